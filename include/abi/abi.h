@@ -1,0 +1,123 @@
+/*
+ * The Linux x86-64 ABI as the application sees it: structures laid out as
+ * the kernel lays them out for a 64-bit process, written from the man pages
+ * (stat(2), statx(2), getdents64(2), uname(2), getauxval(3)) and the
+ * x86-64 psABI.  Numeric constants (errno values, O_* and PROT_* flags,
+ * syscall numbers) come from the host's <linux/...> and <asm/...> headers,
+ * which are the same ABI: the sentry only runs on x86-64 Linux.
+ */
+#pragma once
+
+#include <stdint.h>
+
+/* A guest virtual address: never dereferenced, only passed to mm_copy_*. */
+typedef uint64_t gva_t;
+
+/* x86-64 layout of struct stat (fstat(2), newfstatat(2)). */
+struct abi_stat {
+	uint64_t st_dev;
+	uint64_t st_ino;
+	uint64_t st_nlink;
+	uint32_t st_mode;
+	uint32_t st_uid;
+	uint32_t st_gid;
+	uint32_t pad0;
+	uint64_t st_rdev;
+	int64_t st_size;
+	int64_t st_blksize;
+	int64_t st_blocks;
+	int64_t st_atime_sec;
+	int64_t st_atime_nsec;
+	int64_t st_mtime_sec;
+	int64_t st_mtime_nsec;
+	int64_t st_ctime_sec;
+	int64_t st_ctime_nsec;
+	int64_t reserved[3];
+};
+_Static_assert(sizeof(struct abi_stat) == 144, "struct stat is 144 bytes on x86-64");
+
+struct abi_statx_timestamp {
+	int64_t tv_sec;
+	uint32_t tv_nsec;
+	int32_t reserved;
+};
+
+struct abi_statx {
+	uint32_t stx_mask;
+	uint32_t stx_blksize;
+	uint64_t stx_attributes;
+	uint32_t stx_nlink;
+	uint32_t stx_uid;
+	uint32_t stx_gid;
+	uint16_t stx_mode;
+	uint16_t pad1;
+	uint64_t stx_ino;
+	uint64_t stx_size;
+	uint64_t stx_blocks;
+	uint64_t stx_attributes_mask;
+	struct abi_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+	uint32_t stx_rdev_major;
+	uint32_t stx_rdev_minor;
+	uint32_t stx_dev_major;
+	uint32_t stx_dev_minor;
+	uint64_t stx_mnt_id;
+	uint32_t stx_dio_mem_align;
+	uint32_t stx_dio_offset_align;
+	uint64_t spare[12];
+};
+_Static_assert(sizeof(struct abi_statx) == 256, "struct statx is 256 bytes");
+
+/* getdents64(2) record header; the name follows, NUL-terminated, padded to 8. */
+struct abi_dirent64 {
+	uint64_t d_ino;
+	int64_t d_off;
+	uint16_t d_reclen;
+	uint8_t d_type;
+	char d_name[];
+};
+
+struct abi_iovec {
+	uint64_t iov_base;
+	uint64_t iov_len;
+};
+
+struct abi_timespec {
+	int64_t tv_sec;
+	int64_t tv_nsec;
+};
+
+struct abi_timeval {
+	int64_t tv_sec;
+	int64_t tv_usec;
+};
+
+struct abi_utsname {
+	char sysname[65];
+	char nodename[65];
+	char release[65];
+	char version[65];
+	char machine[65];
+	char domainname[65];
+};
+
+struct abi_rlimit {
+	uint64_t rlim_cur;
+	uint64_t rlim_max;
+};
+
+/* Auxiliary vector tags (getauxval(3), the psABI). */
+enum {
+	ABI_AT_NULL = 0, ABI_AT_PHDR = 3, ABI_AT_PHENT = 4, ABI_AT_PHNUM = 5,
+	ABI_AT_PAGESZ = 6, ABI_AT_BASE = 7, ABI_AT_FLAGS = 8, ABI_AT_ENTRY = 9,
+	ABI_AT_UID = 11, ABI_AT_EUID = 12, ABI_AT_GID = 13, ABI_AT_EGID = 14,
+	ABI_AT_PLATFORM = 15, ABI_AT_HWCAP = 16, ABI_AT_CLKTCK = 17,
+	ABI_AT_SECURE = 23, ABI_AT_RANDOM = 25, ABI_AT_HWCAP2 = 26,
+	ABI_AT_EXECFN = 31, ABI_AT_MINSIGSTKSZ = 51,
+};
+
+/* The user address space the application gets (see platform/ptrace/stub.h). */
+#define ABI_PAGE_SIZE 4096UL
+#define ABI_PAGE_MASK (~(ABI_PAGE_SIZE - 1))
+#define ABI_PAGE_ALIGN(x) (((x) + ABI_PAGE_SIZE - 1) & ABI_PAGE_MASK)
+#define ABI_PATH_MAX 4096
+#define ABI_NAME_MAX 255

@@ -1,0 +1,72 @@
+/*
+ * The platform: how application code is run and its memory mirrored.  The
+ * sentry's memory manager owns the truth about an address space; a platform
+ * only mirrors it and runs code on it.  Two implementations sit behind this
+ * one interface: ptrace (platform/ptrace/) and, later, kvm (platform/kvm/).
+ *
+ * Address spaces.  plat_as_map() and friends may be queued: a platform is
+ * free to apply them lazily, but all queued changes take effect before the
+ * next plat_switch() of any context on that address space returns to the
+ * application, in the order they were made.  Frames handed to plat_as_map()
+ * must stay allocated until the matching unmap has taken effect; the
+ * memory manager defers frees with plat_as_defer_put() for that.
+ *
+ * Contexts.  A context is one application thread's execution vehicle; it is
+ * used only by the host thread that created it.  plat_switch() runs the
+ * application with the given registers until it stops, and says why.
+ *
+ * Locking: an address space is used under the sentry lock, except that
+ * plat_switch() runs with it dropped.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <sys/user.h>
+
+struct plat_as;
+struct plat_ctx;
+
+/* General registers, in the ptrace layout (fs_base and gs_base included). */
+typedef struct user_regs_struct plat_regs;
+
+enum plat_stop {
+	PLAT_SYSCALL,   /* regs.orig_rax is the number, args in rdi.. r9 */
+	PLAT_FAULT,     /* a page fault: info.addr, info.code (SEGV_MAPERR/ACCERR) */
+	PLAT_SIGNAL,    /* another synchronous signal: info.signo (SIGFPE, SIGILL, SIGTRAP, SIGBUS...) */
+	PLAT_INTERRUPT, /* plat_interrupt() or a host signal stopped it */
+	PLAT_DIED,      /* the context is gone (the host killed it); a sentry error */
+};
+
+struct plat_stopinfo {
+	int signo;
+	int code;
+	uint64_t addr;
+};
+
+struct platform {
+	const char *name;
+
+	/* A new, empty address space, or NULL (errno-style reason in *err). */
+	struct plat_as *(*as_create)(int *err);
+	void (*as_destroy)(struct plat_as *as);
+	void (*as_map)(struct plat_as *as, uint64_t va, uint64_t len, uint64_t mf_off, int prot);
+	void (*as_unmap)(struct plat_as *as, uint64_t va, uint64_t len);
+	void (*as_protect)(struct plat_as *as, uint64_t va, uint64_t len, int prot);
+	/* Drops a frame reference once every queued unmap before it has taken effect. */
+	void (*as_defer_put)(struct plat_as *as, uint64_t mf_off);
+
+	struct plat_ctx *(*ctx_create)(struct plat_as *as, int *err);
+	void (*ctx_destroy)(struct plat_ctx *ctx);
+	enum plat_stop (*switch_to_user)(struct plat_ctx *ctx, struct plat_as *as, plat_regs *regs,
+					 struct plat_stopinfo *info);
+	/* Makes a running switch_to_user() on ctx return PLAT_INTERRUPT soon; any thread may call. */
+	void (*interrupt)(struct plat_ctx *ctx);
+
+	/* The highest application address + 1 this platform can give. */
+	uint64_t user_limit;
+};
+
+extern const struct platform plat_ptrace;
+
+/* The platform chosen at start-up. */
+extern const struct platform *plat;

@@ -1,0 +1,384 @@
+/*
+ * The ptrace platform.  Each address space is a stub process that holds
+ * nothing but the stub page, the control page and the application's memory
+ * (memory-file frames mapped MAP_SHARED).  Each application thread runs in a
+ * stub thread under PTRACE_SYSEMU, so its system calls stop in the sentry
+ * and are never executed by the host.  The sentry changes a stub's mappings
+ * by having the stub run a batch of mmap/mprotect/munmap calls (stub.S).
+ *
+ * Second wall: each stub carries a seccomp filter that kills it if a system
+ * call is made from anywhere but the stub page, so even a thread that
+ * somehow ran without SYSEMU could not reach the host.
+ *
+ * Threading: a stub thread is traced by the host thread that created it and
+ * only that thread issues ptrace requests for it (the kernel insists).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/rseq.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "../platform.h"
+#include "../../sentry/host/host.h"
+#include "../../sentry/log.h"
+#include "../../sentry/mm/memfile.h"
+#include "stub.h"
+
+struct plat_as {
+	pid_t pid;          /* the stub process (and its first thread) */
+	uint64_t ctrl_off;  /* memory-file frame of the control page */
+	unsigned nops;      /* queued in the control page */
+	uint64_t *deferred; /* frames to release after the next flush */
+	size_t ndeferred, capdeferred;
+	plat_regs stub_regs; /* a valid register set for running the stub */
+};
+
+struct plat_ctx {
+	struct plat_as *as;
+	pid_t tid;
+};
+
+/* Where tracer and stub run; see plat_ptrace_pin_cpu. */
+int plat_ptrace_cpu = -1;
+
+static const struct sock_filter stub_filter[] = {
+	/* Only x86-64 calls, and only from the stub's code page. */
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer) + 4),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(STUB_CODE >> 32), 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer)),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)STUB_CODE, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)(STUB_CODE + 4096), 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	/* Only the calls the sentry puts in a batch. */
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 4, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 3, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 2, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+};
+
+struct stub_args {
+	pid_t parent;
+	int memfd;
+	uint64_t ctrl_off;
+};
+
+#define RAW(nr, a, b, c, d, e, f) host_raw_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* Runs in the forked child: raw calls only, then into the stub page for good. */
+static void stub_child(void *p)
+{
+	struct stub_args *a = p;
+	struct sock_fprog prog = {
+		.len = sizeof(stub_filter) / sizeof(stub_filter[0]),
+		.filter = (struct sock_filter *)stub_filter,
+	};
+	uint64_t empty = 0;
+	long r;
+	size_t i;
+
+	/*
+	 * glibc registered an rseq area for the forking thread; the kernel would
+	 * touch it (and fault, killing the stub) once the sentry's memory is gone.
+	 */
+	if (__rseq_size)
+		RAW(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset, __rseq_size < 32 ? 32 : __rseq_size,
+		    1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053 /* RSEQ_SIG on x86 */, 0, 0);
+	RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
+	if (RAW(SYS_getppid, 0, 0, 0, 0, 0, 0) != a->parent)
+		return;
+	/* Out of cvisor's session: terminal signals must not reach the stub. */
+	RAW(SYS_setsid, 0, 0, 0, 0, 0, 0);
+	if (RAW(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0, 0, 0) < 0)
+		return;
+	r = RAW(SYS_mmap, STUB_CODE, 4096, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (r != (long)STUB_CODE)
+		return;
+	for (i = 0; i < (size_t)(stub_end - stub_start); i++)
+		((volatile char *)STUB_CODE)[i] = stub_start[i];
+	if (RAW(SYS_mprotect, STUB_CODE, 4096, PROT_READ | PROT_EXEC, 0, 0, 0) < 0)
+		return;
+	r = RAW(SYS_mmap, STUB_CTRL, 4096, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, a->memfd, a->ctrl_off);
+	if (r != (long)STUB_CTRL)
+		return;
+	RAW(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8, 0, 0);
+	/* Keep only the memory file: the stub needs it for its mmaps. */
+	if (a->memfd > 0)
+		RAW(SYS_close_range, 0, a->memfd - 1, 0, 0, 0, 0);
+	RAW(SYS_close_range, a->memfd + 1, ~0U, 0, 0, 0, 0);
+	if (RAW(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) < 0)
+		return;
+	if (RAW(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog, 0, 0, 0) < 0)
+		return;
+	__asm__ volatile("jmp *%0" : : "r"(STUB_CODE));
+	__builtin_unreachable();
+}
+
+/* Waits for the stub thread's next stop; returns the wait status or -errno. */
+static int wait_stop(pid_t tid)
+{
+	int st;
+	long r = host_wait4(tid, &st, __WALL);
+
+	return r < 0 ? (int)r : st;
+}
+
+static void pin(pid_t tid)
+{
+	cpu_set_t set;
+
+	if (plat_ptrace_cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(plat_ptrace_cpu, &set);
+	host_sched_setaffinity(tid, sizeof(set), &set);
+}
+
+static struct plat_as *as_create(int *err)
+{
+	struct plat_as *as = calloc(1, sizeof(*as));
+	struct stub_args args;
+	int st;
+
+	if (!as) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	as->ctrl_off = mf_alloc(1);
+	if (as->ctrl_off == MF_NONE) {
+		free(as);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	args.parent = host_getpid();
+	args.memfd = mf.fd;
+	args.ctrl_off = as->ctrl_off;
+	pin(0);
+	as->pid = host_fork_stub(stub_child, &args);
+	if (as->pid < 0) {
+		*err = as->pid;
+		goto fail;
+	}
+	pin(as->pid);
+	st = wait_stop(as->pid);
+	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
+		log_warn("ptrace: the stub did not start (wait status %#x)", st);
+		*err = -EAGAIN;
+		goto fail_kill;
+	}
+	*err = (int)host_ptrace(PTRACE_SETOPTIONS, as->pid, 0,
+				(void *)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL));
+	if (*err < 0)
+		goto fail_kill;
+	*err = (int)host_ptrace(PTRACE_GETREGS, as->pid, 0, &as->stub_regs);
+	if (*err < 0)
+		goto fail_kill;
+	return as;
+
+fail_kill:
+	host_kill(as->pid, SIGKILL);
+	host_wait4(as->pid, &st, __WALL);
+fail:
+	mf_put(as->ctrl_off);
+	free(as);
+	return NULL;
+}
+
+static void release_deferred(struct plat_as *as)
+{
+	size_t i;
+
+	for (i = 0; i < as->ndeferred; i++)
+		mf_put(as->deferred[i]);
+	as->ndeferred = 0;
+}
+
+static void as_destroy(struct plat_as *as)
+{
+	int st;
+
+	host_kill(as->pid, SIGKILL);
+	host_wait4(as->pid, &st, __WALL);
+	release_deferred(as);
+	free(as->deferred);
+	mf_put(as->ctrl_off);
+	free(as);
+}
+
+/* Runs the queued batch in the stub; the stub must be stopped and ours. */
+static void as_flush(struct plat_as *as)
+{
+	plat_regs r = as->stub_regs;
+	unsigned n = as->nops;
+	int st;
+
+	if (!n)
+		return;
+	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
+	r.r12 = STUB_CTRL;
+	r.r13 = n;
+	r.orig_rax = (uint64_t)-1;
+	if (host_ptrace(PTRACE_SETREGS, as->pid, 0, &r) < 0 || host_ptrace(PTRACE_CONT, as->pid, 0, 0) < 0)
+		die("ptrace: cannot run the stub's batch");
+	st = wait_stop(as->pid);
+	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
+		siginfo_t si = {0};
+
+		host_ptrace(PTRACE_GETSIGINFO, as->pid, 0, &si);
+		host_ptrace(PTRACE_GETREGS, as->pid, 0, &r);
+		die("ptrace: the stub failed running a batch (wait status %#x, rip %#llx, fault address %p)", st,
+		    r.rip, si.si_addr);
+	}
+	if (host_ptrace(PTRACE_GETREGS, as->pid, 0, &r) < 0)
+		die("ptrace: cannot read the stub's registers");
+	if (r.r13 != 0) {
+		struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off) + (n - r.r13);
+		die("ptrace: stub call %lu(%#lx, %#lx, %#lx) failed: %ld", op->nr, op->args[0], op->args[1],
+		    op->args[2], (long)r.rax);
+	}
+	as->nops = 0;
+	release_deferred(as);
+}
+
+static void queue(struct plat_as *as, unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
+		  unsigned long a3, unsigned long a4, unsigned long a5)
+{
+	struct stub_op *op;
+
+	if (as->nops == STUB_MAX_OPS)
+		as_flush(as);
+	op = (struct stub_op *)mf_ptr(as->ctrl_off) + as->nops++;
+	op->nr = nr;
+	op->args[0] = a0;
+	op->args[1] = a1;
+	op->args[2] = a2;
+	op->args[3] = a3;
+	op->args[4] = a4;
+	op->args[5] = a5;
+}
+
+static void as_map(struct plat_as *as, uint64_t va, uint64_t len, uint64_t off, int prot)
+{
+	queue(as, SYS_mmap, va, len, (unsigned long)prot, MAP_SHARED | MAP_FIXED, (unsigned long)mf.fd, off);
+}
+
+static void as_unmap(struct plat_as *as, uint64_t va, uint64_t len)
+{
+	queue(as, SYS_munmap, va, len, 0, 0, 0, 0);
+}
+
+static void as_protect(struct plat_as *as, uint64_t va, uint64_t len, int prot)
+{
+	queue(as, SYS_mprotect, va, len, (unsigned long)prot, 0, 0, 0);
+}
+
+static void as_defer_put(struct plat_as *as, uint64_t off)
+{
+	if (as->ndeferred == as->capdeferred) {
+		size_t cap = as->capdeferred ? as->capdeferred * 2 : 256;
+		uint64_t *d = realloc(as->deferred, cap * sizeof(*d));
+
+		if (!d) {
+			/* Out of sentry memory: flush now so the frame can go at once. */
+			as_flush(as);
+			mf_put(off);
+			return;
+		}
+		as->deferred = d;
+		as->capdeferred = cap;
+	}
+	as->deferred[as->ndeferred++] = off;
+}
+
+static struct plat_ctx *ctx_create(struct plat_as *as, int *err)
+{
+	struct plat_ctx *c = calloc(1, sizeof(*c));
+
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	c->as = as;
+	c->tid = as->pid;
+	return c;
+}
+
+static void ctx_destroy(struct plat_ctx *c)
+{
+	free(c);
+}
+
+static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, plat_regs *regs,
+				     struct plat_stopinfo *info)
+{
+	siginfo_t si;
+	int st, sig;
+
+	if (c->as != as) {
+		/* The task moved to another address space (execve): use its thread. */
+		c->as = as;
+		c->tid = as->pid;
+	}
+	as_flush(as);
+	if (host_ptrace(PTRACE_SETREGS, c->tid, 0, regs) < 0 || host_ptrace(PTRACE_SYSEMU, c->tid, 0, 0) < 0)
+		return PLAT_DIED;
+	st = wait_stop(c->tid);
+	if (st < 0 || !WIFSTOPPED(st))
+		return PLAT_DIED;
+	if (host_ptrace(PTRACE_GETREGS, c->tid, 0, regs) < 0)
+		return PLAT_DIED;
+	sig = WSTOPSIG(st);
+	if (sig == (SIGTRAP | 0x80))
+		return PLAT_SYSCALL;
+	if (host_ptrace(PTRACE_GETSIGINFO, c->tid, 0, &si) < 0)
+		return PLAT_DIED;
+	if (si.si_code <= 0 && sig != SIGTRAP) {
+		/* Sent from the host (kill(2)), not caused by the application: not its business. */
+		return PLAT_INTERRUPT;
+	}
+	info->signo = sig;
+	info->code = si.si_code;
+	info->addr = (uint64_t)si.si_addr;
+	return sig == SIGSEGV && (si.si_code == SEGV_MAPERR || si.si_code == SEGV_ACCERR) ? PLAT_FAULT : PLAT_SIGNAL;
+}
+
+static void interrupt(struct plat_ctx *c)
+{
+	host_tgkill(c->as->pid, c->tid, SIGSTOP);
+}
+
+const struct platform plat_ptrace = {
+	.name = "ptrace",
+	.as_create = as_create,
+	.as_destroy = as_destroy,
+	.as_map = as_map,
+	.as_unmap = as_unmap,
+	.as_protect = as_protect,
+	.as_defer_put = as_defer_put,
+	.ctx_create = ctx_create,
+	.ctx_destroy = ctx_destroy,
+	.switch_to_user = switch_to_user,
+	.interrupt = interrupt,
+	.user_limit = STUB_CODE,
+};

@@ -1,0 +1,41 @@
+/*
+ * Stub code, copied to STUB_CODE in each stub process (see stub.h).  It is
+ * position independent and uses no stack and no data but the control page.
+ *
+ * stub_start: first instruction run in a new stub; unmaps everything the
+ *   fork from the sentry left below the stub, then traps to the tracer.
+ * stub_batch: r12 = address of an array of struct stub_op, r13 = count.
+ *   Makes each call in order and traps when done (r13 = 0) or at the first
+ *   failure (r13 = calls not done, counting the failed one; rax = -errno).
+ */
+#include "stub.h"
+
+	.section .rodata.stub, "a"
+	.balign 4096
+	.globl stub_start, stub_end, stub_batch
+stub_start:
+	mov	$11, %eax		/* munmap(0, STUB_CODE) */
+	xor	%edi, %edi
+	movabs	$STUB_CODE, %rsi
+	syscall
+	int3
+
+stub_batch:
+1:	test	%r13, %r13
+	jz	2f
+	mov	0(%r12), %rax
+	mov	8(%r12), %rdi
+	mov	16(%r12), %rsi
+	mov	24(%r12), %rdx
+	mov	32(%r12), %r10
+	mov	40(%r12), %r8
+	mov	48(%r12), %r9
+	syscall
+	cmp	$-4095, %rax
+	jae	2f
+	add	$56, %r12
+	dec	%r13
+	jmp	1b
+2:	int3
+stub_end:
+	.section .note.GNU-stack, "", @progbits

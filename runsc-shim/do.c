@@ -1,0 +1,128 @@
+/*
+ * cvisor do: run one command in a new sandbox, with the host's / (or
+ * --root) as a read-only root and a private /tmp, the caller's stdio, and
+ * the command's exit status as ours (128+N when it dies of signal N).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "../sentry/host/host.h"
+#include "../sentry/log.h"
+#include "../sentry/sentry.h"
+#include "shim.h"
+
+extern char **environ;
+
+static const char usage_text[] =
+	"usage: cvisor do [flags] -- CMD [ARGS...]\n"
+	"  --root DIR            the sandbox's root file system, read-only (default /)\n"
+	"  --cwd DIR             working directory inside the sandbox (default: the caller's, if it exists there)\n"
+	"  --platform=ptrace     how application code runs (ptrace; kvm is not there yet)\n"
+	"  --memory=SIZE         memory limit, e.g. 512M, 4G (default: half the host's memory, at most 16G)\n"
+	"  --strace              print each system call of the application to stderr\n"
+	"  --debug               diagnostics, and the unimplemented system calls asked for at exit\n"
+	"  --no-cpu-pin          let the host place tracer and application on any CPU\n"
+	"  --print-host-syscalls print the vetted list of host system calls and exit\n";
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': v <<= 10; end++; break;
+	case 'm': case 'M': v <<= 20; end++; break;
+	case 'g': case 'G': v <<= 30; end++; break;
+	}
+	if (*end || v < (16ULL << 20))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static uint64_t default_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	uint64_t half = pages > 0 && psz > 0 ? (uint64_t)pages * (uint64_t)psz / 2 : (4ULL << 30);
+
+	return half > (16ULL << 30) ? (16ULL << 30) : half;
+}
+
+int shim_do(int argc, char **argv)
+{
+	struct sentry_config cfg = {.root = "/", .memory = default_memory(), .pin_cpu = 1};
+	char cwd[4096];
+	struct rlimit rl;
+	int i, status;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-')
+			break;
+		if (!strcmp(a, "--root") && i + 1 < argc) {
+			cfg.root = argv[++i];
+		} else if (!strncmp(a, "--root=", 7)) {
+			cfg.root = a + 7;
+		} else if (!strcmp(a, "--cwd") && i + 1 < argc) {
+			cfg.cwd = argv[++i];
+		} else if (!strncmp(a, "--platform=", 11)) {
+			if (strcmp(a + 11, "ptrace"))
+				return shim_fail("use --platform=ptrace", "platform '%s' is not available yet", a + 11);
+		} else if (!strncmp(a, "--memory=", 9)) {
+			if (parse_size(a + 9, &cfg.memory) < 0)
+				return shim_fail("give a size of at least 16M, like 512M or 4G", "bad --memory '%s'",
+						 a + 9);
+		} else if (!strcmp(a, "--strace")) {
+			cfg.strace = 1;
+		} else if (!strcmp(a, "--debug")) {
+			cfg.debug = 1;
+		} else if (!strcmp(a, "--no-cpu-pin")) {
+			cfg.pin_cpu = 0;
+		} else if (!strcmp(a, "--print-host-syscalls")) {
+			host_seccomp_print(1);
+			return 0;
+		} else if (!strcmp(a, "--test-forbidden-host-call")) {
+			cfg.test_forbidden_call = 1;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			fputs(usage_text, stdout);
+			return 0;
+		} else {
+			fputs(usage_text, stderr);
+			return shim_fail("see the flags above", "unknown flag '%s'", a);
+		}
+	}
+	if (i >= argc) {
+		fputs(usage_text, stderr);
+		return shim_fail("name the command to run after --", "no command given");
+	}
+	cfg.argv = argv + i;
+	cfg.envp = environ;
+	if (!cfg.cwd && getcwd(cwd, sizeof(cwd)))
+		cfg.cwd = cwd;
+
+	/* The gofer keeps a host fd per file the application has looked at. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	crash_install();
+	status = sentry_run(&cfg);
+	fflush(stdout);
+	if (status < 0)
+		return 1;
+	if (status & 0x7f)
+		return 128 + (status & 0x7f);
+	return (status >> 8) & 0xff;
+}

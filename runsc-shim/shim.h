@@ -1,0 +1,11 @@
+/*
+ * The `cvisor` command: one function per verb (one file each), dispatched
+ * from the verb table in main.c.  A verb returns the process exit status.
+ * Errors are reported here, at the edge, as a message a person can act on.
+ */
+#pragma once
+
+int shim_do(int argc, char **argv);
+
+/* Prints "cvisor: <message>" and a hint; returns 1 (runc's error status). */
+int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

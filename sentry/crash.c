@@ -1,0 +1,144 @@
+/*
+ * Sentry diagnostics and crash handling.  A fault in the sentry (or a
+ * forbidden host call, which the seccomp list turns into SIGSYS) prints
+ * what happened, the system call in flight and a stack trace (libunwind),
+ * then exits; the stubs die with the sentry (PTRACE_O_EXITKILL and
+ * PR_SET_PDEATHSIG), so nothing is left running.
+ */
+#define _GNU_SOURCE
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../syscalls/strace.h"
+#include "host/host.h"
+#include "kernel/task.h"
+#include "log.h"
+
+int log_debug_enabled;
+
+static void out(const char *s)
+{
+	host_write(2, s, strlen(s));
+}
+
+static void print_stack(void)
+{
+	unw_context_t uc;
+	unw_cursor_t cur;
+	char line[512], name[256];
+	int depth = 0;
+
+	if (unw_getcontext(&uc) < 0 || unw_init_local(&cur, &uc) < 0) {
+		out("  (no stack trace)\n");
+		return;
+	}
+	out("sentry stack:\n");
+	while (unw_step(&cur) > 0 && depth++ < 64) {
+		unw_word_t ip, off;
+
+		unw_get_reg(&cur, UNW_REG_IP, &ip);
+		if (unw_get_proc_name(&cur, name, sizeof(name), &off) < 0) {
+			strcpy(name, "??");
+			off = 0;
+		}
+		snprintf(line, sizeof(line), "  #%-2d 0x%016lx %s+0x%lx\n", depth, (unsigned long)ip, name,
+			 (unsigned long)off);
+		out(line);
+	}
+}
+
+static void print_inflight(void)
+{
+	struct task *t = task_current;
+	char line[256];
+
+	if (!t || t->cur_nr < 0)
+		return;
+	snprintf(line, sizeof(line), "system call in flight: %s (%ld) from task %d\n",
+		 strace_name(t->cur_nr) ? strace_name(t->cur_nr) : "?", t->cur_nr, t->tid);
+	out(line);
+}
+
+void die(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	out("cvisor: internal error: ");
+	out(msg);
+	out("\n");
+	print_inflight();
+	print_stack();
+	out("cvisor: the sandbox was stopped; please report this with the lines above\n");
+	_exit(1);
+}
+
+void log_warn(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	out("cvisor: warning: ");
+	out(msg);
+	out("\n");
+}
+
+void log_debug_(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	out("cvisor: debug: ");
+	out(msg);
+	out("\n");
+}
+
+static void on_crash(int sig, siginfo_t *si, void *uc)
+{
+	char line[256];
+
+	(void)uc;
+	if (sig == SIGSYS)
+		snprintf(line, sizeof(line),
+			 "cvisor: the sentry made host system call %d, which is not on its vetted list\n",
+			 si->si_syscall);
+	else
+		snprintf(line, sizeof(line), "cvisor: the sentry crashed: signal %d (%s) at address %p\n", sig,
+			 strsignal(sig), si->si_addr);
+	out(line);
+	print_inflight();
+	print_stack();
+	out("cvisor: the sandbox was stopped; please report this with the lines above\n");
+	_exit(1);
+}
+
+void crash_install(void)
+{
+	static char altstack[65536];
+	stack_t ss = {.ss_sp = altstack, .ss_size = sizeof(altstack)};
+	struct sigaction sa;
+	int sigs[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGSYS};
+	size_t i;
+
+	sigaltstack(&ss, NULL);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_crash;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}

@@ -1,0 +1,72 @@
+/*
+ * The host-call layer: the only place in the sentry that makes system calls
+ * on the host kernel.  Every function returns a result >= 0 or -errno; none
+ * of them leaves errno for the caller to read.  Every kind of call made here
+ * is on the vetted list in seccomp.c, with its reason; adding a wrapper means
+ * adding (or checking) its entry there.
+ *
+ * Nothing here takes a path from the application.  Paths only appear in
+ * host_openat(), whose callers are the gofer client (walking one component at
+ * a time below the root fd, O_NOFOLLOW) and start-up code.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <signal.h>
+
+long host_read(int fd, void *buf, size_t len);
+long host_write(int fd, const void *buf, size_t len);
+long host_preadv(int fd, const struct iovec *iov, int cnt, off_t off);
+long host_readv(int fd, const struct iovec *iov, int cnt);
+long host_writev(int fd, const struct iovec *iov, int cnt);
+long host_openat(int dirfd, const char *name, int flags, mode_t mode);
+long host_close(int fd);
+long host_fstat(int fd, struct stat *st);
+long host_getdents64(int fd, void *buf, size_t len);
+long host_readlinkat(int fd, const char *name, char *buf, size_t len);
+long host_lseek(int fd, off_t off, int whence);
+long host_ioctl(int fd, unsigned long req, void *arg);
+long host_fcntl(int fd, int cmd, long arg);
+long host_dup(int fd);
+
+long host_memfd_create(const char *name, unsigned flags);
+long host_ftruncate(int fd, off_t len);
+long host_fallocate(int fd, int mode, off_t off, off_t len);
+void *host_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
+long host_munmap(void *addr, size_t len);
+long host_getrandom(void *buf, size_t len);
+
+long host_ptrace(long req, pid_t pid, void *addr, void *data);
+long host_wait4(pid_t pid, int *status, int options);
+long host_tgkill(pid_t tgid, pid_t tid, int sig);
+long host_kill(pid_t pid, int sig);
+long host_sched_setaffinity(pid_t tid, size_t len, const void *mask);
+long host_clock_gettime(int clock, struct timespec *ts);
+long host_nanosleep(const struct timespec *ts);
+pid_t host_gettid(void);
+pid_t host_getpid(void);
+
+/*
+ * Creates a stub process for the ptrace platform: a fork of the calling
+ * thread, which the calling thread then traces.  The child runs child_fn(arg)
+ * and must never return; only raw system calls are allowed in it (the
+ * parent may hold any lock).  Returns the child's pid or -errno.
+ */
+pid_t host_fork_stub(void (*child_fn)(void *), void *arg);
+
+/* Raw syscall for the stub child, which cannot use anything else. */
+long host_raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+/* Host time in nanoseconds (CLOCK_MONOTONIC / CLOCK_REALTIME, via the vDSO). */
+uint64_t host_monotonic_ns(void);
+uint64_t host_realtime_ns(void);
+
+/* Installs the vetted seccomp list on every sentry thread (seccomp.c). */
+int host_seccomp_install(void);
+/* Prints the vetted list, a line a call with its reason. */
+void host_seccomp_print(int fd);

@@ -1,0 +1,129 @@
+/*
+ * The vetted list: every host system call the sentry may make once the
+ * application can run, with its argument limits and the reason it is
+ * needed.  It is installed with libseccomp on every sentry thread (TSYNC)
+ * before the first application instruction; any other call raises SIGSYS,
+ * which the crash handler reports before the sandbox exits.  Stubs inherit
+ * it and add their own, narrower filter (platform/ptrace/ptrace.c).
+ *
+ * Adding an entry needs a reason a reviewer can check against the code.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <termios.h>
+
+#include "host.h"
+
+struct rule {
+	const char *name;
+	const char *reason;
+	int argc;                    /* 0: any arguments */
+	struct scmp_arg_cmp args[2]; /* all must hold */
+};
+
+#define ANY(n, why) {n, why, 0, {{0}}}
+#define ONE(n, why, c) {n, why, 1, {c}}
+
+static const struct rule rules[] = {
+	ANY("read", "host stdio donated to the sandbox"),
+	ANY("write", "host stdio, diagnostics"),
+	ANY("readv", "host stdio reads straight into application memory"),
+	ANY("writev", "host stdio writes straight from application memory"),
+	ANY("preadv", "gofer files read straight into application memory"),
+	ONE("openat", "gofer walks, one component below a directory fd, never following a link",
+	    SCMP_A2(SCMP_CMP_MASKED_EQ, O_NOFOLLOW, O_NOFOLLOW)),
+	ANY("close", "gofer fds"),
+	ANY("fstat", "attributes of gofer files and stdio"),
+	ANY("newfstatat", "glibc's fstat (stdio buffering of diagnostics)"),
+	ANY("getdents64", "gofer directory listings"),
+	ANY("readlinkat", "gofer symlink targets (empty path on an O_PATH fd)"),
+	ONE("ioctl", "terminal attributes of donated stdio", SCMP_A1(SCMP_CMP_EQ, TCGETS)),
+	ONE("ioctl", "terminal size of donated stdio", SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)),
+	ONE("fcntl", "gofer: is this fd readable or only a path", SCMP_A1(SCMP_CMP_EQ, F_GETFL)),
+	ONE("fallocate", "memory file: give freed pages back to the host",
+	    SCMP_A1(SCMP_CMP_EQ, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)),
+	ANY("mmap", "sentry heap; stubs map memory-file frames for the application"),
+	ANY("munmap", "sentry heap; stubs unmap application memory"),
+	ANY("mprotect", "sentry heap guard pages; stubs change application protections"),
+	ANY("mremap", "glibc realloc of large sentry allocations"),
+	ANY("madvise", "glibc returns freed sentry heap"),
+	ANY("brk", "sentry heap"),
+	ANY("getrandom", "entropy for AT_RANDOM, getrandom and /dev/urandom"),
+	ANY("ptrace", "the ptrace platform: run and inspect stub threads"),
+	ANY("wait4", "the ptrace platform: stub stops"),
+	ONE("kill", "kill a stub process", SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
+	ONE("tgkill", "interrupt a stub thread", SCMP_A2(SCMP_CMP_EQ, SIGSTOP)),
+	ONE("tgkill", "abort() on a broken sentry invariant", SCMP_A2(SCMP_CMP_EQ, SIGABRT)),
+	ANY("sched_setaffinity", "put tracer and stub on one CPU"),
+	ANY("clock_gettime", "the sandbox's clocks when the vDSO falls back"),
+	ANY("nanosleep", "nanosleep and clock_nanosleep of the application"),
+	ANY("gettid", "own thread id"),
+	ANY("getpid", "own pid, checked by new stubs"),
+	ANY("getppid", "a new stub checks its parent is still alive"),
+	ONE("clone", "fork a new stub (no shared state)", SCMP_A0(SCMP_CMP_EQ, SIGCHLD)),
+	ONE("prctl", "a new stub dies with its tracer", SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)),
+	ONE("prctl", "a new stub takes no privileges", SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS)),
+	ANY("rseq", "a new stub drops the rseq area it inherited from the sentry thread"),
+	ANY("setsid", "a new stub leaves cvisor's session (no terminal signals)"),
+	ANY("close_range", "a new stub keeps only the memory file"),
+	ANY("seccomp", "a new stub installs its own, narrower filter"),
+	ANY("exit", "sentry thread exit"),
+	ANY("exit_group", "sentry exit; stub batch failure"),
+	ANY("rt_sigaction", "crash handler"),
+	ANY("rt_sigprocmask", "glibc; a new stub clears its mask"),
+	ANY("rt_sigreturn", "return from the crash handler"),
+	ANY("sigaltstack", "crash handler stack"),
+	ANY("futex", "the sentry lock and its condition variables"),
+};
+
+int host_seccomp_install(void)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
+	size_t i;
+	int r;
+
+	if (!ctx)
+		return -ENOMEM;
+	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
+	for (i = 0; r == 0 && i < sizeof(rules) / sizeof(rules[0]); i++) {
+		int nr = seccomp_syscall_resolve_name(rules[i].name);
+
+		if (nr == __NR_SCMP_ERROR) {
+			r = -EINVAL;
+			break;
+		}
+		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, (unsigned)rules[i].argc, rules[i].args);
+	}
+	/* glibc's pthread_create tries clone3 first and falls back to clone on ENOSYS. */
+	if (r == 0)
+		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), seccomp_syscall_resolve_name("clone3"), 0);
+	if (r == 0)
+		r = seccomp_load(ctx);
+	seccomp_release(ctx);
+	return r;
+}
+
+void host_seccomp_print(int fd)
+{
+	char line[256];
+	size_t i, distinct = 0;
+	int n;
+
+	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
+		if (i == 0 || strcmp(rules[i].name, rules[i - 1].name))
+			distinct++;
+		n = snprintf(line, sizeof(line), "%-18s %s%s\n", rules[i].name, rules[i].reason,
+			     rules[i].argc ? " (arguments limited)" : "");
+		host_write(fd, line, (size_t)n);
+	}
+	n = snprintf(line, sizeof(line), "%zu host system calls allowed; any other kills the sandbox\n", distinct);
+	host_write(fd, line, (size_t)n);
+}

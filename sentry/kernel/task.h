@@ -1,0 +1,90 @@
+/*
+ * Tasks: one per application thread, each run by its own host thread.
+ *
+ * Locking: sentry_lock protects all kernel state (tasks, mm, vfs).  A task's
+ * host thread holds it except while the application runs (plat switch) or
+ * while it blocks; "_locked" functions expect it held.
+ */
+#pragma once
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "../../include/abi/abi.h"
+#include "../../platform/platform.h"
+
+struct mm;
+struct fdtable;
+struct fs_context;
+
+struct creds {
+	uint32_t uid, euid, suid, fsuid;
+	uint32_t gid, egid, sgid, fsgid;
+};
+
+enum { TASK_RLIMITS = 16 };
+
+/* A signal disposition as rt_sigaction(2) passes it on x86-64. */
+struct abi_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct abi_stack {
+	uint64_t ss_sp;
+	int32_t ss_flags;
+	int32_t pad;
+	uint64_t ss_size;
+};
+
+struct task {
+	int tid, tgid, ppid, pgid, sid; /* the sandbox's own numbers */
+	struct mm *mm;
+	struct plat_ctx *ctx;
+	plat_regs regs;
+	struct fdtable *files;
+	struct fs_context *fs;
+	struct creds cred;
+	struct abi_rlimit rlim[TASK_RLIMITS];
+	char comm[16];
+	gva_t clear_child_tid;
+	gva_t robust_list;
+	uint64_t robust_len;
+
+	struct abi_sigaction sigact[64]; /* by signal number - 1 */
+	uint64_t sigmask;
+	uint64_t sigpending;
+	struct abi_stack altstack;
+	int pdeathsig, dumpable, no_new_privs, subreaper;
+	uint64_t start_ns; /* host monotonic time at creation */
+
+	int exiting;     /* leave the run loop after this syscall */
+	int exit_status; /* wait status: code << 8, or the signal number */
+
+	long cur_nr;     /* the system call in flight, for crash reports; -1 when none */
+};
+
+extern pthread_mutex_t sentry_lock;
+
+/* Runs t until its thread group exits; returns the wait status. */
+int task_run(struct task *t);
+
+/* Ends the thread group with a wait status (exit code << 8, or a signal). */
+void task_exit_group(struct task *t, int status);
+
+/* Delivers a signal raised by the task itself (fault, kill of self). */
+void task_signal_self(struct task *t, int sig, int code, uint64_t addr);
+
+/* The sandbox-wide state a task needs from start-up. */
+struct sandbox {
+	char hostname[65];
+	int ncpus;
+	uint64_t memory;
+	uint64_t start_ns;
+};
+extern struct sandbox sandbox;
+
+/* The task whose system call is in flight on this host thread (crash reports). */
+extern __thread struct task *task_current;

@@ -1,0 +1,20 @@
+/*
+ * The program loader: turns a file into a fresh address space with its
+ * segments, interpreter and initial stack, as execve(2) does.
+ */
+#pragma once
+
+#include "../../platform/platform.h"
+
+struct task;
+struct mm;
+
+/*
+ * Loads the program at path (resolved in t's file system, with #! scripts
+ * followed) into a new mm, with the given argument and environment strings
+ * (sentry memory, NULL-terminated arrays).  On success *mmp holds the new
+ * address space and regs the initial registers; t is not changed, so the
+ * caller can still fail the exec cleanly.  Returns 0 or -errno.
+ */
+long loader_exec(struct task *t, const char *path, char *const argv[], char *const envp[], struct mm **mmp,
+		 plat_regs *regs);

@@ -1,0 +1,25 @@
+/*
+ * Sentry diagnostics.  die() is for broken sentry invariants and host
+ * failures the application did not cause: it prints the message and the
+ * stack (crash.c), kills the sandbox and exits; the application never sees
+ * it.  log_warn() is for host failures that can be survived; debug output
+ * appears only with --debug.
+ */
+#pragma once
+
+#include <stdarg.h>
+
+extern int log_debug_enabled;
+
+__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void log_warn(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void log_debug_(const char *fmt, ...);
+
+#define log_debug(...)                            \
+	do {                                      \
+		if (log_debug_enabled)            \
+			log_debug_(__VA_ARGS__);  \
+	} while (0)
+
+/* Installs the crash handler: stack trace and cleanup on a sentry fault. */
+void crash_install(void);

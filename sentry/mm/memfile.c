@@ -1,0 +1,113 @@
+/* The memory file's frame allocator (see memfile.h). */
+#define _GNU_SOURCE
+#include "memfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../host/host.h"
+#include "../log.h"
+
+struct memfile mf;
+
+int mf_init(uint64_t size)
+{
+	long fd;
+	void *p;
+
+	size &= ~4095ULL;
+	fd = host_memfd_create("cvisor-memory", MFD_CLOEXEC);
+	if (fd < 0)
+		return (int)fd;
+	if (host_ftruncate((int)fd, (off_t)size) < 0)
+		return -ENOMEM;
+	p = host_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, (int)fd, 0);
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	mf.fd = (int)fd;
+	mf.base = p;
+	mf.size = size;
+	mf.nframes = size / 4096;
+	/* Metadata is touched lazily, so a large limit costs little until used. */
+	mf.bitmap = host_mmap(NULL, (mf.nframes + 63) / 64 * 8, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	mf.refs = host_mmap(NULL, mf.nframes * 4, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (mf.bitmap == MAP_FAILED || mf.refs == MAP_FAILED)
+		return -ENOMEM;
+	return 0;
+}
+
+static inline int used(uint64_t i)
+{
+	return (int)((mf.bitmap[i / 64] >> (i % 64)) & 1);
+}
+
+static uint64_t find_run(uint64_t from, uint64_t to, size_t n)
+{
+	uint64_t i = from, run = 0;
+
+	while (i < to) {
+		/* Skip whole words that are full. */
+		if (i % 64 == 0 && mf.bitmap[i / 64] == UINT64_MAX) {
+			i += 64;
+			run = 0;
+			continue;
+		}
+		if (used(i)) {
+			run = 0;
+		} else if (++run == n) {
+			return i + 1 - n;
+		}
+		i++;
+	}
+	return MF_NONE;
+}
+
+uint64_t mf_alloc(size_t n)
+{
+	uint64_t start, i;
+
+	if (n == 0 || mf.used + n > mf.nframes)
+		return MF_NONE;
+	start = find_run(mf.hint, mf.nframes, n);
+	if (start == MF_NONE)
+		start = find_run(0, mf.hint + n < mf.nframes ? mf.hint + n : mf.nframes, n);
+	if (start == MF_NONE)
+		return MF_NONE;
+	for (i = start; i < start + n; i++) {
+		mf.bitmap[i / 64] |= 1ULL << (i % 64);
+		mf.refs[i] = 1;
+	}
+	mf.used += n;
+	mf.hint = start + n;
+	/* Freed frames were hole-punched, fresh ones never written: all read as zero. */
+	return start * 4096;
+}
+
+void mf_get(uint64_t off)
+{
+	mf.refs[off / 4096]++;
+}
+
+uint32_t mf_refs(uint64_t off)
+{
+	return mf.refs[off / 4096];
+}
+
+void mf_put(uint64_t off)
+{
+	uint64_t i = off / 4096;
+
+	if (mf.refs[i] == 0)
+		die("memory file: frame %#lx freed twice", (unsigned long)off);
+	if (--mf.refs[i])
+		return;
+	mf.bitmap[i / 64] &= ~(1ULL << (i % 64));
+	mf.used--;
+	/* Give the page back to the host and guarantee it reads as zero next time. */
+	host_fallocate(mf.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, 4096);
+}

@@ -1,0 +1,45 @@
+/*
+ * The memory file: one memfd per sandbox that backs every byte of
+ * application memory and every tmpfs page.  The sentry maps all of it once,
+ * so a frame's contents are at mf_ptr(off); the platform maps frames into the
+ * application's address space by offset.
+ *
+ * Frames are 4 KiB pages named by their byte offset in the file.  Each has a
+ * reference count: a frame shared by two mappings (fork, a MAP_SHARED file
+ * page) is freed when the last reference goes.  Runs of frames are allocated
+ * contiguous when possible so one host mmap can mirror many pages.
+ *
+ * Locking: the sentry lock protects the allocator and the counts.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MF_NONE UINT64_MAX
+
+struct memfile {
+	int fd;
+	uint8_t *base;     /* the whole file, mapped MAP_SHARED in the sentry */
+	uint64_t size;     /* bytes: the sandbox's memory limit */
+	uint64_t nframes;
+	uint64_t used;     /* frames with a reference */
+	uint64_t hint;     /* next-fit search start, a frame index */
+	uint64_t *bitmap;  /* 1 = in use */
+	uint32_t *refs;
+};
+
+extern struct memfile mf;
+
+int mf_init(uint64_t size);
+/* n contiguous zeroed frames, each with one reference; MF_NONE when full. */
+uint64_t mf_alloc(size_t n);
+void mf_get(uint64_t off);
+/* Drops a reference; the frame is freed (and its host memory released) at zero. */
+void mf_put(uint64_t off);
+uint32_t mf_refs(uint64_t off);
+
+static inline void *mf_ptr(uint64_t off)
+{
+	return mf.base + off;
+}

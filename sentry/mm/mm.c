@@ -1,0 +1,885 @@
+/*
+ * The memory manager (see mm.h).
+ *
+ * Page table: four levels of 512 entries over the 47-bit user range, like
+ * x86's.  A leaf is a memory-file offset with flag bits below the page:
+ *   PTE_P    present: the frame is ours (one reference per present entry)
+ *   PTE_COW  the frame may be shared: map it without write, copy on write
+ * Populated pages are mirrored to the platform with the VMA's protection
+ * (write removed while COW).
+ */
+#define _GNU_SOURCE
+#include "mm.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../../platform/platform.h"
+#include "../../vfs/vfs.h"
+#include "../log.h"
+#include "memfile.h"
+
+#define PTE_P 1ULL
+#define PTE_COW 2ULL
+#define PTE_FRAME(e) ((e) & ~4095ULL)
+
+#define PAGE ABI_PAGE_SIZE
+#define PGDOWN(x) ((x) & ABI_PAGE_MASK)
+
+/* Populating: this many pages around a fault, aligned, as one run. */
+#define FAULT_AROUND_ANON 16
+#define FAULT_AROUND_FILE 32
+
+struct ptnode {
+	void *e[512];
+};
+
+static inline unsigned idx(gva_t va, int level)
+{
+	return (unsigned)((va >> (12 + 9 * level)) & 511);
+}
+
+/* The leaf entry for va; NULL if absent and !create (or out of memory). */
+static uint64_t *pte(struct mm *mm, gva_t va, int create)
+{
+	struct ptnode *n;
+	int level;
+
+	if (!mm->pt) {
+		if (!create)
+			return NULL;
+		mm->pt = calloc(1, sizeof(struct ptnode));
+		if (!mm->pt)
+			return NULL;
+	}
+	n = mm->pt;
+	for (level = 3; level > 0; level--) {
+		void **slot = &n->e[idx(va, level)];
+
+		if (!*slot) {
+			if (!create)
+				return NULL;
+			*slot = calloc(1, sizeof(struct ptnode));
+			if (!*slot)
+				return NULL;
+		}
+		n = *slot;
+	}
+	return (uint64_t *)&n->e[idx(va, 0)];
+}
+
+/* Calls fn for each present entry in [start, end), skipping empty subtrees. */
+static void pt_walk(struct mm *mm, struct ptnode *n, int level, gva_t base, gva_t start, gva_t end,
+		    void (*fn)(struct mm *, gva_t, uint64_t *, void *), void *arg)
+{
+	uint64_t span = 1ULL << (12 + 9 * level);
+	unsigned i;
+
+	for (i = 0; i < 512; i++) {
+		gva_t lo = base + i * span, hi = lo + span;
+
+		if (hi <= start || lo >= end || !n->e[i])
+			continue;
+		if (level == 0)
+			fn(mm, lo, (uint64_t *)&n->e[i], arg);
+		else
+			pt_walk(mm, n->e[i], level - 1, lo, start, end, fn, arg);
+	}
+}
+
+static void pt_free(struct ptnode *n, int level)
+{
+	unsigned i;
+
+	if (level > 0)
+		for (i = 0; i < 512; i++)
+			if (n->e[i])
+				pt_free(n->e[i], level - 1);
+	free(n);
+}
+
+static void for_each_pte(struct mm *mm, gva_t start, gva_t end, void (*fn)(struct mm *, gva_t, uint64_t *, void *),
+			 void *arg)
+{
+	if (mm->pt)
+		pt_walk(mm, mm->pt, 3, 0, start, end, fn, arg);
+}
+
+/* ---- VMAs ---- */
+
+/* Index of the first VMA with end > va (nvmas if none). */
+static size_t vma_search(struct mm *mm, gva_t va)
+{
+	size_t lo = 0, hi = mm->nvmas;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (mm->vmas[mid].end <= va)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct vma *vma_find(struct mm *mm, gva_t va)
+{
+	size_t i = vma_search(mm, va);
+
+	if (i < mm->nvmas && mm->vmas[i].start <= va)
+		return &mm->vmas[i];
+	return NULL;
+}
+
+static int vma_insert_at(struct mm *mm, size_t i, const struct vma *v)
+{
+	if (mm->nvmas == mm->capvmas) {
+		size_t cap = mm->capvmas ? mm->capvmas * 2 : 32;
+		struct vma *n = realloc(mm->vmas, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		mm->vmas = n;
+		mm->capvmas = cap;
+	}
+	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nvmas - i) * sizeof(*v));
+	mm->vmas[i] = *v;
+	mm->nvmas++;
+	if (v->inode)
+		inode_get(v->inode);
+	return 0;
+}
+
+static void vma_remove_at(struct mm *mm, size_t i)
+{
+	if (mm->vmas[i].inode)
+		inode_put(mm->vmas[i].inode);
+	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nvmas - i - 1) * sizeof(struct vma));
+	mm->nvmas--;
+}
+
+/* Splits the VMA containing va so that one starts exactly at va. */
+static int vma_split(struct mm *mm, gva_t va)
+{
+	size_t i = vma_search(mm, va);
+	struct vma tail;
+
+	if (i == mm->nvmas || mm->vmas[i].start >= va)
+		return 0;
+	tail = mm->vmas[i];
+	tail.off += va - tail.start;
+	tail.start = va;
+	mm->vmas[i].end = va;
+	return vma_insert_at(mm, i + 1, &tail);
+}
+
+/* Effective protection of a present page on the platform. */
+static int page_prot(const struct vma *v, uint64_t e)
+{
+	int prot = v->prot;
+
+	if (e & PTE_COW)
+		prot &= ~PROT_WRITE;
+	return prot;
+}
+
+/* ---- Create / destroy ---- */
+
+struct mm *mm_create(int *err)
+{
+	struct mm *mm = calloc(1, sizeof(*mm));
+
+	if (!mm) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	mm->as = plat->as_create(err);
+	if (!mm->as) {
+		free(mm);
+		return NULL;
+	}
+	mm->limit = plat->user_limit;
+	mm->refs = 1;
+	return mm;
+}
+
+static void drop_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
+{
+	(void)va;
+	(void)arg;
+	if (*e & PTE_P) {
+		plat->as_defer_put(mm->as, PTE_FRAME(*e));
+		mm->rss_pages--;
+	}
+	*e = 0;
+}
+
+/* Releases at once: only once the platform mirror is gone. */
+static void free_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
+{
+	(void)mm;
+	(void)va;
+	(void)arg;
+	if (*e & PTE_P)
+		mf_put(PTE_FRAME(*e));
+	*e = 0;
+}
+
+void mm_put(struct mm *mm)
+{
+	if (--mm->refs)
+		return;
+	/* Destroying the platform side first means the frames can go at once. */
+	plat->as_destroy(mm->as);
+	mm->as = NULL;
+	if (mm->pt) {
+		for_each_pte(mm, 0, mm->limit, free_page, NULL);
+		pt_free(mm->pt, 3);
+	}
+	while (mm->nvmas)
+		vma_remove_at(mm, mm->nvmas - 1);
+	free(mm->vmas);
+	free(mm);
+}
+
+/* ---- Unmapping ---- */
+
+struct unmap_state {
+	int any;
+};
+
+static void unmap_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
+{
+	struct unmap_state *s = arg;
+
+	if (*e & PTE_P)
+		s->any = 1;
+	drop_page(mm, va, e, NULL);
+}
+
+/* Removes pages and VMAs in [start, end); both page-aligned. */
+static int unmap_range(struct mm *mm, gva_t start, gva_t end)
+{
+	struct unmap_state s = {0};
+	size_t i;
+
+	if (vma_split(mm, start) < 0 || vma_split(mm, end) < 0)
+		return -ENOMEM;
+	for_each_pte(mm, start, end, unmap_page, &s);
+	if (s.any)
+		plat->as_unmap(mm->as, start, end - start);
+	i = vma_search(mm, start);
+	while (i < mm->nvmas && mm->vmas[i].start < end)
+		vma_remove_at(mm, i);
+	return 0;
+}
+
+/* ---- Finding space ---- */
+
+static int range_free(struct mm *mm, gva_t start, gva_t end)
+{
+	size_t i = vma_search(mm, start);
+
+	return i == mm->nvmas || mm->vmas[i].start >= end;
+}
+
+/* Top-down search for len bytes below mmap_base, as Linux's default layout. */
+static gva_t find_space(struct mm *mm, uint64_t len)
+{
+	gva_t top = mm->mmap_base;
+	size_t i = vma_search(mm, top);
+
+	/* Walk the gaps downwards from top. */
+	for (;;) {
+		gva_t lo = i == 0 ? PAGE * 16 : mm->vmas[i - 1].end;
+		gva_t hi = top;
+
+		if (i < mm->nvmas && mm->vmas[i].start < hi)
+			hi = mm->vmas[i].start;
+		if (hi >= lo && hi - lo >= len)
+			return hi - len;
+		if (i == 0)
+			return 0;
+		i--;
+		top = mm->vmas[i].start;
+	}
+}
+
+long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struct inode *inode, uint64_t off,
+	     int maxprot)
+{
+	struct vma v;
+	size_t i;
+
+	if (len == 0)
+		return -EINVAL;
+	len = ABI_PAGE_ALIGN(len);
+	if (len == 0 || len > mm->limit)
+		return -ENOMEM;
+	if (off & (PAGE - 1))
+		return -EINVAL;
+	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
+		if (addr & (PAGE - 1))
+			return -EINVAL;
+		if (addr > mm->limit - len)
+			return -ENOMEM;
+		if (!(flags & MAP_FIXED) && !range_free(mm, addr, addr + len))
+			return -EEXIST;
+		if (unmap_range(mm, addr, addr + len) < 0)
+			return -ENOMEM;
+	} else {
+		addr = PGDOWN(addr);
+		if (!addr || addr > mm->limit - len || !range_free(mm, addr, addr + len))
+			addr = find_space(mm, len);
+		if (!addr)
+			return -ENOMEM;
+	}
+	v.start = addr;
+	v.end = addr + len;
+	v.prot = prot;
+	v.maxprot = maxprot;
+	v.flags = (flags & MAP_SHARED) ? VMA_SHARED : 0;
+	if (!inode)
+		v.flags |= VMA_ANON;
+	if (flags & MAP_GROWSDOWN)
+		v.flags |= VMA_GROWSDOWN;
+	v.inode = inode;
+	v.off = off;
+	i = vma_search(mm, addr);
+	if (vma_insert_at(mm, i, &v) < 0)
+		return -ENOMEM;
+	return (long)addr;
+}
+
+long mm_munmap(struct mm *mm, gva_t addr, uint64_t len)
+{
+	if ((addr & (PAGE - 1)) || len == 0)
+		return -EINVAL;
+	len = ABI_PAGE_ALIGN(len);
+	if (addr >= mm->limit || len > mm->limit - addr)
+		return -EINVAL;
+	return unmap_range(mm, addr, addr + len);
+}
+
+void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags)
+{
+	size_t i;
+
+	for (i = vma_search(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++)
+		mm->vmas[i].flags |= flags;
+}
+
+/* ---- Populating and faults ---- */
+
+/*
+ * Populates the run of absent pages around va (within one VMA and one
+ * fault-around window) with fresh frames, filled from the backing, and
+ * mirrors them.  Returns 0 or -errno (-ENOMEM when the sandbox is full).
+ */
+static int populate(struct mm *mm, struct vma *v, gva_t va)
+{
+	uint64_t win = (v->flags & VMA_ANON) ? FAULT_AROUND_ANON : FAULT_AROUND_FILE;
+	gva_t lo = va & ~(win * PAGE - 1), hi = lo + win * PAGE, s, e, p;
+	uint64_t frame, n, *ent;
+
+	if (lo < v->start)
+		lo = v->start;
+	if (hi > v->end)
+		hi = v->end;
+	/* Grow [s, e) around va over absent pages only. */
+	for (s = va; s > lo; s -= PAGE) {
+		ent = pte(mm, s - PAGE, 0);
+		if (ent && *ent)
+			break;
+	}
+	for (e = va + PAGE; e < hi; e += PAGE) {
+		ent = pte(mm, e, 0);
+		if (ent && *ent)
+			break;
+	}
+
+	if (v->flags & VMA_SHARED) {
+		/* The backing object owns the frames; map each of its pages. */
+		for (p = s; p < e; p += PAGE) {
+			long r;
+
+			ent = pte(mm, p, 1);
+			if (!ent)
+				return -ENOMEM;
+			if (v->inode)
+				r = vfs_inode_getpage(v->inode, v->off + (p - v->start), &frame);
+			else
+				r = -ENODEV;
+			if (r < 0)
+				return p == s ? (int)r : 0;
+			*ent = frame | PTE_P;
+			mm->rss_pages++;
+			plat->as_map(mm->as, p, PAGE, frame, v->prot);
+		}
+		return 0;
+	}
+
+	n = (e - s) / PAGE;
+	frame = mf_alloc(n);
+	while (frame == MF_NONE && n > 1) {
+		/* Fragmented or nearly full: take less. */
+		n = 1;
+		s = va;
+		e = va + PAGE;
+		frame = mf_alloc(1);
+	}
+	if (frame == MF_NONE)
+		return -ENOMEM;
+	if (v->inode) {
+		long r = vfs_inode_fill(v->inode, v->off + (s - v->start), mf_ptr(frame), n * PAGE);
+
+		if (r < 0) {
+			for (p = 0; p < n; p++)
+				mf_put(frame + p * PAGE);
+			return (int)r;
+		}
+	}
+	for (p = 0; p < n; p++) {
+		ent = pte(mm, s + p * PAGE, 1);
+		if (!ent) {
+			/* Out of sentry memory mid-way: give back what is not recorded. */
+			for (; p < n; p++)
+				mf_put(frame + p * PAGE);
+			n = 0;
+			break;
+		}
+		*ent = (frame + p * PAGE) | PTE_P;
+		mm->rss_pages++;
+	}
+	if (e > s && n)
+		plat->as_map(mm->as, s, n * PAGE, frame, v->prot);
+	return n ? 0 : -ENOMEM;
+}
+
+/* Gives the page at va a private, writable frame of its own. */
+static int break_cow(struct mm *mm, struct vma *v, gva_t va, uint64_t *ent)
+{
+	uint64_t old = PTE_FRAME(*ent), frame;
+
+	if (mf_refs(old) == 1) {
+		*ent &= ~PTE_COW;
+		plat->as_protect(mm->as, va, PAGE, v->prot);
+		return 0;
+	}
+	frame = mf_alloc(1);
+	if (frame == MF_NONE)
+		return -ENOMEM;
+	memcpy(mf_ptr(frame), mf_ptr(old), PAGE);
+	*ent = frame | PTE_P;
+	plat->as_map(mm->as, va, PAGE, frame, v->prot);
+	plat->as_defer_put(mm->as, old);
+	return 0;
+}
+
+/*
+ * The page at va, ready for an access of the given kind, as a pointer into
+ * the memory file; NULL when Linux would fault (no VMA or no permission).
+ */
+static uint8_t *page_for(struct mm *mm, gva_t va, int write)
+{
+	struct vma *v = vma_find(mm, va);
+	uint64_t *ent;
+
+	if (!v || !(v->prot & (write ? PROT_WRITE : PROT_READ)))
+		return NULL;
+	ent = pte(mm, PGDOWN(va), 0);
+	if (!ent || !(*ent & PTE_P)) {
+		if (populate(mm, v, PGDOWN(va)) < 0)
+			return NULL;
+		ent = pte(mm, PGDOWN(va), 0);
+		if (!ent || !(*ent & PTE_P))
+			return NULL;
+	}
+	if (write && (*ent & PTE_COW) && break_cow(mm, v, PGDOWN(va), ent) < 0)
+		return NULL;
+	return (uint8_t *)mf_ptr(PTE_FRAME(*ent)) + (va & (PAGE - 1));
+}
+
+int mm_fault(struct mm *mm, gva_t addr)
+{
+	struct vma *v = addr < mm->limit ? vma_find(mm, addr) : NULL;
+	uint64_t *ent;
+
+	if (!v)
+		return SEGV_MAPERR;
+	if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC)))
+		return SEGV_ACCERR;
+	ent = pte(mm, PGDOWN(addr), 0);
+	if (!ent || !(*ent & PTE_P)) {
+		/* Out of memory here is the sandbox's OOM; SIGBUS-like death is Linux's answer too. */
+		return populate(mm, v, PGDOWN(addr)) < 0 ? SEGV_ACCERR : 0;
+	}
+	/* Present: the only fault we can fix is a write to a COW page. */
+	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE))
+		return break_cow(mm, v, PGDOWN(addr), ent) < 0 ? SEGV_ACCERR : 0;
+	return SEGV_ACCERR;
+}
+
+/* ---- Copying ---- */
+
+static inline int range_ok(struct mm *mm, gva_t va, size_t len)
+{
+	return va < mm->limit && len <= mm->limit - va;
+}
+
+long mm_copy_in(struct mm *mm, void *dst, gva_t src, size_t len)
+{
+	uint8_t *d = dst;
+
+	if (!range_ok(mm, src, len))
+		return -EFAULT;
+	while (len) {
+		size_t n = PAGE - (src & (PAGE - 1));
+		uint8_t *p = page_for(mm, src, 0);
+
+		if (!p)
+			return -EFAULT;
+		if (n > len)
+			n = len;
+		memcpy(d, p, n);
+		d += n;
+		src += n;
+		len -= n;
+	}
+	return 0;
+}
+
+long mm_copy_out(struct mm *mm, gva_t dst, const void *src, size_t len)
+{
+	const uint8_t *s = src;
+
+	if (!range_ok(mm, dst, len))
+		return -EFAULT;
+	while (len) {
+		size_t n = PAGE - (dst & (PAGE - 1));
+		uint8_t *p = page_for(mm, dst, 1);
+
+		if (!p)
+			return -EFAULT;
+		if (n > len)
+			n = len;
+		memcpy(p, s, n);
+		s += n;
+		dst += n;
+		len -= n;
+	}
+	return 0;
+}
+
+long mm_zero_out(struct mm *mm, gva_t dst, size_t len)
+{
+	if (!range_ok(mm, dst, len))
+		return -EFAULT;
+	while (len) {
+		size_t n = PAGE - (dst & (PAGE - 1));
+		uint8_t *p = page_for(mm, dst, 1);
+
+		if (!p)
+			return -EFAULT;
+		if (n > len)
+			n = len;
+		memset(p, 0, n);
+		dst += n;
+		len -= n;
+	}
+	return 0;
+}
+
+long mm_strncpy_in(struct mm *mm, char *dst, gva_t src, size_t max)
+{
+	size_t done = 0;
+
+	while (done < max) {
+		size_t n = PAGE - (src & (PAGE - 1));
+		uint8_t *p, *z;
+
+		if (src >= mm->limit)
+			return -EFAULT;
+		p = page_for(mm, src, 0);
+		if (!p)
+			return -EFAULT;
+		if (n > max - done)
+			n = max - done;
+		z = memchr(p, 0, n);
+		if (z) {
+			memcpy(dst + done, p, (size_t)(z - p) + 1);
+			return (long)(done + (size_t)(z - p));
+		}
+		memcpy(dst + done, p, n);
+		done += n;
+		src += n;
+	}
+	return -ENAMETOOLONG;
+}
+
+int mm_pin(struct mm *mm, gva_t va, size_t len, int write, struct iovec *out, int max, size_t *pinned)
+{
+	int n = 0;
+
+	*pinned = 0;
+	if (len == 0)
+		return 0;
+	if (!range_ok(mm, va, len))
+		return -EFAULT;
+	while (len && n < max) {
+		size_t chunk = PAGE - (va & (PAGE - 1));
+		uint8_t *p = page_for(mm, va, write);
+
+		if (!p)
+			break;
+		if (chunk > len)
+			chunk = len;
+		if (n > 0 && (uint8_t *)out[n - 1].iov_base + out[n - 1].iov_len == p) {
+			out[n - 1].iov_len += chunk;
+		} else {
+			out[n].iov_base = p;
+			out[n].iov_len = chunk;
+			n++;
+		}
+		*pinned += chunk;
+		va += chunk;
+		len -= chunk;
+	}
+	/* A merge could still extend the last span; keep going while it does. */
+	while (len && n == max) {
+		size_t chunk = PAGE - (va & (PAGE - 1));
+		uint8_t *p = page_for(mm, va, write);
+
+		if (!p || (uint8_t *)out[n - 1].iov_base + out[n - 1].iov_len != p)
+			break;
+		if (chunk > len)
+			chunk = len;
+		out[n - 1].iov_len += chunk;
+		*pinned += chunk;
+		va += chunk;
+		len -= chunk;
+	}
+	return n ? n : -EFAULT;
+}
+
+/* ---- mprotect, mremap, madvise, brk ---- */
+
+static void reprotect_cow(struct mm *mm, gva_t va, uint64_t *e, void *arg)
+{
+	struct vma *v = arg;
+
+	if ((*e & PTE_COW) && (v->prot & PROT_WRITE))
+		plat->as_protect(mm->as, va, PAGE, page_prot(v, *e));
+}
+
+long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
+{
+	gva_t end, p;
+	size_t i;
+
+	if (addr & (PAGE - 1))
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	len = ABI_PAGE_ALIGN(len);
+	if (len == 0)
+		return 0;
+	end = addr + len;
+	if (end < addr || end > mm->limit)
+		return -ENOMEM;
+	/* The whole range must be mapped, and the backing must allow it. */
+	for (p = addr, i = vma_search(mm, addr); p < end; i++) {
+		if (i == mm->nvmas || mm->vmas[i].start > p)
+			return -ENOMEM;
+		if (prot & ~mm->vmas[i].maxprot)
+			return -EACCES;
+		p = mm->vmas[i].end;
+	}
+	if (vma_split(mm, addr) < 0 || vma_split(mm, end) < 0)
+		return -ENOMEM;
+	for (i = vma_search(mm, addr); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		struct vma *v = &mm->vmas[i];
+
+		if (v->prot == prot)
+			continue;
+		v->prot = prot;
+		plat->as_protect(mm->as, v->start, v->end - v->start, prot);
+		for_each_pte(mm, v->start, v->end, reprotect_cow, v);
+	}
+	return 0;
+}
+
+struct move_state {
+	gva_t from, to;
+	struct vma *v;
+};
+
+static void move_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
+{
+	struct move_state *s = arg;
+	uint64_t *ne;
+
+	if (!(*e & PTE_P))
+		return;
+	ne = pte(mm, va - s->from + s->to, 1);
+	if (!ne) {
+		drop_page(mm, va, e, NULL);
+		return;
+	}
+	*ne = *e;
+	*e = 0;
+	plat->as_map(mm->as, va - s->from + s->to, PAGE, PTE_FRAME(*ne), page_prot(s->v, *ne));
+}
+
+long mm_mremap(struct mm *mm, gva_t old, uint64_t oldlen, uint64_t newlen, int flags, gva_t newaddr)
+{
+	struct vma *v, nv;
+	struct move_state ms;
+	long r;
+
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (flags & MREMAP_DONTUNMAP)
+		return -EINVAL; /* not yet: needs a private anonymous source; Linux allows it */
+	if (old & (PAGE - 1))
+		return -EINVAL;
+	oldlen = ABI_PAGE_ALIGN(oldlen);
+	newlen = ABI_PAGE_ALIGN(newlen);
+	if (newlen == 0)
+		return -EINVAL;
+	if (oldlen == 0)
+		return -EINVAL; /* duplicating a shared mapping: not supported */
+	v = vma_find(mm, old);
+	if (!v || v->start > old)
+		return -EFAULT;
+	if (old + oldlen > v->end)
+		return -EFAULT;
+	if (flags & MREMAP_FIXED) {
+		if (newaddr & (PAGE - 1))
+			return -EINVAL;
+		if (newaddr > mm->limit - newlen)
+			return -EINVAL;
+		if (newaddr < old + oldlen && old < newaddr + newlen)
+			return -EINVAL;
+		if (unmap_range(mm, newaddr, newaddr + newlen) < 0)
+			return -ENOMEM;
+		v = vma_find(mm, old);
+		goto move;
+	}
+	if (newlen <= oldlen) {
+		if (newlen < oldlen && (r = unmap_range(mm, old + newlen, old + oldlen)) < 0)
+			return r;
+		return (long)old;
+	}
+	/* Grow in place if the VMA ends here and the space after is free. */
+	if (old + oldlen == v->end && old + newlen <= mm->limit && old + newlen > old &&
+	    range_free(mm, v->end, old + newlen)) {
+		v->end = old + newlen;
+		return (long)old;
+	}
+	if (!(flags & MREMAP_MAYMOVE))
+		return -ENOMEM;
+	newaddr = find_space(mm, newlen);
+	if (!newaddr)
+		return -ENOMEM;
+move:
+	/* Carve [old, old+oldlen) out as its own VMA, copy it to the new place, move the pages. */
+	if (vma_split(mm, old) < 0 || vma_split(mm, old + oldlen) < 0)
+		return -ENOMEM;
+	nv = *vma_find(mm, old);
+	nv.start = newaddr;
+	nv.end = newaddr + newlen;
+	if (vma_insert_at(mm, vma_search(mm, newaddr), &nv) < 0)
+		return -ENOMEM;
+	ms.from = old;
+	ms.to = newaddr;
+	ms.v = vma_find(mm, newaddr);
+	for_each_pte(mm, old, old + (newlen < oldlen ? newlen : oldlen), move_page, &ms);
+	plat->as_unmap(mm->as, old, oldlen);
+	unmap_range(mm, old, old + oldlen);
+	return (long)newaddr;
+}
+
+long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
+{
+	struct unmap_state s = {0};
+	gva_t end, p;
+	size_t i;
+
+	if (addr & (PAGE - 1))
+		return -EINVAL;
+	switch (advice) {
+	case MADV_NORMAL: case MADV_RANDOM: case MADV_SEQUENTIAL: case MADV_WILLNEED:
+	case MADV_DONTNEED: case MADV_FREE: case MADV_DONTFORK: case MADV_DOFORK:
+	case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
+	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
+	case MADV_COLD: case MADV_PAGEOUT: case MADV_POPULATE_READ: case MADV_POPULATE_WRITE:
+		break;
+	default:
+		return -EINVAL;
+	}
+	len = ABI_PAGE_ALIGN(len);
+	end = addr + len;
+	if (end < addr)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	for (p = addr, i = vma_search(mm, addr); p < end; i++) {
+		if (i == mm->nvmas || mm->vmas[i].start > p)
+			return -ENOMEM;
+		p = mm->vmas[i].end;
+	}
+	if (advice != MADV_DONTNEED && advice != MADV_FREE)
+		return 0;
+	/* Dropping the pages makes the next touch read zeroes (or the file) again. */
+	for_each_pte(mm, addr, end, unmap_page, &s);
+	if (s.any)
+		plat->as_unmap(mm->as, addr, len);
+	return 0;
+}
+
+long mm_brk(struct mm *mm, gva_t newbrk)
+{
+	gva_t oldend = ABI_PAGE_ALIGN(mm->brk), newend = ABI_PAGE_ALIGN(newbrk);
+
+	if (newbrk < mm->brk_start || newbrk >= mm->limit)
+		return (long)mm->brk;
+	if (newend > oldend) {
+		if (!range_free(mm, oldend, newend))
+			return (long)mm->brk;
+		if (mm_mmap(mm, oldend, newend - oldend, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, NULL, 0, 7) < 0)
+			return (long)mm->brk;
+		mm_set_flags(mm, oldend, newend, VMA_HEAP);
+	} else if (newend < oldend) {
+		unmap_range(mm, newend, oldend);
+	}
+	mm->brk = newbrk;
+	return (long)newbrk;
+}
+
+size_t mm_format_maps(struct mm *mm, char *buf, size_t size)
+{
+	size_t len = 0, i;
+
+	for (i = 0; i < mm->nvmas && len < size; i++) {
+		struct vma *v = &mm->vmas[i];
+		const char *name = v->flags & VMA_HEAP ? "[heap]" : v->flags & VMA_STACK ? "[stack]" : "";
+		int n = snprintf(buf + len, size - len, "%012lx-%012lx %c%c%c%c %08lx 00:00 0 %s\n",
+				 (unsigned long)v->start, (unsigned long)v->end, v->prot & PROT_READ ? 'r' : '-',
+				 v->prot & PROT_WRITE ? 'w' : '-', v->prot & PROT_EXEC ? 'x' : '-',
+				 v->flags & VMA_SHARED ? 's' : 'p', (unsigned long)v->off, name);
+		if (n < 0)
+			break;
+		len += (size_t)n;
+	}
+	return len < size ? len : size;
+}

@@ -1,0 +1,98 @@
+/*
+ * The memory manager: the truth about an application address space.
+ *
+ * A struct mm holds the VMAs (sorted, non-overlapping ranges with their
+ * protection and backing) and a page table from guest page to memory-file
+ * frame.  The platform address space only mirrors it: pages are populated
+ * on fault (or when the sentry copies to them) and then mapped through the
+ * platform.  Guest memory is touched by the sentry only through the
+ * mm_copy_* and mm_pin functions here, which check every address against
+ * the VMAs and return -EFAULT as Linux would.
+ *
+ * Locking: the sentry lock protects everything here.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+#include "../../include/abi/abi.h"
+
+struct inode;
+struct plat_as;
+
+enum {
+	VMA_SHARED = 1 << 0,  /* MAP_SHARED: frames belong to the backing object */
+	VMA_ANON = 1 << 1,    /* no file behind it (private: zero-filled) */
+	VMA_HEAP = 1 << 2,    /* the brk area, "[heap]" */
+	VMA_STACK = 1 << 3,   /* the main stack, "[stack]" */
+	VMA_GROWSDOWN = 1 << 4,
+};
+
+struct vma {
+	gva_t start, end;
+	int prot;             /* PROT_READ|WRITE|EXEC as the application asked */
+	int maxprot;          /* what the backing file allows (mprotect's EACCES) */
+	int flags;            /* VMA_* */
+	struct inode *inode;  /* backing object with a reference, or NULL */
+	uint64_t off;         /* file offset of start */
+};
+
+struct mm {
+	struct plat_as *as;
+	struct vma *vmas;     /* sorted by start */
+	size_t nvmas, capvmas;
+	void *pt;             /* page table root (mm.c) */
+	gva_t limit;          /* highest address + 1 */
+	gva_t mmap_base;      /* top-down search starts here */
+	gva_t brk_start, brk;
+	gva_t stack_top;
+	gva_t arg_start, arg_end, env_start, env_end;
+	uint64_t rss_pages;
+	int refs;
+};
+
+/* A new empty address space on the current platform, or NULL. */
+struct mm *mm_create(int *err);
+void mm_put(struct mm *mm);
+
+/*
+ * mmap(2) without the file-descriptor part: inode is NULL for anonymous
+ * memory.  Returns the address or -errno.  Arguments are checked as Linux does.
+ */
+long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struct inode *inode, uint64_t off,
+	     int maxprot);
+long mm_munmap(struct mm *mm, gva_t addr, uint64_t len);
+long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot);
+long mm_mremap(struct mm *mm, gva_t old, uint64_t oldlen, uint64_t newlen, int flags, gva_t newaddr);
+long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice);
+long mm_brk(struct mm *mm, gva_t newbrk);
+/* Labels [start,end) with VMA_HEAP/VMA_STACK (for /proc/self/maps). */
+void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags);
+
+/*
+ * Resolves a fault the platform reported at addr.  Returns 0 when the
+ * application may retry, or the si_code of the SIGSEGV it deserves
+ * (SEGV_MAPERR, SEGV_ACCERR).
+ */
+int mm_fault(struct mm *mm, gva_t addr);
+
+/* 0, or -EFAULT if any byte of the range is not accessible. */
+long mm_copy_in(struct mm *mm, void *dst, gva_t src, size_t len);
+long mm_copy_out(struct mm *mm, gva_t dst, const void *src, size_t len);
+long mm_zero_out(struct mm *mm, gva_t dst, size_t len);
+/* Copies a NUL-terminated string of at most max bytes with the NUL: length, -EFAULT or -ENAMETOOLONG. */
+long mm_strncpy_in(struct mm *mm, char *dst, gva_t src, size_t max);
+
+/*
+ * Translates [va, va+len) into up to max sentry spans (iovecs pointing into
+ * the memory file), populating pages as a copy would.  Returns the number
+ * of spans, or -EFAULT if the first byte is not accessible; a later bad
+ * page ends the list early (the caller transfers what it got, as Linux
+ * returns a short count).  Spans stay valid while the sentry lock is held.
+ */
+int mm_pin(struct mm *mm, gva_t va, size_t len, int write, struct iovec *out, int max, size_t *pinned);
+
+/* Writes the /proc/self/maps text for mm into buf; returns its length. */
+size_t mm_format_maps(struct mm *mm, char *buf, size_t size);

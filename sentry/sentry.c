@@ -1,0 +1,250 @@
+/* Sandbox start-up (see sentry.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "../platform/platform.h"
+#include "../syscalls/strace.h"
+#include "../syscalls/syscalls.h"
+#include "../vfs/fs/dev/dev.h"
+#include "../vfs/fs/gofer/gofer.h"
+#include "../vfs/fs/hoststdio/hoststdio.h"
+#include "../vfs/fs/tmpfs/tmpfs.h"
+#include "../vfs/vfs.h"
+#include "host/host.h"
+#include "kernel/task.h"
+#include "loader/loader.h"
+#include "log.h"
+#include "mm/memfile.h"
+#include "mm/mm.h"
+#include "sentry.h"
+
+const struct platform *plat = &plat_ptrace;
+extern int plat_ptrace_cpu;
+
+/* Mounts a fresh tmpfs (or devfs) on the directory at path in the root, if it exists there. */
+static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_t mode, int rdonly, int dev)
+{
+	struct super *sb;
+	struct inode *root = dev ? devfs_new(&sb) : tmpfs_new(size, mode, &sb);
+	struct path p;
+	long r;
+
+	if (!root)
+		return -ENOMEM;
+	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
+	if (r < 0) {
+		log_debug("no %s in the root: not mounting it (%ld)", path, r);
+		inode_put(root);
+		return 0;
+	}
+	sb->rdonly = rdonly;
+	r = vfs_mount_at(&p, sb, root, 0);
+	if (r == 0 && dev)
+		devfs_populate(p.d->mounted->root);
+	path_put(&p);
+	return r;
+}
+
+static long build_fs(struct task *t, const char *rootdir)
+{
+	struct super *sb;
+	struct inode *root;
+	long fd, r;
+
+	/* The gofer's root: the only host path the sandbox is given. */
+	fd = host_openat(AT_FDCWD, rootdir, O_RDONLY | O_DIRECTORY, 0);
+	if (fd < 0)
+		return fd;
+	root = gofer_mount((int)fd, &sb);
+	if (!root || !vfs_mount_root(sb, root))
+		return -ENOMEM;
+	t->fs->root = t->fs->cwd = vfs_root;
+	path_get(&t->fs->root);
+	path_get(&t->fs->cwd);
+	/* Nothing of the host's /proc, /sys or /dev is ever reachable: cover them. */
+	if ((r = mount_tmpfs(t, "/dev", 0, 0755, 0, 1)) < 0 ||
+	    (r = mount_tmpfs(t, "/proc", 1 << 20, 0555, 1, 0)) < 0 ||
+	    (r = mount_tmpfs(t, "/sys", 1 << 20, 0555, 1, 0)) < 0 ||
+	    (r = mount_tmpfs(t, "/tmp", sandbox.memory / 2, 01777, 0, 0)) < 0)
+		return r;
+	return 0;
+}
+
+static long donate_stdio(struct task *t)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		long h = host_dup(fd), fl;
+		struct file *f;
+
+		if (h < 0)
+			continue; /* closed in the caller: closed in the sandbox too */
+		fl = host_fcntl((int)h, F_GETFL, 0);
+		f = hoststdio_file((int)h, fl < 0 ? O_RDWR : (int)(fl & ~O_CLOEXEC));
+		if (!f)
+			return -ENOMEM;
+		fdt_install_at(t->files, fd, f, 0);
+		file_put(f);
+	}
+	return 0;
+}
+
+/* Finds argv0 in the sandbox's PATH, as execvp would; returns a malloc'd path. */
+static char *find_program(struct task *t, const char *argv0, char *const *envp)
+{
+	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	char buf[ABI_PATH_MAX];
+	size_t i;
+
+	if (strchr(argv0, '/'))
+		return strdup(argv0);
+	for (i = 0; envp[i]; i++)
+		if (!strncmp(envp[i], "PATH=", 5))
+			path = envp[i] + 5;
+	while (*path) {
+		const char *end = strchr(path, ':');
+		size_t n = end ? (size_t)(end - path) : strlen(path);
+		struct path p;
+
+		if (n + 1 + strlen(argv0) < sizeof(buf)) {
+			snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", argv0);
+			if (vfs_walk(t, AT_FDCWD, buf, WALK_FOLLOW, &p) == 0) {
+				int ok = S_ISREG(p.d->inode->mode) && vfs_permission(t, p.d->inode, 1) == 0;
+
+				path_put(&p);
+				if (ok)
+					return strdup(buf);
+			}
+		}
+		path = end ? end + 1 : path + n;
+	}
+	return NULL;
+}
+
+static struct task *task_first(void)
+{
+	struct task *t = calloc(1, sizeof(*t));
+	int i;
+
+	if (!t)
+		return NULL;
+	t->tid = t->tgid = t->pgid = t->sid = 1;
+	t->ppid = 0;
+	t->files = fdt_new();
+	t->fs = calloc(1, sizeof(*t->fs));
+	if (!t->files || !t->fs)
+		return NULL;
+	t->fs->refs = 1;
+	t->fs->umask = 022;
+	for (i = 0; i < TASK_RLIMITS; i++)
+		t->rlim[i].rlim_cur = t->rlim[i].rlim_max = RLIM_INFINITY;
+	t->rlim[RLIMIT_NOFILE] = (struct abi_rlimit){1024, 1048576};
+	t->rlim[RLIMIT_STACK] = (struct abi_rlimit){8 << 20, RLIM_INFINITY};
+	t->rlim[RLIMIT_CORE] = (struct abi_rlimit){0, RLIM_INFINITY};
+	t->rlim[RLIMIT_NPROC] = (struct abi_rlimit){63459, 63459};
+	t->rlim[RLIMIT_SIGPENDING] = (struct abi_rlimit){63459, 63459};
+	t->rlim[RLIMIT_MEMLOCK] = (struct abi_rlimit){8 << 20, 8 << 20};
+	t->rlim[RLIMIT_MSGQUEUE] = (struct abi_rlimit){819200, 819200};
+	t->dumpable = 1;
+	t->cur_nr = -1;
+	t->start_ns = host_monotonic_ns();
+	return t;
+}
+
+int sentry_run(const struct sentry_config *cfg)
+{
+	struct task *t;
+	struct utsname un;
+	char *prog;
+	long r;
+	int err = 0;
+
+	log_debug_enabled = cfg->debug;
+	sandbox.memory = cfg->memory;
+	sandbox.start_ns = host_monotonic_ns();
+	sandbox.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (uname(&un) == 0)
+		snprintf(sandbox.hostname, sizeof(sandbox.hostname), "%s", un.nodename);
+	if (cfg->pin_cpu) {
+		/* Tracer and stub on one CPU: a ptrace round trip across CPUs costs several times more here. */
+		plat_ptrace_cpu = sched_getcpu();
+		if (plat_ptrace_cpu < 0)
+			plat_ptrace_cpu = 0;
+	}
+	strace_fd = cfg->strace ? 2 : -1;
+
+	r = mf_init(cfg->memory);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot create the sandbox's memory file (%s)\n", strerror((int)-r));
+		return (int)r;
+	}
+	t = task_first();
+	if (!t)
+		return -ENOMEM;
+	r = build_fs(t, cfg->root);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
+		return (int)r;
+	}
+	if (cfg->cwd) {
+		struct path p;
+
+		if (vfs_walk(t, AT_FDCWD, cfg->cwd, WALK_FOLLOW | WALK_DIRECTORY, &p) == 0) {
+			path_put(&t->fs->cwd);
+			t->fs->cwd = p;
+		}
+	}
+	r = donate_stdio(t);
+	if (r < 0)
+		return (int)r;
+
+	if (host_seccomp_install() < 0) {
+		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
+		return -EPERM;
+	}
+	if (cfg->test_forbidden_call) {
+		/* For the test that proves the filter: a call that is not on the list. */
+		host_raw_syscall6(SYS_getpriority, 0, 0, 0, 0, 0, 0);
+	}
+
+	prog = find_program(t, cfg->argv[0], cfg->envp);
+	if (!prog) {
+		fprintf(stderr, "cvisor: %s: command not found in the sandbox\n", cfg->argv[0]);
+		return -ENOENT;
+	}
+	pthread_mutex_lock(&sentry_lock);
+	r = loader_exec(t, prog, cfg->argv, cfg->envp, &t->mm, &t->regs);
+	if (r == 0) {
+		t->ctx = plat->ctx_create(t->mm->as, &err);
+		if (!t->ctx)
+			r = err;
+	}
+	pthread_mutex_unlock(&sentry_lock);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot run %s: %s\n", prog, strerror((int)-r));
+		free(prog);
+		return (int)r;
+	}
+	{
+		const char *base = strrchr(prog, '/');
+
+		snprintf(t->comm, sizeof(t->comm), "%.15s", base ? base + 1 : prog);
+	}
+	free(prog);
+
+	r = task_run(t);
+	if (cfg->debug)
+		syscall_report_unimplemented(2);
+	return (int)r;
+}

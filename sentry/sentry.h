@@ -1,0 +1,23 @@
+/*
+ * The sentry's entry point: builds the sandbox's kernel state (memory file,
+ * file systems, the first task), installs the vetted host-call list, and
+ * runs the program until its thread group exits.
+ */
+#pragma once
+
+#include <stdint.h>
+
+struct sentry_config {
+	const char *root;        /* host directory that becomes / (read-only) */
+	char *const *argv;       /* the command; argv[0] is looked up in PATH if it has no '/' */
+	char *const *envp;
+	const char *cwd;         /* inside the sandbox */
+	uint64_t memory;         /* bytes: the sandbox's memory limit */
+	int strace;
+	int debug;
+	int pin_cpu;             /* tracer and stub on one CPU (ptrace) */
+	int test_forbidden_call; /* make a host call not on the vetted list (tests) */
+};
+
+/* Returns the program's wait status (exit code << 8, or the killing signal), or -errno. */
+int sentry_run(const struct sentry_config *cfg);

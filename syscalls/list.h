@@ -1,0 +1,20 @@
+/* The system calls cvisor implements, one X(name) each; see table.c. */
+/* sys_file.c */
+X(read) X(write) X(pread64) X(pwrite64) X(readv) X(writev) X(preadv) X(pwritev) X(preadv2) X(pwritev2)
+X(open) X(openat) X(creat) X(close) X(close_range) X(lseek) X(fstat) X(stat) X(lstat) X(newfstatat) X(statx)
+X(getdents64) X(readlink) X(readlinkat) X(access) X(faccessat) X(faccessat2) X(getcwd) X(chdir) X(fchdir)
+X(dup) X(dup2) X(dup3) X(fcntl) X(ioctl) X(pipe) X(pipe2) X(mkdir) X(mkdirat) X(unlink) X(unlinkat) X(rmdir)
+X(symlink) X(symlinkat) X(ftruncate) X(truncate) X(fsync) X(fdatasync) X(fadvise64) X(umask)
+X(statfs) X(fstatfs) X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr)
+X(sendfile)
+/* sys_mm.c */
+X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise) X(msync) X(mlock) X(munlock) X(mincore)
+/* sys_proc.c */
+X(exit) X(exit_group) X(getpid) X(getppid) X(gettid) X(getuid) X(geteuid) X(getgid) X(getegid)
+X(getresuid) X(getresgid) X(getgroups) X(uname) X(arch_prctl) X(set_tid_address) X(set_robust_list)
+X(get_robust_list) X(prlimit64) X(getrlimit) X(setrlimit) X(getrandom) X(sched_getaffinity) X(sched_yield)
+X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(prctl) X(getpgrp) X(getpgid) X(setpgid) X(getsid)
+X(setsid) X(sysinfo) X(getcpu) X(kill) X(tkill) X(tgkill) X(futex) X(rseq) X(execve) X(sethostname)
+X(getrusage) X(times) X(capget)
+/* sys_time.c */
+X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep)

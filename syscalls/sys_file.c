@@ -1,0 +1,1220 @@
+/* The file family: fds, reads and writes, paths, directories, metadata. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/resource.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "../sentry/kernel/task.h"
+#include "../sentry/mm/mm.h"
+#include "../vfs/fs/pipe/pipe.h"
+#include "../vfs/vfs.h"
+#include "syscalls.h"
+
+#define MAX_RW 0x7ffff000UL /* Linux's MAX_RW_COUNT */
+#define PIN_SPANS 64
+#define IOV_MAX_ 1024
+#define TMPFS_MAGIC_ 0x01021994
+
+static uint64_t nofile(struct task *t)
+{
+	return t->rlim[RLIMIT_NOFILE].rlim_cur;
+}
+
+/* Copies a path argument in: -EFAULT, -ENAMETOOLONG (PATH_MAX with its NUL). */
+static long get_path(struct task *t, gva_t p, char *buf)
+{
+	long r = mm_strncpy_in(t->mm, buf, p, ABI_PATH_MAX);
+
+	return r < 0 ? r : 0;
+}
+
+static struct file *get_file(struct task *t, int fd)
+{
+	return fdt_get(t->files, fd);
+}
+
+static int readable(struct file *f)
+{
+	return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_WRONLY;
+}
+
+static int writable(struct file *f)
+{
+	return !(f->flags & O_PATH) && (f->flags & O_ACCMODE) != O_RDONLY;
+}
+
+/*
+ * Moves len bytes between guest memory at buf and f, through spans of the
+ * memory file (no copy for host-backed files).  pos is the file position
+ * to use and advance.  Stops at the first short transfer, as Linux does.
+ */
+static long rw(struct task *t, struct file *f, gva_t buf, size_t len, uint64_t *pos, int write)
+{
+	struct iovec iov[PIN_SPANS];
+	size_t done = 0;
+
+	if (len > MAX_RW)
+		len = MAX_RW;
+	do {
+		size_t pinned;
+		int n = mm_pin(t->mm, buf + done, len - done, !write, iov, PIN_SPANS, &pinned);
+		long r;
+
+		if (n < 0)
+			return done ? (long)done : n;
+		if (len && n == 0)
+			return done ? (long)done : -EFAULT;
+		r = write ? f->ops->write(f, iov, n, pos) : f->ops->read(f, iov, n, pos);
+		if (r < 0)
+			return done ? (long)done : r;
+		done += (size_t)r;
+		if ((size_t)r < pinned)
+			break;
+	} while (done < len && f->ops->seekable);
+	return (long)done;
+}
+
+static long do_read(struct task *t, int fd, gva_t buf, size_t len, int64_t off, int positional)
+{
+	struct file *f = get_file(t, fd);
+	uint64_t pos;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (!readable(f)) {
+		r = -EBADF;
+		goto out;
+	}
+	if (S_ISDIR(f->inode->mode)) {
+		r = -EISDIR;
+		goto out;
+	}
+	if (!f->ops->read) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (positional) {
+		if (!f->ops->seekable) {
+			r = -ESPIPE;
+			goto out;
+		}
+		if (off < 0) {
+			r = -EINVAL;
+			goto out;
+		}
+		pos = (uint64_t)off;
+		r = rw(t, f, buf, len, &pos, 0);
+	} else {
+		r = rw(t, f, buf, len, &f->pos, 0);
+	}
+out:
+	file_put(f);
+	return r;
+}
+
+static long do_write(struct task *t, int fd, gva_t buf, size_t len, int64_t off, int positional)
+{
+	struct file *f = get_file(t, fd);
+	uint64_t pos;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (!writable(f) || !f->ops->write) {
+		r = !writable(f) ? -EBADF : -EINVAL;
+		goto out;
+	}
+	if (positional) {
+		if (!f->ops->seekable) {
+			r = -ESPIPE;
+			goto out;
+		}
+		if (off < 0) {
+			r = -EINVAL;
+			goto out;
+		}
+		pos = (uint64_t)off;
+		r = rw(t, f, buf, len, &pos, 1);
+	} else {
+		r = rw(t, f, buf, len, &f->pos, 1);
+	}
+out:
+	file_put(f);
+	return r;
+}
+
+SYSCALL(read) { return do_read(t, (int)a[0], a[1], a[2], 0, 0); }
+SYSCALL(write) { return do_write(t, (int)a[0], a[1], a[2], 0, 0); }
+SYSCALL(pread64) { return do_read(t, (int)a[0], a[1], a[2], (int64_t)a[3], 1); }
+SYSCALL(pwrite64) { return do_write(t, (int)a[0], a[1], a[2], (int64_t)a[3], 1); }
+
+/* readv/writev and their positional forms: one guest iovec at a time. */
+static long do_rwv(struct task *t, int fd, gva_t uiov, uint64_t cnt, int64_t off, int positional, int write)
+{
+	struct abi_iovec *v;
+	struct file *f;
+	uint64_t total = 0, pos, i;
+	size_t done = 0;
+	long r = 0;
+
+	if (cnt > IOV_MAX_)
+		return -EINVAL;
+	f = get_file(t, fd);
+	if (!f)
+		return -EBADF;
+	if (write ? !writable(f) : !readable(f)) {
+		file_put(f);
+		return -EBADF;
+	}
+	v = calloc(cnt ? cnt : 1, sizeof(*v));
+	if (!v) {
+		file_put(f);
+		return -ENOMEM;
+	}
+	r = mm_copy_in(t->mm, v, uiov, cnt * sizeof(*v));
+	if (r < 0)
+		goto out;
+	for (i = 0; i < cnt; i++) {
+		if ((int64_t)v[i].iov_len < 0 || total + v[i].iov_len > (uint64_t)SSIZE_MAX) {
+			r = -EINVAL;
+			goto out;
+		}
+		total += v[i].iov_len;
+	}
+	if (!write && S_ISDIR(f->inode->mode)) {
+		r = -EISDIR;
+		goto out;
+	}
+	if (write ? !f->ops->write : !f->ops->read) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (positional && !f->ops->seekable) {
+		r = -ESPIPE;
+		goto out;
+	}
+	if (positional && off < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	pos = positional ? (uint64_t)off : f->pos;
+	for (i = 0; i < cnt; i++) {
+		if (!v[i].iov_len)
+			continue;
+		r = rw(t, f, v[i].iov_base, v[i].iov_len, &pos, write);
+		if (r < 0)
+			break;
+		done += (size_t)r;
+		if ((uint64_t)r < v[i].iov_len)
+			break;
+	}
+	if (!positional)
+		f->pos = pos;
+	r = done ? (long)done : (r < 0 ? r : 0);
+out:
+	free(v);
+	file_put(f);
+	return r;
+}
+
+SYSCALL(readv) { return do_rwv(t, (int)a[0], a[1], a[2], 0, 0, 0); }
+SYSCALL(writev) { return do_rwv(t, (int)a[0], a[1], a[2], 0, 0, 1); }
+SYSCALL(preadv) { return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], 1, 0); }
+SYSCALL(pwritev) { return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], 1, 1); }
+
+SYSCALL(preadv2)
+{
+	/* offset -1 means "the file position", as read(2). */
+	if (a[5] & ~(uint64_t)0x1f)
+		return -EOPNOTSUPP;
+	return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], (int64_t)a[3] != -1, 0);
+}
+
+SYSCALL(pwritev2)
+{
+	if (a[5] & ~(uint64_t)0x1f)
+		return -EOPNOTSUPP;
+	return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], (int64_t)a[3] != -1, 1);
+}
+
+/* ---- open, close ---- */
+
+#define OPEN_FLAGS_KNOWN                                                                                    \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | O_ASYNC |     \
+	 O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH |      \
+	 O_TMPFILE)
+
+static long do_open(struct task *t, int dirfd, gva_t upath, int flags, uint32_t mode)
+{
+	char path[ABI_PATH_MAX];
+	struct file *f;
+	long r;
+
+	r = get_path(t, upath, path);
+	if (r < 0)
+		return r;
+	/* Linux ignores unknown open flags (only openat2 refuses them). */
+	flags &= OPEN_FLAGS_KNOWN;
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	/* 64-bit Linux marks every open file O_LARGEFILE (F_GETFL shows it). */
+	flags |= O_LARGEFILE;
+	r = vfs_openat(t, dirfd, path, flags, mode, &f);
+	if (r < 0)
+		return r;
+	r = fdt_install(t->files, f, 0, !!(flags & O_CLOEXEC), nofile(t));
+	file_put(f);
+	return r;
+}
+
+SYSCALL(open) { return do_open(t, AT_FDCWD, a[0], (int)a[1], (uint32_t)a[2]); }
+SYSCALL(openat) { return do_open(t, (int)a[0], a[1], (int)a[2], (uint32_t)a[3]); }
+SYSCALL(creat) { return do_open(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)a[1]); }
+
+SYSCALL(close) { return fdt_close(t->files, (int)a[0]); }
+
+SYSCALL(close_range)
+{
+	unsigned first = (unsigned)a[0], last = (unsigned)a[1], flags = (unsigned)a[2], fd;
+
+	if (flags & ~(unsigned)(CLOSE_RANGE_CLOEXEC | CLOSE_RANGE_UNSHARE))
+		return -EINVAL;
+	if (first > last)
+		return -EINVAL;
+	for (fd = first; fd <= last && fd < (unsigned)t->files->size; fd++) {
+		if (!t->files->fds[fd])
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			fdt_set_cloexec(t->files, (int)fd, 1);
+		else
+			fdt_close(t->files, (int)fd);
+	}
+	return 0;
+}
+
+SYSCALL(lseek)
+{
+	struct file *f = get_file(t, (int)a[0]);
+	int64_t off = (int64_t)a[1], base;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (!f->ops || !f->ops->seekable) {
+		r = (f->flags & O_PATH) ? -EBADF : -ESPIPE;
+		goto out;
+	}
+	switch ((int)a[2]) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = (int64_t)f->pos; break;
+	case SEEK_END: base = (int64_t)f->inode->size; break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		/* No holes are reported: data runs to the end, the hole starts there. */
+		if (off < 0 || (uint64_t)off >= f->inode->size) {
+			r = -ENXIO;
+			goto out;
+		}
+		base = 0;
+		if ((int)a[2] == SEEK_HOLE)
+			off = (int64_t)f->inode->size;
+		break;
+	default:
+		r = -EINVAL;
+		goto out;
+	}
+	if ((off > 0 && base > INT64_MAX - off) || base + off < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	f->pos = (uint64_t)(base + off);
+	r = (long)f->pos;
+out:
+	file_put(f);
+	return r;
+}
+
+/* ---- stat ---- */
+
+static long stat_file(struct file *f, struct abi_stat *st)
+{
+	if (f->ops && f->ops->fstat)
+		return f->ops->fstat(f, st);
+	inode_stat(f->inode, st);
+	return 0;
+}
+
+/* Resolves (dirfd, path, AT_* flags) to a stat; the shared part of the stat family. */
+static long stat_at(struct task *t, int dirfd, gva_t upath, int flags, struct abi_stat *st)
+{
+	char path[ABI_PATH_MAX];
+	struct path p;
+	long r;
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
+		return -EINVAL;
+	r = get_path(t, upath, path);
+	if (r < 0)
+		return r;
+	if (!path[0] && (flags & AT_EMPTY_PATH)) {
+		struct file *f;
+
+		if (dirfd == AT_FDCWD) {
+			inode_stat(t->fs->cwd.d->inode, st);
+			return 0;
+		}
+		f = get_file(t, dirfd);
+		if (!f)
+			return -EBADF;
+		r = stat_file(f, st);
+		file_put(f);
+		return r;
+	}
+	r = vfs_walk(t, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	inode_stat(p.d->inode, st);
+	path_put(&p);
+	return 0;
+}
+
+SYSCALL(fstat)
+{
+	struct abi_stat st;
+	struct file *f = get_file(t, (int)a[0]);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = stat_file(f, &st);
+	file_put(f);
+	return r < 0 ? r : mm_copy_out(t->mm, a[1], &st, sizeof(st));
+}
+
+static long stat_out(struct task *t, long r, struct abi_stat *st, gva_t buf)
+{
+	return r < 0 ? r : mm_copy_out(t->mm, buf, st, sizeof(*st));
+}
+
+SYSCALL(stat)
+{
+	struct abi_stat st;
+
+	return stat_out(t, stat_at(t, AT_FDCWD, a[0], 0, &st), &st, a[1]);
+}
+
+SYSCALL(lstat)
+{
+	struct abi_stat st;
+
+	return stat_out(t, stat_at(t, AT_FDCWD, a[0], AT_SYMLINK_NOFOLLOW, &st), &st, a[1]);
+}
+
+SYSCALL(newfstatat)
+{
+	struct abi_stat st;
+
+	if (a[3] & AT_STATX_SYNC_TYPE)
+		return -EINVAL;
+	return stat_out(t, stat_at(t, (int)a[0], a[1], (int)a[3], &st), &st, a[2]);
+}
+
+SYSCALL(statx)
+{
+	struct abi_statx sx;
+	struct abi_stat st;
+	long r;
+
+	if ((a[2] & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE)
+		return -EINVAL;
+	if ((uint32_t)a[3] & STATX__RESERVED)
+		return -EINVAL;
+	r = stat_at(t, (int)a[0], a[1], (int)a[2], &st);
+	if (r < 0)
+		return r;
+	memset(&sx, 0, sizeof(sx));
+	sx.stx_mask = STATX_BASIC_STATS;
+	sx.stx_blksize = (uint32_t)st.st_blksize;
+	sx.stx_nlink = (uint32_t)st.st_nlink;
+	sx.stx_uid = st.st_uid;
+	sx.stx_gid = st.st_gid;
+	sx.stx_mode = (uint16_t)st.st_mode;
+	sx.stx_ino = st.st_ino;
+	sx.stx_size = (uint64_t)st.st_size;
+	sx.stx_blocks = (uint64_t)st.st_blocks;
+	sx.stx_atime = (struct abi_statx_timestamp){st.st_atime_sec, (uint32_t)st.st_atime_nsec, 0};
+	sx.stx_mtime = (struct abi_statx_timestamp){st.st_mtime_sec, (uint32_t)st.st_mtime_nsec, 0};
+	sx.stx_ctime = (struct abi_statx_timestamp){st.st_ctime_sec, (uint32_t)st.st_ctime_nsec, 0};
+	sx.stx_rdev_major = (uint32_t)((st.st_rdev >> 8) & 0xfff);
+	sx.stx_rdev_minor = (uint32_t)((st.st_rdev & 0xff) | ((st.st_rdev >> 12) & 0xfff00));
+	sx.stx_dev_major = (uint32_t)((st.st_dev >> 8) & 0xfff);
+	sx.stx_dev_minor = (uint32_t)((st.st_dev & 0xff) | ((st.st_dev >> 12) & 0xfff00));
+	return mm_copy_out(t->mm, a[4], &sx, sizeof(sx));
+}
+
+/* ---- directories ---- */
+
+struct dents {
+	char *buf;
+	size_t size, len;
+	struct file *f;
+	int full;
+};
+
+static int emit_dent(void *ctx, const char *name, size_t namelen, uint64_t ino, unsigned type)
+{
+	struct dents *d = ctx;
+	size_t reclen = (offsetof(struct abi_dirent64, d_name) + namelen + 1 + 7) & ~7UL;
+	struct abi_dirent64 *e;
+
+	if (d->len + reclen > d->size) {
+		d->full = 1;
+		return 1;
+	}
+	e = (struct abi_dirent64 *)(d->buf + d->len);
+	e->d_ino = ino;
+	e->d_off = (int64_t)d->f->pos + 1;
+	e->d_reclen = (uint16_t)reclen;
+	e->d_type = (uint8_t)type;
+	memcpy(e->d_name, name, namelen);
+	memset(e->d_name + namelen, 0, reclen - offsetof(struct abi_dirent64, d_name) - namelen);
+	d->len += reclen;
+	return 0;
+}
+
+SYSCALL(getdents64)
+{
+	struct file *f = get_file(t, (int)a[0]);
+	struct dents d = {0};
+	size_t count = (size_t)(unsigned)a[2];
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if ((f->flags & O_PATH) || !f->ops) {
+		r = -EBADF;
+		goto out;
+	}
+	if (!f->ops->iterate) {
+		r = -ENOTDIR;
+		goto out;
+	}
+	d.size = count < 65536 ? count : 65536;
+	d.buf = malloc(d.size ? d.size : 1);
+	d.f = f;
+	if (!d.buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = f->ops->iterate(f, emit_dent, &d);
+	if (r >= 0 && d.len == 0 && d.full)
+		r = -EINVAL; /* not even one entry fits */
+	else if (r >= 0 && (r = mm_copy_out(t->mm, a[1], d.buf, d.len)) == 0)
+		r = (long)d.len;
+	free(d.buf);
+out:
+	file_put(f);
+	return r;
+}
+
+static long do_readlink(struct task *t, int dirfd, gva_t upath, gva_t buf, int64_t size)
+{
+	char path[ABI_PATH_MAX], target[ABI_PATH_MAX];
+	struct path p;
+	long r;
+
+	if (size <= 0)
+		return -EINVAL;
+	r = get_path(t, upath, path);
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, dirfd, path, path[0] ? 0 : WALK_EMPTY_PATH, &p);
+	if (r < 0)
+		return r;
+	if (!S_ISLNK(p.d->inode->mode) || !p.d->inode->iops || !p.d->inode->iops->readlink) {
+		path_put(&p);
+		return -EINVAL;
+	}
+	r = p.d->inode->iops->readlink(p.d->inode, target, sizeof(target));
+	path_put(&p);
+	if (r < 0)
+		return r;
+	if (r > size)
+		r = size;
+	return mm_copy_out(t->mm, buf, target, (size_t)r) < 0 ? -EFAULT : r;
+}
+
+SYSCALL(readlink) { return do_readlink(t, AT_FDCWD, a[0], a[1], (int)a[2]); }
+SYSCALL(readlinkat) { return do_readlink(t, (int)a[0], a[1], a[2], (int)a[3]); }
+
+static long do_access(struct task *t, int dirfd, gva_t upath, int mode, int flags)
+{
+	char path[ABI_PATH_MAX];
+	struct path p;
+	long r;
+
+	if (mode & ~7)
+		return -EINVAL;
+	if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	r = get_path(t, upath, path);
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, dirfd, path, ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW) |
+				       ((flags & AT_EMPTY_PATH) ? WALK_EMPTY_PATH : 0), &p);
+	if (r < 0)
+		return r;
+	if ((mode & W_OK) && (p.mnt->flags & 1) &&
+	    (S_ISREG(p.d->inode->mode) || S_ISDIR(p.d->inode->mode) || S_ISLNK(p.d->inode->mode)))
+		r = -EROFS;
+	else if (mode)
+		r = vfs_permission(t, p.d->inode, mode);
+	path_put(&p);
+	return r;
+}
+
+SYSCALL(access) { return do_access(t, AT_FDCWD, a[0], (int)a[1], 0); }
+SYSCALL(faccessat) { return do_access(t, (int)a[0], a[1], (int)a[2], 0); }
+SYSCALL(faccessat2) { return do_access(t, (int)a[0], a[1], (int)a[2], (int)a[3]); }
+
+SYSCALL(getcwd)
+{
+	char buf[ABI_PATH_MAX];
+	long n = vfs_path_string(t, &t->fs->cwd, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	if ((uint64_t)n + 1 > a[1])
+		return -ERANGE;
+	return mm_copy_out(t->mm, a[0], buf, (size_t)n + 1) < 0 ? -EFAULT : n + 1;
+}
+
+static long set_cwd(struct task *t, struct path *p)
+{
+	long r;
+
+	if (!S_ISDIR(p->d->inode->mode))
+		return -ENOTDIR;
+	r = vfs_permission(t, p->d->inode, 1);
+	if (r < 0)
+		return r;
+	path_get(p);
+	path_put(&t->fs->cwd);
+	t->fs->cwd = *p;
+	return 0;
+}
+
+SYSCALL(chdir)
+{
+	char path[ABI_PATH_MAX];
+	struct path p;
+	long r = get_path(t, a[0], path);
+
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	r = set_cwd(t, &p);
+	path_put(&p);
+	return r;
+}
+
+SYSCALL(fchdir)
+{
+	struct file *f = get_file(t, (int)a[0]);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = f->path.d ? set_cwd(t, &f->path) : -ENOTDIR;
+	file_put(f);
+	return r;
+}
+
+/* ---- fd table calls ---- */
+
+SYSCALL(dup)
+{
+	struct file *f = get_file(t, (int)a[0]);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = fdt_install(t->files, f, 0, 0, nofile(t));
+	file_put(f);
+	return r;
+}
+
+static long do_dup3(struct task *t, int oldfd, int newfd, int flags)
+{
+	struct file *f;
+	long r;
+
+	if (flags & ~O_CLOEXEC)
+		return -EINVAL;
+	if (newfd < 0 || (uint64_t)newfd >= nofile(t))
+		return -EBADF;
+	f = get_file(t, oldfd);
+	if (!f)
+		return -EBADF;
+	r = fdt_install_at(t->files, newfd, f, !!(flags & O_CLOEXEC));
+	file_put(f);
+	return r;
+}
+
+SYSCALL(dup2)
+{
+	if ((int)a[0] == (int)a[1]) {
+		struct file *f = get_file(t, (int)a[0]);
+
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return (int)a[1];
+	}
+	return do_dup3(t, (int)a[0], (int)a[1], 0);
+}
+
+SYSCALL(dup3)
+{
+	if ((int)a[0] == (int)a[1])
+		return -EINVAL;
+	return do_dup3(t, (int)a[0], (int)a[1], (int)a[2]);
+}
+
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
+
+SYSCALL(fcntl)
+{
+	int fd = (int)a[0], cmd = (int)a[1];
+	struct file *f = get_file(t, fd);
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		if (a[2] >= nofile(t) || (int)a[2] < 0) {
+			r = -EINVAL;
+			break;
+		}
+		r = fdt_install(t->files, f, (int)a[2], cmd == F_DUPFD_CLOEXEC, nofile(t));
+		break;
+	case F_GETFD:
+		r = fdt_get_cloexec(t->files, fd) ? FD_CLOEXEC : 0;
+		break;
+	case F_SETFD:
+		fdt_set_cloexec(t->files, fd, (int)(a[2] & FD_CLOEXEC));
+		break;
+	case F_GETFL:
+		r = f->flags & ~O_CLOEXEC;
+		break;
+	case F_SETFL:
+		if (f->flags & O_PATH) {
+			r = -EBADF;
+			break;
+		}
+		f->flags = (f->flags & ~SETFL_MASK) | ((int)a[2] & SETFL_MASK);
+		break;
+	case F_GETLK: {
+		/* No locks are held by anyone yet (locking comes with the full VFS). */
+		struct flock fl;
+
+		r = mm_copy_in(t->mm, &fl, a[2], sizeof(fl));
+		if (r == 0) {
+			fl.l_type = F_UNLCK;
+			r = mm_copy_out(t->mm, a[2], &fl, sizeof(fl));
+		}
+		break;
+	}
+	case F_SETLK:
+	case F_SETLKW:
+	case F_OFD_SETLK:
+	case F_OFD_SETLKW: {
+		struct flock fl;
+
+		r = mm_copy_in(t->mm, &fl, a[2], sizeof(fl));
+		break;
+	}
+	case F_GETPIPE_SZ:
+		r = S_ISFIFO(f->inode->mode) ? 65536 : -EBADF;
+		break;
+	default:
+		r = -EINVAL;
+	}
+	file_put(f);
+	return r;
+}
+
+SYSCALL(ioctl)
+{
+	int fd = (int)a[0];
+	struct file *f = get_file(t, fd);
+	long r;
+	int v;
+
+	if (!f)
+		return -EBADF;
+	if (f->flags & O_PATH) {
+		file_put(f);
+		return -EBADF;
+	}
+	switch (a[1]) {
+	case FIOCLEX:
+		fdt_set_cloexec(t->files, fd, 1);
+		r = 0;
+		break;
+	case FIONCLEX:
+		fdt_set_cloexec(t->files, fd, 0);
+		r = 0;
+		break;
+	case FIONBIO:
+		r = mm_copy_in(t->mm, &v, a[2], sizeof(v));
+		if (r == 0)
+			f->flags = v ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
+		break;
+	default:
+		r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, t, a[1], a[2]) : -ENOTTY;
+	}
+	file_put(f);
+	return r;
+}
+
+static long do_pipe2(struct task *t, gva_t ufds, int flags)
+{
+	struct file *files[2];
+	int fds[2];
+	long r;
+
+	if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT))
+		return -EINVAL;
+	r = pipe_create(files, flags);
+	if (r < 0)
+		return r;
+	fds[0] = fdt_install(t->files, files[0], 0, !!(flags & O_CLOEXEC), nofile(t));
+	fds[1] = fds[0] < 0 ? -1 : fdt_install(t->files, files[1], 0, !!(flags & O_CLOEXEC), nofile(t));
+	file_put(files[0]);
+	file_put(files[1]);
+	if (fds[0] < 0 || fds[1] < 0) {
+		if (fds[0] >= 0)
+			fdt_close(t->files, fds[0]);
+		return -EMFILE;
+	}
+	if (mm_copy_out(t->mm, ufds, fds, sizeof(fds)) < 0) {
+		fdt_close(t->files, fds[0]);
+		fdt_close(t->files, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+SYSCALL(pipe) { return do_pipe2(t, a[0], 0); }
+SYSCALL(pipe2) { return do_pipe2(t, a[0], (int)a[1]); }
+
+/* ---- creating and removing names ---- */
+
+/* Walks to the parent of upath and checks it can take a new or removed entry. */
+static long parent_for_change(struct task *t, int dirfd, gva_t upath, char *path, struct path *parent, char **last,
+			      int *ts)
+{
+	long r = get_path(t, upath, path);
+
+	if (r < 0)
+		return r;
+	r = vfs_walk_parent(t, dirfd, path, parent, last, ts);
+	if (r < 0)
+		return r;
+	return 0;
+}
+
+static long check_dir_writable(struct task *t, struct path *parent)
+{
+	if (parent->mnt->flags & 1)
+		return -EROFS;
+	if (!parent->d->inode->iops || !parent->d->inode->iops->mknod)
+		return -EPERM;
+	return vfs_permission(t, parent->d->inode, 3);
+}
+
+static long do_mknod(struct task *t, int dirfd, gva_t upath, uint32_t mode, const char *target)
+{
+	char path[ABI_PATH_MAX], *last;
+	struct path parent, child;
+	struct inode *ino;
+	int ts;
+	long r;
+
+	r = parent_for_change(t, dirfd, upath, path, &parent, &last, &ts);
+	if (r < 0)
+		return r;
+	if (!last[0]) {
+		r = -EEXIST;
+		goto out;
+	}
+	if (ts && !S_ISDIR(mode)) {
+		r = vfs_lookup_child(t, &parent, last, &child);
+		if (r == 0) {
+			path_put(&child);
+			r = -EEXIST;
+		} else {
+			r = -ENOENT;
+		}
+		goto out;
+	}
+	r = vfs_lookup_child(t, &parent, last, &child);
+	if (r == 0) {
+		path_put(&child);
+		r = -EEXIST;
+		goto out;
+	}
+	if (r != -ENOENT)
+		goto out;
+	r = check_dir_writable(t, &parent);
+	if (r < 0)
+		goto out;
+	if (!S_ISLNK(mode))
+		mode = (mode & S_IFMT) | (mode & 07777 & ~t->fs->umask);
+	r = parent.d->inode->iops->mknod(parent.d->inode, last, mode, 0, target, &ino);
+	if (r < 0)
+		goto out;
+	ino->uid = t->cred.fsuid;
+	ino->gid = t->cred.fsgid;
+	{
+		struct dentry *d = dentry_lookup_cached(parent.d, last, strlen(last));
+
+		if (d && !d->inode)
+			d->inode = ino;
+		else if (!d && !dentry_new(parent.d, last, strlen(last), ino))
+			r = -ENOMEM;
+		else if (d)
+			inode_put(ino);
+	}
+out:
+	path_put(&parent);
+	return r;
+}
+
+SYSCALL(mkdir) { return do_mknod(t, AT_FDCWD, a[0], S_IFDIR | ((uint32_t)a[1] & 07777), NULL); }
+SYSCALL(mkdirat) { return do_mknod(t, (int)a[0], a[1], S_IFDIR | ((uint32_t)a[2] & 07777), NULL); }
+
+static long do_symlink(struct task *t, gva_t utarget, int dirfd, gva_t upath)
+{
+	char target[ABI_PATH_MAX];
+	long r = get_path(t, utarget, target);
+
+	if (r < 0)
+		return r;
+	if (!target[0])
+		return -ENOENT;
+	return do_mknod(t, dirfd, upath, S_IFLNK | 0777, target);
+}
+
+SYSCALL(symlink) { return do_symlink(t, a[0], AT_FDCWD, a[1]); }
+SYSCALL(symlinkat) { return do_symlink(t, a[0], (int)a[1], a[2]); }
+
+static long do_unlink(struct task *t, int dirfd, gva_t upath, int rmdir)
+{
+	char path[ABI_PATH_MAX], *last;
+	struct path parent, child;
+	struct dentry *d;
+	int ts;
+	long r;
+
+	r = parent_for_change(t, dirfd, upath, path, &parent, &last, &ts);
+	if (r < 0)
+		return r;
+	if (!last[0]) {
+		/* ".", ".." or "/" */
+		r = rmdir ? -EBUSY : -EISDIR;
+		if (rmdir && path[0] == 0)
+			r = -EINVAL;
+		goto out;
+	}
+	r = vfs_lookup_child(t, &parent, last, &child);
+	if (r < 0)
+		goto out;
+	d = child.d;
+	if (child.mnt != parent.mnt) {
+		r = -EBUSY; /* a mount point */
+	} else if (rmdir && !S_ISDIR(d->inode->mode)) {
+		r = -ENOTDIR;
+	} else if (!rmdir && S_ISDIR(d->inode->mode)) {
+		r = -EISDIR;
+	} else if (!rmdir && ts) {
+		r = -ENOTDIR;
+	} else if ((r = check_dir_writable(t, &parent)) == 0) {
+		if (rmdir) {
+			struct dentry *c;
+
+			for (c = d->child; c; c = c->sibling)
+				if (c->inode) {
+					r = -ENOTEMPTY;
+					break;
+				}
+		}
+		if (r == 0 && parent.d->inode->iops->unlink)
+			r = parent.d->inode->iops->unlink(parent.d->inode, last, d->inode);
+		if (r == 0)
+			dentry_drop(d);
+	}
+	path_put(&child);
+out:
+	path_put(&parent);
+	return r;
+}
+
+SYSCALL(unlink) { return do_unlink(t, AT_FDCWD, a[0], 0); }
+SYSCALL(rmdir) { return do_unlink(t, AT_FDCWD, a[0], 1); }
+
+SYSCALL(unlinkat)
+{
+	if (a[2] & ~(uint64_t)AT_REMOVEDIR)
+		return -EINVAL;
+	return do_unlink(t, (int)a[0], a[1], !!(a[2] & AT_REMOVEDIR));
+}
+
+/* ---- sizes and sync ---- */
+
+static long truncate_inode(struct inode *ino, int64_t len)
+{
+	if (len < 0)
+		return -EINVAL;
+	if (S_ISDIR(ino->mode))
+		return -EISDIR;
+	if (!S_ISREG(ino->mode))
+		return -EINVAL;
+	if (!ino->iops || !ino->iops->truncate)
+		return -EROFS;
+	return ino->iops->truncate(ino, (uint64_t)len);
+}
+
+SYSCALL(ftruncate)
+{
+	struct file *f = get_file(t, (int)a[0]);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = !writable(f) ? -EINVAL : truncate_inode(f->inode, (int64_t)a[1]);
+	file_put(f);
+	return r;
+}
+
+SYSCALL(truncate)
+{
+	char path[ABI_PATH_MAX];
+	struct path p;
+	long r = get_path(t, a[0], path);
+
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (S_ISDIR(p.d->inode->mode))
+		r = -EISDIR;
+	else if (p.mnt->flags & 1)
+		r = -EROFS;
+	else if ((r = vfs_permission(t, p.d->inode, 2)) == 0)
+		r = truncate_inode(p.d->inode, (int64_t)a[1]);
+	path_put(&p);
+	return r;
+}
+
+static long fd_exists(struct task *t, int fd)
+{
+	struct file *f = get_file(t, fd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+SYSCALL(fsync) { return fd_exists(t, (int)a[0]); }
+SYSCALL(fdatasync) { return fd_exists(t, (int)a[0]); }
+
+SYSCALL(fadvise64)
+{
+	struct file *f = get_file(t, (int)a[0]);
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!f->ops || !f->ops->seekable)
+		r = -ESPIPE;
+	else if ((int)a[3] < 0 || (int)a[3] > 5 || (int64_t)a[2] < 0)
+		r = -EINVAL;
+	file_put(f);
+	return r;
+}
+
+SYSCALL(umask)
+{
+	uint32_t old = t->fs->umask;
+
+	t->fs->umask = (uint32_t)a[0] & 0777;
+	return old;
+}
+
+static void fill_statfs(struct inode *ino, struct statfs *sf)
+{
+	memset(sf, 0, sizeof(*sf));
+	sf->f_type = TMPFS_MAGIC_;
+	sf->f_bsize = 4096;
+	sf->f_frsize = 4096;
+	sf->f_namelen = ABI_NAME_MAX;
+	sf->f_blocks = 1 << 20;
+	sf->f_bfree = sf->f_bavail = 1 << 19;
+	sf->f_files = 1 << 20;
+	sf->f_ffree = 1 << 19;
+	if (ino->sb && ino->sb->rdonly)
+		sf->f_flags = ST_RDONLY;
+}
+
+SYSCALL(statfs)
+{
+	char path[ABI_PATH_MAX];
+	struct statfs sf;
+	struct path p;
+	long r = get_path(t, a[0], path);
+
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	fill_statfs(p.d->inode, &sf);
+	path_put(&p);
+	return mm_copy_out(t->mm, a[1], &sf, sizeof(sf));
+}
+
+SYSCALL(fstatfs)
+{
+	struct file *f = get_file(t, (int)a[0]);
+	struct statfs sf;
+
+	if (!f)
+		return -EBADF;
+	fill_statfs(f->inode, &sf);
+	file_put(f);
+	return mm_copy_out(t->mm, a[1], &sf, sizeof(sf));
+}
+
+/* Extended attributes: none are stored yet, so every name is absent. */
+static long xattr_path(struct task *t, gva_t upath, int follow)
+{
+	char path[ABI_PATH_MAX];
+	struct path p;
+	long r = get_path(t, upath, path);
+
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, AT_FDCWD, path, follow ? WALK_FOLLOW : 0, &p);
+	if (r < 0)
+		return r;
+	path_put(&p);
+	return 0;
+}
+
+SYSCALL(getxattr)
+{
+	long r = xattr_path(t, a[0], 1);
+
+	return r < 0 ? r : -ENODATA;
+}
+
+SYSCALL(lgetxattr)
+{
+	long r = xattr_path(t, a[0], 0);
+
+	return r < 0 ? r : -ENODATA;
+}
+
+SYSCALL(fgetxattr)
+{
+	long r = fd_exists(t, (int)a[0]);
+
+	return r < 0 ? r : -ENODATA;
+}
+
+SYSCALL(listxattr) { return xattr_path(t, a[0], 1); }
+SYSCALL(llistxattr) { return xattr_path(t, a[0], 0); }
+SYSCALL(flistxattr) { return fd_exists(t, (int)a[0]); }
+
+SYSCALL(sendfile)
+{
+	struct file *out = get_file(t, (int)a[0]), *in = get_file(t, (int)a[1]);
+	uint64_t count = a[3], done = 0, pos;
+	int64_t off = 0;
+	char buf[65536];
+	long r = 0;
+
+	if (!out || !in) {
+		r = -EBADF;
+		goto out;
+	}
+	if (!readable(in) || !writable(out) || !in->ops->read || !out->ops->write) {
+		r = -EBADF;
+		goto out;
+	}
+	if (a[2]) {
+		if (mm_copy_in(t->mm, &off, a[2], sizeof(off)) < 0) {
+			r = -EFAULT;
+			goto out;
+		}
+		if (off < 0 || !in->ops->seekable) {
+			r = off < 0 ? -EINVAL : -ESPIPE;
+			goto out;
+		}
+	}
+	pos = a[2] ? (uint64_t)off : in->pos;
+	if (count > MAX_RW)
+		count = MAX_RW;
+	while (done < count) {
+		struct iovec iov = {buf, count - done < sizeof(buf) ? count - done : sizeof(buf)};
+		uint64_t p2 = pos;
+		long n = in->ops->read(in, &iov, 1, &p2), w;
+
+		if (n <= 0) {
+			r = n;
+			break;
+		}
+		iov.iov_len = (size_t)n;
+		w = out->ops->write(out, &iov, 1, &out->pos);
+		if (w <= 0) {
+			r = w;
+			break;
+		}
+		pos += (uint64_t)w;
+		done += (uint64_t)w;
+		if (w < n)
+			break;
+	}
+	if (a[2]) {
+		off = (int64_t)pos;
+		mm_copy_out(t->mm, a[2], &off, sizeof(off));
+	} else {
+		in->pos = pos;
+	}
+	if (done)
+		r = (long)done;
+out:
+	if (out)
+		file_put(out);
+	if (in)
+		file_put(in);
+	return r;
+}

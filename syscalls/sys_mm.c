@@ -1,0 +1,158 @@
+/* Memory calls: argument checks, then the memory manager. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "../sentry/kernel/task.h"
+#include "../sentry/mm/mm.h"
+#include "../vfs/fs/tmpfs/tmpfs.h"
+#include "../vfs/vfs.h"
+#include "syscalls.h"
+
+/* Backs MAP_SHARED|MAP_ANONYMOUS memory: each mapping is an unnamed tmpfs file. */
+static struct super *shm_sb;
+
+SYSCALL(brk) { return mm_brk(t->mm, a[0]); }
+
+#define MAP_KNOWN                                                                                          \
+	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_GROWSDOWN | MAP_DENYWRITE |   \
+	 MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |             \
+	 MAP_HUGETLB | MAP_SYNC | MAP_FIXED_NOREPLACE | (0x3fU << MAP_HUGE_SHIFT))
+
+SYSCALL(mmap)
+{
+	gva_t addr = a[0];
+	uint64_t len = a[1], off = a[5];
+	int prot = (int)a[2], flags = (int)a[3], fd = (int)a[4], maxprot = 7;
+	struct inode *ino = NULL;
+	struct file *f = NULL;
+	long r;
+
+	switch (flags & MAP_TYPE) {
+	case MAP_PRIVATE:
+	case MAP_SHARED:
+		break;
+	case MAP_SHARED_VALIDATE:
+		if (flags & ~MAP_KNOWN)
+			return -EOPNOTSUPP;
+		flags = (flags & ~MAP_TYPE) | MAP_SHARED;
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (len == 0 || (off & (ABI_PAGE_SIZE - 1)))
+		return -EINVAL;
+	if (flags & MAP_HUGETLB)
+		return -EINVAL; /* no huge pages in the sandbox */
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	if (!(flags & MAP_ANONYMOUS)) {
+		f = fdt_get(t->files, fd);
+		if (!f)
+			return -EBADF;
+		if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY) {
+			r = (f->flags & O_PATH) ? -EBADF : -EACCES;
+			goto out;
+		}
+		if (S_ISCHR(f->inode->mode) && major(f->inode->rdev) == 1 && minor(f->inode->rdev) == 5) {
+			/* /dev/zero: anonymous memory by another name. */
+			flags |= MAP_ANONYMOUS;
+		} else if (!S_ISREG(f->inode->mode) || !f->inode->iops || !f->inode->iops->fill) {
+			r = -ENODEV;
+			goto out;
+		} else {
+			ino = f->inode;
+			if (flags & MAP_SHARED) {
+				maxprot = PROT_READ | PROT_EXEC;
+				if ((f->flags & O_ACCMODE) == O_RDWR)
+					maxprot |= PROT_WRITE;
+				if (!f->inode->iops->getpage) {
+					/* Shared mappings of files we cannot share pages of yet: only reading. */
+					if (prot & PROT_WRITE) {
+						r = -EACCES;
+						goto out;
+					}
+					flags = (flags & ~MAP_SHARED) | MAP_PRIVATE;
+					maxprot = PROT_READ | PROT_EXEC;
+				}
+				if (prot & ~maxprot) {
+					r = -EACCES;
+					goto out;
+				}
+			}
+		}
+	}
+	if ((flags & MAP_ANONYMOUS) && (flags & MAP_SHARED)) {
+		if (!shm_sb && !tmpfs_new(sandbox.memory, 01777, &shm_sb)) {
+			r = -ENOMEM;
+			goto out;
+		}
+		ino = tmpfs_anon_file(shm_sb, ABI_PAGE_ALIGN(len));
+		if (!ino) {
+			r = -ENOMEM;
+			goto out;
+		}
+		off = 0;
+		r = mm_mmap(t->mm, addr, len, prot, flags, ino, off, 7);
+		inode_put(ino);
+		goto out;
+	}
+	if (flags & MAP_ANONYMOUS)
+		off = 0;
+	r = mm_mmap(t->mm, addr, len, prot, flags, (flags & MAP_ANONYMOUS) ? NULL : ino, off, maxprot);
+out:
+	if (f)
+		file_put(f);
+	return r;
+}
+
+SYSCALL(munmap) { return mm_munmap(t->mm, a[0], a[1]); }
+SYSCALL(mprotect) { return mm_mprotect(t->mm, a[0], a[1], (int)a[2]); }
+SYSCALL(mremap) { return mm_mremap(t->mm, a[0], a[1], a[2], (int)a[3], a[4]); }
+SYSCALL(madvise) { return mm_madvise(t->mm, a[0], a[1], (int)a[2]); }
+
+SYSCALL(msync)
+{
+	if (a[0] & (ABI_PAGE_SIZE - 1))
+		return -EINVAL;
+	if (a[2] & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC))
+		return -EINVAL;
+	if ((a[2] & MS_ASYNC) && (a[2] & MS_SYNC))
+		return -EINVAL;
+	/* Shared pages are the backing object's own frames: nothing to write back. */
+	return 0;
+}
+
+SYSCALL(mlock)
+{
+	(void)t, (void)a;
+	return 0;
+}
+
+SYSCALL(munlock)
+{
+	(void)t, (void)a;
+	return 0;
+}
+
+SYSCALL(mincore)
+{
+	uint64_t n, i;
+	unsigned char v[256];
+
+	if (a[0] & (ABI_PAGE_SIZE - 1))
+		return -EINVAL;
+	n = ABI_PAGE_ALIGN(a[1]) / ABI_PAGE_SIZE;
+	/* Report every page resident: the sandbox never swaps. */
+	for (i = 0; i < sizeof(v); i++)
+		v[i] = 1;
+	for (i = 0; i < n; i += sizeof(v)) {
+		uint64_t c = n - i < sizeof(v) ? n - i : sizeof(v);
+
+		if (mm_copy_out(t->mm, a[2] + i, v, c) < 0)
+			return -EFAULT;
+	}
+	return 0;
+}

@@ -1,0 +1,646 @@
+/*
+ * Process calls of the first slice: exit, ids, limits, signals' bookkeeping,
+ * exec.  The sandbox is one thread group for now (fork and threads come with
+ * the process issue), so "another process" is always ESRCH.
+ */
+#define _GNU_SOURCE
+#include <asm/prctl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/futex.h>
+#include <linux/prctl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/sysinfo.h>
+#include <sys/times.h>
+
+#include "../sentry/host/host.h"
+#include "../sentry/kernel/task.h"
+#include "../sentry/loader/loader.h"
+#include "../sentry/mm/memfile.h"
+#include "../sentry/mm/mm.h"
+#include "../vfs/vfs.h"
+#include "syscalls.h"
+
+SYSCALL(exit)
+{
+	/* The only thread: exiting it ends the group. */
+	task_exit_group(t, (int)((a[0] & 0xff) << 8));
+	return 0;
+}
+
+SYSCALL(exit_group)
+{
+	task_exit_group(t, (int)((a[0] & 0xff) << 8));
+	return 0;
+}
+
+SYSCALL(getpid) { (void)a; return t->tgid; }
+SYSCALL(getppid) { (void)a; return t->ppid; }
+SYSCALL(gettid) { (void)a; return t->tid; }
+SYSCALL(getuid) { (void)a; return t->cred.uid; }
+SYSCALL(geteuid) { (void)a; return t->cred.euid; }
+SYSCALL(getgid) { (void)a; return t->cred.gid; }
+SYSCALL(getegid) { (void)a; return t->cred.egid; }
+
+static long put3(struct task *t, const uint64_t *a, uint32_t x, uint32_t y, uint32_t z)
+{
+	if (mm_copy_out(t->mm, a[0], &x, 4) < 0 || mm_copy_out(t->mm, a[1], &y, 4) < 0 ||
+	    mm_copy_out(t->mm, a[2], &z, 4) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL(getresuid) { return put3(t, a, t->cred.uid, t->cred.euid, t->cred.suid); }
+SYSCALL(getresgid) { return put3(t, a, t->cred.gid, t->cred.egid, t->cred.sgid); }
+
+SYSCALL(getgroups)
+{
+	if ((int)a[0] < 0)
+		return -EINVAL;
+	(void)t;
+	return 0; /* no supplementary groups */
+}
+
+SYSCALL(uname)
+{
+	struct abi_utsname u;
+
+	memset(&u, 0, sizeof(u));
+	strcpy(u.sysname, "Linux");
+	strcpy(u.nodename, sandbox.hostname);
+	/* The Linux version whose behaviour cvisor follows. */
+	strcpy(u.release, "6.1.0");
+	strcpy(u.version, "#1 SMP cvisor");
+	strcpy(u.machine, "x86_64");
+	strcpy(u.domainname, "(none)");
+	return mm_copy_out(t->mm, a[0], &u, sizeof(u));
+}
+
+SYSCALL(sethostname)
+{
+	char buf[65];
+
+	if (t->cred.euid != 0)
+		return -EPERM;
+	if (a[1] > 64)
+		return -EINVAL;
+	if (mm_copy_in(t->mm, buf, a[0], a[1]) < 0)
+		return -EFAULT;
+	buf[a[1]] = 0;
+	memcpy(sandbox.hostname, buf, a[1] + 1);
+	return 0;
+}
+
+SYSCALL(arch_prctl)
+{
+	switch ((int)a[0]) {
+	case ARCH_SET_FS:
+		if (a[1] >= t->mm->limit)
+			return -EPERM;
+		t->regs.fs_base = a[1];
+		return 0;
+	case ARCH_SET_GS:
+		if (a[1] >= t->mm->limit)
+			return -EPERM;
+		t->regs.gs_base = a[1];
+		return 0;
+	case ARCH_GET_FS:
+		return mm_copy_out(t->mm, a[1], &t->regs.fs_base, 8);
+	case ARCH_GET_GS:
+		return mm_copy_out(t->mm, a[1], &t->regs.gs_base, 8);
+	case ARCH_GET_CPUID:
+		return 1;
+	}
+	return -EINVAL;
+}
+
+SYSCALL(set_tid_address)
+{
+	t->clear_child_tid = a[0];
+	return t->tid;
+}
+
+SYSCALL(set_robust_list)
+{
+	if (a[1] != 24)
+		return -EINVAL;
+	t->robust_list = a[0];
+	t->robust_len = a[1];
+	return 0;
+}
+
+SYSCALL(get_robust_list)
+{
+	uint64_t len = 24;
+
+	if (a[0] && (int)a[0] != t->tid)
+		return -ESRCH;
+	if (mm_copy_out(t->mm, a[1], &t->robust_list, 8) < 0 || mm_copy_out(t->mm, a[2], &len, 8) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+static long do_prlimit(struct task *t, int res, gva_t unew, gva_t uold)
+{
+	struct abi_rlimit nl;
+
+	if (res < 0 || res >= RLIM_NLIMITS)
+		return -EINVAL;
+	if (unew) {
+		if (mm_copy_in(t->mm, &nl, unew, sizeof(nl)) < 0)
+			return -EFAULT;
+		if (nl.rlim_cur > nl.rlim_max)
+			return -EINVAL;
+		if (nl.rlim_max > t->rlim[res].rlim_max && t->cred.euid != 0)
+			return -EPERM;
+		if (res == RLIMIT_NOFILE && nl.rlim_max > 1048576)
+			return -EPERM; /* fs.nr_open */
+	}
+	if (uold && mm_copy_out(t->mm, uold, &t->rlim[res], sizeof(t->rlim[res])) < 0)
+		return -EFAULT;
+	if (unew)
+		t->rlim[res] = nl;
+	return 0;
+}
+
+SYSCALL(prlimit64)
+{
+	if (a[0] && (int)a[0] != t->tgid)
+		return -ESRCH;
+	return do_prlimit(t, (int)a[1], a[2], a[3]);
+}
+
+SYSCALL(getrlimit) { return do_prlimit(t, (int)a[0], 0, a[1]); }
+SYSCALL(setrlimit) { return do_prlimit(t, (int)a[0], a[1], 0); }
+
+SYSCALL(getrandom)
+{
+	uint8_t buf[4096];
+	uint64_t len = a[1], done = 0;
+
+	if (a[2] & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((a[2] & GRND_INSECURE) && (a[2] & GRND_RANDOM))
+		return -EINVAL;
+	if (len > 33554431)
+		len = 33554431;
+	while (done < len) {
+		size_t n = len - done < sizeof(buf) ? (size_t)(len - done) : sizeof(buf);
+		long r = host_getrandom(buf, n);
+
+		if (r < 0)
+			return done ? (long)done : r;
+		if (mm_copy_out(t->mm, a[0] + done, buf, (size_t)r) < 0)
+			return done ? (long)done : -EFAULT;
+		done += (uint64_t)r;
+	}
+	return (long)done;
+}
+
+SYSCALL(sched_getaffinity)
+{
+	uint64_t mask = sandbox.ncpus >= 64 ? ~0ULL : (1ULL << sandbox.ncpus) - 1;
+
+	if (a[0] && (int)a[0] != t->tid)
+		return -ESRCH;
+	if (a[1] < 8 || (a[1] & 7))
+		return -EINVAL;
+	if (mm_copy_out(t->mm, a[2], &mask, 8) < 0)
+		return -EFAULT;
+	return 8;
+}
+
+SYSCALL(sched_yield)
+{
+	(void)t, (void)a;
+	return 0;
+}
+
+SYSCALL(rt_sigaction)
+{
+	int sig = (int)a[0];
+	struct abi_sigaction act;
+
+	if (a[3] != 8)
+		return -EINVAL;
+	if (sig < 1 || sig > 64)
+		return -EINVAL;
+	if (a[1] && (sig == SIGKILL || sig == SIGSTOP))
+		return -EINVAL;
+	if (a[1] && mm_copy_in(t->mm, &act, a[1], sizeof(act)) < 0)
+		return -EFAULT;
+	if (a[2] && mm_copy_out(t->mm, a[2], &t->sigact[sig - 1], sizeof(act)) < 0)
+		return -EFAULT;
+	if (a[1]) {
+		act.mask &= ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)));
+		t->sigact[sig - 1] = act;
+	}
+	return 0;
+}
+
+SYSCALL(rt_sigprocmask)
+{
+	uint64_t set, old = t->sigmask;
+	const uint64_t unblockable = (1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1));
+
+	if (a[3] != 8)
+		return -EINVAL;
+	if (a[1]) {
+		if (mm_copy_in(t->mm, &set, a[1], 8) < 0)
+			return -EFAULT;
+		switch ((int)a[0]) {
+		case SIG_BLOCK: t->sigmask |= set; break;
+		case SIG_UNBLOCK: t->sigmask &= ~set; break;
+		case SIG_SETMASK: t->sigmask = set; break;
+		default: return -EINVAL;
+		}
+		t->sigmask &= ~unblockable;
+	}
+	if (a[2] && mm_copy_out(t->mm, a[2], &old, 8) < 0) {
+		t->sigmask = old;
+		return -EFAULT;
+	}
+	return 0;
+}
+
+SYSCALL(sigaltstack)
+{
+	struct abi_stack ss, old = t->altstack;
+
+	if (a[0]) {
+		if (mm_copy_in(t->mm, &ss, a[0], sizeof(ss)) < 0)
+			return -EFAULT;
+		if (ss.ss_flags & ~(SS_DISABLE | (1 << 31)))
+			return -EINVAL;
+		if (!(ss.ss_flags & SS_DISABLE) && ss.ss_size < 2048)
+			return -ENOMEM;
+		if (ss.ss_flags & SS_DISABLE) {
+			ss.ss_sp = 0;
+			ss.ss_size = 0;
+		}
+	}
+	if (!old.ss_size)
+		old.ss_flags = SS_DISABLE;
+	if (a[1] && mm_copy_out(t->mm, a[1], &old, sizeof(old)) < 0)
+		return -EFAULT;
+	if (a[0])
+		t->altstack = ss;
+	return 0;
+}
+
+SYSCALL(prctl)
+{
+	char name[16];
+
+	switch ((int)a[0]) {
+	case PR_SET_NAME:
+		if (mm_strncpy_in(t->mm, name, a[1], sizeof(name)) == -EFAULT)
+			return -EFAULT;
+		name[15] = 0;
+		memcpy(t->comm, name, sizeof(name));
+		return 0;
+	case PR_GET_NAME:
+		return mm_copy_out(t->mm, a[1], t->comm, sizeof(t->comm));
+	case PR_SET_PDEATHSIG:
+		if (a[1] > 64)
+			return -EINVAL;
+		t->pdeathsig = (int)a[1];
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return mm_copy_out(t->mm, a[1], &t->pdeathsig, sizeof(int));
+	case PR_SET_DUMPABLE:
+		if (a[1] > 1)
+			return -EINVAL;
+		t->dumpable = (int)a[1];
+		return 0;
+	case PR_GET_DUMPABLE:
+		return t->dumpable;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a[1] != 1 || a[2] || a[3] || a[4])
+			return -EINVAL;
+		t->no_new_privs = 1;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		return t->no_new_privs;
+	case PR_SET_CHILD_SUBREAPER:
+		t->subreaper = !!a[1];
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		return mm_copy_out(t->mm, a[1], &t->subreaper, sizeof(int));
+	case PR_GET_SECUREBITS:
+		return 0;
+	case PR_CAPBSET_READ:
+		return a[1] <= CAP_LAST_CAP ? 1 : -EINVAL;
+	case PR_GET_TIMERSLACK:
+		return 50000;
+	}
+	return -EINVAL;
+}
+
+SYSCALL(getpgrp) { (void)a; return t->pgid; }
+
+SYSCALL(getpgid)
+{
+	if (a[0] && (int)a[0] != t->tgid)
+		return -ESRCH;
+	return t->pgid;
+}
+
+SYSCALL(setpgid)
+{
+	if ((int)a[1] < 0)
+		return -EINVAL;
+	if (a[0] && (int)a[0] != t->tgid)
+		return -ESRCH;
+	if (t->sid == t->tgid)
+		return (a[1] == 0 || (int)a[1] == t->pgid) ? 0 : -EPERM;
+	t->pgid = a[1] ? (int)a[1] : t->tgid;
+	return 0;
+}
+
+SYSCALL(getsid)
+{
+	if (a[0] && (int)a[0] != t->tgid)
+		return -ESRCH;
+	return t->sid;
+}
+
+SYSCALL(setsid)
+{
+	(void)a;
+	if (t->pgid == t->tgid)
+		return -EPERM;
+	t->sid = t->pgid = t->tgid;
+	return t->sid;
+}
+
+SYSCALL(sysinfo)
+{
+	struct sysinfo si;
+
+	memset(&si, 0, sizeof(si));
+	si.uptime = (long)((host_monotonic_ns() - sandbox.start_ns) / 1000000000ULL);
+	si.totalram = sandbox.memory;
+	si.freeram = sandbox.memory - mf.used * 4096;
+	si.procs = 1;
+	si.mem_unit = 1;
+	return mm_copy_out(t->mm, a[0], &si, sizeof(si));
+}
+
+SYSCALL(getcpu)
+{
+	uint32_t zero = 0;
+
+	if (a[0] && mm_copy_out(t->mm, a[0], &zero, 4) < 0)
+		return -EFAULT;
+	if (a[1] && mm_copy_out(t->mm, a[1], &zero, 4) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+/* Signals to oneself: the default action is taken; handlers arrive with the signals issue. */
+static long signal_self(struct task *t, int sig)
+{
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	if (sig == 0)
+		return 0;
+	task_signal_self(t, sig, SI_USER, 0);
+	return 0;
+}
+
+SYSCALL(kill)
+{
+	int pid = (int)a[0];
+
+	if (pid != t->tgid && pid != 0 && pid != -1 && pid != -t->pgid)
+		return (int)a[1] < 0 || (int)a[1] > 64 ? -EINVAL : -ESRCH;
+	return signal_self(t, (int)a[1]);
+}
+
+SYSCALL(tkill)
+{
+	if ((int)a[0] <= 0)
+		return -EINVAL;
+	if ((int)a[0] != t->tid)
+		return -ESRCH;
+	return signal_self(t, (int)a[1]);
+}
+
+SYSCALL(tgkill)
+{
+	if ((int)a[0] <= 0 || (int)a[1] <= 0)
+		return -EINVAL;
+	if ((int)a[0] != t->tgid || (int)a[1] != t->tid)
+		return -ESRCH;
+	return signal_self(t, (int)a[2]);
+}
+
+SYSCALL(futex)
+{
+	int op = (int)a[1] & FUTEX_CMD_MASK;
+	uint32_t val;
+
+	/* One thread: nobody else can wake a waiter, and nobody waits to be woken. */
+	switch (op) {
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		if (a[0] & 3)
+			return -EINVAL;
+		return 0;
+	case FUTEX_WAIT:
+	case FUTEX_WAIT_BITSET:
+		if (a[0] & 3)
+			return -EINVAL;
+		if (mm_copy_in(t->mm, &val, a[0], 4) < 0)
+			return -EFAULT;
+		if (val != (uint32_t)a[2])
+			return -EAGAIN;
+		return -ETIMEDOUT;
+	}
+	return -ENOSYS;
+}
+
+SYSCALL(rseq)
+{
+	/* glibc treats ENOSYS as "no rseq" and carries on without it. */
+	(void)t, (void)a;
+	return -ENOSYS;
+}
+
+SYSCALL(getrusage)
+{
+	struct rusage ru;
+	int who = (int)a[0];
+
+	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+		return -EINVAL;
+	memset(&ru, 0, sizeof(ru));
+	ru.ru_maxrss = who == RUSAGE_CHILDREN ? 0 : (long)(t->mm->rss_pages * 4);
+	return mm_copy_out(t->mm, a[1], &ru, sizeof(ru));
+}
+
+SYSCALL(times)
+{
+	struct tms tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (a[0] && mm_copy_out(t->mm, a[0], &tm, sizeof(tm)) < 0)
+		return -EFAULT;
+	return (long)(host_monotonic_ns() / 10000000ULL);
+}
+
+SYSCALL(capget)
+{
+	struct __user_cap_header_struct h;
+	struct __user_cap_data_struct d[2];
+
+	if (mm_copy_in(t->mm, &h, a[0], sizeof(h)) < 0)
+		return -EFAULT;
+	if (h.version != _LINUX_CAPABILITY_VERSION_3 && h.version != _LINUX_CAPABILITY_VERSION_2 &&
+	    h.version != _LINUX_CAPABILITY_VERSION_1) {
+		h.version = _LINUX_CAPABILITY_VERSION_3;
+		mm_copy_out(t->mm, a[0], &h, sizeof(h));
+		return a[1] ? -EINVAL : 0;
+	}
+	if (!a[1])
+		return 0;
+	memset(d, 0, sizeof(d));
+	if (t->cred.euid == 0) {
+		d[0].effective = d[0].permitted = 0xffffffff;
+		d[1].effective = d[1].permitted = (1U << (CAP_LAST_CAP - 31)) - 1;
+	}
+	return mm_copy_out(t->mm, a[1], d, h.version == _LINUX_CAPABILITY_VERSION_1 ? sizeof(d[0]) : sizeof(d));
+}
+
+/* ---- execve ---- */
+
+#define MAX_ARGS 65536
+
+/* Copies a NULL-terminated array of guest strings into sentry memory. */
+static long get_strings(struct task *t, gva_t uarr, char ***out, size_t *bytes)
+{
+	char **v = NULL, buf[ABI_PATH_MAX * 8];
+	size_t n = 0, cap = 0;
+	long r;
+
+	*out = NULL;
+	for (;;) {
+		uint64_t p;
+
+		if (!uarr)
+			break;
+		if (mm_copy_in(t->mm, &p, uarr + n * 8, 8) < 0) {
+			r = -EFAULT;
+			goto fail;
+		}
+		if (!p)
+			break;
+		if (n + 1 >= MAX_ARGS) {
+			r = -E2BIG;
+			goto fail;
+		}
+		r = mm_strncpy_in(t->mm, buf, p, sizeof(buf));
+		if (r < 0) {
+			r = r == -ENAMETOOLONG ? -E2BIG : r;
+			goto fail;
+		}
+		*bytes += (size_t)r + 1;
+		if (*bytes > (2UL << 20)) {
+			r = -E2BIG;
+			goto fail;
+		}
+		if (n + 2 > cap) {
+			char **nv;
+
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				r = -ENOMEM;
+				goto fail;
+			}
+			v = nv;
+		}
+		v[n] = strdup(buf);
+		if (!v[n]) {
+			r = -ENOMEM;
+			goto fail;
+		}
+		v[++n] = NULL;
+	}
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+	}
+	*out = v;
+	return 0;
+fail:
+	while (n--)
+		free(v[n]);
+	free(v);
+	return r;
+}
+
+static void free_strings(char **v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+SYSCALL(execve)
+{
+	char path[ABI_PATH_MAX];
+	char **argv = NULL, **envp = NULL;
+	size_t bytes = 0;
+	struct mm *mm;
+	plat_regs regs;
+	long r;
+	int i;
+
+	r = mm_strncpy_in(t->mm, path, a[0], sizeof(path));
+	if (r < 0)
+		return r;
+	r = get_strings(t, a[1], &argv, &bytes);
+	if (r < 0)
+		return r;
+	r = get_strings(t, a[2], &envp, &bytes);
+	if (r < 0)
+		goto out;
+	r = loader_exec(t, path, argv, envp, &mm, &regs);
+	if (r < 0)
+		goto out;
+	/* Past the point of no return: the old image goes. */
+	mm_put(t->mm);
+	t->mm = mm;
+	regs.fs_base = 0;
+	t->regs = regs;
+	fdt_close_on_exec(t->files);
+	for (i = 0; i < 64; i++)
+		if (t->sigact[i].handler > 1) /* SIG_DFL 0, SIG_IGN 1 survive */
+			memset(&t->sigact[i], 0, sizeof(t->sigact[i]));
+	memset(&t->altstack, 0, sizeof(t->altstack));
+	{
+		const char *base = strrchr(path, '/');
+
+		base = base ? base + 1 : path;
+		snprintf(t->comm, sizeof(t->comm), "%.15s", base);
+	}
+	r = 0;
+out:
+	free_strings(argv);
+	free_strings(envp);
+	return r;
+}

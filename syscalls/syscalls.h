@@ -1,0 +1,35 @@
+/*
+ * The x86-64 system call table.  Every handler has one shape: the task and
+ * its six raw argument registers; it returns the result or -errno, exactly
+ * as Linux would.  Handlers check their arguments and call into the
+ * subsystems; guest memory is reached only through mm_copy_* and mm_pin.
+ */
+#pragma once
+
+#include <stdint.h>
+
+struct task;
+
+typedef long (*sys_fn)(struct task *t, const uint64_t *a);
+
+struct syscall_desc {
+	const char *name;
+	sys_fn fn;
+};
+
+#define SYSCALL_MAX 512
+
+extern const struct syscall_desc syscall_table[SYSCALL_MAX];
+
+/* Runs the system call in t->regs and stores its result there. */
+void syscall_dispatch(struct task *t);
+
+/* With --debug: prints the unimplemented numbers asked for, with counts. */
+void syscall_report_unimplemented(int fd);
+
+#define SYSCALL(name) long sys_##name(struct task *t, const uint64_t *a)
+
+/* Handlers, by family (sys_<family>.c). */
+#define X(name) SYSCALL(name);
+#include "list.h"
+#undef X

@@ -1,0 +1,70 @@
+/*
+ * The x86-64 system call table and dispatch.  Numbers come from the host's
+ * <asm/unistd_64.h> (__NR_*), which is the ABI; a number with no handler
+ * (or out of range, or an x32 number) gets -ENOSYS from one place, here,
+ * and is counted for --debug.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+
+#include "../sentry/host/host.h"
+#include "../sentry/kernel/task.h"
+#include "strace.h"
+#include "syscalls.h"
+
+const struct syscall_desc syscall_table[SYSCALL_MAX] = {
+#define X(name) [__NR_##name] = {#name, sys_##name},
+#include "list.h"
+#undef X
+};
+
+/* Index SYSCALL_MAX counts numbers outside the table (negative, x32, huge). */
+static uint64_t unimplemented[SYSCALL_MAX + 1];
+
+void syscall_dispatch(struct task *t)
+{
+	long nr = (long)t->regs.orig_rax;
+	uint64_t a[6] = {t->regs.rdi, t->regs.rsi, t->regs.rdx, t->regs.r10, t->regs.r8, t->regs.r9};
+	long r;
+
+	t->cur_nr = nr;
+	if (strace_fd >= 0)
+		strace_enter(t, nr, a);
+	if (nr >= 0 && nr < SYSCALL_MAX && syscall_table[nr].fn) {
+		r = syscall_table[nr].fn(t, a);
+	} else {
+		unimplemented[nr >= 0 && nr < SYSCALL_MAX ? nr : SYSCALL_MAX]++;
+		r = -ENOSYS;
+	}
+	if (strace_fd >= 0)
+		strace_exit(t, nr, a, r);
+	t->regs.rax = (uint64_t)r;
+	t->cur_nr = -1;
+}
+
+void syscall_report_unimplemented(int fd)
+{
+	char line[128];
+	int i, n, any = 0;
+
+	for (i = 0; i <= SYSCALL_MAX; i++) {
+		const char *name;
+
+		if (!unimplemented[i])
+			continue;
+		if (!any) {
+			n = snprintf(line, sizeof(line), "cvisor: unimplemented system calls the program asked for:\n");
+			host_write(fd, line, (size_t)n);
+			any = 1;
+		}
+		name = i < SYSCALL_MAX ? strace_name(i) : NULL;
+		if (i == SYSCALL_MAX)
+			n = snprintf(line, sizeof(line), "  (out of range)  %lu\n", (unsigned long)unimplemented[i]);
+		else
+			n = snprintf(line, sizeof(line), "  %3d %-20s %lu\n", i, name ? name : "?",
+				     (unsigned long)unimplemented[i]);
+		host_write(fd, line, (size_t)n);
+	}
+}

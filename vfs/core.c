@@ -1,0 +1,314 @@
+/*
+ * VFS objects: supers, inodes, dentries and the dentry cache, files, mounts.
+ */
+#define _GNU_SOURCE
+#include "vfs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <xxhash.h>
+
+#include "../sentry/host/host.h"
+#include "../sentry/log.h"
+
+/* ---- supers and inodes ---- */
+
+static uint64_t next_dev = 0x100;
+
+struct super *super_new(const char *type, int rdonly)
+{
+	struct super *sb = calloc(1, sizeof(*sb));
+
+	if (!sb)
+		return NULL;
+	sb->type = type;
+	sb->dev = next_dev++;
+	sb->rdonly = rdonly;
+	sb->next_ino = 1;
+	return sb;
+}
+
+struct abi_timespec vfs_now(void)
+{
+	uint64_t ns = host_realtime_ns();
+	struct abi_timespec ts = {(int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL)};
+
+	return ts;
+}
+
+struct inode *inode_new(struct super *sb, uint32_t mode)
+{
+	struct inode *ino = calloc(1, sizeof(*ino));
+
+	if (!ino)
+		return NULL;
+	ino->sb = sb;
+	ino->mode = mode;
+	ino->nlink = 1;
+	ino->ino = sb->next_ino++;
+	ino->refs = 1;
+	ino->atime = ino->mtime = ino->ctime = vfs_now();
+	return ino;
+}
+
+void inode_get(struct inode *ino)
+{
+	ino->refs++;
+}
+
+void inode_put(struct inode *ino)
+{
+	if (--ino->refs)
+		return;
+	if (ino->iops && ino->iops->release)
+		ino->iops->release(ino);
+	free(ino);
+}
+
+void inode_stat(struct inode *ino, struct abi_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = ino->sb ? ino->sb->dev : 0;
+	st->st_ino = ino->ino;
+	st->st_nlink = ino->nlink;
+	st->st_mode = ino->mode;
+	st->st_uid = ino->uid;
+	st->st_gid = ino->gid;
+	st->st_rdev = ino->rdev;
+	st->st_size = (int64_t)ino->size;
+	st->st_blksize = 4096;
+	st->st_blocks = (int64_t)ino->blocks;
+	st->st_atime_sec = ino->atime.tv_sec;
+	st->st_atime_nsec = ino->atime.tv_nsec;
+	st->st_mtime_sec = ino->mtime.tv_sec;
+	st->st_mtime_nsec = ino->mtime.tv_nsec;
+	st->st_ctime_sec = ino->ctime.tv_sec;
+	st->st_ctime_nsec = ino->ctime.tv_nsec;
+}
+
+/* ---- the dentry cache ---- */
+
+#define DCACHE_BITS 16
+static struct dentry *dcache[1 << DCACHE_BITS];
+
+static uint64_t dhash(const struct dentry *parent, const char *name, size_t len)
+{
+	return XXH3_64bits_withSeed(name, len, (uint64_t)(uintptr_t)parent);
+}
+
+struct dentry *dentry_lookup_cached(struct dentry *parent, const char *name, size_t len)
+{
+	uint64_t h = dhash(parent, name, len);
+	struct dentry *d;
+
+	for (d = dcache[h & ((1 << DCACHE_BITS) - 1)]; d; d = d->hnext)
+		if (d->hash == h && d->parent == parent && d->namelen == len && !memcmp(d->name, name, len))
+			return d;
+	return NULL;
+}
+
+struct dentry *dentry_new(struct dentry *parent, const char *name, size_t len, struct inode *ino)
+{
+	struct dentry *d = calloc(1, sizeof(*d) + len + 1);
+	size_t b;
+
+	if (!d)
+		return NULL;
+	memcpy(d->name, name, len);
+	d->namelen = len;
+	d->inode = ino;
+	/* One reference for the cache, which keeps the dentry until it is dropped. */
+	d->refs = 1;
+	if (!parent) {
+		d->unhashed = 1;
+		return d;
+	}
+	d->parent = parent;
+	dentry_get(parent);
+	d->hash = dhash(parent, name, len);
+	b = d->hash & ((1 << DCACHE_BITS) - 1);
+	d->hnext = dcache[b];
+	dcache[b] = d;
+	d->sibling = parent->child;
+	parent->child = d;
+	return d;
+}
+
+void dentry_get(struct dentry *d)
+{
+	d->refs++;
+}
+
+void dentry_put(struct dentry *d)
+{
+	while (d && --d->refs == 0) {
+		struct dentry *parent = d->parent;
+
+		if (d->inode)
+			inode_put(d->inode);
+		free(d);
+		d = parent;
+	}
+}
+
+void dentry_drop(struct dentry *d)
+{
+	struct dentry **pp;
+
+	if (d->unhashed)
+		return;
+	d->unhashed = 1;
+	for (pp = &dcache[d->hash & ((1 << DCACHE_BITS) - 1)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == d) {
+			*pp = d->hnext;
+			break;
+		}
+	for (pp = &d->parent->child; *pp; pp = &(*pp)->sibling)
+		if (*pp == d) {
+			*pp = d->sibling;
+			break;
+		}
+	dentry_put(d); /* the cache's reference */
+}
+
+/* ---- files ---- */
+
+void path_get(struct path *p)
+{
+	if (p->d)
+		dentry_get(p->d);
+}
+
+void path_put(struct path *p)
+{
+	if (p->d)
+		dentry_put(p->d);
+	p->d = NULL;
+}
+
+struct file *file_new(struct path *p, struct inode *ino, const struct file_ops *ops, int flags)
+{
+	struct file *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->ops = ops;
+	f->inode = ino;
+	inode_get(ino);
+	if (p) {
+		f->path = *p;
+		path_get(&f->path);
+	}
+	f->flags = flags;
+	f->refs = 1;
+	return f;
+}
+
+void file_get(struct file *f)
+{
+	f->refs++;
+}
+
+void file_put(struct file *f)
+{
+	if (--f->refs)
+		return;
+	if (f->ops && f->ops->release)
+		f->ops->release(f);
+	path_put(&f->path);
+	inode_put(f->inode);
+	free(f);
+}
+
+/* ---- mounts ---- */
+
+struct path vfs_root;
+
+struct mount *vfs_mount_root(struct super *sb, struct inode *root)
+{
+	struct mount *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->root = dentry_new(NULL, "/", 1, root);
+	if (!m->root) {
+		free(m);
+		return NULL;
+	}
+	m->sb = sb;
+	m->flags = sb->rdonly;
+	vfs_root.mnt = m;
+	vfs_root.d = m->root;
+	return m;
+}
+
+long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flags)
+{
+	struct mount *m;
+
+	if (!p->d->inode || !S_ISDIR(p->d->inode->mode))
+		return -ENOTDIR;
+	if (p->d->mounted)
+		return -EBUSY;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->root = dentry_new(NULL, "/", 1, root);
+	if (!m->root) {
+		free(m);
+		return -ENOMEM;
+	}
+	m->sb = sb;
+	m->flags = flags | sb->rdonly;
+	m->parent = p->mnt;
+	m->mountpoint = p->d;
+	dentry_get(p->d);
+	p->d->mounted = m;
+	return 0;
+}
+
+/* ---- helpers ---- */
+
+size_t iov_total(const struct iovec *iov, int cnt)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < cnt; i++)
+		n += iov[i].iov_len;
+	return n;
+}
+
+long vfs_iter_read(const void *src, size_t srclen, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	size_t done = 0;
+	int i;
+
+	for (i = 0; i < cnt && *pos < srclen; i++) {
+		size_t n = iov[i].iov_len;
+
+		if (n > srclen - *pos)
+			n = srclen - *pos;
+		memcpy(iov[i].iov_base, (const char *)src + *pos, n);
+		*pos += n;
+		done += n;
+	}
+	return (long)done;
+}
+
+long vfs_inode_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
+{
+	if (!ino->iops || !ino->iops->fill)
+		return -ENODEV;
+	return ino->iops->fill(ino, off, buf, len);
+}
+
+long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
+{
+	if (!ino->iops || !ino->iops->getpage)
+		return -ENODEV;
+	return ino->iops->getpage(ino, off, frame);
+}

@@ -1,0 +1,116 @@
+/* File descriptor tables (see vfs.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vfs.h"
+
+struct fdtable *fdt_new(void)
+{
+	struct fdtable *t = calloc(1, sizeof(*t));
+
+	if (t)
+		t->refs = 1;
+	return t;
+}
+
+void fdt_put(struct fdtable *t)
+{
+	int i;
+
+	if (--t->refs)
+		return;
+	for (i = 0; i < t->size; i++)
+		if (t->fds[i])
+			file_put(t->fds[i]);
+	free(t->fds);
+	free(t->cloexec);
+	free(t);
+}
+
+static int grow(struct fdtable *t, int need)
+{
+	int size = t->size ? t->size : 64;
+	struct file **fds;
+	uint64_t *ce;
+
+	while (size <= need)
+		size *= 2;
+	fds = realloc(t->fds, (size_t)size * sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	t->fds = fds;
+	ce = realloc(t->cloexec, (size_t)size / 64 * sizeof(*ce));
+	if (!ce)
+		return -ENOMEM;
+	t->cloexec = ce;
+	memset(&t->fds[t->size], 0, (size_t)(size - t->size) * sizeof(*fds));
+	memset(&t->cloexec[t->size / 64], 0, (size_t)(size - t->size) / 64 * sizeof(*ce));
+	t->size = size;
+	return 0;
+}
+
+int fdt_install_at(struct fdtable *t, int fd, struct file *f, int cloexec)
+{
+	if (fd >= t->size && grow(t, fd) < 0)
+		return -ENOMEM;
+	if (t->fds[fd])
+		file_put(t->fds[fd]);
+	file_get(f);
+	t->fds[fd] = f;
+	fdt_set_cloexec(t, fd, cloexec);
+	return fd;
+}
+
+int fdt_install(struct fdtable *t, struct file *f, int min, int cloexec, uint64_t limit)
+{
+	int fd;
+
+	for (fd = min; fd < t->size && t->fds[fd]; fd++)
+		;
+	if ((uint64_t)fd >= limit)
+		return -EMFILE;
+	return fdt_install_at(t, fd, f, cloexec);
+}
+
+struct file *fdt_get(struct fdtable *t, int fd)
+{
+	struct file *f;
+
+	if (fd < 0 || fd >= t->size || !(f = t->fds[fd]))
+		return NULL;
+	file_get(f);
+	return f;
+}
+
+int fdt_close(struct fdtable *t, int fd)
+{
+	if (fd < 0 || fd >= t->size || !t->fds[fd])
+		return -EBADF;
+	file_put(t->fds[fd]);
+	t->fds[fd] = NULL;
+	fdt_set_cloexec(t, fd, 0);
+	return 0;
+}
+
+int fdt_get_cloexec(struct fdtable *t, int fd)
+{
+	return (int)((t->cloexec[fd / 64] >> (fd % 64)) & 1);
+}
+
+void fdt_set_cloexec(struct fdtable *t, int fd, int on)
+{
+	if (on)
+		t->cloexec[fd / 64] |= 1ULL << (fd % 64);
+	else
+		t->cloexec[fd / 64] &= ~(1ULL << (fd % 64));
+}
+
+void fdt_close_on_exec(struct fdtable *t)
+{
+	int fd;
+
+	for (fd = 0; fd < t->size; fd++)
+		if (t->fds[fd] && fdt_get_cloexec(t, fd))
+			fdt_close(t, fd);
+}

@@ -1,0 +1,299 @@
+/*
+ * The gofer file system client: the container's root, read-only, reached
+ * through host file descriptors.
+ *
+ * Today the "gofer" runs in-process: gofer_walk_one() is the only code that
+ * names a host path, and it names one component at a time, relative to a
+ * directory fd below the root, with O_NOFOLLOW, so neither ".." (refused by
+ * the VFS before it gets here) nor a symlink can lead outside the root.
+ * Only regular files and directories are ever opened on the host; anything
+ * else is held as an O_PATH fd for its attributes (and, for a symlink, its
+ * target).  Moving this behind a socket to a separate gofer process changes
+ * only this file.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../../../sentry/host/host.h"
+#include "../../vfs.h"
+#include "gofer.h"
+
+struct gnode {
+	int fd; /* readable for files and directories, O_PATH otherwise */
+};
+
+struct gdir {
+	char *buf; /* a snapshot of the host entries, in getdents64 form */
+	size_t len;
+};
+
+static const struct inode_ops gofer_iops;
+static const struct file_ops gofer_file_fops, gofer_dir_fops;
+
+static struct inode *make_inode(struct super *sb, int fd, const struct stat *st)
+{
+	struct inode *ino = inode_new(sb, st->st_mode);
+	struct gnode *g = calloc(1, sizeof(*g));
+
+	if (!ino || !g) {
+		free(ino);
+		free(g);
+		return NULL;
+	}
+	g->fd = fd;
+	ino->priv = g;
+	ino->iops = &gofer_iops;
+	ino->fops = S_ISDIR(st->st_mode) ? &gofer_dir_fops : S_ISREG(st->st_mode) ? &gofer_file_fops : NULL;
+	ino->ino = st->st_ino;
+	ino->uid = st->st_uid;
+	ino->gid = st->st_gid;
+	ino->nlink = st->st_nlink;
+	ino->size = (uint64_t)st->st_size;
+	ino->blocks = (uint64_t)st->st_blocks;
+	ino->rdev = st->st_rdev;
+	ino->atime = (struct abi_timespec){st->st_atim.tv_sec, st->st_atim.tv_nsec};
+	ino->mtime = (struct abi_timespec){st->st_mtim.tv_sec, st->st_mtim.tv_nsec};
+	ino->ctime = (struct abi_timespec){st->st_ctim.tv_sec, st->st_ctim.tv_nsec};
+	return ino;
+}
+
+/* Opens one component below dirfd; a readable fd for files and dirs. */
+static long gofer_walk_one(int dirfd, const char *name, struct stat *st)
+{
+	long pfd, fd;
+	struct stat st2;
+
+	if (!name[0] || strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
+		return -EINVAL;
+	pfd = host_openat(dirfd, name, O_PATH | O_NOFOLLOW, 0);
+	if (pfd < 0)
+		return pfd;
+	if (host_fstat((int)pfd, st) < 0) {
+		host_close((int)pfd);
+		return -EIO;
+	}
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+		return pfd;
+	fd = host_openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
+	if (fd < 0) {
+		/* Unreadable on the host (mode bits): keep the place; opens will fail. */
+		return pfd;
+	}
+	/* The name may have been swapped between the two opens: insist on the same object. */
+	if (host_fstat((int)fd, &st2) < 0 || st2.st_ino != st->st_ino || st2.st_dev != st->st_dev) {
+		host_close((int)fd);
+		host_close((int)pfd);
+		return -EAGAIN;
+	}
+	host_close((int)pfd);
+	*st = st2;
+	return fd;
+}
+
+static long gofer_lookup(struct inode *dir, const char *name, struct inode **out)
+{
+	struct gnode *g = dir->priv;
+	struct stat st;
+	long fd = gofer_walk_one(g->fd, name, &st);
+
+	if (fd < 0)
+		return fd == -ELOOP ? -ENOENT : fd;
+	*out = make_inode(dir->sb, (int)fd, &st);
+	if (!*out) {
+		host_close((int)fd);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static long gofer_readlink(struct inode *ino, char *buf, size_t len)
+{
+	struct gnode *g = ino->priv;
+
+	if (!S_ISLNK(ino->mode))
+		return -EINVAL;
+	return host_readlinkat(g->fd, "", buf, len);
+}
+
+static long gofer_open(struct inode *ino, struct file *f, int flags)
+{
+	struct gnode *g = ino->priv;
+	int fl;
+
+	(void)flags;
+	if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
+		return -EACCES; /* host devices, fifos and sockets are never opened */
+	fl = (int)host_fcntl(g->fd, F_GETFL, 0);
+	if (fl < 0 || (fl & O_PATH))
+		return -EACCES;
+	return 0;
+}
+
+static long gofer_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
+{
+	struct gnode *g = ino->priv;
+	struct iovec iov = {buf, len};
+	long r;
+
+	while (iov.iov_len) {
+		r = host_preadv(g->fd, &iov, 1, (off_t)off);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			break; /* past the end: the rest stays zero */
+		iov.iov_base = (char *)iov.iov_base + r;
+		iov.iov_len -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+static void gofer_release(struct inode *ino)
+{
+	struct gnode *g = ino->priv;
+
+	if (g) {
+		host_close(g->fd);
+		free(g);
+	}
+}
+
+static long file_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	struct gnode *g = f->inode->priv;
+	long r = host_preadv(g->fd, iov, cnt, (off_t)*pos);
+
+	if (r > 0)
+		*pos += (uint64_t)r;
+	return r;
+}
+
+static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	(void)f;
+	(void)iov;
+	(void)cnt;
+	(void)pos;
+	return -EBADF; /* read-only root: never opened for writing */
+}
+
+/* Reads the host directory once per open, so each open file has its own position. */
+static long dir_snapshot(struct file *f, struct gdir **out)
+{
+	struct gnode *g = f->inode->priv;
+	struct gdir *d;
+	long fd, r;
+	size_t cap = 16384;
+
+	if (f->priv) {
+		*out = f->priv;
+		return 0;
+	}
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	fd = host_openat(g->fd, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+	if (fd < 0) {
+		free(d);
+		return fd;
+	}
+	d->buf = malloc(cap);
+	for (;;) {
+		if (!d->buf) {
+			r = -ENOMEM;
+			break;
+		}
+		if (cap - d->len < 4096) {
+			char *nb = realloc(d->buf, cap * 2);
+
+			if (!nb) {
+				r = -ENOMEM;
+				break;
+			}
+			d->buf = nb;
+			cap *= 2;
+		}
+		r = host_getdents64((int)fd, d->buf + d->len, cap - d->len);
+		if (r <= 0)
+			break;
+		d->len += (size_t)r;
+	}
+	host_close((int)fd);
+	if (r < 0) {
+		free(d->buf);
+		free(d);
+		return r;
+	}
+	f->priv = d;
+	*out = d;
+	return 0;
+}
+
+static long dir_iterate(struct file *f, dir_emit_fn emit, void *ctx)
+{
+	struct gdir *d;
+	long r = dir_snapshot(f, &d);
+	size_t off;
+	uint64_t i;
+
+	if (r < 0)
+		return r;
+	/* f->pos counts entries, so lseek(fd, 0, SEEK_SET) rewinds. */
+	for (off = 0, i = 0; off < d->len; i++) {
+		struct dirent64 *e = (struct dirent64 *)(d->buf + off);
+
+		off += e->d_reclen;
+		if (i < f->pos)
+			continue;
+		if (emit(ctx, e->d_name, strlen(e->d_name), e->d_ino, e->d_type))
+			break;
+		f->pos = i + 1;
+	}
+	return 0;
+}
+
+static void dir_release(struct file *f)
+{
+	struct gdir *d = f->priv;
+
+	if (d) {
+		free(d->buf);
+		free(d);
+	}
+}
+
+static const struct inode_ops gofer_iops = {
+	.lookup = gofer_lookup,
+	.readlink = gofer_readlink,
+	.open = gofer_open,
+	.fill = gofer_fill,
+	.release = gofer_release,
+};
+
+static const struct file_ops gofer_file_fops = {
+	.read = file_read,
+	.write = file_write,
+	.seekable = 1,
+};
+
+static const struct file_ops gofer_dir_fops = {
+	.iterate = dir_iterate,
+	.release = dir_release,
+	.seekable = 1,
+};
+
+struct inode *gofer_mount(int rootfd, struct super **sbp)
+{
+	struct super *sb = super_new("gofer", 1);
+	struct stat st;
+
+	if (!sb || host_fstat(rootfd, &st) < 0 || !S_ISDIR(st.st_mode))
+		return NULL;
+	*sbp = sb;
+	return make_inode(sb, rootfd, &st);
+}

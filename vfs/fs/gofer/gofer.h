@@ -1,0 +1,12 @@
+/*
+ * The gofer client: the container's root file system.  Its protocol (walk
+ * one component, open, read, readdir, readlink) is the interface the
+ * out-of-process gofer will serve; see gofer.c.
+ */
+#pragma once
+
+struct inode;
+struct super;
+
+/* The root inode of a read-only gofer mount over the host directory rootfd (taken over). */
+struct inode *gofer_mount(int rootfd, struct super **sb);

@@ -1,0 +1,12 @@
+/*
+ * Host stdio: the caller's stdin, stdout and stderr, donated to the sandbox
+ * as its fds 0, 1 and 2.  Reads and writes go to the donated host fd; of
+ * ioctls only the terminal queries an application makes to decide how to
+ * print (TCGETS, TIOCGWINSZ) are answered, from the host terminal.
+ */
+#pragma once
+
+struct file;
+
+/* A file over host fd (owned by the sandbox from now on), opened with flags. */
+struct file *hoststdio_file(int hostfd, int flags);

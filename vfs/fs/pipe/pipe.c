@@ -1,0 +1,171 @@
+/*
+ * Pipes, entirely in the sentry: a 64 KiB ring, blocking readers and
+ * writers wait on a condition variable with the sentry lock released.
+ * Writes of at most PIPE_BUF bytes are atomic.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../../../sentry/kernel/task.h"
+#include "../../vfs.h"
+#include "pipe.h"
+
+#define PIPE_SIZE 65536
+
+struct pipe {
+	char *buf;
+	size_t head, len; /* ring: data is [head, head+len) mod PIPE_SIZE */
+	int readers, writers;
+	pthread_cond_t cond;
+};
+
+static struct super *pipe_sb;
+
+static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	struct pipe *p = f->priv;
+	size_t done = 0;
+	int i;
+
+	(void)pos;
+	while (p->len == 0) {
+		if (p->writers == 0)
+			return 0;
+		if (f->flags & O_NONBLOCK)
+			return -EAGAIN;
+		pthread_cond_wait(&p->cond, &sentry_lock);
+	}
+	for (i = 0; i < cnt && p->len; i++) {
+		size_t off = 0;
+
+		while (off < iov[i].iov_len && p->len) {
+			size_t n = iov[i].iov_len - off, run = PIPE_SIZE - p->head;
+
+			if (n > p->len)
+				n = p->len;
+			if (n > run)
+				n = run;
+			memcpy((char *)iov[i].iov_base + off, p->buf + p->head, n);
+			p->head = (p->head + n) % PIPE_SIZE;
+			p->len -= n;
+			off += n;
+			done += n;
+		}
+	}
+	pthread_cond_broadcast(&p->cond);
+	return (long)done;
+}
+
+static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	struct pipe *p = f->priv;
+	size_t total = iov_total(iov, cnt), done = 0;
+	int i = 0;
+	size_t off = 0;
+
+	(void)pos;
+	if (!p->buf) {
+		p->buf = malloc(PIPE_SIZE);
+		if (!p->buf)
+			return -ENOMEM;
+	}
+	while (done < total) {
+		size_t space, n;
+
+		if (p->readers == 0)
+			return done ? (long)done : -EPIPE;
+		space = PIPE_SIZE - p->len;
+		/* Small writes go in whole or not at all. */
+		if (space == 0 || (total <= PIPE_BUF && space < total - done)) {
+			if (f->flags & O_NONBLOCK)
+				return done ? (long)done : -EAGAIN;
+			pthread_cond_wait(&p->cond, &sentry_lock);
+			continue;
+		}
+		while (space && i < cnt) {
+			size_t tail = (p->head + p->len) % PIPE_SIZE;
+
+			n = iov[i].iov_len - off;
+			if (n > space)
+				n = space;
+			if (n > PIPE_SIZE - tail)
+				n = PIPE_SIZE - tail;
+			memcpy(p->buf + tail, (const char *)iov[i].iov_base + off, n);
+			p->len += n;
+			space -= n;
+			off += n;
+			done += n;
+			if (off == iov[i].iov_len) {
+				i++;
+				off = 0;
+			}
+		}
+		pthread_cond_broadcast(&p->cond);
+	}
+	return (long)done;
+}
+
+static void pipe_release(struct file *f)
+{
+	struct pipe *p = f->priv;
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY)
+		p->readers--;
+	else
+		p->writers--;
+	pthread_cond_broadcast(&p->cond);
+	if (p->readers == 0 && p->writers == 0) {
+		pthread_cond_destroy(&p->cond);
+		free(p->buf);
+		free(p);
+	}
+}
+
+static const struct file_ops pipe_fops = {
+	.read = pipe_read,
+	.write = pipe_write,
+	.release = pipe_release,
+};
+
+long pipe_create(struct file *files[2], int flags)
+{
+	struct pipe *p = calloc(1, sizeof(*p));
+	struct inode *ino;
+
+	if (!pipe_sb)
+		pipe_sb = super_new("pipefs", 0);
+	if (!p || !pipe_sb)
+		goto nomem;
+	ino = inode_new(pipe_sb, S_IFIFO | 0600);
+	if (!ino)
+		goto nomem;
+	ino->fops = &pipe_fops;
+	pthread_cond_init(&p->cond, NULL);
+	files[0] = file_new(NULL, ino, &pipe_fops, O_RDONLY | (flags & O_NONBLOCK));
+	files[1] = file_new(NULL, ino, &pipe_fops, O_WRONLY | (flags & O_NONBLOCK));
+	inode_put(ino);
+	if (!files[0] || !files[1]) {
+		/* Only what was made is released; the pipe goes with the last end. */
+		p->readers = files[0] ? 1 : 0;
+		p->writers = files[1] ? 1 : 0;
+		if (files[0])
+			files[0]->priv = p, file_put(files[0]);
+		if (files[1])
+			files[1]->priv = p, file_put(files[1]);
+		if (!files[0] && !files[1])
+			free(p);
+		return -ENOMEM;
+	}
+	p->readers = p->writers = 1;
+	files[0]->priv = files[1]->priv = p;
+	return 0;
+nomem:
+	free(p);
+	return -ENOMEM;
+}

@@ -1,0 +1,376 @@
+/*
+ * tmpfs: a file system in memory.  File pages are memory-file frames, so a
+ * MAP_SHARED mapping of a tmpfs file maps the very frames read() sees.  The
+ * dentry cache is the directory structure (dcache_complete): a directory's
+ * entries are its child dentries.  Size is limited in pages (ENOSPC).
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "../../../sentry/mm/memfile.h"
+#include "../../vfs.h"
+#include "../dev/dev.h"
+#include "tmpfs.h"
+
+struct tnode {
+	uint64_t *pages; /* frame offsets, MF_NONE for holes */
+	size_t npages;   /* entries in pages */
+	char *target;    /* symlink */
+};
+
+struct tsuper {
+	uint64_t max_pages, used_pages;
+};
+
+static const struct inode_ops tmpfs_iops;
+static const struct file_ops tmpfs_file_fops, tmpfs_dir_fops;
+
+static struct inode *new_inode(struct super *sb, mode_t mode)
+{
+	struct inode *ino = inode_new(sb, mode);
+	struct tnode *t = calloc(1, sizeof(*t));
+
+	if (!ino || !t) {
+		free(ino);
+		free(t);
+		return NULL;
+	}
+	ino->priv = t;
+	ino->iops = &tmpfs_iops;
+	return ino;
+}
+
+static long tmpfs_mknod(struct inode *dir, const char *name, mode_t mode, dev_t rdev, const char *target,
+			struct inode **out)
+{
+	struct inode *ino = new_inode(dir->sb, mode);
+	struct tnode *t;
+
+	(void)name;
+	if (!ino)
+		return -ENOMEM;
+	t = ino->priv;
+	switch (mode & S_IFMT) {
+	case S_IFREG:
+		ino->fops = &tmpfs_file_fops;
+		break;
+	case S_IFDIR:
+		ino->fops = &tmpfs_dir_fops;
+		ino->nlink = 2;
+		ino->size = 4096;
+		dir->nlink++;
+		break;
+	case S_IFLNK:
+		t->target = strdup(target);
+		if (!t->target) {
+			inode_put(ino);
+			return -ENOMEM;
+		}
+		ino->size = strlen(target);
+		break;
+	case S_IFCHR:
+		ino->rdev = rdev;
+		ino->fops = dev_char_fops(rdev);
+		break;
+	default:
+		break; /* fifos and sockets get their ops with the full VFS */
+	}
+	dir->mtime = dir->ctime = ino->ctime;
+	*out = ino;
+	return 0;
+}
+
+static long tmpfs_unlink(struct inode *dir, const char *name, struct inode *victim)
+{
+	(void)name;
+	if (S_ISDIR(victim->mode)) {
+		dir->nlink--;
+		victim->nlink = 0;
+	} else {
+		victim->nlink--;
+	}
+	dir->mtime = dir->ctime = vfs_now();
+	return 0;
+}
+
+static long tmpfs_readlink(struct inode *ino, char *buf, size_t len)
+{
+	struct tnode *t = ino->priv;
+	size_t n;
+
+	if (!S_ISLNK(ino->mode))
+		return -EINVAL;
+	n = strlen(t->target);
+	if (n > len)
+		n = len;
+	memcpy(buf, t->target, n);
+	return (long)n;
+}
+
+static struct tsuper *tsb(struct inode *ino)
+{
+	return ino->sb->priv;
+}
+
+static void free_pages_from(struct inode *ino, size_t first)
+{
+	struct tnode *t = ino->priv;
+	size_t i;
+
+	for (i = first; i < t->npages; i++)
+		if (t->pages[i] != MF_NONE) {
+			mf_put(t->pages[i]);
+			t->pages[i] = MF_NONE;
+			tsb(ino)->used_pages--;
+			ino->blocks -= 8;
+		}
+}
+
+static long tmpfs_truncate(struct inode *ino, uint64_t size)
+{
+	struct tnode *t = ino->priv;
+	size_t keep = (size_t)((size + 4095) / 4096);
+
+	if (keep < t->npages)
+		free_pages_from(ino, keep);
+	if (size % 4096 && keep - 1 < t->npages && t->pages[keep - 1] != MF_NONE)
+		memset((char *)mf_ptr(t->pages[keep - 1]) + size % 4096, 0, 4096 - size % 4096);
+	ino->size = size;
+	ino->mtime = ino->ctime = vfs_now();
+	return 0;
+}
+
+/* The frame for page i, allocated when alloc is set; MF_NONE for a hole. */
+static uint64_t page(struct inode *ino, size_t i, int alloc, long *err)
+{
+	struct tnode *t = ino->priv;
+	struct tsuper *s = tsb(ino);
+
+	*err = 0;
+	if (i >= t->npages) {
+		size_t n = t->npages ? t->npages : 4, j;
+		uint64_t *p;
+
+		if (!alloc)
+			return MF_NONE;
+		while (n <= i)
+			n *= 2;
+		p = realloc(t->pages, n * sizeof(*p));
+		if (!p) {
+			*err = -ENOMEM;
+			return MF_NONE;
+		}
+		for (j = t->npages; j < n; j++)
+			p[j] = MF_NONE;
+		t->pages = p;
+		t->npages = n;
+	}
+	if (t->pages[i] == MF_NONE && alloc) {
+		if (s->used_pages >= s->max_pages) {
+			*err = -ENOSPC;
+			return MF_NONE;
+		}
+		t->pages[i] = mf_alloc(1);
+		if (t->pages[i] == MF_NONE) {
+			*err = -ENOSPC;
+			return MF_NONE;
+		}
+		s->used_pages++;
+		ino->blocks += 8; /* 512-byte units */
+	}
+	return t->pages[i];
+}
+
+static long tmpfs_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
+{
+	char *d = buf;
+	long err;
+
+	while (len) {
+		size_t n = 4096 - off % 4096;
+		uint64_t fr;
+
+		if (n > len)
+			n = len;
+		fr = off < ino->size ? page(ino, (size_t)(off / 4096), 0, &err) : MF_NONE;
+		if (fr == MF_NONE)
+			memset(d, 0, n);
+		else
+			memcpy(d, (char *)mf_ptr(fr) + off % 4096, n);
+		d += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static long tmpfs_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
+{
+	long err;
+	uint64_t fr = page(ino, (size_t)(off / 4096), 1, &err);
+
+	if (fr == MF_NONE)
+		return err;
+	mf_get(fr);
+	*frame = fr;
+	return 0;
+}
+
+static void tmpfs_release(struct inode *ino)
+{
+	struct tnode *t = ino->priv;
+
+	if (!t)
+		return;
+	free_pages_from(ino, 0);
+	free(t->pages);
+	free(t->target);
+	free(t);
+}
+
+static long file_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	struct inode *ino = f->inode;
+	size_t done = 0;
+	int i;
+
+	for (i = 0; i < cnt && *pos < ino->size; i++) {
+		size_t want = iov[i].iov_len, got = 0;
+
+		if (want > ino->size - *pos)
+			want = (size_t)(ino->size - *pos);
+		tmpfs_fill(ino, *pos, iov[i].iov_base, want);
+		got = want;
+		*pos += got;
+		done += got;
+	}
+	return (long)done;
+}
+
+static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	struct inode *ino = f->inode;
+	size_t done = 0;
+	int i;
+
+	if (f->flags & O_APPEND)
+		*pos = ino->size;
+	for (i = 0; i < cnt; i++) {
+		const char *s = iov[i].iov_base;
+		size_t len = iov[i].iov_len;
+
+		while (len) {
+			size_t n = 4096 - *pos % 4096;
+			long err;
+			uint64_t fr;
+
+			if (n > len)
+				n = len;
+			fr = page(ino, (size_t)(*pos / 4096), 1, &err);
+			if (fr == MF_NONE) {
+				if (done)
+					goto out;
+				return err;
+			}
+			memcpy((char *)mf_ptr(fr) + *pos % 4096, s, n);
+			s += n;
+			len -= n;
+			*pos += n;
+			done += n;
+			if (*pos > ino->size)
+				ino->size = *pos;
+		}
+	}
+out:
+	ino->mtime = ino->ctime = vfs_now();
+	return (long)done;
+}
+
+static long dir_iterate(struct file *f, dir_emit_fn emit, void *ctx)
+{
+	struct dentry *d = f->path.d, *c;
+	uint64_t i = 0;
+
+	if (f->pos == 0) {
+		if (emit(ctx, ".", 1, f->inode->ino, DT_DIR))
+			return 0;
+		f->pos = 1;
+	}
+	if (f->pos == 1) {
+		struct inode *pi = d->parent && d->parent->inode ? d->parent->inode : f->inode;
+
+		if (emit(ctx, "..", 2, pi->ino, DT_DIR))
+			return 0;
+		f->pos = 2;
+	}
+	for (c = d->child; c; c = c->sibling) {
+		if (!c->inode)
+			continue;
+		if (i++ < f->pos - 2)
+			continue;
+		if (emit(ctx, c->name, c->namelen, c->inode->ino, vfs_dtype(c->inode->mode)))
+			return 0;
+		f->pos++;
+	}
+	return 0;
+}
+
+static const struct inode_ops tmpfs_iops = {
+	.mknod = tmpfs_mknod,
+	.unlink = tmpfs_unlink,
+	.readlink = tmpfs_readlink,
+	.truncate = tmpfs_truncate,
+	.fill = tmpfs_fill,
+	.getpage = tmpfs_getpage,
+	.release = tmpfs_release,
+};
+
+static const struct file_ops tmpfs_file_fops = {
+	.read = file_read,
+	.write = file_write,
+	.seekable = 1,
+};
+
+static const struct file_ops tmpfs_dir_fops = {
+	.iterate = dir_iterate,
+	.seekable = 1,
+};
+
+struct inode *tmpfs_new(uint64_t max_bytes, uint32_t mode, struct super **sbp)
+{
+	struct super *sb = super_new("tmpfs", 0);
+	struct tsuper *ts = calloc(1, sizeof(*ts));
+	struct inode *root;
+
+	if (!sb || !ts)
+		return NULL;
+	ts->max_pages = max_bytes / 4096;
+	sb->priv = ts;
+	sb->dcache_complete = 1;
+	root = new_inode(sb, S_IFDIR | mode);
+	if (!root)
+		return NULL;
+	root->fops = &tmpfs_dir_fops;
+	root->nlink = 2;
+	root->size = 4096;
+	*sbp = sb;
+	return root;
+}
+
+struct inode *tmpfs_anon_file(struct super *sb, uint64_t size)
+{
+	struct inode *ino = new_inode(sb, S_IFREG | 0600);
+
+	if (!ino)
+		return NULL;
+	ino->fops = &tmpfs_file_fops;
+	ino->size = size;
+	ino->nlink = 0;
+	return ino;
+}

@@ -1,0 +1,181 @@
+/* openat(2): the walk, creation, the checks Linux makes, and the open itself. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../sentry/kernel/task.h"
+#include "vfs.h"
+
+/* An O_PATH file: it names a place, nothing can be read or written through it. */
+static const struct file_ops opath_fops = {0};
+
+static int acc_mask(int flags)
+{
+	switch (flags & O_ACCMODE) {
+	case O_RDONLY: return 4;
+	case O_WRONLY: return 2;
+	default: return 6;
+	}
+}
+
+static int mnt_rdonly(struct path *p)
+{
+	return p->mnt && (p->mnt->flags & 1);
+}
+
+long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
+{
+	struct inode *ino = p->d->inode;
+	struct file *f;
+	long r;
+
+	if (flags & O_PATH) {
+		f = file_new(p, ino, &opath_fops, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_ACCMODE));
+		if (!f)
+			return -ENOMEM;
+		*out = f;
+		return 0;
+	}
+	if (S_ISLNK(ino->mode))
+		return -ELOOP;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
+		return -ENOTDIR;
+	if (S_ISDIR(ino->mode) && (flags & O_ACCMODE) != O_RDONLY)
+		return -EISDIR;
+	if ((flags & O_ACCMODE) != O_RDONLY && mnt_rdonly(p) && (S_ISREG(ino->mode) || S_ISDIR(ino->mode)))
+		return -EROFS;
+	r = vfs_permission(t, ino, acc_mask(flags));
+	if (r < 0)
+		return r;
+	if (S_ISSOCK(ino->mode))
+		return -ENXIO;
+	f = file_new(p, ino, ino->fops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
+	if (!f)
+		return -ENOMEM;
+	if (ino->iops && ino->iops->open) {
+		r = ino->iops->open(ino, f, flags);
+		if (r < 0) {
+			f->ops = NULL;
+			file_put(f);
+			return r;
+		}
+	}
+	if (!f->ops) {
+		file_put(f);
+		return -ENXIO;
+	}
+	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && S_ISREG(ino->mode) && ino->size) {
+		r = ino->iops && ino->iops->truncate ? ino->iops->truncate(ino, 0) : -EINVAL;
+		if (r < 0) {
+			file_put(f);
+			return r;
+		}
+	}
+	*out = f;
+	return 0;
+}
+
+long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out)
+{
+	struct path parent, p;
+	char *last, orig[ABI_PATH_MAX];
+	int ts;
+	long r;
+
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return -EOPNOTSUPP; /* not yet: tmpfs will give it with the full VFS */
+	if (!(flags & O_CREAT) || (flags & O_PATH)) {
+		r = vfs_walk(t, dirfd, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &p);
+		if (r < 0)
+			return r;
+		r = vfs_open_path(t, &p, flags, out);
+		path_put(&p);
+		return r;
+	}
+
+	/* O_CREAT: find the parent, then the child. */
+	if (strlen(path) >= sizeof(orig))
+		return -ENAMETOOLONG;
+	strcpy(orig, path);
+	r = vfs_walk_parent(t, dirfd, path, &parent, &last, &ts);
+	if (r < 0)
+		return r;
+	if (!last[0] || ts) {
+		r = -EISDIR;
+		goto out_parent;
+	}
+	r = vfs_lookup_child(t, &parent, last, &p);
+	if (r == 0) {
+		if (flags & O_EXCL) {
+			path_put(&p);
+			r = -EEXIST;
+			goto out_parent;
+		}
+		if (S_ISLNK(p.d->inode->mode) && !(flags & O_NOFOLLOW)) {
+			/* Existing link: open what it names (creating through a dangling one: ENOENT). */
+			path_put(&p);
+			r = vfs_walk(t, dirfd, orig, WALK_FOLLOW, &p);
+			if (r < 0)
+				goto out_parent;
+			if (flags & O_EXCL)
+				r = -EEXIST;
+			else
+				r = vfs_open_path(t, &p, flags, out);
+			path_put(&p);
+			goto out_parent;
+		}
+		if (S_ISDIR(p.d->inode->mode)) {
+			path_put(&p);
+			r = -EISDIR;
+			goto out_parent;
+		}
+		r = vfs_open_path(t, &p, flags, out);
+		path_put(&p);
+		goto out_parent;
+	}
+	if (r != -ENOENT)
+		goto out_parent;
+	if (mnt_rdonly(&parent)) {
+		r = -EROFS;
+		goto out_parent;
+	}
+	r = vfs_permission(t, parent.d->inode, 3);
+	if (r < 0)
+		goto out_parent;
+	{
+		struct inode *dir = parent.d->inode, *ino;
+		struct dentry *d;
+
+		if (!dir->iops || !dir->iops->mknod) {
+			r = -EPERM;
+			goto out_parent;
+		}
+		r = dir->iops->mknod(dir, last, S_IFREG | (mode & 07777 & ~t->fs->umask), 0, NULL, &ino);
+		if (r < 0)
+			goto out_parent;
+		ino->uid = t->cred.fsuid;
+		ino->gid = t->cred.fsgid;
+		d = dentry_lookup_cached(parent.d, last, strlen(last));
+		if (d && !d->inode) {
+			d->inode = ino;
+		} else if (!d) {
+			d = dentry_new(parent.d, last, strlen(last), ino);
+			if (!d) {
+				inode_put(ino);
+				r = -ENOMEM;
+				goto out_parent;
+			}
+		} else {
+			inode_put(ino);
+		}
+		p.mnt = parent.mnt;
+		p.d = d;
+		/* A new file is opened with the access asked for, whatever its mode says. */
+		r = vfs_open_path(t, &p, flags & ~O_TRUNC, out);
+	}
+out_parent:
+	path_put(&parent);
+	return r;
+}

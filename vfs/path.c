@@ -1,0 +1,381 @@
+/*
+ * The path walk.  Components are resolved one at a time from the task's
+ * root or cwd (or a dirfd), through the dentry cache and the file systems'
+ * lookup ops, crossing mounts downwards and, for "..", upwards.  Symlinks
+ * are expanded in place in a private buffer: at most 40 per walk (ELOOP),
+ * and the expanded path must fit in it (ENAMETOOLONG).  ".." never leaves
+ * the task's root.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../sentry/kernel/task.h"
+#include "vfs.h"
+
+#define MAX_SYMLINKS 40
+
+long vfs_permission(struct task *t, struct inode *ino, int mask)
+{
+	uint32_t mode = ino->mode, bits;
+
+	if (t->cred.fsuid == 0) {
+		/* CAP_DAC_OVERRIDE: all but exec of a file with no x bit at all. */
+		if ((mask & 1) && !S_ISDIR(mode) && !(mode & 0111))
+			return -EACCES;
+		return 0;
+	}
+	if (t->cred.fsuid == ino->uid)
+		bits = (mode >> 6) & 7;
+	else if (t->cred.fsgid == ino->gid)
+		bits = (mode >> 3) & 7;
+	else
+		bits = mode & 7;
+	return ((uint32_t)mask & ~bits) ? -EACCES : 0;
+}
+
+static int is_root(struct task *t, struct path *p)
+{
+	return p->d == t->fs->root.d && p->mnt == t->fs->root.mnt;
+}
+
+/* Moves p to its parent, across mount roots; stays put at the task's root. */
+static void go_up(struct task *t, struct path *p)
+{
+	for (;;) {
+		if (is_root(t, p))
+			return;
+		if (p->d != p->mnt->root)
+			break;
+		if (!p->mnt->parent)
+			return;
+		p->d = p->mnt->mountpoint;
+		p->mnt = p->mnt->parent;
+	}
+	p->d = p->d->parent;
+}
+
+/* Follows mounts stacked on p. */
+static void go_down(struct path *p)
+{
+	while (p->d->mounted) {
+		p->mnt = p->d->mounted;
+		p->d = p->mnt->root;
+	}
+}
+
+/* The child dentry of dir by name: cached, or looked up and cached (maybe negative). */
+static long child(struct dentry *dir, const char *name, size_t len, struct dentry **out)
+{
+	struct dentry *d = dentry_lookup_cached(dir, name, len);
+	struct inode *ino = NULL;
+	char buf[ABI_NAME_MAX + 1];
+	long r;
+
+	if (d) {
+		*out = d;
+		return 0;
+	}
+	if (dir->inode->sb->dcache_complete || !dir->inode->iops || !dir->inode->iops->lookup) {
+		r = -ENOENT;
+	} else {
+		memcpy(buf, name, len);
+		buf[len] = 0;
+		r = dir->inode->iops->lookup(dir->inode, buf, &ino);
+	}
+	if (r < 0 && r != -ENOENT)
+		return r;
+	if (r == -ENOENT && dir->inode->sb->dcache_complete) {
+		*out = NULL;
+		return 0;
+	}
+	d = dentry_new(dir, name, len, r < 0 ? NULL : ino);
+	if (!d) {
+		if (ino)
+			inode_put(ino);
+		return -ENOMEM;
+	}
+	*out = d;
+	return 0;
+}
+
+/*
+ * One step: moves p to the child name (handling "." and ".." and mounts).
+ * *neg is set, with p unchanged, when the child does not exist.
+ */
+static long step(struct task *t, struct path *p, const char *name, size_t len, int *neg)
+{
+	struct dentry *c;
+	long r;
+
+	*neg = 0;
+	if (!S_ISDIR(p->d->inode->mode))
+		return -ENOTDIR;
+	r = vfs_permission(t, p->d->inode, 1);
+	if (r < 0)
+		return r;
+	if (len == 1 && name[0] == '.')
+		return 0;
+	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		go_up(t, p);
+		return 0;
+	}
+	r = child(p->d, name, len, &c);
+	if (r < 0)
+		return r;
+	if (!c || !c->inode) {
+		*neg = 1;
+		return 0;
+	}
+	p->d = c;
+	go_down(p);
+	return 0;
+}
+
+static long start_path(struct task *t, int dirfd, const char *path, struct path *out)
+{
+	if (path[0] == '/') {
+		*out = t->fs->root;
+	} else if (dirfd == AT_FDCWD) {
+		*out = t->fs->cwd;
+	} else {
+		struct file *f = fdt_get(t->files, dirfd);
+
+		if (!f)
+			return -EBADF;
+		*out = f->path;
+		file_put(f);
+		if (!out->d)
+			return -ENOTDIR;
+		if (!S_ISDIR(out->d->inode->mode) && path[0])
+			return -ENOTDIR;
+	}
+	return 0;
+}
+
+struct walker {
+	char *buf;      /* remaining path, NUL-terminated, in a private buffer */
+	size_t cap;
+	int links;
+};
+
+/* Replaces the walker's remaining text rest by target + "/" + rest. */
+static long expand(struct walker *w, const char *target, size_t tlen, const char *rest)
+{
+	size_t rlen = strlen(rest);
+	char *tmp;
+
+	if (++w->links > MAX_SYMLINKS)
+		return -ELOOP;
+	if (tlen + rlen + 1 > w->cap)
+		return -ENAMETOOLONG;
+	tmp = malloc(rlen + 1);
+	if (!tmp)
+		return -ENOMEM;
+	memcpy(tmp, rest, rlen + 1);
+	/* The rest keeps its own leading slash, if it has one: a trailing slash is meaningful. */
+	memcpy(w->buf, target, tlen);
+	memcpy(w->buf + tlen, tmp, rlen + 1);
+	free(tmp);
+	return 0;
+}
+
+static long read_link(struct inode *ino, char *buf, size_t cap, size_t *len)
+{
+	long r;
+
+	if (!ino->iops || !ino->iops->readlink)
+		return -EINVAL;
+	r = ino->iops->readlink(ino, buf, cap);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ENOENT;
+	*len = (size_t)r;
+	return 0;
+}
+
+/*
+ * The walk engine.  With want_parent, stops before the last component and
+ * copies it to last (cut at trailing slashes).  Otherwise resolves it too,
+ * following a final symlink when WALK_FOLLOW is set.
+ */
+static long walk(struct task *t, int dirfd, const char *path, int flags, struct path *out, char *last,
+		 int *trailing_slash, int want_parent)
+{
+	struct walker w = {0};
+	struct path p;
+	char *cur, target[ABI_PATH_MAX];
+	long r;
+
+	if (!path[0] && !(flags & WALK_EMPTY_PATH))
+		return -ENOENT;
+	r = start_path(t, dirfd, path, &p);
+	if (r < 0)
+		return r;
+	w.cap = 2 * ABI_PATH_MAX + 2;
+	w.buf = malloc(w.cap);
+	if (!w.buf)
+		return -ENOMEM;
+	strcpy(w.buf, path);
+	cur = w.buf;
+	if (trailing_slash)
+		*trailing_slash = 0;
+	if (last)
+		last[0] = 0;
+
+	for (;;) {
+		char *name, *end;
+		size_t len;
+		int is_last, neg;
+		struct path prev;
+
+		while (*cur == '/')
+			cur++;
+		if (!*cur)
+			break;
+		name = cur;
+		end = strchr(name, '/');
+		len = end ? (size_t)(end - name) : strlen(name);
+		if (len > ABI_NAME_MAX) {
+			r = -ENAMETOOLONG;
+			goto out;
+		}
+		cur = name + len;
+		{
+			const char *q = cur;
+
+			while (*q == '/')
+				q++;
+			is_last = !*q;
+			if (is_last && trailing_slash && *cur == '/')
+				*trailing_slash = 1;
+		}
+		if (is_last && want_parent) {
+			if (!S_ISDIR(p.d->inode->mode)) {
+				r = -ENOTDIR;
+				goto out;
+			}
+			memcpy(last, name, len);
+			last[len] = 0;
+			break;
+		}
+		prev = p;
+		r = step(t, &p, name, len, &neg);
+		if (r < 0)
+			goto out;
+		if (neg) {
+			r = -ENOENT;
+			goto out;
+		}
+		if (S_ISLNK(p.d->inode->mode) && (!is_last || (flags & WALK_FOLLOW) || *cur == '/')) {
+			size_t tlen;
+			char *rest = cur;
+
+			r = read_link(p.d->inode, target, sizeof(target), &tlen);
+			if (r < 0)
+				goto out;
+			r = expand(&w, target, tlen, rest);
+			if (r < 0)
+				goto out;
+			cur = w.buf;
+			if (target[0] == '/')
+				p = t->fs->root;
+			else
+				p = prev;
+			if (is_last && want_parent) {
+				/* can't happen: want_parent stops before the last */
+			}
+			continue;
+		}
+	}
+	if (!want_parent && (flags & WALK_DIRECTORY) && !S_ISDIR(p.d->inode->mode)) {
+		r = -ENOTDIR;
+		goto out;
+	}
+	if (!want_parent && trailing_slash && *trailing_slash && !S_ISDIR(p.d->inode->mode)) {
+		r = -ENOTDIR;
+		goto out;
+	}
+	*out = p;
+	path_get(out);
+	r = 0;
+out:
+	free(w.buf);
+	return r;
+}
+
+long vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct path *out)
+{
+	int ts = 0;
+	size_t n = strlen(path);
+
+	if (n && path[n - 1] == '/')
+		flags |= WALK_DIRECTORY | WALK_FOLLOW;
+	return walk(t, dirfd, path, flags, out, NULL, &ts, 0);
+}
+
+long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent, char **last, int *trailing_slash)
+{
+	char name[ABI_NAME_MAX + 1];
+	size_t n;
+	long r;
+
+	r = walk(t, dirfd, path, 0, parent, name, trailing_slash, 1);
+	if (r < 0)
+		return r;
+	/* Hand back the name in the caller's buffer (it is shorter than path). */
+	n = strlen(name);
+	memcpy(path, name, n + 1);
+	*last = path;
+	if ((n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.'))
+		path[0] = 0;
+	return 0;
+}
+
+long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct path *out)
+{
+	struct path p = *dir;
+	int neg;
+	long r = step(t, &p, name, strlen(name), &neg);
+
+	if (r < 0)
+		return r;
+	if (neg)
+		return -ENOENT;
+	*out = p;
+	path_get(out);
+	return 0;
+}
+
+long vfs_path_string(struct task *t, struct path *p0, char *buf, size_t size)
+{
+	struct path p = *p0;
+	size_t pos = size;
+
+	if (size < 2)
+		return -ERANGE;
+	buf[--pos] = 0;
+	while (!is_root(t, &p)) {
+		if (p.d == p.mnt->root) {
+			if (!p.mnt->parent)
+				break; /* outside the task's root: Linux prints what it can */
+			p.d = p.mnt->mountpoint;
+			p.mnt = p.mnt->parent;
+			continue;
+		}
+		if (pos < p.d->namelen + 1)
+			return -ENAMETOOLONG;
+		pos -= p.d->namelen;
+		memcpy(buf + pos, p.d->name, p.d->namelen);
+		buf[--pos] = '/';
+		p.d = p.d->parent;
+	}
+	if (pos == size - 1)
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, size - pos);
+	return (long)(size - pos - 1);
+}

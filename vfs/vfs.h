@@ -1,0 +1,218 @@
+/*
+ * The virtual file system: mounts, dentries, inodes, open files, fd tables
+ * and the path walk, in Linux's shape.  File systems live in vfs/fs/<name>/
+ * and plug in through the const ops tables below.
+ *
+ * Ownership:
+ *  - an inode is referenced by its dentries, open files and VMAs (get/put);
+ *    its fs's release op runs at the last put;
+ *  - a dentry holds a reference on its inode and on its parent; dentries
+ *    stay in the cache (keyed by parent and name, xxhash) until unlinked;
+ *  - a file holds its inode and dentry; fd tables hold files.
+ * Locking: everything here is under the sentry lock.  A blocking operation
+ * (a pipe read, a host read of stdin) drops it while it waits.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "../include/abi/abi.h"
+
+struct task;
+struct inode;
+struct file;
+struct dentry;
+struct mount;
+
+struct inode_ops {
+	/* Finds name in dir: 0 with a new reference in *out, or -ENOENT... */
+	long (*lookup)(struct inode *dir, const char *name, struct inode **out);
+	/* Makes a regular file, directory, symlink or node (mode has the type). */
+	long (*mknod)(struct inode *dir, const char *name, mode_t mode, dev_t rdev, const char *target,
+		      struct inode **out);
+	long (*unlink)(struct inode *dir, const char *name, struct inode *victim);
+	long (*readlink)(struct inode *ino, char *buf, size_t len);
+	/* Prepares f (f->ops, f->priv) for an open with flags. */
+	long (*open)(struct inode *ino, struct file *f, int flags);
+	long (*truncate)(struct inode *ino, uint64_t size);
+	/* Private mapping: copies len bytes at off (zero past the end). */
+	long (*fill)(struct inode *ino, uint64_t off, void *buf, size_t len);
+	/* Shared mapping: the frame holding off, with a reference for the caller. */
+	long (*getpage)(struct inode *ino, uint64_t off, uint64_t *frame);
+	void (*release)(struct inode *ino);
+};
+
+/* getdents64 callback: returns 0 to go on, non-zero when the buffer is full. */
+typedef int (*dir_emit_fn)(void *ctx, const char *name, size_t namelen, uint64_t ino, unsigned type);
+
+struct file_ops {
+	long (*read)(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos);
+	long (*write)(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos);
+	/* Emits entries from f->pos on; advances f->pos past what was taken. */
+	long (*iterate)(struct file *f, dir_emit_fn emit, void *ctx);
+	long (*ioctl)(struct file *f, struct task *t, unsigned long req, gva_t arg);
+	long (*fstat)(struct file *f, struct abi_stat *st); /* NULL: from the inode */
+	void (*release)(struct file *f);
+	int seekable; /* lseek works and positions are per file */
+};
+
+struct inode {
+	const struct inode_ops *iops;
+	const struct file_ops *fops; /* default for open when iops->open is NULL */
+	struct super *sb;
+	uint32_t mode;
+	uint32_t uid, gid;
+	uint64_t nlink;
+	uint64_t ino;
+	uint64_t size;
+	uint64_t blocks;
+	uint64_t rdev;
+	struct abi_timespec atime, mtime, ctime;
+	int refs;
+	void *priv;
+};
+
+/* One mounted file system instance. */
+struct super {
+	const char *type;
+	uint64_t dev;
+	int rdonly;
+	int dcache_complete; /* every entry is in the dcache: a miss is ENOENT */
+	uint64_t next_ino;
+	void *priv;
+};
+
+struct dentry {
+	struct dentry *parent;  /* reference; NULL for a file system's root */
+	struct inode *inode;    /* reference; NULL for a negative entry */
+	struct mount *mounted;  /* a mount on top of this dentry */
+	struct dentry *hnext;   /* hash chain */
+	struct dentry *child, *sibling; /* children, newest first (tmpfs readdir) */
+	int refs;
+	int unhashed;
+	uint64_t hash;
+	size_t namelen;
+	char name[];
+};
+
+struct mount {
+	struct dentry *root;
+	struct mount *parent;
+	struct dentry *mountpoint;
+	struct super *sb;
+	int flags; /* MS_RDONLY */
+};
+
+struct path {
+	struct mount *mnt;
+	struct dentry *d;
+};
+
+struct file {
+	const struct file_ops *ops;
+	struct inode *inode;
+	struct path path;
+	int flags; /* open flags: access mode, O_APPEND, O_NONBLOCK... */
+	uint64_t pos;
+	int refs;
+	void *priv;
+};
+
+struct fdtable {
+	struct file **fds;
+	uint64_t *cloexec; /* bitmap */
+	int size;
+	int refs;
+};
+
+struct fs_context {
+	struct path root, cwd;
+	uint32_t umask;
+	int refs;
+};
+
+/* ---- inodes, dentries, files ---- */
+struct inode *inode_new(struct super *sb, uint32_t mode);
+void inode_get(struct inode *ino);
+void inode_put(struct inode *ino);
+void inode_stat(struct inode *ino, struct abi_stat *st);
+struct super *super_new(const char *type, int rdonly);
+
+struct dentry *dentry_new(struct dentry *parent, const char *name, size_t len, struct inode *ino);
+struct dentry *dentry_lookup_cached(struct dentry *parent, const char *name, size_t len);
+void dentry_get(struct dentry *d);
+void dentry_put(struct dentry *d);
+/* Takes d out of its parent's lists and the cache (unlink, rmdir). */
+void dentry_drop(struct dentry *d);
+
+struct file *file_new(struct path *p, struct inode *ino, const struct file_ops *ops, int flags);
+void file_get(struct file *f);
+void file_put(struct file *f);
+
+/* ---- fd tables ---- */
+struct fdtable *fdt_new(void);
+void fdt_put(struct fdtable *t);
+/* Installs f (taking a reference) at the lowest free fd >= min: fd or -EMFILE. */
+int fdt_install(struct fdtable *t, struct file *f, int min, int cloexec, uint64_t limit);
+int fdt_install_at(struct fdtable *t, int fd, struct file *f, int cloexec);
+/* The file at fd with a new reference, or NULL. */
+struct file *fdt_get(struct fdtable *t, int fd);
+int fdt_close(struct fdtable *t, int fd);
+int fdt_get_cloexec(struct fdtable *t, int fd);
+void fdt_set_cloexec(struct fdtable *t, int fd, int on);
+void fdt_close_on_exec(struct fdtable *t);
+
+/* ---- path walk ---- */
+enum {
+	WALK_FOLLOW = 1,      /* follow a symlink in the last component */
+	WALK_DIRECTORY = 2,   /* the result must be a directory */
+	WALK_EMPTY_PATH = 4,  /* "" names dirfd itself (AT_EMPTY_PATH) */
+};
+
+void path_get(struct path *p);
+void path_put(struct path *p);
+/* Resolves path (already copied in) relative to dirfd; a new reference in *out. */
+long vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct path *out);
+/*
+ * Resolves all but the last component.  *last points into path (NUL-ended,
+ * trailing slashes cut, *trailing_slash set); "" when the path is "/" or
+ * ends in "." or "..", which creating calls refuse.
+ */
+long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent, char **last,
+		     int *trailing_slash);
+/* The child of a directory path by name (resolving . and .., mounts; no symlinks). */
+long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct path *out);
+/* Writes the absolute path of p as the task sees it; length or -ENAMETOOLONG. */
+long vfs_path_string(struct task *t, struct path *p, char *buf, size_t size);
+
+/* Permission check of the access mask (4 read, 2 write, 1 exec/search). */
+long vfs_permission(struct task *t, struct inode *ino, int mask);
+
+/* Opens the file at p for flags (checks done by the caller). */
+long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out);
+/* openat(2) whole: walk, create, checks, open. */
+long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out);
+
+/* ---- mounts ---- */
+struct mount *vfs_mount_root(struct super *sb, struct inode *root);
+/* Mounts sb (root inode) on the directory at p. */
+long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flags);
+extern struct path vfs_root;
+
+/* ---- memory mappings (used by mm) ---- */
+long vfs_inode_fill(struct inode *ino, uint64_t off, void *buf, size_t len);
+long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame);
+
+/* ---- helpers for file systems ---- */
+long vfs_iter_read(const void *src, size_t srclen, const struct iovec *iov, int cnt, uint64_t *pos);
+size_t iov_total(const struct iovec *iov, int cnt);
+struct abi_timespec vfs_now(void);
+
+/* d_type from a mode */
+static inline unsigned vfs_dtype(uint32_t mode)
+{
+	return (mode >> 12) & 15;
+}
