@@ -136,6 +136,17 @@ void crash_install(void)
 	size_t i;
 
 	sigaltstack(&ss, NULL);
+	/*
+	 * Unwind once now: libunwind sets up what it needs (a pipe it checks
+	 * addresses with) on first use, and later the vetted list forbids that.
+	 */
+	{
+		unw_context_t uc;
+		unw_cursor_t cur;
+
+		if (unw_getcontext(&uc) == 0 && unw_init_local(&cur, &uc) == 0)
+			unw_step(&cur);
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_crash;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;

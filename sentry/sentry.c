@@ -192,6 +192,7 @@ int sentry_run(const struct sentry_config *cfg)
 	t = task_first();
 	if (!t)
 		return -ENOMEM;
+	task_register_init(t);
 	r = build_fs(t, cfg->root);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));

@@ -14,7 +14,9 @@ X(exit) X(exit_group) X(getpid) X(getppid) X(gettid) X(getuid) X(geteuid) X(getg
 X(getresuid) X(getresgid) X(getgroups) X(uname) X(arch_prctl) X(set_tid_address) X(set_robust_list)
 X(get_robust_list) X(prlimit64) X(getrlimit) X(setrlimit) X(getrandom) X(sched_getaffinity) X(sched_yield)
 X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(prctl) X(getpgrp) X(getpgid) X(setpgid) X(getsid)
-X(setsid) X(sysinfo) X(getcpu) X(kill) X(tkill) X(tgkill) X(futex) X(rseq) X(execve) X(sethostname)
+X(setsid) X(sysinfo) X(getcpu) X(futex) X(rseq) X(execve) X(sethostname)
 X(getrusage) X(times) X(capget)
+/* sentry/kernel/process.c */
+X(clone) X(fork) X(vfork) X(wait4) X(waitid) X(kill) X(tkill) X(tgkill)
 /* sys_time.c */
 X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep)

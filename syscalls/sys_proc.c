@@ -30,7 +30,7 @@
 
 SYSCALL(exit)
 {
-	/* The only thread: exiting it ends the group. */
+	/* One thread per process for now: exiting it ends the group. */
 	task_exit_group(t, (int)((a[0] & 0xff) << 8));
 	return 0;
 }
@@ -405,44 +405,6 @@ SYSCALL(getcpu)
 	return 0;
 }
 
-/* Signals to oneself: the default action is taken; handlers arrive with the signals issue. */
-static long signal_self(struct task *t, int sig)
-{
-	if (sig < 0 || sig > 64)
-		return -EINVAL;
-	if (sig == 0)
-		return 0;
-	task_signal_self(t, sig, SI_USER, 0);
-	return 0;
-}
-
-SYSCALL(kill)
-{
-	int pid = (int)a[0];
-
-	if (pid != t->tgid && pid != 0 && pid != -1 && pid != -t->pgid)
-		return (int)a[1] < 0 || (int)a[1] > 64 ? -EINVAL : -ESRCH;
-	return signal_self(t, (int)a[1]);
-}
-
-SYSCALL(tkill)
-{
-	if ((int)a[0] <= 0)
-		return -EINVAL;
-	if ((int)a[0] != t->tid)
-		return -ESRCH;
-	return signal_self(t, (int)a[1]);
-}
-
-SYSCALL(tgkill)
-{
-	if ((int)a[0] <= 0 || (int)a[1] <= 0)
-		return -EINVAL;
-	if ((int)a[0] != t->tgid || (int)a[1] != t->tid)
-		return -ESRCH;
-	return signal_self(t, (int)a[2]);
-}
-
 SYSCALL(futex)
 {
 	int op = (int)a[1] & FUTEX_CMD_MASK;
@@ -628,6 +590,7 @@ SYSCALL(execve)
 	regs.fs_base = 0;
 	t->regs = regs;
 	fdt_close_on_exec(t->files);
+	task_vfork_release(t);
 	for (i = 0; i < 64; i++)
 		if (t->sigact[i].handler > 1) /* SIG_DFL 0, SIG_IGN 1 survive */
 			memset(&t->sigact[i], 0, sizeof(t->sigact[i]));

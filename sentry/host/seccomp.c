@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <linux/falloc.h>
 #include <seccomp.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,6 +70,9 @@ static const struct rule rules[] = {
 	ANY("getpid", "own pid, checked by new stubs"),
 	ANY("getppid", "a new stub checks its parent is still alive"),
 	ONE("clone", "fork a new stub (no shared state)", SCMP_A0(SCMP_CMP_EQ, SIGCHLD)),
+	ONE("clone", "a host thread per application task (pthread_create)",
+	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)),
+	ANY("set_robust_list", "glibc's start of a new sentry thread"),
 	ONE("prctl", "a new stub dies with its tracer", SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)),
 	ONE("prctl", "a new stub takes no privileges", SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS)),
 	ANY("rseq", "a new stub drops the rseq area it inherited from the sentry thread"),

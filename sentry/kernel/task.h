@@ -60,6 +60,14 @@ struct task {
 	int pdeathsig, dumpable, no_new_privs, subreaper;
 	uint64_t start_ns; /* host monotonic time at creation */
 
+	/* The process tree (thread group leaders only, for now). */
+	struct task *parent;
+	struct task *children, *sibling;
+	struct task *next_task; /* all tasks, for pid lookup */
+	int zombie;             /* exited, not yet reaped */
+	int vfork_waiting;      /* the parent waits for this child's exec or exit */
+	pthread_t thread;
+
 	int exiting;     /* leave the run loop after this syscall */
 	int exit_status; /* wait status: code << 8, or the signal number */
 
@@ -67,6 +75,17 @@ struct task {
 };
 
 extern pthread_mutex_t sentry_lock;
+/* Broadcast whenever a task exits, execs or stops: waiters re-check their condition. */
+extern pthread_cond_t task_cond;
+
+/* Registers the first task (pid 1). */
+void task_register_init(struct task *t);
+/* The task with sandbox pid, or NULL. */
+struct task *task_find(int pid);
+/* Sends sig from t to target (default actions only, for now). */
+long task_signal_other(struct task *t, struct task *target, int sig);
+/* Ends a vfork parent's wait (the child exec'd). */
+void task_vfork_release(struct task *t);
 
 /* Runs t until its thread group exits; returns the wait status. */
 int task_run(struct task *t);

@@ -235,7 +235,8 @@ void mm_put(struct mm *mm)
 	if (--mm->refs)
 		return;
 	/* Destroying the platform side first means the frames can go at once. */
-	plat->as_destroy(mm->as);
+	if (mm->as)
+		plat->as_destroy(mm->as);
 	mm->as = NULL;
 	if (mm->pt) {
 		for_each_pte(mm, 0, mm->limit, free_page, NULL);
@@ -882,4 +883,149 @@ size_t mm_format_maps(struct mm *mm, char *buf, size_t size)
 		len += (size_t)n;
 	}
 	return len < size ? len : size;
+}
+
+/* ---- fork ---- */
+
+/* Coalesces per-page platform operations into runs of contiguous pages (and frames). */
+struct run {
+	struct mm *mm;
+	gva_t va, next_va;
+	uint64_t frame, next_frame;
+	int prot;
+	int map; /* 1: as_map, 0: as_protect */
+};
+
+static void run_flush(struct run *r)
+{
+	if (r->next_va > r->va) {
+		if (r->map)
+			plat->as_map(r->mm->as, r->va, r->next_va - r->va, r->frame, r->prot);
+		else
+			plat->as_protect(r->mm->as, r->va, r->next_va - r->va, r->prot);
+	}
+	r->va = r->next_va = 0;
+}
+
+static void run_add(struct run *r, gva_t va, uint64_t frame, int prot)
+{
+	if (r->next_va != va || r->prot != prot || (r->map && r->next_frame != frame))
+		run_flush(r);
+	if (r->next_va == 0) {
+		r->va = va;
+		r->frame = frame;
+		r->prot = prot;
+	}
+	r->next_va = va + PAGE;
+	r->next_frame = frame + PAGE;
+}
+
+struct fork_state {
+	struct mm *child;
+	struct vma *v;
+	struct run parent_run;
+	int err;
+};
+
+static void fork_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
+{
+	struct fork_state *s = arg;
+	uint64_t *ce;
+
+	if (!(*e & PTE_P) || s->err)
+		return;
+	ce = pte(s->child, va, 1);
+	if (!ce) {
+		s->err = -ENOMEM;
+		return;
+	}
+	mf_get(PTE_FRAME(*e));
+	if (!(s->v->flags & VMA_SHARED)) {
+		if (!(*e & PTE_COW) && (s->v->prot & PROT_WRITE))
+			run_add(&s->parent_run, va, 0, s->v->prot & ~PROT_WRITE);
+		*e |= PTE_COW;
+	}
+	*ce = *e;
+	s->child->rss_pages++;
+	(void)mm;
+}
+
+struct mm *mm_fork(struct mm *parent, int *err)
+{
+	struct mm *mm = calloc(1, sizeof(*mm));
+	struct fork_state s = {0};
+	size_t i;
+
+	if (!mm) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*mm = *parent;
+	mm->as = NULL;
+	mm->pt = NULL;
+	mm->vmas = NULL;
+	mm->nvmas = mm->capvmas = 0;
+	mm->rss_pages = 0;
+	mm->refs = 1;
+	for (i = 0; i < parent->nvmas; i++) {
+		if (vma_insert_at(mm, i, &parent->vmas[i]) < 0) {
+			*err = -ENOMEM;
+			goto fail;
+		}
+	}
+	s.child = mm;
+	s.parent_run.mm = parent;
+	for (i = 0; i < parent->nvmas && !s.err; i++) {
+		s.v = &parent->vmas[i];
+		for_each_pte(parent, s.v->start, s.v->end, fork_page, &s);
+		run_flush(&s.parent_run);
+	}
+	if (s.err) {
+		*err = s.err;
+		goto fail;
+	}
+	return mm;
+fail:
+	if (mm->pt) {
+		for_each_pte(mm, 0, mm->limit, free_page, NULL);
+		pt_free(mm->pt, 3);
+	}
+	while (mm->nvmas)
+		vma_remove_at(mm, mm->nvmas - 1);
+	free(mm->vmas);
+	free(mm);
+	return NULL;
+}
+
+struct attach_state {
+	struct vma *v;
+	struct run run;
+};
+
+static void attach_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
+{
+	struct attach_state *s = arg;
+
+	(void)mm;
+	if (*e & PTE_P)
+		run_add(&s->run, va, PTE_FRAME(*e), page_prot(s->v, *e));
+}
+
+int mm_attach(struct mm *mm)
+{
+	struct attach_state s = {0};
+	int err = 0;
+	size_t i;
+
+	mm->as = plat->as_create(&err);
+	if (!mm->as)
+		return err;
+	s.run.mm = mm;
+	s.run.map = 1;
+	for (i = 0; i < mm->nvmas; i++) {
+		s.v = &mm->vmas[i];
+		for_each_pte(mm, s.v->start, s.v->end, attach_page, &s);
+		run_flush(&s.run);
+	}
+	return 0;
 }

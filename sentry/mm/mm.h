@@ -96,3 +96,12 @@ int mm_pin(struct mm *mm, gva_t va, size_t len, int write, struct iovec *out, in
 
 /* Writes the /proc/self/maps text for mm into buf; returns its length. */
 size_t mm_format_maps(struct mm *mm, char *buf, size_t size);
+
+/*
+ * fork: a copy of mm that shares every private page copy-on-write (shared
+ * pages stay shared).  The parent's mirror loses write on those pages at
+ * once; the copy has no platform address space until mm_attach().
+ */
+struct mm *mm_fork(struct mm *parent, int *err);
+/* Gives a forked mm its platform address space, created by (and traced from) the calling thread. */
+int mm_attach(struct mm *mm);
