@@ -7,6 +7,8 @@ X(dup) X(dup2) X(dup3) X(fcntl) X(ioctl) X(pipe) X(pipe2) X(mkdir) X(mkdirat) X(
 X(symlink) X(symlinkat) X(ftruncate) X(truncate) X(fsync) X(fdatasync) X(fadvise64) X(umask)
 X(statfs) X(fstatfs) X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr)
 X(sendfile)
+/* sys_poll.c */
+X(poll) X(ppoll) X(select) X(pselect6)
 /* sys_mm.c */
 X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise) X(msync) X(mlock) X(munlock) X(mincore)
 /* sys_proc.c */

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -311,4 +312,11 @@ long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 	if (!ino->iops || !ino->iops->getpage)
 		return -ENODEV;
 	return ino->iops->getpage(ino, off, frame);
+}
+
+unsigned vfs_poll(struct file *f)
+{
+	if (f->ops && f->ops->poll)
+		return f->ops->poll(f);
+	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }

@@ -56,6 +56,8 @@ struct file_ops {
 	long (*ioctl)(struct file *f, struct task *t, unsigned long req, gva_t arg);
 	long (*fstat)(struct file *f, struct abi_stat *st); /* NULL: from the inode */
 	void (*release)(struct file *f);
+	/* poll(2) readiness now; NULL means always readable and writable. */
+	unsigned (*poll)(struct file *f);
 	int seekable; /* lseek works and positions are per file */
 };
 
@@ -216,3 +218,6 @@ static inline unsigned vfs_dtype(uint32_t mode)
 {
 	return (mode >> 12) & 15;
 }
+
+/* Readiness for poll(2): POLLIN/POLLOUT/POLLHUP/POLLERR bits of f now. */
+unsigned vfs_poll(struct file *f);

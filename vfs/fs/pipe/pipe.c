@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +60,7 @@ static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 		}
 	}
 	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&task_cond);
 	return (long)done;
 }
 
@@ -107,8 +109,28 @@ static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 			}
 		}
 		pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&task_cond);
 	}
 	return (long)done;
+}
+
+static unsigned pipe_poll(struct file *f)
+{
+	struct pipe *p = f->priv;
+	unsigned m = 0;
+
+	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		if (p->len)
+			m |= POLLIN | POLLRDNORM;
+		if (!p->writers)
+			m |= POLLHUP;
+	} else {
+		if (PIPE_SIZE - p->len >= PIPE_BUF)
+			m |= POLLOUT | POLLWRNORM;
+		if (!p->readers)
+			m |= POLLERR;
+	}
+	return m;
 }
 
 static void pipe_release(struct file *f)
@@ -120,6 +142,7 @@ static void pipe_release(struct file *f)
 	else
 		p->writers--;
 	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&task_cond);
 	if (p->readers == 0 && p->writers == 0) {
 		pthread_cond_destroy(&p->cond);
 		free(p->buf);
@@ -131,6 +154,7 @@ static const struct file_ops pipe_fops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.release = pipe_release,
+	.poll = pipe_poll,
 };
 
 long pipe_create(struct file *files[2], int flags)

@@ -1,0 +1,201 @@
+/*
+ * poll, ppoll, select, pselect6: readiness from each file's poll op; a
+ * waiter sleeps on task_cond, which every state change that can make a file
+ * ready broadcasts.  Signal masks of ppoll/pselect6 are checked but take
+ * effect with the signals issue.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "../sentry/host/host.h"
+#include "../sentry/kernel/task.h"
+#include "../sentry/mm/mm.h"
+#include "../vfs/vfs.h"
+#include "syscalls.h"
+
+/* Sleeps on task_cond until deadline_ns (host realtime; 0 = forever). Returns 0 at the deadline. */
+static int wait_until(uint64_t deadline_ns)
+{
+	struct timespec ts;
+
+	if (!deadline_ns) {
+		pthread_cond_wait(&task_cond, &sentry_lock);
+		return 1;
+	}
+	if (host_realtime_ns() >= deadline_ns)
+		return 0;
+	ts.tv_sec = (time_t)(deadline_ns / 1000000000ULL);
+	ts.tv_nsec = (long)(deadline_ns % 1000000000ULL);
+	pthread_cond_timedwait(&task_cond, &sentry_lock, &ts);
+	return host_realtime_ns() < deadline_ns;
+}
+
+static long do_poll(struct task *t, gva_t ufds, uint64_t nfds, int64_t timeout_ns)
+{
+	struct pollfd *fds;
+	uint64_t deadline = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0;
+	long r = 0;
+	uint64_t i;
+
+	if (nfds > t->rlim[RLIMIT_NOFILE].rlim_cur)
+		return -EINVAL;
+	fds = calloc(nfds ? nfds : 1, sizeof(*fds));
+	if (!fds)
+		return -ENOMEM;
+	if (mm_copy_in(t->mm, fds, ufds, nfds * sizeof(*fds)) < 0) {
+		free(fds);
+		return -EFAULT;
+	}
+	for (;;) {
+		r = 0;
+		for (i = 0; i < nfds; i++) {
+			struct file *f;
+
+			fds[i].revents = 0;
+			if (fds[i].fd < 0)
+				continue;
+			f = fdt_get(t->files, fds[i].fd);
+			if (!f) {
+				fds[i].revents = POLLNVAL;
+			} else {
+				fds[i].revents = (short)(vfs_poll(f) & ((unsigned)fds[i].events | POLLHUP | POLLERR));
+				file_put(f);
+			}
+			if (fds[i].revents)
+				r++;
+		}
+		if (r || timeout_ns == 0 || t->exiting)
+			break;
+		if (!wait_until(deadline))
+			break;
+	}
+	if (mm_copy_out(t->mm, ufds, fds, nfds * sizeof(*fds)) < 0)
+		r = -EFAULT;
+	free(fds);
+	return r;
+}
+
+SYSCALL(poll)
+{
+	int ms = (int)a[2];
+
+	return do_poll(t, a[0], a[1], ms < 0 ? -1 : (int64_t)ms * 1000000);
+}
+
+static long get_timeout(struct task *t, gva_t uts, int64_t *ns)
+{
+	struct abi_timespec ts;
+
+	*ns = -1;
+	if (!uts)
+		return 0;
+	if (mm_copy_in(t->mm, &ts, uts, sizeof(ts)) < 0)
+		return -EFAULT;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	*ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	return 0;
+}
+
+SYSCALL(ppoll)
+{
+	int64_t ns;
+	long r = get_timeout(t, a[2], &ns);
+
+	if (r < 0)
+		return r;
+	if (a[3] && a[4] != 8)
+		return -EINVAL;
+	return do_poll(t, a[0], a[1], ns);
+}
+
+/* select on bitmaps of nfds bits. */
+static long do_select(struct task *t, int nfds, gva_t uin, gva_t uout, gva_t uex, int64_t timeout_ns)
+{
+	size_t words = ((size_t)nfds + 63) / 64, bytes = ((size_t)nfds + 7) / 8;
+	uint64_t *in = NULL, *out = NULL, *ex = NULL, *rin, *rout, *rex;
+	uint64_t deadline = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0;
+	long r;
+	int fd;
+
+	if (nfds < 0 || (uint64_t)nfds > t->rlim[RLIMIT_NOFILE].rlim_cur + 1024)
+		return -EINVAL;
+	in = calloc(words * 6 + 1, 8);
+	if (!in)
+		return -ENOMEM;
+	out = in + words;
+	ex = out + words;
+	rin = ex + words;
+	rout = rin + words;
+	rex = rout + words;
+	if ((uin && mm_copy_in(t->mm, in, uin, bytes) < 0) || (uout && mm_copy_in(t->mm, out, uout, bytes) < 0) ||
+	    (uex && mm_copy_in(t->mm, ex, uex, bytes) < 0)) {
+		free(in);
+		return -EFAULT;
+	}
+	for (;;) {
+		r = 0;
+		memset(rin, 0, words * 24);
+		for (fd = 0; fd < nfds; fd++) {
+			uint64_t bit = 1ULL << (fd % 64);
+			int w = fd / 64;
+			struct file *f;
+			unsigned m;
+
+			if (!((in[w] | out[w] | ex[w]) & bit))
+				continue;
+			f = fdt_get(t->files, fd);
+			if (!f) {
+				free(in);
+				return -EBADF;
+			}
+			m = vfs_poll(f);
+			file_put(f);
+			if ((in[w] & bit) && (m & (POLLIN | POLLHUP | POLLERR)))
+				rin[w] |= bit, r++;
+			if ((out[w] & bit) && (m & (POLLOUT | POLLERR)))
+				rout[w] |= bit, r++;
+			if ((ex[w] & bit) && (m & POLLPRI))
+				rex[w] |= bit, r++;
+		}
+		if (r || timeout_ns == 0 || t->exiting)
+			break;
+		if (!wait_until(deadline))
+			break;
+	}
+	if ((uin && mm_copy_out(t->mm, uin, rin, bytes) < 0) || (uout && mm_copy_out(t->mm, uout, rout, bytes) < 0) ||
+	    (uex && mm_copy_out(t->mm, uex, rex, bytes) < 0))
+		r = -EFAULT;
+	free(in);
+	return r;
+}
+
+SYSCALL(select)
+{
+	struct abi_timeval tv;
+	int64_t ns = -1;
+
+	if (a[4]) {
+		if (mm_copy_in(t->mm, &tv, a[4], sizeof(tv)) < 0)
+			return -EFAULT;
+		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+			return -EINVAL;
+		ns = tv.tv_sec * 1000000000LL + tv.tv_usec * 1000;
+	}
+	return do_select(t, (int)a[0], a[1], a[2], a[3], ns);
+}
+
+SYSCALL(pselect6)
+{
+	int64_t ns;
+	long r = get_timeout(t, a[4], &ns);
+
+	if (r < 0)
+		return r;
+	return do_select(t, (int)a[0], a[1], a[2], a[3], ns);
+}
