@@ -10,6 +10,7 @@ endif
 ifdef WERROR
 CFLAGS  += -Werror
 endif
+LDFLAGS += -rdynamic
 LDLIBS  = -lseccomp -lunwind -lxxhash -lpthread
 
 B = build
@@ -35,7 +36,7 @@ DEPS_BENCH = runsc
 all: $(B)/cvisor
 
 $(B)/cvisor: $(OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)

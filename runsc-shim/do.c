@@ -14,6 +14,7 @@
 #include "../sentry/host/host.h"
 #include "../sentry/log.h"
 #include "../sentry/sentry.h"
+#include "../syscalls/syscalls.h"
 #include "shim.h"
 
 extern char **environ;
@@ -93,6 +94,8 @@ int shim_do(int argc, char **argv)
 		} else if (!strcmp(a, "--print-host-syscalls")) {
 			host_seccomp_print(1);
 			return 0;
+		} else if (!strcmp(a, "--test-sentry-crash")) {
+			syscall_test_crash = 8; /* a fault at a small address, as a NULL-pointer bug would */
 		} else if (!strcmp(a, "--test-forbidden-host-call")) {
 			cfg.test_forbidden_call = 1;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
+#include <dlfcn.h>
 #include <libunwind.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -27,11 +28,17 @@ static void out(const char *s)
 	host_write(2, s, strlen(s));
 }
 
+/*
+ * Walks the stack with libunwind and names frames with dladdr(), which reads
+ * only the loader's in-memory tables: by the time we crash the vetted list
+ * forbids opening files (libunwind's own names would need the ELF files).
+ * Static functions show as module+offset, for addr2line.
+ */
 static void print_stack(void)
 {
 	unw_context_t uc;
 	unw_cursor_t cur;
-	char line[512], name[256];
+	char line[512];
 	int depth = 0;
 
 	if (unw_getcontext(&uc) < 0 || unw_init_local(&cur, &uc) < 0) {
@@ -40,15 +47,19 @@ static void print_stack(void)
 	}
 	out("sentry stack:\n");
 	while (unw_step(&cur) > 0 && depth++ < 64) {
-		unw_word_t ip, off;
+		unw_word_t ip;
+		Dl_info di;
 
 		unw_get_reg(&cur, UNW_REG_IP, &ip);
-		if (unw_get_proc_name(&cur, name, sizeof(name), &off) < 0) {
-			strcpy(name, "??");
-			off = 0;
+		if (dladdr((void *)ip, &di) && di.dli_fname) {
+			const char *mod = strrchr(di.dli_fname, '/');
+
+			snprintf(line, sizeof(line), "  #%-2d 0x%016lx %s+0x%lx %s%s\n", depth, (unsigned long)ip,
+				 mod ? mod + 1 : di.dli_fname, (unsigned long)(ip - (unw_word_t)di.dli_fbase),
+				 di.dli_sname ? di.dli_sname : "", di.dli_sname ? "()" : "");
+		} else {
+			snprintf(line, sizeof(line), "  #%-2d 0x%016lx\n", depth, (unsigned long)ip);
 		}
-		snprintf(line, sizeof(line), "  #%-2d 0x%016lx %s+0x%lx\n", depth, (unsigned long)ip, name,
-			 (unsigned long)off);
 		out(line);
 	}
 }

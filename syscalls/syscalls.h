@@ -24,6 +24,9 @@ extern const struct syscall_desc syscall_table[SYSCALL_MAX];
 /* Runs the system call in t->regs and stores its result there. */
 void syscall_dispatch(struct task *t);
 
+/* Tests only: non-zero makes the sentry fault while handling the next system call. */
+extern int syscall_test_crash;
+
 /* With --debug: prints the unimplemented numbers asked for, with counts. */
 void syscall_report_unimplemented(int fd);
 

@@ -20,6 +20,8 @@ const struct syscall_desc syscall_table[SYSCALL_MAX] = {
 #undef X
 };
 
+int syscall_test_crash;
+
 /* Index SYSCALL_MAX counts numbers outside the table (negative, x32, huge). */
 static uint64_t unimplemented[SYSCALL_MAX + 1];
 
@@ -30,6 +32,8 @@ void syscall_dispatch(struct task *t)
 	long r;
 
 	t->cur_nr = nr;
+	if (__builtin_expect(syscall_test_crash, 0))
+		*(volatile int *)(uintptr_t)syscall_test_crash = 0; /* the crash-report test: a sentry bug on purpose */
 	if (strace_fd >= 0)
 		strace_enter(t, nr, a);
 	if (nr >= 0 && nr < SYSCALL_MAX && syscall_table[nr].fn) {

@@ -85,6 +85,7 @@ static const struct rule rules[] = {
 	ANY("rt_sigprocmask", "glibc; a new stub clears its mask"),
 	ANY("rt_sigreturn", "return from the crash handler"),
 	ANY("sigaltstack", "crash handler stack"),
+	ANY("mincore", "libunwind checks an address is mapped before reading it (crash stack traces)"),
 	ANY("futex", "the sentry lock and its condition variables"),
 };
 
