@@ -21,6 +21,7 @@
 #pragma once
 
 #include <stdint.h>
+#include <sys/uio.h>
 #include <sys/user.h>
 
 struct plat_as;
@@ -59,6 +60,9 @@ struct platform {
 	void (*ctx_destroy)(struct plat_ctx *ctx);
 	enum plat_stop (*switch_to_user)(struct plat_ctx *ctx, struct plat_as *as, plat_regs *regs,
 					 struct plat_stopinfo *info);
+	/* The extended FPU state (xsave layout) of a stopped context: bytes in iov->iov_len. */
+	int (*get_fpstate)(struct plat_ctx *ctx, struct iovec *iov);
+	int (*set_fpstate)(struct plat_ctx *ctx, struct iovec *iov);
 	/* Makes a running switch_to_user() on ctx return PLAT_INTERRUPT soon; any thread may call. */
 	void (*interrupt)(struct plat_ctx *ctx);
 
@@ -70,3 +74,13 @@ extern const struct platform plat_ptrace;
 
 /* The platform chosen at start-up. */
 extern const struct platform *plat;
+
+static inline int plat_get_fpstate(struct plat_ctx *ctx, struct iovec *iov)
+{
+	return plat->get_fpstate(ctx, iov);
+}
+
+static inline int plat_set_fpstate(struct plat_ctx *ctx, struct iovec *iov)
+{
+	return plat->set_fpstate(ctx, iov);
+}

@@ -20,5 +20,7 @@ X(setsid) X(sysinfo) X(getcpu) X(futex) X(rseq) X(execve) X(sethostname)
 X(getrusage) X(times) X(capget)
 /* sentry/kernel/process.c */
 X(clone) X(fork) X(vfork) X(wait4) X(waitid) X(kill) X(tkill) X(tgkill)
+/* sentry/kernel/signal.c */
+X(rt_sigreturn) X(rt_sigpending) X(rt_sigsuspend) X(pause) X(restart_syscall)
 /* sys_time.c */
 X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep)

@@ -14,6 +14,7 @@
  * only that thread issues ptrace requests for it (the kernel insists).
  */
 #define _GNU_SOURCE
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -363,6 +364,16 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	return sig == SIGSEGV && (si.si_code == SEGV_MAPERR || si.si_code == SEGV_ACCERR) ? PLAT_FAULT : PLAT_SIGNAL;
 }
 
+static int get_fpstate(struct plat_ctx *c, struct iovec *iov)
+{
+	return (int)host_ptrace(PTRACE_GETREGSET, c->tid, (void *)NT_X86_XSTATE, iov);
+}
+
+static int set_fpstate(struct plat_ctx *c, struct iovec *iov)
+{
+	return (int)host_ptrace(PTRACE_SETREGSET, c->tid, (void *)NT_X86_XSTATE, iov);
+}
+
 static void interrupt(struct plat_ctx *c)
 {
 	host_tgkill(c->as->pid, c->tid, SIGSTOP);
@@ -379,6 +390,8 @@ const struct platform plat_ptrace = {
 	.ctx_create = ctx_create,
 	.ctx_destroy = ctx_destroy,
 	.switch_to_user = switch_to_user,
+	.get_fpstate = get_fpstate,
+	.set_fpstate = set_fpstate,
 	.interrupt = interrupt,
 	.user_limit = STUB_CODE,
 };

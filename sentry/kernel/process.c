@@ -304,6 +304,22 @@ static void task_exit_notify(struct task *t)
 	}
 	t->children = NULL;
 	t->zombie = 1;
+	if (t->parent && !t->parent->zombie) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		si.si_signo = SIGCHLD;
+		si.si_pid = t->tgid;
+		si.si_uid = t->cred.uid;
+		if (t->exit_status & 0x7f) {
+			si.si_code = (t->exit_status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+			si.si_status = t->exit_status & 0x7f;
+		} else {
+			si.si_code = CLD_EXITED;
+			si.si_status = (t->exit_status >> 8) & 0xff;
+		}
+		task_send_signal(t->parent, SIGCHLD, &si);
+	}
 	sa = t->parent ? &t->parent->sigact[SIGCHLD - 1] : NULL;
 	if (sa && (sa->handler == (uint64_t)SIG_IGN || (sa->flags & SA_NOCLDWAIT))) {
 		/* Nobody will wait: reaped at once, as Linux does. */
@@ -349,8 +365,8 @@ static long wait_child(struct task *t, int pid, int options, int *status, struct
 			return -ECHILD;
 		if (options & WNOHANG)
 			return 0;
-		if (t->exiting)
-			return -EINTR;
+		if (task_signal_pending(t))
+			return -ERESTARTSYS;
 		pthread_cond_wait(&task_cond, &sentry_lock);
 	}
 }
@@ -426,33 +442,19 @@ SYSCALL(waitid)
 	return 0;
 }
 
-/* A signal from t to another process: the default action only, for now. */
-long task_signal_other(struct task *t, struct task *target, int sig)
+/* A signal from t to target, as kill(2) sends it. */
+long task_signal_other(struct task *t, struct task *target, int sig, int code)
 {
-	(void)t;
+	siginfo_t si;
+
 	if (sig == 0)
 		return 0;
-	if (target == t) {
-		task_signal_self(t, sig, SI_USER, 0);
-		return 0;
-	}
-	{
-		struct abi_sigaction *sa = &target->sigact[sig - 1];
-
-		if (sig != SIGKILL && (sa->handler == (uint64_t)SIG_IGN || sig == SIGCHLD || sig == SIGWINCH ||
-				       sig == SIGURG || sig == SIGCONT))
-			return 0;
-		if (sig != SIGKILL && sa->handler != (uint64_t)SIG_DFL) {
-			target->sigpending |= 1ULL << (sig - 1);
-			return 0;
-		}
-		if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
-			return 0;
-	}
-	task_exit_group(target, sig);
-	if (target->ctx)
-		plat->interrupt(target->ctx);
-	pthread_cond_broadcast(&task_cond);
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = code;
+	si.si_pid = t->tgid;
+	si.si_uid = t->cred.uid;
+	task_send_signal(target, sig, &si);
 	return 0;
 }
 
@@ -471,7 +473,7 @@ SYSCALL(kill)
 		return r;
 	if (pid > 0) {
 		x = task_find(pid);
-		return x ? task_signal_other(t, x, sig) : -ESRCH;
+		return x ? task_signal_other(t, x, sig, SI_USER) : -ESRCH;
 	}
 	if (pid == INT32_MIN)
 		return -ESRCH;
@@ -483,10 +485,10 @@ SYSCALL(kill)
 		if (pid == -1 ? (x->tgid == 1 || x == t) : x->pgid != (pid == 0 ? t->pgid : -pid))
 			continue;
 		any = 1;
-		task_signal_other(t, x, sig);
+		task_signal_other(t, x, sig, SI_USER);
 	}
 	if (pid == -1 && sig)
-		task_signal_other(t, t, sig);
+		task_signal_other(t, t, sig, SI_USER);
 	return any || pid == -1 ? 0 : -ESRCH;
 }
 
@@ -497,7 +499,7 @@ SYSCALL(tkill)
 	if ((int)a[0] <= 0 || check_sig((int)a[1]) < 0)
 		return -EINVAL;
 	x = task_find((int)a[0]);
-	return x ? task_signal_other(t, x, (int)a[1]) : -ESRCH;
+	return x ? task_signal_other(t, x, (int)a[1], SI_TKILL) : -ESRCH;
 }
 
 SYSCALL(tgkill)
@@ -509,5 +511,5 @@ SYSCALL(tgkill)
 	x = task_find((int)a[1]);
 	if (!x || x->tgid != (int)a[0])
 		return -ESRCH;
-	return task_signal_other(t, x, (int)a[2]);
+	return task_signal_other(t, x, (int)a[2], SI_TKILL);
 }

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "../../include/abi/abi.h"
@@ -55,7 +56,12 @@ struct task {
 
 	struct abi_sigaction sigact[64]; /* by signal number - 1 */
 	uint64_t sigmask;
-	uint64_t sigpending;
+	uint64_t sigpending;          /* bit sig-1: pending (one of each, as standard signals) */
+	siginfo_t siginfo[64];        /* the info of each pending signal */
+	uint64_t saved_sigmask;       /* rt_sigsuspend/ppoll: restored after the handler runs */
+	int has_saved_sigmask;
+	int in_user;
+	int cur_restart;              /* the last syscall returned an ERESTART* code */                  /* the application is running: interrupt the platform to signal it */
 	struct abi_stack altstack;
 	int pdeathsig, dumpable, no_new_privs, subreaper;
 	uint64_t start_ns; /* host monotonic time at creation */
@@ -83,7 +89,7 @@ void task_register_init(struct task *t);
 /* The task with sandbox pid, or NULL. */
 struct task *task_find(int pid);
 /* Sends sig from t to target (default actions only, for now). */
-long task_signal_other(struct task *t, struct task *target, int sig);
+long task_signal_other(struct task *t, struct task *target, int sig, int code);
 /* Ends a vfork parent's wait (the child exec'd). */
 void task_vfork_release(struct task *t);
 
@@ -93,8 +99,23 @@ int task_run(struct task *t);
 /* Ends the thread group with a wait status (exit code << 8, or a signal). */
 void task_exit_group(struct task *t, int status);
 
-/* Delivers a signal raised by the task itself (fault, kill of self). */
-void task_signal_self(struct task *t, int sig, int code, uint64_t addr);
+/*
+ * Signals (signal.c).  task_send_signal queues sig for target and wakes it;
+ * task_force_signal is for faults the task caused (cannot be blocked or
+ * ignored: Linux resets the action to default then).  task_deliver_signals
+ * runs before each return to the application and on syscall exit.
+ */
+void task_send_signal(struct task *target, int sig, const siginfo_t *info);
+void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
+void task_deliver_signals(struct task *t);
+/* Is a signal pending that the task does not block (blocking waits give up then)? */
+int task_signal_pending(struct task *t);
+
+/* Internal results of interrupted calls, never seen by the application (as Linux's). */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
 
 /* The sandbox-wide state a task needs from start-up. */
 struct sandbox {

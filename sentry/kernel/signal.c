@@ -1,0 +1,363 @@
+/*
+ * Signal delivery as Linux does it on x86-64: default actions, handlers
+ * run on a rt_sigframe (siginfo, ucontext with the general registers and
+ * the full xsave FPU state), sigaltstack, SA_NODEFER/SA_RESETHAND/
+ * SA_RESTART/SA_ONSTACK, rt_sigreturn, and the restart of interrupted
+ * system calls (ERESTARTSYS and friends).
+ *
+ * Standard and real-time signals are both kept one of each (no queue of
+ * real-time signals yet).  Job-control stops are not implemented yet:
+ * SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU's default action is ignored.
+ */
+#define _GNU_SOURCE
+#include <elf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "../../syscalls/syscalls.h"
+#include "../host/host.h"
+#include "../mm/mm.h"
+#include "task.h"
+
+#define BIT(sig) (1ULL << ((sig) - 1))
+#define UNBLOCKABLE (BIT(SIGKILL) | BIT(SIGSTOP))
+#define SYNCHRONOUS (BIT(SIGSEGV) | BIT(SIGBUS) | BIT(SIGILL) | BIT(SIGTRAP) | BIT(SIGFPE) | BIT(SIGSYS))
+
+/* x86-64 struct sigcontext, as in the ABI's ucontext. */
+struct abi_sigcontext {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2;
+	uint64_t fpstate;
+	uint64_t reserved[8];
+};
+
+struct abi_ucontext {
+	uint64_t uc_flags;
+	uint64_t uc_link;
+	struct abi_stack uc_stack;
+	struct abi_sigcontext mc;
+	uint64_t sigmask;
+};
+
+struct abi_sigframe {
+	uint64_t pretcode;
+	struct abi_ucontext uc;
+	siginfo_t info;
+};
+
+#define SA_RESTORER 0x04000000
+#define UC_FP_XSTATE 1
+#define UC_SIGCONTEXT_SS 2
+#define UC_STRICT_RESTORE_SS 4
+#define FP_XSTATE_MAGIC1 0x46505853U
+#define FP_XSTATE_MAGIC2 0x46505845U
+#define XSAVE_MAX 16384
+
+enum action { ACT_IGNORE, ACT_TERM, ACT_CORE, ACT_STOP, ACT_CONT };
+
+static enum action default_action(int sig)
+{
+	switch (sig) {
+	case SIGCHLD: case SIGURG: case SIGWINCH:
+		return ACT_IGNORE;
+	case SIGCONT:
+		return ACT_CONT;
+	case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+		return ACT_STOP;
+	case SIGQUIT: case SIGILL: case SIGTRAP: case SIGABRT: case SIGBUS:
+	case SIGFPE: case SIGSEGV: case SIGXCPU: case SIGXFSZ: case SIGSYS:
+		return ACT_CORE;
+	}
+	return ACT_TERM;
+}
+
+static int ignored(struct task *t, int sig)
+{
+	uint64_t h = t->sigact[sig - 1].handler;
+
+	if (h == (uint64_t)SIG_IGN)
+		return 1;
+	return h == (uint64_t)SIG_DFL && (default_action(sig) == ACT_IGNORE || default_action(sig) == ACT_CONT);
+}
+
+int task_signal_pending(struct task *t)
+{
+	return (t->sigpending & ~t->sigmask) != 0 || t->exiting;
+}
+
+void task_send_signal(struct task *target, int sig, const siginfo_t *info)
+{
+	if (target->exiting || target->zombie)
+		return;
+	if (sig == SIGKILL) {
+		task_exit_group(target, SIGKILL);
+	} else {
+		/* Ignored signals are dropped at once, unless blocked (the handler may change). */
+		if (ignored(target, sig) && !(target->sigmask & BIT(sig)))
+			return;
+		if (!(target->sigpending & BIT(sig)))
+			target->siginfo[sig - 1] = *info;
+		target->sigpending |= BIT(sig);
+		if (target->sigmask & BIT(sig))
+			return;
+	}
+	pthread_cond_broadcast(&task_cond);
+	if (target->in_user && target->ctx)
+		plat->interrupt(target->ctx);
+}
+
+void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = code;
+	si.si_addr = (void *)addr;
+	/* A fault the handler cannot see is fatal: Linux unblocks it and resets the action. */
+	if ((t->sigmask & BIT(sig)) || t->sigact[sig - 1].handler == (uint64_t)SIG_IGN) {
+		t->sigmask &= ~BIT(sig);
+		t->sigact[sig - 1].handler = (uint64_t)SIG_DFL;
+	}
+	t->siginfo[sig - 1] = si;
+	t->sigpending |= BIT(sig);
+}
+
+/* Makes the interrupted system call restart, or fail with EINTR, as sa says (NULL: no handler). */
+static void fix_restart(struct task *t, struct abi_sigaction *sa)
+{
+	long r = (long)t->regs.rax;
+
+	if (t->cur_restart == 0)
+		return;
+	t->cur_restart = 0;
+	switch (-r) {
+	case ERESTARTNOHAND:
+	case ERESTART_RESTARTBLOCK:
+		if (sa) {
+			t->regs.rax = (uint64_t)-EINTR;
+			return;
+		}
+		break;
+	case ERESTARTSYS:
+		if (sa && !(sa->flags & SA_RESTART)) {
+			t->regs.rax = (uint64_t)-EINTR;
+			return;
+		}
+		break;
+	case ERESTARTNOINTR:
+		break;
+	default:
+		return;
+	}
+	/* Run the syscall instruction again. */
+	t->regs.rax = -r == ERESTART_RESTARTBLOCK ? SYS_restart_syscall : t->regs.orig_rax;
+	t->regs.rip -= 2;
+}
+
+/* Reads the FPU/vector state of the stopped application thread. */
+static size_t get_xstate(struct task *t, uint8_t *buf)
+{
+	struct iovec iov = {buf, XSAVE_MAX};
+
+	if (plat_get_fpstate(t->ctx, &iov) < 0)
+		return 0;
+	return iov.iov_len;
+}
+
+static int setup_frame(struct task *t, int sig, struct abi_sigaction *sa)
+{
+	static __thread uint8_t xs[XSAVE_MAX];
+	struct abi_sigframe f;
+	uint64_t sp = t->regs.rsp, fp, oldmask = t->has_saved_sigmask ? t->saved_sigmask : t->sigmask;
+	size_t xlen = get_xstate(t, xs);
+	int on_alt = t->altstack.ss_size && sp > t->altstack.ss_sp && sp - t->altstack.ss_sp <= t->altstack.ss_size;
+
+	if ((sa->flags & SA_ONSTACK) && t->altstack.ss_size && !on_alt)
+		sp = t->altstack.ss_sp + t->altstack.ss_size;
+	else
+		sp -= 128; /* the red zone */
+	if (xlen) {
+		/* The kernel's layout: software bytes in the fxsave area, MAGIC2 after the xsave area. */
+		uint32_t magic2 = FP_XSTATE_MAGIC2;
+		uint32_t sw[12] = {FP_XSTATE_MAGIC1, (uint32_t)(xlen + 4), 0, 0, (uint32_t)xlen};
+
+		memcpy(&sw[2], xs + 512, 8); /* xfeatures: XSTATE_BV in the header */
+		memcpy(xs + 464, sw, sizeof(sw));
+		sp -= xlen + 4;
+		sp &= ~63ULL;
+		fp = sp;
+		if (mm_copy_out(t->mm, fp, xs, xlen) < 0 || mm_copy_out(t->mm, fp + xlen, &magic2, 4) < 0)
+			return -EFAULT;
+	} else {
+		fp = 0;
+	}
+	sp -= sizeof(f);
+	sp = ((sp + 8) & ~15ULL) - 8; /* as after a call: (rsp + 8) 16-byte aligned */
+
+	memset(&f, 0, sizeof(f));
+	f.pretcode = sa->restorer;
+	f.uc.uc_flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS | (xlen ? UC_FP_XSTATE : 0);
+	f.uc.uc_stack.ss_sp = t->altstack.ss_sp;
+	f.uc.uc_stack.ss_size = t->altstack.ss_size;
+	f.uc.uc_stack.ss_flags = !t->altstack.ss_size ? SS_DISABLE : on_alt ? SS_ONSTACK : 0;
+	f.uc.mc = (struct abi_sigcontext){
+		.r8 = t->regs.r8, .r9 = t->regs.r9, .r10 = t->regs.r10, .r11 = t->regs.r11,
+		.r12 = t->regs.r12, .r13 = t->regs.r13, .r14 = t->regs.r14, .r15 = t->regs.r15,
+		.rdi = t->regs.rdi, .rsi = t->regs.rsi, .rbp = t->regs.rbp, .rbx = t->regs.rbx,
+		.rdx = t->regs.rdx, .rax = t->regs.rax, .rcx = t->regs.rcx, .rsp = t->regs.rsp,
+		.rip = t->regs.rip, .eflags = t->regs.eflags, .cs = (uint16_t)t->regs.cs, .ss = (uint16_t)t->regs.ss,
+		.oldmask = oldmask, .fpstate = fp,
+	};
+	if (sig == SIGSEGV || sig == SIGBUS) {
+		f.uc.mc.cr2 = (uint64_t)t->siginfo[sig - 1].si_addr;
+		f.uc.mc.trapno = 14;
+		f.uc.mc.err = 4 | 2; /* user, write: ptrace does not tell which access faulted */
+	}
+	f.uc.sigmask = oldmask;
+	f.info = t->siginfo[sig - 1];
+	if (mm_copy_out(t->mm, sp, &f, sizeof(f)) < 0)
+		return -EFAULT;
+
+	t->regs.rsp = sp;
+	t->regs.rip = sa->handler;
+	t->regs.rdi = (uint64_t)sig;
+	t->regs.rsi = sp + offsetof(struct abi_sigframe, info);
+	t->regs.rdx = sp + offsetof(struct abi_sigframe, uc);
+	t->regs.rax = 0;
+	t->regs.eflags &= ~(0x100ULL | 0x400ULL); /* TF, DF clear in the handler */
+	if ((sa->flags & SA_ONSTACK) && t->altstack.ss_flags & (1 << 31) /* SS_AUTODISARM */)
+		t->altstack = (struct abi_stack){0};
+	return 0;
+}
+
+void task_deliver_signals(struct task *t)
+{
+	uint64_t bits;
+
+	while (!t->exiting && (bits = t->sigpending & ~t->sigmask)) {
+		/* Faults first: the instruction that caused them cannot go on. */
+		int sig = __builtin_ctzll((bits & SYNCHRONOUS) ? (bits & SYNCHRONOUS) : bits) + 1;
+		struct abi_sigaction *sa = &t->sigact[sig - 1], act;
+		enum action da = default_action(sig);
+
+		t->sigpending &= ~BIT(sig);
+		if (sa->handler == (uint64_t)SIG_IGN)
+			continue;
+		if (sa->handler == (uint64_t)SIG_DFL) {
+			if (da == ACT_IGNORE || da == ACT_CONT || da == ACT_STOP)
+				continue; /* stops: with job control, later */
+			task_exit_group(t, sig | (da == ACT_CORE ? 0x80 : 0));
+			return;
+		}
+		act = *sa;
+		fix_restart(t, &act);
+		if (act.flags & SA_RESETHAND)
+			sa->handler = (uint64_t)SIG_DFL;
+		if (!(act.flags & SA_RESTORER) || setup_frame(t, sig, &act) < 0) {
+			/* No way to run the handler: Linux kills with SIGSEGV. */
+			task_exit_group(t, SIGSEGV | 0x80);
+			return;
+		}
+		t->sigmask |= act.mask | (act.flags & SA_NODEFER ? 0 : BIT(sig));
+		t->sigmask &= ~UNBLOCKABLE;
+		t->has_saved_sigmask = 0;
+		return; /* one frame per return to the application */
+	}
+	fix_restart(t, NULL);
+	if (t->has_saved_sigmask) {
+		t->sigmask = t->saved_sigmask;
+		t->has_saved_sigmask = 0;
+	}
+}
+
+SYSCALL(rt_sigreturn)
+{
+	struct abi_ucontext uc;
+	gva_t frame = t->regs.rsp - 8;
+	static __thread uint8_t xs[XSAVE_MAX];
+
+	(void)a;
+	if (mm_copy_in(t->mm, &uc, frame + offsetof(struct abi_sigframe, uc), sizeof(uc)) < 0) {
+		task_force_signal(t, SIGSEGV, SI_KERNEL, 0);
+		return (long)t->regs.rax;
+	}
+	t->regs.r8 = uc.mc.r8, t->regs.r9 = uc.mc.r9, t->regs.r10 = uc.mc.r10, t->regs.r11 = uc.mc.r11;
+	t->regs.r12 = uc.mc.r12, t->regs.r13 = uc.mc.r13, t->regs.r14 = uc.mc.r14, t->regs.r15 = uc.mc.r15;
+	t->regs.rdi = uc.mc.rdi, t->regs.rsi = uc.mc.rsi, t->regs.rbp = uc.mc.rbp, t->regs.rbx = uc.mc.rbx;
+	t->regs.rdx = uc.mc.rdx, t->regs.rax = uc.mc.rax, t->regs.rcx = uc.mc.rcx, t->regs.rsp = uc.mc.rsp;
+	t->regs.rip = uc.mc.rip;
+	/* Only the flags an application may change (AC, OF, DF, TF, SF, ZF, AF, PF, CF, RF). */
+	t->regs.eflags = (t->regs.eflags & ~0x50dd5ULL) | (uc.mc.eflags & 0x50dd5ULL);
+	t->regs.cs = 0x33;
+	t->regs.ss = 0x2b;
+	t->regs.orig_rax = (uint64_t)-1;
+	t->sigmask = uc.sigmask & ~UNBLOCKABLE;
+	if (uc.mc.fpstate) {
+		uint32_t sw[12];
+		size_t len = 512 + 64;
+
+		if (mm_copy_in(t->mm, sw, uc.mc.fpstate + 464, sizeof(sw)) == 0 && sw[0] == FP_XSTATE_MAGIC1 &&
+		    sw[4] >= 512 + 64 && sw[4] <= XSAVE_MAX)
+			len = sw[4];
+		if (mm_copy_in(t->mm, xs, uc.mc.fpstate, len) == 0) {
+			struct iovec iov = {xs, len};
+
+			plat_set_fpstate(t->ctx, &iov);
+		}
+	}
+	/* The altstack setting travels in the frame too. */
+	if (!(uc.uc_stack.ss_flags & SS_DISABLE) && uc.uc_stack.ss_size >= 2048) {
+		t->altstack.ss_sp = uc.uc_stack.ss_sp;
+		t->altstack.ss_size = uc.uc_stack.ss_size;
+		t->altstack.ss_flags = uc.uc_stack.ss_flags & (1 << 31);
+	}
+	return (long)t->regs.rax;
+}
+
+SYSCALL(rt_sigpending)
+{
+	uint64_t p = t->sigpending & t->sigmask;
+
+	if (a[1] != 8)
+		return -EINVAL;
+	return mm_copy_out(t->mm, a[0], &p, 8);
+}
+
+SYSCALL(rt_sigsuspend)
+{
+	uint64_t mask;
+
+	if (a[1] != 8)
+		return -EINVAL;
+	if (mm_copy_in(t->mm, &mask, a[0], 8) < 0)
+		return -EFAULT;
+	t->saved_sigmask = t->sigmask;
+	t->has_saved_sigmask = 1;
+	t->sigmask = mask & ~UNBLOCKABLE;
+	while (!task_signal_pending(t))
+		pthread_cond_wait(&task_cond, &sentry_lock);
+	return -ERESTARTNOHAND;
+}
+
+SYSCALL(pause)
+{
+	(void)a;
+	while (!task_signal_pending(t))
+		pthread_cond_wait(&task_cond, &sentry_lock);
+	return -ERESTARTNOHAND;
+}
+
+SYSCALL(restart_syscall)
+{
+	/* Sleeps restart as plain EINTR for now (they are not resumable yet). */
+	(void)t, (void)a;
+	return -EINTR;
+}
