@@ -23,4 +23,4 @@ X(clone) X(fork) X(vfork) X(wait4) X(waitid) X(kill) X(tkill) X(tgkill)
 /* sentry/kernel/signal.c */
 X(rt_sigreturn) X(rt_sigpending) X(rt_sigsuspend) X(pause) X(restart_syscall)
 /* sys_time.c */
-X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep)
+X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep) X(getitimer) X(setitimer) X(alarm)

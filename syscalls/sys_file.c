@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <linux/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,21 @@ out:
 	return r;
 }
 
+/* A write to a pipe nobody reads raises SIGPIPE, as Linux does. */
+static long sigpipe(struct task *t, long r)
+{
+	if (r == -EPIPE) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		si.si_signo = SIGPIPE;
+		si.si_code = SI_USER;
+		si.si_pid = t->tgid;
+		task_send_signal(t, SIGPIPE, &si);
+	}
+	return r;
+}
+
 static long do_write(struct task *t, int fd, gva_t buf, size_t len, int64_t off, int positional)
 {
 	struct file *f = get_file(t, fd);
@@ -150,7 +166,7 @@ static long do_write(struct task *t, int fd, gva_t buf, size_t len, int64_t off,
 	}
 out:
 	file_put(f);
-	return r;
+	return sigpipe(t, r);
 }
 
 SYSCALL(read) { return do_read(t, (int)a[0], a[1], a[2], 0, 0); }
@@ -228,7 +244,7 @@ out:
 }
 
 SYSCALL(readv) { return do_rwv(t, (int)a[0], a[1], a[2], 0, 0, 0); }
-SYSCALL(writev) { return do_rwv(t, (int)a[0], a[1], a[2], 0, 0, 1); }
+SYSCALL(writev) { return sigpipe(t, do_rwv(t, (int)a[0], a[1], a[2], 0, 0, 1)); }
 SYSCALL(preadv) { return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], 1, 0); }
 SYSCALL(pwritev) { return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], 1, 1); }
 

@@ -1,6 +1,9 @@
 /* Time: clocks and sleeps.  The sandbox's clocks are the host's, read through the vDSO. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include "../sentry/host/host.h"
@@ -102,24 +105,43 @@ static long get_timespec(struct task *t, gva_t p, struct abi_timespec *ts)
 	return 0;
 }
 
-/* Sleeps for ts with the sentry lock released. */
-static long sleep_for(struct abi_timespec *ts)
+/*
+ * Sleeps for ts, interruptibly: waits on task_cond (which signal senders
+ * broadcast) with the sentry lock released.  Returns 0, or -EINTR with the
+ * time left in *left.
+ */
+static long sleep_for(struct task *t, struct abi_timespec *ts, struct abi_timespec *left)
 {
-	struct timespec h = {ts->tv_sec, ts->tv_nsec};
-	long r;
+	uint64_t end = host_realtime_ns() + (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
+	struct timespec d = {(time_t)(end / 1000000000ULL), (long)(end % 1000000000ULL)};
 
-	pthread_mutex_unlock(&sentry_lock);
-	r = host_nanosleep(&h);
-	pthread_mutex_lock(&sentry_lock);
-	return r == -EINTR ? 0 : r;
+	for (;;) {
+		uint64_t now = host_realtime_ns();
+
+		if (now >= end)
+			return 0;
+		if (task_signal_pending(t)) {
+			if (left) {
+				left->tv_sec = (int64_t)((end - now) / 1000000000ULL);
+				left->tv_nsec = (int64_t)((end - now) % 1000000000ULL);
+			}
+			return -EINTR;
+		}
+		pthread_cond_timedwait(&task_cond, &sentry_lock, &d);
+	}
 }
 
 SYSCALL(nanosleep)
 {
-	struct abi_timespec ts;
+	struct abi_timespec ts, left;
 	long r = get_timespec(t, a[0], &ts);
 
-	return r < 0 ? r : sleep_for(&ts);
+	if (r < 0)
+		return r;
+	r = sleep_for(t, &ts, &left);
+	if (r == -EINTR && a[1] && mm_copy_out(t->mm, a[1], &left, sizeof(left)) < 0)
+		return -EFAULT;
+	return r;
 }
 
 SYSCALL(clock_nanosleep)
@@ -143,6 +165,97 @@ SYSCALL(clock_nanosleep)
 			return 0;
 		ts.tv_sec = ns / 1000000000LL;
 		ts.tv_nsec = ns % 1000000000LL;
+		return sleep_for(t, &ts, NULL);
 	}
-	return sleep_for(&ts);
+	{
+		struct abi_timespec left;
+
+		r = sleep_for(t, &ts, &left);
+		if (r == -EINTR && a[3] && mm_copy_out(t->mm, a[3], &left, sizeof(left)) < 0)
+			return -EFAULT;
+		return r;
+	}
+}
+
+/* ---- interval timers ---- */
+
+struct abi_itimerval {
+	struct abi_timeval interval, value;
+};
+
+static uint64_t tv_ns(const struct abi_timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000000000ULL + (uint64_t)tv->tv_usec * 1000ULL;
+}
+
+static struct abi_timeval ns_tv(uint64_t ns)
+{
+	/* Round up, as Linux reports a running timer as never quite expired. */
+	struct abi_timeval tv = {(int64_t)(ns / 1000000000ULL), (int64_t)((ns % 1000000000ULL + 999) / 1000)};
+
+	if (tv.tv_usec == 1000000) {
+		tv.tv_sec++;
+		tv.tv_usec = 0;
+	}
+	return tv;
+}
+
+static void itimer_get(struct task *t, struct abi_itimerval *v)
+{
+	v->value = ns_tv(timer_remaining(&t->itimer_real));
+	v->interval = ns_tv(t->itimer_real.interval_ns);
+}
+
+SYSCALL(getitimer)
+{
+	struct abi_itimerval v;
+
+	switch ((int)a[0]) {
+	case ITIMER_REAL:
+		itimer_get(t, &v);
+		break;
+	case ITIMER_VIRTUAL:
+	case ITIMER_PROF:
+		memset(&v, 0, sizeof(v)); /* CPU-time timers: not yet */
+		break;
+	default:
+		return -EINVAL;
+	}
+	return mm_copy_out(t->mm, a[1], &v, sizeof(v));
+}
+
+SYSCALL(setitimer)
+{
+	struct abi_itimerval nv, old;
+
+	if ((int)a[0] != ITIMER_REAL)
+		return (int)a[0] == ITIMER_VIRTUAL || (int)a[0] == ITIMER_PROF ? -ENOSYS : -EINVAL;
+	memset(&nv, 0, sizeof(nv));
+	if (a[1] && mm_copy_in(t->mm, &nv, a[1], sizeof(nv)) < 0)
+		return -EFAULT;
+	if (nv.value.tv_usec < 0 || nv.value.tv_usec >= 1000000 || nv.interval.tv_usec < 0 ||
+	    nv.interval.tv_usec >= 1000000 || nv.value.tv_sec < 0 || nv.interval.tv_sec < 0)
+		return -EINVAL;
+	itimer_get(t, &old);
+	t->itimer_real.task = t;
+	t->itimer_real.sig = SIGALRM;
+	t->itimer_real.code = SI_KERNEL;
+	timer_arm_locked(&t->itimer_real, tv_ns(&nv.value) ? host_monotonic_ns() + tv_ns(&nv.value) : 0,
+			 tv_ns(&nv.interval));
+	if (a[2] && mm_copy_out(t->mm, a[2], &old, sizeof(old)) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL(alarm)
+{
+	uint64_t left = timer_remaining(&t->itimer_real);
+
+	t->itimer_real.task = t;
+	t->itimer_real.sig = SIGALRM;
+	t->itimer_real.code = SI_KERNEL;
+	timer_arm_locked(&t->itimer_real, a[0] ? host_monotonic_ns() + (uint64_t)(unsigned)a[0] * 1000000000ULL : 0,
+			 0);
+	/* Seconds left, rounded to nearest, at least 1 if any time was left. */
+	return left ? (long)((left + 500000000ULL) / 1000000000ULL ? (left + 500000000ULL) / 1000000000ULL : 1) : 0;
 }

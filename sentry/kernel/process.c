@@ -277,6 +277,7 @@ static void task_exit_notify(struct task *t)
 	struct task *c, *next;
 	struct abi_sigaction *sa;
 
+	timer_cancel_locked(&t->itimer_real);
 	if (t->mm) {
 		mm_put(t->mm);
 		t->mm = NULL;

@@ -13,6 +13,7 @@
 
 #include "../../include/abi/abi.h"
 #include "../../platform/platform.h"
+#include "timer.h"
 
 struct mm;
 struct fdtable;
@@ -61,7 +62,8 @@ struct task {
 	uint64_t saved_sigmask;       /* rt_sigsuspend/ppoll: restored after the handler runs */
 	int has_saved_sigmask;
 	int in_user;
-	int cur_restart;              /* the last syscall returned an ERESTART* code */                  /* the application is running: interrupt the platform to signal it */
+	int cur_restart;
+	struct ktimer itimer_real;    /* alarm(2), setitimer(ITIMER_REAL) */              /* the last syscall returned an ERESTART* code */                  /* the application is running: interrupt the platform to signal it */
 	struct abi_stack altstack;
 	int pdeathsig, dumpable, no_new_privs, subreaper;
 	uint64_t start_ns; /* host monotonic time at creation */

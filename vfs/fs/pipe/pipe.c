@@ -1,6 +1,6 @@
 /*
  * Pipes, entirely in the sentry: a 64 KiB ring, blocking readers and
- * writers wait on a condition variable with the sentry lock released.
+ * writers wait on task_cond with the sentry lock released (so signals wake them too).
  * Writes of at most PIPE_BUF bytes are atomic.
  */
 #define _GNU_SOURCE
@@ -23,7 +23,6 @@ struct pipe {
 	char *buf;
 	size_t head, len; /* ring: data is [head, head+len) mod PIPE_SIZE */
 	int readers, writers;
-	pthread_cond_t cond;
 };
 
 static struct super *pipe_sb;
@@ -40,7 +39,9 @@ static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 			return 0;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		pthread_cond_wait(&p->cond, &sentry_lock);
+		if (task_current && task_signal_pending(task_current))
+			return -ERESTARTSYS;
+		pthread_cond_wait(&task_cond, &sentry_lock);
 	}
 	for (i = 0; i < cnt && p->len; i++) {
 		size_t off = 0;
@@ -59,7 +60,6 @@ static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 			done += n;
 		}
 	}
-	pthread_cond_broadcast(&p->cond);
 	pthread_cond_broadcast(&task_cond);
 	return (long)done;
 }
@@ -87,7 +87,9 @@ static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 		if (space == 0 || (total <= PIPE_BUF && space < total - done)) {
 			if (f->flags & O_NONBLOCK)
 				return done ? (long)done : -EAGAIN;
-			pthread_cond_wait(&p->cond, &sentry_lock);
+			if (task_current && task_signal_pending(task_current))
+				return done ? (long)done : -ERESTARTSYS;
+			pthread_cond_wait(&task_cond, &sentry_lock);
 			continue;
 		}
 		while (space && i < cnt) {
@@ -108,7 +110,6 @@ static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 				off = 0;
 			}
 		}
-		pthread_cond_broadcast(&p->cond);
 	pthread_cond_broadcast(&task_cond);
 	}
 	return (long)done;
@@ -141,10 +142,8 @@ static void pipe_release(struct file *f)
 		p->readers--;
 	else
 		p->writers--;
-	pthread_cond_broadcast(&p->cond);
 	pthread_cond_broadcast(&task_cond);
 	if (p->readers == 0 && p->writers == 0) {
-		pthread_cond_destroy(&p->cond);
 		free(p->buf);
 		free(p);
 	}
@@ -170,7 +169,6 @@ long pipe_create(struct file *files[2], int flags)
 	if (!ino)
 		goto nomem;
 	ino->fops = &pipe_fops;
-	pthread_cond_init(&p->cond, NULL);
 	files[0] = file_new(NULL, ino, &pipe_fops, O_RDONLY | (flags & O_NONBLOCK));
 	files[1] = file_new(NULL, ino, &pipe_fops, O_WRONLY | (flags & O_NONBLOCK));
 	inode_put(ino);

@@ -1,0 +1,119 @@
+/* Kernel timers (see timer.h). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+
+#include "../host/host.h"
+#include "../log.h"
+#include "task.h"
+#include "timer.h"
+
+static struct ktimer *armed;
+static pthread_cond_t timer_cond;
+static int thread_started;
+
+static void *timer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&sentry_lock);
+	for (;;) {
+		uint64_t now = host_monotonic_ns();
+		struct ktimer *k, **pp;
+
+		/* Fire everything due. */
+		for (pp = &armed; (k = *pp);) {
+			if (k->deadline_ns > now) {
+				pp = &k->next;
+				continue;
+			}
+			*pp = k->next;
+			k->deadline_ns = 0;
+			if (k->interval_ns) {
+				k->deadline_ns = now + k->interval_ns;
+				k->next = armed;
+				armed = k;
+				pp = &armed;
+			}
+			{
+				siginfo_t si;
+
+				memset(&si, 0, sizeof(si));
+				si.si_signo = k->sig;
+				si.si_code = k->code;
+				task_send_signal(k->task, k->sig, &si);
+			}
+		}
+		if (!armed) {
+			pthread_cond_wait(&timer_cond, &sentry_lock);
+		} else {
+			uint64_t next = UINT64_MAX;
+			struct timespec ts;
+
+			for (k = armed; k; k = k->next)
+				if (k->deadline_ns < next)
+					next = k->deadline_ns;
+			ts.tv_sec = (time_t)(next / 1000000000ULL);
+			ts.tv_nsec = (long)(next % 1000000000ULL);
+			pthread_cond_timedwait(&timer_cond, &sentry_lock, &ts);
+		}
+	}
+	return NULL;
+}
+
+static void start_thread(void)
+{
+	pthread_condattr_t ca;
+	pthread_attr_t attr;
+	pthread_t th;
+
+	thread_started = 1;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&timer_cond, &ca);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	if (pthread_create(&th, &attr, timer_main, NULL) != 0)
+		die("cannot start the timer thread");
+	pthread_attr_destroy(&attr);
+}
+
+void timer_cancel_locked(struct ktimer *k)
+{
+	struct ktimer **pp;
+
+	if (!k->deadline_ns)
+		return;
+	for (pp = &armed; *pp; pp = &(*pp)->next)
+		if (*pp == k) {
+			*pp = k->next;
+			break;
+		}
+	k->deadline_ns = 0;
+}
+
+void timer_arm_locked(struct ktimer *k, uint64_t deadline_ns, uint64_t interval_ns)
+{
+	timer_cancel_locked(k);
+	k->interval_ns = interval_ns;
+	if (!deadline_ns)
+		return;
+	if (!thread_started)
+		start_thread();
+	k->deadline_ns = deadline_ns;
+	k->next = armed;
+	armed = k;
+	pthread_cond_signal(&timer_cond);
+}
+
+uint64_t timer_remaining(struct ktimer *k)
+{
+	uint64_t now = host_monotonic_ns();
+
+	if (!k->deadline_ns)
+		return 0;
+	return k->deadline_ns > now ? k->deadline_ns - now : 1;
+}

@@ -1,0 +1,24 @@
+/*
+ * Kernel timers: a deadline on the host's monotonic clock, an optional
+ * interval, and a signal to send to a task when it fires.  One host thread
+ * sleeps until the earliest deadline.  Locking: sentry_lock.
+ */
+#pragma once
+
+#include <stdint.h>
+
+struct task;
+
+struct ktimer {
+	uint64_t deadline_ns; /* monotonic; 0 = disarmed */
+	uint64_t interval_ns;
+	struct task *task;
+	int sig;
+	int code;             /* si_code of the signal: SI_KERNEL for itimers, SI_TIMER for POSIX timers */
+	struct ktimer *next;  /* the armed list */
+};
+
+void timer_arm_locked(struct ktimer *k, uint64_t deadline_ns, uint64_t interval_ns);
+void timer_cancel_locked(struct ktimer *k);
+/* Time left before k fires, 0 if disarmed. */
+uint64_t timer_remaining(struct ktimer *k);
