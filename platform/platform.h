@@ -56,8 +56,17 @@ struct platform {
 	/* Drops a frame reference once every queued unmap before it has taken effect. */
 	void (*as_defer_put)(struct plat_as *as, uint64_t mf_off);
 
+	/* The first context of a new address space, used by the thread that created the space. */
 	struct plat_ctx *(*ctx_create)(struct plat_as *as, int *err);
-	void (*ctx_destroy)(struct plat_ctx *ctx);
+	/*
+	 * A new thread in parent's address space.  Called by parent's host
+	 * thread with parent stopped; the context is used only after the new
+	 * task's own host thread has called ctx_adopt() on it.
+	 */
+	struct plat_ctx *(*ctx_clone)(struct plat_ctx *parent, int *err);
+	int (*ctx_adopt)(struct plat_ctx *ctx);
+	/* Ends the context; alive: other contexts go on in the address space (end just this one). */
+	void (*ctx_destroy)(struct plat_ctx *ctx, int alive);
 	enum plat_stop (*switch_to_user)(struct plat_ctx *ctx, struct plat_as *as, plat_regs *regs,
 					 struct plat_stopinfo *info);
 	/* The extended FPU state (xsave layout) of a stopped context: bytes in iov->iov_len. */

@@ -132,36 +132,6 @@ static char *find_program(struct task *t, const char *argv0, char *const *envp)
 	return NULL;
 }
 
-static struct task *task_first(void)
-{
-	struct task *t = calloc(1, sizeof(*t));
-	int i;
-
-	if (!t)
-		return NULL;
-	t->tid = t->tgid = t->pgid = t->sid = 1;
-	t->ppid = 0;
-	t->files = fdt_new();
-	t->fs = calloc(1, sizeof(*t->fs));
-	if (!t->files || !t->fs)
-		return NULL;
-	t->fs->refs = 1;
-	t->fs->umask = 022;
-	for (i = 0; i < TASK_RLIMITS; i++)
-		t->rlim[i].rlim_cur = t->rlim[i].rlim_max = RLIM_INFINITY;
-	t->rlim[RLIMIT_NOFILE] = (struct abi_rlimit){1024, 1048576};
-	t->rlim[RLIMIT_STACK] = (struct abi_rlimit){8 << 20, RLIM_INFINITY};
-	t->rlim[RLIMIT_CORE] = (struct abi_rlimit){0, RLIM_INFINITY};
-	t->rlim[RLIMIT_NPROC] = (struct abi_rlimit){63459, 63459};
-	t->rlim[RLIMIT_SIGPENDING] = (struct abi_rlimit){63459, 63459};
-	t->rlim[RLIMIT_MEMLOCK] = (struct abi_rlimit){8 << 20, 8 << 20};
-	t->rlim[RLIMIT_MSGQUEUE] = (struct abi_rlimit){819200, 819200};
-	t->dumpable = 1;
-	t->cur_nr = -1;
-	t->start_ns = host_monotonic_ns();
-	return t;
-}
-
 int sentry_run(const struct sentry_config *cfg)
 {
 	struct task *t;
@@ -189,10 +159,9 @@ int sentry_run(const struct sentry_config *cfg)
 		fprintf(stderr, "cvisor: cannot create the sandbox's memory file (%s)\n", strerror((int)-r));
 		return (int)r;
 	}
-	t = task_first();
+	t = task_create_init();
 	if (!t)
 		return -ENOMEM;
-	task_register_init(t);
 	r = build_fs(t, cfg->root);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
@@ -244,7 +213,12 @@ int sentry_run(const struct sentry_config *cfg)
 	}
 	free(prog);
 
-	r = task_run(t);
+	/* pid 1's first thread runs here; the sandbox lasts as long as pid 1. */
+	task_run(t);
+	task_exit_thread(t);
+	pthread_mutex_lock(&sentry_lock);
+	r = task_wait_init_exit();
+	pthread_mutex_unlock(&sentry_lock);
 	if (cfg->debug)
 		syscall_report_unimplemented(2);
 	return (int)r;

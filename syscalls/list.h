@@ -12,14 +12,16 @@ X(poll) X(ppoll) X(select) X(pselect6)
 /* sys_mm.c */
 X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise) X(msync) X(mlock) X(munlock) X(mincore)
 /* sys_proc.c */
-X(exit) X(exit_group) X(getpid) X(getppid) X(gettid) X(getuid) X(geteuid) X(getgid) X(getegid)
+X(getpid) X(getppid) X(gettid) X(getuid) X(geteuid) X(getgid) X(getegid)
 X(getresuid) X(getresgid) X(getgroups) X(uname) X(arch_prctl) X(set_tid_address) X(set_robust_list)
 X(get_robust_list) X(prlimit64) X(getrlimit) X(setrlimit) X(getrandom) X(sched_getaffinity) X(sched_yield)
-X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(prctl) X(getpgrp) X(getpgid) X(setpgid) X(getsid)
-X(setsid) X(sysinfo) X(getcpu) X(futex) X(rseq) X(execve) X(sethostname)
+X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(prctl) X(sysinfo) X(getcpu) X(rseq) X(execve) X(sethostname)
 X(getrusage) X(times) X(capget)
 /* sentry/kernel/process.c */
-X(clone) X(fork) X(vfork) X(wait4) X(waitid) X(kill) X(tkill) X(tgkill)
+X(clone) X(fork) X(vfork) X(wait4) X(waitid) X(kill) X(tkill) X(tgkill) X(exit) X(exit_group)
+X(getpgrp) X(getpgid) X(setpgid) X(getsid) X(setsid)
+/* sentry/kernel/futex.c */
+X(futex)
 /* sentry/kernel/signal.c */
 X(rt_sigreturn) X(rt_sigpending) X(rt_sigsuspend) X(pause) X(restart_syscall)
 /* sys_time.c */

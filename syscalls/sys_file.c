@@ -27,7 +27,7 @@
 
 static uint64_t nofile(struct task *t)
 {
-	return t->rlim[RLIMIT_NOFILE].rlim_cur;
+	return t->tg->rlim[RLIMIT_NOFILE].rlim_cur;
 }
 
 /* Copies a path argument in: -EFAULT, -ENAMETOOLONG (PATH_MAX with its NUL). */
@@ -132,7 +132,7 @@ static long sigpipe(struct task *t, long r)
 		memset(&si, 0, sizeof(si));
 		si.si_signo = SIGPIPE;
 		si.si_code = SI_USER;
-		si.si_pid = t->tgid;
+		si.si_pid = task_tgid(t);
 		task_send_signal(t, SIGPIPE, &si);
 	}
 	return r;

@@ -42,7 +42,7 @@ static long do_poll(struct task *t, gva_t ufds, uint64_t nfds, int64_t timeout_n
 	long r = 0;
 	uint64_t i;
 
-	if (nfds > t->rlim[RLIMIT_NOFILE].rlim_cur)
+	if (nfds > t->tg->rlim[RLIMIT_NOFILE].rlim_cur)
 		return -EINVAL;
 	fds = calloc(nfds ? nfds : 1, sizeof(*fds));
 	if (!fds)
@@ -123,7 +123,7 @@ static long do_select(struct task *t, int nfds, gva_t uin, gva_t uout, gva_t uex
 	long r;
 	int fd;
 
-	if (nfds < 0 || (uint64_t)nfds > t->rlim[RLIMIT_NOFILE].rlim_cur + 1024)
+	if (nfds < 0 || (uint64_t)nfds > t->tg->rlim[RLIMIT_NOFILE].rlim_cur + 1024)
 		return -EINVAL;
 	in = calloc(words * 6 + 1, 8);
 	if (!in)

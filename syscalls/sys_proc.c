@@ -28,21 +28,8 @@
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
-SYSCALL(exit)
-{
-	/* One thread per process for now: exiting it ends the group. */
-	task_exit_group(t, (int)((a[0] & 0xff) << 8));
-	return 0;
-}
-
-SYSCALL(exit_group)
-{
-	task_exit_group(t, (int)((a[0] & 0xff) << 8));
-	return 0;
-}
-
-SYSCALL(getpid) { (void)a; return t->tgid; }
-SYSCALL(getppid) { (void)a; return t->ppid; }
+SYSCALL(getpid) { (void)a; return task_tgid(t); }
+SYSCALL(getppid) { (void)a; return task_ppid(t); }
 SYSCALL(gettid) { (void)a; return t->tid; }
 SYSCALL(getuid) { (void)a; return t->cred.uid; }
 SYSCALL(geteuid) { (void)a; return t->cred.euid; }
@@ -158,21 +145,21 @@ static long do_prlimit(struct task *t, int res, gva_t unew, gva_t uold)
 			return -EFAULT;
 		if (nl.rlim_cur > nl.rlim_max)
 			return -EINVAL;
-		if (nl.rlim_max > t->rlim[res].rlim_max && t->cred.euid != 0)
+		if (nl.rlim_max > t->tg->rlim[res].rlim_max && t->cred.euid != 0)
 			return -EPERM;
 		if (res == RLIMIT_NOFILE && nl.rlim_max > 1048576)
 			return -EPERM; /* fs.nr_open */
 	}
-	if (uold && mm_copy_out(t->mm, uold, &t->rlim[res], sizeof(t->rlim[res])) < 0)
+	if (uold && mm_copy_out(t->mm, uold, &t->tg->rlim[res], sizeof(t->tg->rlim[res])) < 0)
 		return -EFAULT;
 	if (unew)
-		t->rlim[res] = nl;
+		t->tg->rlim[res] = nl;
 	return 0;
 }
 
 SYSCALL(prlimit64)
 {
-	if (a[0] && (int)a[0] != t->tgid)
+	if (a[0] && (int)a[0] != task_tgid(t))
 		return -ESRCH;
 	return do_prlimit(t, (int)a[1], a[2], a[3]);
 }
@@ -236,11 +223,11 @@ SYSCALL(rt_sigaction)
 		return -EINVAL;
 	if (a[1] && mm_copy_in(t->mm, &act, a[1], sizeof(act)) < 0)
 		return -EFAULT;
-	if (a[2] && mm_copy_out(t->mm, a[2], &t->sigact[sig - 1], sizeof(act)) < 0)
+	if (a[2] && mm_copy_out(t->mm, a[2], &t->sighand->act[sig - 1], sizeof(act)) < 0)
 		return -EFAULT;
 	if (a[1]) {
 		act.mask &= ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)));
-		t->sigact[sig - 1] = act;
+		t->sighand->act[sig - 1] = act;
 	}
 	return 0;
 }
@@ -311,17 +298,17 @@ SYSCALL(prctl)
 	case PR_SET_PDEATHSIG:
 		if (a[1] > 64)
 			return -EINVAL;
-		t->pdeathsig = (int)a[1];
+		t->tg->pdeathsig = (int)a[1];
 		return 0;
 	case PR_GET_PDEATHSIG:
-		return mm_copy_out(t->mm, a[1], &t->pdeathsig, sizeof(int));
+		return mm_copy_out(t->mm, a[1], &t->tg->pdeathsig, sizeof(int));
 	case PR_SET_DUMPABLE:
 		if (a[1] > 1)
 			return -EINVAL;
-		t->dumpable = (int)a[1];
+		t->tg->dumpable = (int)a[1];
 		return 0;
 	case PR_GET_DUMPABLE:
-		return t->dumpable;
+		return t->tg->dumpable;
 	case PR_SET_NO_NEW_PRIVS:
 		if (a[1] != 1 || a[2] || a[3] || a[4])
 			return -EINVAL;
@@ -330,10 +317,10 @@ SYSCALL(prctl)
 	case PR_GET_NO_NEW_PRIVS:
 		return t->no_new_privs;
 	case PR_SET_CHILD_SUBREAPER:
-		t->subreaper = !!a[1];
+		t->tg->subreaper = !!a[1];
 		return 0;
 	case PR_GET_CHILD_SUBREAPER:
-		return mm_copy_out(t->mm, a[1], &t->subreaper, sizeof(int));
+		return mm_copy_out(t->mm, a[1], &t->tg->subreaper, sizeof(int));
 	case PR_GET_SECUREBITS:
 		return 0;
 	case PR_CAPBSET_READ:
@@ -344,43 +331,6 @@ SYSCALL(prctl)
 	return -EINVAL;
 }
 
-SYSCALL(getpgrp) { (void)a; return t->pgid; }
-
-SYSCALL(getpgid)
-{
-	if (a[0] && (int)a[0] != t->tgid)
-		return -ESRCH;
-	return t->pgid;
-}
-
-SYSCALL(setpgid)
-{
-	if ((int)a[1] < 0)
-		return -EINVAL;
-	if (a[0] && (int)a[0] != t->tgid)
-		return -ESRCH;
-	if (t->sid == t->tgid)
-		return (a[1] == 0 || (int)a[1] == t->pgid) ? 0 : -EPERM;
-	t->pgid = a[1] ? (int)a[1] : t->tgid;
-	return 0;
-}
-
-SYSCALL(getsid)
-{
-	if (a[0] && (int)a[0] != t->tgid)
-		return -ESRCH;
-	return t->sid;
-}
-
-SYSCALL(setsid)
-{
-	(void)a;
-	if (t->pgid == t->tgid)
-		return -EPERM;
-	t->sid = t->pgid = t->tgid;
-	return t->sid;
-}
-
 SYSCALL(sysinfo)
 {
 	struct sysinfo si;
@@ -389,7 +339,7 @@ SYSCALL(sysinfo)
 	si.uptime = (long)((host_monotonic_ns() - sandbox.start_ns) / 1000000000ULL);
 	si.totalram = sandbox.memory;
 	si.freeram = sandbox.memory - mf.used * 4096;
-	si.procs = 1;
+	si.procs = 1; /* not yet counted */
 	si.mem_unit = 1;
 	return mm_copy_out(t->mm, a[0], &si, sizeof(si));
 }
@@ -403,31 +353,6 @@ SYSCALL(getcpu)
 	if (a[1] && mm_copy_out(t->mm, a[1], &zero, 4) < 0)
 		return -EFAULT;
 	return 0;
-}
-
-SYSCALL(futex)
-{
-	int op = (int)a[1] & FUTEX_CMD_MASK;
-	uint32_t val;
-
-	/* One thread: nobody else can wake a waiter, and nobody waits to be woken. */
-	switch (op) {
-	case FUTEX_WAKE:
-	case FUTEX_WAKE_BITSET:
-		if (a[0] & 3)
-			return -EINVAL;
-		return 0;
-	case FUTEX_WAIT:
-	case FUTEX_WAIT_BITSET:
-		if (a[0] & 3)
-			return -EINVAL;
-		if (mm_copy_in(t->mm, &val, a[0], 4) < 0)
-			return -EFAULT;
-		if (val != (uint32_t)a[2])
-			return -EAGAIN;
-		return -ETIMEDOUT;
-	}
-	return -ENOSYS;
 }
 
 SYSCALL(rseq)
@@ -584,16 +509,28 @@ SYSCALL(execve)
 	r = loader_exec(t, path, argv, envp, &mm, &regs);
 	if (r < 0)
 		goto out;
-	/* Past the point of no return: the old image goes. */
+	/* Past the point of no return: the other threads and the old image go. */
+	task_exec_single(t);
 	mm_put(t->mm);
 	t->mm = mm;
 	regs.fs_base = 0;
 	t->regs = regs;
 	fdt_close_on_exec(t->files);
 	task_vfork_release(t);
+	if (t->sighand->refs > 1) {
+		/* Shared with a process that is not exec'ing (CLONE_SIGHAND): a copy of our own. */
+		struct sighand *sh = malloc(sizeof(*sh));
+
+		if (sh) {
+			*sh = *t->sighand;
+			sh->refs = 1;
+			t->sighand->refs--;
+			t->sighand = sh;
+		}
+	}
 	for (i = 0; i < 64; i++)
-		if (t->sigact[i].handler > 1) /* SIG_DFL 0, SIG_IGN 1 survive */
-			memset(&t->sigact[i], 0, sizeof(t->sigact[i]));
+		if (t->sighand->act[i].handler > 1) /* SIG_DFL 0, SIG_IGN 1 survive */
+			memset(&t->sighand->act[i], 0, sizeof(t->sighand->act[i]));
 	memset(&t->altstack, 0, sizeof(t->altstack));
 	{
 		const char *base = strrchr(path, '/');

@@ -202,8 +202,8 @@ static struct abi_timeval ns_tv(uint64_t ns)
 
 static void itimer_get(struct task *t, struct abi_itimerval *v)
 {
-	v->value = ns_tv(timer_remaining(&t->itimer_real));
-	v->interval = ns_tv(t->itimer_real.interval_ns);
+	v->value = ns_tv(timer_remaining(&t->tg->itimer_real));
+	v->interval = ns_tv(t->tg->itimer_real.interval_ns);
 }
 
 SYSCALL(getitimer)
@@ -237,10 +237,10 @@ SYSCALL(setitimer)
 	    nv.interval.tv_usec >= 1000000 || nv.value.tv_sec < 0 || nv.interval.tv_sec < 0)
 		return -EINVAL;
 	itimer_get(t, &old);
-	t->itimer_real.task = t;
-	t->itimer_real.sig = SIGALRM;
-	t->itimer_real.code = SI_KERNEL;
-	timer_arm_locked(&t->itimer_real, tv_ns(&nv.value) ? host_monotonic_ns() + tv_ns(&nv.value) : 0,
+	t->tg->itimer_real.tg = t->tg;
+	t->tg->itimer_real.sig = SIGALRM;
+	t->tg->itimer_real.code = SI_KERNEL;
+	timer_arm_locked(&t->tg->itimer_real, tv_ns(&nv.value) ? host_monotonic_ns() + tv_ns(&nv.value) : 0,
 			 tv_ns(&nv.interval));
 	if (a[2] && mm_copy_out(t->mm, a[2], &old, sizeof(old)) < 0)
 		return -EFAULT;
@@ -249,12 +249,12 @@ SYSCALL(setitimer)
 
 SYSCALL(alarm)
 {
-	uint64_t left = timer_remaining(&t->itimer_real);
+	uint64_t left = timer_remaining(&t->tg->itimer_real);
 
-	t->itimer_real.task = t;
-	t->itimer_real.sig = SIGALRM;
-	t->itimer_real.code = SI_KERNEL;
-	timer_arm_locked(&t->itimer_real, a[0] ? host_monotonic_ns() + (uint64_t)(unsigned)a[0] * 1000000000ULL : 0,
+	t->tg->itimer_real.tg = t->tg;
+	t->tg->itimer_real.sig = SIGALRM;
+	t->tg->itimer_real.code = SI_KERNEL;
+	timer_arm_locked(&t->tg->itimer_real, a[0] ? host_monotonic_ns() + (uint64_t)(unsigned)a[0] * 1000000000ULL : 0,
 			 0);
 	/* Seconds left, rounded to nearest, at least 1 if any time was left. */
 	return left ? (long)((left + 500000000ULL) / 1000000000ULL ? (left + 500000000ULL) / 1000000000ULL : 1) : 0;

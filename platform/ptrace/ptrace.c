@@ -40,6 +40,7 @@
 
 struct plat_as {
 	pid_t pid;          /* the stub process (and its first thread) */
+	pid_t creator;      /* host thread that traces the first thread */
 	uint64_t ctrl_off;  /* memory-file frame of the control page */
 	unsigned nops;      /* queued in the control page */
 	uint64_t *deferred; /* frames to release after the next flush */
@@ -49,8 +50,11 @@ struct plat_as {
 
 struct plat_ctx {
 	struct plat_as *as;
-	pid_t tid;
+	pid_t tid;          /* the stub thread; traced by the host thread using the context */
 };
+
+/* The context the calling host thread runs, if any: batches run in its stub thread. */
+static __thread struct plat_ctx *cur_ctx;
 
 /* Where tracer and stub run; see plat_ptrace_pin_cpu. */
 int plat_ptrace_cpu = -1;
@@ -70,10 +74,13 @@ static const struct sock_filter stub_filter[] = {
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	/* Only the calls the sentry puts in a batch. */
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 4, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 3, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 2, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 1, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 7, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 6, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 5, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 4, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 3, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pause, 2, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit, 1, 0),
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 };
@@ -182,6 +189,7 @@ static struct plat_as *as_create(int *err)
 		goto fail;
 	}
 	pin(as->pid);
+	as->creator = host_gettid();
 	st = wait_stop(as->pid);
 	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
 		log_warn("ptrace: the stub did not start (wait status %#x)", st);
@@ -227,31 +235,43 @@ static void as_destroy(struct plat_as *as)
 	free(as);
 }
 
-/* Runs the queued batch in the stub; the stub must be stopped and ours. */
+/* A stopped stub thread of as that the calling host thread traces. */
+static pid_t our_thread(struct plat_as *as)
+{
+	if (cur_ctx && cur_ctx->as == as)
+		return cur_ctx->tid;
+	if (as->creator == host_gettid())
+		return as->pid;
+	die("ptrace: no stub thread of this address space is ours to run a batch in");
+}
+
+/* Runs the queued batch in one of the stub's threads (stopped, and ours). */
 static void as_flush(struct plat_as *as)
 {
 	plat_regs r = as->stub_regs;
 	unsigned n = as->nops;
+	pid_t tid;
 	int st;
 
 	if (!n)
 		return;
+	tid = our_thread(as);
 	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
 	r.r12 = STUB_CTRL;
 	r.r13 = n;
 	r.orig_rax = (uint64_t)-1;
-	if (host_ptrace(PTRACE_SETREGS, as->pid, 0, &r) < 0 || host_ptrace(PTRACE_CONT, as->pid, 0, 0) < 0)
+	if (host_ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
 		die("ptrace: cannot run the stub's batch");
-	st = wait_stop(as->pid);
+	st = wait_stop(tid);
 	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
 		siginfo_t si = {0};
 
-		host_ptrace(PTRACE_GETSIGINFO, as->pid, 0, &si);
-		host_ptrace(PTRACE_GETREGS, as->pid, 0, &r);
+		host_ptrace(PTRACE_GETSIGINFO, tid, 0, &si);
+		host_ptrace(PTRACE_GETREGS, tid, 0, &r);
 		die("ptrace: the stub failed running a batch (wait status %#x, rip %#llx, fault address %p)", st,
 		    r.rip, si.si_addr);
 	}
-	if (host_ptrace(PTRACE_GETREGS, as->pid, 0, &r) < 0)
+	if (host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
 		die("ptrace: cannot read the stub's registers");
 	if (r.r13 != 0) {
 		struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off) + (n - r.r13);
@@ -322,11 +342,79 @@ static struct plat_ctx *ctx_create(struct plat_as *as, int *err)
 	}
 	c->as = as;
 	c->tid = as->pid;
+	cur_ctx = c;
 	return c;
 }
 
-static void ctx_destroy(struct plat_ctx *c)
+/* Runs the stub at entry (a register set of the stub's own) in thread tid, until it traps. */
+static int run_stub(pid_t tid, plat_regs *r, const char *entry)
 {
+	int st;
+
+	r->rip = STUB_CODE + (uint64_t)(entry - stub_start);
+	r->orig_rax = (uint64_t)-1;
+	if (host_ptrace(PTRACE_SETREGS, tid, 0, r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		return -ESRCH;
+	st = wait_stop(tid);
+	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
+		return -ESRCH;
+	return (int)host_ptrace(PTRACE_GETREGS, tid, 0, r);
+}
+
+static struct plat_ctx *ctx_clone(struct plat_ctx *parent, int *err)
+{
+	struct plat_ctx *c = calloc(1, sizeof(*c));
+	plat_regs r = parent->as->stub_regs;
+
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	as_flush(parent->as);
+	r.rdi = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
+	*err = run_stub(parent->tid, &r, stub_clone);
+	if (*err == 0 && (long)r.rax <= 0)
+		*err = r.rax ? (int)r.rax : -EAGAIN;
+	if (*err < 0) {
+		free(c);
+		return NULL;
+	}
+	c->as = parent->as;
+	c->tid = (pid_t)r.rax;
+	return c;
+}
+
+static int ctx_adopt(struct plat_ctx *c)
+{
+	int st;
+
+	/* The new stub thread waits in pause(): take it over from this host thread. */
+	if (host_ptrace(PTRACE_SEIZE, c->tid, 0, (void *)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)) < 0 ||
+	    host_ptrace(PTRACE_INTERRUPT, c->tid, 0, 0) < 0)
+		return -ESRCH;
+	st = wait_stop(c->tid);
+	if (st < 0 || !WIFSTOPPED(st))
+		return -ESRCH;
+	pin(0);
+	pin(c->tid);
+	cur_ctx = c;
+	return 0;
+}
+
+static void ctx_destroy(struct plat_ctx *c, int alive)
+{
+	if (alive) {
+		/* Only this thread ends: it exits by itself, so its tracer's exit kills nobody. */
+		plat_regs r = c->as->stub_regs;
+		int st;
+
+		r.rip = STUB_CODE + (uint64_t)(stub_exit - stub_start);
+		r.orig_rax = (uint64_t)-1;
+		if (host_ptrace(PTRACE_SETREGS, c->tid, 0, &r) == 0 && host_ptrace(PTRACE_CONT, c->tid, 0, 0) == 0)
+			host_wait4(c->tid, &st, __WALL);
+	}
+	if (cur_ctx == c)
+		cur_ctx = NULL;
 	free(c);
 }
 
@@ -341,7 +429,10 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 		c->as = as;
 		c->tid = as->pid;
 	}
+	cur_ctx = c;
 	as_flush(as);
+	/* No syscall restart by the host kernel: the sentry decides those. */
+	regs->orig_rax = (uint64_t)-1;
 	if (host_ptrace(PTRACE_SETREGS, c->tid, 0, regs) < 0 || host_ptrace(PTRACE_SYSEMU, c->tid, 0, 0) < 0)
 		return PLAT_DIED;
 	st = wait_stop(c->tid);
@@ -388,6 +479,8 @@ const struct platform plat_ptrace = {
 	.as_protect = as_protect,
 	.as_defer_put = as_defer_put,
 	.ctx_create = ctx_create,
+	.ctx_clone = ctx_clone,
+	.ctx_adopt = ctx_adopt,
 	.ctx_destroy = ctx_destroy,
 	.switch_to_user = switch_to_user,
 	.get_fpstate = get_fpstate,

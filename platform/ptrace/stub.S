@@ -4,6 +4,10 @@
  *
  * stub_start: first instruction run in a new stub; unmaps everything the
  *   fork from the sentry left below the stub, then traps to the tracer.
+ * stub_clone: makes a new thread (clone with the flags in rdi) and traps
+ *   with its tid in rax; the new thread waits in pause() until a tracer
+ *   of its own seizes it.  It uses no stack, so it needs none of its own.
+ * stub_exit: ends the calling thread (exit(0)); the process goes on.
  * stub_batch: r12 = address of an array of struct stub_op, r13 = count.
  *   Makes each call in order and traps when done (r13 = 0) or at the first
  *   failure (r13 = calls not done, counting the failed one; rax = -errno).
@@ -12,7 +16,7 @@
 
 	.section .rodata.stub, "a"
 	.balign 4096
-	.globl stub_start, stub_end, stub_batch
+	.globl stub_start, stub_end, stub_batch, stub_clone, stub_exit
 stub_start:
 	mov	$11, %eax		/* munmap(0, STUB_CODE) */
 	xor	%edi, %edi
@@ -37,5 +41,25 @@ stub_batch:
 	dec	%r13
 	jmp	1b
 2:	int3
+
+stub_clone:
+	mov	$56, %eax		/* clone(rdi, 0, 0, 0, 0) */
+	xor	%esi, %esi
+	xor	%edx, %edx
+	xor	%r10d, %r10d
+	xor	%r8d, %r8d
+	syscall
+	test	%rax, %rax
+	jz	3f
+	int3
+3:	mov	$34, %eax		/* pause(), until our tracer takes over */
+	syscall
+	jmp	3b
+
+stub_exit:
+	mov	$60, %eax		/* exit(0): this thread only */
+	xor	%edi, %edi
+	syscall
+	int3
 stub_end:
 	.section .note.GNU-stack, "", @progbits

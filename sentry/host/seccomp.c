@@ -76,6 +76,7 @@ static const struct rule rules[] = {
 	ONE("prctl", "a new stub dies with its tracer", SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)),
 	ONE("prctl", "a new stub takes no privileges", SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS)),
 	ANY("rseq", "a new stub drops the rseq area it inherited from the sentry thread"),
+	ANY("pause", "a new stub thread waits for its tracer"),
 	ANY("setsid", "a new stub leaves cvisor's session (no terminal signals)"),
 	ANY("close_range", "a new stub keeps only the memory file"),
 	ANY("seccomp", "a new stub installs its own, narrower filter"),

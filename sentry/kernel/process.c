@@ -1,15 +1,20 @@
 /*
- * Processes: fork (and vfork, done as a copy-on-write fork whose parent
- * waits for the child's exec or exit), exit, zombies, reparenting to pid 1,
- * wait4/waitid, and signals between processes.  Threads (CLONE_THREAD,
- * CLONE_VM without CLONE_VFORK) come with the process issue.
+ * Processes and threads: clone (threads with CLONE_THREAD, processes with
+ * fork; vfork is a copy-on-write fork whose parent waits for the child's
+ * exec or exit), thread and group exit, zombies, reparenting to pid 1,
+ * wait4/waitid, kill/tkill/tgkill.
  *
- * Each process is one task on its own host thread, tracing its own stub.
- * Locking: sentry_lock protects the task list and tree; task_cond is
- * broadcast on every exit or exec.
+ * Each task runs on its own host thread.  A new process gets a new stub
+ * process (traced by its first host thread); a new thread gets a new stub
+ * thread in its group's stub, created by the parent's host thread and
+ * adopted by the new one (the platform's ctx_clone/ctx_adopt).
+ *
+ * Locking: sentry_lock protects the task and group lists and the tree;
+ * task_cond is broadcast on every exit, exec or signal.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -22,45 +27,69 @@
 #include "../host/host.h"
 #include "../log.h"
 #include "../mm/mm.h"
+#include "futex.h"
 #include "task.h"
 
 pthread_cond_t task_cond = PTHREAD_COND_INITIALIZER;
 
 static struct task *all_tasks;
-static struct task *init_task;
+static struct thread_group *all_groups;
+static struct thread_group *init_tg;
 static int last_pid = 1;
 static int ntasks;
 
-void task_register_init(struct task *t)
-{
-	init_task = t;
-	t->next_task = all_tasks;
-	all_tasks = t;
-	ntasks = 1;
-}
-
-struct task *task_find(int pid)
+struct task *task_find(int tid)
 {
 	struct task *t;
 
 	for (t = all_tasks; t; t = t->next_task)
-		if (t->tid == pid && !t->zombie)
+		if (t->tid == tid && !t->exiting)
 			return t;
 	return NULL;
 }
 
+static struct thread_group *tg_find(int tgid)
+{
+	struct thread_group *g;
+
+	for (g = all_groups; g; g = g->next)
+		if (g->tgid == tgid)
+			return g;
+	return NULL;
+}
+
+static int pid_used(int pid)
+{
+	struct task *t;
+	struct thread_group *g;
+
+	for (t = all_tasks; t; t = t->next_task)
+		if (t->tid == pid)
+			return 1;
+	for (g = all_groups; g; g = g->next)
+		if (g->tgid == pid || g->pgid == pid || g->sid == pid)
+			return 1;
+	return 0;
+}
+
 static int alloc_pid(void)
 {
-	for (;;) {
-		struct task *t;
-
+	do {
 		if (++last_pid >= 4194304)
 			last_pid = 2;
-		for (t = all_tasks; t && t->tid != last_pid; t = t->next_task)
-			;
-		if (!t)
-			return last_pid;
-	}
+	} while (pid_used(last_pid));
+	return last_pid;
+}
+
+static void link_task(struct task *t, struct thread_group *g)
+{
+	t->tg = g;
+	t->tg_next = g->threads;
+	g->threads = t;
+	g->nthreads++;
+	t->next_task = all_tasks;
+	all_tasks = t;
+	ntasks++;
 }
 
 static void unlink_task(struct task *t)
@@ -72,13 +101,49 @@ static void unlink_task(struct task *t)
 			*pp = t->next_task;
 			break;
 		}
-	if (t->parent)
-		for (pp = &t->parent->children; *pp; pp = &(*pp)->sibling)
-			if (*pp == t) {
-				*pp = t->sibling;
+	for (pp = &t->tg->threads; *pp; pp = &(*pp)->tg_next)
+		if (*pp == t) {
+			*pp = t->tg_next;
+			break;
+		}
+	t->tg->nthreads--;
+	ntasks--;
+}
+
+static void link_group(struct thread_group *g, struct thread_group *parent)
+{
+	g->parent = parent;
+	if (parent) {
+		g->sibling = parent->children;
+		parent->children = g;
+	}
+	g->next = all_groups;
+	all_groups = g;
+}
+
+static void free_group(struct thread_group *g)
+{
+	struct thread_group **pp;
+
+	for (pp = &all_groups; *pp; pp = &(*pp)->next)
+		if (*pp == g) {
+			*pp = g->next;
+			break;
+		}
+	if (g->parent)
+		for (pp = &g->parent->children; *pp; pp = &(*pp)->sibling)
+			if (*pp == g) {
+				*pp = g->sibling;
 				break;
 			}
-	ntasks--;
+	timer_cancel_locked(&g->itimer_real);
+	free(g);
+}
+
+static void sighand_put(struct sighand *sh)
+{
+	if (sh && --sh->refs == 0)
+		free(sh);
 }
 
 static struct fdtable *fdt_copy(struct fdtable *src)
@@ -111,45 +176,87 @@ static struct fs_context *fs_copy(struct fs_context *src)
 
 static void fs_put(struct fs_context *fs)
 {
-	if (--fs->refs)
+	if (!fs || --fs->refs)
 		return;
 	path_put(&fs->root);
 	path_put(&fs->cwd);
 	free(fs);
 }
 
+struct task *task_create_init(void)
+{
+	struct thread_group *g = calloc(1, sizeof(*g));
+	struct task *t = calloc(1, sizeof(*t));
+	int i;
+
+	if (!g || !t)
+		return NULL;
+	t->sighand = calloc(1, sizeof(*t->sighand));
+	t->files = fdt_new();
+	t->fs = calloc(1, sizeof(*t->fs));
+	if (!t->sighand || !t->files || !t->fs)
+		return NULL;
+	t->sighand->refs = 1;
+	t->fs->refs = 1;
+	t->fs->umask = 022;
+	g->tgid = g->pgid = g->sid = t->tid = 1;
+	g->leader = t;
+	g->dumpable = 1;
+	for (i = 0; i < TASK_RLIMITS; i++)
+		g->rlim[i].rlim_cur = g->rlim[i].rlim_max = RLIM_INFINITY;
+	g->rlim[RLIMIT_NOFILE] = (struct abi_rlimit){1024, 1048576};
+	g->rlim[RLIMIT_STACK] = (struct abi_rlimit){8 << 20, RLIM_INFINITY};
+	g->rlim[RLIMIT_CORE] = (struct abi_rlimit){0, RLIM_INFINITY};
+	g->rlim[RLIMIT_NPROC] = (struct abi_rlimit){63459, 63459};
+	g->rlim[RLIMIT_SIGPENDING] = (struct abi_rlimit){63459, 63459};
+	g->rlim[RLIMIT_MEMLOCK] = (struct abi_rlimit){8 << 20, 8 << 20};
+	g->rlim[RLIMIT_MSGQUEUE] = (struct abi_rlimit){819200, 819200};
+	g->start_ns = t->start_ns = host_monotonic_ns();
+	t->cur_nr = -1;
+	link_group(g, NULL);
+	link_task(t, g);
+	init_tg = g;
+	return t;
+}
+
+/* ---- creating tasks ---- */
+
 struct child_start {
 	struct task *t;
-	gva_t child_tid; /* CLONE_CHILD_SETTID */
+	gva_t child_tid;  /* CLONE_CHILD_SETTID */
+	int new_process;  /* a stub process of its own (fork), or a stub thread (CLONE_THREAD) */
 };
 
-static void task_exit_notify(struct task *t);
-
-/* The host thread of a new process: its own stub, then the run loop. */
+/* The host thread of a new task: its stub, then the run loop, then its exit. */
 static void *child_main(void *arg)
 {
 	struct child_start *cs = arg;
 	struct task *t = cs->t;
-	int err = 0, status;
+	int err = 0;
 
 	pthread_mutex_lock(&sentry_lock);
-	err = mm_attach(t->mm);
-	if (err == 0) {
-		t->ctx = plat->ctx_create(t->mm->as, &err);
-		if (cs->child_tid)
-			mm_copy_out(t->mm, cs->child_tid, &t->tid, sizeof(int));
+	task_current = t;
+	if (cs->new_process) {
+		err = mm_attach(t->mm);
+		if (err == 0) {
+			t->ctx = plat->ctx_create(t->mm->as, &err);
+			if (!t->ctx)
+				err = err ? err : -ENOMEM;
+		}
+	} else {
+		err = plat->ctx_adopt(t->ctx);
 	}
+	if (err == 0 && cs->child_tid)
+		mm_copy_out(t->mm, cs->child_tid, &t->tid, sizeof(int));
 	free(cs);
-	pthread_mutex_unlock(&sentry_lock);
 	if (err < 0) {
-		log_warn("cannot start a new process (%d)", err);
+		log_warn("cannot start a new task (%d)", err);
 		task_exit_group(t, SIGKILL);
 	}
-	status = err < 0 ? SIGKILL : task_run(t);
-	(void)status;
-	pthread_mutex_lock(&sentry_lock);
-	task_exit_notify(t);
 	pthread_mutex_unlock(&sentry_lock);
+	if (err == 0)
+		task_run(t);
+	task_exit_thread(t);
 	return NULL;
 }
 
@@ -160,8 +267,10 @@ static void *child_main(void *arg)
 	 CLONE_CHILD_SETTID | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |               \
 	 CLONE_NEWPID | CLONE_NEWNET | CLONE_IO)
 
-static long do_fork(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gva_t ctid, gva_t tls)
+static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gva_t ctid, gva_t tls)
 {
+	int thread = !!(flags & CLONE_THREAD);
+	struct thread_group *g = NULL;
 	struct child_start *cs;
 	struct task *c;
 	pthread_attr_t attr;
@@ -169,32 +278,64 @@ static long do_fork(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gva
 
 	if (flags & ~(uint64_t)CLONE_KNOWN)
 		return -EINVAL;
-	if ((flags & CLONE_THREAD) || ((flags & CLONE_VM) && !(flags & CLONE_VFORK)))
-		return -ENOSYS; /* threads: not yet */
+	/* Linux's consistency rules. */
+	if ((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND))
+		return -EINVAL;
+	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
+		return -EINVAL;
+	if (thread && (flags & CSIGNAL))
+		return -EINVAL;
+	if ((flags & CLONE_VM) && !thread && !(flags & CLONE_VFORK))
+		return -ENOSYS; /* a process sharing memory without being a thread: not yet */
 	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
 		     CLONE_NEWCGROUP))
 		return -EPERM;
-	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
-		return -EINVAL;
-	/* Held even for root: the sandbox's process limit is a resource limit of the host's. */
-	if ((uint64_t)ntasks >= p->rlim[RLIMIT_NPROC].rlim_cur)
+	if (flags & CLONE_PIDFD)
+		return -EINVAL; /* pidfds: not yet */
+	/* Held even for root: the sandbox's task limit stands for the host's resources. */
+	if ((uint64_t)ntasks >= p->tg->rlim[RLIMIT_NPROC].rlim_cur)
 		return -EAGAIN;
 	c = calloc(1, sizeof(*c));
 	cs = calloc(1, sizeof(*cs));
 	if (!c || !cs)
 		goto nomem;
-	memcpy(c->sigact, p->sigact, sizeof(c->sigact));
 	c->sigmask = p->sigmask;
 	c->cred = p->cred;
-	memcpy(c->rlim, p->rlim, sizeof(c->rlim));
 	memcpy(c->comm, p->comm, sizeof(c->comm));
-	c->dumpable = p->dumpable;
 	c->no_new_privs = p->no_new_privs;
 	c->start_ns = host_monotonic_ns();
 	c->cur_nr = -1;
-	c->mm = mm_fork(p->mm, &err);
-	if (!c->mm)
-		goto fail;
+	c->regs = p->regs;
+	c->regs.rax = 0;
+	if (newsp)
+		c->regs.rsp = newsp;
+	if (flags & CLONE_SETTLS)
+		c->regs.fs_base = tls;
+	if (flags & CLONE_CHILD_CLEARTID)
+		c->clear_child_tid = ctid;
+	if (!thread)
+		c->altstack = p->altstack;
+
+	if (thread) {
+		c->mm = p->mm;
+		c->mm->refs++;
+		c->sighand = p->sighand;
+		c->sighand->refs++;
+	} else {
+		c->mm = mm_fork(p->mm, &err);
+		if (!c->mm)
+			goto fail;
+		if (flags & CLONE_SIGHAND) {
+			c->sighand = p->sighand;
+			c->sighand->refs++;
+		} else {
+			c->sighand = malloc(sizeof(*c->sighand));
+			if (!c->sighand)
+				goto nomem;
+			*c->sighand = *p->sighand;
+			c->sighand->refs = 1;
+		}
+	}
 	if (flags & CLONE_FILES) {
 		c->files = p->files;
 		c->files->refs++;
@@ -207,43 +348,51 @@ static long do_fork(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gva
 	} else if (!(c->fs = fs_copy(p->fs))) {
 		goto nomem;
 	}
-	c->regs = p->regs;
-	c->regs.rax = 0;
-	if (newsp)
-		c->regs.rsp = newsp;
-	if (flags & CLONE_SETTLS)
-		c->regs.fs_base = tls;
-	if (flags & CLONE_CHILD_CLEARTID)
-		c->clear_child_tid = ctid;
-	c->tid = c->tgid = alloc_pid();
-	c->pgid = p->pgid;
-	c->sid = p->sid;
-	c->parent = (flags & CLONE_PARENT) && p->parent ? p->parent : p;
-	c->ppid = c->parent->tgid;
-	c->sibling = c->parent->children;
-	c->parent->children = c;
-	c->next_task = all_tasks;
-	all_tasks = c;
-	ntasks++;
-	if ((flags & CLONE_PARENT_SETTID) && mm_copy_out(p->mm, ptid, &c->tid, sizeof(int)) < 0) {
-		/* Linux has already made the child; so do we. */
+	if (thread) {
+		c->ctx = plat->ctx_clone(p->ctx, &err);
+		if (!c->ctx)
+			goto fail;
 	}
+
+	c->tid = alloc_pid();
+	if (thread) {
+		g = p->tg;
+	} else {
+		g = calloc(1, sizeof(*g));
+		if (!g)
+			goto nomem;
+		g->tgid = c->tid;
+		g->leader = c;
+		g->pgid = p->tg->pgid;
+		g->sid = p->tg->sid;
+		g->uid = c->cred.uid;
+		memcpy(g->rlim, p->tg->rlim, sizeof(g->rlim));
+		g->dumpable = p->tg->dumpable;
+		g->start_ns = c->start_ns;
+		g->vfork_waiting = !!(flags & CLONE_VFORK);
+		link_group(g, (flags & CLONE_PARENT) && p->tg->parent ? p->tg->parent : p->tg);
+	}
+	link_task(c, g);
+	if (flags & CLONE_PARENT_SETTID)
+		mm_copy_out(p->mm, ptid, &c->tid, sizeof(int)); /* a bad pointer does not undo the clone */
 	cs->t = c;
 	cs->child_tid = (flags & CLONE_CHILD_SETTID) ? ctid : 0;
-	c->vfork_waiting = !!(flags & CLONE_VFORK);
+	cs->new_process = !thread;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 1 << 20);
 	if (pthread_create(&c->thread, &attr, child_main, cs) != 0) {
 		pthread_attr_destroy(&attr);
 		unlink_task(c);
+		if (!thread)
+			free_group(g);
 		err = -EAGAIN;
 		goto fail;
 	}
 	pthread_attr_destroy(&attr);
 	err = c->tid;
 	/* vfork: the parent sleeps until the child has exec'd or exited. */
-	while (c->vfork_waiting)
+	while (!thread && g->vfork_waiting)
 		pthread_cond_wait(&task_cond, &sentry_lock);
 	return err;
 
@@ -251,114 +400,240 @@ nomem:
 	err = -ENOMEM;
 fail:
 	if (c) {
+		if (c->ctx)
+			plat->ctx_destroy(c->ctx, 1);
 		if (c->mm)
 			mm_put(c->mm);
 		if (c->files)
 			fdt_put(c->files);
-		if (c->fs)
-			fs_put(c->fs);
+		fs_put(c->fs);
+		sighand_put(c->sighand);
 	}
 	free(c);
 	free(cs);
 	return err;
 }
 
+SYSCALL(clone) { return do_clone(t, a[0], a[1], a[2], a[3], a[4]); }
+SYSCALL(fork) { (void)a; return do_clone(t, SIGCHLD, 0, 0, 0, 0); }
+SYSCALL(vfork) { (void)a; return do_clone(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0); }
+
 void task_vfork_release(struct task *t)
 {
-	if (t->vfork_waiting) {
-		t->vfork_waiting = 0;
+	if (t->tg->vfork_waiting) {
+		t->tg->vfork_waiting = 0;
 		pthread_cond_broadcast(&task_cond);
 	}
 }
 
-/* Called with the lock held when a process's run loop has ended. */
-static void task_exit_notify(struct task *t)
+/* ---- exit ---- */
+
+void task_exit_group(struct task *t, int status)
 {
-	struct task *c, *next;
-	struct abi_sigaction *sa;
+	struct thread_group *g = t->tg;
+	struct task *x;
 
-	timer_cancel_locked(&t->itimer_real);
-	if (t->mm) {
-		mm_put(t->mm);
-		t->mm = NULL;
-	}
-	if (t->ctx) {
-		plat->ctx_destroy(t->ctx);
-		t->ctx = NULL;
-	}
-	if (t->files) {
-		fdt_put(t->files);
-		t->files = NULL;
-	}
-	if (t->fs) {
-		fs_put(t->fs);
-		t->fs = NULL;
-	}
-	task_vfork_release(t);
-	/* Orphans go to pid 1. */
-	for (c = t->children; c; c = next) {
-		next = c->sibling;
-		c->parent = init_task;
-		c->ppid = init_task->tgid;
-		c->sibling = init_task->children;
-		init_task->children = c;
-	}
-	t->children = NULL;
-	t->zombie = 1;
-	if (t->parent && !t->parent->zombie) {
-		siginfo_t si;
-
-		memset(&si, 0, sizeof(si));
-		si.si_signo = SIGCHLD;
-		si.si_pid = t->tgid;
-		si.si_uid = t->cred.uid;
-		if (t->exit_status & 0x7f) {
-			si.si_code = (t->exit_status & 0x80) ? CLD_DUMPED : CLD_KILLED;
-			si.si_status = t->exit_status & 0x7f;
-		} else {
-			si.si_code = CLD_EXITED;
-			si.si_status = (t->exit_status >> 8) & 0xff;
-		}
-		task_send_signal(t->parent, SIGCHLD, &si);
-	}
-	sa = t->parent ? &t->parent->sigact[SIGCHLD - 1] : NULL;
-	if (sa && (sa->handler == (uint64_t)SIG_IGN || (sa->flags & SA_NOCLDWAIT))) {
-		/* Nobody will wait: reaped at once, as Linux does. */
-		unlink_task(t);
-		free(t);
+	if (g->exiting)
+		return;
+	g->exiting = 1;
+	g->exit_status = status;
+	for (x = g->threads; x; x = x->tg_next) {
+		x->exiting = 1;
+		if (x != t && x->in_user && x->ctx)
+			plat->interrupt(x->ctx);
 	}
 	pthread_cond_broadcast(&task_cond);
 }
 
-SYSCALL(clone) { return do_fork(t, a[0], a[1], a[2], a[3], a[4]); }
-SYSCALL(fork) { (void)a; return do_fork(t, SIGCHLD, 0, 0, 0, 0); }
-SYSCALL(vfork) { (void)a; return do_fork(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0); }
+/* The robust futex list (set_robust_list(2)): mark the locks this thread held as abandoned. */
+static void exit_robust_list(struct task *t)
+{
+	struct {
+		uint64_t next;
+		int64_t futex_offset;
+		uint64_t pending;
+	} head;
+	uint64_t entry;
+	int n = 0;
 
-static int matches(struct task *t, struct task *c, int pid)
+	if (!t->robust_list || mm_copy_in(t->mm, &head, t->robust_list, sizeof(head)) < 0)
+		return;
+	for (entry = head.next; entry != t->robust_list && n < 2048; n++) {
+		gva_t uaddr = entry + (uint64_t)head.futex_offset;
+		uint32_t word;
+
+		if (mm_copy_in(t->mm, &word, uaddr, 4) == 0 && (word & FUTEX_TID_MASK) == (uint32_t)t->tid) {
+			word = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+			if (mm_copy_out(t->mm, uaddr, &word, 4) == 0 && (word & FUTEX_WAITERS))
+				futex_wake_addr(t, uaddr, 1);
+		}
+		if (mm_copy_in(t->mm, &entry, entry, 8) < 0)
+			break;
+	}
+}
+
+static void group_exit_notify(struct thread_group *g);
+
+void task_exit_thread(struct task *t)
+{
+	struct thread_group *g = t->tg;
+	int last;
+
+	pthread_mutex_lock(&sentry_lock);
+	if (t->clear_child_tid && !g->exiting) {
+		/* pthread_join waits for this word to become 0. */
+		int zero = 0;
+
+		if (mm_copy_out(t->mm, t->clear_child_tid, &zero, sizeof(zero)) == 0)
+			futex_wake_addr(t, t->clear_child_tid, 1);
+	}
+	if (!g->exiting)
+		exit_robust_list(t);
+	unlink_task(t);
+	last = g->nthreads == 0;
+	if (!last && !g->exiting && g->leader == t)
+		g->leader = NULL;
+	if (last && !g->exiting)
+		g->exit_status = (t->exit_code & 0xff) << 8;
+	/* The stub thread ends with us; the last one takes the stub process down with the mm. */
+	if (t->ctx)
+		plat->ctx_destroy(t->ctx, !last && !g->exiting);
+	if (t->mm)
+		mm_put(t->mm);
+	if (t->files)
+		fdt_put(t->files);
+	fs_put(t->fs);
+	sighand_put(t->sighand);
+	if (g->leader == t)
+		g->leader = NULL;
+	free(t);
+	if (last)
+		group_exit_notify(g);
+	pthread_cond_broadcast(&task_cond);
+	pthread_mutex_unlock(&sentry_lock);
+}
+
+static void group_exit_notify(struct thread_group *g)
+{
+	struct thread_group *c, *next, *reaper = init_tg;
+	struct sighand *psh;
+
+	timer_cancel_locked(&g->itimer_real);
+	if (g->vfork_waiting) {
+		g->vfork_waiting = 0;
+	}
+	/* Orphans go to pid 1 (the nearest subreaper first). */
+	for (c = g->parent; c; c = c->parent)
+		if (c->subreaper && !c->zombie) {
+			reaper = c;
+			break;
+		}
+	for (c = g->children; c; c = next) {
+		next = c->sibling;
+		c->parent = reaper;
+		c->sibling = reaper->children;
+		reaper->children = c;
+		if (c->zombie)
+			pthread_cond_broadcast(&task_cond);
+	}
+	g->children = NULL;
+	g->zombie = 1;
+	if (g == init_tg)
+		return; /* the sandbox ends with its pid 1: sentry_run is waiting for this */
+	if (!g->parent)
+		return;
+	psh = g->parent->threads ? g->parent->threads->sighand : NULL;
+	if (psh && (psh->act[SIGCHLD - 1].handler == (uint64_t)SIG_IGN ||
+		    (psh->act[SIGCHLD - 1].flags & SA_NOCLDWAIT))) {
+		/* Nobody will wait: reaped at once, as Linux does. */
+		free_group(g);
+		return;
+	}
+	{
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		si.si_signo = SIGCHLD;
+		si.si_pid = g->tgid;
+		si.si_uid = g->uid;
+		if (g->exit_status & 0x7f) {
+			si.si_code = (g->exit_status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+			si.si_status = g->exit_status & 0x7f;
+		} else {
+			si.si_code = CLD_EXITED;
+			si.si_status = (g->exit_status >> 8) & 0xff;
+		}
+		tg_send_signal(g->parent, SIGCHLD, &si);
+	}
+}
+
+int task_wait_init_exit(void)
+{
+	while (!init_tg->zombie)
+		pthread_cond_wait(&task_cond, &sentry_lock);
+	return init_tg->exit_status;
+}
+
+void task_exec_single(struct task *t)
+{
+	struct thread_group *g = t->tg;
+	struct task *x;
+
+	if (g->nthreads == 1)
+		return;
+	for (x = g->threads; x; x = x->tg_next)
+		if (x != t) {
+			x->exiting = 1;
+			if (x->in_user && x->ctx)
+				plat->interrupt(x->ctx);
+		}
+	pthread_cond_broadcast(&task_cond);
+	while (g->nthreads > 1)
+		pthread_cond_wait(&task_cond, &sentry_lock);
+	/* The exec'ing thread becomes the leader and takes the group's pid. */
+	g->leader = t;
+	t->tid = g->tgid;
+}
+
+SYSCALL(exit)
+{
+	t->exiting = 1;
+	t->exit_code = (int)(a[0] & 0xff);
+	return 0;
+}
+
+SYSCALL(exit_group)
+{
+	task_exit_group(t, (int)((a[0] & 0xff) << 8));
+	return 0;
+}
+
+/* ---- wait ---- */
+
+static int matches(struct task *t, struct thread_group *c, int pid)
 {
 	if (pid > 0)
 		return c->tgid == pid;
 	if (pid == -1)
 		return 1;
 	if (pid == 0)
-		return c->pgid == t->pgid;
+		return c->pgid == t->tg->pgid;
 	return c->pgid == -pid;
 }
 
-/* Finds a matching child; returns its pid after reaping it (or 0 with WNOHANG), or -errno. */
-static long wait_child(struct task *t, int pid, int options, int *status, struct task **found)
+/* Finds a matching zombie child: its pid (0 with WNOHANG and none yet), or -errno. */
+static long wait_child(struct task *t, int pid, int options, struct thread_group **found)
 {
 	for (;;) {
-		struct task *c;
+		struct thread_group *c;
 		int any = 0;
 
-		for (c = t->children; c; c = c->sibling) {
+		for (c = t->tg->children; c; c = c->sibling) {
 			if (!matches(t, c, pid))
 				continue;
 			any = 1;
 			if (c->zombie) {
 				*found = c;
-				*status = c->exit_status;
 				return c->tgid;
 			}
 		}
@@ -374,18 +649,18 @@ static long wait_child(struct task *t, int pid, int options, int *status, struct
 
 SYSCALL(wait4)
 {
-	int pid = (int)a[0], options = (int)a[2], status = 0;
-	struct task *c = NULL;
+	int pid = (int)a[0], options = (int)a[2];
+	struct thread_group *c = NULL;
 	long r;
 
 	if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WALL | __WCLONE | __WNOTHREAD))
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	r = wait_child(t, pid, options, &status, &c);
+	r = wait_child(t, pid, options, &c);
 	if (r <= 0)
 		return r;
-	if (a[1] && mm_copy_out(t->mm, a[1], &status, sizeof(status)) < 0)
+	if (a[1] && mm_copy_out(t->mm, a[1], &c->exit_status, sizeof(int)) < 0)
 		return -EFAULT;
 	if (a[3]) {
 		struct rusage ru;
@@ -394,15 +669,14 @@ SYSCALL(wait4)
 		if (mm_copy_out(t->mm, a[3], &ru, sizeof(ru)) < 0)
 			return -EFAULT;
 	}
-	unlink_task(c);
-	free(c);
+	free_group(c);
 	return r;
 }
 
 SYSCALL(waitid)
 {
-	int idtype = (int)a[0], id = (int)a[1], options = (int)a[3], status = 0, pid;
-	struct task *c = NULL;
+	int idtype = (int)a[0], id = (int)a[1], options = (int)a[3], pid;
+	struct thread_group *c = NULL;
 	siginfo_t si;
 	long r;
 
@@ -418,45 +692,38 @@ SYSCALL(waitid)
 	}
 	if (!(options & WEXITED))
 		return (options & WNOHANG) ? 0 : -ECHILD;
-	r = wait_child(t, pid, options, &status, &c);
+	r = wait_child(t, pid, options, &c);
+	if (r < 0)
+		return r;
 	memset(&si, 0, sizeof(si));
 	if (r > 0) {
 		si.si_signo = SIGCHLD;
 		si.si_pid = (pid_t)r;
-		si.si_uid = c->cred.uid;
-		if (status & 0x7f) {
-			si.si_code = (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
-			si.si_status = status & 0x7f;
+		si.si_uid = c->uid;
+		if (c->exit_status & 0x7f) {
+			si.si_code = (c->exit_status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+			si.si_status = c->exit_status & 0x7f;
 		} else {
 			si.si_code = CLD_EXITED;
-			si.si_status = (status >> 8) & 0xff;
+			si.si_status = (c->exit_status >> 8) & 0xff;
 		}
 	}
-	if (r < 0)
-		return r;
 	if (a[2] && mm_copy_out(t->mm, a[2], &si, sizeof(si)) < 0)
 		return -EFAULT;
-	if (r > 0 && !(options & WNOWAIT)) {
-		unlink_task(c);
-		free(c);
-	}
+	if (r > 0 && !(options & WNOWAIT))
+		free_group(c);
 	return 0;
 }
 
-/* A signal from t to target, as kill(2) sends it. */
-long task_signal_other(struct task *t, struct task *target, int sig, int code)
-{
-	siginfo_t si;
+/* ---- kill ---- */
 
-	if (sig == 0)
-		return 0;
-	memset(&si, 0, sizeof(si));
-	si.si_signo = sig;
-	si.si_code = code;
-	si.si_pid = t->tgid;
-	si.si_uid = t->cred.uid;
-	task_send_signal(target, sig, &si);
-	return 0;
+static void fill_user_info(struct task *t, siginfo_t *si, int sig, int code)
+{
+	memset(si, 0, sizeof(*si));
+	si->si_signo = sig;
+	si->si_code = code;
+	si->si_pid = t->tg->tgid;
+	si->si_uid = t->cred.uid;
 }
 
 static long check_sig(int sig)
@@ -467,50 +734,127 @@ static long check_sig(int sig)
 SYSCALL(kill)
 {
 	int pid = (int)a[0], sig = (int)a[1], any = 0;
-	struct task *x, *next;
+	struct thread_group *g;
+	siginfo_t si;
 	long r = check_sig(sig);
 
 	if (r < 0)
 		return r;
+	fill_user_info(t, &si, sig, SI_USER);
 	if (pid > 0) {
-		x = task_find(pid);
-		return x ? task_signal_other(t, x, sig, SI_USER) : -ESRCH;
+		g = tg_find(pid);
+		if (!g || g->zombie)
+			return -ESRCH;
+		if (sig)
+			tg_send_signal(g, sig, &si);
+		return 0;
 	}
 	if (pid == INT32_MIN)
 		return -ESRCH;
 	/* A group (0: the caller's, < -1: -pid), or everyone but pid 1 (-1). */
-	for (x = all_tasks; x; x = next) {
-		next = x->next_task;
-		if (x->zombie)
+	for (g = all_groups; g; g = g->next) {
+		if (g->zombie)
 			continue;
-		if (pid == -1 ? (x->tgid == 1 || x == t) : x->pgid != (pid == 0 ? t->pgid : -pid))
+		if (pid == -1 ? (g->tgid == 1 && g != t->tg) : g->pgid != (pid == 0 ? t->tg->pgid : -pid))
 			continue;
 		any = 1;
-		task_signal_other(t, x, sig, SI_USER);
+		if (sig)
+			tg_send_signal(g, sig, &si);
 	}
-	if (pid == -1 && sig)
-		task_signal_other(t, t, sig, SI_USER);
-	return any || pid == -1 ? 0 : -ESRCH;
+	return any ? 0 : -ESRCH;
 }
 
 SYSCALL(tkill)
 {
 	struct task *x;
+	siginfo_t si;
 
 	if ((int)a[0] <= 0 || check_sig((int)a[1]) < 0)
 		return -EINVAL;
 	x = task_find((int)a[0]);
-	return x ? task_signal_other(t, x, (int)a[1], SI_TKILL) : -ESRCH;
+	if (!x)
+		return -ESRCH;
+	fill_user_info(t, &si, (int)a[1], SI_TKILL);
+	if (a[1])
+		task_send_signal(x, (int)a[1], &si);
+	return 0;
 }
 
 SYSCALL(tgkill)
 {
 	struct task *x;
+	siginfo_t si;
 
 	if ((int)a[0] <= 0 || (int)a[1] <= 0 || check_sig((int)a[2]) < 0)
 		return -EINVAL;
 	x = task_find((int)a[1]);
-	if (!x || x->tgid != (int)a[0])
+	if (!x || x->tg->tgid != (int)a[0])
 		return -ESRCH;
-	return task_signal_other(t, x, (int)a[2], SI_TKILL);
+	fill_user_info(t, &si, (int)a[2], SI_TKILL);
+	if (a[2])
+		task_send_signal(x, (int)a[2], &si);
+	return 0;
+}
+
+/* ---- ids ---- */
+
+SYSCALL(getpgid)
+{
+	struct thread_group *g = a[0] ? tg_find((int)a[0]) : t->tg;
+
+	return g ? g->pgid : -ESRCH;
+}
+
+SYSCALL(getpgrp)
+{
+	(void)a;
+	return t->tg->pgid;
+}
+
+SYSCALL(setpgid)
+{
+	int pid = (int)a[0], pgid = (int)a[1];
+	struct thread_group *g = pid ? tg_find(pid) : t->tg;
+
+	if (pgid < 0)
+		return -EINVAL;
+	if (!g || (g != t->tg && g->parent != t->tg))
+		return -ESRCH;
+	if (g->sid == g->tgid)
+		return -EPERM; /* a session leader */
+	if (g->sid != t->tg->sid)
+		return -EPERM;
+	if (!pgid)
+		pgid = g->tgid;
+	if (pgid != g->tgid) {
+		struct thread_group *x;
+		int found = 0;
+
+		for (x = all_groups; x; x = x->next)
+			if (x->pgid == pgid && x->sid == g->sid && !x->zombie)
+				found = 1;
+		if (!found)
+			return -EPERM;
+	}
+	g->pgid = pgid;
+	return 0;
+}
+
+SYSCALL(getsid)
+{
+	struct thread_group *g = a[0] ? tg_find((int)a[0]) : t->tg;
+
+	return g ? g->sid : -ESRCH;
+}
+
+SYSCALL(setsid)
+{
+	struct thread_group *x;
+
+	(void)a;
+	for (x = all_groups; x; x = x->next)
+		if (x->pgid == t->tg->tgid)
+			return -EPERM; /* already a group leader */
+	t->tg->sid = t->tg->pgid = t->tg->tgid;
+	return t->tg->sid;
 }

@@ -80,7 +80,7 @@ static enum action default_action(int sig)
 
 static int ignored(struct task *t, int sig)
 {
-	uint64_t h = t->sigact[sig - 1].handler;
+	uint64_t h = t->sighand->act[sig - 1].handler;
 
 	if (h == (uint64_t)SIG_IGN)
 		return 1;
@@ -89,28 +89,55 @@ static int ignored(struct task *t, int sig)
 
 int task_signal_pending(struct task *t)
 {
-	return (t->sigpending & ~t->sigmask) != 0 || t->exiting;
+	return ((t->sigpending | t->tg->pending) & ~t->sigmask) != 0 || t->exiting || t->tg->exiting;
+}
+
+static void wake(struct task *t)
+{
+	pthread_cond_broadcast(&task_cond);
+	if (t->in_user && t->ctx)
+		plat->interrupt(t->ctx);
 }
 
 void task_send_signal(struct task *target, int sig, const siginfo_t *info)
 {
-	if (target->exiting || target->zombie)
+	if (target->exiting || target->tg->exiting)
 		return;
 	if (sig == SIGKILL) {
 		task_exit_group(target, SIGKILL);
-	} else {
-		/* Ignored signals are dropped at once, unless blocked (the handler may change). */
-		if (ignored(target, sig) && !(target->sigmask & BIT(sig)))
-			return;
-		if (!(target->sigpending & BIT(sig)))
-			target->siginfo[sig - 1] = *info;
-		target->sigpending |= BIT(sig);
-		if (target->sigmask & BIT(sig))
-			return;
+		return;
 	}
-	pthread_cond_broadcast(&task_cond);
-	if (target->in_user && target->ctx)
-		plat->interrupt(target->ctx);
+	/* Ignored signals are dropped at once, unless blocked (the handler may change). */
+	if (ignored(target, sig) && !(target->sigmask & BIT(sig)))
+		return;
+	if (!(target->sigpending & BIT(sig)))
+		target->siginfo[sig - 1] = *info;
+	target->sigpending |= BIT(sig);
+	if (!(target->sigmask & BIT(sig)))
+		wake(target);
+}
+
+void tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
+{
+	struct task *t = g->threads, *x;
+
+	if (!t || g->exiting)
+		return;
+	if (sig == SIGKILL) {
+		task_exit_group(t, SIGKILL);
+		return;
+	}
+	if (ignored(t, sig))
+		return;
+	if (!(g->pending & BIT(sig)))
+		g->info[sig - 1] = *info;
+	g->pending |= BIT(sig);
+	/* Any thread that does not block it may take it: wake one. */
+	for (x = g->threads; x; x = x->tg_next)
+		if (!(x->sigmask & BIT(sig))) {
+			wake(x);
+			return;
+		}
 }
 
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
@@ -122,9 +149,9 @@ void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
 	si.si_code = code;
 	si.si_addr = (void *)addr;
 	/* A fault the handler cannot see is fatal: Linux unblocks it and resets the action. */
-	if ((t->sigmask & BIT(sig)) || t->sigact[sig - 1].handler == (uint64_t)SIG_IGN) {
+	if ((t->sigmask & BIT(sig)) || t->sighand->act[sig - 1].handler == (uint64_t)SIG_IGN) {
 		t->sigmask &= ~BIT(sig);
-		t->sigact[sig - 1].handler = (uint64_t)SIG_DFL;
+		t->sighand->act[sig - 1].handler = (uint64_t)SIG_DFL;
 	}
 	t->siginfo[sig - 1] = si;
 	t->sigpending |= BIT(sig);
@@ -242,13 +269,18 @@ void task_deliver_signals(struct task *t)
 {
 	uint64_t bits;
 
-	while (!t->exiting && (bits = t->sigpending & ~t->sigmask)) {
+	while (!t->exiting && !t->tg->exiting && (bits = (t->sigpending | t->tg->pending) & ~t->sigmask)) {
 		/* Faults first: the instruction that caused them cannot go on. */
 		int sig = __builtin_ctzll((bits & SYNCHRONOUS) ? (bits & SYNCHRONOUS) : bits) + 1;
-		struct abi_sigaction *sa = &t->sigact[sig - 1], act;
+		struct abi_sigaction *sa = &t->sighand->act[sig - 1], act;
 		enum action da = default_action(sig);
 
-		t->sigpending &= ~BIT(sig);
+		if (t->sigpending & BIT(sig)) {
+			t->sigpending &= ~BIT(sig);
+		} else {
+			t->tg->pending &= ~BIT(sig);
+			t->siginfo[sig - 1] = t->tg->info[sig - 1];
+		}
 		if (sa->handler == (uint64_t)SIG_IGN)
 			continue;
 		if (sa->handler == (uint64_t)SIG_DFL) {
@@ -324,7 +356,7 @@ SYSCALL(rt_sigreturn)
 
 SYSCALL(rt_sigpending)
 {
-	uint64_t p = t->sigpending & t->sigmask;
+	uint64_t p = (t->sigpending | t->tg->pending) & t->sigmask;
 
 	if (a[1] != 8)
 		return -EINVAL;

@@ -18,15 +18,7 @@ pthread_mutex_t sentry_lock = PTHREAD_MUTEX_INITIALIZER;
 __thread struct task *task_current;
 struct sandbox sandbox;
 
-void task_exit_group(struct task *t, int status)
-{
-	if (t->exiting)
-		return;
-	t->exiting = 1;
-	t->exit_status = status;
-}
-
-int task_run(struct task *t)
+void task_run(struct task *t)
 {
 	struct plat_stopinfo info;
 	enum plat_stop why;
@@ -36,7 +28,7 @@ int task_run(struct task *t)
 	pthread_mutex_lock(&sentry_lock);
 	for (;;) {
 		task_deliver_signals(t);
-		if (t->exiting)
+		if (t->exiting || t->tg->exiting)
 			break;
 		t->in_user = 1;
 		pthread_mutex_unlock(&sentry_lock);
@@ -68,6 +60,4 @@ int task_run(struct task *t)
 		}
 	}
 	pthread_mutex_unlock(&sentry_lock);
-	task_current = NULL;
-	return t->exit_status;
 }

@@ -41,62 +41,101 @@ struct abi_stack {
 	uint64_t ss_size;
 };
 
+/* Signal dispositions, shared by the threads of a group (CLONE_SIGHAND). */
+struct sighand {
+	struct abi_sigaction act[64]; /* by signal number - 1 */
+	int refs;
+};
+
+/*
+ * A thread group: the process.  Protected by sentry_lock.  It lives until
+ * its last thread has exited and its parent has reaped it.
+ */
+struct thread_group {
+	int tgid;
+	struct task *leader;           /* NULL once the leader thread has gone */
+	struct task *threads;          /* live threads, via task->tg_next */
+	int nthreads;
+	struct thread_group *parent;   /* NULL for pid 1 */
+	struct thread_group *children, *sibling;
+	struct thread_group *next;     /* every group, for kill(-pgid) */
+	int pgid, sid;
+	uint32_t uid;                  /* for a reaper's siginfo */
+	int zombie;                    /* no threads left, not yet reaped */
+	int exiting;                   /* exit_group or a fatal signal: every thread leaves */
+	int exit_status;               /* wait status: code << 8, or the signal (| 0x80 with core) */
+	uint64_t pending;              /* process-directed signals */
+	siginfo_t info[64];
+	struct ktimer itimer_real;     /* alarm(2), setitimer(ITIMER_REAL) */
+	struct abi_rlimit rlim[TASK_RLIMITS];
+	int vfork_waiting;             /* its parent waits for this child's exec or exit */
+	int subreaper, dumpable, pdeathsig;
+	uint64_t start_ns;
+};
+
 struct task {
-	int tid, tgid, ppid, pgid, sid; /* the sandbox's own numbers */
+	int tid;                       /* the sandbox's own numbers */
+	struct thread_group *tg;
+	struct task *tg_next;          /* the group's thread list */
+	struct task *next_task;        /* all live tasks, for tid lookup */
 	struct mm *mm;
 	struct plat_ctx *ctx;
 	plat_regs regs;
 	struct fdtable *files;
 	struct fs_context *fs;
+	struct sighand *sighand;
 	struct creds cred;
-	struct abi_rlimit rlim[TASK_RLIMITS];
 	char comm[16];
 	gva_t clear_child_tid;
 	gva_t robust_list;
 	uint64_t robust_len;
-
-	struct abi_sigaction sigact[64]; /* by signal number - 1 */
-	uint64_t sigmask;
-	uint64_t sigpending;          /* bit sig-1: pending (one of each, as standard signals) */
-	siginfo_t siginfo[64];        /* the info of each pending signal */
-	uint64_t saved_sigmask;       /* rt_sigsuspend/ppoll: restored after the handler runs */
-	int has_saved_sigmask;
-	int in_user;
-	int cur_restart;
-	struct ktimer itimer_real;    /* alarm(2), setitimer(ITIMER_REAL) */              /* the last syscall returned an ERESTART* code */                  /* the application is running: interrupt the platform to signal it */
-	struct abi_stack altstack;
-	int pdeathsig, dumpable, no_new_privs, subreaper;
-	uint64_t start_ns; /* host monotonic time at creation */
-
-	/* The process tree (thread group leaders only, for now). */
-	struct task *parent;
-	struct task *children, *sibling;
-	struct task *next_task; /* all tasks, for pid lookup */
-	int zombie;             /* exited, not yet reaped */
-	int vfork_waiting;      /* the parent waits for this child's exec or exit */
 	pthread_t thread;
 
-	int exiting;     /* leave the run loop after this syscall */
-	int exit_status; /* wait status: code << 8, or the signal number */
+	uint64_t sigmask;
+	uint64_t sigpending;           /* thread-directed, bit sig-1 (one of each signal) */
+	siginfo_t siginfo[64];
+	uint64_t saved_sigmask;        /* rt_sigsuspend: restored after the handler runs */
+	int has_saved_sigmask;
+	struct abi_stack altstack;
+	int no_new_privs;
+	uint64_t start_ns;             /* host monotonic time at creation */
 
-	long cur_nr;     /* the system call in flight, for crash reports; -1 when none */
+	int in_user;                   /* the application runs: interrupt the platform to signal it */
+	int cur_restart;               /* the last syscall returned an ERESTART* code */
+	int exiting;                   /* this thread leaves its run loop */
+	int exit_code;                 /* exit(2) of a thread, for the group if it is the last */
+	long cur_nr;                   /* the system call in flight, for crash reports; -1 when none */
 };
+
+static inline int task_tgid(struct task *t)
+{
+	return t->tg->tgid;
+}
+
+static inline int task_ppid(struct task *t)
+{
+	return t->tg->parent ? t->tg->parent->tgid : 0;
+}
 
 extern pthread_mutex_t sentry_lock;
 /* Broadcast whenever a task exits, execs or stops: waiters re-check their condition. */
 extern pthread_cond_t task_cond;
 
-/* Registers the first task (pid 1). */
-void task_register_init(struct task *t);
-/* The task with sandbox pid, or NULL. */
-struct task *task_find(int pid);
-/* Sends sig from t to target (default actions only, for now). */
-long task_signal_other(struct task *t, struct task *target, int sig, int code);
+/* Makes the first task (pid 1) and its thread group. */
+struct task *task_create_init(void);
+/* Waits (lock held) until pid 1 has exited; its wait status. */
+int task_wait_init_exit(void);
+/* The live task with sandbox tid, or NULL. */
+struct task *task_find(int tid);
 /* Ends a vfork parent's wait (the child exec'd). */
 void task_vfork_release(struct task *t);
+/* execve: ends the group's other threads; t takes the group's pid. */
+void task_exec_single(struct task *t);
 
-/* Runs t until its thread group exits; returns the wait status. */
-int task_run(struct task *t);
+/* Runs t until it (or its group) exits. */
+void task_run(struct task *t);
+/* Called by a task's host thread after task_run: the thread's exit, and the group's if last. */
+void task_exit_thread(struct task *t);
 
 /* Ends the thread group with a wait status (exit code << 8, or a signal). */
 void task_exit_group(struct task *t, int status);
@@ -108,6 +147,7 @@ void task_exit_group(struct task *t, int status);
  * runs before each return to the application and on syscall exit.
  */
 void task_send_signal(struct task *target, int sig, const siginfo_t *info);
+void tg_send_signal(struct thread_group *tg, int sig, const siginfo_t *info);
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
 void task_deliver_signals(struct task *t);
 /* Is a signal pending that the task does not block (blocking waits give up then)? */

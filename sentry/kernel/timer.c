@@ -43,7 +43,7 @@ static void *timer_main(void *arg)
 				memset(&si, 0, sizeof(si));
 				si.si_signo = k->sig;
 				si.si_code = k->code;
-				task_send_signal(k->task, k->sig, &si);
+				tg_send_signal(k->tg, k->sig, &si);
 			}
 		}
 		if (!armed) {

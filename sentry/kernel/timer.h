@@ -1,18 +1,18 @@
 /*
  * Kernel timers: a deadline on the host's monotonic clock, an optional
- * interval, and a signal to send to a task when it fires.  One host thread
+ * interval, and a signal to send to a process when it fires.  One host thread
  * sleeps until the earliest deadline.  Locking: sentry_lock.
  */
 #pragma once
 
 #include <stdint.h>
 
-struct task;
+struct thread_group;
 
 struct ktimer {
 	uint64_t deadline_ns; /* monotonic; 0 = disarmed */
 	uint64_t interval_ns;
-	struct task *task;
+	struct thread_group *tg; /* the process the signal goes to */
 	int sig;
 	int code;             /* si_code of the signal: SI_KERNEL for itimers, SI_TIMER for POSIX timers */
 	struct ktimer *next;  /* the armed list */

@@ -670,13 +670,26 @@ int mm_pin(struct mm *mm, gva_t va, size_t len, int write, struct iovec *out, in
 
 /* ---- mprotect, mremap, madvise, brk ---- */
 
-static void reprotect_cow(struct mm *mm, gva_t va, uint64_t *e, void *arg)
-{
-	struct vma *v = arg;
+struct run;
+static void run_add(struct run *r, gva_t va, uint64_t frame, int prot);
+static void run_flush(struct run *r);
 
-	if ((*e & PTE_COW) && (v->prot & PROT_WRITE))
-		plat->as_protect(mm->as, va, PAGE, page_prot(v, *e));
+struct reprotect_state {
+	struct vma *v;
+	struct run *run;
+};
+
+/* Only populated pages are mapped in the mirror: change those, in runs. */
+static void reprotect_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
+{
+	struct reprotect_state *s = arg;
+
+	(void)mm;
+	if (*e & PTE_P)
+		run_add(s->run, va, 0, page_prot(s->v, *e));
 }
+
+static void mprotect_run(struct mm *mm, struct vma *v);
 
 long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 {
@@ -710,8 +723,7 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 		if (v->prot == prot)
 			continue;
 		v->prot = prot;
-		plat->as_protect(mm->as, v->start, v->end - v->start, prot);
-		for_each_pte(mm, v->start, v->end, reprotect_cow, v);
+		mprotect_run(mm, v);
 	}
 	return 0;
 }
@@ -1028,4 +1040,34 @@ int mm_attach(struct mm *mm)
 		run_flush(&s.run);
 	}
 	return 0;
+}
+
+long mm_shared_frame(struct mm *mm, gva_t va, uint64_t *frame)
+{
+	struct vma *v = va < mm->limit ? vma_find(mm, va) : NULL;
+	uint8_t *p;
+
+	if (!v || !(v->flags & VMA_SHARED))
+		return -EINVAL;
+	p = page_for(mm, va, 0);
+	if (!p)
+		return -EFAULT;
+	*frame = (uint64_t)(p - (uint8_t *)mf.base) & ~4095ULL;
+	return 0;
+}
+
+uint32_t *mm_user_word(struct mm *mm, gva_t va)
+{
+	if ((va & 3) || !range_ok(mm, va, 4))
+		return NULL;
+	return (uint32_t *)page_for(mm, va, 1);
+}
+
+static void mprotect_run(struct mm *mm, struct vma *v)
+{
+	struct run r = {.mm = mm};
+	struct reprotect_state st = {v, &r};
+
+	for_each_pte(mm, v->start, v->end, reprotect_page, &st);
+	run_flush(&r);
 }

@@ -1,0 +1,250 @@
+/* Futexes (see futex.h): wait, wake, requeue, wake-op, bitsets. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/futex.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../../syscalls/syscalls.h"
+#include "../host/host.h"
+#include "../mm/mm.h"
+#include "futex.h"
+#include "task.h"
+
+struct waiter {
+	uintptr_t k1;        /* the mm, or 0 for a shared key */
+	uint64_t k2;         /* the address, or frame + offset */
+	uint32_t bitset;
+	int woken;
+	struct waiter *next;
+};
+
+static struct waiter *waiters;
+
+static long key(struct task *t, gva_t uaddr, int private, uintptr_t *k1, uint64_t *k2)
+{
+	uint64_t frame;
+
+	if (uaddr & 3)
+		return -EINVAL;
+	if (!private && mm_shared_frame(t->mm, uaddr, &frame) == 0) {
+		*k1 = 0;
+		*k2 = frame | (uaddr & 4095);
+		return 0;
+	}
+	*k1 = (uintptr_t)t->mm;
+	*k2 = uaddr;
+	return 0;
+}
+
+static int wake_key(uintptr_t k1, uint64_t k2, int n, uint32_t bitset)
+{
+	struct waiter **pp, *w;
+	int woken = 0;
+
+	for (pp = &waiters; (w = *pp) && woken < n;) {
+		if (w->k1 == k1 && w->k2 == k2 && (w->bitset & bitset)) {
+			*pp = w->next;
+			w->woken = 1;
+			woken++;
+		} else {
+			pp = &w->next;
+		}
+	}
+	if (woken)
+		pthread_cond_broadcast(&task_cond);
+	return woken;
+}
+
+int futex_wake_addr(struct task *t, gva_t uaddr, int n)
+{
+	return wake_key((uintptr_t)t->mm, uaddr, n, FUTEX_BITSET_MATCH_ANY);
+}
+
+static void dequeue(struct waiter *w)
+{
+	struct waiter **pp;
+
+	for (pp = &waiters; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			return;
+		}
+}
+
+/* deadline: host realtime ns, 0 = none. */
+static long do_wait(struct task *t, gva_t uaddr, int private, uint32_t val, uint64_t deadline, uint32_t bitset)
+{
+	struct waiter *w;
+	uint32_t cur;
+	long r;
+
+	if (!bitset)
+		return -EINVAL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	w->bitset = bitset;
+	r = key(t, uaddr, private, &w->k1, &w->k2);
+	if (r == 0 && mm_copy_in(t->mm, &cur, uaddr, 4) < 0)
+		r = -EFAULT;
+	if (r == 0 && cur != val)
+		r = -EAGAIN;
+	if (r < 0) {
+		free(w);
+		return r;
+	}
+	w->next = waiters;
+	waiters = w;
+	for (;;) {
+		if (w->woken) {
+			r = 0;
+			break;
+		}
+		if (task_signal_pending(t)) {
+			dequeue(w);
+			r = -ERESTARTSYS;
+			break;
+		}
+		if (deadline) {
+			struct timespec ts = {(time_t)(deadline / 1000000000ULL), (long)(deadline % 1000000000ULL)};
+
+			if (host_realtime_ns() >= deadline) {
+				dequeue(w);
+				r = -ETIMEDOUT;
+				break;
+			}
+			pthread_cond_timedwait(&task_cond, &sentry_lock, &ts);
+		} else {
+			pthread_cond_wait(&task_cond, &sentry_lock);
+		}
+	}
+	free(w);
+	return r;
+}
+
+static int requeue(uintptr_t k1, uint64_t k2, uintptr_t n1, uint64_t n2, int nwake, int nmove)
+{
+	struct waiter *w;
+	int done = wake_key(k1, k2, nwake, FUTEX_BITSET_MATCH_ANY), moved = 0;
+
+	for (w = waiters; w && moved < nmove; w = w->next)
+		if (w->k1 == k1 && w->k2 == k2) {
+			w->k1 = n1;
+			w->k2 = n2;
+			moved++;
+		}
+	return done + moved;
+}
+
+/* FUTEX_WAKE_OP's operation on the word at uaddr2: the old value, or -errno. */
+static long wake_op(struct task *t, gva_t uaddr2, uint32_t op)
+{
+	uint32_t *p = mm_user_word(t->mm, uaddr2);
+	int oparg = (int)((op >> 12) & 0xfff), cmp = (int)((op >> 24) & 0xf), cmparg = (int)(op & 0xfff);
+	uint32_t old;
+
+	if (!p)
+		return -EFAULT;
+	if ((op >> 28) & FUTEX_OP_OPARG_SHIFT)
+		oparg = oparg >= 32 ? 0 : 1 << oparg;
+	if (oparg & 0x800)
+		oparg |= ~0xfff; /* sign-extend 12 bits */
+	if (cmparg & 0x800)
+		cmparg |= ~0xfff;
+	switch ((op >> 28) & 7) {
+	case FUTEX_OP_SET: old = __atomic_exchange_n(p, (uint32_t)oparg, __ATOMIC_SEQ_CST); break;
+	case FUTEX_OP_ADD: old = __atomic_fetch_add(p, (uint32_t)oparg, __ATOMIC_SEQ_CST); break;
+	case FUTEX_OP_OR: old = __atomic_fetch_or(p, (uint32_t)oparg, __ATOMIC_SEQ_CST); break;
+	case FUTEX_OP_ANDN: old = __atomic_fetch_and(p, ~(uint32_t)oparg, __ATOMIC_SEQ_CST); break;
+	case FUTEX_OP_XOR: old = __atomic_fetch_xor(p, (uint32_t)oparg, __ATOMIC_SEQ_CST); break;
+	default: return -ENOSYS;
+	}
+	switch (cmp) {
+	case FUTEX_OP_CMP_EQ: return (int)old == cmparg;
+	case FUTEX_OP_CMP_NE: return (int)old != cmparg;
+	case FUTEX_OP_CMP_LT: return (int)old < cmparg;
+	case FUTEX_OP_CMP_LE: return (int)old <= cmparg;
+	case FUTEX_OP_CMP_GT: return (int)old > cmparg;
+	case FUTEX_OP_CMP_GE: return (int)old >= cmparg;
+	}
+	return -ENOSYS;
+}
+
+SYSCALL(futex)
+{
+	gva_t uaddr = a[0], uaddr2 = a[4];
+	int op = (int)a[1], cmd = op & FUTEX_CMD_MASK, private = !!(op & FUTEX_PRIVATE_FLAG);
+	uint32_t val = (uint32_t)a[2], val3 = (uint32_t)a[5];
+	uint64_t deadline = 0;
+	uintptr_t k1, n1;
+	uint64_t k2, n2;
+	long r;
+
+	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT)
+		return -ENOSYS;
+	if ((cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && a[3]) {
+		struct abi_timespec ts;
+
+		if (mm_copy_in(t->mm, &ts, a[3], sizeof(ts)) < 0)
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		if (cmd == FUTEX_WAIT) {
+			/* Relative. */
+			deadline = host_realtime_ns() + (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+		} else {
+			/* Absolute, on CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME. */
+			uint64_t abs = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+
+			if (!(op & FUTEX_CLOCK_REALTIME)) {
+				uint64_t now = host_monotonic_ns();
+
+				abs = host_realtime_ns() + (abs > now ? abs - now : 0);
+			}
+			deadline = abs ? abs : 1;
+		}
+	}
+	switch (cmd) {
+	case FUTEX_WAIT:
+		return do_wait(t, uaddr, private, val, deadline, FUTEX_BITSET_MATCH_ANY);
+	case FUTEX_WAIT_BITSET:
+		return do_wait(t, uaddr, private, val, deadline, val3);
+	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
+		if ((r = key(t, uaddr, private, &k1, &k2)) < 0)
+			return r;
+		return wake_key(k1, k2, (int)val, cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : val3);
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE:
+		if ((r = key(t, uaddr, private, &k1, &k2)) < 0 || (r = key(t, uaddr2, private, &n1, &n2)) < 0)
+			return r;
+		if ((int)val < 0 || (int)a[3] < 0)
+			return -EINVAL;
+		if (cmd == FUTEX_CMP_REQUEUE) {
+			uint32_t cur;
+
+			if (mm_copy_in(t->mm, &cur, uaddr, 4) < 0)
+				return -EFAULT;
+			if (cur != val3)
+				return -EAGAIN;
+		}
+		return requeue(k1, k2, n1, n2, (int)val, (int)a[3]);
+	case FUTEX_WAKE_OP:
+		if ((r = key(t, uaddr, private, &k1, &k2)) < 0 || (r = key(t, uaddr2, private, &n1, &n2)) < 0)
+			return r;
+		r = wake_op(t, uaddr2, val3);
+		if (r < 0)
+			return r;
+		{
+			int n = wake_key(k1, k2, (int)val, FUTEX_BITSET_MATCH_ANY);
+
+			if (r)
+				n += wake_key(n1, n2, (int)a[3], FUTEX_BITSET_MATCH_ANY);
+			return n;
+		}
+	}
+	/* PI futexes (glibc's priority-inheritance mutexes): not yet. */
+	return -ENOSYS;
+}
