@@ -7,6 +7,9 @@ X(dup) X(dup2) X(dup3) X(fcntl) X(ioctl) X(pipe) X(pipe2) X(mkdir) X(mkdirat) X(
 X(symlink) X(symlinkat) X(ftruncate) X(truncate) X(fsync) X(fdatasync) X(fadvise64) X(umask)
 X(statfs) X(fstatfs) X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr)
 X(sendfile)
+/* sys_fsmeta.c */
+X(link) X(linkat) X(rename) X(renameat) X(renameat2) X(mknod) X(mknodat) X(chmod) X(fchmod) X(fchmodat)
+X(chown) X(lchown) X(fchown) X(fchownat) X(utimensat)
 /* sys_poll.c */
 X(poll) X(ppoll) X(select) X(pselect6)
 /* sys_mm.c */

@@ -111,14 +111,50 @@ struct dentry *dentry_lookup_cached(struct dentry *parent, const char *name, siz
 	return NULL;
 }
 
+static void hash_in(struct dentry *d, struct dentry *parent)
+{
+	size_t b;
+
+	d->parent = parent;
+	d->hash = dhash(parent, d->name, d->namelen);
+	b = d->hash & ((1 << DCACHE_BITS) - 1);
+	d->hnext = dcache[b];
+	dcache[b] = d;
+	d->sibling = parent->child;
+	parent->child = d;
+	d->unhashed = 0;
+}
+
+static void hash_out(struct dentry *d)
+{
+	struct dentry **pp;
+
+	for (pp = &dcache[d->hash & ((1 << DCACHE_BITS) - 1)]; *pp; pp = &(*pp)->hnext)
+		if (*pp == d) {
+			*pp = d->hnext;
+			break;
+		}
+	for (pp = &d->parent->child; *pp; pp = &(*pp)->sibling)
+		if (*pp == d) {
+			*pp = d->sibling;
+			break;
+		}
+	d->unhashed = 1;
+}
+
 struct dentry *dentry_new(struct dentry *parent, const char *name, size_t len, struct inode *ino)
 {
-	struct dentry *d = calloc(1, sizeof(*d) + len + 1);
-	size_t b;
+	struct dentry *d = calloc(1, sizeof(*d));
 
 	if (!d)
 		return NULL;
+	d->name = malloc(len + 1);
+	if (!d->name) {
+		free(d);
+		return NULL;
+	}
 	memcpy(d->name, name, len);
+	d->name[len] = 0;
 	d->namelen = len;
 	d->inode = ino;
 	/* One reference for the cache, which keeps the dentry until it is dropped. */
@@ -127,15 +163,28 @@ struct dentry *dentry_new(struct dentry *parent, const char *name, size_t len, s
 		d->unhashed = 1;
 		return d;
 	}
-	d->parent = parent;
 	dentry_get(parent);
-	d->hash = dhash(parent, name, len);
-	b = d->hash & ((1 << DCACHE_BITS) - 1);
-	d->hnext = dcache[b];
-	dcache[b] = d;
-	d->sibling = parent->child;
-	parent->child = d;
+	hash_in(d, parent);
 	return d;
+}
+
+int dentry_move(struct dentry *d, struct dentry *parent, const char *name, size_t len)
+{
+	char *n = malloc(len + 1);
+	struct dentry *old = d->parent;
+
+	if (!n)
+		return -ENOMEM;
+	memcpy(n, name, len);
+	n[len] = 0;
+	hash_out(d);
+	free(d->name);
+	d->name = n;
+	d->namelen = len;
+	dentry_get(parent);
+	hash_in(d, parent);
+	dentry_put(old);
+	return 0;
 }
 
 void dentry_get(struct dentry *d)
@@ -150,6 +199,7 @@ void dentry_put(struct dentry *d)
 
 		if (d->inode)
 			inode_put(d->inode);
+		free(d->name);
 		free(d);
 		d = parent;
 	}
@@ -157,21 +207,9 @@ void dentry_put(struct dentry *d)
 
 void dentry_drop(struct dentry *d)
 {
-	struct dentry **pp;
-
 	if (d->unhashed)
 		return;
-	d->unhashed = 1;
-	for (pp = &dcache[d->hash & ((1 << DCACHE_BITS) - 1)]; *pp; pp = &(*pp)->hnext)
-		if (*pp == d) {
-			*pp = d->hnext;
-			break;
-		}
-	for (pp = &d->parent->child; *pp; pp = &(*pp)->sibling)
-		if (*pp == d) {
-			*pp = d->sibling;
-			break;
-		}
+	hash_out(d);
 	dentry_put(d); /* the cache's reference */
 }
 

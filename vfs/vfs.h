@@ -97,7 +97,7 @@ struct dentry {
 	int unhashed;
 	uint64_t hash;
 	size_t namelen;
-	char name[];
+	char *name;             /* own allocation: rename changes it */
 };
 
 struct mount {
@@ -149,6 +149,8 @@ void dentry_get(struct dentry *d);
 void dentry_put(struct dentry *d);
 /* Takes d out of its parent's lists and the cache (unlink, rmdir). */
 void dentry_drop(struct dentry *d);
+/* Moves d under parent with a new name (rename); 0 or -ENOMEM. */
+int dentry_move(struct dentry *d, struct dentry *parent, const char *name, size_t len);
 
 struct file *file_new(struct path *p, struct inode *ino, const struct file_ops *ops, int flags);
 void file_get(struct file *f);
