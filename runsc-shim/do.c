@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,6 +121,12 @@ int shim_do(int argc, char **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
+	/*
+	 * One malloc arena for all sentry threads: glibc trims a thread arena
+	 * after reading /proc/sys/vm/overcommit_memory, a host path the vetted
+	 * list forbids (and the sentry lock serialises the threads anyway).
+	 */
+	mallopt(M_ARENA_MAX, 1);
 	crash_install();
 	status = sentry_run(&cfg);
 	fflush(stdout);

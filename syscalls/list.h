@@ -10,6 +10,9 @@ X(sendfile)
 /* sys_fsmeta.c */
 X(link) X(linkat) X(rename) X(renameat) X(renameat2) X(mknod) X(mknodat) X(chmod) X(fchmod) X(fchmodat)
 X(chown) X(lchown) X(fchown) X(fchownat) X(utimensat)
+/* sys_cred.c */
+X(setresuid) X(setresgid) X(setreuid) X(setregid) X(setuid) X(setgid) X(setfsuid) X(setfsgid) X(setgroups)
+X(capset)
 /* sys_poll.c */
 X(poll) X(ppoll) X(select) X(pselect6)
 /* sys_mm.c */

@@ -1,0 +1,115 @@
+/*
+ * Credentials against the sandbox's own user model: the set*id family
+ * with Linux's rules (CAP_SETUID/CAP_SETGID are "euid 0" here: the
+ * sandbox has no finer capabilities yet), and supplementary groups.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <string.h>
+
+#include "../sentry/kernel/task.h"
+#include "../sentry/mm/mm.h"
+#include "syscalls.h"
+
+#define KEEP ((uint32_t)-1)
+
+static int privileged(struct task *t)
+{
+	return t->cred.euid == 0;
+}
+
+/* An unprivileged task may only move among its real, effective and saved ids. */
+static int allowed(uint32_t id, uint32_t r, uint32_t e, uint32_t s)
+{
+	return id == KEEP || id == r || id == e || id == s;
+}
+
+static long set_res(struct task *t, uint32_t r, uint32_t e, uint32_t s, int gid)
+{
+	uint32_t *R = gid ? &t->cred.gid : &t->cred.uid, *E = gid ? &t->cred.egid : &t->cred.euid;
+	uint32_t *S = gid ? &t->cred.sgid : &t->cred.suid, *F = gid ? &t->cred.fsgid : &t->cred.fsuid;
+
+	if (!privileged(t) && (!allowed(r, *R, *E, *S) || !allowed(e, *R, *E, *S) || !allowed(s, *R, *E, *S)))
+		return -EPERM;
+	if (r != KEEP)
+		*R = r;
+	if (e != KEEP)
+		*E = e;
+	if (s != KEEP)
+		*S = s;
+	*F = *E;
+	return 0;
+}
+
+SYSCALL(setresuid) { return set_res(t, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2], 0); }
+SYSCALL(setresgid) { return set_res(t, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2], 1); }
+
+static long set_re(struct task *t, uint32_t r, uint32_t e, int gid)
+{
+	uint32_t R = gid ? t->cred.gid : t->cred.uid, E = gid ? t->cred.egid : t->cred.euid;
+	uint32_t s = KEEP;
+
+	if (!privileged(t)) {
+		if (r != KEEP && r != R && r != E)
+			return -EPERM;
+		if (e != KEEP && !allowed(e, R, E, gid ? t->cred.sgid : t->cred.suid))
+			return -EPERM;
+	}
+	/* The saved id follows the effective one when the real one is set or the effective changes. */
+	if (r != KEEP || (e != KEEP && e != R))
+		s = e != KEEP ? e : E;
+	return set_res(t, r, e, s, gid) == 0 ? 0 : -EPERM;
+}
+
+SYSCALL(setreuid) { return set_re(t, (uint32_t)a[0], (uint32_t)a[1], 0); }
+SYSCALL(setregid) { return set_re(t, (uint32_t)a[0], (uint32_t)a[1], 1); }
+
+static long set_id(struct task *t, uint32_t id, int gid)
+{
+	if (id == KEEP)
+		return -EINVAL;
+	if (privileged(t))
+		return set_res(t, id, id, id, gid);
+	if (id != (gid ? t->cred.gid : t->cred.uid) && id != (gid ? t->cred.sgid : t->cred.suid))
+		return -EPERM;
+	return set_res(t, KEEP, id, KEEP, gid);
+}
+
+SYSCALL(setuid) { return set_id(t, (uint32_t)a[0], 0); }
+SYSCALL(setgid) { return set_id(t, (uint32_t)a[0], 1); }
+
+SYSCALL(setfsuid)
+{
+	uint32_t old = t->cred.fsuid, id = (uint32_t)a[0];
+
+	if (privileged(t) || allowed(id, t->cred.uid, t->cred.euid, t->cred.suid))
+		if (id != KEEP)
+			t->cred.fsuid = id;
+	return old;
+}
+
+SYSCALL(setfsgid)
+{
+	uint32_t old = t->cred.fsgid, id = (uint32_t)a[0];
+
+	if (privileged(t) || allowed(id, t->cred.gid, t->cred.egid, t->cred.sgid))
+		if (id != KEEP)
+			t->cred.fsgid = id;
+	return old;
+}
+
+SYSCALL(setgroups)
+{
+	if ((int)a[0] < 0 || a[0] > 65536)
+		return -EINVAL;
+	if (!privileged(t))
+		return -EPERM;
+	/* Supplementary groups are not kept yet: the list is accepted and empty. */
+	return 0;
+}
+
+SYSCALL(capset)
+{
+	(void)a;
+	return privileged(t) ? 0 : -EPERM;
+}
