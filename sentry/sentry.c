@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +134,55 @@ static char *find_program(struct task *t, const char *argv0, char *const *envp)
 	return NULL;
 }
 
+/*
+ * Signals sent to cvisor itself (Ctrl-C at the terminal, kill from a
+ * supervisor) are the sandbox's: SIGINT, SIGQUIT and SIGTSTP go to the
+ * foreground process group, as a terminal would send them; SIGTERM and
+ * SIGHUP to pid 1, as runc forwards them.  They are blocked in every sentry
+ * thread and taken here, where the sentry lock can be taken.
+ */
+static const int forwarded[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGUSR1, SIGUSR2, SIGWINCH};
+
+static void *forwarder(void *arg)
+{
+	sigset_t set;
+	size_t i;
+
+	(void)arg;
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	for (;;) {
+		int sig;
+
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		pthread_mutex_lock(&sentry_lock);
+		task_signal_from_host(sig);
+		pthread_mutex_unlock(&sentry_lock);
+	}
+	return NULL;
+}
+
+static void start_forwarder(void)
+{
+	sigset_t set;
+	pthread_attr_t attr;
+	pthread_t th;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	/* Blocked here before any other thread exists, so every sentry thread inherits it. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 128 << 10);
+	pthread_create(&th, &attr, forwarder, NULL);
+	pthread_attr_destroy(&attr);
+}
+
 int sentry_run(const struct sentry_config *cfg)
 {
 	struct task *t;
@@ -154,6 +205,7 @@ int sentry_run(const struct sentry_config *cfg)
 	}
 	strace_fd = cfg->strace ? 2 : -1;
 
+	start_forwarder();
 	r = mf_init(cfg->memory);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot create the sandbox's memory file (%s)\n", strerror((int)-r));

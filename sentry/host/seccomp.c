@@ -88,6 +88,7 @@ static const struct rule rules[] = {
 	ANY("sigaltstack", "crash handler stack"),
 	ANY("mincore", "libunwind checks an address is mapped before reading it (crash stack traces)"),
 	ANY("futex", "the sentry lock and its condition variables"),
+	ANY("rt_sigtimedwait", "take the signals cvisor receives, for the sandbox (sigwait)"),
 };
 
 /*

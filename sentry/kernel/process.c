@@ -858,3 +858,22 @@ SYSCALL(setsid)
 	t->tg->sid = t->tg->pgid = t->tg->tgid;
 	return t->tg->sid;
 }
+
+void task_signal_from_host(int sig)
+{
+	struct thread_group *g;
+	siginfo_t si;
+
+	if (!init_tg || init_tg->zombie)
+		return;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_USER; /* from outside the sandbox: pid 0, as the kernel's own */
+	if (sig == SIGTERM || sig == SIGHUP || sig == SIGUSR1 || sig == SIGUSR2) {
+		tg_send_signal(init_tg, sig, &si);
+		return;
+	}
+	for (g = all_groups; g; g = g->next)
+		if (!g->zombie && g->pgid == init_tg->pgid)
+			tg_send_signal(g, sig, &si);
+}

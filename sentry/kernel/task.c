@@ -46,7 +46,9 @@ void task_run(struct task *t)
 			break;
 		case PLAT_FAULT:
 			code = mm_fault(t->mm, info.addr);
-			if (code)
+			if (code == MM_FAULT_OOM)
+				task_exit_group(t, SIGKILL);
+			else if (code)
 				task_force_signal(t, SIGSEGV, code, info.addr);
 			break;
 		case PLAT_SIGNAL:

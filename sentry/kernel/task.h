@@ -123,6 +123,8 @@ extern pthread_cond_t task_cond;
 
 /* Makes the first task (pid 1) and its thread group. */
 struct task *task_create_init(void);
+/* A signal cvisor itself received, for the sandbox (see sentry.c). */
+void task_signal_from_host(int sig);
 /* Waits (lock held) until pid 1 has exited; its wait status. */
 int task_wait_init_exit(void);
 /* The live task with sandbox tid, or NULL. */

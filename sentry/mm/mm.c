@@ -517,8 +517,10 @@ int mm_fault(struct mm *mm, gva_t addr)
 		return SEGV_ACCERR;
 	ent = pte(mm, PGDOWN(addr), 0);
 	if (!ent || !(*ent & PTE_P)) {
-		/* Out of memory here is the sandbox's OOM; SIGBUS-like death is Linux's answer too. */
-		return populate(mm, v, PGDOWN(addr)) < 0 ? SEGV_ACCERR : 0;
+		int r = populate(mm, v, PGDOWN(addr));
+
+		/* No memory left in the sandbox: the OOM killer's answer, as on Linux. */
+		return r == -ENOMEM ? MM_FAULT_OOM : r < 0 ? SEGV_ACCERR : 0;
 	}
 	/* Present: the only fault we can fix is a write to a COW page. */
 	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE))

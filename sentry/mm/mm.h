@@ -73,10 +73,11 @@ void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags);
 
 /*
  * Resolves a fault the platform reported at addr.  Returns 0 when the
- * application may retry, or the si_code of the SIGSEGV it deserves
- * (SEGV_MAPERR, SEGV_ACCERR).
+ * application may retry, the si_code of the SIGSEGV it deserves
+ * (SEGV_MAPERR, SEGV_ACCERR), or MM_FAULT_OOM.
  */
 int mm_fault(struct mm *mm, gva_t addr);
+#define MM_FAULT_OOM (-1) /* mm_fault: the sandbox's memory is full */
 
 /* 0, or -EFAULT if any byte of the range is not accessible. */
 long mm_copy_in(struct mm *mm, void *dst, gva_t src, size_t len);
