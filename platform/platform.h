@@ -53,6 +53,8 @@ struct platform {
 	void (*as_map)(struct plat_as *as, uint64_t va, uint64_t len, uint64_t mf_off, int prot);
 	void (*as_unmap)(struct plat_as *as, uint64_t va, uint64_t len);
 	void (*as_protect)(struct plat_as *as, uint64_t va, uint64_t len, int prot);
+	/* CPU time used by the application code in this address space, in ns. */
+	uint64_t (*as_cpu_ns)(struct plat_as *as);
 	/* Drops a frame reference once every queued unmap before it has taken effect. */
 	void (*as_defer_put)(struct plat_as *as, uint64_t mf_off);
 

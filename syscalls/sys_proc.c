@@ -18,6 +18,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
+#include <sys/time.h>
 #include <sys/times.h>
 
 #include "../sentry/host/host.h"
@@ -362,6 +363,17 @@ SYSCALL(rseq)
 	return -ENOSYS;
 }
 
+static struct timeval ns_tv(uint64_t ns)
+{
+	struct timeval tv = {(time_t)(ns / 1000000000ULL), (suseconds_t)(ns % 1000000000ULL / 1000)};
+
+	return tv;
+}
+
+/*
+ * The host tells the stub's CPU time as one figure: it is all reported as
+ * user time (the application's system calls run in the sentry, not in it).
+ */
 SYSCALL(getrusage)
 {
 	struct rusage ru;
@@ -370,7 +382,12 @@ SYSCALL(getrusage)
 	if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
 		return -EINVAL;
 	memset(&ru, 0, sizeof(ru));
-	ru.ru_maxrss = who == RUSAGE_CHILDREN ? 0 : (long)(t->mm->rss_pages * 4);
+	if (who == RUSAGE_CHILDREN) {
+		ru.ru_utime = ns_tv(t->tg->children_cpu_ns);
+	} else {
+		ru.ru_utime = ns_tv(tg_cpu_ns(t->tg));
+		ru.ru_maxrss = (long)(t->mm->rss_pages * 4);
+	}
 	return mm_copy_out(t->mm, a[1], &ru, sizeof(ru));
 }
 
@@ -379,9 +396,141 @@ SYSCALL(times)
 	struct tms tm;
 
 	memset(&tm, 0, sizeof(tm));
+	tm.tms_utime = (clock_t)(tg_cpu_ns(t->tg) / 10000000ULL);
+	tm.tms_cutime = (clock_t)(t->tg->children_cpu_ns / 10000000ULL);
 	if (a[0] && mm_copy_out(t->mm, a[0], &tm, sizeof(tm)) < 0)
 		return -EFAULT;
 	return (long)(host_monotonic_ns() / 10000000ULL);
+}
+
+/* ---- scheduling: one policy (SCHED_OTHER), niceness kept per process ---- */
+
+static struct thread_group *sched_target(struct task *t, int pid)
+{
+	struct task *x;
+
+	if (pid < 0)
+		return NULL;
+	if (pid == 0)
+		return t->tg;
+	x = task_find(pid);
+	return x ? x->tg : NULL;
+}
+
+SYSCALL(sched_setaffinity)
+{
+	uint64_t mask = 0;
+
+	if (!sched_target(t, (int)a[0]))
+		return (int)a[0] < 0 ? -EINVAL : -ESRCH;
+	if (mm_copy_in(t->mm, &mask, a[2], a[1] < 8 ? a[1] : 8) < 0)
+		return -EFAULT;
+	/* The sandbox's CPUs are all alike: any mask that names one of them is honoured as "any". */
+	if (!(mask & (sandbox.ncpus >= 64 ? ~0ULL : (1ULL << sandbox.ncpus) - 1)))
+		return -EINVAL;
+	return 0;
+}
+
+SYSCALL(sched_getparam)
+{
+	int prio = 0;
+
+	if (!sched_target(t, (int)a[0]))
+		return (int)a[0] < 0 ? -EINVAL : -ESRCH;
+	return mm_copy_out(t->mm, a[1], &prio, sizeof(prio));
+}
+
+SYSCALL(sched_setparam)
+{
+	int prio;
+
+	if (!sched_target(t, (int)a[0]))
+		return (int)a[0] < 0 ? -EINVAL : -ESRCH;
+	if (mm_copy_in(t->mm, &prio, a[1], sizeof(prio)) < 0)
+		return -EFAULT;
+	return prio == 0 ? 0 : -EINVAL;
+}
+
+SYSCALL(sched_getscheduler)
+{
+	if (!sched_target(t, (int)a[0]))
+		return (int)a[0] < 0 ? -EINVAL : -ESRCH;
+	return SCHED_OTHER;
+}
+
+SYSCALL(sched_setscheduler)
+{
+	int prio;
+
+	if (!sched_target(t, (int)a[0]))
+		return (int)a[0] < 0 ? -EINVAL : -ESRCH;
+	if (mm_copy_in(t->mm, &prio, a[2], sizeof(prio)) < 0)
+		return -EFAULT;
+	switch ((int)a[1] & ~SCHED_RESET_ON_FORK) {
+	case SCHED_OTHER:
+	case SCHED_BATCH:
+	case SCHED_IDLE:
+		return prio == 0 ? 0 : -EINVAL;
+	case SCHED_FIFO:
+	case SCHED_RR:
+		return prio < 1 || prio > 99 ? -EINVAL : -EPERM; /* no real-time scheduling in the sandbox */
+	}
+	return -EINVAL;
+}
+
+SYSCALL(sched_get_priority_max)
+{
+	(void)t;
+	return (int)a[0] == SCHED_FIFO || (int)a[0] == SCHED_RR ? 99 :
+	       ((int)a[0] == SCHED_OTHER || (int)a[0] == SCHED_BATCH || (int)a[0] == SCHED_IDLE) ? 0 : -EINVAL;
+}
+
+SYSCALL(sched_get_priority_min)
+{
+	(void)t;
+	return (int)a[0] == SCHED_FIFO || (int)a[0] == SCHED_RR ? 1 :
+	       ((int)a[0] == SCHED_OTHER || (int)a[0] == SCHED_BATCH || (int)a[0] == SCHED_IDLE) ? 0 : -EINVAL;
+}
+
+SYSCALL(sched_rr_get_interval)
+{
+	struct abi_timespec ts = {0, 100000000};
+
+	if (!sched_target(t, (int)a[0]))
+		return (int)a[0] < 0 ? -EINVAL : -ESRCH;
+	return mm_copy_out(t->mm, a[1], &ts, sizeof(ts));
+}
+
+SYSCALL(getpriority)
+{
+	struct thread_group *g;
+
+	if ((int)a[0] != PRIO_PROCESS)
+		return (int)a[0] == PRIO_PGRP || (int)a[0] == PRIO_USER ? 20 : -EINVAL;
+	g = sched_target(t, (int)a[1]);
+	if (!g)
+		return -ESRCH;
+	return 20 - g->nice; /* the raw call returns 20 - nice, so it is never negative */
+}
+
+SYSCALL(setpriority)
+{
+	struct thread_group *g;
+	int nice = (int)a[2];
+
+	if ((int)a[0] != PRIO_PROCESS)
+		return (int)a[0] == PRIO_PGRP || (int)a[0] == PRIO_USER ? 0 : -EINVAL;
+	g = sched_target(t, (int)a[1]);
+	if (!g)
+		return -ESRCH;
+	if (nice < -20)
+		nice = -20;
+	if (nice > 19)
+		nice = 19;
+	if (nice < g->nice && t->cred.euid != 0)
+		return -EACCES;
+	g->nice = nice;
+	return 0;
 }
 
 SYSCALL(capget)

@@ -32,8 +32,8 @@ static long clock_read(struct task *t, int clk, struct abi_timespec *ts)
 		break;
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID: {
-		/* Not yet the application's own CPU time: the time since it started bounds it. */
-		uint64_t ns = host_monotonic_ns() - t->start_ns;
+		/* The stub process's CPU time (a thread's own is not told apart yet). */
+		uint64_t ns = tg_cpu_ns(t->tg);
 
 		ts->tv_sec = (int64_t)(ns / 1000000000ULL);
 		ts->tv_nsec = (int64_t)(ns % 1000000000ULL);

@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/rseq.h>
@@ -152,6 +153,25 @@ static int wait_stop(pid_t tid)
 	return r < 0 ? (int)r : st;
 }
 
+/*
+ * Waits for the stub's own trap (int3) after running stub code.  An
+ * interrupt (plat_interrupt's SIGSTOP) may arrive meanwhile: the sentry is
+ * in charge of this thread anyway, so it is passed over.
+ */
+static int wait_trap(pid_t tid)
+{
+	for (;;) {
+		int st = wait_stop(tid);
+
+		if (st >= 0 && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP) {
+			if (host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+				return -ESRCH;
+			continue;
+		}
+		return st;
+	}
+}
+
 static void pin(pid_t tid)
 {
 	cpu_set_t set;
@@ -262,7 +282,7 @@ static void as_flush(struct plat_as *as)
 	r.orig_rax = (uint64_t)-1;
 	if (host_ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
 		die("ptrace: cannot run the stub's batch");
-	st = wait_stop(tid);
+	st = wait_trap(tid);
 	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
 		siginfo_t si = {0};
 
@@ -355,7 +375,7 @@ static int run_stub(pid_t tid, plat_regs *r, const char *entry)
 	r->orig_rax = (uint64_t)-1;
 	if (host_ptrace(PTRACE_SETREGS, tid, 0, r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
 		return -ESRCH;
-	st = wait_stop(tid);
+	st = wait_trap(tid);
 	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
 		return -ESRCH;
 	return (int)host_ptrace(PTRACE_GETREGS, tid, 0, r);
@@ -411,7 +431,9 @@ static void ctx_destroy(struct plat_ctx *c, int alive)
 		r.rip = STUB_CODE + (uint64_t)(stub_exit - stub_start);
 		r.orig_rax = (uint64_t)-1;
 		if (host_ptrace(PTRACE_SETREGS, c->tid, 0, &r) == 0 && host_ptrace(PTRACE_CONT, c->tid, 0, 0) == 0)
-			host_wait4(c->tid, &st, __WALL);
+			while (host_wait4(c->tid, &st, __WALL) >= 0 && WIFSTOPPED(st))
+				if (host_ptrace(PTRACE_CONT, c->tid, 0, 0) < 0)
+					break; /* an interrupt on the way out: pass it over */
 	}
 	if (cur_ctx == c)
 		cur_ctx = NULL;
@@ -455,6 +477,17 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	return sig == SIGSEGV && (si.si_code == SEGV_MAPERR || si.si_code == SEGV_ACCERR) ? PLAT_FAULT : PLAT_SIGNAL;
 }
 
+static uint64_t as_cpu_ns(struct plat_as *as)
+{
+	/* The stub process's CPU clock: MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED). */
+	struct timespec ts;
+	clockid_t clk = (clockid_t)((~(unsigned)as->pid << 3) | 2);
+
+	if (host_clock_gettime(clk, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static int get_fpstate(struct plat_ctx *c, struct iovec *iov)
 {
 	return (int)host_ptrace(PTRACE_GETREGSET, c->tid, (void *)NT_X86_XSTATE, iov);
@@ -478,6 +511,7 @@ const struct platform plat_ptrace = {
 	.as_unmap = as_unmap,
 	.as_protect = as_protect,
 	.as_defer_put = as_defer_put,
+	.as_cpu_ns = as_cpu_ns,
 	.ctx_create = ctx_create,
 	.ctx_clone = ctx_clone,
 	.ctx_adopt = ctx_adopt,

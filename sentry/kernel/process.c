@@ -495,6 +495,8 @@ void task_exit_thread(struct task *t)
 		g->leader = NULL;
 	if (last && !g->exiting)
 		g->exit_status = (t->exit_code & 0xff) << 8;
+	if (last)
+		tg_cpu_ns(g); /* the last reading, before the stub goes */
 	/* The stub thread ends with us; the last one takes the stub process down with the mm. */
 	if (t->ctx)
 		plat->ctx_destroy(t->ctx, !last && !g->exiting);
@@ -610,6 +612,13 @@ SYSCALL(exit_group)
 
 /* ---- wait ---- */
 
+/* Frees a reaped zombie, adding its CPU time to the reaper's children's. */
+static void reap(struct task *t, struct thread_group *c)
+{
+	t->tg->children_cpu_ns += c->cpu_ns + c->children_cpu_ns;
+	free_group(c);
+}
+
 static int matches(struct task *t, struct thread_group *c, int pid)
 {
 	if (pid > 0)
@@ -621,8 +630,12 @@ static int matches(struct task *t, struct thread_group *c, int pid)
 	return c->pgid == -pid;
 }
 
-/* Finds a matching zombie child: its pid (0 with WNOHANG and none yet), or -errno. */
-static long wait_child(struct task *t, int pid, int options, struct thread_group **found)
+/*
+ * Finds a matching child to report: a zombie, or with WUNTRACED/WSTOPPED a
+ * newly stopped one, or with WCONTINUED a newly continued one.  Returns its
+ * pid with *status set (0 with WNOHANG and none yet), or -errno.
+ */
+static long wait_child(struct task *t, int pid, int options, struct thread_group **found, int *status)
 {
 	for (;;) {
 		struct thread_group *c;
@@ -634,6 +647,21 @@ static long wait_child(struct task *t, int pid, int options, struct thread_group
 			any = 1;
 			if (c->zombie) {
 				*found = c;
+				*status = c->exit_status;
+				return c->tgid;
+			}
+			if ((options & WUNTRACED) && c->stopped && c->report_stop) {
+				if (!(options & WNOWAIT))
+					c->report_stop = 0;
+				*found = NULL;
+				*status = (c->stop_sig << 8) | 0x7f;
+				return c->tgid;
+			}
+			if ((options & WCONTINUED) && c->report_cont) {
+				if (!(options & WNOWAIT))
+					c->report_cont = 0;
+				*found = NULL;
+				*status = 0xffff;
 				return c->tgid;
 			}
 		}
@@ -649,7 +677,7 @@ static long wait_child(struct task *t, int pid, int options, struct thread_group
 
 SYSCALL(wait4)
 {
-	int pid = (int)a[0], options = (int)a[2];
+	int pid = (int)a[0], options = (int)a[2], status = 0;
 	struct thread_group *c = NULL;
 	long r;
 
@@ -657,25 +685,30 @@ SYSCALL(wait4)
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	r = wait_child(t, pid, options, &c);
+	r = wait_child(t, pid, options, &c, &status);
 	if (r <= 0)
 		return r;
-	if (a[1] && mm_copy_out(t->mm, a[1], &c->exit_status, sizeof(int)) < 0)
+	if (a[1] && mm_copy_out(t->mm, a[1], &status, sizeof(int)) < 0)
 		return -EFAULT;
 	if (a[3]) {
 		struct rusage ru;
 
 		memset(&ru, 0, sizeof(ru));
+		if (c) {
+			ru.ru_utime.tv_sec = (long)(c->cpu_ns / 1000000000ULL);
+			ru.ru_utime.tv_usec = (long)(c->cpu_ns % 1000000000ULL / 1000);
+		}
 		if (mm_copy_out(t->mm, a[3], &ru, sizeof(ru)) < 0)
 			return -EFAULT;
 	}
-	free_group(c);
+	if (c)
+		reap(t, c);
 	return r;
 }
 
 SYSCALL(waitid)
 {
-	int idtype = (int)a[0], id = (int)a[1], options = (int)a[3], pid;
+	int idtype = (int)a[0], id = (int)a[1], options = (int)a[3], pid, status = 0;
 	struct thread_group *c = NULL;
 	siginfo_t si;
 	long r;
@@ -690,28 +723,38 @@ SYSCALL(waitid)
 	case P_PGID: if (id < 0) return -EINVAL; pid = id ? -id : 0; break;
 	default: return -EINVAL;
 	}
-	if (!(options & WEXITED))
-		return (options & WNOHANG) ? 0 : -ECHILD;
-	r = wait_child(t, pid, options, &c);
+	r = wait_child(t, pid, (options & ~WUNTRACED) | ((options & WSTOPPED) ? WUNTRACED : 0), &c, &status);
 	if (r < 0)
 		return r;
+	if (r > 0 && c && !(options & WEXITED)) {
+		/* Not asked for exits: leave the zombie. */
+		return (options & WNOHANG) ? 0 : -ECHILD;
+	}
 	memset(&si, 0, sizeof(si));
 	if (r > 0) {
 		si.si_signo = SIGCHLD;
 		si.si_pid = (pid_t)r;
-		si.si_uid = c->uid;
-		if (c->exit_status & 0x7f) {
-			si.si_code = (c->exit_status & 0x80) ? CLD_DUMPED : CLD_KILLED;
-			si.si_status = c->exit_status & 0x7f;
+		si.si_uid = 0;
+		if ((status & 0x7f) == 0x7f) {
+			si.si_code = CLD_STOPPED;
+			si.si_status = (status >> 8) & 0xff;
+		} else if (status == 0xffff) {
+			si.si_code = CLD_CONTINUED;
+			si.si_status = SIGCONT;
+		} else if (status & 0x7f) {
+			si.si_code = (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
+			si.si_status = status & 0x7f;
 		} else {
 			si.si_code = CLD_EXITED;
-			si.si_status = (c->exit_status >> 8) & 0xff;
+			si.si_status = (status >> 8) & 0xff;
 		}
+		if (c)
+			si.si_uid = c->uid;
 	}
 	if (a[2] && mm_copy_out(t->mm, a[2], &si, sizeof(si)) < 0)
 		return -EFAULT;
-	if (r > 0 && !(options & WNOWAIT))
-		free_group(c);
+	if (r > 0 && c && !(options & WNOWAIT))
+		reap(t, c);
 	return 0;
 }
 
@@ -876,4 +919,66 @@ void task_signal_from_host(int sig)
 	for (g = all_groups; g; g = g->next)
 		if (!g->zombie && g->pgid == init_tg->pgid)
 			tg_send_signal(g, sig, &si);
+}
+
+/* ---- job control ---- */
+
+static void notify_parent(struct thread_group *g, int code, int status)
+{
+	siginfo_t si;
+	struct sighand *psh;
+
+	if (!g->parent || g->parent->zombie)
+		return;
+	psh = g->parent->threads ? g->parent->threads->sighand : NULL;
+	if (psh && (psh->act[SIGCHLD - 1].flags & SA_NOCLDSTOP))
+		return;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGCHLD;
+	si.si_code = code;
+	si.si_pid = g->tgid;
+	si.si_uid = g->uid;
+	si.si_status = status;
+	tg_send_signal(g->parent, SIGCHLD, &si);
+}
+
+void tg_stop(struct thread_group *g, int sig)
+{
+	struct task *x;
+
+	if (g->stopped || g->exiting)
+		return;
+	g->stopped = 1;
+	g->stop_sig = sig;
+	g->report_stop = 1;
+	g->report_cont = 0;
+	for (x = g->threads; x; x = x->tg_next)
+		if (x->in_user && x->ctx)
+			plat->interrupt(x->ctx);
+	notify_parent(g, CLD_STOPPED, sig);
+	pthread_cond_broadcast(&task_cond);
+}
+
+void tg_continue(struct thread_group *g)
+{
+	if (!g->stopped)
+		return;
+	g->stopped = 0;
+	g->report_stop = 0;
+	g->report_cont = 1;
+	notify_parent(g, CLD_CONTINUED, SIGCONT);
+	pthread_cond_broadcast(&task_cond);
+}
+
+uint64_t tg_cpu_ns(struct thread_group *g)
+{
+	struct task *x = g->threads;
+
+	if (x && x->mm && x->mm->as && plat->as_cpu_ns) {
+		uint64_t ns = plat->as_cpu_ns(x->mm->as);
+
+		if (ns > g->cpu_ns)
+			g->cpu_ns = ns;
+	}
+	return g->cpu_ns;
 }

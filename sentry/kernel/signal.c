@@ -18,6 +18,7 @@
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 
 #include "../../syscalls/syscalls.h"
 #include "../host/host.h"
@@ -99,10 +100,29 @@ static void wake(struct task *t)
 		plat->interrupt(t->ctx);
 }
 
+/* Stop and continue signals cancel each other's pending ones; SIGCONT resumes at once. */
+static void job_control(struct thread_group *g, int sig)
+{
+	struct task *x;
+	const uint64_t stops = BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU);
+
+	if (sig == SIGCONT) {
+		g->pending &= ~stops;
+		for (x = g->threads; x; x = x->tg_next)
+			x->sigpending &= ~stops;
+		tg_continue(g);
+	} else if (stops & BIT(sig)) {
+		g->pending &= ~BIT(SIGCONT);
+		for (x = g->threads; x; x = x->tg_next)
+			x->sigpending &= ~BIT(SIGCONT);
+	}
+}
+
 void task_send_signal(struct task *target, int sig, const siginfo_t *info)
 {
 	if (target->exiting || target->tg->exiting)
 		return;
+	job_control(target->tg, sig);
 	if (sig == SIGKILL) {
 		task_exit_group(target, SIGKILL);
 		return;
@@ -127,6 +147,7 @@ void tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
 		task_exit_group(t, SIGKILL);
 		return;
 	}
+	job_control(g, sig);
 	if (ignored(t, sig))
 		return;
 	if (!(g->pending & BIT(sig)))
@@ -284,8 +305,12 @@ void task_deliver_signals(struct task *t)
 		if (sa->handler == (uint64_t)SIG_IGN)
 			continue;
 		if (sa->handler == (uint64_t)SIG_DFL) {
-			if (da == ACT_IGNORE || da == ACT_CONT || da == ACT_STOP)
-				continue; /* stops: with job control, later */
+			if (da == ACT_STOP) {
+				tg_stop(t->tg, sig);
+				continue;
+			}
+			if (da == ACT_IGNORE || da == ACT_CONT)
+				continue;
 			task_exit_group(t, sig | (da == ACT_CORE ? 0x80 : 0));
 			return;
 		}
@@ -392,4 +417,107 @@ SYSCALL(restart_syscall)
 	/* Sleeps restart as plain EINTR for now (they are not resumable yet). */
 	(void)t, (void)a;
 	return -EINTR;
+}
+
+/* Takes a pending signal in set (thread's first); 0 if none. */
+static int dequeue_in(struct task *t, uint64_t set, siginfo_t *si)
+{
+	uint64_t bits = t->sigpending & set;
+	int sig;
+
+	if (bits) {
+		sig = __builtin_ctzll(bits) + 1;
+		t->sigpending &= ~BIT(sig);
+		*si = t->siginfo[sig - 1];
+		return sig;
+	}
+	bits = t->tg->pending & set;
+	if (!bits)
+		return 0;
+	sig = __builtin_ctzll(bits) + 1;
+	t->tg->pending &= ~BIT(sig);
+	*si = t->tg->info[sig - 1];
+	return sig;
+}
+
+SYSCALL(rt_sigtimedwait)
+{
+	uint64_t set, deadline = 0;
+	siginfo_t si;
+	int sig;
+
+	if (a[3] != 8)
+		return -EINVAL;
+	if (mm_copy_in(t->mm, &set, a[0], 8) < 0)
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	if (a[2]) {
+		struct abi_timespec ts;
+
+		if (mm_copy_in(t->mm, &ts, a[2], sizeof(ts)) < 0)
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		deadline = host_realtime_ns() + (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	}
+	for (;;) {
+		sig = dequeue_in(t, set, &si);
+		if (sig)
+			break;
+		/* A signal outside the set that would run a handler interrupts the wait. */
+		if (task_signal_pending(t))
+			return -EINTR;
+		if (deadline) {
+			struct timespec d = {(time_t)(deadline / 1000000000ULL), (long)(deadline % 1000000000ULL)};
+
+			if (host_realtime_ns() >= deadline)
+				return -EAGAIN;
+			pthread_cond_timedwait(&task_cond, &sentry_lock, &d);
+		} else {
+			pthread_cond_wait(&task_cond, &sentry_lock);
+		}
+	}
+	if (a[1] && mm_copy_out(t->mm, a[1], &si, sizeof(si)) < 0)
+		return -EFAULT;
+	return sig;
+}
+
+/* rt_sigqueueinfo and rt_tgsigqueueinfo: the sender supplies the siginfo. */
+static long queue_info(struct task *t, struct task *target, struct thread_group *g, int sig, gva_t uinfo)
+{
+	siginfo_t si;
+
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	if (mm_copy_in(t->mm, &si, uinfo, sizeof(si)) < 0)
+		return -EFAULT;
+	/* Only the kernel may claim SI_USER or a positive code, except to oneself. */
+	if ((si.si_code >= 0 || si.si_code == SI_TKILL) && g != t->tg)
+		return -EPERM;
+	si.si_signo = sig;
+	if (!sig)
+		return 0;
+	if (target)
+		task_send_signal(target, sig, &si);
+	else
+		tg_send_signal(g, sig, &si);
+	return 0;
+}
+
+SYSCALL(rt_sigqueueinfo)
+{
+	struct task *x = task_find((int)a[0]);
+
+	if (!x || x->tg->tgid != (int)a[0])
+		return -ESRCH;
+	return queue_info(t, NULL, x->tg, (int)a[1], a[2]);
+}
+
+SYSCALL(rt_tgsigqueueinfo)
+{
+	struct task *x = task_find((int)a[1]);
+
+	if (!x || x->tg->tgid != (int)a[0])
+		return -ESRCH;
+	return queue_info(t, x, x->tg, (int)a[2], a[3]);
 }

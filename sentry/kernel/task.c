@@ -28,6 +28,9 @@ void task_run(struct task *t)
 	pthread_mutex_lock(&sentry_lock);
 	for (;;) {
 		task_deliver_signals(t);
+		/* A stopped group's threads wait here until SIGCONT (or SIGKILL). */
+		while (t->tg->stopped && !t->exiting && !t->tg->exiting)
+			pthread_cond_wait(&task_cond, &sentry_lock);
 		if (t->exiting || t->tg->exiting)
 			break;
 		t->in_user = 1;

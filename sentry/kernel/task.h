@@ -71,6 +71,12 @@ struct thread_group {
 	int vfork_waiting;             /* its parent waits for this child's exec or exit */
 	int subreaper, dumpable, pdeathsig;
 	uint64_t start_ns;
+	/* Job control: a group stop (SIGSTOP/SIGTSTP...) holds every thread in the sentry. */
+	int stopped, stop_sig;
+	int report_stop, report_cont; /* for the parent's wait with WUNTRACED / WCONTINUED */
+	/* CPU time: the group's own (from its stub), and its reaped children's. */
+	uint64_t cpu_ns, children_cpu_ns;
+	int nice;
 };
 
 struct task {
@@ -123,6 +129,11 @@ extern pthread_cond_t task_cond;
 
 /* Makes the first task (pid 1) and its thread group. */
 struct task *task_create_init(void);
+/* Stops or continues a group (job control); lock held. */
+void tg_stop(struct thread_group *g, int sig);
+void tg_continue(struct thread_group *g);
+/* The group's CPU time so far, in ns. */
+uint64_t tg_cpu_ns(struct thread_group *g);
 /* A signal cvisor itself received, for the sandbox (see sentry.c). */
 void task_signal_from_host(int sig);
 /* Waits (lock held) until pid 1 has exited; its wait status. */
