@@ -20,6 +20,7 @@
 #include "../vfs/fs/dev/dev.h"
 #include "../vfs/fs/gofer/gofer.h"
 #include "../vfs/fs/hoststdio/hoststdio.h"
+#include "../vfs/fs/proc/proc.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "host/host.h"
@@ -33,11 +34,15 @@
 const struct platform *plat = &plat_ptrace;
 extern int plat_ptrace_cpu;
 
-/* Mounts a fresh tmpfs (or devfs) on the directory at path in the root, if it exists there. */
-static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_t mode, int rdonly, int dev)
+enum { FS_TMPFS, FS_DEV, FS_PROC };
+
+/* Mounts a fresh file system on the directory at path in the root, if it exists there. */
+static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_t mode, int rdonly, int kind)
 {
 	struct super *sb;
-	struct inode *root = dev ? devfs_new(&sb) : tmpfs_new(size, mode, &sb);
+	struct inode *root = kind == FS_DEV ? devfs_new(&sb) : kind == FS_PROC ? procfs_new(&sb) :
+			     tmpfs_new(size, mode, &sb);
+	int dev = kind == FS_DEV;
 	struct path p;
 	long r;
 
@@ -73,11 +78,11 @@ static long build_fs(struct task *t, const char *rootdir)
 	t->fs->root = t->fs->cwd = vfs_root;
 	path_get(&t->fs->root);
 	path_get(&t->fs->cwd);
-	/* Nothing of the host's /proc, /sys or /dev is ever reachable: cover them. */
-	if ((r = mount_tmpfs(t, "/dev", 0, 0755, 0, 1)) < 0 ||
-	    (r = mount_tmpfs(t, "/proc", 1 << 20, 0555, 1, 0)) < 0 ||
-	    (r = mount_tmpfs(t, "/sys", 1 << 20, 0555, 1, 0)) < 0 ||
-	    (r = mount_tmpfs(t, "/tmp", sandbox.memory / 2, 01777, 0, 0)) < 0)
+	/* Nothing of the host's /proc, /sys or /dev is ever reachable: the sandbox's own cover them. */
+	if ((r = mount_tmpfs(t, "/dev", 0, 0755, 0, FS_DEV)) < 0 ||
+	    (r = mount_tmpfs(t, "/proc", 0, 0555, 0, FS_PROC)) < 0 ||
+	    (r = mount_tmpfs(t, "/sys", 1 << 20, 0555, 1, FS_TMPFS)) < 0 ||
+	    (r = mount_tmpfs(t, "/tmp", sandbox.memory / 2, 01777, 0, FS_TMPFS)) < 0)
 		return r;
 	return 0;
 }
@@ -246,6 +251,7 @@ int sentry_run(const struct sentry_config *cfg)
 		return -ENOENT;
 	}
 	pthread_mutex_lock(&sentry_lock);
+	task_current = t;
 	r = loader_exec(t, prog, cfg->argv, cfg->envp, &t->mm, &t->regs);
 	if (r == 0) {
 		t->ctx = plat->ctx_create(t->mm->as, &err);

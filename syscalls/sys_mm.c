@@ -102,6 +102,12 @@ SYSCALL(mmap)
 	if (flags & MAP_ANONYMOUS)
 		off = 0;
 	r = mm_mmap(t->mm, addr, len, prot, flags, (flags & MAP_ANONYMOUS) ? NULL : ino, off, maxprot);
+	if (r >= 0 && ino && f->path.d) {
+		char name[ABI_PATH_MAX];
+
+		if (vfs_path_string(t, &f->path, name, sizeof(name)) > 0)
+			mm_set_name(t->mm, (gva_t)r, (gva_t)r + ABI_PAGE_ALIGN(len), name);
+	}
 out:
 	if (f)
 		file_put(f);

@@ -265,6 +265,16 @@ void file_put(struct file *f)
 /* ---- mounts ---- */
 
 struct path vfs_root;
+struct mount *vfs_mounts;
+
+static void add_mount(struct mount *m)
+{
+	struct mount **pp;
+
+	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
+		;
+	*pp = m;
+}
 
 struct mount *vfs_mount_root(struct super *sb, struct inode *root)
 {
@@ -279,6 +289,7 @@ struct mount *vfs_mount_root(struct super *sb, struct inode *root)
 	}
 	m->sb = sb;
 	m->flags = sb->rdonly;
+	add_mount(m);
 	vfs_root.mnt = m;
 	vfs_root.d = m->root;
 	return m;
@@ -304,6 +315,7 @@ long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flag
 	m->flags = flags | sb->rdonly;
 	m->parent = p->mnt;
 	m->mountpoint = p->d;
+	add_mount(m);
 	dentry_get(p->d);
 	p->d->mounted = m;
 	return 0;

@@ -75,6 +75,10 @@ static long child(struct dentry *dir, const char *name, size_t len, struct dentr
 	char buf[ABI_NAME_MAX + 1];
 	long r;
 
+	if (d && dir->inode->iops && dir->inode->iops->revalidate && !dir->inode->iops->revalidate(dir->inode, d)) {
+		dentry_drop(d); /* stale (a process gone, an fd closed): look it up again */
+		d = NULL;
+	}
 	if (d) {
 		*out = d;
 		return 0;

@@ -43,6 +43,8 @@ struct inode_ops {
 	/* Shared mapping: the frame holding off, with a reference for the caller. */
 	long (*getpage)(struct inode *ino, uint64_t off, uint64_t *frame);
 	void (*release)(struct inode *ino);
+	/* Is the cached child d of dir still right (procfs: does the pid live)? NULL: always. */
+	int (*revalidate)(struct inode *dir, struct dentry *d);
 };
 
 /* getdents64 callback: returns 0 to go on, non-zero when the buffer is full. */
@@ -101,6 +103,7 @@ struct dentry {
 };
 
 struct mount {
+	struct mount *next;  /* all mounts, oldest first (/proc/mounts) */
 	struct dentry *root;
 	struct mount *parent;
 	struct dentry *mountpoint;
@@ -205,6 +208,7 @@ struct mount *vfs_mount_root(struct super *sb, struct inode *root);
 /* Mounts sb (root inode) on the directory at p. */
 long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flags);
 extern struct path vfs_root;
+extern struct mount *vfs_mounts;
 
 /* ---- memory mappings (used by mm) ---- */
 long vfs_inode_fill(struct inode *ino, uint64_t off, void *buf, size_t len);

@@ -48,7 +48,7 @@ struct task *task_find(int tid)
 	return NULL;
 }
 
-static struct thread_group *tg_find(int tgid)
+struct thread_group *tg_find(int tgid)
 {
 	struct thread_group *g;
 
@@ -981,4 +981,14 @@ uint64_t tg_cpu_ns(struct thread_group *g)
 			g->cpu_ns = ns;
 	}
 	return g->cpu_ns;
+}
+
+struct thread_group *tg_all(void)
+{
+	return all_groups;
+}
+
+int task_count(void)
+{
+	return ntasks;
 }

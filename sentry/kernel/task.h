@@ -138,6 +138,10 @@ uint64_t tg_cpu_ns(struct thread_group *g);
 void task_signal_from_host(int sig);
 /* Waits (lock held) until pid 1 has exited; its wait status. */
 int task_wait_init_exit(void);
+/* The group with pid tgid (zombies too), every group (via ->next), the number of live tasks. */
+struct thread_group *tg_find(int tgid);
+struct thread_group *tg_all(void);
+int task_count(void);
 /* The live task with sandbox tid, or NULL. */
 struct task *task_find(int tid);
 /* Ends a vfork parent's wait (the child exec'd). */

@@ -172,6 +172,12 @@ static long load_elf(struct mm *mm, struct file *f, int is_interp, struct image 
 		if (p->p_offset <= eh.e_phoff && eh.e_phoff + eh.e_phnum * sizeof(*ph) <= p->p_offset + p->p_filesz)
 			im->phdr = p->p_vaddr + (eh.e_phoff - p->p_offset) + im->bias;
 	}
+	if (f->path.d) {
+		char name[ABI_PATH_MAX];
+
+		if (vfs_path_string(task_current, &f->path, name, sizeof(name)) > 0)
+			mm_set_name(mm, lo + im->bias, ABI_PAGE_ALIGN(hi) + im->bias, name);
+	}
 	/* Unused parts of the reservation (gaps between segments) stay PROT_NONE, as Linux leaves them. */
 	im->entry = eh.e_entry + im->bias;
 	im->phnum = eh.e_phnum;

@@ -149,6 +149,7 @@ static int vma_insert_at(struct mm *mm, size_t i, const struct vma *v)
 	}
 	memmove(&mm->vmas[i + 1], &mm->vmas[i], (mm->nvmas - i) * sizeof(*v));
 	mm->vmas[i] = *v;
+	mm->vmas[i].name = v->name ? strdup(v->name) : NULL;
 	mm->nvmas++;
 	if (v->inode)
 		inode_get(v->inode);
@@ -159,6 +160,7 @@ static void vma_remove_at(struct mm *mm, size_t i)
 {
 	if (mm->vmas[i].inode)
 		inode_put(mm->vmas[i].inode);
+	free(mm->vmas[i].name);
 	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nvmas - i - 1) * sizeof(struct vma));
 	mm->nvmas--;
 }
@@ -351,6 +353,7 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struc
 		v.flags |= VMA_GROWSDOWN;
 	v.inode = inode;
 	v.off = off;
+	v.name = NULL;
 	i = vma_search(mm, addr);
 	if (vma_insert_at(mm, i, &v) < 0)
 		return -ENOMEM;
@@ -365,6 +368,16 @@ long mm_munmap(struct mm *mm, gva_t addr, uint64_t len)
 	if (addr >= mm->limit || len > mm->limit - addr)
 		return -EINVAL;
 	return unmap_range(mm, addr, addr + len);
+}
+
+void mm_set_name(struct mm *mm, gva_t start, gva_t end, const char *name)
+{
+	size_t i;
+
+	for (i = vma_search(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		free(mm->vmas[i].name);
+		mm->vmas[i].name = strdup(name);
+	}
 }
 
 void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags)
@@ -887,11 +900,14 @@ size_t mm_format_maps(struct mm *mm, char *buf, size_t size)
 
 	for (i = 0; i < mm->nvmas && len < size; i++) {
 		struct vma *v = &mm->vmas[i];
-		const char *name = v->flags & VMA_HEAP ? "[heap]" : v->flags & VMA_STACK ? "[stack]" : "";
-		int n = snprintf(buf + len, size - len, "%012lx-%012lx %c%c%c%c %08lx 00:00 0 %s\n",
+		const char *name = v->flags & VMA_HEAP ? "[heap]" : v->flags & VMA_STACK ? "[stack]" : v->name ? v->name : "";
+		int n = snprintf(buf + len, size - len, "%08lx-%08lx %c%c%c%c %08lx %02x:%02x %-10lu %s%s\n",
 				 (unsigned long)v->start, (unsigned long)v->end, v->prot & PROT_READ ? 'r' : '-',
 				 v->prot & PROT_WRITE ? 'w' : '-', v->prot & PROT_EXEC ? 'x' : '-',
-				 v->flags & VMA_SHARED ? 's' : 'p', (unsigned long)v->off, name);
+				 v->flags & VMA_SHARED ? 's' : 'p', (unsigned long)(v->inode ? v->off : 0),
+				 v->inode && v->inode->sb ? (unsigned)(v->inode->sb->dev >> 8) : 0,
+				 v->inode && v->inode->sb ? (unsigned)(v->inode->sb->dev & 0xff) : 0,
+				 (unsigned long)(v->inode ? v->inode->ino : 0), name[0] ? "              " : "", name);
 		if (n < 0)
 			break;
 		len += (size_t)n;

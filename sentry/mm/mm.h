@@ -37,6 +37,7 @@ struct vma {
 	int flags;            /* VMA_* */
 	struct inode *inode;  /* backing object with a reference, or NULL */
 	uint64_t off;         /* file offset of start */
+	char *name;           /* the mapped file's path, for /proc/pid/maps (owned) */
 };
 
 struct mm {
@@ -68,6 +69,8 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot);
 long mm_mremap(struct mm *mm, gva_t old, uint64_t oldlen, uint64_t newlen, int flags, gva_t newaddr);
 long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice);
 long mm_brk(struct mm *mm, gva_t newbrk);
+/* Names the file mapped at [start,end) (for /proc/pid/maps). */
+void mm_set_name(struct mm *mm, gva_t start, gva_t end, const char *name);
 /* Labels [start,end) with VMA_HEAP/VMA_STACK (for /proc/self/maps). */
 void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags);
 
