@@ -13,6 +13,9 @@ X(chown) X(lchown) X(fchown) X(fchownat) X(utimensat)
 /* sys_cred.c */
 X(setresuid) X(setresgid) X(setreuid) X(setregid) X(setuid) X(setgid) X(setfsuid) X(setfsgid) X(setgroups)
 X(capset)
+/* sys_event.c */
+X(eventfd) X(eventfd2) X(timerfd_create) X(timerfd_settime) X(timerfd_gettime) X(signalfd4) X(epoll_create)
+X(epoll_create1) X(epoll_ctl) X(epoll_wait) X(epoll_pwait) X(epoll_pwait2) X(memfd_create)
 /* sys_poll.c */
 X(poll) X(ppoll) X(select) X(pselect6)
 /* sys_mm.c */

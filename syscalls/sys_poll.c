@@ -38,7 +38,7 @@ static int wait_until(uint64_t deadline_ns)
 static long do_poll(struct task *t, gva_t ufds, uint64_t nfds, int64_t timeout_ns)
 {
 	struct pollfd *fds;
-	uint64_t deadline = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0;
+	uint64_t deadline = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0, wake;
 	long r = 0;
 	uint64_t i;
 
@@ -53,6 +53,7 @@ static long do_poll(struct task *t, gva_t ufds, uint64_t nfds, int64_t timeout_n
 	}
 	for (;;) {
 		r = 0;
+		wake = deadline;
 		for (i = 0; i < nfds; i++) {
 			struct file *f;
 
@@ -63,7 +64,11 @@ static long do_poll(struct task *t, gva_t ufds, uint64_t nfds, int64_t timeout_n
 			if (!f) {
 				fds[i].revents = POLLNVAL;
 			} else {
-				fds[i].revents = (short)(vfs_poll(f) & ((unsigned)fds[i].events | POLLHUP | POLLERR));
+				uint64_t d = 0;
+
+				fds[i].revents = (short)(vfs_poll(f, &d) & ((unsigned)fds[i].events | POLLHUP | POLLERR));
+				if (d && (!wake || d < wake))
+					wake = d;
 				file_put(f);
 			}
 			if (fds[i].revents)
@@ -71,8 +76,16 @@ static long do_poll(struct task *t, gva_t ufds, uint64_t nfds, int64_t timeout_n
 		}
 		if (r || timeout_ns == 0 || t->exiting)
 			break;
-		if (!wait_until(deadline))
+		if (task_signal_pending(t)) {
+			r = -ERESTARTNOHAND;
 			break;
+		}
+		if (!wait_until(wake) && wake == deadline)
+			break;
+	}
+	if (r < 0) {
+		free(fds);
+		return r;
 	}
 	if (mm_copy_out(t->mm, ufds, fds, nfds * sizeof(*fds)) < 0)
 		r = -EFAULT;
@@ -119,7 +132,7 @@ static long do_select(struct task *t, int nfds, gva_t uin, gva_t uout, gva_t uex
 {
 	size_t words = ((size_t)nfds + 63) / 64, bytes = ((size_t)nfds + 7) / 8;
 	uint64_t *in = NULL, *out = NULL, *ex = NULL, *rin, *rout, *rex;
-	uint64_t deadline = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0;
+	uint64_t deadline = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0, wake;
 	long r;
 	int fd;
 
@@ -140,6 +153,7 @@ static long do_select(struct task *t, int nfds, gva_t uin, gva_t uout, gva_t uex
 	}
 	for (;;) {
 		r = 0;
+		wake = deadline;
 		memset(rin, 0, words * 24);
 		for (fd = 0; fd < nfds; fd++) {
 			uint64_t bit = 1ULL << (fd % 64);
@@ -154,7 +168,13 @@ static long do_select(struct task *t, int nfds, gva_t uin, gva_t uout, gva_t uex
 				free(in);
 				return -EBADF;
 			}
-			m = vfs_poll(f);
+			{
+				uint64_t d = 0;
+
+				m = vfs_poll(f, &d);
+				if (d && (!wake || d < wake))
+					wake = d;
+			}
 			file_put(f);
 			if ((in[w] & bit) && (m & (POLLIN | POLLHUP | POLLERR)))
 				rin[w] |= bit, r++;
@@ -165,7 +185,11 @@ static long do_select(struct task *t, int nfds, gva_t uin, gva_t uout, gva_t uex
 		}
 		if (r || timeout_ns == 0 || t->exiting)
 			break;
-		if (!wait_until(deadline))
+		if (task_signal_pending(t)) {
+			free(in);
+			return -ERESTARTNOHAND;
+		}
+		if (!wait_until(wake) && wake == deadline)
 			break;
 	}
 	if ((uin && mm_copy_out(t->mm, uin, rin, bytes) < 0) || (uout && mm_copy_out(t->mm, uout, rout, bytes) < 0) ||

@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include "../sentry/host/host.h"
+#include "../sentry/kernel/task.h"
 #include "../sentry/log.h"
 
 /* ---- supers and inodes ---- */
@@ -364,9 +365,24 @@ long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 	return ino->iops->getpage(ino, off, frame);
 }
 
-unsigned vfs_poll(struct file *f)
+unsigned vfs_poll(struct file *f, uint64_t *deadline)
 {
 	if (f->ops && f->ops->poll)
-		return f->ops->poll(f);
+		return f->ops->poll(f, deadline);
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+}
+
+void vfs_notify(struct inode *ino)
+{
+	ino->poll_gen++;
+	pthread_cond_broadcast(&task_cond);
+}
+
+struct inode *anon_inode(uint32_t mode)
+{
+	static struct super *sb;
+
+	if (!sb)
+		sb = super_new("anon_inodefs", 0);
+	return sb ? inode_new(sb, mode) : NULL;
 }

@@ -58,8 +58,12 @@ struct file_ops {
 	long (*ioctl)(struct file *f, struct task *t, unsigned long req, gva_t arg);
 	long (*fstat)(struct file *f, struct abi_stat *st); /* NULL: from the inode */
 	void (*release)(struct file *f);
-	/* poll(2) readiness now; NULL means always readable and writable. */
-	unsigned (*poll)(struct file *f);
+	/*
+	 * poll(2) readiness now; NULL means always readable and writable.  A
+	 * file whose readiness changes with time (timerfd) lowers *deadline to
+	 * the host realtime ns when it next may.
+	 */
+	unsigned (*poll)(struct file *f, uint64_t *deadline);
 	int seekable; /* lseek works and positions are per file */
 };
 
@@ -75,6 +79,7 @@ struct inode {
 	uint64_t blocks;
 	uint64_t rdev;
 	struct abi_timespec atime, mtime, ctime;
+	uint64_t poll_gen;  /* bumped by vfs_notify: epoll's edge-triggered mode compares it */
 	int refs;
 	void *priv;
 };
@@ -225,5 +230,9 @@ static inline unsigned vfs_dtype(uint32_t mode)
 	return (mode >> 12) & 15;
 }
 
-/* Readiness for poll(2): POLLIN/POLLOUT/POLLHUP/POLLERR bits of f now. */
-unsigned vfs_poll(struct file *f);
+/* Readiness for poll(2): POLLIN/POLLOUT/POLLHUP/POLLERR bits of f now (see file_ops.poll). */
+unsigned vfs_poll(struct file *f, uint64_t *deadline);
+/* Something a poller may wait for changed on ino: wakes the waiters (and epoll's edge detection). */
+void vfs_notify(struct inode *ino);
+/* Anonymous inodes for pipes, event fds, epoll, sockets: one small file system. */
+struct inode *anon_inode(uint32_t mode);

@@ -420,7 +420,7 @@ SYSCALL(restart_syscall)
 }
 
 /* Takes a pending signal in set (thread's first); 0 if none. */
-static int dequeue_in(struct task *t, uint64_t set, siginfo_t *si)
+int task_dequeue_signal(struct task *t, uint64_t set, siginfo_t *si)
 {
 	uint64_t bits = t->sigpending & set;
 	int sig;
@@ -461,7 +461,7 @@ SYSCALL(rt_sigtimedwait)
 		deadline = host_realtime_ns() + (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	}
 	for (;;) {
-		sig = dequeue_in(t, set, &si);
+		sig = task_dequeue_signal(t, set, &si);
 		if (sig)
 			break;
 		/* A signal outside the set that would run a handler interrupts the wait. */

@@ -167,6 +167,8 @@ void task_send_signal(struct task *target, int sig, const siginfo_t *info);
 void tg_send_signal(struct thread_group *tg, int sig, const siginfo_t *info);
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
 void task_deliver_signals(struct task *t);
+/* Takes a pending signal in set (the thread's own first): its number with *si, or 0. */
+int task_dequeue_signal(struct task *t, uint64_t set, siginfo_t *si);
 /* Is a signal pending that the task does not block (blocking waits give up then)? */
 int task_signal_pending(struct task *t);
 

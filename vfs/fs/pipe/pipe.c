@@ -25,8 +25,6 @@ struct pipe {
 	int readers, writers;
 };
 
-static struct super *pipe_sb;
-
 static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
 {
 	struct pipe *p = f->priv;
@@ -60,7 +58,7 @@ static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 			done += n;
 		}
 	}
-	pthread_cond_broadcast(&task_cond);
+	vfs_notify(f->inode);
 	return (long)done;
 }
 
@@ -110,16 +108,17 @@ static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 				off = 0;
 			}
 		}
-	pthread_cond_broadcast(&task_cond);
+	vfs_notify(f->inode);
 	}
 	return (long)done;
 }
 
-static unsigned pipe_poll(struct file *f)
+static unsigned pipe_poll(struct file *f, uint64_t *deadline)
 {
 	struct pipe *p = f->priv;
 	unsigned m = 0;
 
+	(void)deadline;
 	if ((f->flags & O_ACCMODE) == O_RDONLY) {
 		if (p->len)
 			m |= POLLIN | POLLRDNORM;
@@ -142,7 +141,7 @@ static void pipe_release(struct file *f)
 		p->readers--;
 	else
 		p->writers--;
-	pthread_cond_broadcast(&task_cond);
+	vfs_notify(f->inode);
 	if (p->readers == 0 && p->writers == 0) {
 		free(p->buf);
 		free(p);
@@ -161,11 +160,9 @@ long pipe_create(struct file *files[2], int flags)
 	struct pipe *p = calloc(1, sizeof(*p));
 	struct inode *ino;
 
-	if (!pipe_sb)
-		pipe_sb = super_new("pipefs", 0);
-	if (!p || !pipe_sb)
+	if (!p)
 		goto nomem;
-	ino = inode_new(pipe_sb, S_IFIFO | 0600);
+	ino = anon_inode(S_IFIFO | 0600);
 	if (!ino)
 		goto nomem;
 	ino->fops = &pipe_fops;

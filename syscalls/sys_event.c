@@ -1,0 +1,281 @@
+/* Event fds and epoll: eventfd2, timerfd_*, signalfd4, epoll_*, memfd_create. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+
+#include "../sentry/kernel/task.h"
+#include "../sentry/mm/mm.h"
+#include "../vfs/fs/epoll/epoll.h"
+#include "../vfs/fs/event/event.h"
+#include "../vfs/fs/tmpfs/tmpfs.h"
+#include "../vfs/vfs.h"
+#include "syscalls.h"
+
+/* Installs a new file and drops our reference: the fd, or -EMFILE. */
+static long install(struct task *t, struct file *f, int cloexec)
+{
+	long fd = fdt_install(t->files, f, 0, cloexec, t->tg->rlim[RLIMIT_NOFILE].rlim_cur);
+
+	file_put(f);
+	return fd;
+}
+
+SYSCALL(eventfd2)
+{
+	struct file *f;
+	long r = eventfd_create((unsigned)a[0], (int)a[1], &f);
+
+	return r < 0 ? r : install(t, f, !!(a[1] & EFD_CLOEXEC_));
+}
+
+SYSCALL(eventfd)
+{
+	struct file *f;
+	long r = eventfd_create((unsigned)a[0], 0, &f);
+
+	return r < 0 ? r : install(t, f, 0);
+}
+
+SYSCALL(timerfd_create)
+{
+	struct file *f;
+	long r = timerfd_create_file((int)a[0], (int)a[1], &f);
+
+	return r < 0 ? r : install(t, f, !!(a[1] & TFD_CLOEXEC));
+}
+
+struct abi_itimerspec {
+	struct abi_timespec interval, value;
+};
+
+static uint64_t ts_ns(const struct abi_timespec *ts)
+{
+	return (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
+}
+
+static struct abi_timespec ns_ts(uint64_t ns)
+{
+	struct abi_timespec ts = {(int64_t)(ns / 1000000000ULL), (int64_t)(ns % 1000000000ULL)};
+
+	return ts;
+}
+
+static long timerfd_file(struct task *t, int fd, struct file **out)
+{
+	*out = fdt_get(t->files, fd);
+	if (!*out)
+		return -EBADF;
+	if (!is_timerfd(*out)) {
+		file_put(*out);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+SYSCALL(timerfd_settime)
+{
+	struct abi_itimerspec nv, old;
+	struct file *f;
+	uint64_t v, i;
+	long r;
+
+	if (a[1] & ~(uint64_t)(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET))
+		return -EINVAL;
+	if (mm_copy_in(t->mm, &nv, a[2], sizeof(nv)) < 0)
+		return -EFAULT;
+	if (nv.value.tv_sec < 0 || nv.value.tv_nsec < 0 || nv.value.tv_nsec >= 1000000000 ||
+	    nv.interval.tv_sec < 0 || nv.interval.tv_nsec < 0 || nv.interval.tv_nsec >= 1000000000)
+		return -EINVAL;
+	if ((r = timerfd_file(t, (int)a[0], &f)) < 0)
+		return r;
+	timerfd_get(f, &v, &i);
+	old.value = ns_ts(v);
+	old.interval = ns_ts(i);
+	timerfd_set(f, ts_ns(&nv.value), ts_ns(&nv.interval), !!(a[1] & TFD_TIMER_ABSTIME));
+	file_put(f);
+	if (a[3] && mm_copy_out(t->mm, a[3], &old, sizeof(old)) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL(timerfd_gettime)
+{
+	struct abi_itimerspec cur;
+	struct file *f;
+	uint64_t v, i;
+	long r;
+
+	if ((r = timerfd_file(t, (int)a[0], &f)) < 0)
+		return r;
+	timerfd_get(f, &v, &i);
+	file_put(f);
+	cur.value = ns_ts(v);
+	cur.interval = ns_ts(i);
+	return mm_copy_out(t->mm, a[1], &cur, sizeof(cur));
+}
+
+SYSCALL(signalfd4)
+{
+	struct file *f = NULL;
+	uint64_t mask;
+	long r;
+
+	if (a[2] != 8)
+		return -EINVAL;
+	if (a[3] & ~(uint64_t)(SFD_CLOEXEC | SFD_NONBLOCK))
+		return -EINVAL;
+	if (mm_copy_in(t->mm, &mask, a[1], 8) < 0)
+		return -EFAULT;
+	if ((int)a[0] != -1) {
+		f = fdt_get(t->files, (int)a[0]);
+		if (!f)
+			return -EBADF;
+		r = signalfd_update(&f, mask, 0);
+		file_put(f);
+		return r < 0 ? r : (long)(int)a[0];
+	}
+	r = signalfd_update(&f, mask, (int)a[3]);
+	return r < 0 ? r : install(t, f, !!(a[3] & SFD_CLOEXEC));
+}
+
+SYSCALL(epoll_create1)
+{
+	struct file *f;
+	long r;
+
+	if (a[0] & ~(uint64_t)EPOLL_CLOEXEC)
+		return -EINVAL;
+	r = epoll_create_file(&f);
+	return r < 0 ? r : install(t, f, !!(a[0] & EPOLL_CLOEXEC));
+}
+
+SYSCALL(epoll_create)
+{
+	struct file *f;
+	long r;
+
+	if ((int)a[0] <= 0)
+		return -EINVAL;
+	r = epoll_create_file(&f);
+	return r < 0 ? r : install(t, f, 0);
+}
+
+SYSCALL(epoll_ctl)
+{
+	struct file *ep = fdt_get(t->files, (int)a[0]), *f = NULL;
+	struct epoll_event ev = {0};
+	long r;
+
+	if (!ep)
+		return -EBADF;
+	f = fdt_get(t->files, (int)a[2]);
+	if (!f) {
+		r = -EBADF;
+		goto out;
+	}
+	if (!is_epoll(ep)) {
+		r = -EINVAL;
+		goto out;
+	}
+	if ((int)a[1] != EPOLL_CTL_DEL && mm_copy_in(t->mm, &ev, a[3], sizeof(ev)) < 0) {
+		r = -EFAULT;
+		goto out;
+	}
+	r = epoll_ctl_file(ep, (int)a[1], (int)a[2], f, ev.events, ev.data.u64);
+out:
+	if (f)
+		file_put(f);
+	file_put(ep);
+	return r;
+}
+
+static long do_epoll_wait(struct task *t, int epfd, gva_t uevents, int max, int64_t timeout_ns)
+{
+	struct epoll_event ev[256];
+	struct file *ep;
+	long r;
+
+	if (max <= 0 || (uint64_t)max > (uint64_t)INT32_MAX / sizeof(ev[0]))
+		return -EINVAL;
+	if (max > 256)
+		max = 256; /* at most this many per call: the rest come with the next */
+	ep = fdt_get(t->files, epfd);
+	if (!ep)
+		return -EBADF;
+	if (!is_epoll(ep)) {
+		file_put(ep);
+		return -EINVAL;
+	}
+	r = epoll_wait_file(t, ep, ev, max, timeout_ns);
+	file_put(ep);
+	if (r > 0 && mm_copy_out(t->mm, uevents, ev, (size_t)r * sizeof(ev[0])) < 0)
+		return -EFAULT;
+	return r;
+}
+
+SYSCALL(epoll_wait)
+{
+	int ms = (int)a[3];
+
+	return do_epoll_wait(t, (int)a[0], a[1], (int)a[2], ms < 0 ? -1 : (int64_t)ms * 1000000);
+}
+
+SYSCALL(epoll_pwait)
+{
+	int ms = (int)a[3];
+
+	if (a[4] && a[5] != 8)
+		return -EINVAL;
+	return do_epoll_wait(t, (int)a[0], a[1], (int)a[2], ms < 0 ? -1 : (int64_t)ms * 1000000);
+}
+
+SYSCALL(epoll_pwait2)
+{
+	struct abi_timespec ts;
+	int64_t ns = -1;
+
+	if (a[3]) {
+		if (mm_copy_in(t->mm, &ts, a[3], sizeof(ts)) < 0)
+			return -EFAULT;
+		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+			return -EINVAL;
+		ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	}
+	if (a[4] && a[5] != 8)
+		return -EINVAL;
+	return do_epoll_wait(t, (int)a[0], a[1], (int)a[2], ns);
+}
+
+/* memfd_create: an unnamed tmpfs file, read-write. */
+SYSCALL(memfd_create)
+{
+	static struct super *memfd_sb;
+	char name[250];
+	struct inode *ino;
+	struct file *f;
+	long r;
+
+	if (a[1] & ~(uint64_t)(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB))
+		return -EINVAL;
+	if (a[1] & MFD_HUGETLB)
+		return -EINVAL;
+	r = mm_strncpy_in(t->mm, name, a[0], sizeof(name));
+	if (r < 0)
+		return r == -ENAMETOOLONG ? -EINVAL : r;
+	if (!memfd_sb && !tmpfs_new(sandbox.memory, 01777, &memfd_sb))
+		return -ENOMEM;
+	ino = tmpfs_anon_file(memfd_sb, 0);
+	if (!ino)
+		return -ENOMEM;
+	f = file_new(NULL, ino, ino->fops, O_RDWR | O_LARGEFILE);
+	inode_put(ino);
+	if (!f)
+		return -ENOMEM;
+	return install(t, f, !!(a[1] & MFD_CLOEXEC));
+}

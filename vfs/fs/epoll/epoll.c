@@ -1,0 +1,204 @@
+/*
+ * epoll: an interest list of (fd, file) pairs.  It holds no reference on
+ * the files (a watched file closed everywhere leaves the set, as on Linux):
+ * an entry is live while the waiter's fd table still maps fd to that file.
+ * Readiness is polled on every wakeup; edge-triggered entries report again
+ * only after the file's poll generation moved (vfs_notify).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "../../../sentry/host/host.h"
+#include "../../../sentry/kernel/task.h"
+#include "../../vfs.h"
+#include "epoll.h"
+
+struct entry {
+	int fd;
+	struct file *file; /* compared, never dereferenced unless the fd table still holds it */
+	uint32_t events;
+	uint64_t data;
+	uint64_t seen_gen; /* EPOLLET: the generation last reported */
+	int disabled;      /* EPOLLONESHOT fired */
+	struct entry *next;
+};
+
+struct epoll {
+	struct entry *entries;
+};
+
+static void ep_release(struct file *f)
+{
+	struct epoll *ep = f->priv;
+	struct entry *e, *n;
+
+	for (e = ep->entries; e; e = n) {
+		n = e->next;
+		free(e);
+	}
+	free(ep);
+}
+
+static unsigned ep_poll(struct file *f, uint64_t *deadline);
+
+static const struct file_ops epoll_fops = {.poll = ep_poll, .release = ep_release};
+
+long epoll_create_file(struct file **out)
+{
+	struct epoll *ep = calloc(1, sizeof(*ep));
+	struct inode *ino = anon_inode(S_IFREG | 0600);
+
+	if (!ep || !ino) {
+		free(ep);
+		if (ino)
+			inode_put(ino);
+		return -ENOMEM;
+	}
+	ino->fops = &epoll_fops;
+	*out = file_new(NULL, ino, &epoll_fops, O_RDWR);
+	inode_put(ino);
+	if (!*out) {
+		free(ep);
+		return -ENOMEM;
+	}
+	(*out)->priv = ep;
+	return 0;
+}
+
+int is_epoll(struct file *f)
+{
+	return f->ops == &epoll_fops;
+}
+
+long epoll_ctl_file(struct file *epf, int op, int fd, struct file *target, uint32_t events, uint64_t data)
+{
+	struct epoll *ep = epf->priv;
+	struct entry *e, **pp;
+
+	if (target == epf)
+		return -EINVAL;
+	if (!target->ops || !target->ops->poll)
+		return -EPERM; /* regular files and directories cannot be watched */
+	for (pp = &ep->entries; (e = *pp); pp = &e->next)
+		if (e->fd == fd && e->file == target)
+			break;
+	switch (op) {
+	case EPOLL_CTL_ADD:
+		if (e)
+			return -EEXIST;
+		e = calloc(1, sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		e->fd = fd;
+		e->file = target;
+		e->events = events;
+		e->data = data;
+		e->seen_gen = (uint64_t)-1;
+		e->next = ep->entries;
+		ep->entries = e;
+		vfs_notify(epf->inode);
+		return 0;
+	case EPOLL_CTL_MOD:
+		if (!e)
+			return -ENOENT;
+		if ((events & EPOLLEXCLUSIVE) || (e->events & EPOLLEXCLUSIVE))
+			return -EINVAL;
+		e->events = events;
+		e->data = data;
+		e->disabled = 0;
+		e->seen_gen = (uint64_t)-1;
+		vfs_notify(epf->inode);
+		return 0;
+	case EPOLL_CTL_DEL:
+		if (!e)
+			return -ENOENT;
+		*pp = e->next;
+		free(e);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Fills up to max events from the ready entries (just counts with out NULL). */
+static int collect(struct task *t, struct epoll *ep, struct epoll_event *out, int max, uint64_t *deadline)
+{
+	struct entry *e, **pp;
+	int n = 0;
+
+	for (pp = &ep->entries; (e = *pp) && n < max;) {
+		struct file *f = t && t->files ? fdt_get(t->files, e->fd) : NULL;
+		unsigned m;
+
+		if (f != e->file) {
+			/* The fd was closed (or reused): the watch is gone. */
+			if (f)
+				file_put(f);
+			if (t) {
+				*pp = e->next;
+				free(e);
+				continue;
+			}
+			pp = &e->next;
+			continue;
+		}
+		pp = &e->next;
+		if (e->disabled) {
+			file_put(f);
+			continue;
+		}
+		m = vfs_poll(f, deadline) & (e->events | POLLERR | POLLHUP);
+		if (m && (e->events & EPOLLET)) {
+			if (f->inode->poll_gen == e->seen_gen)
+				m = 0;
+			else if (out)
+				e->seen_gen = f->inode->poll_gen;
+		}
+		file_put(f);
+		if (!m)
+			continue;
+		if (out) {
+			out[n].events = m;
+			out[n].data.u64 = e->data;
+			if (e->events & EPOLLONESHOT)
+				e->disabled = 1;
+		}
+		n++;
+	}
+	return n;
+}
+
+static unsigned ep_poll(struct file *f, uint64_t *deadline)
+{
+	return collect(task_current, f->priv, NULL, 1, deadline) ? POLLIN | POLLRDNORM : 0;
+}
+
+long epoll_wait_file(struct task *t, struct file *epf, struct epoll_event *out, int max, int64_t timeout_ns)
+{
+	uint64_t end = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0;
+
+	for (;;) {
+		uint64_t wake = end;
+		int n = collect(t, epf->priv, out, max, &wake);
+
+		if (n || timeout_ns == 0)
+			return n;
+		if (task_signal_pending(t))
+			return -EINTR;
+		if (end && host_realtime_ns() >= end)
+			return 0;
+		if (wake) {
+			struct timespec ts = {(time_t)(wake / 1000000000ULL), (long)(wake % 1000000000ULL)};
+
+			pthread_cond_timedwait(&task_cond, &sentry_lock, &ts);
+		} else {
+			pthread_cond_wait(&task_cond, &sentry_lock);
+		}
+	}
+}
