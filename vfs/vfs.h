@@ -80,6 +80,7 @@ struct inode {
 	uint64_t rdev;
 	struct abi_timespec atime, mtime, ctime;
 	uint64_t poll_gen;  /* bumped by vfs_notify: epoll's edge-triggered mode compares it */
+	void *sock;         /* a bound AF_UNIX socket at this name (weak: cleared when it closes) */
 	int refs;
 	void *priv;
 };

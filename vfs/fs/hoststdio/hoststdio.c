@@ -81,6 +81,16 @@ static long h_fstat(struct file *f, struct abi_stat *st)
 	return 0;
 }
 
+static void h_release(struct inode *ino)
+{
+	struct hfile *h = ino->priv;
+
+	host_close(h->fd);
+	free(h);
+}
+
+static const struct inode_ops hoststdio_iops = {.release = h_release};
+
 static const struct file_ops hoststdio_fops = {
 	.read = h_read,
 	.write = h_write,
@@ -108,6 +118,7 @@ struct file *hoststdio_file(int hostfd, int flags)
 		return NULL;
 	}
 	ino->priv = h;
+	ino->iops = &hoststdio_iops;
 	ino->fops = &hoststdio_fops;
 	f = file_new(NULL, ino, &hoststdio_fops, flags);
 	inode_put(ino);

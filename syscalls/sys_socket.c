@@ -1,0 +1,738 @@
+/*
+ * The socket calls.  AF_UNIX is served by vfs/fs/unix; AF_INET and AF_INET6
+ * wait for the netstack (EAFNOSUPPORT, as a kernel without them answers).
+ * Data of sendmsg/recvmsg goes through a sentry bounce buffer of at most
+ * SOCK_CHUNK bytes per call (a short count, as a full socket buffer gives).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "../sentry/kernel/task.h"
+#include "../sentry/mm/mm.h"
+#include "../vfs/fs/unix/unix.h"
+#include "../vfs/vfs.h"
+#include "syscalls.h"
+
+#define SOCK_CHUNK (256 * 1024)
+#define MAX_PASSED_FDS 253 /* Linux's SCM_MAX_FD */
+
+static long install(struct task *t, struct file *f, int cloexec)
+{
+	long fd = fdt_install(t->files, f, 0, cloexec, t->tg->rlim[RLIMIT_NOFILE].rlim_cur);
+
+	file_put(f);
+	return fd;
+}
+
+/* The socket at fd with a reference: -EBADF, or -ENOTSOCK for another file. */
+static long get_sock(struct task *t, int fd, struct file **out)
+{
+	*out = fdt_get(t->files, fd);
+	if (!*out)
+		return -EBADF;
+	if (!is_unix_socket(*out)) {
+		file_put(*out);
+		return -ENOTSOCK;
+	}
+	return 0;
+}
+
+SYSCALL(socket)
+{
+	int domain = (int)a[0], type = (int)a[1] & 0xf, flags = (int)a[1] & ~0xf;
+	struct file *f;
+	long r;
+
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	if (domain != AF_UNIX)
+		return domain == AF_INET || domain == AF_INET6 || domain == AF_NETLINK || domain == AF_PACKET ?
+			       -EAFNOSUPPORT : -EAFNOSUPPORT;
+	if ((int)a[2] != 0 && (int)a[2] != PF_UNIX)
+		return -EPROTONOSUPPORT;
+	r = unix_socket(type, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, &f);
+	return r < 0 ? r : install(t, f, !!(flags & SOCK_CLOEXEC));
+}
+
+SYSCALL(socketpair)
+{
+	int type = (int)a[1] & 0xf, flags = (int)a[1] & ~0xf, fds[2];
+	struct file *f[2];
+	long r;
+
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	if ((int)a[0] != AF_UNIX)
+		return (int)a[0] == AF_INET || (int)a[0] == AF_INET6 ? -EOPNOTSUPP : -EAFNOSUPPORT;
+	if ((int)a[2] != 0 && (int)a[2] != PF_UNIX)
+		return -EPROTONOSUPPORT;
+	r = unix_socketpair(type, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, f);
+	if (r < 0)
+		return r;
+	fds[0] = (int)install(t, f[0], !!(flags & SOCK_CLOEXEC));
+	fds[1] = fds[0] < 0 ? -1 : (int)install(t, f[1], !!(flags & SOCK_CLOEXEC));
+	if (fds[0] < 0 || fds[1] < 0) {
+		if (fds[0] >= 0)
+			fdt_close(t->files, fds[0]);
+		else
+			file_put(f[1]);
+		return -EMFILE;
+	}
+	if (mm_copy_out(t->mm, a[3], fds, sizeof(fds)) < 0) {
+		fdt_close(t->files, fds[0]);
+		fdt_close(t->files, fds[1]);
+		return -EFAULT;
+	}
+	return 0;
+}
+
+static long get_addr(struct task *t, gva_t uaddr, uint64_t len, struct sockaddr_storage *ss)
+{
+	if (len > sizeof(*ss))
+		return -EINVAL;
+	memset(ss, 0, sizeof(*ss));
+	if (len && mm_copy_in(t->mm, ss, uaddr, len) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+/* Writes an address back: at most *ulen bytes, then the real length into *ulen. */
+static long put_addr(struct task *t, gva_t uaddr, gva_t ulen, struct sockaddr_storage *ss, socklen_t len)
+{
+	int32_t have;
+
+	if (!uaddr || !ulen)
+		return 0;
+	if (mm_copy_in(t->mm, &have, ulen, sizeof(have)) < 0)
+		return -EFAULT;
+	if (have < 0)
+		return -EINVAL;
+	if (mm_copy_out(t->mm, uaddr, ss, (size_t)have < len ? (size_t)have : len) < 0)
+		return -EFAULT;
+	have = (int32_t)len;
+	return mm_copy_out(t->mm, ulen, &have, sizeof(have));
+}
+
+SYSCALL(bind)
+{
+	struct sockaddr_storage ss;
+	struct file *f;
+	long r = get_sock(t, (int)a[0], &f);
+
+	if (r < 0)
+		return r;
+	r = get_addr(t, a[1], a[2], &ss);
+	if (r == 0)
+		r = unix_bind(t, f, (struct sockaddr *)&ss, (socklen_t)a[2]);
+	file_put(f);
+	return r;
+}
+
+SYSCALL(listen)
+{
+	struct file *f;
+	long r = get_sock(t, (int)a[0], &f);
+
+	if (r < 0)
+		return r;
+	r = unix_listen(f, (int)a[1]);
+	file_put(f);
+	return r;
+}
+
+SYSCALL(connect)
+{
+	struct sockaddr_storage ss;
+	struct file *f;
+	long r = get_sock(t, (int)a[0], &f);
+
+	if (r < 0)
+		return r;
+	r = get_addr(t, a[1], a[2], &ss);
+	if (r == 0)
+		r = unix_connect(t, f, (struct sockaddr *)&ss, (socklen_t)a[2]);
+	file_put(f);
+	return r;
+}
+
+static long do_accept(struct task *t, int fd, gva_t uaddr, gva_t ulen, int flags)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = 0;
+	struct file *f, *nf;
+	long r;
+
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	r = get_sock(t, fd, &f);
+	if (r < 0)
+		return r;
+	r = unix_accept(t, f, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, &nf, &ss, &len);
+	file_put(f);
+	if (r < 0)
+		return r;
+	r = install(t, nf, !!(flags & SOCK_CLOEXEC));
+	if (r >= 0 && put_addr(t, uaddr, ulen, &ss, len) < 0) {
+		fdt_close(t->files, (int)r);
+		return -EFAULT;
+	}
+	return r;
+}
+
+SYSCALL(accept) { return do_accept(t, (int)a[0], a[1], a[2], 0); }
+SYSCALL(accept4) { return do_accept(t, (int)a[0], a[1], a[2], (int)a[3]); }
+
+struct abi_msghdr {
+	uint64_t name;
+	uint32_t namelen;
+	uint32_t pad0;
+	uint64_t iov;
+	uint64_t iovlen;
+	uint64_t control;
+	uint64_t controllen;
+	int32_t flags;
+	int32_t pad1;
+};
+
+/* Gathers the guest iovecs into one bounce buffer of at most SOCK_CHUNK bytes. */
+static long gather(struct task *t, gva_t uiov, uint64_t cnt, char **buf, size_t *len, int out)
+{
+	struct abi_iovec v[64];
+	size_t total = 0, off = 0;
+	uint64_t i;
+
+	if (cnt > 1024)
+		return -EMSGSIZE;
+	*buf = NULL;
+	*len = 0;
+	for (i = 0; i < cnt; i += 64) {
+		uint64_t n = cnt - i < 64 ? cnt - i : 64, j;
+
+		if (mm_copy_in(t->mm, v, uiov + i * sizeof(v[0]), n * sizeof(v[0])) < 0)
+			return -EFAULT;
+		for (j = 0; j < n; j++) {
+			if ((int64_t)v[j].iov_len < 0)
+				return -EINVAL;
+			total += v[j].iov_len;
+		}
+	}
+	if (total > SOCK_CHUNK)
+		total = SOCK_CHUNK;
+	*buf = malloc(total ? total : 1);
+	if (!*buf)
+		return -ENOMEM;
+	*len = total;
+	if (!out)
+		return 0;
+	for (i = 0; i < cnt && off < total; i++) {
+		struct abi_iovec one;
+		size_t n;
+
+		if (mm_copy_in(t->mm, &one, uiov + i * sizeof(one), sizeof(one)) < 0)
+			goto fault;
+		n = one.iov_len < total - off ? one.iov_len : total - off;
+		if (n && mm_copy_in(t->mm, *buf + off, one.iov_base, n) < 0)
+			goto fault;
+		off += n;
+	}
+	return 0;
+fault:
+	free(*buf);
+	*buf = NULL;
+	return -EFAULT;
+}
+
+/* Scatters len bytes of buf back into the guest iovecs. */
+static long scatter(struct task *t, gva_t uiov, uint64_t cnt, const char *buf, size_t len)
+{
+	size_t off = 0;
+	uint64_t i;
+
+	for (i = 0; i < cnt && off < len; i++) {
+		struct abi_iovec one;
+		size_t n;
+
+		if (mm_copy_in(t->mm, &one, uiov + i * sizeof(one), sizeof(one)) < 0)
+			return -EFAULT;
+		n = one.iov_len < len - off ? one.iov_len : len - off;
+		if (n && mm_copy_out(t->mm, one.iov_base, buf + off, n) < 0)
+			return -EFAULT;
+		off += n;
+	}
+	return 0;
+}
+
+/* Decodes the ancillary data of sendmsg: SCM_RIGHTS files (referenced) and SCM_CREDENTIALS. */
+static long parse_control(struct task *t, gva_t uctl, uint64_t len, struct umsg *m)
+{
+	char *ctl;
+	struct cmsghdr *c;
+	struct msghdr mh = {0};
+	long r = 0;
+
+	if (!uctl || !len)
+		return 0;
+	if (len > 65536)
+		return -ENOBUFS;
+	ctl = malloc(len);
+	if (!ctl)
+		return -ENOMEM;
+	if (mm_copy_in(t->mm, ctl, uctl, len) < 0) {
+		free(ctl);
+		return -EFAULT;
+	}
+	mh.msg_control = ctl;
+	mh.msg_controllen = len;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_len < sizeof(*c) || c->cmsg_len > len) {
+			r = -EINVAL;
+			break;
+		}
+		if (c->cmsg_level != SOL_SOCKET) {
+			r = -EINVAL;
+			break;
+		}
+		if (c->cmsg_type == SCM_RIGHTS) {
+			int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int)), i;
+			int *fds = (int *)CMSG_DATA(c);
+			struct file **nf;
+
+			if (m->nfds + n > MAX_PASSED_FDS) {
+				r = -EINVAL;
+				break;
+			}
+			nf = realloc(m->fds, (size_t)(m->nfds + n) * sizeof(*nf));
+			if (!nf) {
+				r = -ENOMEM;
+				break;
+			}
+			m->fds = nf;
+			for (i = 0; i < n; i++) {
+				struct file *f = fdt_get(t->files, fds[i]);
+
+				if (!f) {
+					r = -EBADF;
+					break;
+				}
+				m->fds[m->nfds++] = f;
+			}
+			if (r < 0)
+				break;
+		} else if (c->cmsg_type == SCM_CREDENTIALS) {
+			struct ucred u;
+
+			if (c->cmsg_len != CMSG_LEN(sizeof(u))) {
+				r = -EINVAL;
+				break;
+			}
+			memcpy(&u, CMSG_DATA(c), sizeof(u));
+			/* Only root may claim to be someone else. */
+			if (t->cred.euid != 0 && (u.pid != task_tgid(t) || u.uid != t->cred.uid || u.gid != t->cred.gid)) {
+				r = -EPERM;
+				break;
+			}
+			m->has_creds = 1;
+			m->creds = u;
+		} else {
+			r = -EINVAL;
+			break;
+		}
+	}
+	free(ctl);
+	return r;
+}
+
+static void drop_fds(struct umsg *m)
+{
+	int i;
+
+	for (i = 0; i < m->nfds; i++)
+		file_put(m->fds[i]);
+	free(m->fds);
+	m->fds = NULL;
+	m->nfds = 0;
+}
+
+/* Writing to a socket whose peer is gone raises SIGPIPE, unless MSG_NOSIGNAL. */
+static long sigpipe(struct task *t, long r, int flags)
+{
+	if (r == -EPIPE && !(flags & MSG_NOSIGNAL)) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		si.si_signo = SIGPIPE;
+		si.si_code = SI_USER;
+		si.si_pid = task_tgid(t);
+		task_send_signal(t, SIGPIPE, &si);
+	}
+	return r;
+}
+
+static long do_sendmsg(struct task *t, int fd, struct abi_msghdr *h, int flags)
+{
+	struct sockaddr_storage ss;
+	struct umsg m = {0};
+	struct iovec kv;
+	struct file *f;
+	char *buf = NULL;
+	size_t len;
+	long r;
+
+	r = get_sock(t, fd, &f);
+	if (r < 0)
+		return r;
+	if (h->name && h->namelen) {
+		r = get_addr(t, h->name, h->namelen, &ss);
+		if (r < 0)
+			goto out;
+		m.addr = (struct sockaddr *)&ss;
+		m.addrlen = h->namelen;
+	}
+	r = gather(t, h->iov, h->iovlen, &buf, &len, 1);
+	if (r < 0)
+		goto out;
+	r = parse_control(t, h->control, h->controllen, &m);
+	if (r < 0)
+		goto out;
+	kv.iov_base = buf;
+	kv.iov_len = len;
+	m.iov = &kv;
+	m.iovcnt = 1;
+	r = sigpipe(t, unix_sendmsg(t, f, &m, flags), flags);
+out:
+	drop_fds(&m);
+	free(buf);
+	file_put(f);
+	return r;
+}
+
+SYSCALL(sendmsg)
+{
+	struct abi_msghdr h;
+
+	if (mm_copy_in(t->mm, &h, a[1], sizeof(h)) < 0)
+		return -EFAULT;
+	return do_sendmsg(t, (int)a[0], &h, (int)a[2]);
+}
+
+/* send/sendto: sendmsg with one buffer and no ancillary data. */
+SYSCALL(sendto)
+{
+	struct sockaddr_storage ss;
+	struct umsg m = {0};
+	struct iovec kv;
+	struct file *f;
+	size_t len = a[2] > SOCK_CHUNK ? SOCK_CHUNK : a[2];
+	char *buf;
+	long r = get_sock(t, (int)a[0], &f);
+
+	if (r < 0)
+		return r;
+	if (a[4] && a[5]) {
+		r = get_addr(t, a[4], a[5], &ss);
+		if (r < 0)
+			goto out;
+		m.addr = (struct sockaddr *)&ss;
+		m.addrlen = (socklen_t)a[5];
+	}
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		r = -ENOMEM;
+		goto out;
+	}
+	if (len && mm_copy_in(t->mm, buf, a[1], len) < 0) {
+		free(buf);
+		r = -EFAULT;
+		goto out;
+	}
+	kv.iov_base = buf;
+	kv.iov_len = len;
+	m.iov = &kv;
+	m.iovcnt = 1;
+	r = sigpipe(t, unix_sendmsg(t, f, &m, (int)a[3]), (int)a[3]);
+	free(buf);
+out:
+	file_put(f);
+	return r;
+}
+
+/* Builds the ancillary data of a receive in the guest's control buffer. */
+static long put_control(struct task *t, struct abi_msghdr *h, struct umsg *m, int flags, int *msg_flags)
+{
+	size_t cap = h->controllen, used = 0;
+	char *ctl = NULL;
+	int i;
+
+	if (!h->control || cap == 0) {
+		if (m->nfds || m->has_creds)
+			*msg_flags |= MSG_CTRUNC;
+		drop_fds(m);
+		h->controllen = 0;
+		return 0;
+	}
+	if (cap > 65536)
+		cap = 65536;
+	ctl = calloc(1, cap);
+	if (!ctl)
+		return -ENOMEM;
+	if (m->has_creds && CMSG_SPACE(sizeof(struct ucred)) <= cap - used) {
+		struct cmsghdr *c = (struct cmsghdr *)(ctl + used);
+
+		c->cmsg_len = CMSG_LEN(sizeof(struct ucred));
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_CREDENTIALS;
+		memcpy(CMSG_DATA(c), &m->creds, sizeof(m->creds));
+		used += CMSG_SPACE(sizeof(struct ucred));
+	} else if (m->has_creds) {
+		*msg_flags |= MSG_CTRUNC;
+	}
+	if (m->nfds) {
+		size_t room = cap - used >= CMSG_LEN(0) ? (cap - used - CMSG_LEN(0)) / sizeof(int) : 0;
+		int n = (size_t)m->nfds < room ? m->nfds : (int)room;
+		struct cmsghdr *c = (struct cmsghdr *)(ctl + used);
+		int *fds = (int *)CMSG_DATA(c);
+
+		for (i = 0; i < n; i++) {
+			long fd = fdt_install(t->files, m->fds[i], 0, !!(flags & MSG_CMSG_CLOEXEC),
+					      t->tg->rlim[RLIMIT_NOFILE].rlim_cur);
+
+			if (fd < 0) {
+				n = i;
+				*msg_flags |= MSG_CTRUNC;
+				break;
+			}
+			fds[i] = (int)fd;
+		}
+		if (n < m->nfds)
+			*msg_flags |= MSG_CTRUNC;
+		if (n) {
+			c->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			used += CMSG_SPACE((size_t)n * sizeof(int)) <= cap - used ? CMSG_SPACE((size_t)n * sizeof(int)) :
+										  c->cmsg_len;
+		}
+		drop_fds(m);
+	}
+	if (used && mm_copy_out(t->mm, h->control, ctl, used) < 0) {
+		free(ctl);
+		return -EFAULT;
+	}
+	free(ctl);
+	h->controllen = used;
+	return 0;
+}
+
+static long do_recvmsg(struct task *t, int fd, struct abi_msghdr *h, int flags, int with_control)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen = 0;
+	struct umsg m = {0};
+	struct file *fds[MAX_PASSED_FDS];
+	struct iovec kv;
+	struct file *f;
+	char *buf = NULL;
+	size_t len;
+	int mflags = 0;
+	long r;
+
+	r = get_sock(t, fd, &f);
+	if (r < 0)
+		return r;
+	r = gather(t, h->iov, h->iovlen, &buf, &len, 0);
+	if (r < 0)
+		goto out;
+	kv.iov_base = buf;
+	kv.iov_len = len;
+	m.iov = &kv;
+	m.iovcnt = 1;
+	m.fds = fds;
+	r = unix_recvmsg(t, f, &m, flags, with_control ? MAX_PASSED_FDS : 0, &from, &fromlen, &mflags);
+	m.fds = NULL;
+	if (r < 0)
+		goto out;
+	{
+		size_t got = (flags & MSG_TRUNC) && (size_t)r > len ? len : (size_t)r;
+
+		if (scatter(t, h->iov, h->iovlen, buf, got) < 0) {
+			r = -EFAULT;
+			goto out_fds;
+		}
+	}
+	if (with_control) {
+		struct umsg mm2 = m;
+		struct file **copy = NULL;
+
+		if (m.nfds) {
+			copy = malloc((size_t)m.nfds * sizeof(*copy));
+			if (!copy) {
+				r = -ENOMEM;
+				goto out_fds;
+			}
+			memcpy(copy, fds, (size_t)m.nfds * sizeof(*copy));
+		}
+		mm2.fds = copy;
+		m.nfds = 0;
+		if (put_control(t, h, &mm2, flags, &mflags) < 0) {
+			r = -EFAULT;
+			goto out;
+		}
+	}
+	if (h->name) {
+		uint32_t have = h->namelen;
+
+		if (fromlen && mm_copy_out(t->mm, h->name, &from, have < fromlen ? have : fromlen) < 0) {
+			r = -EFAULT;
+			goto out;
+		}
+		h->namelen = fromlen;
+	}
+	h->flags = mflags;
+	goto out;
+out_fds:
+	{
+		int i;
+
+		for (i = 0; i < m.nfds; i++)
+			file_put(fds[i]);
+	}
+out:
+	free(buf);
+	file_put(f);
+	return r;
+}
+
+SYSCALL(recvmsg)
+{
+	struct abi_msghdr h;
+	long r;
+
+	if (mm_copy_in(t->mm, &h, a[1], sizeof(h)) < 0)
+		return -EFAULT;
+	r = do_recvmsg(t, (int)a[0], &h, (int)a[2], 1);
+	if (r >= 0 && (mm_copy_out(t->mm, a[1] + offsetof(struct abi_msghdr, namelen), &h.namelen, 4) < 0 ||
+		       mm_copy_out(t->mm, a[1] + offsetof(struct abi_msghdr, controllen), &h.controllen, 8) < 0 ||
+		       mm_copy_out(t->mm, a[1] + offsetof(struct abi_msghdr, flags), &h.flags, 4) < 0))
+		return -EFAULT;
+	return r;
+}
+
+SYSCALL(recvfrom)
+{
+	struct sockaddr_storage from;
+	socklen_t fromlen = 0;
+	struct umsg m = {0};
+	struct iovec kv;
+	struct file *f;
+	size_t len = a[2] > SOCK_CHUNK ? SOCK_CHUNK : a[2];
+	char *buf;
+	int mflags;
+	long r = get_sock(t, (int)a[0], &f);
+
+	if (r < 0)
+		return r;
+	buf = malloc(len ? len : 1);
+	if (!buf) {
+		file_put(f);
+		return -ENOMEM;
+	}
+	kv.iov_base = buf;
+	kv.iov_len = len;
+	m.iov = &kv;
+	m.iovcnt = 1;
+	r = unix_recvmsg(t, f, &m, (int)a[3], 0, &from, &fromlen, &mflags);
+	if (r > 0 && mm_copy_out(t->mm, a[1], buf, (size_t)r < len ? (size_t)r : len) < 0)
+		r = -EFAULT;
+	if (r >= 0 && a[4] && put_addr(t, a[4], a[5], &from, fromlen) < 0)
+		r = -EFAULT;
+	free(buf);
+	file_put(f);
+	return r;
+}
+
+SYSCALL(shutdown)
+{
+	struct file *f;
+	long r = get_sock(t, (int)a[0], &f);
+
+	if (r < 0)
+		return r;
+	r = unix_shutdown(f, (int)a[1]);
+	file_put(f);
+	return r;
+}
+
+static long getname(struct task *t, const uint64_t *a, int peer)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	struct file *f;
+	long r = get_sock(t, (int)a[0], &f);
+
+	if (r < 0)
+		return r;
+	r = unix_getname(f, peer, &ss, &len);
+	file_put(f);
+	return r < 0 ? r : put_addr(t, a[1], a[2], &ss, len);
+}
+
+SYSCALL(getsockname) { return getname(t, a, 0); }
+SYSCALL(getpeername) { return getname(t, a, 1); }
+
+SYSCALL(getsockopt)
+{
+	char val[64];
+	socklen_t len = sizeof(val);
+	int32_t have;
+	struct file *f;
+	long r = get_sock(t, (int)a[0], &f);
+
+	if (r < 0)
+		return r;
+	if (mm_copy_in(t->mm, &have, a[4], sizeof(have)) < 0) {
+		file_put(f);
+		return -EFAULT;
+	}
+	if (have < 0) {
+		file_put(f);
+		return -EINVAL;
+	}
+	r = unix_getsockopt(t, f, (int)a[1], (int)a[2], val, &len);
+	file_put(f);
+	if (r < 0)
+		return r;
+	if ((size_t)have > len)
+		have = (int32_t)len;
+	if (mm_copy_out(t->mm, a[3], val, (size_t)have) < 0 || mm_copy_out(t->mm, a[4], &have, sizeof(have)) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL(setsockopt)
+{
+	char val[64];
+	struct file *f;
+	long r = get_sock(t, (int)a[0], &f);
+
+	if (r < 0)
+		return r;
+	if (a[4] > sizeof(val)) {
+		file_put(f);
+		return -EINVAL;
+	}
+	if (mm_copy_in(t->mm, val, a[3], a[4]) < 0) {
+		file_put(f);
+		return -EFAULT;
+	}
+	r = unix_setsockopt(f, (int)a[1], (int)a[2], val, (socklen_t)a[4]);
+	file_put(f);
+	return r;
+}

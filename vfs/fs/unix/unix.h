@@ -1,0 +1,47 @@
+/*
+ * AF_UNIX sockets, entirely in the sentry: stream, datagram and seqpacket;
+ * path, abstract and unnamed addresses; SCM_RIGHTS and SCM_CREDENTIALS;
+ * SO_PEERCRED.  The socket calls (socket, bind, connect, sendmsg...) are in
+ * syscalls/sys_socket.c and come here through these functions.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+struct file;
+struct task;
+
+/* A message as the socket layer sees it: data in sentry spans, ancillary data decoded. */
+struct umsg {
+	const struct iovec *iov;
+	int iovcnt;
+	struct file **fds;  /* SCM_RIGHTS: files with a reference each */
+	int nfds;
+	int has_creds;
+	struct ucred creds;
+	const struct sockaddr *addr; /* sendto's destination / recvfrom's source */
+	socklen_t addrlen;
+};
+
+int is_unix_socket(struct file *f);
+long unix_socket(int type, int flags, struct file **out);
+long unix_socketpair(int type, int flags, struct file *out[2]);
+long unix_bind(struct task *t, struct file *f, const struct sockaddr *addr, socklen_t len);
+long unix_listen(struct file *f, int backlog);
+long unix_connect(struct task *t, struct file *f, const struct sockaddr *addr, socklen_t len);
+long unix_accept(struct task *t, struct file *f, int flags, struct file **out, struct sockaddr_storage *peer,
+		 socklen_t *peerlen);
+long unix_sendmsg(struct task *t, struct file *f, struct umsg *m, int flags);
+/*
+ * Receives into m->iov; fills *from (and its length) when asked, the
+ * passed files (m->fds, m->nfds with the array owned by the caller, at most
+ * maxfds) and the credentials.  *msg_flags gets MSG_TRUNC/MSG_CTRUNC.
+ */
+long unix_recvmsg(struct task *t, struct file *f, struct umsg *m, int flags, int maxfds, struct sockaddr_storage *from,
+		  socklen_t *fromlen, int *msg_flags);
+long unix_shutdown(struct file *f, int how);
+long unix_getname(struct file *f, int peer, struct sockaddr_storage *addr, socklen_t *len);
+long unix_getsockopt(struct task *t, struct file *f, int level, int name, void *val, socklen_t *len);
+long unix_setsockopt(struct file *f, int level, int name, const void *val, socklen_t len);
