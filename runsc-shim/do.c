@@ -25,6 +25,7 @@ static const char usage_text[] =
 	"  --root DIR            the sandbox's root file system, read-only (default /)\n"
 	"  --cwd DIR             working directory inside the sandbox (default: the caller's, if it exists there)\n"
 	"  --platform=ptrace     how application code runs (ptrace; kvm is not there yet)\n"
+	"  --overlay=memory|none writes to the root go to sentry memory (default), or fail with EROFS\n"
 	"  --memory=SIZE         memory limit, e.g. 512M, 4G (default: half the host's memory, at most 16G)\n"
 	"  --strace              print each system call of the application to stderr\n"
 	"  --debug               diagnostics, and the unimplemented system calls asked for at exit\n"
@@ -86,6 +87,12 @@ int shim_do(int argc, char **argv)
 			if (parse_size(a + 9, &cfg.memory) < 0)
 				return shim_fail("give a size of at least 16M, like 512M or 4G", "bad --memory '%s'",
 						 a + 9);
+		} else if (!strncmp(a, "--overlay=", 10)) {
+			if (!strcmp(a + 10, "none"))
+				cfg.no_overlay = 1;
+			else if (strcmp(a + 10, "memory"))
+				return shim_fail("use --overlay=memory (the default) or --overlay=none",
+						 "unknown overlay '%s'", a + 10);
 		} else if (!strcmp(a, "--strace")) {
 			cfg.strace = 1;
 		} else if (!strcmp(a, "--debug")) {

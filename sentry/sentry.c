@@ -20,6 +20,7 @@
 #include "../vfs/fs/dev/dev.h"
 #include "../vfs/fs/gofer/gofer.h"
 #include "../vfs/fs/hoststdio/hoststdio.h"
+#include "../vfs/fs/overlay/overlay.h"
 #include "../vfs/fs/proc/proc.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
@@ -62,7 +63,7 @@ static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_
 	return r;
 }
 
-static long build_fs(struct task *t, const char *rootdir)
+static long build_fs(struct task *t, const char *rootdir, int overlay)
 {
 	struct super *sb;
 	struct inode *root;
@@ -73,7 +74,18 @@ static long build_fs(struct task *t, const char *rootdir)
 	if (fd < 0)
 		return fd;
 	root = gofer_mount((int)fd, &sb);
-	if (!root || !vfs_mount_root(sb, root))
+	if (!root)
+		return -ENOMEM;
+	if (overlay) {
+		/* The image below, read-only; writes land in sentry memory above it. */
+		struct inode *lower = root;
+
+		root = overlay_new(lower, sandbox.memory / 2, &sb);
+		inode_put(lower);
+		if (!root)
+			return -ENOMEM;
+	}
+	if (!vfs_mount_root(sb, root))
 		return -ENOMEM;
 	t->fs->root = t->fs->cwd = vfs_root;
 	path_get(&t->fs->root);
@@ -219,7 +231,7 @@ int sentry_run(const struct sentry_config *cfg)
 	t = task_create_init();
 	if (!t)
 		return -ENOMEM;
-	r = build_fs(t, cfg->root);
+	r = build_fs(t, cfg->root, !cfg->no_overlay);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
 		return (int)r;

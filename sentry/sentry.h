@@ -16,6 +16,7 @@ struct sentry_config {
 	int strace;
 	int debug;
 	int pin_cpu;             /* tracer and stub on one CPU (ptrace) */
+	int no_overlay;          /* --overlay=none: the root read-only, no upper layer */
 	int test_forbidden_call; /* make a host call not on the vetted list (tests) */
 };
 

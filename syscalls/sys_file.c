@@ -16,6 +16,7 @@
 
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
+#include "../vfs/fs/overlay/overlay.h"
 #include "../vfs/fs/pipe/pipe.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
@@ -857,10 +858,8 @@ static long parent_for_change(struct task *t, int dirfd, gva_t upath, char *path
 
 static long check_dir_writable(struct task *t, struct path *parent)
 {
-	if (parent->mnt->flags & 1)
+	if (!vfs_dir_changeable(parent))
 		return -EROFS;
-	if (!parent->d->inode->iops || !parent->d->inode->iops->mknod)
-		return -EPERM;
 	return vfs_permission(t, parent->d->inode, 3);
 }
 
@@ -979,11 +978,13 @@ static long do_unlink(struct task *t, int dirfd, gva_t upath, int rmdir)
 					r = -ENOTEMPTY;
 					break;
 				}
+			if (r == 0)
+				r = overlay_rmdir_check(d);
 		}
 		if (r == 0 && parent.d->inode->iops->unlink)
 			r = parent.d->inode->iops->unlink(parent.d->inode, last, d->inode);
 		if (r == 0)
-			dentry_drop(d);
+			vfs_remove_name(d);
 	}
 	path_put(&child);
 out:
@@ -1043,7 +1044,7 @@ SYSCALL(truncate)
 		r = -EISDIR;
 	else if (p.mnt->flags & 1)
 		r = -EROFS;
-	else if ((r = vfs_permission(t, p.d->inode, 2)) == 0)
+	else if ((r = vfs_permission(t, p.d->inode, 2)) == 0 && (r = overlay_copy_up(&p)) == 0)
 		r = truncate_inode(p.d->inode, (int64_t)a[1]);
 	path_put(&p);
 	return r;

@@ -13,6 +13,7 @@
 
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
+#include "../vfs/fs/overlay/overlay.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -30,10 +31,8 @@ static int rdonly(struct path *p)
 
 static long may_change_dir(struct task *t, struct path *dir)
 {
-	if (rdonly(dir))
+	if (!vfs_dir_changeable(dir))
 		return -EROFS;
-	if (!dir->d->inode->sb->dcache_complete)
-		return -EROFS; /* a file system we cannot change names in yet */
 	return vfs_permission(t, dir->d->inode, 3);
 }
 
@@ -208,6 +207,10 @@ static long do_rename(struct task *t, int odfd, gva_t uold, int ndfd, gva_t unew
 		r = -EINVAL; /* into its own subtree */
 		goto out_src;
 	}
+	if (overlay_is_lower_dir(src.d->inode)) {
+		r = -EXDEV; /* a directory of the image: mv copies it instead */
+		goto out_src;
+	}
 	if (have_dst) {
 		if (np.d->inode->iops && np.d->inode->iops->unlink)
 			np.d->inode->iops->unlink(np.d->inode, nlast, dst.d->inode);
@@ -218,6 +221,8 @@ static long do_rename(struct task *t, int odfd, gva_t uold, int ndfd, gva_t unew
 		np.d->inode->nlink++;
 	}
 	r = dentry_move(src.d, np.d, nlast, strlen(nlast));
+	if (r == 0 && op.d->inode->sb->whiteouts && !dentry_lookup_cached(op.d, olast, strlen(olast)))
+		dentry_new(op.d, olast, strlen(olast), NULL); /* the whiteout */
 	op.d->inode->mtime = op.d->inode->ctime = np.d->inode->mtime = np.d->inode->ctime = vfs_now();
 	src.d->inode->ctime = op.d->inode->ctime;
 out_src:

@@ -386,3 +386,22 @@ struct inode *anon_inode(uint32_t mode)
 		sb = super_new("anon_inodefs", 0);
 	return sb ? inode_new(sb, mode) : NULL;
 }
+
+int vfs_dir_changeable(struct path *p)
+{
+	struct super *sb = p->d->inode->sb;
+
+	return !(p->mnt && (p->mnt->flags & 1)) && (sb->dcache_complete || sb->whiteouts) &&
+	       p->d->inode->iops && p->d->inode->iops->mknod;
+}
+
+void vfs_remove_name(struct dentry *d)
+{
+	if (d->parent && d->parent->inode && d->parent->inode->sb->whiteouts) {
+		/* Keep the name, negative, so the lower layer's entry stays hidden. */
+		inode_put(d->inode);
+		d->inode = NULL;
+		return;
+	}
+	dentry_drop(d);
+}

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "../sentry/kernel/task.h"
+#include "fs/overlay/overlay.h"
 #include "vfs.h"
 
 /* An O_PATH file: it names a place, nothing can be read or written through it. */
@@ -31,6 +32,17 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 	struct file *f;
 	long r;
 
+	if (!(flags & O_PATH) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)) && S_ISREG(ino->mode) &&
+	    !mnt_rdonly(p)) {
+		/* A write to a file of the image: it gets its upper copy first. */
+		r = vfs_permission(t, ino, acc_mask(flags));
+		if (r < 0)
+			return r;
+		r = overlay_copy_up(p);
+		if (r < 0)
+			return r;
+		ino = p->d->inode;
+	}
 	if (flags & O_PATH) {
 		f = file_new(p, ino, &opath_fops, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_ACCMODE));
 		if (!f)
@@ -137,7 +149,7 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 	}
 	if (r != -ENOENT)
 		goto out_parent;
-	if (mnt_rdonly(&parent)) {
+	if (!vfs_dir_changeable(&parent)) {
 		r = -EROFS;
 		goto out_parent;
 	}

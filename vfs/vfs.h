@@ -91,6 +91,7 @@ struct super {
 	uint64_t dev;
 	int rdonly;
 	int dcache_complete; /* every entry is in the dcache: a miss is ENOENT */
+	int whiteouts;       /* overlay: a removed name stays as a negative dentry (vfs_remove_name) */
 	uint64_t next_ino;
 	void *priv;
 };
@@ -200,6 +201,11 @@ long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent,
 long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct path *out);
 /* Writes the absolute path of p as the task sees it; length or -ENAMETOOLONG. */
 long vfs_path_string(struct task *t, struct path *p, char *buf, size_t size);
+
+/* Can names be created and removed in the directory at p (the file system's side)? */
+int vfs_dir_changeable(struct path *p);
+/* Removes the name of d from its directory: dropped, or left as a whiteout on an overlay. */
+void vfs_remove_name(struct dentry *d);
 
 /* Permission check of the access mask (4 read, 2 write, 1 exec/search). */
 long vfs_permission(struct task *t, struct inode *ino, int mask);

@@ -330,7 +330,7 @@ long unix_bind(struct task *t, struct file *f, const struct sockaddr *addr, sock
 		r = -EADDRINUSE;
 		goto out;
 	}
-	if ((parent.mnt->flags & 1) || !parent.d->inode->sb->dcache_complete) {
+	if (!vfs_dir_changeable(&parent)) {
 		r = -EROFS;
 		goto out;
 	}
