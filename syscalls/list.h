@@ -6,7 +6,7 @@ X(getdents64) X(readlink) X(readlinkat) X(access) X(faccessat) X(faccessat2) X(g
 X(dup) X(dup2) X(dup3) X(fcntl) X(ioctl) X(pipe) X(pipe2) X(mkdir) X(mkdirat) X(unlink) X(unlinkat) X(rmdir)
 X(symlink) X(symlinkat) X(ftruncate) X(truncate) X(fsync) X(fdatasync) X(fadvise64) X(umask)
 X(statfs) X(fstatfs) X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr)
-X(sendfile)
+X(sendfile) X(flock)
 /* sys_fsmeta.c */
 X(link) X(linkat) X(rename) X(renameat) X(renameat2) X(mknod) X(mknodat) X(chmod) X(fchmod) X(fchmodat)
 X(chown) X(lchown) X(fchown) X(fchownat) X(utimensat)

@@ -298,7 +298,29 @@ SYSCALL(open) { return do_open(t, AT_FDCWD, a[0], (int)a[1], (uint32_t)a[2]); }
 SYSCALL(openat) { return do_open(t, (int)a[0], a[1], (int)a[2], (uint32_t)a[3]); }
 SYSCALL(creat) { return do_open(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)a[1]); }
 
-SYSCALL(close) { return fdt_close(t->files, (int)a[0]); }
+SYSCALL(close)
+{
+	struct file *f = get_file(t, (int)a[0]);
+
+	if (!f)
+		return -EBADF;
+	/* Closing any fd of a file drops the process's record locks on it (POSIX). */
+	vfs_locks_process_closed(t, f->inode);
+	file_put(f);
+	return fdt_close(t->files, (int)a[0]);
+}
+
+SYSCALL(flock)
+{
+	struct file *f = get_file(t, (int)a[0]);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = (f->flags & O_PATH) ? -EBADF : vfs_flock(t, f, (int)a[1]);
+	file_put(f);
+	return r;
+}
 
 SYSCALL(close_range)
 {
@@ -745,24 +767,23 @@ SYSCALL(fcntl)
 		}
 		f->flags = (f->flags & ~SETFL_MASK) | ((int)a[2] & SETFL_MASK);
 		break;
-	case F_GETLK: {
-		/* No locks are held by anyone yet (locking comes with the full VFS). */
-		struct flock fl;
-
-		r = mm_copy_in(t->mm, &fl, a[2], sizeof(fl));
-		if (r == 0) {
-			fl.l_type = F_UNLCK;
-			r = mm_copy_out(t->mm, a[2], &fl, sizeof(fl));
-		}
-		break;
-	}
+	case F_GETLK:
+	case F_OFD_GETLK:
 	case F_SETLK:
 	case F_SETLKW:
 	case F_OFD_SETLK:
 	case F_OFD_SETLKW: {
 		struct flock fl;
 
+		if (f->flags & O_PATH) {
+			r = -EBADF;
+			break;
+		}
 		r = mm_copy_in(t->mm, &fl, a[2], sizeof(fl));
+		if (r == 0)
+			r = vfs_fcntl_lock(t, f, cmd, &fl);
+		if (r == 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK))
+			r = mm_copy_out(t->mm, a[2], &fl, sizeof(fl));
 		break;
 	}
 	case F_GETPIPE_SZ:

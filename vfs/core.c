@@ -256,6 +256,7 @@ void file_put(struct file *f)
 {
 	if (--f->refs)
 		return;
+	vfs_locks_file_closed(f);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	path_put(&f->path);

@@ -7,6 +7,7 @@
 
 #include "../sentry/kernel/task.h"
 #include "fs/overlay/overlay.h"
+#include "fs/pipe/pipe.h"
 #include "vfs.h"
 
 /* An O_PATH file: it names a place, nothing can be read or written through it. */
@@ -66,7 +67,14 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 	f = file_new(p, ino, ino->fops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
 	if (!f)
 		return -ENOMEM;
-	if (ino->iops && ino->iops->open) {
+	if (S_ISFIFO(ino->mode)) {
+		r = pipe_fifo_open(ino, f, flags);
+		if (r < 0) {
+			f->ops = NULL;
+			file_put(f);
+			return r;
+		}
+	} else if (ino->iops && ino->iops->open) {
 		r = ino->iops->open(ino, f, flags);
 		if (r < 0) {
 			f->ops = NULL;

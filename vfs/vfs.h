@@ -80,6 +80,8 @@ struct inode {
 	uint64_t rdev;
 	struct abi_timespec atime, mtime, ctime;
 	uint64_t poll_gen;  /* bumped by vfs_notify: epoll's edge-triggered mode compares it */
+	void *pipe;         /* a named FIFO's pipe while it is open */
+	void *locks;        /* flock and record locks (lock.c) */
 	void *sock;         /* a bound AF_UNIX socket at this name (weak: cleared when it closes) */
 	int refs;
 	void *priv;
@@ -243,3 +245,12 @@ unsigned vfs_poll(struct file *f, uint64_t *deadline);
 void vfs_notify(struct inode *ino);
 /* Anonymous inodes for pipes, event fds, epoll, sockets: one small file system. */
 struct inode *anon_inode(uint32_t mode);
+
+/* ---- locks (lock.c) ---- */
+struct flock;
+long vfs_flock(struct task *t, struct file *f, int op);
+long vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct flock *fl);
+/* The last reference to f went: its flock and OFD locks go. */
+void vfs_locks_file_closed(struct file *f);
+/* t's process closed an fd of ino: its POSIX record locks on ino go. */
+void vfs_locks_process_closed(struct task *t, struct inode *ino);

@@ -23,6 +23,8 @@ struct pipe {
 	char *buf;
 	size_t head, len; /* ring: data is [head, head+len) mod PIPE_SIZE */
 	int readers, writers;
+	uint64_t reader_opens, writer_opens; /* FIFO opens so far: a blocked open waits for the other side */
+	struct inode *fifo;                  /* the named FIFO this pipe serves, or NULL */
 };
 
 static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
@@ -137,12 +139,17 @@ static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->priv;
 
-	if ((f->flags & O_ACCMODE) == O_RDONLY)
+	if (!p)
+		return;
+	if ((f->flags & O_ACCMODE) != O_WRONLY)
 		p->readers--;
-	else
+	if ((f->flags & O_ACCMODE) != O_RDONLY)
 		p->writers--;
 	vfs_notify(f->inode);
 	if (p->readers == 0 && p->writers == 0) {
+		/* The last end: a FIFO's data goes, as on Linux. */
+		if (p->fifo)
+			p->fifo->pipe = NULL;
 		free(p->buf);
 		free(p);
 	}
@@ -187,4 +194,59 @@ long pipe_create(struct file *files[2], int flags)
 nomem:
 	free(p);
 	return -ENOMEM;
+}
+
+long pipe_fifo_open(struct inode *ino, struct file *f, int flags)
+{
+	struct pipe *p = ino->pipe;
+	int acc = flags & O_ACCMODE;
+	uint64_t seen;
+
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return -ENOMEM;
+		p->fifo = ino;
+		ino->pipe = p;
+	}
+	f->ops = &pipe_fops;
+	f->priv = p;
+	if (acc == O_RDWR) {
+		p->readers++;
+		p->writers++;
+		p->reader_opens++;
+		p->writer_opens++;
+		vfs_notify(f->inode);
+		return 0;
+	}
+	if (acc == O_WRONLY && (flags & O_NONBLOCK) && p->readers == 0) {
+		f->priv = NULL;
+		if (!p->readers && !p->writers) {
+			ino->pipe = NULL;
+			free(p);
+		}
+		return -ENXIO; /* no reader, and no waiting */
+	}
+	if (acc == O_RDONLY) {
+		p->readers++;
+		p->reader_opens++;
+	} else {
+		p->writers++;
+		p->writer_opens++;
+	}
+	vfs_notify(f->inode);
+	if (flags & O_NONBLOCK)
+		return 0;
+	/* Block until the other side has opened (or has been opened since we came). */
+	seen = acc == O_RDONLY ? p->writer_opens : p->reader_opens;
+	while ((acc == O_RDONLY ? p->writers == 0 && p->writer_opens == seen :
+				  p->readers == 0 && p->reader_opens == seen)) {
+		if (task_current && task_signal_pending(task_current)) {
+			pipe_release(f);
+			f->priv = NULL;
+			return -ERESTARTSYS;
+		}
+		pthread_cond_wait(&task_cond, &sentry_lock);
+	}
+	return 0;
 }

@@ -1,0 +1,391 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# tests/bench/run.sh [--cvisor PATH] [--runs K] [--pin CPU]
+#
+# cvisor against native and Debian's runsc (ptrace platform), in one run and
+# one table, as ratios: timing on a shared VM is too noisy for pass/fail, so
+# nothing here fails on a slow number.  What is measured:
+#
+#   getppid          ns per raw getppid(): the bare system call path
+#   open+read+close  ns per round on /etc/hostname: path walk and file setup
+#   do /bin/true     wall ms and peak memory of the whole sandbox
+#   SYSEMU floor     ns per PTRACE_SYSEMU round trip, tracer and tracee on the
+#                    same CPU and on two CPUs: what a ptrace sandbox cannot beat
+#
+# Each figure is the median of K runs (one process per run), the runs of the
+# three columns interleaved so that a noisy minute hurts them alike.  With
+# --pin CPU every measured command (the whole sandbox) is confined to that
+# CPU; without it the scheduler places them.  The floor pins itself.
+#
+# The C programs are built into build/bench/.  If the cvisor binary is
+# missing or cannot run the programs its column says n/a, as does runsc's
+# when runsc is not installed; details of every failure go to
+# build/bench/bench.log.
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+B=$root/build/bench
+LOG=$B/bench.log
+CVISOR=$root/build/cvisor
+RUNS=5
+PIN_CPU=
+
+# Iterations per run.  Sandboxed calls cost 10-1000x native ones, so they get
+# fewer; every run still lasts well over the clock's resolution.
+N_GETPPID_NATIVE=1000000
+N_GETPPID_SANDBOX=10000
+N_OPEN_NATIVE=100000
+N_OPEN_SANDBOX=2000
+N_FLOOR_SAME=20000
+N_FLOOR_CROSS=5000
+# A sandbox under development may hang; no single run may take longer.
+TIMEOUT=60
+
+# --ignore-cgroups: otherwise runsc moves its gofer and sandbox into a cgroup
+# of its own, out of the one that measures peak memory.
+RUNSC_FLAGS=(--rootless --network=none --platform=ptrace --ignore-cgroups)
+
+usage() {
+	echo "usage: $0 [--cvisor PATH] [--runs K] [--pin CPU]" >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cvisor) [ $# -ge 2 ] || usage; CVISOR=$2; shift 2 ;;
+	--runs)   [ $# -ge 2 ] || usage; RUNS=$2; shift 2 ;;
+	--pin)    [ $# -ge 2 ] || usage; PIN_CPU=$2; shift 2 ;;
+	*) usage ;;
+	esac
+done
+case $RUNS in ''|*[!0-9]*|0) usage ;; esac
+case $PIN_CPU in *[!0-9]*) usage ;; esac
+# Commands run from /, so a relative --cvisor must be made absolute first.
+case $CVISOR in /*) ;; *) CVISOR=$PWD/$CVISOR ;; esac
+
+PIN=()
+[ -n "$PIN_CPU" ] && PIN=(taskset -c "$PIN_CPU")
+
+# --- build ----------------------------------------------------------------
+
+mkdir -p "$B" || exit 1
+: >"$LOG"
+CC=${CC:-gcc}
+CFLAGS="-O2 -g -Wall -Wextra -std=gnu11"
+for p in getppid openread sysemu spawnstat; do
+	if [ "$B/$p" -nt "$here/$p.c" ] && [ "$B/$p" -nt "$here/bench.h" ]; then
+		continue
+	fi
+	# Static, so the sandboxes' loaders and libraries are not part of the
+	# figure; dynamic if this system has no static libc.
+	$CC $CFLAGS -static -o "$B/$p" "$here/$p.c" 2>>"$LOG" ||
+	$CC $CFLAGS -o "$B/$p" "$here/$p.c" || {
+		echo "bench: cannot build $p (see $LOG)" >&2
+		exit 1
+	}
+done
+
+# --- helpers --------------------------------------------------------------
+
+# The command prefix that runs something in environment $1, in CMD.
+cmd_in() {
+	case $1 in
+	native) CMD=() ;;
+	cvisor) CMD=("$CVISOR" do --) ;;
+	runsc)  CMD=(runsc "${RUNSC_FLAGS[@]}" do) ;;
+	esac
+}
+
+is_number() {
+	[[ $1 =~ ^[0-9]+(\.[0-9]+)?$ ]]
+}
+
+# Runs "$@" in environment $1 once; prints its stdout.  stdin is /dev/null
+# and stdout a fresh pipe: runsc sets O_NONBLOCK on the stdio it is given,
+# which would break a terminal or pipe shared with this script.
+run_once() {
+	local env=$1
+	shift
+	cmd_in "$env"
+	echo "+ [$env] ${CMD[*]} $*" >>"$LOG"
+	(cd / && "${PIN[@]}" timeout -k 5 "$TIMEOUT" "${CMD[@]}" "$@" \
+		</dev/null 2>>"$LOG")
+}
+
+median() {
+	if [ $# -eq 0 ]; then
+		echo n/a
+		return
+	fi
+	printf '%s\n' "$@" | sort -g | awk '
+		{ v[NR] = $1 }
+		END {
+			if (NR % 2) print v[(NR + 1) / 2]
+			else print (v[NR / 2] + v[NR / 2 + 1]) / 2
+		}'
+}
+
+# ratio A B: A/B as "12.3x", or n/a when either is missing.
+ratio() {
+	if ! is_number "$1" || ! is_number "$2"; then
+		echo n/a
+		return
+	fi
+	awk -v a="$1" -v b="$2" 'BEGIN {
+		if (b == 0) { print "n/a"; exit }
+		r = a / b
+		if (r >= 100) printf "%.0fx\n", r
+		else if (r >= 10) printf "%.1fx\n", r
+		else printf "%.2fx\n", r
+	}'
+}
+
+# fmt PRECISION VALUE: a number with that many decimals, or n/a.
+fmt() {
+	if is_number "$2"; then
+		printf "%.*f" "$1" "$2"
+	else
+		printf "n/a"
+	fi
+}
+
+FAILED=0
+note_failure() {
+	FAILED=$((FAILED + 1))
+	echo "! $*" >>"$LOG"
+}
+
+# --- which sandboxes can run ----------------------------------------------
+
+ENVS=(native)
+declare -A WHY_NOT
+
+probe() {
+	local env=$1 out
+	out=$(run_once "$env" "$B/getppid" 100)
+	if is_number "$out"; then
+		ENVS+=("$env")
+	else
+		WHY_NOT[$env]="cannot run the bench programs (see $LOG)"
+	fi
+}
+
+if [ ! -x "$CVISOR" ]; then
+	WHY_NOT[cvisor]="$CVISOR not built"
+else
+	probe cvisor
+fi
+if ! command -v runsc >/dev/null; then
+	WHY_NOT[runsc]="runsc not installed (apt-get install runsc)"
+else
+	probe runsc
+fi
+
+has_env() {
+	local e
+	for e in "${ENVS[@]}"; do
+		[ "$e" = "$1" ] && return 0
+	done
+	return 1
+}
+
+# --- where peak memory can be measured ------------------------------------
+
+# Prints a directory under which a memory cgroup can be made for one run:
+# cgroup v2 where memory is enabled for children (our own cgroup, or its
+# parent if ours holds processes), else the v1 memory hierarchy.
+find_memcg_parent() {
+	local mnt='' fsroot='' path='' dir=''
+
+	read -r mnt fsroot < <(findmnt -rn -t cgroup2 -o TARGET,FSROOT | head -1)
+	path=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	if [ -n "$mnt" ] && [ -n "$path" ]; then
+		[ "$fsroot" != / ] && path=${path#"$fsroot"}
+		for dir in "$mnt$path" "$(dirname "$mnt$path")"; do
+			if grep -qw memory "$dir/cgroup.subtree_control" 2>/dev/null &&
+			   [ -w "$dir" ]; then
+				echo "${dir%/}"
+				return
+			fi
+		done
+	fi
+	read -r mnt fsroot < <(findmnt -rn -t cgroup -o TARGET,FSROOT,OPTIONS |
+		awk '$3 ~ /(^|,)memory(,|$)/ { print $1, $2; exit }')
+	path=$(awk -F: '$2 ~ /(^|,)memory(,|$)/ { print $3; exit }' /proc/self/cgroup)
+	if [ -n "$mnt" ] && [ -n "$path" ]; then
+		[ "$fsroot" != / ] && path=${path#"$fsroot"}
+		dir=$mnt$path
+		[ -w "$dir" ] && echo "${dir%/}"
+	fi
+}
+
+CG_PARENT=$(find_memcg_parent)
+CG_METHOD=
+if [ -n "$CG_PARENT" ]; then
+	# One trial run says whether we may really create and enter one.
+	out=$("$B/spawnstat" --cgroup-parent "$CG_PARENT" -- /bin/true 2>>"$LOG")
+	case $out in
+	*" v2") CG_METHOD="cgroup v2 memory.peak" ;;
+	*" v1") CG_METHOD="cgroup v1 memory.max_usage_in_bytes" ;;
+	*) CG_PARENT= ;;
+	esac
+fi
+
+# --- measure --------------------------------------------------------------
+
+declare -A V	# V[bench,env] = the values of the successful runs
+
+# bench NAME ITER_NATIVE ITER_SANDBOX PROG [ARGS...]: one-number programs.
+bench() {
+	local name=$1 n_native=$2 n_sandbox=$3 prog=$4 i env n out
+	shift 4
+	for ((i = 0; i < RUNS; i++)); do
+		for env in "${ENVS[@]}"; do
+			n=$n_sandbox
+			[ "$env" = native ] && n=$n_native
+			out=$(run_once "$env" "$B/$prog" "$n" "$@")
+			if is_number "$out"; then
+				V[$name,$env]+="$out "
+			else
+				note_failure "$name in $env: '$out'"
+			fi
+		done
+	done
+}
+
+# do /bin/true under spawnstat: wall time, largest maxrss, cgroup peak.
+bench_true() {
+	local i env out wall='' rss='' peak='' method='' cg=()
+	[ -n "$CG_PARENT" ] && cg=(--cgroup-parent "$CG_PARENT")
+	for ((i = 0; i < RUNS; i++)); do
+		for env in "${ENVS[@]}"; do
+			cmd_in "$env"
+			echo "+ [$env] spawnstat ${CMD[*]} /bin/true" >>"$LOG"
+			out=$(cd / && "${PIN[@]}" timeout -k 5 "$TIMEOUT" \
+				"$B/spawnstat" "${cg[@]}" -- "${CMD[@]}" /bin/true \
+				</dev/null 2>>"$LOG")
+			read -r wall rss peak method <<<"$out"
+			if ! is_number "${wall:-}" || ! is_number "${rss:-}"; then
+				note_failure "do /bin/true in $env: '$out'"
+				continue
+			fi
+			V[true_ms,$env]+="$(awk -v x="$wall" 'BEGIN { print x / 1e6 }') "
+			V[true_rss,$env]+="$(awk -v x="$rss" 'BEGIN { print x / 1024 }') "
+			if [ "$method" != - ] && is_number "$peak"; then
+				V[true_peak,$env]+="$(awk -v x="$peak" 'BEGIN { print x / 1048576 }') "
+			fi
+		done
+	done
+}
+
+# The floor runs natively and places itself; --pin would defeat "cross".
+bench_floor() {
+	local i where n out
+	for ((i = 0; i < RUNS; i++)); do
+		for where in same cross; do
+			n=$N_FLOOR_SAME
+			[ $where = cross ] && n=$N_FLOOR_CROSS
+			echo "+ sysemu $n $where" >>"$LOG"
+			out=$(timeout -k 5 "$TIMEOUT" "$B/sysemu" "$n" "$where" \
+				</dev/null 2>>"$LOG")
+			if is_number "$out"; then
+				V[floor,$where]+="$out "
+			else
+				note_failure "sysemu $where: '$out'"
+			fi
+		done
+	done
+}
+
+started=$(date +%s)
+bench getppid "$N_GETPPID_NATIVE" "$N_GETPPID_SANDBOX" getppid
+bench open "$N_OPEN_NATIVE" "$N_OPEN_SANDBOX" openread /etc/hostname
+bench_true
+bench_floor
+elapsed=$(($(date +%s) - started))
+
+# M[bench,env]: the medians, n/a where a column could not run.
+declare -A M
+for key in getppid open true_ms true_rss true_peak; do
+	for env in native cvisor runsc; do
+		# shellcheck disable=SC2086	# the values are split on purpose
+		M[$key,$env]=$(median ${V[$key,$env]:-})
+	done
+done
+for where in same cross; do
+	# shellcheck disable=SC2086
+	M[floor,$where]=$(median ${V[floor,$where]:-})
+done
+
+# --- report ---------------------------------------------------------------
+
+if [ -n "$PIN_CPU" ]; then
+	pinning="CPUs pinned: every command (the whole sandbox) on CPU $PIN_CPU"
+else
+	pinning="CPUs not pinned: the scheduler places every process (--pin CPU to confine them)"
+fi
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+echo
+echo "cvisor bench: $(uname -sr), $(nproc) CPUs, ${cpu_model:-unknown CPU}"
+echo "Each figure is the median of $RUNS runs. $pinning."
+echo "  cvisor: $CVISOR do --${WHY_NOT[cvisor]:+   [n/a: ${WHY_NOT[cvisor]}]}"
+echo "  runsc:  runsc ${RUNSC_FLAGS[*]} do${WHY_NOT[runsc]:+   [n/a: ${WHY_NOT[runsc]}]}"
+if command -v runsc >/dev/null; then
+	echo "          ($(runsc --version 2>/dev/null | head -1))"
+fi
+echo
+
+row() {	# row LABEL KEY DECIMALS
+	local label=$1 key=$2 d=$3
+	printf "%-34s %10s %10s %10s %14s %13s %13s\n" "$label" \
+		"$(fmt "$d" "${M[$key,native]}")" \
+		"$(fmt "$d" "${M[$key,cvisor]}")" \
+		"$(fmt "$d" "${M[$key,runsc]}")" \
+		"$(ratio "${M[$key,cvisor]}" "${M[$key,native]}")" \
+		"$(ratio "${M[$key,runsc]}" "${M[$key,native]}")" \
+		"$(ratio "${M[$key,cvisor]}" "${M[$key,runsc]}")"
+}
+
+printf "%-34s %10s %10s %10s %14s %13s %13s\n" "" native cvisor runsc \
+	cvisor/native runsc/native cvisor/runsc
+row "getppid (ns/call)" getppid 0
+row "open+read+close (ns/iter)" open 0
+row "do /bin/true, wall (ms)" true_ms 2
+if [ -n "$CG_PARENT" ]; then
+	row "do /bin/true, peak memory (MiB) [1]" true_peak 1
+fi
+row "do /bin/true, max RSS (MiB) [2]" true_rss 1
+
+echo
+echo "PTRACE_SYSEMU floor: one round trip = waitpid + GETREGS + SETREGS + SYSEMU,"
+echo "native, median of $RUNS runs (the program pins itself):"
+printf "  %-44s %10s ns\n" "tracer and tracee on the same CPU" "$(fmt 0 "${M[floor,same]}")"
+printf "  %-44s %10s ns   (%s the same-CPU cost)\n" "tracer and tracee on different CPUs" \
+	"$(fmt 0 "${M[floor,cross]}")" "$(ratio "${M[floor,cross]}" "${M[floor,same]}")"
+printf "  %-44s %10s / %s\n" "cvisor getppid / floor, same CPU / cross-CPU" \
+	"$(ratio "${M[getppid,cvisor]}" "${M[floor,same]}")" \
+	"$(ratio "${M[getppid,cvisor]}" "${M[floor,cross]}")"
+printf "  %-44s %10s / %s\n" "runsc getppid / floor, same CPU / cross-CPU" \
+	"$(ratio "${M[getppid,runsc]}" "${M[floor,same]}")" \
+	"$(ratio "${M[getppid,runsc]}" "${M[floor,cross]}")"
+
+echo
+if [ -n "$CG_PARENT" ]; then
+	echo "[1] $CG_METHOD of a fresh memory cgroup holding the whole process"
+	echo "    tree (sandbox, helpers, stubs, shared memory such as the memory file)."
+	echo "    The kernel charges in batches of up to 64 pages, so small figures are coarse."
+else
+	echo "[1] no writable memory cgroup here: whole-tree peak memory not measured."
+fi
+echo "[2] wait4() ru_maxrss: the largest single process of the tree (counting the"
+echo "    shared pages it maps, e.g. the binary), not the sum over the tree."
+echo
+if [ "$FAILED" -gt 0 ]; then
+	echo "Took ${elapsed}s; $FAILED runs failed, medians are of the runs that worked; see $LOG"
+else
+	echo "Took ${elapsed}s; no run failed; log: $LOG"
+fi
+exit 0

@@ -1,0 +1,228 @@
+/*
+ * File locks: flock(2) locks, owned by an open file description, and
+ * fcntl(2) record locks, owned by a process (classic POSIX, released when
+ * the process closes any fd of the file) or by an open file description
+ * (F_OFD_*).  All are advisory, kept on the inode; waiters sleep on task_cond.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+
+#include "../sentry/kernel/task.h"
+#include "vfs.h"
+
+struct lockrec {
+	int kind;         /* LK_FLOCK, LK_POSIX, LK_OFD */
+	const void *owner;
+	int pid;
+	int type;         /* F_RDLCK or F_WRLCK */
+	uint64_t start, end; /* [start, end); end UINT64_MAX: to the end of the file and beyond */
+	struct lockrec *next;
+};
+
+enum { LK_FLOCK, LK_POSIX, LK_OFD };
+
+static int overlap(const struct lockrec *a, uint64_t start, uint64_t end)
+{
+	return a->start < end && start < a->end;
+}
+
+static int conflicts(const struct lockrec *l, int kind, const void *owner, int type, uint64_t s, uint64_t e)
+{
+	if (l->owner == owner && l->kind == kind)
+		return 0;
+	if ((kind == LK_FLOCK) != (l->kind == LK_FLOCK))
+		return 0; /* flock and record locks do not see each other (Linux) */
+	if (!overlap(l, s, e))
+		return 0;
+	return type == F_WRLCK || l->type == F_WRLCK;
+}
+
+static struct lockrec *find_conflict(struct inode *ino, int kind, const void *owner, int type, uint64_t s, uint64_t e)
+{
+	struct lockrec *l;
+
+	for (l = ino->locks; l; l = l->next)
+		if (conflicts(l, kind, owner, type, s, e))
+			return l;
+	return NULL;
+}
+
+/* Removes owner's locks of kind in [s, e), splitting those that straddle it. */
+static int unlock_range(struct inode *ino, int kind, const void *owner, uint64_t s, uint64_t e)
+{
+	struct lockrec **pp = (struct lockrec **)&ino->locks, *l;
+
+	while ((l = *pp)) {
+		if (l->kind != kind || l->owner != owner || !overlap(l, s, e)) {
+			pp = &l->next;
+			continue;
+		}
+		if (l->start < s && l->end > e) {
+			struct lockrec *tail = malloc(sizeof(*tail));
+
+			if (!tail)
+				return -ENOLCK;
+			*tail = *l;
+			tail->start = e;
+			l->end = s;
+			tail->next = l->next;
+			l->next = tail;
+			pp = &tail->next;
+		} else if (l->start < s) {
+			l->end = s;
+			pp = &l->next;
+		} else if (l->end > e) {
+			l->start = e;
+			pp = &l->next;
+		} else {
+			*pp = l->next;
+			free(l);
+		}
+	}
+	return 0;
+}
+
+static long wait_lock(void)
+{
+	if (task_current && task_signal_pending(task_current))
+		return -ERESTARTSYS;
+	pthread_cond_wait(&task_cond, &sentry_lock);
+	return 0;
+}
+
+static long set_lock(struct inode *ino, int kind, const void *owner, int pid, int type, uint64_t s, uint64_t e,
+		     int wait)
+{
+	struct lockrec *l;
+	long r;
+
+	if (type == F_UNLCK) {
+		r = unlock_range(ino, kind, owner, s, e);
+		vfs_notify(ino);
+		return r;
+	}
+	while (find_conflict(ino, kind, owner, type, s, e)) {
+		if (!wait)
+			return kind == LK_FLOCK ? -EWOULDBLOCK : -EAGAIN;
+		if ((r = wait_lock()) < 0)
+			return r;
+	}
+	/* Replace whatever we held in the range (upgrade, downgrade, extend). */
+	r = unlock_range(ino, kind, owner, s, e);
+	if (r < 0)
+		return r;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOLCK;
+	l->kind = kind;
+	l->owner = owner;
+	l->pid = pid;
+	l->type = type;
+	l->start = s;
+	l->end = e;
+	l->next = ino->locks;
+	ino->locks = l;
+	vfs_notify(ino);
+	return 0;
+}
+
+long vfs_flock(struct task *t, struct file *f, int op)
+{
+	int type;
+
+	switch (op & ~LOCK_NB) {
+	case LOCK_SH: type = F_RDLCK; break;
+	case LOCK_EX: type = F_WRLCK; break;
+	case LOCK_UN: type = F_UNLCK; break;
+	default: return -EINVAL;
+	}
+	return set_lock(f->inode, LK_FLOCK, f, task_tgid(t), type, 0, UINT64_MAX, !(op & LOCK_NB));
+}
+
+/* The byte range of a struct flock, as an absolute [start, end). */
+static long range(struct file *f, const struct flock *fl, uint64_t *s, uint64_t *e)
+{
+	int64_t base, start, len = fl->l_len;
+
+	switch (fl->l_whence) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = (int64_t)f->pos; break;
+	case SEEK_END: base = (int64_t)f->inode->size; break;
+	default: return -EINVAL;
+	}
+	start = base + fl->l_start;
+	if (len < 0) {
+		start += len;
+		len = -len;
+	}
+	if (start < 0)
+		return -EINVAL;
+	*s = (uint64_t)start;
+	*e = len ? (uint64_t)start + (uint64_t)len : UINT64_MAX;
+	return 0;
+}
+
+long vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct flock *fl)
+{
+	int ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
+	int kind = ofd ? LK_OFD : LK_POSIX;
+	const void *owner = ofd ? (const void *)f : (const void *)t->tg;
+	uint64_t s, e;
+	long r;
+
+	if (ofd && fl->l_pid != 0)
+		return -EINVAL;
+	if (fl->l_type != F_RDLCK && fl->l_type != F_WRLCK && fl->l_type != F_UNLCK)
+		return -EINVAL;
+	r = range(f, fl, &s, &e);
+	if (r < 0)
+		return r;
+	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
+		struct lockrec *l;
+
+		if (fl->l_type == F_UNLCK)
+			return -EINVAL;
+		l = find_conflict(f->inode, kind, owner, fl->l_type, s, e);
+		if (!l) {
+			/* OFD and POSIX locks conflict with each other: look at the other kind too. */
+			l = find_conflict(f->inode, ofd ? LK_POSIX : LK_OFD, owner, fl->l_type, s, e);
+		}
+		if (!l) {
+			fl->l_type = F_UNLCK;
+			return 0;
+		}
+		fl->l_type = (short)l->type;
+		fl->l_whence = SEEK_SET;
+		fl->l_start = (off_t)l->start;
+		fl->l_len = l->end == UINT64_MAX ? 0 : (off_t)(l->end - l->start);
+		fl->l_pid = l->kind == LK_OFD ? -1 : l->pid;
+		return 0;
+	}
+	if (fl->l_type == F_RDLCK && (f->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	if (fl->l_type == F_WRLCK && (f->flags & O_ACCMODE) == O_RDONLY)
+		return -EBADF;
+	return set_lock(f->inode, kind, owner, task_tgid(t), fl->l_type, s, e,
+			cmd == F_SETLKW || cmd == F_OFD_SETLKW);
+}
+
+void vfs_locks_file_closed(struct file *f)
+{
+	if (f->inode->locks) {
+		unlock_range(f->inode, LK_FLOCK, f, 0, UINT64_MAX);
+		unlock_range(f->inode, LK_OFD, f, 0, UINT64_MAX);
+		vfs_notify(f->inode);
+	}
+}
+
+void vfs_locks_process_closed(struct task *t, struct inode *ino)
+{
+	if (ino->locks) {
+		unlock_range(ino, LK_POSIX, t->tg, 0, UINT64_MAX);
+		vfs_notify(ino);
+	}
+}
