@@ -27,13 +27,13 @@ X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise) X(msync) X(mlock) X(mu
 X(getpid) X(getppid) X(gettid) X(getuid) X(geteuid) X(getgid) X(getegid)
 X(getresuid) X(getresgid) X(getgroups) X(uname) X(arch_prctl) X(set_tid_address) X(set_robust_list)
 X(get_robust_list) X(prlimit64) X(getrlimit) X(setrlimit) X(getrandom) X(sched_getaffinity) X(sched_yield)
-X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(prctl) X(sysinfo) X(getcpu) X(rseq) X(execve) X(sethostname)
+X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(prctl) X(sysinfo) X(getcpu) X(rseq) X(execve) X(execveat) X(sethostname)
 X(getrusage) X(times) X(capget) X(sched_setaffinity) X(sched_getparam) X(sched_setparam)
 X(sched_getscheduler) X(sched_setscheduler) X(sched_get_priority_max) X(sched_get_priority_min)
 X(sched_rr_get_interval) X(getpriority) X(setpriority)
 /* sentry/kernel/process.c */
-X(clone) X(fork) X(vfork) X(wait4) X(waitid) X(kill) X(tkill) X(tgkill) X(exit) X(exit_group)
-X(getpgrp) X(getpgid) X(setpgid) X(getsid) X(setsid)
+X(clone) X(clone3) X(fork) X(vfork) X(wait4) X(waitid) X(kill) X(tkill) X(tgkill) X(exit) X(exit_group)
+X(getpgrp) X(getpgid) X(setpgid) X(getsid) X(setsid) X(pidfd_open) X(pidfd_send_signal)
 /* sentry/kernel/futex.c */
 X(futex)
 /* sentry/kernel/signal.c */

@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
 #include <sys/time.h>
+#include <sys/stat.h>
 #include <sys/times.h>
 
 #include "../sentry/host/host.h"
@@ -636,9 +637,9 @@ static void free_strings(char **v)
 	free(v);
 }
 
-SYSCALL(execve)
+/* execve and execveat: path is the program, already resolved to a name the walk understands. */
+static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp)
 {
-	char path[ABI_PATH_MAX];
 	char **argv = NULL, **envp = NULL;
 	size_t bytes = 0;
 	struct mm *mm;
@@ -646,13 +647,10 @@ SYSCALL(execve)
 	long r;
 	int i;
 
-	r = mm_strncpy_in(t->mm, path, a[0], sizeof(path));
+	r = get_strings(t, uargv, &argv, &bytes);
 	if (r < 0)
 		return r;
-	r = get_strings(t, a[1], &argv, &bytes);
-	if (r < 0)
-		return r;
-	r = get_strings(t, a[2], &envp, &bytes);
+	r = get_strings(t, uenvp, &envp, &bytes);
 	if (r < 0)
 		goto out;
 	r = loader_exec(t, path, argv, envp, &mm, &regs);
@@ -692,4 +690,50 @@ out:
 	free_strings(argv);
 	free_strings(envp);
 	return r;
+}
+
+SYSCALL(execve)
+{
+	char path[ABI_PATH_MAX];
+	long r = mm_strncpy_in(t->mm, path, a[0], sizeof(path));
+
+	if (r < 0)
+		return r;
+	return do_execve(t, path, a[1], a[2]);
+}
+
+/*
+ * execveat: a path relative to dirfd, or with AT_EMPTY_PATH the file at
+ * dirfd itself (fexecve).  The loader walks from the task's root, so the
+ * place is turned back into its absolute path first.
+ */
+SYSCALL(execveat)
+{
+	char path[ABI_PATH_MAX], full[ABI_PATH_MAX];
+	int dirfd = (int)a[0], flags = (int)a[4];
+	struct path p;
+	long r;
+
+	if (flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW))
+		return -EINVAL;
+	r = mm_strncpy_in(t->mm, path, a[1], sizeof(path));
+	if (r < 0)
+		return r;
+	if (path[0] == '/' || (dirfd == AT_FDCWD && path[0]))
+		return do_execve(t, path, a[2], a[3]);
+	if (!path[0] && !(flags & AT_EMPTY_PATH))
+		return -ENOENT;
+	r = vfs_walk(t, dirfd, path, (path[0] ? 0 : WALK_EMPTY_PATH) | ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW),
+		     &p);
+	if (r < 0)
+		return r;
+	if ((flags & AT_SYMLINK_NOFOLLOW) && S_ISLNK(p.d->inode->mode)) {
+		path_put(&p);
+		return -ELOOP;
+	}
+	r = vfs_path_string(t, &p, full, sizeof(full));
+	path_put(&p);
+	if (r < 0)
+		return r;
+	return do_execve(t, full, a[2], a[3]);
 }

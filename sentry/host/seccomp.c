@@ -120,8 +120,8 @@ int host_seccomp_install(void)
 		}
 		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, (unsigned)rules[i].argc, rules[i].args);
 	}
-	/* glibc's pthread_create tries clone3 first and falls back to clone on ENOSYS. */
-	if (r == 0)
+	/* The sentry's own pthread_create tries clone3 first and falls back to clone on ENOSYS. */
+	if (r == 0 && OFF_LIST != SCMP_ACT_ALLOW)
 		r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), seccomp_syscall_resolve_name("clone3"), 0);
 	if (r == 0)
 		r = seccomp_load(ctx);

@@ -14,6 +14,9 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
@@ -415,6 +418,43 @@ fail:
 }
 
 SYSCALL(clone) { return do_clone(t, a[0], a[1], a[2], a[3], a[4]); }
+
+/* clone3: the same, from struct clone_args (of any size the caller's headers know). */
+SYSCALL(clone3)
+{
+	struct {
+		uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+		uint64_t set_tid, set_tid_size, cgroup;
+	} ca;
+	uint64_t size = a[1], sp;
+
+	if (size < 64 || size > 4096)
+		return -EINVAL;
+	memset(&ca, 0, sizeof(ca));
+	if (mm_copy_in(t->mm, &ca, a[0], size < sizeof(ca) ? size : sizeof(ca)) < 0)
+		return -EFAULT;
+	if (size > sizeof(ca)) {
+		/* A newer caller: whatever we do not know must be zero. */
+		uint8_t extra[64];
+		uint64_t off;
+
+		for (off = sizeof(ca); off < size; off += sizeof(extra)) {
+			uint64_t n = size - off < sizeof(extra) ? size - off : sizeof(extra), i;
+
+			if (mm_copy_in(t->mm, extra, a[0] + off, n) < 0)
+				return -EFAULT;
+			for (i = 0; i < n; i++)
+				if (extra[i])
+					return -E2BIG;
+		}
+	}
+	if ((ca.flags & CSIGNAL) || ca.exit_signal > 64 || ca.set_tid || ca.set_tid_size || ca.cgroup)
+		return -EINVAL;
+	if ((ca.stack == 0) != (ca.stack_size == 0))
+		return -EINVAL;
+	sp = ca.stack ? ca.stack + ca.stack_size : 0;
+	return do_clone(t, ca.flags | ca.exit_signal, sp, ca.parent_tid, ca.child_tid, ca.tls);
+}
 SYSCALL(fork) { (void)a; return do_clone(t, SIGCHLD, 0, 0, 0, 0); }
 SYSCALL(vfork) { (void)a; return do_clone(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0); }
 
@@ -610,6 +650,8 @@ SYSCALL(exit_group)
 	return 0;
 }
 
+int pidfd_pid(struct task *t, int fd);
+
 /* ---- wait ---- */
 
 /* Frees a reaped zombie, adding its CPU time to the reaper's children's. */
@@ -718,6 +760,11 @@ SYSCALL(waitid)
 	if (!(options & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
 	switch (idtype) {
+	case P_PIDFD:
+		pid = pidfd_pid(t, id);
+		if (pid < 0)
+			return pid;
+		break;
 	case P_ALL: pid = -1; break;
 	case P_PID: if (id <= 0) return -EINVAL; pid = id; break;
 	case P_PGID: if (id < 0) return -EINVAL; pid = id ? -id : 0; break;
@@ -991,4 +1038,85 @@ struct thread_group *tg_all(void)
 int task_count(void)
 {
 	return ntasks;
+}
+
+/* ---- pidfds: a file that names a process ---- */
+
+static unsigned pidfd_poll(struct file *f, uint64_t *deadline)
+{
+	struct thread_group *g = tg_find((int)(intptr_t)f->priv);
+
+	(void)deadline;
+	return !g || g->zombie ? POLLIN | POLLRDNORM : 0;
+}
+
+static const struct file_ops pidfd_fops = {.poll = pidfd_poll};
+
+/* The pid a pidfd names, or -EBADF / -EINVAL. */
+int pidfd_pid(struct task *t, int fd)
+{
+	struct file *f = fdt_get(t->files, fd);
+	int pid;
+
+	if (!f)
+		return -EBADF;
+	pid = f->ops == &pidfd_fops ? (int)(intptr_t)f->priv : -EINVAL;
+	file_put(f);
+	return pid;
+}
+
+SYSCALL(pidfd_open)
+{
+	struct thread_group *g = tg_find((int)a[0]);
+	struct inode *ino;
+	struct file *f;
+	long fd;
+
+	if (a[1] & ~(uint64_t)O_NONBLOCK)
+		return -EINVAL;
+	if ((int)a[0] <= 0)
+		return -EINVAL;
+	if (!g || g->zombie)
+		return -ESRCH;
+	ino = anon_inode(S_IFREG | 0600);
+	if (!ino)
+		return -ENOMEM;
+	ino->fops = &pidfd_fops;
+	f = file_new(NULL, ino, &pidfd_fops, O_RDWR | (int)(a[1] & O_NONBLOCK));
+	inode_put(ino);
+	if (!f)
+		return -ENOMEM;
+	f->priv = (void *)(intptr_t)g->tgid;
+	fd = fdt_install(t->files, f, 0, 1, t->tg->rlim[RLIMIT_NOFILE].rlim_cur);
+	file_put(f);
+	return fd;
+}
+
+SYSCALL(pidfd_send_signal)
+{
+	int pid = pidfd_pid(t, (int)a[0]), sig = (int)a[1];
+	struct thread_group *g;
+	siginfo_t si;
+
+	if (pid < 0)
+		return pid;
+	if (a[3])
+		return -EINVAL;
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	g = tg_find(pid);
+	if (!g || g->zombie)
+		return -ESRCH;
+	if (a[2]) {
+		if (mm_copy_in(t->mm, &si, a[2], sizeof(si)) < 0)
+			return -EFAULT;
+		if ((si.si_code >= 0 || si.si_code == SI_TKILL) && g != t->tg)
+			return -EPERM;
+		si.si_signo = sig;
+	} else {
+		fill_user_info(t, &si, sig, SI_USER);
+	}
+	if (sig)
+		tg_send_signal(g, sig, &si);
+	return 0;
 }

@@ -30,7 +30,7 @@ root=$(cd "$here/../.." && pwd)
 B=$root/build/bench
 LOG=$B/bench.log
 CVISOR=$root/build/cvisor
-RUNS=5
+RUNS=7
 PIN_CPU=
 
 # Iterations per run.  Sandboxed calls cost 10-1000x native ones, so they get
@@ -41,8 +41,9 @@ N_OPEN_NATIVE=100000
 N_OPEN_SANDBOX=2000
 N_FLOOR_SAME=20000
 N_FLOOR_CROSS=5000
-# A sandbox under development may hang; no single run may take longer.
-TIMEOUT=60
+# A sandbox under development may hang: no run may take longer than this,
+# and after one time-out that benchmark is not run again in that sandbox.
+TIMEOUT=${BENCH_TIMEOUT:-30}
 
 # --ignore-cgroups: otherwise runsc moves its gofer and sandbox into a cgroup
 # of its own, out of the one that measures peak memory.
@@ -74,15 +75,16 @@ PIN=()
 mkdir -p "$B" || exit 1
 : >"$LOG"
 CC=${CC:-gcc}
-CFLAGS="-O2 -g -Wall -Wextra -std=gnu11"
+CFLAGS=(-O2 -g -Wall -Wextra -std=gnu11)
 for p in getppid openread sysemu spawnstat; do
 	if [ "$B/$p" -nt "$here/$p.c" ] && [ "$B/$p" -nt "$here/bench.h" ]; then
 		continue
 	fi
 	# Static, so the sandboxes' loaders and libraries are not part of the
 	# figure; dynamic if this system has no static libc.
-	$CC $CFLAGS -static -o "$B/$p" "$here/$p.c" 2>>"$LOG" ||
-	$CC $CFLAGS -o "$B/$p" "$here/$p.c" || {
+	# shellcheck disable=SC2086	# CC may be "ccache gcc"
+	$CC "${CFLAGS[@]}" -static -o "$B/$p" "$here/$p.c" 2>>"$LOG" ||
+	$CC "${CFLAGS[@]}" -o "$B/$p" "$here/$p.c" || {
 		echo "bench: cannot build $p (see $LOG)" >&2
 		exit 1
 	}
@@ -94,8 +96,8 @@ done
 cmd_in() {
 	case $1 in
 	native) CMD=() ;;
-	cvisor) CMD=("$CVISOR" do --) ;;
-	runsc)  CMD=(runsc "${RUNSC_FLAGS[@]}" do) ;;
+	cvisor) CMD=("$CVISOR" "do" --) ;;
+	runsc)  CMD=(runsc "${RUNSC_FLAGS[@]}" "do") ;;
 	esac
 }
 
@@ -139,7 +141,8 @@ ratio() {
 		r = a / b
 		if (r >= 100) printf "%.0fx\n", r
 		else if (r >= 10) printf "%.1fx\n", r
-		else printf "%.2fx\n", r
+		else if (r >= 0.1) printf "%.2fx\n", r
+		else printf "%.3fx\n", r
 	}'
 }
 
@@ -153,9 +156,17 @@ fmt() {
 }
 
 FAILED=0
-note_failure() {
+declare -A GAVE_UP
+
+# failed KEY RC WHAT: notes a failed run; after a time-out, KEY is given up.
+failed() {
 	FAILED=$((FAILED + 1))
-	echo "! $*" >>"$LOG"
+	if [ "$2" -eq 124 ] || [ "$2" -eq 137 ]; then
+		GAVE_UP[$1]=1
+		echo "! $3: timed out after ${TIMEOUT}s, not run again" >>"$LOG"
+	else
+		echo "! $3: exit status $2" >>"$LOG"
+	fi
 }
 
 # --- which sandboxes can run ----------------------------------------------
@@ -183,14 +194,6 @@ if ! command -v runsc >/dev/null; then
 else
 	probe runsc
 fi
-
-has_env() {
-	local e
-	for e in "${ENVS[@]}"; do
-		[ "$e" = "$1" ] && return 0
-	done
-	return 1
-}
 
 # --- where peak memory can be measured ------------------------------------
 
@@ -240,17 +243,19 @@ declare -A V	# V[bench,env] = the values of the successful runs
 
 # bench NAME ITER_NATIVE ITER_SANDBOX PROG [ARGS...]: one-number programs.
 bench() {
-	local name=$1 n_native=$2 n_sandbox=$3 prog=$4 i env n out
+	local name=$1 n_native=$2 n_sandbox=$3 prog=$4 i env n out rc
 	shift 4
 	for ((i = 0; i < RUNS; i++)); do
 		for env in "${ENVS[@]}"; do
+			[ -n "${GAVE_UP[$name,$env]:-}" ] && continue
 			n=$n_sandbox
 			[ "$env" = native ] && n=$n_native
 			out=$(run_once "$env" "$B/$prog" "$n" "$@")
-			if is_number "$out"; then
+			rc=$?
+			if [ $rc -eq 0 ] && is_number "$out"; then
 				V[$name,$env]+="$out "
 			else
-				note_failure "$name in $env: '$out'"
+				failed "$name,$env" $rc "$name in $env"
 			fi
 		done
 	done
@@ -258,18 +263,20 @@ bench() {
 
 # do /bin/true under spawnstat: wall time, largest maxrss, cgroup peak.
 bench_true() {
-	local i env out wall='' rss='' peak='' method='' cg=()
+	local i env out rc wall='' rss='' peak='' method='' cg=()
 	[ -n "$CG_PARENT" ] && cg=(--cgroup-parent "$CG_PARENT")
 	for ((i = 0; i < RUNS; i++)); do
 		for env in "${ENVS[@]}"; do
+			[ -n "${GAVE_UP[true,$env]:-}" ] && continue
 			cmd_in "$env"
 			echo "+ [$env] spawnstat ${CMD[*]} /bin/true" >>"$LOG"
 			out=$(cd / && "${PIN[@]}" timeout -k 5 "$TIMEOUT" \
 				"$B/spawnstat" "${cg[@]}" -- "${CMD[@]}" /bin/true \
 				</dev/null 2>>"$LOG")
+			rc=$?
 			read -r wall rss peak method <<<"$out"
-			if ! is_number "${wall:-}" || ! is_number "${rss:-}"; then
-				note_failure "do /bin/true in $env: '$out'"
+			if [ $rc -ne 0 ] || ! is_number "$wall" || ! is_number "$rss"; then
+				failed "true,$env" $rc "do /bin/true in $env"
 				continue
 			fi
 			V[true_ms,$env]+="$(awk -v x="$wall" 'BEGIN { print x / 1e6 }') "
@@ -283,18 +290,20 @@ bench_true() {
 
 # The floor runs natively and places itself; --pin would defeat "cross".
 bench_floor() {
-	local i where n out
+	local i where n out rc
 	for ((i = 0; i < RUNS; i++)); do
 		for where in same cross; do
+			[ -n "${GAVE_UP[floor,$where]:-}" ] && continue
 			n=$N_FLOOR_SAME
 			[ $where = cross ] && n=$N_FLOOR_CROSS
 			echo "+ sysemu $n $where" >>"$LOG"
 			out=$(timeout -k 5 "$TIMEOUT" "$B/sysemu" "$n" "$where" \
 				</dev/null 2>>"$LOG")
-			if is_number "$out"; then
+			rc=$?
+			if [ $rc -eq 0 ] && is_number "$out"; then
 				V[floor,$where]+="$out "
 			else
-				note_failure "sysemu $where: '$out'"
+				failed "floor,$where" $rc "sysemu $where"
 			fi
 		done
 	done
@@ -384,7 +393,7 @@ echo "[2] wait4() ru_maxrss: the largest single process of the tree (counting th
 echo "    shared pages it maps, e.g. the binary), not the sum over the tree."
 echo
 if [ "$FAILED" -gt 0 ]; then
-	echo "Took ${elapsed}s; $FAILED runs failed, medians are of the runs that worked; see $LOG"
+	echo "Took ${elapsed}s; $FAILED run(s) failed, medians are of the runs that worked; see $LOG"
 else
 	echo "Took ${elapsed}s; no run failed; log: $LOG"
 fi
