@@ -41,3 +41,4 @@ X(rt_sigreturn) X(rt_sigpending) X(rt_sigsuspend) X(pause) X(restart_syscall) X(
 X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)
 /* sys_time.c */
 X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep) X(getitimer) X(setitimer) X(alarm)
+X(timer_create) X(timer_settime) X(timer_gettime) X(timer_getoverrun) X(timer_delete)

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
@@ -258,4 +259,150 @@ SYSCALL(alarm)
 			 0);
 	/* Seconds left, rounded to nearest, at least 1 if any time was left. */
 	return left ? (long)((left + 500000000ULL) / 1000000000ULL ? (left + 500000000ULL) / 1000000000ULL : 1) : 0;
+}
+
+/* ---- POSIX timers ---- */
+
+struct abi_sigevent {
+	uint64_t value;
+	int32_t signo;
+	int32_t notify;
+	int32_t tid;
+	int32_t pad[11];
+};
+
+struct abi_itimerspec {
+	struct abi_timespec interval, value;
+};
+
+static struct ktimer *timer_of(struct task *t, int id)
+{
+	if (id < 0 || id >= (int)(sizeof(t->tg->timers) / sizeof(t->tg->timers[0])))
+		return NULL;
+	return t->tg->timers[id];
+}
+
+SYSCALL(timer_create)
+{
+	struct abi_sigevent ev = {.notify = SIGEV_SIGNAL, .signo = SIGALRM};
+	struct ktimer *k;
+	int clk = (int)a[0], id;
+	struct abi_timespec dummy;
+
+	if (clock_read(t, clk, &dummy) < 0)
+		return -EINVAL;
+	if (a[1] && mm_copy_in(t->mm, &ev, a[1], sizeof(ev)) < 0)
+		return -EFAULT;
+	switch (ev.notify) {
+	case SIGEV_NONE:
+		break;
+	case SIGEV_SIGNAL:
+	case SIGEV_THREAD_ID:
+		if (ev.signo < 1 || ev.signo > 64)
+			return -EINVAL;
+		if (ev.notify == SIGEV_THREAD_ID) {
+			struct task *x = task_find(ev.tid);
+
+			if (!x || x->tg != t->tg)
+				return -EINVAL;
+		}
+		break;
+	default:
+		return -EINVAL;
+	}
+	for (id = 0; id < (int)(sizeof(t->tg->timers) / sizeof(t->tg->timers[0])); id++)
+		if (!t->tg->timers[id])
+			break;
+	if (id == (int)(sizeof(t->tg->timers) / sizeof(t->tg->timers[0])))
+		return -EAGAIN;
+	k = calloc(1, sizeof(*k));
+	if (!k)
+		return -ENOMEM;
+	k->tg = t->tg;
+	k->sig = ev.signo;
+	k->code = SI_TIMER;
+	k->none = ev.notify == SIGEV_NONE;
+	k->tid = ev.notify == SIGEV_THREAD_ID ? ev.tid : 0;
+	k->timerid = id;
+	k->value = a[1] ? ev.value : (uint64_t)id;
+	if (mm_copy_out(t->mm, a[2], &id, sizeof(id)) < 0) {
+		free(k);
+		return -EFAULT;
+	}
+	t->tg->timers[id] = k;
+	return 0;
+}
+
+static void timer_now(struct ktimer *k, struct abi_itimerspec *cur)
+{
+	uint64_t left = timer_remaining(k);
+
+	cur->value.tv_sec = (int64_t)(left / 1000000000ULL);
+	cur->value.tv_nsec = (int64_t)(left % 1000000000ULL);
+	cur->interval.tv_sec = (int64_t)(k->interval_ns / 1000000000ULL);
+	cur->interval.tv_nsec = (int64_t)(k->interval_ns % 1000000000ULL);
+}
+
+SYSCALL(timer_settime)
+{
+	struct ktimer *k = timer_of(t, (int)a[0]);
+	struct abi_itimerspec nv, old;
+	uint64_t v, iv, deadline = 0;
+
+	if (!k)
+		return -EINVAL;
+	if (mm_copy_in(t->mm, &nv, a[2], sizeof(nv)) < 0)
+		return -EFAULT;
+	if (nv.value.tv_sec < 0 || nv.value.tv_nsec < 0 || nv.value.tv_nsec >= 1000000000 ||
+	    nv.interval.tv_sec < 0 || nv.interval.tv_nsec < 0 || nv.interval.tv_nsec >= 1000000000)
+		return -EINVAL;
+	timer_now(k, &old);
+	v = (uint64_t)nv.value.tv_sec * 1000000000ULL + (uint64_t)nv.value.tv_nsec;
+	iv = (uint64_t)nv.interval.tv_sec * 1000000000ULL + (uint64_t)nv.interval.tv_nsec;
+	if (v) {
+		if (a[1] & TIMER_ABSTIME) {
+			/* An absolute time on CLOCK_REALTIME: how far from now, on the monotonic clock. */
+			uint64_t now = host_realtime_ns();
+
+			deadline = host_monotonic_ns() + (v > now ? v - now : 0);
+		} else {
+			deadline = host_monotonic_ns() + v;
+		}
+		if (!deadline)
+			deadline = 1;
+	}
+	timer_arm_locked(k, deadline, iv);
+	if (a[3] && mm_copy_out(t->mm, a[3], &old, sizeof(old)) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+SYSCALL(timer_gettime)
+{
+	struct ktimer *k = timer_of(t, (int)a[0]);
+	struct abi_itimerspec cur;
+
+	if (!k)
+		return -EINVAL;
+	timer_now(k, &cur);
+	return mm_copy_out(t->mm, a[1], &cur, sizeof(cur));
+}
+
+SYSCALL(timer_getoverrun)
+{
+	struct ktimer *k = timer_of(t, (int)a[0]);
+
+	return k ? k->overrun : -EINVAL;
+}
+
+SYSCALL(timer_delete)
+{
+	struct ktimer *k = timer_of(t, (int)a[0]);
+
+	if (!k)
+		return -EINVAL;
+	timer_cancel_locked(k);
+	t->tg->timers[(int)a[0]] = NULL;
+	free(k);
+	return 0;
 }

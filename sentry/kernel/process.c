@@ -140,7 +140,20 @@ static void free_group(struct thread_group *g)
 				break;
 			}
 	timer_cancel_locked(&g->itimer_real);
+	tg_free_timers(g);
 	free(g);
+}
+
+void tg_free_timers(struct thread_group *g)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(g->timers) / sizeof(g->timers[0]); i++)
+		if (g->timers[i]) {
+			timer_cancel_locked(g->timers[i]);
+			free(g->timers[i]);
+			g->timers[i] = NULL;
+		}
 }
 
 static void sighand_put(struct sighand *sh)
@@ -561,6 +574,7 @@ static void group_exit_notify(struct thread_group *g)
 	struct sighand *psh;
 
 	timer_cancel_locked(&g->itimer_real);
+	tg_free_timers(g);
 	if (g->vfork_waiting) {
 		g->vfork_waiting = 0;
 	}

@@ -67,6 +67,7 @@ struct thread_group {
 	uint64_t pending;              /* process-directed signals */
 	siginfo_t info[64];
 	struct ktimer itimer_real;     /* alarm(2), setitimer(ITIMER_REAL) */
+	struct ktimer *timers[32];     /* POSIX timers (timer_create), by id */
 	struct abi_rlimit rlim[TASK_RLIMITS];
 	int vfork_waiting;             /* its parent waits for this child's exec or exit */
 	int subreaper, dumpable, pdeathsig;
@@ -132,6 +133,8 @@ struct task *task_create_init(void);
 /* Stops or continues a group (job control); lock held. */
 void tg_stop(struct thread_group *g, int sig);
 void tg_continue(struct thread_group *g);
+/* Disarms and frees a group's POSIX timers. */
+void tg_free_timers(struct thread_group *g);
 /* The group's CPU time so far, in ns. */
 uint64_t tg_cpu_ns(struct thread_group *g);
 /* A signal cvisor itself received, for the sandbox (see sentry.c). */

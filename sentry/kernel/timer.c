@@ -32,18 +32,30 @@ static void *timer_main(void *arg)
 			*pp = k->next;
 			k->deadline_ns = 0;
 			if (k->interval_ns) {
+				uint64_t late = now - (k->deadline_ns ? k->deadline_ns : now);
+
+				k->overrun = (int)(late / k->interval_ns);
 				k->deadline_ns = now + k->interval_ns;
 				k->next = armed;
 				armed = k;
 				pp = &armed;
 			}
-			{
+			if (!k->none) {
 				siginfo_t si;
+				struct task *t = k->tid ? task_find(k->tid) : NULL;
 
 				memset(&si, 0, sizeof(si));
 				si.si_signo = k->sig;
 				si.si_code = k->code;
-				tg_send_signal(k->tg, k->sig, &si);
+				if (k->code == SI_TIMER) {
+					si.si_timerid = k->timerid;
+					si.si_overrun = k->overrun;
+					si.si_value.sival_ptr = (void *)(uintptr_t)k->value;
+				}
+				if (t)
+					task_send_signal(t, k->sig, &si);
+				else if (!k->tid)
+					tg_send_signal(k->tg, k->sig, &si);
 			}
 		}
 		if (!armed) {

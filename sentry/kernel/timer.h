@@ -15,6 +15,11 @@ struct ktimer {
 	struct thread_group *tg; /* the process the signal goes to */
 	int sig;
 	int code;             /* si_code of the signal: SI_KERNEL for itimers, SI_TIMER for POSIX timers */
+	int tid;              /* SIGEV_THREAD_ID: the thread, else 0 (the process) */
+	int timerid;          /* POSIX timers: the id, and the value the signal carries */
+	uint64_t value;
+	int overrun;
+	int none;             /* SIGEV_NONE: counts, sends nothing */
 	struct ktimer *next;  /* the armed list */
 };
 
