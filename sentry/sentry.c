@@ -22,6 +22,7 @@
 #include "../vfs/fs/hoststdio/hoststdio.h"
 #include "../vfs/fs/overlay/overlay.h"
 #include "../vfs/fs/proc/proc.h"
+#include "../vfs/fs/sys/sys.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "host/host.h"
@@ -35,7 +36,7 @@
 const struct platform *plat = &plat_ptrace;
 extern int plat_ptrace_cpu;
 
-enum { FS_TMPFS, FS_DEV, FS_PROC };
+enum { FS_TMPFS, FS_DEV, FS_PROC, FS_SYS };
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */
 static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_t mode, int rdonly, int kind)
@@ -59,6 +60,8 @@ static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_
 	r = vfs_mount_at(&p, sb, root, 0);
 	if (r == 0 && dev)
 		devfs_populate(p.d->mounted->root);
+	if (r == 0 && kind == FS_SYS)
+		sysfs_populate(p.d->mounted->root, sandbox.ncpus);
 	path_put(&p);
 	return r;
 }
@@ -93,7 +96,7 @@ static long build_fs(struct task *t, const char *rootdir, int overlay)
 	/* Nothing of the host's /proc, /sys or /dev is ever reachable: the sandbox's own cover them. */
 	if ((r = mount_tmpfs(t, "/dev", 0, 0755, 0, FS_DEV)) < 0 ||
 	    (r = mount_tmpfs(t, "/proc", 0, 0555, 0, FS_PROC)) < 0 ||
-	    (r = mount_tmpfs(t, "/sys", 1 << 20, 0555, 1, FS_TMPFS)) < 0 ||
+	    (r = mount_tmpfs(t, "/sys", 1 << 20, 0555, 1, FS_SYS)) < 0 ||
 	    (r = mount_tmpfs(t, "/tmp", sandbox.memory / 2, 01777, 0, FS_TMPFS)) < 0)
 		return r;
 	return 0;
