@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# tests/security: escape attempts under cvisor, each required to fail.
+# Prints PASS/FAIL lines for tests/run.sh to count; exits non-zero on a failure.
+# Usage: tests/security/run.sh [CVISOR]
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+CVISOR=${1:-$root/build/cvisor}
+B=$root/build/tests/security
+mkdir -p "$B"
+fail=0
+pass=0
+
+result() { # name ok(0/1) detail
+	if [ "$2" = 0 ]; then echo "PASS security/$1"; pass=$((pass + 1))
+	else echo "FAIL security/$1: $3"; fail=$((fail + 1)); fi
+}
+
+gcc -O2 -Wall -Wextra -Werror -pthread -o "$B/escape" "$root/tests/security/escape.c" || { echo "FAIL security/build"; exit 1; }
+
+# A root for the sandbox that holds the program, and a secret outside it.
+sbroot=$B/root
+rm -rf "$sbroot" && mkdir -p "$sbroot"/{bin,tmp,dev,proc,sys,etc,lib,lib64,usr}
+cp "$B/escape" "$sbroot/bin/"
+for lib in $(ldd "$B/escape" | grep -o '/[^ ]*'); do mkdir -p "$sbroot$(dirname "$lib")"; cp -L "$lib" "$sbroot$lib"; done
+marker="cvisor-secret-$$-$RANDOM"
+secret=$B/secret.txt
+echo "$marker" > "$secret"
+
+out=$(timeout 120 "$CVISOR" do --root "$sbroot" -- /bin/escape "$marker" "$secret" 2>&1)
+rc=$?
+while IFS= read -r line; do
+	case "$line" in
+	*": ok") result "${line%%:*}" 0 "";;
+	*": ESCAPED"*) result "${line%%:*}" 1 "$line";;
+	esac
+done <<< "$out"
+if ! grep -q "^0 escaped" <<< "$out"; then
+	result "escape-program" 1 "exit $rc: $(tail -3 <<< "$out")"
+fi
+# The sandbox's write to its root must not be on the host.
+if [ -e "$sbroot/cvisor-escape-probe" ]; then result "root write stays inside" 1 "file appeared on the host"
+else result "root write stays inside" 0 ""; fi
+
+# A host call off the vetted list kills the sentry, with a message.
+out=$(timeout 30 "$CVISOR" do --test-forbidden-host-call -- /bin/true 2>&1); rc=$?
+if [ $rc -ne 0 ] && grep -q "not on its vetted list" <<< "$out"; then result "forbidden host call kills the sentry" 0 ""
+else result "forbidden host call kills the sentry" 1 "exit $rc: $out"; fi
+
+# A sentry crash reports a stack and leaves no process behind.
+out=$(timeout 30 "$CVISOR" do --test-sentry-crash -- /bin/sleep 100 2>&1); rc=$?
+sleep 0.2
+left=$(pgrep -f -- "--test-sentry-crash" | wc -l)
+if [ $rc -ne 0 ] && grep -q "sentry stack:" <<< "$out" && grep -q "system call in flight" <<< "$out" && [ "$left" = 0 ]; then
+	result "sentry crash: stack, no leftovers" 0 ""
+else
+	result "sentry crash: stack, no leftovers" 1 "exit $rc, $left left: $(head -3 <<< "$out")"
+fi
+
+echo "security: $pass passed, $fail failed"
+[ $fail = 0 ]
