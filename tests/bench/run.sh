@@ -24,6 +24,7 @@
 # build/bench/bench.log.
 
 set -u
+export LC_ALL=C	# "." as the decimal point for printf, awk and sort
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

@@ -73,6 +73,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: escape MARKER HOST-SECRET-PATH\n");
 		return 2;
 	}
+	/*
+	 * These attempts bind-mount / and make device nodes: on a real host, as
+	 * root, they would succeed and do damage.  Only run as a sandbox's pid 1.
+	 */
+	if (getpid() != 1) {
+		fprintf(stderr, "escape: refusing to run outside a sandbox (not pid 1)\n");
+		return 2;
+	}
 	marker = argv[1];
 
 	/* The secret's host path, straight, through .., and through symlinks out. */
