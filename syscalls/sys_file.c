@@ -280,10 +280,12 @@ static long do_open(struct task *t, int dirfd, gva_t upath, int flags, uint32_t 
 	r = get_path(t, upath, path);
 	if (r < 0)
 		return r;
-	/* Linux ignores unknown open flags (only openat2 refuses them). */
+	/* Linux ignores unknown open flags (only openat2 refuses them), and O_PATH beats the rest. */
 	flags &= OPEN_FLAGS_KNOWN;
 	if (flags & O_PATH)
 		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+	if ((flags & (O_TMPFILE & ~O_DIRECTORY)) && (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY))
+		return -EINVAL;
 	/* 64-bit Linux marks every open file O_LARGEFILE (F_GETFL shows it). */
 	flags |= O_LARGEFILE;
 	r = vfs_openat(t, dirfd, path, flags, mode, &f);
@@ -968,14 +970,31 @@ static long do_unlink(struct task *t, int dirfd, gva_t upath, int rmdir)
 	int ts;
 	long r;
 
-	r = parent_for_change(t, dirfd, upath, path, &parent, &last, &ts);
+	r = get_path(t, upath, path);
+	if (r < 0)
+		return r;
+	if (rmdir) {
+		/* The last component as written: "/" is busy, "." invalid, ".." not empty (Linux's answers). */
+		size_t n = strlen(path);
+		const char *base;
+
+		while (n > 1 && path[n - 1] == '/')
+			n--;
+		base = memrchr(path, '/', n);
+		base = base ? base + 1 : path;
+		if (n && base == path + n && path[0] == '/')
+			return path[1] == 0 || n == 1 ? -EBUSY : -EBUSY;
+		if (path + n - base == 1 && base[0] == '.')
+			return -EINVAL;
+		if (path + n - base == 2 && base[0] == '.' && base[1] == '.')
+			return -ENOTEMPTY;
+	}
+	r = vfs_walk_parent(t, dirfd, path, &parent, &last, &ts);
 	if (r < 0)
 		return r;
 	if (!last[0]) {
-		/* ".", ".." or "/" */
+		/* "/", or "." and ".." for unlink */
 		r = rmdir ? -EBUSY : -EISDIR;
-		if (rmdir && path[0] == 0)
-			r = -EINVAL;
 		goto out;
 	}
 	r = vfs_lookup_child(t, &parent, last, &child);

@@ -45,6 +45,8 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 		ino = p->d->inode;
 	}
 	if (flags & O_PATH) {
+		if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
+			return -ENOTDIR;
 		f = file_new(p, ino, &opath_fops, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_ACCMODE));
 		if (!f)
 			return -ENOMEM;

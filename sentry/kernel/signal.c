@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -311,7 +312,8 @@ void task_deliver_signals(struct task *t)
 			}
 			if (da == ACT_IGNORE || da == ACT_CONT)
 				continue;
-			task_exit_group(t, sig | (da == ACT_CORE ? 0x80 : 0));
+			/* The core bit says a core was written: only when RLIMIT_CORE allows one. */
+			task_exit_group(t, sig | (da == ACT_CORE && t->tg->rlim[RLIMIT_CORE].rlim_cur ? 0x80 : 0));
 			return;
 		}
 		act = *sa;

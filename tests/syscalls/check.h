@@ -1,0 +1,44 @@
+/*
+ * Shared by the syscall tests: each check prints one line, "what = result",
+ * with the errno's name on failure, so the native run and the sandboxed run
+ * can be compared line by line.  Nothing printed may depend on addresses,
+ * pids, times or the machine.
+ */
+#pragma once
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static inline const char *errname(int e)
+{
+	const char *n = strerrorname_np(e);
+
+	return n ? n : "E?";
+}
+
+/* Prints "what = r" or "what = -1 ENAME" for a call returning -1 and setting errno. */
+#define CHECK(what, expr)                                                                                  \
+	do {                                                                                               \
+		errno = 0;                                                                                 \
+		long r_ = (long)(expr);                                                                    \
+		if (r_ == -1)                                                                              \
+			printf("%s = -1 %s\n", what, errname(errno));                                      \
+		else                                                                                       \
+			printf("%s = %ld\n", what, r_);                                                    \
+		fflush(stdout);                                                                            \
+	} while (0)
+
+/* The same, but a success prints only "ok" (for results that vary: fds, sizes, addresses). */
+#define CHECK_OK(what, expr)                                                                               \
+	do {                                                                                               \
+		errno = 0;                                                                                 \
+		long r_ = (long)(expr);                                                                    \
+		if (r_ == -1)                                                                              \
+			printf("%s = -1 %s\n", what, errname(errno));                                      \
+		else                                                                                       \
+			printf("%s = ok\n", what);                                                         \
+		fflush(stdout);                                                                            \
+	} while (0)
