@@ -16,6 +16,7 @@
 #include "../sentry/log.h"
 #include "../sentry/sentry.h"
 #include "../syscalls/syscalls.h"
+#include "gofer/gofer.h"
 #include "shim.h"
 
 extern char **environ;
@@ -134,6 +135,9 @@ int shim_do(int argc, char **argv)
 	 * list forbids (and the sentry lock serialises the threads anyway).
 	 */
 	mallopt(M_ARENA_MAX, 1);
+	/* The gofer first, while cvisor is one thread: a fork is clean then. */
+	if (gofer_start(cfg.root, &cfg.gofer_sock) < 0)
+		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
 	crash_install();
 	status = sentry_run(&cfg);
 	fflush(stdout);

@@ -66,19 +66,15 @@ static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_
 	return r;
 }
 
-static long build_fs(struct task *t, const char *rootdir, int overlay)
+static long build_fs(struct task *t, int gofer_sock, int overlay)
 {
 	struct super *sb;
 	struct inode *root;
-	long fd, r;
+	long r;
 
-	/* The gofer's root: the only host path the sandbox is given. */
-	fd = host_openat(AT_FDCWD, rootdir, O_RDONLY | O_DIRECTORY, 0);
-	if (fd < 0)
-		return fd;
-	root = gofer_mount((int)fd, &sb);
+	root = gofer_mount(gofer_sock, &sb, &r);
 	if (!root)
-		return -ENOMEM;
+		return r;
 	if (overlay) {
 		/* The image below, read-only; writes land in sentry memory above it. */
 		struct inode *lower = root;
@@ -234,7 +230,7 @@ int sentry_run(const struct sentry_config *cfg)
 	t = task_create_init();
 	if (!t)
 		return -ENOMEM;
-	r = build_fs(t, cfg->root, !cfg->no_overlay);
+	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
 		return (int)r;
@@ -251,7 +247,7 @@ int sentry_run(const struct sentry_config *cfg)
 	if (r < 0)
 		return (int)r;
 
-	if (host_seccomp_install() < 0) {
+	if (host_seccomp_install(cfg->gofer_sock) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}

@@ -9,6 +9,7 @@
 
 struct sentry_config {
 	const char *root;        /* host directory that becomes / (read-only) */
+	int gofer_sock;          /* the gofer serving root (runsc-shim/gofer) */
 	char *const *argv;       /* the command; argv[0] is looked up in PATH if it has no '/' */
 	char *const *envp;
 	const char *cwd;         /* inside the sandbox */

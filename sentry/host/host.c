@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
@@ -32,11 +34,6 @@ long host_preadv(int fd, const struct iovec *iov, int cnt, off_t off)
 long host_readv(int fd, const struct iovec *iov, int cnt) { return ret(syscall(SYS_readv, fd, iov, cnt)); }
 long host_writev(int fd, const struct iovec *iov, int cnt) { return ret(syscall(SYS_writev, fd, iov, cnt)); }
 
-long host_openat(int dirfd, const char *name, int flags, mode_t mode)
-{
-	return ret(syscall(SYS_openat, dirfd, name, flags | O_CLOEXEC, mode));
-}
-
 long host_close(int fd) { return ret(syscall(SYS_close, fd)); }
 
 long host_fstat(int fd, struct stat *st) { return ret(syscall(SYS_fstat, fd, st)); }
@@ -52,6 +49,50 @@ long host_lseek(int fd, off_t off, int whence) { return ret(syscall(SYS_lseek, f
 long host_ioctl(int fd, unsigned long req, void *arg) { return ret(syscall(SYS_ioctl, fd, req, arg)); }
 long host_fcntl(int fd, int cmd, long arg) { return ret(syscall(SYS_fcntl, fd, cmd, arg)); }
 long host_dup(int fd) { return ret(syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3)); }
+
+long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, void *rep, size_t replen, int *outfd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {(void *)req, reqlen};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *c;
+	long r;
+
+	*outfd = -1;
+	if (infd >= 0) {
+		memset(cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &infd, sizeof(int));
+	}
+	do
+		r = syscall(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	memset(&mh, 0, sizeof(mh));
+	iov.iov_base = rep;
+	iov.iov_len = replen;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = cbuf;
+	mh.msg_controllen = sizeof(cbuf);
+	do
+		r = syscall(SYS_recvmsg, sock, &mh, MSG_CMSG_CLOEXEC);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if ((size_t)r != replen)
+		return -EIO; /* the gofer is gone */
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+			memcpy(outfd, CMSG_DATA(c), sizeof(int));
+	return 0;
+}
 
 long host_memfd_create(const char *name, unsigned flags) { return ret(syscall(SYS_memfd_create, name, flags)); }
 long host_ftruncate(int fd, off_t len) { return ret(syscall(SYS_ftruncate, fd, len)); }

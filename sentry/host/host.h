@@ -5,9 +5,8 @@
  * is on the vetted list in seccomp.c, with its reason; adding a wrapper means
  * adding (or checking) its entry there.
  *
- * Nothing here takes a path from the application.  Paths only appear in
- * host_openat(), whose callers are the gofer client (walking one component at
- * a time below the root fd, O_NOFOLLOW) and start-up code.
+ * Nothing here opens a path: files come from the gofer process, already
+ * open (host_gofer_call), and openat is not on the vetted list at all.
  */
 #pragma once
 
@@ -24,7 +23,6 @@ long host_write(int fd, const void *buf, size_t len);
 long host_preadv(int fd, const struct iovec *iov, int cnt, off_t off);
 long host_readv(int fd, const struct iovec *iov, int cnt);
 long host_writev(int fd, const struct iovec *iov, int cnt);
-long host_openat(int dirfd, const char *name, int flags, mode_t mode);
 long host_close(int fd);
 long host_fstat(int fd, struct stat *st);
 long host_getdents64(int fd, void *buf, size_t len);
@@ -33,6 +31,12 @@ long host_lseek(int fd, off_t off, int whence);
 long host_ioctl(int fd, unsigned long req, void *arg);
 long host_fcntl(int fd, int cmd, long arg);
 long host_dup(int fd);
+
+/*
+ * One request to the gofer over its socket: the request (and infd, if >= 0)
+ * out, the reply (and an fd into *outfd, or -1) back.  0 or -errno.
+ */
+long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, void *rep, size_t replen, int *outfd);
 
 long host_memfd_create(const char *name, unsigned flags);
 long host_ftruncate(int fd, off_t len);
@@ -66,7 +70,7 @@ long host_raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, lon
 uint64_t host_monotonic_ns(void);
 uint64_t host_realtime_ns(void);
 
-/* Installs the vetted seccomp list on every sentry thread (seccomp.c). */
-int host_seccomp_install(void);
+/* Installs the vetted seccomp list on every sentry thread (seccomp.c); gofer_sock: the one socket it may use. */
+int host_seccomp_install(int gofer_sock);
 /* Prints the vetted list, a line a call with its reason. */
 void host_seccomp_print(int fd);

@@ -31,6 +31,8 @@ struct rule {
 };
 
 #define ANY(n, why) {n, why, 0, {{0}}}
+/* Limited to the gofer's socket, whose number is only known at start-up. */
+#define GOFER(n, why) {n, why, -1, {{0}}}
 #define ONE(n, why, c) {n, why, 1, {c}}
 
 static const struct rule rules[] = {
@@ -39,9 +41,10 @@ static const struct rule rules[] = {
 	ANY("readv", "host stdio reads straight into application memory"),
 	ANY("writev", "host stdio writes straight from application memory"),
 	ANY("preadv", "gofer files read straight into application memory"),
-	ONE("openat", "gofer walks, one component below a directory fd, never following a link",
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, O_NOFOLLOW, O_NOFOLLOW)),
+	GOFER("sendmsg", "ask the gofer to open a file (the sentry itself opens nothing)"),
+	GOFER("recvmsg", "the gofer's answer, with the fd it opened"),
 	ANY("close", "gofer fds"),
+	ANY("lseek", "rewind a gofer directory fd to list it"),
 	ANY("fstat", "attributes of gofer files and stdio"),
 	ANY("newfstatat", "glibc's fstat (stdio buffering of diagnostics)"),
 	ANY("getdents64", "gofer directory listings"),
@@ -102,7 +105,7 @@ static const struct rule rules[] = {
 #define OFF_LIST SCMP_ACT_TRAP
 #endif
 
-int host_seccomp_install(void)
+int host_seccomp_install(int gofer_sock)
 {
 	scmp_filter_ctx ctx = seccomp_init(OFF_LIST);
 	size_t i;
@@ -118,7 +121,10 @@ int host_seccomp_install(void)
 			r = -EINVAL;
 			break;
 		}
-		r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, (unsigned)rules[i].argc, rules[i].args);
+		if (rules[i].argc < 0)
+			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)gofer_sock));
+		else
+			r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, (unsigned)rules[i].argc, rules[i].args);
 	}
 	/* The sentry's own pthread_create tries clone3 first and falls back to clone on ENOSYS. */
 	if (r == 0 && OFF_LIST != SCMP_ACT_ALLOW)
@@ -139,7 +145,7 @@ void host_seccomp_print(int fd)
 		if (i == 0 || strcmp(rules[i].name, rules[i - 1].name))
 			distinct++;
 		n = snprintf(line, sizeof(line), "%-18s %s%s\n", rules[i].name, rules[i].reason,
-			     rules[i].argc ? " (arguments limited)" : "");
+			     rules[i].argc < 0 ? " (the gofer's socket only)" : rules[i].argc ? " (arguments limited)" : "");
 		host_write(fd, line, (size_t)n);
 	}
 	n = snprintf(line, sizeof(line), "%zu host system calls allowed; any other kills the sandbox\n", distinct);

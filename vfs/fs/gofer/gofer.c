@@ -1,15 +1,10 @@
 /*
  * The gofer file system client: the container's root, read-only, reached
- * through host file descriptors.
- *
- * Today the "gofer" runs in-process: gofer_walk_one() is the only code that
- * names a host path, and it names one component at a time, relative to a
- * directory fd below the root, with O_NOFOLLOW, so neither ".." (refused by
- * the VFS before it gets here) nor a symlink can lead outside the root.
- * Only regular files and directories are ever opened on the host; anything
- * else is held as an O_PATH fd for its attributes (and, for a symlink, its
- * target).  Moving this behind a socket to a separate gofer process changes
- * only this file.
+ * through host file descriptors that the gofer process opens and passes
+ * over its socket (protocol.h).  The sentry opens nothing itself: it reads
+ * the fds it was given (pread, getdents, readlinkat with an empty path).
+ * Regular files and directories come readable; anything else as an O_PATH
+ * fd, for its attributes and, for a symlink, its target.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -22,6 +17,7 @@
 #include "../../../sentry/host/host.h"
 #include "../../vfs.h"
 #include "gofer.h"
+#include "protocol.h"
 
 struct gnode {
 	int fd; /* readable for files and directories, O_PATH otherwise */
@@ -62,36 +58,31 @@ static struct inode *make_inode(struct super *sb, int fd, const struct stat *st)
 	return ino;
 }
 
-/* Opens one component below dirfd; a readable fd for files and dirs. */
+static int gofer_sock = -1;
+
+/* Asks the gofer for one component below dirfd: the fd it opened, or -errno. */
 static long gofer_walk_one(int dirfd, const char *name, struct stat *st)
 {
-	long pfd, fd;
-	struct stat st2;
+	struct gofer_req req = {.op = GOFER_WALK};
+	struct gofer_rep rep;
+	size_t n = strlen(name);
+	int fd;
+	long r;
 
-	if (!name[0] || strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
+	if (!n || n >= sizeof(req.name) || strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
 		return -EINVAL;
-	pfd = host_openat(dirfd, name, O_PATH | O_NOFOLLOW, 0);
-	if (pfd < 0)
-		return pfd;
-	if (host_fstat((int)pfd, st) < 0) {
-		host_close((int)pfd);
+	memcpy(req.name, name, n + 1);
+	r = host_gofer_call(gofer_sock, &req, sizeof(req), dirfd, &rep, sizeof(rep), &fd);
+	if (r < 0)
 		return -EIO;
+	if (rep.err < 0) {
+		if (fd >= 0)
+			host_close(fd);
+		return rep.err;
 	}
-	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
-		return pfd;
-	fd = host_openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
-	if (fd < 0) {
-		/* Unreadable on the host (mode bits): keep the place; opens will fail. */
-		return pfd;
-	}
-	/* The name may have been swapped between the two opens: insist on the same object. */
-	if (host_fstat((int)fd, &st2) < 0 || st2.st_ino != st->st_ino || st2.st_dev != st->st_dev) {
-		host_close((int)fd);
-		host_close((int)pfd);
-		return -EAGAIN;
-	}
-	host_close((int)pfd);
-	*st = st2;
+	if (fd < 0)
+		return -EIO;
+	*st = rep.st;
 	return fd;
 }
 
@@ -182,12 +173,16 @@ static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 	return -EBADF; /* read-only root: never opened for writing */
 }
 
-/* Reads the host directory once per open, so each open file has its own position. */
+/*
+ * Reads the host directory once per open, so each open file has its own
+ * position.  The inode's fd is shared, but all of this runs under the
+ * sentry lock, so rewinding it is safe.
+ */
 static long dir_snapshot(struct file *f, struct gdir **out)
 {
 	struct gnode *g = f->inode->priv;
 	struct gdir *d;
-	long fd, r;
+	long fd = g->fd, r;
 	size_t cap = 16384;
 
 	if (f->priv) {
@@ -197,10 +192,10 @@ static long dir_snapshot(struct file *f, struct gdir **out)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	fd = host_openat(g->fd, ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
-	if (fd < 0) {
+	r = host_lseek((int)fd, 0, SEEK_SET);
+	if (r < 0) {
 		free(d);
-		return fd;
+		return r;
 	}
 	d->buf = malloc(cap);
 	for (;;) {
@@ -223,7 +218,6 @@ static long dir_snapshot(struct file *f, struct gdir **out)
 			break;
 		d->len += (size_t)r;
 	}
-	host_close((int)fd);
 	if (r < 0) {
 		free(d->buf);
 		free(d);
@@ -287,13 +281,24 @@ static const struct file_ops gofer_dir_fops = {
 	.seekable = 1,
 };
 
-struct inode *gofer_mount(int rootfd, struct super **sbp)
+struct inode *gofer_mount(int sock, struct super **sbp, long *err)
 {
+	struct gofer_req req = {.op = GOFER_ROOT};
 	struct super *sb = super_new("gofer", 1);
-	struct stat st;
+	struct gofer_rep rep;
+	int fd;
 
-	if (!sb || host_fstat(rootfd, &st) < 0 || !S_ISDIR(st.st_mode))
+	*err = -ENOMEM;
+	if (!sb)
+		return NULL;
+	gofer_sock = sock;
+	*err = host_gofer_call(sock, &req, sizeof(req), -1, &rep, sizeof(rep), &fd);
+	if (*err == 0 && rep.err < 0)
+		*err = rep.err;
+	if (*err == 0 && (fd < 0 || !S_ISDIR(rep.st.st_mode)))
+		*err = -ENOTDIR;
+	if (*err < 0)
 		return NULL;
 	*sbp = sb;
-	return make_inode(sb, rootfd, &st);
+	return make_inode(sb, fd, &rep.st);
 }

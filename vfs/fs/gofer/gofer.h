@@ -8,5 +8,5 @@
 struct inode;
 struct super;
 
-/* The root inode of a read-only gofer mount over the host directory rootfd (taken over). */
-struct inode *gofer_mount(int rootfd, struct super **sb);
+/* The root inode of a read-only mount of what the gofer at sock serves; NULL with *err. */
+struct inode *gofer_mount(int sock, struct super **sb, long *err);
