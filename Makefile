@@ -30,7 +30,7 @@ OBJS = $(SRCS:%.c=$(B)/obj/%.o) $(ASM_PLATFORM:%.S=$(B)/obj/%.o)
 
 # Debian packages: to build, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libseccomp-dev libunwind-dev libxxhash-dev pkg-config
-DEPS_TEST  = busybox-static python3 perl coreutils procps
+DEPS_TEST  = busybox-static python3 perl coreutils procps git tar gzip util-linux
 DEPS_BENCH = runsc
 
 all: $(B)/cvisor
