@@ -26,6 +26,7 @@ struct tnode {
 
 struct tsuper {
 	uint64_t max_pages, used_pages;
+	uint64_t max_inodes, used_inodes; /* empty files cost sentry memory too: ENOSPC past this */
 };
 
 static const struct inode_ops tmpfs_iops;
@@ -33,9 +34,14 @@ static const struct file_ops tmpfs_file_fops, tmpfs_dir_fops;
 
 static struct inode *new_inode(struct super *sb, mode_t mode)
 {
-	struct inode *ino = inode_new(sb, mode);
-	struct tnode *t = calloc(1, sizeof(*t));
+	struct tsuper *ts = sb->priv;
+	struct inode *ino;
+	struct tnode *t;
 
+	if (ts && ts->used_inodes >= ts->max_inodes)
+		return NULL;
+	ino = inode_new(sb, mode);
+	t = calloc(1, sizeof(*t));
 	if (!ino || !t) {
 		free(ino);
 		free(t);
@@ -43,6 +49,8 @@ static struct inode *new_inode(struct super *sb, mode_t mode)
 	}
 	ino->priv = t;
 	ino->iops = &tmpfs_iops;
+	if (ts)
+		ts->used_inodes++;
 	return ino;
 }
 
@@ -54,7 +62,7 @@ static long tmpfs_mknod(struct inode *dir, const char *name, mode_t mode, dev_t 
 
 	(void)name;
 	if (!ino)
-		return -ENOMEM;
+		return -ENOSPC; /* the inode limit (or no sentry memory left) */
 	t = ino->priv;
 	switch (mode & S_IFMT) {
 	case S_IFREG:
@@ -229,6 +237,8 @@ static void tmpfs_release(struct inode *ino)
 	if (!t)
 		return;
 	free_pages_from(ino, 0);
+	if (tsb(ino))
+		tsb(ino)->used_inodes--;
 	free(t->pages);
 	free(t->target);
 	free(t);
@@ -351,6 +361,8 @@ struct inode *tmpfs_new(uint64_t max_bytes, uint32_t mode, struct super **sbp)
 	if (!sb || !ts)
 		return NULL;
 	ts->max_pages = max_bytes / 4096;
+	/* Linux's default for tmpfs: one inode per two pages of the size. */
+	ts->max_inodes = ts->max_pages / 2 + 16;
 	sb->priv = ts;
 	sb->dcache_complete = 1;
 	root = new_inode(sb, S_IFDIR | mode);
