@@ -41,6 +41,23 @@ fi
 if [ -e "$sbroot/cvisor-escape-probe" ]; then result "root write stays inside" 1 "file appeared on the host"
 else result "root write stays inside" 0 ""; fi
 
+# A fork bomb under RLIMIT_NPROC 50 is held to 50 tasks, and nothing is left on the host.
+gcc -O2 -Wall -Wextra -Werror -o "$B/forkbomb" "$root/tests/security/forkbomb.c" || result "forkbomb build" 1 ""
+out=$(timeout 120 "$CVISOR" do -- "$B/forkbomb" 2>&1); rc=$?
+sleep 0.3
+left=$(pgrep -f -- "$B/forkbomb" | wc -l)
+if grep -q "^tasks 50 errno EAGAIN" <<< "$out" && [ $rc = 137 ] && [ "$left" = 0 ]; then
+	result "fork bomb held to 50 tasks" 0 ""
+else
+	result "fork bomb held to 50 tasks" 1 "exit $rc, $left left: $out"
+fi
+
+# Allocating until it fails ends in the sandbox's OOM kill, not the host's.
+out=$(timeout 120 "$CVISOR" do --memory=64M -- /usr/bin/python3 -c 'x = []
+while True: x.append(bytearray(1 << 20))' 2>&1); rc=$?
+if [ $rc = 137 ]; then result "memory limit: OOM kill inside" 0 ""
+else result "memory limit: OOM kill inside" 1 "exit $rc: $(tail -2 <<< "$out")"; fi
+
 # A host call off the vetted list kills the sentry, with a message.
 out=$(timeout 30 "$CVISOR" do --test-forbidden-host-call -- /bin/true 2>&1); rc=$?
 if [ $rc -ne 0 ] && grep -q "not on its vetted list" <<< "$out"; then result "forbidden host call kills the sentry" 0 ""
