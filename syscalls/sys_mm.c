@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -15,7 +16,20 @@
 /* Backs MAP_SHARED|MAP_ANONYMOUS memory: each mapping is an unnamed tmpfs file. */
 static struct super *shm_sb;
 
-SYSCALL(brk) { return mm_brk(t->mm, a[0]); }
+/* RLIMIT_AS: would len more bytes of address space exceed it? */
+static int over_as_limit(struct task *t, uint64_t len)
+{
+	uint64_t lim = t->tg->rlim[RLIMIT_AS].rlim_cur;
+
+	return lim != RLIM_INFINITY && mm_total_bytes(t->mm) + ABI_PAGE_ALIGN(len) > lim;
+}
+
+SYSCALL(brk)
+{
+	if (a[0] > t->mm->brk && over_as_limit(t, a[0] - t->mm->brk))
+		return (long)t->mm->brk;
+	return mm_brk(t->mm, a[0]);
+}
 
 #define MAP_KNOWN                                                                                          \
 	(MAP_SHARED | MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS | MAP_32BIT | MAP_GROWSDOWN | MAP_DENYWRITE |   \
@@ -47,6 +61,8 @@ SYSCALL(mmap)
 		return -EINVAL;
 	if (flags & MAP_HUGETLB)
 		return -EINVAL; /* no huge pages in the sandbox */
+	if (over_as_limit(t, len))
+		return -ENOMEM;
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
 	if (!(flags & MAP_ANONYMOUS)) {
 		f = fdt_get(t->files, fd);
@@ -116,7 +132,12 @@ out:
 
 SYSCALL(munmap) { return mm_munmap(t->mm, a[0], a[1]); }
 SYSCALL(mprotect) { return mm_mprotect(t->mm, a[0], a[1], (int)a[2]); }
-SYSCALL(mremap) { return mm_mremap(t->mm, a[0], a[1], a[2], (int)a[3], a[4]); }
+SYSCALL(mremap)
+{
+	if (a[2] > a[1] && over_as_limit(t, a[2] - a[1]))
+		return -ENOMEM;
+	return mm_mremap(t->mm, a[0], a[1], a[2], (int)a[3], a[4]);
+}
 SYSCALL(madvise) { return mm_madvise(t->mm, a[0], a[1], (int)a[2]); }
 
 SYSCALL(msync)

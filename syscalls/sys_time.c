@@ -107,13 +107,14 @@ static long get_timespec(struct task *t, gva_t p, struct abi_timespec *ts)
 }
 
 /*
- * Sleeps for ts, interruptibly: waits on task_cond (which signal senders
- * broadcast) with the sentry lock released.  Returns 0, or -EINTR with the
- * time left in *left.
+ * Sleeps until end (host realtime ns), interruptibly: waits on task_cond,
+ * which signal senders broadcast, with the sentry lock released.  On a
+ * signal it writes the time left to rem (if given) and returns
+ * -ERESTART_RESTARTBLOCK: a handler turns that into EINTR, a stop and
+ * continue into restart_syscall, which sleeps the rest (as Linux does).
  */
-static long sleep_for(struct task *t, struct abi_timespec *ts, struct abi_timespec *left)
+static long sleep_until(struct task *t, uint64_t end, gva_t rem)
 {
-	uint64_t end = host_realtime_ns() + (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
 	struct timespec d = {(time_t)(end / 1000000000ULL), (long)(end % 1000000000ULL)};
 
 	for (;;) {
@@ -122,27 +123,41 @@ static long sleep_for(struct task *t, struct abi_timespec *ts, struct abi_timesp
 		if (now >= end)
 			return 0;
 		if (task_signal_pending(t)) {
-			if (left) {
-				left->tv_sec = (int64_t)((end - now) / 1000000000ULL);
-				left->tv_nsec = (int64_t)((end - now) % 1000000000ULL);
+			if (rem) {
+				struct abi_timespec left = {(int64_t)((end - now) / 1000000000ULL),
+							    (int64_t)((end - now) % 1000000000ULL)};
+
+				if (mm_copy_out(t->mm, rem, &left, sizeof(left)) < 0)
+					return -EFAULT;
 			}
-			return -EINTR;
+			t->restart_end_ns = end;
+			t->restart_rem = rem;
+			return -ERESTART_RESTARTBLOCK;
 		}
 		pthread_cond_timedwait(&task_cond, &sentry_lock, &d);
 	}
 }
 
+static uint64_t after(const struct abi_timespec *ts)
+{
+	return host_realtime_ns() + (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
+}
+
 SYSCALL(nanosleep)
 {
-	struct abi_timespec ts, left;
+	struct abi_timespec ts;
 	long r = get_timespec(t, a[0], &ts);
 
-	if (r < 0)
-		return r;
-	r = sleep_for(t, &ts, &left);
-	if (r == -EINTR && a[1] && mm_copy_out(t->mm, a[1], &left, sizeof(left)) < 0)
-		return -EFAULT;
-	return r;
+	return r < 0 ? r : sleep_until(t, after(&ts), a[1]);
+}
+
+/* The rest of a sleep a stop interrupted (nanosleep and relative clock_nanosleep). */
+SYSCALL(restart_syscall)
+{
+	(void)a;
+	if (!t->restart_end_ns)
+		return -EINTR;
+	return sleep_until(t, t->restart_end_ns, t->restart_rem);
 }
 
 SYSCALL(clock_nanosleep)
@@ -166,16 +181,11 @@ SYSCALL(clock_nanosleep)
 			return 0;
 		ts.tv_sec = ns / 1000000000LL;
 		ts.tv_nsec = ns % 1000000000LL;
-		return sleep_for(t, &ts, NULL);
+		/* An absolute sleep restarts as itself, with the same deadline. */
+		r = sleep_until(t, after(&ts), 0);
+		return r == -ERESTART_RESTARTBLOCK ? -ERESTARTNOHAND : r;
 	}
-	{
-		struct abi_timespec left;
-
-		r = sleep_for(t, &ts, &left);
-		if (r == -EINTR && a[3] && mm_copy_out(t->mm, a[3], &left, sizeof(left)) < 0)
-			return -EFAULT;
-		return r;
-	}
+	return sleep_until(t, after(&ts), a[3]);
 }
 
 /* ---- interval timers ---- */

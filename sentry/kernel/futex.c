@@ -172,6 +172,68 @@ static long wake_op(struct task *t, gva_t uaddr2, uint32_t op)
 	return -ENOSYS;
 }
 
+/*
+ * PI futexes, as glibc's PTHREAD_PRIO_INHERIT mutexes use them: the word
+ * holds the owner's tid, FUTEX_WAITERS when someone sleeps on it.  The
+ * sandbox has one scheduling class, so there is no priority to inherit:
+ * these are plain ownership handoffs.
+ */
+static long lock_pi(struct task *t, gva_t uaddr, int private, int try, uint64_t deadline)
+{
+	uint32_t *w = mm_user_word(t->mm, uaddr);
+	uintptr_t k1;
+	uint64_t k2;
+	long r;
+
+	if (!w)
+		return (uaddr & 3) ? -EINVAL : -EFAULT;
+	if ((r = key(t, uaddr, private, &k1, &k2)) < 0)
+		return r;
+	for (;;) {
+		uint32_t cur = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+
+		if ((cur & FUTEX_TID_MASK) == 0) {
+			/* Free (or its owner died): take it, keeping the waiters bit. */
+			uint32_t want = (uint32_t)t->tid | (cur & FUTEX_WAITERS);
+
+			if (__atomic_compare_exchange_n(w, &cur, want, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+				return 0;
+			continue;
+		}
+		if ((cur & FUTEX_TID_MASK) == (uint32_t)t->tid)
+			return -EDEADLK;
+		if (try)
+			return -EAGAIN;
+		if (!(cur & FUTEX_WAITERS) &&
+		    !__atomic_compare_exchange_n(w, &cur, cur | FUTEX_WAITERS, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			continue;
+		r = do_wait(t, uaddr, private, cur | FUTEX_WAITERS, deadline, FUTEX_BITSET_MATCH_ANY);
+		if (r == -ETIMEDOUT || r == -ERESTARTSYS)
+			return r == -ERESTARTSYS ? -EINTR : r;
+	}
+}
+
+static long unlock_pi(struct task *t, gva_t uaddr, int private)
+{
+	uint32_t *w = mm_user_word(t->mm, uaddr), cur;
+	uintptr_t k1;
+	uint64_t k2;
+	long r;
+
+	if (!w)
+		return (uaddr & 3) ? -EINVAL : -EFAULT;
+	cur = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+	if ((cur & FUTEX_TID_MASK) != (uint32_t)t->tid)
+		return -EPERM;
+	if ((r = key(t, uaddr, private, &k1, &k2)) < 0)
+		return r;
+	/* Release it; a waiter takes it when it wakes (no direct handoff: no priorities to honour). */
+	__atomic_store_n(w, 0, __ATOMIC_SEQ_CST);
+	if (cur & FUTEX_WAITERS)
+		wake_key(k1, k2, 1, FUTEX_BITSET_MATCH_ANY);
+	return 0;
+}
+
 SYSCALL(futex)
 {
 	gva_t uaddr = a[0], uaddr2 = a[4];
@@ -182,16 +244,16 @@ SYSCALL(futex)
 	uint64_t k2, n2;
 	long r;
 
-	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT)
+	if ((op & FUTEX_CLOCK_REALTIME) && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT && cmd != FUTEX_LOCK_PI2)
 		return -ENOSYS;
-	if ((cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) && a[3]) {
+	if ((cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET || cmd == FUTEX_LOCK_PI || cmd == FUTEX_LOCK_PI2) && a[3]) {
 		struct abi_timespec ts;
 
 		if (mm_copy_in(t->mm, &ts, a[3], sizeof(ts)) < 0)
 			return -EFAULT;
 		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
 			return -EINVAL;
-		if (cmd == FUTEX_WAIT) {
+		if (cmd == FUTEX_WAIT || cmd == FUTEX_LOCK_PI2) {
 			/* Relative. */
 			deadline = host_realtime_ns() + (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 		} else {
@@ -244,7 +306,12 @@ SYSCALL(futex)
 				n += wake_key(n1, n2, (int)a[3], FUTEX_BITSET_MATCH_ANY);
 			return n;
 		}
+	case FUTEX_LOCK_PI:
+	case FUTEX_LOCK_PI2:
+	case FUTEX_TRYLOCK_PI:
+		return lock_pi(t, uaddr, private, cmd == FUTEX_TRYLOCK_PI, deadline);
+	case FUTEX_UNLOCK_PI:
+		return unlock_pi(t, uaddr, private);
 	}
-	/* PI futexes (glibc's priority-inheritance mutexes): not yet. */
 	return -ENOSYS;
 }

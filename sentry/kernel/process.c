@@ -586,6 +586,15 @@ static void group_exit_notify(struct thread_group *g)
 		}
 	for (c = g->children; c; c = next) {
 		next = c->sibling;
+		if (c->pdeathsig && !c->zombie) {
+			/* PR_SET_PDEATHSIG: the child asked to hear of its parent's death. */
+			siginfo_t si;
+
+			memset(&si, 0, sizeof(si));
+			si.si_signo = c->pdeathsig;
+			si.si_code = SI_USER;
+			tg_send_signal(c, c->pdeathsig, &si);
+		}
 		c->parent = reaper;
 		c->sibling = reaper->children;
 		reaper->children = c;

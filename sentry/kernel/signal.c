@@ -414,12 +414,7 @@ SYSCALL(pause)
 	return -ERESTARTNOHAND;
 }
 
-SYSCALL(restart_syscall)
-{
-	/* Sleeps restart as plain EINTR for now (they are not resumable yet). */
-	(void)t, (void)a;
-	return -EINTR;
-}
+
 
 /* Takes a pending signal in set (thread's first); 0 if none. */
 int task_dequeue_signal(struct task *t, uint64_t set, siginfo_t *si)

@@ -109,6 +109,8 @@ struct task {
 
 	int in_user;                   /* the application runs: interrupt the platform to signal it */
 	int cur_restart;               /* the last syscall returned an ERESTART* code */
+	uint64_t restart_end_ns;       /* restart_syscall: the interrupted sleep's end (host realtime) */
+	gva_t restart_rem;             /* ... and where to write the time left if interrupted again */
 	int exiting;                   /* this thread leaves its run loop */
 	int exit_code;                 /* exit(2) of a thread, for the group if it is the last */
 	long cur_nr;                   /* the system call in flight, for crash reports; -1 when none */

@@ -1089,3 +1089,13 @@ static void mprotect_run(struct mm *mm, struct vma *v)
 	for_each_pte(mm, v->start, v->end, reprotect_page, &st);
 	run_flush(&r);
 }
+
+uint64_t mm_total_bytes(struct mm *mm)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < mm->nvmas; i++)
+		n += mm->vmas[i].end - mm->vmas[i].start;
+	return n;
+}

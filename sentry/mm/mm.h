@@ -114,3 +114,6 @@ int mm_attach(struct mm *mm);
 long mm_shared_frame(struct mm *mm, gva_t va, uint64_t *frame);
 /* A sentry pointer to the writable, aligned 32-bit word at va, or NULL (FUTEX_WAKE_OP's atomics). */
 uint32_t *mm_user_word(struct mm *mm, gva_t va);
+
+/* Bytes of address space mapped (RLIMIT_AS). */
+uint64_t mm_total_bytes(struct mm *mm);
