@@ -28,6 +28,7 @@ static const char usage_text[] =
 	"  --platform=ptrace     how application code runs (ptrace; kvm is not there yet)\n"
 	"  --overlay=memory|none writes to the root go to sentry memory (default), or fail with EROFS\n"
 	"  --memory=SIZE         memory limit, e.g. 512M, 4G (default: half the host's memory, at most 16G)\n"
+	"  -t, --tty             give the command a terminal (a pty in the sandbox on the caller's terminal)\n"
 	"  --strace              print each system call of the application to stderr\n"
 	"  --debug               diagnostics, and the unimplemented system calls asked for at exit\n"
 	"  --no-cpu-pin          let the host place tracer and application on any CPU\n"
@@ -94,6 +95,8 @@ int shim_do(int argc, char **argv)
 			else if (strcmp(a + 10, "memory"))
 				return shim_fail("use --overlay=memory (the default) or --overlay=none",
 						 "unknown overlay '%s'", a + 10);
+		} else if (!strcmp(a, "-t") || !strcmp(a, "--tty")) {
+			cfg.tty = 1;
 		} else if (!strcmp(a, "--strace")) {
 			cfg.strace = 1;
 		} else if (!strcmp(a, "--debug")) {

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "../platform/platform.h"
@@ -22,6 +23,7 @@
 #include "../vfs/fs/hoststdio/hoststdio.h"
 #include "../vfs/fs/overlay/overlay.h"
 #include "../vfs/fs/proc/proc.h"
+#include "../vfs/fs/pty/pty.h"
 #include "../vfs/fs/sys/sys.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
@@ -159,6 +161,109 @@ static char *find_program(struct task *t, const char *argv0, char *const *envp)
  */
 static const int forwarded[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGUSR1, SIGUSR2, SIGWINCH};
 
+/* -t: the pty whose master the sentry serves to the host terminal. */
+static struct pty *console;
+static struct termios host_tio;
+static int host_tio_saved;
+
+static void console_winsize(void)
+{
+	struct winsize ws;
+
+	if (console && host_ioctl(0, TIOCGWINSZ, &ws) == 0)
+		pty_set_winsize(console, &ws);
+}
+
+/* Host terminal -> pty master (the line discipline runs in the sentry). */
+static void *console_in(void *arg)
+{
+	char buf[4096];
+
+	(void)arg;
+	for (;;) {
+		long n = host_read(0, buf, sizeof(buf));
+
+		pthread_mutex_lock(&sentry_lock);
+		if (n <= 0) {
+			/* The caller's input ended: the sandbox reads end-of-file, as at a terminal's ^D. */
+			char eof = 4;
+
+			pty_master_write(console, &eof, 1);
+			pthread_mutex_unlock(&sentry_lock);
+			return NULL;
+		}
+		pty_master_write(console, buf, (size_t)n);
+		pthread_mutex_unlock(&sentry_lock);
+	}
+}
+
+/* Drains what the sandbox wrote to its terminal onto the host's; returns when nothing is left. */
+static void console_flush_locked(void)
+{
+	char buf[4096];
+	size_t n;
+
+	while ((n = pty_master_read(console, buf, sizeof(buf)))) {
+		pthread_mutex_unlock(&sentry_lock);
+		host_write(1, buf, n);
+		pthread_mutex_lock(&sentry_lock);
+	}
+}
+
+static void *console_out(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&sentry_lock);
+	for (;;) {
+		console_flush_locked();
+		pthread_cond_wait(&task_cond, &sentry_lock);
+	}
+	return NULL;
+}
+
+static void start_thread(void *(*fn)(void *))
+{
+	pthread_attr_t attr;
+	pthread_t th;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	pthread_create(&th, &attr, fn, NULL);
+	pthread_attr_destroy(&attr);
+}
+
+/* -t: a pty as the first process's stdio and controlling terminal, the host terminal raw. */
+static long setup_console(struct task *t)
+{
+	int fd;
+
+	console = pty_new();
+	if (!console)
+		return -ENOSPC;
+	pty_hold_master(console);
+	for (fd = 0; fd < 3; fd++) {
+		struct file *f = pty_open_slave(console);
+
+		if (!f)
+			return -ENOMEM;
+		fdt_install_at(t->files, fd, f, 0);
+		file_put(f);
+	}
+	pty_make_controlling(console, t->tg);
+	if (tcgetattr(0, &host_tio) == 0) {
+		struct termios raw = host_tio;
+
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSANOW, &raw);
+		host_tio_saved = 1;
+	}
+	console_winsize();
+	start_thread(console_in);
+	start_thread(console_out);
+	return 0;
+}
+
 static void *forwarder(void *arg)
 {
 	sigset_t set;
@@ -174,7 +279,10 @@ static void *forwarder(void *arg)
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		pthread_mutex_lock(&sentry_lock);
-		task_signal_from_host(sig);
+		if (sig == SIGWINCH && console)
+			console_winsize(); /* the host terminal changed size: so does the sandbox's */
+		else
+			task_signal_from_host(sig);
 		pthread_mutex_unlock(&sentry_lock);
 	}
 	return NULL;
@@ -243,9 +351,11 @@ int sentry_run(const struct sentry_config *cfg)
 			t->fs->cwd = p;
 		}
 	}
-	r = donate_stdio(t);
-	if (r < 0)
+	r = cfg->tty ? setup_console(t) : donate_stdio(t);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot set up the sandbox's stdio: %s\n", strerror((int)-r));
 		return (int)r;
+	}
 
 	if (host_seccomp_install(cfg->gofer_sock) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
@@ -287,7 +397,11 @@ int sentry_run(const struct sentry_config *cfg)
 	task_exit_thread(t);
 	pthread_mutex_lock(&sentry_lock);
 	r = task_wait_init_exit();
+	if (console)
+		console_flush_locked();
 	pthread_mutex_unlock(&sentry_lock);
+	if (host_tio_saved)
+		tcsetattr(0, TCSANOW, &host_tio); /* the user's terminal as it was */
 	if (cfg->debug)
 		syscall_report_unimplemented(2);
 	return (int)r;

@@ -77,6 +77,21 @@ if want security; then
 	fi
 fi
 
+if want tty; then
+	echo "== tests/tty"
+	if [ "$SANDBOX_CMD" = "$CVISOR do --" ]; then
+		while IFS= read -r l; do
+			case "$l" in
+			PASS*) pass "${l#PASS }";;
+			FAIL*) fail "${l#FAIL }";;
+			SKIP*) l=${l#SKIP }; skip "${l%%:*}" "${l#*: }";;
+			esac
+		done < <(bash "$here/tty/run.sh" "$CVISOR" 2>&1)
+	else
+		skip tty "the terminal cases drive cvisor do -t"
+	fi
+fi
+
 if [ -e /dev/kvm ]; then
 	skip "kvm platform" "the KVM platform is not built yet"
 else

@@ -76,6 +76,13 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 			file_put(f);
 			return r;
 		}
+	} else if (S_ISCHR(ino->mode) && f->ops && f->ops->open) {
+		r = f->ops->open(f, flags);
+		if (r < 0) {
+			f->ops = NULL;
+			file_put(f);
+			return r;
+		}
 	} else if (ino->iops && ino->iops->open) {
 		r = ino->iops->open(ino, f, flags);
 		if (r < 0) {

@@ -53,6 +53,8 @@ typedef int (*dir_emit_fn)(void *ctx, const char *name, size_t namelen, uint64_t
 struct file_ops {
 	long (*read)(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos);
 	long (*write)(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos);
+	/* Device files: set up f at open (it may change f->ops and f->priv). */
+	long (*open)(struct file *f, int flags);
 	/* Emits entries from f->pos on; advances f->pos past what was taken. */
 	long (*iterate)(struct file *f, dir_emit_fn emit, void *ctx);
 	long (*ioctl)(struct file *f, struct task *t, unsigned long req, gva_t arg);

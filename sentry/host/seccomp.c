@@ -51,6 +51,7 @@ static const struct rule rules[] = {
 	ANY("readlinkat", "gofer symlink targets (empty path on an O_PATH fd)"),
 	ONE("ioctl", "terminal attributes of donated stdio", SCMP_A1(SCMP_CMP_EQ, TCGETS)),
 	ONE("ioctl", "terminal size of donated stdio", SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)),
+	ONE("ioctl", "-t: give the caller's terminal back as it was", SCMP_A1(SCMP_CMP_EQ, TCSETS)),
 	ONE("fcntl", "gofer: is this fd readable or only a path", SCMP_A1(SCMP_CMP_EQ, F_GETFL)),
 	ONE("fallocate", "memory file: give freed pages back to the host",
 	    SCMP_A1(SCMP_CMP_EQ, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)),

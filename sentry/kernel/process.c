@@ -381,6 +381,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		g->leader = c;
 		g->pgid = p->tg->pgid;
 		g->sid = p->tg->sid;
+		g->ctty = p->tg->ctty;
 		g->uid = c->cred.uid;
 		memcpy(g->rlim, p->tg->rlim, sizeof(g->rlim));
 		g->dumpable = p->tg->dumpable;
@@ -969,6 +970,7 @@ SYSCALL(setsid)
 		if (x->pgid == t->tg->tgid)
 			return -EPERM; /* already a group leader */
 	t->tg->sid = t->tg->pgid = t->tg->tgid;
+	t->tg->ctty = NULL; /* a new session starts without a terminal */
 	return t->tg->sid;
 }
 
@@ -1142,4 +1144,17 @@ SYSCALL(pidfd_send_signal)
 	if (sig)
 		tg_send_signal(g, sig, &si);
 	return 0;
+}
+
+void tg_signal_pgrp(int pgid, int sig)
+{
+	struct thread_group *g;
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_KERNEL;
+	for (g = all_groups; g; g = g->next)
+		if (!g->zombie && g->pgid == pgid)
+			tg_send_signal(g, sig, &si);
 }

@@ -60,6 +60,7 @@ struct thread_group {
 	struct thread_group *children, *sibling;
 	struct thread_group *next;     /* every group, for kill(-pgid) */
 	int pgid, sid;
+	void *ctty;                    /* the session's controlling terminal (a struct pty), or NULL */
 	uint32_t uid;                  /* for a reaper's siginfo */
 	int zombie;                    /* no threads left, not yet reaped */
 	int exiting;                   /* exit_group or a fatal signal: every thread leaves */
@@ -139,6 +140,8 @@ void tg_continue(struct thread_group *g);
 void tg_free_timers(struct thread_group *g);
 /* The group's CPU time so far, in ns. */
 uint64_t tg_cpu_ns(struct thread_group *g);
+/* Sends sig to every process of group pgid (terminal signals). */
+void tg_signal_pgrp(int pgid, int sig);
 /* A signal cvisor itself received, for the sandbox (see sentry.c). */
 void task_signal_from_host(int sig);
 /* Waits (lock held) until pid 1 has exited; its wait status. */

@@ -9,6 +9,7 @@
 #include "../../vfs.h"
 #include "../tmpfs/tmpfs.h"
 #include "dev.h"
+#include "../pty/pty.h"
 
 static long null_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
 {
@@ -68,7 +69,7 @@ static const struct file_ops random_fops = {.read = random_read, .write = null_w
 const struct file_ops *dev_char_fops(uint64_t rdev)
 {
 	if (major(rdev) != 1)
-		return NULL;
+		return pty_char_fops(rdev);
 	switch (minor(rdev)) {
 	case 3: return &null_fops;
 	case 5: return &zero_fops;
@@ -102,6 +103,9 @@ void devfs_populate(struct dentry *root)
 	add(root, "urandom", S_IFCHR | 0666, makedev(1, 9), NULL);
 	add(root, "shm", S_IFDIR | 01777, 0, NULL);
 	add(root, "pts", S_IFDIR | 0755, 0, NULL);
+	add(root, "ptmx", S_IFCHR | 0666, makedev(5, 2), NULL);
+	add(root, "tty", S_IFCHR | 0666, makedev(5, 0), NULL);
+	pty_set_pts_dir(dentry_lookup_cached(root, "pts", 3));
 	add(root, "fd", S_IFLNK | 0777, 0, "/proc/self/fd");
 	add(root, "stdin", S_IFLNK | 0777, 0, "/proc/self/fd/0");
 	add(root, "stdout", S_IFLNK | 0777, 0, "/proc/self/fd/1");

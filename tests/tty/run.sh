@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# `cvisor do -t` driven through tmux as a person would: line editing, ^C to
+# the foreground job, ^Z and fg, and vi drawing its screen and saving.
+# Prints PASS/FAIL lines for tests/run.sh.  Usage: tests/tty/run.sh [CVISOR]
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+CVISOR=${1:-$root/build/cvisor}
+S=cvisor-tty-$$
+
+if ! command -v tmux >/dev/null; then
+	echo "SKIP tty: tmux is not installed"
+	exit 0
+fi
+pane() { tmux capture-pane -t "$S" -p; }
+keys() { tmux send-keys -t "$S" "$@"; sleep 0.6; }
+check() { # name pattern
+	if pane | grep -q -- "$2"; then echo "PASS tty/$1"; else echo "FAIL tty/$1: no '$2' on the screen:"; pane | grep -v '^$' | tail -8 | sed 's/^/    /'; fi
+}
+
+tmux new-session -d -s "$S" -x 100 -y 30 "$CVISOR do -t -- bash --norc --noprofile"
+sleep 1.5
+keys 'echo hello-$((6*7))' Enter
+check "command output" "^hello-42"
+keys 'echo typo-xx' BSpace BSpace 'ok' Enter
+check "line editing (erase)" "^typo-ok"
+keys 'sleep 100' Enter
+keys C-c
+keys 'echo after-interrupt $?' Enter
+check "^C interrupts the foreground job" "^after-interrupt 130"
+keys 'sleep 1.5' Enter
+keys C-z
+check "^Z stops the foreground job" "Stopped.*sleep 1.5"
+keys 'fg' Enter
+sleep 1.5
+keys 'echo back $?' Enter
+check "fg resumes it to its end" "^back 0"
+keys 'vi /tmp/vi-test.txt' Enter
+sleep 1
+check "vi draws its screen" "^~"
+keys 'ihello from vi' Escape ':wq' Enter
+keys 'cat /tmp/vi-test.txt' Enter
+check "vi saves" "^hello from vi"
+keys 'exit 5' Enter
+sleep 1
+if tmux has-session -t "$S" 2>/dev/null; then
+	echo "FAIL tty/exit: the session is still there"
+	tmux kill-session -t "$S"
+else
+	echo "PASS tty/exit"
+fi

@@ -1,0 +1,27 @@
+/* Pseudo-terminals (see pty.c). */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+
+struct dentry;
+struct file;
+struct file_ops;
+struct pty;
+struct thread_group;
+
+/* The operations of /dev/ptmx, /dev/tty and /dev/pts/N, by device number; NULL for others. */
+const struct file_ops *pty_char_fops(uint64_t rdev);
+/* Where the slaves' nodes go (devfs's pts directory). */
+void pty_set_pts_dir(struct dentry *d);
+
+/* For `cvisor do -t`: a pty whose master the sentry itself serves to the host terminal. */
+struct pty *pty_new(void);
+struct file *pty_open_slave(struct pty *p);
+void pty_hold_master(struct pty *p);
+void pty_make_controlling(struct pty *p, struct thread_group *g);
+long pty_master_write(struct pty *p, const char *s, size_t n);
+size_t pty_master_read(struct pty *p, char *buf, size_t n);
+int pty_slave_gone(struct pty *p);
+void pty_set_winsize(struct pty *p, const struct winsize *ws);
