@@ -37,7 +37,10 @@ check "fg resumes it to its end" "^back 0"
 keys 'vi /tmp/vi-test.txt' Enter
 sleep 1
 check "vi draws its screen" "^~"
-keys 'ihello from vi' Escape ':wq' Enter
+# Each key group apart: ESC followed at once by ':' reads as one escape sequence.
+keys 'ihello from vi'
+keys Escape
+keys ':wq' Enter
 keys 'cat /tmp/vi-test.txt' Enter
 check "vi saves" "^hello from vi"
 keys 'exit 5' Enter
