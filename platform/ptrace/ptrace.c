@@ -243,12 +243,40 @@ static void release_deferred(struct plat_as *as)
 	as->ndeferred = 0;
 }
 
+/*
+ * Stub processes killed but not yet reaped.  A killed stub whose other
+ * threads are still traced by host threads on their way out cannot be
+ * reaped at once, and waiting for it under the sentry lock would wait for
+ * those very threads: it is reaped later, without waiting.
+ */
+static pid_t unreaped[256];
+static int nunreaped;
+
+static void reap_stubs(void)
+{
+	int i, st;
+
+	for (i = 0; i < nunreaped;) {
+		if (host_wait4(unreaped[i], &st, __WALL | WNOHANG) != 0) {
+			unreaped[i] = unreaped[--nunreaped];
+			continue;
+		}
+		i++;
+	}
+}
+
 static void as_destroy(struct plat_as *as)
 {
 	int st;
 
 	host_kill(as->pid, SIGKILL);
-	host_wait4(as->pid, &st, __WALL);
+	if (host_wait4(as->pid, &st, __WALL | WNOHANG) == 0) {
+		if (nunreaped == (int)(sizeof(unreaped) / sizeof(unreaped[0])))
+			reap_stubs();
+		if (nunreaped < (int)(sizeof(unreaped) / sizeof(unreaped[0])))
+			unreaped[nunreaped++] = as->pid;
+	}
+	reap_stubs();
 	release_deferred(as);
 	free(as->deferred);
 	mf_put(as->ctrl_off);
