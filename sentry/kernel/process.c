@@ -604,8 +604,15 @@ static void group_exit_notify(struct thread_group *g)
 	}
 	g->children = NULL;
 	g->zombie = 1;
-	if (g == init_tg)
-		return; /* the sandbox ends with its pid 1: sentry_run is waiting for this */
+	if (g == init_tg) {
+		/* As in a pid namespace: when pid 1 goes, every other process is killed. */
+		struct thread_group *x;
+
+		for (x = all_groups; x; x = x->next)
+			if (x != g && !x->zombie && x->threads)
+				task_exit_group(x->threads, SIGKILL);
+		return; /* sentry_run is waiting for this */
+	}
 	if (!g->parent)
 		return;
 	psh = g->parent->threads ? g->parent->threads->sighand : NULL;
