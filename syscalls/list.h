@@ -5,7 +5,7 @@ X(open) X(openat) X(creat) X(close) X(close_range) X(lseek) X(fstat) X(stat) X(l
 X(getdents64) X(readlink) X(readlinkat) X(access) X(faccessat) X(faccessat2) X(getcwd) X(chdir) X(fchdir)
 X(dup) X(dup2) X(dup3) X(fcntl) X(ioctl) X(pipe) X(pipe2) X(mkdir) X(mkdirat) X(unlink) X(unlinkat) X(rmdir)
 X(symlink) X(symlinkat) X(ftruncate) X(truncate) X(fsync) X(fdatasync) X(fadvise64) X(umask)
-X(statfs) X(fstatfs) X(getxattr) X(lgetxattr) X(fgetxattr) X(listxattr) X(llistxattr) X(flistxattr)
+X(statfs) X(fstatfs)
 X(sendfile) X(flock)
 /* sys_fsmeta.c */
 X(link) X(linkat) X(rename) X(renameat) X(renameat2) X(mknod) X(mknodat) X(chmod) X(fchmod) X(fchmodat)
@@ -19,6 +19,10 @@ X(epoll_create1) X(epoll_ctl) X(epoll_wait) X(epoll_pwait) X(epoll_pwait2) X(mem
 /* sys_socket.c */
 X(socket) X(socketpair) X(bind) X(listen) X(connect) X(accept) X(accept4) X(sendto) X(sendmsg) X(recvfrom)
 X(recvmsg) X(shutdown) X(getsockname) X(getpeername) X(getsockopt) X(setsockopt)
+/* sys_xfile.c */
+X(sync) X(syncfs) X(sync_file_range) X(fallocate) X(copy_file_range) X(splice) X(tee) X(chroot)
+X(getxattr) X(lgetxattr) X(fgetxattr) X(setxattr) X(lsetxattr) X(fsetxattr) X(listxattr) X(llistxattr)
+X(flistxattr) X(removexattr) X(lremovexattr) X(fremovexattr)
 /* sys_poll.c */
 X(poll) X(ppoll) X(select) X(pselect6)
 /* sys_mm.c */

@@ -1170,47 +1170,6 @@ SYSCALL(fstatfs)
 	return mm_copy_out(t->mm, a[1], &sf, sizeof(sf));
 }
 
-/* Extended attributes: none are stored yet, so every name is absent. */
-static long xattr_path(struct task *t, gva_t upath, int follow)
-{
-	char path[ABI_PATH_MAX];
-	struct path p;
-	long r = get_path(t, upath, path);
-
-	if (r < 0)
-		return r;
-	r = vfs_walk(t, AT_FDCWD, path, follow ? WALK_FOLLOW : 0, &p);
-	if (r < 0)
-		return r;
-	path_put(&p);
-	return 0;
-}
-
-SYSCALL(getxattr)
-{
-	long r = xattr_path(t, a[0], 1);
-
-	return r < 0 ? r : -ENODATA;
-}
-
-SYSCALL(lgetxattr)
-{
-	long r = xattr_path(t, a[0], 0);
-
-	return r < 0 ? r : -ENODATA;
-}
-
-SYSCALL(fgetxattr)
-{
-	long r = fd_exists(t, (int)a[0]);
-
-	return r < 0 ? r : -ENODATA;
-}
-
-SYSCALL(listxattr) { return xattr_path(t, a[0], 1); }
-SYSCALL(llistxattr) { return xattr_path(t, a[0], 0); }
-SYSCALL(flistxattr) { return fd_exists(t, (int)a[0]); }
-
 SYSCALL(sendfile)
 {
 	struct file *out = get_file(t, (int)a[0]), *in = get_file(t, (int)a[1]);

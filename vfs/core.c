@@ -67,6 +67,7 @@ void inode_put(struct inode *ino)
 		return;
 	if (ino->iops && ino->iops->release)
 		ino->iops->release(ino);
+	vfs_xattrs_free(ino);
 	free(ino);
 }
 

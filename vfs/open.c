@@ -114,7 +114,7 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 	long r;
 
 	if ((flags & O_TMPFILE) == O_TMPFILE)
-		return -EOPNOTSUPP; /* not yet: tmpfs will give it with the full VFS */
+		return vfs_open_tmpfile(t, dirfd, path, flags, mode, out);
 	if (!(flags & O_CREAT) || (flags & O_PATH)) {
 		r = vfs_walk(t, dirfd, path, (flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, &p);
 		if (r < 0)
@@ -207,4 +207,40 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 out_parent:
 	path_put(&parent);
 	return r;
+}
+
+/* O_TMPFILE: an unnamed regular file in the directory's file system, gone when closed (unless linked). */
+long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out)
+{
+	struct path dir;
+	struct inode *ino;
+	struct file *f;
+	long r;
+
+	if ((flags & O_ACCMODE) == O_RDONLY)
+		return -EINVAL;
+	r = vfs_walk(t, dirfd, path, WALK_FOLLOW | WALK_DIRECTORY, &dir);
+	if (r < 0)
+		return r;
+	if (!vfs_dir_changeable(&dir)) {
+		path_put(&dir);
+		return -EOPNOTSUPP;
+	}
+	r = vfs_permission(t, dir.d->inode, 3);
+	if (r == 0)
+		r = dir.d->inode->iops->mknod(dir.d->inode, "", S_IFREG | (mode & 07777 & ~t->fs->umask), 0, NULL, &ino);
+	if (r < 0) {
+		path_put(&dir);
+		return r;
+	}
+	ino->nlink = 0;
+	ino->uid = t->cred.fsuid;
+	ino->gid = t->cred.fsgid;
+	f = file_new(NULL, ino, ino->fops, (flags & ~(O_TMPFILE | O_CREAT | O_EXCL | O_CLOEXEC)) | O_LARGEFILE);
+	inode_put(ino);
+	path_put(&dir);
+	if (!f)
+		return -ENOMEM;
+	*out = f;
+	return 0;
 }

@@ -84,6 +84,7 @@ struct inode {
 	uint64_t poll_gen;  /* bumped by vfs_notify: epoll's edge-triggered mode compares it */
 	void *pipe;         /* a named FIFO's pipe while it is open */
 	void *locks;        /* flock and record locks (lock.c) */
+	void *xattrs;       /* extended attributes, kept in sentry memory (sys_xfile.c) */
 	void *sock;         /* a bound AF_UNIX socket at this name (weak: cleared when it closes) */
 	int refs;
 	void *priv;
@@ -216,6 +217,7 @@ long vfs_permission(struct task *t, struct inode *ino, int mask);
 
 /* Opens the file at p for flags (checks done by the caller). */
 long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out);
+long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out);
 /* openat(2) whole: walk, create, checks, open. */
 long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out);
 
@@ -247,6 +249,9 @@ unsigned vfs_poll(struct file *f, uint64_t *deadline);
 void vfs_notify(struct inode *ino);
 /* Anonymous inodes for pipes, event fds, epoll, sockets: one small file system. */
 struct inode *anon_inode(uint32_t mode);
+
+/* Frees an inode's extended attributes (syscalls/sys_xfile.c keeps them). */
+void vfs_xattrs_free(struct inode *ino);
 
 /* ---- locks (lock.c) ---- */
 struct flock;

@@ -1,0 +1,452 @@
+/*
+ * More of the file family: sync calls, fallocate, copy_file_range, splice
+ * and tee (through a bounce buffer), chroot, and extended attributes.
+ * Extended attributes live in sentry memory on the inode (the root image's
+ * own are not read: the gofer does not pass them yet); they are limited in
+ * number and size so that an application cannot grow the sentry without
+ * bound.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include "../sentry/kernel/task.h"
+#include "../sentry/mm/mm.h"
+#include "../vfs/vfs.h"
+#include "syscalls.h"
+
+#define XATTR_NAME_MAX_ 255
+#define XATTR_SIZE_MAX_ 65536
+#define XATTR_PER_INODE 64
+
+SYSCALL(sync)
+{
+	(void)t, (void)a;
+	return 0; /* nothing to write back: tmpfs and the overlay live in memory, the image is read-only */
+}
+
+static long fd_ok(struct task *t, int fd)
+{
+	struct file *f = fdt_get(t->files, fd);
+
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+SYSCALL(syncfs) { return fd_ok(t, (int)a[0]); }
+
+SYSCALL(sync_file_range)
+{
+	if ((int64_t)a[1] < 0 || (int64_t)a[2] < 0 || (a[3] & ~7ULL))
+		return -EINVAL;
+	return fd_ok(t, (int)a[0]);
+}
+
+SYSCALL(fallocate)
+{
+	struct file *f = fdt_get(t->files, (int)a[0]);
+	int mode = (int)a[1];
+	int64_t off = (int64_t)a[2], len = (int64_t)a[3];
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (off < 0 || len <= 0) {
+		r = -EINVAL;
+	} else if ((f->flags & O_ACCMODE) == O_RDONLY) {
+		r = -EBADF;
+	} else if (!S_ISREG(f->inode->mode)) {
+		r = S_ISDIR(f->inode->mode) ? -EISDIR : -ENODEV;
+	} else if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		r = -EOPNOTSUPP;
+	} else if (!f->inode->iops || !f->inode->iops->truncate) {
+		r = -EOPNOTSUPP;
+	} else if (!(mode & (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) &&
+		   (uint64_t)(off + len) > f->inode->size) {
+		/* Allocation past the end grows the file (pages come on first touch). */
+		r = f->inode->iops->truncate(f->inode, (uint64_t)(off + len));
+	} else if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		/* Zeroes the range through the file's own write path. */
+		static const char zeros[4096];
+		uint64_t pos = (uint64_t)off, end = (uint64_t)(off + len);
+
+		if (end > f->inode->size)
+			end = f->inode->size;
+		while (pos < end && r >= 0) {
+			struct iovec iov = {(void *)zeros, end - pos < sizeof(zeros) ? end - pos : sizeof(zeros)};
+			int fl = f->flags;
+
+			f->flags &= ~O_APPEND;
+			r = f->ops->write(f, &iov, 1, &pos);
+			f->flags = fl;
+		}
+		r = r < 0 ? r : 0;
+	}
+	file_put(f);
+	return r;
+}
+
+/* Copies up to len bytes from in at *ipos to out at *opos, through a bounce buffer. */
+static long copy_between(struct file *in, uint64_t *ipos, struct file *out, uint64_t *opos, uint64_t len)
+{
+	char buf[16384];
+	uint64_t done = 0;
+
+	if (len > 0x7ffff000)
+		len = 0x7ffff000;
+	while (done < len) {
+		struct iovec iov = {buf, len - done < sizeof(buf) ? len - done : sizeof(buf)};
+		long n = in->ops->read(in, &iov, 1, ipos), w;
+
+		if (n <= 0)
+			return done ? (long)done : n;
+		iov.iov_len = (size_t)n;
+		w = out->ops->write(out, &iov, 1, opos);
+		if (w <= 0)
+			return done ? (long)done : w;
+		done += (uint64_t)w;
+		if (w < n || (!in->ops->seekable && done))
+			break;
+	}
+	return (long)done;
+}
+
+/* The files and positions of copy_file_range/splice: (fd, guest offset pointer) pairs. */
+static long get_end(struct task *t, int fd, gva_t uoff, int write, struct file **f, uint64_t *pos, int64_t *off)
+{
+	*f = fdt_get(t->files, fd);
+	if (!*f)
+		return -EBADF;
+	if (write ? (*f)->flags & O_PATH || ((*f)->flags & O_ACCMODE) == O_RDONLY :
+		    (*f)->flags & O_PATH || ((*f)->flags & O_ACCMODE) == O_WRONLY)
+		return -EBADF;
+	if (!(*f)->ops || !(write ? (*f)->ops->write : (*f)->ops->read))
+		return -EINVAL;
+	if (uoff) {
+		if (!(*f)->ops->seekable)
+			return -ESPIPE;
+		if (mm_copy_in(t->mm, off, uoff, sizeof(*off)) < 0)
+			return -EFAULT;
+		if (*off < 0)
+			return -EINVAL;
+		*pos = (uint64_t)*off;
+	} else {
+		*pos = (*f)->pos;
+	}
+	return 0;
+}
+
+static long transfer(struct task *t, const uint64_t *a, int kind)
+{
+	struct file *in = NULL, *out = NULL;
+	uint64_t ipos = 0, opos = 0;
+	int64_t ioff = 0, ooff = 0;
+	long r;
+
+	if ((r = get_end(t, (int)a[0], a[1], 0, &in, &ipos, &ioff)) < 0 ||
+	    (r = get_end(t, (int)a[2], a[3], 1, &out, &opos, &ooff)) < 0)
+		goto out;
+	if (kind == 0) {
+		/* copy_file_range: regular files only, flags 0. */
+		if (a[5]) {
+			r = -EINVAL;
+			goto out;
+		}
+		if (!S_ISREG(in->inode->mode) || !S_ISREG(out->inode->mode)) {
+			r = S_ISDIR(in->inode->mode) || S_ISDIR(out->inode->mode) ? -EISDIR : -EINVAL;
+			goto out;
+		}
+	} else if (!S_ISFIFO(in->inode->mode) && !S_ISFIFO(out->inode->mode)) {
+		r = -EINVAL; /* splice needs a pipe on one side */
+		goto out;
+	}
+	r = copy_between(in, &ipos, out, &opos, a[4]);
+	if (r > 0) {
+		if (a[1])
+			mm_copy_out(t->mm, a[1], &(int64_t){(int64_t)ipos}, 8);
+		else
+			in->pos = ipos;
+		if (a[3])
+			mm_copy_out(t->mm, a[3], &(int64_t){(int64_t)opos}, 8);
+		else
+			out->pos = opos;
+	}
+out:
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return r;
+}
+
+SYSCALL(copy_file_range) { return transfer(t, a, 0); }
+SYSCALL(splice) { return transfer(t, a, 1); }
+
+SYSCALL(tee)
+{
+	/* Duplicating pipe data without consuming it needs a peek the pipes lack: not yet. */
+	struct file *in = fdt_get(t->files, (int)a[0]), *out = fdt_get(t->files, (int)a[1]);
+	long r = !in || !out ? -EBADF : (!S_ISFIFO(in->inode->mode) || !S_ISFIFO(out->inode->mode)) ? -EINVAL : -ENOSYS;
+
+	if (in)
+		file_put(in);
+	if (out)
+		file_put(out);
+	return r;
+}
+
+SYSCALL(chroot)
+{
+	char path[ABI_PATH_MAX];
+	struct path p;
+	long r;
+
+	if (t->cred.euid != 0)
+		return -EPERM;
+	r = mm_strncpy_in(t->mm, path, a[0], sizeof(path));
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	if (!S_ISDIR(p.d->inode->mode)) {
+		path_put(&p);
+		return -ENOTDIR;
+	}
+	path_put(&t->fs->root);
+	t->fs->root = p;
+	return 0;
+}
+
+/* ---- extended attributes ---- */
+
+struct xattr {
+	char *name;
+	void *value;
+	size_t size;
+	struct xattr *next;
+};
+
+static long xattr_target(struct task *t, const uint64_t *a, int kind, struct inode **ino, struct path *p,
+			 struct file **f)
+{
+	char path[ABI_PATH_MAX];
+	long r;
+
+	*f = NULL;
+	p->d = NULL;
+	if (kind == 2) {
+		*f = fdt_get(t->files, (int)a[0]);
+		if (!*f)
+			return -EBADF;
+		*ino = (*f)->inode;
+		return 0;
+	}
+	r = mm_strncpy_in(t->mm, path, a[0], sizeof(path));
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, AT_FDCWD, path, kind == 0 ? WALK_FOLLOW : 0, p);
+	if (r < 0)
+		return r;
+	*ino = p->d->inode;
+	return 0;
+}
+
+static void xattr_done(struct path *p, struct file *f)
+{
+	if (p->d)
+		path_put(p);
+	if (f)
+		file_put(f);
+}
+
+static long get_name(struct task *t, gva_t u, char *name)
+{
+	long r = mm_strncpy_in(t->mm, name, u, XATTR_NAME_MAX_ + 1);
+
+	if (r == -ENAMETOOLONG)
+		return -ERANGE;
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return -ERANGE;
+	/* Only the namespaces applications use; "system." and the rest are not kept. */
+	if (strncmp(name, "user.", 5) && strncmp(name, "trusted.", 8) && strncmp(name, "security.", 9))
+		return -EOPNOTSUPP;
+	return 0;
+}
+
+static long do_getxattr(struct task *t, const uint64_t *a, int kind)
+{
+	char name[XATTR_NAME_MAX_ + 1];
+	struct inode *ino;
+	struct path p;
+	struct file *f;
+	struct xattr *x;
+	long r = get_name(t, a[1], name);
+
+	if (r < 0)
+		return r == -EOPNOTSUPP ? -ENODATA : r;
+	r = xattr_target(t, a, kind, &ino, &p, &f);
+	if (r < 0)
+		return r;
+	for (x = ino->xattrs; x && strcmp(x->name, name); x = x->next)
+		;
+	if (!x)
+		r = -ENODATA;
+	else if (a[3] == 0)
+		r = (long)x->size;
+	else if (a[3] < x->size)
+		r = -ERANGE;
+	else
+		r = mm_copy_out(t->mm, a[2], x->value, x->size) < 0 ? -EFAULT : (long)x->size;
+	xattr_done(&p, f);
+	return r;
+}
+
+SYSCALL(getxattr) { return do_getxattr(t, a, 0); }
+SYSCALL(lgetxattr) { return do_getxattr(t, a, 1); }
+SYSCALL(fgetxattr) { return do_getxattr(t, a, 2); }
+
+static long do_setxattr(struct task *t, const uint64_t *a, int kind, int remove)
+{
+	char name[XATTR_NAME_MAX_ + 1];
+	struct xattr *x, **pp;
+	struct inode *ino;
+	struct path p;
+	struct file *f;
+	void *val = NULL;
+	int n = 0;
+	long r = get_name(t, a[1], name);
+
+	if (r < 0)
+		return r;
+	if (!remove) {
+		if (a[3] > XATTR_SIZE_MAX_)
+			return -E2BIG;
+		if (a[4] & ~(uint64_t)(XATTR_CREATE | XATTR_REPLACE))
+			return -EINVAL;
+		val = malloc(a[3] ? a[3] : 1);
+		if (!val)
+			return -ENOMEM;
+		if (a[3] && mm_copy_in(t->mm, val, a[2], a[3]) < 0) {
+			free(val);
+			return -EFAULT;
+		}
+	}
+	r = xattr_target(t, a, kind, &ino, &p, &f);
+	if (r < 0) {
+		free(val);
+		return r;
+	}
+	if ((p.d && p.mnt && (p.mnt->flags & 1)) || (f && f->path.mnt && (f->path.mnt->flags & 1))) {
+		r = -EROFS;
+		goto out;
+	}
+	if (t->cred.fsuid != 0 && t->cred.fsuid != ino->uid) {
+		r = -EPERM;
+		goto out;
+	}
+	for (pp = (struct xattr **)&ino->xattrs; (x = *pp) && strcmp(x->name, name); pp = &x->next)
+		n++;
+	if (remove) {
+		if (!x) {
+			r = -ENODATA;
+			goto out;
+		}
+		*pp = x->next;
+		free(x->name);
+		free(x->value);
+		free(x);
+		goto out;
+	}
+	if (x && (a[4] & XATTR_CREATE)) {
+		r = -EEXIST;
+		goto out;
+	}
+	if (!x && (a[4] & XATTR_REPLACE)) {
+		r = -ENODATA;
+		goto out;
+	}
+	if (!x) {
+		if (n >= XATTR_PER_INODE) {
+			r = -ENOSPC;
+			goto out;
+		}
+		x = calloc(1, sizeof(*x));
+		if (!x || !(x->name = strdup(name))) {
+			free(x);
+			r = -ENOMEM;
+			goto out;
+		}
+		*pp = x;
+	}
+	free(x->value);
+	x->value = val;
+	x->size = a[3];
+	val = NULL;
+	ino->ctime = vfs_now();
+out:
+	free(val);
+	xattr_done(&p, f);
+	return r;
+}
+
+SYSCALL(setxattr) { return do_setxattr(t, a, 0, 0); }
+SYSCALL(lsetxattr) { return do_setxattr(t, a, 1, 0); }
+SYSCALL(fsetxattr) { return do_setxattr(t, a, 2, 0); }
+SYSCALL(removexattr) { return do_setxattr(t, a, 0, 1); }
+SYSCALL(lremovexattr) { return do_setxattr(t, a, 1, 1); }
+SYSCALL(fremovexattr) { return do_setxattr(t, a, 2, 1); }
+
+static long do_listxattr(struct task *t, const uint64_t *a, int kind)
+{
+	char buf[XATTR_PER_INODE * (XATTR_NAME_MAX_ + 1)];
+	struct inode *ino;
+	struct path p;
+	struct file *f;
+	struct xattr *x;
+	size_t len = 0;
+	long r = xattr_target(t, a, kind, &ino, &p, &f);
+
+	if (r < 0)
+		return r;
+	for (x = ino->xattrs; x; x = x->next) {
+		size_t n = strlen(x->name) + 1;
+
+		memcpy(buf + len, x->name, n);
+		len += n;
+	}
+	if (a[2] == 0)
+		r = (long)len;
+	else if (a[2] < len)
+		r = -ERANGE;
+	else
+		r = mm_copy_out(t->mm, a[1], buf, len) < 0 ? -EFAULT : (long)len;
+	xattr_done(&p, f);
+	return r;
+}
+
+SYSCALL(listxattr) { return do_listxattr(t, a, 0); }
+SYSCALL(llistxattr) { return do_listxattr(t, a, 1); }
+SYSCALL(flistxattr) { return do_listxattr(t, a, 2); }
+
+void vfs_xattrs_free(struct inode *ino)
+{
+	struct xattr *x = ino->xattrs, *n;
+
+	for (; x; x = n) {
+		n = x->next;
+		free(x->name);
+		free(x->value);
+		free(x);
+	}
+	ino->xattrs = NULL;
+}

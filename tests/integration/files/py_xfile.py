@@ -1,0 +1,13 @@
+import os, tempfile
+p = "/tmp/cvt-xa"; open(p, "w").write("hello world")
+os.setxattr(p, "user.k", b"v1"); print(os.getxattr(p, "user.k"), os.listxattr(p))
+os.removexattr(p, "user.k"); print(os.listxattr(p))
+try: os.getxattr(p, "user.none")
+except OSError as e: print("getxattr", e.errno)
+q = "/tmp/cvt-xb"; fi = os.open(p, os.O_RDONLY); fo = os.open(q, os.O_WRONLY | os.O_CREAT, 0o600)
+print("copy_file_range", os.copy_file_range(fi, fo, 100)); print(open(q).read())
+os.truncate(q, 0)
+r, w = os.pipe(); os.write(w, b"spliced"); print("splice", os.splice(r, fo, 7)); os.close(fo); print(open(q).read())
+fd = os.open("/tmp", os.O_TMPFILE | os.O_RDWR, 0o600); os.write(fd, b"tmp"); os.lseek(fd, 0, 0); print(os.read(fd, 3))
+os.posix_fallocate(fd, 0, 8192); print(os.fstat(fd).st_size)
+os.sync(); print("ok")
