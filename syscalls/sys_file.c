@@ -297,6 +297,72 @@ static long do_open(struct task *t, int dirfd, gva_t upath, int flags, uint32_t 
 }
 
 SYSCALL(open) { return do_open(t, AT_FDCWD, a[0], (int)a[1], (uint32_t)a[2]); }
+
+/*
+ * openat2: strict flags, and RESOLVE_* rules for the walk.  Creation under
+ * resolve rules walks the parent with them first (the new name itself is a
+ * single component, which the rules cannot be broken by).
+ */
+SYSCALL(openat2)
+{
+	struct {
+		uint64_t flags, mode, resolve;
+	} how = {0};
+	char path[ABI_PATH_MAX];
+	struct path p;
+	struct file *f;
+	long r;
+
+	if (a[3] < 24)
+		return -EINVAL;
+	if (a[3] > 4096)
+		return -E2BIG;
+	if (mm_copy_in(t->mm, &how, a[2], sizeof(how)) < 0)
+		return -EFAULT;
+	if (a[3] > 24) {
+		uint8_t extra[64];
+		uint64_t off;
+
+		for (off = 24; off < a[3]; off += sizeof(extra)) {
+			uint64_t n = a[3] - off < sizeof(extra) ? a[3] - off : sizeof(extra), i;
+
+			if (mm_copy_in(t->mm, extra, a[2] + off, n) < 0)
+				return -EFAULT;
+			for (i = 0; i < n; i++)
+				if (extra[i])
+					return -E2BIG;
+		}
+	}
+	if (how.flags & ~(uint64_t)(OPEN_FLAGS_KNOWN | O_CLOEXEC))
+		return -EINVAL;
+	if (how.resolve & ~(uint64_t)0x3f)
+		return -EINVAL;
+	if ((how.resolve & 0x08) && (how.resolve & 0x10))
+		return -EINVAL; /* BENEATH and IN_ROOT */
+	if (how.mode && !(how.flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY))))
+		return -EINVAL;
+	if (how.mode & ~07777ULL)
+		return -EINVAL;
+	if (how.resolve & 0x20)
+		return -EAGAIN; /* RESOLVE_CACHED: the sentry does not know without looking */
+	if (!how.resolve)
+		return do_open(t, (int)a[0], a[1], (int)how.flags, (uint32_t)how.mode);
+	if (how.flags & (O_CREAT | O_TMPFILE))
+		return -EOPNOTSUPP; /* creation under RESOLVE_* rules: not yet */
+	r = get_path(t, a[1], path);
+	if (r < 0)
+		return r;
+	r = vfs_walk_resolve(t, (int)a[0], path, (how.flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, (int)how.resolve, &p);
+	if (r < 0)
+		return r;
+	r = vfs_open_path(t, &p, (int)(how.flags & ~O_CLOEXEC) | O_LARGEFILE, &f);
+	path_put(&p);
+	if (r < 0)
+		return r;
+	r = fdt_install(t->files, f, 0, !!(how.flags & O_CLOEXEC), nofile(t));
+	file_put(f);
+	return r;
+}
 SYSCALL(openat) { return do_open(t, (int)a[0], a[1], (int)a[2], (uint32_t)a[3]); }
 SYSCALL(creat) { return do_open(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)a[1]); }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <linux/openat2.h>
 
 #include "../sentry/kernel/task.h"
 #include "vfs.h"
@@ -37,9 +38,23 @@ long vfs_permission(struct task *t, struct inode *ino, int mask)
 	return ((uint32_t)mask & ~bits) ? -EACCES : 0;
 }
 
+/*
+ * openat2's RESOLVE_* rules for the walk in progress on this host thread
+ * (walks do not nest): BENEATH counts depth below the start, IN_ROOT
+ * treats the start as the root.
+ */
+static __thread int resolve;
+static __thread struct path resolve_root;
+static __thread long resolve_depth;
+
+static struct path *root_of(struct task *t)
+{
+	return (resolve & RESOLVE_IN_ROOT) ? &resolve_root : &t->fs->root;
+}
+
 static int is_root(struct task *t, struct path *p)
 {
-	return p->d == t->fs->root.d && p->mnt == t->fs->root.mnt;
+	return p->d == root_of(t)->d && p->mnt == root_of(t)->mnt;
 }
 
 /* Moves p to its parent, across mount roots; stays put at the task's root. */
@@ -124,7 +139,13 @@ static long step(struct task *t, struct path *p, const char *name, size_t len, i
 	if (len == 1 && name[0] == '.')
 		return 0;
 	if (len == 2 && name[0] == '.' && name[1] == '.') {
+		struct mount *m = p->mnt;
+
+		if ((resolve & RESOLVE_BENEATH) && resolve_depth-- <= 0)
+			return -EXDEV;
 		go_up(t, p);
+		if ((resolve & RESOLVE_NO_XDEV) && p->mnt != m)
+			return -EXDEV;
 		return 0;
 	}
 	r = child(p->d, name, len, &c);
@@ -135,14 +156,19 @@ static long step(struct task *t, struct path *p, const char *name, size_t len, i
 		return 0;
 	}
 	p->d = c;
+	if ((resolve & RESOLVE_NO_XDEV) && c->mounted)
+		return -EXDEV;
 	go_down(p);
+	resolve_depth++;
 	return 0;
 }
 
 static long start_path(struct task *t, int dirfd, const char *path, struct path *out)
 {
+	if (path[0] == '/' && (resolve & RESOLVE_BENEATH))
+		return -EXDEV;
 	if (path[0] == '/') {
-		*out = t->fs->root;
+		*out = *root_of(t);
 	} else if (dirfd == AT_FDCWD) {
 		*out = t->fs->cwd;
 	} else {
@@ -279,17 +305,28 @@ static long walk(struct task *t, int dirfd, const char *path, int flags, struct 
 			size_t tlen;
 			char *rest = cur;
 
+			if (resolve & RESOLVE_NO_SYMLINKS) {
+				r = -ELOOP;
+				goto out;
+			}
 			r = read_link(p.d->inode, target, sizeof(target), &tlen);
 			if (r < 0)
 				goto out;
+			if (target[0] == '/' && (resolve & RESOLVE_BENEATH)) {
+				r = -EXDEV;
+				goto out;
+			}
 			r = expand(&w, target, tlen, rest);
 			if (r < 0)
 				goto out;
 			cur = w.buf;
-			if (target[0] == '/')
-				p = t->fs->root;
-			else
+			if (target[0] == '/') {
+				p = *root_of(t);
+				resolve_depth = 0;
+			} else {
 				p = prev;
+				resolve_depth--; /* back in the link's directory */
+			}
 			if (is_last && want_parent) {
 				/* can't happen: want_parent stops before the last */
 			}
@@ -382,4 +419,23 @@ long vfs_path_string(struct task *t, struct path *p0, char *buf, size_t size)
 		buf[--pos] = '/';
 	memmove(buf, buf + pos, size - pos);
 	return (long)(size - pos - 1);
+}
+
+long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out)
+{
+	long r;
+
+	resolve = how;
+	resolve_depth = 0;
+	if (how & RESOLVE_IN_ROOT) {
+		/* The start (dirfd) is the root for "/" and "..". */
+		r = start_path(t, dirfd, "", &resolve_root);
+		if (r < 0) {
+			resolve = 0;
+			return r;
+		}
+	}
+	r = vfs_walk(t, dirfd, path, flags, out);
+	resolve = 0;
+	return r;
 }

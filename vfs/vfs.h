@@ -202,6 +202,8 @@ long vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct pat
  */
 long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent, char **last,
 		     int *trailing_slash);
+/* vfs_walk under openat2's RESOLVE_* rules (how). */
+long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out);
 /* The child of a directory path by name (resolving . and .., mounts; no symlinks). */
 long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct path *out);
 /* Writes the absolute path of p as the task sees it; length or -ENAMETOOLONG. */
