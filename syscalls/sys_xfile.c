@@ -13,10 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/mount.h>
 #include <sys/xattr.h>
 
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
+#include "../vfs/fs/proc/proc.h"
+#include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -449,4 +452,93 @@ void vfs_xattrs_free(struct inode *ino)
 		free(x);
 	}
 	ino->xattrs = NULL;
+}
+
+/* ---- mount, umount2: tmpfs, proc and bind mounts inside the sandbox ---- */
+
+SYSCALL(mount)
+{
+	char target[ABI_PATH_MAX], source[ABI_PATH_MAX], type[64];
+	uint64_t flags = a[3];
+	struct path tp, sp;
+	long r;
+
+	if (t->cred.euid != 0)
+		return -EPERM;
+	r = mm_strncpy_in(t->mm, target, a[1], sizeof(target));
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, AT_FDCWD, target, WALK_FOLLOW, &tp);
+	if (r < 0)
+		return r;
+	if (flags & MS_REMOUNT) {
+		/* Only the read-only bit changes, on this mount. */
+		if (tp.d != tp.mnt->root) {
+			r = -EINVAL;
+		} else {
+			tp.mnt->flags = (tp.mnt->flags & ~1) | !!(flags & MS_RDONLY);
+			r = 0;
+		}
+		goto out;
+	}
+	if (flags & MS_BIND) {
+		r = a[0] ? mm_strncpy_in(t->mm, source, a[0], sizeof(source)) : -EFAULT;
+		if (r < 0)
+			goto out;
+		r = vfs_walk(t, AT_FDCWD, source, WALK_FOLLOW, &sp);
+		if (r < 0)
+			goto out;
+		r = vfs_bind_at(&tp, &sp, !!(flags & MS_RDONLY));
+		path_put(&sp);
+		goto out;
+	}
+	if (flags & (MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) {
+		/* Propagation types change nothing in a sandbox with one mount namespace. */
+		r = (flags & MS_MOVE) ? -EINVAL : 0;
+		goto out;
+	}
+	r = a[2] ? mm_strncpy_in(t->mm, type, a[2], sizeof(type)) : -EFAULT;
+	if (r < 0)
+		goto out;
+	if (!S_ISDIR(tp.d->inode->mode)) {
+		r = -ENOTDIR;
+		goto out;
+	}
+	{
+		struct super *sb;
+		struct inode *root = !strcmp(type, "tmpfs") ? tmpfs_new(sandbox.memory / 2, 01777, &sb) :
+				     !strcmp(type, "proc") ? procfs_new(&sb) : NULL;
+
+		if (!root) {
+			r = strcmp(type, "tmpfs") && strcmp(type, "proc") ? -ENODEV : -ENOMEM;
+			goto out;
+		}
+		r = vfs_mount_at(&tp, sb, root, !!(flags & MS_RDONLY));
+		if (r < 0)
+			inode_put(root);
+	}
+out:
+	path_put(&tp);
+	return r;
+}
+
+SYSCALL(umount2)
+{
+	char target[ABI_PATH_MAX];
+	struct path p;
+	long r;
+
+	if (t->cred.euid != 0)
+		return -EPERM;
+	if (a[1] & ~(uint64_t)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
+		return -EINVAL;
+	r = mm_strncpy_in(t->mm, target, a[0], sizeof(target));
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, AT_FDCWD, target, (a[1] & UMOUNT_NOFOLLOW) ? 0 : WALK_FOLLOW, &p);
+	if (r < 0)
+		return r;
+	r = vfs_umount(&p);
+	path_put(&p);
+	return r;
 }

@@ -324,6 +324,46 @@ long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flag
 	return 0;
 }
 
+long vfs_bind_at(struct path *target, struct path *source, int flags)
+{
+	struct mount *m;
+
+	if (!target->d->inode || S_ISDIR(target->d->inode->mode) != S_ISDIR(source->d->inode->mode))
+		return -ENOTDIR;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->root = source->d;
+	dentry_get(m->root);
+	m->sb = source->mnt->sb;
+	m->flags = flags | (source->mnt->flags & 1);
+	m->parent = target->mnt;
+	m->mountpoint = target->d;
+	add_mount(m);
+	dentry_get(target->d);
+	target->d->mounted = m;
+	return 0;
+}
+
+long vfs_umount(struct path *p)
+{
+	struct mount *m = p->mnt, **pp;
+
+	if (p->d != m->root || !m->parent)
+		return -EINVAL; /* not a mount point (or the root) */
+	m->mountpoint->mounted = NULL;
+	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
+		if (*pp == m) {
+			*pp = m->next;
+			break;
+		}
+	/*
+	 * Open files and cwds may still name it (paths hold no reference on
+	 * mounts): it stays allocated, detached, as a lazy umount leaves it.
+	 */
+	return 0;
+}
+
 /* ---- helpers ---- */
 
 size_t iov_total(const struct iovec *iov, int cnt)

@@ -227,6 +227,9 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 struct mount *vfs_mount_root(struct super *sb, struct inode *root);
 /* Mounts sb (root inode) on the directory at p. */
 long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flags);
+/* mount --bind source on target; umount of the mount whose root p is. */
+long vfs_bind_at(struct path *target, struct path *source, int flags);
+long vfs_umount(struct path *p);
 extern struct path vfs_root;
 extern struct mount *vfs_mounts;
 
