@@ -154,8 +154,11 @@ static long do_prlimit(struct task *t, int res, gva_t unew, gva_t uold)
 	}
 	if (uold && mm_copy_out(t->mm, uold, &t->tg->rlim[res], sizeof(t->tg->rlim[res])) < 0)
 		return -EFAULT;
-	if (unew)
+	if (unew) {
 		t->tg->rlim[res] = nl;
+		if (res == RLIMIT_CPU)
+			tg_watch_cpu(t->tg);
+	}
 	return 0;
 }
 

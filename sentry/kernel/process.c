@@ -140,6 +140,7 @@ static void free_group(struct thread_group *g)
 				break;
 			}
 	timer_cancel_locked(&g->itimer_real);
+	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
 	free(g);
 }
@@ -384,6 +385,8 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		g->ctty = p->tg->ctty;
 		g->uid = c->cred.uid;
 		memcpy(g->rlim, p->tg->rlim, sizeof(g->rlim));
+		if (g->rlim[RLIMIT_CPU].rlim_cur != RLIM_INFINITY)
+			tg_watch_cpu(g);
 		g->dumpable = p->tg->dumpable;
 		g->start_ns = c->start_ns;
 		g->vfork_waiting = !!(flags & CLONE_VFORK);
@@ -575,6 +578,7 @@ static void group_exit_notify(struct thread_group *g)
 	struct sighand *psh;
 
 	timer_cancel_locked(&g->itimer_real);
+	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
 	if (g->vfork_waiting) {
 		g->vfork_waiting = 0;
@@ -1164,4 +1168,17 @@ void tg_signal_pgrp(int pgid, int sig)
 	for (g = all_groups; g; g = g->next)
 		if (!g->zombie && g->pgid == pgid)
 			tg_send_signal(g, sig, &si);
+}
+
+void tg_watch_cpu(struct thread_group *g)
+{
+	if (g->rlim[RLIMIT_CPU].rlim_cur == RLIM_INFINITY) {
+		timer_cancel_locked(&g->cpu_watch);
+		return;
+	}
+	g->cpu_watch.tg = g;
+	g->cpu_watch.cpu_limit = 1;
+	g->cpu_watch.value = (uint64_t)-1;
+	if (!g->cpu_watch.deadline_ns)
+		timer_arm_locked(&g->cpu_watch, host_monotonic_ns() + 100000000ULL, 100000000ULL);
 }

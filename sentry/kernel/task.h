@@ -69,6 +69,7 @@ struct thread_group {
 	siginfo_t info[64];
 	struct ktimer itimer_real;     /* alarm(2), setitimer(ITIMER_REAL) */
 	struct ktimer *timers[32];     /* POSIX timers (timer_create), by id */
+	struct ktimer cpu_watch;       /* RLIMIT_CPU: polls the group's CPU time */
 	struct abi_rlimit rlim[TASK_RLIMITS];
 	int vfork_waiting;             /* its parent waits for this child's exec or exit */
 	int subreaper, dumpable, pdeathsig;
@@ -136,6 +137,8 @@ struct task *task_create_init(void);
 /* Stops or continues a group (job control); lock held. */
 void tg_stop(struct thread_group *g, int sig);
 void tg_continue(struct thread_group *g);
+/* Starts (or stops) watching the group's CPU time against RLIMIT_CPU. */
+void tg_watch_cpu(struct thread_group *g);
 /* Disarms and frees a group's POSIX timers. */
 void tg_free_timers(struct thread_group *g);
 /* The group's CPU time so far, in ns. */

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "../host/host.h"
@@ -40,7 +41,23 @@ static void *timer_main(void *arg)
 				armed = k;
 				pp = &armed;
 			}
-			if (!k->none) {
+			if (k->cpu_limit) {
+				/* RLIMIT_CPU: SIGXCPU past the soft limit (each second), SIGKILL at the hard one. */
+				uint64_t used = tg_cpu_ns(k->tg) / 1000000000ULL;
+				struct task *any = k->tg->threads;
+
+				if (any && used >= k->tg->rlim[RLIMIT_CPU].rlim_max)
+					task_exit_group(any, SIGKILL);
+				else if (any && used >= k->tg->rlim[RLIMIT_CPU].rlim_cur && used != k->value) {
+					siginfo_t si;
+
+					memset(&si, 0, sizeof(si));
+					si.si_signo = SIGXCPU;
+					si.si_code = SI_KERNEL;
+					k->value = used;
+					tg_send_signal(k->tg, SIGXCPU, &si);
+				}
+			} else if (!k->none) {
 				siginfo_t si;
 				struct task *t = k->tid ? task_find(k->tid) : NULL;
 

@@ -20,6 +20,7 @@ struct ktimer {
 	uint64_t value;
 	int overrun;
 	int none;             /* SIGEV_NONE: counts, sends nothing */
+	int cpu_limit;        /* RLIMIT_CPU watch: checks the group's CPU time instead of firing blindly */
 	struct ktimer *next;  /* the armed list */
 };
 

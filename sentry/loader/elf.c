@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -24,7 +25,21 @@
 #include "loader.h"
 
 #define PIE_BASE 0x555555554000UL
-#define STACK_SIZE (8UL << 20)
+/*
+ * The main stack: RLIMIT_STACK at exec time (8 MiB by default), at least
+ * 128 KiB, at most 1 GiB (Linux caps the gap below it likewise).
+ */
+static uint64_t stack_size(struct task *t)
+{
+	uint64_t s = t->tg ? t->tg->rlim[RLIMIT_STACK].rlim_cur : (8UL << 20);
+
+	if (s < (128UL << 10))
+		s = 128UL << 10;
+	if (s > (1UL << 30))
+		s = 1UL << 30;
+	return s & ABI_PAGE_MASK;
+}
+#define STACK_SIZE stack_size(t)
 #define STACK_GAP (128UL << 20)
 #define MAX_ARG_BYTES (2UL << 20)
 #define MAX_SCRIPT_DEPTH 4
