@@ -58,6 +58,14 @@ while True: x.append(bytearray(1 << 20))' 2>&1); rc=$?
 if [ $rc = 137 ]; then result "memory limit: OOM kill inside" 0 ""
 else result "memory limit: OOM kill inside" 1 "exit $rc: $(tail -2 <<< "$out")"; fi
 
+# Ctrl-C at the caller's terminal (SIGINT to cvisor) reaches the sandbox's foreground process.
+"$CVISOR" do -- /bin/sleep 30 </dev/null & cv=$!
+sleep 1
+kill -INT $cv
+wait $cv; rc=$?
+if [ $rc = 130 ]; then result "SIGINT to cvisor reaches the sandbox" 0 ""
+else result "SIGINT to cvisor reaches the sandbox" 1 "exit $rc, not 130"; fi
+
 # A host call off the vetted list kills the sentry, with a message.
 out=$(timeout 30 "$CVISOR" do --test-forbidden-host-call -- /bin/true 2>&1); rc=$?
 if [ $rc -ne 0 ] && grep -q "not on its vetted list" <<< "$out"; then result "forbidden host call kills the sentry" 0 ""
