@@ -62,6 +62,25 @@ while IFS= read -r line; do
 	compare_run "$name" bash -c "$cmd"
 done < "$here/integration/cases.txt"
 
+if want unit; then
+	echo "== tests/unit"
+	for src in "$here"/unit/*_test.c; do
+		[ -e "$src" ] || continue
+		bin=$T/bin/$(basename "$src" .c)
+		# Unit tests link the part they test (listed on the test's "links:" line, if any).
+		if ! gcc -O2 -Wall -Wextra -Werror -I"$root" -o "$bin" "$src" $(sed -n 's|^ \* links: ||p' "$src" | sed "s|[^ ]*|$root/&|g") -lseccomp 2>"$T/build.err"; then
+			fail "unit/$(basename "$src" .c)" "does not build:" "$(head -5 "$T/build.err")"
+			continue
+		fi
+		while IFS= read -r l; do
+			case "$l" in
+			PASS*) pass "unit/${l#PASS }";;
+			FAIL*) fail "unit/${l#FAIL }";;
+			esac
+		done < <(timeout 60 "$bin" 2>&1)
+	done
+fi
+
 if want security; then
 	echo "== tests/security"
 	if [ "$SANDBOX_CMD" = "$CVISOR do --" ]; then
