@@ -16,6 +16,7 @@ X(capset)
 /* sys_event.c */
 X(eventfd) X(eventfd2) X(timerfd_create) X(timerfd_settime) X(timerfd_gettime) X(signalfd4) X(epoll_create)
 X(epoll_create1) X(epoll_ctl) X(epoll_wait) X(epoll_pwait) X(epoll_pwait2) X(memfd_create)
+X(inotify_init) X(inotify_init1) X(inotify_add_watch) X(inotify_rm_watch)
 /* sys_socket.c */
 X(socket) X(socketpair) X(bind) X(listen) X(connect) X(accept) X(accept4) X(sendto) X(sendmsg) X(recvfrom)
 X(recvmsg) X(shutdown) X(getsockname) X(getpeername) X(getsockopt) X(setsockopt)

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -13,6 +14,7 @@
 #include "../sentry/mm/mm.h"
 #include "../vfs/fs/epoll/epoll.h"
 #include "../vfs/fs/event/event.h"
+#include "../vfs/fs/inotify/inotify.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
@@ -278,4 +280,62 @@ SYSCALL(memfd_create)
 	if (!f)
 		return -ENOMEM;
 	return install(t, f, !!(a[1] & MFD_CLOEXEC));
+}
+
+SYSCALL(inotify_init1)
+{
+	struct file *f;
+	long r;
+
+	if (a[0] & ~(uint64_t)(IN_CLOEXEC | IN_NONBLOCK))
+		return -EINVAL;
+	r = inotify_create((int)a[0], &f);
+	return r < 0 ? r : install(t, f, !!(a[0] & IN_CLOEXEC));
+}
+
+SYSCALL(inotify_init)
+{
+	struct file *f;
+	long r = inotify_create(0, &f);
+
+	(void)a;
+	return r < 0 ? r : install(t, f, 0);
+}
+
+SYSCALL(inotify_add_watch)
+{
+	char path[ABI_PATH_MAX];
+	struct file *f = fdt_get(t->files, (int)a[0]);
+	struct path p;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	if (!is_inotify(f)) {
+		file_put(f);
+		return -EINVAL;
+	}
+	r = mm_strncpy_in(t->mm, path, a[1], sizeof(path));
+	if (r >= 0)
+		r = vfs_walk(t, AT_FDCWD, path, (a[2] & IN_DONT_FOLLOW) ? 0 : WALK_FOLLOW, &p);
+	if (r >= 0) {
+		r = vfs_permission(t, p.d->inode, 4);
+		if (r == 0)
+			r = inotify_add(f, p.d->inode, (uint32_t)a[2]);
+		path_put(&p);
+	}
+	file_put(f);
+	return r;
+}
+
+SYSCALL(inotify_rm_watch)
+{
+	struct file *f = fdt_get(t->files, (int)a[0]);
+	long r;
+
+	if (!f)
+		return -EBADF;
+	r = is_inotify(f) ? inotify_rm(f, (int)a[1]) : -EINVAL;
+	file_put(f);
+	return r;
 }

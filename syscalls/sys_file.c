@@ -7,6 +7,7 @@
 #include <linux/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/resource.h>
@@ -78,6 +79,8 @@ static long rw(struct task *t, struct file *f, gva_t buf, size_t len, uint64_t *
 		r = write ? f->ops->write(f, iov, n, pos) : f->ops->read(f, iov, n, pos);
 		if (r < 0)
 			return done ? (long)done : r;
+		if (r > 0 && f->path.d)
+			vfs_fsnotify_dentry(f->path.d, write ? IN_MODIFY : IN_ACCESS);
 		done += (size_t)r;
 		if ((size_t)r < pinned)
 			break;
@@ -1004,6 +1007,8 @@ static long do_mknod(struct task *t, int dirfd, gva_t upath, uint32_t mode, cons
 			r = -ENOMEM;
 		else if (d)
 			inode_put(ino);
+		if (r == 0)
+			vfs_fsnotify(parent.d->inode, IN_CREATE | (S_ISDIR(mode) ? IN_ISDIR : 0), last, 0);
 	}
 out:
 	path_put(&parent);
@@ -1089,8 +1094,11 @@ static long do_unlink(struct task *t, int dirfd, gva_t upath, int rmdir)
 		}
 		if (r == 0 && parent.d->inode->iops->unlink)
 			r = parent.d->inode->iops->unlink(parent.d->inode, last, d->inode);
-		if (r == 0)
+		if (r == 0) {
+			vfs_fsnotify(parent.d->inode, IN_DELETE | (rmdir ? IN_ISDIR : 0), last, 0);
+			vfs_fsnotify(d->inode, IN_DELETE_SELF, NULL, 0);
 			vfs_remove_name(d);
+		}
 	}
 	path_put(&child);
 out:

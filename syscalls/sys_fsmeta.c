@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 
 #include "../sentry/kernel/task.h"
@@ -220,6 +221,13 @@ static long do_rename(struct task *t, int odfd, gva_t uold, int ndfd, gva_t unew
 		op.d->inode->nlink--;
 		np.d->inode->nlink++;
 	}
+	{
+		static uint32_t cookie;
+
+		cookie++;
+		vfs_fsnotify(op.d->inode, IN_MOVED_FROM | (S_ISDIR(src.d->inode->mode) ? IN_ISDIR : 0), olast, cookie);
+		vfs_fsnotify(np.d->inode, IN_MOVED_TO | (S_ISDIR(src.d->inode->mode) ? IN_ISDIR : 0), nlast, cookie);
+	}
 	r = dentry_move(src.d, np.d, nlast, strlen(nlast));
 	if (r == 0 && op.d->inode->sb->whiteouts && !dentry_lookup_cached(op.d, olast, strlen(olast)))
 		dentry_new(op.d, olast, strlen(olast), NULL); /* the whiteout */
@@ -358,6 +366,7 @@ static long change_mode(struct task *t, struct path *p, uint32_t mode)
 		return -EPERM;
 	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
 	ino->ctime = vfs_now();
+	vfs_fsnotify_dentry(p->d, IN_ATTRIB);
 	return 0;
 }
 

@@ -258,6 +258,9 @@ void file_put(struct file *f)
 	if (--f->refs)
 		return;
 	vfs_locks_file_closed(f);
+	if (f->path.d && !(f->flags & O_PATH))
+		vfs_fsnotify_dentry(f->path.d, (f->flags & O_ACCMODE) != O_RDONLY ? 0x8 /* IN_CLOSE_WRITE */ :
+											 0x10 /* IN_CLOSE_NOWRITE */);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
 	path_put(&f->path);
@@ -446,4 +449,14 @@ void vfs_remove_name(struct dentry *d)
 		return;
 	}
 	dentry_drop(d);
+}
+
+void vfs_fsnotify_dentry(struct dentry *d, uint32_t mask)
+{
+	uint32_t dir = d->inode && S_ISDIR(d->inode->mode) ? 0x40000000 /* IN_ISDIR */ : 0;
+
+	if (d->inode)
+		vfs_fsnotify(d->inode, mask | dir, NULL, 0);
+	if (d->parent && d->parent->inode && !d->unhashed)
+		vfs_fsnotify(d->parent->inode, mask | dir, d->name, 0);
 }

@@ -95,6 +95,7 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 		file_put(f);
 		return -ENXIO;
 	}
+	vfs_fsnotify_dentry(p->d, 0x20 /* IN_OPEN */);
 	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && S_ISREG(ino->mode) && ino->size) {
 		r = ino->iops && ino->iops->truncate ? ino->iops->truncate(ino, 0) : -EINVAL;
 		if (r < 0) {
@@ -201,6 +202,7 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 		}
 		p.mnt = parent.mnt;
 		p.d = d;
+		vfs_fsnotify(parent.d->inode, 0x100 /* IN_CREATE */, last, 0);
 		/* A new file is opened with the access asked for, whatever its mode says. */
 		r = vfs_open_path(t, &p, flags & ~O_TRUNC, out);
 	}

@@ -255,6 +255,14 @@ void vfs_notify(struct inode *ino);
 /* Anonymous inodes for pipes, event fds, epoll, sockets: one small file system. */
 struct inode *anon_inode(uint32_t mode);
 
+/*
+ * inotify's hooks (vfs/fs/inotify): an event on ino (with the name of the
+ * entry concerned when ino is its directory).  vfs_fsnotify_dentry reports
+ * on the file itself and, with its name, on its directory.
+ */
+void vfs_fsnotify(struct inode *ino, uint32_t mask, const char *name, uint32_t cookie);
+void vfs_fsnotify_dentry(struct dentry *d, uint32_t mask);
+
 /* Frees an inode's extended attributes (syscalls/sys_xfile.c keeps them). */
 void vfs_xattrs_free(struct inode *ino);
 
