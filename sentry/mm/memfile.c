@@ -34,9 +34,11 @@ int mf_init(uint64_t size)
 	/* Metadata is touched lazily, so a large limit costs little until used. */
 	mf.bitmap = host_mmap(NULL, (mf.nframes + 63) / 64 * 8, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	mf.dirty = host_mmap(NULL, (mf.nframes + 63) / 64 * 8, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	mf.refs = host_mmap(NULL, mf.nframes * 4, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (mf.bitmap == MAP_FAILED || mf.refs == MAP_FAILED)
+	if (mf.bitmap == MAP_FAILED || mf.refs == MAP_FAILED || mf.dirty == MAP_FAILED)
 		return -ENOMEM;
 	return 0;
 }
@@ -81,10 +83,16 @@ uint64_t mf_alloc(size_t n)
 	for (i = start; i < start + n; i++) {
 		mf.bitmap[i / 64] |= 1ULL << (i % 64);
 		mf.refs[i] = 1;
+		if (mf.dirty[i / 64] & (1ULL << (i % 64))) {
+			/* Freed but not given back yet: it still holds its old contents. */
+			mf.dirty[i / 64] &= ~(1ULL << (i % 64));
+			mf.ndirty--;
+			memset(mf_ptr(i * 4096), 0, 4096);
+		}
 	}
 	mf.used += n;
 	mf.hint = start + n;
-	/* Freed frames were hole-punched, fresh ones never written: all read as zero. */
+	/* Other frames were hole-punched, or never written: they read as zero. */
 	return start * 4096;
 }
 
@@ -108,6 +116,34 @@ void mf_put(uint64_t off)
 		return;
 	mf.bitmap[i / 64] &= ~(1ULL << (i % 64));
 	mf.used--;
-	/* Give the page back to the host and guarantee it reads as zero next time. */
-	host_fallocate(mf.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)off, 4096);
+	/*
+	 * Freed pages go back to the host in batches (a hole punch per page
+	 * was a large part of a short sandbox's cost); until then a reused
+	 * page is zeroed by mf_alloc.
+	 */
+	mf.dirty[i / 64] |= 1ULL << (i % 64);
+	if (++mf.ndirty >= MF_DIRTY_BATCH)
+		mf_release_freed();
+}
+
+void mf_release_freed(void)
+{
+	uint64_t w, nwords = (mf.nframes + 63) / 64;
+
+	for (w = 0; w < nwords && mf.ndirty; w++) {
+		uint64_t bits = mf.dirty[w];
+
+		while (bits) {
+			/* A run of dirty frames within this word: one punch. */
+			unsigned lo = (unsigned)__builtin_ctzll(bits), hi = lo;
+
+			while (hi < 64 && (bits >> hi) & 1)
+				hi++;
+			host_fallocate(mf.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+				       (off_t)((w * 64 + lo) * 4096), (off_t)((hi - lo) * 4096));
+			bits &= hi == 64 ? 0 : ~((1ULL << hi) - 1);
+			mf.ndirty -= hi - lo;
+		}
+		mf.dirty[w] = 0;
+	}
 }

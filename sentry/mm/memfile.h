@@ -26,6 +26,8 @@ struct memfile {
 	uint64_t used;     /* frames with a reference */
 	uint64_t hint;     /* next-fit search start, a frame index */
 	uint64_t *bitmap;  /* 1 = in use */
+	uint64_t *dirty;   /* 1 = free but not yet given back to the host: zeroed when reused */
+	uint64_t ndirty;
 	uint32_t *refs;
 };
 
@@ -38,6 +40,9 @@ void mf_get(uint64_t off);
 /* Drops a reference; the frame is freed (and its host memory released) at zero. */
 void mf_put(uint64_t off);
 uint32_t mf_refs(uint64_t off);
+/* Gives every freed page back to the host now (mf_put does so in batches of MF_DIRTY_BATCH). */
+void mf_release_freed(void);
+#define MF_DIRTY_BATCH 4096
 
 static inline void *mf_ptr(uint64_t off)
 {
