@@ -998,18 +998,10 @@ static long do_mknod(struct task *t, int dirfd, gva_t upath, uint32_t mode, cons
 		goto out;
 	ino->uid = t->cred.fsuid;
 	ino->gid = t->cred.fsgid;
-	{
-		struct dentry *d = dentry_lookup_cached(parent.d, last, strlen(last));
-
-		if (d && !d->inode)
-			d->inode = ino;
-		else if (!d && !dentry_new(parent.d, last, strlen(last), ino))
-			r = -ENOMEM;
-		else if (d)
-			inode_put(ino);
-		if (r == 0)
-			vfs_fsnotify(parent.d->inode, IN_CREATE | (S_ISDIR(mode) ? IN_ISDIR : 0), last, 0);
-	}
+	if (!vfs_name_inode(parent.d, last, ino))
+		r = -ENOMEM;
+	else
+		vfs_fsnotify(parent.d->inode, IN_CREATE | (S_ISDIR(mode) ? IN_ISDIR : 0), last, 0);
 out:
 	path_put(&parent);
 	return r;

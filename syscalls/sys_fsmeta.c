@@ -94,13 +94,8 @@ static long do_link(struct task *t, int olddfd, gva_t uold, int newdfd, gva_t un
 	if (r < 0)
 		goto out;
 	{
-		struct dentry *d = dentry_lookup_cached(parent.d, last, strlen(last));
-
 		inode_get(src.d->inode);
-		if (d && !d->inode) {
-			d->inode = src.d->inode;
-		} else if (!dentry_new(parent.d, last, strlen(last), src.d->inode)) {
-			inode_put(src.d->inode);
+		if (!vfs_name_inode(parent.d, last, src.d->inode)) {
 			r = -ENOMEM;
 			goto out;
 		}
@@ -295,14 +290,8 @@ static long do_mknodat(struct task *t, int dirfd, gva_t upath, uint32_t mode, ui
 		goto out;
 	ino->uid = t->cred.fsuid;
 	ino->gid = t->cred.fsgid;
-	{
-		struct dentry *d = dentry_lookup_cached(parent.d, last, strlen(last));
-
-		if (d && !d->inode)
-			d->inode = ino;
-		else if (!dentry_new(parent.d, last, strlen(last), ino))
-			r = -ENOMEM;
-	}
+	if (!vfs_name_inode(parent.d, last, ino))
+		r = -ENOMEM;
 out:
 	path_put(&parent);
 	return r;

@@ -189,6 +189,25 @@ int dentry_move(struct dentry *d, struct dentry *parent, const char *name, size_
 	return 0;
 }
 
+struct dentry *vfs_name_inode(struct dentry *parent, const char *name, struct inode *ino)
+{
+	size_t len = strlen(name);
+	struct dentry *d = dentry_lookup_cached(parent, name, len);
+
+	if (d && !d->inode) {
+		d->inode = ino; /* a negative entry (or a whiteout) takes the new file */
+		return d;
+	}
+	if (d) {
+		inode_put(ino); /* already named: the callers checked, so this is a race lost */
+		return d;
+	}
+	d = dentry_new(parent, name, len, ino);
+	if (!d)
+		inode_put(ino);
+	return d;
+}
+
 void dentry_get(struct dentry *d)
 {
 	d->refs++;

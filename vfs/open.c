@@ -187,18 +187,10 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 			goto out_parent;
 		ino->uid = t->cred.fsuid;
 		ino->gid = t->cred.fsgid;
-		d = dentry_lookup_cached(parent.d, last, strlen(last));
-		if (d && !d->inode) {
-			d->inode = ino;
-		} else if (!d) {
-			d = dentry_new(parent.d, last, strlen(last), ino);
-			if (!d) {
-				inode_put(ino);
-				r = -ENOMEM;
-				goto out_parent;
-			}
-		} else {
-			inode_put(ino);
+		d = vfs_name_inode(parent.d, last, ino);
+		if (!d) {
+			r = -ENOMEM;
+			goto out_parent;
 		}
 		p.mnt = parent.mnt;
 		p.d = d;

@@ -160,6 +160,12 @@ struct super *super_new(const char *type, int rdonly);
 
 struct dentry *dentry_new(struct dentry *parent, const char *name, size_t len, struct inode *ino);
 struct dentry *dentry_lookup_cached(struct dentry *parent, const char *name, size_t len);
+/*
+ * Gives name in directory parent to ino, taking over the caller's reference
+ * on it: fills a negative entry or makes a new one.  NULL (and the
+ * reference dropped) when out of memory.
+ */
+struct dentry *vfs_name_inode(struct dentry *parent, const char *name, struct inode *ino);
 void dentry_get(struct dentry *d);
 void dentry_put(struct dentry *d);
 /* Takes d out of its parent's lists and the cache (unlink, rmdir). */

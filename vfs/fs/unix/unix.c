@@ -341,16 +341,9 @@ long unix_bind(struct task *t, struct file *f, const struct sockaddr *addr, sock
 		goto out;
 	ino->uid = t->cred.fsuid;
 	ino->gid = t->cred.fsgid;
-	{
-		struct dentry *d = dentry_lookup_cached(parent.d, last, strlen(last));
-
-		if (d && !d->inode)
-			d->inode = ino;
-		else if (!dentry_new(parent.d, last, strlen(last), ino)) {
-			inode_put(ino);
-			r = -ENOMEM;
-			goto out;
-		}
+	if (!vfs_name_inode(parent.d, last, ino)) {
+		r = -ENOMEM;
+		goto out;
 	}
 	inode_get(ino);
 	s->bound = ino;
