@@ -8,6 +8,9 @@
 # nothing here fails on a slow number.  What is measured:
 #
 #   getppid          ns per raw getppid(): the bare system call path
+#   fork, pipe, futex, thread
+#                    fork+exit+wait, a pipe ping-pong between two processes,
+#                    a futex ping-pong between two threads, thread create+join
 #   open+read+close  ns per round on /etc/hostname: path walk and file setup
 #   do /bin/true     wall ms and peak memory of the whole sandbox
 #   SYSEMU floor     ns per PTRACE_SYSEMU round trip, tracer and tracee on the
@@ -76,8 +79,8 @@ PIN=()
 mkdir -p "$B" || exit 1
 : >"$LOG"
 CC=${CC:-gcc}
-CFLAGS=(-O2 -g -Wall -Wextra -std=gnu11)
-for p in getppid openread sysemu spawnstat; do
+CFLAGS=(-O2 -g -Wall -Wextra -std=gnu11 -pthread)
+for p in getppid openread sysemu spawnstat forkwait pipepong futexpong threadjoin; do
 	if [ "$B/$p" -nt "$here/$p.c" ] && [ "$B/$p" -nt "$here/bench.h" ]; then
 		continue
 	fi
@@ -313,13 +316,18 @@ bench_floor() {
 started=$(date +%s)
 bench getppid "$N_GETPPID_NATIVE" "$N_GETPPID_SANDBOX" getppid
 bench open "$N_OPEN_NATIVE" "$N_OPEN_SANDBOX" openread /etc/hostname
+# Processes and threads: each sandboxed round costs several ms (fork) or tens of µs.
+bench fork 2000 30 forkwait
+bench pipe 50000 2000 pipepong
+bench futex 50000 2000 futexpong
+bench thread 5000 100 threadjoin
 bench_true
 bench_floor
 elapsed=$(($(date +%s) - started))
 
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
-for key in getppid open true_ms true_rss true_peak; do
+for key in getppid open fork pipe futex thread true_ms true_rss true_peak; do
 	for env in native cvisor runsc; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
@@ -363,6 +371,10 @@ printf "%-34s %10s %10s %10s %14s %13s %13s\n" "" native cvisor runsc \
 	cvisor/native runsc/native cvisor/runsc
 row "getppid (ns/call)" getppid 0
 row "open+read+close (ns/iter)" open 0
+row "fork+exit+wait (ns/round)" fork 0
+row "pipe ping-pong, 2 procs (ns/rt)" pipe 0
+row "futex ping-pong, 2 threads (ns/rt)" futex 0
+row "thread create+join (ns/round)" thread 0
 row "do /bin/true, wall (ms)" true_ms 2
 if [ -n "$CG_PARENT" ]; then
 	row "do /bin/true, peak memory (MiB) [1]" true_peak 1
