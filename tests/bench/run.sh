@@ -80,7 +80,7 @@ mkdir -p "$B" || exit 1
 : >"$LOG"
 CC=${CC:-gcc}
 CFLAGS=(-O2 -g -Wall -Wextra -std=gnu11 -pthread)
-for p in getppid openread sysemu spawnstat forkwait pipepong futexpong threadjoin; do
+for p in getppid openread sysemu spawnstat forkwait pipepong futexpong threadjoin fsbench; do
 	if [ "$B/$p" -nt "$here/$p.c" ] && [ "$B/$p" -nt "$here/bench.h" ]; then
 		continue
 	fi
@@ -313,6 +313,20 @@ bench_floor() {
 	done
 }
 
+# File-system inputs on the host's disk, which every sandbox sees read-only:
+# a path 16 directories deep, a directory of 10,000 entries, a 256 MiB file.
+FS=$B/fsdata
+if [ ! -e "$FS/done" ]; then
+	rm -rf "$FS" && mkdir -p "$FS/dir10k"
+	deep=$FS/deep
+	for i in $(seq 16); do deep=$deep/d$i; done
+	mkdir -p "$deep" && : >"$deep/file"
+	(cd "$FS/dir10k" && seq -f "entry-%05g" 10000 | xargs touch)
+	head -c $((256 << 20)) /dev/urandom >"$FS/big"
+	: >"$FS/done"
+fi
+DEEP=$(find "$FS/deep" -name file)
+
 started=$(date +%s)
 bench getppid "$N_GETPPID_NATIVE" "$N_GETPPID_SANDBOX" getppid
 bench open "$N_OPEN_NATIVE" "$N_OPEN_SANDBOX" openread /etc/hostname
@@ -321,13 +335,21 @@ bench fork 2000 30 forkwait
 bench pipe 50000 2000 pipepong
 bench futex 50000 2000 futexpong
 bench thread 5000 100 threadjoin
+# Files: stat of a deep path, listing a large directory, 256 MiB written to the
+# sandbox's /tmp (tmpfs in a sandbox, the disk natively), read through the
+# gofer, and through a pipe.
+bench stat 100000 1000 fsbench stat "$DEEP"
+bench readdir 200 20 fsbench readdir "$FS/dir10k"
+bench tmpwrite 256 256 fsbench write /tmp
+bench gread 256 256 fsbench read "$FS/big"
+bench pipebw 256 256 fsbench pipe
 bench_true
 bench_floor
 elapsed=$(($(date +%s) - started))
 
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
-for key in getppid open fork pipe futex thread true_ms true_rss true_peak; do
+for key in getppid open fork pipe futex thread stat readdir tmpwrite gread pipebw true_ms true_rss true_peak; do
 	for env in native cvisor runsc; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
@@ -375,6 +397,11 @@ row "fork+exit+wait (ns/round)" fork 0
 row "pipe ping-pong, 2 procs (ns/rt)" pipe 0
 row "futex ping-pong, 2 threads (ns/rt)" futex 0
 row "thread create+join (ns/round)" thread 0
+row "stat, 16-deep path (ns)" stat 0
+row "readdir 10k entries (ns/listing)" readdir 0
+row "write 256M to /tmp (MB/s) [3]" tmpwrite 0
+row "read 256M via gofer (MB/s) [3]" gread 0
+row "pipe 256M, 2 procs (MB/s) [3]" pipebw 0
 row "do /bin/true, wall (ms)" true_ms 2
 if [ -n "$CG_PARENT" ]; then
 	row "do /bin/true, peak memory (MiB) [1]" true_peak 1
@@ -404,6 +431,7 @@ else
 fi
 echo "[2] wait4() ru_maxrss: the largest single process of the tree (counting the"
 echo "    shared pages it maps, e.g. the binary), not the sum over the tree."
+echo "[3] throughput: higher is better, so a ratio under 1 means slower; natively /tmp is the disk."
 echo
 if [ "$FAILED" -gt 0 ]; then
 	echo "Took ${elapsed}s; $FAILED run(s) failed, medians are of the runs that worked; see $LOG"

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * File-system figures, one number per run (see run.sh):
+ *   fsbench N stat PATH      ns per stat(2) of a deep path
+ *   fsbench N readdir DIR    ns per listing of a large directory (open, getdents64 to the end, close)
+ *   fsbench MIB write DIR    MB/s writing MIB MiB to DIR/fsbench.tmp, then removing it
+ *   fsbench MIB read FILE    MB/s reading the first MIB MiB of FILE
+ *   fsbench MIB pipe         MB/s through a pipe between two processes
+ * (The count first, as the harness passes it.)
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+static char buf[1 << 20];
+
+static double mbs(uint64_t bytes, uint64_t ns)
+{
+	return (double)bytes / (1024.0 * 1024.0) / ((double)ns / 1e9);
+}
+
+int main(int argc, char **argv)
+{
+	const char *p = argv[0];
+	long n, i;
+	uint64_t t0;
+
+	if (argc < 3)
+		return 2;
+	n = bench_count(p, argv[1]);
+	argv[1] = argv[2]; /* from here on argv[1] is the mode, argv[3] the path */
+	if (!strcmp(argv[1], "stat") && argc > 3) {
+		struct stat st;
+
+		t0 = bench_now_ns(p);
+		for (i = 0; i < n; i++)
+			if (stat(argv[3], &st))
+				bench_die(p, "stat");
+		printf("%.0f\n", (double)(bench_now_ns(p) - t0) / (double)n);
+	} else if (!strcmp(argv[1], "readdir") && argc > 3) {
+		t0 = bench_now_ns(p);
+		for (i = 0; i < n; i++) {
+			int fd = open(argv[3], O_RDONLY | O_DIRECTORY);
+			long r;
+
+			if (fd < 0)
+				bench_die(p, "open");
+			while ((r = syscall(SYS_getdents64, fd, buf, sizeof(buf))) > 0)
+				;
+			if (r < 0)
+				bench_die(p, "getdents64");
+			close(fd);
+		}
+		printf("%.0f\n", (double)(bench_now_ns(p) - t0) / (double)n);
+	} else if (!strcmp(argv[1], "write") && argc > 3) {
+		char path[4096];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/fsbench.tmp", argv[3]);
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd < 0)
+			bench_die(p, "open");
+		memset(buf, 'x', sizeof(buf));
+		t0 = bench_now_ns(p);
+		for (i = 0; i < n; i++)
+			if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+				bench_die(p, "write");
+		if (fsync(fd))
+			bench_die(p, "fsync");
+		printf("%.0f\n", mbs((uint64_t)n << 20, bench_now_ns(p) - t0));
+		close(fd);
+		unlink(path);
+	} else if (!strcmp(argv[1], "read") && argc > 3) {
+		int fd = open(argv[3], O_RDONLY);
+
+		if (fd < 0)
+			bench_die(p, "open");
+		t0 = bench_now_ns(p);
+		for (i = 0; i < n; i++)
+			if (read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+				bench_die(p, "read");
+		printf("%.0f\n", mbs((uint64_t)n << 20, bench_now_ns(p) - t0));
+		close(fd);
+	} else if (!strcmp(argv[1], "pipe")) {
+		int fds[2], st;
+		pid_t pid;
+
+		if (pipe(fds))
+			bench_die(p, "pipe");
+		pid = fork();
+		if (pid < 0)
+			bench_die(p, "fork");
+		if (pid == 0) {
+			uint64_t left = (uint64_t)n << 20;
+
+			close(fds[1]);
+			while (left) {
+				ssize_t r = read(fds[0], buf, sizeof(buf));
+
+				if (r <= 0)
+					_exit(1);
+				left -= (uint64_t)r;
+			}
+			_exit(0);
+		}
+		close(fds[0]);
+		t0 = bench_now_ns(p);
+		for (i = 0; i < n; i++) {
+			size_t off = 0;
+
+			while (off < sizeof(buf)) {
+				ssize_t w = write(fds[1], buf + off, sizeof(buf) - off);
+
+				if (w <= 0)
+					bench_die(p, "write");
+				off += (size_t)w;
+			}
+		}
+		if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+			bench_die(p, "reader");
+		printf("%.0f\n", mbs((uint64_t)n << 20, bench_now_ns(p) - t0));
+	} else {
+		return 2;
+	}
+	return 0;
+}
