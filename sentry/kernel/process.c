@@ -494,9 +494,10 @@ void task_exit_group(struct task *t, int status)
 		return;
 	g->exiting = 1;
 	g->exit_status = status;
+	/* Every thread running application code is stopped, t too when another thread (the timer) ends it. */
 	for (x = g->threads; x; x = x->tg_next) {
 		x->exiting = 1;
-		if (x != t && x->in_user && x->ctx)
+		if (x != task_current && x->in_user && x->ctx)
 			plat->interrupt(x->ctx);
 	}
 	pthread_cond_broadcast(&task_cond);
