@@ -69,6 +69,21 @@ struct platform {
 	int (*ctx_adopt)(struct plat_ctx *ctx);
 	/* Ends the context; alive: other contexts go on in the address space (end just this one). */
 	void (*ctx_destroy)(struct plat_ctx *ctx, int alive);
+	/*
+	 * Binds ctx to as (a new one after execve) and carries out the
+	 * mapping changes queued on as.  Called with the sentry lock held,
+	 * right before switch_to_user(): the queue is shared by every thread
+	 * of the address space.  Nonzero: the address space is gone (another
+	 * thread ended the group).
+	 */
+	int (*enter)(struct plat_ctx *ctx, struct plat_as *as);
+	/*
+	 * Counts the batches of mapping changes carried out on as.  A fault
+	 * taken while another thread's changes were queued is stale when the
+	 * count moved since the faulting thread entered.
+	 */
+	uint64_t (*as_generation)(struct plat_as *as);
+	/* Runs the application on ctx until it stops; without the sentry lock. */
 	enum plat_stop (*switch_to_user)(struct plat_ctx *ctx, struct plat_as *as, plat_regs *regs,
 					 struct plat_stopinfo *info);
 	/* The extended FPU state (xsave layout) of a stopped context: bytes in iov->iov_len. */

@@ -47,6 +47,8 @@ struct plat_as {
 	uint64_t *deferred; /* frames to release after the next flush */
 	size_t ndeferred, capdeferred;
 	plat_regs stub_regs; /* a valid register set for running the stub */
+	int dead;           /* the stub process was killed (its group is ending) */
+	uint64_t generation; /* batches run */
 };
 
 struct plat_ctx {
@@ -303,14 +305,24 @@ static void as_flush(struct plat_as *as)
 
 	if (!n)
 		return;
+	if (as->dead)
+		goto done;
 	tid = our_thread(as);
 	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
 	r.r12 = STUB_CTRL;
 	r.r13 = n;
 	r.orig_rax = (uint64_t)-1;
-	if (host_ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
-		die("ptrace: cannot run the stub's batch");
-	st = wait_trap(tid);
+	if (host_ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0 ||
+	    (st = wait_trap(tid)) == -ESRCH || (st >= 0 && (WIFSIGNALED(st) || WIFEXITED(st)))) {
+		/*
+		 * Killed under us: another thread of the group ended it (its
+		 * tracer's exit kills the stub, PTRACE_O_EXITKILL).  The
+		 * mappings no longer matter; the task finds out when it next
+		 * runs.
+		 */
+		as->dead = 1;
+		goto done;
+	}
 	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
 		siginfo_t si = {0};
 
@@ -326,6 +338,8 @@ static void as_flush(struct plat_as *as)
 		die("ptrace: stub call %lu(%#lx, %#lx, %#lx) failed: %ld", op->nr, op->args[0], op->args[1],
 		    op->args[2], (long)r.rax);
 	}
+done:
+	as->generation++;
 	as->nops = 0;
 	release_deferred(as);
 }
@@ -468,12 +482,8 @@ static void ctx_destroy(struct plat_ctx *c, int alive)
 	free(c);
 }
 
-static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, plat_regs *regs,
-				     struct plat_stopinfo *info)
+static int enter(struct plat_ctx *c, struct plat_as *as)
 {
-	siginfo_t si;
-	int st, sig;
-
 	if (c->as != as) {
 		/* The task moved to another address space (execve): use its thread. */
 		c->as = as;
@@ -481,6 +491,22 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	}
 	cur_ctx = c;
 	as_flush(as);
+	return as->dead;
+}
+
+static uint64_t as_generation(struct plat_as *as)
+{
+	return as->generation;
+}
+
+static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, plat_regs *regs,
+				     struct plat_stopinfo *info)
+{
+	siginfo_t si;
+	int st, sig;
+
+	if (c->as != as || as->dead)
+		return PLAT_DIED;
 	/* No syscall restart by the host kernel: the sentry decides those. */
 	regs->orig_rax = (uint64_t)-1;
 	if (host_ptrace(PTRACE_SETREGS, c->tid, 0, regs) < 0 || host_ptrace(PTRACE_SYSEMU, c->tid, 0, 0) < 0)
@@ -544,6 +570,8 @@ const struct platform plat_ptrace = {
 	.ctx_clone = ctx_clone,
 	.ctx_adopt = ctx_adopt,
 	.ctx_destroy = ctx_destroy,
+	.enter = enter,
+	.as_generation = as_generation,
 	.switch_to_user = switch_to_user,
 	.get_fpstate = get_fpstate,
 	.set_fpstate = set_fpstate,

@@ -57,6 +57,17 @@ static int wake_key(uintptr_t k1, uint64_t k2, int n, uint32_t bitset)
 	return woken;
 }
 
+/* Whether anyone sleeps on the key. */
+static int key_waited(uintptr_t k1, uint64_t k2)
+{
+	struct waiter *w;
+
+	for (w = waiters; w; w = w->next)
+		if (w->k1 == k1 && w->k2 == k2)
+			return 1;
+	return 0;
+}
+
 int futex_wake_addr(struct task *t, gva_t uaddr, int n)
 {
 	return wake_key((uintptr_t)t->mm, uaddr, n, FUTEX_BITSET_MATCH_ANY);
@@ -193,8 +204,13 @@ static long lock_pi(struct task *t, gva_t uaddr, int private, int try, uint64_t 
 		uint32_t cur = __atomic_load_n(w, __ATOMIC_SEQ_CST);
 
 		if ((cur & FUTEX_TID_MASK) == 0) {
-			/* Free (or its owner died): take it, keeping the waiters bit. */
-			uint32_t want = (uint32_t)t->tid | (cur & FUTEX_WAITERS);
+			/*
+			 * Free (or its owner died): take it.  The waiters bit stays
+			 * set while others sleep on it, or the new owner's unlock in
+			 * user space would never come here to wake them.
+			 */
+			uint32_t want = (uint32_t)t->tid | (cur & FUTEX_WAITERS) |
+					(key_waited(k1, k2) ? FUTEX_WAITERS : 0);
 
 			if (__atomic_compare_exchange_n(w, &cur, want, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 				return 0;

@@ -34,8 +34,14 @@ void task_run(struct task *t)
 		if (t->exiting || t->tg->exiting)
 			break;
 		t->in_user = 1;
-		pthread_mutex_unlock(&sentry_lock);
-		why = plat->switch_to_user(t->ctx, t->mm->as, &t->regs, &info);
+		if (plat->enter(t->ctx, t->mm->as) == 0) {
+			t->as_generation = plat->as_generation(t->mm->as);
+			pthread_mutex_unlock(&sentry_lock);
+			why = plat->switch_to_user(t->ctx, t->mm->as, &t->regs, &info);
+		} else {
+			why = PLAT_DIED;
+			pthread_mutex_unlock(&sentry_lock);
+		}
 		pthread_mutex_lock(&sentry_lock);
 		t->in_user = 0;
 		switch (why) {
@@ -48,18 +54,26 @@ void task_run(struct task *t)
 			}
 			break;
 		case PLAT_FAULT:
-			code = mm_fault(t->mm, info.addr);
+			code = mm_fault(t->mm, info.addr, plat->as_generation(t->mm->as) != t->as_generation);
 			if (code == MM_FAULT_OOM)
 				task_exit_group(t, SIGKILL);
-			else if (code)
+			else if (code) {
+				log_debug("task %d: unfixable fault at %#llx (rip %#llx, code %d)", t->tid,
+					  (unsigned long long)info.addr, (unsigned long long)t->regs.rip, code);
 				task_force_signal(t, SIGSEGV, code, info.addr);
+			}
 			break;
 		case PLAT_SIGNAL:
+			log_debug("task %d: signal %d code %d at %#llx (rip %#llx)", t->tid, info.signo, info.code,
+				  (unsigned long long)info.addr, (unsigned long long)t->regs.rip);
 			task_force_signal(t, info.signo, info.code, info.addr);
 			break;
 		case PLAT_INTERRUPT:
 			break;
 		case PLAT_DIED:
+			/* Another thread ended the group and, with it, the stub process. */
+			if (t->exiting || t->tg->exiting)
+				break;
 			pthread_mutex_unlock(&sentry_lock);
 			die("the application's stub process died unexpectedly (killed on the host?)");
 		}

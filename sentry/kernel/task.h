@@ -110,6 +110,7 @@ struct task {
 	uint64_t start_ns;             /* host monotonic time at creation */
 
 	int in_user;                   /* the application runs: interrupt the platform to signal it */
+	uint64_t as_generation;        /* plat->as_generation() when it last entered */
 	int cur_restart;               /* the last syscall returned an ERESTART* code */
 	uint64_t restart_end_ns;       /* restart_syscall: the interrupted sleep's end (host realtime) */
 	gva_t restart_rem;             /* ... and where to write the time left if interrupted again */

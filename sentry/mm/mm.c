@@ -519,7 +519,7 @@ static uint8_t *page_for(struct mm *mm, gva_t va, int write)
 	return (uint8_t *)mf_ptr(PTE_FRAME(*ent)) + (va & (PAGE - 1));
 }
 
-int mm_fault(struct mm *mm, gva_t addr)
+int mm_fault(struct mm *mm, gva_t addr, int stale)
 {
 	struct vma *v = addr < mm->limit ? vma_find(mm, addr) : NULL;
 	uint64_t *ent;
@@ -538,6 +538,13 @@ int mm_fault(struct mm *mm, gva_t addr)
 	/* Present: the only fault we can fix is a write to a COW page. */
 	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE))
 		return break_cow(mm, v, PGDOWN(addr), ent) < 0 ? SEGV_ACCERR : 0;
+	/*
+	 * Or a page another thread populated (fault-around, or a copy for a
+	 * system call) whose host mapping was still queued when this thread
+	 * touched it: the retry finds it.
+	 */
+	if (stale)
+		return 0;
 	return SEGV_ACCERR;
 }
 

@@ -77,9 +77,11 @@ void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags);
 /*
  * Resolves a fault the platform reported at addr.  Returns 0 when the
  * application may retry, the si_code of the SIGSEGV it deserves
- * (SEGV_MAPERR, SEGV_ACCERR), or MM_FAULT_OOM.
+ * (SEGV_MAPERR, SEGV_ACCERR), or MM_FAULT_OOM.  stale: the host mappings
+ * changed since the faulting thread entered, so a present page may simply
+ * not have been mapped yet when it was touched.
  */
-int mm_fault(struct mm *mm, gva_t addr);
+int mm_fault(struct mm *mm, gva_t addr, int stale);
 #define MM_FAULT_OOM (-1) /* mm_fault: the sandbox's memory is full */
 
 /* 0, or -EFAULT if any byte of the range is not accessible. */
