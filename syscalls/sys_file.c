@@ -65,8 +65,12 @@ static long rw(struct task *t, struct file *f, gva_t buf, size_t len, uint64_t *
 	struct iovec iov[PIN_SPANS];
 	size_t done = 0;
 
+	if (!mm_access_ok(buf, len))
+		return -EFAULT;
 	if (len > MAX_RW)
 		len = MAX_RW;
+	if (write && f->ops->discards)
+		return (long)len;
 	do {
 		size_t pinned;
 		int n = mm_pin(t->mm, buf + done, len - done, !write, iov, PIN_SPANS, &pinned);
@@ -626,11 +630,34 @@ SYSCALL(getdents64)
 		r = -ENOMEM;
 		goto out;
 	}
+	if (!mm_access_ok(a[1], count)) {
+		r = -EFAULT;
+		goto out_free;
+	}
 	r = f->ops->iterate(f, emit_dent, &d);
 	if (r >= 0 && d.len == 0 && d.full)
 		r = -EINVAL; /* not even one entry fits */
 	else if (r >= 0 && (r = mm_copy_out(t->mm, a[1], d.buf, d.len)) == 0)
 		r = (long)d.len;
+	else if (r == -EFAULT) {
+		/*
+		 * Linux writes entry by entry and stops at the first that
+		 * faults: the ones before it count, the stream resumes at it.
+		 */
+		size_t off = 0;
+
+		while (off < d.len) {
+			struct abi_dirent64 *e = (struct abi_dirent64 *)(d.buf + off);
+
+			if (mm_copy_out(t->mm, a[1] + off, e, e->d_reclen) < 0) {
+				f->pos = (uint64_t)e->d_off - 1;
+				break;
+			}
+			off += e->d_reclen;
+		}
+		r = off ? (long)off : -EFAULT;
+	}
+out_free:
 	free(d.buf);
 out:
 	file_put(f);
@@ -700,7 +727,11 @@ SYSCALL(faccessat2) { return do_access(t, (int)a[0], a[1], (int)a[2], (int)a[3])
 SYSCALL(getcwd)
 {
 	char buf[ABI_PATH_MAX];
-	long n = vfs_path_string(t, &t->fs->cwd, buf, sizeof(buf));
+	long n;
+
+	if (dentry_dead(t->fs->cwd.d))
+		return -ENOENT; /* the directory was removed */
+	n = vfs_path_string(t, &t->fs->cwd, buf, sizeof(buf));
 
 	if (n < 0)
 		return n;
@@ -894,6 +925,14 @@ SYSCALL(ioctl)
 		if (r == 0)
 			f->flags = v ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
 		break;
+	case FIONREAD:
+		if (S_ISREG(f->inode->mode)) {
+			/* A regular file: what is left to read from the offset. */
+			v = (int)(f->inode->size - f->pos);
+			r = mm_copy_out(t->mm, a[2], &v, sizeof(v));
+			break;
+		}
+		/* fall through */
 	default:
 		r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, t, a[1], a[2]) : -ENOTTY;
 	}
@@ -1120,7 +1159,7 @@ static long truncate_inode(struct inode *ino, int64_t len)
 		return -EINVAL;
 	if (!ino->iops || !ino->iops->truncate)
 		return -EROFS;
-	return ino->iops->truncate(ino, (uint64_t)len);
+	return vfs_truncate(ino, (uint64_t)len);
 }
 
 SYSCALL(ftruncate)

@@ -50,7 +50,8 @@ SYSCALL(mmap)
 	case MAP_SHARED:
 		break;
 	case MAP_SHARED_VALIDATE:
-		if (flags & ~MAP_KNOWN)
+		/* MAP_SYNC needs a DAX file, and no sandbox file is one. */
+		if ((flags & ~MAP_KNOWN) || (flags & MAP_SYNC))
 			return -EOPNOTSUPP;
 		flags = (flags & ~MAP_TYPE) | MAP_SHARED;
 		break;

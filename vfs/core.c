@@ -15,6 +15,7 @@
 #include "../sentry/host/host.h"
 #include "../sentry/kernel/task.h"
 #include "../sentry/log.h"
+#include "../sentry/mm/mm.h"
 
 /* ---- supers and inodes ---- */
 
@@ -170,6 +171,18 @@ struct dentry *dentry_new(struct dentry *parent, const char *name, size_t len, s
 	return d;
 }
 
+/*
+ * tmpfs sizes a directory as Linux's shmem does: 20 bytes an entry, "." and
+ * ".." included (du and ls show it); other file systems keep their own.
+ */
+static void dir_size_add(struct dentry *dir, int64_t entries)
+{
+	struct inode *ino = dir ? dir->inode : NULL;
+
+	if (ino && S_ISDIR(ino->mode) && ino->sb && !strcmp(ino->sb->type, "tmpfs"))
+		ino->size += (uint64_t)(entries * 20);
+}
+
 int dentry_move(struct dentry *d, struct dentry *parent, const char *name, size_t len)
 {
 	char *n = malloc(len + 1);
@@ -185,6 +198,10 @@ int dentry_move(struct dentry *d, struct dentry *parent, const char *name, size_
 	d->namelen = len;
 	dentry_get(parent);
 	hash_in(d, parent);
+	if (d->inode && old != parent) {
+		dir_size_add(old, -1);
+		dir_size_add(parent, 1);
+	}
 	dentry_put(old);
 	return 0;
 }
@@ -196,6 +213,7 @@ struct dentry *vfs_name_inode(struct dentry *parent, const char *name, struct in
 
 	if (d && !d->inode) {
 		d->inode = ino; /* a negative entry (or a whiteout) takes the new file */
+		dir_size_add(parent, 1);
 		return d;
 	}
 	if (d) {
@@ -205,6 +223,8 @@ struct dentry *vfs_name_inode(struct dentry *parent, const char *name, struct in
 	d = dentry_new(parent, name, len, ino);
 	if (!d)
 		inode_put(ino);
+	else
+		dir_size_add(parent, 1);
 	return d;
 }
 
@@ -422,6 +442,19 @@ long vfs_inode_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
 	return ino->iops->fill(ino, off, buf, len);
 }
 
+long vfs_truncate(struct inode *ino, uint64_t size)
+{
+	uint64_t old = ino->size;
+	long r;
+
+	if (!ino->iops || !ino->iops->truncate)
+		return -EINVAL;
+	r = ino->iops->truncate(ino, size);
+	if (r == 0 && size < old)
+		mm_file_shrunk(ino, size);
+	return r;
+}
+
 long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 {
 	if (!ino->iops || !ino->iops->getpage)
@@ -461,13 +494,22 @@ int vfs_dir_changeable(struct path *p)
 
 void vfs_remove_name(struct dentry *d)
 {
-	if (d->parent && d->parent->inode && d->parent->inode->sb->whiteouts) {
-		/* Keep the name, negative, so the lower layer's entry stays hidden. */
-		inode_put(d->inode);
-		d->inode = NULL;
-		return;
-	}
+	struct dentry *parent = d->parent;
+
+	dentry_get(d);
+	if (d->inode && !d->unhashed)
+		dir_size_add(parent, -1);
 	dentry_drop(d);
+	if (parent && parent->inode && parent->inode->sb->whiteouts) {
+		/*
+		 * The name stays, negative, so the lower layer's entry stays
+		 * hidden.  A new dentry: the removed one keeps its inode for
+		 * those still holding it (a cwd, an open file).
+		 */
+		if (!dentry_new(parent, d->name, d->namelen, NULL))
+			log_warn("vfs: out of memory keeping a whiteout for %s", d->name);
+	}
+	dentry_put(d);
 }
 
 void vfs_fsnotify_dentry(struct dentry *d, uint32_t mask)

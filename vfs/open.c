@@ -97,7 +97,7 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 	}
 	vfs_fsnotify_dentry(p->d, 0x20 /* IN_OPEN */);
 	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && S_ISREG(ino->mode) && ino->size) {
-		r = ino->iops && ino->iops->truncate ? ino->iops->truncate(ino, 0) : -EINVAL;
+		r = vfs_truncate(ino, 0);
 		if (r < 0) {
 			file_put(f);
 			return r;

@@ -90,6 +90,8 @@ static long child(struct dentry *dir, const char *name, size_t len, struct dentr
 	char buf[ABI_NAME_MAX + 1];
 	long r;
 
+	if (dentry_dead(dir))
+		return -ENOENT; /* a removed directory has no entries, and gets none */
 	if (d && dir->inode->iops && dir->inode->iops->revalidate && !dir->inode->iops->revalidate(dir->inode, d)) {
 		dentry_drop(d); /* stale (a process gone, an fd closed): look it up again */
 		d = NULL;
@@ -374,6 +376,11 @@ long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent,
 	*last = path;
 	if ((n == 1 && name[0] == '.') || (n == 2 && name[0] == '.' && name[1] == '.'))
 		path[0] = 0;
+	else if (dentry_dead(parent->d)) {
+		/* Nothing is found or made in a removed directory. */
+		path_put(parent);
+		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -394,12 +401,19 @@ long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct
 
 long vfs_path_string(struct task *t, struct path *p0, char *buf, size_t size)
 {
+	static const char deleted[] = " (deleted)";
 	struct path p = *p0;
 	size_t pos = size;
 
 	if (size < 2)
 		return -ERANGE;
 	buf[--pos] = 0;
+	if (dentry_dead(p.d)) {
+		if (pos < sizeof(deleted))
+			return -ENAMETOOLONG;
+		pos -= sizeof(deleted) - 1;
+		memcpy(buf + pos, deleted, sizeof(deleted) - 1);
+	}
 	while (!is_root(t, &p)) {
 		if (p.d == p.mnt->root) {
 			if (!p.mnt->parent)

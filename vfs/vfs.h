@@ -67,6 +67,7 @@ struct file_ops {
 	 */
 	unsigned (*poll)(struct file *f, uint64_t *deadline);
 	int seekable; /* lseek works and positions are per file */
+	int discards; /* writes succeed without reading the buffer (/dev/null) */
 };
 
 struct inode {
@@ -113,6 +114,12 @@ struct dentry {
 	size_t namelen;
 	char *name;             /* own allocation: rename changes it */
 };
+
+/* Removed from its directory (unlinked, rmdir'ed, replaced by a rename) while still held. */
+static inline int dentry_dead(const struct dentry *d)
+{
+	return d->unhashed && d->parent;
+}
 
 struct mount {
 	struct mount *next;  /* all mounts, oldest first (/proc/mounts) */
@@ -213,6 +220,7 @@ long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, in
 /* The child of a directory path by name (resolving . and .., mounts; no symlinks). */
 long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct path *out);
 /* Writes the absolute path of p as the task sees it; length or -ENAMETOOLONG. */
+/* The path of p as t sees it, " (deleted)" after a removed one, as Linux's d_path(). */
 long vfs_path_string(struct task *t, struct path *p, char *buf, size_t size);
 
 /* Can names be created and removed in the directory at p (the file system's side)? */
@@ -241,6 +249,8 @@ extern struct mount *vfs_mounts;
 
 /* ---- memory mappings (used by mm) ---- */
 long vfs_inode_fill(struct inode *ino, uint64_t off, void *buf, size_t len);
+/* Sets a regular file's size (iops->truncate); mappings past a new, smaller end go (SIGBUS). */
+long vfs_truncate(struct inode *ino, uint64_t size);
 long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame);
 
 /* ---- helpers for file systems ---- */

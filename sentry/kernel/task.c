@@ -57,6 +57,8 @@ void task_run(struct task *t)
 			code = mm_fault(t->mm, info.addr, plat->as_generation(t->mm->as) != t->as_generation);
 			if (code == MM_FAULT_OOM)
 				task_exit_group(t, SIGKILL);
+			else if (code == MM_FAULT_SIGBUS)
+				task_force_signal(t, SIGBUS, BUS_ADRERR, info.addr);
 			else if (code) {
 				log_debug("task %d: unfixable fault at %#llx (rip %#llx, code %d)", t->tid,
 					  (unsigned long long)info.addr, (unsigned long long)t->regs.rip, code);

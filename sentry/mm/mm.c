@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "../../platform/platform.h"
 #include "../../vfs/vfs.h"
@@ -192,6 +193,27 @@ static int page_prot(const struct vma *v, uint64_t e)
 
 /* ---- Create / destroy ---- */
 
+static struct mm *all_mms;
+
+static void mm_link(struct mm *mm)
+{
+	mm->all_prev = NULL;
+	mm->all_next = all_mms;
+	if (all_mms)
+		all_mms->all_prev = mm;
+	all_mms = mm;
+}
+
+static void mm_unlink(struct mm *mm)
+{
+	if (mm->all_prev)
+		mm->all_prev->all_next = mm->all_next;
+	else
+		all_mms = mm->all_next;
+	if (mm->all_next)
+		mm->all_next->all_prev = mm->all_prev;
+}
+
 struct mm *mm_create(int *err)
 {
 	struct mm *mm = calloc(1, sizeof(*mm));
@@ -207,6 +229,7 @@ struct mm *mm_create(int *err)
 	}
 	mm->limit = plat->user_limit;
 	mm->refs = 1;
+	mm_link(mm);
 	return mm;
 }
 
@@ -236,6 +259,7 @@ void mm_put(struct mm *mm)
 {
 	if (--mm->refs)
 		return;
+	mm_unlink(mm);
 	/* Destroying the platform side first means the frames can go at once. */
 	if (mm->as)
 		plat->as_destroy(mm->as);
@@ -405,6 +429,15 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 		lo = v->start;
 	if (hi > v->end)
 		hi = v->end;
+	if (v->inode && S_ISREG(v->inode->mode)) {
+		/* A regular file's pages end with the file (rounded up to a page); past it is SIGBUS. */
+		uint64_t fend = ABI_PAGE_ALIGN(v->inode->size), voff = v->off + (va - v->start);
+
+		if (voff >= fend)
+			return -EIO;
+		if (fend - v->off < hi - v->start)
+			hi = v->start + (fend - v->off);
+	}
 	/* Grow [s, e) around va over absent pages only. */
 	for (s = va; s > lo; s -= PAGE) {
 		ent = pte(mm, s - PAGE, 0);
@@ -533,7 +566,11 @@ int mm_fault(struct mm *mm, gva_t addr, int stale)
 		int r = populate(mm, v, PGDOWN(addr));
 
 		/* No memory left in the sandbox: the OOM killer's answer, as on Linux. */
-		return r == -ENOMEM ? MM_FAULT_OOM : r < 0 ? SEGV_ACCERR : 0;
+		if (r == -ENOMEM)
+			return MM_FAULT_OOM;
+		if (r == -EIO)
+			return MM_FAULT_SIGBUS;
+		return r < 0 ? SEGV_ACCERR : 0;
 	}
 	/* Present: the only fault we can fix is a write to a COW page. */
 	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE))
@@ -881,6 +918,29 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 	return 0;
 }
 
+void mm_file_shrunk(struct inode *ino, uint64_t size)
+{
+	uint64_t end = ABI_PAGE_ALIGN(size);
+	struct mm *mm;
+	size_t i;
+
+	for (mm = all_mms; mm; mm = mm->all_next)
+		for (i = 0; i < mm->nvmas; i++) {
+			struct vma *v = &mm->vmas[i];
+			struct unmap_state s = {0};
+			gva_t cut;
+
+			if (v->inode != ino)
+				continue;
+			cut = end <= v->off ? v->start : end - v->off >= v->end - v->start ? v->end : v->start + (end - v->off);
+			if (cut >= v->end)
+				continue;
+			for_each_pte(mm, cut, v->end, unmap_page, &s);
+			if (s.any)
+				plat->as_unmap(mm->as, cut, v->end - cut);
+		}
+}
+
 long mm_brk(struct mm *mm, gva_t newbrk)
 {
 	gva_t oldend = ABI_PAGE_ALIGN(mm->brk), newend = ABI_PAGE_ALIGN(newbrk);
@@ -1021,6 +1081,7 @@ struct mm *mm_fork(struct mm *parent, int *err)
 		*err = s.err;
 		goto fail;
 	}
+	mm_link(mm);
 	return mm;
 fail:
 	if (mm->pt) {

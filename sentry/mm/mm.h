@@ -52,6 +52,7 @@ struct mm {
 	gva_t arg_start, arg_end, env_start, env_end;
 	uint64_t rss_pages;
 	int refs;
+	struct mm *all_next, *all_prev; /* every live mm (for mm_file_shrunk) */
 };
 
 /* A new empty address space on the current platform, or NULL. */
@@ -68,6 +69,12 @@ long mm_munmap(struct mm *mm, gva_t addr, uint64_t len);
 long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot);
 long mm_mremap(struct mm *mm, gva_t old, uint64_t oldlen, uint64_t newlen, int flags, gva_t newaddr);
 long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice);
+/*
+ * The file ino shrank to size: every mapping of it, in every address
+ * space, loses its pages past the new end, so that touching them raises
+ * SIGBUS as on Linux (private copies of those pages go too).
+ */
+void mm_file_shrunk(struct inode *ino, uint64_t size);
 long mm_brk(struct mm *mm, gva_t newbrk);
 /* Names the file mapped at [start,end) (for /proc/pid/maps). */
 void mm_set_name(struct mm *mm, gva_t start, gva_t end, const char *name);
@@ -82,7 +89,20 @@ void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags);
  * not have been mapped yet when it was touched.
  */
 int mm_fault(struct mm *mm, gva_t addr, int stale);
-#define MM_FAULT_OOM (-1) /* mm_fault: the sandbox's memory is full */
+#define MM_FAULT_OOM (-1)    /* mm_fault: the sandbox's memory is full */
+#define MM_FAULT_SIGBUS (-2) /* mm_fault: a file page past the file's end (BUS_ADRERR) */
+
+/*
+ * Linux's access_ok(): the range lies below the top of user space (it may
+ * still be unmapped).  read(2) and write(2) check it on the length asked for,
+ * before capping it.
+ */
+static inline int mm_access_ok(gva_t va, uint64_t len)
+{
+	const uint64_t top = 0x7ffffffff000ULL; /* TASK_SIZE_MAX on x86-64 */
+
+	return len <= top && va <= top - len;
+}
 
 /* 0, or -EFAULT if any byte of the range is not accessible. */
 long mm_copy_in(struct mm *mm, void *dst, gva_t src, size_t len);

@@ -11,9 +11,11 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "../../../sentry/kernel/task.h"
+#include "../../../sentry/mm/mm.h"
 #include "../../vfs.h"
 #include "pipe.h"
 
@@ -155,7 +157,22 @@ static void pipe_release(struct file *f)
 	}
 }
 
+static long pipe_ioctl(struct file *f, struct task *t, unsigned long req, gva_t arg)
+{
+	struct pipe *p = f->priv;
+	int n;
+
+	switch (req) {
+	case FIONREAD:
+		/* Bytes waiting, from either end (Linux answers on both). */
+		n = (int)p->len;
+		return mm_copy_out(t->mm, arg, &n, sizeof(n));
+	}
+	return -ENOTTY;
+}
+
 static const struct file_ops pipe_fops = {
+	.ioctl = pipe_ioctl,
 	.read = pipe_read,
 	.write = pipe_write,
 	.release = pipe_release,

@@ -71,7 +71,7 @@ static long tmpfs_mknod(struct inode *dir, const char *name, mode_t mode, dev_t 
 	case S_IFDIR:
 		ino->fops = &tmpfs_dir_fops;
 		ino->nlink = 2;
-		ino->size = 4096;
+		ino->size = 40; /* "." and "..": see dir_size_add() */
 		dir->nlink++;
 		break;
 	case S_IFLNK:
@@ -370,7 +370,7 @@ struct inode *tmpfs_new(uint64_t max_bytes, uint32_t mode, struct super **sbp)
 		return NULL;
 	root->fops = &tmpfs_dir_fops;
 	root->nlink = 2;
-	root->size = 4096;
+	root->size = 40;
 	*sbp = sb;
 	return root;
 }
