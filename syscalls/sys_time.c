@@ -33,14 +33,32 @@ static long clock_read(struct task *t, int clk, struct abi_timespec *ts)
 		break;
 	case CLOCK_PROCESS_CPUTIME_ID:
 	case CLOCK_THREAD_CPUTIME_ID: {
-		/* The stub process's CPU time (a thread's own is not told apart yet). */
-		uint64_t ns = tg_cpu_ns(t->tg);
+		uint64_t ns = clk == CLOCK_THREAD_CPUTIME_ID ? task_cpu_ns(t) : tg_cpu_ns(t->tg);
 
 		ts->tv_sec = (int64_t)(ns / 1000000000ULL);
 		ts->tv_nsec = (int64_t)(ns % 1000000000ULL);
 		return 0;
 	}
 	default:
+		if (clk < 0) {
+			/*
+			 * A CPU clock named by pid (clock_getcpuclockid,
+			 * pthread_getcpuclockid): ~pid << 3 | per-thread 4 | kind.
+			 * A thread's only within the caller's own group.
+			 */
+			int pid = ~(clk >> 3), thread = clk & 4;
+			struct task *x = pid ? task_find(pid) : t;
+			uint64_t ns;
+
+			if ((clk & 3) == 3 || !x)
+				return -EINVAL;
+			if (thread ? x->tg != t->tg : x->tg->tgid != (pid ? pid : t->tg->tgid))
+				return -EINVAL;
+			ns = thread ? task_cpu_ns(x) : tg_cpu_ns(x->tg);
+			ts->tv_sec = (int64_t)(ns / 1000000000ULL);
+			ts->tv_nsec = (int64_t)(ns % 1000000000ULL);
+			return 0;
+		}
 		return -EINVAL;
 	}
 	host_clock_gettime(hc, &h);
@@ -166,8 +184,8 @@ SYSCALL(clock_nanosleep)
 	int clk = (int)a[0];
 	long r;
 
-	if (clk == CLOCK_THREAD_CPUTIME_ID)
-		return -EINVAL;
+	if (clk == CLOCK_THREAD_CPUTIME_ID || (clk < 0 && (clk & 4)))
+		return -EINVAL; /* no sleeping on a thread's CPU clock */
 	r = clock_read(t, clk, &now);
 	if (r < 0)
 		return r;

@@ -142,6 +142,7 @@ static void free_group(struct thread_group *g)
 	timer_cancel_locked(&g->itimer_real);
 	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
+	sigextra_free(&g->extra);
 	free(g);
 }
 
@@ -531,6 +532,7 @@ static void exit_robust_list(struct task *t)
 }
 
 static void group_exit_notify(struct thread_group *g);
+static uint64_t sentry_ns(struct task *x);
 
 void task_exit_thread(struct task *t)
 {
@@ -547,6 +549,8 @@ void task_exit_thread(struct task *t)
 	}
 	if (!g->exiting)
 		exit_robust_list(t);
+	g->sentry_dead_ns += sentry_ns(t);
+	g->threads_dead_ns += task_cpu_ns(t);
 	unlink_task(t);
 	last = g->nthreads == 0;
 	if (!last && !g->exiting && g->leader == t)
@@ -566,6 +570,7 @@ void task_exit_thread(struct task *t)
 	sighand_put(t->sighand);
 	if (g->leader == t)
 		g->leader = NULL;
+	sigextra_free(&t->sigextra);
 	free(t);
 	if (last)
 		group_exit_notify(g);
@@ -581,6 +586,7 @@ static void group_exit_notify(struct thread_group *g)
 	timer_cancel_locked(&g->itimer_real);
 	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
+	sigextra_free(&g->extra);
 	if (g->vfork_waiting) {
 		g->vfork_waiting = 0;
 	}
@@ -1054,16 +1060,38 @@ void tg_continue(struct thread_group *g)
 	pthread_cond_broadcast(&task_cond);
 }
 
+/* CPU time of the host thread serving x: the sentry's work for it. */
+static uint64_t sentry_ns(struct task *x)
+{
+	struct timespec ts;
+
+	if (!x->host_clock || host_clock_gettime(x->host_clock, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * The process's CPU clock: the stub process's own time (exact: it is the
+ * application's code) and the sentry's time for its threads, as user and
+ * system time are natively; never less than its threads' clocks together
+ * (task_cpu_ns), so that no thread's clock runs ahead of its process's.
+ * Never goes back (an exec brings a new stub).
+ */
 uint64_t tg_cpu_ns(struct thread_group *g)
 {
 	struct task *x = g->threads;
+	uint64_t ns = g->sentry_dead_ns, sum = g->threads_dead_ns;
 
-	if (x && x->mm && x->mm->as && plat->as_cpu_ns) {
-		uint64_t ns = plat->as_cpu_ns(x->mm->as);
-
-		if (ns > g->cpu_ns)
-			g->cpu_ns = ns;
+	if (x && x->mm && x->mm->as && plat->as_cpu_ns)
+		ns += plat->as_cpu_ns(x->mm->as);
+	for (; x; x = x->tg_next) {
+		ns += sentry_ns(x);
+		sum += task_cpu_ns(x);
 	}
+	if (sum > ns)
+		ns = sum;
+	if (ns > g->cpu_ns)
+		g->cpu_ns = ns;
 	return g->cpu_ns;
 }
 

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -101,6 +102,86 @@ static void wake(struct task *t)
 		plat->interrupt(t->ctx);
 }
 
+/*
+ * Pending signals: a bit and a siginfo per signal, and for real-time
+ * signals (32 and up), which Linux queues rather than merges, a list of
+ * the further instances, capped as RLIMIT_SIGPENDING would cap them.
+ */
+struct sigextra {
+	int sig;
+	siginfo_t info;
+	struct sigextra *next;
+};
+
+#define SIGQUEUE_MAX 4096 /* further instances per thread or process */
+
+static int add_pending(uint64_t *pending, siginfo_t *info, struct sigextra **list, int sig, const siginfo_t *si)
+{
+	struct sigextra **pp, *e;
+	int n = 0;
+
+	if (!(*pending & BIT(sig))) {
+		info[sig - 1] = *si;
+		*pending |= BIT(sig);
+		return 0;
+	}
+	if (sig < 32)
+		return 0; /* standard signals merge */
+	for (pp = list; *pp; pp = &(*pp)->next)
+		if (++n >= SIGQUEUE_MAX)
+			return -EAGAIN;
+	e = malloc(sizeof(*e));
+	if (!e)
+		return -EAGAIN;
+	e->sig = sig;
+	e->info = *si;
+	e->next = NULL;
+	*pp = e;
+	return 0;
+}
+
+/* Takes the oldest instance of sig into *out; the next one (if any) stays pending. */
+static void take_pending(uint64_t *pending, siginfo_t *info, struct sigextra **list, int sig, siginfo_t *out)
+{
+	struct sigextra **pp, *e;
+
+	*out = info[sig - 1];
+	for (pp = list; (e = *pp); pp = &e->next)
+		if (e->sig == sig) {
+			info[sig - 1] = e->info;
+			*pp = e->next;
+			free(e);
+			return;
+		}
+	*pending &= ~BIT(sig);
+}
+
+void sigextra_free(struct sigextra **list)
+{
+	while (*list) {
+		struct sigextra *e = *list;
+
+		*list = e->next;
+		free(e);
+	}
+}
+
+/* Drops every pending instance of the signals in mask (job control, SIG_IGN). */
+static void drop_pending(uint64_t *pending, struct sigextra **list, uint64_t mask)
+{
+	struct sigextra **pp = list, *e;
+
+	*pending &= ~mask;
+	while ((e = *pp)) {
+		if (mask & BIT(e->sig)) {
+			*pp = e->next;
+			free(e);
+		} else {
+			pp = &e->next;
+		}
+	}
+}
+
 /* Stop and continue signals cancel each other's pending ones; SIGCONT resumes at once. */
 static void job_control(struct thread_group *g, int sig)
 {
@@ -108,14 +189,14 @@ static void job_control(struct thread_group *g, int sig)
 	const uint64_t stops = BIT(SIGSTOP) | BIT(SIGTSTP) | BIT(SIGTTIN) | BIT(SIGTTOU);
 
 	if (sig == SIGCONT) {
-		g->pending &= ~stops;
+		drop_pending(&g->pending, &g->extra, stops);
 		for (x = g->threads; x; x = x->tg_next)
-			x->sigpending &= ~stops;
+			drop_pending(&x->sigpending, &x->sigextra, stops);
 		tg_continue(g);
 	} else if (stops & BIT(sig)) {
-		g->pending &= ~BIT(SIGCONT);
+		drop_pending(&g->pending, &g->extra, BIT(SIGCONT));
 		for (x = g->threads; x; x = x->tg_next)
-			x->sigpending &= ~BIT(SIGCONT);
+			drop_pending(&x->sigpending, &x->sigextra, BIT(SIGCONT));
 	}
 }
 
@@ -131,9 +212,8 @@ void task_send_signal(struct task *target, int sig, const siginfo_t *info)
 	/* Ignored signals are dropped at once, unless blocked (the handler may change). */
 	if (ignored(target, sig) && !(target->sigmask & BIT(sig)))
 		return;
-	if (!(target->sigpending & BIT(sig)))
-		target->siginfo[sig - 1] = *info;
-	target->sigpending |= BIT(sig);
+	if (add_pending(&target->sigpending, target->siginfo, &target->sigextra, sig, info) < 0)
+		return;
 	if (!(target->sigmask & BIT(sig)))
 		wake(target);
 }
@@ -151,9 +231,8 @@ void tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
 	job_control(g, sig);
 	if (ignored(t, sig))
 		return;
-	if (!(g->pending & BIT(sig)))
-		g->info[sig - 1] = *info;
-	g->pending |= BIT(sig);
+	if (add_pending(&g->pending, g->info, &g->extra, sig, info) < 0)
+		return;
 	/* Any thread that does not block it may take it: wake one. */
 	for (x = g->threads; x; x = x->tg_next)
 		if (!(x->sigmask & BIT(sig))) {
@@ -221,7 +300,7 @@ static size_t get_xstate(struct task *t, uint8_t *buf)
 	return iov.iov_len;
 }
 
-static int setup_frame(struct task *t, int sig, struct abi_sigaction *sa)
+static int setup_frame(struct task *t, int sig, struct abi_sigaction *sa, const siginfo_t *info)
 {
 	static __thread uint8_t xs[XSAVE_MAX];
 	struct abi_sigframe f;
@@ -266,12 +345,12 @@ static int setup_frame(struct task *t, int sig, struct abi_sigaction *sa)
 		.oldmask = oldmask, .fpstate = fp,
 	};
 	if (sig == SIGSEGV || sig == SIGBUS) {
-		f.uc.mc.cr2 = (uint64_t)t->siginfo[sig - 1].si_addr;
+		f.uc.mc.cr2 = (uint64_t)info->si_addr;
 		f.uc.mc.trapno = 14;
 		f.uc.mc.err = 4 | 2; /* user, write: ptrace does not tell which access faulted */
 	}
 	f.uc.sigmask = oldmask;
-	f.info = t->siginfo[sig - 1];
+	f.info = *info;
 	if (mm_copy_out(t->mm, sp, &f, sizeof(f)) < 0)
 		return -EFAULT;
 
@@ -296,13 +375,12 @@ void task_deliver_signals(struct task *t)
 		int sig = __builtin_ctzll((bits & SYNCHRONOUS) ? (bits & SYNCHRONOUS) : bits) + 1;
 		struct abi_sigaction *sa = &t->sighand->act[sig - 1], act;
 		enum action da = default_action(sig);
+		siginfo_t si;
 
-		if (t->sigpending & BIT(sig)) {
-			t->sigpending &= ~BIT(sig);
-		} else {
-			t->tg->pending &= ~BIT(sig);
-			t->siginfo[sig - 1] = t->tg->info[sig - 1];
-		}
+		if (t->sigpending & BIT(sig))
+			take_pending(&t->sigpending, t->siginfo, &t->sigextra, sig, &si);
+		else
+			take_pending(&t->tg->pending, t->tg->info, &t->tg->extra, sig, &si);
 		if (sa->handler == (uint64_t)SIG_IGN)
 			continue;
 		if (sa->handler == (uint64_t)SIG_DFL) {
@@ -320,7 +398,7 @@ void task_deliver_signals(struct task *t)
 		fix_restart(t, &act);
 		if (act.flags & SA_RESETHAND)
 			sa->handler = (uint64_t)SIG_DFL;
-		if (!(act.flags & SA_RESTORER) || setup_frame(t, sig, &act) < 0) {
+		if (!(act.flags & SA_RESTORER) || setup_frame(t, sig, &act, &si) < 0) {
 			/* No way to run the handler: Linux kills with SIGSEGV. */
 			task_exit_group(t, SIGSEGV | 0x80);
 			return;
@@ -328,7 +406,10 @@ void task_deliver_signals(struct task *t)
 		t->sigmask |= act.mask | (act.flags & SA_NODEFER ? 0 : BIT(sig));
 		t->sigmask &= ~UNBLOCKABLE;
 		t->has_saved_sigmask = 0;
-		return; /* one frame per return to the application */
+		/*
+		 * Linux goes on while signals are pending and unblocked: the
+		 * next one's frame goes on top, so its handler runs first.
+		 */
 	}
 	fix_restart(t, NULL);
 	if (t->has_saved_sigmask) {
@@ -424,16 +505,14 @@ int task_dequeue_signal(struct task *t, uint64_t set, siginfo_t *si)
 
 	if (bits) {
 		sig = __builtin_ctzll(bits) + 1;
-		t->sigpending &= ~BIT(sig);
-		*si = t->siginfo[sig - 1];
+		take_pending(&t->sigpending, t->siginfo, &t->sigextra, sig, si);
 		return sig;
 	}
 	bits = t->tg->pending & set;
 	if (!bits)
 		return 0;
 	sig = __builtin_ctzll(bits) + 1;
-	t->tg->pending &= ~BIT(sig);
-	*si = t->tg->info[sig - 1];
+	take_pending(&t->tg->pending, t->tg->info, &t->tg->extra, sig, si);
 	return sig;
 }
 

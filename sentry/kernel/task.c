@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../syscalls/syscalls.h"
+#include "../host/host.h"
 #include "../log.h"
 #include "../mm/mm.h"
 #include "task.h"
@@ -18,13 +19,28 @@ pthread_mutex_t sentry_lock = PTHREAD_MUTEX_INITIALIZER;
 __thread struct task *task_current;
 struct sandbox sandbox;
 
+uint64_t task_cpu_ns(struct task *t)
+{
+	struct timespec ts;
+	uint64_t ns = t->user_ns;
+
+	if (t->user_since)
+		ns += host_monotonic_ns() - t->user_since;
+	if (t->host_clock && host_clock_gettime(t->host_clock, &ts) == 0)
+		ns += (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return ns;
+}
+
 void task_run(struct task *t)
 {
 	struct plat_stopinfo info;
 	enum plat_stop why;
+	uint64_t left = 0;
 	int code;
 
 	task_current = t;
+	/* MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED): this host thread's CPU clock, readable by its siblings. */
+	t->host_clock = (int)((~(unsigned)host_gettid() << 3) | 6);
 	pthread_mutex_lock(&sentry_lock);
 	for (;;) {
 		task_deliver_signals(t);
@@ -36,14 +52,20 @@ void task_run(struct task *t)
 		t->in_user = 1;
 		if (plat->enter(t->ctx, t->mm->as) == 0) {
 			t->as_generation = plat->as_generation(t->mm->as);
+			t->user_since = host_monotonic_ns();
 			pthread_mutex_unlock(&sentry_lock);
 			why = plat->switch_to_user(t->ctx, t->mm->as, &t->regs, &info);
+			left = host_monotonic_ns();
 		} else {
 			why = PLAT_DIED;
 			pthread_mutex_unlock(&sentry_lock);
 		}
 		pthread_mutex_lock(&sentry_lock);
 		t->in_user = 0;
+		if (t->user_since) {
+			t->user_ns += left - t->user_since;
+			t->user_since = 0;
+		}
 		switch (why) {
 		case PLAT_SYSCALL:
 			syscall_dispatch(t);

@@ -66,7 +66,8 @@ struct thread_group {
 	int exiting;                   /* exit_group or a fatal signal: every thread leaves */
 	int exit_status;               /* wait status: code << 8, or the signal (| 0x80 with core) */
 	uint64_t pending;              /* process-directed signals */
-	siginfo_t info[64];
+	siginfo_t info[64];            /* the first pending instance of each */
+	struct sigextra *extra;        /* further instances of real-time signals, oldest first */
 	struct ktimer itimer_real;     /* alarm(2), setitimer(ITIMER_REAL) */
 	struct ktimer *timers[32];     /* POSIX timers (timer_create), by id */
 	struct ktimer cpu_watch;       /* RLIMIT_CPU: polls the group's CPU time */
@@ -79,6 +80,8 @@ struct thread_group {
 	int report_stop, report_cont; /* for the parent's wait with WUNTRACED / WCONTINUED */
 	/* CPU time: the group's own (from its stub), and its reaped children's. */
 	uint64_t cpu_ns, children_cpu_ns;
+	uint64_t sentry_dead_ns;       /* the sentry's CPU time for threads that ended */
+	uint64_t threads_dead_ns;      /* and their whole task_cpu_ns() */
 	int nice;
 };
 
@@ -101,8 +104,9 @@ struct task {
 	pthread_t thread;
 
 	uint64_t sigmask;
-	uint64_t sigpending;           /* thread-directed, bit sig-1 (one of each signal) */
-	siginfo_t siginfo[64];
+	uint64_t sigpending;           /* thread-directed, bit sig-1 */
+	siginfo_t siginfo[64];         /* the first pending instance of each */
+	struct sigextra *sigextra;     /* further instances of real-time signals, oldest first */
 	uint64_t saved_sigmask;        /* rt_sigsuspend: restored after the handler runs */
 	int has_saved_sigmask;
 	struct abi_stack altstack;
@@ -111,6 +115,9 @@ struct task {
 
 	int in_user;                   /* the application runs: interrupt the platform to signal it */
 	uint64_t as_generation;        /* plat->as_generation() when it last entered */
+	uint64_t user_ns;              /* time in the application so far (wall time, host monotonic) */
+	uint64_t user_since;           /* host monotonic time it last entered the application */
+	int host_clock;                /* CPU clock of the host thread serving it (the sentry's share) */
 	int cur_restart;               /* the last syscall returned an ERESTART* code */
 	uint64_t restart_end_ns;       /* restart_syscall: the interrupted sleep's end (host realtime) */
 	gva_t restart_rem;             /* ... and where to write the time left if interrupted again */
@@ -144,6 +151,12 @@ void tg_watch_cpu(struct thread_group *g);
 void tg_free_timers(struct thread_group *g);
 /* The group's CPU time so far, in ns. */
 uint64_t tg_cpu_ns(struct thread_group *g);
+/*
+ * The thread's CPU clock: its time in the application, which ptrace cannot
+ * tell apart from the other threads' and so is counted as wall time while
+ * it runs there (as gVisor does), plus the CPU time the sentry spent on it.
+ */
+uint64_t task_cpu_ns(struct task *t);
 /* Sends sig to every process of group pgid (terminal signals). */
 void tg_signal_pgrp(int pgid, int sig);
 /* A signal cvisor itself received, for the sandbox (see sentry.c). */
@@ -179,6 +192,8 @@ void task_send_signal(struct task *target, int sig, const siginfo_t *info);
 void tg_send_signal(struct thread_group *tg, int sig, const siginfo_t *info);
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
 void task_deliver_signals(struct task *t);
+/* Frees the queued real-time signal instances of a list (exit). */
+void sigextra_free(struct sigextra **list);
 /* Takes a pending signal in set (the thread's own first): its number with *si, or 0. */
 int task_dequeue_signal(struct task *t, uint64_t set, siginfo_t *si);
 /* Is a signal pending that the task does not block (blocking waits give up then)? */
