@@ -661,6 +661,20 @@ static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp
 		goto out;
 	/* Past the point of no return: the other threads and the old image go. */
 	task_exec_single(t);
+	if (t->mm->refs > 1) {
+		/*
+		 * The old memory lives on for a process that shares it (we are
+		 * its vfork child): our thread of its stub leaves, and we run
+		 * in the new stub's first thread.
+		 */
+		int err;
+		struct plat_ctx *c = plat->ctx_create(mm->as, &err);
+
+		if (c) {
+			plat->ctx_destroy(t->ctx, 1);
+			t->ctx = c;
+		}
+	}
 	mm_put(t->mm);
 	t->mm = mm;
 	regs.fs_base = 0;

@@ -138,6 +138,13 @@ static void stub_child(void *p)
 	if (a->memfd > 0)
 		RAW(SYS_close_range, 0, a->memfd - 1, 0, 0, 0, 0);
 	RAW(SYS_close_range, a->memfd + 1, ~0U, 0, 0, 0, 0);
+	/*
+	 * From here on the stub is traced with PTRACE_O_EXITKILL, which ends
+	 * it with its tracers.  The death signal would also end it with the
+	 * host thread that forked it, which may leave first (a main thread's
+	 * pthread_exit, a process sharing this memory that exits).
+	 */
+	RAW(SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
 	if (RAW(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) < 0)
 		return;
 	if (RAW(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog, 0, 0, 0) < 0)
@@ -466,16 +473,29 @@ static int ctx_adopt(struct plat_ctx *c)
 static void ctx_destroy(struct plat_ctx *c, int alive)
 {
 	if (alive) {
-		/* Only this thread ends: it exits by itself, so its tracer's exit kills nobody. */
+		/*
+		 * Only this thread ends: it exits by itself, so its tracer's exit
+		 * kills nobody.  It is let go at its exit stop rather than
+		 * waited for: a thread-group leader is not reaped while the
+		 * stub's other threads live (the sentry reaps it later, with
+		 * the stub process).
+		 */
 		plat_regs r = c->as->stub_regs;
 		int st;
 
 		r.rip = STUB_CODE + (uint64_t)(stub_exit - stub_start);
 		r.orig_rax = (uint64_t)-1;
-		if (host_ptrace(PTRACE_SETREGS, c->tid, 0, &r) == 0 && host_ptrace(PTRACE_CONT, c->tid, 0, 0) == 0)
-			while (host_wait4(c->tid, &st, __WALL) >= 0 && WIFSTOPPED(st))
+		if (host_ptrace(PTRACE_SETOPTIONS, c->tid, 0,
+				(void *)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL | PTRACE_O_TRACEEXIT)) == 0 &&
+		    host_ptrace(PTRACE_SETREGS, c->tid, 0, &r) == 0 && host_ptrace(PTRACE_CONT, c->tid, 0, 0) == 0)
+			while (host_wait4(c->tid, &st, __WALL) >= 0 && WIFSTOPPED(st)) {
+				if ((st >> 8) == (SIGTRAP | (PTRACE_EVENT_EXIT << 8))) {
+					host_ptrace(PTRACE_DETACH, c->tid, 0, 0);
+					break;
+				}
 				if (host_ptrace(PTRACE_CONT, c->tid, 0, 0) < 0)
 					break; /* an interrupt on the way out: pass it over */
+			}
 	}
 	if (cur_ctx == c)
 		cur_ctx = NULL;

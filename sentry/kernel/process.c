@@ -303,8 +303,6 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		return -EINVAL;
 	if (thread && (flags & CSIGNAL))
 		return -EINVAL;
-	if ((flags & CLONE_VM) && !thread && !(flags & CLONE_VFORK))
-		return -ENOSYS; /* a process sharing memory without being a thread: not yet */
 	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
 		     CLONE_NEWCGROUP))
 		return -EPERM;
@@ -334,15 +332,19 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	if (!thread)
 		c->altstack = p->altstack;
 
-	if (thread) {
+	if (flags & CLONE_VM) {
+		/* A thread, or a process sharing our memory (vfork, posix_spawn, clone(CLONE_VM)). */
 		c->mm = p->mm;
 		c->mm->refs++;
-		c->sighand = p->sighand;
-		c->sighand->refs++;
 	} else {
 		c->mm = mm_fork(p->mm, &err);
 		if (!c->mm)
 			goto fail;
+	}
+	if (thread) {
+		c->sighand = p->sighand;
+		c->sighand->refs++;
+	} else {
 		if (flags & CLONE_SIGHAND) {
 			c->sighand = p->sighand;
 			c->sighand->refs++;
@@ -366,7 +368,8 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	} else if (!(c->fs = fs_copy(p->fs))) {
 		goto nomem;
 	}
-	if (thread) {
+	if (flags & CLONE_VM) {
+		/* Another thread of the stub process that runs the shared memory. */
 		c->ctx = plat->ctx_clone(p->ctx, &err);
 		if (!c->ctx)
 			goto fail;
@@ -398,7 +401,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		mm_copy_out(p->mm, ptid, &c->tid, sizeof(int)); /* a bad pointer does not undo the clone */
 	cs->t = c;
 	cs->child_tid = (flags & CLONE_CHILD_SETTID) ? ctid : 0;
-	cs->new_process = !thread;
+	cs->new_process = !(flags & CLONE_VM);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 1 << 20);
@@ -559,9 +562,13 @@ void task_exit_thread(struct task *t)
 		g->exit_status = (t->exit_code & 0xff) << 8;
 	if (last)
 		tg_cpu_ns(g); /* the last reading, before the stub goes */
-	/* The stub thread ends with us; the last one takes the stub process down with the mm. */
+	/*
+	 * The stub thread ends with us.  While others still run in the same
+	 * memory (threads, or a process sharing it) it leaves on its own;
+	 * the last one's stub process goes down with the mm.
+	 */
 	if (t->ctx)
-		plat->ctx_destroy(t->ctx, !last && !g->exiting);
+		plat->ctx_destroy(t->ctx, t->mm && t->mm->refs > 1);
 	if (t->mm)
 		mm_put(t->mm);
 	if (t->files)
