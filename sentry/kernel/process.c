@@ -1206,6 +1206,17 @@ void tg_signal_pgrp(int pgid, int sig)
 			tg_send_signal(g, sig, &si);
 }
 
+int tg_pgrp_orphaned(int pgid)
+{
+	struct thread_group *g;
+
+	/* Orphaned: no member has a parent in another group of the same session. */
+	for (g = all_groups; g; g = g->next)
+		if (!g->zombie && g->pgid == pgid && g->parent && g->parent->pgid != pgid && g->parent->sid == g->sid)
+			return 0;
+	return 1;
+}
+
 void tg_watch_cpu(struct thread_group *g)
 {
 	if (g->rlim[RLIMIT_CPU].rlim_cur == RLIM_INFINITY) {

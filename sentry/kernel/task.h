@@ -159,6 +159,8 @@ uint64_t tg_cpu_ns(struct thread_group *g);
 uint64_t task_cpu_ns(struct task *t);
 /* Sends sig to every process of group pgid (terminal signals). */
 void tg_signal_pgrp(int pgid, int sig);
+/* No member of the process group has its parent elsewhere in the session (POSIX's orphaned group). */
+int tg_pgrp_orphaned(int pgid);
 /* A signal cvisor itself received, for the sandbox (see sentry.c). */
 void task_signal_from_host(int sig);
 /* Waits (lock held) until pid 1 has exited; its wait status. */

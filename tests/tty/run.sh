@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `cvisor do -t` driven through tmux as a person would: line editing, ^C to
-# the foreground job, ^Z and fg, and vi drawing its screen and saving.
+# the foreground job, ^Z and fg, background jobs touching the terminal, and
+# vi drawing its screen and saving.
 # Prints PASS/FAIL lines for tests/run.sh.  Usage: tests/tty/run.sh [CVISOR]
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -34,6 +35,20 @@ keys 'fg' Enter
 sleep 1.5
 keys 'echo back $?' Enter
 check "fg resumes it to its end" "^back 0"
+# A background job that reads the terminal is stopped by SIGTTIN; one that
+# writes under stty tostop, by SIGTTOU; fg brings the reader back.
+keys 'cat &' Enter
+sleep 0.5
+keys 'jobs' Enter
+check "SIGTTIN stops a background reader" "Stopped.*cat"
+keys 'fg' Enter
+keys 'from-fg' Enter
+check "fg gives it the terminal" "^from-fg"
+keys C-d
+keys 'stty tostop; (echo bg-write) & sleep 0.5; jobs; stty -tostop' Enter
+sleep 0.5
+check "SIGTTOU stops a background writer under tostop" "Stopped.*echo bg-write"
+keys 'kill %1' Enter
 keys 'vi /tmp/vi-test.txt' Enter
 sleep 1
 check "vi draws its screen" "^~"

@@ -268,6 +268,29 @@ static unsigned m_poll(struct file *f, uint64_t *deadline)
 
 /* ---- the slave side ---- */
 
+/*
+ * Job control: a process of a background group touching its controlling
+ * terminal.  SIGTTIN (reads) stops its group unless blocked or ignored,
+ * which makes the read fail with EIO; SIGTTOU (writes under TOSTOP,
+ * settings changes) is simply not sent then.  An orphaned group, which no
+ * shell would continue, gets EIO.  The call restarts after SIGCONT.
+ */
+static long job_check(struct pty *p, int sig)
+{
+	struct task *t = task_current;
+	int passed;
+
+	if (!t || t->tg->ctty != p || p->fgpgrp <= 0 || t->tg->pgid == p->fgpgrp)
+		return 0;
+	passed = (t->sigmask & (1ULL << (sig - 1))) || t->sighand->act[sig - 1].handler == (uint64_t)SIG_IGN;
+	if (passed)
+		return sig == SIGTTIN ? -EIO : 0;
+	if (tg_pgrp_orphaned(t->tg->pgid))
+		return -EIO;
+	tg_signal_pgrp(t->tg->pgid, sig);
+	return -ERESTARTSYS;
+}
+
 static long s_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
 {
 	struct pty *p = f->priv;
@@ -276,6 +299,8 @@ static long s_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *p
 	int i;
 
 	(void)pos;
+	if ((r = job_check(p, SIGTTIN)) < 0)
+		return r;
 	for (;;) {
 		if (p->inlen)
 			break;
@@ -318,6 +343,8 @@ static long s_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *
 	int i;
 
 	(void)pos;
+	if ((p->tio.c_lflag & TOSTOP) && (r = job_check(p, SIGTTOU)) < 0)
+		return r;
 	for (i = 0; i < cnt; i++) {
 		const char *s = iov[i].iov_base;
 		size_t k = 0;
@@ -368,6 +395,8 @@ static long tty_ioctl(struct file *f, struct task *t, unsigned long req, gva_t a
 	case TCSETS:
 	case TCSETSW:
 	case TCSETSF:
+		if (f->ops == &slave_fops && (v = (int)job_check(p, SIGTTOU)) < 0)
+			return v;
 		if (mm_copy_in(t->mm, &p->tio, arg, sizeof(p->tio)) < 0)
 			return -EFAULT;
 		if (req == TCSETSF)
@@ -394,6 +423,8 @@ static long tty_ioctl(struct file *f, struct task *t, unsigned long req, gva_t a
 			return -ENOTTY;
 		return mm_copy_out(t->mm, arg, &p->fgpgrp, sizeof(int));
 	case TIOCSPGRP:
+		if (f->ops == &slave_fops && (v = (int)job_check(p, SIGTTOU)) < 0)
+			return v;
 		if (mm_copy_in(t->mm, &v, arg, sizeof(v)) < 0)
 			return -EFAULT;
 		if (p->sid != t->tg->sid)
