@@ -862,6 +862,11 @@ SYSCALL(fcntl)
 	case F_GETFL:
 		r = f->flags & ~O_CLOEXEC;
 		break;
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		r = pipe_is(f) ? pipe_size(f, (int)a[1] == F_SETPIPE_SZ, (unsigned long)(unsigned)a[2], t->cred.euid == 0)
+			       : -EBADF;
+		break;
 	case F_SETFL:
 		if (f->flags & O_PATH) {
 			r = -EBADF;
@@ -888,9 +893,6 @@ SYSCALL(fcntl)
 			r = mm_copy_out(t->mm, a[2], &fl, sizeof(fl));
 		break;
 	}
-	case F_GETPIPE_SZ:
-		r = S_ISFIFO(f->inode->mode) ? 65536 : -EBADF;
-		break;
 	default:
 		r = -EINVAL;
 	}

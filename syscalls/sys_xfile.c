@@ -1,6 +1,6 @@
 /*
  * More of the file family: sync calls, fallocate, copy_file_range, splice
- * and tee (through a bounce buffer), chroot, and extended attributes.
+ * and tee (ring to ring, in the pipes), chroot, and extended attributes.
  * Extended attributes live in sentry memory on the inode (the root image's
  * own are not read: the gofer does not pass them yet); they are limited in
  * number and size so that an application cannot grow the sentry without
@@ -21,6 +21,7 @@
 #include "../vfs/fs/proc/proc.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
+#include "../vfs/fs/pipe/pipe.h"
 #include "syscalls.h"
 
 #define XATTR_NAME_MAX_ 255
@@ -194,10 +195,17 @@ SYSCALL(splice) { return transfer(t, a, 1); }
 
 SYSCALL(tee)
 {
-	/* Duplicating pipe data without consuming it needs a peek the pipes lack: not yet. */
 	struct file *in = fdt_get(t->files, (int)a[0]), *out = fdt_get(t->files, (int)a[1]);
-	long r = !in || !out ? -EBADF : (!S_ISFIFO(in->inode->mode) || !S_ISFIFO(out->inode->mode)) ? -EINVAL : -ENOSYS;
+	long r;
 
+	if (!in || !out || (in->flags & O_ACCMODE) == O_WRONLY || (out->flags & O_ACCMODE) == O_RDONLY)
+		r = -EBADF;
+	else if (a[3] & ~(uint64_t)0xf) /* SPLICE_F_MOVE, NONBLOCK, MORE, GIFT */
+		r = -EINVAL;
+	else if (!pipe_is(in) || !pipe_is(out))
+		r = -EINVAL;
+	else
+		r = pipe_tee(in, out, a[2] > 0x7ffff000 ? 0x7ffff000 : (size_t)a[2], (a[3] & 2 /* SPLICE_F_NONBLOCK */) != 0);
 	if (in)
 		file_put(in);
 	if (out)

@@ -19,11 +19,13 @@
 #include "../../vfs.h"
 #include "pipe.h"
 
-#define PIPE_SIZE 65536
+#define PIPE_DEFAULT 65536 /* Linux's default: 16 pages */
+#define PIPE_MAX (1 << 20) /* /proc/sys/fs/pipe-max-size */
 
 struct pipe {
 	char *buf;
-	size_t head, len; /* ring: data is [head, head+len) mod PIPE_SIZE */
+	size_t head, len; /* ring: data is [head, head+len) mod cap */
+	size_t cap;       /* F_SETPIPE_SZ; buf (when allocated) holds cap bytes */
 	int readers, writers;
 	uint64_t reader_opens, writer_opens; /* FIFO opens so far: a blocked open waits for the other side */
 	struct inode *fifo;                  /* the named FIFO this pipe serves, or NULL */
@@ -49,14 +51,14 @@ static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 		size_t off = 0;
 
 		while (off < iov[i].iov_len && p->len) {
-			size_t n = iov[i].iov_len - off, run = PIPE_SIZE - p->head;
+			size_t n = iov[i].iov_len - off, run = p->cap - p->head;
 
 			if (n > p->len)
 				n = p->len;
 			if (n > run)
 				n = run;
 			memcpy((char *)iov[i].iov_base + off, p->buf + p->head, n);
-			p->head = (p->head + n) % PIPE_SIZE;
+			p->head = (p->head + n) % p->cap;
 			p->len -= n;
 			off += n;
 			done += n;
@@ -75,7 +77,7 @@ static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 
 	(void)pos;
 	if (!p->buf) {
-		p->buf = malloc(PIPE_SIZE);
+		p->buf = malloc(p->cap);
 		if (!p->buf)
 			return -ENOMEM;
 	}
@@ -84,7 +86,7 @@ static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 
 		if (p->readers == 0)
 			return done ? (long)done : -EPIPE;
-		space = PIPE_SIZE - p->len;
+		space = p->cap - p->len;
 		/* Small writes go in whole or not at all. */
 		if (space == 0 || (total <= PIPE_BUF && space < total - done)) {
 			if (f->flags & O_NONBLOCK)
@@ -95,13 +97,13 @@ static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 			continue;
 		}
 		while (space && i < cnt) {
-			size_t tail = (p->head + p->len) % PIPE_SIZE;
+			size_t tail = (p->head + p->len) % p->cap;
 
 			n = iov[i].iov_len - off;
 			if (n > space)
 				n = space;
-			if (n > PIPE_SIZE - tail)
-				n = PIPE_SIZE - tail;
+			if (n > p->cap - tail)
+				n = p->cap - tail;
 			memcpy(p->buf + tail, (const char *)iov[i].iov_base + off, n);
 			p->len += n;
 			space -= n;
@@ -129,7 +131,7 @@ static unsigned pipe_poll(struct file *f, uint64_t *deadline)
 		if (!p->writers)
 			m |= POLLHUP;
 	} else {
-		if (PIPE_SIZE - p->len >= PIPE_BUF)
+		if (p->cap - p->len >= PIPE_BUF)
 			m |= POLLOUT | POLLWRNORM;
 		if (!p->readers)
 			m |= POLLERR;
@@ -171,6 +173,91 @@ static long pipe_ioctl(struct file *f, struct task *t, unsigned long req, gva_t 
 	return -ENOTTY;
 }
 
+
+long pipe_size(struct file *f, int set, unsigned long size, int privileged)
+{
+	struct pipe *p = f->priv;
+	size_t cap = 4096;
+	char *buf;
+
+	if (!set)
+		return (long)p->cap;
+	/* A power of two of pages, at least one; root only past pipe-max-size, and never past 64 MiB here. */
+	if (size > (1UL << 26))
+		return privileged ? -ENOMEM : -EPERM;
+	while (cap < size)
+		cap <<= 1;
+	if (cap > PIPE_MAX && !privileged)
+		return -EPERM;
+	if (cap < p->len)
+		return -EBUSY;
+	if (p->buf) {
+		size_t first = p->len < p->cap - p->head ? p->len : p->cap - p->head;
+
+		buf = malloc(cap);
+		if (!buf)
+			return -ENOMEM;
+		memcpy(buf, p->buf + p->head, first);
+		memcpy(buf + first, p->buf, p->len - first);
+		free(p->buf);
+		p->buf = buf;
+		p->head = 0;
+	}
+	p->cap = cap;
+	vfs_notify(f->inode);
+	return (long)cap;
+}
+
+long pipe_tee(struct file *in, struct file *out, size_t len, int nonblock)
+{
+	struct pipe *a = in->priv, *b = out->priv;
+	size_t n, done = 0;
+
+	if (a == b)
+		return -EINVAL;
+	while (a->len == 0) {
+		if (a->writers == 0)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		if (task_current && task_signal_pending(task_current))
+			return -ERESTARTSYS;
+		pthread_cond_wait(&task_cond, &sentry_lock);
+	}
+	for (;;) {
+		if (b->readers == 0)
+			return -EPIPE;
+		if (b->len < b->cap)
+			break;
+		if (nonblock)
+			return -EAGAIN;
+		if (task_current && task_signal_pending(task_current))
+			return -ERESTARTSYS;
+		pthread_cond_wait(&task_cond, &sentry_lock);
+	}
+	if (!b->buf && !(b->buf = malloc(b->cap)))
+		return -ENOMEM;
+	/* Whatever fits, byte ranges copied ring to ring; the source keeps its data. */
+	n = len;
+	if (n > a->len)
+		n = a->len;
+	if (n > b->cap - b->len)
+		n = b->cap - b->len;
+	while (done < n) {
+		size_t from = (a->head + done) % a->cap, to = (b->head + b->len) % b->cap, k = n - done;
+
+		if (k > a->cap - from)
+			k = a->cap - from;
+		if (k > b->cap - to)
+			k = b->cap - to;
+		memcpy(b->buf + to, a->buf + from, k);
+		b->len += k;
+		done += k;
+	}
+	vfs_notify(out->inode);
+	return (long)n;
+}
+
 static const struct file_ops pipe_fops = {
 	.ioctl = pipe_ioctl,
 	.read = pipe_read,
@@ -179,6 +266,11 @@ static const struct file_ops pipe_fops = {
 	.poll = pipe_poll,
 };
 
+int pipe_is(const struct file *f)
+{
+	return f->ops == &pipe_fops;
+}
+
 long pipe_create(struct file *files[2], int flags)
 {
 	struct pipe *p = calloc(1, sizeof(*p));
@@ -186,6 +278,7 @@ long pipe_create(struct file *files[2], int flags)
 
 	if (!p)
 		goto nomem;
+	p->cap = PIPE_DEFAULT;
 	ino = anon_inode(S_IFIFO | 0600);
 	if (!ino)
 		goto nomem;
@@ -223,6 +316,7 @@ long pipe_fifo_open(struct inode *ino, struct file *f, int flags)
 		p = calloc(1, sizeof(*p));
 		if (!p)
 			return -ENOMEM;
+		p->cap = PIPE_DEFAULT;
 		p->fifo = ino;
 		ino->pipe = p;
 	}
