@@ -23,7 +23,7 @@ X(recvmsg) X(shutdown) X(getsockname) X(getpeername) X(getsockopt) X(setsockopt)
 /* sys_xfile.c */
 X(sync) X(syncfs) X(sync_file_range) X(fallocate) X(copy_file_range) X(splice) X(tee) X(chroot)
 X(getxattr) X(lgetxattr) X(fgetxattr) X(setxattr) X(lsetxattr) X(fsetxattr) X(listxattr) X(llistxattr)
-X(flistxattr) X(removexattr) X(lremovexattr) X(fremovexattr) X(mount) X(umount2)
+X(flistxattr) X(removexattr) X(lremovexattr) X(fremovexattr) X(mount) X(umount2) X(pivot_root)
 /* sys_poll.c */
 X(poll) X(ppoll) X(select) X(pselect6)
 /* sys_mm.c */

@@ -530,6 +530,28 @@ out:
 	return r;
 }
 
+SYSCALL(pivot_root)
+{
+	char a0[ABI_PATH_MAX], a1[ABI_PATH_MAX];
+	struct path nr, po;
+	long r;
+
+	if (t->cred.euid != 0)
+		return -EPERM;
+	if ((r = mm_strncpy_in(t->mm, a0, a[0], sizeof(a0))) < 0 || (r = mm_strncpy_in(t->mm, a1, a[1], sizeof(a1))) < 0)
+		return r;
+	r = vfs_walk(t, AT_FDCWD, a0, WALK_FOLLOW, &nr);
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, AT_FDCWD, a1, WALK_FOLLOW, &po);
+	if (r == 0) {
+		r = vfs_pivot_root(&t->fs->root, &nr, &po);
+		path_put(&po);
+	}
+	path_put(&nr);
+	return r;
+}
+
 SYSCALL(umount2)
 {
 	char target[ABI_PATH_MAX];

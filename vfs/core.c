@@ -406,6 +406,86 @@ long vfs_umount(struct path *p)
 	return 0;
 }
 
+long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_old)
+{
+	struct mount *old = root->mnt, *nm = new_root->mnt, *m;
+	struct path p;
+	struct thread_group *g;
+	struct task *x;
+
+	if (!S_ISDIR(new_root->d->inode->mode) || !S_ISDIR(put_old->d->inode->mode))
+		return -ENOTDIR;
+	/* Both the current root and new_root must be the roots of mounts, and differ. */
+	if (nm == old)
+		return -EBUSY;
+	if (root->d != old->root || new_root->d != nm->root || !nm->parent)
+		return -EINVAL;
+	/* new_root must hang below the current root, and put_old at or below new_root. */
+	for (m = nm; m && m != old; m = m->parent)
+		;
+	if (!m)
+		return -EINVAL;
+	for (p = *put_old;;) {
+		if (p.mnt == nm && p.d == nm->root)
+			break;
+		if (p.d == p.mnt->root) {
+			if (!p.mnt->parent)
+				return -EINVAL;
+			p.d = p.mnt->mountpoint;
+			p.mnt = p.mnt->parent;
+		} else {
+			p.d = p.d->parent;
+		}
+	}
+	if (put_old->d->mounted)
+		return -EBUSY;
+
+	/* new_root leaves its mount point and becomes the root; the old root hangs at put_old. */
+	nm->mountpoint->mounted = NULL;
+	dentry_put(nm->mountpoint);
+	nm->mountpoint = NULL;
+	nm->parent = NULL;
+	old->parent = put_old->mnt;
+	old->mountpoint = put_old->d;
+	dentry_get(put_old->d);
+	put_old->d->mounted = old;
+	/* The root first in /proc/mounts. */
+	{
+		struct mount **pp;
+
+		for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
+			if (*pp == nm) {
+				*pp = nm->next;
+				break;
+			}
+		nm->next = vfs_mounts;
+		vfs_mounts = nm;
+	}
+	if (vfs_root.mnt == old) {
+		vfs_root.mnt = nm;
+		vfs_root.d = nm->root;
+	}
+	/* Every process whose root or cwd was the old root moves to the new one, as Linux does. */
+	for (g = tg_all(); g; g = g->next)
+		for (x = g->threads; x; x = x->tg_next) {
+			struct fs_context *fs = x->fs;
+
+			if (fs->root.mnt == old && fs->root.d == old->root) {
+				dentry_get(nm->root);
+				dentry_put(fs->root.d);
+				fs->root.mnt = nm;
+				fs->root.d = nm->root;
+			}
+			if (fs->cwd.mnt == old && fs->cwd.d == old->root) {
+				dentry_get(nm->root);
+				dentry_put(fs->cwd.d);
+				fs->cwd.mnt = nm;
+				fs->cwd.d = nm->root;
+			}
+		}
+	return 0;
+}
+
 /* ---- helpers ---- */
 
 size_t iov_total(const struct iovec *iov, int cnt)

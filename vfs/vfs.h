@@ -246,6 +246,13 @@ long vfs_bind_at(struct path *target, struct path *source, int flags);
 long vfs_umount(struct path *p);
 extern struct path vfs_root;
 extern struct mount *vfs_mounts;
+/*
+ * pivot_root(2) for a task whose root is root: new_root (the root of a
+ * mount below it) becomes the root of the sandbox's one mount namespace,
+ * the old root mount moves to put_old (at or under new_root), and every
+ * root and cwd at the old root moves to the new one.
+ */
+long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_old);
 
 /* ---- memory mappings (used by mm) ---- */
 long vfs_inode_fill(struct inode *ino, uint64_t off, void *buf, size_t len);
