@@ -306,18 +306,14 @@ static long do_open(struct task *t, int dirfd, gva_t upath, int flags, uint32_t 
 SYSCALL(open) { return do_open(t, AT_FDCWD, a[0], (int)a[1], (uint32_t)a[2]); }
 
 /*
- * openat2: strict flags, and RESOLVE_* rules for the walk.  Creation under
- * resolve rules walks the parent with them first (the new name itself is a
- * single component, which the rules cannot be broken by).
+ * openat2: strict flags, and RESOLVE_* rules for every walk of the open
+ * (with O_CREAT, the parent's and the new name's).
  */
 SYSCALL(openat2)
 {
 	struct {
 		uint64_t flags, mode, resolve;
 	} how = {0};
-	char path[ABI_PATH_MAX];
-	struct path p;
-	struct file *f;
 	long r;
 
 	if (a[3] < 24)
@@ -354,22 +350,15 @@ SYSCALL(openat2)
 		return -EAGAIN; /* RESOLVE_CACHED: the sentry does not know without looking */
 	if (!how.resolve)
 		return do_open(t, (int)a[0], a[1], (int)how.flags, (uint32_t)how.mode);
-	if (how.flags & (O_CREAT | O_TMPFILE))
-		return -EOPNOTSUPP; /* creation under RESOLVE_* rules: not yet */
-	r = get_path(t, a[1], path);
+	/* Every walk of the open, the parent's for O_CREAT too, under the rules. */
+	r = vfs_resolve_begin(t, (int)a[0], (int)how.resolve);
 	if (r < 0)
 		return r;
-	r = vfs_walk_resolve(t, (int)a[0], path, (how.flags & O_NOFOLLOW) ? 0 : WALK_FOLLOW, (int)how.resolve, &p);
-	if (r < 0)
-		return r;
-	r = vfs_open_path(t, &p, (int)(how.flags & ~O_CLOEXEC) | O_LARGEFILE, &f);
-	path_put(&p);
-	if (r < 0)
-		return r;
-	r = fdt_install(t->files, f, 0, !!(how.flags & O_CLOEXEC), nofile(t));
-	file_put(f);
+	r = do_open(t, (int)a[0], a[1], (int)how.flags, (uint32_t)how.mode);
+	vfs_resolve_end();
 	return r;
 }
+
 SYSCALL(openat) { return do_open(t, (int)a[0], a[1], (int)a[2], (uint32_t)a[3]); }
 SYSCALL(creat) { return do_open(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)a[1]); }
 

@@ -435,21 +435,39 @@ long vfs_path_string(struct task *t, struct path *p0, char *buf, size_t size)
 	return (long)(size - pos - 1);
 }
 
-long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out)
+long vfs_resolve_begin(struct task *t, int dirfd, int how)
 {
 	long r;
 
 	resolve = how;
 	resolve_depth = 0;
+	resolve_root.d = NULL;
 	if (how & RESOLVE_IN_ROOT) {
 		/* The start (dirfd) is the root for "/" and "..". */
 		r = start_path(t, dirfd, "", &resolve_root);
 		if (r < 0) {
 			resolve = 0;
+			resolve_root.d = NULL;
 			return r;
 		}
+		path_get(&resolve_root);
 	}
-	r = vfs_walk(t, dirfd, path, flags, out);
+	return 0;
+}
+
+void vfs_resolve_end(void)
+{
 	resolve = 0;
+	path_put(&resolve_root);
+}
+
+long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out)
+{
+	long r = vfs_resolve_begin(t, dirfd, how);
+
+	if (r < 0)
+		return r;
+	r = vfs_walk(t, dirfd, path, flags, out);
+	vfs_resolve_end();
 	return r;
 }

@@ -217,6 +217,12 @@ long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent,
 		     int *trailing_slash);
 /* vfs_walk under openat2's RESOLVE_* rules (how). */
 long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out);
+/*
+ * openat2's RESOLVE_* rules (how) for every walk this host thread makes
+ * until vfs_resolve_end(): an open with O_CREAT walks more than once.
+ */
+long vfs_resolve_begin(struct task *t, int dirfd, int how);
+void vfs_resolve_end(void);
 /* The child of a directory path by name (resolving . and .., mounts; no symlinks). */
 long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct path *out);
 /* Writes the absolute path of p as the task sees it; length or -ENAMETOOLONG. */
