@@ -42,6 +42,8 @@ struct inode_ops {
 	long (*fill)(struct inode *ino, uint64_t off, void *buf, size_t len);
 	/* Shared mapping: the frame holding off, with a reference for the caller. */
 	long (*getpage)(struct inode *ino, uint64_t off, uint64_t *frame);
+	/* Private mappings share getpage's frames copy-on-write (a page cache) rather than fill copies. */
+	int share_private;
 	void (*release)(struct inode *ino);
 	/* Is the cached child d of dir still right (procfs: does the pid live)? NULL: always. */
 	int (*revalidate)(struct inode *dir, struct dentry *d);

@@ -419,6 +419,39 @@ void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags)
  * fault-around window) with fresh frames, filled from the backing, and
  * mirrors them.  Returns 0 or -errno (-ENOMEM when the sandbox is full).
  */
+/* A run of pages mapped (or reprotected) in one platform call when they are contiguous. */
+struct run {
+	struct mm *mm;
+	gva_t va, next_va;
+	uint64_t frame, next_frame;
+	int prot;
+	int map; /* 1: as_map, 0: as_protect */
+};
+
+static void run_flush(struct run *r)
+{
+	if (r->next_va > r->va) {
+		if (r->map)
+			plat->as_map(r->mm->as, r->va, r->next_va - r->va, r->frame, r->prot);
+		else
+			plat->as_protect(r->mm->as, r->va, r->next_va - r->va, r->prot);
+	}
+	r->va = r->next_va = 0;
+}
+
+static void run_add(struct run *r, gva_t va, uint64_t frame, int prot)
+{
+	if (r->next_va != va || r->prot != prot || (r->map && r->next_frame != frame))
+		run_flush(r);
+	if (r->next_va == 0) {
+		r->va = va;
+		r->frame = frame;
+		r->prot = prot;
+	}
+	r->next_va = va + PAGE;
+	r->next_frame = frame + PAGE;
+}
+
 static int populate(struct mm *mm, struct vma *v, gva_t va)
 {
 	uint64_t win = (v->flags & VMA_ANON) ? FAULT_AROUND_ANON : FAULT_AROUND_FILE;
@@ -450,24 +483,36 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 			break;
 	}
 
-	if (v->flags & VMA_SHARED) {
-		/* The backing object owns the frames; map each of its pages. */
+	if ((v->flags & VMA_SHARED) || (v->inode && v->inode->iops && v->inode->iops->share_private)) {
+		/*
+		 * The backing object owns the frames: map its pages.  A private
+		 * mapping shares them copy-on-write (the file's page cache), so
+		 * its first write gives it a copy of its own.
+		 */
+		uint64_t cow = (v->flags & VMA_SHARED) ? 0 : PTE_COW;
+		struct run run = {.mm = mm, .map = 1};
+
 		for (p = s; p < e; p += PAGE) {
 			long r;
 
 			ent = pte(mm, p, 1);
-			if (!ent)
+			if (!ent) {
+				run_flush(&run);
 				return -ENOMEM;
+			}
 			if (v->inode)
 				r = vfs_inode_getpage(v->inode, v->off + (p - v->start), &frame);
 			else
 				r = -ENODEV;
-			if (r < 0)
+			if (r < 0) {
+				run_flush(&run);
 				return p == s ? (int)r : 0;
-			*ent = frame | PTE_P;
+			}
+			*ent = frame | PTE_P | cow;
 			mm->rss_pages++;
-			plat->as_map(mm->as, p, PAGE, frame, v->prot);
+			run_add(&run, p, frame, page_prot(v, *ent));
 		}
+		run_flush(&run);
 		return 0;
 	}
 
@@ -729,9 +774,6 @@ int mm_pin(struct mm *mm, gva_t va, size_t len, int write, struct iovec *out, in
 
 /* ---- mprotect, mremap, madvise, brk ---- */
 
-struct run;
-static void run_add(struct run *r, gva_t va, uint64_t frame, int prot);
-static void run_flush(struct run *r);
 
 struct reprotect_state {
 	struct vma *v;
@@ -985,37 +1027,8 @@ size_t mm_format_maps(struct mm *mm, char *buf, size_t size)
 /* ---- fork ---- */
 
 /* Coalesces per-page platform operations into runs of contiguous pages (and frames). */
-struct run {
-	struct mm *mm;
-	gva_t va, next_va;
-	uint64_t frame, next_frame;
-	int prot;
-	int map; /* 1: as_map, 0: as_protect */
-};
 
-static void run_flush(struct run *r)
-{
-	if (r->next_va > r->va) {
-		if (r->map)
-			plat->as_map(r->mm->as, r->va, r->next_va - r->va, r->frame, r->prot);
-		else
-			plat->as_protect(r->mm->as, r->va, r->next_va - r->va, r->prot);
-	}
-	r->va = r->next_va = 0;
-}
 
-static void run_add(struct run *r, gva_t va, uint64_t frame, int prot)
-{
-	if (r->next_va != va || r->prot != prot || (r->map && r->next_frame != frame))
-		run_flush(r);
-	if (r->next_va == 0) {
-		r->va = va;
-		r->frame = frame;
-		r->prot = prot;
-	}
-	r->next_va = va + PAGE;
-	r->next_frame = frame + PAGE;
-}
 
 struct fork_state {
 	struct mm *child;

@@ -15,13 +15,26 @@
 #include <sys/stat.h>
 
 #include "../../../sentry/host/host.h"
+#include "../../../sentry/mm/memfile.h"
 #include "../../vfs.h"
 #include "gofer.h"
 #include "protocol.h"
 
 struct gnode {
 	int fd; /* readable for files and directories, O_PATH otherwise */
+	/* The page cache: frame of each page of the file, MF_NONE when not read yet. */
+	uint64_t *pages;
+	size_t npages;
+	struct gnode *cnext, *cprev; /* on the list of gnodes with cached pages */
 };
+
+/*
+ * Every gnode with cached pages, and how many pages they hold.  Past the
+ * budget, pages no mapping uses (one reference: the cache's) are let go.
+ */
+static struct gnode *cached;
+static size_t ncached;
+#define CACHE_READAHEAD 16
 
 struct gdir {
 	char *buf; /* a snapshot of the host entries, in getdents64 form */
@@ -144,11 +157,113 @@ static long gofer_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
 	return 0;
 }
 
+/* Drops the cache's pages that nobody maps, all of them when all is set. */
+static void cache_trim(struct gnode *g, int all)
+{
+	size_t i, left = 0;
+
+	for (i = 0; i < g->npages; i++) {
+		if (g->pages[i] == MF_NONE)
+			continue;
+		if (all || mf_refs(g->pages[i]) == 1) {
+			mf_put(g->pages[i]);
+			g->pages[i] = MF_NONE;
+			ncached--;
+		} else {
+			left++;
+		}
+	}
+	if (left)
+		return;
+	free(g->pages);
+	g->pages = NULL;
+	g->npages = 0;
+	if (g->cprev)
+		g->cprev->cnext = g->cnext;
+	else if (cached == g)
+		cached = g->cnext;
+	if (g->cnext)
+		g->cnext->cprev = g->cprev;
+	g->cnext = g->cprev = NULL;
+}
+
+/* An eighth of the sandbox's memory for cached pages no mapping holds. */
+static void cache_reclaim(void)
+{
+	struct gnode *g, *next;
+
+	if (ncached <= mf.nframes / 8)
+		return;
+	for (g = cached; g && ncached > mf.nframes / 16; g = next) {
+		next = g->cnext;
+		cache_trim(g, 0);
+	}
+}
+
+/*
+ * The frame holding the page at off, read ahead with the pages after it in
+ * one host read; a reference for the caller.  The image is read-only, so
+ * cached pages never go stale.
+ */
+static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
+{
+	struct gnode *g = ino->priv;
+	size_t idx = (size_t)(off / 4096), want = (size_t)((ino->size + 4095) / 4096), n, i;
+	uint64_t run;
+	long r;
+
+	if (!S_ISREG(ino->mode) || idx >= want)
+		return -EIO;
+	if (g->npages < want) {
+		uint64_t *p = realloc(g->pages, want * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		for (i = g->npages; i < want; i++)
+			p[i] = MF_NONE;
+		if (!g->pages) {
+			g->cnext = cached;
+			g->cprev = NULL;
+			if (cached)
+				cached->cprev = g;
+			cached = g;
+		}
+		g->pages = p;
+		g->npages = want;
+	}
+	if (g->pages[idx] == MF_NONE) {
+		cache_reclaim();
+		for (n = 1; n < CACHE_READAHEAD && idx + n < want && g->pages[idx + n] == MF_NONE; n++)
+			;
+		run = mf_alloc(n);
+		if (run == MF_NONE) {
+			n = 1;
+			run = mf_alloc(1);
+			if (run == MF_NONE)
+				return -ENOMEM;
+		}
+		r = gofer_fill(ino, (uint64_t)idx * 4096, mf_ptr(run), n * 4096);
+		if (r < 0) {
+			for (i = 0; i < n; i++)
+				mf_put(run + i * 4096);
+			return r;
+		}
+		for (i = 0; i < n; i++)
+			g->pages[idx + i] = run + i * 4096;
+		ncached += n;
+	}
+	*frame = g->pages[idx];
+	mf_get(*frame);
+	return 0;
+}
+
 static void gofer_release(struct inode *ino)
 {
 	struct gnode *g = ino->priv;
 
 	if (g) {
+		if (g->pages)
+			cache_trim(g, 1);
 		host_close(g->fd);
 		free(g);
 	}
@@ -266,6 +381,8 @@ static const struct inode_ops gofer_iops = {
 	.readlink = gofer_readlink,
 	.open = gofer_open,
 	.fill = gofer_fill,
+	.getpage = gofer_getpage,
+	.share_private = 1,
 	.release = gofer_release,
 };
 
