@@ -49,6 +49,13 @@ keys 'stty tostop; (echo bg-write) & sleep 0.5; jobs; stty -tostop' Enter
 sleep 0.5
 check "SIGTTOU stops a background writer under tostop" "Stopped.*echo bg-write"
 keys 'kill %1' Enter
+# A resize of the outer terminal reaches the sandbox: SIGWINCH and the new size.
+keys "trap 'echo winch \$(stty size)' WINCH" Enter
+tmux resize-window -t "$S" -x 90 -y 25 2>/dev/null || tmux resize-pane -t "$S" -x 90 -y 25
+sleep 1
+keys '' Enter
+check "SIGWINCH and the new size reach the sandbox" "winch 25 90"
+keys 'trap - WINCH' Enter
 keys 'vi /tmp/vi-test.txt' Enter
 sleep 1
 check "vi draws its screen" "^~"
