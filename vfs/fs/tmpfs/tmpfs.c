@@ -386,3 +386,14 @@ struct inode *tmpfs_anon_file(struct super *sb, uint64_t size)
 	ino->nlink = 0;
 	return ino;
 }
+
+long tmpfs_set_limits(struct super *sb, uint64_t max_bytes, uint64_t max_inodes)
+{
+	struct tsuper *ts = sb->priv;
+
+	if (max_bytes)
+		ts->max_pages = (max_bytes + 4095) / 4096;
+	if (max_inodes)
+		ts->max_inodes = max_inodes;
+	return 0;
+}
