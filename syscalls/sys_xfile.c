@@ -1,10 +1,8 @@
 /*
  * More of the file family: sync calls, fallocate, copy_file_range, splice
  * and tee (ring to ring, in the pipes), chroot, and extended attributes.
- * Extended attributes live in sentry memory on the inode (the root image's
- * own are not read: the gofer does not pass them yet); they are limited in
- * number and size so that an application cannot grow the sentry without
- * bound.
+ * Extended attributes: the calls check names, sizes and access here; the
+ * attributes themselves live on the inode (vfs/xattr.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,7 +24,6 @@
 
 #define XATTR_NAME_MAX_ 255
 #define XATTR_SIZE_MAX_ 65536
-#define XATTR_PER_INODE 64
 
 SYSCALL(sync)
 {
@@ -238,13 +235,6 @@ SYSCALL(chroot)
 
 /* ---- extended attributes ---- */
 
-struct xattr {
-	char *name;
-	void *value;
-	size_t size;
-	struct xattr *next;
-};
-
 static long xattr_target(struct task *t, const uint64_t *a, int kind, struct inode **ino, struct path *p,
 			 struct file **f)
 {
@@ -300,7 +290,7 @@ static long do_getxattr(struct task *t, const uint64_t *a, int kind)
 	struct inode *ino;
 	struct path p;
 	struct file *f;
-	struct xattr *x;
+	void *value;
 	long r = get_name(t, a[1], name);
 
 	if (r < 0)
@@ -308,16 +298,13 @@ static long do_getxattr(struct task *t, const uint64_t *a, int kind)
 	r = xattr_target(t, a, kind, &ino, &p, &f);
 	if (r < 0)
 		return r;
-	for (x = ino->xattrs; x && strcmp(x->name, name); x = x->next)
-		;
-	if (!x)
-		r = -ENODATA;
-	else if (a[3] == 0)
-		r = (long)x->size;
-	else if (a[3] < x->size)
-		r = -ERANGE;
-	else
-		r = mm_copy_out(t->mm, a[2], x->value, x->size) < 0 ? -EFAULT : (long)x->size;
+	r = vfs_xattr_get(ino, name, &value);
+	if (r >= 0 && a[3] != 0) {
+		if (a[3] < (uint64_t)r)
+			r = -ERANGE;
+		else if (mm_copy_out(t->mm, a[2], value, (size_t)r) < 0)
+			r = -EFAULT;
+	}
 	xattr_done(&p, f);
 	return r;
 }
@@ -329,12 +316,10 @@ SYSCALL(fgetxattr) { return do_getxattr(t, a, 2); }
 static long do_setxattr(struct task *t, const uint64_t *a, int kind, int remove)
 {
 	char name[XATTR_NAME_MAX_ + 1];
-	struct xattr *x, **pp;
 	struct inode *ino;
 	struct path p;
 	struct file *f;
 	void *val = NULL;
-	int n = 0;
 	long r = get_name(t, a[1], name);
 
 	if (r < 0)
@@ -365,45 +350,14 @@ static long do_setxattr(struct task *t, const uint64_t *a, int kind, int remove)
 		r = -EPERM;
 		goto out;
 	}
-	for (pp = (struct xattr **)&ino->xattrs; (x = *pp) && strcmp(x->name, name); pp = &x->next)
-		n++;
-	if (remove) {
-		if (!x) {
-			r = -ENODATA;
-			goto out;
-		}
-		*pp = x->next;
-		free(x->name);
-		free(x->value);
-		free(x);
-		goto out;
-	}
-	if (x && (a[4] & XATTR_CREATE)) {
-		r = -EEXIST;
-		goto out;
-	}
-	if (!x && (a[4] & XATTR_REPLACE)) {
-		r = -ENODATA;
-		goto out;
-	}
-	if (!x) {
-		if (n >= XATTR_PER_INODE) {
-			r = -ENOSPC;
-			goto out;
-		}
-		x = calloc(1, sizeof(*x));
-		if (!x || !(x->name = strdup(name))) {
-			free(x);
-			r = -ENOMEM;
-			goto out;
-		}
-		*pp = x;
-	}
-	free(x->value);
-	x->value = val;
-	x->size = a[3];
-	val = NULL;
-	ino->ctime = vfs_now();
+	if (remove)
+		r = vfs_xattr_remove(ino, name);
+	else
+		r = vfs_xattr_set(ino, name, val, a[3],
+				  ((a[4] & XATTR_CREATE) ? VFS_XATTR_CREATE : 0) |
+					  ((a[4] & XATTR_REPLACE) ? VFS_XATTR_REPLACE : 0));
+	if (r == 0)
+		ino->ctime = vfs_now();
 out:
 	free(val);
 	xattr_done(&p, f);
@@ -419,22 +373,16 @@ SYSCALL(fremovexattr) { return do_setxattr(t, a, 2, 1); }
 
 static long do_listxattr(struct task *t, const uint64_t *a, int kind)
 {
-	char buf[XATTR_PER_INODE * (XATTR_NAME_MAX_ + 1)];
+	char buf[VFS_XATTR_PER_INODE * (XATTR_NAME_MAX_ + 1)];
 	struct inode *ino;
 	struct path p;
 	struct file *f;
-	struct xattr *x;
-	size_t len = 0;
+	size_t len;
 	long r = xattr_target(t, a, kind, &ino, &p, &f);
 
 	if (r < 0)
 		return r;
-	for (x = ino->xattrs; x; x = x->next) {
-		size_t n = strlen(x->name) + 1;
-
-		memcpy(buf + len, x->name, n);
-		len += n;
-	}
+	len = vfs_xattr_list(ino, buf, sizeof(buf));
 	if (a[2] == 0)
 		r = (long)len;
 	else if (a[2] < len)
@@ -449,18 +397,6 @@ SYSCALL(listxattr) { return do_listxattr(t, a, 0); }
 SYSCALL(llistxattr) { return do_listxattr(t, a, 1); }
 SYSCALL(flistxattr) { return do_listxattr(t, a, 2); }
 
-void vfs_xattrs_free(struct inode *ino)
-{
-	struct xattr *x = ino->xattrs, *n;
-
-	for (; x; x = n) {
-		n = x->next;
-		free(x->name);
-		free(x->value);
-		free(x);
-	}
-	ino->xattrs = NULL;
-}
 
 /* ---- mount, umount2: tmpfs, proc and bind mounts inside the sandbox ---- */
 

@@ -121,6 +121,9 @@ with open(sys.argv[1], "wb") as f:
         f.write(hashlib.shake_128(i.to_bytes(8, "little")).digest(1024))
 EOF
 	cp -r "$here/integration/files/." "$T/data/"
+	# A file of the image with extended attributes of its own (where the host's file system keeps them).
+	echo xattr-file > "$T/data/xattr.txt"
+	/usr/bin/python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.cvisor", b"from the image"); os.setxattr(sys.argv[1], "user.second", b"2")' "$T/data/xattr.txt" 2>/dev/null || true
 	while IFS= read -r c; do
 		compat_compare "${c%%|*}" bash -c "${c#*|}"
 	done <<< "$cases"

@@ -42,6 +42,9 @@ struct inode_ops {
 	long (*fill)(struct inode *ino, uint64_t off, void *buf, size_t len);
 	/* Shared mapping: the frame holding off, with a reference for the caller. */
 	long (*getpage)(struct inode *ino, uint64_t off, uint64_t *frame);
+	/* The file's own extended attributes, each given to add (which returns nonzero to stop). */
+	long (*read_xattrs)(struct inode *ino, int (*add)(void *ctx, const char *name, const void *value, size_t size),
+			    void *ctx);
 	/* Private mappings share getpage's frames copy-on-write (a page cache) rather than fill copies. */
 	int share_private;
 	void (*release)(struct inode *ino);
@@ -87,7 +90,8 @@ struct inode {
 	uint64_t poll_gen;  /* bumped by vfs_notify: epoll's edge-triggered mode compares it */
 	void *pipe;         /* a named FIFO's pipe while it is open */
 	void *locks;        /* flock and record locks (lock.c) */
-	void *xattrs;       /* extended attributes, kept in sentry memory (sys_xfile.c) */
+	void *xattrs;       /* extended attributes, kept in sentry memory (xattr.c) */
+	int xattrs_loaded;  /* the file system's own were read (iops->read_xattrs) */
 	void *sock;         /* a bound AF_UNIX socket at this name (weak: cleared when it closes) */
 	int refs;
 	void *priv;
@@ -295,6 +299,19 @@ void vfs_fsnotify(struct inode *ino, uint32_t mask, const char *name, uint32_t c
 void vfs_fsnotify_dentry(struct dentry *d, uint32_t mask);
 
 /* Frees an inode's extended attributes (syscalls/sys_xfile.c keeps them). */
+/* ---- extended attributes (xattr.c) ---- */
+#define VFS_XATTR_SIZE_MAX 65536
+#define VFS_XATTR_PER_INODE 64
+#define VFS_XATTR_CREATE 1  /* XATTR_CREATE */
+#define VFS_XATTR_REPLACE 2 /* XATTR_REPLACE */
+/* The value's size with *value pointing at it (owned by the inode), or -ENODATA. */
+long vfs_xattr_get(struct inode *ino, const char *name, void **value);
+long vfs_xattr_set(struct inode *ino, const char *name, const void *value, size_t size, int flags);
+long vfs_xattr_remove(struct inode *ino, const char *name);
+/* The names, each NUL-terminated, into buf as far as size allows; returns the length of all. */
+size_t vfs_xattr_list(struct inode *ino, char *buf, size_t size);
+/* Gives dst a copy of src's attributes (overlay copy-up). */
+long vfs_xattrs_copy(struct inode *dst, struct inode *src);
 void vfs_xattrs_free(struct inode *ino);
 
 /* ---- locks (lock.c) ---- */

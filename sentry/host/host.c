@@ -40,6 +40,12 @@ long host_fstat(int fd, struct stat *st) { return ret(syscall(SYS_fstat, fd, st)
 
 long host_getdents64(int fd, void *buf, size_t len) { return ret(syscall(SYS_getdents64, fd, buf, len)); }
 
+long host_flistxattr(int fd, char *buf, size_t len) { return ret(syscall(SYS_flistxattr, fd, buf, len)); }
+long host_fgetxattr(int fd, const char *name, void *buf, size_t len)
+{
+	return ret(syscall(SYS_fgetxattr, fd, name, buf, len));
+}
+
 long host_readlinkat(int fd, const char *name, char *buf, size_t len)
 {
 	return ret(syscall(SYS_readlinkat, fd, name, buf, len));

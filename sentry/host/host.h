@@ -27,6 +27,9 @@ long host_close(int fd);
 long host_fstat(int fd, struct stat *st);
 long host_getdents64(int fd, void *buf, size_t len);
 long host_readlinkat(int fd, const char *name, char *buf, size_t len);
+/* The image's extended attributes, on fds the gofer gave. */
+long host_flistxattr(int fd, char *buf, size_t len);
+long host_fgetxattr(int fd, const char *name, void *buf, size_t len);
 long host_lseek(int fd, off_t off, int whence);
 long host_ioctl(int fd, unsigned long req, void *arg);
 long host_fcntl(int fd, int cmd, long arg);

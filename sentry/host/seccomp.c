@@ -49,6 +49,8 @@ static const struct rule rules[] = {
 	ANY("newfstatat", "glibc's fstat (stdio buffering of diagnostics)"),
 	ANY("getdents64", "gofer directory listings"),
 	ANY("readlinkat", "gofer symlink targets (empty path on an O_PATH fd)"),
+	ANY("flistxattr", "the image's extended attributes, on gofer fds (no path)"),
+	ANY("fgetxattr", "the image's extended attributes, on gofer fds (no path)"),
 	ONE("ioctl", "terminal attributes of donated stdio", SCMP_A1(SCMP_CMP_EQ, TCGETS)),
 	ONE("ioctl", "terminal size of donated stdio", SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)),
 	ONE("ioctl", "-t: give the caller's terminal back as it was", SCMP_A1(SCMP_CMP_EQ, TCSETS)),

@@ -257,6 +257,29 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 	return 0;
 }
 
+/* The image file's own extended attributes, in the namespaces the sandbox keeps. */
+static long gofer_read_xattrs(struct inode *ino, int (*add)(void *, const char *, const void *, size_t), void *ctx)
+{
+	struct gnode *g = ino->priv;
+	char names[4096], *n;
+	static char value[65536];
+	long len, r;
+
+	if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
+		return 0; /* O_PATH fds have none to give */
+	len = host_flistxattr(g->fd, names, sizeof(names));
+	if (len <= 0)
+		return len == -ENOTSUP || len == -ERANGE ? 0 : len;
+	for (n = names; n < names + len; n += strlen(n) + 1) {
+		if (strncmp(n, "user.", 5) && strncmp(n, "trusted.", 8) && strncmp(n, "security.", 9))
+			continue;
+		r = host_fgetxattr(g->fd, n, value, sizeof(value));
+		if (r >= 0 && add(ctx, n, value, (size_t)r))
+			break;
+	}
+	return 0;
+}
+
 static void gofer_release(struct inode *ino)
 {
 	struct gnode *g = ino->priv;
@@ -382,6 +405,7 @@ static const struct inode_ops gofer_iops = {
 	.open = gofer_open,
 	.fill = gofer_fill,
 	.getpage = gofer_getpage,
+	.read_xattrs = gofer_read_xattrs,
 	.share_private = 1,
 	.release = gofer_release,
 };

@@ -290,6 +290,7 @@ long overlay_copy_up(struct path *p)
 		inode_put(u);
 		return r;
 	}
+	vfs_xattrs_copy(u, l);
 	u->uid = l->uid;
 	u->gid = l->gid;
 	u->atime = l->atime;
