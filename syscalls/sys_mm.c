@@ -14,6 +14,7 @@
 #include "syscalls.h"
 
 /* Backs MAP_SHARED|MAP_ANONYMOUS memory: each mapping is an unnamed tmpfs file. */
+/* The hidden tmpfs behind MAP_SHARED|MAP_ANONYMOUS: made on first use; its files are nameless. */
 static struct super *shm_sb;
 
 /* RLIMIT_AS: would len more bytes of address space exceed it? */
@@ -102,9 +103,14 @@ SYSCALL(mmap)
 		}
 	}
 	if ((flags & MAP_ANONYMOUS) && (flags & MAP_SHARED)) {
-		if (!shm_sb && !tmpfs_new(sandbox.memory, 01777, &shm_sb)) {
-			r = -ENOMEM;
-			goto out;
+		if (!shm_sb) {
+			struct inode *root = tmpfs_new(sandbox.memory, 01777, &shm_sb);
+
+			if (!root) {
+				r = -ENOMEM;
+				goto out;
+			}
+			inode_put(root); /* nothing is ever looked up in it */
 		}
 		ino = tmpfs_anon_file(shm_sb, ABI_PAGE_ALIGN(len));
 		if (!ino) {

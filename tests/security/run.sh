@@ -68,10 +68,15 @@ wait $cv; rc=$?
 if [ $rc = 130 ]; then result "SIGINT to cvisor reaches the sandbox" 0 ""
 else result "SIGINT to cvisor reaches the sandbox" 1 "exit $rc, not 130"; fi
 
-# A host call off the vetted list kills the sentry, with a message.
+# A host call off the vetted list kills the sentry, with a message
+# (a sanitizer build does not enforce the list, and says so).
+if "$CVISOR" do --print-host-syscalls | tail -1 | grep -q 'sanitizer build'; then
+	echo "SKIP security/forbidden host call kills the sentry: a sanitizer build does not enforce the vetted list"
+else
 out=$(timeout 30 "$CVISOR" do --test-forbidden-host-call -- /bin/true 2>&1); rc=$?
 if [ $rc -ne 0 ] && grep -q "not on its vetted list" <<< "$out"; then result "forbidden host call kills the sentry" 0 ""
 else result "forbidden host call kills the sentry" 1 "exit $rc: $out"; fi
+fi
 
 # A sentry crash reports a stack and leaves no process behind.
 out=$(timeout 30 "$CVISOR" do --test-sentry-crash -- /bin/sleep 100 2>&1); rc=$?
