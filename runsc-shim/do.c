@@ -141,6 +141,16 @@ int shim_do(int argc, char **argv)
 	/* The gofer first, while cvisor is one thread: a fork is clean then. */
 	if (gofer_start(cfg.root, &cfg.gofer_sock) < 0)
 		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
+	/* What the sentry needs of the host's files, taken before it leaves them. */
+	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	{
+		const char *step;
+		int r = shim_confine_sentry(&step);
+
+		if (r < 0)
+			return shim_fail("cvisor needs root (CAP_SYS_ADMIN) to make the sandbox's namespaces",
+					 "cannot %s: %s", step, strerror(-r));
+	}
 	crash_install();
 	status = sentry_run(&cfg);
 	fflush(stdout);

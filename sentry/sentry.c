@@ -318,7 +318,7 @@ int sentry_run(const struct sentry_config *cfg)
 	log_debug_enabled = cfg->debug;
 	sandbox.memory = cfg->memory;
 	sandbox.start_ns = host_monotonic_ns();
-	sandbox.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	sandbox.ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
 	if (uname(&un) == 0)
 		snprintf(sandbox.hostname, sizeof(sandbox.hostname), "%s", un.nodename);
 	if (cfg->pin_cpu) {

@@ -147,6 +147,7 @@ for src in "$here"/unit/*_test.c; do
 		case "$l" in
 		PASS*) pass "unit/${l#PASS }"; got=1;;
 		FAIL*) fail "unit/${l#FAIL }"; got=1;;
+		SKIP*) l=${l#SKIP }; skip "unit/${l%%:*}" "${l#*: }"; got=1;;
 		esac
 	done < <(timeout -k 5 "${RUN_TIMEOUT:-60}" "$BIN/$prog" 2>&1 </dev/null)
 	[ -n "$got" ] || fail "unit/$prog" "printed no PASS or FAIL line"

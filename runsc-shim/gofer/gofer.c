@@ -1,6 +1,8 @@
 /*
  * The gofer: the only process that sees the container's root on the host.
- * It chroots into the root before serving anything, walks one component at
+ * In namespaces of its own, with the host's pseudo file systems (proc,
+ * sysfs...) detached, it chroots into the root before serving anything
+ * (runsc-shim/confine.c), walks one component at
  * a time with O_NOFOLLOW below directory fds the sentry hands back, opens
  * only regular files and directories (never devices, fifos or sockets of
  * the image), and runs under a seccomp filter of its own.  It exits when
@@ -19,6 +21,7 @@
 #include <unistd.h>
 
 #include "../../vfs/fs/gofer/protocol.h"
+#include "../shim.h"
 #include "gofer.h"
 
 static int send_rep(int sock, struct gofer_rep *rep, int fd)
@@ -155,8 +158,8 @@ pid_t gofer_start(const char *root, int *sock)
 			if (fd != sv[1] && fd != 2)
 				close(fd);
 		setsid();
-		if (chroot(root) < 0 || chdir("/") < 0) {
-			struct gofer_rep rep = {.err = -errno};
+		if ((fd = shim_confine_gofer(root)) < 0) {
+			struct gofer_rep rep = {.err = fd};
 
 			send_rep(sv[1], &rep, -1);
 			_exit(1);

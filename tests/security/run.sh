@@ -43,6 +43,34 @@ fi
 if [ -e "$sbroot/cvisor-escape-probe" ]; then result "root write stays inside" 1 "file appeared on the host"
 else result "root write stays inside" 0 ""; fi
 
+# With the host's / as the image, the sandbox's /proc and /sys sit on the
+# image's; unmounting them must show the gofer's view: empty directories,
+# never the host kernel's procfs or sysfs.
+out=$(timeout 60 "$CVISOR" do -- /bin/busybox sh -c 'umount /proc && umount /sys && echo unmounted && ls -A /proc /sys' 2>&1); rc=$?
+if [ $rc = 0 ] && [ "$(grep -vc -e '^unmounted$' -e '^/proc:$' -e '^/sys:$' -e '^$' <<< "$out")" = 0 ] && grep -q unmounted <<< "$out"; then
+	result "host /proc and /sys under the sandbox's" 0 ""
+else
+	result "host /proc and /sys under the sandbox's" 1 "exit $rc: $(head -5 <<< "$out")"
+fi
+
+# The sentry's own root on the host is empty, and it is in mount and network namespaces of its own.
+"$CVISOR" do -- /bin/sleep 3 & cv=$!
+sleep 1
+ok=1; why=
+sentry_ns=$(readlink /proc/$cv/ns/mnt)
+if [ "$sentry_ns" = "$(readlink /proc/self/ns/mnt)" ] ||
+   [ "$(readlink /proc/$cv/ns/net)" = "$(readlink /proc/self/ns/net)" ]; then ok=0; why="the sentry shares the host's namespaces"; fi
+stubs=0
+# The sentry and its stubs (children in its namespace; the gofer has one of its own).
+for p in $cv $(pgrep -P $cv); do
+	[ "$(readlink /proc/$p/ns/mnt)" = "$sentry_ns" ] || continue
+	[ $p = $cv ] || stubs=$((stubs + 1))
+	if [ -n "$(ls -A /proc/$p/root 2>&1)" ]; then ok=0; why="pid $p sees files in its root"; fi
+done
+[ $stubs -gt 0 ] || { ok=0; why="no stub found beside the sentry"; }
+wait $cv
+result "sentry: empty root, own namespaces" $((1 - ok)) "$why"
+
 # A fork bomb under RLIMIT_NPROC 50 is held to 50 tasks, and nothing is left on the host.
 gcc -O2 -Wall -Wextra -Werror -o "$B/forkbomb" "$root/tests/security/forkbomb.c" || result "forkbomb build" 1 ""
 out=$(timeout 120 "$CVISOR" do -- "$B/forkbomb" 2>&1); rc=$?

@@ -4,7 +4,7 @@
  * then sends hostile requests straight over its socket: "..", names with
  * '/', symlinks pointing out (absolute and relative), a device node, and
  * malformed requests.  Prints a PASS or FAIL line each.
- * links: runsc-shim/gofer/gofer.c
+ * links: runsc-shim/gofer/gofer.c runsc-shim/confine.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -86,6 +87,10 @@ int main(void)
 	symlink("../../../../etc/passwd", path);
 	snprintf(path, sizeof(path), "%s/null", dir);
 	mknod(path, S_IFCHR | 0666, makedev(1, 3));
+	/* A procfs mounted inside the root, as the host's / has one. */
+	snprintf(path, sizeof(path), "%s/proc", dir);
+	mkdir(path, 0555);
+	int have_proc = mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0;
 
 	if (gofer_start(dir, &sock) < 0)
 		return 1;
@@ -119,6 +124,20 @@ int main(void)
 	if (fd >= 0)
 		close(fd);
 
+	/* The host kernel's pseudo file systems are detached in the gofer's namespace. */
+	if (have_proc) {
+		int pfd = call(GOFER_WALK, root, "proc", &rep);
+
+		fd = pfd >= 0 ? call(GOFER_WALK, pfd, "self", &rep) : -1;
+		expect("a proc mount in the root is not served", pfd >= 0 && fd < 0 && rep.err == -ENOENT);
+		if (pfd >= 0)
+			close(pfd);
+		if (fd >= 0)
+			close(fd);
+	} else {
+		printf("SKIP proc mount in the root: cannot mount proc here (%s)\n", strerror(errno));
+	}
+
 	/* Garbage requests. */
 	fd = call(99, root, "x", &rep);
 	expect("unknown op is refused", fd < 0 && rep.err == -EINVAL);
@@ -127,6 +146,10 @@ int main(void)
 
 	close(sock);
 	printf("gofer: %d passed, %d failed\n", passed, failed);
+	if (have_proc) {
+		snprintf(path, sizeof(path), "%s/proc", dir);
+		umount2(path, MNT_DETACH);
+	}
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	if (system(path) != 0)
 		return 1;
