@@ -5,11 +5,14 @@
  *   fsbench N readdir DIR    ns per listing of a large directory (open, getdents64 to the end, close)
  *   fsbench MIB write DIR    MB/s writing MIB MiB to DIR/fsbench.tmp, then removing it
  *   fsbench MIB read FILE    MB/s reading the first MIB MiB of FILE
+ *   fsbench MIB readback DIR MB/s reading back MIB MiB just written (untimed) to DIR/fsbench.tmp
+ *   fsbench 1 untar TAR DIR  ms for `tar xf TAR` into a new directory under DIR (removed after, untimed)
  *   fsbench MIB pipe         MB/s through a pipe between two processes
  * (The count first, as the harness passes it.)
  */
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -18,6 +21,38 @@
 #include "bench.h"
 
 static char buf[1 << 20];
+
+/* Runs argv to its end; dies unless it exits 0. */
+static void run(const char *p, char *const *argv)
+{
+	int st;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		bench_die(p, "fork");
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		bench_die(p, argv[0]);
+}
+
+static void write_file(const char *p, const char *path, long mib)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	long i;
+
+	if (fd < 0)
+		bench_die(p, "open");
+	memset(buf, 'x', sizeof(buf));
+	for (i = 0; i < mib; i++)
+		if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+			bench_die(p, "write");
+	if (fsync(fd))
+		bench_die(p, "fsync");
+	close(fd);
+}
 
 static double mbs(uint64_t bytes, uint64_t ns)
 {
@@ -86,6 +121,33 @@ int main(int argc, char **argv)
 				bench_die(p, "read");
 		printf("%.0f\n", mbs((uint64_t)n << 20, bench_now_ns(p) - t0));
 		close(fd);
+	} else if (!strcmp(argv[1], "readback") && argc > 3) {
+		char path[4096];
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/fsbench.tmp", argv[3]);
+		write_file(p, path, n);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			bench_die(p, "open");
+		t0 = bench_now_ns(p);
+		for (i = 0; i < n; i++)
+			if (read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+				bench_die(p, "read");
+		printf("%.0f\n", mbs((uint64_t)n << 20, bench_now_ns(p) - t0));
+		close(fd);
+		unlink(path);
+	} else if (!strcmp(argv[1], "untar") && argc > 4) {
+		char dir[4096];
+		char *mk[] = {"mkdir", "-p", dir, NULL}, *rm[] = {"rm", "-rf", dir, NULL};
+		char *tar[] = {"tar", "xf", argv[3], "-C", dir, NULL};
+
+		snprintf(dir, sizeof(dir), "%s/fsbench-untar.%d", argv[4], (int)getpid());
+		run(p, mk);
+		t0 = bench_now_ns(p);
+		run(p, tar);
+		printf("%.2f\n", (double)(bench_now_ns(p) - t0) / 1e6);
+		run(p, rm);
 	} else if (!strcmp(argv[1], "pipe")) {
 		int fds[2], st;
 		pid_t pid;

@@ -314,15 +314,17 @@ bench_floor() {
 }
 
 # File-system inputs on the host's disk, which every sandbox sees read-only:
-# a path 16 directories deep, a directory of 10,000 entries, a 256 MiB file.
+# a path 16 directories deep, a directory of 10,000 entries, a 1 GiB file, and
+# a tar of /usr/share/doc (uncompressed: the figure is file-system work, not gzip).
 FS=$B/fsdata
-if [ ! -e "$FS/done" ]; then
+if [ ! -e "$FS/done" ] || [ ! -e "$FS/doc.tar" ]; then
 	rm -rf "$FS" && mkdir -p "$FS/dir10k"
 	deep=$FS/deep
 	for i in $(seq 16); do deep=$deep/d$i; done
 	mkdir -p "$deep" && : >"$deep/file"
 	(cd "$FS/dir10k" && seq -f "entry-%05g" 10000 | xargs touch)
-	head -c $((256 << 20)) /dev/urandom >"$FS/big"
+	head -c $((1024 << 20)) /dev/urandom >"$FS/big"
+	tar cf "$FS/doc.tar" -C /usr/share doc
 	: >"$FS/done"
 fi
 DEEP=$(find "$FS/deep" -name file)
@@ -335,21 +337,24 @@ bench fork 2000 30 forkwait
 bench pipe 50000 2000 pipepong
 bench futex 50000 2000 futexpong
 bench thread 5000 100 threadjoin
-# Files: stat of a deep path, listing a large directory, 256 MiB written to the
-# sandbox's /tmp (tmpfs in a sandbox, the disk natively), read through the
-# gofer, and through a pipe.
+# Files: stat of a deep path, listing a large directory, 1 GiB written to and
+# read back from the sandbox's /tmp (tmpfs in a sandbox, the disk and its page
+# cache natively), read through the gofer, 256 MiB through a pipe, and an
+# untar of /usr/share/doc into /tmp.
 bench stat 100000 1000 fsbench stat "$DEEP"
 bench readdir 200 20 fsbench readdir "$FS/dir10k"
-bench tmpwrite 256 256 fsbench write /tmp
-bench gread 256 256 fsbench read "$FS/big"
+bench tmpwrite 1024 1024 fsbench write /tmp
+bench tmpread 1024 1024 fsbench readback /tmp
+bench gread 1024 1024 fsbench read "$FS/big"
 bench pipebw 256 256 fsbench pipe
+bench untar 1 1 fsbench untar "$FS/doc.tar" /tmp
 bench_true
 bench_floor
 elapsed=$(($(date +%s) - started))
 
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
-for key in getppid open fork pipe futex thread stat readdir tmpwrite gread pipebw true_ms true_rss true_peak; do
+for key in getppid open fork pipe futex thread stat readdir tmpwrite tmpread gread pipebw untar true_ms true_rss true_peak; do
 	for env in native cvisor runsc; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
@@ -399,9 +404,11 @@ row "futex ping-pong, 2 threads (ns/rt)" futex 0
 row "thread create+join (ns/round)" thread 0
 row "stat, 16-deep path (ns)" stat 0
 row "readdir 10k entries (ns/listing)" readdir 0
-row "write 256M to /tmp (MB/s) [3]" tmpwrite 0
-row "read 256M via gofer (MB/s) [3]" gread 0
+row "write 1G to /tmp (MB/s) [3]" tmpwrite 0
+row "read 1G back from /tmp (MB/s) [3]" tmpread 0
+row "read 1G via gofer (MB/s) [3]" gread 0
 row "pipe 256M, 2 procs (MB/s) [3]" pipebw 0
+row "untar /usr/share/doc to /tmp (ms)" untar 1
 row "do /bin/true, wall (ms)" true_ms 2
 if [ -n "$CG_PARENT" ]; then
 	row "do /bin/true, peak memory (MiB) [1]" true_peak 1
