@@ -11,7 +11,7 @@ X(sendfile) X(flock)
 X(link) X(linkat) X(rename) X(renameat) X(renameat2) X(mknod) X(mknodat) X(chmod) X(fchmod) X(fchmodat)
 X(chown) X(lchown) X(fchown) X(fchownat) X(utimensat)
 /* sys_cred.c */
-X(setresuid) X(setresgid) X(setreuid) X(setregid) X(setuid) X(setgid) X(setfsuid) X(setfsgid) X(setgroups)
+X(setresuid) X(setresgid) X(setreuid) X(setregid) X(setuid) X(setgid) X(setfsuid) X(setfsgid) X(setgroups) X(getgroups)
 X(capset)
 /* sys_event.c */
 X(eventfd) X(eventfd2) X(timerfd_create) X(timerfd_settime) X(timerfd_gettime) X(signalfd4) X(epoll_create)
@@ -30,7 +30,7 @@ X(poll) X(ppoll) X(select) X(pselect6)
 X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise) X(msync) X(mlock) X(munlock) X(mincore)
 /* sys_proc.c */
 X(getpid) X(getppid) X(gettid) X(getuid) X(geteuid) X(getgid) X(getegid)
-X(getresuid) X(getresgid) X(getgroups) X(uname) X(arch_prctl) X(set_tid_address) X(set_robust_list)
+X(getresuid) X(getresgid) X(uname) X(arch_prctl) X(set_tid_address) X(set_robust_list)
 X(get_robust_list) X(prlimit64) X(getrlimit) X(setrlimit) X(getrandom) X(sched_getaffinity) X(sched_yield)
 X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(prctl) X(sysinfo) X(getcpu) X(rseq) X(execve) X(execveat) X(sethostname)
 X(getrusage) X(times) X(capget) X(sched_setaffinity) X(sched_getparam) X(sched_setparam)

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../sentry/kernel/task.h"
@@ -98,14 +99,63 @@ SYSCALL(setfsgid)
 	return old;
 }
 
+void groups_put(struct groups *g)
+{
+	if (g && --g->refs == 0)
+		free(g);
+}
+
+int creds_in_group(const struct creds *c, uint32_t gid)
+{
+	uint32_t i;
+
+	if (c->fsgid == gid)
+		return 1;
+	for (i = 0; c->groups && i < c->groups->n; i++)
+		if (c->groups->gid[i] == gid)
+			return 1;
+	return 0;
+}
+
 SYSCALL(setgroups)
 {
-	if ((int)a[0] < 0 || a[0] > 65536)
+	struct groups *g = NULL;
+	int n = (int)a[0];
+
+	if (n < 0 || n > 65536) /* NGROUPS_MAX */
 		return -EINVAL;
 	if (!privileged(t))
 		return -EPERM;
-	/* Supplementary groups are not kept yet: the list is accepted and empty. */
+	if (n) {
+		g = malloc(sizeof(*g) + (size_t)n * sizeof(uint32_t));
+		if (!g)
+			return -ENOMEM;
+		g->refs = 1;
+		g->n = (uint32_t)n;
+		if (mm_copy_in(t->mm, g->gid, a[1], (size_t)n * sizeof(uint32_t)) < 0) {
+			free(g);
+			return -EFAULT;
+		}
+	}
+	groups_put(t->cred.groups);
+	t->cred.groups = g;
 	return 0;
+}
+
+SYSCALL(getgroups)
+{
+	int size = (int)a[0];
+	uint32_t n = t->cred.groups ? t->cred.groups->n : 0;
+
+	if (size < 0)
+		return -EINVAL;
+	if (size == 0)
+		return n;
+	if ((uint32_t)size < n)
+		return -EINVAL;
+	if (n && mm_copy_out(t->mm, a[1], t->cred.groups->gid, n * sizeof(uint32_t)) < 0)
+		return -EFAULT;
+	return n;
 }
 
 SYSCALL(capset)

@@ -232,15 +232,18 @@ SYSCALL(epoll_pwait)
 {
 	int ms = (int)a[3];
 
-	if (a[4] && a[5] != 8)
-		return -EINVAL;
-	return do_epoll_wait(t, (int)a[0], a[1], (int)a[2], ms < 0 ? -1 : (int64_t)ms * 1000000);
+	long r = task_begin_wait_sigmask(t, a[4], a[5]);
+
+	if (r < 0)
+		return r;
+	return task_end_wait_sigmask(t, do_epoll_wait(t, (int)a[0], a[1], (int)a[2], ms < 0 ? -1 : (int64_t)ms * 1000000));
 }
 
 SYSCALL(epoll_pwait2)
 {
 	struct abi_timespec ts;
 	int64_t ns = -1;
+	long r;
 
 	if (a[3]) {
 		if (mm_copy_in(t->mm, &ts, a[3], sizeof(ts)) < 0)
@@ -249,9 +252,10 @@ SYSCALL(epoll_pwait2)
 			return -EINVAL;
 		ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	}
-	if (a[4] && a[5] != 8)
-		return -EINVAL;
-	return do_epoll_wait(t, (int)a[0], a[1], (int)a[2], ns);
+	r = task_begin_wait_sigmask(t, a[4], a[5]);
+	if (r < 0)
+		return r;
+	return task_end_wait_sigmask(t, do_epoll_wait(t, (int)a[0], a[1], (int)a[2], ns));
 }
 
 /* memfd_create: an unnamed tmpfs file, read-write. */

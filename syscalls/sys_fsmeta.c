@@ -393,7 +393,9 @@ static long do_chown(struct task *t, int dirfd, gva_t upath, uint32_t uid, uint3
 	ino = p.d->inode;
 	if (rdonly(&p)) {
 		r = -EROFS;
-	} else if (t->cred.fsuid != 0 && ((uid != (uint32_t)-1 && uid != ino->uid) || t->cred.fsuid != ino->uid)) {
+	} else if (t->cred.fsuid != 0 && ((uid != (uint32_t)-1 && uid != ino->uid) || t->cred.fsuid != ino->uid ||
+					 (gid != (uint32_t)-1 && gid != ino->gid && !creds_in_group(&t->cred, gid)))) {
+		/* Only root gives files away; an owner may pick one of its own groups. */
 		r = -EPERM;
 	} else {
 		if (uid != (uint32_t)-1)

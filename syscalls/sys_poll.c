@@ -1,8 +1,8 @@
 /*
  * poll, ppoll, select, pselect6: readiness from each file's poll op; a
  * waiter sleeps on task_cond, which every state change that can make a file
- * ready broadcasts.  Signal masks of ppoll/pselect6 are checked but take
- * effect with the signals issue.
+ * ready broadcasts.  ppoll and pselect6 wait under the mask they are given
+ * (task_begin_wait_sigmask).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -122,9 +122,10 @@ SYSCALL(ppoll)
 
 	if (r < 0)
 		return r;
-	if (a[3] && a[4] != 8)
-		return -EINVAL;
-	return do_poll(t, a[0], a[1], ns);
+	r = task_begin_wait_sigmask(t, a[3], a[4]);
+	if (r < 0)
+		return r;
+	return task_end_wait_sigmask(t, do_poll(t, a[0], a[1], ns));
 }
 
 /* select on bitmaps of nfds bits. */
@@ -216,10 +217,19 @@ SYSCALL(select)
 
 SYSCALL(pselect6)
 {
+	struct {
+		uint64_t set, size;
+	} sig = {0, 0};
 	int64_t ns;
 	long r = get_timeout(t, a[4], &ns);
 
 	if (r < 0)
 		return r;
-	return do_select(t, (int)a[0], a[1], a[2], a[3], ns);
+	/* The sixth argument points at {const sigset_t *, size_t}. */
+	if (a[5] && mm_copy_in(t->mm, &sig, a[5], sizeof(sig)) < 0)
+		return -EFAULT;
+	r = task_begin_wait_sigmask(t, sig.set, sig.size);
+	if (r < 0)
+		return r;
+	return task_end_wait_sigmask(t, do_select(t, (int)a[0], a[1], a[2], a[3], ns));
 }

@@ -23,6 +23,7 @@
 #include <sys/times.h>
 
 #include "../sentry/host/host.h"
+#include "../sentry/kernel/futex.h"
 #include "../sentry/kernel/task.h"
 #include "../sentry/loader/loader.h"
 #include "../sentry/mm/memfile.h"
@@ -48,14 +49,6 @@ static long put3(struct task *t, const uint64_t *a, uint32_t x, uint32_t y, uint
 
 SYSCALL(getresuid) { return put3(t, a, t->cred.uid, t->cred.euid, t->cred.suid); }
 SYSCALL(getresgid) { return put3(t, a, t->cred.gid, t->cred.egid, t->cred.sgid); }
-
-SYSCALL(getgroups)
-{
-	if ((int)a[0] < 0)
-		return -EINVAL;
-	(void)t;
-	return 0; /* no supplementary groups */
-}
 
 SYSCALL(uname)
 {
@@ -196,14 +189,39 @@ SYSCALL(getrandom)
 	return (long)done;
 }
 
+/* The sandbox's CPUs, as an affinity mask. */
+static uint64_t all_cpus(void)
+{
+	return sandbox.ncpus >= 64 ? ~0ULL : (1ULL << sandbox.ncpus) - 1;
+}
+
+/*
+ * The thread of a sched_* call: the caller (0) or any thread by tid; NULL
+ * for a tid that does not name one.
+ */
+static struct task *sched_thread(struct task *t, int tid)
+{
+	if (tid < 0)
+		return NULL;
+	return tid == 0 ? t : task_find(tid);
+}
+
 SYSCALL(sched_getaffinity)
 {
-	uint64_t mask = sandbox.ncpus >= 64 ? ~0ULL : (1ULL << sandbox.ncpus) - 1;
+	struct task *x = sched_thread(t, (int)a[0]);
+	uint64_t mask;
 
-	if (a[0] && (int)a[0] != t->tid)
+	if ((int)a[0] < 0)
+		return -EINVAL;
+	if (!x)
 		return -ESRCH;
 	if (a[1] < 8 || (a[1] & 7))
 		return -EINVAL;
+	/*
+	 * Remembered, not enforced: the host places sandbox threads itself (the
+	 * ptrace platform keeps a tracer and its stub on one CPU).
+	 */
+	mask = x->affinity ? x->affinity : all_cpus();
 	if (mm_copy_out(t->mm, a[2], &mask, 8) < 0)
 		return -EFAULT;
 	return 8;
@@ -233,6 +251,7 @@ SYSCALL(rt_sigaction)
 	if (a[1]) {
 		act.mask &= ~((1ULL << (SIGKILL - 1)) | (1ULL << (SIGSTOP - 1)));
 		t->sighand->act[sig - 1] = act;
+		task_sigaction_set(t, sig);
 	}
 	return 0;
 }
@@ -423,15 +442,18 @@ static struct thread_group *sched_target(struct task *t, int pid)
 
 SYSCALL(sched_setaffinity)
 {
+	struct task *x = sched_thread(t, (int)a[0]);
 	uint64_t mask = 0;
 
-	if (!sched_target(t, (int)a[0]))
-		return (int)a[0] < 0 ? -EINVAL : -ESRCH;
+	if ((int)a[0] < 0)
+		return -EINVAL;
+	if (!x)
+		return -ESRCH;
 	if (mm_copy_in(t->mm, &mask, a[2], a[1] < 8 ? a[1] : 8) < 0)
 		return -EFAULT;
-	/* The sandbox's CPUs are all alike: any mask that names one of them is honoured as "any". */
-	if (!(mask & (sandbox.ncpus >= 64 ? ~0ULL : (1ULL << sandbox.ncpus) - 1)))
+	if (!(mask & all_cpus()))
 		return -EINVAL;
+	x->affinity = mask & all_cpus();
 	return 0;
 }
 
@@ -661,6 +683,9 @@ static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp
 		goto out;
 	/* Past the point of no return: the other threads and the old image go. */
 	task_exec_single(t);
+	/* The old image's robust locks are released, and the new one starts with none (as Linux's exec). */
+	futex_exit_robust_list(t);
+	t->clear_child_tid = 0;
 	if (t->mm->refs > 1) {
 		/*
 		 * The old memory lives on for a process that shares it (we are

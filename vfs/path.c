@@ -31,7 +31,7 @@ long vfs_permission(struct task *t, struct inode *ino, int mask)
 	}
 	if (t->cred.fsuid == ino->uid)
 		bits = (mode >> 6) & 7;
-	else if (t->cred.fsgid == ino->gid)
+	else if (creds_in_group(&t->cred, ino->gid))
 		bits = (mode >> 3) & 7;
 	else
 		bits = mode & 7;

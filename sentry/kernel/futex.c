@@ -70,7 +70,57 @@ static int key_waited(uintptr_t k1, uint64_t k2)
 
 int futex_wake_addr(struct task *t, gva_t uaddr, int n)
 {
-	return wake_key((uintptr_t)t->mm, uaddr, n, FUTEX_BITSET_MATCH_ANY);
+	uintptr_t k1;
+	uint64_t k2;
+
+	/* As the kernel's own wakes: shared, so a waiter in another process sharing the page hears it. */
+	if (key(t, uaddr, 0, &k1, &k2) < 0)
+		return 0;
+	return wake_key(k1, k2, n, FUTEX_BITSET_MATCH_ANY);
+}
+
+/* A robust futex whose owner (t) is gone: OWNER_DIED, atomically, and one waiter woken. */
+static void robust_futex_died(struct task *t, gva_t uaddr)
+{
+	uint32_t *w = mm_user_word(t->mm, uaddr), cur;
+
+	if (!w)
+		return;
+	cur = __atomic_load_n(w, __ATOMIC_SEQ_CST);
+	while ((cur & FUTEX_TID_MASK) == (uint32_t)t->tid) {
+		uint32_t want = (cur & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
+
+		if (__atomic_compare_exchange_n(w, &cur, want, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+			if (want & FUTEX_WAITERS)
+				futex_wake_addr(t, uaddr, 1);
+			return;
+		}
+	}
+}
+
+void futex_exit_robust_list(struct task *t)
+{
+	struct {
+		uint64_t next;
+		int64_t futex_offset;
+		uint64_t pending;
+	} head;
+	gva_t list = t->robust_list;
+	uint64_t entry;
+	int n = 0;
+
+	if (!list || !t->mm || mm_copy_in(t->mm, &head, list, sizeof(head)) < 0)
+		return;
+	t->robust_list = 0;
+	for (entry = head.next; entry != list && n < 2048; n++) {
+		if (entry != head.pending)
+			robust_futex_died(t, entry + (uint64_t)head.futex_offset);
+		if (mm_copy_in(t->mm, &entry, entry, 8) < 0)
+			break;
+	}
+	/* An entry being added or removed when the thread died (list_op_pending). */
+	if (head.pending)
+		robust_futex_died(t, head.pending + (uint64_t)head.futex_offset);
 }
 
 static void dequeue(struct waiter *w)

@@ -317,8 +317,10 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		goto nomem;
 	c->sigmask = p->sigmask;
 	c->cred = p->cred;
+	groups_get(c->cred.groups);
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->no_new_privs = p->no_new_privs;
+	c->affinity = p->affinity;
 	c->start_ns = host_monotonic_ns();
 	c->cur_nr = -1;
 	c->regs = p->regs;
@@ -432,6 +434,7 @@ fail:
 			fdt_put(c->files);
 		fs_put(c->fs);
 		sighand_put(c->sighand);
+		groups_put(c->cred.groups);
 	}
 	free(c);
 	free(cs);
@@ -507,33 +510,6 @@ void task_exit_group(struct task *t, int status)
 	pthread_cond_broadcast(&task_cond);
 }
 
-/* The robust futex list (set_robust_list(2)): mark the locks this thread held as abandoned. */
-static void exit_robust_list(struct task *t)
-{
-	struct {
-		uint64_t next;
-		int64_t futex_offset;
-		uint64_t pending;
-	} head;
-	uint64_t entry;
-	int n = 0;
-
-	if (!t->robust_list || mm_copy_in(t->mm, &head, t->robust_list, sizeof(head)) < 0)
-		return;
-	for (entry = head.next; entry != t->robust_list && n < 2048; n++) {
-		gva_t uaddr = entry + (uint64_t)head.futex_offset;
-		uint32_t word;
-
-		if (mm_copy_in(t->mm, &word, uaddr, 4) == 0 && (word & FUTEX_TID_MASK) == (uint32_t)t->tid) {
-			word = (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
-			if (mm_copy_out(t->mm, uaddr, &word, 4) == 0 && (word & FUTEX_WAITERS))
-				futex_wake_addr(t, uaddr, 1);
-		}
-		if (mm_copy_in(t->mm, &entry, entry, 8) < 0)
-			break;
-	}
-}
-
 static void group_exit_notify(struct thread_group *g);
 static uint64_t sentry_ns(struct task *x);
 
@@ -550,8 +526,7 @@ void task_exit_thread(struct task *t)
 		if (mm_copy_out(t->mm, t->clear_child_tid, &zero, sizeof(zero)) == 0)
 			futex_wake_addr(t, t->clear_child_tid, 1);
 	}
-	if (!g->exiting)
-		exit_robust_list(t);
+	futex_exit_robust_list(t);
 	g->sentry_dead_ns += sentry_ns(t);
 	g->threads_dead_ns += task_cpu_ns(t);
 	unlink_task(t);
@@ -578,6 +553,7 @@ void task_exit_thread(struct task *t)
 	if (g->leader == t)
 		g->leader = NULL;
 	sigextra_free(&t->sigextra);
+	groups_put(t->cred.groups);
 	free(t);
 	if (last)
 		group_exit_notify(g);
@@ -870,9 +846,26 @@ static long check_sig(int sig)
 	return sig < 0 || sig > 64 ? -EINVAL : 0;
 }
 
+/*
+ * May t signal g (kill(2)'s rule)?  Root (CAP_KILL in the sandbox's user
+ * model), a real or effective uid that is the target's real or saved uid,
+ * or SIGCONT within the session.  A zombie takes any signal (to no effect).
+ */
+static int may_signal(struct task *t, struct thread_group *g, int sig)
+{
+	const struct creds *c = &t->cred, *tc;
+
+	if (c->euid == 0 || !g->threads || g == t->tg)
+		return 1;
+	if (sig == SIGCONT && g->sid == t->tg->sid)
+		return 1;
+	tc = &g->threads->cred;
+	return c->euid == tc->uid || c->euid == tc->suid || c->uid == tc->uid || c->uid == tc->suid;
+}
+
 SYSCALL(kill)
 {
-	int pid = (int)a[0], sig = (int)a[1], any = 0;
+	int pid = (int)a[0], sig = (int)a[1], found = 0, sent = 0;
 	struct thread_group *g;
 	siginfo_t si;
 	long r = check_sig(sig);
@@ -882,25 +875,28 @@ SYSCALL(kill)
 	fill_user_info(t, &si, sig, SI_USER);
 	if (pid > 0) {
 		g = tg_find(pid);
-		if (!g || g->zombie)
+		if (!g)
 			return -ESRCH;
-		if (sig)
+		if (!may_signal(t, g, sig))
+			return -EPERM;
+		if (sig && !g->zombie)
 			tg_send_signal(g, sig, &si);
 		return 0;
 	}
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	/* A group (0: the caller's, < -1: -pid), or everyone but pid 1 (-1). */
+	/* A group (0: the caller's, < -1: -pid), or everyone but pid 1 and the caller (-1). */
 	for (g = all_groups; g; g = g->next) {
-		if (g->zombie)
+		if (pid == -1 ? (g->tgid == 1 || g == t->tg) : g->pgid != (pid == 0 ? t->tg->pgid : -pid))
 			continue;
-		if (pid == -1 ? (g->tgid == 1 && g != t->tg) : g->pgid != (pid == 0 ? t->tg->pgid : -pid))
+		found = 1;
+		if (!may_signal(t, g, sig))
 			continue;
-		any = 1;
-		if (sig)
+		sent = 1;
+		if (sig && !g->zombie)
 			tg_send_signal(g, sig, &si);
 	}
-	return any ? 0 : -ESRCH;
+	return sent ? 0 : found ? -EPERM : -ESRCH;
 }
 
 SYSCALL(tkill)
@@ -1177,8 +1173,10 @@ SYSCALL(pidfd_send_signal)
 	if (sig < 0 || sig > 64)
 		return -EINVAL;
 	g = tg_find(pid);
-	if (!g || g->zombie)
+	if (!g)
 		return -ESRCH;
+	if (!may_signal(t, g, sig))
+		return -EPERM;
 	if (a[2]) {
 		if (mm_copy_in(t->mm, &si, a[2], sizeof(si)) < 0)
 			return -EFAULT;
@@ -1188,7 +1186,7 @@ SYSCALL(pidfd_send_signal)
 	} else {
 		fill_user_info(t, &si, sig, SI_USER);
 	}
-	if (sig)
+	if (sig && !g->zombie)
 		tg_send_signal(g, sig, &si);
 	return 0;
 }

@@ -216,6 +216,8 @@ void task_send_signal(struct task *target, int sig, const siginfo_t *info)
 		return;
 	if (!(target->sigmask & BIT(sig)))
 		wake(target);
+	else
+		pthread_cond_broadcast(&task_cond); /* sigtimedwait and signalfd wait for blocked ones */
 }
 
 void tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
@@ -229,7 +231,8 @@ void tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
 		return;
 	}
 	job_control(g, sig);
-	if (ignored(t, sig))
+	/* As for a thread: an ignored signal is dropped unless blocked (here: by the first thread). */
+	if (ignored(t, sig) && !(t->sigmask & BIT(sig)))
 		return;
 	if (add_pending(&g->pending, g->info, &g->extra, sig, info) < 0)
 		return;
@@ -239,6 +242,7 @@ void tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
 			wake(x);
 			return;
 		}
+	pthread_cond_broadcast(&task_cond); /* sigtimedwait and signalfd wait for blocked ones */
 }
 
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
@@ -469,6 +473,44 @@ SYSCALL(rt_sigpending)
 	if (a[1] != 8)
 		return -EINVAL;
 	return mm_copy_out(t->mm, a[0], &p, 8);
+}
+
+void task_sigaction_set(struct task *t, int sig)
+{
+	struct task *x;
+
+	/* POSIX: setting a pending signal's action to ignore discards it, blocked or not. */
+	if (!ignored(t, sig))
+		return;
+	drop_pending(&t->tg->pending, &t->tg->extra, BIT(sig));
+	for (x = t->tg->threads; x; x = x->tg_next)
+		drop_pending(&x->sigpending, &x->sigextra, BIT(sig));
+}
+
+long task_begin_wait_sigmask(struct task *t, gva_t set, uint64_t size)
+{
+	uint64_t mask;
+
+	if (!set)
+		return 0;
+	if (size != 8)
+		return -EINVAL;
+	if (mm_copy_in(t->mm, &mask, set, 8) < 0)
+		return -EFAULT;
+	t->saved_sigmask = t->sigmask;
+	t->has_saved_sigmask = 1;
+	t->sigmask = mask & ~UNBLOCKABLE;
+	return 0;
+}
+
+long task_end_wait_sigmask(struct task *t, long r)
+{
+	/* Not interrupted: no handler runs under the call's mask (Linux restores it at once). */
+	if (t->has_saved_sigmask && r != -EINTR && r != -ERESTARTNOHAND && r != -ERESTARTSYS) {
+		t->sigmask = t->saved_sigmask;
+		t->has_saved_sigmask = 0;
+	}
+	return r;
 }
 
 SYSCALL(rt_sigsuspend)

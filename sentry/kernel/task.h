@@ -19,10 +19,28 @@ struct mm;
 struct fdtable;
 struct fs_context;
 
+/* Supplementary groups: immutable once made, shared by the creds that copy them. */
+struct groups {
+	int refs;
+	uint32_t n;
+	uint32_t gid[];
+};
+
 struct creds {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
+	struct groups *groups; /* reference; NULL: none */
 };
+
+static inline void groups_get(struct groups *g)
+{
+	if (g)
+		g->refs++;
+}
+
+void groups_put(struct groups *g);
+/* Is gid the task's filesystem gid or one of its supplementary groups? */
+int creds_in_group(const struct creds *c, uint32_t gid);
 
 enum { TASK_RLIMITS = 16 };
 
@@ -111,6 +129,7 @@ struct task {
 	int has_saved_sigmask;
 	struct abi_stack altstack;
 	int no_new_privs;
+	uint64_t affinity;             /* sched_setaffinity: the sandbox CPUs it may run on (0: all) */
 	uint64_t start_ns;             /* host monotonic time at creation */
 
 	int in_user;                   /* the application runs: interrupt the platform to signal it */
@@ -198,6 +217,16 @@ void task_deliver_signals(struct task *t);
 void sigextra_free(struct sigextra **list);
 /* Takes a pending signal in set (the thread's own first): its number with *si, or 0. */
 int task_dequeue_signal(struct task *t, uint64_t set, siginfo_t *si);
+/* rt_sigaction changed sig's action: an ignored signal's pending instances go. */
+void task_sigaction_set(struct task *t, int sig);
+/*
+ * ppoll, pselect6, epoll_pwait(2): the guest's sigset (size bytes; 0: none)
+ * is the mask while the call waits; 0 or -errno.  End with the call's
+ * result: interrupted, the handler runs under that mask and the old one
+ * comes back after it (as for rt_sigsuspend); otherwise at once.
+ */
+long task_begin_wait_sigmask(struct task *t, gva_t set, uint64_t size);
+long task_end_wait_sigmask(struct task *t, long r);
 /* Is a signal pending that the task does not block (blocking waits give up then)? */
 int task_signal_pending(struct task *t);
 
