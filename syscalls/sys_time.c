@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "../sentry/host/host.h"
@@ -244,9 +245,13 @@ SYSCALL(getitimer)
 		itimer_get(t, &v);
 		break;
 	case ITIMER_VIRTUAL:
-	case ITIMER_PROF:
-		memset(&v, 0, sizeof(v)); /* CPU-time timers: not yet */
+	case ITIMER_PROF: {
+		struct ktimer *k = &t->tg->itimer_cpu[(int)a[0] == ITIMER_PROF];
+
+		v.value = ns_tv(timer_remaining(k));
+		v.interval = ns_tv(k->interval_ns);
 		break;
+	}
 	default:
 		return -EINVAL;
 	}
@@ -257,14 +262,34 @@ SYSCALL(setitimer)
 {
 	struct abi_itimerval nv, old;
 
-	if ((int)a[0] != ITIMER_REAL)
-		return (int)a[0] == ITIMER_VIRTUAL || (int)a[0] == ITIMER_PROF ? -ENOSYS : -EINVAL;
+	int which = (int)a[0];
+
+	if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
+		return -EINVAL;
 	memset(&nv, 0, sizeof(nv));
 	if (a[1] && mm_copy_in(t->mm, &nv, a[1], sizeof(nv)) < 0)
 		return -EFAULT;
 	if (nv.value.tv_usec < 0 || nv.value.tv_usec >= 1000000 || nv.interval.tv_usec < 0 ||
 	    nv.interval.tv_usec >= 1000000 || nv.value.tv_sec < 0 || nv.interval.tv_sec < 0)
 		return -EINVAL;
+	if (which != ITIMER_REAL) {
+		/*
+		 * Both count the group's CPU time: ptrace cannot tell its user
+		 * and system parts apart, so VIRTUAL is PROF here (as gVisor's).
+		 */
+		struct ktimer *k = &t->tg->itimer_cpu[which == ITIMER_PROF];
+
+		old.value = ns_tv(timer_remaining(k));
+		old.interval = ns_tv(k->interval_ns);
+		k->tg = t->tg;
+		k->sig = which == ITIMER_PROF ? SIGPROF : SIGVTALRM;
+		k->code = SI_KERNEL;
+		timer_arm_cpu_locked(k, tv_ns(&nv.value) ? tg_cpu_ns(t->tg) + tv_ns(&nv.value) : 0,
+				     tv_ns(&nv.interval));
+		if (a[2] && mm_copy_out(t->mm, a[2], &old, sizeof(old)) < 0)
+			return -EFAULT;
+		return 0;
+	}
 	itimer_get(t, &old);
 	t->tg->itimer_real.tg = t->tg;
 	t->tg->itimer_real.sig = SIGALRM;
@@ -305,7 +330,7 @@ struct abi_itimerspec {
 
 static struct ktimer *timer_of(struct task *t, int id)
 {
-	if (id < 0 || id >= (int)(sizeof(t->tg->timers) / sizeof(t->tg->timers[0])))
+	if (id < 0 || id >= t->tg->ntimers)
 		return NULL;
 	return t->tg->timers[id];
 }
@@ -338,15 +363,30 @@ SYSCALL(timer_create)
 	default:
 		return -EINVAL;
 	}
-	for (id = 0; id < (int)(sizeof(t->tg->timers) / sizeof(t->tg->timers[0])); id++)
+	for (id = 0; id < t->tg->ntimers; id++)
 		if (!t->tg->timers[id])
 			break;
-	if (id == (int)(sizeof(t->tg->timers) / sizeof(t->tg->timers[0])))
-		return -EAGAIN;
+	if (id == t->tg->ntimers) {
+		/* Linux bounds them by RLIMIT_SIGPENDING: the same limit here, in a table that grows. */
+		int n = id ? id * 2 : 16;
+		struct ktimer **more;
+
+		if ((uint64_t)id >= t->tg->rlim[RLIMIT_SIGPENDING].rlim_cur)
+			return -EAGAIN;
+		more = realloc(t->tg->timers, (size_t)n * sizeof(*more));
+		if (!more)
+			return -EAGAIN;
+		memset(more + id, 0, (size_t)(n - id) * sizeof(*more));
+		t->tg->timers = more;
+		t->tg->ntimers = n;
+	}
 	k = calloc(1, sizeof(*k));
 	if (!k)
 		return -ENOMEM;
 	k->tg = t->tg;
+	k->clock = clk;
+	/* CPU clocks: the group's CPU time (a thread's or another process's clock is approximated by it). */
+	k->cpu_clock = clk == CLOCK_PROCESS_CPUTIME_ID || clk == CLOCK_THREAD_CPUTIME_ID || clk < 0;
 	k->sig = ev.signo;
 	k->code = SI_TIMER;
 	k->none = ev.notify == SIGEV_NONE;
@@ -387,11 +427,22 @@ SYSCALL(timer_settime)
 	timer_now(k, &old);
 	v = (uint64_t)nv.value.tv_sec * 1000000000ULL + (uint64_t)nv.value.tv_nsec;
 	iv = (uint64_t)nv.interval.tv_sec * 1000000000ULL + (uint64_t)nv.interval.tv_nsec;
+	if (k->cpu_clock) {
+		uint64_t used = tg_cpu_ns(t->tg);
+
+		timer_arm_cpu_locked(k, !v ? 0 : (a[1] & TIMER_ABSTIME) ? (v > used ? v : used) : used + v, iv);
+		if (a[3] && mm_copy_out(t->mm, a[3], &old, sizeof(old)) < 0)
+			return -EFAULT;
+		return 0;
+	}
 	if (v) {
 		if (a[1] & TIMER_ABSTIME) {
-			/* An absolute time on CLOCK_REALTIME: how far from now, on the monotonic clock. */
-			uint64_t now = host_realtime_ns();
+			/* An absolute time on the timer's clock: how far from now, on the monotonic clock. */
+			struct abi_timespec c;
+			uint64_t now = 0;
 
+			if (clock_read(t, k->clock, &c) == 0)
+				now = (uint64_t)c.tv_sec * 1000000000ULL + (uint64_t)c.tv_nsec;
 			deadline = host_monotonic_ns() + (v > now ? v - now : 0);
 		} else {
 			deadline = host_monotonic_ns() + v;

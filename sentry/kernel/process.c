@@ -140,6 +140,8 @@ static void free_group(struct thread_group *g)
 				break;
 			}
 	timer_cancel_locked(&g->itimer_real);
+	timer_cancel_locked(&g->itimer_cpu[0]);
+	timer_cancel_locked(&g->itimer_cpu[1]);
 	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
 	sigextra_free(&g->extra);
@@ -148,14 +150,16 @@ static void free_group(struct thread_group *g)
 
 void tg_free_timers(struct thread_group *g)
 {
-	size_t i;
+	int i;
 
-	for (i = 0; i < sizeof(g->timers) / sizeof(g->timers[0]); i++)
+	for (i = 0; i < g->ntimers; i++)
 		if (g->timers[i]) {
 			timer_cancel_locked(g->timers[i]);
 			free(g->timers[i]);
-			g->timers[i] = NULL;
 		}
+	free(g->timers);
+	g->timers = NULL;
+	g->ntimers = 0;
 }
 
 static void sighand_put(struct sighand *sh)
@@ -567,6 +571,8 @@ static void group_exit_notify(struct thread_group *g)
 	struct sighand *psh;
 
 	timer_cancel_locked(&g->itimer_real);
+	timer_cancel_locked(&g->itimer_cpu[0]);
+	timer_cancel_locked(&g->itimer_cpu[1]);
 	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
 	sigextra_free(&g->extra);

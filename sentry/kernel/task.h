@@ -87,7 +87,9 @@ struct thread_group {
 	siginfo_t info[64];            /* the first pending instance of each */
 	struct sigextra *extra;        /* further instances of real-time signals, oldest first */
 	struct ktimer itimer_real;     /* alarm(2), setitimer(ITIMER_REAL) */
-	struct ktimer *timers[32];     /* POSIX timers (timer_create), by id */
+	struct ktimer itimer_cpu[2];   /* setitimer(ITIMER_VIRTUAL), (ITIMER_PROF): on the group's CPU time */
+	struct ktimer **timers;        /* POSIX timers (timer_create), by id; ntimers slots */
+	int ntimers;
 	struct ktimer cpu_watch;       /* RLIMIT_CPU: polls the group's CPU time */
 	struct abi_rlimit rlim[TASK_RLIMITS];
 	int vfork_waiting;             /* its parent waits for this child's exec or exit */

@@ -16,6 +16,16 @@ static struct ktimer *armed;
 static pthread_cond_t timer_cond;
 static int thread_started;
 
+static siginfo_t *timer_queued_info(struct ktimer *k, struct task *t);
+
+/* Wall time in which cpu_ns of CPU time can pass at the earliest (every sandbox CPU busy); at least 1 ms. */
+static uint64_t cpu_delay(uint64_t cpu_ns)
+{
+	uint64_t d = cpu_ns / (uint64_t)(sandbox.ncpus > 0 ? sandbox.ncpus : 1);
+
+	return d < 1000000 ? 1000000 : d;
+}
+
 static void *timer_main(void *arg)
 {
 	(void)arg;
@@ -31,15 +41,40 @@ static void *timer_main(void *arg)
 				continue;
 			}
 			*pp = k->next;
-			k->deadline_ns = 0;
-			if (k->interval_ns) {
-				uint64_t late = now - (k->deadline_ns ? k->deadline_ns : now);
+			if (k->cpu_clock) {
+				uint64_t used = tg_cpu_ns(k->tg);
 
-				k->overrun = (int)(late / k->interval_ns);
-				k->deadline_ns = now + k->interval_ns;
+				if (used < k->cpu_target) {
+					/* Not yet: look again when it could be due. */
+					k->deadline_ns = now + cpu_delay(k->cpu_target - used);
+					k->next = armed;
+					armed = k;
+					pp = &armed;
+					continue;
+				}
+				if (k->interval_ns) {
+					uint64_t missed = (used - k->cpu_target) / k->interval_ns;
+
+					k->overrun = missed > INT32_MAX ? INT32_MAX : (int)missed;
+					k->cpu_target += (missed + 1) * k->interval_ns;
+					k->deadline_ns = now + cpu_delay(k->cpu_target - used);
+					k->next = armed;
+					armed = k;
+					pp = &armed;
+				} else {
+					k->deadline_ns = 0;
+				}
+			} else if (k->interval_ns) {
+				/* Periods missed since the deadline are overruns; the next one stays on the grid. */
+				uint64_t missed = (now - k->deadline_ns) / k->interval_ns;
+
+				k->overrun = missed > INT32_MAX ? INT32_MAX : (int)missed;
+				k->deadline_ns += (missed + 1) * k->interval_ns;
 				k->next = armed;
 				armed = k;
 				pp = &armed;
+			} else {
+				k->deadline_ns = 0;
 			}
 			if (k->cpu_limit) {
 				/* RLIMIT_CPU: SIGXCPU past the soft limit (each second), SIGKILL at the hard one. */
@@ -58,9 +93,20 @@ static void *timer_main(void *arg)
 					tg_send_signal(k->tg, SIGXCPU, &si);
 				}
 			} else if (!k->none) {
-				siginfo_t si;
+				siginfo_t si, *queued;
 				struct task *t = k->tid ? task_find(k->tid) : NULL;
 
+				/*
+				 * Still pending from the last expiry: Linux queues one
+				 * signal per timer and counts the rest in its si_overrun.
+				 */
+				queued = k->code == SI_TIMER ? timer_queued_info(k, t) : NULL;
+				if (queued) {
+					int more = queued->si_overrun + 1 + k->overrun;
+
+					queued->si_overrun = more < 0 ? INT32_MAX : more;
+					continue;
+				}
 				memset(&si, 0, sizeof(si));
 				si.si_signo = k->sig;
 				si.si_code = k->code;
@@ -89,6 +135,21 @@ static void *timer_main(void *arg)
 			pthread_cond_timedwait(&timer_cond, &sentry_lock, &ts);
 		}
 	}
+	return NULL;
+}
+
+/* The pending siginfo of k's last expiry, if its signal has not been taken yet. */
+static siginfo_t *timer_queued_info(struct ktimer *k, struct task *t)
+{
+	uint64_t bit = 1ULL << (k->sig - 1);
+	siginfo_t *si = NULL;
+
+	if (t && (t->sigpending & bit))
+		si = &t->siginfo[k->sig - 1];
+	else if (!k->tid && (k->tg->pending & bit))
+		si = &k->tg->info[k->sig - 1];
+	if (si && si->si_code == SI_TIMER && si->si_timerid == k->timerid)
+		return si;
 	return NULL;
 }
 
@@ -138,10 +199,28 @@ void timer_arm_locked(struct ktimer *k, uint64_t deadline_ns, uint64_t interval_
 	pthread_cond_signal(&timer_cond);
 }
 
+void timer_arm_cpu_locked(struct ktimer *k, uint64_t cpu_target, uint64_t interval_ns)
+{
+	uint64_t used = tg_cpu_ns(k->tg);
+
+	k->cpu_clock = 1;
+	k->cpu_target = cpu_target;
+	timer_arm_locked(k, cpu_target ? host_monotonic_ns() + (cpu_target > used ? cpu_delay(cpu_target - used) : 0) : 0,
+			 interval_ns);
+}
+
 uint64_t timer_remaining(struct ktimer *k)
 {
 	uint64_t now = host_monotonic_ns();
 
+	if (k->cpu_clock) {
+		uint64_t used;
+
+		if (!k->deadline_ns)
+			return 0;
+		used = tg_cpu_ns(k->tg);
+		return k->cpu_target > used ? k->cpu_target - used : 1;
+	}
 	if (!k->deadline_ns)
 		return 0;
 	return k->deadline_ns > now ? k->deadline_ns - now : 1;
