@@ -348,9 +348,51 @@ SYSCALL(prctl)
 	case PR_GET_SECUREBITS:
 		return 0;
 	case PR_CAPBSET_READ:
-		return a[1] <= CAP_LAST_CAP ? 1 : -EINVAL;
+		return a[1] <= CAP_LAST_CAP ? !(t->capbset_dropped & (1ULL << a[1])) : -EINVAL;
 	case PR_GET_TIMERSLACK:
 		return 50000;
+	case PR_SET_TIMERSLACK:
+		return 0; /* the host's timers have their own slack */
+	case PR_GET_KEEPCAPS:
+		return t->keepcaps;
+	case PR_SET_KEEPCAPS:
+		if (a[1] > 1)
+			return -EINVAL;
+		t->keepcaps = (int)a[1];
+		return 0;
+	case PR_CAPBSET_DROP:
+		if (a[1] > CAP_LAST_CAP)
+			return -EINVAL;
+		if (t->cred.euid != 0)
+			return -EPERM;
+		t->capbset_dropped |= 1ULL << a[1];
+		return 0;
+	case PR_CAP_AMBIENT:
+		/* No capability is ever inheritable here, so none can be ambient. */
+		switch (a[1]) {
+		case PR_CAP_AMBIENT_IS_SET:
+			return a[2] <= CAP_LAST_CAP ? 0 : -EINVAL;
+		case PR_CAP_AMBIENT_RAISE:
+			return a[2] <= CAP_LAST_CAP ? -EPERM : -EINVAL;
+		case PR_CAP_AMBIENT_LOWER:
+			return a[2] <= CAP_LAST_CAP ? 0 : -EINVAL;
+		case PR_CAP_AMBIENT_CLEAR_ALL:
+			return 0;
+		}
+		return -EINVAL;
+	case PR_GET_THP_DISABLE:
+		return t->tg->thp_disable;
+	case PR_SET_THP_DISABLE:
+		t->tg->thp_disable = a[1] != 0;
+		return 0;
+	case PR_GET_SECCOMP:
+		return 0; /* the application runs under no seccomp filter of its own */
+	case PR_GET_TID_ADDRESS:
+		return mm_copy_out(t->mm, a[1], &t->clear_child_tid, sizeof(t->clear_child_tid));
+	case PR_MCE_KILL_GET:
+		return PR_MCE_KILL_DEFAULT;
+	case PR_SET_MM:
+		return -EPERM; /* the sandbox's memory layout is the sentry's to keep */
 	}
 	return -EINVAL;
 }

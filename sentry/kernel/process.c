@@ -325,6 +325,8 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->no_new_privs = p->no_new_privs;
 	c->affinity = p->affinity;
+	c->capbset_dropped = p->capbset_dropped;
+	c->keepcaps = p->keepcaps;
 	c->start_ns = host_monotonic_ns();
 	c->cur_nr = -1;
 	c->regs = p->regs;
@@ -398,6 +400,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		if (g->rlim[RLIMIT_CPU].rlim_cur != RLIM_INFINITY)
 			tg_watch_cpu(g);
 		g->dumpable = p->tg->dumpable;
+		g->thp_disable = p->tg->thp_disable;
 		g->start_ns = c->start_ns;
 		g->vfork_waiting = !!(flags & CLONE_VFORK);
 		link_group(g, (flags & CLONE_PARENT) && p->tg->parent ? p->tg->parent : p->tg);
@@ -1150,8 +1153,8 @@ SYSCALL(pidfd_open)
 		return -EINVAL;
 	if ((int)a[0] <= 0)
 		return -EINVAL;
-	if (!g || g->zombie)
-		return -ESRCH;
+	if (!g)
+		return -ESRCH; /* a zombie is still there, until it is reaped */
 	ino = anon_inode(S_IFREG | 0600);
 	if (!ino)
 		return -ENOMEM;

@@ -94,6 +94,7 @@ struct thread_group {
 	struct abi_rlimit rlim[TASK_RLIMITS];
 	int vfork_waiting;             /* its parent waits for this child's exec or exit */
 	int subreaper, dumpable, pdeathsig;
+	int thp_disable;               /* PR_SET_THP_DISABLE (no huge pages here either way) */
 	uint64_t start_ns;
 	/* Job control: a group stop (SIGSTOP/SIGTSTP...) holds every thread in the sentry. */
 	int stopped, stop_sig;
@@ -132,6 +133,8 @@ struct task {
 	struct abi_stack altstack;
 	int no_new_privs;
 	uint64_t affinity;             /* sched_setaffinity: the sandbox CPUs it may run on (0: all) */
+	uint64_t capbset_dropped;      /* PR_CAPBSET_DROP: capabilities gone from the bounding set */
+	int keepcaps;                  /* PR_SET_KEEPCAPS */
 	uint64_t start_ns;             /* host monotonic time at creation */
 
 	int in_user;                   /* the application runs: interrupt the platform to signal it */
