@@ -73,6 +73,11 @@ struct inode_ops {
 	long (*link)(struct inode *dir, const char *name, struct inode *src);
 	/* Made before the inode takes the change; NULL: the inode alone. */
 	long (*setattr)(struct inode *ino, const struct vfs_iattr *ia);
+	/*
+	 * setxattr (value non-NULL) or removexattr made by the file system too,
+	 * before the sentry's copy changes; NULL: the copy alone.
+	 */
+	long (*write_xattr)(struct inode *ino, const char *name, const void *value, size_t size, int flags);
 	/* statfs(2) figures of the file system; NULL or an error: the sandbox's own. */
 	long (*statfs)(struct inode *ino, struct statfs *sf);
 	/* MAP_SHARED mappings may not be writable (no write-back): mmap gives ENODEV. */

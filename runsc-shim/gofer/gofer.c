@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "../../vfs/fs/gofer/protocol.h"
@@ -223,6 +224,14 @@ static long change(const struct gofer_req *req, int fd, int fd2, struct gofer_re
 		return 0;
 	case GOFER_STATFS:
 		return fstatfs(fd, &rep->sfs) < 0 ? -errno : 0;
+	case GOFER_SETXATTR:
+	case GOFER_REMOVEXATTR:
+		if (strncmp(req->name, "user.", 5) || (req->flags & ~(unsigned)(XATTR_CREATE | XATTR_REPLACE)))
+			return -EPERM;
+		if ((req->op == GOFER_SETXATTR ? fsetxattr(fd, req->name, req + 1, req->size, (int)req->flags)
+					       : fremovexattr(fd, req->name)) < 0)
+			return errno == EBADF ? -EPERM : -errno; /* O_PATH: not a file or directory */
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -233,7 +242,7 @@ static int confine(void)
 		"recvmsg", "sendmsg", "openat", "fstat", "newfstatat", "close", "exit_group", "exit", "rt_sigreturn",
 		/* --overlay=none: the ops that write the root, each on fds it gave and single names */
 		"mkdirat", "symlinkat", "unlinkat", "renameat2", "linkat", "fchownat", "fchmod",
-		"fchmodat2", "ftruncate", "utimensat", "fsync", "fdatasync", "fstatfs"};
+		"fchmodat2", "ftruncate", "utimensat", "fsync", "fdatasync", "fstatfs", "fsetxattr", "fremovexattr"};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	size_t i;
 	int r = ctx ? 0 : -1;
@@ -260,15 +269,21 @@ static int confine(void)
 
 static void serve(int sock)
 {
-	for (;;) {
+	/* A request, and for GOFER_SETXATTR the value after it. */
+	static union {
 		struct gofer_req req;
+		char raw[sizeof(struct gofer_req) + GOFER_XATTR_MAX];
+	} in;
+	struct gofer_req *req = &in.req;
+
+	for (;;) {
 		struct gofer_rep rep;
 		char cbuf[CMSG_SPACE(2 * sizeof(int))];
-		struct iovec iov = {&req, sizeof(req)};
+		struct iovec iov = {&in, sizeof(in)};
 		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
 				    .msg_controllen = sizeof(cbuf)};
 		struct cmsghdr *c;
-		int in[2] = {-1, -1}, fd = -1;
+		int infd[2] = {-1, -1}, fd = -1;
 		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 
 		if (n <= 0)
@@ -283,35 +298,37 @@ static void serve(int sock)
 				int x;
 
 				memcpy(&x, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-				if (k < 2 && in[k] < 0)
-					in[k] = x;
+				if (k < 2 && infd[k] < 0)
+					infd[k] = x;
 				else
 					close(x); /* more than asked for: never kept */
 			}
 		}
 		memset(&rep, 0, sizeof(rep));
-		req.name[sizeof(req.name) - 1] = 0;
-		req.name2[sizeof(req.name2) - 1] = 0;
-		if ((size_t)n != sizeof(req) || (mh.msg_flags & MSG_CTRUNC)) {
+		req->name[sizeof(req->name) - 1] = 0;
+		req->name2[sizeof(req->name2) - 1] = 0;
+		if ((size_t)n < sizeof(*req) || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
+		    (size_t)n != sizeof(*req) + (req->op == GOFER_SETXATTR ? req->size : 0) ||
+		    (req->op == GOFER_SETXATTR && req->size > GOFER_XATTR_MAX)) {
 			rep.err = -EINVAL;
-		} else if (req.op == GOFER_ROOT) {
+		} else if (req->op == GOFER_ROOT) {
 			fd = openat(AT_FDCWD, "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			rep.err = fd < 0 ? -errno : (fstat(fd, &rep.st) < 0 ? -EIO : 0);
-		} else if (in[0] < 0) {
+		} else if (infd[0] < 0) {
 			rep.err = -EINVAL;
-		} else if (req.op == GOFER_WALK) {
-			fd = walk(in[0], req.name, req.flags & GOFER_RDWR, &rep.st);
+		} else if (req->op == GOFER_WALK) {
+			fd = walk(infd[0], req->name, req->flags & GOFER_RDWR, &rep.st);
 			rep.err = fd < 0 ? fd : 0;
-		} else if (req.op == GOFER_CREATE) {
-			fd = create(in[0], &req, &rep.st);
-			rep.err = fd < 0 ? fd : fstat(in[0], &rep.st2) < 0 ? -errno : 0;
+		} else if (req->op == GOFER_CREATE) {
+			fd = create(infd[0], req, &rep.st);
+			rep.err = fd < 0 ? fd : fstat(infd[0], &rep.st2) < 0 ? -errno : 0;
 		} else {
-			rep.err = (int32_t)change(&req, in[0], in[1], &rep);
+			rep.err = (int32_t)change(req, infd[0], infd[1], &rep);
 		}
-		if (in[0] >= 0)
-			close(in[0]);
-		if (in[1] >= 0)
-			close(in[1]);
+		if (infd[0] >= 0)
+			close(infd[0]);
+		if (infd[1] >= 0)
+			close(infd[1]);
 		if (send_rep(sock, &rep, rep.err ? -1 : fd) < 0)
 			_exit(0);
 		if (fd >= 0)

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 
 static void put(const char *name, const char *s)
 {
@@ -254,6 +255,23 @@ int main(void)
 	}
 	CHECK("mkfifo", mkfifo("fifo", 0640));
 	mode_of("fifo", "fifo");
+
+	/* Extended attributes ("user." ones reach the file on the host: run.sh lists them). */
+	{
+		char v[32] = "";
+
+		CHECK("setxattr", setxattr("l2", "user.one", "1", 1, 0));
+		CHECK("setxattr XATTR_CREATE on an existing one", setxattr("l2", "user.one", "x", 1, XATTR_CREATE));
+		CHECK("setxattr XATTR_REPLACE of a missing one", setxattr("l2", "user.none", "x", 1, XATTR_REPLACE));
+		CHECK("setxattr a second", setxattr("l2", "user.two", "22", 2, XATTR_CREATE));
+		CHECK("setxattr on a directory", setxattr("dir3", "user.d", "dd", 2, 0));
+		CHECK("getxattr", getxattr("l2", "user.two", v, sizeof(v)));
+		printf("value: %s\n", v);
+		CHECK("removexattr", removexattr("l2", "user.one"));
+		CHECK("removexattr again", removexattr("l2", "user.one"));
+		CHECK("listxattr size", listxattr("l2", NULL, 0));
+		CHECK("lsetxattr on a symlink", lsetxattr("sl", "user.l", "l", 1, 0));
+	}
 
 	/* A listing made after the changes shows them. */
 	CHECK("entries", names("."));

@@ -23,12 +23,19 @@ result() { # name ok(0/1) detail...
 	else echo "FAIL gofer/$name: $*"; fail=$((fail + 1)); fi
 }
 
-# What a directory holds on the host: names, types, modes, links, owners, contents.
+# The "user." extended attributes of a file, as name=value,...
+xattrs() {
+	/usr/bin/python3 -c 'import os, sys
+try: print(",".join("%s=%s" % (n, os.getxattr(sys.argv[1], n).decode()) for n in sorted(os.listxattr(sys.argv[1]))))
+except OSError as e: print(e.strerror)' "$1"
+}
+
+# What a directory holds on the host: names, types, modes, links, owners, contents, xattrs.
 tree() {
 	(cd "$1" && find . -mindepth 1 | sort | while IFS= read -r f; do
 		if [ -L "$f" ]; then echo "$f link -> $(readlink "$f")"
-		elif [ -f "$f" ]; then echo "$f file $(stat -c '%a %h %s %u:%g' "$f") $(md5sum < "$f" | cut -c1-32)"
-		else echo "$f $(stat -c '%F %a %h %u:%g' "$f")"; fi
+		elif [ -f "$f" ]; then echo "$f file $(stat -c '%a %h %s %u:%g' "$f") $(md5sum < "$f" | cut -c1-32) $(xattrs "$f")"
+		else echo "$f $(stat -c '%F %a %h %u:%g' "$f") $(xattrs "$f")"; fi
 	done)
 }
 

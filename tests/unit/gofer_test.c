@@ -18,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "../../runsc-shim/gofer/gofer.h"
@@ -240,6 +241,31 @@ static void hostile_writes(int root, const char *dir, const char *out)
 		       setattr(fd, GOFER_ATTR_UID | GOFER_ATTR_GID, 0, 77, 0, &rep) == 0 && rep.st.st_uid == 77 &&
 		       setattr(fd, GOFER_ATTR_MTIME, 0, 0, 0, &rep) == 0 && rep.st.st_mtime == 12345 &&
 		       setattr(fd, GOFER_ATTR_SIZE, 0, 0, 10, &rep) < 0 /* a read-only fd */);
+	if (fd >= 0)
+		close(fd);
+	/* Extended attributes: only "user." ones, never the host kernel's trusted. or security. (capabilities). */
+	fd = call(GOFER_WALK, root, "owned", &rep);
+	{
+		static struct gofer_req req;
+		char v[8];
+
+		memset(&req, 0, sizeof(req));
+		req.op = GOFER_SETXATTR;
+		strcpy(req.name, "security.capability");
+		req.size = 0;
+		call_req(&req, fd, -1, &rep);
+		expect("setxattr: security. names are refused", rep.err == -EPERM);
+		strcpy(req.name, "trusted.overlay.opaque");
+		call_req(&req, fd, -1, &rep);
+		expect("setxattr: trusted. names are refused", rep.err == -EPERM);
+		req.size = 99999; /* more than the message holds */
+		strcpy(req.name, "user.x");
+		call_req(&req, fd, -1, &rep);
+		expect("setxattr: a size past the message is refused", rep.err == -EINVAL);
+		snprintf(path, sizeof(path), "%s/owned", dir);
+		expect("setxattr: nothing was set", getxattr(path, "user.x", v, sizeof(v)) < 0 &&
+							    getxattr(path, "security.capability", v, sizeof(v)) < 0);
+	}
 	if (fd >= 0)
 		close(fd);
 	fd = call(GOFER_WALK, root, "null", &rep);

@@ -818,6 +818,44 @@ static long gofer_truncate(struct inode *ino, uint64_t size)
 	return 0;
 }
 
+/*
+ * "user." attributes reach the host file; trusted. and security. ones stay
+ * in the sentry's copy (the gofer refuses them: see protocol.h).
+ */
+static long gofer_write_xattr(struct inode *ino, const char *name, const void *value, size_t size, int flags)
+{
+	struct gofer_rep rep;
+	struct gofer_req *req;
+	int dummy = -1;
+	long r;
+
+	if (!writable(ino) || strncmp(name, "user.", 5))
+		return 0;
+	if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
+		return -EPERM; /* as Linux: user. attributes only on files and directories */
+	if (size > GOFER_XATTR_MAX || strlen(name) >= sizeof(req->name))
+		return -E2BIG;
+	req = calloc(1, sizeof(*req) + size);
+	if (!req)
+		return -ENOMEM;
+	req->op = value ? GOFER_SETXATTR : GOFER_REMOVEXATTR;
+	req->flags = (flags & VFS_XATTR_CREATE ? 1 : 0) | (flags & VFS_XATTR_REPLACE ? 2 : 0); /* XATTR_* */
+	req->size = size;
+	strcpy(req->name, name);
+	if (value)
+		memcpy(req + 1, value, size);
+	r = gnode_fd(ino->priv);
+	if (r >= 0)
+		r = host_gofer_call(gofer_sock, req, sizeof(*req) + (value ? size : 0), (int)r, -1, &rep, sizeof(rep),
+				    &dummy);
+	free(req);
+	if (dummy >= 0)
+		host_close(dummy);
+	if (r < 0)
+		return -EIO;
+	return rep.err;
+}
+
 static long gofer_statfs(struct inode *ino, struct statfs *sf)
 {
 	struct gofer_req req = {.op = GOFER_STATFS};
@@ -1001,6 +1039,7 @@ static const struct inode_ops gofer_iops = {
 	.link = gofer_link,
 	.setattr = gofer_setattr,
 	.statfs = gofer_statfs,
+	.write_xattr = gofer_write_xattr,
 	.readlink = gofer_readlink,
 	.open = gofer_open,
 	.truncate = gofer_truncate,

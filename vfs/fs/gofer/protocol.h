@@ -26,6 +26,12 @@
  *                  (the fd must be writable), atime, mtime; st after.
  *   GOFER_FSYNC:   a file's fd, flags 1 for fdatasync.
  *   GOFER_STATFS:  any fd; sfs the host file system's figures.
+ *   GOFER_SETXATTR, GOFER_REMOVEXATTR: a regular file's or directory's fd,
+ *                  a "user." attribute name (no other namespace: trusted.
+ *                  and security. would reach the host kernel's overlayfs,
+ *                  capabilities and labels), flags XATTR_CREATE or
+ *                  XATTR_REPLACE; the value (size bytes, at most
+ *                  GOFER_XATTR_MAX) follows the request in the message.
  * Replies carry -errno or 0 and the stats the op names.
  */
 #pragma once
@@ -45,7 +51,11 @@ enum {
 	GOFER_SETATTR = 7,
 	GOFER_FSYNC = 8,
 	GOFER_STATFS = 9,
+	GOFER_SETXATTR = 10,
+	GOFER_REMOVEXATTR = 11,
 };
+
+#define GOFER_XATTR_MAX 65536
 
 #define GOFER_RDWR 1 /* GOFER_WALK: open a regular file for writing too */
 
