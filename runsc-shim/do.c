@@ -1,6 +1,7 @@
 /*
  * cvisor do: run one command in a new sandbox, with the host's / (or
- * --root) as a read-only root and a private /tmp, the caller's stdio, and
+ * --root) as its root (read-only below a layer in memory, or written
+ * through the gofer with --overlay=none) and a private /tmp, the caller's stdio, and
  * the command's exit status as ours (128+N when it dies of signal N).
  */
 #define _GNU_SOURCE
@@ -23,15 +24,17 @@ extern char **environ;
 
 static const char usage_text[] =
 	"usage: cvisor do [flags] -- CMD [ARGS...]\n"
-	"  --root DIR            the sandbox's root file system, read-only (default /)\n"
+	"  --root DIR            the sandbox's root file system (default /), read-only unless --overlay=none\n"
 	"  --cwd DIR             working directory inside the sandbox (default: the caller's, if it exists there)\n"
 	"  --platform=ptrace     how application code runs (ptrace; kvm is not there yet)\n"
-	"  --overlay=memory|none writes to the root go to sentry memory (default), or fail with EROFS\n"
+	"  --overlay=memory|none writes to the root go to sentry memory (default), or through the gofer to DIR\n"
 	"  --memory=SIZE         memory limit, e.g. 512M, 4G (default: half the host's memory, at most 16G)\n"
 	"  -t, --tty             give the command a terminal (a pty in the sandbox on the caller's terminal)\n"
 	"  --strace              print each system call of the application to stderr\n"
 	"  --debug               diagnostics, and the unimplemented system calls asked for at exit\n"
 	"  --no-cpu-pin          let the host place tracer and application on any CPU\n"
+	"  --gofer-fds=N         host fds of idle root files kept open at most (default: a quarter of\n"
+	"                        RLIMIT_NOFILE, at most 4096); others are opened again when used\n"
 	"  --print-host-syscalls print the vetted list of host system calls and exit\n";
 
 static int parse_size(const char *s, uint64_t *out)
@@ -101,6 +104,13 @@ int shim_do(int argc, char **argv)
 			cfg.strace = 1;
 		} else if (!strcmp(a, "--debug")) {
 			cfg.debug = 1;
+		} else if (!strncmp(a, "--gofer-fds=", 12)) {
+			char *end;
+			unsigned long n = strtoul(a + 12, &end, 10);
+
+			if (end == a + 12 || *end || n < 16 || n > (1UL << 20))
+				return shim_fail("give a number from 16 up", "bad --gofer-fds '%s'", a + 12);
+			cfg.gofer_fds = n;
 		} else if (!strcmp(a, "--no-cpu-pin")) {
 			cfg.pin_cpu = 0;
 		} else if (!strcmp(a, "--print-host-syscalls")) {
@@ -127,10 +137,17 @@ int shim_do(int argc, char **argv)
 	if (!cfg.cwd && getcwd(cwd, sizeof(cwd)))
 		cfg.cwd = cwd;
 
-	/* The gofer keeps a host fd per file the application has looked at. */
+	/*
+	 * The sentry holds host fds for the root's files; idle ones are closed
+	 * past a bound well under the limit, which leaves room for open files,
+	 * stubs and the rest.
+	 */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+		if (!cfg.gofer_fds)
+			cfg.gofer_fds = rl.rlim_cur / 4 > 4096 ? 4096 : rl.rlim_cur / 4 < 16 ? 16 : rl.rlim_cur / 4;
 	}
 	/*
 	 * One malloc arena for all sentry threads: glibc trims a thread arena

@@ -68,13 +68,14 @@ static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_
 	return r;
 }
 
-static long build_fs(struct task *t, int gofer_sock, int overlay)
+static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_fds)
 {
 	struct super *sb;
 	struct inode *root;
 	long r;
 
-	root = gofer_mount(gofer_sock, &sb, &r);
+	/* Without the overlay, writes to the root go through the gofer to the host. */
+	root = gofer_mount(gofer_sock, !overlay, gofer_fds, &sb, &r);
 	if (!root)
 		return r;
 	if (overlay) {
@@ -338,7 +339,7 @@ int sentry_run(const struct sentry_config *cfg)
 	t = task_create_init();
 	if (!t)
 		return -ENOMEM;
-	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay);
+	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
 		return (int)r;

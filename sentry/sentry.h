@@ -19,7 +19,8 @@ struct sentry_config {
 	int strace;
 	int debug;
 	int pin_cpu;             /* tracer and stub on one CPU (ptrace) */
-	int no_overlay;          /* --overlay=none: the root read-only, no upper layer */
+	int no_overlay;          /* --overlay=none: no upper layer, writes go through the gofer to the host */
+	size_t gofer_fds;        /* host fds of idle gofer files kept open at most (0: the default) */
 	int test_forbidden_call; /* make a host call not on the vetted list (tests) */
 };
 

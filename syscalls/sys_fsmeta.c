@@ -94,13 +94,19 @@ static long do_link(struct task *t, int olddfd, gva_t uold, int newdfd, gva_t un
 	if (r < 0)
 		goto out;
 	{
+		struct inode *dir = parent.d->inode;
+
+		if (dir->iops->link && (r = dir->iops->link(dir, last, src.d->inode)) < 0)
+			goto out;
 		inode_get(src.d->inode);
 		if (!vfs_name_inode(parent.d, last, src.d->inode)) {
 			r = -ENOMEM;
 			goto out;
 		}
-		src.d->inode->nlink++;
-		src.d->inode->ctime = vfs_now();
+		if (!dir->iops->link) {
+			src.d->inode->nlink++;
+			src.d->inode->ctime = vfs_now();
+		}
 	}
 out:
 	path_put(&parent);
@@ -117,6 +123,8 @@ static long do_rename(struct task *t, int odfd, gva_t uold, int ndfd, gva_t unew
 	char old[ABI_PATH_MAX], new[ABI_PATH_MAX], *olast, *nlast;
 	struct path op, np, src, dst = {0};
 	int ots, nts, have_dst;
+	long (*fs_rename)(struct inode *, const char *, struct inode *, struct inode *, const char *, struct inode *,
+			  unsigned);
 	long r;
 
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
@@ -149,6 +157,7 @@ static long do_rename(struct task *t, int odfd, gva_t uold, int ndfd, gva_t unew
 	}
 	if ((r = may_change_dir(t, &op)) < 0 || (r = may_change_dir(t, &np)) < 0)
 		goto out_src;
+	fs_rename = op.d->inode->iops->rename;
 	if (have_dst && dst.d->inode == src.d->inode) {
 		r = 0; /* the same file: nothing to do */
 		goto out_src;
@@ -171,6 +180,10 @@ static long do_rename(struct task *t, int odfd, gva_t uold, int ndfd, gva_t unew
 		tl = sd->namelen;
 		if (!tmp) {
 			r = -ENOMEM;
+			goto out_src;
+		}
+		if (fs_rename && (r = fs_rename(op.d->inode, olast, sd->inode, np.d->inode, nlast, dd->inode, flags)) < 0) {
+			free(tmp);
 			goto out_src;
 		}
 		dentry_get(op.d);
@@ -207,12 +220,19 @@ static long do_rename(struct task *t, int odfd, gva_t uold, int ndfd, gva_t unew
 		r = -EXDEV; /* a directory of the image: mv copies it instead */
 		goto out_src;
 	}
-	if (have_dst) {
+	if (fs_rename) {
+		/* The file system's side first; it keeps the attributes of all four right. */
+		r = fs_rename(op.d->inode, olast, src.d->inode, np.d->inode, nlast, have_dst ? dst.d->inode : NULL, flags);
+		if (r < 0)
+			goto out_src;
+		if (have_dst)
+			dentry_drop(dst.d);
+	} else if (have_dst) {
 		if (np.d->inode->iops && np.d->inode->iops->unlink)
 			np.d->inode->iops->unlink(np.d->inode, nlast, dst.d->inode);
 		dentry_drop(dst.d);
 	}
-	if (S_ISDIR(src.d->inode->mode) && op.d != np.d) {
+	if (!fs_rename && S_ISDIR(src.d->inode->mode) && op.d != np.d) {
 		op.d->inode->nlink--;
 		np.d->inode->nlink++;
 	}
@@ -226,8 +246,10 @@ static long do_rename(struct task *t, int odfd, gva_t uold, int ndfd, gva_t unew
 	r = dentry_move(src.d, np.d, nlast, strlen(nlast));
 	if (r == 0 && op.d->inode->sb->whiteouts && !dentry_lookup_cached(op.d, olast, strlen(olast)))
 		dentry_new(op.d, olast, strlen(olast), NULL); /* the whiteout */
-	op.d->inode->mtime = op.d->inode->ctime = np.d->inode->mtime = np.d->inode->ctime = vfs_now();
-	src.d->inode->ctime = op.d->inode->ctime;
+	if (!fs_rename) {
+		op.d->inode->mtime = op.d->inode->ctime = np.d->inode->mtime = np.d->inode->ctime = vfs_now();
+		src.d->inode->ctime = op.d->inode->ctime;
+	}
 out_src:
 	if (have_dst)
 		path_put(&dst);
@@ -345,14 +367,24 @@ walk:
 	return vfs_walk(t, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW, out);
 }
 
+/* The file system's side of an attribute change, for those that keep attributes of their own. */
+static long fs_setattr(struct inode *ino, const struct vfs_iattr *ia)
+{
+	return ino->iops && ino->iops->setattr ? ino->iops->setattr(ino, ia) : 0;
+}
+
 static long change_mode(struct task *t, struct path *p, uint32_t mode)
 {
 	struct inode *ino = p->d->inode;
+	struct vfs_iattr ia = {.valid = VFS_ATTR_MODE, .mode = mode & 07777};
+	long r;
 
 	if (rdonly(p))
 		return -EROFS;
 	if (t->cred.fsuid != 0 && t->cred.fsuid != ino->uid)
 		return -EPERM;
+	if ((r = fs_setattr(ino, &ia)) < 0)
+		return r;
 	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
 	ino->ctime = vfs_now();
 	vfs_fsnotify_dentry(p->d, IN_ATTRIB);
@@ -397,7 +429,9 @@ static long do_chown(struct task *t, int dirfd, gva_t upath, uint32_t uid, uint3
 					 (gid != (uint32_t)-1 && gid != ino->gid && !creds_in_group(&t->cred, gid)))) {
 		/* Only root gives files away; an owner may pick one of its own groups. */
 		r = -EPERM;
-	} else {
+	} else if ((r = fs_setattr(ino, &(struct vfs_iattr){.valid = (uid != (uint32_t)-1 ? VFS_ATTR_UID : 0) |
+								       (gid != (uint32_t)-1 ? VFS_ATTR_GID : 0),
+							     .uid = uid, .gid = gid})) == 0) {
 		if (uid != (uint32_t)-1)
 			ino->uid = uid;
 		if (gid != (uint32_t)-1)
@@ -442,7 +476,16 @@ SYSCALL(utimensat)
 		r = -EROFS;
 	} else {
 		struct inode *ino = p.d->inode;
+		struct vfs_iattr ia = {0};
 
+		for (i = 0; i < 2; i++) {
+			if (ts[i].tv_nsec == UTIME_OMIT)
+				continue;
+			ia.valid |= i ? VFS_ATTR_MTIME : VFS_ATTR_ATIME;
+			*(i ? &ia.mtime : &ia.atime) = ts[i].tv_nsec == UTIME_NOW ? now : ts[i];
+		}
+		if (ia.valid && (r = fs_setattr(ino, &ia)) < 0)
+			goto out;
 		for (i = 0; i < 2; i++) {
 			struct abi_timespec *dst = i ? &ino->mtime : &ino->atime;
 
@@ -452,6 +495,7 @@ SYSCALL(utimensat)
 		}
 		ino->ctime = now;
 	}
+out:
 	path_put(&p);
 	return r;
 }

@@ -86,6 +86,14 @@ SYSCALL(mmap)
 				maxprot = PROT_READ | PROT_EXEC;
 				if ((f->flags & O_ACCMODE) == O_RDWR)
 					maxprot |= PROT_WRITE;
+				if (f->inode->iops->no_shared_write) {
+					/* No write-back for these files: a writable shared mapping is refused. */
+					if ((prot & PROT_WRITE) && (maxprot & PROT_WRITE)) {
+						r = -ENODEV;
+						goto out;
+					}
+					maxprot &= ~PROT_WRITE;
+				}
 				if (!f->inode->iops->getpage) {
 					/* Shared mappings of files we cannot share pages of yet: only reading. */
 					if (prot & PROT_WRITE) {

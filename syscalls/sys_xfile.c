@@ -350,6 +350,17 @@ static long do_setxattr(struct task *t, const uint64_t *a, int kind, int remove)
 		r = -EPERM;
 		goto out;
 	}
+	if (ino->iops && ino->iops->write_xattr) {
+		void *old;
+
+		/* The file system's own attributes first, so the sentry's copy starts as the file's. */
+		vfs_xattr_get(ino, name, &old);
+		r = ino->iops->write_xattr(ino, name, remove ? NULL : val, remove ? 0 : a[3],
+					   ((a[4] & XATTR_CREATE) ? VFS_XATTR_CREATE : 0) |
+						   ((a[4] & XATTR_REPLACE) ? VFS_XATTR_REPLACE : 0));
+		if (r < 0)
+			goto out;
+	}
 	if (remove)
 		r = vfs_xattr_remove(ino, name);
 	else

@@ -2,7 +2,7 @@
 # The test suite: every program in tests/syscalls/ and every case in
 # tests/integration/cases.txt runs natively and in the sandbox, and the
 # native run is the reference (tests/lib.sh: compat_compare).  Then the unit
-# tests, tests/security and tests/tty.  Last line: "N passed, M failed"
+# tests, tests/security, tests/gofer and tests/tty.  Last line: "N passed, M failed"
 # (the skips are counted on the line before); exit status 0 when nothing
 # failed.
 usage()
@@ -182,6 +182,21 @@ if want security; then
 		done < <(bash "$here/security/run.sh" "$CVISOR" 2>&1)
 	else
 		skip security "escape attempts only make sense under cvisor"
+	fi
+fi
+# tests/gofer drives cvisor's own flags (--overlay=none, --gofer-fds).
+if want gofer; then
+	if [ -n "$under_cvisor" ]; then
+		echo "== tests/gofer"
+		while IFS= read -r l; do
+			case "$l" in
+			PASS*) pass "${l#PASS }";;
+			FAIL*) fail "${l#FAIL }";;
+			SKIP*) l=${l#SKIP }; skip "${l%%:*}" "${l#*: }";;
+			esac
+		done < <(bash "$here/gofer/run.sh" "$CVISOR" 2>&1)
+	else
+		skip gofer "writes through the gofer are cvisor's --overlay=none"
 	fi
 fi
 if want tty; then

@@ -568,8 +568,7 @@ int vfs_dir_changeable(struct path *p)
 {
 	struct super *sb = p->d->inode->sb;
 
-	return !(p->mnt && (p->mnt->flags & 1)) && (sb->dcache_complete || sb->whiteouts) &&
-	       p->d->inode->iops && p->d->inode->iops->mknod;
+	return !(p->mnt && (p->mnt->flags & 1)) && !sb->rdonly && p->d->inode->iops && p->d->inode->iops->mknod;
 }
 
 void vfs_remove_name(struct dentry *d)

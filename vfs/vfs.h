@@ -22,10 +22,19 @@
 #include "../include/abi/abi.h"
 
 struct task;
+struct statfs;
 struct inode;
 struct file;
 struct dentry;
 struct mount;
+
+/* An attribute change (chmod, chown, utimensat) for a file system that keeps attributes elsewhere. */
+enum { VFS_ATTR_MODE = 1, VFS_ATTR_UID = 2, VFS_ATTR_GID = 4, VFS_ATTR_ATIME = 8, VFS_ATTR_MTIME = 16 };
+struct vfs_iattr {
+	unsigned valid;
+	uint32_t mode, uid, gid;
+	struct abi_timespec atime, mtime; /* UTIME_NOW already resolved */
+};
 
 struct inode_ops {
 	/* Finds name in dir: 0 with a new reference in *out, or -ENOENT... */
@@ -50,6 +59,29 @@ struct inode_ops {
 	void (*release)(struct inode *ino);
 	/* Is the cached child d of dir still right (procfs: does the pid live)? NULL: always. */
 	int (*revalidate)(struct inode *dir, struct dentry *d);
+	/*
+	 * File systems whose names live outside the sentry (the gofer) make
+	 * each change there first; the dentries follow when it succeeds.
+	 * NULL: the dentry cache is the file system (tmpfs, the overlay).
+	 * rename is the old directory's op; victim is the file at the new
+	 * name (NULL if none), swapped with src under RENAME_EXCHANGE.  The
+	 * op keeps the inodes' attributes (nlink, times) right itself.
+	 */
+	long (*rename)(struct inode *odir, const char *oname, struct inode *src, struct inode *ndir, const char *nname,
+		       struct inode *victim, unsigned flags);
+	/* A new name in dir for src (the new directory's op). */
+	long (*link)(struct inode *dir, const char *name, struct inode *src);
+	/* Made before the inode takes the change; NULL: the inode alone. */
+	long (*setattr)(struct inode *ino, const struct vfs_iattr *ia);
+	/*
+	 * setxattr (value non-NULL) or removexattr made by the file system too,
+	 * before the sentry's copy changes; NULL: the copy alone.
+	 */
+	long (*write_xattr)(struct inode *ino, const char *name, const void *value, size_t size, int flags);
+	/* statfs(2) figures of the file system; NULL or an error: the sandbox's own. */
+	long (*statfs)(struct inode *ino, struct statfs *sf);
+	/* MAP_SHARED mappings may not be writable (no write-back): mmap gives ENODEV. */
+	int no_shared_write;
 };
 
 /* getdents64 callback: returns 0 to go on, non-zero when the buffer is full. */
@@ -64,6 +96,7 @@ struct file_ops {
 	long (*iterate)(struct file *f, dir_emit_fn emit, void *ctx);
 	long (*ioctl)(struct file *f, struct task *t, unsigned long req, gva_t arg);
 	long (*fstat)(struct file *f, struct abi_stat *st); /* NULL: from the inode */
+	long (*fsync)(struct file *f, int datasync);         /* NULL: nothing to flush */
 	void (*release)(struct file *f);
 	/*
 	 * poll(2) readiness now; NULL means always readable and writable.  A

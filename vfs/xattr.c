@@ -2,7 +2,8 @@
  * Extended attributes, kept on the inode in sentry memory (user., trusted.
  * and security. names).  A file system that has attributes of its own (the
  * gofer: the image's) hands them over the first time they are asked for;
- * changes stay in the sandbox.  Limited in number and size per inode so
+ * changes stay in the sandbox, unless the file system writes them too
+ * (iops->write_xattr: "user." ones through the gofer with --overlay=none).  Limited in number and size per inode so
  * that an application cannot grow the sentry without bound.
  */
 #include <errno.h>

@@ -31,6 +31,10 @@ long host_preadv(int fd, const struct iovec *iov, int cnt, off_t off)
 	return ret(syscall(SYS_preadv, fd, iov, cnt, (unsigned long)off, 0UL));
 }
 
+long host_pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
+{
+	return ret(syscall(SYS_pwritev, fd, iov, cnt, (unsigned long)off, 0UL));
+}
 long host_readv(int fd, const struct iovec *iov, int cnt) { return ret(syscall(SYS_readv, fd, iov, cnt)); }
 long host_writev(int fd, const struct iovec *iov, int cnt) { return ret(syscall(SYS_writev, fd, iov, cnt)); }
 
@@ -56,24 +60,26 @@ long host_ioctl(int fd, unsigned long req, void *arg) { return ret(syscall(SYS_i
 long host_fcntl(int fd, int cmd, long arg) { return ret(syscall(SYS_fcntl, fd, cmd, arg)); }
 long host_dup(int fd) { return ret(syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3)); }
 
-long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, void *rep, size_t replen, int *outfd)
+long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int infd2, void *rep, size_t replen,
+		     int *outfd)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	char cbuf[CMSG_SPACE(2 * sizeof(int))];
 	struct iovec iov = {(void *)req, reqlen};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	struct cmsghdr *c;
+	int fds[2] = {infd, infd2}, n = infd < 0 ? 0 : infd2 < 0 ? 1 : 2;
 	long r;
 
 	*outfd = -1;
-	if (infd >= 0) {
+	if (n) {
 		memset(cbuf, 0, sizeof(cbuf));
 		mh.msg_control = cbuf;
-		mh.msg_controllen = sizeof(cbuf);
+		mh.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
 		c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &infd, sizeof(int));
+		c->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, (size_t)n * sizeof(int));
 	}
 	do
 		r = syscall(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL);

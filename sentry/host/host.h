@@ -21,6 +21,8 @@
 long host_read(int fd, void *buf, size_t len);
 long host_write(int fd, const void *buf, size_t len);
 long host_preadv(int fd, const struct iovec *iov, int cnt, off_t off);
+/* Writes to a gofer file the gofer opened read-write (--overlay=none). */
+long host_pwritev(int fd, const struct iovec *iov, int cnt, off_t off);
 long host_readv(int fd, const struct iovec *iov, int cnt);
 long host_writev(int fd, const struct iovec *iov, int cnt);
 long host_close(int fd);
@@ -36,10 +38,12 @@ long host_fcntl(int fd, int cmd, long arg);
 long host_dup(int fd);
 
 /*
- * One request to the gofer over its socket: the request (and infd, if >= 0)
- * out, the reply (and an fd into *outfd, or -1) back.  0 or -errno.
+ * One request to the gofer over its socket: the request (and infd, then
+ * infd2, where >= 0) out, the reply (and an fd into *outfd, or -1) back.
+ * 0 or -errno.
  */
-long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, void *rep, size_t replen, int *outfd);
+long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int infd2, void *rep, size_t replen,
+		     int *outfd);
 
 long host_memfd_create(const char *name, unsigned flags);
 long host_ftruncate(int fd, off_t len);

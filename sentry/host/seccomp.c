@@ -41,6 +41,7 @@ static const struct rule rules[] = {
 	ANY("readv", "host stdio reads straight into application memory"),
 	ANY("writev", "host stdio writes straight from application memory"),
 	ANY("preadv", "gofer files read straight into application memory"),
+	ANY("pwritev", "gofer files written straight from application memory (--overlay=none)"),
 	GOFER("sendmsg", "ask the gofer to open a file (the sentry itself opens nothing)"),
 	GOFER("recvmsg", "the gofer's answer, with the fd it opened"),
 	ANY("close", "gofer fds"),

@@ -12,6 +12,8 @@
 #                    fork+exit+wait, a pipe ping-pong between two processes,
 #                    a futex ping-pong between two threads, thread create+join
 #   open+read+close  ns per round on /etc/hostname: path walk and file setup
+#   write via gofer  256 MiB written to the host's disk through the gofer
+#                    (cvisor --overlay=none, runsc --overlay2=none)
 #   do /bin/true     wall ms and peak memory of the whole sandbox
 #   SYSEMU floor     ns per PTRACE_SYSEMU round trip, tracer and tracee on the
 #                    same CPU and on two CPUs: what a ptrace sandbox cannot beat
@@ -96,12 +98,16 @@ done
 
 # --- helpers --------------------------------------------------------------
 
+# Extra flags for one benchmark: the root written through the gofer.
+CVISOR_EXTRA=()
+RUNSC_EXTRA=()
+
 # The command prefix that runs something in environment $1, in CMD.
 cmd_in() {
 	case $1 in
 	native) CMD=() ;;
-	cvisor) CMD=("$CVISOR" "do" --) ;;
-	runsc)  CMD=(runsc "${RUNSC_FLAGS[@]}" "do") ;;
+	cvisor) CMD=("$CVISOR" "do" "${CVISOR_EXTRA[@]}" --) ;;
+	runsc)  CMD=(runsc "${RUNSC_FLAGS[@]}" "${RUNSC_EXTRA[@]}" "do") ;;
 	esac
 }
 
@@ -346,6 +352,13 @@ bench readdir 200 20 fsbench readdir "$FS/dir10k"
 bench tmpwrite 1024 1024 fsbench write /tmp
 bench tmpread 1024 1024 fsbench readback /tmp
 bench gread 1024 1024 fsbench read "$FS/big"
+# Written through the gofer to the host's disk: no overlay in either sandbox
+# (the file goes to $FS, natively too); fsbench fsyncs before it stops the clock.
+CVISOR_EXTRA=(--overlay=none)
+RUNSC_EXTRA=(--overlay2=none)
+bench gwrite 1024 1024 fsbench write "$FS"
+CVISOR_EXTRA=()
+RUNSC_EXTRA=()
 bench pipebw 256 256 fsbench pipe
 bench untar 1 1 fsbench untar "$FS/doc.tar" /tmp
 bench_true
@@ -354,7 +367,7 @@ elapsed=$(($(date +%s) - started))
 
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
-for key in getppid open fork pipe futex thread stat readdir tmpwrite tmpread gread pipebw untar true_ms true_rss true_peak; do
+for key in getppid open fork pipe futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar true_ms true_rss true_peak; do
 	for env in native cvisor runsc; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
@@ -407,6 +420,7 @@ row "readdir 10k entries (ns/listing)" readdir 0
 row "write 1G to /tmp (MB/s) [3]" tmpwrite 0
 row "read 1G back from /tmp (MB/s) [3]" tmpread 0
 row "read 1G via gofer (MB/s) [3]" gread 0
+row "write 1G via gofer (MB/s) [3][4]" gwrite 0
 row "pipe 256M, 2 procs (MB/s) [3]" pipebw 0
 row "untar /usr/share/doc to /tmp (ms)" untar 1
 row "do /bin/true, wall (ms)" true_ms 2
@@ -439,6 +453,8 @@ fi
 echo "[2] wait4() ru_maxrss: the largest single process of the tree (counting the"
 echo "    shared pages it maps, e.g. the binary), not the sum over the tree."
 echo "[3] throughput: higher is better, so a ratio under 1 means slower; natively /tmp is the disk."
+echo "[4] the sandboxes without their root overlay (cvisor --overlay=none, runsc --overlay2=none),"
+echo "    so the file is written to the host's disk through the gofer, and fsync'ed."
 echo
 if [ "$FAILED" -gt 0 ]; then
 	echo "Took ${elapsed}s; $FAILED run(s) failed, medians are of the runs that worked; see $LOG"

@@ -1,27 +1,60 @@
 /*
- * The gofer file system client: the container's root, read-only, reached
- * through host file descriptors that the gofer process opens and passes
- * over its socket (protocol.h).  The sentry opens nothing itself: it reads
- * the fds it was given (pread, getdents, readlinkat with an empty path).
- * Regular files and directories come readable; anything else as an O_PATH
- * fd, for its attributes and, for a symlink, its target.
+ * The gofer file system client: the container's root, reached through host
+ * file descriptors that the gofer process opens and passes over its socket
+ * (protocol.h).  The sentry opens nothing itself: it reads (and, with
+ * --overlay=none, writes) the fds it was given (preadv, pwritev, getdents,
+ * readlinkat with an empty path), and asks the gofer for everything that
+ * names a file: walks, creation, removal, renames, links, attribute
+ * changes.  Regular files and directories come readable (regular files
+ * read-write once opened for writing); anything else as an O_PATH fd, for
+ * its attributes and, for a symlink, its target.
+ *
+ * Host fds are bounded.  Every inode remembers its parent and its name, so
+ * the fd of an idle inode can be closed and opened again later by walking
+ * that name from the parent; at most gofer_max_fds fds of idle inodes stay
+ * open, the least recently used closed first.  Not idle, so never closed:
+ * the root, regular files the application has open, and inodes whose name
+ * is gone while something still holds them (removed or replaced while open
+ * or mapped: walking again would find another file or nothing).  A re-open
+ * must find the same host file (device and inode number), or fails with
+ * ESTALE as NFS does.
+ *
+ * Writable (--overlay=none) or not, attributes live in the sentry's inode:
+ * with the overlay above, a read-only gofer inode takes chmod and friends
+ * in memory only; writable, each change is made by the gofer first and the
+ * inode then takes the host's answer.
+ *
+ * Locking: everything here runs under the sentry lock (one gofer request
+ * in flight at a time, and no fd closed while another thread uses it).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 
 #include "../../../sentry/host/host.h"
+#include "../../../sentry/kernel/task.h"
 #include "../../../sentry/mm/memfile.h"
 #include "../../vfs.h"
 #include "gofer.h"
 #include "protocol.h"
 
 struct gnode {
-	int fd; /* readable for files and directories, O_PATH otherwise */
+	struct inode *ino;     /* the inode this is the private part of */
+	int fd;                /* -1 while closed to keep host fds few (gnode_fd opens it again) */
+	int rw;                /* the fd is, or opens again, read-write (a regular file opened for writing) */
+	struct inode *parent;  /* reference; NULL for the root */
+	char *name;            /* the name in parent that opening again walks */
+	uint64_t hdev, hino;   /* the host file: opening again must find the same */
+	unsigned users;        /* open files of it: the fd stays */
+	int pinned;            /* the name is gone while the inode is held: the fd stays */
+	int idle;              /* on the idle list (fd open, nothing keeps it) */
+	struct gnode *lnext, *lprev; /* the idle list, most recently used first */
 	/* The page cache: frame of each page of the file, MF_NONE when not read yet. */
 	uint64_t *pages;
 	size_t npages;
@@ -36,6 +69,12 @@ static struct gnode *cached;
 static size_t ncached;
 #define CACHE_READAHEAD 16
 
+/* The host fds held, and the idle ones that may be closed (see the top). */
+static size_t nfds, max_fds = 4096;
+static struct gnode *idle_head, *idle_tail;
+
+static int gofer_sock = -1;
+
 struct gdir {
 	char *buf; /* a snapshot of the host entries, in getdents64 form */
 	size_t len;
@@ -44,21 +83,183 @@ struct gdir {
 static const struct inode_ops gofer_iops;
 static const struct file_ops gofer_file_fops, gofer_dir_fops;
 
-static struct inode *make_inode(struct super *sb, int fd, const struct stat *st)
-{
-	struct inode *ino = inode_new(sb, st->st_mode);
-	struct gnode *g = calloc(1, sizeof(*g));
+/* ---- host fds: the idle list ---- */
 
-	if (!ino || !g) {
-		free(ino);
-		free(g);
-		return NULL;
-	}
+static void idle_remove(struct gnode *g)
+{
+	if (!g->idle)
+		return;
+	if (g->lprev)
+		g->lprev->lnext = g->lnext;
+	else
+		idle_head = g->lnext;
+	if (g->lnext)
+		g->lnext->lprev = g->lprev;
+	else
+		idle_tail = g->lprev;
+	g->lnext = g->lprev = NULL;
+	g->idle = 0;
+}
+
+static void idle_push(struct gnode *g)
+{
+	g->lprev = NULL;
+	g->lnext = idle_head;
+	if (idle_head)
+		idle_head->lprev = g;
+	else
+		idle_tail = g;
+	idle_head = g;
+	g->idle = 1;
+}
+
+/* Puts g on the idle list or takes it off, as its state says; most recent first. */
+static void idle_update(struct gnode *g)
+{
+	idle_remove(g);
+	if (g->fd >= 0 && g->parent && !g->users && !g->pinned)
+		idle_push(g);
+}
+
+static void close_fd(struct gnode *g)
+{
+	if (g->fd < 0)
+		return;
+	idle_remove(g);
+	host_close(g->fd);
+	g->fd = -1;
+	nfds--;
+}
+
+/* Closes the least recently used idle fds while over the bound; keep's stays. */
+static void fds_trim(struct gnode *keep)
+{
+	while (nfds > max_fds && idle_tail && idle_tail != keep)
+		close_fd(idle_tail);
+}
+
+static void set_fd(struct gnode *g, int fd)
+{
 	g->fd = fd;
-	ino->priv = g;
-	ino->iops = &gofer_iops;
-	ino->fops = S_ISDIR(st->st_mode) ? &gofer_dir_fops : S_ISREG(st->st_mode) ? &gofer_file_fops : NULL;
-	ino->ino = st->st_ino;
+	nfds++;
+	idle_update(g);
+	fds_trim(g);
+}
+
+/* ---- requests ---- */
+
+static long call(struct gofer_req *req, int fd, int fd2, struct gofer_rep *rep, int *outfd)
+{
+	int dummy;
+	long r = host_gofer_call(gofer_sock, req, sizeof(*req), fd, fd2, rep, sizeof(*rep), outfd ? outfd : &dummy);
+
+	if (!outfd && dummy >= 0)
+		host_close(dummy);
+	if (r < 0)
+		return -EIO;
+	if (rep->err < 0 && outfd && *outfd >= 0) {
+		host_close(*outfd);
+		*outfd = -1;
+	}
+	return rep->err;
+}
+
+static int bad_name(const char *name, size_t cap)
+{
+	size_t n = strlen(name);
+
+	return !n || n >= cap || strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, ".");
+}
+
+/* Asks the gofer for one component below dirfd: the fd it opened, or -errno. */
+static long gofer_walk_one(int dirfd, const char *name, int rdwr, struct stat *st)
+{
+	struct gofer_req req = {.op = GOFER_WALK, .flags = rdwr ? GOFER_RDWR : 0};
+	struct gofer_rep rep;
+	int fd;
+	long r;
+
+	if (bad_name(name, sizeof(req.name)))
+		return -EINVAL;
+	strcpy(req.name, name);
+	r = call(&req, dirfd, -1, &rep, &fd);
+	if (r < 0)
+		return r;
+	if (fd < 0)
+		return -EIO;
+	*st = rep.st;
+	return fd;
+}
+
+/*
+ * The host fd of g, opened again if it was closed: each closed ancestor is
+ * walked again from the nearest open one (a loop, not a recursion: paths
+ * can be thousands of levels deep).  -ESTALE when a name no longer leads to
+ * the file it led to.
+ */
+static long gnode_fd(struct gnode *g)
+{
+	struct gnode *a, *top;
+	struct stat st;
+	long fd;
+
+	if (g->fd >= 0) {
+		if (g->idle) {
+			idle_remove(g);
+			idle_push(g);
+		}
+		return g->fd;
+	}
+	for (;;) {
+		/* The closed ancestor nearest to an open one. */
+		for (top = g, a = g; a && a->fd < 0; a = a->parent ? a->parent->priv : NULL)
+			top = a;
+		if (!a || top->pinned)
+			return -ESTALE; /* cannot happen: the root and pinned gnodes keep their fds */
+		/* Kept open while the child is walked: the walk may close idle fds. */
+		a->users++;
+		idle_update(a);
+		fd = gofer_walk_one(a->fd, top->name, top->rw, &st);
+		a->users--;
+		idle_update(a);
+		if (fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP)
+			return -ESTALE;
+		if (fd < 0)
+			return fd;
+		if ((uint64_t)st.st_dev != top->hdev || (uint64_t)st.st_ino != top->hino) {
+			host_close((int)fd);
+			return -ESTALE; /* the name was given to another file behind the sandbox's back */
+		}
+		set_fd(top, (int)fd);
+		if (top == g)
+			return fd;
+	}
+}
+
+/* The fds of two gnodes at once (rename, link): the second's opening must not close the first's. */
+static long gnode_fd2(struct gnode *a, struct gnode *b, int *fa, int *fb)
+{
+	long r = gnode_fd(a);
+
+	if (r < 0)
+		return r;
+	*fa = (int)r;
+	a->users++;
+	idle_update(a);
+	r = gnode_fd(b);
+	a->users--;
+	idle_update(a);
+	if (r < 0)
+		return r;
+	*fb = (int)r;
+	return 0;
+}
+
+/* ---- inodes ---- */
+
+static void take_stat(struct inode *ino, const struct stat *st)
+{
+	ino->mode = st->st_mode;
 	ino->uid = st->st_uid;
 	ino->gid = st->st_gid;
 	ino->nlink = st->st_nlink;
@@ -68,94 +269,163 @@ static struct inode *make_inode(struct super *sb, int fd, const struct stat *st)
 	ino->atime = (struct abi_timespec){st->st_atim.tv_sec, st->st_atim.tv_nsec};
 	ino->mtime = (struct abi_timespec){st->st_mtim.tv_sec, st->st_mtim.tv_nsec};
 	ino->ctime = (struct abi_timespec){st->st_ctim.tv_sec, st->st_ctim.tv_nsec};
+}
+
+/* Gives g the name name in dir (a reference on dir), dropping its old one. */
+static int set_name(struct gnode *g, struct inode *dir, const char *name)
+{
+	char *n = strdup(name);
+
+	if (!n)
+		return -ENOMEM;
+	inode_get(dir);
+	if (g->parent)
+		inode_put(g->parent);
+	free(g->name);
+	g->parent = dir;
+	g->name = n;
+	return 0;
+}
+
+/* A new inode for the host file at fd, named name in dir (NULL for the root); takes the fd. */
+static struct inode *make_inode(struct super *sb, int fd, const struct stat *st, struct inode *dir, const char *name,
+				int rw)
+{
+	struct inode *ino = inode_new(sb, st->st_mode);
+	struct gnode *g = calloc(1, sizeof(*g));
+
+	if (!ino || !g || (dir && set_name(g, dir, name) < 0)) {
+		free(ino);
+		free(g);
+		host_close(fd);
+		return NULL;
+	}
+	g->ino = ino;
+	g->fd = -1;
+	g->rw = rw && S_ISREG(st->st_mode);
+	g->hdev = (uint64_t)st->st_dev;
+	g->hino = (uint64_t)st->st_ino;
+	ino->priv = g;
+	ino->iops = &gofer_iops;
+	ino->fops = S_ISDIR(st->st_mode) ? &gofer_dir_fops : S_ISREG(st->st_mode) ? &gofer_file_fops : NULL;
+	ino->ino = st->st_ino;
+	take_stat(ino, st);
+	set_fd(g, fd);
 	return ino;
 }
 
-static int gofer_sock = -1;
-
-/* Asks the gofer for one component below dirfd: the fd it opened, or -errno. */
-static long gofer_walk_one(int dirfd, const char *name, struct stat *st)
+static int writable(struct inode *ino)
 {
-	struct gofer_req req = {.op = GOFER_WALK};
-	struct gofer_rep rep;
-	size_t n = strlen(name);
-	int fd;
-	long r;
-
-	if (!n || n >= sizeof(req.name) || strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
-		return -EINVAL;
-	memcpy(req.name, name, n + 1);
-	r = host_gofer_call(gofer_sock, &req, sizeof(req), dirfd, &rep, sizeof(rep), &fd);
-	if (r < 0)
-		return -EIO;
-	if (rep.err < 0) {
-		if (fd >= 0)
-			host_close(fd);
-		return rep.err;
-	}
-	if (fd < 0)
-		return -EIO;
-	*st = rep.st;
-	return fd;
+	return !ino->sb->rdonly;
 }
 
 static long gofer_lookup(struct inode *dir, const char *name, struct inode **out)
 {
-	struct gnode *g = dir->priv;
 	struct stat st;
-	long fd = gofer_walk_one(g->fd, name, &st);
+	long fd = gnode_fd(dir->priv);
 
+	if (fd >= 0)
+		fd = gofer_walk_one((int)fd, name, 0, &st);
 	if (fd < 0)
 		return fd == -ELOOP ? -ENOENT : fd;
-	*out = make_inode(dir->sb, (int)fd, &st);
-	if (!*out) {
-		host_close((int)fd);
-		return -ENOMEM;
-	}
-	return 0;
+	*out = make_inode(dir->sb, (int)fd, &st, dir, name, 0);
+	return *out ? 0 : -ENOMEM;
 }
 
 static long gofer_readlink(struct inode *ino, char *buf, size_t len)
 {
-	struct gnode *g = ino->priv;
+	long fd;
 
 	if (!S_ISLNK(ino->mode))
 		return -EINVAL;
-	return host_readlinkat(g->fd, "", buf, len);
+	fd = gnode_fd(ino->priv);
+	return fd < 0 ? fd : host_readlinkat((int)fd, "", buf, len);
+}
+
+/* A regular file's fd becomes read-write (its first open for writing). */
+static long make_rw(struct gnode *g)
+{
+	struct stat st;
+	long pfd, fd;
+
+	if (g->rw)
+		return 0;
+	if (g->fd < 0) {
+		g->rw = 1; /* opened read-write when next needed */
+		return 0;
+	}
+	if (!g->parent || g->pinned)
+		return -EACCES; /* no name left to open it by */
+	pfd = gnode_fd(g->parent->priv);
+	if (pfd < 0)
+		return pfd;
+	fd = gofer_walk_one((int)pfd, g->name, 1, &st);
+	if (fd < 0)
+		return fd == -ENOENT ? -ESTALE : fd;
+	if ((uint64_t)st.st_dev != g->hdev || (uint64_t)st.st_ino != g->hino) {
+		host_close((int)fd);
+		return -ESTALE;
+	}
+	close_fd(g);
+	g->rw = 1;
+	set_fd(g, (int)fd);
+	return 0;
 }
 
 static long gofer_open(struct inode *ino, struct file *f, int flags)
 {
 	struct gnode *g = ino->priv;
-	int fl;
+	long fd, fl, r;
 
-	(void)flags;
 	if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
 		return -EACCES; /* host devices, fifos and sockets are never opened */
-	fl = (int)host_fcntl(g->fd, F_GETFL, 0);
+	if (S_ISDIR(ino->mode) && ino->nlink == 0)
+		return 0; /* removed: it lists nothing, and needs no fd for that */
+	if (S_ISREG(ino->mode) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))) {
+		if (!writable(ino))
+			return -EROFS;
+		r = make_rw(g);
+		if (r < 0)
+			return r;
+	}
+	fd = gnode_fd(g);
+	if (fd < 0)
+		return fd;
+	fl = host_fcntl((int)fd, F_GETFL, 0);
 	if (fl < 0 || (fl & O_PATH))
 		return -EACCES;
+	if (S_ISREG(ino->mode)) {
+		/* Open, its fd stays: another file may take its name meanwhile. */
+		g->users++;
+		idle_update(g);
+		f->priv = g;
+	}
 	return 0;
 }
 
 static long gofer_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
 {
-	struct gnode *g = ino->priv;
 	struct iovec iov = {buf, len};
-	long r;
+	long r, fd = gnode_fd(ino->priv);
 
+	if (fd < 0)
+		return fd;
 	while (iov.iov_len) {
-		r = host_preadv(g->fd, &iov, 1, (off_t)off);
+		r = host_preadv((int)fd, &iov, 1, (off_t)off);
 		if (r < 0)
 			return r;
-		if (r == 0)
-			break; /* past the end: the rest stays zero */
+		if (r == 0) {
+			memset(iov.iov_base, 0, iov.iov_len); /* past the end: zeros */
+			break;
+		}
 		iov.iov_base = (char *)iov.iov_base + r;
 		iov.iov_len -= (size_t)r;
 		off += (uint64_t)r;
 	}
 	return 0;
 }
+
+/* ---- the page cache ---- */
 
 /* Drops the cache's pages that nobody maps, all of them when all is set. */
 static void cache_trim(struct gnode *g, int all)
@@ -201,9 +471,33 @@ static void cache_reclaim(void)
 }
 
 /*
+ * After a write or a truncate through the sentry: the cached pages of
+ * [off, end) are read again in place, so mappings sharing them (private
+ * ones not yet written, read-only shared ones) see the file as it is now,
+ * as Linux's do; pages past a new end leave the cache.
+ */
+static void cache_refresh(struct inode *ino, uint64_t off, uint64_t end)
+{
+	struct gnode *g = ino->priv;
+	size_t i, keep = (size_t)((ino->size + 4095) / 4096);
+
+	for (i = (size_t)(off / 4096); i < g->npages && (uint64_t)i * 4096 < end; i++) {
+		if (g->pages[i] == MF_NONE)
+			continue;
+		if (i >= keep) {
+			mf_put(g->pages[i]);
+			g->pages[i] = MF_NONE;
+			ncached--;
+		} else if (gofer_fill(ino, (uint64_t)i * 4096, mf_ptr(g->pages[i]), 4096) < 0) {
+			memset(mf_ptr(g->pages[i]), 0, 4096);
+		}
+	}
+}
+
+/*
  * The frame holding the page at off, read ahead with the pages after it in
- * one host read; a reference for the caller.  The image is read-only, so
- * cached pages never go stale.
+ * one host read; a reference for the caller.  Writes through the sentry
+ * refresh the cache (cache_refresh); the image does not change under it.
  */
 static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 {
@@ -260,20 +554,22 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 /* The image file's own extended attributes, in the namespaces the sandbox keeps. */
 static long gofer_read_xattrs(struct inode *ino, int (*add)(void *, const char *, const void *, size_t), void *ctx)
 {
-	struct gnode *g = ino->priv;
 	char names[4096], *n;
 	static char value[65536];
-	long len, r;
+	long len, r, fd;
 
 	if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
 		return 0; /* O_PATH fds have none to give */
-	len = host_flistxattr(g->fd, names, sizeof(names));
+	fd = gnode_fd(ino->priv);
+	if (fd < 0)
+		return 0;
+	len = host_flistxattr((int)fd, names, sizeof(names));
 	if (len <= 0)
 		return len == -ENOTSUP || len == -ERANGE ? 0 : len;
 	for (n = names; n < names + len; n += strlen(n) + 1) {
 		if (strncmp(n, "user.", 5) && strncmp(n, "trusted.", 8) && strncmp(n, "security.", 9))
 			continue;
-		r = host_fgetxattr(g->fd, n, value, sizeof(value));
+		r = host_fgetxattr((int)fd, n, value, sizeof(value));
 		if (r >= 0 && add(ctx, n, value, (size_t)r))
 			break;
 	}
@@ -287,16 +583,304 @@ static void gofer_release(struct inode *ino)
 	if (g) {
 		if (g->pages)
 			cache_trim(g, 1);
-		host_close(g->fd);
+		close_fd(g);
+		if (g->parent)
+			inode_put(g->parent);
+		free(g->name);
 		free(g);
 	}
 }
 
+/* ---- changes (--overlay=none): the gofer first, then the inode takes the host's answer ---- */
+
+static long gofer_mknod(struct inode *dir, const char *name, mode_t mode, dev_t rdev, const char *target,
+			struct inode **out)
+{
+	struct gofer_req req = {.op = GOFER_CREATE, .mode = mode};
+	struct gofer_rep rep;
+	struct task *t = task_current;
+	int fd;
+	long r;
+
+	(void)rdev;
+	if (!writable(dir))
+		return -EROFS;
+	if (!name[0])
+		return -EOPNOTSUPP; /* O_TMPFILE: not through the gofer */
+	if (S_ISCHR(mode) || S_ISBLK(mode))
+		return -EPERM;
+	if (bad_name(name, sizeof(req.name)))
+		return -EINVAL;
+	if (S_ISLNK(mode) && (!target || strlen(target) >= sizeof(req.name2)))
+		return -ENAMETOOLONG;
+	strcpy(req.name, name);
+	if (S_ISLNK(mode))
+		strcpy(req.name2, target);
+	req.uid = t ? t->cred.fsuid : 0;
+	req.gid = t ? t->cred.fsgid : 0;
+	r = gnode_fd(dir->priv);
+	if (r >= 0)
+		r = call(&req, (int)r, -1, &rep, &fd);
+	if (r < 0)
+		return r;
+	if (fd < 0)
+		return -EIO;
+	take_stat(dir, &rep.st2);
+	*out = make_inode(dir->sb, fd, &rep.st, dir, name, 1);
+	return *out ? 0 : -ENOMEM;
+}
+
+/*
+ * victim's name (name in dir) is about to go.  If that is the name its
+ * gnode walks and something else still holds the inode (an open file, a
+ * mapping, another name's dentry), its fd is made sure of now and stays.
+ */
+static long keep_unnamed(struct inode *dir, const char *name, struct inode *victim, int *pinned)
+{
+	struct gnode *v = victim->priv;
+	long r;
+
+	*pinned = 0;
+	if (victim->iops != &gofer_iops || v->pinned || v->parent != dir || strcmp(v->name, name) || victim->refs <= 1)
+		return 0;
+	r = gnode_fd(v);
+	if (r < 0)
+		return r;
+	v->pinned = *pinned = 1;
+	idle_update(v);
+	return 0;
+}
+
+static void unkeep(struct inode *victim, int pinned)
+{
+	struct gnode *v = victim->priv;
+
+	if (pinned) {
+		v->pinned = 0;
+		idle_update(v);
+	}
+}
+
+static void victim_gone(struct inode *victim)
+{
+	if (S_ISDIR(victim->mode))
+		victim->nlink = 0;
+	else if (victim->nlink)
+		victim->nlink--;
+	victim->ctime = vfs_now();
+}
+
+static long gofer_unlink(struct inode *dir, const char *name, struct inode *victim)
+{
+	struct gofer_req req = {.op = GOFER_UNLINK, .flags = S_ISDIR(victim->mode) ? AT_REMOVEDIR : 0};
+	struct gofer_rep rep;
+	int pinned;
+	long r;
+
+	if (!writable(dir))
+		return -EROFS;
+	if (bad_name(name, sizeof(req.name)))
+		return -EINVAL;
+	strcpy(req.name, name);
+	r = keep_unnamed(dir, name, victim, &pinned);
+	if (r >= 0)
+		r = gnode_fd(dir->priv);
+	if (r >= 0)
+		r = call(&req, (int)r, -1, &rep, NULL);
+	if (r < 0) {
+		unkeep(victim, pinned);
+		return r;
+	}
+	take_stat(dir, &rep.st2);
+	victim_gone(victim);
+	return 0;
+}
+
+static long gofer_rename(struct inode *odir, const char *oname, struct inode *src, struct inode *ndir,
+			 const char *nname, struct inode *victim, unsigned flags)
+{
+	struct gofer_req req = {.op = GOFER_RENAME, .flags = flags};
+	struct gofer_rep rep;
+	int ofd, nfd, pinned = 0;
+	long r;
+
+	if (!writable(odir))
+		return -EROFS;
+	if (bad_name(oname, sizeof(req.name)) || bad_name(nname, sizeof(req.name)))
+		return -EINVAL;
+	strcpy(req.name, oname);
+	strcpy(req.name2, nname);
+	r = 0;
+	if (victim && !(flags & RENAME_EXCHANGE))
+		r = keep_unnamed(ndir, nname, victim, &pinned);
+	if (r >= 0)
+		r = gnode_fd2(odir->priv, ndir->priv, &ofd, &nfd);
+	if (r >= 0)
+		r = call(&req, ofd, nfd, &rep, NULL);
+	if (r < 0) {
+		if (victim)
+			unkeep(victim, pinned);
+		return r;
+	}
+	take_stat(odir, &rep.st);
+	take_stat(ndir, &rep.st2);
+	/* The names the gnodes walk follow; a failure to copy one only costs its fd staying open. */
+	if (src->iops == &gofer_iops && set_name(src->priv, ndir, nname) < 0) {
+		((struct gnode *)src->priv)->pinned = 1;
+		idle_update(src->priv);
+	}
+	src->ctime = vfs_now();
+	if (victim && (flags & RENAME_EXCHANGE)) {
+		if (victim->iops == &gofer_iops && set_name(victim->priv, odir, oname) < 0) {
+			((struct gnode *)victim->priv)->pinned = 1;
+			idle_update(victim->priv);
+		}
+		victim->ctime = src->ctime;
+	} else if (victim) {
+		victim_gone(victim);
+	}
+	return 0;
+}
+
+static long gofer_link(struct inode *dir, const char *name, struct inode *src)
+{
+	struct gofer_req req = {.op = GOFER_LINK};
+	struct gofer_rep rep;
+	struct gnode *s = src->priv;
+	int sfd, dfd;
+	long r;
+
+	if (!writable(dir))
+		return -EROFS;
+	if (src->iops != &gofer_iops)
+		return -EXDEV;
+	if (!s->parent || s->pinned)
+		return -ENOENT; /* removed: no name to link from */
+	if (bad_name(name, sizeof(req.name2)))
+		return -EINVAL;
+	strcpy(req.name, s->name);
+	strcpy(req.name2, name);
+	r = gnode_fd2(s->parent->priv, dir->priv, &sfd, &dfd);
+	if (r >= 0)
+		r = call(&req, sfd, dfd, &rep, NULL);
+	if (r < 0)
+		return r;
+	if ((uint64_t)rep.st.st_ino == s->hino && (uint64_t)rep.st.st_dev == s->hdev)
+		take_stat(src, &rep.st);
+	take_stat(dir, &rep.st2);
+	return 0;
+}
+
+static long gofer_setattr(struct inode *ino, const struct vfs_iattr *ia)
+{
+	struct gofer_req req = {.op = GOFER_SETATTR};
+	struct gofer_rep rep;
+	long r;
+
+	if (!writable(ino))
+		return 0; /* under the overlay: the sentry's inode alone takes it */
+	req.valid = (ia->valid & VFS_ATTR_MODE ? GOFER_ATTR_MODE : 0) | (ia->valid & VFS_ATTR_UID ? GOFER_ATTR_UID : 0) |
+		    (ia->valid & VFS_ATTR_GID ? GOFER_ATTR_GID : 0) |
+		    (ia->valid & VFS_ATTR_ATIME ? GOFER_ATTR_ATIME : 0) |
+		    (ia->valid & VFS_ATTR_MTIME ? GOFER_ATTR_MTIME : 0);
+	req.mode = ia->mode;
+	req.uid = ia->uid;
+	req.gid = ia->gid;
+	req.atime = (struct timespec){ia->atime.tv_sec, ia->atime.tv_nsec};
+	req.mtime = (struct timespec){ia->mtime.tv_sec, ia->mtime.tv_nsec};
+	r = gnode_fd(ino->priv);
+	if (r >= 0)
+		r = call(&req, (int)r, -1, &rep, NULL);
+	if (r < 0)
+		return r;
+	take_stat(ino, &rep.st);
+	return 0;
+}
+
+static long gofer_truncate(struct inode *ino, uint64_t size)
+{
+	struct gofer_req req = {.op = GOFER_SETATTR, .valid = GOFER_ATTR_SIZE, .size = size};
+	struct gofer_rep rep;
+	uint64_t old = ino->size;
+	long r;
+
+	if (!writable(ino))
+		return -EROFS;
+	r = make_rw(ino->priv);
+	if (r >= 0)
+		r = gnode_fd(ino->priv);
+	if (r >= 0)
+		r = call(&req, (int)r, -1, &rep, NULL);
+	if (r < 0)
+		return r;
+	take_stat(ino, &rep.st);
+	cache_refresh(ino, size < old ? size : old, UINT64_MAX);
+	return 0;
+}
+
+/*
+ * "user." attributes reach the host file; trusted. and security. ones stay
+ * in the sentry's copy (the gofer refuses them: see protocol.h).
+ */
+static long gofer_write_xattr(struct inode *ino, const char *name, const void *value, size_t size, int flags)
+{
+	struct gofer_rep rep;
+	struct gofer_req *req;
+	int dummy = -1;
+	long r;
+
+	if (!writable(ino) || strncmp(name, "user.", 5))
+		return 0;
+	if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
+		return -EPERM; /* as Linux: user. attributes only on files and directories */
+	if (size > GOFER_XATTR_MAX || strlen(name) >= sizeof(req->name))
+		return -E2BIG;
+	req = calloc(1, sizeof(*req) + size);
+	if (!req)
+		return -ENOMEM;
+	req->op = value ? GOFER_SETXATTR : GOFER_REMOVEXATTR;
+	req->flags = (flags & VFS_XATTR_CREATE ? 1 : 0) | (flags & VFS_XATTR_REPLACE ? 2 : 0); /* XATTR_* */
+	req->size = size;
+	strcpy(req->name, name);
+	if (value)
+		memcpy(req + 1, value, size);
+	r = gnode_fd(ino->priv);
+	if (r >= 0)
+		r = host_gofer_call(gofer_sock, req, sizeof(*req) + (value ? size : 0), (int)r, -1, &rep, sizeof(rep),
+				    &dummy);
+	free(req);
+	if (dummy >= 0)
+		host_close(dummy);
+	if (r < 0)
+		return -EIO;
+	return rep.err;
+}
+
+static long gofer_statfs(struct inode *ino, struct statfs *sf)
+{
+	struct gofer_req req = {.op = GOFER_STATFS};
+	struct gofer_rep rep;
+	long r;
+
+	if (!writable(ino))
+		return -ENOSYS; /* under the overlay the figures are the sandbox's own */
+	r = gnode_fd(ino->priv);
+	if (r >= 0)
+		r = call(&req, (int)r, -1, &rep, NULL);
+	if (r < 0)
+		return r;
+	*sf = rep.sfs;
+	return 0;
+}
+
+/* ---- open files ---- */
+
 static long file_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
 {
-	struct gnode *g = f->inode->priv;
-	long r = host_preadv(g->fd, iov, cnt, (off_t)*pos);
+	long r = gnode_fd(f->inode->priv);
 
+	if (r >= 0)
+		r = host_preadv((int)r, iov, cnt, (off_t)*pos);
 	if (r > 0)
 		*pos += (uint64_t)r;
 	return r;
@@ -304,50 +888,101 @@ static long file_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 
 static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
 {
-	(void)f;
-	(void)iov;
-	(void)cnt;
-	(void)pos;
-	return -EBADF; /* read-only root: never opened for writing */
+	struct inode *ino = f->inode;
+	struct gnode *g = ino->priv;
+	struct stat st;
+	long r;
+
+	if (!g->rw || !writable(ino))
+		return -EBADF; /* never opened for writing */
+	r = gnode_fd(g);
+	if (r < 0)
+		return r;
+	if (f->flags & O_APPEND)
+		*pos = ino->size;
+	r = host_pwritev((int)g->fd, iov, cnt, (off_t)*pos);
+	if (r <= 0)
+		return r;
+	if (host_fstat(g->fd, &st) == 0) {
+		ino->size = (uint64_t)st.st_size;
+		ino->blocks = (uint64_t)st.st_blocks;
+		ino->mtime = (struct abi_timespec){st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+		ino->ctime = (struct abi_timespec){st.st_ctim.tv_sec, st.st_ctim.tv_nsec};
+		ino->mode = st.st_mode; /* a write clears set-id bits */
+	} else if (*pos + (uint64_t)r > ino->size) {
+		ino->size = *pos + (uint64_t)r;
+	}
+	if (g->pages)
+		cache_refresh(ino, *pos, *pos + (uint64_t)r);
+	*pos += (uint64_t)r;
+	return r;
+}
+
+static long file_fsync(struct file *f, int datasync)
+{
+	struct gofer_req req = {.op = GOFER_FSYNC, .flags = datasync ? 1 : 0};
+	struct gofer_rep rep;
+	long r;
+
+	if (!writable(f->inode))
+		return 0; /* the image is never written */
+	r = gnode_fd(f->inode->priv);
+	return r < 0 ? r : call(&req, (int)r, -1, &rep, NULL);
+}
+
+static void file_release(struct file *f)
+{
+	struct gnode *g = f->priv;
+
+	if (g) {
+		g->users--;
+		idle_update(g);
+		fds_trim(NULL);
+	}
 }
 
 /*
- * Reads the host directory once per open, so each open file has its own
- * position.  The inode's fd is shared, but all of this runs under the
- * sentry lock, so rewinding it is safe.
+ * Reads the host directory at the first read of an open, and again after
+ * a rewind to the start, so each open file has its own position and sees
+ * names made since.  The inode's fd is shared, but all of this runs under
+ * the sentry lock, so rewinding it is safe.
  */
 static long dir_snapshot(struct file *f, struct gdir **out)
 {
-	struct gnode *g = f->inode->priv;
-	struct gdir *d;
-	long fd = g->fd, r;
+	struct gdir *d = f->priv;
+	long fd, r = 0;
 	size_t cap = 16384;
 
-	if (f->priv) {
-		*out = f->priv;
+	if (d && (f->pos || !writable(f->inode))) {
+		*out = d;
 		return 0;
 	}
-	d = calloc(1, sizeof(*d));
-	if (!d)
-		return -ENOMEM;
-	r = host_lseek((int)fd, 0, SEEK_SET);
-	if (r < 0) {
-		free(d);
-		return r;
+	if (!d) {
+		d = calloc(1, sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		f->priv = d;
 	}
+	free(d->buf);
+	d->len = 0;
 	d->buf = malloc(cap);
+	if (!d->buf)
+		return -ENOMEM;
+	*out = d;
+	if (f->inode->nlink == 0)
+		return 0; /* removed: empty */
+	fd = gnode_fd(f->inode->priv);
+	if (fd < 0)
+		return fd;
+	r = host_lseek((int)fd, 0, SEEK_SET);
+	if (r < 0)
+		return r;
 	for (;;) {
-		if (!d->buf) {
-			r = -ENOMEM;
-			break;
-		}
 		if (cap - d->len < 4096) {
 			char *nb = realloc(d->buf, cap * 2);
 
-			if (!nb) {
-				r = -ENOMEM;
-				break;
-			}
+			if (!nb)
+				return -ENOMEM;
 			d->buf = nb;
 			cap *= 2;
 		}
@@ -357,12 +992,9 @@ static long dir_snapshot(struct file *f, struct gdir **out)
 		d->len += (size_t)r;
 	}
 	if (r < 0) {
-		free(d->buf);
-		free(d);
+		d->len = 0;
 		return r;
 	}
-	f->priv = d;
-	*out = d;
 	return 0;
 }
 
@@ -401,45 +1033,71 @@ static void dir_release(struct file *f)
 
 static const struct inode_ops gofer_iops = {
 	.lookup = gofer_lookup,
+	.mknod = gofer_mknod,
+	.unlink = gofer_unlink,
+	.rename = gofer_rename,
+	.link = gofer_link,
+	.setattr = gofer_setattr,
+	.statfs = gofer_statfs,
+	.write_xattr = gofer_write_xattr,
 	.readlink = gofer_readlink,
 	.open = gofer_open,
+	.truncate = gofer_truncate,
 	.fill = gofer_fill,
 	.getpage = gofer_getpage,
 	.read_xattrs = gofer_read_xattrs,
 	.share_private = 1,
+	/*
+	 * Written pages of a MAP_SHARED mapping would have to be written back
+	 * to the host file; cvisor does not do that for gofer files yet, so a
+	 * writable shared mapping gets ENODEV, as Linux gives for a file
+	 * system without one.  Read-only shared mappings are fine.
+	 */
+	.no_shared_write = 1,
 	.release = gofer_release,
 };
 
 static const struct file_ops gofer_file_fops = {
 	.read = file_read,
 	.write = file_write,
+	.fsync = file_fsync,
+	.release = file_release,
 	.seekable = 1,
 };
 
 static const struct file_ops gofer_dir_fops = {
 	.iterate = dir_iterate,
+	.fsync = file_fsync,
 	.release = dir_release,
 	.seekable = 1,
 };
 
-struct inode *gofer_mount(int sock, struct super **sbp, long *err)
+struct inode *gofer_mount(int sock, int writable_root, size_t fd_limit, struct super **sbp, long *err)
 {
 	struct gofer_req req = {.op = GOFER_ROOT};
-	struct super *sb = super_new("gofer", 1);
+	struct super *sb = super_new("gofer", !writable_root);
 	struct gofer_rep rep;
+	struct inode *root;
 	int fd;
 
 	*err = -ENOMEM;
 	if (!sb)
 		return NULL;
 	gofer_sock = sock;
-	*err = host_gofer_call(sock, &req, sizeof(req), -1, &rep, sizeof(rep), &fd);
+	if (fd_limit)
+		max_fds = fd_limit;
+	*err = host_gofer_call(sock, &req, sizeof(req), -1, -1, &rep, sizeof(rep), &fd);
 	if (*err == 0 && rep.err < 0)
 		*err = rep.err;
 	if (*err == 0 && (fd < 0 || !S_ISDIR(rep.st.st_mode)))
 		*err = -ENOTDIR;
 	if (*err < 0)
 		return NULL;
+	root = make_inode(sb, fd, &rep.st, NULL, NULL, 0);
+	if (!root) {
+		*err = -ENOMEM;
+		return NULL;
+	}
 	*sbp = sb;
-	return make_inode(sb, fd, &rep.st);
+	return root;
 }

@@ -1,12 +1,17 @@
 /*
- * The gofer client: the container's root file system.  Its protocol (walk
- * one component, open, read, readdir, readlink) is the interface the
- * out-of-process gofer will serve; see gofer.c.
+ * The gofer client: the container's root file system, served by the gofer
+ * process (runsc-shim/gofer) over the protocol in protocol.h; see gofer.c.
  */
 #pragma once
+
+#include <stddef.h>
 
 struct inode;
 struct super;
 
-/* The root inode of a read-only mount of what the gofer at sock serves; NULL with *err. */
-struct inode *gofer_mount(int sock, struct super **sb, long *err);
+/*
+ * The root inode of a mount of what the gofer at sock serves: read-only,
+ * or written through the gofer with writable (--overlay=none).  At most
+ * fd_limit host fds of idle files stay open (0: the default).  NULL with *err.
+ */
+struct inode *gofer_mount(int sock, int writable, size_t fd_limit, struct super **sb, long *err);
