@@ -364,13 +364,6 @@ SYSCALL(creat) { return do_open(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC,
 
 SYSCALL(close)
 {
-	struct file *f = get_file(t, (int)a[0]);
-
-	if (!f)
-		return -EBADF;
-	/* Closing any fd of a file drops the process's record locks on it (POSIX). */
-	vfs_locks_process_closed(t, f->inode);
-	file_put(f);
 	return fdt_close(t->files, (int)a[0]);
 }
 

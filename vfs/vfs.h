@@ -320,5 +320,5 @@ long vfs_flock(struct task *t, struct file *f, int op);
 long vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct flock *fl);
 /* The last reference to f went: its flock and OFD locks go. */
 void vfs_locks_file_closed(struct file *f);
-/* t's process closed an fd of ino: its POSIX record locks on ino go. */
-void vfs_locks_process_closed(struct task *t, struct inode *ino);
+/* An fd of ino in the fd table owner went (fdtable.c): owner's POSIX record locks on ino go. */
+void vfs_locks_owner_closed(const struct fdtable *owner, struct inode *ino);

