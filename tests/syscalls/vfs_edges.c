@@ -183,6 +183,39 @@ static void locks(void)
 	close(fd);
 }
 
+/* recv of a 6-byte message into 2 bytes, with and without MSG_TRUNC, on type. */
+static void trunc_type(const char *name, int type)
+{
+	char buf[16] = {0};
+	struct iovec iov = {buf, 2};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	int sv[2];
+
+	printf("%s:\n", name);
+	CHECK("socketpair", socketpair(AF_UNIX, type, 0, sv));
+	CHECK("send", send(sv[0], "abcdef", 6, 0));
+	CHECK("send", send(sv[0], "ghijkl", 6, 0));
+	CHECK("send", send(sv[0], "mnopqr", 6, 0));
+	CHECK("recv 2 MSG_TRUNC|MSG_PEEK", recv(sv[1], buf, 2, MSG_TRUNC | MSG_PEEK));
+	CHECK("recv 2 MSG_TRUNC", recv(sv[1], buf, 2, MSG_TRUNC));
+	printf("got '%.2s'\n", buf);
+	CHECK("recvmsg 2", recvmsg(sv[1], &mh, 0));
+	printf("got '%.2s' MSG_TRUNC %d\n", buf, !!(mh.msg_flags & MSG_TRUNC));
+	mh.msg_flags = 0;
+	CHECK("recvmsg 2 MSG_TRUNC", recvmsg(sv[1], &mh, MSG_TRUNC));
+	printf("got '%.2s' MSG_TRUNC %d\n", buf, !!(mh.msg_flags & MSG_TRUNC));
+	CHECK("recv MSG_DONTWAIT on the empty queue", recv(sv[1], buf, 2, MSG_DONTWAIT | MSG_TRUNC));
+	close(sv[0]);
+	close(sv[1]);
+}
+
+static void unix_trunc(void)
+{
+	printf("-- AF_UNIX MSG_TRUNC\n");
+	trunc_type("SOCK_SEQPACKET", SOCK_SEQPACKET);
+	trunc_type("SOCK_DGRAM", SOCK_DGRAM);
+}
+
 /* The exec'ed side of GO_EXEC: tells the parent it is there, waits for its word. */
 static int hold(int ready, int go)
 {
@@ -199,5 +232,6 @@ int main(int argc, char **argv)
 	if (argc == 4 && !strcmp(argv[1], "hold"))
 		return hold(atoi(argv[2]), atoi(argv[3]));
 	locks();
+	unix_trunc();
 	return 0;
 }
