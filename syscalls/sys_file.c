@@ -1259,33 +1259,48 @@ SYSCALL(fstatfs)
 	return mm_copy_out(t->mm, a[1], &sf, sizeof(sf));
 }
 
+/*
+ * sendfile(2) in Linux's order of checks: the offset is read first
+ * (EFAULT), then in_fd (EBADF, ESPIPE for an offset on an unseekable file,
+ * EINVAL for a negative offset or count, or one that overflows), then
+ * out_fd (EBADF).  Into a pipe, anything but another pipe may be read;
+ * otherwise in_fd must be seekable (not a pipe or socket: Linux refuses
+ * to drop data it cannot re-read) and out_fd not O_APPEND (EINVAL).
+ */
 SYSCALL(sendfile)
 {
-	struct file *out = get_file(t, (int)a[0]), *in = get_file(t, (int)a[1]);
+	struct file *out = NULL, *in = NULL;
 	uint64_t count = a[3], done = 0, pos;
 	int64_t off = 0;
 	char buf[65536];
 	long r = 0;
 
-	if (!out || !in) {
+	if (a[2] && mm_copy_in(t->mm, &off, a[2], sizeof(off)) < 0)
+		return -EFAULT;
+	in = get_file(t, (int)a[1]);
+	if (!in || !readable(in) || !in->ops || !in->ops->read) {
 		r = -EBADF;
 		goto out;
 	}
-	if (!readable(in) || !writable(out) || !in->ops->read || !out->ops->write) {
-		r = -EBADF;
+	if (a[2] && !in->ops->seekable) {
+		r = -ESPIPE;
 		goto out;
-	}
-	if (a[2]) {
-		if (mm_copy_in(t->mm, &off, a[2], sizeof(off)) < 0) {
-			r = -EFAULT;
-			goto out;
-		}
-		if (off < 0 || !in->ops->seekable) {
-			r = off < 0 ? -EINVAL : -ESPIPE;
-			goto out;
-		}
 	}
 	pos = a[2] ? (uint64_t)off : in->pos;
+	if ((int64_t)count < 0 || (int64_t)pos < 0 || (int64_t)(pos + count) < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	out = get_file(t, (int)a[0]);
+	if (!out || !writable(out) || !out->ops || !out->ops->write) {
+		r = -EBADF;
+		goto out;
+	}
+	if (S_ISFIFO(out->inode->mode) ? S_ISFIFO(in->inode->mode) :
+					 (out->flags & O_APPEND) || !in->ops->seekable) {
+		r = -EINVAL;
+		goto out;
+	}
 	if (count > MAX_RW)
 		count = MAX_RW;
 	while (done < count) {
@@ -1308,14 +1323,16 @@ SYSCALL(sendfile)
 		if (w < n)
 			break;
 	}
+	if (done)
+		r = (long)done;
 	if (a[2]) {
 		off = (int64_t)pos;
-		mm_copy_out(t->mm, a[2], &off, sizeof(off));
+		/* Linux too reports EFAULT even after a transfer, if the offset cannot be written back. */
+		if (mm_copy_out(t->mm, a[2], &off, sizeof(off)) < 0)
+			r = -EFAULT;
 	} else {
 		in->pos = pos;
 	}
-	if (done)
-		r = (long)done;
 out:
 	if (out)
 		file_put(out);

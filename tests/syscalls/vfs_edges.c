@@ -216,6 +216,67 @@ static void unix_trunc(void)
 	trunc_type("SOCK_DGRAM", SOCK_DGRAM);
 }
 
+static void sendfile_errors(void)
+{
+	int in, out, app, p[2], q[2], sv[2], ro, path, zero;
+	off_t off;
+	char buf[32] = {0};
+
+	printf("-- sendfile\n");
+	in = open("/tmp/cvt-edges-in", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK("write the source", write(in, "0123456789", 10));
+	lseek(in, 2, SEEK_SET);
+	out = open("/tmp/cvt-edges-out", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	app = open("/tmp/cvt-edges-out", O_WRONLY | O_APPEND);
+	ro = open("/tmp/cvt-edges-out", O_RDONLY);
+	path = open("/tmp/cvt-edges-in", O_PATH);
+	zero = open("/dev/zero", O_RDONLY);
+	CHECK("pipe", pipe(p));
+	CHECK("pipe", pipe(q));
+	CHECK("socketpair", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	CHECK("write into the pipe", write(p[1], "pipe", 4));
+	CHECK("write into the socket", write(sv[0], "sock", 4));
+
+	CHECK("sendfile, in a pipe", sendfile(out, p[0], NULL, 4));
+	CHECK("sendfile, in a pipe, out a pipe", sendfile(q[1], p[0], NULL, 4));
+	CHECK("sendfile, in a socket", sendfile(out, sv[1], NULL, 4));
+	CHECK("sendfile, in /dev/zero", sendfile(out, zero, NULL, 4));
+	CHECK("sendfile, in O_PATH", sendfile(out, path, NULL, 4));
+	CHECK("sendfile, in write-only", sendfile(out, app, NULL, 4));
+	CHECK("sendfile, out read-only", sendfile(ro, in, NULL, 4));
+	CHECK("sendfile, out O_APPEND", sendfile(app, in, NULL, 4));
+	CHECK("sendfile, bad in fd", sendfile(out, 999, NULL, 4));
+	CHECK("sendfile, bad out fd", sendfile(999, in, NULL, 4));
+	CHECK("sendfile, bad offset pointer", sendfile(out, in, (off_t *)1, 4));
+	off = -1;
+	CHECK("sendfile, negative offset", sendfile(out, in, &off, 4));
+	off = 0;
+	CHECK("sendfile, offset on a pipe", sendfile(out, p[0], &off, 4));
+	off = 0x7ffffffffffffff0LL;
+	CHECK("sendfile, offset + count overflows", sendfile(out, in, &off, 100));
+	CHECK("sendfile, count > SSIZE_MAX", sendfile(out, in, NULL, (size_t)-1));
+	CHECK("sendfile, count 0", sendfile(out, in, NULL, 0));
+	CHECK("sendfile, count 0, in a pipe", sendfile(out, p[0], NULL, 0));
+	off = 20;
+	CHECK("sendfile, offset past the end", sendfile(out, in, &off, 4));
+	printf("offset %ld\n", (long)off);
+	CHECK("sendfile 4 from the position", sendfile(out, in, NULL, 4));
+	CHECK("position of in", lseek(in, 0, SEEK_CUR));
+	off = 7;
+	CHECK("sendfile 100 at offset 7", sendfile(out, in, &off, 100));
+	printf("offset %ld\n", (long)off);
+	CHECK("position of in", lseek(in, 0, SEEK_CUR));
+	CHECK("sendfile into a pipe", sendfile(q[1], in, NULL, 3));
+	CHECK("read the pipe", read(q[0], buf, sizeof(buf)));
+	printf("pipe got '%.3s'\n", buf);
+	CHECK("pread out", pread(out, buf, sizeof(buf), 0));
+	for (int i = 0; i < 11; i++)
+		buf[i] = buf[i] ? buf[i] : '.';
+	printf("out has '%.11s'\n", buf);
+	close(in), close(out), close(app), close(ro), close(path), close(zero);
+	close(p[0]), close(p[1]), close(q[0]), close(q[1]), close(sv[0]), close(sv[1]);
+}
+
 /* The exec'ed side of GO_EXEC: tells the parent it is there, waits for its word. */
 static int hold(int ready, int go)
 {
@@ -233,5 +294,6 @@ int main(int argc, char **argv)
 		return hold(atoi(argv[2]), atoi(argv[3]));
 	locks();
 	unix_trunc();
+	sendfile_errors();
 	return 0;
 }
