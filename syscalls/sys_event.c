@@ -254,7 +254,11 @@ SYSCALL(epoll_pwait2)
 	return do_epoll_wait(t, (int)a[0], a[1], (int)a[2], ns);
 }
 
-/* memfd_create: an unnamed tmpfs file, read-write. */
+/*
+ * memfd_create: an unnamed tmpfs file, read-write, mode 0777 as Linux
+ * makes it (vm.memfd_noexec 0).  Sealable with MFD_ALLOW_SEALING;
+ * MFD_NOEXEC_SEAL takes the exec bits away and seals them off.
+ */
 SYSCALL(memfd_create)
 {
 	static struct super *memfd_sb;
@@ -263,9 +267,11 @@ SYSCALL(memfd_create)
 	struct file *f;
 	long r;
 
-	if (a[1] & ~(uint64_t)(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB))
+	if (a[1] & ~(uint64_t)(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | ABI_MFD_NOEXEC_SEAL | ABI_MFD_EXEC))
 		return -EINVAL;
 	if (a[1] & MFD_HUGETLB)
+		return -EINVAL;
+	if ((a[1] & ABI_MFD_EXEC) && (a[1] & ABI_MFD_NOEXEC_SEAL))
 		return -EINVAL;
 	r = mm_strncpy_in(t->mm, name, a[0], sizeof(name));
 	if (r < 0)
@@ -275,6 +281,13 @@ SYSCALL(memfd_create)
 	ino = tmpfs_anon_file(memfd_sb, 0);
 	if (!ino)
 		return -ENOMEM;
+	ino->mode = S_IFREG | 0777;
+	if (a[1] & ABI_MFD_NOEXEC_SEAL) {
+		ino->mode &= ~0111U;
+		*tmpfs_seals(ino) = ABI_F_SEAL_EXEC;
+	} else if (a[1] & MFD_ALLOW_SEALING) {
+		*tmpfs_seals(ino) = 0;
+	}
 	f = file_new(NULL, ino, ino->fops, O_RDWR | O_LARGEFILE);
 	inode_put(ino);
 	if (!f)

@@ -19,6 +19,7 @@
 #include "../sentry/mm/mm.h"
 #include "../vfs/fs/overlay/overlay.h"
 #include "../vfs/fs/pipe/pipe.h"
+#include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -873,6 +874,15 @@ SYSCALL(fcntl)
 			r = vfs_fcntl_lock(t, f, cmd, &fl);
 		if (r == 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK))
 			r = mm_copy_out(t->mm, a[2], &fl, sizeof(fl));
+		break;
+	}
+	case F_ADD_SEALS:
+		r = (f->flags & O_PATH) ? -EBADF : !writable(f) ? -EPERM : tmpfs_add_seals(f->inode, (unsigned)a[2]);
+		break;
+	case F_GET_SEALS: {
+		unsigned *seals = tmpfs_seals(f->inode);
+
+		r = (f->flags & O_PATH) ? -EBADF : seals ? (long)*seals : -EINVAL;
 		break;
 	}
 	default:

@@ -15,6 +15,7 @@
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
 #include "../vfs/fs/overlay/overlay.h"
+#include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -348,10 +349,14 @@ walk:
 static long change_mode(struct task *t, struct path *p, uint32_t mode)
 {
 	struct inode *ino = p->d->inode;
+	unsigned *seals = tmpfs_seals(ino);
 
 	if (rdonly(p))
 		return -EROFS;
 	if (t->cred.fsuid != 0 && t->cred.fsuid != ino->uid)
+		return -EPERM;
+	/* A memfd sealed with F_SEAL_EXEC keeps its exec bits as they are. */
+	if (seals && (*seals & ABI_F_SEAL_EXEC) && ((ino->mode ^ mode) & 0111))
 		return -EPERM;
 	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
 	ino->ctime = vfs_now();

@@ -50,6 +50,18 @@ SYSCALL(sync_file_range)
 	return fd_ok(t, (int)a[0]);
 }
 
+/* Do memfd seals forbid fallocate(mode) up to end?  Linux: a hole is a write, anything else may grow. */
+static int fallocate_sealed(struct inode *ino, int mode, uint64_t end)
+{
+	unsigned *seals = tmpfs_seals(ino);
+
+	if (!seals)
+		return 0;
+	if (mode & FALLOC_FL_PUNCH_HOLE)
+		return !!(*seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE));
+	return (*seals & F_SEAL_GROW) && end > ino->size;
+}
+
 SYSCALL(fallocate)
 {
 	struct file *f = fdt_get(t->files, (int)a[0]);
@@ -69,6 +81,8 @@ SYSCALL(fallocate)
 		r = -EOPNOTSUPP;
 	} else if (!f->inode->iops || !f->inode->iops->truncate) {
 		r = -EOPNOTSUPP;
+	} else if (fallocate_sealed(f->inode, mode, (uint64_t)(off + len))) {
+		r = -EPERM;
 	} else if (!(mode & (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) &&
 		   (uint64_t)(off + len) > f->inode->size) {
 		/* Allocation past the end grows the file (pages come on first touch). */

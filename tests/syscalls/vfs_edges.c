@@ -277,6 +277,143 @@ static void sendfile_errors(void)
 	close(p[0]), close(p[1]), close(q[0]), close(q[1]), close(sv[0]), close(sv[1]);
 }
 
+#ifndef F_SEAL_FUTURE_WRITE
+#define F_SEAL_FUTURE_WRITE 0x0010
+#endif
+#ifndef F_SEAL_EXEC
+#define F_SEAL_EXEC 0x0020
+#endif
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#define MFD_EXEC 0x0010U
+#endif
+
+static char *mapped;
+
+/* mmap of the first page of fd into mapped: 0, or -1 with errno set. */
+static int map(int fd, int prot, int flags)
+{
+	mapped = mmap(NULL, 4096, prot, flags, fd, 0);
+	return mapped == MAP_FAILED ? -1 : 0;
+}
+
+static void seals(void)
+{
+	int fd, fd2, ro, tmp;
+	char *p, buf[16] = {0};
+	struct stat st;
+
+	printf("-- memfd seals\n");
+	fd = memfd_create("sealed", MFD_ALLOW_SEALING);
+	CHECK("F_GET_SEALS, MFD_ALLOW_SEALING", fcntl(fd, F_GET_SEALS));
+	CHECK("write", write(fd, "hello", 5));
+	CHECK("F_ADD_SEALS F_SEAL_SHRINK", fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK));
+	CHECK("F_GET_SEALS", fcntl(fd, F_GET_SEALS));
+	CHECK("ftruncate smaller", ftruncate(fd, 2));
+	CHECK("ftruncate larger", ftruncate(fd, 10));
+	CHECK("ftruncate the same", ftruncate(fd, 10));
+	CHECK("F_ADD_SEALS F_SEAL_GROW", fcntl(fd, F_ADD_SEALS, F_SEAL_GROW));
+	CHECK("ftruncate larger", ftruncate(fd, 20));
+	CHECK("pwrite past the end", pwrite(fd, "abc", 3, 8));
+	CHECK("pwrite inside", pwrite(fd, "abc", 3, 7));
+	CHECK("fallocate KEEP_SIZE past the end", fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 100));
+	CHECK("fallocate past the end", fallocate(fd, 0, 0, 100));
+	CHECK("fallocate inside", fallocate(fd, 0, 0, 5));
+	CHECK("fallocate PUNCH_HOLE", fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 1));
+	CHECK("fstat", fstat(fd, &st));
+	printf("size %ld\n", (long)st.st_size);
+	fd2 = open("/dev/null", O_RDONLY);
+	dup2(fd, fd2);
+	CHECK_OK("mmap shared read-write", map(fd, PROT_READ | PROT_WRITE, MAP_SHARED));
+	p = mapped;
+	CHECK("F_ADD_SEALS F_SEAL_WRITE while mapped writable", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+	munmap(p, 4096);
+	CHECK_OK("mmap shared read-only", map(fd, PROT_READ, MAP_SHARED));
+	p = mapped;
+	CHECK("F_ADD_SEALS F_SEAL_WRITE while mapped shared read-only", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+	munmap(p, 4096);
+	CHECK_OK("mmap private read-write", map(fd, PROT_READ | PROT_WRITE, MAP_PRIVATE));
+	p = mapped;
+	CHECK("F_ADD_SEALS F_SEAL_WRITE while mapped private", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+	CHECK("F_GET_SEALS through a dup", fcntl(fd2, F_GET_SEALS));
+	munmap(p, 4096);
+	CHECK("write", write(fd, "x", 1));
+	CHECK("pwrite through a dup", pwrite(fd2, "x", 1, 0));
+	CHECK("write of nothing", write(fd, "", 0));
+	CHECK("fallocate PUNCH_HOLE", fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, 1));
+	CHECK("fallocate inside", fallocate(fd, 0, 0, 5));
+	CHECK("ftruncate the same", ftruncate(fd, 10));
+	CHECK("mmap shared read-write", map(fd, PROT_READ | PROT_WRITE, MAP_SHARED));
+	p = mapped;
+	CHECK_OK("mmap shared read-only", map(fd, PROT_READ, MAP_SHARED));
+	p = mapped;
+	CHECK("mprotect it read-write", mprotect(p, 4096, PROT_READ | PROT_WRITE));
+	printf("it reads '%.3s'\n", p + 7);
+	munmap(p, 4096);
+	CHECK_OK("mmap private read-write", map(fd, PROT_READ | PROT_WRITE, MAP_PRIVATE));
+	p = mapped;
+	munmap(p, 4096);
+	CHECK("F_ADD_SEALS F_SEAL_SEAL", fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL));
+	CHECK("F_GET_SEALS", fcntl(fd, F_GET_SEALS));
+	CHECK("F_ADD_SEALS after F_SEAL_SEAL", fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE));
+	CHECK("F_ADD_SEALS 0 after F_SEAL_SEAL", fcntl(fd, F_ADD_SEALS, 0));
+	close(fd);
+	close(fd2);
+
+	fd = memfd_create("future", MFD_ALLOW_SEALING);
+	CHECK("ftruncate", ftruncate(fd, 4096));
+	CHECK_OK("mmap shared read-write", map(fd, PROT_READ | PROT_WRITE, MAP_SHARED));
+	p = mapped;
+	CHECK("F_ADD_SEALS F_SEAL_FUTURE_WRITE while mapped", fcntl(fd, F_ADD_SEALS, F_SEAL_FUTURE_WRITE));
+	memcpy(p, "mapped", 6);
+	CHECK("write", write(fd, "x", 1));
+	CHECK("read what the old mapping wrote", pread(fd, buf, 6, 0));
+	printf("got '%.6s'\n", buf);
+	CHECK("a new shared read-write mapping", map(fd, PROT_READ | PROT_WRITE, MAP_SHARED));
+	CHECK("F_ADD_SEALS F_SEAL_WRITE with it mapped", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+	munmap(p, 4096);
+	CHECK("F_ADD_SEALS F_SEAL_WRITE after munmap", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+	CHECK("F_GET_SEALS", fcntl(fd, F_GET_SEALS));
+	close(fd);
+
+	fd = memfd_create("unsealable", 0);
+	CHECK("F_GET_SEALS, no MFD_ALLOW_SEALING", fcntl(fd, F_GET_SEALS));
+	CHECK("F_ADD_SEALS, no MFD_ALLOW_SEALING", fcntl(fd, F_ADD_SEALS, F_SEAL_WRITE));
+	CHECK("F_ADD_SEALS, bad bits", fcntl(fd, F_ADD_SEALS, 0x1000));
+	close(fd);
+	fd = memfd_create("ro", MFD_ALLOW_SEALING);
+	CHECK("F_ADD_SEALS, bad bits", fcntl(fd, F_ADD_SEALS, 0x1000));
+	CHECK("F_ADD_SEALS F_SEAL_EXEC", fcntl(fd, F_ADD_SEALS, F_SEAL_EXEC));
+	CHECK("F_GET_SEALS", fcntl(fd, F_GET_SEALS));
+	fstat(fd, &st);
+	printf("mode %o\n", st.st_mode & 07777);
+	CHECK("fchmod 0666 under F_SEAL_EXEC", fchmod(fd, 0666));
+	CHECK("fchmod 0755 under F_SEAL_EXEC", fchmod(fd, 0755));
+	close(fd);
+	fd = memfd_create("noexec", MFD_NOEXEC_SEAL);
+	CHECK("F_GET_SEALS, MFD_NOEXEC_SEAL", fcntl(fd, F_GET_SEALS));
+	fstat(fd, &st);
+	printf("mode %o\n", st.st_mode & 07777);
+	CHECK("F_ADD_SEALS, MFD_NOEXEC_SEAL", fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK));
+	close(fd);
+	CHECK("memfd_create MFD_EXEC|MFD_NOEXEC_SEAL", memfd_create("x", MFD_EXEC | MFD_NOEXEC_SEAL));
+	fd = memfd_create("exec", MFD_EXEC | MFD_ALLOW_SEALING);
+	CHECK("F_GET_SEALS, MFD_EXEC", fcntl(fd, F_GET_SEALS));
+	close(fd);
+
+	tmp = open("/tmp/cvt-edges-seal", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ro = open("/tmp/cvt-edges-seal", O_RDONLY);
+	CHECK("F_GET_SEALS on a tmpfs file", fcntl(tmp, F_GET_SEALS));
+	CHECK("F_ADD_SEALS on a tmpfs file", fcntl(tmp, F_ADD_SEALS, F_SEAL_WRITE));
+	CHECK("F_ADD_SEALS read-only", fcntl(ro, F_ADD_SEALS, F_SEAL_WRITE));
+	close(tmp);
+	close(ro);
+	CHECK("F_GET_SEALS on /dev/null", fcntl(fd = open("/dev/null", O_RDWR), F_GET_SEALS));
+	close(fd);
+	CHECK("F_GET_SEALS on a directory", fcntl(fd = open("/tmp", O_RDONLY), F_GET_SEALS));
+	close(fd);
+}
+
 /* The exec'ed side of GO_EXEC: tells the parent it is there, waits for its word. */
 static int hold(int ready, int go)
 {
@@ -295,5 +432,6 @@ int main(int argc, char **argv)
 	locks();
 	unix_trunc();
 	sendfile_errors();
+	seals();
 	return 0;
 }
