@@ -110,7 +110,7 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out)
 {
 	struct path parent, p;
-	char *last, orig[ABI_PATH_MAX];
+	char *last;
 	int ts;
 	long r;
 
@@ -125,11 +125,15 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 		return r;
 	}
 
-	/* O_CREAT: find the parent, then the child. */
-	if (strlen(path) >= sizeof(orig))
-		return -ENAMETOOLONG;
-	strcpy(orig, path);
-	r = vfs_walk_parent(t, dirfd, path, &parent, &last, &ts);
+	/*
+	 * O_CREAT: find the parent, then the child.  A symlink is followed to
+	 * what it names, which is made if missing (Linux), except with O_EXCL
+	 * (EEXIST) or O_NOFOLLOW (ELOOP).
+	 */
+	if (flags & (O_EXCL | O_NOFOLLOW))
+		r = vfs_walk_parent(t, dirfd, path, &parent, &last, &ts);
+	else
+		r = vfs_walk_parent_follow(t, dirfd, path, &parent, &last, &ts);
 	if (r < 0)
 		return r;
 	if (!last[0] || ts) {
@@ -141,19 +145,6 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 		if (flags & O_EXCL) {
 			path_put(&p);
 			r = -EEXIST;
-			goto out_parent;
-		}
-		if (S_ISLNK(p.d->inode->mode) && !(flags & O_NOFOLLOW)) {
-			/* Existing link: open what it names (creating through a dangling one: ENOENT). */
-			path_put(&p);
-			r = vfs_walk(t, dirfd, orig, WALK_FOLLOW, &p);
-			if (r < 0)
-				goto out_parent;
-			if (flags & O_EXCL)
-				r = -EEXIST;
-			else
-				r = vfs_open_path(t, &p, flags, out);
-			path_put(&p);
 			goto out_parent;
 		}
 		if (S_ISDIR(p.d->inode->mode)) {

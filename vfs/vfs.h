@@ -221,6 +221,13 @@ long vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct pat
  */
 long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent, char **last,
 		     int *trailing_slash);
+/*
+ * The same, but a symlink last is followed (open O_CREAT): the parent and
+ * name of what it names.  That name may be longer than path: path's buffer
+ * must hold ABI_NAME_MAX + 1 bytes.
+ */
+long vfs_walk_parent_follow(struct task *t, int dirfd, char *path, struct path *parent, char **last,
+			    int *trailing_slash);
 /* vfs_walk under openat2's RESOLVE_* rules (how). */
 long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out);
 /*

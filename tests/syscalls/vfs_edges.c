@@ -414,6 +414,60 @@ static void seals(void)
 	close(fd);
 }
 
+/* Whether name exists, and as what. */
+static void show_file(const char *name)
+{
+	struct stat st;
+
+	if (lstat(name, &st))
+		printf("%s: %s\n", name, errname(errno));
+	else
+		printf("%s: %s size %ld\n", name, S_ISREG(st.st_mode) ? "file" : S_ISDIR(st.st_mode) ? "dir" :
+						       S_ISLNK(st.st_mode) ? "link" : "other", (long)st.st_size);
+}
+
+static void creat_through_links(void)
+{
+	int fd;
+
+	printf("-- O_CREAT through a symlink\n");
+	CHECK("mkdir", mkdir("/tmp/cvt-edges-d", 0755));
+	CHECK("chdir", chdir("/tmp/cvt-edges-d"));
+	symlink("target", "dangling");
+	symlink("dangling", "chain");
+	symlink("/tmp/cvt-edges-d/abs-target", "abs");
+	symlink("nodir/x", "noparent");
+	symlink("newdir/", "slash");
+	symlink("loop", "loop");
+	symlink("../cvt-edges-d/up-target", "up");
+	CHECK("O_CREAT|O_EXCL on a dangling link", open("dangling", O_CREAT | O_EXCL | O_WRONLY, 0644));
+	CHECK("O_CREAT|O_NOFOLLOW on a dangling link", open("dangling", O_CREAT | O_NOFOLLOW | O_WRONLY, 0644));
+	show_file("target");
+	CHECK_OK("O_CREAT on a dangling link", fd = open("dangling", O_CREAT | O_WRONLY, 0600));
+	CHECK("write", write(fd, "made", 4));
+	close(fd);
+	show_file("target");
+	show_file("dangling");
+	CHECK_OK("O_CREAT on it again", fd = open("dangling", O_CREAT | O_RDWR, 0600));
+	CHECK("read what the first wrote", read(fd, (char[8]){0}, 8));
+	close(fd);
+	CHECK_OK("O_CREAT|O_TRUNC through a chain of links", fd = open("/tmp/cvt-edges-d/chain", O_CREAT | O_TRUNC | O_WRONLY, 0600));
+	close(fd);
+	show_file("target");
+	CHECK_OK("O_CREAT through an absolute link", fd = open("abs", O_CREAT | O_WRONLY, 0600));
+	close(fd);
+	show_file("abs-target");
+	CHECK_OK("creat through a link with ..", fd = creat("up", 0600));
+	close(fd);
+	show_file("up-target");
+	CHECK("O_CREAT, the target's directory missing", open("noparent", O_CREAT | O_WRONLY, 0600));
+	CHECK("O_CREAT, the target ends in a slash", open("slash", O_CREAT | O_WRONLY, 0600));
+	show_file("newdir");
+	CHECK("O_CREAT on a link to itself", open("loop", O_CREAT | O_WRONLY, 0600));
+	CHECK("O_CREAT|O_EXCL on a link to itself", open("loop", O_CREAT | O_EXCL | O_WRONLY, 0600));
+	CHECK("chdir", chdir("/"));
+}
+
 /* The exec'ed side of GO_EXEC: tells the parent it is there, waits for its word. */
 static int hold(int ready, int go)
 {
@@ -433,5 +487,6 @@ int main(int argc, char **argv)
 	unix_trunc();
 	sendfile_errors();
 	seals();
+	creat_through_links();
 	return 0;
 }
