@@ -94,6 +94,11 @@ static long do_link(struct task *t, int olddfd, gva_t uold, int newdfd, gva_t un
 	r = may_change_dir(t, &parent);
 	if (r < 0)
 		goto out;
+	/* A file with no name left (unlinked while open, O_TMPFILE|O_EXCL) gets none back. */
+	if (src.d->inode->nlink == 0 && !src.d->inode->linkable) {
+		r = -ENOENT;
+		goto out;
+	}
 	{
 		inode_get(src.d->inode);
 		if (!vfs_name_inode(parent.d, last, src.d->inode)) {
@@ -101,6 +106,7 @@ static long do_link(struct task *t, int olddfd, gva_t uold, int newdfd, gva_t un
 			goto out;
 		}
 		src.d->inode->nlink++;
+		src.d->inode->linkable = 0;
 		src.d->inode->ctime = vfs_now();
 	}
 out:

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -197,7 +198,9 @@ out_parent:
 /* O_TMPFILE: an unnamed regular file in the directory's file system, gone when closed (unless linked). */
 long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out)
 {
-	struct path dir;
+	struct path dir, p;
+	struct dentry *d;
+	char name[32];
 	struct inode *ino;
 	struct file *f;
 	long r;
@@ -221,8 +224,25 @@ long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t
 	ino->nlink = 0;
 	ino->uid = t->cred.fsuid;
 	ino->gid = t->cred.fsgid;
-	f = file_new(NULL, ino, ino->fops, (flags & ~(O_TMPFILE | O_CREAT | O_EXCL | O_CLOEXEC)) | O_LARGEFILE);
-	inode_put(ino);
+	ino->linkable = !(flags & O_EXCL);
+	/*
+	 * The file's place is a removed entry of the directory, "#<ino>" as
+	 * Linux names it: linkat(AT_EMPTY_PATH) finds its mount and directory
+	 * there, and /proc shows it "(deleted)".
+	 */
+	snprintf(name, sizeof(name), "#%llu", (unsigned long long)ino->ino);
+	d = dentry_new(dir.d, name, strlen(name), ino);
+	if (!d) {
+		inode_put(ino);
+		path_put(&dir);
+		return -ENOMEM;
+	}
+	dentry_get(d);
+	dentry_drop(d);
+	p.mnt = dir.mnt;
+	p.d = d;
+	f = file_new(&p, ino, ino->fops, (flags & ~(O_TMPFILE | O_CREAT | O_EXCL | O_CLOEXEC)) | O_LARGEFILE);
+	dentry_put(d);
 	path_put(&dir);
 	if (!f)
 		return -ENOMEM;

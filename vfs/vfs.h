@@ -93,6 +93,7 @@ struct inode {
 	void *xattrs;       /* extended attributes, kept in sentry memory (xattr.c) */
 	int xattrs_loaded;  /* the file system's own were read (iops->read_xattrs) */
 	void *sock;         /* a bound AF_UNIX socket at this name (weak: cleared when it closes) */
+	int linkable;       /* O_TMPFILE without O_EXCL: linkat may name it while nlink is 0 */
 	int refs;
 	void *priv;
 };

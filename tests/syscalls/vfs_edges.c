@@ -468,6 +468,45 @@ static void creat_through_links(void)
 	CHECK("chdir", chdir("/"));
 }
 
+static void tmpfile_link(void)
+{
+	struct stat st;
+	int fd, fd2;
+
+	printf("-- O_TMPFILE and linkat\n");
+	CHECK_OK("O_TMPFILE", fd = open("/tmp", O_TMPFILE | O_RDWR, 0600));
+	CHECK("write", write(fd, "tmp", 3));
+	fstat(fd, &st);
+	printf("nlink %ld\n", (long)st.st_nlink);
+	CHECK("linkat AT_EMPTY_PATH", linkat(fd, "", AT_FDCWD, "/tmp/cvt-edges-tmp", AT_EMPTY_PATH));
+	fstat(fd, &st);
+	printf("nlink %ld\n", (long)st.st_nlink);
+	show_file("/tmp/cvt-edges-tmp");
+	CHECK("linkat AT_EMPTY_PATH to a name taken", linkat(fd, "", AT_FDCWD, "/tmp/cvt-edges-tmp", AT_EMPTY_PATH));
+	CHECK("linkat AT_EMPTY_PATH a second name", linkat(fd, "", AT_FDCWD, "/tmp/cvt-edges-tmp2", AT_EMPTY_PATH));
+	CHECK("unlink", unlink("/tmp/cvt-edges-tmp"));
+	CHECK("unlink", unlink("/tmp/cvt-edges-tmp2"));
+	CHECK("linkat AT_EMPTY_PATH once unlinked again", linkat(fd, "", AT_FDCWD, "/tmp/cvt-edges-tmp3", AT_EMPTY_PATH));
+	close(fd);
+
+	CHECK_OK("O_TMPFILE|O_EXCL", fd = open("/tmp", O_TMPFILE | O_EXCL | O_WRONLY, 0600));
+	CHECK("linkat AT_EMPTY_PATH, O_EXCL", linkat(fd, "", AT_FDCWD, "/tmp/cvt-edges-tmp4", AT_EMPTY_PATH));
+	show_file("/tmp/cvt-edges-tmp4");
+	CHECK("linkat without AT_EMPTY_PATH", linkat(fd, "", AT_FDCWD, "/tmp/cvt-edges-tmp4", 0));
+	close(fd);
+
+	fd2 = open("/tmp/cvt-edges-unlinked", O_RDWR | O_CREAT, 0600);
+	CHECK("unlink an open file", unlink("/tmp/cvt-edges-unlinked"));
+	CHECK("linkat AT_EMPTY_PATH of it", linkat(fd2, "", AT_FDCWD, "/tmp/cvt-edges-back", AT_EMPTY_PATH));
+	close(fd2);
+	CHECK("mkdir", mkdir("/tmp/cvt-edges-sub", 0755));
+	CHECK_OK("O_TMPFILE in a subdirectory", fd = open("/tmp/cvt-edges-sub", O_TMPFILE | O_RDWR, 0600));
+	CHECK("linkat AT_EMPTY_PATH elsewhere on the file system", linkat(fd, "", AT_FDCWD, "/tmp/cvt-edges-moved", AT_EMPTY_PATH));
+	show_file("/tmp/cvt-edges-moved");
+	CHECK("the directory lists nothing", rmdir("/tmp/cvt-edges-sub"));
+	close(fd);
+}
+
 /* The exec'ed side of GO_EXEC: tells the parent it is there, waits for its word. */
 static int hold(int ready, int go)
 {
@@ -488,5 +527,6 @@ int main(int argc, char **argv)
 	sendfile_errors();
 	seals();
 	creat_through_links();
+	tmpfile_link();
 	return 0;
 }
