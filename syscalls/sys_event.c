@@ -170,10 +170,14 @@ SYSCALL(epoll_create)
 
 SYSCALL(epoll_ctl)
 {
-	struct file *ep = fdt_get(t->files, (int)a[0]), *f = NULL;
+	struct file *ep, *f = NULL;
 	struct epoll_event ev = {0};
 	long r;
 
+	/* Linux's order: the event (EFAULT), both fds (EBADF), a target that cannot be polled (EPERM). */
+	if ((int)a[1] != EPOLL_CTL_DEL && mm_copy_in(t->mm, &ev, a[3], sizeof(ev)) < 0)
+		return -EFAULT;
+	ep = fdt_get(t->files, (int)a[0]);
 	if (!ep)
 		return -EBADF;
 	f = fdt_get(t->files, (int)a[2]);
@@ -181,12 +185,12 @@ SYSCALL(epoll_ctl)
 		r = -EBADF;
 		goto out;
 	}
-	if (!is_epoll(ep)) {
-		r = -EINVAL;
+	if (!f->ops || !f->ops->poll) {
+		r = -EPERM;
 		goto out;
 	}
-	if ((int)a[1] != EPOLL_CTL_DEL && mm_copy_in(t->mm, &ev, a[3], sizeof(ev)) < 0) {
-		r = -EFAULT;
+	if (!is_epoll(ep)) {
+		r = -EINVAL;
 		goto out;
 	}
 	r = epoll_ctl_file(ep, (int)a[1], (int)a[2], f, ev.events, ev.data.u64);

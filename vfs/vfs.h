@@ -88,6 +88,7 @@ struct inode {
 	uint64_t rdev;
 	struct abi_timespec atime, mtime, ctime;
 	uint64_t poll_gen;  /* bumped by vfs_notify: epoll's edge-triggered mode compares it */
+	uint64_t excl_gen;  /* epoll: poll_gen + 1 once an EPOLLEXCLUSIVE waiter took that event */
 	void *pipe;         /* a named FIFO's pipe while it is open */
 	void *locks;        /* flock and record locks (lock.c) */
 	void *xattrs;       /* extended attributes, kept in sentry memory (xattr.c) */

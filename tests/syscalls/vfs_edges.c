@@ -507,6 +507,91 @@ static void tmpfile_link(void)
 	close(fd);
 }
 
+/*
+ * Children each wait on the read end of one pipe through an epoll fd of
+ * their own with EPOLLEXCLUSIVE; one byte is written, and left there.
+ * Linux wakes one of them; which one, and whether one still on its way to
+ * epoll_wait also sees the byte, is timing, so only "not all of them woke"
+ * and "one at least did" are printed.
+ */
+static void exclusive_wakeups(void)
+{
+	enum { N = 4 };
+	int p[2], ready[2], i, woken = 0, status;
+	pid_t pids[N];
+	char c = 0;
+
+	CHECK("pipe", pipe2(p, O_NONBLOCK));
+	CHECK("pipe", pipe(ready));
+	for (i = 0; i < N; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+			int ep = epoll_create1(0), n;
+
+			if (epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) || write(ready[1], &c, 1) != 1)
+				_exit(3);
+			/* The byte stays in the pipe: a waiter woken later would see it too. */
+			n = epoll_wait(ep, &ev, 1, 3000);
+			_exit(n == 1 ? 1 : n == 0 ? 0 : 4);
+		}
+	}
+	for (i = 0; i < N; i++)
+		if (read(ready[0], &c, 1) != 1)
+			printf("a child did not get ready\n");
+	usleep(500000); /* for all to be asleep in epoll_wait */
+	CHECK("write a byte", write(p[1], "x", 1));
+	for (i = 0; i < N; i++) {
+		waitpid(pids[i], &status, 0);
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 1)
+			woken++;
+		else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			printf("a child failed: %d\n", status);
+	}
+	printf("some woke: %d, not all woke: %d\n", woken >= 1, woken < N);
+	close(p[0]), close(p[1]), close(ready[0]), close(ready[1]);
+}
+
+static void epoll_exclusive(void)
+{
+	struct epoll_event ev = {.events = EPOLLIN | EPOLLEXCLUSIVE};
+	int ep = epoll_create1(0), ep2 = epoll_create1(0), p[2], q[2], f;
+
+	printf("-- EPOLLEXCLUSIVE\n");
+	CHECK("pipe", pipe(p));
+	CHECK("pipe", pipe(q));
+	f = open("/tmp/cvt-edges-epoll", O_RDWR | O_CREAT, 0600);
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLONESHOT;
+	CHECK("ADD EXCLUSIVE|ONESHOT", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLPRI;
+	CHECK("ADD EXCLUSIVE|PRI", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE | EPOLLRDHUP;
+	CHECK("ADD EXCLUSIVE|RDHUP", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+	ev.events = EPOLLRDNORM | EPOLLEXCLUSIVE;
+	CHECK("ADD EXCLUSIVE|RDNORM", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	CHECK("ADD EXCLUSIVE on an epoll fd", epoll_ctl(ep, EPOLL_CTL_ADD, ep2, &ev));
+	CHECK("ADD EXCLUSIVE on a regular file", epoll_ctl(ep, EPOLL_CTL_ADD, f, &ev));
+	CHECK("ADD EXCLUSIVE on a regular file, epfd not an epoll", epoll_ctl(p[0], EPOLL_CTL_ADD, f, &ev));
+	CHECK("ADD EXCLUSIVE, bad event pointer", epoll_ctl(ep, EPOLL_CTL_ADD, 999, (struct epoll_event *)8));
+	CHECK("MOD EXCLUSIVE of nothing there", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev));
+	CHECK("ADD EXCLUSIVE|IN", epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev));
+	ev.events = EPOLLOUT | EPOLLEXCLUSIVE | EPOLLET;
+	CHECK("ADD EXCLUSIVE|OUT|ET", epoll_ctl(ep, EPOLL_CTL_ADD, q[1], &ev));
+	ev.events = EPOLLIN;
+	CHECK("MOD of an exclusive entry", epoll_ctl(ep, EPOLL_CTL_MOD, p[0], &ev));
+	CHECK("ADD", epoll_ctl(ep, EPOLL_CTL_ADD, q[0], &ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	CHECK("MOD to EXCLUSIVE", epoll_ctl(ep, EPOLL_CTL_MOD, q[0], &ev));
+	CHECK("epoll_wait", epoll_wait(ep, &ev, 1, 0));
+	printf("events %x\n", ev.events);
+	CHECK("write", write(p[1], "x", 1));
+	CHECK("epoll_wait", epoll_wait(ep, (struct epoll_event[4]){}, 4, 0));
+	CHECK("DEL of an exclusive entry", epoll_ctl(ep, EPOLL_CTL_DEL, p[0], NULL));
+	close(ep), close(ep2), close(p[0]), close(p[1]), close(q[0]), close(q[1]), close(f);
+	exclusive_wakeups();
+}
+
 /* The exec'ed side of GO_EXEC: tells the parent it is there, waits for its word. */
 static int hold(int ready, int go)
 {
@@ -528,5 +613,6 @@ int main(int argc, char **argv)
 	seals();
 	creat_through_links();
 	tmpfile_link();
+	epoll_exclusive();
 	return 0;
 }
