@@ -265,11 +265,34 @@ SYSCALL(preadv2)
 	return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], (int64_t)a[3] != -1, 0);
 }
 
+#define RWF_APPEND_ 0x10
+
 SYSCALL(pwritev2)
 {
+	struct file *f;
+	long r;
+	int saved;
+
 	if (a[5] & ~(uint64_t)0x1f)
 		return -EOPNOTSUPP;
-	return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], (int64_t)a[3] != -1, 1);
+	f = (a[5] & RWF_APPEND_) ? get_file(t, (int)a[0]) : NULL;
+	if (!f || !S_ISREG(f->inode->mode) || (f->flags & O_APPEND)) {
+		if (f)
+			file_put(f);
+		return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], (int64_t)a[3] != -1, 1);
+	}
+	/*
+	 * RWF_APPEND: this one write goes to the end as with O_APPEND, which
+	 * the file systems' write ops look at (an offset given is not used,
+	 * nor moved).  Regular files' writes do not sleep, so no other call
+	 * sees the flag meanwhile.
+	 */
+	saved = f->flags;
+	f->flags |= O_APPEND;
+	r = do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], (int64_t)a[3] != -1, 1);
+	f->flags = (f->flags & ~O_APPEND) | (saved & O_APPEND);
+	file_put(f);
+	return r;
 }
 
 /* ---- open, close ---- */
@@ -715,9 +738,18 @@ SYSCALL(getcwd)
 	if (dentry_dead(t->fs->cwd.d))
 		return -ENOENT; /* the directory was removed */
 	n = vfs_path_string(t, &t->fs->cwd, buf, sizeof(buf));
-
 	if (n < 0)
 		return n;
+	if (!vfs_path_reachable(t, &t->fs->cwd)) {
+		/* Outside the root (chroot without chdir): Linux says so, and glibc's getcwd gives ENOENT. */
+		static const char unreachable[] = "(unreachable)";
+
+		if ((size_t)n + sizeof(unreachable) > sizeof(buf))
+			return -ENAMETOOLONG;
+		memmove(buf + sizeof(unreachable) - 1, buf, (size_t)n + 1);
+		memcpy(buf, unreachable, sizeof(unreachable) - 1);
+		n += (long)sizeof(unreachable) - 1;
+	}
 	if ((uint64_t)n + 1 > a[1])
 		return -ERANGE;
 	return mm_copy_out(t->mm, a[0], buf, (size_t)n + 1) < 0 ? -EFAULT : n + 1;
@@ -1163,7 +1195,7 @@ SYSCALL(ftruncate)
 
 	if (!f)
 		return -EBADF;
-	r = !writable(f) ? -EINVAL : truncate_inode(f->inode, (int64_t)a[1]);
+	r = (f->flags & O_PATH) ? -EBADF : !writable(f) ? -EINVAL : truncate_inode(f->inode, (int64_t)a[1]);
 	file_put(f);
 	return r;
 }

@@ -459,6 +459,23 @@ long vfs_path_string(struct task *t, struct path *p0, char *buf, size_t size)
 	return (long)(size - pos - 1);
 }
 
+int vfs_path_reachable(struct task *t, struct path *p0)
+{
+	struct path p = *p0;
+
+	while (!is_root(t, &p)) {
+		if (p.d == p.mnt->root) {
+			if (!p.mnt->parent)
+				return 0;
+			p.d = p.mnt->mountpoint;
+			p.mnt = p.mnt->parent;
+			continue;
+		}
+		p.d = p.d->parent;
+	}
+	return 1;
+}
+
 long vfs_resolve_begin(struct task *t, int dirfd, int how)
 {
 	long r;

@@ -243,6 +243,8 @@ long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct
 /* Writes the absolute path of p as the task sees it; length or -ENAMETOOLONG. */
 /* The path of p as t sees it, " (deleted)" after a removed one, as Linux's d_path(). */
 long vfs_path_string(struct task *t, struct path *p, char *buf, size_t size);
+/* Is p at or below t's root?  (Not: a cwd left outside by chroot, which getcwd marks "(unreachable)".) */
+int vfs_path_reachable(struct task *t, struct path *p);
 
 /* Can names be created and removed in the directory at p (the file system's side)? */
 int vfs_dir_changeable(struct path *p);

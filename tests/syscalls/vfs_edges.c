@@ -18,7 +18,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 #define LOCKFILE "/tmp/cvt-edges-lock"
 
@@ -592,6 +596,138 @@ static void epoll_exclusive(void)
 	exclusive_wakeups();
 }
 
+#ifndef RWF_APPEND
+#define RWF_APPEND 0x10
+#endif
+
+/* utimensat and friends as another user (65534), on a file of root's with mode. */
+static void times_as_other(mode_t mode)
+{
+	struct timespec now2[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}}, set[2] = {{1000, 0}, {2000, 0}};
+	struct timespec omit2[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}}, now_omit[2] = {{0, UTIME_NOW}, {0, UTIME_OMIT}};
+	struct timeval tv[2] = {{1000, 0}, {2000, 0}};
+	int status;
+	pid_t pid;
+
+	close(open("/tmp/cvt-edges-times", O_RDWR | O_CREAT, 0644));
+	chmod("/tmp/cvt-edges-times", mode);
+	printf("mode %o, as another user:\n", mode);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		if (setresgid(65534, 65534, 65534) || setresuid(65534, 65534, 65534))
+			_exit(3);
+		CHECK("utimensat NULL", utimensat(AT_FDCWD, "/tmp/cvt-edges-times", NULL, 0));
+		CHECK("utimensat both UTIME_NOW", utimensat(AT_FDCWD, "/tmp/cvt-edges-times", now2, 0));
+		CHECK("utimensat UTIME_NOW and UTIME_OMIT", utimensat(AT_FDCWD, "/tmp/cvt-edges-times", now_omit, 0));
+		CHECK("utimensat both UTIME_OMIT", utimensat(AT_FDCWD, "/tmp/cvt-edges-times", omit2, 0));
+		CHECK("utimensat both UTIME_OMIT, no such file", utimensat(AT_FDCWD, "/tmp/cvt-edges-nothing", omit2, 0));
+		CHECK("utimensat explicit times", utimensat(AT_FDCWD, "/tmp/cvt-edges-times", set, 0));
+		CHECK("utimes NULL", utimes("/tmp/cvt-edges-times", NULL));
+		CHECK("utimes explicit", utimes("/tmp/cvt-edges-times", tv));
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	printf("child status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static void minor(void)
+{
+	struct timeval tv[2] = {{1000, 0}, {2000, 500}}, bad[2] = {{1000, 1000000}, {0, 0}};
+	char buf[64], cwd[64];
+	struct stat st;
+	int fd, fd2, n, status;
+	struct iovec iov = {"XY", 2};
+	pid_t pid;
+
+	printf("-- futimesat, utimes, utime\n");
+	fd = open("/tmp/cvt-edges-t", O_RDWR | O_CREAT, 0644);
+	CHECK("futimesat", syscall(SYS_futimesat, AT_FDCWD, "/tmp/cvt-edges-t", tv));
+	stat("/tmp/cvt-edges-t", &st);
+	printf("atime %ld mtime %ld.%09ld\n", (long)st.st_atime, (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+	CHECK("futimesat through the fd", syscall(SYS_futimesat, fd, NULL, tv));
+	CHECK("futimesat, bad tv_usec", syscall(SYS_futimesat, AT_FDCWD, "/tmp/cvt-edges-t", bad));
+	CHECK("futimesat, bad pointer", syscall(SYS_futimesat, AT_FDCWD, "/tmp/cvt-edges-t", (void *)8));
+	CHECK("futimesat NULL times", syscall(SYS_futimesat, AT_FDCWD, "/tmp/cvt-edges-t", NULL));
+	stat("/tmp/cvt-edges-t", &st);
+	printf("mtime now: %d\n", st.st_mtime > 2000);
+	CHECK("utimes", syscall(SYS_utimes, "/tmp/cvt-edges-t", tv));
+	CHECK("utime", syscall(SYS_utime, "/tmp/cvt-edges-t", &(long[2]){3000, 4000}));
+	stat("/tmp/cvt-edges-t", &st);
+	printf("atime %ld mtime %ld\n", (long)st.st_atime, (long)st.st_mtime);
+	CHECK("utimensat(AT_FDCWD, NULL)", syscall(SYS_utimensat, AT_FDCWD, NULL, NULL, 0));
+	CHECK("utimensat(fd, NULL) with flags", syscall(SYS_utimensat, fd, NULL, NULL, AT_SYMLINK_NOFOLLOW));
+	times_as_other(0644);
+	times_as_other(0666);
+
+	printf("-- pwritev2 RWF_APPEND\n");
+	CHECK("write", write(fd, "abc", 3));
+	lseek(fd, 1, SEEK_SET);
+	CHECK("pwritev2 at 0, RWF_APPEND", pwritev2(fd, &iov, 1, 0, RWF_APPEND));
+	CHECK("the position stays", lseek(fd, 0, SEEK_CUR));
+	CHECK("pwritev2 at -1, RWF_APPEND", pwritev2(fd, &iov, 1, -1, RWF_APPEND));
+	CHECK("the position moved to the end", lseek(fd, 0, SEEK_CUR));
+	CHECK("pwritev2 at 0", pwritev2(fd, &iov, 1, 0, 0));
+	n = (int)pread(fd, buf, sizeof(buf), 0);
+	printf("file '%.*s'\n", n, buf);
+	CHECK("F_GETFL has no O_APPEND", fcntl(fd, F_GETFL) & O_APPEND);
+
+	printf("-- O_PATH fds\n");
+	fd2 = open("/tmp/cvt-edges-t", O_PATH);
+	CHECK("fchmod", fchmod(fd2, 0600));
+	CHECK("fchown", fchown(fd2, 0, 0));
+	CHECK("ftruncate", ftruncate(fd2, 0));
+	CHECK("fgetxattr", fgetxattr(fd2, "user.x", buf, sizeof(buf)));
+	CHECK("fsetxattr", fsetxattr(fd2, "user.x", "v", 1, 0));
+	CHECK("flistxattr", flistxattr(fd2, buf, sizeof(buf)));
+	CHECK("futimens", futimens(fd2, NULL));
+	CHECK("fchownat AT_EMPTY_PATH", fchownat(fd2, "", 0, 0, AT_EMPTY_PATH));
+	CHECK("utimensat AT_EMPTY_PATH", utimensat(fd2, "", NULL, AT_EMPTY_PATH));
+	close(fd2);
+
+	printf("-- fallocate and st_blocks, FIONREAD\n");
+	fd2 = open("/tmp/cvt-edges-alloc", O_RDWR | O_CREAT | O_TRUNC, 0644);
+	CHECK("fallocate 3 pages", fallocate(fd2, 0, 0, 3 * 4096));
+	fstat(fd2, &st);
+	printf("size %ld blocks %ld\n", (long)st.st_size, (long)st.st_blocks);
+	CHECK("fallocate KEEP_SIZE 2 more", fallocate(fd2, FALLOC_FL_KEEP_SIZE, 3 * 4096, 2 * 4096));
+	fstat(fd2, &st);
+	printf("size %ld blocks %ld\n", (long)st.st_size, (long)st.st_blocks);
+	CHECK("fallocate ZERO_RANGE", fallocate(fd2, FALLOC_FL_ZERO_RANGE, 0, 1));
+	lseek(fd2, 5000, SEEK_SET);
+	CHECK("FIONREAD", ioctl(fd2, FIONREAD, &n));
+	printf("FIONREAD %d\n", n);
+	close(fd2);
+	fd2 = open("/etc/passwd", O_RDONLY);
+	fstat(fd2, &st);
+	lseek(fd2, 10, SEEK_SET);
+	CHECK("FIONREAD of a file of the image", ioctl(fd2, FIONREAD, &n));
+	printf("FIONREAD is size - 10: %d\n", n == st.st_size - 10);
+	close(fd2);
+	close(fd);
+
+	printf("-- getcwd outside the root\n");
+	mkdir("/tmp/cvt-edges-root", 0755);
+	mkdir("/tmp/cvt-edges-cwd", 0755);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		CHECK("chdir", chdir("/tmp/cvt-edges-cwd"));
+		CHECK("chroot", chroot("/tmp/cvt-edges-root"));
+		memset(cwd, 0, sizeof(cwd));
+		CHECK("getcwd syscall", syscall(SYS_getcwd, cwd, sizeof(cwd)));
+		printf("'%s'\n", cwd);
+		CHECK("getcwd syscall, small buffer", syscall(SYS_getcwd, cwd, 10));
+		CHECK("glibc getcwd", getcwd(cwd, sizeof(cwd)) ? 0 : -1);
+		CHECK("chdir /", chdir("/"));
+		CHECK("getcwd syscall", syscall(SYS_getcwd, cwd, sizeof(cwd)));
+		printf("'%s'\n", cwd);
+		fflush(stdout);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+}
+
 /* The exec'ed side of GO_EXEC: tells the parent it is there, waits for its word. */
 static int hold(int ready, int go)
 {
@@ -614,5 +750,6 @@ int main(int argc, char **argv)
 	creat_through_links();
 	tmpfile_link();
 	epoll_exclusive();
+	minor();
 	return 0;
 }

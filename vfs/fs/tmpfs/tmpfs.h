@@ -21,3 +21,5 @@ long tmpfs_set_limits(struct super *sb, uint64_t max_bytes, uint64_t max_inodes)
 unsigned *tmpfs_seals(struct inode *ino);
 /* F_ADD_SEALS (the caller checked that the file is open for writing): 0 or -EINVAL/-EPERM/-EBUSY. */
 long tmpfs_add_seals(struct inode *ino, unsigned seals);
+/* fallocate: gives [off, off + len) of a tmpfs file its pages (st_blocks); -ENOSPC, -EOPNOTSUPP elsewhere. */
+long tmpfs_allocate(struct inode *ino, uint64_t off, uint64_t len);
