@@ -9,7 +9,7 @@ X(statfs) X(fstatfs)
 X(sendfile) X(flock)
 /* sys_fsmeta.c */
 X(link) X(linkat) X(rename) X(renameat) X(renameat2) X(mknod) X(mknodat) X(chmod) X(fchmod) X(fchmodat)
-X(chown) X(lchown) X(fchown) X(fchownat) X(utimensat)
+X(chown) X(lchown) X(fchown) X(fchownat) X(utimensat) X(futimesat) X(utimes) X(utime)
 /* sys_cred.c */
 X(setresuid) X(setresgid) X(setreuid) X(setregid) X(setuid) X(setgid) X(setfsuid) X(setfsgid) X(setgroups) X(getgroups)
 X(capset)

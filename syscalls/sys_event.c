@@ -170,10 +170,14 @@ SYSCALL(epoll_create)
 
 SYSCALL(epoll_ctl)
 {
-	struct file *ep = fdt_get(t->files, (int)a[0]), *f = NULL;
+	struct file *ep, *f = NULL;
 	struct epoll_event ev = {0};
 	long r;
 
+	/* Linux's order: the event (EFAULT), both fds (EBADF), a target that cannot be polled (EPERM). */
+	if ((int)a[1] != EPOLL_CTL_DEL && mm_copy_in(t->mm, &ev, a[3], sizeof(ev)) < 0)
+		return -EFAULT;
+	ep = fdt_get(t->files, (int)a[0]);
 	if (!ep)
 		return -EBADF;
 	f = fdt_get(t->files, (int)a[2]);
@@ -181,12 +185,12 @@ SYSCALL(epoll_ctl)
 		r = -EBADF;
 		goto out;
 	}
-	if (!is_epoll(ep)) {
-		r = -EINVAL;
+	if (!f->ops || !f->ops->poll) {
+		r = -EPERM;
 		goto out;
 	}
-	if ((int)a[1] != EPOLL_CTL_DEL && mm_copy_in(t->mm, &ev, a[3], sizeof(ev)) < 0) {
-		r = -EFAULT;
+	if (!is_epoll(ep)) {
+		r = -EINVAL;
 		goto out;
 	}
 	r = epoll_ctl_file(ep, (int)a[1], (int)a[2], f, ev.events, ev.data.u64);
@@ -258,7 +262,11 @@ SYSCALL(epoll_pwait2)
 	return task_end_wait_sigmask(t, do_epoll_wait(t, (int)a[0], a[1], (int)a[2], ns));
 }
 
-/* memfd_create: an unnamed tmpfs file, read-write. */
+/*
+ * memfd_create: an unnamed tmpfs file, read-write, mode 0777 as Linux
+ * makes it (vm.memfd_noexec 0).  Sealable with MFD_ALLOW_SEALING;
+ * MFD_NOEXEC_SEAL takes the exec bits away and seals them off.
+ */
 SYSCALL(memfd_create)
 {
 	static struct super *memfd_sb;
@@ -267,9 +275,11 @@ SYSCALL(memfd_create)
 	struct file *f;
 	long r;
 
-	if (a[1] & ~(uint64_t)(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB))
+	if (a[1] & ~(uint64_t)(MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_HUGETLB | ABI_MFD_NOEXEC_SEAL | ABI_MFD_EXEC))
 		return -EINVAL;
 	if (a[1] & MFD_HUGETLB)
+		return -EINVAL;
+	if ((a[1] & ABI_MFD_EXEC) && (a[1] & ABI_MFD_NOEXEC_SEAL))
 		return -EINVAL;
 	r = mm_strncpy_in(t->mm, name, a[0], sizeof(name));
 	if (r < 0)
@@ -279,6 +289,13 @@ SYSCALL(memfd_create)
 	ino = tmpfs_anon_file(memfd_sb, 0);
 	if (!ino)
 		return -ENOMEM;
+	ino->mode = S_IFREG | 0777;
+	if (a[1] & ABI_MFD_NOEXEC_SEAL) {
+		ino->mode &= ~0111U;
+		*tmpfs_seals(ino) = ABI_F_SEAL_EXEC;
+	} else if (a[1] & MFD_ALLOW_SEALING) {
+		*tmpfs_seals(ino) = 0;
+	}
 	f = file_new(NULL, ino, ino->fops, O_RDWR | O_LARGEFILE);
 	inode_put(ino);
 	if (!f)

@@ -19,6 +19,7 @@
 #include "../sentry/mm/mm.h"
 #include "../vfs/fs/overlay/overlay.h"
 #include "../vfs/fs/pipe/pipe.h"
+#include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -264,11 +265,34 @@ SYSCALL(preadv2)
 	return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], (int64_t)a[3] != -1, 0);
 }
 
+#define RWF_APPEND_ 0x10
+
 SYSCALL(pwritev2)
 {
+	struct file *f;
+	long r;
+	int saved;
+
 	if (a[5] & ~(uint64_t)0x1f)
 		return -EOPNOTSUPP;
-	return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], (int64_t)a[3] != -1, 1);
+	f = (a[5] & RWF_APPEND_) ? get_file(t, (int)a[0]) : NULL;
+	if (!f || !S_ISREG(f->inode->mode) || (f->flags & O_APPEND)) {
+		if (f)
+			file_put(f);
+		return do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], (int64_t)a[3] != -1, 1);
+	}
+	/*
+	 * RWF_APPEND: this one write goes to the end as with O_APPEND, which
+	 * the file systems' write ops look at (an offset given is not used,
+	 * nor moved).  Regular files' writes do not sleep, so no other call
+	 * sees the flag meanwhile.
+	 */
+	saved = f->flags;
+	f->flags |= O_APPEND;
+	r = do_rwv(t, (int)a[0], a[1], a[2], (int64_t)a[3], (int64_t)a[3] != -1, 1);
+	f->flags = (f->flags & ~O_APPEND) | (saved & O_APPEND);
+	file_put(f);
+	return r;
 }
 
 /* ---- open, close ---- */
@@ -364,13 +388,6 @@ SYSCALL(creat) { return do_open(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC,
 
 SYSCALL(close)
 {
-	struct file *f = get_file(t, (int)a[0]);
-
-	if (!f)
-		return -EBADF;
-	/* Closing any fd of a file drops the process's record locks on it (POSIX). */
-	vfs_locks_process_closed(t, f->inode);
-	file_put(f);
 	return fdt_close(t->files, (int)a[0]);
 }
 
@@ -721,9 +738,18 @@ SYSCALL(getcwd)
 	if (dentry_dead(t->fs->cwd.d))
 		return -ENOENT; /* the directory was removed */
 	n = vfs_path_string(t, &t->fs->cwd, buf, sizeof(buf));
-
 	if (n < 0)
 		return n;
+	if (!vfs_path_reachable(t, &t->fs->cwd)) {
+		/* Outside the root (chroot without chdir): Linux says so, and glibc's getcwd gives ENOENT. */
+		static const char unreachable[] = "(unreachable)";
+
+		if ((size_t)n + sizeof(unreachable) > sizeof(buf))
+			return -ENAMETOOLONG;
+		memmove(buf + sizeof(unreachable) - 1, buf, (size_t)n + 1);
+		memcpy(buf, unreachable, sizeof(unreachable) - 1);
+		n += (long)sizeof(unreachable) - 1;
+	}
 	if ((uint64_t)n + 1 > a[1])
 		return -ERANGE;
 	return mm_copy_out(t->mm, a[0], buf, (size_t)n + 1) < 0 ? -EFAULT : n + 1;
@@ -880,6 +906,15 @@ SYSCALL(fcntl)
 			r = vfs_fcntl_lock(t, f, cmd, &fl);
 		if (r == 0 && (cmd == F_GETLK || cmd == F_OFD_GETLK))
 			r = mm_copy_out(t->mm, a[2], &fl, sizeof(fl));
+		break;
+	}
+	case F_ADD_SEALS:
+		r = (f->flags & O_PATH) ? -EBADF : !writable(f) ? -EPERM : tmpfs_add_seals(f->inode, (unsigned)a[2]);
+		break;
+	case F_GET_SEALS: {
+		unsigned *seals = tmpfs_seals(f->inode);
+
+		r = (f->flags & O_PATH) ? -EBADF : seals ? (long)*seals : -EINVAL;
 		break;
 	}
 	default:
@@ -1160,7 +1195,7 @@ SYSCALL(ftruncate)
 
 	if (!f)
 		return -EBADF;
-	r = !writable(f) ? -EINVAL : truncate_inode(f->inode, (int64_t)a[1]);
+	r = (f->flags & O_PATH) ? -EBADF : !writable(f) ? -EINVAL : truncate_inode(f->inode, (int64_t)a[1]);
 	file_put(f);
 	return r;
 }
@@ -1272,33 +1307,48 @@ SYSCALL(fstatfs)
 	return mm_copy_out(t->mm, a[1], &sf, sizeof(sf));
 }
 
+/*
+ * sendfile(2) in Linux's order of checks: the offset is read first
+ * (EFAULT), then in_fd (EBADF, ESPIPE for an offset on an unseekable file,
+ * EINVAL for a negative offset or count, or one that overflows), then
+ * out_fd (EBADF).  Into a pipe, anything but another pipe may be read;
+ * otherwise in_fd must be seekable (not a pipe or socket: Linux refuses
+ * to drop data it cannot re-read) and out_fd not O_APPEND (EINVAL).
+ */
 SYSCALL(sendfile)
 {
-	struct file *out = get_file(t, (int)a[0]), *in = get_file(t, (int)a[1]);
+	struct file *out = NULL, *in = NULL;
 	uint64_t count = a[3], done = 0, pos;
 	int64_t off = 0;
 	char buf[65536];
 	long r = 0;
 
-	if (!out || !in) {
+	if (a[2] && mm_copy_in(t->mm, &off, a[2], sizeof(off)) < 0)
+		return -EFAULT;
+	in = get_file(t, (int)a[1]);
+	if (!in || !readable(in) || !in->ops || !in->ops->read) {
 		r = -EBADF;
 		goto out;
 	}
-	if (!readable(in) || !writable(out) || !in->ops->read || !out->ops->write) {
-		r = -EBADF;
+	if (a[2] && !in->ops->seekable) {
+		r = -ESPIPE;
 		goto out;
-	}
-	if (a[2]) {
-		if (mm_copy_in(t->mm, &off, a[2], sizeof(off)) < 0) {
-			r = -EFAULT;
-			goto out;
-		}
-		if (off < 0 || !in->ops->seekable) {
-			r = off < 0 ? -EINVAL : -ESPIPE;
-			goto out;
-		}
 	}
 	pos = a[2] ? (uint64_t)off : in->pos;
+	if ((int64_t)count < 0 || (int64_t)pos < 0 || (int64_t)(pos + count) < 0) {
+		r = -EINVAL;
+		goto out;
+	}
+	out = get_file(t, (int)a[0]);
+	if (!out || !writable(out) || !out->ops || !out->ops->write) {
+		r = -EBADF;
+		goto out;
+	}
+	if (S_ISFIFO(out->inode->mode) ? S_ISFIFO(in->inode->mode) :
+					 (out->flags & O_APPEND) || !in->ops->seekable) {
+		r = -EINVAL;
+		goto out;
+	}
 	if (count > MAX_RW)
 		count = MAX_RW;
 	while (done < count) {
@@ -1321,14 +1371,16 @@ SYSCALL(sendfile)
 		if (w < n)
 			break;
 	}
+	if (done)
+		r = (long)done;
 	if (a[2]) {
 		off = (int64_t)pos;
-		mm_copy_out(t->mm, a[2], &off, sizeof(off));
+		/* Linux too reports EFAULT even after a transfer, if the offset cannot be written back. */
+		if (mm_copy_out(t->mm, a[2], &off, sizeof(off)) < 0)
+			r = -EFAULT;
 	} else {
 		in->pos = pos;
 	}
-	if (done)
-		r = (long)done;
 out:
 	if (out)
 		file_put(out);

@@ -15,6 +15,7 @@
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
 #include "../vfs/fs/overlay/overlay.h"
+#include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -93,6 +94,11 @@ static long do_link(struct task *t, int olddfd, gva_t uold, int newdfd, gva_t un
 	r = may_change_dir(t, &parent);
 	if (r < 0)
 		goto out;
+	/* A file with no name left (unlinked while open, O_TMPFILE|O_EXCL) gets none back. */
+	if (src.d->inode->nlink == 0 && !src.d->inode->linkable) {
+		r = -ENOENT;
+		goto out;
+	}
 	{
 		struct inode *dir = parent.d->inode;
 
@@ -107,6 +113,7 @@ static long do_link(struct task *t, int olddfd, gva_t uold, int newdfd, gva_t un
 			src.d->inode->nlink++;
 			src.d->inode->ctime = vfs_now();
 		}
+		src.d->inode->linkable = 0;
 	}
 out:
 	path_put(&parent);
@@ -346,6 +353,11 @@ static long attr_target(struct task *t, int dirfd, gva_t upath, int flags, struc
 
 			if (!f)
 				return -EBADF;
+			if (!upath && (f->flags & O_PATH)) {
+				/* fchmod, fchown, futimens: an O_PATH fd is no fd for them (only with AT_EMPTY_PATH) */
+				file_put(f);
+				return -EBADF;
+			}
 			if (!f->path.d) {
 				/* pipes, sockets: an inode with no path */
 				out->mnt = NULL;
@@ -377,11 +389,15 @@ static long change_mode(struct task *t, struct path *p, uint32_t mode)
 {
 	struct inode *ino = p->d->inode;
 	struct vfs_iattr ia = {.valid = VFS_ATTR_MODE, .mode = mode & 07777};
+	unsigned *seals = tmpfs_seals(ino);
 	long r;
 
 	if (rdonly(p))
 		return -EROFS;
 	if (t->cred.fsuid != 0 && t->cred.fsuid != ino->uid)
+		return -EPERM;
+	/* A memfd sealed with F_SEAL_EXEC keeps its exec bits as they are. */
+	if (seals && (*seals & ABI_F_SEAL_EXEC) && ((ino->mode ^ mode) & 0111))
 		return -EPERM;
 	if ((r = fs_setattr(ino, &ia)) < 0)
 		return r;
@@ -449,53 +465,116 @@ SYSCALL(lchown) { return do_chown(t, AT_FDCWD, a[0], (uint32_t)a[1], (uint32_t)a
 SYSCALL(fchown) { return do_chown(t, (int)a[0], 0, (uint32_t)a[1], (uint32_t)a[2], AT_EMPTY_PATH); }
 SYSCALL(fchownat) { return do_chown(t, (int)a[0], a[1], (uint32_t)a[2], (uint32_t)a[3], (int)a[4]); }
 
-SYSCALL(utimensat)
+/*
+ * Sets the times of the file at (dirfd, upath), or of the fd dirfd when
+ * upath is 0; ts NULL (or both UTIME_NOW) means now.  As Linux's
+ * vfs_utimes: setting them to now needs ownership or write permission
+ * (EACCES), any other change ownership (EPERM); root may do both.
+ */
+static long do_utimes(struct task *t, int dirfd, gva_t upath, struct abi_timespec *ts, int flags)
 {
-	struct abi_timespec ts[2], now = vfs_now();
-	int flags = (int)a[3];
+	struct abi_timespec now = vfs_now();
+	struct inode *ino;
 	struct path p;
 	long r;
 	int i;
 
-	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
-		return -EINVAL;
-	if (a[2]) {
-		if (mm_copy_in(t->mm, ts, a[2], sizeof(ts)) < 0)
-			return -EFAULT;
+	if (ts) {
 		for (i = 0; i < 2; i++)
 			if (ts[i].tv_nsec != UTIME_NOW && ts[i].tv_nsec != UTIME_OMIT &&
 			    (ts[i].tv_nsec < 0 || ts[i].tv_nsec >= 1000000000))
 				return -EINVAL;
-	} else {
-		ts[0].tv_nsec = ts[1].tv_nsec = UTIME_NOW;
+		/* Nothing to do: Linux does not even look at the path. */
+		if (ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT)
+			return 0;
+		if (ts[0].tv_nsec == UTIME_NOW && ts[1].tv_nsec == UTIME_NOW)
+			ts = NULL;
 	}
-	r = attr_target(t, (int)a[0], a[1], a[1] ? flags : AT_EMPTY_PATH, &p);
+	if (!upath && dirfd == AT_FDCWD)
+		return -EFAULT; /* no path, and no fd */
+	if (!upath && flags)
+		return -EINVAL;
+	r = attr_target(t, dirfd, upath, upath ? flags : AT_EMPTY_PATH, &p);
 	if (r < 0)
 		return r;
+	ino = p.d->inode;
 	if (rdonly(&p)) {
 		r = -EROFS;
-	} else {
-		struct inode *ino = p.d->inode;
+	} else if (t->cred.fsuid != 0 && t->cred.fsuid != ino->uid) {
+		r = ts ? -EPERM : vfs_permission(t, ino, 2);
+	}
+	if (r == 0) {
 		struct vfs_iattr ia = {0};
 
 		for (i = 0; i < 2; i++) {
-			if (ts[i].tv_nsec == UTIME_OMIT)
+			if (ts && ts[i].tv_nsec == UTIME_OMIT)
 				continue;
 			ia.valid |= i ? VFS_ATTR_MTIME : VFS_ATTR_ATIME;
-			*(i ? &ia.mtime : &ia.atime) = ts[i].tv_nsec == UTIME_NOW ? now : ts[i];
+			*(i ? &ia.mtime : &ia.atime) = !ts || ts[i].tv_nsec == UTIME_NOW ? now : ts[i];
 		}
 		if (ia.valid && (r = fs_setattr(ino, &ia)) < 0)
 			goto out;
 		for (i = 0; i < 2; i++) {
 			struct abi_timespec *dst = i ? &ino->mtime : &ino->atime;
 
-			if (ts[i].tv_nsec == UTIME_OMIT)
-				continue;
-			*dst = ts[i].tv_nsec == UTIME_NOW ? now : ts[i];
+			if (!ts || ts[i].tv_nsec == UTIME_NOW)
+				*dst = now;
+			else if (ts[i].tv_nsec != UTIME_OMIT)
+				*dst = ts[i];
 		}
 		ino->ctime = now;
 	}
 out:
 	path_put(&p);
 	return r;
+}
+
+SYSCALL(utimensat)
+{
+	struct abi_timespec ts[2];
+	int flags = (int)a[3];
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (a[2] && mm_copy_in(t->mm, ts, a[2], sizeof(ts)) < 0)
+		return -EFAULT;
+	return do_utimes(t, (int)a[0], a[1], a[2] ? ts : NULL, flags);
+}
+
+/* futimesat(2) and utimes(2): microseconds, and no UTIME_NOW or UTIME_OMIT (EINVAL). */
+static long do_futimesat(struct task *t, int dirfd, gva_t upath, gva_t utv)
+{
+	struct abi_timeval tv[2];
+	struct abi_timespec ts[2];
+	int i;
+
+	if (!utv)
+		return do_utimes(t, dirfd, upath, NULL, 0);
+	if (mm_copy_in(t->mm, tv, utv, sizeof(tv)) < 0)
+		return -EFAULT;
+	for (i = 0; i < 2; i++) {
+		if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+			return -EINVAL;
+		ts[i].tv_sec = tv[i].tv_sec;
+		ts[i].tv_nsec = tv[i].tv_usec * 1000;
+	}
+	return do_utimes(t, dirfd, upath, ts, 0);
+}
+
+SYSCALL(futimesat) { return do_futimesat(t, (int)a[0], a[1], a[2]); }
+SYSCALL(utimes) { return do_futimesat(t, AT_FDCWD, a[0], a[1]); }
+
+/* utime(2): whole seconds, {actime, modtime}. */
+SYSCALL(utime)
+{
+	int64_t tb[2];
+	struct abi_timespec ts[2];
+
+	if (!a[1])
+		return do_utimes(t, AT_FDCWD, a[0], NULL, 0);
+	if (mm_copy_in(t->mm, tb, a[1], sizeof(tb)) < 0)
+		return -EFAULT;
+	ts[0] = (struct abi_timespec){tb[0], 0};
+	ts[1] = (struct abi_timespec){tb[1], 0};
+	return do_utimes(t, AT_FDCWD, a[0], ts, 0);
 }

@@ -37,6 +37,14 @@ SYSCALL(brk)
 	 MAP_EXECUTABLE | MAP_LOCKED | MAP_NORESERVE | MAP_POPULATE | MAP_NONBLOCK | MAP_STACK |             \
 	 MAP_HUGETLB | MAP_SYNC | MAP_FIXED_NOREPLACE | (0x3fU << MAP_HUGE_SHIFT))
 
+/* A memfd sealed against writes (F_SEAL_WRITE or F_SEAL_FUTURE_WRITE). */
+static int write_sealed(struct inode *ino)
+{
+	unsigned *seals = tmpfs_seals(ino);
+
+	return seals && (*seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE));
+}
+
 SYSCALL(mmap)
 {
 	gva_t addr = a[0];
@@ -106,6 +114,14 @@ SYSCALL(mmap)
 				if (prot & ~maxprot) {
 					r = -EACCES;
 					goto out;
+				}
+				if (write_sealed(ino)) {
+					/* No writable shared mapping, not even by a later mprotect (EACCES). */
+					if (prot & PROT_WRITE) {
+						r = -EPERM;
+						goto out;
+					}
+					maxprot &= ~PROT_WRITE;
 				}
 			}
 		}

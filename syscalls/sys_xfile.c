@@ -50,6 +50,18 @@ SYSCALL(sync_file_range)
 	return fd_ok(t, (int)a[0]);
 }
 
+/* Do memfd seals forbid fallocate(mode) up to end?  Linux: a hole is a write, anything else may grow. */
+static int fallocate_sealed(struct inode *ino, int mode, uint64_t end)
+{
+	unsigned *seals = tmpfs_seals(ino);
+
+	if (!seals)
+		return 0;
+	if (mode & FALLOC_FL_PUNCH_HOLE)
+		return !!(*seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE));
+	return (*seals & F_SEAL_GROW) && end > ino->size;
+}
+
 SYSCALL(fallocate)
 {
 	struct file *f = fdt_get(t->files, (int)a[0]);
@@ -69,26 +81,35 @@ SYSCALL(fallocate)
 		r = -EOPNOTSUPP;
 	} else if (!f->inode->iops || !f->inode->iops->truncate) {
 		r = -EOPNOTSUPP;
-	} else if (!(mode & (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) &&
-		   (uint64_t)(off + len) > f->inode->size) {
-		/* Allocation past the end grows the file (pages come on first touch). */
-		r = f->inode->iops->truncate(f->inode, (uint64_t)(off + len));
-	} else if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
-		/* Zeroes the range through the file's own write path. */
-		static const char zeros[4096];
+	} else if ((mode & FALLOC_FL_ZERO_RANGE) && tmpfs_seals(f->inode)) {
+		r = -EOPNOTSUPP; /* Linux's tmpfs has holes to punch, no zeroed ranges */
+	} else if (fallocate_sealed(f->inode, mode, (uint64_t)(off + len))) {
+		r = -EPERM;
+	} else {
 		uint64_t pos = (uint64_t)off, end = (uint64_t)(off + len);
 
-		if (end > f->inode->size)
-			end = f->inode->size;
-		while (pos < end && r >= 0) {
-			struct iovec iov = {(void *)zeros, end - pos < sizeof(zeros) ? end - pos : sizeof(zeros)};
-			int fl = f->flags;
+		if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+			/* Zeroes the range (within the file) through the file's own write path. */
+			static const char zeros[4096];
+			uint64_t stop = end < f->inode->size ? end : f->inode->size;
 
-			f->flags &= ~O_APPEND;
-			r = f->ops->write(f, &iov, 1, &pos);
-			f->flags = fl;
+			while (pos < stop && r >= 0) {
+				struct iovec iov = {(void *)zeros, stop - pos < sizeof(zeros) ? stop - pos : sizeof(zeros)};
+				int fl = f->flags;
+
+				f->flags &= ~O_APPEND;
+				r = f->ops->write(f, &iov, 1, &pos);
+				f->flags = fl;
+			}
+			r = r < 0 ? r : 0;
+		} else {
+			/* tmpfs gets the pages now (st_blocks, ENOSPC now); other file systems on first touch. */
+			r = tmpfs_allocate(f->inode, pos, (uint64_t)len);
+			if (r == -EOPNOTSUPP)
+				r = 0;
 		}
-		r = r < 0 ? r : 0;
+		if (r == 0 && !(mode & (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) && end > f->inode->size)
+			r = f->inode->iops->truncate(f->inode, end);
 	}
 	file_put(f);
 	return r;
@@ -247,6 +268,12 @@ static long xattr_target(struct task *t, const uint64_t *a, int kind, struct ino
 		*f = fdt_get(t->files, (int)a[0]);
 		if (!*f)
 			return -EBADF;
+		if ((*f)->flags & O_PATH) {
+			/* The f*xattr calls do not take O_PATH fds (Linux's fdget). */
+			file_put(*f);
+			*f = NULL;
+			return -EBADF;
+		}
 		*ino = (*f)->inode;
 		return 0;
 	}

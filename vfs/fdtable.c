@@ -5,6 +5,18 @@
 
 #include "vfs.h"
 
+/*
+ * Every fd that stops naming a file goes through here: a close, a dup2 or
+ * dup3 over it, close_range, close-on-exec, or the table's last put (at
+ * exit).  As in Linux, the table is the owner of POSIX record locks, so any
+ * fd of a file going drops all the table's record locks on the file.
+ */
+static void fd_release(struct fdtable *t, struct file *f)
+{
+	vfs_locks_owner_closed(t, f->inode);
+	file_put(f);
+}
+
 struct fdtable *fdt_new(void)
 {
 	struct fdtable *t = calloc(1, sizeof(*t));
@@ -22,7 +34,7 @@ void fdt_put(struct fdtable *t)
 		return;
 	for (i = 0; i < t->size; i++)
 		if (t->fds[i])
-			file_put(t->fds[i]);
+			fd_release(t, t->fds[i]);
 	free(t->fds);
 	free(t->cloexec);
 	free(t);
@@ -52,12 +64,15 @@ static int grow(struct fdtable *t, int need)
 
 int fdt_install_at(struct fdtable *t, int fd, struct file *f, int cloexec)
 {
+	struct file *old;
+
 	if (fd >= t->size && grow(t, fd) < 0)
 		return -ENOMEM;
-	if (t->fds[fd])
-		file_put(t->fds[fd]);
+	old = t->fds[fd];
 	file_get(f);
 	t->fds[fd] = f;
+	if (old)
+		fd_release(t, old);
 	fdt_set_cloexec(t, fd, cloexec);
 	return fd;
 }
@@ -85,11 +100,13 @@ struct file *fdt_get(struct fdtable *t, int fd)
 
 int fdt_close(struct fdtable *t, int fd)
 {
-	if (fd < 0 || fd >= t->size || !t->fds[fd])
+	struct file *f;
+
+	if (fd < 0 || fd >= t->size || !(f = t->fds[fd]))
 		return -EBADF;
-	file_put(t->fds[fd]);
 	t->fds[fd] = NULL;
 	fdt_set_cloexec(t, fd, 0);
+	fd_release(t, f);
 	return 0;
 }
 

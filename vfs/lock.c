@@ -1,7 +1,7 @@
 /*
  * File locks: flock(2) locks, owned by an open file description, and
- * fcntl(2) record locks, owned by a process (classic POSIX, released when
- * the process closes any fd of the file) or by an open file description
+ * fcntl(2) record locks, owned by a process's fd table as in Linux (classic
+ * POSIX, released when the table closes any fd of the file, and so at exit) or by an open file description
  * (F_OFD_*).  All are advisory, kept on the inode; waiters sleep on task_cond.
  */
 #define _GNU_SOURCE
@@ -170,7 +170,7 @@ long vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct flock *fl)
 {
 	int ofd = cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW;
 	int kind = ofd ? LK_OFD : LK_POSIX;
-	const void *owner = ofd ? (const void *)f : (const void *)t->tg;
+	const void *owner = ofd ? (const void *)f : (const void *)t->files;
 	uint64_t s, e;
 	long r;
 
@@ -219,10 +219,10 @@ void vfs_locks_file_closed(struct file *f)
 	}
 }
 
-void vfs_locks_process_closed(struct task *t, struct inode *ino)
+void vfs_locks_owner_closed(const struct fdtable *owner, struct inode *ino)
 {
 	if (ino->locks) {
-		unlock_range(ino, LK_POSIX, t->tg, 0, UINT64_MAX);
+		unlock_range(ino, LK_POSIX, owner, 0, UINT64_MAX);
 		vfs_notify(ino);
 	}
 }

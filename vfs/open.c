@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -110,7 +111,7 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out)
 {
 	struct path parent, p;
-	char *last, orig[ABI_PATH_MAX];
+	char *last;
 	int ts;
 	long r;
 
@@ -125,11 +126,15 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 		return r;
 	}
 
-	/* O_CREAT: find the parent, then the child. */
-	if (strlen(path) >= sizeof(orig))
-		return -ENAMETOOLONG;
-	strcpy(orig, path);
-	r = vfs_walk_parent(t, dirfd, path, &parent, &last, &ts);
+	/*
+	 * O_CREAT: find the parent, then the child.  A symlink is followed to
+	 * what it names, which is made if missing (Linux), except with O_EXCL
+	 * (EEXIST) or O_NOFOLLOW (ELOOP).
+	 */
+	if (flags & (O_EXCL | O_NOFOLLOW))
+		r = vfs_walk_parent(t, dirfd, path, &parent, &last, &ts);
+	else
+		r = vfs_walk_parent_follow(t, dirfd, path, &parent, &last, &ts);
 	if (r < 0)
 		return r;
 	if (!last[0] || ts) {
@@ -141,19 +146,6 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 		if (flags & O_EXCL) {
 			path_put(&p);
 			r = -EEXIST;
-			goto out_parent;
-		}
-		if (S_ISLNK(p.d->inode->mode) && !(flags & O_NOFOLLOW)) {
-			/* Existing link: open what it names (creating through a dangling one: ENOENT). */
-			path_put(&p);
-			r = vfs_walk(t, dirfd, orig, WALK_FOLLOW, &p);
-			if (r < 0)
-				goto out_parent;
-			if (flags & O_EXCL)
-				r = -EEXIST;
-			else
-				r = vfs_open_path(t, &p, flags, out);
-			path_put(&p);
 			goto out_parent;
 		}
 		if (S_ISDIR(p.d->inode->mode)) {
@@ -206,7 +198,9 @@ out_parent:
 /* O_TMPFILE: an unnamed regular file in the directory's file system, gone when closed (unless linked). */
 long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out)
 {
-	struct path dir;
+	struct path dir, p;
+	struct dentry *d;
+	char name[32];
 	struct inode *ino;
 	struct file *f;
 	long r;
@@ -230,8 +224,25 @@ long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t
 	ino->nlink = 0;
 	ino->uid = t->cred.fsuid;
 	ino->gid = t->cred.fsgid;
-	f = file_new(NULL, ino, ino->fops, (flags & ~(O_TMPFILE | O_CREAT | O_EXCL | O_CLOEXEC)) | O_LARGEFILE);
-	inode_put(ino);
+	ino->linkable = !(flags & O_EXCL);
+	/*
+	 * The file's place is a removed entry of the directory, "#<ino>" as
+	 * Linux names it: linkat(AT_EMPTY_PATH) finds its mount and directory
+	 * there, and /proc shows it "(deleted)".
+	 */
+	snprintf(name, sizeof(name), "#%llu", (unsigned long long)ino->ino);
+	d = dentry_new(dir.d, name, strlen(name), ino);
+	if (!d) {
+		inode_put(ino);
+		path_put(&dir);
+		return -ENOMEM;
+	}
+	dentry_get(d);
+	dentry_drop(d);
+	p.mnt = dir.mnt;
+	p.d = d;
+	f = file_new(&p, ino, ino->fops, (flags & ~(O_TMPFILE | O_CREAT | O_EXCL | O_CLOEXEC)) | O_LARGEFILE);
+	dentry_put(d);
 	path_put(&dir);
 	if (!f)
 		return -ENOMEM;

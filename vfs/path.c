@@ -230,10 +230,17 @@ static long read_link(struct inode *ino, char *buf, size_t cap, size_t *len)
 	return 0;
 }
 
+static int is_dot(const char *name, size_t len)
+{
+	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
+}
+
 /*
  * The walk engine.  With want_parent, stops before the last component and
- * copies it to last (cut at trailing slashes).  Otherwise resolves it too,
- * following a final symlink when WALK_FOLLOW is set.
+ * copies it to last (cut at trailing slashes); with WALK_FOLLOW as well, a
+ * symlink there is expanded first, so that the parent and name are those
+ * its target (or the target's target...) ends in.  Otherwise resolves the
+ * last component too, following a final symlink when WALK_FOLLOW is set.
  */
 static long walk(struct task *t, int dirfd, const char *path, int flags, struct path *out, char *last,
 		 int *trailing_slash, int want_parent)
@@ -286,7 +293,7 @@ static long walk(struct task *t, int dirfd, const char *path, int flags, struct 
 			if (is_last && trailing_slash && *cur == '/')
 				*trailing_slash = 1;
 		}
-		if (is_last && want_parent) {
+		if (is_last && want_parent && (!(flags & WALK_FOLLOW) || is_dot(name, len))) {
 			if (!S_ISDIR(p.d->inode->mode)) {
 				r = -ENOTDIR;
 				goto out;
@@ -299,7 +306,15 @@ static long walk(struct task *t, int dirfd, const char *path, int flags, struct 
 		r = step(t, &p, name, len, &neg);
 		if (r < 0)
 			goto out;
-		if (neg) {
+		if (is_last && want_parent) {
+			/* WALK_FOLLOW: a symlink last is followed to the name its target ends in. */
+			if (neg || !S_ISLNK(p.d->inode->mode)) {
+				p = prev;
+				memcpy(last, name, len);
+				last[len] = 0;
+				break;
+			}
+		} else if (neg) {
 			r = -ENOENT;
 			goto out;
 		}
@@ -328,9 +343,6 @@ static long walk(struct task *t, int dirfd, const char *path, int flags, struct 
 			} else {
 				p = prev;
 				resolve_depth--; /* back in the link's directory */
-			}
-			if (is_last && want_parent) {
-				/* can't happen: want_parent stops before the last */
 			}
 			continue;
 		}
@@ -361,13 +373,14 @@ long vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct pat
 	return walk(t, dirfd, path, flags, out, NULL, &ts, 0);
 }
 
-long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent, char **last, int *trailing_slash)
+static long walk_parent(struct task *t, int dirfd, char *path, int flags, struct path *parent, char **last,
+			int *trailing_slash)
 {
 	char name[ABI_NAME_MAX + 1];
 	size_t n;
 	long r;
 
-	r = walk(t, dirfd, path, 0, parent, name, trailing_slash, 1);
+	r = walk(t, dirfd, path, flags, parent, name, trailing_slash, 1);
 	if (r < 0)
 		return r;
 	/* Hand back the name in the caller's buffer (it is shorter than path). */
@@ -382,6 +395,17 @@ long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent,
 		return -ENOENT;
 	}
 	return 0;
+}
+
+long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent, char **last, int *trailing_slash)
+{
+	return walk_parent(t, dirfd, path, 0, parent, last, trailing_slash);
+}
+
+long vfs_walk_parent_follow(struct task *t, int dirfd, char *path, struct path *parent, char **last,
+			    int *trailing_slash)
+{
+	return walk_parent(t, dirfd, path, WALK_FOLLOW, parent, last, trailing_slash);
 }
 
 long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct path *out)
@@ -433,6 +457,23 @@ long vfs_path_string(struct task *t, struct path *p0, char *buf, size_t size)
 		buf[--pos] = '/';
 	memmove(buf, buf + pos, size - pos);
 	return (long)(size - pos - 1);
+}
+
+int vfs_path_reachable(struct task *t, struct path *p0)
+{
+	struct path p = *p0;
+
+	while (!is_root(t, &p)) {
+		if (p.d == p.mnt->root) {
+			if (!p.mnt->parent)
+				return 0;
+			p.d = p.mnt->mountpoint;
+			p.mnt = p.mnt->parent;
+			continue;
+		}
+		p.d = p.d->parent;
+	}
+	return 1;
 }
 
 long vfs_resolve_begin(struct task *t, int dirfd, int how)

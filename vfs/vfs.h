@@ -121,11 +121,13 @@ struct inode {
 	uint64_t rdev;
 	struct abi_timespec atime, mtime, ctime;
 	uint64_t poll_gen;  /* bumped by vfs_notify: epoll's edge-triggered mode compares it */
+	uint64_t excl_gen;  /* epoll: poll_gen + 1 once an EPOLLEXCLUSIVE waiter took that event */
 	void *pipe;         /* a named FIFO's pipe while it is open */
 	void *locks;        /* flock and record locks (lock.c) */
 	void *xattrs;       /* extended attributes, kept in sentry memory (xattr.c) */
 	int xattrs_loaded;  /* the file system's own were read (iops->read_xattrs) */
 	void *sock;         /* a bound AF_UNIX socket at this name (weak: cleared when it closes) */
+	int linkable;       /* O_TMPFILE without O_EXCL: linkat may name it while nlink is 0 */
 	int refs;
 	void *priv;
 };
@@ -254,6 +256,13 @@ long vfs_walk(struct task *t, int dirfd, const char *path, int flags, struct pat
  */
 long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent, char **last,
 		     int *trailing_slash);
+/*
+ * The same, but a symlink last is followed (open O_CREAT): the parent and
+ * name of what it names.  That name may be longer than path: path's buffer
+ * must hold ABI_NAME_MAX + 1 bytes.
+ */
+long vfs_walk_parent_follow(struct task *t, int dirfd, char *path, struct path *parent, char **last,
+			    int *trailing_slash);
 /* vfs_walk under openat2's RESOLVE_* rules (how). */
 long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out);
 /*
@@ -267,6 +276,8 @@ long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct
 /* Writes the absolute path of p as the task sees it; length or -ENAMETOOLONG. */
 /* The path of p as t sees it, " (deleted)" after a removed one, as Linux's d_path(). */
 long vfs_path_string(struct task *t, struct path *p, char *buf, size_t size);
+/* Is p at or below t's root?  (Not: a cwd left outside by chroot, which getcwd marks "(unreachable)".) */
+int vfs_path_reachable(struct task *t, struct path *p);
 
 /* Can names be created and removed in the directory at p (the file system's side)? */
 int vfs_dir_changeable(struct path *p);
@@ -353,5 +364,5 @@ long vfs_flock(struct task *t, struct file *f, int op);
 long vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct flock *fl);
 /* The last reference to f went: its flock and OFD locks go. */
 void vfs_locks_file_closed(struct file *f);
-/* t's process closed an fd of ino: its POSIX record locks on ino go. */
-void vfs_locks_process_closed(struct task *t, struct inode *ino);
+/* An fd of ino in the fd table owner went (fdtable.c): owner's POSIX record locks on ino go. */
+void vfs_locks_owner_closed(const struct fdtable *owner, struct inode *ino);

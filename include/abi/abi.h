@@ -115,6 +115,11 @@ enum {
 	ABI_AT_EXECFN = 31, ABI_AT_MINSIGSTKSZ = 51,
 };
 
+/* memfd_create(2) flags and a seal newer than the host's headers (Linux 6.3). */
+#define ABI_MFD_NOEXEC_SEAL 0x0008U
+#define ABI_MFD_EXEC 0x0010U
+#define ABI_F_SEAL_EXEC 0x0020
+
 /* The user address space the application gets (see platform/ptrace/stub.h). */
 #define ABI_PAGE_SIZE 4096UL
 #define ABI_PAGE_MASK (~(ABI_PAGE_SIZE - 1))

@@ -983,6 +983,21 @@ void mm_file_shrunk(struct inode *ino, uint64_t size)
 		}
 }
 
+int mm_inode_mapped_writable(struct inode *ino)
+{
+	struct mm *mm;
+	size_t i;
+
+	for (mm = all_mms; mm; mm = mm->all_next)
+		for (i = 0; i < mm->nvmas; i++) {
+			const struct vma *v = &mm->vmas[i];
+
+			if (v->inode == ino && (v->flags & VMA_SHARED) && (v->maxprot & PROT_WRITE))
+				return 1;
+		}
+	return 0;
+}
+
 long mm_brk(struct mm *mm, gva_t newbrk)
 {
 	gva_t oldend = ABI_PAGE_ALIGN(mm->brk), newend = ABI_PAGE_ALIGN(newbrk);

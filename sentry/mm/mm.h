@@ -75,6 +75,11 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice);
  * SIGBUS as on Linux (private copies of those pages go too).
  */
 void mm_file_shrunk(struct inode *ino, uint64_t size);
+/*
+ * Does any address space map ino shared with write allowed, now or after an
+ * mprotect (Linux's VM_SHARED|VM_MAYWRITE)?  F_SEAL_WRITE is refused then.
+ */
+int mm_inode_mapped_writable(struct inode *ino);
 long mm_brk(struct mm *mm, gva_t newbrk);
 /* Names the file mapped at [start,end) (for /proc/pid/maps). */
 void mm_set_name(struct mm *mm, gva_t start, gva_t end, const char *name);

@@ -4,6 +4,13 @@
  * an entry is live while the waiter's fd table still maps fd to that file.
  * Readiness is polled on every wakeup; edge-triggered entries report again
  * only after the file's poll generation moved (vfs_notify).
+ *
+ * EPOLLEXCLUSIVE: every waiter is woken by any notification, so the
+ * exclusivity is in what a woken waiter may report: one exclusive entry
+ * takes each generation of a file (inode->excl_gen), and a waiter woken
+ * afterwards with only taken events goes back to sleep, as Linux wakes one
+ * exclusive waiter per event.  A wait that finds its file ready when it
+ * starts reports it (level-triggered), and takes the generation too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,6 +40,9 @@ struct entry {
 struct epoll {
 	struct entry *entries;
 };
+
+/* The only event bits EPOLLEXCLUSIVE goes with (others: EINVAL). */
+#define EXCLUSIVE_OK (EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLWAKEUP | EPOLLET | EPOLLEXCLUSIVE)
 
 static void ep_release(struct file *f)
 {
@@ -82,10 +92,14 @@ long epoll_ctl_file(struct file *epf, int op, int fd, struct file *target, uint3
 	struct epoll *ep = epf->priv;
 	struct entry *e, **pp;
 
-	if (target == epf)
-		return -EINVAL;
 	if (!target->ops || !target->ops->poll)
 		return -EPERM; /* regular files and directories cannot be watched */
+	if (target == epf)
+		return -EINVAL;
+	/* Linux: exclusive wakeups are set up at ADD only, for plain in/out interest, and do not nest. */
+	if (op != EPOLL_CTL_DEL && (events & EPOLLEXCLUSIVE) &&
+	    (op == EPOLL_CTL_MOD || is_epoll(target) || (events & ~EXCLUSIVE_OK)))
+		return -EINVAL;
 	for (pp = &ep->entries; (e = *pp); pp = &e->next)
 		if (e->fd == fd && e->file == target)
 			break;
@@ -108,7 +122,7 @@ long epoll_ctl_file(struct file *epf, int op, int fd, struct file *target, uint3
 	case EPOLL_CTL_MOD:
 		if (!e)
 			return -ENOENT;
-		if ((events & EPOLLEXCLUSIVE) || (e->events & EPOLLEXCLUSIVE))
+		if (e->events & EPOLLEXCLUSIVE)
 			return -EINVAL;
 		e->events = events;
 		e->data = data;
@@ -126,8 +140,12 @@ long epoll_ctl_file(struct file *epf, int op, int fd, struct file *target, uint3
 	return -EINVAL;
 }
 
-/* Fills up to max events from the ready entries (just counts with out NULL). */
-static int collect(struct task *t, struct epoll *ep, struct epoll_event *out, int max, uint64_t *deadline)
+/*
+ * Fills up to max events from the ready entries (just counts with out NULL).
+ * woken: the waiter slept since its last look (EPOLLEXCLUSIVE, above).
+ */
+static int collect(struct task *t, struct epoll *ep, struct epoll_event *out, int max, uint64_t *deadline,
+		   int woken)
 {
 	struct entry *e, **pp;
 	int n = 0;
@@ -160,6 +178,12 @@ static int collect(struct task *t, struct epoll *ep, struct epoll_event *out, in
 			else if (out)
 				e->seen_gen = f->inode->poll_gen;
 		}
+		if (m && out && (e->events & EPOLLEXCLUSIVE)) {
+			if (woken && f->inode->excl_gen == f->inode->poll_gen + 1)
+				m = 0; /* another exclusive waiter took this one */
+			else
+				f->inode->excl_gen = f->inode->poll_gen + 1;
+		}
 		file_put(f);
 		if (!m)
 			continue;
@@ -176,16 +200,18 @@ static int collect(struct task *t, struct epoll *ep, struct epoll_event *out, in
 
 static unsigned ep_poll(struct file *f, uint64_t *deadline)
 {
-	return collect(task_current, f->priv, NULL, 1, deadline) ? POLLIN | POLLRDNORM : 0;
+	return collect(task_current, f->priv, NULL, 1, deadline, 0) ? POLLIN | POLLRDNORM : 0;
 }
 
 long epoll_wait_file(struct task *t, struct file *epf, struct epoll_event *out, int max, int64_t timeout_ns)
 {
 	uint64_t end = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0;
 
+	int woken = 0;
+
 	for (;;) {
 		uint64_t wake = end;
-		int n = collect(t, epf->priv, out, max, &wake);
+		int n = collect(t, epf->priv, out, max, &wake, woken);
 
 		if (n || timeout_ns == 0)
 			return n;
@@ -200,5 +226,6 @@ long epoll_wait_file(struct task *t, struct file *epf, struct epoll_event *out, 
 		} else {
 			pthread_cond_wait(&task_cond, &sentry_lock);
 		}
+		woken = 1;
 	}
 }

@@ -14,6 +14,7 @@
 #include <sys/sysmacros.h>
 
 #include "../../../sentry/mm/memfile.h"
+#include "../../../sentry/mm/mm.h"
 #include "../../vfs.h"
 #include "../dev/dev.h"
 #include "tmpfs.h"
@@ -22,6 +23,7 @@ struct tnode {
 	uint64_t *pages; /* frame offsets, MF_NONE for holes */
 	size_t npages;   /* entries in pages */
 	char *target;    /* symlink */
+	unsigned seals;  /* F_SEAL_*: a regular file's memfd seals (see tmpfs.h) */
 };
 
 struct tsuper {
@@ -49,6 +51,8 @@ static struct inode *new_inode(struct super *sb, mode_t mode)
 	}
 	ino->priv = t;
 	ino->iops = &tmpfs_iops;
+	/* Only a memfd made with MFD_ALLOW_SEALING starts with none (memfd_create). */
+	t->seals = F_SEAL_SEAL;
 	if (ts)
 		ts->used_inodes++;
 	return ino;
@@ -145,6 +149,8 @@ static long tmpfs_truncate(struct inode *ino, uint64_t size)
 	struct tnode *t = ino->priv;
 	size_t keep = (size_t)((size + 4095) / 4096);
 
+	if ((size < ino->size && (t->seals & F_SEAL_SHRINK)) || (size > ino->size && (t->seals & F_SEAL_GROW)))
+		return -EPERM;
 	if (keep < t->npages)
 		free_pages_from(ino, keep);
 	if (size % 4096 && keep - 1 < t->npages && t->pages[keep - 1] != MF_NONE)
@@ -277,11 +283,18 @@ static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 
 		while (len) {
 			size_t n = 4096 - *pos % 4096;
+			unsigned seals = ((struct tnode *)ino->priv)->seals;
 			long err;
 			uint64_t fr;
 
 			if (n > len)
 				n = len;
+			/* Seals refuse page by page, as Linux's write_begin: a write may stop short at the end. */
+			if ((seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) || ((seals & F_SEAL_GROW) && *pos + n > ino->size)) {
+				if (done)
+					goto out;
+				return -EPERM;
+			}
 			fr = page(ino, (size_t)(*pos / 4096), 1, &err);
 			if (fr == MF_NONE) {
 				if (done)
@@ -395,5 +408,47 @@ long tmpfs_set_limits(struct super *sb, uint64_t max_bytes, uint64_t max_inodes)
 		ts->max_pages = (max_bytes + 4095) / 4096;
 	if (max_inodes)
 		ts->max_inodes = max_inodes;
+	return 0;
+}
+
+unsigned *tmpfs_seals(struct inode *ino)
+{
+	if (ino->iops != &tmpfs_iops || !S_ISREG(ino->mode))
+		return NULL;
+	return &((struct tnode *)ino->priv)->seals;
+}
+
+long tmpfs_add_seals(struct inode *ino, unsigned seals)
+{
+	unsigned *cur;
+
+	if (seals & ~(unsigned)(F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE |
+				ABI_F_SEAL_EXEC))
+		return -EINVAL;
+	cur = tmpfs_seals(ino);
+	if (!cur)
+		return -EINVAL;
+	if (*cur & F_SEAL_SEAL)
+		return -EPERM;
+	/* No writable shared mapping may stay once F_SEAL_WRITE is on (FUTURE_WRITE lets them). */
+	if ((seals & F_SEAL_WRITE) && !(*cur & F_SEAL_WRITE) && mm_inode_mapped_writable(ino))
+		return -EBUSY;
+	/* An executable file sealed against exec is sealed against writes too: W^X from the start. */
+	if ((seals & ABI_F_SEAL_EXEC) && (ino->mode & 0111))
+		seals |= F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
+	*cur |= seals;
+	return 0;
+}
+
+long tmpfs_allocate(struct inode *ino, uint64_t off, uint64_t len)
+{
+	uint64_t i;
+	long err = 0;
+
+	if (!tmpfs_seals(ino))
+		return -EOPNOTSUPP;
+	for (i = off / 4096; i < (off + len + 4095) / 4096; i++)
+		if (page(ino, (size_t)i, 1, &err) == MF_NONE)
+			return err;
 	return 0;
 }

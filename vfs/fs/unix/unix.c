@@ -751,14 +751,14 @@ long unix_recvmsg(struct task *t, struct file *f, struct umsg *m, int flags, int
 	if (s->type != SOCK_STREAM) {
 		/* One message per call; the rest of a long one is dropped. */
 		struct chunk *c = s->head;
-		size_t n = copy_out_chunk(c, 0, m->iov, m->iovcnt, 0, want);
+		size_t n = copy_out_chunk(c, 0, m->iov, m->iovcnt, 0, want), len = c->len;
 
 		if (from && c->fromlen) {
 			memcpy(from, &c->from, c->fromlen);
 			*fromlen = c->fromlen;
 		}
 		take_anc(s, c, m, maxfds, msg_flags, peek);
-		if (c->len > n)
+		if (len > n)
 			*msg_flags |= MSG_TRUNC;
 		if (!peek) {
 			s->head = c->next;
@@ -770,7 +770,8 @@ long unix_recvmsg(struct task *t, struct file *f, struct umsg *m, int flags, int
 				notify(s->peer);
 			notify(s);
 		}
-		return (flags & MSG_TRUNC) ? (long)c->len : (long)n;
+		/* MSG_TRUNC: the message's real length (c may be freed by now). */
+		return (flags & MSG_TRUNC) ? (long)len : (long)n;
 	}
 	{
 		struct chunk *c = s->head;
