@@ -472,13 +472,8 @@ SYSCALL(times)
 
 static struct thread_group *sched_target(struct task *t, int pid)
 {
-	struct task *x;
+	struct task *x = sched_thread(t, pid);
 
-	if (pid < 0)
-		return NULL;
-	if (pid == 0)
-		return t->tg;
-	x = task_find(pid);
 	return x ? x->tg : NULL;
 }
 

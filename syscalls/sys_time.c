@@ -230,41 +230,48 @@ static struct abi_timeval ns_tv(uint64_t ns)
 	return tv;
 }
 
-static void itimer_get(struct task *t, struct abi_itimerval *v)
+/*
+ * The timer behind setitimer's which, or NULL.  ITIMER_VIRTUAL and
+ * ITIMER_PROF both count the group's CPU time: ptrace cannot tell its user
+ * and system parts apart (as gVisor's cannot).
+ */
+static struct ktimer *itimer_of(struct task *t, int which)
 {
-	v->value = ns_tv(timer_remaining(&t->tg->itimer_real));
-	v->interval = ns_tv(t->tg->itimer_real.interval_ns);
+	switch (which) {
+	case ITIMER_REAL:
+		return &t->tg->itimer_real;
+	case ITIMER_VIRTUAL:
+	case ITIMER_PROF:
+		return &t->tg->itimer_cpu[which == ITIMER_PROF];
+	}
+	return NULL;
+}
+
+static void itimer_get(struct ktimer *k, struct abi_itimerval *v)
+{
+	v->value = ns_tv(timer_remaining(k));
+	v->interval = ns_tv(k->interval_ns);
 }
 
 SYSCALL(getitimer)
 {
+	struct ktimer *k = itimer_of(t, (int)a[0]);
 	struct abi_itimerval v;
 
-	switch ((int)a[0]) {
-	case ITIMER_REAL:
-		itimer_get(t, &v);
-		break;
-	case ITIMER_VIRTUAL:
-	case ITIMER_PROF: {
-		struct ktimer *k = &t->tg->itimer_cpu[(int)a[0] == ITIMER_PROF];
-
-		v.value = ns_tv(timer_remaining(k));
-		v.interval = ns_tv(k->interval_ns);
-		break;
-	}
-	default:
+	if (!k)
 		return -EINVAL;
-	}
+	itimer_get(k, &v);
 	return mm_copy_out(t->mm, a[1], &v, sizeof(v));
 }
 
 SYSCALL(setitimer)
 {
+	static const int sig[] = {[ITIMER_REAL] = SIGALRM, [ITIMER_VIRTUAL] = SIGVTALRM, [ITIMER_PROF] = SIGPROF};
+	struct ktimer *k = itimer_of(t, (int)a[0]);
 	struct abi_itimerval nv, old;
+	uint64_t v, iv;
 
-	int which = (int)a[0];
-
-	if (which != ITIMER_REAL && which != ITIMER_VIRTUAL && which != ITIMER_PROF)
+	if (!k)
 		return -EINVAL;
 	memset(&nv, 0, sizeof(nv));
 	if (a[1] && mm_copy_in(t->mm, &nv, a[1], sizeof(nv)) < 0)
@@ -272,30 +279,16 @@ SYSCALL(setitimer)
 	if (nv.value.tv_usec < 0 || nv.value.tv_usec >= 1000000 || nv.interval.tv_usec < 0 ||
 	    nv.interval.tv_usec >= 1000000 || nv.value.tv_sec < 0 || nv.interval.tv_sec < 0)
 		return -EINVAL;
-	if (which != ITIMER_REAL) {
-		/*
-		 * Both count the group's CPU time: ptrace cannot tell its user
-		 * and system parts apart, so VIRTUAL is PROF here (as gVisor's).
-		 */
-		struct ktimer *k = &t->tg->itimer_cpu[which == ITIMER_PROF];
-
-		old.value = ns_tv(timer_remaining(k));
-		old.interval = ns_tv(k->interval_ns);
-		k->tg = t->tg;
-		k->sig = which == ITIMER_PROF ? SIGPROF : SIGVTALRM;
-		k->code = SI_KERNEL;
-		timer_arm_cpu_locked(k, tv_ns(&nv.value) ? tg_cpu_ns(t->tg) + tv_ns(&nv.value) : 0,
-				     tv_ns(&nv.interval));
-		if (a[2] && mm_copy_out(t->mm, a[2], &old, sizeof(old)) < 0)
-			return -EFAULT;
-		return 0;
-	}
-	itimer_get(t, &old);
-	t->tg->itimer_real.tg = t->tg;
-	t->tg->itimer_real.sig = SIGALRM;
-	t->tg->itimer_real.code = SI_KERNEL;
-	timer_arm_locked(&t->tg->itimer_real, tv_ns(&nv.value) ? host_monotonic_ns() + tv_ns(&nv.value) : 0,
-			 tv_ns(&nv.interval));
+	itimer_get(k, &old);
+	k->tg = t->tg;
+	k->sig = sig[(int)a[0]];
+	k->code = SI_KERNEL;
+	v = tv_ns(&nv.value);
+	iv = tv_ns(&nv.interval);
+	if (k == &t->tg->itimer_real)
+		timer_arm_locked(k, v ? host_monotonic_ns() + v : 0, iv);
+	else
+		timer_arm_cpu_locked(k, v ? tg_cpu_ns(t->tg) + v : 0, iv);
 	if (a[2] && mm_copy_out(t->mm, a[2], &old, sizeof(old)) < 0)
 		return -EFAULT;
 	return 0;

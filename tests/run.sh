@@ -168,51 +168,29 @@ for t in "$here"/unit/*.sh "$root"/build/unit/* "$root"/build/unit-tests/*; do
 	esac
 done
 
-# tests/security and tests/tty belong to cvisor itself (escape attempts,
-# `cvisor do -t`): they only mean something under cvisor.
-if want security; then
-	if [ -n "$under_cvisor" ]; then
-		echo "== tests/security"
-		while IFS= read -r l; do
-			case "$l" in
-			PASS*) pass "${l#PASS }";;
-			FAIL*) fail "${l#FAIL }";;
-			SKIP*) l=${l#SKIP }; skip "${l%%:*}" "${l#*: }";;
-			esac
-		done < <(bash "$here/security/run.sh" "$CVISOR" 2>&1)
-	else
-		skip security "escape attempts only make sense under cvisor"
+# tests/security, tests/gofer and tests/tty belong to cvisor itself (escape
+# attempts, --overlay=none and --gofer-fds, `cvisor do -t`): they only mean
+# something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
+# cvisor_suite DIR WHY_NOT_ELSEWHERE
+cvisor_suite() {
+	local dir=$1 why=$2 l
+	want "$dir" || return 0
+	if [ -z "$under_cvisor" ]; then
+		skip "$dir" "$why"
+		return 0
 	fi
-fi
-# tests/gofer drives cvisor's own flags (--overlay=none, --gofer-fds).
-if want gofer; then
-	if [ -n "$under_cvisor" ]; then
-		echo "== tests/gofer"
-		while IFS= read -r l; do
-			case "$l" in
-			PASS*) pass "${l#PASS }";;
-			FAIL*) fail "${l#FAIL }";;
-			SKIP*) l=${l#SKIP }; skip "${l%%:*}" "${l#*: }";;
-			esac
-		done < <(bash "$here/gofer/run.sh" "$CVISOR" 2>&1)
-	else
-		skip gofer "writes through the gofer are cvisor's --overlay=none"
-	fi
-fi
-if want tty; then
-	if [ -n "$under_cvisor" ]; then
-		echo "== tests/tty"
-		while IFS= read -r l; do
-			case "$l" in
-			PASS*) pass "${l#PASS }";;
-			FAIL*) fail "${l#FAIL }";;
-			SKIP*) l=${l#SKIP }; skip "${l%%:*}" "${l#*: }";;
-			esac
-		done < <(bash "$here/tty/run.sh" "$CVISOR" 2>&1)
-	else
-		skip tty "the terminal cases drive cvisor do -t"
-	fi
-fi
+	echo "== tests/$dir"
+	while IFS= read -r l; do
+		case "$l" in
+		PASS*) pass "${l#PASS }";;
+		FAIL*) fail "${l#FAIL }";;
+		SKIP*) l=${l#SKIP }; skip "${l%%:*}" "${l#*: }";;
+		esac
+	done < <(bash "$here/$dir/run.sh" "$CVISOR" 2>&1)
+}
+cvisor_suite security "escape attempts only make sense under cvisor"
+cvisor_suite gofer "writes through the gofer are cvisor's --overlay=none"
+cvisor_suite tty "the terminal cases drive cvisor do -t"
 
 if want kvm && need_kvm "kvm platform"; then
 	skip "kvm platform" "the KVM platform is not built yet"

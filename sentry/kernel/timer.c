@@ -26,6 +26,15 @@ static uint64_t cpu_delay(uint64_t cpu_ns)
 	return d < 1000000 ? 1000000 : d;
 }
 
+/* Puts k, just taken off the armed list, back on it due at deadline; where the scan starts again. */
+static struct ktimer **rearm(struct ktimer *k, uint64_t deadline)
+{
+	k->deadline_ns = deadline;
+	k->next = armed;
+	armed = k;
+	return &armed;
+}
+
 static void *timer_main(void *arg)
 {
 	(void)arg;
@@ -46,10 +55,7 @@ static void *timer_main(void *arg)
 
 				if (used < k->cpu_target) {
 					/* Not yet: look again when it could be due. */
-					k->deadline_ns = now + cpu_delay(k->cpu_target - used);
-					k->next = armed;
-					armed = k;
-					pp = &armed;
+					pp = rearm(k, now + cpu_delay(k->cpu_target - used));
 					continue;
 				}
 				if (k->interval_ns) {
@@ -57,10 +63,7 @@ static void *timer_main(void *arg)
 
 					k->overrun = missed > INT32_MAX ? INT32_MAX : (int)missed;
 					k->cpu_target += (missed + 1) * k->interval_ns;
-					k->deadline_ns = now + cpu_delay(k->cpu_target - used);
-					k->next = armed;
-					armed = k;
-					pp = &armed;
+					pp = rearm(k, now + cpu_delay(k->cpu_target - used));
 				} else {
 					k->deadline_ns = 0;
 				}
@@ -69,10 +72,7 @@ static void *timer_main(void *arg)
 				uint64_t missed = (now - k->deadline_ns) / k->interval_ns;
 
 				k->overrun = missed > INT32_MAX ? INT32_MAX : (int)missed;
-				k->deadline_ns += (missed + 1) * k->interval_ns;
-				k->next = armed;
-				armed = k;
-				pp = &armed;
+				pp = rearm(k, k->deadline_ns + (missed + 1) * k->interval_ns);
 			} else {
 				k->deadline_ns = 0;
 			}

@@ -59,6 +59,18 @@ static double mbs(uint64_t bytes, uint64_t ns)
 	return (double)bytes / (1024.0 * 1024.0) / ((double)ns / 1e9);
 }
 
+/* Reads mib MiB from fd and prints the rate in MB/s. */
+static void read_timed(const char *p, int fd, long mib)
+{
+	uint64_t t0 = bench_now_ns(p);
+	long i;
+
+	for (i = 0; i < mib; i++)
+		if (read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+			bench_die(p, "read");
+	printf("%.0f\n", mbs((uint64_t)mib << 20, bench_now_ns(p) - t0));
+}
+
 int main(int argc, char **argv)
 {
 	const char *p = argv[0];
@@ -115,11 +127,7 @@ int main(int argc, char **argv)
 
 		if (fd < 0)
 			bench_die(p, "open");
-		t0 = bench_now_ns(p);
-		for (i = 0; i < n; i++)
-			if (read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
-				bench_die(p, "read");
-		printf("%.0f\n", mbs((uint64_t)n << 20, bench_now_ns(p) - t0));
+		read_timed(p, fd, n);
 		close(fd);
 	} else if (!strcmp(argv[1], "readback") && argc > 3) {
 		char path[4096];
@@ -130,11 +138,7 @@ int main(int argc, char **argv)
 		fd = open(path, O_RDONLY);
 		if (fd < 0)
 			bench_die(p, "open");
-		t0 = bench_now_ns(p);
-		for (i = 0; i < n; i++)
-			if (read(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf))
-				bench_die(p, "read");
-		printf("%.0f\n", mbs((uint64_t)n << 20, bench_now_ns(p) - t0));
+		read_timed(p, fd, n);
 		close(fd);
 		unlink(path);
 	} else if (!strcmp(argv[1], "untar") && argc > 4) {

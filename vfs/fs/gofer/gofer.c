@@ -236,6 +236,14 @@ static long gnode_fd(struct gnode *g)
 	}
 }
 
+/* A request about ino itself, sent with its own host fd (opened again if it was closed). */
+static long call_on(struct inode *ino, struct gofer_req *req, struct gofer_rep *rep)
+{
+	long fd = gnode_fd(ino->priv);
+
+	return fd < 0 ? fd : call(req, (int)fd, -1, rep, NULL);
+}
+
 /* The fds of two gnodes at once (rename, link): the second's opening must not close the first's. */
 static long gnode_fd2(struct gnode *a, struct gnode *b, int *fa, int *fb)
 {
@@ -684,9 +692,7 @@ static long gofer_unlink(struct inode *dir, const char *name, struct inode *vict
 	strcpy(req.name, name);
 	r = keep_unnamed(dir, name, victim, &pinned);
 	if (r >= 0)
-		r = gnode_fd(dir->priv);
-	if (r >= 0)
-		r = call(&req, (int)r, -1, &rep, NULL);
+		r = call_on(dir, &req, &rep);
 	if (r < 0) {
 		unkeep(victim, pinned);
 		return r;
@@ -788,9 +794,7 @@ static long gofer_setattr(struct inode *ino, const struct vfs_iattr *ia)
 	req.gid = ia->gid;
 	req.atime = (struct timespec){ia->atime.tv_sec, ia->atime.tv_nsec};
 	req.mtime = (struct timespec){ia->mtime.tv_sec, ia->mtime.tv_nsec};
-	r = gnode_fd(ino->priv);
-	if (r >= 0)
-		r = call(&req, (int)r, -1, &rep, NULL);
+	r = call_on(ino, &req, &rep);
 	if (r < 0)
 		return r;
 	take_stat(ino, &rep.st);
@@ -808,9 +812,7 @@ static long gofer_truncate(struct inode *ino, uint64_t size)
 		return -EROFS;
 	r = make_rw(ino->priv);
 	if (r >= 0)
-		r = gnode_fd(ino->priv);
-	if (r >= 0)
-		r = call(&req, (int)r, -1, &rep, NULL);
+		r = call_on(ino, &req, &rep);
 	if (r < 0)
 		return r;
 	take_stat(ino, &rep.st);
@@ -864,9 +866,7 @@ static long gofer_statfs(struct inode *ino, struct statfs *sf)
 
 	if (!writable(ino))
 		return -ENOSYS; /* under the overlay the figures are the sandbox's own */
-	r = gnode_fd(ino->priv);
-	if (r >= 0)
-		r = call(&req, (int)r, -1, &rep, NULL);
+	r = call_on(ino, &req, &rep);
 	if (r < 0)
 		return r;
 	*sf = rep.sfs;
@@ -922,12 +922,10 @@ static long file_fsync(struct file *f, int datasync)
 {
 	struct gofer_req req = {.op = GOFER_FSYNC, .flags = datasync ? 1 : 0};
 	struct gofer_rep rep;
-	long r;
 
 	if (!writable(f->inode))
 		return 0; /* the image is never written */
-	r = gnode_fd(f->inode->priv);
-	return r < 0 ? r : call(&req, (int)r, -1, &rep, NULL);
+	return call_on(f->inode, &req, &rep);
 }
 
 static void file_release(struct file *f)
