@@ -372,6 +372,8 @@ long vfs_bind_at(struct path *target, struct path *source, int flags)
 
 	if (!target->d->inode || S_ISDIR(target->d->inode->mode) != S_ISDIR(source->d->inode->mode))
 		return -ENOTDIR;
+	if (vfs_path_detached(source))
+		return -EINVAL; /* a pipe or socket through /proc/PID/fd: nothing to mount */
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;

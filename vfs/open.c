@@ -30,6 +30,7 @@ static int mnt_rdonly(struct path *p)
 long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 {
 	struct inode *ino = p->d->inode;
+	struct path *at = vfs_path_detached(p) ? NULL : p; /* a file with no path reopens with none */
 	struct file *f;
 	long r;
 
@@ -47,7 +48,7 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 	if (flags & O_PATH) {
 		if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
 			return -ENOTDIR;
-		f = file_new(p, ino, &opath_fops, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_ACCMODE));
+		f = file_new(at, ino, &opath_fops, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_ACCMODE));
 		if (!f)
 			return -ENOMEM;
 		*out = f;
@@ -66,17 +67,21 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 		return r;
 	if (S_ISSOCK(ino->mode))
 		return -ENXIO;
-	f = file_new(p, ino, ino->fops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
+	if (!at && !S_ISFIFO(ino->mode) && !strcmp(ino->sb->type, "anon_inodefs"))
+		return -ENXIO; /* an eventfd, epoll, inotify... through /proc/PID/fd: nothing to open, as on Linux */
+	f = file_new(at, ino, ino->fops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
 	if (!f)
 		return -ENOMEM;
-	if (S_ISFIFO(ino->mode)) {
+	if (S_ISFIFO(ino->mode) && !(f->ops && f->ops->open)) {
+		/* A FIFO, or a pipe reopened through /proc/PID/fd: a new end of its pipe. */
 		r = pipe_fifo_open(ino, f, flags);
 		if (r < 0) {
 			f->ops = NULL;
 			file_put(f);
 			return r;
 		}
-	} else if (S_ISCHR(ino->mode) && f->ops && f->ops->open) {
+	} else if (f->ops && f->ops->open) {
+		/* A device, or host stdio reopened through /proc/PID/fd. */
 		r = f->ops->open(f, flags);
 		if (r < 0) {
 			f->ops = NULL;

@@ -26,6 +26,7 @@ struct inode;
 struct file;
 struct dentry;
 struct mount;
+struct path;
 
 struct inode_ops {
 	/* Finds name in dir: 0 with a new reference in *out, or -ENOENT... */
@@ -50,6 +51,12 @@ struct inode_ops {
 	void (*release)(struct inode *ino);
 	/* Is the cached child d of dir still right (procfs: does the pid live)? NULL: always. */
 	int (*revalidate)(struct inode *dir, struct dentry *d);
+	/*
+	 * A magic link (procfs's fd/N, cwd, root): the place it stands for, with
+	 * a new reference in *out, which the walk jumps to instead of walking
+	 * readlink's text (see vfs_file_path).  NULL: an ordinary symlink.
+	 */
+	long (*get_link)(struct inode *ino, struct path *out);
 };
 
 /* getdents64 callback: returns 0 to go on, non-zero when the buffer is full. */
@@ -71,6 +78,8 @@ struct file_ops {
 	 * the host realtime ns when it next may.
 	 */
 	unsigned (*poll)(struct file *f, uint64_t *deadline);
+	/* readlink of /proc/PID/fd/N for a file with no path ("anon_inode:[eventfd]"); NULL: by type. */
+	const char *dname;
 	int seekable; /* lseek works and positions are per file */
 	int discards; /* writes succeed without reading the buffer (/dev/null) */
 };
@@ -231,9 +240,18 @@ long vfs_resolve_begin(struct task *t, int dirfd, int how);
 void vfs_resolve_end(void);
 /* The child of a directory path by name (resolving . and .., mounts; no symlinks). */
 long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct path *out);
-/* Writes the absolute path of p as the task sees it; length or -ENAMETOOLONG. */
 /* The path of p as t sees it, " (deleted)" after a removed one, as Linux's d_path(). */
 long vfs_path_string(struct task *t, struct path *p, char *buf, size_t size);
+/*
+ * Where f is, for a magic link to it, with a new reference: the path it was
+ * opened at (even if removed since), or for a file with no path (a pipe, a
+ * socket, host stdio, an anon inode) a detached dentry of its inode, which
+ * stat and open accept and every name-changing call refuses; opening it
+ * gives a file with no path again.
+ */
+long vfs_file_path(struct file *f, struct path *out);
+/* Whether p is such a detached place. */
+int vfs_path_detached(const struct path *p);
 
 /* Can names be created and removed in the directory at p (the file system's side)? */
 int vfs_dir_changeable(struct path *p);

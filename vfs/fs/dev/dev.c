@@ -9,6 +9,7 @@
 #include "../../vfs.h"
 #include "../tmpfs/tmpfs.h"
 #include "dev.h"
+#include "../hoststdio/hoststdio.h"
 #include "../pty/pty.h"
 
 static long null_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
@@ -66,8 +67,21 @@ static const struct file_ops zero_fops = {.read = zero_read, .write = null_write
 static const struct file_ops full_fops = {.read = zero_read, .write = full_write, .seekable = 1};
 static const struct file_ops random_fops = {.read = random_read, .write = null_write, .seekable = 1};
 
+/* /dev/console: the pty of `cvisor do -t`, or else the caller's stdout (never the host's console). */
+static long console_open(struct file *f, int flags)
+{
+	long r = pty_console_open(f);
+
+	(void)flags;
+	return r == -ENXIO ? hoststdio_console_open(f) : r;
+}
+
+static const struct file_ops console_fops = {.open = console_open};
+
 const struct file_ops *dev_char_fops(uint64_t rdev)
 {
+	if (major(rdev) == 5 && minor(rdev) == 1)
+		return &console_fops;
 	if (major(rdev) != 1)
 		return pty_char_fops(rdev);
 	switch (minor(rdev)) {
@@ -105,6 +119,7 @@ void devfs_populate(struct dentry *root)
 	add(root, "pts", S_IFDIR | 0755, 0, NULL);
 	add(root, "ptmx", S_IFCHR | 0666, makedev(5, 2), NULL);
 	add(root, "tty", S_IFCHR | 0666, makedev(5, 0), NULL);
+	add(root, "console", S_IFCHR | 0600, makedev(5, 1), NULL);
 	pty_set_pts_dir(dentry_lookup_cached(root, "pts", 3));
 	add(root, "fd", S_IFLNK | 0777, 0, "/proc/self/fd");
 	add(root, "stdin", S_IFLNK | 0777, 0, "/proc/self/fd/0");

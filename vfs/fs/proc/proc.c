@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "../../../sentry/host/host.h"
 #include "../../../sentry/kernel/task.h"
@@ -40,7 +41,7 @@ struct buf {
 	size_t len, cap;
 };
 
-static const struct inode_ops proc_iops;
+static const struct inode_ops proc_iops, proc_magic_iops;
 static const struct file_ops proc_dir_fops, proc_file_fops;
 
 /* ---- name tables ---- */
@@ -126,7 +127,7 @@ static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, 
 	p->fd = fd;
 	p->which = which;
 	ino->priv = p;
-	ino->iops = &proc_iops;
+	ino->iops = kind == P_FD || (kind == P_PIDLINK && which > 0) ? &proc_magic_iops : &proc_iops;
 	ino->ino = node_ino(p);
 	if (S_ISDIR(mode)) {
 		ino->fops = &proc_dir_fops;
@@ -437,27 +438,82 @@ static void gen_pid(struct buf *b, int pid, int tid, int which)
 
 /* ---- links ---- */
 
-/* The file at fd of pid as a path string: a real path, or Linux's "pipe:[ino]" style names. */
+/* The name of a device with no path here (host stdio's), as its node in a Linux /dev would be. */
+static long dev_name(uint64_t rdev, char *buf, size_t len)
+{
+	static const char *const mem[] = {NULL, NULL, NULL, "null", NULL, "zero", NULL, "full", "random", "urandom"};
+	unsigned ma = major(rdev), mi = minor(rdev);
+
+	if (ma == 1 && mi < N(mem) && mem[mi])
+		return snprintf(buf, len, "/dev/%s", mem[mi]);
+	if (ma == 136)
+		return snprintf(buf, len, "/dev/pts/%u", mi);
+	if (ma == 4)
+		return snprintf(buf, len, "/dev/tty%u", mi);
+	if (ma == 5 && mi < 3)
+		return snprintf(buf, len, "/dev/%s", mi == 0 ? "tty" : mi == 1 ? "console" : "ptmx");
+	return snprintf(buf, len, "/dev/char/%u:%u", ma, mi);
+}
+
+/* The file at fd of pid as readlink gives it: a path, or Linux's "pipe:[ino]" style names. */
 static long fd_target(struct task *t, int fd, char *buf, size_t len)
 {
 	struct file *f;
+	uint32_t mode;
 	long r;
 
 	if (!t || !t->files || !(f = fdt_get(t->files, fd)))
 		return -ENOENT;
-	if (f->path.d && task_current) {
+	mode = f->inode->mode;
+	if (f->path.d && task_current)
 		r = vfs_path_string(task_current, &f->path, buf, len);
-	} else {
-		const char *kind = S_ISFIFO(f->inode->mode) ? "pipe" : S_ISSOCK(f->inode->mode) ? "socket" :
-				   S_ISCHR(f->inode->mode) ? "/dev/pts/0" : "anon_inode";
-
-		if (S_ISCHR(f->inode->mode))
-			r = snprintf(buf, len, "%s", kind);
-		else
-			r = snprintf(buf, len, "%s:[%lu]", kind, (unsigned long)f->inode->ino);
-	}
+	else if (f->ops && f->ops->dname)
+		r = snprintf(buf, len, "%s", f->ops->dname);
+	else if (S_ISCHR(mode))
+		r = dev_name(f->inode->rdev, buf, len);
+	else
+		r = snprintf(buf, len, "%s:[%lu]", S_ISFIFO(mode) ? "pipe" : S_ISSOCK(mode) ? "socket" : "anon_inode",
+			     (unsigned long)f->inode->ino);
 	file_put(f);
 	return r;
+}
+
+/* An fd's link shows how the file is open: lr-x, l-wx or lrwx (nothing for O_PATH), as Linux's. */
+static uint32_t fd_mode(struct file *f)
+{
+	uint32_t m = S_IFLNK;
+
+	if (f->flags & O_PATH)
+		return m;
+	if ((f->flags & O_ACCMODE) != O_WRONLY)
+		m |= 0500;
+	if ((f->flags & O_ACCMODE) != O_RDONLY)
+		m |= 0300;
+	return m;
+}
+
+/* Magic links: fd/N is the open file itself, cwd and root the task's own places. */
+static long proc_get_link(struct inode *ino, struct path *out)
+{
+	struct pnode *p = ino->priv;
+	struct task *t = task_of(p->pid, p->tid);
+	struct file *f;
+	long r;
+
+	if (!t)
+		return -ENOENT;
+	if (p->kind == P_FD) {
+		if (!t->files || !(f = fdt_get(t->files, p->fd)))
+			return -ENOENT;
+		r = vfs_file_path(f, out);
+		file_put(f);
+		return r;
+	}
+	if (!t->fs)
+		return -ENOENT;
+	*out = p->which == 1 ? t->fs->cwd : t->fs->root;
+	path_get(out);
+	return 0;
 }
 
 static long proc_readlink(struct inode *ino, char *buf, size_t len)
@@ -561,8 +617,10 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 
 		n = parse_num(name);
 		if (n >= 0 && t && t->files && (f = fdt_get(t->files, n))) {
+			*out = pinode(sb, P_FD, p->pid, p->tid, n, 0, fd_mode(f));
+			if (*out)
+				(*out)->size = 64; /* as Linux's */
 			file_put(f);
-			*out = pinode(sb, P_FD, p->pid, p->tid, n, 0, S_IFLNK | 0700);
 		}
 		break;
 	}
@@ -593,6 +651,7 @@ static int proc_revalidate(struct inode *dir, struct dentry *d)
 		t = task_of(p->pid, p->tid);
 		if (!t || !t->files || !(f = fdt_get(t->files, p->fd)))
 			return 0;
+		d->inode->mode = fd_mode(f); /* the fd may have been reused since */
 		file_put(f);
 		return 1;
 	default:
@@ -755,6 +814,13 @@ static const struct inode_ops proc_iops = {
 	.open = proc_open,
 	.release = proc_release,
 	.revalidate = proc_revalidate,
+};
+
+/* fd/N, cwd and root (exe stays a plain link: the sentry keeps only its name). */
+static const struct inode_ops proc_magic_iops = {
+	.readlink = proc_readlink,
+	.release = proc_release,
+	.get_link = proc_get_link,
 };
 
 static const struct file_ops proc_dir_fops = {
