@@ -61,7 +61,7 @@ static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_
 	sb->rdonly = rdonly;
 	r = vfs_mount_at(&p, sb, root, 0);
 	if (r == 0 && dev)
-		devfs_populate(p.d->mounted->root);
+		devfs_populate(&(struct path){p.d->mounted, p.d->mounted->root});
 	if (r == 0 && kind == FS_SYS)
 		sysfs_populate(p.d->mounted->root, sandbox.ncpus);
 	path_put(&p);

@@ -25,7 +25,6 @@
 #define MAX_RW 0x7ffff000UL /* Linux's MAX_RW_COUNT */
 #define PIN_SPANS 64
 #define IOV_MAX_ 1024
-#define TMPFS_MAGIC_ 0x01021994
 
 static uint64_t nofile(struct task *t)
 {
@@ -1222,19 +1221,26 @@ SYSCALL(umask)
 	return old;
 }
 
-static void fill_statfs(struct inode *ino, struct statfs *sf)
+/* Each file system's own figures (vfs_statfs); the mount's read-only bit. */
+static void fill_statfs(struct path *p, struct inode *ino, struct statfs *sf)
 {
+	struct vfs_statfs st;
+
+	vfs_statfs(p, ino, &st);
 	memset(sf, 0, sizeof(*sf));
-	sf->f_type = TMPFS_MAGIC_;
+	sf->f_type = (long)st.magic;
 	sf->f_bsize = 4096;
 	sf->f_frsize = 4096;
 	sf->f_namelen = ABI_NAME_MAX;
-	sf->f_blocks = 1 << 20;
-	sf->f_bfree = sf->f_bavail = 1 << 19;
-	sf->f_files = 1 << 20;
-	sf->f_ffree = 1 << 19;
-	if (ino->sb && ino->sb->rdonly)
-		sf->f_flags = ST_RDONLY;
+	sf->f_blocks = st.blocks;
+	sf->f_bfree = st.bfree;
+	sf->f_bavail = st.bavail;
+	sf->f_files = st.files;
+	sf->f_ffree = st.ffree;
+	sf->f_fsid.__val[0] = (int)ino->sb->dev;
+	sf->f_flags = 0x20 | 0x1000; /* ST_VALID, ST_RELATIME: Linux's default mount options */
+	if ((p && p->mnt && (p->mnt->flags & 1)) || (ino->sb && ino->sb->rdonly))
+		sf->f_flags |= ST_RDONLY;
 }
 
 SYSCALL(statfs)
@@ -1249,7 +1255,7 @@ SYSCALL(statfs)
 	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
 	if (r < 0)
 		return r;
-	fill_statfs(p.d->inode, &sf);
+	fill_statfs(&p, p.d->inode, &sf);
 	path_put(&p);
 	return mm_copy_out(t->mm, a[1], &sf, sizeof(sf));
 }
@@ -1261,7 +1267,7 @@ SYSCALL(fstatfs)
 
 	if (!f)
 		return -EBADF;
-	fill_statfs(f->inode, &sf);
+	fill_statfs(&f->path, f->inode, &sf);
 	file_put(f);
 	return mm_copy_out(t->mm, a[1], &sf, sizeof(sf));
 }

@@ -106,9 +106,21 @@ struct inode {
 	void *priv;
 };
 
+/* statfs(2)'s figures of a file system, in 4096-byte blocks. */
+struct vfs_statfs {
+	uint64_t magic; /* f_type */
+	uint64_t blocks, bfree, bavail, files, ffree;
+};
+
+struct super_ops {
+	/* The figures (magic comes preset from the type, which the op may change). */
+	void (*statfs)(struct super *sb, struct vfs_statfs *st);
+};
+
 /* One mounted file system instance. */
 struct super {
 	const char *type;
+	const struct super_ops *ops; /* NULL: no blocks nor inodes to count, as Linux's proc */
 	uint64_t dev;
 	int rdonly;
 	int dcache_complete; /* every entry is in the dcache: a miss is ENOENT */
@@ -257,6 +269,9 @@ int vfs_path_detached(const struct path *p);
 int vfs_dir_changeable(struct path *p);
 /* Removes the name of d from its directory: dropped, or left as a whiteout on an overlay. */
 void vfs_remove_name(struct dentry *d);
+
+/* statfs of the file system at p (or of f's, for fstatfs: a pipe's is pipefs...). */
+void vfs_statfs(struct path *p, struct inode *ino, struct vfs_statfs *st);
 
 /* Permission check of the access mask (4 read, 2 write, 1 exec/search). */
 long vfs_permission(struct task *t, struct inode *ino, int mask);

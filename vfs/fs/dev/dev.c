@@ -6,6 +6,7 @@
 #include <sys/sysmacros.h>
 
 #include "../../../sentry/host/host.h"
+#include "../../../sentry/kernel/task.h"
 #include "../../vfs.h"
 #include "../tmpfs/tmpfs.h"
 #include "dev.h"
@@ -107,9 +108,34 @@ struct inode *devfs_new(struct super **sb)
 	return tmpfs_new(64 << 20, 0755, sb);
 }
 
-/* Fills /dev once it is mounted (the dentries need the mount's root). */
-void devfs_populate(struct dentry *root)
+/*
+ * A file system of its own on the directory name in /dev: the mount's
+ * root, or NULL.  A NULL statfs op (devpts) counts nothing, as Linux's.
+ */
+static struct dentry *mount_sub(struct path *dev, const char *name, const char *type, uint64_t size,
+				uint32_t mode, int counted)
 {
+	struct path p = {dev->mnt, dentry_lookup_cached(dev->d, name, strlen(name))};
+	struct super *sb;
+	struct inode *root;
+
+	if (!p.d || !(root = tmpfs_new(size, mode, &sb)))
+		return NULL;
+	sb->type = type;
+	if (!counted)
+		sb->ops = NULL;
+	if (vfs_mount_at(&p, sb, root, 0) < 0) {
+		inode_put(root);
+		return NULL;
+	}
+	return p.d->mounted->root;
+}
+
+/* Fills /dev once it is mounted at dev (the dentries need the mount's root). */
+void devfs_populate(struct path *dev)
+{
+	struct dentry *root = dev->d, *pts;
+
 	add(root, "null", S_IFCHR | 0666, makedev(1, 3), NULL);
 	add(root, "zero", S_IFCHR | 0666, makedev(1, 5), NULL);
 	add(root, "full", S_IFCHR | 0666, makedev(1, 7), NULL);
@@ -120,7 +146,12 @@ void devfs_populate(struct dentry *root)
 	add(root, "ptmx", S_IFCHR | 0666, makedev(5, 2), NULL);
 	add(root, "tty", S_IFCHR | 0666, makedev(5, 0), NULL);
 	add(root, "console", S_IFCHR | 0600, makedev(5, 1), NULL);
-	pty_set_pts_dir(dentry_lookup_cached(root, "pts", 3));
+	/* POSIX shared memory has a tmpfs of its own, as big as /tmp's; ptys a devpts. */
+	mount_sub(dev, "shm", "tmpfs", sandbox.memory / 2, 01777, 1);
+	pts = mount_sub(dev, "pts", "devpts", 1 << 20, 0755, 0);
+	if (pts)
+		add(pts, "ptmx", S_IFCHR, makedev(5, 2), NULL);
+	pty_set_pts_dir(pts ? pts : dentry_lookup_cached(root, "pts", 3));
 	add(root, "fd", S_IFLNK | 0777, 0, "/proc/self/fd");
 	add(root, "stdin", S_IFLNK | 0777, 0, "/proc/self/fd/0");
 	add(root, "stdout", S_IFLNK | 0777, 0, "/proc/self/fd/1");

@@ -49,6 +49,9 @@ void sysfs_populate(struct dentry *root, int ncpus)
 	char range[32], name[32];
 	int i;
 
+	/* A tmpfs underneath, but sysfs to statfs and /proc/mounts; nothing to count. */
+	root->inode->sb->type = "sysfs";
+	root->inode->sb->ops = NULL;
 	mkdirs(root, "fs/cgroup");
 	mkdirs(root, "kernel");
 	if (!cpu)
