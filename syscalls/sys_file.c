@@ -293,7 +293,7 @@ static long do_open(struct task *t, int dirfd, gva_t upath, int flags, uint32_t 
 	if ((flags & (O_TMPFILE & ~O_DIRECTORY)) && (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY))
 		return -EINVAL;
 	/* 64-bit Linux marks every open file O_LARGEFILE (F_GETFL shows it). */
-	flags |= O_LARGEFILE;
+	flags |= ABI_O_LARGEFILE;
 	r = vfs_openat(t, dirfd, path, flags, mode, &f);
 	if (r < 0)
 		return r;

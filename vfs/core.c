@@ -314,8 +314,10 @@ struct mount *vfs_mounts;
 
 static void add_mount(struct mount *m)
 {
+	static int next_id = 20; /* Linux's first ids go to mounts no sandbox sees */
 	struct mount **pp;
 
+	m->id = next_id++;
 	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
 		;
 	*pp = m;

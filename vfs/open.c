@@ -235,7 +235,7 @@ long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t
 	ino->nlink = 0;
 	ino->uid = t->cred.fsuid;
 	ino->gid = t->cred.fsgid;
-	f = file_new(NULL, ino, ino->fops, (flags & ~(O_TMPFILE | O_CREAT | O_EXCL | O_CLOEXEC)) | O_LARGEFILE);
+	f = file_new(NULL, ino, ino->fops, (flags & ~(O_TMPFILE | O_CREAT | O_EXCL | O_CLOEXEC)) | ABI_O_LARGEFILE);
 	inode_put(ino);
 	path_put(&dir);
 	if (!f)

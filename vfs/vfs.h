@@ -155,6 +155,7 @@ struct mount {
 	struct dentry *mountpoint;
 	struct super *sb;
 	int flags; /* MS_RDONLY */
+	int id;    /* /proc/PID/mountinfo's mount id: never reused */
 };
 
 struct path {
