@@ -61,7 +61,7 @@ static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_
 	sb->rdonly = rdonly;
 	r = vfs_mount_at(&p, sb, root, 0);
 	if (r == 0 && dev)
-		devfs_populate(p.d->mounted->root);
+		devfs_populate(&(struct path){p.d->mounted, p.d->mounted->root});
 	if (r == 0 && kind == FS_SYS)
 		sysfs_populate(p.d->mounted->root, sandbox.ncpus);
 	path_put(&p);
@@ -116,6 +116,8 @@ static long donate_stdio(struct task *t)
 		if (!f)
 			return -ENOMEM;
 		fdt_install_at(t->files, fd, f, 0);
+		if (fd > 0)
+			hoststdio_set_console(f); /* stdout, or stderr if stdout is closed */
 		file_put(f);
 	}
 	return 0;

@@ -26,7 +26,6 @@
 #define MAX_RW 0x7ffff000UL /* Linux's MAX_RW_COUNT */
 #define PIN_SPANS 64
 #define IOV_MAX_ 1024
-#define TMPFS_MAGIC_ 0x01021994
 
 static uint64_t nofile(struct task *t)
 {
@@ -318,7 +317,7 @@ static long do_open(struct task *t, int dirfd, gva_t upath, int flags, uint32_t 
 	if ((flags & (O_TMPFILE & ~O_DIRECTORY)) && (!(flags & O_DIRECTORY) || (flags & O_ACCMODE) == O_RDONLY))
 		return -EINVAL;
 	/* 64-bit Linux marks every open file O_LARGEFILE (F_GETFL shows it). */
-	flags |= O_LARGEFILE;
+	flags |= ABI_O_LARGEFILE;
 	r = vfs_openat(t, dirfd, path, flags, mode, &f);
 	if (r < 0)
 		return r;
@@ -1260,22 +1259,29 @@ SYSCALL(umask)
 	return old;
 }
 
-static void fill_statfs(struct inode *ino, struct statfs *sf)
+/* Each file system's own figures (vfs_statfs); the mount's read-only bit. */
+static void fill_statfs(struct path *p, struct inode *ino, struct statfs *sf)
 {
+	struct vfs_statfs st;
+
 	/* A file system with figures of its own (the gofer's host file system, written through). */
 	if (ino->iops && ino->iops->statfs && ino->iops->statfs(ino, sf) == 0)
 		return;
+	vfs_statfs(p, ino, &st);
 	memset(sf, 0, sizeof(*sf));
-	sf->f_type = TMPFS_MAGIC_;
+	sf->f_type = (long)st.magic;
 	sf->f_bsize = 4096;
 	sf->f_frsize = 4096;
 	sf->f_namelen = ABI_NAME_MAX;
-	sf->f_blocks = 1 << 20;
-	sf->f_bfree = sf->f_bavail = 1 << 19;
-	sf->f_files = 1 << 20;
-	sf->f_ffree = 1 << 19;
-	if (ino->sb && ino->sb->rdonly)
-		sf->f_flags = ST_RDONLY;
+	sf->f_blocks = st.blocks;
+	sf->f_bfree = st.bfree;
+	sf->f_bavail = st.bavail;
+	sf->f_files = st.files;
+	sf->f_ffree = st.ffree;
+	sf->f_fsid.__val[0] = (int)ino->sb->dev;
+	sf->f_flags = 0x20 | 0x1000; /* ST_VALID, ST_RELATIME: Linux's default mount options */
+	if ((p && p->mnt && (p->mnt->flags & 1)) || (ino->sb && ino->sb->rdonly))
+		sf->f_flags |= ST_RDONLY;
 }
 
 SYSCALL(statfs)
@@ -1290,7 +1296,7 @@ SYSCALL(statfs)
 	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
 	if (r < 0)
 		return r;
-	fill_statfs(p.d->inode, &sf);
+	fill_statfs(&p, p.d->inode, &sf);
 	path_put(&p);
 	return mm_copy_out(t->mm, a[1], &sf, sizeof(sf));
 }
@@ -1302,7 +1308,7 @@ SYSCALL(fstatfs)
 
 	if (!f)
 		return -EBADF;
-	fill_statfs(f->inode, &sf);
+	fill_statfs(&f->path, f->inode, &sf);
 	file_put(f);
 	return mm_copy_out(t->mm, a[1], &sf, sizeof(sf));
 }

@@ -314,8 +314,10 @@ struct mount *vfs_mounts;
 
 static void add_mount(struct mount *m)
 {
+	static int next_id = 20; /* Linux's first ids go to mounts no sandbox sees */
 	struct mount **pp;
 
+	m->id = next_id++;
 	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
 		;
 	*pp = m;
@@ -372,6 +374,8 @@ long vfs_bind_at(struct path *target, struct path *source, int flags)
 
 	if (!target->d->inode || S_ISDIR(target->d->inode->mode) != S_ISDIR(source->d->inode->mode))
 		return -ENOTDIR;
+	if (vfs_path_detached(source))
+		return -EINVAL; /* a pipe or socket through /proc/PID/fd: nothing to mount */
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -562,6 +566,33 @@ struct inode *anon_inode(uint32_t mode)
 	if (!sb)
 		sb = super_new("anon_inodefs", 0);
 	return sb ? inode_new(sb, mode) : NULL;
+}
+
+/* f_type by file system type, as Linux's magic numbers (include/uapi/linux/magic.h). */
+static const struct {
+	const char *type;
+	uint64_t magic;
+} fs_magic[] = {
+	{"tmpfs", 0x01021994}, {"proc", 0x9fa0}, {"sysfs", 0x62656572}, {"devpts", 0x1cd1},
+	{"overlay", 0x794c7630}, {"gofer", 0x01021997 /* V9FS, as gVisor's gofer mounts */},
+	{"anon_inodefs", 0x09041934}, {"hoststdio", 0x01021994},
+};
+
+void vfs_statfs(struct path *p, struct inode *ino, struct vfs_statfs *st)
+{
+	struct super *sb = p && p->mnt && p->mnt->sb ? p->mnt->sb : ino->sb;
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < sizeof(fs_magic) / sizeof(fs_magic[0]); i++)
+		if (!strcmp(sb->type, fs_magic[i].type))
+			st->magic = fs_magic[i].magic;
+	if (S_ISFIFO(ino->mode) && !strcmp(ino->sb->type, "anon_inodefs"))
+		st->magic = 0x50495045; /* pipefs */
+	else if (S_ISSOCK(ino->mode) && !strcmp(ino->sb->type, "anon_inodefs"))
+		st->magic = 0x534f434b; /* sockfs */
+	else if (sb->ops && sb->ops->statfs)
+		sb->ops->statfs(sb, st);
 }
 
 int vfs_dir_changeable(struct path *p)

@@ -31,6 +31,7 @@ static int mnt_rdonly(struct path *p)
 long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 {
 	struct inode *ino = p->d->inode;
+	struct path *at = vfs_path_detached(p) ? NULL : p; /* a file with no path reopens with none */
 	struct file *f;
 	long r;
 
@@ -48,7 +49,7 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 	if (flags & O_PATH) {
 		if ((flags & O_DIRECTORY) && !S_ISDIR(ino->mode))
 			return -ENOTDIR;
-		f = file_new(p, ino, &opath_fops, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_ACCMODE));
+		f = file_new(at, ino, &opath_fops, flags & (O_PATH | O_DIRECTORY | O_NOFOLLOW | O_ACCMODE));
 		if (!f)
 			return -ENOMEM;
 		*out = f;
@@ -67,17 +68,21 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 		return r;
 	if (S_ISSOCK(ino->mode))
 		return -ENXIO;
-	f = file_new(p, ino, ino->fops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
+	if (!at && !S_ISFIFO(ino->mode) && !strcmp(ino->sb->type, "anon_inodefs"))
+		return -ENXIO; /* an eventfd, epoll, inotify... through /proc/PID/fd: nothing to open, as on Linux */
+	f = file_new(at, ino, ino->fops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
 	if (!f)
 		return -ENOMEM;
-	if (S_ISFIFO(ino->mode)) {
+	if (S_ISFIFO(ino->mode) && !(f->ops && f->ops->open)) {
+		/* A FIFO, or a pipe reopened through /proc/PID/fd: a new end of its pipe. */
 		r = pipe_fifo_open(ino, f, flags);
 		if (r < 0) {
 			f->ops = NULL;
 			file_put(f);
 			return r;
 		}
-	} else if (S_ISCHR(ino->mode) && f->ops && f->ops->open) {
+	} else if (f->ops && f->ops->open) {
+		/* A device, or host stdio reopened through /proc/PID/fd. */
 		r = f->ops->open(f, flags);
 		if (r < 0) {
 			f->ops = NULL;
@@ -127,9 +132,24 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 	}
 
 	/*
-	 * O_CREAT: find the parent, then the child.  A symlink is followed to
-	 * what it names, which is made if missing (Linux), except with O_EXCL
-	 * (EEXIST) or O_NOFOLLOW (ELOOP).
+	 * O_CREAT of something that is there, symlinks and magic links (procfs's
+	 * fd/N behind /dev/stderr) followed: open it.  A trailing slash is
+	 * EISDIR below, whatever is there.
+	 */
+	if (!(flags & (O_EXCL | O_NOFOLLOW)) && path[0] && path[strlen(path) - 1] != '/') {
+		r = vfs_walk(t, dirfd, path, WALK_FOLLOW, &p);
+		if (r == 0) {
+			r = S_ISDIR(p.d->inode->mode) ? -EISDIR : vfs_open_path(t, &p, flags, out);
+			path_put(&p);
+			return r;
+		}
+		if (r != -ENOENT)
+			return r;
+	}
+	/*
+	 * Not there: find the parent, then make the child.  A dangling symlink
+	 * is followed to what it names, which is made (Linux), except with
+	 * O_EXCL (EEXIST) or O_NOFOLLOW (ELOOP).
 	 */
 	if (flags & (O_EXCL | O_NOFOLLOW))
 		r = vfs_walk_parent(t, dirfd, path, &parent, &last, &ts);
@@ -241,7 +261,7 @@ long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t
 	dentry_drop(d);
 	p.mnt = dir.mnt;
 	p.d = d;
-	f = file_new(&p, ino, ino->fops, (flags & ~(O_TMPFILE | O_CREAT | O_EXCL | O_CLOEXEC)) | O_LARGEFILE);
+	f = file_new(&p, ino, ino->fops, (flags & ~(O_TMPFILE | O_CREAT | O_EXCL | O_CLOEXEC)) | ABI_O_LARGEFILE);
 	dentry_put(d);
 	path_put(&dir);
 	if (!f)

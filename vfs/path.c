@@ -192,7 +192,64 @@ struct walker {
 	char *buf;      /* remaining path, NUL-terminated, in a private buffer */
 	size_t cap;
 	int links;
+	struct path held; /* the last magic link's target: nothing else may hold it */
 };
+
+/*
+ * Places with no name (see vfs_file_path): a mount of their own that is in
+ * no mount list, so that nothing walks, mounts or links across it.
+ */
+static struct super detached_sb = {.type = "anon_inodefs"};
+static struct mount detached_mnt = {.sb = &detached_sb};
+
+int vfs_path_detached(const struct path *p)
+{
+	return p->mnt == &detached_mnt;
+}
+
+long vfs_file_path(struct file *f, struct path *out)
+{
+	if (f->path.d) {
+		*out = f->path;
+		path_get(out);
+		return 0;
+	}
+	inode_get(f->inode);
+	out->d = dentry_new(NULL, "", 0, f->inode);
+	if (!out->d) {
+		inode_put(f->inode);
+		return -ENOMEM;
+	}
+	out->mnt = &detached_mnt;
+	return 0;
+}
+
+/*
+ * Follows the magic link at *p: the walk goes on from its target, as
+ * Linux's nd_jump_link, with its checks: RESOLVE_NO_MAGICLINKS refuses
+ * them, NO_XDEV one to another mount, BENEATH and IN_ROOT all of them.
+ */
+static long jump(struct walker *w, struct path *p)
+{
+	struct path to;
+	long r;
+
+	if (resolve & RESOLVE_NO_MAGICLINKS)
+		return -ELOOP;
+	if (++w->links > MAX_SYMLINKS)
+		return -ELOOP;
+	r = p->d->inode->iops->get_link(p->d->inode, &to);
+	if (r < 0)
+		return r;
+	if (((resolve & RESOLVE_NO_XDEV) && to.mnt != p->mnt) || (resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT))) {
+		path_put(&to);
+		return -EXDEV;
+	}
+	path_put(&w->held);
+	w->held = to;
+	*p = to;
+	return 0;
+}
 
 /* Replaces the walker's remaining text rest by target + "/" + rest. */
 static long expand(struct walker *w, const char *target, size_t tlen, const char *rest)
@@ -326,6 +383,12 @@ static long walk(struct task *t, int dirfd, const char *path, int flags, struct 
 				r = -ELOOP;
 				goto out;
 			}
+			if (p.d->inode->iops && p.d->inode->iops->get_link) {
+				r = jump(&w, &p);
+				if (r < 0)
+					goto out;
+				continue;
+			}
 			r = read_link(p.d->inode, target, sizeof(target), &tlen);
 			if (r < 0)
 				goto out;
@@ -359,6 +422,7 @@ static long walk(struct task *t, int dirfd, const char *path, int flags, struct 
 	path_get(out);
 	r = 0;
 out:
+	path_put(&w.held);
 	free(w.buf);
 	return r;
 }

@@ -27,6 +27,7 @@ struct inode;
 struct file;
 struct dentry;
 struct mount;
+struct path;
 
 /* An attribute change (chmod, chown, utimensat) for a file system that keeps attributes elsewhere. */
 enum { VFS_ATTR_MODE = 1, VFS_ATTR_UID = 2, VFS_ATTR_GID = 4, VFS_ATTR_ATIME = 8, VFS_ATTR_MTIME = 16 };
@@ -82,6 +83,12 @@ struct inode_ops {
 	long (*statfs)(struct inode *ino, struct statfs *sf);
 	/* MAP_SHARED mappings may not be writable (no write-back): mmap gives ENODEV. */
 	int no_shared_write;
+	/*
+	 * A magic link (procfs's fd/N, cwd, root): the place it stands for, with
+	 * a new reference in *out, which the walk jumps to instead of walking
+	 * readlink's text (see vfs_file_path).  NULL: an ordinary symlink.
+	 */
+	long (*get_link)(struct inode *ino, struct path *out);
 };
 
 /* getdents64 callback: returns 0 to go on, non-zero when the buffer is full. */
@@ -104,6 +111,8 @@ struct file_ops {
 	 * the host realtime ns when it next may.
 	 */
 	unsigned (*poll)(struct file *f, uint64_t *deadline);
+	/* readlink of /proc/PID/fd/N for a file with no path ("anon_inode:[eventfd]"); NULL: by type. */
+	const char *dname;
 	int seekable; /* lseek works and positions are per file */
 	int discards; /* writes succeed without reading the buffer (/dev/null) */
 };
@@ -132,9 +141,21 @@ struct inode {
 	void *priv;
 };
 
+/* statfs(2)'s figures of a file system, in 4096-byte blocks. */
+struct vfs_statfs {
+	uint64_t magic; /* f_type */
+	uint64_t blocks, bfree, bavail, files, ffree;
+};
+
+struct super_ops {
+	/* The figures (magic comes preset from the type, which the op may change). */
+	void (*statfs)(struct super *sb, struct vfs_statfs *st);
+};
+
 /* One mounted file system instance. */
 struct super {
 	const char *type;
+	const struct super_ops *ops; /* NULL: no blocks nor inodes to count, as Linux's proc */
 	uint64_t dev;
 	int rdonly;
 	int dcache_complete; /* every entry is in the dcache: a miss is ENOENT */
@@ -169,6 +190,7 @@ struct mount {
 	struct dentry *mountpoint;
 	struct super *sb;
 	int flags; /* MS_RDONLY */
+	int id;    /* /proc/PID/mountinfo's mount id: never reused */
 };
 
 struct path {
@@ -273,16 +295,28 @@ long vfs_resolve_begin(struct task *t, int dirfd, int how);
 void vfs_resolve_end(void);
 /* The child of a directory path by name (resolving . and .., mounts; no symlinks). */
 long vfs_lookup_child(struct task *t, struct path *dir, const char *name, struct path *out);
-/* Writes the absolute path of p as the task sees it; length or -ENAMETOOLONG. */
 /* The path of p as t sees it, " (deleted)" after a removed one, as Linux's d_path(). */
 long vfs_path_string(struct task *t, struct path *p, char *buf, size_t size);
 /* Is p at or below t's root?  (Not: a cwd left outside by chroot, which getcwd marks "(unreachable)".) */
 int vfs_path_reachable(struct task *t, struct path *p);
+/*
+ * Where f is, for a magic link to it, with a new reference: the path it was
+ * opened at (even if removed since), or for a file with no path (a pipe, a
+ * socket, host stdio, an anon inode) a detached dentry of its inode, which
+ * stat and open accept and every name-changing call refuses; opening it
+ * gives a file with no path again.
+ */
+long vfs_file_path(struct file *f, struct path *out);
+/* Whether p is such a detached place. */
+int vfs_path_detached(const struct path *p);
 
 /* Can names be created and removed in the directory at p (the file system's side)? */
 int vfs_dir_changeable(struct path *p);
 /* Removes the name of d from its directory: dropped, or left as a whiteout on an overlay. */
 void vfs_remove_name(struct dentry *d);
+
+/* statfs of the file system at p (or of f's, for fstatfs: a pipe's is pipefs...). */
+void vfs_statfs(struct path *p, struct inode *ino, struct vfs_statfs *st);
 
 /* Permission check of the access mask (4 read, 2 write, 1 exec/search). */
 long vfs_permission(struct task *t, struct inode *ino, int mask);

@@ -126,3 +126,5 @@ enum {
 #define ABI_PAGE_ALIGN(x) (((x) + ABI_PAGE_SIZE - 1) & ABI_PAGE_MASK)
 #define ABI_PATH_MAX 4096
 #define ABI_NAME_MAX 255
+/* The kernel's O_LARGEFILE on x86-64 (glibc's O_LARGEFILE is 0 there): F_GETFL shows it. */
+#define ABI_O_LARGEFILE 0100000

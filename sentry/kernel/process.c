@@ -1127,7 +1127,7 @@ static unsigned pidfd_poll(struct file *f, uint64_t *deadline)
 	return !g || g->zombie ? POLLIN | POLLRDNORM : 0;
 }
 
-static const struct file_ops pidfd_fops = {.poll = pidfd_poll};
+static const struct file_ops pidfd_fops = {.poll = pidfd_poll, .dname = "anon_inode:[pidfd]"};
 
 /* The pid a pidfd names, or -EBADF / -EINVAL. */
 int pidfd_pid(struct task *t, int fd)

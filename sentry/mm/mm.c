@@ -1039,6 +1039,27 @@ size_t mm_format_maps(struct mm *mm, char *buf, size_t size)
 	return len < size ? len : size;
 }
 
+static void count_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
+{
+	struct mm_resident *r = arg;
+	uint32_t refs;
+
+	(void)mm, (void)va;
+	if (!(*e & PTE_P))
+		return;
+	refs = mf_refs(PTE_FRAME(*e));
+	r->pages++;
+	if (refs > 1)
+		r->shared++;
+	r->pss_bytes += PAGE / (refs ? refs : 1);
+}
+
+void mm_resident(struct mm *mm, gva_t start, gva_t end, struct mm_resident *r)
+{
+	memset(r, 0, sizeof(*r));
+	for_each_pte(mm, start, end, count_page, r);
+}
+
 /* ---- fork ---- */
 
 /* Coalesces per-page platform operations into runs of contiguous pages (and frames). */

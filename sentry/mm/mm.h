@@ -125,6 +125,15 @@ long mm_strncpy_in(struct mm *mm, char *dst, gva_t src, size_t max);
  */
 int mm_pin(struct mm *mm, gva_t va, size_t len, int write, struct iovec *out, int max, size_t *pinned);
 
+/*
+ * What of [start,end) is backed by frames now (/proc/PID/smaps): pages, of
+ * them those whose frame is shared (with another mapping, a fork, the page
+ * cache), and the proportional share in bytes.
+ */
+struct mm_resident {
+	uint64_t pages, shared, pss_bytes;
+};
+void mm_resident(struct mm *mm, gva_t start, gva_t end, struct mm_resident *r);
 /* Writes the /proc/self/maps text for mm into buf; returns its length. */
 size_t mm_format_maps(struct mm *mm, char *buf, size_t size);
 

@@ -6,9 +6,11 @@
 #include <sys/sysmacros.h>
 
 #include "../../../sentry/host/host.h"
+#include "../../../sentry/kernel/task.h"
 #include "../../vfs.h"
 #include "../tmpfs/tmpfs.h"
 #include "dev.h"
+#include "../hoststdio/hoststdio.h"
 #include "../pty/pty.h"
 
 static long null_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
@@ -66,8 +68,21 @@ static const struct file_ops zero_fops = {.read = zero_read, .write = null_write
 static const struct file_ops full_fops = {.read = zero_read, .write = full_write, .seekable = 1};
 static const struct file_ops random_fops = {.read = random_read, .write = null_write, .seekable = 1};
 
+/* /dev/console: the pty of `cvisor do -t`, or else the caller's stdout (never the host's console). */
+static long console_open(struct file *f, int flags)
+{
+	long r = pty_console_open(f);
+
+	(void)flags;
+	return r == -ENXIO ? hoststdio_console_open(f) : r;
+}
+
+static const struct file_ops console_fops = {.open = console_open};
+
 const struct file_ops *dev_char_fops(uint64_t rdev)
 {
+	if (major(rdev) == 5 && minor(rdev) == 1)
+		return &console_fops;
 	if (major(rdev) != 1)
 		return pty_char_fops(rdev);
 	switch (minor(rdev)) {
@@ -93,9 +108,34 @@ struct inode *devfs_new(struct super **sb)
 	return tmpfs_new(64 << 20, 0755, sb);
 }
 
-/* Fills /dev once it is mounted (the dentries need the mount's root). */
-void devfs_populate(struct dentry *root)
+/*
+ * A file system of its own on the directory name in /dev: the mount's
+ * root, or NULL.  A NULL statfs op (devpts) counts nothing, as Linux's.
+ */
+static struct dentry *mount_sub(struct path *dev, const char *name, const char *type, uint64_t size,
+				uint32_t mode, int counted)
 {
+	struct path p = {dev->mnt, dentry_lookup_cached(dev->d, name, strlen(name))};
+	struct super *sb;
+	struct inode *root;
+
+	if (!p.d || !(root = tmpfs_new(size, mode, &sb)))
+		return NULL;
+	sb->type = type;
+	if (!counted)
+		sb->ops = NULL;
+	if (vfs_mount_at(&p, sb, root, 0) < 0) {
+		inode_put(root);
+		return NULL;
+	}
+	return p.d->mounted->root;
+}
+
+/* Fills /dev once it is mounted at dev (the dentries need the mount's root). */
+void devfs_populate(struct path *dev)
+{
+	struct dentry *root = dev->d, *pts;
+
 	add(root, "null", S_IFCHR | 0666, makedev(1, 3), NULL);
 	add(root, "zero", S_IFCHR | 0666, makedev(1, 5), NULL);
 	add(root, "full", S_IFCHR | 0666, makedev(1, 7), NULL);
@@ -105,7 +145,13 @@ void devfs_populate(struct dentry *root)
 	add(root, "pts", S_IFDIR | 0755, 0, NULL);
 	add(root, "ptmx", S_IFCHR | 0666, makedev(5, 2), NULL);
 	add(root, "tty", S_IFCHR | 0666, makedev(5, 0), NULL);
-	pty_set_pts_dir(dentry_lookup_cached(root, "pts", 3));
+	add(root, "console", S_IFCHR | 0600, makedev(5, 1), NULL);
+	/* POSIX shared memory has a tmpfs of its own, as big as /tmp's; ptys a devpts. */
+	mount_sub(dev, "shm", "tmpfs", sandbox.memory / 2, 01777, 1);
+	pts = mount_sub(dev, "pts", "devpts", 1 << 20, 0755, 0);
+	if (pts)
+		add(pts, "ptmx", S_IFCHR, makedev(5, 2), NULL);
+	pty_set_pts_dir(pts ? pts : dentry_lookup_cached(root, "pts", 3));
 	add(root, "fd", S_IFLNK | 0777, 0, "/proc/self/fd");
 	add(root, "stdin", S_IFLNK | 0777, 0, "/proc/self/fd/0");
 	add(root, "stdout", S_IFLNK | 0777, 0, "/proc/self/fd/1");

@@ -14,5 +14,6 @@ struct super;
 const struct file_ops *dev_char_fops(uint64_t rdev);
 /* A new /dev, populated. */
 struct inode *devfs_new(struct super **sb);
-struct dentry;
-void devfs_populate(struct dentry *root);
+struct path;
+/* Fills /dev, the root of its mount dev: the nodes, and /dev/shm and /dev/pts mounted. */
+void devfs_populate(struct path *dev);

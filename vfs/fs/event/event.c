@@ -122,6 +122,7 @@ static void free_priv(struct file *f)
 
 static const struct file_ops efd_fops = {
 	.read = efd_read, .write = efd_write, .poll = efd_poll, .release = free_priv,
+	.dname = "anon_inode:[eventfd]",
 };
 
 long eventfd_create(unsigned initval, int flags, struct file **out)
@@ -223,7 +224,9 @@ static unsigned tfd_poll(struct file *f, uint64_t *deadline)
 	return 0;
 }
 
-static const struct file_ops tfd_fops = {.read = tfd_read, .poll = tfd_poll, .release = free_priv};
+static const struct file_ops tfd_fops = {
+	.read = tfd_read, .poll = tfd_poll, .release = free_priv, .dname = "anon_inode:[timerfd]",
+};
 
 long timerfd_create_file(int clock, int flags, struct file **out)
 {
@@ -351,7 +354,9 @@ static unsigned sfd_poll(struct file *f, uint64_t *deadline)
 	return t && ((t->sigpending | t->tg->pending) & s->mask) ? POLLIN | POLLRDNORM : 0;
 }
 
-static const struct file_ops sfd_fops = {.read = sfd_read, .poll = sfd_poll, .release = free_priv};
+static const struct file_ops sfd_fops = {
+	.read = sfd_read, .poll = sfd_poll, .release = free_priv, .dname = "anon_inode:[signalfd]",
+};
 
 long signalfd_update(struct file **fp, uint64_t mask, int flags)
 {

@@ -19,10 +19,21 @@ struct hfile {
 };
 
 static struct super *stdio_sb;
+/* The sandbox's console (/dev/console): the caller's stdout, held for as long as the sandbox runs. */
+static struct inode *console;
 
+/* f->priv: the hfile of the inode f was opened on (for /dev/console, not f's own inode). */
 static int hfd(struct file *f)
 {
-	return ((struct hfile *)f->inode->priv)->fd;
+	return ((struct hfile *)f->priv)->fd;
+}
+
+/* A reopen through /proc/PID/fd: a new file on the same host fd. */
+static long h_open(struct file *f, int flags)
+{
+	(void)flags;
+	f->priv = f->inode->priv;
+	return 0;
 }
 
 static long h_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
@@ -96,6 +107,7 @@ static const struct file_ops hoststdio_fops = {
 	.write = h_write,
 	.ioctl = h_ioctl,
 	.fstat = h_fstat,
+	.open = h_open,
 };
 
 struct file *hoststdio_file(int hostfd, int flags)
@@ -120,7 +132,27 @@ struct file *hoststdio_file(int hostfd, int flags)
 	ino->priv = h;
 	ino->iops = &hoststdio_iops;
 	ino->fops = &hoststdio_fops;
+	ino->rdev = hs.st_rdev; /* stat through /dev/stdin shows the device, as fstat does */
 	f = file_new(NULL, ino, &hoststdio_fops, flags);
+	if (f)
+		f->priv = h;
 	inode_put(ino);
 	return f;
+}
+
+void hoststdio_set_console(struct file *f)
+{
+	if (console || f->ops != &hoststdio_fops)
+		return;
+	console = f->inode;
+	inode_get(console);
+}
+
+long hoststdio_console_open(struct file *f)
+{
+	if (!console)
+		return -ENXIO;
+	f->ops = &hoststdio_fops;
+	f->priv = console->priv;
+	return 0;
 }

@@ -10,3 +10,7 @@ struct file;
 
 /* A file over host fd (owned by the sandbox from now on), opened with flags. */
 struct file *hoststdio_file(int hostfd, int flags);
+/* The first host stdio file given (the caller's stdout) becomes the sandbox's console. */
+void hoststdio_set_console(struct file *f);
+/* Opens /dev/console (f, on the device's node) onto it; -ENXIO when there is none. */
+long hoststdio_console_open(struct file *f);

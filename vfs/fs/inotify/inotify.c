@@ -182,7 +182,9 @@ static void in_release(struct file *f)
 	free(in);
 }
 
-static const struct file_ops inotify_fops = {.read = in_read, .poll = in_poll, .release = in_release};
+static const struct file_ops inotify_fops = {
+	.read = in_read, .poll = in_poll, .release = in_release, .dname = "anon_inode:inotify",
+};
 
 long inotify_create(int flags, struct file **out)
 {

@@ -315,6 +315,21 @@ static const struct file_ops ovl_dir_fops = {
 	.seekable = 1,
 };
 
+/*
+ * The upper layer's figures, under overlayfs's magic: what the sandbox can
+ * still write (gVisor too reports an overlay's own figures, not the image's).
+ */
+static void ovl_statfs(struct super *sb, struct vfs_statfs *st)
+{
+	struct super *usb = upper_root->sb;
+
+	(void)sb;
+	if (usb->ops && usb->ops->statfs)
+		usb->ops->statfs(usb, st);
+}
+
+static const struct super_ops ovl_sops = {.statfs = ovl_statfs};
+
 struct inode *overlay_new(struct inode *lower_root, uint64_t upper_bytes, struct super **sbp)
 {
 	struct super *sb = super_new("overlay", 0), *usb;
@@ -322,6 +337,7 @@ struct inode *overlay_new(struct inode *lower_root, uint64_t upper_bytes, struct
 	if (!sb)
 		return NULL;
 	sb->whiteouts = 1;
+	sb->ops = &ovl_sops;
 	upper_root = tmpfs_new(upper_bytes, 0755, &usb);
 	if (!upper_root)
 		return NULL;

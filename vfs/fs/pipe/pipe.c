@@ -28,7 +28,8 @@ struct pipe {
 	size_t cap;       /* F_SETPIPE_SZ; buf (when allocated) holds cap bytes */
 	int readers, writers;
 	uint64_t reader_opens, writer_opens; /* FIFO opens so far: a blocked open waits for the other side */
-	struct inode *fifo;                  /* the named FIFO this pipe serves, or NULL */
+	struct inode *fifo;                  /* the named FIFO (or pipe(2) inode) this pipe serves */
+	int anon;                            /* made by pipe(2): its opens never wait, as Linux's pipefs */
 };
 
 static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
@@ -300,6 +301,10 @@ long pipe_create(struct file *files[2], int flags)
 	}
 	p->readers = p->writers = 1;
 	files[0]->priv = files[1]->priv = p;
+	/* Opened again through /proc/PID/fd, the pipe's inode acts as a FIFO's (pipe_fifo_open). */
+	p->fifo = ino;
+	p->anon = 1;
+	ino->pipe = p;
 	return 0;
 nomem:
 	free(p);
@@ -330,7 +335,7 @@ long pipe_fifo_open(struct inode *ino, struct file *f, int flags)
 		vfs_notify(f->inode);
 		return 0;
 	}
-	if (acc == O_WRONLY && (flags & O_NONBLOCK) && p->readers == 0) {
+	if (acc == O_WRONLY && (flags & O_NONBLOCK) && p->readers == 0 && !p->anon) {
 		f->priv = NULL;
 		if (!p->readers && !p->writers) {
 			ino->pipe = NULL;
@@ -346,7 +351,7 @@ long pipe_fifo_open(struct inode *ino, struct file *f, int flags)
 		p->writer_opens++;
 	}
 	vfs_notify(f->inode);
-	if (flags & O_NONBLOCK)
+	if ((flags & O_NONBLOCK) || p->anon)
 		return 0;
 	/* Block until the other side has opened (or has been opened since we came). */
 	seen = acc == O_RDONLY ? p->writer_opens : p->reader_opens;

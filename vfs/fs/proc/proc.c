@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "../../../sentry/host/host.h"
 #include "../../../sentry/kernel/task.h"
@@ -26,7 +28,7 @@
 
 enum kind {
 	P_ROOT, P_SELF, P_THREAD_SELF, P_GLOBAL, P_SYSDIR, P_SYSFILE,
-	P_PID, P_PIDFILE, P_PIDLINK, P_FDDIR, P_FD, P_TASKDIR,
+	P_PID, P_PIDFILE, P_PIDLINK, P_FDDIR, P_FD, P_TASKDIR, P_FDINFODIR, P_FDINFO,
 };
 
 struct pnode {
@@ -40,7 +42,7 @@ struct buf {
 	size_t len, cap;
 };
 
-static const struct inode_ops proc_iops;
+static const struct inode_ops proc_iops, proc_magic_iops;
 static const struct file_ops proc_dir_fops, proc_file_fops;
 
 /* ---- name tables ---- */
@@ -50,20 +52,24 @@ static const char *const globals[] = {"cpuinfo", "meminfo", "stat", "loadavg", "
 enum { G_CPUINFO, G_MEMINFO, G_STAT, G_LOADAVG, G_UPTIME, G_VERSION, G_FILESYSTEMS, G_MOUNTS, G_CMDLINE };
 
 /* /proc/sys: directories then files, each file with its directory. */
-static const char *const sysdirs[] = {"sys", "kernel", "vm", "fs"};
+static const char *const sysdirs[] = {"sys", "kernel", "vm", "fs", "random"};
+static const int sysdir_parent[] = {-1, 0, 0, 0, 1}; /* kernel/random */
 static const struct {
 	int dir; /* index into sysdirs */
 	const char *name;
 } sysfiles[] = {
 	{1, "hostname"}, {1, "ostype"}, {1, "osrelease"}, {1, "pid_max"}, {1, "ngroups_max"},
 	{1, "cap_last_cap"}, {1, "version"}, {2, "overcommit_memory"}, {2, "max_map_count"},
-	{3, "file-max"}, {3, "nr_open"}, {3, "pipe-max-size"},
+	{3, "file-max"}, {3, "nr_open"}, {3, "pipe-max-size"}, {4, "uuid"}, {4, "boot_id"},
+	{4, "poolsize"}, {4, "entropy_avail"},
 };
+enum { S_UUID = 12, S_BOOT_ID };
 
 static const char *const pidfiles[] = {"stat", "status", "statm", "maps", "cmdline", "environ", "comm",
-				       "limits", "cgroup", "mounts", "mountinfo", "oom_score_adj", "loginuid"};
+				       "limits", "cgroup", "mounts", "mountinfo", "oom_score_adj", "loginuid",
+				       "smaps", "smaps_rollup", "io"};
 enum { F_STAT, F_STATUS, F_STATM, F_MAPS, F_CMDLINE, F_ENVIRON, F_COMM, F_LIMITS, F_CGROUP, F_MOUNTS,
-       F_MOUNTINFO, F_OOM, F_LOGINUID, NPIDFILES };
+       F_MOUNTINFO, F_OOM, F_LOGINUID, F_SMAPS, F_SMAPS_ROLLUP, F_IO, NPIDFILES };
 static const char *const pidlinks[] = {"exe", "cwd", "root"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -126,7 +132,7 @@ static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, 
 	p->fd = fd;
 	p->which = which;
 	ino->priv = p;
-	ino->iops = &proc_iops;
+	ino->iops = kind == P_FD || (kind == P_PIDLINK && which > 0) ? &proc_magic_iops : &proc_iops;
 	ino->ino = node_ino(p);
 	if (S_ISDIR(mode)) {
 		ino->fops = &proc_dir_fops;
@@ -210,6 +216,31 @@ static void gen_cpuinfo(struct buf *b)
 	}
 }
 
+/* A mount's file system type as Linux would name it (the gofer's is 9p, as in gVisor). */
+static const char *fs_name(struct mount *m)
+{
+	return !strcmp(m->sb->type, "gofer") ? "9p" : m->sb->type;
+}
+
+/* Where in its file system the root of m lies ("/" but for bind mounts), into buf. */
+static void fs_root_path(struct mount *m, char *buf, size_t size)
+{
+	size_t pos = size - 1;
+	struct dentry *d;
+
+	buf[pos] = 0;
+	for (d = m->root; d && d->parent; d = d->parent) {
+		if (pos < d->namelen + 1)
+			break;
+		pos -= d->namelen;
+		memcpy(buf + pos, d->name, d->namelen);
+		buf[--pos] = '/';
+	}
+	if (!buf[pos])
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, size - pos);
+}
+
 static void gen_global(struct buf *b, int which)
 {
 	uint64_t total = sandbox.memory / 1024, used = mf.used * 4, up = host_monotonic_ns() - sandbox.start_ns;
@@ -259,8 +290,7 @@ static void gen_global(struct buf *b, int which)
 
 			if (!task_current || vfs_path_string(task_current, &p, path, sizeof(path)) < 0)
 				continue;
-			bprintf(b, "%s %s %s %s 0 0\n", m->sb->type, path, !strcmp(m->sb->type, "gofer") ? "9p" :
-				m->sb->type, (m->flags & 1) ? "ro" : "rw");
+			bprintf(b, "%s %s %s %s 0 0\n", fs_name(m), path, fs_name(m), (m->flags & 1) ? "ro" : "rw");
 		}
 		break;
 	case G_CMDLINE:
@@ -269,18 +299,159 @@ static void gen_global(struct buf *b, int which)
 	}
 }
 
+/* A random (version 4) UUID, as the kernel's generate_random_uuid(). */
+static void gen_uuid(struct buf *b)
+{
+	uint8_t u[16] = {0};
+
+	host_getrandom(u, sizeof(u));
+	u[6] = (u[6] & 0x0f) | 0x40;
+	u[8] = (u[8] & 0x3f) | 0x80;
+	bprintf(b, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x\n", u[0], u[1], u[2], u[3],
+		u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+}
+
 static void gen_sys(struct buf *b, int which)
 {
 	static const char *const values[] = {NULL, "Linux", "6.1.0", "4194304", "65536", "40", "#1 SMP cvisor",
-					     "0", "65530", "1048576", "1048576", "1048576"};
+					     "0", "65530", "1048576", "1048576", "1048576", NULL, NULL, "256", "256"};
+	/* boot_id: one per sandbox, made when first asked for (the sandbox's "boot"). */
+	static struct buf boot_id;
 
-	if (which == 0)
+	if (which == 0) {
 		bprintf(b, "%s\n", sandbox.hostname);
-	else
+	} else if (which == S_UUID) {
+		gen_uuid(b);
+	} else if (which == S_BOOT_ID) {
+		if (!boot_id.len)
+			gen_uuid(&boot_id);
+		bprintf(b, "%.*s", (int)boot_id.len, boot_id.s ? boot_id.s : "");
+	} else {
 		bprintf(b, "%s\n", values[which]);
+	}
 }
 
 /* ---- per-process files ---- */
+
+/* An address space's figures for status and statm: sizes in bytes, resident counts in pages. */
+struct memfig {
+	uint64_t size, data, stack, exe, lib;
+	uint64_t anon, file, shmem;
+};
+
+static void mem_figures(struct mm *mm, struct memfig *m)
+{
+	const char *exe = NULL;
+	size_t i;
+
+	memset(m, 0, sizeof(*m));
+	for (i = 0; i < mm->nvmas; i++) {
+		struct vma *v = &mm->vmas[i];
+		uint64_t len = v->end - v->start;
+		struct mm_resident r;
+
+		if (!exe && v->name)
+			exe = v->name; /* the first file mapped is the program (see the exe link) */
+		m->size += len;
+		mm_resident(mm, v->start, v->end, &r);
+		if (v->flags & VMA_STACK)
+			m->stack += len;
+		else if ((v->prot & PROT_WRITE) && !(v->flags & VMA_SHARED))
+			m->data += len;
+		else if ((v->prot & PROT_EXEC) && v->name)
+			*(exe && !strcmp(v->name, exe) ? &m->exe : &m->lib) += len;
+		if ((v->flags & VMA_SHARED) && (v->flags & VMA_ANON))
+			m->shmem += r.pages;
+		else if (v->flags & VMA_ANON)
+			m->anon += r.pages;
+		else
+			m->file += r.pages;
+	}
+}
+
+/* One smaps block's figures, after its maps line (sizes in bytes, as Linux's kB lines). */
+static void smaps_block(struct buf *b, uint64_t size, const struct mm_resident *r, int dirty, int anon, uint64_t anon_bytes)
+{
+	uint64_t rss = r->pages * 4096, shared = r->shared * 4096, priv = rss - shared;
+
+#define KB(name, v) bprintf(b, "%-16s%8lu kB\n", name ":", (unsigned long)((v) >> 10))
+	KB("Size", size);
+	KB("KernelPageSize", 4096);
+	KB("MMUPageSize", 4096);
+	KB("Rss", rss);
+	KB("Pss", r->pss_bytes);
+	KB("Pss_Dirty", dirty ? r->pss_bytes : 0);
+	KB("Shared_Clean", dirty ? 0 : shared);
+	KB("Shared_Dirty", dirty ? shared : 0);
+	KB("Private_Clean", dirty ? 0 : priv);
+	KB("Private_Dirty", dirty ? priv : 0);
+	KB("Referenced", rss);
+	KB("Anonymous", anon ? rss : anon_bytes);
+	KB("KSM", 0);
+	KB("LazyFree", 0);
+	KB("AnonHugePages", 0);
+	KB("ShmemPmdMapped", 0);
+	KB("FilePmdMapped", 0);
+	KB("Shared_Hugetlb", 0);
+	KB("Private_Hugetlb", 0);
+	KB("Swap", 0);
+	KB("SwapPss", 0);
+	KB("Locked", 0);
+#undef KB
+	bprintf(b, "THPeligible:    %8d\n", 0);
+}
+
+/*
+ * /proc/PID/smaps: each maps line, then what of it is resident.  Written
+ * pages are not tracked: a writable mapping's pages count as dirty, the
+ * rest as clean; a private file mapping's unshared pages as its anonymous
+ * (copied-on-write) part.
+ */
+static void gen_smaps(struct buf *b, struct mm *mm, int rollup)
+{
+	size_t cap = 64 * 1024 + mm->nvmas * 256, n, i, off = 0;
+	char *maps = malloc(cap);
+	struct mm_resident all = {0};
+	uint64_t total = 0, anon_all = 0;
+
+	if (!maps)
+		return;
+	n = mm_format_maps(mm, maps, cap);
+	for (i = 0; i < mm->nvmas && off < n; i++) {
+		struct vma *v = &mm->vmas[i];
+		char *nl = memchr(maps + off, '\n', n - off);
+		size_t len = nl ? (size_t)(nl - (maps + off)) + 1 : n - off;
+		int anon = (v->flags & VMA_ANON) && !(v->flags & VMA_SHARED);
+		int dirty = (v->prot & PROT_WRITE) || anon;
+		uint64_t anon_bytes;
+		struct mm_resident r;
+
+		mm_resident(mm, v->start, v->end, &r);
+		anon_bytes = anon ? r.pages * 4096 : !(v->flags & VMA_SHARED) ? (r.pages - r.shared) * 4096 : 0;
+		all.pages += r.pages;
+		all.shared += r.shared;
+		all.pss_bytes += r.pss_bytes;
+		total += v->end - v->start;
+		anon_all += anon_bytes;
+		if (!rollup) {
+			bprintf(b, "%.*s", (int)len, maps + off);
+			smaps_block(b, v->end - v->start, &r, dirty, 0, anon_bytes);
+			bprintf(b, "VmFlags:%s%s%s%s%s%s%s%s \n", v->prot & PROT_READ ? " rd" : "",
+				v->prot & PROT_WRITE ? " wr" : "", v->prot & PROT_EXEC ? " ex" : "",
+				v->flags & VMA_SHARED ? " sh" : "", v->maxprot & PROT_READ ? " mr" : "",
+				v->maxprot & PROT_WRITE ? " mw" : "", v->maxprot & PROT_EXEC ? " me" : "",
+				v->flags & VMA_GROWSDOWN ? " gd" : "");
+		}
+		off += len;
+	}
+	if (rollup && mm->nvmas) {
+		bprintf(b, "%08lx-%08lx ---p 00000000 00:00 0                          [rollup]\n",
+			(unsigned long)mm->vmas[0].start, (unsigned long)mm->vmas[mm->nvmas - 1].end);
+		/* Rollup sums; the dirty split is not known per page: counted as clean. */
+		smaps_block(b, total, &all, 0, 0, anon_all);
+	}
+	free(maps);
+}
 
 static char state_of(struct thread_group *g)
 {
@@ -292,10 +463,12 @@ static void gen_pid(struct buf *b, int pid, int tid, int which)
 	struct thread_group *g = tg_find(pid);
 	struct task *t = task_of(pid, tid);
 	uint64_t ign = 0, cgt = 0, ns;
+	char cpus[32];
 	int i;
 
 	if (!g)
 		return;
+	snprintf(cpus, sizeof(cpus), sandbox.ncpus > 1 ? "0-%d" : "0", sandbox.ncpus - 1);
 	switch (which) {
 	case F_STAT:
 		ns = tg_cpu_ns(g);
@@ -305,7 +478,7 @@ static void gen_pid(struct buf *b, int pid, int tid, int which)
 			tid ? tid : pid, t ? t->comm : "", state_of(g), g->parent ? g->parent->tgid : 0, g->pgid,
 			g->sid, (unsigned long)(ns / 10000000ULL), (unsigned long)(g->children_cpu_ns / 10000000ULL),
 			g->nice, g->nthreads, (unsigned long)((g->start_ns - sandbox.start_ns) / 10000000ULL),
-			(unsigned long)(t && t->mm ? t->mm->rss_pages * 4096 : 0),
+			(unsigned long)(t && t->mm ? mm_total_bytes(t->mm) : 0),
 			(unsigned long)(t && t->mm ? t->mm->rss_pages : 0));
 		break;
 	case F_STATUS:
@@ -319,30 +492,53 @@ static void gen_pid(struct buf *b, int pid, int tid, int which)
 		}
 		bprintf(b,
 			"Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-			"TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n"
-			"VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%d\n"
-			"SigQ:\t0/63459\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
-			"SigCgt:\t%016lx\nCapInh:\t0000000000000000\nCapPrm:\t%s\nCapEff:\t%s\n"
-			"CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t%d\nSeccomp:\t0\n"
-			"Cpus_allowed:\t%x\nCpus_allowed_list:\t0-%d\nMems_allowed_list:\t0\n"
-			"voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
+			"TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
 			t ? t->comm : "", t && t->fs ? t->fs->umask : 022, state_of(g),
 			g->zombie ? "zombie" : g->stopped ? "stopped" : "sleeping", g->tgid, tid ? tid : pid,
 			g->parent ? g->parent->tgid : 0, t ? t->cred.uid : 0, t ? t->cred.euid : 0,
 			t ? t->cred.suid : 0, t ? t->cred.fsuid : 0, t ? t->cred.gid : 0, t ? t->cred.egid : 0,
-			t ? t->cred.sgid : 0, t ? t->cred.fsgid : 0, t && t->files ? t->files->size : 0,
-			(unsigned long)(t && t->mm ? t->mm->rss_pages * 4 : 0),
-			(unsigned long)(t && t->mm ? t->mm->rss_pages * 4 : 0),
-			(unsigned long)(t && t->mm ? t->mm->rss_pages * 4 : 0), g->nthreads,
+			t ? t->cred.sgid : 0, t ? t->cred.fsgid : 0, t && t->files ? t->files->size : 0);
+		if (t && t->mm) {
+			struct memfig m;
+
+			mem_figures(t->mm, &m);
+			bprintf(b,
+				"VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\n"
+				"VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\nRssAnon:\t%8lu kB\nRssFile:\t%8lu kB\n"
+				"RssShmem:\t%8lu kB\nVmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n"
+				"VmLib:\t%8lu kB\nVmPTE:\t%8lu kB\nVmSwap:\t       0 kB\n",
+				(unsigned long)(m.size >> 10), (unsigned long)(m.size >> 10),
+				(unsigned long)(t->mm->rss_pages * 4), (unsigned long)(t->mm->rss_pages * 4),
+				(unsigned long)(m.anon * 4), (unsigned long)(m.file * 4), (unsigned long)(m.shmem * 4),
+				(unsigned long)(m.data >> 10), (unsigned long)(m.stack >> 10), (unsigned long)(m.exe >> 10),
+				(unsigned long)(m.lib >> 10), (unsigned long)((t->mm->rss_pages * 8 + 4095) / 4096 * 4));
+		}
+		bprintf(b,
+			"Threads:\t%d\n"
+			"SigQ:\t0/63459\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
+			"SigCgt:\t%016lx\nCapInh:\t0000000000000000\nCapPrm:\t%s\nCapEff:\t%s\n"
+			"CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t%d\nSeccomp:\t0\n"
+			"Cpus_allowed:\t%x\nCpus_allowed_list:\t%s\nMems_allowed_list:\t0\n"
+			"voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
+			g->nthreads,
 			(unsigned long)(t ? t->sigpending : 0), (unsigned long)g->pending,
 			(unsigned long)(t ? t->sigmask : 0), (unsigned long)ign, (unsigned long)cgt,
 			t && t->cred.euid == 0 ? "000001ffffffffff" : "0000000000000000",
 			t && t->cred.euid == 0 ? "000001ffffffffff" : "0000000000000000", t ? t->no_new_privs : 0,
-			(1 << sandbox.ncpus) - 1, sandbox.ncpus - 1);
+			(1 << sandbox.ncpus) - 1, cpus);
 		break;
 	case F_STATM:
-		bprintf(b, "%lu %lu 0 0 0 0 0\n", (unsigned long)(t && t->mm ? t->mm->rss_pages : 0),
-			(unsigned long)(t && t->mm ? t->mm->rss_pages : 0));
+		/* size resident shared text lib data dt, in pages (lib and dt are 0 since Linux 2.6). */
+		if (t && t->mm) {
+			struct memfig m;
+
+			mem_figures(t->mm, &m);
+			bprintf(b, "%lu %lu %lu %lu 0 %lu 0\n", (unsigned long)(m.size / 4096),
+				(unsigned long)t->mm->rss_pages, (unsigned long)(m.file + m.shmem),
+				(unsigned long)(m.exe / 4096), (unsigned long)((m.data + m.stack) / 4096));
+		} else {
+			bprintf(b, "0 0 0 0 0 0 0\n");
+		}
 		break;
 	case F_MAPS:
 		if (t && t->mm) {
@@ -412,22 +608,33 @@ static void gen_pid(struct buf *b, int pid, int tid, int which)
 		break;
 	case F_MOUNTINFO: {
 		struct mount *m;
-		int id = 1;
 
-		for (m = vfs_mounts; m; m = m->next, id++) {
-			char path[ABI_PATH_MAX];
+		for (m = vfs_mounts; m; m = m->next) {
+			char path[ABI_PATH_MAX], root[ABI_PATH_MAX];
 			struct path p = {m, m->root};
 
 			if (!t || vfs_path_string(t, &p, path, sizeof(path)) < 0)
 				continue;
-			bprintf(b, "%d %d 0:%lu / %s %s - %s %s %s\n", id, m->parent ? 1 : 0,
-				(unsigned long)m->sb->dev, path, (m->flags & 1) ? "ro" : "rw", m->sb->type,
-				m->sb->type, (m->flags & 1) ? "ro" : "rw");
+			fs_root_path(m, root, sizeof(root));
+			/* The root mount's parent is outside the sandbox's view, as on Linux: id 1. */
+			bprintf(b, "%d %d 0:%lu %s %s %s,relatime - %s %s %s\n", m->id, m->parent ? m->parent->id : 1,
+				(unsigned long)m->sb->dev, root, path, (m->flags & 1) ? "ro" : "rw", fs_name(m),
+				fs_name(m), (m->flags & 1) ? "ro" : "rw");
 		}
 		break;
 	}
 	case F_OOM:
 		bprintf(b, "0\n");
+		break;
+	case F_SMAPS:
+	case F_SMAPS_ROLLUP:
+		if (t && t->mm)
+			gen_smaps(b, t->mm, which == F_SMAPS_ROLLUP);
+		break;
+	case F_IO:
+		/* The sentry keeps no I/O accounting yet: Linux's fields, all zero. */
+		bprintf(b, "rchar: 0\nwchar: 0\nsyscr: 0\nsyscw: 0\nread_bytes: 0\nwrite_bytes: 0\n"
+			   "cancelled_write_bytes: 0\n");
 		break;
 	case F_LOGINUID:
 		bprintf(b, "4294967295");
@@ -437,27 +644,94 @@ static void gen_pid(struct buf *b, int pid, int tid, int which)
 
 /* ---- links ---- */
 
-/* The file at fd of pid as a path string: a real path, or Linux's "pipe:[ino]" style names. */
+/* The name of a device with no path here (host stdio's), as its node in a Linux /dev would be. */
+static long dev_name(uint64_t rdev, char *buf, size_t len)
+{
+	static const char *const mem[] = {NULL, NULL, NULL, "null", NULL, "zero", NULL, "full", "random", "urandom"};
+	unsigned ma = major(rdev), mi = minor(rdev);
+
+	if (ma == 1 && mi < N(mem) && mem[mi])
+		return snprintf(buf, len, "/dev/%s", mem[mi]);
+	if (ma == 136)
+		return snprintf(buf, len, "/dev/pts/%u", mi);
+	if (ma == 4)
+		return snprintf(buf, len, "/dev/tty%u", mi);
+	if (ma == 5 && mi < 3)
+		return snprintf(buf, len, "/dev/%s", mi == 0 ? "tty" : mi == 1 ? "console" : "ptmx");
+	return snprintf(buf, len, "/dev/char/%u:%u", ma, mi);
+}
+
+/* The file at fd of pid as readlink gives it: a path, or Linux's "pipe:[ino]" style names. */
 static long fd_target(struct task *t, int fd, char *buf, size_t len)
 {
 	struct file *f;
+	uint32_t mode;
 	long r;
 
 	if (!t || !t->files || !(f = fdt_get(t->files, fd)))
 		return -ENOENT;
-	if (f->path.d && task_current) {
+	mode = f->inode->mode;
+	if (f->path.d && task_current)
 		r = vfs_path_string(task_current, &f->path, buf, len);
-	} else {
-		const char *kind = S_ISFIFO(f->inode->mode) ? "pipe" : S_ISSOCK(f->inode->mode) ? "socket" :
-				   S_ISCHR(f->inode->mode) ? "/dev/pts/0" : "anon_inode";
-
-		if (S_ISCHR(f->inode->mode))
-			r = snprintf(buf, len, "%s", kind);
-		else
-			r = snprintf(buf, len, "%s:[%lu]", kind, (unsigned long)f->inode->ino);
-	}
+	else if (f->ops && f->ops->dname)
+		r = snprintf(buf, len, "%s", f->ops->dname);
+	else if (S_ISCHR(mode))
+		r = dev_name(f->inode->rdev, buf, len);
+	else
+		r = snprintf(buf, len, "%s:[%lu]", S_ISFIFO(mode) ? "pipe" : S_ISSOCK(mode) ? "socket" : "anon_inode",
+			     (unsigned long)f->inode->ino);
 	file_put(f);
 	return r;
+}
+
+/*
+ * /proc/PID/fdinfo/N: position, flags in octal (close-on-exec as
+ * O_CLOEXEC), the mount's id as in mountinfo, the inode number.  A file
+ * with no path is on a mount no one sees (pipefs...): id 0 here.
+ */
+static void gen_fdinfo(struct buf *b, struct file *f, int cloexec)
+{
+	bprintf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%d\nino:\t%lu\n", (unsigned long)f->pos,
+		(unsigned)(f->flags | (cloexec ? O_CLOEXEC : 0)), f->path.mnt ? f->path.mnt->id : 0,
+		(unsigned long)f->inode->ino);
+}
+
+/* An fd's link shows how the file is open: lr-x, l-wx or lrwx (nothing for O_PATH), as Linux's. */
+static uint32_t fd_mode(struct file *f)
+{
+	uint32_t m = S_IFLNK;
+
+	if (f->flags & O_PATH)
+		return m;
+	if ((f->flags & O_ACCMODE) != O_WRONLY)
+		m |= 0500;
+	if ((f->flags & O_ACCMODE) != O_RDONLY)
+		m |= 0300;
+	return m;
+}
+
+/* Magic links: fd/N is the open file itself, cwd and root the task's own places. */
+static long proc_get_link(struct inode *ino, struct path *out)
+{
+	struct pnode *p = ino->priv;
+	struct task *t = task_of(p->pid, p->tid);
+	struct file *f;
+	long r;
+
+	if (!t)
+		return -ENOENT;
+	if (p->kind == P_FD) {
+		if (!t->files || !(f = fdt_get(t->files, p->fd)))
+			return -ENOENT;
+		r = vfs_file_path(f, out);
+		file_put(f);
+		return r;
+	}
+	if (!t->fs)
+		return -ENOENT;
+	*out = p->which == 1 ? t->fs->cwd : t->fs->root;
+	path_get(out);
+	return 0;
 }
 
 static long proc_readlink(struct inode *ino, char *buf, size_t len)
@@ -537,7 +811,7 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 		break;
 	case P_SYSDIR:
 		for (i = 1; i < N(sysdirs); i++)
-			if (p->which == 0 && !strcmp(name, sysdirs[i]))
+			if (sysdir_parent[i] == p->which && !strcmp(name, sysdirs[i]))
 				*out = pinode(sb, P_SYSDIR, 0, 0, 0, (int)i, S_IFDIR | 0555);
 		for (i = 0; !*out && i < N(sysfiles); i++)
 			if (sysfiles[i].dir == p->which && !strcmp(name, sysfiles[i].name))
@@ -552,17 +826,26 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 				*out = pinode(sb, P_PIDLINK, p->pid, p->tid, 0, (int)i, S_IFLNK | 0777);
 		if (!*out && !strcmp(name, "fd"))
 			*out = pinode(sb, P_FDDIR, p->pid, p->tid, 0, 0, S_IFDIR | 0500);
+		if (!*out && !strcmp(name, "fdinfo"))
+			*out = pinode(sb, P_FDINFODIR, p->pid, p->tid, 0, 0, S_IFDIR | 0500);
 		if (!*out && !strcmp(name, "task") && !p->tid)
 			*out = pinode(sb, P_TASKDIR, p->pid, 0, 0, 0, S_IFDIR | 0555);
 		break;
-	case P_FDDIR: {
+	case P_FDDIR:
+	case P_FDINFODIR: {
 		struct task *t = task_of(p->pid, p->tid);
 		struct file *f;
 
 		n = parse_num(name);
 		if (n >= 0 && t && t->files && (f = fdt_get(t->files, n))) {
+			if (p->kind == P_FDINFODIR) {
+				*out = pinode(sb, P_FDINFO, p->pid, p->tid, n, 0, S_IFREG | 0444);
+			} else {
+				*out = pinode(sb, P_FD, p->pid, p->tid, n, 0, fd_mode(f));
+				if (*out)
+					(*out)->size = 64; /* as Linux's */
+			}
 			file_put(f);
-			*out = pinode(sb, P_FD, p->pid, p->tid, n, 0, S_IFLNK | 0700);
 		}
 		break;
 	}
@@ -590,9 +873,12 @@ static int proc_revalidate(struct inode *dir, struct dentry *d)
 	case P_PID:
 		return task_of(p->pid, p->tid) != NULL;
 	case P_FD:
+	case P_FDINFO:
 		t = task_of(p->pid, p->tid);
 		if (!t || !t->files || !(f = fdt_get(t->files, p->fd)))
 			return 0;
+		if (p->kind == P_FD)
+			d->inode->mode = fd_mode(f); /* the fd may have been reused since */
 		file_put(f);
 		return 1;
 	default:
@@ -647,8 +933,9 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 		break;
 	}
 	case P_SYSDIR:
-		for (k = 1; p->which == 0 && k < N(sysdirs); k++)
-			EMIT(sysdirs[k], 0x4000 + k, DT_DIR);
+		for (k = 1; k < N(sysdirs); k++)
+			if (sysdir_parent[k] == p->which)
+				EMIT(sysdirs[k], 0x4000 + k, DT_DIR);
 		for (k = 0; k < N(sysfiles); k++)
 			if (sysfiles[k].dir == p->which)
 				EMIT(sysfiles[k].name, 0x5000 + k, DT_REG);
@@ -659,10 +946,12 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 		for (k = 0; k < N(pidlinks); k++)
 			EMIT(pidlinks[k], 0x7000 + k, DT_LNK);
 		EMIT("fd", 0x7100, DT_DIR);
+		EMIT("fdinfo", 0x7102, DT_DIR);
 		if (!p->tid)
 			EMIT("task", 0x7101, DT_DIR);
 		break;
-	case P_FDDIR: {
+	case P_FDDIR:
+	case P_FDINFODIR: {
 		struct task *t = task_of(p->pid, p->tid);
 		char num[16];
 		int fd;
@@ -670,7 +959,7 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 		for (fd = 0; t && t->files && fd < t->files->size; fd++)
 			if (t->files->fds[fd]) {
 				snprintf(num, sizeof(num), "%d", fd);
-				EMIT(num, 0x8000 + (uint64_t)fd, DT_LNK);
+				EMIT(num, 0x8000 + (uint64_t)fd, p->kind == P_FDDIR ? DT_LNK : DT_REG);
 			}
 		break;
 	}
@@ -720,6 +1009,18 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 		}
 		gen_pid(b, p->pid, p->tid, p->which);
 		break;
+	case P_FDINFO: {
+		struct task *t = task_of(p->pid, p->tid);
+		struct file *fl;
+
+		if (!t || !t->files || !(fl = fdt_get(t->files, p->fd))) {
+			free(b);
+			return -ENOENT;
+		}
+		gen_fdinfo(b, fl, fdt_get_cloexec(t->files, p->fd));
+		file_put(fl);
+		break;
+	}
 	default:
 		break;
 	}
@@ -755,6 +1056,13 @@ static const struct inode_ops proc_iops = {
 	.open = proc_open,
 	.release = proc_release,
 	.revalidate = proc_revalidate,
+};
+
+/* fd/N, cwd and root (exe stays a plain link: the sentry keeps only its name). */
+static const struct inode_ops proc_magic_iops = {
+	.readlink = proc_readlink,
+	.release = proc_release,
+	.get_link = proc_get_link,
 };
 
 static const struct file_ops proc_dir_fops = {

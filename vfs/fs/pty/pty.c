@@ -649,9 +649,24 @@ struct file *pty_open_slave(struct pty *p)
 	return f;
 }
 
+/* The pty of `cvisor do -t`, which is also the sandbox's console. */
+static struct pty *console_pty;
+
 void pty_hold_master(struct pty *p)
 {
 	p->masters++;
+	if (!console_pty)
+		console_pty = p;
+}
+
+long pty_console_open(struct file *f)
+{
+	if (!console_pty)
+		return -ENXIO;
+	f->ops = &slave_fops;
+	f->priv = console_pty;
+	console_pty->slaves++;
+	return 0;
 }
 
 void pty_make_controlling(struct pty *p, struct thread_group *g)

@@ -19,7 +19,10 @@ void pty_set_pts_dir(struct dentry *d);
 /* For `cvisor do -t`: a pty whose master the sentry itself serves to the host terminal. */
 struct pty *pty_new(void);
 struct file *pty_open_slave(struct pty *p);
+/* Also makes p the sandbox's console. */
 void pty_hold_master(struct pty *p);
+/* Opens /dev/console (f) onto that pty; -ENXIO without -t. */
+long pty_console_open(struct file *f);
 void pty_make_controlling(struct pty *p, struct thread_group *g);
 long pty_master_write(struct pty *p, const char *s, size_t n);
 size_t pty_master_read(struct pty *p, char *buf, size_t n);

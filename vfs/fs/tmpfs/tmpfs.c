@@ -365,6 +365,19 @@ static const struct file_ops tmpfs_dir_fops = {
 	.seekable = 1,
 };
 
+/* The size limit and what is used of it, as df shows them. */
+static void tmpfs_statfs(struct super *sb, struct vfs_statfs *st)
+{
+	struct tsuper *ts = sb->priv;
+
+	st->blocks = ts->max_pages;
+	st->bfree = st->bavail = ts->max_pages > ts->used_pages ? ts->max_pages - ts->used_pages : 0;
+	st->files = ts->max_inodes;
+	st->ffree = ts->max_inodes > ts->used_inodes ? ts->max_inodes - ts->used_inodes : 0;
+}
+
+static const struct super_ops tmpfs_sops = {.statfs = tmpfs_statfs};
+
 struct inode *tmpfs_new(uint64_t max_bytes, uint32_t mode, struct super **sbp)
 {
 	struct super *sb = super_new("tmpfs", 0);
@@ -377,6 +390,7 @@ struct inode *tmpfs_new(uint64_t max_bytes, uint32_t mode, struct super **sbp)
 	/* Linux's default for tmpfs: one inode per two pages of the size. */
 	ts->max_inodes = ts->max_pages / 2 + 16;
 	sb->priv = ts;
+	sb->ops = &tmpfs_sops;
 	sb->dcache_complete = 1;
 	root = new_inode(sb, S_IFDIR | mode);
 	if (!root)
