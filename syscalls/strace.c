@@ -62,13 +62,6 @@ int strace_fd = -1;
 /* UIO_MAXIOV: a larger iovcnt is refused by Linux, so it is not walked. */
 #define IOV_MAX_CNT 1024
 
-/*
- * glibc defines O_LARGEFILE as 0 on 64-bit targets, but the kernel's x86-64
- * value is 0100000 (asm-generic/fcntl.h) and F_GETFL reports it, so the
- * decoder needs the kernel's bit.
- */
-#define KERNEL_O_LARGEFILE 0100000
-
 /* Argument kinds: each selects a printer in printers[] below. */
 enum argkind {
 	A_HEX,        /* unknown or opaque: hex */
@@ -860,7 +853,7 @@ static void put_signame(struct line *l, int sig)
 
 static const struct sym open_flags[] = {
 	SYM(O_CREAT), SYM(O_EXCL), SYM(O_NOCTTY), SYM(O_TRUNC), SYM(O_APPEND), SYM(O_NONBLOCK),
-	SYM(O_SYNC), SYM(O_DSYNC), SYM(O_ASYNC), SYM(O_DIRECT), {KERNEL_O_LARGEFILE, "O_LARGEFILE"},
+	SYM(O_SYNC), SYM(O_DSYNC), SYM(O_ASYNC), SYM(O_DIRECT), {ABI_O_LARGEFILE, "O_LARGEFILE"} /* glibc's O_LARGEFILE is 0 */,
 	SYM(O_TMPFILE), SYM(O_DIRECTORY), SYM(O_NOFOLLOW), SYM(O_NOATIME), SYM(O_CLOEXEC), SYM(O_PATH),
 };
 

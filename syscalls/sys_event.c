@@ -296,7 +296,7 @@ SYSCALL(memfd_create)
 	} else if (a[1] & MFD_ALLOW_SEALING) {
 		*tmpfs_seals(ino) = 0;
 	}
-	f = file_new(NULL, ino, ino->fops, O_RDWR | O_LARGEFILE);
+	f = file_new(NULL, ino, ino->fops, O_RDWR | ABI_O_LARGEFILE);
 	inode_put(ino);
 	if (!f)
 		return -ENOMEM;

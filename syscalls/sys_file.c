@@ -298,7 +298,7 @@ SYSCALL(pwritev2)
 
 #define OPEN_FLAGS_KNOWN                                                                                    \
 	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC | O_ASYNC |     \
-	 O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH |      \
+	 O_DIRECT | ABI_O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC | O_SYNC | O_PATH |      \
 	 O_TMPFILE)
 
 static long do_open(struct task *t, int dirfd, gva_t upath, int flags, uint32_t mode)

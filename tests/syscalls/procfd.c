@@ -14,7 +14,9 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -147,6 +149,13 @@ int main(void)
 	CHECK("open eventfd", open(fdpath(efd), O_RDWR));
 	close(s[0]);
 	close(s[1]);
+	close(efd);
+	efd = epoll_create1(0);
+	show_link("epoll", efd, 64);
+	close(efd);
+	/* A memfd's flags, as F_GETFL shows them (the kernel's O_LARGEFILE bit included). */
+	efd = memfd_create("procfd", 0);
+	CHECK("memfd F_GETFL", fcntl(efd, F_GETFL));
 	close(efd);
 
 	/* A regular file, unlinked: still opened again by its link, which says " (deleted)". */

@@ -58,7 +58,7 @@ static void ep_release(struct file *f)
 
 static unsigned ep_poll(struct file *f, uint64_t *deadline);
 
-static const struct file_ops epoll_fops = {.poll = ep_poll, .release = ep_release};
+static const struct file_ops epoll_fops = {.poll = ep_poll, .release = ep_release, .dname = "anon_inode:[eventpoll]"};
 
 long epoll_create_file(struct file **out)
 {
