@@ -305,8 +305,6 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	if (thread && (flags & CSIGNAL))
-		return -EINVAL;
 	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
 		     CLONE_NEWCGROUP))
 		return -EPERM;
@@ -396,6 +394,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		g->sid = p->tg->sid;
 		g->ctty = p->tg->ctty;
 		g->uid = c->cred.uid;
+		g->exit_signal = (int)(flags & CSIGNAL);
 		memcpy(g->rlim, p->tg->rlim, sizeof(g->rlim));
 		if (g->rlim[RLIMIT_CPU].rlim_cur != RLIM_INFINITY)
 			tg_watch_cpu(g);
@@ -600,6 +599,7 @@ static void group_exit_notify(struct thread_group *g)
 			tg_send_signal(c, c->pdeathsig, &si);
 		}
 		c->parent = reaper;
+		c->exit_signal = SIGCHLD; /* a new parent hears of it as of any child (Linux's reparenting) */
 		c->sibling = reaper->children;
 		reaper->children = c;
 		if (c->zombie)
@@ -619,17 +619,17 @@ static void group_exit_notify(struct thread_group *g)
 	if (!g->parent)
 		return;
 	psh = g->parent->threads ? g->parent->threads->sighand : NULL;
-	if (psh && (psh->act[SIGCHLD - 1].handler == (uint64_t)SIG_IGN ||
-		    (psh->act[SIGCHLD - 1].flags & SA_NOCLDWAIT))) {
+	if (psh && g->exit_signal == SIGCHLD &&
+	    (psh->act[SIGCHLD - 1].handler == (uint64_t)SIG_IGN || (psh->act[SIGCHLD - 1].flags & SA_NOCLDWAIT))) {
 		/* Nobody will wait: reaped at once, as Linux does. */
 		free_group(g);
 		return;
 	}
-	{
+	if (g->exit_signal) {
 		siginfo_t si;
 
 		memset(&si, 0, sizeof(si));
-		si.si_signo = SIGCHLD;
+		si.si_signo = g->exit_signal;
 		si.si_pid = g->tgid;
 		si.si_uid = g->uid;
 		if (g->exit_status & 0x7f) {
@@ -639,7 +639,7 @@ static void group_exit_notify(struct thread_group *g)
 			si.si_code = CLD_EXITED;
 			si.si_status = (g->exit_status >> 8) & 0xff;
 		}
-		tg_send_signal(g->parent, SIGCHLD, &si);
+		tg_send_signal(g->parent, g->exit_signal, &si);
 	}
 }
 
@@ -695,8 +695,11 @@ static void reap(struct task *t, struct thread_group *c)
 	free_group(c);
 }
 
-static int matches(struct task *t, struct thread_group *c, int pid)
+static int matches(struct task *t, struct thread_group *c, int pid, int options)
 {
+	/* A "clone" child tells its parent with another signal than SIGCHLD: __WCLONE's, or __WALL's. */
+	if (!(options & __WALL) && !!(options & __WCLONE) != (c->exit_signal != SIGCHLD))
+		return 0;
 	if (pid > 0)
 		return c->tgid == pid;
 	if (pid == -1)
@@ -718,7 +721,7 @@ static long wait_child(struct task *t, int pid, int options, struct thread_group
 		int any = 0;
 
 		for (c = t->tg->children; c; c = c->sibling) {
-			if (!matches(t, c, pid))
+			if (!matches(t, c, pid, options))
 				continue;
 			any = 1;
 			if (c->zombie) {

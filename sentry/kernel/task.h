@@ -95,6 +95,7 @@ struct thread_group {
 	int vfork_waiting;             /* its parent waits for this child's exec or exit */
 	int subreaper, dumpable, pdeathsig;
 	int thp_disable;               /* PR_SET_THP_DISABLE (no huge pages here either way) */
+	int exit_signal;               /* sent to the parent at exit (clone's CSIGNAL; 0: none) */
 	uint64_t start_ns;
 	/* Job control: a group stop (SIGSTOP/SIGTSTP...) holds every thread in the sentry. */
 	int stopped, stop_sig;

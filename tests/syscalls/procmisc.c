@@ -15,6 +15,14 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
+static volatile int got_usr1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	got_usr1 = 1;
+}
+
 int main(void)
 {
 	pid_t pid;
@@ -35,6 +43,29 @@ int main(void)
 	printf("zombie exited 0: %d\n", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK("kill(reaped, 0)", kill(pid, 0));
 	close(pidfd);
+
+	/* A child made by clone with another exit signal than SIGCHLD: that signal, and only __WALL or __WCLONE wait for it. */
+	{
+		struct sigaction sa = {.sa_handler = on_usr1};
+		int i;
+
+		sigaction(SIGUSR1, &sa, NULL);
+		pid = (pid_t)syscall(SYS_clone, SIGUSR1, 0, 0, 0, 0);
+		if (pid == 0)
+			_exit(4);
+		for (i = 0; i < 100 && !got_usr1; i++)
+			usleep(20 * 1000);
+		printf("exit signal SIGUSR1 arrived: %d\n", got_usr1);
+		CHECK("waitpid(clone child, 0)", waitpid(pid, &st, WNOHANG));
+		CHECK("waitpid(clone child, __WALL) is it", waitpid(pid, &st, __WALL) == pid);
+		printf("clone child status %d\n", WEXITSTATUS(st));
+		pid = (pid_t)syscall(SYS_clone, 0, 0, 0, 0, 0);
+		if (pid == 0)
+			_exit(5);
+		CHECK("waitpid(no-signal child, __WCLONE) is it", waitpid(pid, &st, __WCLONE) == pid);
+		printf("no-signal child status %d\n", WEXITSTATUS(st));
+		signal(SIGUSR1, SIG_DFL);
+	}
 
 	/* An unprivileged process may not signal root's. */
 	pid = fork();
