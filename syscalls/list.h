@@ -45,5 +45,5 @@ X(futex)
 X(rt_sigreturn) X(rt_sigpending) X(rt_sigsuspend) X(pause) X(rt_sigtimedwait)
 X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)
 /* sys_time.c */
-X(clock_gettime) X(clock_getres) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep) X(restart_syscall) X(getitimer) X(setitimer) X(alarm)
+X(clock_gettime) X(clock_getres) X(clock_settime) X(settimeofday) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep) X(restart_syscall) X(getitimer) X(setitimer) X(alarm)
 X(timer_create) X(timer_settime) X(timer_gettime) X(timer_getoverrun) X(timer_delete)

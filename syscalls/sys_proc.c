@@ -284,12 +284,16 @@ SYSCALL(rt_sigprocmask)
 SYSCALL(sigaltstack)
 {
 	struct abi_stack ss, old = t->altstack;
+	int on = task_on_altstack(t, t->regs.rsp);
 
 	if (a[0]) {
 		if (mm_copy_in(t->mm, &ss, a[0], sizeof(ss)) < 0)
 			return -EFAULT;
-		if (ss.ss_flags & ~(SS_DISABLE | (1 << 31)))
+		/* 0, SS_DISABLE, or SS_ONSTACK (which old programs pass, meaning 0); SS_AUTODISARM beside. */
+		if ((ss.ss_flags & ~(1 << 31)) != 0 && (ss.ss_flags & ~(1 << 31)) != SS_DISABLE &&
+		    (ss.ss_flags & ~(1 << 31)) != SS_ONSTACK)
 			return -EINVAL;
+		ss.ss_flags &= ~SS_ONSTACK;
 		if (!(ss.ss_flags & SS_DISABLE) && ss.ss_size < 2048)
 			return -ENOMEM;
 		if (ss.ss_flags & SS_DISABLE) {
@@ -299,6 +303,10 @@ SYSCALL(sigaltstack)
 	}
 	if (!old.ss_size)
 		old.ss_flags = SS_DISABLE;
+	else if (on)
+		old.ss_flags = SS_ONSTACK;
+	if (a[0] && on)
+		return -EPERM; /* not while running on it */
 	if (a[1] && mm_copy_out(t->mm, a[1], &old, sizeof(old)) < 0)
 		return -EFAULT;
 	if (a[0])

@@ -76,6 +76,35 @@ SYSCALL(clock_gettime)
 	return r < 0 ? r : mm_copy_out(t->mm, a[1], &ts, sizeof(ts));
 }
 
+/*
+ * Setting a clock: checked as Linux checks it, then refused.  The sandbox's
+ * clocks are the host's, which no sandbox may move (as if it lacked
+ * CAP_SYS_TIME, which gVisor's sandboxes lack too).
+ */
+SYSCALL(clock_settime)
+{
+	struct abi_timespec ts, dummy;
+
+	if (mm_copy_in(t->mm, &ts, a[1], sizeof(ts)) < 0)
+		return -EFAULT;
+	if (clock_read(t, (int)a[0], &dummy) < 0)
+		return -EINVAL;
+	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		return -EINVAL;
+	return -EPERM;
+}
+
+SYSCALL(settimeofday)
+{
+	struct abi_timeval tv;
+
+	if (a[0] && mm_copy_in(t->mm, &tv, a[0], sizeof(tv)) < 0)
+		return -EFAULT;
+	if (a[0] && (tv.tv_usec < 0 || tv.tv_usec >= 1000000))
+		return -EINVAL;
+	return -EPERM;
+}
+
 SYSCALL(clock_getres)
 {
 	struct abi_timespec ts = {0, 1}, dummy;

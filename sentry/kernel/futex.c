@@ -28,10 +28,17 @@ static long key(struct task *t, gva_t uaddr, int private, uintptr_t *k1, uint64_
 
 	if (uaddr & 3)
 		return -EINVAL;
-	if (!private && mm_shared_frame(t->mm, uaddr, &frame) == 0) {
-		*k1 = 0;
-		*k2 = frame | (uaddr & 4095);
-		return 0;
+	if (!private) {
+		/* A shared futex is looked up in the memory: an unmapped one is EFAULT, as Linux's. */
+		long r = mm_shared_frame(t->mm, uaddr, &frame);
+
+		if (r == -EFAULT)
+			return r;
+		if (r == 0) {
+			*k1 = 0;
+			*k2 = frame | (uaddr & 4095);
+			return 0;
+		}
 	}
 	*k1 = (uintptr_t)t->mm;
 	*k2 = uaddr;

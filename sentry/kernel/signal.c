@@ -310,7 +310,7 @@ static int setup_frame(struct task *t, int sig, struct abi_sigaction *sa, const 
 	struct abi_sigframe f;
 	uint64_t sp = t->regs.rsp, fp, oldmask = t->has_saved_sigmask ? t->saved_sigmask : t->sigmask;
 	size_t xlen = get_xstate(t, xs);
-	int on_alt = t->altstack.ss_size && sp > t->altstack.ss_sp && sp - t->altstack.ss_sp <= t->altstack.ss_size;
+	int on_alt = task_on_altstack(t, sp);
 
 	if ((sa->flags & SA_ONSTACK) && t->altstack.ss_size && !on_alt)
 		sp = t->altstack.ss_sp + t->altstack.ss_size;
@@ -470,9 +470,10 @@ SYSCALL(rt_sigpending)
 {
 	uint64_t p = (t->sigpending | t->tg->pending) & t->sigmask;
 
-	if (a[1] != 8)
+	/* Unlike the other rt_sig calls, a shorter set is taken: its first bytes. */
+	if (a[1] > 8)
 		return -EINVAL;
-	return mm_copy_out(t->mm, a[0], &p, 8);
+	return mm_copy_out(t->mm, a[0], &p, a[1]);
 }
 
 void task_sigaction_set(struct task *t, int sig)
@@ -485,6 +486,11 @@ void task_sigaction_set(struct task *t, int sig)
 	drop_pending(&t->tg->pending, &t->tg->extra, BIT(sig));
 	for (x = t->tg->threads; x; x = x->tg_next)
 		drop_pending(&x->sigpending, &x->sigextra, BIT(sig));
+}
+
+int task_on_altstack(struct task *t, uint64_t sp)
+{
+	return t->altstack.ss_size && sp > t->altstack.ss_sp && sp - t->altstack.ss_sp <= t->altstack.ss_size;
 }
 
 long task_begin_wait_sigmask(struct task *t, gva_t set, uint64_t size)

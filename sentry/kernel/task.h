@@ -223,6 +223,8 @@ void task_deliver_signals(struct task *t);
 void sigextra_free(struct sigextra **list);
 /* Takes a pending signal in set (the thread's own first): its number with *si, or 0. */
 int task_dequeue_signal(struct task *t, uint64_t set, siginfo_t *si);
+/* Is sp on the task's alternate signal stack? */
+int task_on_altstack(struct task *t, uint64_t sp);
 /* rt_sigaction changed sig's action: an ignored signal's pending instances go. */
 void task_sigaction_set(struct task *t, int sig);
 /*

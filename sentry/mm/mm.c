@@ -1182,7 +1182,9 @@ long mm_shared_frame(struct mm *mm, gva_t va, uint64_t *frame)
 	struct vma *v = va < mm->limit ? vma_find(mm, va) : NULL;
 	uint8_t *p;
 
-	if (!v || !(v->flags & VMA_SHARED))
+	if (!v)
+		return -EFAULT;
+	if (!(v->flags & VMA_SHARED))
 		return -EINVAL;
 	p = page_for(mm, va, 0);
 	if (!p)

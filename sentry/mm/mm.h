@@ -146,7 +146,10 @@ struct mm *mm_fork(struct mm *parent, int *err);
 /* Gives a forked mm its platform address space, created by (and traced from) the calling thread. */
 int mm_attach(struct mm *mm);
 
-/* The memory-file frame behind va if it lies in a MAP_SHARED mapping (shared futexes). */
+/*
+ * The memory-file frame behind va if it lies in a MAP_SHARED mapping
+ * (shared futexes): 0, -EINVAL for a private mapping, -EFAULT for none.
+ */
 long mm_shared_frame(struct mm *mm, gva_t va, uint64_t *frame);
 /* A sentry pointer to the writable, aligned 32-bit word at va, or NULL (FUTEX_WAKE_OP's atomics). */
 uint32_t *mm_user_word(struct mm *mm, gva_t va);

@@ -76,6 +76,15 @@ wait $cv
 result "sentry: empty root, own namespaces" $((1 - ok)) "$why"
 fi
 
+# The host's clock is not the sandbox's to set, even as the sandbox's root.
+before=$(date +%s)
+out=$(timeout 30 "$CVISOR" do -- /bin/busybox date -s @86400 2>&1); rc=$?
+if [ "$(date +%s)" -ge "$before" ] && grep -qi "not permitted" <<< "$out"; then
+	result "setting the clock is refused" 0 ""
+else
+	result "setting the clock is refused" 1 "exit $rc: $out"
+fi
+
 # A fork bomb under RLIMIT_NPROC 50 is held to 50 tasks, and nothing is left on the host.
 gcc -O2 -Wall -Wextra -Werror -o "$B/forkbomb" "$root/tests/security/forkbomb.c" || result "forkbomb build" 1 ""
 out=$(timeout 120 "$CVISOR" do -- "$B/forkbomb" 2>&1); rc=$?

@@ -143,6 +143,9 @@ int main(void)
 	CHECK("rt_sigprocmask(sigsetsize 16)", syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, NULL, 16));
 	CHECK("rt_sigprocmask(how 99)", syscall(SYS_rt_sigprocmask, 99, buf, NULL, 8));
 	CHECK("futex(never mapped)", syscall(SYS_futex, LOW, 0 /* FUTEX_WAIT */, 0, NULL, NULL, 0));
+	/* A shared wake looks the word up in memory; a private one does not. */
+	CHECK("futex(never mapped, FUTEX_WAKE)", syscall(SYS_futex, LOW, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0));
+	CHECK("futex(never mapped, FUTEX_WAKE_PRIVATE)", syscall(SYS_futex, LOW, 129, 1, NULL, NULL, 0));
 	/* Here alignment matters: a futex word is 4-byte aligned. */
 	CHECK("futex(misaligned)", syscall(SYS_futex, big + 1, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0));
 	{
