@@ -56,6 +56,30 @@ static int writable(struct file *f)
 }
 
 /*
+ * RLIMIT_FSIZE for a regular file growing to end (Linux's
+ * generic_write_check_limits): at or past the limit SIGXFSZ and EFBIG;
+ * otherwise how far it may go.
+ */
+static long fsize_limit(struct task *t, uint64_t start, uint64_t *end)
+{
+	uint64_t limit = t->tg->rlim[RLIMIT_FSIZE].rlim_cur;
+
+	if (limit == RLIM_INFINITY || *end <= limit)
+		return 0;
+	if (start >= limit) {
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		si.si_signo = SIGXFSZ;
+		si.si_code = SI_KERNEL;
+		task_send_signal(t, SIGXFSZ, &si);
+		return -EFBIG;
+	}
+	*end = limit;
+	return 0;
+}
+
+/*
  * Moves len bytes between guest memory at buf and f, through spans of the
  * memory file (no copy for host-backed files).  pos is the file position
  * to use and advance.  Stops at the first short transfer, as Linux does.
@@ -71,6 +95,14 @@ static long rw(struct task *t, struct file *f, gva_t buf, size_t len, uint64_t *
 		len = MAX_RW;
 	if (write && f->ops->discards)
 		return (long)len;
+	if (write && S_ISREG(f->inode->mode)) {
+		uint64_t start = (f->flags & O_APPEND) ? f->inode->size : *pos, end = start + len;
+		long r = fsize_limit(t, start, &end);
+
+		if (r < 0)
+			return r;
+		len = (size_t)(end - start);
+	}
 	do {
 		size_t pinned;
 		int n = mm_pin(t->mm, buf + done, len - done, !write, iov, PIN_SPANS, &pinned);
@@ -1174,8 +1206,10 @@ SYSCALL(unlinkat)
 
 /* ---- sizes and sync ---- */
 
-static long truncate_inode(struct inode *ino, int64_t len)
+static long truncate_inode(struct task *t, struct inode *ino, int64_t len)
 {
+	uint64_t end = (uint64_t)len;
+
 	if (len < 0)
 		return -EINVAL;
 	if (S_ISDIR(ino->mode))
@@ -1184,6 +1218,8 @@ static long truncate_inode(struct inode *ino, int64_t len)
 		return -EINVAL;
 	if (!ino->iops || !ino->iops->truncate)
 		return -EROFS;
+	if (end > ino->size && fsize_limit(t, end, &end) < 0)
+		return -EFBIG;
 	return vfs_truncate(ino, (uint64_t)len);
 }
 
@@ -1194,7 +1230,7 @@ SYSCALL(ftruncate)
 
 	if (!f)
 		return -EBADF;
-	r = (f->flags & O_PATH) ? -EBADF : !writable(f) ? -EINVAL : truncate_inode(f->inode, (int64_t)a[1]);
+	r = (f->flags & O_PATH) ? -EBADF : !writable(f) ? -EINVAL : truncate_inode(t, f->inode, (int64_t)a[1]);
 	file_put(f);
 	return r;
 }
@@ -1215,7 +1251,7 @@ SYSCALL(truncate)
 	else if (p.mnt->flags & 1)
 		r = -EROFS;
 	else if ((r = vfs_permission(t, p.d->inode, 2)) == 0 && (r = overlay_copy_up(&p)) == 0)
-		r = truncate_inode(p.d->inode, (int64_t)a[1]);
+		r = truncate_inode(t, p.d->inode, (int64_t)a[1]);
 	path_put(&p);
 	return r;
 }

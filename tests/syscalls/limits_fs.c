@@ -1,17 +1,27 @@
 /*
  * Running out: RLIMIT_NOFILE gives EMFILE; a size- and inode-limited tmpfs
- * gives ENOSPC, for new files and for data.
+ * gives ENOSPC, for new files and for data; RLIMIT_FSIZE cuts a write short
+ * at the limit, then gives EFBIG and SIGXFSZ, for truncate too.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+static volatile int xfsz;
+
+static void on_xfsz(int sig)
+{
+	(void)sig;
+	xfsz++;
+}
 
 int main(void)
 {
@@ -62,5 +72,22 @@ int main(void)
 	printf("after unlinking it: %s\n", unlink("/tmp/cvt-small/big") ? strerrorname_np(errno) : "ok");
 	fd = open("/tmp/cvt-small/again", O_CREAT | O_WRONLY, 0644);
 	printf("a file again: %s, write %zd\n", fd < 0 ? strerrorname_np(errno) : "ok", write(fd, buf, 100));
+	close(fd);
+
+	signal(SIGXFSZ, on_xfsz);
+	rl = (struct rlimit){1000, RLIM_INFINITY};
+	setrlimit(RLIMIT_FSIZE, &rl);
+	fd = open("/tmp/cvt-fsize", O_CREAT | O_TRUNC | O_RDWR, 0644);
+	printf("write 4096 under RLIMIT_FSIZE 1000: %zd\n", write(fd, buf, sizeof(buf)));
+	n = (int)write(fd, buf, 10);
+	err = errno;
+	printf("write past it: %d %s, SIGXFSZ %d\n", n, strerrorname_np(err), xfsz);
+	printf("pwrite inside it: %zd\n", pwrite(fd, buf, 10, 0));
+	n = ftruncate(fd, 2000);
+	err = errno;
+	printf("ftruncate to 2000: %d %s, SIGXFSZ %d\n", n, strerrorname_np(err), xfsz);
+	printf("ftruncate to 500: %d\n", ftruncate(fd, 500));
+	close(fd);
+	unlink("/tmp/cvt-fsize");
 	return 0;
 }
