@@ -311,6 +311,29 @@ static long get_name(struct task *t, gva_t u, char *name)
 	return 0;
 }
 
+/*
+ * May t read (write 0) or change (1) attribute name of ino?  Linux's
+ * xattr_permission: trusted.* is root's alone; user.* lives only on regular
+ * files and directories (not on one another's sticky directory); then the
+ * file's own read or write permission.  security.* stays the owner's.
+ */
+static long xattr_permission(struct task *t, struct inode *ino, const char *name, int write)
+{
+	if (!strncmp(name, "trusted.", 8))
+		return t->cred.fsuid == 0 ? 0 : write ? -EPERM : -ENODATA;
+	if (!strncmp(name, "user.", 5)) {
+		if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
+			return write ? -EPERM : -ENODATA;
+		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) && t->cred.fsuid != 0 &&
+		    t->cred.fsuid != ino->uid)
+			return -EPERM;
+		return vfs_permission(t, ino, write ? 2 : 4);
+	}
+	if (write && t->cred.fsuid != 0 && t->cred.fsuid != ino->uid)
+		return -EPERM;
+	return 0;
+}
+
 static long do_getxattr(struct task *t, const uint64_t *a, int kind)
 {
 	char name[XATTR_NAME_MAX_ + 1];
@@ -325,7 +348,9 @@ static long do_getxattr(struct task *t, const uint64_t *a, int kind)
 	r = xattr_target(t, a, kind, &ino, &p, &f);
 	if (r < 0)
 		return r;
-	r = vfs_xattr_get(ino, name, &value);
+	r = xattr_permission(t, ino, name, 0);
+	if (r == 0)
+		r = vfs_xattr_get(ino, name, &value);
 	if (r >= 0 && a[3] != 0) {
 		if (a[3] < (uint64_t)r)
 			r = -ERANGE;
@@ -373,10 +398,9 @@ static long do_setxattr(struct task *t, const uint64_t *a, int kind, int remove)
 		r = -EROFS;
 		goto out;
 	}
-	if (t->cred.fsuid != 0 && t->cred.fsuid != ino->uid) {
-		r = -EPERM;
+	r = xattr_permission(t, ino, name, 1);
+	if (r < 0)
 		goto out;
-	}
 	if (ino->iops && ino->iops->write_xattr) {
 		void *old;
 
