@@ -400,6 +400,7 @@ int sentry_run(const struct sentry_config *cfg)
 	task_exit_thread(t);
 	pthread_mutex_lock(&sentry_lock);
 	r = task_wait_init_exit();
+	gofer_writeback_all(); /* shared mappings of host files (--overlay=none) */
 	if (console)
 		console_flush_locked();
 	pthread_mutex_unlock(&sentry_lock);

@@ -94,12 +94,11 @@ SYSCALL(mmap)
 				maxprot = PROT_READ | PROT_EXEC;
 				if ((f->flags & O_ACCMODE) == O_RDWR)
 					maxprot |= PROT_WRITE;
-				if (f->inode->iops->no_shared_write) {
-					/* No write-back for these files: a writable shared mapping is refused. */
-					if ((prot & PROT_WRITE) && (maxprot & PROT_WRITE)) {
-						r = -ENODEV;
+				if ((maxprot & PROT_WRITE) && f->inode->iops->map_shared_write &&
+				    (r = f->inode->iops->map_shared_write(f->inode)) < 0) {
+					/* The file system cannot write such pages back. */
+					if (prot & PROT_WRITE)
 						goto out;
-					}
 					maxprot &= ~PROT_WRITE;
 				}
 				if (!f->inode->iops->getpage) {
@@ -179,8 +178,8 @@ SYSCALL(msync)
 		return -EINVAL;
 	if ((a[2] & MS_ASYNC) && (a[2] & MS_SYNC))
 		return -EINVAL;
-	/* Shared pages are the backing object's own frames: nothing to write back. */
-	return 0;
+	/* Shared pages are the backing object's own frames; host files behind them get them written back. */
+	return mm_msync(t->mm, a[0], a[1]);
 }
 
 SYSCALL(mlock)

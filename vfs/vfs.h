@@ -81,8 +81,14 @@ struct inode_ops {
 	long (*write_xattr)(struct inode *ino, const char *name, const void *value, size_t size, int flags);
 	/* statfs(2) figures of the file system; NULL or an error: the sandbox's own. */
 	long (*statfs)(struct inode *ino, struct statfs *sf);
-	/* MAP_SHARED mappings may not be writable (no write-back): mmap gives ENODEV. */
-	int no_shared_write;
+	/*
+	 * A MAP_SHARED mapping that may write (maxprot) is being made: 0, or
+	 * -errno to refuse writing (the mapping is then read-only, and mmap
+	 * with PROT_WRITE fails with it).  NULL: the pages are the file (tmpfs).
+	 */
+	long (*map_shared_write)(struct inode *ino);
+	/* Writes what shared mappings changed back to the file (msync); NULL: nothing to write. */
+	long (*writeback)(struct inode *ino);
 	/*
 	 * A magic link (procfs's fd/N, cwd, root): the place it stands for, with
 	 * a new reference in *out, which the walk jumps to instead of walking

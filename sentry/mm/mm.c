@@ -1177,6 +1177,32 @@ int mm_attach(struct mm *mm)
 	return 0;
 }
 
+long mm_msync(struct mm *mm, gva_t start, uint64_t len)
+{
+	gva_t end = start + ABI_PAGE_ALIGN(len), at = start;
+	size_t i;
+	long r = 0;
+
+	if (end < start)
+		return -ENOMEM;
+	for (i = vma_search(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		struct vma *v = &mm->vmas[i];
+
+		if (v->start > at)
+			r = r ? r : -ENOMEM; /* a hole */
+		at = v->end;
+		if ((v->flags & VMA_SHARED) && v->inode && v->inode->iops && v->inode->iops->writeback) {
+			long w = v->inode->iops->writeback(v->inode);
+
+			if (w < 0 && !r)
+				r = w;
+		}
+	}
+	if (at < end && !r)
+		r = -ENOMEM;
+	return r;
+}
+
 long mm_shared_frame(struct mm *mm, gva_t va, uint64_t *frame)
 {
 	struct vma *v = va < mm->limit ? vma_find(mm, va) : NULL;

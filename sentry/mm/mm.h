@@ -154,5 +154,12 @@ long mm_shared_frame(struct mm *mm, gva_t va, uint64_t *frame);
 /* A sentry pointer to the writable, aligned 32-bit word at va, or NULL (FUTEX_WAKE_OP's atomics). */
 uint32_t *mm_user_word(struct mm *mm, gva_t va);
 
+/*
+ * msync: the files behind MAP_SHARED mappings in [start, start + len) write
+ * back what the mappings changed (iops->writeback).  ENOMEM if part of the
+ * range is unmapped, as Linux; the first write-back error otherwise.
+ */
+long mm_msync(struct mm *mm, gva_t start, uint64_t len);
+
 /* Bytes of address space mapped (RLIMIT_AS). */
 uint64_t mm_total_bytes(struct mm *mm);

@@ -59,6 +59,7 @@ struct gnode {
 	uint64_t *pages;
 	size_t npages;
 	struct gnode *cnext, *cprev; /* on the list of gnodes with cached pages */
+	int shared_write;      /* a writable MAP_SHARED mapping was made: cached pages may be newer than the host's */
 };
 
 /*
@@ -435,10 +436,60 @@ static long gofer_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
 
 /* ---- the page cache ---- */
 
+/*
+ * Writes the cached pages of a file that a writable shared mapping may
+ * have changed back to the host file, in runs of consecutive pages.  The
+ * platform keeps no dirty bits, so every cached page inside the file goes
+ * (Linux writes only the dirty ones).  Before anything reads, writes or
+ * truncates the host file, on fsync and msync, before pages leave the
+ * cache, and at the sandbox's end (gofer_writeback_all).  0 or -errno.
+ */
+static long cache_writeback(struct inode *ino)
+{
+	struct gnode *g = ino->priv;
+	size_t i = 0, end = (size_t)((ino->size + 4095) / 4096);
+	long fd, r = 0;
+
+	if (!g || !g->shared_write || !g->pages)
+		return 0;
+	if ((r = make_rw(g)) < 0 || (fd = gnode_fd(g)) < 0)
+		return r < 0 ? r : fd;
+	if (end > g->npages)
+		end = g->npages;
+	while (i < end && r >= 0) {
+		struct iovec iov[64];
+		size_t first, n = 0;
+
+		for (; i < end && g->pages[i] == MF_NONE; i++)
+			;
+		first = i;
+		for (; i < end && g->pages[i] != MF_NONE && n < 64; i++, n++) {
+			iov[n].iov_base = mf_ptr(g->pages[i]);
+			iov[n].iov_len = 4096;
+		}
+		if (!n)
+			break;
+		if (i == end && ino->size % 4096) /* the last page: only what is inside the file */
+			iov[n - 1].iov_len = ino->size % 4096;
+		r = host_pwritev((int)fd, iov, (int)n, (off_t)first * 4096);
+	}
+	return r < 0 ? r : 0;
+}
+
+void gofer_writeback_all(void)
+{
+	struct gnode *g;
+
+	for (g = cached; g; g = g->cnext)
+		cache_writeback(g->ino);
+}
+
 /* Drops the cache's pages that nobody maps, all of them when all is set. */
 static void cache_trim(struct gnode *g, int all)
 {
 	size_t i, left = 0;
+
+	cache_writeback(g->ino);
 
 	for (i = 0; i < g->npages; i++) {
 		if (g->pages[i] == MF_NONE)
@@ -556,6 +607,21 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 	}
 	*frame = g->pages[idx];
 	mf_get(*frame);
+	return 0;
+}
+
+/*
+ * A shared mapping that may write: the cache's pages are the mapping's, and
+ * are written back from now on.  The image itself (under the overlay) is
+ * never written: ENODEV, as for a file system that cannot write pages back.
+ */
+static long gofer_map_shared_write(struct inode *ino)
+{
+	struct gnode *g = ino->priv;
+
+	if (!writable(ino))
+		return -ENODEV;
+	g->shared_write = 1;
 	return 0;
 }
 
@@ -810,7 +876,9 @@ static long gofer_truncate(struct inode *ino, uint64_t size)
 
 	if (!writable(ino))
 		return -EROFS;
-	r = make_rw(ino->priv);
+	r = cache_writeback(ino);
+	if (r >= 0)
+		r = make_rw(ino->priv);
 	if (r >= 0)
 		r = call_on(ino, &req, &rep);
 	if (r < 0)
@@ -877,8 +945,10 @@ static long gofer_statfs(struct inode *ino, struct statfs *sf)
 
 static long file_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
 {
-	long r = gnode_fd(f->inode->priv);
+	long r = cache_writeback(f->inode);
 
+	if (r >= 0)
+		r = gnode_fd(f->inode->priv);
 	if (r >= 0)
 		r = host_preadv((int)r, iov, cnt, (off_t)*pos);
 	if (r > 0)
@@ -895,7 +965,9 @@ static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 
 	if (!g->rw || !writable(ino))
 		return -EBADF; /* never opened for writing */
-	r = gnode_fd(g);
+	r = cache_writeback(ino); /* what mappings wrote first: the refresh below reads the pages again */
+	if (r >= 0)
+		r = gnode_fd(g);
 	if (r < 0)
 		return r;
 	if (f->flags & O_APPEND)
@@ -923,9 +995,12 @@ static long file_fsync(struct file *f, int datasync)
 	struct gofer_req req = {.op = GOFER_FSYNC, .flags = datasync ? 1 : 0};
 	struct gofer_rep rep;
 
+	long r;
+
 	if (!writable(f->inode))
 		return 0; /* the image is never written */
-	return call_on(f->inode, &req, &rep);
+	r = cache_writeback(f->inode);
+	return r < 0 ? r : call_on(f->inode, &req, &rep);
 }
 
 static void file_release(struct file *f)
@@ -1045,13 +1120,8 @@ static const struct inode_ops gofer_iops = {
 	.getpage = gofer_getpage,
 	.read_xattrs = gofer_read_xattrs,
 	.share_private = 1,
-	/*
-	 * Written pages of a MAP_SHARED mapping would have to be written back
-	 * to the host file; cvisor does not do that for gofer files yet, so a
-	 * writable shared mapping gets ENODEV, as Linux gives for a file
-	 * system without one.  Read-only shared mappings are fine.
-	 */
-	.no_shared_write = 1,
+	.map_shared_write = gofer_map_shared_write,
+	.writeback = cache_writeback,
 	.release = gofer_release,
 };
 

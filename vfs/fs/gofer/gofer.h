@@ -15,3 +15,6 @@ struct super;
  * fd_limit host fds of idle files stay open (0: the default).  NULL with *err.
  */
 struct inode *gofer_mount(int sock, int writable, size_t fd_limit, struct super **sb, long *err);
+
+/* Writes back what shared mappings changed in every gofer file (the sandbox's end). */
+void gofer_writeback_all(void);
