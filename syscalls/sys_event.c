@@ -284,7 +284,7 @@ SYSCALL(memfd_create)
 	r = mm_strncpy_in(t->mm, name, a[0], sizeof(name));
 	if (r < 0)
 		return r == -ENAMETOOLONG ? -EINVAL : r;
-	if (!memfd_sb && !tmpfs_new(sandbox.memory, 01777, &memfd_sb))
+	if (!memfd_sb && !(memfd_sb = tmpfs_anon_super(sandbox.memory)))
 		return -ENOMEM;
 	ino = tmpfs_anon_file(memfd_sb, 0);
 	if (!ino)

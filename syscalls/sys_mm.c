@@ -126,14 +126,9 @@ SYSCALL(mmap)
 		}
 	}
 	if ((flags & MAP_ANONYMOUS) && (flags & MAP_SHARED)) {
-		if (!shm_sb) {
-			struct inode *root = tmpfs_new(sandbox.memory, 01777, &shm_sb);
-
-			if (!root) {
-				r = -ENOMEM;
-				goto out;
-			}
-			inode_put(root); /* nothing is ever looked up in it */
+		if (!shm_sb && !(shm_sb = tmpfs_anon_super(sandbox.memory))) {
+			r = -ENOMEM;
+			goto out;
 		}
 		ino = tmpfs_anon_file(shm_sb, ABI_PAGE_ALIGN(len));
 		if (!ino) {

@@ -402,6 +402,17 @@ struct inode *tmpfs_new(uint64_t max_bytes, uint32_t mode, struct super **sbp)
 	return root;
 }
 
+struct super *tmpfs_anon_super(uint64_t max_bytes)
+{
+	struct super *sb = NULL;
+	struct inode *root = tmpfs_new(max_bytes, 01777, &sb);
+
+	if (!root)
+		return NULL;
+	inode_put(root); /* nothing is ever looked up in it */
+	return sb;
+}
+
 struct inode *tmpfs_anon_file(struct super *sb, uint64_t size)
 {
 	struct inode *ino = new_inode(sb, S_IFREG | 0600);
