@@ -9,7 +9,7 @@
  * host call would find nothing.  Everything it needs of the host it has
  * taken before (stdio, the gofer's socket, the CPU count).
  *
- * The gofer gets its own namespaces too; in its mount namespace the kernel's
+ * The gofer gets mount, IPC and UTS namespaces too; in its mount namespace the kernel's
  * pseudo file systems (proc, sysfs, cgroup, devpts...) are detached before it
  * chroots into the container's root, so no walk it is asked for can reach
  * /proc of the host, whatever the image's layout.
@@ -27,7 +27,16 @@
 
 #include "shim.h"
 
-enum { NS_FLAGS = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS };
+/*
+ * The gofer's namespaces leave out the network one: its filter has no
+ * socket call at all, and a new network namespace costs more than half a
+ * millisecond of every sandbox's start.  The sentry's has one (its packet
+ * socket will live there).
+ */
+enum {
+	NS_SENTRY = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS,
+	NS_GOFER = CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS,
+};
 
 /* File systems that expose the host kernel rather than files of the image. */
 static int pseudo_fs(const char *type)
@@ -95,20 +104,29 @@ static int detach_pseudo_mounts(void)
 		points[n++] = strdup(fields[4]);
 	}
 	fclose(f);
-	/* Deepest last in mountinfo's order: detach from the end. */
-	for (i = n; i-- > 0;) {
-		/* EINVAL: already gone with a parent detached before it. */
-		if (points[i] && umount2(points[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && !r)
+	/* A detach takes the mounts below with it: only the topmost ones need one. */
+	for (i = 0; i < n; i++) {
+		size_t j, len;
+		int below = 0;
+
+		for (j = 0; j < n && !below; j++) {
+			len = strlen(points[j]);
+			below = j != i && !strncmp(points[i], points[j], len) &&
+				(points[i][len] == '/' || (len == 1 && points[j][0] == '/')) && strcmp(points[i], points[j]);
+		}
+		/* EINVAL: the same place listed twice (stacked mounts), gone with the first. */
+		if (!below && umount2(points[i], MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT && !r)
 			r = -errno;
-		free(points[i]);
 	}
+	for (i = 0; i < n; i++)
+		free(points[i]);
 	free(points);
 	return r;
 }
 
-static int private_namespaces(void)
+static int private_namespaces(int flags)
 {
-	if (unshare(NS_FLAGS) < 0)
+	if (unshare(flags) < 0)
 		return -errno;
 	/* Nothing mounted or unmounted here propagates back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -118,7 +136,7 @@ static int private_namespaces(void)
 
 int shim_confine_gofer(const char *root)
 {
-	int r = private_namespaces();
+	int r = private_namespaces(NS_GOFER);
 
 	if (r == 0)
 		r = detach_pseudo_mounts();
@@ -133,7 +151,7 @@ int shim_confine_sentry(const char **step)
 	static const char dir[] = "/proc";
 
 	*step = "create its namespaces (unshare)";
-	if (private_namespaces() < 0)
+	if (private_namespaces(NS_SENTRY) < 0)
 		return -errno;
 	*step = "mount its empty root";
 	if (mount("cvisor-empty", dir, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
