@@ -79,6 +79,8 @@ static void go_down(struct path *p)
 	while (p->d->mounted) {
 		p->mnt = p->d->mounted;
 		p->d = p->mnt->root;
+		if (p->mnt->sb->ops && p->mnt->sb->ops->enter)
+			p->mnt->sb->ops->enter(p->mnt->sb, p->d);
 	}
 }
 

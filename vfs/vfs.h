@@ -156,6 +156,11 @@ struct vfs_statfs {
 struct super_ops {
 	/* The figures (magic comes preset from the type, which the op may change). */
 	void (*statfs)(struct super *sb, struct vfs_statfs *st);
+	/*
+	 * A walk enters the mount at root (every way in crosses it): a file
+	 * system may fill itself on first use rather than at mount (sysfs).
+	 */
+	void (*enter)(struct super *sb, struct dentry *root);
 };
 
 /* One mounted file system instance. */

@@ -1,7 +1,7 @@
 /*
  * sysfs: the few files programs read to learn the machine (lscpu, nproc,
- * glibc's get_nprocs_conf): the sandbox's CPUs, as a tmpfs filled once at
- * start-up and then mounted read-only.
+ * glibc's get_nprocs_conf): the sandbox's CPUs, as a read-only tmpfs filled
+ * the first time a walk enters it.
  */
 #define _GNU_SOURCE
 #include <cpuid.h>
@@ -113,16 +113,20 @@ static void add_topology(struct dentry *c, int ncpus, int i)
 	add_cpus(topo, "package_cpus", "package_cpus_list", ncpus, 0, ncpus - 1);
 }
 
+/* One cache as CPUID describes it. */
+struct cache_desc {
+	unsigned type, level, line, parts, ways, sets;
+};
+
 /*
- * cpuN/cache/indexM from the CPU's own cache descriptors (CPUID leaf 4 on
- * Intel, 0x8000001d on AMD: the same layout).  L1 and L2 are each core's
- * own, L3 the package's, as on the machines cvisor runs on.
+ * The CPU's cache descriptors (CPUID leaf 4 on Intel, 0x8000001d on AMD:
+ * the same layout), read once for all the sandbox's CPUs, which are alike:
+ * under virtualization every CPUID leaves the guest.  How many were found.
  */
-static void add_caches(struct dentry *c, int ncpus, int i)
+static int read_caches(struct cache_desc *d, int max_descs)
 {
 	unsigned eax, ebx, ecx, edx, leaf, max;
-	struct dentry *cache = NULL;
-	char vendor[13] = {0}, buf[64];
+	char vendor[13] = {0};
 	int k;
 
 	__cpuid(0, max, ebx, ecx, edx);
@@ -134,45 +138,54 @@ static void add_caches(struct dentry *c, int ncpus, int i)
 	} else {
 		__cpuid(0x80000000, max, ebx, ecx, edx);
 		if (max < 0x8000001d)
-			return;
+			return 0;
 		leaf = 0x8000001d;
 	}
-	for (k = 0; k < 8; k++) {
-		static const char *const types[] = {NULL, "Data\n", "Instruction\n", "Unified\n"};
-		unsigned type, level, line, parts, ways, sets;
+	for (k = 0; k < max_descs; k++) {
+		__cpuid_count(leaf, (unsigned)k, eax, ebx, ecx, edx);
+		d[k].type = eax & 0x1f;
+		if (!d[k].type || d[k].type > 3)
+			break;
+		d[k].level = (eax >> 5) & 7;
+		d[k].line = (ebx & 0xfff) + 1;
+		d[k].parts = ((ebx >> 12) & 0x3ff) + 1;
+		d[k].ways = ((ebx >> 22) & 0x3ff) + 1;
+		d[k].sets = ecx + 1;
+	}
+	return k;
+}
+
+/* cpuN/cache/indexM: L1 and L2 are each core's own, L3 the package's, as on the machines cvisor runs on. */
+static void add_caches(struct dentry *c, int ncpus, int i, const struct cache_desc *d, int n)
+{
+	static const char *const types[] = {NULL, "Data\n", "Instruction\n", "Unified\n"};
+	struct dentry *cache = n ? add(c, "cache", S_IFDIR | 0755, NULL) : NULL;
+	char buf[64];
+	int k;
+
+	for (k = 0; cache && k < n; k++) {
 		struct dentry *idx;
 
-		__cpuid_count(leaf, (unsigned)k, eax, ebx, ecx, edx);
-		type = eax & 0x1f;
-		if (!type || type > 3)
-			break;
-		if (!cache && !(cache = add(c, "cache", S_IFDIR | 0755, NULL)))
-			return;
-		level = (eax >> 5) & 7;
-		line = (ebx & 0xfff) + 1;
-		parts = ((ebx >> 12) & 0x3ff) + 1;
-		ways = ((ebx >> 22) & 0x3ff) + 1;
-		sets = ecx + 1;
 		snprintf(buf, sizeof(buf), "index%d", k);
 		idx = add(cache, buf, S_IFDIR | 0755, NULL);
 		if (!idx)
 			continue;
-		add(idx, "type", S_IFREG | 0444, types[type]);
-		snprintf(buf, sizeof(buf), "%u\n", level);
+		add(idx, "type", S_IFREG | 0444, types[d[k].type]);
+		snprintf(buf, sizeof(buf), "%u\n", d[k].level);
 		add(idx, "level", S_IFREG | 0444, buf);
-		snprintf(buf, sizeof(buf), "%uK\n", line * parts * ways * sets / 1024);
+		snprintf(buf, sizeof(buf), "%uK\n", d[k].line * d[k].parts * d[k].ways * d[k].sets / 1024);
 		add(idx, "size", S_IFREG | 0444, buf);
-		snprintf(buf, sizeof(buf), "%u\n", line);
+		snprintf(buf, sizeof(buf), "%u\n", d[k].line);
 		add(idx, "coherency_line_size", S_IFREG | 0444, buf);
-		snprintf(buf, sizeof(buf), "%u\n", parts);
+		snprintf(buf, sizeof(buf), "%u\n", d[k].parts);
 		add(idx, "physical_line_partition", S_IFREG | 0444, buf);
-		snprintf(buf, sizeof(buf), "%u\n", ways);
+		snprintf(buf, sizeof(buf), "%u\n", d[k].ways);
 		add(idx, "ways_of_associativity", S_IFREG | 0444, buf);
-		snprintf(buf, sizeof(buf), "%u\n", sets);
+		snprintf(buf, sizeof(buf), "%u\n", d[k].sets);
 		add(idx, "number_of_sets", S_IFREG | 0444, buf);
-		snprintf(buf, sizeof(buf), "%d\n", level < 3 ? i : 0);
+		snprintf(buf, sizeof(buf), "%d\n", d[k].level < 3 ? i : 0);
 		add(idx, "id", S_IFREG | 0444, buf);
-		if (level < 3)
+		if (d[k].level < 3)
 			add_cpus(idx, "shared_cpu_map", "shared_cpu_list", ncpus, i, i);
 		else
 			add_cpus(idx, "shared_cpu_map", "shared_cpu_list", ncpus, 0, ncpus - 1);
@@ -197,17 +210,17 @@ static void add_node(struct dentry *root, int ncpus)
 	}
 }
 
-void sysfs_populate(struct dentry *root, int ncpus)
+/* The one sysfs (the sandbox mounts it once): its CPU count, and whether it is filled yet. */
+static int sys_ncpus, sys_filled;
+
+static void fill(struct dentry *root, int ncpus)
 {
 	struct dentry *cpu = mkdirs(root, "devices/system/cpu");
+	struct cache_desc caches[8];
+	int ncaches = read_caches(caches, 8);
 	char range[32], name[32];
 	int i;
 
-	/* A tmpfs underneath, but sysfs to statfs and /proc/mounts; nothing to count. */
-	root->inode->sb->type = "sysfs";
-	root->inode->sb->ops = NULL;
-	/* About 70 nodes a CPU (topology, caches), each file a page of its own: room for them all. */
-	tmpfs_set_limits(root->inode->sb, (uint64_t)(ncpus * 80 + 64) * 4096, (uint64_t)ncpus * 80 + 256);
 	mkdirs(root, "fs/cgroup");
 	mkdirs(root, "kernel");
 	if (!cpu)
@@ -226,7 +239,33 @@ void sysfs_populate(struct dentry *root, int ncpus)
 			continue;
 		add(c, "online", S_IFREG | 0444, "1\n");
 		add_topology(c, ncpus, i);
-		add_caches(c, ncpus, i);
+		add_caches(c, ncpus, i, caches, ncaches);
 	}
 	add_node(root, ncpus);
+}
+
+/*
+ * Filled on the first walk into it, not at mount: some 70 nodes a CPU,
+ * each file a page of the memory file, are most of a sandbox's start-up
+ * otherwise, and most programs never look.
+ */
+static void sys_enter(struct super *sb, struct dentry *root)
+{
+	(void)sb;
+	if (sys_filled)
+		return;
+	sys_filled = 1;
+	fill(root, sys_ncpus);
+}
+
+static const struct super_ops sys_sops = {.enter = sys_enter};
+
+void sysfs_populate(struct dentry *root, int ncpus)
+{
+	/* A tmpfs underneath, but sysfs to statfs and /proc/mounts; nothing to count. */
+	root->inode->sb->type = "sysfs";
+	root->inode->sb->ops = &sys_sops;
+	/* About 70 nodes a CPU (topology, caches), each file a page of its own: room for them all. */
+	tmpfs_set_limits(root->inode->sb, (uint64_t)(ncpus * 80 + 64) * 4096, (uint64_t)ncpus * 80 + 256);
+	sys_ncpus = ncpus;
 }

@@ -3,5 +3,5 @@
 
 struct dentry;
 
-/* Fills a fresh tmpfs root with the sandbox's sysfs files. */
+/* Makes a fresh tmpfs root the sandbox's sysfs: filled with its files on the first walk into it. */
 void sysfs_populate(struct dentry *root, int ncpus);
