@@ -72,16 +72,19 @@ run: deps
 	$(MAKE) $(B)/cvisor
 	$(B)/cvisor do -- /bin/busybox sh -c 'echo "hello from the sandbox: $$((6*7))"; ls /'
 
+# The suite on build/cvisor, then its syscall and integration tests again on
+# the sanitizer build (ASan, UBSan, LeakSanitizer).
 test: deps-test
 	$(MAKE) $(B)/cvisor
-	bash tests/run.sh
+	$(MAKE) asan
+	bash tests/run.sh --asan build/asan/cvisor
 
 bench: deps-bench
 	$(MAKE) $(B)/cvisor
 	bash tests/bench/run.sh
 
 asan:
-	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \
 		LDLIBS="$(LDLIBS) -fsanitize=address,undefined" build/asan/cvisor
 
 clean:

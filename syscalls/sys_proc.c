@@ -290,8 +290,8 @@ SYSCALL(sigaltstack)
 		if (mm_copy_in(t->mm, &ss, a[0], sizeof(ss)) < 0)
 			return -EFAULT;
 		/* 0, SS_DISABLE, or SS_ONSTACK (which old programs pass, meaning 0); SS_AUTODISARM beside. */
-		if ((ss.ss_flags & ~(1 << 31)) != 0 && (ss.ss_flags & ~(1 << 31)) != SS_DISABLE &&
-		    (ss.ss_flags & ~(1 << 31)) != SS_ONSTACK)
+		if ((ss.ss_flags & ~ABI_SS_AUTODISARM) != 0 && (ss.ss_flags & ~ABI_SS_AUTODISARM) != SS_DISABLE &&
+		    (ss.ss_flags & ~ABI_SS_AUTODISARM) != SS_ONSTACK)
 			return -EINVAL;
 		ss.ss_flags &= ~SS_ONSTACK;
 		if (!(ss.ss_flags & SS_DISABLE) && ss.ss_size < 2048)

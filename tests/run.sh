@@ -8,8 +8,10 @@
 usage()
 {
 	cat <<EOF
-usage: tests/run.sh [--cvisor PATH] [--sandbox-cmd 'CMD ...'] [--timeout SECONDS] [--later] [FILTER]
+usage: tests/run.sh [--cvisor PATH] [--asan PATH] [--sandbox-cmd 'CMD ...'] [--timeout SECONDS] [--later] [FILTER]
   --cvisor PATH       the cvisor to test (default build/cvisor); sandboxed runs are PATH do -- CMD
+  --asan PATH         then run tests/syscalls and tests/integration again under PATH, a
+                      sanitizer build (make asan: build/asan/cvisor), as asan/NAME
   --sandbox-cmd CMD   run the sandboxed side as CMD PROGRAM ARGS... instead, split on blanks:
                       'runsc --rootless --network=none do' checks the suite against gVisor,
                       'env' is an identity sandbox (everything must pass)
@@ -26,9 +28,11 @@ CVISOR=$root/build/cvisor
 SANDBOX_CMD=
 FILTER=
 LATER=
+ASAN_CVISOR=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cvisor) CVISOR=$(realpath -m "$2"); shift 2;;
+	--asan) ASAN_CVISOR=$(realpath -m "$2"); shift 2;;
 	--sandbox-cmd) SANDBOX_CMD=$2; shift 2;;
 	--timeout) RUN_TIMEOUT=$2; shift 2;;
 	--later) LATER=1; shift;;
@@ -79,22 +83,40 @@ mkdir -p "$BIN"
 # First, that the comparison itself can fail (a few seconds).
 want runner && compat_self_test
 
-header="== tests/syscalls (native vs ${SANDBOX[*]})"
-for src in "$here"/syscalls/*.c; do
-	prog=$(basename "$src" .c)
-	name=syscalls/$prog
-	want "$name" || continue
-	[ -z "$header" ] || { echo "$header"; header=; }
-	# Built under a temporary name and renamed, so that a run side by side
-	# never executes a half-written binary.
-	if ! gcc -O2 -pthread -Wall -Wextra -Werror -o "$BIN/.$prog.$$" "$src" 2>"$T/build.err"; then
-		rm -f "$BIN/.$prog.$$"
-		fail "$name" "does not build:" "$(head -10 "$T/build.err")"
-		continue
-	fi
-	mv -f "$BIN/.$prog.$$" "$BIN/$prog"
-	compat_compare "$name" "$BIN/$prog"
-done
+# The programs of tests/syscalls, built once (into $BIN) by build_syscall_tests.
+SYSCALL_PROGS=()
+build_syscall_tests()
+{
+	local src prog
+	for src in "$here"/syscalls/*.c; do
+		prog=$(basename "$src" .c)
+		want "syscalls/$prog" || want "asan/syscalls/$prog" || continue
+		# Built under a temporary name and renamed, so that a run side by side
+		# never executes a half-written binary.
+		if ! gcc -O2 -pthread -Wall -Wextra -Werror -o "$BIN/.$prog.$$" "$src" 2>"$T/build.err"; then
+			rm -f "$BIN/.$prog.$$"
+			fail "syscalls/$prog" "does not build:" "$(head -10 "$T/build.err")"
+			continue
+		fi
+		mv -f "$BIN/.$prog.$$" "$BIN/$prog"
+		SYSCALL_PROGS+=("$prog")
+	done
+}
+
+# run_syscall_tests PREFIX: the built programs the filter selects, each
+# natively and under SANDBOX, named PREFIXsyscalls/PROG.
+run_syscall_tests()
+{
+	local prog header="== tests/syscalls (native vs ${SANDBOX[*]})"
+	for prog in "${SYSCALL_PROGS[@]}"; do
+		want "$1syscalls/$prog" || continue
+		[ -z "$header" ] || { echo "$header"; header=; }
+		compat_compare "$1syscalls/$prog" "$BIN/$prog"
+	done
+}
+
+build_syscall_tests
+run_syscall_tests ""
 
 # The integration cases the filter selects, as "name|command" lines.
 selected_cases()
@@ -105,14 +127,26 @@ selected_cases()
 			case "$line" in ''|'#'*) continue;; esac
 			name=${line%%|*}
 			name=integration/${name%"${name##*[! ]}"}
-			want "$name" && printf '%s|%s\n' "$name" "${line#*|}"
+			{ want "$name" || want "asan/$name"; } && printf '%s|%s\n' "$name" "${line#*|}"
 		done < "$f"
 	done
 }
 
+# run_integration_cases PREFIX: the selected cases the filter keeps, each
+# natively and under SANDBOX, named PREFIXintegration/NAME.
+run_integration_cases()
+{
+	local c header="== tests/integration (native vs ${SANDBOX[*]})"
+	[ -n "$cases" ] || return 0
+	while IFS= read -r c; do
+		want "$1${c%%|*}" || continue
+		[ -z "$header" ] || { echo "$header"; header=; }
+		compat_compare "$1${c%%|*}" bash -c "${c#*|}"
+	done <<< "$cases"
+}
+
 cases=$(selected_cases)
 if [ -n "$cases" ]; then
-	echo "== tests/integration"
 	# 64 MiB that differ from block to block, the same on every machine.
 	/usr/bin/python3 - "$T/data/big.bin" <<'EOF'
 import hashlib, sys
@@ -124,9 +158,7 @@ EOF
 	# A file of the image with extended attributes of its own (where the host's file system keeps them).
 	echo xattr-file > "$T/data/xattr.txt"
 	/usr/bin/python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.cvisor", b"from the image"); os.setxattr(sys.argv[1], "user.second", b"2")' "$T/data/xattr.txt" 2>/dev/null || true
-	while IFS= read -r c; do
-		compat_compare "${c%%|*}" bash -c "${c#*|}"
-	done <<< "$cases"
+	run_integration_cases ""
 fi
 
 # Unit tests in C, tests/unit/*_test.c: each links the sentry sources on
@@ -194,6 +226,20 @@ cvisor_suite tty "the terminal cases drive cvisor do -t"
 
 if want kvm && need_kvm "kvm platform"; then
 	skip "kvm platform" "the KVM platform is not built yet"
+fi
+
+# The sanitizer build on the same programs and cases: a heap error, a leak
+# (LeakSanitizer makes the sandbox exit non-zero) or undefined behaviour in
+# the sentry fails the case.  Not the cvisor-only suites: a sanitizer build
+# keeps /proc in the sentry's root and does not enforce the vetted list.
+if [ -n "$ASAN_CVISOR" ]; then
+	if [ -x "$ASAN_CVISOR" ]; then
+		SANDBOX=("$ASAN_CVISOR" do --)
+		run_syscall_tests asan/
+		run_integration_cases asan/
+	else
+		fail asan "$ASAN_CVISOR is not there: build it with make asan"
+	fi
 fi
 
 echo

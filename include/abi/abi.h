@@ -128,3 +128,5 @@ enum {
 #define ABI_NAME_MAX 255
 /* The kernel's O_LARGEFILE on x86-64 (glibc's O_LARGEFILE is 0 there): F_GETFL shows it. */
 #define ABI_O_LARGEFILE 0100000
+/* sigaltstack(2): the stack is disarmed while a handler runs on it (Linux 4.7); bit 31 of an int. */
+#define ABI_SS_AUTODISARM ((int32_t)(1U << 31))

@@ -215,10 +215,11 @@ static long wake_op(struct task *t, gva_t uaddr2, uint32_t op)
 
 	if (!p)
 		return -EFAULT;
-	if ((op >> 28) & FUTEX_OP_OPARG_SHIFT)
-		oparg = oparg >= 32 ? 0 : 1 << oparg;
 	if (oparg & 0x800)
 		oparg |= ~0xfff; /* sign-extend 12 bits */
+	/* As Linux: the shift count is sign-extended first, and one outside 0..31 is taken mod 32. */
+	if ((op >> 28) & FUTEX_OP_OPARG_SHIFT)
+		oparg = (int)(1U << (oparg & 31));
 	if (cmparg & 0x800)
 		cmparg |= ~0xfff;
 	switch ((op >> 28) & 7) {

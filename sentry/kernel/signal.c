@@ -365,7 +365,7 @@ static int setup_frame(struct task *t, int sig, struct abi_sigaction *sa, const 
 	t->regs.rdx = sp + offsetof(struct abi_sigframe, uc);
 	t->regs.rax = 0;
 	t->regs.eflags &= ~(0x100ULL | 0x400ULL); /* TF, DF clear in the handler */
-	if ((sa->flags & SA_ONSTACK) && t->altstack.ss_flags & (1 << 31) /* SS_AUTODISARM */)
+	if ((sa->flags & SA_ONSTACK) && t->altstack.ss_flags & ABI_SS_AUTODISARM)
 		t->altstack = (struct abi_stack){0};
 	return 0;
 }
@@ -461,7 +461,7 @@ SYSCALL(rt_sigreturn)
 	if (!(uc.uc_stack.ss_flags & SS_DISABLE) && uc.uc_stack.ss_size >= 2048) {
 		t->altstack.ss_sp = uc.uc_stack.ss_sp;
 		t->altstack.ss_size = uc.uc_stack.ss_size;
-		t->altstack.ss_flags = uc.uc_stack.ss_flags & (1 << 31);
+		t->altstack.ss_flags = uc.uc_stack.ss_flags & ABI_SS_AUTODISARM;
 	}
 	return (long)t->regs.rax;
 }
