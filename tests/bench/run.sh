@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# tests/bench/run.sh [--cvisor PATH] [--runs K] [--pin CPU]
+# tests/bench/run.sh [--cvisor PATH] [--baseline PATH] [--runs K] [--pin CPU]
 #
 # cvisor against native and Debian's runsc (ptrace platform), in one run and
 # one table, as ratios: timing on a shared VM is too noisy for pass/fail, so
@@ -17,6 +17,10 @@
 #   do /bin/true     wall ms and peak memory of the whole sandbox
 #   SYSEMU floor     ns per PTRACE_SYSEMU round trip, tracer and tracee on the
 #                    same CPU and on two CPUs: what a ptrace sandbox cannot beat
+#
+# --baseline PATH adds a column for another cvisor binary (an older build, to
+# see what a change did) and the ratio cvisor/baseline, measured in the same
+# interleaved runs.
 #
 # Each figure is the median of K runs (one process per run), the runs of the
 # three columns interleaved so that a noisy minute hurts them alike.  With
@@ -36,6 +40,7 @@ root=$(cd "$here/../.." && pwd)
 B=$root/build/bench
 LOG=$B/bench.log
 CVISOR=$root/build/cvisor
+BASELINE=
 RUNS=7
 PIN_CPU=
 
@@ -56,13 +61,14 @@ TIMEOUT=${BENCH_TIMEOUT:-30}
 RUNSC_FLAGS=(--rootless --network=none --platform=ptrace --ignore-cgroups)
 
 usage() {
-	echo "usage: $0 [--cvisor PATH] [--runs K] [--pin CPU]" >&2
+	echo "usage: $0 [--cvisor PATH] [--baseline PATH] [--runs K] [--pin CPU]" >&2
 	exit 2
 }
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cvisor) [ $# -ge 2 ] || usage; CVISOR=$2; shift 2 ;;
+	--baseline) [ $# -ge 2 ] || usage; BASELINE=$2; shift 2 ;;
 	--runs)   [ $# -ge 2 ] || usage; RUNS=$2; shift 2 ;;
 	--pin)    [ $# -ge 2 ] || usage; PIN_CPU=$2; shift 2 ;;
 	*) usage ;;
@@ -72,6 +78,7 @@ case $RUNS in ''|*[!0-9]*|0) usage ;; esac
 case $PIN_CPU in *[!0-9]*) usage ;; esac
 # Commands run from /, so a relative --cvisor must be made absolute first.
 case $CVISOR in /*) ;; *) CVISOR=$PWD/$CVISOR ;; esac
+case $BASELINE in /*|'') ;; *) BASELINE=$PWD/$BASELINE ;; esac
 
 PIN=()
 [ -n "$PIN_CPU" ] && PIN=(taskset -c "$PIN_CPU")
@@ -107,6 +114,7 @@ cmd_in() {
 	case $1 in
 	native) CMD=() ;;
 	cvisor) CMD=("$CVISOR" "do" "${CVISOR_EXTRA[@]}" --) ;;
+	baseline) CMD=("$BASELINE" "do" "${CVISOR_EXTRA[@]}" --) ;;
 	runsc)  CMD=(runsc "${RUNSC_FLAGS[@]}" "${RUNSC_EXTRA[@]}" "do") ;;
 	esac
 }
@@ -198,6 +206,13 @@ if [ ! -x "$CVISOR" ]; then
 	WHY_NOT[cvisor]="$CVISOR not built"
 else
 	probe cvisor
+fi
+if [ -n "$BASELINE" ]; then
+	if [ ! -x "$BASELINE" ]; then
+		WHY_NOT[baseline]="$BASELINE not built"
+	else
+		probe baseline
+	fi
 fi
 if ! command -v runsc >/dev/null; then
 	WHY_NOT[runsc]="runsc not installed (apt-get install runsc)"
@@ -368,7 +383,7 @@ elapsed=$(($(date +%s) - started))
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
 for key in getppid open fork pipe futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar true_ms true_rss true_peak; do
-	for env in native cvisor runsc; do
+	for env in native cvisor runsc baseline; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
 	done
@@ -391,6 +406,7 @@ echo "cvisor bench: $(uname -sr), $(nproc) CPUs, ${cpu_model:-unknown CPU}"
 echo "Each figure is the median of $RUNS runs. $pinning."
 echo "  cvisor: $CVISOR do --${WHY_NOT[cvisor]:+   [n/a: ${WHY_NOT[cvisor]}]}"
 echo "  runsc:  runsc ${RUNSC_FLAGS[*]} do${WHY_NOT[runsc]:+   [n/a: ${WHY_NOT[runsc]}]}"
+[ -z "$BASELINE" ] || echo "  baseline: $BASELINE do --${WHY_NOT[baseline]:+   [n/a: ${WHY_NOT[baseline]}]}"
 if command -v runsc >/dev/null; then
 	echo "          ($(runsc --version 2>/dev/null | head -1))"
 fi
@@ -398,17 +414,22 @@ echo
 
 row() {	# row LABEL KEY DECIMALS
 	local label=$1 key=$2 d=$3
-	printf "%-34s %10s %10s %10s %14s %13s %13s\n" "$label" \
+	printf "%-34s %10s %10s %10s %14s %13s %13s" "$label" \
 		"$(fmt "$d" "${M[$key,native]}")" \
 		"$(fmt "$d" "${M[$key,cvisor]}")" \
 		"$(fmt "$d" "${M[$key,runsc]}")" \
 		"$(ratio "${M[$key,cvisor]}" "${M[$key,native]}")" \
 		"$(ratio "${M[$key,runsc]}" "${M[$key,native]}")" \
 		"$(ratio "${M[$key,cvisor]}" "${M[$key,runsc]}")"
+	[ -z "$BASELINE" ] || printf " %10s %15s" "$(fmt "$d" "${M[$key,baseline]}")" \
+		"$(ratio "${M[$key,cvisor]}" "${M[$key,baseline]}")"
+	echo
 }
 
-printf "%-34s %10s %10s %10s %14s %13s %13s\n" "" native cvisor runsc \
+printf "%-34s %10s %10s %10s %14s %13s %13s" "" native cvisor runsc \
 	cvisor/native runsc/native cvisor/runsc
+[ -z "$BASELINE" ] || printf " %10s %15s" baseline cvisor/baseline
+echo
 row "getppid (ns/call)" getppid 0
 row "open+read+close (ns/iter)" open 0
 row "fork+exit+wait (ns/round)" fork 0
