@@ -238,8 +238,12 @@ void dentry_put(struct dentry *d)
 	while (d && --d->refs == 0) {
 		struct dentry *parent = d->parent;
 
-		if (d->inode)
+		if (d->inode) {
+			/* The last user of a removed name of a file with no links left (Linux's fsnotify_inoderemove). */
+			if (dentry_dead(d) && d->inode->nlink == 0)
+				vfs_fsnotify(d->inode, 0x400 /* IN_DELETE_SELF */, NULL, 0);
 			inode_put(d->inode);
+		}
 		free(d->name);
 		free(d);
 		d = parent;
