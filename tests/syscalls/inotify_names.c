@@ -142,6 +142,21 @@ int main(void)
 	events("rename node over (the watched file goes)");
 	CHECK("rmdir", rmdir(D2 "/sub"));
 	events("rmdir (watched dir)");
+
+	/* An exchange is two moves; a file removed while open goes at its close. */
+	close(open(D "/x1", O_CREAT | O_WRONLY, 0644));
+	CHECK("mkdir x2", mkdir(D2 "/x2", 0755));
+	events("make x1, x2");
+	wd_file = inotify_add_watch(in, D "/x1", mask);
+	CHECK("exchange", renameat2(AT_FDCWD, D "/x1", AT_FDCWD, D2 "/x2", RENAME_EXCHANGE));
+	events("exchange file and dir");
+	fd = open(D2 "/x2", O_RDONLY);
+	CHECK("unlink open file", unlink(D2 "/x2"));
+	events("unlink open file");
+	close(fd);
+	events("close it");
+	CHECK("rmdir x1", rmdir(D "/x1"));
+	events("rmdir x1");
 	CHECK("unlink fifo", unlink(D "/fifo"));
 	CHECK("unlink nsock", unlink(D "/nsock"));
 	CHECK("unlink usock", unlink(D "/usock"));
