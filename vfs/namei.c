@@ -238,6 +238,11 @@ long vfs_link(struct task *t, struct path *src, struct vfs_name *nm)
 	/* A file with no name left (unlinked while open, O_TMPFILE|O_EXCL) gets none back. */
 	if (ino->nlink == 0 && !ino->linkable)
 		return -ENOENT;
+	/* A file of the image gets its upper copy first, which both names then share. */
+	r = overlay_copy_up(src);
+	if (r < 0)
+		return r;
+	ino = src->d->inode;
 	if (dir->iops->link && (r = dir->iops->link(dir, nm->last, ino)) < 0)
 		return r;
 	inode_get(ino);
