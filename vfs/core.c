@@ -599,13 +599,6 @@ void vfs_statfs(struct path *p, struct inode *ino, struct vfs_statfs *st)
 		sb->ops->statfs(sb, st);
 }
 
-int vfs_dir_changeable(struct path *p)
-{
-	struct super *sb = p->d->inode->sb;
-
-	return !(p->mnt && (p->mnt->flags & 1)) && !sb->rdonly && p->d->inode->iops && p->d->inode->iops->mknod;
-}
-
 void vfs_remove_name(struct dentry *d)
 {
 	struct dentry *parent = d->parent;

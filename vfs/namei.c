@@ -136,6 +136,18 @@ static uint32_t strip_sgid(struct task *t, struct inode *dir, uint32_t mode)
 
 /* ---- making ---- */
 
+/* A new file is the fsuid's, and the fsgid's or its setgid directory's (whose setgid bit a directory takes). */
+static void set_owner(struct task *t, struct inode *dir, struct inode *ino)
+{
+	ino->uid = t->cred.fsuid;
+	ino->gid = t->cred.fsgid;
+	if (dir->mode & S_ISGID) {
+		ino->gid = dir->gid;
+		if (S_ISDIR(ino->mode))
+			ino->mode |= S_ISGID;
+	}
+}
+
 /* Makes nm's name a new file of mode (type, and permission bits after the umask). */
 static long make(struct task *t, struct vfs_name *nm, uint32_t mode, const char *target, struct path *out)
 {
@@ -168,13 +180,7 @@ static long make(struct task *t, struct vfs_name *nm, uint32_t mode, const char 
 	r = dir->iops->mknod(dir, nm->last, mode, 0, target, &ino);
 	if (r < 0)
 		return r;
-	ino->uid = t->cred.fsuid;
-	ino->gid = t->cred.fsgid;
-	if (dir->mode & S_ISGID) {
-		ino->gid = dir->gid;
-		if (S_ISDIR(mode))
-			ino->mode |= S_ISGID;
-	}
+	set_owner(t, dir, ino);
 	d = vfs_name_inode(nm->parent.d, nm->last, ino);
 	if (!d)
 		return -ENOMEM;
@@ -207,6 +213,26 @@ long vfs_mkdir(struct task *t, struct vfs_name *nm, uint32_t mode)
 long vfs_symlink(struct task *t, struct vfs_name *nm, const char *target)
 {
 	return make(t, nm, S_IFLNK | 0777, target, NULL);
+}
+
+long vfs_tmpfile(struct task *t, struct path *dir, uint32_t mode, struct inode **out)
+{
+	struct inode *d = dir->d->inode;
+	long r;
+
+	if (rdonly(dir))
+		return -EROFS;
+	r = may_create(t, dir);
+	if (r < 0)
+		return r;
+	if (!has_name_ops(d))
+		return -EOPNOTSUPP;
+	r = d->iops->mknod(d, "", strip_sgid(t, d, S_IFREG | (mode & 07777 & ~t->fs->umask)), 0, NULL, out);
+	if (r < 0)
+		return r;
+	(*out)->nlink = 0;
+	set_owner(t, d, *out);
+	return 0;
 }
 
 long vfs_link(struct task *t, struct path *src, struct vfs_name *nm)

@@ -59,6 +59,8 @@ void vfs_name_put(struct vfs_name *nm);
 long vfs_mknod(struct task *t, struct vfs_name *nm, uint32_t mode, struct path *out);
 long vfs_mkdir(struct task *t, struct vfs_name *nm, uint32_t mode);
 long vfs_symlink(struct task *t, struct vfs_name *nm, const char *target);
+/* O_TMPFILE: a regular file with no name (nor link) on dir's file system, with a reference in *out. */
+long vfs_tmpfile(struct task *t, struct path *dir, uint32_t mode, struct inode **out);
 /* A new name for the file at src. */
 long vfs_link(struct task *t, struct path *src, struct vfs_name *nm);
 long vfs_unlink(struct task *t, struct vfs_name *nm);

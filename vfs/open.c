@@ -202,20 +202,11 @@ long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t
 	r = vfs_walk(t, dirfd, path, WALK_FOLLOW | WALK_DIRECTORY, &dir);
 	if (r < 0)
 		return r;
-	if (!vfs_dir_changeable(&dir)) {
-		path_put(&dir);
-		return -EOPNOTSUPP;
-	}
-	r = vfs_permission(t, dir.d->inode, 3);
-	if (r == 0)
-		r = dir.d->inode->iops->mknod(dir.d->inode, "", S_IFREG | (mode & 07777 & ~t->fs->umask), 0, NULL, &ino);
+	r = vfs_tmpfile(t, &dir, mode, &ino);
 	if (r < 0) {
 		path_put(&dir);
 		return r;
 	}
-	ino->nlink = 0;
-	ino->uid = t->cred.fsuid;
-	ino->gid = t->cred.fsgid;
 	ino->linkable = !(flags & O_EXCL);
 	/*
 	 * The file's place is a removed entry of the directory, "#<ino>" as

@@ -321,8 +321,6 @@ long vfs_file_path(struct file *f, struct path *out);
 /* Whether p is such a detached place. */
 int vfs_path_detached(const struct path *p);
 
-/* Can names be created and removed in the directory at p (the file system's side)? */
-int vfs_dir_changeable(struct path *p);
 /* Removes the name of d from its directory: dropped, or left as a whiteout on an overlay. */
 void vfs_remove_name(struct dentry *d);
 

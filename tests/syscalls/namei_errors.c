@@ -157,6 +157,15 @@ static void root_cases(void)
 	show("mkfifo in setgid", D "/sg/p");
 	CHECK("symlink in setgid", symlink("x", D "/sg/l"));
 	show("symlink in setgid", D "/sg/l");
+	fd = open(D "/sg", O_TMPFILE | O_WRONLY, 0640);
+	if (fd >= 0) {
+		char proc[64];
+
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		CHECK("link O_TMPFILE in setgid", linkat(AT_FDCWD, proc, AT_FDCWD, D "/sg/t", AT_SYMLINK_FOLLOW));
+		show("O_TMPFILE in setgid", D "/sg/t");
+		close(fd);
+	}
 
 	/* Nothing is made in a directory that was removed. */
 	mkdir(D "/dead", 0755);
