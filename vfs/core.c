@@ -599,14 +599,19 @@ void vfs_statfs(struct path *p, struct inode *ino, struct vfs_statfs *st)
 		sb->ops->statfs(sb, st);
 }
 
+void vfs_drop_name(struct dentry *d)
+{
+	if (d->inode && !d->unhashed)
+		dir_size_add(d->parent, -1);
+	dentry_drop(d);
+}
+
 void vfs_remove_name(struct dentry *d)
 {
 	struct dentry *parent = d->parent;
 
 	dentry_get(d);
-	if (d->inode && !d->unhashed)
-		dir_size_add(parent, -1);
-	dentry_drop(d);
+	vfs_drop_name(d);
 	if (parent && parent->inode && parent->inode->sb->whiteouts) {
 		/*
 		 * The name stays, negative, so the lower layer's entry stays

@@ -495,7 +495,7 @@ long vfs_rename(struct task *t, struct vfs_name *from, struct vfs_name *to, unsi
 		sino->ctime = odir->ctime;
 	}
 	if (have_dst)
-		dentry_drop(dst.d); /* the replaced file goes with its last user (IN_DELETE_SELF) */
+		vfs_drop_name(dst.d); /* the replaced file goes with its last user (IN_DELETE_SELF) */
 	r = dentry_move(src.d, to->parent.d, to->last, strlen(to->last));
 	if (r == 0 && odir->sb->whiteouts && !dentry_lookup_cached(from->parent.d, from->last, strlen(from->last)))
 		dentry_new(from->parent.d, from->last, strlen(from->last), NULL); /* the whiteout */

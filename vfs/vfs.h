@@ -323,6 +323,8 @@ int vfs_path_detached(const struct path *p);
 
 /* Removes the name of d from its directory: dropped, or left as a whiteout on an overlay. */
 void vfs_remove_name(struct dentry *d);
+/* The same with no whiteout: the name stays taken (by the file a rename moves over d). */
+void vfs_drop_name(struct dentry *d);
 
 /* statfs of the file system at p (or of f's, for fstatfs: a pipe's is pipefs...). */
 void vfs_statfs(struct path *p, struct inode *ino, struct vfs_statfs *st);
