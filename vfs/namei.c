@@ -468,15 +468,15 @@ long vfs_rename(struct task *t, struct vfs_name *from, struct vfs_name *to, unsi
 		r = -EBUSY; /* a mount point */
 	if (r < 0)
 		goto out;
+	r = -EXDEV; /* a directory of the image: mv copies it instead */
+	if (overlay_is_lower_dir(sino) || ((flags & RENAME_EXCHANGE) && overlay_is_lower_dir(dino)))
+		goto out;
 	if (flags & RENAME_EXCHANGE) {
 		r = exchange(from, &src, to, &dst, flags);
 		goto out;
 	}
 	r = -ENOTEMPTY;
 	if (have_dst && S_ISDIR(dino->mode) && dir_empty(dst.d) < 0)
-		goto out;
-	r = -EXDEV; /* a directory of the image: mv copies it instead */
-	if (overlay_is_lower_dir(sino))
 		goto out;
 
 	if (odir->iops->rename) {
