@@ -205,6 +205,74 @@ static void root_cases(void)
 	}
 }
 
+/* Symlinks as the last component, dots, long names, O_TMPFILE. */
+static void link_cases(void)
+{
+	char longname[300];
+	int fd;
+
+	mkdir(D "/ln", 0755);
+	mkdir(D "/ln/d", 0755);
+	close(open(D "/ln/f", O_CREAT | O_WRONLY, 0644));
+	symlink("d", D "/ln/sd");
+	symlink("f", D "/ln/sf");
+	symlink("nowhere", D "/ln/dangling");
+	CHECK("rmdir symlink to dir", rmdir(D "/ln/sd"));
+	CHECK("rmdir symlink to dir, slash", rmdir(D "/ln/sd/"));
+	CHECK("unlink symlink to dir, slash", unlink(D "/ln/sd/"));
+	CHECK("mkdir over dangling", mkdir(D "/ln/dangling", 0755));
+	CHECK("mkdir over dangling, slash", mkdir(D "/ln/dangling/", 0755));
+	CHECK("mkfifo over dangling", mkfifo(D "/ln/dangling", 0644));
+	CHECK("open O_CREAT|O_EXCL dangling", open(D "/ln/dangling", O_CREAT | O_EXCL | O_WRONLY, 0644));
+	CHECK("open O_CREAT|O_NOFOLLOW dangling", open(D "/ln/dangling", O_CREAT | O_NOFOLLOW | O_WRONLY, 0644));
+	fd = open(D "/ln/dangling", O_CREAT | O_WRONLY, 0644);
+	CHECK("open O_CREAT dangling makes its target", fd < 0 ? -1 : 0);
+	close(fd);
+	show("the target", D "/ln/nowhere");
+	CHECK("link symlink", link(D "/ln/sf", D "/ln/l1"));
+	show("link symlink", D "/ln/l1");
+	CHECK("linkat follow", linkat(AT_FDCWD, D "/ln/sf", AT_FDCWD, D "/ln/l2", AT_SYMLINK_FOLLOW));
+	show("linkat follow", D "/ln/l2");
+	CHECK("linkat bad flags", linkat(AT_FDCWD, D "/ln/f", AT_FDCWD, D "/ln/l3", 0x10000));
+	CHECK("rename symlink to dir", rename(D "/ln/sd", D "/ln/sd2"));
+	CHECK("rename symlink to dir, slash", rename(D "/ln/sd2/", D "/ln/sd3"));
+	CHECK("rename file onto dir slash", rename(D "/ln/f", D "/ln/d/"));
+	CHECK("rename dir onto file slash", rename(D "/ln/d", D "/ln/f/"));
+	CHECK("rename dir onto itself", rename(D "/ln/d", D "/ln/d"));
+	CHECK("rename dir onto itself, slash", rename(D "/ln/d/", D "/ln/d/"));
+	CHECK("rename dot dir", rename(D "/ln/d/.", D "/ln/x"));
+	CHECK("rename dotdot", rename(D "/ln/d/..", D "/ln/x"));
+	CHECK("rmdir dir/./", rmdir(D "/ln/d/./"));
+	CHECK("unlink dir/..", unlink(D "/ln/d/.."));
+	CHECK("mkdir a/b/..", mkdir(D "/ln/d/..", 0755));
+	CHECK("exchange with itself", renameat2(AT_FDCWD, D "/ln/f", AT_FDCWD, D "/ln/f", RENAME_EXCHANGE));
+	CHECK("exchange file and dir", renameat2(AT_FDCWD, D "/ln/f", AT_FDCWD, D "/ln/d", RENAME_EXCHANGE));
+	show("exchanged: f", D "/ln/f");
+	show("exchanged: ln", D "/ln");
+	CHECK("exchange file slash", renameat2(AT_FDCWD, D "/ln/d/", AT_FDCWD, D "/ln/f/", RENAME_EXCHANGE));
+	memset(longname, 'a', sizeof(longname) - 1);
+	longname[sizeof(longname) - 1] = 0;
+	memcpy(longname, "/tmp/", 5);
+	CHECK("mkdir long name", mkdir(longname, 0755));
+	CHECK("mkfifo long name", mkfifo(longname, 0644));
+	CHECK("rename to long name", rename(D "/ln/l1", longname));
+	CHECK("unlink long name", unlink(longname));
+	fd = open(D "/ln", O_TMPFILE | O_WRONLY | O_EXCL, 0644);
+	if (fd >= 0) {
+		char proc[64];
+
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		CHECK("link O_TMPFILE|O_EXCL", linkat(AT_FDCWD, proc, AT_FDCWD, D "/ln/t", AT_SYMLINK_FOLLOW));
+		close(fd);
+	}
+	fd = open(D "/ln/l2", O_RDONLY);
+	unlink(D "/ln/l2");
+	unlink(D "/ln/nowhere");
+	CHECK("linkat AT_EMPTY_PATH of a removed file",
+	      linkat(fd, "", AT_FDCWD, D "/ln/back", AT_EMPTY_PATH));
+	close(fd);
+}
+
 static void other_a(void)
 {
 	close(open(D "/st/a", O_CREAT | O_WRONLY, 0644));
@@ -275,6 +343,7 @@ int main(void)
 {
 	umask(022);
 	root_cases();
+	link_cases();
 	user_cases();
 	return 0;
 }
