@@ -121,6 +121,22 @@ static long dir_empty(struct dentry *d)
 }
 
 /*
+ * A removed directory's negative entries (names looked up and not found,
+ * whiteouts) go from the cache, as Linux's shrink_dcache_parent: each holds
+ * the directory, whose last user would otherwise never come (IN_DELETE_SELF).
+ */
+static void prune_negative(struct dentry *d)
+{
+	struct dentry *c, *next;
+
+	for (c = d->child; c; c = next) {
+		next = c->sibling;
+		if (!c->inode)
+			dentry_drop(c);
+	}
+}
+
+/*
  * Linux's mode_strip_sgid: a new file that would be setgid and group
  * executable in a setgid directory whose group the creator is not in
  * (and is not root) loses the setgid bit.
@@ -309,7 +325,9 @@ static long remove_name(struct task *t, struct vfs_name *nm, struct path *victim
 		path_put(victim);
 		return r;
 	}
-	if (!isdir)
+	if (isdir)
+		prune_negative(victim->d);
+	else
 		vfs_fsnotify(v, IN_ATTRIB, NULL, 0); /* its link count changed */
 	vfs_remove_name(victim->d);
 	path_put(victim);
@@ -367,8 +385,8 @@ static void notify_move(struct inode *odir, const char *oname, struct inode *ndi
 	cookie++;
 	vfs_fsnotify(odir, IN_MOVED_FROM | isdir, oname, cookie);
 	vfs_fsnotify(ndir, IN_MOVED_TO | isdir, nname, cookie);
-	if (replaced)
-		vfs_fsnotify(replaced, IN_ATTRIB, NULL, 0); /* one link fewer */
+	if (replaced) /* one link fewer */
+		vfs_fsnotify(replaced, IN_ATTRIB | (S_ISDIR(replaced->mode) ? IN_ISDIR : 0), NULL, 0);
 	vfs_fsnotify(moved, IN_MOVE_SELF, NULL, 0);
 }
 
@@ -494,8 +512,11 @@ long vfs_rename(struct task *t, struct vfs_name *from, struct vfs_name *to, unsi
 		odir->mtime = odir->ctime = ndir->mtime = ndir->ctime = vfs_now();
 		sino->ctime = odir->ctime;
 	}
-	if (have_dst)
+	if (have_dst) {
+		if (S_ISDIR(dino->mode))
+			prune_negative(dst.d);
 		vfs_drop_name(dst.d); /* the replaced file goes with its last user (IN_DELETE_SELF) */
+	}
 	r = dentry_move(src.d, to->parent.d, to->last, strlen(to->last));
 	if (r == 0 && odir->sb->whiteouts && !dentry_lookup_cached(from->parent.d, from->last, strlen(from->last)))
 		dentry_new(from->parent.d, from->last, strlen(from->last), NULL); /* the whiteout */

@@ -196,5 +196,19 @@ compare "overlay: a hard link to an image file shares its writes" "" ""
 [ "$(cat "$sbroot/w7/img")" = data ] && [ ! -e "$sbroot/w7/h" ] && result "overlay: the linked image file stays unchanged below" 0 ||
 	result "overlay: the linked image file stays unchanged below" 1 "$(ls -A "$sbroot/w7"): $(cat "$sbroot/w7/img")"
 
+# 8. inotify's events of every name call (tests/syscalls/inotify_names.c)
+#    on the overlay root and through the gofer, against a native run in a
+#    directory of the host's disk.
+if gcc -static -O2 -Wall -Wextra -Werror -o "$sbroot/bin/inotify_names" "$root/tests/syscalls/inotify_names.c"; then
+	mkdir "$B/n8" "$sbroot/w8"
+	run native "$sbroot/bin/inotify_names" "$B/n8"
+	run sandbox "$CVISOR" do --root "$sbroot" -- /bin/inotify_names /w8
+	compare "inotify of name calls: overlay" "" ""
+	run sandbox "$CVISOR" do --overlay=none --root "$sbroot" -- /bin/inotify_names /w8
+	compare "inotify of name calls: gofer" "$B/n8" "$sbroot/w8"
+else
+	result "inotify_names build" 1 "does not build"
+fi
+
 echo "gofer: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -19,8 +19,9 @@
 
 #include "check.h"
 
-#define D "/tmp/cvt-inn"
-#define D2 "/tmp/cvt-inn2"
+/* Under /tmp, or the directory given (tests/gofer runs it on the overlay root and through the gofer). */
+#define D "cvt-inn"
+#define D2 "cvt-inn2"
 
 static int in;
 static int wd_d, wd_d2, wd_file, wd_sub;
@@ -85,12 +86,14 @@ static void events(const char *step)
 	fflush(stdout);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	uint32_t mask = IN_ALL_EVENTS & ~(IN_OPEN | IN_CLOSE | IN_ACCESS);
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int s, fd;
 
+	if (chdir(argc > 1 ? argv[1] : "/tmp") < 0)
+		return 1;
 	umask(022);
 	mkdir(D, 0755);
 	mkdir(D2, 0755);
@@ -157,6 +160,17 @@ int main(void)
 	events("close it");
 	CHECK("rmdir x1", rmdir(D "/x1"));
 	events("rmdir x1");
+
+	/* A directory replaced by a rename goes too, names looked up in it or not. */
+	CHECK("mkdir e1", mkdir(D "/e1", 0755));
+	CHECK("mkdir e2", mkdir(D "/e2", 0755));
+	wd_sub = inotify_add_watch(in, D "/e2", mask);
+	CHECK("stat a missing name in e2", access(D "/e2/nothing", F_OK));
+	events("mkdir e1, e2");
+	CHECK("rename dir over dir", rename(D "/e1", D "/e2"));
+	events("rename dir over watched dir");
+	CHECK("rmdir e2", rmdir(D "/e2"));
+	events("rmdir e2");
 	CHECK("unlink fifo", unlink(D "/fifo"));
 	CHECK("unlink nsock", unlink(D "/nsock"));
 	CHECK("unlink usock", unlink(D "/usock"));
