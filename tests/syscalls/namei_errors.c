@@ -273,6 +273,76 @@ static void link_cases(void)
 	close(fd);
 }
 
+/* Which of a file's and its directory's times each call moves (ctime: metadata, mtime: entries). */
+static void times_of(const char *what, const char *file, const char *dir, struct stat *f0, struct stat *d0)
+{
+	struct stat f, d;
+	int fc, dm, dc;
+
+	if (lstat(file, &f) < 0)
+		memset(&f, 0, sizeof(f));
+	stat(dir, &d);
+	fc = f.st_ctim.tv_sec != f0->st_ctim.tv_sec || f.st_ctim.tv_nsec != f0->st_ctim.tv_nsec;
+	dm = d.st_mtim.tv_sec != d0->st_mtim.tv_sec || d.st_mtim.tv_nsec != d0->st_mtim.tv_nsec;
+	dc = d.st_ctim.tv_sec != d0->st_ctim.tv_sec || d.st_ctim.tv_nsec != d0->st_ctim.tv_nsec;
+	printf("%s: file ctime %s, dir mtime %s, dir ctime %s\n", what, fc ? "moved" : "same", dm ? "moved" : "same",
+	       dc ? "moved" : "same");
+	fflush(stdout);
+	*f0 = f;
+	*d0 = d;
+	usleep(20000);
+}
+
+static void time_cases(void)
+{
+	struct stat f, d, o;
+	int fd;
+
+	mkdir(D "/tm", 0755);
+	mkdir(D "/tm2", 0755);
+	close(open(D "/tm/f", O_CREAT | O_WRONLY, 0644));
+	lstat(D "/tm/f", &f);
+	stat(D "/tm", &d);
+	usleep(20000);
+	link(D "/tm/f", D "/tm/g");
+	times_of("link", D "/tm/f", D "/tm", &f, &d);
+	unlink(D "/tm/g");
+	times_of("unlink one of two", D "/tm/f", D "/tm", &f, &d);
+	rename(D "/tm/f", D "/tm/h");
+	times_of("rename", D "/tm/h", D "/tm", &f, &d);
+	stat(D "/tm2", &o);
+	rename(D "/tm/h", D "/tm2/h");
+	times_of("rename out", D "/tm2/h", D "/tm", &f, &d);
+	times_of("rename in", D "/tm2/h", D "/tm2", &f, &o);
+	close(open(D "/tm2/v", O_CREAT | O_WRONLY, 0644));
+	fd = open(D "/tm2/v", O_RDONLY);
+	lstat(D "/tm2/v", &f);
+	stat(D "/tm2", &o);
+	usleep(20000);
+	rename(D "/tm2/h", D "/tm2/v");
+	{
+		struct stat v;
+
+		fstat(fd, &v);
+		printf("replaced file: ctime %s, nlink %lu\n",
+		       v.st_ctim.tv_sec != f.st_ctim.tv_sec || v.st_ctim.tv_nsec != f.st_ctim.tv_nsec ? "moved" : "same",
+		       (unsigned long)v.st_nlink);
+	}
+	close(fd);
+	mkdir(D "/tm2/sd", 0755);
+	stat(D "/tm2/sd", &f);
+	stat(D "/tm2", &o);
+	usleep(20000);
+	mkdir(D "/tm2/sd/x", 0755);
+	times_of("mkdir in it", D "/tm2/sd", D "/tm2", &f, &o);
+	rmdir(D "/tm2/sd/x");
+	times_of("rmdir in it", D "/tm2/sd", D "/tm2", &f, &o);
+	mkfifo(D "/tm2/sd/p", 0644);
+	times_of("mkfifo in it", D "/tm2/sd", D "/tm2", &f, &o);
+	symlink("x", D "/tm2/sd/l");
+	times_of("symlink in it", D "/tm2/sd", D "/tm2", &f, &o);
+}
+
 static void other_a(void)
 {
 	close(open(D "/st/a", O_CREAT | O_WRONLY, 0644));
@@ -344,6 +414,7 @@ int main(void)
 	umask(022);
 	root_cases();
 	link_cases();
+	time_cases();
 	user_cases();
 	return 0;
 }

@@ -113,7 +113,7 @@ static long ovl_unlink(struct inode *dir, const char *name, struct inode *victim
 		victim->nlink = 0;
 	} else if (victim->nlink)
 		victim->nlink--;
-	dir->mtime = dir->ctime = vfs_now();
+	victim->ctime = dir->mtime = dir->ctime = vfs_now();
 	return 0;
 }
 
