@@ -13,7 +13,6 @@
 
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
-#include "../vfs/fs/overlay/overlay.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/namei.h"
 #include "../vfs/vfs.h"
