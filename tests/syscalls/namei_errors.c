@@ -382,6 +382,14 @@ static void other_b(void)
 	CHECK("b: move root's dir to another dir", rename(D "/w/rd", D "/w/w2/rd"));
 	CHECK("b: rename root's dir in its dir", rename(D "/w/rd", D "/w/rd2"));
 	CHECK("b: link root's file", link(D "/w/f", D "/w/f3"));
+
+	/* In a setgid directory of a group b is not in: no setgid executable files. */
+	close(open(D "/sgu/f", O_CREAT | O_WRONLY, 02755));
+	show("b: setgid file in setgid dir", D "/sgu/f");
+	CHECK("b: mknod setgid", mknod(D "/sgu/n", S_IFREG | 02750, 0));
+	show("b: mknod setgid in setgid dir", D "/sgu/n");
+	CHECK("b: mkdir in setgid dir", mkdir(D "/sgu/d", 0755));
+	show("b: mkdir in setgid dir", D "/sgu/d");
 }
 
 static void user_cases(void)
@@ -404,6 +412,9 @@ static void user_cases(void)
 	mkdir(D "/w/rd", 0755);
 	close(open(D "/w/f", O_CREAT | O_WRONLY, 0666));
 	chmod(D "/w/f", 0666);
+	mkdir(D "/sgu", 0777);
+	chown(D "/sgu", 0, 1234);
+	chmod(D "/sgu", 02777);
 	as_user(1000, 1000, other_a);
 	as_user(1001, 1001, other_b);
 	show("a left in sticky", D "/st/a");
