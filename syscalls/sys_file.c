@@ -20,6 +20,7 @@
 #include "../vfs/fs/overlay/overlay.h"
 #include "../vfs/fs/pipe/pipe.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
+#include "../vfs/namei.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -1028,94 +1029,46 @@ static long do_pipe2(struct task *t, gva_t ufds, int flags)
 SYSCALL(pipe) { return do_pipe2(t, a[0], 0); }
 SYSCALL(pipe2) { return do_pipe2(t, a[0], (int)a[1]); }
 
-/* ---- creating and removing names ---- */
+/* ---- creating and removing names (vfs/namei.c does the work) ---- */
 
-/* Walks to the parent of upath and checks it can take a new or removed entry. */
-static long parent_for_change(struct task *t, int dirfd, gva_t upath, char *path, struct path *parent, char **last,
-			      int *ts)
+static long do_mkdir(struct task *t, int dirfd, gva_t upath, uint32_t mode)
 {
+	char path[ABI_PATH_MAX];
+	struct vfs_name nm;
 	long r = get_path(t, upath, path);
 
 	if (r < 0)
 		return r;
-	r = vfs_walk_parent(t, dirfd, path, parent, last, ts);
+	r = vfs_name_walk(t, dirfd, path, 0, &nm);
 	if (r < 0)
 		return r;
-	return 0;
-}
-
-static long check_dir_writable(struct task *t, struct path *parent)
-{
-	if (!vfs_dir_changeable(parent))
-		return -EROFS;
-	return vfs_permission(t, parent->d->inode, 3);
-}
-
-static long do_mknod(struct task *t, int dirfd, gva_t upath, uint32_t mode, const char *target)
-{
-	char path[ABI_PATH_MAX], *last;
-	struct path parent, child;
-	struct inode *ino;
-	int ts;
-	long r;
-
-	r = parent_for_change(t, dirfd, upath, path, &parent, &last, &ts);
-	if (r < 0)
-		return r;
-	if (!last[0]) {
-		r = -EEXIST;
-		goto out;
-	}
-	if (ts && !S_ISDIR(mode)) {
-		r = vfs_lookup_child(t, &parent, last, &child);
-		if (r == 0) {
-			path_put(&child);
-			r = -EEXIST;
-		} else {
-			r = -ENOENT;
-		}
-		goto out;
-	}
-	r = vfs_lookup_child(t, &parent, last, &child);
-	if (r == 0) {
-		path_put(&child);
-		r = -EEXIST;
-		goto out;
-	}
-	if (r != -ENOENT)
-		goto out;
-	r = check_dir_writable(t, &parent);
-	if (r < 0)
-		goto out;
-	if (!S_ISLNK(mode))
-		mode = (mode & S_IFMT) | (mode & 07777 & ~t->fs->umask);
-	r = parent.d->inode->iops->mknod(parent.d->inode, last, mode, 0, target, &ino);
-	if (r < 0)
-		goto out;
-	ino->uid = t->cred.fsuid;
-	ino->gid = t->cred.fsgid;
-	if (!vfs_name_inode(parent.d, last, ino))
-		r = -ENOMEM;
-	else
-		vfs_fsnotify(parent.d->inode, IN_CREATE | (S_ISDIR(mode) ? IN_ISDIR : 0), last, 0);
-out:
-	path_put(&parent);
+	r = vfs_mkdir(t, &nm, mode);
+	vfs_name_put(&nm);
 	return r;
 }
 
-SYSCALL(mkdir) { return do_mknod(t, AT_FDCWD, a[0], S_IFDIR | ((uint32_t)a[1] & 07777), NULL); }
-SYSCALL(mkdirat) { return do_mknod(t, (int)a[0], a[1], S_IFDIR | ((uint32_t)a[2] & 07777), NULL); }
+SYSCALL(mkdir) { return do_mkdir(t, AT_FDCWD, a[0], (uint32_t)a[1]); }
+SYSCALL(mkdirat) { return do_mkdir(t, (int)a[0], a[1], (uint32_t)a[2]); }
 
 static long do_symlink(struct task *t, gva_t utarget, int dirfd, gva_t upath)
 {
-	char target[ABI_PATH_MAX];
+	char target[ABI_PATH_MAX], path[ABI_PATH_MAX];
+	struct vfs_name nm;
 	long r = get_path(t, utarget, target);
 
 	if (r < 0)
 		return r;
 	if (!target[0])
 		return -ENOENT;
-	return do_mknod(t, dirfd, upath, S_IFLNK | 0777, target);
+	r = get_path(t, upath, path);
+	if (r < 0)
+		return r;
+	r = vfs_name_walk(t, dirfd, path, 0, &nm);
+	if (r < 0)
+		return r;
+	r = vfs_symlink(t, &nm, target);
+	vfs_name_put(&nm);
+	return r;
 }
 
 SYSCALL(symlink) { return do_symlink(t, a[0], AT_FDCWD, a[1]); }
@@ -1123,74 +1076,17 @@ SYSCALL(symlinkat) { return do_symlink(t, a[0], (int)a[1], a[2]); }
 
 static long do_unlink(struct task *t, int dirfd, gva_t upath, int rmdir)
 {
-	char path[ABI_PATH_MAX], *last;
-	struct path parent, child;
-	struct dentry *d;
-	int ts;
-	long r;
+	char path[ABI_PATH_MAX];
+	struct vfs_name nm;
+	long r = get_path(t, upath, path);
 
-	r = get_path(t, upath, path);
 	if (r < 0)
 		return r;
-	if (rmdir) {
-		/* The last component as written: "/" is busy, "." invalid, ".." not empty (Linux's answers). */
-		size_t n = strlen(path);
-		const char *base;
-
-		while (n > 1 && path[n - 1] == '/')
-			n--;
-		base = memrchr(path, '/', n);
-		base = base ? base + 1 : path;
-		if (n && base == path + n && path[0] == '/')
-			return path[1] == 0 || n == 1 ? -EBUSY : -EBUSY;
-		if (path + n - base == 1 && base[0] == '.')
-			return -EINVAL;
-		if (path + n - base == 2 && base[0] == '.' && base[1] == '.')
-			return -ENOTEMPTY;
-	}
-	r = vfs_walk_parent(t, dirfd, path, &parent, &last, &ts);
+	r = vfs_name_walk(t, dirfd, path, 0, &nm);
 	if (r < 0)
 		return r;
-	if (!last[0]) {
-		/* "/", or "." and ".." for unlink */
-		r = rmdir ? -EBUSY : -EISDIR;
-		goto out;
-	}
-	r = vfs_lookup_child(t, &parent, last, &child);
-	if (r < 0)
-		goto out;
-	d = child.d;
-	if (child.mnt != parent.mnt) {
-		r = -EBUSY; /* a mount point */
-	} else if (rmdir && !S_ISDIR(d->inode->mode)) {
-		r = -ENOTDIR;
-	} else if (!rmdir && S_ISDIR(d->inode->mode)) {
-		r = -EISDIR;
-	} else if (!rmdir && ts) {
-		r = -ENOTDIR;
-	} else if ((r = check_dir_writable(t, &parent)) == 0) {
-		if (rmdir) {
-			struct dentry *c;
-
-			for (c = d->child; c; c = c->sibling)
-				if (c->inode) {
-					r = -ENOTEMPTY;
-					break;
-				}
-			if (r == 0)
-				r = overlay_rmdir_check(d);
-		}
-		if (r == 0 && parent.d->inode->iops->unlink)
-			r = parent.d->inode->iops->unlink(parent.d->inode, last, d->inode);
-		if (r == 0) {
-			vfs_fsnotify(parent.d->inode, IN_DELETE | (rmdir ? IN_ISDIR : 0), last, 0);
-			vfs_fsnotify(d->inode, IN_DELETE_SELF, NULL, 0);
-			vfs_remove_name(d);
-		}
-	}
-	path_put(&child);
-out:
-	path_put(&parent);
+	r = rmdir ? vfs_rmdir(t, &nm) : vfs_unlink(t, &nm);
+	vfs_name_put(&nm);
 	return r;
 }
 

@@ -238,8 +238,12 @@ void dentry_put(struct dentry *d)
 	while (d && --d->refs == 0) {
 		struct dentry *parent = d->parent;
 
-		if (d->inode)
+		if (d->inode) {
+			/* The last user of a removed name of a file with no links left (Linux's fsnotify_inoderemove). */
+			if (dentry_dead(d) && d->inode->nlink == 0)
+				vfs_fsnotify(d->inode, 0x400 /* IN_DELETE_SELF */, NULL, 0);
 			inode_put(d->inode);
+		}
 		free(d->name);
 		free(d);
 		d = parent;
@@ -595,11 +599,11 @@ void vfs_statfs(struct path *p, struct inode *ino, struct vfs_statfs *st)
 		sb->ops->statfs(sb, st);
 }
 
-int vfs_dir_changeable(struct path *p)
+void vfs_drop_name(struct dentry *d)
 {
-	struct super *sb = p->d->inode->sb;
-
-	return !(p->mnt && (p->mnt->flags & 1)) && !sb->rdonly && p->d->inode->iops && p->d->inode->iops->mknod;
+	if (d->inode && !d->unhashed)
+		dir_size_add(d->parent, -1);
+	dentry_drop(d);
 }
 
 void vfs_remove_name(struct dentry *d)
@@ -607,9 +611,7 @@ void vfs_remove_name(struct dentry *d)
 	struct dentry *parent = d->parent;
 
 	dentry_get(d);
-	if (d->inode && !d->unhashed)
-		dir_size_add(parent, -1);
-	dentry_drop(d);
+	vfs_drop_name(d);
 	if (parent && parent->inode && parent->inode->sb->whiteouts) {
 		/*
 		 * The name stays, negative, so the lower layer's entry stays

@@ -321,10 +321,10 @@ long vfs_file_path(struct file *f, struct path *out);
 /* Whether p is such a detached place. */
 int vfs_path_detached(const struct path *p);
 
-/* Can names be created and removed in the directory at p (the file system's side)? */
-int vfs_dir_changeable(struct path *p);
 /* Removes the name of d from its directory: dropped, or left as a whiteout on an overlay. */
 void vfs_remove_name(struct dentry *d);
+/* The same with no whiteout: the name stays taken (by the file a rename moves over d). */
+void vfs_drop_name(struct dentry *d);
 
 /* statfs of the file system at p (or of f's, for fstatfs: a pipe's is pipefs...). */
 void vfs_statfs(struct path *p, struct inode *ino, struct vfs_statfs *st);

@@ -108,11 +108,12 @@ static long ovl_mknod(struct inode *dir, const char *name, mode_t mode, dev_t rd
 static long ovl_unlink(struct inode *dir, const char *name, struct inode *victim)
 {
 	(void)name;
-	if (S_ISDIR(victim->mode))
+	if (S_ISDIR(victim->mode)) {
 		dir->nlink--;
-	else if (victim->nlink)
+		victim->nlink = 0;
+	} else if (victim->nlink)
 		victim->nlink--;
-	dir->mtime = dir->ctime = vfs_now();
+	victim->ctime = dir->mtime = dir->ctime = vfs_now();
 	return 0;
 }
 

@@ -107,7 +107,7 @@ static long tmpfs_unlink(struct inode *dir, const char *name, struct inode *vict
 	} else {
 		victim->nlink--;
 	}
-	dir->mtime = dir->ctime = vfs_now();
+	victim->ctime = dir->mtime = dir->ctime = vfs_now();
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include <sys/un.h>
 
 #include "../../../sentry/kernel/task.h"
+#include "../../namei.h"
 #include "../../vfs.h"
 #include "unix.h"
 
@@ -297,10 +298,11 @@ static long autobind(struct usock *s)
 long unix_bind(struct task *t, struct file *f, const struct sockaddr *addr, socklen_t len)
 {
 	struct usock *s = f->priv;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1], *last;
-	struct path parent, existing;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	struct vfs_name nm;
+	struct path p;
 	struct inode *ino;
-	int ts, kind = check_addr(addr, len, path);
+	int kind = check_addr(addr, len, path);
 	long r;
 
 	if (kind < 0)
@@ -318,41 +320,22 @@ long unix_bind(struct task *t, struct file *f, const struct sockaddr *addr, sock
 		abstract_socks = s;
 		return 0;
 	}
-	r = vfs_walk_parent(t, AT_FDCWD, path, &parent, &last, &ts);
+	/* The socket's name is made as mknod makes one (vfs/namei.c); a name that is there is in use. */
+	r = vfs_name_walk(t, AT_FDCWD, path, 0, &nm);
 	if (r < 0)
 		return r;
-	if (!last[0]) {
-		r = -EADDRINUSE;
-		goto out;
-	}
-	if (vfs_lookup_child(t, &parent, last, &existing) == 0) {
-		path_put(&existing);
-		r = -EADDRINUSE;
-		goto out;
-	}
-	if (!vfs_dir_changeable(&parent)) {
-		r = -EROFS;
-		goto out;
-	}
-	if ((r = vfs_permission(t, parent.d->inode, 3)) < 0)
-		goto out;
-	r = parent.d->inode->iops->mknod(parent.d->inode, last, S_IFSOCK | (0777 & ~t->fs->umask), 0, NULL, &ino);
+	r = vfs_mknod(t, &nm, S_IFSOCK | 0777, &p);
+	vfs_name_put(&nm);
 	if (r < 0)
-		goto out;
-	ino->uid = t->cred.fsuid;
-	ino->gid = t->cred.fsgid;
-	if (!vfs_name_inode(parent.d, last, ino)) {
-		r = -ENOMEM;
-		goto out;
-	}
+		return r == -EEXIST ? -EADDRINUSE : r;
+	ino = p.d->inode;
 	inode_get(ino);
+	path_put(&p);
 	s->bound = ino;
 	ino->sock = s;
 	memcpy(&s->addr, addr, len);
 	s->addrlen = len;
-out:
-	path_put(&parent);
-	return r;
+	return 0;
 }
 
 long unix_listen(struct file *f, int backlog)
