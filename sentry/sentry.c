@@ -75,17 +75,19 @@ static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_f
 	long r;
 
 	/* Without the overlay, writes to the root go through the gofer to the host. */
-	root = gofer_mount(gofer_sock, !overlay, gofer_fds, &sb, &r);
-	if (!root)
+	struct gofer_config gc = {.sock = gofer_sock, .writable = !overlay, .fd_limit = gofer_fds};
+
+	r = vfs_fs_new("gofer", &(struct fs_mount_args){.config = &gc}, &sb, &root);
+	if (r < 0)
 		return r;
 	if (overlay) {
 		/* The image below, read-only; writes land in sentry memory above it. */
-		struct inode *lower = root;
+		struct overlay_config oc = {.lower_root = root, .upper_bytes = sandbox.memory / 2};
 
-		root = overlay_new(lower, sandbox.memory / 2, &sb);
-		inode_put(lower);
-		if (!root)
-			return -ENOMEM;
+		r = vfs_fs_new("overlay", &(struct fs_mount_args){.config = &oc}, &sb, &root);
+		inode_put(oc.lower_root);
+		if (r < 0)
+			return r;
 	}
 	if (!vfs_mount_root(sb, root))
 		return -ENOMEM;
