@@ -35,8 +35,7 @@
 #include "mm/mm.h"
 #include "sentry.h"
 
-const struct platform *plat = &plat_ptrace;
-extern int plat_ptrace_cpu;
+const struct platform *plat;
 
 enum { FS_TMPFS, FS_DEV, FS_PROC, FS_SYS };
 
@@ -326,11 +325,15 @@ int sentry_run(const struct sentry_config *cfg)
 	sandbox.ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
 	if (uname(&un) == 0)
 		snprintf(sandbox.hostname, sizeof(sandbox.hostname), "%s", un.nodename);
-	if (cfg->pin_cpu) {
-		/* Tracer and stub on one CPU: a ptrace round trip across CPUs costs several times more here. */
-		plat_ptrace_cpu = sched_getcpu();
-		if (plat_ptrace_cpu < 0)
-			plat_ptrace_cpu = 0;
+	plat = plat_find(cfg->platform ? cfg->platform : SENTRY_DEFAULT_PLATFORM);
+	if (!plat) {
+		fprintf(stderr, "cvisor: no platform '%s' in this build\n", cfg->platform);
+		return -EINVAL;
+	}
+	r = plat->init(&(struct plat_config){.pin_cpu = cfg->pin_cpu});
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot set up the %s platform: %s\n", plat->name, strerror((int)-r));
+		return (int)r;
 	}
 	strace_fd = cfg->strace ? 2 : -1;
 
@@ -362,7 +365,7 @@ int sentry_run(const struct sentry_config *cfg)
 		return (int)r;
 	}
 
-	if (host_seccomp_install(cfg->gofer_sock) < 0) {
+	if (host_seccomp_install(&cfg->gofer_sock, 1, &plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}
