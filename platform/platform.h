@@ -28,7 +28,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 
-#include "../sentry/host/seccomp.h"
+struct host_rules; /* sentry/host/seccomp.h */
 
 struct plat_as;
 struct plat_ctx;
@@ -75,7 +75,7 @@ struct platform {
 	/* Sets the platform up for one sandbox, before the first address space: 0 or -errno. */
 	int (*init)(const struct plat_config *cfg);
 	/* The host calls it makes itself, merged into the vetted list (sentry/host/seccomp.h). */
-	struct host_rules host_rules;
+	const struct host_rules *host_rules;
 
 	/* A new, empty address space, or NULL (errno-style reason in *err). */
 	struct plat_as *(*as_create)(int *err);

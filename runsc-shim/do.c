@@ -15,6 +15,7 @@
 
 #include "../platform/platform.h"
 #include "../sentry/host/host.h"
+#include "../sentry/host/seccomp.h"
 #include "../sentry/log.h"
 #include "../sentry/sentry.h"
 #include "../syscalls/syscalls.h"
@@ -139,7 +140,7 @@ int shim_do(int argc, char **argv)
 				 cfg.platform, names);
 	}
 	if (print_host_syscalls) {
-		host_seccomp_print(1, &p->host_rules);
+		host_seccomp_print(1, p->host_rules);
 		return 0;
 	}
 	{

@@ -28,6 +28,7 @@
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "host/host.h"
+#include "host/seccomp.h"
 #include "kernel/task.h"
 #include "loader/loader.h"
 #include "log.h"
@@ -365,7 +366,7 @@ int sentry_run(const struct sentry_config *cfg)
 		return (int)r;
 	}
 
-	if (host_seccomp_install(&cfg->gofer_sock, 1, &plat->host_rules) < 0) {
+	if (host_seccomp_install(&cfg->gofer_sock, 1, plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}

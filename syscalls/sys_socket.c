@@ -52,9 +52,8 @@ SYSCALL(socket)
 {
 	int domain = (int)a[0], type = (int)a[1] & 0xf, flags = (int)a[1] & ~0xf;
 	struct file *f;
-	long r;
-
 	const struct sock_family *fam;
+	long r;
 
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
@@ -69,9 +68,8 @@ SYSCALL(socketpair)
 {
 	int type = (int)a[1] & 0xf, flags = (int)a[1] & ~0xf, fds[2];
 	struct file *f[2];
-	long r;
-
 	const struct sock_family *fam;
+	long r;
 
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;

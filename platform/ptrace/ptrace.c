@@ -35,6 +35,7 @@
 
 #include "../platform.h"
 #include "../../sentry/host/host.h"
+#include "../../sentry/host/seccomp.h"
 #include "../../sentry/log.h"
 #include "../../sentry/mm/memfile.h"
 #include "access.h"
@@ -633,10 +634,14 @@ static const struct host_rule ptrace_rules[] = {
 	HOST_ANY("seccomp", "a new stub installs its own, narrower filter"),
 };
 
+static const struct host_rules ptrace_host_rules = {
+	"platform/ptrace", ptrace_rules, sizeof(ptrace_rules) / sizeof(ptrace_rules[0]),
+};
+
 static const struct platform plat_ptrace = {
 	.name = "ptrace",
 	.init = init,
-	.host_rules = {"platform/ptrace", ptrace_rules, sizeof(ptrace_rules) / sizeof(ptrace_rules[0])},
+	.host_rules = &ptrace_host_rules,
 	.fault_access = fault_access,
 	.as_create = as_create,
 	.as_destroy = as_destroy,
