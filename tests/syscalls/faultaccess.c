@@ -80,6 +80,17 @@ int main(void)
 	FAULT("movups store read-only", __asm__ volatile("movups %%xmm0, (%0)" : : "r"(ro) : "memory"));
 	FAULT("movups load unmapped", __asm__ volatile("movups (%0), %%xmm0" : : "r"(gone) : "memory", "xmm0"));
 	FAULT("movq store unmapped", __asm__ volatile("movq %%xmm0, (%0)" : : "r"(gone) : "memory"));
+	if (__builtin_cpu_supports("avx")) {
+		FAULT("vmovdqu store read-only", __asm__ volatile("vmovdqu %%ymm0, (%0)" : : "r"(ro) : "memory"));
+		FAULT("vmovdqu load unmapped", __asm__ volatile("vmovdqu (%0), %%ymm0" : : "r"(gone) : "memory", "xmm0"));
+	} else {
+		printf("vmovdqu: no AVX\n");
+	}
+	FAULT("cmpxchg read-only", __asm__ volatile("cmpxchgl %%ecx, (%0)" : : "r"(ro), "a"(0), "c"(1) : "memory", "cc"));
+	FAULT("bts read-only", __asm__ volatile("btsl $3, (%0)" : : "r"(ro) : "memory", "cc"));
+	FAULT("call with read-only stack",
+	      __asm__ volatile("mov %%rsp, %%rbx; mov %0, %%rsp; call 1f; 1: mov %%rbx, %%rsp"
+			       : : "r"(ro + 64) : "rbx", "memory"));
 	FAULT("setcc into read-only", __asm__ volatile("sete (%0)" : : "r"(ro) : "memory"));
 	FAULT("jump into read-only", ((void (*)(void))ro)());
 	FAULT("jump into unmapped", ((void (*)(void))gone)());
