@@ -30,11 +30,6 @@ const struct fs_type *vfs_find_fs_type(const char *name)
 	return NULL;
 }
 
-const struct fs_type *vfs_fs_type_at(size_t i)
-{
-	return i < ntypes ? types[i] : NULL;
-}
-
 long vfs_fs_new(const char *name, const struct fs_mount_args *a, struct super **sb, struct inode **root)
 {
 	const struct fs_type *t = vfs_find_fs_type(name);

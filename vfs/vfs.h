@@ -375,8 +375,6 @@ struct fs_type {
 void vfs_register_fs_type(const struct fs_type *t);
 /* The type named name, or NULL. */
 const struct fs_type *vfs_find_fs_type(const char *name);
-/* Each registered type in turn: i from 0 until NULL. */
-const struct fs_type *vfs_fs_type_at(size_t i);
 /* A new instance of the type named name: -ENODEV for no such type, else the type's answer. */
 long vfs_fs_new(const char *name, const struct fs_mount_args *a, struct super **sb, struct inode **root);
 #define VFS_FS_TYPES_MAX 32
