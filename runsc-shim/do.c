@@ -13,7 +13,9 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "../platform/platform.h"
 #include "../sentry/host/host.h"
+#include "../sentry/host/seccomp.h"
 #include "../sentry/log.h"
 #include "../sentry/sentry.h"
 #include "../syscalls/syscalls.h"
@@ -26,7 +28,7 @@ static const char usage_text[] =
 	"usage: cvisor do [flags] -- CMD [ARGS...]\n"
 	"  --root DIR            the sandbox's root file system (default /), read-only unless --overlay=none\n"
 	"  --cwd DIR             working directory inside the sandbox (default: the caller's, if it exists there)\n"
-	"  --platform=ptrace     how application code runs (ptrace; kvm is not there yet)\n"
+	"  --platform=NAME       how application code runs (default ptrace; `cvisor platforms` lists them)\n"
 	"  --overlay=memory|none writes to the root go to sentry memory (default), or through the gofer to DIR\n"
 	"  --memory=SIZE         memory limit, e.g. 512M, 4G (default: half the host's memory, at most 16G)\n"
 	"  -t, --tty             give the command a terminal (a pty in the sandbox on the caller's terminal)\n"
@@ -65,7 +67,10 @@ static uint64_t default_memory(void)
 
 int shim_do(int argc, char **argv)
 {
-	struct sentry_config cfg = {.root = "/", .memory = default_memory(), .pin_cpu = 1};
+	struct sentry_config cfg = {.root = "/", .memory = default_memory(), .pin_cpu = 1,
+				    .platform = SENTRY_DEFAULT_PLATFORM};
+	const struct platform *p;
+	int print_host_syscalls = 0;
 	char cwd[4096];
 	struct rlimit rl;
 	int i, status;
@@ -86,8 +91,7 @@ int shim_do(int argc, char **argv)
 		} else if (!strcmp(a, "--cwd") && i + 1 < argc) {
 			cfg.cwd = argv[++i];
 		} else if (!strncmp(a, "--platform=", 11)) {
-			if (strcmp(a + 11, "ptrace"))
-				return shim_fail("use --platform=ptrace", "platform '%s' is not available yet", a + 11);
+			cfg.platform = a + 11;
 		} else if (!strncmp(a, "--memory=", 9)) {
 			if (parse_size(a + 9, &cfg.memory) < 0)
 				return shim_fail("give a size of at least 16M, like 512M or 4G", "bad --memory '%s'",
@@ -114,8 +118,7 @@ int shim_do(int argc, char **argv)
 		} else if (!strcmp(a, "--no-cpu-pin")) {
 			cfg.pin_cpu = 0;
 		} else if (!strcmp(a, "--print-host-syscalls")) {
-			host_seccomp_print(1);
-			return 0;
+			print_host_syscalls = 1; /* after every flag: --platform changes the list */
 		} else if (!strcmp(a, "--test-sentry-crash")) {
 			syscall_test_crash = 8; /* a fault at a small address, as a NULL-pointer bug would */
 		} else if (!strcmp(a, "--test-forbidden-host-call")) {
@@ -127,6 +130,25 @@ int shim_do(int argc, char **argv)
 			fputs(usage_text, stderr);
 			return shim_fail("see the flags above", "unknown flag '%s'", a);
 		}
+	}
+	p = plat_find(cfg.platform);
+	if (!p) {
+		char names[256];
+
+		plat_names(names, sizeof(names));
+		return shim_fail("run `cvisor platforms` to see which can run here", "unknown platform '%s' (this build has: %s)",
+				 cfg.platform, names);
+	}
+	if (print_host_syscalls) {
+		host_seccomp_print(1, p->host_rules);
+		return 0;
+	}
+	{
+		const char *why = NULL;
+
+		if (p->available && p->available(&why) < 0)
+			return shim_fail("pick another with --platform=NAME (`cvisor platforms` lists them)",
+					 "the %s platform cannot run here: %s", p->name, why ? why : "unavailable");
 	}
 	if (i >= argc) {
 		fputs(usage_text, stderr);

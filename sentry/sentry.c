@@ -28,6 +28,7 @@
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "host/host.h"
+#include "host/seccomp.h"
 #include "kernel/task.h"
 #include "loader/loader.h"
 #include "log.h"
@@ -35,8 +36,7 @@
 #include "mm/mm.h"
 #include "sentry.h"
 
-const struct platform *plat = &plat_ptrace;
-extern int plat_ptrace_cpu;
+const struct platform *plat;
 
 enum { FS_TMPFS, FS_DEV, FS_PROC, FS_SYS };
 
@@ -75,17 +75,19 @@ static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_f
 	long r;
 
 	/* Without the overlay, writes to the root go through the gofer to the host. */
-	root = gofer_mount(gofer_sock, !overlay, gofer_fds, &sb, &r);
-	if (!root)
+	struct gofer_config gc = {.sock = gofer_sock, .writable = !overlay, .fd_limit = gofer_fds};
+
+	r = vfs_fs_new("gofer", &(struct fs_mount_args){.config = &gc}, &sb, &root);
+	if (r < 0)
 		return r;
 	if (overlay) {
 		/* The image below, read-only; writes land in sentry memory above it. */
-		struct inode *lower = root;
+		struct overlay_config oc = {.lower_root = root, .upper_bytes = sandbox.memory / 2};
 
-		root = overlay_new(lower, sandbox.memory / 2, &sb);
-		inode_put(lower);
-		if (!root)
-			return -ENOMEM;
+		r = vfs_fs_new("overlay", &(struct fs_mount_args){.config = &oc}, &sb, &root);
+		inode_put(oc.lower_root);
+		if (r < 0)
+			return r;
 	}
 	if (!vfs_mount_root(sb, root))
 		return -ENOMEM;
@@ -324,11 +326,15 @@ int sentry_run(const struct sentry_config *cfg)
 	sandbox.ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
 	if (uname(&un) == 0)
 		snprintf(sandbox.hostname, sizeof(sandbox.hostname), "%s", un.nodename);
-	if (cfg->pin_cpu) {
-		/* Tracer and stub on one CPU: a ptrace round trip across CPUs costs several times more here. */
-		plat_ptrace_cpu = sched_getcpu();
-		if (plat_ptrace_cpu < 0)
-			plat_ptrace_cpu = 0;
+	plat = plat_find(cfg->platform ? cfg->platform : SENTRY_DEFAULT_PLATFORM);
+	if (!plat) {
+		fprintf(stderr, "cvisor: no platform '%s' in this build\n", cfg->platform);
+		return -EINVAL;
+	}
+	r = plat->init(&(struct plat_config){.pin_cpu = cfg->pin_cpu});
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot set up the %s platform: %s\n", plat->name, strerror((int)-r));
+		return (int)r;
 	}
 	strace_fd = cfg->strace ? 2 : -1;
 
@@ -360,7 +366,7 @@ int sentry_run(const struct sentry_config *cfg)
 		return (int)r;
 	}
 
-	if (host_seccomp_install(cfg->gofer_sock) < 0) {
+	if (host_seccomp_install(&cfg->gofer_sock, 1, plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}

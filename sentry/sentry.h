@@ -18,11 +18,14 @@ struct sentry_config {
 	int tty;                 /* -t: a pty for the sandbox, the caller's terminal in raw mode */
 	int strace;
 	int debug;
+	const char *platform;    /* its name (plat_find); NULL: SENTRY_DEFAULT_PLATFORM */
 	int pin_cpu;             /* tracer and stub on one CPU (ptrace) */
 	int no_overlay;          /* --overlay=none: no upper layer, writes go through the gofer to the host */
 	size_t gofer_fds;        /* host fds of idle gofer files kept open at most (0: the default) */
 	int test_forbidden_call; /* make a host call not on the vetted list (tests) */
 };
+
+#define SENTRY_DEFAULT_PLATFORM "ptrace"
 
 /* Returns the program's wait status (exit code << 8, or the killing signal), or -errno. */
 int sentry_run(const struct sentry_config *cfg);

@@ -16,7 +16,6 @@
 
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
-#include "../vfs/fs/proc/proc.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "../vfs/fs/pipe/pipe.h"
@@ -462,68 +461,6 @@ SYSCALL(flistxattr) { return do_listxattr(t, a, 2); }
 
 /* ---- mount, umount2: tmpfs, proc and bind mounts inside the sandbox ---- */
 
-/* A size in tmpfs's option syntax: a number with k, m, g (or %% of the whole, when pct is set). */
-static long parse_size(const char *v, uint64_t whole, int pct, uint64_t *out)
-{
-	char *end;
-	unsigned long long n;
-
-	if (*v < '0' || *v > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoull(v, &end, 0);
-	if (errno)
-		return -EINVAL;
-	switch (*end) {
-	case 'k': case 'K': n <<= 10; end++; break;
-	case 'm': case 'M': n <<= 20; end++; break;
-	case 'g': case 'G': n <<= 30; end++; break;
-	case '%':
-		if (!pct || n > 100)
-			return -EINVAL;
-		n = whole / 100 * n;
-		end++;
-		break;
-	}
-	if (*end)
-		return -EINVAL;
-	*out = n;
-	return 0;
-}
-
-/* tmpfs's mount options: size, nr_inodes, mode, uid, gid; anything else is EINVAL, as Linux says. */
-static long tmpfs_options(char *opts, uint64_t *size, uint64_t *inodes, uint32_t *mode, uint32_t *uid, uint32_t *gid)
-{
-	char *o, *save = NULL;
-	uint64_t v;
-
-	for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(o, '=');
-
-		if (!eq)
-			return -EINVAL;
-		*eq++ = 0;
-		if (!strcmp(o, "size")) {
-			if (parse_size(eq, sandbox.memory, 1, size) < 0 || *size == 0)
-				return -EINVAL;
-		} else if (!strcmp(o, "nr_inodes")) {
-			if (parse_size(eq, 0, 0, inodes) < 0 || *inodes == 0)
-				return -EINVAL;
-		} else if (!strcmp(o, "mode") || !strcmp(o, "uid") || !strcmp(o, "gid")) {
-			char *end;
-
-			errno = 0;
-			v = strtoull(eq, &end, !strcmp(o, "mode") ? 8 : 10);
-			if (errno || *end || !*eq || v > (o[0] == 'm' ? 07777ULL : 0xfffffffeULL))
-				return -EINVAL;
-			*(o[0] == 'm' ? mode : o[0] == 'u' ? uid : gid) = (uint32_t)v;
-		} else {
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 SYSCALL(mount)
 {
 	char target[ABI_PATH_MAX], source[ABI_PATH_MAX], type[64];
@@ -573,30 +510,26 @@ SYSCALL(mount)
 		goto out;
 	}
 	{
+		const struct fs_type *fst = vfs_find_fs_type(type);
+		struct fs_mount_args ma = {.flags = flags};
+		char opts[1024];
 		struct super *sb;
 		struct inode *root;
-		char opts[1024] = "";
-		uint64_t size = sandbox.memory / 2, inodes = 0;
-		uint32_t mode = 01777, uid = 0, gid = 0;
 
-		if (!strcmp(type, "tmpfs") && a[4]) {
+		/* Only the types mount(2) may make; the sandbox's own (gofer, overlay) are not among them. */
+		if (!fst || !(fst->flags & FS_USERMOUNT)) {
+			r = -ENODEV;
+			goto out;
+		}
+		if (a[4]) {
 			r = mm_strncpy_in(t->mm, opts, a[4], sizeof(opts));
 			if (r < 0)
 				goto out;
-			r = tmpfs_options(opts, &size, &inodes, &mode, &uid, &gid);
-			if (r < 0)
-				goto out;
+			ma.data = opts;
 		}
-		root = !strcmp(type, "tmpfs") ? tmpfs_new(size, mode, &sb) : !strcmp(type, "proc") ? procfs_new(&sb) : NULL;
-		if (!root) {
-			r = strcmp(type, "tmpfs") && strcmp(type, "proc") ? -ENODEV : -ENOMEM;
+		r = fst->mount(&ma, &sb, &root);
+		if (r < 0)
 			goto out;
-		}
-		if (!strcmp(type, "tmpfs")) {
-			tmpfs_set_limits(sb, 0, inodes);
-			root->uid = uid;
-			root->gid = gid;
-		}
 		r = vfs_mount_at(&tp, sb, root, !!(flags & MS_RDONLY));
 		if (r < 0)
 			inode_put(root);

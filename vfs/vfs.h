@@ -28,6 +28,7 @@ struct file;
 struct dentry;
 struct mount;
 struct path;
+struct socket_ops;
 
 /* An attribute change (chmod, chown, utimensat) for a file system that keeps attributes elsewhere. */
 enum { VFS_ATTR_MODE = 1, VFS_ATTR_UID = 2, VFS_ATTR_GID = 4, VFS_ATTR_ATIME = 8, VFS_ATTR_MTIME = 16 };
@@ -119,6 +120,8 @@ struct file_ops {
 	unsigned (*poll)(struct file *f, uint64_t *deadline);
 	/* readlink of /proc/PID/fd/N for a file with no path ("anon_inode:[eventfd]"); NULL: by type. */
 	const char *dname;
+	/* A socket's calls (bind, sendmsg...: vfs/socket.h); NULL: not a socket (ENOTSOCK). */
+	const struct socket_ops *sock;
 	int seekable; /* lseek works and positions are per file */
 	int discards; /* writes succeed without reading the buffer (/dev/null) */
 };
@@ -337,6 +340,47 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out);
 /* openat(2) whole: walk, create, checks, open. */
 long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out);
+
+/* ---- file system types (fstype.c) ---- */
+
+/*
+ * What a mount is made from.  mount(2) gives source, data and flags; the
+ * sentry's own mounts at start-up (the gofer root, the overlay above it)
+ * give instead a config struct of the type's own, declared in its header.
+ */
+struct fs_mount_args {
+	const char *source; /* mount(2)'s source (copied in), or NULL */
+	char *data;         /* mount(2)'s option text (copied in, the op may cut it up), or NULL */
+	unsigned long flags; /* mount(2)'s flags (MS_RDONLY...) */
+	const void *config; /* the sentry's own mounts only; NULL from mount(2) */
+};
+
+enum {
+	FS_USERMOUNT = 1, /* mount(2) may make one; others are the sentry's own (gofer, overlay) */
+};
+
+/*
+ * A file system type.  Each registers itself (VFS_FS_TYPE below) and is
+ * found by name; every mount makes a new instance: its state lives in the
+ * super block (sb->priv), never in globals, so any number can coexist.
+ */
+struct fs_type {
+	const char *name;
+	int flags;
+	/* A new instance: 0 with *sb and its root (a reference) set, or -errno (mount(2)'s). */
+	long (*mount)(const struct fs_mount_args *a, struct super **sb, struct inode **root);
+};
+
+/* Registers t (at start-up, before main: see VFS_FS_TYPE); the table holds VFS_FS_TYPES_MAX. */
+void vfs_register_fs_type(const struct fs_type *t);
+/* The type named name, or NULL. */
+const struct fs_type *vfs_find_fs_type(const char *name);
+/* A new instance of the type named name: -ENODEV for no such type, else the type's answer. */
+long vfs_fs_new(const char *name, const struct fs_mount_args *a, struct super **sb, struct inode **root);
+#define VFS_FS_TYPES_MAX 32
+/* In the file that defines the type: registers it when the program starts. */
+#define VFS_FS_TYPE(t) \
+	__attribute__((constructor)) static void register_##t(void) { vfs_register_fs_type(&t); }
 
 /* ---- mounts ---- */
 struct mount *vfs_mount_root(struct super *sb, struct inode *root);

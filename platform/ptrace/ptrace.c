@@ -35,8 +35,10 @@
 
 #include "../platform.h"
 #include "../../sentry/host/host.h"
+#include "../../sentry/host/seccomp.h"
 #include "../../sentry/log.h"
 #include "../../sentry/mm/memfile.h"
+#include "access.h"
 #include "stub.h"
 
 struct plat_as {
@@ -59,8 +61,8 @@ struct plat_ctx {
 /* The context the calling host thread runs, if any: batches run in its stub thread. */
 static __thread struct plat_ctx *cur_ctx;
 
-/* Where tracer and stub run; see plat_ptrace_pin_cpu. */
-int plat_ptrace_cpu = -1;
+/* Where tracer and stub run (plat_config.pin_cpu): the sentry's CPU at start-up, or -1 for anywhere. */
+static int plat_ptrace_cpu = -1;
 
 static const struct sock_filter stub_filter[] = {
 	/* Only x86-64 calls, and only from the stub's code page. */
@@ -548,6 +550,8 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	info->signo = sig;
 	info->code = si.si_code;
 	info->addr = (uint64_t)si.si_addr;
+	/* A fetch is known from rip for free; a data access only by decoding (fault_access, if needed). */
+	info->access = x86_fault_access(NULL, 0, regs, info->addr);
 	return sig == SIGSEGV && (si.si_code == SEGV_MAPERR || si.si_code == SEGV_ACCERR) ? PLAT_FAULT : PLAT_SIGNAL;
 }
 
@@ -577,8 +581,68 @@ static void interrupt(struct plat_ctx *c)
 	host_tgkill(c->as->pid, c->tid, SIGSTOP);
 }
 
-const struct platform plat_ptrace = {
+/*
+ * A fault that becomes a signal: read or write, from the faulting
+ * instruction (access.c), whose bytes the stopped stub gives through
+ * PTRACE_PEEKTEXT.  Only for faults the sentry could not fix, so the
+ * cost stays off the path of ordinary page faults.
+ */
+static enum plat_access fault_access(struct plat_ctx *c, const plat_regs *regs, const struct plat_stopinfo *info)
+{
+	uint8_t insn[16];
+	size_t len = 0;
+
+	if (info->access != PLAT_ACCESS_UNKNOWN)
+		return info->access;
+	for (; len < sizeof(insn); len += 8) {
+		/* The raw call stores the word at its last argument. */
+		if (host_ptrace(PTRACE_PEEKTEXT, c->tid, (void *)(regs->rip + len), insn + len) < 0)
+			break; /* the rest of the instruction is on a page it cannot read */
+	}
+	return x86_fault_access(insn, len > 15 ? 15 : len, regs, info->addr);
+}
+
+static int init(const struct plat_config *cfg)
+{
+	/* Tracer and stub on one CPU: a ptrace round trip across CPUs costs several times more here. */
+	if (cfg->pin_cpu) {
+		plat_ptrace_cpu = sched_getcpu();
+		if (plat_ptrace_cpu < 0)
+			plat_ptrace_cpu = 0;
+	}
+	return 0;
+}
+
+/*
+ * The host calls of the tracer (a sentry thread) and of a new stub before
+ * its own filter, which inherits the sentry's: merged into the vetted list.
+ */
+static const struct host_rule ptrace_rules[] = {
+	HOST_ANY("ptrace", "run and inspect stub threads (PTRACE_SYSEMU, registers, PEEKTEXT of a faulting instruction)"),
+	HOST_ANY("wait4", "stub stops"),
+	HOST_ONE("kill", "kill a stub process", SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
+	HOST_ONE("tgkill", "interrupt a stub thread", SCMP_A2(SCMP_CMP_EQ, SIGSTOP)),
+	HOST_ANY("sched_setaffinity", "put tracer and stub on one CPU"),
+	HOST_ONE("clone", "fork a new stub (no shared state)", SCMP_A0(SCMP_CMP_EQ, SIGCHLD)),
+	HOST_ANY("getppid", "a new stub checks its parent is still alive"),
+	HOST_ONE("prctl", "a new stub dies with its tracer", SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)),
+	HOST_ONE("prctl", "a new stub takes no privileges", SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS)),
+	HOST_ANY("rseq", "a new stub drops the rseq area it inherited from the sentry thread"),
+	HOST_ANY("pause", "a new stub thread waits for its tracer"),
+	HOST_ANY("setsid", "a new stub leaves cvisor's session (no terminal signals)"),
+	HOST_ANY("close_range", "a new stub keeps only the memory file"),
+	HOST_ANY("seccomp", "a new stub installs its own, narrower filter"),
+};
+
+static const struct host_rules ptrace_host_rules = {
+	"platform/ptrace", ptrace_rules, sizeof(ptrace_rules) / sizeof(ptrace_rules[0]),
+};
+
+static const struct platform plat_ptrace = {
 	.name = "ptrace",
+	.init = init,
+	.host_rules = &ptrace_host_rules,
+	.fault_access = fault_access,
 	.as_create = as_create,
 	.as_destroy = as_destroy,
 	.as_map = as_map,
@@ -598,3 +662,5 @@ const struct platform plat_ptrace = {
 	.interrupt = interrupt,
 	.user_limit = STUB_CODE,
 };
+
+PLATFORM(plat_ptrace)

@@ -77,7 +77,4 @@ long host_raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, lon
 uint64_t host_monotonic_ns(void);
 uint64_t host_realtime_ns(void);
 
-/* Installs the vetted seccomp list on every sentry thread (seccomp.c); gofer_sock: the one socket it may use. */
-int host_seccomp_install(int gofer_sock);
-/* Prints the vetted list, a line a call with its reason. */
-void host_seccomp_print(int fd);
+/* The vetted seccomp list: see seccomp.h. */

@@ -351,7 +351,9 @@ static int setup_frame(struct task *t, int sig, struct abi_sigaction *sa, const 
 	if (sig == SIGSEGV || sig == SIGBUS) {
 		f.uc.mc.cr2 = (uint64_t)info->si_addr;
 		f.uc.mc.trapno = 14;
-		f.uc.mc.err = 4 | 2; /* user, write: ptrace does not tell which access faulted */
+		/* User mode, and what the access was; the present bit (1) is not told yet. */
+		f.uc.mc.err = 4 | (t->fault_access == PLAT_ACCESS_WRITE ? 2 : 0) |
+			      (t->fault_access == PLAT_ACCESS_EXEC ? 16 : 0);
 	}
 	f.uc.sigmask = oldmask;
 	f.info = *info;

@@ -77,6 +77,9 @@ void task_run(struct task *t)
 			break;
 		case PLAT_FAULT:
 			code = mm_fault(t->mm, info.addr, plat->as_generation(t->mm->as) != t->as_generation);
+			if (code && code != MM_FAULT_OOM && info.access == PLAT_ACCESS_UNKNOWN && plat->fault_access)
+				info.access = plat->fault_access(t->ctx, &t->regs, &info);
+			t->fault_access = info.access;
 			if (code == MM_FAULT_OOM)
 				task_exit_group(t, SIGKILL);
 			else if (code == MM_FAULT_SIGBUS)

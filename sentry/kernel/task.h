@@ -144,6 +144,7 @@ struct task {
 	uint64_t user_since;           /* host monotonic time it last entered the application */
 	int host_clock;                /* CPU clock of the host thread serving it (the sentry's share) */
 	int cur_restart;               /* the last syscall returned an ERESTART* code */
+	int fault_access;              /* enum plat_access of the last fault made a signal: its frame's error code */
 	uint64_t restart_end_ns;       /* restart_syscall: the interrupted sleep's end (host realtime) */
 	gva_t restart_rem;             /* ... and where to write the time left if interrupted again */
 	int exiting;                   /* this thread leaves its run loop */

@@ -1085,3 +1085,14 @@ struct inode *procfs_new(struct super **sbp)
 	*sbp = sb;
 	return pinode(sb, P_ROOT, 0, 0, 0, 0, S_IFDIR | 0555);
 }
+
+/* mount -t proc: options (hidepid=...) are taken and ignored, as an old kernel's. */
+static long proc_mount(const struct fs_mount_args *a, struct super **sb, struct inode **root)
+{
+	(void)a;
+	*root = procfs_new(sb);
+	return *root ? 0 : -ENOMEM;
+}
+
+static const struct fs_type proc_type = {.name = "proc", .flags = FS_USERMOUNT, .mount = proc_mount};
+VFS_FS_TYPE(proc_type)

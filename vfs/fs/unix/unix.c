@@ -118,11 +118,6 @@ static struct file *sock_file(struct usock *s, int flags)
 	return f;
 }
 
-int is_unix_socket(struct file *f)
-{
-	return f->ops == &unix_fops;
-}
-
 static void notify(struct usock *s)
 {
 	if (s)
@@ -944,9 +939,41 @@ static unsigned u_poll(struct file *f, uint64_t *deadline)
 	return m;
 }
 
+static const struct socket_ops unix_sock_ops = {
+	.bind = unix_bind,
+	.listen = unix_listen,
+	.connect = unix_connect,
+	.accept = unix_accept,
+	.sendmsg = unix_sendmsg,
+	.recvmsg = unix_recvmsg,
+	.shutdown = unix_shutdown,
+	.getname = unix_getname,
+	.getsockopt = unix_getsockopt,
+	.setsockopt = unix_setsockopt,
+};
+
 static const struct file_ops unix_fops = {
 	.read = u_read,
 	.write = u_write,
 	.poll = u_poll,
 	.release = release,
+	.sock = &unix_sock_ops,
 };
+
+/* AF_UNIX's protocol is 0 (or PF_UNIX, the same number), as Linux's unix_create. */
+static long unix_create(int type, int protocol, int flags, struct file **out)
+{
+	if (protocol != 0 && protocol != PF_UNIX)
+		return -EPROTONOSUPPORT;
+	return unix_socket(type, flags, out);
+}
+
+static long unix_pair(int type, int protocol, int flags, struct file *out[2])
+{
+	if (protocol != 0 && protocol != PF_UNIX)
+		return -EPROTONOSUPPORT;
+	return unix_socketpair(type, flags, out);
+}
+
+static const struct sock_family unix_family = {.family = AF_UNIX, .create = unix_create, .pair = unix_pair};
+SOCK_FAMILY(unix_family)
