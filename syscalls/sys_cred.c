@@ -99,24 +99,6 @@ SYSCALL(setfsgid)
 	return old;
 }
 
-void groups_put(struct groups *g)
-{
-	if (g && --g->refs == 0)
-		free(g);
-}
-
-int creds_in_group(const struct creds *c, uint32_t gid)
-{
-	uint32_t i;
-
-	if (c->fsgid == gid)
-		return 1;
-	for (i = 0; c->groups && i < c->groups->n; i++)
-		if (c->groups->gid[i] == gid)
-			return 1;
-	return 0;
-}
-
 SYSCALL(setgroups)
 {
 	struct groups *g = NULL;

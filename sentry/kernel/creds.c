@@ -1,0 +1,26 @@
+/*
+ * Credentials that more than the set*id calls need: supplementary groups
+ * (held by every task, checked by the path walk's permission checks).
+ * syscalls/sys_cred.c changes them; this file only reads and drops them.
+ */
+#include <stdlib.h>
+
+#include "task.h"
+
+void groups_put(struct groups *g)
+{
+	if (g && --g->refs == 0)
+		free(g);
+}
+
+int creds_in_group(const struct creds *c, uint32_t gid)
+{
+	uint32_t i;
+
+	if (c->fsgid == gid)
+		return 1;
+	for (i = 0; c->groups && i < c->groups->n; i++)
+		if (c->groups->gid[i] == gid)
+			return 1;
+	return 0;
+}
