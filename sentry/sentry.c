@@ -40,6 +40,16 @@ extern int plat_ptrace_cpu;
 
 enum { FS_TMPFS, FS_DEV, FS_PROC, FS_SYS };
 
+/*
+ * The lower layers never call the upper ones by name (docs/architecture.md,
+ * Layers; make deps-check): where they need them, the upper ones are
+ * plugged in here, before the first task runs.
+ */
+static void connect_layers(void)
+{
+	task_syscall_handler = syscall_dispatch;
+}
+
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */
 static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_t mode, int rdonly, int kind)
 {
@@ -331,6 +341,7 @@ int sentry_run(const struct sentry_config *cfg)
 			plat_ptrace_cpu = 0;
 	}
 	strace_fd = cfg->strace ? 2 : -1;
+	connect_layers();
 
 	start_forwarder();
 	r = mf_init(cfg->memory);

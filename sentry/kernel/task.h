@@ -203,6 +203,12 @@ void task_exec_single(struct task *t);
 
 /* Runs t until it (or its group) exits. */
 void task_run(struct task *t);
+/*
+ * Handles the system call a task stopped at (its registers in t->regs, the
+ * result left in rax): the system call table's entry, syscalls/table.c's
+ * syscall_dispatch, set at start-up since the kernel is below the table.
+ */
+extern void (*task_syscall_handler)(struct task *t);
 /* Called by a task's host thread after task_run: the thread's exit, and the group's if last. */
 void task_exit_thread(struct task *t);
 
