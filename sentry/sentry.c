@@ -35,7 +35,6 @@
 #include "mm/mm.h"
 #include "sentry.h"
 
-const struct platform *plat = &plat_ptrace;
 extern int plat_ptrace_cpu;
 
 enum { FS_TMPFS, FS_DEV, FS_PROC, FS_SYS };
@@ -47,6 +46,7 @@ enum { FS_TMPFS, FS_DEV, FS_PROC, FS_SYS };
  */
 static void connect_layers(void)
 {
+	plat = &plat_ptrace;
 	task_syscall_handler = syscall_dispatch;
 }
 

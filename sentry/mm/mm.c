@@ -35,6 +35,9 @@
 #define FAULT_AROUND_ANON 16
 #define FAULT_AROUND_FILE 32
 
+/* Set at start-up; here, in the lowest layer that runs through it (platform.h). */
+const struct platform *plat;
+
 struct ptnode {
 	void *e[512];
 };
