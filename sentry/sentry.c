@@ -44,8 +44,19 @@ enum { FS_TMPFS, FS_DEV, FS_PROC, FS_SYS };
  * Layers; make deps-check): where they need them, the upper ones are
  * plugged in here, before the first task runs.
  */
+static void describe_inflight(char *line, size_t size)
+{
+	struct task *t = task_current;
+
+	if (!t || t->cur_nr < 0)
+		return;
+	snprintf(line, size, "system call in flight: %s (%ld) from task %d\n",
+		 strace_name(t->cur_nr) ? strace_name(t->cur_nr) : "?", t->cur_nr, t->tid);
+}
+
 static void connect_layers(void)
 {
+	crash_describe_inflight = describe_inflight;
 	plat = &plat_ptrace;
 	task_syscall_handler = syscall_dispatch;
 }
