@@ -59,6 +59,7 @@ static void connect_layers(void)
 	crash_describe_inflight = describe_inflight;
 	plat = &plat_ptrace;
 	task_syscall_handler = syscall_dispatch;
+	mm_file_ops = &vfs_mm_file_ops;
 }
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */

@@ -546,6 +546,13 @@ long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 	return ino->iops->getpage(ino, off, frame);
 }
 
+const struct mm_file_ops vfs_mm_file_ops = {
+	.get = inode_get,
+	.put = inode_put,
+	.getpage = vfs_inode_getpage,
+	.fill = vfs_inode_fill,
+};
+
 unsigned vfs_poll(struct file *f, uint64_t *deadline)
 {
 	if (f->ops && f->ops->poll)

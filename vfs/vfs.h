@@ -360,6 +360,8 @@ long vfs_inode_fill(struct inode *ino, uint64_t off, void *buf, size_t len);
 /* Sets a regular file's size (iops->truncate); mappings past a new, smaller end go (SIGBUS). */
 long vfs_truncate(struct inode *ino, uint64_t size);
 long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame);
+/* The above, for the memory manager (sentry/mm/mm.h), set at start-up. */
+extern const struct mm_file_ops vfs_mm_file_ops;
 
 /* ---- helpers for file systems ---- */
 long vfs_iter_read(const void *src, size_t srclen, const struct iovec *iov, int cnt, uint64_t *pos);
