@@ -21,7 +21,8 @@ SRCS_SENTRY   = sentry/sentry.c sentry/crash.c sentry/host/host.c sentry/host/se
                 sentry/mm/memfile.c sentry/mm/mm.c sentry/loader/elf.c sentry/kernel/task.c sentry/kernel/process.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c \
                 sentry/kernel/creds.c
 SRCS_SYSCALLS = syscalls/table.c syscalls/strace.c syscalls/sys_file.c syscalls/sys_mm.c \
-                syscalls/sys_proc.c syscalls/sys_time.c syscalls/sys_poll.c syscalls/sys_fsmeta.c syscalls/sys_cred.c syscalls/sys_event.c syscalls/sys_socket.c syscalls/sys_xfile.c
+                syscalls/sys_proc.c syscalls/sys_time.c syscalls/sys_poll.c syscalls/sys_fsmeta.c syscalls/sys_cred.c syscalls/sys_event.c syscalls/sys_socket.c syscalls/sys_xfile.c \
+                syscalls/sys_pidfd.c
 SRCS_VFS      = vfs/core.c vfs/fdtable.c vfs/path.c vfs/open.c vfs/lock.c vfs/xattr.c vfs/fs/gofer/gofer.c \
                 vfs/fs/tmpfs/tmpfs.c vfs/fs/dev/dev.c vfs/fs/pipe/pipe.c vfs/fs/hoststdio/hoststdio.c vfs/fs/proc/proc.c vfs/fs/event/event.c vfs/fs/epoll/epoll.c vfs/fs/unix/unix.c vfs/fs/overlay/overlay.c vfs/fs/sys/sys.c vfs/fs/pty/pty.c vfs/fs/inotify/inotify.c
 SRCS_SHIM     = runsc-shim/main.c runsc-shim/do.c runsc-shim/confine.c runsc-shim/gofer/gofer.c

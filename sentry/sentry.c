@@ -59,6 +59,7 @@ static void connect_layers(void)
 	crash_describe_inflight = describe_inflight;
 	plat = &plat_ptrace;
 	task_syscall_handler = syscall_dispatch;
+	task_pidfd_pid = pidfd_pid;
 	mm_file_ops = &vfs_mm_file_ops;
 }
 

@@ -30,6 +30,9 @@ extern int syscall_test_crash;
 /* With --debug: prints the unimplemented numbers asked for, with counts. */
 void syscall_report_unimplemented(int fd);
 
+/* The pid a pidfd of t names, or -EBADF / -EINVAL (set as task_pidfd_pid). */
+int pidfd_pid(struct task *t, int fd);
+
 #define SYSCALL(name) long sys_##name(struct task *t, const uint64_t *a)
 
 /* Handlers, by family (sys_<family>.c). */

@@ -684,7 +684,7 @@ SYSCALL(exit_group)
 	return 0;
 }
 
-int pidfd_pid(struct task *t, int fd);
+int (*task_pidfd_pid)(struct task *t, int fd);
 
 /* ---- wait ---- */
 
@@ -798,7 +798,7 @@ SYSCALL(waitid)
 		return -EINVAL;
 	switch (idtype) {
 	case P_PIDFD:
-		pid = pidfd_pid(t, id);
+		pid = task_pidfd_pid(t, id);
 		if (pid < 0)
 			return pid;
 		break;
@@ -844,7 +844,7 @@ SYSCALL(waitid)
 
 /* ---- kill ---- */
 
-static void fill_user_info(struct task *t, siginfo_t *si, int sig, int code)
+void fill_user_info(struct task *t, siginfo_t *si, int sig, int code)
 {
 	memset(si, 0, sizeof(*si));
 	si->si_signo = sig;
@@ -863,7 +863,7 @@ static long check_sig(int sig)
  * model), a real or effective uid that is the target's real or saved uid,
  * or SIGCONT within the session.  A zombie takes any signal (to no effect).
  */
-static int may_signal(struct task *t, struct thread_group *g, int sig)
+int may_signal(struct task *t, struct thread_group *g, int sig)
 {
 	const struct creds *c = &t->cred, *tc;
 
@@ -1118,89 +1118,6 @@ struct thread_group *tg_all(void)
 int task_count(void)
 {
 	return ntasks;
-}
-
-/* ---- pidfds: a file that names a process ---- */
-
-static unsigned pidfd_poll(struct file *f, uint64_t *deadline)
-{
-	struct thread_group *g = tg_find((int)(intptr_t)f->priv);
-
-	(void)deadline;
-	return !g || g->zombie ? POLLIN | POLLRDNORM : 0;
-}
-
-static const struct file_ops pidfd_fops = {.poll = pidfd_poll, .dname = "anon_inode:[pidfd]"};
-
-/* The pid a pidfd names, or -EBADF / -EINVAL. */
-int pidfd_pid(struct task *t, int fd)
-{
-	struct file *f = fdt_get(t->files, fd);
-	int pid;
-
-	if (!f)
-		return -EBADF;
-	pid = f->ops == &pidfd_fops ? (int)(intptr_t)f->priv : -EINVAL;
-	file_put(f);
-	return pid;
-}
-
-SYSCALL(pidfd_open)
-{
-	struct thread_group *g = tg_find((int)a[0]);
-	struct inode *ino;
-	struct file *f;
-	long fd;
-
-	if (a[1] & ~(uint64_t)O_NONBLOCK)
-		return -EINVAL;
-	if ((int)a[0] <= 0)
-		return -EINVAL;
-	if (!g)
-		return -ESRCH; /* a zombie is still there, until it is reaped */
-	ino = anon_inode(S_IFREG | 0600);
-	if (!ino)
-		return -ENOMEM;
-	ino->fops = &pidfd_fops;
-	f = file_new(NULL, ino, &pidfd_fops, O_RDWR | (int)(a[1] & O_NONBLOCK));
-	inode_put(ino);
-	if (!f)
-		return -ENOMEM;
-	f->priv = (void *)(intptr_t)g->tgid;
-	fd = fdt_install(t->files, f, 0, 1, t->tg->rlim[RLIMIT_NOFILE].rlim_cur);
-	file_put(f);
-	return fd;
-}
-
-SYSCALL(pidfd_send_signal)
-{
-	int pid = pidfd_pid(t, (int)a[0]), sig = (int)a[1];
-	struct thread_group *g;
-	siginfo_t si;
-
-	if (pid < 0)
-		return pid;
-	if (a[3])
-		return -EINVAL;
-	if (sig < 0 || sig > 64)
-		return -EINVAL;
-	g = tg_find(pid);
-	if (!g)
-		return -ESRCH;
-	if (!may_signal(t, g, sig))
-		return -EPERM;
-	if (a[2]) {
-		if (mm_copy_in(t->mm, &si, a[2], sizeof(si)) < 0)
-			return -EFAULT;
-		if ((si.si_code >= 0 || si.si_code == SI_TKILL) && g != t->tg)
-			return -EPERM;
-		si.si_signo = sig;
-	} else {
-		fill_user_info(t, &si, sig, SI_USER);
-	}
-	if (sig && !g->zombie)
-		tg_send_signal(g, sig, &si);
-	return 0;
 }
 
 void tg_signal_pgrp(int pgid, int sig)

@@ -222,6 +222,16 @@ void task_exit_group(struct task *t, int status);
  * runs before each return to the application and on syscall exit.
  */
 void task_send_signal(struct task *target, int sig, const siginfo_t *info);
+/* kill(2)'s permission rule: may t signal g? */
+int may_signal(struct task *t, struct thread_group *g, int sig);
+/* The siginfo of a signal t sends with kill(2) and its kind (SI_USER, SI_TKILL). */
+void fill_user_info(struct task *t, siginfo_t *si, int sig, int code);
+/*
+ * The pid a pidfd of t names, or -EBADF / -EINVAL (waitid's P_PIDFD): pidfds
+ * are files, above the kernel, so syscalls/sys_pidfd.c's pidfd_pid is set
+ * here at start-up.
+ */
+extern int (*task_pidfd_pid)(struct task *t, int fd);
 void tg_send_signal(struct thread_group *tg, int sig, const siginfo_t *info);
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
 void task_deliver_signals(struct task *t);
