@@ -61,6 +61,7 @@ static void connect_layers(void)
 	task_syscall_handler = syscall_dispatch;
 	task_pidfd_pid = pidfd_pid;
 	mm_file_ops = &vfs_mm_file_ops;
+	task_files = &vfs_task_files;
 }
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */

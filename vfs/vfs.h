@@ -270,6 +270,13 @@ int fdt_close(struct fdtable *t, int fd);
 int fdt_get_cloexec(struct fdtable *t, int fd);
 void fdt_set_cloexec(struct fdtable *t, int fd, int on);
 void fdt_close_on_exec(struct fdtable *t);
+/* A copy of src sharing its files (fork without CLONE_FILES), or NULL. */
+struct fdtable *fdt_copy(struct fdtable *src);
+/* A copy of src with its own root, cwd and umask (fork without CLONE_FS), or NULL. */
+struct fs_context *fs_copy(struct fs_context *src);
+void fs_put(struct fs_context *fs);
+/* The above, for the kernel's tasks (sentry/kernel/task.h), set at start-up. */
+extern const struct task_files_ops vfs_task_files;
 
 /* ---- path walk ---- */
 enum {

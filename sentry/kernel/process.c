@@ -34,6 +34,7 @@
 #include "task.h"
 
 pthread_cond_t task_cond = PTHREAD_COND_INITIALIZER;
+const struct task_files_ops *task_files;
 
 static struct task *all_tasks;
 static struct thread_group *all_groups;
@@ -168,43 +169,6 @@ static void sighand_put(struct sighand *sh)
 		free(sh);
 }
 
-static struct fdtable *fdt_copy(struct fdtable *src)
-{
-	struct fdtable *t = fdt_new();
-	int fd;
-
-	if (!t)
-		return NULL;
-	for (fd = 0; fd < src->size; fd++)
-		if (src->fds[fd] && fdt_install_at(t, fd, src->fds[fd], fdt_get_cloexec(src, fd)) < 0) {
-			fdt_put(t);
-			return NULL;
-		}
-	return t;
-}
-
-static struct fs_context *fs_copy(struct fs_context *src)
-{
-	struct fs_context *fs = calloc(1, sizeof(*fs));
-
-	if (!fs)
-		return NULL;
-	*fs = *src;
-	fs->refs = 1;
-	path_get(&fs->root);
-	path_get(&fs->cwd);
-	return fs;
-}
-
-static void fs_put(struct fs_context *fs)
-{
-	if (!fs || --fs->refs)
-		return;
-	path_put(&fs->root);
-	path_put(&fs->cwd);
-	free(fs);
-}
-
 struct task *task_create_init(void)
 {
 	struct thread_group *g = calloc(1, sizeof(*g));
@@ -214,7 +178,7 @@ struct task *task_create_init(void)
 	if (!g || !t)
 		return NULL;
 	t->sighand = calloc(1, sizeof(*t->sighand));
-	t->files = fdt_new();
+	t->files = task_files->fdt_new();
 	t->fs = calloc(1, sizeof(*t->fs));
 	if (!t->sighand || !t->files || !t->fs)
 		return NULL;
@@ -365,13 +329,13 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	if (flags & CLONE_FILES) {
 		c->files = p->files;
 		c->files->refs++;
-	} else if (!(c->files = fdt_copy(p->files))) {
+	} else if (!(c->files = task_files->fdt_copy(p->files))) {
 		goto nomem;
 	}
 	if (flags & CLONE_FS) {
 		c->fs = p->fs;
 		c->fs->refs++;
-	} else if (!(c->fs = fs_copy(p->fs))) {
+	} else if (!(c->fs = task_files->fs_copy(p->fs))) {
 		goto nomem;
 	}
 	if (flags & CLONE_VM) {
@@ -437,8 +401,8 @@ fail:
 		if (c->mm)
 			mm_put(c->mm);
 		if (c->files)
-			fdt_put(c->files);
-		fs_put(c->fs);
+			task_files->fdt_put(c->files);
+		task_files->fs_put(c->fs);
 		sighand_put(c->sighand);
 		groups_put(c->cred.groups);
 	}
@@ -553,8 +517,8 @@ void task_exit_thread(struct task *t)
 	if (t->mm)
 		mm_put(t->mm);
 	if (t->files)
-		fdt_put(t->files);
-	fs_put(t->fs);
+		task_files->fdt_put(t->files);
+	task_files->fs_put(t->fs);
 	sighand_put(t->sighand);
 	if (g->leader == t)
 		g->leader = NULL;

@@ -232,6 +232,21 @@ void fill_user_info(struct task *t, siginfo_t *si, int sig, int code);
  * here at start-up.
  */
 extern int (*task_pidfd_pid)(struct task *t, int fd);
+
+/*
+ * A task's fd table and file-system context (root, cwd, umask) are the
+ * VFS's, which is above the kernel: clone, exit and the first task make,
+ * copy and drop them through these (vfs/fdtable.c's vfs_task_files, set at
+ * start-up).
+ */
+struct task_files_ops {
+	struct fdtable *(*fdt_new)(void);
+	struct fdtable *(*fdt_copy)(struct fdtable *src);
+	void (*fdt_put)(struct fdtable *t);
+	struct fs_context *(*fs_copy)(struct fs_context *src);
+	void (*fs_put)(struct fs_context *fs);
+};
+extern const struct task_files_ops *task_files;
 void tg_send_signal(struct thread_group *tg, int sig, const siginfo_t *info);
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
 void task_deliver_signals(struct task *t);
