@@ -910,7 +910,7 @@ SYSCALL(fcntl)
 		break;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
-		r = pipe_is(f) ? pipe_size(f, (int)a[1] == F_SETPIPE_SZ, (unsigned long)(unsigned)a[2], t->cred.euid == 0)
+		r = pipe_is(f) ? pipe_size(f, (int)a[1] == F_SETPIPE_SZ, (unsigned long)(unsigned)a[2], capable(t, CAP_SYS_RESOURCE))
 			       : -EBADF;
 		break;
 	case F_SETFL:

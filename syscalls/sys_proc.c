@@ -69,7 +69,7 @@ SYSCALL(sethostname)
 {
 	char buf[65];
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (a[1] > 64)
 		return -EINVAL;
@@ -140,7 +140,7 @@ static long do_prlimit(struct task *t, int res, gva_t unew, gva_t uold)
 			return -EFAULT;
 		if (nl.rlim_cur > nl.rlim_max)
 			return -EINVAL;
-		if (nl.rlim_max > t->tg->rlim[res].rlim_max && t->cred.euid != 0)
+		if (nl.rlim_max > t->tg->rlim[res].rlim_max && !capable(t, CAP_SYS_RESOURCE))
 			return -EPERM;
 		if (res == RLIMIT_NOFILE && nl.rlim_max > 1048576)
 			return -EPERM; /* fs.nr_open */
@@ -371,7 +371,7 @@ SYSCALL(prctl)
 	case PR_CAPBSET_DROP:
 		if (a[1] > CAP_LAST_CAP)
 			return -EINVAL;
-		if (t->cred.euid != 0)
+		if (!capable(t, CAP_SETPCAP))
 			return -EPERM;
 		t->capbset_dropped |= 1ULL << a[1];
 		return 0;
@@ -598,7 +598,7 @@ SYSCALL(setpriority)
 		nice = -20;
 	if (nice > 19)
 		nice = 19;
-	if (nice < g->nice && t->cred.euid != 0)
+	if (nice < g->nice && !capable(t, CAP_SYS_NICE))
 		return -EACCES;
 	g->nice = nice;
 	return 0;

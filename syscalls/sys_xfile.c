@@ -237,7 +237,7 @@ SYSCALL(chroot)
 	struct path p;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_CHROOT))
 		return -EPERM;
 	r = mm_strncpy_in(t->mm, path, a[0], sizeof(path));
 	if (r < 0)
@@ -320,16 +320,16 @@ static long get_name(struct task *t, gva_t u, char *name)
 static long xattr_permission(struct task *t, struct inode *ino, const char *name, int write)
 {
 	if (!strncmp(name, "trusted.", 8))
-		return t->cred.fsuid == 0 ? 0 : write ? -EPERM : -ENODATA;
+		return capable(t, CAP_SYS_ADMIN) ? 0 : write ? -EPERM : -ENODATA;
 	if (!strncmp(name, "user.", 5)) {
 		if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
 			return write ? -EPERM : -ENODATA;
-		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) && t->cred.fsuid != 0 &&
+		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) && !capable(t, CAP_FOWNER) &&
 		    t->cred.fsuid != ino->uid)
 			return -EPERM;
 		return vfs_permission(t, ino, write ? 2 : 4);
 	}
-	if (write && t->cred.fsuid != 0 && t->cred.fsuid != ino->uid)
+	if (write && !capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid)
 		return -EPERM;
 	return 0;
 }
@@ -531,7 +531,7 @@ SYSCALL(mount)
 	struct path tp, sp;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	r = mm_strncpy_in(t->mm, target, a[1], sizeof(target));
 	if (r < 0)
@@ -612,7 +612,7 @@ SYSCALL(pivot_root)
 	struct path nr, po;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	if ((r = mm_strncpy_in(t->mm, a0, a[0], sizeof(a0))) < 0 || (r = mm_strncpy_in(t->mm, a1, a[1], sizeof(a1))) < 0)
 		return r;
@@ -634,7 +634,7 @@ SYSCALL(umount2)
 	struct path p;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (a[1] & ~(uint64_t)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;

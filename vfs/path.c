@@ -23,7 +23,7 @@ long vfs_permission(struct task *t, struct inode *ino, int mask)
 {
 	uint32_t mode = ino->mode, bits;
 
-	if (t->cred.fsuid == 0) {
+	if (capable(t, CAP_DAC_OVERRIDE)) {
 		/* CAP_DAC_OVERRIDE: all but exec of a file with no x bit at all. */
 		if ((mask & 1) && !S_ISDIR(mode) && !(mode & 0111))
 			return -EACCES;

@@ -831,7 +831,7 @@ int may_signal(struct task *t, struct thread_group *g, int sig)
 {
 	const struct creds *c = &t->cred, *tc;
 
-	if (c->euid == 0 || !g->threads || g == t->tg)
+	if (capable(t, CAP_KILL) || !g->threads || g == t->tg)
 		return 1;
 	if (sig == SIGCONT && g->sid == t->tg->sid)
 		return 1;

@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include <linux/capability.h>
+
 #include "../../include/abi/abi.h"
 #include "../../platform/platform.h"
 #include "timer.h"
@@ -18,6 +20,7 @@
 struct mm;
 struct fdtable;
 struct fs_context;
+struct task;
 
 /* Supplementary groups: immutable once made, shared by the creds that copy them. */
 struct groups {
@@ -39,6 +42,15 @@ static inline void groups_get(struct groups *g)
 }
 
 void groups_put(struct groups *g);
+/*
+ * Linux's capable(): may t do what cap (CAP_*, <linux/capability.h>)
+ * allows?  The sandbox keeps no capability sets yet: an euid of 0 holds
+ * them all, except the file-system ones (CAP_CHOWN, CAP_DAC_OVERRIDE,
+ * CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_LINUX_IMMUTABLE,
+ * CAP_MKNOD, CAP_MAC_OVERRIDE), which follow an fsuid of 0, as Linux takes
+ * them from the effective set when the fsuid leaves 0.
+ */
+int capable(const struct task *t, int cap);
 /* Is gid the task's filesystem gid or one of its supplementary groups? */
 int creds_in_group(const struct creds *c, uint32_t gid);
 
