@@ -567,14 +567,3 @@ void vfs_resolve_end(void)
 	resolve = 0;
 	path_put(&resolve_root);
 }
-
-long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out)
-{
-	long r = vfs_resolve_begin(t, dirfd, how);
-
-	if (r < 0)
-		return r;
-	r = vfs_walk(t, dirfd, path, flags, out);
-	vfs_resolve_end();
-	return r;
-}

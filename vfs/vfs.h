@@ -303,8 +303,6 @@ long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent,
  */
 long vfs_walk_parent_follow(struct task *t, int dirfd, char *path, struct path *parent, char **last,
 			    int *trailing_slash);
-/* vfs_walk under openat2's RESOLVE_* rules (how). */
-long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out);
 /*
  * openat2's RESOLVE_* rules (how) for every walk this host thread makes
  * until vfs_resolve_end(): an open with O_CREAT walks more than once.

@@ -73,7 +73,6 @@ static const struct rule rules[] = {
 	ONE("tgkill", "abort() on a broken sentry invariant", SCMP_A2(SCMP_CMP_EQ, SIGABRT)),
 	ANY("sched_setaffinity", "put tracer and stub on one CPU"),
 	ANY("clock_gettime", "the sandbox's clocks when the vDSO falls back"),
-	ANY("nanosleep", "nanosleep and clock_nanosleep of the application"),
 	ANY("gettid", "own thread id"),
 	ANY("getpid", "own pid, checked by new stubs"),
 	ANY("getppid", "a new stub checks its parent is still alive"),
