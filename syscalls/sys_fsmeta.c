@@ -28,7 +28,7 @@ static long get_path(struct task *t, gva_t p, char *buf)
 
 static int rdonly(struct path *p)
 {
-	return p->mnt && (p->mnt->flags & 1);
+	return p->mnt && (p->mnt->flags & VFS_MNT_RDONLY);
 }
 
 static long may_change_dir(struct task *t, struct path *dir)

@@ -394,7 +394,7 @@ static long do_setxattr(struct task *t, const uint64_t *a, int kind, int remove)
 		free(val);
 		return r;
 	}
-	if ((p.d && p.mnt && (p.mnt->flags & 1)) || (f && f->path.mnt && (f->path.mnt->flags & 1))) {
+	if ((p.d && p.mnt && (p.mnt->flags & VFS_MNT_RDONLY)) || (f && f->path.mnt && (f->path.mnt->flags & VFS_MNT_RDONLY))) {
 		r = -EROFS;
 		goto out;
 	}
@@ -544,7 +544,7 @@ SYSCALL(mount)
 		if (tp.d != tp.mnt->root) {
 			r = -EINVAL;
 		} else {
-			tp.mnt->flags = (tp.mnt->flags & ~1) | !!(flags & MS_RDONLY);
+			tp.mnt->flags = (tp.mnt->flags & ~VFS_MNT_RDONLY) | (flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
 			r = 0;
 		}
 		goto out;
@@ -556,7 +556,7 @@ SYSCALL(mount)
 		r = vfs_walk(t, AT_FDCWD, source, WALK_FOLLOW, &sp);
 		if (r < 0)
 			goto out;
-		r = vfs_bind_at(&tp, &sp, !!(flags & MS_RDONLY));
+		r = vfs_bind_at(&tp, &sp, flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
 		path_put(&sp);
 		goto out;
 	}
@@ -597,7 +597,7 @@ SYSCALL(mount)
 			root->uid = uid;
 			root->gid = gid;
 		}
-		r = vfs_mount_at(&tp, sb, root, !!(flags & MS_RDONLY));
+		r = vfs_mount_at(&tp, sb, root, flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
 		if (r < 0)
 			inode_put(root);
 	}

@@ -382,7 +382,7 @@ long vfs_bind_at(struct path *target, struct path *source, int flags)
 	m->root = source->d;
 	dentry_get(m->root);
 	m->sb = source->mnt->sb;
-	m->flags = flags | (source->mnt->flags & 1);
+	m->flags = flags | (source->mnt->flags & VFS_MNT_RDONLY);
 	m->parent = target->mnt;
 	m->mountpoint = target->d;
 	add_mount(m);
@@ -606,7 +606,7 @@ int vfs_dir_changeable(struct path *p)
 {
 	struct super *sb = p->d->inode->sb;
 
-	return !(p->mnt && (p->mnt->flags & 1)) && !sb->rdonly && p->d->inode->iops && p->d->inode->iops->mknod;
+	return !(p->mnt && (p->mnt->flags & VFS_MNT_RDONLY)) && !sb->rdonly && p->d->inode->iops && p->d->inode->iops->mknod;
 }
 
 void vfs_remove_name(struct dentry *d)

@@ -194,13 +194,16 @@ static inline int dentry_dead(const struct dentry *d)
 	return d->unhashed && d->parent;
 }
 
+/* struct mount's flags: mount -o ro (or a read-only bind) on this mount alone. */
+enum { VFS_MNT_RDONLY = 1 };
+
 struct mount {
 	struct mount *next;  /* all mounts, oldest first (/proc/mounts) */
 	struct dentry *root;
 	struct mount *parent;
 	struct dentry *mountpoint;
 	struct super *sb;
-	int flags; /* MS_RDONLY */
+	int flags; /* VFS_MNT_RDONLY */
 	int id;    /* /proc/PID/mountinfo's mount id: never reused */
 };
 
