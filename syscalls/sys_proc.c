@@ -707,6 +707,17 @@ static void free_strings(char **v)
 	free(v);
 }
 
+int exec_test_failure;
+
+/*
+ * Past the point of no return an execve can no longer fail the call: the
+ * old image is gone.  Linux ends the process with SIGSEGV then; so here.
+ */
+static void exec_failed_late(struct task *t)
+{
+	task_exit_group(t, SIGSEGV);
+}
+
 /* execve and execveat: path is the program, already resolved to a name the walk understands. */
 static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp)
 {
@@ -738,12 +749,16 @@ static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp
 		 * in the new stub's first thread.
 		 */
 		int err;
-		struct plat_ctx *c = plat->ctx_create(mm->as, &err);
+		struct plat_ctx *c = exec_test_failure ? NULL : plat->ctx_create(mm->as, &err);
 
-		if (c) {
-			plat->ctx_destroy(t->ctx, 1);
-			t->ctx = c;
+		if (!c) {
+			/* The old context stays the vfork parent's: it must not run the new image. */
+			mm_put(mm);
+			exec_failed_late(t);
+			goto out;
 		}
+		plat->ctx_destroy(t->ctx, 1);
+		t->ctx = c;
 	}
 	mm_put(t->mm);
 	t->mm = mm;
@@ -753,14 +768,17 @@ static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp
 	task_vfork_release(t);
 	if (t->sighand->refs > 1) {
 		/* Shared with a process that is not exec'ing (CLONE_SIGHAND): a copy of our own. */
-		struct sighand *sh = malloc(sizeof(*sh));
+		struct sighand *sh = exec_test_failure ? NULL : malloc(sizeof(*sh));
 
-		if (sh) {
-			*sh = *t->sighand;
-			sh->refs = 1;
-			t->sighand->refs--;
-			t->sighand = sh;
+		if (!sh) {
+			/* Resetting the shared actions would change the other process's. */
+			exec_failed_late(t);
+			goto out;
 		}
+		*sh = *t->sighand;
+		sh->refs = 1;
+		t->sighand->refs--;
+		t->sighand = sh;
 	}
 	for (i = 0; i < 64; i++)
 		if (t->sighand->act[i].handler > 1) /* SIG_DFL 0, SIG_IGN 1 survive */
