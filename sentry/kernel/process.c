@@ -14,9 +14,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/stat.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
