@@ -121,6 +121,8 @@ int shim_do(int argc, char **argv)
 			print_host_syscalls = 1; /* after every flag: --platform changes the list */
 		} else if (!strcmp(a, "--test-sentry-crash")) {
 			syscall_test_crash = 8; /* a fault at a small address, as a NULL-pointer bug would */
+		} else if (!strcmp(a, "--test-exec-failure")) {
+			exec_test_failure = 1;
 		} else if (!strcmp(a, "--test-forbidden-host-call")) {
 			cfg.test_forbidden_call = 1;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {

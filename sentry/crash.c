@@ -16,12 +16,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../syscalls/strace.h"
 #include "host/host.h"
-#include "kernel/task.h"
 #include "log.h"
 
 int log_debug_enabled;
+void (*crash_describe_inflight)(char *buf, size_t size);
 
 static void out(const char *s)
 {
@@ -66,13 +65,10 @@ static void print_stack(void)
 
 static void print_inflight(void)
 {
-	struct task *t = task_current;
-	char line[256];
+	char line[256] = "";
 
-	if (!t || t->cur_nr < 0)
-		return;
-	snprintf(line, sizeof(line), "system call in flight: %s (%ld) from task %d\n",
-		 strace_name(t->cur_nr) ? strace_name(t->cur_nr) : "?", t->cur_nr, t->tid);
+	if (crash_describe_inflight)
+		crash_describe_inflight(line, sizeof(line));
 	out(line);
 }
 

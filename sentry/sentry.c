@@ -36,9 +36,32 @@
 #include "mm/mm.h"
 #include "sentry.h"
 
-const struct platform *plat;
 
 enum { FS_TMPFS, FS_DEV, FS_PROC, FS_SYS };
+
+/*
+ * The lower layers never call the upper ones by name (docs/architecture.md,
+ * Layers; make deps-check): where they need them, the upper ones are
+ * plugged in here, before the first task runs.
+ */
+static void describe_inflight(char *line, size_t size)
+{
+	struct task *t = task_current;
+
+	if (!t || t->cur_nr < 0)
+		return;
+	snprintf(line, size, "system call in flight: %s (%ld) from task %d\n",
+		 strace_name(t->cur_nr) ? strace_name(t->cur_nr) : "?", t->cur_nr, t->tid);
+}
+
+static void connect_layers(void)
+{
+	crash_describe_inflight = describe_inflight;
+	task_syscall_handler = syscall_dispatch;
+	task_pidfd_pid = pidfd_pid;
+	mm_file_ops = &vfs_mm_file_ops;
+	task_files = &vfs_task_files;
+}
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */
 static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_t mode, int rdonly, int kind)
@@ -337,6 +360,7 @@ int sentry_run(const struct sentry_config *cfg)
 		return (int)r;
 	}
 	strace_fd = cfg->strace ? 2 : -1;
+	connect_layers();
 
 	start_forwarder();
 	r = mf_init(cfg->memory);

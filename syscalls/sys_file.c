@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <linux/openat2.h>
 #include <linux/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -394,16 +395,17 @@ SYSCALL(openat2)
 	}
 	if (how.flags & ~(uint64_t)(OPEN_FLAGS_KNOWN | O_CLOEXEC))
 		return -EINVAL;
-	if (how.resolve & ~(uint64_t)0x3f)
+	if (how.resolve & ~(uint64_t)(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
+				      RESOLVE_IN_ROOT | RESOLVE_CACHED))
 		return -EINVAL;
-	if ((how.resolve & 0x08) && (how.resolve & 0x10))
-		return -EINVAL; /* BENEATH and IN_ROOT */
+	if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
 	if (how.mode && !(how.flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY))))
 		return -EINVAL;
 	if (how.mode & ~07777ULL)
 		return -EINVAL;
-	if (how.resolve & 0x20)
-		return -EAGAIN; /* RESOLVE_CACHED: the sentry does not know without looking */
+	if (how.resolve & RESOLVE_CACHED)
+		return -EAGAIN; /* the sentry does not know without looking */
 	if (!how.resolve)
 		return do_open(t, (int)a[0], a[1], (int)how.flags, (uint32_t)how.mode);
 	/* Every walk of the open, the parent's for O_CREAT too, under the rules. */
@@ -749,7 +751,7 @@ static long do_access(struct task *t, int dirfd, gva_t upath, int mode, int flag
 				       ((flags & AT_EMPTY_PATH) ? WALK_EMPTY_PATH : 0), &p);
 	if (r < 0)
 		return r;
-	if ((mode & W_OK) && (p.mnt->flags & 1) &&
+	if ((mode & W_OK) && (p.mnt->flags & VFS_MNT_RDONLY) &&
 	    (S_ISREG(p.d->inode->mode) || S_ISDIR(p.d->inode->mode) || S_ISLNK(p.d->inode->mode)))
 		r = -EROFS;
 	else if (mode)
@@ -911,7 +913,7 @@ SYSCALL(fcntl)
 		break;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
-		r = pipe_is(f) ? pipe_size(f, (int)a[1] == F_SETPIPE_SZ, (unsigned long)(unsigned)a[2], t->cred.euid == 0)
+		r = pipe_is(f) ? pipe_size(f, (int)a[1] == F_SETPIPE_SZ, (unsigned long)(unsigned)a[2], capable(t, CAP_SYS_RESOURCE))
 			       : -EBADF;
 		break;
 	case F_SETFL:
@@ -1144,7 +1146,7 @@ SYSCALL(truncate)
 		return r;
 	if (S_ISDIR(p.d->inode->mode))
 		r = -EISDIR;
-	else if (p.mnt->flags & 1)
+	else if (p.mnt->flags & VFS_MNT_RDONLY)
 		r = -EROFS;
 	else if ((r = vfs_permission(t, p.d->inode, 2)) == 0 && (r = overlay_copy_up(&p)) == 0)
 		r = truncate_inode(t, p.d->inode, (int64_t)a[1]);
@@ -1212,7 +1214,7 @@ static void fill_statfs(struct path *p, struct inode *ino, struct statfs *sf)
 	sf->f_ffree = st.ffree;
 	sf->f_fsid.__val[0] = (int)ino->sb->dev;
 	sf->f_flags = 0x20 | 0x1000; /* ST_VALID, ST_RELATIME: Linux's default mount options */
-	if ((p && p->mnt && (p->mnt->flags & 1)) || (ino->sb && ino->sb->rdonly))
+	if ((p && p->mnt && (p->mnt->flags & VFS_MNT_RDONLY)) || (ino->sb && ino->sb->rdonly))
 		sf->f_flags |= ST_RDONLY;
 }
 

@@ -27,7 +27,7 @@ static long get_path(struct task *t, gva_t p, char *buf)
 
 static int rdonly(struct path *p)
 {
-	return p->mnt && (p->mnt->flags & 1);
+	return p->mnt && (p->mnt->flags & VFS_MNT_RDONLY);
 }
 
 /* ---- names (vfs/namei.c does the work) ---- */
@@ -186,7 +186,7 @@ static long change_mode(struct task *t, struct path *p, uint32_t mode)
 
 	if (rdonly(p))
 		return -EROFS;
-	if (t->cred.fsuid != 0 && t->cred.fsuid != ino->uid)
+	if (!capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid)
 		return -EPERM;
 	/* A memfd sealed with F_SEAL_EXEC keeps its exec bits as they are. */
 	if (seals && (*seals & ABI_F_SEAL_EXEC) && ((ino->mode ^ mode) & 0111))
@@ -233,7 +233,7 @@ static long do_chown(struct task *t, int dirfd, gva_t upath, uint32_t uid, uint3
 	ino = p.d->inode;
 	if (rdonly(&p)) {
 		r = -EROFS;
-	} else if (t->cred.fsuid != 0 && ((uid != (uint32_t)-1 && uid != ino->uid) || t->cred.fsuid != ino->uid ||
+	} else if (!capable(t, CAP_CHOWN) && ((uid != (uint32_t)-1 && uid != ino->uid) || t->cred.fsuid != ino->uid ||
 					 (gid != (uint32_t)-1 && gid != ino->gid && !creds_in_group(&t->cred, gid)))) {
 		/* Only root gives files away; an owner may pick one of its own groups. */
 		r = -EPERM;
@@ -292,7 +292,7 @@ static long do_utimes(struct task *t, int dirfd, gva_t upath, struct abi_timespe
 	ino = p.d->inode;
 	if (rdonly(&p)) {
 		r = -EROFS;
-	} else if (t->cred.fsuid != 0 && t->cred.fsuid != ino->uid) {
+	} else if (!capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid) {
 		r = ts ? -EPERM : vfs_permission(t, ino, 2);
 	}
 	if (r == 0) {

@@ -338,8 +338,9 @@ static long parse_control(struct task *t, gva_t uctl, uint64_t len, struct umsg 
 				break;
 			}
 			memcpy(&u, CMSG_DATA(c), sizeof(u));
-			/* Only root may claim to be someone else. */
-			if (t->cred.euid != 0 && (u.pid != task_tgid(t) || u.uid != t->cred.uid || u.gid != t->cred.gid)) {
+			/* Claiming to be someone else takes CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID. */
+			if ((u.pid != task_tgid(t) && !capable(t, CAP_SYS_ADMIN)) || (u.uid != t->cred.uid && !capable(t, CAP_SETUID)) ||
+			    (u.gid != t->cred.gid && !capable(t, CAP_SETGID))) {
 				r = -EPERM;
 				break;
 			}

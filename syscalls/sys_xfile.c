@@ -236,7 +236,7 @@ SYSCALL(chroot)
 	struct path p;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_CHROOT))
 		return -EPERM;
 	r = mm_strncpy_in(t->mm, path, a[0], sizeof(path));
 	if (r < 0)
@@ -319,16 +319,16 @@ static long get_name(struct task *t, gva_t u, char *name)
 static long xattr_permission(struct task *t, struct inode *ino, const char *name, int write)
 {
 	if (!strncmp(name, "trusted.", 8))
-		return t->cred.fsuid == 0 ? 0 : write ? -EPERM : -ENODATA;
+		return capable(t, CAP_SYS_ADMIN) ? 0 : write ? -EPERM : -ENODATA;
 	if (!strncmp(name, "user.", 5)) {
 		if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
 			return write ? -EPERM : -ENODATA;
-		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) && t->cred.fsuid != 0 &&
+		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) && !capable(t, CAP_FOWNER) &&
 		    t->cred.fsuid != ino->uid)
 			return -EPERM;
 		return vfs_permission(t, ino, write ? 2 : 4);
 	}
-	if (write && t->cred.fsuid != 0 && t->cred.fsuid != ino->uid)
+	if (write && !capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid)
 		return -EPERM;
 	return 0;
 }
@@ -393,7 +393,7 @@ static long do_setxattr(struct task *t, const uint64_t *a, int kind, int remove)
 		free(val);
 		return r;
 	}
-	if ((p.d && p.mnt && (p.mnt->flags & 1)) || (f && f->path.mnt && (f->path.mnt->flags & 1))) {
+	if ((p.d && p.mnt && (p.mnt->flags & VFS_MNT_RDONLY)) || (f && f->path.mnt && (f->path.mnt->flags & VFS_MNT_RDONLY))) {
 		r = -EROFS;
 		goto out;
 	}
@@ -468,7 +468,7 @@ SYSCALL(mount)
 	struct path tp, sp;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	r = mm_strncpy_in(t->mm, target, a[1], sizeof(target));
 	if (r < 0)
@@ -481,7 +481,7 @@ SYSCALL(mount)
 		if (tp.d != tp.mnt->root) {
 			r = -EINVAL;
 		} else {
-			tp.mnt->flags = (tp.mnt->flags & ~1) | !!(flags & MS_RDONLY);
+			tp.mnt->flags = (tp.mnt->flags & ~VFS_MNT_RDONLY) | (flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
 			r = 0;
 		}
 		goto out;
@@ -493,7 +493,7 @@ SYSCALL(mount)
 		r = vfs_walk(t, AT_FDCWD, source, WALK_FOLLOW, &sp);
 		if (r < 0)
 			goto out;
-		r = vfs_bind_at(&tp, &sp, !!(flags & MS_RDONLY));
+		r = vfs_bind_at(&tp, &sp, flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
 		path_put(&sp);
 		goto out;
 	}
@@ -530,7 +530,7 @@ SYSCALL(mount)
 		r = fst->mount(&ma, &sb, &root);
 		if (r < 0)
 			goto out;
-		r = vfs_mount_at(&tp, sb, root, !!(flags & MS_RDONLY));
+		r = vfs_mount_at(&tp, sb, root, flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
 		if (r < 0)
 			inode_put(root);
 	}
@@ -545,7 +545,7 @@ SYSCALL(pivot_root)
 	struct path nr, po;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	if ((r = mm_strncpy_in(t->mm, a0, a[0], sizeof(a0))) < 0 || (r = mm_strncpy_in(t->mm, a1, a[1], sizeof(a1))) < 0)
 		return r;
@@ -567,7 +567,7 @@ SYSCALL(umount2)
 	struct path p;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (a[1] & ~(uint64_t)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;

@@ -223,15 +223,17 @@ EOF
 fi
 
 # Unit tests in C, tests/unit/*_test.c: each links the sentry sources on
-# its " * links:" line and prints a PASS or FAIL line per check.
+# its " * links:" line (and the libraries on its " * libs:" line), nothing
+# else, and prints a PASS or FAIL line per check.
 for src in "$here"/unit/*_test.c; do
 	[ -e "$src" ] || continue
 	prog=$(basename "$src" .c)
 	want "unit/$prog" || continue
 	[ -z "${unit_header:-}" ] && { echo "== tests/unit"; unit_header=1; }
 	links=$(sed -n 's|^ \* links: ||p' "$src" | sed "s|[^ ]*|$root/&|g")
-	# shellcheck disable=SC2086 # links is a list of files
-	if ! gcc -O2 -Wall -Wextra -Werror -I"$root" -o "$BIN/$prog" "$src" $links -lseccomp 2>"$T/build.err"; then
+	libs=$(sed -n 's|^ \* libs: ||p' "$src")
+	# shellcheck disable=SC2086 # links and libs are lists
+	if ! gcc -O2 -pthread -Wall -Wextra -Wno-unused-parameter -Werror -I"$root" -o "$BIN/$prog" "$src" $links -lseccomp $libs 2>"$T/build.err"; then
 		fail "unit/$prog" "does not build:" "$(head -10 "$T/build.err")"
 		continue
 	fi

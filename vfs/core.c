@@ -386,7 +386,7 @@ long vfs_bind_at(struct path *target, struct path *source, int flags)
 	m->root = source->d;
 	dentry_get(m->root);
 	m->sb = source->mnt->sb;
-	m->flags = flags | (source->mnt->flags & 1);
+	m->flags = flags | (source->mnt->flags & VFS_MNT_RDONLY);
 	m->parent = target->mnt;
 	m->mountpoint = target->d;
 	add_mount(m);
@@ -549,6 +549,13 @@ long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 		return -ENODEV;
 	return ino->iops->getpage(ino, off, frame);
 }
+
+const struct mm_file_ops vfs_mm_file_ops = {
+	.get = inode_get,
+	.put = inode_put,
+	.getpage = vfs_inode_getpage,
+	.fill = vfs_inode_fill,
+};
 
 unsigned vfs_poll(struct file *f, uint64_t *deadline)
 {

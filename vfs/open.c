@@ -26,7 +26,7 @@ static int acc_mask(int flags)
 
 static int mnt_rdonly(struct path *p)
 {
-	return p->mnt && (p->mnt->flags & 1);
+	return p->mnt && (p->mnt->flags & VFS_MNT_RDONLY);
 }
 
 long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)

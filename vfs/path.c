@@ -23,7 +23,7 @@ long vfs_permission(struct task *t, struct inode *ino, int mask)
 {
 	uint32_t mode = ino->mode, bits;
 
-	if (t->cred.fsuid == 0) {
+	if (capable(t, CAP_DAC_OVERRIDE)) {
 		/* CAP_DAC_OVERRIDE: all but exec of a file with no x bit at all. */
 		if ((mask & 1) && !S_ISDIR(mode) && !(mode & 0111))
 			return -EACCES;
@@ -566,15 +566,4 @@ void vfs_resolve_end(void)
 {
 	resolve = 0;
 	path_put(&resolve_root);
-}
-
-long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out)
-{
-	long r = vfs_resolve_begin(t, dirfd, how);
-
-	if (r < 0)
-		return r;
-	r = vfs_walk(t, dirfd, path, flags, out);
-	vfs_resolve_end();
-	return r;
 }

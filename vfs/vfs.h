@@ -197,13 +197,16 @@ static inline int dentry_dead(const struct dentry *d)
 	return d->unhashed && d->parent;
 }
 
+/* struct mount's flags: mount -o ro (or a read-only bind) on this mount alone. */
+enum { VFS_MNT_RDONLY = 1 };
+
 struct mount {
 	struct mount *next;  /* all mounts, oldest first (/proc/mounts) */
 	struct dentry *root;
 	struct mount *parent;
 	struct dentry *mountpoint;
 	struct super *sb;
-	int flags; /* MS_RDONLY */
+	int flags; /* VFS_MNT_RDONLY */
 	int id;    /* /proc/PID/mountinfo's mount id: never reused */
 };
 
@@ -273,6 +276,13 @@ int fdt_close(struct fdtable *t, int fd);
 int fdt_get_cloexec(struct fdtable *t, int fd);
 void fdt_set_cloexec(struct fdtable *t, int fd, int on);
 void fdt_close_on_exec(struct fdtable *t);
+/* A copy of src sharing its files (fork without CLONE_FILES), or NULL. */
+struct fdtable *fdt_copy(struct fdtable *src);
+/* A copy of src with its own root, cwd and umask (fork without CLONE_FS), or NULL. */
+struct fs_context *fs_copy(struct fs_context *src);
+void fs_put(struct fs_context *fs);
+/* The above, for the kernel's tasks (sentry/kernel/task.h), set at start-up. */
+extern const struct task_files_ops vfs_task_files;
 
 /* ---- path walk ---- */
 enum {
@@ -299,8 +309,6 @@ long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent,
  */
 long vfs_walk_parent_follow(struct task *t, int dirfd, char *path, struct path *parent, char **last,
 			    int *trailing_slash);
-/* vfs_walk under openat2's RESOLVE_* rules (how). */
-long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out);
 /*
  * openat2's RESOLVE_* rules (how) for every walk this host thread makes
  * until vfs_resolve_end(): an open with O_CREAT walks more than once.
@@ -404,6 +412,8 @@ long vfs_inode_fill(struct inode *ino, uint64_t off, void *buf, size_t len);
 /* Sets a regular file's size (iops->truncate); mappings past a new, smaller end go (SIGBUS). */
 long vfs_truncate(struct inode *ino, uint64_t size);
 long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame);
+/* The above, for the memory manager (sentry/mm/mm.h), set at start-up. */
+extern const struct mm_file_ops vfs_mm_file_ops;
 
 /* ---- helpers for file systems ---- */
 long vfs_iter_read(const void *src, size_t srclen, const struct iovec *iov, int cnt, uint64_t *pos);

@@ -64,7 +64,6 @@ static const struct host_rule rules[] = {
 	ANY("getrandom", "entropy for AT_RANDOM, getrandom and /dev/urandom"),
 	ONE("tgkill", "abort() on a broken sentry invariant", SCMP_A2(SCMP_CMP_EQ, SIGABRT)),
 	ANY("clock_gettime", "the sandbox's clocks when the vDSO falls back"),
-	ANY("nanosleep", "nanosleep and clock_nanosleep of the application"),
 	ANY("gettid", "own thread id"),
 	ANY("getpid", "own pid (glibc's abort, the platform)"),
 	ONE("clone", "a host thread per application task (pthread_create)",

@@ -582,7 +582,7 @@ SYSCALL(rt_sigtimedwait)
 
 		if (mm_copy_in(t->mm, &ts, a[2], sizeof(ts)) < 0)
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		if (!abi_timespec_valid(&ts))
 			return -EINVAL;
 		deadline = host_realtime_ns() + (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	}

@@ -9,11 +9,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../syscalls/syscalls.h"
 #include "../host/host.h"
 #include "../log.h"
 #include "../mm/mm.h"
 #include "task.h"
+
+void (*task_syscall_handler)(struct task *t);
 
 pthread_mutex_t sentry_lock = PTHREAD_MUTEX_INITIALIZER;
 __thread struct task *task_current;
@@ -68,7 +69,7 @@ void task_run(struct task *t)
 		}
 		switch (why) {
 		case PLAT_SYSCALL:
-			syscall_dispatch(t);
+			task_syscall_handler(t);
 			{
 				long r = (long)t->regs.rax;
 

@@ -35,6 +35,10 @@
 #define FAULT_AROUND_ANON 16
 #define FAULT_AROUND_FILE 32
 
+/* Set at start-up; here, in the lowest layer that runs through it (platform.h). */
+const struct platform *plat;
+const struct mm_file_ops *mm_file_ops;
+
 struct ptnode {
 	void *e[512];
 };
@@ -153,14 +157,14 @@ static int vma_insert_at(struct mm *mm, size_t i, const struct vma *v)
 	mm->vmas[i].name = v->name ? strdup(v->name) : NULL;
 	mm->nvmas++;
 	if (v->inode)
-		inode_get(v->inode);
+		mm_file_ops->get(v->inode);
 	return 0;
 }
 
 static void vma_remove_at(struct mm *mm, size_t i)
 {
 	if (mm->vmas[i].inode)
-		inode_put(mm->vmas[i].inode);
+		mm_file_ops->put(mm->vmas[i].inode);
 	free(mm->vmas[i].name);
 	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nvmas - i - 1) * sizeof(struct vma));
 	mm->nvmas--;
@@ -501,7 +505,7 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 				return -ENOMEM;
 			}
 			if (v->inode)
-				r = vfs_inode_getpage(v->inode, v->off + (p - v->start), &frame);
+				r = mm_file_ops->getpage(v->inode, v->off + (p - v->start), &frame);
 			else
 				r = -ENODEV;
 			if (r < 0) {
@@ -528,7 +532,7 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 	if (frame == MF_NONE)
 		return -ENOMEM;
 	if (v->inode) {
-		long r = vfs_inode_fill(v->inode, v->off + (s - v->start), mf_ptr(frame), n * PAGE);
+		long r = mm_file_ops->fill(v->inode, v->off + (s - v->start), mf_ptr(frame), n * PAGE);
 
 		if (r < 0) {
 			for (p = 0; p < n; p++)

@@ -81,6 +81,21 @@ void mm_file_shrunk(struct inode *ino, uint64_t size);
  */
 int mm_inode_mapped_writable(struct inode *ino);
 long mm_brk(struct mm *mm, gva_t newbrk);
+
+/*
+ * What the memory manager asks of the files it maps: vfs/ is above it, so
+ * the VFS provides these at start-up (vfs_mm_file_ops) instead of mm
+ * calling it by name.  get/put hold a vma's reference on its inode; getpage
+ * gives the memory-file frame of a page of a file that keeps its pages
+ * there (tmpfs, shared mappings), fill reads a page for a private copy.
+ */
+struct mm_file_ops {
+	void (*get)(struct inode *ino);
+	void (*put)(struct inode *ino);
+	long (*getpage)(struct inode *ino, uint64_t off, uint64_t *frame);
+	long (*fill)(struct inode *ino, uint64_t off, void *buf, size_t len);
+};
+extern const struct mm_file_ops *mm_file_ops;
 /* Names the file mapped at [start,end) (for /proc/pid/maps). */
 void mm_set_name(struct mm *mm, gva_t start, gva_t end, const char *name);
 /* Labels [start,end) with VMA_HEAP/VMA_STACK (for /proc/self/maps). */
