@@ -323,6 +323,49 @@ static void add_mount(struct mount *m)
 	*pp = m;
 }
 
+struct mount *vfs_mount_on(struct mount *parent, struct dentry *d)
+{
+	struct mount *m;
+
+	if (!d->mounted)
+		return NULL;
+	for (m = vfs_mounts; m; m = m->next)
+		if (m->parent == parent && m->mountpoint == d)
+			return m;
+	return NULL;
+}
+
+/*
+ * Where a new mount at p goes: on the topmost of the mounts already stacked
+ * there (Linux's lock_mount), so that no two mounts ever share a parent
+ * and a mountpoint.
+ */
+static struct path mount_target(const struct path *p)
+{
+	struct path top = *p;
+	struct mount *m;
+
+	while ((m = vfs_mount_on(top.mnt, top.d))) {
+		top.mnt = m;
+		top.d = m->root;
+	}
+	return top;
+}
+
+/* Takes m off its mountpoint; the dentry stays marked while other mounts sit on it. */
+static void unhang(struct mount *m)
+{
+	struct dentry *d = m->mountpoint;
+	struct mount *x;
+
+	if (d->mounted != m)
+		return;
+	d->mounted = NULL;
+	for (x = vfs_mounts; x; x = x->next)
+		if (x != m && x->mountpoint == d)
+			d->mounted = x;
+}
+
 struct mount *vfs_mount_root(struct super *sb, struct inode *root)
 {
 	struct mount *m = calloc(1, sizeof(*m));
@@ -342,14 +385,13 @@ struct mount *vfs_mount_root(struct super *sb, struct inode *root)
 	return m;
 }
 
-long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flags)
+long vfs_mount_at(struct path *p0, struct super *sb, struct inode *root, int flags)
 {
+	struct path top = mount_target(p0), *p = &top;
 	struct mount *m;
 
 	if (!p->d->inode || !S_ISDIR(p->d->inode->mode))
 		return -ENOTDIR;
-	if (p->d->mounted)
-		return -EBUSY;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -368,8 +410,9 @@ long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flag
 	return 0;
 }
 
-long vfs_bind_at(struct path *target, struct path *source, int flags)
+long vfs_bind_at(struct path *target0, struct path *source, int flags)
 {
+	struct path top = mount_target(target0), *target = &top;
 	struct mount *m;
 
 	if (!target->d->inode || S_ISDIR(target->d->inode->mode) != S_ISDIR(source->d->inode->mode))
@@ -397,12 +440,12 @@ long vfs_umount(struct path *p)
 
 	if (p->d != m->root || !m->parent)
 		return -EINVAL; /* not a mount point (or the root) */
-	m->mountpoint->mounted = NULL;
 	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
 		if (*pp == m) {
 			*pp = m->next;
 			break;
 		}
+	unhang(m);
 	/*
 	 * Open files and cwds may still name it (paths hold no reference on
 	 * mounts): it stays allocated, detached, as a lazy umount leaves it.
@@ -441,11 +484,11 @@ long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_o
 			p.d = p.d->parent;
 		}
 	}
-	if (put_old->d->mounted)
+	if (vfs_mount_on(put_old->mnt, put_old->d))
 		return -EBUSY;
 
 	/* new_root leaves its mount point and becomes the root; the old root hangs at put_old. */
-	nm->mountpoint->mounted = NULL;
+	unhang(nm);
 	dentry_put(nm->mountpoint);
 	nm->mountpoint = NULL;
 	nm->parent = NULL;

@@ -178,7 +178,7 @@ struct super {
 struct dentry {
 	struct dentry *parent;  /* reference; NULL for a file system's root */
 	struct inode *inode;    /* reference; NULL for a negative entry */
-	struct mount *mounted;  /* a mount on top of this dentry */
+	struct mount *mounted;  /* the newest mount on this dentry, under any parent (vfs_mount_on finds one) */
 	struct dentry *hnext;   /* hash chain */
 	struct dentry *child, *sibling; /* children, newest first (tmpfs readdir) */
 	int refs;
@@ -340,7 +340,9 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 
 /* ---- mounts ---- */
 struct mount *vfs_mount_root(struct super *sb, struct inode *root);
-/* Mounts sb (root inode) on the directory at p. */
+/* The mount whose parent is parent and mountpoint d (at most one: a new mount goes on the topmost), or NULL. */
+struct mount *vfs_mount_on(struct mount *parent, struct dentry *d);
+/* Mounts sb (root inode) on the directory at p, on top of any mounts already there. */
 long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flags);
 /* mount --bind source on target; umount of the mount whose root p is. */
 long vfs_bind_at(struct path *target, struct path *source, int flags);
