@@ -74,6 +74,8 @@ static const struct rule rules[] = {
 	ANY("sched_setaffinity", "put tracer and stub on one CPU"),
 	ANY("clock_gettime", "the sandbox's clocks when the vDSO falls back"),
 	ANY("nanosleep", "nanosleep and clock_nanosleep of the application"),
+	ANY("restart_syscall", "the host kernel resumes a sentry's timed futex or nanosleep this way "
+			       "after cvisor is stopped and continued (kill -STOP/-CONT, a debugger)"),
 	ANY("gettid", "own thread id"),
 	ANY("getpid", "own pid, checked by new stubs"),
 	ANY("getppid", "a new stub checks its parent is still alive"),

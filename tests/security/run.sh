@@ -110,6 +110,17 @@ wait $cv; rc=$?
 if [ $rc = 130 ]; then result "SIGINT to cvisor reaches the sandbox" 0 ""
 else result "SIGINT to cvisor reaches the sandbox" 1 "exit $rc, not 130"; fi
 
+# Stopping and continuing cvisor from the host (kill -STOP/-CONT, as a shell's
+# job control or a debugger does) resumes the sentry's interrupted sleeps
+# through restart_syscall, which must be on the list; the program finishes.
+"$CVISOR" do -- /bin/busybox sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i + 1)); done; sleep 3; echo finished $i' \
+	>"$B/stopcont.out" 2>&1 </dev/null & cv=$!
+sleep 0.5
+for i in 1 2 3 4 5 6; do kill -STOP $cv; sleep 0.1; kill -CONT $cv; sleep 0.2; done 2>/dev/null
+wait $cv; rc=$?
+if [ $rc = 0 ] && [ "$(cat "$B/stopcont.out")" = "finished 3000" ]; then result "kill -STOP/-CONT of cvisor" 0 ""
+else result "kill -STOP/-CONT of cvisor" 1 "exit $rc: $(head -3 "$B/stopcont.out")"; fi
+
 # A host call off the vetted list kills the sentry, with a message
 # (a sanitizer build does not enforce the list, and says so).
 if "$CVISOR" do --print-host-syscalls | tail -1 | grep -q 'sanitizer build'; then
