@@ -91,6 +91,12 @@ struct platform {
 	int (*set_fpstate)(struct plat_ctx *ctx, struct iovec *iov);
 	/* Makes a running switch_to_user() on ctx return PLAT_INTERRUPT soon; any thread may call. */
 	void (*interrupt)(struct plat_ctx *ctx);
+	/*
+	 * Kills every host process of every address space (the crash path,
+	 * so that they can be reaped before cvisor exits); async-signal-safe,
+	 * takes no lock.
+	 */
+	void (*kill_all)(void);
 
 	/* The highest application address + 1 this platform can give. */
 	uint64_t user_limit;

@@ -49,7 +49,11 @@ struct plat_as {
 	plat_regs stub_regs; /* a valid register set for running the stub */
 	int dead;           /* the stub process was killed (its group is ending) */
 	uint64_t generation; /* batches run */
+	struct plat_as *live_next, **live_pprev; /* on live_stubs from creation to destruction */
 };
+
+/* Every stub process created and not yet destroyed, for kill_all(); under the sentry lock. */
+static struct plat_as *live_stubs;
 
 struct plat_ctx {
 	struct plat_as *as;
@@ -232,6 +236,11 @@ static struct plat_as *as_create(int *err)
 	*err = (int)host_ptrace(PTRACE_GETREGS, as->pid, 0, &as->stub_regs);
 	if (*err < 0)
 		goto fail_kill;
+	as->live_next = live_stubs;
+	if (live_stubs)
+		live_stubs->live_pprev = &as->live_next;
+	as->live_pprev = &live_stubs;
+	live_stubs = as;
 	return as;
 
 fail_kill:
@@ -278,6 +287,9 @@ static void as_destroy(struct plat_as *as)
 {
 	int st;
 
+	*as->live_pprev = as->live_next;
+	if (as->live_next)
+		as->live_next->live_pprev = as->live_pprev;
 	host_kill(as->pid, SIGKILL);
 	if (host_wait4(as->pid, &st, __WALL | WNOHANG) == 0) {
 		if (nunreaped == (int)(sizeof(unreaped) / sizeof(unreaped[0])))
@@ -577,6 +589,14 @@ static void interrupt(struct plat_ctx *c)
 	host_tgkill(c->as->pid, c->tid, SIGSTOP);
 }
 
+static void kill_all(void)
+{
+	struct plat_as *as;
+
+	for (as = live_stubs; as; as = as->live_next)
+		host_kill(as->pid, SIGKILL);
+}
+
 const struct platform plat_ptrace = {
 	.name = "ptrace",
 	.as_create = as_create,
@@ -596,5 +616,6 @@ const struct platform plat_ptrace = {
 	.get_fpstate = get_fpstate,
 	.set_fpstate = set_fpstate,
 	.interrupt = interrupt,
+	.kill_all = kill_all,
 	.user_limit = STUB_CODE,
 };
