@@ -439,6 +439,8 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		return (int)r;
 	}
 
+	/* The mounts the sandbox is built on stay: the application may not uncover what lies below them. */
+	vfs_lock_mounts();
 	if (host_seccomp_install(cfg->gofer_sock) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;

@@ -410,6 +410,36 @@ long vfs_mount_at(struct path *p0, struct super *sb, struct inode *root, int fla
 	return 0;
 }
 
+/*
+ * Does a locked mount sit on source's mount at source's directory or below
+ * it?  A bind copies only source's mount, so it would show what that one
+ * covers (Linux's has_locked_children).  cvisor has no recursive bind yet
+ * and refuses MS_REC binds of such a tree the same way.
+ */
+static int has_locked_children(const struct path *source)
+{
+	struct mount *c;
+	struct dentry *d;
+
+	for (c = vfs_mounts; c; c = c->next) {
+		if (c->parent != source->mnt || !c->locked)
+			continue;
+		for (d = c->mountpoint; d && d != source->d; d = d->parent)
+			;
+		if (d)
+			return 1;
+	}
+	return 0;
+}
+
+void vfs_lock_mounts(void)
+{
+	struct mount *m;
+
+	for (m = vfs_mounts; m; m = m->next)
+		m->locked = m->parent != NULL;
+}
+
 long vfs_bind_at(struct path *target0, struct path *source, int flags)
 {
 	struct path top = mount_target(target0), *target = &top;
@@ -419,6 +449,8 @@ long vfs_bind_at(struct path *target0, struct path *source, int flags)
 		return -ENOTDIR;
 	if (vfs_path_detached(source))
 		return -EINVAL; /* a pipe or socket through /proc/PID/fd: nothing to mount */
+	if (has_locked_children(source))
+		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -440,6 +472,8 @@ long vfs_umount(struct path *p)
 
 	if (p->d != m->root || !m->parent)
 		return -EINVAL; /* not a mount point (or the root) */
+	if (m->locked)
+		return -EINVAL;
 	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
 		if (*pp == m) {
 			*pp = m->next;

@@ -202,6 +202,7 @@ struct mount {
 	struct super *sb;
 	int flags; /* MS_RDONLY */
 	int id;    /* /proc/PID/mountinfo's mount id: never reused */
+	int locked; /* the sandbox is built on it: no umount, no bind that shows what it covers */
 };
 
 struct path {
@@ -347,6 +348,13 @@ long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flag
 /* mount --bind source on target; umount of the mount whose root p is. */
 long vfs_bind_at(struct path *target, struct path *source, int flags);
 long vfs_umount(struct path *p);
+/*
+ * Locks every mount there is but the root, as Linux locks the mounts a
+ * user namespace inherits (MNT_LOCKED): umount gives EINVAL, and so does a
+ * bind of a directory they sit below, so what they cover (the image's own
+ * /tmp, /dev, /proc...) is never reachable from the sandbox.
+ */
+void vfs_lock_mounts(void);
 extern struct path vfs_root;
 extern struct mount *vfs_mounts;
 /*

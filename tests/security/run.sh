@@ -43,14 +43,26 @@ fi
 if [ -e "$sbroot/cvisor-escape-probe" ]; then result "root write stays inside" 1 "file appeared on the host"
 else result "root write stays inside" 0 ""; fi
 
-# With the host's / as the image, the sandbox's /proc and /sys sit on the
-# image's; unmounting them must show the gofer's view: empty directories,
-# never the host kernel's procfs or sysfs.
-out=$(timeout 60 "$CVISOR" do -- /bin/busybox sh -c 'umount /proc && umount /sys && echo unmounted && ls -A /proc /sys' 2>&1); rc=$?
-if [ $rc = 0 ] && [ "$(grep -vc -e '^unmounted$' -e '^/proc:$' -e '^/sys:$' -e '^$' <<< "$out")" = 0 ] && grep -q unmounted <<< "$out"; then
-	result "host /proc and /sys under the sandbox's" 0 ""
+# With the host's / as the image, the sandbox's /tmp, /dev, /proc, /sys, ...
+# sit on the image's directories, the host's own.  The sandbox cannot unmount
+# them, lazily or not (EINVAL, as for the locked mounts a user namespace
+# inherits), nor bind a tree they sit in elsewhere to see below them: a
+# marker in the host's /tmp is never reachable.  Its own mounts it may unmount.
+hostmark=$(mktemp /tmp/cvisor-hostmark.XXXXXX)
+echo "$marker" > "$hostmark"
+name=$(basename "$hostmark")
+out=$(timeout 60 "$CVISOR" do -- /bin/busybox sh -c '
+for m in /tmp /dev /proc /sys /dev/pts /dev/shm /; do umount $m; umount -l $m; done
+mkdir -p /tmp/b; mount --bind / /tmp/b; mount --bind /dev /tmp/b
+cat /tmp/'"$name"' /tmp/b/tmp/'"$name"'
+test -e /proc/self/status && test -c /dev/null && test -d /dev/pts && echo still-the-sandboxs
+mount -t tmpfs own /tmp/b && umount /tmp/b && echo own-unmounted' 2>&1); rc=$?
+rm -f "$hostmark"
+if [ "$(grep -c "Invalid argument" <<< "$out")" = 16 ] && ! grep -q "$marker" <<< "$out" &&
+   grep -q still-the-sandboxs <<< "$out" && grep -q own-unmounted <<< "$out"; then
+	result "the sandbox's own mounts cannot be unmounted" 0 ""
 else
-	result "host /proc and /sys under the sandbox's" 1 "exit $rc: $(head -5 <<< "$out")"
+	result "the sandbox's own mounts cannot be unmounted" 1 "exit $rc: $(grep -v 'Invalid argument' <<< "$out" | head -5)"
 fi
 
 # The sentry's own root on the host is empty, and it is in mount and network namespaces of its own
