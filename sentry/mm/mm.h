@@ -40,6 +40,14 @@ struct vma {
 	char *name;           /* the mapped file's path, for /proc/pid/maps (owned) */
 };
 
+/*
+ * vm.max_map_count, as Linux's default (and /proc/sys/vm/max_map_count):
+ * mmap, and the splits of mprotect, munmap and mremap, give ENOMEM past it.
+ * Adjacent mappings of the same kind are merged, as Linux merges them, so
+ * they count once.
+ */
+#define MM_MAX_MAP_COUNT 65530
+
 struct mm {
 	struct plat_as *as;
 	struct vma *vmas;     /* sorted by start */
