@@ -342,21 +342,37 @@ static void as_flush(struct plat_as *as)
 		as->dead = 1;
 		goto done;
 	}
+	/*
+	 * The host refused a change (a host mmap past the host's
+	 * vm.max_map_count, out of host memory) or the stub broke: its
+	 * mappings no longer mirror the memory manager's.  That address space
+	 * is lost, not the sandbox: the stub is killed and the tasks that run
+	 * in it find it dead (PLAT_DIED) and are killed.
+	 */
 	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
 		siginfo_t si = {0};
 
 		host_ptrace(PTRACE_GETSIGINFO, tid, 0, &si);
 		host_ptrace(PTRACE_GETREGS, tid, 0, &r);
-		die("ptrace: the stub failed running a batch (wait status %#x, rip %#llx, fault address %p)", st,
-		    r.rip, si.si_addr);
+		log_warn("ptrace: the stub failed running a batch (wait status %#x, rip %#llx, fault address %p)",
+			 st, r.rip, si.si_addr);
+		goto lost;
 	}
-	if (host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
-		die("ptrace: cannot read the stub's registers");
+	if (host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0) {
+		log_warn("ptrace: cannot read the stub's registers");
+		goto lost;
+	}
 	if (r.r13 != 0) {
 		struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off) + (n - r.r13);
-		die("ptrace: stub call %lu(%#lx, %#lx, %#lx) failed: %ld", op->nr, op->args[0], op->args[1],
-		    op->args[2], (long)r.rax);
+
+		log_warn("ptrace: the host refused stub call %lu(%#lx, %#lx, %#lx): %ld; its process is killed",
+			 op->nr, op->args[0], op->args[1], op->args[2], (long)r.rax);
+		goto lost;
 	}
+	goto done;
+lost:
+	as->dead = 1;
+	host_kill(as->pid, SIGKILL);
 done:
 	as->generation++;
 	as->nops = 0;

@@ -152,6 +152,16 @@ os.fork() or time.sleep(100)'
 left_after "command not found" -- /nonexistent
 left_after "sentry crash" --test-sentry-crash -- /bin/sleep 100
 
+# A failure of the platform (here the host refusing a stub's mmap, past its
+# vm.max_map_count) is an error for the process it hit, never for the sandbox.
+gcc -O2 -Wall -Wextra -Werror -o "$B/mapflood" "$root/tests/security/mapflood.c" || result "mapflood build" 1 ""
+out=$(timeout 120 "$CVISOR" do -- "$B/mapflood" 2>&1 </dev/null); rc=$?
+if [ $rc = 0 ] && [ "$(tail -1 <<< "$out")" = "parent alive" ] && grep -Eq "^child (finished|killed)$" <<< "$out"; then
+	result "a platform failure stays with its process" 0 ""
+else
+	result "a platform failure stays with its process" 1 "exit $rc: $(tail -3 <<< "$out")"
+fi
+
 # A host call off the vetted list kills the sentry, with a message
 # (a sanitizer build does not enforce the list, and says so).
 if "$CVISOR" do --print-host-syscalls | tail -1 | grep -q 'sanitizer build'; then
