@@ -314,6 +314,36 @@ static pid_t our_thread(struct plat_as *as)
 	die("ptrace: no stub thread of this address space is ours to run a batch in");
 }
 
+/*
+ * The host refused a change with ENOMEM: the stub holds as many host
+ * mappings as the host allows (its vm.max_map_count; memory-file frames
+ * that are not contiguous cost one each).  Every application mapping is
+ * dropped from the stub at once, which always succeeds; the calls not yet
+ * made are moot then, and the pages come back one fault at a time
+ * (mm_fault maps a present page again).  A working set that does not fit
+ * is slow, as swapping is, but runs.  0, or -errno if the stub failed.
+ */
+static int drop_all(struct plat_as *as, pid_t tid)
+{
+	struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off);
+	plat_regs r = as->stub_regs;
+	int st;
+
+	op->nr = SYS_munmap;
+	op->args[0] = 0;
+	op->args[1] = STUB_CODE;
+	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
+	r.r12 = STUB_CTRL;
+	r.r13 = 1;
+	r.orig_rax = (uint64_t)-1;
+	if (host_ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		return -ESRCH;
+	st = wait_trap(tid);
+	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return -ESRCH;
+	return r.r13 ? (int)r.rax : 0;
+}
+
 /* Runs the queued batch in one of the stub's threads (stopped, and ours). */
 static void as_flush(struct plat_as *as)
 {
@@ -365,6 +395,8 @@ static void as_flush(struct plat_as *as)
 	if (r.r13 != 0) {
 		struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off) + (n - r.r13);
 
+		if ((long)r.rax == -ENOMEM && drop_all(as, tid) == 0)
+			goto done;
 		log_warn("ptrace: the host refused stub call %lu(%#lx, %#lx, %#lx): %ld; its process is killed",
 			 op->nr, op->args[0], op->args[1], op->args[2], (long)r.rax);
 		goto lost;

@@ -76,7 +76,8 @@ void task_run(struct task *t)
 			}
 			break;
 		case PLAT_FAULT:
-			code = mm_fault(t->mm, info.addr, plat->as_generation(t->mm->as) != t->as_generation);
+			code = mm_fault(t->mm, info.addr, plat->as_generation(t->mm->as) != t->as_generation,
+					info.code == SEGV_MAPERR);
 			if (code == MM_FAULT_OOM)
 				task_exit_group(t, SIGKILL);
 			else if (code == MM_FAULT_SIGBUS)

@@ -659,7 +659,7 @@ static uint8_t *page_for(struct mm *mm, gva_t va, int write)
 	return (uint8_t *)mf_ptr(PTE_FRAME(*ent)) + (va & (PAGE - 1));
 }
 
-int mm_fault(struct mm *mm, gva_t addr, int stale)
+int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped)
 {
 	struct vma *v = addr < mm->limit ? vma_find(mm, addr) : NULL;
 	uint64_t *ent;
@@ -683,10 +683,15 @@ int mm_fault(struct mm *mm, gva_t addr, int stale)
 	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE))
 		return break_cow(mm, v, PGDOWN(addr), ent) < 0 ? SEGV_ACCERR : 0;
 	/*
-	 * Or a page another thread populated (fault-around, or a copy for a
-	 * system call) whose host mapping was still queued when this thread
-	 * touched it: the retry finds it.
+	 * Or a page whose host mapping the platform dropped (the host refused
+	 * a mapping and all of them went), or another thread populated
+	 * (fault-around, a copy for a system call) with its mapping still
+	 * queued: mapped (again), and the retry finds it.
 	 */
+	if (unmapped) {
+		plat->as_map(mm->as, PGDOWN(addr), PAGE, PTE_FRAME(*ent), page_prot(v, *ent));
+		return 0;
+	}
 	if (stale)
 		return 0;
 	return SEGV_ACCERR;
