@@ -311,6 +311,7 @@ void file_put(struct file *f)
 
 struct path vfs_root;
 struct mount *vfs_mounts;
+static struct mount *detached_mounts; /* unmounted, still named by paths (vfs_umount) */
 
 static void add_mount(struct mount *m)
 {
@@ -482,8 +483,11 @@ long vfs_umount(struct path *p)
 	unhang(m);
 	/*
 	 * Open files and cwds may still name it (paths hold no reference on
-	 * mounts): it stays allocated, detached, as a lazy umount leaves it.
+	 * mounts): it stays allocated, detached, as a lazy umount leaves it,
+	 * on a list of its own until the sandbox ends.
 	 */
+	m->next = detached_mounts;
+	detached_mounts = m;
 	return 0;
 }
 

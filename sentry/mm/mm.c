@@ -162,6 +162,8 @@ static void vma_remove_n(struct mm *mm, size_t i, size_t n)
 {
 	size_t k;
 
+	if (!n)
+		return; /* and vmas may be NULL yet */
 	for (k = i; k < i + n; k++) {
 		if (mm->vmas[k].inode)
 			inode_put(mm->vmas[k].inode);
