@@ -48,6 +48,7 @@ else result "root write stays inside" 0 ""; fi
 # them, lazily or not (EINVAL, as for the locked mounts a user namespace
 # inherits), nor bind a tree they sit in elsewhere to see below them: a
 # marker in the host's /tmp is never reachable.  Its own mounts it may unmount.
+# (No native comparison: root in a plain mount namespace may unmount them.)
 hostmark=$(mktemp /tmp/cvisor-hostmark.XXXXXX)
 echo "$marker" > "$hostmark"
 name=$(basename "$hostmark")
@@ -125,6 +126,7 @@ else result "SIGINT to cvisor reaches the sandbox" 1 "exit $rc, not 130"; fi
 # Stopping and continuing cvisor from the host (kill -STOP/-CONT, as a shell's
 # job control or a debugger does) resumes the sentry's interrupted sleeps
 # through restart_syscall, which must be on the list; the program finishes.
+# (cvisor's own host calls: nothing to compare natively.)
 "$CVISOR" do -- /bin/busybox sh -c 'i=0; while [ $i -lt 3000 ]; do i=$((i + 1)); done; sleep 3; echo finished $i' \
 	>"$B/stopcont.out" 2>&1 </dev/null & cv=$!
 sleep 0.5
@@ -136,6 +138,7 @@ else result "kill -STOP/-CONT of cvisor" 1 "exit $rc: $(head -3 "$B/stopcont.out
 # When cvisor do returns, every process of the sandbox (gofer, sentry, stubs)
 # has exited and been reaped by cvisor: run as a subreaper, reaper sees no
 # orphan of it, alive or zombie.  (cvisor once left its gofer to the host's pid 1.)
+# (cvisor's own processes: nothing to compare natively.)
 gcc -O2 -Wall -Wextra -Werror -o "$B/reaper" "$root/tests/security/reaper.c" || result "reaper build" 1 ""
 left_after() { # name CVISOR-ARGS...
 	local name=$1 out
@@ -155,6 +158,7 @@ left_after "sentry crash" --test-sentry-crash -- /bin/sleep 100
 # The host refusing a stub's mmap (past its vm.max_map_count: fragmented
 # memory-file frames cost a host mapping per page) costs the stub its host
 # mappings, which come back on faults: the process runs to the end, as on Linux.
+# (Not a syscall test: natively it proves nothing, the stub's host limit is cvisor's.)
 gcc -O2 -Wall -Wextra -Werror -o "$B/mapflood" "$root/tests/security/mapflood.c" || result "mapflood build" 1 ""
 out=$(timeout 120 "$CVISOR" do -- "$B/mapflood" 2>&1 </dev/null); rc=$?
 if [ $rc = 0 ] && [ "$out" = "$(printf 'child finished\nparent alive')" ]; then
