@@ -169,12 +169,15 @@ fi
 
 # Any other platform failure (here a stub killed on the host) is an error for
 # the process it hit (SIGKILL), never for the sandbox.
-"$CVISOR" do -- /bin/busybox sh -c 'sleep 3 & wait $!; echo "child status $?"; echo survived' \
-	>"$B/stubkill.out" 2>/dev/null </dev/null & cv=$!
-sleep 0.7
-kill -9 "$(pgrep -P $cv -n)"   # the newest child of the sentry: the stub of sleep
+# The shell says when sleep runs (exec'd, so its stub is the sentry's newest
+# child), with builtins only, so that no other process comes after it.
+"$CVISOR" do -- /bin/busybox sh -c 'sleep 5 & p=$!
+	until read -r c < /proc/$p/comm && [ "$c" = sleep ]; do :; done
+	echo ready; wait $p; echo "child status $?"; echo survived' >"$B/stubkill.out" 2>/dev/null </dev/null & cv=$!
+for i in $(seq 100); do grep -q ready "$B/stubkill.out" && break; sleep 0.1; done
+kill -9 "$(pgrep -P $cv -n)"
 wait $cv; rc=$?
-if [ $rc = 0 ] && [ "$(cat "$B/stubkill.out")" = "$(printf 'child status 137\nsurvived')" ]; then
+if [ $rc = 0 ] && [ "$(cat "$B/stubkill.out")" = "$(printf 'ready\nchild status 137\nsurvived')" ]; then
 	result "a stub killed on the host" 0 ""
 else
 	result "a stub killed on the host" 1 "exit $rc: $(head -3 "$B/stubkill.out")"
