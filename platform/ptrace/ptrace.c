@@ -49,6 +49,7 @@ struct plat_as {
 	plat_regs stub_regs; /* a valid register set for running the stub */
 	int dead;           /* the stub process was killed (its group is ending) */
 	uint64_t generation; /* batches run */
+	uint64_t dropped_at; /* generation right after drop_all() last ran; 0: never */
 	struct plat_as *live_next, **live_pprev; /* on live_stubs from creation to destruction */
 };
 
@@ -395,8 +396,11 @@ static void as_flush(struct plat_as *as)
 	if (r.r13 != 0) {
 		struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off) + (n - r.r13);
 
-		if ((long)r.rax == -ENOMEM && drop_all(as, tid) == 0)
+		/* Once per successful batch: a host that refuses even a fresh start is out of memory. */
+		if ((long)r.rax == -ENOMEM && as->generation != as->dropped_at && drop_all(as, tid) == 0) {
+			as->dropped_at = as->generation + 1;
 			goto done;
+		}
 		log_warn("ptrace: the host refused stub call %lu(%#lx, %#lx, %#lx): %ld; its process is killed",
 			 op->nr, op->args[0], op->args[1], op->args[2], (long)r.rax);
 		goto lost;
