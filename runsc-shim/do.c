@@ -180,7 +180,7 @@ int shim_do(int argc, char **argv)
 	 */
 	mallopt(M_ARENA_MAX, 1);
 	/* The gofer first, while cvisor is one thread: a fork is clean then. */
-	if (gofer_start(cfg.root, &cfg.gofer_sock) < 0)
+	if ((cfg.gofer_pid = gofer_start(cfg.root, &cfg.gofer_sock)) < 0)
 		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);

@@ -57,6 +57,7 @@ static void describe_inflight(char *line, size_t size)
 static void connect_layers(void)
 {
 	crash_describe_inflight = describe_inflight;
+	crash_end_sandbox = sentry_end_on_crash;
 	task_syscall_handler = syscall_dispatch;
 	task_pidfd_pid = pidfd_pid;
 	mm_file_ops = &vfs_mm_file_ops;
@@ -335,7 +336,97 @@ static void start_forwarder(void)
 	pthread_attr_destroy(&attr);
 }
 
+/* The gofer, a child of this process: killed and reaped at the sandbox's end, or at a crash. */
+static pid_t gofer_pid;
+
+/* Sleeps a millisecond on a futex of its own: no other host call is needed for it. */
+static void pause_1ms(void)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+	uint64_t ns = host_realtime_ns() + 1000000;
+	struct timespec d = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+
+	pthread_mutex_lock(&m);
+	pthread_cond_timedwait(&c, &m, &d);
+	pthread_mutex_unlock(&m);
+}
+
+/*
+ * Reaps every child of this process until none is left or deadline: the
+ * gofer, stub processes, and the stub threads the sentry's threads traced
+ * (a wait from any thread of the process sees them all).  What is left
+ * after the deadline dies with the sentry (PDEATHSIG, EXITKILL), unreaped.
+ */
+static void reap_children(uint64_t deadline)
+{
+	int st;
+	long r;
+
+	while ((r = host_wait4(-1, &st, __WALL | WNOHANG)) >= 0) {
+		if (r > 0)
+			continue;
+		if (host_monotonic_ns() >= deadline) {
+			log_warn("a process of the sandbox did not exit with it");
+			break;
+		}
+		pause_1ms();
+	}
+}
+
+/*
+ * The end of a sandbox: the other tasks, killed when pid 1 exited, finish
+ * (their stubs are killed on the way), the gofer is killed, and every child
+ * is reaped.  Each wait is bounded, so that a stuck task cannot hang
+ * cvisor's exit.
+ */
+static void sandbox_end(void)
+{
+	uint64_t deadline = host_monotonic_ns() + 3000000000ULL;
+	int left;
+
+	pthread_mutex_lock(&sentry_lock);
+	while ((left = task_count()) > 0 && host_monotonic_ns() < deadline) {
+		pthread_mutex_unlock(&sentry_lock);
+		pause_1ms();
+		pthread_mutex_lock(&sentry_lock);
+	}
+	pthread_mutex_unlock(&sentry_lock);
+	if (left) {
+		log_warn("%d tasks did not end with the sandbox", left);
+		plat->kill_all();
+	}
+	if (gofer_pid > 0)
+		host_kill(gofer_pid, SIGKILL);
+	reap_children(deadline);
+}
+
+void sentry_end_on_crash(void)
+{
+	plat->kill_all();
+	if (gofer_pid > 0)
+		host_kill(gofer_pid, SIGKILL);
+	reap_children(host_monotonic_ns() + 1000000000ULL);
+}
+
+static int run(const struct sentry_config *cfg, struct task **init);
+
 int sentry_run(const struct sentry_config *cfg)
+{
+	struct task *init = NULL;
+	int status;
+
+	gofer_pid = cfg->gofer_pid;
+	status = run(cfg, &init);
+	/* Made but never run (the sandbox could not start): its stub goes with it. */
+	if (init)
+		task_exit_thread(init);
+	sandbox_end();
+	return status;
+}
+
+/* Sets *init to pid 1's first task until it has run. */
+static int run(const struct sentry_config *cfg, struct task **init)
 {
 	struct task *t;
 	struct utsname un;
@@ -368,7 +459,7 @@ int sentry_run(const struct sentry_config *cfg)
 		fprintf(stderr, "cvisor: cannot create the sandbox's memory file (%s)\n", strerror((int)-r));
 		return (int)r;
 	}
-	t = task_create_init();
+	t = *init = task_create_init();
 	if (!t)
 		return -ENOMEM;
 	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds);
@@ -390,6 +481,8 @@ int sentry_run(const struct sentry_config *cfg)
 		return (int)r;
 	}
 
+	/* The mounts the sandbox is built on stay: the application may not uncover what lies below them. */
+	vfs_lock_mounts();
 	if (host_seccomp_install(&cfg->gofer_sock, 1, plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
@@ -426,6 +519,7 @@ int sentry_run(const struct sentry_config *cfg)
 	free(prog);
 
 	/* pid 1's first thread runs here; the sandbox lasts as long as pid 1. */
+	*init = NULL;
 	task_run(t);
 	task_exit_thread(t);
 	pthread_mutex_lock(&sentry_lock);

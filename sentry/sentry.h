@@ -10,6 +10,7 @@
 struct sentry_config {
 	const char *root;        /* host directory that becomes / (read-only) */
 	int gofer_sock;          /* the gofer serving root (runsc-shim/gofer) */
+	int gofer_pid;           /* its process, a child of this one: killed and reaped at the end */
 	char *const *argv;       /* the command; argv[0] is looked up in PATH if it has no '/' */
 	char *const *envp;
 	const char *cwd;         /* inside the sandbox */
@@ -27,5 +28,13 @@ struct sentry_config {
 
 #define SENTRY_DEFAULT_PLATFORM "ptrace"
 
-/* Returns the program's wait status (exit code << 8, or the killing signal), or -errno. */
+/*
+ * Returns the program's wait status (exit code << 8, or the killing signal),
+ * or -errno.  Either way every process of the sandbox (the gofer, the
+ * stubs) has exited and been reaped by then: none is left to the host's
+ * pid 1.
+ */
 int sentry_run(const struct sentry_config *cfg);
+
+/* Kills and reaps the sandbox's processes (stubs, gofer) from the crash handler, before it exits. */
+void sentry_end_on_crash(void);

@@ -51,7 +51,12 @@ struct plat_as {
 	plat_regs stub_regs; /* a valid register set for running the stub */
 	int dead;           /* the stub process was killed (its group is ending) */
 	uint64_t generation; /* batches run */
+	uint64_t dropped_at; /* generation right after drop_all() last ran; 0: never */
+	struct plat_as *live_next, **live_pprev; /* on live_stubs from creation to destruction */
 };
+
+/* Every stub process created and not yet destroyed, for kill_all(); under the sentry lock. */
+static struct plat_as *live_stubs;
 
 struct plat_ctx {
 	struct plat_as *as;
@@ -234,6 +239,11 @@ static struct plat_as *as_create(int *err)
 	*err = (int)host_ptrace(PTRACE_GETREGS, as->pid, 0, &as->stub_regs);
 	if (*err < 0)
 		goto fail_kill;
+	as->live_next = live_stubs;
+	if (live_stubs)
+		live_stubs->live_pprev = &as->live_next;
+	as->live_pprev = &live_stubs;
+	live_stubs = as;
 	return as;
 
 fail_kill:
@@ -280,6 +290,9 @@ static void as_destroy(struct plat_as *as)
 {
 	int st;
 
+	*as->live_pprev = as->live_next;
+	if (as->live_next)
+		as->live_next->live_pprev = as->live_pprev;
 	host_kill(as->pid, SIGKILL);
 	if (host_wait4(as->pid, &st, __WALL | WNOHANG) == 0) {
 		if (nunreaped == (int)(sizeof(unreaped) / sizeof(unreaped[0])))
@@ -302,6 +315,36 @@ static pid_t our_thread(struct plat_as *as)
 	if (as->creator == host_gettid())
 		return as->pid;
 	die("ptrace: no stub thread of this address space is ours to run a batch in");
+}
+
+/*
+ * The host refused a change with ENOMEM: the stub holds as many host
+ * mappings as the host allows (its vm.max_map_count; memory-file frames
+ * that are not contiguous cost one each).  Every application mapping is
+ * dropped from the stub at once, which always succeeds; the calls not yet
+ * made are moot then, and the pages come back one fault at a time
+ * (mm_fault maps a present page again).  A working set that does not fit
+ * is slow, as swapping is, but runs.  0, or -errno if the stub failed.
+ */
+static int drop_all(struct plat_as *as, pid_t tid)
+{
+	struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off);
+	plat_regs r = as->stub_regs;
+	int st;
+
+	op->nr = SYS_munmap;
+	op->args[0] = 0;
+	op->args[1] = STUB_CODE;
+	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
+	r.r12 = STUB_CTRL;
+	r.r13 = 1;
+	r.orig_rax = (uint64_t)-1;
+	if (host_ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		return -ESRCH;
+	st = wait_trap(tid);
+	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return -ESRCH;
+	return r.r13 ? (int)r.rax : 0;
 }
 
 /* Runs the queued batch in one of the stub's threads (stopped, and ours). */
@@ -332,21 +375,42 @@ static void as_flush(struct plat_as *as)
 		as->dead = 1;
 		goto done;
 	}
+	/*
+	 * The host refused a change (a host mmap past the host's
+	 * vm.max_map_count, out of host memory) or the stub broke: its
+	 * mappings no longer mirror the memory manager's.  That address space
+	 * is lost, not the sandbox: the stub is killed and the tasks that run
+	 * in it find it dead (PLAT_DIED) and are killed.
+	 */
 	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
 		siginfo_t si = {0};
 
 		host_ptrace(PTRACE_GETSIGINFO, tid, 0, &si);
 		host_ptrace(PTRACE_GETREGS, tid, 0, &r);
-		die("ptrace: the stub failed running a batch (wait status %#x, rip %#llx, fault address %p)", st,
-		    r.rip, si.si_addr);
+		log_warn("ptrace: the stub failed running a batch (wait status %#x, rip %#llx, fault address %p)",
+			 st, r.rip, si.si_addr);
+		goto lost;
 	}
-	if (host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
-		die("ptrace: cannot read the stub's registers");
+	if (host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0) {
+		log_warn("ptrace: cannot read the stub's registers");
+		goto lost;
+	}
 	if (r.r13 != 0) {
 		struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off) + (n - r.r13);
-		die("ptrace: stub call %lu(%#lx, %#lx, %#lx) failed: %ld", op->nr, op->args[0], op->args[1],
-		    op->args[2], (long)r.rax);
+
+		/* Once per successful batch: a host that refuses even a fresh start is out of memory. */
+		if ((long)r.rax == -ENOMEM && as->generation != as->dropped_at && drop_all(as, tid) == 0) {
+			as->dropped_at = as->generation + 1;
+			goto done;
+		}
+		log_warn("ptrace: the host refused stub call %lu(%#lx, %#lx, %#lx): %ld; its process is killed",
+			 op->nr, op->args[0], op->args[1], op->args[2], (long)r.rax);
+		goto lost;
 	}
+	goto done;
+lost:
+	as->dead = 1;
+	host_kill(as->pid, SIGKILL);
 done:
 	as->generation++;
 	as->nops = 0;
@@ -638,6 +702,14 @@ static const struct host_rules ptrace_host_rules = {
 	"platform/ptrace", ptrace_rules, sizeof(ptrace_rules) / sizeof(ptrace_rules[0]),
 };
 
+static void kill_all(void)
+{
+	struct plat_as *as;
+
+	for (as = live_stubs; as; as = as->live_next)
+		host_kill(as->pid, SIGKILL);
+}
+
 static const struct platform plat_ptrace = {
 	.name = "ptrace",
 	.init = init,
@@ -660,6 +732,7 @@ static const struct platform plat_ptrace = {
 	.get_fpstate = get_fpstate,
 	.set_fpstate = set_fpstate,
 	.interrupt = interrupt,
+	.kill_all = kill_all,
 	.user_limit = STUB_CODE,
 };
 

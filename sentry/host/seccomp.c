@@ -64,6 +64,10 @@ static const struct host_rule rules[] = {
 	ANY("getrandom", "entropy for AT_RANDOM, getrandom and /dev/urandom"),
 	ONE("tgkill", "abort() on a broken sentry invariant", SCMP_A2(SCMP_CMP_EQ, SIGABRT)),
 	ANY("clock_gettime", "the sandbox's clocks when the vDSO falls back"),
+	ONE("kill", "end the gofer at the sandbox's end", SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
+	ANY("wait4", "reap the gofer and the stubs at the sandbox's end"),
+	ANY("restart_syscall", "the host kernel resumes a sentry thread's interrupted timed wait this way "
+			       "after cvisor is stopped and continued (kill -STOP/-CONT, a debugger)"),
 	ANY("gettid", "own thread id"),
 	ANY("getpid", "own pid (glibc's abort, the platform)"),
 	ONE("clone", "a host thread per application task (pthread_create)",

@@ -586,7 +586,12 @@ static void group_exit_notify(struct thread_group *g)
 		free_group(g);
 		return;
 	}
-	if (g->exit_signal) {
+	/*
+	 * Legacy clone takes any exit signal 0..255 (CSIGNAL); Linux keeps it
+	 * and sends nothing for one that is not a signal (do_notify_parent's
+	 * valid_signal): the child is still a __WCLONE child to wait for.
+	 */
+	if (g->exit_signal > 0 && g->exit_signal <= 64) {
 		siginfo_t si;
 
 		memset(&si, 0, sizeof(si));
