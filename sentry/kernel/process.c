@@ -516,6 +516,39 @@ void task_exit_group(struct task *t, int status)
 	pthread_cond_broadcast(&task_cond);
 }
 
+void task_oom(struct task *t)
+{
+	struct thread_group *g, *victim = NULL;
+	uint64_t most = 0;
+
+	for (g = all_groups; g; g = g->next) {
+		struct mm *mm = g->threads ? g->threads->mm : NULL;
+
+		if (!mm)
+			continue; /* a zombie holds no memory */
+		if (g->exiting && g != t->tg) {
+			/* Linux's OOM killer waits for a victim that is going (or anyone else on the way out). */
+			pthread_mutex_unlock(&sentry_lock);
+			host_nanosleep(&(struct timespec){0, 1000000});
+			pthread_mutex_lock(&sentry_lock);
+			return;
+		}
+		if (!victim || mm->rss_pages > most) {
+			victim = g;
+			most = mm->rss_pages;
+		}
+	}
+	if (!victim || victim == t->tg) {
+		log_debug("out of memory: killing %d (%s), %lu pages", task_tgid(t), t->comm,
+			  (unsigned long)t->mm->rss_pages);
+		task_exit_group(t, SIGKILL);
+		return;
+	}
+	log_debug("out of memory: killing %d (%s), %lu pages, for %d", victim->tgid, victim->threads->comm,
+		  (unsigned long)most, task_tgid(t));
+	task_exit_group(victim->threads, SIGKILL);
+}
+
 static void group_exit_notify(struct thread_group *g);
 static uint64_t sentry_ns(struct task *x);
 

@@ -78,7 +78,7 @@ void task_run(struct task *t)
 		case PLAT_FAULT:
 			code = mm_fault(t->mm, info.addr, plat->as_generation(t->mm->as) != t->as_generation);
 			if (code == MM_FAULT_OOM)
-				task_exit_group(t, SIGKILL);
+				task_oom(t);
 			else if (code == MM_FAULT_SIGBUS)
 				task_force_signal(t, SIGBUS, BUS_ADRERR, info.addr);
 			else if (code) {

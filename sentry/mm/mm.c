@@ -613,13 +613,14 @@ int mm_fault(struct mm *mm, gva_t addr, int stale)
 		/* No memory left in the sandbox: the OOM killer's answer, as on Linux. */
 		if (r == -ENOMEM)
 			return MM_FAULT_OOM;
-		if (r == -EIO)
+		/* Past a file's end, or a shared tmpfs page that does not fit (shmem's SIGBUS). */
+		if (r == -EIO || r == -ENOSPC)
 			return MM_FAULT_SIGBUS;
 		return r < 0 ? SEGV_ACCERR : 0;
 	}
-	/* Present: the only fault we can fix is a write to a COW page. */
+	/* Present: the only fault we can fix is a write to a COW page (its copy may not fit). */
 	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE))
-		return break_cow(mm, v, PGDOWN(addr), ent) < 0 ? SEGV_ACCERR : 0;
+		return break_cow(mm, v, PGDOWN(addr), ent) < 0 ? MM_FAULT_OOM : 0;
 	/*
 	 * Or a page another thread populated (fault-around, or a copy for a
 	 * system call) whose host mapping was still queued when this thread

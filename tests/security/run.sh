@@ -102,6 +102,44 @@ while True: x.append(bytearray(1 << 20))' 2>&1); rc=$?
 if [ $rc = 137 ]; then result "memory limit: OOM kill inside" 0 ""
 else result "memory limit: OOM kill inside" 1 "exit $rc: $(tail -2 <<< "$out")"; fi
 
+# The sandbox's limits (--memory), each run into from inside
+# (tests/security/limits.c).  No native comparison: the host has no such
+# limits, so each line is checked against the errno or signal Linux gives
+# at that limit.  Every run must end cleanly: the expected status, no
+# `cvisor:` message (the sentry did not die), nothing left running.
+gcc -O2 -Wall -Wextra -Werror -o "$B/limits" "$root/tests/security/limits.c" || result "limits build" 1 ""
+# limit_case NAME WANT_RC 'EXPECTED LINES (grep -x patterns, one a line)' CVISOR_FLAGS... -- ARGS
+limit_case() {
+	local name=$1 want_rc=$2 lines=$3 flags=() out rc left why=
+	shift 3
+	while [ "$1" != -- ]; do flags+=("$1"); shift; done
+	shift
+	out=$(timeout 120 "$CVISOR" do "${flags[@]}" -- "$B/limits" "$@" 2>&1); rc=$?
+	sleep 0.3
+	left=$(pgrep -f -- "$B/limits" | wc -l)
+	[ $rc = "$want_rc" ] || why="exit $rc, not $want_rc"
+	[ "$left" = 0 ] || why="$why; $left processes left"
+	! grep -q '^cvisor:' <<< "$out" || why="$why; cvisor failed"
+	while IFS= read -r l; do
+		[ -z "$l" ] || grep -qx -- "$l" <<< "$out" || why="$why; no line '$l'"
+	done <<< "$lines"
+	result "$name" $([ -z "$why" ]; echo $?) "$why: $(tr '\n' '|' <<< "$out")"
+}
+limit_case "memory: mmap and brk past --memory get ENOMEM" 0 'mmap 512M: ENOMEM
+mmap 512M noreserve: mapped
+mmap 512M PROT_NONE: mapped
+brk +512M: ENOMEM
+brk +1M: grown' --memory=64M -- overcommit
+limit_case "memory: the OOM killer takes the biggest process" 0 'grower: killed by KILL
+big child: killed by KILL
+parent: 16M after the kills: ok' --memory=64M -- oom
+limit_case "memory: pid 1 out of memory is killed (137)" 137 '' --memory=64M -- oom-self
+limit_case "memory: tmpfs full is ENOSPC (SIGBUS in a shared mapping), one budget with the overlay" 0 'tmpfs write: ENOSPC
+shared page past the limit: SIGBUS
+after unlink: written
+overlay write: ENOSPC
+/tmp and / together: under 64 MiB.*' --memory=64M -- tmpfs
+
 # Ctrl-C at the caller's terminal (SIGINT to cvisor) reaches the sandbox's foreground process.
 "$CVISOR" do -- /bin/sleep 30 </dev/null & cv=$!
 sleep 1
