@@ -320,6 +320,9 @@ int sentry_run(const struct sentry_config *cfg)
 
 	log_debug_enabled = cfg->debug;
 	sandbox.memory = cfg->memory;
+	sandbox.max_tasks = cfg->max_tasks > 0 ? cfg->max_tasks : 1024;
+	if (cfg->max_files)
+		vfs_max_files = cfg->max_files;
 	sandbox.start_ns = host_monotonic_ns();
 	sandbox.ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
 	if (uname(&un) == 0)

@@ -310,8 +310,12 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		return -EPERM;
 	if (flags & CLONE_PIDFD)
 		return -EINVAL; /* pidfds: not yet */
-	/* Held even for root: the sandbox's task limit stands for the host's resources. */
-	if ((uint64_t)ntasks >= p->tg->rlim[RLIMIT_NPROC].rlim_cur)
+	/*
+	 * Held even for root: the sandbox's task limit stands for the host's
+	 * resources (each task is a sentry thread and a stub thread on the host),
+	 * and so does --tasks, which no rlimit can raise: EAGAIN as at pids.max.
+	 */
+	if ((uint64_t)ntasks >= p->tg->rlim[RLIMIT_NPROC].rlim_cur || ntasks >= sandbox.max_tasks)
 		return -EAGAIN;
 	c = calloc(1, sizeof(*c));
 	cs = calloc(1, sizeof(*cs));

@@ -258,6 +258,7 @@ struct sandbox {
 	int ncpus;
 	uint64_t memory;
 	uint64_t start_ns;
+	int max_tasks;     /* --tasks: threads of every process together; clone/fork get EAGAIN past it */
 };
 extern struct sandbox sandbox;
 

@@ -15,6 +15,8 @@
  *               then the overlay's writes and /tmp's share one budget
  *   files       pipes until EMFILE at RLIMIT_NOFILE, then eventfds under a
  *               raised RLIMIT_NOFILE until the sandbox's file limit: ENFILE
+ *   hostfiles D files of the image in D, kept open, until the sentry's host
+ *               fds run out (its RLIMIT_NOFILE): ENFILE
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -225,6 +227,28 @@ static int files(void)
 	return 0;
 }
 
+/* Opens every file in dir (files of the host's image, each a host fd in the sentry) and keeps them. */
+static int hostfiles(const char *dir)
+{
+	char path[4096];
+	int i, n = 0;
+
+	for (i = 0; i < 100000; i++) {
+		snprintf(path, sizeof(path), "%s/%d", dir, i);
+		if (open(path, O_RDONLY) < 0) {
+			printf("host files: %s\n", strerrorname_np(errno));
+			break;
+		}
+		n++;
+	}
+	/* Closing them gives the host fds back. */
+	for (i = 3; i < n + 3; i++)
+		close(i);
+	snprintf(path, sizeof(path), "%s/0", dir);
+	printf("after close: %s\n", open(path, O_RDONLY) >= 0 ? "open ok" : strerrorname_np(errno));
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
@@ -248,5 +272,7 @@ int main(int argc, char **argv)
 		return tmpfs();
 	if (!strcmp(argv[1], "files"))
 		return files();
+	if (!strcmp(argv[1], "hostfiles") && argc > 2)
+		return hostfiles(argv[2]);
 	return 2;
 }

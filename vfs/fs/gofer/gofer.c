@@ -156,6 +156,9 @@ static long call(struct gofer_req *req, int fd, int fd2, struct gofer_rep *rep, 
 
 	if (!outfd && dummy >= 0)
 		host_close(dummy);
+	/* The sentry holds as many host fds as it may: the sandbox's file table is full. */
+	if (r == -EMFILE)
+		return -ENFILE;
 	if (r < 0)
 		return -EIO;
 	if (rep->err < 0 && outfd && *outfd >= 0) {
