@@ -13,6 +13,8 @@
  *   oom-self    pid 1 allocates until it is killed itself
  *   tmpfs       fills /tmp: ENOSPC, and a shared mapping's page past it: SIGBUS;
  *               then the overlay's writes and /tmp's share one budget
+ *   pipes       fills pipe after pipe (ENOMEM), then socket after socket
+ *               (ENOBUFS), once their buffers reach --memory
  *   files       pipes until EMFILE at RLIMIT_NOFILE, then eventfds under a
  *               raised RLIMIT_NOFILE until the sandbox's file limit: ENFILE
  *   hostfiles D files of the image in D, kept open, until the sentry's host
@@ -29,6 +31,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -227,6 +230,69 @@ static int files(void)
 	return 0;
 }
 
+/*
+ * Pipe buffers and queued socket messages are sentry memory, charged to
+ * the sandbox's budget as Linux charges them to the memory cgroup: filling
+ * many pipes (64 KiB each) fails with ENOMEM near --memory, not on the host.
+ */
+static int pipes(void)
+{
+	static char block[1 << 16];
+	struct rlimit rl = {1 << 16, 1 << 16};
+	long bytes = 0;
+	int i, err = 0, fds[2], sv[2];
+
+	if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1;
+	memset(block, 1, sizeof(block));
+	for (i = 0; i < 4000 && !err; i++) {
+		ssize_t n;
+
+		if (pipe2(fds, O_NONBLOCK) < 0) {
+			err = errno;
+			break;
+		}
+		n = write(fds[1], block, sizeof(block));
+		if (n < 0)
+			err = errno;
+		else
+			bytes += n;
+	}
+	/* The memory back first: printing needs some of it. */
+	for (i = 3; i < 3 + 2 * 4000; i++)
+		close(i);
+	if (err)
+		printf("pipe buffers: %s under %d MiB\n", strerrorname_np(err), bytes < (64 << 20) ? 64 : 999);
+	else
+		printf("pipe buffers: %ld MiB and no limit met\n", bytes >> 20);
+	/* The same with unix sockets' queues, each filled until it would block. */
+	bytes = 0;
+	err = 0;
+	for (i = 0; i < 2000 && !err; i++) {
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) < 0) {
+			err = errno;
+			break;
+		}
+		for (;;) {
+			ssize_t n = send(sv[0], block, sizeof(block), 0);
+
+			if (n < 0) {
+				if (errno != EAGAIN)
+					err = errno;
+				break;
+			}
+			bytes += n;
+		}
+	}
+	for (i = 3; i < 3 + 2 * 2000; i++)
+		close(i);
+	if (err)
+		printf("socket queues: %s under %d MiB\n", strerrorname_np(err), bytes < (64 << 20) ? 64 : 999);
+	else
+		printf("socket queues: %ld MiB and no limit met\n", bytes >> 20);
+	return 0;
+}
+
 /* Opens every file in dir (files of the host's image, each a host fd in the sentry) and keeps them. */
 static int hostfiles(const char *dir)
 {
@@ -272,6 +338,8 @@ int main(int argc, char **argv)
 		return tmpfs();
 	if (!strcmp(argv[1], "files"))
 		return files();
+	if (!strcmp(argv[1], "pipes"))
+		return pipes();
 	if (!strcmp(argv[1], "hostfiles") && argc > 2)
 		return hostfiles(argv[2]);
 	return 2;

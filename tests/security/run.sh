@@ -141,6 +141,8 @@ shared page past the limit: SIGBUS
 after unlink: written
 overlay write: ENOSPC
 /tmp and / together: under 64 MiB.*' --memory=64M -- tmpfs
+limit_case "memory: pipe buffers and socket queues count against --memory" 0 'pipe buffers: ENOMEM under 64 MiB
+socket queues: ENOBUFS under 64 MiB' --memory=64M -- pipes
 limit_case "files: EMFILE at RLIMIT_NOFILE, ENFILE at --files" 0 'pipes: EMFILE with 1023 fds open (RLIMIT_NOFILE 1024)
 eventfds: ENFILE
 after close: eventfd ok' --files=3000 -- files
