@@ -40,6 +40,7 @@ static struct thread_group *all_groups;
 static struct thread_group *init_tg;
 static int last_pid = 1;
 static int ntasks;
+static int nzombies; /* groups exited and not yet reaped: they keep their pid, as on Linux */
 
 struct task *task_find(int tid)
 {
@@ -145,6 +146,8 @@ static void free_group(struct thread_group *g)
 	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
 	sigextra_free(&g->extra);
+	if (g->zombie)
+		nzombies--;
 	free(g);
 }
 
@@ -314,8 +317,9 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	 * Held even for root: the sandbox's task limit stands for the host's
 	 * resources (each task is a sentry thread and a stub thread on the host),
 	 * and so does --tasks, which no rlimit can raise: EAGAIN as at pids.max.
+	 * A zombie counts until it is reaped, as on Linux.
 	 */
-	if ((uint64_t)ntasks >= p->tg->rlim[RLIMIT_NPROC].rlim_cur || ntasks >= sandbox.max_tasks)
+	if ((uint64_t)(ntasks + nzombies) >= p->tg->rlim[RLIMIT_NPROC].rlim_cur || ntasks + nzombies >= sandbox.max_tasks)
 		return -EAGAIN;
 	c = calloc(1, sizeof(*c));
 	cs = calloc(1, sizeof(*cs));
@@ -644,6 +648,7 @@ static void group_exit_notify(struct thread_group *g)
 	}
 	g->children = NULL;
 	g->zombie = 1;
+	nzombies++;
 	if (g == init_tg) {
 		/* As in a pid namespace: when pid 1 goes, every other process is killed. */
 		struct thread_group *x;

@@ -17,6 +17,7 @@
  *               (ENOBUFS), once their buffers reach --memory
  *   files       pipes until EMFILE at RLIMIT_NOFILE, then eventfds under a
  *               raised RLIMIT_NOFILE until the sandbox's file limit: ENFILE
+ *   zombies     children that exit unreaped until fork fails (--tasks): EAGAIN
  *   hostfiles D files of the image in D, kept open, until the sentry's host
  *               fds run out (its RLIMIT_NOFILE): ENFILE
  */
@@ -293,6 +294,30 @@ static int pipes(void)
 	return 0;
 }
 
+/* Children that exit and are not waited for keep their pids, and count against --tasks until reaped. */
+static int zombies(void)
+{
+	int n = 0;
+	pid_t pid;
+
+	for (;;) {
+		pid = fork();
+		if (pid == 0)
+			_exit(0);
+		if (pid < 0)
+			break;
+		n++;
+	}
+	printf("zombies: %s after %d\n", strerrorname_np(errno), n);
+	while (wait(NULL) > 0)
+		;
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	printf("after reaping: %s\n", pid > 0 && waitpid(pid, NULL, 0) == pid ? "forked" : strerrorname_np(errno));
+	return 0;
+}
+
 /* Opens every file in dir (files of the host's image, each a host fd in the sentry) and keeps them. */
 static int hostfiles(const char *dir)
 {
@@ -338,6 +363,8 @@ int main(int argc, char **argv)
 		return tmpfs();
 	if (!strcmp(argv[1], "files"))
 		return files();
+	if (!strcmp(argv[1], "zombies"))
+		return zombies();
 	if (!strcmp(argv[1], "pipes"))
 		return pipes();
 	if (!strcmp(argv[1], "hostfiles") && argc > 2)

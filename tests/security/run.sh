@@ -146,6 +146,8 @@ socket queues: ENOBUFS under 64 MiB' --memory=64M -- pipes
 limit_case "files: EMFILE at RLIMIT_NOFILE, ENFILE at --files" 0 'pipes: EMFILE with 1023 fds open (RLIMIT_NOFILE 1024)
 eventfds: ENFILE
 after close: eventfd ok' --files=3000 -- files
+limit_case "tasks: zombies count until reaped" 0 'zombies: EAGAIN after 31
+after reaping: forked' --tasks=32 -- zombies
 # Files of the image, each open one a host fd in the sentry, run into the
 # sentry's RLIMIT_NOFILE (300 here): ENFILE, as at a full file table.
 mkdir -p "$B/many"
