@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "../sentry/host/host.h"
@@ -80,9 +82,14 @@ static int default_tasks(void)
 static int join_cgroup(const char *path)
 {
 	char procs[4096];
+	struct statfs sf;
 	FILE *f;
 	int r = 0;
 
+	if (statfs(path, &sf) < 0)
+		return -errno;
+	if (sf.f_type != CGROUP2_SUPER_MAGIC)
+		return -ENOTDIR; /* a cgroup v1 hierarchy, or no cgroup at all */
 	if (snprintf(procs, sizeof(procs), "%s/cgroup.procs", path) >= (int)sizeof(procs))
 		return -ENAMETOOLONG;
 	f = fopen(procs, "w");
@@ -195,7 +202,8 @@ int shim_do(int argc, char **argv)
 		if (r < 0)
 			return shim_fail("give an existing cgroup v2 directory that cvisor may write to (and that has no "
 					 "controllers enabled for children)",
-					 "cannot join cgroup %s: %s", cgroup, strerror(-r));
+					 "cannot join cgroup %s: %s", cgroup,
+					 r == -ENOTDIR ? "not a directory of a cgroup v2 hierarchy" : strerror(-r));
 	}
 	if (!cfg.cwd && getcwd(cwd, sizeof(cwd)))
 		cfg.cwd = cwd;

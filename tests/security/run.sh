@@ -167,6 +167,9 @@ fi
 
 # --cgroup: cvisor, the gofer and the stubs all run in the given cgroup v2
 # directory (whose cpu.max and the rest the caller sets).
+out=$("$CVISOR" do --cgroup=/tmp -- /bin/true 2>&1); rc=$?
+if [ $rc = 1 ] && grep -q "not a directory of a cgroup v2 hierarchy" <<< "$out"; then result "--cgroup refuses what is not cgroup v2" 0 ""
+else result "--cgroup refuses what is not cgroup v2" 1 "exit $rc: $out"; fi
 cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 if [ -z "$cg2" ] || ! mkdir "$cg2/cvisor-test-$$" 2>/dev/null; then
 	echo "SKIP security/--cgroup puts every process in the cgroup: no writable cgroup v2 here"
