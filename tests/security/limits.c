@@ -17,6 +17,8 @@
  *               (ENOBUFS), once their buffers reach --memory
  *   files       pipes until EMFILE at RLIMIT_NOFILE, then eventfds under a
  *               raised RLIMIT_NOFILE until the sandbox's file limit: ENFILE
+ *   pagecache F mapped files read one after the other under a small --memory
+ *               (the page cache trimmed meanwhile): no sentry crash
  *   zombies     children that exit unreaped until fork fails (--tasks): EAGAIN
  *   hostfiles D files of the image in D, kept open, until the sentry's host
  *               fds run out (its RLIMIT_NOFILE): ENFILE
@@ -318,6 +320,34 @@ static int zombies(void)
 	return 0;
 }
 
+/*
+ * Maps each file of the image and reads every page, one file after the
+ * other: under a small --memory the page cache of the first (no longer
+ * mapped) is trimmed while the second is read, which crashed the sentry.
+ */
+static int pagecache(char **paths)
+{
+	long sum = 0;
+
+	for (; *paths; paths++) {
+		int fd = open(*paths, O_RDONLY);
+		off_t n = fd < 0 ? -1 : lseek(fd, 0, SEEK_END), i;
+		volatile unsigned char *p;
+
+		if (n <= 0)
+			return 1;
+		p = mmap(NULL, (size_t)n, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			return 1;
+		for (i = 0; i < n; i += 4096)
+			sum += p[i];
+		munmap((void *)p, (size_t)n);
+		close(fd);
+	}
+	printf("page cache: read (%ld)\n", sum);
+	return 0;
+}
+
 /* Opens every file in dir (files of the host's image, each a host fd in the sentry) and keeps them. */
 static int hostfiles(const char *dir)
 {
@@ -363,6 +393,8 @@ int main(int argc, char **argv)
 		return tmpfs();
 	if (!strcmp(argv[1], "files"))
 		return files();
+	if (!strcmp(argv[1], "pagecache"))
+		return pagecache(argv + 2);
 	if (!strcmp(argv[1], "zombies"))
 		return zombies();
 	if (!strcmp(argv[1], "pipes"))

@@ -143,6 +143,8 @@ overlay write: ENOSPC
 /tmp and / together: under 64 MiB.*' --memory=64M -- tmpfs
 limit_case "memory: pipe buffers and socket queues count against --memory" 0 'pipe buffers: ENOMEM under 64 MiB
 socket queues: ENOBUFS under 64 MiB' --memory=64M -- pipes
+head -c 3000000 /dev/urandom > "$B/cache-a"; head -c 1000000 /dev/urandom > "$B/cache-b"
+limit_case "memory: the page cache trimmed under a small --memory" 0 'page cache: read .*' --memory=16M -- pagecache "$B/cache-a" "$B/cache-b"
 limit_case "files: EMFILE at RLIMIT_NOFILE, ENFILE at --files" 0 'pipes: EMFILE with 1023 fds open (RLIMIT_NOFILE 1024)
 eventfds: ENFILE
 after close: eventfd ok' --files=3000 -- files

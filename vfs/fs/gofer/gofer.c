@@ -570,6 +570,9 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 
 	if (!S_ISREG(ino->mode) || idx >= want)
 		return -EIO;
+	/* Before g's page array is used below: trimming may free it (g's other pages unmapped). */
+	if (idx >= g->npages || g->pages[idx] == MF_NONE)
+		cache_reclaim();
 	if (g->npages < want) {
 		uint64_t *p = realloc(g->pages, want * sizeof(*p));
 
@@ -588,7 +591,6 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 		g->npages = want;
 	}
 	if (g->pages[idx] == MF_NONE) {
-		cache_reclaim();
 		for (n = 1; n < CACHE_READAHEAD && idx + n < want && g->pages[idx + n] == MF_NONE; n++)
 			;
 		run = mf_alloc(n);
