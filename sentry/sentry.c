@@ -344,6 +344,7 @@ int sentry_run(const struct sentry_config *cfg)
 	t = task_create_init();
 	if (!t)
 		return -ENOMEM;
+	mf_set_reclaim(gofer_cache_drop_unmapped);
 	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));

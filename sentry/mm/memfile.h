@@ -50,6 +50,15 @@ uint32_t mf_refs(uint64_t off);
  */
 int mf_charge(size_t bytes);
 void mf_uncharge(size_t bytes);
+/*
+ * What can be given back when the file is full (cached file pages no
+ * mapping holds), as Linux reclaims before its OOM killer.  The reclaimer
+ * is set once at start-up; mf_reclaim runs it and says whether any frame
+ * came free.  Called only where no call into the reclaimer's own file
+ * system is in flight (a page fault, a tmpfs write, a charge).
+ */
+void mf_set_reclaim(void (*fn)(void));
+int mf_reclaim(void);
 /* Gives every freed page back to the host now (mf_put does so in batches of MF_DIRTY_BATCH). */
 void mf_release_freed(void);
 #define MF_DIRTY_BATCH 4096

@@ -610,6 +610,9 @@ int mm_fault(struct mm *mm, gva_t addr, int stale)
 	if (!ent || !(*ent & PTE_P)) {
 		int r = populate(mm, v, PGDOWN(addr));
 
+		if (r == -ENOMEM && mf_reclaim())
+			r = populate(mm, v, PGDOWN(addr));
+
 		/* No memory left in the sandbox: the OOM killer's answer, as on Linux. */
 		if (r == -ENOMEM)
 			return MM_FAULT_OOM;
@@ -619,8 +622,11 @@ int mm_fault(struct mm *mm, gva_t addr, int stale)
 		return r < 0 ? SEGV_ACCERR : 0;
 	}
 	/* Present: the only fault we can fix is a write to a COW page (its copy may not fit). */
-	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE))
-		return break_cow(mm, v, PGDOWN(addr), ent) < 0 ? MM_FAULT_OOM : 0;
+	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE)) {
+		if (break_cow(mm, v, PGDOWN(addr), ent) == 0 || (mf_reclaim() && break_cow(mm, v, PGDOWN(addr), ent) == 0))
+			return 0;
+		return MM_FAULT_OOM;
+	}
 	/*
 	 * Or a page another thread populated (fault-around, or a copy for a
 	 * system call) whose host mapping was still queued when this thread

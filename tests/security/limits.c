@@ -19,6 +19,8 @@
  *               raised RLIMIT_NOFILE until the sandbox's file limit: ENFILE
  *   pagecache F mapped files read one after the other under a small --memory
  *               (the page cache trimmed meanwhile): no sentry crash
+ *   reclaim F   the files read into the page cache, then a child allocates
+ *               until killed: it gets all but the program's own memory
  *   zombies     children that exit unreaped until fork fails (--tasks): EAGAIN
  *   hostfiles D files of the image in D, kept open, until the sentry's host
  *               fds run out (its RLIMIT_NOFILE): ENFILE
@@ -348,6 +350,40 @@ static int pagecache(char **paths)
 	return 0;
 }
 
+/*
+ * The page cache is given back before the OOM killer runs, as Linux
+ * reclaims it: with a file read into the cache (and unmapped), a child
+ * still gets nearly all of --memory before it is killed.
+ */
+static int reclaim(char **paths)
+{
+	int ready[2], st;
+	long mib = 0, got;
+	pid_t pid;
+
+	if (pagecache(paths) != 0 || pipe(ready) < 0)
+		return 1;
+	pid = fork();
+	if (pid == 0) {
+		close(ready[0]);
+		for (;;) {
+			char *p = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (p == MAP_FAILED)
+				_exit(1);
+			memset(p, 0x5a, 1 << 20);
+			mib++;
+			write(ready[1], &mib, sizeof(mib));
+		}
+	}
+	close(ready[1]);
+	while (read(ready[0], &got, sizeof(got)) == sizeof(got))
+		mib = got;
+	waitpid(pid, &st, 0);
+	printf("grower: %s after %ld MiB\n", WIFSIGNALED(st) ? sigabbrev_np(WTERMSIG(st)) : "exited", mib);
+	return 0;
+}
+
 /* Opens every file in dir (files of the host's image, each a host fd in the sentry) and keeps them. */
 static int hostfiles(const char *dir)
 {
@@ -395,6 +431,8 @@ int main(int argc, char **argv)
 		return files();
 	if (!strcmp(argv[1], "pagecache"))
 		return pagecache(argv + 2);
+	if (!strcmp(argv[1], "reclaim"))
+		return reclaim(argv + 2);
 	if (!strcmp(argv[1], "zombies"))
 		return zombies();
 	if (!strcmp(argv[1], "pipes"))

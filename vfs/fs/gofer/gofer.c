@@ -519,6 +519,16 @@ static void cache_trim(struct gnode *g, int all)
 	g->cnext = g->cprev = NULL;
 }
 
+void gofer_cache_drop_unmapped(void)
+{
+	struct gnode *g, *next;
+
+	for (g = cached; g; g = next) {
+		next = g->cnext;
+		cache_trim(g, 0);
+	}
+}
+
 /* An eighth of the sandbox's memory for cached pages no mapping holds. */
 static void cache_reclaim(void)
 {
