@@ -208,7 +208,15 @@ static int files(void)
 {
 	struct rlimit rl;
 	int n = 0, fds[2];
+	char max[32] = "";
+	FILE *f = fopen("/proc/sys/fs/file-max", "r");
 
+	if (f) {
+		if (!fgets(max, sizeof(max), f))
+			max[0] = 0;
+		fclose(f);
+	}
+	printf("file-max %s", max);
 	for (;;) {
 		if (pipe(fds) < 0) {
 			getrlimit(RLIMIT_NOFILE, &rl);

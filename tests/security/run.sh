@@ -151,7 +151,8 @@ limit_case "memory: the page cache trimmed under a small --memory" 0 'page cache
 head -c 3900000 /dev/urandom > "$B/cache-c"
 limit_case "memory: the page cache is reclaimed before the OOM killer" 0 'page cache: read .*
 grower: KILL after \(29\|3[0-9]\) MiB' --memory=32M -- reclaim "$B/cache-c"
-limit_case "files: EMFILE at RLIMIT_NOFILE, ENFILE at --files" 0 'pipes: EMFILE with 1023 fds open (RLIMIT_NOFILE 1024)
+limit_case "files: EMFILE at RLIMIT_NOFILE, ENFILE at --files" 0 'file-max 3000
+pipes: EMFILE with 1023 fds open (RLIMIT_NOFILE 1024)
 eventfds: ENFILE
 after close: eventfd ok' --files=3000 -- files
 limit_case "tasks: zombies count until reaped" 0 'zombies: EAGAIN after 31
