@@ -547,10 +547,14 @@ void task_oom(struct task *t)
 		if (!mm)
 			continue; /* a zombie holds no memory */
 		if (g->exiting && g != t->tg) {
-			/* Linux's OOM killer waits for a victim that is going (or anyone else on the way out). */
-			pthread_mutex_unlock(&sentry_lock);
-			host_nanosleep(&(struct timespec){0, 1000000});
-			pthread_mutex_lock(&sentry_lock);
+			/*
+			 * Linux's OOM killer waits for a victim that is going (or anyone
+			 * else on the way out): until a task exits, or 10 ms.
+			 */
+			uint64_t until = host_realtime_ns() + 10000000;
+			struct timespec ts = {(time_t)(until / 1000000000ULL), (long)(until % 1000000000ULL)};
+
+			pthread_cond_timedwait(&task_cond, &sentry_lock, &ts);
 			return;
 		}
 		if (!victim || mm->rss_pages > most) {
