@@ -17,12 +17,18 @@
  *
  * Locking: an address space is used under the sentry lock, except that
  * plat_switch() runs with it dropped.
+ *
+ * Platforms register themselves (PLATFORM below) and are chosen by name
+ * (--platform=NAME): the sentry knows none of them by name.
  */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/uio.h>
 #include <sys/user.h>
+
+struct host_rules; /* sentry/host/seccomp.h */
 
 struct plat_as;
 struct plat_ctx;
@@ -32,24 +38,54 @@ typedef struct user_regs_struct plat_regs;
 
 enum plat_stop {
 	PLAT_SYSCALL,   /* regs.orig_rax is the number, args in rdi.. r9 */
-	PLAT_FAULT,     /* a page fault: info.addr, info.code (SEGV_MAPERR/ACCERR) */
+	PLAT_FAULT,     /* a page fault: info.addr, info.code (SEGV_MAPERR/ACCERR), info.access */
 	PLAT_SIGNAL,    /* another synchronous signal: info.signo (SIGFPE, SIGILL, SIGTRAP, SIGBUS...) */
 	PLAT_INTERRUPT, /* plat_interrupt() or a host signal stopped it */
 	PLAT_DIED,      /* the context is gone (the host killed it); a sentry error */
+};
+
+/* What a faulting access did (PLAT_FAULT); a platform that cannot tell says PLAT_ACCESS_UNKNOWN. */
+enum plat_access {
+	PLAT_ACCESS_UNKNOWN,
+	PLAT_ACCESS_READ,
+	PLAT_ACCESS_WRITE,
+	PLAT_ACCESS_EXEC, /* an instruction fetch */
 };
 
 struct plat_stopinfo {
 	int signo;
 	int code;
 	uint64_t addr;
+	enum plat_access access; /* PLAT_FAULT only */
+};
+
+/* What the sandbox asks of its platform at start-up. */
+struct plat_config {
+	int pin_cpu; /* run the application on the sentry's CPU (ptrace: tracer and stub together) */
 };
 
 struct platform {
 	const char *name;
+	/*
+	 * Can it run on this host, now?  0, or -errno with a sentence a person
+	 * can act on in *why ("/dev/kvm is absent").  NULL: always.  Asked
+	 * before init, outside the sandbox's confinement.
+	 */
+	int (*available)(const char **why);
+	/* Sets the platform up for one sandbox, before the first address space: 0 or -errno. */
+	int (*init)(const struct plat_config *cfg);
+	/* The host calls it makes itself, merged into the vetted list (sentry/host/seccomp.h). */
+	const struct host_rules *host_rules;
 
 	/* A new, empty address space, or NULL (errno-style reason in *err). */
 	struct plat_as *(*as_create)(int *err);
 	void (*as_destroy)(struct plat_as *as);
+	/*
+	 * as_map may later be undone by the platform itself (all of an address
+	 * space's mappings dropped when the host refuses one): a fault on a
+	 * page the memory manager holds present then reports SEGV_MAPERR, and
+	 * the memory manager maps it again.
+	 */
 	void (*as_map)(struct plat_as *as, uint64_t va, uint64_t len, uint64_t mf_off, int prot);
 	void (*as_unmap)(struct plat_as *as, uint64_t va, uint64_t len);
 	void (*as_protect)(struct plat_as *as, uint64_t va, uint64_t len, int prot);
@@ -89,16 +125,41 @@ struct platform {
 	/* The extended FPU state (xsave layout) of a stopped context: bytes in iov->iov_len. */
 	int (*get_fpstate)(struct plat_ctx *ctx, struct iovec *iov);
 	int (*set_fpstate)(struct plat_ctx *ctx, struct iovec *iov);
+	/*
+	 * The access of a PLAT_FAULT that is about to become a signal, when
+	 * switch_to_user() left it PLAT_ACCESS_UNKNOWN: the platform may work
+	 * harder now (ptrace decodes the instruction).  ctx is still stopped.
+	 * NULL: info->access is all there is.
+	 */
+	enum plat_access (*fault_access)(struct plat_ctx *ctx, const plat_regs *regs, const struct plat_stopinfo *info);
 	/* Makes a running switch_to_user() on ctx return PLAT_INTERRUPT soon; any thread may call. */
 	void (*interrupt)(struct plat_ctx *ctx);
+	/*
+	 * Kills every host process of every address space (the crash path,
+	 * so that they can be reaped before cvisor exits); async-signal-safe,
+	 * takes no lock.
+	 */
+	void (*kill_all)(void);
 
 	/* The highest application address + 1 this platform can give. */
 	uint64_t user_limit;
 };
 
-extern const struct platform plat_ptrace;
+#define PLAT_MAX 8
 
-/* The platform chosen at start-up. */
+/* Registers p (at start-up, before main: see PLATFORM). */
+void plat_register(const struct platform *p);
+/* The platform named name, or NULL. */
+const struct platform *plat_find(const char *name);
+/* Each registered platform in turn: i from 0 until NULL. */
+const struct platform *plat_at(size_t i);
+/* The names of every platform, ", "-separated, into buf (for messages). */
+void plat_names(char *buf, size_t size);
+/* In the file that defines the platform: registers it when the program starts. */
+#define PLATFORM(p) \
+	__attribute__((constructor)) static void register_##p(void) { plat_register(&p); }
+
+/* The platform chosen at start-up (sentry_run). */
 extern const struct platform *plat;
 
 static inline int plat_get_fpstate(struct plat_ctx *ctx, struct iovec *iov)

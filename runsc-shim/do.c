@@ -15,7 +15,9 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "../platform/platform.h"
 #include "../sentry/host/host.h"
+#include "../sentry/host/seccomp.h"
 #include "../sentry/log.h"
 #include "../sentry/sentry.h"
 #include "../syscalls/syscalls.h"
@@ -28,7 +30,7 @@ static const char usage_text[] =
 	"usage: cvisor do [flags] -- CMD [ARGS...]\n"
 	"  --root DIR            the sandbox's root file system (default /), read-only unless --overlay=none\n"
 	"  --cwd DIR             working directory inside the sandbox (default: the caller's, if it exists there)\n"
-	"  --platform=ptrace     how application code runs (ptrace; kvm is not there yet)\n"
+	"  --platform=NAME       how application code runs (default ptrace; `cvisor platforms` lists them)\n"
 	"  --overlay=memory|none writes to the root go to sentry memory (default), or through the gofer to DIR\n"
 	"  --memory=SIZE         memory of the application, /tmp and the overlay's writes together, e.g.\n"
 	"                        512M, 4G (default: half the host's memory, at most 16G)\n"
@@ -112,8 +114,11 @@ static uint64_t default_memory(void)
 
 int shim_do(int argc, char **argv)
 {
-	struct sentry_config cfg = {.root = "/", .memory = default_memory(), .pin_cpu = 1};
+	struct sentry_config cfg = {.root = "/", .memory = default_memory(), .pin_cpu = 1,
+				    .platform = SENTRY_DEFAULT_PLATFORM};
+	const struct platform *p;
 	const char *cgroup = NULL;
+	int print_host_syscalls = 0;
 	char cwd[4096];
 	struct rlimit rl;
 	int i, status;
@@ -134,8 +139,7 @@ int shim_do(int argc, char **argv)
 		} else if (!strcmp(a, "--cwd") && i + 1 < argc) {
 			cfg.cwd = argv[++i];
 		} else if (!strncmp(a, "--platform=", 11)) {
-			if (strcmp(a + 11, "ptrace"))
-				return shim_fail("use --platform=ptrace", "platform '%s' is not available yet", a + 11);
+			cfg.platform = a + 11;
 		} else if (!strncmp(a, "--memory=", 9)) {
 			if (parse_size(a + 9, &cfg.memory) < 0)
 				return shim_fail("give a size of at least 16M, like 512M or 4G", "bad --memory '%s'",
@@ -174,10 +178,11 @@ int shim_do(int argc, char **argv)
 		} else if (!strcmp(a, "--no-cpu-pin")) {
 			cfg.pin_cpu = 0;
 		} else if (!strcmp(a, "--print-host-syscalls")) {
-			host_seccomp_print(1);
-			return 0;
+			print_host_syscalls = 1; /* after every flag: --platform changes the list */
 		} else if (!strcmp(a, "--test-sentry-crash")) {
 			syscall_test_crash = 8; /* a fault at a small address, as a NULL-pointer bug would */
+		} else if (!strcmp(a, "--test-exec-failure")) {
+			exec_test_failure = 1;
 		} else if (!strcmp(a, "--test-forbidden-host-call")) {
 			cfg.test_forbidden_call = 1;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -187,6 +192,25 @@ int shim_do(int argc, char **argv)
 			fputs(usage_text, stderr);
 			return shim_fail("see the flags above", "unknown flag '%s'", a);
 		}
+	}
+	p = plat_find(cfg.platform);
+	if (!p) {
+		char names[256];
+
+		plat_names(names, sizeof(names));
+		return shim_fail("run `cvisor platforms` to see which can run here", "unknown platform '%s' (this build has: %s)",
+				 cfg.platform, names);
+	}
+	if (print_host_syscalls) {
+		host_seccomp_print(1, p->host_rules);
+		return 0;
+	}
+	{
+		const char *why = NULL;
+
+		if (p->available && p->available(&why) < 0)
+			return shim_fail("pick another with --platform=NAME (`cvisor platforms` lists them)",
+					 "the %s platform cannot run here: %s", p->name, why ? why : "unavailable");
 	}
 	if (i >= argc) {
 		fputs(usage_text, stderr);
@@ -227,7 +251,7 @@ int shim_do(int argc, char **argv)
 	 */
 	mallopt(M_ARENA_MAX, 1);
 	/* The gofer first, while cvisor is one thread: a fork is clean then. */
-	if (gofer_start(cfg.root, &cfg.gofer_sock) < 0)
+	if ((cfg.gofer_pid = gofer_start(cfg.root, &cfg.gofer_sock)) < 0)
 		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);

@@ -14,6 +14,7 @@ struct verb {
 
 static const struct verb verbs[] = {
 	{"do", shim_do, "run a command in a new sandbox: cvisor do [flags] -- CMD [ARGS...]"},
+	{"platforms", shim_platforms, "list the platforms of this build, and whether each can run here"},
 };
 
 int shim_fail(const char *hint, const char *fmt, ...)
@@ -36,7 +37,7 @@ static void usage(FILE *f)
 
 	fprintf(f, "usage: cvisor VERB [flags] [args]\n\nverbs:\n");
 	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
-		fprintf(f, "  %-8s %s\n", verbs[i].name, verbs[i].help);
+		fprintf(f, "  %-10s %s\n", verbs[i].name, verbs[i].help);
 }
 
 int main(int argc, char **argv)

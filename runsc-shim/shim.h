@@ -6,6 +6,7 @@
 #pragma once
 
 int shim_do(int argc, char **argv);
+int shim_platforms(int argc, char **argv);
 
 /* Prints "cvisor: <message>" and a hint; returns 1 (runc's error status). */
 int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -2,8 +2,8 @@
  * Sentry diagnostics and crash handling.  A fault in the sentry (or a
  * forbidden host call, which the seccomp list turns into SIGSYS) prints
  * what happened, the system call in flight and a stack trace (libunwind),
- * then exits; the stubs die with the sentry (PTRACE_O_EXITKILL and
- * PR_SET_PDEATHSIG), so nothing is left running.
+ * then kills the stubs and the gofer and reaps them before it exits, so
+ * that nothing is left running, nor a zombie for the host's pid 1.
  */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
@@ -16,12 +16,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "../syscalls/strace.h"
 #include "host/host.h"
-#include "kernel/task.h"
 #include "log.h"
 
 int log_debug_enabled;
+void (*crash_describe_inflight)(char *buf, size_t size);
+void (*crash_end_sandbox)(void);
 
 static void out(const char *s)
 {
@@ -66,13 +66,10 @@ static void print_stack(void)
 
 static void print_inflight(void)
 {
-	struct task *t = task_current;
-	char line[256];
+	char line[256] = "";
 
-	if (!t || t->cur_nr < 0)
-		return;
-	snprintf(line, sizeof(line), "system call in flight: %s (%ld) from task %d\n",
-		 strace_name(t->cur_nr) ? strace_name(t->cur_nr) : "?", t->cur_nr, t->tid);
+	if (crash_describe_inflight)
+		crash_describe_inflight(line, sizeof(line));
 	out(line);
 }
 
@@ -90,6 +87,8 @@ void die(const char *fmt, ...)
 	print_inflight();
 	print_stack();
 	out("cvisor: the sandbox was stopped; please report this with the lines above\n");
+	if (crash_end_sandbox)
+		crash_end_sandbox();
 	_exit(1);
 }
 
@@ -135,6 +134,8 @@ static void on_crash(int sig, siginfo_t *si, void *uc)
 	print_inflight();
 	print_stack();
 	out("cvisor: the sandbox was stopped; please report this with the lines above\n");
+	if (crash_end_sandbox)
+		crash_end_sandbox();
 	_exit(1);
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stddef.h>
 
 extern int log_debug_enabled;
 
@@ -23,3 +24,16 @@ __attribute__((format(printf, 1, 2))) void log_debug_(const char *fmt, ...);
 
 /* Installs the crash handler: stack trace and cleanup on a sentry fault. */
 void crash_install(void);
+
+/*
+ * Writes a line naming the system call in flight, or "" if none, for die()
+ * and the crash handler.  Set at start-up by the layer that knows tasks and
+ * system call names (this file depends on nothing but the host wrappers); it
+ * runs in a crash, so it takes no lock and allocates nothing.
+ */
+extern void (*crash_describe_inflight)(char *buf, size_t size);
+/*
+ * Kills and reaps the sandbox's other processes (stubs, gofer) after a crash
+ * report, before the sentry exits; set at start-up like the one above.
+ */
+extern void (*crash_end_sandbox)(void);

@@ -28,6 +28,7 @@
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "host/host.h"
+#include "host/seccomp.h"
 #include "kernel/task.h"
 #include "loader/loader.h"
 #include "log.h"
@@ -35,10 +36,33 @@
 #include "mm/mm.h"
 #include "sentry.h"
 
-const struct platform *plat = &plat_ptrace;
-extern int plat_ptrace_cpu;
 
 enum { FS_TMPFS, FS_DEV, FS_PROC, FS_SYS };
+
+/*
+ * The lower layers never call the upper ones by name (docs/architecture.md,
+ * Layers; make deps-check): where they need them, the upper ones are
+ * plugged in here, before the first task runs.
+ */
+static void describe_inflight(char *line, size_t size)
+{
+	struct task *t = task_current;
+
+	if (!t || t->cur_nr < 0)
+		return;
+	snprintf(line, size, "system call in flight: %s (%ld) from task %d\n",
+		 strace_name(t->cur_nr) ? strace_name(t->cur_nr) : "?", t->cur_nr, t->tid);
+}
+
+static void connect_layers(void)
+{
+	crash_describe_inflight = describe_inflight;
+	crash_end_sandbox = sentry_end_on_crash;
+	task_syscall_handler = syscall_dispatch;
+	task_pidfd_pid = pidfd_pid;
+	mm_file_ops = &vfs_mm_file_ops;
+	task_files = &vfs_task_files;
+}
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */
 static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_t mode, int rdonly, int kind)
@@ -75,17 +99,19 @@ static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_f
 	long r;
 
 	/* Without the overlay, writes to the root go through the gofer to the host. */
-	root = gofer_mount(gofer_sock, !overlay, gofer_fds, &sb, &r);
-	if (!root)
+	struct gofer_config gc = {.sock = gofer_sock, .writable = !overlay, .fd_limit = gofer_fds};
+
+	r = vfs_fs_new("gofer", &(struct fs_mount_args){.config = &gc}, &sb, &root);
+	if (r < 0)
 		return r;
 	if (overlay) {
 		/* The image below, read-only; writes land in sentry memory above it. */
-		struct inode *lower = root;
+		struct overlay_config oc = {.lower_root = root, .upper_bytes = sandbox.memory / 2};
 
-		root = overlay_new(lower, sandbox.memory / 2, &sb);
-		inode_put(lower);
-		if (!root)
-			return -ENOMEM;
+		r = vfs_fs_new("overlay", &(struct fs_mount_args){.config = &oc}, &sb, &root);
+		inode_put(oc.lower_root);
+		if (r < 0)
+			return r;
 	}
 	if (!vfs_mount_root(sb, root))
 		return -ENOMEM;
@@ -310,7 +336,97 @@ static void start_forwarder(void)
 	pthread_attr_destroy(&attr);
 }
 
+/* The gofer, a child of this process: killed and reaped at the sandbox's end, or at a crash. */
+static pid_t gofer_pid;
+
+/* Sleeps a millisecond on a futex of its own: no other host call is needed for it. */
+static void pause_1ms(void)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+	uint64_t ns = host_realtime_ns() + 1000000;
+	struct timespec d = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+
+	pthread_mutex_lock(&m);
+	pthread_cond_timedwait(&c, &m, &d);
+	pthread_mutex_unlock(&m);
+}
+
+/*
+ * Reaps every child of this process until none is left or deadline: the
+ * gofer, stub processes, and the stub threads the sentry's threads traced
+ * (a wait from any thread of the process sees them all).  What is left
+ * after the deadline dies with the sentry (PDEATHSIG, EXITKILL), unreaped.
+ */
+static void reap_children(uint64_t deadline)
+{
+	int st;
+	long r;
+
+	while ((r = host_wait4(-1, &st, __WALL | WNOHANG)) >= 0) {
+		if (r > 0)
+			continue;
+		if (host_monotonic_ns() >= deadline) {
+			log_warn("a process of the sandbox did not exit with it");
+			break;
+		}
+		pause_1ms();
+	}
+}
+
+/*
+ * The end of a sandbox: the other tasks, killed when pid 1 exited, finish
+ * (their stubs are killed on the way), the gofer is killed, and every child
+ * is reaped.  Each wait is bounded, so that a stuck task cannot hang
+ * cvisor's exit.
+ */
+static void sandbox_end(void)
+{
+	uint64_t deadline = host_monotonic_ns() + 3000000000ULL;
+	int left;
+
+	pthread_mutex_lock(&sentry_lock);
+	while ((left = task_count()) > 0 && host_monotonic_ns() < deadline) {
+		pthread_mutex_unlock(&sentry_lock);
+		pause_1ms();
+		pthread_mutex_lock(&sentry_lock);
+	}
+	pthread_mutex_unlock(&sentry_lock);
+	if (left) {
+		log_warn("%d tasks did not end with the sandbox", left);
+		plat->kill_all();
+	}
+	if (gofer_pid > 0)
+		host_kill(gofer_pid, SIGKILL);
+	reap_children(deadline);
+}
+
+void sentry_end_on_crash(void)
+{
+	plat->kill_all();
+	if (gofer_pid > 0)
+		host_kill(gofer_pid, SIGKILL);
+	reap_children(host_monotonic_ns() + 1000000000ULL);
+}
+
+static int run(const struct sentry_config *cfg, struct task **init);
+
 int sentry_run(const struct sentry_config *cfg)
+{
+	struct task *init = NULL;
+	int status;
+
+	gofer_pid = cfg->gofer_pid;
+	status = run(cfg, &init);
+	/* Made but never run (the sandbox could not start): its stub goes with it. */
+	if (init)
+		task_exit_thread(init);
+	sandbox_end();
+	return status;
+}
+
+/* Sets *init to pid 1's first task until it has run. */
+static int run(const struct sentry_config *cfg, struct task **init)
 {
 	struct task *t;
 	struct utsname un;
@@ -327,13 +443,18 @@ int sentry_run(const struct sentry_config *cfg)
 	sandbox.ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
 	if (uname(&un) == 0)
 		snprintf(sandbox.hostname, sizeof(sandbox.hostname), "%s", un.nodename);
-	if (cfg->pin_cpu) {
-		/* Tracer and stub on one CPU: a ptrace round trip across CPUs costs several times more here. */
-		plat_ptrace_cpu = sched_getcpu();
-		if (plat_ptrace_cpu < 0)
-			plat_ptrace_cpu = 0;
+	plat = plat_find(cfg->platform ? cfg->platform : SENTRY_DEFAULT_PLATFORM);
+	if (!plat) {
+		fprintf(stderr, "cvisor: no platform '%s' in this build\n", cfg->platform);
+		return -EINVAL;
+	}
+	r = plat->init(&(struct plat_config){.pin_cpu = cfg->pin_cpu});
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot set up the %s platform: %s\n", plat->name, strerror((int)-r));
+		return (int)r;
 	}
 	strace_fd = cfg->strace ? 2 : -1;
+	connect_layers();
 
 	start_forwarder();
 	r = mf_init(cfg->memory);
@@ -341,7 +462,7 @@ int sentry_run(const struct sentry_config *cfg)
 		fprintf(stderr, "cvisor: cannot create the sandbox's memory file (%s)\n", strerror((int)-r));
 		return (int)r;
 	}
-	t = task_create_init();
+	t = *init = task_create_init();
 	if (!t)
 		return -ENOMEM;
 	mf_set_reclaim(gofer_cache_drop_unmapped);
@@ -364,7 +485,9 @@ int sentry_run(const struct sentry_config *cfg)
 		return (int)r;
 	}
 
-	if (host_seccomp_install(cfg->gofer_sock) < 0) {
+	/* The mounts the sandbox is built on stay: the application may not uncover what lies below them. */
+	vfs_lock_mounts();
+	if (host_seccomp_install(&cfg->gofer_sock, 1, plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}
@@ -400,6 +523,7 @@ int sentry_run(const struct sentry_config *cfg)
 	free(prog);
 
 	/* pid 1's first thread runs here; the sandbox lasts as long as pid 1. */
+	*init = NULL;
 	task_run(t);
 	task_exit_thread(t);
 	pthread_mutex_lock(&sentry_lock);

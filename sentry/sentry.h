@@ -10,6 +10,7 @@
 struct sentry_config {
 	const char *root;        /* host directory that becomes / (read-only) */
 	int gofer_sock;          /* the gofer serving root (runsc-shim/gofer) */
+	int gofer_pid;           /* its process, a child of this one: killed and reaped at the end */
 	char *const *argv;       /* the command; argv[0] is looked up in PATH if it has no '/' */
 	char *const *envp;
 	const char *cwd;         /* inside the sandbox */
@@ -20,11 +21,22 @@ struct sentry_config {
 	int tty;                 /* -t: a pty for the sandbox, the caller's terminal in raw mode */
 	int strace;
 	int debug;
+	const char *platform;    /* its name (plat_find); NULL: SENTRY_DEFAULT_PLATFORM */
 	int pin_cpu;             /* tracer and stub on one CPU (ptrace) */
 	int no_overlay;          /* --overlay=none: no upper layer, writes go through the gofer to the host */
 	size_t gofer_fds;        /* host fds of idle gofer files kept open at most (0: the default) */
 	int test_forbidden_call; /* make a host call not on the vetted list (tests) */
 };
 
-/* Returns the program's wait status (exit code << 8, or the killing signal), or -errno. */
+#define SENTRY_DEFAULT_PLATFORM "ptrace"
+
+/*
+ * Returns the program's wait status (exit code << 8, or the killing signal),
+ * or -errno.  Either way every process of the sandbox (the gofer, the
+ * stubs) has exited and been reaped by then: none is left to the host's
+ * pid 1.
+ */
 int sentry_run(const struct sentry_config *cfg);
+
+/* Kills and reaps the sandbox's processes (stubs, gofer) from the crash handler, before it exits. */
+void sentry_end_on_crash(void);

@@ -1,7 +1,8 @@
 /*
  * Credentials against the sandbox's own user model: the set*id family
- * with Linux's rules (CAP_SETUID/CAP_SETGID are "euid 0" here: the
- * sandbox has no finer capabilities yet), and supplementary groups.
+ * with Linux's rules (CAP_SETUID/CAP_SETGID through capable(), which is
+ * "euid 0" while the sandbox keeps no capability sets), and supplementary
+ * groups.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,11 +15,6 @@
 
 #define KEEP ((uint32_t)-1)
 
-static int privileged(struct task *t)
-{
-	return t->cred.euid == 0;
-}
-
 /* An unprivileged task may only move among its real, effective and saved ids. */
 static int allowed(uint32_t id, uint32_t r, uint32_t e, uint32_t s)
 {
@@ -30,7 +26,7 @@ static long set_res(struct task *t, uint32_t r, uint32_t e, uint32_t s, int gid)
 	uint32_t *R = gid ? &t->cred.gid : &t->cred.uid, *E = gid ? &t->cred.egid : &t->cred.euid;
 	uint32_t *S = gid ? &t->cred.sgid : &t->cred.suid, *F = gid ? &t->cred.fsgid : &t->cred.fsuid;
 
-	if (!privileged(t) && (!allowed(r, *R, *E, *S) || !allowed(e, *R, *E, *S) || !allowed(s, *R, *E, *S)))
+	if (!capable(t, gid ? CAP_SETGID : CAP_SETUID) && (!allowed(r, *R, *E, *S) || !allowed(e, *R, *E, *S) || !allowed(s, *R, *E, *S)))
 		return -EPERM;
 	if (r != KEEP)
 		*R = r;
@@ -50,7 +46,7 @@ static long set_re(struct task *t, uint32_t r, uint32_t e, int gid)
 	uint32_t R = gid ? t->cred.gid : t->cred.uid, E = gid ? t->cred.egid : t->cred.euid;
 	uint32_t s = KEEP;
 
-	if (!privileged(t)) {
+	if (!capable(t, gid ? CAP_SETGID : CAP_SETUID)) {
 		if (r != KEEP && r != R && r != E)
 			return -EPERM;
 		if (e != KEEP && !allowed(e, R, E, gid ? t->cred.sgid : t->cred.suid))
@@ -69,7 +65,7 @@ static long set_id(struct task *t, uint32_t id, int gid)
 {
 	if (id == KEEP)
 		return -EINVAL;
-	if (privileged(t))
+	if (capable(t, gid ? CAP_SETGID : CAP_SETUID))
 		return set_res(t, id, id, id, gid);
 	if (id != (gid ? t->cred.gid : t->cred.uid) && id != (gid ? t->cred.sgid : t->cred.suid))
 		return -EPERM;
@@ -83,7 +79,7 @@ SYSCALL(setfsuid)
 {
 	uint32_t old = t->cred.fsuid, id = (uint32_t)a[0];
 
-	if (privileged(t) || allowed(id, t->cred.uid, t->cred.euid, t->cred.suid))
+	if (capable(t, CAP_SETUID) || allowed(id, t->cred.uid, t->cred.euid, t->cred.suid))
 		if (id != KEEP)
 			t->cred.fsuid = id;
 	return old;
@@ -93,28 +89,10 @@ SYSCALL(setfsgid)
 {
 	uint32_t old = t->cred.fsgid, id = (uint32_t)a[0];
 
-	if (privileged(t) || allowed(id, t->cred.gid, t->cred.egid, t->cred.sgid))
+	if (capable(t, CAP_SETGID) || allowed(id, t->cred.gid, t->cred.egid, t->cred.sgid))
 		if (id != KEEP)
 			t->cred.fsgid = id;
 	return old;
-}
-
-void groups_put(struct groups *g)
-{
-	if (g && --g->refs == 0)
-		free(g);
-}
-
-int creds_in_group(const struct creds *c, uint32_t gid)
-{
-	uint32_t i;
-
-	if (c->fsgid == gid)
-		return 1;
-	for (i = 0; c->groups && i < c->groups->n; i++)
-		if (c->groups->gid[i] == gid)
-			return 1;
-	return 0;
 }
 
 SYSCALL(setgroups)
@@ -124,7 +102,7 @@ SYSCALL(setgroups)
 
 	if (n < 0 || n > 65536) /* NGROUPS_MAX */
 		return -EINVAL;
-	if (!privileged(t))
+	if (!capable(t, CAP_SETGID))
 		return -EPERM;
 	if (n) {
 		g = malloc(sizeof(*g) + (size_t)n * sizeof(uint32_t));
@@ -161,5 +139,5 @@ SYSCALL(getgroups)
 SYSCALL(capset)
 {
 	(void)a;
-	return privileged(t) ? 0 : -EPERM;
+	return capable(t, CAP_SETPCAP) ? 0 : -EPERM;
 }

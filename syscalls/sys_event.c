@@ -91,8 +91,7 @@ SYSCALL(timerfd_settime)
 		return -EINVAL;
 	if (mm_copy_in(t->mm, &nv, a[2], sizeof(nv)) < 0)
 		return -EFAULT;
-	if (nv.value.tv_sec < 0 || nv.value.tv_nsec < 0 || nv.value.tv_nsec >= 1000000000 ||
-	    nv.interval.tv_sec < 0 || nv.interval.tv_nsec < 0 || nv.interval.tv_nsec >= 1000000000)
+	if (!abi_timespec_valid(&nv.value) || !abi_timespec_valid(&nv.interval))
 		return -EINVAL;
 	if ((r = timerfd_file(t, (int)a[0], &f)) < 0)
 		return r;
@@ -252,7 +251,7 @@ SYSCALL(epoll_pwait2)
 	if (a[3]) {
 		if (mm_copy_in(t->mm, &ts, a[3], sizeof(ts)) < 0)
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		if (!abi_timespec_valid(&ts))
 			return -EINVAL;
 		ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	}

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <linux/openat2.h>
 #include <linux/stat.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 #include "../vfs/fs/overlay/overlay.h"
 #include "../vfs/fs/pipe/pipe.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
+#include "../vfs/namei.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -393,16 +395,17 @@ SYSCALL(openat2)
 	}
 	if (how.flags & ~(uint64_t)(OPEN_FLAGS_KNOWN | O_CLOEXEC))
 		return -EINVAL;
-	if (how.resolve & ~(uint64_t)0x3f)
+	if (how.resolve & ~(uint64_t)(RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS | RESOLVE_BENEATH |
+				      RESOLVE_IN_ROOT | RESOLVE_CACHED))
 		return -EINVAL;
-	if ((how.resolve & 0x08) && (how.resolve & 0x10))
-		return -EINVAL; /* BENEATH and IN_ROOT */
+	if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
 	if (how.mode && !(how.flags & (O_CREAT | (O_TMPFILE & ~O_DIRECTORY))))
 		return -EINVAL;
 	if (how.mode & ~07777ULL)
 		return -EINVAL;
-	if (how.resolve & 0x20)
-		return -EAGAIN; /* RESOLVE_CACHED: the sentry does not know without looking */
+	if (how.resolve & RESOLVE_CACHED)
+		return -EAGAIN; /* the sentry does not know without looking */
 	if (!how.resolve)
 		return do_open(t, (int)a[0], a[1], (int)how.flags, (uint32_t)how.mode);
 	/* Every walk of the open, the parent's for O_CREAT too, under the rules. */
@@ -748,7 +751,7 @@ static long do_access(struct task *t, int dirfd, gva_t upath, int mode, int flag
 				       ((flags & AT_EMPTY_PATH) ? WALK_EMPTY_PATH : 0), &p);
 	if (r < 0)
 		return r;
-	if ((mode & W_OK) && (p.mnt->flags & 1) &&
+	if ((mode & W_OK) && (p.mnt->flags & VFS_MNT_RDONLY) &&
 	    (S_ISREG(p.d->inode->mode) || S_ISDIR(p.d->inode->mode) || S_ISLNK(p.d->inode->mode)))
 		r = -EROFS;
 	else if (mode)
@@ -910,7 +913,7 @@ SYSCALL(fcntl)
 		break;
 	case F_GETPIPE_SZ:
 	case F_SETPIPE_SZ:
-		r = pipe_is(f) ? pipe_size(f, (int)a[1] == F_SETPIPE_SZ, (unsigned long)(unsigned)a[2], t->cred.euid == 0)
+		r = pipe_is(f) ? pipe_size(f, (int)a[1] == F_SETPIPE_SZ, (unsigned long)(unsigned)a[2], capable(t, CAP_SYS_RESOURCE))
 			       : -EBADF;
 		break;
 	case F_SETFL:
@@ -1028,94 +1031,46 @@ static long do_pipe2(struct task *t, gva_t ufds, int flags)
 SYSCALL(pipe) { return do_pipe2(t, a[0], 0); }
 SYSCALL(pipe2) { return do_pipe2(t, a[0], (int)a[1]); }
 
-/* ---- creating and removing names ---- */
+/* ---- creating and removing names (vfs/namei.c does the work) ---- */
 
-/* Walks to the parent of upath and checks it can take a new or removed entry. */
-static long parent_for_change(struct task *t, int dirfd, gva_t upath, char *path, struct path *parent, char **last,
-			      int *ts)
+static long do_mkdir(struct task *t, int dirfd, gva_t upath, uint32_t mode)
 {
+	char path[ABI_PATH_MAX];
+	struct vfs_name nm;
 	long r = get_path(t, upath, path);
 
 	if (r < 0)
 		return r;
-	r = vfs_walk_parent(t, dirfd, path, parent, last, ts);
+	r = vfs_name_walk(t, dirfd, path, 0, &nm);
 	if (r < 0)
 		return r;
-	return 0;
-}
-
-static long check_dir_writable(struct task *t, struct path *parent)
-{
-	if (!vfs_dir_changeable(parent))
-		return -EROFS;
-	return vfs_permission(t, parent->d->inode, 3);
-}
-
-static long do_mknod(struct task *t, int dirfd, gva_t upath, uint32_t mode, const char *target)
-{
-	char path[ABI_PATH_MAX], *last;
-	struct path parent, child;
-	struct inode *ino;
-	int ts;
-	long r;
-
-	r = parent_for_change(t, dirfd, upath, path, &parent, &last, &ts);
-	if (r < 0)
-		return r;
-	if (!last[0]) {
-		r = -EEXIST;
-		goto out;
-	}
-	if (ts && !S_ISDIR(mode)) {
-		r = vfs_lookup_child(t, &parent, last, &child);
-		if (r == 0) {
-			path_put(&child);
-			r = -EEXIST;
-		} else {
-			r = -ENOENT;
-		}
-		goto out;
-	}
-	r = vfs_lookup_child(t, &parent, last, &child);
-	if (r == 0) {
-		path_put(&child);
-		r = -EEXIST;
-		goto out;
-	}
-	if (r != -ENOENT)
-		goto out;
-	r = check_dir_writable(t, &parent);
-	if (r < 0)
-		goto out;
-	if (!S_ISLNK(mode))
-		mode = (mode & S_IFMT) | (mode & 07777 & ~t->fs->umask);
-	r = parent.d->inode->iops->mknod(parent.d->inode, last, mode, 0, target, &ino);
-	if (r < 0)
-		goto out;
-	ino->uid = t->cred.fsuid;
-	ino->gid = t->cred.fsgid;
-	if (!vfs_name_inode(parent.d, last, ino))
-		r = -ENOMEM;
-	else
-		vfs_fsnotify(parent.d->inode, IN_CREATE | (S_ISDIR(mode) ? IN_ISDIR : 0), last, 0);
-out:
-	path_put(&parent);
+	r = vfs_mkdir(t, &nm, mode);
+	vfs_name_put(&nm);
 	return r;
 }
 
-SYSCALL(mkdir) { return do_mknod(t, AT_FDCWD, a[0], S_IFDIR | ((uint32_t)a[1] & 07777), NULL); }
-SYSCALL(mkdirat) { return do_mknod(t, (int)a[0], a[1], S_IFDIR | ((uint32_t)a[2] & 07777), NULL); }
+SYSCALL(mkdir) { return do_mkdir(t, AT_FDCWD, a[0], (uint32_t)a[1]); }
+SYSCALL(mkdirat) { return do_mkdir(t, (int)a[0], a[1], (uint32_t)a[2]); }
 
 static long do_symlink(struct task *t, gva_t utarget, int dirfd, gva_t upath)
 {
-	char target[ABI_PATH_MAX];
+	char target[ABI_PATH_MAX], path[ABI_PATH_MAX];
+	struct vfs_name nm;
 	long r = get_path(t, utarget, target);
 
 	if (r < 0)
 		return r;
 	if (!target[0])
 		return -ENOENT;
-	return do_mknod(t, dirfd, upath, S_IFLNK | 0777, target);
+	r = get_path(t, upath, path);
+	if (r < 0)
+		return r;
+	r = vfs_name_walk(t, dirfd, path, 0, &nm);
+	if (r < 0)
+		return r;
+	r = vfs_symlink(t, &nm, target);
+	vfs_name_put(&nm);
+	return r;
 }
 
 SYSCALL(symlink) { return do_symlink(t, a[0], AT_FDCWD, a[1]); }
@@ -1123,74 +1078,17 @@ SYSCALL(symlinkat) { return do_symlink(t, a[0], (int)a[1], a[2]); }
 
 static long do_unlink(struct task *t, int dirfd, gva_t upath, int rmdir)
 {
-	char path[ABI_PATH_MAX], *last;
-	struct path parent, child;
-	struct dentry *d;
-	int ts;
-	long r;
+	char path[ABI_PATH_MAX];
+	struct vfs_name nm;
+	long r = get_path(t, upath, path);
 
-	r = get_path(t, upath, path);
 	if (r < 0)
 		return r;
-	if (rmdir) {
-		/* The last component as written: "/" is busy, "." invalid, ".." not empty (Linux's answers). */
-		size_t n = strlen(path);
-		const char *base;
-
-		while (n > 1 && path[n - 1] == '/')
-			n--;
-		base = memrchr(path, '/', n);
-		base = base ? base + 1 : path;
-		if (n && base == path + n && path[0] == '/')
-			return path[1] == 0 || n == 1 ? -EBUSY : -EBUSY;
-		if (path + n - base == 1 && base[0] == '.')
-			return -EINVAL;
-		if (path + n - base == 2 && base[0] == '.' && base[1] == '.')
-			return -ENOTEMPTY;
-	}
-	r = vfs_walk_parent(t, dirfd, path, &parent, &last, &ts);
+	r = vfs_name_walk(t, dirfd, path, 0, &nm);
 	if (r < 0)
 		return r;
-	if (!last[0]) {
-		/* "/", or "." and ".." for unlink */
-		r = rmdir ? -EBUSY : -EISDIR;
-		goto out;
-	}
-	r = vfs_lookup_child(t, &parent, last, &child);
-	if (r < 0)
-		goto out;
-	d = child.d;
-	if (child.mnt != parent.mnt) {
-		r = -EBUSY; /* a mount point */
-	} else if (rmdir && !S_ISDIR(d->inode->mode)) {
-		r = -ENOTDIR;
-	} else if (!rmdir && S_ISDIR(d->inode->mode)) {
-		r = -EISDIR;
-	} else if (!rmdir && ts) {
-		r = -ENOTDIR;
-	} else if ((r = check_dir_writable(t, &parent)) == 0) {
-		if (rmdir) {
-			struct dentry *c;
-
-			for (c = d->child; c; c = c->sibling)
-				if (c->inode) {
-					r = -ENOTEMPTY;
-					break;
-				}
-			if (r == 0)
-				r = overlay_rmdir_check(d);
-		}
-		if (r == 0 && parent.d->inode->iops->unlink)
-			r = parent.d->inode->iops->unlink(parent.d->inode, last, d->inode);
-		if (r == 0) {
-			vfs_fsnotify(parent.d->inode, IN_DELETE | (rmdir ? IN_ISDIR : 0), last, 0);
-			vfs_fsnotify(d->inode, IN_DELETE_SELF, NULL, 0);
-			vfs_remove_name(d);
-		}
-	}
-	path_put(&child);
-out:
-	path_put(&parent);
+	r = rmdir ? vfs_rmdir(t, &nm) : vfs_unlink(t, &nm);
+	vfs_name_put(&nm);
 	return r;
 }
 
@@ -1248,7 +1146,7 @@ SYSCALL(truncate)
 		return r;
 	if (S_ISDIR(p.d->inode->mode))
 		r = -EISDIR;
-	else if (p.mnt->flags & 1)
+	else if (p.mnt->flags & VFS_MNT_RDONLY)
 		r = -EROFS;
 	else if ((r = vfs_permission(t, p.d->inode, 2)) == 0 && (r = overlay_copy_up(&p)) == 0)
 		r = truncate_inode(t, p.d->inode, (int64_t)a[1]);
@@ -1316,7 +1214,7 @@ static void fill_statfs(struct path *p, struct inode *ino, struct statfs *sf)
 	sf->f_ffree = st.ffree;
 	sf->f_fsid.__val[0] = (int)ino->sb->dev;
 	sf->f_flags = 0x20 | 0x1000; /* ST_VALID, ST_RELATIME: Linux's default mount options */
-	if ((p && p->mnt && (p->mnt->flags & 1)) || (ino->sb && ino->sb->rdonly))
+	if ((p && p->mnt && (p->mnt->flags & VFS_MNT_RDONLY)) || (ino->sb && ino->sb->rdonly))
 		sf->f_flags |= ST_RDONLY;
 }
 

@@ -1,7 +1,6 @@
 /*
- * Names and attributes: link, rename, mknod, chmod, chown, utimensat.
- * Writable file systems keep their directories in the dentry cache
- * (tmpfs), so renaming and linking are dentry operations here.
+ * Names and attributes: link, rename, mknod (their work is vfs/namei.c's),
+ * chmod, chown, utimensat.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,8 +13,8 @@
 
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
-#include "../vfs/fs/overlay/overlay.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
+#include "../vfs/namei.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -28,39 +27,16 @@ static long get_path(struct task *t, gva_t p, char *buf)
 
 static int rdonly(struct path *p)
 {
-	return p->mnt && (p->mnt->flags & 1);
+	return p->mnt && (p->mnt->flags & VFS_MNT_RDONLY);
 }
 
-static long may_change_dir(struct task *t, struct path *dir)
-{
-	if (!vfs_dir_changeable(dir))
-		return -EROFS;
-	return vfs_permission(t, dir->d->inode, 3);
-}
-
-static int is_ancestor(struct dentry *a, struct dentry *d)
-{
-	for (; d; d = d->parent)
-		if (d == a)
-			return 1;
-	return 0;
-}
-
-static int dir_empty(struct dentry *d)
-{
-	struct dentry *c;
-
-	for (c = d->child; c; c = c->sibling)
-		if (c->inode)
-			return 0;
-	return 1;
-}
+/* ---- names (vfs/namei.c does the work) ---- */
 
 static long do_link(struct task *t, int olddfd, gva_t uold, int newdfd, gva_t unew, int flags)
 {
-	char old[ABI_PATH_MAX], new[ABI_PATH_MAX], *last;
-	struct path src, parent, existing;
-	int ts;
+	char old[ABI_PATH_MAX], new[ABI_PATH_MAX];
+	struct vfs_name nm;
+	struct path src;
 	long r;
 
 	if (flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH))
@@ -71,53 +47,11 @@ static long do_link(struct task *t, int olddfd, gva_t uold, int newdfd, gva_t un
 					   ((flags & AT_EMPTY_PATH) ? WALK_EMPTY_PATH : 0), &src);
 	if (r < 0)
 		return r;
-	r = vfs_walk_parent(t, newdfd, new, &parent, &last, &ts);
-	if (r < 0)
-		goto out_src;
-	if (!last[0] || ts) {
-		r = !last[0] ? -EEXIST : -ENOENT;
-		goto out;
+	r = vfs_name_walk(t, newdfd, new, 0, &nm);
+	if (r == 0) {
+		r = vfs_link(t, &src, &nm);
+		vfs_name_put(&nm);
 	}
-	if (S_ISDIR(src.d->inode->mode)) {
-		r = -EPERM;
-		goto out;
-	}
-	if (src.mnt != parent.mnt) {
-		r = -EXDEV;
-		goto out;
-	}
-	if (vfs_lookup_child(t, &parent, last, &existing) == 0) {
-		path_put(&existing);
-		r = -EEXIST;
-		goto out;
-	}
-	r = may_change_dir(t, &parent);
-	if (r < 0)
-		goto out;
-	/* A file with no name left (unlinked while open, O_TMPFILE|O_EXCL) gets none back. */
-	if (src.d->inode->nlink == 0 && !src.d->inode->linkable) {
-		r = -ENOENT;
-		goto out;
-	}
-	{
-		struct inode *dir = parent.d->inode;
-
-		if (dir->iops->link && (r = dir->iops->link(dir, last, src.d->inode)) < 0)
-			goto out;
-		inode_get(src.d->inode);
-		if (!vfs_name_inode(parent.d, last, src.d->inode)) {
-			r = -ENOMEM;
-			goto out;
-		}
-		if (!dir->iops->link) {
-			src.d->inode->nlink++;
-			src.d->inode->ctime = vfs_now();
-		}
-		src.d->inode->linkable = 0;
-	}
-out:
-	path_put(&parent);
-out_src:
 	path_put(&src);
 	return r;
 }
@@ -127,144 +61,26 @@ SYSCALL(linkat) { return do_link(t, (int)a[0], a[1], (int)a[2], a[3], (int)a[4])
 
 static long do_rename(struct task *t, int odfd, gva_t uold, int ndfd, gva_t unew, unsigned flags)
 {
-	char old[ABI_PATH_MAX], new[ABI_PATH_MAX], *olast, *nlast;
-	struct path op, np, src, dst = {0};
-	int ots, nts, have_dst;
-	long (*fs_rename)(struct inode *, const char *, struct inode *, struct inode *, const char *, struct inode *,
-			  unsigned);
+	char old[ABI_PATH_MAX], new[ABI_PATH_MAX];
+	struct vfs_name from, to;
 	long r;
 
+	/* RENAME_WHITEOUT makes a device node (0/0): not in the sandbox. */
 	if (flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE))
-		return flags & RENAME_WHITEOUT ? -EINVAL : -EINVAL;
+		return -EINVAL;
 	if ((flags & RENAME_NOREPLACE) && (flags & RENAME_EXCHANGE))
 		return -EINVAL;
 	if ((r = get_path(t, uold, old)) < 0 || (r = get_path(t, unew, new)) < 0)
 		return r;
-	r = vfs_walk_parent(t, odfd, old, &op, &olast, &ots);
+	r = vfs_name_walk(t, odfd, old, 0, &from);
 	if (r < 0)
 		return r;
-	r = vfs_walk_parent(t, ndfd, new, &np, &nlast, &nts);
-	if (r < 0)
-		goto out_op;
-	if (!olast[0] || !nlast[0]) {
-		r = -EBUSY;
-		goto out_np;
+	r = vfs_name_walk(t, ndfd, new, 0, &to);
+	if (r == 0) {
+		r = vfs_rename(t, &from, &to, flags);
+		vfs_name_put(&to);
 	}
-	r = vfs_lookup_child(t, &op, olast, &src);
-	if (r < 0)
-		goto out_np;
-	have_dst = vfs_lookup_child(t, &np, nlast, &dst) == 0;
-	if ((ots || nts) && !S_ISDIR(src.d->inode->mode)) {
-		r = -ENOTDIR;
-		goto out_src;
-	}
-	if (op.mnt != np.mnt || src.mnt != op.mnt || (have_dst && dst.mnt != np.mnt)) {
-		r = src.mnt != op.mnt || (have_dst && dst.mnt != np.mnt) ? -EBUSY : -EXDEV;
-		goto out_src;
-	}
-	if ((r = may_change_dir(t, &op)) < 0 || (r = may_change_dir(t, &np)) < 0)
-		goto out_src;
-	fs_rename = op.d->inode->iops->rename;
-	if (have_dst && dst.d->inode == src.d->inode) {
-		r = 0; /* the same file: nothing to do */
-		goto out_src;
-	}
-	if (flags & RENAME_EXCHANGE) {
-		struct dentry *sd = src.d, *dd;
-		char *tmp;
-		size_t tl;
-
-		if (!have_dst) {
-			r = -ENOENT;
-			goto out_src;
-		}
-		dd = dst.d;
-		if (is_ancestor(sd, np.d) || is_ancestor(dd, op.d)) {
-			r = -EINVAL;
-			goto out_src;
-		}
-		tmp = strdup(sd->name);
-		tl = sd->namelen;
-		if (!tmp) {
-			r = -ENOMEM;
-			goto out_src;
-		}
-		if (fs_rename && (r = fs_rename(op.d->inode, olast, sd->inode, np.d->inode, nlast, dd->inode, flags)) < 0) {
-			free(tmp);
-			goto out_src;
-		}
-		dentry_get(op.d);
-		r = dentry_move(sd, np.d, dd->name, dd->namelen);
-		if (r == 0)
-			r = dentry_move(dd, op.d, tmp, tl);
-		dentry_put(op.d);
-		free(tmp);
-		goto out_src;
-	}
-	if (have_dst) {
-		if (flags & RENAME_NOREPLACE) {
-			r = -EEXIST;
-			goto out_src;
-		}
-		if (S_ISDIR(src.d->inode->mode) && !S_ISDIR(dst.d->inode->mode)) {
-			r = -ENOTDIR;
-			goto out_src;
-		}
-		if (!S_ISDIR(src.d->inode->mode) && S_ISDIR(dst.d->inode->mode)) {
-			r = -EISDIR;
-			goto out_src;
-		}
-		if (S_ISDIR(dst.d->inode->mode) && !dir_empty(dst.d)) {
-			r = -ENOTEMPTY;
-			goto out_src;
-		}
-	}
-	if (S_ISDIR(src.d->inode->mode) && is_ancestor(src.d, np.d)) {
-		r = -EINVAL; /* into its own subtree */
-		goto out_src;
-	}
-	if (overlay_is_lower_dir(src.d->inode)) {
-		r = -EXDEV; /* a directory of the image: mv copies it instead */
-		goto out_src;
-	}
-	if (fs_rename) {
-		/* The file system's side first; it keeps the attributes of all four right. */
-		r = fs_rename(op.d->inode, olast, src.d->inode, np.d->inode, nlast, have_dst ? dst.d->inode : NULL, flags);
-		if (r < 0)
-			goto out_src;
-		if (have_dst)
-			dentry_drop(dst.d);
-	} else if (have_dst) {
-		if (np.d->inode->iops && np.d->inode->iops->unlink)
-			np.d->inode->iops->unlink(np.d->inode, nlast, dst.d->inode);
-		dentry_drop(dst.d);
-	}
-	if (!fs_rename && S_ISDIR(src.d->inode->mode) && op.d != np.d) {
-		op.d->inode->nlink--;
-		np.d->inode->nlink++;
-	}
-	{
-		static uint32_t cookie;
-
-		cookie++;
-		vfs_fsnotify(op.d->inode, IN_MOVED_FROM | (S_ISDIR(src.d->inode->mode) ? IN_ISDIR : 0), olast, cookie);
-		vfs_fsnotify(np.d->inode, IN_MOVED_TO | (S_ISDIR(src.d->inode->mode) ? IN_ISDIR : 0), nlast, cookie);
-	}
-	r = dentry_move(src.d, np.d, nlast, strlen(nlast));
-	if (r == 0 && op.d->inode->sb->whiteouts && !dentry_lookup_cached(op.d, olast, strlen(olast)))
-		dentry_new(op.d, olast, strlen(olast), NULL); /* the whiteout */
-	if (!fs_rename) {
-		op.d->inode->mtime = op.d->inode->ctime = np.d->inode->mtime = np.d->inode->ctime = vfs_now();
-		src.d->inode->ctime = op.d->inode->ctime;
-	}
-out_src:
-	if (have_dst)
-		path_put(&dst);
-	path_put(&src);
-out_np:
-	path_put(&np);
-out_op:
-	path_put(&op);
+	vfs_name_put(&from);
 	return r;
 }
 
@@ -274,23 +90,19 @@ SYSCALL(renameat2) { return do_rename(t, (int)a[0], a[1], (int)a[2], a[3], (unsi
 
 static long do_mknodat(struct task *t, int dirfd, gva_t upath, uint32_t mode, uint64_t dev)
 {
-	char path[ABI_PATH_MAX], *last;
-	struct path parent, existing;
-	struct inode *ino;
-	int ts;
+	char path[ABI_PATH_MAX];
+	struct vfs_name nm;
 	long r;
 
 	switch (mode & S_IFMT) {
 	case 0:
-		mode |= S_IFREG;
-		break;
 	case S_IFREG:
 	case S_IFIFO:
 	case S_IFSOCK:
-		break;
-	case S_IFCHR:
+	case S_IFCHR: /* refused by vfs_mknod, after the checks Linux makes first */
 	case S_IFBLK:
-		/* Device nodes would be a way to the host's devices: never in the sandbox. */
+		break;
+	case S_IFDIR:
 		return -EPERM;
 	default:
 		return -EINVAL;
@@ -298,31 +110,11 @@ static long do_mknodat(struct task *t, int dirfd, gva_t upath, uint32_t mode, ui
 	(void)dev;
 	if ((r = get_path(t, upath, path)) < 0)
 		return r;
-	r = vfs_walk_parent(t, dirfd, path, &parent, &last, &ts);
+	r = vfs_name_walk(t, dirfd, path, 0, &nm);
 	if (r < 0)
 		return r;
-	if (!last[0]) {
-		r = -EEXIST;
-		goto out;
-	}
-	if (vfs_lookup_child(t, &parent, last, &existing) == 0) {
-		path_put(&existing);
-		r = -EEXIST;
-		goto out;
-	}
-	r = may_change_dir(t, &parent);
-	if (r < 0)
-		goto out;
-	r = parent.d->inode->iops->mknod(parent.d->inode, last, (mode & S_IFMT) | (mode & 07777 & ~t->fs->umask), 0,
-					  NULL, &ino);
-	if (r < 0)
-		goto out;
-	ino->uid = t->cred.fsuid;
-	ino->gid = t->cred.fsgid;
-	if (!vfs_name_inode(parent.d, last, ino))
-		r = -ENOMEM;
-out:
-	path_put(&parent);
+	r = vfs_mknod(t, &nm, mode, NULL);
+	vfs_name_put(&nm);
 	return r;
 }
 
@@ -394,7 +186,7 @@ static long change_mode(struct task *t, struct path *p, uint32_t mode)
 
 	if (rdonly(p))
 		return -EROFS;
-	if (t->cred.fsuid != 0 && t->cred.fsuid != ino->uid)
+	if (!capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid)
 		return -EPERM;
 	/* A memfd sealed with F_SEAL_EXEC keeps its exec bits as they are. */
 	if (seals && (*seals & ABI_F_SEAL_EXEC) && ((ino->mode ^ mode) & 0111))
@@ -441,7 +233,7 @@ static long do_chown(struct task *t, int dirfd, gva_t upath, uint32_t uid, uint3
 	ino = p.d->inode;
 	if (rdonly(&p)) {
 		r = -EROFS;
-	} else if (t->cred.fsuid != 0 && ((uid != (uint32_t)-1 && uid != ino->uid) || t->cred.fsuid != ino->uid ||
+	} else if (!capable(t, CAP_CHOWN) && ((uid != (uint32_t)-1 && uid != ino->uid) || t->cred.fsuid != ino->uid ||
 					 (gid != (uint32_t)-1 && gid != ino->gid && !creds_in_group(&t->cred, gid)))) {
 		/* Only root gives files away; an owner may pick one of its own groups. */
 		r = -EPERM;
@@ -500,7 +292,7 @@ static long do_utimes(struct task *t, int dirfd, gva_t upath, struct abi_timespe
 	ino = p.d->inode;
 	if (rdonly(&p)) {
 		r = -EROFS;
-	} else if (t->cred.fsuid != 0 && t->cred.fsuid != ino->uid) {
+	} else if (!capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid) {
 		r = ts ? -EPERM : vfs_permission(t, ino, 2);
 	}
 	if (r == 0) {

@@ -109,7 +109,7 @@ static long get_timeout(struct task *t, gva_t uts, int64_t *ns)
 		return 0;
 	if (mm_copy_in(t->mm, &ts, uts, sizeof(ts)) < 0)
 		return -EFAULT;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+	if (!abi_timespec_valid(&ts))
 		return -EINVAL;
 	*ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	return 0;

@@ -69,7 +69,7 @@ SYSCALL(sethostname)
 {
 	char buf[65];
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (a[1] > 64)
 		return -EINVAL;
@@ -140,7 +140,7 @@ static long do_prlimit(struct task *t, int res, gva_t unew, gva_t uold)
 			return -EFAULT;
 		if (nl.rlim_cur > nl.rlim_max)
 			return -EINVAL;
-		if (nl.rlim_max > t->tg->rlim[res].rlim_max && t->cred.euid != 0)
+		if (nl.rlim_max > t->tg->rlim[res].rlim_max && !capable(t, CAP_SYS_RESOURCE))
 			return -EPERM;
 		if (res == RLIMIT_NOFILE && nl.rlim_max > 1048576)
 			return -EPERM; /* fs.nr_open */
@@ -371,7 +371,7 @@ SYSCALL(prctl)
 	case PR_CAPBSET_DROP:
 		if (a[1] > CAP_LAST_CAP)
 			return -EINVAL;
-		if (t->cred.euid != 0)
+		if (!capable(t, CAP_SETPCAP))
 			return -EPERM;
 		t->capbset_dropped |= 1ULL << a[1];
 		return 0;
@@ -598,7 +598,7 @@ SYSCALL(setpriority)
 		nice = -20;
 	if (nice > 19)
 		nice = 19;
-	if (nice < g->nice && t->cred.euid != 0)
+	if (nice < g->nice && !capable(t, CAP_SYS_NICE))
 		return -EACCES;
 	g->nice = nice;
 	return 0;
@@ -707,6 +707,17 @@ static void free_strings(char **v)
 	free(v);
 }
 
+int exec_test_failure;
+
+/*
+ * Past the point of no return an execve can no longer fail the call: the
+ * old image is gone.  Linux ends the process with SIGSEGV then; so here.
+ */
+static void exec_failed_late(struct task *t)
+{
+	task_exit_group(t, SIGSEGV);
+}
+
 /* execve and execveat: path is the program, already resolved to a name the walk understands. */
 static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp)
 {
@@ -738,12 +749,16 @@ static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp
 		 * in the new stub's first thread.
 		 */
 		int err;
-		struct plat_ctx *c = plat->ctx_create(mm->as, &err);
+		struct plat_ctx *c = exec_test_failure ? NULL : plat->ctx_create(mm->as, &err);
 
-		if (c) {
-			plat->ctx_destroy(t->ctx, 1);
-			t->ctx = c;
+		if (!c) {
+			/* The old context stays the vfork parent's: it must not run the new image. */
+			mm_put(mm);
+			exec_failed_late(t);
+			goto out;
 		}
+		plat->ctx_destroy(t->ctx, 1);
+		t->ctx = c;
 	}
 	mm_put(t->mm);
 	t->mm = mm;
@@ -753,14 +768,17 @@ static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp
 	task_vfork_release(t);
 	if (t->sighand->refs > 1) {
 		/* Shared with a process that is not exec'ing (CLONE_SIGHAND): a copy of our own. */
-		struct sighand *sh = malloc(sizeof(*sh));
+		struct sighand *sh = exec_test_failure ? NULL : malloc(sizeof(*sh));
 
-		if (sh) {
-			*sh = *t->sighand;
-			sh->refs = 1;
-			t->sighand->refs--;
-			t->sighand = sh;
+		if (!sh) {
+			/* Resetting the shared actions would change the other process's. */
+			exec_failed_late(t);
+			goto out;
 		}
+		*sh = *t->sighand;
+		sh->refs = 1;
+		t->sighand->refs--;
+		t->sighand = sh;
 	}
 	for (i = 0; i < 64; i++)
 		if (t->sighand->act[i].handler > 1) /* SIG_DFL 0, SIG_IGN 1 survive */

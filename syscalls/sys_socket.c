@@ -1,6 +1,9 @@
 /*
- * The socket calls.  AF_UNIX is served by vfs/fs/unix; AF_INET and AF_INET6
- * wait for the netstack (EAFNOSUPPORT, as a kernel without them answers).
+ * The socket calls.  socket(2) and socketpair(2) find the family in the
+ * registry (vfs/socket.h: AF_UNIX from vfs/fs/unix; a family nobody
+ * registered, AF_INET and AF_INET6 until the netstack does, gets
+ * EAFNOSUPPORT as from a kernel without it); every other call goes through
+ * the socket file's own ops.
  * Data of sendmsg/recvmsg goes through a sentry bounce buffer of at most
  * SOCK_CHUNK bytes per call (a short count, as a full socket buffer gives).
  */
@@ -17,7 +20,7 @@
 
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
-#include "../vfs/fs/unix/unix.h"
+#include "../vfs/socket.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -38,7 +41,7 @@ static long get_sock(struct task *t, int fd, struct file **out)
 	*out = fdt_get(t->files, fd);
 	if (!*out)
 		return -EBADF;
-	if (!is_unix_socket(*out)) {
+	if (!(*out)->ops->sock) {
 		file_put(*out);
 		return -ENOTSOCK;
 	}
@@ -49,16 +52,15 @@ SYSCALL(socket)
 {
 	int domain = (int)a[0], type = (int)a[1] & 0xf, flags = (int)a[1] & ~0xf;
 	struct file *f;
+	const struct sock_family *fam;
 	long r;
 
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	if (domain != AF_UNIX)
-		return domain == AF_INET || domain == AF_INET6 || domain == AF_NETLINK || domain == AF_PACKET ?
-			       -EAFNOSUPPORT : -EAFNOSUPPORT;
-	if ((int)a[2] != 0 && (int)a[2] != PF_UNIX)
-		return -EPROTONOSUPPORT;
-	r = unix_socket(type, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, &f);
+	fam = sock_find_family(domain);
+	if (!fam)
+		return -EAFNOSUPPORT;
+	r = fam->create(type, (int)a[2], (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, &f);
 	return r < 0 ? r : install(t, f, !!(flags & SOCK_CLOEXEC));
 }
 
@@ -66,15 +68,17 @@ SYSCALL(socketpair)
 {
 	int type = (int)a[1] & 0xf, flags = (int)a[1] & ~0xf, fds[2];
 	struct file *f[2];
+	const struct sock_family *fam;
 	long r;
 
 	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
 		return -EINVAL;
-	if ((int)a[0] != AF_UNIX)
-		return (int)a[0] == AF_INET || (int)a[0] == AF_INET6 ? -EOPNOTSUPP : -EAFNOSUPPORT;
-	if ((int)a[2] != 0 && (int)a[2] != PF_UNIX)
-		return -EPROTONOSUPPORT;
-	r = unix_socketpair(type, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, f);
+	fam = sock_find_family((int)a[0]);
+	if (!fam)
+		return -EAFNOSUPPORT;
+	if (!fam->pair)
+		return -EOPNOTSUPP;
+	r = fam->pair(type, (int)a[2], (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, f);
 	if (r < 0)
 		return r;
 	fds[0] = (int)install(t, f[0], !!(flags & SOCK_CLOEXEC));
@@ -131,7 +135,7 @@ SYSCALL(bind)
 		return r;
 	r = get_addr(t, a[1], a[2], &ss);
 	if (r == 0)
-		r = unix_bind(t, f, (struct sockaddr *)&ss, (socklen_t)a[2]);
+		r = f->ops->sock->bind(t, f, (struct sockaddr *)&ss, (socklen_t)a[2]);
 	file_put(f);
 	return r;
 }
@@ -143,7 +147,7 @@ SYSCALL(listen)
 
 	if (r < 0)
 		return r;
-	r = unix_listen(f, (int)a[1]);
+	r = f->ops->sock->listen(f, (int)a[1]);
 	file_put(f);
 	return r;
 }
@@ -158,7 +162,7 @@ SYSCALL(connect)
 		return r;
 	r = get_addr(t, a[1], a[2], &ss);
 	if (r == 0)
-		r = unix_connect(t, f, (struct sockaddr *)&ss, (socklen_t)a[2]);
+		r = f->ops->sock->connect(t, f, (struct sockaddr *)&ss, (socklen_t)a[2]);
 	file_put(f);
 	return r;
 }
@@ -175,7 +179,7 @@ static long do_accept(struct task *t, int fd, gva_t uaddr, gva_t ulen, int flags
 	r = get_sock(t, fd, &f);
 	if (r < 0)
 		return r;
-	r = unix_accept(t, f, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, &nf, &ss, &len);
+	r = f->ops->sock->accept(t, f, (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, &nf, &ss, &len);
 	file_put(f);
 	if (r < 0)
 		return r;
@@ -334,8 +338,9 @@ static long parse_control(struct task *t, gva_t uctl, uint64_t len, struct umsg 
 				break;
 			}
 			memcpy(&u, CMSG_DATA(c), sizeof(u));
-			/* Only root may claim to be someone else. */
-			if (t->cred.euid != 0 && (u.pid != task_tgid(t) || u.uid != t->cred.uid || u.gid != t->cred.gid)) {
+			/* Claiming to be someone else takes CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID. */
+			if ((u.pid != task_tgid(t) && !capable(t, CAP_SYS_ADMIN)) || (u.uid != t->cred.uid && !capable(t, CAP_SETUID)) ||
+			    (u.gid != t->cred.gid && !capable(t, CAP_SETGID))) {
 				r = -EPERM;
 				break;
 			}
@@ -406,7 +411,7 @@ static long do_sendmsg(struct task *t, int fd, struct abi_msghdr *h, int flags)
 	kv.iov_len = len;
 	m.iov = &kv;
 	m.iovcnt = 1;
-	r = sigpipe(t, unix_sendmsg(t, f, &m, flags), flags);
+	r = sigpipe(t, f->ops->sock->sendmsg(t, f, &m, flags), flags);
 out:
 	drop_fds(&m);
 	free(buf);
@@ -457,7 +462,7 @@ SYSCALL(sendto)
 	kv.iov_len = len;
 	m.iov = &kv;
 	m.iovcnt = 1;
-	r = sigpipe(t, unix_sendmsg(t, f, &m, (int)a[3]), (int)a[3]);
+	r = sigpipe(t, f->ops->sock->sendmsg(t, f, &m, (int)a[3]), (int)a[3]);
 	free(buf);
 out:
 	file_put(f);
@@ -555,7 +560,7 @@ static long do_recvmsg(struct task *t, int fd, struct abi_msghdr *h, int flags, 
 	m.iov = &kv;
 	m.iovcnt = 1;
 	m.fds = fds;
-	r = unix_recvmsg(t, f, &m, flags, with_control ? MAX_PASSED_FDS : 0, &from, &fromlen, &mflags);
+	r = f->ops->sock->recvmsg(t, f, &m, flags, with_control ? MAX_PASSED_FDS : 0, &from, &fromlen, &mflags);
 	m.fds = NULL;
 	if (r < 0)
 		goto out;
@@ -648,7 +653,7 @@ SYSCALL(recvfrom)
 	kv.iov_len = len;
 	m.iov = &kv;
 	m.iovcnt = 1;
-	r = unix_recvmsg(t, f, &m, (int)a[3], 0, &from, &fromlen, &mflags);
+	r = f->ops->sock->recvmsg(t, f, &m, (int)a[3], 0, &from, &fromlen, &mflags);
 	if (r > 0 && mm_copy_out(t->mm, a[1], buf, (size_t)r < len ? (size_t)r : len) < 0)
 		r = -EFAULT;
 	if (r >= 0 && a[4] && put_addr(t, a[4], a[5], &from, fromlen) < 0)
@@ -665,7 +670,7 @@ SYSCALL(shutdown)
 
 	if (r < 0)
 		return r;
-	r = unix_shutdown(f, (int)a[1]);
+	r = f->ops->sock->shutdown(f, (int)a[1]);
 	file_put(f);
 	return r;
 }
@@ -679,7 +684,7 @@ static long getname(struct task *t, const uint64_t *a, int peer)
 
 	if (r < 0)
 		return r;
-	r = unix_getname(f, peer, &ss, &len);
+	r = f->ops->sock->getname(f, peer, &ss, &len);
 	file_put(f);
 	return r < 0 ? r : put_addr(t, a[1], a[2], &ss, len);
 }
@@ -705,7 +710,7 @@ SYSCALL(getsockopt)
 		file_put(f);
 		return -EINVAL;
 	}
-	r = unix_getsockopt(t, f, (int)a[1], (int)a[2], val, &len);
+	r = f->ops->sock->getsockopt(t, f, (int)a[1], (int)a[2], val, &len);
 	file_put(f);
 	if (r < 0)
 		return r;
@@ -732,7 +737,7 @@ SYSCALL(setsockopt)
 		file_put(f);
 		return -EFAULT;
 	}
-	r = unix_setsockopt(f, (int)a[1], (int)a[2], val, (socklen_t)a[4]);
+	r = f->ops->sock->setsockopt(f, (int)a[1], (int)a[2], val, (socklen_t)a[4]);
 	file_put(f);
 	return r;
 }

@@ -89,7 +89,7 @@ SYSCALL(clock_settime)
 		return -EFAULT;
 	if (clock_read(t, (int)a[0], &dummy) < 0)
 		return -EINVAL;
-	if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+	if (!abi_timespec_valid(&ts))
 		return -EINVAL;
 	return -EPERM;
 }
@@ -149,7 +149,7 @@ static long get_timespec(struct task *t, gva_t p, struct abi_timespec *ts)
 {
 	if (mm_copy_in(t->mm, ts, p, sizeof(*ts)) < 0)
 		return -EFAULT;
-	if (ts->tv_sec < 0 || ts->tv_nsec < 0 || ts->tv_nsec >= 1000000000)
+	if (!abi_timespec_valid(ts))
 		return -EINVAL;
 	return 0;
 }
@@ -443,8 +443,7 @@ SYSCALL(timer_settime)
 		return -EINVAL;
 	if (mm_copy_in(t->mm, &nv, a[2], sizeof(nv)) < 0)
 		return -EFAULT;
-	if (nv.value.tv_sec < 0 || nv.value.tv_nsec < 0 || nv.value.tv_nsec >= 1000000000 ||
-	    nv.interval.tv_sec < 0 || nv.interval.tv_nsec < 0 || nv.interval.tv_nsec >= 1000000000)
+	if (!abi_timespec_valid(&nv.value) || !abi_timespec_valid(&nv.interval))
 		return -EINVAL;
 	timer_now(k, &old);
 	v = (uint64_t)nv.value.tv_sec * 1000000000ULL + (uint64_t)nv.value.tv_nsec;

@@ -16,7 +16,6 @@
 
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
-#include "../vfs/fs/proc/proc.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
 #include "../vfs/fs/pipe/pipe.h"
@@ -237,7 +236,7 @@ SYSCALL(chroot)
 	struct path p;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_CHROOT))
 		return -EPERM;
 	r = mm_strncpy_in(t->mm, path, a[0], sizeof(path));
 	if (r < 0)
@@ -320,16 +319,16 @@ static long get_name(struct task *t, gva_t u, char *name)
 static long xattr_permission(struct task *t, struct inode *ino, const char *name, int write)
 {
 	if (!strncmp(name, "trusted.", 8))
-		return t->cred.fsuid == 0 ? 0 : write ? -EPERM : -ENODATA;
+		return capable(t, CAP_SYS_ADMIN) ? 0 : write ? -EPERM : -ENODATA;
 	if (!strncmp(name, "user.", 5)) {
 		if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
 			return write ? -EPERM : -ENODATA;
-		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) && t->cred.fsuid != 0 &&
+		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) && !capable(t, CAP_FOWNER) &&
 		    t->cred.fsuid != ino->uid)
 			return -EPERM;
 		return vfs_permission(t, ino, write ? 2 : 4);
 	}
-	if (write && t->cred.fsuid != 0 && t->cred.fsuid != ino->uid)
+	if (write && !capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid)
 		return -EPERM;
 	return 0;
 }
@@ -394,7 +393,7 @@ static long do_setxattr(struct task *t, const uint64_t *a, int kind, int remove)
 		free(val);
 		return r;
 	}
-	if ((p.d && p.mnt && (p.mnt->flags & 1)) || (f && f->path.mnt && (f->path.mnt->flags & 1))) {
+	if ((p.d && p.mnt && (p.mnt->flags & VFS_MNT_RDONLY)) || (f && f->path.mnt && (f->path.mnt->flags & VFS_MNT_RDONLY))) {
 		r = -EROFS;
 		goto out;
 	}
@@ -462,68 +461,6 @@ SYSCALL(flistxattr) { return do_listxattr(t, a, 2); }
 
 /* ---- mount, umount2: tmpfs, proc and bind mounts inside the sandbox ---- */
 
-/* A size in tmpfs's option syntax: a number with k, m, g (or %% of the whole, when pct is set). */
-static long parse_size(const char *v, uint64_t whole, int pct, uint64_t *out)
-{
-	char *end;
-	unsigned long long n;
-
-	if (*v < '0' || *v > '9')
-		return -EINVAL;
-	errno = 0;
-	n = strtoull(v, &end, 0);
-	if (errno)
-		return -EINVAL;
-	switch (*end) {
-	case 'k': case 'K': n <<= 10; end++; break;
-	case 'm': case 'M': n <<= 20; end++; break;
-	case 'g': case 'G': n <<= 30; end++; break;
-	case '%':
-		if (!pct || n > 100)
-			return -EINVAL;
-		n = whole / 100 * n;
-		end++;
-		break;
-	}
-	if (*end)
-		return -EINVAL;
-	*out = n;
-	return 0;
-}
-
-/* tmpfs's mount options: size, nr_inodes, mode, uid, gid; anything else is EINVAL, as Linux says. */
-static long tmpfs_options(char *opts, uint64_t *size, uint64_t *inodes, uint32_t *mode, uint32_t *uid, uint32_t *gid)
-{
-	char *o, *save = NULL;
-	uint64_t v;
-
-	for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(o, '=');
-
-		if (!eq)
-			return -EINVAL;
-		*eq++ = 0;
-		if (!strcmp(o, "size")) {
-			if (parse_size(eq, sandbox.memory, 1, size) < 0 || *size == 0)
-				return -EINVAL;
-		} else if (!strcmp(o, "nr_inodes")) {
-			if (parse_size(eq, 0, 0, inodes) < 0 || *inodes == 0)
-				return -EINVAL;
-		} else if (!strcmp(o, "mode") || !strcmp(o, "uid") || !strcmp(o, "gid")) {
-			char *end;
-
-			errno = 0;
-			v = strtoull(eq, &end, !strcmp(o, "mode") ? 8 : 10);
-			if (errno || *end || !*eq || v > (o[0] == 'm' ? 07777ULL : 0xfffffffeULL))
-				return -EINVAL;
-			*(o[0] == 'm' ? mode : o[0] == 'u' ? uid : gid) = (uint32_t)v;
-		} else {
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
 SYSCALL(mount)
 {
 	char target[ABI_PATH_MAX], source[ABI_PATH_MAX], type[64];
@@ -531,7 +468,7 @@ SYSCALL(mount)
 	struct path tp, sp;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	r = mm_strncpy_in(t->mm, target, a[1], sizeof(target));
 	if (r < 0)
@@ -544,7 +481,7 @@ SYSCALL(mount)
 		if (tp.d != tp.mnt->root) {
 			r = -EINVAL;
 		} else {
-			tp.mnt->flags = (tp.mnt->flags & ~1) | !!(flags & MS_RDONLY);
+			tp.mnt->flags = (tp.mnt->flags & ~VFS_MNT_RDONLY) | (flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
 			r = 0;
 		}
 		goto out;
@@ -556,7 +493,7 @@ SYSCALL(mount)
 		r = vfs_walk(t, AT_FDCWD, source, WALK_FOLLOW, &sp);
 		if (r < 0)
 			goto out;
-		r = vfs_bind_at(&tp, &sp, !!(flags & MS_RDONLY));
+		r = vfs_bind_at(&tp, &sp, flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
 		path_put(&sp);
 		goto out;
 	}
@@ -573,31 +510,27 @@ SYSCALL(mount)
 		goto out;
 	}
 	{
+		const struct fs_type *fst = vfs_find_fs_type(type);
+		struct fs_mount_args ma = {.flags = flags};
+		char opts[1024];
 		struct super *sb;
 		struct inode *root;
-		char opts[1024] = "";
-		uint64_t size = sandbox.memory / 2, inodes = 0;
-		uint32_t mode = 01777, uid = 0, gid = 0;
 
-		if (!strcmp(type, "tmpfs") && a[4]) {
+		/* Only the types mount(2) may make; the sandbox's own (gofer, overlay) are not among them. */
+		if (!fst || !(fst->flags & FS_USERMOUNT)) {
+			r = -ENODEV;
+			goto out;
+		}
+		if (a[4]) {
 			r = mm_strncpy_in(t->mm, opts, a[4], sizeof(opts));
 			if (r < 0)
 				goto out;
-			r = tmpfs_options(opts, &size, &inodes, &mode, &uid, &gid);
-			if (r < 0)
-				goto out;
+			ma.data = opts;
 		}
-		root = !strcmp(type, "tmpfs") ? tmpfs_new(size, mode, &sb) : !strcmp(type, "proc") ? procfs_new(&sb) : NULL;
-		if (!root) {
-			r = strcmp(type, "tmpfs") && strcmp(type, "proc") ? -ENODEV : -ENOMEM;
+		r = fst->mount(&ma, &sb, &root);
+		if (r < 0)
 			goto out;
-		}
-		if (!strcmp(type, "tmpfs")) {
-			tmpfs_set_limits(sb, 0, inodes);
-			root->uid = uid;
-			root->gid = gid;
-		}
-		r = vfs_mount_at(&tp, sb, root, !!(flags & MS_RDONLY));
+		r = vfs_mount_at(&tp, sb, root, flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
 		if (r < 0)
 			inode_put(root);
 	}
@@ -612,7 +545,7 @@ SYSCALL(pivot_root)
 	struct path nr, po;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	if ((r = mm_strncpy_in(t->mm, a0, a[0], sizeof(a0))) < 0 || (r = mm_strncpy_in(t->mm, a1, a[1], sizeof(a1))) < 0)
 		return r;
@@ -634,7 +567,7 @@ SYSCALL(umount2)
 	struct path p;
 	long r;
 
-	if (t->cred.euid != 0)
+	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
 	if (a[1] & ~(uint64_t)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;

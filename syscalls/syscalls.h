@@ -26,9 +26,18 @@ void syscall_dispatch(struct task *t);
 
 /* Tests only: non-zero makes the sentry fault while handling the next system call. */
 extern int syscall_test_crash;
+/*
+ * Tests only: non-zero makes an execve fail past its point of no return
+ * where it can (a vfork child's new context, a copy of signal actions
+ * shared with another process), as if the host had no memory for them.
+ */
+extern int exec_test_failure;
 
 /* With --debug: prints the unimplemented numbers asked for, with counts. */
 void syscall_report_unimplemented(int fd);
+
+/* The pid a pidfd of t names, or -EBADF / -EINVAL (set as task_pidfd_pid). */
+int pidfd_pid(struct task *t, int fd);
 
 #define SYSCALL(name) long sys_##name(struct task *t, const uint64_t *a)
 

@@ -8,10 +8,13 @@
 usage()
 {
 	cat <<EOF
-usage: tests/run.sh [--cvisor PATH] [--asan PATH] [--sandbox-cmd 'CMD ...'] [--timeout SECONDS] [--later] [FILTER]
+usage: tests/run.sh [--cvisor PATH] [--asan PATH] [--platform=NAME] [--sandbox-cmd 'CMD ...'] [--timeout SECONDS] [--later] [FILTER]
   --cvisor PATH       the cvisor to test (default build/cvisor); sandboxed runs are PATH do -- CMD
   --asan PATH         then run tests/syscalls and tests/integration again under PATH, a
                       sanitizer build (make asan: build/asan/cvisor), as asan/NAME
+  --platform=NAME     run the whole suite on that platform only (cvisor do --platform=NAME); without
+                      it, once on every platform \`cvisor platforms\` lists as available here, and a
+                      SKIP line, with the reason, for each that is not
   --sandbox-cmd CMD   run the sandboxed side as CMD PROGRAM ARGS... instead, split on blanks:
                       'runsc --rootless --network=none do' checks the suite against gVisor,
                       'env' is an identity sandbox (everything must pass)
@@ -29,10 +32,14 @@ SANDBOX_CMD=
 FILTER=
 LATER=
 ASAN_CVISOR=
+PLATFORM=
+ARGS=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cvisor) CVISOR=$(realpath -m "$2"); shift 2;;
 	--asan) ASAN_CVISOR=$(realpath -m "$2"); shift 2;;
+	--platform=*) PLATFORM=${1#--platform=}; shift;;
+	--platform) PLATFORM=$2; shift 2;;
 	--sandbox-cmd) SANDBOX_CMD=$2; shift 2;;
 	--timeout) RUN_TIMEOUT=$2; shift 2;;
 	--later) LATER=1; shift;;
@@ -45,7 +52,7 @@ if [ -n "$SANDBOX_CMD" ]; then
 	read -ra SANDBOX <<< "$SANDBOX_CMD"
 	under_cvisor=
 else
-	SANDBOX=("$CVISOR" do --)
+	SANDBOX=("$CVISOR" do ${PLATFORM:+--platform="$PLATFORM"} --)
 	under_cvisor=1
 fi
 
@@ -67,6 +74,60 @@ WORK=$T/work
 mkdir -p "$WORK" "$T/data"
 export T
 . "$here/lib.sh"
+
+# Without --platform: the whole suite once per platform that can run here
+# (each a run of this script), the totals summed; the others are skipped
+# with the reason `cvisor platforms` gives.
+if [ -n "$under_cvisor" ] && [ -z "$PLATFORM" ]; then
+	if ! "$CVISOR" platforms >"$T/platforms" 2>"$T/platforms.err"; then
+		fail "platforms" "$CVISOR platforms failed:" "$(cat "$T/platforms.err")"
+	fi
+	while read -r name state <&3; do
+		if [ "$state" != available ]; then
+			skip "platform $name" "${state#unavailable: }"
+			continue
+		fi
+		bash "$0" "${ARGS[@]}" --platform="$name" </dev/null | tee "$T/platform.out"
+		sums=$(tail -2 "$T/platform.out" | sed -n 's/^\([0-9]*\) skipped.*/S \1/p; s/^\([0-9]*\) passed, \([0-9]*\) failed$/P \1 \2/p')
+		case $sums in
+		*"P "*) read -r p f <<< "${sums##*P }"
+			PASSED=$((PASSED + p)); FAILED=$((FAILED + f));;
+		*) fail "platform $name" "the suite ended without its count";;
+		esac
+		case $sums in S*) s=${sums#S }; SKIPPED=$((SKIPPED + ${s%%$'\n'*}));; esac
+	done 3<"$T/platforms"
+	echo
+	[ "$SKIPPED" = 0 ] || echo "$SKIPPED skipped (reasons above)"
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" = 0 ]
+	exit
+fi
+if [ -n "$PLATFORM" ] && [ -n "$under_cvisor" ]; then
+	state=$("$CVISOR" platforms 2>&1 | sed -n "s/^$PLATFORM //p")
+	if [ -z "$state" ]; then
+		echo "tests/run.sh: no platform '$PLATFORM' in $CVISOR; it has: $("$CVISOR" platforms 2>&1 | cut -d' ' -f1 | tr '\n' ' ')" >&2
+		exit 2
+	fi
+	if [ "$state" != available ]; then
+		skip "platform $PLATFORM" "${state#unavailable: }"
+		echo
+		echo "$SKIPPED skipped (reasons above)"
+		echo "0 passed, 0 failed"
+		exit 0
+	fi
+	echo "== platform $PLATFORM"
+fi
+
+# The sub-suites below run "$CVISOR do ...": on a chosen platform, through a
+# wrapper that adds --platform to every do.
+if [ -n "$PLATFORM" ]; then
+	printf '#!/bin/sh\n[ "$1" = do ] && { shift; exec "%s" do --platform="%s" "$@"; }\nexec "%s" "$@"\n' \
+		"$CVISOR" "$PLATFORM" "$CVISOR" >"$T/cvisor"
+	chmod +x "$T/cvisor"
+	SUB_CVISOR=$T/cvisor
+else
+	SUB_CVISOR=$CVISOR
+fi
 
 # Another sandbox than cvisor may share the host's /tmp (env does, `runsc
 # do` does): it gets the native side's fresh /tmp as well.
@@ -162,15 +223,17 @@ EOF
 fi
 
 # Unit tests in C, tests/unit/*_test.c: each links the sentry sources on
-# its " * links:" line and prints a PASS or FAIL line per check.
+# its " * links:" line (and the libraries on its " * libs:" line), nothing
+# else, and prints a PASS or FAIL line per check.
 for src in "$here"/unit/*_test.c; do
 	[ -e "$src" ] || continue
 	prog=$(basename "$src" .c)
 	want "unit/$prog" || continue
 	[ -z "${unit_header:-}" ] && { echo "== tests/unit"; unit_header=1; }
 	links=$(sed -n 's|^ \* links: ||p' "$src" | sed "s|[^ ]*|$root/&|g")
-	# shellcheck disable=SC2086 # links is a list of files
-	if ! gcc -O2 -Wall -Wextra -Werror -I"$root" -o "$BIN/$prog" "$src" $links -lseccomp 2>"$T/build.err"; then
+	libs=$(sed -n 's|^ \* libs: ||p' "$src")
+	# shellcheck disable=SC2086 # links and libs are lists
+	if ! gcc -O2 -pthread -Wall -Wextra -Wno-unused-parameter -Werror -I"$root" -o "$BIN/$prog" "$src" $links -lseccomp $libs 2>"$T/build.err"; then
 		fail "unit/$prog" "does not build:" "$(head -10 "$T/build.err")"
 		continue
 	fi
@@ -218,15 +281,11 @@ cvisor_suite() {
 		FAIL*) fail "${l#FAIL }";;
 		SKIP*) l=${l#SKIP }; skip "${l%%:*}" "${l#*: }";;
 		esac
-	done < <(bash "$here/$dir/run.sh" "$CVISOR" 2>&1)
+	done < <(bash "$here/$dir/run.sh" "$SUB_CVISOR" 2>&1)
 }
 cvisor_suite security "escape attempts only make sense under cvisor"
 cvisor_suite gofer "writes through the gofer are cvisor's --overlay=none"
 cvisor_suite tty "the terminal cases drive cvisor do -t"
-
-if want kvm && need_kvm "kvm platform"; then
-	skip "kvm platform" "the KVM platform is not built yet"
-fi
 
 # The sanitizer build on the same programs and cases: a heap error, a leak
 # (LeakSanitizer makes the sandbox exit non-zero) or undefined behaviour in
@@ -234,7 +293,7 @@ fi
 # keeps /proc in the sentry's root and does not enforce the vetted list.
 if [ -n "$ASAN_CVISOR" ]; then
 	if [ -x "$ASAN_CVISOR" ]; then
-		SANDBOX=("$ASAN_CVISOR" do --)
+		SANDBOX=("$ASAN_CVISOR" do ${PLATFORM:+--platform="$PLATFORM"} --)
 		run_syscall_tests asan/
 		run_integration_cases asan/
 	else

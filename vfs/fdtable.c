@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sentry/kernel/task.h"
 #include "vfs.h"
 
 /*
@@ -134,3 +135,48 @@ void fdt_close_on_exec(struct fdtable *t)
 		if (t->fds[fd] && fdt_get_cloexec(t, fd))
 			fdt_close(t, fd);
 }
+
+struct fdtable *fdt_copy(struct fdtable *src)
+{
+	struct fdtable *t = fdt_new();
+	int fd;
+
+	if (!t)
+		return NULL;
+	for (fd = 0; fd < src->size; fd++)
+		if (src->fds[fd] && fdt_install_at(t, fd, src->fds[fd], fdt_get_cloexec(src, fd)) < 0) {
+			fdt_put(t);
+			return NULL;
+		}
+	return t;
+}
+
+struct fs_context *fs_copy(struct fs_context *src)
+{
+	struct fs_context *fs = calloc(1, sizeof(*fs));
+
+	if (!fs)
+		return NULL;
+	*fs = *src;
+	fs->refs = 1;
+	path_get(&fs->root);
+	path_get(&fs->cwd);
+	return fs;
+}
+
+void fs_put(struct fs_context *fs)
+{
+	if (!fs || --fs->refs)
+		return;
+	path_put(&fs->root);
+	path_put(&fs->cwd);
+	free(fs);
+}
+
+const struct task_files_ops vfs_task_files = {
+	.fdt_new = fdt_new,
+	.fdt_copy = fdt_copy,
+	.fdt_put = fdt_put,
+	.fs_copy = fs_copy,
+	.fs_put = fs_put,
+};

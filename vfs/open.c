@@ -9,6 +9,7 @@
 #include "../sentry/kernel/task.h"
 #include "fs/overlay/overlay.h"
 #include "fs/pipe/pipe.h"
+#include "namei.h"
 #include "vfs.h"
 
 /* An O_PATH file: it names a place, nothing can be read or written through it. */
@@ -25,7 +26,7 @@ static int acc_mask(int flags)
 
 static int mnt_rdonly(struct path *p)
 {
-	return p->mnt && (p->mnt->flags & 1);
+	return p->mnt && (p->mnt->flags & VFS_MNT_RDONLY);
 }
 
 long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
@@ -115,9 +116,8 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 
 long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out)
 {
-	struct path parent, p;
-	char *last;
-	int ts;
+	struct vfs_name nm;
+	struct path p;
 	long r;
 
 	if ((flags & O_TMPFILE) == O_TMPFILE)
@@ -151,17 +151,14 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 	 * is followed to what it names, which is made (Linux), except with
 	 * O_EXCL (EEXIST) or O_NOFOLLOW (ELOOP).
 	 */
-	if (flags & (O_EXCL | O_NOFOLLOW))
-		r = vfs_walk_parent(t, dirfd, path, &parent, &last, &ts);
-	else
-		r = vfs_walk_parent_follow(t, dirfd, path, &parent, &last, &ts);
+	r = vfs_name_walk(t, dirfd, path, (flags & (O_EXCL | O_NOFOLLOW)) ? 0 : WALK_FOLLOW, &nm);
 	if (r < 0)
 		return r;
-	if (!last[0] || ts) {
+	if (nm.type != VFS_LAST_NORM || nm.trailing_slash) {
 		r = -EISDIR;
 		goto out_parent;
 	}
-	r = vfs_lookup_child(t, &parent, last, &p);
+	r = vfs_lookup_child(t, &nm.parent, nm.last, &p);
 	if (r == 0) {
 		if (flags & O_EXCL) {
 			path_put(&p);
@@ -179,39 +176,14 @@ long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode,
 	}
 	if (r != -ENOENT)
 		goto out_parent;
-	if (!vfs_dir_changeable(&parent)) {
-		r = -EROFS;
-		goto out_parent;
-	}
-	r = vfs_permission(t, parent.d->inode, 3);
-	if (r < 0)
-		goto out_parent;
-	{
-		struct inode *dir = parent.d->inode, *ino;
-		struct dentry *d;
-
-		if (!dir->iops || !dir->iops->mknod) {
-			r = -EPERM;
-			goto out_parent;
-		}
-		r = dir->iops->mknod(dir, last, S_IFREG | (mode & 07777 & ~t->fs->umask), 0, NULL, &ino);
-		if (r < 0)
-			goto out_parent;
-		ino->uid = t->cred.fsuid;
-		ino->gid = t->cred.fsgid;
-		d = vfs_name_inode(parent.d, last, ino);
-		if (!d) {
-			r = -ENOMEM;
-			goto out_parent;
-		}
-		p.mnt = parent.mnt;
-		p.d = d;
-		vfs_fsnotify(parent.d->inode, 0x100 /* IN_CREATE */, last, 0);
+	r = vfs_mknod(t, &nm, S_IFREG | (mode & 07777), &p);
+	if (r == 0) {
 		/* A new file is opened with the access asked for, whatever its mode says. */
 		r = vfs_open_path(t, &p, flags & ~O_TRUNC, out);
+		path_put(&p);
 	}
 out_parent:
-	path_put(&parent);
+	vfs_name_put(&nm);
 	return r;
 }
 
@@ -230,20 +202,11 @@ long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t
 	r = vfs_walk(t, dirfd, path, WALK_FOLLOW | WALK_DIRECTORY, &dir);
 	if (r < 0)
 		return r;
-	if (!vfs_dir_changeable(&dir)) {
-		path_put(&dir);
-		return -EOPNOTSUPP;
-	}
-	r = vfs_permission(t, dir.d->inode, 3);
-	if (r == 0)
-		r = dir.d->inode->iops->mknod(dir.d->inode, "", S_IFREG | (mode & 07777 & ~t->fs->umask), 0, NULL, &ino);
+	r = vfs_tmpfile(t, &dir, mode, &ino);
 	if (r < 0) {
 		path_put(&dir);
 		return r;
 	}
-	ino->nlink = 0;
-	ino->uid = t->cred.fsuid;
-	ino->gid = t->cred.fsgid;
 	ino->linkable = !(flags & O_EXCL);
 	/*
 	 * The file's place is a removed entry of the directory, "#<ino>" as

@@ -23,7 +23,7 @@ long vfs_permission(struct task *t, struct inode *ino, int mask)
 {
 	uint32_t mode = ino->mode, bits;
 
-	if (t->cred.fsuid == 0) {
+	if (capable(t, CAP_DAC_OVERRIDE)) {
 		/* CAP_DAC_OVERRIDE: all but exec of a file with no x bit at all. */
 		if ((mask & 1) && !S_ISDIR(mode) && !(mode & 0111))
 			return -EACCES;
@@ -73,12 +73,18 @@ static void go_up(struct task *t, struct path *p)
 	p->d = p->d->parent;
 }
 
-/* Follows mounts stacked on p. */
+/*
+ * Follows the mounts stacked on p to the topmost.  A mount is found by its
+ * parent mount and mountpoint both: a directory bound onto itself is its
+ * own mount's root, and is under that mount no mountpoint any more.
+ */
 static void go_down(struct path *p)
 {
-	while (p->d->mounted) {
-		p->mnt = p->d->mounted;
-		p->d = p->mnt->root;
+	struct mount *m;
+
+	while ((m = vfs_mount_on(p->mnt, p->d))) {
+		p->mnt = m;
+		p->d = m->root;
 		if (p->mnt->sb->ops && p->mnt->sb->ops->enter)
 			p->mnt->sb->ops->enter(p->mnt->sb, p->d);
 	}
@@ -160,7 +166,7 @@ static long step(struct task *t, struct path *p, const char *name, size_t len, i
 		return 0;
 	}
 	p->d = c;
-	if ((resolve & RESOLVE_NO_XDEV) && c->mounted)
+	if ((resolve & RESOLVE_NO_XDEV) && vfs_mount_on(p->mnt, c))
 		return -EXDEV;
 	go_down(p);
 	resolve_depth++;
@@ -566,15 +572,4 @@ void vfs_resolve_end(void)
 {
 	resolve = 0;
 	path_put(&resolve_root);
-}
-
-long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out)
-{
-	long r = vfs_resolve_begin(t, dirfd, how);
-
-	if (r < 0)
-		return r;
-	r = vfs_walk(t, dirfd, path, flags, out);
-	vfs_resolve_end();
-	return r;
 }

@@ -28,6 +28,7 @@ struct file;
 struct dentry;
 struct mount;
 struct path;
+struct socket_ops;
 
 /* An attribute change (chmod, chown, utimensat) for a file system that keeps attributes elsewhere. */
 enum { VFS_ATTR_MODE = 1, VFS_ATTR_UID = 2, VFS_ATTR_GID = 4, VFS_ATTR_ATIME = 8, VFS_ATTR_MTIME = 16 };
@@ -119,6 +120,8 @@ struct file_ops {
 	unsigned (*poll)(struct file *f, uint64_t *deadline);
 	/* readlink of /proc/PID/fd/N for a file with no path ("anon_inode:[eventfd]"); NULL: by type. */
 	const char *dname;
+	/* A socket's calls (bind, sendmsg...: vfs/socket.h); NULL: not a socket (ENOTSOCK). */
+	const struct socket_ops *sock;
 	int seekable; /* lseek works and positions are per file */
 	int discards; /* writes succeed without reading the buffer (/dev/null) */
 };
@@ -178,7 +181,7 @@ struct super {
 struct dentry {
 	struct dentry *parent;  /* reference; NULL for a file system's root */
 	struct inode *inode;    /* reference; NULL for a negative entry */
-	struct mount *mounted;  /* a mount on top of this dentry */
+	struct mount *mounted;  /* the newest mount on this dentry, under any parent (vfs_mount_on finds one) */
 	struct dentry *hnext;   /* hash chain */
 	struct dentry *child, *sibling; /* children, newest first (tmpfs readdir) */
 	int refs;
@@ -194,14 +197,18 @@ static inline int dentry_dead(const struct dentry *d)
 	return d->unhashed && d->parent;
 }
 
+/* struct mount's flags: mount -o ro (or a read-only bind) on this mount alone. */
+enum { VFS_MNT_RDONLY = 1 };
+
 struct mount {
 	struct mount *next;  /* all mounts, oldest first (/proc/mounts) */
 	struct dentry *root;
 	struct mount *parent;
 	struct dentry *mountpoint;
 	struct super *sb;
-	int flags; /* MS_RDONLY */
+	int flags; /* VFS_MNT_RDONLY */
 	int id;    /* /proc/PID/mountinfo's mount id: never reused */
+	int locked; /* the sandbox is built on it: no umount, no bind that shows what it covers */
 };
 
 struct path {
@@ -281,6 +288,13 @@ int fdt_close(struct fdtable *t, int fd);
 int fdt_get_cloexec(struct fdtable *t, int fd);
 void fdt_set_cloexec(struct fdtable *t, int fd, int on);
 void fdt_close_on_exec(struct fdtable *t);
+/* A copy of src sharing its files (fork without CLONE_FILES), or NULL. */
+struct fdtable *fdt_copy(struct fdtable *src);
+/* A copy of src with its own root, cwd and umask (fork without CLONE_FS), or NULL. */
+struct fs_context *fs_copy(struct fs_context *src);
+void fs_put(struct fs_context *fs);
+/* The above, for the kernel's tasks (sentry/kernel/task.h), set at start-up. */
+extern const struct task_files_ops vfs_task_files;
 
 /* ---- path walk ---- */
 enum {
@@ -307,8 +321,6 @@ long vfs_walk_parent(struct task *t, int dirfd, char *path, struct path *parent,
  */
 long vfs_walk_parent_follow(struct task *t, int dirfd, char *path, struct path *parent, char **last,
 			    int *trailing_slash);
-/* vfs_walk under openat2's RESOLVE_* rules (how). */
-long vfs_walk_resolve(struct task *t, int dirfd, const char *path, int flags, int how, struct path *out);
 /*
  * openat2's RESOLVE_* rules (how) for every walk this host thread makes
  * until vfs_resolve_end(): an open with O_CREAT walks more than once.
@@ -332,10 +344,10 @@ long vfs_file_path(struct file *f, struct path *out);
 /* Whether p is such a detached place. */
 int vfs_path_detached(const struct path *p);
 
-/* Can names be created and removed in the directory at p (the file system's side)? */
-int vfs_dir_changeable(struct path *p);
 /* Removes the name of d from its directory: dropped, or left as a whiteout on an overlay. */
 void vfs_remove_name(struct dentry *d);
+/* The same with no whiteout: the name stays taken (by the file a rename moves over d). */
+void vfs_drop_name(struct dentry *d);
 
 /* statfs of the file system at p (or of f's, for fstatfs: a pipe's is pipefs...). */
 void vfs_statfs(struct path *p, struct inode *ino, struct vfs_statfs *st);
@@ -349,13 +361,63 @@ long vfs_open_tmpfile(struct task *t, int dirfd, char *path, int flags, uint32_t
 /* openat(2) whole: walk, create, checks, open. */
 long vfs_openat(struct task *t, int dirfd, char *path, int flags, uint32_t mode, struct file **out);
 
+/* ---- file system types (fstype.c) ---- */
+
+/*
+ * What a mount is made from.  mount(2) gives source, data and flags; the
+ * sentry's own mounts at start-up (the gofer root, the overlay above it)
+ * give instead a config struct of the type's own, declared in its header.
+ */
+struct fs_mount_args {
+	const char *source; /* mount(2)'s source (copied in), or NULL */
+	char *data;         /* mount(2)'s option text (copied in, the op may cut it up), or NULL */
+	unsigned long flags; /* mount(2)'s flags (MS_RDONLY...) */
+	const void *config; /* the sentry's own mounts only; NULL from mount(2) */
+};
+
+enum {
+	FS_USERMOUNT = 1, /* mount(2) may make one; others are the sentry's own (gofer, overlay) */
+};
+
+/*
+ * A file system type.  Each registers itself (VFS_FS_TYPE below) and is
+ * found by name; every mount makes a new instance: its state lives in the
+ * super block (sb->priv), never in globals, so any number can coexist.
+ */
+struct fs_type {
+	const char *name;
+	int flags;
+	/* A new instance: 0 with *sb and its root (a reference) set, or -errno (mount(2)'s). */
+	long (*mount)(const struct fs_mount_args *a, struct super **sb, struct inode **root);
+};
+
+/* Registers t (at start-up, before main: see VFS_FS_TYPE); the table holds VFS_FS_TYPES_MAX. */
+void vfs_register_fs_type(const struct fs_type *t);
+/* The type named name, or NULL. */
+const struct fs_type *vfs_find_fs_type(const char *name);
+/* A new instance of the type named name: -ENODEV for no such type, else the type's answer. */
+long vfs_fs_new(const char *name, const struct fs_mount_args *a, struct super **sb, struct inode **root);
+#define VFS_FS_TYPES_MAX 32
+/* In the file that defines the type: registers it when the program starts. */
+#define VFS_FS_TYPE(t) \
+	__attribute__((constructor)) static void register_##t(void) { vfs_register_fs_type(&t); }
+
 /* ---- mounts ---- */
 struct mount *vfs_mount_root(struct super *sb, struct inode *root);
-/* Mounts sb (root inode) on the directory at p. */
+/* The mount whose parent is parent and mountpoint d (at most one: a new mount goes on the topmost), or NULL. */
+struct mount *vfs_mount_on(struct mount *parent, struct dentry *d);
+/* Mounts sb (root inode) on the directory at p, on top of any mounts already there. */
 long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flags);
 /* mount --bind source on target; umount of the mount whose root p is. */
 long vfs_bind_at(struct path *target, struct path *source, int flags);
 long vfs_umount(struct path *p);
+/*
+ * Locks every mount there is but the root, as Linux locks the mounts a
+ * user namespace inherits (MNT_LOCKED): umount gives EINVAL, and so does a
+ * bind of a directory they sit below, so what they cover (the image's own
+ * /tmp, /dev, /proc...) is never reachable from the sandbox.
+ */
+void vfs_lock_mounts(void);
 extern struct path vfs_root;
 extern struct mount *vfs_mounts;
 /*
@@ -371,6 +433,8 @@ long vfs_inode_fill(struct inode *ino, uint64_t off, void *buf, size_t len);
 /* Sets a regular file's size (iops->truncate); mappings past a new, smaller end go (SIGBUS). */
 long vfs_truncate(struct inode *ino, uint64_t size);
 long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame);
+/* The above, for the memory manager (sentry/mm/mm.h), set at start-up. */
+extern const struct mm_file_ops vfs_mm_file_ops;
 
 /* ---- helpers for file systems ---- */
 long vfs_iter_read(const void *src, size_t srclen, const struct iovec *iov, int cnt, uint64_t *pos);

@@ -86,6 +86,15 @@ struct abi_timespec {
 	int64_t tv_nsec;
 };
 
+/*
+ * A timeout, a sleep or a timer value from the application: Linux refuses
+ * (EINVAL) negative seconds and nanoseconds outside [0, 1e9).
+ */
+static inline int abi_timespec_valid(const struct abi_timespec *ts)
+{
+	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000;
+}
+
 struct abi_timeval {
 	int64_t tv_sec;
 	int64_t tv_usec;

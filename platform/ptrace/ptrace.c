@@ -35,8 +35,10 @@
 
 #include "../platform.h"
 #include "../../sentry/host/host.h"
+#include "../../sentry/host/seccomp.h"
 #include "../../sentry/log.h"
 #include "../../sentry/mm/memfile.h"
+#include "access.h"
 #include "stub.h"
 
 struct plat_as {
@@ -49,7 +51,12 @@ struct plat_as {
 	plat_regs stub_regs; /* a valid register set for running the stub */
 	int dead;           /* the stub process was killed (its group is ending) */
 	uint64_t generation; /* batches run */
+	uint64_t dropped_at; /* generation right after drop_all() last ran; 0: never */
+	struct plat_as *live_next, **live_pprev; /* on live_stubs from creation to destruction */
 };
+
+/* Every stub process created and not yet destroyed, for kill_all(); under the sentry lock. */
+static struct plat_as *live_stubs;
 
 struct plat_ctx {
 	struct plat_as *as;
@@ -59,8 +66,8 @@ struct plat_ctx {
 /* The context the calling host thread runs, if any: batches run in its stub thread. */
 static __thread struct plat_ctx *cur_ctx;
 
-/* Where tracer and stub run; see plat_ptrace_pin_cpu. */
-int plat_ptrace_cpu = -1;
+/* Where tracer and stub run (plat_config.pin_cpu): the sentry's CPU at start-up, or -1 for anywhere. */
+static int plat_ptrace_cpu = -1;
 
 static const struct sock_filter stub_filter[] = {
 	/* Only x86-64 calls, and only from the stub's code page. */
@@ -232,6 +239,11 @@ static struct plat_as *as_create(int *err)
 	*err = (int)host_ptrace(PTRACE_GETREGS, as->pid, 0, &as->stub_regs);
 	if (*err < 0)
 		goto fail_kill;
+	as->live_next = live_stubs;
+	if (live_stubs)
+		live_stubs->live_pprev = &as->live_next;
+	as->live_pprev = &live_stubs;
+	live_stubs = as;
 	return as;
 
 fail_kill:
@@ -278,6 +290,9 @@ static void as_destroy(struct plat_as *as)
 {
 	int st;
 
+	*as->live_pprev = as->live_next;
+	if (as->live_next)
+		as->live_next->live_pprev = as->live_pprev;
 	host_kill(as->pid, SIGKILL);
 	if (host_wait4(as->pid, &st, __WALL | WNOHANG) == 0) {
 		if (nunreaped == (int)(sizeof(unreaped) / sizeof(unreaped[0])))
@@ -300,6 +315,36 @@ static pid_t our_thread(struct plat_as *as)
 	if (as->creator == host_gettid())
 		return as->pid;
 	die("ptrace: no stub thread of this address space is ours to run a batch in");
+}
+
+/*
+ * The host refused a change with ENOMEM: the stub holds as many host
+ * mappings as the host allows (its vm.max_map_count; memory-file frames
+ * that are not contiguous cost one each).  Every application mapping is
+ * dropped from the stub at once, which always succeeds; the calls not yet
+ * made are moot then, and the pages come back one fault at a time
+ * (mm_fault maps a present page again).  A working set that does not fit
+ * is slow, as swapping is, but runs.  0, or -errno if the stub failed.
+ */
+static int drop_all(struct plat_as *as, pid_t tid)
+{
+	struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off);
+	plat_regs r = as->stub_regs;
+	int st;
+
+	op->nr = SYS_munmap;
+	op->args[0] = 0;
+	op->args[1] = STUB_CODE;
+	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
+	r.r12 = STUB_CTRL;
+	r.r13 = 1;
+	r.orig_rax = (uint64_t)-1;
+	if (host_ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		return -ESRCH;
+	st = wait_trap(tid);
+	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return -ESRCH;
+	return r.r13 ? (int)r.rax : 0;
 }
 
 /* Runs the queued batch in one of the stub's threads (stopped, and ours). */
@@ -330,21 +375,42 @@ static void as_flush(struct plat_as *as)
 		as->dead = 1;
 		goto done;
 	}
+	/*
+	 * The host refused a change (a host mmap past the host's
+	 * vm.max_map_count, out of host memory) or the stub broke: its
+	 * mappings no longer mirror the memory manager's.  That address space
+	 * is lost, not the sandbox: the stub is killed and the tasks that run
+	 * in it find it dead (PLAT_DIED) and are killed.
+	 */
 	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
 		siginfo_t si = {0};
 
 		host_ptrace(PTRACE_GETSIGINFO, tid, 0, &si);
 		host_ptrace(PTRACE_GETREGS, tid, 0, &r);
-		die("ptrace: the stub failed running a batch (wait status %#x, rip %#llx, fault address %p)", st,
-		    r.rip, si.si_addr);
+		log_warn("ptrace: the stub failed running a batch (wait status %#x, rip %#llx, fault address %p)",
+			 st, r.rip, si.si_addr);
+		goto lost;
 	}
-	if (host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
-		die("ptrace: cannot read the stub's registers");
+	if (host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0) {
+		log_warn("ptrace: cannot read the stub's registers");
+		goto lost;
+	}
 	if (r.r13 != 0) {
 		struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off) + (n - r.r13);
-		die("ptrace: stub call %lu(%#lx, %#lx, %#lx) failed: %ld", op->nr, op->args[0], op->args[1],
-		    op->args[2], (long)r.rax);
+
+		/* Once per successful batch: a host that refuses even a fresh start is out of memory. */
+		if ((long)r.rax == -ENOMEM && as->generation != as->dropped_at && drop_all(as, tid) == 0) {
+			as->dropped_at = as->generation + 1;
+			goto done;
+		}
+		log_warn("ptrace: the host refused stub call %lu(%#lx, %#lx, %#lx): %ld; its process is killed",
+			 op->nr, op->args[0], op->args[1], op->args[2], (long)r.rax);
+		goto lost;
 	}
+	goto done;
+lost:
+	as->dead = 1;
+	host_kill(as->pid, SIGKILL);
 done:
 	as->generation++;
 	as->nops = 0;
@@ -548,6 +614,8 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	info->signo = sig;
 	info->code = si.si_code;
 	info->addr = (uint64_t)si.si_addr;
+	/* A fetch is known from rip for free; a data access only by decoding (fault_access, if needed). */
+	info->access = x86_fault_access(NULL, 0, regs, info->addr);
 	return sig == SIGSEGV && (si.si_code == SEGV_MAPERR || si.si_code == SEGV_ACCERR) ? PLAT_FAULT : PLAT_SIGNAL;
 }
 
@@ -577,8 +645,76 @@ static void interrupt(struct plat_ctx *c)
 	host_tgkill(c->as->pid, c->tid, SIGSTOP);
 }
 
-const struct platform plat_ptrace = {
+/*
+ * A fault that becomes a signal: read or write, from the faulting
+ * instruction (access.c), whose bytes the stopped stub gives through
+ * PTRACE_PEEKTEXT.  Only for faults the sentry could not fix, so the
+ * cost stays off the path of ordinary page faults.
+ */
+static enum plat_access fault_access(struct plat_ctx *c, const plat_regs *regs, const struct plat_stopinfo *info)
+{
+	uint8_t insn[16];
+	size_t len = 0;
+
+	if (info->access != PLAT_ACCESS_UNKNOWN)
+		return info->access;
+	for (; len < sizeof(insn); len += 8) {
+		/* The raw call stores the word at its last argument. */
+		if (host_ptrace(PTRACE_PEEKTEXT, c->tid, (void *)(regs->rip + len), insn + len) < 0)
+			break; /* the rest of the instruction is on a page it cannot read */
+	}
+	return x86_fault_access(insn, len > 15 ? 15 : len, regs, info->addr);
+}
+
+static int init(const struct plat_config *cfg)
+{
+	/* Tracer and stub on one CPU: a ptrace round trip across CPUs costs several times more here. */
+	if (cfg->pin_cpu) {
+		plat_ptrace_cpu = sched_getcpu();
+		if (plat_ptrace_cpu < 0)
+			plat_ptrace_cpu = 0;
+	}
+	return 0;
+}
+
+/*
+ * The host calls of the tracer (a sentry thread) and of a new stub before
+ * its own filter, which inherits the sentry's: merged into the vetted list.
+ */
+static const struct host_rule ptrace_rules[] = {
+	HOST_ANY("ptrace", "run and inspect stub threads (PTRACE_SYSEMU, registers, PEEKTEXT of a faulting instruction)"),
+	HOST_ANY("wait4", "stub stops"),
+	HOST_ONE("kill", "kill a stub process", SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
+	HOST_ONE("tgkill", "interrupt a stub thread", SCMP_A2(SCMP_CMP_EQ, SIGSTOP)),
+	HOST_ANY("sched_setaffinity", "put tracer and stub on one CPU"),
+	HOST_ONE("clone", "fork a new stub (no shared state)", SCMP_A0(SCMP_CMP_EQ, SIGCHLD)),
+	HOST_ANY("getppid", "a new stub checks its parent is still alive"),
+	HOST_ONE("prctl", "a new stub dies with its tracer", SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)),
+	HOST_ONE("prctl", "a new stub takes no privileges", SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS)),
+	HOST_ANY("rseq", "a new stub drops the rseq area it inherited from the sentry thread"),
+	HOST_ANY("pause", "a new stub thread waits for its tracer"),
+	HOST_ANY("setsid", "a new stub leaves cvisor's session (no terminal signals)"),
+	HOST_ANY("close_range", "a new stub keeps only the memory file"),
+	HOST_ANY("seccomp", "a new stub installs its own, narrower filter"),
+};
+
+static const struct host_rules ptrace_host_rules = {
+	"platform/ptrace", ptrace_rules, sizeof(ptrace_rules) / sizeof(ptrace_rules[0]),
+};
+
+static void kill_all(void)
+{
+	struct plat_as *as;
+
+	for (as = live_stubs; as; as = as->live_next)
+		host_kill(as->pid, SIGKILL);
+}
+
+static const struct platform plat_ptrace = {
 	.name = "ptrace",
+	.init = init,
+	.host_rules = &ptrace_host_rules,
+	.fault_access = fault_access,
 	.as_create = as_create,
 	.as_destroy = as_destroy,
 	.as_map = as_map,
@@ -596,5 +732,8 @@ const struct platform plat_ptrace = {
 	.get_fpstate = get_fpstate,
 	.set_fpstate = set_fpstate,
 	.interrupt = interrupt,
+	.kill_all = kill_all,
 	.user_limit = STUB_CODE,
 };
+
+PLATFORM(plat_ptrace)

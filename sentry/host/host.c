@@ -117,7 +117,6 @@ void *host_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 	return mmap(addr, len, prot, flags, fd, off);
 }
 
-long host_munmap(void *addr, size_t len) { return ret(syscall(SYS_munmap, addr, len)); }
 
 long host_getrandom(void *buf, size_t len) { return ret(syscall(SYS_getrandom, buf, len, 0)); }
 
@@ -150,7 +149,6 @@ long host_clock_gettime(int clock, struct timespec *ts)
 	return clock_gettime(clock, ts) < 0 ? -errno : 0;
 }
 
-long host_nanosleep(const struct timespec *ts) { return ret(syscall(SYS_nanosleep, ts, NULL)); }
 pid_t host_gettid(void) { return (pid_t)syscall(SYS_gettid); }
 pid_t host_getpid(void) { return (pid_t)syscall(SYS_getpid); }
 

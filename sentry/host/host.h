@@ -49,7 +49,6 @@ long host_memfd_create(const char *name, unsigned flags);
 long host_ftruncate(int fd, off_t len);
 long host_fallocate(int fd, int mode, off_t off, off_t len);
 void *host_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
-long host_munmap(void *addr, size_t len);
 long host_getrandom(void *buf, size_t len);
 
 long host_ptrace(long req, pid_t pid, void *addr, void *data);
@@ -58,7 +57,6 @@ long host_tgkill(pid_t tgid, pid_t tid, int sig);
 long host_kill(pid_t pid, int sig);
 long host_sched_setaffinity(pid_t tid, size_t len, const void *mask);
 long host_clock_gettime(int clock, struct timespec *ts);
-long host_nanosleep(const struct timespec *ts);
 pid_t host_gettid(void);
 pid_t host_getpid(void);
 
@@ -77,7 +75,4 @@ long host_raw_syscall6(long nr, long a0, long a1, long a2, long a3, long a4, lon
 uint64_t host_monotonic_ns(void);
 uint64_t host_realtime_ns(void);
 
-/* Installs the vetted seccomp list on every sentry thread (seccomp.c); gofer_sock: the one socket it may use. */
-int host_seccomp_install(int gofer_sock);
-/* Prints the vetted list, a line a call with its reason. */
-void host_seccomp_print(int fd);
+/* The vetted seccomp list: see seccomp.h. */

@@ -3,8 +3,11 @@
  * application can run, with its argument limits and the reason it is
  * needed.  It is installed with libseccomp on every sentry thread (TSYNC)
  * before the first application instruction; any other call raises SIGSYS,
- * which the crash handler reports before the sandbox exits.  Stubs inherit
- * it and add their own, narrower filter (platform/ptrace/ptrace.c).
+ * which the crash handler reports before the sandbox exits.  The rules
+ * below are the sentry's own; a platform adds the host calls it makes
+ * (struct platform's host_rules: platform/ptrace/ptrace.c has its stubs'
+ * and its tracer's), merged into the same filter.  Stubs inherit it and
+ * add their own, narrower filter.
  *
  * Adding an entry needs a reason a reviewer can check against the code.
  */
@@ -22,20 +25,13 @@
 #include <termios.h>
 
 #include "host.h"
+#include "seccomp.h"
 
-struct rule {
-	const char *name;
-	const char *reason;
-	int argc;                    /* 0: any arguments */
-	struct scmp_arg_cmp args[2]; /* all must hold */
-};
+#define ANY HOST_ANY
+#define GOFER HOST_GOFER
+#define ONE HOST_ONE
 
-#define ANY(n, why) {n, why, 0, {{0}}}
-/* Limited to the gofer's socket, whose number is only known at start-up. */
-#define GOFER(n, why) {n, why, -1, {{0}}}
-#define ONE(n, why, c) {n, why, 1, {c}}
-
-static const struct rule rules[] = {
+static const struct host_rule rules[] = {
 	ANY("read", "host stdio donated to the sandbox"),
 	ANY("write", "host stdio, diagnostics"),
 	ANY("readv", "host stdio reads straight into application memory"),
@@ -59,37 +55,26 @@ static const struct rule rules[] = {
 	ONE("fcntl", "gofer: is this fd readable or only a path", SCMP_A1(SCMP_CMP_EQ, F_GETFL)),
 	ONE("fallocate", "memory file: give freed pages back to the host",
 	    SCMP_A1(SCMP_CMP_EQ, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)),
-	ANY("mmap", "sentry heap; stubs map memory-file frames for the application"),
-	ANY("munmap", "sentry heap; stubs unmap application memory"),
-	ANY("mprotect", "sentry heap guard pages; stubs change application protections"),
+	ANY("mmap", "sentry heap; the platform's mappings of memory-file frames for the application"),
+	ANY("munmap", "sentry heap; the platform unmaps application memory"),
+	ANY("mprotect", "sentry heap guard pages; the platform changes application protections"),
 	ANY("mremap", "glibc realloc of large sentry allocations"),
 	ANY("madvise", "glibc returns freed sentry heap"),
 	ANY("brk", "sentry heap"),
 	ANY("getrandom", "entropy for AT_RANDOM, getrandom and /dev/urandom"),
-	ANY("ptrace", "the ptrace platform: run and inspect stub threads"),
-	ANY("wait4", "the ptrace platform: stub stops"),
-	ONE("kill", "kill a stub process", SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
-	ONE("tgkill", "interrupt a stub thread", SCMP_A2(SCMP_CMP_EQ, SIGSTOP)),
 	ONE("tgkill", "abort() on a broken sentry invariant", SCMP_A2(SCMP_CMP_EQ, SIGABRT)),
-	ANY("sched_setaffinity", "put tracer and stub on one CPU"),
 	ANY("clock_gettime", "the sandbox's clocks when the vDSO falls back"),
-	ANY("nanosleep", "nanosleep and clock_nanosleep of the application"),
+	ONE("kill", "end the gofer at the sandbox's end", SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
+	ANY("wait4", "reap the gofer and the stubs at the sandbox's end"),
+	ANY("restart_syscall", "the host kernel resumes a sentry thread's interrupted timed wait this way "
+			       "after cvisor is stopped and continued (kill -STOP/-CONT, a debugger)"),
 	ANY("gettid", "own thread id"),
-	ANY("getpid", "own pid, checked by new stubs"),
-	ANY("getppid", "a new stub checks its parent is still alive"),
-	ONE("clone", "fork a new stub (no shared state)", SCMP_A0(SCMP_CMP_EQ, SIGCHLD)),
+	ANY("getpid", "own pid (glibc's abort, the platform)"),
 	ONE("clone", "a host thread per application task (pthread_create)",
 	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)),
 	ANY("set_robust_list", "glibc's start of a new sentry thread"),
-	ONE("prctl", "a new stub dies with its tracer", SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)),
-	ONE("prctl", "a new stub takes no privileges", SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS)),
-	ANY("rseq", "a new stub drops the rseq area it inherited from the sentry thread"),
-	ANY("pause", "a new stub thread waits for its tracer"),
-	ANY("setsid", "a new stub leaves cvisor's session (no terminal signals)"),
-	ANY("close_range", "a new stub keeps only the memory file"),
-	ANY("seccomp", "a new stub installs its own, narrower filter"),
 	ANY("exit", "sentry thread exit"),
-	ANY("exit_group", "sentry exit; stub batch failure"),
+	ANY("exit_group", "sentry exit; the platform's failures"),
 	ANY("rt_sigaction", "crash handler"),
 	ANY("rt_sigprocmask", "glibc; a new stub clears its mask"),
 	ANY("rt_sigreturn", "return from the crash handler"),
@@ -113,26 +98,39 @@ static const struct rule rules[] = {
 #define OFF_LIST_SAYS "any other kills the sandbox"
 #endif
 
-int host_seccomp_install(int gofer_sock)
+/* Adds rules to ctx: 0 or a libseccomp error. */
+static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, const int *socks, size_t nsocks)
+{
+	size_t i, k;
+	int ret = 0;
+
+	for (i = 0; ret == 0 && i < n; i++) {
+		int nr = seccomp_syscall_resolve_name(r[i].name);
+
+		if (nr == __NR_SCMP_ERROR)
+			return -EINVAL;
+		if (r[i].argc < 0) {
+			for (k = 0; ret == 0 && k < nsocks; k++)
+				ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)socks[k]));
+		} else {
+			ret = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, (unsigned)r[i].argc, r[i].args);
+		}
+	}
+	return ret;
+}
+
+int host_seccomp_install(const int *socks, size_t nsocks, const struct host_rules *extra)
 {
 	scmp_filter_ctx ctx = seccomp_init(OFF_LIST);
-	size_t i;
 	int r;
 
 	if (!ctx)
 		return -ENOMEM;
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
-	for (i = 0; r == 0 && OFF_LIST != SCMP_ACT_ALLOW && i < sizeof(rules) / sizeof(rules[0]); i++) {
-		int nr = seccomp_syscall_resolve_name(rules[i].name);
-
-		if (nr == __NR_SCMP_ERROR) {
-			r = -EINVAL;
-			break;
-		}
-		if (rules[i].argc < 0)
-			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)gofer_sock));
-		else
-			r = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr, (unsigned)rules[i].argc, rules[i].args);
+	if (r == 0 && OFF_LIST != SCMP_ACT_ALLOW) {
+		r = add_rules(ctx, rules, sizeof(rules) / sizeof(rules[0]), socks, nsocks);
+		if (r == 0 && extra)
+			r = add_rules(ctx, extra->rules, extra->n, socks, nsocks);
 	}
 	/* The sentry's own pthread_create tries clone3 first and falls back to clone on ENOSYS. */
 	if (r == 0 && OFF_LIST != SCMP_ACT_ALLOW)
@@ -143,19 +141,44 @@ int host_seccomp_install(int gofer_sock)
 	return r;
 }
 
-void host_seccomp_print(int fd)
+static void print_rules(int fd, const char *part, const struct host_rule *r, size_t n)
 {
+	char line[300];
+	size_t i;
+	int len;
+
+	for (i = 0; i < n; i++) {
+		len = snprintf(line, sizeof(line), "%-18s %-16s %s%s\n", r[i].name, part, r[i].reason,
+			       r[i].argc < 0 ? " (the gofers' sockets only)" : r[i].argc ? " (arguments limited)" : "");
+		host_write(fd, line, (size_t)len);
+	}
+}
+
+/* Is name among the first n rules of r? */
+static int named_in(const char *name, const struct host_rule *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(r[i].name, name))
+			return 1;
+	return 0;
+}
+
+void host_seccomp_print(int fd, const struct host_rules *extra)
+{
+	size_t nrules = sizeof(rules) / sizeof(rules[0]), i, distinct = 0;
 	char line[256];
-	size_t i, distinct = 0;
 	int n;
 
-	for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-		if (i == 0 || strcmp(rules[i].name, rules[i - 1].name))
-			distinct++;
-		n = snprintf(line, sizeof(line), "%-18s %s%s\n", rules[i].name, rules[i].reason,
-			     rules[i].argc < 0 ? " (the gofer's socket only)" : rules[i].argc ? " (arguments limited)" : "");
-		host_write(fd, line, (size_t)n);
-	}
+	print_rules(fd, "sentry", rules, nrules);
+	if (extra)
+		print_rules(fd, extra->part, extra->rules, extra->n);
+	for (i = 0; i < nrules; i++)
+		distinct += !named_in(rules[i].name, rules, i);
+	for (i = 0; extra && i < extra->n; i++)
+		distinct += !named_in(extra->rules[i].name, rules, nrules) &&
+			    !named_in(extra->rules[i].name, extra->rules, i);
 	n = snprintf(line, sizeof(line), "%zu host system calls allowed; %s\n", distinct, OFF_LIST_SAYS);
 	host_write(fd, line, (size_t)n);
 }

@@ -325,7 +325,7 @@ SYSCALL(futex)
 
 		if (mm_copy_in(t->mm, &ts, a[3], sizeof(ts)) < 0)
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		if (!abi_timespec_valid(&ts))
 			return -EINVAL;
 		if (cmd == FUTEX_WAIT || cmd == FUTEX_LOCK_PI2) {
 			/* Relative. */

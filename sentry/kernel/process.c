@@ -14,9 +14,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/stat.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
@@ -35,6 +32,7 @@
 #include "task.h"
 
 pthread_cond_t task_cond = PTHREAD_COND_INITIALIZER;
+const struct task_files_ops *task_files;
 
 static struct task *all_tasks;
 static struct thread_group *all_groups;
@@ -179,43 +177,6 @@ static void sighand_put(struct sighand *sh)
 		free(sh);
 }
 
-static struct fdtable *fdt_copy(struct fdtable *src)
-{
-	struct fdtable *t = fdt_new();
-	int fd;
-
-	if (!t)
-		return NULL;
-	for (fd = 0; fd < src->size; fd++)
-		if (src->fds[fd] && fdt_install_at(t, fd, src->fds[fd], fdt_get_cloexec(src, fd)) < 0) {
-			fdt_put(t);
-			return NULL;
-		}
-	return t;
-}
-
-static struct fs_context *fs_copy(struct fs_context *src)
-{
-	struct fs_context *fs = calloc(1, sizeof(*fs));
-
-	if (!fs)
-		return NULL;
-	*fs = *src;
-	fs->refs = 1;
-	path_get(&fs->root);
-	path_get(&fs->cwd);
-	return fs;
-}
-
-static void fs_put(struct fs_context *fs)
-{
-	if (!fs || --fs->refs)
-		return;
-	path_put(&fs->root);
-	path_put(&fs->cwd);
-	free(fs);
-}
-
 struct task *task_create_init(void)
 {
 	struct thread_group *g = calloc(1, sizeof(*g));
@@ -225,7 +186,7 @@ struct task *task_create_init(void)
 	if (!g || !t)
 		return NULL;
 	t->sighand = calloc(1, sizeof(*t->sighand));
-	t->files = fdt_new();
+	t->files = task_files->fdt_new();
 	t->fs = calloc(1, sizeof(*t->fs));
 	if (!t->sighand || !t->files || !t->fs)
 		return NULL;
@@ -384,13 +345,13 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	if (flags & CLONE_FILES) {
 		c->files = p->files;
 		c->files->refs++;
-	} else if (!(c->files = fdt_copy(p->files))) {
+	} else if (!(c->files = task_files->fdt_copy(p->files))) {
 		goto nomem;
 	}
 	if (flags & CLONE_FS) {
 		c->fs = p->fs;
 		c->fs->refs++;
-	} else if (!(c->fs = fs_copy(p->fs))) {
+	} else if (!(c->fs = task_files->fs_copy(p->fs))) {
 		goto nomem;
 	}
 	if (flags & CLONE_VM) {
@@ -456,8 +417,8 @@ fail:
 		if (c->mm)
 			mm_put(c->mm);
 		if (c->files)
-			fdt_put(c->files);
-		fs_put(c->fs);
+			task_files->fdt_put(c->files);
+		task_files->fs_put(c->fs);
 		sighand_put(c->sighand);
 		groups_put(c->cred.groups);
 	}
@@ -611,8 +572,8 @@ void task_exit_thread(struct task *t)
 	if (t->mm)
 		mm_put(t->mm);
 	if (t->files)
-		fdt_put(t->files);
-	fs_put(t->fs);
+		task_files->fdt_put(t->files);
+	task_files->fs_put(t->fs);
 	sighand_put(t->sighand);
 	if (g->leader == t)
 		g->leader = NULL;
@@ -684,7 +645,12 @@ static void group_exit_notify(struct thread_group *g)
 		free_group(g);
 		return;
 	}
-	if (g->exit_signal) {
+	/*
+	 * Legacy clone takes any exit signal 0..255 (CSIGNAL); Linux keeps it
+	 * and sends nothing for one that is not a signal (do_notify_parent's
+	 * valid_signal): the child is still a __WCLONE child to wait for.
+	 */
+	if (g->exit_signal > 0 && g->exit_signal <= 64) {
 		siginfo_t si;
 
 		memset(&si, 0, sizeof(si));
@@ -743,7 +709,7 @@ SYSCALL(exit_group)
 	return 0;
 }
 
-int pidfd_pid(struct task *t, int fd);
+int (*task_pidfd_pid)(struct task *t, int fd);
 
 /* ---- wait ---- */
 
@@ -857,7 +823,7 @@ SYSCALL(waitid)
 		return -EINVAL;
 	switch (idtype) {
 	case P_PIDFD:
-		pid = pidfd_pid(t, id);
+		pid = task_pidfd_pid(t, id);
 		if (pid < 0)
 			return pid;
 		break;
@@ -903,7 +869,7 @@ SYSCALL(waitid)
 
 /* ---- kill ---- */
 
-static void fill_user_info(struct task *t, siginfo_t *si, int sig, int code)
+void fill_user_info(struct task *t, siginfo_t *si, int sig, int code)
 {
 	memset(si, 0, sizeof(*si));
 	si->si_signo = sig;
@@ -922,11 +888,11 @@ static long check_sig(int sig)
  * model), a real or effective uid that is the target's real or saved uid,
  * or SIGCONT within the session.  A zombie takes any signal (to no effect).
  */
-static int may_signal(struct task *t, struct thread_group *g, int sig)
+int may_signal(struct task *t, struct thread_group *g, int sig)
 {
 	const struct creds *c = &t->cred, *tc;
 
-	if (c->euid == 0 || !g->threads || g == t->tg)
+	if (capable(t, CAP_KILL) || !g->threads || g == t->tg)
 		return 1;
 	if (sig == SIGCONT && g->sid == t->tg->sid)
 		return 1;
@@ -1177,89 +1143,6 @@ struct thread_group *tg_all(void)
 int task_count(void)
 {
 	return ntasks;
-}
-
-/* ---- pidfds: a file that names a process ---- */
-
-static unsigned pidfd_poll(struct file *f, uint64_t *deadline)
-{
-	struct thread_group *g = tg_find((int)(intptr_t)f->priv);
-
-	(void)deadline;
-	return !g || g->zombie ? POLLIN | POLLRDNORM : 0;
-}
-
-static const struct file_ops pidfd_fops = {.poll = pidfd_poll, .dname = "anon_inode:[pidfd]"};
-
-/* The pid a pidfd names, or -EBADF / -EINVAL. */
-int pidfd_pid(struct task *t, int fd)
-{
-	struct file *f = fdt_get(t->files, fd);
-	int pid;
-
-	if (!f)
-		return -EBADF;
-	pid = f->ops == &pidfd_fops ? (int)(intptr_t)f->priv : -EINVAL;
-	file_put(f);
-	return pid;
-}
-
-SYSCALL(pidfd_open)
-{
-	struct thread_group *g = tg_find((int)a[0]);
-	struct inode *ino;
-	struct file *f;
-	long fd;
-
-	if (a[1] & ~(uint64_t)O_NONBLOCK)
-		return -EINVAL;
-	if ((int)a[0] <= 0)
-		return -EINVAL;
-	if (!g)
-		return -ESRCH; /* a zombie is still there, until it is reaped */
-	ino = anon_inode(S_IFREG | 0600);
-	if (!ino)
-		return -ENOMEM;
-	ino->fops = &pidfd_fops;
-	f = file_new(NULL, ino, &pidfd_fops, O_RDWR | (int)(a[1] & O_NONBLOCK));
-	inode_put(ino);
-	if (!f)
-		return -ENOMEM;
-	f->priv = (void *)(intptr_t)g->tgid;
-	fd = fdt_install(t->files, f, 0, 1, t->tg->rlim[RLIMIT_NOFILE].rlim_cur);
-	file_put(f);
-	return fd;
-}
-
-SYSCALL(pidfd_send_signal)
-{
-	int pid = pidfd_pid(t, (int)a[0]), sig = (int)a[1];
-	struct thread_group *g;
-	siginfo_t si;
-
-	if (pid < 0)
-		return pid;
-	if (a[3])
-		return -EINVAL;
-	if (sig < 0 || sig > 64)
-		return -EINVAL;
-	g = tg_find(pid);
-	if (!g)
-		return -ESRCH;
-	if (!may_signal(t, g, sig))
-		return -EPERM;
-	if (a[2]) {
-		if (mm_copy_in(t->mm, &si, a[2], sizeof(si)) < 0)
-			return -EFAULT;
-		if ((si.si_code >= 0 || si.si_code == SI_TKILL) && g != t->tg)
-			return -EPERM;
-		si.si_signo = sig;
-	} else {
-		fill_user_info(t, &si, sig, SI_USER);
-	}
-	if (sig && !g->zombie)
-		tg_send_signal(g, sig, &si);
-	return 0;
 }
 
 void tg_signal_pgrp(int pgid, int sig)

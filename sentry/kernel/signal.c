@@ -202,7 +202,8 @@ static void job_control(struct thread_group *g, int sig)
 
 void task_send_signal(struct task *target, int sig, const siginfo_t *info)
 {
-	if (target->exiting || target->tg->exiting)
+	/* Every table below is indexed by sig: a caller's unchecked number goes no further. */
+	if (sig < 1 || sig > 64 || target->exiting || target->tg->exiting)
 		return;
 	job_control(target->tg, sig);
 	if (sig == SIGKILL) {
@@ -224,7 +225,7 @@ void tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
 {
 	struct task *t = g->threads, *x;
 
-	if (!t || g->exiting)
+	if (sig < 1 || sig > 64 || !t || g->exiting)
 		return;
 	if (sig == SIGKILL) {
 		task_exit_group(t, SIGKILL);
@@ -351,7 +352,9 @@ static int setup_frame(struct task *t, int sig, struct abi_sigaction *sa, const 
 	if (sig == SIGSEGV || sig == SIGBUS) {
 		f.uc.mc.cr2 = (uint64_t)info->si_addr;
 		f.uc.mc.trapno = 14;
-		f.uc.mc.err = 4 | 2; /* user, write: ptrace does not tell which access faulted */
+		/* User mode, and what the access was; the present bit (1) is not told yet. */
+		f.uc.mc.err = 4 | (t->fault_access == PLAT_ACCESS_WRITE ? 2 : 0) |
+			      (t->fault_access == PLAT_ACCESS_EXEC ? 16 : 0);
 	}
 	f.uc.sigmask = oldmask;
 	f.info = *info;
@@ -580,7 +583,7 @@ SYSCALL(rt_sigtimedwait)
 
 		if (mm_copy_in(t->mm, &ts, a[2], sizeof(ts)) < 0)
 			return -EFAULT;
-		if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+		if (!abi_timespec_valid(&ts))
 			return -EINVAL;
 		deadline = host_realtime_ns() + (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	}

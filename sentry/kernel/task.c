@@ -9,11 +9,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../syscalls/syscalls.h"
 #include "../host/host.h"
 #include "../log.h"
 #include "../mm/mm.h"
 #include "task.h"
+
+void (*task_syscall_handler)(struct task *t);
 
 pthread_mutex_t sentry_lock = PTHREAD_MUTEX_INITIALIZER;
 __thread struct task *task_current;
@@ -68,7 +69,7 @@ void task_run(struct task *t)
 		}
 		switch (why) {
 		case PLAT_SYSCALL:
-			syscall_dispatch(t);
+			task_syscall_handler(t);
 			{
 				long r = (long)t->regs.rax;
 
@@ -76,7 +77,11 @@ void task_run(struct task *t)
 			}
 			break;
 		case PLAT_FAULT:
-			code = mm_fault(t->mm, info.addr, plat->as_generation(t->mm->as) != t->as_generation);
+			code = mm_fault(t->mm, info.addr, plat->as_generation(t->mm->as) != t->as_generation,
+					info.code == SEGV_MAPERR);
+			if (code && code != MM_FAULT_OOM && info.access == PLAT_ACCESS_UNKNOWN && plat->fault_access)
+				info.access = plat->fault_access(t->ctx, &t->regs, &info);
+			t->fault_access = info.access;
 			if (code == MM_FAULT_OOM)
 				task_oom(t);
 			else if (code == MM_FAULT_SIGBUS)
@@ -98,8 +103,14 @@ void task_run(struct task *t)
 			/* Another thread ended the group and, with it, the stub process. */
 			if (t->exiting || t->tg->exiting)
 				break;
-			pthread_mutex_unlock(&sentry_lock);
-			die("the application's stub process died unexpectedly (killed on the host?)");
+			/*
+			 * Or the platform lost it (killed on the host, a host
+			 * mapping refused): the process dies of SIGKILL, as of
+			 * Linux's OOM killer; the sandbox goes on.
+			 */
+			log_warn("task %d: its address space was lost on the host; killing its process", t->tid);
+			task_exit_group(t, SIGKILL);
+			break;
 		}
 	}
 	pthread_mutex_unlock(&sentry_lock);

@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include <linux/capability.h>
+
 #include "../../include/abi/abi.h"
 #include "../../platform/platform.h"
 #include "timer.h"
@@ -18,6 +20,7 @@
 struct mm;
 struct fdtable;
 struct fs_context;
+struct task;
 
 /* Supplementary groups: immutable once made, shared by the creds that copy them. */
 struct groups {
@@ -39,6 +42,15 @@ static inline void groups_get(struct groups *g)
 }
 
 void groups_put(struct groups *g);
+/*
+ * Linux's capable(): may t do what cap (CAP_*, <linux/capability.h>)
+ * allows?  The sandbox keeps no capability sets yet: an euid of 0 holds
+ * them all, except the file-system ones (CAP_CHOWN, CAP_DAC_OVERRIDE,
+ * CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_LINUX_IMMUTABLE,
+ * CAP_MKNOD, CAP_MAC_OVERRIDE), which follow an fsuid of 0, as Linux takes
+ * them from the effective set when the fsuid leaves 0.
+ */
+int capable(const struct task *t, int cap);
 /* Is gid the task's filesystem gid or one of its supplementary groups? */
 int creds_in_group(const struct creds *c, uint32_t gid);
 
@@ -144,6 +156,7 @@ struct task {
 	uint64_t user_since;           /* host monotonic time it last entered the application */
 	int host_clock;                /* CPU clock of the host thread serving it (the sentry's share) */
 	int cur_restart;               /* the last syscall returned an ERESTART* code */
+	int fault_access;              /* enum plat_access of the last fault made a signal: its frame's error code */
 	uint64_t restart_end_ns;       /* restart_syscall: the interrupted sleep's end (host realtime) */
 	gva_t restart_rem;             /* ... and where to write the time left if interrupted again */
 	int exiting;                   /* this thread leaves its run loop */
@@ -203,6 +216,12 @@ void task_exec_single(struct task *t);
 
 /* Runs t until it (or its group) exits. */
 void task_run(struct task *t);
+/*
+ * Handles the system call a task stopped at (its registers in t->regs, the
+ * result left in rax): the system call table's entry, syscalls/table.c's
+ * syscall_dispatch, set at start-up since the kernel is below the table.
+ */
+extern void (*task_syscall_handler)(struct task *t);
 /* Called by a task's host thread after task_run: the thread's exit, and the group's if last. */
 void task_exit_thread(struct task *t);
 
@@ -224,6 +243,31 @@ void task_oom(struct task *t);
  * runs before each return to the application and on syscall exit.
  */
 void task_send_signal(struct task *target, int sig, const siginfo_t *info);
+/* kill(2)'s permission rule: may t signal g? */
+int may_signal(struct task *t, struct thread_group *g, int sig);
+/* The siginfo of a signal t sends with kill(2) and its kind (SI_USER, SI_TKILL). */
+void fill_user_info(struct task *t, siginfo_t *si, int sig, int code);
+/*
+ * The pid a pidfd of t names, or -EBADF / -EINVAL (waitid's P_PIDFD): pidfds
+ * are files, above the kernel, so syscalls/sys_pidfd.c's pidfd_pid is set
+ * here at start-up.
+ */
+extern int (*task_pidfd_pid)(struct task *t, int fd);
+
+/*
+ * A task's fd table and file-system context (root, cwd, umask) are the
+ * VFS's, which is above the kernel: clone, exit and the first task make,
+ * copy and drop them through these (vfs/fdtable.c's vfs_task_files, set at
+ * start-up).
+ */
+struct task_files_ops {
+	struct fdtable *(*fdt_new)(void);
+	struct fdtable *(*fdt_copy)(struct fdtable *src);
+	void (*fdt_put)(struct fdtable *t);
+	struct fs_context *(*fs_copy)(struct fs_context *src);
+	void (*fs_put)(struct fs_context *fs);
+};
+extern const struct task_files_ops *task_files;
 void tg_send_signal(struct thread_group *tg, int sig, const siginfo_t *info);
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
 void task_deliver_signals(struct task *t);

@@ -40,6 +40,14 @@ struct vma {
 	char *name;           /* the mapped file's path, for /proc/pid/maps (owned) */
 };
 
+/*
+ * vm.max_map_count, as Linux's default (and /proc/sys/vm/max_map_count):
+ * mmap, and the splits of mprotect, munmap and mremap, give ENOMEM past it.
+ * Adjacent mappings of the same kind are merged, as Linux merges them, so
+ * they count once.
+ */
+#define MM_MAX_MAP_COUNT 65530
+
 struct mm {
 	struct plat_as *as;
 	struct vma *vmas;     /* sorted by start */
@@ -81,6 +89,21 @@ void mm_file_shrunk(struct inode *ino, uint64_t size);
  */
 int mm_inode_mapped_writable(struct inode *ino);
 long mm_brk(struct mm *mm, gva_t newbrk);
+
+/*
+ * What the memory manager asks of the files it maps: vfs/ is above it, so
+ * the VFS provides these at start-up (vfs_mm_file_ops) instead of mm
+ * calling it by name.  get/put hold a vma's reference on its inode; getpage
+ * gives the memory-file frame of a page of a file that keeps its pages
+ * there (tmpfs, shared mappings), fill reads a page for a private copy.
+ */
+struct mm_file_ops {
+	void (*get)(struct inode *ino);
+	void (*put)(struct inode *ino);
+	long (*getpage)(struct inode *ino, uint64_t off, uint64_t *frame);
+	long (*fill)(struct inode *ino, uint64_t off, void *buf, size_t len);
+};
+extern const struct mm_file_ops *mm_file_ops;
 /* Names the file mapped at [start,end) (for /proc/pid/maps). */
 void mm_set_name(struct mm *mm, gva_t start, gva_t end, const char *name);
 /* Labels [start,end) with VMA_HEAP/VMA_STACK (for /proc/self/maps). */
@@ -91,9 +114,11 @@ void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags);
  * application may retry, the si_code of the SIGSEGV it deserves
  * (SEGV_MAPERR, SEGV_ACCERR), or MM_FAULT_OOM.  stale: the host mappings
  * changed since the faulting thread entered, so a present page may simply
- * not have been mapped yet when it was touched.
+ * not have been mapped yet when it was touched.  unmapped: the platform
+ * found no mapping there (SEGV_MAPERR); a present page is then mapped
+ * again, as the platform may drop its mappings (plat->as_map's contract).
  */
-int mm_fault(struct mm *mm, gva_t addr, int stale);
+int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped);
 #define MM_FAULT_OOM (-1)    /* mm_fault: the sandbox's memory is full */
 #define MM_FAULT_SIGBUS (-2) /* mm_fault: a file page past the file's end, or a shared tmpfs page that does not fit (BUS_ADRERR) */
 

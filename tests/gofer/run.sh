@@ -183,5 +183,32 @@ for i in 1 150 300; do cat many/m/f$i; done; cat <&3; ls many/m | wc -l'
 run sandbox "$CVISOR" do --overlay=none --gofer-fds=16 --root "$sbroot" --cwd /w6 -- /bin/busybox sh -c "$script6"
 compare "host fds bounded: writes, renames" "$B/n6" "$sbroot/w6"
 
+# 7. Under the default overlay, a hard link to a file of the image is the
+#    same file: the link copies it up, so a write through one name shows
+#    through the other, as natively (and the host's file is not written).
+mkdir "$sbroot/w7" "$B/n7"
+echo data > "$sbroot/w7/img"
+echo data > "$B/n7/img"
+script7='ln img h && echo more >> h; cat img; stat -c %h img h; rm h; stat -c %h img; cat img'
+(cd "$B/n7" && run native /bin/busybox sh -c "$script7")
+run sandbox "$CVISOR" do --root "$sbroot" --cwd /w7 -- /bin/busybox sh -c "$script7"
+compare "overlay: a hard link to an image file shares its writes" "" ""
+[ "$(cat "$sbroot/w7/img")" = data ] && [ ! -e "$sbroot/w7/h" ] && result "overlay: the linked image file stays unchanged below" 0 ||
+	result "overlay: the linked image file stays unchanged below" 1 "$(ls -A "$sbroot/w7"): $(cat "$sbroot/w7/img")"
+
+# 8. inotify's events of every name call (tests/syscalls/inotify_names.c)
+#    on the overlay root and through the gofer, against a native run in a
+#    directory of the host's disk.
+if gcc -static -O2 -Wall -Wextra -Werror -o "$sbroot/bin/inotify_names" "$root/tests/syscalls/inotify_names.c"; then
+	mkdir "$B/n8" "$sbroot/w8"
+	run native "$sbroot/bin/inotify_names" "$B/n8"
+	run sandbox "$CVISOR" do --root "$sbroot" -- /bin/inotify_names /w8
+	compare "inotify of name calls: overlay" "" ""
+	run sandbox "$CVISOR" do --overlay=none --root "$sbroot" -- /bin/inotify_names /w8
+	compare "inotify of name calls: gofer" "$B/n8" "$sbroot/w8"
+else
+	result "inotify_names build" 1 "does not build"
+fi
+
 echo "gofer: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -11,7 +11,7 @@
  *
  * Host fds are bounded.  Every inode remembers its parent and its name, so
  * the fd of an idle inode can be closed and opened again later by walking
- * that name from the parent; at most gofer_max_fds fds of idle inodes stay
+ * that name from the parent; at most max_fds fds of idle inodes of a mount stay
  * open, the least recently used closed first.  Not idle, so never closed:
  * the root, regular files the application has open, and inodes whose name
  * is gone while something still holds them (removed or replaced while open
@@ -65,16 +65,28 @@ struct gnode {
 /*
  * Every gnode with cached pages, and how many pages they hold.  Past the
  * budget, pages no mapping uses (one reference: the cache's) are let go.
+ * One cache for all gofer mounts, as Linux's page cache: its budget is a
+ * share of the sandbox's one memory file, not of a mount.
  */
 static struct gnode *cached;
 static size_t ncached;
 #define CACHE_READAHEAD 16
 
-/* The host fds held, and the idle ones that may be closed (see the top). */
-static size_t nfds, max_fds = 4096;
-static struct gnode *idle_head, *idle_tail;
+/*
+ * One gofer mount (sb->priv): its gofer's socket, and the host fds it
+ * holds, with the idle ones that may be closed (see the top).  Any number
+ * of gofer mounts coexist, each bounded on its own.
+ */
+struct gofer_fs {
+	int sock;
+	size_t nfds, max_fds;
+	struct gnode *idle_head, *idle_tail;
+};
 
-static int gofer_sock = -1;
+static struct gofer_fs *gfs(struct gnode *g)
+{
+	return g->ino->sb->priv;
+}
 
 struct gdir {
 	char *buf; /* a snapshot of the host entries, in getdents64 form */
@@ -88,29 +100,33 @@ static const struct file_ops gofer_file_fops, gofer_dir_fops;
 
 static void idle_remove(struct gnode *g)
 {
+	struct gofer_fs *fs = gfs(g);
+
 	if (!g->idle)
 		return;
 	if (g->lprev)
 		g->lprev->lnext = g->lnext;
 	else
-		idle_head = g->lnext;
+		fs->idle_head = g->lnext;
 	if (g->lnext)
 		g->lnext->lprev = g->lprev;
 	else
-		idle_tail = g->lprev;
+		fs->idle_tail = g->lprev;
 	g->lnext = g->lprev = NULL;
 	g->idle = 0;
 }
 
 static void idle_push(struct gnode *g)
 {
+	struct gofer_fs *fs = gfs(g);
+
 	g->lprev = NULL;
-	g->lnext = idle_head;
-	if (idle_head)
-		idle_head->lprev = g;
+	g->lnext = fs->idle_head;
+	if (fs->idle_head)
+		fs->idle_head->lprev = g;
 	else
-		idle_tail = g;
-	idle_head = g;
+		fs->idle_tail = g;
+	fs->idle_head = g;
 	g->idle = 1;
 }
 
@@ -129,30 +145,31 @@ static void close_fd(struct gnode *g)
 	idle_remove(g);
 	host_close(g->fd);
 	g->fd = -1;
-	nfds--;
+	gfs(g)->nfds--;
 }
 
-/* Closes the least recently used idle fds while over the bound; keep's stays. */
-static void fds_trim(struct gnode *keep)
+/* Closes the least recently used idle fds of fs while over its bound; keep's stays. */
+static void fds_trim(struct gofer_fs *fs, struct gnode *keep)
 {
-	while (nfds > max_fds && idle_tail && idle_tail != keep)
-		close_fd(idle_tail);
+	while (fs->nfds > fs->max_fds && fs->idle_tail && fs->idle_tail != keep)
+		close_fd(fs->idle_tail);
 }
 
 static void set_fd(struct gnode *g, int fd)
 {
 	g->fd = fd;
-	nfds++;
+	gfs(g)->nfds++;
 	idle_update(g);
-	fds_trim(g);
+	fds_trim(gfs(g), g);
 }
 
 /* ---- requests ---- */
 
-static long call(struct gofer_req *req, int fd, int fd2, struct gofer_rep *rep, int *outfd)
+/* A request to the gofer of fs, with up to two fds (-1: none); the fd it answers with in *outfd. */
+static long call(struct gofer_fs *fs, struct gofer_req *req, int fd, int fd2, struct gofer_rep *rep, int *outfd)
 {
 	int dummy;
-	long r = host_gofer_call(gofer_sock, req, sizeof(*req), fd, fd2, rep, sizeof(*rep), outfd ? outfd : &dummy);
+	long r = host_gofer_call(fs->sock, req, sizeof(*req), fd, fd2, rep, sizeof(*rep), outfd ? outfd : &dummy);
 
 	if (!outfd && dummy >= 0)
 		host_close(dummy);
@@ -176,7 +193,7 @@ static int bad_name(const char *name, size_t cap)
 }
 
 /* Asks the gofer for one component below dirfd: the fd it opened, or -errno. */
-static long gofer_walk_one(int dirfd, const char *name, int rdwr, struct stat *st)
+static long gofer_walk_one(struct gofer_fs *fs, int dirfd, const char *name, int rdwr, struct stat *st)
 {
 	struct gofer_req req = {.op = GOFER_WALK, .flags = rdwr ? GOFER_RDWR : 0};
 	struct gofer_rep rep;
@@ -186,7 +203,7 @@ static long gofer_walk_one(int dirfd, const char *name, int rdwr, struct stat *s
 	if (bad_name(name, sizeof(req.name)))
 		return -EINVAL;
 	strcpy(req.name, name);
-	r = call(&req, dirfd, -1, &rep, &fd);
+	r = call(fs, &req, dirfd, -1, &rep, &fd);
 	if (r < 0)
 		return r;
 	if (fd < 0)
@@ -223,7 +240,7 @@ static long gnode_fd(struct gnode *g)
 		/* Kept open while the child is walked: the walk may close idle fds. */
 		a->users++;
 		idle_update(a);
-		fd = gofer_walk_one(a->fd, top->name, top->rw, &st);
+		fd = gofer_walk_one(gfs(g), a->fd, top->name, top->rw, &st);
 		a->users--;
 		idle_update(a);
 		if (fd == -ENOENT || fd == -ENOTDIR || fd == -ELOOP)
@@ -245,7 +262,7 @@ static long call_on(struct inode *ino, struct gofer_req *req, struct gofer_rep *
 {
 	long fd = gnode_fd(ino->priv);
 
-	return fd < 0 ? fd : call(req, (int)fd, -1, rep, NULL);
+	return fd < 0 ? fd : call(ino->sb->priv, req, (int)fd, -1, rep, NULL);
 }
 
 /* The fds of two gnodes at once (rename, link): the second's opening must not close the first's. */
@@ -337,7 +354,7 @@ static long gofer_lookup(struct inode *dir, const char *name, struct inode **out
 	long fd = gnode_fd(dir->priv);
 
 	if (fd >= 0)
-		fd = gofer_walk_one((int)fd, name, 0, &st);
+		fd = gofer_walk_one(dir->sb->priv, (int)fd, name, 0, &st);
 	if (fd < 0)
 		return fd == -ELOOP ? -ENOENT : fd;
 	*out = make_inode(dir->sb, (int)fd, &st, dir, name, 0);
@@ -371,7 +388,7 @@ static long make_rw(struct gnode *g)
 	pfd = gnode_fd(g->parent->priv);
 	if (pfd < 0)
 		return pfd;
-	fd = gofer_walk_one((int)pfd, g->name, 1, &st);
+	fd = gofer_walk_one(gfs(g), (int)pfd, g->name, 1, &st);
 	if (fd < 0)
 		return fd == -ENOENT ? -ESTALE : fd;
 	if ((uint64_t)st.st_dev != g->hdev || (uint64_t)st.st_ino != g->hino) {
@@ -709,7 +726,7 @@ static long gofer_mknod(struct inode *dir, const char *name, mode_t mode, dev_t 
 	req.gid = t ? t->cred.fsgid : 0;
 	r = gnode_fd(dir->priv);
 	if (r >= 0)
-		r = call(&req, (int)r, -1, &rep, &fd);
+		r = call(dir->sb->priv, &req, (int)r, -1, &rep, &fd);
 	if (r < 0)
 		return r;
 	if (fd < 0)
@@ -793,6 +810,8 @@ static long gofer_rename(struct inode *odir, const char *oname, struct inode *sr
 
 	if (!writable(odir))
 		return -EROFS;
+	if (ndir->sb != odir->sb)
+		return -EXDEV; /* two gofer mounts: each gofer knows only its own files */
 	if (bad_name(oname, sizeof(req.name)) || bad_name(nname, sizeof(req.name)))
 		return -EINVAL;
 	strcpy(req.name, oname);
@@ -803,7 +822,7 @@ static long gofer_rename(struct inode *odir, const char *oname, struct inode *sr
 	if (r >= 0)
 		r = gnode_fd2(odir->priv, ndir->priv, &ofd, &nfd);
 	if (r >= 0)
-		r = call(&req, ofd, nfd, &rep, NULL);
+		r = call(odir->sb->priv, &req, ofd, nfd, &rep, NULL);
 	if (r < 0) {
 		if (victim)
 			unkeep(victim, pinned);
@@ -839,8 +858,8 @@ static long gofer_link(struct inode *dir, const char *name, struct inode *src)
 
 	if (!writable(dir))
 		return -EROFS;
-	if (src->iops != &gofer_iops)
-		return -EXDEV;
+	if (src->iops != &gofer_iops || src->sb != dir->sb)
+		return -EXDEV; /* another file system, or another gofer's */
 	if (!s->parent || s->pinned)
 		return -ENOENT; /* removed: no name to link from */
 	if (bad_name(name, sizeof(req.name2)))
@@ -849,7 +868,7 @@ static long gofer_link(struct inode *dir, const char *name, struct inode *src)
 	strcpy(req.name2, name);
 	r = gnode_fd2(s->parent->priv, dir->priv, &sfd, &dfd);
 	if (r >= 0)
-		r = call(&req, sfd, dfd, &rep, NULL);
+		r = call(dir->sb->priv, &req, sfd, dfd, &rep, NULL);
 	if (r < 0)
 		return r;
 	if ((uint64_t)rep.st.st_ino == s->hino && (uint64_t)rep.st.st_dev == s->hdev)
@@ -931,7 +950,7 @@ static long gofer_write_xattr(struct inode *ino, const char *name, const void *v
 		memcpy(req + 1, value, size);
 	r = gnode_fd(ino->priv);
 	if (r >= 0)
-		r = host_gofer_call(gofer_sock, req, sizeof(*req) + (value ? size : 0), (int)r, -1, &rep, sizeof(rep),
+		r = host_gofer_call(((struct gofer_fs *)ino->sb->priv)->sock, req, sizeof(*req) + (value ? size : 0), (int)r, -1, &rep, sizeof(rep),
 				    &dummy);
 	free(req);
 	if (dummy >= 0)
@@ -1025,7 +1044,7 @@ static void file_release(struct file *f)
 	if (g) {
 		g->users--;
 		idle_update(g);
-		fds_trim(NULL);
+		fds_trim(gfs(g), NULL);
 	}
 }
 
@@ -1159,23 +1178,32 @@ struct inode *gofer_mount(int sock, int writable_root, size_t fd_limit, struct s
 {
 	struct gofer_req req = {.op = GOFER_ROOT};
 	struct super *sb = super_new("gofer", !writable_root);
+	struct gofer_fs *fs = calloc(1, sizeof(*fs));
 	struct gofer_rep rep;
 	struct inode *root;
 	int fd;
 
 	*err = -ENOMEM;
-	if (!sb)
+	if (!sb || !fs) {
+		free(sb);
+		free(fs);
 		return NULL;
-	gofer_sock = sock;
-	if (fd_limit)
-		max_fds = fd_limit;
+	}
+	fs->sock = sock;
+	fs->max_fds = fd_limit ? fd_limit : 4096;
+	sb->priv = fs;
 	*err = host_gofer_call(sock, &req, sizeof(req), -1, -1, &rep, sizeof(rep), &fd);
 	if (*err == 0 && rep.err < 0)
 		*err = rep.err;
 	if (*err == 0 && (fd < 0 || !S_ISDIR(rep.st.st_mode)))
 		*err = -ENOTDIR;
-	if (*err < 0)
+	if (*err < 0) {
+		if (fd >= 0)
+			host_close(fd);
+		free(sb);
+		free(fs);
 		return NULL;
+	}
 	root = make_inode(sb, fd, &rep.st, NULL, NULL, 0);
 	if (!root) {
 		*err = -ENOMEM;
@@ -1184,3 +1212,18 @@ struct inode *gofer_mount(int sock, int writable_root, size_t fd_limit, struct s
 	*sbp = sb;
 	return root;
 }
+
+/* A mount of what a gofer serves (struct gofer_config); mount(2) cannot make one. */
+static long gofer_fs_mount(const struct fs_mount_args *a, struct super **sb, struct inode **root)
+{
+	const struct gofer_config *c = a->config;
+	long err;
+
+	if (!c || c->sock < 0)
+		return -EINVAL;
+	*root = gofer_mount(c->sock, c->writable, c->fd_limit, sb, &err);
+	return *root ? 0 : err;
+}
+
+static const struct fs_type gofer_type = {.name = "gofer", .mount = gofer_fs_mount};
+VFS_FS_TYPE(gofer_type)

@@ -9,6 +9,13 @@
 struct inode;
 struct super;
 
+/* What the "gofer" type's mount makes (fs_mount_args.config): one per gofer. */
+struct gofer_config {
+	int sock;        /* the gofer's socket (on the vetted list: see host_seccomp_install) */
+	int writable;    /* writes go through the gofer to the host (--overlay=none) */
+	size_t fd_limit; /* host fds of idle files kept open at most (0: the default, 4096) */
+};
+
 /*
  * The root inode of a mount of what the gofer at sock serves: read-only,
  * or written through the gofer with writable (--overlay=none).  At most

@@ -87,10 +87,12 @@ void vfs_fsnotify(struct inode *ino, uint32_t mask, const char *name, uint32_t c
 
 	for (w = watches; w; w = next) {
 		next = w->next;
-		if (w->target != ino || !(w->mask & mask))
+		if (w->target != ino)
 			continue;
-		queue(w->in, w->wd, (mask & ~IN_ISDIR) | (mask & IN_ISDIR), cookie, name);
-		if (w->mask & IN_ONESHOT)
+		if (w->mask & mask)
+			queue(w->in, w->wd, mask, cookie, name);
+		/* A file gone for good takes its watches (IN_IGNORED), whatever they asked for. */
+		if ((mask & IN_DELETE_SELF) || ((w->mask & mask) && (w->mask & IN_ONESHOT)))
 			inotify_drop_watch(w);
 	}
 }

@@ -40,7 +40,16 @@ struct snapshot {
 
 static const struct inode_ops ovl_dir_iops;
 static const struct file_ops ovl_dir_fops;
-static struct inode *upper_root; /* a hidden tmpfs directory: upper inodes are made through it */
+
+/* One overlay (sb->priv): each mount has its own upper layer. */
+struct ovl_super {
+	struct inode *upper_root; /* a hidden tmpfs directory: upper inodes are made through it */
+};
+
+static struct inode *upper_of(struct super *sb)
+{
+	return ((struct ovl_super *)sb->priv)->upper_root;
+}
 
 static struct inode *wrap_dir(struct super *sb, struct inode *lower)
 {
@@ -95,6 +104,7 @@ static long ovl_lookup(struct inode *dir, const char *name, struct inode **out)
 static long ovl_mknod(struct inode *dir, const char *name, mode_t mode, dev_t rdev, const char *target,
 		      struct inode **out)
 {
+	struct inode *upper_root = upper_of(dir->sb);
 	long r = upper_root->iops->mknod(upper_root, name, mode, rdev, target, out);
 
 	if (r == 0) {
@@ -108,11 +118,12 @@ static long ovl_mknod(struct inode *dir, const char *name, mode_t mode, dev_t rd
 static long ovl_unlink(struct inode *dir, const char *name, struct inode *victim)
 {
 	(void)name;
-	if (S_ISDIR(victim->mode))
+	if (S_ISDIR(victim->mode)) {
 		dir->nlink--;
-	else if (victim->nlink)
+		victim->nlink = 0;
+	} else if (victim->nlink)
 		victim->nlink--;
-	dir->mtime = dir->ctime = vfs_now();
+	victim->ctime = dir->mtime = dir->ctime = vfs_now();
 	return 0;
 }
 
@@ -256,12 +267,15 @@ int overlay_is_lower_dir(struct inode *ino)
 
 long overlay_copy_up(struct path *p)
 {
-	struct inode *l = p->d->inode, *u;
+	struct inode *l = p->d->inode, *u, *upper_root;
 	uint64_t off;
 	char *buf;
 	long r;
 
-	if (!p->mnt || !p->mnt->sb->whiteouts || l->sb == upper_root->sb || !S_ISREG(l->mode))
+	if (!p->mnt || !p->mnt->sb->whiteouts)
+		return 0;
+	upper_root = upper_of(p->mnt->sb);
+	if (l->sb == upper_root->sb || !S_ISREG(l->mode))
 		return 0;
 	r = upper_root->iops->mknod(upper_root, p->d->name, l->mode, 0, NULL, &u);
 	if (r < 0)
@@ -321,9 +335,8 @@ static const struct file_ops ovl_dir_fops = {
  */
 static void ovl_statfs(struct super *sb, struct vfs_statfs *st)
 {
-	struct super *usb = upper_root->sb;
+	struct super *usb = upper_of(sb)->sb;
 
-	(void)sb;
 	if (usb->ops && usb->ops->statfs)
 		usb->ops->statfs(usb, st);
 }
@@ -333,14 +346,33 @@ static const struct super_ops ovl_sops = {.statfs = ovl_statfs};
 struct inode *overlay_new(struct inode *lower_root, uint64_t upper_bytes, struct super **sbp)
 {
 	struct super *sb = super_new("overlay", 0), *usb;
+	struct ovl_super *os = calloc(1, sizeof(*os));
 
-	if (!sb)
+	if (!sb || !os) {
+		free(sb);
+		free(os);
 		return NULL;
+	}
 	sb->whiteouts = 1;
 	sb->ops = &ovl_sops;
-	upper_root = tmpfs_new(upper_bytes, 0755, &usb);
-	if (!upper_root)
+	sb->priv = os;
+	os->upper_root = tmpfs_new(upper_bytes, 0755, &usb);
+	if (!os->upper_root)
 		return NULL;
 	*sbp = sb;
 	return wrap_dir(sb, lower_root);
 }
+
+/* The sandbox's root overlay (struct overlay_config); mount(2) cannot make one. */
+static long ovl_mount(const struct fs_mount_args *a, struct super **sb, struct inode **root)
+{
+	const struct overlay_config *c = a->config;
+
+	if (!c || !c->lower_root)
+		return -EINVAL;
+	*root = overlay_new(c->lower_root, c->upper_bytes, sb);
+	return *root ? 0 : -ENOMEM;
+}
+
+static const struct fs_type overlay_type = {.name = "overlay", .mount = ovl_mount};
+VFS_FS_TYPE(overlay_type)

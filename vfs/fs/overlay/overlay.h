@@ -8,6 +8,12 @@ struct inode;
 struct path;
 struct super;
 
+/* What the "overlay" type's mount makes (fs_mount_args.config): an overlay over lower_root. */
+struct overlay_config {
+	struct inode *lower_root; /* the caller keeps its reference; the overlay takes its own */
+	uint64_t upper_bytes;
+};
+
 /* An overlay over lower_root with an upper layer of at most upper_bytes; its root. */
 struct inode *overlay_new(struct inode *lower_root, uint64_t upper_bytes, struct super **sb);
 /* Gives the regular file at p an upper copy, if it is still the lower one (before a write). */

@@ -290,7 +290,7 @@ static void gen_global(struct buf *b, int which)
 
 			if (!task_current || vfs_path_string(task_current, &p, path, sizeof(path)) < 0)
 				continue;
-			bprintf(b, "%s %s %s %s 0 0\n", fs_name(m), path, fs_name(m), (m->flags & 1) ? "ro" : "rw");
+			bprintf(b, "%s %s %s %s 0 0\n", fs_name(m), path, fs_name(m), (m->flags & VFS_MNT_RDONLY) ? "ro" : "rw");
 		}
 		break;
 	case G_CMDLINE:
@@ -620,8 +620,8 @@ static void gen_pid(struct buf *b, int pid, int tid, int which)
 			fs_root_path(m, root, sizeof(root));
 			/* The root mount's parent is outside the sandbox's view, as on Linux: id 1. */
 			bprintf(b, "%d %d 0:%lu %s %s %s,relatime - %s %s %s\n", m->id, m->parent ? m->parent->id : 1,
-				(unsigned long)m->sb->dev, root, path, (m->flags & 1) ? "ro" : "rw", fs_name(m),
-				fs_name(m), (m->flags & 1) ? "ro" : "rw");
+				(unsigned long)m->sb->dev, root, path, (m->flags & VFS_MNT_RDONLY) ? "ro" : "rw", fs_name(m),
+				fs_name(m), (m->flags & VFS_MNT_RDONLY) ? "ro" : "rw");
 		}
 		break;
 	}
@@ -1087,3 +1087,14 @@ struct inode *procfs_new(struct super **sbp)
 	*sbp = sb;
 	return pinode(sb, P_ROOT, 0, 0, 0, 0, S_IFDIR | 0555);
 }
+
+/* mount -t proc: options (hidepid=...) are taken and ignored, as an old kernel's. */
+static long proc_mount(const struct fs_mount_args *a, struct super **sb, struct inode **root)
+{
+	(void)a;
+	*root = procfs_new(sb);
+	return *root ? 0 : -ENOMEM;
+}
+
+static const struct fs_type proc_type = {.name = "proc", .flags = FS_USERMOUNT, .mount = proc_mount};
+VFS_FS_TYPE(proc_type)

@@ -440,7 +440,7 @@ static long tty_ioctl(struct file *f, struct task *t, unsigned long req, gva_t a
 	case TIOCSCTTY:
 		if (t->tg->sid != t->tg->tgid)
 			return -EPERM; /* only a session leader */
-		if (p->sid > 0 && p->sid != t->tg->sid && !(arg == 1 && t->cred.euid == 0))
+		if (p->sid > 0 && p->sid != t->tg->sid && !(arg == 1 && capable(t, CAP_SYS_ADMIN)))
 			return -EPERM;
 		p->sid = t->tg->sid;
 		p->fgpgrp = t->tg->pgid;

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "../../../sentry/kernel/task.h"
 #include "../../../sentry/mm/memfile.h"
 #include "../../../sentry/mm/mm.h"
 #include "../../vfs.h"
@@ -107,7 +108,7 @@ static long tmpfs_unlink(struct inode *dir, const char *name, struct inode *vict
 	} else {
 		victim->nlink--;
 	}
-	dir->mtime = dir->ctime = vfs_now();
+	victim->ctime = dir->mtime = dir->ctime = vfs_now();
 	return 0;
 }
 
@@ -479,3 +480,88 @@ long tmpfs_allocate(struct inode *ino, uint64_t off, uint64_t len)
 			return err;
 	return 0;
 }
+
+/* ---- mount(2) ---- */
+
+/* A size in tmpfs's option syntax: a number with k, m, g (or %% of the whole, when pct is set). */
+static long parse_size(const char *v, uint64_t whole, int pct, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	if (*v < '0' || *v > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(v, &end, 0);
+	if (errno)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': n <<= 10; end++; break;
+	case 'm': case 'M': n <<= 20; end++; break;
+	case 'g': case 'G': n <<= 30; end++; break;
+	case '%':
+		if (!pct || n > 100)
+			return -EINVAL;
+		n = whole / 100 * n;
+		end++;
+		break;
+	}
+	if (*end)
+		return -EINVAL;
+	*out = n;
+	return 0;
+}
+
+/* tmpfs's mount options: size, nr_inodes, mode, uid, gid; anything else is EINVAL, as Linux says. */
+static long tmpfs_options(char *opts, uint64_t *size, uint64_t *inodes, uint32_t *mode, uint32_t *uid, uint32_t *gid)
+{
+	char *o, *save = NULL;
+	uint64_t v;
+
+	for (o = strtok_r(opts, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(o, '=');
+
+		if (!eq)
+			return -EINVAL;
+		*eq++ = 0;
+		if (!strcmp(o, "size")) {
+			if (parse_size(eq, sandbox.memory, 1, size) < 0 || *size == 0)
+				return -EINVAL;
+		} else if (!strcmp(o, "nr_inodes")) {
+			if (parse_size(eq, 0, 0, inodes) < 0 || *inodes == 0)
+				return -EINVAL;
+		} else if (!strcmp(o, "mode") || !strcmp(o, "uid") || !strcmp(o, "gid")) {
+			char *end;
+
+			errno = 0;
+			v = strtoull(eq, &end, !strcmp(o, "mode") ? 8 : 10);
+			if (errno || *end || !*eq || v > (o[0] == 'm' ? 07777ULL : 0xfffffffeULL))
+				return -EINVAL;
+			*(o[0] == 'm' ? mode : o[0] == 'u' ? uid : gid) = (uint32_t)v;
+		} else {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* mount -t tmpfs: the options above; the default size is half the sandbox's memory, as Linux's of RAM. */
+static long tmpfs_mount(const struct fs_mount_args *a, struct super **sb, struct inode **root)
+{
+	uint64_t size = sandbox.memory / 2, inodes = 0;
+	uint32_t mode = 01777, uid = 0, gid = 0;
+	long r = a->data ? tmpfs_options(a->data, &size, &inodes, &mode, &uid, &gid) : 0;
+
+	if (r < 0)
+		return r;
+	*root = tmpfs_new(size, mode, sb);
+	if (!*root)
+		return -ENOMEM;
+	tmpfs_set_limits(*sb, 0, inodes);
+	(*root)->uid = uid;
+	(*root)->gid = gid;
+	return 0;
+}
+
+static const struct fs_type tmpfs_type = {.name = "tmpfs", .flags = FS_USERMOUNT, .mount = tmpfs_mount};
+VFS_FS_TYPE(tmpfs_type)

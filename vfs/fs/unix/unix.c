@@ -21,6 +21,7 @@
 
 #include "../../../sentry/kernel/task.h"
 #include "../../../sentry/mm/memfile.h"
+#include "../../namei.h"
 #include "../../vfs.h"
 #include "unix.h"
 
@@ -117,11 +118,6 @@ static struct file *sock_file(struct usock *s, int flags)
 	if (f)
 		f->priv = s;
 	return f;
-}
-
-int is_unix_socket(struct file *f)
-{
-	return f->ops == &unix_fops;
 }
 
 static void notify(struct usock *s)
@@ -299,10 +295,11 @@ static long autobind(struct usock *s)
 long unix_bind(struct task *t, struct file *f, const struct sockaddr *addr, socklen_t len)
 {
 	struct usock *s = f->priv;
-	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1], *last;
-	struct path parent, existing;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+	struct vfs_name nm;
+	struct path p;
 	struct inode *ino;
-	int ts, kind = check_addr(addr, len, path);
+	int kind = check_addr(addr, len, path);
 	long r;
 
 	if (kind < 0)
@@ -320,41 +317,22 @@ long unix_bind(struct task *t, struct file *f, const struct sockaddr *addr, sock
 		abstract_socks = s;
 		return 0;
 	}
-	r = vfs_walk_parent(t, AT_FDCWD, path, &parent, &last, &ts);
+	/* The socket's name is made as mknod makes one (vfs/namei.c); a name that is there is in use. */
+	r = vfs_name_walk(t, AT_FDCWD, path, 0, &nm);
 	if (r < 0)
 		return r;
-	if (!last[0]) {
-		r = -EADDRINUSE;
-		goto out;
-	}
-	if (vfs_lookup_child(t, &parent, last, &existing) == 0) {
-		path_put(&existing);
-		r = -EADDRINUSE;
-		goto out;
-	}
-	if (!vfs_dir_changeable(&parent)) {
-		r = -EROFS;
-		goto out;
-	}
-	if ((r = vfs_permission(t, parent.d->inode, 3)) < 0)
-		goto out;
-	r = parent.d->inode->iops->mknod(parent.d->inode, last, S_IFSOCK | (0777 & ~t->fs->umask), 0, NULL, &ino);
+	r = vfs_mknod(t, &nm, S_IFSOCK | 0777, &p);
+	vfs_name_put(&nm);
 	if (r < 0)
-		goto out;
-	ino->uid = t->cred.fsuid;
-	ino->gid = t->cred.fsgid;
-	if (!vfs_name_inode(parent.d, last, ino)) {
-		r = -ENOMEM;
-		goto out;
-	}
+		return r == -EEXIST ? -EADDRINUSE : r;
+	ino = p.d->inode;
 	inode_get(ino);
+	path_put(&p);
 	s->bound = ino;
 	ino->sock = s;
 	memcpy(&s->addr, addr, len);
 	s->addrlen = len;
-out:
-	path_put(&parent);
-	return r;
+	return 0;
 }
 
 long unix_listen(struct file *f, int backlog)
@@ -969,9 +947,41 @@ static unsigned u_poll(struct file *f, uint64_t *deadline)
 	return m;
 }
 
+static const struct socket_ops unix_sock_ops = {
+	.bind = unix_bind,
+	.listen = unix_listen,
+	.connect = unix_connect,
+	.accept = unix_accept,
+	.sendmsg = unix_sendmsg,
+	.recvmsg = unix_recvmsg,
+	.shutdown = unix_shutdown,
+	.getname = unix_getname,
+	.getsockopt = unix_getsockopt,
+	.setsockopt = unix_setsockopt,
+};
+
 static const struct file_ops unix_fops = {
 	.read = u_read,
 	.write = u_write,
 	.poll = u_poll,
 	.release = release,
+	.sock = &unix_sock_ops,
 };
+
+/* AF_UNIX's protocol is 0 (or PF_UNIX, the same number), as Linux's unix_create. */
+static long unix_create(int type, int protocol, int flags, struct file **out)
+{
+	if (protocol != 0 && protocol != PF_UNIX)
+		return -EPROTONOSUPPORT;
+	return unix_socket(type, flags, out);
+}
+
+static long unix_pair(int type, int protocol, int flags, struct file *out[2])
+{
+	if (protocol != 0 && protocol != PF_UNIX)
+		return -EPROTONOSUPPORT;
+	return unix_socketpair(type, flags, out);
+}
+
+static const struct sock_family unix_family = {.family = AF_UNIX, .create = unix_create, .pair = unix_pair};
+SOCK_FAMILY(unix_family)

@@ -2,7 +2,8 @@
  * AF_UNIX sockets, entirely in the sentry: stream, datagram and seqpacket;
  * path, abstract and unnamed addresses; SCM_RIGHTS and SCM_CREDENTIALS;
  * SO_PEERCRED.  The socket calls (socket, bind, connect, sendmsg...) are in
- * syscalls/sys_socket.c and come here through these functions.
+ * syscalls/sys_socket.c and come here through the AF_UNIX family and its
+ * socket_ops (vfs/socket.h), which these functions fill.
  */
 #pragma once
 
@@ -10,22 +11,11 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "../../socket.h"
+
 struct file;
 struct task;
 
-/* A message as the socket layer sees it: data in sentry spans, ancillary data decoded. */
-struct umsg {
-	const struct iovec *iov;
-	int iovcnt;
-	struct file **fds;  /* SCM_RIGHTS: files with a reference each */
-	int nfds;
-	int has_creds;
-	struct ucred creds;
-	const struct sockaddr *addr; /* sendto's destination / recvfrom's source */
-	socklen_t addrlen;
-};
-
-int is_unix_socket(struct file *f);
 long unix_socket(int type, int flags, struct file **out);
 long unix_socketpair(int type, int flags, struct file *out[2]);
 long unix_bind(struct task *t, struct file *f, const struct sockaddr *addr, socklen_t len);

@@ -1,0 +1,99 @@
+/*
+ * pidfds: a file that names a process (pidfd_open, pidfd_send_signal, and
+ * waitid's P_PIDFD through task_pidfd_pid).  Here rather than beside the
+ * process code in sentry/kernel/, which is below the VFS a pidfd is a file of.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include "../sentry/kernel/task.h"
+#include "../sentry/mm/mm.h"
+#include "../vfs/vfs.h"
+#include "syscalls.h"
+
+static unsigned pidfd_poll(struct file *f, uint64_t *deadline)
+{
+	struct thread_group *g = tg_find((int)(intptr_t)f->priv);
+
+	(void)deadline;
+	return !g || g->zombie ? POLLIN | POLLRDNORM : 0;
+}
+
+static const struct file_ops pidfd_fops = {.poll = pidfd_poll, .dname = "anon_inode:[pidfd]"};
+
+/* The pid a pidfd names, or -EBADF / -EINVAL. */
+int pidfd_pid(struct task *t, int fd)
+{
+	struct file *f = fdt_get(t->files, fd);
+	int pid;
+
+	if (!f)
+		return -EBADF;
+	pid = f->ops == &pidfd_fops ? (int)(intptr_t)f->priv : -EINVAL;
+	file_put(f);
+	return pid;
+}
+
+SYSCALL(pidfd_open)
+{
+	struct thread_group *g = tg_find((int)a[0]);
+	struct inode *ino;
+	struct file *f;
+	long fd;
+
+	if (a[1] & ~(uint64_t)O_NONBLOCK)
+		return -EINVAL;
+	if ((int)a[0] <= 0)
+		return -EINVAL;
+	if (!g)
+		return -ESRCH; /* a zombie is still there, until it is reaped */
+	ino = anon_inode(S_IFREG | 0600);
+	if (!ino)
+		return -ENOMEM;
+	ino->fops = &pidfd_fops;
+	f = file_new(NULL, ino, &pidfd_fops, O_RDWR | (int)(a[1] & O_NONBLOCK));
+	inode_put(ino);
+	if (!f)
+		return -ENOMEM;
+	f->priv = (void *)(intptr_t)g->tgid;
+	fd = fdt_install(t->files, f, 0, 1, t->tg->rlim[RLIMIT_NOFILE].rlim_cur);
+	file_put(f);
+	return fd;
+}
+
+SYSCALL(pidfd_send_signal)
+{
+	int pid = pidfd_pid(t, (int)a[0]), sig = (int)a[1];
+	struct thread_group *g;
+	siginfo_t si;
+
+	if (pid < 0)
+		return pid;
+	if (a[3])
+		return -EINVAL;
+	if (sig < 0 || sig > 64)
+		return -EINVAL;
+	g = tg_find(pid);
+	if (!g)
+		return -ESRCH;
+	if (!may_signal(t, g, sig))
+		return -EPERM;
+	if (a[2]) {
+		if (mm_copy_in(t->mm, &si, a[2], sizeof(si)) < 0)
+			return -EFAULT;
+		if ((si.si_code >= 0 || si.si_code == SI_TKILL) && g != t->tg)
+			return -EPERM;
+		si.si_signo = sig;
+	} else {
+		fill_user_info(t, &si, sig, SI_USER);
+	}
+	if (sig && !g->zombie)
+		tg_send_signal(g, sig, &si);
+	return 0;
+}
