@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "../platform/platform.h"
@@ -30,7 +32,13 @@ static const char usage_text[] =
 	"  --cwd DIR             working directory inside the sandbox (default: the caller's, if it exists there)\n"
 	"  --platform=NAME       how application code runs (default ptrace; `cvisor platforms` lists them)\n"
 	"  --overlay=memory|none writes to the root go to sentry memory (default), or through the gofer to DIR\n"
-	"  --memory=SIZE         memory limit, e.g. 512M, 4G (default: half the host's memory, at most 16G)\n"
+	"  --memory=SIZE         memory of the application, /tmp and the overlay's writes together, e.g.\n"
+	"                        512M, 4G (default: half the host's memory, at most 16G)\n"
+	"  --tasks=N             threads of all the sandbox's processes together; clone and fork fail\n"
+	"                        with EAGAIN past it (default: pid_max/16, at most 4096)\n"
+	"  --files=N             open files of the whole sandbox; ENFILE past it (default 65536)\n"
+	"  --cgroup=PATH         put cvisor, the gofer and the stubs in this existing cgroup v2 directory\n"
+	"                        (its cpu.max, memory.max and pids.max then bound them on the host)\n"
 	"  -t, --tty             give the command a terminal (a pty in the sandbox on the caller's terminal)\n"
 	"  --strace              print each system call of the application to stderr\n"
 	"  --debug               diagnostics, and the unimplemented system calls asked for at exit\n"
@@ -57,6 +65,45 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+/* Each sandbox task is two host tasks (a sentry thread, a stub thread): a sixteenth of pid_max keeps many sandboxes in. */
+static int default_tasks(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+	long pid_max = 32768;
+
+	if (f) {
+		if (fscanf(f, "%ld", &pid_max) != 1)
+			pid_max = 32768;
+		fclose(f);
+	}
+	pid_max /= 16;
+	return pid_max > 4096 ? 4096 : pid_max < 64 ? 64 : (int)pid_max;
+}
+
+/* Moves cvisor into the cgroup v2 directory path; its children (gofer, stubs) are born there. */
+static int join_cgroup(const char *path)
+{
+	char procs[4096];
+	struct statfs sf;
+	FILE *f;
+	int r = 0;
+
+	if (statfs(path, &sf) < 0)
+		return -errno;
+	if (sf.f_type != CGROUP2_SUPER_MAGIC)
+		return -ENOTDIR; /* a cgroup v1 hierarchy, or no cgroup at all */
+	if (snprintf(procs, sizeof(procs), "%s/cgroup.procs", path) >= (int)sizeof(procs))
+		return -ENAMETOOLONG;
+	f = fopen(procs, "w");
+	if (!f)
+		return -errno;
+	if (fprintf(f, "0\n") < 0)
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
 static uint64_t default_memory(void)
 {
 	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
@@ -70,6 +117,7 @@ int shim_do(int argc, char **argv)
 	struct sentry_config cfg = {.root = "/", .memory = default_memory(), .pin_cpu = 1,
 				    .platform = SENTRY_DEFAULT_PLATFORM};
 	const struct platform *p;
+	const char *cgroup = NULL;
 	int print_host_syscalls = 0;
 	char cwd[4096];
 	struct rlimit rl;
@@ -96,6 +144,18 @@ int shim_do(int argc, char **argv)
 			if (parse_size(a + 9, &cfg.memory) < 0)
 				return shim_fail("give a size of at least 16M, like 512M or 4G", "bad --memory '%s'",
 						 a + 9);
+		} else if (!strncmp(a, "--tasks=", 8) || !strncmp(a, "--files=", 8)) {
+			char *end;
+			unsigned long n = strtoul(a + 8, &end, 10);
+
+			if (end == a + 8 || *end || n < 1 || n > (1UL << 22))
+				return shim_fail("give a number from 1 to 4194304", "bad %.7s '%s'", a, a + 8);
+			if (a[2] == 't')
+				cfg.max_tasks = (int)n;
+			else
+				cfg.max_files = n;
+		} else if (!strncmp(a, "--cgroup=", 9)) {
+			cgroup = a + 9;
 		} else if (!strncmp(a, "--overlay=", 10)) {
 			if (!strcmp(a + 10, "none"))
 				cfg.no_overlay = 1;
@@ -158,6 +218,17 @@ int shim_do(int argc, char **argv)
 	}
 	cfg.argv = argv + i;
 	cfg.envp = environ;
+	if (!cfg.max_tasks)
+		cfg.max_tasks = default_tasks();
+	if (cgroup) {
+		int r = join_cgroup(cgroup);
+
+		if (r < 0)
+			return shim_fail("give an existing cgroup v2 directory that cvisor may write to (and that has no "
+					 "controllers enabled for children)",
+					 "cannot join cgroup %s: %s", cgroup,
+					 r == -ENOTDIR ? "not a directory of a cgroup v2 hierarchy" : strerror(-r));
+	}
 	if (!cfg.cwd && getcwd(cwd, sizeof(cwd)))
 		cfg.cwd = cwd;
 

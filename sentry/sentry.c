@@ -436,6 +436,9 @@ static int run(const struct sentry_config *cfg, struct task **init)
 
 	log_debug_enabled = cfg->debug;
 	sandbox.memory = cfg->memory;
+	sandbox.max_tasks = cfg->max_tasks > 0 ? cfg->max_tasks : 1024;
+	if (cfg->max_files)
+		vfs_max_files = cfg->max_files;
 	sandbox.start_ns = host_monotonic_ns();
 	sandbox.ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
 	if (uname(&un) == 0)
@@ -462,6 +465,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	t = *init = task_create_init();
 	if (!t)
 		return -ENOMEM;
+	mf_set_reclaim(gofer_cache_drop_unmapped);
 	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));

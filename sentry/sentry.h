@@ -15,6 +15,8 @@ struct sentry_config {
 	char *const *envp;
 	const char *cwd;         /* inside the sandbox */
 	uint64_t memory;         /* bytes: the sandbox's memory limit */
+	int max_tasks;           /* threads of all processes together (--tasks) */
+	size_t max_files;        /* open file descriptions of the sandbox (--files; 0: the default) */
 	int ncpus;               /* the host's online CPUs, read before the sentry left the host's files */
 	int tty;                 /* -t: a pty for the sandbox, the caller's terminal in raw mode */
 	int strace;

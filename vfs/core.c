@@ -273,12 +273,15 @@ void path_put(struct path *p)
 	p->d = NULL;
 }
 
+size_t vfs_nr_files, vfs_max_files = 65536;
+
 struct file *file_new(struct path *p, struct inode *ino, const struct file_ops *ops, int flags)
 {
 	struct file *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return NULL;
+	vfs_nr_files++;
 	f->ops = ops;
 	f->inode = ino;
 	inode_get(ino);
@@ -309,6 +312,7 @@ void file_put(struct file *f)
 	path_put(&f->path);
 	inode_put(f->inode);
 	free(f);
+	vfs_nr_files--;
 }
 
 /* ---- mounts ---- */

@@ -264,11 +264,22 @@ int dentry_move(struct dentry *d, struct dentry *parent, const char *name, size_
 struct file *file_new(struct path *p, struct inode *ino, const struct file_ops *ops, int flags);
 void file_get(struct file *f);
 void file_put(struct file *f);
+/*
+ * Open file descriptions alive in the sandbox, and its limit (--files, as
+ * Linux's fs.file-max): fdt_install refuses a new one past it with ENFILE,
+ * even for root, since each costs sentry memory (a pipe's buffer, a
+ * socket's queue) and may hold a host fd (a gofer file that is open).
+ */
+extern size_t vfs_nr_files, vfs_max_files;
 
 /* ---- fd tables ---- */
 struct fdtable *fdt_new(void);
 void fdt_put(struct fdtable *t);
-/* Installs f (taking a reference) at the lowest free fd >= min: fd or -EMFILE. */
+/*
+ * Installs f (taking a reference) at the lowest free fd >= min: fd, -EMFILE
+ * past limit, or -ENFILE when f is a new file (no other reference) and the
+ * sandbox has more than vfs_max_files.
+ */
 int fdt_install(struct fdtable *t, struct file *f, int min, int cloexec, uint64_t limit);
 int fdt_install_at(struct fdtable *t, int fd, struct file *f, int cloexec);
 /* The file at fd with a new reference, or NULL. */

@@ -83,7 +83,7 @@ void task_run(struct task *t)
 				info.access = plat->fault_access(t->ctx, &t->regs, &info);
 			t->fault_access = info.access;
 			if (code == MM_FAULT_OOM)
-				task_exit_group(t, SIGKILL);
+				task_oom(t);
 			else if (code == MM_FAULT_SIGBUS)
 				task_force_signal(t, SIGBUS, BUS_ADRERR, info.addr);
 			else if (code) {

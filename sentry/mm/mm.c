@@ -678,16 +678,23 @@ int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped)
 	if (!ent || !(*ent & PTE_P)) {
 		int r = populate(mm, v, PGDOWN(addr));
 
+		if (r == -ENOMEM && mf_reclaim())
+			r = populate(mm, v, PGDOWN(addr));
+
 		/* No memory left in the sandbox: the OOM killer's answer, as on Linux. */
 		if (r == -ENOMEM)
 			return MM_FAULT_OOM;
-		if (r == -EIO)
+		/* Past a file's end, or a shared tmpfs page that does not fit (shmem's SIGBUS). */
+		if (r == -EIO || r == -ENOSPC)
 			return MM_FAULT_SIGBUS;
 		return r < 0 ? SEGV_ACCERR : 0;
 	}
-	/* Present: the only fault we can fix is a write to a COW page. */
-	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE))
-		return break_cow(mm, v, PGDOWN(addr), ent) < 0 ? SEGV_ACCERR : 0;
+	/* Present: the only fault we can fix is a write to a COW page (its copy may not fit). */
+	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE)) {
+		if (break_cow(mm, v, PGDOWN(addr), ent) == 0 || (mf_reclaim() && break_cow(mm, v, PGDOWN(addr), ent) == 0))
+			return 0;
+		return MM_FAULT_OOM;
+	}
 	/*
 	 * Or a page whose host mapping the platform dropped (the host refused
 	 * a mapping and all of them went), or another thread populated

@@ -120,7 +120,7 @@ void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags);
  */
 int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped);
 #define MM_FAULT_OOM (-1)    /* mm_fault: the sandbox's memory is full */
-#define MM_FAULT_SIGBUS (-2) /* mm_fault: a file page past the file's end (BUS_ADRERR) */
+#define MM_FAULT_SIGBUS (-2) /* mm_fault: a file page past the file's end, or a shared tmpfs page that does not fit (BUS_ADRERR) */
 
 /*
  * Linux's access_ok(): the range lies below the top of user space (it may

@@ -115,6 +115,107 @@ while True: x.append(bytearray(1 << 20))' 2>&1); rc=$?
 if [ $rc = 137 ]; then result "memory limit: OOM kill inside" 0 ""
 else result "memory limit: OOM kill inside" 1 "exit $rc: $(tail -2 <<< "$out")"; fi
 
+# The sandbox's limits (--memory, --tasks, --files), each run into from inside
+# (tests/security/limits.c).  No native comparison: the host has no such
+# limits, so each line is checked against the errno or signal Linux gives
+# at that limit.  Every run must end cleanly: the expected status, no
+# `cvisor:` message (the sentry did not die), nothing left running.
+# (static: no shared library's pages in the page cache to blur what "reclaim" measures)
+gcc -O2 -static -Wall -Wextra -Werror -o "$B/limits" "$root/tests/security/limits.c" || result "limits build" 1 ""
+# [nofile=N] limit_case NAME WANT_RC 'EXPECTED LINES (grep -x patterns, one a line)' CVISOR_FLAGS... -- ARGS
+# (nofile: cvisor's own RLIMIT_NOFILE)
+limit_case() {
+	local name=$1 want_rc=$2 lines=$3 flags=() out rc left why=
+	shift 3
+	while [ "$1" != -- ]; do flags+=("$1"); shift; done
+	shift
+	out=$([ -z "${nofile:-}" ] || ulimit -n "$nofile"
+	      timeout 120 "$CVISOR" do "${flags[@]}" -- "$B/limits" "$@" 2>&1); rc=$?
+	sleep 0.3
+	left=$(pgrep -f -- "$B/limits" | wc -l)
+	[ $rc = "$want_rc" ] || why="exit $rc, not $want_rc"
+	[ "$left" = 0 ] || why="$why; $left processes left"
+	! grep -q '^cvisor:' <<< "$out" || why="$why; cvisor failed"
+	while IFS= read -r l; do
+		[ -z "$l" ] || grep -qx -- "$l" <<< "$out" || why="$why; no line '$l'"
+	done <<< "$lines"
+	result "$name" $([ -z "$why" ]; echo $?) "$why: $(tr '\n' '|' <<< "$out")"
+}
+limit_case "memory: mmap and brk past --memory get ENOMEM" 0 'mmap 512M: ENOMEM
+mmap 512M noreserve: mapped
+mmap 512M PROT_NONE: mapped
+brk +512M: ENOMEM
+brk +1M: grown' --memory=64M -- overcommit
+limit_case "memory: the OOM killer takes the biggest process" 0 'grower: killed by KILL
+big child: killed by KILL
+parent: 16M after the kills: ok' --memory=64M -- oom
+limit_case "memory: pid 1 out of memory is killed (137)" 137 '' --memory=64M -- oom-self
+limit_case "memory: tmpfs full is ENOSPC (SIGBUS in a shared mapping), one budget with the overlay" 0 'tmpfs write: ENOSPC
+shared page past the limit: SIGBUS
+after unlink: written
+overlay write: ENOSPC
+/tmp and / together: under 64 MiB.*' --memory=64M -- tmpfs
+limit_case "memory: pipe buffers and socket queues count against --memory" 0 'pipe buffers: ENOMEM under 64 MiB
+socket queues: ENOBUFS under 64 MiB' --memory=64M -- pipes
+head -c 3000000 /dev/urandom > "$B/cache-a"; head -c 1000000 /dev/urandom > "$B/cache-b"
+limit_case "memory: the page cache trimmed under a small --memory" 0 'page cache: read .*' --memory=16M -- pagecache "$B/cache-a" "$B/cache-b"
+# 3.9 MB in the page cache, unmapped: given back before the OOM killer, so the
+# child gets 29 MiB or more of 32 (27 when the cache was kept).
+head -c 3900000 /dev/urandom > "$B/cache-c"
+limit_case "memory: the page cache is reclaimed before the OOM killer" 0 'page cache: read .*
+grower: KILL after \(29\|3[0-9]\) MiB' --memory=32M -- reclaim "$B/cache-c"
+limit_case "files: EMFILE at RLIMIT_NOFILE, ENFILE at --files" 0 'file-max 3000
+pipes: EMFILE with 1023 fds open (RLIMIT_NOFILE 1024)
+eventfds: ENFILE
+after close: eventfd ok' --files=3000 -- files
+limit_case "tasks: zombies count until reaped" 0 'zombies: EAGAIN after 31
+after reaping: forked' --tasks=32 -- zombies
+# Files of the image, each open one a host fd in the sentry, run into the
+# sentry's RLIMIT_NOFILE (300 here): ENFILE, as at a full file table.
+mkdir -p "$B/many"
+for i in $(seq 0 399); do : > "$B/many/$i"; done
+nofile=300 limit_case "files: the sentry's host fds run out with ENFILE" 0 'host files: ENFILE
+after close: open ok' -- hostfiles "$B/many"
+
+# --tasks alone holds a fork bomb (no RLIMIT_NPROC of its own) to 32 tasks.
+out=$(timeout 120 "$CVISOR" do --tasks=32 -- "$B/forkbomb" no-rlimit 2>&1); rc=$?
+sleep 0.3
+left=$(pgrep -f -- "$B/forkbomb" | wc -l)
+if grep -q "^tasks 32 errno EAGAIN" <<< "$out" && [ $rc = 137 ] && [ "$left" = 0 ] && ! grep -q '^cvisor:' <<< "$out"; then
+	result "fork bomb held to --tasks=32" 0 ""
+else
+	result "fork bomb held to --tasks=32" 1 "exit $rc, $left left: $out"
+fi
+
+# --cgroup: cvisor, the gofer and the stubs all run in the given cgroup v2
+# directory (whose cpu.max and the rest the caller sets).
+out=$("$CVISOR" do --cgroup=/tmp -- /bin/true 2>&1); rc=$?
+if [ $rc = 1 ] && grep -q "not a directory of a cgroup v2 hierarchy" <<< "$out"; then result "--cgroup refuses what is not cgroup v2" 0 ""
+else result "--cgroup refuses what is not cgroup v2" 1 "exit $rc: $out"; fi
+cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -z "$cg2" ] || ! mkdir "$cg2/cvisor-test-$$" 2>/dev/null; then
+	echo "SKIP security/--cgroup puts every process in the cgroup: no writable cgroup v2 here"
+else
+	cg=$cg2/cvisor-test-$$
+	"$CVISOR" do --cgroup="$cg" -- /bin/sleep 2 & cv=$!
+	sleep 1
+	procs=$(cat "$cg/cgroup.procs")
+	kids=$(pgrep -P $cv | wc -l)
+	ok=1
+	grep -qx $cv <<< "$procs" || ok=0
+	for p in $(pgrep -P $cv); do grep -qx "$p" <<< "$procs" || ok=0; done
+	wait $cv; rc=$?
+	[ $rc = 0 ] && [ "$kids" -ge 2 ] || ok=0
+	result "--cgroup puts cvisor, gofer and stubs in the cgroup" $((1 - ok)) "exit $rc, $kids children, in it: $(tr '\n' ' ' <<< "$procs")"
+	rmdir "$cg" 2>/dev/null
+	# CPU: only where the v2 hierarchy has the cpu controller to give.
+	if grep -qw cpu "$cg2/cgroup.controllers" 2>/dev/null; then
+		echo "SKIP security/--cgroup cpu.max: not measured yet"
+	else
+		echo "SKIP security/--cgroup cpu.max: the cgroup v2 hierarchy at $cg2 has no cpu controller here"
+	fi
+fi
+
 # Ctrl-C at the caller's terminal (SIGINT to cvisor) reaches the sandbox's foreground process.
 "$CVISOR" do -- /bin/sleep 30 </dev/null & cv=$!
 sleep 1

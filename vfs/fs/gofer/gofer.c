@@ -173,6 +173,9 @@ static long call(struct gofer_fs *fs, struct gofer_req *req, int fd, int fd2, st
 
 	if (!outfd && dummy >= 0)
 		host_close(dummy);
+	/* The sentry holds as many host fds as it may: the sandbox's file table is full. */
+	if (r == -EMFILE)
+		return -ENFILE;
 	if (r < 0)
 		return -EIO;
 	if (rep->err < 0 && outfd && *outfd >= 0) {
@@ -533,6 +536,16 @@ static void cache_trim(struct gnode *g, int all)
 	g->cnext = g->cprev = NULL;
 }
 
+void gofer_cache_drop_unmapped(void)
+{
+	struct gnode *g, *next;
+
+	for (g = cached; g; g = next) {
+		next = g->cnext;
+		cache_trim(g, 0);
+	}
+}
+
 /* An eighth of the sandbox's memory for cached pages no mapping holds. */
 static void cache_reclaim(void)
 {
@@ -584,6 +597,9 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 
 	if (!S_ISREG(ino->mode) || idx >= want)
 		return -EIO;
+	/* Before g's page array is used below: trimming may free it (g's other pages unmapped). */
+	if (idx >= g->npages || g->pages[idx] == MF_NONE)
+		cache_reclaim();
 	if (g->npages < want) {
 		uint64_t *p = realloc(g->pages, want * sizeof(*p));
 
@@ -602,7 +618,6 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 		g->npages = want;
 	}
 	if (g->pages[idx] == MF_NONE) {
-		cache_reclaim();
 		for (n = 1; n < CACHE_READAHEAD && idx + n < want && g->pages[idx + n] == MF_NONE; n++)
 			;
 		run = mf_alloc(n);
