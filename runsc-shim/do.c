@@ -120,6 +120,10 @@ int shim_do(int argc, char **argv)
 			syscall_test_crash = 8; /* a fault at a small address, as a NULL-pointer bug would */
 		} else if (!strcmp(a, "--test-forbidden-host-call")) {
 			cfg.test_forbidden_call = 1;
+		} else if (!strcmp(a, "--test-forbidden-host-call=ptrace")) {
+			cfg.test_forbidden_call = 2;
+		} else if (!strcmp(a, "--test-forbidden-host-call=kill")) {
+			cfg.test_forbidden_call = 3;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage_text, stdout);
 			return 0;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -364,10 +365,17 @@ int sentry_run(const struct sentry_config *cfg)
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}
-	if (cfg->test_forbidden_call) {
-		/* For the test that proves the filter: a call that is not on the list. */
+	/*
+	 * For the tests that prove the filter: a call that is not on the list,
+	 * or one on it with arguments that are not; each harmless if allowed
+	 * (no process has pid 0x3ffffff0, past any pid_max).
+	 */
+	if (cfg->test_forbidden_call == 1)
 		host_raw_syscall6(SYS_getpriority, 0, 0, 0, 0, 0, 0);
-	}
+	else if (cfg->test_forbidden_call == 2)
+		host_raw_syscall6(SYS_ptrace, PTRACE_PEEKDATA, 0x3ffffff0, 0, 0, 0, 0);
+	else if (cfg->test_forbidden_call == 3)
+		host_raw_syscall6(SYS_kill, 0x13ffffff0L, SIGKILL, 0, 0, 0, 0);
 
 	prog = find_program(t, cfg->argv[0], cfg->envp);
 	if (!prog) {

@@ -21,7 +21,7 @@ struct sentry_config {
 	int pin_cpu;             /* tracer and stub on one CPU (ptrace) */
 	int no_overlay;          /* --overlay=none: no upper layer, writes go through the gofer to the host */
 	size_t gofer_fds;        /* host fds of idle gofer files kept open at most (0: the default) */
-	int test_forbidden_call; /* make a host call not on the vetted list (tests) */
+	int test_forbidden_call; /* tests: 1 a host call not on the vetted list, 2 a ptrace request, 3 a kill pid not on it */
 };
 
 /* Returns the program's wait status (exit code << 8, or the killing signal), or -errno. */

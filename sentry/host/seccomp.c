@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <elf.h>
 #include <linux/falloc.h>
 #include <seccomp.h>
 #include <sched.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <termios.h>
 
 #include "host.h"
@@ -34,6 +36,16 @@ struct rule {
 /* Limited to the gofer's socket, whose number is only known at start-up. */
 #define GOFER(n, why) {n, why, -1, {{0}}}
 #define ONE(n, why, c) {n, why, 1, {c}}
+#define TWO(n, why, c1, c2) {n, why, 2, {c1, c2}}
+
+/*
+ * A pid (kill) in 0..INT_MAX as the kernel reads it (an int, from the low
+ * half of the register): no -1 and no other process group than cvisor's
+ * own (kill(0): libseccomp cannot add "and not 0" on the same argument).
+ */
+#define PID_ONLY SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffff80000000ULL, 0)
+/* The ptrace platform's options, as platform/ptrace/ptrace.c sets them. */
+#define STUB_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
 
 static const struct rule rules[] = {
 	ANY("read", "host stdio donated to the sandbox"),
@@ -66,9 +78,27 @@ static const struct rule rules[] = {
 	ANY("madvise", "glibc returns freed sentry heap"),
 	ANY("brk", "sentry heap"),
 	ANY("getrandom", "entropy for AT_RANDOM, getrandom and /dev/urandom"),
-	ANY("ptrace", "the ptrace platform: run and inspect stub threads"),
+	/* The ptrace platform's requests, and no other: no PEEK/POKE, no PTRACE_ATTACH. */
+	ONE("ptrace", "a new stub asks to be traced, before its own filter", SCMP_A0(SCMP_CMP_EQ, PTRACE_TRACEME)),
+	TWO("ptrace", "a new stub's options: dies with its tracer, syscall stops marked",
+	    SCMP_A0(SCMP_CMP_EQ, PTRACE_SETOPTIONS), SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS)),
+	TWO("ptrace", "a stub thread's last stop: its exit", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETOPTIONS),
+	    SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS | PTRACE_O_TRACEEXIT)),
+	TWO("ptrace", "take over a new stub thread", SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE),
+	    SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS)),
+	ONE("ptrace", "stop a new stub thread", SCMP_A0(SCMP_CMP_EQ, PTRACE_INTERRUPT)),
+	ONE("ptrace", "run application code to its next system call", SCMP_A0(SCMP_CMP_EQ, PTRACE_SYSEMU)),
+	ONE("ptrace", "run stub code (batches, clone, exit)", SCMP_A0(SCMP_CMP_EQ, PTRACE_CONT)),
+	ONE("ptrace", "a stub thread's registers", SCMP_A0(SCMP_CMP_EQ, PTRACE_GETREGS)),
+	ONE("ptrace", "set a stub thread's registers", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETREGS)),
+	ONE("ptrace", "why a stub thread stopped", SCMP_A0(SCMP_CMP_EQ, PTRACE_GETSIGINFO)),
+	TWO("ptrace", "a stub thread's FPU state (xsave), for signal frames", SCMP_A0(SCMP_CMP_EQ, PTRACE_GETREGSET),
+	    SCMP_A2(SCMP_CMP_EQ, NT_X86_XSTATE)),
+	TWO("ptrace", "set a stub thread's FPU state", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETREGSET),
+	    SCMP_A2(SCMP_CMP_EQ, NT_X86_XSTATE)),
+	ONE("ptrace", "let a stub thread go at its exit", SCMP_A0(SCMP_CMP_EQ, PTRACE_DETACH)),
 	ANY("wait4", "the ptrace platform: stub stops"),
-	ONE("kill", "kill a stub process", SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
+	TWO("kill", "kill a stub process", PID_ONLY, SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
 	ONE("tgkill", "interrupt a stub thread", SCMP_A2(SCMP_CMP_EQ, SIGSTOP)),
 	ONE("tgkill", "abort() on a broken sentry invariant", SCMP_A2(SCMP_CMP_EQ, SIGABRT)),
 	ANY("sched_setaffinity", "put tracer and stub on one CPU"),
