@@ -102,12 +102,12 @@ static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_f
 	return 0;
 }
 
-static long donate_stdio(struct task *t)
+static long donate_stdio(struct task *t, unsigned closed)
 {
 	int fd;
 
 	for (fd = 0; fd < 3; fd++) {
-		long h = host_dup(fd), fl;
+		long h = (closed >> fd) & 1 ? -EBADF : host_dup(fd), fl;
 		struct file *f;
 
 		if (h < 0)
@@ -162,8 +162,31 @@ static char *find_program(struct task *t, const char *argv0, char *const *envp)
  * foreground process group, as a terminal would send them; SIGTERM and
  * SIGHUP to pid 1, as runc forwards them.  They are blocked in every sentry
  * thread and taken here, where the sentry lock can be taken.
+ *
+ * The sentry is a child of cvisor in cvisor's process group (so that the
+ * terminal's job control holds it as it holds cvisor).  What the terminal
+ * sends the foreground group (SI_KERNEL) reaches both: the sentry takes
+ * that itself and cvisor lets it be.  What a process sends cvisor, cvisor
+ * passes on (runsc-shim/do.c) with sigqueue, SI_QUEUE; what a process sends
+ * the sentry directly (SI_USER) is dropped, as a kill of the process group
+ * reached cvisor too.  A hangup reaches only cvisor when it leads the
+ * session: SIGHUP always comes through cvisor.
  */
 static const int forwarded[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGUSR1, SIGUSR2, SIGWINCH};
+
+void sentry_forwarded_set(sigset_t *set)
+{
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(set, forwarded[i]);
+}
+
+int sentry_signal_direct(const siginfo_t *si)
+{
+	return si->si_code == SI_KERNEL && si->si_signo != SIGHUP;
+}
 
 /* -t: the pty whose master the sentry serves to the host terminal. */
 static struct pty *console;
@@ -271,16 +294,14 @@ static long setup_console(struct task *t)
 static void *forwarder(void *arg)
 {
 	sigset_t set;
-	size_t i;
 
 	(void)arg;
-	sigemptyset(&set);
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&set, forwarded[i]);
+	sentry_forwarded_set(&set);
 	for (;;) {
-		int sig;
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
 
-		if (sigwait(&set, &sig) != 0)
+		if (sig < 0 || (si.si_code != SI_QUEUE && !sentry_signal_direct(&si)))
 			continue;
 		pthread_mutex_lock(&sentry_lock);
 		if (sig == SIGWINCH && console)
@@ -297,11 +318,8 @@ static void start_forwarder(void)
 	sigset_t set;
 	pthread_attr_t attr;
 	pthread_t th;
-	size_t i;
 
-	sigemptyset(&set);
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&set, forwarded[i]);
+	sentry_forwarded_set(&set);
 	/* Blocked here before any other thread exists, so every sentry thread inherits it. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_attr_init(&attr);
@@ -355,7 +373,7 @@ int sentry_run(const struct sentry_config *cfg)
 			t->fs->cwd = p;
 		}
 	}
-	r = cfg->tty ? setup_console(t) : donate_stdio(t);
+	r = cfg->tty ? setup_console(t) : donate_stdio(t, cfg->stdio_closed);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot set up the sandbox's stdio: %s\n", strerror((int)-r));
 		return (int)r;

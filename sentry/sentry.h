@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include <signal.h>
 #include <stdint.h>
 
 struct sentry_config {
@@ -22,7 +23,16 @@ struct sentry_config {
 	int no_overlay;          /* --overlay=none: no upper layer, writes go through the gofer to the host */
 	size_t gofer_fds;        /* host fds of idle gofer files kept open at most (0: the default) */
 	int test_forbidden_call; /* tests: 1 a host call not on the vetted list, 2 a ptrace request, 3 a kill pid not on it */
+	unsigned stdio_closed;   /* bit N: the caller's fd N (0-2) was closed (an inert fd of the sentry's holds its place) */
 };
 
 /* Returns the program's wait status (exit code << 8, or the killing signal), or -errno. */
 int sentry_run(const struct sentry_config *cfg);
+
+/*
+ * The signals cvisor passes on to the sandbox (sentry.c says how), and
+ * whether the sentry takes this one itself rather than from cvisor (the
+ * terminal's, which reach both).
+ */
+void sentry_forwarded_set(sigset_t *set);
+int sentry_signal_direct(const siginfo_t *si);

@@ -355,11 +355,9 @@ pid_t gofer_start(const char *root, int *sock)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() == 1)
 			_exit(1);
-		close(sv[0]);
-		/* Nothing of cvisor's but the socket. */
-		for (fd = 0; fd < 1024; fd++)
-			if (fd != sv[1] && fd != 2)
-				close(fd);
+		/* Nothing of cvisor's but the socket (not even stderr: its filter has no write). */
+		if ((sv[1] > 0 && close_range(0, (unsigned)sv[1] - 1, 0) < 0) || close_range((unsigned)sv[1] + 1, ~0U, 0) < 0)
+			_exit(1);
 		setsid();
 		if ((fd = shim_confine_gofer(root)) < 0) {
 			struct gofer_rep rep = {.err = fd};

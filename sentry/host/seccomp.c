@@ -40,8 +40,12 @@ struct rule {
 
 /*
  * A pid (kill) in 0..INT_MAX as the kernel reads it (an int, from the low
- * half of the register): no -1 and no other process group than cvisor's
- * own (kill(0): libseccomp cannot add "and not 0" on the same argument).
+ * half of the register): no -1 and no process group.  The sentry is pid 1
+ * of a pid namespace of its own (runsc-shim/confine.c), so a pid names
+ * only the sandbox's stubs, and so do tgkill's (which refuses ids <= 0).
+ * kill(0) would name cvisor's process group, where only processes running
+ * as the sentry's unprivileged host uid could be reached (none, normally):
+ * libseccomp cannot add "and not 0" on the same argument.
  */
 #define PID_ONLY SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffff80000000ULL, 0)
 /* The ptrace platform's options, as platform/ptrace/ptrace.c sets them. */

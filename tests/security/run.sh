@@ -53,28 +53,21 @@ else
 	result "host /proc and /sys under the sandbox's" 1 "exit $rc: $(head -5 <<< "$out")"
 fi
 
-# The sentry's own root on the host is empty, and it is in mount and network namespaces of its own
-# (a sanitizer build keeps a /proc there for LeakSanitizer).
-if "$CVISOR" do --print-host-syscalls | tail -1 | grep -q 'sanitizer build'; then
-	echo "SKIP security/sentry: empty root, own namespaces: a sanitizer build keeps /proc in the sentry's root"
-else
-"$CVISOR" do -- /bin/sleep 3 & cv=$!
-sleep 1
-ok=1; why=
-sentry_ns=$(readlink /proc/$cv/ns/mnt)
-if [ "$sentry_ns" = "$(readlink /proc/self/ns/mnt)" ] ||
-   [ "$(readlink /proc/$cv/ns/net)" = "$(readlink /proc/self/ns/net)" ]; then ok=0; why="the sentry shares the host's namespaces"; fi
-stubs=0
-# The sentry and its stubs (children in its namespace; the gofer has one of its own).
-for p in $cv $(pgrep -P $cv); do
-	[ "$(readlink /proc/$p/ns/mnt)" = "$sentry_ns" ] || continue
-	[ $p = $cv ] || stubs=$((stubs + 1))
-	if [ -n "$(ls -A /proc/$p/root 2>&1)" ]; then ok=0; why="pid $p sees files in its root"; fi
-done
-[ $stubs -gt 0 ] || { ok=0; why="no stub found beside the sentry"; }
-wait $cv
-result "sentry: empty root, own namespaces" $((1 - ok)) "$why"
-fi
+# What the sentry, its stubs and the gofer hold on the host, seen from outside
+# (ids, capabilities, namespaces, roots, fds): tests/security/privileges.sh.
+while IFS= read -r line; do
+	case "$line" in
+	PASS\ security/*) result "${line#PASS security/}" 0 "";;
+	FAIL\ security/*) line=${line#FAIL security/}; result "${line%%: *}" 1 "${line#*: }";;
+	*) echo "$line";;
+	esac
+done < <(bash "$root/tests/security/privileges.sh" "$CVISOR" 2>&1)
+
+# A caller's closed stdin is closed in the sandbox too, not the sentry's next fd
+# (the gofer's socket or the memory file took its number once).
+timeout 30 "$CVISOR" do -- /bin/busybox test -e /proc/self/fd/0 <&-; rc=$?
+if [ $rc = 1 ]; then result "a closed stdin stays closed" 0 ""
+else result "a closed stdin stays closed" 1 "exit $rc: the sandbox has an fd 0"; fi
 
 # The host's clock is not the sandbox's to set, even as the sandbox's root.
 before=$(date +%s)
