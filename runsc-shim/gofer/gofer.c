@@ -34,11 +34,12 @@
 #include "../shim.h"
 #include "gofer.h"
 
-static int send_rep(int sock, struct gofer_rep *rep, int fd)
+/* The reply, the fd it carries (or -1), and what follows it (GOFER_GETXATTR's value, or NULL). */
+static int send_rep(int sock, struct gofer_rep *rep, int fd, void *data, size_t size)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {rep, sizeof(*rep)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct iovec iov[2] = {{rep, sizeof(*rep)}, {data, size}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = data ? 2 : 1};
 
 	if (fd >= 0) {
 		struct cmsghdr *c;
@@ -242,7 +243,9 @@ static int confine(void)
 		"recvmsg", "sendmsg", "openat", "fstat", "newfstatat", "close", "exit_group", "exit", "rt_sigreturn",
 		/* --overlay=none: the ops that write the root, each on fds it gave and single names */
 		"mkdirat", "symlinkat", "unlinkat", "renameat2", "linkat", "fchownat", "fchmod",
-		"fchmodat2", "ftruncate", "utimensat", "fsync", "fdatasync", "fstatfs", "fsetxattr", "fremovexattr"};
+		"fchmodat2", "ftruncate", "utimensat", "fsync", "fdatasync", "fstatfs", "fsetxattr", "fremovexattr",
+		/* the user.* attributes of files the sentry's host uid may not read */
+		"fgetxattr"};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	size_t i;
 	int r = ctx ? 0 : -1;
@@ -275,6 +278,7 @@ static void serve(int sock)
 		char raw[sizeof(struct gofer_req) + GOFER_XATTR_MAX];
 	} in;
 	struct gofer_req *req = &in.req;
+	static char xattr_value[GOFER_XATTR_MAX];
 
 	for (;;) {
 		struct gofer_rep rep;
@@ -319,6 +323,15 @@ static void serve(int sock)
 		} else if (req->op == GOFER_WALK) {
 			fd = walk(infd[0], req->name, req->flags & GOFER_RDWR, &rep.st);
 			rep.err = fd < 0 ? fd : 0;
+		} else if (req->op == GOFER_GETXATTR) {
+			ssize_t size;
+
+			if (strncmp(req->name, "user.", 5))
+				rep.err = -EPERM;
+			else if ((size = fgetxattr(infd[0], req->name, xattr_value, sizeof(xattr_value))) < 0)
+				rep.err = errno == EBADF ? -ENODATA : -errno; /* O_PATH: none to give */
+			else
+				rep.err = (int32_t)size;
 		} else if (req->op == GOFER_CREATE) {
 			fd = create(infd[0], req, &rep.st);
 			rep.err = fd < 0 ? fd : fstat(infd[0], &rep.st2) < 0 ? -errno : 0;
@@ -329,7 +342,8 @@ static void serve(int sock)
 			close(infd[0]);
 		if (infd[1] >= 0)
 			close(infd[1]);
-		if (send_rep(sock, &rep, rep.err ? -1 : fd) < 0)
+		if (send_rep(sock, &rep, rep.err ? -1 : fd, req->op == GOFER_GETXATTR ? xattr_value : NULL,
+			     sizeof(xattr_value)) < 0)
 			_exit(0);
 		if (fd >= 0)
 			close(fd);
@@ -362,7 +376,7 @@ pid_t gofer_start(const char *root, int *sock)
 		if ((fd = shim_confine_gofer(root)) < 0) {
 			struct gofer_rep rep = {.err = fd};
 
-			send_rep(sv[1], &rep, -1);
+			send_rep(sv[1], &rep, -1, NULL, 0);
 			_exit(1);
 		}
 		/* The sentry applied the task's umask already. */
