@@ -989,6 +989,8 @@ static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 {
 	struct inode *ino = f->inode;
 	struct gnode *g = ino->priv;
+	uint32_t setid = ino->mode & (S_ISUID | S_ISGID);
+	struct task *t = task_current;
 	struct stat st;
 	long r;
 
@@ -1010,6 +1012,12 @@ static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 		ino->mtime = (struct abi_timespec){st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
 		ino->ctime = (struct abi_timespec){st.st_ctim.tv_sec, st.st_ctim.tv_nsec};
 		ino->mode = st.st_mode; /* a write clears set-id bits */
+		/*
+		 * The host cleared them for the sentry, an unprivileged process;
+		 * Linux keeps them for a writer with CAP_FSETID, the sandbox's root.
+		 */
+		if ((setid & ~ino->mode) && t && t->cred.fsuid == 0)
+			gofer_setattr(ino, &(struct vfs_iattr){.valid = VFS_ATTR_MODE, .mode = (ino->mode | setid) & 07777});
 	} else if (*pos + (uint64_t)r > ino->size) {
 		ino->size = *pos + (uint64_t)r;
 	}
