@@ -174,6 +174,33 @@ static int detach_pseudo_mounts(void)
 	return r;
 }
 
+/*
+ * The gofer's root: the image, pivoted into and the rest of the host's tree
+ * detached, not only chrooted into.  The fds the gofer opens (which the
+ * sentry holds) then lie in a mount tree that ends at the image: ".." at
+ * its root stays there, for any process walking from such an fd, even one
+ * whose own root is elsewhere (the sentry's readlinkat and newfstatat take
+ * a path the filter cannot read).
+ */
+static int enter_image(const char *root)
+{
+	struct stat img, top;
+
+	/* The host's / itself (a mount on / would not be entered by its name): nothing is above it. */
+	if (stat(root, &img) < 0 || stat("/", &top) < 0)
+		return -errno;
+	if (img.st_dev == top.st_dev && img.st_ino == top.st_ino)
+		return chroot(root) < 0 || chdir("/") < 0 ? -errno : 0;
+	if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0 || chdir(root) < 0)
+		return -errno;
+	if (syscall(SYS_pivot_root, ".", ".") < 0 || umount2(".", MNT_DETACH) < 0) {
+		/* A host whose root is the initramfs cannot pivot: chroot only. */
+		if (errno != EINVAL || chroot(".") < 0)
+			return -errno;
+	}
+	return chdir("/") < 0 ? -errno : 0;
+}
+
 /* In a mount namespace of its own: nothing mounted or unmounted here propagates back to the host. */
 static int private_mounts(void)
 {
@@ -186,8 +213,8 @@ int shim_confine_gofer(const char *root)
 
 	if (r == 0)
 		r = detach_pseudo_mounts();
-	if (r == 0 && (chroot(root) < 0 || chdir("/") < 0))
-		r = -errno;
+	if (r == 0)
+		r = enter_image(root);
 	if (r == 0)
 		r = keep_caps(GOFER_CAPS);
 	return r;

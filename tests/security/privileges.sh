@@ -141,3 +141,30 @@ result "privileges/no sandbox process holds a host fd the caller had open" $([ -
 
 kill -TERM $cv
 wait $cv
+
+# The gofer's fds, which the sentry holds, lead nowhere above the image: the
+# gofer pivots into it and detaches the rest, so ".." at the image's root
+# stays there (a sentry could otherwise walk up with readlinkat or
+# newfstatat, which take a path the filter cannot read).  Seen here through
+# /proc/SENTRY/fd/N/.. from the host.
+img=$(mktemp -d /var/tmp/cvisor-image.XXXXXX)
+trap 'rm -f "$held"; rm -rf "$img"' EXIT
+mkdir -p "$img/root/bin" "$img/root/proc" "$img/root/dev" "$img/root/sys" "$img/root/tmp"
+cp /bin/busybox "$img/root/bin/" && ln -s busybox "$img/root/bin/sleep"
+"$CVISOR" do --root "$img/root" -- /bin/sleep 30 </dev/null >/dev/null & cv=$!
+rootid=$(stat -c %d:%i "$img/root") fd= up=
+for _ in $(seq 100); do
+	for p in $(pgrep -P $cv); do
+		case "$(field $p NSpid)" in *[[:space:]]1) ;; *) continue;; esac
+		for f in /proc/$p/fd/*; do
+			[ "$(stat -L -c %d:%i "$f" 2>/dev/null)" = "$rootid" ] && { fd=$f; break; }
+		done
+	done
+	[ -n "$fd" ] && break
+	sleep 0.1
+done
+[ -n "$fd" ] && up=$(stat -L -c %d:%i "$fd/.." 2>&1)
+result "privileges/the image's root fd leads no higher (..)" $([ -n "$fd" ] && [ "$up" = "$rootid" ]; echo $?) \
+	"${fd:-no fd of the image root found}: .. is $up, not the image's root $rootid (its parent is $(stat -c %d:%i "$img"))"
+kill -TERM $cv
+wait $cv
