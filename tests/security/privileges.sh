@@ -6,8 +6,9 @@
 #   capability in any set, no_new_privs and a seccomp filter, user, pid, mount,
 #   IPC, UTS and network namespaces that are not the host's, the sentry pid 1
 #   of its pid namespace, the stubs holding nothing but the memory file;
-#   the gofer: exactly its listed capabilities, its own mount namespace and
-#   not the host's network namespace;
+#   the gofer: exactly its listed capabilities, pid 1 of its own pid
+#   namespace, its own mount namespace and not the host's network namespace,
+#   fds that lead nowhere above the image;
 #   none of them holding a host fd the caller had open.
 # Prints PASS/FAIL/SKIP lines.  Usage: tests/security/privileges.sh [CVISOR]
 set -u
@@ -40,15 +41,15 @@ trap 'rm -f "$held"' EXIT
 
 "$CVISOR" do -- /bin/sleep 30 </dev/null >/dev/null 9<"$held" & cv=$!
 
-# The tree: cvisor, its children the gofer (in the host's pid namespace) and
-# the sentry (pid 1 of its own), and the sentry's children the stubs (in the
-# sentry's mount namespace, the gofer in another).  A cvisor that is its own
-# sentry is taken as such after a while, so that each line below can fail.
+# The tree: cvisor, its children the gofer and the sentry, and the sentry's
+# children the stubs (in the sentry's mount namespace, the gofer in
+# another).  A cvisor that is its own sentry (no child of it has children)
+# is taken as such after a while, so that each line below can fail.
 sentry= gofer= stubs=
 for i in $(seq 100); do
 	sentry=
 	for p in $(pgrep -P $cv); do
-		case "$(field $p NSpid)" in *[[:space:]]1) sentry=$p;; esac
+		[ -n "$(pgrep -P $p)" ] && sentry=$p
 	done
 	[ -z "$sentry" ] && [ $i -gt 30 ] && sentry=$cv
 	gofer= stubs=
@@ -129,7 +130,9 @@ done
 [ "$(field $gofer NoNewPrivs)" = 1 ] && [ "$(field $gofer Seccomp)" = 2 ] || why="$why no no_new_privs or no seccomp filter;"
 result "privileges/the gofer holds only CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID" \
 	$([ -z "$why" ]; echo $?) "pid $gofer:$why"
-own_ns gofer $gofer mnt ipc uts net
+own_ns gofer $gofer pid mnt ipc uts net
+v=$(field $gofer NSpid | tr -s ' \t' ' ')
+result "privileges/the gofer is pid 1 of its pid namespace" $([ "${v#* }" = 1 ]; echo $?) "NSpid '$v'"
 
 why=
 for p in $gofer $sentry $stubs; do
@@ -154,8 +157,7 @@ cp /bin/busybox "$img/root/bin/" && ln -s busybox "$img/root/bin/sleep"
 "$CVISOR" do --root "$img/root" -- /bin/sleep 30 </dev/null >/dev/null & cv=$!
 rootid=$(stat -c %d:%i "$img/root") fd= up=
 for _ in $(seq 100); do
-	for p in $(pgrep -P $cv); do
-		case "$(field $p NSpid)" in *[[:space:]]1) ;; *) continue;; esac
+	for p in $cv $(pgrep -P $cv); do
 		for f in /proc/$p/fd/*; do
 			[ "$(stat -L -c %d:%i "$f" 2>/dev/null)" = "$rootid" ] && { fd=$f; break; }
 		done
