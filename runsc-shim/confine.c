@@ -20,12 +20,13 @@
  * its mount namespace at all.  The sandbox's own uids (its root included)
  * are the sentry's bookkeeping and never the host's.
  *
- * The gofer gets mount, IPC and UTS namespaces; in its mount namespace the
- * kernel's pseudo file systems (proc, sysfs, cgroup, devpts...) are
- * detached before it chroots into the container's root, so no walk it is
- * asked for can reach /proc of the host, whatever the image's layout.  It
- * stays the host's root, with only the capabilities that serve a root-owned
- * image (GOFER_CAPS).
+ * The gofer is pid 1 of a pid namespace of its own (gofer_start) and gets
+ * mount, IPC and UTS namespaces; in its mount namespace the kernel's pseudo
+ * file systems (proc, sysfs, cgroup, devpts...) are detached before it
+ * pivots into the container's root (enter_image), so no walk it is asked
+ * for, nor one from an fd it gave, can reach /proc of the host or anything
+ * above the root, whatever the image's layout.  It stays the host's root,
+ * with only the capabilities that serve a root-owned image (GOFER_CAPS).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -41,7 +41,7 @@ int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(prin
  * gofer and the sentry it starts then share.  0 or -errno.
  *
  * shim_confine_gofer: the gofer's own namespaces, no pseudo file systems,
- * chrooted into root, GOFER_CAPS only; 0 or -errno.
+ * root as its root (pivot_root), GOFER_CAPS only; 0 or -errno.
  *
  * shim_spawn_sentry: starts the sentry as a child in namespaces of its
  * own, as SANDBOX_HOST_ID with no capability and an empty read-only root,

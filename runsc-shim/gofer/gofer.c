@@ -1,7 +1,7 @@
 /*
  * The gofer: the only process that sees the container's root on the host.
  * In namespaces of its own, with the host's pseudo file systems (proc,
- * sysfs...) detached, it chroots into the root before serving anything
+ * sysfs...) detached, it pivots into the root before serving anything
  * (runsc-shim/confine.c), walks one component at
  * a time with O_NOFOLLOW below directory fds the sentry hands back, opens
  * only regular files and directories (never devices, fifos or sockets of
