@@ -48,6 +48,12 @@
 
 #include "shim.h"
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#define SANITIZER_BUILD 1
+#else
+#define SANITIZER_BUILD 0
+#endif
+
 /*
  * The network namespace is cvisor's, shared by both (shim_confine_net).  The
  * sentry's user namespace is made first, and owns the others: the sentry
@@ -243,7 +249,7 @@ static int enter_empty_root(const char **step)
 	*step = "enter its empty root (pivot_root)";
 	if (chdir(dir) < 0)
 		return -errno;
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
+#if SANITIZER_BUILD
 	/*
 	 * make asan: LeakSanitizer reads /proc/PID/task at exit, so a sanitizer
 	 * build keeps a procfs in the empty root (as it does not enforce the
@@ -283,8 +289,10 @@ static int write_map(pid_t pid, const char *file)
 }
 
 /*
- * The sentry's side of shim_spawn_sentry, once cvisor has written its id
- * maps: the ids, the fds, the root, then no capability at all.
+ * The sentry's side of shim_spawn_sentry: its root, which needs no id
+ * mapped (cvisor writes the maps meanwhile), then its ids, its fds, and no
+ * capability at all.  A sanitizer build sets up its root last: the /proc
+ * directory it makes there needs an owner, a mapped id.
  */
 static int sentry_child(int go, int *gofer_sock, unsigned *stdio_closed, const char **step)
 {
@@ -292,6 +300,8 @@ static int sentry_child(int go, int *gofer_sock, unsigned *stdio_closed, const c
 	int sock = *gofer_sock, fd, r;
 	char c;
 
+	if (!SANITIZER_BUILD && (r = enter_empty_root(step)) < 0)
+		return r;
 	*step = "receive its id maps";
 	if (read(go, &c, 1) != 1)
 		return -ECHILD;
@@ -345,8 +355,7 @@ static int sentry_child(int go, int *gofer_sock, unsigned *stdio_closed, const c
 	}
 	if ((sock > 3 && close_range(3, (unsigned)sock - 1, 0) < 0) || close_range((unsigned)sock + 1, ~0U, 0) < 0)
 		return -errno;
-	r = enter_empty_root(step);
-	if (r < 0)
+	if (SANITIZER_BUILD && (r = enter_empty_root(step)) < 0)
 		return r;
 	*step = "drop its capabilities";
 	if ((r = keep_caps(0)) < 0)
