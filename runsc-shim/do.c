@@ -7,12 +7,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../platform/platform.h"
@@ -112,6 +115,74 @@ static uint64_t default_memory(void)
 	return half > (16ULL << 30) ? (16ULL << 30) : half;
 }
 
+/*
+ * A background job's sentry touched the terminal, which sent SIGTTIN or
+ * SIGTTOU to cvisor's process group.  The sentry ignores it (pid 1 of its
+ * namespace stops only on a SIGSTOP from outside): cvisor stops it, then
+ * itself, so that the shell sees the job stopped; `fg` or `bg` continues
+ * cvisor's group, and cvisor the sentry.
+ */
+static void job_stop(pid_t sentry, int sig)
+{
+	struct timespec now = {0, 0};
+	sigset_t one;
+
+	kill(sentry, SIGSTOP);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	raise(sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL); /* stopped here until continued */
+	sigprocmask(SIG_BLOCK, &one, NULL);
+	/* Sent again while the sentry was on its way to stopping: stale now. */
+	sigaddset(&one, sig == SIGTTIN ? SIGTTOU : SIGTTIN);
+	while (sigtimedwait(&one, NULL, &now) > 0)
+		;
+	kill(sentry, SIGCONT);
+}
+
+/*
+ * cvisor's part while the sentry runs: pass on to it what processes send
+ * cvisor (sentry.c's forwarder says which it takes), and return the
+ * sandbox's exit status once it is gone.  Its pid namespace dies with it,
+ * stubs and all, before it can be waited for.
+ */
+static int supervise(pid_t sentry, const sigset_t *set)
+{
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(set, &si), st;
+
+		if (sig == SIGCHLD) {
+			pid_t w = waitpid(sentry, &st, WNOHANG);
+
+			if (w == 0)
+				continue; /* the gofer */
+			if (w < 0)
+				return shim_fail(NULL, "lost the sentry: %s", strerror(errno));
+			if (WIFSIGNALED(st))
+				return shim_fail("the host killed it (out of memory?), or see the lines above",
+						 "the sentry died of signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+			return WEXITSTATUS(st);
+		}
+		if (sig == SIGTTIN || sig == SIGTTOU)
+			job_stop(sentry, sig);
+		else if (sig > 0 && !sentry_signal_direct(&si))
+			sigqueue(sentry, sig, (union sigval){0});
+	}
+}
+
+/*
+ * The sentry is gone (or never came): its gofer has no one left to serve.
+ * Killed and reaped here, so that nothing of the sandbox outlives cvisor
+ * (a gofer left to the host's pid 1 stays a zombie where pid 1 does not reap).
+ */
+static void gofer_end(pid_t gofer)
+{
+	kill(gofer, SIGKILL);
+	while (waitpid(gofer, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 int shim_do(int argc, char **argv)
 {
 	struct sentry_config cfg = {.root = "/", .memory = default_memory(), .pin_cpu = 1,
@@ -121,6 +192,8 @@ int shim_do(int argc, char **argv)
 	int print_host_syscalls = 0;
 	char cwd[4096];
 	struct rlimit rl;
+	sigset_t sigs, own;
+	pid_t gofer;
 	int i, status;
 
 	for (i = 1; i < argc; i++) {
@@ -185,6 +258,10 @@ int shim_do(int argc, char **argv)
 			exec_test_failure = 1;
 		} else if (!strcmp(a, "--test-forbidden-host-call")) {
 			cfg.test_forbidden_call = 1;
+		} else if (!strcmp(a, "--test-forbidden-host-call=ptrace")) {
+			cfg.test_forbidden_call = 2;
+		} else if (!strcmp(a, "--test-forbidden-host-call=kill")) {
+			cfg.test_forbidden_call = 3;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage_text, stdout);
 			return 0;
@@ -250,19 +327,42 @@ int shim_do(int argc, char **argv)
 	 * list forbids (and the sentry lock serialises the threads anyway).
 	 */
 	mallopt(M_ARENA_MAX, 1);
+	status = shim_confine_net();
+	if (status < 0)
+		return shim_fail("cvisor needs root (CAP_SYS_ADMIN) to make the sandbox's namespaces",
+				 "cannot make the sandbox's network namespace: %s", strerror(-status));
 	/* The gofer first, while cvisor is one thread: a fork is clean then. */
-	if ((cfg.gofer_pid = gofer_start(cfg.root, &cfg.gofer_sock)) < 0)
+	if ((gofer = gofer_start(cfg.root, &cfg.gofer_sock)) < 0)
 		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	/* Blocked from here on, so that none is lost before the sentry's forwarder takes them. */
+	sentry_forwarded_set(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGTTIN);
+	sigaddset(&sigs, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	{
 		const char *step;
-		int r = shim_confine_sentry(&step);
+		pid_t pid = shim_spawn_sentry(&cfg.gofer_sock, &cfg.stdio_closed, &step);
 
-		if (r < 0)
+		if (pid < 0) {
+			gofer_end(gofer);
 			return shim_fail("cvisor needs root (CAP_SYS_ADMIN) to make the sandbox's namespaces",
-					 "cannot %s: %s", step, strerror(-r));
+					 "cannot %s for the sentry: %s", step, strerror(-pid));
+		}
+		if (pid > 0) {
+			status = supervise(pid, &sigs);
+			gofer_end(gofer);
+			return status;
+		}
 	}
+	/* The sentry from here on.  The terminal's stop signals must reach cvisor's group (see supervise). */
+	sigemptyset(&own);
+	sigaddset(&own, SIGCHLD);
+	sigaddset(&own, SIGTTIN);
+	sigaddset(&own, SIGTTOU);
+	sigprocmask(SIG_UNBLOCK, &own, NULL);
 	crash_install();
 	status = sentry_run(&cfg);
 	fflush(stdout);

@@ -125,7 +125,8 @@ static void on_crash(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (sig == SIGSYS)
 		snprintf(line, sizeof(line),
-			 "cvisor: the sentry made host system call %d, which is not on its vetted list\n",
+			 "cvisor: the sentry made host system call %d, which is not on its vetted list"
+			 " (or not with these arguments)\n",
 			 si->si_syscall);
 	else
 		snprintf(line, sizeof(line), "cvisor: the sentry crashed: signal %d (%s) at address %p\n", sig,

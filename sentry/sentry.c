@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -127,12 +128,12 @@ static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_f
 	return 0;
 }
 
-static long donate_stdio(struct task *t)
+static long donate_stdio(struct task *t, unsigned closed)
 {
 	int fd;
 
 	for (fd = 0; fd < 3; fd++) {
-		long h = host_dup(fd), fl;
+		long h = (closed >> fd) & 1 ? -EBADF : host_dup(fd), fl;
 		struct file *f;
 
 		if (h < 0)
@@ -187,8 +188,31 @@ static char *find_program(struct task *t, const char *argv0, char *const *envp)
  * foreground process group, as a terminal would send them; SIGTERM and
  * SIGHUP to pid 1, as runc forwards them.  They are blocked in every sentry
  * thread and taken here, where the sentry lock can be taken.
+ *
+ * The sentry is a child of cvisor in cvisor's process group (so that the
+ * terminal's job control holds it as it holds cvisor).  What the terminal
+ * sends the foreground group (SI_KERNEL) reaches both: the sentry takes
+ * that itself and cvisor lets it be.  What a process sends cvisor, cvisor
+ * passes on (runsc-shim/do.c) with sigqueue, SI_QUEUE; what a process sends
+ * the sentry directly (SI_USER) is dropped, as a kill of the process group
+ * reached cvisor too.  A hangup reaches only cvisor when it leads the
+ * session: SIGHUP always comes through cvisor.
  */
 static const int forwarded[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGUSR1, SIGUSR2, SIGWINCH};
+
+void sentry_forwarded_set(sigset_t *set)
+{
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(set, forwarded[i]);
+}
+
+int sentry_signal_direct(const siginfo_t *si)
+{
+	return si->si_code == SI_KERNEL && si->si_signo != SIGHUP;
+}
 
 /* -t: the pty whose master the sentry serves to the host terminal. */
 static struct pty *console;
@@ -296,16 +320,14 @@ static long setup_console(struct task *t)
 static void *forwarder(void *arg)
 {
 	sigset_t set;
-	size_t i;
 
 	(void)arg;
-	sigemptyset(&set);
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&set, forwarded[i]);
+	sentry_forwarded_set(&set);
 	for (;;) {
-		int sig;
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
 
-		if (sigwait(&set, &sig) != 0)
+		if (sig < 0 || (si.si_code != SI_QUEUE && !sentry_signal_direct(&si)))
 			continue;
 		pthread_mutex_lock(&sentry_lock);
 		if (sig == SIGWINCH && console)
@@ -322,11 +344,8 @@ static void start_forwarder(void)
 	sigset_t set;
 	pthread_attr_t attr;
 	pthread_t th;
-	size_t i;
 
-	sigemptyset(&set);
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&set, forwarded[i]);
+	sentry_forwarded_set(&set);
 	/* Blocked here before any other thread exists, so every sentry thread inherits it. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_attr_init(&attr);
@@ -337,7 +356,6 @@ static void start_forwarder(void)
 }
 
 /* The gofer, a child of this process: killed and reaped at the sandbox's end, or at a crash. */
-static pid_t gofer_pid;
 
 /* Sleeps a millisecond on a futex of its own: no other host call is needed for it. */
 static void pause_1ms(void)
@@ -376,9 +394,11 @@ static void reap_children(uint64_t deadline)
 
 /*
  * The end of a sandbox: the other tasks, killed when pid 1 exited, finish
- * (their stubs are killed on the way), the gofer is killed, and every child
- * is reaped.  Each wait is bounded, so that a stuck task cannot hang
- * cvisor's exit.
+ * (their stubs are killed on the way), and every child is reaped.  Each
+ * wait is bounded, so that a stuck task cannot hang cvisor's exit.  The
+ * gofer is cvisor's child, not the sentry's (runsc-shim/do.c ends it), and
+ * the sentry is pid 1 of a pid namespace of its own: what it leaves
+ * behind dies with it.
  */
 static void sandbox_end(void)
 {
@@ -396,16 +416,12 @@ static void sandbox_end(void)
 		log_warn("%d tasks did not end with the sandbox", left);
 		plat->kill_all();
 	}
-	if (gofer_pid > 0)
-		host_kill(gofer_pid, SIGKILL);
 	reap_children(deadline);
 }
 
 void sentry_end_on_crash(void)
 {
 	plat->kill_all();
-	if (gofer_pid > 0)
-		host_kill(gofer_pid, SIGKILL);
 	reap_children(host_monotonic_ns() + 1000000000ULL);
 }
 
@@ -416,7 +432,6 @@ int sentry_run(const struct sentry_config *cfg)
 	struct task *init = NULL;
 	int status;
 
-	gofer_pid = cfg->gofer_pid;
 	status = run(cfg, &init);
 	/* Made but never run (the sandbox could not start): its stub goes with it. */
 	if (init)
@@ -479,7 +494,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 			t->fs->cwd = p;
 		}
 	}
-	r = cfg->tty ? setup_console(t) : donate_stdio(t);
+	r = cfg->tty ? setup_console(t) : donate_stdio(t, cfg->stdio_closed);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot set up the sandbox's stdio: %s\n", strerror((int)-r));
 		return (int)r;
@@ -491,10 +506,17 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}
-	if (cfg->test_forbidden_call) {
-		/* For the test that proves the filter: a call that is not on the list. */
+	/*
+	 * For the tests that prove the filter: a call that is not on the list,
+	 * or one on it with arguments that are not; each harmless if allowed
+	 * (no process has pid 0x3ffffff0, past any pid_max).
+	 */
+	if (cfg->test_forbidden_call == 1)
 		host_raw_syscall6(SYS_getpriority, 0, 0, 0, 0, 0, 0);
-	}
+	else if (cfg->test_forbidden_call == 2)
+		host_raw_syscall6(SYS_ptrace, PTRACE_PEEKDATA, 0x3ffffff0, 0, 0, 0, 0);
+	else if (cfg->test_forbidden_call == 3)
+		host_raw_syscall6(SYS_kill, 0x13ffffff0L, SIGKILL, 0, 0, 0, 0);
 
 	prog = find_program(t, cfg->argv[0], cfg->envp);
 	if (!prog) {

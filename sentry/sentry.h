@@ -5,12 +5,12 @@
  */
 #pragma once
 
+#include <signal.h>
 #include <stdint.h>
 
 struct sentry_config {
 	const char *root;        /* host directory that becomes / (read-only) */
 	int gofer_sock;          /* the gofer serving root (runsc-shim/gofer) */
-	int gofer_pid;           /* its process, a child of this one: killed and reaped at the end */
 	char *const *argv;       /* the command; argv[0] is looked up in PATH if it has no '/' */
 	char *const *envp;
 	const char *cwd;         /* inside the sandbox */
@@ -25,7 +25,8 @@ struct sentry_config {
 	int pin_cpu;             /* tracer and stub on one CPU (ptrace) */
 	int no_overlay;          /* --overlay=none: no upper layer, writes go through the gofer to the host */
 	size_t gofer_fds;        /* host fds of idle gofer files kept open at most (0: the default) */
-	int test_forbidden_call; /* make a host call not on the vetted list (tests) */
+	int test_forbidden_call; /* tests: 1 a host call not on the vetted list, 2 a ptrace request, 3 a kill pid not on it */
+	unsigned stdio_closed;   /* bit N: the caller's fd N (0-2) was closed (an inert fd of the sentry's holds its place) */
 };
 
 #define SENTRY_DEFAULT_PLATFORM "ptrace"
@@ -40,3 +41,10 @@ int sentry_run(const struct sentry_config *cfg);
 
 /* Kills and reaps the sandbox's processes (stubs, gofer) from the crash handler, before it exits. */
 void sentry_end_on_crash(void);
+/*
+ * The signals cvisor passes on to the sandbox (sentry.c says how), and
+ * whether the sentry takes this one itself rather than from cvisor (the
+ * terminal's, which reach both).
+ */
+void sentry_forwarded_set(sigset_t *set);
+int sentry_signal_direct(const siginfo_t *si);

@@ -681,10 +681,33 @@ static int init(const struct plat_config *cfg)
  * The host calls of the tracer (a sentry thread) and of a new stub before
  * its own filter, which inherits the sentry's: merged into the vetted list.
  */
+/* The options every stub is traced with (PTRACE_SEIZE, PTRACE_SETOPTIONS). */
+#define STUB_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
+
 static const struct host_rule ptrace_rules[] = {
-	HOST_ANY("ptrace", "run and inspect stub threads (PTRACE_SYSEMU, registers, PEEKTEXT of a faulting instruction)"),
+	/* The requests this file makes, and no other: no POKE, no PTRACE_ATTACH. */
+	HOST_ONE("ptrace", "a new stub asks to be traced, before its own filter", SCMP_A0(SCMP_CMP_EQ, PTRACE_TRACEME)),
+	HOST_TWO("ptrace", "a new stub's options: dies with its tracer, syscall stops marked",
+		 SCMP_A0(SCMP_CMP_EQ, PTRACE_SETOPTIONS), SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS)),
+	HOST_TWO("ptrace", "a stub thread's last stop: its exit", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETOPTIONS),
+		 SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS | PTRACE_O_TRACEEXIT)),
+	HOST_TWO("ptrace", "take over a new stub thread", SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE),
+		 SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS)),
+	HOST_ONE("ptrace", "stop a new stub thread", SCMP_A0(SCMP_CMP_EQ, PTRACE_INTERRUPT)),
+	HOST_ONE("ptrace", "run application code to its next system call", SCMP_A0(SCMP_CMP_EQ, PTRACE_SYSEMU)),
+	HOST_ONE("ptrace", "run stub code (batches, clone, exit)", SCMP_A0(SCMP_CMP_EQ, PTRACE_CONT)),
+	HOST_ONE("ptrace", "a stub thread's registers", SCMP_A0(SCMP_CMP_EQ, PTRACE_GETREGS)),
+	HOST_ONE("ptrace", "set a stub thread's registers", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETREGS)),
+	HOST_ONE("ptrace", "why a stub thread stopped", SCMP_A0(SCMP_CMP_EQ, PTRACE_GETSIGINFO)),
+	HOST_ONE("ptrace", "the instruction of a fault that becomes a signal (read or write?)",
+		 SCMP_A0(SCMP_CMP_EQ, PTRACE_PEEKTEXT)),
+	HOST_TWO("ptrace", "a stub thread's FPU state (xsave), for signal frames", SCMP_A0(SCMP_CMP_EQ, PTRACE_GETREGSET),
+		 SCMP_A2(SCMP_CMP_EQ, NT_X86_XSTATE)),
+	HOST_TWO("ptrace", "set a stub thread's FPU state", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETREGSET),
+		 SCMP_A2(SCMP_CMP_EQ, NT_X86_XSTATE)),
+	HOST_ONE("ptrace", "let a stub thread go at its exit", SCMP_A0(SCMP_CMP_EQ, PTRACE_DETACH)),
 	HOST_ANY("wait4", "stub stops"),
-	HOST_ONE("kill", "kill a stub process", SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
+	HOST_TWO("kill", "kill a stub process", HOST_PID_ONLY, SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
 	HOST_ONE("tgkill", "interrupt a stub thread", SCMP_A2(SCMP_CMP_EQ, SIGSTOP)),
 	HOST_ANY("sched_setaffinity", "put tracer and stub on one CPU"),
 	HOST_ONE("clone", "fork a new stub (no shared state)", SCMP_A0(SCMP_CMP_EQ, SIGCHLD)),
