@@ -18,7 +18,7 @@ B = build
 SRCS_PLATFORM = platform/ptrace/ptrace.c
 ASM_PLATFORM  = platform/ptrace/stub.S
 SRCS_SENTRY   = sentry/sentry.c sentry/crash.c sentry/host/host.c sentry/host/seccomp.c \
-                sentry/mm/memfile.c sentry/mm/mm.c sentry/loader/elf.c sentry/kernel/task.c sentry/kernel/process.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c
+                sentry/mm/memfile.c sentry/mm/mm.c sentry/loader/elf.c sentry/kernel/task.c sentry/kernel/process.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/wait.c
 SRCS_SYSCALLS = syscalls/table.c syscalls/strace.c syscalls/sys_file.c syscalls/sys_mm.c \
                 syscalls/sys_proc.c syscalls/sys_time.c syscalls/sys_poll.c syscalls/sys_fsmeta.c syscalls/sys_cred.c syscalls/sys_event.c syscalls/sys_socket.c syscalls/sys_xfile.c
 SRCS_VFS      = vfs/core.c vfs/fdtable.c vfs/path.c vfs/open.c vfs/lock.c vfs/xattr.c vfs/fs/gofer/gofer.c \

@@ -213,13 +213,25 @@ static void console_flush_locked(void)
 	}
 }
 
+/* The console thread is no task: a waiter with a callback on the pty's queue signals its own condition. */
+static pthread_cond_t console_cond = PTHREAD_COND_INITIALIZER;
+
+static void console_wake(struct waiter *w)
+{
+	(void)w;
+	pthread_cond_signal(&console_cond);
+}
+
 static void *console_out(void *arg)
 {
+	static struct waiter w = {.fn = console_wake};
+
 	(void)arg;
 	pthread_mutex_lock(&sentry_lock);
+	waiter_add(pty_waitq(console), &w);
 	for (;;) {
 		console_flush_locked();
-		pthread_cond_wait(&task_cond, &sentry_lock);
+		pthread_cond_wait(&console_cond, &sentry_lock);
 	}
 	return NULL;
 }

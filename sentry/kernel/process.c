@@ -9,8 +9,11 @@
  * thread in its group's stub, created by the parent's host thread and
  * adopted by the new one (the platform's ctx_clone/ctx_adopt).
  *
- * Locking: sentry_lock protects the task and group lists and the tree;
- * task_cond is broadcast on every exit, exec or signal.
+ * Locking: sentry_lock protects the task and group lists and the tree.
+ * Waits (wait.h): wait4/waitid and a vfork parent sleep on their own
+ * group's child_wq, which a child's exit, stop, continue or exec wakes; an
+ * exec waits on its group's exit_wq for the other threads to go; pidfd
+ * pollers on pidfd_wq, woken by every exit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,7 +36,10 @@
 #include "futex.h"
 #include "task.h"
 
-pthread_cond_t task_cond = PTHREAD_COND_INITIALIZER;
+/* sentry_run waits on this for pid 1's exit: it is no task. */
+static pthread_cond_t init_exit_cond = PTHREAD_COND_INITIALIZER;
+/* pidfd pollers: every group's exit wakes them (few wait on pidfds). */
+static struct waitq pidfd_wq;
 
 static struct task *all_tasks;
 static struct thread_group *all_groups;
@@ -213,6 +219,7 @@ struct task *task_create_init(void)
 
 	if (!g || !t)
 		return NULL;
+	pthread_cond_init(&t->wake_cond, NULL);
 	t->sighand = calloc(1, sizeof(*t->sighand));
 	t->files = fdt_new();
 	t->fs = calloc(1, sizeof(*t->fs));
@@ -317,6 +324,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	cs = calloc(1, sizeof(*cs));
 	if (!c || !cs)
 		goto nomem;
+	pthread_cond_init(&c->wake_cond, NULL);
 	c->sigmask = p->sigmask;
 	c->cred = p->cred;
 	groups_get(c->cred.groups);
@@ -423,9 +431,9 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	}
 	pthread_attr_destroy(&attr);
 	err = c->tid;
-	/* vfork: the parent sleeps until the child has exec'd or exited. */
-	while (!thread && g->vfork_waiting)
-		pthread_cond_wait(&task_cond, &sentry_lock);
+	/* vfork: the parent sleeps until the child has exec'd or exited (only SIGKILL ends that early). */
+	while (!thread && g->vfork_waiting && task_block_killable(p, &p->tg->child_wq, 0) == 0)
+		;
 	return err;
 
 nomem:
@@ -492,7 +500,8 @@ void task_vfork_release(struct task *t)
 {
 	if (t->tg->vfork_waiting) {
 		t->tg->vfork_waiting = 0;
-		pthread_cond_broadcast(&task_cond);
+		if (t->tg->parent)
+			waitq_wake(&t->tg->parent->child_wq);
 	}
 }
 
@@ -510,10 +519,11 @@ void task_exit_group(struct task *t, int status)
 	/* Every thread running application code is stopped, t too when another thread (the timer) ends it. */
 	for (x = g->threads; x; x = x->tg_next) {
 		x->exiting = 1;
+		task_wake(x);
 		if (x != task_current && x->in_user && x->ctx)
 			plat->interrupt(x->ctx);
 	}
-	pthread_cond_broadcast(&task_cond);
+	waitq_wake(&g->signal_wq);
 }
 
 static void group_exit_notify(struct thread_group *g);
@@ -560,10 +570,11 @@ void task_exit_thread(struct task *t)
 		g->leader = NULL;
 	sigextra_free(&t->sigextra);
 	groups_put(t->cred.groups);
+	pthread_cond_destroy(&t->wake_cond);
 	free(t);
+	waitq_wake(&g->exit_wq); /* an exec waiting for the others; before g can go below */
 	if (last)
 		group_exit_notify(g);
-	pthread_cond_broadcast(&task_cond);
 	pthread_mutex_unlock(&sentry_lock);
 }
 
@@ -578,9 +589,10 @@ static void group_exit_notify(struct thread_group *g)
 	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
 	sigextra_free(&g->extra);
-	if (g->vfork_waiting) {
-		g->vfork_waiting = 0;
-	}
+	g->vfork_waiting = 0;
+	waitq_wake(&pidfd_wq);
+	if (g->parent)
+		waitq_wake(&g->parent->child_wq); /* its wait4 and a vfork parent */
 	/* Orphans go to pid 1 (the nearest subreaper first). */
 	for (c = g->parent; c; c = c->parent)
 		if (c->subreaper && !c->zombie) {
@@ -603,7 +615,7 @@ static void group_exit_notify(struct thread_group *g)
 		c->sibling = reaper->children;
 		reaper->children = c;
 		if (c->zombie)
-			pthread_cond_broadcast(&task_cond);
+			waitq_wake(&reaper->child_wq);
 	}
 	g->children = NULL;
 	g->zombie = 1;
@@ -614,6 +626,7 @@ static void group_exit_notify(struct thread_group *g)
 		for (x = all_groups; x; x = x->next)
 			if (x != g && !x->zombie && x->threads)
 				task_exit_group(x->threads, SIGKILL);
+		pthread_cond_signal(&init_exit_cond);
 		return; /* sentry_run is waiting for this */
 	}
 	if (!g->parent)
@@ -646,7 +659,7 @@ static void group_exit_notify(struct thread_group *g)
 int task_wait_init_exit(void)
 {
 	while (!init_tg->zombie)
-		pthread_cond_wait(&task_cond, &sentry_lock);
+		pthread_cond_wait(&init_exit_cond, &sentry_lock);
 	return init_tg->exit_status;
 }
 
@@ -660,12 +673,12 @@ void task_exec_single(struct task *t)
 	for (x = g->threads; x; x = x->tg_next)
 		if (x != t) {
 			x->exiting = 1;
+			task_wake(x);
 			if (x->in_user && x->ctx)
 				plat->interrupt(x->ctx);
 		}
-	pthread_cond_broadcast(&task_cond);
 	while (g->nthreads > 1)
-		pthread_cond_wait(&task_cond, &sentry_lock);
+		task_sleep(t, &g->exit_wq);
 	/* The exec'ing thread becomes the leader and takes the group's pid. */
 	g->leader = t;
 	t->tid = g->tgid;
@@ -748,9 +761,8 @@ static long wait_child(struct task *t, int pid, int options, struct thread_group
 			return -ECHILD;
 		if (options & WNOHANG)
 			return 0;
-		if (task_signal_pending(t))
+		if (task_block(t, &t->tg->child_wq, 0) < 0)
 			return -ERESTARTSYS;
-		pthread_cond_wait(&task_cond, &sentry_lock);
 	}
 }
 
@@ -1057,22 +1069,30 @@ void tg_stop(struct thread_group *g, int sig)
 	g->stop_sig = sig;
 	g->report_stop = 1;
 	g->report_cont = 0;
-	for (x = g->threads; x; x = x->tg_next)
+	for (x = g->threads; x; x = x->tg_next) {
+		task_wake(x); /* out of blocking waits, to stop in task_run */
 		if (x->in_user && x->ctx)
 			plat->interrupt(x->ctx);
+	}
 	notify_parent(g, CLD_STOPPED, sig);
-	pthread_cond_broadcast(&task_cond);
+	if (g->parent)
+		waitq_wake(&g->parent->child_wq);
 }
 
 void tg_continue(struct thread_group *g)
 {
+	struct task *x;
+
 	if (!g->stopped)
 		return;
 	g->stopped = 0;
 	g->report_stop = 0;
 	g->report_cont = 1;
 	notify_parent(g, CLD_CONTINUED, SIGCONT);
-	pthread_cond_broadcast(&task_cond);
+	for (x = g->threads; x; x = x->tg_next)
+		task_wake(x);
+	if (g->parent)
+		waitq_wake(&g->parent->child_wq);
 }
 
 /* CPU time of the host thread serving x: the sentry's work for it. */
@@ -1130,7 +1150,13 @@ static unsigned pidfd_poll(struct file *f, uint64_t *deadline)
 	return !g || g->zombie ? POLLIN | POLLRDNORM : 0;
 }
 
-static const struct file_ops pidfd_fops = {.poll = pidfd_poll, .dname = "anon_inode:[pidfd]"};
+static void pidfd_wait_link(struct file *f, struct vfs_pollset *ps)
+{
+	(void)f;
+	vfs_pollset_add_queue(ps, &pidfd_wq);
+}
+
+static const struct file_ops pidfd_fops = {.poll = pidfd_poll, .wait_link = pidfd_wait_link, .dname = "anon_inode:[pidfd]"};
 
 /* The pid a pidfd names, or -EBADF / -EINVAL. */
 int pidfd_pid(struct task *t, int fd)

@@ -57,8 +57,9 @@ static void ep_release(struct file *f)
 }
 
 static unsigned ep_poll(struct file *f, uint64_t *deadline);
+static void ep_wait_link(struct file *f, struct vfs_pollset *ps);
 
-static const struct file_ops epoll_fops = {.poll = ep_poll, .release = ep_release, .dname = "anon_inode:[eventpoll]"};
+static const struct file_ops epoll_fops = {.poll = ep_poll, .wait_link = ep_wait_link, .release = ep_release, .dname = "anon_inode:[eventpoll]"};
 
 long epoll_create_file(struct file **out)
 {
@@ -203,29 +204,52 @@ static unsigned ep_poll(struct file *f, uint64_t *deadline)
 	return collect(task_current, f->priv, NULL, 1, deadline, 0) ? POLLIN | POLLRDNORM : 0;
 }
 
+/*
+ * A waiter on an epoll file waits for its own queue (ctl changes) and for
+ * every live watched file, through nested epolls as deep as Linux lets them
+ * nest.  Files no longer in the waiter's fd table are left out, as collect
+ * drops them.
+ */
+static void ep_wait_link(struct file *f, struct vfs_pollset *ps)
+{
+	struct epoll *ep = f->priv;
+	struct entry *e;
+
+	vfs_pollset_add_inode(ps, f->inode);
+	if (ps->depth >= 5 || !ps->task || !ps->task->files)
+		return;
+	ps->depth++;
+	for (e = ep->entries; e; e = e->next) {
+		struct file *w = fdt_get(ps->task->files, e->fd);
+
+		if (w == e->file && !e->disabled)
+			vfs_pollset_add(ps, w);
+		if (w)
+			file_put(w);
+	}
+	ps->depth--;
+}
+
 long epoll_wait_file(struct task *t, struct file *epf, struct epoll_event *out, int max, int64_t timeout_ns)
 {
 	uint64_t end = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0;
-
+	struct vfs_pollset ps;
 	int woken = 0;
 
+	vfs_pollset_init(&ps, t);
 	for (;;) {
 		uint64_t wake = end;
-		int n = collect(t, epf->priv, out, max, &wake, woken);
+		int n = collect(t, epf->priv, out, max, &wake, woken), b;
 
 		if (n || timeout_ns == 0)
 			return n;
-		if (task_signal_pending(t))
-			return -EINTR;
 		if (end && host_realtime_ns() >= end)
 			return 0;
-		if (wake) {
-			struct timespec ts = {(time_t)(wake / 1000000000ULL), (long)(wake % 1000000000ULL)};
-
-			pthread_cond_timedwait(&task_cond, &sentry_lock, &ts);
-		} else {
-			pthread_cond_wait(&task_cond, &sentry_lock);
-		}
+		vfs_pollset_add(&ps, epf);
+		b = task_block(t, NULL, wake);
+		vfs_pollset_clear(&ps);
+		if (b == -ERESTARTSYS)
+			return task_signal_pending(t) ? -EINTR : -ERESTARTNOHAND;
 		woken = 1;
 	}
 }
