@@ -168,8 +168,8 @@ for t in "$here"/unit/*.sh "$root"/build/unit/* "$root"/build/unit-tests/*; do
 	esac
 done
 
-# tests/security, tests/gofer and tests/tty belong to cvisor itself (escape
-# attempts, --overlay=none and --gofer-fds, `cvisor do -t`): they only mean
+# tests/security, tests/gofer, tests/tty and tests/stdio belong to cvisor itself (escape
+# attempts, --overlay=none and --gofer-fds, `cvisor do -t`, the donated stdio): they only mean
 # something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
 # cvisor_suite DIR WHY_NOT_ELSEWHERE
 cvisor_suite() {
@@ -191,6 +191,7 @@ cvisor_suite() {
 cvisor_suite security "escape attempts only make sense under cvisor"
 cvisor_suite gofer "writes through the gofer are cvisor's --overlay=none"
 cvisor_suite tty "the terminal cases drive cvisor do -t"
+cvisor_suite stdio "host stdio is how cvisor donates the caller's fds"
 
 if want kvm && need_kvm "kvm platform"; then
 	skip "kvm platform" "the KVM platform is not built yet"
