@@ -3,9 +3,12 @@
  * the files (a watched file closed everywhere leaves the set, as on Linux):
  * an entry is live while the waiter's fd table still maps fd to that file.
  * Readiness is polled on every wakeup; edge-triggered entries report again
- * only after the file's poll generation moved (vfs_notify).
+ * only after the file's poll generation moved (vfs_notify).  A waiter
+ * sleeps on the epoll file's own queue and on those of every live watched
+ * file (ep_wait_link, nested epolls included), linked for the time of the
+ * wait only, so nothing of a closed file stays linked.
  *
- * EPOLLEXCLUSIVE: every waiter is woken by any notification, so the
+ * EPOLLEXCLUSIVE: every waiter of a file is woken by its notification, so the
  * exclusivity is in what a woken waiter may report: one exclusive entry
  * takes each generation of a file (inode->excl_gen), and a waiter woken
  * afterwards with only taken events goes back to sleep, as Linux wakes one
