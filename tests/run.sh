@@ -192,6 +192,7 @@ cvisor_suite security "escape attempts only make sense under cvisor"
 cvisor_suite gofer "writes through the gofer are cvisor's --overlay=none"
 cvisor_suite tty "the terminal cases drive cvisor do -t"
 cvisor_suite stdio "host stdio is how cvisor donates the caller's fds"
+cvisor_suite stress "a hang under stress-ng is cvisor's to find"
 
 if want kvm && need_kvm "kvm platform"; then
 	skip "kvm platform" "the KVM platform is not built yet"
