@@ -27,13 +27,21 @@
  *    Sending a signal wakes the target task only (task_wake), whatever queue
  *    it sleeps on.
  *  - File operations never block: they return -EAGAIN and report readiness
- *    through their poll op; the syscall layer blocks on the file's queue
- *    (vfs_file_waitq) and retries.
- *  - Waiting on several queues at once (poll, select): the caller links one
- *    struct waiter per queue (waiter_add with the task), then calls
+ *    through their poll op; the syscall layer blocks on the file's queues
+ *    (vfs_file_block) and retries, taking guest memory afresh.  (A FIFO's
+ *    open, tee, record locks and the unix socket calls that work on sentry
+ *    bounce buffers block in the subsystem, through task_block, holding no
+ *    guest memory.)
+ *  - Waiting on several queues at once (poll, select, epoll_wait): the
+ *    caller links one struct waiter per queue (waiter_add with the task; the
+ *    VFS does it for files with struct vfs_pollset, and epoll links its
+ *    watched files' queues for the time of the wait), then calls
  *    task_block(t, NULL, deadline), then unlinks them all.  A waiter with a
- *    callback instead of a task (epoll's link to each watched file) runs the
- *    callback on a wake, with the lock held; it must not block.
+ *    callback instead of a task (a host thread that is no task, as the
+ *    console's) runs the callback on a wake, with the lock held; it must
+ *    not block.
+ *  - Lock order: sentry_lock, then a task's wake_cond (only inside
+ *    pthread_cond_wait/signal).  Nothing else is taken here.
  *  - A waiter lives where its owner lives (usually the blocking function's
  *    stack), and is unlinked before that memory goes.  A queue must be empty
  *    when its object is freed.
