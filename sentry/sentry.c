@@ -116,6 +116,8 @@ static long donate_stdio(struct task *t)
 		if (!f)
 			return -ENOMEM;
 		fdt_install_at(t->files, fd, f, 0);
+		if (fd == 0)
+			hoststdio_set_input(f);
 		if (fd > 0)
 			hoststdio_set_console(f); /* stdout, or stderr if stdout is closed */
 		file_put(f);

@@ -32,6 +32,7 @@
 struct hfile {
 	int fd;
 	int regular;          /* S_ISREG on the host */
+	int input;            /* the caller's stdin: a poll may read ahead (hoststdio_set_input) */
 	struct inode *ino;    /* to notify; NULL once released */
 	int reader;           /* reader_main runs */
 	int dead;             /* released while the reader runs: the reader frees it */
@@ -204,7 +205,12 @@ static unsigned h_poll(struct file *f, uint64_t *deadline)
 	struct hfile *h = f->priv;
 
 	(void)deadline;
-	if (h->regular)
+	/*
+	 * Only stdin is read ahead for a poller: stdout on a terminal is often
+	 * open for reading too, and a poll for its writability must not take
+	 * the keys that stdin's reader is waiting for.
+	 */
+	if (h->regular || !h->input)
 		return POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM;
 	if (!h->len && !h->eof && !h->err)
 		want(h, READ_MAX); /* a poller will read what comes */
@@ -309,6 +315,12 @@ struct file *hoststdio_file(int hostfd, int flags)
 		f->priv = h;
 	inode_put(ino);
 	return f;
+}
+
+void hoststdio_set_input(struct file *f)
+{
+	if (f->ops == &hoststdio_fops)
+		((struct hfile *)f->priv)->input = 1;
 }
 
 void hoststdio_set_console(struct file *f)
