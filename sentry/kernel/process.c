@@ -883,7 +883,7 @@ SYSCALL(tkill)
 	if (!x)
 		return -ESRCH;
 	fill_user_info(t, &si, (int)a[1], SI_TKILL);
-	if (a[1])
+	if ((int)a[1]) /* the signal is an int: 1 << 32 is signal 0, a check only */
 		task_send_signal(x, (int)a[1], &si);
 	return 0;
 }
@@ -899,7 +899,7 @@ SYSCALL(tgkill)
 	if (!x || x->tg->tgid != (int)a[0])
 		return -ESRCH;
 	fill_user_info(t, &si, (int)a[2], SI_TKILL);
-	if (a[2])
+	if ((int)a[2])
 		task_send_signal(x, (int)a[2], &si);
 	return 0;
 }
