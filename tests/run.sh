@@ -263,9 +263,9 @@ for t in "$here"/unit/*.sh "$root"/build/unit/* "$root"/build/unit-tests/*; do
 	esac
 done
 
-# tests/security, tests/gofer and tests/tty belong to cvisor itself (escape
-# attempts, --overlay=none and --gofer-fds, `cvisor do -t`): they only mean
-# something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
+# tests/security, tests/gofer, tests/tty and tests/fuzz belong to cvisor
+# itself (escape attempts, --overlay=none and --gofer-fds, `cvisor do -t`, a
+# few seconds of each fuzzer): they only mean something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
 # cvisor_suite DIR WHY_NOT_ELSEWHERE
 cvisor_suite() {
 	local dir=$1 why=$2 l
@@ -286,6 +286,7 @@ cvisor_suite() {
 cvisor_suite security "escape attempts only make sense under cvisor"
 cvisor_suite gofer "writes through the gofer are cvisor's --overlay=none"
 cvisor_suite tty "the terminal cases drive cvisor do -t"
+cvisor_suite fuzz "the fuzz targets are cvisor's own code, and the system call fuzzer runs only inside cvisor"
 
 # The sanitizer build on the same programs and cases: a heap error, a leak
 # (LeakSanitizer makes the sandbox exit non-zero) or undefined behaviour in
