@@ -36,8 +36,11 @@ case $rc in
 124|137) why="hung: still running after $((SECS + 60))s";;
 *) why="exit status $rc";;
 esac
-grep -q '^sysfuzz: done' "$out" || why="${why:+$why; }it did not finish"
+grep -q '^sysfuzz: done' "$out" || why="${why:+$why; }it did not finish: $(grep -v '^sysfuzz [0-9]*: [0-9]' "$out" | tail -3)"
 grep -q 'cvisor:' "$err" && why="${why:+$why; }$(grep -m1 -A8 'cvisor:' "$err")"
+# The sanitizer build's reports (UBSan's "runtime error", ASan's ERROR) come before it exits.
+grep -qE 'runtime error|ERROR: (Address|Leak)Sanitizer' "$err" &&
+	why="${why:+$why; }$(grep -m1 -A6 -E 'runtime error|ERROR: (Address|Leak)Sanitizer' "$err")"
 [ -z "$left" ] || why="${why:+$why; }processes left running: $left"
 if [ -n "$why" ]; then
 	# One line (tests/run.sh reads PASS/FAIL lines): the details joined with " | ".

@@ -14,8 +14,10 @@
  * or block forever (pause, a futex wait, a read of an empty pipe): its
  * supervisor kills it after WORKER_SECONDS and forks the next.  Calls that
  * would end or wreck the test itself are skipped or tamed (see tame()).
- * Last line: "sysfuzz: done: CALLS calls, WORKERS workers (DIED died of a
- * signal, HUNG killed)".
+ * A supervisor checks after each worker that its own memory is as it was
+ * (a worker is a fork: nothing it does may reach its parent's pages).
+ * Last line: "sysfuzz: done after ..."; "sysfuzz replay SEED" runs one
+ * worker's calls again (with cvisor do --strace to see them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -204,17 +206,18 @@ static void setup_worker(void)
 	}
 }
 
+/* /dev/null, opened by main before any worker: a worker may remove or replace the sandbox's /dev/null. */
+static int null_fd = -1;
+
 static void worker(void)
 {
 	int i;
 
-	int null = open("/dev/null", O_RDWR);
-
 	setpgid(0, 0); /* kill(0, ...) then reaches the worker alone */
 	/* What it writes to 1 and 2 is noise: the supervisors' lines stay readable. */
-	dup2(null, 1);
-	dup2(null, 2);
-	close(null);
+	if (dup2(null_fd, 1) < 0 || dup2(null_fd, 2) < 0)
+		_exit(4);
+	close(null_fd);
 	setup_worker();
 	for (i = 0; i < CALLS_PER_WORKER; i++) {
 		uint64_t a[6];
@@ -241,6 +244,32 @@ static void worker(void)
 	_exit(0);
 }
 
+/*
+ * The supervisor's own memory, which no worker may change (each is a fork:
+ * its writes are its own copies).  Checked after every worker.
+ */
+static unsigned char canary_bss[65536];
+static unsigned char *canary_heap;
+
+static void canary_fill(void)
+{
+	size_t i;
+
+	canary_heap = malloc(sizeof(canary_bss));
+	for (i = 0; i < sizeof(canary_bss); i++)
+		canary_bss[i] = canary_heap[i] = (unsigned char)(i * 7 + 1);
+}
+
+static int canary_intact(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(canary_bss); i++)
+		if (canary_bss[i] != (unsigned char)(i * 7 + 1) || canary_heap[i] != (unsigned char)(i * 7 + 1))
+			return 0;
+	return 1;
+}
+
 static volatile sig_atomic_t timed_out;
 static void on_alarm(int sig) { (void)sig; timed_out = 1; }
 
@@ -252,6 +281,7 @@ static void supervise(int id, uint64_t seed, time_t deadline)
 
 	sigaction(SIGALRM, &sa, NULL);
 	rng = seed * 0x9E3779B97F4A7C15ULL + 1;
+	canary_fill();
 	while (time(NULL) < deadline) {
 		uint64_t wseed = rnd();
 		int status;
@@ -281,6 +311,11 @@ static void supervise(int id, uint64_t seed, time_t deadline)
 		kill(-pid, SIGKILL);
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
+		if (!canary_intact()) {
+			printf("sysfuzz %d: a worker changed its parent's memory: worker seed %#llx (sysfuzz replay %#llx)\n",
+			       id, (unsigned long long)(wseed | 1), (unsigned long long)(wseed | 1));
+			_exit(1);
+		}
 	}
 	printf("sysfuzz %d: %lu workers, %lu died of a signal, %lu hung\n", id, workers, died, hung);
 	fflush(stdout);
@@ -294,8 +329,15 @@ int main(int argc, char **argv)
 	time_t deadline;
 
 	if (argc < 3) {
-		fprintf(stderr, "usage: sysfuzz SECONDS SEED [PROCS]\n");
+		fprintf(stderr, "usage: sysfuzz SECONDS SEED [PROCS]\n       sysfuzz replay WORKER_SEED\n");
 		return 2;
+	}
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd < 0)
+		return 3;
+	if (!strcmp(argv[1], "replay")) { /* one worker's calls again, in this process */
+		rng = strtoull(argv[2], NULL, 0);
+		worker();
 	}
 	seconds = atoi(argv[1]);
 	seed = strtoull(argv[2], NULL, 0);
