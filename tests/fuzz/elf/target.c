@@ -131,26 +131,25 @@ long vfs_path_string(struct task *t, struct path *p, char *buf, size_t size)
 	return snprintf(buf, size, "/fuzz");
 }
 
-void inode_get(struct inode *ino) { ino->refs++; }
+/* What mm asks of the files it maps (the VFS gives vfs_mm_file_ops at start-up). */
+static void image_get(struct inode *ino) { ino->refs++; }
 
-void inode_put(struct inode *ino)
+static void image_put(struct inode *ino)
 {
 	if (--ino->refs <= 0)
 		abort();
 }
 
-long vfs_inode_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
-{
-	return ino->iops->fill(ino, off, buf, len);
-}
-
-long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
+static long image_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 {
 	(void)ino;
 	(void)off;
 	(void)frame;
 	return -ENODEV;
 }
+
+static const struct mm_file_ops image_mm_ops = {
+	.get = image_get, .put = image_put, .getpage = image_getpage, .fill = image_fill};
 
 __thread struct task *task_current;
 
@@ -192,14 +191,15 @@ static const struct platform plat_fuzz = {
 	.as_defer_put = as_defer_put,
 	.user_limit = 0x7fffffffd000UL, /* the ptrace platform's */
 };
-const struct platform *plat = &plat_fuzz;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (mf_init(256UL << 20) < 0)
+	if (mf_init(64UL << 20) < 0)
 		abort();
+	plat = &plat_fuzz;
+	mm_file_ops = &image_mm_ops;
 	return 0;
 }
 
