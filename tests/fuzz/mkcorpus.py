@@ -111,6 +111,26 @@ call("exit_group", 231, [3], 0)
 call("ioctl", 16, [1, 0x5401, G], 0, bytes(60))
 call("restart", 35, [G, G + 16], -516, struct.pack("<qq", 1, 0) + bytes(16))
 
+# ---- path: the walk and flags, the dirfd and credentials, RESOLVE_*, then the path ----
+def walk(name, path, fn=0, flags=0, dirfd=0, user=False, how=0):
+    put("path", name, bytes([fn | flags << 2, dirfd | (4 if user else 0), how]) + path)
+
+
+walk("abs", b"/a/b/file")
+walk("dots", b"/a/./b/../b/./file", flags=1)
+walk("above-root", b"/../../a/up/a/l/file", flags=1)
+walk("symlinks", b"/a/l/../abs", flags=1)
+walk("loop", b"/loop1/x", flags=1)
+walk("relative-dirfd", b"../l/file", dirfd=1)
+walk("empty-path", b"", dirfd=3, flags=4)
+walk("mount-out", b"/mnt/out/b", flags=1)
+walk("secret-as-user", b"/secret/x", user=True)
+walk("parent", b"/a/b/newname/", fn=1)
+walk("parent-follow", b"/dangling", fn=2)
+walk("beneath", b"../../a", fn=3, dirfd=1, how=0x08)
+walk("in-root", b"/a/up/a", fn=3, dirfd=2, how=0x10 | 0x01)
+walk("long-name", b"/a/" + b"n" * 255 + b"/x", fn=1)
+
 # ---- gofer_client: see tests/fuzz/gofer_client/target.c for the layout ----
 sys.path.insert(0, os.path.join(here, "gofer_client"))
 try:
