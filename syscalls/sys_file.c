@@ -986,6 +986,12 @@ SYSCALL(ioctl)
 			f->flags = v ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
 		break;
 	case FIONREAD:
+		/* The file's own answer first: an anonymous inode (inotify) is "regular" here but has no size. */
+		if (f->ops && f->ops->ioctl) {
+			r = f->ops->ioctl(f, t, a[1], a[2]);
+			if (r != -ENOTTY || !S_ISREG(f->inode->mode))
+				break;
+		}
 		if (S_ISREG(f->inode->mode)) {
 			/* A regular file: what is left to read from the offset. */
 			v = (int)(f->inode->size - f->pos);
