@@ -780,12 +780,13 @@ SYSCALL(waitid)
 		si.si_signo = SIGCHLD;
 		si.si_pid = (pid_t)r;
 		si.si_uid = 0;
-		if ((status & 0x7f) == 0x7f) {
-			si.si_code = CLD_STOPPED;
-			si.si_status = (status >> 8) & 0xff;
-		} else if (status == 0xffff) {
+		/* 0xffff first: its low bits look like a stop's 0x7f too. */
+		if (status == 0xffff) {
 			si.si_code = CLD_CONTINUED;
 			si.si_status = SIGCONT;
+		} else if ((status & 0x7f) == 0x7f) {
+			si.si_code = CLD_STOPPED;
+			si.si_status = (status >> 8) & 0xff;
 		} else if (status & 0x7f) {
 			si.si_code = (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
 			si.si_status = status & 0x7f;
