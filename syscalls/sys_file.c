@@ -62,7 +62,7 @@ static int writable(struct file *f)
  * generic_write_check_limits): at or past the limit SIGXFSZ and EFBIG;
  * otherwise how far it may go.
  */
-static long fsize_limit(struct task *t, uint64_t start, uint64_t *end)
+long rlimit_fsize(struct task *t, uint64_t start, uint64_t *end)
 {
 	uint64_t limit = t->tg->rlim[RLIMIT_FSIZE].rlim_cur;
 
@@ -99,7 +99,7 @@ static long rw(struct task *t, struct file *f, gva_t buf, size_t len, uint64_t *
 		return (long)len;
 	if (write && S_ISREG(f->inode->mode)) {
 		uint64_t start = (f->flags & O_APPEND) ? f->inode->size : *pos, end = start + len;
-		long r = fsize_limit(t, start, &end);
+		long r = rlimit_fsize(t, start, &end);
 
 		if (r < 0)
 			return r;
@@ -1122,7 +1122,7 @@ static long truncate_inode(struct task *t, struct inode *ino, int64_t len)
 		return -EINVAL;
 	if (!ino->iops || !ino->iops->truncate)
 		return -EROFS;
-	if (end > ino->size && fsize_limit(t, end, &end) < 0)
+	if (end > ino->size && rlimit_fsize(t, end, &end) < 0)
 		return -EFBIG;
 	return vfs_truncate(ino, (uint64_t)len);
 }
