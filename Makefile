@@ -28,7 +28,7 @@ OBJS = $(SRCS:%.c=$(B)/obj/%.o) $(ASM_PLATFORM:%.S=$(B)/obj/%.o)
 
 # Debian packages: to build, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libseccomp-dev libunwind-dev libxxhash-dev pkg-config
-DEPS_TEST  = busybox-static python3 perl coreutils procps git tar gzip util-linux tmux vim
+DEPS_TEST  = busybox-static python3 perl coreutils procps git tar gzip util-linux tmux vim clang
 DEPS_BENCH = runsc
 
 all: $(B)/cvisor
@@ -83,6 +83,17 @@ deps-check: $(B)/cvisor
 	bash tests/deps/deps-check.sh --self-test
 	bash tests/deps/deps-check.sh -v $(B)/obj $(patsubst $(B)/obj/%,%,$(OBJS))
 
+# The fuzzers for longer than make test runs them (tests/fuzz/run.sh): each
+# libFuzzer target for FUZZ_SECONDS, then the system call fuzzer inside the
+# sandbox for FUZZ_SYSCALL_SECONDS, on build/cvisor and on the sanitizer build.
+FUZZ_SECONDS ?= 60
+FUZZ_SYSCALL_SECONDS ?= 300
+fuzz: deps-test
+	$(MAKE) $(B)/cvisor
+	$(MAKE) asan
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_SYSCALL_SECONDS=$(FUZZ_SYSCALL_SECONDS) bash tests/fuzz/run.sh $(B)/cvisor
+	bash tests/fuzz/sysfuzz/run.sh build/asan/cvisor $(FUZZ_SYSCALL_SECONDS) 2
+
 bench: deps-bench
 	$(MAKE) $(B)/cvisor
 	bash tests/bench/run.sh
@@ -94,4 +105,4 @@ asan:
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps deps-test deps-bench run test deps-check bench asan clean
+.PHONY: all deps deps-test deps-bench run test fuzz deps-check bench asan clean

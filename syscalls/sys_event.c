@@ -253,7 +253,8 @@ SYSCALL(epoll_pwait2)
 			return -EFAULT;
 		if (!abi_timespec_valid(&ts))
 			return -EINVAL;
-		ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+		/* Past what ns can count (292 years) is forever, as in ppoll. */
+		ns = ts.tv_sec >= INT64_MAX / 1000000000LL ? -1 : ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	}
 	r = task_begin_wait_sigmask(t, a[4], a[5]);
 	if (r < 0)

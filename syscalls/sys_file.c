@@ -62,7 +62,7 @@ static int writable(struct file *f)
  * generic_write_check_limits): at or past the limit SIGXFSZ and EFBIG;
  * otherwise how far it may go.
  */
-static long fsize_limit(struct task *t, uint64_t start, uint64_t *end)
+long rlimit_fsize(struct task *t, uint64_t start, uint64_t *end)
 {
 	uint64_t limit = t->tg->rlim[RLIMIT_FSIZE].rlim_cur;
 
@@ -106,7 +106,7 @@ static long rw(struct task *t, struct file *f, gva_t buf, size_t len, uint64_t *
 		return (long)len;
 	if (write && S_ISREG(f->inode->mode)) {
 		uint64_t start = (f->flags & O_APPEND) ? f->inode->size : *pos, end = start + len;
-		long r = fsize_limit(t, start, &end);
+		long r = rlimit_fsize(t, start, &end);
 
 		if (r < 0)
 			return r;
@@ -1010,6 +1010,12 @@ SYSCALL(ioctl)
 			f->flags = v ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
 		break;
 	case FIONREAD:
+		/* The file's own answer first: an anonymous inode (inotify) is "regular" here but has no size. */
+		if (f->ops && f->ops->ioctl) {
+			r = f->ops->ioctl(f, t, a[1], a[2]);
+			if (r != -ENOTTY || !S_ISREG(f->inode->mode))
+				break;
+		}
 		if (S_ISREG(f->inode->mode)) {
 			/* A regular file: what is left to read from the offset. */
 			v = (int)(f->inode->size - f->pos);
@@ -1140,7 +1146,7 @@ static long truncate_inode(struct task *t, struct inode *ino, int64_t len)
 		return -EINVAL;
 	if (!ino->iops || !ino->iops->truncate)
 		return -EROFS;
-	if (end > ino->size && fsize_limit(t, end, &end) < 0)
+	if (end > ino->size && rlimit_fsize(t, end, &end) < 0)
 		return -EFBIG;
 	return vfs_truncate(ino, (uint64_t)len);
 }

@@ -208,6 +208,8 @@ SYSCALL(mincore)
 
 	if (a[0] & (ABI_PAGE_SIZE - 1))
 		return -EINVAL;
+	if (!mm_range_mapped(t->mm, a[0], a[1]))
+		return -ENOMEM; /* beyond user space, or a page of it not mapped */
 	n = ABI_PAGE_ALIGN(a[1]) / ABI_PAGE_SIZE;
 	/* Report every page resident: the sandbox never swaps. */
 	for (i = 0; i < sizeof(v); i++)

@@ -114,7 +114,8 @@ static long get_timeout(struct task *t, gva_t uts, int64_t *ns)
 		return -EFAULT;
 	if (!abi_timespec_valid(&ts))
 		return -EINVAL;
-	*ns = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+	/* Past what ns can count (292 years) is forever, as Linux's saturated KTIME_MAX is in practice. */
+	*ns = ts.tv_sec >= INT64_MAX / 1000000000LL ? -1 : ts.tv_sec * 1000000000LL + ts.tv_nsec;
 	return 0;
 }
 
@@ -221,7 +222,7 @@ SYSCALL(select)
 			return -EFAULT;
 		if (tv.tv_sec < 0 || tv.tv_usec < 0 || tv.tv_usec >= 1000000)
 			return -EINVAL;
-		ns = tv.tv_sec * 1000000000LL + tv.tv_usec * 1000;
+		ns = tv.tv_sec >= INT64_MAX / 1000000000LL ? -1 : tv.tv_sec * 1000000000LL + tv.tv_usec * 1000;
 	}
 	return do_select(t, (int)a[0], a[1], a[2], a[3], ns);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/xattr.h>
 
 #include "../sentry/kernel/task.h"
@@ -82,8 +83,16 @@ SYSCALL(fallocate)
 		r = -EOPNOTSUPP;
 	} else if ((mode & FALLOC_FL_ZERO_RANGE) && tmpfs_seals(f->inode)) {
 		r = -EOPNOTSUPP; /* Linux's tmpfs has holes to punch, no zeroed ranges */
+	} else if (off > INT64_MAX - len) {
+		r = -EFBIG; /* offset + len past any file's size (Linux's s_maxbytes check) */
 	} else if (fallocate_sealed(f->inode, mode, (uint64_t)(off + len))) {
 		r = -EPERM;
+	} else if (!(mode & (FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) && (uint64_t)(off + len) > f->inode->size &&
+		   (uint64_t)(off + len) > t->tg->rlim[RLIMIT_FSIZE].rlim_cur) {
+		uint64_t end = (uint64_t)(off + len);
+
+		/* Growing past RLIMIT_FSIZE: SIGXFSZ and EFBIG, as Linux's inode_newsize_ok. */
+		r = rlimit_fsize(t, end, &end);
 	} else {
 		uint64_t pos = (uint64_t)off, end = (uint64_t)(off + len);
 

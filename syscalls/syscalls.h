@@ -38,6 +38,11 @@ void syscall_report_unimplemented(int fd);
 
 /* The pid a pidfd of t names, or -EBADF / -EINVAL (set as task_pidfd_pid). */
 int pidfd_pid(struct task *t, int fd);
+/*
+ * RLIMIT_FSIZE for a regular file growing from start to *end: at or past the
+ * limit SIGXFSZ and -EFBIG; otherwise 0, with *end cut to the limit (sys_file.c).
+ */
+long rlimit_fsize(struct task *t, uint64_t start, uint64_t *end);
 
 #define SYSCALL(name) long sys_##name(struct task *t, const uint64_t *a)
 

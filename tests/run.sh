@@ -265,9 +265,10 @@ for t in "$here"/unit/*.sh "$root"/build/unit/* "$root"/build/unit-tests/*; do
 	esac
 done
 
-# tests/security, tests/gofer, tests/tty and tests/stdio belong to cvisor itself (escape
-# attempts, --overlay=none and --gofer-fds, `cvisor do -t`, the donated stdio): they only mean
-# something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
+# tests/security, tests/gofer, tests/tty, tests/stdio, tests/stress and tests/fuzz belong
+# to cvisor itself (escape attempts, --overlay=none and --gofer-fds, `cvisor do -t`, the
+# donated stdio, stress-ng, a few seconds of each fuzzer): they only mean something under
+# cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
 # cvisor_suite DIR WHY_NOT_ELSEWHERE
 cvisor_suite() {
 	local dir=$1 why=$2 l
@@ -290,6 +291,7 @@ cvisor_suite gofer "writes through the gofer are cvisor's --overlay=none"
 cvisor_suite tty "the terminal cases drive cvisor do -t"
 cvisor_suite stdio "host stdio is how cvisor donates the caller's fds"
 cvisor_suite stress "a hang under stress-ng is cvisor's to find"
+cvisor_suite fuzz "the fuzz targets are cvisor's own code, and the system call fuzzer runs only inside cvisor"
 
 # The sanitizer build on the same programs and cases: a heap error, a leak
 # (LeakSanitizer makes the sandbox exit non-zero) or undefined behaviour in

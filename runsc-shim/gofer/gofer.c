@@ -271,6 +271,48 @@ static int confine(void)
 	return r;
 }
 
+int gofer_handle(struct gofer_req *req, size_t n, int msg_flags, int infd, int infd2, struct gofer_rep *rep,
+		 char *value)
+{
+	int fd = -1;
+
+	memset(rep, 0, sizeof(*rep));
+	req->name[sizeof(req->name) - 1] = 0;
+	req->name2[sizeof(req->name2) - 1] = 0;
+	if (n < sizeof(*req) || (msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
+	    n != sizeof(*req) + (req->op == GOFER_SETXATTR ? req->size : 0) ||
+	    (req->op == GOFER_SETXATTR && req->size > GOFER_XATTR_MAX)) {
+		rep->err = -EINVAL;
+	} else if (req->op == GOFER_ROOT) {
+		fd = openat(AT_FDCWD, "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		rep->err = fd < 0 ? -errno : (fstat(fd, &rep->st) < 0 ? -EIO : 0);
+	} else if (infd < 0) {
+		rep->err = -EINVAL;
+	} else if (req->op == GOFER_WALK) {
+		fd = walk(infd, req->name, req->flags & GOFER_RDWR, &rep->st);
+		rep->err = fd < 0 ? fd : 0;
+	} else if (req->op == GOFER_GETXATTR) {
+		ssize_t size;
+
+		if (strncmp(req->name, "user.", 5))
+			rep->err = -EPERM;
+		else if ((size = fgetxattr(infd, req->name, value, GOFER_XATTR_MAX)) < 0)
+			rep->err = errno == EBADF ? -ENODATA : -errno; /* O_PATH: none to give */
+		else
+			rep->err = (int32_t)size;
+	} else if (req->op == GOFER_CREATE) {
+		fd = create(infd, req, &rep->st);
+		rep->err = fd < 0 ? fd : fstat(infd, &rep->st2) < 0 ? -errno : 0;
+	} else {
+		rep->err = (int32_t)change(req, infd, infd2, rep);
+	}
+	if (rep->err < 0 && fd >= 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd < 0 ? -1 : fd;
+}
+
 static void serve(int sock)
 {
 	/* A request, and for GOFER_SETXATTR the value after it. */
@@ -278,7 +320,6 @@ static void serve(int sock)
 		struct gofer_req req;
 		char raw[sizeof(struct gofer_req) + GOFER_XATTR_MAX];
 	} in;
-	struct gofer_req *req = &in.req;
 	static char xattr_value[GOFER_XATTR_MAX];
 
 	for (;;) {
@@ -288,7 +329,7 @@ static void serve(int sock)
 		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
 				    .msg_controllen = sizeof(cbuf)};
 		struct cmsghdr *c;
-		int infd[2] = {-1, -1}, fd = -1;
+		int infd[2] = {-1, -1}, fd;
 		ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 
 		if (n <= 0)
@@ -309,41 +350,12 @@ static void serve(int sock)
 					close(x); /* more than asked for: never kept */
 			}
 		}
-		memset(&rep, 0, sizeof(rep));
-		req->name[sizeof(req->name) - 1] = 0;
-		req->name2[sizeof(req->name2) - 1] = 0;
-		if ((size_t)n < sizeof(*req) || (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC)) ||
-		    (size_t)n != sizeof(*req) + (req->op == GOFER_SETXATTR ? req->size : 0) ||
-		    (req->op == GOFER_SETXATTR && req->size > GOFER_XATTR_MAX)) {
-			rep.err = -EINVAL;
-		} else if (req->op == GOFER_ROOT) {
-			fd = openat(AT_FDCWD, "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			rep.err = fd < 0 ? -errno : (fstat(fd, &rep.st) < 0 ? -EIO : 0);
-		} else if (infd[0] < 0) {
-			rep.err = -EINVAL;
-		} else if (req->op == GOFER_WALK) {
-			fd = walk(infd[0], req->name, req->flags & GOFER_RDWR, &rep.st);
-			rep.err = fd < 0 ? fd : 0;
-		} else if (req->op == GOFER_GETXATTR) {
-			ssize_t size;
-
-			if (strncmp(req->name, "user.", 5))
-				rep.err = -EPERM;
-			else if ((size = fgetxattr(infd[0], req->name, xattr_value, sizeof(xattr_value))) < 0)
-				rep.err = errno == EBADF ? -ENODATA : -errno; /* O_PATH: none to give */
-			else
-				rep.err = (int32_t)size;
-		} else if (req->op == GOFER_CREATE) {
-			fd = create(infd[0], req, &rep.st);
-			rep.err = fd < 0 ? fd : fstat(infd[0], &rep.st2) < 0 ? -errno : 0;
-		} else {
-			rep.err = (int32_t)change(req, infd[0], infd[1], &rep);
-		}
+		fd = gofer_handle(&in.req, (size_t)n, mh.msg_flags, infd[0], infd[1], &rep, xattr_value);
 		if (infd[0] >= 0)
 			close(infd[0]);
 		if (infd[1] >= 0)
 			close(infd[1]);
-		if (send_rep(sock, &rep, rep.err ? -1 : fd, req->op == GOFER_GETXATTR ? xattr_value : NULL,
+		if (send_rep(sock, &rep, fd, in.req.op == GOFER_GETXATTR && rep.err >= 0 ? xattr_value : NULL,
 			     sizeof(xattr_value)) < 0)
 			_exit(0);
 		if (fd >= 0)

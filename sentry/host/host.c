@@ -98,13 +98,33 @@ long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int inf
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
+	/* One fd with a whole reply is kept; any other that came (a short reply's, a second one) is closed. */
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		size_t k, nfd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
+			continue;
+		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < nfd; k++) {
+			int x;
+
+			memcpy(&x, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+			if (*outfd < 0 && (size_t)r == replen)
+				*outfd = x;
+			else
+				host_close(x);
+		}
+	}
 	if ((size_t)r != replen)
 		return -EIO; /* the gofer is gone */
-	if (mh.msg_flags & MSG_CTRUNC)
-		return -EMFILE; /* the fd sent did not fit in the sentry's table (RLIMIT_NOFILE) */
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(outfd, CMSG_DATA(c), sizeof(int));
+	if (mh.msg_flags & MSG_CTRUNC) {
+		/* The fd sent did not fit in the sentry's table (RLIMIT_NOFILE). */
+		if (*outfd >= 0) {
+			host_close(*outfd);
+			*outfd = -1;
+		}
+		return -EMFILE;
+	}
 	return 0;
 }
 

@@ -853,12 +853,13 @@ SYSCALL(waitid)
 		si.si_signo = SIGCHLD;
 		si.si_pid = (pid_t)r;
 		si.si_uid = 0;
-		if ((status & 0x7f) == 0x7f) {
-			si.si_code = CLD_STOPPED;
-			si.si_status = (status >> 8) & 0xff;
-		} else if (status == 0xffff) {
+		/* 0xffff first: its low bits look like a stop's 0x7f too. */
+		if (status == 0xffff) {
 			si.si_code = CLD_CONTINUED;
 			si.si_status = SIGCONT;
+		} else if ((status & 0x7f) == 0x7f) {
+			si.si_code = CLD_STOPPED;
+			si.si_status = (status >> 8) & 0xff;
 		} else if (status & 0x7f) {
 			si.si_code = (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
 			si.si_status = status & 0x7f;
@@ -956,7 +957,7 @@ SYSCALL(tkill)
 	if (!x)
 		return -ESRCH;
 	fill_user_info(t, &si, (int)a[1], SI_TKILL);
-	if (a[1])
+	if ((int)a[1]) /* the signal is an int: 1 << 32 is signal 0, a check only */
 		task_send_signal(x, (int)a[1], &si);
 	return 0;
 }
@@ -972,7 +973,7 @@ SYSCALL(tgkill)
 	if (!x || x->tg->tgid != (int)a[0])
 		return -ESRCH;
 	fill_user_info(t, &si, (int)a[2], SI_TKILL);
-	if (a[2])
+	if ((int)a[2])
 		task_send_signal(x, (int)a[2], &si);
 	return 0;
 }

@@ -1290,6 +1290,21 @@ long mm_msync(struct mm *mm, gva_t start, uint64_t len)
 	return r;
 }
 
+int mm_range_mapped(struct mm *mm, gva_t start, uint64_t len)
+{
+	gva_t end = start + ABI_PAGE_ALIGN(len), at = start;
+	size_t i;
+
+	if (end < start || !mm_access_ok(start, len))
+		return 0;
+	for (i = vma_search(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		if (mm->vmas[i].start > at)
+			return 0; /* a hole */
+		at = mm->vmas[i].end;
+	}
+	return at >= end;
+}
+
 long mm_shared_frame(struct mm *mm, gva_t va, uint64_t *frame)
 {
 	struct vma *v = va < mm->limit ? vma_find(mm, va) : NULL;

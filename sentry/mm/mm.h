@@ -185,6 +185,8 @@ uint32_t *mm_user_word(struct mm *mm, gva_t va);
  * range is unmapped, as Linux; the first write-back error otherwise.
  */
 long mm_msync(struct mm *mm, gva_t start, uint64_t len);
+/* Is every page of [start, start+len) mapped (mincore's ENOMEM otherwise)?  An empty range is. */
+int mm_range_mapped(struct mm *mm, gva_t start, uint64_t len);
 
 /* Bytes of address space mapped (RLIMIT_AS). */
 uint64_t mm_total_bytes(struct mm *mm);

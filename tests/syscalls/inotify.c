@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 static const char *name(unsigned m) {
@@ -22,7 +23,11 @@ int main(void) {
 	int fd = open("/tmp/cvt-in/a", O_CREAT | O_WRONLY, 0600); write(fd, "x", 1); close(fd);
 	chmod("/tmp/cvt-in/a", 0644); rename("/tmp/cvt-in/a", "/tmp/cvt-in/b"); mkdir("/tmp/cvt-in/d", 0755);
 	unlink("/tmp/cvt-in/b"); rmdir("/tmp/cvt-in/d");
+	/* FIONREAD: the bytes of the queued events (an anonymous inode, not a file's size left). */
+	int avail = -1;
+	printf("FIONREAD %d", ioctl(in, FIONREAD, &avail));
 	ssize_t n = read(in, buf, sizeof(buf)), off = 0;
+	printf(" = %d of %zd\n", avail, n);
 	while (off < n) {
 		struct inotify_event *e = (void *)(buf + off);
 		printf("%s%s\n", name(e->mask), e->len ? e->name : "");

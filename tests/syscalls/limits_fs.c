@@ -87,6 +87,14 @@ int main(void)
 	err = errno;
 	printf("ftruncate to 2000: %d %s, SIGXFSZ %d\n", n, strerrorname_np(err), xfsz);
 	printf("ftruncate to 500: %d\n", ftruncate(fd, 500));
+	/* fallocate growing the file past the limit fails the same way; inside it, or keeping the size, works. */
+	n = fallocate(fd, 0, 0, 2000);
+	err = errno;
+	printf("fallocate to 2000: %d %s, SIGXFSZ %d\n", n, n ? strerrorname_np(err) : "-", xfsz);
+	printf("fallocate to 800: %d\n", fallocate(fd, 0, 0, 800));
+	n = fallocate(fd, 0, INT64_MAX - 5, 10);
+	err = errno;
+	printf("fallocate past any size: %d %s, SIGXFSZ %d\n", n, n ? strerrorname_np(err) : "-", xfsz);
 	close(fd);
 	unlink("/tmp/cvt-fsize");
 	return 0;

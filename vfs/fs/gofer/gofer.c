@@ -165,6 +165,17 @@ static void set_fd(struct gnode *g, int fd)
 
 /* ---- requests ---- */
 
+/*
+ * The reply's error as the sentry may pass it on: 0, or an errno the host
+ * could have given.  Anything else (a positive value, a kernel-internal
+ * restart code such as -ERESTARTSYS, garbage) comes from a broken gofer
+ * and is -EIO: it must never reach the application or the restart logic.
+ */
+static long reply_err(int32_t err)
+{
+	return err == 0 || (err < 0 && err > -512) ? err : -EIO;
+}
+
 /* A request to the gofer of fs, with up to two fds (-1: none); the fd it answers with in *outfd. */
 static long call(struct gofer_fs *fs, struct gofer_req *req, int fd, int fd2, struct gofer_rep *rep, int *outfd)
 {
@@ -178,11 +189,12 @@ static long call(struct gofer_fs *fs, struct gofer_req *req, int fd, int fd2, st
 		return -ENFILE;
 	if (r < 0)
 		return -EIO;
-	if (rep->err < 0 && outfd && *outfd >= 0) {
+	r = reply_err(rep->err);
+	if (r < 0 && outfd && *outfd >= 0) {
 		host_close(*outfd);
 		*outfd = -1;
 	}
-	return rep->err;
+	return r;
 }
 
 static int bad_name(const char *name, size_t cap)
@@ -286,9 +298,14 @@ static long gnode_fd2(struct gnode *a, struct gnode *b, int *fa, int *fb)
 
 /* ---- inodes ---- */
 
+/*
+ * The gofer's figures for ino, but not its type: an inode's type is fixed
+ * when it is made (its ops were chosen by it), and a reply that said
+ * otherwise would have a directory's file ops run on a regular file's state.
+ */
 static void take_stat(struct inode *ino, const struct stat *st)
 {
-	ino->mode = st->st_mode;
+	ino->mode = (ino->mode & S_IFMT) | (st->st_mode & ~S_IFMT);
 	ino->uid = st->st_uid;
 	ino->gid = st->st_gid;
 	ino->nlink = st->st_nlink;
@@ -591,7 +608,7 @@ static void cache_refresh(struct inode *ino, uint64_t off, uint64_t end)
 static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 {
 	struct gnode *g = ino->priv;
-	size_t idx = (size_t)(off / 4096), want = (size_t)((ino->size + 4095) / 4096), n, i;
+	size_t idx = (size_t)(off / 4096), want = (size_t)((ino->size + 4095) / 4096), need, n, i;
 	uint64_t run;
 	long r;
 
@@ -600,12 +617,18 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 	/* Before g's page array is used below: trimming may free it (g's other pages unmapped). */
 	if (idx >= g->npages || g->pages[idx] == MF_NONE)
 		cache_reclaim();
-	if (g->npages < want) {
-		uint64_t *p = realloc(g->pages, want * sizeof(*p));
+	/*
+	 * The table grows as far as this page and its read-ahead, not to the
+	 * file's size: a large sparse file (or a size from a broken gofer)
+	 * would cost 8 bytes per page of it at the first fault.
+	 */
+	need = want - idx > CACHE_READAHEAD ? idx + CACHE_READAHEAD : want;
+	if (g->npages < need) {
+		uint64_t *p = realloc(g->pages, need * sizeof(*p));
 
 		if (!p)
 			return -ENOMEM;
-		for (i = g->npages; i < want; i++)
+		for (i = g->npages; i < need; i++)
 			p[i] = MF_NONE;
 		if (!g->pages) {
 			g->cnext = cached;
@@ -615,10 +638,11 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 			cached = g;
 		}
 		g->pages = p;
-		g->npages = want;
+		g->npages = need;
 	}
 	if (g->pages[idx] == MF_NONE) {
-		for (n = 1; n < CACHE_READAHEAD && idx + n < want && g->pages[idx + n] == MF_NONE; n++)
+		for (n = 1; n < CACHE_READAHEAD && idx + n < want && idx + n < g->npages && g->pages[idx + n] == MF_NONE;
+		     n++)
 			;
 		run = mf_alloc(n);
 		if (run == MF_NONE) {
@@ -986,7 +1010,7 @@ static long gofer_write_xattr(struct inode *ino, const char *name, const void *v
 		host_close(dummy);
 	if (r < 0)
 		return -EIO;
-	return rep.err;
+	return reply_err(rep.err);
 }
 
 static long gofer_statfs(struct inode *ino, struct statfs *sf)
@@ -1230,8 +1254,8 @@ struct inode *gofer_mount(int sock, int writable_root, size_t fd_limit, struct s
 	fs->max_fds = fd_limit ? fd_limit : 4096;
 	sb->priv = fs;
 	*err = host_gofer_call(sock, &req, sizeof(req), -1, -1, &rep, sizeof(rep), &fd);
-	if (*err == 0 && rep.err < 0)
-		*err = rep.err;
+	if (*err == 0)
+		*err = reply_err(rep.err);
 	if (*err == 0 && (fd < 0 || !S_ISDIR(rep.st.st_mode)))
 		*err = -ENOTDIR;
 	if (*err < 0) {
@@ -1243,6 +1267,8 @@ struct inode *gofer_mount(int sock, int writable_root, size_t fd_limit, struct s
 	}
 	root = make_inode(sb, fd, &rep.st, NULL, NULL, 0);
 	if (!root) {
+		free(sb);
+		free(fs);
 		*err = -ENOMEM;
 		return NULL;
 	}

@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 
 #include "../../../sentry/kernel/task.h"
+#include "../../../sentry/mm/mm.h"
 #include "../../vfs.h"
 #include "inotify.h"
 
@@ -161,6 +163,20 @@ static unsigned in_poll(struct file *f, uint64_t *deadline)
 	return in->head ? POLLIN | POLLRDNORM : 0;
 }
 
+/* FIONREAD: the bytes a read could take now (all the queued events), as Linux's inotify_ioctl. */
+static long in_ioctl(struct file *f, struct task *t, unsigned long req, gva_t arg)
+{
+	struct instance *in = f->priv;
+	struct event *e;
+	int n = 0;
+
+	if (req != FIONREAD)
+		return -ENOTTY;
+	for (e = in->head; e; e = e->next)
+		n += (int)e->size;
+	return mm_copy_out(t->mm, arg, &n, sizeof(n));
+}
+
 static void in_release(struct file *f)
 {
 	struct instance *in = f->priv;
@@ -180,7 +196,7 @@ static void in_release(struct file *f)
 }
 
 static const struct file_ops inotify_fops = {
-	.read = in_read, .poll = in_poll, .release = in_release, .dname = "anon_inode:inotify",
+	.read = in_read, .poll = in_poll, .ioctl = in_ioctl, .release = in_release, .dname = "anon_inode:inotify",
 };
 
 long inotify_create(int flags, struct file **out)

@@ -1,0 +1,142 @@
+#!/usr/bin/env python3
+"""Writes the fuzz targets' seed corpus, tests/fuzz/corpus/<target>/: small,
+valid inputs each target's fuzzing starts from.  Run again after changing a
+message layout; crash inputs found later are added by hand (crash-*) and
+are not made here.  The ELF seeds are the first page of Debian binaries
+when they are there (the loader fuzz target pads the file with zeros)."""
+import os
+import struct
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+corpus = os.path.join(here, "corpus")
+
+
+def put(target, name, data):
+    d = os.path.join(corpus, target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# ---- elf: the file execve runs ----
+def elf(etype, phdrs, entry=0x401000, phoff=64):
+    eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
+    eh += struct.pack("<HHIQQQIHHHHHH", etype, 62, 1, entry, phoff, 0, 0, 64, 56, len(phdrs), 64, 0, 0)
+    body = b"".join(struct.pack("<IIQQQQQQ", *p) for p in phdrs)
+    return eh + body
+
+
+PT_LOAD, PT_INTERP, PT_PHDR = 1, 3, 6
+interp = b"/lib64/ld-linux-x86-64.so.2\0"
+put("elf", "static-exec", elf(2, [(PT_LOAD, 5, 0, 0x400000, 0x400000, 0x1000, 0x1000, 0x1000),
+                                  (PT_LOAD, 6, 0x1000, 0x401000, 0x401000, 0x100, 0x3000, 0x1000)]))
+dyn = elf(3, [(PT_PHDR, 4, 64, 64, 64, 3 * 56, 3 * 56, 8),
+              (PT_INTERP, 4, 0x200, 0x200, 0x200, len(interp), len(interp), 1),
+              (PT_LOAD, 5, 0, 0, 0, 0x1000, 0x1000, 0x1000)], entry=0x100)
+put("elf", "pie-interp", dyn + bytes(0x200 - len(dyn)) + interp)
+put("elf", "script", b"#!/fuzz -x\necho hello\n")
+put("elf", "script-noarg", b"#! /fuzz\n")
+for name, path in (("debian-true", "/bin/true"), ("debian-busybox", "/bin/busybox")):
+    try:
+        with open(path, "rb") as f:
+            put("elf", name, f.read(4096))
+    except OSError:
+        pass
+
+# ---- gofer_server: fd choices, recvmsg flags, then the request ----
+GOFER = dict(ROOT=1, WALK=2, CREATE=3, UNLINK=4, RENAME=5, LINK=6, SETATTR=7, FSYNC=8, STATFS=9,
+             SETXATTR=10, REMOVEXATTR=11)
+
+
+def req(op, flags=0, mode=0, uid=0, gid=0, valid=0, size=0, name=b"", name2=b"", value=b""):
+    r = struct.pack("<IIIIIIQqqqq", GOFER[op], flags, mode, uid, gid, valid, size, 0, 0, 0, 0)
+    r += name.ljust(256, b"\0") + name2.ljust(4096, b"\0")
+    assert len(r) == 4416
+    return r + value
+
+
+def server(name, fd, fd2, r, msgflags=0):
+    put("gofer_server", name, bytes([fd, fd2, msgflags]) + r)
+
+
+# fd choices (target.c): 0 none, 1 scratch dir, 2 dir d, 3 file f, 4 symlink l, 5 fifo p, 6 O_PATH dir
+server("root", 0, 0, req("ROOT"))
+server("walk-file", 1, 0, req("WALK", name=b"f"))
+server("walk-rdwr", 1, 0, req("WALK", flags=1, name=b"f"))
+server("walk-symlink", 1, 0, req("WALK", name=b"l"))
+server("walk-dotdot", 2, 0, req("WALK", name=b".."))
+server("create-file", 1, 0, req("CREATE", mode=0o100644, uid=1000, gid=1000, name=b"new"))
+server("create-dir", 2, 0, req("CREATE", mode=0o40755, name=b"sub"))
+server("create-symlink", 1, 0, req("CREATE", mode=0o120777, name=b"s", name2=b"../../etc"))
+server("create-fifo", 1, 0, req("CREATE", mode=0o10644, name=b"q"))
+server("create-dev", 1, 0, req("CREATE", mode=0o20644, name=b"null"))
+server("unlink", 1, 0, req("UNLINK", name=b"f"))
+server("rmdir", 1, 0, req("UNLINK", flags=0x200, name=b"d"))
+server("rename", 1, 2, req("RENAME", name=b"f", name2=b"g"))
+server("rename-exchange", 1, 1, req("RENAME", flags=2, name=b"f", name2=b"d"))
+server("link", 1, 2, req("LINK", name=b"f", name2=b"h"))
+server("setattr", 3, 0, req("SETATTR", mode=0o4755, uid=1, gid=2, valid=63, size=100))
+server("setattr-symlink", 4, 0, req("SETATTR", mode=0o777, valid=1))
+server("fsync", 3, 0, req("FSYNC", flags=1))
+server("statfs", 6, 0, req("STATFS"))
+server("setxattr", 3, 0, req("SETXATTR", size=5, name=b"user.test", value=b"hello"))
+server("removexattr", 2, 0, req("REMOVEXATTR", name=b"user.test"))
+server("truncated", 1, 0, req("WALK", name=b"f")[:100], msgflags=1)
+
+# ---- strace: nr, six arguments, result, then guest memory at 0x10000 ----
+G = 0x10000
+
+
+def call(name, nr, args, ret, mem=b""):
+    args = list(args) + [0] * (6 - len(args))
+    put("strace", name, struct.pack("<q6Qq", nr, *[a & (2**64 - 1) for a in args], ret) + mem)
+
+
+call("openat", 257, [-100, G, 0o2000000, 0], 3, b"/etc/passwd\0")
+call("openat-enoent", 257, [-100, G, 0o100 | 0o1, 0o644], -2, b"/nonexistent\0")
+call("read", 0, [3, G, 4096], 12, b"hello world\n")
+call("write-long", 1, [1, G, 200], 200, bytes(range(200)))
+call("execve", 59, [G, G + 16, 0], 0, b"/bin/sh\0".ljust(16, b"\0") + struct.pack("<QQQ", G, G + 8, 0) + b"-c\0")
+call("fstat", 5, [3, G], 0, bytes(144))
+call("mmap", 9, [0, 4096, 3, 0x22, -1, 0], 0x7f0000000000)
+call("futex", 202, [G, 0x80, 1, G + 8], -110, bytes(8) + struct.pack("<qq", 1, 500))
+call("rt_sigaction", 13, [2, G, 0, 8], 0, struct.pack("<QQQQ", 0x401000, 0x04000000, 0x401100, 1 << 1))
+call("connect", 42, [3, G, 16], -111, struct.pack("<HH4s8x", 2, 0x5000, bytes([127, 0, 0, 1])))
+call("fcntl-getfl", 72, [3, 3], 0o100002)
+call("clock_nanosleep", 230, [1, 1, G, 0], -4, struct.pack("<qq", 1, 0))
+call("poll", 7, [G, 2, 100], 1, struct.pack("<ihhihh", 0, 1, 0, 1, 4, 4))
+call("unknown", 1000, [1, 2, 3, 4, 5, 6], -38)
+call("exit_group", 231, [3], 0)
+call("ioctl", 16, [1, 0x5401, G], 0, bytes(60))
+call("restart", 35, [G, G + 16], -516, struct.pack("<qq", 1, 0) + bytes(16))
+
+# ---- path: the walk and flags, the dirfd and credentials, RESOLVE_*, then the path ----
+def walk(name, path, fn=0, flags=0, dirfd=0, user=False, how=0):
+    put("path", name, bytes([fn | flags << 2, dirfd | (4 if user else 0), how]) + path)
+
+
+walk("abs", b"/a/b/file")
+walk("dots", b"/a/./b/../b/./file", flags=1)
+walk("above-root", b"/../../a/up/a/l/file", flags=1)
+walk("symlinks", b"/a/l/../abs", flags=1)
+walk("loop", b"/loop1/x", flags=1)
+walk("relative-dirfd", b"../l/file", dirfd=1)
+walk("empty-path", b"", dirfd=3, flags=4)
+walk("mount-out", b"/mnt/out/b", flags=1)
+walk("secret-as-user", b"/secret/x", user=True)
+walk("parent", b"/a/b/newname/", fn=1)
+walk("parent-follow", b"/dangling", fn=2)
+walk("beneath", b"../../a", fn=3, dirfd=1, how=0x08)
+walk("in-root", b"/a/up/a", fn=3, dirfd=2, how=0x10 | 0x01)
+walk("long-name", b"/a/" + b"n" * 255 + b"/x", fn=1)
+
+# ---- gofer_client: see tests/fuzz/gofer_client/target.c for the layout ----
+sys.path.insert(0, os.path.join(here, "gofer_client"))
+try:
+    import seeds as client_seeds
+except ImportError:
+    client_seeds = None
+if client_seeds:
+    for name, data in client_seeds.seeds():
+        put("gofer_client", name, data)
