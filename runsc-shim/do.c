@@ -65,6 +65,23 @@ static uint64_t default_memory(void)
 	return half > (16ULL << 30) ? (16ULL << 30) : half;
 }
 
+/*
+ * The host keeps its clocks on the TSC only while it trusts it (synchronised
+ * across CPUs, steady): then the sandbox's vDSO may read it too.
+ */
+static int host_clocksource_is_tsc(void)
+{
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "re");
+	char name[32] = "";
+
+	if (!f)
+		return 0;
+	if (!fgets(name, sizeof(name), f))
+		name[0] = 0;
+	fclose(f);
+	return strcmp(name, "tsc\n") == 0;
+}
+
 int shim_do(int argc, char **argv)
 {
 	struct sentry_config cfg = {.root = "/", .memory = default_memory(), .pin_cpu = 1,
@@ -184,6 +201,7 @@ int shim_do(int argc, char **argv)
 		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	cfg.host_tsc = host_clocksource_is_tsc();
 	{
 		const char *step;
 		int r = shim_confine_sentry(&step);

@@ -15,6 +15,7 @@ struct sentry_config {
 	const char *cwd;         /* inside the sandbox */
 	uint64_t memory;         /* bytes: the sandbox's memory limit */
 	int ncpus;               /* the host's online CPUs, read before the sentry left the host's files */
+	int host_tsc;            /* the host's clocksource is the TSC (likewise): the vDSO may read it */
 	int tty;                 /* -t: a pty for the sandbox, the caller's terminal in raw mode */
 	int strace;
 	int debug;
