@@ -186,14 +186,15 @@ static pthread_cond_t clock_cond;
 
 static void *clock_main(void *arg)
 {
-	int64_t interval = FIRST_UPDATE_NS, next = ref.mono;
+	int64_t interval = FIRST_UPDATE_NS;
 
 	(void)arg;
 	pthread_mutex_lock(&clock_mu);
 	for (;;) {
+		/* From now, not from the last deadline: a late wake-up (a busy host) does not bring a burst of updates. */
+		int64_t next = (int64_t)host_monotonic_ns() + interval;
 		struct timespec ts;
 
-		next += interval;
 		ts.tv_sec = next / 1000000000LL;
 		ts.tv_nsec = next % 1000000000LL;
 		while (pthread_cond_timedwait(&clock_cond, &clock_mu, &ts) != ETIMEDOUT)
