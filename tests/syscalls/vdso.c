@@ -3,9 +3,9 @@
  * "[vdso]" that exports the functions glibc asks for (version LINUX_2.6);
  * the times it gives agree with the system calls' (interleaved, they never
  * go back), gettimeofday and time agree with clock_gettime, clock_getres
- * matches the system call, getcpu matches the system call, the data page
- * cannot be made writable, and a million clock_gettime calls take well under a second,
- * which only a vDSO makes possible (a trapped call costs microseconds).
+ * matches the system call, getcpu matches the system call, and the data page
+ * cannot be made writable.  (That the clocks then need no system call is
+ * tests/unit/vdso_strace.sh's part: it depends on the host's clocksource.)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -187,18 +187,6 @@ static void check_protection(void)
 	}
 }
 
-static void check_speed(void)
-{
-	struct timespec a, b, ts;
-	long i;
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (i = 0; i < 1000000; i++)
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("1M clock_gettime in under 1 s = %s\n", ns_of(&b) - ns_of(&a) < 1000000000LL ? "yes" : "no");
-}
-
 int main(void)
 {
 	check_image();
@@ -215,7 +203,6 @@ int main(void)
 	check_getres(12345, "12345");
 	check_agree();
 	check_getcpu();
-	check_speed();
 	check_protection();
 	return 0;
 }
