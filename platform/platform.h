@@ -80,6 +80,12 @@ struct platform {
 	/* A new, empty address space, or NULL (errno-style reason in *err). */
 	struct plat_as *(*as_create)(int *err);
 	void (*as_destroy)(struct plat_as *as);
+	/*
+	 * as_map may later be undone by the platform itself (all of an address
+	 * space's mappings dropped when the host refuses one): a fault on a
+	 * page the memory manager holds present then reports SEGV_MAPERR, and
+	 * the memory manager maps it again.
+	 */
 	void (*as_map)(struct plat_as *as, uint64_t va, uint64_t len, uint64_t mf_off, int prot);
 	void (*as_unmap)(struct plat_as *as, uint64_t va, uint64_t len);
 	void (*as_protect)(struct plat_as *as, uint64_t va, uint64_t len, int prot);
@@ -128,6 +134,12 @@ struct platform {
 	enum plat_access (*fault_access)(struct plat_ctx *ctx, const plat_regs *regs, const struct plat_stopinfo *info);
 	/* Makes a running switch_to_user() on ctx return PLAT_INTERRUPT soon; any thread may call. */
 	void (*interrupt)(struct plat_ctx *ctx);
+	/*
+	 * Kills every host process of every address space (the crash path,
+	 * so that they can be reaped before cvisor exits); async-signal-safe,
+	 * takes no lock.
+	 */
+	void (*kill_all)(void);
 
 	/* The highest application address + 1 this platform can give. */
 	uint64_t user_limit;

@@ -7,10 +7,15 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../platform/platform.h"
@@ -30,7 +35,13 @@ static const char usage_text[] =
 	"  --cwd DIR             working directory inside the sandbox (default: the caller's, if it exists there)\n"
 	"  --platform=NAME       how application code runs (default ptrace; `cvisor platforms` lists them)\n"
 	"  --overlay=memory|none writes to the root go to sentry memory (default), or through the gofer to DIR\n"
-	"  --memory=SIZE         memory limit, e.g. 512M, 4G (default: half the host's memory, at most 16G)\n"
+	"  --memory=SIZE         memory of the application, /tmp and the overlay's writes together, e.g.\n"
+	"                        512M, 4G (default: half the host's memory, at most 16G)\n"
+	"  --tasks=N             threads of all the sandbox's processes together; clone and fork fail\n"
+	"                        with EAGAIN past it (default: pid_max/16, at most 4096)\n"
+	"  --files=N             open files of the whole sandbox; ENFILE past it (default 65536)\n"
+	"  --cgroup=PATH         put cvisor, the gofer and the stubs in this existing cgroup v2 directory\n"
+	"                        (its cpu.max, memory.max and pids.max then bound them on the host)\n"
 	"  -t, --tty             give the command a terminal (a pty in the sandbox on the caller's terminal)\n"
 	"  --strace              print each system call of the application to stderr\n"
 	"  --debug               diagnostics, and the unimplemented system calls asked for at exit\n"
@@ -55,6 +66,45 @@ static int parse_size(const char *s, uint64_t *out)
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* Each sandbox task is two host tasks (a sentry thread, a stub thread): a sixteenth of pid_max keeps many sandboxes in. */
+static int default_tasks(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "r");
+	long pid_max = 32768;
+
+	if (f) {
+		if (fscanf(f, "%ld", &pid_max) != 1)
+			pid_max = 32768;
+		fclose(f);
+	}
+	pid_max /= 16;
+	return pid_max > 4096 ? 4096 : pid_max < 64 ? 64 : (int)pid_max;
+}
+
+/* Moves cvisor into the cgroup v2 directory path; its children (gofer, stubs) are born there. */
+static int join_cgroup(const char *path)
+{
+	char procs[4096];
+	struct statfs sf;
+	FILE *f;
+	int r = 0;
+
+	if (statfs(path, &sf) < 0)
+		return -errno;
+	if (sf.f_type != CGROUP2_SUPER_MAGIC)
+		return -ENOTDIR; /* a cgroup v1 hierarchy, or no cgroup at all */
+	if (snprintf(procs, sizeof(procs), "%s/cgroup.procs", path) >= (int)sizeof(procs))
+		return -ENAMETOOLONG;
+	f = fopen(procs, "w");
+	if (!f)
+		return -errno;
+	if (fprintf(f, "0\n") < 0)
+		r = -errno;
+	if (fclose(f) != 0 && r == 0)
+		r = -errno;
+	return r;
 }
 
 static uint64_t default_memory(void)
@@ -82,14 +132,85 @@ static int host_clocksource_is_tsc(void)
 	return strcmp(name, "tsc\n") == 0;
 }
 
+/*
+ * A background job's sentry touched the terminal, which sent SIGTTIN or
+ * SIGTTOU to cvisor's process group.  The sentry ignores it (pid 1 of its
+ * namespace stops only on a SIGSTOP from outside): cvisor stops it, then
+ * itself, so that the shell sees the job stopped; `fg` or `bg` continues
+ * cvisor's group, and cvisor the sentry.
+ */
+static void job_stop(pid_t sentry, int sig)
+{
+	struct timespec now = {0, 0};
+	sigset_t one;
+
+	kill(sentry, SIGSTOP);
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	raise(sig);
+	sigprocmask(SIG_UNBLOCK, &one, NULL); /* stopped here until continued */
+	sigprocmask(SIG_BLOCK, &one, NULL);
+	/* Sent again while the sentry was on its way to stopping: stale now. */
+	sigaddset(&one, sig == SIGTTIN ? SIGTTOU : SIGTTIN);
+	while (sigtimedwait(&one, NULL, &now) > 0)
+		;
+	kill(sentry, SIGCONT);
+}
+
+/*
+ * cvisor's part while the sentry runs: pass on to it what processes send
+ * cvisor (sentry.c's forwarder says which it takes), and return the
+ * sandbox's exit status once it is gone.  Its pid namespace dies with it,
+ * stubs and all, before it can be waited for.
+ */
+static int supervise(pid_t sentry, const sigset_t *set)
+{
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(set, &si), st;
+
+		if (sig == SIGCHLD) {
+			pid_t w = waitpid(sentry, &st, WNOHANG);
+
+			if (w == 0)
+				continue; /* the gofer */
+			if (w < 0)
+				return shim_fail(NULL, "lost the sentry: %s", strerror(errno));
+			if (WIFSIGNALED(st))
+				return shim_fail("the host killed it (out of memory?), or see the lines above",
+						 "the sentry died of signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+			return WEXITSTATUS(st);
+		}
+		if (sig == SIGTTIN || sig == SIGTTOU)
+			job_stop(sentry, sig);
+		else if (sig > 0 && !sentry_signal_direct(&si))
+			sigqueue(sentry, sig, (union sigval){0});
+	}
+}
+
+/*
+ * The sentry is gone (or never came): its gofer has no one left to serve.
+ * Killed and reaped here, so that nothing of the sandbox outlives cvisor
+ * (a gofer left to the host's pid 1 stays a zombie where pid 1 does not reap).
+ */
+static void gofer_end(pid_t gofer)
+{
+	kill(gofer, SIGKILL);
+	while (waitpid(gofer, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 int shim_do(int argc, char **argv)
 {
 	struct sentry_config cfg = {.root = "/", .memory = default_memory(), .pin_cpu = 1,
 				    .platform = SENTRY_DEFAULT_PLATFORM};
 	const struct platform *p;
+	const char *cgroup = NULL;
 	int print_host_syscalls = 0;
 	char cwd[4096];
 	struct rlimit rl;
+	sigset_t sigs, own;
+	pid_t gofer;
 	int i, status;
 
 	for (i = 1; i < argc; i++) {
@@ -113,6 +234,18 @@ int shim_do(int argc, char **argv)
 			if (parse_size(a + 9, &cfg.memory) < 0)
 				return shim_fail("give a size of at least 16M, like 512M or 4G", "bad --memory '%s'",
 						 a + 9);
+		} else if (!strncmp(a, "--tasks=", 8) || !strncmp(a, "--files=", 8)) {
+			char *end;
+			unsigned long n = strtoul(a + 8, &end, 10);
+
+			if (end == a + 8 || *end || n < 1 || n > (1UL << 22))
+				return shim_fail("give a number from 1 to 4194304", "bad %.7s '%s'", a, a + 8);
+			if (a[2] == 't')
+				cfg.max_tasks = (int)n;
+			else
+				cfg.max_files = n;
+		} else if (!strncmp(a, "--cgroup=", 9)) {
+			cgroup = a + 9;
 		} else if (!strncmp(a, "--overlay=", 10)) {
 			if (!strcmp(a + 10, "none"))
 				cfg.no_overlay = 1;
@@ -142,6 +275,10 @@ int shim_do(int argc, char **argv)
 			exec_test_failure = 1;
 		} else if (!strcmp(a, "--test-forbidden-host-call")) {
 			cfg.test_forbidden_call = 1;
+		} else if (!strcmp(a, "--test-forbidden-host-call=ptrace")) {
+			cfg.test_forbidden_call = 2;
+		} else if (!strcmp(a, "--test-forbidden-host-call=kill")) {
+			cfg.test_forbidden_call = 3;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage_text, stdout);
 			return 0;
@@ -175,6 +312,17 @@ int shim_do(int argc, char **argv)
 	}
 	cfg.argv = argv + i;
 	cfg.envp = environ;
+	if (!cfg.max_tasks)
+		cfg.max_tasks = default_tasks();
+	if (cgroup) {
+		int r = join_cgroup(cgroup);
+
+		if (r < 0)
+			return shim_fail("give an existing cgroup v2 directory that cvisor may write to (and that has no "
+					 "controllers enabled for children)",
+					 "cannot join cgroup %s: %s", cgroup,
+					 r == -ENOTDIR ? "not a directory of a cgroup v2 hierarchy" : strerror(-r));
+	}
 	if (!cfg.cwd && getcwd(cwd, sizeof(cwd)))
 		cfg.cwd = cwd;
 
@@ -196,20 +344,43 @@ int shim_do(int argc, char **argv)
 	 * list forbids (and the sentry lock serialises the threads anyway).
 	 */
 	mallopt(M_ARENA_MAX, 1);
+	status = shim_confine_net();
+	if (status < 0)
+		return shim_fail("cvisor needs root (CAP_SYS_ADMIN) to make the sandbox's namespaces",
+				 "cannot make the sandbox's network namespace: %s", strerror(-status));
 	/* The gofer first, while cvisor is one thread: a fork is clean then. */
-	if (gofer_start(cfg.root, &cfg.gofer_sock) < 0)
+	if ((gofer = gofer_start(cfg.root, &cfg.gofer_sock)) < 0)
 		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	cfg.host_tsc = host_clocksource_is_tsc();
+	/* Blocked from here on, so that none is lost before the sentry's forwarder takes them. */
+	sentry_forwarded_set(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGTTIN);
+	sigaddset(&sigs, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	{
 		const char *step;
-		int r = shim_confine_sentry(&step);
+		pid_t pid = shim_spawn_sentry(&cfg.gofer_sock, &cfg.stdio_closed, &step);
 
-		if (r < 0)
+		if (pid < 0) {
+			gofer_end(gofer);
 			return shim_fail("cvisor needs root (CAP_SYS_ADMIN) to make the sandbox's namespaces",
-					 "cannot %s: %s", step, strerror(-r));
+					 "cannot %s for the sentry: %s", step, strerror(-pid));
+		}
+		if (pid > 0) {
+			status = supervise(pid, &sigs);
+			gofer_end(gofer);
+			return status;
+		}
 	}
+	/* The sentry from here on.  The terminal's stop signals must reach cvisor's group (see supervise). */
+	sigemptyset(&own);
+	sigaddset(&own, SIGCHLD);
+	sigaddset(&own, SIGTTIN);
+	sigaddset(&own, SIGTTOU);
+	sigprocmask(SIG_UNBLOCK, &own, NULL);
 	crash_install();
 	status = sentry_run(&cfg);
 	fflush(stdout);

@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include <sys/types.h>
+
 int shim_do(int argc, char **argv);
 int shim_platforms(int argc, char **argv);
 
@@ -12,10 +14,44 @@ int shim_platforms(int argc, char **argv);
 int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /*
- * runsc-shim/confine.c, each called while its process is one thread.
- * The gofer's confinement: own namespaces, no pseudo file systems, chrooted
- * into root; 0 or -errno.  The sentry's: own namespaces and an empty
- * read-only root; 0, or -errno with *step saying what failed.
+ * The host uid and gid of the sentry and its stubs: the sandbox's uid and
+ * gid 0 are these on the host, and no other id is mapped.  nobody, as
+ * gVisor's sentry: it owns no file, and another process running as nobody
+ * on the host can at most signal the sentry (not trace it: its user
+ * namespace is the sentry's, not theirs).  docs/security.md says more.
  */
+#define SANDBOX_HOST_ID 65534
+
+/*
+ * The gofer's capabilities, all it needs to serve a root-owned image and,
+ * with --overlay=none, to write it as the sandbox's users: CAP_DAC_OVERRIDE
+ * and CAP_DAC_READ_SEARCH to open and search whatever the sentry asks for
+ * (the sentry checked the sandbox's permissions), CAP_FOWNER to change the
+ * mode, times and xattrs of, and link to, files it does not own,
+ * CAP_CHOWN to give new files to the sandbox's user, CAP_FSETID to keep
+ * their set-id bits.  Everything else is dropped, the bounding set too.
+ */
+#define GOFER_CAPS                                                                                              \
+	((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER) | \
+	 (1ULL << CAP_FSETID))
+
+/*
+ * runsc-shim/confine.c, each called while its process is one thread.
+ *
+ * shim_confine_net: cvisor enters an empty network namespace, which the
+ * gofer and the sentry it starts then share.  0 or -errno.
+ *
+ * shim_confine_gofer: the gofer's own namespaces, no pseudo file systems,
+ * root as its root (pivot_root), GOFER_CAPS only; 0 or -errno.
+ *
+ * shim_spawn_sentry: starts the sentry as a child in namespaces of its
+ * own, as SANDBOX_HOST_ID with no capability and an empty read-only root,
+ * holding only stdio and the gofer's socket (*gofer_sock, which may move).
+ * In the sentry, bit N of *stdio_closed says the caller's fd N (0-2) was
+ * closed (an inert fd holds its place).  Returns 0 in the sentry, its pid
+ * in cvisor (which no longer holds the socket), or -errno with *step saying
+ * what failed (in either).
+ */
+int shim_confine_net(void);
 int shim_confine_gofer(const char *root);
-int shim_confine_sentry(const char **step);
+pid_t shim_spawn_sentry(int *gofer_sock, unsigned *stdio_closed, const char **step);

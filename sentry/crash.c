@@ -2,8 +2,8 @@
  * Sentry diagnostics and crash handling.  A fault in the sentry (or a
  * forbidden host call, which the seccomp list turns into SIGSYS) prints
  * what happened, the system call in flight and a stack trace (libunwind),
- * then exits; the stubs die with the sentry (PTRACE_O_EXITKILL and
- * PR_SET_PDEATHSIG), so nothing is left running.
+ * then kills the stubs and the gofer and reaps them before it exits, so
+ * that nothing is left running, nor a zombie for the host's pid 1.
  */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
@@ -21,6 +21,7 @@
 
 int log_debug_enabled;
 void (*crash_describe_inflight)(char *buf, size_t size);
+void (*crash_end_sandbox)(void);
 
 static void out(const char *s)
 {
@@ -86,6 +87,8 @@ void die(const char *fmt, ...)
 	print_inflight();
 	print_stack();
 	out("cvisor: the sandbox was stopped; please report this with the lines above\n");
+	if (crash_end_sandbox)
+		crash_end_sandbox();
 	_exit(1);
 }
 
@@ -122,7 +125,8 @@ static void on_crash(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 	if (sig == SIGSYS)
 		snprintf(line, sizeof(line),
-			 "cvisor: the sentry made host system call %d, which is not on its vetted list\n",
+			 "cvisor: the sentry made host system call %d, which is not on its vetted list"
+			 " (or not with these arguments)\n",
 			 si->si_syscall);
 	else
 		snprintf(line, sizeof(line), "cvisor: the sentry crashed: signal %d (%s) at address %p\n", sig,
@@ -131,6 +135,8 @@ static void on_crash(int sig, siginfo_t *si, void *uc)
 	print_inflight();
 	print_stack();
 	out("cvisor: the sandbox was stopped; please report this with the lines above\n");
+	if (crash_end_sandbox)
+		crash_end_sandbox();
 	_exit(1);
 }
 

@@ -32,3 +32,8 @@ void crash_install(void);
  * runs in a crash, so it takes no lock and allocates nothing.
  */
 extern void (*crash_describe_inflight)(char *buf, size_t size);
+/*
+ * Kills and reaps the sandbox's other processes (stubs, gofer) after a crash
+ * report, before the sentry exits; set at start-up like the one above.
+ */
+extern void (*crash_end_sandbox)(void);

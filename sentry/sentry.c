@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -58,6 +59,7 @@ static void describe_inflight(char *line, size_t size)
 static void connect_layers(void)
 {
 	crash_describe_inflight = describe_inflight;
+	crash_end_sandbox = sentry_end_on_crash;
 	task_syscall_handler = syscall_dispatch;
 	task_pidfd_pid = pidfd_pid;
 	mm_file_ops = &vfs_mm_file_ops;
@@ -128,12 +130,12 @@ static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_f
 	return 0;
 }
 
-static long donate_stdio(struct task *t)
+static long donate_stdio(struct task *t, unsigned closed)
 {
 	int fd;
 
 	for (fd = 0; fd < 3; fd++) {
-		long h = host_dup(fd), fl;
+		long h = (closed >> fd) & 1 ? -EBADF : host_dup(fd), fl;
 		struct file *f;
 
 		if (h < 0)
@@ -188,8 +190,31 @@ static char *find_program(struct task *t, const char *argv0, char *const *envp)
  * foreground process group, as a terminal would send them; SIGTERM and
  * SIGHUP to pid 1, as runc forwards them.  They are blocked in every sentry
  * thread and taken here, where the sentry lock can be taken.
+ *
+ * The sentry is a child of cvisor in cvisor's process group (so that the
+ * terminal's job control holds it as it holds cvisor).  What the terminal
+ * sends the foreground group (SI_KERNEL) reaches both: the sentry takes
+ * that itself and cvisor lets it be.  What a process sends cvisor, cvisor
+ * passes on (runsc-shim/do.c) with sigqueue, SI_QUEUE; what a process sends
+ * the sentry directly (SI_USER) is dropped, as a kill of the process group
+ * reached cvisor too.  A hangup reaches only cvisor when it leads the
+ * session: SIGHUP always comes through cvisor.
  */
 static const int forwarded[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGTSTP, SIGUSR1, SIGUSR2, SIGWINCH};
+
+void sentry_forwarded_set(sigset_t *set)
+{
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(set, forwarded[i]);
+}
+
+int sentry_signal_direct(const siginfo_t *si)
+{
+	return si->si_code == SI_KERNEL && si->si_signo != SIGHUP;
+}
 
 /* -t: the pty whose master the sentry serves to the host terminal. */
 static struct pty *console;
@@ -297,16 +322,14 @@ static long setup_console(struct task *t)
 static void *forwarder(void *arg)
 {
 	sigset_t set;
-	size_t i;
 
 	(void)arg;
-	sigemptyset(&set);
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&set, forwarded[i]);
+	sentry_forwarded_set(&set);
 	for (;;) {
-		int sig;
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
 
-		if (sigwait(&set, &sig) != 0)
+		if (sig < 0 || (si.si_code != SI_QUEUE && !sentry_signal_direct(&si)))
 			continue;
 		pthread_mutex_lock(&sentry_lock);
 		if (sig == SIGWINCH && console)
@@ -323,11 +346,8 @@ static void start_forwarder(void)
 	sigset_t set;
 	pthread_attr_t attr;
 	pthread_t th;
-	size_t i;
 
-	sigemptyset(&set);
-	for (i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
-		sigaddset(&set, forwarded[i]);
+	sentry_forwarded_set(&set);
 	/* Blocked here before any other thread exists, so every sentry thread inherits it. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_attr_init(&attr);
@@ -337,7 +357,93 @@ static void start_forwarder(void)
 	pthread_attr_destroy(&attr);
 }
 
+/* The gofer, a child of this process: killed and reaped at the sandbox's end, or at a crash. */
+
+/* Sleeps a millisecond on a futex of its own: no other host call is needed for it. */
+static void pause_1ms(void)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+	uint64_t ns = host_realtime_ns() + 1000000;
+	struct timespec d = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
+
+	pthread_mutex_lock(&m);
+	pthread_cond_timedwait(&c, &m, &d);
+	pthread_mutex_unlock(&m);
+}
+
+/*
+ * Reaps every child of this process until none is left or deadline: the
+ * gofer, stub processes, and the stub threads the sentry's threads traced
+ * (a wait from any thread of the process sees them all).  What is left
+ * after the deadline dies with the sentry (PDEATHSIG, EXITKILL), unreaped.
+ */
+static void reap_children(uint64_t deadline)
+{
+	int st;
+	long r;
+
+	while ((r = host_wait4(-1, &st, __WALL | WNOHANG)) >= 0) {
+		if (r > 0)
+			continue;
+		if (host_monotonic_ns() >= deadline) {
+			log_warn("a process of the sandbox did not exit with it");
+			break;
+		}
+		pause_1ms();
+	}
+}
+
+/*
+ * The end of a sandbox: the other tasks, killed when pid 1 exited, finish
+ * (their stubs are killed on the way), and every child is reaped.  Each
+ * wait is bounded, so that a stuck task cannot hang cvisor's exit.  The
+ * gofer is cvisor's child, not the sentry's (runsc-shim/do.c ends it), and
+ * the sentry is pid 1 of a pid namespace of its own: what it leaves
+ * behind dies with it.
+ */
+static void sandbox_end(void)
+{
+	uint64_t deadline = host_monotonic_ns() + 3000000000ULL;
+	int left;
+
+	pthread_mutex_lock(&sentry_lock);
+	while ((left = task_count()) > 0 && host_monotonic_ns() < deadline) {
+		pthread_mutex_unlock(&sentry_lock);
+		pause_1ms();
+		pthread_mutex_lock(&sentry_lock);
+	}
+	pthread_mutex_unlock(&sentry_lock);
+	if (left) {
+		log_warn("%d tasks did not end with the sandbox", left);
+		plat->kill_all();
+	}
+	reap_children(deadline);
+}
+
+void sentry_end_on_crash(void)
+{
+	plat->kill_all();
+	reap_children(host_monotonic_ns() + 1000000000ULL);
+}
+
+static int run(const struct sentry_config *cfg, struct task **init);
+
 int sentry_run(const struct sentry_config *cfg)
+{
+	struct task *init = NULL;
+	int status;
+
+	status = run(cfg, &init);
+	/* Made but never run (the sandbox could not start): its stub goes with it. */
+	if (init)
+		task_exit_thread(init);
+	sandbox_end();
+	return status;
+}
+
+/* Sets *init to pid 1's first task until it has run. */
+static int run(const struct sentry_config *cfg, struct task **init)
 {
 	struct task *t;
 	struct utsname un;
@@ -347,6 +453,9 @@ int sentry_run(const struct sentry_config *cfg)
 
 	log_debug_enabled = cfg->debug;
 	sandbox.memory = cfg->memory;
+	sandbox.max_tasks = cfg->max_tasks > 0 ? cfg->max_tasks : 1024;
+	if (cfg->max_files)
+		vfs_max_files = cfg->max_files;
 	sandbox.start_ns = host_monotonic_ns();
 	sandbox.ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
 	if (uname(&un) == 0)
@@ -375,9 +484,10 @@ int sentry_run(const struct sentry_config *cfg)
 		fprintf(stderr, "cvisor: cannot set up the vDSO (%s)\n", strerror((int)-r));
 		return (int)r;
 	}
-	t = task_create_init();
+	t = *init = task_create_init();
 	if (!t)
 		return -ENOMEM;
+	mf_set_reclaim(gofer_cache_drop_unmapped);
 	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
@@ -391,20 +501,29 @@ int sentry_run(const struct sentry_config *cfg)
 			t->fs->cwd = p;
 		}
 	}
-	r = cfg->tty ? setup_console(t) : donate_stdio(t);
+	r = cfg->tty ? setup_console(t) : donate_stdio(t, cfg->stdio_closed);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot set up the sandbox's stdio: %s\n", strerror((int)-r));
 		return (int)r;
 	}
 
+	/* The mounts the sandbox is built on stay: the application may not uncover what lies below them. */
+	vfs_lock_mounts();
 	if (host_seccomp_install(&cfg->gofer_sock, 1, plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}
-	if (cfg->test_forbidden_call) {
-		/* For the test that proves the filter: a call that is not on the list. */
+	/*
+	 * For the tests that prove the filter: a call that is not on the list,
+	 * or one on it with arguments that are not; each harmless if allowed
+	 * (no process has pid 0x3ffffff0, past any pid_max).
+	 */
+	if (cfg->test_forbidden_call == 1)
 		host_raw_syscall6(SYS_getpriority, 0, 0, 0, 0, 0, 0);
-	}
+	else if (cfg->test_forbidden_call == 2)
+		host_raw_syscall6(SYS_ptrace, PTRACE_PEEKDATA, 0x3ffffff0, 0, 0, 0, 0);
+	else if (cfg->test_forbidden_call == 3)
+		host_raw_syscall6(SYS_kill, 0x13ffffff0L, SIGKILL, 0, 0, 0, 0);
 
 	prog = find_program(t, cfg->argv[0], cfg->envp);
 	if (!prog) {
@@ -433,6 +552,7 @@ int sentry_run(const struct sentry_config *cfg)
 	free(prog);
 
 	/* pid 1's first thread runs here; the sandbox lasts as long as pid 1. */
+	*init = NULL;
 	task_run(t);
 	task_exit_thread(t);
 	pthread_mutex_lock(&sentry_lock);

@@ -25,9 +25,21 @@ static int over_as_limit(struct task *t, uint64_t len)
 	return lim != RLIM_INFINITY && mm_total_bytes(t->mm) + ABI_PAGE_ALIGN(len) > lim;
 }
 
+/*
+ * Linux's heuristic overcommit (vm.overcommit_memory 0): one private writable
+ * mapping (or brk growth) larger than the machine's memory is refused with
+ * ENOMEM; the sandbox's machine is its --memory.  Smaller ones succeed and
+ * meet the limit when touched (the OOM killer).
+ */
+static int overcommits(uint64_t len, int prot, int flags)
+{
+	return !(flags & (MAP_SHARED | MAP_NORESERVE)) && (prot & PROT_WRITE) && ABI_PAGE_ALIGN(len) > sandbox.memory;
+}
+
 SYSCALL(brk)
 {
-	if (a[0] > t->mm->brk && over_as_limit(t, a[0] - t->mm->brk))
+	if (a[0] > t->mm->brk && (over_as_limit(t, a[0] - t->mm->brk) ||
+				  overcommits(a[0] - t->mm->brk, PROT_WRITE, MAP_PRIVATE)))
 		return (long)t->mm->brk;
 	return mm_brk(t->mm, a[0]);
 }
@@ -71,7 +83,7 @@ SYSCALL(mmap)
 		return -EINVAL;
 	if (flags & MAP_HUGETLB)
 		return -EINVAL; /* no huge pages in the sandbox */
-	if (over_as_limit(t, len))
+	if (over_as_limit(t, len) || overcommits(len, prot, flags))
 		return -ENOMEM;
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
 	if (!(flags & MAP_ANONYMOUS)) {

@@ -219,6 +219,8 @@ EOF
 	# A file of the image with extended attributes of its own (where the host's file system keeps them).
 	echo xattr-file > "$T/data/xattr.txt"
 	/usr/bin/python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.cvisor", b"from the image"); os.setxattr(sys.argv[1], "user.second", b"2")' "$T/data/xattr.txt" 2>/dev/null || true
+	# And one only root may read: the sentry's host uid (nobody) may not, the gofer reads it for it.
+	cp -a "$T/data/xattr.txt" "$T/data/xattr-private.txt" && chmod 600 "$T/data/xattr-private.txt"
 	run_integration_cases ""
 fi
 

@@ -273,12 +273,15 @@ void path_put(struct path *p)
 	p->d = NULL;
 }
 
+size_t vfs_nr_files, vfs_max_files = 65536;
+
 struct file *file_new(struct path *p, struct inode *ino, const struct file_ops *ops, int flags)
 {
 	struct file *f = calloc(1, sizeof(*f));
 
 	if (!f)
 		return NULL;
+	vfs_nr_files++;
 	f->ops = ops;
 	f->inode = ino;
 	inode_get(ino);
@@ -309,12 +312,14 @@ void file_put(struct file *f)
 	path_put(&f->path);
 	inode_put(f->inode);
 	free(f);
+	vfs_nr_files--;
 }
 
 /* ---- mounts ---- */
 
 struct path vfs_root;
 struct mount *vfs_mounts;
+static struct mount *detached_mounts; /* unmounted, still named by paths (vfs_umount) */
 
 static void add_mount(struct mount *m)
 {
@@ -325,6 +330,49 @@ static void add_mount(struct mount *m)
 	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
 		;
 	*pp = m;
+}
+
+struct mount *vfs_mount_on(struct mount *parent, struct dentry *d)
+{
+	struct mount *m;
+
+	if (!d->mounted)
+		return NULL;
+	for (m = vfs_mounts; m; m = m->next)
+		if (m->parent == parent && m->mountpoint == d)
+			return m;
+	return NULL;
+}
+
+/*
+ * Where a new mount at p goes: on the topmost of the mounts already stacked
+ * there (Linux's lock_mount), so that no two mounts ever share a parent
+ * and a mountpoint.
+ */
+static struct path mount_target(const struct path *p)
+{
+	struct path top = *p;
+	struct mount *m;
+
+	while ((m = vfs_mount_on(top.mnt, top.d))) {
+		top.mnt = m;
+		top.d = m->root;
+	}
+	return top;
+}
+
+/* Takes m off its mountpoint; the dentry stays marked while other mounts sit on it. */
+static void unhang(struct mount *m)
+{
+	struct dentry *d = m->mountpoint;
+	struct mount *x;
+
+	if (d->mounted != m)
+		return;
+	d->mounted = NULL;
+	for (x = vfs_mounts; x; x = x->next)
+		if (x != m && x->mountpoint == d)
+			d->mounted = x;
 }
 
 struct mount *vfs_mount_root(struct super *sb, struct inode *root)
@@ -346,14 +394,13 @@ struct mount *vfs_mount_root(struct super *sb, struct inode *root)
 	return m;
 }
 
-long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flags)
+long vfs_mount_at(struct path *p0, struct super *sb, struct inode *root, int flags)
 {
+	struct path top = mount_target(p0), *p = &top;
 	struct mount *m;
 
 	if (!p->d->inode || !S_ISDIR(p->d->inode->mode))
 		return -ENOTDIR;
-	if (p->d->mounted)
-		return -EBUSY;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -372,14 +419,47 @@ long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flag
 	return 0;
 }
 
-long vfs_bind_at(struct path *target, struct path *source, int flags)
+/*
+ * Does a locked mount sit on source's mount at source's directory or below
+ * it?  A bind copies only source's mount, so it would show what that one
+ * covers (Linux's has_locked_children).  cvisor has no recursive bind yet
+ * and refuses MS_REC binds of such a tree the same way.
+ */
+static int has_locked_children(const struct path *source)
 {
+	struct mount *c;
+	struct dentry *d;
+
+	for (c = vfs_mounts; c; c = c->next) {
+		if (c->parent != source->mnt || !c->locked)
+			continue;
+		for (d = c->mountpoint; d && d != source->d; d = d->parent)
+			;
+		if (d)
+			return 1;
+	}
+	return 0;
+}
+
+void vfs_lock_mounts(void)
+{
+	struct mount *m;
+
+	for (m = vfs_mounts; m; m = m->next)
+		m->locked = m->parent != NULL;
+}
+
+long vfs_bind_at(struct path *target0, struct path *source, int flags)
+{
+	struct path top = mount_target(target0), *target = &top;
 	struct mount *m;
 
 	if (!target->d->inode || S_ISDIR(target->d->inode->mode) != S_ISDIR(source->d->inode->mode))
 		return -ENOTDIR;
 	if (vfs_path_detached(source))
 		return -EINVAL; /* a pipe or socket through /proc/PID/fd: nothing to mount */
+	if (has_locked_children(source))
+		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -401,16 +481,21 @@ long vfs_umount(struct path *p)
 
 	if (p->d != m->root || !m->parent)
 		return -EINVAL; /* not a mount point (or the root) */
-	m->mountpoint->mounted = NULL;
+	if (m->locked)
+		return -EINVAL;
 	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
 		if (*pp == m) {
 			*pp = m->next;
 			break;
 		}
+	unhang(m);
 	/*
 	 * Open files and cwds may still name it (paths hold no reference on
-	 * mounts): it stays allocated, detached, as a lazy umount leaves it.
+	 * mounts): it stays allocated, detached, as a lazy umount leaves it,
+	 * on a list of its own until the sandbox ends.
 	 */
+	m->next = detached_mounts;
+	detached_mounts = m;
 	return 0;
 }
 
@@ -445,11 +530,11 @@ long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_o
 			p.d = p.d->parent;
 		}
 	}
-	if (put_old->d->mounted)
+	if (vfs_mount_on(put_old->mnt, put_old->d))
 		return -EBUSY;
 
 	/* new_root leaves its mount point and becomes the root; the old root hangs at put_old. */
-	nm->mountpoint->mounted = NULL;
+	unhang(nm);
 	dentry_put(nm->mountpoint);
 	nm->mountpoint = NULL;
 	nm->parent = NULL;

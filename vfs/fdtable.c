@@ -86,6 +86,9 @@ int fdt_install(struct fdtable *t, struct file *f, int min, int cloexec, uint64_
 		;
 	if ((uint64_t)fd >= limit)
 		return -EMFILE;
+	/* The new file is counted already: the sandbox is over its limit only past it. */
+	if (f->refs == 1 && vfs_nr_files > vfs_max_files)
+		return -ENFILE;
 	return fdt_install_at(t, fd, f, cloexec);
 }
 

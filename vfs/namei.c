@@ -164,12 +164,14 @@ static void set_owner(struct task *t, struct inode *dir, struct inode *ino)
 	}
 }
 
-/* Makes nm's name a new file of mode (type, and permission bits after the umask). */
-static long make(struct task *t, struct vfs_name *nm, uint32_t mode, const char *target, struct path *out)
+/*
+ * The checks before a name is made, in Linux's order: it must be a plain
+ * last component that does not exist yet, "name/" only for a directory,
+ * on a writable mount.
+ */
+static long check_new_name(struct task *t, struct vfs_name *nm, int is_dir)
 {
-	struct inode *dir = nm->parent.d->inode, *ino;
 	struct path existing;
-	struct dentry *d;
 	long r;
 
 	if (nm->type != VFS_LAST_NORM)
@@ -181,10 +183,23 @@ static long make(struct task *t, struct vfs_name *nm, uint32_t mode, const char 
 	}
 	if (r != -ENOENT)
 		return r;
-	if (nm->trailing_slash && !S_ISDIR(mode))
+	if (nm->trailing_slash && !is_dir)
 		return -ENOENT; /* "name/" asks for a directory */
 	if (rdonly(&nm->parent))
 		return -EROFS;
+	return 0;
+}
+
+/* Makes nm's name a new file of mode (type, and permission bits after the umask). */
+static long make(struct task *t, struct vfs_name *nm, uint32_t mode, const char *target, struct path *out)
+{
+	struct inode *dir = nm->parent.d->inode, *ino;
+	struct dentry *d;
+	long r;
+
+	r = check_new_name(t, nm, S_ISDIR(mode));
+	if (r < 0)
+		return r;
 	r = may_create(t, &nm->parent);
 	if (r < 0)
 		return r;
@@ -254,22 +269,11 @@ long vfs_tmpfile(struct task *t, struct path *dir, uint32_t mode, struct inode *
 long vfs_link(struct task *t, struct path *src, struct vfs_name *nm)
 {
 	struct inode *dir = nm->parent.d->inode, *ino = src->d->inode;
-	struct path existing;
 	long r;
 
-	if (nm->type != VFS_LAST_NORM)
-		return -EEXIST;
-	r = vfs_lookup_child(t, &nm->parent, nm->last, &existing);
-	if (r == 0) {
-		path_put(&existing);
-		return -EEXIST;
-	}
-	if (r != -ENOENT)
+	r = check_new_name(t, nm, 0);
+	if (r < 0)
 		return r;
-	if (nm->trailing_slash)
-		return -ENOENT;
-	if (rdonly(&nm->parent))
-		return -EROFS;
 	if (src->mnt != nm->parent.mnt)
 		return -EXDEV;
 	r = may_create(t, &nm->parent);

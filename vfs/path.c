@@ -73,12 +73,18 @@ static void go_up(struct task *t, struct path *p)
 	p->d = p->d->parent;
 }
 
-/* Follows mounts stacked on p. */
+/*
+ * Follows the mounts stacked on p to the topmost.  A mount is found by its
+ * parent mount and mountpoint both: a directory bound onto itself is its
+ * own mount's root, and is under that mount no mountpoint any more.
+ */
 static void go_down(struct path *p)
 {
-	while (p->d->mounted) {
-		p->mnt = p->d->mounted;
-		p->d = p->mnt->root;
+	struct mount *m;
+
+	while ((m = vfs_mount_on(p->mnt, p->d))) {
+		p->mnt = m;
+		p->d = m->root;
 		if (p->mnt->sb->ops && p->mnt->sb->ops->enter)
 			p->mnt->sb->ops->enter(p->mnt->sb, p->d);
 	}
@@ -160,7 +166,7 @@ static long step(struct task *t, struct path *p, const char *name, size_t len, i
 		return 0;
 	}
 	p->d = c;
-	if ((resolve & RESOLVE_NO_XDEV) && c->mounted)
+	if ((resolve & RESOLVE_NO_XDEV) && vfs_mount_on(p->mnt, c))
 		return -EXDEV;
 	go_down(p);
 	resolve_depth++;

@@ -181,7 +181,7 @@ struct super {
 struct dentry {
 	struct dentry *parent;  /* reference; NULL for a file system's root */
 	struct inode *inode;    /* reference; NULL for a negative entry */
-	struct mount *mounted;  /* a mount on top of this dentry */
+	struct mount *mounted;  /* the newest mount on this dentry, under any parent (vfs_mount_on finds one) */
 	struct dentry *hnext;   /* hash chain */
 	struct dentry *child, *sibling; /* children, newest first (tmpfs readdir) */
 	int refs;
@@ -208,6 +208,7 @@ struct mount {
 	struct super *sb;
 	int flags; /* VFS_MNT_RDONLY */
 	int id;    /* /proc/PID/mountinfo's mount id: never reused */
+	int locked; /* the sandbox is built on it: no umount, no bind that shows what it covers */
 };
 
 struct path {
@@ -263,11 +264,22 @@ int dentry_move(struct dentry *d, struct dentry *parent, const char *name, size_
 struct file *file_new(struct path *p, struct inode *ino, const struct file_ops *ops, int flags);
 void file_get(struct file *f);
 void file_put(struct file *f);
+/*
+ * Open file descriptions alive in the sandbox, and its limit (--files, as
+ * Linux's fs.file-max): fdt_install refuses a new one past it with ENFILE,
+ * even for root, since each costs sentry memory (a pipe's buffer, a
+ * socket's queue) and may hold a host fd (a gofer file that is open).
+ */
+extern size_t vfs_nr_files, vfs_max_files;
 
 /* ---- fd tables ---- */
 struct fdtable *fdt_new(void);
 void fdt_put(struct fdtable *t);
-/* Installs f (taking a reference) at the lowest free fd >= min: fd or -EMFILE. */
+/*
+ * Installs f (taking a reference) at the lowest free fd >= min: fd, -EMFILE
+ * past limit, or -ENFILE when f is a new file (no other reference) and the
+ * sandbox has more than vfs_max_files.
+ */
 int fdt_install(struct fdtable *t, struct file *f, int min, int cloexec, uint64_t limit);
 int fdt_install_at(struct fdtable *t, int fd, struct file *f, int cloexec);
 /* The file at fd with a new reference, or NULL. */
@@ -392,11 +404,20 @@ long vfs_fs_new(const char *name, const struct fs_mount_args *a, struct super **
 
 /* ---- mounts ---- */
 struct mount *vfs_mount_root(struct super *sb, struct inode *root);
-/* Mounts sb (root inode) on the directory at p. */
+/* The mount whose parent is parent and mountpoint d (at most one: a new mount goes on the topmost), or NULL. */
+struct mount *vfs_mount_on(struct mount *parent, struct dentry *d);
+/* Mounts sb (root inode) on the directory at p, on top of any mounts already there. */
 long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flags);
 /* mount --bind source on target; umount of the mount whose root p is. */
 long vfs_bind_at(struct path *target, struct path *source, int flags);
 long vfs_umount(struct path *p);
+/*
+ * Locks every mount there is but the root, as Linux locks the mounts a
+ * user namespace inherits (MNT_LOCKED): umount gives EINVAL, and so does a
+ * bind of a directory they sit below, so what they cover (the image's own
+ * /tmp, /dev, /proc...) is never reachable from the sandbox.
+ */
+void vfs_lock_mounts(void);
 extern struct path vfs_root;
 extern struct mount *vfs_mounts;
 /*

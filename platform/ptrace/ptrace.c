@@ -51,7 +51,12 @@ struct plat_as {
 	plat_regs stub_regs; /* a valid register set for running the stub */
 	int dead;           /* the stub process was killed (its group is ending) */
 	uint64_t generation; /* batches run */
+	uint64_t dropped_at; /* generation right after drop_all() last ran; 0: never */
+	struct plat_as *live_next, **live_pprev; /* on live_stubs from creation to destruction */
 };
+
+/* Every stub process created and not yet destroyed, for kill_all(); under the sentry lock. */
+static struct plat_as *live_stubs;
 
 struct plat_ctx {
 	struct plat_as *as;
@@ -234,6 +239,11 @@ static struct plat_as *as_create(int *err)
 	*err = (int)host_ptrace(PTRACE_GETREGS, as->pid, 0, &as->stub_regs);
 	if (*err < 0)
 		goto fail_kill;
+	as->live_next = live_stubs;
+	if (live_stubs)
+		live_stubs->live_pprev = &as->live_next;
+	as->live_pprev = &live_stubs;
+	live_stubs = as;
 	return as;
 
 fail_kill:
@@ -280,6 +290,9 @@ static void as_destroy(struct plat_as *as)
 {
 	int st;
 
+	*as->live_pprev = as->live_next;
+	if (as->live_next)
+		as->live_next->live_pprev = as->live_pprev;
 	host_kill(as->pid, SIGKILL);
 	if (host_wait4(as->pid, &st, __WALL | WNOHANG) == 0) {
 		if (nunreaped == (int)(sizeof(unreaped) / sizeof(unreaped[0])))
@@ -302,6 +315,36 @@ static pid_t our_thread(struct plat_as *as)
 	if (as->creator == host_gettid())
 		return as->pid;
 	die("ptrace: no stub thread of this address space is ours to run a batch in");
+}
+
+/*
+ * The host refused a change with ENOMEM: the stub holds as many host
+ * mappings as the host allows (its vm.max_map_count; memory-file frames
+ * that are not contiguous cost one each).  Every application mapping is
+ * dropped from the stub at once, which always succeeds; the calls not yet
+ * made are moot then, and the pages come back one fault at a time
+ * (mm_fault maps a present page again).  A working set that does not fit
+ * is slow, as swapping is, but runs.  0, or -errno if the stub failed.
+ */
+static int drop_all(struct plat_as *as, pid_t tid)
+{
+	struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off);
+	plat_regs r = as->stub_regs;
+	int st;
+
+	op->nr = SYS_munmap;
+	op->args[0] = 0;
+	op->args[1] = STUB_CODE;
+	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
+	r.r12 = STUB_CTRL;
+	r.r13 = 1;
+	r.orig_rax = (uint64_t)-1;
+	if (host_ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		return -ESRCH;
+	st = wait_trap(tid);
+	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
+		return -ESRCH;
+	return r.r13 ? (int)r.rax : 0;
 }
 
 /* Runs the queued batch in one of the stub's threads (stopped, and ours). */
@@ -332,21 +375,42 @@ static void as_flush(struct plat_as *as)
 		as->dead = 1;
 		goto done;
 	}
+	/*
+	 * The host refused a change (a host mmap past the host's
+	 * vm.max_map_count, out of host memory) or the stub broke: its
+	 * mappings no longer mirror the memory manager's.  That address space
+	 * is lost, not the sandbox: the stub is killed and the tasks that run
+	 * in it find it dead (PLAT_DIED) and are killed.
+	 */
 	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
 		siginfo_t si = {0};
 
 		host_ptrace(PTRACE_GETSIGINFO, tid, 0, &si);
 		host_ptrace(PTRACE_GETREGS, tid, 0, &r);
-		die("ptrace: the stub failed running a batch (wait status %#x, rip %#llx, fault address %p)", st,
-		    r.rip, si.si_addr);
+		log_warn("ptrace: the stub failed running a batch (wait status %#x, rip %#llx, fault address %p)",
+			 st, r.rip, si.si_addr);
+		goto lost;
 	}
-	if (host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0)
-		die("ptrace: cannot read the stub's registers");
+	if (host_ptrace(PTRACE_GETREGS, tid, 0, &r) < 0) {
+		log_warn("ptrace: cannot read the stub's registers");
+		goto lost;
+	}
 	if (r.r13 != 0) {
 		struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off) + (n - r.r13);
-		die("ptrace: stub call %lu(%#lx, %#lx, %#lx) failed: %ld", op->nr, op->args[0], op->args[1],
-		    op->args[2], (long)r.rax);
+
+		/* Once per successful batch: a host that refuses even a fresh start is out of memory. */
+		if ((long)r.rax == -ENOMEM && as->generation != as->dropped_at && drop_all(as, tid) == 0) {
+			as->dropped_at = as->generation + 1;
+			goto done;
+		}
+		log_warn("ptrace: the host refused stub call %lu(%#lx, %#lx, %#lx): %ld; its process is killed",
+			 op->nr, op->args[0], op->args[1], op->args[2], (long)r.rax);
+		goto lost;
 	}
+	goto done;
+lost:
+	as->dead = 1;
+	host_kill(as->pid, SIGKILL);
 done:
 	as->generation++;
 	as->nops = 0;
@@ -617,10 +681,33 @@ static int init(const struct plat_config *cfg)
  * The host calls of the tracer (a sentry thread) and of a new stub before
  * its own filter, which inherits the sentry's: merged into the vetted list.
  */
+/* The options every stub is traced with (PTRACE_SEIZE, PTRACE_SETOPTIONS). */
+#define STUB_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
+
 static const struct host_rule ptrace_rules[] = {
-	HOST_ANY("ptrace", "run and inspect stub threads (PTRACE_SYSEMU, registers, PEEKTEXT of a faulting instruction)"),
+	/* The requests this file makes, and no other: no POKE, no PTRACE_ATTACH. */
+	HOST_ONE("ptrace", "a new stub asks to be traced, before its own filter", SCMP_A0(SCMP_CMP_EQ, PTRACE_TRACEME)),
+	HOST_TWO("ptrace", "a new stub's options: dies with its tracer, syscall stops marked",
+		 SCMP_A0(SCMP_CMP_EQ, PTRACE_SETOPTIONS), SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS)),
+	HOST_TWO("ptrace", "a stub thread's last stop: its exit", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETOPTIONS),
+		 SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS | PTRACE_O_TRACEEXIT)),
+	HOST_TWO("ptrace", "take over a new stub thread", SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE),
+		 SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS)),
+	HOST_ONE("ptrace", "stop a new stub thread", SCMP_A0(SCMP_CMP_EQ, PTRACE_INTERRUPT)),
+	HOST_ONE("ptrace", "run application code to its next system call", SCMP_A0(SCMP_CMP_EQ, PTRACE_SYSEMU)),
+	HOST_ONE("ptrace", "run stub code (batches, clone, exit)", SCMP_A0(SCMP_CMP_EQ, PTRACE_CONT)),
+	HOST_ONE("ptrace", "a stub thread's registers", SCMP_A0(SCMP_CMP_EQ, PTRACE_GETREGS)),
+	HOST_ONE("ptrace", "set a stub thread's registers", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETREGS)),
+	HOST_ONE("ptrace", "why a stub thread stopped", SCMP_A0(SCMP_CMP_EQ, PTRACE_GETSIGINFO)),
+	HOST_ONE("ptrace", "the instruction of a fault that becomes a signal (read or write?)",
+		 SCMP_A0(SCMP_CMP_EQ, PTRACE_PEEKTEXT)),
+	HOST_TWO("ptrace", "a stub thread's FPU state (xsave), for signal frames", SCMP_A0(SCMP_CMP_EQ, PTRACE_GETREGSET),
+		 SCMP_A2(SCMP_CMP_EQ, NT_X86_XSTATE)),
+	HOST_TWO("ptrace", "set a stub thread's FPU state", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETREGSET),
+		 SCMP_A2(SCMP_CMP_EQ, NT_X86_XSTATE)),
+	HOST_ONE("ptrace", "let a stub thread go at its exit", SCMP_A0(SCMP_CMP_EQ, PTRACE_DETACH)),
 	HOST_ANY("wait4", "stub stops"),
-	HOST_ONE("kill", "kill a stub process", SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
+	HOST_TWO("kill", "kill a stub process", HOST_PID_ONLY, SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
 	HOST_ONE("tgkill", "interrupt a stub thread", SCMP_A2(SCMP_CMP_EQ, SIGSTOP)),
 	HOST_ANY("sched_setaffinity", "put tracer and stub on one CPU"),
 	HOST_ONE("clone", "fork a new stub (no shared state)", SCMP_A0(SCMP_CMP_EQ, SIGCHLD)),
@@ -637,6 +724,14 @@ static const struct host_rule ptrace_rules[] = {
 static const struct host_rules ptrace_host_rules = {
 	"platform/ptrace", ptrace_rules, sizeof(ptrace_rules) / sizeof(ptrace_rules[0]),
 };
+
+static void kill_all(void)
+{
+	struct plat_as *as;
+
+	for (as = live_stubs; as; as = as->live_next)
+		host_kill(as->pid, SIGKILL);
+}
 
 static const struct platform plat_ptrace = {
 	.name = "ptrace",
@@ -660,6 +755,7 @@ static const struct platform plat_ptrace = {
 	.get_fpstate = get_fpstate,
 	.set_fpstate = set_fpstate,
 	.interrupt = interrupt,
+	.kill_all = kill_all,
 	.user_limit = STUB_CODE,
 };
 

@@ -1,7 +1,7 @@
 /*
  * The gofer: the only process that sees the container's root on the host.
  * In namespaces of its own, with the host's pseudo file systems (proc,
- * sysfs...) detached, it chroots into the root before serving anything
+ * sysfs...) detached, it pivots into the root before serving anything
  * (runsc-shim/confine.c), walks one component at
  * a time with O_NOFOLLOW below directory fds the sentry hands back, opens
  * only regular files and directories (never devices, fifos or sockets of
@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <string.h>
@@ -34,11 +35,12 @@
 #include "../shim.h"
 #include "gofer.h"
 
-static int send_rep(int sock, struct gofer_rep *rep, int fd)
+/* The reply, the fd it carries (or -1), and what follows it (GOFER_GETXATTR's value, or NULL). */
+static int send_rep(int sock, struct gofer_rep *rep, int fd, void *data, size_t size)
 {
 	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = {rep, sizeof(*rep)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct iovec iov[2] = {{rep, sizeof(*rep)}, {data, size}};
+	struct msghdr mh = {.msg_iov = iov, .msg_iovlen = data ? 2 : 1};
 
 	if (fd >= 0) {
 		struct cmsghdr *c;
@@ -242,7 +244,9 @@ static int confine(void)
 		"recvmsg", "sendmsg", "openat", "fstat", "newfstatat", "close", "exit_group", "exit", "rt_sigreturn",
 		/* --overlay=none: the ops that write the root, each on fds it gave and single names */
 		"mkdirat", "symlinkat", "unlinkat", "renameat2", "linkat", "fchownat", "fchmod",
-		"fchmodat2", "ftruncate", "utimensat", "fsync", "fdatasync", "fstatfs", "fsetxattr", "fremovexattr"};
+		"fchmodat2", "ftruncate", "utimensat", "fsync", "fdatasync", "fstatfs", "fsetxattr", "fremovexattr",
+		/* the user.* attributes of files the sentry's host uid may not read */
+		"fgetxattr"};
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
 	size_t i;
 	int r = ctx ? 0 : -1;
@@ -275,6 +279,7 @@ static void serve(int sock)
 		char raw[sizeof(struct gofer_req) + GOFER_XATTR_MAX];
 	} in;
 	struct gofer_req *req = &in.req;
+	static char xattr_value[GOFER_XATTR_MAX];
 
 	for (;;) {
 		struct gofer_rep rep;
@@ -319,6 +324,15 @@ static void serve(int sock)
 		} else if (req->op == GOFER_WALK) {
 			fd = walk(infd[0], req->name, req->flags & GOFER_RDWR, &rep.st);
 			rep.err = fd < 0 ? fd : 0;
+		} else if (req->op == GOFER_GETXATTR) {
+			ssize_t size;
+
+			if (strncmp(req->name, "user.", 5))
+				rep.err = -EPERM;
+			else if ((size = fgetxattr(infd[0], req->name, xattr_value, sizeof(xattr_value))) < 0)
+				rep.err = errno == EBADF ? -ENODATA : -errno; /* O_PATH: none to give */
+			else
+				rep.err = (int32_t)size;
 		} else if (req->op == GOFER_CREATE) {
 			fd = create(infd[0], req, &rep.st);
 			rep.err = fd < 0 ? fd : fstat(infd[0], &rep.st2) < 0 ? -errno : 0;
@@ -329,7 +343,8 @@ static void serve(int sock)
 			close(infd[0]);
 		if (infd[1] >= 0)
 			close(infd[1]);
-		if (send_rep(sock, &rep, rep.err ? -1 : fd) < 0)
+		if (send_rep(sock, &rep, rep.err ? -1 : fd, req->op == GOFER_GETXATTR ? xattr_value : NULL,
+			     sizeof(xattr_value)) < 0)
 			_exit(0);
 		if (fd >= 0)
 			close(fd);
@@ -343,7 +358,13 @@ pid_t gofer_start(const char *root, int *sock)
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
-	pid = fork();
+	/*
+	 * A raw clone into a pid namespace of its own (fork(3) makes none):
+	 * the gofer, the host's uid 0, is its pid 1 and can name no other
+	 * process, whatever its filter allowed.  glibc's record of its tid
+	 * stays cvisor's; the gofer never asks for it.
+	 */
+	pid = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);
@@ -352,19 +373,16 @@ pid_t gofer_start(const char *root, int *sock)
 	if (pid == 0) {
 		int fd;
 
+		/* Had cvisor died already, the socket reads end of file at once: the gofer exits then. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() == 1)
+		/* Nothing of cvisor's but the socket (not even stderr: its filter has no write). */
+		if ((sv[1] > 0 && close_range(0, (unsigned)sv[1] - 1, 0) < 0) || close_range((unsigned)sv[1] + 1, ~0U, 0) < 0)
 			_exit(1);
-		close(sv[0]);
-		/* Nothing of cvisor's but the socket. */
-		for (fd = 0; fd < 1024; fd++)
-			if (fd != sv[1] && fd != 2)
-				close(fd);
 		setsid();
 		if ((fd = shim_confine_gofer(root)) < 0) {
 			struct gofer_rep rep = {.err = fd};
 
-			send_rep(sv[1], &rep, -1);
+			send_rep(sv[1], &rep, -1, NULL, 0);
 			_exit(1);
 		}
 		/* The sentry applied the task's umask already. */

@@ -100,6 +100,8 @@ long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int inf
 		return -errno;
 	if ((size_t)r != replen)
 		return -EIO; /* the gofer is gone */
+	if (mh.msg_flags & MSG_CTRUNC)
+		return -EMFILE; /* the fd sent did not fit in the sentry's table (RLIMIT_NOFILE) */
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
 		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
 			memcpy(outfd, CMSG_DATA(c), sizeof(int));

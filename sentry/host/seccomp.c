@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <elf.h>
 #include <linux/falloc.h>
 #include <seccomp.h>
 #include <sched.h>
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <termios.h>
 
 #include "host.h"
@@ -64,6 +66,9 @@ static const struct host_rule rules[] = {
 	ANY("getrandom", "entropy for AT_RANDOM, getrandom and /dev/urandom"),
 	ONE("tgkill", "abort() on a broken sentry invariant", SCMP_A2(SCMP_CMP_EQ, SIGABRT)),
 	ANY("clock_gettime", "the sandbox's clocks when the vDSO falls back"),
+	ANY("wait4", "reap the sandbox's processes at its end"),
+	ANY("restart_syscall", "the host kernel resumes a sentry thread's interrupted timed wait this way "
+			       "after cvisor is stopped and continued (kill -STOP/-CONT, a debugger)"),
 	ANY("gettid", "own thread id"),
 	ANY("getpid", "own pid (glibc's abort, the platform)"),
 	ONE("clone", "a host thread per application task (pthread_create)",

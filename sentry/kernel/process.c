@@ -26,6 +26,7 @@
 #include "../../vfs/vfs.h"
 #include "../host/host.h"
 #include "../log.h"
+#include "../mm/memfile.h"
 #include "../mm/mm.h"
 #include "futex.h"
 #include "task.h"
@@ -38,6 +39,14 @@ static struct thread_group *all_groups;
 static struct thread_group *init_tg;
 static int last_pid = 1;
 static int ntasks;
+/*
+ * What a task costs beyond its pages, charged to the memory budget as Linux
+ * charges kernel stacks to the memory cgroup: the sentry thread's stack and
+ * structures and the stub thread's host memory (about 136 KiB a task
+ * measured with 2048 sleeping processes).
+ */
+#define TASK_CHARGE (128 << 10)
+static int nzombies; /* groups exited and not yet reaped: they keep their pid, as on Linux */
 
 struct task *task_find(int tid)
 {
@@ -143,6 +152,8 @@ static void free_group(struct thread_group *g)
 	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
 	sigextra_free(&g->extra);
+	if (g->zombie)
+		nzombies--;
 	free(g);
 }
 
@@ -198,6 +209,7 @@ struct task *task_create_init(void)
 	t->cur_nr = -1;
 	link_group(g, NULL);
 	link_task(t, g);
+	mf_charge(TASK_CHARGE); /* a budget is 16 MiB at least: it fits */
 	init_tg = g;
 	return t;
 }
@@ -271,9 +283,16 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		return -EPERM;
 	if (flags & CLONE_PIDFD)
 		return -EINVAL; /* pidfds: not yet */
-	/* Held even for root: the sandbox's task limit stands for the host's resources. */
-	if ((uint64_t)ntasks >= p->tg->rlim[RLIMIT_NPROC].rlim_cur)
+	/*
+	 * Held even for root: the sandbox's task limit stands for the host's
+	 * resources (each task is a sentry thread and a stub thread on the host),
+	 * and so does --tasks, which no rlimit can raise: EAGAIN as at pids.max.
+	 * A zombie counts until it is reaped, as on Linux.
+	 */
+	if ((uint64_t)(ntasks + nzombies) >= p->tg->rlim[RLIMIT_NPROC].rlim_cur || ntasks + nzombies >= sandbox.max_tasks)
 		return -EAGAIN;
+	if (mf_charge(TASK_CHARGE) < 0)
+		return -ENOMEM;
 	c = calloc(1, sizeof(*c));
 	cs = calloc(1, sizeof(*cs));
 	if (!c || !cs)
@@ -405,6 +424,7 @@ fail:
 	}
 	free(c);
 	free(cs);
+	mf_uncharge(TASK_CHARGE);
 	return err;
 }
 
@@ -477,6 +497,43 @@ void task_exit_group(struct task *t, int status)
 	pthread_cond_broadcast(&task_cond);
 }
 
+void task_oom(struct task *t)
+{
+	struct thread_group *g, *victim = NULL;
+	uint64_t most = 0;
+
+	for (g = all_groups; g; g = g->next) {
+		struct mm *mm = g->threads ? g->threads->mm : NULL;
+
+		if (!mm)
+			continue; /* a zombie holds no memory */
+		if (g->exiting && g != t->tg) {
+			/*
+			 * Linux's OOM killer waits for a victim that is going (or anyone
+			 * else on the way out): until a task exits, or 10 ms.
+			 */
+			uint64_t until = host_realtime_ns() + 10000000;
+			struct timespec ts = {(time_t)(until / 1000000000ULL), (long)(until % 1000000000ULL)};
+
+			pthread_cond_timedwait(&task_cond, &sentry_lock, &ts);
+			return;
+		}
+		if (!victim || mm->rss_pages > most) {
+			victim = g;
+			most = mm->rss_pages;
+		}
+	}
+	if (!victim || victim == t->tg) {
+		log_debug("out of memory: killing %d (%s), %lu pages", task_tgid(t), t->comm,
+			  (unsigned long)t->mm->rss_pages);
+		task_exit_group(t, SIGKILL);
+		return;
+	}
+	log_debug("out of memory: killing %d (%s), %lu pages, for %d", victim->tgid, victim->threads->comm,
+		  (unsigned long)most, task_tgid(t));
+	task_exit_group(victim->threads, SIGKILL);
+}
+
 static void group_exit_notify(struct thread_group *g);
 static uint64_t sentry_ns(struct task *x);
 
@@ -497,6 +554,7 @@ void task_exit_thread(struct task *t)
 	g->sentry_dead_ns += sentry_ns(t);
 	g->threads_dead_ns += task_cpu_ns(t);
 	unlink_task(t);
+	mf_uncharge(TASK_CHARGE);
 	last = g->nthreads == 0;
 	if (!last && !g->exiting && g->leader == t)
 		g->leader = NULL;
@@ -568,6 +626,7 @@ static void group_exit_notify(struct thread_group *g)
 	}
 	g->children = NULL;
 	g->zombie = 1;
+	nzombies++;
 	if (g == init_tg) {
 		/* As in a pid namespace: when pid 1 goes, every other process is killed. */
 		struct thread_group *x;
@@ -586,7 +645,12 @@ static void group_exit_notify(struct thread_group *g)
 		free_group(g);
 		return;
 	}
-	if (g->exit_signal) {
+	/*
+	 * Legacy clone takes any exit signal 0..255 (CSIGNAL); Linux keeps it
+	 * and sends nothing for one that is not a signal (do_notify_parent's
+	 * valid_signal): the child is still a __WCLONE child to wait for.
+	 */
+	if (g->exit_signal > 0 && g->exit_signal <= 64) {
 		siginfo_t si;
 
 		memset(&si, 0, sizeof(si));

@@ -202,7 +202,8 @@ static void job_control(struct thread_group *g, int sig)
 
 void task_send_signal(struct task *target, int sig, const siginfo_t *info)
 {
-	if (target->exiting || target->tg->exiting)
+	/* Every table below is indexed by sig: a caller's unchecked number goes no further. */
+	if (sig < 1 || sig > 64 || target->exiting || target->tg->exiting)
 		return;
 	job_control(target->tg, sig);
 	if (sig == SIGKILL) {
@@ -224,7 +225,7 @@ void tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
 {
 	struct task *t = g->threads, *x;
 
-	if (!t || g->exiting)
+	if (sig < 1 || sig > 64 || !t || g->exiting)
 		return;
 	if (sig == SIGKILL) {
 		task_exit_group(t, SIGKILL);

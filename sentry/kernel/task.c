@@ -77,12 +77,13 @@ void task_run(struct task *t)
 			}
 			break;
 		case PLAT_FAULT:
-			code = mm_fault(t->mm, info.addr, plat->as_generation(t->mm->as) != t->as_generation);
+			code = mm_fault(t->mm, info.addr, plat->as_generation(t->mm->as) != t->as_generation,
+					info.code == SEGV_MAPERR);
 			if (code && code != MM_FAULT_OOM && info.access == PLAT_ACCESS_UNKNOWN && plat->fault_access)
 				info.access = plat->fault_access(t->ctx, &t->regs, &info);
 			t->fault_access = info.access;
 			if (code == MM_FAULT_OOM)
-				task_exit_group(t, SIGKILL);
+				task_oom(t);
 			else if (code == MM_FAULT_SIGBUS)
 				task_force_signal(t, SIGBUS, BUS_ADRERR, info.addr);
 			else if (code) {
@@ -102,8 +103,14 @@ void task_run(struct task *t)
 			/* Another thread ended the group and, with it, the stub process. */
 			if (t->exiting || t->tg->exiting)
 				break;
-			pthread_mutex_unlock(&sentry_lock);
-			die("the application's stub process died unexpectedly (killed on the host?)");
+			/*
+			 * Or the platform lost it (killed on the host, a host
+			 * mapping refused): the process dies of SIGKILL, as of
+			 * Linux's OOM killer; the sandbox goes on.
+			 */
+			log_warn("task %d: its address space was lost on the host; killing its process", t->tid);
+			task_exit_group(t, SIGKILL);
+			break;
 		}
 	}
 	pthread_mutex_unlock(&sentry_lock);

@@ -227,6 +227,14 @@ void task_exit_thread(struct task *t);
 
 /* Ends the thread group with a wait status (exit code << 8, or a signal). */
 void task_exit_group(struct task *t, int status);
+/*
+ * The sandbox's memory ran out on t's page fault (lock held): the OOM
+ * killer's answer.  The process with the most resident pages is killed
+ * with SIGKILL, t's own or another, and t takes its fault again when it
+ * next runs.  While a process is still on its way out, nobody else is
+ * killed: t waits a moment for that memory instead.
+ */
+void task_oom(struct task *t);
 
 /*
  * Signals (signal.c).  task_send_signal queues sig for target and wakes it;
@@ -294,6 +302,7 @@ struct sandbox {
 	int ncpus;
 	uint64_t memory;
 	uint64_t start_ns;
+	int max_tasks;     /* --tasks: threads of every process together; clone/fork get EAGAIN past it */
 };
 extern struct sandbox sandbox;
 

@@ -96,6 +96,47 @@ uint64_t mf_alloc(size_t n)
 	return start * 4096;
 }
 
+static void (*reclaimer)(void);
+
+void mf_set_reclaim(void (*fn)(void))
+{
+	reclaimer = fn;
+}
+
+int mf_reclaim(void)
+{
+	uint64_t before = mf.used;
+
+	if (reclaimer)
+		reclaimer();
+	return mf.used < before;
+}
+
+/* Pages of the budget that bytes of charged memory take. */
+static uint64_t charged_pages(uint64_t bytes)
+{
+	return (bytes + 4095) / 4096;
+}
+
+int mf_charge(size_t bytes)
+{
+	uint64_t more = charged_pages(mf.charged + bytes) - charged_pages(mf.charged);
+
+	if (mf.used + more > mf.nframes && (!mf_reclaim() || mf.used + more > mf.nframes))
+		return -ENOMEM;
+	mf.used += more;
+	mf.charged += bytes;
+	return 0;
+}
+
+void mf_uncharge(size_t bytes)
+{
+	uint64_t fewer = charged_pages(mf.charged) - charged_pages(mf.charged - bytes);
+
+	mf.used -= fewer;
+	mf.charged -= bytes;
+}
+
 void mf_get(uint64_t off)
 {
 	mf.refs[off / 4096]++;

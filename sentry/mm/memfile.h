@@ -23,7 +23,8 @@ struct memfile {
 	uint8_t *base;     /* the whole file, mapped MAP_SHARED in the sentry */
 	uint64_t size;     /* bytes: the sandbox's memory limit */
 	uint64_t nframes;
-	uint64_t used;     /* frames with a reference */
+	uint64_t used;     /* frames with a reference, and the pages charged (mf_charge) */
+	uint64_t charged;  /* bytes of sentry memory charged to the budget */
 	uint64_t hint;     /* next-fit search start, a frame index */
 	uint64_t *bitmap;  /* 1 = in use */
 	uint64_t *dirty;   /* 1 = free but not yet given back to the host: zeroed when reused */
@@ -40,6 +41,24 @@ void mf_get(uint64_t off);
 /* Drops a reference; the frame is freed (and its host memory released) at zero. */
 void mf_put(uint64_t off);
 uint32_t mf_refs(uint64_t off);
+/*
+ * Sentry memory the application makes the sentry hold (a pipe's buffer, a
+ * socket's queued messages) counts against the same budget as its pages,
+ * as Linux charges such memory to the memory cgroup: mf_charge takes bytes
+ * from the budget (0, or -ENOMEM when they do not fit), mf_uncharge gives
+ * them back.
+ */
+int mf_charge(size_t bytes);
+void mf_uncharge(size_t bytes);
+/*
+ * What can be given back when the file is full (cached file pages no
+ * mapping holds), as Linux reclaims before its OOM killer.  The reclaimer
+ * is set once at start-up; mf_reclaim runs it and says whether any frame
+ * came free.  Called only where no call into the reclaimer's own file
+ * system is in flight (a page fault, a tmpfs write, a charge).
+ */
+void mf_set_reclaim(void (*fn)(void));
+int mf_reclaim(void);
 /* Gives every freed page back to the host now (mf_put does so in batches of MF_DIRTY_BATCH). */
 void mf_release_freed(void);
 #define MF_DIRTY_BATCH 4096

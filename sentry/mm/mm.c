@@ -161,28 +161,83 @@ static int vma_insert_at(struct mm *mm, size_t i, const struct vma *v)
 	return 0;
 }
 
-static void vma_remove_at(struct mm *mm, size_t i)
+/* Removes the n VMAs from i on, with one move of the rest (an unmap may take tens of thousands). */
+static void vma_remove_n(struct mm *mm, size_t i, size_t n)
 {
-	if (mm->vmas[i].inode)
-		mm_file_ops->put(mm->vmas[i].inode);
-	free(mm->vmas[i].name);
-	memmove(&mm->vmas[i], &mm->vmas[i + 1], (mm->nvmas - i - 1) * sizeof(struct vma));
-	mm->nvmas--;
+	size_t k;
+
+	if (!n)
+		return; /* and vmas may be NULL yet */
+	for (k = i; k < i + n; k++) {
+		if (mm->vmas[k].inode)
+			mm_file_ops->put(mm->vmas[k].inode);
+		free(mm->vmas[k].name);
+	}
+	memmove(&mm->vmas[i], &mm->vmas[i + n], (mm->nvmas - i - n) * sizeof(struct vma));
+	mm->nvmas -= n;
 }
 
-/* Splits the VMA containing va so that one starts exactly at va. */
-static int vma_split(struct mm *mm, gva_t va)
+static void vma_remove_at(struct mm *mm, size_t i)
+{
+	vma_remove_n(mm, i, 1);
+}
+
+/*
+ * Splits the VMA containing va so that one starts exactly at va.  Past
+ * vm.max_map_count only when unlimited (an unmap that leaves no more
+ * mappings than it found, which Linux lets go over for a moment).
+ */
+static int vma_split_limited(struct mm *mm, gva_t va, int limited)
 {
 	size_t i = vma_search(mm, va);
 	struct vma tail;
 
 	if (i == mm->nvmas || mm->vmas[i].start >= va)
 		return 0;
+	if (limited && mm->nvmas >= MM_MAX_MAP_COUNT)
+		return -ENOMEM;
 	tail = mm->vmas[i];
 	tail.off += va - tail.start;
 	tail.start = va;
 	mm->vmas[i].end = va;
 	return vma_insert_at(mm, i + 1, &tail);
+}
+
+static int vma_split(struct mm *mm, gva_t va)
+{
+	return vma_split_limited(mm, va, 1);
+}
+
+/* Can b, which follows a, be one VMA with it (Linux's is_mergeable_vma, and contiguous file offsets)? */
+static int vma_mergeable(const struct vma *a, const struct vma *b)
+{
+	if (a->end != b->start || a->prot != b->prot || a->maxprot != b->maxprot || a->flags != b->flags ||
+	    a->inode != b->inode || a->special != b->special)
+		return 0;
+	if ((a->inode || a->special) && a->off + (a->end - a->start) != b->off)
+		return 0;
+	return a->name == b->name || (a->name && b->name && !strcmp(a->name, b->name));
+}
+
+/*
+ * Merges the VMAs in [start, end) and the ones on either side of it with
+ * their neighbours where they can be one.  The pages are the page table's,
+ * not the VMAs', so only the ranges change.
+ */
+static void vma_merge_range(struct mm *mm, gva_t start, gva_t end)
+{
+	size_t i = vma_search(mm, start);
+
+	if (i > 0)
+		i--;
+	while (i + 1 < mm->nvmas && mm->vmas[i].start <= end) {
+		if (vma_mergeable(&mm->vmas[i], &mm->vmas[i + 1])) {
+			mm->vmas[i].end = mm->vmas[i + 1].end;
+			vma_remove_at(mm, i + 1);
+		} else {
+			i++;
+		}
+	}
 }
 
 /* Effective protection of a present page on the platform. */
@@ -297,16 +352,20 @@ static void unmap_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
 static int unmap_range(struct mm *mm, gva_t start, gva_t end)
 {
 	struct unmap_state s = {0};
-	size_t i;
+	size_t i = vma_search(mm, start), n;
 
-	if (vma_split(mm, start) < 0 || vma_split(mm, end) < 0)
+	/* Only a hole in one VMA leaves more mappings than before (Linux's munmap check). */
+	if (i < mm->nvmas && mm->vmas[i].start < start && mm->vmas[i].end > end && mm->nvmas >= MM_MAX_MAP_COUNT)
+		return -ENOMEM;
+	if (vma_split_limited(mm, start, 0) < 0 || vma_split_limited(mm, end, 0) < 0)
 		return -ENOMEM;
 	for_each_pte(mm, start, end, unmap_page, &s);
 	if (s.any)
 		plat->as_unmap(mm->as, start, end - start);
 	i = vma_search(mm, start);
-	while (i < mm->nvmas && mm->vmas[i].start < end)
-		vma_remove_at(mm, i);
+	for (n = 0; i + n < mm->nvmas && mm->vmas[i + n].start < end; n++)
+		;
+	vma_remove_n(mm, i, n);
 	return 0;
 }
 
@@ -354,6 +413,8 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struc
 		return -ENOMEM;
 	if (off & (PAGE - 1))
 		return -EINVAL;
+	if (mm->nvmas > MM_MAX_MAP_COUNT)
+		return -ENOMEM;
 	if (flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) {
 		if (addr & (PAGE - 1))
 			return -EINVAL;
@@ -386,6 +447,7 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struc
 	i = vma_search(mm, addr);
 	if (vma_insert_at(mm, i, &v) < 0)
 		return -ENOMEM;
+	vma_merge_range(mm, addr, addr + len);
 	return (long)addr;
 }
 
@@ -434,6 +496,7 @@ void mm_set_name(struct mm *mm, gva_t start, gva_t end, const char *name)
 		free(mm->vmas[i].name);
 		mm->vmas[i].name = strdup(name);
 	}
+	vma_merge_range(mm, start, end);
 }
 
 void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags)
@@ -442,6 +505,7 @@ void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags)
 
 	for (i = vma_search(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++)
 		mm->vmas[i].flags |= flags;
+	vma_merge_range(mm, start, end);
 }
 
 /* ---- Populating and faults ---- */
@@ -660,7 +724,7 @@ static uint8_t *page_for(struct mm *mm, gva_t va, int write)
 	return (uint8_t *)mf_ptr(PTE_FRAME(*ent)) + (va & (PAGE - 1));
 }
 
-int mm_fault(struct mm *mm, gva_t addr, int stale)
+int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped)
 {
 	struct vma *v = addr < mm->limit ? vma_find(mm, addr) : NULL;
 	uint64_t *ent;
@@ -673,21 +737,33 @@ int mm_fault(struct mm *mm, gva_t addr, int stale)
 	if (!ent || !(*ent & PTE_P)) {
 		int r = populate(mm, v, PGDOWN(addr));
 
+		if (r == -ENOMEM && mf_reclaim())
+			r = populate(mm, v, PGDOWN(addr));
+
 		/* No memory left in the sandbox: the OOM killer's answer, as on Linux. */
 		if (r == -ENOMEM)
 			return MM_FAULT_OOM;
-		if (r == -EIO)
+		/* Past a file's end, or a shared tmpfs page that does not fit (shmem's SIGBUS). */
+		if (r == -EIO || r == -ENOSPC)
 			return MM_FAULT_SIGBUS;
 		return r < 0 ? SEGV_ACCERR : 0;
 	}
-	/* Present: the only fault we can fix is a write to a COW page. */
-	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE))
-		return break_cow(mm, v, PGDOWN(addr), ent) < 0 ? SEGV_ACCERR : 0;
+	/* Present: the only fault we can fix is a write to a COW page (its copy may not fit). */
+	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE)) {
+		if (break_cow(mm, v, PGDOWN(addr), ent) == 0 || (mf_reclaim() && break_cow(mm, v, PGDOWN(addr), ent) == 0))
+			return 0;
+		return MM_FAULT_OOM;
+	}
 	/*
-	 * Or a page another thread populated (fault-around, or a copy for a
-	 * system call) whose host mapping was still queued when this thread
-	 * touched it: the retry finds it.
+	 * Or a page whose host mapping the platform dropped (the host refused
+	 * a mapping and all of them went), or another thread populated
+	 * (fault-around, a copy for a system call) with its mapping still
+	 * queued: mapped (again), and the retry finds it.
 	 */
+	if (unmapped) {
+		plat->as_map(mm->as, PGDOWN(addr), PAGE, PTE_FRAME(*ent), page_prot(v, *ent));
+		return 0;
+	}
 	if (stale)
 		return 0;
 	return SEGV_ACCERR;
@@ -889,6 +965,7 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 		v->prot = prot;
 		mprotect_run(mm, v);
 	}
+	vma_merge_range(mm, addr, end);
 	return 0;
 }
 
@@ -946,6 +1023,8 @@ long mm_mremap(struct mm *mm, gva_t old, uint64_t oldlen, uint64_t newlen, int f
 			return -EINVAL;
 		if (newaddr < old + oldlen && old < newaddr + newlen)
 			return -EINVAL;
+		if (mm->nvmas >= MM_MAX_MAP_COUNT - 3)
+			return -ENOMEM;
 		if (unmap_range(mm, newaddr, newaddr + newlen) < 0)
 			return -ENOMEM;
 		v = vma_find(mm, old);
@@ -960,6 +1039,7 @@ long mm_mremap(struct mm *mm, gva_t old, uint64_t oldlen, uint64_t newlen, int f
 	if (old + oldlen == v->end && old + newlen <= mm->limit && old + newlen > old &&
 	    range_free(mm, v->end, old + newlen)) {
 		v->end = old + newlen;
+		vma_merge_range(mm, old, old + newlen);
 		return (long)old;
 	}
 	if (!(flags & MREMAP_MAYMOVE))
@@ -969,6 +1049,8 @@ long mm_mremap(struct mm *mm, gva_t old, uint64_t oldlen, uint64_t newlen, int f
 		return -ENOMEM;
 move:
 	/* Carve [old, old+oldlen) out as its own VMA, copy it to the new place, move the pages. */
+	if (mm->nvmas >= MM_MAX_MAP_COUNT - 3)
+		return -ENOMEM; /* as Linux: the splits and the new one must fit */
 	if (vma_split(mm, old) < 0 || vma_split(mm, old + oldlen) < 0)
 		return -ENOMEM;
 	nv = *vma_find(mm, old);
@@ -982,6 +1064,7 @@ move:
 	for_each_pte(mm, old, old + (newlen < oldlen ? newlen : oldlen), move_page, &ms);
 	plat->as_unmap(mm->as, old, oldlen);
 	unmap_range(mm, old, old + oldlen);
+	vma_merge_range(mm, newaddr, newaddr + newlen);
 	return (long)newaddr;
 }
 

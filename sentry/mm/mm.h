@@ -52,6 +52,14 @@ struct vma {
 	const struct mm_special *special; /* sentry pages (off indexes them), or NULL */
 };
 
+/*
+ * vm.max_map_count, as Linux's default (and /proc/sys/vm/max_map_count):
+ * mmap, and the splits of mprotect, munmap and mremap, give ENOMEM past it.
+ * Adjacent mappings of the same kind are merged, as Linux merges them, so
+ * they count once.
+ */
+#define MM_MAX_MAP_COUNT 65530
+
 struct mm {
 	struct plat_as *as;
 	struct vma *vmas;     /* sorted by start */
@@ -125,11 +133,13 @@ void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags);
  * application may retry, the si_code of the SIGSEGV it deserves
  * (SEGV_MAPERR, SEGV_ACCERR), or MM_FAULT_OOM.  stale: the host mappings
  * changed since the faulting thread entered, so a present page may simply
- * not have been mapped yet when it was touched.
+ * not have been mapped yet when it was touched.  unmapped: the platform
+ * found no mapping there (SEGV_MAPERR); a present page is then mapped
+ * again, as the platform may drop its mappings (plat->as_map's contract).
  */
-int mm_fault(struct mm *mm, gva_t addr, int stale);
+int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped);
 #define MM_FAULT_OOM (-1)    /* mm_fault: the sandbox's memory is full */
-#define MM_FAULT_SIGBUS (-2) /* mm_fault: a file page past the file's end (BUS_ADRERR) */
+#define MM_FAULT_SIGBUS (-2) /* mm_fault: a file page past the file's end, or a shared tmpfs page that does not fit (BUS_ADRERR) */
 
 /*
  * Linux's access_ok(): the range lies below the top of user space (it may

@@ -98,6 +98,14 @@ mkdir "$B/n2" "$sbroot/w2"
 run sandbox "$CVISOR" do --overlay=none --gofer-fds=16 --root "$sbroot" --cwd /w2 -- /bin/busybox sh -c "$script"
 compare "writes: shell tools" "$B/n2" "$sbroot/w2"
 
+# 2b. Root's write keeps a file's set-id bits, as Linux keeps them for a
+#     writer with CAP_FSETID (the sentry, which writes, is not root on the host).
+script='echo a > s && chmod 6755 s && echo b >> s && stat -c %a s && echo c > g && chmod 2775 g && echo d >> g && stat -c %a g'
+mkdir "$B/n2b" "$sbroot/w2b"
+(cd "$B/n2b" && run native /bin/busybox sh -c "$script")
+run sandbox "$CVISOR" do --overlay=none --root "$sbroot" --cwd /w2b -- /bin/busybox sh -c "$script"
+compare "writes: root keeps set-id bits" "$B/n2b" "$sbroot/w2b"
+
 # 3. With the default overlay, nothing reaches the host.
 mkdir "$sbroot/w3"
 out=$("$CVISOR" do --root "$sbroot" --cwd /w3 -- /bin/busybox sh -c 'echo x > f && mkdir d && cat f' 2>&1)

@@ -1,6 +1,7 @@
 /*
- * A fork bomb held by RLIMIT_NPROC: forks until fork fails, prints how
- * many tasks it got and the errno, then kills its whole process group.
+ * A fork bomb held by RLIMIT_NPROC (or, with the argument "no-rlimit", by
+ * cvisor's --tasks alone): forks until fork fails, prints how many tasks it
+ * got and the errno, then kills its whole process group.
  * Refuses to run outside a sandbox (as root on a host it would not be held).
  */
 #define _GNU_SOURCE
@@ -11,7 +12,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-int main(void)
+int main(int argc, char **argv)
 {
 	struct rlimit rl = {50, 50};
 	int n = 1, err = 0;
@@ -20,7 +21,8 @@ int main(void)
 		fprintf(stderr, "forkbomb: refusing to run outside a sandbox (not pid 1)\n");
 		return 2;
 	}
-	setrlimit(RLIMIT_NPROC, &rl);
+	if (argc < 2 || strcmp(argv[1], "no-rlimit"))
+		setrlimit(RLIMIT_NPROC, &rl);
 	for (;;) {
 		pid_t pid = fork();
 

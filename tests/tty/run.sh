@@ -75,3 +75,20 @@ if tmux has-session -t "$S" 2>/dev/null; then
 else
 	echo "PASS tty/exit"
 fi
+
+# The host shell's job control over cvisor itself (no -t): a background
+# cvisor whose sandbox reads the terminal is stopped as a job (the sentry,
+# pid 1 of its namespace, is stopped by cvisor), and fg gives it the terminal.
+S=cvisor-tty-host-$$
+tmux new-session -d -s "$S" -x 100 -y 30 "bash --norc --noprofile"
+sleep 0.5
+keys "$CVISOR do -- /bin/cat &" Enter
+sleep 1
+keys 'jobs' Enter
+check "a background cvisor reading the terminal is stopped" "Stopped.*do -- /bin/cat"
+keys 'fg' Enter
+keys 'from-host-fg' Enter
+keys C-d
+keys 'echo cat-ended $?' Enter
+check "fg gives a stopped cvisor the terminal" "^cat-ended 0"
+tmux kill-session -t "$S"

@@ -27,6 +27,7 @@
 
 #define UNIT_NAME "elf"
 #include "unit.h"
+#include "vfs_root.h"
 
 static int fake_as;
 static struct plat_as *as_create(int *err) { return (struct plat_as *)&fake_as; }
@@ -113,8 +114,6 @@ static long exec_variant(struct prog p)
 
 int main(void)
 {
-	struct inode *root;
-	struct super *sb;
 	struct prog p;
 	struct mm *mm = NULL;
 	plat_regs regs;
@@ -123,23 +122,9 @@ int main(void)
 	int ok;
 
 	plat = &fake;
-	if (mf_init(64 << 20) < 0) {
-		printf("FAIL elf cannot make a memory file\n");
+	t = unit_vfs_root();
+	if (!t)
 		return 1;
-	}
-	mm_file_ops = &vfs_mm_file_ops;
-	task_files = &vfs_task_files;
-	t = task_create_init();
-	task_current = t;
-	root = tmpfs_new(16 << 20, 0755, &sb);
-	if (!t || !root || !vfs_mount_root(sb, root)) {
-		printf("FAIL elf cannot make a tmpfs root\n");
-		return 1;
-	}
-	t->fs->root = t->fs->cwd = vfs_root;
-	path_get(&t->fs->root);
-	path_get(&t->fs->cwd);
-	pthread_mutex_lock(&sentry_lock);
 
 	put_file("/text", "hello, not a program\n", 21, 0755);
 	CHECK("a file that is neither ELF nor #! is ENOEXEC", exec("/text", NULL, NULL) == -ENOEXEC);

@@ -20,6 +20,7 @@
 
 #define UNIT_NAME "path"
 #include "unit.h"
+#include "vfs_root.h"
 
 static struct task *t;
 
@@ -53,28 +54,13 @@ static struct inode *walk(const char *path, int flags, long *err)
 
 int main(void)
 {
-	struct inode *root, *a, *b, *file, *secret;
-	struct super *sb;
+	struct inode *a, *b, *file, *secret;
 	char longname[300];
 	long err;
 
-	if (mf_init(64 << 20) < 0) {
-		printf("FAIL path cannot make a memory file\n");
+	t = unit_vfs_root();
+	if (!t)
 		return 1;
-	}
-	mm_file_ops = &vfs_mm_file_ops;
-	task_files = &vfs_task_files;
-	t = task_create_init();
-	task_current = t;
-	root = tmpfs_new(16 << 20, 0755, &sb);
-	if (!t || !root || !vfs_mount_root(sb, root)) {
-		printf("FAIL path cannot make a tmpfs root\n");
-		return 1;
-	}
-	t->fs->root = t->fs->cwd = vfs_root;
-	path_get(&t->fs->root);
-	path_get(&t->fs->cwd);
-	pthread_mutex_lock(&sentry_lock);
 
 	a = make("/", "a", S_IFDIR | 0755, NULL);
 	b = make("/a", "b", S_IFDIR | 0755, NULL);

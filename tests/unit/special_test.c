@@ -84,13 +84,19 @@ int main(void)
 	CHECK("... on a private copy", mm_copy_in(mm, &c, A + PG, 1) == 0 && c == 'x');
 	CHECK("the shared frame is untouched", *(char *)mf_ptr(frames[1]) == 'b' && mf_refs(frames[1]) == 2);
 	CHECK("so is the other process's page", mm_copy_in(other, &c, A + PG, 1) == 0 && c == 'b');
+	CHECK("back to read+exec, the code is one mapping again",
+	      mm_mprotect(mm, A + PG, PG, PROT_READ | PROT_EXEC) == 0 && mm_format_maps(mm, maps, sizeof(maps)) > 0 &&
+		      strstr(maps, "7f0000001000-7f0000003000 r-xp"));
+	CHECK("... never one with the data page", mm_mprotect(mm, A + PG, 2 * PG, PROT_READ) == 0 &&
+							mm_format_maps(mm, maps, sizeof(maps)) > 0 &&
+							strstr(maps, "7f0000000000-7f0000001000 r--p"));
 
 	CHECK("MADV_DONTNEED drops the pages", mm_madvise(other, A + PG, 2 * PG, MADV_DONTNEED) == 0 &&
 						      mf_refs(frames[1]) == 1);
 	CHECK("... which come back from the same frames", mm_copy_in(other, &c, A + 2 * PG, 1) == 0 && c == 'c' &&
 								 mf_refs(frames[2]) == 3);
 	CHECK("mremap may grow the code in place", mm_mremap(other, A + PG, 2 * PG, 3 * PG, 0, 0) == (long)(A + PG));
-	CHECK("past its pages is SIGBUS", mm_fault(other, A + 3 * PG, 0) == MM_FAULT_SIGBUS);
+	CHECK("past its pages is SIGBUS", mm_fault(other, A + 3 * PG, 0, 1) == MM_FAULT_SIGBUS);
 	CHECK("it may be unmapped", mm_munmap(other, A + PG, 3 * PG) == 0 && mm_copy_in(other, &c, A + PG, 1) == -EFAULT);
 
 	mm_put(other);

@@ -173,6 +173,9 @@ static long call(struct gofer_fs *fs, struct gofer_req *req, int fd, int fd2, st
 
 	if (!outfd && dummy >= 0)
 		host_close(dummy);
+	/* The sentry holds as many host fds as it may: the sandbox's file table is full. */
+	if (r == -EMFILE)
+		return -ENFILE;
 	if (r < 0)
 		return -EIO;
 	if (rep->err < 0 && outfd && *outfd >= 0) {
@@ -533,6 +536,16 @@ static void cache_trim(struct gnode *g, int all)
 	g->cnext = g->cprev = NULL;
 }
 
+void gofer_cache_drop_unmapped(void)
+{
+	struct gnode *g, *next;
+
+	for (g = cached; g; g = next) {
+		next = g->cnext;
+		cache_trim(g, 0);
+	}
+}
+
 /* An eighth of the sandbox's memory for cached pages no mapping holds. */
 static void cache_reclaim(void)
 {
@@ -584,6 +597,9 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 
 	if (!S_ISREG(ino->mode) || idx >= want)
 		return -EIO;
+	/* Before g's page array is used below: trimming may free it (g's other pages unmapped). */
+	if (idx >= g->npages || g->pages[idx] == MF_NONE)
+		cache_reclaim();
 	if (g->npages < want) {
 		uint64_t *p = realloc(g->pages, want * sizeof(*p));
 
@@ -602,7 +618,6 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 		g->npages = want;
 	}
 	if (g->pages[idx] == MF_NONE) {
-		cache_reclaim();
 		for (n = 1; n < CACHE_READAHEAD && idx + n < want && g->pages[idx + n] == MF_NONE; n++)
 			;
 		run = mf_alloc(n);
@@ -642,6 +657,33 @@ static long gofer_map_shared_write(struct inode *ino)
 	return 0;
 }
 
+/*
+ * A user.* attribute of a file the sentry's unprivileged host uid may not
+ * read, which the gofer can (protocol.h): its size in value, or -errno.
+ */
+static long gofer_get_xattr(struct inode *ino, int fd, const char *name, char *value)
+{
+	static struct {
+		struct gofer_rep rep;
+		char value[GOFER_XATTR_MAX];
+	} out;
+	struct gofer_req req = {.op = GOFER_GETXATTR};
+	int dummy = -1;
+	long r;
+
+	if (strlen(name) >= sizeof(req.name))
+		return -ERANGE;
+	strcpy(req.name, name);
+	r = host_gofer_call(((struct gofer_fs *)ino->sb->priv)->sock, &req, sizeof(req), fd, -1, &out, sizeof(out), &dummy);
+	if (dummy >= 0)
+		host_close(dummy);
+	if (r < 0)
+		return -EIO;
+	if (out.rep.err > 0)
+		memcpy(value, out.value, (size_t)out.rep.err < sizeof(out.value) ? (size_t)out.rep.err : sizeof(out.value));
+	return out.rep.err;
+}
+
 /* The image file's own extended attributes, in the namespaces the sandbox keeps. */
 static long gofer_read_xattrs(struct inode *ino, int (*add)(void *, const char *, const void *, size_t), void *ctx)
 {
@@ -661,6 +703,8 @@ static long gofer_read_xattrs(struct inode *ino, int (*add)(void *, const char *
 		if (strncmp(n, "user.", 5) && strncmp(n, "trusted.", 8) && strncmp(n, "security.", 9))
 			continue;
 		r = host_fgetxattr((int)fd, n, value, sizeof(value));
+		if (r == -EACCES && !strncmp(n, "user.", 5))
+			r = gofer_get_xattr(ino, (int)fd, n, value);
 		if (r >= 0 && add(ctx, n, value, (size_t)r))
 			break;
 	}
@@ -979,6 +1023,8 @@ static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 {
 	struct inode *ino = f->inode;
 	struct gnode *g = ino->priv;
+	uint32_t setid = ino->mode & (S_ISUID | S_ISGID);
+	struct task *t = task_current;
 	struct stat st;
 	long r;
 
@@ -1000,6 +1046,12 @@ static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 		ino->mtime = (struct abi_timespec){st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
 		ino->ctime = (struct abi_timespec){st.st_ctim.tv_sec, st.st_ctim.tv_nsec};
 		ino->mode = st.st_mode; /* a write clears set-id bits */
+		/*
+		 * The host cleared them for the sentry, an unprivileged process;
+		 * Linux keeps them for a writer with CAP_FSETID, the sandbox's root.
+		 */
+		if ((setid & ~ino->mode) && t && t->cred.fsuid == 0)
+			gofer_setattr(ino, &(struct vfs_iattr){.valid = VFS_ATTR_MODE, .mode = (ino->mode | setid) & 07777});
 	} else if (*pos + (uint64_t)r > ino->size) {
 		ino->size = *pos + (uint64_t)r;
 	}

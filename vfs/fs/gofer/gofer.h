@@ -25,3 +25,5 @@ struct inode *gofer_mount(int sock, int writable, size_t fd_limit, struct super 
 
 /* Writes back what shared mappings changed in every gofer file (the sandbox's end). */
 void gofer_writeback_all(void);
+/* Lets go of every cached page no mapping holds (the memory file's reclaimer). */
+void gofer_cache_drop_unmapped(void);

@@ -32,6 +32,12 @@
  *                  capabilities and labels), flags XATTR_CREATE or
  *                  XATTR_REPLACE; the value (size bytes, at most
  *                  GOFER_XATTR_MAX) follows the request in the message.
+ *   GOFER_GETXATTR: a regular file's or directory's fd, a "user." name; the
+ *                  reply is followed by GOFER_XATTR_MAX bytes, of which the
+ *                  first err are the value (err its size, or -errno).  The
+ *                  sentry reads the image's attributes on its own fds, and
+ *                  asks only where its unprivileged host uid may not read
+ *                  the file (Linux checks read permission for user.*).
  * Replies carry -errno or 0 and the stats the op names.
  */
 #pragma once
@@ -53,6 +59,7 @@ enum {
 	GOFER_STATFS = 9,
 	GOFER_SETXATTR = 10,
 	GOFER_REMOVEXATTR = 11,
+	GOFER_GETXATTR = 12,
 };
 
 #define GOFER_XATTR_MAX 65536

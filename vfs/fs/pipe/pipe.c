@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "../../../sentry/kernel/task.h"
+#include "../../../sentry/mm/memfile.h"
 #include "../../../sentry/mm/mm.h"
 #include "../../vfs.h"
 #include "pipe.h"
@@ -69,6 +70,27 @@ static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 	return (long)done;
 }
 
+/* A buffer of cap bytes, charged to the sandbox's memory (as Linux charges pipe pages to the cgroup). */
+static char *buf_alloc(size_t cap)
+{
+	char *b;
+
+	if (mf_charge(cap) < 0)
+		return NULL;
+	b = malloc(cap);
+	if (!b)
+		mf_uncharge(cap);
+	return b;
+}
+
+static void buf_free(char *b, size_t cap)
+{
+	if (b) {
+		free(b);
+		mf_uncharge(cap);
+	}
+}
+
 static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
 {
 	struct pipe *p = f->priv;
@@ -78,7 +100,7 @@ static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 
 	(void)pos;
 	if (!p->buf) {
-		p->buf = malloc(p->cap);
+		p->buf = buf_alloc(p->cap);
 		if (!p->buf)
 			return -ENOMEM;
 	}
@@ -155,7 +177,7 @@ static void pipe_release(struct file *f)
 		/* The last end: a FIFO's data goes, as on Linux. */
 		if (p->fifo)
 			p->fifo->pipe = NULL;
-		free(p->buf);
+		buf_free(p->buf, p->cap);
 		free(p);
 	}
 }
@@ -195,12 +217,12 @@ long pipe_size(struct file *f, int set, unsigned long size, int privileged)
 	if (p->buf) {
 		size_t first = p->len < p->cap - p->head ? p->len : p->cap - p->head;
 
-		buf = malloc(cap);
+		buf = buf_alloc(cap);
 		if (!buf)
 			return -ENOMEM;
 		memcpy(buf, p->buf + p->head, first);
 		memcpy(buf + first, p->buf, p->len - first);
-		free(p->buf);
+		buf_free(p->buf, p->cap);
 		p->buf = buf;
 		p->head = 0;
 	}
@@ -236,7 +258,7 @@ long pipe_tee(struct file *in, struct file *out, size_t len, int nonblock)
 			return -ERESTARTSYS;
 		pthread_cond_wait(&task_cond, &sentry_lock);
 	}
-	if (!b->buf && !(b->buf = malloc(b->cap)))
+	if (!b->buf && !(b->buf = buf_alloc(b->cap)))
 		return -ENOMEM;
 	/* Whatever fits, byte ranges copied ring to ring; the source keeps its data. */
 	n = len;

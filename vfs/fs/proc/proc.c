@@ -63,7 +63,7 @@ static const struct {
 	{3, "file-max"}, {3, "nr_open"}, {3, "pipe-max-size"}, {4, "uuid"}, {4, "boot_id"},
 	{4, "poolsize"}, {4, "entropy_avail"},
 };
-enum { S_UUID = 12, S_BOOT_ID };
+enum { S_FILE_MAX = 9, S_UUID = 12, S_BOOT_ID };
 
 static const char *const pidfiles[] = {"stat", "status", "statm", "maps", "cmdline", "environ", "comm",
 				       "limits", "cgroup", "mounts", "mountinfo", "oom_score_adj", "loginuid",
@@ -320,6 +320,8 @@ static void gen_sys(struct buf *b, int which)
 
 	if (which == 0) {
 		bprintf(b, "%s\n", sandbox.hostname);
+	} else if (which == S_FILE_MAX) {
+		bprintf(b, "%zu\n", vfs_max_files); /* --files */
 	} else if (which == S_UUID) {
 		gen_uuid(b);
 	} else if (which == S_BOOT_ID) {

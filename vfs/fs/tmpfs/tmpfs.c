@@ -192,6 +192,8 @@ static uint64_t page(struct inode *ino, size_t i, int alloc, long *err)
 			return MF_NONE;
 		}
 		t->pages[i] = mf_alloc(1);
+		if (t->pages[i] == MF_NONE && mf_reclaim())
+			t->pages[i] = mf_alloc(1);
 		if (t->pages[i] == MF_NONE) {
 			*err = -ENOSPC;
 			return MF_NONE;

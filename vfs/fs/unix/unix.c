@@ -20,6 +20,7 @@
 #include <sys/un.h>
 
 #include "../../../sentry/kernel/task.h"
+#include "../../../sentry/mm/memfile.h"
 #include "../../namei.h"
 #include "../../vfs.h"
 #include "unix.h"
@@ -70,6 +71,7 @@ static void free_chunk(struct chunk *c)
 	for (i = 0; i < c->nfds; i++)
 		file_put(c->fds[i]);
 	free(c->fds);
+	mf_uncharge(sizeof(*c) + c->len);
 	free(c);
 }
 
@@ -511,12 +513,18 @@ long unix_accept(struct task *t, struct file *f, int flags, struct file **out, s
 
 static struct chunk *make_chunk(struct usock *from, const struct iovec *iov, int cnt, size_t skip, size_t len)
 {
-	struct chunk *c = malloc(sizeof(*c) + len);
+	struct chunk *c;
 	size_t done = 0;
 	int i;
 
-	if (!c)
+	/* Queued messages count against the sandbox's memory, as Linux charges socket memory to the cgroup. */
+	if (mf_charge(sizeof(*c) + len) < 0)
 		return NULL;
+	c = malloc(sizeof(*c) + len);
+	if (!c) {
+		mf_uncharge(sizeof(*c) + len);
+		return NULL;
+	}
 	memset(c, 0, sizeof(*c));
 	c->len = len;
 	for (i = 0; i < cnt && done < len; i++) {
@@ -608,7 +616,7 @@ long unix_sendmsg(struct task *t, struct file *f, struct umsg *m, int flags)
 		c = make_chunk(s, m->iov, m->iovcnt, 0, total);
 		if (!c) {
 			sock_put(to);
-			return -ENOMEM;
+			return -ENOBUFS; /* as Linux's failed skb allocation */
 		}
 		attach_anc(c, m, s);
 		enqueue(to, c);
@@ -636,7 +644,7 @@ long unix_sendmsg(struct task *t, struct file *f, struct umsg *m, int flags)
 		n = s->type == SOCK_SEQPACKET ? total : (total - done < room ? total - done : room);
 		c = make_chunk(NULL, m->iov, m->iovcnt, done, n);
 		if (!c)
-			return done ? (long)done : -ENOMEM;
+			return done ? (long)done : -ENOBUFS;
 		if (done == 0)
 			attach_anc(c, m, s);
 		enqueue(to, c);
@@ -899,10 +907,10 @@ long unix_setsockopt(struct file *f, int level, int name, const void *val, sockl
 static long u_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
 {
 	struct umsg m = {.iov = iov, .iovcnt = cnt};
-	int mf;
+	int msg_flags;
 
 	(void)pos;
-	return unix_recvmsg(task_current, f, &m, 0, 0, NULL, NULL, &mf);
+	return unix_recvmsg(task_current, f, &m, 0, 0, NULL, NULL, &msg_flags);
 }
 
 static long u_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
