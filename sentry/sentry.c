@@ -145,6 +145,8 @@ static long donate_stdio(struct task *t, unsigned closed)
 		if (!f)
 			return -ENOMEM;
 		fdt_install_at(t->files, fd, f, 0);
+		if (fd == 0)
+			hoststdio_set_input(f);
 		if (fd > 0)
 			hoststdio_set_console(f); /* stdout, or stderr if stdout is closed */
 		file_put(f);
@@ -265,13 +267,25 @@ static void console_flush_locked(void)
 	}
 }
 
+/* The console thread is no task: a waiter with a callback on the pty's queue signals its own condition. */
+static pthread_cond_t console_cond = PTHREAD_COND_INITIALIZER;
+
+static void console_wake(struct waiter *w)
+{
+	(void)w;
+	pthread_cond_signal(&console_cond);
+}
+
 static void *console_out(void *arg)
 {
+	static struct waiter w = {.fn = console_wake};
+
 	(void)arg;
 	pthread_mutex_lock(&sentry_lock);
+	waiter_add(pty_waitq(console), &w);
 	for (;;) {
 		console_flush_locked();
-		pthread_cond_wait(&task_cond, &sentry_lock);
+		pthread_cond_wait(&console_cond, &sentry_lock);
 	}
 	return NULL;
 }

@@ -84,9 +84,16 @@ static long fsize_limit(struct task *t, uint64_t start, uint64_t *end)
 /*
  * Moves len bytes between guest memory at buf and f, through spans of the
  * memory file (no copy for host-backed files).  pos is the file position
- * to use and advance.  Stops at the first short transfer, as Linux does.
+ * to use and advance.  Stops at the first short transfer, as Linux does,
+ * except that a blocking write to a stream goes on until all is written.
+ *
+ * File ops never sleep: a file that would block returns -EAGAIN, and unless
+ * f is O_NONBLOCK (or may_block is 0: part of a readv was already read) the
+ * task blocks on f's wait queues here and tries again.  Spans are valid only
+ * while the sentry lock is held, so they are taken afresh after every
+ * block: a buffer unmapped meanwhile gives EFAULT, as on Linux.
  */
-static long rw(struct task *t, struct file *f, gva_t buf, size_t len, uint64_t *pos, int write)
+static long rw(struct task *t, struct file *f, gva_t buf, size_t len, uint64_t *pos, int write, int may_block)
 {
 	struct iovec iov[PIN_SPANS];
 	size_t done = 0;
@@ -105,7 +112,7 @@ static long rw(struct task *t, struct file *f, gva_t buf, size_t len, uint64_t *
 			return r;
 		len = (size_t)(end - start);
 	}
-	do {
+	for (;;) {
 		size_t pinned;
 		int n = mm_pin(t->mm, buf + done, len - done, !write, iov, PIN_SPANS, &pinned);
 		long r;
@@ -115,14 +122,31 @@ static long rw(struct task *t, struct file *f, gva_t buf, size_t len, uint64_t *
 		if (len && n == 0)
 			return done ? (long)done : -EFAULT;
 		r = write ? f->ops->write(f, iov, n, pos) : f->ops->read(f, iov, n, pos);
+		if (r == -EAGAIN && !(f->flags & O_NONBLOCK) && (may_block || write)) {
+			/* The spans in iov die here: nothing may hold them across the block. */
+			r = vfs_file_block(t, f);
+			if (r < 0)
+				return done ? (long)done : r;
+			if (!write && done)
+				break;
+			continue;
+		}
 		if (r < 0)
 			return done ? (long)done : r;
 		if (r > 0 && f->path.d)
 			vfs_fsnotify_dentry(f->path.d, write ? IN_MODIFY : IN_ACCESS);
 		done += (size_t)r;
-		if ((size_t)r < pinned)
+		if (done >= len)
 			break;
-	} while (done < len && f->ops->seekable);
+		if (f->ops->seekable) {
+			if ((size_t)r < pinned)
+				break;
+			continue;
+		}
+		/* A stream: a read returns what came; a blocking write waits for room for the rest. */
+		if (!write || r == 0 || (f->flags & O_NONBLOCK))
+			break;
+	}
 	return (long)done;
 }
 
@@ -156,9 +180,9 @@ static long do_read(struct task *t, int fd, gva_t buf, size_t len, int64_t off, 
 			goto out;
 		}
 		pos = (uint64_t)off;
-		r = rw(t, f, buf, len, &pos, 0);
+		r = rw(t, f, buf, len, &pos, 0, 1);
 	} else {
-		r = rw(t, f, buf, len, &f->pos, 0);
+		r = rw(t, f, buf, len, &f->pos, 0, 1);
 	}
 out:
 	file_put(f);
@@ -202,9 +226,9 @@ static long do_write(struct task *t, int fd, gva_t buf, size_t len, int64_t off,
 			goto out;
 		}
 		pos = (uint64_t)off;
-		r = rw(t, f, buf, len, &pos, 1);
+		r = rw(t, f, buf, len, &pos, 1, 1);
 	} else {
-		r = rw(t, f, buf, len, &f->pos, 1);
+		r = rw(t, f, buf, len, &f->pos, 1, 1);
 	}
 out:
 	file_put(f);
@@ -269,7 +293,7 @@ static long do_rwv(struct task *t, int fd, gva_t uiov, uint64_t cnt, int64_t off
 	for (i = 0; i < cnt; i++) {
 		if (!v[i].iov_len)
 			continue;
-		r = rw(t, f, v[i].iov_base, v[i].iov_len, &pos, write);
+		r = rw(t, f, v[i].iov_base, v[i].iov_len, &pos, write, done == 0);
 		if (r < 0)
 			break;
 		done += (size_t)r;
@@ -1294,14 +1318,14 @@ SYSCALL(sendfile)
 	while (done < count) {
 		struct iovec iov = {buf, count - done < sizeof(buf) ? count - done : sizeof(buf)};
 		uint64_t p2 = pos;
-		long n = in->ops->read(in, &iov, 1, &p2), w;
+		long n = vfs_read_kernel(t, in, &iov, 1, &p2), w;
 
 		if (n <= 0) {
 			r = n;
 			break;
 		}
 		iov.iov_len = (size_t)n;
-		w = out->ops->write(out, &iov, 1, &out->pos);
+		w = vfs_write_kernel(t, out, &iov, &out->pos);
 		if (w <= 0) {
 			r = w;
 			break;

@@ -25,7 +25,13 @@ static unsigned pidfd_poll(struct file *f, uint64_t *deadline)
 	return !g || g->zombie ? POLLIN | POLLRDNORM : 0;
 }
 
-static const struct file_ops pidfd_fops = {.poll = pidfd_poll, .dname = "anon_inode:[pidfd]"};
+static void pidfd_wait_link(struct file *f, struct vfs_pollset *ps)
+{
+	(void)f;
+	vfs_pollset_add_queue(ps, &task_pidfd_wq);
+}
+
+static const struct file_ops pidfd_fops = {.poll = pidfd_poll, .wait_link = pidfd_wait_link, .dname = "anon_inode:[pidfd]"};
 
 /* The pid a pidfd names, or -EBADF / -EINVAL. */
 int pidfd_pid(struct task *t, int fd)

@@ -1,7 +1,7 @@
 /*
  * poll, ppoll, select, pselect6: readiness from each file's poll op; a
- * waiter sleeps on task_cond, which every state change that can make a file
- * ready broadcasts.  ppoll and pselect6 wait under the mask they are given
+ * waiter links itself to the wait queues of every file it polls
+ * (vfs_pollset) and sleeps until one of them is woken.  ppoll and pselect6 wait under the mask they are given
  * (task_begin_wait_sigmask).
  */
 #define _GNU_SOURCE
@@ -18,25 +18,26 @@
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
-/* Sleeps on task_cond until deadline_ns (host realtime; 0 = forever). Returns 0 at the deadline. */
-static int wait_until(uint64_t deadline_ns)
+/*
+ * Blocks on the files ps links until one is woken, a signal comes or wake
+ * (host realtime ns; 0 = none) passes.  1: look again; 0: the call's own
+ * deadline has passed; -ERESTARTNOHAND: interrupted.
+ */
+static int block(struct task *t, struct vfs_pollset *ps, uint64_t wake, uint64_t deadline)
 {
-	struct timespec ts;
+	int b = task_block(t, NULL, wake);
 
-	if (!deadline_ns) {
-		pthread_cond_wait(&task_cond, &sentry_lock);
-		return 1;
-	}
-	if (host_realtime_ns() >= deadline_ns)
+	vfs_pollset_clear(ps);
+	if (b == -ERESTARTSYS)
+		return -ERESTARTNOHAND;
+	if (b == -ETIMEDOUT && wake == deadline)
 		return 0;
-	ts.tv_sec = (time_t)(deadline_ns / 1000000000ULL);
-	ts.tv_nsec = (long)(deadline_ns % 1000000000ULL);
-	pthread_cond_timedwait(&task_cond, &sentry_lock, &ts);
-	return host_realtime_ns() < deadline_ns;
+	return 1;
 }
 
 static long do_poll(struct task *t, gva_t ufds, uint64_t nfds, int64_t timeout_ns)
 {
+	struct vfs_pollset ps;
 	struct pollfd *fds;
 	uint64_t deadline = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0, wake;
 	long r = 0;
@@ -51,6 +52,7 @@ static long do_poll(struct task *t, gva_t ufds, uint64_t nfds, int64_t timeout_n
 		free(fds);
 		return -EFAULT;
 	}
+	vfs_pollset_init(&ps, t);
 	for (;;) {
 		r = 0;
 		wake = deadline;
@@ -69,18 +71,19 @@ static long do_poll(struct task *t, gva_t ufds, uint64_t nfds, int64_t timeout_n
 				fds[i].revents = (short)(vfs_poll(f, &d) & ((unsigned)fds[i].events | POLLHUP | POLLERR));
 				if (d && (!wake || d < wake))
 					wake = d;
+				if (!r && timeout_ns)
+					vfs_pollset_add(&ps, f);
 				file_put(f);
 			}
 			if (fds[i].revents)
 				r++;
 		}
-		if (r || timeout_ns == 0 || t->exiting)
-			break;
-		if (task_signal_pending(t)) {
-			r = -ERESTARTNOHAND;
+		if (r || timeout_ns == 0 || t->exiting) {
+			vfs_pollset_clear(&ps);
 			break;
 		}
-		if (!wait_until(wake) && wake == deadline)
+		r = block(t, &ps, wake, deadline);
+		if (r <= 0)
 			break;
 	}
 	if (r < 0) {
@@ -133,6 +136,7 @@ static long do_select(struct task *t, int nfds, gva_t uin, gva_t uout, gva_t uex
 {
 	size_t words = ((size_t)nfds + 63) / 64, bytes = ((size_t)nfds + 7) / 8;
 	uint64_t *in = NULL, *out = NULL, *ex = NULL, *rin, *rout, *rex;
+	struct vfs_pollset ps;
 	uint64_t deadline = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0, wake;
 	long r;
 	int fd;
@@ -152,6 +156,7 @@ static long do_select(struct task *t, int nfds, gva_t uin, gva_t uout, gva_t uex
 		free(in);
 		return -EFAULT;
 	}
+	vfs_pollset_init(&ps, t);
 	for (;;) {
 		r = 0;
 		wake = deadline;
@@ -166,6 +171,7 @@ static long do_select(struct task *t, int nfds, gva_t uin, gva_t uout, gva_t uex
 				continue;
 			f = fdt_get(t->files, fd);
 			if (!f) {
+				vfs_pollset_clear(&ps);
 				free(in);
 				return -EBADF;
 			}
@@ -176,6 +182,8 @@ static long do_select(struct task *t, int nfds, gva_t uin, gva_t uout, gva_t uex
 				if (d && (!wake || d < wake))
 					wake = d;
 			}
+			if (!r && timeout_ns)
+				vfs_pollset_add(&ps, f);
 			file_put(f);
 			if ((in[w] & bit) && (m & (POLLIN | POLLHUP | POLLERR)))
 				rin[w] |= bit, r++;
@@ -184,13 +192,16 @@ static long do_select(struct task *t, int nfds, gva_t uin, gva_t uout, gva_t uex
 			if ((ex[w] & bit) && (m & POLLPRI))
 				rex[w] |= bit, r++;
 		}
-		if (r || timeout_ns == 0 || t->exiting)
+		if (r || timeout_ns == 0 || t->exiting) {
+			vfs_pollset_clear(&ps);
 			break;
-		if (task_signal_pending(t)) {
-			free(in);
-			return -ERESTARTNOHAND;
 		}
-		if (!wait_until(wake) && wake == deadline)
+		r = block(t, &ps, wake, deadline);
+		if (r < 0) {
+			free(in);
+			return r;
+		}
+		if (r == 0)
 			break;
 	}
 	if ((uin && mm_copy_out(t->mm, uin, rin, bytes) < 0) || (uout && mm_copy_out(t->mm, uout, rout, bytes) < 0) ||

@@ -162,22 +162,20 @@ static long get_timespec(struct task *t, gva_t p, struct abi_timespec *ts)
 }
 
 /*
- * Sleeps until end (host realtime ns), interruptibly: waits on task_cond,
- * which signal senders broadcast, with the sentry lock released.  On a
- * signal it writes the time left to rem (if given) and returns
+ * Sleeps until end (host realtime ns), interruptibly (task_block on no
+ * queue: only a signal, a stop or the deadline end it).  On a signal or a
+ * stop it writes the time left to rem (if given) and returns
  * -ERESTART_RESTARTBLOCK: a handler turns that into EINTR, a stop and
  * continue into restart_syscall, which sleeps the rest (as Linux does).
  */
 static long sleep_until(struct task *t, uint64_t end, gva_t rem)
 {
-	struct timespec d = {(time_t)(end / 1000000000ULL), (long)(end % 1000000000ULL)};
-
 	for (;;) {
 		uint64_t now = host_realtime_ns();
 
 		if (now >= end)
 			return 0;
-		if (task_signal_pending(t)) {
+		if (task_interrupted(t)) {
 			if (rem) {
 				struct abi_timespec left = {(int64_t)((end - now) / 1000000000ULL),
 							    (int64_t)((end - now) % 1000000000ULL)};
@@ -189,7 +187,7 @@ static long sleep_until(struct task *t, uint64_t end, gva_t rem)
 			t->restart_rem = rem;
 			return -ERESTART_RESTARTBLOCK;
 		}
-		pthread_cond_timedwait(&task_cond, &sentry_lock, &d);
+		task_block(t, NULL, end);
 	}
 }
 

@@ -124,12 +124,12 @@ static long copy_between(struct file *in, uint64_t *ipos, struct file *out, uint
 		len = 0x7ffff000;
 	while (done < len) {
 		struct iovec iov = {buf, len - done < sizeof(buf) ? len - done : sizeof(buf)};
-		long n = in->ops->read(in, &iov, 1, ipos), w;
+		long n = vfs_read_kernel(task_current, in, &iov, 1, ipos), w;
 
 		if (n <= 0)
 			return done ? (long)done : n;
 		iov.iov_len = (size_t)n;
-		w = out->ops->write(out, &iov, 1, opos);
+		w = vfs_write_kernel(task_current, out, &iov, opos);
 		if (w <= 0)
 			return done ? (long)done : w;
 		done += (uint64_t)w;

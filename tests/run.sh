@@ -265,8 +265,8 @@ for t in "$here"/unit/*.sh "$root"/build/unit/* "$root"/build/unit-tests/*; do
 	esac
 done
 
-# tests/security, tests/gofer and tests/tty belong to cvisor itself (escape
-# attempts, --overlay=none and --gofer-fds, `cvisor do -t`): they only mean
+# tests/security, tests/gofer, tests/tty and tests/stdio belong to cvisor itself (escape
+# attempts, --overlay=none and --gofer-fds, `cvisor do -t`, the donated stdio): they only mean
 # something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
 # cvisor_suite DIR WHY_NOT_ELSEWHERE
 cvisor_suite() {
@@ -288,6 +288,8 @@ cvisor_suite() {
 cvisor_suite security "escape attempts only make sense under cvisor"
 cvisor_suite gofer "writes through the gofer are cvisor's --overlay=none"
 cvisor_suite tty "the terminal cases drive cvisor do -t"
+cvisor_suite stdio "host stdio is how cvisor donates the caller's fds"
+cvisor_suite stress "a hang under stress-ng is cvisor's to find"
 
 # The sanitizer build on the same programs and cases: a heap error, a leak
 # (LeakSanitizer makes the sandbox exit non-zero) or undefined behaviour in

@@ -652,7 +652,127 @@ unsigned vfs_poll(struct file *f, uint64_t *deadline)
 void vfs_notify(struct inode *ino)
 {
 	ino->poll_gen++;
-	pthread_cond_broadcast(&task_cond);
+	waitq_wake(&ino->wq);
+}
+
+void vfs_pollset_init(struct vfs_pollset *ps, struct task *t)
+{
+	memset(ps, 0, sizeof(*ps));
+	ps->task = t;
+}
+
+/* Waiters are linked into queues by address: each is its own allocation, the array holds pointers. */
+void vfs_pollset_add_queue(struct vfs_pollset *ps, struct waitq *q)
+{
+	struct waiter *w;
+
+	/* The same queue twice (two fds of one pipe) costs a second wake, no more. */
+	if (ps->nw == ps->capw) {
+		int cap = ps->capw ? ps->capw * 2 : 16;
+		struct waiter **nw = realloc(ps->w, (size_t)cap * sizeof(*nw));
+
+		if (!nw)
+			return; /* the deadline or a signal still ends the wait */
+		ps->w = nw;
+		ps->capw = cap;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return;
+	w->task = ps->task;
+	waiter_add(q, w);
+	ps->w[ps->nw++] = w;
+}
+
+void vfs_pollset_add_inode(struct vfs_pollset *ps, struct inode *ino)
+{
+	if (ps->ni == ps->capi) {
+		int cap = ps->capi ? ps->capi * 2 : 16;
+		struct inode **ni = realloc(ps->inodes, (size_t)cap * sizeof(*ni));
+
+		if (!ni)
+			return;
+		ps->inodes = ni;
+		ps->capi = cap;
+	}
+	inode_get(ino);
+	ps->inodes[ps->ni++] = ino;
+	vfs_pollset_add_queue(ps, &ino->wq);
+}
+
+void vfs_pollset_add(struct vfs_pollset *ps, struct file *f)
+{
+	if (f->ops && f->ops->wait_link)
+		f->ops->wait_link(f, ps);
+	else
+		vfs_pollset_add_inode(ps, f->inode);
+}
+
+void vfs_pollset_clear(struct vfs_pollset *ps)
+{
+	int i;
+
+	for (i = 0; i < ps->nw; i++) {
+		waiter_del(ps->w[i]);
+		free(ps->w[i]);
+	}
+	for (i = 0; i < ps->ni; i++)
+		inode_put(ps->inodes[i]);
+	free(ps->w);
+	free(ps->inodes);
+	vfs_pollset_init(ps, ps->task);
+}
+
+long vfs_read_kernel(struct task *t, struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	for (;;) {
+		long r = f->ops->read(f, iov, cnt, pos), b;
+
+		if (r != -EAGAIN || (f->flags & O_NONBLOCK) || !t)
+			return r;
+		b = vfs_file_block(t, f);
+		if (b < 0)
+			return b;
+	}
+}
+
+long vfs_write_kernel(struct task *t, struct file *f, const struct iovec *iov, uint64_t *pos)
+{
+	struct iovec rest = *iov;
+	size_t done = 0;
+
+	while (rest.iov_len) {
+		long r = f->ops->write(f, &rest, 1, pos), b;
+
+		if (r == -EAGAIN && !(f->flags & O_NONBLOCK) && t) {
+			b = vfs_file_block(t, f);
+			if (b < 0)
+				return done ? (long)done : b;
+			continue;
+		}
+		if (r <= 0)
+			return done ? (long)done : r;
+		done += (size_t)r;
+		rest.iov_base = (char *)rest.iov_base + r;
+		rest.iov_len -= (size_t)r;
+		if (f->ops->seekable || (f->flags & O_NONBLOCK))
+			break;
+	}
+	return (long)done;
+}
+
+int vfs_file_block(struct task *t, struct file *f)
+{
+	struct vfs_pollset ps;
+	uint64_t deadline = 0;
+	int r;
+
+	vfs_poll(f, &deadline); /* a timerfd's next expiry */
+	vfs_pollset_init(&ps, t);
+	vfs_pollset_add(&ps, f);
+	r = task_block(t, NULL, deadline);
+	vfs_pollset_clear(&ps);
+	return r == -ERESTARTSYS ? r : 0;
 }
 
 struct inode *anon_inode(uint32_t mode)

@@ -2,7 +2,7 @@
  * File locks: flock(2) locks, owned by an open file description, and
  * fcntl(2) record locks, owned by a process's fd table as in Linux (classic
  * POSIX, released when the table closes any fd of the file, and so at exit) or by an open file description
- * (F_OFD_*).  All are advisory, kept on the inode; waiters sleep on task_cond.
+ * (F_OFD_*).  All are advisory, kept on the inode; waiters sleep on the inode's queue.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -86,12 +86,12 @@ static int unlock_range(struct inode *ino, int kind, const void *owner, uint64_t
 	return 0;
 }
 
-static long wait_lock(void)
+/* F_SETLKW, flock without LOCK_NB: until ino's locks change (their vfs_notify wakes its queue). */
+static long wait_lock(struct inode *ino)
 {
-	if (task_current && task_signal_pending(task_current))
-		return -ERESTARTSYS;
-	pthread_cond_wait(&task_cond, &sentry_lock);
-	return 0;
+	if (!task_current)
+		return -EAGAIN;
+	return task_block(task_current, &ino->wq, 0) == -ERESTARTSYS ? -ERESTARTSYS : 0;
 }
 
 static long set_lock(struct inode *ino, int kind, const void *owner, int pid, int type, uint64_t s, uint64_t e,
@@ -108,7 +108,7 @@ static long set_lock(struct inode *ino, int kind, const void *owner, int pid, in
 	while (find_conflict(ino, kind, owner, type, s, e)) {
 		if (!wait)
 			return kind == LK_FLOCK ? -EWOULDBLOCK : -EAGAIN;
-		if ((r = wait_lock()) < 0)
+		if ((r = wait_lock(ino)) < 0)
 			return r;
 	}
 	/* Replace whatever we held in the range (upgrade, downgrade, extend). */

@@ -20,11 +20,13 @@
 #include <sys/uio.h>
 
 #include "../include/abi/abi.h"
+#include "../sentry/kernel/wait.h"
 
 struct task;
 struct statfs;
 struct inode;
 struct file;
+struct vfs_pollset;
 struct dentry;
 struct mount;
 struct path;
@@ -118,6 +120,13 @@ struct file_ops {
 	 * the host realtime ns when it next may.
 	 */
 	unsigned (*poll)(struct file *f, uint64_t *deadline);
+	/*
+	 * Links a waiter of ps on each wait queue whose wake may change what
+	 * poll reports (vfs_pollset_add_queue).  NULL: the inode's queue, which
+	 * vfs_notify wakes.  Files woken by other events (pidfd, signalfd) and
+	 * epoll (its watched files too) say so here.
+	 */
+	void (*wait_link)(struct file *f, struct vfs_pollset *ps);
 	/* readlink of /proc/PID/fd/N for a file with no path ("anon_inode:[eventfd]"); NULL: by type. */
 	const char *dname;
 	/* A socket's calls (bind, sendmsg...: vfs/socket.h); NULL: not a socket (ENOTSOCK). */
@@ -138,6 +147,7 @@ struct inode {
 	uint64_t blocks;
 	uint64_t rdev;
 	struct abi_timespec atime, mtime, ctime;
+	struct waitq wq;    /* tasks waiting for a poll change of a file on it (vfs_notify wakes) */
 	uint64_t poll_gen;  /* bumped by vfs_notify: epoll's edge-triggered mode compares it */
 	uint64_t excl_gen;  /* epoll: poll_gen + 1 once an EPOLLEXCLUSIVE waiter took that event */
 	void *pipe;         /* a named FIFO's pipe while it is open */
@@ -451,6 +461,45 @@ static inline unsigned vfs_dtype(uint32_t mode)
 unsigned vfs_poll(struct file *f, uint64_t *deadline);
 /* Something a poller may wait for changed on ino: wakes the waiters (and epoll's edge detection). */
 void vfs_notify(struct inode *ino);
+
+/*
+ * What a task blocks on while it waits for files (poll, select, epoll_wait,
+ * and a blocking read or write that got -EAGAIN): a waiter on each wait
+ * queue that may change what the files' poll ops report.  Queues of inodes
+ * are linked with a reference on the inode, so that they outlive the block
+ * even when the file is closed meanwhile.  Lock held throughout; see
+ * sentry/kernel/wait.h for the rules.
+ */
+struct vfs_pollset {
+	struct task *task;
+	struct waiter **w;     /* each linked on one queue */
+	int nw, capw;
+	struct inode **inodes; /* referenced */
+	int ni, capi;
+	int depth;             /* epoll in epoll: how deep the links go */
+};
+void vfs_pollset_init(struct vfs_pollset *ps, struct task *t);
+/* Links ps's task to what wakes f's poll (file_ops.wait_link; default: the inode's queue). */
+void vfs_pollset_add(struct vfs_pollset *ps, struct file *f);
+/* Links ps's task to ino's queue, holding ino until vfs_pollset_clear. */
+void vfs_pollset_add_inode(struct vfs_pollset *ps, struct inode *ino);
+/* Links ps's task to q, which must outlive the block without help (a thread group's, a global one). */
+void vfs_pollset_add_queue(struct vfs_pollset *ps, struct waitq *q);
+/* Unlinks every waiter and lets the inodes go; ps can be used again. */
+void vfs_pollset_clear(struct vfs_pollset *ps);
+/*
+ * The blocking half of a read or write that got -EAGAIN on a file opened
+ * without O_NONBLOCK: sleeps until f's queues are woken or its poll deadline
+ * (timerfd) passes (0), or a signal comes (-ERESTARTSYS).  The caller then
+ * tries again, taking guest memory afresh.
+ */
+int vfs_file_block(struct task *t, struct file *f);
+/*
+ * A read or write of sentry memory (splice, sendfile), blocking as rw() does
+ * unless f is O_NONBLOCK; a stream write goes on until all of iov is taken.
+ */
+long vfs_read_kernel(struct task *t, struct file *f, const struct iovec *iov, int cnt, uint64_t *pos);
+long vfs_write_kernel(struct task *t, struct file *f, const struct iovec *iov, uint64_t *pos);
 /* Anonymous inodes for pipes, event fds, epoll, sockets: one small file system. */
 struct inode *anon_inode(uint32_t mode);
 

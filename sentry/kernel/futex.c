@@ -12,15 +12,16 @@
 #include "futex.h"
 #include "task.h"
 
-struct waiter {
+struct fwaiter {
 	uintptr_t k1;        /* the mm, or 0 for a shared key */
 	uint64_t k2;         /* the address, or frame + offset */
 	uint32_t bitset;
 	int woken;
-	struct waiter *next;
+	struct task *task;   /* woken alone by a wake of its key */
+	struct fwaiter *next;
 };
 
-static struct waiter *waiters;
+static struct fwaiter *waiters;
 
 static long key(struct task *t, gva_t uaddr, int private, uintptr_t *k1, uint64_t *k2)
 {
@@ -47,27 +48,26 @@ static long key(struct task *t, gva_t uaddr, int private, uintptr_t *k1, uint64_
 
 static int wake_key(uintptr_t k1, uint64_t k2, int n, uint32_t bitset)
 {
-	struct waiter **pp, *w;
+	struct fwaiter **pp, *w;
 	int woken = 0;
 
 	for (pp = &waiters; (w = *pp) && woken < n;) {
 		if (w->k1 == k1 && w->k2 == k2 && (w->bitset & bitset)) {
 			*pp = w->next;
 			w->woken = 1;
+			task_wake(w->task);
 			woken++;
 		} else {
 			pp = &w->next;
 		}
 	}
-	if (woken)
-		pthread_cond_broadcast(&task_cond);
 	return woken;
 }
 
 /* Whether anyone sleeps on the key. */
 static int key_waited(uintptr_t k1, uint64_t k2)
 {
-	struct waiter *w;
+	struct fwaiter *w;
 
 	for (w = waiters; w; w = w->next)
 		if (w->k1 == k1 && w->k2 == k2)
@@ -130,9 +130,9 @@ void futex_exit_robust_list(struct task *t)
 		robust_futex_died(t, head.pending + (uint64_t)head.futex_offset);
 }
 
-static void dequeue(struct waiter *w)
+static void dequeue(struct fwaiter *w)
 {
-	struct waiter **pp;
+	struct fwaiter **pp;
 
 	for (pp = &waiters; *pp; pp = &(*pp)->next)
 		if (*pp == w) {
@@ -144,7 +144,7 @@ static void dequeue(struct waiter *w)
 /* deadline: host realtime ns, 0 = none. */
 static long do_wait(struct task *t, gva_t uaddr, int private, uint32_t val, uint64_t deadline, uint32_t bitset)
 {
-	struct waiter *w;
+	struct fwaiter *w;
 	uint32_t cur;
 	long r;
 
@@ -154,6 +154,7 @@ static long do_wait(struct task *t, gva_t uaddr, int private, uint32_t val, uint
 	if (!w)
 		return -ENOMEM;
 	w->bitset = bitset;
+	w->task = t;
 	r = key(t, uaddr, private, &w->k1, &w->k2);
 	if (r == 0 && mm_copy_in(t->mm, &cur, uaddr, 4) < 0)
 		r = -EFAULT;
@@ -166,26 +167,17 @@ static long do_wait(struct task *t, gva_t uaddr, int private, uint32_t val, uint
 	w->next = waiters;
 	waiters = w;
 	for (;;) {
+		int b;
+
 		if (w->woken) {
 			r = 0;
 			break;
 		}
-		if (task_signal_pending(t)) {
+		b = task_block(t, NULL, deadline);
+		if (b < 0 && !w->woken) {
 			dequeue(w);
-			r = -ERESTARTSYS;
+			r = b;
 			break;
-		}
-		if (deadline) {
-			struct timespec ts = {(time_t)(deadline / 1000000000ULL), (long)(deadline % 1000000000ULL)};
-
-			if (host_realtime_ns() >= deadline) {
-				dequeue(w);
-				r = -ETIMEDOUT;
-				break;
-			}
-			pthread_cond_timedwait(&task_cond, &sentry_lock, &ts);
-		} else {
-			pthread_cond_wait(&task_cond, &sentry_lock);
 		}
 	}
 	free(w);
@@ -194,7 +186,7 @@ static long do_wait(struct task *t, gva_t uaddr, int private, uint32_t val, uint
 
 static int requeue(uintptr_t k1, uint64_t k2, uintptr_t n1, uint64_t n2, int nwake, int nmove)
 {
-	struct waiter *w;
+	struct fwaiter *w;
 	int done = wake_key(k1, k2, nwake, FUTEX_BITSET_MATCH_ANY), moved = 0;
 
 	for (w = waiters; w && moved < nmove; w = w->next)

@@ -1,7 +1,7 @@
 /*
  * Futexes.  A waiter is keyed by (mm, address) for private futexes and
  * mappings, or by memory-file frame and offset for MAP_SHARED memory, so
- * that processes sharing a page meet on it.  Waiters sleep on task_cond.
+ * that processes sharing a page meet on it.  Each waiter is woken alone (task_wake) by a wake of its key.
  * Locking: sentry_lock.
  */
 #pragma once

@@ -9,8 +9,11 @@
  * thread in its group's stub, created by the parent's host thread and
  * adopted by the new one (the platform's ctx_clone/ctx_adopt).
  *
- * Locking: sentry_lock protects the task and group lists and the tree;
- * task_cond is broadcast on every exit, exec or signal.
+ * Locking: sentry_lock protects the task and group lists and the tree.
+ * Waits (wait.h): wait4/waitid and a vfork parent sleep on their own
+ * group's child_wq, which a child's exit, stop, continue or exec wakes; an
+ * exec waits on its group's exit_wq for the other threads to go; pidfd
+ * pollers on task_pidfd_wq, woken by every exit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,8 +34,11 @@
 #include "futex.h"
 #include "task.h"
 
-pthread_cond_t task_cond = PTHREAD_COND_INITIALIZER;
 const struct task_files_ops *task_files;
+/* sentry_run waits on this for pid 1's exit: it is no task. */
+static pthread_cond_t init_exit_cond = PTHREAD_COND_INITIALIZER;
+/* pidfd pollers (syscalls/sys_pidfd.c): every group's exit wakes them (few wait on pidfds). */
+struct waitq task_pidfd_wq;
 
 static struct task *all_tasks;
 static struct thread_group *all_groups;
@@ -185,6 +191,7 @@ struct task *task_create_init(void)
 
 	if (!g || !t)
 		return NULL;
+	pthread_cond_init(&t->wake_cond, NULL);
 	t->sighand = calloc(1, sizeof(*t->sighand));
 	t->files = task_files->fdt_new();
 	t->fs = calloc(1, sizeof(*t->fs));
@@ -297,6 +304,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	cs = calloc(1, sizeof(*cs));
 	if (!c || !cs)
 		goto nomem;
+	pthread_cond_init(&c->wake_cond, NULL);
 	c->sigmask = p->sigmask;
 	c->cred = p->cred;
 	groups_get(c->cred.groups);
@@ -403,9 +411,9 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	}
 	pthread_attr_destroy(&attr);
 	err = c->tid;
-	/* vfork: the parent sleeps until the child has exec'd or exited. */
-	while (!thread && g->vfork_waiting)
-		pthread_cond_wait(&task_cond, &sentry_lock);
+	/* vfork: the parent sleeps until the child has exec'd or exited (only SIGKILL ends that early). */
+	while (!thread && g->vfork_waiting && task_block_killable(p, &p->tg->child_wq, 0) == 0)
+		;
 	return err;
 
 nomem:
@@ -473,7 +481,8 @@ void task_vfork_release(struct task *t)
 {
 	if (t->tg->vfork_waiting) {
 		t->tg->vfork_waiting = 0;
-		pthread_cond_broadcast(&task_cond);
+		if (t->tg->parent)
+			waitq_wake(&t->tg->parent->child_wq);
 	}
 }
 
@@ -491,10 +500,11 @@ void task_exit_group(struct task *t, int status)
 	/* Every thread running application code is stopped, t too when another thread (the timer) ends it. */
 	for (x = g->threads; x; x = x->tg_next) {
 		x->exiting = 1;
+		task_wake(x);
 		if (x != task_current && x->in_user && x->ctx)
 			plat->interrupt(x->ctx);
 	}
-	pthread_cond_broadcast(&task_cond);
+	waitq_wake(&g->signal_wq);
 }
 
 void task_oom(struct task *t)
@@ -512,10 +522,7 @@ void task_oom(struct task *t)
 			 * Linux's OOM killer waits for a victim that is going (or anyone
 			 * else on the way out): until a task exits, or 10 ms.
 			 */
-			uint64_t until = host_realtime_ns() + 10000000;
-			struct timespec ts = {(time_t)(until / 1000000000ULL), (long)(until % 1000000000ULL)};
-
-			pthread_cond_timedwait(&task_cond, &sentry_lock, &ts);
+			task_block(t, NULL, host_realtime_ns() + 10000000);
 			return;
 		}
 		if (!victim || mm->rss_pages > most) {
@@ -579,10 +586,11 @@ void task_exit_thread(struct task *t)
 		g->leader = NULL;
 	sigextra_free(&t->sigextra);
 	groups_put(t->cred.groups);
+	pthread_cond_destroy(&t->wake_cond);
 	free(t);
+	waitq_wake(&g->exit_wq); /* an exec waiting for the others; before g can go below */
 	if (last)
 		group_exit_notify(g);
-	pthread_cond_broadcast(&task_cond);
 	pthread_mutex_unlock(&sentry_lock);
 }
 
@@ -597,9 +605,10 @@ static void group_exit_notify(struct thread_group *g)
 	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
 	sigextra_free(&g->extra);
-	if (g->vfork_waiting) {
-		g->vfork_waiting = 0;
-	}
+	g->vfork_waiting = 0;
+	waitq_wake(&task_pidfd_wq);
+	if (g->parent)
+		waitq_wake(&g->parent->child_wq); /* its wait4 and a vfork parent */
 	/* Orphans go to pid 1 (the nearest subreaper first). */
 	for (c = g->parent; c; c = c->parent)
 		if (c->subreaper && !c->zombie) {
@@ -622,7 +631,7 @@ static void group_exit_notify(struct thread_group *g)
 		c->sibling = reaper->children;
 		reaper->children = c;
 		if (c->zombie)
-			pthread_cond_broadcast(&task_cond);
+			waitq_wake(&reaper->child_wq);
 	}
 	g->children = NULL;
 	g->zombie = 1;
@@ -634,6 +643,7 @@ static void group_exit_notify(struct thread_group *g)
 		for (x = all_groups; x; x = x->next)
 			if (x != g && !x->zombie && x->threads)
 				task_exit_group(x->threads, SIGKILL);
+		pthread_cond_signal(&init_exit_cond);
 		return; /* sentry_run is waiting for this */
 	}
 	if (!g->parent)
@@ -671,7 +681,7 @@ static void group_exit_notify(struct thread_group *g)
 int task_wait_init_exit(void)
 {
 	while (!init_tg->zombie)
-		pthread_cond_wait(&task_cond, &sentry_lock);
+		pthread_cond_wait(&init_exit_cond, &sentry_lock);
 	return init_tg->exit_status;
 }
 
@@ -685,12 +695,12 @@ void task_exec_single(struct task *t)
 	for (x = g->threads; x; x = x->tg_next)
 		if (x != t) {
 			x->exiting = 1;
+			task_wake(x);
 			if (x->in_user && x->ctx)
 				plat->interrupt(x->ctx);
 		}
-	pthread_cond_broadcast(&task_cond);
 	while (g->nthreads > 1)
-		pthread_cond_wait(&task_cond, &sentry_lock);
+		task_sleep(t, &g->exit_wq);
 	/* The exec'ing thread becomes the leader and takes the group's pid. */
 	g->leader = t;
 	t->tid = g->tgid;
@@ -773,9 +783,8 @@ static long wait_child(struct task *t, int pid, int options, struct thread_group
 			return -ECHILD;
 		if (options & WNOHANG)
 			return 0;
-		if (task_signal_pending(t))
+		if (task_block(t, &t->tg->child_wq, 0) < 0)
 			return -ERESTARTSYS;
-		pthread_cond_wait(&task_cond, &sentry_lock);
 	}
 }
 
@@ -1082,22 +1091,30 @@ void tg_stop(struct thread_group *g, int sig)
 	g->stop_sig = sig;
 	g->report_stop = 1;
 	g->report_cont = 0;
-	for (x = g->threads; x; x = x->tg_next)
+	for (x = g->threads; x; x = x->tg_next) {
+		task_wake(x); /* out of blocking waits, to stop in task_run */
 		if (x->in_user && x->ctx)
 			plat->interrupt(x->ctx);
+	}
 	notify_parent(g, CLD_STOPPED, sig);
-	pthread_cond_broadcast(&task_cond);
+	if (g->parent)
+		waitq_wake(&g->parent->child_wq);
 }
 
 void tg_continue(struct thread_group *g)
 {
+	struct task *x;
+
 	if (!g->stopped)
 		return;
 	g->stopped = 0;
 	g->report_stop = 0;
 	g->report_cont = 1;
 	notify_parent(g, CLD_CONTINUED, SIGCONT);
-	pthread_cond_broadcast(&task_cond);
+	for (x = g->threads; x; x = x->tg_next)
+		task_wake(x);
+	if (g->parent)
+		waitq_wake(&g->parent->child_wq);
 }
 
 /* CPU time of the host thread serving x: the sentry's work for it. */

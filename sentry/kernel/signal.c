@@ -95,11 +95,24 @@ int task_signal_pending(struct task *t)
 	return ((t->sigpending | t->tg->pending) & ~t->sigmask) != 0 || t->exiting || t->tg->exiting;
 }
 
+/* A signal t does not block: t leaves a blocking wait, or the application. */
 static void wake(struct task *t)
 {
-	pthread_cond_broadcast(&task_cond);
+	task_wake(t);
+	waitq_wake(&t->tg->signal_wq);
 	if (t->in_user && t->ctx)
 		plat->interrupt(t->ctx);
+}
+
+/* A blocked signal: only its waiters care (sigtimedwait of the thread(s), signalfd). */
+static void wake_waiters(struct thread_group *g, struct task *only)
+{
+	struct task *x;
+
+	for (x = g->threads; x; x = x->tg_next)
+		if (!only || x == only)
+			task_wake(x);
+	waitq_wake(&g->signal_wq);
 }
 
 /*
@@ -218,7 +231,7 @@ void task_send_signal(struct task *target, int sig, const siginfo_t *info)
 	if (!(target->sigmask & BIT(sig)))
 		wake(target);
 	else
-		pthread_cond_broadcast(&task_cond); /* sigtimedwait and signalfd wait for blocked ones */
+		wake_waiters(target->tg, target);
 }
 
 void tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
@@ -243,7 +256,7 @@ void tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
 			wake(x);
 			return;
 		}
-	pthread_cond_broadcast(&task_cond); /* sigtimedwait and signalfd wait for blocked ones */
+	wake_waiters(g, NULL);
 }
 
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
@@ -533,16 +546,16 @@ SYSCALL(rt_sigsuspend)
 	t->saved_sigmask = t->sigmask;
 	t->has_saved_sigmask = 1;
 	t->sigmask = mask & ~UNBLOCKABLE;
-	while (!task_signal_pending(t))
-		pthread_cond_wait(&task_cond, &sentry_lock);
+	while (task_block(t, NULL, 0) == 0)
+		;
 	return -ERESTARTNOHAND;
 }
 
 SYSCALL(pause)
 {
 	(void)a;
-	while (!task_signal_pending(t))
-		pthread_cond_wait(&task_cond, &sentry_lock);
+	while (task_block(t, NULL, 0) == 0)
+		;
 	return -ERESTARTNOHAND;
 }
 
@@ -594,14 +607,16 @@ SYSCALL(rt_sigtimedwait)
 		/* A signal outside the set that would run a handler interrupts the wait. */
 		if (task_signal_pending(t))
 			return -EINTR;
-		if (deadline) {
-			struct timespec d = {(time_t)(deadline / 1000000000ULL), (long)(deadline % 1000000000ULL)};
-
-			if (host_realtime_ns() >= deadline)
-				return -EAGAIN;
-			pthread_cond_timedwait(&task_cond, &sentry_lock, &d);
-		} else {
-			pthread_cond_wait(&task_cond, &sentry_lock);
+		if (deadline && host_realtime_ns() >= deadline)
+			return -EAGAIN;
+		switch (task_block(t, NULL, deadline)) {
+		case -ETIMEDOUT:
+			return -EAGAIN;
+		case -ERESTARTSYS:
+			/* Only a stop can be left (a signal it waits for was taken above, others give EINTR). */
+			if (!task_signal_pending(t))
+				return -ERESTARTNOHAND;
+			break;
 		}
 	}
 	if (a[1] && mm_copy_out(t->mm, a[1], &si, sizeof(si)) < 0)

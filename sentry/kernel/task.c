@@ -47,7 +47,7 @@ void task_run(struct task *t)
 		task_deliver_signals(t);
 		/* A stopped group's threads wait here until SIGCONT (or SIGKILL). */
 		while (t->tg->stopped && !t->exiting && !t->tg->exiting)
-			pthread_cond_wait(&task_cond, &sentry_lock);
+			task_sleep(t, NULL); /* tg_continue and task_exit_group wake it */
 		if (t->exiting || t->tg->exiting)
 			break;
 		t->in_user = 1;

@@ -16,6 +16,7 @@
 #include "../../include/abi/abi.h"
 #include "../../platform/platform.h"
 #include "timer.h"
+#include "wait.h"
 
 struct mm;
 struct fdtable;
@@ -117,6 +118,10 @@ struct thread_group {
 	uint64_t sentry_dead_ns;       /* the sentry's CPU time for threads that ended */
 	uint64_t threads_dead_ns;      /* and their whole task_cpu_ns() */
 	int nice;
+	/* Wait queues (wait.h): */
+	struct waitq child_wq;         /* its wait4/waitid callers: a child exited, stopped or continued */
+	struct waitq exit_wq;          /* its threads ended, it exec'd or exited (vfork parent, exec, pidfds) */
+	struct waitq signal_wq;        /* a signal came for one of its threads (signalfd) */
 };
 
 struct task {
@@ -162,6 +167,10 @@ struct task {
 	int exiting;                   /* this thread leaves its run loop */
 	int exit_code;                 /* exit(2) of a thread, for the group if it is the last */
 	long cur_nr;                   /* the system call in flight, for crash reports; -1 when none */
+	/* Blocking (wait.c): the task sleeps on its own condition variable. */
+	pthread_cond_t wake_cond;
+	int blocked;                   /* in task_block */
+	int woken;                     /* a queue it waits on was woken since it blocked */
 };
 
 static inline int task_tgid(struct task *t)
@@ -175,8 +184,6 @@ static inline int task_ppid(struct task *t)
 }
 
 extern pthread_mutex_t sentry_lock;
-/* Broadcast whenever a task exits, execs or stops: waiters re-check their condition. */
-extern pthread_cond_t task_cond;
 
 /* Makes the first task (pid 1) and its thread group. */
 struct task *task_create_init(void);
@@ -253,6 +260,8 @@ void fill_user_info(struct task *t, siginfo_t *si, int sig, int code);
  * here at start-up.
  */
 extern int (*task_pidfd_pid)(struct task *t, int fd);
+/* Woken at every thread group's exit: what pidfd pollers wait on. */
+extern struct waitq task_pidfd_wq;
 
 /*
  * A task's fd table and file-system context (root, cwd, umask) are the

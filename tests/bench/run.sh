@@ -11,7 +11,9 @@
 #   clock_gettime    ns per clock_gettime(CLOCK_MONOTONIC) through libc: the
 #                    vDSO where there is one, else a system call
 #   fork, pipe, futex, thread
-#                    fork+exit+wait, a pipe ping-pong between two processes,
+#                    fork+exit+wait, a pipe ping-pong between two processes
+#                    (also with 1000 idle threads asleep on other pipes: only
+#                    the waiters of the pipe that changed should wake),
 #                    a futex ping-pong between two threads, thread create+join
 #   open+read+close  ns per round on /etc/hostname: path walk and file setup
 #   write via gofer  256 MiB written to the host's disk through the gofer
@@ -361,6 +363,7 @@ bench open "$N_OPEN_NATIVE" "$N_OPEN_SANDBOX" openread /etc/hostname
 # Processes and threads: each sandboxed round costs several ms (fork) or tens of µs.
 bench fork 2000 30 forkwait
 bench pipe 50000 2000 pipepong
+bench pipeidle 50000 2000 pipepong 1000
 bench futex 50000 2000 futexpong
 bench thread 5000 100 threadjoin
 # Files: stat of a deep path, listing a large directory, 1 GiB written to and
@@ -387,7 +390,7 @@ elapsed=$(($(date +%s) - started))
 
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
-for key in getppid clock open fork pipe futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar true_ms true_rss true_peak; do
+for key in getppid clock open fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar true_ms true_rss true_peak; do
 	for env in native cvisor runsc baseline; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
@@ -440,6 +443,7 @@ row "clock_gettime (ns/call)" clock 0
 row "open+read+close (ns/iter)" open 0
 row "fork+exit+wait (ns/round)" fork 0
 row "pipe ping-pong, 2 procs (ns/rt)" pipe 0
+row "  ... with 1000 idle threads (ns/rt)" pipeidle 0
 row "futex ping-pong, 2 threads (ns/rt)" futex 0
 row "thread create+join (ns/round)" thread 0
 row "stat, 16-deep path (ns)" stat 0

@@ -4,12 +4,13 @@
  * cancelled one never fires; the earlier deadline fires first whatever the
  * order of arming; a periodic POSIX timer whose signal is still pending
  * queues no second one but counts the expiries in si_overrun, as Linux does.
- * links: sentry/kernel/task.c sentry/kernel/process.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c
+ * links: sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c
  * libs: -lunwind
  */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "sentry/host/host.h"
@@ -30,10 +31,11 @@ static uint64_t wait_pending(struct thread_group *g, uint64_t mask, uint64_t ms)
 {
 	uint64_t end = host_realtime_ns() + ms * MS;
 
+	/* Polled: a pending signal would end a task_block() at once, with the lock never let go. */
 	while (!(g->pending & mask) && host_realtime_ns() < end) {
-		struct timespec d = {(time_t)(end / 1000000000ULL), (long)(end % 1000000000ULL)};
-
-		pthread_cond_timedwait(&task_cond, &sentry_lock, &d);
+		pthread_mutex_unlock(&sentry_lock);
+		usleep(1000);
+		pthread_mutex_lock(&sentry_lock);
 	}
 	return g->pending & mask;
 }

@@ -3,9 +3,12 @@
  * the files (a watched file closed everywhere leaves the set, as on Linux):
  * an entry is live while the waiter's fd table still maps fd to that file.
  * Readiness is polled on every wakeup; edge-triggered entries report again
- * only after the file's poll generation moved (vfs_notify).
+ * only after the file's poll generation moved (vfs_notify).  A waiter
+ * sleeps on the epoll file's own queue and on those of every live watched
+ * file (ep_wait_link, nested epolls included), linked for the time of the
+ * wait only, so nothing of a closed file stays linked.
  *
- * EPOLLEXCLUSIVE: every waiter is woken by any notification, so the
+ * EPOLLEXCLUSIVE: every waiter of a file is woken by its notification, so the
  * exclusivity is in what a woken waiter may report: one exclusive entry
  * takes each generation of a file (inode->excl_gen), and a waiter woken
  * afterwards with only taken events goes back to sleep, as Linux wakes one
@@ -57,8 +60,9 @@ static void ep_release(struct file *f)
 }
 
 static unsigned ep_poll(struct file *f, uint64_t *deadline);
+static void ep_wait_link(struct file *f, struct vfs_pollset *ps);
 
-static const struct file_ops epoll_fops = {.poll = ep_poll, .release = ep_release, .dname = "anon_inode:[eventpoll]"};
+static const struct file_ops epoll_fops = {.poll = ep_poll, .wait_link = ep_wait_link, .release = ep_release, .dname = "anon_inode:[eventpoll]"};
 
 long epoll_create_file(struct file **out)
 {
@@ -203,29 +207,52 @@ static unsigned ep_poll(struct file *f, uint64_t *deadline)
 	return collect(task_current, f->priv, NULL, 1, deadline, 0) ? POLLIN | POLLRDNORM : 0;
 }
 
+/*
+ * A waiter on an epoll file waits for its own queue (ctl changes) and for
+ * every live watched file, through nested epolls as deep as Linux lets them
+ * nest.  Files no longer in the waiter's fd table are left out, as collect
+ * drops them.
+ */
+static void ep_wait_link(struct file *f, struct vfs_pollset *ps)
+{
+	struct epoll *ep = f->priv;
+	struct entry *e;
+
+	vfs_pollset_add_inode(ps, f->inode);
+	if (ps->depth >= 5 || !ps->task || !ps->task->files)
+		return;
+	ps->depth++;
+	for (e = ep->entries; e; e = e->next) {
+		struct file *w = fdt_get(ps->task->files, e->fd);
+
+		if (w == e->file && !e->disabled)
+			vfs_pollset_add(ps, w);
+		if (w)
+			file_put(w);
+	}
+	ps->depth--;
+}
+
 long epoll_wait_file(struct task *t, struct file *epf, struct epoll_event *out, int max, int64_t timeout_ns)
 {
 	uint64_t end = timeout_ns > 0 ? host_realtime_ns() + (uint64_t)timeout_ns : 0;
-
+	struct vfs_pollset ps;
 	int woken = 0;
 
+	vfs_pollset_init(&ps, t);
 	for (;;) {
 		uint64_t wake = end;
-		int n = collect(t, epf->priv, out, max, &wake, woken);
+		int n = collect(t, epf->priv, out, max, &wake, woken), b;
 
 		if (n || timeout_ns == 0)
 			return n;
-		if (task_signal_pending(t))
-			return -EINTR;
 		if (end && host_realtime_ns() >= end)
 			return 0;
-		if (wake) {
-			struct timespec ts = {(time_t)(wake / 1000000000ULL), (long)(wake % 1000000000ULL)};
-
-			pthread_cond_timedwait(&task_cond, &sentry_lock, &ts);
-		} else {
-			pthread_cond_wait(&task_cond, &sentry_lock);
-		}
+		vfs_pollset_add(&ps, epf);
+		b = task_block(t, NULL, wake);
+		vfs_pollset_clear(&ps);
+		if (b == -ERESTARTSYS)
+			return task_signal_pending(t) ? -EINTR : -ERESTARTNOHAND;
 		woken = 1;
 	}
 }

@@ -1,7 +1,9 @@
 /*
  * Event files: eventfd, timerfd and signalfd.  Each is an anonymous inode
- * with its state in f->priv; blocking reads wait on task_cond, and every
- * change goes through vfs_notify so pollers and epoll see it.
+ * with its state in f->priv.  Reads and writes never block: they return
+ * -EAGAIN and the syscall layer waits (vfs_file_block); every change goes
+ * through vfs_notify, which wakes the inode's queue.  signalfd waiters wait
+ * on their thread group's signal queue instead (sfd_wait_link).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,21 +21,6 @@
 #include "../../../sentry/kernel/task.h"
 #include "../../vfs.h"
 #include "event.h"
-
-/* Waits on task_cond until deadline (host realtime ns, 0 = none); -ERESTARTSYS on a signal. */
-static long wait_event(uint64_t deadline)
-{
-	if (task_current && task_signal_pending(task_current))
-		return -ERESTARTSYS;
-	if (deadline) {
-		struct timespec ts = {(time_t)(deadline / 1000000000ULL), (long)(deadline % 1000000000ULL)};
-
-		pthread_cond_timedwait(&task_cond, &sentry_lock, &ts);
-	} else {
-		pthread_cond_wait(&task_cond, &sentry_lock);
-	}
-	return 0;
-}
 
 static struct file *new_file(const struct file_ops *ops, void *priv, int flags)
 {
@@ -61,17 +48,12 @@ static long efd_read(struct file *f, const struct iovec *iov, int cnt, uint64_t 
 {
 	struct efd *e = f->priv;
 	uint64_t v;
-	long r;
 
 	(void)pos;
 	if (iov_total(iov, cnt) < 8)
 		return -EINVAL;
-	while (e->count == 0) {
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		if ((r = wait_event(0)) < 0)
-			return r;
-	}
+	if (e->count == 0)
+		return -EAGAIN;
 	v = e->semaphore ? 1 : e->count;
 	e->count -= v;
 	vfs_notify(f->inode);
@@ -82,7 +64,6 @@ static long efd_write(struct file *f, const struct iovec *iov, int cnt, uint64_t
 {
 	struct efd *e = f->priv;
 	uint64_t v, off = 0;
-	long r;
 	int i;
 
 	(void)pos;
@@ -96,12 +77,8 @@ static long efd_write(struct file *f, const struct iovec *iov, int cnt, uint64_t
 	}
 	if (v == UINT64_MAX)
 		return -EINVAL;
-	while (UINT64_MAX - 1 - e->count < v) {
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		if ((r = wait_event(0)) < 0)
-			return r;
-	}
+	if (UINT64_MAX - 1 - e->count < v)
+		return -EAGAIN;
 	e->count += v;
 	vfs_notify(f->inode);
 	return 8;
@@ -191,20 +168,13 @@ static long tfd_read(struct file *f, const struct iovec *iov, int cnt, uint64_t 
 {
 	struct tfd *t = f->priv;
 	uint64_t v;
-	long r;
 
 	(void)pos;
 	if (iov_total(iov, cnt) < 8)
 		return -EINVAL;
-	for (;;) {
-		tfd_update(t);
-		if (t->expired)
-			break;
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		if ((r = wait_event(tfd_deadline(t))) < 0)
-			return r;
-	}
+	tfd_update(t);
+	if (!t->expired)
+		return -EAGAIN; /* the waiter's deadline comes from tfd_poll */
 	v = t->expired;
 	t->expired = 0;
 	return vfs_iter_read(&v, 8, iov, cnt, &(uint64_t){0});
@@ -291,7 +261,6 @@ static long sfd_read(struct file *f, const struct iovec *iov, int cnt, uint64_t 
 	struct task *t = task_current;
 	size_t want = iov_total(iov, cnt), done = 0;
 	uint64_t off = 0;
-	long r;
 
 	(void)pos;
 	if (want < sizeof(struct signalfd_siginfo))
@@ -301,13 +270,8 @@ static long sfd_read(struct file *f, const struct iovec *iov, int cnt, uint64_t 
 		siginfo_t si;
 		int sig = t ? task_dequeue_signal(t, s->mask, &si) : 0;
 
-		if (!sig) {
-			if (done || (f->flags & O_NONBLOCK))
-				break;
-			if ((r = wait_event(0)) < 0)
-				return r;
-			continue;
-		}
+		if (!sig)
+			break;
 		memset(&ssi, 0, sizeof(ssi));
 		ssi.ssi_signo = (uint32_t)sig;
 		ssi.ssi_code = si.si_code;
@@ -354,8 +318,16 @@ static unsigned sfd_poll(struct file *f, uint64_t *deadline)
 	return t && ((t->sigpending | t->tg->pending) & s->mask) ? POLLIN | POLLRDNORM : 0;
 }
 
+/* Signals for the waiting task's group wake its signal queue, not the file's. */
+static void sfd_wait_link(struct file *f, struct vfs_pollset *ps)
+{
+	(void)f;
+	if (ps->task)
+		vfs_pollset_add_queue(ps, &ps->task->tg->signal_wq);
+}
+
 static const struct file_ops sfd_fops = {
-	.read = sfd_read, .poll = sfd_poll, .release = free_priv, .dname = "anon_inode:[signalfd]",
+	.read = sfd_read, .poll = sfd_poll, .wait_link = sfd_wait_link, .release = free_priv, .dname = "anon_inode:[signalfd]",
 };
 
 long signalfd_update(struct file **fp, uint64_t mask, int flags)

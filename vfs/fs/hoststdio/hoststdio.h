@@ -10,6 +10,8 @@ struct file;
 
 /* A file over host fd (owned by the sandbox from now on), opened with flags. */
 struct file *hoststdio_file(int hostfd, int flags);
+/* f is the caller's stdin: poll(2) on it waits for input (reading ahead what a read may then take). */
+void hoststdio_set_input(struct file *f);
 /* The first host stdio file given (the caller's stdout) becomes the sandbox's console. */
 void hoststdio_set_console(struct file *f);
 /* Opens /dev/console (f, on the device's node) onto it; -ENXIO when there is none. */

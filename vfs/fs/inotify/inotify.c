@@ -118,13 +118,8 @@ static long in_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *
 	size_t want = iov_total(iov, cnt), done = 0;
 
 	(void)pos;
-	while (!in->head) {
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		if (task_current && task_signal_pending(task_current))
-			return -ERESTARTSYS;
-		pthread_cond_wait(&task_cond, &sentry_lock);
-	}
+	if (!in->head)
+		return -EAGAIN; /* the syscall layer waits on our inode's queue (queue() notifies it) */
 	if (want < in->head->size)
 		return -EINVAL; /* not even one event fits */
 	while (in->head && done + in->head->size <= want) {

@@ -1,7 +1,9 @@
 /*
- * Pipes, entirely in the sentry: a 64 KiB ring, blocking readers and
- * writers wait on task_cond with the sentry lock released (so signals wake them too).
- * Writes of at most PIPE_BUF bytes are atomic.
+ * Pipes, entirely in the sentry: a 64 KiB ring.  Reads and writes never
+ * block: they return -EAGAIN and the syscall layer waits on the inode's
+ * queue (vfs_file_block), which every change wakes through vfs_notify.
+ * Writes of at most PIPE_BUF bytes are atomic.  Only a FIFO's open and tee
+ * block here, on the same queue; they hold no guest memory.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,15 +42,8 @@ static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 	int i;
 
 	(void)pos;
-	while (p->len == 0) {
-		if (p->writers == 0)
-			return 0;
-		if (f->flags & O_NONBLOCK)
-			return -EAGAIN;
-		if (task_current && task_signal_pending(task_current))
-			return -ERESTARTSYS;
-		pthread_cond_wait(&task_cond, &sentry_lock);
-	}
+	if (p->len == 0)
+		return p->writers ? -EAGAIN : 0;
 	for (i = 0; i < cnt && p->len; i++) {
 		size_t off = 0;
 
@@ -111,14 +106,8 @@ static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 			return done ? (long)done : -EPIPE;
 		space = p->cap - p->len;
 		/* Small writes go in whole or not at all. */
-		if (space == 0 || (total <= PIPE_BUF && space < total - done)) {
-			if (f->flags & O_NONBLOCK)
-				return done ? (long)done : -EAGAIN;
-			if (task_current && task_signal_pending(task_current))
-				return done ? (long)done : -ERESTARTSYS;
-			pthread_cond_wait(&task_cond, &sentry_lock);
-			continue;
-		}
+		if (space == 0 || (total <= PIPE_BUF && space < total - done))
+			return done ? (long)done : -EAGAIN;
 		while (space && i < cnt) {
 			size_t tail = (p->head + p->len) % p->cap;
 
@@ -241,22 +230,20 @@ long pipe_tee(struct file *in, struct file *out, size_t len, int nonblock)
 	while (a->len == 0) {
 		if (a->writers == 0)
 			return 0;
-		if (nonblock)
+		if (nonblock || !task_current)
 			return -EAGAIN;
-		if (task_current && task_signal_pending(task_current))
+		if (task_block(task_current, &in->inode->wq, 0) < 0)
 			return -ERESTARTSYS;
-		pthread_cond_wait(&task_cond, &sentry_lock);
 	}
 	for (;;) {
 		if (b->readers == 0)
 			return -EPIPE;
 		if (b->len < b->cap)
 			break;
-		if (nonblock)
+		if (nonblock || !task_current)
 			return -EAGAIN;
-		if (task_current && task_signal_pending(task_current))
+		if (task_block(task_current, &out->inode->wq, 0) < 0)
 			return -ERESTARTSYS;
-		pthread_cond_wait(&task_cond, &sentry_lock);
 	}
 	if (!b->buf && !(b->buf = buf_alloc(b->cap)))
 		return -ENOMEM;
@@ -379,12 +366,11 @@ long pipe_fifo_open(struct inode *ino, struct file *f, int flags)
 	seen = acc == O_RDONLY ? p->writer_opens : p->reader_opens;
 	while ((acc == O_RDONLY ? p->writers == 0 && p->writer_opens == seen :
 				  p->readers == 0 && p->reader_opens == seen)) {
-		if (task_current && task_signal_pending(task_current)) {
+		if (!task_current || task_block(task_current, &f->inode->wq, 0) < 0) {
 			pipe_release(f);
 			f->priv = NULL;
 			return -ERESTARTSYS;
 		}
-		pthread_cond_wait(&task_cond, &sentry_lock);
 	}
 	return 0;
 }

@@ -5,7 +5,8 @@
  * signals (^C, ^\, ^Z) to the foreground process group.  A pty can be a
  * session's controlling terminal (TIOCSCTTY, /dev/tty), with TIOCSPGRP
  * choosing its foreground group and TIOCSWINSZ raising SIGWINCH there.
- * Waiters sleep on task_cond; every change goes through vfs_notify.
+ * Reads and writes never block (-EAGAIN); waiters of both sides sleep on
+ * the slave node's queue, which every change wakes (notify).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,11 +60,24 @@ static struct dentry *pts_dir;
 
 static const struct file_ops master_fops, slave_fops;
 
+/* Both sides wait on the slave node's queue (pty_wait_link), whichever inode their file has. */
 static void notify(struct pty *p)
 {
-	pthread_cond_broadcast(&task_cond);
 	if (p->ino)
 		vfs_notify(p->ino);
+}
+
+static void pty_wait_link(struct file *f, struct vfs_pollset *ps)
+{
+	struct pty *p = f->priv;
+
+	if (p && p->ino)
+		vfs_pollset_add_inode(ps, p->ino);
+}
+
+struct waitq *pty_waitq(struct pty *p)
+{
+	return &p->ino->wq;
 }
 
 static void default_termios(struct ktermios *t)
@@ -185,15 +199,6 @@ static void input(struct pty *p, char c)
 	}
 }
 
-static long wait_pty(struct file *f)
-{
-	if (f->flags & O_NONBLOCK)
-		return -EAGAIN;
-	if (task_current && task_signal_pending(task_current))
-		return -ERESTARTSYS;
-	pthread_cond_wait(&task_cond, &sentry_lock);
-	return 0;
-}
 
 /* ---- the master side ---- */
 
@@ -230,16 +235,11 @@ static long m_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *p
 {
 	struct pty *p = f->priv;
 	size_t done = 0;
-	long r;
 	int i;
 
 	(void)pos;
-	while (!p->outlen) {
-		if (pty_slave_gone(p))
-			return -EIO;
-		if ((r = wait_pty(f)) < 0)
-			return r;
-	}
+	if (!p->outlen)
+		return pty_slave_gone(p) ? -EIO : -EAGAIN;
 	for (i = 0; i < cnt && p->outlen; i++)
 		done += pty_master_read(p, iov[i].iov_base, iov[i].iov_len);
 	return (long)done;
@@ -310,8 +310,7 @@ static long s_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *p
 		}
 		if (p->masters == 0)
 			return 0;
-		if ((r = wait_pty(f)) < 0)
-			return r;
+		return -EAGAIN;
 	}
 	/* Canonical: at most one line. */
 	if (p->tio.c_lflag & ICANON) {
@@ -356,9 +355,7 @@ static long s_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *
 				return done ? (long)done : -EIO;
 			if (room < 2) {
 				notify(p);
-				if ((r = wait_pty(f)) < 0)
-					return done ? (long)done : r;
-				continue;
+				return done ? (long)done : -EAGAIN;
 			}
 			/* Leave room for a CR before each NL. */
 			room = room / 2;
@@ -548,11 +545,12 @@ static long tty_open(struct file *f, int flags);
 
 static const struct file_ops master_fops = {
 	.read = m_read, .write = m_write, .poll = m_poll, .ioctl = tty_ioctl, .release = m_release,
+	.wait_link = pty_wait_link,
 };
 
 static const struct file_ops slave_fops = {
 	.read = s_read, .write = s_write, .poll = s_poll, .ioctl = tty_ioctl, .release = s_release,
-	.open = slave_open,
+	.open = slave_open, .wait_link = pty_wait_link,
 };
 
 static const struct file_ops ptmx_fops = {.open = ptmx_open};

@@ -26,5 +26,7 @@ long pty_console_open(struct file *f);
 void pty_make_controlling(struct pty *p, struct thread_group *g);
 long pty_master_write(struct pty *p, const char *s, size_t n);
 size_t pty_master_read(struct pty *p, char *buf, size_t n);
+/* The queue woken when either side of p changes (the console thread waits on it). */
+struct waitq *pty_waitq(struct pty *p);
 int pty_slave_gone(struct pty *p);
 void pty_set_winsize(struct pty *p, const struct winsize *ws);

@@ -6,7 +6,10 @@
  * of not yet accepted connections holds one on each.  Names are weak: a
  * path-bound socket is found through its inode (inode->sock), an abstract
  * one through a list; both are forgotten when the socket's file closes.
- * Locking: sentry_lock; waiters sleep on task_cond.
+ * Locking: sentry_lock.  Every change to a socket wakes its inode's queue
+ * (notify).  read(2) and write(2) never block in here (-EAGAIN; the syscall
+ * layer waits on the socket's queue and its peer's, u_wait_link); the
+ * socket calls, whose data is in sentry bounce buffers, wait in wait_or.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -391,14 +394,24 @@ static long lookup(struct task *t, const struct sockaddr *addr, socklen_t len, s
 	return 0;
 }
 
-static long wait_or(struct file *f, int flags)
+/*
+ * Blocks until f's socket, or also (the one whose queue has no room, or the
+ * listener), changes: 0, or -EAGAIN for a non-blocking call, -ERESTARTSYS.
+ */
+static long wait_or(struct file *f, int flags, struct usock *also)
 {
-	if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT))
+	struct vfs_pollset ps;
+	int r;
+
+	if ((f->flags & O_NONBLOCK) || (flags & MSG_DONTWAIT) || !task_current)
 		return -EAGAIN;
-	if (task_current && task_signal_pending(task_current))
-		return -ERESTARTSYS;
-	pthread_cond_wait(&task_cond, &sentry_lock);
-	return 0;
+	vfs_pollset_init(&ps, task_current);
+	vfs_pollset_add(&ps, f);
+	if (also && also->ino)
+		vfs_pollset_add_inode(&ps, also->ino);
+	r = task_block(task_current, NULL, 0);
+	vfs_pollset_clear(&ps);
+	return r == -ERESTARTSYS ? r : 0;
 }
 
 long unix_connect(struct task *t, struct file *f, const struct sockaddr *addr, socklen_t len)
@@ -445,7 +458,7 @@ long unix_connect(struct task *t, struct file *f, const struct sockaddr *addr, s
 		}
 		if (l->npending <= l->backlog)
 			break;
-		r = wait_or(f, 0);
+		r = wait_or(f, 0, l);
 		if (r < 0) {
 			sock_put(l);
 			return r;
@@ -484,7 +497,7 @@ long unix_accept(struct task *t, struct file *f, int flags, struct file **out, s
 	if (s->state != U_LISTEN)
 		return -EINVAL;
 	while (!s->pending) {
-		r = wait_or(f, 0);
+		r = wait_or(f, 0, NULL);
 		if (r < 0)
 			return r;
 	}
@@ -605,7 +618,7 @@ long unix_sendmsg(struct task *t, struct file *f, struct umsg *m, int flags)
 			}
 			if (to->queued + total <= SOCK_BUF)
 				break;
-			r = wait_or(f, flags);
+			r = wait_or(f, flags, to);
 			if (r < 0) {
 				sock_put(to);
 				return r;
@@ -636,7 +649,7 @@ long unix_sendmsg(struct task *t, struct file *f, struct umsg *m, int flags)
 			return done ? (long)done : -EPIPE;
 		room = to->queued < SOCK_BUF ? SOCK_BUF - to->queued : 0;
 		if (s->type == SOCK_SEQPACKET ? room < total : room == 0) {
-			r = wait_or(f, flags);
+			r = wait_or(f, flags, to);
 			if (r < 0)
 				return done ? (long)done : r;
 			continue;
@@ -730,7 +743,7 @@ long unix_recvmsg(struct task *t, struct file *f, struct umsg *m, int flags, int
 			return 0;
 		if (s->type != SOCK_DGRAM && s->state != U_CONNECTED)
 			return s->type == SOCK_STREAM ? -EINVAL : -ENOTCONN;
-		r = wait_or(f, flags);
+		r = wait_or(f, flags, NULL);
 		if (r < 0)
 			return r;
 	}
@@ -791,7 +804,7 @@ long unix_recvmsg(struct task *t, struct file *f, struct umsg *m, int flags, int
 				if (s->peer)
 					notify(s->peer);
 				while (!s->head && !s->peer_closed && !s->rd_shut) {
-					if (wait_or(f, flags) < 0)
+					if (wait_or(f, flags, NULL) < 0)
 						break;
 				}
 				c = s->head;
@@ -910,7 +923,8 @@ static long u_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *p
 	int msg_flags;
 
 	(void)pos;
-	return unix_recvmsg(task_current, f, &m, 0, 0, NULL, NULL, &msg_flags);
+	/* The iovecs are spans of guest memory: never held across a block (rw() waits). */
+	return unix_recvmsg(task_current, f, &m, MSG_DONTWAIT, 0, NULL, NULL, &msg_flags);
 }
 
 static long u_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
@@ -918,7 +932,7 @@ static long u_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *
 	struct umsg m = {.iov = iov, .iovcnt = cnt};
 
 	(void)pos;
-	return unix_sendmsg(task_current, f, &m, 0);
+	return unix_sendmsg(task_current, f, &m, MSG_DONTWAIT);
 }
 
 static unsigned u_poll(struct file *f, uint64_t *deadline)
@@ -947,6 +961,16 @@ static unsigned u_poll(struct file *f, uint64_t *deadline)
 	return m;
 }
 
+/* Room to write comes when the peer reads: its queue too (a datagram peer may not notify us). */
+static void u_wait_link(struct file *f, struct vfs_pollset *ps)
+{
+	struct usock *s = f->priv;
+
+	vfs_pollset_add_inode(ps, f->inode);
+	if (s->peer && s->peer->ino)
+		vfs_pollset_add_inode(ps, s->peer->ino);
+}
+
 static const struct socket_ops unix_sock_ops = {
 	.bind = unix_bind,
 	.listen = unix_listen,
@@ -964,6 +988,7 @@ static const struct file_ops unix_fops = {
 	.read = u_read,
 	.write = u_write,
 	.poll = u_poll,
+	.wait_link = u_wait_link,
 	.release = release,
 	.sock = &unix_sock_ops,
 };
