@@ -18,13 +18,14 @@ B = build
 # Every C file of a folder is part of the binary (tests and fuzz targets live under tests/).
 SRCS_PLATFORM = $(wildcard platform/*.c platform/*/*.c)
 ASM_PLATFORM  = $(wildcard platform/*/*.S)
+ASM_SENTRY    = $(wildcard sentry/*/*.S)
 SRCS_SENTRY   = $(wildcard sentry/*.c sentry/*/*.c)
 SRCS_SYSCALLS = $(wildcard syscalls/*.c)
 SRCS_VFS      = $(wildcard vfs/*.c vfs/fs/*/*.c)
 SRCS_SHIM     = $(wildcard runsc-shim/*.c runsc-shim/*/*.c)
 
 SRCS = $(SRCS_PLATFORM) $(SRCS_SENTRY) $(SRCS_SYSCALLS) $(SRCS_VFS) $(SRCS_SHIM)
-OBJS = $(SRCS:%.c=$(B)/obj/%.o) $(ASM_PLATFORM:%.S=$(B)/obj/%.o)
+OBJS = $(SRCS:%.c=$(B)/obj/%.o) $(ASM_PLATFORM:%.S=$(B)/obj/%.o) $(ASM_SENTRY:%.S=$(B)/obj/%.o)
 
 # Debian packages: to build, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libseccomp-dev libunwind-dev libxxhash-dev pkg-config
@@ -43,6 +44,29 @@ $(B)/obj/%.o: %.c
 $(B)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+# The vDSO image (sentry/vdso/image/): a shared object of its own, built
+# without the sentry's flags (no sanitizers, no libc, no relocations) and
+# carried in the binary by sentry/vdso/vdso_image.S.
+VDSO_CFLAGS  = -O2 -g0 -std=gnu11 -Wall -Wextra -fPIC -ffreestanding -fno-builtin -fno-stack-protector \
+	       -fcf-protection=none -fno-plt -I.
+VDSO_LDFLAGS = -shared -nostdlib -Wl,-T,sentry/vdso/image/vdso.lds -Wl,-soname=linux-vdso.so.1 \
+	       -Wl,--hash-style=both -Wl,--eh-frame-hdr -Wl,-Bsymbolic -Wl,--no-undefined \
+	       -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none
+ifneq ($(filter -Werror,$(CFLAGS)),)
+VDSO_CFLAGS += -Werror
+endif
+
+$(B)/vdso/vdso.so: sentry/vdso/image/vdso.c sentry/vdso/image/vdso.lds sentry/vdso/vdso_data.h
+	@mkdir -p $(dir $@)
+	$(CC) $(VDSO_CFLAGS) $(VDSO_LDFLAGS) -o $@.tmp sentry/vdso/image/vdso.c
+	@if readelf -r $@.tmp | grep -q 'Relocation section'; then \
+		echo "cvisor: the vDSO image has relocations; nothing would apply them" >&2; rm -f $@.tmp; exit 1; fi
+	mv $@.tmp $@
+
+$(B)/obj/sentry/vdso/vdso_image.o: sentry/vdso/vdso_image.S $(B)/vdso/vdso.so
+	@mkdir -p $(dir $@)
+	$(CC) -c -DVDSO_IMAGE='"$(B)/vdso/vdso.so"' -o $@ $<
 
 -include $(OBJS:.o=.d)
 

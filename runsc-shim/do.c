@@ -116,6 +116,23 @@ static uint64_t default_memory(void)
 }
 
 /*
+ * The host keeps its clocks on the TSC only while it trusts it (synchronised
+ * across CPUs, steady): then the sandbox's vDSO may read it too.
+ */
+static int host_clocksource_is_tsc(void)
+{
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "re");
+	char name[32] = "";
+
+	if (!f)
+		return 0;
+	if (!fgets(name, sizeof(name), f))
+		name[0] = 0;
+	fclose(f);
+	return strcmp(name, "tsc\n") == 0;
+}
+
+/*
  * A background job's sentry touched the terminal, which sent SIGTTIN or
  * SIGTTOU to cvisor's process group.  The sentry ignores it (pid 1 of its
  * namespace stops only on a SIGSTOP from outside): cvisor stops it, then
@@ -336,6 +353,7 @@ int shim_do(int argc, char **argv)
 		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
+	cfg.host_tsc = host_clocksource_is_tsc();
 	/* Blocked from here on, so that none is lost before the sentry's forwarder takes them. */
 	sentry_forwarded_set(&sigs);
 	sigaddset(&sigs, SIGCHLD);

@@ -36,6 +36,7 @@
 #include "mm/memfile.h"
 #include "mm/mm.h"
 #include "sentry.h"
+#include "vdso/vdso.h"
 
 
 enum { FS_TMPFS, FS_DEV, FS_PROC, FS_SYS };
@@ -63,6 +64,7 @@ static void connect_layers(void)
 	task_pidfd_pid = pidfd_pid;
 	mm_file_ops = &vfs_mm_file_ops;
 	task_files = &vfs_task_files;
+	loader_map_vdso = vdso_map;
 }
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */
@@ -489,6 +491,11 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	r = mf_init(cfg->memory);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot create the sandbox's memory file (%s)\n", strerror((int)-r));
+		return (int)r;
+	}
+	r = vdso_init(cfg->host_tsc);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot set up the vDSO (%s)\n", strerror((int)-r));
 		return (int)r;
 	}
 	t = *init = task_create_init();

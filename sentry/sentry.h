@@ -18,6 +18,7 @@ struct sentry_config {
 	int max_tasks;           /* threads of all processes together (--tasks) */
 	size_t max_files;        /* open file descriptions of the sandbox (--files; 0: the default) */
 	int ncpus;               /* the host's online CPUs, read before the sentry left the host's files */
+	int host_tsc;            /* the host's clocksource is the TSC (likewise): the vDSO may read it */
 	int tty;                 /* -t: a pty for the sandbox, the caller's terminal in raw mode */
 	int strace;
 	int debug;

@@ -121,7 +121,7 @@ enum {
 	ABI_AT_UID = 11, ABI_AT_EUID = 12, ABI_AT_GID = 13, ABI_AT_EGID = 14,
 	ABI_AT_PLATFORM = 15, ABI_AT_HWCAP = 16, ABI_AT_CLKTCK = 17,
 	ABI_AT_SECURE = 23, ABI_AT_RANDOM = 25, ABI_AT_HWCAP2 = 26,
-	ABI_AT_EXECFN = 31, ABI_AT_MINSIGSTKSZ = 51,
+	ABI_AT_EXECFN = 31, ABI_AT_SYSINFO_EHDR = 33, ABI_AT_MINSIGSTKSZ = 51,
 };
 
 /* memfd_create(2) flags and a seal newer than the host's headers (Linux 6.3). */

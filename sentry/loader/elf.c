@@ -44,6 +44,8 @@ static uint64_t stack_size(struct task *t)
 #define MAX_ARG_BYTES (2UL << 20)
 #define MAX_SCRIPT_DEPTH 4
 
+long (*loader_map_vdso)(struct mm *mm);
+
 struct image {
 	gva_t bias;
 	gva_t entry;
@@ -205,7 +207,7 @@ out:
 
 /* Builds the initial stack; returns the stack pointer or -errno. */
 static long build_stack(struct task *t, struct mm *mm, char *const argv[], char *const envp[], const char *execfn,
-			struct image *exe, struct image *interp)
+			struct image *exe, struct image *interp, gva_t vdso)
 {
 	size_t argc = 0, envc = 0, strbytes = 0, i, nwords, auxn = 0;
 	gva_t top = mm->limit - 0x22000, sp, p, *argp = NULL, *envpp = NULL;
@@ -269,6 +271,8 @@ static long build_stack(struct task *t, struct mm *mm, char *const argv[], char 
 		goto out;
 
 #define AUX(k, v) (aux[auxn++] = (uint64_t)(k), aux[auxn++] = (uint64_t)(v))
+	if (vdso)
+		AUX(ABI_AT_SYSINFO_EHDR, vdso); /* first, as Linux's x86-64 ARCH_DLINFO puts it */
 	AUX(ABI_AT_PHDR, exe->phdr);
 	AUX(ABI_AT_PHENT, sizeof(Elf64_Phdr));
 	AUX(ABI_AT_PHNUM, exe->phnum);
@@ -357,6 +361,7 @@ long loader_exec(struct task *t, const char *path, char *const argv[], char *con
 	const char *execfn = path;
 	struct mm *mm = NULL;
 	int depth = 0, err = 0;
+	gva_t vdso;
 	long r;
 
 	for (;;) {
@@ -429,8 +434,13 @@ long loader_exec(struct task *t, const char *path, char *const argv[], char *con
 		if (r < 0)
 			goto out;
 	}
+	/* After the interpreter, so the vDSO lands below it (top-down), where Linux puts it. */
+	r = loader_map_vdso ? loader_map_vdso(mm) : 0;
+	if (r < 0)
+		goto out;
+	vdso = (gva_t)r;
 	mm->brk_start = mm->brk = ABI_PAGE_ALIGN(exe.end);
-	r = build_stack(t, mm, argv, envp, execfn, &exe, exe.interp[0] ? &interp : NULL);
+	r = build_stack(t, mm, argv, envp, execfn, &exe, exe.interp[0] ? &interp : NULL, vdso);
 	if (r < 0)
 		goto out;
 	memset(regs, 0, sizeof(*regs));

@@ -18,3 +18,10 @@ struct mm;
  */
 long loader_exec(struct task *t, const char *path, char *const argv[], char *const envp[], struct mm **mmp,
 		 plat_regs *regs);
+
+/*
+ * Maps the vDSO into a new address space and returns its address for
+ * AT_SYSINFO_EHDR (0: none), or -errno.  Set at start-up (vdso_map); NULL
+ * means programs get no vDSO (the loader's unit test).
+ */
+extern long (*loader_map_vdso)(struct mm *mm);

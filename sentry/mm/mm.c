@@ -212,9 +212,9 @@ static int vma_split(struct mm *mm, gva_t va)
 static int vma_mergeable(const struct vma *a, const struct vma *b)
 {
 	if (a->end != b->start || a->prot != b->prot || a->maxprot != b->maxprot || a->flags != b->flags ||
-	    a->inode != b->inode)
+	    a->inode != b->inode || a->special != b->special)
 		return 0;
-	if (a->inode && a->off + (a->end - a->start) != b->off)
+	if ((a->inode || a->special) && a->off + (a->end - a->start) != b->off)
 		return 0;
 	return a->name == b->name || (a->name && b->name && !strcmp(a->name, b->name));
 }
@@ -443,6 +443,7 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struc
 	v.inode = inode;
 	v.off = off;
 	v.name = NULL;
+	v.special = NULL;
 	i = vma_search(mm, addr);
 	if (vma_insert_at(mm, i, &v) < 0)
 		return -ENOMEM;
@@ -458,6 +459,33 @@ long mm_munmap(struct mm *mm, gva_t addr, uint64_t len)
 	if (addr >= mm->limit || len > mm->limit - addr)
 		return -EINVAL;
 	return unmap_range(mm, addr, addr + len);
+}
+
+static int populate(struct mm *mm, struct vma *v, gva_t va);
+
+long mm_map_special(struct mm *mm, gva_t addr, const struct mm_special *sp, int prot, int maxprot)
+{
+	uint64_t len = sp->npages * PAGE;
+	struct vma v = {.start = addr, .end = addr + len, .prot = prot, .maxprot = maxprot, .special = sp,
+			.name = (char *)sp->name};
+	gva_t p;
+	int r;
+
+	if (!len || (addr & (PAGE - 1)) || addr > mm->limit - len)
+		return -EINVAL;
+	if (unmap_range(mm, addr, addr + len) < 0 || vma_insert_at(mm, vma_search(mm, addr), &v) < 0)
+		return -ENOMEM;
+	/* Mapped now: every process reads them soon (glibc looks the vDSO up at start-up). */
+	for (p = addr; p < addr + len; p += PAGE) {
+		uint64_t *ent = pte(mm, p, 0);
+
+		if (ent && (*ent & PTE_P))
+			continue;
+		r = populate(mm, vma_find(mm, p), p);
+		if (r < 0)
+			return r;
+	}
+	return 0;
 }
 
 void mm_set_name(struct mm *mm, gva_t start, gva_t end, const char *name)
@@ -539,6 +567,15 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 		if (fend - v->off < hi - v->start)
 			hi = v->start + (fend - v->off);
 	}
+	if (v->special) {
+		/* Sentry pages: past their end (a mapping grown by mremap) is SIGBUS, as Linux's special mappings. */
+		uint64_t pages = v->special->npages, first = (v->off + (va - v->start)) / PAGE;
+
+		if (first >= pages)
+			return -EIO;
+		if (pages - first < (hi - va) / PAGE)
+			hi = va + (pages - first) * PAGE;
+	}
 	/* Grow [s, e) around va over absent pages only. */
 	for (s = va; s > lo; s -= PAGE) {
 		ent = pte(mm, s - PAGE, 0);
@@ -551,6 +588,28 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 			break;
 	}
 
+	if (v->special) {
+		struct run run = {.mm = mm, .map = 1};
+
+		for (p = s; p < e; p += PAGE) {
+			uint64_t i = (v->off + (p - v->start)) / PAGE;
+
+			if (i >= v->special->npages)
+				break;
+			ent = pte(mm, p, 1);
+			if (!ent) {
+				run_flush(&run);
+				return p == s ? -ENOMEM : 0;
+			}
+			frame = v->special->frames[i];
+			mf_get(frame);
+			*ent = frame | PTE_P | PTE_COW;
+			mm->rss_pages++;
+			run_add(&run, p, frame, page_prot(v, *ent));
+		}
+		run_flush(&run);
+		return 0;
+	}
 	if ((v->flags & VMA_SHARED) || (v->inode && v->inode->iops && v->inode->iops->share_private)) {
 		/*
 		 * The backing object owns the frames: map its pages.  A private

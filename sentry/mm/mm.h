@@ -30,6 +30,17 @@ enum {
 	VMA_GROWSDOWN = 1 << 4,
 };
 
+/*
+ * Pages the sentry provides itself (the vDSO and its data page): every
+ * address space that maps one maps the same frames, copy-on-write.  The
+ * owner keeps a reference on each frame for the sandbox's life.
+ */
+struct mm_special {
+	const char *name;         /* for /proc/PID/maps: "[vdso]" */
+	const uint64_t *frames;   /* memory-file frames, one per page */
+	size_t npages;
+};
+
 struct vma {
 	gva_t start, end;
 	int prot;             /* PROT_READ|WRITE|EXEC as the application asked */
@@ -38,6 +49,7 @@ struct vma {
 	struct inode *inode;  /* backing object with a reference, or NULL */
 	uint64_t off;         /* file offset of start */
 	char *name;           /* the mapped file's path, for /proc/pid/maps (owned) */
+	const struct mm_special *special; /* sentry pages (off indexes them), or NULL */
 };
 
 /*
@@ -74,6 +86,13 @@ void mm_put(struct mm *mm);
 long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struct inode *inode, uint64_t off,
 	     int maxprot);
 long mm_munmap(struct mm *mm, gva_t addr, uint64_t len);
+/*
+ * Maps sp's pages at addr (replacing what was there, as MAP_FIXED) with
+ * protection prot, which mprotect may raise up to maxprot; a write gets a
+ * private copy of the page.  Unmapping, mremap and fork work as for any
+ * private mapping.  Returns 0 or -errno.
+ */
+long mm_map_special(struct mm *mm, gva_t addr, const struct mm_special *sp, int prot, int maxprot);
 long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot);
 long mm_mremap(struct mm *mm, gva_t old, uint64_t oldlen, uint64_t newlen, int flags, gva_t newaddr);
 long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice);

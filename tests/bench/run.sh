@@ -8,6 +8,8 @@
 # nothing here fails on a slow number.  What is measured:
 #
 #   getppid          ns per raw getppid(): the bare system call path
+#   clock_gettime    ns per clock_gettime(CLOCK_MONOTONIC) through libc: the
+#                    vDSO where there is one, else a system call
 #   fork, pipe, futex, thread
 #                    fork+exit+wait, a pipe ping-pong between two processes
 #                    (also with 1000 idle threads asleep on other pipes: only
@@ -50,6 +52,8 @@ PIN_CPU=
 # fewer; every run still lasts well over the clock's resolution.
 N_GETPPID_NATIVE=1000000
 N_GETPPID_SANDBOX=10000
+N_CLOCK_NATIVE=10000000
+N_CLOCK_SANDBOX=300000
 N_OPEN_NATIVE=100000
 N_OPEN_SANDBOX=2000
 N_FLOOR_SAME=20000
@@ -91,7 +95,7 @@ mkdir -p "$B" || exit 1
 : >"$LOG"
 CC=${CC:-gcc}
 CFLAGS=(-O2 -g -Wall -Wextra -std=gnu11 -pthread)
-for p in getppid openread sysemu spawnstat forkwait pipepong futexpong threadjoin fsbench; do
+for p in getppid clockgettime openread sysemu spawnstat forkwait pipepong futexpong threadjoin fsbench; do
 	if [ "$B/$p" -nt "$here/$p.c" ] && [ "$B/$p" -nt "$here/bench.h" ]; then
 		continue
 	fi
@@ -354,6 +358,7 @@ DEEP=$(find "$FS/deep" -name file)
 
 started=$(date +%s)
 bench getppid "$N_GETPPID_NATIVE" "$N_GETPPID_SANDBOX" getppid
+bench clock "$N_CLOCK_NATIVE" "$N_CLOCK_SANDBOX" clockgettime
 bench open "$N_OPEN_NATIVE" "$N_OPEN_SANDBOX" openread /etc/hostname
 # Processes and threads: each sandboxed round costs several ms (fork) or tens of µs.
 bench fork 2000 30 forkwait
@@ -385,7 +390,7 @@ elapsed=$(($(date +%s) - started))
 
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
-for key in getppid open fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar true_ms true_rss true_peak; do
+for key in getppid clock open fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar true_ms true_rss true_peak; do
 	for env in native cvisor runsc baseline; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
@@ -434,6 +439,7 @@ printf "%-34s %10s %10s %10s %14s %13s %13s" "" native cvisor runsc \
 [ -z "$BASELINE" ] || printf " %10s %15s" baseline cvisor/baseline
 echo
 row "getppid (ns/call)" getppid 0
+row "clock_gettime (ns/call)" clock 0
 row "open+read+close (ns/iter)" open 0
 row "fork+exit+wait (ns/round)" fork 0
 row "pipe ping-pong, 2 procs (ns/rt)" pipe 0
