@@ -2,7 +2,7 @@
 # The test suite: every program in tests/syscalls/ and every case in
 # tests/integration/cases.txt runs natively and in the sandbox, and the
 # native run is the reference (tests/lib.sh: compat_compare).  Then the unit
-# tests, tests/security, tests/gofer and tests/tty.  Last line: "N passed, M failed"
+# tests, tests/security, tests/gofer, tests/tty and tests/compat.  Last line: "N passed, M failed"
 # (the skips are counted on the line before); exit status 0 when nothing
 # failed.
 usage()
@@ -263,8 +263,8 @@ for t in "$here"/unit/*.sh "$root"/build/unit/* "$root"/build/unit-tests/*; do
 	esac
 done
 
-# tests/security, tests/gofer and tests/tty belong to cvisor itself (escape
-# attempts, --overlay=none and --gofer-fds, `cvisor do -t`): they only mean
+# tests/security, tests/gofer, tests/tty and tests/compat belong to cvisor itself (escape
+# attempts, --overlay=none and --gofer-fds, `cvisor do -t`, `cvisor compat`): they only mean
 # something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
 # cvisor_suite DIR WHY_NOT_ELSEWHERE
 cvisor_suite() {
@@ -286,6 +286,7 @@ cvisor_suite() {
 cvisor_suite security "escape attempts only make sense under cvisor"
 cvisor_suite gofer "writes through the gofer are cvisor's --overlay=none"
 cvisor_suite tty "the terminal cases drive cvisor do -t"
+cvisor_suite compat "cvisor compat is cvisor's own runner"
 
 # The sanitizer build on the same programs and cases: a heap error, a leak
 # (LeakSanitizer makes the sandbox exit non-zero) or undefined behaviour in
