@@ -49,8 +49,9 @@ static const char usage_text[] =
 	"  --compare=status      a run passes when it exits 0 (the default)\n"
 	"  --compare=stdout      the native run is the reference: a sandboxed run passes when its exit\n"
 	"                        status and its stdout are the native run's\n"
-	"  --format=auto|plain|ltp  how exit statuses read: ltp's 32 (TCONF) is a skip; auto is ltp when\n"
-	"                        the native output has LTP's result words, else plain (default auto)\n"
+	"  --format=FORMAT       what a test says of itself: plain (its exit status), ltp (32, TCONF, is a\n"
+	"                        skip), gtest or regrtest (each test inside, from GoogleTest's or unittest -v's\n"
+	"                        lines), or auto (the default): the one the native run's output shows\n"
 	"  --root DIR            the root of both sides: the sandbox's image, a chroot natively\n"
 	"  --json FILE           every result, for scripts\n"
 	"  --junit FILE          every result as JUnit XML, for CI systems\n"
@@ -392,24 +393,6 @@ static int exit_code(const struct compat_run *r)
 	return WEXITSTATUS(r->wstatus);
 }
 
-/* LTP's result words, which its tests print (tst_res: TPASS, TFAIL, TCONF, TBROK, TINFO). */
-static int looks_like_ltp(const struct compat_run *r)
-{
-	static const char *const words[] = {"TPASS", "TFAIL", "TCONF", "TBROK", "TINFO"};
-	const char *files[] = {r->out, r->err};
-	size_t len, i, j;
-	int found = 0;
-
-	for (i = 0; i < 2 && !found; i++) {
-		char *buf = read_file(files[i], &len);
-
-		for (j = 0; j < sizeof(words) / sizeof(words[0]) && !found; j++)
-			found = strstr(buf, words[j]) != NULL;
-		free(buf);
-	}
-	return found;
-}
-
 /*
  * What --debug lists at exit: "cvisor: unimplemented system calls the
  * program asked for:" then "  NR NAME COUNT" lines.  And cvisor's own
@@ -478,6 +461,90 @@ static void scan_sandbox_stderr(struct compat_run *r, const char *native_err)
 	free(buf);
 }
 
+const char *compat_outcome_name(enum compat_outcome o)
+{
+	static const char *const names[] = {
+		[OUTCOME_PASS] = "passed", [OUTCOME_FAIL] = "failed", [OUTCOME_SKIP] = "skipped",
+		[OUTCOME_MISSING] = "no result",
+	};
+	return names[o];
+}
+
+int compat_run_count(const struct compat_run *r, enum compat_class c)
+{
+	int i, n = 0;
+
+	if (!r->nsubs)
+		return r->cls == c;
+	for (i = 0; i < r->nsubs; i++)
+		n += r->subs[i].cls == c;
+	return n;
+}
+
+static void read_cases(enum compat_format fmt, const struct compat_run *r, struct compat_cases *c)
+{
+	size_t l1, l2;
+	char *out = read_file(r->out, &l1), *err = read_file(r->err, &l2);
+
+	compat_parse_cases(fmt, out, err, c);
+	free(out);
+	free(err);
+}
+
+/*
+ * A program of many tests, compared test by test: every test the native
+ * run named is classed by what each side said of it; a test the sandboxed
+ * run never finished (it died, or it stopped early) has no result there.
+ * The run's own class is its worst.  Returns how many tests, 0 when the
+ * native run named none (then the exit statuses decide).
+ */
+static int compare_cases(const struct compat_suite *s, enum compat_format fmt, struct compat_test *t, int pi)
+{
+	struct compat_run *r = &t->sandbox[pi];
+	struct compat_cases nc = {0}, sc = {0};
+	int i, j, nreg = 0;
+	size_t used;
+
+	read_cases(fmt, &t->native, &nc);
+	if (!nc.n)
+		return 0;
+	read_cases(fmt, r, &sc);
+	r->subs = xcalloc((size_t)nc.n, sizeof(*r->subs));
+	r->nsubs = nc.n;
+	r->cls = COMPAT_PASSED;
+	for (i = 0; i < nc.n; i++) {
+		struct compat_sub *sub = &r->subs[i];
+
+		sub->name = nc.v[i].name;
+		nc.v[i].name = NULL;
+		sub->native = nc.v[i].outcome;
+		sub->sandbox = OUTCOME_MISSING;
+		for (j = 0; j < sc.n; j++)
+			if (!strcmp(sc.v[j].name, sub->name))
+				sub->sandbox = sc.v[j].outcome;
+		if (sub->native == OUTCOME_SKIP)
+			sub->cls = COMPAT_SKIPPED;
+		else if (sub->native == OUTCOME_PASS)
+			sub->cls = sub->sandbox == OUTCOME_PASS ? COMPAT_PASSED : COMPAT_REGRESSED;
+		else
+			sub->cls = sub->sandbox == OUTCOME_PASS ? COMPAT_FIXED : COMPAT_FAILED;
+		if (sub->cls < r->cls)
+			r->cls = sub->cls;
+		nreg += sub->cls == COMPAT_REGRESSED;
+	}
+	compat_cases_free(&nc);
+	compat_cases_free(&sc);
+	used = (size_t)snprintf(r->why, sizeof(r->why), "%d of %d tests regressed", nreg, r->nsubs);
+	for (i = 0, j = 0; i < r->nsubs && used < sizeof(r->why); i++)
+		if (r->subs[i].cls == COMPAT_REGRESSED)
+			used += (size_t)snprintf(r->why + used, sizeof(r->why) - used, "%s %s", j++ ? "," : ":",
+						 r->subs[i].name);
+	if (!nreg)
+		snprintf(r->why, sizeof(r->why), "%d tests inside", r->nsubs);
+	(void)s;
+	return r->nsubs;
+}
+
 static void classify(const struct compat_suite *s, struct compat_test *t, int pi)
 {
 	struct compat_run *n = &t->native, *r = &t->sandbox[pi];
@@ -488,8 +555,15 @@ static void classify(const struct compat_suite *s, struct compat_test *t, int pi
 
 	scan_sandbox_stderr(r, native_err);
 	free(native_err);
-	if (fmt == FORMAT_AUTO)
-		fmt = looks_like_ltp(n) ? FORMAT_LTP : FORMAT_PLAIN;
+	if (fmt == FORMAT_AUTO || fmt == FORMAT_GTEST || fmt == FORMAT_REGRTEST) {
+		size_t l1, l2;
+		char *out = read_file(n->out, &l1), *err = read_file(n->err, &l2);
+
+		if (fmt == FORMAT_AUTO)
+			fmt = compat_detect_format(out, err);
+		free(out);
+		free(err);
+	}
 
 	/* A program that exists on neither side is the test's fault, not cvisor's. */
 	if (rcn == 127 && r->errors && strstr(r->errors, "cvisor: cannot run ") == r->errors && !strchr(r->errors, '\n')[1]) {
@@ -514,6 +588,8 @@ static void classify(const struct compat_suite *s, struct compat_test *t, int pi
 			 n->timed_out ? (r->timed_out ? "each" : "the native") : "the sandboxed", s->timeout);
 		return;
 	}
+	if ((fmt == FORMAT_GTEST || fmt == FORMAT_REGRTEST) && compare_cases(s, fmt, t, pi) > 0)
+		return;
 	if (fmt == FORMAT_LTP && rcn == 32) {
 		r->cls = COMPAT_SKIPPED;
 		snprintf(r->why, sizeof(r->why), "TCONF natively (exit status 32)");
@@ -662,9 +738,11 @@ static void progress_line(struct progress *p)
 static void progress_result(struct progress *p, const struct compat_suite *s, const struct compat_test *t, int pi)
 {
 	const struct compat_run *r = &t->sandbox[pi];
+	enum compat_class c;
 
 	p->done++;
-	p->counts[r->cls]++;
+	for (c = 0; c < COMPAT_NCLASSES; c++)
+		p->counts[c] += compat_run_count(r, c);
 	/* On a terminal only what needs a look gets a line; elsewhere every result does. */
 	if (!p->tty || r->cls != COMPAT_PASSED) {
 		if (p->tty)
@@ -842,11 +920,12 @@ int shim_compat(int argc, char **argv)
 				s.format = FORMAT_PLAIN;
 			else if (!strcmp(v, "ltp"))
 				s.format = FORMAT_LTP;
-			else if (!strcmp(v, "gtest") || !strcmp(v, "regrtest"))
-				return shim_fail("use --format=plain or ltp for now (each test binary is one result)",
-						 "--format=%s is not there yet", v);
+			else if (!strcmp(v, "gtest"))
+				s.format = FORMAT_GTEST;
+			else if (!strcmp(v, "regrtest"))
+				s.format = FORMAT_REGRTEST;
 			else
-				return shim_fail("use --format=auto, plain or ltp", "unknown format '%s'", v);
+				return shim_fail("use --format=auto, plain, ltp, gtest or regrtest", "unknown format '%s'", v);
 		} else if (FLAG_VALUE("--root")) {
 			if (!realpath(v, rootbuf))
 				return shim_fail("give the directory of a root file system", "cannot open %s: %s", v,

@@ -22,7 +22,27 @@ enum compat_class {
 };
 
 enum compat_compare { COMPARE_STATUS, COMPARE_STDOUT };
-enum compat_format { FORMAT_AUTO, FORMAT_PLAIN, FORMAT_LTP };
+enum compat_format { FORMAT_AUTO, FORMAT_PLAIN, FORMAT_LTP, FORMAT_GTEST, FORMAT_REGRTEST };
+
+/* What a program of many tests said of one of them. */
+enum compat_outcome { OUTCOME_PASS, OUTCOME_FAIL, OUTCOME_SKIP, OUTCOME_MISSING };
+
+struct compat_case {
+	char *name;
+	enum compat_outcome outcome;
+};
+
+struct compat_cases {
+	struct compat_case *v;
+	int n, cap;
+};
+
+/* One test inside a test program, compared: its class and what each side said. */
+struct compat_sub {
+	char *name;
+	enum compat_class cls;
+	enum compat_outcome native, sandbox;
+};
 
 /* One unimplemented system call a sandboxed run asked for, as --debug lists it. */
 struct compat_unimpl {
@@ -44,6 +64,8 @@ struct compat_run {
 	char *tail;          /* the test's last lines on stderr, cvisor's own left out, or NULL */
 	struct compat_unimpl *unimpl;
 	int nunimpl;
+	struct compat_sub *subs; /* gtest, regrtest: the tests inside, when the native run named any */
+	int nsubs;
 };
 
 struct compat_test {
@@ -74,6 +96,15 @@ const char *compat_class_name(enum compat_class c);
 void compat_reproduce(const struct compat_suite *s, const struct compat_test *t, int plat, char *buf, size_t size);
 /* Whether this class makes the exit status 1. */
 int compat_class_fails(const struct compat_test *t, int pi);
+
+/* How many results run r counts for: one per test inside, or one. */
+int compat_run_count(const struct compat_run *r, enum compat_class c);
+const char *compat_outcome_name(enum compat_outcome o);
+
+/* compat_parse.c: the format a native run's output shows, and the tests it names. */
+enum compat_format compat_detect_format(const char *out, const char *err);
+void compat_parse_cases(enum compat_format fmt, const char *out, const char *err, struct compat_cases *c);
+void compat_cases_free(struct compat_cases *c);
 
 /* compat_report.c: the summary for a person, and the files for machines. */
 void compat_print_summary(FILE *f, const struct compat_suite *s);

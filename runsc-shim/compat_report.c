@@ -82,7 +82,7 @@ static int count_class(const struct compat_suite *s, int p, enum compat_class c)
 	int i, n = 0;
 
 	for (i = 0; i < s->ntests; i++)
-		n += s->tests[i].sandbox[p].cls == c;
+		n += compat_run_count(&s->tests[i].sandbox[p], c);
 	return n;
 }
 
@@ -119,6 +119,11 @@ void compat_print_summary(FILE *f, const struct compat_suite *s)
 					end = strchr(line, '\n');
 					fprintf(f, "   stderr: %.*s\n", (int)(end - line), line);
 				}
+				for (k = 0; k < r->nsubs; k++)
+					if (r->subs[k].cls == c)
+						fprintf(f, "   %s %s: natively %s, in the sandbox %s\n", compat_class_name(c),
+							r->subs[k].name, compat_outcome_name(r->subs[k].native),
+							compat_outcome_name(r->subs[k].sandbox));
 				if (r->nunimpl) {
 					fprintf(f, "   unimplemented:");
 					for (k = 0; k < r->nunimpl; k++)
@@ -137,7 +142,12 @@ void compat_print_summary(FILE *f, const struct compat_suite *s)
 	}
 	free(rows);
 
-	fprintf(f, "\n== results of %d tests\n   %-10s", s->ntests, "platform");
+	for (n = 0, c = 0; c < COMPAT_NCLASSES; c++)
+		n += count_class(s, 0, c);
+	fprintf(f, "\n== results of %d tests", n);
+	if (n != s->ntests)
+		fprintf(f, " (in %d programs)", s->ntests);
+	fprintf(f, "\n   %-10s", "platform");
 	for (c = 0; c < COMPAT_NCLASSES; c++)
 		fprintf(f, " %*s", (int)strlen(compat_class_name(c)) > 7 ? (int)strlen(compat_class_name(c)) : 7,
 			compat_class_name(c));
@@ -208,6 +218,23 @@ int compat_write_json(const char *path, const struct compat_suite *s)
 			for (k = 0; k < run->nunimpl; k++)
 				json_object_object_add(un, run->unimpl[k].name, json_object_new_int64((int64_t)run->unimpl[k].count));
 			json_object_object_add(ro, "unimplemented", un);
+			if (run->nsubs) {
+				json_object *cases = json_object_new_array();
+
+				for (k = 0; k < run->nsubs; k++) {
+					json_object *co = json_object_new_object();
+
+					json_object_object_add(co, "name", json_object_new_string(run->subs[k].name));
+					json_object_object_add(co, "class",
+							       json_object_new_string(compat_class_name(run->subs[k].cls)));
+					json_object_object_add(co, "native",
+							       json_object_new_string(compat_outcome_name(run->subs[k].native)));
+					json_object_object_add(co, "sandbox",
+							       json_object_new_string(compat_outcome_name(run->subs[k].sandbox)));
+					json_object_array_add(cases, co);
+				}
+				json_object_object_add(ro, "cases", cases);
+			}
 			json_object_array_add(res, ro);
 		}
 		json_object_object_add(o, "results", res);
@@ -255,63 +282,81 @@ static void xml_put(FILE *f, const char *s)
 	}
 }
 
+/* One <testcase>: a failure for what the sandbox broke, an error for cvisor's own, a skip for the rest. */
+static void junit_case(FILE *f, const char *classname, const char *name, double secs, enum compat_class c,
+		       const char *why, const char *repro, const char *errors)
+{
+	const char *tag = c == COMPAT_SANDBOX_ERROR ? "error" : "failure";
+
+	fprintf(f, "    <testcase classname=\"");
+	xml_put(f, classname);
+	fprintf(f, "\" name=\"");
+	xml_put(f, name);
+	fprintf(f, "\" time=\"%.3f\">", secs);
+	switch (c) {
+	case COMPAT_PASSED:
+		break;
+	case COMPAT_SANDBOX_ERROR:
+	case COMPAT_REGRESSED:
+	case COMPAT_TIMEOUT:
+		fprintf(f, "<%s type=\"%s\" message=\"", tag, compat_class_name(c));
+		xml_put(f, why);
+		fprintf(f, "\">reproduce: ");
+		xml_put(f, repro);
+		if (errors) {
+			fputc('\n', f);
+			xml_put(f, errors);
+		}
+		fprintf(f, "</%s>", tag);
+		break;
+	default:
+		/* Skipped, and the tests that fail natively: nothing the sandbox did wrong. */
+		fprintf(f, "<skipped message=\"%s: ", compat_class_name(c));
+		xml_put(f, why);
+		fprintf(f, "\"/>");
+	}
+	fprintf(f, "</testcase>\n");
+}
+
 int compat_write_junit(const char *path, const struct compat_suite *s)
 {
 	FILE *f = fopen(path, "w");
-	char repro[8192];
-	int i, p, r;
+	char repro[8192], why[512], *classname;
+	int i, p, k, r;
 
 	if (!f)
 		return -1;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n", f);
 	for (p = 0; p < s->nplat; p++) {
-		int fails = 0, errors = 0, skips = 0;
+		int n[COMPAT_NCLASSES] = {0}, total = 0;
+		enum compat_class c;
 
-		for (i = 0; i < s->ntests; i++) {
-			enum compat_class c = s->tests[i].sandbox[p].cls;
-
-			errors += c == COMPAT_SANDBOX_ERROR;
-			fails += c == COMPAT_REGRESSED || c == COMPAT_TIMEOUT;
-			skips += c == COMPAT_SKIPPED || c == COMPAT_FAILED || c == COMPAT_FIXED;
+		for (c = 0; c < COMPAT_NCLASSES; c++) {
+			n[c] = count_class(s, p, c);
+			total += n[c];
 		}
 		fprintf(f, "  <testsuite name=\"cvisor compat ");
 		xml_put(f, s->platform[p]);
-		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\">\n", s->ntests, fails, errors,
-			skips);
+		fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"%d\">\n", total,
+			n[COMPAT_REGRESSED] + n[COMPAT_TIMEOUT], n[COMPAT_SANDBOX_ERROR],
+			n[COMPAT_SKIPPED] + n[COMPAT_FAILED] + n[COMPAT_FIXED]);
 		for (i = 0; i < s->ntests; i++) {
 			const struct compat_test *t = &s->tests[i];
 			const struct compat_run *run = &t->sandbox[p];
 
-			fprintf(f, "    <testcase classname=\"");
-			xml_put(f, s->platform[p]);
-			fprintf(f, "\" name=\"");
-			xml_put(f, t->name);
-			fprintf(f, "\" time=\"%.3f\">", run->secs);
 			compat_reproduce(s, t, p, repro, sizeof(repro));
-			switch (run->cls) {
-			case COMPAT_PASSED:
-				break;
-			case COMPAT_SANDBOX_ERROR:
-			case COMPAT_REGRESSED:
-			case COMPAT_TIMEOUT:
-				fprintf(f, "<%s type=\"%s\" message=\"", run->cls == COMPAT_SANDBOX_ERROR ? "error" : "failure",
-					compat_class_name(run->cls));
-				xml_put(f, run->why);
-				fprintf(f, "\">reproduce: ");
-				xml_put(f, repro);
-				if (run->errors) {
-					fputc('\n', f);
-					xml_put(f, run->errors);
-				}
-				fprintf(f, "</%s>", run->cls == COMPAT_SANDBOX_ERROR ? "error" : "failure");
-				break;
-			default:
-				/* Skipped, and the tests that fail natively: nothing the sandbox did wrong. */
-				fprintf(f, "<skipped message=\"%s: ", compat_class_name(run->cls));
-				xml_put(f, run->why);
-				fprintf(f, "\"/>");
+			if (!run->nsubs) {
+				junit_case(f, s->platform[p], t->name, run->secs, run->cls, run->why, repro, run->errors);
+				continue;
 			}
-			fprintf(f, "</testcase>\n");
+			if (asprintf(&classname, "%s.%s", s->platform[p], t->name) < 0)
+				break;
+			for (k = 0; k < run->nsubs; k++) {
+				snprintf(why, sizeof(why), "natively %s, in the sandbox %s",
+					 compat_outcome_name(run->subs[k].native), compat_outcome_name(run->subs[k].sandbox));
+				junit_case(f, classname, run->subs[k].name, 0, run->subs[k].cls, why, repro, NULL);
+			}
+			free(classname);
 		}
 		fprintf(f, "  </testsuite>\n");
 	}

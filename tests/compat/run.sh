@@ -2,7 +2,8 @@
 # tests/compat: `cvisor compat` on a small suite whose every test has a
 # known class (passed, regressed, fixed, failed, skipped, timeout, sandbox
 # error), checked against its JSON output; then --compare=stdout, a DIR of
-# tests, the JUnit file, the exit statuses and the usage errors.
+# tests, programs of many tests (gtest, unittest), the JUnit file, the exit
+# statuses and the usage errors.
 # Prints PASS/FAIL lines for tests/run.sh to count; exits non-zero on a failure.
 # Usage: tests/compat/run.sh [CVISOR]
 set -u
@@ -138,6 +139,38 @@ rc=$?
 bad=$(check_json "$B/one.json" no-such-program=failed)
 result "-- CMD that does not exist: failed on both sides" "$([ $rc = 0 ] && [ -z "$bad" ]; echo $?)" \
 	"exit status $rc" "$bad" "$(tail -5 "$B/one.txt")"
+
+# Programs of many tests, compared test by test: GoogleTest's lines (found by --format=auto) and
+# unittest -v's (CPython's regrtest prints the same).
+# check_cases FILE NAME=CLASS...: the cases of the (single) test and their classes, and no others.
+check_cases()
+{
+	python3 - "$@" <<'PY'
+import json, sys
+data = json.load(open(sys.argv[1]))
+got = {c["name"]: c["class"] for c in data["tests"][0]["results"][0].get("cases", [])}
+want = dict(a.split("=", 1) for a in sys.argv[2:])
+if got != want:
+    print("wanted %s\ngot    %s" % (want, got))
+PY
+}
+"$CVISOR" compat --json "$B/gtest.json" -- sh "$here/fake_gtest.sh" >"$B/gtest.txt" 2>&1
+rc=$?
+bad=$(check_cases "$B/gtest.json" Fake.Passes=passed Fake.Skips=skipped Fake.FailsEverywhere=failed \
+	Fake.Regresses=regressed Fake.DiesInSandbox=regressed)
+result "gtest: each test inside, found by --format=auto" "$([ $rc = 1 ] && [ -z "$bad" ]; echo $?)" \
+	"exit status $rc" "$bad" "$(tail -8 "$B/gtest.txt")"
+cp "$here/unittest_cases.py" "$B/"
+"$CVISOR" compat --format=regrtest --json "$B/unittest.json" --junit "$B/unittest.xml" \
+	-- python3 "$B/unittest_cases.py" >"$B/unittest.txt" 2>&1
+rc=$?
+c="__main__.Cases"
+bad=$(check_cases "$B/unittest.json" "test_passes ($c.test_passes)=passed" "test_skips ($c.test_skips)=skipped" \
+	"test_fails_everywhere ($c.test_fails_everywhere)=failed" "test_regresses ($c.test_regresses)=regressed" \
+	"test_prints_then_passes ($c.test_prints_then_passes)=passed")
+junit=$(python3 -c 'import sys, xml.etree.ElementTree as E; s = E.parse(sys.argv[1]).getroot()[0]; print(s.get("tests"), s.get("failures"), len(s.findall("testcase/failure")))' "$B/unittest.xml" 2>&1)
+result "regrtest: each test inside, in JSON and JUnit" "$([ $rc = 1 ] && [ -z "$bad" ] && [ "$junit" = "5 1 1" ]; echo $?)" \
+	"exit status $rc" "$bad" "JUnit tests, failures, <failure>: $junit" "$(tail -8 "$B/unittest.txt")"
 
 # Bad usage: exit 1 and a cvisor: message saying what to do.
 for args in "" "--format=bogus -- true" "--platform=nonesuch -- true" "-f $B/list $B/dir" "-j 0 -- true" \
