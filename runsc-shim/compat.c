@@ -294,8 +294,12 @@ static void exec_native(const struct compat_suite *s, const struct compat_test *
 
 static void exec_sandbox(const struct compat_suite *s, const struct compat_test *t, int pi)
 {
-	char *argv[16 + 64];
+	char **argv;
 	int n = 0, i;
+
+	for (i = 0; t->argv[i]; i++)
+		;
+	argv = xcalloc((size_t)i + 16, sizeof(*argv));
 
 	argv[n++] = "cvisor";
 	argv[n++] = "do";
@@ -310,7 +314,7 @@ static void exec_sandbox(const struct compat_suite *s, const struct compat_test 
 	if (t->crash)
 		argv[n++] = "--test-sentry-crash";
 	argv[n++] = "--";
-	for (i = 0; t->argv[i] && n < (int)(sizeof(argv) / sizeof(argv[0])) - 1; i++)
+	for (i = 0; t->argv[i]; i++)
 		argv[n++] = t->argv[i];
 	argv[n] = NULL;
 	if (chdir(t->dir) < 0)

@@ -172,6 +172,23 @@ junit=$(python3 -c 'import sys, xml.etree.ElementTree as E; s = E.parse(sys.argv
 result "regrtest: each test inside, in JSON and JUnit" "$([ $rc = 1 ] && [ -z "$bad" ] && [ "$junit" = "5 1 1" ]; echo $?)" \
 	"exit status $rc" "$bad" "JUnit tests, failures, <failure>: $junit" "$(tail -8 "$B/unittest.txt")"
 
+# --root: both sides see the same root (the sandbox's image, a chroot natively), each with an
+# empty /tmp of its own that the root's /tmp never sees.
+if [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q static; then
+	R=$B/root
+	mkdir -p "$R/bin" "$R/tmp" "$R/var/tmp" "$R/proc" "$R/dev" "$R/sys"
+	cp /bin/busybox "$R/bin/" && ln -s busybox "$R/bin/sh"
+	printf '%s\n' 'ls /bin/busybox ls /bin' \
+		'fresh-tmp /bin/busybox test -z "$(/bin/busybox ls -A /tmp)" && /bin/busybox touch /tmp/x' >"$B/rootlist"
+	"$CVISOR" compat --root "$R" --compare=stdout --json "$B/root.json" -f "$B/rootlist" >"$B/root.txt" 2>&1
+	rc=$?
+	bad=$(check_json "$B/root.json" ls=passed fresh-tmp=passed)
+	result "--root, with a fresh /tmp on both sides" "$([ $rc = 0 ] && [ -z "$bad" ] && [ -z "$(ls -A "$R/tmp")" ]; echo $?)" \
+		"exit status $rc" "$bad" "$R/tmp: $(ls -A "$R/tmp")" "$(tail -5 "$B/root.txt")"
+else
+	echo "SKIP compat/--root: needs a static /bin/busybox (busybox-static)"
+fi
+
 # Bad usage: exit 1 and a cvisor: message saying what to do.
 for args in "" "--format=bogus -- true" "--platform=nonesuch -- true" "-f $B/list $B/dir" "-j 0 -- true" \
 	"--compare=both -- true" "-f $B/no-such-list"; do
