@@ -379,12 +379,37 @@ static char *read_file(const char *path, size_t *len)
 	return buf;
 }
 
-static int same_file(const char *a, const char *b)
+/* Up to 100 bytes of a line, shown safely: control and non-ASCII bytes as '?'. */
+static void show_line(char *dst, size_t size, const char *line, size_t len)
 {
-	size_t la, lb;
-	char *x = read_file(a, &la), *y = read_file(b, &lb);
+	size_t i, n = 0;
+
+	for (i = 0; i < len && i < 100 && n + 1 < size; i++)
+		dst[n++] = line[i] >= 0x20 && line[i] < 0x7f ? line[i] : '?';
+	dst[n] = 0;
+}
+
+/*
+ * Whether files a and b hold the same bytes; if not, diff (when given)
+ * says where: the first line that differs, as each side has it.
+ */
+static int same_file(const char *a, const char *b, char *diff, size_t size)
+{
+	size_t la, lb, i, start = 0, line = 1;
+	char *x = read_file(a, &la), *y = read_file(b, &lb), sx[112], sy[112];
 	int same = la == lb && !memcmp(x, y, la);
 
+	if (!same && diff) {
+		for (i = 0; i < la && i < lb && x[i] == y[i]; i++)
+			if (x[i] == '\n') {
+				line++;
+				start = i + 1;
+			}
+		show_line(sx, sizeof(sx), x + start, strcspn(x + start, "\n"));
+		show_line(sy, sizeof(sy), y + start, strcspn(y + start, "\n"));
+		snprintf(diff, size, "stdout line %zu: native %s\"%s\", sandbox %s\"%s\"", line,
+			 start >= la ? "(end) " : "", sx, start >= lb ? "(end) " : "", sy);
+	}
 	free(x);
 	free(y);
 	return same;
@@ -600,7 +625,7 @@ static void classify(const struct compat_suite *s, struct compat_test *t, int pi
 		return;
 	}
 	if (s->compare == COMPARE_STDOUT) {
-		int same_out = same_file(n->out, r->out);
+		int same_out = same_file(n->out, r->out, r->diff, sizeof(r->diff));
 
 		r->cls = rcn == rcs && same_out ? COMPAT_PASSED : COMPAT_REGRESSED;
 		if (rcn != rcs)

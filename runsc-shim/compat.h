@@ -62,6 +62,7 @@ struct compat_run {
 	char why[256];
 	char *errors;        /* cvisor's own lines on stderr (a sandbox error), or NULL */
 	char *tail;          /* the test's last lines on stderr, cvisor's own left out, or NULL */
+	char diff[320];      /* --compare=stdout: the first line where the stdouts differ, or "" */
 	struct compat_unimpl *unimpl;
 	int nunimpl;
 	struct compat_sub *subs; /* gtest, regrtest: the tests inside, when the native run named any */

@@ -115,6 +115,8 @@ void compat_print_summary(FILE *f, const struct compat_suite *s)
 					end = strchr(line, '\n');
 					fprintf(f, "   | %.*s\n", (int)(end - line), line);
 				}
+				if (r->diff[0])
+					fprintf(f, "   %s\n", r->diff);
 				for (line = c == COMPAT_SANDBOX_ERROR ? NULL : r->tail; line && *line; line = end + 1) {
 					end = strchr(line, '\n');
 					fprintf(f, "   stderr: %.*s\n", (int)(end - line), line);
@@ -213,6 +215,8 @@ int compat_write_json(const char *path, const struct compat_suite *s)
 			json_object_object_add(ro, "reproduce", json_object_new_string(repro));
 			if (run->errors)
 				json_object_object_add(ro, "cvisor_errors", json_object_new_string(run->errors));
+			if (run->diff[0])
+				json_object_object_add(ro, "stdout_diff", json_object_new_string(run->diff));
 			if (run->tail)
 				json_object_object_add(ro, "stderr_tail", json_object_new_string(run->tail));
 			for (k = 0; k < run->nunimpl; k++)

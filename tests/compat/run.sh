@@ -130,6 +130,7 @@ result "a DIR of tests, exit status 0" "$([ $rc = 0 ] && [ -z "$bad" ]; echo $?)
 "$CVISOR" compat --compare=stdout --json "$B/dir.json" "$B/dir" >"$B/dir.txt" 2>&1
 rc=$?
 bad=$(check_json "$B/dir.json" same=passed pid=regressed)
+grep -q '^   stdout line 1: native "[0-9]*", sandbox "1"$' "$B/dir.txt" || bad="$bad no line of the first difference"
 result "--compare=stdout" "$([ $rc = 1 ] && [ -z "$bad" ]; echo $?)" "exit status $rc" "$bad" \
 	"$(tail -5 "$B/dir.txt")"
 
