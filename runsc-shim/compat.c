@@ -353,27 +353,36 @@ static int start_run(const struct compat_suite *s, struct compat_test *t, const 
 
 /* ---- classification ---- */
 
+/*
+ * A run's output, to parse: at most READ_MAX bytes of it (a test's own
+ * output is hostile in size too; what is past the cap is not read).
+ */
+#define READ_MAX (64u << 20)
+
 static char *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "r");
 	char *buf = NULL;
-	size_t size = 0;
+	size_t size = 0, cap = 0, n;
 
 	*len = 0;
 	if (!f)
 		return xstrdup("");
-	for (;;) {
-		buf = realloc(buf, size + 65536 + 1);
-		if (!buf) {
-			fputs("cvisor: out of memory\n", stderr);
-			exit(1);
+	do {
+		if (size == cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap + 1);
+			if (!buf) {
+				fputs("cvisor: out of memory\n", stderr);
+				exit(1);
+			}
 		}
-		size_t n = fread(buf + size, 1, 65536, f);
+		n = fread(buf + size, 1, cap - size, f);
 		size += n;
-		if (n < 65536)
-			break;
-	}
+	} while (n && size < READ_MAX);
 	fclose(f);
+	if (!buf)
+		return xstrdup("");
 	buf[size] = 0;
 	*len = size;
 	return buf;
@@ -390,28 +399,43 @@ static void show_line(char *dst, size_t size, const char *line, size_t len)
 }
 
 /*
- * Whether files a and b hold the same bytes; if not, diff (when given)
- * says where: the first line that differs, as each side has it.
+ * Whether files a and b hold the same bytes, read a line at a time (an
+ * output of any size); if not, diff (when given) says where: the first
+ * line that differs, as each side has it.
  */
 static int same_file(const char *a, const char *b, char *diff, size_t size)
 {
-	size_t la, lb, i, start = 0, line = 1;
-	char *x = read_file(a, &la), *y = read_file(b, &lb), sx[112], sy[112];
-	int same = la == lb && !memcmp(x, y, la);
+	FILE *fa = fopen(a, "r"), *fb = fopen(b, "r");
+	char *x = NULL, *y = NULL, sx[112] = "", sy[112] = "";
+	size_t cx = 0, cy = 0, line = 0;
+	ssize_t lx, ly;
+	int same = 1;
 
+	for (;;) {
+		lx = fa ? getline(&x, &cx, fa) : -1;
+		ly = fb ? getline(&y, &cy, fb) : -1;
+		line++;
+		if (lx < 0 && ly < 0)
+			break;
+		if (lx != ly || memcmp(x, y, (size_t)lx)) {
+			same = 0;
+			break;
+		}
+	}
 	if (!same && diff) {
-		for (i = 0; i < la && i < lb && x[i] == y[i]; i++)
-			if (x[i] == '\n') {
-				line++;
-				start = i + 1;
-			}
-		show_line(sx, sizeof(sx), x + start, strcspn(x + start, "\n"));
-		show_line(sy, sizeof(sy), y + start, strcspn(y + start, "\n"));
-		snprintf(diff, size, "stdout line %zu: native %s\"%s\", sandbox %s\"%s\"", line,
-			 start >= la ? "(end) " : "", sx, start >= lb ? "(end) " : "", sy);
+		if (lx > 0)
+			show_line(sx, sizeof(sx), x, (size_t)lx - (x[lx - 1] == '\n'));
+		if (ly > 0)
+			show_line(sy, sizeof(sy), y, (size_t)ly - (y[ly - 1] == '\n'));
+		snprintf(diff, size, "stdout line %zu: native %s\"%s\", sandbox %s\"%s\"", line, lx < 0 ? "(end) " : "",
+			 sx, ly < 0 ? "(end) " : "", sy);
 	}
 	free(x);
 	free(y);
+	if (fa)
+		fclose(fa);
+	if (fb)
+		fclose(fb);
 	return same;
 }
 
