@@ -548,14 +548,14 @@ static void read_cases(enum compat_format fmt, const struct compat_run *r, struc
  * A program of many tests, compared test by test: every test the native
  * run named is classed by what each side said of it; a test the sandboxed
  * run never finished (it died, or it stopped early) has no result there.
- * The run's own class is its worst.  Returns how many tests, 0 when the
+ * The run's own class is its worst but for skips.  Returns how many tests, 0 when the
  * native run named none (then the exit statuses decide).
  */
 static int compare_cases(const struct compat_suite *s, enum compat_format fmt, struct compat_test *t, int pi)
 {
 	struct compat_run *r = &t->sandbox[pi];
 	struct compat_cases nc = {0}, sc = {0};
-	int i, j, nreg = 0;
+	int i, j, nreg = 0, nskip = 0;
 	size_t used;
 
 	read_cases(fmt, &t->native, &nc);
@@ -581,10 +581,14 @@ static int compare_cases(const struct compat_suite *s, enum compat_format fmt, s
 			sub->cls = sub->sandbox == OUTCOME_PASS ? COMPAT_PASSED : COMPAT_REGRESSED;
 		else
 			sub->cls = sub->sandbox == OUTCOME_PASS ? COMPAT_FIXED : COMPAT_FAILED;
-		if (sub->cls < r->cls)
+		/* A skip inside says nothing of the program: its class is that of the tests that ran. */
+		if (sub->cls < r->cls && sub->cls != COMPAT_SKIPPED)
 			r->cls = sub->cls;
+		nskip += sub->cls == COMPAT_SKIPPED;
 		nreg += sub->cls == COMPAT_REGRESSED;
 	}
+	if (nskip == r->nsubs)
+		r->cls = COMPAT_SKIPPED;
 	compat_cases_free(&nc);
 	compat_cases_free(&sc);
 	used = (size_t)snprintf(r->why, sizeof(r->why), "%d of %d tests regressed", nreg, r->nsubs);

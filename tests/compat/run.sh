@@ -173,6 +173,15 @@ junit=$(python3 -c 'import sys, xml.etree.ElementTree as E; s = E.parse(sys.argv
 result "regrtest: each test inside, in JSON and JUnit" "$([ $rc = 1 ] && [ -z "$bad" ] && [ "$junit" = "5 1 1" ]; echo $?)" \
 	"exit status $rc" "$bad" "JUnit tests, failures, <failure>: $junit" "$(tail -8 "$B/unittest.txt")"
 
+# A program whose tests pass or skip passed: a skip inside says nothing of the whole.
+printf '%s\n' 'import unittest' 'class C(unittest.TestCase):' '    def test_a(self): pass' \
+	'    def test_b(self): self.skipTest("not here")' 'unittest.main(verbosity=2)' >"$B/skips.py"
+"$CVISOR" compat --json "$B/skips.json" -- python3 "$B/skips.py" >"$B/skips.txt" 2>&1
+rc=$?
+bad=$(check_json "$B/skips.json" python3=passed)
+result "a program whose tests pass or skip passed" "$([ $rc = 0 ] && [ -z "$bad" ]; echo $?)" "exit status $rc" \
+	"$bad" "$(tail -5 "$B/skips.txt")"
+
 # --root: both sides see the same root (the sandbox's image, a chroot natively), each with an
 # empty /tmp of its own that the root's /tmp never sees.
 if [ -x /bin/busybox ] && file -L /bin/busybox 2>/dev/null | grep -q static; then
