@@ -14,6 +14,7 @@ struct verb {
 
 static const struct verb verbs[] = {
 	{"do", shim_do, "run a command in a new sandbox: cvisor do [flags] -- CMD [ARGS...]"},
+	{"compat", shim_compat, "run a test suite natively and in sandboxes, and compare: cvisor compat --help"},
 	{"platforms", shim_platforms, "list the platforms of this build, and whether each can run here"},
 };
 

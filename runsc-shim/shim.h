@@ -9,6 +9,7 @@
 
 int shim_do(int argc, char **argv);
 int shim_platforms(int argc, char **argv);
+int shim_compat(int argc, char **argv);
 
 /* Prints "cvisor: <message>" and a hint; returns 1 (runc's error status). */
 int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,7 +1,8 @@
 # Shared by the test runners (sourced, not run).
 #
-# compat_compare is the one comparison behind the suite, and the logic that
-# `cvisor compat` will take over: the native run is the reference, never a
+# compat_compare is the comparison behind the suite when the sandbox is not
+# cvisor (tests/run.sh --sandbox-cmd; cvisor itself goes through `cvisor
+# compat`, which does the same): the native run is the reference, never a
 # file written from a sandbox's output.
 #
 # The caller sets:

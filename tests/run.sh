@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The test suite: every program in tests/syscalls/ and every case in
 # tests/integration/cases.txt runs natively and in the sandbox, and the
-# native run is the reference (tests/lib.sh: compat_compare).  Then the unit
-# tests, tests/security, tests/gofer and tests/tty.  Last line: "N passed, M failed"
+# native run is the reference (`cvisor compat --compare=stdout`; under
+# --sandbox-cmd, tests/lib.sh's compat_compare).  Then the unit
+# tests, tests/security, tests/gofer, tests/tty and tests/compat.  Last line: "N passed, M failed"
 # (the skips are counted on the line before); exit status 0 when nothing
 # failed.
 usage()
@@ -164,16 +165,73 @@ build_syscall_tests()
 	done
 }
 
+# Under cvisor, the programs and cases run through `cvisor compat`, the
+# runner the project ships (the native run the reference, stdout and exit
+# status compared); another sandbox (--sandbox-cmd) through lib.sh's
+# compat_compare, one at a time.  COMPAT is the compat command of the
+# cvisor under test.
+COMPAT=()
+[ -n "$under_cvisor" ] && COMPAT=("$CVISOR" compat ${PLATFORM:+--platform="$PLATFORM"} --compare=stdout
+	--format=plain --timeout "$RUN_TIMEOUT" -j 1)
+
+# sh_quote WORD: WORD in single quotes, for a line of a compat LIST.
+sh_quote() { local q="'\''"; printf "'%s'" "${1//\'/$q}"; }
+
+# compat_list LIST: runs the "NAME COMMAND" lines of LIST with "${COMPAT[@]}"
+# and prints a PASS line, or a FAIL line with why, for each, in order.
+compat_list()
+{
+	local l parts json=$T/compat.json
+	[ -s "$1" ] || return 0
+	rm -f "$json"
+	# Its exit status says whether something failed, which the lines below say too.
+	"${COMPAT[@]}" --json "$json" -f "$1" >"$T/compat.out" 2>"$T/compat.err" </dev/null
+	if [ ! -s "$json" ]; then
+		fail "compat" "${COMPAT[*]} wrote no results:" "$(tail -5 "$T/compat.err" "$T/compat.out")"
+		return
+	fi
+	while IFS= read -r l; do
+		IFS=$'\x1f' read -ra parts <<< "$l"
+		case ${parts[0]} in
+		"PASS "*) pass "${parts[0]#PASS }";;
+		*) fail "${parts[0]#FAIL }" "${parts[@]:1}";;
+		esac
+	done < <(/usr/bin/python3 - "$json" <<'PY'
+import json, sys
+for t in json.load(open(sys.argv[1]))["tests"]:
+    r = t["results"][0]
+    if r["class"] == "passed":
+        print("PASS " + t["name"])
+        continue
+    why = [r["class"] + ": " + r["why"], "reproduce: " + r["reproduce"]]
+    if r.get("stdout_diff"):
+        why.append(r["stdout_diff"])
+    for key, title in (("cvisor_errors", "cvisor:"), ("stderr_tail", "sandbox stderr:")):
+        if r.get(key):
+            why.append(title)
+            why += ["  " + l for l in r[key].splitlines()[:40]]
+    print("\x1f".join(["FAIL " + t["name"]] + [w.replace("\x1f", "?") for w in why]))
+PY
+)
+}
+
 # run_syscall_tests PREFIX: the built programs the filter selects, each
 # natively and under SANDBOX, named PREFIXsyscalls/PROG.
 run_syscall_tests()
 {
 	local prog header="== tests/syscalls (native vs ${SANDBOX[*]})"
+	: >"$T/list"
 	for prog in "${SYSCALL_PROGS[@]}"; do
 		want "$1syscalls/$prog" || continue
 		[ -z "$header" ] || { echo "$header"; header=; }
-		compat_compare "$1syscalls/$prog" "$BIN/$prog"
+		if [ ${#COMPAT[@]} -gt 0 ]; then
+			# exec: the program itself is the sandbox's first process, as without compat.
+			printf '%s exec %s\n' "$1syscalls/$prog" "$(sh_quote "$BIN/$prog")" >>"$T/list"
+		else
+			compat_compare "$1syscalls/$prog" "$BIN/$prog"
+		fi
 	done
+	[ ${#COMPAT[@]} = 0 ] || compat_list "$T/list"
 }
 
 build_syscall_tests
@@ -199,11 +257,17 @@ run_integration_cases()
 {
 	local c header="== tests/integration (native vs ${SANDBOX[*]})"
 	[ -n "$cases" ] || return 0
+	: >"$T/list"
 	while IFS= read -r c; do
 		want "$1${c%%|*}" || continue
 		[ -z "$header" ] || { echo "$header"; header=; }
-		compat_compare "$1${c%%|*}" bash -c "${c#*|}"
+		if [ ${#COMPAT[@]} -gt 0 ]; then
+			printf '%s exec bash -c %s\n' "$1${c%%|*}" "$(sh_quote "${c#*|}")" >>"$T/list"
+		else
+			compat_compare "$1${c%%|*}" bash -c "${c#*|}"
+		fi
 	done <<< "$cases"
+	[ ${#COMPAT[@]} = 0 ] || compat_list "$T/list"
 }
 
 cases=$(selected_cases)
@@ -265,10 +329,10 @@ for t in "$here"/unit/*.sh "$root"/build/unit/* "$root"/build/unit-tests/*; do
 	esac
 done
 
-# tests/security, tests/gofer, tests/tty, tests/stdio, tests/stress and tests/fuzz belong
-# to cvisor itself (escape attempts, --overlay=none and --gofer-fds, `cvisor do -t`, the
-# donated stdio, stress-ng, a few seconds of each fuzzer): they only mean something under
-# cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
+# tests/security, tests/gofer, tests/tty, tests/stdio, tests/stress, tests/fuzz and
+# tests/compat belong to cvisor itself (escape attempts, --overlay=none and --gofer-fds,
+# `cvisor do -t`, the donated stdio, stress-ng, a few seconds of each fuzzer, `cvisor
+# compat`): they only mean something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
 # cvisor_suite DIR WHY_NOT_ELSEWHERE
 cvisor_suite() {
 	local dir=$1 why=$2 l
@@ -292,6 +356,7 @@ cvisor_suite tty "the terminal cases drive cvisor do -t"
 cvisor_suite stdio "host stdio is how cvisor donates the caller's fds"
 cvisor_suite stress "a hang under stress-ng is cvisor's to find"
 cvisor_suite fuzz "the fuzz targets are cvisor's own code, and the system call fuzzer runs only inside cvisor"
+cvisor_suite compat "cvisor compat is cvisor's own runner"
 
 # The sanitizer build on the same programs and cases: a heap error, a leak
 # (LeakSanitizer makes the sandbox exit non-zero) or undefined behaviour in
@@ -300,6 +365,7 @@ cvisor_suite fuzz "the fuzz targets are cvisor's own code, and the system call f
 if [ -n "$ASAN_CVISOR" ]; then
 	if [ -x "$ASAN_CVISOR" ]; then
 		SANDBOX=("$ASAN_CVISOR" do ${PLATFORM:+--platform="$PLATFORM"} --)
+		[ ${#COMPAT[@]} = 0 ] || COMPAT[0]=$ASAN_CVISOR
 		run_syscall_tests asan/
 		run_integration_cases asan/
 	else
