@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/prctl.h>
+#include <linux/securebits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -354,9 +355,10 @@ SYSCALL(prctl)
 	case PR_GET_CHILD_SUBREAPER:
 		return mm_copy_out(t->mm, a[1], &t->tg->subreaper, sizeof(int));
 	case PR_GET_SECUREBITS:
-		return 0;
+		/* PR_SET_KEEPCAPS is the one secure bit the sandbox keeps. */
+		return t->keepcaps ? SECBIT_KEEP_CAPS : 0;
 	case PR_CAPBSET_READ:
-		return a[1] <= CAP_LAST_CAP ? !(t->capbset_dropped & (1ULL << a[1])) : -EINVAL;
+		return a[1] <= CAP_LAST_CAP ? !!(t->cred.cap_bnd & CREDS_CAP(a[1])) : -EINVAL;
 	case PR_GET_TIMERSLACK:
 		return 50000;
 	case PR_SET_TIMERSLACK:
@@ -373,18 +375,28 @@ SYSCALL(prctl)
 			return -EINVAL;
 		if (!capable(t, CAP_SETPCAP))
 			return -EPERM;
-		t->capbset_dropped |= 1ULL << a[1];
+		t->cred.cap_bnd &= ~CREDS_CAP(a[1]);
 		return 0;
 	case PR_CAP_AMBIENT:
-		/* No capability is ever inheritable here, so none can be ambient. */
+		if (a[1] == PR_CAP_AMBIENT_CLEAR_ALL) {
+			if (a[2] || a[3] || a[4])
+				return -EINVAL;
+			t->cred.cap_amb = 0;
+			return 0;
+		}
+		if (a[2] > CAP_LAST_CAP || a[3] || a[4])
+			return -EINVAL;
 		switch (a[1]) {
 		case PR_CAP_AMBIENT_IS_SET:
-			return a[2] <= CAP_LAST_CAP ? 0 : -EINVAL;
+			return !!(t->cred.cap_amb & CREDS_CAP(a[2]));
 		case PR_CAP_AMBIENT_RAISE:
-			return a[2] <= CAP_LAST_CAP ? -EPERM : -EINVAL;
+			/* Only a capability both permitted and inheritable can be ambient. */
+			if (!(t->cred.cap_prm & t->cred.cap_inh & CREDS_CAP(a[2])))
+				return -EPERM;
+			t->cred.cap_amb |= CREDS_CAP(a[2]);
+			return 0;
 		case PR_CAP_AMBIENT_LOWER:
-			return a[2] <= CAP_LAST_CAP ? 0 : -EINVAL;
-		case PR_CAP_AMBIENT_CLEAR_ALL:
+			t->cred.cap_amb &= ~CREDS_CAP(a[2]);
 			return 0;
 		}
 		return -EINVAL;
@@ -604,29 +616,6 @@ SYSCALL(setpriority)
 	return 0;
 }
 
-SYSCALL(capget)
-{
-	struct __user_cap_header_struct h;
-	struct __user_cap_data_struct d[2];
-
-	if (mm_copy_in(t->mm, &h, a[0], sizeof(h)) < 0)
-		return -EFAULT;
-	if (h.version != _LINUX_CAPABILITY_VERSION_3 && h.version != _LINUX_CAPABILITY_VERSION_2 &&
-	    h.version != _LINUX_CAPABILITY_VERSION_1) {
-		h.version = _LINUX_CAPABILITY_VERSION_3;
-		mm_copy_out(t->mm, a[0], &h, sizeof(h));
-		return a[1] ? -EINVAL : 0;
-	}
-	if (!a[1])
-		return 0;
-	memset(d, 0, sizeof(d));
-	if (t->cred.euid == 0) {
-		d[0].effective = d[0].permitted = 0xffffffff;
-		d[1].effective = d[1].permitted = (1U << (CAP_LAST_CAP - 31)) - 1;
-	}
-	return mm_copy_out(t->mm, a[1], d, h.version == _LINUX_CAPABILITY_VERSION_1 ? sizeof(d[0]) : sizeof(d));
-}
-
 /* ---- execve ---- */
 
 /*
@@ -786,6 +775,8 @@ static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp
 		goto out;
 	/* Past the point of no return: the other threads and the old image go. */
 	task_exec_single(t);
+	creds_exec(&t->cred);
+	t->keepcaps = 0; /* SECBIT_KEEP_CAPS does not survive execve */
 	/* The old image's robust locks are released, and the new one starts with none (as Linux's exec). */
 	futex_exit_robust_list(t);
 	t->clear_child_tid = 0;

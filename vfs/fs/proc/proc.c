@@ -518,15 +518,16 @@ static void gen_pid(struct buf *b, int pid, int tid, int which)
 		bprintf(b,
 			"Threads:\t%d\n"
 			"SigQ:\t0/63459\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
-			"SigCgt:\t%016lx\nCapInh:\t0000000000000000\nCapPrm:\t%s\nCapEff:\t%s\n"
-			"CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t%d\nSeccomp:\t0\n"
+			"SigCgt:\t%016lx\nCapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\n"
+			"CapBnd:\t%016lx\nCapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t0\n"
 			"Cpus_allowed:\t%x\nCpus_allowed_list:\t%s\nMems_allowed_list:\t0\n"
 			"voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
 			g->nthreads,
 			(unsigned long)(t ? t->sigpending : 0), (unsigned long)g->pending,
 			(unsigned long)(t ? t->sigmask : 0), (unsigned long)ign, (unsigned long)cgt,
-			t && t->cred.euid == 0 ? "000001ffffffffff" : "0000000000000000",
-			t && t->cred.euid == 0 ? "000001ffffffffff" : "0000000000000000", t ? t->no_new_privs : 0,
+			(unsigned long)(t ? t->cred.cap_inh : 0), (unsigned long)(t ? t->cred.cap_prm : 0),
+			(unsigned long)(t ? t->cred.cap_eff : 0), (unsigned long)(t ? t->cred.cap_bnd : 0),
+			(unsigned long)(t ? t->cred.cap_amb : 0), t ? t->no_new_privs : 0,
 			(1 << sandbox.ncpus) - 1, cpus);
 		break;
 	case F_STATM:
