@@ -120,6 +120,12 @@ struct file_ops {
 	unsigned (*poll)(struct file *f, uint64_t *deadline);
 	/* readlink of /proc/PID/fd/N for a file with no path ("anon_inode:[eventfd]"); NULL: by type. */
 	const char *dname;
+	/*
+	 * The same for files whose name is their own ("/memfd:NAME (deleted)"):
+	 * its length, or -ENOENT to fall back on dname; NULL: none.  /proc's
+	 * maps shows it for a mapping of the file too.
+	 */
+	long (*show_name)(struct file *f, char *buf, size_t len);
 	/* A socket's calls (bind, sendmsg...: vfs/socket.h); NULL: not a socket (ENOTSOCK). */
 	const struct socket_ops *sock;
 	int seekable; /* lseek works and positions are per file */

@@ -676,6 +676,8 @@ static long fd_target(struct task *t, int fd, char *buf, size_t len)
 	mode = f->inode->mode;
 	if (f->path.d && task_current)
 		r = vfs_path_string(task_current, &f->path, buf, len);
+	else if (f->ops && f->ops->show_name && (r = f->ops->show_name(f, buf, len)) >= 0)
+		;
 	else if (f->ops && f->ops->dname)
 		r = snprintf(buf, len, "%s", f->ops->dname);
 	else if (S_ISCHR(mode))
