@@ -62,24 +62,28 @@ SYSCALL(uname)
 	strcpy(u.release, "6.1.0");
 	strcpy(u.version, "#1 SMP cvisor");
 	strcpy(u.machine, "x86_64");
-	strcpy(u.domainname, "(none)");
+	strcpy(u.domainname, sandbox.domainname);
 	return mm_copy_out(t->mm, a[0], &u, sizeof(u));
 }
 
-SYSCALL(sethostname)
+/* sethostname, setdomainname: the sandbox's UTS namespace, never the host's. */
+static long set_uts_name(struct task *t, gva_t uname, uint64_t len, char *dst)
 {
 	char buf[65];
 
 	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
-	if (a[1] > 64)
+	if (len > 64)
 		return -EINVAL;
-	if (mm_copy_in(t->mm, buf, a[0], a[1]) < 0)
+	if (mm_copy_in(t->mm, buf, uname, len) < 0)
 		return -EFAULT;
-	buf[a[1]] = 0;
-	memcpy(sandbox.hostname, buf, a[1] + 1);
+	buf[len] = 0;
+	memcpy(dst, buf, len + 1);
 	return 0;
 }
+
+SYSCALL(sethostname) { return set_uts_name(t, a[0], a[1], sandbox.hostname); }
+SYSCALL(setdomainname) { return set_uts_name(t, a[0], a[1], sandbox.domainname); }
 
 SYSCALL(arch_prctl)
 {

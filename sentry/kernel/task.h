@@ -320,7 +320,8 @@ int task_signal_pending(struct task *t);
 
 /* The sandbox-wide state a task needs from start-up. */
 struct sandbox {
-	char hostname[65];
+	char hostname[65];   /* the sandbox's UTS namespace: uname's nodename */
+	char domainname[65]; /* and its domainname; both start as the host's */
 	int ncpus;
 	uint64_t memory;
 	uint64_t start_ns;

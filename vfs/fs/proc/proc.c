@@ -61,9 +61,9 @@ static const struct {
 	{1, "hostname"}, {1, "ostype"}, {1, "osrelease"}, {1, "pid_max"}, {1, "ngroups_max"},
 	{1, "cap_last_cap"}, {1, "version"}, {2, "overcommit_memory"}, {2, "max_map_count"},
 	{3, "file-max"}, {3, "nr_open"}, {3, "pipe-max-size"}, {4, "uuid"}, {4, "boot_id"},
-	{4, "poolsize"}, {4, "entropy_avail"},
+	{4, "poolsize"}, {4, "entropy_avail"}, {1, "domainname"},
 };
-enum { S_FILE_MAX = 9, S_UUID = 12, S_BOOT_ID };
+enum { S_FILE_MAX = 9, S_UUID = 12, S_BOOT_ID, S_DOMAINNAME = 16 };
 
 static const char *const pidfiles[] = {"stat", "status", "statm", "maps", "cmdline", "environ", "comm",
 				       "limits", "cgroup", "mounts", "mountinfo", "oom_score_adj", "loginuid",
@@ -314,7 +314,7 @@ static void gen_uuid(struct buf *b)
 static void gen_sys(struct buf *b, int which)
 {
 	static const char *const values[] = {NULL, "Linux", "6.1.0", "4194304", "65536", "40", "#1 SMP cvisor",
-					     "0", "65530", "1048576", "1048576", "1048576", NULL, NULL, "256", "256"};
+					     "0", "65530", "1048576", "1048576", "1048576", NULL, NULL, "256", "256", NULL};
 	/* boot_id: one per sandbox, made when first asked for (the sandbox's "boot"). */
 	static struct buf boot_id;
 
@@ -322,6 +322,8 @@ static void gen_sys(struct buf *b, int which)
 		bprintf(b, "%s\n", sandbox.hostname);
 	} else if (which == S_FILE_MAX) {
 		bprintf(b, "%zu\n", vfs_max_files); /* --files */
+	} else if (which == S_DOMAINNAME) {
+		bprintf(b, "%s\n", sandbox.domainname);
 	} else if (which == S_UUID) {
 		gen_uuid(b);
 	} else if (which == S_BOOT_ID) {
