@@ -96,6 +96,12 @@ struct inode_ops {
 	 * readlink's text (see vfs_file_path).  NULL: an ordinary symlink.
 	 */
 	long (*get_link)(struct inode *ino, struct path *out);
+	/*
+	 * lseek's SEEK_DATA or SEEK_HOLE (whence) from off, which is below the
+	 * size: where the next data or hole starts (the end of the file is a
+	 * hole), or -ENXIO when no data follows.  NULL: the file is all data.
+	 */
+	long (*seek_data)(struct inode *ino, uint64_t off, int whence);
 };
 
 /* getdents64 callback: returns 0 to go on, non-zero when the buffer is full. */

@@ -350,8 +350,28 @@ static long dir_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 	return 0;
 }
 
+/*
+ * Data is the pages that have a frame, holes the others, as Linux's tmpfs
+ * (which also counts fallocate's not yet written pages as holes; here they
+ * are data).
+ */
+static long tmpfs_seek_data(struct inode *ino, uint64_t off, int whence)
+{
+	struct tnode *t = ino->priv;
+	uint64_t i, end;
+
+	for (i = off / 4096; i < t->npages && i * 4096 < ino->size; i++)
+		if ((t->pages[i] != MF_NONE) == (whence == SEEK_DATA))
+			return (long)(i * 4096 > off ? i * 4096 : off);
+	if (whence == SEEK_DATA)
+		return -ENXIO;
+	end = i * 4096 < ino->size ? i * 4096 : ino->size;
+	return (long)(end > off ? end : off);
+}
+
 static const struct inode_ops tmpfs_iops = {
 	.mknod = tmpfs_mknod,
+	.seek_data = tmpfs_seek_data,
 	.unlink = tmpfs_unlink,
 	.readlink = tmpfs_readlink,
 	.truncate = tmpfs_truncate,
