@@ -82,10 +82,29 @@ static void in_child(void (*fn)(void))
 		printf("child status %#x\n", st);
 }
 
+/*
+ * A copy of this program in /tmp, which a non-root uid can reach (the
+ * build directory may sit below root's home, 0700).
+ */
+#define SELF_COPY "/tmp/cvt-caps-bin"
+
+static void copy_self(void)
+{
+	char buf[64 * 1024];
+	int in = open("/proc/self/exe", O_RDONLY), out = open(SELF_COPY, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	ssize_t n;
+
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			break;
+	close(in);
+	close(out);
+}
+
 static void exec_status(const char *what)
 {
 	fflush(stdout);
-	execl("/proc/self/exe", "caps", "status", what, (char *)NULL);
+	execl(SELF_COPY, "caps", "status", what, (char *)NULL);
 	printf("execl = -1 %s\n", errname(errno));
 }
 
@@ -151,6 +170,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	close(open("/tmp/cvt-caps", O_CREAT | O_WRONLY, 0644));
+	copy_self();
 	/* Narrow the bounding set to KNOWN (the numbers run out with EINVAL), then the other sets. */
 	for (int c = 0; c < 64; c++)
 		if (!(KNOWN & B(c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
@@ -221,5 +241,6 @@ int main(int argc, char **argv)
 	CHECK("capset effective back from permitted", capset3(KNOWN, KNOWN, 0));
 	CHECK("chown with CAP_CHOWN", chown("/tmp/cvt-caps", 1, 1));
 	unlink("/tmp/cvt-caps");
+	unlink(SELF_COPY);
 	return 0;
 }
