@@ -27,8 +27,9 @@ SRCS_SHIM     = $(wildcard runsc-shim/*.c runsc-shim/*/*.c)
 SRCS = $(SRCS_PLATFORM) $(SRCS_SENTRY) $(SRCS_SYSCALLS) $(SRCS_VFS) $(SRCS_SHIM)
 OBJS = $(SRCS:%.c=$(B)/obj/%.o) $(ASM_PLATFORM:%.S=$(B)/obj/%.o) $(ASM_SENTRY:%.S=$(B)/obj/%.o)
 
-# Debian packages: to build, to test, to benchmark.
+# Debian packages: to build, for make run's program, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libseccomp-dev libunwind-dev libxxhash-dev libjson-c-dev pkg-config
+DEPS_RUN   = busybox-static
 DEPS_TEST  = busybox-static python3 perl coreutils procps git tar gzip util-linux tmux vim clang
 DEPS_BENCH = runsc
 
@@ -83,14 +84,18 @@ endef
 deps:
 	$(call apt_install,$(DEPS_BUILD))
 
-deps-test: deps
+deps-run: deps
+	$(call apt_install,$(DEPS_RUN))
+
+deps-test: deps-run
 	$(call apt_install,$(DEPS_TEST))
 
 deps-bench: deps-test
 	$(call apt_install,$(DEPS_BENCH))
 
-# Builds, then runs a real program in a sandbox.
-run: deps
+# Builds, then runs a real program in a sandbox (busybox: installed first, as a
+# fresh Debian 12 has no /bin/busybox).
+run: deps-run
 	$(MAKE) $(B)/cvisor
 	$(B)/cvisor do -- /bin/busybox sh -c 'echo "hello from the sandbox: $$((6*7))"; ls /'
 
@@ -129,4 +134,4 @@ asan:
 clean:
 	rm -rf $(B)
 
-.PHONY: all deps deps-test deps-bench run test fuzz deps-check bench asan clean
+.PHONY: all deps deps-run deps-test deps-bench run test fuzz deps-check bench asan clean

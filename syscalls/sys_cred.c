@@ -1,11 +1,12 @@
 /*
  * Credentials against the sandbox's own user model: the set*id family
- * with Linux's rules (CAP_SETUID/CAP_SETGID through capable(), which is
- * "euid 0" while the sandbox keeps no capability sets), and supplementary
- * groups.
+ * with Linux's rules (CAP_SETUID/CAP_SETGID through capable(), the
+ * effective set), supplementary groups, and the capability sets through
+ * capget/capset.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/capability.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,7 @@ static long set_res(struct task *t, uint32_t r, uint32_t e, uint32_t s, int gid)
 {
 	uint32_t *R = gid ? &t->cred.gid : &t->cred.uid, *E = gid ? &t->cred.egid : &t->cred.euid;
 	uint32_t *S = gid ? &t->cred.sgid : &t->cred.suid, *F = gid ? &t->cred.fsgid : &t->cred.fsuid;
+	struct creds old = t->cred;
 
 	if (!capable(t, gid ? CAP_SETGID : CAP_SETUID) && (!allowed(r, *R, *E, *S) || !allowed(e, *R, *E, *S) || !allowed(s, *R, *E, *S)))
 		return -EPERM;
@@ -35,6 +37,8 @@ static long set_res(struct task *t, uint32_t r, uint32_t e, uint32_t s, int gid)
 	if (s != KEEP)
 		*S = s;
 	*F = *E;
+	if (!gid)
+		creds_fix_setuid(&t->cred, &old, t->keepcaps);
 	return 0;
 }
 
@@ -80,8 +84,10 @@ SYSCALL(setfsuid)
 	uint32_t old = t->cred.fsuid, id = (uint32_t)a[0];
 
 	if (capable(t, CAP_SETUID) || allowed(id, t->cred.uid, t->cred.euid, t->cred.suid))
-		if (id != KEEP)
+		if (id != KEEP) {
 			t->cred.fsuid = id;
+			creds_fix_setfsuid(&t->cred, old);
+		}
 	return old;
 }
 
@@ -136,8 +142,96 @@ SYSCALL(getgroups)
 	return n;
 }
 
+/* ---- capget, capset ---- */
+
+/*
+ * Checks a capget/capset header's version and gives the number of data
+ * structs it reads or writes (1 for version 1's 32 bits, 2 for versions 2
+ * and 3).  A version it does not know is answered, as Linux, by writing
+ * version 3 into the header and EINVAL.
+ */
+static long cap_header(struct task *t, gva_t uh, struct __user_cap_header_struct *h, int *words)
+{
+	if (mm_copy_in(t->mm, h, uh, sizeof(*h)) < 0)
+		return -EFAULT;
+	switch (h->version) {
+	case _LINUX_CAPABILITY_VERSION_1:
+		*words = 1;
+		return 0;
+	case _LINUX_CAPABILITY_VERSION_2:
+	case _LINUX_CAPABILITY_VERSION_3:
+		*words = 2;
+		return 0;
+	}
+	h->version = _LINUX_CAPABILITY_VERSION_3;
+	if (mm_copy_out(t->mm, uh, &h->version, sizeof(h->version)) < 0)
+		return -EFAULT;
+	return -EINVAL;
+}
+
+SYSCALL(capget)
+{
+	struct __user_cap_header_struct h;
+	struct __user_cap_data_struct d[2];
+	const struct task *target = t;
+	int words, i;
+	long r = cap_header(t, a[0], &h, &words);
+
+	/* Without a data pointer, only the version is asked about: a wrong one is no error. */
+	if (!a[1])
+		return r == -EINVAL ? 0 : r;
+	if (r < 0)
+		return r;
+	if (h.pid < 0)
+		return -EINVAL;
+	if (h.pid && h.pid != t->tid) {
+		target = task_find(h.pid);
+		if (!target)
+			return -ESRCH;
+	}
+	for (i = 0; i < 2; i++) {
+		d[i].effective = (uint32_t)(target->cred.cap_eff >> (32 * i));
+		d[i].permitted = (uint32_t)(target->cred.cap_prm >> (32 * i));
+		d[i].inheritable = (uint32_t)(target->cred.cap_inh >> (32 * i));
+	}
+	return mm_copy_out(t->mm, a[1], d, (size_t)words * sizeof(d[0]));
+}
+
+/* capset: only the caller's own sets, with capabilities(7)'s rules for each. */
 SYSCALL(capset)
 {
-	(void)a;
-	return capable(t, CAP_SETPCAP) ? 0 : -EPERM;
+	struct __user_cap_header_struct h;
+	struct __user_cap_data_struct d[2];
+	uint64_t eff = 0, prm = 0, inh = 0;
+	struct creds *c = &t->cred;
+	int words, i;
+	long r = cap_header(t, a[0], &h, &words);
+
+	if (r < 0)
+		return r;
+	if (h.pid && h.pid != t->tid)
+		return -EPERM;
+	if (mm_copy_in(t->mm, d, a[1], (size_t)words * sizeof(d[0])) < 0)
+		return -EFAULT;
+	for (i = 0; i < words; i++) {
+		eff |= (uint64_t)d[i].effective << (32 * i);
+		prm |= (uint64_t)d[i].permitted << (32 * i);
+		inh |= (uint64_t)d[i].inheritable << (32 * i);
+	}
+	eff &= CREDS_CAP_ALL;
+	prm &= CREDS_CAP_ALL;
+	inh &= CREDS_CAP_ALL;
+	/* A new inheritable capability must be permitted (or CAP_SETPCAP held) and within the bounding set. */
+	if (!capable(t, CAP_SETPCAP) && (inh & ~(c->cap_inh | c->cap_prm)))
+		return -EPERM;
+	if (inh & ~(c->cap_inh | c->cap_bnd))
+		return -EPERM;
+	/* Permitted capabilities can only be given up; effective ones must be permitted. */
+	if ((prm & ~c->cap_prm) || (eff & ~prm))
+		return -EPERM;
+	c->cap_eff = eff;
+	c->cap_prm = prm;
+	c->cap_inh = inh;
+	c->cap_amb &= prm & inh;
+	return 0;
 }

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
@@ -270,7 +271,7 @@ SYSCALL(epoll_pwait2)
 SYSCALL(memfd_create)
 {
 	static struct super *memfd_sb;
-	char name[250];
+	char name[250], shown[sizeof(name) + 32];
 	struct inode *ino;
 	struct file *f;
 	long r;
@@ -290,6 +291,11 @@ SYSCALL(memfd_create)
 	if (!ino)
 		return -ENOMEM;
 	ino->mode = S_IFREG | 0777;
+	snprintf(shown, sizeof(shown), "/memfd:%s (deleted)", name);
+	if (tmpfs_set_anon_name(ino, shown) < 0) {
+		inode_put(ino);
+		return -ENOMEM;
+	}
 	if (a[1] & ABI_MFD_NOEXEC_SEAL) {
 		ino->mode &= ~0111U;
 		*tmpfs_seals(ino) = ABI_F_SEAL_EXEC;

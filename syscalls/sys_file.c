@@ -498,14 +498,19 @@ SYSCALL(lseek)
 	case SEEK_END: base = (int64_t)f->inode->size; break;
 	case SEEK_DATA:
 	case SEEK_HOLE:
-		/* No holes are reported: data runs to the end, the hole starts there. */
 		if (off < 0 || (uint64_t)off >= f->inode->size) {
 			r = -ENXIO;
 			goto out;
 		}
 		base = 0;
-		if ((int)a[2] == SEEK_HOLE)
-			off = (int64_t)f->inode->size;
+		if (f->inode->iops && f->inode->iops->seek_data) {
+			r = f->inode->iops->seek_data(f->inode, (uint64_t)off, (int)a[2]);
+			if (r < 0)
+				goto out;
+			off = r;
+		} else if ((int)a[2] == SEEK_HOLE) {
+			off = (int64_t)f->inode->size; /* all data: the hole starts at the end */
+		}
 		break;
 	default:
 		r = -EINVAL;

@@ -155,10 +155,10 @@ SYSCALL(mmap)
 	if (flags & MAP_ANONYMOUS)
 		off = 0;
 	r = mm_mmap(t->mm, addr, len, prot, flags, (flags & MAP_ANONYMOUS) ? NULL : ino, off, maxprot);
-	if (r >= 0 && ino && f->path.d) {
+	if (r >= 0 && ino && (f->path.d || (f->ops && f->ops->show_name))) {
 		char name[ABI_PATH_MAX];
 
-		if (vfs_path_string(t, &f->path, name, sizeof(name)) > 0)
+		if ((f->path.d ? vfs_path_string(t, &f->path, name, sizeof(name)) : f->ops->show_name(f, name, sizeof(name))) > 0)
 			mm_set_name(t->mm, (gva_t)r, (gva_t)r + ABI_PAGE_ALIGN(len), name);
 	}
 out:

@@ -10,6 +10,7 @@
 #include <linux/capability.h>
 #include <linux/futex.h>
 #include <linux/prctl.h>
+#include <linux/securebits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -61,24 +62,28 @@ SYSCALL(uname)
 	strcpy(u.release, "6.1.0");
 	strcpy(u.version, "#1 SMP cvisor");
 	strcpy(u.machine, "x86_64");
-	strcpy(u.domainname, "(none)");
+	strcpy(u.domainname, sandbox.domainname);
 	return mm_copy_out(t->mm, a[0], &u, sizeof(u));
 }
 
-SYSCALL(sethostname)
+/* sethostname, setdomainname: the sandbox's UTS namespace, never the host's. */
+static long set_uts_name(struct task *t, gva_t uname, uint64_t len, char *dst)
 {
 	char buf[65];
 
 	if (!capable(t, CAP_SYS_ADMIN))
 		return -EPERM;
-	if (a[1] > 64)
+	if (len > 64)
 		return -EINVAL;
-	if (mm_copy_in(t->mm, buf, a[0], a[1]) < 0)
+	if (mm_copy_in(t->mm, buf, uname, len) < 0)
 		return -EFAULT;
-	buf[a[1]] = 0;
-	memcpy(sandbox.hostname, buf, a[1] + 1);
+	buf[len] = 0;
+	memcpy(dst, buf, len + 1);
 	return 0;
 }
+
+SYSCALL(sethostname) { return set_uts_name(t, a[0], a[1], sandbox.hostname); }
+SYSCALL(setdomainname) { return set_uts_name(t, a[0], a[1], sandbox.domainname); }
 
 SYSCALL(arch_prctl)
 {
@@ -354,9 +359,10 @@ SYSCALL(prctl)
 	case PR_GET_CHILD_SUBREAPER:
 		return mm_copy_out(t->mm, a[1], &t->tg->subreaper, sizeof(int));
 	case PR_GET_SECUREBITS:
-		return 0;
+		/* PR_SET_KEEPCAPS is the one secure bit the sandbox keeps. */
+		return t->keepcaps ? SECBIT_KEEP_CAPS : 0;
 	case PR_CAPBSET_READ:
-		return a[1] <= CAP_LAST_CAP ? !(t->capbset_dropped & (1ULL << a[1])) : -EINVAL;
+		return a[1] <= CAP_LAST_CAP ? !!(t->cred.cap_bnd & CREDS_CAP(a[1])) : -EINVAL;
 	case PR_GET_TIMERSLACK:
 		return 50000;
 	case PR_SET_TIMERSLACK:
@@ -373,18 +379,28 @@ SYSCALL(prctl)
 			return -EINVAL;
 		if (!capable(t, CAP_SETPCAP))
 			return -EPERM;
-		t->capbset_dropped |= 1ULL << a[1];
+		t->cred.cap_bnd &= ~CREDS_CAP(a[1]);
 		return 0;
 	case PR_CAP_AMBIENT:
-		/* No capability is ever inheritable here, so none can be ambient. */
+		if (a[1] == PR_CAP_AMBIENT_CLEAR_ALL) {
+			if (a[2] || a[3] || a[4])
+				return -EINVAL;
+			t->cred.cap_amb = 0;
+			return 0;
+		}
+		if (a[2] > CAP_LAST_CAP || a[3] || a[4])
+			return -EINVAL;
 		switch (a[1]) {
 		case PR_CAP_AMBIENT_IS_SET:
-			return a[2] <= CAP_LAST_CAP ? 0 : -EINVAL;
+			return !!(t->cred.cap_amb & CREDS_CAP(a[2]));
 		case PR_CAP_AMBIENT_RAISE:
-			return a[2] <= CAP_LAST_CAP ? -EPERM : -EINVAL;
+			/* Only a capability both permitted and inheritable can be ambient. */
+			if (!(t->cred.cap_prm & t->cred.cap_inh & CREDS_CAP(a[2])))
+				return -EPERM;
+			t->cred.cap_amb |= CREDS_CAP(a[2]);
+			return 0;
 		case PR_CAP_AMBIENT_LOWER:
-			return a[2] <= CAP_LAST_CAP ? 0 : -EINVAL;
-		case PR_CAP_AMBIENT_CLEAR_ALL:
+			t->cred.cap_amb &= ~CREDS_CAP(a[2]);
 			return 0;
 		}
 		return -EINVAL;
@@ -604,94 +620,105 @@ SYSCALL(setpriority)
 	return 0;
 }
 
-SYSCALL(capget)
-{
-	struct __user_cap_header_struct h;
-	struct __user_cap_data_struct d[2];
-
-	if (mm_copy_in(t->mm, &h, a[0], sizeof(h)) < 0)
-		return -EFAULT;
-	if (h.version != _LINUX_CAPABILITY_VERSION_3 && h.version != _LINUX_CAPABILITY_VERSION_2 &&
-	    h.version != _LINUX_CAPABILITY_VERSION_1) {
-		h.version = _LINUX_CAPABILITY_VERSION_3;
-		mm_copy_out(t->mm, a[0], &h, sizeof(h));
-		return a[1] ? -EINVAL : 0;
-	}
-	if (!a[1])
-		return 0;
-	memset(d, 0, sizeof(d));
-	if (t->cred.euid == 0) {
-		d[0].effective = d[0].permitted = 0xffffffff;
-		d[1].effective = d[1].permitted = (1U << (CAP_LAST_CAP - 31)) - 1;
-	}
-	return mm_copy_out(t->mm, a[1], d, h.version == _LINUX_CAPABILITY_VERSION_1 ? sizeof(d[0]) : sizeof(d));
-}
-
 /* ---- execve ---- */
 
-#define MAX_ARGS 65536
+/*
+ * execve's limits (execve(2), "Limits on size of arguments and environment"):
+ * one string of at most MAX_ARG_STRLEN bytes with its NUL; the strings of
+ * the path, argv and envp with a pointer each within a quarter of
+ * RLIMIT_STACK (at most 3/4 of 8 MiB, at least ARG_MAX), and the strings
+ * within RLIMIT_STACK itself, where Linux's new stack could not hold them.
+ */
+#define MAX_ARG_STRLEN (32 * ABI_PAGE_SIZE)
+#define ARG_MAX_MIN (32 * ABI_PAGE_SIZE)
+#define ARG_LIMIT_MAX ((8UL << 20) / 4 * 3)
 
-/* Copies a NULL-terminated array of guest strings into sentry memory. */
-static long get_strings(struct task *t, gva_t uarr, char ***out, size_t *bytes)
+struct arg_budget {
+	size_t strings; /* bytes the strings may still take */
+	size_t stack;   /* bytes left below RLIMIT_STACK */
+};
+
+/*
+ * The number of pointers in a NULL-terminated guest array, or -errno.  A
+ * pointer costs 8 bytes of a budget no larger than ARG_LIMIT_MAX, so the
+ * count stops with E2BIG long before a hostile array could keep us busy.
+ */
+static long count_strings(struct task *t, gva_t uarr)
 {
-	char **v = NULL, buf[ABI_PATH_MAX * 8];
-	size_t n = 0, cap = 0;
+	size_t n = 0;
+	uint64_t p;
+
+	if (!uarr)
+		return 0;
+	for (;; n++) {
+		if (mm_copy_in(t->mm, &p, uarr + n * 8, 8) < 0)
+			return -EFAULT;
+		if (!p)
+			return (long)n;
+		if (n >= ARG_LIMIT_MAX / 8)
+			return -E2BIG;
+	}
+}
+
+/* Sets up the budget for argc + envc pointers and the program's path, as Linux's bprm_stack_limits. */
+static long arg_budget_init(struct task *t, struct arg_budget *b, size_t argc, size_t envc, const char *path)
+{
+	uint64_t rlim = t->tg->rlim[RLIMIT_STACK].rlim_cur;
+	size_t limit = rlim / 4 < ARG_LIMIT_MAX ? rlim / 4 : ARG_LIMIT_MAX;
+	size_t ptrs = ((argc ? argc : 1) + envc) * 8, len = strlen(path) + 1;
+
+	if (limit < ARG_MAX_MIN)
+		limit = ARG_MAX_MIN;
+	if (limit <= ptrs || limit - ptrs < len || rlim < 8 + len)
+		return -E2BIG;
+	b->strings = limit - ptrs - len;
+	b->stack = rlim == RLIM_INFINITY ? SIZE_MAX : rlim - 8 - len;
+	return 0;
+}
+
+/* Copies n guest strings (counted by count_strings) into sentry memory, within the budget; buf holds MAX_ARG_STRLEN. */
+static long get_strings(struct task *t, gva_t uarr, size_t n, struct arg_budget *b, char *buf, char ***out)
+{
+	char **v = calloc(n + 1, sizeof(*v));
+	size_t i;
 	long r;
 
 	*out = NULL;
-	for (;;) {
+	if (!v)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
 		uint64_t p;
 
-		if (!uarr)
-			break;
-		if (mm_copy_in(t->mm, &p, uarr + n * 8, 8) < 0) {
+		if (mm_copy_in(t->mm, &p, uarr + i * 8, 8) < 0) {
 			r = -EFAULT;
 			goto fail;
 		}
+		/* Another thread may have changed the array since it was counted. */
 		if (!p)
 			break;
-		if (n + 1 >= MAX_ARGS) {
-			r = -E2BIG;
-			goto fail;
-		}
-		r = mm_strncpy_in(t->mm, buf, p, sizeof(buf));
+		r = mm_strncpy_in(t->mm, buf, p, MAX_ARG_STRLEN);
 		if (r < 0) {
 			r = r == -ENAMETOOLONG ? -E2BIG : r;
 			goto fail;
 		}
-		*bytes += (size_t)r + 1;
-		if (*bytes > (2UL << 20)) {
+		if ((size_t)r + 1 > b->strings || (size_t)r + 1 > b->stack) {
 			r = -E2BIG;
 			goto fail;
 		}
-		if (n + 2 > cap) {
-			char **nv;
-
-			cap = cap ? cap * 2 : 16;
-			nv = realloc(v, cap * sizeof(*v));
-			if (!nv) {
-				r = -ENOMEM;
-				goto fail;
-			}
-			v = nv;
-		}
-		v[n] = strdup(buf);
-		if (!v[n]) {
+		b->strings -= (size_t)r + 1;
+		b->stack -= (size_t)r + 1;
+		v[i] = malloc((size_t)r + 1);
+		if (!v[i]) {
 			r = -ENOMEM;
 			goto fail;
 		}
-		v[++n] = NULL;
-	}
-	if (!v) {
-		v = calloc(1, sizeof(*v));
-		if (!v)
-			return -ENOMEM;
+		memcpy(v[i], buf, (size_t)r + 1);
 	}
 	*out = v;
 	return 0;
 fail:
-	while (n--)
-		free(v[n]);
+	while (i--)
+		free(v[i]);
 	free(v);
 	return r;
 }
@@ -721,17 +748,30 @@ static void exec_failed_late(struct task *t)
 /* execve and execveat: path is the program, already resolved to a name the walk understands. */
 static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp)
 {
-	char **argv = NULL, **envp = NULL;
-	size_t bytes = 0;
+	char **argv = NULL, **envp = NULL, *buf;
+	struct arg_budget budget;
+	long r, argc, envc;
 	struct mm *mm;
 	plat_regs regs;
-	long r;
 	int i;
 
-	r = get_strings(t, uargv, &argv, &bytes);
+	argc = count_strings(t, uargv);
+	if (argc < 0)
+		return argc;
+	envc = count_strings(t, uenvp);
+	if (envc < 0)
+		return envc;
+	r = arg_budget_init(t, &budget, (size_t)argc, (size_t)envc, path);
 	if (r < 0)
 		return r;
-	r = get_strings(t, uenvp, &envp, &bytes);
+	buf = malloc(MAX_ARG_STRLEN);
+	if (!buf)
+		return -ENOMEM;
+	/* Linux copies the environment first: a budget overrun in both is found there. */
+	r = get_strings(t, uenvp, (size_t)envc, &budget, buf, &envp);
+	if (r >= 0)
+		r = get_strings(t, uargv, (size_t)argc, &budget, buf, &argv);
+	free(buf);
 	if (r < 0)
 		goto out;
 	r = loader_exec(t, path, argv, envp, &mm, &regs);
@@ -739,6 +779,8 @@ static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp
 		goto out;
 	/* Past the point of no return: the other threads and the old image go. */
 	task_exec_single(t);
+	creds_exec(&t->cred);
+	t->keepcaps = 0; /* SECBIT_KEEP_CAPS does not survive execve */
 	/* The old image's robust locks are released, and the new one starts with none (as Linux's exec). */
 	futex_exit_robust_list(t);
 	t->clear_child_tid = 0;

@@ -98,6 +98,12 @@ struct inode_ops {
 	 * readlink's text (see vfs_file_path).  NULL: an ordinary symlink.
 	 */
 	long (*get_link)(struct inode *ino, struct path *out);
+	/*
+	 * lseek's SEEK_DATA or SEEK_HOLE (whence) from off, which is below the
+	 * size: where the next data or hole starts (the end of the file is a
+	 * hole), or -ENXIO when no data follows.  NULL: the file is all data.
+	 */
+	long (*seek_data)(struct inode *ino, uint64_t off, int whence);
 };
 
 /* getdents64 callback: returns 0 to go on, non-zero when the buffer is full. */
@@ -129,6 +135,12 @@ struct file_ops {
 	void (*wait_link)(struct file *f, struct vfs_pollset *ps);
 	/* readlink of /proc/PID/fd/N for a file with no path ("anon_inode:[eventfd]"); NULL: by type. */
 	const char *dname;
+	/*
+	 * The same for files whose name is their own ("/memfd:NAME (deleted)"):
+	 * its length, or -ENOENT to fall back on dname; NULL: none.  /proc's
+	 * maps shows it for a mapping of the file too.
+	 */
+	long (*show_name)(struct file *f, char *buf, size_t len);
 	/* A socket's calls (bind, sendmsg...: vfs/socket.h); NULL: not a socket (ENOTSOCK). */
 	const struct socket_ops *sock;
 	int seekable; /* lseek works and positions are per file */

@@ -56,6 +56,12 @@ long host_readlinkat(int fd, const char *name, char *buf, size_t len)
 }
 
 long host_lseek(int fd, off_t off, int whence) { return ret(syscall(SYS_lseek, fd, off, whence)); }
+long host_seek_data(int fd, off_t off, int whence)
+{
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		return -EINVAL;
+	return ret(syscall(SYS_lseek, fd, off, whence));
+}
 long host_ioctl(int fd, unsigned long req, void *arg) { return ret(syscall(SYS_ioctl, fd, req, arg)); }
 long host_fcntl(int fd, int cmd, long arg) { return ret(syscall(SYS_fcntl, fd, cmd, arg)); }
 long host_dup(int fd) { return ret(syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3)); }

@@ -33,6 +33,8 @@ long host_readlinkat(int fd, const char *name, char *buf, size_t len);
 long host_flistxattr(int fd, char *buf, size_t len);
 long host_fgetxattr(int fd, const char *name, void *buf, size_t len);
 long host_lseek(int fd, off_t off, int whence);
+/* lseek(SEEK_DATA or SEEK_HOLE) of a gofer file: the host file system's holes (moves only the sentry's offset). */
+long host_seek_data(int fd, off_t off, int whence);
 long host_ioctl(int fd, unsigned long req, void *arg);
 long host_fcntl(int fd, int cmd, long arg);
 long host_dup(int fd);

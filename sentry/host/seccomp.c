@@ -43,7 +43,7 @@ static const struct host_rule rules[] = {
 	GOFER("sendmsg", "ask the gofer to open a file (the sentry itself opens nothing)"),
 	GOFER("recvmsg", "the gofer's answer, with the fd it opened"),
 	ANY("close", "gofer fds"),
-	ANY("lseek", "rewind a gofer directory fd to list it"),
+	ANY("lseek", "rewind a gofer directory fd to list it; SEEK_DATA/SEEK_HOLE of a gofer file (the host's holes)"),
 	ANY("fstat", "attributes of gofer files and stdio"),
 	ONE("newfstatat", "glibc's fstat (stdio buffering of diagnostics): AT_EMPTY_PATH only, no path",
 	    SCMP_A3(SCMP_CMP_EQ, AT_EMPTY_PATH)),

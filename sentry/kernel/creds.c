@@ -1,8 +1,8 @@
 /*
  * Credentials that more than the set*id calls need: capabilities and
  * supplementary groups (held by every task, checked by the path walk's
- * permission checks).  syscalls/sys_cred.c changes them; this file only
- * reads and drops them.
+ * permission checks), and capabilities(7)'s rules for how the sets follow
+ * uid changes and execve.  syscalls/sys_cred.c changes them.
  */
 #include <stdlib.h>
 
@@ -10,18 +10,48 @@
 
 int capable(const struct task *t, int cap)
 {
-	switch (cap) {
-	case CAP_CHOWN:
-	case CAP_DAC_OVERRIDE:
-	case CAP_DAC_READ_SEARCH:
-	case CAP_FOWNER:
-	case CAP_FSETID:
-	case CAP_LINUX_IMMUTABLE:
-	case CAP_MKNOD:
-	case CAP_MAC_OVERRIDE:
-		return t->cred.fsuid == 0;
-	default:
-		return t->cred.euid == 0;
+	return cap >= 0 && cap <= CAP_LAST_CAP && (t->cred.cap_eff & CREDS_CAP(cap));
+}
+
+void creds_init_root(struct creds *c)
+{
+	c->cap_prm = c->cap_eff = c->cap_bnd = CREDS_CAP_ALL;
+	c->cap_inh = c->cap_amb = 0;
+}
+
+void creds_fix_setuid(struct creds *c, const struct creds *old, int keepcaps)
+{
+	if ((old->uid == 0 || old->euid == 0 || old->suid == 0) && c->uid && c->euid && c->suid) {
+		if (!keepcaps)
+			c->cap_prm = c->cap_eff = 0;
+		c->cap_amb = 0;
+	}
+	if (old->euid == 0 && c->euid)
+		c->cap_eff = 0;
+	if (old->euid && c->euid == 0)
+		c->cap_eff = c->cap_prm;
+}
+
+/* The capabilities an fsuid of 0 holds (capabilities(7), "Effect of user ID changes on capabilities"). */
+#define CAP_FS_SET                                                                                                  \
+	(CREDS_CAP(CAP_CHOWN) | CREDS_CAP(CAP_DAC_OVERRIDE) | CREDS_CAP(CAP_DAC_READ_SEARCH) | CREDS_CAP(CAP_FOWNER) | \
+	 CREDS_CAP(CAP_FSETID) | CREDS_CAP(CAP_LINUX_IMMUTABLE) | CREDS_CAP(CAP_MKNOD) | CREDS_CAP(CAP_MAC_OVERRIDE))
+
+void creds_fix_setfsuid(struct creds *c, uint32_t old_fsuid)
+{
+	if (old_fsuid == 0 && c->fsuid)
+		c->cap_eff &= ~CAP_FS_SET;
+	if (old_fsuid && c->fsuid == 0)
+		c->cap_eff |= c->cap_prm & CAP_FS_SET;
+}
+
+void creds_exec(struct creds *c)
+{
+	if (c->uid == 0 || c->euid == 0) {
+		c->cap_prm = c->cap_bnd | c->cap_inh;
+		c->cap_eff = c->euid == 0 ? c->cap_prm : c->cap_amb;
+	} else {
+		c->cap_prm = c->cap_eff = c->cap_amb;
 	}
 }
 

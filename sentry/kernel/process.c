@@ -200,6 +200,7 @@ struct task *task_create_init(void)
 	t->sighand->refs = 1;
 	t->fs->refs = 1;
 	t->fs->umask = 022;
+	creds_init_root(&t->cred);
 	g->tgid = g->pgid = g->sid = t->tid = 1;
 	g->leader = t;
 	g->dumpable = 1;
@@ -311,7 +312,6 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->no_new_privs = p->no_new_privs;
 	c->affinity = p->affinity;
-	c->capbset_dropped = p->capbset_dropped;
 	c->keepcaps = p->keepcaps;
 	c->start_ns = host_monotonic_ns();
 	c->cur_nr = -1;

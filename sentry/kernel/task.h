@@ -30,10 +30,20 @@ struct groups {
 	uint32_t gid[];
 };
 
+/* Every capability this sandbox knows: CAP_0 to CAP_LAST_CAP. */
+#define CREDS_CAP_ALL ((1ULL << (CAP_LAST_CAP + 1)) - 1)
+#define CREDS_CAP(cap) (1ULL << (cap))
+
+/*
+ * A task's credentials (credentials(7), capabilities(7)).  The capability
+ * sets are bit masks of CAP_*; the ambient set stays within the permitted
+ * and inheritable ones, the effective within the permitted.
+ */
 struct creds {
 	uint32_t uid, euid, suid, fsuid;
 	uint32_t gid, egid, sgid, fsgid;
 	struct groups *groups; /* reference; NULL: none */
+	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
 };
 
 static inline void groups_get(struct groups *g)
@@ -43,17 +53,30 @@ static inline void groups_get(struct groups *g)
 }
 
 void groups_put(struct groups *g);
-/*
- * Linux's capable(): may t do what cap (CAP_*, <linux/capability.h>)
- * allows?  The sandbox keeps no capability sets yet: an euid of 0 holds
- * them all, except the file-system ones (CAP_CHOWN, CAP_DAC_OVERRIDE,
- * CAP_DAC_READ_SEARCH, CAP_FOWNER, CAP_FSETID, CAP_LINUX_IMMUTABLE,
- * CAP_MKNOD, CAP_MAC_OVERRIDE), which follow an fsuid of 0, as Linux takes
- * them from the effective set when the fsuid leaves 0.
- */
+/* Linux's capable(): is cap (CAP_*, <linux/capability.h>) in t's effective set? */
 int capable(const struct task *t, int cap);
 /* Is gid the task's filesystem gid or one of its supplementary groups? */
 int creds_in_group(const struct creds *c, uint32_t gid);
+/* The first task's: root, with every capability but no inheritable or ambient one. */
+void creds_init_root(struct creds *c);
+/*
+ * After a change of uid, euid or suid from old to c (capabilities(7),
+ * "Effect of user ID changes on capabilities"): leaving uid 0 in all three
+ * clears the permitted and effective sets unless keepcaps, and the ambient
+ * set always; an euid leaving 0 clears the effective set, one becoming 0
+ * gives it the permitted set.
+ */
+void creds_fix_setuid(struct creds *c, const struct creds *old, int keepcaps);
+/* After setfsuid from old_fsuid: the file-system capabilities leave or return to the effective set. */
+void creds_fix_setfsuid(struct creds *c, uint32_t old_fsuid);
+/*
+ * execve's transformation of the sets for a file with no capabilities of its
+ * own and no set-id bit (capabilities(7), "Transformation of capabilities
+ * during execve()"): with a uid or euid of 0 the file counts as having them
+ * all, so P' = bounding | inheritable (effective too when the euid is 0);
+ * otherwise P' = E' = the ambient set.
+ */
+void creds_exec(struct creds *c);
 
 enum { TASK_RLIMITS = 16 };
 
@@ -151,7 +174,6 @@ struct task {
 	struct abi_stack altstack;
 	int no_new_privs;
 	uint64_t affinity;             /* sched_setaffinity: the sandbox CPUs it may run on (0: all) */
-	uint64_t capbset_dropped;      /* PR_CAPBSET_DROP: capabilities gone from the bounding set */
 	int keepcaps;                  /* PR_SET_KEEPCAPS */
 	uint64_t start_ns;             /* host monotonic time at creation */
 
@@ -307,7 +329,8 @@ int task_signal_pending(struct task *t);
 
 /* The sandbox-wide state a task needs from start-up. */
 struct sandbox {
-	char hostname[65];
+	char hostname[65];   /* the sandbox's UTS namespace: uname's nodename */
+	char domainname[65]; /* and its domainname; both start as the host's */
 	int ncpus;
 	uint64_t memory;
 	uint64_t start_ns;

@@ -41,7 +41,8 @@ static uint64_t stack_size(struct task *t)
 }
 #define STACK_SIZE stack_size(t)
 #define STACK_GAP (128UL << 20)
-#define MAX_ARG_BYTES (2UL << 20)
+/* Room at the top of the stack for what goes with the strings: auxv, AT_RANDOM's bytes, "x86_64". */
+#define STACK_AUX_ROOM 1024
 #define MAX_SCRIPT_DEPTH 4
 
 long (*loader_map_vdso)(struct mm *mm);
@@ -220,7 +221,11 @@ static long build_stack(struct task *t, struct mm *mm, char *const argv[], char 
 	for (envc = 0; envp[envc]; envc++)
 		strbytes += strlen(envp[envc]) + 1;
 	strbytes += strlen(execfn) + 1;
-	if (strbytes > MAX_ARG_BYTES)
+	/*
+	 * execve checked Linux's limits (a quarter of RLIMIT_STACK); this only
+	 * keeps a tiny RLIMIT_STACK's arguments from running off the stack.
+	 */
+	if (strbytes + (argc + envc + 3) * 8 + STACK_AUX_ROOM > STACK_SIZE)
 		return -E2BIG;
 	top &= ~15UL;
 	r = mm_mmap(mm, top - STACK_SIZE, STACK_SIZE, PROT_READ | PROT_WRITE,

@@ -218,5 +218,25 @@ else
 	result "inotify_names build" 1 "does not build"
 fi
 
+# 9. SEEK_DATA and SEEK_HOLE of gofer files are the host file's own: a
+#    sparse file of the image (read under the overlay), and files made
+#    sparse through the gofer (tests/syscalls/seekdata.c).
+if gcc -static -O2 -Wall -Wextra -Werror -o "$sbroot/bin/seekdata" "$root/tests/syscalls/seekdata.c"; then
+	mkdir "$sbroot/w9" "$B/n9" "$sbroot/w9b"
+	truncate -s 1M "$sbroot/w9/sparse"
+	printf 'x%.0s' $(seq 10) | dd of="$sbroot/w9/sparse" bs=1K seek=64 conv=notrunc status=none
+	head -c 8192 /dev/zero | tr '\0' x | dd of="$sbroot/w9/sparse" bs=1K seek=512 conv=notrunc status=none
+	(cd "$sbroot/w9" && run native "$sbroot/bin/seekdata" sparse)
+	run sandbox "$CVISOR" do --root "$sbroot" --cwd /w9 -- /bin/seekdata sparse
+	compare "SEEK_DATA/SEEK_HOLE of an image file" "" ""
+	run sandbox "$CVISOR" do --overlay=none --root "$sbroot" --cwd /w9 -- /bin/seekdata sparse
+	compare "SEEK_DATA/SEEK_HOLE of an image file, --overlay=none" "" ""
+	(cd "$B/n9" && run native "$sbroot/bin/seekdata")
+	run sandbox "$CVISOR" do --overlay=none --root "$sbroot" --cwd /w9b -- /bin/seekdata
+	compare "SEEK_DATA/SEEK_HOLE of files written through the gofer" "$B/n9" "$sbroot/w9b"
+else
+	result "seekdata build" 1 "does not build"
+fi
+
 echo "gofer: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -22,6 +22,9 @@ tmux new-session -d -s "$S" -x 100 -y 30 "$CVISOR do -t -- bash --norc --noprofi
 sleep 1.5
 keys 'echo hello-$((6*7))' Enter
 check "command output" "^hello-42"
+# The sandbox's terminal starts with the caller's size (a new pty is 0x0).
+keys 'echo size $(stty size)' Enter
+check "the caller's terminal size" "^size 30 100"
 keys 'echo typo-xx' BSpace BSpace 'ok' Enter
 check "line editing (erase)" "^typo-ok"
 keys 'sleep 100' Enter

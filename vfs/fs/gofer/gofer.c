@@ -1199,8 +1199,21 @@ static void dir_release(struct file *f)
 	}
 }
 
+/* The host file's own answer, after what shared mappings wrote has reached it. */
+static long gofer_seek_data(struct inode *ino, uint64_t off, int whence)
+{
+	long r = cache_writeback(ino);
+
+	if (r >= 0)
+		r = gnode_fd(ino->priv);
+	if (r >= 0)
+		r = host_seek_data((int)r, (off_t)off, whence);
+	return r;
+}
+
 static const struct inode_ops gofer_iops = {
 	.lookup = gofer_lookup,
+	.seek_data = gofer_seek_data,
 	.mknod = gofer_mknod,
 	.unlink = gofer_unlink,
 	.rename = gofer_rename,

@@ -61,9 +61,9 @@ static const struct {
 	{1, "hostname"}, {1, "ostype"}, {1, "osrelease"}, {1, "pid_max"}, {1, "ngroups_max"},
 	{1, "cap_last_cap"}, {1, "version"}, {2, "overcommit_memory"}, {2, "max_map_count"},
 	{3, "file-max"}, {3, "nr_open"}, {3, "pipe-max-size"}, {4, "uuid"}, {4, "boot_id"},
-	{4, "poolsize"}, {4, "entropy_avail"},
+	{4, "poolsize"}, {4, "entropy_avail"}, {1, "domainname"},
 };
-enum { S_FILE_MAX = 9, S_UUID = 12, S_BOOT_ID };
+enum { S_FILE_MAX = 9, S_UUID = 12, S_BOOT_ID, S_DOMAINNAME = 16 };
 
 static const char *const pidfiles[] = {"stat", "status", "statm", "maps", "cmdline", "environ", "comm",
 				       "limits", "cgroup", "mounts", "mountinfo", "oom_score_adj", "loginuid",
@@ -314,7 +314,7 @@ static void gen_uuid(struct buf *b)
 static void gen_sys(struct buf *b, int which)
 {
 	static const char *const values[] = {NULL, "Linux", "6.1.0", "4194304", "65536", "40", "#1 SMP cvisor",
-					     "0", "65530", "1048576", "1048576", "1048576", NULL, NULL, "256", "256"};
+					     "0", "65530", "1048576", "1048576", "1048576", NULL, NULL, "256", "256", NULL};
 	/* boot_id: one per sandbox, made when first asked for (the sandbox's "boot"). */
 	static struct buf boot_id;
 
@@ -322,6 +322,8 @@ static void gen_sys(struct buf *b, int which)
 		bprintf(b, "%s\n", sandbox.hostname);
 	} else if (which == S_FILE_MAX) {
 		bprintf(b, "%zu\n", vfs_max_files); /* --files */
+	} else if (which == S_DOMAINNAME) {
+		bprintf(b, "%s\n", sandbox.domainname);
 	} else if (which == S_UUID) {
 		gen_uuid(b);
 	} else if (which == S_BOOT_ID) {
@@ -518,15 +520,16 @@ static void gen_pid(struct buf *b, int pid, int tid, int which)
 		bprintf(b,
 			"Threads:\t%d\n"
 			"SigQ:\t0/63459\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
-			"SigCgt:\t%016lx\nCapInh:\t0000000000000000\nCapPrm:\t%s\nCapEff:\t%s\n"
-			"CapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t%d\nSeccomp:\t0\n"
+			"SigCgt:\t%016lx\nCapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\n"
+			"CapBnd:\t%016lx\nCapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t0\n"
 			"Cpus_allowed:\t%x\nCpus_allowed_list:\t%s\nMems_allowed_list:\t0\n"
 			"voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
 			g->nthreads,
 			(unsigned long)(t ? t->sigpending : 0), (unsigned long)g->pending,
 			(unsigned long)(t ? t->sigmask : 0), (unsigned long)ign, (unsigned long)cgt,
-			t && t->cred.euid == 0 ? "000001ffffffffff" : "0000000000000000",
-			t && t->cred.euid == 0 ? "000001ffffffffff" : "0000000000000000", t ? t->no_new_privs : 0,
+			(unsigned long)(t ? t->cred.cap_inh : 0), (unsigned long)(t ? t->cred.cap_prm : 0),
+			(unsigned long)(t ? t->cred.cap_eff : 0), (unsigned long)(t ? t->cred.cap_bnd : 0),
+			(unsigned long)(t ? t->cred.cap_amb : 0), t ? t->no_new_privs : 0,
 			(1 << sandbox.ncpus) - 1, cpus);
 		break;
 	case F_STATM:
@@ -675,6 +678,8 @@ static long fd_target(struct task *t, int fd, char *buf, size_t len)
 	mode = f->inode->mode;
 	if (f->path.d && task_current)
 		r = vfs_path_string(task_current, &f->path, buf, len);
+	else if (f->ops && f->ops->show_name && (r = f->ops->show_name(f, buf, len)) >= 0)
+		;
 	else if (f->ops && f->ops->dname)
 		r = snprintf(buf, len, "%s", f->ops->dname);
 	else if (S_ISCHR(mode))

@@ -573,8 +573,6 @@ struct pty *pty_new(void)
 	p->locked = 1;
 	p->sid = -1;
 	default_termios(&p->tio);
-	p->ws.ws_row = 24;
-	p->ws.ws_col = 80;
 	snprintf(name, sizeof(name), "%d", i);
 	if (pts_dir->inode->iops->mknod(pts_dir->inode, name, S_IFCHR | 0620, makedev(136, i), NULL, &p->ino) == 0) {
 		p->node = dentry_new(pts_dir, name, strlen(name), p->ino);

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,6 +26,7 @@ struct tnode {
 	size_t npages;   /* entries in pages */
 	char *target;    /* symlink */
 	unsigned seals;  /* F_SEAL_*: a regular file's memfd seals (see tmpfs.h) */
+	char *anon_name; /* tmpfs_set_anon_name: what /proc shows for a nameless file */
 };
 
 struct tsuper {
@@ -250,6 +252,7 @@ static void tmpfs_release(struct inode *ino)
 		tsb(ino)->used_inodes--;
 	free(t->pages);
 	free(t->target);
+	free(t->anon_name);
 	free(t);
 }
 
@@ -347,8 +350,28 @@ static long dir_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 	return 0;
 }
 
+/*
+ * Data is the pages that have a frame, holes the others, as Linux's tmpfs
+ * (which also counts fallocate's not yet written pages as holes; here they
+ * are data).
+ */
+static long tmpfs_seek_data(struct inode *ino, uint64_t off, int whence)
+{
+	struct tnode *t = ino->priv;
+	uint64_t i, end;
+
+	for (i = off / 4096; i < t->npages && i * 4096 < ino->size; i++)
+		if ((t->pages[i] != MF_NONE) == (whence == SEEK_DATA))
+			return (long)(i * 4096 > off ? i * 4096 : off);
+	if (whence == SEEK_DATA)
+		return -ENXIO;
+	end = i * 4096 < ino->size ? i * 4096 : ino->size;
+	return (long)(end > off ? end : off);
+}
+
 static const struct inode_ops tmpfs_iops = {
 	.mknod = tmpfs_mknod,
+	.seek_data = tmpfs_seek_data,
 	.unlink = tmpfs_unlink,
 	.readlink = tmpfs_readlink,
 	.truncate = tmpfs_truncate,
@@ -357,9 +380,19 @@ static const struct inode_ops tmpfs_iops = {
 	.release = tmpfs_release,
 };
 
+static long file_show_name(struct file *f, char *buf, size_t len)
+{
+	struct tnode *t = f->inode->priv;
+
+	if (!t || !t->anon_name)
+		return -ENOENT;
+	return snprintf(buf, len, "%s", t->anon_name);
+}
+
 static const struct file_ops tmpfs_file_fops = {
 	.read = file_read,
 	.write = file_write,
+	.show_name = file_show_name,
 	.seekable = 1,
 };
 
@@ -436,6 +469,18 @@ long tmpfs_set_limits(struct super *sb, uint64_t max_bytes, uint64_t max_inodes)
 		ts->max_pages = (max_bytes + 4095) / 4096;
 	if (max_inodes)
 		ts->max_inodes = max_inodes;
+	return 0;
+}
+
+long tmpfs_set_anon_name(struct inode *ino, const char *name)
+{
+	struct tnode *t = ino->priv;
+	char *n = strdup(name);
+
+	if (!n)
+		return -ENOMEM;
+	free(t->anon_name);
+	t->anon_name = n;
 	return 0;
 }
 

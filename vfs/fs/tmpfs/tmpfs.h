@@ -10,6 +10,8 @@ struct super;
 struct inode *tmpfs_new(uint64_t max_bytes, uint32_t mode, struct super **sb);
 /* An unnamed file on tmpfs sb (MAP_SHARED|MAP_ANONYMOUS memory, memfd). */
 struct inode *tmpfs_anon_file(struct super *sb, uint64_t size);
+/* What /proc shows for such a file ("/memfd:NAME (deleted)", as Linux): 0 or -ENOMEM. */
+long tmpfs_set_anon_name(struct inode *ino, const char *name);
 /* A tmpfs of nameless files only (memfd, MAP_SHARED|MAP_ANONYMOUS): its super, no root kept; NULL. */
 struct super *tmpfs_anon_super(uint64_t max_bytes);
 /* mount -o size=,nr_inodes=: the limits of a tmpfs just made (0 keeps one); the root counts as an inode. */

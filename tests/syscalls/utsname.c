@@ -1,0 +1,71 @@
+/*
+ * The UTS names: sethostname and setdomainname, what uname and
+ * /proc/sys/kernel/{hostname,domainname} then show, and their errors.
+ *
+ * Natively the test first moves into a UTS namespace of its own, so the
+ * host's names never change; the sandbox has no unshare (ENOSYS) but is a
+ * UTS namespace of its own already.  Any other failure of unshare stops the
+ * test before it sets a name.
+ */
+#include "check.h"
+#include <linux/capability.h>
+#include <sched.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+
+static void show(const char *what)
+{
+	struct utsname u;
+	char h[80] = "", d[80] = "";
+	FILE *f;
+
+	uname(&u);
+	if ((f = fopen("/proc/sys/kernel/hostname", "r"))) {
+		if (!fgets(h, sizeof(h), f))
+			h[0] = 0;
+		fclose(f);
+	}
+	if ((f = fopen("/proc/sys/kernel/domainname", "r"))) {
+		if (!fgets(d, sizeof(d), f))
+			d[0] = 0;
+		fclose(f);
+	}
+	h[strcspn(h, "\n")] = d[strcspn(d, "\n")] = 0;
+	printf("%s: uname %s / %s, proc %s / %s\n", what, u.nodename, u.domainname, h, d);
+}
+
+int main(void)
+{
+	char long_name[66];
+
+	if (unshare(CLONE_NEWUTS) < 0 && errno != ENOSYS) {
+		printf("unshare(CLONE_NEWUTS) = -1 %s: not setting any name\n", errname(errno));
+		return 1;
+	}
+	CHECK("sethostname", sethostname("cvt-host", 8));
+	CHECK("setdomainname", setdomainname("cvt.example", 11));
+	show("set");
+	CHECK("setdomainname empty", setdomainname("", 0));
+	show("empty domain");
+	memset(long_name, 'd', sizeof(long_name));
+	CHECK("setdomainname 64 bytes", setdomainname(long_name, 64));
+	show("64 bytes");
+	CHECK("setdomainname 65 bytes", setdomainname(long_name, 65));
+	CHECK("setdomainname bad pointer", syscall(SYS_setdomainname, 8L, 4L));
+	CHECK("sethostname 65 bytes", sethostname(long_name, 65));
+	CHECK("sethostname bad pointer", syscall(SYS_sethostname, 8L, 4L));
+	{
+		/* Without CAP_SYS_ADMIN in the effective set: EPERM. */
+		struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+		struct __user_cap_data_struct d[2];
+
+		syscall(SYS_capget, &h, d);
+		d[0].effective &= ~(1U << CAP_SYS_ADMIN);
+		CHECK("capset", syscall(SYS_capset, &h, d));
+		CHECK("setdomainname without CAP_SYS_ADMIN", setdomainname("x", 1));
+		CHECK("sethostname without CAP_SYS_ADMIN", sethostname("x", 1));
+	}
+	show("at the end");
+	return 0;
+}
