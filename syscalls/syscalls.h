@@ -12,8 +12,8 @@ struct task;
 
 typedef long (*sys_fn)(struct task *t, const uint64_t *a);
 
+/* A handler by number.  The names are strace.c's (strace_name): one table of them. */
 struct syscall_desc {
-	const char *name;
 	sys_fn fn;
 };
 

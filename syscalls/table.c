@@ -15,7 +15,7 @@
 #include "syscalls.h"
 
 const struct syscall_desc syscall_table[SYSCALL_MAX] = {
-#define X(name) [__NR_##name] = {#name, sys_##name},
+#define X(name) [__NR_##name] = {sys_##name},
 #include "list.h"
 #undef X
 };
