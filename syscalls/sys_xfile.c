@@ -586,7 +586,7 @@ SYSCALL(umount2)
 	r = vfs_walk(t, AT_FDCWD, target, (a[1] & UMOUNT_NOFOLLOW) ? 0 : WALK_FOLLOW, &p);
 	if (r < 0)
 		return r;
-	r = vfs_umount(&p);
+	r = vfs_umount(&p, !!(a[1] & MNT_DETACH));
 	path_put(&p);
 	return r;
 }

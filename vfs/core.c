@@ -49,6 +49,7 @@ struct inode *inode_new(struct super *sb, uint32_t mode)
 	if (!ino)
 		return NULL;
 	ino->sb = sb;
+	sb->inodes++;
 	ino->mode = mode;
 	ino->nlink = 1;
 	ino->ino = sb->next_ino++;
@@ -62,14 +63,22 @@ void inode_get(struct inode *ino)
 	ino->refs++;
 }
 
+static void super_maybe_free(struct super *sb);
+
 void inode_put(struct inode *ino)
 {
+	struct super *sb = ino->sb;
+
 	if (--ino->refs)
 		return;
 	if (ino->iops && ino->iops->release)
 		ino->iops->release(ino);
 	vfs_xattrs_free(ino);
 	free(ino);
+	if (sb) {
+		sb->inodes--;
+		super_maybe_free(sb);
+	}
 }
 
 void inode_stat(struct inode *ino, struct abi_stat *st)
@@ -260,17 +269,27 @@ void dentry_drop(struct dentry *d)
 
 /* ---- files ---- */
 
+static void mount_free(struct mount *m);
+
 void path_get(struct path *p)
 {
-	if (p->d)
-		dentry_get(p->d);
+	if (!p->d)
+		return;
+	dentry_get(p->d);
+	if (p->mnt)
+		p->mnt->users++;
 }
 
 void path_put(struct path *p)
 {
-	if (p->d)
-		dentry_put(p->d);
+	struct mount *m = p->mnt;
+
+	if (!p->d)
+		return;
+	dentry_put(p->d);
 	p->d = NULL;
+	if (m && --m->users == 0 && m->detached)
+		mount_free(m);
 }
 
 size_t vfs_nr_files, vfs_max_files = 65536;
@@ -319,7 +338,6 @@ void file_put(struct file *f)
 
 struct path vfs_root;
 struct mount *vfs_mounts;
-static struct mount *detached_mounts; /* unmounted, still named by paths (vfs_umount) */
 
 static void add_mount(struct mount *m)
 {
@@ -387,6 +405,8 @@ struct mount *vfs_mount_root(struct super *sb, struct inode *root)
 		return NULL;
 	}
 	m->sb = sb;
+	sb->mounts++;
+	sb->mounted = 1;
 	m->flags = sb->rdonly;
 	add_mount(m);
 	vfs_root.mnt = m;
@@ -410,6 +430,8 @@ long vfs_mount_at(struct path *p0, struct super *sb, struct inode *root, int fla
 		return -ENOMEM;
 	}
 	m->sb = sb;
+	sb->mounts++;
+	sb->mounted = 1;
 	m->flags = flags | sb->rdonly;
 	m->parent = p->mnt;
 	m->mountpoint = p->d;
@@ -466,6 +488,7 @@ long vfs_bind_at(struct path *target0, struct path *source, int flags)
 	m->root = source->d;
 	dentry_get(m->root);
 	m->sb = source->mnt->sb;
+	m->sb->mounts++;
 	m->flags = flags | (source->mnt->flags & VFS_MNT_RDONLY);
 	m->parent = target->mnt;
 	m->mountpoint = target->d;
@@ -475,27 +498,143 @@ long vfs_bind_at(struct path *target0, struct path *source, int flags)
 	return 0;
 }
 
-long vfs_umount(struct path *p)
-{
-	struct mount *m = p->mnt, **pp;
+/*
+ * An unmounted super goes with its last inode, and the type's priv with it.
+ * A type that keeps something there and has no kill op (the sandbox's own:
+ * gofer, overlay, /sys, /dev's) keeps its unused supers here: only a
+ * pivot_root and a umount of the old root leave them so, once.
+ */
+static struct super *kept_supers;
 
-	if (p->d != m->root || !m->parent)
-		return -EINVAL; /* not a mount point (or the root) */
-	if (m->locked)
-		return -EINVAL;
+static int super_killable(const struct super *sb)
+{
+	return !sb->priv || (sb->ops && sb->ops->kill);
+}
+
+static void super_keep(struct super *sb)
+{
+	if (sb->kept)
+		return;
+	sb->kept = 1;
+	sb->kept_next = kept_supers;
+	kept_supers = sb;
+}
+
+static void super_maybe_free(struct super *sb)
+{
+	if (sb->mounts || sb->inodes)
+		return;
+	if (!super_killable(sb)) {
+		super_keep(sb);
+		return;
+	}
+	if (!sb->mounted)
+		return;
+	if (sb->ops && sb->ops->kill)
+		sb->ops->kill(sb);
+	free(sb);
+}
+
+/*
+ * Drops from the cache every dentry below top, leaves first (no recursion:
+ * a guest makes trees as deep as it likes); what is still held stays until
+ * let go.
+ */
+static void prune_below(struct dentry *top)
+{
+	struct dentry *d = top, *up;
+
+	while (top->child) {
+		while (d->child)
+			d = d->child;
+		up = d->parent;
+		dentry_drop(d); /* up keeps its cache reference, or top ours */
+		d = up;
+	}
+}
+
+/* The super goes with its last inode (inode_put), after the last mount. */
+static void mount_free(struct mount *m)
+{
+	struct super *sb = m->sb;
+	struct dentry *top = m->root;
+
+	dentry_get(top);
+	dentry_put(m->root);
+	free(m);
+	if (--sb->mounts == 0) {
+		/* Nothing reaches its names any more: they go (Linux's shrink_dcache_for_umount). */
+		while (top->parent) {
+			struct dentry *up = top->parent;
+
+			dentry_get(up);
+			dentry_put(top);
+			top = up;
+		}
+		prune_below(top);
+		if (!super_killable(sb))
+			super_keep(sb);
+	}
+	dentry_put(top);
+}
+
+/* Is m the mount a or one below it? */
+static int mount_below(struct mount *m, struct mount *a)
+{
+	for (; m; m = m->parent)
+		if (m == a)
+			return 1;
+	return 0;
+}
+
+/*
+ * Takes m off the mount tree.  Paths that still name it keep it (and its
+ * root) until the last of them goes; its ".." stays at its root, as a
+ * lazily unmounted mount's does on Linux.
+ */
+static void detach(struct mount *m)
+{
+	struct mount **pp;
+
 	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
 		if (*pp == m) {
 			*pp = m->next;
 			break;
 		}
 	unhang(m);
-	/*
-	 * Open files and cwds may still name it (paths hold no reference on
-	 * mounts): it stays allocated, detached, as a lazy umount leaves it,
-	 * on a list of its own until the sandbox ends.
-	 */
-	m->next = detached_mounts;
-	detached_mounts = m;
+	dentry_put(m->mountpoint);
+	m->mountpoint = NULL;
+	m->parent = NULL;
+	m->next = NULL;
+	m->detached = 1;
+	if (!m->users)
+		mount_free(m);
+}
+
+long vfs_umount(struct path *p, int lazy)
+{
+	struct mount *m = p->mnt, *c, **pp;
+
+	if (p->d != m->root || !m->parent)
+		return -EINVAL; /* not a mount point (or the root, or unmounted already) */
+	if (m->locked)
+		return -EINVAL;
+	if (!lazy) {
+		/* Busy: a path other than the caller's names it (open files, cwds), or a mount sits on it. */
+		if (m->users > 1)
+			return -EBUSY;
+		for (c = vfs_mounts; c; c = c->next)
+			if (c->parent == m)
+				return -EBUSY;
+	}
+	/* m and every mount below it, locked ones too (they go with the tree, as on Linux), marked first. */
+	for (c = vfs_mounts; c; c = c->next)
+		c->detached = mount_below(c, m);
+	for (pp = &vfs_mounts; *pp;)
+		if ((*pp)->detached)
+			detach(*pp); /* takes it off the list: *pp is the next */
+		else
+			pp = &(*pp)->next;
 	return 0;
 }
 
@@ -566,12 +705,16 @@ long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_o
 			if (fs->root.mnt == old && fs->root.d == old->root) {
 				dentry_get(nm->root);
 				dentry_put(fs->root.d);
+				old->users--;
+				nm->users++;
 				fs->root.mnt = nm;
 				fs->root.d = nm->root;
 			}
 			if (fs->cwd.mnt == old && fs->cwd.d == old->root) {
 				dentry_get(nm->root);
 				dentry_put(fs->cwd.d);
+				old->users--;
+				nm->users++;
 				fs->cwd.mnt = nm;
 				fs->cwd.d = nm->root;
 			}

@@ -229,6 +229,7 @@ long vfs_file_path(struct file *f, struct path *out)
 		return -ENOMEM;
 	}
 	out->mnt = &detached_mnt;
+	detached_mnt.users++;
 	return 0;
 }
 

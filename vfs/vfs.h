@@ -186,6 +186,8 @@ struct super_ops {
 	 * system may fill itself on first use rather than at mount (sysfs).
 	 */
 	void (*enter)(struct super *sb, struct dentry *root);
+	/* The super goes (unmounted, its last inode gone): frees what the type keeps in priv. */
+	void (*kill)(struct super *sb);
 };
 
 /* One mounted file system instance. */
@@ -197,6 +199,11 @@ struct super {
 	int dcache_complete; /* every entry is in the dcache: a miss is ENOENT */
 	int whiteouts;       /* overlay: a removed name stays as a negative dentry (vfs_remove_name) */
 	uint64_t next_ino;
+	int mounts; /* mounts of it: when the last goes, its dentries go from the cache */
+	int inodes; /* live inodes: an unmounted super goes with the last */
+	int mounted; /* it was mounted: its lifetime is the mounts' and the inodes' */
+	int kept;                /* unused, of a type with no kill op: on kept_supers in vfs/core.c */
+	struct super *kept_next;
 	void *priv;
 };
 
@@ -231,6 +238,8 @@ struct mount {
 	int flags; /* VFS_MNT_RDONLY */
 	int id;    /* /proc/PID/mountinfo's mount id: never reused */
 	int locked; /* the sandbox is built on it: no umount, no bind that shows what it covers */
+	int users;    /* paths that name it (path_get, path_put): umount is EBUSY while any but the caller's do */
+	int detached; /* unmounted: freed when its last user lets go */
 };
 
 struct path {
@@ -432,7 +441,8 @@ struct mount *vfs_mount_on(struct mount *parent, struct dentry *d);
 long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flags);
 /* mount --bind source on target; umount of the mount whose root p is. */
 long vfs_bind_at(struct path *target, struct path *source, int flags);
-long vfs_umount(struct path *p);
+/* lazy: MNT_DETACH, a busy mount and the mounts on it go all the same (else EBUSY). */
+long vfs_umount(struct path *p, int lazy);
 /*
  * Locks every mount there is but the root, as Linux locks the mounts a
  * user namespace inherits (MNT_LOCKED): umount gives EINVAL, and so does a

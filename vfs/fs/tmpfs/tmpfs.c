@@ -412,7 +412,12 @@ static void tmpfs_statfs(struct super *sb, struct vfs_statfs *st)
 	st->ffree = ts->max_inodes > ts->used_inodes ? ts->max_inodes - ts->used_inodes : 0;
 }
 
-static const struct super_ops tmpfs_sops = {.statfs = tmpfs_statfs};
+static void tmpfs_kill(struct super *sb)
+{
+	free(sb->priv);
+}
+
+static const struct super_ops tmpfs_sops = {.statfs = tmpfs_statfs, .kill = tmpfs_kill};
 
 struct inode *tmpfs_new(uint64_t max_bytes, uint32_t mode, struct super **sbp)
 {
