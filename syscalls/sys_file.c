@@ -240,6 +240,41 @@ SYSCALL(write) { return do_write(t, (int)a[0], a[1], a[2], 0, 0); }
 SYSCALL(pread64) { return do_read(t, (int)a[0], a[1], a[2], (int64_t)a[3], 1); }
 SYSCALL(pwrite64) { return do_write(t, (int)a[0], a[1], a[2], (int64_t)a[3], 1); }
 
+/*
+ * A writev of at most PIPE_BUF bytes to a pipe or FIFO: Linux writes it in
+ * one piece, never interleaved with other writers, so it goes to the pipe
+ * as one buffer gathered in the sentry (one guest iovec at a time, as
+ * do_rwv does otherwise, could block between pieces and let another writer
+ * in).  Returns 1 when the pieces could not all be read (the caller then
+ * writes them one by one and reports the fault as it always did).
+ */
+static long pipe_writev_small(struct task *t, struct file *f, const struct abi_iovec *v, uint64_t cnt,
+			      size_t total, uint64_t *pos)
+{
+	char buf[PIPE_BUF];
+	struct iovec kiov = {buf, total};
+	size_t got = 0;
+	uint64_t i;
+	long r;
+
+	for (i = 0; i < cnt; i++) {
+		if (mm_copy_in(t->mm, buf + got, v[i].iov_base, v[i].iov_len) < 0)
+			return 1;
+		got += v[i].iov_len;
+	}
+	for (;;) {
+		r = f->ops->write(f, &kiov, 1, pos);
+		if (r != -EAGAIN || (f->flags & O_NONBLOCK))
+			break;
+		r = vfs_file_block(t, f);
+		if (r < 0)
+			return r;
+	}
+	if (r > 0 && f->path.d)
+		vfs_fsnotify_dentry(f->path.d, IN_MODIFY);
+	return r;
+}
+
 /* readv/writev and their positional forms: one guest iovec at a time. */
 static long do_rwv(struct task *t, int fd, gva_t uiov, uint64_t cnt, int64_t off, int positional, int write)
 {
@@ -290,6 +325,11 @@ static long do_rwv(struct task *t, int fd, gva_t uiov, uint64_t cnt, int64_t off
 		goto out;
 	}
 	pos = positional ? (uint64_t)off : f->pos;
+	if (write && S_ISFIFO(f->inode->mode) && cnt > 1 && total > 0 && total <= PIPE_BUF) {
+		r = pipe_writev_small(t, f, v, cnt, (size_t)total, &pos);
+		if (r != 1)
+			goto out;
+	}
 	for (i = 0; i < cnt; i++) {
 		if (!v[i].iov_len)
 			continue;

@@ -745,8 +745,11 @@ static void exec_failed_late(struct task *t)
 	task_exit_group(t, SIGSEGV);
 }
 
-/* execve and execveat: path is the program, already resolved to a name the walk understands. */
-static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp)
+/*
+ * execve and execveat: path is the program, already resolved to a name the
+ * walk understands, or at (execveat's) the file itself and path its name.
+ */
+static long do_execve(struct task *t, const struct path *at, const char *path, gva_t uargv, gva_t uenvp)
 {
 	char **argv = NULL, **envp = NULL, *buf;
 	struct arg_budget budget;
@@ -774,7 +777,7 @@ static long do_execve(struct task *t, const char *path, gva_t uargv, gva_t uenvp
 	free(buf);
 	if (r < 0)
 		goto out;
-	r = loader_exec(t, path, argv, envp, &mm, &regs);
+	r = loader_exec_at(t, at, path, argv, envp, &mm, &regs);
 	if (r < 0)
 		goto out;
 	/* Past the point of no return: the other threads and the old image go. */
@@ -846,13 +849,14 @@ SYSCALL(execve)
 
 	if (r < 0)
 		return r;
-	return do_execve(t, path, a[1], a[2]);
+	return do_execve(t, NULL, path, a[1], a[2]);
 }
 
 /*
  * execveat: a path relative to dirfd, or with AT_EMPTY_PATH the file at
- * dirfd itself (fexecve).  The loader walks from the task's root, so the
- * place is turned back into its absolute path first.
+ * dirfd itself (fexecve).  The loader opens the place found here, as
+ * Linux does, not its name walked again with the caller's permissions;
+ * the absolute name is what the new program sees (AT_EXECFN, comm).
  */
 SYSCALL(execveat)
 {
@@ -867,7 +871,7 @@ SYSCALL(execveat)
 	if (r < 0)
 		return r;
 	if (path[0] == '/' || (dirfd == AT_FDCWD && path[0]))
-		return do_execve(t, path, a[2], a[3]);
+		return do_execve(t, NULL, path, a[2], a[3]);
 	if (!path[0] && !(flags & AT_EMPTY_PATH))
 		return -ENOENT;
 	r = vfs_walk(t, dirfd, path, (path[0] ? 0 : WALK_EMPTY_PATH) | ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : WALK_FOLLOW),
@@ -879,8 +883,8 @@ SYSCALL(execveat)
 		return -ELOOP;
 	}
 	r = vfs_path_string(t, &p, full, sizeof(full));
+	if (r >= 0)
+		r = do_execve(t, &p, full, a[2], a[3]);
 	path_put(&p);
-	if (r < 0)
-		return r;
-	return do_execve(t, full, a[2], a[3]);
+	return r;
 }

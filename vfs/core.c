@@ -783,6 +783,8 @@ const struct mm_file_ops vfs_mm_file_ops = {
 	.put = inode_put,
 	.getpage = vfs_inode_getpage,
 	.fill = vfs_inode_fill,
+	.path_get = path_get,
+	.path_put = path_put,
 };
 
 unsigned vfs_poll(struct file *f, uint64_t *deadline)

@@ -66,22 +66,26 @@ static long kread(struct file *f, void *buf, size_t len, uint64_t off)
 	return f->ops->read(f, &iov, 1, &pos);
 }
 
-/* Opens path for execution: a regular file with exec permission. */
-static long open_exec(struct task *t, const char *path, struct file **out)
+/* Opens path (or the file at, when given) for execution: a regular file with exec permission. */
+static long open_exec(struct task *t, const struct path *at, const char *path, struct file **out)
 {
 	struct path p;
-	long r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
+	long r = 0;
 
+	if (at)
+		p = *at; /* the caller's reference, not put here */
+	else
+		r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
 	if (r < 0)
 		return r;
-	if (!S_ISREG(p.d->inode->mode)) {
-		path_put(&p);
-		return -EACCES;
-	}
-	r = vfs_permission(t, p.d->inode, 1);
+	if (!S_ISREG(p.d->inode->mode))
+		r = -EACCES;
+	else
+		r = vfs_permission(t, p.d->inode, 1);
 	if (r == 0)
 		r = vfs_open_path(t, &p, O_RDONLY, out);
-	path_put(&p);
+	if (!at)
+		path_put(&p);
 	return r;
 }
 
@@ -359,6 +363,12 @@ static int parse_shebang(const char *buf, size_t len, char *interp, size_t isz, 
 long loader_exec(struct task *t, const char *path, char *const argv[], char *const envp[], struct mm **mmp,
 		 plat_regs *regs)
 {
+	return loader_exec_at(t, NULL, path, argv, envp, mmp, regs);
+}
+
+long loader_exec_at(struct task *t, const struct path *at, const char *path, char *const argv[],
+		    char *const envp[], struct mm **mmp, plat_regs *regs)
+{
 	struct image exe = {0}, interp = {0};
 	struct file *f = NULL, *fi = NULL;
 	char head[256], sinterp[256], sarg[256];
@@ -370,7 +380,7 @@ long loader_exec(struct task *t, const char *path, char *const argv[], char *con
 	long r;
 
 	for (;;) {
-		r = open_exec(t, path, &f);
+		r = open_exec(t, at, path, &f);
 		if (r < 0)
 			goto out;
 		r = kread(f, head, sizeof(head), 0);
@@ -416,6 +426,7 @@ long loader_exec(struct task *t, const char *path, char *const argv[], char *con
 			if (r == -ENOMEM)
 				goto out;
 			path = na[0];
+			at = NULL; /* the interpreter is found by its name */
 		}
 		file_put(f);
 		f = NULL;
@@ -429,10 +440,12 @@ long loader_exec(struct task *t, const char *path, char *const argv[], char *con
 	/* The stack first: it fixes mmap_base, below which everything else goes top-down. */
 	mm->mmap_base = (mm->limit - 0x22000 - STACK_SIZE - STACK_GAP) & ABI_PAGE_MASK;
 	r = load_elf(mm, f, 0, &exe);
+	if (r == 0 && f->path.d)
+		r = mm_set_exe(mm, &f->path); /* what /proc/PID/exe opens */
 	if (r < 0)
 		goto out;
 	if (exe.interp[0]) {
-		r = open_exec(t, exe.interp, &fi);
+		r = open_exec(t, NULL, exe.interp, &fi);
 		if (r < 0)
 			goto out;
 		r = load_elf(mm, fi, 1, &interp);

@@ -8,6 +8,7 @@
 
 struct task;
 struct mm;
+struct path;
 
 /*
  * Loads the program at path (resolved in t's file system, with #! scripts
@@ -18,6 +19,12 @@ struct mm;
  */
 long loader_exec(struct task *t, const char *path, char *const argv[], char *const envp[], struct mm **mmp,
 		 plat_regs *regs);
+/*
+ * The same for the file at (fexecve, or a magic link already followed), not
+ * walked again: path is only its name.  at NULL: path is walked.
+ */
+long loader_exec_at(struct task *t, const struct path *at, const char *path, char *const argv[],
+		    char *const envp[], struct mm **mmp, plat_regs *regs);
 
 /*
  * Maps the vDSO into a new address space and returns its address for

@@ -314,11 +314,31 @@ static void free_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
 	*e = 0;
 }
 
+long mm_set_exe(struct mm *mm, const struct path *p)
+{
+	struct path *n = NULL;
+
+	if (p && mm_file_ops && mm_file_ops->path_get) {
+		n = malloc(sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		*n = *p;
+		mm_file_ops->path_get(n);
+	}
+	if (mm->exe) {
+		mm_file_ops->path_put(mm->exe);
+		free(mm->exe);
+	}
+	mm->exe = n;
+	return 0;
+}
+
 void mm_put(struct mm *mm)
 {
 	if (--mm->refs)
 		return;
 	mm_unlink(mm);
+	mm_set_exe(mm, NULL);
 	/* Destroying the platform side first means the frames can go at once. */
 	if (mm->as)
 		plat->as_destroy(mm->as);
@@ -1259,6 +1279,12 @@ struct mm *mm_fork(struct mm *parent, int *err)
 	mm->nvmas = mm->capvmas = 0;
 	mm->rss_pages = 0;
 	mm->refs = 1;
+	mm->exe = NULL;
+	if (parent->exe && mm_set_exe(mm, parent->exe) < 0) {
+		free(mm);
+		*err = -ENOMEM;
+		return NULL;
+	}
 	for (i = 0; i < parent->nvmas; i++) {
 		if (vma_insert_at(mm, i, &parent->vmas[i]) < 0) {
 			*err = -ENOMEM;
@@ -1286,6 +1312,7 @@ fail:
 	while (mm->nvmas)
 		vma_remove_at(mm, mm->nvmas - 1);
 	free(mm->vmas);
+	mm_set_exe(mm, NULL);
 	free(mm);
 	return NULL;
 }

@@ -60,6 +60,8 @@ struct vma {
  */
 #define MM_MAX_MAP_COUNT 65530
 
+struct path;
+
 struct mm {
 	struct plat_as *as;
 	struct vma *vmas;     /* sorted by start */
@@ -73,7 +75,11 @@ struct mm {
 	uint64_t rss_pages;
 	int refs;
 	struct mm *all_next, *all_prev; /* every live mm (for mm_file_shrunk) */
+	struct path *exe;     /* the program exec'd, held (Linux's mm->exe_file), or NULL */
 };
+
+/* Sets mm's program to p (held anew), or none; returns 0 or -ENOMEM. */
+long mm_set_exe(struct mm *mm, const struct path *p);
 
 /* A new empty address space on the current platform, or NULL. */
 struct mm *mm_create(int *err);
@@ -121,6 +127,8 @@ struct mm_file_ops {
 	void (*put)(struct inode *ino);
 	long (*getpage)(struct inode *ino, uint64_t off, uint64_t *frame);
 	long (*fill)(struct inode *ino, uint64_t off, void *buf, size_t len);
+	void (*path_get)(struct path *p); /* for mm->exe; NULL: no program is kept */
+	void (*path_put)(struct path *p);
 };
 extern const struct mm_file_ops *mm_file_ops;
 /* Names the file mapped at [start,end) (for /proc/pid/maps). */

@@ -132,7 +132,7 @@ static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, 
 	p->fd = fd;
 	p->which = which;
 	ino->priv = p;
-	ino->iops = kind == P_FD || (kind == P_PIDLINK && which > 0) ? &proc_magic_iops : &proc_iops;
+	ino->iops = kind == P_FD || kind == P_PIDLINK ? &proc_magic_iops : &proc_iops;
 	ino->ino = node_ino(p);
 	if (S_ISDIR(mode)) {
 		ino->fops = &proc_dir_fops;
@@ -717,7 +717,7 @@ static uint32_t fd_mode(struct file *f)
 	return m;
 }
 
-/* Magic links: fd/N is the open file itself, cwd and root the task's own places. */
+/* Magic links: fd/N is the open file itself, exe the program, cwd and root the task's own places. */
 static long proc_get_link(struct inode *ino, struct path *out)
 {
 	struct pnode *p = ino->priv;
@@ -733,6 +733,13 @@ static long proc_get_link(struct inode *ino, struct path *out)
 		r = vfs_file_path(f, out);
 		file_put(f);
 		return r;
+	}
+	if (p->which == 0) {
+		if (!t->mm || !t->mm->exe)
+			return -ENOENT;
+		*out = *t->mm->exe;
+		path_get(out);
+		return 0;
 	}
 	if (!t->fs)
 		return -ENOENT;
@@ -1065,7 +1072,7 @@ static const struct inode_ops proc_iops = {
 	.revalidate = proc_revalidate,
 };
 
-/* fd/N, cwd and root (exe stays a plain link: the sentry keeps only its name). */
+/* fd/N, exe, cwd and root. */
 static const struct inode_ops proc_magic_iops = {
 	.readlink = proc_readlink,
 	.release = proc_release,
