@@ -155,7 +155,8 @@ if got != want:
     print("wanted %s\ngot    %s" % (want, got))
 PY
 }
-"$CVISOR" compat --json "$B/gtest.json" -- sh "$here/fake_gtest.sh" >"$B/gtest.txt" 2>&1
+cp "$here/fake_gtest.sh" "$B/"
+"$CVISOR" compat --json "$B/gtest.json" -- sh "$B/fake_gtest.sh" >"$B/gtest.txt" 2>&1
 rc=$?
 bad=$(check_cases "$B/gtest.json" Fake.Passes=passed Fake.Skips=skipped Fake.FailsEverywhere=failed \
 	Fake.Regresses=regressed Fake.DiesInSandbox=regressed)
