@@ -193,7 +193,7 @@ static long sleep_until(struct task *t, uint64_t end, gva_t rem)
 
 static uint64_t after(const struct abi_timespec *ts)
 {
-	return host_realtime_ns() + (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
+	return abi_ns_after(host_realtime_ns(), abi_timespec_ns(ts));
 }
 
 SYSCALL(nanosleep)

@@ -95,6 +95,25 @@ static inline int abi_timespec_valid(const struct abi_timespec *ts)
 	return ts->tv_sec >= 0 && ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000;
 }
 
+/*
+ * A valid timeout in nanoseconds, and a deadline that far past now, both
+ * saturated at ABI_NS_FOREVER: seconds near INT64_MAX would otherwise wrap
+ * to a short timeout, where Linux (which clamps at KTIME_MAX) waits on.
+ */
+#define ABI_NS_FOREVER ((uint64_t)INT64_MAX)
+
+static inline uint64_t abi_timespec_ns(const struct abi_timespec *ts)
+{
+	if ((uint64_t)ts->tv_sec >= ABI_NS_FOREVER / 1000000000ULL)
+		return ABI_NS_FOREVER;
+	return (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
+}
+
+static inline uint64_t abi_ns_after(uint64_t now, uint64_t ns)
+{
+	return now >= ABI_NS_FOREVER || ns >= ABI_NS_FOREVER - now ? ABI_NS_FOREVER : now + ns;
+}
+
 struct abi_timeval {
 	int64_t tv_sec;
 	int64_t tv_usec;

@@ -321,15 +321,15 @@ SYSCALL(futex)
 			return -EINVAL;
 		if (cmd == FUTEX_WAIT || cmd == FUTEX_LOCK_PI2) {
 			/* Relative. */
-			deadline = host_realtime_ns() + (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+			deadline = abi_ns_after(host_realtime_ns(), abi_timespec_ns(&ts));
 		} else {
 			/* Absolute, on CLOCK_MONOTONIC unless FUTEX_CLOCK_REALTIME. */
-			uint64_t abs = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+			uint64_t abs = abi_timespec_ns(&ts);
 
 			if (!(op & FUTEX_CLOCK_REALTIME)) {
 				uint64_t now = host_monotonic_ns();
 
-				abs = host_realtime_ns() + (abs > now ? abs - now : 0);
+				abs = abi_ns_after(host_realtime_ns(), abs > now ? abs - now : 0);
 			}
 			deadline = abs ? abs : 1;
 		}

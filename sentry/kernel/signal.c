@@ -598,7 +598,7 @@ SYSCALL(rt_sigtimedwait)
 			return -EFAULT;
 		if (!abi_timespec_valid(&ts))
 			return -EINVAL;
-		deadline = host_realtime_ns() + (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+		deadline = abi_ns_after(host_realtime_ns(), abi_timespec_ns(&ts));
 	}
 	for (;;) {
 		sig = task_dequeue_signal(t, set, &si);
