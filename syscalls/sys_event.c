@@ -59,7 +59,7 @@ struct abi_itimerspec {
 
 static uint64_t ts_ns(const struct abi_timespec *ts)
 {
-	return (uint64_t)ts->tv_sec * 1000000000ULL + (uint64_t)ts->tv_nsec;
+	return abi_timespec_ns(ts);
 }
 
 static struct abi_timespec ns_ts(uint64_t ns)

@@ -262,7 +262,9 @@ struct abi_itimerval {
 
 static uint64_t tv_ns(const struct abi_timeval *tv)
 {
-	return (uint64_t)tv->tv_sec * 1000000000ULL + (uint64_t)tv->tv_usec * 1000ULL;
+	struct abi_timespec ts = {tv->tv_sec, tv->tv_usec * 1000};
+
+	return abi_timespec_ns(&ts);
 }
 
 static struct abi_timeval ns_tv(uint64_t ns)
@@ -333,9 +335,9 @@ SYSCALL(setitimer)
 	v = tv_ns(&nv.value);
 	iv = tv_ns(&nv.interval);
 	if (k == &t->tg->itimer_real)
-		timer_arm_locked(k, v ? host_monotonic_ns() + v : 0, iv);
+		timer_arm_locked(k, v ? abi_ns_after(host_monotonic_ns(), v) : 0, iv);
 	else
-		timer_arm_cpu_locked(k, v ? tg_cpu_ns(t->tg) + v : 0, iv);
+		timer_arm_cpu_locked(k, v ? abi_ns_after(tg_cpu_ns(t->tg), v) : 0, iv);
 	if (a[2] && mm_copy_out(t->mm, a[2], &old, sizeof(old)) < 0)
 		return -EFAULT;
 	return 0;
@@ -464,12 +466,12 @@ SYSCALL(timer_settime)
 	if (!abi_timespec_valid(&nv.value) || !abi_timespec_valid(&nv.interval))
 		return -EINVAL;
 	timer_now(k, &old);
-	v = (uint64_t)nv.value.tv_sec * 1000000000ULL + (uint64_t)nv.value.tv_nsec;
-	iv = (uint64_t)nv.interval.tv_sec * 1000000000ULL + (uint64_t)nv.interval.tv_nsec;
+	v = abi_timespec_ns(&nv.value);
+	iv = abi_timespec_ns(&nv.interval);
 	if (k->cpu_clock) {
 		uint64_t used = tg_cpu_ns(t->tg);
 
-		timer_arm_cpu_locked(k, !v ? 0 : (a[1] & TIMER_ABSTIME) ? (v > used ? v : used) : used + v, iv);
+		timer_arm_cpu_locked(k, !v ? 0 : (a[1] & TIMER_ABSTIME) ? (v > used ? v : used) : abi_ns_after(used, v), iv);
 		if (a[3] && mm_copy_out(t->mm, a[3], &old, sizeof(old)) < 0)
 			return -EFAULT;
 		return 0;
@@ -482,9 +484,9 @@ SYSCALL(timer_settime)
 
 			if (clock_read(t, k->clock, &c) == 0)
 				now = (uint64_t)c.tv_sec * 1000000000ULL + (uint64_t)c.tv_nsec;
-			deadline = host_monotonic_ns() + (v > now ? v - now : 0);
+			deadline = abi_ns_after(host_monotonic_ns(), v > now ? v - now : 0);
 		} else {
-			deadline = host_monotonic_ns() + v;
+			deadline = abi_ns_after(host_monotonic_ns(), v);
 		}
 		if (!deadline)
 			deadline = 1;

@@ -245,7 +245,7 @@ void timerfd_set(struct file *f, uint64_t value, uint64_t interval, int absolute
 	if (!value)
 		t->next = 0;
 	else
-		t->next = absolute ? value : clock_now(t->clock) + value;
+		t->next = absolute ? value : abi_ns_after(clock_now(t->clock), value);
 	vfs_notify(f->inode);
 }
 
