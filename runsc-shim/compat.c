@@ -324,10 +324,17 @@ static void exec_sandbox(const struct compat_suite *s, const struct compat_test 
 	_exit(127);
 }
 
+/* The run of t that its step names (the native one first), or NULL once all are done. */
+static struct compat_run *run_in_flight(const struct compat_suite *s, struct compat_test *t)
+{
+	if (t->step > s->nplat)
+		return NULL;
+	return t->step ? &t->sandbox[t->step - 1] : &t->native;
+}
+
 static int start_run(const struct compat_suite *s, struct compat_test *t, const sigset_t *oldmask)
 {
-	int pi = t->step - 1;
-	struct compat_run *r = pi < 0 ? &t->native : &t->sandbox[pi];
+	struct compat_run *r = run_in_flight(s, t);
 	pid_t pid;
 
 	empty_dir(t->dir);
@@ -341,9 +348,9 @@ static int start_run(const struct compat_suite *s, struct compat_test *t, const 
 		signal(SIGTERM, SIG_DFL);
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
 		child_stdio(r);
-		if (pi < 0)
+		if (t->step == 0)
 			exec_native(s, t);
-		exec_sandbox(s, t, pi);
+		exec_sandbox(s, t, t->step - 1);
 	}
 	setpgid(pid, pid);
 	r->pid = pid;
@@ -864,12 +871,9 @@ static int run_all(struct compat_suite *s, int jobs)
 		while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
 			for (i = 0; i < next; i++) {
 				struct compat_test *t = &s->tests[i];
-				struct compat_run *r;
+				struct compat_run *r = run_in_flight(s, t);
 
-				if (t->step > s->nplat)
-					continue;
-				r = t->step ? &t->sandbox[t->step - 1] : &t->native;
-				if (r->pid != pid)
+				if (!r || r->pid != pid)
 					continue;
 				r->pid = 0;
 				r->wstatus = ws;
@@ -898,12 +902,9 @@ static int run_all(struct compat_suite *s, int jobs)
 		t_now = now();
 		for (i = 0; i < next; i++) {
 			struct compat_test *t = &s->tests[i];
-			struct compat_run *r;
+			struct compat_run *r = run_in_flight(s, t);
 
-			if (t->step > s->nplat)
-				continue;
-			r = t->step ? &t->sandbox[t->step - 1] : &t->native;
-			if (r->pid > 1 && !r->timed_out && t_now - r->start > s->timeout) {
+			if (r && r->pid > 1 && !r->timed_out && t_now - r->start > s->timeout) {
 				r->timed_out = 1;
 				kill(-r->pid, SIGKILL);
 			}
@@ -912,12 +913,9 @@ static int run_all(struct compat_suite *s, int jobs)
 	if (interrupted) {
 		for (i = 0; i < next; i++) {
 			struct compat_test *t = &s->tests[i];
-			struct compat_run *r;
+			struct compat_run *r = run_in_flight(s, t);
 
-			if (t->step > s->nplat)
-				continue;
-			r = t->step ? &t->sandbox[t->step - 1] : &t->native;
-			if (r->pid > 1) {
+			if (r && r->pid > 1) {
 				kill(-r->pid, SIGKILL);
 				waitpid(r->pid, NULL, 0);
 			}

@@ -994,18 +994,19 @@ static const struct file_ops unix_fops = {
 };
 
 /* AF_UNIX's protocol is 0 (or PF_UNIX, the same number), as Linux's unix_create. */
+static int protocol_ok(int protocol)
+{
+	return protocol == 0 || protocol == PF_UNIX;
+}
+
 static long unix_create(int type, int protocol, int flags, struct file **out)
 {
-	if (protocol != 0 && protocol != PF_UNIX)
-		return -EPROTONOSUPPORT;
-	return unix_socket(type, flags, out);
+	return protocol_ok(protocol) ? unix_socket(type, flags, out) : -EPROTONOSUPPORT;
 }
 
 static long unix_pair(int type, int protocol, int flags, struct file *out[2])
 {
-	if (protocol != 0 && protocol != PF_UNIX)
-		return -EPROTONOSUPPORT;
-	return unix_socketpair(type, flags, out);
+	return protocol_ok(protocol) ? unix_socketpair(type, flags, out) : -EPROTONOSUPPORT;
 }
 
 static const struct sock_family unix_family = {.family = AF_UNIX, .create = unix_create, .pair = unix_pair};
