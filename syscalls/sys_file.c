@@ -245,8 +245,8 @@ SYSCALL(pwrite64) { return do_write(t, (int)a[0], a[1], a[2], (int64_t)a[3], 1);
  * one piece, never interleaved with other writers, so it goes to the pipe
  * as one buffer gathered in the sentry (one guest iovec at a time, as
  * do_rwv does otherwise, could block between pieces and let another writer
- * in).  Returns 1 when the pieces could not all be read (the caller then
- * writes them one by one and reports the fault as it always did).
+ * in).  -EFAULT when a piece cannot be read: the caller then writes them
+ * one by one and reports the fault as it always did.
  */
 static long pipe_writev_small(struct task *t, struct file *f, const struct abi_iovec *v, uint64_t cnt,
 			      size_t total, uint64_t *pos)
@@ -259,7 +259,7 @@ static long pipe_writev_small(struct task *t, struct file *f, const struct abi_i
 
 	for (i = 0; i < cnt; i++) {
 		if (mm_copy_in(t->mm, buf + got, v[i].iov_base, v[i].iov_len) < 0)
-			return 1;
+			return -EFAULT;
 		got += v[i].iov_len;
 	}
 	for (;;) {
@@ -327,8 +327,8 @@ static long do_rwv(struct task *t, int fd, gva_t uiov, uint64_t cnt, int64_t off
 	pos = positional ? (uint64_t)off : f->pos;
 	if (write && S_ISFIFO(f->inode->mode) && cnt > 1 && total > 0 && total <= PIPE_BUF) {
 		r = pipe_writev_small(t, f, v, cnt, (size_t)total, &pos);
-		if (r != 1)
-			goto out;
+		if (r != -EFAULT)
+			goto out; /* a byte count of 1 is a write like any other */
 	}
 	for (i = 0; i < cnt; i++) {
 		if (!v[i].iov_len)

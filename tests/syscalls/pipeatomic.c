@@ -99,5 +99,18 @@ int main(void)
 		n = write(p[1], big, PIPE_BUF);
 		printf("write PIPE_BUF after reading 10: %zd %s\n", n, n < 0 ? strerror(errno) : "");
 	}
+	{
+		/* A gathered writev of one byte writes it once (a count of 1 once meant "write piece by piece"). */
+		struct iovec one[2] = {{"a", 1}, {"", 0}};
+		char back[8];
+		int p[2];
+
+		if (pipe(p) == 0) {
+			printf("writev of 1 + 0 bytes: %zd\n", writev(p[1], one, 2));
+			close(p[1]);
+			printf("read back: %zd\n", read(p[0], back, sizeof(back)));
+			close(p[0]);
+		}
+	}
 	return 0;
 }
