@@ -23,8 +23,9 @@ SRCS_SENTRY   = $(wildcard sentry/*.c sentry/*/*.c)
 SRCS_SYSCALLS = $(wildcard syscalls/*.c)
 SRCS_VFS      = $(wildcard vfs/*.c vfs/fs/*/*.c)
 SRCS_SHIM     = $(wildcard runsc-shim/*.c runsc-shim/*/*.c)
+SRCS_NET      = $(wildcard netstack/*.c netstack/*/*.c)
 
-SRCS = $(SRCS_PLATFORM) $(SRCS_SENTRY) $(SRCS_SYSCALLS) $(SRCS_VFS) $(SRCS_SHIM)
+SRCS = $(SRCS_PLATFORM) $(SRCS_SENTRY) $(SRCS_SYSCALLS) $(SRCS_VFS) $(SRCS_NET) $(SRCS_SHIM)
 OBJS = $(SRCS:%.c=$(B)/obj/%.o) $(ASM_PLATFORM:%.S=$(B)/obj/%.o) $(ASM_SENTRY:%.S=$(B)/obj/%.o)
 
 # Debian packages: to build, for make run's program, to test, to benchmark.

@@ -76,7 +76,11 @@ static void *timer_main(void *arg)
 			} else {
 				k->deadline_ns = 0;
 			}
-			if (k->cpu_limit) {
+			if (k->fn) {
+				/* fn may arm or cancel any timer: scan again from the start. */
+				k->fn(k);
+				pp = &armed;
+			} else if (k->cpu_limit) {
 				/* RLIMIT_CPU: SIGXCPU past the soft limit (each second), SIGKILL at the hard one. */
 				uint64_t used = tg_cpu_ns(k->tg) / 1000000000ULL;
 				struct task *any = k->tg->threads;

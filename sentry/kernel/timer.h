@@ -11,6 +11,13 @@ struct thread_group;
 
 struct ktimer {
 	uint64_t deadline_ns; /* monotonic; 0 = disarmed */
+	/*
+	 * Set: the timer calls fn (under sentry_lock, on the timer thread) when
+	 * it fires instead of sending a signal; the kernel's own timers (TCP's
+	 * retransmission, TIME_WAIT...).  fn may re-arm k; it must not block.
+	 */
+	void (*fn)(struct ktimer *k);
+	void *arg;            /* fn's: what the timer belongs to */
 	uint64_t interval_ns;
 	struct thread_group *tg; /* the process the signal goes to */
 	int sig;

@@ -37,7 +37,7 @@ struct pnode {
 	int which; /* index into a name table */
 };
 
-struct buf {
+struct proc_buf {
 	char *s;
 	size_t len, cap;
 };
@@ -76,9 +76,7 @@ static const char *const pidlinks[] = {"exe", "cwd", "root"};
 
 /* ---- helpers ---- */
 
-static void bprintf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void bprintf(struct buf *b, const char *fmt, ...)
+static void bvprintf(struct proc_buf *b, const char *fmt, va_list ap0)
 {
 	va_list ap;
 	int n;
@@ -86,7 +84,7 @@ static void bprintf(struct buf *b, const char *fmt, ...)
 	for (;;) {
 		size_t room = b->cap - b->len;
 
-		va_start(ap, fmt);
+		va_copy(ap, ap0);
 		n = vsnprintf(b->s ? b->s + b->len : NULL, b->s ? room : 0, fmt, ap);
 		va_end(ap);
 		if (n < 0)
@@ -108,6 +106,37 @@ static void bprintf(struct buf *b, const char *fmt, ...)
 			b->cap = cap;
 		}
 	}
+}
+
+static void bprintf(struct proc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void bprintf(struct proc_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bvprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void proc_printf(struct proc_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	bvprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+/* Filled by constructors before main, read-only afterwards. */
+static const struct proc_net_file *net_files[PROC_NET_FILES_MAX];
+static int n_net_files;
+
+void proc_net_register(const struct proc_net_file *f)
+{
+	if (n_net_files == PROC_NET_FILES_MAX)
+		abort(); /* a build mistake: raise PROC_NET_FILES_MAX */
+	net_files[n_net_files++] = f;
 }
 
 static uint64_t node_ino(const struct pnode *p)
@@ -175,7 +204,7 @@ static int parse_num(const char *s)
 
 /* ---- global files ---- */
 
-static void gen_cpuinfo(struct buf *b)
+static void gen_cpuinfo(struct proc_buf *b)
 {
 	unsigned eax, ebx, ecx, edx, max, fam, model, step;
 	char vendor[13] = {0}, brand[49] = {0};
@@ -241,7 +270,7 @@ static void fs_root_path(struct mount *m, char *buf, size_t size)
 	memmove(buf, buf + pos, size - pos);
 }
 
-static void gen_global(struct buf *b, int which)
+static void gen_global(struct proc_buf *b, int which)
 {
 	uint64_t total = sandbox.memory / 1024, used = mf.used * 4, up = host_monotonic_ns() - sandbox.start_ns;
 	struct mount *m;
@@ -300,7 +329,7 @@ static void gen_global(struct buf *b, int which)
 }
 
 /* A random (version 4) UUID, as the kernel's generate_random_uuid(). */
-static void gen_uuid(struct buf *b)
+static void gen_uuid(struct proc_buf *b)
 {
 	uint8_t u[16] = {0};
 
@@ -311,12 +340,12 @@ static void gen_uuid(struct buf *b)
 		u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
-static void gen_sys(struct buf *b, int which)
+static void gen_sys(struct proc_buf *b, int which)
 {
 	static const char *const values[] = {NULL, "Linux", "6.1.0", "4194304", "65536", "40", "#1 SMP cvisor",
 					     "0", "65530", "1048576", "1048576", "1048576", NULL, NULL, "256", "256", NULL};
 	/* boot_id: one per sandbox, made when first asked for (the sandbox's "boot"). */
-	static struct buf boot_id;
+	static struct proc_buf boot_id;
 
 	if (which == 0) {
 		bprintf(b, "%s\n", sandbox.hostname);
@@ -374,7 +403,7 @@ static void mem_figures(struct mm *mm, struct memfig *m)
 }
 
 /* One smaps block's figures, after its maps line (sizes in bytes, as Linux's kB lines). */
-static void smaps_block(struct buf *b, uint64_t size, const struct mm_resident *r, int dirty, int anon, uint64_t anon_bytes)
+static void smaps_block(struct proc_buf *b, uint64_t size, const struct mm_resident *r, int dirty, int anon, uint64_t anon_bytes)
 {
 	uint64_t rss = r->pages * 4096, shared = r->shared * 4096, priv = rss - shared;
 
@@ -411,7 +440,7 @@ static void smaps_block(struct buf *b, uint64_t size, const struct mm_resident *
  * rest as clean; a private file mapping's unshared pages as its anonymous
  * (copied-on-write) part.
  */
-static void gen_smaps(struct buf *b, struct mm *mm, int rollup)
+static void gen_smaps(struct proc_buf *b, struct mm *mm, int rollup)
 {
 	size_t cap = 64 * 1024 + mm->nvmas * 256, n, i, off = 0;
 	char *maps = malloc(cap);
@@ -462,7 +491,7 @@ static char state_of(struct thread_group *g)
 	return g->zombie ? 'Z' : g->stopped ? 'T' : 'S';
 }
 
-static void gen_pid(struct buf *b, int pid, int tid, int which)
+static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 {
 	struct thread_group *g = tg_find(pid);
 	struct task *t = task_of(pid, tid);
@@ -696,7 +725,7 @@ static long fd_target(struct task *t, int fd, char *buf, size_t len)
  * O_CLOEXEC), the mount's id as in mountinfo, the inode number.  A file
  * with no path is on a mount no one sees (pipefs...): id 0 here.
  */
-static void gen_fdinfo(struct buf *b, struct file *f, int cloexec)
+static void gen_fdinfo(struct proc_buf *b, struct file *f, int cloexec)
 {
 	bprintf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%d\nino:\t%lu\n", (unsigned long)f->pos,
 		(unsigned)(f->flags | (cloexec ? O_CLOEXEC : 0)), f->path.mnt ? f->path.mnt->id : 0,
@@ -1000,7 +1029,7 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 static long proc_open(struct inode *ino, struct file *f, int flags)
 {
 	struct pnode *p = ino->priv;
-	struct buf *b;
+	struct proc_buf *b;
 
 	if (!S_ISREG(ino->mode))
 		return 0;
@@ -1044,14 +1073,14 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 
 static long proc_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
 {
-	struct buf *b = f->priv;
+	struct proc_buf *b = f->priv;
 
 	return b ? vfs_iter_read(b->s, b->len, iov, cnt, pos) : 0;
 }
 
 static void proc_release_file(struct file *f)
 {
-	struct buf *b = f->priv;
+	struct proc_buf *b = f->priv;
 
 	if (b && S_ISREG(f->inode->mode)) {
 		free(b->s);

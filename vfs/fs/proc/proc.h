@@ -6,3 +6,27 @@ struct super;
 
 /* A new procfs; returns its root directory. */
 struct inode *procfs_new(struct super **sb);
+
+/* The text of a file being made for a read (proc_printf appends to it). */
+struct proc_buf;
+struct task;
+
+void proc_printf(struct proc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * A file of /proc/net (and /proc/PID/net) that another layer makes: the
+ * network stack registers tcp, udp, dev, route... here, so procfs knows
+ * none of them by name.  show writes the whole text as seen by t (its
+ * network namespace), under sentry_lock.
+ */
+struct proc_net_file {
+	const char *name;
+	void (*show)(struct task *t, struct proc_buf *b);
+};
+
+#define PROC_NET_FILES_MAX 32
+
+/* Registers f (at start-up, before main: see PROC_NET_FILE). */
+void proc_net_register(const struct proc_net_file *f);
+#define PROC_NET_FILE(f) \
+	__attribute__((constructor)) static void register_##f(void) { proc_net_register(&f); }

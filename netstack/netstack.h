@@ -1,0 +1,285 @@
+/*
+ * netstack: cvisor's own TCP/IP stack.  No host socket ever carries an
+ * application's traffic; loopback never leaves the sentry, and a sandbox
+ * with --network=sandbox exchanges Ethernet frames with its veth through
+ * one AF_PACKET socket the sentry opened before its seccomp filter.
+ *
+ * Layout (each folder owns its layer and its wire formats):
+ *   netstack/core/    packet buffers, interfaces, the receive backlog, routes,
+ *                     counters, network namespaces
+ *   netstack/link/    loopback; the packet-socket endpoint (veth)
+ *   netstack/ethernet/, arp/     Ethernet framing and ARP
+ *   netstack/ipv4/, ipv6/        IP in and out, fragments, NDP
+ *   netstack/icmp/               ICMP and ICMPv6: echo, errors to sockets
+ *   netstack/udp/, tcp/          transports (tcp: tcp.c state machine,
+ *                                tcp_in.c, tcp_out.c, tcp_timer.c, tcp_cong.c)
+ *   netstack/socket/             AF_INET/AF_INET6 on the socket layer
+ *                                (vfs/socket.h): types, ports, options
+ *   netstack/netlink/            AF_NETLINK (NETLINK_ROUTE, SOCK_DIAG)
+ *
+ * Dependencies run one way: netstack uses vfs (files, inodes, wait queues
+ * through vfs_notify), sentry/kernel (tasks, timers, blocking) and
+ * sentry/mm (memory charges); nothing below calls into netstack except
+ * through a registry (SOCK_FAMILY, PROC_NET_FILE) and sentry start-up.
+ *
+ * Locking: everything here runs under sentry_lock, as the rest of the
+ * sentry.  Nothing here sleeps: socket calls that must wait do so in
+ * task_block on the socket's inode queue (vfs_notify wakes it), with the
+ * condition checked again after each wake.  Timers (struct ktimer with fn
+ * set) fire on the timer thread, also under sentry_lock.
+ *
+ * Addresses: inside the stack every IP address is a struct in6_addr; an
+ * IPv4 address is held in its v4-mapped form (::ffff:a.b.c.d), so one
+ * socket type serves AF_INET, AF_INET6 and dual-stack AF_INET6 sockets.
+ * Ports are in host byte order everywhere but on the wire.
+ *
+ * Includers define _GNU_SOURCE first (s6_addr32).
+ */
+#pragma once
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../sentry/kernel/timer.h"
+
+struct file;
+struct task;
+struct netif;
+struct netns;
+
+/* ---- addresses ---- */
+
+static inline int net_addr_is_v4(const struct in6_addr *a)
+{
+	return a->s6_addr32[0] == 0 && a->s6_addr32[1] == 0 && a->s6_addr32[2] == htonl(0xffff);
+}
+
+/* The IPv4 address (network order) held in a v4-mapped a. */
+static inline uint32_t net_addr_v4(const struct in6_addr *a)
+{
+	return a->s6_addr32[3];
+}
+
+/* a = the v4-mapped form of v4 (network order). */
+static inline void net_addr_from_v4(struct in6_addr *a, uint32_t v4)
+{
+	a->s6_addr32[0] = 0;
+	a->s6_addr32[1] = 0;
+	a->s6_addr32[2] = htonl(0xffff);
+	a->s6_addr32[3] = v4;
+}
+
+/* ---- packet buffers ---- */
+
+/*
+ * One packet: data[0..len) inside a buffer with headroom before it, so
+ * each layer on the way out prepends its header (pkb_push) without a copy,
+ * and each layer on the way in strips its own (pkb_pull).  A buffer may be
+ * shared (pkb_clone: TCP keeps a segment for retransmission while the same
+ * bytes travel); a shared buffer's bytes are never written.
+ */
+struct pkb {
+	struct pkb *next;      /* queues (the backlog, a socket's receive queue) */
+	unsigned char *data;
+	size_t len;
+	struct pkb_shared *buf; /* the bytes, with a reference count */
+	struct netif *dev;     /* received on / leaving by */
+	uint16_t proto;        /* ETH_P_IP or ETH_P_IPV6 (host order) */
+	uint16_t nh_off;       /* network header: data - nh_off before pulls, see pkb_network */
+	uint32_t flags;        /* PKB_* */
+	uint64_t tstamp_ns;    /* arrival, host realtime (SO_TIMESTAMP) */
+	/* Scratch for the layer that holds the packet (TCP's sequence numbers...). */
+	uint64_t cb[6];
+};
+
+enum {
+	/* Came over loopback: no checksum was computed and none is checked. */
+	PKB_CSUM_NONE = 1 << 0,
+	PKB_BROADCAST = 1 << 1,
+	PKB_MULTICAST = 1 << 2,
+	PKB_OTHERHOST = 1 << 3,
+};
+
+/* A packet with room for headroom bytes of headers before len bytes of data (len set, bytes undefined). */
+struct pkb *pkb_alloc(size_t headroom, size_t len);
+/* Another packet sharing p's bytes (both read-only from now on). */
+struct pkb *pkb_clone(struct pkb *p);
+void pkb_free(struct pkb *p);
+/* Prepends n bytes (a header) and returns where they start; NULL if the headroom is gone. */
+void *pkb_push(struct pkb *p, size_t n);
+/* Strips n bytes from the front; returns the new start, NULL if fewer than n are there. */
+void *pkb_pull(struct pkb *p, size_t n);
+/* Cuts the packet to n bytes (IP's total length below what the link delivered). */
+void pkb_trim(struct pkb *p, size_t n);
+
+/* ---- checksums (RFC 1071) ---- */
+
+/* Adds len bytes at p to a running 32-bit sum. */
+uint32_t net_csum_add(uint32_t sum, const void *p, size_t len);
+/* Folds a running sum to the 16-bit one's complement checksum (network order, ready to store). */
+uint16_t net_csum_fold(uint32_t sum);
+/* The pseudo-header sum of TCP/UDP/ICMPv6 for src, dst (v4-mapped means IPv4), protocol and length. */
+uint32_t net_csum_pseudo(const struct in6_addr *src, const struct in6_addr *dst, int protocol, size_t len);
+
+/* ---- interfaces ---- */
+
+struct netif_ops {
+	/*
+	 * Sends p (an IP packet, proto set; next_hop is the neighbour for
+	 * links that need one).  Takes p in every case.  Never sleeps:
+	 * loopback queues p on the receive backlog (net_rx); a veth queues
+	 * the frame for the batch that goes out on the way back to the
+	 * application.
+	 */
+	int (*xmit)(struct netif *ifp, struct pkb *p, const struct in6_addr *next_hop);
+};
+
+struct netif_addr {
+	struct netif_addr *next;
+	struct in6_addr addr;  /* v4-mapped for IPv4 */
+	int prefixlen;         /* of the IPv4 or IPv6 address (0..32 or 0..128) */
+	int scope;             /* RT_SCOPE_HOST, RT_SCOPE_LINK, RT_SCOPE_UNIVERSE */
+	uint32_t flags;        /* IFA_F_* */
+	char label[16];
+};
+
+struct netif_stats {
+	uint64_t rx_packets, rx_bytes, rx_errors, rx_dropped;
+	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
+};
+
+struct netif {
+	struct netif *next;    /* the namespace's list, by index */
+	struct netns *ns;
+	int index;
+	char name[16];
+	unsigned flags;        /* IFF_UP, IFF_LOOPBACK, IFF_RUNNING, IFF_BROADCAST, IFF_MULTICAST */
+	unsigned mtu;          /* lo: 65536, as Linux */
+	unsigned short type;   /* ARPHRD_LOOPBACK, ARPHRD_ETHER */
+	unsigned char hwaddr[6], broadcast[6];
+	int hwlen;
+	int no_csum;           /* loopback: checksums neither made nor checked */
+	struct netif_addr *addrs;
+	struct netif_stats stats;
+	const struct netif_ops *ops;
+	void *priv;
+};
+
+/* ---- routes ---- */
+
+struct net_route {
+	struct net_route *next;
+	struct in6_addr dst;   /* v4-mapped for IPv4 routes */
+	int prefixlen;         /* of dst's family */
+	struct in6_addr gateway; /* unspecified: on-link */
+	struct in6_addr prefsrc; /* unspecified: chosen by the address rules */
+	struct netif *dev;
+	uint32_t metric;
+	unsigned char table, protocol, scope, type; /* RT_TABLE_*, RTPROT_*, RT_SCOPE_*, RTN_* */
+};
+
+/*
+ * Where a packet to dst goes: the route (longest prefix, lowest metric)
+ * and the source address to use from it; -ENETUNREACH when none.  A
+ * socket bound to an interface (SO_BINDTODEVICE) passes its index, else 0.
+ */
+int net_route_lookup(struct netns *ns, const struct in6_addr *dst, int ifindex, struct net_route **rt,
+		     struct in6_addr *src);
+
+/* ---- network namespaces ---- */
+
+/*
+ * A network stack instance: interfaces, routes, bound ports and counters.
+ * The sandbox starts with one (net_init_ns); unshare(CLONE_NEWNET) will
+ * make more, each starting with a down lo.
+ */
+struct netns {
+	struct netif *ifs;
+	int next_ifindex;
+	struct net_route *routes;
+	struct pkb *backlog, *backlog_tail; /* received, not yet handed up (net_rx) */
+	int draining;
+	void *ports[256];      /* by IP protocol: the transport's table of bound sockets */
+	uint64_t mib[128];     /* counters of /proc/net/snmp and netstat, by NET_MIB_* */
+	unsigned local_port_lo, local_port_hi; /* ip_local_port_range: 32768..60999 */
+};
+
+extern struct netns net_init_ns;
+
+/* The namespace t's sockets live in. */
+struct netns *net_ns_of(struct task *t);
+
+/* ---- the receive path ---- */
+
+/*
+ * Hands a packet a link received to IP.  Packets are queued and handed up
+ * by the outermost call only, so loopback's send -> receive -> reply
+ * chain stays one loop deep however long it runs.
+ */
+void net_rx(struct netif *ifp, struct pkb *p);
+
+/* What IP tells a transport about a packet it hands up. */
+struct net_rx_meta {
+	struct in6_addr src, dst; /* v4-mapped for IPv4 */
+	int v6;                /* came as IPv6 */
+	int ttl;               /* TTL or hop limit */
+	int tos;               /* TOS or traffic class */
+	int ifindex;
+	size_t nh_len;         /* the IP header's length, options included */
+};
+
+/* An ICMP error about a packet we sent, as a transport gets it. */
+struct net_icmp_err {
+	int v6;
+	int type, code;
+	uint32_t info;         /* next-hop MTU for "fragmentation needed"/"packet too big" */
+	int err;               /* the errno it maps to (ECONNREFUSED, EHOSTUNREACH, EMSGSIZE...) */
+	struct in6_addr src, dst; /* of the offending packet (ours) */
+	struct in6_addr from;  /* the router or host that answered */
+	const unsigned char *payload; /* the offending packet from its transport header on */
+	size_t payload_len;
+};
+
+/* A transport protocol: what IP hands packets and errors to, by protocol number. */
+struct net_protocol {
+	int protocol;          /* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6 */
+	/* p starts at the transport header; takes p. */
+	void (*rcv)(struct netns *ns, struct pkb *p, const struct net_rx_meta *m);
+	void (*err)(struct netns *ns, const struct net_icmp_err *e);
+};
+
+void net_register_protocol(const struct net_protocol *p);
+#define NET_PROTOCOL(p) \
+	__attribute__((constructor)) static void register_##p(void) { net_register_protocol(&p); }
+
+/* ---- the send path ---- */
+
+struct net_tx_opts {
+	int ttl;               /* -1: the default (64) */
+	int tos;               /* TOS / traffic class */
+	int ifindex;           /* SO_BINDTODEVICE, IP_PKTINFO: 0 for any */
+	int dontfrag;          /* IP_PMTUDISC_DO: EMSGSIZE past the path MTU rather than fragments */
+};
+
+/*
+ * Sends p (starting at its transport header, checksum already made unless
+ * the route's interface has no_csum) from src to dst, IPv4 when both are
+ * v4-mapped, else IPv6.  Routes, prepends the IP header, fragments IPv4
+ * if it must, and hands it to the interface.  Takes p in every case;
+ * 0 or -ENETUNREACH, -EHOSTUNREACH, -EMSGSIZE, -ENOBUFS.
+ */
+int net_ip_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, const struct in6_addr *dst,
+		  int protocol, const struct net_tx_opts *o);
+/* Bytes of IP header net_ip_output prepends, and the most a transport should reserve for all headers. */
+#define NET_MAX_HEADROOM 128
+
+/* ---- start-up ---- */
+
+struct net_config {
+	int sandbox;           /* --network=sandbox: the veth's packet socket is in fd */
+	int packet_fd;
+};
+
+/* Brings up the sandbox's stack: lo with 127.0.0.1/8 and ::1/128 and their routes, and the veth if any. */
+int net_init(const struct net_config *c);
