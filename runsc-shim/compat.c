@@ -305,6 +305,7 @@ static void exec_sandbox(const struct compat_suite *s, const struct compat_test 
 	argv[n++] = "do";
 	argv[n++] = xprintf("--platform=%s", s->platform[pi]);
 	argv[n++] = "--debug"; /* lists the unimplemented calls asked for at exit */
+	argv[n++] = "--private-tmp"; /* an empty /tmp, as the native run's */
 	if (strcmp(s->root, "/")) {
 		argv[n++] = "--root";
 		argv[n++] = (char *)s->root;
@@ -730,6 +731,7 @@ void compat_reproduce(const struct compat_suite *s, const struct compat_test *t,
 		append_quoted(buf, size, s->root);
 	}
 	append_quoted(buf, size, "--debug");
+	append_quoted(buf, size, "--private-tmp");
 	if (t->crash)
 		append_quoted(buf, size, "--test-sentry-crash");
 	append_quoted(buf, size, "--");

@@ -1,7 +1,8 @@
 /*
  * cvisor do: run one command in a new sandbox, with the host's / (or
  * --root) as its root (read-only below a layer in memory, or written
- * through the gofer with --overlay=none) and a private /tmp, the caller's stdio, and
+ * through the gofer with --overlay=none; /tmp is the root's own, as runsc
+ * do shows it, or an empty tmpfs with --private-tmp), the caller's stdio, and
  * the command's exit status as ours (128+N when it dies of signal N).
  */
 #define _GNU_SOURCE
@@ -35,6 +36,8 @@ static const char usage_text[] =
 	"  --cwd DIR             working directory inside the sandbox (default: the caller's, if it exists there)\n"
 	"  --platform=NAME       how application code runs (default ptrace; `cvisor platforms` lists them)\n"
 	"  --overlay=memory|none writes to the root go to sentry memory (default), or through the gofer to DIR\n"
+	"  --private-tmp         an empty /tmp of the sandbox's own (default: the root's /tmp, read-only\n"
+	"                        below the overlay like the rest of the root)\n"
 	"  --memory=SIZE         memory of the application, /tmp and the overlay's writes together, e.g.\n"
 	"                        512M, 4G (default: half the host's memory, at most 16G)\n"
 	"  --tasks=N             threads of all the sandbox's processes together; clone and fork fail\n"
@@ -252,6 +255,8 @@ int shim_do(int argc, char **argv)
 			else if (strcmp(a + 10, "memory"))
 				return shim_fail("use --overlay=memory (the default) or --overlay=none",
 						 "unknown overlay '%s'", a + 10);
+		} else if (!strcmp(a, "--private-tmp")) {
+			cfg.private_tmp = 1;
 		} else if (!strcmp(a, "-t") || !strcmp(a, "--tty")) {
 			cfg.tty = 1;
 		} else if (!strcmp(a, "--strace")) {

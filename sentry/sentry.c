@@ -95,7 +95,7 @@ static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_
 	return r;
 }
 
-static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_fds)
+static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_fds, int private_tmp)
 {
 	struct super *sb;
 	struct inode *root;
@@ -124,8 +124,10 @@ static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_f
 	/* Nothing of the host's /proc, /sys or /dev is ever reachable: the sandbox's own cover them. */
 	if ((r = mount_tmpfs(t, "/dev", 0, 0755, 0, FS_DEV)) < 0 ||
 	    (r = mount_tmpfs(t, "/proc", 0, 0555, 0, FS_PROC)) < 0 ||
-	    (r = mount_tmpfs(t, "/sys", 1 << 20, 0555, 1, FS_SYS)) < 0 ||
-	    (r = mount_tmpfs(t, "/tmp", sandbox.memory / 2, 01777, 0, FS_TMPFS)) < 0)
+	    (r = mount_tmpfs(t, "/sys", 1 << 20, 0555, 1, FS_SYS)) < 0)
+		return r;
+	/* /tmp is the root's own unless asked for an empty one (then shared with nothing). */
+	if (private_tmp && (r = mount_tmpfs(t, "/tmp", sandbox.memory / 2, 01777, 0, FS_TMPFS)) < 0)
 		return r;
 	return 0;
 }
@@ -503,7 +505,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	if (!t)
 		return -ENOMEM;
 	mf_set_reclaim(gofer_cache_drop_unmapped);
-	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds);
+	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds, cfg->private_tmp);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
 		return (int)r;

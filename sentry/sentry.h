@@ -25,6 +25,7 @@ struct sentry_config {
 	const char *platform;    /* its name (plat_find); NULL: SENTRY_DEFAULT_PLATFORM */
 	int pin_cpu;             /* tracer and stub on one CPU (ptrace) */
 	int no_overlay;          /* --overlay=none: no upper layer, writes go through the gofer to the host */
+	int private_tmp;         /* --private-tmp: an empty tmpfs on /tmp instead of the root's own /tmp */
 	size_t gofer_fds;        /* host fds of idle gofer files kept open at most (0: the default) */
 	int test_forbidden_call; /* tests: 1 a host call not on the vetted list, 2 a ptrace request, 3 a kill pid not on it */
 	unsigned stdio_closed;   /* bit N: the caller's fd N (0-2) was closed (an inert fd of the sentry's holds its place) */

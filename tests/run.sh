@@ -53,7 +53,7 @@ if [ -n "$SANDBOX_CMD" ]; then
 	read -ra SANDBOX <<< "$SANDBOX_CMD"
 	under_cvisor=
 else
-	SANDBOX=("$CVISOR" do ${PLATFORM:+--platform="$PLATFORM"} --)
+	SANDBOX=("$CVISOR" do ${PLATFORM:+--platform="$PLATFORM"} --private-tmp --)
 	under_cvisor=1
 fi
 
@@ -364,7 +364,7 @@ cvisor_suite compat "cvisor compat is cvisor's own runner"
 # keeps /proc in the sentry's root and does not enforce the vetted list.
 if [ -n "$ASAN_CVISOR" ]; then
 	if [ -x "$ASAN_CVISOR" ]; then
-		SANDBOX=("$ASAN_CVISOR" do ${PLATFORM:+--platform="$PLATFORM"} --)
+		SANDBOX=("$ASAN_CVISOR" do ${PLATFORM:+--platform="$PLATFORM"} --private-tmp --)
 		[ ${#COMPAT[@]} = 0 ] || COMPAT[0]=$ASAN_CVISOR
 		run_syscall_tests asan/
 		run_integration_cases asan/

@@ -238,5 +238,25 @@ else
 	result "seekdata build" 1 "does not build"
 fi
 
+# 10. /tmp is the root's own, as `runsc do` shows it: a program built there
+#     runs, and writes stay in the overlay (or reach the root with
+#     --overlay=none); --private-tmp gives an empty one instead.
+cp /bin/busybox "$sbroot/tmp/built-here"
+echo kept > "$sbroot/tmp/note"
+run native sh -c "cd $sbroot/tmp && ./built-here echo ran; cat note"
+run sandbox "$CVISOR" do --root "$sbroot" -- /bin/sh -c 'cd /tmp && ./built-here echo ran; cat note; echo x > new'
+compare "/tmp: the root's own, written in the overlay" "" ""
+[ ! -e "$sbroot/tmp/new" ] && result "/tmp: overlay writes stay off the host" 0 ||
+	result "/tmp: overlay writes stay off the host" 1 "$sbroot/tmp/new exists"
+run native sh -c 'echo x > '"$sbroot/tmp/ok"'; echo done'
+run sandbox "$CVISOR" do --overlay=none --root "$sbroot" -- /bin/sh -c 'echo x > /tmp/new; echo done'
+compare "/tmp: written through with --overlay=none" "" ""
+[ "$(cat "$sbroot/tmp/new" 2>/dev/null)" = x ] && result "/tmp: --overlay=none writes reach the root" 0 ||
+	result "/tmp: --overlay=none writes reach the root" 1 "no $sbroot/tmp/new"
+mkdir "$B/empty"
+run native sh -c "ls -A $B/empty; test -e $B/empty/note; echo \$?"
+run sandbox "$CVISOR" do --private-tmp --root "$sbroot" -- /bin/sh -c 'ls -A /tmp; test -e /tmp/note; echo $?'
+compare "/tmp: --private-tmp is empty" "" ""
+
 echo "gofer: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -43,7 +43,7 @@ fi
 if [ -e "$sbroot/cvisor-escape-probe" ]; then result "root write stays inside" 1 "file appeared on the host"
 else result "root write stays inside" 0 ""; fi
 
-# With the host's / as the image, the sandbox's /tmp, /dev, /proc, /sys, ...
+# With the host's / as the image, the sandbox's /tmp (--private-tmp), /dev, /proc, /sys, ...
 # sit on the image's directories, the host's own.  The sandbox cannot unmount
 # them, lazily or not (EINVAL, as for the locked mounts a user namespace
 # inherits), nor bind a tree they sit in elsewhere to see below them: a
@@ -52,7 +52,7 @@ else result "root write stays inside" 0 ""; fi
 hostmark=$(mktemp /tmp/cvisor-hostmark.XXXXXX)
 echo "$marker" > "$hostmark"
 name=$(basename "$hostmark")
-out=$(timeout 60 "$CVISOR" do -- /bin/busybox sh -c '
+out=$(timeout 60 "$CVISOR" do --private-tmp -- /bin/busybox sh -c '
 for m in /tmp /dev /proc /sys /dev/pts /dev/shm /; do umount $m; umount -l $m; done
 mkdir -p /tmp/b; mount --bind / /tmp/b; mount --bind /dev /tmp/b
 cat /tmp/'"$name"' /tmp/b/tmp/'"$name"'
