@@ -137,10 +137,15 @@ static int host_clocksource_is_tsc(void)
 
 /*
  * A background job's sentry touched the terminal, which sent SIGTTIN or
- * SIGTTOU to cvisor's process group.  The sentry ignores it (pid 1 of its
- * namespace stops only on a SIGSTOP from outside): cvisor stops it, then
- * itself, so that the shell sees the job stopped; `fg` or `bg` continues
- * cvisor's group, and cvisor the sentry.
+ * SIGTTOU to cvisor's process group; or, without -t, cvisor was sent
+ * SIGTSTP (^Z at the terminal, or kill).  The sentry ignores these (pid 1
+ * of its namespace stops only on a SIGSTOP from outside): cvisor stops it,
+ * then itself, so that the shell sees the job stopped; `fg` or `bg`
+ * continues cvisor's group, and cvisor the sentry.  The whole sandbox
+ * stops as one job, as a native command and its children would; its own
+ * processes see no SIGTSTP (with -t they do, from their own terminal).
+ * Application code that runs between two system calls goes on until its
+ * next one, where the stopped sentry holds it.
  */
 static void job_stop(pid_t sentry, int sig)
 {
@@ -154,7 +159,9 @@ static void job_stop(pid_t sentry, int sig)
 	sigprocmask(SIG_UNBLOCK, &one, NULL); /* stopped here until continued */
 	sigprocmask(SIG_BLOCK, &one, NULL);
 	/* Sent again while the sentry was on its way to stopping: stale now. */
-	sigaddset(&one, sig == SIGTTIN ? SIGTTOU : SIGTTIN);
+	sigaddset(&one, SIGTTIN);
+	sigaddset(&one, SIGTTOU);
+	sigaddset(&one, SIGTSTP);
 	while (sigtimedwait(&one, NULL, &now) > 0)
 		;
 	kill(sentry, SIGCONT);
@@ -166,7 +173,7 @@ static void job_stop(pid_t sentry, int sig)
  * sandbox's exit status once it is gone.  Its pid namespace dies with it,
  * stubs and all, before it can be waited for.
  */
-static int supervise(pid_t sentry, const sigset_t *set)
+static int supervise(pid_t sentry, const sigset_t *set, int tty)
 {
 	for (;;) {
 		siginfo_t si;
@@ -184,7 +191,7 @@ static int supervise(pid_t sentry, const sigset_t *set)
 						 "the sentry died of signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
 			return WEXITSTATUS(st);
 		}
-		if (sig == SIGTTIN || sig == SIGTTOU)
+		if (sig == SIGTTIN || sig == SIGTTOU || (sig == SIGTSTP && !tty))
 			job_stop(sentry, sig);
 		else if (sig > 0 && !sentry_signal_direct(&si))
 			sigqueue(sentry, sig, (union sigval){0});
@@ -375,7 +382,7 @@ int shim_do(int argc, char **argv)
 					 "cannot %s for the sentry: %s", step, strerror(-pid));
 		}
 		if (pid > 0) {
-			status = supervise(pid, &sigs);
+			status = supervise(pid, &sigs, cfg.tty);
 			gofer_end(gofer);
 			return status;
 		}

@@ -190,8 +190,8 @@ static char *find_program(struct task *t, const char *argv0, char *const *envp)
 
 /*
  * Signals sent to cvisor itself (Ctrl-C at the terminal, kill from a
- * supervisor) are the sandbox's: SIGINT, SIGQUIT and SIGTSTP go to the
- * foreground process group, as a terminal would send them; SIGTERM and
+ * supervisor) are the sandbox's: SIGINT, SIGQUIT and (with -t) SIGTSTP go
+ * to the foreground process group, as a terminal would send them; SIGTERM and
  * SIGHUP to pid 1, as runc forwards them.  They are blocked in every sentry
  * thread and taken here, where the sentry lock can be taken.
  *
@@ -347,6 +347,8 @@ static void *forwarder(void *arg)
 
 		if (sig < 0 || (si.si_code != SI_QUEUE && !sentry_signal_direct(&si)))
 			continue;
+		if (sig == SIGTSTP && !console)
+			continue; /* without -t, cvisor stops the whole sandbox as one job (runsc-shim/do.c) */
 		pthread_mutex_lock(&sentry_lock);
 		if (sig == SIGWINCH && console)
 			console_winsize(); /* the host terminal changed size: so does the sandbox's */

@@ -94,4 +94,15 @@ keys 'from-host-fg' Enter
 keys C-d
 keys 'echo cat-ended $?' Enter
 check "fg gives a stopped cvisor the terminal" "^cat-ended 0"
+# ^Z to a foreground cvisor (no -t) stops it and its sandbox as one job,
+# and fg continues both: the shell never waits on a sandbox stopped alone.
+keys "$CVISOR do -- sh -c 'sleep 1.5; echo slept-through'" Enter
+keys C-z
+keys 'jobs' Enter
+check "^Z stops a foreground cvisor as a job" "Stopped.*do -- sh -c"
+keys 'fg' Enter
+sleep 2
+keys 'echo fg-status $?' Enter
+check "fg continues it to its end" "^fg-status 0"
+check "the sandbox ran on after fg" "^slept-through"
 tmux kill-session -t "$S"
