@@ -935,14 +935,25 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 	uint64_t i = 0;
 	size_t k;
 
-#define EMIT(name, ino, type)                                                                              \
+/*
+ * Fixed entries take positions 0, 1, 2...  Entries that come and go
+ * (processes, fds, threads) are placed by their number instead (EMIT_AT,
+ * in ascending order), as Linux places them: closing fds or reaping
+ * processes while a reader walks the directory never shifts the entries
+ * still to come.  (A program closing every fd it finds in /proc/self/fd
+ * used to skip half of them.)
+ */
+#define EMIT_AT(at, name, ino, type)                                                                       \
 	do {                                                                                               \
-		if (i++ >= f->pos) {                                                                       \
+		uint64_t at_ = (at);                                                                       \
+		if (at_ >= f->pos) {                                                                       \
+			f->pos = at_; /* the entry's own position: getdents's d_off follows it */          \
 			if (emit(ctx, name, strlen(name), ino, type))                                       \
 				return 0;                                                                  \
-			f->pos = i;                                                                        \
+			f->pos = at_ + 1;                                                                  \
 		}                                                                                          \
 	} while (0)
+#define EMIT(name, ino, type) EMIT_AT(i++, name, ino, type)
 
 	EMIT(".", f->inode->ino, DT_DIR);
 	EMIT("..", 1, DT_DIR);
@@ -969,7 +980,7 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 				if (!best)
 					break;
 				snprintf(num, sizeof(num), "%d", best);
-				EMIT(num, 0x10000 + (uint64_t)best, DT_DIR);
+				EMIT_AT(i + (uint64_t)best, num, 0x10000 + (uint64_t)best, DT_DIR);
 				last = best;
 			}
 		}
@@ -1002,7 +1013,7 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 		for (fd = 0; t && t->files && fd < t->files->size; fd++)
 			if (t->files->fds[fd]) {
 				snprintf(num, sizeof(num), "%d", fd);
-				EMIT(num, 0x8000 + (uint64_t)fd, p->kind == P_FDDIR ? DT_LNK : DT_REG);
+				EMIT_AT(i + (uint64_t)fd, num, 0x8000 + (uint64_t)fd, p->kind == P_FDDIR ? DT_LNK : DT_REG);
 			}
 		break;
 	}
@@ -1010,10 +1021,20 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 		struct thread_group *g = tg_find(p->pid);
 		struct task *x;
 		char num[16];
+		int last = 0;
 
-		for (x = g ? g->threads : NULL; x; x = x->tg_next) {
-			snprintf(num, sizeof(num), "%d", x->tid);
-			EMIT(num, 0x9000 + (uint64_t)x->tid, DT_DIR);
+		/* Threads in ascending tid order, each at its tid's position. */
+		for (;;) {
+			int best = 0;
+
+			for (x = g ? g->threads : NULL; x; x = x->tg_next)
+				if (x->tid > last && (!best || x->tid < best))
+					best = x->tid;
+			if (!best)
+				break;
+			snprintf(num, sizeof(num), "%d", best);
+			EMIT_AT(i + (uint64_t)best, num, 0x9000 + (uint64_t)best, DT_DIR);
+			last = best;
 		}
 		break;
 	}
@@ -1021,6 +1042,7 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 		break;
 	}
 #undef EMIT
+#undef EMIT_AT
 	return 0;
 }
 
