@@ -41,7 +41,7 @@ int pidfd_pid(struct task *t, int fd)
 
 	if (!f)
 		return -EBADF;
-	pid = f->ops == &pidfd_fops ? (int)(intptr_t)f->priv : -EINVAL;
+	pid = f->ops == &pidfd_fops ? (int)(intptr_t)f->priv : -EBADF; /* not a pidfd: EBADF, as Linux */
 	file_put(f);
 	return pid;
 }

@@ -216,12 +216,11 @@ SYSCALL(sched_getaffinity)
 	struct task *x = sched_thread(t, (int)a[0]);
 	uint64_t mask;
 
-	if ((int)a[0] < 0)
+	/* The size first, then the thread (a negative tid is ESRCH): CPython grows its mask while EINVAL comes. */
+	if (a[1] < 8 || (a[1] & 7))
 		return -EINVAL;
 	if (!x)
 		return -ESRCH;
-	if (a[1] < 8 || (a[1] & 7))
-		return -EINVAL;
 	/*
 	 * Remembered, not enforced: the host places sandbox threads itself (the
 	 * ptrace platform keeps a tracer and its stub on one CPU).
@@ -506,12 +505,11 @@ SYSCALL(sched_setaffinity)
 	struct task *x = sched_thread(t, (int)a[0]);
 	uint64_t mask = 0;
 
-	if ((int)a[0] < 0)
-		return -EINVAL;
-	if (!x)
-		return -ESRCH;
+	/* The mask first, then the thread (a negative tid is ESRCH), as Linux. */
 	if (mm_copy_in(t->mm, &mask, a[2], a[1] < 8 ? a[1] : 8) < 0)
 		return -EFAULT;
+	if (!x)
+		return -ESRCH;
 	if (!(mask & all_cpus()))
 		return -EINVAL;
 	x->affinity = mask & all_cpus();

@@ -536,7 +536,8 @@ void vfs_fsnotify_dentry(struct dentry *d, uint32_t mask);
 /* Frees an inode's extended attributes (syscalls/sys_xfile.c keeps them). */
 /* ---- extended attributes (xattr.c) ---- */
 #define VFS_XATTR_SIZE_MAX 65536
-#define VFS_XATTR_PER_INODE 64
+#define VFS_XATTR_PER_INODE 1024
+#define VFS_XATTR_BYTES (128 * 1024) /* names, values and bookkeeping of one inode's attributes */
 #define VFS_XATTR_CREATE 1  /* XATTR_CREATE */
 #define VFS_XATTR_REPLACE 2 /* XATTR_REPLACE */
 /* The value's size with *value pointing at it (owned by the inode), or -ENODATA. */

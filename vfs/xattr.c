@@ -3,8 +3,10 @@
  * and security. names).  A file system that has attributes of its own (the
  * gofer: the image's) hands them over the first time they are asked for;
  * changes stay in the sandbox, unless the file system writes them too
- * (iops->write_xattr: "user." ones through the gofer with --overlay=none).  Limited in number and size per inode so
- * that an application cannot grow the sentry without bound.
+ * (iops->write_xattr: "user." ones through the gofer with --overlay=none).  Limited in number and in
+ * bytes per inode so that an application cannot grow the sentry without
+ * bound; the bytes, not the number, are what a program meets first (a
+ * hundred small "user." attributes fit, as on ext4 and tmpfs).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,14 +38,33 @@ static void load(struct inode *ino)
 		ino->iops->read_xattrs(ino, add_one, ino);
 }
 
-static struct xattr **find(struct inode *ino, const char *name, int *count)
+/* What one attribute costs against VFS_XATTR_BYTES: its name, its value and the bookkeeping. */
+static size_t cost(const char *name, size_t size)
 {
-	struct xattr **pp;
+	return strlen(name) + size + sizeof(struct xattr);
+}
+
+/* The link that holds name (or the list's end); *count and *bytes: the whole list's (when asked). */
+static struct xattr **find_all(struct inode *ino, const char *name, int *count, size_t *bytes)
+{
+	struct xattr **pp, **found = NULL, *x;
 
 	*count = 0;
-	for (pp = (struct xattr **)&ino->xattrs; *pp && strcmp((*pp)->name, name); pp = &(*pp)->next)
+	*bytes = 0;
+	for (pp = (struct xattr **)&ino->xattrs; (x = *pp); pp = &x->next) {
 		(*count)++;
-	return pp;
+		*bytes += cost(x->name, x->size);
+		if (!found && !strcmp(x->name, name))
+			found = pp;
+	}
+	return found ? found : pp;
+}
+
+static struct xattr **find(struct inode *ino, const char *name, int *count)
+{
+	size_t bytes;
+
+	return find_all(ino, name, count, &bytes);
 }
 
 long vfs_xattr_get(struct inode *ino, const char *name, void **value)
@@ -64,9 +85,10 @@ long vfs_xattr_set(struct inode *ino, const char *name, const void *value, size_
 	struct xattr **pp, *x;
 	void *v;
 	int n;
+	size_t bytes;
 
 	load(ino);
-	pp = find(ino, name, &n);
+	pp = find_all(ino, name, &n, &bytes);
 	x = *pp;
 	if (x && (flags & VFS_XATTR_CREATE))
 		return -EEXIST;
@@ -75,6 +97,8 @@ long vfs_xattr_set(struct inode *ino, const char *name, const void *value, size_
 	if (size > VFS_XATTR_SIZE_MAX)
 		return -E2BIG;
 	if (!x && n >= VFS_XATTR_PER_INODE)
+		return -ENOSPC;
+	if (bytes - (x ? cost(x->name, x->size) : 0) + cost(name, size) > VFS_XATTR_BYTES)
 		return -ENOSPC;
 	v = malloc(size ? size : 1);
 	if (!v)

@@ -43,6 +43,18 @@ int main(void)
 	printf("zombie exited 0: %d\n", WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK("kill(reaped, 0)", kill(pid, 0));
 	close(pidfd);
+	/* A file that is not a pidfd (CPython's test_pidfd_send_signal uses fd 0). */
+	CHECK("pidfd_send_signal(not a pidfd)", syscall(SYS_pidfd_send_signal, 0, SIGINT, NULL, 0));
+	CHECK("pidfd_send_signal(closed fd)", syscall(SYS_pidfd_send_signal, 999, SIGINT, NULL, 0));
+	{
+		siginfo_t wsi;
+
+		CHECK("waitid(P_PIDFD, not a pidfd)", syscall(SYS_waitid, 3 /* P_PIDFD */, 0, &wsi, WEXITED, NULL));
+	}
+	/* A negative thread id is ESRCH once the size is right, EINVAL before (CPython grows its mask on EINVAL). */
+	CHECK("sched_getaffinity(-1)", syscall(SYS_sched_getaffinity, -1, sizeof(set), &set));
+	CHECK("sched_getaffinity(-1, size 4)", syscall(SYS_sched_getaffinity, -1, 4, &set));
+	CHECK("sched_setaffinity(-1)", syscall(SYS_sched_setaffinity, -1, sizeof(set), &set));
 
 	/* A child made by clone with another exit signal than SIGCHLD: that signal, and only __WALL or __WCLONE wait for it. */
 	{
