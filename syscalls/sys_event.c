@@ -1,6 +1,7 @@
 /* Event fds and epoll: eventfd2, timerfd_*, signalfd4, epoll_*, memfd_create. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -203,14 +204,13 @@ out:
 
 static long do_epoll_wait(struct task *t, int epfd, gva_t uevents, int max, int64_t timeout_ns)
 {
-	struct epoll_event ev[256];
+	struct epoll_event small[64], *ev = small;
 	struct file *ep;
 	long r;
+	int n;
 
 	if (max <= 0 || (uint64_t)max > (uint64_t)INT32_MAX / sizeof(ev[0]))
 		return -EINVAL;
-	if (max > 256)
-		max = 256; /* at most this many per call: the rest come with the next */
 	ep = fdt_get(t->files, epfd);
 	if (!ep)
 		return -EBADF;
@@ -218,10 +218,20 @@ static long do_epoll_wait(struct task *t, int epfd, gva_t uevents, int max, int6
 		file_put(ep);
 		return -EINVAL;
 	}
+	/* As many as asked for, as Linux: no wait returns more than the interest list holds. */
+	n = epoll_size(ep);
+	if (max > n)
+		max = n > 0 ? n : 1;
+	if ((size_t)max > sizeof(small) / sizeof(small[0]) && !(ev = malloc((size_t)max * sizeof(ev[0])))) {
+		file_put(ep);
+		return -ENOMEM;
+	}
 	r = epoll_wait_file(t, ep, ev, max, timeout_ns);
 	file_put(ep);
 	if (r > 0 && mm_copy_out(t->mm, uevents, ev, (size_t)r * sizeof(ev[0])) < 0)
-		return -EFAULT;
+		r = -EFAULT;
+	if (ev != small)
+		free(ev);
 	return r;
 }
 

@@ -64,6 +64,17 @@ static void ep_wait_link(struct file *f, struct vfs_pollset *ps);
 
 static const struct file_ops epoll_fops = {.poll = ep_poll, .wait_link = ep_wait_link, .release = ep_release, .dname = "anon_inode:[eventpoll]"};
 
+int epoll_size(struct file *epf)
+{
+	struct epoll *ep = epf->priv;
+	struct entry *e;
+	int n = 0;
+
+	for (e = ep->entries; e; e = e->next)
+		n++;
+	return n;
+}
+
 long epoll_create_file(struct file **out)
 {
 	struct epoll *ep = calloc(1, sizeof(*ep));
