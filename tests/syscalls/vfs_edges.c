@@ -600,18 +600,17 @@ static void epoll_exclusive(void)
 #define RWF_APPEND 0x10
 #endif
 
-/* utimensat and friends as another user (65534), on a file of root's with mode. */
 /*
- * One epoll_wait returns as many ready events as asked for: 300 ready pipe
+ * One epoll_wait returns as many ready events as asked for: 300 writable pipe
  * ends come in one call (cvisor returned at most 256 per call, which
  * CPython's test_selectors.test_above_fd_setsize counts).
  */
 static void epoll_many(void)
 {
-	struct epoll_event ev, *out = calloc(400, sizeof(*out));
-	int ep = epoll_create1(0), p[2], i, fds[300];
+	struct epoll_event ev, *out = calloc(700, sizeof(*out));
+	int ep = epoll_create1(0), p[2], i, fds[600];
 
-	for (i = 0; i < 300; i += 2) {
+	for (i = 0; i < 600; i += 2) {
 		if (pipe(p) < 0)
 			break;
 		fds[i] = p[0];
@@ -622,14 +621,15 @@ static void epoll_many(void)
 		ev.data.fd = p[0];
 		epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev); /* a read end is never writable */
 	}
-	CHECK("epoll_wait(400) with 150 writable ends", epoll_wait(ep, out, 400, 0));
+	CHECK("epoll_wait(700) with 300 writable ends", epoll_wait(ep, out, 700, 0));
 	CHECK("epoll_wait(20)", epoll_wait(ep, out, 20, 0));
-	for (i = 0; i < 300; i++)
+	for (i = 0; i < 600; i++)
 		close(fds[i]);
 	close(ep);
 	free(out);
 }
 
+/* utimensat and friends as another user (65534), on a file of root's with mode. */
 static void times_as_other(mode_t mode)
 {
 	struct timespec now2[2] = {{0, UTIME_NOW}, {0, UTIME_NOW}}, set[2] = {{1000, 0}, {2000, 0}};
