@@ -406,7 +406,7 @@ static gva_t find_space(struct mm *mm, uint64_t len)
 
 	/* Walk the gaps downwards from top. */
 	for (;;) {
-		gva_t lo = i == 0 ? PAGE * 16 : mm->vmas[i - 1].end;
+		gva_t lo = i == 0 ? MM_MIN_ADDR : mm->vmas[i - 1].end;
 		gva_t hi = top;
 
 		if (i < mm->nvmas && mm->vmas[i].start < hi)
@@ -440,13 +440,15 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struc
 			return -EINVAL;
 		if (addr > mm->limit - len)
 			return -ENOMEM;
+		if (addr < MM_MIN_ADDR)
+			return -EPERM;
 		if (!(flags & MAP_FIXED) && !range_free(mm, addr, addr + len))
 			return -EEXIST;
 		if (unmap_range(mm, addr, addr + len) < 0)
 			return -ENOMEM;
 	} else {
 		addr = PGDOWN(addr);
-		if (!addr || addr > mm->limit - len || !range_free(mm, addr, addr + len))
+		if (addr < MM_MIN_ADDR || addr > mm->limit - len || !range_free(mm, addr, addr + len))
 			addr = find_space(mm, len);
 		if (!addr)
 			return -ENOMEM;
@@ -1043,6 +1045,8 @@ long mm_mremap(struct mm *mm, gva_t old, uint64_t oldlen, uint64_t newlen, int f
 			return -EINVAL;
 		if (newaddr < old + oldlen && old < newaddr + newlen)
 			return -EINVAL;
+		if (newaddr < MM_MIN_ADDR)
+			return -EPERM;
 		if (mm->nvmas >= MM_MAX_MAP_COUNT - 3)
 			return -ENOMEM;
 		if (unmap_range(mm, newaddr, newaddr + newlen) < 0)

@@ -60,6 +60,14 @@ struct vma {
  */
 #define MM_MAX_MAP_COUNT 65530
 
+/*
+ * vm.mmap_min_addr: nothing is mapped below it.  A fixed mapping there is
+ * EPERM, as for root in a container (the capability that lifts it counts
+ * only in the host's user namespace); a hint there is ignored.  The host
+ * refuses such a mapping to the stubs anyway.
+ */
+#define MM_MIN_ADDR 65536
+
 struct path;
 
 struct mm {
