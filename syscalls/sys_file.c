@@ -990,7 +990,49 @@ SYSCALL(fcntl)
 			r = -EBADF;
 			break;
 		}
+		if ((f->flags ^ (int)a[2]) & O_ASYNC) {
+			r = vfs_fasync_set(f, fd, (int)a[2] & O_ASYNC);
+			if (r < 0)
+				break;
+		}
 		f->flags = (f->flags & ~SETFL_MASK) | ((int)a[2] & SETFL_MASK);
+		break;
+	case F_SETOWN: {
+		int who = (int)a[2];
+
+		r = who == INT32_MIN ? -EINVAL : vfs_fown_set(t, f, who < 0 ? F_OWNER_PGRP : F_OWNER_PID, who < 0 ? -who : who);
+		break;
+	}
+	case F_GETOWN: {
+		int type, id;
+
+		vfs_fown_get(f, &type, &id);
+		r = type == F_OWNER_PGRP ? -id : id;
+		break;
+	}
+	case F_SETOWN_EX:
+	case F_GETOWN_EX: {
+		struct f_owner_ex ox;
+
+		if (cmd == F_GETOWN_EX) {
+			int type;
+
+			vfs_fown_get(f, &type, &ox.pid);
+			ox.type = (enum __pid_type)type;
+			r = mm_copy_out(t->mm, a[2], &ox, sizeof(ox));
+		} else if ((r = mm_copy_in(t->mm, &ox, a[2], sizeof(ox))) == 0) {
+			r = vfs_fown_set(t, f, ox.type, ox.pid);
+		}
+		break;
+	}
+	case F_SETSIG:
+		r = vfs_fown_setsig(f, (int)a[2]);
+		break;
+	case F_GETSIG:
+		r = vfs_fown_getsig(f);
+		break;
+	case F_NOTIFY:
+		r = vfs_dnotify(t, f, fd, (unsigned)a[2]);
 		break;
 	case F_GETLK:
 	case F_OFD_GETLK:

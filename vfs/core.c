@@ -328,6 +328,8 @@ void file_put(struct file *f)
 											 0x10 /* IN_CLOSE_NOWRITE */);
 	if (f->ops && f->ops->release)
 		f->ops->release(f);
+	if (vfs_fasync_any())
+		vfs_fown_release(f);
 	path_put(&f->path);
 	inode_put(f->inode);
 	free(f);
@@ -798,6 +800,8 @@ void vfs_notify(struct inode *ino)
 {
 	ino->poll_gen++;
 	waitq_wake(&ino->wq);
+	if (vfs_fasync_any())
+		vfs_fasync_notify(ino);
 }
 
 void vfs_pollset_init(struct vfs_pollset *ps, struct task *t)

@@ -533,6 +533,26 @@ struct inode *anon_inode(uint32_t mode);
 void vfs_fsnotify(struct inode *ino, uint32_t mask, const char *name, uint32_t cookie);
 void vfs_fsnotify_dentry(struct dentry *d, uint32_t mask);
 
+/*
+ * Signal-driven I/O and dnotify (fasync.c): a file's owner and signal
+ * (F_SETOWN/F_SETOWN_EX, F_SETSIG), SIGIO when an O_ASYNC file becomes
+ * ready (vfs_notify calls vfs_fasync_notify), F_NOTIFY on a directory
+ * (vfs_fsnotify calls vfs_dnotify_event).  Each -errno as fcntl(2) answers.
+ */
+long vfs_fown_set(struct task *t, struct file *f, int type, int id);
+void vfs_fown_get(struct file *f, int *type, int *id);
+long vfs_fown_setsig(struct file *f, int sig);
+int vfs_fown_getsig(struct file *f);
+/* O_ASYNC was set (on) or cleared through fd. */
+long vfs_fasync_set(struct file *f, int fd, int on);
+long vfs_dnotify(struct task *t, struct file *f, int fd, unsigned arg);
+void vfs_fasync_notify(struct inode *ino);
+void vfs_dnotify_event(struct inode *dir, uint32_t mask);
+/* Some file has an owner: the two hooks above have work to do. */
+int vfs_fasync_any(void);
+/* f is being freed: its owner goes. */
+void vfs_fown_release(struct file *f);
+
 /* Frees an inode's extended attributes (syscalls/sys_xfile.c keeps them). */
 /* ---- extended attributes (xattr.c) ---- */
 #define VFS_XATTR_SIZE_MAX 65536

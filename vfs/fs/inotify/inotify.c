@@ -87,6 +87,8 @@ void vfs_fsnotify(struct inode *ino, uint32_t mask, const char *name, uint32_t c
 {
 	struct watch *w, *next;
 
+	if (vfs_fasync_any())
+		vfs_dnotify_event(ino, mask);
 	for (w = watches; w; w = next) {
 		next = w->next;
 		if (w->target != ino)
