@@ -4,10 +4,13 @@
 # `cvisor compat --format=regrtest`, which compares them test by test.  The
 # native side runs in a mount namespace of its own with a fresh /tmp (cvisor
 # compat does that), and the modules that send signals or touch the network
-# only reach loopback and their own processes; still, as a precaution, the
-# whole run sits in throwaway pid and network namespaces when the host lets
-# us make them (`unshare -p -f -n --mount-proc`), so nothing a test does can
-# reach another process or interface of the host.
+# only reach loopback and their own processes.  Some do more as root: test_time
+# sets the realtime clock back an hour and forward again, test_socket sets
+# the host name.  So the whole run sits in throwaway pid, network, UTS, IPC
+# and mount namespaces (`unshare -p -f -n -u -i --mount-proc`), and without
+# the capabilities no namespace confines (CAP_SYS_TIME, CAP_SYS_MODULE,
+# CAP_SYS_BOOT: the clock tests then skip, as in any container); with no
+# way to make those (not root), it refuses to run.
 #
 # Prints the per-module table (tests that pass natively, then in the sandbox,
 # regressed, fixed) and each regressed test, then the system calls the
@@ -32,9 +35,14 @@ if ! "$PY" -c 'import test.support' 2>/dev/null || [ ! -d /usr/lib/python3.11/te
 fi
 
 # Inside throwaway namespaces, once (the variable stops a second time).
-if [ -z "${CVISOR_COMPAT_NS:-}" ] && [ "$(id -u)" = 0 ] &&
-	unshare -p -f -n --mount-proc true 2>/dev/null; then
-	exec env CVISOR_COMPAT_NS=1 unshare -p -f -n --mount-proc \
+if [ -z "${CVISOR_COMPAT_NS:-}" ]; then
+	if [ "$(id -u)" != 0 ] || ! unshare -p -f -n -u -i --mount-proc true 2>/dev/null ||
+		! setpriv --bounding-set -sys_time,-sys_module,-sys_boot true 2>/dev/null; then
+		echo "make compat: needs root, namespaces and setpriv (util-linux) to keep CPython's tests off the host" >&2
+		exit 2
+	fi
+	exec env CVISOR_COMPAT_NS=1 unshare -p -f -n -u -i --mount-proc \
+		setpriv --bounding-set -sys_time,-sys_module,-sys_boot \
 		sh -c 'ip link set lo up 2>/dev/null; exec "$@"' sh bash "$0" "$CVISOR" "${MODULES[@]}"
 fi
 
