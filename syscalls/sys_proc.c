@@ -775,6 +775,21 @@ static long do_execve(struct task *t, const struct path *at, const char *path, g
 	free(buf);
 	if (r < 0)
 		goto out;
+	if (!argv[0]) {
+		/*
+		 * An empty argv: the program gets argc 1 and an empty argv[0], as
+		 * Linux gives it since 5.18 (programs index argv[0] unchecked).
+		 */
+		char **one = calloc(2, sizeof(*one));
+
+		if (!one || !(one[0] = strdup(""))) {
+			free(one);
+			r = -ENOMEM;
+			goto out;
+		}
+		free(argv);
+		argv = one;
+	}
 	r = loader_exec_at(t, at, path, argv, envp, &mm, &regs);
 	if (r < 0)
 		goto out;

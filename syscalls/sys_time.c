@@ -459,8 +459,8 @@ SYSCALL(timer_settime)
 	struct abi_itimerspec nv, old;
 	uint64_t v, iv, deadline = 0;
 
-	if (!k)
-		return -EINVAL;
+	if (!k || !a[2])
+		return -EINVAL; /* no new value: EINVAL, as Linux (not EFAULT) */
 	if (mm_copy_in(t->mm, &nv, a[2], sizeof(nv)) < 0)
 		return -EFAULT;
 	if (!abi_timespec_valid(&nv.value) || !abi_timespec_valid(&nv.interval))

@@ -157,7 +157,7 @@ static void free_group(struct thread_group *g)
 	timer_cancel_locked(&g->itimer_cpu[1]);
 	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
-	sigextra_free(&g->extra);
+	sigextra_free(&g->pending, &g->extra);
 	if (g->zombie)
 		nzombies--;
 	free(g);
@@ -584,7 +584,7 @@ void task_exit_thread(struct task *t)
 	sighand_put(t->sighand);
 	if (g->leader == t)
 		g->leader = NULL;
-	sigextra_free(&t->sigextra);
+	sigextra_free(&t->sigpending, &t->sigextra);
 	groups_put(t->cred.groups);
 	pthread_cond_destroy(&t->wake_cond);
 	free(t);
@@ -604,7 +604,7 @@ static void group_exit_notify(struct thread_group *g)
 	timer_cancel_locked(&g->itimer_cpu[1]);
 	timer_cancel_locked(&g->cpu_watch);
 	tg_free_timers(g);
-	sigextra_free(&g->extra);
+	sigextra_free(&g->pending, &g->extra);
 	g->vfork_waiting = 0;
 	waitq_wake(&task_pidfd_wq);
 	if (g->parent)
@@ -958,7 +958,7 @@ SYSCALL(tkill)
 		return -ESRCH;
 	fill_user_info(t, &si, (int)a[1], SI_TKILL);
 	if ((int)a[1]) /* the signal is an int: 1 << 32 is signal 0, a check only */
-		task_send_signal(x, (int)a[1], &si);
+		return task_send_signal(x, (int)a[1], &si);
 	return 0;
 }
 
@@ -974,7 +974,7 @@ SYSCALL(tgkill)
 		return -ESRCH;
 	fill_user_info(t, &si, (int)a[2], SI_TKILL);
 	if ((int)a[2])
-		task_send_signal(x, (int)a[2], &si);
+		return task_send_signal(x, (int)a[2], &si);
 	return 0;
 }
 

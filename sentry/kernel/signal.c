@@ -127,25 +127,45 @@ struct sigextra {
 };
 
 #define SIGQUEUE_MAX 4096 /* further instances per thread or process */
+/*
+ * ... and in the whole sandbox, which RLIMIT_SIGPENDING (per user on Linux)
+ * would bound: without it, a sandbox of thousands of threads could make
+ * the sentry hold gigabytes of queued siginfo.
+ */
+#define SIGQUEUE_SANDBOX_MAX 65536
+static long sigqueue_count; /* real-time signal instances queued in the sandbox, first ones included */
 
-static int add_pending(uint64_t *pending, siginfo_t *info, struct sigextra **list, int sig, const siginfo_t *si)
+#define RT_BITS (~0ULL << 31) /* signals 32..64 as BIT(sig) */
+
+static int add_pending(uint64_t *pending, siginfo_t *info, struct sigextra **list, int sig, const siginfo_t *si,
+		       const struct thread_group *g)
 {
 	struct sigextra **pp, *e;
 	int n = 0;
 
+	if (sig < 32 && (*pending & BIT(sig)))
+		return 0; /* standard signals merge */
+	/*
+	 * The receiver's RLIMIT_SIGPENDING against the sandbox's count of
+	 * real-time signals (Linux counts every queued signal, per user).
+	 */
+	if (sig >= 32 && (sigqueue_count >= SIGQUEUE_SANDBOX_MAX ||
+			  (uint64_t)sigqueue_count >= g->rlim[RLIMIT_SIGPENDING].rlim_cur))
+		return -EAGAIN;
 	if (!(*pending & BIT(sig))) {
 		info[sig - 1] = *si;
 		*pending |= BIT(sig);
+		if (sig >= 32)
+			sigqueue_count++;
 		return 0;
 	}
-	if (sig < 32)
-		return 0; /* standard signals merge */
 	for (pp = list; *pp; pp = &(*pp)->next)
 		if (++n >= SIGQUEUE_MAX)
 			return -EAGAIN;
 	e = malloc(sizeof(*e));
 	if (!e)
 		return -EAGAIN;
+	sigqueue_count++;
 	e->sig = sig;
 	e->info = *si;
 	e->next = NULL;
@@ -164,18 +184,24 @@ static void take_pending(uint64_t *pending, siginfo_t *info, struct sigextra **l
 			info[sig - 1] = e->info;
 			*pp = e->next;
 			free(e);
+			sigqueue_count--;
 			return;
 		}
+	if (sig >= 32 && (*pending & BIT(sig)))
+		sigqueue_count--;
 	*pending &= ~BIT(sig);
 }
 
-void sigextra_free(struct sigextra **list)
+void sigextra_free(uint64_t *pending, struct sigextra **list)
 {
+	sigqueue_count -= __builtin_popcountll(*pending & RT_BITS);
+	*pending &= ~RT_BITS;
 	while (*list) {
 		struct sigextra *e = *list;
 
 		*list = e->next;
 		free(e);
+		sigqueue_count--;
 	}
 }
 
@@ -184,11 +210,13 @@ static void drop_pending(uint64_t *pending, struct sigextra **list, uint64_t mas
 {
 	struct sigextra **pp = list, *e;
 
+	sigqueue_count -= __builtin_popcountll(*pending & mask & RT_BITS);
 	*pending &= ~mask;
 	while ((e = *pp)) {
 		if (mask & BIT(e->sig)) {
 			*pp = e->next;
 			free(e);
+			sigqueue_count--;
 		} else {
 			pp = &e->next;
 		}
@@ -213,50 +241,52 @@ static void job_control(struct thread_group *g, int sig)
 	}
 }
 
-void task_send_signal(struct task *target, int sig, const siginfo_t *info)
+int task_send_signal(struct task *target, int sig, const siginfo_t *info)
 {
 	/* Every table below is indexed by sig: a caller's unchecked number goes no further. */
 	if (sig < 1 || sig > 64 || target->exiting || target->tg->exiting)
-		return;
+		return 0;
 	job_control(target->tg, sig);
 	if (sig == SIGKILL) {
 		task_exit_group(target, SIGKILL);
-		return;
+		return 0;
 	}
 	/* Ignored signals are dropped at once, unless blocked (the handler may change). */
 	if (ignored(target, sig) && !(target->sigmask & BIT(sig)))
-		return;
-	if (add_pending(&target->sigpending, target->siginfo, &target->sigextra, sig, info) < 0)
-		return;
+		return 0;
+	if (add_pending(&target->sigpending, target->siginfo, &target->sigextra, sig, info, target->tg) < 0)
+		return -EAGAIN;
 	if (!(target->sigmask & BIT(sig)))
 		wake(target);
 	else
 		wake_waiters(target->tg, target);
+	return 0;
 }
 
-void tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
+int tg_send_signal(struct thread_group *g, int sig, const siginfo_t *info)
 {
 	struct task *t = g->threads, *x;
 
 	if (sig < 1 || sig > 64 || !t || g->exiting)
-		return;
+		return 0;
 	if (sig == SIGKILL) {
 		task_exit_group(t, SIGKILL);
-		return;
+		return 0;
 	}
 	job_control(g, sig);
 	/* As for a thread: an ignored signal is dropped unless blocked (here: by the first thread). */
 	if (ignored(t, sig) && !(t->sigmask & BIT(sig)))
-		return;
-	if (add_pending(&g->pending, g->info, &g->extra, sig, info) < 0)
-		return;
+		return 0;
+	if (add_pending(&g->pending, g->info, &g->extra, sig, info, g) < 0)
+		return -EAGAIN;
 	/* Any thread that does not block it may take it: wake one. */
 	for (x = g->threads; x; x = x->tg_next)
 		if (!(x->sigmask & BIT(sig))) {
 			wake(x);
-			return;
+			return 0;
 		}
 	wake_waiters(g, NULL);
+	return 0;
 }
 
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr)
@@ -639,11 +669,8 @@ static long queue_info(struct task *t, struct task *target, struct thread_group 
 	si.si_signo = sig;
 	if (!sig)
 		return 0;
-	if (target)
-		task_send_signal(target, sig, &si);
-	else
-		tg_send_signal(g, sig, &si);
-	return 0;
+	/* A queue at its limit: EAGAIN for a queued signal (kill's SI_USER ones merge instead, as Linux). */
+	return target ? task_send_signal(target, sig, &si) : tg_send_signal(g, sig, &si);
 }
 
 SYSCALL(rt_sigqueueinfo)

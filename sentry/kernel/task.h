@@ -271,7 +271,8 @@ void task_oom(struct task *t);
  * ignored: Linux resets the action to default then).  task_deliver_signals
  * runs before each return to the application and on syscall exit.
  */
-void task_send_signal(struct task *target, int sig, const siginfo_t *info);
+/* 0, or -EAGAIN when a real-time signal finds its queue full (the signal is not sent). */
+int task_send_signal(struct task *target, int sig, const siginfo_t *info);
 /* kill(2)'s permission rule: may t signal g? */
 int may_signal(struct task *t, struct thread_group *g, int sig);
 /* The siginfo of a signal t sends with kill(2) and its kind (SI_USER, SI_TKILL). */
@@ -299,11 +300,12 @@ struct task_files_ops {
 	void (*fs_put)(struct fs_context *fs);
 };
 extern const struct task_files_ops *task_files;
-void tg_send_signal(struct thread_group *tg, int sig, const siginfo_t *info);
+int tg_send_signal(struct thread_group *tg, int sig, const siginfo_t *info);
 void task_force_signal(struct task *t, int sig, int code, uint64_t addr);
 void task_deliver_signals(struct task *t);
 /* Frees the queued real-time signal instances of a list (exit). */
-void sigextra_free(struct sigextra **list);
+/* Drops every queued instance (the real-time signals' pending bits and further ones). */
+void sigextra_free(uint64_t *pending, struct sigextra **list);
 /* Takes a pending signal in set (the thread's own first): its number with *si, or 0. */
 int task_dequeue_signal(struct task *t, uint64_t set, siginfo_t *si);
 /* Is sp on the task's alternate signal stack? */
