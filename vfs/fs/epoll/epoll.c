@@ -210,6 +210,20 @@ static int collect(struct task *t, struct epoll *ep, struct epoll_event *out, in
 		}
 		n++;
 	}
+	if (out && n >= max && *pp && pp != &ep->entries) {
+		/*
+		 * The caller took all it asked for and more entries wait: the ones
+		 * looked at go to the end, so the next wait starts with the rest
+		 * (Linux's ready list is a queue: a busy fd cannot starve others).
+		 */
+		struct entry *first = ep->entries, **tail;
+
+		ep->entries = *pp;
+		*pp = NULL;
+		for (tail = &ep->entries; *tail; tail = &(*tail)->next)
+			;
+		*tail = first;
+	}
 	return n;
 }
 
