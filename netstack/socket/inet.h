@@ -44,12 +44,19 @@ struct inet_sock {
 	int pktinfo, recvtos, recvttl, recverr; /* IP_PKTINFO/IPV6_RECVPKTINFO, ... */
 	int pmtudisc;
 	int rd_shut, wr_shut;
+	/* Added with the first stack (netip): */
+	struct inet_sock *bind_next; /* the port table's chain (inet_port_bind) */
+	int listening;          /* TCP: set by listen; SO_ACCEPTCONN and the port rules read it */
+	uint32_t uid;           /* the creator's euid: SO_REUSEPORT groups, /proc/net's uid column */
+	int tclass;             /* IPV6_TCLASS, -1: the default */
+	int recvtclass, recvhoplimit, mc_loop, mc_ttl, freebind, hdrincl, recvorigdstaddr;
 };
 
 /* A transport's way of making sockets of one type (and protocol). */
 struct inet_type {
 	int type;               /* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW */
-	int protocol;           /* IPPROTO_TCP...: what protocol 0 picks is the first registered for type */
+	int protocol;           /* IPPROTO_TCP...: what protocol 0 picks is the first registered for type;
+				 * -1: any but 0 (raw sockets) */
 	int needs_cap;          /* raw sockets: CAP_NET_RAW */
 	/* A new socket file (flags: O_NONBLOCK) in *out; its inet_sock filled by inet_sock_init. */
 	long (*create)(struct netns *ns, int family, int protocol, int flags, struct file **out);
@@ -91,6 +98,12 @@ long inet_setsockopt(struct inet_sock *s, int level, int name, const void *val, 
  */
 long inet_port_bind(struct inet_sock *s, const struct in6_addr *addr, uint16_t port);
 void inet_port_unbind(struct inet_sock *s);
+/* Would a and b, bound where they are, clash (Linux's bind rules, TCP's with listen)? */
+int inet_port_conflict(const struct inet_sock *a, const struct inet_sock *b);
+/* Does another bound socket clash with s where it is (TCP's listen checks again)? */
+int inet_port_in_use(const struct inet_sock *s);
+/* Is addr the wildcard of its family (:: or 0.0.0.0 v4-mapped)? */
+int inet_addr_any(const struct in6_addr *addr);
 /*
  * The socket of protocol that gets a packet from src:sport to dst:dport:
  * a connected one matching all four first, then one bound to dst (or the
