@@ -346,7 +346,8 @@ static long parse_control(struct task *t, gva_t uctl, uint64_t len, struct umsg 
 	mh.msg_control = ctl;
 	mh.msg_controllen = len;
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_len < sizeof(*c) || c->cmsg_len > len) {
+		/* Within what is left of the buffer, as Linux's CMSG_OK (not merely within its length). */
+		if (c->cmsg_len < sizeof(*c) || c->cmsg_len > len - (size_t)((char *)c - ctl)) {
 			r = -EINVAL;
 			break;
 		}
@@ -355,7 +356,7 @@ static long parse_control(struct task *t, gva_t uctl, uint64_t len, struct umsg 
 			char *nc;
 
 			if (n > len - (size_t)((char *)c - ctl))
-				n = c->cmsg_len;
+				n = c->cmsg_len; /* the last one, unpadded: fits (checked above) */
 			nc = realloc(m->ctl, at + n);
 			if (!nc) {
 				r = -ENOMEM;

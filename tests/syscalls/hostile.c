@@ -156,6 +156,35 @@ static void hostile_inet(void)
 		CHECK("recvmsg(unmapped iovec array)", syscall(SYS_recvmsg, s, &(struct msghdr){.msg_iov = LOW, .msg_iovlen = 1}, MSG_DONTWAIT));
 		close(s);
 	}
+
+	/* A control message whose length runs past the end of the buffer (within its total length from the start). */
+	{
+		union {
+			char b[64];
+			struct cmsghdr h;
+		} u;
+		struct iovec iov = {.iov_base = "x", .iov_len = 1};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = 40};
+		struct cmsghdr *c = &u.h, *d = (struct cmsghdr *)(u.b + CMSG_SPACE(sizeof(int)));
+		int sv[2];
+
+		memset(&u, 0, sizeof(u));
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0) {
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			memcpy(CMSG_DATA(c), &sv[0], sizeof(int));
+			d->cmsg_len = 36;
+			d->cmsg_level = SOL_SOCKET;
+			d->cmsg_type = SCM_RIGHTS;
+			CHECK("sendmsg(second cmsg past the buffer)", syscall(SYS_sendmsg, sv[0], &mh, 0));
+			d->cmsg_level = SOL_IP;
+			d->cmsg_type = IP_TTL;
+			CHECK("sendmsg(an IP cmsg past the buffer, AF_UNIX)", syscall(SYS_sendmsg, sv[0], &mh, 0));
+			close(sv[0]);
+			close(sv[1]);
+		}
+	}
 }
 
 int main(void)
