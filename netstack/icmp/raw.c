@@ -432,8 +432,11 @@ static long raw_getsockopt(struct task *t, struct file *f, int level, int name, 
 		*len = sizeof(r->icmp6_filter);
 		return 0;
 	}
-	if (level == SOL_IP && name == IP_HDRINCL)
-		return *(int *)val = s->hdrincl, *len = sizeof(int), 0;
+	if (level == SOL_IP && name == IP_HDRINCL) {
+		memcpy(val, &s->hdrincl, sizeof(int));
+		*len = sizeof(int);
+		return 0;
+	}
 	if (level == SOL_RAW || level == IPPROTO_ICMPV6)
 		return -ENOPROTOOPT;
 	return inet_getsockopt(s, level, name, val, len);
@@ -560,7 +563,6 @@ static const struct file_ops raw_fops = {
 	.sock = &raw_sock_ops,
 };
 
-/* For /proc/net/raw and raw6. */
 void raw_for_each(struct netns *ns, int v6, void (*fn)(struct inet_sock *s, void *arg), void *arg)
 {
 	struct raw_sock *r;

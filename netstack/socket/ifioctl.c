@@ -136,7 +136,7 @@ static long dev_ioctl(struct netns *ns, struct task *t, unsigned long req, uint6
 		memcpy(r.ifr_hwaddr.sa_data, i->hwaddr, sizeof(i->hwaddr));
 		break;
 	case SIOCGIFTXQLEN:
-		r.ifr_qlen = (i->flags & IFF_LOOPBACK) ? 1000 : 1000;
+		r.ifr_qlen = 1000; /* Linux's default, lo's too */
 		break;
 	case SIOCGIFMETRIC:
 	case SIOCGIFMAP:

@@ -115,6 +115,8 @@ struct inet_sock *inet_lookup(struct netns *ns, int protocol, const struct in6_a
 			      const struct in6_addr *dst, uint16_t dport, int ifindex);
 /* Every socket of protocol in ns, for /proc/net and sock_diag (under sentry_lock, no changes). */
 void inet_for_each(struct netns *ns, int protocol, void (*fn)(struct inet_sock *s, void *arg), void *arg);
+/* Every raw socket of ns of one family (AF_INET6 when v6), which the port tables do not hold. */
+void raw_for_each(struct netns *ns, int v6, void (*fn)(struct inet_sock *s, void *arg), void *arg);
 
 struct umsg;
 /*

@@ -337,8 +337,6 @@ PROC_NET_FILE(udp_file)
 static const struct proc_net_file udp6_file = {.name = "udp6", .show = show_udp6};
 PROC_NET_FILE(udp6_file)
 
-void raw_for_each(struct netns *ns, int v6, void (*fn)(struct inet_sock *s, void *arg), void *arg);
-
 static void raw_one(struct inet_sock *s, void *arg)
 {
 	struct sock_lines *l = arg;
