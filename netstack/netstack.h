@@ -151,6 +151,18 @@ struct netif_stats {
 	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
 };
 
+/* A route (see "routes" below). */
+struct net_route {
+	struct net_route *next;
+	struct in6_addr dst;   /* v4-mapped for IPv4 routes */
+	int prefixlen;         /* of dst's family */
+	struct in6_addr gateway; /* unspecified: on-link */
+	struct in6_addr prefsrc; /* unspecified: chosen by the address rules */
+	struct netif *dev;
+	uint32_t metric;
+	unsigned char table, protocol, scope, type; /* RT_TABLE_*, RTPROT_*, RT_SCOPE_*, RTN_* */
+};
+
 struct netif {
 	struct netif *next;    /* the namespace's list, by index */
 	struct netns *ns;
@@ -163,10 +175,24 @@ struct netif {
 	int hwlen;
 	int no_csum;           /* loopback: checksums neither made nor checked */
 	struct netif_addr *addrs;
+	struct netif_mcast *mcast; /* the multicast groups joined on it, each with its count of sockets */
+	struct net_route mroute;   /* what net_route_lookup answers for a group sent out here (IP_MULTICAST_IF) */
 	struct netif_stats stats;
 	const struct netif_ops *ops;
 	void *priv;
 };
+
+/* A multicast group joined on an interface (IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP). */
+struct netif_mcast {
+	struct netif_mcast *next;
+	struct in6_addr group;  /* v4-mapped for IPv4 */
+	int users;
+};
+
+/* Joins (or, with join 0, leaves) group on ifp: counted per socket.  0 or -ENOMEM. */
+int netif_mc_join(struct netif *ifp, const struct in6_addr *group, int join);
+/* Has group been joined on ifp? */
+int netif_mc_joined(const struct netif *ifp, const struct in6_addr *group);
 
 /* The interface of ns numbered index / named name, or NULL. */
 struct netif *netif_by_index(struct netns *ns, int index);
@@ -191,16 +217,6 @@ struct netif *netif_with_addr(struct netns *ns, const struct in6_addr *addr, str
 
 /* ---- routes ---- */
 
-struct net_route {
-	struct net_route *next;
-	struct in6_addr dst;   /* v4-mapped for IPv4 routes */
-	int prefixlen;         /* of dst's family */
-	struct in6_addr gateway; /* unspecified: on-link */
-	struct in6_addr prefsrc; /* unspecified: chosen by the address rules */
-	struct netif *dev;
-	uint32_t metric;
-	unsigned char table, protocol, scope, type; /* RT_TABLE_*, RTPROT_*, RT_SCOPE_*, RTN_* */
-};
 
 /*
  * Where a packet to dst goes: the route (longest prefix, lowest metric)

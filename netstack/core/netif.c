@@ -204,3 +204,41 @@ struct netif *netif_with_addr(struct netns *ns, const struct in6_addr *addr, str
 			}
 	return NULL;
 }
+
+int netif_mc_join(struct netif *ifp, const struct in6_addr *group, int join)
+{
+	struct netif_mcast **pp, *m;
+
+	for (pp = &ifp->mcast; (m = *pp); pp = &m->next)
+		if (IN6_ARE_ADDR_EQUAL(&m->group, group))
+			break;
+	if (!join) {
+		if (m && --m->users == 0) {
+			*pp = m->next;
+			free(m);
+		}
+		return 0;
+	}
+	if (m) {
+		m->users++;
+		return 0;
+	}
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->group = *group;
+	m->users = 1;
+	m->next = ifp->mcast;
+	ifp->mcast = m;
+	return 0;
+}
+
+int netif_mc_joined(const struct netif *ifp, const struct in6_addr *group)
+{
+	const struct netif_mcast *m;
+
+	for (m = ifp->mcast; m; m = m->next)
+		if (IN6_ARE_ADDR_EQUAL(&m->group, group))
+			return 1;
+	return 0;
+}

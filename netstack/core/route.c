@@ -130,6 +130,21 @@ int net_route_lookup(struct netns *ns, const struct in6_addr *dst, int ifindex, 
 	const struct netif_addr *a;
 	struct netif *i;
 
+	if (!r && ifindex && net_addr_is_v4(dst) && (ntohl(net_addr_v4(dst)) >> 28) == 0xe &&
+	    (i = netif_by_index(ns, ifindex)) && (i->flags & IFF_UP)) {
+		/*
+		 * An IPv4 group sent out by a chosen interface needs no route
+		 * (IP_MULTICAST_IF), as in Linux; IPv6 still wants one (ff00::/8).
+		 */
+		memset(&i->mroute, 0, sizeof(i->mroute));
+		i->mroute.dst = *dst;
+		i->mroute.prefixlen = net_addr_is_v4(dst) ? 32 : 128;
+		i->mroute.dev = i;
+		i->mroute.table = RT_TABLE_MAIN;
+		i->mroute.type = RTN_MULTICAST;
+		i->mroute.scope = RT_SCOPE_LINK;
+		r = &i->mroute;
+	}
 	if (!r)
 		r = find(ns, dst, ifindex, RT_TABLE_MAIN);
 	if (!r || r->type == RTN_UNREACHABLE || r->type == RTN_BLACKHOLE || r->type == RTN_PROHIBIT)

@@ -181,6 +181,7 @@ static void raw_release(struct file *f)
 			*pp = r->next;
 			break;
 		}
+	inet_sock_destroy(&r->inet);
 	for (p = r->head; p; p = n) {
 		n = p->next;
 		pkb_free(p);

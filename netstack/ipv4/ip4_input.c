@@ -69,8 +69,14 @@ void ip4_rcv(struct netns *ns, struct pkb *p)
 		goto addr_error;
 	if (type == RTN_BROADCAST)
 		p->flags |= PKB_BROADCAST;
-	else if (type == RTN_MULTICAST)
+	else if (type == RTN_MULTICAST) {
+		/* Only a group joined on the interface it came by (Linux drops the others, counting nothing). */
+		if (!netif_mc_joined(p->dev, &m.dst)) {
+			pkb_free(p);
+			return;
+		}
 		p->flags |= PKB_MULTICAST;
+	}
 	if (ntohs(h->frag_off) & (IP4_MF | IP4_OFFMASK)) {
 		NET_INC(ns, Ip, ReasmReqds);
 		NET_INC(ns, Ip, ReasmFails);

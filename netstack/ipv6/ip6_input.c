@@ -83,8 +83,13 @@ void ip6_rcv(struct netns *ns, struct pkb *p)
 	type = net_addr_type(ns, &m.dst);
 	if (type == RTN_UNICAST)
 		goto addr_error;
-	if (type == RTN_MULTICAST)
+	if (type == RTN_MULTICAST) {
+		if (!netif_mc_joined(p->dev, &m.dst)) {
+			pkb_free(p);
+			return;
+		}
 		p->flags |= PKB_MULTICAST;
+	}
 	m.v6 = 1;
 	m.ttl = h->hop_limit;
 	m.tos = (int)((ntohl(h->vtc_flow) >> 20) & 0xff);

@@ -345,6 +345,171 @@ static long sol_socket_set(struct inet_sock *s, int name, const void *val, sockl
 	return -ENOPROTOOPT;
 }
 
+/* ---- multicast groups ---- */
+
+#define MAX_MEMBERSHIPS 20 /* net.ipv4.igmp_max_memberships */
+
+static int is_group(const struct in6_addr *a)
+{
+	return net_addr_is_v4(a) ? (ntohl(net_addr_v4(a)) >> 28) == 0xe : a->s6_addr[0] == 0xff;
+}
+
+/* The interface a group is joined on when none is named: the route's to it (-ENODEV: none). */
+static long group_dev(struct inet_sock *s, const struct in6_addr *group, int ifindex, int *out)
+{
+	struct net_route *rt;
+	struct netif *i;
+
+	if (ifindex) {
+		i = netif_by_index(s->ns, ifindex);
+		if (!i)
+			return -ENODEV;
+		*out = i->index;
+		return 0;
+	}
+	if (net_route_lookup(s->ns, group, 0, &rt, NULL) < 0)
+		return -ENODEV;
+	*out = rt->dev->index;
+	return 0;
+}
+
+static long mc_join(struct inet_sock *s, const struct in6_addr *group, int ifindex)
+{
+	struct inet_mcast *m;
+	struct netif *i;
+
+	for (m = s->mc; m; m = m->next)
+		if (m->ifindex == ifindex && IN6_ARE_ADDR_EQUAL(&m->group, group))
+			return -EADDRINUSE;
+	if (s->mc_count >= MAX_MEMBERSHIPS)
+		return -ENOBUFS;
+	i = netif_by_index(s->ns, ifindex);
+	m = calloc(1, sizeof(*m));
+	if (!i || !m || netif_mc_join(i, group, 1) < 0) {
+		free(m);
+		return i ? -ENOMEM : -ENODEV;
+	}
+	m->group = *group;
+	m->ifindex = ifindex;
+	m->next = s->mc;
+	s->mc = m;
+	s->mc_count++;
+	return 0;
+}
+
+/* Leaves group on ifindex (0: on whichever it was joined); -EADDRNOTAVAIL when it was not. */
+static long mc_leave(struct inet_sock *s, const struct in6_addr *group, int ifindex)
+{
+	struct inet_mcast **pp, *m;
+	struct netif *i;
+
+	for (pp = &s->mc; (m = *pp); pp = &m->next) {
+		if ((ifindex && m->ifindex != ifindex) || !IN6_ARE_ADDR_EQUAL(&m->group, group))
+			continue;
+		i = netif_by_index(s->ns, m->ifindex);
+		if (i)
+			netif_mc_join(i, group, 0);
+		*pp = m->next;
+		free(m);
+		s->mc_count--;
+		return 0;
+	}
+	return -EADDRNOTAVAIL;
+}
+
+void inet_sock_destroy(struct inet_sock *s)
+{
+	while (s->mc)
+		mc_leave(s, &s->mc->group, s->mc->ifindex);
+}
+
+/* IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP: a struct ip_mreq, or ip_mreqn with an interface index. */
+static long ip_membership(struct inet_sock *s, int join, const void *val, socklen_t len)
+{
+	struct ip_mreqn mr = {0};
+	struct in6_addr group, ifaddr;
+	struct netif *i;
+	int ifindex = 0;
+	long r;
+
+	if (len < sizeof(struct ip_mreq))
+		return -EINVAL;
+	memcpy(&mr, val, len >= sizeof(mr) ? sizeof(mr) : sizeof(struct ip_mreq));
+	net_addr_from_v4(&group, mr.imr_multiaddr.s_addr);
+	if (!is_group(&group))
+		return -EINVAL;
+	if (mr.imr_ifindex) {
+		r = group_dev(s, &group, mr.imr_ifindex, &ifindex);
+	} else if (mr.imr_address.s_addr) {
+		net_addr_from_v4(&ifaddr, mr.imr_address.s_addr);
+		i = netif_with_addr(s->ns, &ifaddr, NULL);
+		r = i ? 0 : -ENODEV;
+		if (i)
+			ifindex = i->index;
+	} else {
+		r = group_dev(s, &group, 0, &ifindex);
+	}
+	if (!join)
+		return mc_leave(s, &group, r < 0 ? 0 : ifindex) == 0 ? 0 : r < 0 ? r : -EADDRNOTAVAIL;
+	return r < 0 ? r : mc_join(s, &group, ifindex);
+}
+
+/* IP_MULTICAST_IF: an in_addr, an ip_mreq or an ip_mreqn naming the interface groups are sent by. */
+static long ip_multicast_if(struct inet_sock *s, const void *val, socklen_t len)
+{
+	struct ip_mreqn mr = {0};
+	struct in6_addr a;
+	struct netif *i;
+
+	if (len >= sizeof(struct ip_mreqn))
+		memcpy(&mr, val, sizeof(mr));
+	else if (len >= sizeof(struct ip_mreq))
+		memcpy(&mr, val, sizeof(struct ip_mreq));
+	else if (len >= sizeof(struct in_addr))
+		memcpy(&mr.imr_address, val, sizeof(struct in_addr));
+	else
+		return -EINVAL;
+	if (!mr.imr_ifindex && !mr.imr_address.s_addr) {
+		s->mc_ifindex = 0;
+		s->mc_addr = 0;
+		return 0;
+	}
+	if (mr.imr_ifindex) {
+		i = netif_by_index(s->ns, mr.imr_ifindex);
+	} else {
+		net_addr_from_v4(&a, mr.imr_address.s_addr);
+		i = netif_with_addr(s->ns, &a, NULL);
+	}
+	if (!i)
+		return -EADDRNOTAVAIL;
+	if (s->bound_ifindex && i->index != s->bound_ifindex)
+		return -EINVAL;
+	s->mc_ifindex = i->index;
+	s->mc_addr = mr.imr_address.s_addr;
+	return 0;
+}
+
+/* IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP: a struct ipv6_mreq. */
+static long ipv6_membership(struct inet_sock *s, int join, const void *val, socklen_t len)
+{
+	struct ipv6_mreq mr;
+	int ifindex;
+	long r;
+
+	if (len < sizeof(mr))
+		return -EINVAL;
+	memcpy(&mr, val, sizeof(mr));
+	if (!is_group(&mr.ipv6mr_multiaddr) || net_addr_is_v4(&mr.ipv6mr_multiaddr))
+		return -EINVAL;
+	if (!join)
+		return mc_leave(s, &mr.ipv6mr_multiaddr, (int)mr.ipv6mr_interface);
+	for (struct inet_mcast *m = s->mc; m; m = m->next)
+		if (m->ifindex == (int)mr.ipv6mr_interface && IN6_ARE_ADDR_EQUAL(&m->group, &mr.ipv6mr_multiaddr))
+			return -EADDRINUSE;
+	r = group_dev(s, &mr.ipv6mr_multiaddr, (int)mr.ipv6mr_interface, &ifindex);
+	return r < 0 ? r : mc_join(s, &mr.ipv6mr_multiaddr, ifindex);
+}
+
 static long sol_ip_get(struct inet_sock *s, int name, void *val, socklen_t *len)
 {
 	switch (name) {
@@ -359,6 +524,10 @@ static long sol_ip_get(struct inet_sock *s, int name, void *val, socklen_t *len)
 	case IP_MULTICAST_TTL: return put_int(val, len, s->mc_ttl);
 	case IP_MULTICAST_LOOP: return put_int(val, len, s->mc_loop);
 	case IP_RECVORIGDSTADDR: return put_int(val, len, s->recvorigdstaddr);
+	case IP_MULTICAST_IF:
+		memcpy(val, &s->mc_addr, sizeof(s->mc_addr));
+		*len = sizeof(s->mc_addr);
+		return 0;
 	case IP_OPTIONS:
 		*len = 0;
 		return 0;
@@ -396,6 +565,11 @@ static long sol_ip_set(struct inet_sock *s, int name, const void *val, socklen_t
 	switch (name) {
 	case IP_OPTIONS:
 		return len == 0 ? 0 : -EINVAL;
+	case IP_ADD_MEMBERSHIP:
+	case IP_DROP_MEMBERSHIP:
+		return s->type == SOCK_STREAM ? -EPROTO : ip_membership(s, name == IP_ADD_MEMBERSHIP, val, len);
+	case IP_MULTICAST_IF:
+		return s->type == SOCK_STREAM ? -EPROTO : ip_multicast_if(s, val, len);
 	case IP_TOS: case IP_TTL: case IP_PKTINFO: case IP_RECVTOS: case IP_RECVTTL: case IP_RECVERR:
 	case IP_MTU_DISCOVER: case IP_FREEBIND: case IP_MULTICAST_TTL: case IP_MULTICAST_LOOP: case IP_RECVORIGDSTADDR:
 		if (opt_int(val, len, &v) < 0)
@@ -454,6 +628,7 @@ static long sol_ipv6_get(struct inet_sock *s, int name, void *val, socklen_t *le
 	case IPV6_TCLASS: return put_int(val, len, s->tclass);
 	case IPV6_RECVERR: return put_int(val, len, s->recverr);
 	case IPV6_MTU_DISCOVER: return put_int(val, len, s->pmtudisc);
+	case IPV6_MULTICAST_IF: return put_int(val, len, s->mc_ifindex);
 	case IPV6_MTU: {
 		struct net_route *rt;
 
@@ -472,6 +647,19 @@ static long sol_ipv6_set(struct inet_sock *s, int name, const void *val, socklen
 	int v;
 
 	switch (name) {
+	case IPV6_JOIN_GROUP:
+	case IPV6_LEAVE_GROUP:
+		return s->type == SOCK_STREAM ? -EPROTO : ipv6_membership(s, name == IPV6_JOIN_GROUP, val, len);
+	case IPV6_MULTICAST_IF:
+		if (len < sizeof(int))
+			return -EINVAL;
+		memcpy(&v, val, sizeof(v));
+		if (s->bound_ifindex && v != s->bound_ifindex)
+			return -EINVAL;
+		if (v && !netif_by_index(s->ns, v))
+			return -ENODEV;
+		s->mc_ifindex = v;
+		return 0;
 	case IPV6_V6ONLY: case IPV6_UNICAST_HOPS: case IPV6_MULTICAST_HOPS: case IPV6_MULTICAST_LOOP:
 	case IPV6_RECVPKTINFO: case IPV6_RECVTCLASS: case IPV6_RECVHOPLIMIT: case IPV6_TCLASS: case IPV6_RECVERR:
 	case IPV6_MTU_DISCOVER:

@@ -51,6 +51,17 @@ struct inet_sock {
 	int tclass;             /* IPV6_TCLASS, -1: the default */
 	int recvtclass, recvhoplimit, mc_loop, mc_ttl, freebind, hdrincl, recvorigdstaddr;
 	size_t rmem_alloc;      /* received bytes queued (their true size): SO_RCVBUF's measure, /proc/net's rx_queue */
+	struct inet_mcast *mc;  /* groups joined (IP_ADD_MEMBERSHIP...), each counted on its interface */
+	int mc_count;
+	int mc_ifindex;         /* IP_MULTICAST_IF/IPV6_MULTICAST_IF: 0 for the route's */
+	uint32_t mc_addr;       /* IP_MULTICAST_IF's address as given (getsockopt shows it) */
+};
+
+/* One group a socket joined. */
+struct inet_mcast {
+	struct inet_mcast *next;
+	struct in6_addr group;
+	int ifindex;
 };
 
 /* A transport's way of making sockets of one type (and protocol). */
@@ -70,6 +81,8 @@ void inet_register_type(const struct inet_type *t);
 
 /* Fills the shared part of a new socket with Linux's defaults. */
 void inet_sock_init(struct inet_sock *s, struct netns *ns, struct inode *ino, int family, int type, int protocol);
+/* Lets go of what the shared part holds (the groups it joined): every transport's release calls it. */
+void inet_sock_destroy(struct inet_sock *s);
 
 /*
  * A sockaddr from the application (already in sentry memory) as an

@@ -101,7 +101,7 @@ static void udp_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *m
 			goto error;
 		}
 	}
-	if (p->flags & PKB_BROADCAST) {
+	if (p->flags & (PKB_BROADCAST | PKB_MULTICAST)) {
 		deliver_broadcast(ns, p, m, &h);
 		return;
 	}
@@ -184,7 +184,8 @@ static void bcast_one(struct inet_sock *s, void *arg)
 		return;
 	if (!inet_addr_any(&s->laddr) && !IN6_ARE_ADDR_EQUAL(&s->laddr, &b->m->dst))
 		return;
-	if (s->family == AF_INET6 && s->v6only)
+	if ((s->family == AF_INET6 && s->v6only && net_addr_is_v4(&b->m->dst)) ||
+	    (s->family == AF_INET && !net_addr_is_v4(&b->m->dst)))
 		return;
 	if (s->bound_ifindex && s->bound_ifindex != b->m->ifindex)
 		return;
@@ -194,14 +195,22 @@ static void bcast_one(struct inet_sock *s, void *arg)
 		enqueue(s->ns, (struct udp_sock *)s, c, b->m, b->h);
 }
 
-/* A broadcast goes to every socket that would take it (each gets a clone), as Linux's mcast_deliver. */
+/*
+ * A broadcast, or a datagram to a group joined on its interface, goes to
+ * every socket of its port that would take it (each gets a clone), as
+ * Linux's mcast_deliver with IP_MULTICAST_ALL (its default) does.
+ */
 static void deliver_broadcast(struct netns *ns, struct pkb *p, const struct net_rx_meta *m, const struct udp_hdr *h)
 {
 	struct bcast b = {.p = p, .m = m, .h = h};
 
 	inet_for_each(ns, IPPROTO_UDP, bcast_one, &b);
-	if (!b.n)
-		NET_INC(ns, Udp, NoPorts);
+	if (!b.n) {
+		if (m->v6)
+			NET_INC(ns, Udp6, NoPorts);
+		else
+			NET_INC(ns, Udp, NoPorts);
+	}
 	pkb_free(p);
 }
 
@@ -264,6 +273,7 @@ static void udp_release(struct file *f)
 	struct pkb *p, *n;
 
 	inet_port_unbind(&u->inet);
+	inet_sock_destroy(&u->inet);
 	for (p = u->head; p; p = n) {
 		n = p->next;
 		pkb_free(p);
@@ -569,6 +579,12 @@ static long udp_sendmsg(struct task *t, struct file *f, struct umsg *m, int flag
 				 .ifindex = s->bound_ifindex, .csum_off = 6,
 				 .dontfrag = s->pmtudisc == IP_PMTUDISC_DO || s->pmtudisc == IP_PMTUDISC_PROBE};
 	src = s->laddr;
+	if (v4 ? (ntohl(net_addr_v4(&dst)) >> 28) == 0xe : dst.s6_addr[0] == 0xff) {
+		/* To a group: IP_MULTICAST_IF's interface and IP_MULTICAST_TTL's hop limit. */
+		if (!o.ifindex)
+			o.ifindex = s->mc_ifindex;
+		o.ttl = s->mc_ttl;
+	}
 	r = send_cmsgs(s, m, &o, &src);
 	if (r < 0)
 		return r;
