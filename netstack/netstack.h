@@ -112,6 +112,8 @@ void *pkb_push(struct pkb *p, size_t n);
 void *pkb_pull(struct pkb *p, size_t n);
 /* Cuts the packet to n bytes (IP's total length below what the link delivered). */
 void pkb_trim(struct pkb *p, size_t n);
+/* The memory p holds (its buffer's bytes and bookkeeping): what a socket's SO_RCVBUF is charged. */
+size_t pkb_truesize(const struct pkb *p);
 
 /* ---- checksums (RFC 1071) ---- */
 
@@ -149,6 +151,18 @@ struct netif_stats {
 	uint64_t tx_packets, tx_bytes, tx_errors, tx_dropped;
 };
 
+/* A route (see "routes" below). */
+struct net_route {
+	struct net_route *next;
+	struct in6_addr dst;   /* v4-mapped for IPv4 routes */
+	int prefixlen;         /* of dst's family */
+	struct in6_addr gateway; /* unspecified: on-link */
+	struct in6_addr prefsrc; /* unspecified: chosen by the address rules */
+	struct netif *dev;
+	uint32_t metric;
+	unsigned char table, protocol, scope, type; /* RT_TABLE_*, RTPROT_*, RT_SCOPE_*, RTN_* */
+};
+
 struct netif {
 	struct netif *next;    /* the namespace's list, by index */
 	struct netns *ns;
@@ -161,23 +175,48 @@ struct netif {
 	int hwlen;
 	int no_csum;           /* loopback: checksums neither made nor checked */
 	struct netif_addr *addrs;
+	struct netif_mcast *mcast; /* the multicast groups joined on it, each with its count of sockets */
+	struct net_route mroute;   /* what net_route_lookup answers for a group sent out here (IP_MULTICAST_IF) */
 	struct netif_stats stats;
 	const struct netif_ops *ops;
 	void *priv;
 };
 
+/* A multicast group joined on an interface (IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP). */
+struct netif_mcast {
+	struct netif_mcast *next;
+	struct in6_addr group;  /* v4-mapped for IPv4 */
+	int users;
+};
+
+/* Joins (or, with join 0, leaves) group on ifp: counted per socket.  0 or -ENOMEM. */
+int netif_mc_join(struct netif *ifp, const struct in6_addr *group, int join);
+/* Has group been joined on ifp? */
+int netif_mc_joined(const struct netif *ifp, const struct in6_addr *group);
+
+/* The interface of ns numbered index / named name, or NULL. */
+struct netif *netif_by_index(struct netns *ns, int index);
+struct netif *netif_by_name(struct netns *ns, const char *name);
+/* Adds ifp (index, name, ops, mtu... set; ns and index are filled) to ns. */
+void netif_register(struct netns *ns, struct netif *ifp);
+/*
+ * Brings ifp up or down (IFF_UP, IFF_RUNNING): its addresses' routes are
+ * added or taken away with it.  0 or -errno.
+ */
+int netif_set_up(struct netif *ifp, int up);
+/*
+ * Gives ifp the address addr/prefixlen (v4-mapped for IPv4) and, while ifp
+ * is up, the routes Linux makes for it (the local one in table local, the
+ * prefix's in table main).  -EEXIST if it has it, -ENOMEM.
+ */
+int netif_addr_add(struct netif *ifp, const struct in6_addr *addr, int prefixlen, int scope, uint32_t flags);
+/* Takes the address (and its routes) away: -EADDRNOTAVAIL if ifp has no such address. */
+int netif_addr_del(struct netif *ifp, const struct in6_addr *addr, int prefixlen);
+/* The interface of ns that has addr as an address (and the address), or NULL. */
+struct netif *netif_with_addr(struct netns *ns, const struct in6_addr *addr, struct netif_addr **out);
+
 /* ---- routes ---- */
 
-struct net_route {
-	struct net_route *next;
-	struct in6_addr dst;   /* v4-mapped for IPv4 routes */
-	int prefixlen;         /* of dst's family */
-	struct in6_addr gateway; /* unspecified: on-link */
-	struct in6_addr prefsrc; /* unspecified: chosen by the address rules */
-	struct netif *dev;
-	uint32_t metric;
-	unsigned char table, protocol, scope, type; /* RT_TABLE_*, RTPROT_*, RT_SCOPE_*, RTN_* */
-};
 
 /*
  * Where a packet to dst goes: the route (longest prefix, lowest metric)
@@ -186,6 +225,54 @@ struct net_route {
  */
 int net_route_lookup(struct netns *ns, const struct in6_addr *dst, int ifindex, struct net_route **rt,
 		     struct in6_addr *src);
+/* Adds a copy of r (next ignored): -EEXIST for the same table, dst, prefix and metric; -ENOMEM. */
+int net_route_add(struct netns *ns, const struct net_route *r);
+/* Removes the route of table to dst/prefixlen (dev and metric when set): -ESRCH if none. */
+int net_route_del(struct netns *ns, int table, const struct in6_addr *dst, int prefixlen, struct netif *dev,
+		  uint32_t metric);
+/* Removes every route through dev (it went down or away). */
+void net_route_flush_dev(struct netns *ns, struct netif *dev);
+/*
+ * What addr is to ns: RTN_LOCAL (one of ours, 127/8 included),
+ * RTN_BROADCAST, RTN_MULTICAST, or RTN_UNICAST for anything else.
+ */
+int net_addr_type(struct netns *ns, const struct in6_addr *addr);
+
+/* ---- counters ---- */
+
+/*
+ * The counters of /proc/net/snmp, snmp6 and netstat, as X(group, name):
+ * group is the line's prefix ("Ip", "Udp"...), name the column.  A packet
+ * dropped for being malformed is counted in the group's *HdrErrors,
+ * InErrors or InCsumErrors, as Linux counts it.
+ */
+#define NET_MIB_LIST(X) \
+	X(Ip, Forwarding) X(Ip, DefaultTTL) X(Ip, InReceives) X(Ip, InHdrErrors) X(Ip, InAddrErrors) \
+	X(Ip, ForwDatagrams) X(Ip, InUnknownProtos) X(Ip, InDiscards) X(Ip, InDelivers) X(Ip, OutRequests) \
+	X(Ip, OutDiscards) X(Ip, OutNoRoutes) X(Ip, ReasmTimeout) X(Ip, ReasmReqds) X(Ip, ReasmOKs) \
+	X(Ip, ReasmFails) X(Ip, FragOKs) X(Ip, FragFails) X(Ip, FragCreates) X(Ip, OutTransmits) \
+	X(Icmp, InMsgs) X(Icmp, InErrors) X(Icmp, InCsumErrors) X(Icmp, OutMsgs) X(Icmp, OutErrors) \
+	X(Tcp, RtoAlgorithm) X(Tcp, RtoMin) X(Tcp, RtoMax) X(Tcp, MaxConn) X(Tcp, ActiveOpens) \
+	X(Tcp, PassiveOpens) X(Tcp, AttemptFails) X(Tcp, EstabResets) X(Tcp, CurrEstab) X(Tcp, InSegs) \
+	X(Tcp, OutSegs) X(Tcp, RetransSegs) X(Tcp, InErrs) X(Tcp, OutRsts) X(Tcp, InCsumErrors) \
+	X(Udp, InDatagrams) X(Udp, NoPorts) X(Udp, InErrors) X(Udp, OutDatagrams) X(Udp, RcvbufErrors) \
+	X(Udp, SndbufErrors) X(Udp, InCsumErrors) X(Udp, IgnoredMulti) X(Udp, MemErrors) \
+	X(Ip6, InReceives) X(Ip6, InHdrErrors) X(Ip6, InTooBigErrors) X(Ip6, InNoRoutes) X(Ip6, InAddrErrors) \
+	X(Ip6, InUnknownProtos) X(Ip6, InTruncatedPkts) X(Ip6, InDiscards) X(Ip6, InDelivers) \
+	X(Ip6, OutRequests) X(Ip6, OutDiscards) X(Ip6, OutNoRoutes) X(Ip6, OutTransmits) X(Ip6, ReasmReqds) \
+	X(Ip6, ReasmFails) X(Ip6, InNoECTPkts) X(Ip6, InECT1Pkts) X(Ip6, InECT0Pkts) X(Ip6, InCEPkts) \
+	X(Icmp6, InMsgs) X(Icmp6, InErrors) X(Icmp6, OutMsgs) X(Icmp6, OutErrors) X(Icmp6, InCsumErrors) \
+	X(Udp6, InDatagrams) X(Udp6, NoPorts) X(Udp6, InErrors) X(Udp6, OutDatagrams) X(Udp6, RcvbufErrors) \
+	X(Udp6, SndbufErrors) X(Udp6, InCsumErrors) X(Udp6, IgnoredMulti) X(Udp6, MemErrors)
+
+enum {
+#define NET_MIB_ENUM(g, n) NET_MIB_##g##_##n,
+	NET_MIB_LIST(NET_MIB_ENUM)
+#undef NET_MIB_ENUM
+	NET_MIB_MAX
+};
+
+#define NET_INC(ns, g, n) ((ns)->mib[NET_MIB_##g##_##n]++)
 
 /* ---- network namespaces ---- */
 
@@ -196,16 +283,25 @@ int net_route_lookup(struct netns *ns, const struct in6_addr *dst, int ifindex, 
  */
 struct netns {
 	struct netif *ifs;
+	struct netif *lo;
 	int next_ifindex;
 	struct net_route *routes;
 	struct pkb *backlog, *backlog_tail; /* received, not yet handed up (net_rx) */
 	int draining;
 	void *ports[256];      /* by IP protocol: the transport's table of bound sockets */
-	uint64_t mib[128];     /* counters of /proc/net/snmp and netstat, by NET_MIB_* */
+	uint64_t mib[NET_MIB_MAX]; /* counters of /proc/net/snmp and netstat, by NET_MIB_* */
+	uint64_t icmp_types[2][2][256]; /* ICMP [0] and ICMPv6 [1] messages in [0] and out [1], by type (IcmpMsg) */
+	uint32_t ip_id;        /* the next IPv4 identification */
+	int backlog_len;
 	unsigned local_port_lo, local_port_hi; /* ip_local_port_range: 32768..60999 */
 };
 
 extern struct netns net_init_ns;
+
+/* Sets up ns as a new namespace: lo (down, no address), an empty route table. 0 or -ENOMEM. */
+int net_ns_setup(struct netns *ns);
+/* Brings ns's lo up with 127.0.0.1/8 and ::1/128, as the sandbox's first namespace has it. */
+int net_lo_up(struct netns *ns);
 
 /* The namespace t's sockets live in. */
 struct netns *net_ns_of(struct task *t);
@@ -250,6 +346,8 @@ struct net_protocol {
 };
 
 void net_register_protocol(const struct net_protocol *p);
+/* The transport registered for protocol, or NULL. */
+const struct net_protocol *net_find_protocol(int protocol);
 #define NET_PROTOCOL(p) \
 	__attribute__((constructor)) static void register_##p(void) { net_register_protocol(&p); }
 
@@ -260,6 +358,13 @@ struct net_tx_opts {
 	int tos;               /* TOS / traffic class */
 	int ifindex;           /* SO_BINDTODEVICE, IP_PKTINFO: 0 for any */
 	int dontfrag;          /* IP_PMTUDISC_DO: EMSGSIZE past the path MTU rather than fragments */
+	/*
+	 * Non-zero: the offset in p of the transport's checksum field, which
+	 * IP fills (over the pseudo-header and p, ICMPv4 without one) unless
+	 * the route's interface has no_csum; 0 when the transport made it.
+	 * A UDP checksum that comes out 0 is sent as 0xffff.
+	 */
+	int csum_off;
 };
 
 /*

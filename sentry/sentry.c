@@ -16,6 +16,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "../netstack/netstack.h"
 #include "../platform/platform.h"
 #include "../syscalls/strace.h"
 #include "../syscalls/syscalls.h"
@@ -501,6 +502,11 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	r = vdso_init(cfg->host_tsc);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot set up the vDSO (%s)\n", strerror((int)-r));
+		return (int)r;
+	}
+	r = net_init(&(struct net_config){0});
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot set up the sandbox's network stack (%s)\n", strerror((int)-r));
 		return (int)r;
 	}
 	t = *init = task_create_init();

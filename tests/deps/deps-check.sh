@@ -7,11 +7,12 @@
 #
 # Each object is put in a layer by its path (the top folder, and sentry/'s
 # sub-folders: sentry/kernel, sentry/mm, sentry/loader, sentry/host; sentry.c
-# is the start-up, crash.c the log).  An object that leaves a symbol undefined
+# is the start-up, crash.c the log; netstack/ is one layer).  An object that leaves a symbol undefined
 # which another object defines depends on it (nm: what the linker would
 # resolve), and its layer on that one's.  A cycle among layers fails the check,
 # printed with the symbols that make each step; cycles inside one layer are
-# fine.  -v also prints the layer graph (each edge with its number of symbols).
+# fine.  So does a call into netstack from any layer but start-up (the
+# socket and /proc/net registries are the way in).  -v also prints the layer graph (each edge with its number of symbols).
 set -u
 export LC_ALL=C
 
@@ -98,6 +99,15 @@ check()
 			}
 			bad = 1
 		}
+		# netstack sits above vfs and sentry/kernel, reached only through
+		# their registries (SOCK_FAMILY, PROC_NET_FILE) and from start-up.
+		for (e in cnt) {
+			split(e, p, SUBSEP)
+			if (p[2] == "netstack" && p[1] != "sentry/start" && p[1] != "netstack") {
+				printf "deps-check: %s calls netstack directly (symbols: %d), e.g. %s; only start-up may, the rest go through a registry\n", p[1], cnt[e], why[e]
+				bad = 1
+			}
+		}
 		exit bad
 	}' "$tmp/syms"
 }
@@ -122,7 +132,16 @@ self_test()
 		echo "deps-check self-test: a one-way call was taken for a cycle: $out"
 		return 1
 	fi
-	echo "deps-check self-test: a cycle fails, a one-way call passes"
+	mkdir -p "$d/netstack"
+	echo 'void vfs_y(void); void net_z(void) { vfs_y(); }' > "$d/netstack/c.c"
+	echo 'void net_z(void); void vfs_y(void) { }; void vfs_w(void) { net_z(); }' > "$d/vfs/a.c"
+	gcc -c -o "$d/netstack/c.o" "$d/netstack/c.c" && gcc -c -o "$d/vfs/a.o" "$d/vfs/a.c" || return 2
+	out=$(check "$d" 0)
+	if [ $? != 1 ] || [[ "$out" != *"vfs calls netstack directly"* ]]; then
+		echo "deps-check self-test: vfs calling into netstack was not caught: $out"
+		return 1
+	fi
+	echo "deps-check self-test: a cycle fails, a one-way call passes, a call up into netstack fails"
 }
 
 tmp=$(mktemp -d)

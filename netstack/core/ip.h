@@ -1,0 +1,73 @@
+/*
+ * What the layers of netstack/ call among themselves and nobody outside:
+ * IP's receive entries (net_rx hands packets to them) and helpers the
+ * network layers share.  Includers define _GNU_SOURCE first.
+ */
+#pragma once
+
+#include "../netstack.h"
+
+/* The receive entries of IPv4 and IPv6: p starts at the IP header; each takes p. */
+void ip4_rcv(struct netns *ns, struct pkb *p);
+void ip6_rcv(struct netns *ns, struct pkb *p);
+/* IPv4/IPv6 output (net_ip_output picks by the addresses). */
+int ip4_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, const struct in6_addr *dst, int protocol,
+	       const struct net_tx_opts *o);
+int ip6_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, const struct in6_addr *dst, int protocol,
+	       const struct net_tx_opts *o);
+/* Hands a transport packet to its protocol (p at the transport header); takes p.  0, or -ENOPROTOOPT: nobody takes it. */
+int net_deliver(struct netns *ns, int protocol, struct pkb *p, const struct net_rx_meta *m);
+/* Fills the transport checksum at o->csum_off of p (see net_tx_opts). */
+void net_fill_csum(struct pkb *p, const struct in6_addr *src, const struct in6_addr *dst, int protocol, int off);
+/* The loopback interface of ns (made by net_ns_setup). */
+struct netif *loopback_new(void);
+
+/* IPv4 header (RFC 791), as on the wire. */
+struct ip4_hdr {
+	uint8_t ver_ihl;
+	uint8_t tos;
+	uint16_t tot_len;
+	uint16_t id;
+	uint16_t frag_off;
+	uint8_t ttl;
+	uint8_t protocol;
+	uint16_t check;
+	uint32_t saddr, daddr;
+} __attribute__((packed));
+
+#define IP4_DF 0x4000
+#define IP4_MF 0x2000
+#define IP4_OFFMASK 0x1fff
+
+/* IPv6 header (RFC 8200). */
+struct ip6_hdr_wire {
+	uint32_t vtc_flow;
+	uint16_t payload_len;
+	uint8_t nexthdr;
+	uint8_t hop_limit;
+	struct in6_addr saddr, daddr;
+} __attribute__((packed));
+
+#define NET_DEFAULT_TTL 64
+#define NET_BACKLOG_MAX 1000 /* Linux's netdev_max_backlog */
+
+/*
+ * Sends an ICMP or ICMPv6 error about p (a packet we received, its network
+ * header at p->data - p->nh_off) to its sender: Linux's rules on when not
+ * to (about an error, a broadcast, a fragment past the first) apply.
+ * kind is one of the NET_ICMP_* below; info the pointer or MTU.
+ */
+enum { NET_ICMP_PORT_UNREACH, NET_ICMP_PROTO_UNREACH, NET_ICMP_PARAM_PROB, NET_ICMP_TOO_BIG };
+void icmp_send_error(struct netns *ns, struct pkb *p, int v6, int kind, uint32_t info);
+/*
+ * Raw sockets of protocol get a copy of a packet (p at its transport
+ * header, the IP header before it): 1 if any did.  Defined by
+ * netstack/icmp/raw.c.
+ */
+int raw_deliver(struct netns *ns, int protocol, struct pkb *p, const struct net_rx_meta *m);
+
+/* The network header of p (where IP found it). */
+static inline unsigned char *pkb_network(const struct pkb *p)
+{
+	return p->data - p->nh_off;
+}

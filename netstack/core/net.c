@@ -1,0 +1,94 @@
+/*
+ * Namespaces, start-up and the one way out (netstack.h).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <net/if.h>
+#include <string.h>
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+#include "../netstack.h"
+#include "ip.h"
+
+struct netns net_init_ns;
+
+struct netns *net_ns_of(struct task *t)
+{
+	(void)t; /* one namespace until unshare(CLONE_NEWNET) makes more */
+	return &net_init_ns;
+}
+
+int net_ns_setup(struct netns *ns)
+{
+	struct netif *lo;
+
+	memset(ns, 0, sizeof(*ns));
+	ns->next_ifindex = 1;
+	ns->local_port_lo = 32768;
+	ns->local_port_hi = 60999;
+	ns->mib[NET_MIB_Ip_Forwarding] = 2; /* not a router */
+	ns->mib[NET_MIB_Ip_DefaultTTL] = NET_DEFAULT_TTL;
+	ns->mib[NET_MIB_Tcp_RtoAlgorithm] = 1;
+	ns->mib[NET_MIB_Tcp_RtoMin] = 200;
+	ns->mib[NET_MIB_Tcp_RtoMax] = 120000;
+	ns->mib[NET_MIB_Tcp_MaxConn] = (uint64_t)-1;
+	lo = loopback_new();
+	if (!lo)
+		return -ENOMEM;
+	netif_register(ns, lo);
+	ns->lo = lo;
+	return 0;
+}
+
+int net_lo_up(struct netns *ns)
+{
+	struct in6_addr a;
+	int r;
+
+	net_addr_from_v4(&a, htonl(INADDR_LOOPBACK));
+	r = netif_addr_add(ns->lo, &a, 8, RT_SCOPE_HOST, IFA_F_PERMANENT);
+	if (r == 0)
+		r = netif_addr_add(ns->lo, &in6addr_loopback, 128, RT_SCOPE_HOST, IFA_F_PERMANENT);
+	if (r == 0)
+		r = netif_set_up(ns->lo, 1);
+	return r;
+}
+
+int net_init(const struct net_config *c)
+{
+	int r = net_ns_setup(&net_init_ns);
+
+	if (r < 0)
+		return r;
+	if (c && c->sandbox)
+		return -EOPNOTSUPP; /* the veth's endpoint is not there yet */
+	return net_lo_up(&net_init_ns);
+}
+
+void net_fill_csum(struct pkb *p, const struct in6_addr *src, const struct in6_addr *dst, int protocol, int off)
+{
+	uint32_t sum = protocol == IPPROTO_ICMP ? 0 : net_csum_pseudo(src, dst, protocol, p->len);
+	uint16_t c;
+
+	if ((size_t)off + 2 > p->len)
+		return;
+	memset(p->data + off, 0, 2);
+	c = net_csum_fold(net_csum_add(sum, p->data, p->len));
+	if (c == 0 && protocol == IPPROTO_UDP)
+		c = 0xffff;
+	memcpy(p->data + off, &c, 2);
+}
+
+int net_ip_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, const struct in6_addr *dst,
+		  int protocol, const struct net_tx_opts *o)
+{
+	/* An unspecified source (::) to an IPv4 destination: IPv4, the route picks the source. */
+	if (net_addr_is_v4(dst) && (net_addr_is_v4(src) || IN6_IS_ADDR_UNSPECIFIED(src)))
+		return ip4_output(ns, p, src, dst, protocol, o);
+	if (net_addr_is_v4(dst) != net_addr_is_v4(src) && !IN6_IS_ADDR_UNSPECIFIED(src)) {
+		pkb_free(p);
+		return -EAFNOSUPPORT;
+	}
+	return ip6_output(ns, p, src, dst, protocol, o);
+}

@@ -1,0 +1,114 @@
+/*
+ * IPv4 receive (RFC 791, RFC 1122 3.2.1).  Every field is checked against
+ * the bytes the link delivered before it is read; a malformed packet is
+ * counted (Ip InHdrErrors, as Linux) and dropped.  No forwarding: a packet
+ * for an address that is not ours is counted in InAddrErrors.  Fragments
+ * are not reassembled (a sandbox's loopback never makes them; the veth
+ * will): they are counted in ReasmFails and dropped.
+ */
+#define _GNU_SOURCE
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <string.h>
+
+#include "../core/ip.h"
+
+/* The options of a header (RFC 791 3.1): each option's length inside the header. */
+static int options_ok(const unsigned char *o, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		if (o[i] == 0) /* end of list */
+			return 1;
+		if (o[i] == 1) { /* no-op */
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || o[i + 1] < 2 || o[i + 1] > len - i)
+			return 0;
+		i += o[i + 1];
+	}
+	return 1;
+}
+
+void ip4_rcv(struct netns *ns, struct pkb *p)
+{
+	const struct ip4_hdr *h;
+	struct net_rx_meta m;
+	size_t ihl, tot;
+	int type, proto, raw;
+
+	NET_INC(ns, Ip, InReceives);
+	if (p->len < sizeof(*h))
+		goto hdr_error;
+	h = (const struct ip4_hdr *)p->data;
+	ihl = (size_t)(h->ver_ihl & 0xf) * 4;
+	tot = ntohs(h->tot_len);
+	if ((h->ver_ihl >> 4) != 4 || ihl < sizeof(*h) || ihl > p->len)
+		goto hdr_error;
+	if (!(p->flags & PKB_CSUM_NONE) && net_csum_fold(net_csum_add(0, h, ihl)) != 0)
+		goto hdr_error;
+	if (tot < ihl || tot > p->len)
+		goto hdr_error;
+	pkb_trim(p, tot);
+	if (ihl > sizeof(*h) && !options_ok(p->data + sizeof(*h), ihl - sizeof(*h)))
+		goto hdr_error;
+
+	memset(&m, 0, sizeof(m));
+	net_addr_from_v4(&m.src, h->saddr);
+	net_addr_from_v4(&m.dst, h->daddr);
+	/* Martians: no multicast or broadcast source, loopback addresses only on lo. */
+	type = net_addr_type(ns, &m.src);
+	if (type == RTN_MULTICAST || type == RTN_BROADCAST)
+		goto addr_error;
+	if (((ntohl(h->saddr) >> 24) == 127 || (ntohl(h->daddr) >> 24) == 127) && !(p->dev->flags & IFF_LOOPBACK))
+		goto addr_error;
+	type = net_addr_type(ns, &m.dst);
+	if (type == RTN_UNICAST)
+		goto addr_error;
+	if (type == RTN_BROADCAST)
+		p->flags |= PKB_BROADCAST;
+	else if (type == RTN_MULTICAST) {
+		/* Only a group joined on the interface it came by (Linux drops the others, counting nothing). */
+		if (!netif_mc_joined(p->dev, &m.dst)) {
+			pkb_free(p);
+			return;
+		}
+		p->flags |= PKB_MULTICAST;
+	}
+	if (ntohs(h->frag_off) & (IP4_MF | IP4_OFFMASK)) {
+		NET_INC(ns, Ip, ReasmReqds);
+		NET_INC(ns, Ip, ReasmFails);
+		pkb_free(p);
+		return;
+	}
+	m.v6 = 0;
+	m.ttl = h->ttl;
+	m.tos = h->tos;
+	m.ifindex = p->dev->index;
+	m.nh_len = ihl;
+	proto = h->protocol;
+	pkb_pull(p, ihl);
+	raw = raw_deliver(ns, proto, p, &m);
+	if (!net_find_protocol(proto)) {
+		if (raw) {
+			NET_INC(ns, Ip, InDelivers);
+		} else {
+			NET_INC(ns, Ip, InUnknownProtos);
+			icmp_send_error(ns, p, 0, NET_ICMP_PROTO_UNREACH, 0);
+		}
+		pkb_free(p);
+		return;
+	}
+	NET_INC(ns, Ip, InDelivers);
+	net_deliver(ns, proto, p, &m);
+	return;
+hdr_error:
+	NET_INC(ns, Ip, InHdrErrors);
+	pkb_free(p);
+	return;
+addr_error:
+	NET_INC(ns, Ip, InAddrErrors);
+	pkb_free(p);
+}

@@ -1,0 +1,81 @@
+/*
+ * IPv4 send: route, prepend the header, hand to the interface.  A packet
+ * for one of our own addresses goes out by lo whatever interface owns the
+ * address, as Linux's local routes send it.  Packets larger than the
+ * interface's MTU are refused with EMSGSIZE rather than fragmented (lo's
+ * 65536 is larger than any IPv4 packet).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <string.h>
+
+#include "../core/ip.h"
+
+int ip4_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, const struct in6_addr *dst, int protocol,
+	       const struct net_tx_opts *o)
+{
+	struct net_route *rt;
+	struct ip4_hdr *h;
+	struct netif *dev;
+	struct in6_addr from = *src;
+	int r;
+
+	NET_INC(ns, Ip, OutRequests);
+	r = net_route_lookup(ns, dst, o ? o->ifindex : 0, &rt, net_addr_v4(src) ? NULL : &from);
+	if (r < 0) {
+		NET_INC(ns, Ip, OutNoRoutes);
+		pkb_free(p);
+		return r == -EADDRNOTAVAIL ? -ENETUNREACH : r;
+	}
+	dev = rt->type == RTN_LOCAL ? ns->lo : rt->dev;
+	if (p->len + sizeof(*h) > 65535 || p->len + sizeof(*h) > dev->mtu) {
+		NET_INC(ns, Ip, FragFails);
+		pkb_free(p);
+		return -EMSGSIZE;
+	}
+	if (o && o->csum_off && !dev->no_csum)
+		net_fill_csum(p, &from, dst, protocol, o->csum_off);
+	if (protocol == IPPROTO_ICMP && p->len >= 1) {
+		/* Every ICMP message that leaves is counted by type, a ping's through a raw socket too. */
+		NET_INC(ns, Icmp, OutMsgs);
+		ns->icmp_types[0][1][p->data[0]]++;
+	}
+	h = pkb_push(p, sizeof(*h));
+	if (!h) {
+		NET_INC(ns, Ip, OutDiscards);
+		pkb_free(p);
+		return -ENOBUFS;
+	}
+	h->ver_ihl = 0x45;
+	h->tos = (uint8_t)(o ? o->tos : 0);
+	h->tot_len = htons((uint16_t)p->len);
+	h->id = htons((uint16_t)ns->ip_id++);
+	h->frag_off = htons(o && o->dontfrag ? IP4_DF : 0);
+	h->ttl = (uint8_t)(o && o->ttl >= 0 ? o->ttl : NET_DEFAULT_TTL);
+	h->protocol = (uint8_t)protocol;
+	h->check = 0;
+	h->saddr = net_addr_v4(&from);
+	h->daddr = net_addr_v4(dst);
+	if (!dev->no_csum)
+		h->check = net_csum_fold(net_csum_add(0, h, sizeof(*h)));
+	p->proto = ETH_P_IP;
+	p->nh_off = 0;
+	if (rt->type == RTN_BROADCAST && dev != ns->lo) {
+		/* A broadcast reaches this host's own sockets too. */
+		struct pkb *c = pkb_clone(p);
+
+		if (c) {
+			c->flags |= PKB_BROADCAST;
+			ns->lo->ops->xmit(ns->lo, c, dst);
+		}
+	}
+	if (!(dev->flags & IFF_UP)) {
+		pkb_free(p);
+		return -ENETDOWN;
+	}
+	NET_INC(ns, Ip, OutTransmits);
+	return dev->ops->xmit(dev, p, IN6_IS_ADDR_UNSPECIFIED(&rt->gateway) ? dst : &rt->gateway);
+}
