@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -23,6 +24,7 @@
 #include "../sentry/host/seccomp.h"
 #include "../sentry/log.h"
 #include "../sentry/sentry.h"
+#include "../sentry/timing.h"
 #include "../syscalls/syscalls.h"
 #include "gofer/gofer.h"
 #include "shim.h"
@@ -325,6 +327,13 @@ int shim_do(int argc, char **argv)
 	}
 	if (!cfg.cwd && getcwd(cwd, sizeof(cwd)))
 		cfg.cwd = cwd;
+	if (cfg.debug) {
+		/* The start-up breakdown: shared with the sentry, which marks its own phases. */
+		void *page = mmap(NULL, sizeof(struct timing), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (page != MAP_FAILED)
+			timing_start(page);
+	}
 
 	/*
 	 * The sentry holds host fds for the root's files; idle ones are closed
@@ -348,9 +357,11 @@ int shim_do(int argc, char **argv)
 	if (status < 0)
 		return shim_fail("cvisor needs root (CAP_SYS_ADMIN) to make the sandbox's namespaces",
 				 "cannot make the sandbox's network namespace: %s", strerror(-status));
+	timing_mark(TIMING_NAMESPACES);
 	/* The gofer first, while cvisor is one thread: a fork is clean then. */
 	if ((gofer = gofer_start(cfg.root, &cfg.gofer_sock)) < 0)
 		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
+	timing_mark(TIMING_GOFER);
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	cfg.host_tsc = host_clocksource_is_tsc();
@@ -372,10 +383,13 @@ int shim_do(int argc, char **argv)
 		if (pid > 0) {
 			status = supervise(pid, &sigs);
 			gofer_end(gofer);
+			timing_mark(TIMING_TEARDOWN);
+			timing_print();
 			return status;
 		}
 	}
 	/* The sentry from here on.  The terminal's stop signals must reach cvisor's group (see supervise). */
+	timing_mark(TIMING_NAMESPACES);
 	sigemptyset(&own);
 	sigaddset(&own, SIGCHLD);
 	sigaddset(&own, SIGTTIN);

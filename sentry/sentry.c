@@ -36,6 +36,7 @@
 #include "mm/memfile.h"
 #include "mm/mm.h"
 #include "sentry.h"
+#include "timing.h"
 #include "vdso/vdso.h"
 
 
@@ -453,6 +454,7 @@ int sentry_run(const struct sentry_config *cfg)
 	if (init)
 		task_exit_thread(init);
 	sandbox_end();
+	timing_mark(TIMING_EXIT);
 	return status;
 }
 
@@ -503,6 +505,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	if (!t)
 		return -ENOMEM;
 	mf_set_reclaim(gofer_cache_drop_unmapped);
+	timing_mark(TIMING_KERNEL);
 	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
@@ -524,10 +527,12 @@ static int run(const struct sentry_config *cfg, struct task **init)
 
 	/* The mounts the sandbox is built on stay: the application may not uncover what lies below them. */
 	vfs_lock_mounts();
+	timing_mark(TIMING_ROOT);
 	if (host_seccomp_install(&cfg->gofer_sock, 1, plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}
+	timing_mark(TIMING_SECCOMP);
 	/*
 	 * For the tests that prove the filter: a call that is not on the list,
 	 * or one on it with arguments that are not; each harmless if allowed
@@ -565,10 +570,12 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		snprintf(t->comm, sizeof(t->comm), "%.15s", base ? base + 1 : prog);
 	}
 	free(prog);
+	timing_mark(TIMING_LOADER);
 
 	/* pid 1's first thread runs here; the sandbox lasts as long as pid 1. */
 	*init = NULL;
 	task_run(t);
+	timing_mark(TIMING_RUN);
 	task_exit_thread(t);
 	pthread_mutex_lock(&sentry_lock);
 	r = task_wait_init_exit();
