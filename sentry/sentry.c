@@ -374,17 +374,24 @@ static void start_forwarder(void)
 
 /* The gofer, a child of this process: killed and reaped at the sandbox's end, or at a crash. */
 
-/* Sleeps a millisecond on a futex of its own: no other host call is needed for it. */
-static void pause_1ms(void)
+/*
+ * Sleeps *us microseconds on a futex of its own (no other host call is
+ * needed for it), and doubles *us up to a millisecond: the end of a
+ * sandbox is usually a matter of microseconds (a stub killed, a thread's
+ * last steps), and a fixed millisecond was most of a short sandbox's exit.
+ */
+static void pause_backoff(unsigned *us)
 {
 	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 	static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
-	uint64_t ns = host_realtime_ns() + 1000000;
+	uint64_t ns = host_realtime_ns() + *us * 1000ULL;
 	struct timespec d = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
 
 	pthread_mutex_lock(&m);
 	pthread_cond_timedwait(&c, &m, &d);
 	pthread_mutex_unlock(&m);
+	if (*us < 1000)
+		*us = *us * 2 > 1000 ? 1000 : *us * 2;
 }
 
 /*
@@ -395,6 +402,7 @@ static void pause_1ms(void)
  */
 static void reap_children(uint64_t deadline)
 {
+	unsigned us = 20;
 	int st;
 	long r;
 
@@ -405,7 +413,7 @@ static void reap_children(uint64_t deadline)
 			log_warn("a process of the sandbox did not exit with it");
 			break;
 		}
-		pause_1ms();
+		pause_backoff(&us);
 	}
 }
 
@@ -420,12 +428,13 @@ static void reap_children(uint64_t deadline)
 static void sandbox_end(void)
 {
 	uint64_t deadline = host_monotonic_ns() + 3000000000ULL;
+	unsigned us = 20;
 	int left;
 
 	pthread_mutex_lock(&sentry_lock);
 	while ((left = task_count()) > 0 && host_monotonic_ns() < deadline) {
 		pthread_mutex_unlock(&sentry_lock);
-		pause_1ms();
+		pause_backoff(&us);
 		pthread_mutex_lock(&sentry_lock);
 	}
 	pthread_mutex_unlock(&sentry_lock);
