@@ -406,8 +406,12 @@ static struct plat_as *as_create(int *err)
 		return NULL;
 	}
 	pin(0);
-	/* From the template; from the sentry itself if there is none (a host that refused it). */
-	*err = tmpl_get() ? fork_stub(as) : -ESRCH;
+	/*
+	 * From the template; from the sentry itself if there is none (a host
+	 * that refused it), and for the first address space: a program that
+	 * never forks (do /bin/true) is spared making the template.
+	 */
+	*err = live_stubs || tmpl ? (tmpl_get() ? fork_stub(as) : -ESRCH) : -ESRCH;
 	if (*err == -ESRCH)
 		*err = spawn_stub(as);
 	if (*err < 0) {
