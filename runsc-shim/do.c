@@ -7,12 +7,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
@@ -24,6 +26,7 @@
 #include "../sentry/host/seccomp.h"
 #include "../sentry/log.h"
 #include "../sentry/sentry.h"
+#include "../sentry/timing.h"
 #include "../syscalls/syscalls.h"
 #include "gofer/gofer.h"
 #include "shim.h"
@@ -47,7 +50,8 @@ static const char usage_text[] =
 	"                        (its cpu.max, memory.max and pids.max then bound them on the host)\n"
 	"  -t, --tty             give the command a terminal (a pty in the sandbox on the caller's terminal)\n"
 	"  --strace              print each system call of the application to stderr\n"
-	"  --debug               diagnostics, and the unimplemented system calls asked for at exit\n"
+	"  --debug               diagnostics; at exit the unimplemented system calls asked for, and the\n"
+	"                        start-up and exit time by phase\n"
 	"  --no-cpu-pin          let the host place tracer and application on any CPU\n"
 	"  --gofer-fds=N         host fds of idle root files kept open at most (default: a quarter of\n"
 	"                        RLIMIT_NOFILE, at most 4096); others are opened again when used\n"
@@ -199,6 +203,26 @@ static int supervise(pid_t sentry, const sigset_t *set, int tty)
 }
 
 /*
+ * Every process of the sandbox on the CPU cvisor runs on (they inherit
+ * it): the sentry's requests to the gofer, like the tracer's round trips
+ * with a stub, cost a context switch on one CPU and tens of microseconds
+ * between two (a wake-up across CPUs of a virtual machine); /bin/true
+ * makes some twenty of them.  The platform then pins tracer and stubs to
+ * that same CPU (--no-cpu-pin: neither).
+ */
+static void pin_here(void)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t one;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+}
+
+/*
  * The sentry is gone (or never came): its gofer has no one left to serve.
  * Killed and reaped here, so that nothing of the sandbox outlives cvisor
  * (a gofer left to the host's pid 1 stays a zombie where pid 1 does not reap).
@@ -337,6 +361,13 @@ int shim_do(int argc, char **argv)
 	}
 	if (!cfg.cwd && getcwd(cwd, sizeof(cwd)))
 		cfg.cwd = cwd;
+	if (cfg.debug) {
+		/* The start-up breakdown: shared with the sentry, which marks its own phases. */
+		void *page = mmap(NULL, sizeof(struct timing), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+		if (page != MAP_FAILED)
+			timing_start(page);
+	}
 
 	/*
 	 * The sentry holds host fds for the root's files; idle ones are closed
@@ -360,9 +391,13 @@ int shim_do(int argc, char **argv)
 	if (status < 0)
 		return shim_fail("cvisor needs root (CAP_SYS_ADMIN) to make the sandbox's namespaces",
 				 "cannot make the sandbox's network namespace: %s", strerror(-status));
+	timing_mark(TIMING_NAMESPACES);
+	if (cfg.pin_cpu)
+		pin_here();
 	/* The gofer first, while cvisor is one thread: a fork is clean then. */
 	if ((gofer = gofer_start(cfg.root, &cfg.gofer_sock)) < 0)
 		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
+	timing_mark(TIMING_GOFER);
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	cfg.host_tsc = host_clocksource_is_tsc();
@@ -384,10 +419,13 @@ int shim_do(int argc, char **argv)
 		if (pid > 0) {
 			status = supervise(pid, &sigs, cfg.tty);
 			gofer_end(gofer);
+			timing_mark(TIMING_TEARDOWN);
+			timing_print();
 			return status;
 		}
 	}
 	/* The sentry from here on.  The terminal's stop signals must reach cvisor's group (see supervise). */
+	timing_mark(TIMING_NAMESPACES);
 	sigemptyset(&own);
 	sigaddset(&own, SIGCHLD);
 	sigaddset(&own, SIGTTIN);

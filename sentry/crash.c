@@ -18,8 +18,10 @@
 
 #include "host/host.h"
 #include "log.h"
+#include "timing.h"
 
 int log_debug_enabled;
+struct timing *timing_active;
 void (*crash_describe_inflight)(char *buf, size_t size);
 void (*crash_end_sandbox)(void);
 
@@ -103,6 +105,31 @@ void log_warn(const char *fmt, ...)
 	out("cvisor: warning: ");
 	out(msg);
 	out("\n");
+}
+
+void timing_print(void)
+{
+	static const char *const names[TIMING_NPHASES] = {
+		[TIMING_NAMESPACES] = "namespaces",   [TIMING_GOFER] = "gofer",
+		[TIMING_ROOT] = "root",               [TIMING_KERNEL] = "kernel state",
+		[TIMING_SECCOMP] = "seccomp",         [TIMING_STUB] = "stub",
+		[TIMING_LOADER] = "loader",           [TIMING_FIRST] = "first instruction",
+		[TIMING_RUN] = "program",             [TIMING_EXIT] = "exit",
+		[TIMING_TEARDOWN] = "teardown",
+	};
+	const struct timing *t = timing_active;
+	char line[96];
+	int p;
+
+	if (!t)
+		return;
+	out("cvisor: debug: start-up and exit, in microseconds:\n");
+	for (p = 0; p < TIMING_NPHASES; p++) {
+		snprintf(line, sizeof(line), "cvisor: debug:   %-18s %8.1f\n", names[p], (double)t->ns[p] / 1000.0);
+		out(line);
+	}
+	snprintf(line, sizeof(line), "cvisor: debug:   %-18s %8.1f\n", "total", (double)(t->last - t->start) / 1000.0);
+	out(line);
 }
 
 void log_debug_(const char *fmt, ...)

@@ -37,6 +37,7 @@
 #include "mm/memfile.h"
 #include "mm/mm.h"
 #include "sentry.h"
+#include "timing.h"
 #include "vdso/vdso.h"
 
 
@@ -378,17 +379,24 @@ static void start_forwarder(void)
 
 /* The gofer, a child of this process: killed and reaped at the sandbox's end, or at a crash. */
 
-/* Sleeps a millisecond on a futex of its own: no other host call is needed for it. */
-static void pause_1ms(void)
+/*
+ * Sleeps *us microseconds on a futex of its own (no other host call is
+ * needed for it), and doubles *us up to a millisecond: the end of a
+ * sandbox is usually a matter of microseconds (a stub killed, a thread's
+ * last steps), and a fixed millisecond was most of a short sandbox's exit.
+ */
+static void pause_backoff(unsigned *us)
 {
 	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
 	static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
-	uint64_t ns = host_realtime_ns() + 1000000;
+	uint64_t ns = host_realtime_ns() + *us * 1000ULL;
 	struct timespec d = {(time_t)(ns / 1000000000), (long)(ns % 1000000000)};
 
 	pthread_mutex_lock(&m);
 	pthread_cond_timedwait(&c, &m, &d);
 	pthread_mutex_unlock(&m);
+	if (*us < 1000)
+		*us = *us * 2 > 1000 ? 1000 : *us * 2;
 }
 
 /*
@@ -399,6 +407,7 @@ static void pause_1ms(void)
  */
 static void reap_children(uint64_t deadline)
 {
+	unsigned us = 20;
 	int st;
 	long r;
 
@@ -409,7 +418,7 @@ static void reap_children(uint64_t deadline)
 			log_warn("a process of the sandbox did not exit with it");
 			break;
 		}
-		pause_1ms();
+		pause_backoff(&us);
 	}
 }
 
@@ -424,19 +433,20 @@ static void reap_children(uint64_t deadline)
 static void sandbox_end(void)
 {
 	uint64_t deadline = host_monotonic_ns() + 3000000000ULL;
+	unsigned us = 20;
 	int left;
 
 	pthread_mutex_lock(&sentry_lock);
 	while ((left = task_count()) > 0 && host_monotonic_ns() < deadline) {
 		pthread_mutex_unlock(&sentry_lock);
-		pause_1ms();
+		pause_backoff(&us);
 		pthread_mutex_lock(&sentry_lock);
 	}
 	pthread_mutex_unlock(&sentry_lock);
-	if (left) {
+	if (left)
 		log_warn("%d tasks did not end with the sandbox", left);
-		plat->kill_all();
-	}
+	/* What is left of the platform (stubs of tasks that did not end, its own helpers) ends now. */
+	plat->kill_all();
 	reap_children(deadline);
 }
 
@@ -458,6 +468,7 @@ int sentry_run(const struct sentry_config *cfg)
 	if (init)
 		task_exit_thread(init);
 	sandbox_end();
+	timing_mark(TIMING_EXIT);
 	return status;
 }
 
@@ -513,6 +524,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	if (!t)
 		return -ENOMEM;
 	mf_set_reclaim(gofer_cache_drop_unmapped);
+	timing_mark(TIMING_KERNEL);
 	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds, cfg->private_tmp);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
@@ -534,10 +546,12 @@ static int run(const struct sentry_config *cfg, struct task **init)
 
 	/* The mounts the sandbox is built on stay: the application may not uncover what lies below them. */
 	vfs_lock_mounts();
+	timing_mark(TIMING_ROOT);
 	if (host_seccomp_install(&cfg->gofer_sock, 1, plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}
+	timing_mark(TIMING_SECCOMP);
 	/*
 	 * For the tests that prove the filter: a call that is not on the list,
 	 * or one on it with arguments that are not; each harmless if allowed
@@ -575,10 +589,12 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		snprintf(t->comm, sizeof(t->comm), "%.15s", base ? base + 1 : prog);
 	}
 	free(prog);
+	timing_mark(TIMING_LOADER);
 
 	/* pid 1's first thread runs here; the sandbox lasts as long as pid 1. */
 	*init = NULL;
 	task_run(t);
+	timing_mark(TIMING_RUN);
 	task_exit_thread(t);
 	pthread_mutex_lock(&sentry_lock);
 	r = task_wait_init_exit();

@@ -199,11 +199,201 @@ static void pin(pid_t tid)
 	host_sched_setaffinity(tid, sizeof(set), &set);
 }
 
+/* Runs the stub at entry (a register set of the stub's own) in thread tid, until it traps. */
+static int run_stub(pid_t tid, plat_regs *r, const char *entry)
+{
+	int st;
+
+	r->rip = STUB_CODE + (uint64_t)(entry - stub_start);
+	r->orig_rax = (uint64_t)-1;
+	if (host_ptrace(PTRACE_SETREGS, tid, 0, r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
+		return -ESRCH;
+	st = wait_trap(tid);
+	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
+		return -ESRCH;
+	return (int)host_ptrace(PTRACE_GETREGS, tid, 0, r);
+}
+
+/* The options every stub is traced with (PTRACE_SEIZE, PTRACE_SETOPTIONS). */
+#define STUB_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
+/* The template's, while a stub is forked from it: its child is traced at once, by the same thread. */
+#define TEMPLATE_OPTIONS (STUB_OPTIONS | PTRACE_O_TRACEFORK)
+
+/*
+ * A stub made by a fork of the sentry: as->ctrl_off is its control page.
+ * Sets as->pid (stopped at its first trap, traced by the calling thread),
+ * as->creator and as->stub_regs; 0, or -errno with nothing left running.
+ */
+static int spawn_stub(struct plat_as *as)
+{
+	struct stub_args args;
+	int st, err;
+
+	args.parent = host_getpid();
+	args.memfd = mf.fd;
+	args.ctrl_off = as->ctrl_off;
+	pin(0);
+	as->pid = host_fork_stub(stub_child, &args);
+	if (as->pid < 0)
+		return as->pid;
+	pin(as->pid);
+	as->creator = host_gettid();
+	st = wait_stop(as->pid);
+	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
+		log_warn("ptrace: the stub did not start (wait status %#x)", st);
+		err = -EAGAIN;
+		goto fail_kill;
+	}
+	err = (int)host_ptrace(PTRACE_SETOPTIONS, as->pid, 0, (void *)STUB_OPTIONS);
+	if (err == 0)
+		err = (int)host_ptrace(PTRACE_GETREGS, as->pid, 0, &as->stub_regs);
+	if (err == 0)
+		return 0;
+fail_kill:
+	host_kill(as->pid, SIGKILL);
+	host_wait4(as->pid, &st, __WALL);
+	return err;
+}
+
+/*
+ * New stubs are forked from a template, not from the sentry.  A fork of
+ * the sentry copies its whole address space only for the child to unmap
+ * it again, and sets the child up call by call (its filter, its pages, its
+ * session); that was some 170 us of every fork and exec.  The template is
+ * a stub made that way once per sandbox (so it is the sandbox's own, and
+ * dies with it: kill_all, and its pid namespace), which never runs
+ * application code: a fork of it has the stub's pages, filter, session,
+ * signal mask, CPU and the memory file already, and only needs a control
+ * page of its own.  Between forks it waits untraced in pause(): only a
+ * process of the sentry's user namespace could trace it (the sentry, its
+ * stubs), as for any stub.  Used under the sentry lock, by one thread at a
+ * time, each taking it with PTRACE_SEIZE and letting it go after the fork.
+ */
+static struct plat_as *tmpl;
+
+/* Lets the template go, waiting in stub_park; it is stopped and traced by the calling thread. */
+static int tmpl_park(void)
+{
+	plat_regs r = tmpl->stub_regs;
+
+	r.rip = STUB_CODE + (uint64_t)(stub_park - stub_start);
+	r.orig_rax = (uint64_t)-1;
+	if (host_ptrace(PTRACE_SETREGS, tmpl->pid, 0, &r) < 0 || host_ptrace(PTRACE_DETACH, tmpl->pid, 0, 0) < 0)
+		return -ESRCH;
+	return 0;
+}
+
+static void tmpl_drop(void)
+{
+	int st;
+
+	host_kill(tmpl->pid, SIGKILL);
+	host_wait4(tmpl->pid, &st, __WALL);
+	mf_put(tmpl->ctrl_off);
+	free(tmpl);
+	tmpl = NULL;
+}
+
+/* The template, made at the first call; NULL if it cannot be. */
+static struct plat_as *tmpl_get(void)
+{
+	if (tmpl)
+		return tmpl;
+	tmpl = calloc(1, sizeof(*tmpl));
+	if (!tmpl)
+		return NULL;
+	tmpl->ctrl_off = mf_alloc(1);
+	if (tmpl->ctrl_off == MF_NONE || spawn_stub(tmpl) < 0) {
+		if (tmpl->ctrl_off != MF_NONE)
+			mf_put(tmpl->ctrl_off);
+		free(tmpl);
+		tmpl = NULL;
+		return NULL;
+	}
+	if (tmpl_park() < 0)
+		tmpl_drop();
+	return tmpl;
+}
+
+/*
+ * A stub forked from the template into as (as->ctrl_off set): as
+ * spawn_stub.  -ESRCH when the template failed (it is dropped, and made
+ * again next time).
+ */
+static int fork_stub(struct plat_as *as)
+{
+	struct stub_op *op;
+	plat_regs r;
+	pid_t t = tmpl->pid, child;
+	int st, err = -ESRCH;
+
+	if (host_ptrace(PTRACE_SEIZE, t, 0, (void *)TEMPLATE_OPTIONS) < 0)
+		goto broken;
+	if (host_ptrace(PTRACE_INTERRUPT, t, 0, 0) < 0 || (st = wait_stop(t)) < 0 || !WIFSTOPPED(st))
+		goto broken;
+	/* clone(CLONE_PARENT): the new stub is the sentry's child (reaped by it), not the template's. */
+	r = tmpl->stub_regs;
+	r.rdi = CLONE_PARENT | SIGCHLD;
+	r.rip = STUB_CODE + (uint64_t)(stub_clone - stub_start);
+	r.orig_rax = (uint64_t)-1;
+	if (host_ptrace(PTRACE_SETREGS, t, 0, &r) < 0 || host_ptrace(PTRACE_CONT, t, 0, 0) < 0)
+		goto broken;
+	st = wait_trap(t);
+	if (st < 0 || !WIFSTOPPED(st) || (st >> 8) != (SIGTRAP | (PTRACE_EVENT_FORK << 8)))
+		goto broken;
+	if (host_ptrace(PTRACE_CONT, t, 0, 0) < 0)
+		goto broken;
+	st = wait_trap(t);
+	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP || host_ptrace(PTRACE_GETREGS, t, 0, &r) < 0)
+		goto broken;
+	child = (pid_t)r.rax;
+	if ((long)r.rax <= 0) {
+		/* The host refused the fork (EAGAIN at its limits): the template is fine. */
+		tmpl_park();
+		return r.rax ? (int)r.rax : -EAGAIN;
+	}
+	if (tmpl_park() < 0) {
+		host_kill(child, SIGKILL);
+		host_wait4(child, &st, __WALL);
+		goto broken;
+	}
+	/* Traced by this thread from its birth (TRACEFORK): its first stop comes before its first instruction. */
+	as->pid = child;
+	as->creator = host_gettid();
+	as->stub_regs = tmpl->stub_regs;
+	st = wait_stop(child);
+	if (st < 0 || !WIFSTOPPED(st) || host_ptrace(PTRACE_SETOPTIONS, child, 0, (void *)STUB_OPTIONS) < 0)
+		goto fail_child;
+	/* Its own control page, mapped over the template's by a batch read from the template's. */
+	op = (struct stub_op *)mf_ptr(tmpl->ctrl_off);
+	op->nr = SYS_mmap;
+	op->args[0] = STUB_CTRL;
+	op->args[1] = 4096;
+	op->args[2] = PROT_READ;
+	op->args[3] = MAP_SHARED | MAP_FIXED;
+	op->args[4] = (unsigned long)mf.fd;
+	op->args[5] = as->ctrl_off;
+	r = as->stub_regs;
+	r.r12 = STUB_CTRL;
+	r.r13 = 1;
+	if (run_stub(child, &r, stub_batch) < 0 || r.r13 != 0)
+		goto fail_child;
+	return 0;
+
+fail_child:
+	err = -EAGAIN;
+	host_kill(child, SIGKILL);
+	host_wait4(child, &st, __WALL);
+	return err;
+broken:
+	log_warn("ptrace: the stub template failed (wait status %#x); it is made again", st);
+	tmpl_drop();
+	return err;
+}
+
 static struct plat_as *as_create(int *err)
 {
 	struct plat_as *as = calloc(1, sizeof(*as));
-	struct stub_args args;
-	int st;
 
 	if (!as) {
 		*err = -ENOMEM;
@@ -215,44 +405,26 @@ static struct plat_as *as_create(int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	args.parent = host_getpid();
-	args.memfd = mf.fd;
-	args.ctrl_off = as->ctrl_off;
 	pin(0);
-	as->pid = host_fork_stub(stub_child, &args);
-	if (as->pid < 0) {
-		*err = as->pid;
-		goto fail;
+	/*
+	 * From the template; from the sentry itself if there is none (a host
+	 * that refused it), and for the first address space: a program that
+	 * never forks (do /bin/true) is spared making the template.
+	 */
+	*err = live_stubs || tmpl ? (tmpl_get() ? fork_stub(as) : -ESRCH) : -ESRCH;
+	if (*err == -ESRCH)
+		*err = spawn_stub(as);
+	if (*err < 0) {
+		mf_put(as->ctrl_off);
+		free(as);
+		return NULL;
 	}
-	pin(as->pid);
-	as->creator = host_gettid();
-	st = wait_stop(as->pid);
-	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
-		log_warn("ptrace: the stub did not start (wait status %#x)", st);
-		*err = -EAGAIN;
-		goto fail_kill;
-	}
-	*err = (int)host_ptrace(PTRACE_SETOPTIONS, as->pid, 0,
-				(void *)(PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL));
-	if (*err < 0)
-		goto fail_kill;
-	*err = (int)host_ptrace(PTRACE_GETREGS, as->pid, 0, &as->stub_regs);
-	if (*err < 0)
-		goto fail_kill;
 	as->live_next = live_stubs;
 	if (live_stubs)
 		live_stubs->live_pprev = &as->live_next;
 	as->live_pprev = &live_stubs;
 	live_stubs = as;
 	return as;
-
-fail_kill:
-	host_kill(as->pid, SIGKILL);
-	host_wait4(as->pid, &st, __WALL);
-fail:
-	mf_put(as->ctrl_off);
-	free(as);
-	return NULL;
 }
 
 static void release_deferred(struct plat_as *as)
@@ -481,21 +653,6 @@ static struct plat_ctx *ctx_create(struct plat_as *as, int *err)
 	return c;
 }
 
-/* Runs the stub at entry (a register set of the stub's own) in thread tid, until it traps. */
-static int run_stub(pid_t tid, plat_regs *r, const char *entry)
-{
-	int st;
-
-	r->rip = STUB_CODE + (uint64_t)(entry - stub_start);
-	r->orig_rax = (uint64_t)-1;
-	if (host_ptrace(PTRACE_SETREGS, tid, 0, r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
-		return -ESRCH;
-	st = wait_trap(tid);
-	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP)
-		return -ESRCH;
-	return (int)host_ptrace(PTRACE_GETREGS, tid, 0, r);
-}
-
 static struct plat_ctx *ctx_clone(struct plat_ctx *parent, int *err)
 {
 	struct plat_ctx *c = calloc(1, sizeof(*c));
@@ -681,9 +838,6 @@ static int init(const struct plat_config *cfg)
  * The host calls of the tracer (a sentry thread) and of a new stub before
  * its own filter, which inherits the sentry's: merged into the vetted list.
  */
-/* The options every stub is traced with (PTRACE_SEIZE, PTRACE_SETOPTIONS). */
-#define STUB_OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_EXITKILL)
-
 static const struct host_rule ptrace_rules[] = {
 	/* The requests this file makes, and no other: no POKE, no PTRACE_ATTACH. */
 	HOST_ONE("ptrace", "a new stub asks to be traced, before its own filter", SCMP_A0(SCMP_CMP_EQ, PTRACE_TRACEME)),
@@ -693,7 +847,9 @@ static const struct host_rule ptrace_rules[] = {
 		 SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS | PTRACE_O_TRACEEXIT)),
 	HOST_TWO("ptrace", "take over a new stub thread", SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE),
 		 SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS)),
-	HOST_ONE("ptrace", "stop a new stub thread", SCMP_A0(SCMP_CMP_EQ, PTRACE_INTERRUPT)),
+	HOST_TWO("ptrace", "take the stub template to fork a new stub from it (traced from its birth)",
+		 SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE), SCMP_A3(SCMP_CMP_EQ, TEMPLATE_OPTIONS)),
+	HOST_ONE("ptrace", "stop a new stub thread, or the template", SCMP_A0(SCMP_CMP_EQ, PTRACE_INTERRUPT)),
 	HOST_ONE("ptrace", "run application code to its next system call", SCMP_A0(SCMP_CMP_EQ, PTRACE_SYSEMU)),
 	HOST_ONE("ptrace", "run stub code (batches, clone, exit)", SCMP_A0(SCMP_CMP_EQ, PTRACE_CONT)),
 	HOST_ONE("ptrace", "a stub thread's registers", SCMP_A0(SCMP_CMP_EQ, PTRACE_GETREGS)),
@@ -705,12 +861,14 @@ static const struct host_rule ptrace_rules[] = {
 		 SCMP_A2(SCMP_CMP_EQ, NT_X86_XSTATE)),
 	HOST_TWO("ptrace", "set a stub thread's FPU state", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETREGSET),
 		 SCMP_A2(SCMP_CMP_EQ, NT_X86_XSTATE)),
-	HOST_ONE("ptrace", "let a stub thread go at its exit", SCMP_A0(SCMP_CMP_EQ, PTRACE_DETACH)),
+	HOST_ONE("ptrace", "let a stub thread go at its exit, the template after a fork", SCMP_A0(SCMP_CMP_EQ, PTRACE_DETACH)),
 	HOST_ANY("wait4", "stub stops"),
 	HOST_TWO("kill", "kill a stub process", HOST_PID_ONLY, SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
 	HOST_ONE("tgkill", "interrupt a stub thread", SCMP_A2(SCMP_CMP_EQ, SIGSTOP)),
 	HOST_ANY("sched_setaffinity", "put tracer and stub on one CPU"),
 	HOST_ONE("clone", "fork a new stub (no shared state)", SCMP_A0(SCMP_CMP_EQ, SIGCHLD)),
+	HOST_ONE("clone", "the stub template forks a new stub, a child of the sentry's",
+		 SCMP_A0(SCMP_CMP_EQ, CLONE_PARENT | SIGCHLD)),
 	HOST_ANY("getppid", "a new stub checks its parent is still alive"),
 	HOST_ONE("prctl", "a new stub dies with its tracer", SCMP_A0(SCMP_CMP_EQ, PR_SET_PDEATHSIG)),
 	HOST_ONE("prctl", "a new stub takes no privileges", SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS)),
@@ -731,6 +889,8 @@ static void kill_all(void)
 
 	for (as = live_stubs; as; as = as->live_next)
 		host_kill(as->pid, SIGKILL);
+	if (tmpl)
+		host_kill(tmpl->pid, SIGKILL);
 }
 
 static const struct platform plat_ptrace = {

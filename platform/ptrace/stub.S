@@ -4,9 +4,11 @@
  *
  * stub_start: first instruction run in a new stub; unmaps everything the
  *   fork from the sentry left below the stub, then traps to the tracer.
- * stub_clone: makes a new thread (clone with the flags in rdi) and traps
- *   with its tid in rax; the new thread waits in pause() until a tracer
- *   of its own seizes it.  It uses no stack, so it needs none of its own.
+ * stub_clone: makes a new thread or process (clone with the flags in rdi)
+ *   and traps with its tid in rax; the new thread waits in pause() until a
+ *   tracer of its own seizes it.  It uses no stack, so it needs none of its
+ *   own.
+ * stub_park: waits in pause() for good (the template between forks).
  * stub_exit: ends the calling thread (exit(0)); the process goes on.
  * stub_batch: r12 = address of an array of struct stub_op, r13 = count.
  *   Makes each call in order and traps when done (r13 = 0) or at the first
@@ -16,7 +18,7 @@
 
 	.section .rodata.stub, "a"
 	.balign 4096
-	.globl stub_start, stub_end, stub_batch, stub_clone, stub_exit
+	.globl stub_start, stub_end, stub_batch, stub_clone, stub_park, stub_exit
 stub_start:
 	mov	$11, %eax		/* munmap(0, STUB_CODE) */
 	xor	%edi, %edi
@@ -52,6 +54,7 @@ stub_clone:
 	test	%rax, %rax
 	jz	3f
 	int3
+stub_park:
 3:	mov	$34, %eax		/* pause(), until our tracer takes over */
 	syscall
 	jmp	3b

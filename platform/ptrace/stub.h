@@ -24,5 +24,5 @@ struct stub_op {
 
 #define STUB_MAX_OPS (4096 / sizeof(struct stub_op))
 
-extern const char stub_start[], stub_end[], stub_batch[], stub_clone[], stub_exit[];
+extern const char stub_start[], stub_end[], stub_batch[], stub_clone[], stub_park[], stub_exit[];
 #endif

@@ -137,6 +137,7 @@ long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int inf
 long host_memfd_create(const char *name, unsigned flags) { return ret(syscall(SYS_memfd_create, name, flags)); }
 long host_ftruncate(int fd, off_t len) { return ret(syscall(SYS_ftruncate, fd, len)); }
 long host_fallocate(int fd, int mode, off_t off, off_t len) { return ret(syscall(SYS_fallocate, fd, mode, off, len)); }
+long host_sendfile(int out, int in, off_t *pos, size_t len) { return ret(syscall(SYS_sendfile, out, in, pos, len)); }
 
 void *host_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {

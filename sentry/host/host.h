@@ -50,6 +50,8 @@ long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int inf
 long host_memfd_create(const char *name, unsigned flags);
 long host_ftruncate(int fd, off_t len);
 long host_fallocate(int fd, int mode, off_t off, off_t len);
+/* sendfile(2): len bytes of in at *pos to out at its file offset; *pos moves on. */
+long host_sendfile(int out, int in, off_t *pos, size_t len);
 void *host_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off);
 long host_getrandom(void *buf, size_t len);
 

@@ -55,6 +55,8 @@ static const struct host_rule rules[] = {
 	ONE("ioctl", "terminal size of donated stdio", SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)),
 	ONE("ioctl", "-t: give the caller's terminal back as it was", SCMP_A1(SCMP_CMP_EQ, TCSETS)),
 	ONE("fcntl", "gofer: is this fd readable or only a path", SCMP_A1(SCMP_CMP_EQ, F_GETFL)),
+	ANY("sendfile", "fill memory-file frames from gofer files in the host kernel (the sentry's own first touch of a "
+			"frame is a host page fault)"),
 	ONE("fallocate", "memory file: give freed pages back to the host",
 	    SCMP_A1(SCMP_CMP_EQ, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)),
 	ANY("mmap", "sentry heap; the platform's mappings of memory-file frames for the application"),

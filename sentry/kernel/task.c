@@ -12,6 +12,7 @@
 #include "../host/host.h"
 #include "../log.h"
 #include "../mm/mm.h"
+#include "../timing.h"
 #include "task.h"
 
 void (*task_syscall_handler)(struct task *t);
@@ -57,6 +58,7 @@ void task_run(struct task *t)
 			pthread_mutex_unlock(&sentry_lock);
 			why = plat->switch_to_user(t->ctx, t->mm->as, &t->regs, &info);
 			left = host_monotonic_ns();
+			timing_mark(TIMING_FIRST);
 		} else {
 			why = PLAT_DIED;
 			pthread_mutex_unlock(&sentry_lock);

@@ -22,6 +22,7 @@
 #include "../host/host.h"
 #include "../kernel/task.h"
 #include "../mm/mm.h"
+#include "../timing.h"
 #include "loader.h"
 
 #define PIE_BASE 0x555555554000UL
@@ -432,7 +433,9 @@ long loader_exec_at(struct task *t, const struct path *at, const char *path, cha
 		f = NULL;
 	}
 
+	timing_mark(TIMING_LOADER);
 	mm = mm_create(&err);
+	timing_mark(TIMING_STUB);
 	if (!mm) {
 		r = err;
 		goto out;

@@ -96,6 +96,20 @@ uint64_t mf_alloc(size_t n)
 	return start * 4096;
 }
 
+long mf_fill(uint64_t off, int fd, uint64_t pos, size_t len)
+{
+	off_t at = (off_t)pos;
+	long r = host_lseek(mf.fd, (off_t)off, SEEK_SET);
+
+	while (r >= 0 && len) {
+		r = host_sendfile(mf.fd, fd, &at, len);
+		if (r <= 0)
+			break; /* the end of the file: the rest is zero already */
+		len -= (size_t)r;
+	}
+	return r < 0 ? r : 0;
+}
+
 static void (*reclaimer)(void);
 
 void mf_set_reclaim(void (*fn)(void))

@@ -59,6 +59,15 @@ void mf_uncharge(size_t bytes);
  */
 void mf_set_reclaim(void (*fn)(void));
 int mf_reclaim(void);
+/*
+ * Fills the len bytes of fresh frames at off with host file fd's bytes
+ * from pos, by the host kernel: the sentry's own mapping of the frames is
+ * not touched, which costs a host page fault per frame at its first touch
+ * (about half of what reading a page into the cache cost).  Past the
+ * file's end the frames stay zero.  Under the sentry lock (it moves the
+ * memory file's offset, which nothing else uses).  0 or -errno.
+ */
+long mf_fill(uint64_t off, int fd, uint64_t pos, size_t len);
 /* Gives every freed page back to the host now (mf_put does so in batches of MF_DIRTY_BATCH). */
 void mf_release_freed(void);
 #define MF_DIRTY_BATCH 4096

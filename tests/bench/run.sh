@@ -16,9 +16,13 @@
 #                    the waiters of the pipe that changed should wake),
 #                    a futex ping-pong between two threads, thread create+join
 #   open+read+close  ns per round on /etc/hostname: path walk and file setup
+#   mmap+touch+munmap
+#                    ns per round of 64 KiB of anonymous memory, each page
+#                    written once: page faults and mapping changes
 #   write via gofer  256 MiB written to the host's disk through the gofer
 #                    (cvisor --overlay=none, runsc --overlay2=none)
 #   do /bin/true     wall ms and peak memory of the whole sandbox
+#   python3 -c pass  wall ms of the whole sandbox: a dynamic program's start
 #   SYSEMU floor     ns per PTRACE_SYSEMU round trip, tracer and tracee on the
 #                    same CPU and on two CPUs: what a ptrace sandbox cannot beat
 #
@@ -95,7 +99,7 @@ mkdir -p "$B" || exit 1
 : >"$LOG"
 CC=${CC:-gcc}
 CFLAGS=(-O2 -g -Wall -Wextra -std=gnu11 -pthread)
-for p in getppid clockgettime openread sysemu spawnstat forkwait pipepong futexpong threadjoin fsbench; do
+for p in getppid clockgettime openread mmaptouch sysemu spawnstat forkwait pipepong futexpong threadjoin fsbench; do
 	if [ "$B/$p" -nt "$here/$p.c" ] && [ "$B/$p" -nt "$here/bench.h" ]; then
 		continue
 	fi
@@ -319,6 +323,28 @@ bench_true() {
 	done
 }
 
+# CMD under spawnstat: wall ms into V[KEY,env].  bench_wall KEY CMD [ARGS...]
+bench_wall() {
+	local key=$1 i env out rc wall
+	shift
+	for ((i = 0; i < RUNS; i++)); do
+		for env in "${ENVS[@]}"; do
+			[ -n "${GAVE_UP[$key,$env]:-}" ] && continue
+			cmd_in "$env"
+			echo "+ [$env] spawnstat ${CMD[*]} $*" >>"$LOG"
+			out=$(cd / && "${PIN[@]}" timeout -k 5 "$TIMEOUT" \
+				"$B/spawnstat" -- "${CMD[@]}" "$@" </dev/null 2>>"$LOG")
+			rc=$?
+			read -r wall _ <<<"$out"
+			if [ $rc -ne 0 ] || ! is_number "$wall"; then
+				failed "$key,$env" $rc "$* in $env"
+				continue
+			fi
+			V[$key,$env]+="$(awk -v x="$wall" 'BEGIN { print x / 1e6 }') "
+		done
+	done
+}
+
 # The floor runs natively and places itself; --pin would defeat "cross".
 bench_floor() {
 	local i where n out rc
@@ -360,6 +386,7 @@ started=$(date +%s)
 bench getppid "$N_GETPPID_NATIVE" "$N_GETPPID_SANDBOX" getppid
 bench clock "$N_CLOCK_NATIVE" "$N_CLOCK_SANDBOX" clockgettime
 bench open "$N_OPEN_NATIVE" "$N_OPEN_SANDBOX" openread /etc/hostname
+bench mmap 20000 500 mmaptouch
 # Processes and threads: each sandboxed round costs several ms (fork) or tens of µs.
 bench fork 2000 30 forkwait
 bench pipe 50000 2000 pipepong
@@ -385,12 +412,13 @@ RUNSC_EXTRA=()
 bench pipebw 256 256 fsbench pipe
 bench untar 1 1 fsbench untar "$FS/doc.tar" /tmp
 bench_true
+bench_wall py_ms /usr/bin/python3 -c pass
 bench_floor
 elapsed=$(($(date +%s) - started))
 
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
-for key in getppid clock open fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar true_ms true_rss true_peak; do
+for key in getppid clock open mmap py_ms fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar true_ms true_rss true_peak; do
 	for env in native cvisor runsc baseline; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
@@ -441,6 +469,7 @@ echo
 row "getppid (ns/call)" getppid 0
 row "clock_gettime (ns/call)" clock 0
 row "open+read+close (ns/iter)" open 0
+row "mmap+touch+munmap 64K (ns/round)" mmap 0
 row "fork+exit+wait (ns/round)" fork 0
 row "pipe ping-pong, 2 procs (ns/rt)" pipe 0
 row "  ... with 1000 idle threads (ns/rt)" pipeidle 0
@@ -459,6 +488,7 @@ if [ -n "$CG_PARENT" ]; then
 	row "do /bin/true, peak memory (MiB) [1]" true_peak 1
 fi
 row "do /bin/true, max RSS (MiB) [2]" true_rss 1
+row "python3 -c pass, wall (ms)" py_ms 1
 
 echo
 echo "PTRACE_SYSEMU floor: one round trip = waitpid + GETREGS + SETREGS + SYSEMU,"

@@ -309,5 +309,44 @@ else
 	result "sentry crash: stack, no leftovers" 1 "exit $rc, $left left: $(head -3 <<< "$out")"
 fi
 
+# Stubs are forked from a template stub of the sandbox's own: it ends with the
+# sandbox, whether the program exits (at once: no wait for a straggler, no
+# warning) or cvisor is killed (the sentry's pid namespace takes it along).
+mark="/bin/sh -c /bin/true&/bin/true&wait;exit.$$"
+start=$(date +%s%N)
+out=$(timeout 30 "$CVISOR" do -- /bin/sh -c "/bin/true & /bin/true & wait; exit 0" "$mark" 2>&1); rc=$?
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+sleep 0.2
+left=$(pgrep -f -- "$mark" | wc -l)
+if [ $rc = 0 ] && [ -z "$out" ] && [ "$left" = 0 ] && [ $ms -lt 2000 ]; then
+	result "stub template: gone when the sandbox exits" 0 ""
+else
+	result "stub template: gone when the sandbox exits" 1 "exit $rc in $ms ms, $left left: $(head -3 <<< "$out")"
+fi
+# descendants PID: every process below PID (stubs show no command line to pgrep).
+descendants() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		echo "$p"
+		descendants "$p"
+	done
+}
+"$CVISOR" do -- /bin/sh -c "/bin/sleep 30 & /bin/sleep 30 & wait" </dev/null >/dev/null 2>&1 &
+cv=$!
+# gofer, sentry, template, and a stub each for sh and the two sleeps
+for _ in $(seq 50); do [ "$(descendants $cv | wc -l)" -ge 6 ] && break; sleep 0.1; done
+pids=$(descendants $cv)
+before=$(wc -w <<< "$pids")
+kill -KILL $cv
+wait $cv 2>/dev/null
+alive() { local p n=0; for p in $pids; do [ "$(cat /proc/$p/comm 2>/dev/null)" = cvisor ] && n=$((n + 1)); done; echo $n; }
+for _ in $(seq 30); do [ "$(alive)" = 0 ] && break; sleep 0.1; done
+left=$(alive)
+if [ "$before" -ge 6 ] && [ "$left" = 0 ]; then
+	result "SIGKILL of cvisor: no stub or template left" 0 ""
+else
+	result "SIGKILL of cvisor: no stub or template left" 1 "$before processes before the kill, $left left after 3 s"
+fi
+
 echo "security: $pass passed, $fail failed"
 [ $fail = 0 ]

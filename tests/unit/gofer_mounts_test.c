@@ -32,6 +32,7 @@ uint64_t mf_alloc(size_t n) { (void)n; return MF_NONE; }
 void mf_get(uint64_t off) { (void)off; }
 void mf_put(uint64_t off) { (void)off; }
 uint32_t mf_refs(uint64_t off) { (void)off; return 1; }
+long mf_fill(uint64_t off, int fd, uint64_t pos, size_t len) { (void)off, (void)fd, (void)pos, (void)len; return -ENOMEM; }
 struct abi_timespec vfs_now(void) { return (struct abi_timespec){0, 0}; }
 
 struct super *super_new(const char *type, int rdonly)

@@ -651,7 +651,9 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 			if (run == MF_NONE)
 				return -ENOMEM;
 		}
-		r = gofer_fill(ino, (uint64_t)idx * 4096, mf_ptr(run), n * 4096);
+		r = gnode_fd(g);
+		if (r >= 0)
+			r = mf_fill(run, (int)r, (uint64_t)idx * 4096, n * 4096);
 		if (r < 0) {
 			for (i = 0; i < n; i++)
 				mf_put(run + i * 4096);

@@ -1,0 +1,70 @@
+/*
+ * --debug's start-up breakdown: where the time of a sandbox's start goes,
+ * from cvisor's first step to its exit, phase by phase.
+ *
+ * One struct per sandbox, in a page cvisor shares with the sentry (made
+ * only with --debug).  Each process marks the end of a phase as it
+ * happens; the time since the last mark, whichever process made it, is
+ * added to that phase, so the phases add up to the whole and a phase that
+ * happens in several pieces (the namespaces: cvisor's network namespace,
+ * then the sentry's own) is summed.  Only one process marks at a time:
+ * cvisor until it has started the sentry and after the sentry has exited,
+ * the sentry in between.  Once the program has run, only the end phases
+ * are marked (a later execve loads and makes stubs too, but is no
+ * start-up).
+ */
+#pragma once
+
+#include <stdint.h>
+
+#include "host/host.h"
+
+enum timing_phase {
+	TIMING_NAMESPACES, /* network namespace; the sentry's user/pid/mount/ipc/uts, empty root, ids, caps */
+	TIMING_GOFER,      /* starting the gofer (its own confinement runs alongside) */
+	TIMING_ROOT,       /* the sandbox's root through the gofer, /dev, /proc, /tmp; stdio */
+	TIMING_KERNEL,     /* the sentry's own state: platform, memory file, vDSO, first task */
+	TIMING_SECCOMP,    /* the vetted host-call list installed */
+	TIMING_STUB,       /* the first stub process (ptrace) or address space */
+	TIMING_LOADER,     /* the program and its interpreter loaded, the stack built */
+	TIMING_FIRST,      /* to the program's first stop (its first instruction ran) */
+	TIMING_RUN,        /* the program itself, to its exit */
+	TIMING_EXIT,       /* the sandbox's processes ended and reaped by the sentry */
+	TIMING_TEARDOWN,   /* the sentry's exit, the gofer ended, cvisor done */
+	TIMING_NPHASES
+};
+
+struct timing {
+	uint64_t start;              /* CLOCK_MONOTONIC ns of cvisor's first step */
+	uint64_t last;               /* the last mark */
+	uint64_t ns[TIMING_NPHASES]; /* time spent per phase */
+	int ran;                     /* TIMING_FIRST was marked: start-up is over */
+};
+
+/* The breakdown being taken (--debug), or NULL. */
+extern struct timing *timing_active;
+
+/* The phase p just ended; TIMING_FIRST counts once, and start-up phases only before it. */
+static inline void timing_mark(enum timing_phase p)
+{
+	struct timing *t = timing_active;
+	uint64_t now;
+
+	if (!t || (t->ran && p < TIMING_RUN))
+		return;
+	now = host_monotonic_ns();
+	t->ns[p] += now - t->last;
+	t->last = now;
+	if (p == TIMING_FIRST)
+		t->ran = 1;
+}
+
+/* Starts a breakdown in t (zeroed, and shared with every process that marks). */
+static inline void timing_start(struct timing *t)
+{
+	timing_active = t;
+	t->start = t->last = host_monotonic_ns();
+}
+
+/* Prints the breakdown to stderr: each phase in microseconds, and the whole. */
+void timing_print(void);
