@@ -40,7 +40,8 @@ long host_writev(int fd, const struct iovec *iov, int cnt) { return ret(syscall(
 
 long host_close(int fd) { return ret(syscall(SYS_close, fd)); }
 
-long host_fstat(int fd, struct stat *st) { return ret(syscall(SYS_fstat, fd, st)); }
+/* As glibc's fstat: newfstatat on the fd itself, so one rule covers both (fstat is not on the list). */
+long host_fstat(int fd, struct stat *st) { return ret(syscall(SYS_newfstatat, fd, "", st, AT_EMPTY_PATH)); }
 
 long host_getdents64(int fd, void *buf, size_t len) { return ret(syscall(SYS_getdents64, fd, buf, len)); }
 
