@@ -91,22 +91,25 @@ static void routes_for(struct netif *ifp, struct netif_addr *a, int add)
 		net_route_add(ns, &r);
 	else
 		net_route_del(ns, RT_TABLE_LOCAL, &r.dst, r.prefixlen, ifp, 0);
-	if (ifp->flags & IFF_LOOPBACK)
-		return;
-	/* The prefix, on the link, in table main. */
+	/*
+	 * The prefix, on the link, in table main: not for an IPv4 /32, nor lo's
+	 * IPv4 prefix (the local route above), nor ::1 (Linux's lo has none).
+	 */
 	r.table = RT_TABLE_MAIN;
 	r.type = RTN_UNICAST;
 	r.scope = RT_SCOPE_LINK;
 	r.metric = v4 ? 0 : 256;
 	prefix_of(&r.dst, &a->addr, a->prefixlen);
 	r.prefixlen = a->prefixlen;
-	if (v4 && a->prefixlen >= 31)
+	if ((v4 && a->prefixlen == 32) || (!v4 && IN6_IS_ADDR_LOOPBACK(&a->addr)))
 		return;
-	if (add)
+	if (v4 && (ifp->flags & IFF_LOOPBACK))
+		;
+	else if (add)
 		net_route_add(ns, &r);
 	else
 		net_route_del(ns, RT_TABLE_MAIN, &r.dst, r.prefixlen, ifp, r.metric);
-	if (v4) {
+	if (v4 && a->prefixlen < 31) {
 		/* The subnet's broadcast address, in table local. */
 		struct in6_addr b = r.dst;
 		uint32_t host = a->prefixlen ? ~0u >> a->prefixlen : ~0u;
