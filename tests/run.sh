@@ -331,8 +331,9 @@ done
 
 # tests/security, tests/gofer, tests/tty, tests/stdio, tests/net, tests/stress, tests/fuzz and
 # tests/compat belong to cvisor itself (escape attempts, --overlay=none and --gofer-fds,
-# `cvisor do -t`, the donated stdio, the network as ip and ss see it, stress-ng, a few seconds of each fuzzer, `cvisor
-# compat`): they only mean something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
+# `cvisor do -t`, the donated stdio, the network as ip and ss see it, stress-ng, a few
+# seconds of each fuzzer, `cvisor compat`): they only mean something under cvisor.  Each
+# run.sh prints PASS/FAIL/SKIP lines.
 # cvisor_suite DIR WHY_NOT_ELSEWHERE
 cvisor_suite() {
 	local dir=$1 why=$2 l

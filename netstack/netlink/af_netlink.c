@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
+#include "../../sentry/host/host.h"
 #include "../../sentry/kernel/task.h"
 #include "../../sentry/mm/memfile.h"
 #include "../../vfs/socket.h"
@@ -69,6 +71,7 @@ struct nl_sock {
 	uint32_t dst_portid, dst_group; /* connect */
 	unsigned flags;         /* NLF_* */
 	int rcvbuf, sndbuf;     /* as getsockopt reports them */
+	uint64_t rcvtimeo_ns;   /* SO_RCVTIMEO: 0 waits for ever */
 	int passcred;
 	struct nl_dgram *head, *tail;
 	size_t queued;          /* bytes of datagrams that count against rcvbuf */
@@ -115,8 +118,9 @@ static void free_dgram(struct nl_dgram *d)
 
 /*
  * Queues len bytes for s.  A datagram that is not part of a dump and finds
- * the receive buffer full is dropped: -ENOBUFS, and s's next receive says
- * so (unless NETLINK_NO_ENOBUFS).
+ * the receive buffer full is dropped: -ENOBUFS, and when the kernel sent it
+ * s's next receive says so (unless NETLINK_NO_ENOBUFS), as Linux's
+ * netlink_overrun; another socket's datagram is refused with -EAGAIN.
  */
 static long enqueue(struct nl_sock *s, const void *data, size_t len, uint32_t portid, int dump)
 {
@@ -154,6 +158,8 @@ static long enqueue(struct nl_sock *s, const void *data, size_t len, uint32_t po
 	vfs_notify(s->ino);
 	return 0;
 overrun:
+	if (portid)
+		return -EAGAIN;
 	if (!(s->flags & NLF_NO_ENOBUFS)) {
 		s->err = ENOBUFS;
 		vfs_notify(s->ino);
@@ -619,16 +625,11 @@ static long nl_sendmsg(struct task *t, struct file *f, struct umsg *m, int flags
 		/* To another netlink socket of this protocol, by its portid. */
 		struct nl_sock *to = find_portid(s->ns, s->protocol, dst_portid);
 
-		if (!to) {
+		/* A full receiver: EAGAIN, where a blocking sender on Linux would wait for room. */
+		if (!to)
 			r = -ECONNREFUSED;
-		} else {
-			long e = enqueue(to, buf, len, s->portid, 0);
-
-			if (e < 0)
-				r = (flags & MSG_DONTWAIT) || (f->flags & O_NONBLOCK) ? -EAGAIN : e;
-			else
-				to->tail->group = 0;
-		}
+		else if (enqueue(to, buf, len, s->portid, 0) < 0)
+			r = -EAGAIN;
 	} else if (s->proto) {
 		kernel_input(t, s, buf, len);
 	}
@@ -636,7 +637,8 @@ static long nl_sendmsg(struct task *t, struct file *f, struct umsg *m, int flags
 	return r;
 }
 
-static long wait_queue(struct task *t, struct file *f, int flags)
+/* Waits for the queue to change: 0, -EAGAIN (non-blocking, or SO_RCVTIMEO passed), -ERESTARTSYS. */
+static long wait_queue(struct task *t, struct file *f, int flags, uint64_t deadline)
 {
 	struct vfs_pollset ps;
 	int r;
@@ -645,8 +647,10 @@ static long wait_queue(struct task *t, struct file *f, int flags)
 		return -EAGAIN;
 	vfs_pollset_init(&ps, t);
 	vfs_pollset_add(&ps, f);
-	r = task_block(t, NULL, 0);
+	r = task_block(t, NULL, deadline);
 	vfs_pollset_clear(&ps);
+	if (r == -ETIMEDOUT)
+		return -EAGAIN;
 	return r == -ERESTARTSYS ? r : 0;
 }
 
@@ -656,6 +660,7 @@ static long nl_recvmsg(struct task *t, struct file *f, struct umsg *m, int flags
 	struct nl_sock *s = f->priv;
 	size_t want = iov_total(m->iov, m->iovcnt), done = 0, n;
 	struct nl_dgram *d;
+	uint64_t deadline = s->rcvtimeo_ns ? host_realtime_ns() + s->rcvtimeo_ns : 0;
 	long r;
 	int i;
 
@@ -675,7 +680,7 @@ static long nl_recvmsg(struct task *t, struct file *f, struct umsg *m, int flags
 		}
 		if (s->head)
 			break;
-		r = wait_queue(t, f, flags);
+		r = wait_queue(t, f, flags, deadline);
 		if (r < 0)
 			return r;
 	}
@@ -774,6 +779,14 @@ static long nl_getsockopt(struct task *t, struct file *f, int level, int name, v
 		case SO_SNDBUF: v = s->sndbuf; break;
 		case SO_PASSCRED: v = s->passcred; break;
 		case SO_ACCEPTCONN: v = 0; break;
+		case SO_RCVTIMEO_OLD: {
+			struct timeval tv = {.tv_sec = (time_t)(s->rcvtimeo_ns / 1000000000u),
+					     .tv_usec = (suseconds_t)(s->rcvtimeo_ns % 1000000000u / 1000)};
+
+			memcpy(val, &tv, sizeof(tv));
+			*len = sizeof(tv);
+			return 0;
+		}
 		default:
 			return -ENOPROTOOPT;
 		}
@@ -823,6 +836,22 @@ static long nl_setsockopt(struct file *f, int level, int name, const void *val, 
 
 	if (len >= sizeof(int))
 		memcpy(&v, val, sizeof(v));
+	if (level == SOL_SOCKET && name == SO_RCVTIMEO_OLD) {
+		struct timeval tv;
+
+		if (len < sizeof(tv))
+			return -EINVAL;
+		memcpy(&tv, val, sizeof(tv));
+		if (tv.tv_usec < 0 || tv.tv_usec >= 1000000)
+			return -EDOM;
+		if (tv.tv_sec < 0)
+			s->rcvtimeo_ns = 1; /* Linux: a negative timeout does not wait */
+		else if ((uint64_t)tv.tv_sec > UINT64_MAX / 2000000000u)
+			s->rcvtimeo_ns = UINT64_MAX / 2;
+		else
+			s->rcvtimeo_ns = (uint64_t)tv.tv_sec * 1000000000u + (uint64_t)tv.tv_usec * 1000u;
+		return 0;
+	}
 	if (level == SOL_SOCKET) {
 		if (len < sizeof(int))
 			return -EINVAL;
@@ -843,7 +872,7 @@ static long nl_setsockopt(struct file *f, int level, int name, const void *val, 
 			s->passcred = !!v;
 			return 0;
 		case SO_REUSEADDR: case SO_KEEPALIVE: case SO_PRIORITY: case SO_RCVLOWAT: case SO_SNDLOWAT:
-		case SO_RCVTIMEO_OLD: case SO_SNDTIMEO_OLD: case SO_TIMESTAMP_OLD: case SO_BROADCAST:
+		case SO_SNDTIMEO_OLD: case SO_TIMESTAMP_OLD: case SO_BROADCAST:
 			return 0; /* accepted; nothing of netlink depends on them */
 		}
 		return -ENOPROTOOPT;

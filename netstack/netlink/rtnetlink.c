@@ -27,6 +27,7 @@
 #include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/netconf.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -880,6 +881,60 @@ static long get_rule(const struct nl_req *q, struct nl_reply *r, int family)
 	return NL_DUMPED;
 }
 
+/* ---- per-interface IP settings (ip netconf): a sandbox neither forwards nor filters ---- */
+
+static void fill_netconf(struct nl_reply *r, int family, int index)
+{
+	struct netconfmsg *m = nl_msg_begin(r, RTM_NEWNETCONF, 0, sizeof(*m));
+
+	if (!m)
+		return;
+	m->ncm_family = (unsigned char)family;
+	nl_put_u32(r, NETCONFA_IFINDEX, (uint32_t)index);
+	nl_put_u32(r, NETCONFA_FORWARDING, 0);
+	if (family == AF_INET) {
+		nl_put_u32(r, NETCONFA_RP_FILTER, 0);
+		nl_put_u32(r, NETCONFA_MC_FORWARDING, 0);
+		nl_put_u32(r, NETCONFA_BC_FORWARDING, 0);
+	}
+	nl_put_u32(r, NETCONFA_PROXY_NEIGH, 0);
+	nl_put_u32(r, NETCONFA_IGNORE_ROUTES_WITH_LINKDOWN, 0);
+	nl_msg_end(r);
+}
+
+static long get_netconf(const struct nl_req *q, struct nl_reply *r, int family)
+{
+	const struct nlattr *tb[NETCONFA_MAX + 1];
+	struct netif *ifp;
+	uint32_t index;
+	int f;
+	long e;
+
+	if (r->dump) {
+		for (f = AF_INET; f <= AF_INET6; f += AF_INET6 - AF_INET) {
+			if (family != AF_UNSPEC && family != f)
+				continue;
+			for (ifp = q->ns->ifs; ifp; ifp = ifp->next)
+				fill_netconf(r, f, ifp->index);
+			fill_netconf(r, f, NETCONFA_IFINDEX_ALL);
+			fill_netconf(r, f, NETCONFA_IFINDEX_DEFAULT);
+		}
+		return NL_DUMPED;
+	}
+	e = nl_parse(q->h, sizeof(struct netconfmsg), tb, NETCONFA_MAX, q->strict);
+	if (e < 0)
+		return e;
+	if (!tb[NETCONFA_IFINDEX])
+		return -EINVAL;
+	if ((e = nl_get_u32(tb[NETCONFA_IFINDEX], &index)) < 0)
+		return e;
+	if ((int)index != NETCONFA_IFINDEX_ALL && (int)index != NETCONFA_IFINDEX_DEFAULT &&
+	    !netif_by_index(q->ns, (int)index))
+		return -EINVAL;
+	fill_netconf(r, family, (int)index);
+	return 0;
+}
+
 /* ---- dispatch ---- */
 
 static long route_handle(const struct nl_req *q, struct nl_reply *r)
@@ -909,7 +964,7 @@ static long route_handle(const struct nl_req *q, struct nl_reply *r)
 		else if (type != RTM_GETLINK && type != RTM_NEWLINK && type != RTM_SETLINK && type != RTM_DELLINK)
 			return -EOPNOTSUPP;
 	}
-	if (kind == 2 && !r->dump && type != RTM_GETLINK && type != RTM_GETROUTE)
+	if (kind == 2 && !r->dump && type != RTM_GETLINK && type != RTM_GETROUTE && type != RTM_GETNETCONF)
 		return -EOPNOTSUPP;
 	switch (type) {
 	case RTM_GETLINK:
@@ -936,6 +991,8 @@ static long route_handle(const struct nl_req *q, struct nl_reply *r)
 		return NL_DUMPED;
 	case RTM_GETRULE:
 		return get_rule(q, r, family);
+	case RTM_GETNETCONF:
+		return get_netconf(q, r, family);
 	}
 	return -EOPNOTSUPP;
 }

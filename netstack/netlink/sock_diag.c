@@ -51,8 +51,6 @@ static void diag_info(const struct inet_sock *s, struct sock_diag_info *d)
 		d->state = TCP_ESTABLISHED;
 	else
 		d->state = TCP_CLOSE;
-	if (s->listening && s->protocol == IPPROTO_TCP)
-		d->wqueue = 0;
 	if (s->protocol >= 0 && s->protocol < 256 && hooks[s->protocol])
 		hooks[s->protocol](s, d);
 }
