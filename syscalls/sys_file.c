@@ -22,6 +22,7 @@
 #include "../vfs/fs/pipe/pipe.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/namei.h"
+#include "../vfs/socket.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -1069,7 +1070,10 @@ SYSCALL(ioctl)
 		}
 		/* fall through */
 	default:
-		r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, t, a[1], a[2]) : -ENOTTY;
+		if (f->ops && f->ops->sock && sock_is_dev_ioctl(a[1]))
+			r = sock_dev_ioctl(t, f, a[1], a[2]);
+		else
+			r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, t, a[1], a[2]) : -ENOTTY;
 	}
 	file_put(f);
 	return r;

@@ -79,3 +79,19 @@ const struct sock_family *sock_find_family(int family);
 /* In the file that defines the family: registers it when the program starts. */
 #define SOCK_FAMILY(f) \
 	__attribute__((constructor)) static void register_##f(void) { sock_register_family(&f); }
+
+/*
+ * The interface ioctls (SIOCGIFINDEX, SIOCGIFCONF, SIOCGIFFLAGS...: type
+ * 0x89 from SIOCGIFNAME on), which Linux answers on a socket of any family
+ * (dev_ioctl).  The network stack registers their handler at start-up;
+ * sock_dev_ioctl answers -ENOTTY without one.  arg is the guest's struct
+ * ifreq or ifconf, copied in and out by the handler.
+ */
+typedef long (*sock_dev_ioctl_fn)(struct task *t, struct file *f, unsigned long req, uint64_t arg);
+void sock_register_dev_ioctl(sock_dev_ioctl_fn fn);
+long sock_dev_ioctl(struct task *t, struct file *f, unsigned long req, uint64_t arg);
+/* Is req one of those (sys_ioctl sends them here rather than to the socket's own ioctl)? */
+static inline int sock_is_dev_ioctl(unsigned long req)
+{
+	return (req & ~0xffUL) == 0x8900 && (req & 0xff) >= 0x10 && (req & 0xff) < 0xe0;
+}

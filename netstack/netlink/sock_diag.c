@@ -25,12 +25,21 @@
 #include "netlink.h"
 #include "sock_diag.h"
 
-static sock_diag_fill_fn hooks[256];
+static const struct sock_diag_ops *hooks[256];
 
-void sock_diag_register(int protocol, sock_diag_fill_fn fn)
+void sock_diag_register(const struct sock_diag_ops *ops)
 {
-	if (protocol >= 0 && protocol < 256)
-		hooks[protocol] = fn;
+	if (ops->protocol >= 0 && ops->protocol < 256)
+		hooks[ops->protocol] = ops;
+}
+
+/* Every socket of protocol in ns, through the transport's walk when it has one. */
+static void for_each(struct netns *ns, int protocol, void (*fn)(struct inet_sock *s, void *arg), void *arg)
+{
+	if (hooks[protocol] && hooks[protocol]->for_each)
+		hooks[protocol]->for_each(ns, fn, arg);
+	else
+		inet_for_each(ns, protocol, fn, arg);
 }
 
 /* ---- inet_diag ---- */
@@ -51,8 +60,8 @@ static void diag_info(const struct inet_sock *s, struct sock_diag_info *d)
 		d->state = TCP_ESTABLISHED;
 	else
 		d->state = TCP_CLOSE;
-	if (s->protocol >= 0 && s->protocol < 256 && hooks[s->protocol])
-		hooks[s->protocol](s, d);
+	if (s->protocol >= 0 && s->protocol < 256 && hooks[s->protocol] && hooks[s->protocol]->fill)
+		hooks[s->protocol]->fill(s, d);
 }
 
 static void put_addr(uint32_t out[4], const struct inet_sock *s, const struct in6_addr *a)
@@ -128,10 +137,10 @@ static long inet_diag(const struct nl_req *q, struct nl_reply *r)
 		return -ENOENT;
 	if (!r->dump) {
 		w.exact = 1;
-		inet_for_each(q->ns, req->sdiag_protocol, inet_one, &w);
+		for_each(q->ns, req->sdiag_protocol, inet_one, &w);
 		return w.found ? 0 : -ENOENT;
 	}
-	inet_for_each(q->ns, req->sdiag_protocol, inet_one, &w);
+	for_each(q->ns, req->sdiag_protocol, inet_one, &w);
 	return NL_DUMPED;
 }
 

@@ -29,6 +29,7 @@
 #include "../../vfs/fs/proc/proc.h"
 #include "../../vfs/socket.h"
 #include "../../vfs/vfs.h"
+#include "../netlink/sock_diag.h"
 #include "tcp.h"
 
 #define TCP_SOMAXCONN 4096
@@ -1438,6 +1439,61 @@ static void show_tcp6(struct task *t, struct proc_buf *b)
 {
 	show(t, b, 1);
 }
+
+/* ---- sock_diag (ss -t): the same sockets and figures as /proc/net/tcp ---- */
+
+struct diag_walk {
+	void (*fn)(struct inet_sock *s, void *arg);
+	void *arg;
+};
+
+/* A bound socket that is also a connection is shown once, with the connections. */
+static void diag_bound(struct inet_sock *s, void *arg)
+{
+	struct diag_walk *w = arg;
+
+	if (!tcp_sk(s)->in_table)
+		w->fn(s, w->arg);
+}
+
+static void diag_for_each(struct netns *ns, void (*fn)(struct inet_sock *s, void *arg), void *arg)
+{
+	struct diag_walk w = {.fn = fn, .arg = arg};
+	struct tcp_sock *tp;
+	int h;
+
+	inet_for_each(ns, IPPROTO_TCP, diag_bound, &w);
+	for (h = 0; h < CONN_BUCKETS; h++)
+		for (tp = conn_table[h]; tp; tp = tp->hnext)
+			if (tp->inet.ns == ns)
+				fn(&tp->inet, arg);
+}
+
+static void diag_fill(const struct inet_sock *s, struct sock_diag_info *d)
+{
+	/* timer_remaining only reads the timer, but takes it non-const. */
+	struct tcp_sock *tp = (struct tcp_sock *)(uintptr_t)s;
+
+	d->state = tp->state;
+	if (tp->state == TCP_S_LISTEN) {
+		d->rqueue = (uint32_t)tp->acceptq_len;
+		d->wqueue = (uint32_t)tp->backlog;
+	} else if (synchronized(tp->state)) {
+		d->wqueue = tp->write_seq - tp->snd_una;
+		d->rqueue = (uint32_t)tp->rcv_queued;
+	}
+	if (tp->rtx_timer.deadline_ns) {
+		d->timer = tp->probing ? 4 : 1;
+		d->expires_ms = (uint32_t)(timer_remaining(&tp->rtx_timer) / 1000000);
+	} else if (tp->ka_timer.deadline_ns) {
+		d->timer = tp->state == TCP_S_TIME_WAIT ? 3 : 2;
+		d->expires_ms = (uint32_t)(timer_remaining(&tp->ka_timer) / 1000000);
+	}
+	d->retrans = tp->retries;
+}
+
+static const struct sock_diag_ops tcp_diag = {.protocol = IPPROTO_TCP, .for_each = diag_for_each, .fill = diag_fill};
+SOCK_DIAG(tcp_diag)
 
 static const struct proc_net_file tcp_proc = {.name = "tcp", .show = show_tcp};
 static const struct proc_net_file tcp6_proc = {.name = "tcp6", .show = show_tcp6};

@@ -72,6 +72,7 @@ while IFS= read -r line; do
 	name=${name%"${name##*[! ]}"}
 	cmd=${line#*|}
 	cmd=${cmd#"${cmd%%[! ]*}"}
+	cmd=${cmd//@HERE@/$here}
 	want "$name" || continue
 	# "needs-tcp CMD", "needs-udp CMD": a case that means something only once the sandbox has that transport.
 	case $cmd in
