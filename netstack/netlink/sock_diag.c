@@ -8,7 +8,8 @@
  *
  * Where cvisor differs: an INET_DIAG_REQ_BYTECODE filter is not run (ss runs
  * its filter on what comes back as well); of the extensions, only
- * INET_DIAG_SHUTDOWN (always sent) and the TOS/TCLASS ones are filled;
+ * INET_DIAG_SHUTDOWN and INET_DIAG_SKV6ONLY (always sent, as Linux) and the
+ * TOS/TCLASS ones are filled;
  * SOCK_DESTROY is EOPNOTSUPP.  Cookies are the socket's inode number.
  */
 #define _GNU_SOURCE
@@ -123,6 +124,10 @@ static void inet_one(struct inet_sock *s, void *arg)
 		nl_put_u8(w->r, INET_DIAG_TOS, (uint8_t)(s->tos < 0 ? 0 : s->tos));
 	if (s->family == AF_INET6 && (req->idiag_ext & (1 << (INET_DIAG_TCLASS - 1))))
 		nl_put_u8(w->r, INET_DIAG_TCLASS, (uint8_t)(s->tclass < 0 ? 0 : s->tclass));
+	/* Bound to an IPv6 address of its own (not :: nor v4-mapped), a socket is v6-only to Linux. */
+	if (s->family == AF_INET6)
+		nl_put_u8(w->r, INET_DIAG_SKV6ONLY,
+			  s->v6only || (!IN6_IS_ADDR_UNSPECIFIED(&s->laddr) && !net_addr_is_v4(&s->laddr)));
 	nl_msg_end(w->r);
 }
 

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# tests/net: the network stack as programs see it.  Each case of cases.txt
-# ("name|shell command") and each C program here (run as `exec PROG`) runs
+# tests/net's shell cases: the network stack as ip, ss and programs of the
+# image see it.  Each case of cases.txt ("name|shell command") runs
 # natively, in a throwaway network namespace made to look like a sandbox's
 # (unshare -n, then lo up: lo with 127.0.0.1/8 and ::1, nothing else), and
 # in the sandbox; stdout and the exit status are compared, the native run
 # being the reference.  The native side never changes the host's own
-# network: every command runs inside its own `unshare -n`.
+# network: every command runs inside its own `unshare -n`.  (The C programs
+# of tests/net are built and compared by tests/run.sh itself.)
 # Prints PASS/FAIL/SKIP lines for tests/run.sh.
 # Usage: tests/net/run.sh [CVISOR] [FILTER]
 set -u
@@ -55,16 +56,6 @@ compare()
 		pass "$name"
 	fi
 }
-
-for src in "$here"/*.c; do
-	prog=$(basename "$src" .c)
-	want "net/$prog" || continue
-	if ! gcc -O2 -Wall -Wextra -Werror -o "$B/$prog" "$src" 2>"$B/build.err"; then
-		fail "net/$prog" "does not build:" "$(head -10 "$B/build.err")"
-		continue
-	fi
-	compare "net/$prog" "$B/$prog"
-done
 
 while IFS= read -r line; do
 	case "$line" in ''|'#'*) continue;; esac

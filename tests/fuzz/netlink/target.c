@@ -12,11 +12,12 @@
  * datagram.  Beyond the sanitizers: every datagram that comes back is whole
  * messages whose lengths add up to it, each at least a header long; a
  * receive never says more than the datagram holds; and the socket's close
- * gives back all the memory its queue was charged.  The namespace is set
+ * gives back all the memory its queue was charged.  Two bound UDP sockets
+ * (IPv4 and IPv6) give inet_diag something to list.  The namespace is set
  * up afresh for each input (lo up, 127.0.0.1/8 and ::1), so what one
  * request changes (addresses, routes, lo's name) never carries over.
  *
- * links: netstack/netlink/af_netlink.c netstack/netlink/rtnetlink.c netstack/netlink/sock_diag.c netstack/core/csum.c netstack/core/net.c netstack/core/netif.c netstack/core/pkb.c netstack/core/route.c netstack/core/rx.c netstack/link/loopback.c netstack/ipv4/ip4_input.c netstack/ipv4/ip4_output.c netstack/ipv6/ip6_input.c netstack/ipv6/ip6_output.c netstack/icmp/icmp.c netstack/icmp/raw.c netstack/socket/inet.c vfs/socket.c vfs/fs/unix/unix.c vfs/core.c vfs/fdtable.c vfs/path.c vfs/open.c vfs/namei.c vfs/fstype.c vfs/fs/overlay/overlay.c vfs/fs/pipe/pipe.c vfs/lock.c vfs/xattr.c vfs/fs/inotify/inotify.c vfs/fs/tmpfs/tmpfs.c vfs/fs/dev/dev.c vfs/fs/hoststdio/hoststdio.c vfs/fs/pty/pty.c sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c -lunwind -lxxhash -lseccomp -lpthread
+ * links: netstack/netlink/af_netlink.c netstack/netlink/rtnetlink.c netstack/netlink/sock_diag.c netstack/core/csum.c netstack/core/net.c netstack/core/netif.c netstack/core/pkb.c netstack/core/route.c netstack/core/rx.c netstack/link/loopback.c netstack/ipv4/ip4_input.c netstack/ipv4/ip4_output.c netstack/ipv6/ip6_input.c netstack/ipv6/ip6_output.c netstack/icmp/icmp.c netstack/icmp/raw.c netstack/udp/udp.c netstack/socket/inet.c netstack/socket/ifioctl.c vfs/socket.c vfs/fs/unix/unix.c vfs/core.c vfs/fdtable.c vfs/path.c vfs/open.c vfs/namei.c vfs/fstype.c vfs/fs/overlay/overlay.c vfs/fs/pipe/pipe.c vfs/lock.c vfs/xattr.c vfs/fs/inotify/inotify.c vfs/fs/tmpfs/tmpfs.c vfs/fs/dev/dev.c vfs/fs/hoststdio/hoststdio.c vfs/fs/pty/pty.c sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c -lunwind -lxxhash -lseccomp -lpthread
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,7 +53,11 @@ static void fresh_ns(void)
 	struct netif *i, *ni;
 	struct netif_addr *a, *na;
 	struct net_route *r, *nr;
+	int h;
 
+	/* The transports' port tables (empty: every socket of the last input is closed). */
+	for (h = 0; h < 256; h++)
+		free(net_init_ns.ports[h]);
 	for (r = net_init_ns.routes; r; r = nr) {
 		nr = r->next;
 		free(r);
@@ -118,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	socklen_t fromlen;
 	struct iovec iov;
 	struct umsg m;
-	struct file *f;
+	struct file *f, *udp[2];
 	uint64_t charged;
 	int one = 1, mflags, rounds;
 	size_t want;
@@ -135,6 +140,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		t->cred.cap_eff = saved_caps;
 	}
 	charged = mf.charged;
+	/* Bound UDP sockets for inet_diag to list, IPv4 and IPv6. */
+	{
+		const struct sock_family *in = sock_find_family(AF_INET), *in6 = sock_find_family(AF_INET6);
+		struct sockaddr_in a4 = {.sin_family = AF_INET, .sin_port = htons(5353), .sin_addr.s_addr = htonl(0x7f000001)};
+		struct sockaddr_in6 a6 = {.sin6_family = AF_INET6, .sin6_port = htons(5354), .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+
+		if (!in || !in6 || in->create(SOCK_DGRAM, 0, O_NONBLOCK, &udp[0]) < 0 ||
+		    in6->create(SOCK_DGRAM, 0, O_NONBLOCK, &udp[1]) < 0 ||
+		    udp[0]->ops->sock->bind(t, udp[0], (struct sockaddr *)&a4, sizeof(a4)) < 0 ||
+		    udp[1]->ops->sock->bind(t, udp[1], (struct sockaddr *)&a6, sizeof(a6)) < 0)
+			die_msg("udp sockets");
+	}
 	if (fam->create(SOCK_RAW, (data[0] & 1) ? NETLINK_SOCK_DIAG : NETLINK_ROUTE, O_NONBLOCK, &f) < 0)
 		die_msg("socket");
 	if (data[0] & 2)
@@ -189,6 +206,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	file_put(f);
+	file_put(udp[0]);
+	file_put(udp[1]);
 	if (mf.charged != charged)
 		die_msg("the socket's queue was not given back to the memory budget");
 	return 0;
