@@ -61,6 +61,8 @@ static void diag_info(const struct inet_sock *s, struct sock_diag_info *d)
 		d->state = TCP_ESTABLISHED;
 	else
 		d->state = TCP_CLOSE;
+	/* What is queued, in true size, as Linux's udp_rqueue_get (and /proc/net/udp's rx_queue). */
+	d->rqueue = (uint32_t)s->rmem_alloc;
 	if (s->protocol >= 0 && s->protocol < 256 && hooks[s->protocol] && hooks[s->protocol]->fill)
 		hooks[s->protocol]->fill(s, d);
 }
