@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
+#include <sys/socket.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -1070,6 +1071,24 @@ SYSCALL(fcntl)
 	return r;
 }
 
+/*
+ * The interface address requests (SIOCGIFADDR, DSTADDR, BRDADDR, NETMASK
+ * and their sets) are AF_INET's own in Linux (inet_ioctl): any other socket
+ * answers them ENOTTY.
+ */
+static int sock_ioctl_inet_only(unsigned long req)
+{
+	return req >= 0x8915 && req <= 0x891c; /* SIOCGIFADDR .. SIOCSIFNETMASK */
+}
+
+static int sock_domain(struct task *t, struct file *f)
+{
+	int v = 0;
+	socklen_t len = sizeof(v);
+
+	return f->ops->sock->getsockopt(t, f, SOL_SOCKET, SO_DOMAIN, &v, &len) < 0 ? -1 : v;
+}
+
 SYSCALL(ioctl)
 {
 	int fd = (int)a[0];
@@ -1113,7 +1132,7 @@ SYSCALL(ioctl)
 		/* fall through */
 	default:
 		r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, t, a[1], a[2]) : -ENOTTY;
-		if (r == -ENOTTY && f->ops && f->ops->sock)
+		if (r == -ENOTTY && f->ops && f->ops->sock && (!sock_ioctl_inet_only(a[1]) || sock_domain(t, f) == AF_INET))
 			r = sock_dev_ioctl(t, a[1], a[2]); /* SIOCGIF*: on a socket of any family */
 	}
 	file_put(f);

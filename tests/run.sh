@@ -376,10 +376,11 @@ for t in "$here"/unit/*.sh "$root"/build/unit/* "$root"/build/unit-tests/*; do
 	esac
 done
 
-# tests/security, tests/gofer, tests/tty, tests/stdio, tests/stress, tests/fuzz and
+# tests/security, tests/gofer, tests/tty, tests/stdio, tests/net, tests/stress, tests/fuzz and
 # tests/compat belong to cvisor itself (escape attempts, --overlay=none and --gofer-fds,
-# `cvisor do -t`, the donated stdio, stress-ng, a few seconds of each fuzzer, `cvisor
-# compat`): they only mean something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
+# `cvisor do -t`, the donated stdio, the network as ip and ss see it, stress-ng, a few
+# seconds of each fuzzer, `cvisor compat`): they only mean something under cvisor.  Each
+# run.sh prints PASS/FAIL/SKIP lines.
 # cvisor_suite DIR WHY_NOT_ELSEWHERE
 cvisor_suite() {
 	local dir=$1 why=$2 l
@@ -401,6 +402,7 @@ cvisor_suite security "escape attempts only make sense under cvisor"
 cvisor_suite gofer "writes through the gofer are cvisor's --overlay=none"
 cvisor_suite tty "the terminal cases drive cvisor do -t"
 cvisor_suite stdio "host stdio is how cvisor donates the caller's fds"
+cvisor_suite net "tests/net/cases.txt runs ip and ss in cvisor and in an unshare -n namespace (tests/net/run.sh)"
 cvisor_suite stress "a hang under stress-ng is cvisor's to find"
 cvisor_suite fuzz "the fuzz targets are cvisor's own code, and the system call fuzzer runs only inside cvisor"
 cvisor_suite compat "cvisor compat is cvisor's own runner"

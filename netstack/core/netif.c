@@ -108,9 +108,13 @@ static void routes_for(struct netif *ifp, struct netif_addr *a, int add)
 		else
 			net_route_del(ns, RT_TABLE_LOCAL, &b, 32, ifp, 0);
 	}
-	if (ifp->flags & IFF_LOOPBACK)
+	/*
+	 * The prefix, on the link, in table main: not for an IPv4 /32, nor lo's
+	 * IPv4 prefix (the local route above), nor ::1 (Linux's lo has none);
+	 * lo's other IPv6 addresses have theirs, as Linux gives them.
+	 */
+	if ((v4 && ((ifp->flags & IFF_LOOPBACK) || a->prefixlen == 32)) || (!v4 && IN6_IS_ADDR_LOOPBACK(&a->addr)))
 		return;
-	/* The prefix, on the link, in table main. */
 	r.table = RT_TABLE_MAIN;
 	r.type = RTN_UNICAST;
 	r.scope = RT_SCOPE_LINK;

@@ -131,6 +131,55 @@ walk("beneath", b"../../a", fn=3, dirfd=1, how=0x08)
 walk("in-root", b"/a/up/a", fn=3, dirfd=2, how=0x10 | 0x01)
 walk("long-name", b"/a/" + b"n" * 255 + b"/x", fn=1)
 
+# ---- netlink: protocol/options/credentials, receive size, then the request ----
+def nlmsg(mtype, flags, body, seq=1):
+    return struct.pack("<IHHII", 16 + len(body), mtype, flags, seq, 0) + body
+
+
+def nla(atype, data):
+    n = 4 + len(data)
+    return struct.pack("<HH", n, atype) + data + bytes((4 - n % 4) % 4)
+
+
+def nl(name, req, diag=False, strict=False, extack=False, user=False, rsize=0):
+    b0 = (1 if diag else 0) | (2 if strict else 0) | (4 if extack else 0) | (16 if user else 0)
+    put("netlink", name, bytes([b0, rsize]) + req)
+
+
+REQ, ACK, DUMP, CREATE, EXCL = 1, 4, 0x300, 0x400, 0x200
+ifinfo = struct.pack("<BxHiII", 0, 0, 0, 0, 0)
+nl("getlink-dump", nlmsg(18, REQ | DUMP, ifinfo + nla(29, struct.pack("<I", 1))))
+nl("getlink-dump-strict", nlmsg(18, REQ | DUMP, ifinfo), strict=True, rsize=2)
+nl("getlink-lo", nlmsg(18, REQ, ifinfo + nla(3, b"lo\0")))
+nl("setlink-down-mtu", nlmsg(19, REQ | ACK, struct.pack("<BxHiII", 0, 0, 1, 0, 1) + nla(4, struct.pack("<I", 1500))))
+nl("setlink-rename", nlmsg(16, REQ | ACK, struct.pack("<BxHiII", 0, 0, 1, 0, 0) + nla(3, b"foo\0")))
+nl("getaddr-dump", nlmsg(22, REQ | DUMP, struct.pack("<BBBBI", 0, 0, 0, 0, 0)))
+nl("getaddr-dump-rtgen", nlmsg(22, REQ | DUMP, b"\x02"), rsize=1)
+nl("newaddr-v4", nlmsg(20, REQ | ACK | CREATE | EXCL, struct.pack("<BBBBI", 2, 8, 0, 0, 1)
+                      + nla(2, bytes([10, 0, 0, 1])) + nla(1, bytes([10, 0, 0, 1])) + nla(3, b"lo:1\0")), extack=True)
+nl("newaddr-v6", nlmsg(20, REQ | ACK | CREATE, struct.pack("<BBBBI", 10, 64, 0, 0, 1)
+                      + nla(1, bytes([0x20, 1, 0xd, 0xb8] + [0] * 11 + [1])) + nla(8, struct.pack("<I", 2))))
+nl("deladdr-lo", nlmsg(21, REQ | ACK, struct.pack("<BBBBI", 2, 8, 0, 0, 1) + nla(2, bytes([127, 0, 0, 1]))))
+nl("newaddr-user", nlmsg(20, REQ | ACK, struct.pack("<BBBBI", 2, 8, 0, 0, 1) + nla(2, bytes([10, 0, 0, 1]))), user=True)
+rtmsg = lambda fam, dlen, table=0, typ=0: struct.pack("<BBBBBBBBI", fam, dlen, 0, 0, table, 0, 0, typ, 0)
+nl("getroute-dump", nlmsg(26, REQ | DUMP, rtmsg(0, 0)))
+nl("getroute-dump-strict", nlmsg(26, REQ | DUMP, rtmsg(2, 0, 255) + nla(15, struct.pack("<I", 255))), strict=True)
+nl("getroute-get", nlmsg(26, REQ, rtmsg(2, 32) + nla(1, bytes([127, 0, 0, 1]))))
+nl("getroute-get6", nlmsg(26, REQ, rtmsg(10, 128) + nla(1, bytes([0] * 15 + [1]))))
+nl("newroute", nlmsg(24, REQ | ACK | CREATE | EXCL, rtmsg(2, 16, 254, 1) + nla(1, bytes([10, 1, 0, 0]))
+                    + nla(4, struct.pack("<I", 1)) + nla(6, struct.pack("<I", 5))))
+nl("newroute-gw", nlmsg(24, REQ | ACK | CREATE, rtmsg(2, 0, 254, 1) + nla(5, bytes([127, 0, 0, 2]))))
+nl("delroute", nlmsg(25, REQ | ACK, rtmsg(2, 8, 255, 2) + nla(1, bytes([127, 0, 0, 0]))))
+nl("getrule", nlmsg(34, REQ | DUMP, rtmsg(0, 0)))
+nl("getneigh", nlmsg(30, REQ | DUMP, bytes(12)))
+nl("two-dumps", nlmsg(18, REQ | DUMP, ifinfo) + nlmsg(22, REQ | DUMP, b"\x00\x00\x00\x00", seq=2))
+nl("lying-len", struct.pack("<IHHII", 400, 18, REQ | DUMP, 1, 0) + ifinfo)
+inet_req = lambda fam, proto: struct.pack("<BBBxI", fam, proto, 0, 0xffffffff) + bytes(48)
+nl("diag-tcp", nlmsg(20, REQ | DUMP, inet_req(2, 6)), diag=True)
+nl("diag-udp6", nlmsg(20, REQ | DUMP, inet_req(10, 17)), diag=True)
+nl("diag-unix", nlmsg(20, REQ | DUMP, struct.pack("<BBHIIIII", 1, 0, 0, 0xffffffff, 0, 0x1f, 0, 0)), diag=True)
+nl("diag-unix-get", nlmsg(20, REQ, struct.pack("<BBHIIIII", 1, 0, 0, 0xffffffff, 1, 0x1f, 0, 0)), diag=True)
+
 # ---- gofer_client: see tests/fuzz/gofer_client/target.c for the layout ----
 sys.path.insert(0, os.path.join(here, "gofer_client"))
 try:

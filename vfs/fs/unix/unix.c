@@ -61,9 +61,11 @@ struct usock {
 	int passcred;
 	struct inode *ino;          /* ours, for vfs_notify */
 	int refs;
+	struct usock *all_next, *all_prev; /* every socket, for unix_for_each (sock_diag) */
 };
 
 static struct usock *abstract_socks;
+static struct usock *all_socks;
 
 static const struct file_ops unix_fops;
 
@@ -84,6 +86,12 @@ static void sock_put(struct usock *s)
 
 	if (--s->refs)
 		return;
+	if (s->all_prev)
+		s->all_prev->all_next = s->all_next;
+	else
+		all_socks = s->all_next;
+	if (s->all_next)
+		s->all_next->all_prev = s->all_prev;
 	for (c = s->head; c; c = n) {
 		n = c->next;
 		free_chunk(c);
@@ -106,6 +114,10 @@ static struct usock *sock_new(int type, struct task *t)
 		free(s);
 		return NULL;
 	}
+	s->all_next = all_socks;
+	if (all_socks)
+		all_socks->all_prev = s;
+	all_socks = s;
 	if (t) {
 		s->owncred.pid = task_tgid(t);
 		s->owncred.uid = t->cred.euid;
@@ -914,6 +926,38 @@ long unix_setsockopt(struct file *f, int level, int name, const void *val, sockl
 		return 0; /* accepted; the sandbox's buffers are fixed */
 	}
 	return -ENOPROTOOPT;
+}
+
+void unix_for_each(void (*fn)(const struct unix_sock_info *u, void *arg), void *arg)
+{
+	struct usock *s, *p;
+	struct unix_sock_info u;
+
+	for (s = all_socks; s; s = s->all_next) {
+		if (s->closed || !s->ino)
+			continue;
+		memset(&u, 0, sizeof(u));
+		u.ino = s->ino->ino;
+		u.type = s->type;
+		u.listening = s->state == U_LISTEN;
+		u.connected = s->state == U_CONNECTED || (s->type == SOCK_DGRAM && s->peer);
+		u.addr = &s->addr;
+		u.addrlen = s->addrlen;
+		u.bound = s->bound;
+		u.peer_ino = s->peer && s->peer->ino ? s->peer->ino->ino : 0;
+		if (u.listening) {
+			u.rqueue = (uint32_t)s->npending;
+			u.wqueue = (uint32_t)s->backlog;
+		} else {
+			u.rqueue = (uint32_t)(s->type == SOCK_STREAM || !s->head ? s->queued : s->head->len);
+		}
+		u.shutdown = (s->rd_shut ? 1 : 0) | (s->wr_shut ? 2 : 0);
+		u.uid = s->owncred.uid;
+		u.npending = 0;
+		for (p = s->pending; p && u.npending < (int)(sizeof(u.pending) / sizeof(u.pending[0])); p = p->next_pending)
+			u.pending[u.npending++] = p->ino ? p->ino->ino : 0;
+		fn(&u, arg);
+	}
 }
 
 /* read(2)/write(2) on a socket: recvmsg/sendmsg without addresses or ancillary data. */

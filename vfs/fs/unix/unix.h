@@ -10,10 +10,12 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 
 #include "../../socket.h"
 
 struct file;
+struct inode;
 struct task;
 
 long unix_socket(int type, int flags, struct file **out);
@@ -35,3 +37,22 @@ long unix_shutdown(struct file *f, int how);
 long unix_getname(struct file *f, int peer, struct sockaddr_storage *addr, socklen_t *len);
 long unix_getsockopt(struct task *t, struct file *f, int level, int name, void *val, socklen_t *len);
 long unix_setsockopt(struct file *f, int level, int name, const void *val, socklen_t len);
+
+/* What sock_diag (ss -x) shows of one socket. */
+struct unix_sock_info {
+	uint64_t ino;                /* its inode number, as in /proc/PID/fd's socket:[N] */
+	int type;                    /* SOCK_STREAM... */
+	int listening, connected;
+	const struct sockaddr_un *addr; /* its name: addrlen bytes (0: unnamed) */
+	socklen_t addrlen;
+	struct inode *bound;         /* a path-bound socket's file */
+	uint64_t peer_ino;           /* 0: none */
+	uint32_t rqueue, wqueue;     /* bytes queued; a listener: pending connections and its backlog */
+	int shutdown;                /* 1 read, 2 write */
+	uint32_t uid;
+	int npending;
+	uint64_t pending[64];        /* a listener's unaccepted connections (the first 64) */
+};
+
+/* Calls fn for every AF_UNIX socket that is open (under sentry_lock: fn changes nothing). */
+void unix_for_each(void (*fn)(const struct unix_sock_info *u, void *arg), void *arg);
