@@ -34,8 +34,10 @@
 #define ONE HOST_ONE
 
 static const struct host_rule rules[] = {
-	ANY("read", "host stdio donated to the sandbox"),
-	ANY("write", "host stdio, diagnostics"),
+	ANY("read", "host stdio donated to the sandbox; --network=sandbox: one frame from the veth's packet socket "
+		    "(blocking, on its receive thread: no poll or recvmmsg added to the list)"),
+	ANY("write", "host stdio, diagnostics; --network=sandbox: one frame to the veth's packet socket (no "
+		     "sendmmsg added to the list)"),
 	ANY("readv", "host stdio reads straight into application memory"),
 	ANY("writev", "host stdio writes straight from application memory"),
 	ANY("preadv", "gofer files read straight into application memory"),
