@@ -434,7 +434,7 @@ int shim_net_flag(struct shim_net *n, const char *a)
 
 /* ---- the namespace ---- */
 
-/* The AF_PACKET socket on link index: every frame in and out, none of our own sent ones echoed back. */
+/* The AF_PACKET socket on link index: every frame in and out, none of our own sent ones echoed back, each after a virtio_net_hdr. */
 static int packet_open(int index)
 {
 	struct sockaddr_ll sll = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL), .sll_ifindex = index};
@@ -442,7 +442,9 @@ static int packet_open(int index)
 
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
+	/* PACKET_VNET_HDR: frames sent with checksum offload say so (link/packet.c completes them). */
+	if (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
 	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0) {
 		int e = errno;
 

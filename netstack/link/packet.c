@@ -7,11 +7,18 @@
  *
  * Receiving: one sentry thread blocks in read(2) on the socket, outside
  * sentry_lock, and hands each frame to Ethernet (eth_rcv) under it.
- * Sending: one write(2) per frame, from whichever thread sends (a task, the
+ * Sending: one writev(2) per frame, from whichever thread sends (a task, the
  * timer thread, this one), under sentry_lock.  Both are calls the vetted
- * list had already (read, write): batching with recvmmsg/sendmmsg or a
+ * list had already (read, writev): batching with recvmmsg/sendmmsg or a
  * TPACKET ring would each need a call of its own (the ring, poll), and the
- * list is at its bound; a read returns one frame, a write sends one.
+ * list is at its bound; a read returns one frame, a writev sends one.
+ *
+ * The socket has PACKET_VNET_HDR: each frame comes after a virtio_net_hdr.
+ * A frame the peer's kernel sent with checksum offload (a veth offers it,
+ * so the host end's TCP and UDP use it) carries only the pseudo-header's
+ * sum, and the header says where the real one goes: it is completed here,
+ * as the kernel's skb_checksum_help would, and then checked by the stack
+ * like any other.  Ours go out with a zeroed header (nothing offloaded).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,11 +26,13 @@
 #include <net/if_arp.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <linux/virtio_net.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 
 #include "../../sentry/host/host.h"
 #include "../../sentry/kernel/task.h"
@@ -31,8 +40,8 @@
 #include "../core/ip.h"
 #include "../ethernet/ethernet.h"
 
-/* The largest frame read: a 64 KiB MTU and its header (a veth's MTU can be raised that far). */
-#define PACKET_FRAME_MAX (65536 + ETH_HDR_LEN)
+/* The largest frame read: 64 KiB (a veth's MTU can be raised that far; a GSO frame is no larger), its headers. */
+#define PACKET_FRAME_MAX (sizeof(struct virtio_net_hdr) + ETH_HDR_LEN + 65536)
 
 struct packet_link {
 	int fd;                /* the AF_PACKET socket; never closed while the sentry lives */
@@ -42,14 +51,34 @@ static const struct netif_ops packet_ops = {.xmit = eth_xmit};
 
 int packet_link_out(struct netif *ifp, const unsigned char *frame, size_t len)
 {
+	static const struct virtio_net_hdr none; /* no offload asked for */
 	struct packet_link *l = ifp->priv;
+	struct iovec iov[2] = {{(void *)&none, sizeof(none)}, {(void *)frame, len}};
 	long n;
 
 	do
-		n = host_write(l->fd, frame, len);
+		n = host_writev(l->fd, iov, 2);
 	while (n == -EINTR);
 	/* A full socket send queue (ENOBUFS) loses the frame as a full device queue would: TCP sends it again. */
 	return n < 0 ? (int)n : 0;
+}
+
+/*
+ * Completes the checksum the sender's kernel left to its device (h says
+ * where it starts and where it goes), over frame[0..len): 0, or -1 when h
+ * points outside the frame.
+ */
+static int complete_csum(const struct virtio_net_hdr *h, unsigned char *frame, size_t len)
+{
+	size_t start = h->csum_start, at = start + h->csum_offset;
+	uint16_t c;
+
+	if (start < ETH_HDR_LEN || start > len || at + 2 > len)
+		return -1;
+	/* The field holds the pseudo-header's sum already: sum it with the rest, from start. */
+	c = net_csum_fold(net_csum_add(0, frame + start, len - start));
+	memcpy(frame + at, &c, 2);
+	return 0;
 }
 
 static void *rx_thread(void *arg)
@@ -57,6 +86,7 @@ static void *rx_thread(void *arg)
 	struct netif *ifp = arg;
 	struct packet_link *l = ifp->priv;
 	static unsigned char frame[PACKET_FRAME_MAX]; /* this thread's alone */
+	struct virtio_net_hdr vh;
 	sigset_t all;
 	long n;
 
@@ -73,7 +103,16 @@ static void *rx_thread(void *arg)
 			return NULL;
 		}
 		pthread_mutex_lock(&sentry_lock);
-		eth_rcv(ifp, frame, (size_t)n);
+		if ((size_t)n < sizeof(vh)) {
+			ifp->stats.rx_errors++;
+		} else {
+			memcpy(&vh, frame, sizeof(vh));
+			n -= (long)sizeof(vh);
+			if ((vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) && complete_csum(&vh, frame + sizeof(vh), (size_t)n) < 0)
+				ifp->stats.rx_errors++;
+			else
+				eth_rcv(ifp, frame + sizeof(vh), (size_t)n);
+		}
 		pthread_mutex_unlock(&sentry_lock);
 	}
 }

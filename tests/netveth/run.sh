@@ -27,10 +27,12 @@ fi
 
 # ---- from here on, inside the test's own network namespace ----
 pids=()
+www=
 cleanup() {
 	local p
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
+	[ -z "$www" ] || rm -rf "$www"
 }
 trap cleanup EXIT
 ok() { echo "PASS netveth/$1"; }
@@ -143,7 +145,7 @@ wait "$sandbox" 2>/dev/null
 rm -f "$out"
 
 # ---- TCP: python3's http.server in the sandbox, curl on the host end ----
-www=$(mktemp -d)
+www=$(mktemp -d /var/tmp/cvisor-netveth.XXXXXX) # not /tmp: the sandbox has its own
 head -c 300000 /dev/urandom >"$www/blob"
 out=$(mktemp)
 start --network=sandbox --veth=nvhost3 --address=198.18.0.2/24 --address=fd00:198:18::2/64 -- \
@@ -174,6 +176,7 @@ fi
 kill "$sandbox" 2>/dev/null
 wait "$sandbox" 2>/dev/null
 rm -rf "$www" "$out"
+www=
 
 # ---- --net-ns: a namespace made by someone else (as CNI would), with its own addresses ----
 unshare -n sleep 30 &
