@@ -37,6 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -454,6 +455,17 @@ static int packet_open(int index)
 	/* Room for bursts while the sentry is busy; the host's cap (rmem_max) applies without CAP_NET_ADMIN. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof(buf)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	/*
+	 * The sentry sends under its lock: a full send buffer (which a veth,
+	 * freeing each frame as it passes it on, should never leave) costs it
+	 * at most a millisecond, and the frame, never a stalled sandbox.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &(struct timeval){0, 1000}, sizeof(struct timeval)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
 	return fd;
 }
 
@@ -467,7 +479,7 @@ int shim_net_setup(struct shim_net *n, const char **step)
 
 	c->packet_fd = -1;
 	if (n->mode == SHIM_NET_NONE) {
-		*step = "make its network namespace";
+		*step = "make the sandbox's network namespace";
 		return shim_confine_net();
 	}
 	if (n->mode == SHIM_NET_SANDBOX) {
@@ -475,7 +487,7 @@ int shim_net_setup(struct shim_net *n, const char **step)
 		*step = "talk to the kernel's rtnetlink";
 		if ((r = nl_open(&outer)) < 0)
 			return r;
-		*step = "make its network namespace";
+		*step = "make the sandbox's network namespace";
 		if ((r = shim_confine_net()) < 0)
 			goto out;
 		if ((ns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0) {

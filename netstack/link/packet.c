@@ -59,7 +59,10 @@ int packet_link_out(struct netif *ifp, const unsigned char *frame, size_t len)
 	do
 		n = host_writev(l->fd, iov, 2);
 	while (n == -EINTR);
-	/* A full socket send queue (ENOBUFS) loses the frame as a full device queue would: TCP sends it again. */
+	/*
+	 * A full socket send queue (ENOBUFS, or EAGAIN past the socket's 1 ms
+	 * send timeout) loses the frame as a full device queue would: TCP sends it again.
+	 */
 	return n < 0 ? (int)n : 0;
 }
 
