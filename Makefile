@@ -11,7 +11,7 @@ ifdef WERROR
 CFLAGS  += -Werror
 endif
 LDFLAGS += -rdynamic
-LDLIBS  = -lseccomp -lunwind -lxxhash -ljson-c -lpthread
+LDLIBS  = -lseccomp -lunwind -lxxhash -ljson-c -lmnl -lpthread
 
 B = build
 
@@ -29,7 +29,7 @@ SRCS = $(SRCS_PLATFORM) $(SRCS_SENTRY) $(SRCS_SYSCALLS) $(SRCS_VFS) $(SRCS_NET) 
 OBJS = $(SRCS:%.c=$(B)/obj/%.o) $(ASM_PLATFORM:%.S=$(B)/obj/%.o) $(ASM_SENTRY:%.S=$(B)/obj/%.o)
 
 # Debian packages: to build, for make run's program, to test, to benchmark.
-DEPS_BUILD = gcc make libc6-dev libseccomp-dev libunwind-dev libxxhash-dev libjson-c-dev pkg-config
+DEPS_BUILD = gcc make libc6-dev libseccomp-dev libunwind-dev libxxhash-dev libjson-c-dev libmnl-dev pkg-config
 DEPS_RUN   = busybox-static
 DEPS_TEST  = busybox-static python3 perl coreutils procps git tar gzip util-linux tmux vim clang iputils-ping iproute2
 DEPS_BENCH = runsc

@@ -381,9 +381,30 @@ int net_ip_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, c
 
 /* ---- start-up ---- */
 
+#define NET_CONFIG_MAX 8
+
+/*
+ * What cvisor (runsc-shim/network.c) made or took for the stack: with
+ * sandbox set, an AF_PACKET socket bound to the namespace's Ethernet
+ * interface (opened before the seccomp filter; the sentry only reads and
+ * writes it), that interface's name, MAC and MTU, and the addresses and
+ * routes the stack takes for it (the host kernel there has none left).
+ */
 struct net_config {
-	int sandbox;           /* --network=sandbox: the veth's packet socket is in fd */
+	int sandbox;           /* --network=sandbox or --net-ns: the veth's packet socket is in packet_fd */
 	int packet_fd;
+	char ifname[16];
+	unsigned char hwaddr[6];
+	unsigned mtu;
+	int naddrs, nroutes;
+	struct {
+		struct in6_addr addr; /* v4-mapped for IPv4 */
+		int prefixlen;
+	} addrs[NET_CONFIG_MAX];
+	struct {
+		struct in6_addr dst, gateway; /* v4-mapped for IPv4; gateway unspecified: on-link */
+		int prefixlen;
+	} routes[NET_CONFIG_MAX];
 };
 
 /* Brings up the sandbox's stack: lo with 127.0.0.1/8 and ::1/128 and their routes, and the veth if any. */

@@ -294,7 +294,42 @@ static int write_map(pid_t pid, const char *file)
  * capability at all.  A sanitizer build sets up its root last: the /proc
  * directory it makes there needs an owner, a mapped id.
  */
-static int sentry_child(int go, int *gofer_sock, unsigned *stdio_closed, const char **step)
+/* Moves *fd above stdio if it sits in 0-2 (a place the caller had closed). */
+static int move_above_stdio(int *fd)
+{
+	int moved;
+
+	if (*fd < 0 || *fd >= 3)
+		return 0;
+	moved = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+	if (moved < 0)
+		return -errno;
+	close(*fd);
+	*fd = moved;
+	return 0;
+}
+
+/* Closes every fd from 3 up but keep[0..n) (each >= 3 or -1). */
+static int close_all_but(const int *keep, int n)
+{
+	unsigned from = 3;
+
+	for (;;) {
+		unsigned next = ~0U;
+		int i;
+
+		for (i = 0; i < n; i++)
+			if (keep[i] >= (int)from && (unsigned)keep[i] < next)
+				next = (unsigned)keep[i];
+		if (next > from && close_range(from, next == ~0U ? ~0U : next - 1, 0) < 0)
+			return -errno;
+		if (next == ~0U)
+			return 0;
+		from = next + 1;
+	}
+}
+
+static int sentry_child(int go, int *gofer_sock, int *packet_fd, unsigned *stdio_closed, const char **step)
 {
 	struct pollfd pfd = {.fd = go, .events = POLLIN};
 	int sock = *gofer_sock, fd, r;
@@ -331,14 +366,9 @@ static int sentry_child(int go, int *gofer_sock, unsigned *stdio_closed, const c
 	 * and cannot be written, and the sentry knows it as closed.
 	 */
 	*step = "close the caller's other fds";
-	if (sock < 3) {
-		int moved = fcntl(sock, F_DUPFD_CLOEXEC, 3);
-
-		if (moved < 0)
-			return -errno;
-		close(sock);
-		*gofer_sock = sock = moved;
-	}
+	if ((r = move_above_stdio(gofer_sock)) < 0 || (r = move_above_stdio(packet_fd)) < 0)
+		return r;
+	sock = *gofer_sock;
 	*stdio_closed = 0;
 	for (fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0)
@@ -353,8 +383,8 @@ static int sentry_child(int go, int *gofer_sock, unsigned *stdio_closed, const c
 			if (((*stdio_closed >> fd) & 1) && fd != p[0] && dup2(p[0], fd) < 0)
 				return -errno;
 	}
-	if ((sock > 3 && close_range(3, (unsigned)sock - 1, 0) < 0) || close_range((unsigned)sock + 1, ~0U, 0) < 0)
-		return -errno;
+	if ((r = close_all_but((const int[]){sock, *packet_fd}, 2)) < 0)
+		return r;
 	if (SANITIZER_BUILD && (r = enter_empty_root(step)) < 0)
 		return r;
 	*step = "drop its capabilities";
@@ -365,7 +395,7 @@ static int sentry_child(int go, int *gofer_sock, unsigned *stdio_closed, const c
 	return 0;
 }
 
-pid_t shim_spawn_sentry(int *gofer_sock, unsigned *stdio_closed, const char **step)
+pid_t shim_spawn_sentry(int *gofer_sock, int *packet_fd, unsigned *stdio_closed, const char **step)
 {
 	int go[2], r;
 	long pid;
@@ -382,7 +412,7 @@ pid_t shim_spawn_sentry(int *gofer_sock, unsigned *stdio_closed, const char **st
 	pid = syscall(SYS_clone, NS_SENTRY | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid == 0) {
 		close(go[1]);
-		return sentry_child(go[0], gofer_sock, stdio_closed, step);
+		return sentry_child(go[0], gofer_sock, packet_fd, stdio_closed, step);
 	}
 	r = pid < 0 ? -errno : 0;
 	close(go[0]);
@@ -405,5 +435,8 @@ pid_t shim_spawn_sentry(int *gofer_sock, unsigned *stdio_closed, const char **st
 	/* go[1] stays open while cvisor lives (see sentry_child); the gofer's socket is the sentry's alone. */
 	close(*gofer_sock);
 	*gofer_sock = -1;
+	if (*packet_fd >= 0)
+		close(*packet_fd);
+	*packet_fd = -1;
 	return (pid_t)pid;
 }

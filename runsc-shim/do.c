@@ -29,6 +29,7 @@
 #include "../sentry/timing.h"
 #include "../syscalls/syscalls.h"
 #include "gofer/gofer.h"
+#include "network.h"
 #include "shim.h"
 
 extern char **environ;
@@ -55,6 +56,16 @@ static const char usage_text[] =
 	"  --no-cpu-pin          let the host place tracer and application on any CPU\n"
 	"  --gofer-fds=N         host fds of idle root files kept open at most (default: a quarter of\n"
 	"                        RLIMIT_NOFILE, at most 4096); others are opened again when used\n"
+	"  --network=none        the sandbox has loopback only (the default)\n"
+	"  --network=sandbox     a new network namespace with a veth pair: eth0 in it is the sandbox's,\n"
+	"                        the other end (--veth=NAME, default cvisor-<pid>) stays in the caller's,\n"
+	"                        up, without an address; cvisor's own TCP/IP stack sends and receives\n"
+	"                        eth0's frames\n"
+	"  --address=CIDR        an address of the sandbox's eth0 (198.18.0.2/24, fd00::2/64; repeatable)\n"
+	"  --gateway=IP          a default route of the sandbox's stack (one IPv4, one IPv6)\n"
+	"  --net-ns=PATH         join this network namespace (CNI, netavark): its Ethernet interface's\n"
+	"                        addresses and routes become the sandbox stack's (the host kernel there\n"
+	"                        loses them)\n"
 	"  --print-host-syscalls print the vetted list of host system calls and exit\n";
 
 static int parse_size(const char *s, uint64_t *out)
@@ -240,6 +251,7 @@ int shim_do(int argc, char **argv)
 				    .platform = SENTRY_DEFAULT_PLATFORM};
 	const struct platform *p;
 	const char *cgroup = NULL;
+	struct shim_net net = {.mode = SHIM_NET_NONE};
 	int print_host_syscalls = 0;
 	char cwd[4096];
 	struct rlimit rl;
@@ -301,6 +313,9 @@ int shim_do(int argc, char **argv)
 			if (end == a + 12 || *end || n < 16 || n > (1UL << 20))
 				return shim_fail("give a number from 16 up", "bad --gofer-fds '%s'", a + 12);
 			cfg.gofer_fds = n;
+		} else if ((status = shim_net_flag(&net, a)) >= 0) {
+			if (status)
+				return status;
 		} else if (!strcmp(a, "--no-cpu-pin")) {
 			cfg.pin_cpu = 0;
 		} else if (!strcmp(a, "--print-host-syscalls")) {
@@ -387,10 +402,24 @@ int shim_do(int argc, char **argv)
 	 * list forbids (and the sentry lock serialises the threads anyway).
 	 */
 	mallopt(M_ARENA_MAX, 1);
-	status = shim_confine_net();
-	if (status < 0)
-		return shim_fail("cvisor needs root (CAP_SYS_ADMIN) to make the sandbox's namespaces",
-				 "cannot make the sandbox's network namespace: %s", strerror(-status));
+	if (net.mode != SHIM_NET_SANDBOX && net.veth)
+		return shim_fail("--veth names the host end of --network=sandbox's veth", "--veth without --network=sandbox");
+	if (net.mode == SHIM_NET_NONE && (net.config.naddrs || net.config.nroutes))
+		return shim_fail("give --network=sandbox or --net-ns=PATH for an interface to have them",
+				 "--address and --gateway need an interface");
+	{
+		const char *step;
+
+		status = shim_net_setup(&net, &step);
+		if (status < 0)
+			return shim_fail(net.mode == SHIM_NET_NETNS ? "check that PATH is a network namespace (ip netns "
+								      "add NAME makes /run/netns/NAME) with an "
+								      "Ethernet interface, and that cvisor runs as root"
+								    : "cvisor needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN) to make the "
+								      "sandbox's network",
+					 "cannot %s: %s", step, strerror(-status));
+		cfg.net = net.config;
+	}
 	timing_mark(TIMING_NAMESPACES);
 	if (cfg.pin_cpu)
 		pin_here();
@@ -409,7 +438,7 @@ int shim_do(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	{
 		const char *step;
-		pid_t pid = shim_spawn_sentry(&cfg.gofer_sock, &cfg.stdio_closed, &step);
+		pid_t pid = shim_spawn_sentry(&cfg.gofer_sock, &cfg.net.packet_fd, &cfg.stdio_closed, &step);
 
 		if (pid < 0) {
 			gofer_end(gofer);

@@ -47,12 +47,14 @@ int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(prin
  *
  * shim_spawn_sentry: starts the sentry as a child in namespaces of its
  * own, as SANDBOX_HOST_ID with no capability and an empty read-only root,
- * holding only stdio and the gofer's socket (*gofer_sock, which may move).
+ * holding only stdio, the gofer's socket (*gofer_sock, which may move) and
+ * the packet socket of --network=sandbox (*packet_fd, -1 for none; it too
+ * may move).
  * In the sentry, bit N of *stdio_closed says the caller's fd N (0-2) was
  * closed (an inert fd holds its place).  Returns 0 in the sentry, its pid
- * in cvisor (which no longer holds the socket), or -errno with *step saying
+ * in cvisor (which no longer holds the sockets), or -errno with *step saying
  * what failed (in either).
  */
 int shim_confine_net(void);
 int shim_confine_gofer(const char *root);
-pid_t shim_spawn_sentry(int *gofer_sock, unsigned *stdio_closed, const char **step);
+pid_t shim_spawn_sentry(int *gofer_sock, int *packet_fd, unsigned *stdio_closed, const char **step);

@@ -515,7 +515,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		fprintf(stderr, "cvisor: cannot set up the vDSO (%s)\n", strerror((int)-r));
 		return (int)r;
 	}
-	r = net_init(&(struct net_config){0});
+	r = net_init(&cfg->net);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot set up the sandbox's network stack (%s)\n", strerror((int)-r));
 		return (int)r;

@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "../netstack/netstack.h"
+
 struct sentry_config {
 	const char *root;        /* host directory that becomes / (read-only) */
 	int gofer_sock;          /* the gofer serving root (runsc-shim/gofer) */
@@ -29,6 +31,7 @@ struct sentry_config {
 	size_t gofer_fds;        /* host fds of idle gofer files kept open at most (0: the default) */
 	int test_forbidden_call; /* tests: 1 a host call not on the vetted list, 2 a ptrace request, 3 a kill pid not on it */
 	unsigned stdio_closed;   /* bit N: the caller's fd N (0-2) was closed (an inert fd of the sentry's holds its place) */
+	struct net_config net;   /* --network=sandbox, --net-ns: the packet socket and what the stack takes (netstack.h) */
 };
 
 #define SENTRY_DEFAULT_PLATFORM "ptrace"

@@ -21,6 +21,10 @@ int net_deliver(struct netns *ns, int protocol, struct pkb *p, const struct net_
 void net_fill_csum(struct pkb *p, const struct in6_addr *src, const struct in6_addr *dst, int protocol, int off);
 /* The loopback interface of ns (made by net_ns_setup). */
 struct netif *loopback_new(void);
+/* The veth of --network=sandbox: its interface in ns, up with c's addresses and routes, and its receive thread (netstack/link/packet.c). */
+int packet_link_init(struct netns *ns, const struct net_config *c);
+/* A neighbour solicitation or advertisement ICMPv6 received (p at the ICMPv6 header, checksum checked; not taken): netstack/ipv6/ndp.c. */
+void ndp_rcv(struct netns *ns, const struct pkb *p, const struct net_rx_meta *m);
 
 /* IPv4 header (RFC 791), as on the wire. */
 struct ip4_hdr {

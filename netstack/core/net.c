@@ -61,9 +61,10 @@ int net_init(const struct net_config *c)
 
 	if (r < 0)
 		return r;
-	if (c && c->sandbox)
-		return -EOPNOTSUPP; /* the veth's endpoint is not there yet */
-	return net_lo_up(&net_init_ns);
+	r = net_lo_up(&net_init_ns);
+	if (r == 0 && c && c->sandbox)
+		r = packet_link_init(&net_init_ns, c);
+	return r;
 }
 
 void net_fill_csum(struct pkb *p, const struct in6_addr *src, const struct in6_addr *dst, int protocol, int off)

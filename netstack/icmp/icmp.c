@@ -24,6 +24,8 @@
 #define ICMP6_PARAMPROB 4
 #define ICMP6_ECHO_REQUEST 128
 #define ICMP6_ECHO_REPLY 129
+#define ICMP6_NDP_NS 135 /* neighbour solicitation and advertisement: netstack/ipv6/ndp.c */
+#define ICMP6_NDP_NA 136
 
 struct icmp_hdr {
 	uint8_t type, code;
@@ -239,6 +241,10 @@ static void icmp6_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta 
 			 p->data + sizeof(h), p->len - sizeof(h));
 		break;
 	case ICMP6_ECHO_REPLY:
+		break;
+	case ICMP6_NDP_NS:
+	case ICMP6_NDP_NA:
+		ndp_rcv(ns, p, m);
 		break;
 	case ICMP6_DEST_UNREACH:
 	case ICMP6_PKT_TOOBIG:

@@ -34,10 +34,12 @@
 #define ONE HOST_ONE
 
 static const struct host_rule rules[] = {
-	ANY("read", "host stdio donated to the sandbox"),
+	ANY("read", "host stdio donated to the sandbox; --network=sandbox: one frame from the veth's packet socket "
+		    "(blocking, on its receive thread: no poll or recvmmsg added to the list)"),
 	ANY("write", "host stdio, diagnostics"),
 	ANY("readv", "host stdio reads straight into application memory"),
-	ANY("writev", "host stdio writes straight from application memory"),
+	ANY("writev", "host stdio writes straight from application memory; --network=sandbox: one frame and its "
+		      "virtio_net_hdr to the veth's packet socket (no sendmmsg added to the list)"),
 	ANY("preadv", "gofer files read straight into application memory"),
 	ANY("pwritev", "gofer files written straight from application memory (--overlay=none)"),
 	GOFER("sendmsg", "ask the gofer to open a file (the sentry itself opens nothing)"),

@@ -247,4 +247,14 @@ put("netrx", "icmp4-port-unreach", b"\x02" + ip4(1, icmp(3, 3, b"\0\0\0\0", inne
 inner6 = ip6(17, udp(7009, 7008, b"x", LO6, LO6, True))
 put("netrx", "icmp6-port-unreach", b"\x01" + ip6(58, struct.pack("!BBHI", 1, 4, 0, 0) + inner6))
 put("netrx", "ip4-fragment", b"\x00" + ip4(17, udp(1, 7007, b"f" * 16, lo4, lo4, False), frag=0x2000))
+# bit 3: an Ethernet frame on the veth (eth0 02:00:00:00:00:02, 198.18.0.2/24, fd00::2/64)
+veth_mac, peer_mac = bytes([2, 0, 0, 0, 0, 2]), bytes([2, 0x11, 0, 0, 0, 1])
+def eth(dst, src, ethertype, payload):
+    return dst + src + struct.pack("!H", ethertype) + payload
+put("netrx", "eth-arp-request", b"\x08" + eth(b"\xff" * 6, peer_mac, 0x806, bytes.fromhex("0001080006040001") +
+    peer_mac + bytes([198, 18, 0, 1]) + b"\0" * 6 + bytes([198, 18, 0, 2])))
+ns6 = bytes.fromhex("fd000000000000000000000000000001"), bytes.fromhex("ff0200000000000000000001ff000002")
+put("netrx", "eth-ndp-solicit", b"\x08" + eth(bytes([0x33, 0x33, 0xff, 0, 0, 2]), peer_mac, 0x86dd,
+    bytes([0x60, 0, 0, 0, 0, 32, 58, 255]) + ns6[0] + ns6[1] + bytes([135, 0, 0, 0, 0, 0, 0, 0]) +
+    bytes.fromhex("fd000000000000000000000000000002") + bytes([1, 1]) + peer_mac))
 put("netrx", "ip4-unknown-proto", b"\x00" + ip4(200, b"zzzz"))

@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# --network=sandbox and --net-ns: the sandbox's eth0 is cvisor's own stack
+# on a veth, reached from the other end of the pair.  Everything runs in a
+# network namespace this script makes for itself (unshare -n), which stands
+# for the caller's: the host's interfaces, addresses and routes are never
+# touched, and whatever is made here dies with that namespace, on failure
+# too.  Addresses come from 198.18.0.0/15 (RFC 2544) and fd00::/8 only.
+# Prints PASS/FAIL/SKIP lines for tests/run.sh.  Usage: tests/netveth/run.sh [CVISOR]
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+CVISOR=${1:-$root/build/cvisor}
+PY=/usr/bin/python3
+
+if [ -z "${NETVETH_INNER:-}" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP netveth: needs root (network namespaces, veth pairs, packet sockets)"
+		exit 0
+	fi
+	for cmd in ip unshare nsenter ping "$PY"; do
+		if ! command -v "$cmd" >/dev/null; then
+			echo "SKIP netveth: $cmd is not installed"
+			exit 0
+		fi
+	done
+	exec env NETVETH_INNER=1 unshare -n bash "$0" "$CVISOR"
+fi
+
+# ---- from here on, inside the test's own network namespace ----
+pids=()
+www=
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	[ -z "$www" ] || rm -rf "$www"
+}
+trap cleanup EXIT
+ok() { echo "PASS netveth/$1"; }
+bad() { echo "FAIL netveth/$1${2:+: $2}"; }
+check() { # name command...
+	local name=$1
+	shift
+	if "$@" >/dev/null 2>&1; then ok "$name"; else bad "$name"; fi
+}
+ip link set lo up
+
+# Starts `cvisor do ARGS` in the background, sets $sandbox, and waits until
+# `ready` (a function of the test's) says its network is there.
+start() {
+	"$CVISOR" do "$@" &
+	sandbox=$!
+	pids+=("$sandbox")
+	for _ in $(seq 50); do
+		if ready >/dev/null 2>&1 || ! kill -0 "$sandbox" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	sleep 0.3 # the sentry's stack up behind it
+}
+ready() { nsenter --net=/proc/$sandbox/ns/net ip -o link show eth0 up | grep -q UP; }
+
+# ---- --network=sandbox ----
+start --network=sandbox --veth=nvhost0 --address=198.18.0.2/24 --address=fd00:198:18::2/64 -- \
+	$PY -c 'import time; time.sleep(20)'
+ip addr add 198.18.0.1/24 dev nvhost0
+ip addr add fd00:198:18::1/64 dev nvhost0 nodad
+check "sandbox: the host end stays in the caller's namespace, up" ip link show nvhost0 up
+check "sandbox: the host end answers to ping" ping -c 3 -i 0.2 -W 2 198.18.0.2
+# The kernel in the sandbox's namespace holds no address: the answers came from cvisor's stack.
+kaddrs=$(nsenter --net=/proc/$sandbox/ns/net ip -o addr show dev eth0 2>&1)
+if [ -z "$kaddrs" ]; then
+	ok "sandbox: the host kernel has no address on eth0 (not even link-local)"
+else
+	bad "sandbox: the host kernel has no address on eth0" "$kaddrs"
+fi
+if ping -c 2 -i 0.2 -W 1 198.18.0.3 >/dev/null 2>&1; then
+	bad "sandbox: an address it was not given is not answered"
+else
+	ok "sandbox: an address it was not given is not answered"
+fi
+mac_in=$(nsenter --net=/proc/$sandbox/ns/net ip -o link show eth0 2>/dev/null | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+mac_arp=$(ip neigh show 198.18.0.2 dev nvhost0 | awk '{print $3}')
+if [ -n "$mac_in" ] && [ "$mac_in" = "$mac_arp" ]; then
+	ok "sandbox: ARP answers with eth0's MAC"
+else
+	bad "sandbox: ARP answers with eth0's MAC" "eth0 $mac_in, ARP said '$mac_arp'"
+fi
+if ping -6 -c 2 -i 0.2 -W 2 fd00:198:18::2 >/dev/null 2>&1; then
+	ok "sandbox: IPv6 ping (neighbour discovery)"
+else
+	bad "sandbox: IPv6 ping (neighbour discovery)"
+fi
+kill "$sandbox"
+wait "$sandbox"
+# The kernel takes a dead namespace's devices away a little later.
+for _ in $(seq 30); do ip link show nvhost0 >/dev/null 2>&1 || break; sleep 0.1; done
+if ip link show nvhost0 >/dev/null 2>&1; then
+	bad "sandbox: the veth goes with the sandbox"
+else
+	ok "sandbox: the veth goes with the sandbox"
+fi
+
+# ---- UDP echo: a server in the sandbox, a client on the host end ----
+udp_server='
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 7007))
+print("ready", flush=True)
+for _ in range(3):
+    data, peer = s.recvfrom(2048)
+    s.sendto(data.upper(), peer)
+'
+udp_client='
+import socket
+c = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+c.settimeout(2)
+for i in range(3):
+    msg = b"hello %d" % i + b"x" * (400 * i)
+    for attempt in range(3):
+        c.sendto(msg, ("198.18.0.2", 7007))
+        try:
+            data, _ = c.recvfrom(2048)
+            break
+        except socket.timeout:
+            data = None
+    assert data == msg.upper(), data
+print("echoed")
+'
+out=$(mktemp)
+start --network=sandbox --veth=nvhost1 --address=198.18.0.2/24 -- $PY -c "$udp_server" >"$out" 2>&1
+ip addr add 198.18.0.1/24 dev nvhost1 2>/dev/null
+for _ in $(seq 30); do grep -q ready "$out" && break; sleep 0.1; done
+if grep -q "ready" "$out"; then
+	r=$(timeout 10 $PY -c "$udp_client" 2>&1)
+	[ "$r" = echoed ] && ok "udp: echo between the host end and a server in the sandbox" ||
+		bad "udp: echo between the host end and a server in the sandbox" "$r"
+elif grep -q "Errno 9[347]" "$out"; then
+	echo "SKIP netveth/udp: the sandbox's stack has no UDP yet ($(tail -1 "$out"))"
+else
+	bad "udp: the server in the sandbox starts" "$(tail -3 "$out")"
+fi
+kill "$sandbox" 2>/dev/null
+wait "$sandbox" 2>/dev/null
+rm -f "$out"
+
+# ---- TCP: python3's http.server in the sandbox, curl on the host end ----
+www=$(mktemp -d /var/tmp/cvisor-netveth.XXXXXX) # not /tmp: the sandbox has its own
+head -c 300000 /dev/urandom >"$www/blob"
+out=$(mktemp)
+start --network=sandbox --veth=nvhost3 --address=198.18.0.2/24 --address=fd00:198:18::2/64 -- \
+	$PY -u -m http.server --directory "$www" --bind :: 8080 >"$out" 2>&1
+ip addr add 198.18.0.1/24 dev nvhost3 2>/dev/null
+ip addr add fd00:198:18::1/64 dev nvhost3 nodad 2>/dev/null
+for _ in $(seq 50); do grep -q "Serving" "$out" && break; kill -0 "$sandbox" 2>/dev/null || break; sleep 0.1; done
+if grep -q "Serving" "$out"; then
+	if command -v curl >/dev/null; then
+		if timeout 20 curl -sS -o "$www/got4" http://198.18.0.2:8080/blob && cmp -s "$www/blob" "$www/got4"; then
+			ok "tcp: curl fetches 300 KB from http.server in the sandbox (IPv4)"
+		else
+			bad "tcp: curl fetches 300 KB from http.server in the sandbox (IPv4)"
+		fi
+		if timeout 20 curl -sS -o "$www/got6" "http://[fd00:198:18::2]:8080/blob" && cmp -s "$www/blob" "$www/got6"; then
+			ok "tcp: curl fetches 300 KB from http.server in the sandbox (IPv6)"
+		else
+			bad "tcp: curl fetches 300 KB from http.server in the sandbox (IPv6)"
+		fi
+	else
+		echo "SKIP netveth/tcp: curl is not installed"
+	fi
+elif grep -q "Errno 9[347]" "$out"; then
+	echo "SKIP netveth/tcp: the sandbox's stack has no TCP yet ($(grep Errno "$out" | tail -1))"
+else
+	bad "tcp: http.server in the sandbox starts" "$(tail -3 "$out")"
+fi
+kill "$sandbox" 2>/dev/null
+wait "$sandbox" 2>/dev/null
+rm -rf "$www" "$out"
+www=
+
+# ---- --net-ns: a namespace made by someone else (as CNI would), with its own addresses ----
+unshare -n sleep 30 &
+holder=$!
+pids+=("$holder")
+sleep 0.2
+ns=/proc/$holder/ns/net
+ip link add nvhost2 type veth peer name nvpeer2
+ip link set nvpeer2 netns "$holder"
+ip addr add 198.19.0.1/24 dev nvhost2
+ip link set nvhost2 up
+nsenter --net="$ns" ip addr add 198.19.0.2/24 dev nvpeer2
+nsenter --net="$ns" ip link set nvpeer2 up
+nsenter --net="$ns" ip route add 198.19.5.0/24 via 198.19.0.1
+ready() { [ -z "$(nsenter --net="$ns" ip -o -4 addr show dev nvpeer2)" ]; }
+start --net-ns="$ns" -- $PY -c 'import time; time.sleep(20)'
+kaddrs=$(nsenter --net="$ns" ip -o -4 addr show dev nvpeer2 2>&1)
+if [ -z "$kaddrs" ]; then
+	ok "net-ns: the namespace's kernel gave its address up"
+else
+	bad "net-ns: the namespace's kernel gave its address up" "$kaddrs"
+fi
+check "net-ns: the address taken answers to ping" ping -c 3 -i 0.2 -W 2 198.19.0.2
+# A route of the namespace came along: a ping from this side to an address
+# behind it comes back through 198.19.0.1 (ours) from the sandbox.
+ip addr add 198.19.5.1/32 dev nvhost2
+check "net-ns: the namespace's routes are the stack's (a reply via its gateway)" \
+	ping -c 2 -i 0.2 -W 2 -I 198.19.5.1 198.19.0.2
+kill "$sandbox" 2>/dev/null
+wait "$sandbox" 2>/dev/null
+
+# ---- the flags ----
+if "$CVISOR" do --network=host -- true 2>/dev/null; then
+	bad "flags: --network=host is refused (no passthrough)"
+else
+	ok "flags: --network=host is refused (no passthrough)"
+fi
+if "$CVISOR" do --address=198.18.0.2/24 -- true 2>/dev/null; then
+	bad "flags: --address without an interface is refused"
+else
+	ok "flags: --address without an interface is refused"
+fi
+if "$CVISOR" do --network=sandbox --address=198.18.0.2/33 -- true 2>/dev/null; then
+	bad "flags: a bad prefix is refused"
+else
+	ok "flags: a bad prefix is refused"
+fi
