@@ -237,6 +237,29 @@ int netif_mc_join(struct netif *ifp, const struct in6_addr *group, int join)
 	return 0;
 }
 
+/*
+ * The groups every interface is in without a join, as Linux's are: all
+ * hosts (224.0.0.1), all nodes (ff01::1, ff02::1), and the solicited-node
+ * group (ff02::1:ffXX:XXXX) of each IPv6 address, where NDP asks.
+ */
+static int implicit_group(const struct netif *ifp, const struct in6_addr *g)
+{
+	static const unsigned char snm[13] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff};
+	const struct netif_addr *a;
+
+	if (net_addr_is_v4(g))
+		return net_addr_v4(g) == htonl(0xe0000001);
+	if ((g->s6_addr[0] == 0xff && (g->s6_addr[1] == 0x01 || g->s6_addr[1] == 0x02)) &&
+	    !memcmp(g->s6_addr + 2, "\0\0\0\0\0\0\0\0\0\0\0\0\0", 13) && g->s6_addr[15] == 1)
+		return 1;
+	if (memcmp(g->s6_addr, snm, sizeof(snm)))
+		return 0;
+	for (a = ifp->addrs; a; a = a->next)
+		if (!net_addr_is_v4(&a->addr) && !memcmp(a->addr.s6_addr + 13, g->s6_addr + 13, 3))
+			return 1;
+	return 0;
+}
+
 int netif_mc_joined(const struct netif *ifp, const struct in6_addr *group)
 {
 	const struct netif_mcast *m;
@@ -244,5 +267,5 @@ int netif_mc_joined(const struct netif *ifp, const struct in6_addr *group)
 	for (m = ifp->mcast; m; m = m->next)
 		if (IN6_ARE_ADDR_EQUAL(&m->group, group))
 			return 1;
-	return 0;
+	return implicit_group(ifp, group);
 }
