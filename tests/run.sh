@@ -237,6 +237,34 @@ run_syscall_tests()
 build_syscall_tests
 run_syscall_tests ""
 
+# tests/net: programs of the network stack, loopback only, built and
+# compared as tests/syscalls' are (named net/PROG).
+NET_PROGS=()
+for src in "$here"/net/*.c; do
+	[ -e "$src" ] || continue
+	prog=$(basename "$src" .c)
+	want "net/$prog" || continue
+	if ! gcc -O2 -pthread -Wall -Wextra -Werror -o "$BIN/.net_$prog.$$" "$src" 2>"$T/build.err"; then
+		rm -f "$BIN/.net_$prog.$$"
+		fail "net/$prog" "does not build:" "$(head -10 "$T/build.err")"
+		continue
+	fi
+	mv -f "$BIN/.net_$prog.$$" "$BIN/net_$prog"
+	NET_PROGS+=("$prog")
+done
+if [ ${#NET_PROGS[@]} -gt 0 ]; then
+	echo "== tests/net (native vs ${SANDBOX[*]})"
+	: >"$T/list"
+	for prog in "${NET_PROGS[@]}"; do
+		if [ ${#COMPAT[@]} -gt 0 ]; then
+			printf '%s exec %s\n' "net/$prog" "$(sh_quote "$BIN/net_$prog")" >>"$T/list"
+		else
+			compat_compare "net/$prog" "$BIN/net_$prog"
+		fi
+	done
+	[ ${#COMPAT[@]} = 0 ] || compat_list "$T/list"
+fi
+
 # The integration cases the filter selects, as "name|command" lines.
 selected_cases()
 {

@@ -231,8 +231,8 @@ void tcp_enter_time_wait(struct tcp_sock *tp)
 	struct pkb *p, *n;
 
 	curr_estab(tp, TCP_S_TIME_WAIT);
-	timer_cancel_locked(&tp->rtx_timer);
-	timer_cancel_locked(&tp->dack_timer);
+	tcp_rtx_stop(tp);
+	tcp_dack_stop(tp);
 	for (p = tp->sndq; p; p = n) {
 		n = p->next;
 		pkb_free(p);
@@ -629,16 +629,19 @@ static long tcp_connect(struct task *t, struct file *f, const struct sockaddr *a
 	if (tp->state == TCP_S_SYN_SENT)
 		tcp_rtx_arm(tp);
 	tcp_leave();
-	/* On loopback the handshake is over already; otherwise wait for it (or not). */
+	/*
+	 * On loopback the handshake is over already.  A nonblocking connect
+	 * answers EINPROGRESS all the same, as Linux's does on loopback (its
+	 * answer comes a softirq later): the outcome is for poll, SO_ERROR and
+	 * the next connect.
+	 */
+	if (nonblocking(f, 0))
+		return -EINPROGRESS;
 	for (;;) {
 		if (tp->state != TCP_S_SYN_SENT && tp->state != TCP_S_SYN_RECV) {
-			if (tp->state == TCP_S_CLOSE) {
-				if (nonblocking(f, 0))
-					return -EINPROGRESS; /* the error waits in SO_ERROR, as Linux's */
-				tp->connecting = 0;
-				return tp->inet.so_error ? take_error(tp) : -ECONNABORTED;
-			}
 			tp->connecting = 0;
+			if (tp->state == TCP_S_CLOSE)
+				return tp->inet.so_error ? take_error(tp) : -ECONNABORTED;
 			return 0;
 		}
 		r = inet_wait(t, &tp->inet, nonblocking(f, 0), deadline_of(tp->inet.sndtimeo_ns));
@@ -1381,8 +1384,8 @@ static void show_one(struct tcp_sock *tp, struct show_ctx *c)
 		tx = tp->write_seq - tp->snd_una;
 		rx = tp->rcv_queued;
 	}
-	if (tp->rtx_timer.deadline_ns)
-		tr = tp->probing ? 4 : 1, when = timer_remaining(&tp->rtx_timer);
+	if (tp->rtx_due_ns)
+		tr = tp->probing ? 4 : 1, when = tp->rtx_due_ns > host_monotonic_ns() ? tp->rtx_due_ns - host_monotonic_ns() : 0;
 	else if (tp->ka_timer.deadline_ns)
 		tr = tp->state == TCP_S_TIME_WAIT ? 3 : 2, when = timer_remaining(&tp->ka_timer);
 	/* Jiffies at USER_HZ 100, as the file shows them. */
