@@ -234,10 +234,8 @@ int net_addr_type(struct netns *ns, const struct in6_addr *addr);
 	X(Ip, Forwarding) X(Ip, DefaultTTL) X(Ip, InReceives) X(Ip, InHdrErrors) X(Ip, InAddrErrors) \
 	X(Ip, ForwDatagrams) X(Ip, InUnknownProtos) X(Ip, InDiscards) X(Ip, InDelivers) X(Ip, OutRequests) \
 	X(Ip, OutDiscards) X(Ip, OutNoRoutes) X(Ip, ReasmTimeout) X(Ip, ReasmReqds) X(Ip, ReasmOKs) \
-	X(Ip, ReasmFails) X(Ip, FragOKs) X(Ip, FragFails) X(Ip, FragCreates) \
-	X(Icmp, InMsgs) X(Icmp, InErrors) X(Icmp, InCsumErrors) X(Icmp, InDestUnreachs) X(Icmp, InTimeExcds) \
-	X(Icmp, InEchos) X(Icmp, InEchoReps) X(Icmp, OutMsgs) X(Icmp, OutErrors) X(Icmp, OutDestUnreachs) \
-	X(Icmp, OutEchos) X(Icmp, OutEchoReps) \
+	X(Ip, ReasmFails) X(Ip, FragOKs) X(Ip, FragFails) X(Ip, FragCreates) X(Ip, OutTransmits) \
+	X(Icmp, InMsgs) X(Icmp, InErrors) X(Icmp, InCsumErrors) X(Icmp, OutMsgs) X(Icmp, OutErrors) \
 	X(Tcp, RtoAlgorithm) X(Tcp, RtoMin) X(Tcp, RtoMax) X(Tcp, MaxConn) X(Tcp, ActiveOpens) \
 	X(Tcp, PassiveOpens) X(Tcp, AttemptFails) X(Tcp, EstabResets) X(Tcp, CurrEstab) X(Tcp, InSegs) \
 	X(Tcp, OutSegs) X(Tcp, RetransSegs) X(Tcp, InErrs) X(Tcp, OutRsts) X(Tcp, InCsumErrors) \
@@ -245,10 +243,9 @@ int net_addr_type(struct netns *ns, const struct in6_addr *addr);
 	X(Udp, SndbufErrors) X(Udp, InCsumErrors) X(Udp, IgnoredMulti) X(Udp, MemErrors) \
 	X(Ip6, InReceives) X(Ip6, InHdrErrors) X(Ip6, InTooBigErrors) X(Ip6, InNoRoutes) X(Ip6, InAddrErrors) \
 	X(Ip6, InUnknownProtos) X(Ip6, InTruncatedPkts) X(Ip6, InDiscards) X(Ip6, InDelivers) \
-	X(Ip6, OutRequests) X(Ip6, OutDiscards) X(Ip6, OutNoRoutes) \
+	X(Ip6, OutRequests) X(Ip6, OutDiscards) X(Ip6, OutNoRoutes) X(Ip6, OutTransmits) X(Ip6, ReasmReqds) \
+	X(Ip6, ReasmFails) X(Ip6, InNoECTPkts) X(Ip6, InECT1Pkts) X(Ip6, InECT0Pkts) X(Ip6, InCEPkts) \
 	X(Icmp6, InMsgs) X(Icmp6, InErrors) X(Icmp6, OutMsgs) X(Icmp6, OutErrors) X(Icmp6, InCsumErrors) \
-	X(Icmp6, InDestUnreachs) X(Icmp6, InEchos) X(Icmp6, InEchoReplies) X(Icmp6, OutDestUnreachs) \
-	X(Icmp6, OutEchos) X(Icmp6, OutEchoReplies) \
 	X(Udp6, InDatagrams) X(Udp6, NoPorts) X(Udp6, InErrors) X(Udp6, OutDatagrams) X(Udp6, RcvbufErrors) \
 	X(Udp6, SndbufErrors) X(Udp6, InCsumErrors) X(Udp6, IgnoredMulti) X(Udp6, MemErrors)
 
@@ -277,6 +274,7 @@ struct netns {
 	int draining;
 	void *ports[256];      /* by IP protocol: the transport's table of bound sockets */
 	uint64_t mib[NET_MIB_MAX]; /* counters of /proc/net/snmp and netstat, by NET_MIB_* */
+	uint64_t icmp_types[2][2][256]; /* ICMP [0] and ICMPv6 [1] messages in [0] and out [1], by type (IcmpMsg) */
 	uint32_t ip_id;        /* the next IPv4 identification */
 	int backlog_len;
 	unsigned local_port_lo, local_port_hi; /* ip_local_port_range: 32768..60999 */

@@ -22,6 +22,7 @@
 #include "../vfs/fs/pipe/pipe.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/namei.h"
+#include "../vfs/socket.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -1070,6 +1071,8 @@ SYSCALL(ioctl)
 		/* fall through */
 	default:
 		r = f->ops && f->ops->ioctl ? f->ops->ioctl(f, t, a[1], a[2]) : -ENOTTY;
+		if (r == -ENOTTY && f->ops && f->ops->sock)
+			r = sock_dev_ioctl(t, a[1], a[2]); /* SIOCGIF*: on a socket of any family */
 	}
 	file_put(f);
 	return r;

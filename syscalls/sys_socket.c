@@ -5,7 +5,9 @@
  * EAFNOSUPPORT as from a kernel without it); every other call goes through
  * the socket file's own ops.
  * Data of sendmsg/recvmsg goes through a sentry bounce buffer of at most
- * SOCK_CHUNK bytes per call (a short count, as a full socket buffer gives).
+ * SOCK_CHUNK bytes per call (a short count, as a full socket buffer gives),
+ * unless the family copies it itself (socket_ops.guest_iov: the network
+ * stack, which copies once, between the application and its packets).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -254,6 +256,50 @@ fault:
 	return -EFAULT;
 }
 
+/*
+ * The guest's iovecs as they are, for a family that copies the data itself
+ * (socket_ops.guest_iov): a malloc'd array whose iov_base are guest
+ * addresses.  Lengths are checked as Linux's import_iovec does (EINVAL for
+ * a negative one) and the total capped at MAX_RW_COUNT.
+ */
+#define MAX_RW_COUNT 0x7ffff000L
+static long guest_iovs(struct task *t, gva_t uiov, uint64_t cnt, struct iovec **out)
+{
+	struct abi_iovec v[64];
+	struct iovec *iov;
+	uint64_t i, total = 0;
+
+	*out = NULL;
+	if (cnt > 1024)
+		return -EMSGSIZE;
+	iov = malloc((cnt ? cnt : 1) * sizeof(*iov));
+	if (!iov)
+		return -ENOMEM;
+	for (i = 0; i < cnt; i += 64) {
+		uint64_t n = cnt - i < 64 ? cnt - i : 64, j;
+
+		if (mm_copy_in(t->mm, v, uiov + i * sizeof(v[0]), n * sizeof(v[0])) < 0) {
+			free(iov);
+			return -EFAULT;
+		}
+		for (j = 0; j < n; j++) {
+			uint64_t len = v[j].iov_len;
+
+			if ((int64_t)len < 0) {
+				free(iov);
+				return -EINVAL;
+			}
+			if (len > (uint64_t)MAX_RW_COUNT - total)
+				len = (uint64_t)MAX_RW_COUNT - total;
+			total += len;
+			iov[i + j].iov_base = (void *)(uintptr_t)v[j].iov_base;
+			iov[i + j].iov_len = len;
+		}
+	}
+	*out = iov;
+	return 0;
+}
+
 /* Scatters len bytes of buf back into the guest iovecs. */
 static long scatter(struct task *t, gva_t uiov, uint64_t cnt, const char *buf, size_t len)
 {
@@ -274,7 +320,11 @@ static long scatter(struct task *t, gva_t uiov, uint64_t cnt, const char *buf, s
 	return 0;
 }
 
-/* Decodes the ancillary data of sendmsg: SCM_RIGHTS files (referenced) and SCM_CREDENTIALS. */
+/*
+ * Decodes the ancillary data of sendmsg: SCM_RIGHTS files (referenced) and
+ * SCM_CREDENTIALS; other levels' messages are kept as they came in m->ctl
+ * (malloc'd) for the family.
+ */
 static long parse_control(struct task *t, gva_t uctl, uint64_t len, struct umsg *m)
 {
 	char *ctl;
@@ -296,13 +346,26 @@ static long parse_control(struct task *t, gva_t uctl, uint64_t len, struct umsg 
 	mh.msg_control = ctl;
 	mh.msg_controllen = len;
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_len < sizeof(*c) || c->cmsg_len > len) {
+		/* Within what is left of the buffer, as Linux's CMSG_OK (not merely within its length). */
+		if (c->cmsg_len < sizeof(*c) || c->cmsg_len > len - (size_t)((char *)c - ctl)) {
 			r = -EINVAL;
 			break;
 		}
 		if (c->cmsg_level != SOL_SOCKET) {
-			r = -EINVAL;
-			break;
+			size_t n = CMSG_ALIGN(c->cmsg_len), at = m->ctllen;
+			char *nc;
+
+			if (n > len - (size_t)((char *)c - ctl))
+				n = c->cmsg_len; /* the last one, unpadded: fits (checked above) */
+			nc = realloc(m->ctl, at + n);
+			if (!nc) {
+				r = -ENOMEM;
+				break;
+			}
+			memcpy(nc + at, c, n);
+			m->ctl = nc;
+			m->ctllen = at + n;
+			continue;
 		}
 		if (c->cmsg_type == SCM_RIGHTS) {
 			int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int)), i;
@@ -385,10 +448,10 @@ static long do_sendmsg(struct task *t, int fd, struct abi_msghdr *h, int flags)
 {
 	struct sockaddr_storage ss;
 	struct umsg m = {0};
-	struct iovec kv;
+	struct iovec kv, *giov = NULL;
 	struct file *f;
 	char *buf = NULL;
-	size_t len;
+	size_t len = 0;
 	long r;
 
 	r = get_sock(t, fd, &f);
@@ -401,19 +464,28 @@ static long do_sendmsg(struct task *t, int fd, struct abi_msghdr *h, int flags)
 		m.addr = (struct sockaddr *)&ss;
 		m.addrlen = h->namelen;
 	}
-	r = gather(t, h->iov, h->iovlen, &buf, &len, 1);
+	if (f->ops->sock->guest_iov) {
+		r = guest_iovs(t, h->iov, h->iovlen, &giov);
+		m.iov = giov;
+		m.iovcnt = (int)h->iovlen;
+		m.mm = t->mm;
+	} else {
+		r = gather(t, h->iov, h->iovlen, &buf, &len, 1);
+		kv.iov_base = buf;
+		kv.iov_len = len;
+		m.iov = &kv;
+		m.iovcnt = 1;
+	}
 	if (r < 0)
 		goto out;
 	r = parse_control(t, h->control, h->controllen, &m);
 	if (r < 0)
 		goto out;
-	kv.iov_base = buf;
-	kv.iov_len = len;
-	m.iov = &kv;
-	m.iovcnt = 1;
 	r = sigpipe(t, f->ops->sock->sendmsg(t, f, &m, flags), flags);
 out:
 	drop_fds(&m);
+	free(m.ctl);
+	free(giov);
 	free(buf);
 	file_put(f);
 	return r;
@@ -448,6 +520,16 @@ SYSCALL(sendto)
 		m.addr = (struct sockaddr *)&ss;
 		m.addrlen = (socklen_t)a[5];
 	}
+	if (f->ops->sock->guest_iov) {
+		/* The family copies from the application's buffer itself. */
+		kv.iov_base = (void *)(uintptr_t)a[1];
+		kv.iov_len = a[2] > MAX_RW_COUNT ? MAX_RW_COUNT : a[2];
+		m.iov = &kv;
+		m.iovcnt = 1;
+		m.mm = t->mm;
+		r = sigpipe(t, f->ops->sock->sendmsg(t, f, &m, (int)a[3]), (int)a[3]);
+		goto out;
+	}
 	buf = malloc(len ? len : 1);
 	if (!buf) {
 		r = -ENOMEM;
@@ -477,7 +559,7 @@ static long put_control(struct task *t, struct abi_msghdr *h, struct umsg *m, in
 	int i;
 
 	if (!h->control || cap == 0) {
-		if (m->nfds || m->has_creds)
+		if (m->nfds || m->has_creds || m->ctllen)
 			*msg_flags |= MSG_CTRUNC;
 		drop_fds(m);
 		h->controllen = 0;
@@ -527,6 +609,15 @@ static long put_control(struct task *t, struct abi_msghdr *h, struct umsg *m, in
 		}
 		drop_fds(m);
 	}
+	/* The family's own messages after ours (they fit: it made them for the guest's room, ctlcap). */
+	if (m->ctllen) {
+		if (m->ctllen <= cap - used) {
+			memcpy(ctl + used, m->ctl, m->ctllen);
+			used += m->ctllen;
+		} else {
+			*msg_flags |= MSG_CTRUNC;
+		}
+	}
 	if (used && mm_copy_out(t->mm, h->control, ctl, used) < 0) {
 		free(ctl);
 		return -EFAULT;
@@ -542,29 +633,44 @@ static long do_recvmsg(struct task *t, int fd, struct abi_msghdr *h, int flags, 
 	socklen_t fromlen = 0;
 	struct umsg m = {0};
 	struct file *fds[MAX_PASSED_FDS];
-	struct iovec kv;
+	struct iovec kv, *giov = NULL;
 	struct file *f;
 	char *buf = NULL;
-	size_t len;
+	size_t len = 0;
 	int mflags = 0;
 	long r;
 
 	r = get_sock(t, fd, &f);
 	if (r < 0)
 		return r;
-	r = gather(t, h->iov, h->iovlen, &buf, &len, 0);
+	if (f->ops->sock->guest_iov) {
+		r = guest_iovs(t, h->iov, h->iovlen, &giov);
+		m.iov = giov;
+		m.iovcnt = (int)h->iovlen;
+		m.mm = t->mm;
+	} else {
+		r = gather(t, h->iov, h->iovlen, &buf, &len, 0);
+		kv.iov_base = buf;
+		kv.iov_len = len;
+		m.iov = &kv;
+		m.iovcnt = 1;
+	}
 	if (r < 0)
 		goto out;
-	kv.iov_base = buf;
-	kv.iov_len = len;
-	m.iov = &kv;
-	m.iovcnt = 1;
 	m.fds = fds;
+	if (with_control && h->control && h->controllen) {
+		m.ctlcap = h->controllen < 65536 ? h->controllen : 65536;
+		m.ctl = malloc(m.ctlcap);
+		if (!m.ctl) {
+			r = -ENOMEM;
+			goto out;
+		}
+	}
 	r = f->ops->sock->recvmsg(t, f, &m, flags, with_control ? MAX_PASSED_FDS : 0, &from, &fromlen, &mflags);
 	m.fds = NULL;
 	if (r < 0)
 		goto out;
-	{
+	if (!giov) {
 		size_t got = (flags & MSG_TRUNC) && (size_t)r > len ? len : (size_t)r;
 
 		if (scatter(t, h->iov, h->iovlen, buf, got) < 0) {
@@ -610,6 +716,8 @@ out_fds:
 			file_put(fds[i]);
 	}
 out:
+	free(m.ctl);
+	free(giov);
 	free(buf);
 	file_put(f);
 	return r;
@@ -644,18 +752,29 @@ SYSCALL(recvfrom)
 
 	if (r < 0)
 		return r;
-	buf = malloc(len ? len : 1);
-	if (!buf) {
-		file_put(f);
-		return -ENOMEM;
+	if (f->ops->sock->guest_iov) {
+		/* Straight into the application's buffer. */
+		kv.iov_base = (void *)(uintptr_t)a[1];
+		kv.iov_len = a[2] > MAX_RW_COUNT ? MAX_RW_COUNT : a[2];
+		m.iov = &kv;
+		m.iovcnt = 1;
+		m.mm = t->mm;
+		buf = NULL;
+		r = f->ops->sock->recvmsg(t, f, &m, (int)a[3], 0, &from, &fromlen, &mflags);
+	} else {
+		buf = malloc(len ? len : 1);
+		if (!buf) {
+			file_put(f);
+			return -ENOMEM;
+		}
+		kv.iov_base = buf;
+		kv.iov_len = len;
+		m.iov = &kv;
+		m.iovcnt = 1;
+		r = f->ops->sock->recvmsg(t, f, &m, (int)a[3], 0, &from, &fromlen, &mflags);
+		if (r > 0 && mm_copy_out(t->mm, a[1], buf, (size_t)r < len ? (size_t)r : len) < 0)
+			r = -EFAULT;
 	}
-	kv.iov_base = buf;
-	kv.iov_len = len;
-	m.iov = &kv;
-	m.iovcnt = 1;
-	r = f->ops->sock->recvmsg(t, f, &m, (int)a[3], 0, &from, &fromlen, &mflags);
-	if (r > 0 && mm_copy_out(t->mm, a[1], buf, (size_t)r < len ? (size_t)r : len) < 0)
-		r = -EFAULT;
 	if (r >= 0 && a[4] && put_addr(t, a[4], a[5], &from, fromlen) < 0)
 		r = -EFAULT;
 	free(buf);
@@ -724,20 +843,27 @@ SYSCALL(getsockopt)
 SYSCALL(setsockopt)
 {
 	char val[64];
+	size_t len;
 	struct file *f;
 	long r = get_sock(t, (int)a[0], &f);
 
 	if (r < 0)
 		return r;
-	if (a[4] > sizeof(val)) {
+	/*
+	 * optlen is an int: negative is EINVAL.  Past the buffer, only its
+	 * first bytes are read, as Linux reads an int option's first four
+	 * whatever optlen says; the family sees the length capped.
+	 */
+	if ((int)a[4] < 0) {
 		file_put(f);
 		return -EINVAL;
 	}
-	if (mm_copy_in(t->mm, val, a[3], a[4]) < 0) {
+	len = (size_t)(int)a[4] < sizeof(val) ? (size_t)(int)a[4] : sizeof(val);
+	if (mm_copy_in(t->mm, val, a[3], len) < 0) {
 		file_put(f);
 		return -EFAULT;
 	}
-	r = f->ops->sock->setsockopt(f, (int)a[1], (int)a[2], val, (socklen_t)a[4]);
+	r = f->ops->sock->setsockopt(f, (int)a[1], (int)a[2], val, (socklen_t)len);
 	file_put(f);
 	return r;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test suite: every program in tests/syscalls/ and every case in
+# The test suite: every program in tests/syscalls/ and tests/net/ and every case in
 # tests/integration/cases.txt runs natively and in the sandbox, and the
 # native run is the reference (`cvisor compat --compare=stdout`; under
 # --sandbox-cmd, tests/lib.sh's compat_compare).  Then the unit
@@ -237,33 +237,52 @@ run_syscall_tests()
 build_syscall_tests
 run_syscall_tests ""
 
-# tests/net: programs of the network stack, loopback only, built and
-# compared as tests/syscalls' are (named net/PROG).
+# tests/net: programs on the sandbox's own network stack, each natively and
+# sandboxed, outputs compared.  The native run is in a fresh network
+# namespace with only lo up (unshare -n), so it sees what a sandbox sees and
+# never reaches the host's network.
 NET_PROGS=()
-for src in "$here"/net/*.c; do
-	[ -e "$src" ] || continue
-	prog=$(basename "$src" .c)
-	want "net/$prog" || continue
-	if ! gcc -O2 -pthread -Wall -Wextra -Werror -o "$BIN/.net_$prog.$$" "$src" 2>"$T/build.err"; then
-		rm -f "$BIN/.net_$prog.$$"
-		fail "net/$prog" "does not build:" "$(head -10 "$T/build.err")"
-		continue
-	fi
-	mv -f "$BIN/.net_$prog.$$" "$BIN/net_$prog"
-	NET_PROGS+=("$prog")
-done
-if [ ${#NET_PROGS[@]} -gt 0 ]; then
-	echo "== tests/net (native vs ${SANDBOX[*]})"
-	: >"$T/list"
-	for prog in "${NET_PROGS[@]}"; do
-		if [ ${#COMPAT[@]} -gt 0 ]; then
-			printf '%s exec %s\n' "net/$prog" "$(sh_quote "$BIN/net_$prog")" >>"$T/list"
-		else
-			compat_compare "net/$prog" "$BIN/net_$prog"
+build_net_tests()
+{
+	local src prog
+	for src in "$here"/net/*.c; do
+		[ -e "$src" ] || continue
+		prog=$(basename "$src" .c)
+		want "net/$prog" || want "asan/net/$prog" || continue
+		if ! gcc -O2 -pthread -Wall -Wextra -Werror -o "$BIN/.net_$prog.$$" "$src" 2>"$T/build.err"; then
+			rm -f "$BIN/.net_$prog.$$"
+			fail "net/$prog" "does not build:" "$(head -10 "$T/build.err")"
+			continue
 		fi
+		mv -f "$BIN/.net_$prog.$$" "$BIN/net_$prog"
+		NET_PROGS+=("$prog")
 	done
-	[ ${#COMPAT[@]} = 0 ] || compat_list "$T/list"
-fi
+}
+
+# net_compare NAME CMD...: compat_compare with the native side in its own network namespace.
+net_compare()
+{
+	local NATIVE_PREFIX=(unshare -n sh -c 'ip link set lo up && exec "$@"' cvt-net-lo "${NATIVE_PREFIX[@]}")
+	compat_compare "$@"
+}
+
+# run_net_tests PREFIX: the built programs of tests/net, named PREFIXnet/PROG.
+run_net_tests()
+{
+	local prog header="== tests/net (native in unshare -n vs ${SANDBOX[*]})"
+	for prog in "${NET_PROGS[@]}"; do
+		want "$1net/$prog" || continue
+		[ -z "$header" ] || { echo "$header"; header=; }
+		if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null; then
+			skip "$1net/$prog" "the native reference needs root and ip(8) for a network namespace with lo"
+			continue
+		fi
+		net_compare "$1net/$prog" "$BIN/net_$prog"
+	done
+}
+
+build_net_tests
+run_net_tests ""
 
 # The integration cases the filter selects, as "name|command" lines.
 selected_cases()
@@ -395,6 +414,7 @@ if [ -n "$ASAN_CVISOR" ]; then
 		SANDBOX=("$ASAN_CVISOR" do ${PLATFORM:+--platform="$PLATFORM"} --)
 		[ ${#COMPAT[@]} = 0 ] || COMPAT[0]=$ASAN_CVISOR
 		run_syscall_tests asan/
+		run_net_tests asan/
 		run_integration_cases asan/
 	else
 		fail asan "$ASAN_CVISOR is not there: build it with make asan"

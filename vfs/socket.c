@@ -1,6 +1,10 @@
 /* The socket family table (see socket.h). */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "../sentry/mm/mm.h"
 
 #include "socket.h"
 
@@ -17,4 +21,58 @@ void sock_register_family(const struct sock_family *f)
 const struct sock_family *sock_find_family(int family)
 {
 	return family > 0 && family < SOCK_FAMILIES_MAX ? families[family] : NULL;
+}
+
+static sock_dev_ioctl_fn dev_ioctl;
+
+void sock_register_dev_ioctl(sock_dev_ioctl_fn fn)
+{
+	dev_ioctl = fn;
+}
+
+long sock_dev_ioctl(struct task *t, unsigned long req, uint64_t arg)
+{
+	return dev_ioctl ? dev_ioctl(t, req, arg) : -ENOTTY;
+}
+
+long umsg_copy_from(const struct umsg *m, void *dst, size_t len)
+{
+	size_t done = 0;
+	int i;
+
+	for (i = 0; i < m->iovcnt && done < len; i++) {
+		size_t n = m->iov[i].iov_len < len - done ? m->iov[i].iov_len : len - done;
+
+		if (!n)
+			continue;
+		if (m->mm) {
+			if (mm_copy_in(m->mm, (char *)dst + done, (gva_t)(uintptr_t)m->iov[i].iov_base, n) < 0)
+				return -EFAULT;
+		} else {
+			memcpy((char *)dst + done, m->iov[i].iov_base, n);
+		}
+		done += n;
+	}
+	return 0;
+}
+
+long umsg_copy_to(const struct umsg *m, const void *src, size_t len)
+{
+	size_t done = 0;
+	int i;
+
+	for (i = 0; i < m->iovcnt && done < len; i++) {
+		size_t n = m->iov[i].iov_len < len - done ? m->iov[i].iov_len : len - done;
+
+		if (!n)
+			continue;
+		if (m->mm) {
+			if (mm_copy_out(m->mm, (gva_t)(uintptr_t)m->iov[i].iov_base, (const char *)src + done, n) < 0)
+				return -EFAULT;
+		} else {
+			memcpy(m->iov[i].iov_base, (const char *)src + done, n);
+		}
+		done += n;
+	}
+	return 0;
 }

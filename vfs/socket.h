@@ -22,16 +22,34 @@
 struct file;
 struct task;
 
-/* A message as the socket layer sees it: data in sentry spans, ancillary data decoded. */
+struct mm;
+
+/*
+ * A message as the socket layer sees it: data in sentry spans (or, for a
+ * family whose socket_ops has guest_iov, where the application has it:
+ * iov_base a guest address of mm), ancillary data decoded.  Families
+ * move the data with umsg_copy_from/umsg_copy_to, which serve both.
+ */
 struct umsg {
 	const struct iovec *iov;
 	int iovcnt;
+	struct mm *mm;      /* set: iov holds guest addresses of mm, copied with the mm helpers */
 	struct file **fds;  /* SCM_RIGHTS: files with a reference each */
 	int nfds;
 	int has_creds;
 	struct ucred creds;
 	const struct sockaddr *addr; /* sendto's destination / recvfrom's source */
 	socklen_t addrlen;
+	/*
+	 * Control messages of the family's own levels (IP_PKTINFO, IP_TOS...),
+	 * framed as cmsghdrs in sentry memory.  sendmsg: those the application
+	 * gave at levels other than SOL_SOCKET (ctllen bytes; a family that
+	 * knows none ignores them, as Linux's AF_UNIX).  recvmsg: a buffer of
+	 * ctlcap bytes (0: the caller takes none) the family appends to,
+	 * ctllen the bytes used; put after the SOL_SOCKET ones the layer makes.
+	 */
+	void *ctl;
+	size_t ctllen, ctlcap;
 };
 
 /* The socket calls on one open socket (file_ops.sock). */
@@ -55,6 +73,12 @@ struct socket_ops {
 	long (*getname)(struct file *f, int peer, struct sockaddr_storage *addr, socklen_t *len);
 	long (*getsockopt)(struct task *t, struct file *f, int level, int name, void *val, socklen_t *len);
 	long (*setsockopt)(struct file *f, int level, int name, const void *val, socklen_t len);
+	/*
+	 * Set: sendmsg/recvmsg take the application's iovecs as they are
+	 * (umsg.mm set) and copy the data themselves, once, between guest
+	 * memory and their packets; no bounce buffer and no SOCK_CHUNK cap.
+	 */
+	int guest_iov;
 };
 
 /* A socket family: how socket(2) and socketpair(2) make its sockets. */
@@ -79,3 +103,18 @@ const struct sock_family *sock_find_family(int family);
 /* In the file that defines the family: registers it when the program starts. */
 #define SOCK_FAMILY(f) \
 	__attribute__((constructor)) static void register_##f(void) { sock_register_family(&f); }
+
+/*
+ * The interface ioctls (SIOCGIFCONF, SIOCGIFFLAGS...), which Linux answers
+ * on a socket of any family: the network stack registers its handler at
+ * start-up; ioctl(2) on a socket whose own ioctl op does not know a
+ * request (-ENOTTY) asks it.  -ENOTTY when none is registered.
+ */
+typedef long (*sock_dev_ioctl_fn)(struct task *t, unsigned long req, uint64_t arg);
+void sock_register_dev_ioctl(sock_dev_ioctl_fn fn);
+long sock_dev_ioctl(struct task *t, unsigned long req, uint64_t arg);
+
+/* Gathers the first len bytes of m's data into dst: 0, or -EFAULT for guest memory that is not there. */
+long umsg_copy_from(const struct umsg *m, void *dst, size_t len);
+/* Scatters len bytes of src into m's buffers (at most their total): 0 or -EFAULT. */
+long umsg_copy_to(const struct umsg *m, const void *src, size_t len);

@@ -83,7 +83,8 @@ void net_fill_csum(struct pkb *p, const struct in6_addr *src, const struct in6_a
 int net_ip_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, const struct in6_addr *dst,
 		  int protocol, const struct net_tx_opts *o)
 {
-	if (net_addr_is_v4(dst) && net_addr_is_v4(src))
+	/* An unspecified source (::) to an IPv4 destination: IPv4, the route picks the source. */
+	if (net_addr_is_v4(dst) && (net_addr_is_v4(src) || IN6_IS_ADDR_UNSPECIFIED(src)))
 		return ip4_output(ns, p, src, dst, protocol, o);
 	if (net_addr_is_v4(dst) != net_addr_is_v4(src) && !IN6_IS_ADDR_UNSPECIFIED(src)) {
 		pkb_free(p);

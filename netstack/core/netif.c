@@ -91,6 +91,23 @@ static void routes_for(struct netif *ifp, struct netif_addr *a, int add)
 		net_route_add(ns, &r);
 	else
 		net_route_del(ns, RT_TABLE_LOCAL, &r.dst, r.prefixlen, ifp, 0);
+	if (v4 && a->prefixlen < 31) {
+		/* The subnet's broadcast address, in table local (lo's 127.255.255.255 too). */
+		struct in6_addr b;
+		uint32_t host = a->prefixlen ? ~0u >> a->prefixlen : ~0u;
+
+		prefix_of(&b, &a->addr, a->prefixlen);
+		b.s6_addr32[3] |= htonl(host);
+		r.table = RT_TABLE_LOCAL;
+		r.type = RTN_BROADCAST;
+		r.scope = RT_SCOPE_LINK;
+		r.dst = b;
+		r.prefixlen = 32;
+		if (add)
+			net_route_add(ns, &r);
+		else
+			net_route_del(ns, RT_TABLE_LOCAL, &b, 32, ifp, 0);
+	}
 	if (ifp->flags & IFF_LOOPBACK)
 		return;
 	/* The prefix, on the link, in table main. */
@@ -100,29 +117,10 @@ static void routes_for(struct netif *ifp, struct netif_addr *a, int add)
 	r.metric = v4 ? 0 : 256;
 	prefix_of(&r.dst, &a->addr, a->prefixlen);
 	r.prefixlen = a->prefixlen;
-	if (v4 && a->prefixlen >= 31)
-		return;
 	if (add)
 		net_route_add(ns, &r);
 	else
 		net_route_del(ns, RT_TABLE_MAIN, &r.dst, r.prefixlen, ifp, r.metric);
-	if (v4) {
-		/* The subnet's broadcast address, in table local. */
-		struct in6_addr b = r.dst;
-		uint32_t host = a->prefixlen ? ~0u >> a->prefixlen : ~0u;
-
-		b.s6_addr32[3] |= htonl(host);
-		r.table = RT_TABLE_LOCAL;
-		r.type = RTN_BROADCAST;
-		r.scope = RT_SCOPE_LINK;
-		r.metric = 0;
-		r.dst = b;
-		r.prefixlen = 32;
-		if (add)
-			net_route_add(ns, &r);
-		else
-			net_route_del(ns, RT_TABLE_LOCAL, &b, 32, ifp, 0);
-	}
 }
 
 int netif_set_up(struct netif *ifp, int up)

@@ -102,5 +102,10 @@ void pkb_trim(struct pkb *p, size_t n)
 /* How many bytes p holds in memory (its share of the buffer): what a socket's SO_RCVBUF is charged. */
 size_t pkb_truesize(const struct pkb *p)
 {
-	return sizeof(*p) + sizeof(*p->buf) + p->buf->size;
+	/*
+	 * The buffer plus Linux's per-skb overhead (struct sk_buff and
+	 * skb_shared_info, about 576 bytes), so that SO_RCVBUF holds about
+	 * as many datagrams here as there: programs size it for Linux.
+	 */
+	return p->buf->size + 576;
 }

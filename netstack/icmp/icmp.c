@@ -53,18 +53,10 @@ static void send_msg(struct netns *ns, int v6, const struct in6_addr *src, const
 	h->check = 0;
 	h->rest = rest;
 	memcpy(p->data + sizeof(*h), body, len);
-	if (v6) {
-		NET_INC(ns, Icmp6, OutMsgs);
-		if (type == ICMP6_ECHO_REPLY)
-			NET_INC(ns, Icmp6, OutEchoReplies);
-		else if (type == ICMP6_DEST_UNREACH)
-			NET_INC(ns, Icmp6, OutDestUnreachs);
-	} else {
-		NET_INC(ns, Icmp, OutMsgs);
-		if (type == ICMP_ECHOREPLY)
-			NET_INC(ns, Icmp, OutEchoReps);
-		else if (type == ICMP_DEST_UNREACH)
-			NET_INC(ns, Icmp, OutDestUnreachs);
+	if (!v6) {
+		/* Made even over loopback: raw sockets (ping) read it and check it. */
+		h->check = net_csum_fold(net_csum_add(0, p->data, p->len));
+		o.csum_off = 0;
 	}
 	net_ip_output(ns, p, src, dst, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP, &o);
 }
@@ -191,15 +183,14 @@ static void icmp_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *
 		goto out;
 	}
 	memcpy(&h, p->data, sizeof(h));
+	ns->icmp_types[0][0][h.type]++;
 	switch (h.type) {
 	case ICMP_ECHO:
-		NET_INC(ns, Icmp, InEchos);
 		/* Not to broadcasts (icmp_echo_ignore_broadcasts, Linux's default). */
 		if (!(p->flags & (PKB_BROADCAST | PKB_MULTICAST)))
 			send_msg(ns, 0, &m->dst, &m->src, ICMP_ECHOREPLY, 0, h.rest, p->data + sizeof(h), p->len - sizeof(h));
 		break;
 	case ICMP_ECHOREPLY:
-		NET_INC(ns, Icmp, InEchoReps);
 		break;
 	case ICMP_DEST_UNREACH:
 	case ICMP_TIME_EXCEEDED:
@@ -209,12 +200,10 @@ static void icmp_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *
 		e.code = h.code;
 		e.from = m->src;
 		if (h.type == ICMP_DEST_UNREACH) {
-			NET_INC(ns, Icmp, InDestUnreachs);
 			e.err = unreach_errno[h.code & 15];
 			if (h.code == 4)
 				e.info = ntohl(h.rest) & 0xffff;
 		} else if (h.type == ICMP_TIME_EXCEEDED) {
-			NET_INC(ns, Icmp, InTimeExcds);
 			e.err = EHOSTUNREACH;
 		} else {
 			e.err = EPROTO;
@@ -243,14 +232,13 @@ static void icmp6_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta 
 		goto out;
 	}
 	memcpy(&h, p->data, sizeof(h));
+	ns->icmp_types[1][0][h.type]++;
 	switch (h.type) {
 	case ICMP6_ECHO_REQUEST:
-		NET_INC(ns, Icmp6, InEchos);
 		send_msg(ns, 1, (p->flags & PKB_MULTICAST) ? &in6addr_any : &m->dst, &m->src, ICMP6_ECHO_REPLY, 0, h.rest,
 			 p->data + sizeof(h), p->len - sizeof(h));
 		break;
 	case ICMP6_ECHO_REPLY:
-		NET_INC(ns, Icmp6, InEchoReplies);
 		break;
 	case ICMP6_DEST_UNREACH:
 	case ICMP6_PKT_TOOBIG:
@@ -265,7 +253,6 @@ static void icmp6_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta 
 			static const int err[8] = {ENETUNREACH, EACCES, EHOSTUNREACH, EHOSTUNREACH, ECONNREFUSED, EACCES, EACCES,
 						   EHOSTUNREACH};
 
-			NET_INC(ns, Icmp6, InDestUnreachs);
 			e.err = err[h.code & 7];
 		} else if (h.type == ICMP6_PKT_TOOBIG) {
 			e.err = EMSGSIZE;

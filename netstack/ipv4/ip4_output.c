@@ -38,6 +38,11 @@ int ip4_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, cons
 	}
 	if (o && o->csum_off && !dev->no_csum)
 		net_fill_csum(p, &from, dst, protocol, o->csum_off);
+	if (protocol == IPPROTO_ICMP && p->len >= 1) {
+		/* Every ICMP message that leaves is counted by type, a ping's through a raw socket too. */
+		NET_INC(ns, Icmp, OutMsgs);
+		ns->icmp_types[0][1][p->data[0]]++;
+	}
 	h = pkb_push(p, sizeof(*h));
 	if (!h) {
 		NET_INC(ns, Ip, OutDiscards);
@@ -71,5 +76,6 @@ int ip4_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, cons
 		pkb_free(p);
 		return -ENETDOWN;
 	}
+	NET_INC(ns, Ip, OutTransmits);
 	return dev->ops->xmit(dev, p, IN6_IS_ADDR_UNSPECIFIED(&rt->gateway) ? dst : &rt->gateway);
 }

@@ -88,6 +88,7 @@ void ip6_rcv(struct netns *ns, struct pkb *p)
 	m.v6 = 1;
 	m.ttl = h->hop_limit;
 	m.tos = (int)((ntohl(h->vtc_flow) >> 20) & 0xff);
+	ns->mib[NET_MIB_Ip6_InNoECTPkts + (m.tos & 3)]++; /* NoECT, ECT(1), ECT(0), CE: in that order */
 	m.ifindex = p->dev->index;
 
 	nexthdr = h->nexthdr;
@@ -125,6 +126,8 @@ void ip6_rcv(struct netns *ns, struct pkb *p)
 
 			memcpy(&fo, e + 2, 2);
 			if (ntohs(fo) & 0xfff9) { /* an offset, or more fragments to come */
+				NET_INC(ns, Ip6, ReasmReqds);
+				NET_INC(ns, Ip6, ReasmFails);
 				pkb_free(p);
 				return;
 			}

@@ -36,6 +36,10 @@ int ip6_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, cons
 	}
 	if (o && o->csum_off && !dev->no_csum)
 		net_fill_csum(p, &from, dst, protocol, o->csum_off);
+	if (protocol == IPPROTO_ICMPV6 && p->len >= 1) {
+		NET_INC(ns, Icmp6, OutMsgs);
+		ns->icmp_types[1][1][p->data[0]]++;
+	}
 	h = pkb_push(p, sizeof(*h));
 	if (!h) {
 		NET_INC(ns, Ip6, OutDiscards);
@@ -54,5 +58,6 @@ int ip6_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, cons
 		pkb_free(p);
 		return -ENETDOWN;
 	}
+	NET_INC(ns, Ip6, OutTransmits);
 	return dev->ops->xmit(dev, p, IN6_IS_ADDR_UNSPECIFIED(&rt->gateway) ? dst : &rt->gateway);
 }

@@ -55,12 +55,12 @@ static long inet_create(int family, int type, int protocol, int flags, struct fi
 		return -EINVAL;
 	if (protocol < 0 || protocol >= 263) /* IPPROTO_MAX */
 		return -EINVAL;
-	for (i = 0; i < ntypes && !t; i++) {
+	for (i = 0; i < ntypes; i++) {
 		if (types[i]->type != type)
 			continue;
 		seen = 1;
-		if (protocol == 0 ? types[i]->protocol > 0 :
-				    types[i]->protocol == protocol || (types[i]->protocol == -1))
+		if (protocol == 0 ? types[i]->protocol > 0 && (!t || types[i]->is_default) :
+				    !t && (types[i]->protocol == protocol || types[i]->protocol == -1))
 			t = types[i];
 	}
 	if (!t)
@@ -406,9 +406,8 @@ static long sol_ip_set(struct inet_sock *s, int name, const void *val, socklen_t
 	}
 	switch (name) {
 	case IP_TOS:
-		s->tos = v & 0xff;
-		if (s->type == SOCK_STREAM)
-			s->tos = (s->tos & ~3) | (s->tos & 3);
+		/* A stream socket's ECN bits are TCP's own: only the rest is set. */
+		s->tos = s->type == SOCK_STREAM ? ((v & 0xfc) | (s->tos & 3)) : (v & 0xff);
 		return 0;
 	case IP_TTL:
 		if (len < sizeof(int))
@@ -637,6 +636,7 @@ static long bindable(struct inet_sock *s, const struct in6_addr *addr)
 long inet_port_bind(struct inet_sock *s, const struct in6_addr *addr, uint16_t port)
 {
 	struct port_table *t;
+	struct in6_addr old;
 	long r;
 
 	if (s->bound)
@@ -649,11 +649,13 @@ long inet_port_bind(struct inet_sock *s, const struct in6_addr *addr, uint16_t p
 	t = table_of(s->ns, s->protocol, 1);
 	if (!t)
 		return -ENOMEM;
+	old = s->laddr;
 	s->laddr = *addr;
 	if (port) {
 		s->lport = port;
 		if (inet_port_in_use(s)) {
 			s->lport = 0;
+			s->laddr = old;
 			return -EADDRINUSE;
 		}
 	} else {
@@ -666,6 +668,7 @@ long inet_port_bind(struct inet_sock *s, const struct in6_addr *addr, uint16_t p
 		}
 		if (i == n) {
 			s->lport = 0;
+			s->laddr = old;
 			return -EADDRINUSE; /* Linux's answer when the range is full */
 		}
 		/* The next search starts somewhere else, as Linux's random offsets do. */
@@ -770,3 +773,25 @@ long inet_wait(struct task *t, struct inet_sock *s, int nonblock, uint64_t deadl
 	return r == -ERESTARTSYS || r == -ETIMEDOUT ? r : 0;
 }
 
+uint64_t inet_deadline(uint64_t timeo_ns)
+{
+	return timeo_ns ? host_realtime_ns() + timeo_ns : 0;
+}
+
+void inet_put_cmsg(struct umsg *m, int level, int type, const void *data, size_t len, int *msg_flags)
+{
+	struct cmsghdr *c;
+
+	if (!m->ctl || !m->ctlcap)
+		return;
+	if (m->ctlcap - m->ctllen < CMSG_LEN(len)) {
+		*msg_flags |= MSG_CTRUNC;
+		return;
+	}
+	c = (struct cmsghdr *)((char *)m->ctl + m->ctllen);
+	c->cmsg_len = CMSG_LEN(len);
+	c->cmsg_level = level;
+	c->cmsg_type = type;
+	memcpy(CMSG_DATA(c), data, len);
+	m->ctllen += CMSG_SPACE(len) <= m->ctlcap - m->ctllen ? CMSG_SPACE(len) : CMSG_LEN(len);
+}

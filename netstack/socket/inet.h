@@ -50,14 +50,16 @@ struct inet_sock {
 	uint32_t uid;           /* the creator's euid: SO_REUSEPORT groups, /proc/net's uid column */
 	int tclass;             /* IPV6_TCLASS, -1: the default */
 	int recvtclass, recvhoplimit, mc_loop, mc_ttl, freebind, hdrincl, recvorigdstaddr;
+	size_t rmem_alloc;      /* received bytes queued (their true size): SO_RCVBUF's measure, /proc/net's rx_queue */
 };
 
 /* A transport's way of making sockets of one type (and protocol). */
 struct inet_type {
 	int type;               /* SOCK_STREAM, SOCK_DGRAM, SOCK_RAW */
-	int protocol;           /* IPPROTO_TCP...: what protocol 0 picks is the first registered for type;
-				 * -1: any but 0 (raw sockets) */
+	int protocol;           /* IPPROTO_TCP...: protocol 0 picks the type's is_default one, else the
+				 * first registered for type; -1: any but 0 (raw sockets) */
 	int needs_cap;          /* raw sockets: CAP_NET_RAW */
+	int is_default;         /* protocol 0 picks this one of its type (UDP among UDP and ping) */
 	/* A new socket file (flags: O_NONBLOCK) in *out; its inet_sock filled by inet_sock_init. */
 	long (*create)(struct netns *ns, int family, int protocol, int flags, struct file **out);
 };
@@ -113,6 +115,25 @@ struct inet_sock *inet_lookup(struct netns *ns, int protocol, const struct in6_a
 			      const struct in6_addr *dst, uint16_t dport, int ifindex);
 /* Every socket of protocol in ns, for /proc/net and sock_diag (under sentry_lock, no changes). */
 void inet_for_each(struct netns *ns, int protocol, void (*fn)(struct inet_sock *s, void *arg), void *arg);
+/* Every raw socket of ns of one family (AF_INET6 when v6), which the port tables do not hold. */
+void raw_for_each(struct netns *ns, int v6, void (*fn)(struct inet_sock *s, void *arg), void *arg);
+
+struct umsg;
+/*
+ * Appends a control message to what recvmsg gives back (m->ctl, at most
+ * m->ctlcap bytes); MSG_CTRUNC in *msg_flags when it does not fit.
+ */
+void inet_put_cmsg(struct umsg *m, int level, int type, const void *data, size_t len, int *msg_flags);
+
+/*
+ * The interface ioctls every inet socket answers (SIOCGIFCONF, SIOCGIFADDR,
+ * SIOCGIFFLAGS...), guest memory through the mm copy helpers: -ENOTTY
+ * for a request that is none of them.
+ */
+long inet_ioctl(struct inet_sock *s, struct task *t, unsigned long req, uint64_t arg);
+
+/* SO_RCVTIMEO/SO_SNDTIMEO as a deadline for inet_wait (host realtime ns, 0: none). */
+uint64_t inet_deadline(uint64_t timeo_ns);
 
 /*
  * Waits for a change on s (its inode's queue), at most until deadline

@@ -1378,8 +1378,7 @@ static void show_one(struct tcp_sock *tp, struct show_ctx *c)
 	if ((tp->inet.family == AF_INET6) != c->v6)
 		return;
 	if (tp->state == TCP_S_LISTEN) {
-		rx = (unsigned long)tp->acceptq_len;
-		tx = (unsigned long)tp->backlog;
+		rx = (unsigned long)tp->acceptq_len; /* as Linux's: the accept queue; tx stays 0 */
 	} else if (synchronized(tp->state)) {
 		tx = tp->write_seq - tp->snd_una;
 		rx = tp->rcv_queued;
@@ -1393,7 +1392,7 @@ static void show_one(struct tcp_sock *tp, struct show_ctx *c)
 	if (!c->v6)
 		proc_printf(c->b, "%4d: %08X:%04X %08X:%04X %02X %08lX:%08lX %02X:%08lX %08X %5u %8d %lu 1 %016lx %u %u %u %u %d\n",
 			    c->n, net_addr_v4(l), tp->inet.lport, net_addr_v4(r), tp->inet.rport, tp->state, tx, rx, tr,
-			    (unsigned long)when, (unsigned)tp->retries, 0u, 0, (unsigned long)ino, 0UL,
+			    (unsigned long)when, (unsigned)tp->retries, tp->inet.uid, 0, (unsigned long)ino, 0UL,
 			    tp->rto_ms / 10, TCP_DELACK_MS / 10, tp->quickack ? 1u : 0u, tp->cwnd && tp->mss ? tp->cwnd / (unsigned)tp->mss : 10u,
 			    -1);
 	else
@@ -1401,7 +1400,7 @@ static void show_one(struct tcp_sock *tp, struct show_ctx *c)
 			    "%4d: %08X%08X%08X%08X:%04X %08X%08X%08X%08X:%04X %02X %08lX:%08lX %02X:%08lX %08X %5u %8d %lu 1 %016lx %u %u %u %u %d\n",
 			    c->n, l->s6_addr32[0], l->s6_addr32[1], l->s6_addr32[2], l->s6_addr32[3], tp->inet.lport,
 			    r->s6_addr32[0], r->s6_addr32[1], r->s6_addr32[2], r->s6_addr32[3], tp->inet.rport, tp->state, tx, rx,
-			    tr, (unsigned long)when, (unsigned)tp->retries, 0u, 0, (unsigned long)ino, 0UL, tp->rto_ms / 10,
+			    tr, (unsigned long)when, (unsigned)tp->retries, tp->inet.uid, 0, (unsigned long)ino, 0UL, tp->rto_ms / 10,
 			    TCP_DELACK_MS / 10, tp->quickack ? 1u : 0u, tp->cwnd && tp->mss ? tp->cwnd / (unsigned)tp->mss : 10u, -1);
 	c->n++;
 }

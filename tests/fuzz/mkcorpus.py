@@ -140,3 +140,62 @@ except ImportError:
 if client_seeds:
     for name, data in client_seeds.seeds():
         put("gofer_client", name, data)
+
+
+# ---- netrx: byte 0 the mode (bit 0 IPv6, bit 1 checksums real), then the packet ----
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def ip4(proto, payload, src=b"\x7f\0\0\1", dst=b"\x7f\0\0\1", opts=b"", frag=0x4000):
+    ihl = 5 + len(opts) // 4
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, ihl * 4 + len(payload), 1, frag, 64, proto, 0, src, dst) + opts
+    h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
+    return h + payload
+
+
+LO6 = b"\0" * 15 + b"\1"
+
+
+def ip6(nexthdr, payload, src=LO6, dst=LO6):
+    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), nexthdr, 64, src, dst) + payload
+
+
+def udp(sport, dport, data, src, dst, v6):
+    n = 8 + len(data)
+    pseudo = src + dst + (struct.pack("!IxxxB", n, 17) if v6 else struct.pack("!xBH", 17, n))
+    c = csum(pseudo + struct.pack("!HHHH", sport, dport, n, 0) + data) or 0xffff
+    return struct.pack("!HHHH", sport, dport, n, c) + data
+
+
+def icmp(t, code, rest, body, pseudo=b""):
+    m = struct.pack("!BBH", t, code, 0) + rest + body
+    return m[:2] + struct.pack("!H", csum(pseudo + m)) + m[4:]
+
+
+lo4 = b"\x7f\0\0\1"
+put("netrx", "udp4", b"\x02" + ip4(17, udp(1234, 7007, b"hello", lo4, lo4, False)))
+put("netrx", "udp4-noport", b"\x02" + ip4(17, udp(1234, 99, b"x", lo4, lo4, False)))
+put("netrx", "udp4-options", b"\x02" + ip4(17, udp(1, 7007, b"o", lo4, lo4, False), opts=b"\x01\x01\x07\x04\0\0\0\0\0\0\0\0"[:8]))
+put("netrx", "udp6", b"\x03" + ip6(17, udp(1234, 7008, b"hello6", LO6, LO6, True)))
+put("netrx", "udp6-connected", b"\x03" + ip6(17, udp(7008, 7009, b"c", LO6, LO6, True)))
+u = udp(5, 7008, b"ext", LO6, LO6, True)
+hop = bytes([60, 0]) + b"\x01\x04\0\0\0\0"                 # hop-by-hop: PadN, then destination options
+dst = bytes([44, 0]) + b"\x05\x02\0\0\x01\x00"            # destination options: router alert, PadN
+frag = bytes([43, 0]) + struct.pack("!HI", 0, 7)          # an atomic fragment, then a routing header
+rt = bytes([17, 0, 0, 0]) + b"\0" * 4                     # routing: segments left 0
+put("netrx", "udp6-exthdrs", b"\x03" + ip6(0, hop + dst + frag + rt + u))
+put("netrx", "icmp4-echo", b"\x02" + ip4(1, icmp(8, 0, struct.pack("!HH", 1, 1), b"ping")))
+echo6 = struct.pack("!BBHHH", 128, 0, 0, 1, 1) + b"ping6"
+put("netrx", "icmp6-echo", b"\x01" + ip6(58, echo6))
+inner = ip4(17, udp(7007, 4000, b"x", lo4, lo4, False))
+put("netrx", "icmp4-port-unreach", b"\x02" + ip4(1, icmp(3, 3, b"\0\0\0\0", inner)))
+inner6 = ip6(17, udp(7009, 7008, b"x", LO6, LO6, True))
+put("netrx", "icmp6-port-unreach", b"\x01" + ip6(58, struct.pack("!BBHI", 1, 4, 0, 0) + inner6))
+put("netrx", "ip4-fragment", b"\x00" + ip4(17, udp(1, 7007, b"f" * 16, lo4, lo4, False), frag=0x2000))
+put("netrx", "ip4-unknown-proto", b"\x00" + ip4(200, b"zzzz"))

@@ -371,6 +371,37 @@ int main(void)
 		printf("accept on unlistening: %s\n", err(accept(c, NULL, NULL)));
 	}
 	close(c);
+
+	/* /proc/net/tcp: the listener and both ends of a connection, by port and state. */
+	a = pair(l, &c);
+	{
+		FILE *pf = fopen("/proc/net/tcp", "r");
+		char line[512], want_l[32], want_c[32];
+		int listen_rows = 0, est_rows = 0, fields = 0;
+
+		snprintf(want_l, sizeof(want_l), "0100007F:%04X", port_of(l));
+		snprintf(want_c, sizeof(want_c), "0100007F:%04X", port_of(c));
+		if (pf && fgets(line, sizeof(line), pf))
+			fields = !strncmp(line, "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+					  strlen("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode"));
+		while (pf && fgets(line, sizeof(line), pf)) {
+			char loc[64], rem[64];
+			unsigned st;
+
+			if (sscanf(line, "%*d: %63s %63s %x", loc, rem, &st) != 3)
+				continue;
+			if (!strcmp(loc, want_l) && st == 0x0A && !strcmp(rem, "00000000:0000"))
+				listen_rows++;
+			if (st == 0x01 && ((!strcmp(loc, want_l) && !strcmp(rem, want_c)) ||
+					   (!strcmp(loc, want_c) && !strcmp(rem, want_l))))
+				est_rows++;
+		}
+		printf("/proc/net/tcp: header %d, listener rows %d, established rows %d\n", fields, listen_rows, est_rows);
+		if (pf)
+			fclose(pf);
+	}
+	close(a);
+	close(c);
 	close(l);
 	return 0;
 }

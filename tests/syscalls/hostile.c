@@ -16,7 +16,10 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -52,6 +55,137 @@ static long unmapping(long r, size_t len)
 }
 
 static char big[PAGE * 16];	/* room for what a careless read might write */
+static char buf_for_ifc[4096];
+
+/*
+ * AF_INET/AF_INET6 sockets with bad arguments: every call here fails
+ * before a packet could leave (the native run is on the host's stack).
+ */
+static void hostile_inet(void)
+{
+	struct sockaddr_in in = {.sin_family = AF_INET};
+	struct sockaddr_in6 in6 = {.sin6_family = AF_INET6};
+	struct sockaddr_storage ss;
+	struct ifreq ifr;
+	struct ifconf ifc;
+	socklen_t len = sizeof(ss);
+	int s = socket(AF_INET, SOCK_DGRAM, 0), s6 = socket(AF_INET6, SOCK_DGRAM, 0), v = 1, neg = -1;
+
+	CHECK("socket(AF_INET, DGRAM, -1)", closing(syscall(SYS_socket, AF_INET, SOCK_DGRAM, -1)));
+	CHECK("socket(AF_INET, DGRAM, 300)", closing(syscall(SYS_socket, AF_INET, SOCK_DGRAM, 300)));
+	CHECK("socket(AF_INET, type 11)", closing(syscall(SYS_socket, AF_INET, 11, 0)));
+	CHECK("socket(AF_INET, SEQPACKET)", closing(syscall(SYS_socket, AF_INET, SOCK_SEQPACKET, 0)));
+	CHECK("socket(AF_INET6, DGRAM, IPPROTO_TCP)", closing(syscall(SYS_socket, AF_INET6, SOCK_DGRAM, IPPROTO_TCP)));
+	CHECK("bind(AF_INET, len 15)", syscall(SYS_bind, s, &in, sizeof(in) - 1));
+	CHECK("bind(AF_INET, len 0)", syscall(SYS_bind, s, &in, 0));
+	CHECK("bind(AF_INET, an AF_INET6 address)", syscall(SYS_bind, s, &in6, sizeof(in6)));
+	CHECK("bind(AF_INET, unmapped)", syscall(SYS_bind, s, LOW, sizeof(in)));
+	CHECK("bind(AF_INET, kernel address)", syscall(SYS_bind, s, KADDR, sizeof(in)));
+	CHECK("bind(AF_INET, len 1M)", syscall(SYS_bind, s, &in, 1 << 20));
+	CHECK("bind(AF_INET, len -1)", syscall(SYS_bind, s, &in, -1));
+	CHECK("bind(AF_INET6, len 23)", syscall(SYS_bind, s6, &in6, 23));
+	in.sin_family = 99;
+	CHECK("bind(AF_INET6, family 99)", syscall(SYS_bind, s6, &in6, 0) == 0 ? 0 : syscall(SYS_bind, s6, &in, sizeof(in6)));
+	CHECK("connect(AF_INET, family 99)", syscall(SYS_connect, s, &in, sizeof(in)));
+	CHECK("connect(AF_INET, len 4)", syscall(SYS_connect, s, &in, 4));
+	CHECK("connect(AF_INET, unmapped)", syscall(SYS_connect, s, LOW, sizeof(in)));
+	CHECK("sendto(AF_INET, short address)", syscall(SYS_sendto, s, "x", 1, 0, &in, 8));
+	CHECK("sendto(AF_INET, family 99)", syscall(SYS_sendto, s, "x", 1, 0, &in, sizeof(in)));
+	CHECK("sendto(AF_INET, address unmapped)", syscall(SYS_sendto, s, "x", 1, 0, LOW, sizeof(in)));
+	CHECK("sendto(AF_INET, address len 1M)", syscall(SYS_sendto, s, "x", 1, 0, &in, 1 << 20));
+	CHECK("sendto(AF_INET, no address)", syscall(SYS_sendto, s, "x", 1, 0, NULL, 0));
+	CHECK("sendto(AF_INET6, family 99)", syscall(SYS_sendto, s6, "x", 1, 0, &in, sizeof(in6)));
+	CHECK("recvfrom(AF_INET, nothing there)", syscall(SYS_recvfrom, s, LOW, 10, MSG_DONTWAIT, NULL, NULL));
+	CHECK("getsockname(unmapped address)", syscall(SYS_getsockname, s, LOW, &len));
+	CHECK("getsockname(unmapped length)", syscall(SYS_getsockname, s, &ss, LOW));
+	CHECK("getsockname(length -1)", syscall(SYS_getsockname, s, &ss, &neg));
+	CHECK("getpeername(unconnected)", syscall(SYS_getpeername, s, &ss, &len));
+	CHECK("getsockopt(unmapped optlen)", syscall(SYS_getsockopt, s, SOL_SOCKET, SO_TYPE, &v, LOW));
+	CHECK("getsockopt(unmapped optval)", syscall(SYS_getsockopt, s, SOL_SOCKET, SO_TYPE, LOW, &len));
+	neg = -1;
+	CHECK("getsockopt(optlen -1)", syscall(SYS_getsockopt, s, SOL_SOCKET, SO_TYPE, &v, &neg));
+	CHECK("setsockopt(unmapped optval)", syscall(SYS_setsockopt, s, SOL_SOCKET, SO_RCVBUF, LOW, sizeof(int)));
+	CHECK("setsockopt(optlen -1)", syscall(SYS_setsockopt, s, SOL_SOCKET, SO_RCVBUF, &v, -1));
+	CHECK("setsockopt(optlen 0)", syscall(SYS_setsockopt, s, SOL_SOCKET, SO_RCVBUF, &v, 0));
+	CHECK("setsockopt(IP_TTL, optlen 0)", syscall(SYS_setsockopt, s, IPPROTO_IP, IP_TTL, &v, 0));
+	CHECK("setsockopt(SO_REUSEADDR, optlen 1M)", syscall(SYS_setsockopt, s, SOL_SOCKET, SO_REUSEADDR, big, 1 << 20));
+	CHECK("setsockopt(level -1)", syscall(SYS_setsockopt, s, -1, 1, &v, sizeof(v)));
+	CHECK("listen(UDP)", syscall(SYS_listen, s, 5));
+	CHECK("accept(UDP)", syscall(SYS_accept, s, NULL, NULL));
+	CHECK("ioctl(SIOCGIFCONF, unmapped)", syscall(SYS_ioctl, s, SIOCGIFCONF, LOW));
+	CHECK("ioctl(SIOCGIFFLAGS, kernel address)", syscall(SYS_ioctl, s, SIOCGIFFLAGS, KADDR));
+	memset(&ifr, 'x', sizeof(ifr)); /* a name without its NUL */
+	CHECK("ioctl(SIOCGIFINDEX, unterminated name)", syscall(SYS_ioctl, s, SIOCGIFINDEX, &ifr));
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_ifindex = 1 << 30;
+	CHECK("ioctl(SIOCGIFNAME, no such index)", syscall(SYS_ioctl, s, SIOCGIFNAME, &ifr));
+	ifc.ifc_len = 1 << 20;
+	ifc.ifc_buf = LOW;
+	CHECK("ioctl(SIOCGIFCONF, buffer unmapped)", syscall(SYS_ioctl, s, SIOCGIFCONF, &ifc));
+	ifc.ifc_len = -5;
+	ifc.ifc_buf = buf_for_ifc;
+	CHECK("ioctl(SIOCGIFCONF, length -5)", syscall(SYS_ioctl, s, SIOCGIFCONF, &ifc));
+	printf("ifc_len after -5 = %d\n", ifc.ifc_len);
+	CHECK("ioctl(FIONREAD, unmapped)", syscall(SYS_ioctl, s, FIONREAD, LOW));
+	close(s);
+	close(s6);
+
+	/* The data itself from and to memory that is not there (loopback only: to ourselves). */
+	{
+		struct sockaddr_in me = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		struct iovec iov[2] = {{.iov_base = buf_for_ifc, .iov_len = 4}, {.iov_base = LOW, .iov_len = 4}};
+		struct msghdr mh = {.msg_iov = iov, .msg_iovlen = 2};
+		socklen_t ml = sizeof(me);
+
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+		bind(s, (struct sockaddr *)&me, sizeof(me));
+		getsockname(s, (struct sockaddr *)&me, &ml);
+		CHECK("sendto(unmapped buffer)", syscall(SYS_sendto, s, LOW, 10, 0, &me, sizeof(me)));
+		CHECK("sendto(kernel buffer)", syscall(SYS_sendto, s, KADDR, 10, 0, &me, sizeof(me)));
+		CHECK("recv after failed sends", syscall(SYS_recvfrom, s, buf_for_ifc, 16, MSG_DONTWAIT, NULL, NULL));
+		mh.msg_name = &me;
+		mh.msg_namelen = sizeof(me);
+		CHECK("sendmsg(second iovec unmapped)", syscall(SYS_sendmsg, s, &mh, 0));
+		iov[1].iov_len = (size_t)-1;
+		CHECK("sendmsg(iovec length -1)", syscall(SYS_sendmsg, s, &mh, 0));
+		CHECK("sendto(4 bytes)", syscall(SYS_sendto, s, "four", 4, 0, &me, sizeof(me)));
+		CHECK("recvfrom(unmapped buffer)", syscall(SYS_recvfrom, s, LOW, 16, 0, NULL, NULL));
+		CHECK("the datagram went with it", syscall(SYS_recvfrom, s, buf_for_ifc, 16, MSG_DONTWAIT, NULL, NULL));
+		CHECK("sendto(4 bytes)", syscall(SYS_sendto, s, "four", 4, 0, &me, sizeof(me)));
+		CHECK("recvfrom(unmapped address)", syscall(SYS_recvfrom, s, buf_for_ifc, 16, 0, LOW, &ml));
+		CHECK("recvmsg(unmapped iovec array)", syscall(SYS_recvmsg, s, &(struct msghdr){.msg_iov = LOW, .msg_iovlen = 1}, MSG_DONTWAIT));
+		close(s);
+	}
+
+	/* A control message whose length runs past the end of the buffer (within its total length from the start). */
+	{
+		union {
+			char b[64];
+			struct cmsghdr h;
+		} u;
+		struct iovec iov = {.iov_base = "x", .iov_len = 1};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.b, .msg_controllen = 40};
+		struct cmsghdr *c = &u.h, *d = (struct cmsghdr *)(u.b + CMSG_SPACE(sizeof(int)));
+		int sv[2];
+
+		memset(&u, 0, sizeof(u));
+		if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0) {
+			c->cmsg_len = CMSG_LEN(sizeof(int));
+			c->cmsg_level = SOL_SOCKET;
+			c->cmsg_type = SCM_RIGHTS;
+			memcpy(CMSG_DATA(c), &sv[0], sizeof(int));
+			d->cmsg_len = 36;
+			d->cmsg_level = SOL_SOCKET;
+			d->cmsg_type = SCM_RIGHTS;
+			CHECK("sendmsg(second cmsg past the buffer)", syscall(SYS_sendmsg, sv[0], &mh, 0));
+			d->cmsg_level = SOL_IP;
+			d->cmsg_type = IP_TTL;
+			CHECK("sendmsg(an IP cmsg past the buffer, AF_UNIX)", syscall(SYS_sendmsg, sv[0], &mh, 0));
+			close(sv[0]);
+			close(sv[1]);
+		}
+	}
+}
 
 int main(void)
 {
@@ -341,6 +475,7 @@ int main(void)
 	CHECK("chdir(missing)", syscall(SYS_chdir, "/nonexistent"));
 	CHECK("faccessat(missing)", syscall(SYS_faccessat, AT_FDCWD, "/nonexistent", F_OK));
 
+	hostile_inet();
 	printf("-- still alive\n");
 	close(fd);
 	close(dir);

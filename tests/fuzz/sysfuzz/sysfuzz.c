@@ -34,6 +34,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/signalfd.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
@@ -64,7 +65,7 @@ static char *scratch;    /* SCRATCH_SIZE writable bytes, a PROT_NONE page after 
 static char *ro;         /* a read-only page */
 static char *gone;       /* a page that was mapped and is not any more */
 static char *unended;    /* a string of 'A's that runs into the guard page */
-static int fds[24];
+static int fds[28];
 static int nfds;
 static const char *const paths[] = {
 	"/tmp/sysfuzz", "/tmp/sysfuzz/dir", "/tmp", "/", "", ".", "..", "/proc/self/status", "/proc/self/fd/0",
@@ -196,6 +197,19 @@ static void setup_worker(void)
 	fds[nfds++] = inotify_init1(0);
 	fds[nfds++] = (int)syscall(SYS_memfd_create, "sysfuzz", 0);
 	fds[nfds++] = socket(AF_UNIX, SOCK_DGRAM, 0);
+	/* The sandbox's own network stack: UDP bound and connected on loopback, dual-stack, and a raw ICMP socket. */
+	{
+		struct sockaddr_in lo = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+		struct sockaddr_in6 lo6 = {.sin6_family = AF_INET6, .sin6_port = htons(9), .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+		int u = socket(AF_INET, SOCK_DGRAM, 0), u6 = socket(AF_INET6, SOCK_DGRAM, 0);
+
+		bind(u, (struct sockaddr *)&lo, sizeof(lo));
+		connect(u6, (struct sockaddr *)&lo6, sizeof(lo6));
+		fds[nfds++] = u;
+		fds[nfds++] = u6;
+		fds[nfds++] = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+		fds[nfds++] = socket(AF_INET6, SOCK_DGRAM, 0);
+	}
 	fds[nfds++] = open("/tmp/sysfuzz/dir", O_PATH);
 	{
 		sigset_t set;

@@ -28,7 +28,7 @@
 
 enum kind {
 	P_ROOT, P_SELF, P_THREAD_SELF, P_GLOBAL, P_SYSDIR, P_SYSFILE,
-	P_PID, P_PIDFILE, P_PIDLINK, P_FDDIR, P_FD, P_TASKDIR, P_FDINFODIR, P_FDINFO,
+	P_PID, P_PIDFILE, P_PIDLINK, P_FDDIR, P_FD, P_TASKDIR, P_FDINFODIR, P_FDINFO, P_NETDIR, P_NETFILE,
 };
 
 struct pnode {
@@ -846,11 +846,18 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 			*out = pinode(sb, P_THREAD_SELF, 0, 0, 0, 0, S_IFLNK | 0777);
 		else if (!strcmp(name, "sys"))
 			*out = pinode(sb, P_SYSDIR, 0, 0, 0, 0, S_IFDIR | 0555);
+		else if (!strcmp(name, "net"))
+			*out = pinode(sb, P_NETDIR, 0, 0, 0, 0, S_IFDIR | 0555);
 		for (i = 0; !*out && i < N(globals); i++)
 			if (!strcmp(name, globals[i]))
 				*out = pinode(sb, P_GLOBAL, 0, 0, 0, (int)i, S_IFREG | 0444);
 		if (!*out && (n = parse_num(name)) > 0 && tg_find(n) && !tg_find(n)->zombie)
 			*out = pinode(sb, P_PID, n, 0, 0, 0, S_IFDIR | 0555);
+		break;
+	case P_NETDIR:
+		for (n = 0; n < n_net_files; n++)
+			if (!strcmp(name, net_files[n]->name))
+				*out = pinode(sb, P_NETFILE, 0, 0, 0, n, S_IFREG | 0444);
 		break;
 	case P_SYSDIR:
 		for (i = 1; i < N(sysdirs); i++)
@@ -873,6 +880,8 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 			*out = pinode(sb, P_FDINFODIR, p->pid, p->tid, 0, 0, S_IFDIR | 0500);
 		if (!*out && !strcmp(name, "task") && !p->tid)
 			*out = pinode(sb, P_TASKDIR, p->pid, 0, 0, 0, S_IFDIR | 0555);
+		if (!*out && !strcmp(name, "net")) /* one network namespace: the same as /proc/net */
+			*out = pinode(sb, P_NETDIR, 0, 0, 0, 0, S_IFDIR | 0555);
 		break;
 	case P_FDDIR:
 	case P_FDINFODIR: {
@@ -956,6 +965,7 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 		EMIT("self", 0x3000, DT_LNK);
 		EMIT("thread-self", 0x3001, DT_LNK);
 		EMIT("sys", 0x3002, DT_DIR);
+		EMIT("net", 0x3003, DT_DIR);
 		/* Processes in ascending pid order, as ps expects. */
 		{
 			int last = 0;
@@ -975,6 +985,10 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 		}
 		break;
 	}
+	case P_NETDIR:
+		for (k = 0; k < (size_t)n_net_files; k++)
+			EMIT(net_files[k]->name, 0xa000 + k, DT_REG);
+		break;
 	case P_SYSDIR:
 		for (k = 1; k < N(sysdirs); k++)
 			if (sysdir_parent[k] == p->which)
@@ -990,6 +1004,7 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 			EMIT(pidlinks[k], 0x7000 + k, DT_LNK);
 		EMIT("fd", 0x7100, DT_DIR);
 		EMIT("fdinfo", 0x7102, DT_DIR);
+		EMIT("net", 0x7103, DT_DIR);
 		if (!p->tid)
 			EMIT("task", 0x7101, DT_DIR);
 		break;
@@ -1044,6 +1059,9 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 		break;
 	case P_SYSFILE:
 		gen_sys(b, p->which);
+		break;
+	case P_NETFILE:
+		net_files[p->which]->show(task_current, b);
 		break;
 	case P_PIDFILE:
 		if (!tg_find(p->pid)) {

@@ -1,0 +1,166 @@
+/*
+ * Fuzz target: the receive path of the network stack (net_rx on lo, then
+ * IPv4/IPv6 input with their extension headers, ICMP/ICMPv6 with the
+ * errors they carry, UDP, raw sockets), linked with the stack, the socket
+ * layer, the VFS core and the kernel alone.
+ *
+ * Input: byte 0 says how to hand the rest in: bit 0 IPv6 (else IPv4), bit
+ * 1 a packet with real checksums (else as loopback delivers, unchecked),
+ * bit 2 read the sockets' queues afterwards.  The rest is the packet as a
+ * link would deliver it.  Sockets: UDP on 127.0.0.1:7007, [::]:7008
+ * (dual-stack) and [::1]:7009 connected to [::1]:7008, raw ICMP and ICMPv6.  Beyond the
+ * sanitizers: after the queues are read, every byte charged to the memory
+ * budget is given back (no packet kept nor leaked), and the counters of
+ * malformed packets only grow.
+ *
+ * links: netstack/core/csum.c netstack/core/net.c netstack/core/netif.c netstack/core/pkb.c netstack/core/route.c netstack/core/rx.c netstack/link/loopback.c netstack/ipv4/ip4_input.c netstack/ipv4/ip4_output.c netstack/ipv6/ip6_input.c netstack/ipv6/ip6_output.c netstack/icmp/icmp.c netstack/icmp/raw.c netstack/udp/udp.c netstack/socket/inet.c netstack/socket/ifioctl.c vfs/socket.c vfs/core.c vfs/fdtable.c vfs/path.c vfs/open.c vfs/namei.c vfs/fstype.c vfs/fs/overlay/overlay.c vfs/fs/pipe/pipe.c vfs/lock.c vfs/xattr.c vfs/fs/inotify/inotify.c vfs/fs/tmpfs/tmpfs.c vfs/fs/dev/dev.c vfs/fs/hoststdio/hoststdio.c vfs/fs/pty/pty.c sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c -lunwind -lxxhash -lseccomp -lpthread
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netstack/core/ip.h"
+#include "netstack/netstack.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/memfile.h"
+#include "sentry/mm/mm.h"
+#include "vfs/socket.h"
+#include "vfs/vfs.h"
+
+static struct task *t;
+static struct file *socks[5];
+static uint64_t baseline;
+
+static void die_msg(const char *what)
+{
+	fprintf(stderr, "fuzz netrx: %s\n", what);
+	abort();
+}
+
+static struct file *make(int family, int type, int protocol)
+{
+	const struct sock_family *f = sock_find_family(family);
+	struct file *out = NULL;
+
+	if (!f || f->create(type, protocol, 0, &out) < 0)
+		die_msg("socket");
+	return out;
+}
+
+static void bind_to(struct file *f, int family, const char *addr, int port)
+{
+	struct sockaddr_storage ss = {0};
+	socklen_t len;
+
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		inet_pton(AF_INET, addr, &in->sin_addr);
+		len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		inet_pton(AF_INET6, addr, &in6->sin6_addr);
+		len = sizeof(*in6);
+	}
+	if (f->ops->sock->bind(t, f, (struct sockaddr *)&ss, len) < 0) {
+		fprintf(stderr, "bind %s: %ld\n", addr, f->ops->sock->bind(t, f, (struct sockaddr *)&ss, len));
+		die_msg("bind");
+	}
+}
+
+/* Reads every socket's queue empty (non-blocking). */
+static void drain(void)
+{
+	char buf[2048], ctl[512];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		struct iovec v = {.iov_base = buf, .iov_len = sizeof(buf)};
+		struct umsg m = {.iov = &v, .iovcnt = 1};
+		struct sockaddr_storage from;
+		socklen_t fromlen;
+		int flags, n = 0;
+		long r;
+
+		/* Until EAGAIN: a pending error (ECONNREFUSED...) comes first, then the data. */
+		do {
+			m.ctl = ctl;
+			m.ctlcap = sizeof(ctl);
+			m.ctllen = 0;
+			r = socks[i]->ops->sock->recvmsg(t, socks[i], &m, MSG_DONTWAIT, 0, &from, &fromlen, &flags);
+		} while (r != -EAGAIN && ++n < 100000);
+	}
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (mf_init(64 << 20) < 0)
+		die_msg("mf_init");
+	mm_file_ops = &vfs_mm_file_ops;
+	task_files = &vfs_task_files;
+	t = task_create_init();
+	task_current = t;
+	if (!t)
+		die_msg("a task");
+	pthread_mutex_lock(&sentry_lock);
+	if (net_init(&(struct net_config){0}) < 0)
+		die_msg("net_init");
+	socks[0] = make(AF_INET, SOCK_DGRAM, 0);
+	bind_to(socks[0], AF_INET, "127.0.0.1", 7007);
+	socks[1] = make(AF_INET6, SOCK_DGRAM, 0);
+	bind_to(socks[1], AF_INET6, "::", 7008);
+	socks[2] = make(AF_INET6, SOCK_DGRAM, 0);
+	bind_to(socks[2], AF_INET6, "::1", 7009);
+	{
+		struct sockaddr_in6 to = {.sin6_family = AF_INET6, .sin6_port = htons(7008), .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+
+		if (socks[2]->ops->sock->connect(t, socks[2], (struct sockaddr *)&to, sizeof(to)) < 0)
+			die_msg("connect");
+	}
+	socks[3] = make(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	socks[4] = make(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+	baseline = mf.charged;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
+{
+	struct netns *ns = &net_init_ns;
+	uint64_t hdr_before = ns->mib[NET_MIB_Ip_InHdrErrors] + ns->mib[NET_MIB_Ip6_InHdrErrors];
+	struct pkb *p;
+
+	if (size < 1 || size > 70000)
+		return 0;
+	p = pkb_alloc(0, size - 1);
+	if (!p)
+		die_msg("pkb_alloc");
+	memcpy(p->data, data + 1, size - 1);
+	p->proto = (data[0] & 1) ? ETH_P_IPV6 : ETH_P_IP;
+	if (!(data[0] & 2))
+		p->flags |= PKB_CSUM_NONE;
+	net_rx(ns->lo, p);
+	if (ns->backlog || ns->draining)
+		die_msg("the backlog was left with packets");
+	if (ns->mib[NET_MIB_Ip_InHdrErrors] + ns->mib[NET_MIB_Ip6_InHdrErrors] < hdr_before)
+		die_msg("a counter went down");
+	if ((data[0] & 4) || mf.charged > baseline + (8 << 20)) {
+		drain();
+		if (mf.charged != baseline) {
+			fprintf(stderr, "charged %llu, at start %llu\n", (unsigned long long)mf.charged,
+				(unsigned long long)baseline);
+			die_msg("memory still charged after every queue was read");
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,374 @@
+/*
+ * The network stack's receive path on crafted packets: what must be
+ * delivered is (UDP over IPv4 and IPv6, through IPv6 extension headers as
+ * RFC 8200 has a host skip them, an atomic fragment), and each kind of
+ * malformed packet is dropped and counted where Linux counts it (short
+ * headers, bad lengths, bad checksums, options past the header, hop-by-hop
+ * not first, an option whose type says discard, a routing header with
+ * segments left, v4-mapped addresses on the wire, martians).  Linked with
+ * the stack, the socket layer and the layers below alone.
+ *
+ * links: netstack/core/csum.c netstack/core/net.c netstack/core/netif.c netstack/core/pkb.c netstack/core/route.c netstack/core/rx.c netstack/link/loopback.c netstack/ipv4/ip4_input.c netstack/ipv4/ip4_output.c netstack/ipv6/ip6_input.c netstack/ipv6/ip6_output.c netstack/icmp/icmp.c netstack/icmp/raw.c netstack/udp/udp.c netstack/socket/inet.c netstack/socket/ifioctl.c vfs/socket.c vfs/core.c vfs/fdtable.c vfs/path.c vfs/open.c vfs/namei.c vfs/fstype.c vfs/fs/overlay/overlay.c vfs/fs/pipe/pipe.c vfs/lock.c vfs/xattr.c vfs/fs/inotify/inotify.c vfs/fs/tmpfs/tmpfs.c vfs/fs/dev/dev.c vfs/fs/hoststdio/hoststdio.c vfs/fs/pty/pty.c sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c
+ * libs: -lunwind -lxxhash
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <string.h>
+
+#include "netstack/netstack.h"
+#include "sentry/kernel/task.h"
+#include "sentry/mm/memfile.h"
+#include "sentry/mm/mm.h"
+#include "vfs/socket.h"
+#include "vfs/vfs.h"
+
+#define UNIT_NAME "netrx"
+#include "unit.h"
+
+static struct task *t;
+static struct file *s4, *s6;
+static unsigned char pkt[2048];
+static size_t plen;
+
+static uint16_t csum(const void *p, size_t len, uint32_t sum)
+{
+	return net_csum_fold(net_csum_add(sum, p, len));
+}
+
+static struct file *udp_socket(int family, const char *addr, int port)
+{
+	const struct sock_family *f = sock_find_family(family);
+	struct sockaddr_storage ss = {0};
+	struct file *out = NULL;
+	socklen_t len;
+
+	if (!f || f->create(SOCK_DGRAM, 0, 0, &out) < 0)
+		return NULL;
+	if (family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		inet_pton(AF_INET, addr, &in->sin_addr);
+		len = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		inet_pton(AF_INET6, addr, &in6->sin6_addr);
+		len = sizeof(*in6);
+	}
+	return out->ops->sock->bind(t, out, (struct sockaddr *)&ss, len) < 0 ? NULL : out;
+}
+
+/* Bytes of the next datagram on f (-EAGAIN: none). */
+static long got(struct file *f)
+{
+	char buf[256];
+	struct iovec v = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct umsg m = {.iov = &v, .iovcnt = 1};
+	int flags;
+
+	return f->ops->sock->recvmsg(t, f, &m, MSG_DONTWAIT, 0, NULL, NULL, &flags);
+}
+
+/* Hands pkt[0..plen) to lo: with checksums checked (real) or as loopback delivers them. */
+static void rx(int v6, int real)
+{
+	struct pkb *p = pkb_alloc(0, plen);
+
+	memcpy(p->data, pkt, plen);
+	p->proto = v6 ? ETH_P_IPV6 : ETH_P_IP;
+	if (!real)
+		p->flags |= PKB_CSUM_NONE;
+	net_rx(net_init_ns.lo, p);
+}
+
+/* ---- IPv4 ---- */
+
+static void v4(size_t optlen, const void *opts, const char *payload)
+{
+	size_t n = strlen(payload), ihl = 20 + optlen;
+	unsigned char *u = pkt + ihl;
+
+	memset(pkt, 0, sizeof(pkt));
+	pkt[0] = (unsigned char)(0x40 | ihl / 4);
+	pkt[2] = (unsigned char)((ihl + 8 + n) >> 8);
+	pkt[3] = (unsigned char)(ihl + 8 + n);
+	pkt[6] = 0x40; /* DF */
+	pkt[8] = 64;
+	pkt[9] = IPPROTO_UDP;
+	inet_pton(AF_INET, "127.0.0.1", pkt + 12);
+	inet_pton(AF_INET, "127.0.0.1", pkt + 16);
+	memcpy(pkt + 20, opts, optlen);
+	u[0] = 0x30, u[1] = 0x39; /* sport 12345 */
+	u[2] = 7020 >> 8, u[3] = 7020 & 0xff;
+	u[5] = (unsigned char)(8 + n);
+	memcpy(u + 8, payload, n);
+	{
+		struct in6_addr a;
+		uint16_t c;
+
+		net_addr_from_v4(&a, htonl(INADDR_LOOPBACK));
+		c = csum(u, 8 + n, net_csum_pseudo(&a, &a, IPPROTO_UDP, 8 + n));
+		memcpy(u + 6, &c, 2);
+		c = csum(pkt, ihl, 0);
+		memcpy(pkt + 10, &c, 2);
+	}
+	plen = ihl + 8 + n;
+}
+
+#define MIB(g, n) (net_init_ns.mib[NET_MIB_##g##_##n])
+
+static void ipv4_cases(void)
+{
+	uint64_t before;
+	static const unsigned char nops[4] = {1, 1, 1, 0}, bad_opt[4] = {7, 9, 0, 0};
+
+	v4(0, NULL, "ok");
+	rx(0, 1);
+	CHECK("v4: a good datagram is delivered", got(s4) == 2);
+	v4(4, nops, "opt");
+	rx(0, 1);
+	CHECK("v4: options are skipped", got(s4) == 3);
+
+	before = MIB(Ip, InHdrErrors);
+	v4(0, NULL, "x");
+	pkt[10] ^= 0x55;
+	rx(0, 1);
+	CHECK("v4: a bad header checksum is dropped", got(s4) == -EAGAIN && MIB(Ip, InHdrErrors) == before + 1);
+	rx(0, 0);
+	CHECK("v4: ... but not checked over loopback", got(s4) == 1);
+
+	v4(0, NULL, "x");
+	plen = 19;
+	before = MIB(Ip, InHdrErrors);
+	rx(0, 0);
+	CHECK("v4: 19 bytes are no header", MIB(Ip, InHdrErrors) == before + 1);
+
+	v4(0, NULL, "x");
+	pkt[0] = 0x44; /* ihl 4 */
+	rx(0, 0);
+	CHECK("v4: ihl below 5", MIB(Ip, InHdrErrors) == before + 2);
+
+	v4(0, NULL, "x");
+	pkt[0] = 0x4f; /* 60 bytes of header in a 29-byte packet */
+	rx(0, 0);
+	CHECK("v4: ihl past the packet", MIB(Ip, InHdrErrors) == before + 3);
+
+	v4(0, NULL, "x");
+	pkt[3] += 10; /* total length past what came */
+	rx(0, 0);
+	CHECK("v4: total length past the packet", MIB(Ip, InHdrErrors) == before + 4 && got(s4) == -EAGAIN);
+
+	v4(0, NULL, "x");
+	pkt[0] = 0x65;
+	rx(0, 0);
+	CHECK("v4: version 6 in an IPv4 frame", MIB(Ip, InHdrErrors) == before + 5);
+
+	v4(4, bad_opt, "x");
+	rx(0, 0);
+	CHECK("v4: an option longer than the header", MIB(Ip, InHdrErrors) == before + 6 && got(s4) == -EAGAIN);
+
+	/* Trailing bytes past the total length are cut, not read as payload. */
+	v4(0, NULL, "abc");
+	plen += 7;
+	rx(0, 0);
+	CHECK("v4: bytes past the total length are cut", got(s4) == 3);
+
+	before = MIB(Ip, InAddrErrors);
+	v4(0, NULL, "x");
+	inet_pton(AF_INET, "10.1.2.3", pkt + 16);
+	rx(0, 0);
+	CHECK("v4: not for us (no forwarding)", MIB(Ip, InAddrErrors) == before + 1);
+	v4(0, NULL, "x");
+	inet_pton(AF_INET, "224.0.0.1", pkt + 12);
+	rx(0, 0);
+	CHECK("v4: a multicast source is a martian", MIB(Ip, InAddrErrors) == before + 2);
+
+	before = MIB(Ip, ReasmFails);
+	v4(0, NULL, "frag");
+	pkt[6] = 0x20; /* more fragments */
+	rx(0, 0);
+	CHECK("v4: fragments are counted and dropped", MIB(Ip, ReasmFails) == before + 1 && got(s4) == -EAGAIN);
+
+	/* UDP's own checks. */
+	before = MIB(Udp, InCsumErrors);
+	v4(0, NULL, "sum");
+	pkt[20 + 8] ^= 1;
+	pkt[10] = pkt[11] = 0;
+	{
+		uint16_t c = csum(pkt, 20, 0);
+
+		memcpy(pkt + 10, &c, 2);
+	}
+	rx(0, 1);
+	CHECK("udp: a bad checksum is dropped", MIB(Udp, InCsumErrors) == before + 1 && got(s4) == -EAGAIN);
+	before = MIB(Udp, InErrors);
+	v4(0, NULL, "len");
+	pkt[20 + 5] = 200; /* UDP length past the packet */
+	rx(0, 0);
+	CHECK("udp: a length past the packet", MIB(Udp, InErrors) == before + 1 && got(s4) == -EAGAIN);
+	v4(0, NULL, "len");
+	pkt[20 + 5] = 7; /* shorter than its header */
+	rx(0, 0);
+	CHECK("udp: a length below 8", MIB(Udp, InErrors) == before + 2);
+	v4(0, NULL, "");
+	plen = 20 + 5;
+	pkt[3] = 25;
+	rx(0, 0);
+	CHECK("udp: 5 bytes are no header", MIB(Udp, InErrors) == before + 3);
+	before = MIB(Udp, NoPorts);
+	v4(0, NULL, "np");
+	pkt[22] = 0x7f;
+	rx(0, 0);
+	CHECK("udp: no socket: NoPorts and a port unreachable", MIB(Udp, NoPorts) == before + 1 &&
+								     net_init_ns.icmp_types[0][1][3] >= 1);
+}
+
+/* ---- IPv6 ---- */
+
+/* An IPv6 packet to [::1]:7021 with the extension headers ext (nexthdr: the first's type). */
+static void v6(int nexthdr, const void *ext, size_t extlen, const char *payload)
+{
+	size_t n = strlen(payload);
+	unsigned char *u = pkt + 40 + extlen;
+	struct in6_addr lo = IN6ADDR_LOOPBACK_INIT;
+	uint16_t c;
+
+	memset(pkt, 0, sizeof(pkt));
+	pkt[0] = 0x60;
+	pkt[4] = (unsigned char)((extlen + 8 + n) >> 8);
+	pkt[5] = (unsigned char)(extlen + 8 + n);
+	pkt[6] = (unsigned char)nexthdr;
+	pkt[7] = 64;
+	memcpy(pkt + 8, &lo, 16);
+	memcpy(pkt + 24, &lo, 16);
+	memcpy(pkt + 40, ext, extlen);
+	u[0] = 0x30, u[1] = 0x39;
+	u[2] = 7021 >> 8, u[3] = 7021 & 0xff;
+	u[5] = (unsigned char)(8 + n);
+	memcpy(u + 8, payload, n);
+	c = csum(u, 8 + n, net_csum_pseudo(&lo, &lo, IPPROTO_UDP, 8 + n));
+	memcpy(u + 6, &c, 2);
+	plen = 40 + extlen + 8 + n;
+}
+
+static void ipv6_cases(void)
+{
+	uint64_t before;
+	/* Hop-by-hop (PadN 4), destination options (router alert... as a TLV, PadN), an atomic fragment, routing (segments left 0). */
+	static const unsigned char chain[] = {
+		60, 0, 1, 4, 0, 0, 0, 0,            /* hop-by-hop -> dest opts */
+		44, 0, 1, 4, 0, 0, 0, 0,            /* dest opts -> fragment */
+		43, 0, 0, 0, 0, 0, 0, 7,            /* fragment: offset 0, M 0 -> routing */
+		17, 0, 0, 0, 0, 0, 0, 0,            /* routing: type 0, segments left 0 -> UDP */
+	};
+	unsigned char e[32];
+
+	v6(17, NULL, 0, "six");
+	rx(1, 1);
+	CHECK("v6: a good datagram is delivered", got(s6) == 3);
+	v6(0, chain, sizeof(chain), "chain");
+	rx(1, 1);
+	CHECK("v6: extension headers are skipped to UDP", got(s6) == 5);
+
+	before = MIB(Ip6, InHdrErrors);
+	memcpy(e, chain, 8);
+	e[0] = 0; /* a second hop-by-hop */
+	memcpy(e + 8, chain, 8);
+	e[8] = 17;
+	v6(0, e, 16, "x");
+	rx(1, 0);
+	CHECK("v6: hop-by-hop only first", MIB(Ip6, InHdrErrors) == before + 1 && got(s6) == -EAGAIN);
+
+	memcpy(e, chain + 8, 8);
+	e[0] = 17;
+	e[2] = 0xc2; /* an option type whose top bits say: discard (and the jumbo option) */
+	e[3] = 4;
+	v6(60, e, 8, "x");
+	rx(1, 0);
+	CHECK("v6: an option that says discard", MIB(Ip6, InHdrErrors) == before + 2 && got(s6) == -EAGAIN);
+
+	memcpy(e, chain + 8, 8);
+	e[0] = 17;
+	e[2] = 0x05; /* a known option, its length past the header */
+	e[3] = 40;
+	v6(60, e, 8, "x");
+	rx(1, 0);
+	CHECK("v6: an option past its header", MIB(Ip6, InHdrErrors) == before + 3);
+
+	memcpy(e, chain + 24, 8);
+	e[3] = 1; /* segments left */
+	v6(43, e, 8, "x");
+	rx(1, 0);
+	CHECK("v6: a routing header with segments left", MIB(Ip6, InHdrErrors) == before + 4 && got(s6) == -EAGAIN);
+
+	memcpy(e, chain + 8, 8);
+	e[1] = 200; /* 1608 bytes claimed */
+	e[0] = 17;
+	v6(60, e, 8, "x");
+	rx(1, 0);
+	CHECK("v6: an extension header past the packet", MIB(Ip6, InHdrErrors) == before + 5);
+
+	v6(60, NULL, 0, "");
+	plen = 44;
+	pkt[5] = 4;
+	rx(1, 0);
+	CHECK("v6: 4 bytes are no extension header", MIB(Ip6, InHdrErrors) == before + 6);
+
+	before = MIB(Ip6, InTruncatedPkts);
+	v6(17, NULL, 0, "trunc");
+	pkt[5] += 20;
+	rx(1, 0);
+	CHECK("v6: a payload length past the packet", MIB(Ip6, InTruncatedPkts) == before + 1 && got(s6) == -EAGAIN);
+
+	before = MIB(Ip6, InHdrErrors);
+	v6(17, NULL, 0, "x");
+	plen = 39;
+	rx(1, 0);
+	CHECK("v6: 39 bytes are no header", MIB(Ip6, InHdrErrors) == before + 1);
+
+	before = MIB(Ip6, InAddrErrors);
+	v6(17, NULL, 0, "x");
+	pkt[18] = pkt[19] = 0xff; /* source ::ffff:0.0.0.1 */
+	pkt[23] = 1;
+	rx(1, 0);
+	CHECK("v6: a v4-mapped source on the wire", MIB(Ip6, InAddrErrors) == before + 1 && got(s6) == -EAGAIN);
+
+	memcpy(e, chain + 16, 8);
+	e[0] = 17;
+	e[3] = 1; /* more fragments */
+	v6(44, e, 8, "frag");
+	rx(1, 0);
+	CHECK("v6: a real fragment is dropped", got(s6) == -EAGAIN);
+
+	before = MIB(Udp6, InErrors);
+	v6(17, NULL, 0, "z");
+	memset(pkt + 46, 0, 2); /* checksum 0: not allowed over IPv6 */
+	rx(1, 1);
+	CHECK("udp6: a zero checksum is refused", MIB(Udp6, InErrors) == before + 1 && got(s6) == -EAGAIN);
+}
+
+int main(void)
+{
+	if (mf_init(64 << 20) < 0)
+		return 1;
+	mm_file_ops = &vfs_mm_file_ops;
+	task_files = &vfs_task_files;
+	t = task_create_init();
+	task_current = t;
+	pthread_mutex_lock(&sentry_lock);
+	CHECK("net_init", t && net_init(&(struct net_config){0}) == 0);
+	s4 = udp_socket(AF_INET, "127.0.0.1", 7020);
+	s6 = udp_socket(AF_INET6, "::1", 7021);
+	CHECK("sockets", s4 && s6);
+	if (!s4 || !s6)
+		return 1;
+	ipv4_cases();
+	ipv6_cases();
+	return unit_failed;
+}
