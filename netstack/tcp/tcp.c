@@ -7,11 +7,17 @@
  * sentry buffers, wait in inet_wait and look again after every wake.
  * SIGPIPE for -EPIPE is the syscall layer's.
  *
+ * Memory: every packet is charged to the sandbox's budget by pkb_alloc;
+ * a socket holds at most its send buffer of data in its send queue, and
+ * its receive queues at most twice the receive buffer in packets
+ * (pkb_truesize), so a peer sending one byte per segment cannot make it
+ * hold more.
+ *
  * Differences from Linux, on purpose or for now: SO_LINGER with a
  * timeout does not make close(2) wait (the FIN goes out and the close
  * returns, as with linger off); no urgent data (MSG_OOB is -EINVAL); no
- * TCP Fast Open; PAWS is not checked; the memory budget is charged with
- * each queued packet's data bytes and a fixed overhead, not its buffer.
+ * TCP Fast Open; PAWS is not checked; buffers do not autotune (4 MiB each
+ * way unless SO_RCVBUF/SO_SNDBUF set them).
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -270,6 +270,8 @@ void tcp_send_syn(struct tcp_sock *tp);
 void tcp_send_synack(struct tcp_sock *tp);
 void tcp_send_fin(struct tcp_sock *tp);
 void tcp_send_rst(struct tcp_sock *tp);
+/* <SEQ=seq><CTL=RST>: the answer to an unacceptable ACK during the handshake (RFC 9293 3.10.7.3/4). */
+void tcp_send_rst_at(struct tcp_sock *tp, uint32_t seq);
 /* The RST RFC 9293 answers a segment with when no connection wants it. */
 void tcp_send_reset_reply(struct netns *ns, const struct net_rx_meta *m, const struct tcp_hdr *th, size_t datalen);
 /* Resends the segment at snd_una (timeout or fast retransmit), ignoring cwnd; 0 when nothing is there. */

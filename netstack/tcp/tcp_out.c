@@ -183,7 +183,7 @@ static int xmit(struct tcp_sock *tp, struct pkb *p, uint32_t seq, int flags)
 	th->dport = htons(tp->inet.rport);
 	th->seq = htonl(seq);
 	th->off_res = (uint8_t)((hlen / 4) << 4);
-	if (tp->state != TCP_S_SYN_SENT)
+	if (tp->state != TCP_S_SYN_SENT && flags != TH_RST)
 		flags |= TH_ACK;
 	th->flags = (uint8_t)flags;
 	th->ack = (flags & TH_ACK) ? htonl(tp->rcv_nxt) : 0;
@@ -264,6 +264,11 @@ void tcp_send_synack(struct tcp_sock *tp)
 void tcp_send_rst(struct tcp_sock *tp)
 {
 	send_ctl(tp, tp->snd_nxt, TH_RST | TH_ACK);
+}
+
+void tcp_send_rst_at(struct tcp_sock *tp, uint32_t seq)
+{
+	send_ctl(tp, seq, TH_RST);
 }
 
 /*
