@@ -813,7 +813,7 @@ SYSCALL(getpeername) { return getname(t, a, 1); }
 
 SYSCALL(getsockopt)
 {
-	char val[64];
+	char val[256]; /* TCP_INFO is Linux's largest that programs read (232 bytes in 6.x) */
 	socklen_t len = sizeof(val);
 	int32_t have;
 	struct file *f;

@@ -7,11 +7,17 @@
  * sentry buffers, wait in inet_wait and look again after every wake.
  * SIGPIPE for -EPIPE is the syscall layer's.
  *
+ * Memory: every packet is charged to the sandbox's budget by pkb_alloc;
+ * a socket holds at most its send buffer of data in its send queue, and
+ * its receive queues at most twice the receive buffer in packets
+ * (pkb_truesize), so a peer sending one byte per segment cannot make it
+ * hold more.
+ *
  * Differences from Linux, on purpose or for now: SO_LINGER with a
  * timeout does not make close(2) wait (the FIN goes out and the close
  * returns, as with linger off); no urgent data (MSG_OOB is -EINVAL); no
- * TCP Fast Open; PAWS is not checked; the memory budget is charged with
- * each queued packet's data bytes and a fixed overhead, not its buffer.
+ * TCP Fast Open; PAWS is not checked; buffers do not autotune (4 MiB each
+ * way unless SO_RCVBUF/SO_SNDBUF set them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -232,8 +238,8 @@ void tcp_enter_time_wait(struct tcp_sock *tp)
 	struct pkb *p, *n;
 
 	curr_estab(tp, TCP_S_TIME_WAIT);
-	timer_cancel_locked(&tp->rtx_timer);
-	timer_cancel_locked(&tp->dack_timer);
+	tcp_rtx_stop(tp);
+	tcp_dack_stop(tp);
 	for (p = tp->sndq; p; p = n) {
 		n = p->next;
 		pkb_free(p);
@@ -630,16 +636,19 @@ static long tcp_connect(struct task *t, struct file *f, const struct sockaddr *a
 	if (tp->state == TCP_S_SYN_SENT)
 		tcp_rtx_arm(tp);
 	tcp_leave();
-	/* On loopback the handshake is over already; otherwise wait for it (or not). */
+	/*
+	 * On loopback the handshake is over already.  A nonblocking connect
+	 * answers EINPROGRESS all the same, as Linux's does on loopback (its
+	 * answer comes a softirq later): the outcome is for poll, SO_ERROR and
+	 * the next connect.
+	 */
+	if (nonblocking(f, 0))
+		return -EINPROGRESS;
 	for (;;) {
 		if (tp->state != TCP_S_SYN_SENT && tp->state != TCP_S_SYN_RECV) {
-			if (tp->state == TCP_S_CLOSE) {
-				if (nonblocking(f, 0))
-					return -EINPROGRESS; /* the error waits in SO_ERROR, as Linux's */
-				tp->connecting = 0;
-				return tp->inet.so_error ? take_error(tp) : -ECONNABORTED;
-			}
 			tp->connecting = 0;
+			if (tp->state == TCP_S_CLOSE)
+				return tp->inet.so_error ? take_error(tp) : -ECONNABORTED;
 			return 0;
 		}
 		r = inet_wait(t, &tp->inet, nonblocking(f, 0), deadline_of(tp->inet.sndtimeo_ns));
@@ -1376,14 +1385,13 @@ static void show_one(struct tcp_sock *tp, struct show_ctx *c)
 	if ((tp->inet.family == AF_INET6) != c->v6)
 		return;
 	if (tp->state == TCP_S_LISTEN) {
-		rx = (unsigned long)tp->acceptq_len;
-		tx = (unsigned long)tp->backlog;
+		rx = (unsigned long)tp->acceptq_len; /* as Linux's: the accept queue; tx stays 0 */
 	} else if (synchronized(tp->state)) {
 		tx = tp->write_seq - tp->snd_una;
 		rx = tp->rcv_queued;
 	}
-	if (tp->rtx_timer.deadline_ns)
-		tr = tp->probing ? 4 : 1, when = timer_remaining(&tp->rtx_timer);
+	if (tp->rtx_due_ns)
+		tr = tp->probing ? 4 : 1, when = tp->rtx_due_ns > host_monotonic_ns() ? tp->rtx_due_ns - host_monotonic_ns() : 0;
 	else if (tp->ka_timer.deadline_ns)
 		tr = tp->state == TCP_S_TIME_WAIT ? 3 : 2, when = timer_remaining(&tp->ka_timer);
 	/* Jiffies at USER_HZ 100, as the file shows them. */
@@ -1391,7 +1399,7 @@ static void show_one(struct tcp_sock *tp, struct show_ctx *c)
 	if (!c->v6)
 		proc_printf(c->b, "%4d: %08X:%04X %08X:%04X %02X %08lX:%08lX %02X:%08lX %08X %5u %8d %lu 1 %016lx %u %u %u %u %d\n",
 			    c->n, net_addr_v4(l), tp->inet.lport, net_addr_v4(r), tp->inet.rport, tp->state, tx, rx, tr,
-			    (unsigned long)when, (unsigned)tp->retries, 0u, 0, (unsigned long)ino, 0UL,
+			    (unsigned long)when, (unsigned)tp->retries, tp->inet.uid, 0, (unsigned long)ino, 0UL,
 			    tp->rto_ms / 10, TCP_DELACK_MS / 10, tp->quickack ? 1u : 0u, tp->cwnd && tp->mss ? tp->cwnd / (unsigned)tp->mss : 10u,
 			    -1);
 	else
@@ -1399,7 +1407,7 @@ static void show_one(struct tcp_sock *tp, struct show_ctx *c)
 			    "%4d: %08X%08X%08X%08X:%04X %08X%08X%08X%08X:%04X %02X %08lX:%08lX %02X:%08lX %08X %5u %8d %lu 1 %016lx %u %u %u %u %d\n",
 			    c->n, l->s6_addr32[0], l->s6_addr32[1], l->s6_addr32[2], l->s6_addr32[3], tp->inet.lport,
 			    r->s6_addr32[0], r->s6_addr32[1], r->s6_addr32[2], r->s6_addr32[3], tp->inet.rport, tp->state, tx, rx,
-			    tr, (unsigned long)when, (unsigned)tp->retries, 0u, 0, (unsigned long)ino, 0UL, tp->rto_ms / 10,
+			    tr, (unsigned long)when, (unsigned)tp->retries, tp->inet.uid, 0, (unsigned long)ino, 0UL, tp->rto_ms / 10,
 			    TCP_DELACK_MS / 10, tp->quickack ? 1u : 0u, tp->cwnd && tp->mss ? tp->cwnd / (unsigned)tp->mss : 10u, -1);
 	c->n++;
 }

@@ -187,10 +187,19 @@ struct tcp_sock {
 	uint32_t user_timeout_ms;
 	int linger2_s;
 
+	/*
+	 * rtx_timer and dack_timer are lazy: rtx_due_ns and dack_due_ns say
+	 * when they are due (0: not), and arming or stopping them mostly moves
+	 * these alone; the ktimer, armed no later than its due time, looks at
+	 * them when it fires.  Every segment would otherwise re-arm a ktimer,
+	 * which costs the timer thread a wake-up.
+	 */
 	struct ktimer rtx_timer;       /* retransmission, SYN, zero-window probe */
 	struct ktimer dack_timer;      /* delayed ACK */
+	uint64_t rtx_due_ns, dack_due_ns;
 	struct ktimer ka_timer;        /* keepalive, FIN_WAIT_2, TIME_WAIT */
 	int probing;                   /* rtx_timer probes a zero window */
+	int probe_force;               /* the next segment may be smaller than silly-window avoidance allows */
 
 	/* A listener. */
 	int backlog;
@@ -261,6 +270,8 @@ void tcp_send_syn(struct tcp_sock *tp);
 void tcp_send_synack(struct tcp_sock *tp);
 void tcp_send_fin(struct tcp_sock *tp);
 void tcp_send_rst(struct tcp_sock *tp);
+/* <SEQ=seq><CTL=RST>: the answer to an unacceptable ACK during the handshake (RFC 9293 3.10.7.3/4). */
+void tcp_send_rst_at(struct tcp_sock *tp, uint32_t seq);
 /* The RST RFC 9293 answers a segment with when no connection wants it. */
 void tcp_send_reset_reply(struct netns *ns, const struct net_rx_meta *m, const struct tcp_hdr *th, size_t datalen);
 /* Resends the segment at snd_una (timeout or fast retransmit), ignoring cwnd; 0 when nothing is there. */
@@ -282,6 +293,7 @@ void tcp_timers_stop(struct tcp_sock *tp);
 void tcp_rtx_arm(struct tcp_sock *tp);
 void tcp_rtx_stop(struct tcp_sock *tp);
 void tcp_dack_arm(struct tcp_sock *tp);
+void tcp_dack_stop(struct tcp_sock *tp);
 void tcp_ka_arm(struct tcp_sock *tp, uint64_t ms);
 void tcp_ka_reset(struct tcp_sock *tp);
 void tcp_rtt_sample(struct tcp_sock *tp, uint32_t rtt_us);

@@ -464,14 +464,8 @@ static void rcv_syn_sent(struct tcp_sock *tp, struct pkb *p, const struct seg *s
 {
 	if (s->flags & TH_ACK) {
 		if (SEQ_LEQ(s->ack, tp->iss) || SEQ_GT(s->ack, tp->snd_max)) {
-			if (!(s->flags & TH_RST)) {
-				struct tcp_sock fake = *tp;
-
-				/* A RST with the sequence number the stray ACK asked for. */
-				fake.snd_nxt = s->ack;
-				fake.state = TCP_S_SYN_SENT;
-				tcp_send_rst(&fake);
-			}
+			if (!(s->flags & TH_RST))
+				tcp_send_rst_at(tp, s->ack);
 			drop(p);
 			return;
 		}
@@ -633,10 +627,7 @@ static void rcv_established(struct tcp_sock *tp, struct pkb *p, struct seg *s)
 	}
 	if (tp->state == TCP_S_SYN_RECV) {
 		if (SEQ_LEQ(s->ack, tp->snd_una) || SEQ_GT(s->ack, tp->snd_max)) {
-			struct tcp_sock fake = *tp;
-
-			fake.snd_nxt = s->ack;
-			tcp_send_rst(&fake);
+			tcp_send_rst_at(tp, s->ack);
 			drop(p);
 			return;
 		}

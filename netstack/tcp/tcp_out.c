@@ -183,7 +183,7 @@ static int xmit(struct tcp_sock *tp, struct pkb *p, uint32_t seq, int flags)
 	th->dport = htons(tp->inet.rport);
 	th->seq = htonl(seq);
 	th->off_res = (uint8_t)((hlen / 4) << 4);
-	if (tp->state != TCP_S_SYN_SENT)
+	if (tp->state != TCP_S_SYN_SENT && flags != TH_RST)
 		flags |= TH_ACK;
 	th->flags = (uint8_t)flags;
 	th->ack = (flags & TH_ACK) ? htonl(tp->rcv_nxt) : 0;
@@ -199,7 +199,7 @@ static int xmit(struct tcp_sock *tp, struct pkb *p, uint32_t seq, int flags)
 		tp->rcv_wnd_adv = win;
 		tp->ack_pending = 0;
 		tp->segs_unacked = 0;
-		timer_cancel_locked(&tp->dack_timer);
+		tcp_dack_stop(tp);
 	}
 	th->csum = 0;
 	th->urg = 0;
@@ -264,6 +264,11 @@ void tcp_send_synack(struct tcp_sock *tp)
 void tcp_send_rst(struct tcp_sock *tp)
 {
 	send_ctl(tp, tp->snd_nxt, TH_RST | TH_ACK);
+}
+
+void tcp_send_rst_at(struct tcp_sock *tp, uint32_t seq)
+{
+	send_ctl(tp, seq, TH_RST);
 }
 
 /*
@@ -471,7 +476,7 @@ static int can_send_data(int state)
  */
 void tcp_output(struct tcp_sock *tp)
 {
-	int sent = 0;
+	int sent = 0, window_limited = 0;
 
 	tcp_enter();
 	while (can_send_data(tp->state)) {
@@ -504,9 +509,11 @@ void tcp_output(struct tcp_sock *tp)
 		if (len > (size_t)tp->mss)
 			len = (size_t)tp->mss;
 		if (len > usable) {
-			/* Sender-side silly window avoidance (RFC 9293 3.8.6.2.1). */
-			if (usable == 0 || (usable < (uint32_t)tp->mss && usable < tp->max_wnd / 2))
+			/* Sender-side silly window avoidance (RFC 9293 3.8.6.2.1); a probe may send what fits. */
+			if (usable == 0 || (!tp->probe_force && usable < (uint32_t)tp->mss && usable < tp->max_wnd / 2)) {
+				window_limited = 1;
 				break;
+			}
 			len = usable;
 		}
 		if (flight && flight + len > tp->cwnd)
@@ -523,10 +530,14 @@ void tcp_output(struct tcp_sock *tp)
 			break;
 		sent = 1;
 	}
-	if (tp->snd_una != tp->snd_max)
-		tcp_rtx_arm(tp);
-	else if (tp->snd_una != tp->write_seq + (uint32_t)tp->fin_queued && tp->snd_wnd == 0)
+	tp->probe_force = 0;
+	if (tp->snd_una != tp->snd_max) {
+		if (!tp->rtx_due_ns || tp->probing)
+			tcp_rtx_arm(tp);
+	} else if (window_limited) {
+		/* Nothing in flight to bring an ACK that opens the window: the persist timer asks. */
 		tcp_probe_arm(tp);
+	}
 	if (!sent && tp->ack_pending && tp->quickack)
 		tcp_send_ack(tp);
 	tcp_leave();

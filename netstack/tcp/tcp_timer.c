@@ -21,6 +21,27 @@ static void arm(struct ktimer *k, uint64_t ms)
 	timer_arm_locked(k, host_monotonic_ns() + ms * 1000000ull, 0);
 }
 
+/* A lazy timer (see tcp.h) due in ms: the ktimer moves only when it would fire too late. */
+static void arm_lazy(struct ktimer *k, uint64_t *due, uint64_t ms)
+{
+	*due = host_monotonic_ns() + ms * 1000000ull;
+	if (!k->deadline_ns || k->deadline_ns > *due)
+		timer_arm_locked(k, *due, 0);
+}
+
+/* On a lazy timer's firing: 1 if it is really due now; else re-armed for when it is (or left off). */
+static int lazy_due(struct ktimer *k, uint64_t *due)
+{
+	if (!*due)
+		return 0;
+	if (host_monotonic_ns() < *due) {
+		timer_arm_locked(k, *due, 0);
+		return 0;
+	}
+	*due = 0;
+	return 1;
+}
+
 void tcp_rtt_sample(struct tcp_sock *tp, uint32_t rtt_us)
 {
 	uint32_t rto;
@@ -57,26 +78,31 @@ static uint64_t backed_off(struct tcp_sock *tp)
 void tcp_rtx_arm(struct tcp_sock *tp)
 {
 	tp->probing = 0;
-	arm(&tp->rtx_timer, backed_off(tp));
+	arm_lazy(&tp->rtx_timer, &tp->rtx_due_ns, backed_off(tp));
 }
 
 void tcp_rtx_stop(struct tcp_sock *tp)
 {
-	timer_cancel_locked(&tp->rtx_timer);
+	tp->rtx_due_ns = 0;
 }
 
 void tcp_probe_arm(struct tcp_sock *tp)
 {
-	if (tp->rtx_timer.deadline_ns && tp->probing)
+	if (tp->rtx_due_ns && tp->probing)
 		return;
 	tp->probing = 1;
-	arm(&tp->rtx_timer, backed_off(tp));
+	arm_lazy(&tp->rtx_timer, &tp->rtx_due_ns, backed_off(tp));
 }
 
 void tcp_dack_arm(struct tcp_sock *tp)
 {
-	if (!tp->dack_timer.deadline_ns)
-		arm(&tp->dack_timer, TCP_DELACK_MS);
+	if (!tp->dack_due_ns)
+		arm_lazy(&tp->dack_timer, &tp->dack_due_ns, TCP_DELACK_MS);
+}
+
+void tcp_dack_stop(struct tcp_sock *tp)
+{
+	tp->dack_due_ns = 0;
 }
 
 void tcp_ka_arm(struct tcp_sock *tp, uint64_t ms)
@@ -118,14 +144,22 @@ static void rtx_fire(struct ktimer *k)
 	uint64_t now = tcp_now_ms();
 
 	tcp_enter();
+	if (!lazy_due(k, &tp->rtx_due_ns))
+		goto out;
 	if (tp->state == TCP_S_CLOSE || tp->state == TCP_S_LISTEN || tp->state == TCP_S_TIME_WAIT)
 		goto out;
 	if (!tp->first_rtx_ms)
 		tp->first_rtx_ms = now;
 	if (tp->probing) {
 		/* The peer's window is shut: ask for it again, backing off (probes do not time out while answered). */
-		if (tp->snd_wnd || tp->snd_una == tp->write_seq) {
+		if (tp->snd_una == tp->write_seq) {
 			tp->probing = 0;
+			goto out;
+		}
+		if (tp->snd_wnd) {
+			/* A window too small for silly-window avoidance: send what fits (Linux's tcp_write_wakeup). */
+			tp->probing = 0;
+			tp->probe_force = 1;
 			tcp_output(tp);
 			goto out;
 		}
@@ -138,7 +172,7 @@ static void rtx_fire(struct ktimer *k)
 		if (tp->backoff < 20)
 			tp->backoff++;
 		tp->probing = 1;
-		arm(&tp->rtx_timer, backed_off(tp));
+		arm_lazy(&tp->rtx_timer, &tp->rtx_due_ns, backed_off(tp));
 		goto out;
 	}
 	if (tp->snd_una == tp->snd_max)
@@ -177,7 +211,7 @@ static void rtx_fire(struct ktimer *k)
 		goto out;
 	if (tp->backoff < 20)
 		tp->backoff++;
-	arm(&tp->rtx_timer, backed_off(tp));
+	arm_lazy(&tp->rtx_timer, &tp->rtx_due_ns, backed_off(tp));
 out:
 	tcp_leave();
 }
@@ -187,7 +221,7 @@ static void dack_fire(struct ktimer *k)
 	struct tcp_sock *tp = k->arg;
 
 	tcp_enter();
-	if (tp->ack_pending)
+	if (lazy_due(k, &tp->dack_due_ns) && tp->ack_pending)
 		tcp_send_ack(tp);
 	tcp_leave();
 }
@@ -241,6 +275,7 @@ void tcp_timers_init(struct tcp_sock *tp)
 
 void tcp_timers_stop(struct tcp_sock *tp)
 {
+	tp->rtx_due_ns = tp->dack_due_ns = 0;
 	timer_cancel_locked(&tp->rtx_timer);
 	timer_cancel_locked(&tp->dack_timer);
 	timer_cancel_locked(&tp->ka_timer);

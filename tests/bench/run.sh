@@ -21,6 +21,10 @@
 #                    written once: page faults and mapping changes
 #   write via gofer  256 MiB written to the host's disk through the gofer
 #                    (cvisor --overlay=none, runsc --overlay2=none)
+#   tcp              1-byte TCP ping-pong between two processes over
+#                    127.0.0.1 (ns per round trip) and a 512 MiB bulk
+#                    transfer (MB/s): the sandboxes' own loopback stacks
+#                    (runsc --network=none)
 #   do /bin/true     wall ms and peak memory of the whole sandbox
 #   python3 -c pass  wall ms of the whole sandbox: a dynamic program's start
 #   SYSEMU floor     ns per PTRACE_SYSEMU round trip, tracer and tracee on the
@@ -99,7 +103,7 @@ mkdir -p "$B" || exit 1
 : >"$LOG"
 CC=${CC:-gcc}
 CFLAGS=(-O2 -g -Wall -Wextra -std=gnu11 -pthread)
-for p in getppid clockgettime openread mmaptouch sysemu spawnstat forkwait pipepong futexpong threadjoin fsbench; do
+for p in getppid clockgettime openread mmaptouch sysemu spawnstat forkwait pipepong futexpong threadjoin fsbench tcpbench; do
 	if [ "$B/$p" -nt "$here/$p.c" ] && [ "$B/$p" -nt "$here/bench.h" ]; then
 		continue
 	fi
@@ -411,6 +415,8 @@ CVISOR_EXTRA=()
 RUNSC_EXTRA=()
 bench pipebw 256 256 fsbench pipe
 bench untar 1 1 fsbench untar "$FS/doc.tar" /tmp
+bench tcppp 20000 2000 tcpbench pingpong
+bench tcpbw 512 512 tcpbench bulk
 bench_true
 bench_wall py_ms /usr/bin/python3 -c pass
 bench_floor
@@ -418,7 +424,7 @@ elapsed=$(($(date +%s) - started))
 
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
-for key in getppid clock open mmap py_ms fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar true_ms true_rss true_peak; do
+for key in getppid clock open mmap py_ms fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar tcppp tcpbw true_ms true_rss true_peak; do
 	for env in native cvisor runsc baseline; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
@@ -483,6 +489,8 @@ row "read 1G via gofer (MB/s) [3]" gread 0
 row "write 1G via gofer (MB/s) [3][4]" gwrite 0
 row "pipe 256M, 2 procs (MB/s) [3]" pipebw 0
 row "untar /usr/share/doc to /tmp (ms)" untar 1
+row "TCP 1-byte ping-pong, lo (ns/rt)" tcppp 0
+row "TCP bulk 512M, lo (MB/s) [3]" tcpbw 0
 row "do /bin/true, wall (ms)" true_ms 2
 if [ -n "$CG_PARENT" ]; then
 	row "do /bin/true, peak memory (MiB) [1]" true_peak 1
