@@ -544,6 +544,8 @@ void task_oom(struct task *t)
 static void group_exit_notify(struct thread_group *g);
 static uint64_t sentry_ns(struct task *x);
 
+void (*task_exit_ipc)(int tgid);
+
 void task_exit_thread(struct task *t)
 {
 	struct thread_group *g = t->tg;
@@ -569,6 +571,8 @@ void task_exit_thread(struct task *t)
 		g->exit_status = (t->exit_code & 0xff) << 8;
 	if (last)
 		tg_cpu_ns(g); /* the last reading, before the stub goes */
+	if (last && task_exit_ipc)
+		task_exit_ipc(g->tgid);
 	/*
 	 * The stub thread ends with us.  While others still run in the same
 	 * memory (threads, or a process sharing it) it leaves on its own;

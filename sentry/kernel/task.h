@@ -282,6 +282,12 @@ void fill_user_info(struct task *t, siginfo_t *si, int sig, int code);
  * here at start-up.
  */
 extern int (*task_pidfd_pid)(struct task *t, int fd);
+/*
+ * A process's last thread ends (lock held): System V IPC, above the kernel,
+ * applies its SEM_UNDO adjustments (sentry/ipc's ipc_sem_exit, set at
+ * start-up).  NULL: nothing to do.
+ */
+extern void (*task_exit_ipc)(int tgid);
 /* Woken at every thread group's exit: what pidfd pollers wait on. */
 extern struct waitq task_pidfd_wq;
 

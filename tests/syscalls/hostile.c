@@ -16,7 +16,12 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -340,6 +345,56 @@ int main(void)
 	CHECK("chdir(a file)", syscall(SYS_chdir, "/etc/passwd"));
 	CHECK("chdir(missing)", syscall(SYS_chdir, "/nonexistent"));
 	CHECK("faccessat(missing)", syscall(SYS_faccessat, AT_FDCWD, "/nonexistent", F_OK));
+
+	printf("-- System V IPC\n");
+	/* In an IPC namespace of its own natively (the sandbox's is its own already). */
+	if (syscall(SYS_unshare, CLONE_NEWIPC) < 0 && errno != ENOSYS) {
+		printf("cannot unshare the IPC namespace: %s\n", errname(errno));
+	} else {
+		long shm = syscall(SYS_shmget, IPC_PRIVATE, PAGE, 0600);
+		long sem = syscall(SYS_semget, IPC_PRIVATE, 2, 0600);
+		long msq = syscall(SYS_msgget, IPC_PRIVATE, 0600);
+		struct sembuf sops[2] = {{0, 1, 0}, {1, 1, 0}};
+		long mtype = 1;
+
+		CHECK("shmget(size 2^63)", syscall(SYS_shmget, IPC_PRIVATE, 1UL << 63, 0600));
+		CHECK("shmget(key, huge nsems-like flags)", syscall(SYS_shmget, 0x55, PAGE, -1));
+		CHECK("shmctl(IPC_STAT, kernel address)", syscall(SYS_shmctl, shm, IPC_STAT, KADDR));
+		CHECK("shmctl(IPC_STAT, read-only)", syscall(SYS_shmctl, shm, IPC_STAT, ro));
+		CHECK("shmctl(IPC_SET, unmapped)", syscall(SYS_shmctl, shm, IPC_SET, hole));
+		CHECK("shmctl(IPC_INFO, edge)", syscall(SYS_shmctl, shm, IPC_INFO, edge));
+		CHECK("shmctl(id in the upper half)", syscall(SYS_shmctl, shm | (1L << 32), IPC_STAT, big) == 0);
+		CHECK("shmat(kernel address)", syscall(SYS_shmat, shm, KADDR, 0));
+		CHECK("shmat(top of user space)", syscall(SYS_shmat, shm, (void *)0x7ffffffff000UL, 0));
+		CHECK("shmat(-PAGE, SHM_RND)", syscall(SYS_shmat, shm, (void *)-PAGE, SHM_RND));
+		CHECK("shmat(LOW, SHM_RND|SHM_REMAP)", syscall(SYS_shmat, shm, (void *)100, SHM_RND | SHM_REMAP));
+		CHECK("shmdt(kernel address)", syscall(SYS_shmdt, KADDR));
+		CHECK("shmdt(NULL)", syscall(SYS_shmdt, NULL));
+		CHECK("semop(kernel address)", syscall(SYS_semop, sem, KADDR, 1));
+		CHECK("semop(ops over the hole)", syscall(SYS_semop, sem, hole - 6, 2));
+		CHECK("semop(nsops UINT_MAX)", syscall(SYS_semop, sem, sops, 0xffffffffUL));
+		CHECK("semop(nsops 2^32 + 1: an unsigned int)", syscall(SYS_semop, sem, sops, (1UL << 32) + 1));
+		CHECK("semtimedop(timeout kernel address)", syscall(SYS_semtimedop, sem, sops, 1, KADDR));
+		CHECK("semctl(GETALL, read-only)", syscall(SYS_semctl, sem, 0, GETALL, ro));
+		CHECK("semctl(SETALL, unmapped)", syscall(SYS_semctl, sem, 0, SETALL, hole));
+		CHECK("semctl(IPC_STAT, kernel address)", syscall(SYS_semctl, sem, 0, IPC_STAT, KADDR));
+		CHECK("semctl(SETVAL, 2^32 + 1: an int)", syscall(SYS_semctl, sem, 0, SETVAL, (1UL << 32) + 1));
+		CHECK("semctl(GETVAL)", syscall(SYS_semctl, sem, 0, GETVAL));
+		CHECK("msgsnd(kernel address)", syscall(SYS_msgsnd, msq, KADDR, 1, 0));
+		memcpy(edge - 8, &mtype, sizeof(mtype));
+		CHECK("msgsnd(text over the hole)", syscall(SYS_msgsnd, msq, edge - 8, 20, 0));
+		CHECK("msgsnd(size 2^63)", syscall(SYS_msgsnd, msq, edge - 8, 1UL << 63, 0));
+		CHECK("msgsnd(text up to the hole)", syscall(SYS_msgsnd, msq, edge - 8, 10, 0));
+		CHECK("msgrcv(size 2^63)", syscall(SYS_msgrcv, msq, big, 1UL << 63, 0, IPC_NOWAIT));
+		CHECK("msgrcv(into read-only)", syscall(SYS_msgrcv, msq, ro, 64, 0, IPC_NOWAIT));
+		CHECK("msgrcv(the message was lost)", syscall(SYS_msgrcv, msq, big, 64, 0, IPC_NOWAIT));
+		CHECK("msgctl(IPC_STAT, kernel address)", syscall(SYS_msgctl, msq, IPC_STAT, KADDR));
+		CHECK("msgctl(IPC_SET, unmapped)", syscall(SYS_msgctl, msq, IPC_SET, hole));
+		CHECK("msgctl(MSG_INFO, read-only)", syscall(SYS_msgctl, msq, MSG_INFO, ro));
+		CHECK("shmctl(IPC_RMID)", syscall(SYS_shmctl, shm, IPC_RMID, NULL));
+		CHECK("semctl(IPC_RMID)", syscall(SYS_semctl, sem, 0, IPC_RMID));
+		CHECK("msgctl(IPC_RMID)", syscall(SYS_msgctl, msq, IPC_RMID, NULL));
+	}
 
 	printf("-- still alive\n");
 	close(fd);

@@ -29,6 +29,7 @@
 enum kind {
 	P_ROOT, P_SELF, P_THREAD_SELF, P_GLOBAL, P_SYSDIR, P_SYSFILE,
 	P_PID, P_PIDFILE, P_PIDLINK, P_FDDIR, P_FD, P_TASKDIR, P_FDINFODIR, P_FDINFO,
+	P_EXTDIR, P_EXTFILE, /* registered by other layers (proc_file_register) */
 };
 
 struct pnode {
@@ -137,6 +138,99 @@ void proc_net_register(const struct proc_net_file *f)
 	if (n_net_files == PROC_NET_FILES_MAX)
 		abort(); /* a build mistake: raise PROC_NET_FILES_MAX */
 	net_files[n_net_files++] = f;
+}
+
+/*
+ * Files other layers register (proc_file_register), and the directories
+ * only they have: filled by constructors before main, read-only afterwards.
+ */
+static const struct proc_file *ext_files[PROC_FILES_MAX];
+static const char *ext_dirs[PROC_FILES_MAX];
+static int n_ext_files, n_ext_dirs;
+
+/* The path below /proc of /proc/sys's directory i ("sys/kernel"). */
+static void sysdir_path(int i, char *buf, size_t size)
+{
+	size_t n;
+
+	if (sysdir_parent[i] < 0) {
+		snprintf(buf, size, "%s", sysdirs[i]);
+		return;
+	}
+	sysdir_path(sysdir_parent[i], buf, size);
+	n = strlen(buf);
+	snprintf(buf + n, size - n, "/%s", sysdirs[i]);
+}
+
+void proc_file_register(const struct proc_file *f)
+{
+	char path[64];
+	size_t i;
+	int k;
+
+	if (n_ext_files == PROC_FILES_MAX)
+		abort(); /* a build mistake: raise PROC_FILES_MAX */
+	ext_files[n_ext_files++] = f;
+	if (!*f->dir)
+		return;
+	for (i = 0; i < sizeof(sysdirs) / sizeof(sysdirs[0]); i++) {
+		sysdir_path((int)i, path, sizeof(path));
+		if (!strcmp(path, f->dir))
+			return;
+	}
+	for (k = 0; k < n_ext_dirs; k++)
+		if (!strcmp(ext_dirs[k], f->dir))
+			return;
+	ext_dirs[n_ext_dirs++] = f->dir;
+}
+
+/* The path below /proc of a directory that may hold registered files ("" for the root), or NULL. */
+static const char *ext_path(const struct pnode *p, char *buf, size_t size)
+{
+	switch (p->kind) {
+	case P_ROOT:
+		return "";
+	case P_SYSDIR:
+		sysdir_path(p->which, buf, size);
+		return buf;
+	case P_EXTDIR:
+		return ext_dirs[p->which];
+	default:
+		return NULL;
+	}
+}
+
+/* Is d (a registered directory) the entry name of directory path? */
+static int ext_dir_in(const char *d, const char *path, const char *name)
+{
+	size_t n = strlen(path);
+
+	if (n) {
+		if (strncmp(d, path, n) || d[n] != '/')
+			return 0;
+		d += n + 1;
+	}
+	return name ? !strcmp(d, name) : !strchr(d, '/');
+}
+
+static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, int fd, int which, uint32_t mode);
+
+/* A registered file or directory named name in the directory of p, or NULL. */
+static struct inode *ext_lookup(struct super *sb, const struct pnode *p, const char *name)
+{
+	char buf[64];
+	const char *path = ext_path(p, buf, sizeof(buf));
+	int k;
+
+	if (!path)
+		return NULL;
+	for (k = 0; k < n_ext_dirs; k++)
+		if (ext_dir_in(ext_dirs[k], path, name))
+			return pinode(sb, P_EXTDIR, 0, 0, 0, k, S_IFDIR | 0555);
+	for (k = 0; k < n_ext_files; k++)
+		if (!strcmp(ext_files[k]->dir, path) && !strcmp(ext_files[k]->name, name))
+			return pinode(sb, P_EXTFILE, 0, 0, 0, k, S_IFREG | 0444);
+	return NULL;
 }
 
 static uint64_t node_ino(const struct pnode *p)
@@ -897,9 +991,13 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 		if (n > 0 && task_of(p->pid, n))
 			*out = pinode(sb, P_PID, p->pid, n, 0, 0, S_IFDIR | 0555);
 		break;
+	case P_EXTDIR:
+		break;
 	default:
 		return -ENOTDIR;
 	}
+	if (!*out)
+		*out = ext_lookup(sb, p, name);
 	return *out ? 0 : -ENOENT;
 }
 
@@ -1020,6 +1118,21 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 	default:
 		break;
 	}
+	{
+		char buf[64];
+		const char *path = ext_path(p, buf, sizeof(buf));
+		const char *slash;
+		int e;
+
+		for (e = 0; path && e < n_ext_dirs; e++)
+			if (ext_dir_in(ext_dirs[e], path, NULL)) {
+				slash = strrchr(ext_dirs[e], '/');
+				EMIT(slash ? slash + 1 : ext_dirs[e], 0xa000 + (uint64_t)e, DT_DIR);
+			}
+		for (e = 0; path && e < n_ext_files; e++)
+			if (!strcmp(ext_files[e]->dir, path))
+				EMIT(ext_files[e]->name, 0xa100 + (uint64_t)e, DT_REG);
+	}
 #undef EMIT
 	return 0;
 }
@@ -1044,6 +1157,9 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 		break;
 	case P_SYSFILE:
 		gen_sys(b, p->which);
+		break;
+	case P_EXTFILE:
+		ext_files[p->which]->show(b);
 		break;
 	case P_PIDFILE:
 		if (!tg_find(p->pid)) {
