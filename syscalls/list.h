@@ -50,3 +50,4 @@ X(timer_create) X(timer_settime) X(timer_gettime) X(timer_getoverrun) X(timer_de
 /* sys_ipc.c */
 X(shmget) X(shmat) X(shmdt) X(shmctl) X(semget) X(semop) X(semtimedop) X(semctl)
 X(msgget) X(msgsnd) X(msgrcv) X(msgctl)
+X(mq_open) X(mq_unlink) X(mq_timedsend) X(mq_timedreceive) X(mq_notify) X(mq_getsetattr)

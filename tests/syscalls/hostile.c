@@ -391,6 +391,28 @@ int main(void)
 		CHECK("msgctl(IPC_STAT, kernel address)", syscall(SYS_msgctl, msq, IPC_STAT, KADDR));
 		CHECK("msgctl(IPC_SET, unmapped)", syscall(SYS_msgctl, msq, IPC_SET, hole));
 		CHECK("msgctl(MSG_INFO, read-only)", syscall(SYS_msgctl, msq, MSG_INFO, ro));
+		{
+			long mq = syscall(SYS_mq_open, "cvt-hostile", O_RDWR | O_CREAT, 0600, NULL);
+			struct timespec bad = {0, -1};
+
+			CHECK("mq_open(name kernel address)", syscall(SYS_mq_open, KADDR, O_RDWR, 0, NULL));
+			CHECK("mq_open(name over the hole)", syscall(SYS_mq_open, edge, O_RDWR, 0, NULL));
+			CHECK("mq_timedsend(message kernel address)", syscall(SYS_mq_timedsend, mq, KADDR, 10, 0, NULL));
+			CHECK("mq_timedsend(message over the hole)", syscall(SYS_mq_timedsend, mq, edge, 20, 0, NULL));
+			CHECK("mq_timedsend(len 2^63)", syscall(SYS_mq_timedsend, mq, edge, 1UL << 63, 0, NULL));
+			CHECK("mq_timedsend(prio UINT_MAX)", syscall(SYS_mq_timedsend, mq, edge, 1, 0xffffffffUL, NULL));
+			CHECK("mq_timedsend(timeout unmapped)", syscall(SYS_mq_timedsend, mq, edge, 1, 0, hole));
+			CHECK("mq_timedsend(timeout nsec -1)", syscall(SYS_mq_timedsend, mq, edge, 1, 0, &bad));
+			CHECK("mq_timedsend", syscall(SYS_mq_timedsend, mq, edge, 10, 0, NULL));
+			CHECK("mq_timedreceive(into read-only)", syscall(SYS_mq_timedreceive, mq, ro, 8192, NULL, NULL));
+			CHECK("mq_timedsend", syscall(SYS_mq_timedsend, mq, edge, 10, 0, NULL));
+			CHECK("mq_timedreceive(prio kernel address)", syscall(SYS_mq_timedreceive, mq, big, 8192, KADDR, NULL));
+			CHECK("mq_getsetattr(old kernel address)", syscall(SYS_mq_getsetattr, mq, NULL, KADDR));
+			CHECK("mq_getsetattr(new unmapped)", syscall(SYS_mq_getsetattr, mq, hole, NULL));
+			CHECK("mq_notify(pipe fd)", syscall(SYS_mq_notify, p[0], NULL));
+			CHECK("mq_unlink", syscall(SYS_mq_unlink, "cvt-hostile"));
+			close((int)mq);
+		}
 		CHECK("shmctl(IPC_RMID)", syscall(SYS_shmctl, shm, IPC_RMID, NULL));
 		CHECK("semctl(IPC_RMID)", syscall(SYS_semctl, sem, 0, IPC_RMID));
 		CHECK("msgctl(IPC_RMID)", syscall(SYS_msgctl, msq, IPC_RMID, NULL));
