@@ -51,3 +51,8 @@ X(timer_create) X(timer_settime) X(timer_gettime) X(timer_getoverrun) X(timer_de
 X(shmget) X(shmat) X(shmdt) X(shmctl) X(semget) X(semop) X(semtimedop) X(semctl)
 X(msgget) X(msgsnd) X(msgrcv) X(msgctl)
 X(mq_open) X(mq_unlink) X(mq_timedsend) X(mq_timedreceive) X(mq_notify) X(mq_getsetattr)
+/* sys_mm.c, continued */
+X(mlock2) X(mlockall) X(munlockall)
+/* sys_sched.c */
+X(sched_setattr) X(sched_getattr) X(ioprio_set) X(ioprio_get) X(membarrier)
+X(process_vm_readv) X(process_vm_writev) X(personality) X(kcmp)

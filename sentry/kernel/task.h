@@ -55,6 +55,13 @@ static inline void groups_get(struct groups *g)
 void groups_put(struct groups *g);
 /* Linux's capable(): is cap (CAP_*, <linux/capability.h>) in t's effective set? */
 int capable(const struct task *t, int cap);
+/*
+ * Linux's ptrace_may_access with PTRACE_MODE_REALCREDS: may t read (or
+ * attach to) target?  Same process; or t's real uid and gid equal all of
+ * target's uids and gids and target is dumpable; or CAP_SYS_PTRACE.  0 or
+ * -EPERM.  (process_vm_readv/writev, kcmp.)
+ */
+int task_may_access(const struct task *t, const struct task *target);
 /* Is gid the task's filesystem gid or one of its supplementary groups? */
 int creds_in_group(const struct creds *c, uint32_t gid);
 /* The first task's: root, with every capability but no inheritable or ambient one. */
@@ -175,6 +182,8 @@ struct task {
 	int no_new_privs;
 	uint64_t affinity;             /* sched_setaffinity: the sandbox CPUs it may run on (0: all) */
 	int keepcaps;                  /* PR_SET_KEEPCAPS */
+	unsigned personality;          /* personality(2): kept, inherited; cvisor acts on none of its flags */
+	int ioprio;                    /* ioprio_set(2): kept and inherited; the sandbox has no I/O scheduler */
 	uint64_t start_ns;             /* host monotonic time at creation */
 
 	int in_user;                   /* the application runs: interrupt the platform to signal it */

@@ -418,6 +418,33 @@ int main(void)
 		CHECK("msgctl(IPC_RMID)", syscall(SYS_msgctl, msq, IPC_RMID, NULL));
 	}
 
+	printf("-- runtime calls\n");
+	{
+		struct iovec lv = {big, 64}, rv = {KADDR, 64};
+
+		CHECK("process_vm_readv(own, remote kernel address)", syscall(SYS_process_vm_readv, getpid(), &lv, 1, &rv, 1, 0));
+		CHECK("process_vm_readv(own, iovecs kernel address)", syscall(SYS_process_vm_readv, getpid(), KADDR, 1, &rv, 1, 0));
+		rv.iov_base = area;
+		lv.iov_base = ro;
+		CHECK("process_vm_readv(own, into read-only)", syscall(SYS_process_vm_readv, getpid(), &lv, 1, &rv, 1, 0));
+		lv.iov_len = (size_t)-1;
+		CHECK("process_vm_readv(iov_len -1)", syscall(SYS_process_vm_readv, getpid(), &lv, 1, &rv, 1, 0));
+		CHECK("mlock(kernel address)", syscall(SYS_mlock, KADDR, PAGE));
+		CHECK("munlock(kernel address)", syscall(SYS_munlock, KADDR, PAGE));
+		CHECK("mlock(unmapped)", syscall(SYS_mlock, hole, PAGE));
+		CHECK("mlockall(-1)", syscall(SYS_mlockall, -1));
+		CHECK("membarrier(QUERY, flags -1)", syscall(SYS_membarrier, 0, -1, 0));
+		CHECK("membarrier(-1)", syscall(SYS_membarrier, -1, 0, 0));
+		CHECK("sched_setattr(kernel address)", syscall(SYS_sched_setattr, 0, KADDR, 0));
+		CHECK("sched_getattr(kernel address)", syscall(SYS_sched_getattr, 0, KADDR, 48, 0));
+		CHECK("sched_getattr(read-only)", syscall(SYS_sched_getattr, 0, ro, 48, 0));
+		CHECK("sched_getattr(size 8192)", syscall(SYS_sched_getattr, 0, big, 8192, 0));
+		CHECK("kcmp(KCMP_FILE, fd 2^31)", syscall(SYS_kcmp, getpid(), getpid(), 0, 1UL << 31, 0));
+		CHECK("kcmp(pid -1)", syscall(SYS_kcmp, -1, getpid(), 1, 0, 0));
+		CHECK("ioprio_set(-1)", syscall(SYS_ioprio_set, 1, 0, -1));
+		CHECK("ioprio_get(PROCESS, -1)", syscall(SYS_ioprio_get, 1, -1));
+	}
+
 	printf("-- still alive\n");
 	close(fd);
 	close(dir);

@@ -497,7 +497,8 @@ static void mem_figures(struct mm *mm, struct memfig *m)
 }
 
 /* One smaps block's figures, after its maps line (sizes in bytes, as Linux's kB lines). */
-static void smaps_block(struct proc_buf *b, uint64_t size, const struct mm_resident *r, int dirty, int anon, uint64_t anon_bytes)
+static void smaps_block(struct proc_buf *b, uint64_t size, const struct mm_resident *r, int dirty, int anon, uint64_t anon_bytes,
+			uint64_t locked)
 {
 	uint64_t rss = r->pages * 4096, shared = r->shared * 4096, priv = rss - shared;
 
@@ -523,7 +524,7 @@ static void smaps_block(struct proc_buf *b, uint64_t size, const struct mm_resid
 	KB("Private_Hugetlb", 0);
 	KB("Swap", 0);
 	KB("SwapPss", 0);
-	KB("Locked", 0);
+	KB("Locked", locked); /* the Pss of locked mappings, as Linux counts it */
 #undef KB
 	bprintf(b, "THPeligible:    %8d\n", 0);
 }
@@ -539,7 +540,7 @@ static void gen_smaps(struct proc_buf *b, struct mm *mm, int rollup)
 	size_t cap = 64 * 1024 + mm->nvmas * 256, n, i, off = 0;
 	char *maps = malloc(cap);
 	struct mm_resident all = {0};
-	uint64_t total = 0, anon_all = 0;
+	uint64_t total = 0, anon_all = 0, locked_all = 0;
 
 	if (!maps)
 		return;
@@ -560,14 +561,16 @@ static void gen_smaps(struct proc_buf *b, struct mm *mm, int rollup)
 		all.pss_bytes += r.pss_bytes;
 		total += v->end - v->start;
 		anon_all += anon_bytes;
+		if (v->flags & VMA_LOCKED)
+			locked_all += r.pss_bytes;
 		if (!rollup) {
 			bprintf(b, "%.*s", (int)len, maps + off);
-			smaps_block(b, v->end - v->start, &r, dirty, 0, anon_bytes);
-			bprintf(b, "VmFlags:%s%s%s%s%s%s%s%s \n", v->prot & PROT_READ ? " rd" : "",
+			smaps_block(b, v->end - v->start, &r, dirty, 0, anon_bytes, v->flags & VMA_LOCKED ? r.pss_bytes : 0);
+			bprintf(b, "VmFlags:%s%s%s%s%s%s%s%s%s \n", v->prot & PROT_READ ? " rd" : "",
 				v->prot & PROT_WRITE ? " wr" : "", v->prot & PROT_EXEC ? " ex" : "",
 				v->flags & VMA_SHARED ? " sh" : "", v->maxprot & PROT_READ ? " mr" : "",
 				v->maxprot & PROT_WRITE ? " mw" : "", v->maxprot & PROT_EXEC ? " me" : "",
-				v->flags & VMA_GROWSDOWN ? " gd" : "");
+				v->flags & VMA_GROWSDOWN ? " gd" : "", v->flags & VMA_LOCKED ? " lo" : "");
 		}
 		off += len;
 	}
@@ -575,7 +578,7 @@ static void gen_smaps(struct proc_buf *b, struct mm *mm, int rollup)
 		bprintf(b, "%08lx-%08lx ---p 00000000 00:00 0                          [rollup]\n",
 			(unsigned long)mm->vmas[0].start, (unsigned long)mm->vmas[mm->nvmas - 1].end);
 		/* Rollup sums; the dirty split is not known per page: counted as clean. */
-		smaps_block(b, total, &all, 0, 0, anon_all);
+		smaps_block(b, total, &all, 0, 0, anon_all, locked_all);
 	}
 	free(maps);
 }
@@ -630,11 +633,12 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 
 			mem_figures(t->mm, &m);
 			bprintf(b,
-				"VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\n"
+				"VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmPin:\t       0 kB\n"
 				"VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\nRssAnon:\t%8lu kB\nRssFile:\t%8lu kB\n"
 				"RssShmem:\t%8lu kB\nVmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n"
 				"VmLib:\t%8lu kB\nVmPTE:\t%8lu kB\nVmSwap:\t       0 kB\n",
 				(unsigned long)(m.size >> 10), (unsigned long)(m.size >> 10),
+				(unsigned long)(mm_locked_bytes(t->mm, 0, UINT64_MAX) >> 10),
 				(unsigned long)(t->mm->rss_pages * 4), (unsigned long)(t->mm->rss_pages * 4),
 				(unsigned long)(m.anon * 4), (unsigned long)(m.file * 4), (unsigned long)(m.shmem * 4),
 				(unsigned long)(m.data >> 10), (unsigned long)(m.stack >> 10), (unsigned long)(m.exe >> 10),
