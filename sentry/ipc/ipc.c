@@ -27,6 +27,12 @@ struct ipc_limits ipc_limits = {
 	.msgmni = 32000,
 };
 
+void ipc_exit(int tgid)
+{
+	ipc_sem_exit(tgid);
+	ipc_shm_reap();
+}
+
 int64_t ipc_now(void)
 {
 	return (int64_t)(host_realtime_ns() / 1000000000ULL);

@@ -54,6 +54,10 @@ long ipc_semtimedop(struct task *t, int id, gva_t sops, uint64_t nsops, const st
 long ipc_semctl(struct task *t, int id, int semnum, int cmd, uint64_t arg);
 /* A process ends: its SEM_UNDO adjustments are applied (exit_sem). */
 void ipc_sem_exit(int tgid);
+/* Frees the removed segments whose last attach has gone. */
+void ipc_shm_reap(void);
+/* A process ended, its memory gone: both of the above (task_exit_ipc). */
+void ipc_exit(int tgid);
 
 long ipc_msgget(struct task *t, int32_t key, int flg);
 long ipc_msgsnd(struct task *t, int id, gva_t msgp, uint64_t size, int flg);

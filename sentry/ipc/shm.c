@@ -9,9 +9,9 @@
  * (shm_nattch) is the file's references less one, as Linux counts a
  * segment's VMAs.  A segment removed (IPC_RMID) while attached lives on,
  * keyed IPC_PRIVATE and marked SHM_DEST, until the last attach goes; that
- * is noticed at the next shmdt or System V shared memory call of any
- * process (where cvisor differs from Linux, which frees it at the very
- * unmap: the pages stay charged a little longer).
+ * is noticed at shmdt, at a process's exit, and at any System V shared
+ * memory call (where cvisor differs from Linux, which frees it at the very
+ * unmap: after a munmap or an exec the pages stay charged a little longer).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -59,8 +59,7 @@ static void destroy(struct shm_seg *s)
 	free(s);
 }
 
-/* Frees the removed segments whose last attach has gone. */
-static void reap(void)
+void ipc_shm_reap(void)
 {
 	int i;
 
@@ -138,7 +137,7 @@ static int more_checks(struct ipc_obj *o, void *arg)
 
 long ipc_shmget(struct task *t, int32_t key, uint64_t size, int flg)
 {
-	reap();
+	ipc_shm_reap();
 	return ipc_get(t, &shm_ids, key, flg, newseg, more_checks, &size);
 }
 
@@ -150,7 +149,7 @@ long ipc_shmat(struct task *t, int id, gva_t addr, int flg)
 	char name[64];
 	long r;
 
-	reap();
+	ipc_shm_reap();
 	if (addr) {
 		if (addr & (ABI_PAGE_SIZE - 1)) {
 			if (!(flg & SHM_RND))
@@ -243,7 +242,7 @@ long ipc_shmdt(struct task *t, gva_t addr)
 		s->dtime = ipc_now();
 		s->lpid = task_tgid(t);
 	}
-	reap();
+	ipc_shm_reap();
 	return r;
 }
 
@@ -273,7 +272,7 @@ long ipc_shmctl(struct task *t, int id, int cmd, gva_t buf)
 	long r;
 	int i;
 
-	reap();
+	ipc_shm_reap();
 	if (cmd < 0 || id < 0)
 		return -EINVAL;
 	switch (cmd) {
@@ -368,7 +367,7 @@ static void show_shm(struct proc_buf *b)
 {
 	int i;
 
-	reap();
+	ipc_shm_reap();
 	proc_printf(b, "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid"
 		       "      atime      dtime      ctime                   rss                  swap\n");
 	for (i = 0; i < shm_ids.cap; i++) {

@@ -577,8 +577,6 @@ void task_exit_thread(struct task *t)
 		g->exit_status = (t->exit_code & 0xff) << 8;
 	if (last)
 		tg_cpu_ns(g); /* the last reading, before the stub goes */
-	if (last && task_exit_ipc)
-		task_exit_ipc(g->tgid);
 	/*
 	 * The stub thread ends with us.  While others still run in the same
 	 * memory (threads, or a process sharing it) it leaves on its own;
@@ -588,6 +586,8 @@ void task_exit_thread(struct task *t)
 		plat->ctx_destroy(t->ctx, t->mm && t->mm->refs > 1);
 	if (t->mm)
 		mm_put(t->mm);
+	if (last && task_exit_ipc)
+		task_exit_ipc(g->tgid); /* after its memory went: a removed segment it held attached can go too */
 	if (t->files)
 		task_files->fdt_put(t->files);
 	task_files->fs_put(t->fs);

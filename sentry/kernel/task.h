@@ -292,9 +292,10 @@ void fill_user_info(struct task *t, siginfo_t *si, int sig, int code);
  */
 extern int (*task_pidfd_pid)(struct task *t, int fd);
 /*
- * A process's last thread ends (lock held): System V IPC, above the kernel,
- * applies its SEM_UNDO adjustments (sentry/ipc's ipc_sem_exit, set at
- * start-up).  NULL: nothing to do.
+ * A process's last thread ends and its memory has been let go (lock held):
+ * System V IPC, above the kernel, applies its SEM_UNDO adjustments and
+ * frees removed segments no one has attached any more (sentry/ipc's
+ * ipc_exit, set at start-up).  NULL: nothing to do.
  */
 extern void (*task_exit_ipc)(int tgid);
 /* Woken at every thread group's exit: what pidfd pollers wait on. */
