@@ -185,6 +185,10 @@ long ipc_shmat(struct task *t, int id, gva_t addr, int flg)
 			if (t->mm->vmas[i].start < ABI_PAGE_ALIGN(addr + s->size) && t->mm->vmas[i].end > addr)
 				return -EINVAL;
 	}
+	/* RLIMIT_AS, as for any mapping (a SHM_REMAP attach may replace some: Linux counts only the growth). */
+	if (t->tg->rlim[RLIMIT_AS].rlim_cur != RLIM_INFINITY && !(flg & SHM_REMAP) &&
+	    mm_total_bytes(t->mm) + ABI_PAGE_ALIGN(s->size) > t->tg->rlim[RLIMIT_AS].rlim_cur)
+		return -ENOMEM;
 	r = mm_mmap(t->mm, addr, s->size, prot, mflags, s->ino, 0, maxprot);
 	if (r < 0)
 		return r;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/shm.h>
 #include <sys/wait.h>
 
@@ -174,6 +175,30 @@ int main(void)
 	}
 	waitpid(pid, &st, 0);
 	printf("after a child's exec: nattch %d\n", nattch(id));
+
+	/* RLIMIT_AS counts attaches as any mapping. */
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int big = shmget(IPC_PRIVATE, 64 << 20, 0600);
+		struct rlimit rl = {32 << 20, 32 << 20};
+		FILE *f = fopen("/proc/self/maps", "r");
+		unsigned long lo, hi, total = 0;
+		char line[512];
+
+		/* A limit 32 MiB above what is mapped now. */
+		while (f && fgets(line, sizeof(line), f))
+			if (sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+				total += hi - lo;
+		if (f)
+			fclose(f);
+		rl.rlim_cur = rl.rlim_max = total + (32 << 20);
+		setrlimit(RLIMIT_AS, &rl);
+		CHECK("shmat(64 MiB) past RLIMIT_AS", (long)shmat(big, NULL, 0));
+		shmctl(big, IPC_RMID, NULL);
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
 
 	/* IPC_SET and permissions against another user. */
 	ds.shm_perm.uid = 1000;
