@@ -31,6 +31,7 @@
 #include "../vfs/vfs.h"
 #include "host/host.h"
 #include "host/seccomp.h"
+#include "ipc/ipc.h"
 #include "kernel/task.h"
 #include "loader/loader.h"
 #include "log.h"
@@ -67,6 +68,7 @@ static void connect_layers(void)
 	mm_file_ops = &vfs_mm_file_ops;
 	task_files = &vfs_task_files;
 	loader_map_vdso = vdso_map;
+	task_exit_ipc = ipc_exit;
 }
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */

@@ -47,3 +47,12 @@ X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)
 /* sys_time.c */
 X(clock_gettime) X(clock_getres) X(clock_settime) X(settimeofday) X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep) X(restart_syscall) X(getitimer) X(setitimer) X(alarm)
 X(timer_create) X(timer_settime) X(timer_gettime) X(timer_getoverrun) X(timer_delete)
+/* sys_ipc.c */
+X(shmget) X(shmat) X(shmdt) X(shmctl) X(semget) X(semop) X(semtimedop) X(semctl)
+X(msgget) X(msgsnd) X(msgrcv) X(msgctl)
+X(mq_open) X(mq_unlink) X(mq_timedsend) X(mq_timedreceive) X(mq_notify) X(mq_getsetattr)
+/* sys_mm.c, continued */
+X(mlock2) X(mlockall) X(munlockall)
+/* sys_sched.c */
+X(sched_setattr) X(sched_getattr) X(ioprio_set) X(ioprio_get) X(membarrier)
+X(process_vm_readv) X(process_vm_writev) X(personality) X(kcmp)

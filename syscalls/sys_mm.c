@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -155,6 +156,8 @@ SYSCALL(mmap)
 	if (flags & MAP_ANONYMOUS)
 		off = 0;
 	r = mm_mmap(t->mm, addr, len, prot, flags, (flags & MAP_ANONYMOUS) ? NULL : ino, off, maxprot);
+	if (r >= 0 && (t->mm->lock_future || (flags & MAP_LOCKED)))
+		mm_mlock(t->mm, (gva_t)r, ABI_PAGE_ALIGN(len), MM_MLOCK | MM_MLOCK_POPULATE);
 	if (r >= 0 && ino && (f->path.d || (f->ops && f->ops->show_name))) {
 		char name[ABI_PATH_MAX];
 
@@ -189,15 +192,96 @@ SYSCALL(msync)
 	return mm_msync(t->mm, a[0], a[1]);
 }
 
-SYSCALL(mlock)
+/*
+ * mlock(2) and friends.  The sandbox never swaps, so a lock changes no
+ * page's fate; it is kept on the mappings for what Linux shows and
+ * enforces: RLIMIT_MEMLOCK (without CAP_IPC_LOCK), VmLck in status,
+ * Locked in smaps, pages made present, no inheritance across fork.
+ */
+static long can_mlock(struct task *t)
 {
-	(void)t, (void)a;
-	return 0;
+	return t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur || capable(t, CAP_IPC_LOCK) ? 0 : -EPERM;
+}
+
+static long do_mlock(struct task *t, gva_t start, uint64_t len, int onfault)
+{
+	uint64_t lim = t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur, locked;
+	long r = can_mlock(t);
+
+	if (r < 0)
+		return r;
+	len = ABI_PAGE_ALIGN(len + (start & (ABI_PAGE_SIZE - 1))); /* wraps as Linux's PAGE_ALIGN */
+	start &= ~(gva_t)(ABI_PAGE_SIZE - 1);
+	/* Pages already locked in the range do not count twice. */
+	locked = mm_locked_bytes(t->mm, 0, UINT64_MAX) + len;
+	if (start + len >= start)
+		locked -= mm_locked_bytes(t->mm, start, start + len);
+	if (lim != RLIM_INFINITY && locked > lim && !capable(t, CAP_IPC_LOCK))
+		return -ENOMEM;
+	r = mm_mlock(t->mm, start, len, MM_MLOCK | (onfault ? 0 : MM_MLOCK_POPULATE));
+	return r == -EFAULT ? -ENOMEM : r; /* a failed populate, as Linux's __mlock_posix_error_return */
+}
+
+SYSCALL(mlock) { return do_mlock(t, a[0], a[1], 0); }
+
+SYSCALL(mlock2)
+{
+	if (a[2] & ~(uint64_t)MLOCK_ONFAULT)
+		return -EINVAL;
+	return do_mlock(t, a[0], a[1], (int)a[2] & MLOCK_ONFAULT);
 }
 
 SYSCALL(munlock)
 {
-	(void)t, (void)a;
+	gva_t start = a[0];
+	uint64_t len = a[1];
+
+	len = ABI_PAGE_ALIGN(len + (start & (ABI_PAGE_SIZE - 1)));
+	start &= ~(gva_t)(ABI_PAGE_SIZE - 1);
+	return mm_mlock(t->mm, start, len, 0);
+}
+
+/* Every mapping, locked or not; the mm's VMAs are sorted, so one pass. */
+static void lock_all(struct mm *mm, int lock)
+{
+	size_t i = 0;
+
+	while (i < mm->nvmas) {
+		gva_t start = mm->vmas[i].start, end = mm->vmas[i].end;
+
+		/* Contiguous runs at once: mm_mlock merges and splits, so the index is looked up again. */
+		while (i + 1 < mm->nvmas && mm->vmas[i + 1].start == end)
+			end = mm->vmas[++i].end;
+		mm_mlock(mm, start, end - start, lock ? MM_MLOCK | MM_MLOCK_POPULATE : 0); /* errors ignored, as Linux's */
+		for (i = 0; i < mm->nvmas && mm->vmas[i].start < end; i++)
+			;
+	}
+}
+
+SYSCALL(mlockall)
+{
+	uint64_t lim = t->tg->rlim[RLIMIT_MEMLOCK].rlim_cur;
+	int flags = (int)a[0];
+	long r;
+
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -EINVAL;
+	r = can_mlock(t);
+	if (r < 0)
+		return r;
+	if ((flags & MCL_CURRENT) && lim != RLIM_INFINITY && mm_total_bytes(t->mm) > lim && !capable(t, CAP_IPC_LOCK))
+		return -ENOMEM;
+	t->mm->lock_future = !!(flags & MCL_FUTURE);
+	if (flags & MCL_CURRENT)
+		lock_all(t->mm, 1);
+	return 0;
+}
+
+SYSCALL(munlockall)
+{
+	(void)a;
+	t->mm->lock_future = 0;
+	lock_all(t->mm, 0);
 	return 0;
 }
 
@@ -222,3 +306,114 @@ SYSCALL(mincore)
 	}
 	return 0;
 }
+
+/*
+ * process_vm_readv/writev: bytes between the caller's memory and another
+ * process's, allowed as ptrace attach would be (task_may_access; EPERM).
+ * The remote iovecs are walked in order a page at a time; a fault on
+ * either side ends the transfer, which returns what moved before it
+ * (-EFAULT when nothing did), as Linux does.
+ */
+
+static long get_iovecs(struct task *t, gva_t p, uint64_t n, struct iovec **out)
+{
+	struct iovec *v;
+	uint64_t i, total = 0;
+
+	*out = NULL;
+	if (n > UIO_MAXIOV)
+		return -EINVAL;
+	if (!n)
+		return 0;
+	v = calloc(n, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (mm_copy_in(t->mm, v, p, n * sizeof(*v)) < 0) {
+		free(v);
+		return -EFAULT;
+	}
+	for (i = 0; i < n; i++) {
+		if ((int64_t)v[i].iov_len < 0 || total + v[i].iov_len < total) {
+			free(v);
+			return -EINVAL;
+		}
+		total += v[i].iov_len;
+	}
+	*out = v;
+	return 0;
+}
+
+static long process_vm_rw(struct task *t, const uint64_t *a, int write)
+{
+	struct iovec *lv = NULL, *rv = NULL;
+	uint64_t ln = a[2], rn = a[4], li = 0, loff = 0, ri, total = 0, want = 0;
+	struct task *x;
+	struct mm *rmm;
+	char buf[4096];
+	long r;
+
+	if (a[5])
+		return -EINVAL;
+	r = get_iovecs(t, a[1], ln, &lv);
+	if (r < 0)
+		return r;
+	for (ri = 0; ri < ln; ri++)
+		want += lv[ri].iov_len;
+	if (!want)
+		goto out;
+	r = get_iovecs(t, a[3], rn, &rv);
+	if (r < 0)
+		goto out;
+	for (ri = 0, want = 0; ri < rn; ri++)
+		want += rv[ri].iov_len;
+	r = 0;
+	if (!want)
+		goto out;
+	x = task_find((int)a[0]);
+	if (!x || !x->mm) {
+		r = -ESRCH;
+		goto out;
+	}
+	r = task_may_access(t, x);
+	if (r < 0)
+		goto out;
+	rmm = x->mm;
+	for (ri = 0; ri < rn && li < ln; ri++) {
+		uint64_t roff = 0;
+
+		while (roff < rv[ri].iov_len && li < ln) {
+			gva_t ra = (gva_t)rv[ri].iov_base + roff, la = (gva_t)lv[li].iov_base + loff;
+			uint64_t n = rv[ri].iov_len - roff;
+
+			if (n > lv[li].iov_len - loff)
+				n = lv[li].iov_len - loff;
+			/* Page by page on both sides, so a fault leaves what came before it copied. */
+			if (n > ABI_PAGE_SIZE - (ra & (ABI_PAGE_SIZE - 1)))
+				n = ABI_PAGE_SIZE - (ra & (ABI_PAGE_SIZE - 1));
+			if (n > ABI_PAGE_SIZE - (la & (ABI_PAGE_SIZE - 1)))
+				n = ABI_PAGE_SIZE - (la & (ABI_PAGE_SIZE - 1));
+			if (n > sizeof(buf))
+				n = sizeof(buf);
+			if (write ? mm_copy_in(t->mm, buf, la, n) < 0 || mm_copy_out(rmm, ra, buf, n) < 0
+				  : mm_copy_in(rmm, buf, ra, n) < 0 || mm_copy_out(t->mm, la, buf, n) < 0) {
+				r = total ? (long)total : -EFAULT;
+				goto out;
+			}
+			total += n;
+			roff += n;
+			loff += n;
+			if (loff == lv[li].iov_len) {
+				li++;
+				loff = 0;
+			}
+		}
+	}
+	r = (long)total;
+out:
+	free(lv);
+	free(rv);
+	return r;
+}
+
+SYSCALL(process_vm_readv) { return process_vm_rw(t, a, 0); }
+SYSCALL(process_vm_writev) { return process_vm_rw(t, a, 1); }

@@ -901,3 +901,63 @@ SYSCALL(execveat)
 	path_put(&p);
 	return r;
 }
+
+/* personality(2): kept and inherited (and given back); the sandbox acts on none of its flags. */
+SYSCALL(personality)
+{
+	unsigned old = t->personality;
+
+	if ((unsigned)a[0] != 0xffffffffU)
+		t->personality = (unsigned)a[0];
+	return old;
+}
+
+/*
+ * kcmp(2): do two tasks share a kernel object?  0 when they do; otherwise
+ * 1 or 2, an order that (as Linux's obfuscated pointers) means nothing.
+ */
+enum { KCMP_FILE, KCMP_VM, KCMP_FILES, KCMP_FS, KCMP_SIGHAND, KCMP_IO, KCMP_SYSVSEM, KCMP_EPOLL_TFD };
+
+static long kcmp_ptr(const void *p, const void *q)
+{
+	return p == q ? 0 : (uintptr_t)p < (uintptr_t)q ? 1 : 2;
+}
+
+SYSCALL(kcmp)
+{
+	struct task *x = task_find((int)a[0]), *y = task_find((int)a[1]);
+	struct file *f1, *f2;
+	long r;
+
+	if (!x || !y)
+		return -ESRCH;
+	if (task_may_access(t, x) < 0 || task_may_access(t, y) < 0)
+		return -EPERM;
+	switch ((int)a[2]) {
+	case KCMP_FILE:
+		f1 = x->files ? fdt_get(x->files, (int)a[3]) : NULL;
+		f2 = y->files ? fdt_get(y->files, (int)a[4]) : NULL;
+		r = f1 && f2 ? kcmp_ptr(f1, f2) : -EBADF;
+		if (f1)
+			file_put(f1);
+		if (f2)
+			file_put(f2);
+		return r;
+	case KCMP_VM:
+		return kcmp_ptr(x->mm, y->mm);
+	case KCMP_FILES:
+		return kcmp_ptr(x->files, y->files);
+	case KCMP_FS:
+		return kcmp_ptr(x->fs, y->fs);
+	case KCMP_SIGHAND:
+		return kcmp_ptr(x->sighand, y->sighand);
+	case KCMP_IO:
+	case KCMP_SYSVSEM:
+		/* One I/O context and SEM_UNDO list per process (shared by its threads). */
+		return kcmp_ptr(x->tg, y->tg);
+	case KCMP_EPOLL_TFD:
+		return -EOPNOTSUPP; /* not offered (Linux without CONFIG_EPOLL answers so) */
+	default:
+		return -EINVAL;
+	}
+}

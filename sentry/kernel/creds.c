@@ -4,6 +4,7 @@
  * permission checks), and capabilities(7)'s rules for how the sets follow
  * uid changes and execve.  syscalls/sys_cred.c changes them.
  */
+#include <errno.h>
 #include <stdlib.h>
 
 #include "task.h"
@@ -70,5 +71,20 @@ int creds_in_group(const struct creds *c, uint32_t gid)
 	for (i = 0; c->groups && i < c->groups->n; i++)
 		if (c->groups->gid[i] == gid)
 			return 1;
+	return 0;
+}
+
+int task_may_access(const struct task *t, const struct task *target)
+{
+	const struct creds *c = &t->cred, *tc = &target->cred;
+
+	if (t->tg == target->tg)
+		return 0;
+	if (!(c->uid == tc->euid && c->uid == tc->suid && c->uid == tc->uid && c->gid == tc->egid &&
+	      c->gid == tc->sgid && c->gid == tc->gid) &&
+	    !capable(t, CAP_SYS_PTRACE))
+		return -EPERM;
+	if (target->tg->dumpable != 1 && !capable(t, CAP_SYS_PTRACE))
+		return -EPERM;
 	return 0;
 }

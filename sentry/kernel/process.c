@@ -313,6 +313,8 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	c->no_new_privs = p->no_new_privs;
 	c->affinity = p->affinity;
 	c->keepcaps = p->keepcaps;
+	c->personality = p->personality;
+	c->ioprio = p->ioprio;
 	c->start_ns = host_monotonic_ns();
 	c->cur_nr = -1;
 	c->regs = p->regs;
@@ -334,6 +336,9 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		c->mm = mm_fork(p->mm, &err);
 		if (!c->mm)
 			goto fail;
+		/* Memory locks are not inherited (mlock(2)); the mappings stay split as the parent's. */
+		for (size_t i = 0; i < c->mm->nvmas; i++)
+			c->mm->vmas[i].flags &= ~VMA_LOCKED;
 	}
 	if (thread) {
 		c->sighand = p->sighand;
@@ -387,6 +392,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		if (g->rlim[RLIMIT_CPU].rlim_cur != RLIM_INFINITY)
 			tg_watch_cpu(g);
 		g->dumpable = p->tg->dumpable;
+		g->nice = p->tg->nice; /* inherited, as Linux's static priority */
 		g->thp_disable = p->tg->thp_disable;
 		g->start_ns = c->start_ns;
 		g->vfork_waiting = !!(flags & CLONE_VFORK);
@@ -544,6 +550,8 @@ void task_oom(struct task *t)
 static void group_exit_notify(struct thread_group *g);
 static uint64_t sentry_ns(struct task *x);
 
+void (*task_exit_ipc)(int tgid);
+
 void task_exit_thread(struct task *t)
 {
 	struct thread_group *g = t->tg;
@@ -578,6 +586,8 @@ void task_exit_thread(struct task *t)
 		plat->ctx_destroy(t->ctx, t->mm && t->mm->refs > 1);
 	if (t->mm)
 		mm_put(t->mm);
+	if (last && task_exit_ipc)
+		task_exit_ipc(g->tgid); /* after its memory went: a removed segment it held attached can go too */
 	if (t->files)
 		task_files->fdt_put(t->files);
 	task_files->fs_put(t->fs);

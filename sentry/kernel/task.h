@@ -55,6 +55,13 @@ static inline void groups_get(struct groups *g)
 void groups_put(struct groups *g);
 /* Linux's capable(): is cap (CAP_*, <linux/capability.h>) in t's effective set? */
 int capable(const struct task *t, int cap);
+/*
+ * Linux's ptrace_may_access with PTRACE_MODE_REALCREDS: may t read (or
+ * attach to) target?  Same process; or t's real uid and gid equal all of
+ * target's uids and gids and target is dumpable; or CAP_SYS_PTRACE.  0 or
+ * -EPERM.  (process_vm_readv/writev, kcmp.)
+ */
+int task_may_access(const struct task *t, const struct task *target);
 /* Is gid the task's filesystem gid or one of its supplementary groups? */
 int creds_in_group(const struct creds *c, uint32_t gid);
 /* The first task's: root, with every capability but no inheritable or ambient one. */
@@ -175,6 +182,8 @@ struct task {
 	int no_new_privs;
 	uint64_t affinity;             /* sched_setaffinity: the sandbox CPUs it may run on (0: all) */
 	int keepcaps;                  /* PR_SET_KEEPCAPS */
+	unsigned personality;          /* personality(2): kept, inherited; cvisor acts on none of its flags */
+	int ioprio;                    /* ioprio_set(2): kept and inherited; the sandbox has no I/O scheduler */
 	uint64_t start_ns;             /* host monotonic time at creation */
 
 	int in_user;                   /* the application runs: interrupt the platform to signal it */
@@ -283,6 +292,13 @@ void fill_user_info(struct task *t, siginfo_t *si, int sig, int code);
  * here at start-up.
  */
 extern int (*task_pidfd_pid)(struct task *t, int fd);
+/*
+ * A process's last thread ends and its memory has been let go (lock held):
+ * System V IPC, above the kernel, applies its SEM_UNDO adjustments and
+ * frees removed segments no one has attached any more (sentry/ipc's
+ * ipc_exit, set at start-up).  NULL: nothing to do.
+ */
+extern void (*task_exit_ipc)(int tgid);
 /* Woken at every thread group's exit: what pidfd pollers wait on. */
 extern struct waitq task_pidfd_wq;
 

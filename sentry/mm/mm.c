@@ -1447,3 +1447,73 @@ uint64_t mm_total_bytes(struct mm *mm)
 		n += mm->vmas[i].end - mm->vmas[i].start;
 	return n;
 }
+
+/* ---- mlock ---- */
+
+long mm_mlock(struct mm *mm, gva_t addr, uint64_t len, int how)
+{
+	gva_t end = addr + len, p, upto;
+	long r = 0;
+	size_t i;
+
+	if (end < addr)
+		return -EINVAL;
+	if (end == addr)
+		return 0;
+	/* As Linux: the mappings up to the first hole change, and then the hole is ENOMEM. */
+	for (upto = addr, i = vma_search(mm, addr); upto < end; i++) {
+		if (i == mm->nvmas || mm->vmas[i].start > upto) {
+			r = -ENOMEM;
+			break;
+		}
+		upto = mm->vmas[i].end < end ? mm->vmas[i].end : end;
+	}
+	if (upto == addr)
+		return r;
+	if (vma_split(mm, addr) < 0 || vma_split(mm, upto) < 0)
+		return -ENOMEM;
+	for (i = vma_search(mm, addr); i < mm->nvmas && mm->vmas[i].start < upto; i++) {
+		struct vma *v = &mm->vmas[i];
+
+		if (v->special)
+			continue; /* the vDSO's pages, as Linux's special mappings, are never locked */
+		if (how & MM_MLOCK)
+			v->flags |= VMA_LOCKED;
+		else
+			v->flags &= ~VMA_LOCKED;
+	}
+	vma_merge_range(mm, addr, upto);
+	if (r < 0 || !(how & MM_MLOCK_POPULATE))
+		return r;
+	/* Locked pages are made present now (Linux's __mm_populate); an inaccessible mapping is EFAULT. */
+	for (p = addr; p < upto; p += PAGE) {
+		i = vma_search(mm, p);
+		if (i < mm->nvmas && mm->vmas[i].start <= p && (mm->vmas[i].flags & VMA_LOCKED)) {
+			struct iovec iov;
+			size_t pinned;
+
+			if (!mm->vmas[i].prot) {
+				r = -EFAULT;
+				break;
+			}
+			if (mm->vmas[i].prot & PROT_READ)
+				mm_pin(mm, p, 1, 0, &iov, 1, &pinned);
+		}
+	}
+	return r;
+}
+
+uint64_t mm_locked_bytes(struct mm *mm, gva_t start, gva_t end)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < mm->nvmas; i++) {
+		const struct vma *v = &mm->vmas[i];
+		gva_t s = v->start > start ? v->start : start, e = v->end < end ? v->end : end;
+
+		if ((v->flags & VMA_LOCKED) && s < e)
+			n += e - s;
+	}
+	return n;
+}

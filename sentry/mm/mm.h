@@ -28,6 +28,7 @@ enum {
 	VMA_HEAP = 1 << 2,    /* the brk area, "[heap]" */
 	VMA_STACK = 1 << 3,   /* the main stack, "[stack]" */
 	VMA_GROWSDOWN = 1 << 4,
+	VMA_LOCKED = 1 << 5,  /* mlock: its pages stay present (VmLck, Locked in smaps) */
 };
 
 /*
@@ -84,6 +85,8 @@ struct mm {
 	int refs;
 	struct mm *all_next, *all_prev; /* every live mm (for mm_file_shrunk) */
 	struct path *exe;     /* the program exec'd, held (Linux's mm->exe_file), or NULL */
+	int lock_future;      /* mlockall(MCL_FUTURE): new mappings are locked */
+	int membarrier;       /* MEMBARRIER_CMD_REGISTER_* done (bits of the registered commands) */
 };
 
 /* Sets mm's program to p (held anew), or none; returns 0 or -ENOMEM. */
@@ -222,6 +225,21 @@ uint32_t *mm_user_word(struct mm *mm, gva_t va);
 long mm_msync(struct mm *mm, gva_t start, uint64_t len);
 /* Is every page of [start, start+len) mapped (mincore's ENOMEM otherwise)?  An empty range is. */
 int mm_range_mapped(struct mm *mm, gva_t start, uint64_t len);
+
+/*
+ * mlock/munlock on [addr, addr + len) (page-aligned by the caller): every
+ * mapping there is marked locked (how has MM_MLOCK) or not, split at the
+ * ends, up to the first hole, which is -ENOMEM (as Linux: what came before
+ * it stays changed); -EINVAL if the range wraps.  With MM_MLOCK_POPULATE
+ * locked readable pages are made present, and a PROT_NONE mapping is
+ * -EFAULT.  fork's copy keeps the marks: the caller clears them (locks are
+ * not inherited).
+ */
+#define MM_MLOCK 1
+#define MM_MLOCK_POPULATE 2
+long mm_mlock(struct mm *mm, gva_t addr, uint64_t len, int how);
+/* Bytes of [start, end) in locked mappings (RLIMIT_MEMLOCK, VmLck). */
+uint64_t mm_locked_bytes(struct mm *mm, gva_t start, gva_t end);
 
 /* Bytes of address space mapped (RLIMIT_AS). */
 uint64_t mm_total_bytes(struct mm *mm);

@@ -18,7 +18,12 @@
 #include <stdlib.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -476,6 +481,105 @@ int main(void)
 	CHECK("faccessat(missing)", syscall(SYS_faccessat, AT_FDCWD, "/nonexistent", F_OK));
 
 	hostile_inet();
+	printf("-- System V IPC\n");
+	/* In an IPC namespace of its own natively (the sandbox's is its own already). */
+	if (syscall(SYS_unshare, CLONE_NEWIPC) < 0 && errno != ENOSYS) {
+		printf("cannot unshare the IPC namespace: %s\n", errname(errno));
+	} else {
+		long shm = syscall(SYS_shmget, IPC_PRIVATE, PAGE, 0600);
+		long sem = syscall(SYS_semget, IPC_PRIVATE, 2, 0600);
+		long msq = syscall(SYS_msgget, IPC_PRIVATE, 0600);
+		struct sembuf sops[2] = {{0, 1, 0}, {1, 1, 0}};
+		long mtype = 1;
+
+		CHECK("shmget(size 2^63)", syscall(SYS_shmget, IPC_PRIVATE, 1UL << 63, 0600));
+		CHECK("shmget(key, huge nsems-like flags)", syscall(SYS_shmget, 0x55, PAGE, -1));
+		CHECK("shmctl(IPC_STAT, kernel address)", syscall(SYS_shmctl, shm, IPC_STAT, KADDR));
+		CHECK("shmctl(IPC_STAT, read-only)", syscall(SYS_shmctl, shm, IPC_STAT, ro));
+		CHECK("shmctl(IPC_SET, unmapped)", syscall(SYS_shmctl, shm, IPC_SET, hole));
+		CHECK("shmctl(IPC_INFO, edge)", syscall(SYS_shmctl, shm, IPC_INFO, edge));
+		CHECK("shmctl(id in the upper half)", syscall(SYS_shmctl, shm | (1L << 32), IPC_STAT, big) == 0);
+		CHECK("shmat(kernel address)", syscall(SYS_shmat, shm, KADDR, 0));
+		CHECK("shmat(top of user space)", syscall(SYS_shmat, shm, (void *)0x7ffffffff000UL, 0));
+		CHECK("shmat(-PAGE, SHM_RND)", syscall(SYS_shmat, shm, (void *)-PAGE, SHM_RND));
+		CHECK("shmat(LOW, SHM_RND|SHM_REMAP)", syscall(SYS_shmat, shm, (void *)100, SHM_RND | SHM_REMAP));
+		CHECK("shmdt(kernel address)", syscall(SYS_shmdt, KADDR));
+		CHECK("shmdt(NULL)", syscall(SYS_shmdt, NULL));
+		CHECK("semop(kernel address)", syscall(SYS_semop, sem, KADDR, 1));
+		CHECK("semop(ops over the hole)", syscall(SYS_semop, sem, hole - 6, 2));
+		CHECK("semop(nsops UINT_MAX)", syscall(SYS_semop, sem, sops, 0xffffffffUL));
+		CHECK("semop(nsops 2^32 + 1: an unsigned int)", syscall(SYS_semop, sem, sops, (1UL << 32) + 1));
+		CHECK("semtimedop(timeout kernel address)", syscall(SYS_semtimedop, sem, sops, 1, KADDR));
+		CHECK("semctl(GETALL, read-only)", syscall(SYS_semctl, sem, 0, GETALL, ro));
+		CHECK("semctl(SETALL, unmapped)", syscall(SYS_semctl, sem, 0, SETALL, hole));
+		CHECK("semctl(IPC_STAT, kernel address)", syscall(SYS_semctl, sem, 0, IPC_STAT, KADDR));
+		CHECK("semctl(SETVAL, 2^32 + 1: an int)", syscall(SYS_semctl, sem, 0, SETVAL, (1UL << 32) + 1));
+		CHECK("semctl(GETVAL)", syscall(SYS_semctl, sem, 0, GETVAL));
+		CHECK("msgsnd(kernel address)", syscall(SYS_msgsnd, msq, KADDR, 1, 0));
+		memcpy(edge - 8, &mtype, sizeof(mtype));
+		CHECK("msgsnd(text over the hole)", syscall(SYS_msgsnd, msq, edge - 8, 20, 0));
+		CHECK("msgsnd(size 2^63)", syscall(SYS_msgsnd, msq, edge - 8, 1UL << 63, 0));
+		CHECK("msgsnd(text up to the hole)", syscall(SYS_msgsnd, msq, edge - 8, 10, 0));
+		CHECK("msgrcv(size 2^63)", syscall(SYS_msgrcv, msq, big, 1UL << 63, 0, IPC_NOWAIT));
+		CHECK("msgrcv(into read-only)", syscall(SYS_msgrcv, msq, ro, 64, 0, IPC_NOWAIT));
+		CHECK("msgrcv(the message was lost)", syscall(SYS_msgrcv, msq, big, 64, 0, IPC_NOWAIT));
+		CHECK("msgctl(IPC_STAT, kernel address)", syscall(SYS_msgctl, msq, IPC_STAT, KADDR));
+		CHECK("msgctl(IPC_SET, unmapped)", syscall(SYS_msgctl, msq, IPC_SET, hole));
+		CHECK("msgctl(MSG_INFO, read-only)", syscall(SYS_msgctl, msq, MSG_INFO, ro));
+		{
+			long mq = syscall(SYS_mq_open, "cvt-hostile", O_RDWR | O_CREAT, 0600, NULL);
+			struct timespec bad = {0, -1};
+
+			CHECK("mq_open(name kernel address)", syscall(SYS_mq_open, KADDR, O_RDWR, 0, NULL));
+			CHECK("mq_open(name over the hole)", syscall(SYS_mq_open, edge, O_RDWR, 0, NULL));
+			CHECK("mq_timedsend(message kernel address)", syscall(SYS_mq_timedsend, mq, KADDR, 10, 0, NULL));
+			CHECK("mq_timedsend(message over the hole)", syscall(SYS_mq_timedsend, mq, edge, 20, 0, NULL));
+			CHECK("mq_timedsend(len 2^63)", syscall(SYS_mq_timedsend, mq, edge, 1UL << 63, 0, NULL));
+			CHECK("mq_timedsend(prio UINT_MAX)", syscall(SYS_mq_timedsend, mq, edge, 1, 0xffffffffUL, NULL));
+			CHECK("mq_timedsend(timeout unmapped)", syscall(SYS_mq_timedsend, mq, edge, 1, 0, hole));
+			CHECK("mq_timedsend(timeout nsec -1)", syscall(SYS_mq_timedsend, mq, edge, 1, 0, &bad));
+			CHECK("mq_timedsend", syscall(SYS_mq_timedsend, mq, edge, 10, 0, NULL));
+			CHECK("mq_timedreceive(into read-only)", syscall(SYS_mq_timedreceive, mq, ro, 8192, NULL, NULL));
+			CHECK("mq_timedsend", syscall(SYS_mq_timedsend, mq, edge, 10, 0, NULL));
+			CHECK("mq_timedreceive(prio kernel address)", syscall(SYS_mq_timedreceive, mq, big, 8192, KADDR, NULL));
+			CHECK("mq_getsetattr(old kernel address)", syscall(SYS_mq_getsetattr, mq, NULL, KADDR));
+			CHECK("mq_getsetattr(new unmapped)", syscall(SYS_mq_getsetattr, mq, hole, NULL));
+			CHECK("mq_notify(pipe fd)", syscall(SYS_mq_notify, p[0], NULL));
+			CHECK("mq_unlink", syscall(SYS_mq_unlink, "cvt-hostile"));
+			close((int)mq);
+		}
+		CHECK("shmctl(IPC_RMID)", syscall(SYS_shmctl, shm, IPC_RMID, NULL));
+		CHECK("semctl(IPC_RMID)", syscall(SYS_semctl, sem, 0, IPC_RMID));
+		CHECK("msgctl(IPC_RMID)", syscall(SYS_msgctl, msq, IPC_RMID, NULL));
+	}
+
+	printf("-- runtime calls\n");
+	{
+		struct iovec lv = {big, 64}, rv = {KADDR, 64};
+
+		CHECK("process_vm_readv(own, remote kernel address)", syscall(SYS_process_vm_readv, getpid(), &lv, 1, &rv, 1, 0));
+		CHECK("process_vm_readv(own, iovecs kernel address)", syscall(SYS_process_vm_readv, getpid(), KADDR, 1, &rv, 1, 0));
+		rv.iov_base = area;
+		lv.iov_base = ro;
+		CHECK("process_vm_readv(own, into read-only)", syscall(SYS_process_vm_readv, getpid(), &lv, 1, &rv, 1, 0));
+		lv.iov_len = (size_t)-1;
+		CHECK("process_vm_readv(iov_len -1)", syscall(SYS_process_vm_readv, getpid(), &lv, 1, &rv, 1, 0));
+		CHECK("mlock(kernel address)", syscall(SYS_mlock, KADDR, PAGE));
+		CHECK("munlock(kernel address)", syscall(SYS_munlock, KADDR, PAGE));
+		CHECK("mlock(unmapped)", syscall(SYS_mlock, hole, PAGE));
+		CHECK("mlockall(-1)", syscall(SYS_mlockall, -1));
+		CHECK("membarrier(QUERY, flags -1)", syscall(SYS_membarrier, 0, -1, 0));
+		CHECK("membarrier(-1)", syscall(SYS_membarrier, -1, 0, 0));
+		CHECK("sched_setattr(kernel address)", syscall(SYS_sched_setattr, 0, KADDR, 0));
+		CHECK("sched_getattr(kernel address)", syscall(SYS_sched_getattr, 0, KADDR, 48, 0));
+		CHECK("sched_getattr(read-only)", syscall(SYS_sched_getattr, 0, ro, 48, 0));
+		CHECK("sched_getattr(size 8192)", syscall(SYS_sched_getattr, 0, big, 8192, 0));
+		CHECK("kcmp(KCMP_FILE, fd 2^31)", syscall(SYS_kcmp, getpid(), getpid(), 0, 1UL << 31, 0));
+		CHECK("kcmp(pid -1)", syscall(SYS_kcmp, -1, getpid(), 1, 0, 0));
+		CHECK("ioprio_set(-1)", syscall(SYS_ioprio_set, 1, 0, -1));
+		CHECK("ioprio_get(PROCESS, -1)", syscall(SYS_ioprio_get, 1, -1));
+	}
+
 	printf("-- still alive\n");
 	close(fd);
 	close(dir);

@@ -29,6 +29,7 @@
 enum kind {
 	P_ROOT, P_SELF, P_THREAD_SELF, P_GLOBAL, P_SYSDIR, P_SYSFILE,
 	P_PID, P_PIDFILE, P_PIDLINK, P_FDDIR, P_FD, P_TASKDIR, P_FDINFODIR, P_FDINFO, P_NETDIR, P_NETFILE,
+	P_EXTDIR, P_EXTFILE, /* registered by other layers (proc_file_register) */
 };
 
 struct pnode {
@@ -137,6 +138,99 @@ void proc_net_register(const struct proc_net_file *f)
 	if (n_net_files == PROC_NET_FILES_MAX)
 		abort(); /* a build mistake: raise PROC_NET_FILES_MAX */
 	net_files[n_net_files++] = f;
+}
+
+/*
+ * Files other layers register (proc_file_register), and the directories
+ * only they have: filled by constructors before main, read-only afterwards.
+ */
+static const struct proc_file *ext_files[PROC_FILES_MAX];
+static const char *ext_dirs[PROC_FILES_MAX];
+static int n_ext_files, n_ext_dirs;
+
+/* The path below /proc of /proc/sys's directory i ("sys/kernel"). */
+static void sysdir_path(int i, char *buf, size_t size)
+{
+	size_t n;
+
+	if (sysdir_parent[i] < 0) {
+		snprintf(buf, size, "%s", sysdirs[i]);
+		return;
+	}
+	sysdir_path(sysdir_parent[i], buf, size);
+	n = strlen(buf);
+	snprintf(buf + n, size - n, "/%s", sysdirs[i]);
+}
+
+void proc_file_register(const struct proc_file *f)
+{
+	char path[64];
+	size_t i;
+	int k;
+
+	if (n_ext_files == PROC_FILES_MAX)
+		abort(); /* a build mistake: raise PROC_FILES_MAX */
+	ext_files[n_ext_files++] = f;
+	if (!*f->dir)
+		return;
+	for (i = 0; i < sizeof(sysdirs) / sizeof(sysdirs[0]); i++) {
+		sysdir_path((int)i, path, sizeof(path));
+		if (!strcmp(path, f->dir))
+			return;
+	}
+	for (k = 0; k < n_ext_dirs; k++)
+		if (!strcmp(ext_dirs[k], f->dir))
+			return;
+	ext_dirs[n_ext_dirs++] = f->dir;
+}
+
+/* The path below /proc of a directory that may hold registered files ("" for the root), or NULL. */
+static const char *ext_path(const struct pnode *p, char *buf, size_t size)
+{
+	switch (p->kind) {
+	case P_ROOT:
+		return "";
+	case P_SYSDIR:
+		sysdir_path(p->which, buf, size);
+		return buf;
+	case P_EXTDIR:
+		return ext_dirs[p->which];
+	default:
+		return NULL;
+	}
+}
+
+/* Is d (a registered directory) the entry name of directory path? */
+static int ext_dir_in(const char *d, const char *path, const char *name)
+{
+	size_t n = strlen(path);
+
+	if (n) {
+		if (strncmp(d, path, n) || d[n] != '/')
+			return 0;
+		d += n + 1;
+	}
+	return name ? !strcmp(d, name) : !strchr(d, '/');
+}
+
+static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, int fd, int which, uint32_t mode);
+
+/* A registered file or directory named name in the directory of p, or NULL. */
+static struct inode *ext_lookup(struct super *sb, const struct pnode *p, const char *name)
+{
+	char buf[64];
+	const char *path = ext_path(p, buf, sizeof(buf));
+	int k;
+
+	if (!path)
+		return NULL;
+	for (k = 0; k < n_ext_dirs; k++)
+		if (ext_dir_in(ext_dirs[k], path, name))
+			return pinode(sb, P_EXTDIR, 0, 0, 0, k, S_IFDIR | 0555);
+	for (k = 0; k < n_ext_files; k++)
+		if (!strcmp(ext_files[k]->dir, path) && !strcmp(ext_files[k]->name, name))
+			return pinode(sb, P_EXTFILE, 0, 0, 0, k, S_IFREG | 0444);
+	return NULL;
 }
 
 static uint64_t node_ino(const struct pnode *p)
@@ -403,7 +497,8 @@ static void mem_figures(struct mm *mm, struct memfig *m)
 }
 
 /* One smaps block's figures, after its maps line (sizes in bytes, as Linux's kB lines). */
-static void smaps_block(struct proc_buf *b, uint64_t size, const struct mm_resident *r, int dirty, int anon, uint64_t anon_bytes)
+static void smaps_block(struct proc_buf *b, uint64_t size, const struct mm_resident *r, int dirty, int anon, uint64_t anon_bytes,
+			uint64_t locked)
 {
 	uint64_t rss = r->pages * 4096, shared = r->shared * 4096, priv = rss - shared;
 
@@ -429,7 +524,7 @@ static void smaps_block(struct proc_buf *b, uint64_t size, const struct mm_resid
 	KB("Private_Hugetlb", 0);
 	KB("Swap", 0);
 	KB("SwapPss", 0);
-	KB("Locked", 0);
+	KB("Locked", locked); /* the Pss of locked mappings, as Linux counts it */
 #undef KB
 	bprintf(b, "THPeligible:    %8d\n", 0);
 }
@@ -445,7 +540,7 @@ static void gen_smaps(struct proc_buf *b, struct mm *mm, int rollup)
 	size_t cap = 64 * 1024 + mm->nvmas * 256, n, i, off = 0;
 	char *maps = malloc(cap);
 	struct mm_resident all = {0};
-	uint64_t total = 0, anon_all = 0;
+	uint64_t total = 0, anon_all = 0, locked_all = 0;
 
 	if (!maps)
 		return;
@@ -466,14 +561,16 @@ static void gen_smaps(struct proc_buf *b, struct mm *mm, int rollup)
 		all.pss_bytes += r.pss_bytes;
 		total += v->end - v->start;
 		anon_all += anon_bytes;
+		if (v->flags & VMA_LOCKED)
+			locked_all += r.pss_bytes;
 		if (!rollup) {
 			bprintf(b, "%.*s", (int)len, maps + off);
-			smaps_block(b, v->end - v->start, &r, dirty, 0, anon_bytes);
-			bprintf(b, "VmFlags:%s%s%s%s%s%s%s%s \n", v->prot & PROT_READ ? " rd" : "",
+			smaps_block(b, v->end - v->start, &r, dirty, 0, anon_bytes, v->flags & VMA_LOCKED ? r.pss_bytes : 0);
+			bprintf(b, "VmFlags:%s%s%s%s%s%s%s%s%s \n", v->prot & PROT_READ ? " rd" : "",
 				v->prot & PROT_WRITE ? " wr" : "", v->prot & PROT_EXEC ? " ex" : "",
 				v->flags & VMA_SHARED ? " sh" : "", v->maxprot & PROT_READ ? " mr" : "",
 				v->maxprot & PROT_WRITE ? " mw" : "", v->maxprot & PROT_EXEC ? " me" : "",
-				v->flags & VMA_GROWSDOWN ? " gd" : "");
+				v->flags & VMA_GROWSDOWN ? " gd" : "", v->flags & VMA_LOCKED ? " lo" : "");
 		}
 		off += len;
 	}
@@ -481,7 +578,7 @@ static void gen_smaps(struct proc_buf *b, struct mm *mm, int rollup)
 		bprintf(b, "%08lx-%08lx ---p 00000000 00:00 0                          [rollup]\n",
 			(unsigned long)mm->vmas[0].start, (unsigned long)mm->vmas[mm->nvmas - 1].end);
 		/* Rollup sums; the dirty split is not known per page: counted as clean. */
-		smaps_block(b, total, &all, 0, 0, anon_all);
+		smaps_block(b, total, &all, 0, 0, anon_all, locked_all);
 	}
 	free(maps);
 }
@@ -536,11 +633,12 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 
 			mem_figures(t->mm, &m);
 			bprintf(b,
-				"VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t       0 kB\nVmPin:\t       0 kB\n"
+				"VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmPin:\t       0 kB\n"
 				"VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\nRssAnon:\t%8lu kB\nRssFile:\t%8lu kB\n"
 				"RssShmem:\t%8lu kB\nVmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\n"
 				"VmLib:\t%8lu kB\nVmPTE:\t%8lu kB\nVmSwap:\t       0 kB\n",
 				(unsigned long)(m.size >> 10), (unsigned long)(m.size >> 10),
+				(unsigned long)(mm_locked_bytes(t->mm, 0, UINT64_MAX) >> 10),
 				(unsigned long)(t->mm->rss_pages * 4), (unsigned long)(t->mm->rss_pages * 4),
 				(unsigned long)(m.anon * 4), (unsigned long)(m.file * 4), (unsigned long)(m.shmem * 4),
 				(unsigned long)(m.data >> 10), (unsigned long)(m.stack >> 10), (unsigned long)(m.exe >> 10),
@@ -906,9 +1004,13 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 		if (n > 0 && task_of(p->pid, n))
 			*out = pinode(sb, P_PID, p->pid, n, 0, 0, S_IFDIR | 0555);
 		break;
+	case P_EXTDIR:
+		break;
 	default:
 		return -ENOTDIR;
 	}
+	if (!*out)
+		*out = ext_lookup(sb, p, name);
 	return *out ? 0 : -ENOENT;
 }
 
@@ -1056,6 +1158,21 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 	default:
 		break;
 	}
+	{
+		char buf[64];
+		const char *path = ext_path(p, buf, sizeof(buf));
+		const char *slash;
+		int e;
+
+		for (e = 0; path && e < n_ext_dirs; e++)
+			if (ext_dir_in(ext_dirs[e], path, NULL)) {
+				slash = strrchr(ext_dirs[e], '/');
+				EMIT(slash ? slash + 1 : ext_dirs[e], 0xa000 + (uint64_t)e, DT_DIR);
+			}
+		for (e = 0; path && e < n_ext_files; e++)
+			if (!strcmp(ext_files[e]->dir, path))
+				EMIT(ext_files[e]->name, 0xa100 + (uint64_t)e, DT_REG);
+	}
 #undef EMIT
 #undef EMIT_AT
 	return 0;
@@ -1084,6 +1201,9 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 		break;
 	case P_NETFILE:
 		net_files[p->which]->show(task_current, b);
+		break;
+	case P_EXTFILE:
+		ext_files[p->which]->show(b);
 		break;
 	case P_PIDFILE:
 		if (!tg_find(p->pid)) {

@@ -30,3 +30,24 @@ struct proc_net_file {
 void proc_net_register(const struct proc_net_file *f);
 #define PROC_NET_FILE(f) \
 	__attribute__((constructor)) static void register_##f(void) { proc_net_register(&f); }
+
+/*
+ * A file of /proc that another layer makes, outside the processes'
+ * directories: System V IPC registers sysvipc/shm and sys/kernel/shmmax,
+ * POSIX message queues sys/fs/mqueue/msg_max, so procfs names none of them.
+ * dir is the path of its directory below /proc ("sysvipc", "sys/kernel");
+ * a directory procfs does not have itself appears with its first file (its
+ * parent must exist).  show writes the whole text, under sentry_lock.
+ */
+struct proc_file {
+	const char *dir;
+	const char *name;
+	void (*show)(struct proc_buf *b);
+};
+
+#define PROC_FILES_MAX 64
+
+/* Registers f (at start-up, before main: see PROC_FILE). */
+void proc_file_register(const struct proc_file *f);
+#define PROC_FILE(f) \
+	__attribute__((constructor)) static void register_##f(void) { proc_file_register(&f); }

@@ -1,0 +1,233 @@
+/*
+ * What the three kinds of System V IPC object share: ids, keys, permissions
+ * (Linux's ipc/util.c), and the namespace's limits.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/ipc.h>
+#include <sys/stat.h>
+
+#include "../../vfs/fs/proc/proc.h"
+#include "../host/host.h"
+#include "../kernel/task.h"
+#include "ipc.h"
+
+/* Linux's defaults for a new IPC namespace (ipc/shm.c, ipc/sem.c, ipc/msg.c). */
+struct ipc_limits ipc_limits = {
+	.shmmax = UINT64_MAX - (1ULL << 24),
+	.shmall = UINT64_MAX - (1ULL << 24),
+	.shmmni = 4096,
+	.semmsl = 32000,
+	.semmns = 1024000000,
+	.semopm = 500,
+	.semmni = 32000,
+	.msgmax = 8192,
+	.msgmnb = 16384,
+	.msgmni = 32000,
+};
+
+void ipc_exit(int tgid)
+{
+	ipc_sem_exit(tgid);
+	ipc_shm_reap();
+}
+
+int64_t ipc_now(void)
+{
+	return (int64_t)(host_realtime_ns() / 1000000000ULL);
+}
+
+struct ipc_obj *ipc_at(struct ipc_ids *ids, int idx)
+{
+	return idx >= 0 && idx < ids->cap ? ids->slot[idx] : NULL;
+}
+
+struct ipc_obj *ipc_obtain(struct ipc_ids *ids, int id)
+{
+	struct ipc_obj *o;
+
+	if (id < 0)
+		return NULL;
+	o = ipc_at(ids, id % IPC_MNI);
+	return o && o->seq == id / IPC_MNI ? o : NULL;
+}
+
+int ipc_max_idx(const struct ipc_ids *ids)
+{
+	int i;
+
+	for (i = ids->cap - 1; i >= 0; i--)
+		if (ids->slot[i])
+			return i;
+	return -1;
+}
+
+/*
+ * Indexes are given cyclically, as Linux's ipc_idr_alloc: from the one after
+ * the last given, below max(64, 1.5 x the objects in use), so a removed
+ * object's index is not given again at once; when the search wraps, the
+ * sequence number goes up, so that a stale id names nothing.
+ */
+int ipc_add(struct ipc_ids *ids, struct ipc_obj *o, int limit)
+{
+	int max = ids->in_use * 3 / 2, idx = 0, i;
+
+	if (limit > IPC_MNI)
+		limit = IPC_MNI;
+	if (ids->in_use >= limit)
+		return -ENOSPC;
+	if (max < 64)
+		max = 64;
+	if (max > IPC_MNI)
+		max = IPC_MNI;
+	if (ids->next >= max)
+		ids->next = 0;
+	for (i = 0; i < max; i++) {
+		idx = (ids->next + i) % max;
+		if (!ipc_at(ids, idx))
+			break;
+	}
+	if (i == max)
+		return -ENOSPC;
+	if (idx >= ids->cap) {
+		int cap = ids->cap ? ids->cap : 16;
+		struct ipc_obj **s;
+
+		while (cap <= idx)
+			cap *= 2;
+		if (cap > IPC_MNI)
+			cap = IPC_MNI;
+		s = realloc(ids->slot, (size_t)cap * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		for (i = ids->cap; i < cap; i++)
+			s[i] = NULL;
+		ids->slot = s;
+		ids->cap = cap;
+	}
+	if (idx <= ids->last_idx)
+		ids->seq = (uint16_t)((ids->seq + 1) % (INT32_MAX / IPC_MNI)); /* Linux's ipcid_seq_max */
+	ids->last_idx = idx;
+	ids->next = idx + 1;
+	ids->slot[idx] = o;
+	ids->in_use++;
+	o->seq = ids->seq;
+	o->id = ids->seq * IPC_MNI + idx;
+	o->deleted = 0;
+	return 0;
+}
+
+void ipc_remove(struct ipc_ids *ids, struct ipc_obj *o)
+{
+	int idx = o->id % IPC_MNI;
+
+	if (ipc_at(ids, idx) == o) {
+		ids->slot[idx] = NULL;
+		ids->in_use--;
+	}
+	o->deleted = 1;
+}
+
+void ipc_init_perm(struct task *t, struct ipc_obj *o, int32_t key, int flg)
+{
+	o->key = key;
+	o->uid = o->cuid = t->cred.euid;
+	o->gid = o->cgid = t->cred.egid;
+	o->mode = (uint32_t)flg & 0777;
+}
+
+int ipc_perms(struct task *t, const struct ipc_obj *o, int flg)
+{
+	int want = (flg >> 6) | (flg >> 3) | flg;
+	uint32_t granted = o->mode;
+
+	if (t->cred.euid == o->cuid || t->cred.euid == o->uid)
+		granted >>= 6;
+	else if (creds_in_group(&t->cred, o->cgid) || creds_in_group(&t->cred, o->gid))
+		granted >>= 3;
+	if ((want & ~(int)granted & 07) && !capable(t, CAP_IPC_OWNER))
+		return -EACCES;
+	return 0;
+}
+
+int ipc_owner(struct task *t, const struct ipc_obj *o)
+{
+	if (t->cred.euid == o->cuid || t->cred.euid == o->uid || capable(t, CAP_SYS_ADMIN))
+		return 0;
+	return -EPERM;
+}
+
+int ipc_set_perm(struct ipc_obj *o, const struct abi_ipc_perm *in)
+{
+	if (in->uid == (uint32_t)-1 || in->gid == (uint32_t)-1)
+		return -EINVAL;
+	o->uid = in->uid;
+	o->gid = in->gid;
+	o->mode = (o->mode & ~0777U) | (in->mode & 0777U);
+	return 0;
+}
+
+void ipc_fill_perm(const struct ipc_obj *o, struct abi_ipc_perm *out)
+{
+	out->key = o->key;
+	out->uid = o->uid;
+	out->gid = o->gid;
+	out->cuid = o->cuid;
+	out->cgid = o->cgid;
+	out->mode = o->mode;
+	out->seq = o->seq;
+}
+
+long ipc_get(struct task *t, struct ipc_ids *ids, int32_t key, int flg,
+	     long (*make)(struct task *t, int32_t key, int flg, void *arg),
+	     int (*check)(struct ipc_obj *o, void *arg), void *arg)
+{
+	struct ipc_obj *o = NULL;
+	int i, r;
+
+	if (key == IPC_PRIVATE)
+		return make(t, key, flg, arg);
+	for (i = 0; i < ids->cap && !o; i++)
+		if (ids->slot[i] && ids->slot[i]->key == key)
+			o = ids->slot[i];
+	if (!o)
+		return (flg & IPC_CREAT) ? make(t, key, flg, arg) : -ENOENT;
+	if ((flg & IPC_CREAT) && (flg & IPC_EXCL))
+		return -EEXIST;
+	if (check && (r = check(o, arg)) < 0)
+		return r;
+	if (ipc_perms(t, o, flg) < 0)
+		return -EACCES;
+	return o->id;
+}
+
+/* ---- /proc/sys/kernel: the namespace's limits (read-only here) ---- */
+
+static void show_shmmax(struct proc_buf *b) { proc_printf(b, "%lu\n", (unsigned long)ipc_limits.shmmax); }
+static void show_shmall(struct proc_buf *b) { proc_printf(b, "%lu\n", (unsigned long)ipc_limits.shmall); }
+static void show_shmmni(struct proc_buf *b) { proc_printf(b, "%d\n", ipc_limits.shmmni); }
+static void show_msgmax(struct proc_buf *b) { proc_printf(b, "%d\n", ipc_limits.msgmax); }
+static void show_msgmnb(struct proc_buf *b) { proc_printf(b, "%d\n", ipc_limits.msgmnb); }
+static void show_msgmni(struct proc_buf *b) { proc_printf(b, "%d\n", ipc_limits.msgmni); }
+
+static void show_sem(struct proc_buf *b)
+{
+	proc_printf(b, "%d\t%d\t%d\t%d\n", ipc_limits.semmsl, ipc_limits.semmns, ipc_limits.semopm,
+		    ipc_limits.semmni);
+}
+
+static const struct proc_file sys_shmmax = {"sys/kernel", "shmmax", show_shmmax};
+static const struct proc_file sys_shmall = {"sys/kernel", "shmall", show_shmall};
+static const struct proc_file sys_shmmni = {"sys/kernel", "shmmni", show_shmmni};
+static const struct proc_file sys_sem = {"sys/kernel", "sem", show_sem};
+static const struct proc_file sys_msgmax = {"sys/kernel", "msgmax", show_msgmax};
+static const struct proc_file sys_msgmnb = {"sys/kernel", "msgmnb", show_msgmnb};
+static const struct proc_file sys_msgmni = {"sys/kernel", "msgmni", show_msgmni};
+PROC_FILE(sys_shmmax)
+PROC_FILE(sys_shmall)
+PROC_FILE(sys_shmmni)
+PROC_FILE(sys_sem)
+PROC_FILE(sys_msgmax)
+PROC_FILE(sys_msgmnb)
+PROC_FILE(sys_msgmni)
