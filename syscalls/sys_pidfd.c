@@ -14,6 +14,7 @@
 
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
+#include "../vfs/fs/proc/proc.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -73,9 +74,22 @@ SYSCALL(pidfd_open)
 	return fd;
 }
 
+/* pidfd_send_signal also takes the fd of a /proc/PID directory for the process, as Linux does. */
+static int signal_target(struct task *t, int fd)
+{
+	struct file *f = fdt_get(t->files, fd);
+	int pid;
+
+	if (!f)
+		return -EBADF;
+	pid = f->ops == &pidfd_fops ? (int)(intptr_t)f->priv : procfs_dir_pid(f->inode);
+	file_put(f);
+	return pid;
+}
+
 SYSCALL(pidfd_send_signal)
 {
-	int pid = pidfd_pid(t, (int)a[0]), sig = (int)a[1];
+	int pid = signal_target(t, (int)a[0]), sig = (int)a[1];
 	struct thread_group *g;
 	siginfo_t si;
 

@@ -47,6 +47,18 @@ int main(void)
 	CHECK("pidfd_send_signal(not a pidfd)", syscall(SYS_pidfd_send_signal, 0, SIGINT, NULL, 0));
 	CHECK("pidfd_send_signal(closed fd)", syscall(SYS_pidfd_send_signal, 999, SIGINT, NULL, 0));
 	{
+		/* A /proc/PID directory stands for its process (CPython's test_pidfd_send_signal); a task's does not. */
+		char path[64];
+		int d = open("/proc/self", O_RDONLY | O_DIRECTORY), td;
+
+		snprintf(path, sizeof(path), "/proc/self/task/%d", (int)syscall(SYS_gettid));
+		td = open(path, O_RDONLY | O_DIRECTORY);
+		CHECK("pidfd_send_signal(/proc/self, 0)", syscall(SYS_pidfd_send_signal, d, 0, NULL, 0));
+		CHECK("pidfd_send_signal(/proc/self/task/TID, 0)", syscall(SYS_pidfd_send_signal, td, 0, NULL, 0));
+		close(d);
+		close(td);
+	}
+	{
 		siginfo_t wsi;
 
 		CHECK("waitid(P_PIDFD, not a pidfd)", syscall(SYS_waitid, 3 /* P_PIDFD */, 0, &wsi, WEXITED, NULL));

@@ -1180,6 +1180,13 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 
 /* ---- files ---- */
 
+int procfs_dir_pid(struct inode *ino)
+{
+	const struct pnode *p = ino->iops == &proc_iops ? ino->priv : NULL;
+
+	return p && p->kind == P_PID && !p->tid ? p->pid : -EBADF;
+}
+
 static long proc_open(struct inode *ino, struct file *f, int flags)
 {
 	struct pnode *p = ino->priv;

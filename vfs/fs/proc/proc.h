@@ -7,6 +7,9 @@ struct super;
 /* A new procfs; returns its root directory. */
 struct inode *procfs_new(struct super **sb);
 
+/* The process a /proc/PID directory (not a task's) stands for, or -EBADF: pidfd_send_signal takes those as pidfds. */
+int procfs_dir_pid(struct inode *ino);
+
 /* The text of a file being made for a read (proc_printf appends to it). */
 struct proc_buf;
 struct task;
