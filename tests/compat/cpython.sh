@@ -56,7 +56,8 @@ for m in "${MODULES[@]}"; do
 	fi
 	# -v: a line per test, which --format=regrtest reads; -u network,cpu... stays off
 	# (the default resources): nothing reaches beyond loopback.
-	echo "$m $PY -m test -v $m"
+	# AF_VSOCK tests wait forever natively on a VM whose host has vsock: left out.
+	echo "$m $PY -m test -v $m -i '*VSOCK*'"
 done > "$B/list"
 
 "$CVISOR" compat --format=regrtest -j 2 --timeout "${COMPAT_TIMEOUT:-900}" --json "$B/out.json" \
