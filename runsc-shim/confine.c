@@ -294,10 +294,11 @@ static int write_map(pid_t pid, const char *file)
  * capability at all.  A sanitizer build sets up its root last: the /proc
  * directory it makes there needs an owner, a mapped id.
  */
-static int sentry_child(int go, int *gofer_sock, unsigned *stdio_closed, const char **step)
+static int sentry_child(int go, int *const *socks, size_t nsocks, unsigned *stdio_closed, const char **step)
 {
 	struct pollfd pfd = {.fd = go, .events = POLLIN};
-	int sock = *gofer_sock, fd, r;
+	int fd, r, next = 3;
+	size_t i;
 	char c;
 
 	if (!SANITIZER_BUILD && (r = enter_empty_root(step)) < 0)
@@ -323,21 +324,34 @@ static int sentry_child(int go, int *gofer_sock, unsigned *stdio_closed, const c
 		return -ECHILD;
 	close(go);
 	/*
-	 * No host fd but stdio and the gofer's socket.  Where the caller had
-	 * closed one of 0-2, the socket may sit (it moves up), and the memory
+	 * No host fd but stdio and the gofers' sockets.  Where the caller had
+	 * closed one of 0-2, a socket may sit (it moves up), and the memory
 	 * file or another fd of the sentry's would land later, to be taken for
 	 * the caller's (the sandbox's stdin, the -t console): such a place
 	 * holds the read end of an empty pipe instead, which reads end of file
-	 * and cannot be written, and the sentry knows it as closed.
+	 * and cannot be written, and the sentry knows it as closed.  The
+	 * sockets end up at 3, 4, ... in order, and everything above them closes.
 	 */
 	*step = "close the caller's other fds";
-	if (sock < 3) {
-		int moved = fcntl(sock, F_DUPFD_CLOEXEC, 3);
+	for (i = 0; i < nsocks; i++) {
+		if (*socks[i] == next) {
+			next++;
+			continue;
+		}
+		/* A later socket sitting at next moves out of the way first. */
+		for (size_t j = i + 1; j < nsocks; j++)
+			if (*socks[j] == next) {
+				int moved = fcntl(next, F_DUPFD_CLOEXEC, 3 + (int)nsocks);
 
-		if (moved < 0)
+				if (moved < 0)
+					return -errno;
+				close(next);
+				*socks[j] = moved;
+			}
+		if (dup3(*socks[i], next, O_CLOEXEC) < 0)
 			return -errno;
-		close(sock);
-		*gofer_sock = sock = moved;
+		close(*socks[i]);
+		*socks[i] = next++;
 	}
 	*stdio_closed = 0;
 	for (fd = 0; fd < 3; fd++)
@@ -353,7 +367,7 @@ static int sentry_child(int go, int *gofer_sock, unsigned *stdio_closed, const c
 			if (((*stdio_closed >> fd) & 1) && fd != p[0] && dup2(p[0], fd) < 0)
 				return -errno;
 	}
-	if ((sock > 3 && close_range(3, (unsigned)sock - 1, 0) < 0) || close_range((unsigned)sock + 1, ~0U, 0) < 0)
+	if (close_range((unsigned)next, ~0U, 0) < 0)
 		return -errno;
 	if (SANITIZER_BUILD && (r = enter_empty_root(step)) < 0)
 		return r;
@@ -365,9 +379,10 @@ static int sentry_child(int go, int *gofer_sock, unsigned *stdio_closed, const c
 	return 0;
 }
 
-pid_t shim_spawn_sentry(int *gofer_sock, unsigned *stdio_closed, const char **step)
+pid_t shim_spawn_sentry(int *const *socks, size_t nsocks, unsigned *stdio_closed, const char **step)
 {
 	int go[2], r;
+	size_t i;
 	long pid;
 
 	*step = "create its namespaces (clone)";
@@ -382,7 +397,7 @@ pid_t shim_spawn_sentry(int *gofer_sock, unsigned *stdio_closed, const char **st
 	pid = syscall(SYS_clone, NS_SENTRY | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid == 0) {
 		close(go[1]);
-		return sentry_child(go[0], gofer_sock, stdio_closed, step);
+		return sentry_child(go[0], socks, nsocks, stdio_closed, step);
 	}
 	r = pid < 0 ? -errno : 0;
 	close(go[0]);
@@ -402,8 +417,10 @@ pid_t shim_spawn_sentry(int *gofer_sock, unsigned *stdio_closed, const char **st
 		close(go[1]);
 		return r;
 	}
-	/* go[1] stays open while cvisor lives (see sentry_child); the gofer's socket is the sentry's alone. */
-	close(*gofer_sock);
-	*gofer_sock = -1;
+	/* go[1] stays open while cvisor lives (see sentry_child); the gofers' sockets are the sentry's alone. */
+	for (i = 0; i < nsocks; i++) {
+		close(*socks[i]);
+		*socks[i] = -1;
+	}
 	return (pid_t)pid;
 }

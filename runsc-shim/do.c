@@ -163,7 +163,7 @@ static void job_stop(pid_t sentry, int sig)
  * sandbox's exit status once it is gone.  Its pid namespace dies with it,
  * stubs and all, before it can be waited for.
  */
-static int supervise(pid_t sentry, const sigset_t *set)
+static int supervise(pid_t sentry, const sigset_t *set, int oci)
 {
 	for (;;) {
 		siginfo_t si;
@@ -176,6 +176,9 @@ static int supervise(pid_t sentry, const sigset_t *set)
 				continue; /* the gofer */
 			if (w < 0)
 				return shim_fail(NULL, "lost the sentry: %s", strerror(errno));
+			/* An OCI runtime's caller reads the container's end in the status: killed, as runc's init would be. */
+			if (WIFSIGNALED(st) && oci)
+				return 128 + WTERMSIG(st);
 			if (WIFSIGNALED(st))
 				return shim_fail("the host killed it (out of memory?), or see the lines above",
 						 "the sentry died of signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
@@ -208,10 +211,7 @@ int shim_do(int argc, char **argv)
 	const char *cgroup = NULL;
 	int print_host_syscalls = 0;
 	char cwd[4096];
-	struct rlimit rl;
-	sigset_t sigs, own;
-	pid_t gofer;
-	int i, status;
+	int i;
 
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -312,6 +312,23 @@ int shim_do(int argc, char **argv)
 	}
 	cfg.argv = argv + i;
 	cfg.envp = environ;
+	if (!cfg.cwd && getcwd(cwd, sizeof(cwd)))
+		cfg.cwd = cwd;
+	return shim_sandbox_run(&cfg, &(struct shim_sandbox){.cgroup = cgroup});
+}
+
+int shim_sandbox_run(struct sentry_config *cfg0, const struct shim_sandbox *opt)
+{
+	struct sentry_config cfg = *cfg0;
+	const char *cgroup = opt->cgroup;
+	int *socks[SENTRY_GOFERS_MAX] = {&cfg.gofer_sock};
+	pid_t gofers[SENTRY_GOFERS_MAX];
+	size_t ngofers = 1, k;
+	struct rlimit rl;
+	sigset_t sigs, own;
+	pid_t gofer;
+	int status;
+
 	if (!cfg.max_tasks)
 		cfg.max_tasks = default_tasks();
 	if (cgroup) {
@@ -323,8 +340,6 @@ int shim_do(int argc, char **argv)
 					 "cannot join cgroup %s: %s", cgroup,
 					 r == -ENOTDIR ? "not a directory of a cgroup v2 hierarchy" : strerror(-r));
 	}
-	if (!cfg.cwd && getcwd(cwd, sizeof(cwd)))
-		cfg.cwd = cwd;
 
 	/*
 	 * The sentry holds host fds for the root's files; idle ones are closed
@@ -351,6 +366,21 @@ int shim_do(int argc, char **argv)
 	/* The gofer first, while cvisor is one thread: a fork is clean then. */
 	if ((gofer = gofer_start(cfg.root, &cfg.gofer_sock)) < 0)
 		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
+	/* An OCI container's bind mounts: a gofer each, confined to its directory. */
+	gofers[0] = gofer;
+	for (k = 0; k < cfg.nmounts; k++) {
+		struct sentry_mount *m = &cfg.mounts[k];
+
+		if (m->kind != SENTRY_MNT_GOFER)
+			continue;
+		if (ngofers == SENTRY_GOFERS_MAX || (gofers[ngofers] = gofer_start(m->source, &m->sock)) < 0) {
+			while (ngofers--)
+				gofer_end(gofers[ngofers]);
+			return shim_fail("check that the directory exists (and that there are at most 63 bind mounts)",
+					 "cannot start the gofer for %s", m->source);
+		}
+		socks[ngofers++] = &m->sock;
+	}
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	cfg.host_tsc = host_clocksource_is_tsc();
@@ -362,16 +392,18 @@ int shim_do(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	{
 		const char *step;
-		pid_t pid = shim_spawn_sentry(&cfg.gofer_sock, &cfg.stdio_closed, &step);
+		pid_t pid = shim_spawn_sentry(socks, ngofers, &cfg.stdio_closed, &step);
 
 		if (pid < 0) {
-			gofer_end(gofer);
+			while (ngofers--)
+				gofer_end(gofers[ngofers]);
 			return shim_fail("cvisor needs root (CAP_SYS_ADMIN) to make the sandbox's namespaces",
 					 "cannot %s for the sentry: %s", step, strerror(-pid));
 		}
 		if (pid > 0) {
-			status = supervise(pid, &sigs);
-			gofer_end(gofer);
+			status = supervise(pid, &sigs, opt->oci);
+			while (ngofers--)
+				gofer_end(gofers[ngofers]);
 			return status;
 		}
 	}

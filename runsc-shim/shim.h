@@ -11,6 +11,20 @@ int shim_do(int argc, char **argv);
 int shim_platforms(int argc, char **argv);
 int shim_compat(int argc, char **argv);
 
+/*
+ * The sandbox's start-up and life, shared by `do` and the OCI verbs: the
+ * network namespace, the gofers (the root's, and one per SENTRY_MNT_GOFER
+ * mount of cfg, whose sock it sets), the sentry, and supervising it until
+ * it ends.  Returns the exit status to give (128+N for a sandbox killed by
+ * signal N; with opt->oci also when the sentry itself was killed).
+ */
+struct sentry_config;
+struct shim_sandbox {
+	const char *cgroup; /* join this existing cgroup v2 directory first, or NULL */
+	int oci;
+};
+int shim_sandbox_run(struct sentry_config *cfg, const struct shim_sandbox *opt);
+
 /* Prints "cvisor: <message>" and a hint; returns 1 (runc's error status). */
 int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -47,7 +61,8 @@ int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(prin
  *
  * shim_spawn_sentry: starts the sentry as a child in namespaces of its
  * own, as SANDBOX_HOST_ID with no capability and an empty read-only root,
- * holding only stdio and the gofer's socket (*gofer_sock, which may move).
+ * holding only stdio and the gofers' sockets (*socks[i], which may move:
+ * they end up at 3, 4, ... in order).
  * In the sentry, bit N of *stdio_closed says the caller's fd N (0-2) was
  * closed (an inert fd holds its place).  Returns 0 in the sentry, its pid
  * in cvisor (which no longer holds the socket), or -errno with *step saying
@@ -55,4 +70,4 @@ int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(prin
  */
 int shim_confine_net(void);
 int shim_confine_gofer(const char *root);
-pid_t shim_spawn_sentry(int *gofer_sock, unsigned *stdio_closed, const char **step);
+pid_t shim_spawn_sentry(int *const *socks, size_t nsocks, unsigned *stdio_closed, const char **step);

@@ -68,7 +68,8 @@ static void connect_layers(void)
 }
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */
-static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_t mode, int rdonly, int kind)
+static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_t mode, int rdonly, int kind,
+			int oci)
 {
 	struct super *sb;
 	struct inode *root = kind == FS_DEV ? devfs_new(&sb) : kind == FS_PROC ? procfs_new(&sb) :
@@ -80,6 +81,9 @@ static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_
 	if (!root)
 		return -ENOMEM;
 	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
+	/* An OCI container has /dev, /proc and /sys whether its image has the directories or not, as with runc. */
+	if (r < 0 && oci && sentry_make_mountpoint(t, path) == 0)
+		r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
 	if (r < 0) {
 		log_debug("no %s in the root: not mounting it (%ld)", path, r);
 		inode_put(root);
@@ -95,7 +99,7 @@ static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_
 	return r;
 }
 
-static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_fds)
+static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_fds, int oci)
 {
 	struct super *sb;
 	struct inode *root;
@@ -122,10 +126,12 @@ static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_f
 	path_get(&t->fs->root);
 	path_get(&t->fs->cwd);
 	/* Nothing of the host's /proc, /sys or /dev is ever reachable: the sandbox's own cover them. */
-	if ((r = mount_tmpfs(t, "/dev", 0, 0755, 0, FS_DEV)) < 0 ||
-	    (r = mount_tmpfs(t, "/proc", 0, 0555, 0, FS_PROC)) < 0 ||
-	    (r = mount_tmpfs(t, "/sys", 1 << 20, 0555, 1, FS_SYS)) < 0 ||
-	    (r = mount_tmpfs(t, "/tmp", sandbox.memory / 2, 01777, 0, FS_TMPFS)) < 0)
+	if ((r = mount_tmpfs(t, "/dev", 0, 0755, 0, FS_DEV, oci)) < 0 ||
+	    (r = mount_tmpfs(t, "/proc", 0, 0555, 0, FS_PROC, oci)) < 0 ||
+	    (r = mount_tmpfs(t, "/sys", 1 << 20, 0555, 1, FS_SYS, oci)) < 0)
+		return r;
+	/* A container's /tmp is its image's (or what its spec mounts there), as with runc. */
+	if (!oci && (r = mount_tmpfs(t, "/tmp", sandbox.memory / 2, 01777, 0, FS_TMPFS, 0)) < 0)
 		return r;
 	return 0;
 }
@@ -461,6 +467,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 {
 	struct task *t;
 	struct utsname un;
+	int socks[SENTRY_GOFERS_MAX];
 	char *prog;
 	long r;
 	int err = 0;
@@ -503,11 +510,14 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	if (!t)
 		return -ENOMEM;
 	mf_set_reclaim(gofer_cache_drop_unmapped);
-	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds);
+	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds, cfg->process != NULL);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
 		return (int)r;
 	}
+	r = sentry_make_mounts(t, cfg);
+	if (r < 0)
+		return (int)r;
 	if (cfg->cwd) {
 		struct path p;
 
@@ -524,7 +534,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 
 	/* The mounts the sandbox is built on stay: the application may not uncover what lies below them. */
 	vfs_lock_mounts();
-	if (host_seccomp_install(&cfg->gofer_sock, 1, plat->host_rules) < 0) {
+	if (host_seccomp_install(socks, sentry_gofer_socks(cfg, socks, SENTRY_GOFERS_MAX), plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}
@@ -540,6 +550,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	else if (cfg->test_forbidden_call == 3)
 		host_raw_syscall6(SYS_kill, 0x13ffffff0L, SIGKILL, 0, 0, 0, 0);
 
+	sentry_apply_process(t, cfg);
 	prog = find_program(t, cfg->argv[0], cfg->envp);
 	if (!prog) {
 		fprintf(stderr, "cvisor: %s: command not found in the sandbox\n", cfg->argv[0]);

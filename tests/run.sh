@@ -329,8 +329,8 @@ for t in "$here"/unit/*.sh "$root"/build/unit/* "$root"/build/unit-tests/*; do
 	esac
 done
 
-# tests/security, tests/gofer, tests/tty, tests/stdio, tests/stress, tests/fuzz and
-# tests/compat belong to cvisor itself (escape attempts, --overlay=none and --gofer-fds,
+# tests/security, tests/gofer, tests/tty, tests/stdio, tests/stress, tests/fuzz,
+# tests/compat and tests/oci belong to cvisor itself (escape attempts, --overlay=none and --gofer-fds,
 # `cvisor do -t`, the donated stdio, stress-ng, a few seconds of each fuzzer, `cvisor
 # compat`): they only mean something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
 # cvisor_suite DIR WHY_NOT_ELSEWHERE
@@ -357,6 +357,7 @@ cvisor_suite stdio "host stdio is how cvisor donates the caller's fds"
 cvisor_suite stress "a hang under stress-ng is cvisor's to find"
 cvisor_suite fuzz "the fuzz targets are cvisor's own code, and the system call fuzzer runs only inside cvisor"
 cvisor_suite compat "cvisor compat is cvisor's own runner"
+cvisor_suite oci "the OCI verbs are cvisor's own command line (runc is its reference inside)"
 
 # The sanitizer build on the same programs and cases: a heap error, a leak
 # (LeakSanitizer makes the sandbox exit non-zero) or undefined behaviour in
