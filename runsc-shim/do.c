@@ -323,7 +323,7 @@ int shim_sandbox_run(struct sentry_config *cfg0, const struct shim_sandbox *opt)
 	const char *cgroup = opt->cgroup;
 	int *socks[SENTRY_GOFERS_MAX] = {&cfg.gofer_sock};
 	pid_t gofers[SENTRY_GOFERS_MAX];
-	size_t ngofers = 1, k;
+	size_t ngofers = 1, nsocks, k;
 	struct rlimit rl;
 	sigset_t sigs, own;
 	pid_t gofer;
@@ -381,6 +381,11 @@ int shim_sandbox_run(struct sentry_config *cfg0, const struct shim_sandbox *opt)
 		}
 		socks[ngofers++] = &m->sock;
 	}
+	/* OCI exec's control sockets move into the sentry as the gofers' do (sentry/exec.h). */
+	nsocks = ngofers;
+	for (k = 0; k < 2; k++)
+		if (cfg.exec_socks[k] > 0 && nsocks < SENTRY_GOFERS_MAX)
+			socks[nsocks++] = &cfg.exec_socks[k];
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	cfg.host_tsc = host_clocksource_is_tsc();
@@ -392,7 +397,7 @@ int shim_sandbox_run(struct sentry_config *cfg0, const struct shim_sandbox *opt)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	{
 		const char *step;
-		pid_t pid = shim_spawn_sentry(socks, ngofers, &cfg.stdio_closed, &step);
+		pid_t pid = shim_spawn_sentry(socks, nsocks, &cfg.stdio_closed, &step);
 
 		if (pid < 0) {
 			while (ngofers--)
@@ -401,6 +406,8 @@ int shim_sandbox_run(struct sentry_config *cfg0, const struct shim_sandbox *opt)
 					 "cannot %s for the sentry: %s", step, strerror(-pid));
 		}
 		if (pid > 0) {
+			if (opt->started)
+				opt->started(opt->arg);
 			status = supervise(pid, &sigs, opt->oci);
 			while (ngofers--)
 				gofer_end(gofers[ngofers]);

@@ -34,6 +34,7 @@ static const struct verb verbs[] = {
 	{"ps", shim_ps, "list a container's host processes: cvisor ps [--format table|json] ID"},
 	{"pause", shim_pause, "freeze a container's sandbox: cvisor pause ID"},
 	{"resume", shim_resume, "thaw a paused container: cvisor resume ID"},
+	{"exec", shim_exec, "run a new process in a running container: cvisor exec [--process F] [-d] [--pid-file P] ID [CMD...]"},
 	{"features", shim_features, "print what this runtime implements, as JSON"},
 };
 

@@ -51,8 +51,8 @@ struct oci_spec {
 
 /*
  * Reads BUNDLE/config.json into *s: 0, or 1 after printing what is wrong
- * (shim_fail).  oci_process_parse reads a process object alone (exec's
- * --process file) into the process fields of s.
+ * (shim_fail).  oci_process_load reads a process object alone (exec's
+ * --process file) into the process fields of s (zeroed, or loaded before).
  */
 int oci_spec_load(const char *bundle, struct oci_spec *s);
 int oci_process_load(const char *file, struct oci_spec *s);
@@ -144,6 +144,18 @@ const char *oci_flag(int argc, char **argv, int *i, const char *name, const char
 /* The single ID operand after the flags: argv[i], or NULL after a message. */
 const char *oci_id(int argc, char **argv, int i, const char *verb);
 
+/*
+ * OCI exec (exec_server.c): the monitor's socket ROOT/ID/exec.sock and its
+ * two socket pairs with the sentry (into cfg->exec_socks) before the
+ * sandbox starts, the threads that serve them once it runs.
+ * oci_exec_socket binds (do_bind) or connects DIR/exec.sock: the socket, or -1.
+ */
+int oci_exec_server_prepare(const char *id, struct sentry_config *cfg);
+void oci_exec_server_start(void *arg);
+int oci_exec_socket(const char *dir, int do_bind);
+/* The console socket's pty (oci_launch.c): its replica, after the master went to sock_path; -1 after a message. */
+int oci_send_console(const char *sock_path);
+
 /* The verbs (one file each). */
 int shim_spec(int argc, char **argv);
 int shim_create(int argc, char **argv);
@@ -157,5 +169,6 @@ int shim_features(int argc, char **argv);
 int shim_ps(int argc, char **argv);
 int shim_pause(int argc, char **argv);
 int shim_resume(int argc, char **argv);
+int shim_exec(int argc, char **argv);
 /* The start time of process pid in /proc (clock ticks since boot), 0 if there is none. */
 unsigned long long oci_proc_start_time(pid_t pid);

@@ -184,19 +184,38 @@ int oci_cgroup_join(const struct oci_cgroups *cg)
 	return 0;
 }
 
+/* Whether the freeze asked for is done: v1's FROZEN (not FREEZING), v2's "frozen 1". */
+static int freeze_done(const char *dir, int v1)
+{
+	char buf[256];
+
+	if (v1)
+		return read_file(dir, "freezer.state", buf, sizeof(buf)) > 0 && !strncmp(buf, "FROZEN", 6);
+	return read_file(dir, "cgroup.events", buf, sizeof(buf)) > 0 && strstr(buf, "frozen 1");
+}
+
 int oci_cgroup_freeze(const struct oci_cgroups *cg, int frozen)
 {
-	int i;
+	int i, r, v1, tries;
 
 	for (i = 0; i < cg->n; i++) {
-		if (strstr(cg->dir[i], CG_ROOT "/freezer/") == cg->dir[i])
-			return write_file(cg->dir[i], "freezer.state", frozen ? "FROZEN" : "THAWED");
-		if (access(cg->dir[i], F_OK) == 0 && cgroup2_host())
-			return write_file(cg->dir[i], "cgroup.freeze", frozen ? "1" : "0");
+		v1 = strstr(cg->dir[i], CG_ROOT "/freezer/") == cg->dir[i];
+		if (!v1 && !cgroup2_host())
+			continue;
+		r = v1 ? write_file(cg->dir[i], "freezer.state", frozen ? "FROZEN" : "THAWED")
+		       : write_file(cg->dir[i], "cgroup.freeze", frozen ? "1" : "0");
+		/* A freeze takes a moment on a busy host: pause returns once every process is stopped, as runc's. */
+		for (tries = 0; r == 0 && frozen && !freeze_done(cg->dir[i], v1) && tries < 500; tries++) {
+			if (v1 && tries % 50 == 49)
+				write_file(cg->dir[i], "freezer.state", "FROZEN"); /* v1 retries a freeze that stalled */
+			nanosleep(&(struct timespec){0, 2 * 1000 * 1000}, NULL);
+		}
+		return r;
 	}
 	return -ENOTSUP;
 }
 
+/* Frozen, or freezing: a freeze was asked for and not undone (resume undoes it). */
 int oci_cgroup_frozen(const struct oci_cgroups *cg)
 {
 	char buf[256];
@@ -204,9 +223,9 @@ int oci_cgroup_frozen(const struct oci_cgroups *cg)
 
 	for (i = 0; i < cg->n; i++) {
 		if (strstr(cg->dir[i], CG_ROOT "/freezer/") == cg->dir[i])
-			return read_file(cg->dir[i], "freezer.state", buf, sizeof(buf)) > 0 && !strncmp(buf, "FROZEN", 6);
+			return read_file(cg->dir[i], "freezer.state", buf, sizeof(buf)) > 0 && strncmp(buf, "THAWED", 6);
 		if (cgroup2_host())
-			return read_file(cg->dir[i], "cgroup.events", buf, sizeof(buf)) > 0 && strstr(buf, "frozen 1");
+			return read_file(cg->dir[i], "cgroup.freeze", buf, sizeof(buf)) > 0 && buf[0] == '1';
 	}
 	return 0;
 }

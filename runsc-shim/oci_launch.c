@@ -97,7 +97,7 @@ static int check_program(const struct oci_spec *s)
  * the monitor's stdio and controlling terminal, and the sentry serves the
  * sandbox's own pty on it as `do -t` serves the caller's terminal.
  */
-static int send_console(const char *sock_path)
+int oci_send_console(const char *sock_path)
 {
 	int master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), replica = -1, s = -1;
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -206,7 +206,10 @@ static void monitor(const struct oci_launch *l, struct oci_spec *s, const struct
 	cfg.root_rdonly = s->root_readonly;
 	cfg.hostname = s->hostname;
 	cfg.process = &s->proc;
-	_exit(shim_sandbox_run(&cfg, &(struct shim_sandbox){.oci = 1}));
+	if (oci_exec_server_prepare(l->id, &cfg) < 0)
+		fprintf(stderr, "cvisor: cannot listen for exec in the state directory: %s; exec will not work\n",
+			strerror(errno));
+	_exit(shim_sandbox_run(&cfg, &(struct shim_sandbox){.oci = 1, .started = oci_exec_server_start}));
 }
 
 static void now_rfc3339(char *buf, size_t size)
@@ -236,7 +239,7 @@ static int write_pid_file(const char *path, pid_t pid)
 /* Removes ROOT/ID (its files) and the container's cgroups. */
 void oci_remove(const char *id, const struct oci_cgroups *cg)
 {
-	static const char *const files[] = {"state.json", "state.json.tmp", "start.fifo", "lock"};
+	static const char *const files[] = {"state.json", "state.json.tmp", "start.fifo", "exec.sock", "lock"};
 	char dir[4400], path[4500];
 	size_t i;
 
@@ -335,7 +338,7 @@ int oci_launch(const struct oci_launch *l)
 			goto fail;
 		}
 	}
-	if (l->console && s.terminal && (console = send_console(l->console)) < 0)
+	if (l->console && s.terminal && (console = oci_send_console(l->console)) < 0)
 		goto fail;
 	if (l->foreground) {
 		sentry_forwarded_set(&set);

@@ -22,6 +22,9 @@ struct sentry_config;
 struct shim_sandbox {
 	const char *cgroup; /* join this existing cgroup v2 directory first, or NULL */
 	int oci;
+	/* Called in cvisor once the sentry runs (the OCI monitor's exec server starts there), or NULL. */
+	void (*started)(void *arg);
+	void *arg;
 };
 int shim_sandbox_run(struct sentry_config *cfg, const struct shim_sandbox *opt);
 

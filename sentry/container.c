@@ -234,5 +234,9 @@ size_t sentry_gofer_socks(const struct sentry_config *cfg, int *socks, size_t ma
 	for (i = 0; i < cfg->nmounts && n < max; i++)
 		if (cfg->mounts[i].kind == SENTRY_MNT_GOFER)
 			socks[n++] = cfg->mounts[i].sock;
+	/* OCI exec's sockets are served with the gofer's host call (sentry/exec.h). */
+	for (i = 0; i < 2 && n < max; i++)
+		if (cfg->exec_socks[i] > 0)
+			socks[n++] = cfg->exec_socks[i];
 	return n;
 }

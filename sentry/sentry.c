@@ -35,6 +35,7 @@
 #include "log.h"
 #include "mm/memfile.h"
 #include "mm/mm.h"
+#include "exec.h"
 #include "sentry.h"
 #include "vdso/vdso.h"
 
@@ -190,6 +191,11 @@ static char *find_program(struct task *t, const char *argv0, char *const *envp)
 		path = end ? end + 1 : path + n;
 	}
 	return NULL;
+}
+
+char *sentry_find_program(struct task *t, const char *argv0, char *const *envp)
+{
+	return find_program(t, argv0, envp);
 }
 
 /*
@@ -551,6 +557,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		host_raw_syscall6(SYS_kill, 0x13ffffff0L, SIGKILL, 0, 0, 0, 0);
 
 	sentry_apply_process(t, cfg);
+	sentry_exec_start(cfg->exec_socks[0] > 0 ? cfg->exec_socks[0] : -1, cfg->exec_socks[1] > 0 ? cfg->exec_socks[1] : -1);
 	prog = find_program(t, cfg->argv[0], cfg->envp);
 	if (!prog) {
 		fprintf(stderr, "cvisor: %s: command not found in the sandbox\n", cfg->argv[0]);

@@ -71,6 +71,7 @@ struct sentry_config {
 	int root_rdonly;         /* root.readonly: the root's mount is read-only */
 	const char *hostname;    /* NULL: the host's */
 	const struct sentry_process *process; /* NULL: root, every capability, the default limits */
+	int exec_socks[2];       /* OCI exec's requests and events sockets (sentry/exec.h); 0: none */
 };
 
 /*
@@ -83,6 +84,8 @@ struct task;
 #define SENTRY_GOFERS_MAX 64
 long sentry_make_mounts(struct task *t, const struct sentry_config *cfg);
 void sentry_apply_process(struct task *t, const struct sentry_config *cfg);
+/* argv0 looked up in envp's PATH as execvp would, in t's root: a malloc'd path, or NULL. */
+char *sentry_find_program(struct task *t, const char *argv0, char *const *envp);
 /* A missing directory at path (absolute), made with its parents: 0 or -errno. */
 long sentry_make_mountpoint(struct task *t, const char *path);
 size_t sentry_gofer_socks(const struct sentry_config *cfg, int *socks, size_t max);

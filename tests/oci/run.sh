@@ -132,8 +132,10 @@ check "delete --force of a missing container is 0" 0 $?
 check "no state is left by run" "" "$("${C[@]}" list -q)"
 
 # create + start under a subreaper: the pid file's process is the caller's
-# descendant and exits with the container's status (143 for SIGTERM).
-mkbundle "$T/b4" '["sh", "-c", "echo started; sleep 30"]'
+# descendant and exits with the container's status.  pid 1 of a pid namespace
+# gets a signal from outside only if it handles it (pid_namespaces(7)): the
+# shell traps SIGTERM and exits 143.
+mkbundle "$T/b4" '["sh", "-c", "trap \"exit 143\" TERM; echo started; sleep 30 & wait"]'
 lifecycle=$("$PY" - "$CVISOR" "$STATE" "$T/b4" "l1-$RUNID" "$T/l1.pid" <<'PY' 2>&1
 import ctypes, json, os, subprocess, sys, time
 cvisor, state, bundle, cid, pidfile = sys.argv[1:]
@@ -149,7 +151,10 @@ print("pid file", "decimal, no newline" if raw.isdigit() else repr(raw))
 pid = int(raw)
 print("state", st())
 print("start", subprocess.run(c + ["start", cid]).returncode)
-time.sleep(0.3)
+# The trap is set before "started" is written: only then may SIGTERM come (else pid 1 ignores it).
+end = time.time() + 20
+while "started" not in open(bundle + "/out").read() and time.time() < end:
+    time.sleep(0.05)
 print("state", st())
 print("pause", subprocess.run(c + ["pause", cid]).returncode, st())
 print("resume", subprocess.run(c + ["resume", cid]).returncode, st())
@@ -185,7 +190,8 @@ output started" "$lifecycle"
 
 # A container that is not stopped is deleted only with --force; kill by name.
 mkbundle "$T/b5" '["sleep", "30"]'
-"${C[@]}" create --bundle "$T/b5" "d1-$RUNID" >/dev/null 2>&1 && "${C[@]}" start "d1-$RUNID"
+"${C[@]}" create --bundle "$T/b5" "d1-$RUNID" >/dev/null 2>"$T/d1.err" && "${C[@]}" start "d1-$RUNID" ||
+	failed "create and start" "$(cat "$T/d1.err")"
 "${C[@]}" delete "d1-$RUNID" 2>/dev/null
 check "delete of a running container fails" 1 $?
 "${C[@]}" kill "d1-$RUNID" SIGKILL
@@ -198,6 +204,37 @@ check "create again after delete" 0 $?
 check "create of an ID that exists fails" 1 $?
 "${C[@]}" delete "d1-$RUNID"
 check "delete of a created container" 0 $?
+
+# exec: a new process in the running sandbox, with its own stdio and status; the
+# pid file's process of a detached exec exits with the process's status.
+mkbundle "$T/b10" '["sleep", "30"]'
+"${C[@]}" run --detach --bundle "$T/b10" "x1-$RUNID" >/dev/null 2>&1
+out=$(echo from-stdin | "${C[@]}" exec "x1-$RUNID" sh -c 'cat; echo ppid=$PPID; id -u; exit 5' 2>&1; echo "exit $?")
+check "exec: stdin, stdout, no parent in the sandbox, exit status" "from-stdin
+ppid=0
+0
+exit 5" "$out"
+"${C[@]}" exec "x1-$RUNID" no-such-program 2>"$T/exec.err"
+check "exec of a missing program fails with 1" 1 $?
+grep -q 'executable file not found' "$T/exec.err" && pass "exec: runc's words for a missing program" ||
+	failed "exec: missing program message" "$(cat "$T/exec.err")"
+cat >"$T/process.json" <<'EOF2'
+{"args": ["sh", "-c", "sleep 0.2; exit 4"], "cwd": "/tmp", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0}}
+EOF2
+detached=$("$PY" - "$CVISOR" "$STATE" "x1-$RUNID" "$T/process.json" "$T/x1.pid" <<'PY' 2>&1
+import ctypes, os, subprocess, sys
+cvisor, state, cid, process, pidfile = sys.argv[1:]
+ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+r = subprocess.run([cvisor, "--root", state, "exec", "--process", process, "--detach", "--pid-file", pidfile, cid])
+pid = int(open(pidfile).read())
+_, status = os.waitpid(pid, 0)
+print("exec", r.returncode, "status", os.waitstatus_to_exitcode(status))
+PY
+)
+check "exec --process --detach --pid-file: the pid file's process exits with the process's status" "exec 0 status 4" "$detached"
+"${C[@]}" exec "x1-$RUNID" sh -c 'kill -9 $$'
+check "exec: a process killed by SIGKILL is 137" 137 $?
+"${C[@]}" delete --force "x1-$RUNID"
 
 # The console socket: the pty master comes over it, the replica is the process's terminal.
 mkbundle "$T/b6" '["sh", "-c", "tty; echo in-tty"]' 'c["process"]["terminal"] = True'
@@ -239,6 +276,50 @@ mkbundle "$T/b8" '["dd", "if=/dev/zero", "of=/dev/null", "bs=10M", "count=1"]' \
 	'c["linux"]["resources"] = {"memory": {"limit": 64 << 20}}'
 "${C[@]}" run --bundle "$T/b8" "m2-$RUNID" >/dev/null 2>&1
 check "memory limit 64M: a 10M allocation runs" 0 $?
+
+# podman with cvisor as its runtime, against podman with runc, on an image imported
+# from the busybox rootfs (no registry is needed).  podman's storage and state are
+# this run's own (--root, --runroot), with no network and cgroupfs cgroups.
+if command -v podman >/dev/null && command -v conmon >/dev/null && [ -n "$REF" ]; then
+	mkdir -p "$T/img/bin" "$T/img/etc" "$T/img/tmp" "$T/vol"
+	cp /bin/busybox "$T/img/bin/busybox"
+	for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$T/img/bin/$a"; done
+	echo vol-file >"$T/vol/f"
+	printf '[engine]\nruntime_supports_json = ["cvisor", "runc", "crun"]\n' >"$T/containers.conf"
+	PM=(env CONTAINERS_CONF="$T/containers.conf" podman --root "$T/storage" --runroot "$T/run"
+		--cgroup-manager=cgroupfs --events-backend=file)
+	# podman's default limits (nofile and nproc of 1048576) may be above this host's: runc could not set them.
+	UL=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+	tar -C "$T/img" -cf "$T/img.tar" . && "${PM[@]}" import -q "$T/img.tar" localhost/cvisor-test:1 >/dev/null 2>&1
+	# podman_cases RUNTIME: the same runs, their output and statuses.
+	podman_cases() {
+		local P=("${PM[@]}" --runtime "$1") I=localhost/cvisor-test:1
+		"${P[@]}" run --rm "${UL[@]}" --network=none -e FOO=bar -w /tmp -u 1000:1000 $I sh -c 'echo $FOO; pwd; id' 2>/dev/null
+		echo "status $?"
+		"${P[@]}" run --rm "${UL[@]}" --network=none --read-only -v "$T/vol:/data:ro" $I \
+			sh -c 'cat /data/f; touch /x 2>/dev/null || echo ro; touch /data/y 2>/dev/null || echo ro; exit 3' 2>/dev/null
+		echo "status $?"
+		"${P[@]}" run --rm "${UL[@]}" --network=none $I no-such-program >/dev/null 2>&1
+		echo "missing program: status $?"
+		"${P[@]}" run --rm "${UL[@]}" --network=none --memory 64m $I awk 'BEGIN { s = "0123456789abcdef"; while (1) s = s s }' >/dev/null 2>&1
+		echo "memory: status $?"
+		"${P[@]}" run -d "${UL[@]}" --name "pm-$RUNID" --network=none $I sleep 30 >/dev/null 2>&1
+		"${P[@]}" exec "pm-$RUNID" sh -c 'echo in exec; exit 6' 2>/dev/null
+		echo "exec: status $?"
+		"${P[@]}" pause "pm-$RUNID" >/dev/null 2>&1 && "${P[@]}" unpause "pm-$RUNID" >/dev/null 2>&1
+		echo "pause and unpause: status $?"
+		"${P[@]}" stop -t 1 "pm-$RUNID" >/dev/null 2>&1
+		"${P[@]}" rm "pm-$RUNID" >/dev/null 2>&1
+		echo "stop and rm: status $?"
+	}
+	native=$(podman_cases "$REF")
+	sandbox=$(podman_cases "$CVISOR")
+	check "podman run, exec, pause, stop, rm: as with ${REF##*/}" "$native" "$sandbox"
+	"${PM[@]}" rm -af >/dev/null 2>&1
+	"${PM[@]}" rmi -af >/dev/null 2>&1
+else
+	echo "SKIP oci/podman: podman, conmon or runc is not installed (apt-get install podman runc)"
+fi
 
 # spec, features, --version.
 mkdir -p "$T/b9"
