@@ -260,8 +260,8 @@ int oci_cgroup_remove(const struct oci_cgroups *cg)
 
 	for (i = 0; i < cg->n; i++) {
 		/* The sandbox's processes were killed; the last of them may take a moment to go. */
-		for (tries = 0; rmdir(cg->dir[i]) < 0 && errno == EBUSY && tries < 200; tries++)
-			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+		for (tries = 0; rmdir(cg->dir[i]) < 0 && errno == EBUSY && tries < 2000; tries++)
+			nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
 		if (access(cg->dir[i], F_OK) == 0 && !r)
 			r = -errno;
 	}

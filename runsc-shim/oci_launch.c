@@ -148,6 +148,29 @@ static uint64_t default_memory(void)
 	return half > (16ULL << 30) ? (16ULL << 30) : half;
 }
 
+/*
+ * Closes every fd from 3 up but keep1 and keep2 (-1: none): what the caller
+ * left open (containerd's shim leaves fd 3, a pipe it waits on) is not the
+ * container's, and must not stay open for as long as it runs.
+ */
+static void close_others(int keep1, int keep2)
+{
+	int lo = keep1 < keep2 ? keep1 : keep2, hi = keep1 < keep2 ? keep2 : keep1;
+	unsigned from = 3;
+
+	if (lo >= 3) {
+		if ((unsigned)lo > from)
+			close_range(from, (unsigned)lo - 1, 0);
+		from = (unsigned)lo + 1;
+	}
+	if (hi >= 3 && hi != lo) {
+		if ((unsigned)hi > from)
+			close_range(from, (unsigned)hi - 1, 0);
+		from = (unsigned)hi + 1;
+	}
+	close_range(from, ~0U, 0);
+}
+
 /* The monitor, after fork: the container's process from the caller's point of view.  Never returns. */
 static void monitor(const struct oci_launch *l, struct oci_spec *s, const struct oci_cgroups *cg, int console, int ready)
 {
@@ -155,6 +178,7 @@ static void monitor(const struct oci_launch *l, struct oci_spec *s, const struct
 	char fifo[4400];
 	int r;
 
+	close_others(console, ready);
 	if (!l->foreground)
 		setsid();
 	if (console >= 0) {

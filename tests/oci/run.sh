@@ -12,7 +12,7 @@
 # Usage: tests/oci/run.sh [CVISOR]
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
-CVISOR=${1:-$root/build/cvisor}
+CVISOR=$(readlink -f "${1:-$root/build/cvisor}") # podman takes only an absolute runtime path
 PY=/usr/bin/python3
 T=$(mktemp -d /var/tmp/cvisor-oci.XXXXXX)
 STATE=$T/state
@@ -137,15 +137,20 @@ check "no state is left by run" "" "$("${C[@]}" list -q)"
 # shell traps SIGTERM and exits 143.
 mkbundle "$T/b4" '["sh", "-c", "trap \"exit 143\" TERM; echo started; sleep 30 & wait"]'
 lifecycle=$("$PY" - "$CVISOR" "$STATE" "$T/b4" "l1-$RUNID" "$T/l1.pid" <<'PY' 2>&1
-import ctypes, json, os, subprocess, sys, time
+import ctypes, json, os, select, subprocess, sys, time
 cvisor, state, bundle, cid, pidfile = sys.argv[1:]
 ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
 c = [cvisor, "--root", state]
 def st():
     return json.loads(subprocess.run(c + ["state", cid], capture_output=True, text=True).stdout)["status"]
 out = open(bundle + "/out", "w")
-r = subprocess.run(c + ["create", "--bundle", bundle, "--pid-file", pidfile, cid], stdout=out, stderr=subprocess.DEVNULL)
+# An fd the caller leaves open (containerd's shim leaves its fd 3) is not kept by the container.
+rd, wr = os.pipe()
+r = subprocess.run(c + ["create", "--bundle", bundle, "--pid-file", pidfile, cid], stdout=out, stderr=subprocess.DEVNULL,
+                   pass_fds=(wr,))
+os.close(wr)
 print("create", r.returncode)
+print("the caller's other fds are let go:", select.select([rd], [], [], 5)[0] == [rd] and os.read(rd, 1) == b"")
 raw = open(pidfile).read()
 print("pid file", "decimal, no newline" if raw.isdigit() else repr(raw))
 pid = int(raw)
@@ -172,6 +177,7 @@ print("output", open(bundle + "/out").read().strip())
 PY
 )
 check "create, start, state, pause, resume, ps, kill, delete" "create 0
+the caller's other fds are let go: True
 pid file decimal, no newline
 state created
 start 0
@@ -319,6 +325,18 @@ if command -v podman >/dev/null && command -v conmon >/dev/null && [ -n "$REF" ]
 	"${PM[@]}" rmi -af >/dev/null 2>&1
 else
 	echo "SKIP oci/podman: podman, conmon or runc is not installed (apt-get install podman runc)"
+fi
+
+# linux.resources.pids.limit: a fork past it fails with EAGAIN, as the pids cgroup makes it.
+mkbundle "$T/b11" '["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 1 & done; echo after; wait"]' \
+	'c["linux"]["resources"] = {"pids": {"limit": 5}}; c["linux"]["cgroupsPath"] = "cvisor-pids-'"$RUNID"'"'
+sandbox=$(timeout 30 "${C[@]}" run --bundle "$T/b11" "n1-$RUNID" 2>&1 | grep -v loopback; echo "status ${PIPESTATUS[0]}")
+if [ -n "$REF" ]; then
+	native=$(timeout 30 "$REF" --root "$T/ref" run --bundle "$T/b11" "n1-$RUNID" 2>&1; echo "status $?")
+	check "pids limit 5: fork fails past it, as with ${REF##*/}" "$native" "$sandbox"
+else
+	check "pids limit 5: fork fails past it" "sh: can't fork: Resource temporarily unavailable
+status 2" "$sandbox"
 fi
 
 # spec, features, --version.
