@@ -26,6 +26,7 @@
 #include "sentry.h"
 
 static int req_sock = -1, evt_sock = -1;
+static char *(*find_program)(struct task *t, const char *argv0, char *const *envp);
 static pthread_mutex_t evt_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct spawn {
@@ -120,7 +121,7 @@ static long prepare(struct task *t, struct spawn *s)
 		path_put(&t->fs->cwd);
 		t->fs->cwd = p;
 	}
-	prog = sentry_find_program(t, s->argv[0], s->envp);
+	prog = find_program(t, s->argv[0], s->envp);
 	if (!prog)
 		return -ENOENT;
 	{
@@ -218,7 +219,7 @@ static void *exec_main(void *arg)
 	}
 }
 
-void sentry_exec_start(int req, int evt)
+void sentry_exec_start(int req, int evt, char *(*find)(struct task *t, const char *argv0, char *const *envp))
 {
 	pthread_attr_t attr;
 	pthread_t th;
@@ -227,6 +228,7 @@ void sentry_exec_start(int req, int evt)
 		return;
 	req_sock = req;
 	evt_sock = evt;
+	find_program = find;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 256 << 10);

@@ -43,5 +43,10 @@ struct exec_ack {
 	int32_t ok;
 };
 
-/* Starts the exec thread on the two sockets (sentry/exec.c); after the seccomp filter is fine. */
-void sentry_exec_start(int req_sock, int evt_sock);
+/*
+ * Starts the exec thread on the two sockets (sentry/exec.c); after the
+ * seccomp filter is fine.  find looks a program up in PATH as the first
+ * process's is (sentry.c plugs its own in: it sits above this layer).
+ */
+struct task;
+void sentry_exec_start(int req_sock, int evt_sock, char *(*find)(struct task *t, const char *argv0, char *const *envp));

@@ -193,11 +193,6 @@ static char *find_program(struct task *t, const char *argv0, char *const *envp)
 	return NULL;
 }
 
-char *sentry_find_program(struct task *t, const char *argv0, char *const *envp)
-{
-	return find_program(t, argv0, envp);
-}
-
 /*
  * Signals sent to cvisor itself (Ctrl-C at the terminal, kill from a
  * supervisor) are the sandbox's: SIGINT, SIGQUIT and SIGTSTP go to the
@@ -557,7 +552,8 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		host_raw_syscall6(SYS_kill, 0x13ffffff0L, SIGKILL, 0, 0, 0, 0);
 
 	sentry_apply_process(t, cfg);
-	sentry_exec_start(cfg->exec_socks[0] > 0 ? cfg->exec_socks[0] : -1, cfg->exec_socks[1] > 0 ? cfg->exec_socks[1] : -1);
+	sentry_exec_start(cfg->exec_socks[0] > 0 ? cfg->exec_socks[0] : -1, cfg->exec_socks[1] > 0 ? cfg->exec_socks[1] : -1,
+			  find_program);
 	prog = find_program(t, cfg->argv[0], cfg->envp);
 	if (!prog) {
 		fprintf(stderr, "cvisor: %s: command not found in the sandbox\n", cfg->argv[0]);

@@ -84,8 +84,6 @@ struct task;
 #define SENTRY_GOFERS_MAX 64
 long sentry_make_mounts(struct task *t, const struct sentry_config *cfg);
 void sentry_apply_process(struct task *t, const struct sentry_config *cfg);
-/* argv0 looked up in envp's PATH as execvp would, in t's root: a malloc'd path, or NULL. */
-char *sentry_find_program(struct task *t, const char *argv0, char *const *envp);
 /* A missing directory at path (absolute), made with its parents: 0 or -errno. */
 long sentry_make_mountpoint(struct task *t, const char *path);
 size_t sentry_gofer_socks(const struct sentry_config *cfg, int *socks, size_t max);

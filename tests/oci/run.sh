@@ -214,8 +214,9 @@ check "delete of a created container" 0 $?
 # exec: a new process in the running sandbox, with its own stdio and status; the
 # pid file's process of a detached exec exits with the process's status.
 mkbundle "$T/b10" '["sleep", "30"]'
-"${C[@]}" run --detach --bundle "$T/b10" "x1-$RUNID" >/dev/null 2>&1
+"${C[@]}" run --detach --bundle "$T/b10" "x1-$RUNID" >/dev/null 2>"$T/x1.err"
 out=$(echo from-stdin | "${C[@]}" exec "x1-$RUNID" sh -c 'cat; echo ppid=$PPID; id -u; exit 5' 2>&1; echo "exit $?")
+case $out in *"that is stopped"*) out="$out (the container's stderr: $(cat "$T/x1.err"))";; esac
 check "exec: stdin, stdout, no parent in the sandbox, exit status" "from-stdin
 ppid=0
 0
@@ -338,6 +339,22 @@ else
 	check "pids limit 5: fork fails past it" "sh: can't fork: Resource temporarily unavailable
 status 2" "$sandbox"
 fi
+
+# Many sandboxes on one host: a memory bomb and a fork bomb in two of them leave
+# the others answering.
+mkbundle "$T/b12" '["sleep", "60"]'
+mkbundle "$T/b13" '["sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 2"]' \
+	'c["linux"]["resources"] = {"pids": {"limit": 16}}'
+for i in 1 2 3 4; do "${C[@]}" run --detach --bundle "$T/b12" "t$i-$RUNID" >/dev/null 2>&1; done
+"${C[@]}" run --bundle "$T/b7" "tm-$RUNID" >/dev/null 2>&1
+mem=$?
+timeout 30 "${C[@]}" run --bundle "$T/b13" "tf-$RUNID" >/dev/null 2>&1
+fork=$?
+alive=
+for i in 1 2 3 4; do alive+=$(timeout 10 "${C[@]}" exec "t$i-$RUNID" echo "$i" 2>/dev/null); done
+check "a memory bomb (137) and a fork bomb (ends) leave 4 other sandboxes answering" "137 ended 1234" \
+	"$mem $([ "$fork" -lt 124 ] && echo ended || echo "stuck $fork") $alive"
+for i in 1 2 3 4; do "${C[@]}" delete --force "t$i-$RUNID"; done
 
 # spec, features, --version.
 mkdir -p "$T/b9"
