@@ -294,45 +294,11 @@ static int write_map(pid_t pid, const char *file)
  * capability at all.  A sanitizer build sets up its root last: the /proc
  * directory it makes there needs an owner, a mapped id.
  */
-/* Moves *fd above stdio if it sits in 0-2 (a place the caller had closed). */
-static int move_above_stdio(int *fd)
-{
-	int moved;
-
-	if (*fd < 0 || *fd >= 3)
-		return 0;
-	moved = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
-	if (moved < 0)
-		return -errno;
-	close(*fd);
-	*fd = moved;
-	return 0;
-}
-
-/* Closes every fd from 3 up but keep[0..n) (each >= 3 or -1). */
-static int close_all_but(const int *keep, int n)
-{
-	unsigned from = 3;
-
-	for (;;) {
-		unsigned next = ~0U;
-		int i;
-
-		for (i = 0; i < n; i++)
-			if (keep[i] >= (int)from && (unsigned)keep[i] < next)
-				next = (unsigned)keep[i];
-		if (next > from && close_range(from, next == ~0U ? ~0U : next - 1, 0) < 0)
-			return -errno;
-		if (next == ~0U)
-			return 0;
-		from = next + 1;
-	}
-}
-
-static int sentry_child(int go, int *gofer_sock, int *packet_fd, unsigned *stdio_closed, const char **step)
+static int sentry_child(int go, int *const *socks, size_t nsocks, unsigned *stdio_closed, const char **step)
 {
 	struct pollfd pfd = {.fd = go, .events = POLLIN};
-	int sock = *gofer_sock, fd, r;
+	int fd, r, next = 3;
+	size_t i;
 	char c;
 
 	if (!SANITIZER_BUILD && (r = enter_empty_root(step)) < 0)
@@ -358,17 +324,35 @@ static int sentry_child(int go, int *gofer_sock, int *packet_fd, unsigned *stdio
 		return -ECHILD;
 	close(go);
 	/*
-	 * No host fd but stdio and the gofer's socket.  Where the caller had
-	 * closed one of 0-2, the socket may sit (it moves up), and the memory
+	 * No host fd but stdio and the gofers' sockets.  Where the caller had
+	 * closed one of 0-2, a socket may sit (it moves up), and the memory
 	 * file or another fd of the sentry's would land later, to be taken for
 	 * the caller's (the sandbox's stdin, the -t console): such a place
 	 * holds the read end of an empty pipe instead, which reads end of file
-	 * and cannot be written, and the sentry knows it as closed.
+	 * and cannot be written, and the sentry knows it as closed.  The
+	 * sockets end up at 3, 4, ... in order, and everything above them closes.
 	 */
 	*step = "close the caller's other fds";
-	if ((r = move_above_stdio(gofer_sock)) < 0 || (r = move_above_stdio(packet_fd)) < 0)
-		return r;
-	sock = *gofer_sock;
+	for (i = 0; i < nsocks; i++) {
+		if (*socks[i] == next) {
+			next++;
+			continue;
+		}
+		/* A later socket sitting at next moves out of the way first. */
+		for (size_t j = i + 1; j < nsocks; j++)
+			if (*socks[j] == next) {
+				int moved = fcntl(next, F_DUPFD_CLOEXEC, 3 + (int)nsocks);
+
+				if (moved < 0)
+					return -errno;
+				close(next);
+				*socks[j] = moved;
+			}
+		if (dup3(*socks[i], next, O_CLOEXEC) < 0)
+			return -errno;
+		close(*socks[i]);
+		*socks[i] = next++;
+	}
 	*stdio_closed = 0;
 	for (fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0)
@@ -383,8 +367,8 @@ static int sentry_child(int go, int *gofer_sock, int *packet_fd, unsigned *stdio
 			if (((*stdio_closed >> fd) & 1) && fd != p[0] && dup2(p[0], fd) < 0)
 				return -errno;
 	}
-	if ((r = close_all_but((const int[]){sock, *packet_fd}, 2)) < 0)
-		return r;
+	if (close_range((unsigned)next, ~0U, 0) < 0)
+		return -errno;
 	if (SANITIZER_BUILD && (r = enter_empty_root(step)) < 0)
 		return r;
 	*step = "drop its capabilities";
@@ -395,9 +379,10 @@ static int sentry_child(int go, int *gofer_sock, int *packet_fd, unsigned *stdio
 	return 0;
 }
 
-pid_t shim_spawn_sentry(int *gofer_sock, int *packet_fd, unsigned *stdio_closed, const char **step)
+pid_t shim_spawn_sentry(int *const *socks, size_t nsocks, unsigned *stdio_closed, const char **step)
 {
 	int go[2], r;
+	size_t i;
 	long pid;
 
 	*step = "create its namespaces (clone)";
@@ -412,7 +397,7 @@ pid_t shim_spawn_sentry(int *gofer_sock, int *packet_fd, unsigned *stdio_closed,
 	pid = syscall(SYS_clone, NS_SENTRY | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid == 0) {
 		close(go[1]);
-		return sentry_child(go[0], gofer_sock, packet_fd, stdio_closed, step);
+		return sentry_child(go[0], socks, nsocks, stdio_closed, step);
 	}
 	r = pid < 0 ? -errno : 0;
 	close(go[0]);
@@ -432,11 +417,10 @@ pid_t shim_spawn_sentry(int *gofer_sock, int *packet_fd, unsigned *stdio_closed,
 		close(go[1]);
 		return r;
 	}
-	/* go[1] stays open while cvisor lives (see sentry_child); the gofer's socket is the sentry's alone. */
-	close(*gofer_sock);
-	*gofer_sock = -1;
-	if (*packet_fd >= 0)
-		close(*packet_fd);
-	*packet_fd = -1;
+	/* go[1] stays open while cvisor lives (see sentry_child); the gofers' sockets are the sentry's alone. */
+	for (i = 0; i < nsocks; i++) {
+		close(*socks[i]);
+		*socks[i] = -1;
+	}
 	return (pid_t)pid;
 }

@@ -188,7 +188,7 @@ static void job_stop(pid_t sentry, int sig)
  * sandbox's exit status once it is gone.  Its pid namespace dies with it,
  * stubs and all, before it can be waited for.
  */
-static int supervise(pid_t sentry, const sigset_t *set, int tty)
+static int supervise(pid_t sentry, const sigset_t *set, int tty, int oci)
 {
 	for (;;) {
 		siginfo_t si;
@@ -201,12 +201,15 @@ static int supervise(pid_t sentry, const sigset_t *set, int tty)
 				continue; /* the gofer */
 			if (w < 0)
 				return shim_fail(NULL, "lost the sentry: %s", strerror(errno));
+			/* An OCI runtime's caller reads the container's end in the status: killed, as runc's init would be. */
+			if (WIFSIGNALED(st) && oci)
+				return 128 + WTERMSIG(st);
 			if (WIFSIGNALED(st))
 				return shim_fail("the host killed it (out of memory?), or see the lines above",
 						 "the sentry died of signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
 			return WEXITSTATUS(st);
 		}
-		if (sig == SIGTTIN || sig == SIGTTOU || (sig == SIGTSTP && !tty))
+		if (sig == SIGTTIN || sig == SIGTTOU || (sig == SIGTSTP && !tty && !oci))
 			job_stop(sentry, sig);
 		else if (sig > 0 && !sentry_signal_direct(&si))
 			sigqueue(sentry, sig, (union sigval){0});
@@ -254,9 +257,6 @@ int shim_do(int argc, char **argv)
 	struct shim_net net = {.mode = SHIM_NET_NONE};
 	int print_host_syscalls = 0;
 	char cwd[4096];
-	struct rlimit rl;
-	sigset_t sigs, own;
-	pid_t gofer;
 	int i, status;
 
 	for (i = 1; i < argc; i++) {
@@ -363,6 +363,28 @@ int shim_do(int argc, char **argv)
 	}
 	cfg.argv = argv + i;
 	cfg.envp = environ;
+	if (!cfg.cwd && getcwd(cwd, sizeof(cwd)))
+		cfg.cwd = cwd;
+	if (net.mode != SHIM_NET_SANDBOX && net.veth)
+		return shim_fail("--veth names the host end of --network=sandbox's veth", "--veth without --network=sandbox");
+	if (net.mode == SHIM_NET_NONE && (net.config.naddrs || net.config.nroutes))
+		return shim_fail("give --network=sandbox or --net-ns=PATH for an interface to have them",
+				 "--address and --gateway need an interface");
+	return shim_sandbox_run(&cfg, &(struct shim_sandbox){.cgroup = cgroup, .net = &net});
+}
+
+int shim_sandbox_run(struct sentry_config *cfg0, const struct shim_sandbox *opt)
+{
+	struct sentry_config cfg = *cfg0;
+	const char *cgroup = opt->cgroup;
+	int *socks[SENTRY_GOFERS_MAX] = {&cfg.gofer_sock};
+	pid_t gofers[SENTRY_GOFERS_MAX];
+	size_t ngofers = 1, nsocks, k;
+	struct rlimit rl;
+	sigset_t sigs, own;
+	pid_t gofer;
+	int status;
+
 	if (!cfg.max_tasks)
 		cfg.max_tasks = default_tasks();
 	if (cgroup) {
@@ -374,8 +396,6 @@ int shim_do(int argc, char **argv)
 					 "cannot join cgroup %s: %s", cgroup,
 					 r == -ENOTDIR ? "not a directory of a cgroup v2 hierarchy" : strerror(-r));
 	}
-	if (!cfg.cwd && getcwd(cwd, sizeof(cwd)))
-		cfg.cwd = cwd;
 	if (cfg.debug) {
 		/* The start-up breakdown: shared with the sentry, which marks its own phases. */
 		void *page = mmap(NULL, sizeof(struct timing), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -402,23 +422,20 @@ int shim_do(int argc, char **argv)
 	 * list forbids (and the sentry lock serialises the threads anyway).
 	 */
 	mallopt(M_ARENA_MAX, 1);
-	if (net.mode != SHIM_NET_SANDBOX && net.veth)
-		return shim_fail("--veth names the host end of --network=sandbox's veth", "--veth without --network=sandbox");
-	if (net.mode == SHIM_NET_NONE && (net.config.naddrs || net.config.nroutes))
-		return shim_fail("give --network=sandbox or --net-ns=PATH for an interface to have them",
-				 "--address and --gateway need an interface");
 	{
+		/* The sandbox's network: loopback only unless do's flags (opt->net) give it an interface. */
+		struct shim_net none = {.mode = SHIM_NET_NONE}, *net = opt->net ? opt->net : &none;
 		const char *step;
 
-		status = shim_net_setup(&net, &step);
+		status = shim_net_setup(net, &step);
 		if (status < 0)
-			return shim_fail(net.mode == SHIM_NET_NETNS ? "check that PATH is a network namespace (ip netns "
-								      "add NAME makes /run/netns/NAME) with an "
-								      "Ethernet interface, and that cvisor runs as root"
-								    : "cvisor needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN) to make the "
-								      "sandbox's network",
+			return shim_fail(net->mode == SHIM_NET_NETNS ? "check that PATH is a network namespace (ip netns "
+								       "add NAME makes /run/netns/NAME) with an "
+								       "Ethernet interface, and that cvisor runs as root"
+								     : "cvisor needs root (CAP_SYS_ADMIN, CAP_NET_ADMIN) to make the "
+								       "sandbox's network",
 					 "cannot %s: %s", step, strerror(-status));
-		cfg.net = net.config;
+		cfg.net = net->config;
 	}
 	timing_mark(TIMING_NAMESPACES);
 	if (cfg.pin_cpu)
@@ -427,6 +444,29 @@ int shim_do(int argc, char **argv)
 	if ((gofer = gofer_start(cfg.root, &cfg.gofer_sock)) < 0)
 		return shim_fail("check that the directory exists and that cvisor runs as root", "cannot start the gofer for %s", cfg.root);
 	timing_mark(TIMING_GOFER);
+	/* An OCI container's bind mounts: a gofer each, confined to its directory. */
+	gofers[0] = gofer;
+	for (k = 0; k < cfg.nmounts; k++) {
+		struct sentry_mount *m = &cfg.mounts[k];
+
+		if (m->kind != SENTRY_MNT_GOFER)
+			continue;
+		if (ngofers == SENTRY_GOFERS_MAX || (gofers[ngofers] = gofer_start(m->source, &m->sock)) < 0) {
+			while (ngofers--)
+				gofer_end(gofers[ngofers]);
+			return shim_fail("check that the directory exists (and that there are at most 63 bind mounts)",
+					 "cannot start the gofer for %s", m->source);
+		}
+		socks[ngofers++] = &m->sock;
+	}
+	/* OCI exec's control sockets move into the sentry as the gofers' do (sentry/exec.h). */
+	nsocks = ngofers;
+	for (k = 0; k < 2; k++)
+		if (cfg.exec_socks[k] > 0 && nsocks < SENTRY_GOFERS_MAX)
+			socks[nsocks++] = &cfg.exec_socks[k];
+	/* The veth's packet socket moves into the sentry with them. */
+	if (cfg.net.packet_fd >= 0 && nsocks < SENTRY_GOFERS_MAX)
+		socks[nsocks++] = &cfg.net.packet_fd;
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	cfg.host_tsc = host_clocksource_is_tsc();
@@ -438,16 +478,20 @@ int shim_do(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	{
 		const char *step;
-		pid_t pid = shim_spawn_sentry(&cfg.gofer_sock, &cfg.net.packet_fd, &cfg.stdio_closed, &step);
+		pid_t pid = shim_spawn_sentry(socks, nsocks, &cfg.stdio_closed, &step);
 
 		if (pid < 0) {
-			gofer_end(gofer);
+			while (ngofers--)
+				gofer_end(gofers[ngofers]);
 			return shim_fail("cvisor needs root (CAP_SYS_ADMIN) to make the sandbox's namespaces",
 					 "cannot %s for the sentry: %s", step, strerror(-pid));
 		}
 		if (pid > 0) {
-			status = supervise(pid, &sigs, cfg.tty);
-			gofer_end(gofer);
+			if (opt->started)
+				opt->started(opt->arg);
+			status = supervise(pid, &sigs, cfg.tty, opt->oci);
+			while (ngofers--)
+				gofer_end(gofers[ngofers]);
 			timing_mark(TIMING_TEARDOWN);
 			timing_print();
 			return status;

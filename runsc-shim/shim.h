@@ -11,6 +11,26 @@ int shim_do(int argc, char **argv);
 int shim_platforms(int argc, char **argv);
 int shim_compat(int argc, char **argv);
 
+/*
+ * The sandbox's start-up and life, shared by `do` and the OCI verbs: the
+ * network namespace, the gofers (the root's, and one per SENTRY_MNT_GOFER
+ * mount of cfg, whose sock it sets), the sentry, and supervising it until
+ * it ends.  Returns the exit status to give (128+N for a sandbox killed by
+ * signal N; with opt->oci also when the sentry itself was killed).
+ */
+struct sentry_config;
+struct shim_net;
+
+struct shim_sandbox {
+	const char *cgroup; /* join this existing cgroup v2 directory first, or NULL */
+	int oci;
+	/* Called in cvisor once the sentry runs (the OCI monitor's exec server starts there), or NULL. */
+	void (*started)(void *arg);
+	void *arg;
+	struct shim_net *net; /* cvisor do's --network and --net-ns (runsc-shim/network.h), or NULL: loopback only */
+};
+int shim_sandbox_run(struct sentry_config *cfg, const struct shim_sandbox *opt);
+
 /* Prints "cvisor: <message>" and a hint; returns 1 (runc's error status). */
 int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -47,9 +67,9 @@ int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(prin
  *
  * shim_spawn_sentry: starts the sentry as a child in namespaces of its
  * own, as SANDBOX_HOST_ID with no capability and an empty read-only root,
- * holding only stdio, the gofer's socket (*gofer_sock, which may move) and
- * the packet socket of --network=sandbox (*packet_fd, -1 for none; it too
- * may move).
+ * holding only stdio and the sockets *socks[i] (the gofers', OCI exec's,
+ * the packet socket of --network=sandbox), which may move: they end up at
+ * 3, 4, ... in order.
  * In the sentry, bit N of *stdio_closed says the caller's fd N (0-2) was
  * closed (an inert fd holds its place).  Returns 0 in the sentry, its pid
  * in cvisor (which no longer holds the sockets), or -errno with *step saying
@@ -57,4 +77,4 @@ int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(prin
  */
 int shim_confine_net(void);
 int shim_confine_gofer(const char *root);
-pid_t shim_spawn_sentry(int *gofer_sock, int *packet_fd, unsigned *stdio_closed, const char **step);
+pid_t shim_spawn_sentry(int *const *socks, size_t nsocks, unsigned *stdio_closed, const char **step);

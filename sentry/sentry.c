@@ -37,6 +37,7 @@
 #include "log.h"
 #include "mm/memfile.h"
 #include "mm/mm.h"
+#include "exec.h"
 #include "sentry.h"
 #include "timing.h"
 #include "vdso/vdso.h"
@@ -72,7 +73,8 @@ static void connect_layers(void)
 }
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */
-static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_t mode, int rdonly, int kind)
+static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_t mode, int rdonly, int kind,
+			int oci)
 {
 	struct super *sb;
 	struct inode *root = kind == FS_DEV ? devfs_new(&sb) : kind == FS_PROC ? procfs_new(&sb) :
@@ -84,6 +86,9 @@ static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_
 	if (!root)
 		return -ENOMEM;
 	r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
+	/* An OCI container has /dev, /proc and /sys whether its image has the directories or not, as with runc. */
+	if (r < 0 && oci && sentry_make_mountpoint(t, path) == 0)
+		r = vfs_walk(t, AT_FDCWD, path, WALK_FOLLOW, &p);
 	if (r < 0) {
 		log_debug("no %s in the root: not mounting it (%ld)", path, r);
 		inode_put(root);
@@ -99,7 +104,7 @@ static long mount_tmpfs(struct task *t, const char *path, uint64_t size, uint32_
 	return r;
 }
 
-static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_fds, int private_tmp)
+static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_fds, int private_tmp, int oci)
 {
 	struct super *sb;
 	struct inode *root;
@@ -126,12 +131,15 @@ static long build_fs(struct task *t, int gofer_sock, int overlay, size_t gofer_f
 	path_get(&t->fs->root);
 	path_get(&t->fs->cwd);
 	/* Nothing of the host's /proc, /sys or /dev is ever reachable: the sandbox's own cover them. */
-	if ((r = mount_tmpfs(t, "/dev", 0, 0755, 0, FS_DEV)) < 0 ||
-	    (r = mount_tmpfs(t, "/proc", 0, 0555, 0, FS_PROC)) < 0 ||
-	    (r = mount_tmpfs(t, "/sys", 1 << 20, 0555, 1, FS_SYS)) < 0)
+	if ((r = mount_tmpfs(t, "/dev", 0, 0755, 0, FS_DEV, oci)) < 0 ||
+	    (r = mount_tmpfs(t, "/proc", 0, 0555, 0, FS_PROC, oci)) < 0 ||
+	    (r = mount_tmpfs(t, "/sys", 1 << 20, 0555, 1, FS_SYS, oci)) < 0)
 		return r;
-	/* /tmp is the root's own unless asked for an empty one (then shared with nothing). */
-	if (private_tmp && (r = mount_tmpfs(t, "/tmp", sandbox.memory / 2, 01777, 0, FS_TMPFS)) < 0)
+	/*
+	 * /tmp is the root's own, as runsc do shows it and as a container's is
+	 * its image's (or what its spec mounts there); --private-tmp: an empty one.
+	 */
+	if (private_tmp && (r = mount_tmpfs(t, "/tmp", sandbox.memory / 2, 01777, 0, FS_TMPFS, 0)) < 0)
 		return r;
 	return 0;
 }
@@ -226,6 +234,8 @@ int sentry_signal_direct(const siginfo_t *si)
 
 /* -t: the pty whose master the sentry serves to the host terminal. */
 static struct pty *console;
+/* An OCI container (its monitor passes SIGTSTP on; cvisor do without -t stops the sandbox itself). */
+static int sandbox_oci;
 static struct termios host_tio;
 static int host_tio_saved;
 
@@ -351,8 +361,8 @@ static void *forwarder(void *arg)
 
 		if (sig < 0 || (si.si_code != SI_QUEUE && !sentry_signal_direct(&si)))
 			continue;
-		if (sig == SIGTSTP && !console)
-			continue; /* without -t, cvisor stops the whole sandbox as one job (runsc-shim/do.c) */
+		if (sig == SIGTSTP && !console && !sandbox_oci)
+			continue; /* without -t, cvisor do stops the whole sandbox as one job (runsc-shim/do.c) */
 		pthread_mutex_lock(&sentry_lock);
 		if (sig == SIGWINCH && console)
 			console_winsize(); /* the host terminal changed size: so does the sandbox's */
@@ -465,6 +475,7 @@ int sentry_run(const struct sentry_config *cfg)
 	struct task *init = NULL;
 	int status;
 
+	sandbox_oci = cfg->process != NULL;
 	status = run(cfg, &init);
 	/* Made but never run (the sandbox could not start): its stub goes with it. */
 	if (init)
@@ -479,6 +490,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 {
 	struct task *t;
 	struct utsname un;
+	int socks[SENTRY_GOFERS_MAX];
 	char *prog;
 	long r;
 	int err = 0;
@@ -527,11 +539,14 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		return -ENOMEM;
 	mf_set_reclaim(gofer_cache_drop_unmapped);
 	timing_mark(TIMING_KERNEL);
-	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds, cfg->private_tmp);
+	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds, cfg->private_tmp, cfg->process != NULL);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
 		return (int)r;
 	}
+	r = sentry_make_mounts(t, cfg);
+	if (r < 0)
+		return (int)r;
 	if (cfg->cwd) {
 		struct path p;
 
@@ -549,7 +564,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	/* The mounts the sandbox is built on stay: the application may not uncover what lies below them. */
 	vfs_lock_mounts();
 	timing_mark(TIMING_ROOT);
-	if (host_seccomp_install(&cfg->gofer_sock, 1, plat->host_rules) < 0) {
+	if (host_seccomp_install(socks, sentry_gofer_socks(cfg, socks, SENTRY_GOFERS_MAX), plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}
@@ -566,6 +581,9 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	else if (cfg->test_forbidden_call == 3)
 		host_raw_syscall6(SYS_kill, 0x13ffffff0L, SIGKILL, 0, 0, 0, 0);
 
+	sentry_apply_process(t, cfg);
+	sentry_exec_start(cfg->exec_socks[0] > 0 ? cfg->exec_socks[0] : -1, cfg->exec_socks[1] > 0 ? cfg->exec_socks[1] : -1,
+			  find_program);
 	prog = find_program(t, cfg->argv[0], cfg->envp);
 	if (!prog) {
 		fprintf(stderr, "cvisor: %s: command not found in the sandbox\n", cfg->argv[0]);

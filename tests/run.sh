@@ -377,10 +377,11 @@ for t in "$here"/unit/*.sh "$root"/build/unit/* "$root"/build/unit-tests/*; do
 done
 
 # tests/security, tests/gofer, tests/tty, tests/stdio, tests/net, tests/stress, tests/fuzz,
-# tests/compat and tests/netveth belong to cvisor itself (escape attempts, --overlay=none
-# and --gofer-fds, `cvisor do -t`, the donated stdio, the network as ip and ss see it,
-# stress-ng, a few seconds of each fuzzer, `cvisor compat`, the veth of --network=sandbox):
-# they only mean something under cvisor.  Each run.sh prints PASS/FAIL/SKIP lines.
+# tests/compat, tests/netveth and tests/oci belong to cvisor itself (escape attempts,
+# --overlay=none and --gofer-fds, `cvisor do -t`, the donated stdio, the network as ip and ss
+# see it, stress-ng, a few seconds of each fuzzer, `cvisor compat`, the veth of
+# --network=sandbox, the OCI verbs): they only mean something under cvisor.  Each run.sh
+# prints PASS/FAIL/SKIP lines.
 # cvisor_suite DIR WHY_NOT_ELSEWHERE
 cvisor_suite() {
 	local dir=$1 why=$2 l
@@ -407,6 +408,7 @@ cvisor_suite stress "a hang under stress-ng is cvisor's to find"
 cvisor_suite fuzz "the fuzz targets are cvisor's own code, and the system call fuzzer runs only inside cvisor"
 cvisor_suite compat "cvisor compat is cvisor's own runner"
 cvisor_suite netveth "--network=sandbox and --net-ns are cvisor's own network"
+cvisor_suite oci "the OCI verbs are cvisor's own command line (runc is its reference inside)"
 
 # The sanitizer build on the same programs and cases: a heap error, a leak
 # (LeakSanitizer makes the sandbox exit non-zero) or undefined behaviour in

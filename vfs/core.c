@@ -421,7 +421,8 @@ long vfs_mount_at(struct path *p0, struct super *sb, struct inode *root, int fla
 	struct path top = mount_target(p0), *p = &top;
 	struct mount *m;
 
-	if (!p->d->inode || !S_ISDIR(p->d->inode->mode))
+	/* A file on a file: an OCI bind mount of a host file (sentry/container.c). */
+	if (!p->d->inode || S_ISDIR(p->d->inode->mode) != S_ISDIR(root->mode))
 		return -ENOTDIR;
 	m = calloc(1, sizeof(*m));
 	if (!m)

@@ -437,7 +437,7 @@ long vfs_fs_new(const char *name, const struct fs_mount_args *a, struct super **
 struct mount *vfs_mount_root(struct super *sb, struct inode *root);
 /* The mount whose parent is parent and mountpoint d (at most one: a new mount goes on the topmost), or NULL. */
 struct mount *vfs_mount_on(struct mount *parent, struct dentry *d);
-/* Mounts sb (root inode) on the directory at p, on top of any mounts already there. */
+/* Mounts sb (root inode) on the directory at p (or a file root on a file), on top of any mounts already there. */
 long vfs_mount_at(struct path *p, struct super *sb, struct inode *root, int flags);
 /* mount --bind source on target; umount of the mount whose root p is. */
 long vfs_bind_at(struct path *target, struct path *source, int flags);

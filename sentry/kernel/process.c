@@ -222,6 +222,78 @@ struct task *task_create_init(void)
 	return t;
 }
 
+/*
+ * OCI exec: a process made from outside the sandbox.  Like pid 1 but for
+ * its pid: pid 1's limits, root's credentials, pid 1's root and working
+ * directory, an empty file table, a session of its own, and no parent
+ * (getppid() is 0, as for a process runc execs into a container's pid
+ * namespace), so that no process of the sandbox can wait for it.
+ */
+struct task *task_new_process(long *err)
+{
+	struct thread_group *g;
+	struct task *t, *init = init_tg ? init_tg->threads : NULL;
+
+	if (!init || ntasks + nzombies >= sandbox.max_tasks) {
+		*err = -EAGAIN;
+		return NULL;
+	}
+	if (mf_charge(TASK_CHARGE) < 0) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	g = calloc(1, sizeof(*g));
+	t = calloc(1, sizeof(*t));
+	if (!g || !t || !(t->sighand = calloc(1, sizeof(*t->sighand))) || !(t->files = task_files->fdt_new()) ||
+	    !(t->fs = task_files->fs_copy(init->fs))) {
+		if (t && t->files)
+			task_files->fdt_put(t->files);
+		if (t)
+			free(t->sighand);
+		free(t);
+		free(g);
+		mf_uncharge(TASK_CHARGE);
+		*err = -ENOMEM;
+		return NULL;
+	}
+	pthread_cond_init(&t->wake_cond, NULL);
+	t->sighand->refs = 1;
+	creds_init_root(&t->cred);
+	t->tid = alloc_pid();
+	g->tgid = g->pgid = g->sid = t->tid;
+	g->leader = t;
+	g->dumpable = 1;
+	memcpy(g->rlim, init_tg->rlim, sizeof(g->rlim));
+	g->start_ns = t->start_ns = host_monotonic_ns();
+	t->cur_nr = -1;
+	link_group(g, NULL);
+	link_task(t, g);
+	return t;
+}
+
+/* A waiter that is no task: the exec thread sleeps on a condition of its own. */
+static pthread_cond_t parentless_cond = PTHREAD_COND_INITIALIZER;
+
+static void parentless_wake(struct waiter *w)
+{
+	(void)w;
+	pthread_cond_broadcast(&parentless_cond);
+}
+
+int task_reap_parentless(struct thread_group *g)
+{
+	struct waiter w = {.fn = parentless_wake};
+	int status;
+
+	waiter_add(&task_pidfd_wq, &w);
+	while (!g->zombie)
+		pthread_cond_wait(&parentless_cond, &sentry_lock);
+	waiter_del(&w);
+	status = g->exit_status;
+	free_group(g);
+	return status;
+}
+
 /* ---- creating tasks ---- */
 
 struct child_start {

@@ -233,6 +233,13 @@ uint64_t tg_cpu_ns(struct thread_group *g);
  * it runs there (as gVisor does), plus the CPU time the sentry spent on it.
  */
 uint64_t task_cpu_ns(struct task *t);
+/*
+ * OCI exec (sentry/exec.c), under the sentry lock: a new process with no
+ * parent and no program yet (NULL with *err), and the wait for its end,
+ * from a host thread that is no task: its wait status, and it is freed.
+ */
+struct task *task_new_process(long *err);
+int task_reap_parentless(struct thread_group *g);
 /* Sends sig to every process of group pgid (terminal signals). */
 void tg_signal_pgrp(int pgid, int sig);
 /* No member of the process group has its parent elsewhere in the session (POSIX's orphaned group). */

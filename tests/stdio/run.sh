@@ -33,4 +33,13 @@ poll='import select, sys; r = select.select([0], [], [], 5)[0]; print(r, sys.std
 native=$( (sleep 0.3; echo x) | timeout 20 python3 -c "$poll"; echo "exit $?")
 sandbox=$( (sleep 0.3; echo x) | timeout 20 "$CVISOR" do -- python3 -c "$poll"; echo "exit $?")
 result "select waits for a host pipe" "$native" "$sandbox"
+# TCGETS on a terminal stdin fills the kernel's 36-byte termios, not one byte past it.
+tcgets='import fcntl, termios; b = bytearray(b"\xaa" * 64); fcntl.ioctl(0, termios.TCGETS, b); print("past 36:", b[36:].hex())'
+if command -v script >/dev/null; then
+	native=$(timeout 20 script -qc "/usr/bin/python3 -c '$tcgets'" /dev/null </dev/null | tr -d '\r')
+	sandbox=$(timeout 20 script -qc "$CVISOR do -- /usr/bin/python3 -c '$tcgets'" /dev/null </dev/null | tr -d '\r')
+	result "TCGETS on a terminal stdin writes the kernel's termios only" "$native" "$sandbox"
+else
+	echo "SKIP stdio/TCGETS: script (util-linux) is not installed"
+fi
 exit $fail

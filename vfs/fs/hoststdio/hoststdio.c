@@ -217,9 +217,20 @@ static unsigned h_poll(struct file *f, uint64_t *deadline)
 	return POLLOUT | POLLWRNORM | (h->len || h->eof || h->err ? POLLIN | POLLRDNORM : 0);
 }
 
+/*
+ * The kernel's struct termios, which TCGETS fills: 36 bytes.  glibc's is
+ * larger (60): copying that out wrote 24 bytes past the caller's buffer,
+ * which smashed the stack of a program asking a terminal stdin (busybox tty).
+ */
+struct ktermios {
+	uint32_t c_iflag, c_oflag, c_cflag, c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[19];
+};
+
 static long h_ioctl(struct file *f, struct task *t, unsigned long req, gva_t arg)
 {
-	struct termios tio;
+	struct ktermios tio;
 	struct winsize ws;
 	long r;
 

@@ -1,0 +1,44 @@
+/*
+ * cvisor pause ID, cvisor resume ID: the host freezer stops every process
+ * of the sandbox at once (the sentry, its stubs, the gofers), so that no
+ * application thread runs on while its sentry thread is stopped.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "oci.h"
+#include "shim.h"
+
+static int freeze(int argc, char **argv, int frozen)
+{
+	const char *verb = frozen ? "pause" : "resume", *id = oci_id(argc, argv, 1, verb);
+	struct oci_state st;
+	enum oci_status s;
+	int lock, r = 0;
+
+	if (!id || oci_find(id, &st))
+		return 1;
+	lock = oci_lock(id);
+	s = oci_state_status(&st);
+	if (s != (frozen ? OCI_RUNNING : OCI_PAUSED))
+		r = shim_fail(NULL, "container %s is %s, not %s", id, oci_status_name[s], frozen ? "running" : "paused");
+	else if ((r = oci_cgroup_freeze(&st.cg, frozen)) < 0)
+		r = shim_fail("the host needs the cgroup freezer (cgroup v2, or v1's freezer)", "cannot %s container %s: %s",
+			      verb, id, strerror(-r));
+	oci_state_free(&st);
+	if (lock >= 0)
+		close(lock);
+	return r;
+}
+
+int shim_pause(int argc, char **argv)
+{
+	return freeze(argc, argv, 1);
+}
+
+int shim_resume(int argc, char **argv)
+{
+	return freeze(argc, argv, 0);
+}

@@ -1,0 +1,237 @@
+/*
+ * OCI exec in the sentry (exec.h): one host thread waits for the next
+ * process cvisor asks for, and each process runs on a host thread of its
+ * own, which loads its program (the platform's address space must be
+ * made by the thread that will trace it), runs it, reaps it and reports
+ * its end.  Nothing here runs as a task: the sentry lock is taken around
+ * each use of the kernel's state.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../platform/platform.h"
+#include "../vfs/fs/hoststdio/hoststdio.h"
+#include "../vfs/vfs.h"
+#include "exec.h"
+#include "host/host.h"
+#include "kernel/task.h"
+#include "loader/loader.h"
+#include "log.h"
+#include "mm/mm.h"
+#include "sentry.h"
+
+static int req_sock = -1, evt_sock = -1;
+static char *(*find_program)(struct task *t, const char *argv0, char *const *envp);
+static pthread_mutex_t evt_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct spawn {
+	struct exec_spec spec;
+	int fds[3];
+	char *cwd;
+	char **argv, **envp;
+};
+
+static void tell(int op, int id, int arg)
+{
+	struct exec_req rq = {op, id, arg};
+	struct exec_ack ack;
+	int fd;
+
+	pthread_mutex_lock(&evt_lock);
+	if (host_gofer_call(evt_sock, &rq, sizeof(rq), -1, -1, &ack, sizeof(ack), &fd) == 0 && fd >= 0)
+		host_close(fd);
+	pthread_mutex_unlock(&evt_lock);
+}
+
+/* Splits spec's strings into cwd, argv and envp; -EINVAL for anything that does not add up. */
+static long unpack(struct spawn *s)
+{
+	struct exec_spec *sp = &s->spec;
+	char *p = sp->strings, *end;
+	uint32_t i;
+
+	if (sp->len > EXEC_STRINGS_MAX || sp->argc < 1 || sp->argc > 4096 || sp->envc > 4096 ||
+	    sp->ngroups > EXEC_GROUPS_MAX)
+		return -EINVAL;
+	end = sp->strings + sp->len;
+	s->argv = calloc(sp->argc + 1, sizeof(char *));
+	s->envp = calloc(sp->envc + 1, sizeof(char *));
+	if (!s->argv || !s->envp)
+		return -ENOMEM;
+	for (i = 0; i < 1 + sp->argc + sp->envc; i++) {
+		char *nul = memchr(p, 0, (size_t)(end - p));
+
+		if (p >= end || !nul)
+			return -EINVAL;
+		if (i == 0)
+			s->cwd = p;
+		else if (i <= sp->argc)
+			s->argv[i - 1] = p;
+		else
+			s->envp[i - 1 - sp->argc] = p;
+		p = nul + 1;
+	}
+	return s->cwd[0] == '/' && s->argv[0][0] ? 0 : -EINVAL;
+}
+
+/* Under the lock: t's ids, stdio, working directory and program; 0 or -errno. */
+static long prepare(struct task *t, struct spawn *s)
+{
+	struct exec_spec *sp = &s->spec;
+	struct path p;
+	char *prog;
+	long r;
+	int fd;
+
+	t->cred.uid = t->cred.euid = t->cred.suid = t->cred.fsuid = sp->uid;
+	t->cred.gid = t->cred.egid = t->cred.sgid = t->cred.fsgid = sp->gid;
+	if (sp->ngroups) {
+		struct groups *g = malloc(sizeof(*g) + sp->ngroups * sizeof(uint32_t));
+
+		if (!g)
+			return -ENOMEM;
+		g->refs = 1;
+		g->n = sp->ngroups;
+		memcpy(g->gid, sp->groups, sp->ngroups * sizeof(uint32_t));
+		t->cred.groups = g;
+	}
+	if (sp->uid)
+		t->cred.cap_prm = t->cred.cap_eff = t->cred.cap_amb = 0;
+	t->no_new_privs = !!sp->no_new_privs;
+	for (fd = 0; fd < 3; fd++) {
+		long fl;
+		struct file *f;
+
+		if (s->fds[fd] < 0)
+			continue;
+		fl = host_fcntl(s->fds[fd], F_GETFL, 0);
+		f = hoststdio_file(s->fds[fd], fl < 0 ? O_RDWR : (int)(fl & ~O_CLOEXEC));
+		if (!f)
+			return -ENOMEM;
+		s->fds[fd] = -1; /* the file owns it */
+		fdt_install_at(t->files, fd, f, 0);
+		file_put(f);
+	}
+	if (vfs_walk(t, AT_FDCWD, s->cwd, WALK_FOLLOW | WALK_DIRECTORY, &p) == 0) {
+		path_put(&t->fs->cwd);
+		t->fs->cwd = p;
+	}
+	prog = find_program(t, s->argv[0], s->envp);
+	if (!prog)
+		return -ENOENT;
+	{
+		const char *base = strrchr(prog, '/');
+
+		snprintf(t->comm, sizeof(t->comm), "%.15s", base ? base + 1 : prog);
+	}
+	r = loader_exec(t, prog, s->argv, s->envp, &t->mm, &t->regs);
+	free(prog);
+	if (r == 0) {
+		int err = 0;
+
+		t->ctx = plat->ctx_create(t->mm->as, &err);
+		if (!t->ctx)
+			r = err ? err : -ENOMEM;
+	}
+	return r;
+}
+
+static void *spawn_main(void *arg)
+{
+	struct spawn *s = arg;
+	struct thread_group *g = NULL;
+	struct task *t;
+	long r = unpack(s);
+	int status = 0, i;
+
+	pthread_mutex_lock(&sentry_lock);
+	t = r == 0 ? task_new_process(&r) : NULL;
+	if (t) {
+		g = t->tg;
+		task_current = t;
+		r = prepare(t, s);
+		if (r < 0) {
+			/* Never ran: it ends as a process killed before its first instruction, unseen. */
+			task_exit_group(t, SIGKILL);
+		}
+	}
+	pthread_mutex_unlock(&sentry_lock);
+	tell(EXEC_STARTED, s->spec.id, r < 0 ? (int)r : g->tgid);
+	if (t) {
+		if (r == 0)
+			task_run(t);
+		task_exit_thread(t);
+		pthread_mutex_lock(&sentry_lock);
+		status = task_reap_parentless(g);
+		pthread_mutex_unlock(&sentry_lock);
+		if (r == 0)
+			tell(EXEC_EXITED, s->spec.id, status);
+	}
+	for (i = 0; i < 3; i++)
+		if (s->fds[i] >= 0)
+			host_close(s->fds[i]);
+	free(s->argv);
+	free(s->envp);
+	free(s);
+	return NULL;
+}
+
+static void *exec_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct spawn *s = calloc(1, sizeof(*s));
+		struct exec_req rq = {EXEC_NEXT, 0, 0};
+		struct exec_ack ack;
+		pthread_attr_t attr;
+		pthread_t th;
+		int i;
+
+		if (!s)
+			return NULL;
+		s->fds[0] = s->fds[1] = s->fds[2] = -1;
+		/* Blocks until a `cvisor exec` comes; an error means cvisor is gone. */
+		if (host_gofer_call(req_sock, &rq, sizeof(rq), -1, -1, &s->spec, sizeof(s->spec), &s->fds[0]) < 0) {
+			free(s);
+			return NULL;
+		}
+		for (i = 1; i < 3; i++) {
+			rq = (struct exec_req){EXEC_FD, s->spec.id, i};
+			if (host_gofer_call(req_sock, &rq, sizeof(rq), -1, -1, &ack, sizeof(ack), &s->fds[i]) < 0)
+				break;
+		}
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		pthread_attr_setstacksize(&attr, 1 << 20);
+		if (pthread_create(&th, &attr, spawn_main, s) != 0) {
+			tell(EXEC_STARTED, s->spec.id, -EAGAIN);
+			for (i = 0; i < 3; i++)
+				if (s->fds[i] >= 0)
+					host_close(s->fds[i]);
+			free(s);
+		}
+		pthread_attr_destroy(&attr);
+	}
+}
+
+void sentry_exec_start(int req, int evt, char *(*find)(struct task *t, const char *argv0, char *const *envp))
+{
+	pthread_attr_t attr;
+	pthread_t th;
+
+	if (req < 0 || evt < 0)
+		return;
+	req_sock = req;
+	evt_sock = evt;
+	find_program = find;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	pthread_create(&th, &attr, exec_main, NULL);
+	pthread_attr_destroy(&attr);
+}

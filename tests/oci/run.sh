@@ -1,0 +1,371 @@
+#!/usr/bin/env bash
+# tests/oci: cvisor as an OCI runtime.  A bundle is made here from the host's
+# busybox-static (a rootfs of busybox and its applet links); the same bundle
+# runs under crun (the native reference, when installed) and under cvisor,
+# and their stdout and exit statuses must match; the lifecycle verbs
+# (create, start, state, kill, delete, pause, resume, list, ps), the pid
+# file's process, --log's JSON lines, the console socket and the memory
+# limit are checked against what runc's clients expect.  Every container
+# lives under a --root of this run's own and is deleted at the end; cgroups
+# are made below cvisor's own, named for this run.
+# Prints PASS/FAIL/SKIP lines for tests/run.sh to count.
+# Usage: tests/oci/run.sh [CVISOR]
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+CVISOR=$(readlink -f "${1:-$root/build/cvisor}") # podman takes only an absolute runtime path
+PY=/usr/bin/python3
+T=$(mktemp -d /var/tmp/cvisor-oci.XXXXXX)
+STATE=$T/state
+RUNID=$$
+C=("$CVISOR" --root "$STATE")
+fail=0
+# The native reference: runc (the runtime cvisor stands in for), else crun.
+REF=
+for r in runc crun; do command -v $r >/dev/null && { REF=$(command -v $r); break; }; done
+cleanup() {
+	local id
+	for id in $("${C[@]}" list -q 2>/dev/null); do "${C[@]}" delete --force "$id" >/dev/null 2>&1; done
+	[ -n "$REF" ] && for id in $("$REF" --root "$T/ref" list -q 2>/dev/null); do
+		"$REF" --root "$T/ref" delete --force "$id" >/dev/null 2>&1
+	done
+	rm -rf "$T"
+}
+[ -n "${KEEP:-}" ] || trap cleanup EXIT
+
+pass() { echo "PASS oci/$1"; }
+failed() { echo "FAIL oci/$1: $2"; fail=1; }
+check() { # name expected actual
+	if [ "$2" = "$3" ]; then pass "$1"; else failed "$1" "expected <$2> got <$3>"; fi
+}
+
+if [ ! -x /bin/busybox ] || ! /bin/busybox --list >/dev/null 2>&1; then
+	echo "SKIP oci: busybox-static is not installed (make deps-test installs it)"
+	exit 0
+fi
+
+# mkbundle DIR ARGS_JSON [PY_EDIT]: a bundle from `cvisor spec`, terminal off,
+# the given args, then PY_EDIT run on the spec `c` (python).
+mkbundle() {
+	local dir=$1 args=$2 edit=${3:-}
+	mkdir -p "$dir/rootfs/bin" "$dir/rootfs/etc" "$dir/rootfs/tmp"
+	cp /bin/busybox "$dir/rootfs/bin/busybox"
+	for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$dir/rootfs/bin/$a"; done
+	echo 'root:x:0:0:root:/root:/bin/sh' >"$dir/rootfs/etc/passwd"
+	echo 'root:x:0:' >"$dir/rootfs/etc/group"
+	"$CVISOR" spec --bundle "$dir" || return 1
+	"$PY" - "$dir/config.json" "$args" "$edit" <<'PY'
+import json, sys
+path, args, edit = sys.argv[1], sys.argv[2], sys.argv[3]
+c = json.load(open(path))
+c["process"]["terminal"] = False
+c["process"]["args"] = json.loads(args)
+c["linux"].pop("resources", None)
+c["linux"]["namespaces"] = [n for n in c["linux"]["namespaces"] if n["type"] != "network"]
+exec(edit)
+json.dump(c, open(path, "w"), indent=1)
+PY
+}
+
+# What a container sees of its process and mounts, run by crun and by cvisor.
+B=$T/b1
+mkdir -p "$T/data-rw" "$T/data-ro"
+echo host-file >"$T/data-ro/f"
+echo secret >"$T/hostfile"
+script='id; hostname; pwd; echo "E=$E"; ulimit -n; ulimit -Hn;
+grep -E "^Cap(Eff|Prm|Bnd)" /proc/self/status;
+echo x >/rootfile 2>/dev/null && echo root-writable || echo root-readonly;
+cat /data-ro/f; echo y >/data-ro/g 2>/dev/null && echo ro-writable || echo ro-readonly;
+echo z >/data-rw/new && cat /data-rw/new;
+cat /etc/bound; echo w >/etc/bound 2>/dev/null && echo file-writable || echo file-readonly;
+echo t >/scratch/t && cat /scratch/t; cat /etc/masked; echo "[masked]";
+echo p >/etc/ro/q 2>/dev/null && echo rop-writable || echo rop-readonly;
+exit 7'
+edit='
+c["hostname"] = "oci-test"
+c["process"]["env"].append("E=value one")
+c["process"]["cwd"] = "/work/dir"
+c["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [20, 30]}
+c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "hard": 512, "soft": 256}]
+c["mounts"] += [
+  {"destination": "/data-ro", "type": "bind", "source": "'"$T"'/data-ro", "options": ["rbind", "ro"]},
+  {"destination": "/data-rw", "type": "bind", "source": "'"$T"'/data-rw", "options": ["rbind", "rw"]},
+  {"destination": "/etc/bound", "type": "bind", "source": "'"$T"'/hostfile", "options": ["bind", "ro"]},
+  {"destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m", "mode=1777"]}]
+c["linux"]["maskedPaths"] = ["/etc/masked"]
+c["linux"]["readonlyPaths"] = ["/etc/ro"]
+'
+mkbundle "$B" '["sh", "-c", '"$($PY -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$script")"']' "$edit"
+echo not-for-you >"$B/rootfs/etc/masked"
+mkdir -p "$B/rootfs/etc/ro" "$B/rootfs/work/dir"
+chmod 777 "$T/data-rw"
+sandbox=$(timeout 30 "${C[@]}" run --bundle "$B" "p1-$RUNID" 2>"$T/p1.err"; echo "exit $?")
+rm -f "$T/data-rw/new"
+if [ -n "$REF" ]; then
+	native=$(timeout 30 "$REF" --root "$T/ref" run --bundle "$B" "p1-$RUNID" 2>"$T/ref.err"; echo "exit $?")
+	rm -f "$T/data-rw/new"
+	check "run: process, mounts and limits as ${REF##*/} gives them" "$native" "$sandbox"
+else
+	echo "SKIP oci/run compared with runc: neither runc nor crun is installed (apt-get install runc)"
+fi
+check "run: the container's exit status" "exit 7" "$(echo "$sandbox" | tail -1)"
+
+# Exit statuses: a plain one, and a program that is not there (runc's words, for podman's 127).
+B2=$T/b2
+mkbundle "$B2" '["sh", "-c", "exit 3"]'
+"${C[@]}" run --bundle "$B2" "e1-$RUNID" 2>/dev/null
+check "run: exit 3" 3 $?
+mkbundle "$T/b3" '["no-such-program"]'
+"${C[@]}" --log "$T/log.json" --log-format json run --bundle "$T/b3" "e2-$RUNID" 2>/dev/null
+check "run: a missing program fails with 1" 1 $?
+line=$(tail -1 "$T/log.json" 2>/dev/null)
+if "$PY" -c 'import json,sys; o=json.loads(sys.argv[1]); assert o["level"]=="error" and "executable file not found" in o["msg"] and o["time"]' "$line" 2>/dev/null; then
+	pass "--log --log-format json: an error is a JSON line podman reads"
+else
+	failed "--log json" "<$line>"
+fi
+"${C[@]}" --log-format=json --log="$T/log2.json" delete "no-such-$RUNID" 2>/dev/null
+check "delete of a missing container fails" 1 $?
+grep -q '"msg":"container \\"no-such-'"$RUNID"'\\" does not exist"' "$T/log2.json" && pass "--log-format=json spelling" ||
+	failed "--log-format=json" "$(cat "$T/log2.json" 2>/dev/null)"
+"${C[@]}" delete --force "no-such-$RUNID"
+check "delete --force of a missing container is 0" 0 $?
+check "no state is left by run" "" "$("${C[@]}" list -q)"
+
+# create + start under a subreaper: the pid file's process is the caller's
+# descendant and exits with the container's status.  pid 1 of a pid namespace
+# gets a signal from outside only if it handles it (pid_namespaces(7)): the
+# shell traps SIGTERM and exits 143.
+mkbundle "$T/b4" '["sh", "-c", "trap \"exit 143\" TERM; echo started; sleep 30 & wait"]'
+lifecycle=$("$PY" - "$CVISOR" "$STATE" "$T/b4" "l1-$RUNID" "$T/l1.pid" <<'PY' 2>&1
+import ctypes, json, os, select, subprocess, sys, time
+cvisor, state, bundle, cid, pidfile = sys.argv[1:]
+ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+c = [cvisor, "--root", state]
+def st():
+    return json.loads(subprocess.run(c + ["state", cid], capture_output=True, text=True).stdout)["status"]
+out = open(bundle + "/out", "w")
+# An fd the caller leaves open (containerd's shim leaves its fd 3) is not kept by the container.
+rd, wr = os.pipe()
+r = subprocess.run(c + ["create", "--bundle", bundle, "--pid-file", pidfile, cid], stdout=out, stderr=subprocess.DEVNULL,
+                   pass_fds=(wr,))
+os.close(wr)
+print("create", r.returncode)
+print("the caller's other fds are let go:", select.select([rd], [], [], 5)[0] == [rd] and os.read(rd, 1) == b"")
+raw = open(pidfile).read()
+print("pid file", "decimal, no newline" if raw.isdigit() else repr(raw))
+pid = int(raw)
+print("state", st())
+print("start", subprocess.run(c + ["start", cid]).returncode)
+# The trap is set before "started" is written: only then may SIGTERM come (else pid 1 ignores it).
+end = time.time() + 20
+while "started" not in open(bundle + "/out").read() and time.time() < end:
+    time.sleep(0.05)
+print("state", st())
+print("pause", subprocess.run(c + ["pause", cid]).returncode, st())
+print("resume", subprocess.run(c + ["resume", cid]).returncode, st())
+ps = json.loads(subprocess.run(c + ["ps", "--format", "json", cid], capture_output=True, text=True).stdout)
+print("ps lists the pid file's process", pid in ps)
+print("kill", subprocess.run(c + ["kill", cid, "15"]).returncode)
+_, status = os.waitpid(pid, 0)
+print("status", os.waitstatus_to_exitcode(status))
+print("state", st())
+print("kill --all of a stopped container", subprocess.run(c + ["kill", "--all", cid, "9"]).returncode)
+print("kill of a stopped container", subprocess.run(c + ["kill", cid, "9"], stderr=subprocess.DEVNULL).returncode)
+print("delete", subprocess.run(c + ["delete", cid]).returncode)
+print("delete again", subprocess.run(c + ["delete", cid], stderr=subprocess.DEVNULL).returncode)
+print("output", open(bundle + "/out").read().strip())
+PY
+)
+check "create, start, state, pause, resume, ps, kill, delete" "create 0
+the caller's other fds are let go: True
+pid file decimal, no newline
+state created
+start 0
+state running
+pause 0 paused
+resume 0 running
+ps lists the pid file's process True
+kill 0
+status 143
+state stopped
+kill --all of a stopped container 0
+kill of a stopped container 1
+delete 0
+delete again 1
+output started" "$lifecycle"
+
+# A container that is not stopped is deleted only with --force; kill by name.
+mkbundle "$T/b5" '["sleep", "30"]'
+"${C[@]}" create --bundle "$T/b5" "d1-$RUNID" >/dev/null 2>"$T/d1.err" && "${C[@]}" start "d1-$RUNID" ||
+	failed "create and start" "$(cat "$T/d1.err")"
+"${C[@]}" delete "d1-$RUNID" 2>/dev/null
+check "delete of a running container fails" 1 $?
+"${C[@]}" kill "d1-$RUNID" SIGKILL
+check "kill by name" 0 $?
+"${C[@]}" delete --force "d1-$RUNID"
+check "delete --force" 0 $?
+"${C[@]}" create --bundle "$T/b5" "d1-$RUNID" >/dev/null 2>&1
+check "create again after delete" 0 $?
+"${C[@]}" create --bundle "$T/b5" "d1-$RUNID" 2>/dev/null
+check "create of an ID that exists fails" 1 $?
+"${C[@]}" delete "d1-$RUNID"
+check "delete of a created container" 0 $?
+
+# exec: a new process in the running sandbox, with its own stdio and status; the
+# pid file's process of a detached exec exits with the process's status.
+mkbundle "$T/b10" '["sleep", "30"]'
+"${C[@]}" run --detach --bundle "$T/b10" "x1-$RUNID" >/dev/null 2>"$T/x1.err"
+out=$(echo from-stdin | "${C[@]}" exec "x1-$RUNID" sh -c 'cat; echo ppid=$PPID; id -u; exit 5' 2>&1; echo "exit $?")
+case $out in *"that is stopped"*) out="$out (the container's stderr: $(cat "$T/x1.err"))";; esac
+check "exec: stdin, stdout, no parent in the sandbox, exit status" "from-stdin
+ppid=0
+0
+exit 5" "$out"
+"${C[@]}" exec "x1-$RUNID" no-such-program 2>"$T/exec.err"
+check "exec of a missing program fails with 1" 1 $?
+grep -q 'executable file not found' "$T/exec.err" && pass "exec: runc's words for a missing program" ||
+	failed "exec: missing program message" "$(cat "$T/exec.err")"
+cat >"$T/process.json" <<'EOF2'
+{"args": ["sh", "-c", "sleep 0.2; exit 4"], "cwd": "/tmp", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0}}
+EOF2
+detached=$("$PY" - "$CVISOR" "$STATE" "x1-$RUNID" "$T/process.json" "$T/x1.pid" <<'PY' 2>&1
+import ctypes, os, subprocess, sys
+cvisor, state, cid, process, pidfile = sys.argv[1:]
+ctypes.CDLL(None).prctl(36, 1)  # PR_SET_CHILD_SUBREAPER
+r = subprocess.run([cvisor, "--root", state, "exec", "--process", process, "--detach", "--pid-file", pidfile, cid])
+pid = int(open(pidfile).read())
+_, status = os.waitpid(pid, 0)
+print("exec", r.returncode, "status", os.waitstatus_to_exitcode(status))
+PY
+)
+check "exec --process --detach --pid-file: the pid file's process exits with the process's status" "exec 0 status 4" "$detached"
+"${C[@]}" exec "x1-$RUNID" sh -c 'kill -9 $$'
+check "exec: a process killed by SIGKILL is 137" 137 $?
+"${C[@]}" delete --force "x1-$RUNID"
+
+# The console socket: the pty master comes over it, the replica is the process's terminal.
+mkbundle "$T/b6" '["sh", "-c", "tty; echo in-tty"]' 'c["process"]["terminal"] = True'
+console=$("$PY" - "$CVISOR" "$STATE" "$T/b6" "c1-$RUNID" "$T/console.sock" <<'PY' 2>&1
+import os, socket, subprocess, sys, time
+cvisor, state, bundle, cid, path = sys.argv[1:]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+c = [cvisor, "--root", state]
+p = subprocess.Popen(c + ["create", "--bundle", bundle, "--console-socket", path, cid])
+conn, _ = srv.accept()
+msg, fds, _, _ = socket.recv_fds(conn, 1024, 1)
+print("create", p.wait(), "fds", len(fds))
+subprocess.run(c + ["start", cid])
+out = b""
+end = time.time() + 10
+while time.time() < end and b"in-tty" not in out:
+    try:
+        chunk = os.read(fds[0], 4096)
+    except OSError:
+        break
+    out += chunk
+text = out.decode(errors="replace")
+print("tty is a pty:", "/dev/pts/" in text, "ran:", "in-tty" in text)
+subprocess.run(c + ["delete", "--force", cid])
+PY
+)
+check "console socket: the pty master is sent, the process's stdio is its replica" "create 0 fds 1
+tty is a pty: True ran: True" "$console"
+
+# linux.resources.memory.limit: an allocation past it is killed (137), as by the kernel's OOM killer.
+# awk doubles a string until the memory is full: no one allocation is past the limit, their sum is.
+mkbundle "$T/b7" '["awk", "BEGIN { s = \"0123456789abcdef\"; while (1) s = s s }"]' \
+	'c["linux"]["resources"] = {"memory": {"limit": 64 << 20}}; c["linux"]["cgroupsPath"] = "cvisor-test-'"$RUNID"'"'
+"${C[@]}" run --bundle "$T/b7" "m1-$RUNID" >/dev/null 2>&1
+check "memory limit 64M: a program that fills it is killed with 137" 137 $?
+mkbundle "$T/b8" '["dd", "if=/dev/zero", "of=/dev/null", "bs=10M", "count=1"]' \
+	'c["linux"]["resources"] = {"memory": {"limit": 64 << 20}}'
+"${C[@]}" run --bundle "$T/b8" "m2-$RUNID" >/dev/null 2>&1
+check "memory limit 64M: a 10M allocation runs" 0 $?
+
+# podman with cvisor as its runtime, against podman with runc, on an image imported
+# from the busybox rootfs (no registry is needed).  podman's storage and state are
+# this run's own (--root, --runroot), with no network and cgroupfs cgroups.
+if command -v podman >/dev/null && command -v conmon >/dev/null && [ -n "$REF" ]; then
+	mkdir -p "$T/img/bin" "$T/img/etc" "$T/img/tmp" "$T/vol"
+	cp /bin/busybox "$T/img/bin/busybox"
+	for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$T/img/bin/$a"; done
+	echo vol-file >"$T/vol/f"
+	printf '[engine]\nruntime_supports_json = ["cvisor", "runc", "crun"]\n' >"$T/containers.conf"
+	PM=(env CONTAINERS_CONF="$T/containers.conf" podman --root "$T/storage" --runroot "$T/run"
+		--cgroup-manager=cgroupfs --events-backend=file)
+	# podman's default limits (nofile and nproc of 1048576) may be above this host's: runc could not set them.
+	UL=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
+	tar -C "$T/img" -cf "$T/img.tar" . && "${PM[@]}" import -q "$T/img.tar" localhost/cvisor-test:1 >/dev/null 2>&1
+	# podman_cases RUNTIME: the same runs, their output and statuses.
+	podman_cases() {
+		local P=("${PM[@]}" --runtime "$1") I=localhost/cvisor-test:1
+		"${P[@]}" run --rm "${UL[@]}" --network=none -e FOO=bar -w /tmp -u 1000:1000 $I sh -c 'echo $FOO; pwd; id' 2>/dev/null
+		echo "status $?"
+		"${P[@]}" run --rm "${UL[@]}" --network=none --read-only -v "$T/vol:/data:ro" $I \
+			sh -c 'cat /data/f; touch /x 2>/dev/null || echo ro; touch /data/y 2>/dev/null || echo ro; exit 3' 2>/dev/null
+		echo "status $?"
+		"${P[@]}" run --rm "${UL[@]}" --network=none $I no-such-program >/dev/null 2>&1
+		echo "missing program: status $?"
+		"${P[@]}" run --rm "${UL[@]}" --network=none --memory 64m $I awk 'BEGIN { s = "0123456789abcdef"; while (1) s = s s }' >/dev/null 2>&1
+		echo "memory: status $?"
+		"${P[@]}" run -d "${UL[@]}" --name "pm-$RUNID" --network=none $I sleep 30 >/dev/null 2>&1
+		"${P[@]}" exec "pm-$RUNID" sh -c 'echo in exec; exit 6' 2>/dev/null
+		echo "exec: status $?"
+		"${P[@]}" pause "pm-$RUNID" >/dev/null 2>&1 && "${P[@]}" unpause "pm-$RUNID" >/dev/null 2>&1
+		echo "pause and unpause: status $?"
+		"${P[@]}" stop -t 1 "pm-$RUNID" >/dev/null 2>&1
+		"${P[@]}" rm "pm-$RUNID" >/dev/null 2>&1
+		echo "stop and rm: status $?"
+	}
+	native=$(podman_cases "$REF")
+	sandbox=$(podman_cases "$CVISOR")
+	check "podman run, exec, pause, stop, rm: as with ${REF##*/}" "$native" "$sandbox"
+	"${PM[@]}" rm -af >/dev/null 2>&1
+	"${PM[@]}" rmi -af >/dev/null 2>&1
+else
+	echo "SKIP oci/podman: podman, conmon or runc is not installed (apt-get install podman runc)"
+fi
+
+# linux.resources.pids.limit: a fork past it fails with EAGAIN, as the pids cgroup makes it.
+mkbundle "$T/b11" '["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 1 & done; echo after; wait"]' \
+	'c["linux"]["resources"] = {"pids": {"limit": 5}}; c["linux"]["cgroupsPath"] = "cvisor-pids-'"$RUNID"'"'
+sandbox=$(timeout 30 "${C[@]}" run --bundle "$T/b11" "n1-$RUNID" 2>&1 | grep -v loopback; echo "status ${PIPESTATUS[0]}")
+if [ -n "$REF" ]; then
+	native=$(timeout 30 "$REF" --root "$T/ref" run --bundle "$T/b11" "n1-$RUNID" 2>&1; echo "status $?")
+	check "pids limit 5: fork fails past it, as with ${REF##*/}" "$native" "$sandbox"
+else
+	check "pids limit 5: fork fails past it" "sh: can't fork: Resource temporarily unavailable
+status 2" "$sandbox"
+fi
+
+# Many sandboxes on one host: a memory bomb and a fork bomb in two of them leave
+# the others answering.
+mkbundle "$T/b12" '["sleep", "60"]'
+mkbundle "$T/b13" '["sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 2"]' \
+	'c["linux"]["resources"] = {"pids": {"limit": 16}}'
+for i in 1 2 3 4; do "${C[@]}" run --detach --bundle "$T/b12" "t$i-$RUNID" >/dev/null 2>&1; done
+"${C[@]}" run --bundle "$T/b7" "tm-$RUNID" >/dev/null 2>&1
+mem=$?
+timeout 30 "${C[@]}" run --bundle "$T/b13" "tf-$RUNID" >/dev/null 2>&1
+fork=$?
+alive=
+for i in 1 2 3 4; do alive+=$(timeout 10 "${C[@]}" exec "t$i-$RUNID" echo "$i" 2>/dev/null); done
+check "a memory bomb (137) and a fork bomb (ends) leave 4 other sandboxes answering" "137 ended 1234" \
+	"$mem $([ "$fork" -lt 124 ] && echo ended || echo "stuck $fork") $alive"
+for i in 1 2 3 4; do "${C[@]}" delete --force "t$i-$RUNID"; done
+
+# spec, features, --version.
+mkdir -p "$T/b9"
+"$CVISOR" spec --bundle "$T/b9" && "$PY" -c 'import json,sys; c=json.load(open(sys.argv[1])); assert c["process"]["args"] == ["sh"] and c["root"]["path"] == "rootfs"' "$T/b9/config.json"
+check "spec writes a default config.json" 0 $?
+"$CVISOR" spec --bundle "$T/b9" 2>/dev/null
+check "spec does not overwrite one" 1 $?
+"$CVISOR" features | "$PY" -c 'import json,sys; f=json.load(sys.stdin); assert f["ociVersionMax"]'
+check "features is JSON" 0 $?
+"$CVISOR" --version | grep -q '^cvisor version'
+check "--version" 0 $?
+"$CVISOR" --root "$STATE" --debug --systemd-cgroup list -q >/dev/null
+check "global flags before the verb are accepted" 0 $?
+exit $fail
