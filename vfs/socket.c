@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
+#include "vfs.h"
 
 #include "socket.h"
 
@@ -75,4 +77,21 @@ long umsg_copy_to(const struct umsg *m, const void *src, size_t len)
 		done += n;
 	}
 	return 0;
+}
+
+long sock_file_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	struct umsg m = {.iov = iov, .iovcnt = cnt};
+	int msg_flags;
+
+	(void)pos;
+	return f->ops->sock->recvmsg(task_current, f, &m, MSG_DONTWAIT, 0, NULL, NULL, &msg_flags);
+}
+
+long sock_file_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	struct umsg m = {.iov = iov, .iovcnt = cnt};
+
+	(void)pos;
+	return f->ops->sock->sendmsg(task_current, f, &m, MSG_DONTWAIT);
 }

@@ -81,6 +81,15 @@ struct socket_ops {
 	int guest_iov;
 };
 
+/*
+ * read(2) and write(2) on a socket file (its file_ops' read and write):
+ * recvmsg and sendmsg through file_ops.sock, without addresses or
+ * ancillary data and never blocking in the family (rw() waits; the iovecs
+ * are spans of guest memory, never held across a block).
+ */
+long sock_file_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos);
+long sock_file_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos);
+
 /* A socket family: how socket(2) and socketpair(2) make its sockets. */
 struct sock_family {
 	int family; /* AF_* */

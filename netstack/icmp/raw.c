@@ -487,23 +487,6 @@ static long raw_setsockopt(struct file *f, int level, int name, const void *val,
 	return inet_setsockopt(s, level, name, val, len);
 }
 
-static long raw_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
-{
-	struct umsg m = {.iov = iov, .iovcnt = cnt};
-	int msg_flags;
-
-	(void)pos;
-	return raw_recvmsg(task_current, f, &m, MSG_DONTWAIT, 0, NULL, NULL, &msg_flags);
-}
-
-static long raw_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
-{
-	struct umsg m = {.iov = iov, .iovcnt = cnt};
-
-	(void)pos;
-	return raw_sendmsg(task_current, f, &m, MSG_DONTWAIT);
-}
-
 static unsigned raw_poll(struct file *f, uint64_t *deadline)
 {
 	struct raw_sock *r = raw_of(f);
@@ -556,8 +539,8 @@ static const struct socket_ops raw_sock_ops = {
 };
 
 static const struct file_ops raw_fops = {
-	.read = raw_read,
-	.write = raw_write,
+	.read = sock_file_read,
+	.write = sock_file_write,
 	.poll = raw_poll,
 	.ioctl = raw_ioctl,
 	.release = raw_release,

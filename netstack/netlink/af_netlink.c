@@ -910,24 +910,6 @@ static long nl_setsockopt(struct file *f, int level, int name, const void *val, 
 	return -ENOPROTOOPT;
 }
 
-/* read(2)/write(2): recvmsg/sendmsg without addresses (read never blocks here: rw() waits). */
-static long nl_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
-{
-	struct umsg m = {.iov = iov, .iovcnt = cnt};
-	int msg_flags;
-
-	(void)pos;
-	return nl_recvmsg(task_current, f, &m, MSG_DONTWAIT, 0, NULL, NULL, &msg_flags);
-}
-
-static long nl_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
-{
-	struct umsg m = {.iov = iov, .iovcnt = cnt};
-
-	(void)pos;
-	return nl_sendmsg(task_current, f, &m, MSG_DONTWAIT);
-}
-
 static unsigned nl_poll(struct file *f, uint64_t *deadline)
 {
 	struct nl_sock *s = f->priv;
@@ -971,8 +953,8 @@ static const struct socket_ops nl_sock_ops = {
 };
 
 static const struct file_ops nl_fops = {
-	.read = nl_read,
-	.write = nl_write,
+	.read = sock_file_read,
+	.write = sock_file_write,
 	.poll = nl_poll,
 	.release = nl_release,
 	.sock = &nl_sock_ops,

@@ -1186,24 +1186,6 @@ static long tcp_setsockopt(struct file *f, int level, int name, const void *val,
 
 /* ---- the file ---- */
 
-static long tcp_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
-{
-	struct umsg m = {.iov = iov, .iovcnt = cnt};
-	int msg_flags;
-
-	(void)pos;
-	/* The iovecs are spans of guest memory: never held across a block (rw() waits). */
-	return tcp_recvmsg(task_current, f, &m, MSG_DONTWAIT, 0, NULL, NULL, &msg_flags);
-}
-
-static long tcp_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
-{
-	struct umsg m = {.iov = iov, .iovcnt = cnt};
-
-	(void)pos;
-	return tcp_sendmsg(task_current, f, &m, MSG_DONTWAIT);
-}
-
 static unsigned tcp_poll(struct file *f, uint64_t *deadline)
 {
 	struct tcp_sock *tp = f->priv;
@@ -1330,8 +1312,8 @@ static const struct socket_ops tcp_sock_ops = {
 };
 
 static const struct file_ops tcp_fops = {
-	.read = tcp_read,
-	.write = tcp_write,
+	.read = sock_file_read,
+	.write = sock_file_write,
 	.poll = tcp_poll,
 	.ioctl = tcp_ioctl,
 	.release = tcp_release,

@@ -813,24 +813,6 @@ static long udp_setsockopt(struct file *f, int level, int name, const void *val,
 	return inet_setsockopt(s, level, name, val, len);
 }
 
-/* read(2)/write(2): recvmsg/sendmsg without addresses or ancillary data, never blocking here. */
-static long udp_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
-{
-	struct umsg m = {.iov = iov, .iovcnt = cnt};
-	int msg_flags;
-
-	(void)pos;
-	return udp_recvmsg(task_current, f, &m, MSG_DONTWAIT, 0, NULL, NULL, &msg_flags);
-}
-
-static long udp_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
-{
-	struct umsg m = {.iov = iov, .iovcnt = cnt};
-
-	(void)pos;
-	return udp_sendmsg(task_current, f, &m, MSG_DONTWAIT);
-}
-
 static unsigned udp_poll(struct file *f, uint64_t *deadline)
 {
 	struct udp_sock *u = udp_of(f);
@@ -882,8 +864,8 @@ static const struct socket_ops udp_sock_ops = {
 };
 
 static const struct file_ops udp_fops = {
-	.read = udp_read,
-	.write = udp_write,
+	.read = sock_file_read,
+	.write = sock_file_write,
 	.poll = udp_poll,
 	.ioctl = udp_ioctl,
 	.release = udp_release,

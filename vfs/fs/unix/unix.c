@@ -960,25 +960,6 @@ void unix_for_each(void (*fn)(const struct unix_sock_info *u, void *arg), void *
 	}
 }
 
-/* read(2)/write(2) on a socket: recvmsg/sendmsg without addresses or ancillary data. */
-static long u_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
-{
-	struct umsg m = {.iov = iov, .iovcnt = cnt};
-	int msg_flags;
-
-	(void)pos;
-	/* The iovecs are spans of guest memory: never held across a block (rw() waits). */
-	return unix_recvmsg(task_current, f, &m, MSG_DONTWAIT, 0, NULL, NULL, &msg_flags);
-}
-
-static long u_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
-{
-	struct umsg m = {.iov = iov, .iovcnt = cnt};
-
-	(void)pos;
-	return unix_sendmsg(task_current, f, &m, MSG_DONTWAIT);
-}
-
 static unsigned u_poll(struct file *f, uint64_t *deadline)
 {
 	struct usock *s = f->priv;
@@ -1029,8 +1010,8 @@ static const struct socket_ops unix_sock_ops = {
 };
 
 static const struct file_ops unix_fops = {
-	.read = u_read,
-	.write = u_write,
+	.read = sock_file_read,
+	.write = sock_file_write,
 	.poll = u_poll,
 	.wait_link = u_wait_link,
 	.release = release,
