@@ -510,6 +510,16 @@ static long ipv6_membership(struct inet_sock *s, int join, const void *val, sock
 	return r < 0 ? r : mc_join(s, &mr.ipv6mr_multiaddr, ifindex);
 }
 
+/* IP_MTU and IPV6_MTU: the MTU of the route to the connected peer (lo's for a local one). */
+static long path_mtu(struct inet_sock *s, void *val, socklen_t *len)
+{
+	struct net_route *rt;
+
+	if (!s->rport || net_route_lookup(s->ns, &s->raddr, s->bound_ifindex, &rt, NULL) < 0)
+		return -ENOTCONN;
+	return put_int(val, len, (int)(rt->type == RTN_LOCAL ? s->ns->lo->mtu : rt->dev->mtu));
+}
+
 static long sol_ip_get(struct inet_sock *s, int name, void *val, socklen_t *len)
 {
 	switch (name) {
@@ -531,15 +541,8 @@ static long sol_ip_get(struct inet_sock *s, int name, void *val, socklen_t *len)
 	case IP_OPTIONS:
 		*len = 0;
 		return 0;
-	case IP_MTU: {
-		struct net_route *rt;
-
-		if (!s->rport)
-			return -ENOTCONN;
-		if (net_route_lookup(s->ns, &s->raddr, s->bound_ifindex, &rt, NULL) < 0)
-			return -ENOTCONN;
-		return put_int(val, len, (int)(rt->type == RTN_LOCAL ? s->ns->lo->mtu : rt->dev->mtu));
-	}
+	case IP_MTU:
+		return path_mtu(s, val, len);
 	}
 	return -ENOPROTOOPT;
 }
@@ -629,15 +632,8 @@ static long sol_ipv6_get(struct inet_sock *s, int name, void *val, socklen_t *le
 	case IPV6_RECVERR: return put_int(val, len, s->recverr);
 	case IPV6_MTU_DISCOVER: return put_int(val, len, s->pmtudisc);
 	case IPV6_MULTICAST_IF: return put_int(val, len, s->mc_ifindex);
-	case IPV6_MTU: {
-		struct net_route *rt;
-
-		if (!s->rport)
-			return -ENOTCONN;
-		if (net_route_lookup(s->ns, &s->raddr, s->bound_ifindex, &rt, NULL) < 0)
-			return -ENOTCONN;
-		return put_int(val, len, (int)(rt->type == RTN_LOCAL ? s->ns->lo->mtu : rt->dev->mtu));
-	}
+	case IPV6_MTU:
+		return path_mtu(s, val, len);
 	}
 	return -ENOPROTOOPT;
 }
