@@ -95,3 +95,16 @@ long sock_file_write(struct file *f, const struct iovec *iov, int cnt, uint64_t 
 	(void)pos;
 	return f->ops->sock->sendmsg(task_current, f, &m, MSG_DONTWAIT);
 }
+
+long sock_no_listen(struct file *f, int backlog)
+{
+	(void)f, (void)backlog;
+	return -EOPNOTSUPP;
+}
+
+long sock_no_accept(struct task *t, struct file *f, int flags, struct file **out, struct sockaddr_storage *peer,
+		    socklen_t *peerlen)
+{
+	(void)t, (void)f, (void)flags, (void)out, (void)peer, (void)peerlen;
+	return -EOPNOTSUPP;
+}

@@ -87,6 +87,11 @@ struct socket_ops {
  * ancillary data and never blocking in the family (rw() waits; the iovecs
  * are spans of guest memory, never held across a block).
  */
+/* listen(2) and accept(2) of a family that has no connections (datagram, raw, netlink): EOPNOTSUPP, as Linux's sock_no_*. */
+long sock_no_listen(struct file *f, int backlog);
+long sock_no_accept(struct task *t, struct file *f, int flags, struct file **out, struct sockaddr_storage *peer,
+		    socklen_t *peerlen);
+
 long sock_file_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos);
 long sock_file_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos);
 

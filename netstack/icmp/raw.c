@@ -237,17 +237,6 @@ static long raw_connect(struct task *t, struct file *f, const struct sockaddr *s
 	return 0;
 }
 
-static long raw_listen(struct file *f, int backlog)
-{
-	return -EOPNOTSUPP;
-}
-
-static long raw_accept(struct task *t, struct file *f, int flags, struct file **out, struct sockaddr_storage *peer,
-		       socklen_t *peerlen)
-{
-	return -EOPNOTSUPP;
-}
-
 static long raw_sendmsg(struct task *t, struct file *f, struct umsg *m, int flags)
 {
 	struct raw_sock *r = raw_of(f);
@@ -526,9 +515,9 @@ static long raw_ioctl(struct file *f, struct task *t, unsigned long req, gva_t a
 
 static const struct socket_ops raw_sock_ops = {
 	.bind = raw_bind,
-	.listen = raw_listen,
+	.listen = sock_no_listen,
 	.connect = raw_connect,
-	.accept = raw_accept,
+	.accept = sock_no_accept,
 	.sendmsg = raw_sendmsg,
 	.recvmsg = raw_recvmsg,
 	.shutdown = raw_shutdown,

@@ -537,13 +537,6 @@ static long nl_bind(struct task *t, struct file *f, const struct sockaddr *addr,
 	return 0;
 }
 
-static long nl_listen(struct file *f, int backlog)
-{
-	(void)f;
-	(void)backlog;
-	return -EOPNOTSUPP;
-}
-
 static long nl_connect(struct task *t, struct file *f, const struct sockaddr *addr, socklen_t len)
 {
 	struct nl_sock *s = f->priv;
@@ -569,18 +562,6 @@ static long nl_connect(struct task *t, struct file *f, const struct sockaddr *ad
 	s->dst_portid = nl->nl_pid;
 	s->dst_group = nl->nl_groups ? (uint32_t)__builtin_ffs((int)nl->nl_groups) : 0;
 	return 0;
-}
-
-static long nl_accept(struct task *t, struct file *f, int flags, struct file **out, struct sockaddr_storage *peer,
-		      socklen_t *peerlen)
-{
-	(void)t;
-	(void)f;
-	(void)flags;
-	(void)out;
-	(void)peer;
-	(void)peerlen;
-	return -EOPNOTSUPP;
 }
 
 static long nl_sendmsg(struct task *t, struct file *f, struct umsg *m, int flags)
@@ -941,9 +922,9 @@ static void nl_release(struct file *f)
 
 static const struct socket_ops nl_sock_ops = {
 	.bind = nl_bind,
-	.listen = nl_listen,
+	.listen = sock_no_listen,
 	.connect = nl_connect,
-	.accept = nl_accept,
+	.accept = sock_no_accept,
 	.sendmsg = nl_sendmsg,
 	.recvmsg = nl_recvmsg,
 	.shutdown = nl_shutdown,

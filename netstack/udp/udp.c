@@ -368,17 +368,6 @@ static long udp_bind(struct task *t, struct file *f, const struct sockaddr *sa, 
 	return 0;
 }
 
-static long udp_listen(struct file *f, int backlog)
-{
-	return -EOPNOTSUPP;
-}
-
-static long udp_accept(struct task *t, struct file *f, int flags, struct file **out, struct sockaddr_storage *peer,
-		       socklen_t *peerlen)
-{
-	return -EOPNOTSUPP;
-}
-
 /* Dissolves the association (connect to AF_UNSPEC), as Linux's udp_disconnect. */
 static void disconnect(struct udp_sock *u)
 {
@@ -851,9 +840,9 @@ static long udp_ioctl(struct file *f, struct task *t, unsigned long req, gva_t a
 
 static const struct socket_ops udp_sock_ops = {
 	.bind = udp_bind,
-	.listen = udp_listen,
+	.listen = sock_no_listen,
 	.connect = udp_connect,
-	.accept = udp_accept,
+	.accept = sock_no_accept,
 	.sendmsg = udp_sendmsg,
 	.recvmsg = udp_recvmsg,
 	.shutdown = udp_shutdown,
