@@ -444,6 +444,32 @@ static long sigpipe(struct task *t, long r, int flags)
 	return r;
 }
 
+/*
+ * A message's data as the family takes it: the application's own iovecs
+ * for a family that copies straight from or to its memory (guest_iov), or
+ * one sentry buffer (*buf, *len in *kv) gathered from them (out: a send's,
+ * filled now).  *giov and *buf are the caller's to free.
+ */
+static long msg_data(struct task *t, struct file *f, const struct abi_msghdr *h, int out, struct umsg *m,
+		     struct iovec **giov, struct iovec *kv, char **buf, size_t *len)
+{
+	long r;
+
+	if (f->ops->sock->guest_iov) {
+		r = guest_iovs(t, h->iov, h->iovlen, giov);
+		m->iov = *giov;
+		m->iovcnt = (int)h->iovlen;
+		m->mm = t->mm;
+		return r;
+	}
+	r = gather(t, h->iov, h->iovlen, buf, len, out);
+	kv->iov_base = *buf;
+	kv->iov_len = *len;
+	m->iov = kv;
+	m->iovcnt = 1;
+	return r;
+}
+
 static long do_sendmsg(struct task *t, int fd, struct abi_msghdr *h, int flags)
 {
 	struct sockaddr_storage ss;
@@ -464,18 +490,7 @@ static long do_sendmsg(struct task *t, int fd, struct abi_msghdr *h, int flags)
 		m.addr = (struct sockaddr *)&ss;
 		m.addrlen = h->namelen;
 	}
-	if (f->ops->sock->guest_iov) {
-		r = guest_iovs(t, h->iov, h->iovlen, &giov);
-		m.iov = giov;
-		m.iovcnt = (int)h->iovlen;
-		m.mm = t->mm;
-	} else {
-		r = gather(t, h->iov, h->iovlen, &buf, &len, 1);
-		kv.iov_base = buf;
-		kv.iov_len = len;
-		m.iov = &kv;
-		m.iovcnt = 1;
-	}
+	r = msg_data(t, f, h, 1, &m, &giov, &kv, &buf, &len);
 	if (r < 0)
 		goto out;
 	r = parse_control(t, h->control, h->controllen, &m);
@@ -643,18 +658,7 @@ static long do_recvmsg(struct task *t, int fd, struct abi_msghdr *h, int flags, 
 	r = get_sock(t, fd, &f);
 	if (r < 0)
 		return r;
-	if (f->ops->sock->guest_iov) {
-		r = guest_iovs(t, h->iov, h->iovlen, &giov);
-		m.iov = giov;
-		m.iovcnt = (int)h->iovlen;
-		m.mm = t->mm;
-	} else {
-		r = gather(t, h->iov, h->iovlen, &buf, &len, 0);
-		kv.iov_base = buf;
-		kv.iov_len = len;
-		m.iov = &kv;
-		m.iovcnt = 1;
-	}
+	r = msg_data(t, f, h, 0, &m, &giov, &kv, &buf, &len);
 	if (r < 0)
 		goto out;
 	m.fds = fds;
