@@ -218,10 +218,15 @@ static long do_epoll_wait(struct task *t, int epfd, gva_t uevents, int max, int6
 		file_put(ep);
 		return -EINVAL;
 	}
-	/* As many as asked for, as Linux: no wait returns more than the interest list holds. */
-	n = epoll_size(ep);
-	if (max > n)
-		max = n > 0 ? n : 1;
+	/*
+	 * As many as asked for, as Linux.  Past the stack buffer, no more than
+	 * the interest list holds (counted only then: most waits ask for few).
+	 */
+	if ((size_t)max > sizeof(small) / sizeof(small[0])) {
+		n = epoll_size(ep);
+		if (max > n)
+			max = n > 0 ? n : 1;
+	}
 	if ((size_t)max > sizeof(small) / sizeof(small[0]) && !(ev = malloc((size_t)max * sizeof(ev[0])))) {
 		file_put(ep);
 		return -ENOMEM;
