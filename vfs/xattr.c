@@ -44,7 +44,7 @@ static size_t cost(const char *name, size_t size)
 	return strlen(name) + size + sizeof(struct xattr);
 }
 
-/* The link that holds name (or the list's end); *count and *bytes: the whole list's (when asked). */
+/* As find, but walks the whole list: *count and *bytes are all of it (set's limits). */
 static struct xattr **find_all(struct inode *ino, const char *name, int *count, size_t *bytes)
 {
 	struct xattr **pp, **found = NULL, *x;
@@ -60,11 +60,15 @@ static struct xattr **find_all(struct inode *ino, const char *name, int *count, 
 	return found ? found : pp;
 }
 
+/* The link that holds name (or the list's end), stopping there; *count: the entries before it. */
 static struct xattr **find(struct inode *ino, const char *name, int *count)
 {
-	size_t bytes;
+	struct xattr **pp;
 
-	return find_all(ino, name, count, &bytes);
+	*count = 0;
+	for (pp = (struct xattr **)&ino->xattrs; *pp && strcmp((*pp)->name, name); pp = &(*pp)->next)
+		(*count)++;
+	return pp;
 }
 
 long vfs_xattr_get(struct inode *ino, const char *name, void **value)
