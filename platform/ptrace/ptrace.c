@@ -250,7 +250,7 @@ static int spawn_stub(struct plat_as *as)
 	if (err == 0)
 		return 0;
 fail_kill:
-	host_kill(as->pid, SIGKILL);
+	host_kill_process(as->pid);
 	host_wait4(as->pid, &st, __WALL);
 	return err;
 }
@@ -287,7 +287,7 @@ static void tmpl_drop(void)
 {
 	int st;
 
-	host_kill(tmpl->pid, SIGKILL);
+	host_kill_process(tmpl->pid);
 	host_wait4(tmpl->pid, &st, __WALL);
 	mf_put(tmpl->ctrl_off);
 	free(tmpl);
@@ -353,7 +353,7 @@ static int fork_stub(struct plat_as *as)
 		return r.rax ? (int)r.rax : -EAGAIN;
 	}
 	if (tmpl_park() < 0) {
-		host_kill(child, SIGKILL);
+		host_kill_process(child);
 		host_wait4(child, &st, __WALL);
 		goto broken;
 	}
@@ -382,7 +382,7 @@ static int fork_stub(struct plat_as *as)
 
 fail_child:
 	err = -EAGAIN;
-	host_kill(child, SIGKILL);
+	host_kill_process(child);
 	host_wait4(child, &st, __WALL);
 	return err;
 broken:
@@ -465,7 +465,7 @@ static void as_destroy(struct plat_as *as)
 	*as->live_pprev = as->live_next;
 	if (as->live_next)
 		as->live_next->live_pprev = as->live_pprev;
-	host_kill(as->pid, SIGKILL);
+	host_kill_process(as->pid);
 	if (host_wait4(as->pid, &st, __WALL | WNOHANG) == 0) {
 		if (nunreaped == (int)(sizeof(unreaped) / sizeof(unreaped[0])))
 			reap_stubs();
@@ -582,7 +582,7 @@ static void as_flush(struct plat_as *as)
 	goto done;
 lost:
 	as->dead = 1;
-	host_kill(as->pid, SIGKILL);
+	host_kill_process(as->pid);
 done:
 	as->generation++;
 	as->nops = 0;
@@ -695,13 +695,24 @@ static int ctx_adopt(struct plat_ctx *c)
 
 static void ctx_destroy(struct plat_ctx *c, int alive)
 {
-	if (alive) {
+	if (alive && c->tid == c->as->pid) {
+		/*
+		 * The stub's first thread outlives its application thread:
+		 * parked in pause(), untraced, as the template waits.  The
+		 * stub process is killed through it (host_kill_process), and a
+		 * signal to an exited first thread would reach no one.
+		 */
+		plat_regs r = c->as->stub_regs;
+
+		r.rip = STUB_CODE + (uint64_t)(stub_park - stub_start);
+		r.orig_rax = (uint64_t)-1;
+		if (host_ptrace(PTRACE_SETREGS, c->tid, 0, &r) < 0 || host_ptrace(PTRACE_DETACH, c->tid, 0, 0) < 0)
+			log_warn("ptrace: could not park a stub's first thread");
+	} else if (alive) {
 		/*
 		 * Only this thread ends: it exits by itself, so its tracer's exit
 		 * kills nobody.  It is let go at its exit stop rather than
-		 * waited for: a thread-group leader is not reaped while the
-		 * stub's other threads live (the sentry reaps it later, with
-		 * the stub process).
+		 * waited for: the sentry reaps it later, with the stub process.
 		 */
 		plat_regs r = c->as->stub_regs;
 		int st;
@@ -863,8 +874,10 @@ static const struct host_rule ptrace_rules[] = {
 		 SCMP_A2(SCMP_CMP_EQ, NT_X86_XSTATE)),
 	HOST_ONE("ptrace", "let a stub thread go at its exit, the template after a fork", SCMP_A0(SCMP_CMP_EQ, PTRACE_DETACH)),
 	HOST_ANY("wait4", "stub stops"),
-	HOST_TWO("kill", "kill a stub process", HOST_PID_ONLY, SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
 	HOST_ONE("tgkill", "interrupt a stub thread", SCMP_A2(SCMP_CMP_EQ, SIGSTOP)),
+	HOST_TWO("tgkill", "kill a stub process through its first thread, which lives as long as the process "
+			   "(a thread id, never a group: kill(2) is not on the list)",
+		 HOST_PID_ONLY, SCMP_A2(SCMP_CMP_EQ, SIGKILL)),
 	HOST_ANY("sched_setaffinity", "put tracer and stub on one CPU"),
 	HOST_ONE("clone", "fork a new stub (no shared state)", SCMP_A0(SCMP_CMP_EQ, SIGCHLD)),
 	HOST_ONE("clone", "the stub template forks a new stub, a child of the sentry's",
@@ -888,9 +901,9 @@ static void kill_all(void)
 	struct plat_as *as;
 
 	for (as = live_stubs; as; as = as->live_next)
-		host_kill(as->pid, SIGKILL);
+		host_kill_process(as->pid);
 	if (tmpl)
-		host_kill(tmpl->pid, SIGKILL);
+		host_kill_process(tmpl->pid);
 }
 
 static const struct platform plat_ptrace = {

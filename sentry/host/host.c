@@ -164,7 +164,12 @@ long host_wait4(pid_t pid, int *status, int options)
 }
 
 long host_tgkill(pid_t tgid, pid_t tid, int sig) { return ret(syscall(SYS_tgkill, tgid, tid, sig)); }
-long host_kill(pid_t pid, int sig) { return ret(syscall(SYS_kill, pid, sig)); }
+/*
+ * SIGKILL to a whole process by its first thread, which must not have
+ * exited (a signal to an exited leader reaches no one): tgkill names one
+ * thread, never a process group, so kill(2) need not be on the list.
+ */
+long host_kill_process(pid_t pid) { return ret(syscall(SYS_tgkill, pid, pid, SIGKILL)); }
 
 long host_sched_setaffinity(pid_t tid, size_t len, const void *mask)
 {

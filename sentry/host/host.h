@@ -58,7 +58,8 @@ long host_getrandom(void *buf, size_t len);
 long host_ptrace(long req, pid_t pid, void *addr, void *data);
 long host_wait4(pid_t pid, int *status, int options);
 long host_tgkill(pid_t tgid, pid_t tid, int sig);
-long host_kill(pid_t pid, int sig);
+/* SIGKILL to process pid, through its first thread, which is still running. */
+long host_kill_process(pid_t pid);
 long host_sched_setaffinity(pid_t tid, size_t len, const void *mask);
 long host_clock_gettime(int clock, struct timespec *ts);
 pid_t host_gettid(void);

@@ -22,12 +22,11 @@ struct host_rule {
 #define HOST_ONE(n, why, c) {n, why, 1, {c}}
 #define HOST_TWO(n, why, c1, c2) {n, why, 2, {c1, c2}}
 /*
- * A pid (kill) in 0..INT_MAX as the kernel reads it (an int, from the low
- * half of the register): no -1 and no process group.  The sentry is pid 1
- * of a pid namespace of its own (runsc-shim/confine.c), so a pid names
- * only the sandbox's own processes.  kill(0) would name cvisor's process
- * group, where only processes running as the sentry's unprivileged host uid
- * could be reached: libseccomp cannot add "and not 0" on the same argument.
+ * A process or thread id in 0..INT_MAX as the kernel reads it (an int,
+ * from the low half of the register).  The sentry is pid 1 of a pid
+ * namespace of its own (runsc-shim/confine.c), so an id names only the
+ * sandbox's own processes; tgkill refuses 0 itself, and kill(2), which
+ * would read 0 as cvisor's process group, is on no list.
  */
 #define HOST_PID_ONLY SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffff80000000ULL, 0)
 
