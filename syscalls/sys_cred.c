@@ -39,6 +39,7 @@ static long set_res(struct task *t, uint32_t r, uint32_t e, uint32_t s, int gid)
 	*F = *E;
 	if (!gid)
 		creds_fix_setuid(&t->cred, &old, t->keepcaps);
+	creds_changed(t, &old);
 	return 0;
 }
 
@@ -85,8 +86,11 @@ SYSCALL(setfsuid)
 
 	if (capable(t, CAP_SETUID) || allowed(id, t->cred.uid, t->cred.euid, t->cred.suid))
 		if (id != KEEP) {
+			struct creds before = t->cred;
+
 			t->cred.fsuid = id;
 			creds_fix_setfsuid(&t->cred, old);
+			creds_changed(t, &before);
 		}
 	return old;
 }
@@ -96,8 +100,12 @@ SYSCALL(setfsgid)
 	uint32_t old = t->cred.fsgid, id = (uint32_t)a[0];
 
 	if (capable(t, CAP_SETGID) || allowed(id, t->cred.gid, t->cred.egid, t->cred.sgid))
-		if (id != KEEP)
+		if (id != KEEP) {
+			struct creds before = t->cred;
+
 			t->cred.fsgid = id;
+			creds_changed(t, &before);
+		}
 	return old;
 }
 

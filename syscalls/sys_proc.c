@@ -796,6 +796,8 @@ static long do_execve(struct task *t, const struct path *at, const char *path, g
 	/* Past the point of no return: the other threads and the old image go. */
 	task_exec_single(t);
 	creds_exec(&t->cred);
+	/* Dumpable again unless it runs with ids that are not its own (Linux's setup_new_exec). */
+	t->tg->dumpable = t->cred.euid == t->cred.uid && t->cred.egid == t->cred.gid;
 	t->keepcaps = 0; /* SECBIT_KEEP_CAPS does not survive execve */
 	/* The old image's robust locks are released, and the new one starts with none (as Linux's exec). */
 	futex_exit_robust_list(t);

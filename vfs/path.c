@@ -35,7 +35,9 @@ long vfs_permission(struct task *t, struct inode *ino, int mask)
 		bits = (mode >> 3) & 7;
 	else
 		bits = mode & 7;
-	return ((uint32_t)mask & ~bits) ? -EACCES : 0;
+	if (!((uint32_t)mask & ~bits))
+		return 0;
+	return ino->iops && ino->iops->grants && ino->iops->grants(t, ino) ? 0 : -EACCES;
 }
 
 /*

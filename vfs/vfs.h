@@ -63,6 +63,8 @@ struct inode_ops {
 	void (*release)(struct inode *ino);
 	/* Is the cached child d of dir still right (procfs: does the pid live)? NULL: always. */
 	int (*revalidate)(struct inode *dir, struct dentry *d);
+	/* Access the mode bits refuse is granted all the same (a process's own /proc fd directory)? NULL: never. */
+	int (*grants)(struct task *t, struct inode *ino);
 	/*
 	 * File systems whose names live outside the sentry (the gofer) make
 	 * each change there first; the dentries follow when it succeeds.

@@ -46,6 +46,14 @@ void creds_fix_setfsuid(struct creds *c, uint32_t old_fsuid)
 		c->cap_eff |= c->cap_prm & CAP_FS_SET;
 }
 
+void creds_changed(struct task *t, const struct creds *old)
+{
+	const struct creds *c = &t->cred;
+
+	if (c->euid != old->euid || c->egid != old->egid || c->fsuid != old->fsuid || c->fsgid != old->fsgid)
+		t->tg->dumpable = 0; /* fs.suid_dumpable's default */
+}
+
 void creds_exec(struct creds *c)
 {
 	if (c->uid == 0 || c->euid == 0) {

@@ -77,6 +77,12 @@ void creds_fix_setuid(struct creds *c, const struct creds *old, int keepcaps);
 /* After setfsuid from old_fsuid: the file-system capabilities leave or return to the effective set. */
 void creds_fix_setfsuid(struct creds *c, uint32_t old_fsuid);
 /*
+ * After t's ids changed from old: a process that changed its effective or
+ * file-system ids is no longer dumpable (its /proc entries become root's,
+ * others may not trace it), until its next execve.
+ */
+void creds_changed(struct task *t, const struct creds *old);
+/*
  * execve's transformation of the sets for a file with no capabilities of its
  * own and no set-id bit (capabilities(7), "Transformation of capabilities
  * during execve()"): with a uid or euid of 0 the file counts as having them

@@ -239,6 +239,8 @@ static uint64_t node_ino(const struct pnode *p)
 	       (uint64_t)(unsigned)(p->fd * 64 + p->which) ^ 0x1000;
 }
 
+static void pid_owner(struct inode *ino, const struct pnode *p);
+
 static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, int fd, int which, uint32_t mode)
 {
 	struct inode *ino = inode_new(sb, mode);
@@ -257,6 +259,7 @@ static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, 
 	ino->priv = p;
 	ino->iops = kind == P_FD || kind == P_PIDLINK ? &proc_magic_iops : &proc_iops;
 	ino->ino = node_ino(p);
+	pid_owner(ino, p);
 	if (S_ISDIR(mode)) {
 		ino->fops = &proc_dir_fops;
 		ino->nlink = 2;
@@ -280,6 +283,43 @@ static struct task *task_of(int pid, int tid)
 		if (t->tid == tid)
 			return t;
 	return NULL;
+}
+
+/*
+ * A process's own entries belong to its effective ids; all but its
+ * world-readable directories belong to root once it is no longer dumpable
+ * (it changed ids, until its next execve), as Linux's task_dump_owner().
+ * Set again at each lookup, since credentials change under a cached entry.
+ */
+static void pid_owner(struct inode *ino, const struct pnode *p)
+{
+	struct task *t;
+	int own;
+
+	switch (p->kind) {
+	case P_PID: case P_PIDFILE: case P_PIDLINK: case P_FDDIR: case P_FD:
+	case P_TASKDIR: case P_FDINFODIR: case P_FDINFO:
+		break;
+	default:
+		return;
+	}
+	t = task_of(p->pid, p->tid);
+	own = t && (t->tg->dumpable == 1 || ino->mode == (S_IFDIR | 0555));
+	ino->uid = own ? t->cred.euid : 0;
+	ino->gid = own ? t->cred.egid : 0;
+}
+
+/* A process may always list and follow its own fds, whoever owns them (Linux's proc_fd_permission). */
+static int proc_grants(struct task *t, struct inode *ino)
+{
+	const struct pnode *p = ino->priv;
+
+	switch (p->kind) {
+	case P_FDDIR: case P_FD: case P_FDINFODIR: case P_FDINFO:
+		return t->tg->tgid == p->pid;
+	default:
+		return 0;
+	}
 }
 
 static int parse_num(const char *s)
@@ -1023,6 +1063,7 @@ static int proc_revalidate(struct inode *dir, struct dentry *d)
 	(void)dir;
 	if (!p)
 		return 0; /* never keep negative entries: processes come and go */
+	pid_owner(d->inode, p);
 	switch (p->kind) {
 	case P_PID:
 		return task_of(p->pid, p->tid) != NULL;
@@ -1266,11 +1307,13 @@ static const struct inode_ops proc_iops = {
 	.open = proc_open,
 	.release = proc_release,
 	.revalidate = proc_revalidate,
+	.grants = proc_grants,
 };
 
 /* fd/N, exe, cwd and root. */
 static const struct inode_ops proc_magic_iops = {
 	.readlink = proc_readlink,
+	.grants = proc_grants,
 	.release = proc_release,
 	.get_link = proc_get_link,
 };
