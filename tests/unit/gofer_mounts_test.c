@@ -6,7 +6,7 @@
  * gone must not matter), and keep its own bound whatever the other's is.
  * The VFS core is replaced by the few inode and memory-file calls the
  * client makes.  Prints a PASS or FAIL line each.
- * links: vfs/fs/gofer/gofer.c vfs/fstype.c sentry/host/host.c runsc-shim/gofer/gofer.c runsc-shim/confine.c
+ * links: vfs/fs/gofer/gofer.c vfs/fstype.c sentry/host/host.c runsc-shim/gofer/gofer.c runsc-shim/confine.c vfs/fpages.c
  */
 #define _GNU_SOURCE
 #include <dirent.h>

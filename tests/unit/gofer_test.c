@@ -6,7 +6,7 @@
  * malformed requests; and the same for the ops that write (--overlay=none):
  * creating through a symlinked directory, renaming onto or out through a
  * symlink, a hard link to a file outside, device nodes.  Prints a PASS or FAIL line each.
- * links: runsc-shim/gofer/gofer.c runsc-shim/confine.c
+ * links: runsc-shim/gofer/gofer.c runsc-shim/confine.c vfs/fpages.c
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -5,7 +5,7 @@
  * overlay's upper layer, and each reports its own figures.  The VFS core
  * is replaced by the few calls overlay and tmpfs make here.  Prints a PASS
  * or FAIL line each.
- * links: vfs/fs/overlay/overlay.c vfs/fs/tmpfs/tmpfs.c vfs/fstype.c sentry/mm/memfile.c sentry/host/host.c
+ * links: vfs/fs/overlay/overlay.c vfs/fs/tmpfs/tmpfs.c vfs/fstype.c sentry/mm/memfile.c sentry/host/host.c vfs/fpages.c
  */
 #define _GNU_SOURCE
 #include <fcntl.h>

@@ -19,7 +19,7 @@
  * component and carries the fds its op needs; at the end, with every inode
  * put, no host fd and no memory-file frame may be left.
  *
- * links: vfs/fs/gofer/gofer.c sentry/mm/memfile.c sentry/host/host.c -lpthread
+ * links: vfs/fs/gofer/gofer.c sentry/mm/memfile.c sentry/host/host.c -lpthread vfs/fpages.c
  */
 #define _GNU_SOURCE
 #include <dirent.h>

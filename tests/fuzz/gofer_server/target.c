@@ -16,7 +16,7 @@
  * input, inside $FUZZ_SCRATCH (tests/fuzz/run.sh makes one; /dev/shm
  * otherwise), so runs are repeatable.
  *
- * links: runsc-shim/gofer/gofer.c -lseccomp
+ * links: runsc-shim/gofer/gofer.c -lseccomp vfs/fpages.c
  */
 #define _GNU_SOURCE
 #include <dirent.h>

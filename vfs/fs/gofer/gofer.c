@@ -40,6 +40,7 @@
 #include "../../../sentry/host/host.h"
 #include "../../../sentry/kernel/task.h"
 #include "../../../sentry/mm/memfile.h"
+#include "../../fpages.h"
 #include "../../vfs.h"
 #include "gofer.h"
 #include "protocol.h"
@@ -55,9 +56,8 @@ struct gnode {
 	int pinned;            /* the name is gone while the inode is held: the fd stays */
 	int idle;              /* on the idle list (fd open, nothing keeps it) */
 	struct gnode *lnext, *lprev; /* the idle list, most recently used first */
-	/* The page cache: frame of each page of the file, MF_NONE when not read yet. */
-	uint64_t *pages;
-	size_t npages;
+	/* The page cache: frame of each page of the file, MF_NONE when not read yet; no root when empty. */
+	struct fpages pages;
 	struct gnode *cnext, *cprev; /* on the list of gnodes with cached pages */
 	int shared_write;      /* a writable MAP_SHARED mapping was made: cached pages may be newer than the host's */
 };
@@ -484,31 +484,29 @@ static long gofer_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
 static long cache_writeback(struct inode *ino)
 {
 	struct gnode *g = ino->priv;
-	size_t i = 0, end = (size_t)((ino->size + 4095) / 4096);
+	uint64_t i = 0, end = (ino->size + 4095) / 4096, fr;
 	long fd, r = 0;
 
-	if (!g || !g->shared_write || !g->pages)
+	if (!g || !g->shared_write || !g->pages.root)
 		return 0;
 	if ((r = make_rw(g)) < 0 || (fd = gnode_fd(g)) < 0)
 		return r < 0 ? r : fd;
-	if (end > g->npages)
-		end = g->npages;
 	while (i < end && r >= 0) {
 		struct iovec iov[64];
-		size_t first, n = 0;
+		uint64_t first;
+		int n = 0;
 
-		for (; i < end && g->pages[i] == MF_NONE; i++)
-			;
+		i = fpages_next(&g->pages, i, end, 1);
 		first = i;
-		for (; i < end && g->pages[i] != MF_NONE && n < 64; i++, n++) {
-			iov[n].iov_base = mf_ptr(g->pages[i]);
+		for (; i < end && (fr = fpages_get(&g->pages, i)) != MF_NONE && n < 64; i++, n++) {
+			iov[n].iov_base = mf_ptr(fr);
 			iov[n].iov_len = 4096;
 		}
 		if (!n)
 			break;
 		if (i == end && ino->size % 4096) /* the last page: only what is inside the file */
 			iov[n - 1].iov_len = ino->size % 4096;
-		r = host_pwritev((int)fd, iov, (int)n, (off_t)first * 4096);
+		r = host_pwritev((int)fd, iov, n, (off_t)first * 4096);
 	}
 	return r < 0 ? r : 0;
 }
@@ -521,29 +519,36 @@ void gofer_writeback_all(void)
 		cache_writeback(g->ino);
 }
 
+struct trim {
+	int all;
+	size_t left;
+};
+
+static int trim_page(uint64_t i, uint64_t *slot, void *ctx)
+{
+	struct trim *tr = ctx;
+
+	(void)i;
+	if (tr->all || mf_refs(*slot) == 1) {
+		mf_put(*slot);
+		*slot = MF_NONE;
+		ncached--;
+	} else {
+		tr->left++;
+	}
+	return 0;
+}
+
 /* Drops the cache's pages that nobody maps, all of them when all is set. */
 static void cache_trim(struct gnode *g, int all)
 {
-	size_t i, left = 0;
+	struct trim tr = {all, 0};
 
 	cache_writeback(g->ino);
-
-	for (i = 0; i < g->npages; i++) {
-		if (g->pages[i] == MF_NONE)
-			continue;
-		if (all || mf_refs(g->pages[i]) == 1) {
-			mf_put(g->pages[i]);
-			g->pages[i] = MF_NONE;
-			ncached--;
-		} else {
-			left++;
-		}
-	}
-	if (left)
+	fpages_each(&g->pages, 0, trim_page, &tr);
+	if (tr.left)
 		return;
-	free(g->pages);
-	g->pages = NULL;
-	g->npages = 0;
+	fpages_free(&g->pages);
 	if (g->cprev)
 		g->cprev->cnext = g->cnext;
 	else if (cached == g)
@@ -582,22 +587,33 @@ static void cache_reclaim(void)
  * ones not yet written, read-only shared ones) see the file as it is now,
  * as Linux's do; pages past a new end leave the cache.
  */
+struct refresh {
+	struct inode *ino;
+	uint64_t end, keep;
+};
+
+static int refresh_page(uint64_t i, uint64_t *slot, void *ctx)
+{
+	struct refresh *rf = ctx;
+
+	if (i * 4096 >= rf->end)
+		return 1;
+	if (i >= rf->keep) {
+		mf_put(*slot);
+		*slot = MF_NONE;
+		ncached--;
+	} else if (gofer_fill(rf->ino, i * 4096, mf_ptr(*slot), 4096) < 0) {
+		memset(mf_ptr(*slot), 0, 4096);
+	}
+	return 0;
+}
+
 static void cache_refresh(struct inode *ino, uint64_t off, uint64_t end)
 {
 	struct gnode *g = ino->priv;
-	size_t i, keep = (size_t)((ino->size + 4095) / 4096);
+	struct refresh rf = {ino, end, (ino->size + 4095) / 4096};
 
-	for (i = (size_t)(off / 4096); i < g->npages && (uint64_t)i * 4096 < end; i++) {
-		if (g->pages[i] == MF_NONE)
-			continue;
-		if (i >= keep) {
-			mf_put(g->pages[i]);
-			g->pages[i] = MF_NONE;
-			ncached--;
-		} else if (gofer_fill(ino, (uint64_t)i * 4096, mf_ptr(g->pages[i]), 4096) < 0) {
-			memset(mf_ptr(g->pages[i]), 0, 4096);
-		}
-	}
+	fpages_each(&g->pages, off / 4096, refresh_page, &rf);
 }
 
 /*
@@ -608,42 +624,30 @@ static void cache_refresh(struct inode *ino, uint64_t off, uint64_t end)
 static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 {
 	struct gnode *g = ino->priv;
-	size_t idx = (size_t)(off / 4096), want = (size_t)((ino->size + 4095) / 4096), need, n, i;
-	uint64_t run;
+	uint64_t idx = off / 4096, want = (ino->size + 4095) / 4096, run, n, i;
 	long r;
 
 	if (!S_ISREG(ino->mode) || idx >= want)
 		return -EIO;
-	/* Before g's page array is used below: trimming may free it (g's other pages unmapped). */
-	if (idx >= g->npages || g->pages[idx] == MF_NONE)
+	if (fpages_get(&g->pages, idx) == MF_NONE) {
+		/* Before g's pages are used below: trimming may free them (g's other pages unmapped). */
 		cache_reclaim();
-	/*
-	 * The table grows as far as this page and its read-ahead, not to the
-	 * file's size: a large sparse file (or a size from a broken gofer)
-	 * would cost 8 bytes per page of it at the first fault.
-	 */
-	need = want - idx > CACHE_READAHEAD ? idx + CACHE_READAHEAD : want;
-	if (g->npages < need) {
-		uint64_t *p = realloc(g->pages, need * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		for (i = g->npages; i < need; i++)
-			p[i] = MF_NONE;
-		if (!g->pages) {
+		for (n = 1; n < CACHE_READAHEAD && idx + n < want && fpages_get(&g->pages, idx + n) == MF_NONE; n++)
+			;
+		/* The slots first (a sparse tree: a page far into a large file costs a path, not the file's size). */
+		for (i = 0; i < n; i++)
+			if (!fpages_slot(&g->pages, idx + i)) {
+				if (!i)
+					return -ENOMEM;
+				n = i;
+			}
+		if (!g->cnext && !g->cprev && cached != g) {
 			g->cnext = cached;
 			g->cprev = NULL;
 			if (cached)
 				cached->cprev = g;
 			cached = g;
 		}
-		g->pages = p;
-		g->npages = need;
-	}
-	if (g->pages[idx] == MF_NONE) {
-		for (n = 1; n < CACHE_READAHEAD && idx + n < want && idx + n < g->npages && g->pages[idx + n] == MF_NONE;
-		     n++)
-			;
 		run = mf_alloc(n);
 		if (run == MF_NONE) {
 			n = 1;
@@ -660,10 +664,10 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 			return r;
 		}
 		for (i = 0; i < n; i++)
-			g->pages[idx + i] = run + i * 4096;
+			*fpages_slot(&g->pages, idx + i) = run + i * 4096;
 		ncached += n;
 	}
-	*frame = g->pages[idx];
+	*frame = fpages_get(&g->pages, idx);
 	mf_get(*frame);
 	return 0;
 }
@@ -742,7 +746,7 @@ static void gofer_release(struct inode *ino)
 	struct gnode *g = ino->priv;
 
 	if (g) {
-		if (g->pages)
+		if (g->pages.root)
 			cache_trim(g, 1);
 		close_fd(g);
 		if (g->parent)
@@ -1081,7 +1085,7 @@ static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 	} else if (*pos + (uint64_t)r > ino->size) {
 		ino->size = *pos + (uint64_t)r;
 	}
-	if (g->pages)
+	if (g->pages.root)
 		cache_refresh(ino, *pos, *pos + (uint64_t)r);
 	*pos += (uint64_t)r;
 	return r;

@@ -17,13 +17,13 @@
 #include "../../../sentry/kernel/task.h"
 #include "../../../sentry/mm/memfile.h"
 #include "../../../sentry/mm/mm.h"
+#include "../../fpages.h"
 #include "../../vfs.h"
 #include "../dev/dev.h"
 #include "tmpfs.h"
 
 struct tnode {
-	uint64_t *pages; /* frame offsets, MF_NONE for holes */
-	size_t npages;   /* entries in pages */
+	struct fpages pages; /* frame offsets, MF_NONE for holes */
 	char *target;    /* symlink */
 	unsigned seals;  /* F_SEAL_*: a regular file's memfd seals (see tmpfs.h) */
 	char *anon_name; /* tmpfs_set_anon_name: what /proc shows for a nameless file */
@@ -133,77 +133,69 @@ static struct tsuper *tsb(struct inode *ino)
 	return ino->sb->priv;
 }
 
-static void free_pages_from(struct inode *ino, size_t first)
+static int free_page(uint64_t i, uint64_t *slot, void *ctx)
+{
+	struct inode *ino = ctx;
+
+	(void)i;
+	mf_put(*slot);
+	*slot = MF_NONE;
+	tsb(ino)->used_pages--;
+	ino->blocks -= 8;
+	return 0;
+}
+
+static void free_pages_from(struct inode *ino, uint64_t first)
 {
 	struct tnode *t = ino->priv;
-	size_t i;
 
-	for (i = first; i < t->npages; i++)
-		if (t->pages[i] != MF_NONE) {
-			mf_put(t->pages[i]);
-			t->pages[i] = MF_NONE;
-			tsb(ino)->used_pages--;
-			ino->blocks -= 8;
-		}
+	fpages_each(&t->pages, first, free_page, ino);
 }
 
 static long tmpfs_truncate(struct inode *ino, uint64_t size)
 {
 	struct tnode *t = ino->priv;
-	size_t keep = (size_t)((size + 4095) / 4096);
+	uint64_t keep = (size + 4095) / 4096, last;
 
 	if ((size < ino->size && (t->seals & F_SEAL_SHRINK)) || (size > ino->size && (t->seals & F_SEAL_GROW)))
 		return -EPERM;
-	if (keep < t->npages)
-		free_pages_from(ino, keep);
-	if (size % 4096 && keep - 1 < t->npages && t->pages[keep - 1] != MF_NONE)
-		memset((char *)mf_ptr(t->pages[keep - 1]) + size % 4096, 0, 4096 - size % 4096);
+	free_pages_from(ino, keep);
+	if (size % 4096 && (last = fpages_get(&t->pages, keep - 1)) != MF_NONE)
+		memset((char *)mf_ptr(last) + size % 4096, 0, 4096 - size % 4096);
 	ino->size = size;
 	ino->mtime = ino->ctime = vfs_now();
 	return 0;
 }
 
 /* The frame for page i, allocated when alloc is set; MF_NONE for a hole. */
-static uint64_t page(struct inode *ino, size_t i, int alloc, long *err)
+static uint64_t page(struct inode *ino, uint64_t i, int alloc, long *err)
 {
 	struct tnode *t = ino->priv;
 	struct tsuper *s = tsb(ino);
+	uint64_t *slot, fr = fpages_get(&t->pages, i);
 
 	*err = 0;
-	if (i >= t->npages) {
-		size_t n = t->npages ? t->npages : 4, j;
-		uint64_t *p;
-
-		if (!alloc)
-			return MF_NONE;
-		while (n <= i)
-			n *= 2;
-		p = realloc(t->pages, n * sizeof(*p));
-		if (!p) {
-			*err = -ENOMEM;
-			return MF_NONE;
-		}
-		for (j = t->npages; j < n; j++)
-			p[j] = MF_NONE;
-		t->pages = p;
-		t->npages = n;
+	if (fr != MF_NONE || !alloc)
+		return fr;
+	if (s->used_pages >= s->max_pages) {
+		*err = -ENOSPC;
+		return MF_NONE;
 	}
-	if (t->pages[i] == MF_NONE && alloc) {
-		if (s->used_pages >= s->max_pages) {
-			*err = -ENOSPC;
-			return MF_NONE;
-		}
-		t->pages[i] = mf_alloc(1);
-		if (t->pages[i] == MF_NONE && mf_reclaim())
-			t->pages[i] = mf_alloc(1);
-		if (t->pages[i] == MF_NONE) {
-			*err = -ENOSPC;
-			return MF_NONE;
-		}
-		s->used_pages++;
-		ino->blocks += 8; /* 512-byte units */
+	slot = fpages_slot(&t->pages, i);
+	if (!slot) {
+		*err = -ENOMEM;
+		return MF_NONE;
 	}
-	return t->pages[i];
+	*slot = mf_alloc(1);
+	if (*slot == MF_NONE && mf_reclaim())
+		*slot = mf_alloc(1);
+	if (*slot == MF_NONE) {
+		*err = -ENOSPC;
+		return MF_NONE;
+	}
+	s->used_pages++;
+	ino->blocks += 8; /* 512-byte units */
+	return *slot;
 }
 
 static long tmpfs_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
@@ -217,7 +209,7 @@ static long tmpfs_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
 
 		if (n > len)
 			n = len;
-		fr = off < ino->size ? page(ino, (size_t)(off / 4096), 0, &err) : MF_NONE;
+		fr = off < ino->size ? page(ino, off / 4096, 0, &err) : MF_NONE;
 		if (fr == MF_NONE)
 			memset(d, 0, n);
 		else
@@ -232,7 +224,7 @@ static long tmpfs_fill(struct inode *ino, uint64_t off, void *buf, size_t len)
 static long tmpfs_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 {
 	long err;
-	uint64_t fr = page(ino, (size_t)(off / 4096), 1, &err);
+	uint64_t fr = page(ino, off / 4096, 1, &err);
 
 	if (fr == MF_NONE)
 		return err;
@@ -250,7 +242,7 @@ static void tmpfs_release(struct inode *ino)
 	free_pages_from(ino, 0);
 	if (tsb(ino))
 		tsb(ino)->used_inodes--;
-	free(t->pages);
+	fpages_free(&t->pages);
 	free(t->target);
 	free(t->anon_name);
 	free(t);
@@ -301,7 +293,7 @@ static long file_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 					goto out;
 				return -EPERM;
 			}
-			fr = page(ino, (size_t)(*pos / 4096), 1, &err);
+			fr = page(ino, *pos / 4096, 1, &err);
 			if (fr == MF_NONE) {
 				if (done)
 					goto out;
@@ -358,15 +350,13 @@ static long dir_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 static long tmpfs_seek_data(struct inode *ino, uint64_t off, int whence)
 {
 	struct tnode *t = ino->priv;
-	uint64_t i, end;
+	uint64_t end = (ino->size + 4095) / 4096, i = fpages_next(&t->pages, off / 4096, end, whence == SEEK_DATA);
 
-	for (i = off / 4096; i < t->npages && i * 4096 < ino->size; i++)
-		if ((t->pages[i] != MF_NONE) == (whence == SEEK_DATA))
-			return (long)(i * 4096 > off ? i * 4096 : off);
+	if (i < end)
+		return (long)(i * 4096 > off ? i * 4096 : off);
 	if (whence == SEEK_DATA)
 		return -ENXIO;
-	end = i * 4096 < ino->size ? i * 4096 : ino->size;
-	return (long)(end > off ? end : off);
+	return (long)(ino->size > off ? ino->size : off);
 }
 
 static const struct inode_ops tmpfs_iops = {

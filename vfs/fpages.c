@@ -1,0 +1,166 @@
+/* A file's pages by index: see fpages.h. */
+#include <stdlib.h>
+
+#include "../sentry/mm/memfile.h"
+#include "fpages.h"
+
+#define BITS 9
+#define FANOUT (1u << BITS)
+/* Page indices stay below 2^63 (file offsets are below 2^63): six levels above the leaves at most. */
+#define MAX_HEIGHT 6
+
+/* Can a tree of height h hold index i? */
+static int fits(uint64_t i, unsigned h)
+{
+	return (i >> (BITS * (h + 1))) == 0;
+}
+
+static void *new_node(unsigned h)
+{
+	unsigned k;
+	uint64_t *leaf;
+
+	if (h)
+		return calloc(FANOUT, sizeof(void *));
+	leaf = malloc(FANOUT * sizeof(uint64_t));
+	if (leaf)
+		for (k = 0; k < FANOUT; k++)
+			leaf[k] = MF_NONE;
+	return leaf;
+}
+
+uint64_t fpages_get(const struct fpages *p, uint64_t i)
+{
+	void *n = p->root;
+	unsigned h = p->height;
+
+	if (!n || !fits(i, h))
+		return MF_NONE;
+	for (; h; h--) {
+		n = ((void **)n)[(i >> (BITS * h)) & (FANOUT - 1)];
+		if (!n)
+			return MF_NONE;
+	}
+	return ((uint64_t *)n)[i & (FANOUT - 1)];
+}
+
+uint64_t *fpages_slot(struct fpages *p, uint64_t i)
+{
+	void *n;
+	unsigned h;
+
+	if (i >> 63)
+		return NULL;
+	if (!p->root) {
+		for (h = 0; !fits(i, h); h++)
+			;
+		p->root = new_node(h);
+		if (!p->root)
+			return NULL;
+		p->height = h;
+	}
+	while (!fits(i, p->height)) {
+		void **top = new_node(p->height + 1);
+
+		if (!top)
+			return NULL;
+		top[0] = p->root;
+		p->root = top;
+		p->height++;
+	}
+	n = p->root;
+	for (h = p->height; h; h--) {
+		void **s = &((void **)n)[(i >> (BITS * h)) & (FANOUT - 1)];
+
+		if (!*s && !(*s = new_node(h - 1)))
+			return NULL;
+		n = *s;
+	}
+	return &((uint64_t *)n)[i & (FANOUT - 1)];
+}
+
+static int each(void *n, unsigned h, uint64_t base, uint64_t first, int (*fn)(uint64_t, uint64_t *, void *),
+		void *ctx)
+{
+	uint64_t span = 1ULL << (BITS * h);
+	uint64_t k = first > base ? (first - base) / span : 0;
+
+	for (; k < FANOUT; k++) {
+		if (!h) {
+			uint64_t *slot = &((uint64_t *)n)[k];
+
+			if (*slot != MF_NONE && fn(base + k, slot, ctx))
+				return 1;
+		} else if (((void **)n)[k] && each(((void **)n)[k], h - 1, base + k * span, first, fn, ctx)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+void fpages_each(struct fpages *p, uint64_t first, int (*fn)(uint64_t i, uint64_t *slot, void *ctx), void *ctx)
+{
+	if (p->root && fits(first, p->height))
+		each(p->root, p->height, 0, first, fn, ctx);
+}
+
+/* The first index in [max(i, base), end) of the subtree n (height h, from base) that is data or a hole; end if none. */
+static uint64_t next(const void *n, unsigned h, uint64_t base, uint64_t i, uint64_t end, int data)
+{
+	uint64_t span = 1ULL << (BITS * h);
+	uint64_t k = i > base ? (i - base) / span : 0;
+
+	if (!n)
+		return data ? end : (i > base ? i : base);
+	for (; k < FANOUT; k++) {
+		uint64_t lo = base + k * span, r;
+
+		if (lo >= end)
+			return end;
+		if (!h) {
+			if ((((const uint64_t *)n)[k] != MF_NONE) == data)
+				return lo;
+			continue;
+		}
+		r = next(((void *const *)n)[k], h - 1, lo, i, end, data);
+		if (r < end)
+			return r;
+	}
+	return end;
+}
+
+uint64_t fpages_next(const struct fpages *p, uint64_t i, uint64_t end, int data)
+{
+	uint64_t cap, r;
+
+	if (i >= end)
+		return end;
+	if (!p->root)
+		return data ? end : i;
+	cap = 1ULL << (BITS * (p->height + 1));
+	if (i >= cap)
+		return data ? end : i;
+	r = next(p->root, p->height, 0, i, end, data);
+	if (r == end && !data && cap < end)
+		return cap; /* past what the tree holds: holes */
+	return r < end ? r : end;
+}
+
+static void free_node(void *n, unsigned h)
+{
+	unsigned k;
+
+	if (h)
+		for (k = 0; k < FANOUT; k++)
+			if (((void **)n)[k])
+				free_node(((void **)n)[k], h - 1);
+	free(n);
+}
+
+void fpages_free(struct fpages *p)
+{
+	if (p->root)
+		free_node(p->root, p->height);
+	p->root = NULL;
+	p->height = 0;
+}
