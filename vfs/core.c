@@ -131,26 +131,33 @@ static void hash_in(struct dentry *d, struct dentry *parent)
 	d->hash = dhash(parent, d->name, d->namelen);
 	b = d->hash & ((1 << DCACHE_BITS) - 1);
 	d->hnext = dcache[b];
+	if (d->hnext)
+		d->hnext->hprev = &d->hnext;
+	d->hprev = &dcache[b];
 	dcache[b] = d;
 	d->sibling = parent->child;
+	if (d->sibling)
+		d->sibling->sprev = &d->sibling;
+	d->sprev = &parent->child;
 	parent->child = d;
 	d->unhashed = 0;
 }
 
+/* Out of its hash chain and its parent's children, in constant time (a directory may hold millions). */
 static void hash_out(struct dentry *d)
 {
-	struct dentry **pp;
-
-	for (pp = &dcache[d->hash & ((1 << DCACHE_BITS) - 1)]; *pp; pp = &(*pp)->hnext)
-		if (*pp == d) {
-			*pp = d->hnext;
-			break;
-		}
-	for (pp = &d->parent->child; *pp; pp = &(*pp)->sibling)
-		if (*pp == d) {
-			*pp = d->sibling;
-			break;
-		}
+	if (!d->hprev) { /* never hashed, or out already */
+		d->unhashed = 1;
+		return;
+	}
+	*d->hprev = d->hnext;
+	if (d->hnext)
+		d->hnext->hprev = d->hprev;
+	*d->sprev = d->sibling;
+	if (d->sibling)
+		d->sibling->sprev = d->sprev;
+	d->hnext = d->sibling = NULL;
+	d->hprev = d->sprev = NULL;
 	d->unhashed = 1;
 }
 

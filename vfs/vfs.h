@@ -213,8 +213,8 @@ struct dentry {
 	struct dentry *parent;  /* reference; NULL for a file system's root */
 	struct inode *inode;    /* reference; NULL for a negative entry */
 	struct mount *mounted;  /* the newest mount on this dentry, under any parent (vfs_mount_on finds one) */
-	struct dentry *hnext;   /* hash chain */
-	struct dentry *child, *sibling; /* children, newest first (tmpfs readdir) */
+	struct dentry *hnext, **hprev; /* hash chain (hprev: the pointer to this one, for O(1) removal) */
+	struct dentry *child, *sibling, **sprev; /* children, newest first (tmpfs readdir) */
 	int refs;
 	int unhashed;
 	uint64_t hash;
