@@ -4,7 +4,7 @@ X(read) X(write) X(pread64) X(pwrite64) X(readv) X(writev) X(preadv) X(pwritev) 
 X(open) X(openat) X(openat2) X(creat) X(close) X(close_range) X(lseek) X(fstat) X(stat) X(lstat) X(newfstatat) X(statx)
 X(getdents64) X(readlink) X(readlinkat) X(access) X(faccessat) X(faccessat2) X(getcwd) X(chdir) X(fchdir)
 X(dup) X(dup2) X(dup3) X(fcntl) X(ioctl) X(pipe) X(pipe2) X(mkdir) X(mkdirat) X(unlink) X(unlinkat) X(rmdir)
-X(symlink) X(symlinkat) X(ftruncate) X(truncate) X(fsync) X(fdatasync) X(fadvise64) X(umask)
+X(symlink) X(symlinkat) X(ftruncate) X(truncate) X(fsync) X(fdatasync) X(fadvise64) X(readahead) X(umask)
 X(statfs) X(fstatfs)
 X(sendfile) X(flock)
 /* sys_fsmeta.c */

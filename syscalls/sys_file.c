@@ -1324,6 +1324,22 @@ SYSCALL(fadvise64)
 	return r;
 }
 
+/* Nothing to read ahead (a memory file system's pages are there or holes): Linux's checks only. */
+SYSCALL(readahead)
+{
+	struct file *f = get_file(t, (int)a[0]);
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!readable(f))
+		r = -EBADF;
+	else if (!S_ISREG(f->inode->mode) || (int64_t)a[2] < 0)
+		r = -EINVAL;
+	file_put(f);
+	return r;
+}
+
 SYSCALL(umask)
 {
 	uint32_t old = t->fs->umask;

@@ -83,9 +83,9 @@ struct waitq *pty_waitq(struct pty *p)
 static void default_termios(struct ktermios *t)
 {
 	memset(t, 0, sizeof(*t));
-	t->c_iflag = ICRNL | IXON | IUTF8;
+	t->c_iflag = ICRNL | IXON;
 	t->c_oflag = OPOST | ONLCR;
-	t->c_cflag = B38400 | CS8 | CREAD | HUPCL;
+	t->c_cflag = B38400 | CS8 | CREAD; /* a pty has no HUPCL (Linux's pts driver) */
 	t->c_lflag = ISIG | ICANON | ECHO | ECHOE | ECHOK | IEXTEN | ECHOCTL | ECHOKE;
 	t->c_cc[VINTR] = 3;
 	t->c_cc[VQUIT] = 28;
@@ -381,6 +381,21 @@ static unsigned s_poll(struct file *f, uint64_t *deadline)
 
 /* ---- ioctls, both sides ---- */
 
+/* TCSETS* and TCSETA*: the new settings; flush drops pending input first. */
+static long set_termios(struct pty *p, const struct ktermios *k, int flush)
+{
+	p->tio = *k;
+	if (flush)
+		p->inlen = p->linelen = 0;
+	if (!(p->tio.c_lflag & ICANON) && p->linelen) {
+		memcpy(p->in + p->inlen, p->line, p->linelen);
+		p->inlen += p->linelen;
+		p->linelen = 0;
+	}
+	notify(p);
+	return 0;
+}
+
 static long tty_ioctl(struct file *f, struct task *t, unsigned long req, gva_t arg)
 {
 	struct pty *p = f->priv;
@@ -394,17 +409,38 @@ static long tty_ioctl(struct file *f, struct task *t, unsigned long req, gva_t a
 	case TCSETSF:
 		if (f->ops == &slave_fops && (v = (int)job_check(p, SIGTTOU)) < 0)
 			return v;
-		if (mm_copy_in(t->mm, &p->tio, arg, sizeof(p->tio)) < 0)
+	{
+		struct ktermios k;
+
+		if (mm_copy_in(t->mm, &k, arg, sizeof(k)) < 0)
 			return -EFAULT;
-		if (req == TCSETSF)
-			p->inlen = p->linelen = 0;
-		if (!(p->tio.c_lflag & ICANON) && p->linelen) {
-			memcpy(p->in + p->inlen, p->line, p->linelen);
-			p->inlen += p->linelen;
-			p->linelen = 0;
-		}
-		notify(p);
-		return 0;
+		return set_termios(p, &k, req == TCSETSF);
+	}
+	case TCGETA: { /* the old struct termio: the flags' low halves and the first 8 control characters */
+		struct termio o = {(uint16_t)p->tio.c_iflag, (uint16_t)p->tio.c_oflag, (uint16_t)p->tio.c_cflag,
+				   (uint16_t)p->tio.c_lflag, p->tio.c_line, {0}};
+
+		memcpy(o.c_cc, p->tio.c_cc, sizeof(o.c_cc));
+		return mm_copy_out(t->mm, arg, &o, sizeof(o));
+	}
+	case TCSETA:
+	case TCSETAW:
+	case TCSETAF: {
+		struct termio o;
+		struct ktermios k = p->tio;
+
+		if (f->ops == &slave_fops && (v = (int)job_check(p, SIGTTOU)) < 0)
+			return v;
+		if (mm_copy_in(t->mm, &o, arg, sizeof(o)) < 0)
+			return -EFAULT;
+		k.c_iflag = (k.c_iflag & 0xffff0000u) | o.c_iflag;
+		k.c_oflag = (k.c_oflag & 0xffff0000u) | o.c_oflag;
+		k.c_cflag = (k.c_cflag & 0xffff0000u) | o.c_cflag;
+		k.c_lflag = (k.c_lflag & 0xffff0000u) | o.c_lflag;
+		k.c_line = o.c_line;
+		memcpy(k.c_cc, o.c_cc, sizeof(o.c_cc));
+		return set_termios(p, &k, req == TCSETAF);
+	}
 	case TIOCGWINSZ:
 		return mm_copy_out(t->mm, arg, &p->ws, sizeof(p->ws));
 	case TIOCSWINSZ: {
