@@ -227,6 +227,15 @@ int shim_confine_gofer(const char *root)
 	return r;
 }
 
+int shim_confine_supervisor(void)
+{
+	int r = keep_caps(1ULL << CAP_KILL);
+
+	if (r == 0 && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		r = -errno;
+	return r;
+}
+
 int shim_confine_net(void)
 {
 	return unshare(CLONE_NEWNET) < 0 ? -errno : 0;

@@ -489,6 +489,9 @@ int shim_sandbox_run(struct sentry_config *cfg0, const struct shim_sandbox *opt)
 		if (pid > 0) {
 			if (opt->started)
 				opt->started(opt->arg);
+			/* An OCI runtime still has root's work after the end (poststop hooks, cgroups, state). */
+			if (!opt->oci && (status = shim_confine_supervisor()) < 0)
+				log_warn("cvisor could not drop its capabilities while it waits: %s", strerror(-status));
 			status = supervise(pid, &sigs, cfg.tty, opt->oci);
 			while (ngofers--)
 				gofer_end(gofers[ngofers]);

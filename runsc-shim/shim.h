@@ -78,3 +78,11 @@ int shim_fail(const char *hint, const char *fmt, ...) __attribute__((format(prin
 int shim_confine_net(void);
 int shim_confine_gofer(const char *root);
 pid_t shim_spawn_sentry(int *const *socks, size_t nsocks, unsigned *stdio_closed, const char **step);
+
+/*
+ * cvisor do, while it waits for its sandbox: CAP_KILL alone (signals for the
+ * sentry, which runs as another uid), nothing to gain back.  What it reads
+ * of the sandbox from then on (the exit status, the signals it passes on)
+ * cannot use root's power on the host.  0 or -errno.
+ */
+int shim_confine_supervisor(void);

@@ -94,6 +94,18 @@ own_ns() { # name pid kinds...
 	result "privileges/$name is not in the host's $*" $([ -z "$why" ]; echo $?) "pid $pid shares the host's:$why"
 }
 
+# cvisor itself, while it waits (not an OCI runtime, which has root's work after the end):
+# CAP_KILL for the sentry's signals, nothing else, and none to gain back.
+why=
+for f in CapPrm CapEff CapBnd; do
+	v=$(field $cv $f); [ "$v" = 0000000000000020 ] || why="$why $f $v;"
+done
+for f in CapInh CapAmb; do
+	v=$(field $cv $f); [ "$v" = $NO_CAPS ] || why="$why $f $v;"
+done
+[ "$(field $cv NoNewPrivs)" = 1 ] || why="$why no_new_privs not set;"
+result "privileges/cvisor do holds only CAP_KILL while it waits" $([ -z "$why" ]; echo $?) "pid $cv:$why"
+
 unprivileged sentry $sentry
 own_ns sentry $sentry user pid mnt ipc uts net
 v=$(field $sentry NSpid | tr -s ' \t' ' ')
