@@ -596,9 +596,17 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		fprintf(stderr, "cvisor: no memory for the container's seccomp profile\n");
 		return -ENOMEM;
 	}
-	sentry_exec_start(cfg->exec_socks[0] > 0 ? cfg->exec_socks[0] : -1, cfg->exec_socks[1] > 0 ? cfg->exec_socks[1] : -1,
-			  find_program);
+	/*
+	 * The lookup walks the VFS, whose gofer calls share one socket per
+	 * mount: under the lock, as every other user of the VFS.  (It ran
+	 * without it while OCI exec's thread could already walk for an exec
+	 * that came at once: the two threads' requests and replies crossed on
+	 * the gofer's socket, and "sleep" was found to be a directory, or a
+	 * loop, under load.)
+	 */
+	pthread_mutex_lock(&sentry_lock);
 	prog = find_program(t, cfg->argv[0], cfg->envp, &r);
+	pthread_mutex_unlock(&sentry_lock);
 	if (!prog) {
 		if (r == -ENOENT)
 			fprintf(stderr, "cvisor: %s: command not found in the sandbox\n", cfg->argv[0]);
@@ -620,6 +628,9 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		free(prog);
 		return (int)r;
 	}
+	/* OCI exec's processes come once the first one is there. */
+	sentry_exec_start(cfg->exec_socks[0] > 0 ? cfg->exec_socks[0] : -1, cfg->exec_socks[1] > 0 ? cfg->exec_socks[1] : -1,
+			  find_program);
 	{
 		const char *base = strrchr(prog, '/');
 

@@ -19,7 +19,7 @@ STATE=$T/state
 RUNID=$$
 C=("$CVISOR" --root "$STATE")
 fail=0
-NSHOLD= LISTENER= VETH=
+NSHOLD= LISTENER= VETH= LOADPID=
 # The native reference: runc (the runtime cvisor stands in for), else crun.
 REF=
 for r in runc crun; do command -v $r >/dev/null && { REF=$(command -v $r); break; }; done
@@ -28,6 +28,7 @@ cleanup() {
 	[ -n "$VETH" ] && ip link del "${VETH:0:15}" 2>/dev/null
 	[ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
 	[ -n "$NSHOLD" ] && kill "$NSHOLD" 2>/dev/null
+	[ -n "$LOADPID" ] && kill "$LOADPID" 2>/dev/null
 	for id in $("${C[@]}" list -q 2>/dev/null); do "${C[@]}" delete --force "$id" >/dev/null 2>&1; done
 	[ -n "$REF" ] && for id in $("$REF" --root "$T/ref" list -q 2>/dev/null); do
 		"$REF" --root "$T/ref" delete --force "$id" >/dev/null 2>&1
@@ -247,6 +248,29 @@ check "exec --process --detach --pid-file: the pid file's process exits with the
 check "exec: a process killed by SIGKILL is 137" 137 $?
 "${C[@]}" delete --force "x1-$RUNID"
 
+# exec at once after run -d, in two sandboxes side by side, under load: the first
+# process's program lookup and the exec's walked the gofer's socket together (the
+# replies crossed: "sleep" was a directory, the container stopped, exec gave 137).
+if command -v stress-ng >/dev/null; then
+	stress-ng --cpu 4 --vm 2 --vm-bytes 128M --timeout 20 >/dev/null 2>&1 &
+	LOADPID=$!
+fi
+exec_race() { # TAG: 12 times run -d and exec at once; the bad rounds
+	local i out
+	for i in $(seq 12); do
+		"${C[@]}" run --detach --bundle "$T/b10" "xr$1-$RUNID" >/dev/null 2>&1
+		out=$(echo in | "${C[@]}" exec "xr$1-$RUNID" sh -c 'cat; exit 5' 2>&1)
+		[ "$? $out" = "5 in" ] || echo "round $i: $out"
+		"${C[@]}" delete --force "xr$1-$RUNID"
+	done
+}
+exec_race a >"$T/race-a" &
+race=$!
+exec_race b >"$T/race-b"
+wait "$race"
+[ -n "$LOADPID" ] && kill "$LOADPID" 2>/dev/null && wait "$LOADPID" 2>/dev/null
+check "exec at once after run -d, two sandboxes at a time under load, 24 rounds" "" "$(cat "$T/race-a" "$T/race-b")"
+
 # The console socket: the pty master comes over it, the replica is the process's terminal.
 mkbundle "$T/b6" '["sh", "-c", "tty; echo in-tty"]' 'c["process"]["terminal"] = True'
 console=$("$PY" - "$CVISOR" "$STATE" "$T/b6" "c1-$RUNID" "$T/console.sock" <<'PY' 2>&1
@@ -344,21 +368,34 @@ else
 status 2" "$sandbox"
 fi
 
-# Many sandboxes on one host: a memory bomb and a fork bomb in two of them leave
-# the others answering.
+# Many sandboxes on one host: of 20, one's sentry dies (killed from the host, as a
+# sentry crash would end it), one fills its memory past its limit, one forks past
+# its pids limit; the other 17 still answer an exec, and the three end as they should.
 mkbundle "$T/b12" '["sleep", "60"]'
 mkbundle "$T/b13" '["sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 2"]' \
 	'c["linux"]["resources"] = {"pids": {"limit": 16}}'
-for i in 1 2 3 4; do "${C[@]}" run --detach --bundle "$T/b12" "t$i-$RUNID" >/dev/null 2>&1; done
-"${C[@]}" run --bundle "$T/b7" "tm-$RUNID" >/dev/null 2>&1
-mem=$?
-timeout 30 "${C[@]}" run --bundle "$T/b13" "tf-$RUNID" >/dev/null 2>&1
-fork=$?
+for i in $(seq 17); do "${C[@]}" run --detach --bundle "$T/b12" "t$i-$RUNID" >/dev/null 2>&1; done
+"${C[@]}" run --detach --bundle "$T/b12" "tc-$RUNID" >/dev/null 2>&1
+"${C[@]}" run --detach --bundle "$T/b7" "tm-$RUNID" >/dev/null 2>&1
+"${C[@]}" run --detach --bundle "$T/b13" "tf-$RUNID" >/dev/null 2>&1
+# The sentry is the monitor's child that runs as nobody (the gofers run as root).
+mon=$("${C[@]}" state "tc-$RUNID" 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+for p in $(cat /proc/"$mon"/task/*/children 2>/dev/null); do
+	[ "$(stat -c %u /proc/"$p" 2>/dev/null)" = 65534 ] && kill -9 "$p"
+done
+ends=
+for c in tc tm tf; do
+	for _ in $(seq 300); do
+		[ "$("${C[@]}" state "$c-$RUNID" 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = stopped ] && break
+		sleep 0.1
+	done
+	ends+="$c:$("${C[@]}" state "$c-$RUNID" 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["status"])') "
+done
 alive=
-for i in 1 2 3 4; do alive+=$(timeout 10 "${C[@]}" exec "t$i-$RUNID" echo "$i" 2>/dev/null); done
-check "a memory bomb (137) and a fork bomb (ends) leave 4 other sandboxes answering" "137 ended 1234" \
-	"$mem $([ "$fork" -lt 124 ] && echo ended || echo "stuck $fork") $alive"
-for i in 1 2 3 4; do "${C[@]}" delete --force "t$i-$RUNID"; done
+for i in $(seq 17); do alive+=$(timeout 10 "${C[@]}" exec "t$i-$RUNID" echo "$i" 2>/dev/null); done
+check "20 sandboxes: a dead sentry, a memory bomb, a fork bomb end; 17 others answer" \
+	"tc:stopped tm:stopped tf:stopped 1234567891011121314151617" "$ends$alive"
+for i in $(seq 17) c m f; do "${C[@]}" delete --force "t$i-$RUNID"; done
 
 # linux.seccomp: the profile in the sentry's system call table, against runc's
 # libseccomp filter: ERRNO with errnoRet (mkdir), an argument condition (chmod
