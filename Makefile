@@ -138,6 +138,7 @@ compat: deps-compat
 bench: deps-bench
 	$(MAKE) $(B)/cvisor
 	bash tests/bench/run.sh
+	bash tests/bench/oci.sh
 
 asan:
 	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \

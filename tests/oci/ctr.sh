@@ -119,6 +119,21 @@ if ! "${CTR[@]}" image import "$T/img.tar" >"$T/import.log" 2>&1; then
 	exit 1
 fi
 
+# CTR_BENCH=K (tests/bench/oci.sh): instead of the cases, the median wall time of K
+# runs of `ctr run --rm IMAGE ID true` for each runtime, as "ctr NAME MS" lines.
+if [ -n "${CTR_BENCH:-}" ]; then
+	for rt in runc crun runsc "$CVISOR"; do
+		command -v "$rt" >/dev/null || { echo "ctr ${rt##*/} n/a"; continue; }
+		for k in $(seq "$CTR_BENCH"); do
+			s=$(date +%s%N)
+			timeout 60 "${CTR[@]}" run --rm --runc-binary "$(command -v "$rt")" "$I" "b$k" true >/dev/null 2>>"$T/bench.err" ||
+				{ echo fail; break; }
+			echo $((($(date +%s%N) - s) / 1000000))
+		done | sort -n | awk -v n="${rt##*/}" '/fail/ { f = 1 } !/fail/ { v[c++] = $1 } END { print "ctr", n, (f || !c) ? "n/a" : v[int(c / 2)] }'
+	done
+	exit 0
+fi
+
 # ctr_cases RUNTIME: the scenarios, their output and statuses (stdout only:
 # stdout and stderr are two pipes, whose lines interleave as they come).
 n=0
