@@ -40,6 +40,7 @@ static pthread_mutex_t evt_lock = PTHREAD_MUTEX_INITIALIZER;
  * out, input once the host terminal's master is closed.
  */
 struct exec_tty {
+	/* refs and done, and the pty, under sentry_lock; fd is the host terminal's, read and written unlocked */
 	struct pty *pty;
 	int fd, refs, done;
 	struct waiter w;
@@ -56,7 +57,7 @@ struct spawn {
 };
 
 /* Under the lock: drops one of tty's two users; the last lets the pty and the host fd go. */
-static void tty_put(struct exec_tty *x)
+static void tty_put_locked(struct exec_tty *x)
 {
 	if (--x->refs)
 		return;
@@ -82,7 +83,7 @@ static void *tty_in(void *arg)
 
 		pthread_mutex_lock(&sentry_lock);
 		if (n <= 0) {
-			tty_put(x);
+			tty_put_locked(x);
 			pthread_mutex_unlock(&sentry_lock);
 			return NULL;
 		}
@@ -156,7 +157,7 @@ static long tty_setup(struct task *t, struct spawn *s, int fd)
 	if (pthread_create(&x->out, &attr, tty_out, x) != 0) {
 		pthread_attr_destroy(&attr);
 		x->refs = 1;
-		tty_put(x);
+		tty_put_locked(x);
 		return -EAGAIN;
 	}
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -176,7 +177,7 @@ static void tty_end(struct exec_tty *x)
 	pthread_mutex_unlock(&sentry_lock);
 	pthread_join(x->out, NULL);
 	pthread_mutex_lock(&sentry_lock);
-	tty_put(x);
+	tty_put_locked(x);
 	pthread_mutex_unlock(&sentry_lock);
 }
 

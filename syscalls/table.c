@@ -29,10 +29,11 @@ static uint64_t unimplemented[SYSCALL_MAX + 1];
 
 /*
  * The container's seccomp profile (profile.h) on call nr: 0 to make it,
- * else 1 with its result in *r, as Linux's seccomp gives it: an errno, SIGSYS to the
- * caller (SECCOMP_RET_TRAP, with the call's number in si_syscall), or the
- * process killed by SIGSYS.  A thread alone is never killed: KILL_THREAD
- * ends the whole process here (what it does to a process of one thread).
+ * else 1 with its result in *r, as Linux's seccomp gives it: an errno,
+ * SIGSYS to the caller (SECCOMP_RET_TRAP, with the call's number in
+ * si_syscall), or the process killed by SIGSYS.  KILL_THREAD ends the
+ * whole process here, as KILL_PROCESS does (the same for a process of one
+ * thread; a stricter answer for one of many, never a laxer one).
  */
 static int profile_filter(struct task *t, long nr, const uint64_t a[6], long *r)
 {

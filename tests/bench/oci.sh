@@ -46,7 +46,7 @@ RTS+=("$CVISOR")
 cleanup() {
 	local rt id d
 	for rt in "${RTS[@]}"; do
-		for id in $("$rt" $(flags "$rt") --root "$T/root-${rt##*/}" list -q 2>/dev/null); do
+		for id in $("$rt" $(flags "$rt") --root "$T/root-${rt##*/}" list --quiet 2>/dev/null); do
 			"$rt" $(flags "$rt") --root "$T/root-${rt##*/}" delete --force "$id" >/dev/null 2>&1
 		done
 	done
@@ -134,17 +134,23 @@ for b in range(0, n, 10):
         p = subprocess.Popen([rt] + flags + ["--root", root, "run", "--detach", "--bundle", "%s/%d" % (dirs, i), "s%d" % i],
                              stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.DEVNULL)
         batch.append((i, t0, p))
-    pending = {i: t0 for i, t0, _ in batch}
+    pending = {i: (t0, p) for i, t0, p in batch}
     end = time.monotonic() + 30
     while pending and time.monotonic() < end:
         for i in list(pending):
+            t0, p = pending[i]
             with open("%s/%d/out" % (dirs, i)) as f:
                 if "up" in f.read():
-                    starts.append(time.monotonic() - pending.pop(i))
+                    starts.append(time.monotonic() - t0)
+                    del pending[i]
+                    started += 1
+                elif p.poll():
+                    del pending[i]  # the runtime failed: it will not come up
         time.sleep(0.0005)
     for _, _, p in batch:
         p.wait()
-    started += len(batch) - len(pending)
+    if not started:
+        break  # not one came up: this runtime does not run here
 time.sleep(2)
 u = usage()
 starts.sort()

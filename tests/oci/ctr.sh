@@ -34,7 +34,7 @@ ADDR=$T/containerd.sock
 CTR=(ctr --address "$ADDR" --namespace "$NS")
 CPID=
 cleanup() {
-	local id pid
+	local id pid rt d
 	if [ -n "$CPID" ]; then
 		for id in $("${CTR[@]}" task ls -q 2>/dev/null); do timeout 20 "${CTR[@]}" task rm -f "$id" >/dev/null 2>&1; done
 		for id in $("${CTR[@]}" container ls -q 2>/dev/null); do timeout 20 "${CTR[@]}" container rm "$id" >/dev/null 2>&1; done
@@ -43,13 +43,18 @@ cleanup() {
 	fi
 	# The shims this containerd started (each names its socket in -address), and what they ran.
 	for pid in $(grep -lsF -- "$ADDR" /proc/[0-9]*/cmdline | cut -d/ -f3); do kill -9 "$pid" 2>/dev/null; done
-	for id in $(runc --root "/run/containerd/runc/$NS" list -q 2>/dev/null); do
-		runc --root "/run/containerd/runc/$NS" delete --force "$id" >/dev/null 2>&1
-	done
-	for id in $("$CVISOR" --root "/run/containerd/runc/$NS" list -q 2>/dev/null); do
-		"$CVISOR" --root "/run/containerd/runc/$NS" delete --force "$id" >/dev/null 2>&1
+	# (runsc's sandbox processes outlive a failed task: its delete ends them)
+	for rt in runc crun runsc "$CVISOR"; do
+		command -v "$rt" >/dev/null || continue
+		for id in $("$rt" --root "/run/containerd/runc/$NS" list --quiet 2>/dev/null); do
+			"$rt" --root "/run/containerd/runc/$NS" delete --force "$id" >/dev/null 2>&1
+		done
 	done
 	rm -rf "/run/containerd/runc/$NS" "/run/containerd/fifo/$NS"
+	# containerd puts a task in the cgroup /NAMESPACE/ID; the runtime removes ID's, not the namespace's.
+	for d in /sys/fs/cgroup/*/"$NS" /sys/fs/cgroup/"$NS"; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
 	grep -F " $T/" /proc/mounts | cut -d' ' -f2 | sort -r | while read -r m; do umount -l "$m"; done
 	rm -rf "$T"
 }
@@ -126,7 +131,7 @@ if [ -n "${CTR_BENCH:-}" ]; then
 		command -v "$rt" >/dev/null || { echo "ctr ${rt##*/} n/a"; continue; }
 		for k in $(seq "$CTR_BENCH"); do
 			s=$(date +%s%N)
-			timeout 60 "${CTR[@]}" run --rm --runc-binary "$(command -v "$rt")" "$I" "b$k" true >/dev/null 2>>"$T/bench.err" ||
+			timeout 60 "${CTR[@]}" run --rm --runc-binary "$(command -v "$rt")" "$I" "b-${rt##*/}-$k" true >/dev/null 2>>"$T/bench.err" ||
 				{ echo fail; break; }
 			echo $((($(date +%s%N) - s) / 1000000))
 		done | sort -n | awk -v n="${rt##*/}" '/fail/ { f = 1 } !/fail/ { v[c++] = $1 } END { print "ctr", n, (f || !c) ? "n/a" : v[int(c / 2)] }'
