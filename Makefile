@@ -31,8 +31,8 @@ OBJS = $(SRCS:%.c=$(B)/obj/%.o) $(ASM_PLATFORM:%.S=$(B)/obj/%.o) $(ASM_SENTRY:%.
 # Debian packages: to build, for make run's program, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libseccomp-dev libunwind-dev libxxhash-dev libjson-c-dev libmnl-dev pkg-config
 DEPS_RUN   = busybox-static
-DEPS_TEST  = busybox-static python3 perl coreutils procps git tar gzip util-linux tmux vim clang iputils-ping iproute2 postgresql runc curl stress-ng trinity
-DEPS_BENCH = runsc
+DEPS_TEST  = busybox-static python3 perl coreutils procps git tar gzip util-linux tmux vim clang iputils-ping iproute2 postgresql runc curl stress-ng trinity containerd podman conmon
+DEPS_BENCH = runsc crun
 DEPS_COMPAT = python3 libpython3.11-testsuite iproute2
 
 all: $(B)/cvisor
@@ -138,6 +138,7 @@ compat: deps-compat
 bench: deps-bench
 	$(MAKE) $(B)/cvisor
 	bash tests/bench/run.sh
+	bash tests/bench/oci.sh
 
 asan:
 	$(MAKE) B=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer" \

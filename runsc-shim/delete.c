@@ -48,6 +48,8 @@ int shim_delete(int argc, char **argv)
 		for (tries = 0; tries < 300 && oci_state_status(&st) != OCI_STOPPED; tries++)
 			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
 	}
+	if (s != OCI_CREATING)
+		oci_hooks_run(&st, "poststop", 0);
 	oci_remove(id, &st.cg);
 	oci_state_free(&st);
 	if (lock >= 0)

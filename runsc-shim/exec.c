@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "../sentry/exec.h"
@@ -95,6 +96,7 @@ int shim_exec(int argc, char **argv)
 	const char *envs[64];
 	int i, detach = 0, tty = 0, nenv = 0, report[2], fds[3] = {0, 1, 2}, replica = -1, err, st, r = 0;
 	struct exec_spec *spec;
+	struct termios tio;
 	struct oci_state state;
 	struct oci_spec s;
 	char dir[4400];
@@ -186,6 +188,12 @@ int shim_exec(int argc, char **argv)
 			return 1;
 		}
 		fds[0] = fds[1] = fds[2] = replica;
+		/* Raw: the line discipline is the sandbox's own pty's, which the sentry serves on the replica. */
+		if (tcgetattr(replica, &tio) == 0) {
+			cfmakeraw(&tio);
+			tcsetattr(replica, TCSANOW, &tio);
+		}
+		spec->tty = 1;
 	}
 	oci_dir(id, dir, sizeof(dir));
 	if (pipe2(report, O_CLOEXEC) < 0 || (child = fork()) < 0) {

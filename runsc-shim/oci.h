@@ -16,6 +16,7 @@
 #include "../sentry/sentry.h"
 
 struct json_object;
+struct syscall_profile;
 
 /* The global flags, given before the verb (runc's spelling). */
 struct oci_globals {
@@ -46,7 +47,10 @@ struct oci_spec {
 	int64_t memory_limit;       /* bytes, -1: none */
 	int64_t pids_limit;         /* -1: none */
 	int64_t cpu_quota, cpu_period;
-	int netns;                  /* the spec asks for a network namespace (cvisor gives loopback only) */
+	int netns;                  /* the spec asks for a network namespace */
+	struct syscall_profile *seccomp; /* linux.seccomp, or NULL (oci_seccomp.c) */
+	struct json_object *devices;     /* linux.devices (the document's), or NULL */
+	const char *netns_path;     /* ... and names it: the sandbox takes its interface (else: loopback only) */
 };
 
 /*
@@ -57,6 +61,14 @@ struct oci_spec {
 int oci_spec_load(const char *bundle, struct oci_spec *s);
 int oci_process_load(const char *file, struct oci_spec *s);
 void oci_spec_free(struct oci_spec *s);
+/* linux.seccomp (sc; NULL: none) into *out (malloc'd, NULL when none): 0, or 1 after a message. */
+int oci_seccomp_load(struct json_object *sc, struct syscall_profile **out);
+/*
+ * linux.devices: the sandbox's /dev has its own null, zero, full, random,
+ * urandom and tty (and ptmx, console); a device the spec names that is one
+ * of them is there already, any other is left out, said once on stderr.
+ */
+void oci_devices_note(const struct oci_spec *s);
 /* runc's default spec (`cvisor spec`), as JSON text (malloc'd); rootless: without the namespaces a user cannot make. */
 char *oci_spec_default(void);
 /* A signal by number or name ("9", "KILL", "SIGKILL"): its number, or -1. */
@@ -104,6 +116,17 @@ enum oci_status oci_state_status(const struct oci_state *st);
 char *oci_state_json(const struct oci_state *st);
 /* Loads ID's state, or fails with runc's message: 0, or 1 after shim_fail. */
 int oci_find(const char *id, struct oci_state *st);
+
+/*
+ * The spec's hooks of one kind ("prestart", "poststop", ...) for st, from
+ * its bundle's config.json (oci_hooks.c): 0; 1 after a message when one
+ * failed and fatal (else a warning, and the rest still run).
+ * oci_hooks_has: whether s has hooks of that kind.
+ */
+int oci_hooks_run(const struct oci_state *st, const char *kind, int fatal);
+int oci_hooks_has(const struct oci_spec *s, const char *kind);
+/* A created container's start (start.c): its startContainer hooks, the byte on its fifo, its poststart hooks. 0, or 1 after a message. */
+int oci_start(const struct oci_state *st);
 
 /* The start-up fifo of a created container: its monitor waits on it until `start`. */
 int oci_fifo_path(const char *id, char *buf, size_t size);

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "network.h"
 #include "oci.h"
 #include "shim.h"
 
@@ -214,8 +215,6 @@ static void monitor(const struct oci_launch *l, struct oci_spec *s, const struct
 	}
 	if (ready >= 0)
 		close(ready);
-	if (s->netns)
-		fprintf(stderr, "cvisor: the spec's network namespace is not joined yet: the sandbox has loopback only\n");
 	cfg.argv = s->args;
 	cfg.envp = s->env;
 	cfg.cwd = s->cwd;
@@ -230,10 +229,18 @@ static void monitor(const struct oci_launch *l, struct oci_spec *s, const struct
 	cfg.root_rdonly = s->root_readonly;
 	cfg.hostname = s->hostname;
 	cfg.process = &s->proc;
+	cfg.profile = s->seccomp;
 	if (oci_exec_server_prepare(l->id, &cfg) < 0)
 		fprintf(stderr, "cvisor: cannot listen for exec in the state directory: %s; exec will not work\n",
 			strerror(errno));
-	_exit(shim_sandbox_run(&cfg, &(struct shim_sandbox){.oci = 1, .started = oci_exec_server_start}));
+	/*
+	 * A network namespace the spec names (a pod's, made by CNI) is joined
+	 * and its Ethernet interface taken, as `do --net-ns` does; none named,
+	 * or no network namespace at all: loopback only (the sandbox's own
+	 * network, never the host's).
+	 */
+	struct shim_net net = {.mode = s->netns_path ? SHIM_NET_NETNS : SHIM_NET_NONE, .netns = s->netns_path};
+	_exit(shim_sandbox_run(&cfg, &(struct shim_sandbox){.oci = 1, .started = oci_exec_server_start, .net = &net}));
 }
 
 static void now_rfc3339(char *buf, size_t size)
@@ -296,8 +303,9 @@ static int wait_monitor(pid_t pid, const sigset_t *set)
 	}
 }
 
-int oci_launch(const struct oci_launch *l)
+int oci_launch(const struct oci_launch *given)
 {
+	struct oci_launch launch = *given, *l = &launch;
 	struct oci_spec s;
 	struct oci_state st;
 	char bundle[4096], dir[4400], path[4500];
@@ -347,6 +355,10 @@ int oci_launch(const struct oci_launch *l)
 		s.memory_limit = mem + mem / 2 + (64LL << 20);
 	if (pids > 0)
 		s.pids_limit = 2 * pids + 32;
+	oci_devices_note(&s);
+	/* run with start hooks goes through created, as create and start do, so that they run in between. */
+	if (!l->wait_start && (oci_hooks_has(&s, "startContainer") || oci_hooks_has(&s, "poststart")))
+		launch.wait_start = 1;
 	r = oci_cgroup_make(&s, l->id, &st.cg);
 	s.memory_limit = mem;
 	s.pids_limit = pids;
@@ -407,13 +419,22 @@ int oci_launch(const struct oci_launch *l)
 		waitpid(pid, NULL, 0);
 		goto fail;
 	}
+	/* The hooks of creation; one that fails undoes the create, as runc's does. */
+	if (oci_hooks_run(&st, "prestart", 1) || oci_hooks_run(&st, "createRuntime", 1) ||
+	    oci_hooks_run(&st, "createContainer", 1) || (l->wait_start && !given->wait_start && oci_start(&st))) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		goto fail;
+	}
 	close(lock);
+	lock = -1;
 	oci_spec_free(&s);
 	if (!l->foreground) {
 		oci_state_free(&st);
 		return 0;
 	}
 	r = wait_monitor(pid, &set);
+	oci_hooks_run(&st, "poststop", 0);
 	oci_remove(l->id, &st.cg);
 	oci_state_free(&st);
 	return r;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../syscalls/profile.h"
 #include "oci.h"
 #include "shim.h"
 
@@ -385,14 +386,47 @@ static int parse_linux(json_object *l, struct oci_spec *s)
 		return 1;
 	if (ns && json_object_is_type(ns, json_type_array))
 		for (i = 0; i < json_object_array_length(ns); i++) {
-			const char *type = NULL;
+			json_object *n = json_object_array_get_idx(ns, i);
+			const char *type = NULL, *path = NULL;
 
-			if (!get_string(json_object_array_get_idx(ns, i), "linux.namespaces[]", "type", &type) && type &&
-			    !strcmp(type, "network"))
+			if (get_string(n, "linux.namespaces[]", "type", &type) ||
+			    get_string(n, "linux.namespaces[]", "path", &path))
+				return 1;
+			if (type && !strcmp(type, "network")) {
 				s->netns = 1;
+				s->netns_path = path && *path ? path : NULL;
+			}
 		}
+	if (oci_seccomp_load(field(l, "seccomp"), &s->seccomp))
+		return 1;
+	s->devices = field(l, "devices");
 	/* After the spec's mounts: they may cover what is mounted there. */
 	return parse_paths(l, "maskedPaths", SENTRY_MNT_MASK, s) || parse_paths(l, "readonlyPaths", SENTRY_MNT_RDONLY, s);
+}
+
+void oci_devices_note(const struct oci_spec *s)
+{
+	static const struct {
+		const char *path;
+		int major, minor;
+	} own[] = {{"/dev/null", 1, 3},    {"/dev/zero", 1, 5},    {"/dev/full", 1, 7}, {"/dev/random", 1, 8},
+		   {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},     {"/dev/ptmx", 5, 2}, {"/dev/console", 5, 1}};
+	size_t i, k, n = s->devices && json_object_is_type(s->devices, json_type_array) ? json_object_array_length(s->devices) : 0;
+
+	for (i = 0; i < n; i++) {
+		json_object *d = json_object_array_get_idx(s->devices, i);
+		const char *path = json_object_get_string(field(d, "path")), *type = json_object_get_string(field(d, "type"));
+		int64_t major = json_object_get_int64(field(d, "major")), minor = json_object_get_int64(field(d, "minor"));
+
+		for (k = 0; k < sizeof(own) / sizeof(own[0]); k++)
+			if (path && !strcmp(path, own[k].path) && type && !strcmp(type, "c") && major == own[k].major &&
+			    minor == own[k].minor)
+				break;
+		if (k == sizeof(own) / sizeof(own[0]))
+			fprintf(stderr, "cvisor: linux.devices: %s (%s %lld:%lld) is left out: the sandbox has only its own devices "
+				"(null, zero, full, random, urandom, tty)\n", path ? path : "?", type ? type : "?", (long long)major,
+				(long long)minor);
+	}
 }
 
 static json_object *read_json(const char *path)
@@ -479,6 +513,9 @@ void oci_spec_free(struct oci_spec *s)
 	free(s->args);
 	free(s->env);
 	free(s->root);
+	if (s->seccomp)
+		free(s->seccomp->rules);
+	free(s->seccomp);
 	if (s->json)
 		json_object_put(s->json);
 	memset(s, 0, sizeof(*s));

@@ -16,6 +16,7 @@
 
 #include "../platform/platform.h"
 #include "../vfs/fs/hoststdio/hoststdio.h"
+#include "../vfs/fs/pty/pty.h"
 #include "../vfs/vfs.h"
 #include "exec.h"
 #include "host/host.h"
@@ -26,15 +27,159 @@
 #include "sentry.h"
 
 static int req_sock = -1, evt_sock = -1;
-static char *(*find_program)(struct task *t, const char *argv0, char *const *envp);
+static char *(*find_program)(struct task *t, const char *argv0, char *const *envp, long *err);
 static pthread_mutex_t evt_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * A process with a terminal: a pty of the sandbox's is its stdio and
+ * controlling terminal, and two host threads serve its master on the host
+ * terminal cvisor exec sent (the replica of a pty whose master went to the
+ * console socket, already raw: the line discipline is the sandbox's), as
+ * sentry.c serves `cvisor do -t`'s.  The pty and the host fd go when both
+ * threads are done: output once the process ended and all it wrote is
+ * out, input once the host terminal's master is closed.
+ */
+struct exec_tty {
+	/* refs and done, and the pty, under sentry_lock; fd is the host terminal's, read and written unlocked */
+	struct pty *pty;
+	int fd, refs, done;
+	struct waiter w;
+	pthread_cond_t cond;
+	pthread_t out;
+};
 
 struct spawn {
 	struct exec_spec spec;
 	int fds[3];
 	char *cwd;
 	char **argv, **envp;
+	struct exec_tty *tty;
 };
+
+/* Under the lock: drops one of tty's two users; the last lets the pty and the host fd go. */
+static void tty_put_locked(struct exec_tty *x)
+{
+	if (--x->refs)
+		return;
+	pty_release(x->pty);
+	host_close(x->fd);
+	pthread_cond_destroy(&x->cond);
+	free(x);
+}
+
+static void tty_wake(struct waiter *w)
+{
+	pthread_cond_signal(&((struct exec_tty *)w->priv)->cond);
+}
+
+/* Host terminal -> the pty's master, until that terminal's master is closed (read fails). */
+static void *tty_in(void *arg)
+{
+	struct exec_tty *x = arg;
+	char buf[4096];
+
+	for (;;) {
+		long n = host_read(x->fd, buf, sizeof(buf));
+
+		pthread_mutex_lock(&sentry_lock);
+		if (n <= 0) {
+			tty_put_locked(x);
+			pthread_mutex_unlock(&sentry_lock);
+			return NULL;
+		}
+		pty_master_write(x->pty, buf, (size_t)n);
+		pthread_mutex_unlock(&sentry_lock);
+	}
+}
+
+/* The pty's output -> the host terminal, until the process ended and nothing is left. */
+static void *tty_out(void *arg)
+{
+	struct exec_tty *x = arg;
+	char buf[4096];
+	size_t n;
+
+	pthread_mutex_lock(&sentry_lock);
+	waiter_add(pty_waitq(x->pty), &x->w);
+	for (;;) {
+		while ((n = pty_master_read(x->pty, buf, sizeof(buf)))) {
+			pthread_mutex_unlock(&sentry_lock);
+			host_write(x->fd, buf, n);
+			pthread_mutex_lock(&sentry_lock);
+		}
+		if (x->done)
+			break;
+		pthread_cond_wait(&x->cond, &sentry_lock);
+	}
+	waiter_del(&x->w);
+	pthread_mutex_unlock(&sentry_lock);
+	return NULL;
+}
+
+/* Under the lock: t's stdio on a new pty served on host terminal fd (which it takes); 0 or -errno. */
+static long tty_setup(struct task *t, struct spawn *s, int fd)
+{
+	struct exec_tty *x = calloc(1, sizeof(*x));
+	struct winsize ws;
+	pthread_attr_t attr;
+	pthread_t th;
+	int i;
+
+	if (!x) {
+		host_close(fd);
+		return -ENOMEM;
+	}
+	x->pty = pty_new();
+	if (!x->pty) {
+		host_close(fd);
+		free(x);
+		return -ENOSPC;
+	}
+	pty_hold(x->pty);
+	x->fd = fd;
+	x->refs = 2;
+	x->w.fn = tty_wake;
+	x->w.priv = x;
+	pthread_cond_init(&x->cond, NULL);
+	for (i = 0; i < 3; i++) {
+		struct file *f = pty_open_slave(x->pty);
+
+		if (!f)
+			break;
+		fdt_install_at(t->files, i, f, 0);
+		file_put(f);
+	}
+	pty_make_controlling(x->pty, t->tg);
+	if (host_ioctl(fd, TIOCGWINSZ, &ws) == 0)
+		pty_set_winsize(x->pty, &ws);
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 256 << 10);
+	if (pthread_create(&x->out, &attr, tty_out, x) != 0) {
+		pthread_attr_destroy(&attr);
+		x->refs = 1;
+		tty_put_locked(x);
+		return -EAGAIN;
+	}
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&th, &attr, tty_in, x) != 0)
+		x->refs--; /* no input: the output side alone holds it */
+	pthread_attr_destroy(&attr);
+	s->tty = x;
+	return i == 3 ? 0 : -ENOMEM;
+}
+
+/* After the process ended: its last output out (joined), before its end is told. */
+static void tty_end(struct exec_tty *x)
+{
+	pthread_mutex_lock(&sentry_lock);
+	x->done = 1;
+	pthread_cond_signal(&x->cond);
+	pthread_mutex_unlock(&sentry_lock);
+	pthread_join(x->out, NULL);
+	pthread_mutex_lock(&sentry_lock);
+	tty_put_locked(x);
+	pthread_mutex_unlock(&sentry_lock);
+}
 
 static void tell(int op, int id, int arg)
 {
@@ -103,7 +248,13 @@ static long prepare(struct task *t, struct spawn *s)
 	if (sp->uid)
 		t->cred.cap_prm = t->cred.cap_eff = t->cred.cap_amb = 0;
 	t->no_new_privs = !!sp->no_new_privs;
-	for (fd = 0; fd < 3; fd++) {
+	if (sp->tty && s->fds[0] >= 0) {
+		fd = s->fds[0];
+		s->fds[0] = -1;
+		if ((r = tty_setup(t, s, fd)) < 0)
+			return r;
+	}
+	for (fd = 0; fd < 3 && !s->tty; fd++) {
 		long fl;
 		struct file *f;
 
@@ -121,9 +272,9 @@ static long prepare(struct task *t, struct spawn *s)
 		path_put(&t->fs->cwd);
 		t->fs->cwd = p;
 	}
-	prog = find_program(t, s->argv[0], s->envp);
+	prog = find_program(t, s->argv[0], s->envp, &r);
 	if (!prog)
-		return -ENOENT;
+		return r;
 	{
 		const char *base = strrchr(prog, '/');
 
@@ -169,6 +320,8 @@ static void *spawn_main(void *arg)
 		pthread_mutex_lock(&sentry_lock);
 		status = task_reap_parentless(g);
 		pthread_mutex_unlock(&sentry_lock);
+		if (s->tty)
+			tty_end(s->tty);
 		if (r == 0)
 			tell(EXEC_EXITED, s->spec.id, status);
 	}
@@ -219,7 +372,7 @@ static void *exec_main(void *arg)
 	}
 }
 
-void sentry_exec_start(int req, int evt, char *(*find)(struct task *t, const char *argv0, char *const *envp))
+void sentry_exec_start(int req, int evt, char *(*find)(struct task *t, const char *argv0, char *const *envp, long *err))
 {
 	pthread_attr_t attr;
 	pthread_t th;

@@ -36,6 +36,7 @@ struct exec_spec {
 	uint32_t groups[EXEC_GROUPS_MAX];
 	uint32_t argc, envc, len;
 	int32_t no_new_privs;
+	int32_t tty;    /* fd 0 is a host terminal: the process gets a pty of the sandbox's, served on it */
 	char strings[EXEC_STRINGS_MAX];
 };
 
@@ -49,4 +50,5 @@ struct exec_ack {
  * process's is (sentry.c plugs its own in: it sits above this layer).
  */
 struct task;
-void sentry_exec_start(int req_sock, int evt_sock, char *(*find)(struct task *t, const char *argv0, char *const *envp));
+void sentry_exec_start(int req_sock, int evt_sock,
+		       char *(*find)(struct task *t, const char *argv0, char *const *envp, long *err));

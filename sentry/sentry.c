@@ -18,6 +18,7 @@
 
 #include "../netstack/netstack.h"
 #include "../platform/platform.h"
+#include "../syscalls/profile.h"
 #include "../syscalls/strace.h"
 #include "../syscalls/syscalls.h"
 #include "../vfs/fs/dev/dev.h"
@@ -168,13 +169,20 @@ static long donate_stdio(struct task *t, unsigned closed)
 	return 0;
 }
 
-/* Finds argv0 in the sandbox's PATH, as execvp would; returns a malloc'd path. */
-static char *find_program(struct task *t, const char *argv0, char *const *envp)
+/*
+ * Finds argv0 in the sandbox's PATH, as execvp would; returns a malloc'd
+ * path, or NULL with *err: -ENOENT, or the first error of a walk that was
+ * not a plain "not there" (a gofer's, say), so that a lookup that failed
+ * is not reported as a program that is missing.
+ */
+static char *find_program(struct task *t, const char *argv0, char *const *envp, long *err)
 {
 	const char *path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 	char buf[ABI_PATH_MAX];
 	size_t i;
+	long r;
 
+	*err = -ENOENT;
 	if (strchr(argv0, '/'))
 		return strdup(argv0);
 	for (i = 0; envp[i]; i++)
@@ -187,12 +195,14 @@ static char *find_program(struct task *t, const char *argv0, char *const *envp)
 
 		if (n + 1 + strlen(argv0) < sizeof(buf)) {
 			snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", argv0);
-			if (vfs_walk(t, AT_FDCWD, buf, WALK_FOLLOW, &p) == 0) {
+			if ((r = vfs_walk(t, AT_FDCWD, buf, WALK_FOLLOW, &p)) == 0) {
 				int ok = S_ISREG(p.d->inode->mode) && vfs_permission(t, p.d->inode, 1) == 0;
 
 				path_put(&p);
 				if (ok)
 					return strdup(buf);
+			} else if (r != -ENOENT && r != -ENOTDIR && r != -EACCES && *err == -ENOENT) {
+				*err = r;
 			}
 		}
 		path = end ? end + 1 : path + n;
@@ -583,12 +593,27 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		host_raw_syscall6(SYS_kill, 0x3ffffff0, SIGKILL, 0, 0, 0, 0);
 
 	sentry_apply_process(t, cfg);
-	sentry_exec_start(cfg->exec_socks[0] > 0 ? cfg->exec_socks[0] : -1, cfg->exec_socks[1] > 0 ? cfg->exec_socks[1] : -1,
-			  find_program);
-	prog = find_program(t, cfg->argv[0], cfg->envp);
+	if (syscall_profile_set(cfg->profile) < 0) {
+		fprintf(stderr, "cvisor: no memory for the container's seccomp profile\n");
+		return -ENOMEM;
+	}
+	/*
+	 * The lookup walks the VFS, whose gofer calls share one socket per
+	 * mount: under the lock, as every other user of the VFS.  (It ran
+	 * without it while OCI exec's thread could already walk for an exec
+	 * that came at once: the two threads' requests and replies crossed on
+	 * the gofer's socket, and "sleep" was found to be a directory, or a
+	 * loop, under load.)
+	 */
+	pthread_mutex_lock(&sentry_lock);
+	prog = find_program(t, cfg->argv[0], cfg->envp, &r);
+	pthread_mutex_unlock(&sentry_lock);
 	if (!prog) {
-		fprintf(stderr, "cvisor: %s: command not found in the sandbox\n", cfg->argv[0]);
-		return -ENOENT;
+		if (r == -ENOENT)
+			fprintf(stderr, "cvisor: %s: command not found in the sandbox\n", cfg->argv[0]);
+		else
+			fprintf(stderr, "cvisor: cannot look %s up in the sandbox's PATH: %s\n", cfg->argv[0], strerror((int)-r));
+		return (int)r;
 	}
 	pthread_mutex_lock(&sentry_lock);
 	task_current = t;
@@ -604,6 +629,9 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		free(prog);
 		return (int)r;
 	}
+	/* OCI exec's processes come once the first one is there. */
+	sentry_exec_start(cfg->exec_socks[0] > 0 ? cfg->exec_socks[0] : -1, cfg->exec_socks[1] > 0 ? cfg->exec_socks[1] : -1,
+			  find_program);
 	{
 		const char *base = strrchr(prog, '/');
 

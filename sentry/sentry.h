@@ -46,6 +46,7 @@ struct sentry_process {
 	size_t nrlimits;
 };
 
+struct syscall_profile;
 struct sentry_config {
 	const char *root;        /* host directory that becomes / (read-only) */
 	int gofer_sock;          /* the gofer serving root (runsc-shim/gofer) */
@@ -75,6 +76,7 @@ struct sentry_config {
 	const char *hostname;    /* NULL: the host's */
 	const struct sentry_process *process; /* NULL: root, every capability, the default limits */
 	int exec_socks[2];       /* OCI exec's requests and events sockets (sentry/exec.h); 0: none */
+	const struct syscall_profile *profile; /* linux.seccomp, in the system call table (syscalls/profile.h); NULL: none */
 };
 
 /*

@@ -6,11 +6,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <sys/syscall.h>
 
 #include "../sentry/host/host.h"
 #include "../sentry/kernel/task.h"
+#include "profile.h"
 #include "strace.h"
 #include "syscalls.h"
 
@@ -25,6 +27,42 @@ int syscall_test_crash;
 /* Index SYSCALL_MAX counts numbers outside the table (negative, x32, huge). */
 static uint64_t unimplemented[SYSCALL_MAX + 1];
 
+/*
+ * The container's seccomp profile (profile.h) on call nr: 0 to make it,
+ * else 1 with its result in *r, as Linux's seccomp gives it: an errno,
+ * SIGSYS to the caller (SECCOMP_RET_TRAP, with the call's number in
+ * si_syscall), or the process killed by SIGSYS.  KILL_THREAD ends the
+ * whole process here, as KILL_PROCESS does (the same for a process of one
+ * thread; a stricter answer for one of many, never a laxer one).
+ */
+static int profile_filter(struct task *t, long nr, const uint64_t a[6], long *r)
+{
+	int err, action = syscall_profile_decide(nr, a, &err);
+	siginfo_t *si;
+
+	switch (action) {
+	case PROFILE_ALLOW:
+	case PROFILE_LOG:
+		return 0;
+	case PROFILE_ERRNO:
+		/* errno 0 makes the call return 0 without running, as Linux's does; 4095 is the bound. */
+		*r = err >= 0 && err < 4096 ? -err : -EPERM;
+		return 1;
+	case PROFILE_TRAP:
+		task_force_signal(t, SIGSYS, 1 /* SYS_SECCOMP */, t->regs.rip);
+		si = &t->siginfo[SIGSYS - 1];
+		si->si_syscall = (int)nr;
+		si->si_arch = 0xc000003e; /* AUDIT_ARCH_X86_64 */
+		si->si_errno = err & 0xffff;
+		*r = -ENOSYS;
+		return 1;
+	default:
+		task_exit_group(t, SIGSYS);
+		*r = -ENOSYS;
+		return 1;
+	}
+}
+
 void syscall_dispatch(struct task *t)
 {
 	long nr = (long)t->regs.orig_rax;
@@ -36,7 +74,9 @@ void syscall_dispatch(struct task *t)
 		*(volatile int *)(uintptr_t)syscall_test_crash = 0; /* the crash-report test: a sentry bug on purpose */
 	if (strace_fd >= 0)
 		strace_enter(t, nr, a);
-	if (nr >= 0 && nr < SYSCALL_MAX && syscall_table[nr].fn) {
+	if (syscall_profile_on && profile_filter(t, nr, a, &r)) {
+		/* The container's seccomp profile said no: the call is not made. */
+	} else if (nr >= 0 && nr < SYSCALL_MAX && syscall_table[nr].fn) {
 		r = syscall_table[nr].fn(t, a);
 	} else {
 		unimplemented[nr >= 0 && nr < SYSCALL_MAX ? nr : SYSCALL_MAX]++;

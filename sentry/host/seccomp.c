@@ -53,7 +53,7 @@ static const struct host_rule rules[] = {
 	ANY("flistxattr", "the image's extended attributes, on gofer fds (no path)"),
 	ANY("fgetxattr", "the image's extended attributes, on gofer fds (no path)"),
 	ONE("ioctl", "terminal attributes of donated stdio", SCMP_A1(SCMP_CMP_EQ, TCGETS)),
-	ONE("ioctl", "terminal size of donated stdio", SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)),
+	ONE("ioctl", "terminal size of donated stdio and of an OCI exec's terminal", SCMP_A1(SCMP_CMP_EQ, TIOCGWINSZ)),
 	ONE("ioctl", "-t: give the caller's terminal back as it was", SCMP_A1(SCMP_CMP_EQ, TCSETS)),
 	ONE("fcntl", "gofer: is this fd readable or only a path", SCMP_A1(SCMP_CMP_EQ, F_GETFL)),
 	ANY("sendfile", "fill memory-file frames from gofer files in the host kernel (the sentry's own first touch of a "

@@ -19,11 +19,16 @@ STATE=$T/state
 RUNID=$$
 C=("$CVISOR" --root "$STATE")
 fail=0
+NSHOLD= LISTENER= VETH= LOADPID=
 # The native reference: runc (the runtime cvisor stands in for), else crun.
 REF=
 for r in runc crun; do command -v $r >/dev/null && { REF=$(command -v $r); break; }; done
 cleanup() {
 	local id
+	[ -n "$VETH" ] && ip link del "${VETH:0:15}" 2>/dev/null
+	[ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
+	[ -n "$NSHOLD" ] && kill "$NSHOLD" 2>/dev/null
+	[ -n "$LOADPID" ] && kill "$LOADPID" 2>/dev/null
 	for id in $("${C[@]}" list -q 2>/dev/null); do "${C[@]}" delete --force "$id" >/dev/null 2>&1; done
 	[ -n "$REF" ] && for id in $("$REF" --root "$T/ref" list -q 2>/dev/null); do
 		"$REF" --root "$T/ref" delete --force "$id" >/dev/null 2>&1
@@ -243,6 +248,29 @@ check "exec --process --detach --pid-file: the pid file's process exits with the
 check "exec: a process killed by SIGKILL is 137" 137 $?
 "${C[@]}" delete --force "x1-$RUNID"
 
+# exec at once after run -d, in two sandboxes side by side, under load: the first
+# process's program lookup and the exec's walked the gofer's socket together (the
+# replies crossed: "sleep" was a directory, the container stopped, exec gave 137).
+if command -v stress-ng >/dev/null; then
+	stress-ng --cpu 4 --vm 2 --vm-bytes 128M --timeout 20 >/dev/null 2>&1 &
+	LOADPID=$!
+fi
+exec_race() { # TAG: 12 times run -d and exec at once; the bad rounds
+	local i out
+	for i in $(seq 12); do
+		"${C[@]}" run --detach --bundle "$T/b10" "xr$1-$RUNID" >/dev/null 2>&1
+		out=$(echo in | "${C[@]}" exec "xr$1-$RUNID" sh -c 'cat; exit 5' 2>&1)
+		[ "$? $out" = "5 in" ] || echo "round $i: $out"
+		"${C[@]}" delete --force "xr$1-$RUNID"
+	done
+}
+exec_race a >"$T/race-a" &
+race=$!
+exec_race b >"$T/race-b"
+wait "$race"
+[ -n "$LOADPID" ] && kill "$LOADPID" 2>/dev/null && wait "$LOADPID" 2>/dev/null
+check "exec at once after run -d, two sandboxes at a time under load, 24 rounds" "" "$(cat "$T/race-a" "$T/race-b")"
+
 # The console socket: the pty master comes over it, the replica is the process's terminal.
 mkbundle "$T/b6" '["sh", "-c", "tty; echo in-tty"]' 'c["process"]["terminal"] = True'
 console=$("$PY" - "$CVISOR" "$STATE" "$T/b6" "c1-$RUNID" "$T/console.sock" <<'PY' 2>&1
@@ -340,21 +368,177 @@ else
 status 2" "$sandbox"
 fi
 
-# Many sandboxes on one host: a memory bomb and a fork bomb in two of them leave
-# the others answering.
+# Many sandboxes on one host: of 20, one's sentry dies (killed from the host, as a
+# sentry crash would end it), one fills its memory past its limit, one forks past
+# its pids limit; the other 17 still answer an exec, and the three end as they should.
 mkbundle "$T/b12" '["sleep", "60"]'
 mkbundle "$T/b13" '["sh", "-c", "bomb() { bomb | bomb & }; bomb; sleep 2"]' \
 	'c["linux"]["resources"] = {"pids": {"limit": 16}}'
-for i in 1 2 3 4; do "${C[@]}" run --detach --bundle "$T/b12" "t$i-$RUNID" >/dev/null 2>&1; done
-"${C[@]}" run --bundle "$T/b7" "tm-$RUNID" >/dev/null 2>&1
-mem=$?
-timeout 30 "${C[@]}" run --bundle "$T/b13" "tf-$RUNID" >/dev/null 2>&1
-fork=$?
+for i in $(seq 17); do "${C[@]}" run --detach --bundle "$T/b12" "t$i-$RUNID" >/dev/null 2>&1; done
+"${C[@]}" run --detach --bundle "$T/b12" "tc-$RUNID" >/dev/null 2>&1
+"${C[@]}" run --detach --bundle "$T/b7" "tm-$RUNID" >/dev/null 2>&1
+"${C[@]}" run --detach --bundle "$T/b13" "tf-$RUNID" >/dev/null 2>&1
+# The sentry is the monitor's child that runs as nobody (the gofers run as root).
+mon=$("${C[@]}" state "tc-$RUNID" 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+for p in $(cat /proc/"$mon"/task/*/children 2>/dev/null); do
+	[ "$(stat -c %u /proc/"$p" 2>/dev/null)" = 65534 ] && kill -9 "$p"
+done
+ends=
+for c in tc tm tf; do
+	for _ in $(seq 300); do
+		[ "$("${C[@]}" state "$c-$RUNID" 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["status"])')" = stopped ] && break
+		sleep 0.1
+	done
+	ends+="$c:$("${C[@]}" state "$c-$RUNID" 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["status"])') "
+done
 alive=
-for i in 1 2 3 4; do alive+=$(timeout 10 "${C[@]}" exec "t$i-$RUNID" echo "$i" 2>/dev/null); done
-check "a memory bomb (137) and a fork bomb (ends) leave 4 other sandboxes answering" "137 ended 1234" \
-	"$mem $([ "$fork" -lt 124 ] && echo ended || echo "stuck $fork") $alive"
-for i in 1 2 3 4; do "${C[@]}" delete --force "t$i-$RUNID"; done
+for i in $(seq 17); do alive+=$(timeout 10 "${C[@]}" exec "t$i-$RUNID" echo "$i" 2>/dev/null); done
+check "20 sandboxes: a dead sentry, a memory bomb, a fork bomb end; 17 others answer" \
+	"tc:stopped tm:stopped tf:stopped 1234567891011121314151617" "$ends$alive"
+for i in $(seq 17) c m f; do "${C[@]}" delete --force "t$i-$RUNID"; done
+
+# linux.seccomp: the profile in the sentry's system call table, against runc's
+# libseccomp filter: ERRNO with errnoRet (mkdir), an argument condition (chmod
+# to 0777 only), KILL_PROCESS (sync) and TRAP (sethostname: SIGSYS, unhandled).
+mkbundle "$T/b16" '["sh", "-c", "mkdir /w/d; echo mkdir $?; touch /w/f; chmod 644 /w/f; echo chmod644 $?; chmod 777 /w/f; echo chmod777 $?; sync; echo sync $?; hostname x; echo hostname $?"]' '
+c["mounts"].append({"destination": "/w", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]})
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"], "syscalls": [
+  {"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1},
+  {"names": ["chmod"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13, "args": [{"index": 1, "value": 511, "op": "SCMP_CMP_EQ"}]},
+  {"names": ["fchmodat"], "action": "SCMP_ACT_ERRNO", "errnoRet": 13, "args": [{"index": 2, "value": 511, "op": "SCMP_CMP_EQ"}]},
+  {"names": ["sync"], "action": "SCMP_ACT_KILL_PROCESS"},
+  {"names": ["sethostname"], "action": "SCMP_ACT_TRAP"}]}
+'
+# (stdout only: the order of the shell's stdout and stderr lines differs between runs)
+sandbox=$(timeout 30 "${C[@]}" run --bundle "$T/b16" "sc-$RUNID" 2>/dev/null; echo "status $?")
+if [ -n "$REF" ]; then
+	native=$(timeout 30 "$REF" --root "$T/ref" run --bundle "$T/b16" "sc-$RUNID" 2>/dev/null; echo "status $?")
+	check "seccomp profile: errno, argument conditions, kill, trap, as with ${REF##*/}" "$native" "$sandbox"
+fi
+check "seccomp profile: the same in cvisor, line by line" "mkdir 1
+chmod644 0
+chmod777 1
+sync 159
+hostname 159
+status 0" "$sandbox"
+# A default of ERRNO with everything a shell needs allowed, as podman's default profile is built.
+mkbundle "$T/b17" '["sh", "-c", "echo hi; mkdir /w/d || echo denied"]' '
+c["mounts"].append({"destination": "/w", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]})
+names = [l.split()[1] for l in open("/usr/include/x86_64-linux-gnu/asm/unistd_64.h") if l.startswith("#define __NR_")]
+c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "syscalls": [
+  {"names": [n[5:] for n in names if n not in ("__NR_mkdir", "__NR_mkdirat")], "action": "SCMP_ACT_ALLOW"}]}
+'
+check "seccomp profile: default ERRNO 38, all but mkdir allowed" "hi
+mkdir: can't create directory '/w/d': Function not implemented
+denied
+status 0" "$(timeout 30 "${C[@]}" run --bundle "$T/b17" "sd-$RUNID" 2>&1; echo "status $?")"
+
+# hooks: on the host, in the spec's order, each with the state JSON on stdin and its
+# own env; runc runs startContainer in the container (where the hook's file is not),
+# so it is compared apart.  A create hook that fails undoes the create; a timeout kills the hook.
+HOOKS=$T/hooks.out
+mkbundle "$T/b18" '["sh", "-c", "echo in-container"]' '
+def hook(kind):
+    return {"path": "/bin/sh", "env": ["E=env-" + kind], "timeout": 5, "args": ["sh", "-c",
+        "tr -d \"\\n \" | grep -o \"\\\"status\\\":\\\"[a-z]*\\\"\" | sed \"s/^/" + kind + " /\" >>'"$HOOKS"'; echo $E >>'"$HOOKS"'"]}
+c["hooks"] = {k: [hook(k)] for k in ["prestart", "createRuntime", "createContainer", "poststart", "poststop"]}
+'
+# (poststart's status is "created" or "running", as the process's start races it, with runc too)
+sandbox=$(timeout 30 "${C[@]}" run --bundle "$T/b18" "hk-$RUNID" 2>&1; echo "status $?"; sed 's/^poststart .*/poststart/' "$HOOKS")
+rm -f "$HOOKS"
+if [ -n "$REF" ]; then
+	native=$(timeout 30 "$REF" --root "$T/ref" run --bundle "$T/b18" "hk-$RUNID" 2>&1; echo "status $?"; sed 's/^poststart .*/poststart/' "$HOOKS")
+	rm -f "$HOOKS"
+	check "hooks: prestart, createRuntime, createContainer, poststart, poststop with the state and env, as ${REF##*/} runs them" \
+		"$native" "$sandbox"
+fi
+check "hooks: the same in cvisor, line by line" 'in-container
+status 0
+prestart "status":"creating"
+env-prestart
+createRuntime "status":"creating"
+env-createRuntime
+createContainer "status":"creating"
+env-createContainer
+poststart
+env-poststart
+poststop "status":"stopped"
+env-poststop' "$sandbox"
+mkbundle "$T/b19" '["true"]' '
+c["hooks"] = {"startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "cat >'"$HOOKS"'"]}],
+              "createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "exit 3"]}]}
+'
+"${C[@]}" create --bundle "$T/b19" "hf-$RUNID" >/dev/null 2>"$T/hook.err"
+check "hooks: a createRuntime hook that fails fails create, and no container is left" \
+	"1 createRuntime exit status 3 gone" "$? $(grep -o 'createRuntime hook /bin/sh: exit status 3' "$T/hook.err" | cut -d' ' -f1,4-6) $("${C[@]}" state "hf-$RUNID" >/dev/null 2>&1 || echo gone)"
+mkbundle "$T/b20" '["true"]' 'c["hooks"] = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]}'
+start=$SECONDS
+"${C[@]}" run --bundle "$T/b20" "ht-$RUNID" >/dev/null 2>"$T/hook.err"
+check "hooks: a hook past its timeout is killed, and run fails" "1 timed out fast" \
+	"$? $(grep -o 'timed out' "$T/hook.err") $([ $((SECONDS - start)) -lt 10 ] && echo fast)"
+
+# linux.devices: the sandbox's own null, zero, full, random, urandom and tty serve
+# those; another device is left out, with a message.
+mkbundle "$T/b21" '["sh", "-c", "echo x >/dev/null && head -c 4 /dev/zero | od -An -tx1 | tr -d \" \"; ls /dev/sdz 2>/dev/null || echo no-sdz"]' '
+c["linux"]["devices"] = [{"path": "/dev/null", "type": "c", "major": 1, "minor": 3, "fileMode": 438},
+  {"path": "/dev/zero", "type": "c", "major": 1, "minor": 5}, {"path": "/dev/sdz", "type": "b", "major": 8, "minor": 240}]
+'
+check "devices: null and zero are the sandbox's, another is left out with a message" "00000000
+no-sdz
+cvisor: linux.devices: /dev/sdz (b 8:240) is left out: the sandbox has only its own devices (null, zero, full, random, urandom, tty)" \
+	"$(timeout 30 "${C[@]}" run --bundle "$T/b21" "dv-$RUNID" 2>"$T/dev.err"; cat "$T/dev.err")"
+
+# linux.namespaces network with a path: the sandbox takes that namespace's
+# interface and addresses (as runc's container does), from a namespace and veth
+# made here (held by a sleeping process: nothing to unmount); without a path,
+# loopback only.
+if command -v ip >/dev/null && command -v unshare >/dev/null && [ "$(id -u)" = 0 ]; then
+	unshare -n sleep 120 &
+	NSHOLD=$!
+	VETH=cvt-$RUNID NET=$((RUNID % 250)) PORT=$((20000 + RUNID % 10000))
+	sleep 0.2
+	if ip link add "${VETH:0:15}" type veth peer name eth0 netns "$NSHOLD" 2>"$T/veth.err" &&
+		ip addr add 198.18.$NET.1/24 dev "${VETH:0:15}" && ip link set "${VETH:0:15}" up &&
+		nsenter -t "$NSHOLD" -n sh -c "ip addr add 198.18.$NET.2/24 dev eth0 && ip link set eth0 up && ip link set lo up"; then
+		# The host's side answers each connection with one line, twice (runc's run, then cvisor's).
+		"$PY" -c '
+import socket, sys
+s = socket.socket(); s.bind((sys.argv[1], int(sys.argv[2]))); s.listen(2); s.settimeout(40)
+for _ in range(2):
+    c, a = s.accept(); c.sendall(b"hello from the host to %s\n" % a[0].encode()); c.close()
+' "198.18.$NET.1" "$PORT" 2>/dev/null &
+		LISTENER=$!
+		mkbundle "$T/b14" '["sh", "-c", "ip -4 -o addr | sed \"s/ *valid.*//\"; nc 198.18.'"$NET.1 $PORT"' </dev/null"]' \
+			'c["linux"]["namespaces"].append({"type": "network", "path": "/proc/'"$NSHOLD"'/ns/net"})'
+		sleep 0.3
+		# runc first: the sandbox takes the interface's addresses away from the host's kernel.
+		if [ -n "$REF" ]; then
+			native=$(timeout 30 "$REF" --root "$T/ref" run --bundle "$T/b14" "nn-$RUNID" 2>&1; echo "status $?")
+		else
+			native="(no runc)"
+		fi
+		sandbox=$(timeout 30 "${C[@]}" run --bundle "$T/b14" "nn-$RUNID" 2>&1; echo "status $?")
+		check "netns path: the namespace's interface and address, and a connection to its peer, as with ${REF##*/}" \
+			"$native" "$sandbox"
+		check "netns path: the same in cvisor, line by line" "1: lo    inet 127.0.0.1/8 scope host lo\\
+2: eth0    inet 198.18.$NET.2/24 scope global eth0\\
+hello from the host to 198.18.$NET.2
+status 0" "$sandbox"
+		kill "$LISTENER" 2>/dev/null
+	else
+		failed "netns: make a veth into a namespace" "$(cat "$T/veth.err")"
+	fi
+	ip link del "${VETH:0:15}" 2>/dev/null
+	kill "$NSHOLD" 2>/dev/null
+	wait "$NSHOLD" 2>/dev/null
+	mkbundle "$T/b15" '["sh", "-c", "ip -o link | cut -d: -f2"]' 'c["linux"]["namespaces"].append({"type": "network"})'
+	check "netns without a path: loopback only, and nothing said on stderr" " lo" "$(timeout 30 "${C[@]}" run --bundle "$T/b15" "nl-$RUNID" 2>&1)"
+else
+	echo "SKIP oci/netns: needs root, ip (iproute2) and unshare"
+fi
+
+# containerd and ctr (tests/oci/ctr.sh starts a containerd of its own).
+bash "$root/tests/oci/ctr.sh" "$CVISOR"
 
 # spec, features, --version.
 mkdir -p "$T/b9"

@@ -525,10 +525,15 @@ static long tty_ioctl(struct file *f, struct task *t, unsigned long req, gva_t a
 
 /* ---- opening and closing ---- */
 
+/* The pty of `cvisor do -t`, which is also the sandbox's console. */
+static struct pty *console_pty;
+
 static void put_pty(struct pty *p)
 {
 	if (p->masters || p->slaves)
 		return;
+	if (p == console_pty)
+		console_pty = NULL;
 	if (p->node)
 		vfs_remove_name(p->node);
 	ptys[p->index] = NULL;
@@ -681,14 +686,24 @@ struct file *pty_open_slave(struct pty *p)
 	return f;
 }
 
-/* The pty of `cvisor do -t`, which is also the sandbox's console. */
-static struct pty *console_pty;
-
 void pty_hold_master(struct pty *p)
 {
 	p->masters++;
 	if (!console_pty)
 		console_pty = p;
+}
+
+void pty_hold(struct pty *p)
+{
+	p->masters++;
+}
+
+void pty_release(struct pty *p)
+{
+	p->masters--;
+	signal_fg(p, SIGHUP);
+	notify(p);
+	put_pty(p);
 }
 
 long pty_console_open(struct file *f)

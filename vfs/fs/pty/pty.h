@@ -21,6 +21,13 @@ struct pty *pty_new(void);
 struct file *pty_open_slave(struct pty *p);
 /* Also makes p the sandbox's console. */
 void pty_hold_master(struct pty *p);
+/*
+ * For OCI exec with a terminal: the master held by the sentry as
+ * pty_hold_master does, but not as the console; pty_release lets it go
+ * (the slave's session gets SIGHUP, as at a master's close).
+ */
+void pty_hold(struct pty *p);
+void pty_release(struct pty *p);
 /* Opens /dev/console (f) onto that pty; -ENXIO without -t. */
 long pty_console_open(struct file *f);
 void pty_make_controlling(struct pty *p, struct thread_group *g);
