@@ -516,6 +516,60 @@ fail:
 
 SYSCALL(clone) { return do_clone(t, a[0], a[1], a[2], a[3], a[4]); }
 
+#define UNSHARE_KNOWN                                                                                   \
+	(CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | \
+	 CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP |    \
+	 0x80 /* CLONE_NEWTIME */)
+
+/*
+ * unshare(2): a file table or a file-system context (root, cwd, umask) of
+ * the caller's own, a semadj list of its own.  Namespaces of its own are
+ * refused (EPERM, as to a container without CAP_SYS_ADMIN): the sandbox has
+ * one of each.
+ */
+SYSCALL(unshare)
+{
+	uint64_t flags = a[0];
+	int alone = t->tg->nthreads == 1;
+
+	if (flags & ~(uint64_t)UNSHARE_KNOWN)
+		return -EINVAL;
+	/* Linux's implications: a new user or mount namespace needs its own fs context; VM needs SIGHAND, SIGHAND THREAD. */
+	if (flags & (CLONE_NEWUSER | CLONE_NEWNS))
+		flags |= CLONE_FS;
+	if (flags & CLONE_VM)
+		flags |= CLONE_SIGHAND;
+	if (flags & CLONE_SIGHAND)
+		flags |= CLONE_THREAD;
+	/* Memory, handlers and thread group can be one's own only if they are already. */
+	if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) &&
+	    (!alone || (t->mm && t->mm->refs > 1 && (flags & CLONE_VM)) || (t->sighand->refs > 1 && (flags & CLONE_SIGHAND))))
+		return -EINVAL;
+	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID |
+		     CLONE_NEWCGROUP | 0x80))
+		return -EPERM;
+	if ((flags & CLONE_FILES) && t->files->refs > 1) {
+		struct fdtable *own = task_files->fdt_copy(t->files);
+
+		if (!own)
+			return -ENOMEM;
+		task_files->fdt_put(t->files);
+		t->files = own;
+	}
+	if ((flags & CLONE_FS) && t->fs->refs > 1) {
+		struct fs_context *own = task_files->fs_copy(t->fs);
+
+		if (!own)
+			return -ENOMEM;
+		task_files->fs_put(t->fs);
+		t->fs = own;
+	}
+	/* The process's semadj list, shared by its threads: a lone thread leaves it, so its adjustments happen now. */
+	if ((flags & CLONE_SYSVSEM) && alone && task_exit_ipc)
+		task_exit_ipc(t->tg->tgid);
+	return 0;
+}
+
 /* clone3: the same, from struct clone_args (of any size the caller's headers know). */
 SYSCALL(clone3)
 {
