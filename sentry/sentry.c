@@ -506,6 +506,15 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	int err = 0;
 
 	log_debug_enabled = cfg->debug;
+	/*
+	 * Every task's host thread sleeps on a futex of this process.  Linux
+	 * (6.16 on) gives a process a private futex hash of 4 buckets per CPU,
+	 * at least 16, from its second thread on: with a thousand sleeping
+	 * tasks each wake walks chains of dozens, and ping-pong between two
+	 * tasks slowed by a tenth.  The host's global hash, as before 6.16,
+	 * costs this sandbox no memory of its own.  An older kernel says EINVAL.
+	 */
+	host_futex_hash_global();
 	sandbox.memory = cfg->memory;
 	sandbox.max_tasks = cfg->max_tasks > 0 ? cfg->max_tasks : 1024;
 	if (cfg->max_files)

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -161,6 +162,11 @@ long host_wait4(pid_t pid, int *status, int options)
 		r = syscall(SYS_wait4, pid, status, options, NULL);
 	while (r < 0 && errno == EINTR);
 	return ret(r);
+}
+
+void host_futex_hash_global(void)
+{
+	prctl(78 /* PR_FUTEX_HASH */, 1 /* PR_FUTEX_HASH_SET_SLOTS */, 0, 0, 0);
 }
 
 long host_tgkill(pid_t tgid, pid_t tid, int sig) { return ret(syscall(SYS_tgkill, tgid, tid, sig)); }

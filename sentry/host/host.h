@@ -57,6 +57,8 @@ long host_getrandom(void *buf, size_t len);
 
 long host_ptrace(long req, pid_t pid, void *addr, void *data);
 long host_wait4(pid_t pid, int *status, int options);
+/* This process's futexes in the host's global hash, not a private one (before any thread; see sentry.c). */
+void host_futex_hash_global(void);
 long host_tgkill(pid_t tgid, pid_t tid, int sig);
 /* SIGKILL to process pid, through its first thread, which is still running. */
 long host_kill_process(pid_t pid);
