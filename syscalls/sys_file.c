@@ -992,6 +992,11 @@ SYSCALL(fcntl)
 			r = -EBADF;
 			break;
 		}
+		if (((int)a[2] & O_NOATIME) && !(f->flags & O_NOATIME) && t->cred.fsuid != f->inode->uid &&
+		    !capable(t, CAP_FOWNER)) {
+			r = -EPERM; /* only the owner may stop access times, as at open */
+			break;
+		}
 		if ((f->flags ^ (int)a[2]) & O_ASYNC) {
 			r = vfs_fasync_set(f, fd, (int)a[2] & O_ASYNC);
 			if (r < 0)
@@ -1287,7 +1292,9 @@ SYSCALL(truncate)
 		r = -EISDIR;
 	else if (p.mnt->flags & VFS_MNT_RDONLY)
 		r = -EROFS;
-	else if ((r = vfs_permission(t, p.d->inode, 2)) == 0 && (r = overlay_copy_up(&p)) == 0)
+	else if ((r = vfs_permission(t, p.d->inode, 2)) == 0 && p.d->inode->writecount < 0)
+		r = -ETXTBSY;
+	else if (r == 0 && (r = overlay_copy_up(&p)) == 0)
 		r = truncate_inode(t, p.d->inode, (int64_t)a[1]);
 	path_put(&p);
 	return r;

@@ -191,6 +191,10 @@ static long change_mode(struct task *t, struct path *p, uint32_t mode)
 	/* A memfd sealed with F_SEAL_EXEC keeps its exec bits as they are. */
 	if (seals && (*seals & ABI_F_SEAL_EXEC) && ((ino->mode ^ mode) & 0111))
 		return -EPERM;
+	/* Linux's setattr_should_drop_sgid: an owner outside the file's group cannot make it setgid. */
+	if ((mode & S_ISGID) && !creds_in_group(&t->cred, ino->gid) && !capable(t, CAP_FSETID))
+		mode &= ~(uint32_t)S_ISGID;
+	ia.mode = mode & 07777;
 	if ((r = fs_setattr(ino, &ia)) < 0)
 		return r;
 	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);

@@ -168,6 +168,7 @@ struct inode {
 	int xattrs_loaded;  /* the file system's own were read (iops->read_xattrs) */
 	void *sock;         /* a bound AF_UNIX socket at this name (weak: cleared when it closes) */
 	int linkable;       /* O_TMPFILE without O_EXCL: linkat may name it while nlink is 0 */
+	int writecount;     /* > 0: files open for writing; < 0: running programs (writes get ETXTBSY) */
 	int refs;
 	void *priv;
 };
@@ -254,6 +255,7 @@ struct file {
 	int flags; /* open flags: access mode, O_APPEND, O_NONBLOCK... */
 	uint64_t pos;
 	int refs;
+	int holds_write; /* counted in inode->writecount (vfs_open_path) */
 	void *priv;
 };
 

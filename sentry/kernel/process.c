@@ -465,6 +465,8 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 			tg_watch_cpu(g);
 		g->dumpable = p->tg->dumpable;
 		g->nice = p->tg->nice; /* inherited, as Linux's static priority */
+		g->oom_score_adj = p->tg->oom_score_adj;
+		g->oom_score_adj_min = p->tg->oom_score_adj_min;
 		g->thp_disable = p->tg->thp_disable;
 		g->start_ns = c->start_ns;
 		g->vfork_waiting = !!(flags & CLONE_VFORK);

@@ -314,9 +314,11 @@ static void free_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
 	*e = 0;
 }
 
-long mm_set_exe(struct mm *mm, const struct path *p)
+/* Sets mm's program to p and its inode ino (NULL: p's own), each held anew, or none. */
+static long set_exe(struct mm *mm, const struct path *p, struct inode *ino)
 {
 	struct path *n = NULL;
+	struct inode *ni = NULL;
 
 	if (p && mm_file_ops && mm_file_ops->path_get) {
 		n = malloc(sizeof(*n));
@@ -324,13 +326,21 @@ long mm_set_exe(struct mm *mm, const struct path *p)
 			return -ENOMEM;
 		*n = *p;
 		mm_file_ops->path_get(n);
+		ni = mm_file_ops->exe_hold(n, ino);
 	}
 	if (mm->exe) {
+		mm_file_ops->exe_release(mm->exe_ino);
 		mm_file_ops->path_put(mm->exe);
 		free(mm->exe);
 	}
 	mm->exe = n;
+	mm->exe_ino = ni;
 	return 0;
+}
+
+long mm_set_exe(struct mm *mm, const struct path *p)
+{
+	return set_exe(mm, p, NULL);
 }
 
 void mm_put(struct mm *mm)
@@ -1295,7 +1305,8 @@ struct mm *mm_fork(struct mm *parent, int *err)
 	mm->rss_pages = 0;
 	mm->refs = 1;
 	mm->exe = NULL;
-	if (parent->exe && mm_set_exe(mm, parent->exe) < 0) {
+	mm->exe_ino = NULL;
+	if (parent->exe && set_exe(mm, parent->exe, parent->exe_ino) < 0) {
 		free(mm);
 		*err = -ENOMEM;
 		return NULL;

@@ -85,6 +85,7 @@ struct mm {
 	int refs;
 	struct mm *all_next, *all_prev; /* every live mm (for mm_file_shrunk) */
 	struct path *exe;     /* the program exec'd, held (Linux's mm->exe_file), or NULL */
+	struct inode *exe_ino; /* its inode, held with writes to it denied (ETXTBSY) while mm lives */
 	int lock_future;      /* mlockall(MCL_FUTURE): new mappings are locked */
 	int membarrier;       /* MEMBARRIER_CMD_REGISTER_* done (bits of the registered commands) */
 };
@@ -140,6 +141,12 @@ struct mm_file_ops {
 	long (*fill)(struct inode *ino, uint64_t off, void *buf, size_t len);
 	void (*path_get)(struct path *p); /* for mm->exe; NULL: no program is kept */
 	void (*path_put)(struct path *p);
+	/*
+	 * A running program's file: hold ino (or p's inode when ino is NULL)
+	 * with writes to it refused (ETXTBSY) until exe_release.
+	 */
+	struct inode *(*exe_hold)(const struct path *p, struct inode *ino);
+	void (*exe_release)(struct inode *ino);
 };
 extern const struct mm_file_ops *mm_file_ops;
 /* Names the file mapped at [start,end) (for /proc/pid/maps). */

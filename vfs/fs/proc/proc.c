@@ -53,18 +53,29 @@ static const char *const globals[] = {"cpuinfo", "meminfo", "stat", "loadavg", "
 enum { G_CPUINFO, G_MEMINFO, G_STAT, G_LOADAVG, G_UPTIME, G_VERSION, G_FILESYSTEMS, G_MOUNTS, G_CMDLINE };
 
 /* /proc/sys: directories then files, each file with its directory. */
-static const char *const sysdirs[] = {"sys", "kernel", "vm", "fs", "random"};
-static const int sysdir_parent[] = {-1, 0, 0, 0, 1}; /* kernel/random */
+static const char *const sysdirs[] = {"sys", "kernel", "vm", "fs", "random", "inotify"};
+static const int sysdir_parent[] = {-1, 0, 0, 0, 1, 3}; /* kernel/random, fs/inotify */
+/*
+ * value: the fixed text (NULL: made by gen_sys).  Only the UTS names are
+ * written here, as root inside a container may (its own namespace); the
+ * others belong to the whole machine: opening them for writing is EACCES,
+ * as for a container's root, who is not the host's.
+ */
 static const struct {
 	int dir; /* index into sysdirs */
 	const char *name;
+	const char *value;
 } sysfiles[] = {
-	{1, "hostname"}, {1, "ostype"}, {1, "osrelease"}, {1, "pid_max"}, {1, "ngroups_max"},
-	{1, "cap_last_cap"}, {1, "version"}, {2, "overcommit_memory"}, {2, "max_map_count"},
-	{3, "file-max"}, {3, "nr_open"}, {3, "pipe-max-size"}, {4, "uuid"}, {4, "boot_id"},
-	{4, "poolsize"}, {4, "entropy_avail"}, {1, "domainname"},
+	{1, "hostname", NULL}, {1, "ostype", "Linux"}, {1, "osrelease", "6.1.0"}, {1, "pid_max", "4194304"},
+	{1, "ngroups_max", "65536"}, {1, "cap_last_cap", "40"}, {1, "version", "#1 SMP cvisor"},
+	{2, "overcommit_memory", "0"}, {2, "max_map_count", "65530"}, {3, "file-max", NULL},
+	{3, "nr_open", "1048576"}, {3, "pipe-max-size", "1048576"}, {4, "uuid", NULL}, {4, "boot_id", NULL},
+	{4, "poolsize", "256"}, {4, "entropy_avail", "256"}, {1, "domainname", NULL},
+	{1, "core_pattern", "core"}, {1, "tainted", "0"}, {1, "threads-max", "126806"},
+	{3, "pipe-user-pages-hard", "0"}, {3, "pipe-user-pages-soft", "16384"}, {3, "lease-break-time", "45"},
+	{5, "max_user_watches", "65536"}, {5, "max_user_instances", "128"}, {5, "max_queued_events", "16384"},
 };
-enum { S_FILE_MAX = 9, S_UUID = 12, S_BOOT_ID, S_DOMAINNAME = 16 };
+enum { S_HOSTNAME, S_FILE_MAX = 9, S_UUID = 12, S_BOOT_ID, S_DOMAINNAME = 16 };
 
 static const char *const pidfiles[] = {"stat", "status", "statm", "maps", "cmdline", "environ", "comm",
 				       "limits", "cgroup", "mounts", "mountinfo", "oom_score_adj", "loginuid",
@@ -214,6 +225,7 @@ static int ext_dir_in(const char *d, const char *path, const char *name)
 }
 
 static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, int fd, int which, uint32_t mode);
+static void pid_owner(struct inode *ino, const struct pnode *p);
 
 /* A registered file or directory named name in the directory of p, or NULL. */
 static struct inode *ext_lookup(struct super *sb, const struct pnode *p, const char *name)
@@ -229,7 +241,7 @@ static struct inode *ext_lookup(struct super *sb, const struct pnode *p, const c
 			return pinode(sb, P_EXTDIR, 0, 0, 0, k, S_IFDIR | 0555);
 	for (k = 0; k < n_ext_files; k++)
 		if (!strcmp(ext_files[k]->dir, path) && !strcmp(ext_files[k]->name, name))
-			return pinode(sb, P_EXTFILE, 0, 0, 0, k, S_IFREG | 0444);
+			return pinode(sb, P_EXTFILE, 0, 0, 0, k, S_IFREG | (ext_files[k]->store ? 0644 : 0444));
 	return NULL;
 }
 
@@ -263,6 +275,7 @@ static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, 
 	} else if (S_ISREG(mode)) {
 		ino->fops = &proc_file_fops;
 	}
+	pid_owner(ino, p);
 	return ino;
 }
 
@@ -280,6 +293,21 @@ static struct task *task_of(int pid, int tid)
 		if (t->tid == tid)
 			return t;
 	return NULL;
+}
+
+/*
+ * A process's own entries belong to its effective ids while it is dumpable,
+ * else to root (Linux's task_dump_owner): so it can write its
+ * oom_score_adj after dropping root, and others cannot.
+ */
+static void pid_owner(struct inode *ino, const struct pnode *p)
+{
+	struct task *t = p->pid ? task_of(p->pid, p->tid) : NULL;
+
+	if (!t || p->kind == P_ROOT || p->kind == P_SYSDIR || p->kind == P_SYSFILE || p->kind == P_EXTFILE)
+		return;
+	ino->uid = t->tg->dumpable == 1 ? t->cred.euid : 0;
+	ino->gid = t->tg->dumpable == 1 ? t->cred.egid : 0;
 }
 
 static int parse_num(const char *s)
@@ -436,8 +464,6 @@ static void gen_uuid(struct proc_buf *b)
 
 static void gen_sys(struct proc_buf *b, int which)
 {
-	static const char *const values[] = {NULL, "Linux", "6.1.0", "4194304", "65536", "40", "#1 SMP cvisor",
-					     "0", "65530", "1048576", "1048576", "1048576", NULL, NULL, "256", "256", NULL};
 	/* boot_id: one per sandbox, made when first asked for (the sandbox's "boot"). */
 	static struct proc_buf boot_id;
 
@@ -454,7 +480,7 @@ static void gen_sys(struct proc_buf *b, int which)
 			gen_uuid(&boot_id);
 		bprintf(b, "%.*s", (int)boot_id.len, boot_id.s ? boot_id.s : "");
 	} else {
-		bprintf(b, "%s\n", values[which]);
+		bprintf(b, "%s\n", sysfiles[which].value);
 	}
 }
 
@@ -756,7 +782,7 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 		break;
 	}
 	case F_OOM:
-		bprintf(b, "0\n");
+		bprintf(b, "%d\n", g->oom_score_adj);
 		break;
 	case F_SMAPS:
 	case F_SMAPS_ROLLUP:
@@ -963,12 +989,13 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 				*out = pinode(sb, P_SYSDIR, 0, 0, 0, (int)i, S_IFDIR | 0555);
 		for (i = 0; !*out && i < N(sysfiles); i++)
 			if (sysfiles[i].dir == p->which && !strcmp(name, sysfiles[i].name))
-				*out = pinode(sb, P_SYSFILE, 0, 0, 0, (int)i, S_IFREG | 0444);
+				*out = pinode(sb, P_SYSFILE, 0, 0, 0, (int)i,
+					      S_IFREG | (i == S_HOSTNAME || i == S_DOMAINNAME ? 0644 : 0444));
 		break;
 	case P_PID:
 		for (i = 0; i < N(pidfiles); i++)
 			if (!strcmp(name, pidfiles[i]))
-				*out = pinode(sb, P_PIDFILE, p->pid, p->tid, 0, (int)i, S_IFREG | 0444);
+				*out = pinode(sb, P_PIDFILE, p->pid, p->tid, 0, (int)i, S_IFREG | (i == F_OOM ? 0644 : 0444));
 		for (i = 0; !*out && i < N(pidlinks); i++)
 			if (!strcmp(name, pidlinks[i]))
 				*out = pinode(sb, P_PIDLINK, p->pid, p->tid, 0, (int)i, S_IFLNK | 0777);
@@ -1023,6 +1050,7 @@ static int proc_revalidate(struct inode *dir, struct dentry *d)
 	(void)dir;
 	if (!p)
 		return 0; /* never keep negative entries: processes come and go */
+	pid_owner(d->inode, p);
 	switch (p->kind) {
 	case P_PID:
 		return task_of(p->pid, p->tid) != NULL;
@@ -1194,8 +1222,9 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 
 	if (!S_ISREG(ino->mode))
 		return 0;
-	/* Opening for writing is allowed (root may); the writes fail, nothing here takes them yet. */
-	(void)flags;
+	/* The machine's sysctls: not the sandbox's root's to change (see sysfiles). */
+	if ((flags & O_ACCMODE) != O_RDONLY && (p->kind == P_SYSFILE || p->kind == P_EXTFILE) && !(ino->mode & 0200))
+		return -EACCES;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
@@ -1245,6 +1274,121 @@ static long proc_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 	return b ? vfs_iter_read(b->s, b->len, iov, cnt, pos) : 0;
 }
 
+int proc_parse_long(const char *s, long *v)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	errno = 0;
+	*v = strtol(s, &end, 0);
+	if (end == s || errno)
+		return errno == ERANGE ? -ERANGE : -EINVAL;
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	return *end ? -EINVAL : 0;
+}
+
+/*
+ * /proc/PID/oom_score_adj, as Linux's oom_score_adj_write: -1000..1000, and
+ * below the lowest value a privileged writer set only with CAP_SYS_RESOURCE.
+ */
+static long store_oom(struct task *t, struct thread_group *g, const char *s)
+{
+	long v;
+	long r = proc_parse_long(s, &v);
+
+	if (r < 0)
+		return r;
+	if (v < -1000 || v > 1000)
+		return -EINVAL;
+	if (v < g->oom_score_adj_min && !capable(t, CAP_SYS_RESOURCE))
+		return -EACCES;
+	if (capable(t, CAP_SYS_RESOURCE))
+		g->oom_score_adj_min = (int)v;
+	g->oom_score_adj = (int)v;
+	return 0;
+}
+
+/* kernel/hostname, kernel/domainname: the text up to a newline, cut at 64 bytes (proc_dostring). */
+static void store_uts(char *dst, const char *s)
+{
+	size_t n = strcspn(s, "\n");
+
+	if (n > 64)
+		n = 64;
+	memcpy(dst, s, n);
+	dst[n] = 0;
+}
+
+/*
+ * A write takes the whole value at once, from offset 0, as Linux's sysctl
+ * and oom_score_adj files (a value split over writes is not put together).
+ */
+static long proc_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	struct pnode *p = f->inode->priv;
+	struct task *t = task_current;
+	char buf[256];
+	size_t len = 0, total = iov_total(iov, cnt);
+	long r = -EINVAL;
+	int i;
+
+	for (i = 0; i < cnt && len < sizeof(buf) - 1; i++) {
+		size_t n = iov[i].iov_len < sizeof(buf) - 1 - len ? iov[i].iov_len : sizeof(buf) - 1 - len;
+
+		memcpy(buf + len, iov[i].iov_base, n);
+		len += n;
+	}
+	buf[len] = 0;
+	if (strlen(buf) != len)
+		return -EINVAL;
+	switch (p->kind) {
+	case P_PIDFILE: {
+		struct thread_group *g = tg_find(p->pid);
+
+		if (p->which != F_OOM)
+			break;
+		if (!g || g->zombie)
+			return -ESRCH;
+		if (len > 12)
+			buf[12] = 0; /* Linux reads at most PROC_NUMBUF - 1 bytes */
+		r = store_oom(t, g, buf);
+		break;
+	}
+	case P_SYSFILE:
+		if (p->which != S_HOSTNAME && p->which != S_DOMAINNAME)
+			break;
+		if (*pos)
+			return (long)total; /* a second write of a string sysctl: nothing more taken */
+		store_uts(p->which == S_HOSTNAME ? sandbox.hostname : sandbox.domainname, buf);
+		r = 0;
+		break;
+	case P_EXTFILE:
+		if (ext_files[p->which]->store)
+			r = ext_files[p->which]->store(t, buf);
+		break;
+	default:
+		break;
+	}
+	if (r < 0)
+		return r;
+	/* A read of this open file from now on shows the new value, as Linux's (made at each read). */
+	if (f->priv) {
+		struct proc_buf *b = f->priv;
+
+		b->len = 0;
+		if (p->kind == P_PIDFILE)
+			gen_pid(b, p->pid, p->tid, p->which);
+		else if (p->kind == P_SYSFILE)
+			gen_sys(b, p->which);
+		else
+			ext_files[p->which]->show(b);
+	}
+	*pos += total;
+	return (long)total;
+}
+
 static void proc_release_file(struct file *f)
 {
 	struct proc_buf *b = f->priv;
@@ -1282,6 +1426,7 @@ static const struct file_ops proc_dir_fops = {
 
 static const struct file_ops proc_file_fops = {
 	.read = proc_read,
+	.write = proc_write,
 	.release = proc_release_file,
 	.seekable = 1,
 };
