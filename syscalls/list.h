@@ -56,3 +56,5 @@ X(mlock2) X(mlockall) X(munlockall)
 /* sys_sched.c */
 X(sched_setattr) X(sched_getattr) X(ioprio_set) X(ioprio_get) X(membarrier)
 X(process_vm_readv) X(process_vm_writev) X(personality) X(kcmp)
+/* sys_aio.c */
+X(io_setup) X(io_destroy) X(io_submit) X(io_cancel) X(io_getevents) X(io_pgetevents)

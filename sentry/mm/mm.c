@@ -38,6 +38,7 @@
 /* Set at start-up; here, in the lowest layer that runs through it (platform.h). */
 const struct platform *plat;
 const struct mm_file_ops *mm_file_ops;
+void (*mm_aio_exit)(struct mm *mm);
 
 struct ptnode {
 	void *e[512];
@@ -348,6 +349,8 @@ void mm_put(struct mm *mm)
 	if (--mm->refs)
 		return;
 	mm_unlink(mm);
+	if (mm->aio && mm_aio_exit)
+		mm_aio_exit(mm);
 	mm_set_exe(mm, NULL);
 	/* Destroying the platform side first means the frames can go at once. */
 	if (mm->as)
@@ -1306,6 +1309,7 @@ struct mm *mm_fork(struct mm *parent, int *err)
 	mm->refs = 1;
 	mm->exe = NULL;
 	mm->exe_ino = NULL;
+	mm->aio = 0; /* a child has no AIO contexts, as Linux's (the ring is mapped, but unknown to it) */
 	if (parent->exe && set_exe(mm, parent->exe, parent->exe_ino) < 0) {
 		free(mm);
 		*err = -ENOMEM;

@@ -88,7 +88,11 @@ struct mm {
 	struct inode *exe_ino; /* its inode, held with writes to it denied (ETXTBSY) while mm lives */
 	int lock_future;      /* mlockall(MCL_FUTURE): new mappings are locked */
 	int membarrier;       /* MEMBARRIER_CMD_REGISTER_* done (bits of the registered commands) */
+	int aio;              /* it has Linux AIO contexts (syscalls/sys_aio.c): mm_aio_exit when it goes */
 };
+
+/* Set by the AIO code at start-up: frees mm's AIO contexts (called from mm_put). */
+extern void (*mm_aio_exit)(struct mm *mm);
 
 /* Sets mm's program to p (held anew), or none; returns 0 or -ENOMEM. */
 long mm_set_exe(struct mm *mm, const struct path *p);
