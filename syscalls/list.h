@@ -40,7 +40,7 @@ X(sched_rr_get_interval) X(getpriority) X(setpriority)
 X(clone) X(clone3) X(fork) X(vfork) X(wait4) X(waitid) X(kill) X(tkill) X(tgkill) X(exit) X(exit_group)
 X(getpgrp) X(getpgid) X(setpgid) X(getsid) X(setsid) X(pidfd_open) X(pidfd_send_signal)
 /* sentry/kernel/futex.c */
-X(futex)
+X(futex) X(futex_waitv)
 /* sentry/kernel/signal.c */
 X(rt_sigreturn) X(rt_sigpending) X(rt_sigsuspend) X(pause) X(rt_sigtimedwait)
 X(rt_sigqueueinfo) X(rt_tgsigqueueinfo)
