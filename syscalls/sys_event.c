@@ -182,7 +182,8 @@ SYSCALL(epoll_ctl)
 	if (!ep)
 		return -EBADF;
 	f = fdt_get(t->files, (int)a[2]);
-	if (!f) {
+	/* O_PATH descriptors are no files to watch, nor epolls (Linux's fdget: EBADF). */
+	if (!f || (f->flags & O_PATH) || (ep->flags & O_PATH)) {
 		r = -EBADF;
 		goto out;
 	}

@@ -86,6 +86,48 @@ static int unlock_range(struct inode *ino, int kind, const void *owner, uint64_t
 	return 0;
 }
 
+/*
+ * Classic POSIX lock requests asleep in F_SETLKW, for deadlock detection:
+ * who waits, and for what.  Entries live on their waiter's stack.
+ */
+struct blocked {
+	const void *owner;
+	struct inode *ino;
+	int type;
+	uint64_t start, end;
+	struct blocked *next;
+};
+
+static struct blocked *blocked_list;
+
+#define MAX_DEADLK_ITERATIONS 10 /* as Linux: longer chains are not looked at */
+
+/*
+ * Would owner, waiting for the lock l, wait forever?  Follows "the owner of
+ * the lock I wait for waits for a lock owned by..." as Linux's
+ * posix_locks_deadlock, for classic POSIX locks only.
+ */
+static int deadlock(const void *owner, const struct lockrec *l)
+{
+	const void *next = l->kind == LK_POSIX ? l->owner : NULL;
+	int i;
+
+	for (i = 0; next && i < MAX_DEADLK_ITERATIONS; i++) {
+		struct blocked *b;
+		struct lockrec *c = NULL;
+
+		if (next == owner)
+			return 1;
+		for (b = blocked_list; b && b->owner != next; b = b->next)
+			;
+		if (!b)
+			return 0;
+		c = find_conflict(b->ino, LK_POSIX, b->owner, b->type, b->start, b->end);
+		next = c && c->kind == LK_POSIX ? c->owner : NULL;
+	}
+	return 0;
+}
+
 /* F_SETLKW, flock without LOCK_NB: until ino's locks change (their vfs_notify wakes its queue). */
 static long wait_lock(struct inode *ino)
 {
@@ -105,10 +147,23 @@ static long set_lock(struct inode *ino, int kind, const void *owner, int pid, in
 		vfs_notify(ino);
 		return r;
 	}
-	while (find_conflict(ino, kind, owner, type, s, e)) {
+	while ((l = find_conflict(ino, kind, owner, type, s, e))) {
+		struct blocked b = {owner, ino, type, s, e, blocked_list};
+		struct blocked **pp;
+
 		if (!wait)
 			return kind == LK_FLOCK ? -EWOULDBLOCK : -EAGAIN;
-		if ((r = wait_lock(ino)) < 0)
+		if (kind == LK_POSIX && deadlock(owner, l))
+			return -EDEADLK;
+		if (kind == LK_POSIX)
+			blocked_list = &b;
+		r = wait_lock(ino);
+		for (pp = &blocked_list; *pp; pp = &(*pp)->next)
+			if (*pp == &b) {
+				*pp = b.next;
+				break;
+			}
+		if (r < 0)
 			return r;
 	}
 	/* Replace whatever we held in the range (upgrade, downgrade, extend). */
