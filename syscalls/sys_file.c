@@ -1041,6 +1041,12 @@ SYSCALL(fcntl)
 	case F_NOTIFY:
 		r = vfs_dnotify(t, f, fd, (unsigned)a[2]);
 		break;
+	case F_SETLEASE:
+		r = (f->flags & O_PATH) ? -EBADF : vfs_setlease(t, f, fd, (long)a[2]);
+		break;
+	case F_GETLEASE:
+		r = (f->flags & O_PATH) ? -EBADF : vfs_getlease(f);
+		break;
 	case F_GETLK:
 	case F_OFD_GETLK:
 	case F_SETLK:
@@ -1294,7 +1300,10 @@ SYSCALL(truncate)
 		r = -EROFS;
 	else if ((r = vfs_permission(t, p.d->inode, 2)) == 0 && p.d->inode->writecount < 0)
 		r = -ETXTBSY;
-	else if (r == 0 && (r = overlay_copy_up(&p)) == 0)
+	/* A truncation breaks leases as an open for writing does. */
+	if (r == 0 && p.d->inode->locks)
+		r = vfs_break_lease(t, p.d->inode, O_WRONLY);
+	if (r == 0 && (r = overlay_copy_up(&p)) == 0)
 		r = truncate_inode(t, p.d->inode, (int64_t)a[1]);
 	path_put(&p);
 	return r;

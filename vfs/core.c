@@ -325,6 +325,8 @@ void file_put(struct file *f)
 	vfs_locks_file_closed(f);
 	if (f->holds_write)
 		f->inode->writecount--;
+	if (f->holds_read)
+		f->inode->readcount--;
 	if (f->path.d && !(f->flags & O_PATH))
 		vfs_fsnotify_dentry(f->path.d, (f->flags & O_ACCMODE) != O_RDONLY ? 0x8 /* IN_CLOSE_WRITE */ :
 											 0x10 /* IN_CLOSE_NOWRITE */);

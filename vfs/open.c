@@ -76,6 +76,8 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 		return -EPERM;
 	if (writes && ino->writecount < 0)
 		return -ETXTBSY;
+	if (S_ISREG(ino->mode) && ino->locks && t && (r = vfs_break_lease(t, ino, flags)) < 0)
+		return r;
 	if (!at && !S_ISFIFO(ino->mode) && !strcmp(ino->sb->type, "anon_inodefs"))
 		return -ENXIO; /* an eventfd, epoll, inotify... through /proc/PID/fd: nothing to open, as on Linux */
 	f = file_new(at, ino, ino->fops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
@@ -112,6 +114,9 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 	if (writes) {
 		f->holds_write = 1;
 		ino->writecount++;
+	} else if (S_ISREG(ino->mode)) {
+		f->holds_read = 1;
+		ino->readcount++;
 	}
 	vfs_fsnotify_dentry(p->d, 0x20 /* IN_OPEN */);
 	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && S_ISREG(ino->mode) && ino->size) {
