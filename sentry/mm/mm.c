@@ -986,13 +986,28 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 		return -EINVAL;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
-	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	if ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP))
+		return -EINVAL;
 	len = ABI_PAGE_ALIGN(len);
 	if (len == 0)
 		return 0;
 	end = addr + len;
 	if (end < addr || end > mm->limit)
 		return -ENOMEM;
+	/*
+	 * PROT_GROWSDOWN: from the start of a MAP_GROWSDOWN mapping (EINVAL for
+	 * any other); PROT_GROWSUP: x86 has no mapping that grows up.
+	 */
+	if (prot & (PROT_GROWSDOWN | PROT_GROWSUP)) {
+		i = vma_search(mm, addr);
+		if (i == mm->nvmas || mm->vmas[i].start >= end)
+			return -ENOMEM;
+		if ((prot & PROT_GROWSUP) || !(mm->vmas[i].flags & VMA_GROWSDOWN))
+			return -EINVAL;
+		if (mm->vmas[i].start < addr)
+			addr = mm->vmas[i].start;
+	}
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
 	/* The whole range must be mapped, and the backing must allow it. */
 	for (p = addr, i = vma_search(mm, addr); p < end; i++) {
 		if (i == mm->nvmas || mm->vmas[i].start > p)
@@ -1116,6 +1131,27 @@ move:
 	return (long)newaddr;
 }
 
+#define MADV_DONTNEED_LOCKED_ 24
+
+/* Private anonymous memory (Linux's vma_is_anonymous, and not shared): what MADV_FREE and WIPEONFORK take. */
+static int vma_private_anon(const struct vma *v)
+{
+	return (v->flags & VMA_ANON) && !(v->flags & VMA_SHARED) && !v->inode && !v->special;
+}
+
+/* Sets (or clears) flag on the mappings of [start, end), all mapped. */
+static long vma_set_flag(struct mm *mm, gva_t start, gva_t end, int flag, int on)
+{
+	size_t i;
+
+	if (vma_split(mm, start) < 0 || vma_split(mm, end) < 0)
+		return -ENOMEM;
+	for (i = vma_search(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++)
+		mm->vmas[i].flags = on ? mm->vmas[i].flags | flag : mm->vmas[i].flags & ~flag;
+	vma_merge_range(mm, start, end);
+	return 0;
+}
+
 long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 {
 	struct unmap_state s = {0};
@@ -1130,6 +1166,7 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 	case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
 	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
 	case MADV_COLD: case MADV_PAGEOUT: case MADV_POPULATE_READ: case MADV_POPULATE_WRITE:
+	case MADV_DONTNEED_LOCKED_:
 		break;
 	default:
 		return -EINVAL;
@@ -1143,9 +1180,20 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 	for (p = addr, i = vma_search(mm, addr); p < end; i++) {
 		if (i == mm->nvmas || mm->vmas[i].start > p)
 			return -ENOMEM;
+		/* Only private anonymous memory can be freed lazily or wiped in a child. */
+		if ((advice == MADV_FREE || advice == MADV_WIPEONFORK) && !vma_private_anon(&mm->vmas[i]))
+			return -EINVAL;
 		p = mm->vmas[i].end;
 	}
-	if (advice != MADV_DONTNEED && advice != MADV_FREE)
+	switch (advice) {
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+		return vma_set_flag(mm, addr, end, VMA_WIPEONFORK, advice == MADV_WIPEONFORK);
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+		return vma_set_flag(mm, addr, end, VMA_DONTFORK, advice == MADV_DONTFORK);
+	}
+	if (advice != MADV_DONTNEED && advice != MADV_FREE && advice != MADV_DONTNEED_LOCKED_)
 		return 0;
 	/* Dropping the pages makes the next touch read zeroes (or the file) again. */
 	for_each_pte(mm, addr, end, unmap_page, &s);
@@ -1316,7 +1364,9 @@ struct mm *mm_fork(struct mm *parent, int *err)
 		return NULL;
 	}
 	for (i = 0; i < parent->nvmas; i++) {
-		if (vma_insert_at(mm, i, &parent->vmas[i]) < 0) {
+		if (parent->vmas[i].flags & VMA_DONTFORK)
+			continue; /* MADV_DONTFORK: not in the child at all */
+		if (vma_insert_at(mm, mm->nvmas, &parent->vmas[i]) < 0) {
 			*err = -ENOMEM;
 			goto fail;
 		}
@@ -1325,6 +1375,9 @@ struct mm *mm_fork(struct mm *parent, int *err)
 	s.parent_run.mm = parent;
 	for (i = 0; i < parent->nvmas && !s.err; i++) {
 		s.v = &parent->vmas[i];
+		/* MADV_WIPEONFORK: the child's copy starts zero-filled, as a fresh anonymous mapping. */
+		if (s.v->flags & (VMA_DONTFORK | VMA_WIPEONFORK))
+			continue;
 		for_each_pte(parent, s.v->start, s.v->end, fork_page, &s);
 		run_flush(&s.parent_run);
 	}

@@ -29,6 +29,8 @@ enum {
 	VMA_STACK = 1 << 3,   /* the main stack, "[stack]" */
 	VMA_GROWSDOWN = 1 << 4,
 	VMA_LOCKED = 1 << 5,  /* mlock: its pages stay present (VmLck, Locked in smaps) */
+	VMA_WIPEONFORK = 1 << 6, /* MADV_WIPEONFORK: a child gets it zero-filled */
+	VMA_DONTFORK = 1 << 7,   /* MADV_DONTFORK: a child does not get it */
 };
 
 /*
