@@ -9,6 +9,7 @@ X(statfs) X(fstatfs)
 X(sendfile) X(flock)
 /* sys_fsmeta.c */
 X(link) X(linkat) X(rename) X(renameat) X(renameat2) X(mknod) X(mknodat) X(chmod) X(fchmod) X(fchmodat)
+X(fchmodat2)
 X(chown) X(lchown) X(fchown) X(fchownat) X(utimensat) X(futimesat) X(utimes) X(utime)
 /* sys_cred.c */
 X(setresuid) X(setresgid) X(setreuid) X(setregid) X(setuid) X(setgid) X(setfsuid) X(setfsgid) X(setgroups) X(getgroups)
@@ -58,3 +59,5 @@ X(sched_setattr) X(sched_getattr) X(ioprio_set) X(ioprio_get) X(membarrier)
 X(process_vm_readv) X(process_vm_writev) X(personality) X(kcmp)
 /* sys_aio.c */
 X(io_setup) X(io_destroy) X(io_submit) X(io_cancel) X(io_getevents) X(io_pgetevents)
+/* sys_fsinfo.c */
+X(ustat) X(sysfs) X(cachestat) X(name_to_handle_at) X(open_by_handle_at)

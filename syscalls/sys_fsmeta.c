@@ -186,6 +186,8 @@ static long change_mode(struct task *t, struct path *p, uint32_t mode)
 
 	if (rdonly(p))
 		return -EROFS;
+	if (S_ISLNK(ino->mode))
+		return -EOPNOTSUPP;
 	if (!capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid)
 		return -EPERM;
 	/* A memfd sealed with F_SEAL_EXEC keeps its exec bits as they are. */
@@ -221,6 +223,16 @@ SYSCALL(fchmod) { return do_chmod(t, (int)a[0], 0, (uint32_t)a[1], AT_EMPTY_PATH
 SYSCALL(fchmodat)
 {
 	return do_chmod(t, (int)a[0], a[1], (uint32_t)a[2], 0);
+}
+
+/* fchmodat2: fchmodat with the flags it lacked; a symlink's own mode cannot change (EOPNOTSUPP). */
+SYSCALL(fchmodat2)
+{
+	int flags = (int)a[3];
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return do_chmod(t, (int)a[0], a[1], (uint32_t)a[2], flags);
 }
 
 static long do_chown(struct task *t, int dirfd, gva_t upath, uint32_t uid, uint32_t gid, int flags)

@@ -428,6 +428,8 @@ struct fs_type {
 
 /* Registers t (at start-up, before main: see VFS_FS_TYPE); the table holds VFS_FS_TYPES_MAX. */
 void vfs_register_fs_type(const struct fs_type *t);
+/* The i-th file system type as /proc/filesystems and sysfs(2) list them, or NULL past the last. */
+const char *vfs_fs_name(int i);
 /* The type named name, or NULL. */
 const struct fs_type *vfs_find_fs_type(const char *name);
 /* A new instance of the type named name: -ENODEV for no such type, else the type's answer. */

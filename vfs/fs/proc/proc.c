@@ -432,7 +432,8 @@ static void gen_global(struct proc_buf *b, int which)
 		bprintf(b, "Linux version 6.1.0 (cvisor@cvisor) (gcc) #1 SMP cvisor\n");
 		break;
 	case G_FILESYSTEMS:
-		bprintf(b, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tdevpts\nnodev\tpipefs\n");
+		for (i = 0; vfs_fs_name(i); i++)
+			bprintf(b, "nodev\t%s\n", vfs_fs_name(i));
 		break;
 	case G_MOUNTS:
 		for (m = vfs_mounts; m; m = m->next) {
