@@ -1,10 +1,12 @@
 /*
  * /proc/sys files that software reads are there and read as numbers or
  * text (values vary by machine, so only their shape is printed), and
- * kernel/osrelease agrees with uname(2).
+ * kernel/osrelease agrees with uname(2); /proc/config.gz is a gzip file that
+ * names the options a program may probe for (those set on both sides).
  */
 #include "check.h"
 #include <ctype.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <sys/utsname.h>
 
@@ -52,5 +54,23 @@ int main(void)
 	i = open("/proc/version", O_RDONLY);
 	buf[read(i, buf, sizeof(buf) - 1)] = 0;
 	printf("/proc/version names uname -r: %d\n", strstr(buf, u.release) != NULL);
+	{
+		static const char *const want[] = {"SYSVIPC", "POSIX_MQUEUE", "AIO", "EPOLL", "FUTEX", "INOTIFY_USER",
+						   "EVENTFD", "FHANDLE", "FILE_LOCKING", "MEMBARRIER", "KCMP", NULL};
+		FILE *z = popen("gzip -dc /proc/config.gz", "r");
+		char line[256];
+		int found[16] = {0};
+
+		while (z && fgets(line, sizeof(line), z))
+			for (i = 0; want[i]; i++) {
+				size_t n = strlen(want[i]);
+
+				if (!strncmp(line, "CONFIG_", 7) && !strncmp(line + 7, want[i], n) && !strcmp(line + 7 + n, "=y\n"))
+					found[i] = 1;
+			}
+		printf("config.gz read: %d\n", z && pclose(z) == 0);
+		for (i = 0; want[i]; i++)
+			printf("CONFIG_%s=y: %d\n", want[i], found[i]);
+	}
 	return 0;
 }

@@ -49,8 +49,8 @@ static const struct file_ops proc_dir_fops, proc_file_fops;
 /* ---- name tables ---- */
 
 static const char *const globals[] = {"cpuinfo", "meminfo", "stat", "loadavg", "uptime", "version",
-				      "filesystems", "mounts", "cmdline"};
-enum { G_CPUINFO, G_MEMINFO, G_STAT, G_LOADAVG, G_UPTIME, G_VERSION, G_FILESYSTEMS, G_MOUNTS, G_CMDLINE };
+				      "filesystems", "mounts", "cmdline", "config.gz"};
+enum { G_CPUINFO, G_MEMINFO, G_STAT, G_LOADAVG, G_UPTIME, G_VERSION, G_FILESYSTEMS, G_MOUNTS, G_CMDLINE, G_CONFIG };
 
 /* /proc/sys: directories then files, each file with its directory. */
 static const char *const sysdirs[] = {"sys", "kernel", "vm", "fs", "random", "inotify"};
@@ -129,6 +129,25 @@ static void bprintf(struct proc_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	bvprintf(b, fmt, ap);
 	va_end(ap);
+}
+
+/* Appends n raw bytes (binary files: config.gz). */
+static void bwrite(struct proc_buf *b, const void *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *s;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		s = realloc(b->s, cap);
+		if (!s)
+			return;
+		b->s = s;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
 }
 
 void proc_printf(struct proc_buf *b, const char *fmt, ...)
@@ -392,6 +411,66 @@ static void fs_root_path(struct mount *m, char *buf, size_t size)
 	memmove(buf, buf + pos, size - pos);
 }
 
+/*
+ * /proc/config.gz: the kernel configuration cvisor behaves as, for build
+ * scripts and test suites that probe it.  "y" only for what the sandbox
+ * implements; what it answers ENOSYS for (io_uring, BPF, keys, seccomp
+ * filters, fanotify, namespaces inside the sandbox) is "not set".
+ */
+static const char kconfig[] =
+	"#\n# Linux/x86 6.1.0 Kernel Configuration (cvisor: what the sandbox implements)\n#\n"
+	"CONFIG_64BIT=y\nCONFIG_X86_64=y\nCONFIG_MMU=y\nCONFIG_LOCALVERSION=\"\"\n"
+	"CONFIG_MULTIUSER=y\nCONFIG_SYSVIPC=y\nCONFIG_SYSVIPC_SYSCTL=y\nCONFIG_POSIX_MQUEUE=y\n"
+	"CONFIG_POSIX_MQUEUE_SYSCTL=y\nCONFIG_CROSS_MEMORY_ATTACH=y\nCONFIG_HIGH_RES_TIMERS=y\n"
+	"CONFIG_POSIX_TIMERS=y\nCONFIG_FUTEX=y\nCONFIG_EPOLL=y\nCONFIG_SIGNALFD=y\nCONFIG_TIMERFD=y\n"
+	"CONFIG_EVENTFD=y\nCONFIG_SHMEM=y\nCONFIG_AIO=y\nCONFIG_ADVISE_SYSCALLS=y\nCONFIG_MEMBARRIER=y\n"
+	"CONFIG_KCMP=y\nCONFIG_FHANDLE=y\nCONFIG_MEMFD_CREATE=y\nCONFIG_FILE_LOCKING=y\n"
+	"CONFIG_INOTIFY_USER=y\nCONFIG_PROC_FS=y\nCONFIG_PROC_SYSCTL=y\nCONFIG_SYSFS=y\nCONFIG_TMPFS=y\n"
+	"CONFIG_TMPFS_XATTR=y\nCONFIG_DEVPTS_FS=y\nCONFIG_UNIX98_PTYS=y\nCONFIG_OVERLAY_FS=y\n"
+	"CONFIG_NET=y\nCONFIG_UNIX=y\nCONFIG_INET=y\nCONFIG_IPV6=y\nCONFIG_PACKET=y\n"
+	"# CONFIG_IO_URING is not set\n# CONFIG_BPF_SYSCALL is not set\n# CONFIG_KEYS is not set\n"
+	"# CONFIG_SECCOMP is not set\n# CONFIG_FANOTIFY is not set\n# CONFIG_NAMESPACES is not set\n"
+	"# CONFIG_USER_NS is not set\n# CONFIG_CGROUPS is not set\n# CONFIG_MODULES is not set\n"
+	"# CONFIG_SWAP is not set\n# CONFIG_USERFAULTFD is not set\n# CONFIG_PERF_EVENTS is not set\n";
+
+static uint32_t crc32_le(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+	int k;
+
+	while (n--) {
+		c ^= *p++;
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+/* The text as gzip with stored (uncompressed) deflate blocks: any gunzip reads it, no compressor needed. */
+static void gen_config(struct proc_buf *b)
+{
+	static const uint8_t head[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+	const uint8_t *p = (const uint8_t *)kconfig;
+	size_t n = sizeof(kconfig) - 1, off = 0;
+	uint32_t crc = crc32_le(p, n);
+	uint8_t tail[8];
+
+	bwrite(b, head, sizeof(head));
+	do {
+		size_t len = n - off > 65535 ? 65535 : n - off;
+		uint8_t blk[5] = {off + len == n, (uint8_t)len, (uint8_t)(len >> 8), (uint8_t)~len, (uint8_t)(~len >> 8)};
+
+		bwrite(b, blk, sizeof(blk));
+		bwrite(b, p + off, len);
+		off += len;
+	} while (off < n);
+	for (int i = 0; i < 4; i++) {
+		tail[i] = (uint8_t)(crc >> (8 * i));
+		tail[4 + i] = (uint8_t)(n >> (8 * i));
+	}
+	bwrite(b, tail, sizeof(tail));
+}
+
 static void gen_global(struct proc_buf *b, int which)
 {
 	uint64_t total = sandbox.memory / 1024, used = mf.used * 4, up = host_monotonic_ns() - sandbox.start_ns;
@@ -447,6 +526,9 @@ static void gen_global(struct proc_buf *b, int which)
 		break;
 	case G_CMDLINE:
 		bprintf(b, "cvisor\n");
+		break;
+	case G_CONFIG:
+		gen_config(b);
 		break;
 	}
 }
