@@ -248,7 +248,7 @@ static long store_msgmax(struct task *t, const char *s) { (void)t; return store_
 static long store_msgmnb(struct task *t, const char *s) { (void)t; return store_int(s, &ipc_limits.msgmnb, 0, INT32_MAX); }
 static long store_msgmni(struct task *t, const char *s) { (void)t; return store_int(s, &ipc_limits.msgmni, 0, IPCMNI); }
 
-/* kernel/sem: SEMMSL SEMMNS SEMOPM SEMMNI, the last within IPCMNI. */
+/* kernel/sem: SEMMSL SEMMNS SEMOPM SEMMNI, the last within IPCMNI (else ERANGE). */
 static long store_sem(struct task *t, const char *s)
 {
 	long v[4];
@@ -265,8 +265,10 @@ static long store_sem(struct task *t, const char *s)
 	}
 	while (*s == ' ' || *s == '\t' || *s == '\n')
 		s++;
-	if (*s || v[3] < 0 || v[3] > IPCMNI)
+	if (*s)
 		return -EINVAL;
+	if (v[3] < 0 || v[3] > IPCMNI)
+		return -ERANGE; /* Linux's sem_check_semmni */
 	ipc_limits.semmsl = (int)v[0];
 	ipc_limits.semmns = (int)v[1];
 	ipc_limits.semopm = (int)v[2];
