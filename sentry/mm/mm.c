@@ -770,6 +770,31 @@ static uint8_t *page_for(struct mm *mm, gva_t va, int write)
 	return (uint8_t *)mf_ptr(PTE_FRAME(*ent)) + (va & (PAGE - 1));
 }
 
+#define STACK_GUARD_GAP (256 * PAGE) /* Linux's stack_guard_gap */
+
+long mm_grow_stack(struct mm *mm, gva_t addr, uint64_t limit)
+{
+	size_t i = vma_search(mm, addr);
+	gva_t start = PGDOWN(addr);
+	struct vma *v;
+
+	if (i == mm->nvmas)
+		return -EFAULT;
+	v = &mm->vmas[i];
+	if (!(v->flags & VMA_GROWSDOWN) || v->start <= addr || v->inode || v->special)
+		return -EFAULT;
+	if (start < MM_MIN_ADDR)
+		return -EPERM;
+	/* Not into the guard gap above an accessible mapping that does not grow down itself. */
+	if (i > 0 && !(mm->vmas[i - 1].flags & VMA_GROWSDOWN) && mm->vmas[i - 1].prot &&
+	    start < mm->vmas[i - 1].end + STACK_GUARD_GAP)
+		return -ENOMEM;
+	if (v->end - start > limit)
+		return -ENOMEM; /* RLIMIT_STACK (acct_stack_growth) */
+	v->start = start;
+	return 0;
+}
+
 int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped)
 {
 	struct vma *v = addr < mm->limit ? vma_find(mm, addr) : NULL;

@@ -161,6 +161,13 @@ void mm_set_name(struct mm *mm, gva_t start, gva_t end, const char *name);
 void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags);
 
 /*
+ * A fault below a MAP_GROWSDOWN mapping: the mapping grows down to addr's
+ * page (0), unless that comes within the guard gap of the mapping below
+ * or makes it longer than limit (RLIMIT_STACK) bytes (-ENOMEM), or addr is
+ * below no such mapping (-EFAULT).  Linux's expand_stack.
+ */
+long mm_grow_stack(struct mm *mm, gva_t addr, uint64_t limit);
+/*
  * Resolves a fault the platform reported at addr.  Returns 0 when the
  * application may retry, the si_code of the SIGSEGV it deserves
  * (SEGV_MAPERR, SEGV_ACCERR), or MM_FAULT_OOM.  stale: the host mappings
