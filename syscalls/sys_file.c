@@ -694,18 +694,42 @@ struct dents {
 	size_t size, len;
 	struct file *f;
 	int full;
+	int old; /* getdents(2)'s struct linux_dirent, not getdents64's */
 };
+
+/*
+ * getdents(2)'s record: d_ino, d_off and d_reclen where linux_dirent64 has
+ * them, the name at 18, and d_type in the record's last byte.
+ */
+static int emit_old_dent(struct dents *d, const char *name, size_t namelen, uint64_t ino, unsigned type)
+{
+	size_t reclen = (18 + namelen + 2 + 7) & ~7UL;
+	char *e = d->buf + d->len;
+	uint64_t off = d->f->pos + 1;
+	uint16_t rl = (uint16_t)reclen;
+
+	memset(e, 0, reclen);
+	memcpy(e, &ino, 8);
+	memcpy(e + 8, &off, 8);
+	memcpy(e + 16, &rl, 2);
+	memcpy(e + 18, name, namelen);
+	e[reclen - 1] = (char)type;
+	d->len += reclen;
+	return 0;
+}
 
 static int emit_dent(void *ctx, const char *name, size_t namelen, uint64_t ino, unsigned type)
 {
 	struct dents *d = ctx;
-	size_t reclen = (offsetof(struct abi_dirent64, d_name) + namelen + 1 + 7) & ~7UL;
+	size_t reclen = d->old ? (18 + namelen + 2 + 7) & ~7UL : (offsetof(struct abi_dirent64, d_name) + namelen + 1 + 7) & ~7UL;
 	struct abi_dirent64 *e;
 
 	if (d->len + reclen > d->size) {
 		d->full = 1;
 		return 1;
 	}
+	if (d->old)
+		return emit_old_dent(d, name, namelen, ino, type);
 	e = (struct abi_dirent64 *)(d->buf + d->len);
 	e->d_ino = ino;
 	e->d_off = (int64_t)d->f->pos + 1;
@@ -717,10 +741,10 @@ static int emit_dent(void *ctx, const char *name, size_t namelen, uint64_t ino, 
 	return 0;
 }
 
-SYSCALL(getdents64)
+static long do_getdents(struct task *t, const uint64_t *a, int old)
 {
 	struct file *f = get_file(t, (int)a[0]);
-	struct dents d = {0};
+	struct dents d = {.old = old};
 	size_t count = (size_t)(unsigned)a[2];
 	long r;
 
@@ -758,6 +782,7 @@ SYSCALL(getdents64)
 		size_t off = 0;
 
 		while (off < d.len) {
+			/* d_off and d_reclen sit at the same offsets in both record formats. */
 			struct abi_dirent64 *e = (struct abi_dirent64 *)(d.buf + off);
 
 			if (mm_copy_out(t->mm, a[1] + off, e, e->d_reclen) < 0) {
@@ -771,6 +796,25 @@ SYSCALL(getdents64)
 out_free:
 	free(d.buf);
 out:
+	file_put(f);
+	return r;
+}
+
+SYSCALL(getdents64) { return do_getdents(t, a, 0); }
+SYSCALL(getdents) { return do_getdents(t, a, 1); }
+
+/* readahead(2): the files are in memory already; only the checks (EBADF, EINVAL for what has no pages). */
+SYSCALL(readahead)
+{
+	struct file *f = get_file(t, (int)a[0]);
+	long r = 0;
+
+	if (!f)
+		return -EBADF;
+	if (!readable(f) || (f->flags & O_PATH))
+		r = -EBADF;
+	else if (!S_ISREG(f->inode->mode))
+		r = -EINVAL;
 	file_put(f);
 	return r;
 }
