@@ -147,6 +147,14 @@ SYSCALL(signalfd4)
 	return r < 0 ? r : install(t, f, !!(a[3] & SFD_CLOEXEC));
 }
 
+/* signalfd(2): signalfd4 without flags. */
+SYSCALL(signalfd)
+{
+	const uint64_t b[6] = {a[0], a[1], a[2], 0, 0, 0};
+
+	return sys_signalfd4(t, b);
+}
+
 SYSCALL(epoll_create1)
 {
 	struct file *f;
@@ -182,7 +190,8 @@ SYSCALL(epoll_ctl)
 	if (!ep)
 		return -EBADF;
 	f = fdt_get(t->files, (int)a[2]);
-	if (!f) {
+	/* O_PATH descriptors are no files to watch, nor epolls (Linux's fdget: EBADF). */
+	if (!f || (f->flags & O_PATH) || (ep->flags & O_PATH)) {
 		r = -EBADF;
 		goto out;
 	}

@@ -694,18 +694,42 @@ struct dents {
 	size_t size, len;
 	struct file *f;
 	int full;
+	int old; /* getdents(2)'s struct linux_dirent, not getdents64's */
 };
+
+/*
+ * getdents(2)'s record: d_ino, d_off and d_reclen where linux_dirent64 has
+ * them, the name at 18, and d_type in the record's last byte.
+ */
+static int emit_old_dent(struct dents *d, const char *name, size_t namelen, uint64_t ino, unsigned type)
+{
+	size_t reclen = (18 + namelen + 2 + 7) & ~7UL;
+	char *e = d->buf + d->len;
+	uint64_t off = d->f->pos + 1;
+	uint16_t rl = (uint16_t)reclen;
+
+	memset(e, 0, reclen);
+	memcpy(e, &ino, 8);
+	memcpy(e + 8, &off, 8);
+	memcpy(e + 16, &rl, 2);
+	memcpy(e + 18, name, namelen);
+	e[reclen - 1] = (char)type;
+	d->len += reclen;
+	return 0;
+}
 
 static int emit_dent(void *ctx, const char *name, size_t namelen, uint64_t ino, unsigned type)
 {
 	struct dents *d = ctx;
-	size_t reclen = (offsetof(struct abi_dirent64, d_name) + namelen + 1 + 7) & ~7UL;
+	size_t reclen = d->old ? (18 + namelen + 2 + 7) & ~7UL : (offsetof(struct abi_dirent64, d_name) + namelen + 1 + 7) & ~7UL;
 	struct abi_dirent64 *e;
 
 	if (d->len + reclen > d->size) {
 		d->full = 1;
 		return 1;
 	}
+	if (d->old)
+		return emit_old_dent(d, name, namelen, ino, type);
 	e = (struct abi_dirent64 *)(d->buf + d->len);
 	e->d_ino = ino;
 	e->d_off = (int64_t)d->f->pos + 1;
@@ -717,10 +741,10 @@ static int emit_dent(void *ctx, const char *name, size_t namelen, uint64_t ino, 
 	return 0;
 }
 
-SYSCALL(getdents64)
+static long do_getdents(struct task *t, const uint64_t *a, int old)
 {
 	struct file *f = get_file(t, (int)a[0]);
-	struct dents d = {0};
+	struct dents d = {.old = old};
 	size_t count = (size_t)(unsigned)a[2];
 	long r;
 
@@ -758,6 +782,7 @@ SYSCALL(getdents64)
 		size_t off = 0;
 
 		while (off < d.len) {
+			/* d_off and d_reclen sit at the same offsets in both record formats. */
 			struct abi_dirent64 *e = (struct abi_dirent64 *)(d.buf + off);
 
 			if (mm_copy_out(t->mm, a[1] + off, e, e->d_reclen) < 0) {
@@ -774,6 +799,9 @@ out:
 	file_put(f);
 	return r;
 }
+
+SYSCALL(getdents64) { return do_getdents(t, a, 0); }
+SYSCALL(getdents) { return do_getdents(t, a, 1); }
 
 static long do_readlink(struct task *t, int dirfd, gva_t upath, gva_t buf, int64_t size)
 {
@@ -992,6 +1020,11 @@ SYSCALL(fcntl)
 			r = -EBADF;
 			break;
 		}
+		if (((int)a[2] & O_NOATIME) && !(f->flags & O_NOATIME) && t->cred.fsuid != f->inode->uid &&
+		    !capable(t, CAP_FOWNER)) {
+			r = -EPERM; /* only the owner may stop access times, as at open */
+			break;
+		}
 		if ((f->flags ^ (int)a[2]) & O_ASYNC) {
 			r = vfs_fasync_set(f, fd, (int)a[2] & O_ASYNC);
 			if (r < 0)
@@ -1035,6 +1068,12 @@ SYSCALL(fcntl)
 		break;
 	case F_NOTIFY:
 		r = vfs_dnotify(t, f, fd, (unsigned)a[2]);
+		break;
+	case F_SETLEASE:
+		r = (f->flags & O_PATH) ? -EBADF : vfs_setlease(t, f, fd, (long)a[2]);
+		break;
+	case F_GETLEASE:
+		r = (f->flags & O_PATH) ? -EBADF : vfs_getlease(f);
 		break;
 	case F_GETLK:
 	case F_OFD_GETLK:
@@ -1287,7 +1326,12 @@ SYSCALL(truncate)
 		r = -EISDIR;
 	else if (p.mnt->flags & VFS_MNT_RDONLY)
 		r = -EROFS;
-	else if ((r = vfs_permission(t, p.d->inode, 2)) == 0 && (r = overlay_copy_up(&p)) == 0)
+	else if ((r = vfs_permission(t, p.d->inode, 2)) == 0 && p.d->inode->writecount < 0)
+		r = -ETXTBSY;
+	/* A truncation breaks leases as an open for writing does. */
+	if (r == 0 && p.d->inode->locks)
+		r = vfs_break_lease(t, p.d->inode, O_WRONLY);
+	if (r == 0 && (r = overlay_copy_up(&p)) == 0)
 		r = truncate_inode(t, p.d->inode, (int64_t)a[1]);
 	path_put(&p);
 	return r;

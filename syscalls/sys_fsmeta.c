@@ -186,11 +186,17 @@ static long change_mode(struct task *t, struct path *p, uint32_t mode)
 
 	if (rdonly(p))
 		return -EROFS;
+	if (S_ISLNK(ino->mode))
+		return -EOPNOTSUPP;
 	if (!capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid)
 		return -EPERM;
 	/* A memfd sealed with F_SEAL_EXEC keeps its exec bits as they are. */
 	if (seals && (*seals & ABI_F_SEAL_EXEC) && ((ino->mode ^ mode) & 0111))
 		return -EPERM;
+	/* Linux's setattr_should_drop_sgid: an owner outside the file's group cannot make it setgid. */
+	if ((mode & S_ISGID) && !creds_in_group(&t->cred, ino->gid) && !capable(t, CAP_FSETID))
+		mode &= ~(uint32_t)S_ISGID;
+	ia.mode = mode & 07777;
 	if ((r = fs_setattr(ino, &ia)) < 0)
 		return r;
 	ino->mode = (ino->mode & S_IFMT) | (mode & 07777);
@@ -217,6 +223,16 @@ SYSCALL(fchmod) { return do_chmod(t, (int)a[0], 0, (uint32_t)a[1], AT_EMPTY_PATH
 SYSCALL(fchmodat)
 {
 	return do_chmod(t, (int)a[0], a[1], (uint32_t)a[2], 0);
+}
+
+/* fchmodat2: fchmodat with the flags it lacked; a symlink's own mode cannot change (EOPNOTSUPP). */
+SYSCALL(fchmodat2)
+{
+	int flags = (int)a[3];
+
+	if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	return do_chmod(t, (int)a[0], a[1], (uint32_t)a[2], flags);
 }
 
 static long do_chown(struct task *t, int dirfd, gva_t upath, uint32_t uid, uint32_t gid, int flags)

@@ -433,11 +433,15 @@ SYSCALL(sysinfo)
 	return mm_copy_out(t->mm, a[0], &si, sizeof(si));
 }
 
+static uint64_t all_cpus(void);
+
+/* The CPU a thread runs on, as far as it can tell: the first of its affinity mask (node 0). */
 SYSCALL(getcpu)
 {
-	uint32_t zero = 0;
+	uint64_t mask = t->affinity ? t->affinity : all_cpus();
+	uint32_t cpu = mask ? (uint32_t)__builtin_ctzll(mask) : 0, zero = 0;
 
-	if (a[0] && mm_copy_out(t->mm, a[0], &zero, 4) < 0)
+	if (a[0] && mm_copy_out(t->mm, a[0], &cpu, 4) < 0)
 		return -EFAULT;
 	if (a[1] && mm_copy_out(t->mm, a[1], &zero, 4) < 0)
 		return -EFAULT;
@@ -586,36 +590,83 @@ SYSCALL(sched_rr_get_interval)
 	return mm_copy_out(t->mm, a[1], &ts, sizeof(ts));
 }
 
+/*
+ * Does g fall under (which, who) of get/setpriority?  PRIO_PROCESS: the
+ * process of thread who (the caller for 0); PRIO_PGRP: process group who
+ * (the caller's); PRIO_USER: real uid who (the caller's).
+ */
+static int prio_match(struct task *t, struct thread_group *g, int which, int who, struct thread_group *one)
+{
+	if (g->zombie || !g->threads)
+		return 0;
+	switch (which) {
+	case PRIO_PROCESS:
+		return g == one;
+	case PRIO_PGRP:
+		return g->pgid == (who ? who : t->tg->pgid);
+	default:
+		return g->threads->cred.uid == (who ? (uint32_t)who : t->cred.uid);
+	}
+}
+
+static long prio_args(struct task *t, int which, int who, struct thread_group **one)
+{
+	*one = NULL;
+	if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
+		return -EINVAL;
+	if (which == PRIO_PROCESS && !(*one = sched_target(t, who)))
+		return -ESRCH;
+	return 0;
+}
+
 SYSCALL(getpriority)
 {
-	struct thread_group *g;
+	struct thread_group *g, *one;
+	int which = (int)a[0], who = (int)a[1], best = -ESRCH;
+	long r = prio_args(t, which, who, &one);
 
-	if ((int)a[0] != PRIO_PROCESS)
-		return (int)a[0] == PRIO_PGRP || (int)a[0] == PRIO_USER ? 20 : -EINVAL;
-	g = sched_target(t, (int)a[1]);
-	if (!g)
-		return -ESRCH;
-	return 20 - g->nice; /* the raw call returns 20 - nice, so it is never negative */
+	if (r < 0)
+		return r;
+	/* The highest priority (lowest nice) among them, as 20 - nice: the raw call is never negative. */
+	for (g = tg_all(); g; g = g->next)
+		if (prio_match(t, g, which, who, one) && 20 - g->nice > best)
+			best = 20 - g->nice;
+	return best;
 }
 
 SYSCALL(setpriority)
 {
-	struct thread_group *g;
-	int nice = (int)a[2];
+	struct thread_group *g, *one;
+	int which = (int)a[0], who = (int)a[1], nice = (int)a[2];
+	long r = prio_args(t, which, who, &one), err = -ESRCH;
 
-	if ((int)a[0] != PRIO_PROCESS)
-		return (int)a[0] == PRIO_PGRP || (int)a[0] == PRIO_USER ? 0 : -EINVAL;
-	g = sched_target(t, (int)a[1]);
-	if (!g)
-		return -ESRCH;
+	if (r < 0)
+		return r;
 	if (nice < -20)
 		nice = -20;
 	if (nice > 19)
 		nice = 19;
-	if (nice < g->nice && !capable(t, CAP_SYS_NICE))
-		return -EACCES;
-	g->nice = nice;
-	return 0;
+	/* Linux's set_one_prio: each match is tried; an error stays, a success only clears ESRCH. */
+	for (g = tg_all(); g; g = g->next) {
+		const struct creds *c;
+
+		if (!prio_match(t, g, which, who, one))
+			continue;
+		c = &g->threads->cred;
+		if (c->uid != t->cred.euid && c->euid != t->cred.euid && !capable(t, CAP_SYS_NICE)) {
+			err = -EPERM;
+			continue;
+		}
+		/* can_nice: within the target's RLIMIT_NICE (20 - nice), or CAP_SYS_NICE. */
+		if (nice < g->nice && (uint64_t)(20 - nice) > g->rlim[RLIMIT_NICE].rlim_cur && !capable(t, CAP_SYS_NICE)) {
+			err = -EACCES;
+			continue;
+		}
+		if (err == -ESRCH)
+			err = 0;
+		g->nice = nice;
+	}
+	return err;
 }
 
 /* ---- execve ---- */

@@ -239,6 +239,67 @@ SYSCALL(tee)
 	return r;
 }
 
+/*
+ * vmsplice(2): the pages are copied, never given to the pipe (SPLICE_F_GIFT
+ * is a hint, as on Linux since 2.6.x): into a pipe's write end as writev,
+ * out of its read end as readv, with SPLICE_F_NONBLOCK as O_NONBLOCK.
+ */
+SYSCALL(vmsplice)
+{
+	struct abi_iovec v[64];
+	uint64_t cnt = a[2], total = 0, i, n, k;
+	struct file *f;
+	int write, saved;
+	long r = 0;
+
+	if (a[3] & ~(uint64_t)0xf)
+		return -EINVAL;
+	f = fdt_get(t->files, (int)a[0]);
+	if (!f || (f->flags & O_PATH)) {
+		r = -EBADF;
+		goto out;
+	}
+	write = (f->flags & O_ACCMODE) != O_RDONLY;
+	if (cnt > 1024) {
+		r = -EINVAL;
+		goto out;
+	}
+	for (i = 0; i < cnt; i += n) {
+		n = cnt - i < 64 ? cnt - i : 64;
+		if (mm_copy_in(t->mm, v, a[1] + i * sizeof(v[0]), n * sizeof(v[0])) < 0) {
+			r = -EFAULT;
+			goto out;
+		}
+		for (k = 0; k < n; k++) {
+			if ((int64_t)v[k].iov_len < 0 || total + v[k].iov_len > (uint64_t)INT64_MAX) {
+				r = -EINVAL;
+				goto out;
+			}
+			total += v[k].iov_len;
+		}
+	}
+	if (!total)
+		goto out;
+	if (!pipe_is(f)) {
+		r = -EBADF;
+		goto out;
+	}
+	saved = f->flags;
+	if (a[3] & 2 /* SPLICE_F_NONBLOCK */)
+		f->flags |= O_NONBLOCK;
+	{
+		uint64_t args[6] = {a[0], a[1], a[2], 0, 0, 0};
+
+		r = write ? sys_writev(t, args) : sys_readv(t, args);
+	}
+	if (a[3] & 2)
+		f->flags = (f->flags & ~O_NONBLOCK) | (saved & O_NONBLOCK);
+out:
+	if (f)
+		file_put(f);
+	return r;
+}
+
 SYSCALL(chroot)
 {
 	char path[ABI_PATH_MAX];

@@ -46,6 +46,14 @@ long rlimit_fsize(struct task *t, uint64_t start, uint64_t *end);
 
 #define SYSCALL(name) long sys_##name(struct task *t, const uint64_t *a)
 
+/* Numbers newer than the build host's <asm/unistd_64.h>. */
+#ifndef __NR_cachestat
+#define __NR_cachestat 451
+#endif
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+
 /* Handlers, by family (sys_<family>.c). */
 #define X(name) SYSCALL(name);
 #include "list.h"

@@ -330,6 +330,10 @@ void file_put(struct file *f)
 	if (--f->refs)
 		return;
 	vfs_locks_file_closed(f);
+	if (f->holds_write)
+		f->inode->writecount--;
+	if (f->holds_read)
+		f->inode->readcount--;
 	if (f->path.d && !(f->flags & O_PATH))
 		vfs_fsnotify_dentry(f->path.d, (f->flags & O_ACCMODE) != O_RDONLY ? 0x8 /* IN_CLOSE_WRITE */ :
 											 0x10 /* IN_CLOSE_NOWRITE */);
@@ -788,6 +792,21 @@ long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 	return ino->iops->getpage(ino, off, frame);
 }
 
+static struct inode *exe_hold(const struct path *p, struct inode *ino)
+{
+	if (!ino)
+		ino = p->d->inode;
+	inode_get(ino);
+	ino->writecount--;
+	return ino;
+}
+
+static void exe_release(struct inode *ino)
+{
+	ino->writecount++;
+	inode_put(ino);
+}
+
 const struct mm_file_ops vfs_mm_file_ops = {
 	.get = inode_get,
 	.put = inode_put,
@@ -795,6 +814,8 @@ const struct mm_file_ops vfs_mm_file_ops = {
 	.fill = vfs_inode_fill,
 	.path_get = path_get,
 	.path_put = path_put,
+	.exe_hold = exe_hold,
+	.exe_release = exe_release,
 };
 
 unsigned vfs_poll(struct file *f, uint64_t *deadline)

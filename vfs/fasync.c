@@ -34,6 +34,7 @@ struct fown {
 	int sig;            /* F_SETSIG: 0 is SIGIO without details */
 	uint32_t uid, euid; /* of whoever set the owner: sigio_perm's rule */
 	int async_fd;       /* the fd O_ASYNC was set through (si_fd) */
+	int lease_fd;       /* the fd F_SETLEASE was called on (si_fd of a lease break) */
 	uint32_t dn_mask;   /* F_NOTIFY: IN_* events wanted, 0 for none */
 	int dn_multishot;
 	int dn_fd;
@@ -201,6 +202,40 @@ void vfs_fasync_notify(struct inode *ino)
 		send_sigio(o, o->async_fd, ev & POLLERR ? POLL_ERR : ev & POLLHUP ? POLL_HUP : ev & POLLIN ? POLL_IN : POLL_OUT,
 			   (long)ev);
 	}
+}
+
+long vfs_fown_lease(struct task *t, struct file *f, int fd)
+{
+	struct fown *o = fown_of(f, 1);
+
+	if (!o)
+		return -ENOMEM;
+	if (!o->id) {
+		o->type = F_OWNER_PID;
+		o->id = task_tgid(t);
+		o->uid = t->cred.uid;
+		o->euid = t->cred.euid;
+	}
+	o->lease_fd = fd;
+	return 0;
+}
+
+void vfs_fown_lease_release(struct file *f)
+{
+	struct fown *o = fown_of(f, 0);
+
+	if (o) {
+		o->id = 0;
+		o->sig = 0;
+	}
+}
+
+void vfs_fown_lease_break(struct file *f)
+{
+	struct fown *o = fown_of(f, 0);
+
+	if (o && o->id)
+		send_sigio(o, o->lease_fd, POLL_MSG, POLLIN | POLLRDNORM | POLLMSG);
 }
 
 /* DN_* (fcntl.h) as the inotify events vfs_fsnotify reports. */

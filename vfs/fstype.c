@@ -30,6 +30,14 @@ const struct fs_type *vfs_find_fs_type(const char *name)
 	return NULL;
 }
 
+/* As Linux lists them in /proc/filesystems (sysfs(2) numbers them so): no block device file systems here. */
+static const char *const listed[] = {"sysfs", "tmpfs", "proc", "devtmpfs", "devpts", "pipefs"};
+
+const char *vfs_fs_name(int i)
+{
+	return i >= 0 && (size_t)i < sizeof(listed) / sizeof(listed[0]) ? listed[i] : NULL;
+}
+
 long vfs_fs_new(const char *name, const struct fs_mount_args *a, struct super **sb, struct inode **root)
 {
 	const struct fs_type *t = vfs_find_fs_type(name);

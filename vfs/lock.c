@@ -3,6 +3,13 @@
  * fcntl(2) record locks, owned by a process's fd table as in Linux (classic
  * POSIX, released when the table closes any fd of the file, and so at exit) or by an open file description
  * (F_OFD_*).  All are advisory, kept on the inode; waiters sleep on the inode's queue.
+ *
+ * Leases (F_SETLEASE) sit on the same list, owned by an open file
+ * description: an open that conflicts with one (any open for writing or
+ * truncation against any lease, an open for reading against a write lease)
+ * starts a break: the holder gets SIGIO (or its F_SETSIG signal), and the
+ * opener waits until the holder gives the lease up or downgrades it, or the
+ * break time (fs/lease-break-time) passes and the lease is taken away.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -10,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 
+#include "../sentry/host/host.h"
 #include "../sentry/kernel/task.h"
 #include "vfs.h"
 
@@ -20,10 +29,14 @@ struct lockrec {
 	int pid;
 	int type;         /* F_RDLCK or F_WRLCK */
 	uint64_t start, end; /* [start, end); end UINT64_MAX: to the end of the file and beyond */
+	int target;       /* a lease being broken: F_UNLCK or F_RDLCK, what it must become; else -1 */
+	uint64_t deadline; /* ... by then (host realtime ns), or it is made so */
 	struct lockrec *next;
 };
 
-enum { LK_FLOCK, LK_POSIX, LK_OFD };
+enum { LK_FLOCK, LK_POSIX, LK_OFD, LK_LEASE };
+
+#define LEASE_BREAK_NS (45ULL * 1000000000ULL) /* /proc/sys/fs/lease-break-time: 45 s */
 
 static int overlap(const struct lockrec *a, uint64_t start, uint64_t end)
 {
@@ -34,8 +47,8 @@ static int conflicts(const struct lockrec *l, int kind, const void *owner, int t
 {
 	if (l->owner == owner && l->kind == kind)
 		return 0;
-	if ((kind == LK_FLOCK) != (l->kind == LK_FLOCK))
-		return 0; /* flock and record locks do not see each other (Linux) */
+	if ((kind == LK_FLOCK) != (l->kind == LK_FLOCK) || (kind == LK_LEASE) != (l->kind == LK_LEASE))
+		return 0; /* flock, record locks and leases do not see each other (Linux) */
 	if (!overlap(l, s, e))
 		return 0;
 	return type == F_WRLCK || l->type == F_WRLCK;
@@ -86,6 +99,48 @@ static int unlock_range(struct inode *ino, int kind, const void *owner, uint64_t
 	return 0;
 }
 
+/*
+ * Classic POSIX lock requests asleep in F_SETLKW, for deadlock detection:
+ * who waits, and for what.  Entries live on their waiter's stack.
+ */
+struct blocked {
+	const void *owner;
+	struct inode *ino;
+	int type;
+	uint64_t start, end;
+	struct blocked *next;
+};
+
+static struct blocked *blocked_list;
+
+#define MAX_DEADLK_ITERATIONS 10 /* as Linux: longer chains are not looked at */
+
+/*
+ * Would owner, waiting for the lock l, wait forever?  Follows "the owner of
+ * the lock I wait for waits for a lock owned by..." as Linux's
+ * posix_locks_deadlock, for classic POSIX locks only.
+ */
+static int deadlock(const void *owner, const struct lockrec *l)
+{
+	const void *next = l->kind == LK_POSIX ? l->owner : NULL;
+	int i;
+
+	for (i = 0; next && i < MAX_DEADLK_ITERATIONS; i++) {
+		struct blocked *b;
+		struct lockrec *c = NULL;
+
+		if (next == owner)
+			return 1;
+		for (b = blocked_list; b && b->owner != next; b = b->next)
+			;
+		if (!b)
+			return 0;
+		c = find_conflict(b->ino, LK_POSIX, b->owner, b->type, b->start, b->end);
+		next = c && c->kind == LK_POSIX ? c->owner : NULL;
+	}
+	return 0;
+}
+
 /* F_SETLKW, flock without LOCK_NB: until ino's locks change (their vfs_notify wakes its queue). */
 static long wait_lock(struct inode *ino)
 {
@@ -105,10 +160,23 @@ static long set_lock(struct inode *ino, int kind, const void *owner, int pid, in
 		vfs_notify(ino);
 		return r;
 	}
-	while (find_conflict(ino, kind, owner, type, s, e)) {
+	while ((l = find_conflict(ino, kind, owner, type, s, e))) {
+		struct blocked b = {owner, ino, type, s, e, blocked_list};
+		struct blocked **pp;
+
 		if (!wait)
 			return kind == LK_FLOCK ? -EWOULDBLOCK : -EAGAIN;
-		if ((r = wait_lock(ino)) < 0)
+		if (kind == LK_POSIX && deadlock(owner, l))
+			return -EDEADLK;
+		if (kind == LK_POSIX)
+			blocked_list = &b;
+		r = wait_lock(ino);
+		for (pp = &blocked_list; *pp; pp = &(*pp)->next)
+			if (*pp == &b) {
+				*pp = b.next;
+				break;
+			}
+		if (r < 0)
 			return r;
 	}
 	/* Replace whatever we held in the range (upgrade, downgrade, extend). */
@@ -215,6 +283,7 @@ void vfs_locks_file_closed(struct file *f)
 	if (f->inode->locks) {
 		unlock_range(f->inode, LK_FLOCK, f, 0, UINT64_MAX);
 		unlock_range(f->inode, LK_OFD, f, 0, UINT64_MAX);
+		unlock_range(f->inode, LK_LEASE, f, 0, UINT64_MAX);
 		vfs_notify(f->inode);
 	}
 }
@@ -224,5 +293,148 @@ void vfs_locks_owner_closed(const struct fdtable *owner, struct inode *ino)
 	if (ino->locks) {
 		unlock_range(ino, LK_POSIX, owner, 0, UINT64_MAX);
 		vfs_notify(ino);
+	}
+}
+
+/* ---- leases ---- */
+
+static struct lockrec *lease_of(struct inode *ino, const struct file *f)
+{
+	struct lockrec *l;
+
+	for (l = ino->locks; l; l = l->next)
+		if (l->kind == LK_LEASE && l->owner == f)
+			return l;
+	return NULL;
+}
+
+/* Breaks whose time is up end as if the holder had done what was asked (Linux's time_out_leases). */
+static void time_out_leases(struct inode *ino)
+{
+	uint64_t now = host_realtime_ns();
+	struct lockrec *l, *next;
+
+	for (l = ino->locks; l; l = next) {
+		next = l->next;
+		if (l->kind != LK_LEASE || l->target < 0 || now < l->deadline)
+			continue;
+		if (l->target == F_UNLCK) {
+			unlock_range(ino, LK_LEASE, l->owner, 0, UINT64_MAX);
+		} else {
+			l->type = F_RDLCK;
+			l->target = -1;
+		}
+		vfs_notify(ino);
+	}
+}
+
+long vfs_getlease(struct file *f)
+{
+	struct lockrec *l;
+
+	time_out_leases(f->inode);
+	l = lease_of(f->inode, f);
+	if (!l)
+		return F_UNLCK;
+	return l->target >= 0 ? l->target : l->type; /* during a break: what it is to become */
+}
+
+long vfs_setlease(struct task *t, struct file *f, int fd, long arg)
+{
+	struct inode *ino = f->inode;
+	struct lockrec *l, *mine;
+
+	if (arg != F_RDLCK && arg != F_WRLCK && arg != F_UNLCK)
+		return -EINVAL;
+	if (!S_ISREG(ino->mode))
+		return -EINVAL;
+	if (t->cred.fsuid != ino->uid && !capable(t, CAP_LEASE))
+		return -EACCES;
+	time_out_leases(ino);
+	mine = lease_of(ino, f);
+	if (arg == F_UNLCK) {
+		if (!mine)
+			return -EAGAIN;
+		unlock_range(ino, LK_LEASE, f, 0, UINT64_MAX);
+		vfs_fown_lease_release(f);
+		vfs_notify(ino);
+		return 0;
+	}
+	/*
+	 * Linux's check_conflicting_open: a read lease only while nobody
+	 * writes (the caller included), a write lease only on the one open
+	 * file of the inode (a running program's too: its writecount is < 0).
+	 */
+	if (arg == F_RDLCK && ino->writecount > 0)
+		return -EAGAIN;
+	if (arg == F_WRLCK && (ino->writecount != (f->holds_write ? 1 : 0) ||
+			       ino->readcount != (!f->holds_write && (f->flags & O_ACCMODE) == O_RDONLY ? 1 : 0)))
+		return -EAGAIN;
+	for (l = ino->locks; l; l = l->next) {
+		if (l->kind != LK_LEASE || l == mine)
+			continue;
+		/* No write lease beside anyone else's lease; none at all while one is broken for a writer. */
+		if (arg == F_WRLCK || (l->target == F_UNLCK))
+			return -EAGAIN;
+	}
+	if (mine) {
+		mine->type = (int)arg;
+		if (mine->target == (int)arg || (mine->target == F_RDLCK && arg == F_RDLCK))
+			mine->target = -1; /* the break asked for this: done */
+		vfs_notify(ino);
+	} else {
+		l = calloc(1, sizeof(*l));
+		if (!l)
+			return -ENOLCK;
+		l->kind = LK_LEASE;
+		l->owner = f;
+		l->pid = task_tgid(t);
+		l->type = (int)arg;
+		l->start = 0;
+		l->end = UINT64_MAX;
+		l->target = -1;
+		l->next = ino->locks;
+		ino->locks = l;
+	}
+	/* Its break is signalled to the file's owner, the caller's process unless one was set. */
+	return vfs_fown_lease(t, f, fd);
+}
+
+long vfs_break_lease(struct task *t, struct inode *ino, int flags)
+{
+	int want_write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+
+	for (;;) {
+		uint64_t deadline = 0;
+		struct lockrec *l;
+		int any = 0;
+		long r;
+
+		time_out_leases(ino);
+		for (l = ino->locks; l; l = l->next) {
+			if (l->kind != LK_LEASE || (!want_write && l->type != F_WRLCK))
+				continue;
+			if (!want_write && l->target == F_RDLCK)
+				continue; /* being downgraded already: a reader may wait for that */
+			any = 1;
+			if (l->target < 0) {
+				l->target = want_write ? F_UNLCK : F_RDLCK;
+				l->deadline = host_realtime_ns() + LEASE_BREAK_NS;
+				vfs_fown_lease_break((struct file *)l->owner);
+			} else if (want_write) {
+				l->target = F_UNLCK;
+			}
+			if (!deadline || l->deadline < deadline)
+				deadline = l->deadline;
+		}
+		if (!any)
+			return 0;
+		if (flags & O_NONBLOCK)
+			return -EWOULDBLOCK;
+		if (!t)
+			return -EWOULDBLOCK;
+		r = task_block(t, &ino->wq, deadline);
+		if (r == -ERESTARTSYS)
+			return r;
 	}
 }

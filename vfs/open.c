@@ -34,14 +34,16 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 	struct inode *ino = p->d->inode;
 	struct path *at = vfs_path_detached(p) ? NULL : p; /* a file with no path reopens with none */
 	struct file *f;
+	int writes = !(flags & O_PATH) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)) && S_ISREG(ino->mode);
 	long r;
 
-	if (!(flags & O_PATH) && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)) && S_ISREG(ino->mode) &&
-	    !mnt_rdonly(p)) {
+	if (writes && !mnt_rdonly(p)) {
 		/* A write to a file of the image: it gets its upper copy first. */
 		r = vfs_permission(t, ino, acc_mask(flags));
 		if (r < 0)
 			return r;
+		if (ino->writecount < 0)
+			return -ETXTBSY; /* a running program's file (its copy would not be what runs) */
 		r = overlay_copy_up(p);
 		if (r < 0)
 			return r;
@@ -69,6 +71,13 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 		return r;
 	if (S_ISSOCK(ino->mode))
 		return -ENXIO;
+	/* O_NOATIME: only the owner (or CAP_FOWNER), Linux's EPERM. */
+	if ((flags & O_NOATIME) && t && t->cred.fsuid != ino->uid && !capable(t, CAP_FOWNER))
+		return -EPERM;
+	if (writes && ino->writecount < 0)
+		return -ETXTBSY;
+	if (S_ISREG(ino->mode) && ino->locks && t && (r = vfs_break_lease(t, ino, flags)) < 0)
+		return r;
 	if (!at && !S_ISFIFO(ino->mode) && !strcmp(ino->sb->type, "anon_inodefs"))
 		return -ENXIO; /* an eventfd, epoll, inotify... through /proc/PID/fd: nothing to open, as on Linux */
 	f = file_new(at, ino, ino->fops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
@@ -101,6 +110,13 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 	if (!f->ops) {
 		file_put(f);
 		return -ENXIO;
+	}
+	if (writes) {
+		f->holds_write = 1;
+		ino->writecount++;
+	} else if (S_ISREG(ino->mode)) {
+		f->holds_read = 1;
+		ino->readcount++;
 	}
 	vfs_fsnotify_dentry(p->d, 0x20 /* IN_OPEN */);
 	if ((flags & O_TRUNC) && (flags & O_ACCMODE) != O_RDONLY && S_ISREG(ino->mode) && ino->size) {

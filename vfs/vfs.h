@@ -170,6 +170,8 @@ struct inode {
 	int xattrs_loaded;  /* the file system's own were read (iops->read_xattrs) */
 	void *sock;         /* a bound AF_UNIX socket at this name (weak: cleared when it closes) */
 	int linkable;       /* O_TMPFILE without O_EXCL: linkat may name it while nlink is 0 */
+	int writecount;     /* > 0: files open for writing; < 0: running programs (writes get ETXTBSY) */
+	int readcount;      /* regular files open read-only (leases: Linux's i_readcount) */
 	int refs;
 	void *priv;
 };
@@ -256,6 +258,8 @@ struct file {
 	int flags; /* open flags: access mode, O_APPEND, O_NONBLOCK... */
 	uint64_t pos;
 	int refs;
+	int holds_write; /* counted in inode->writecount (vfs_open_path) */
+	int holds_read;  /* counted in inode->readcount (vfs_open_path) */
 	void *priv;
 };
 
@@ -426,6 +430,8 @@ struct fs_type {
 
 /* Registers t (at start-up, before main: see VFS_FS_TYPE); the table holds VFS_FS_TYPES_MAX. */
 void vfs_register_fs_type(const struct fs_type *t);
+/* The i-th file system type as /proc/filesystems and sysfs(2) list them, or NULL past the last. */
+const char *vfs_fs_name(int i);
 /* The type named name, or NULL. */
 const struct fs_type *vfs_find_fs_type(const char *name);
 /* A new instance of the type named name: -ENODEV for no such type, else the type's answer. */
@@ -554,6 +560,12 @@ void vfs_dnotify_event(struct inode *dir, uint32_t mask);
 int vfs_fasync_any(void);
 /* f is being freed: its owner goes. */
 void vfs_fown_release(struct file *f);
+/* F_SETLEASE: the owner to signal at a break (t's process, unless set), and the fd named in it. */
+long vfs_fown_lease(struct task *t, struct file *f, int fd);
+/* F_SETLEASE F_UNLCK: as Linux's lease_modify, the owner and the F_SETSIG signal are cleared. */
+void vfs_fown_lease_release(struct file *f);
+/* A lease of f is being broken: its owner gets SIGIO, or its F_SETSIG signal with POLL_MSG. */
+void vfs_fown_lease_break(struct file *f);
 
 /* Frees an inode's extended attributes (syscalls/sys_xfile.c keeps them). */
 /* ---- extended attributes (xattr.c) ---- */
@@ -576,7 +588,15 @@ void vfs_xattrs_free(struct inode *ino);
 struct flock;
 long vfs_flock(struct task *t, struct file *f, int op);
 long vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct flock *fl);
-/* The last reference to f went: its flock and OFD locks go. */
+/*
+ * Leases (F_SETLEASE, F_GETLEASE) of f, set through fd.  vfs_break_lease:
+ * an open (or truncate) with flags of ino breaks the leases it conflicts
+ * with and waits for them to go (-EWOULDBLOCK with O_NONBLOCK, -ERESTARTSYS).
+ */
+long vfs_setlease(struct task *t, struct file *f, int fd, long arg);
+long vfs_getlease(struct file *f);
+long vfs_break_lease(struct task *t, struct inode *ino, int flags);
+/* The last reference to f went: its flock and OFD locks and its lease go. */
 void vfs_locks_file_closed(struct file *f);
 /* An fd of ino in the fd table owner went (fdtable.c): owner's POSIX record locks on ino go. */
 void vfs_locks_owner_closed(const struct fdtable *owner, struct inode *ino);

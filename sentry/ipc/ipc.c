@@ -202,7 +202,79 @@ long ipc_get(struct task *t, struct ipc_ids *ids, int32_t key, int flg,
 	return o->id;
 }
 
-/* ---- /proc/sys/kernel: the namespace's limits (read-only here) ---- */
+/* ---- /proc/sys/kernel: the namespace's limits, which its root may change ---- */
+
+/* An int sysctl with Linux's bounds (proc_dointvec_minmax): EINVAL outside them. */
+static long store_int(const char *s, int *dst, long min, long max)
+{
+	long v;
+	long r = proc_parse_long(s, &v);
+
+	if (r < 0)
+		return r == -ERANGE ? -EINVAL : r;
+	if (v < min || v > max)
+		return -EINVAL;
+	*dst = (int)v;
+	return 0;
+}
+
+/* An unsigned long sysctl (proc_doulongvec_minmax): a sign is EINVAL. */
+static long store_ulong(const char *s, uint64_t *dst)
+{
+	char *end;
+	unsigned long v;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (end == s || errno)
+		return -EINVAL;
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	if (*end)
+		return -EINVAL;
+	*dst = v;
+	return 0;
+}
+
+#define IPCMNI 32768
+static long store_shmmax(struct task *t, const char *s) { (void)t; return store_ulong(s, &ipc_limits.shmmax); }
+static long store_shmall(struct task *t, const char *s) { (void)t; return store_ulong(s, &ipc_limits.shmall); }
+static long store_shmmni(struct task *t, const char *s) { (void)t; return store_int(s, &ipc_limits.shmmni, 0, IPCMNI); }
+static long store_msgmax(struct task *t, const char *s) { (void)t; return store_int(s, &ipc_limits.msgmax, 0, INT32_MAX); }
+static long store_msgmnb(struct task *t, const char *s) { (void)t; return store_int(s, &ipc_limits.msgmnb, 0, INT32_MAX); }
+static long store_msgmni(struct task *t, const char *s) { (void)t; return store_int(s, &ipc_limits.msgmni, 0, IPCMNI); }
+
+/* kernel/sem: SEMMSL SEMMNS SEMOPM SEMMNI, the last within IPCMNI (else ERANGE). */
+static long store_sem(struct task *t, const char *s)
+{
+	long v[4];
+	char *end;
+	int i;
+
+	(void)t;
+	for (i = 0; i < 4; i++) {
+		errno = 0;
+		v[i] = strtol(s, &end, 10);
+		if (end == s || errno || v[i] < INT32_MIN || v[i] > INT32_MAX)
+			return -EINVAL;
+		s = end;
+	}
+	while (*s == ' ' || *s == '\t' || *s == '\n')
+		s++;
+	if (*s)
+		return -EINVAL;
+	if (v[3] < 0 || v[3] > IPCMNI)
+		return -ERANGE; /* Linux's sem_check_semmni */
+	ipc_limits.semmsl = (int)v[0];
+	ipc_limits.semmns = (int)v[1];
+	ipc_limits.semopm = (int)v[2];
+	ipc_limits.semmni = (int)v[3];
+	return 0;
+}
 
 static void show_shmmax(struct proc_buf *b) { proc_printf(b, "%lu\n", (unsigned long)ipc_limits.shmmax); }
 static void show_shmall(struct proc_buf *b) { proc_printf(b, "%lu\n", (unsigned long)ipc_limits.shmall); }
@@ -217,13 +289,13 @@ static void show_sem(struct proc_buf *b)
 		    ipc_limits.semmni);
 }
 
-static const struct proc_file sys_shmmax = {"sys/kernel", "shmmax", show_shmmax};
-static const struct proc_file sys_shmall = {"sys/kernel", "shmall", show_shmall};
-static const struct proc_file sys_shmmni = {"sys/kernel", "shmmni", show_shmmni};
-static const struct proc_file sys_sem = {"sys/kernel", "sem", show_sem};
-static const struct proc_file sys_msgmax = {"sys/kernel", "msgmax", show_msgmax};
-static const struct proc_file sys_msgmnb = {"sys/kernel", "msgmnb", show_msgmnb};
-static const struct proc_file sys_msgmni = {"sys/kernel", "msgmni", show_msgmni};
+static const struct proc_file sys_shmmax = {"sys/kernel", "shmmax", show_shmmax, store_shmmax};
+static const struct proc_file sys_shmall = {"sys/kernel", "shmall", show_shmall, store_shmall};
+static const struct proc_file sys_shmmni = {"sys/kernel", "shmmni", show_shmmni, store_shmmni};
+static const struct proc_file sys_sem = {"sys/kernel", "sem", show_sem, store_sem};
+static const struct proc_file sys_msgmax = {"sys/kernel", "msgmax", show_msgmax, store_msgmax};
+static const struct proc_file sys_msgmnb = {"sys/kernel", "msgmnb", show_msgmnb, store_msgmnb};
+static const struct proc_file sys_msgmni = {"sys/kernel", "msgmni", show_msgmni, store_msgmni};
 PROC_FILE(sys_shmmax)
 PROC_FILE(sys_shmall)
 PROC_FILE(sys_shmmni)

@@ -571,11 +571,51 @@ static void show_msgsize_max(struct proc_buf *b) { proc_printf(b, "%d\n", mq_lim
 static void show_msg_default(struct proc_buf *b) { proc_printf(b, "%d\n", mq_limits.msg_default); }
 static void show_msgsize_default(struct proc_buf *b) { proc_printf(b, "%d\n", mq_limits.msgsize_default); }
 
-static const struct proc_file mq_queues_max = {"sys/fs/mqueue", "queues_max", show_queues_max};
-static const struct proc_file mq_msg_max = {"sys/fs/mqueue", "msg_max", show_msg_max};
-static const struct proc_file mq_msgsize_max = {"sys/fs/mqueue", "msgsize_max", show_msgsize_max};
-static const struct proc_file mq_msg_default = {"sys/fs/mqueue", "msg_default", show_msg_default};
-static const struct proc_file mq_msgsize_default = {"sys/fs/mqueue", "msgsize_default", show_msgsize_default};
+/* Linux's bounds: HARD_MSGMAX messages, HARD_MSGSIZEMAX bytes, queues_max any int. */
+static long store_queues_max(struct task *t, const char *s)
+{
+	long v;
+	long r = proc_parse_long(s, &v);
+
+	(void)t;
+	if (r < 0 || v < INT32_MIN || v > INT32_MAX)
+		return -EINVAL;
+	mq_limits.queues_max = (int)v;
+	return 0;
+}
+
+static long store_mq(const char *s, int *dst, long min, long max)
+{
+	long v;
+
+	if (proc_parse_long(s, &v) < 0 || v < min || v > max)
+		return -EINVAL;
+	*dst = (int)v;
+	return 0;
+}
+
+static long store_msg_max(struct task *t, const char *s) { (void)t; return store_mq(s, &mq_limits.msg_max, 1, 65536); }
+static long store_msgsize_max(struct task *t, const char *s)
+{
+	(void)t;
+	return store_mq(s, &mq_limits.msgsize_max, 128, 16 << 20);
+}
+static long store_msg_default(struct task *t, const char *s)
+{
+	(void)t;
+	return store_mq(s, &mq_limits.msg_default, 1, 65536);
+}
+static long store_msgsize_default(struct task *t, const char *s)
+{
+	(void)t;
+	return store_mq(s, &mq_limits.msgsize_default, 128, 16 << 20);
+}
+
+static const struct proc_file mq_queues_max = {"sys/fs/mqueue", "queues_max", show_queues_max, store_queues_max};
+static const struct proc_file mq_msg_max = {"sys/fs/mqueue", "msg_max", show_msg_max, store_msg_max};
+static const struct proc_file mq_msgsize_max = {"sys/fs/mqueue", "msgsize_max", show_msgsize_max, store_msgsize_max};
+static const struct proc_file mq_msg_default = {"sys/fs/mqueue", "msg_default", show_msg_default, store_msg_default};
+static const struct proc_file mq_msgsize_default = {"sys/fs/mqueue", "msgsize_default", show_msgsize_default, store_msgsize_default};
 PROC_FILE(mq_msg_default)
 PROC_FILE(mq_msg_max)
 PROC_FILE(mq_msgsize_default)

@@ -393,5 +393,5 @@ static void show_msg(struct proc_buf *b)
 	}
 }
 
-static const struct proc_file proc_sysvipc_msg = {"sysvipc", "msg", show_msg};
+static const struct proc_file proc_sysvipc_msg = {"sysvipc", "msg", show_msg, NULL};
 PROC_FILE(proc_sysvipc_msg)

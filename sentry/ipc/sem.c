@@ -531,5 +531,5 @@ static void show_sem(struct proc_buf *b)
 	}
 }
 
-static const struct proc_file proc_sysvipc_sem = {"sysvipc", "sem", show_sem};
+static const struct proc_file proc_sysvipc_sem = {"sysvipc", "sem", show_sem, NULL};
 PROC_FILE(proc_sysvipc_sem)

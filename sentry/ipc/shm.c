@@ -386,5 +386,5 @@ static void show_shm(struct proc_buf *b)
 	}
 }
 
-static const struct proc_file proc_sysvipc_shm = {"sysvipc", "shm", show_shm};
+static const struct proc_file proc_sysvipc_shm = {"sysvipc", "shm", show_shm, NULL};
 PROC_FILE(proc_sysvipc_shm)

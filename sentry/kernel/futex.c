@@ -40,6 +40,13 @@ static long key(struct task *t, gva_t uaddr, int private, uintptr_t *k1, uint64_
 			*k2 = frame | (uaddr & 4095);
 			return 0;
 		}
+		/* Private memory, but Linux still looks the page up: one it cannot read is EFAULT. */
+		{
+			uint32_t v;
+
+			if (mm_copy_in(t->mm, &v, uaddr, sizeof(v)) < 0)
+				return -EFAULT;
+		}
 	}
 	*k1 = (uintptr_t)t->mm;
 	*k2 = uaddr;
@@ -298,6 +305,117 @@ static long unlock_pi(struct task *t, gva_t uaddr, int private)
 	if (cur & FUTEX_WAITERS)
 		wake_key(k1, k2, 1, FUTEX_BITSET_MATCH_ANY);
 	return 0;
+}
+
+/*
+ * futex_waitv(2): sleeps on up to 128 futexes at once until one is woken
+ * (its index is the result), the absolute timeout on clockid passes or a
+ * signal comes.  Every key is taken first (EFAULT, EINVAL), then each
+ * value compared in order (EAGAIN at the first that differs).
+ */
+#define FUTEX_WAITV_MAX 128
+#define FUTEX2_SIZE_U32 0x02
+
+struct abi_futex_waitv {
+	uint64_t val;
+	uint64_t uaddr;
+	uint32_t flags;
+	uint32_t reserved;
+};
+
+SYSCALL(futex_waitv)
+{
+	uint32_t n = (uint32_t)a[1], i;
+	struct abi_futex_waitv *v;
+	struct fwaiter *w;
+	uint64_t deadline = 0;
+	int clockid = (int)a[4];
+	long r = 0;
+
+	if (a[2])
+		return -EINVAL;
+	if (!n || n > FUTEX_WAITV_MAX || !a[0])
+		return -EINVAL;
+	if (a[3]) {
+		struct abi_timespec ts;
+		uint64_t abs;
+
+		if (clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC)
+			return -EINVAL;
+		if (mm_copy_in(t->mm, &ts, a[3], sizeof(ts)) < 0)
+			return -EFAULT;
+		if (!abi_timespec_valid(&ts))
+			return -EINVAL;
+		abs = abi_timespec_ns(&ts);
+		if (clockid == CLOCK_MONOTONIC) {
+			uint64_t now = host_monotonic_ns();
+
+			abs = abi_ns_after(host_realtime_ns(), abs > now ? abs - now : 0);
+		}
+		deadline = abs ? abs : 1;
+	}
+	v = calloc(n, sizeof(*v));
+	w = calloc(n, sizeof(*w));
+	if (!v || !w) {
+		free(v);
+		free(w);
+		return -ENOMEM;
+	}
+	if (mm_copy_in(t->mm, v, a[0], n * sizeof(*v)) < 0)
+		r = -EFAULT;
+	for (i = 0; i < n && !r; i++)
+		if ((v[i].flags & ~(uint32_t)(FUTEX2_SIZE_U32 | FUTEX_PRIVATE_FLAG)) || v[i].reserved ||
+		    !(v[i].flags & FUTEX2_SIZE_U32) || v[i].val > UINT32_MAX)
+			r = -EINVAL; /* 32-bit futexes only, and a value that fits (futex_validate_input) */
+	for (i = 0; i < n && !r; i++) {
+		w[i].bitset = FUTEX_BITSET_MATCH_ANY;
+		w[i].task = t;
+		r = key(t, v[i].uaddr, !!(v[i].flags & FUTEX_PRIVATE_FLAG), &w[i].k1, &w[i].k2);
+	}
+	/* Queued one by one, each after its value matched: a differing one undoes the others. */
+	for (i = 0; i < n && !r; i++) {
+		uint32_t cur;
+
+		if (mm_copy_in(t->mm, &cur, v[i].uaddr, 4) < 0)
+			r = -EFAULT;
+		else if (cur != (uint32_t)v[i].val)
+			r = -EAGAIN;
+		if (r) {
+			while (i--)
+				if (!w[i].woken)
+					dequeue(&w[i]);
+			break;
+		}
+		w[i].next = waiters;
+		waiters = &w[i];
+	}
+	while (!r) {
+		int b, woken = -1;
+
+		for (i = 0; i < n; i++)
+			if (w[i].woken)
+				woken = (int)i;
+		if (woken >= 0) {
+			r = woken;
+			break;
+		}
+		b = task_block(t, NULL, deadline);
+		if (b < 0) {
+			for (i = 0; i < n; i++)
+				if (w[i].woken)
+					woken = (int)i;
+			r = woken >= 0 ? woken : b;
+			break;
+		}
+	}
+	/* Whatever was not woken leaves the queues (the woken are off them already). */
+	if (r >= 0 || r == -ETIMEDOUT || r == -ERESTARTSYS)
+		for (i = 0; i < n; i++)
+			if (!w[i].woken)
+				dequeue(&w[i]);
+	free(v);
+	free(w);
+	return r;
 }
 
 SYSCALL(futex)

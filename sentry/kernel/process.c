@@ -213,6 +213,9 @@ struct task *task_create_init(void)
 	g->rlim[RLIMIT_SIGPENDING] = (struct abi_rlimit){63459, 63459};
 	g->rlim[RLIMIT_MEMLOCK] = (struct abi_rlimit){8 << 20, 8 << 20};
 	g->rlim[RLIMIT_MSGQUEUE] = (struct abi_rlimit){819200, 819200};
+	/* Linux's INIT_RLIMITS: no raised nice or real-time priority without CAP_SYS_NICE. */
+	g->rlim[RLIMIT_NICE] = (struct abi_rlimit){0, 0};
+	g->rlim[RLIMIT_RTPRIO] = (struct abi_rlimit){0, 0};
 	g->start_ns = t->start_ns = host_monotonic_ns();
 	t->cur_nr = -1;
 	link_group(g, NULL);
@@ -465,6 +468,8 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 			tg_watch_cpu(g);
 		g->dumpable = p->tg->dumpable;
 		g->nice = p->tg->nice; /* inherited, as Linux's static priority */
+		g->oom_score_adj = p->tg->oom_score_adj;
+		g->oom_score_adj_min = p->tg->oom_score_adj_min;
 		g->thp_disable = p->tg->thp_disable;
 		g->start_ns = c->start_ns;
 		g->vfork_waiting = !!(flags & CLONE_VFORK);

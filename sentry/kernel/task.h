@@ -154,6 +154,7 @@ struct thread_group {
 	uint64_t sentry_dead_ns;       /* the sentry's CPU time for threads that ended */
 	uint64_t threads_dead_ns;      /* and their whole task_cpu_ns() */
 	int nice;
+	int oom_score_adj, oom_score_adj_min; /* /proc/PID/oom_score_adj (inherited; no OOM killer reads it) */
 	/* Wait queues (wait.h): */
 	struct waitq child_wq;         /* its wait4/waitid callers: a child exited, stopped or continued */
 	struct waitq exit_wq;          /* its threads ended, it exec'd or exited (vfork parent, exec, pidfds) */

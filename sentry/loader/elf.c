@@ -85,6 +85,12 @@ static long open_exec(struct task *t, const struct path *at, const char *path, s
 		r = vfs_permission(t, p.d->inode, 1);
 	if (r == 0)
 		r = vfs_open_path(t, &p, O_RDONLY, out);
+	/* A program open for writing does not run (Linux's deny_write_access). */
+	if (r == 0 && (*out)->inode->writecount > 0) {
+		file_put(*out);
+		*out = NULL;
+		r = -ETXTBSY;
+	}
 	if (!at)
 		path_put(&p);
 	return r;

@@ -38,6 +38,7 @@
 /* Set at start-up; here, in the lowest layer that runs through it (platform.h). */
 const struct platform *plat;
 const struct mm_file_ops *mm_file_ops;
+void (*mm_aio_exit)(struct mm *mm);
 
 struct ptnode {
 	void *e[512];
@@ -314,9 +315,11 @@ static void free_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
 	*e = 0;
 }
 
-long mm_set_exe(struct mm *mm, const struct path *p)
+/* Sets mm's program to p and its inode ino (NULL: p's own), each held anew, or none. */
+static long set_exe(struct mm *mm, const struct path *p, struct inode *ino)
 {
 	struct path *n = NULL;
+	struct inode *ni = NULL;
 
 	if (p && mm_file_ops && mm_file_ops->path_get) {
 		n = malloc(sizeof(*n));
@@ -324,13 +327,21 @@ long mm_set_exe(struct mm *mm, const struct path *p)
 			return -ENOMEM;
 		*n = *p;
 		mm_file_ops->path_get(n);
+		ni = mm_file_ops->exe_hold(n, ino);
 	}
 	if (mm->exe) {
+		mm_file_ops->exe_release(mm->exe_ino);
 		mm_file_ops->path_put(mm->exe);
 		free(mm->exe);
 	}
 	mm->exe = n;
+	mm->exe_ino = ni;
 	return 0;
+}
+
+long mm_set_exe(struct mm *mm, const struct path *p)
+{
+	return set_exe(mm, p, NULL);
 }
 
 void mm_put(struct mm *mm)
@@ -338,6 +349,8 @@ void mm_put(struct mm *mm)
 	if (--mm->refs)
 		return;
 	mm_unlink(mm);
+	if (mm->aio && mm_aio_exit)
+		mm_aio_exit(mm);
 	mm_set_exe(mm, NULL);
 	/* Destroying the platform side first means the frames can go at once. */
 	if (mm->as)
@@ -757,6 +770,31 @@ static uint8_t *page_for(struct mm *mm, gva_t va, int write)
 	return (uint8_t *)mf_ptr(PTE_FRAME(*ent)) + (va & (PAGE - 1));
 }
 
+#define STACK_GUARD_GAP (256 * PAGE) /* Linux's stack_guard_gap */
+
+long mm_grow_stack(struct mm *mm, gva_t addr, uint64_t limit)
+{
+	size_t i = vma_search(mm, addr);
+	gva_t start = PGDOWN(addr);
+	struct vma *v;
+
+	if (i == mm->nvmas)
+		return -EFAULT;
+	v = &mm->vmas[i];
+	if (!(v->flags & VMA_GROWSDOWN) || v->start <= addr || v->inode || v->special)
+		return -EFAULT;
+	if (start < MM_MIN_ADDR)
+		return -EPERM;
+	/* Not into the guard gap above an accessible mapping that does not grow down itself. */
+	if (i > 0 && !(mm->vmas[i - 1].flags & VMA_GROWSDOWN) && mm->vmas[i - 1].prot &&
+	    start < mm->vmas[i - 1].end + STACK_GUARD_GAP)
+		return -ENOMEM;
+	if (v->end - start > limit)
+		return -ENOMEM; /* RLIMIT_STACK (acct_stack_growth) */
+	v->start = start;
+	return 0;
+}
+
 int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped)
 {
 	struct vma *v = addr < mm->limit ? vma_find(mm, addr) : NULL;
@@ -973,13 +1011,28 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 		return -EINVAL;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
 		return -EINVAL;
-	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
+	if ((prot & PROT_GROWSDOWN) && (prot & PROT_GROWSUP))
+		return -EINVAL;
 	len = ABI_PAGE_ALIGN(len);
 	if (len == 0)
 		return 0;
 	end = addr + len;
 	if (end < addr || end > mm->limit)
 		return -ENOMEM;
+	/*
+	 * PROT_GROWSDOWN: from the start of a MAP_GROWSDOWN mapping (EINVAL for
+	 * any other); PROT_GROWSUP: x86 has no mapping that grows up.
+	 */
+	if (prot & (PROT_GROWSDOWN | PROT_GROWSUP)) {
+		i = vma_search(mm, addr);
+		if (i == mm->nvmas || mm->vmas[i].start >= end)
+			return -ENOMEM;
+		if ((prot & PROT_GROWSUP) || !(mm->vmas[i].flags & VMA_GROWSDOWN))
+			return -EINVAL;
+		if (mm->vmas[i].start < addr)
+			addr = mm->vmas[i].start;
+	}
+	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
 	/* The whole range must be mapped, and the backing must allow it. */
 	for (p = addr, i = vma_search(mm, addr); p < end; i++) {
 		if (i == mm->nvmas || mm->vmas[i].start > p)
@@ -1103,6 +1156,27 @@ move:
 	return (long)newaddr;
 }
 
+#define MADV_DONTNEED_LOCKED_ 24
+
+/* Private anonymous memory (Linux's vma_is_anonymous, and not shared): what MADV_FREE and WIPEONFORK take. */
+static int vma_private_anon(const struct vma *v)
+{
+	return (v->flags & VMA_ANON) && !(v->flags & VMA_SHARED) && !v->inode && !v->special;
+}
+
+/* Sets (or clears) flag on the mappings of [start, end), all mapped. */
+static long vma_set_flag(struct mm *mm, gva_t start, gva_t end, int flag, int on)
+{
+	size_t i;
+
+	if (vma_split(mm, start) < 0 || vma_split(mm, end) < 0)
+		return -ENOMEM;
+	for (i = vma_search(mm, start); i < mm->nvmas && mm->vmas[i].start < end; i++)
+		mm->vmas[i].flags = on ? mm->vmas[i].flags | flag : mm->vmas[i].flags & ~flag;
+	vma_merge_range(mm, start, end);
+	return 0;
+}
+
 long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 {
 	struct unmap_state s = {0};
@@ -1117,6 +1191,7 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 	case MADV_MERGEABLE: case MADV_UNMERGEABLE: case MADV_HUGEPAGE: case MADV_NOHUGEPAGE:
 	case MADV_DONTDUMP: case MADV_DODUMP: case MADV_WIPEONFORK: case MADV_KEEPONFORK:
 	case MADV_COLD: case MADV_PAGEOUT: case MADV_POPULATE_READ: case MADV_POPULATE_WRITE:
+	case MADV_DONTNEED_LOCKED_:
 		break;
 	default:
 		return -EINVAL;
@@ -1130,9 +1205,20 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 	for (p = addr, i = vma_search(mm, addr); p < end; i++) {
 		if (i == mm->nvmas || mm->vmas[i].start > p)
 			return -ENOMEM;
+		/* Only private anonymous memory can be freed lazily or wiped in a child. */
+		if ((advice == MADV_FREE || advice == MADV_WIPEONFORK) && !vma_private_anon(&mm->vmas[i]))
+			return -EINVAL;
 		p = mm->vmas[i].end;
 	}
-	if (advice != MADV_DONTNEED && advice != MADV_FREE)
+	switch (advice) {
+	case MADV_WIPEONFORK:
+	case MADV_KEEPONFORK:
+		return vma_set_flag(mm, addr, end, VMA_WIPEONFORK, advice == MADV_WIPEONFORK);
+	case MADV_DONTFORK:
+	case MADV_DOFORK:
+		return vma_set_flag(mm, addr, end, VMA_DONTFORK, advice == MADV_DONTFORK);
+	}
+	if (advice != MADV_DONTNEED && advice != MADV_FREE && advice != MADV_DONTNEED_LOCKED_)
 		return 0;
 	/* Dropping the pages makes the next touch read zeroes (or the file) again. */
 	for_each_pte(mm, addr, end, unmap_page, &s);
@@ -1295,13 +1381,17 @@ struct mm *mm_fork(struct mm *parent, int *err)
 	mm->rss_pages = 0;
 	mm->refs = 1;
 	mm->exe = NULL;
-	if (parent->exe && mm_set_exe(mm, parent->exe) < 0) {
+	mm->exe_ino = NULL;
+	mm->aio = 0; /* a child has no AIO contexts, as Linux's (the ring is mapped, but unknown to it) */
+	if (parent->exe && set_exe(mm, parent->exe, parent->exe_ino) < 0) {
 		free(mm);
 		*err = -ENOMEM;
 		return NULL;
 	}
 	for (i = 0; i < parent->nvmas; i++) {
-		if (vma_insert_at(mm, i, &parent->vmas[i]) < 0) {
+		if (parent->vmas[i].flags & VMA_DONTFORK)
+			continue; /* MADV_DONTFORK: not in the child at all */
+		if (vma_insert_at(mm, mm->nvmas, &parent->vmas[i]) < 0) {
 			*err = -ENOMEM;
 			goto fail;
 		}
@@ -1310,6 +1400,9 @@ struct mm *mm_fork(struct mm *parent, int *err)
 	s.parent_run.mm = parent;
 	for (i = 0; i < parent->nvmas && !s.err; i++) {
 		s.v = &parent->vmas[i];
+		/* MADV_WIPEONFORK: the child's copy starts zero-filled, as a fresh anonymous mapping. */
+		if (s.v->flags & (VMA_DONTFORK | VMA_WIPEONFORK))
+			continue;
 		for_each_pte(parent, s.v->start, s.v->end, fork_page, &s);
 		run_flush(&s.parent_run);
 	}

@@ -29,6 +29,8 @@ enum {
 	VMA_STACK = 1 << 3,   /* the main stack, "[stack]" */
 	VMA_GROWSDOWN = 1 << 4,
 	VMA_LOCKED = 1 << 5,  /* mlock: its pages stay present (VmLck, Locked in smaps) */
+	VMA_WIPEONFORK = 1 << 6, /* MADV_WIPEONFORK: a child gets it zero-filled */
+	VMA_DONTFORK = 1 << 7,   /* MADV_DONTFORK: a child does not get it */
 };
 
 /*
@@ -85,9 +87,14 @@ struct mm {
 	int refs;
 	struct mm *all_next, *all_prev; /* every live mm (for mm_file_shrunk) */
 	struct path *exe;     /* the program exec'd, held (Linux's mm->exe_file), or NULL */
+	struct inode *exe_ino; /* its inode, held with writes to it denied (ETXTBSY) while mm lives */
 	int lock_future;      /* mlockall(MCL_FUTURE): new mappings are locked */
 	int membarrier;       /* MEMBARRIER_CMD_REGISTER_* done (bits of the registered commands) */
+	int aio;              /* it has Linux AIO contexts (syscalls/sys_aio.c): mm_aio_exit when it goes */
 };
+
+/* Set by the AIO code at start-up: frees mm's AIO contexts (called from mm_put). */
+extern void (*mm_aio_exit)(struct mm *mm);
 
 /* Sets mm's program to p (held anew), or none; returns 0 or -ENOMEM. */
 long mm_set_exe(struct mm *mm, const struct path *p);
@@ -140,6 +147,12 @@ struct mm_file_ops {
 	long (*fill)(struct inode *ino, uint64_t off, void *buf, size_t len);
 	void (*path_get)(struct path *p); /* for mm->exe; NULL: no program is kept */
 	void (*path_put)(struct path *p);
+	/*
+	 * A running program's file: hold ino (or p's inode when ino is NULL)
+	 * with writes to it refused (ETXTBSY) until exe_release.
+	 */
+	struct inode *(*exe_hold)(const struct path *p, struct inode *ino);
+	void (*exe_release)(struct inode *ino);
 };
 extern const struct mm_file_ops *mm_file_ops;
 /* Names the file mapped at [start,end) (for /proc/pid/maps). */
@@ -147,6 +160,13 @@ void mm_set_name(struct mm *mm, gva_t start, gva_t end, const char *name);
 /* Labels [start,end) with VMA_HEAP/VMA_STACK (for /proc/self/maps). */
 void mm_set_flags(struct mm *mm, gva_t start, gva_t end, int flags);
 
+/*
+ * A fault below a MAP_GROWSDOWN mapping: the mapping grows down to addr's
+ * page (0), unless that comes within the guard gap of the mapping below
+ * or makes it longer than limit (RLIMIT_STACK) bytes (-ENOMEM), or addr is
+ * below no such mapping (-EFAULT).  Linux's expand_stack.
+ */
+long mm_grow_stack(struct mm *mm, gva_t addr, uint64_t limit);
 /*
  * Resolves a fault the platform reported at addr.  Returns 0 when the
  * application may retry, the si_code of the SIGSEGV it deserves

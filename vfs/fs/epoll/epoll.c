@@ -102,6 +102,60 @@ int is_epoll(struct file *f)
 	return f->ops == &epoll_fops;
 }
 
+#define EP_MAX_NESTS 4 /* epoll in epoll in ...: at most this many links, as Linux */
+#define EP_TOO_DEEP (EP_MAX_NESTS + 1)
+
+/*
+ * The longest chain of epolls below f (0: no epoll in it), as seen through
+ * t's fd table (entries are live only there), or EP_TOO_DEEP when into is
+ * among them (a loop) or the chain is too long: Linux's ep_loop_check_proc.
+ */
+static int depth_below(struct task *t, struct file *f, struct file *into, int level)
+{
+	struct epoll *ep = f->priv;
+	struct entry *e;
+	int best = 0;
+
+	for (e = ep->entries; e && best < EP_TOO_DEEP; e = e->next) {
+		struct file *w = fdt_get(t->files, e->fd);
+		int d;
+
+		if (w == e->file && is_epoll(w)) {
+			d = w == into || level >= EP_MAX_NESTS ? EP_TOO_DEEP : depth_below(t, w, into, level + 1) + 1;
+			if (d > best)
+				best = d;
+		}
+		if (w)
+			file_put(w);
+	}
+	return best;
+}
+
+/* The longest chain of epolls above f: those of t's fd table that watch it, and theirs. */
+static int depth_above(struct task *t, struct file *f, int level)
+{
+	int fd, best = 0;
+
+	if (level > EP_MAX_NESTS)
+		return EP_TOO_DEEP;
+	for (fd = 0; fd < t->files->size && best < EP_TOO_DEEP; fd++) {
+		struct file *p = t->files->fds[fd];
+		struct entry *e;
+
+		if (!p || !is_epoll(p) || p == f)
+			continue;
+		for (e = ((struct epoll *)p->priv)->entries; e; e = e->next)
+			if (e->file == f && e->fd < t->files->size && t->files->fds[e->fd] == f) {
+				int d = depth_above(t, p, level + 1) + 1;
+
+				if (d > best)
+					best = d;
+				break;
+			}
+	}
+	return best;
+}
+
 long epoll_ctl_file(struct file *epf, int op, int fd, struct file *target, uint32_t events, uint64_t data)
 {
 	struct epoll *ep = epf->priv;
@@ -122,6 +176,10 @@ long epoll_ctl_file(struct file *epf, int op, int fd, struct file *target, uint3
 	case EPOLL_CTL_ADD:
 		if (e)
 			return -EEXIST;
+		/* An epoll in an epoll: no loops, no chain of more than EP_MAX_NESTS links (ELOOP). */
+		if (is_epoll(target) && task_current && task_current->files &&
+		    depth_above(task_current, epf, 0) + 1 + depth_below(task_current, target, epf, 0) > EP_MAX_NESTS)
+			return -ELOOP;
 		e = calloc(1, sizeof(*e));
 		if (!e)
 			return -ENOMEM;

@@ -121,6 +121,19 @@ long eventfd_create(unsigned initval, int flags, struct file **out)
 	return 0;
 }
 
+int is_eventfd(struct file *f)
+{
+	return f->ops == &efd_fops;
+}
+
+void eventfd_signal(struct file *f, uint64_t n)
+{
+	struct efd *e = f->priv;
+
+	e->count = UINT64_MAX - 1 - e->count < n ? UINT64_MAX - 1 : e->count + n;
+	vfs_notify(f->inode);
+}
+
 /* ---- timerfd ---- */
 
 struct tfd {

@@ -10,6 +10,10 @@ struct file;
 #define EFD_NONBLOCK_ 04000
 
 long eventfd_create(unsigned initval, int flags, struct file **out);
+/* Is f an eventfd? */
+int is_eventfd(struct file *f);
+/* Adds n to an eventfd's count (Linux's eventfd_signal: saturates, never blocks), and wakes its readers. */
+void eventfd_signal(struct file *f, uint64_t n);
 long timerfd_create_file(int clock, int flags, struct file **out);
 int is_timerfd(struct file *f);
 void timerfd_get(struct file *f, uint64_t *value, uint64_t *interval);

@@ -49,22 +49,33 @@ static const struct file_ops proc_dir_fops, proc_file_fops;
 /* ---- name tables ---- */
 
 static const char *const globals[] = {"cpuinfo", "meminfo", "stat", "loadavg", "uptime", "version",
-				      "filesystems", "mounts", "cmdline"};
-enum { G_CPUINFO, G_MEMINFO, G_STAT, G_LOADAVG, G_UPTIME, G_VERSION, G_FILESYSTEMS, G_MOUNTS, G_CMDLINE };
+				      "filesystems", "mounts", "cmdline", "config.gz"};
+enum { G_CPUINFO, G_MEMINFO, G_STAT, G_LOADAVG, G_UPTIME, G_VERSION, G_FILESYSTEMS, G_MOUNTS, G_CMDLINE, G_CONFIG };
 
 /* /proc/sys: directories then files, each file with its directory. */
-static const char *const sysdirs[] = {"sys", "kernel", "vm", "fs", "random"};
-static const int sysdir_parent[] = {-1, 0, 0, 0, 1}; /* kernel/random */
+static const char *const sysdirs[] = {"sys", "kernel", "vm", "fs", "random", "inotify"};
+static const int sysdir_parent[] = {-1, 0, 0, 0, 1, 3}; /* kernel/random, fs/inotify */
+/*
+ * value: the fixed text (NULL: made by gen_sys).  Only the UTS names are
+ * written here, as root inside a container may (its own namespace); the
+ * others belong to the whole machine: opening them for writing is EACCES,
+ * as for a container's root, who is not the host's.
+ */
 static const struct {
 	int dir; /* index into sysdirs */
 	const char *name;
+	const char *value;
 } sysfiles[] = {
-	{1, "hostname"}, {1, "ostype"}, {1, "osrelease"}, {1, "pid_max"}, {1, "ngroups_max"},
-	{1, "cap_last_cap"}, {1, "version"}, {2, "overcommit_memory"}, {2, "max_map_count"},
-	{3, "file-max"}, {3, "nr_open"}, {3, "pipe-max-size"}, {4, "uuid"}, {4, "boot_id"},
-	{4, "poolsize"}, {4, "entropy_avail"}, {1, "domainname"},
+	{1, "hostname", NULL}, {1, "ostype", "Linux"}, {1, "osrelease", "6.1.0"}, {1, "pid_max", "4194304"},
+	{1, "ngroups_max", "65536"}, {1, "cap_last_cap", "40"}, {1, "version", "#1 SMP cvisor"},
+	{2, "overcommit_memory", "0"}, {2, "max_map_count", "65530"}, {3, "file-max", NULL},
+	{3, "nr_open", "1048576"}, {3, "pipe-max-size", "1048576"}, {4, "uuid", NULL}, {4, "boot_id", NULL},
+	{4, "poolsize", "256"}, {4, "entropy_avail", "256"}, {1, "domainname", NULL},
+	{1, "core_pattern", "core"}, {1, "tainted", "0"}, {1, "threads-max", "126806"},
+	{3, "pipe-user-pages-hard", "0"}, {3, "pipe-user-pages-soft", "16384"}, {3, "lease-break-time", "45"},
+	{5, "max_user_watches", "65536"}, {5, "max_user_instances", "128"}, {5, "max_queued_events", "16384"},
 };
-enum { S_FILE_MAX = 9, S_UUID = 12, S_BOOT_ID, S_DOMAINNAME = 16 };
+enum { S_HOSTNAME, S_FILE_MAX = 9, S_UUID = 12, S_BOOT_ID, S_DOMAINNAME = 16 };
 
 static const char *const pidfiles[] = {"stat", "status", "statm", "maps", "cmdline", "environ", "comm",
 				       "limits", "cgroup", "mounts", "mountinfo", "oom_score_adj", "loginuid",
@@ -118,6 +129,25 @@ static void bprintf(struct proc_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	bvprintf(b, fmt, ap);
 	va_end(ap);
+}
+
+/* Appends n raw bytes (binary files: config.gz). */
+static void bwrite(struct proc_buf *b, const void *p, size_t n)
+{
+	if (b->len + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *s;
+
+		while (cap < b->len + n)
+			cap *= 2;
+		s = realloc(b->s, cap);
+		if (!s)
+			return;
+		b->s = s;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
 }
 
 void proc_printf(struct proc_buf *b, const char *fmt, ...)
@@ -214,6 +244,7 @@ static int ext_dir_in(const char *d, const char *path, const char *name)
 }
 
 static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, int fd, int which, uint32_t mode);
+static void pid_owner(struct inode *ino, const struct pnode *p);
 
 /* A registered file or directory named name in the directory of p, or NULL. */
 static struct inode *ext_lookup(struct super *sb, const struct pnode *p, const char *name)
@@ -229,7 +260,7 @@ static struct inode *ext_lookup(struct super *sb, const struct pnode *p, const c
 			return pinode(sb, P_EXTDIR, 0, 0, 0, k, S_IFDIR | 0555);
 	for (k = 0; k < n_ext_files; k++)
 		if (!strcmp(ext_files[k]->dir, path) && !strcmp(ext_files[k]->name, name))
-			return pinode(sb, P_EXTFILE, 0, 0, 0, k, S_IFREG | 0444);
+			return pinode(sb, P_EXTFILE, 0, 0, 0, k, S_IFREG | (ext_files[k]->store ? 0644 : 0444));
 	return NULL;
 }
 
@@ -238,8 +269,6 @@ static uint64_t node_ino(const struct pnode *p)
 	return ((uint64_t)p->kind << 48) ^ ((uint64_t)(unsigned)p->pid << 24) ^ ((uint64_t)(unsigned)p->tid << 8) ^
 	       (uint64_t)(unsigned)(p->fd * 64 + p->which) ^ 0x1000;
 }
-
-static void pid_owner(struct inode *ino, const struct pnode *p);
 
 static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, int fd, int which, uint32_t mode)
 {
@@ -259,13 +288,13 @@ static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, 
 	ino->priv = p;
 	ino->iops = kind == P_FD || kind == P_PIDLINK ? &proc_magic_iops : &proc_iops;
 	ino->ino = node_ino(p);
-	pid_owner(ino, p);
 	if (S_ISDIR(mode)) {
 		ino->fops = &proc_dir_fops;
 		ino->nlink = 2;
 	} else if (S_ISREG(mode)) {
 		ino->fops = &proc_file_fops;
 	}
+	pid_owner(ino, p);
 	return ino;
 }
 
@@ -404,6 +433,66 @@ static void fs_root_path(struct mount *m, char *buf, size_t size)
 	memmove(buf, buf + pos, size - pos);
 }
 
+/*
+ * /proc/config.gz: the kernel configuration cvisor behaves as, for build
+ * scripts and test suites that probe it.  "y" only for what the sandbox
+ * implements; what it answers ENOSYS for (io_uring, BPF, keys, seccomp
+ * filters, fanotify, namespaces inside the sandbox) is "not set".
+ */
+static const char kconfig[] =
+	"#\n# Linux/x86 6.1.0 Kernel Configuration (cvisor: what the sandbox implements)\n#\n"
+	"CONFIG_64BIT=y\nCONFIG_X86_64=y\nCONFIG_MMU=y\nCONFIG_LOCALVERSION=\"\"\n"
+	"CONFIG_MULTIUSER=y\nCONFIG_SYSVIPC=y\nCONFIG_SYSVIPC_SYSCTL=y\nCONFIG_POSIX_MQUEUE=y\n"
+	"CONFIG_POSIX_MQUEUE_SYSCTL=y\nCONFIG_CROSS_MEMORY_ATTACH=y\nCONFIG_HIGH_RES_TIMERS=y\n"
+	"CONFIG_POSIX_TIMERS=y\nCONFIG_FUTEX=y\nCONFIG_EPOLL=y\nCONFIG_SIGNALFD=y\nCONFIG_TIMERFD=y\n"
+	"CONFIG_EVENTFD=y\nCONFIG_SHMEM=y\nCONFIG_AIO=y\nCONFIG_ADVISE_SYSCALLS=y\nCONFIG_MEMBARRIER=y\n"
+	"CONFIG_KCMP=y\nCONFIG_FHANDLE=y\nCONFIG_MEMFD_CREATE=y\nCONFIG_FILE_LOCKING=y\n"
+	"CONFIG_INOTIFY_USER=y\nCONFIG_PROC_FS=y\nCONFIG_PROC_SYSCTL=y\nCONFIG_SYSFS=y\nCONFIG_TMPFS=y\n"
+	"CONFIG_TMPFS_XATTR=y\nCONFIG_DEVPTS_FS=y\nCONFIG_UNIX98_PTYS=y\nCONFIG_OVERLAY_FS=y\n"
+	"CONFIG_NET=y\nCONFIG_UNIX=y\nCONFIG_INET=y\nCONFIG_IPV6=y\nCONFIG_PACKET=y\n"
+	"# CONFIG_IO_URING is not set\n# CONFIG_BPF_SYSCALL is not set\n# CONFIG_KEYS is not set\n"
+	"# CONFIG_SECCOMP is not set\n# CONFIG_FANOTIFY is not set\n# CONFIG_NAMESPACES is not set\n"
+	"# CONFIG_USER_NS is not set\n# CONFIG_CGROUPS is not set\n# CONFIG_MODULES is not set\n"
+	"# CONFIG_SWAP is not set\n# CONFIG_USERFAULTFD is not set\n# CONFIG_PERF_EVENTS is not set\n";
+
+static uint32_t crc32_le(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xffffffffu;
+	int k;
+
+	while (n--) {
+		c ^= *p++;
+		for (k = 0; k < 8; k++)
+			c = (c >> 1) ^ (0xedb88320u & (0u - (c & 1)));
+	}
+	return ~c;
+}
+
+/* The text as gzip with stored (uncompressed) deflate blocks: any gunzip reads it, no compressor needed. */
+static void gen_config(struct proc_buf *b)
+{
+	static const uint8_t head[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+	const uint8_t *p = (const uint8_t *)kconfig;
+	size_t n = sizeof(kconfig) - 1, off = 0;
+	uint32_t crc = crc32_le(p, n);
+	uint8_t tail[8];
+
+	bwrite(b, head, sizeof(head));
+	do {
+		size_t len = n - off > 65535 ? 65535 : n - off;
+		uint8_t blk[5] = {off + len == n, (uint8_t)len, (uint8_t)(len >> 8), (uint8_t)~len, (uint8_t)(~len >> 8)};
+
+		bwrite(b, blk, sizeof(blk));
+		bwrite(b, p + off, len);
+		off += len;
+	} while (off < n);
+	for (int i = 0; i < 4; i++) {
+		tail[i] = (uint8_t)(crc >> (8 * i));
+		tail[4 + i] = (uint8_t)(n >> (8 * i));
+	}
+	bwrite(b, tail, sizeof(tail));
+}
+
 static void gen_global(struct proc_buf *b, int which)
 {
 	uint64_t total = sandbox.memory / 1024, used = mf.used * 4, up = host_monotonic_ns() - sandbox.start_ns;
@@ -444,7 +533,8 @@ static void gen_global(struct proc_buf *b, int which)
 		bprintf(b, "Linux version 6.1.0 (cvisor@cvisor) (gcc) #1 SMP cvisor\n");
 		break;
 	case G_FILESYSTEMS:
-		bprintf(b, "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tdevpts\nnodev\tpipefs\n");
+		for (i = 0; vfs_fs_name(i); i++)
+			bprintf(b, "nodev\t%s\n", vfs_fs_name(i));
 		break;
 	case G_MOUNTS:
 		for (m = vfs_mounts; m; m = m->next) {
@@ -458,6 +548,9 @@ static void gen_global(struct proc_buf *b, int which)
 		break;
 	case G_CMDLINE:
 		bprintf(b, "cvisor\n");
+		break;
+	case G_CONFIG:
+		gen_config(b);
 		break;
 	}
 }
@@ -476,8 +569,6 @@ static void gen_uuid(struct proc_buf *b)
 
 static void gen_sys(struct proc_buf *b, int which)
 {
-	static const char *const values[] = {NULL, "Linux", "6.1.0", "4194304", "65536", "40", "#1 SMP cvisor",
-					     "0", "65530", "1048576", "1048576", "1048576", NULL, NULL, "256", "256", NULL};
 	/* boot_id: one per sandbox, made when first asked for (the sandbox's "boot"). */
 	static struct proc_buf boot_id;
 
@@ -494,7 +585,7 @@ static void gen_sys(struct proc_buf *b, int which)
 			gen_uuid(&boot_id);
 		bprintf(b, "%.*s", (int)boot_id.len, boot_id.s ? boot_id.s : "");
 	} else {
-		bprintf(b, "%s\n", values[which]);
+		bprintf(b, "%s\n", sysfiles[which].value);
 	}
 }
 
@@ -796,7 +887,7 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 		break;
 	}
 	case F_OOM:
-		bprintf(b, "0\n");
+		bprintf(b, "%d\n", g->oom_score_adj);
 		break;
 	case F_SMAPS:
 	case F_SMAPS_ROLLUP:
@@ -1003,12 +1094,13 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 				*out = pinode(sb, P_SYSDIR, 0, 0, 0, (int)i, S_IFDIR | 0555);
 		for (i = 0; !*out && i < N(sysfiles); i++)
 			if (sysfiles[i].dir == p->which && !strcmp(name, sysfiles[i].name))
-				*out = pinode(sb, P_SYSFILE, 0, 0, 0, (int)i, S_IFREG | 0444);
+				*out = pinode(sb, P_SYSFILE, 0, 0, 0, (int)i,
+					      S_IFREG | (i == S_HOSTNAME || i == S_DOMAINNAME ? 0644 : 0444));
 		break;
 	case P_PID:
 		for (i = 0; i < N(pidfiles); i++)
 			if (!strcmp(name, pidfiles[i]))
-				*out = pinode(sb, P_PIDFILE, p->pid, p->tid, 0, (int)i, S_IFREG | 0444);
+				*out = pinode(sb, P_PIDFILE, p->pid, p->tid, 0, (int)i, S_IFREG | (i == F_OOM ? 0644 : 0444));
 		for (i = 0; !*out && i < N(pidlinks); i++)
 			if (!strcmp(name, pidlinks[i]))
 				*out = pinode(sb, P_PIDLINK, p->pid, p->tid, 0, (int)i, S_IFLNK | 0777);
@@ -1235,8 +1327,9 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 
 	if (!S_ISREG(ino->mode))
 		return 0;
-	/* Opening for writing is allowed (root may); the writes fail, nothing here takes them yet. */
-	(void)flags;
+	/* The machine's sysctls: not the sandbox's root's to change (see sysfiles). */
+	if ((flags & O_ACCMODE) != O_RDONLY && (p->kind == P_SYSFILE || p->kind == P_EXTFILE) && !(ino->mode & 0200))
+		return -EACCES;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
@@ -1286,6 +1379,121 @@ static long proc_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 	return b ? vfs_iter_read(b->s, b->len, iov, cnt, pos) : 0;
 }
 
+int proc_parse_long(const char *s, long *v)
+{
+	char *end;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	errno = 0;
+	*v = strtol(s, &end, 0);
+	if (end == s || errno)
+		return errno == ERANGE ? -ERANGE : -EINVAL;
+	while (*end == ' ' || *end == '\t' || *end == '\n')
+		end++;
+	return *end ? -EINVAL : 0;
+}
+
+/*
+ * /proc/PID/oom_score_adj, as Linux's oom_score_adj_write: -1000..1000, and
+ * below the lowest value a privileged writer set only with CAP_SYS_RESOURCE.
+ */
+static long store_oom(struct task *t, struct thread_group *g, const char *s)
+{
+	long v;
+	long r = proc_parse_long(s, &v);
+
+	if (r < 0)
+		return r;
+	if (v < -1000 || v > 1000)
+		return -EINVAL;
+	if (v < g->oom_score_adj_min && !capable(t, CAP_SYS_RESOURCE))
+		return -EACCES;
+	if (capable(t, CAP_SYS_RESOURCE))
+		g->oom_score_adj_min = (int)v;
+	g->oom_score_adj = (int)v;
+	return 0;
+}
+
+/* kernel/hostname, kernel/domainname: the text up to a newline, cut at 64 bytes (proc_dostring). */
+static void store_uts(char *dst, const char *s)
+{
+	size_t n = strcspn(s, "\n");
+
+	if (n > 64)
+		n = 64;
+	memcpy(dst, s, n);
+	dst[n] = 0;
+}
+
+/*
+ * A write takes the whole value at once, from offset 0, as Linux's sysctl
+ * and oom_score_adj files (a value split over writes is not put together).
+ */
+static long proc_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	struct pnode *p = f->inode->priv;
+	struct task *t = task_current;
+	char buf[256];
+	size_t len = 0, total = iov_total(iov, cnt);
+	long r = -EINVAL;
+	int i;
+
+	for (i = 0; i < cnt && len < sizeof(buf) - 1; i++) {
+		size_t n = iov[i].iov_len < sizeof(buf) - 1 - len ? iov[i].iov_len : sizeof(buf) - 1 - len;
+
+		memcpy(buf + len, iov[i].iov_base, n);
+		len += n;
+	}
+	buf[len] = 0;
+	if (strlen(buf) != len)
+		return -EINVAL;
+	switch (p->kind) {
+	case P_PIDFILE: {
+		struct thread_group *g = tg_find(p->pid);
+
+		if (p->which != F_OOM)
+			break;
+		if (!g || g->zombie)
+			return -ESRCH;
+		if (len > 12)
+			buf[12] = 0; /* Linux reads at most PROC_NUMBUF - 1 bytes */
+		r = store_oom(t, g, buf);
+		break;
+	}
+	case P_SYSFILE:
+		if (p->which != S_HOSTNAME && p->which != S_DOMAINNAME)
+			break;
+		if (*pos)
+			return (long)total; /* a second write of a string sysctl: nothing more taken */
+		store_uts(p->which == S_HOSTNAME ? sandbox.hostname : sandbox.domainname, buf);
+		r = 0;
+		break;
+	case P_EXTFILE:
+		if (ext_files[p->which]->store)
+			r = ext_files[p->which]->store(t, buf);
+		break;
+	default:
+		break;
+	}
+	if (r < 0)
+		return r;
+	/* A read of this open file from now on shows the new value, as Linux's (made at each read). */
+	if (f->priv) {
+		struct proc_buf *b = f->priv;
+
+		b->len = 0;
+		if (p->kind == P_PIDFILE)
+			gen_pid(b, p->pid, p->tid, p->which);
+		else if (p->kind == P_SYSFILE)
+			gen_sys(b, p->which);
+		else
+			ext_files[p->which]->show(b);
+	}
+	*pos += total;
+	return (long)total;
+}
+
 static void proc_release_file(struct file *f)
 {
 	struct proc_buf *b = f->priv;
@@ -1325,6 +1533,7 @@ static const struct file_ops proc_dir_fops = {
 
 static const struct file_ops proc_file_fops = {
 	.read = proc_read,
+	.write = proc_write,
 	.release = proc_release_file,
 	.seekable = 1,
 };

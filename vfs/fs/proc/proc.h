@@ -46,7 +46,15 @@ struct proc_file {
 	const char *dir;
 	const char *name;
 	void (*show)(struct proc_buf *b);
+	/*
+	 * NULL: read-only (opening it for writing is EACCES).  Else takes a
+	 * write's text (NUL-terminated, at most 255 bytes) for t: 0, or -errno.
+	 */
+	long (*store)(struct task *t, const char *text);
 };
+
+/* Parses a sysctl's integer (leading blanks, a trailing newline): 0, -EINVAL or -ERANGE. */
+int proc_parse_long(const char *s, long *v);
 
 #define PROC_FILES_MAX 64
 
