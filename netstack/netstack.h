@@ -264,7 +264,13 @@ int net_addr_type(struct netns *ns, const struct in6_addr *addr);
 	X(Ip6, InNoECTPkts) X(Ip6, InECT1Pkts) X(Ip6, InECT0Pkts) X(Ip6, InCEPkts) \
 	X(Icmp6, InMsgs) X(Icmp6, InErrors) X(Icmp6, OutMsgs) X(Icmp6, OutErrors) X(Icmp6, InCsumErrors) \
 	X(Udp6, InDatagrams) X(Udp6, NoPorts) X(Udp6, InErrors) X(Udp6, OutDatagrams) X(Udp6, RcvbufErrors) \
-	X(Udp6, SndbufErrors) X(Udp6, InCsumErrors) X(Udp6, IgnoredMulti) X(Udp6, MemErrors)
+	X(Udp6, SndbufErrors) X(Udp6, InCsumErrors) X(Udp6, IgnoredMulti) X(Udp6, MemErrors) \
+	X(UdpLite, InDatagrams) X(UdpLite, NoPorts) X(UdpLite, InErrors) X(UdpLite, OutDatagrams) \
+	X(UdpLite, RcvbufErrors) X(UdpLite, SndbufErrors) X(UdpLite, InCsumErrors) X(UdpLite, IgnoredMulti) \
+	X(UdpLite, MemErrors) \
+	X(UdpLite6, InDatagrams) X(UdpLite6, NoPorts) X(UdpLite6, InErrors) X(UdpLite6, OutDatagrams) \
+	X(UdpLite6, RcvbufErrors) X(UdpLite6, SndbufErrors) X(UdpLite6, InCsumErrors) X(UdpLite6, IgnoredMulti) \
+	X(UdpLite6, MemErrors)
 
 enum {
 #define NET_MIB_ENUM(g, n) NET_MIB_##g##_##n,
