@@ -828,6 +828,18 @@ void tcp_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *m)
 	}
 	tcp_enter();
 	tp = tcp_conn_lookup(ns, &m->dst, ntohs(th->dport), &m->src, ntohs(th->sport));
+	if (tp && tp->state == TCP_S_TIME_WAIT && (s.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
+	    (SEQ_GT(s.seq, tp->rcv_nxt) || (tp->ts_ok && s.o.ts && (int32_t)(s.o.tsval - tp->ts_recent) > 0))) {
+		/*
+		 * A new SYN for the pair of a connection in TIME_WAIT, past all it
+		 * ever sent (its sequence number or timestamp newer): a new
+		 * incarnation (RFC 9293 3.6.1, RFC 6191), as Linux's TCP_TW_SYN.
+		 * The old one goes and the listener takes the SYN; else a client
+		 * that picks the same port again waits a second for its retry.
+		 */
+		tcp_done(tp, 0);
+		tp = NULL;
+	}
 	if (!tp) {
 		struct inet_sock *is = inet_lookup(ns, IPPROTO_TCP, &m->src, ntohs(hcopy.sport), &m->dst,
 						   ntohs(hcopy.dport), m->ifindex);
