@@ -1116,6 +1116,17 @@ SYSCALL(ioctl)
 		if (r == 0)
 			f->flags = v ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
 		break;
+	case FIOASYNC:
+		/* O_ASYNC as F_SETFL sets it (nginx gives its workers' socketpairs SIGIO this way). */
+		r = mm_copy_in(t->mm, &v, a[2], sizeof(v));
+		if (r == 0 && ((v ? O_ASYNC : 0) ^ f->flags) & O_ASYNC && (S_ISREG(f->inode->mode) || S_ISDIR(f->inode->mode)))
+			r = -ENOTTY; /* Linux's disk file systems have no fasync */
+		else if (r == 0 && ((v ? O_ASYNC : 0) ^ f->flags) & O_ASYNC) {
+			r = vfs_fasync_set(f, fd, !!v);
+			if (r == 0)
+				f->flags = v ? (f->flags | O_ASYNC) : (f->flags & ~O_ASYNC);
+		}
+		break;
 	case FIONREAD:
 		/* The file's own answer first: an anonymous inode (inotify) is "regular" here but has no size. */
 		if (f->ops && f->ops->ioctl) {
