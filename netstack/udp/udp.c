@@ -22,6 +22,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
+#include <linux/errqueue.h>
 #include <netinet/udp.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -55,10 +56,30 @@ struct udp_sock {
 	struct inet_sock inet;
 	struct pkb *head, *tail;   /* received, not yet read */
 	int addr_locked, port_locked; /* bound by bind(2), not by connect or a send */
+	/* IP_RECVERR/IPV6_RECVERR: the ICMP errors about our datagrams, oldest first, for MSG_ERRQUEUE. */
+	struct udp_err *errq, *errq_tail;
+	int errq_len;
 	/* UDP-Lite: UDPLITE_SEND_CSCOV and RECV_CSCOV (0: the whole datagram), and which were set. */
 	uint16_t pcslen, pcrlen;
 	int pcflag;                /* UDPLITE_SEND_CC, UDPLITE_RECV_CC */
 };
+
+/*
+ * An error queued for MSG_ERRQUEUE: what Linux's ip_icmp_error keeps (the
+ * extended error, whom it came from, where our datagram went, and the
+ * datagram's payload as the ICMP message quoted it).
+ */
+struct udp_err {
+	struct udp_err *next;
+	struct sock_extended_err ee;
+	int v6;
+	struct in6_addr from, dst;
+	uint16_t dport;
+	size_t len;
+	unsigned char data[];
+};
+
+#define UDP_ERRQ_MAX 64 /* Linux bounds the queue by SO_RCVBUF; a count is enough here */
 
 #define UDPLITE_SEND_CC 1
 #define UDPLITE_RECV_CC 2
@@ -268,6 +289,84 @@ static void deliver_broadcast(struct netns *ns, struct pkb *p, const struct net_
  * An ICMP error about a datagram we sent: a connected socket (or one with
  * IP_RECVERR) has it as its pending error, as Linux's udp_err.
  */
+/* Queues e for MSG_ERRQUEUE (IP_RECVERR): dropped when the queue is full or memory short. */
+static void errq_add(struct udp_sock *u, const struct net_icmp_err *e, uint16_t dport)
+{
+	size_t len = e->payload_len > sizeof(struct udp_hdr) ? e->payload_len - sizeof(struct udp_hdr) : 0;
+	struct udp_err *q;
+
+	if (u->errq_len >= UDP_ERRQ_MAX)
+		return;
+	q = calloc(1, sizeof(*q) + len);
+	if (!q)
+		return;
+	q->ee.ee_errno = (uint32_t)e->err;
+	q->ee.ee_origin = e->v6 ? SO_EE_ORIGIN_ICMP6 : SO_EE_ORIGIN_ICMP;
+	q->ee.ee_type = (uint8_t)e->type;
+	q->ee.ee_code = (uint8_t)e->code;
+	q->ee.ee_info = e->info;
+	q->v6 = e->v6;
+	q->from = e->from;
+	q->dst = e->dst;
+	q->dport = dport;
+	q->len = len;
+	memcpy(q->data, e->payload + sizeof(struct udp_hdr), len);
+	if (u->errq_tail)
+		u->errq_tail->next = q;
+	else
+		u->errq = q;
+	u->errq_tail = q;
+	u->errq_len++;
+}
+
+/*
+ * recvmsg(MSG_ERRQUEUE): the oldest queued error, as Linux's ip_recv_error
+ * and ipv6_recv_error give it: the datagram's payload as data, where it was
+ * going as the name, the extended error and its sender in an
+ * IP_RECVERR/IPV6_RECVERR message; the pending error becomes the next one's.
+ */
+static long errq_recv(struct udp_sock *u, struct umsg *m, struct sockaddr_storage *from, socklen_t *fromlen,
+		      int *msg_flags)
+{
+	struct inet_sock *s = &u->inet;
+	size_t want = iov_total(m->iov, m->iovcnt), done;
+	struct udp_err *q = u->errq;
+	unsigned char buf[sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6)];
+	int fault;
+
+	if (!q)
+		return -EAGAIN;
+	done = q->len < want ? q->len : want;
+	fault = umsg_copy_to(m, q->data, done) < 0;
+	if (q->len > done)
+		*msg_flags |= MSG_TRUNC;
+	*msg_flags |= MSG_ERRQUEUE;
+	if (from)
+		inet_addr_out(s, &q->dst, q->dport, from, fromlen);
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, &q->ee, sizeof(q->ee));
+	if (q->v6) {
+		struct sockaddr_in6 off = {.sin6_family = AF_INET6, .sin6_addr = q->from};
+
+		memcpy(buf + sizeof(q->ee), &off, sizeof(off));
+		inet_put_cmsg(m, SOL_IPV6, IPV6_RECVERR, buf, sizeof(q->ee) + sizeof(off), msg_flags);
+	} else {
+		struct sockaddr_in off = {.sin_family = AF_INET};
+
+		off.sin_addr.s_addr = net_addr_v4(&q->from);
+		memcpy(buf + sizeof(q->ee), &off, sizeof(off));
+		inet_put_cmsg(m, SOL_IP, IP_RECVERR, buf, sizeof(q->ee) + sizeof(off), msg_flags);
+	}
+	u->errq = q->next;
+	if (!u->errq)
+		u->errq_tail = NULL;
+	u->errq_len--;
+	s->so_error = u->errq ? (int)u->errq->ee.ee_errno : 0;
+	free(q);
+	notify(u);
+	return fault ? -EFAULT : (long)done;
+}
+
 static void err(struct netns *ns, const struct net_icmp_err *e, int protocol)
 {
 	struct udp_hdr h;
@@ -281,6 +380,8 @@ static void err(struct netns *ns, const struct net_icmp_err *e, int protocol)
 		return;
 	if (!s->recverr && e->err == EMSGSIZE)
 		return;
+	if (s->recverr)
+		errq_add((struct udp_sock *)s, e, ntohs(h.dest));
 	s->so_error = e->err;
 	vfs_notify(s->ino);
 }
@@ -342,6 +443,12 @@ static void udp_release(struct file *f)
 	for (p = u->head; p; p = n) {
 		n = p->next;
 		pkb_free(p);
+	}
+	while (u->errq) {
+		struct udp_err *q = u->errq;
+
+		u->errq = q->next;
+		free(q);
 	}
 	inode_put(u->inet.ino);
 	free(u);
@@ -768,7 +875,7 @@ static long udp_recvmsg(struct task *t, struct file *f, struct umsg *m, int flag
 	if (fromlen)
 		*fromlen = 0;
 	if (flags & MSG_ERRQUEUE)
-		return -EAGAIN; /* no error queue kept (IP_RECVERR's messages) */
+		return errq_recv(u, m, from, fromlen, msg_flags);
 	for (;;) {
 		if (s->so_error) {
 			r = -s->so_error;
@@ -919,7 +1026,7 @@ static unsigned udp_poll(struct file *f, uint64_t *deadline)
 	(void)deadline;
 	if (u->head)
 		m |= POLLIN | POLLRDNORM;
-	if (s->so_error)
+	if (s->so_error || u->errq)
 		m |= POLLERR;
 	if (s->rd_shut)
 		m |= POLLIN | POLLRDNORM | POLLRDHUP;
