@@ -16,7 +16,7 @@
  * Differences from Linux, on purpose or for now: SO_LINGER with a
  * timeout does not make close(2) wait (the FIN goes out and the close
  * returns, as with linger off); no urgent data (MSG_OOB is -EINVAL); no
- * TCP Fast Open; PAWS is not checked; buffers do not autotune (4 MiB each
+ * TCP Fast Open; buffers do not autotune (4 MiB each
  * way unless SO_RCVBUF/SO_SNDBUF set them).
  */
 #define _GNU_SOURCE

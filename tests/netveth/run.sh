@@ -234,6 +234,48 @@ wait "$sandbox" 2>/dev/null
 rm -rf "$www" "$out"
 www=
 
+# ---- TCP against a scripted peer (scapy on the host end plays the client) ----
+if ! $PY -c 'import scapy.all' 2>/dev/null; then
+	echo "SKIP netveth/tcp-peer: python3-scapy is not installed (make deps-test)"
+else
+	peer_server='
+import socket, threading
+l = socket.socket()
+l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("0.0.0.0", 7010))
+l.listen(8)
+print("ready", flush=True)
+def serve(c):
+    try:
+        while True:
+            d = c.recv(65536)
+            if not d:
+                break
+            c.sendall(d)
+    except OSError:
+        pass
+while True:
+    c, _ = l.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+'
+	out=$(mktemp)
+	# The peer speaks from 198.18.5.5, behind the gateway: this namespace's kernel owns no such address.
+	start --network=sandbox --veth=nvhost5 --address=198.18.0.2/24 --gateway=198.18.0.1 -- \
+		$PY -c "$peer_server" >"$out" 2>&1
+	ip addr add 198.18.0.1/24 dev nvhost5 2>/dev/null
+	for _ in $(seq 30); do grep -q ready "$out" && break; sleep 0.1; done
+	mac=$(nsenter --net=/proc/$sandbox/ns/net ip -o link show eth0 2>/dev/null | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2)
+	if grep -q ready "$out" && [ -n "$mac" ]; then
+		timeout 30 $PY "$root/tests/netveth/tcp_peer.py" nvhost5 "$mac" 2>&1 | grep -E '^(PASS|FAIL)' ||
+			bad "tcp-peer: the scripted peer ran" "no result"
+	else
+		bad "tcp-peer: the echo server in the sandbox starts" "$(tail -3 "$out")"
+	fi
+	kill "$sandbox" 2>/dev/null
+	wait "$sandbox" 2>/dev/null
+	rm -f "$out"
+fi
+
 # ---- --net-ns: a namespace made by someone else (as CNI would), with its own addresses ----
 unshare -n sleep 30 &
 holder=$!
