@@ -572,9 +572,9 @@ row "TCP 1-byte ping-pong, lo (ns/rt)" tcppp 0
 row "TCP bulk 512M, lo (MB/s) [3]" tcpbw 0
 row "TCP connect+accept+close, lo (ns)" tcpconn 0
 row "iperf3 2 s, lo (MB/s) [3]" iperf 0
-row "TCP 1-byte ping-pong, veth (ns/rt) [5]" vpp 0
+row "TCP ping-pong 1B, veth (ns/rt) [5]" vpp 0
 row "TCP bulk 512M, veth (MB/s) [3][5]" vbw 0
-row "TCP connect+accept+close, veth (ns) [5]" vconn 0
+row "TCP connect+close, veth (ns) [5]" vconn 0
 row "iperf3 2 s, veth (MB/s) [3][5]" viperf 0
 if [ "$ONLY" != net ]; then
 row "do /bin/true, wall (ms)" true_ms 2
