@@ -488,7 +488,17 @@ SYSCALL(creat) { return do_open(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC,
 
 SYSCALL(close)
 {
-	return fdt_close(t->files, (int)a[0]);
+	int fd = (int)a[0];
+	struct file *f = get_file(t, fd);
+	long r = fdt_close(t->files, fd);
+
+	if (f) {
+		/* Ours is the last reference: a lingering socket waits here, its fd already gone (as Linux). */
+		if (r == 0 && f->refs == 1 && f->ops && f->ops->sock && f->ops->sock->close_wait)
+			f->ops->sock->close_wait(t, f);
+		file_put(f);
+	}
+	return r;
 }
 
 SYSCALL(flock)
