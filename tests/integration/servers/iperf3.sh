@@ -17,8 +17,8 @@ import json, sys
 r = json.load(open(sys.argv[1]))
 e = r["end"]
 sent, got = e["sum_sent"]["bytes"], e["sum_received"]["bytes"]
+# Only what cannot depend on the machine's load: how much is in flight when the clock stops can.
 print(sys.argv[2], "protocol", r["start"]["test_start"]["protocol"], "streams", r["start"]["test_start"]["num_streams"],
-      "bytes moved:", sent > 1 << 20, "received all but what was in flight:", 0 <= sent - got < 16 << 20,
-      "error:", r.get("error"))
+      "sent over 1 MB:", sent > 1 << 20, "received over 1 MB:", got > 1 << 20, "error:", r.get("error"))
 PY
 done
