@@ -259,11 +259,18 @@ int net_addr_type(struct netns *ns, const struct in6_addr *addr);
 	X(Udp, SndbufErrors) X(Udp, InCsumErrors) X(Udp, IgnoredMulti) X(Udp, MemErrors) \
 	X(Ip6, InReceives) X(Ip6, InHdrErrors) X(Ip6, InTooBigErrors) X(Ip6, InNoRoutes) X(Ip6, InAddrErrors) \
 	X(Ip6, InUnknownProtos) X(Ip6, InTruncatedPkts) X(Ip6, InDiscards) X(Ip6, InDelivers) \
-	X(Ip6, OutRequests) X(Ip6, OutDiscards) X(Ip6, OutNoRoutes) X(Ip6, OutTransmits) X(Ip6, ReasmReqds) \
-	X(Ip6, ReasmFails) X(Ip6, InNoECTPkts) X(Ip6, InECT1Pkts) X(Ip6, InECT0Pkts) X(Ip6, InCEPkts) \
+	X(Ip6, OutRequests) X(Ip6, OutDiscards) X(Ip6, OutNoRoutes) X(Ip6, OutTransmits) X(Ip6, ReasmTimeout) \
+	X(Ip6, ReasmReqds) X(Ip6, ReasmOKs) X(Ip6, ReasmFails) X(Ip6, FragOKs) X(Ip6, FragFails) X(Ip6, FragCreates) \
+	X(Ip6, InNoECTPkts) X(Ip6, InECT1Pkts) X(Ip6, InECT0Pkts) X(Ip6, InCEPkts) \
 	X(Icmp6, InMsgs) X(Icmp6, InErrors) X(Icmp6, OutMsgs) X(Icmp6, OutErrors) X(Icmp6, InCsumErrors) \
 	X(Udp6, InDatagrams) X(Udp6, NoPorts) X(Udp6, InErrors) X(Udp6, OutDatagrams) X(Udp6, RcvbufErrors) \
-	X(Udp6, SndbufErrors) X(Udp6, InCsumErrors) X(Udp6, IgnoredMulti) X(Udp6, MemErrors)
+	X(Udp6, SndbufErrors) X(Udp6, InCsumErrors) X(Udp6, IgnoredMulti) X(Udp6, MemErrors) \
+	X(UdpLite, InDatagrams) X(UdpLite, NoPorts) X(UdpLite, InErrors) X(UdpLite, OutDatagrams) \
+	X(UdpLite, RcvbufErrors) X(UdpLite, SndbufErrors) X(UdpLite, InCsumErrors) X(UdpLite, IgnoredMulti) \
+	X(UdpLite, MemErrors) \
+	X(UdpLite6, InDatagrams) X(UdpLite6, NoPorts) X(UdpLite6, InErrors) X(UdpLite6, OutDatagrams) \
+	X(UdpLite6, RcvbufErrors) X(UdpLite6, SndbufErrors) X(UdpLite6, InCsumErrors) X(UdpLite6, IgnoredMulti) \
+	X(UdpLite6, MemErrors)
 
 enum {
 #define NET_MIB_ENUM(g, n) NET_MIB_##g##_##n,
@@ -292,6 +299,13 @@ struct netns {
 	uint64_t mib[NET_MIB_MAX]; /* counters of /proc/net/snmp and netstat, by NET_MIB_* */
 	uint64_t icmp_types[2][2][256]; /* ICMP [0] and ICMPv6 [1] messages in [0] and out [1], by type (IcmpMsg) */
 	uint32_t ip_id;        /* the next IPv4 identification */
+	uint32_t ip6_frag_id;  /* the next IPv6 fragment identification */
+	/* Fragments being reassembled (netstack/core/frag.c): by hash, and oldest first for the one timer. */
+	struct frag_queue *frag_hash[256];
+	struct frag_queue *frag_oldest, *frag_newest;
+	size_t frag_mem;       /* their bytes (truesize), at most NET_FRAG_HIGH_THRESH */
+	int frag_queues;
+	struct ktimer frag_timer;
 	int backlog_len;
 	unsigned local_port_lo, local_port_hi; /* ip_local_port_range: 32768..60999 */
 };

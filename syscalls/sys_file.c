@@ -488,7 +488,17 @@ SYSCALL(creat) { return do_open(t, AT_FDCWD, a[0], O_CREAT | O_WRONLY | O_TRUNC,
 
 SYSCALL(close)
 {
-	return fdt_close(t->files, (int)a[0]);
+	int fd = (int)a[0];
+	struct file *f = get_file(t, fd);
+	long r = fdt_close(t->files, fd);
+
+	if (f) {
+		/* Ours is the last reference: a lingering socket waits here, its fd already gone (as Linux). */
+		if (r == 0 && f->refs == 1 && f->ops && f->ops->sock && f->ops->sock->close_wait)
+			f->ops->sock->close_wait(t, f);
+		file_put(f);
+	}
+	return r;
 }
 
 SYSCALL(flock)
@@ -1154,6 +1164,17 @@ SYSCALL(ioctl)
 		r = mm_copy_in(t->mm, &v, a[2], sizeof(v));
 		if (r == 0)
 			f->flags = v ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
+		break;
+	case FIOASYNC:
+		/* O_ASYNC as F_SETFL sets it (nginx gives its workers' socketpairs SIGIO this way). */
+		r = mm_copy_in(t->mm, &v, a[2], sizeof(v));
+		if (r == 0 && ((v ? O_ASYNC : 0) ^ f->flags) & O_ASYNC && (S_ISREG(f->inode->mode) || S_ISDIR(f->inode->mode)))
+			r = -ENOTTY; /* Linux's disk file systems have no fasync */
+		else if (r == 0 && ((v ? O_ASYNC : 0) ^ f->flags) & O_ASYNC) {
+			r = vfs_fasync_set(f, fd, !!v);
+			if (r == 0)
+				f->flags = v ? (f->flags | O_ASYNC) : (f->flags & ~O_ASYNC);
+		}
 		break;
 	case FIONREAD:
 		/* The file's own answer first: an anonymous inode (inotify) is "regular" here but has no size. */

@@ -74,6 +74,14 @@ struct socket_ops {
 	long (*getsockopt)(struct task *t, struct file *f, int level, int name, void *val, socklen_t *len);
 	long (*setsockopt)(struct file *f, int level, int name, const void *val, socklen_t len);
 	/*
+	 * Optional: close(2) calls it when it drops the file's last
+	 * reference, before the release, so that a socket with SO_LINGER and
+	 * a timeout can wait (blocking through t) until what it sent is
+	 * acknowledged or the time is up, as Linux's tcp_close does.  Its
+	 * outcome is not close's: close returns 0 either way.
+	 */
+	void (*close_wait)(struct task *t, struct file *f);
+	/*
 	 * Set: sendmsg/recvmsg take the application's iovecs as they are
 	 * (umsg.mm set) and copy the data themselves, once, between guest
 	 * memory and their packets; no bounce buffer and no SOCK_CHUNK cap.

@@ -61,7 +61,7 @@ struct ip6_hdr_wire {
  * to (about an error, a broadcast, a fragment past the first) apply.
  * kind is one of the NET_ICMP_* below; info the pointer or MTU.
  */
-enum { NET_ICMP_PORT_UNREACH, NET_ICMP_PROTO_UNREACH, NET_ICMP_PARAM_PROB, NET_ICMP_TOO_BIG };
+enum { NET_ICMP_PORT_UNREACH, NET_ICMP_PROTO_UNREACH, NET_ICMP_PARAM_PROB, NET_ICMP_TOO_BIG, NET_ICMP_REASM_TIMEOUT };
 void icmp_send_error(struct netns *ns, struct pkb *p, int v6, int kind, uint32_t info);
 /*
  * Raw sockets of protocol get a copy of a packet (p at its transport
@@ -75,3 +75,41 @@ static inline unsigned char *pkb_network(const struct pkb *p)
 {
 	return p->data - p->nh_off;
 }
+
+/* ---- fragments (netstack/core/frag.c) ---- */
+
+#define NET_FRAG_HIGH_THRESH (4u << 20)              /* Linux's ipfrag_high_thresh */
+#define NET_FRAG_TIMEOUT_NS (30ull * 1000000000ull) /* Linux's ipfrag_time */
+
+/* What makes fragments one datagram's (RFC 791: source, destination, protocol, identification). */
+struct net_frag_key {
+	struct in6_addr src, dst; /* v4-mapped for IPv4 */
+	uint32_t id;
+	uint8_t protocol;      /* IPv4's protocol field; 0 for IPv6, whose identification alone counts */
+	uint8_t v6;
+	uint8_t pad[2];        /* zero: keys are compared with memcmp */
+};
+
+/*
+ * Queues fragment p (data at its payload, its headers before it: nh_off
+ * bytes from the network header) at byte off of the datagram's payload,
+ * with more set unless it is the last; takes p.  1 when that completes the
+ * datagram: *out is a new packet of the first fragment's nh_off header
+ * bytes (*hlen, for the caller to rewrite into a whole packet's) followed
+ * by the whole payload.  0 while it waits, -errno when it or its queue was
+ * dropped (limits, overlaps; counted).  A payload that would end past
+ * max_payload is dropped.  Counts Reasm* of Ip or Ip6.
+ */
+int net_frag_queue(struct netns *ns, const struct net_frag_key *k, struct pkb *p, size_t off, int more,
+		   size_t max_payload, struct pkb **out, size_t *hlen);
+/* Drops the queues of ns due by now (monotonic ns): what the timer does; tests call it. */
+void net_frag_expire(struct netns *ns, uint64_t now);
+/* Drops every queue of ns (tests, a namespace going away). */
+void net_frag_flush(struct netns *ns);
+/*
+ * Sends p, a whole IP packet (header made, proto set) too large for dev's
+ * MTU, as fragments (netstack/ipv4/ip4_output.c, ipv6/ip6_output.c);
+ * takes p.  0 or -errno.
+ */
+int ip4_fragment(struct netns *ns, struct netif *dev, struct pkb *p, const struct in6_addr *next_hop);
+int ip6_fragment(struct netns *ns, struct netif *dev, struct pkb *p, const struct in6_addr *next_hop);

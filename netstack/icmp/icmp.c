@@ -85,8 +85,8 @@ void icmp_send_error(struct netns *ns, struct pkb *p, int v6, int kind, uint32_t
 		if (h->nexthdr == IPPROTO_ICMPV6 && p->len >= 1 && p->data[0] < 128 && p->nh_off == sizeof(*h))
 			return;
 		type = kind == NET_ICMP_PORT_UNREACH ? ICMP6_DEST_UNREACH : kind == NET_ICMP_TOO_BIG ? ICMP6_PKT_TOOBIG :
-										 ICMP6_PARAMPROB;
-		code = kind == NET_ICMP_PORT_UNREACH ? 4 : kind == NET_ICMP_PROTO_UNREACH ? 1 : 0;
+		       kind == NET_ICMP_REASM_TIMEOUT ? ICMP6_TIME_EXCEED : ICMP6_PARAMPROB;
+		code = kind == NET_ICMP_PORT_UNREACH ? 4 : kind == NET_ICMP_PROTO_UNREACH || kind == NET_ICMP_REASM_TIMEOUT ? 1 : 0;
 		max = 1280 - sizeof(*h) - sizeof(struct icmp_hdr);
 		if (src.s6_addr[0] == 0xff)
 			memset(&src, 0, sizeof(src)); /* the route picks one of ours */
@@ -111,8 +111,10 @@ void icmp_send_error(struct netns *ns, struct pkb *p, int v6, int kind, uint32_t
 		if (h->protocol == IPPROTO_ICMP && p->nh_off == ihl && p->len >= 1 && p->data[0] != ICMP_ECHO &&
 		    p->data[0] != ICMP_ECHOREPLY && p->data[0] != 13 && p->data[0] != 14)
 			return;
-		type = kind == NET_ICMP_PARAM_PROB ? ICMP_PARAMETERPROB : ICMP_DEST_UNREACH;
-		code = kind == NET_ICMP_PORT_UNREACH ? 3 : kind == NET_ICMP_PROTO_UNREACH ? 2 : kind == NET_ICMP_TOO_BIG ? 4 : 0;
+		type = kind == NET_ICMP_PARAM_PROB ? ICMP_PARAMETERPROB :
+		       kind == NET_ICMP_REASM_TIMEOUT ? ICMP_TIME_EXCEEDED : ICMP_DEST_UNREACH;
+		code = kind == NET_ICMP_PORT_UNREACH ? 3 : kind == NET_ICMP_PROTO_UNREACH ? 2 : kind == NET_ICMP_TOO_BIG ? 4 :
+		       kind == NET_ICMP_REASM_TIMEOUT ? 1 : 0;
 		/* The offending header and up to 576 bytes in all (RFC 1812 4.3.2.3). */
 		max = 576 - sizeof(*h) - sizeof(struct icmp_hdr);
 		send_msg(ns, 0, &src, &dst, type, code, kind == NET_ICMP_TOO_BIG ? htonl(info & 0xffff) : htonl(info << 24),

@@ -3,8 +3,8 @@
  * the bytes the link delivered before it is read; a malformed packet is
  * counted (Ip InHdrErrors, as Linux) and dropped.  No forwarding: a packet
  * for an address that is not ours is counted in InAddrErrors.  Fragments
- * are not reassembled (a sandbox's loopback never makes them; the veth
- * will): they are counted in ReasmFails and dropped.
+ * are reassembled (netstack/core/frag.c, with its limits) before anything
+ * is delivered, raw sockets included, as Linux's ip_local_deliver does.
  */
 #define _GNU_SOURCE
 #include <linux/rtnetlink.h>
@@ -30,6 +30,46 @@ static int options_ok(const unsigned char *o, size_t len)
 		i += o[i + 1];
 	}
 	return 1;
+}
+
+/*
+ * A fragment (p at its IP header of ihl bytes) goes to its queue; the
+ * datagram it completes comes back whole, with the first fragment's header
+ * made a whole packet's (length, no fragment bits, checksum), else NULL.
+ * A fragment that is not the last carries a multiple of 8 bytes: Linux
+ * trims the rest, and so do we.
+ */
+static struct pkb *reassemble(struct netns *ns, struct pkb *p, size_t ihl)
+{
+	const struct ip4_hdr *h = (const struct ip4_hdr *)p->data;
+	uint16_t fo = ntohs(h->frag_off);
+	struct net_frag_key k;
+	struct ip4_hdr *w;
+	struct pkb *whole;
+	size_t hlen;
+
+	memset(&k, 0, sizeof(k));
+	net_addr_from_v4(&k.src, h->saddr);
+	net_addr_from_v4(&k.dst, h->daddr);
+	k.id = ntohs(h->id);
+	k.protocol = h->protocol;
+	pkb_pull(p, ihl);
+	if (fo & IP4_MF)
+		pkb_trim(p, p->len & ~(size_t)7);
+	if (net_frag_queue(ns, &k, p, (size_t)(fo & IP4_OFFMASK) * 8, !!(fo & IP4_MF), 65535 - ihl, &whole, &hlen) <= 0)
+		return NULL;
+	if (whole->len > 65535 || hlen < sizeof(*w)) {
+		NET_INC(ns, Ip, InHdrErrors);
+		pkb_free(whole);
+		return NULL;
+	}
+	w = (struct ip4_hdr *)whole->data;
+	w->tot_len = htons((uint16_t)whole->len);
+	w->frag_off = 0;
+	w->check = 0;
+	w->check = net_csum_fold(net_csum_add(0, w, hlen));
+	whole->nh_off = 0;
+	return whole;
 }
 
 void ip4_rcv(struct netns *ns, struct pkb *p)
@@ -78,10 +118,11 @@ void ip4_rcv(struct netns *ns, struct pkb *p)
 		p->flags |= PKB_MULTICAST;
 	}
 	if (ntohs(h->frag_off) & (IP4_MF | IP4_OFFMASK)) {
-		NET_INC(ns, Ip, ReasmReqds);
-		NET_INC(ns, Ip, ReasmFails);
-		pkb_free(p);
-		return;
+		p = reassemble(ns, p, ihl);
+		if (!p)
+			return;
+		h = (const struct ip4_hdr *)p->data;
+		ihl = (size_t)(h->ver_ihl & 0xf) * 4;
 	}
 	m.v6 = 0;
 	m.ttl = h->ttl;

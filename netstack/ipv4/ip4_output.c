@@ -2,8 +2,8 @@
  * IPv4 send: route, prepend the header, hand to the interface.  A packet
  * for one of our own addresses goes out by lo whatever interface owns the
  * address, as Linux's local routes send it.  Packets larger than the
- * interface's MTU are refused with EMSGSIZE rather than fragmented (lo's
- * 65536 is larger than any IPv4 packet).
+ * interface's MTU are fragmented (ip4_fragment), unless the sender said
+ * not to (IP_PMTUDISC_DO, TCP): then EMSGSIZE.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,8 +31,8 @@ int ip4_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, cons
 		return r == -EADDRNOTAVAIL ? -ENETUNREACH : r;
 	}
 	dev = rt->type == RTN_LOCAL ? ns->lo : rt->dev;
-	if (p->len + sizeof(*h) > 65535 || p->len + sizeof(*h) > dev->mtu) {
-		NET_INC(ns, Ip, FragFails);
+	if (p->len + sizeof(*h) > 65535 || (p->len + sizeof(*h) > dev->mtu && o && o->dontfrag)) {
+		/* Refused before it is a packet: Linux counts nothing (ip_local_error). */
 		pkb_free(p);
 		return -EMSGSIZE;
 	}
@@ -76,6 +76,60 @@ int ip4_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, cons
 		pkb_free(p);
 		return -ENETDOWN;
 	}
+	if (p->len > dev->mtu)
+		return ip4_fragment(ns, dev, p, IN6_IS_ADDR_UNSPECIFIED(&rt->gateway) ? dst : &rt->gateway);
 	NET_INC(ns, Ip, OutTransmits);
 	return dev->ops->xmit(dev, p, IN6_IS_ADDR_UNSPECIFIED(&rt->gateway) ? dst : &rt->gateway);
+}
+
+/*
+ * RFC 791 3.2: each fragment a copy of the header (we send no options)
+ * and the next (MTU - header) & ~7 bytes of the payload, the more-fragments
+ * bit on all but the last; the sizes Linux's ip_fragment makes, so the
+ * counters (FragOKs, FragCreates) read the same.
+ */
+int ip4_fragment(struct netns *ns, struct netif *dev, struct pkb *p, const struct in6_addr *next_hop)
+{
+	const struct ip4_hdr *h = (const struct ip4_hdr *)p->data;
+	size_t ihl = (size_t)(h->ver_ihl & 0xf) * 4, payload = p->len - ihl, per, off, n;
+	uint16_t base = (uint16_t)(ntohs(h->frag_off) & ~(IP4_MF | IP4_OFFMASK));
+	int r = 0;
+
+	if (dev->mtu < ihl + 8) {
+		NET_INC(ns, Ip, FragFails);
+		pkb_free(p);
+		return -EMSGSIZE;
+	}
+	per = (dev->mtu - ihl) & ~(size_t)7;
+	for (off = 0; off < payload && r >= 0; off += n) {
+		struct ip4_hdr *fh;
+		struct pkb *f;
+
+		n = payload - off < per ? payload - off : per;
+		f = pkb_alloc(NET_MAX_HEADROOM, ihl + n);
+		if (!f) {
+			NET_INC(ns, Ip, FragFails);
+			pkb_free(p);
+			return -ENOBUFS;
+		}
+		memcpy(f->data, h, ihl);
+		memcpy(f->data + ihl, p->data + ihl + off, n);
+		fh = (struct ip4_hdr *)f->data;
+		fh->tot_len = htons((uint16_t)(ihl + n));
+		fh->frag_off = htons((uint16_t)(base | (off / 8) | (off + n < payload ? IP4_MF : 0)));
+		fh->check = 0;
+		if (!dev->no_csum)
+			fh->check = net_csum_fold(net_csum_add(0, fh, ihl));
+		f->proto = ETH_P_IP;
+		f->flags = p->flags;
+		NET_INC(ns, Ip, FragCreates);
+		NET_INC(ns, Ip, OutTransmits);
+		r = dev->ops->xmit(dev, f, next_hop);
+	}
+	if (r >= 0)
+		NET_INC(ns, Ip, FragOKs);
+	else
+		NET_INC(ns, Ip, FragFails);
+	pkb_free(p);
+	return r < 0 ? r : 0;
 }

@@ -6,8 +6,8 @@
  * options only first; options whose type says "discard" discard the packet;
  * a routing header with segments left is not ours to follow (we are no
  * router: parameter problem); an atomic fragment (offset 0, no more
- * fragments) is processed as the whole packet, other fragments are not
- * reassembled (counted and dropped).  A v4-mapped source or destination on
+ * fragments) is processed as the whole packet, other fragments are
+ * reassembled (netstack/core/frag.c: overlaps drop the datagram, RFC 5722).  A v4-mapped source or destination on
  * the wire is refused (RFC 4291 2.5.5.2), as Linux does: inside the stack
  * such an address means IPv4.
  */
@@ -49,11 +49,74 @@ static int tlv_ok(const unsigned char *o, size_t len)
 	return 0;
 }
 
+/*
+ * A fragment (p at its IPv6 header, its fragment header at off) goes to
+ * its queue; the datagram it completes comes back whole: the first
+ * fragment's headers without its fragment header, the payload length the
+ * whole one's, and all the payload.  Else NULL.
+ */
+static struct pkb *reassemble(struct netns *ns, struct pkb *p, size_t off)
+{
+	const struct ip6_hdr_wire *h = (const struct ip6_hdr_wire *)p->data;
+	const unsigned char *e = p->data + off;
+	struct ip6_hdr_wire *w;
+	struct net_frag_key k;
+	struct pkb *whole;
+	uint16_t fo;
+	uint32_t id;
+	size_t hlen;
+
+	memcpy(&fo, e + 2, 2);
+	memcpy(&id, e + 4, 4);
+	fo = ntohs(fo);
+	memset(&k, 0, sizeof(k));
+	k.src = h->saddr;
+	k.dst = h->daddr;
+	k.id = ntohl(id);
+	k.v6 = 1;
+	pkb_pull(p, off + 8);
+	/* The whole one's payload length (its headers but the fixed one and the fragment header) stays within 65535. */
+	if (net_frag_queue(ns, &k, p, fo & 0xfff8, fo & 1, 65535 - (off - sizeof(*h)), &whole, &hlen) <= 0)
+		return NULL;
+	if (hlen < sizeof(*w) + 8 || whole->len - 8 - sizeof(*w) > 65535) {
+		NET_INC(ns, Ip6, InHdrErrors);
+		pkb_free(whole);
+		return NULL;
+	}
+	/*
+	 * The fragment header goes, as Linux's ip6_frag_reasm takes it out: the
+	 * header before it (found again on the first fragment's chain, which
+	 * ip6_rcv walked) names what it carried.
+	 */
+	{
+		unsigned char *d = whole->data;
+		size_t pos = sizeof(*w), nh_field = 6, fh = hlen - 8;
+
+		while (pos < fh) {
+			nh_field = pos;
+			pos += ((size_t)d[pos + 1] + 1) * 8;
+		}
+		if (pos != fh) {
+			NET_INC(ns, Ip6, InHdrErrors);
+			pkb_free(whole);
+			return NULL;
+		}
+		d[nh_field] = d[fh];
+		memmove(d + 8, d, fh);
+		pkb_pull(whole, 8);
+	}
+	w = (struct ip6_hdr_wire *)whole->data;
+	w->payload_len = htons((uint16_t)(whole->len - sizeof(*w)));
+	whole->nh_off = 0;
+	return whole;
+}
+
 void ip6_rcv(struct netns *ns, struct pkb *p)
 {
 	const struct ip6_hdr_wire *h;
 	struct net_rx_meta m;
 	size_t off, plen;
+	uint32_t pointer = 0;
 	int nexthdr, type, raw, first = 1;
 
 	NET_INC(ns, Ip6, InReceives);
@@ -131,10 +194,20 @@ void ip6_rcv(struct netns *ns, struct pkb *p)
 
 			memcpy(&fo, e + 2, 2);
 			if (ntohs(fo) & 0xfff9) { /* an offset, or more fragments to come */
-				NET_INC(ns, Ip6, ReasmReqds);
-				NET_INC(ns, Ip6, ReasmFails);
-				pkb_free(p);
-				return;
+				if ((ntohs(fo) & 1) && ((p->len - off - elen) & 7)) {
+					/* Not the last, yet not a multiple of 8 long: the payload length is wrong (RFC 8200 4.5). */
+					pointer = 4;
+					goto param_problem;
+				}
+				p = reassemble(ns, p, off);
+				if (!p)
+					return;
+				/* The whole datagram, parsed again from the top. */
+				h = (const struct ip6_hdr_wire *)p->data;
+				nexthdr = h->nexthdr;
+				off = sizeof(*h);
+				first = 1;
+				continue;
 			}
 			break;
 		}
@@ -162,7 +235,7 @@ void ip6_rcv(struct netns *ns, struct pkb *p)
 param_problem:
 	NET_INC(ns, Ip6, InHdrErrors);
 	pkb_pull(p, sizeof(*h));
-	icmp_send_error(ns, p, 1, NET_ICMP_PARAM_PROB, 0);
+	icmp_send_error(ns, p, 1, NET_ICMP_PARAM_PROB, pointer);
 	pkb_free(p);
 	return;
 hdr_error:

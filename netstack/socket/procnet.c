@@ -195,9 +195,11 @@ static void show_snmp(struct task *t, struct proc_buf *b)
 		{"IgnoredMulti", M(Udp, IgnoredMulti)}, {"MemErrors", M(Udp, MemErrors)},
 	};
 	static const struct col udplite[] = {
-		{"InDatagrams", NONE}, {"NoPorts", NONE}, {"InErrors", NONE}, {"OutDatagrams", NONE},
-		{"RcvbufErrors", NONE}, {"SndbufErrors", NONE}, {"InCsumErrors", NONE}, {"IgnoredMulti", NONE},
-		{"MemErrors", NONE},
+		{"InDatagrams", M(UdpLite, InDatagrams)}, {"NoPorts", M(UdpLite, NoPorts)},
+		{"InErrors", M(UdpLite, InErrors)}, {"OutDatagrams", M(UdpLite, OutDatagrams)},
+		{"RcvbufErrors", M(UdpLite, RcvbufErrors)}, {"SndbufErrors", M(UdpLite, SndbufErrors)},
+		{"InCsumErrors", M(UdpLite, InCsumErrors)}, {"IgnoredMulti", M(UdpLite, IgnoredMulti)},
+		{"MemErrors", M(UdpLite, MemErrors)},
 	};
 
 	snmp_group(b, ns, "Ip", ip, sizeof(ip) / sizeof(ip[0]), 0);
@@ -221,9 +223,9 @@ static void show_snmp6(struct task *t, struct proc_buf *b)
 		{"Ip6InAddrErrors", M(Ip6, InAddrErrors)}, {"Ip6InUnknownProtos", M(Ip6, InUnknownProtos)},
 		{"Ip6InTruncatedPkts", M(Ip6, InTruncatedPkts)}, {"Ip6InDiscards", M(Ip6, InDiscards)},
 		{"Ip6InDelivers", M(Ip6, InDelivers)}, {"Ip6OutForwDatagrams", NONE}, {"Ip6OutRequests", M(Ip6, OutRequests)},
-		{"Ip6OutDiscards", M(Ip6, OutDiscards)}, {"Ip6OutNoRoutes", M(Ip6, OutNoRoutes)}, {"Ip6ReasmTimeout", NONE},
-		{"Ip6ReasmReqds", M(Ip6, ReasmReqds)}, {"Ip6ReasmOKs", NONE}, {"Ip6ReasmFails", M(Ip6, ReasmFails)}, {"Ip6FragOKs", NONE},
-		{"Ip6FragFails", NONE}, {"Ip6FragCreates", NONE}, {"Ip6InMcastPkts", NONE}, {"Ip6OutMcastPkts", NONE},
+		{"Ip6OutDiscards", M(Ip6, OutDiscards)}, {"Ip6OutNoRoutes", M(Ip6, OutNoRoutes)}, {"Ip6ReasmTimeout", M(Ip6, ReasmTimeout)},
+		{"Ip6ReasmReqds", M(Ip6, ReasmReqds)}, {"Ip6ReasmOKs", M(Ip6, ReasmOKs)}, {"Ip6ReasmFails", M(Ip6, ReasmFails)}, {"Ip6FragOKs", M(Ip6, FragOKs)},
+		{"Ip6FragFails", M(Ip6, FragFails)}, {"Ip6FragCreates", M(Ip6, FragCreates)}, {"Ip6InMcastPkts", NONE}, {"Ip6OutMcastPkts", NONE},
 		{"Ip6InOctets", NONE}, {"Ip6OutOctets", NONE}, {"Ip6InMcastOctets", NONE}, {"Ip6OutMcastOctets", NONE},
 		{"Ip6InBcastOctets", NONE}, {"Ip6OutBcastOctets", NONE}, {"Ip6InNoECTPkts", M(Ip6, InNoECTPkts)}, {"Ip6InECT1Pkts", M(Ip6, InECT1Pkts)},
 		{"Ip6InECT0Pkts", M(Ip6, InECT0Pkts)}, {"Ip6InCEPkts", M(Ip6, InCEPkts)}, {"Ip6OutTransmits", M(Ip6, OutTransmits)}, {"Icmp6InMsgs", M(Icmp6, InMsgs)},
@@ -243,10 +245,11 @@ static void show_snmp6(struct task *t, struct proc_buf *b)
 		{"Udp6InDatagrams", M(Udp6, InDatagrams)}, {"Udp6NoPorts", M(Udp6, NoPorts)}, {"Udp6InErrors", M(Udp6, InErrors)},
 		{"Udp6OutDatagrams", M(Udp6, OutDatagrams)}, {"Udp6RcvbufErrors", M(Udp6, RcvbufErrors)},
 		{"Udp6SndbufErrors", M(Udp6, SndbufErrors)}, {"Udp6InCsumErrors", M(Udp6, InCsumErrors)},
-		{"Udp6IgnoredMulti", M(Udp6, IgnoredMulti)}, {"Udp6MemErrors", M(Udp6, MemErrors)}, {"UdpLite6InDatagrams", NONE},
-		{"UdpLite6NoPorts", NONE}, {"UdpLite6InErrors", NONE}, {"UdpLite6OutDatagrams", NONE},
-		{"UdpLite6RcvbufErrors", NONE}, {"UdpLite6SndbufErrors", NONE}, {"UdpLite6InCsumErrors", NONE},
-		{"UdpLite6MemErrors", NONE},
+		{"Udp6IgnoredMulti", M(Udp6, IgnoredMulti)}, {"Udp6MemErrors", M(Udp6, MemErrors)}, {"UdpLite6InDatagrams", M(UdpLite6, InDatagrams)},
+		{"UdpLite6NoPorts", M(UdpLite6, NoPorts)}, {"UdpLite6InErrors", M(UdpLite6, InErrors)},
+		{"UdpLite6OutDatagrams", M(UdpLite6, OutDatagrams)}, {"UdpLite6RcvbufErrors", M(UdpLite6, RcvbufErrors)},
+		{"UdpLite6SndbufErrors", M(UdpLite6, SndbufErrors)}, {"UdpLite6InCsumErrors", M(UdpLite6, InCsumErrors)},
+		{"UdpLite6MemErrors", M(UdpLite6, MemErrors)},
 	};
 	size_t k;
 	int i;

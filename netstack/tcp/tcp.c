@@ -13,10 +13,8 @@
  * (pkb_truesize), so a peer sending one byte per segment cannot make it
  * hold more.
  *
- * Differences from Linux, on purpose or for now: SO_LINGER with a
- * timeout does not make close(2) wait (the FIN goes out and the close
- * returns, as with linger off); no urgent data (MSG_OOB is -EINVAL); no
- * TCP Fast Open; PAWS is not checked; buffers do not autotune (4 MiB each
+ * Differences from Linux, on purpose or for now: no urgent data (MSG_OOB is -EINVAL); no
+ * TCP Fast Open; buffers do not autotune (4 MiB each
  * way unless SO_RCVBUF/SO_SNDBUF set them).
  */
 #define _GNU_SOURCE
@@ -1298,6 +1296,8 @@ static void tcp_release(struct file *f)
 	tcp_leave();
 }
 
+static void tcp_close_wait(struct task *t, struct file *f);
+
 static const struct socket_ops tcp_sock_ops = {
 	.bind = tcp_bind,
 	.listen = tcp_listen,
@@ -1309,7 +1309,31 @@ static const struct socket_ops tcp_sock_ops = {
 	.getname = tcp_getname,
 	.getsockopt = tcp_getsockopt,
 	.setsockopt = tcp_setsockopt,
+	.close_wait = tcp_close_wait,
 };
+
+/*
+ * SO_LINGER with a timeout: close(2) sends the FIN now and waits until it
+ * and all data before it are acknowledged, or the time is up, or a signal
+ * comes; then tcp_release does the rest (the connection finishes in the
+ * background if it has to), as Linux's tcp_close with sk_lingertime.
+ * Unread data or a zero timeout are release's business (a RST).
+ */
+static void tcp_close_wait(struct task *t, struct file *f)
+{
+	struct tcp_sock *tp = f->priv;
+	uint64_t deadline;
+
+	if (!tp->inet.linger_on || tp->inet.linger_s == 0 || tp->rcv_queued)
+		return;
+	if (tp->state != TCP_S_ESTABLISHED && tp->state != TCP_S_CLOSE_WAIT)
+		return;
+	tcp_shutdown(f, SHUT_WR);
+	deadline = host_realtime_ns() + (uint64_t)tp->inet.linger_s * 1000000000ull; /* inet_wait's clock */
+	while (tp->state == TCP_S_FIN_WAIT1 || tp->state == TCP_S_CLOSING || tp->state == TCP_S_LAST_ACK)
+		if (inet_wait(t, &tp->inet, 0, deadline) < 0)
+			break;
+}
 
 static const struct file_ops tcp_fops = {
 	.read = sock_file_read,

@@ -135,6 +135,7 @@ struct tcp_sock {
 	int snd_wscale, rcv_wscale, wscale_ok;
 	int sack_ok, ts_ok;
 	uint32_t ts_recent;            /* the peer's last TSval in window (we echo it) */
+	uint64_t ts_recent_ms;         /* when it was taken: PAWS forgets it after 24 days idle (RFC 7323 5.5) */
 	int mss;                       /* what a segment's data may be (options left out) */
 	int peer_mss, adv_mss;
 	struct pkb *sndq, *sndq_tail;  /* from snd_una to write_seq */
@@ -299,6 +300,7 @@ void tcp_ka_reset(struct tcp_sock *tp);
 void tcp_rtt_sample(struct tcp_sock *tp, uint32_t rtt_us);
 void tcp_probe_arm(struct tcp_sock *tp);
 #define TCP_TIMEWAIT_MS 60000
+#define TCP_PAWS_IDLE_MS (24ull * 24 * 3600 * 1000) /* RFC 7323 5.5: a timestamp taken is good for 24 days */
 #define TCP_FIN_TIMEOUT_MS 60000
 #define TCP_RTO_MIN_MS 200
 #define TCP_RTO_MAX_MS 120000

@@ -143,8 +143,10 @@ static void syn_options(struct tcp_sock *tp, const struct tcp_opts *o)
 	}
 	tp->sack_ok = tp->sack_ok && o->sack_ok;
 	tp->ts_ok = tp->ts_ok && o->ts;
-	if (tp->ts_ok)
+	if (tp->ts_ok) {
 		tp->ts_recent = o->tsval;
+		tp->ts_recent_ms = tcp_now_ms();
+	}
 	tcp_mss_update(tp);
 }
 
@@ -551,7 +553,21 @@ static void rcv_established(struct tcp_sock *tp, struct pkb *p, struct seg *s)
 {
 	int fin = !!(s->flags & TH_FIN);
 
-	/* 1: sequence number (RFC 7323's PAWS is left out: timestamps only time the round trip). */
+	/*
+	 * 0: PAWS (RFC 7323 5.3): a segment whose timestamp is older than the
+	 * last one taken in the window is an old duplicate from a wrapped
+	 * sequence space: dropped with an ACK, as Linux's tcp_paws_discard
+	 * (with its slack of 1 and its exception for a reordered pure ACK),
+	 * unless the timestamp taken is 24 days old.  RSTs are not checked.
+	 */
+	if (tp->ts_ok && s->o.ts && !(s->flags & TH_RST) && (int32_t)(tp->ts_recent - s->o.tsval) > 1 &&
+	    tcp_now_ms() - tp->ts_recent_ms < TCP_PAWS_IDLE_MS &&
+	    !(s->len == 0 && !(s->flags & (TH_SYN | TH_FIN)) && s->seq == tp->rcv_nxt && s->ack == tp->snd_una)) {
+		tcp_send_ack_now(tp);
+		drop(p);
+		return;
+	}
+	/* 1: sequence number. */
 	if (!seq_acceptable(tp, s, fin)) {
 		if (!(s->flags & TH_RST)) {
 			if (s->len && SEQ_LEQ(s->seq + s->len, tp->rcv_nxt)) {
@@ -677,8 +693,10 @@ static void rcv_established(struct tcp_sock *tp, struct pkb *p, struct seg *s)
 	}
 	if (tp->state == TCP_S_CLOSE)
 		goto out; /* ack_new's retransmission may have met a RST on loopback */
-	if (tp->ts_ok && s->o.ts && SEQ_LEQ(s->seq, tp->rcv_wup))
+	if (tp->ts_ok && s->o.ts && SEQ_LEQ(s->seq, tp->rcv_wup) && (int32_t)(s->o.tsval - tp->ts_recent) >= 0) {
 		tp->ts_recent = s->o.tsval;
+		tp->ts_recent_ms = tcp_now_ms();
+	}
 	{
 		int fin_acked = tp->fin_queued && tp->snd_una == tp->write_seq + 1;
 
@@ -828,6 +846,18 @@ void tcp_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *m)
 	}
 	tcp_enter();
 	tp = tcp_conn_lookup(ns, &m->dst, ntohs(th->dport), &m->src, ntohs(th->sport));
+	if (tp && tp->state == TCP_S_TIME_WAIT && (s.flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
+	    (SEQ_GT(s.seq, tp->rcv_nxt) || (tp->ts_ok && s.o.ts && (int32_t)(s.o.tsval - tp->ts_recent) > 0))) {
+		/*
+		 * A new SYN for the pair of a connection in TIME_WAIT, past all it
+		 * ever sent (its sequence number or timestamp newer): a new
+		 * incarnation (RFC 9293 3.6.1, RFC 6191), as Linux's TCP_TW_SYN.
+		 * The old one goes and the listener takes the SYN; else a client
+		 * that picks the same port again waits a second for its retry.
+		 */
+		tcp_done(tp, 0);
+		tp = NULL;
+	}
 	if (!tp) {
 		struct inet_sock *is = inet_lookup(ns, IPPROTO_TCP, &m->src, ntohs(hcopy.sport), &m->dst,
 						   ntohs(hcopy.dport), m->ifindex);

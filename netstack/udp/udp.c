@@ -1,5 +1,7 @@
 /*
- * UDP (RFC 768) over IPv4 and IPv6, and its sockets.
+ * UDP (RFC 768) and UDP-Lite (RFC 3828) over IPv4 and IPv6, and their
+ * sockets: one socket type, the protocol in inet.protocol (each has its
+ * own ports, as Linux's udp and udplite tables).
  *
  * A socket is a struct udp_sock behind a file (f->priv), its inet_sock
  * first.  Received datagrams wait on its queue as packet buffers starting
@@ -20,6 +22,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
+#include <linux/errqueue.h>
 #include <netinet/udp.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -53,7 +56,66 @@ struct udp_sock {
 	struct inet_sock inet;
 	struct pkb *head, *tail;   /* received, not yet read */
 	int addr_locked, port_locked; /* bound by bind(2), not by connect or a send */
+	/* IP_RECVERR/IPV6_RECVERR: the ICMP errors about our datagrams, oldest first, for MSG_ERRQUEUE. */
+	struct udp_err *errq, *errq_tail;
+	int errq_len;
+	/* UDP-Lite: UDPLITE_SEND_CSCOV and RECV_CSCOV (0: the whole datagram), and which were set. */
+	uint16_t pcslen, pcrlen;
+	int pcflag;                /* UDPLITE_SEND_CC, UDPLITE_RECV_CC */
 };
+
+/*
+ * An error queued for MSG_ERRQUEUE: what Linux's ip_icmp_error keeps (the
+ * extended error, whom it came from, where our datagram went, and the
+ * datagram's payload as the ICMP message quoted it).
+ */
+struct udp_err {
+	struct udp_err *next;
+	struct sock_extended_err ee;
+	int v6;
+	struct in6_addr from, dst;
+	uint16_t dport;
+	size_t len;
+	unsigned char data[];
+};
+
+#define UDP_ERRQ_MAX 64 /* Linux bounds the queue by SO_RCVBUF; a count is enough here */
+
+#define UDPLITE_SEND_CC 1
+#define UDPLITE_RECV_CC 2
+#ifndef SOL_UDPLITE
+#define SOL_UDPLITE 136
+#endif
+#ifndef UDPLITE_SEND_CSCOV
+#define UDPLITE_SEND_CSCOV 10 /* <linux/udp.h>; glibc's netinet/udp.h lacks them */
+#define UDPLITE_RECV_CSCOV 11
+#endif
+
+static int udp_is_lite(const struct inet_sock *s)
+{
+	return s->protocol == IPPROTO_UDPLITE;
+}
+
+/*
+ * Counts name in the group of a datagram's protocol and family: Udp, Udp6,
+ * UdpLite or UdpLite6, whose columns come in the same order.
+ */
+#define UDP_INC(ns, lite, v6, name) \
+	((ns)->mib[udp_mib_group(lite, v6) + (NET_MIB_Udp_##name - NET_MIB_Udp_InDatagrams)]++)
+
+static int udp_mib_group(int lite, int v6)
+{
+	if (lite)
+		return v6 ? NET_MIB_UdpLite6_InDatagrams : NET_MIB_UdpLite_InDatagrams;
+	return v6 ? NET_MIB_Udp6_InDatagrams : NET_MIB_Udp_InDatagrams;
+}
+
+_Static_assert(NET_MIB_Udp6_MemErrors - NET_MIB_Udp6_InDatagrams == NET_MIB_Udp_MemErrors - NET_MIB_Udp_InDatagrams &&
+		       NET_MIB_UdpLite_MemErrors - NET_MIB_UdpLite_InDatagrams ==
+			       NET_MIB_Udp_MemErrors - NET_MIB_Udp_InDatagrams &&
+		       NET_MIB_UdpLite6_MemErrors - NET_MIB_UdpLite6_InDatagrams ==
+			       NET_MIB_Udp_MemErrors - NET_MIB_Udp_InDatagrams,
+	       "the UDP groups' counters line up");
 
 #define UDP_MAX_V4 (65535 - 20 - 8)
 #define UDP_MAX_V6 (65535 - 8)
@@ -74,56 +136,76 @@ static void notify(struct udp_sock *u)
 
 static void enqueue(struct netns *ns, struct udp_sock *u, struct pkb *p, const struct net_rx_meta *m,
 		    const struct udp_hdr *hp);
-static void deliver_broadcast(struct netns *ns, struct pkb *p, const struct net_rx_meta *m, const struct udp_hdr *h);
+static void deliver_broadcast(struct netns *ns, struct pkb *p, const struct net_rx_meta *m, const struct udp_hdr *h,
+			      int protocol);
 
-static void udp_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *m)
+/*
+ * Both protocols' receive: UDP's length field is the datagram's, UDP-Lite's
+ * (RFC 3828 3.1) the bytes its checksum covers (0: all), the datagram
+ * being the whole IP payload; UDP-Lite's checksum may never be 0.
+ */
+static void rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *m, int lite)
 {
+	int protocol = lite ? IPPROTO_UDPLITE : IPPROTO_UDP;
 	struct udp_hdr h;
 	struct inet_sock *s;
-	size_t ulen;
+	size_t ulen, cov;
 
 	if (p->len < sizeof(h))
 		goto error;
 	memcpy(&h, p->data, sizeof(h));
 	ulen = ntohs(h.len);
-	if (ulen < sizeof(h) || ulen > p->len)
-		goto error;
-	pkb_trim(p, ulen);
+	if (lite) {
+		cov = ulen ? ulen : p->len;
+		if (cov < sizeof(h) || cov > p->len || p->len > 0xffff)
+			goto error;
+		ulen = p->len;
+	} else {
+		if (ulen < sizeof(h) || ulen > p->len)
+			goto error;
+		pkb_trim(p, ulen);
+		cov = ulen;
+	}
 	if (!(p->flags & PKB_CSUM_NONE)) {
-		if (h.check == 0 && m->v6)
-			goto error; /* IPv6 makes the checksum mandatory (RFC 8200 8.1) */
-		if (h.check != 0 && net_csum_fold(net_csum_add(net_csum_pseudo(&m->src, &m->dst, IPPROTO_UDP, ulen),
-								p->data, ulen)) != 0) {
-			if (m->v6)
-				NET_INC(ns, Udp6, InCsumErrors);
-			else
-				NET_INC(ns, Udp, InCsumErrors);
+		if (h.check == 0 && (m->v6 || lite))
+			goto error; /* IPv6 makes the checksum mandatory (RFC 8200 8.1), UDP-Lite always */
+		if (h.check != 0 && net_csum_fold(net_csum_add(net_csum_pseudo(&m->src, &m->dst, protocol, ulen),
+								p->data, cov)) != 0) {
+			UDP_INC(ns, lite, m->v6, InCsumErrors);
 			goto error;
 		}
 	}
 	if (p->flags & (PKB_BROADCAST | PKB_MULTICAST)) {
-		deliver_broadcast(ns, p, m, &h);
+		deliver_broadcast(ns, p, m, &h, protocol);
 		return;
 	}
-	s = inet_lookup(ns, IPPROTO_UDP, &m->src, ntohs(h.source), &m->dst, ntohs(h.dest), m->ifindex);
+	s = inet_lookup(ns, protocol, &m->src, ntohs(h.source), &m->dst, ntohs(h.dest), m->ifindex);
 	if (!s) {
-		if (m->v6)
-			NET_INC(ns, Udp6, NoPorts);
-		else
-			NET_INC(ns, Udp, NoPorts);
-		if (!(p->flags & (PKB_BROADCAST | PKB_MULTICAST)))
-			icmp_send_error(ns, p, m->v6, NET_ICMP_PORT_UNREACH, 0);
+		UDP_INC(ns, lite, m->v6, NoPorts);
+		icmp_send_error(ns, p, m->v6, NET_ICMP_PORT_UNREACH, 0);
 		pkb_free(p);
 		return;
+	}
+	if (lite && (((struct udp_sock *)s)->pcflag & UDPLITE_RECV_CC) && cov < ulen &&
+	    (((struct udp_sock *)s)->pcrlen == 0 || cov < ((struct udp_sock *)s)->pcrlen)) {
+		/* Less coverage than UDPLITE_RECV_CSCOV asks for: dropped, as Linux (RFC 3828 3.3). */
+		goto error;
 	}
 	enqueue(ns, (struct udp_sock *)s, p, m, &h);
 	return;
 error:
-	if (m->v6)
-		NET_INC(ns, Udp6, InErrors);
-	else
-		NET_INC(ns, Udp, InErrors);
+	UDP_INC(ns, lite, m->v6, InErrors);
 	pkb_free(p);
+}
+
+static void udp_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *m)
+{
+	rcv(ns, p, m, 0);
+}
+
+static void udplite_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *m)
+{
+	rcv(ns, p, m, 1);
 }
 
 /* Queues p (at its UDP header) on u, or drops it when u's SO_RCVBUF is full; takes p. */
@@ -135,20 +217,12 @@ static void enqueue(struct netns *ns, struct udp_sock *u, struct pkb *p, const s
 	struct udp_hdr h = *hp;
 
 	if (s->rd_shut || u->inet.rmem_alloc > (size_t)s->rcvbuf) {
-		if (m->v6) {
-			NET_INC(ns, Udp6, RcvbufErrors);
-			NET_INC(ns, Udp6, InErrors);
-		} else {
-			NET_INC(ns, Udp, RcvbufErrors);
-			NET_INC(ns, Udp, InErrors);
-		}
+		UDP_INC(ns, udp_is_lite(s), m->v6, RcvbufErrors);
+		UDP_INC(ns, udp_is_lite(s), m->v6, InErrors);
 		pkb_free(p);
 		return;
 	}
-	if (m->v6)
-		NET_INC(ns, Udp6, InDatagrams);
-	else
-		NET_INC(ns, Udp, InDatagrams);
+	UDP_INC(ns, udp_is_lite(s), m->v6, InDatagrams);
 	pkb_pull(p, sizeof(h));
 	memset(cb, 0, sizeof(*cb));
 	cb->src = m->src;
@@ -200,17 +274,14 @@ static void bcast_one(struct inet_sock *s, void *arg)
  * every socket of its port that would take it (each gets a clone), as
  * Linux's mcast_deliver with IP_MULTICAST_ALL (its default) does.
  */
-static void deliver_broadcast(struct netns *ns, struct pkb *p, const struct net_rx_meta *m, const struct udp_hdr *h)
+static void deliver_broadcast(struct netns *ns, struct pkb *p, const struct net_rx_meta *m, const struct udp_hdr *h,
+			      int protocol)
 {
 	struct bcast b = {.p = p, .m = m, .h = h};
 
-	inet_for_each(ns, IPPROTO_UDP, bcast_one, &b);
-	if (!b.n) {
-		if (m->v6)
-			NET_INC(ns, Udp6, NoPorts);
-		else
-			NET_INC(ns, Udp, NoPorts);
-	}
+	inet_for_each(ns, protocol, bcast_one, &b);
+	if (!b.n)
+		UDP_INC(ns, protocol == IPPROTO_UDPLITE, m->v6, NoPorts);
 	pkb_free(p);
 }
 
@@ -218,25 +289,118 @@ static void deliver_broadcast(struct netns *ns, struct pkb *p, const struct net_
  * An ICMP error about a datagram we sent: a connected socket (or one with
  * IP_RECVERR) has it as its pending error, as Linux's udp_err.
  */
-static void udp_err(struct netns *ns, const struct net_icmp_err *e)
+/* Queues e for MSG_ERRQUEUE (IP_RECVERR): dropped when the queue is full or memory short. */
+static void errq_add(struct udp_sock *u, const struct net_icmp_err *e, uint16_t dport)
+{
+	size_t len = e->payload_len > sizeof(struct udp_hdr) ? e->payload_len - sizeof(struct udp_hdr) : 0;
+	struct udp_err *q;
+
+	if (u->errq_len >= UDP_ERRQ_MAX)
+		return;
+	q = calloc(1, sizeof(*q) + len);
+	if (!q)
+		return;
+	q->ee.ee_errno = (uint32_t)e->err;
+	q->ee.ee_origin = e->v6 ? SO_EE_ORIGIN_ICMP6 : SO_EE_ORIGIN_ICMP;
+	q->ee.ee_type = (uint8_t)e->type;
+	q->ee.ee_code = (uint8_t)e->code;
+	q->ee.ee_info = e->info;
+	q->v6 = e->v6;
+	q->from = e->from;
+	q->dst = e->dst;
+	q->dport = dport;
+	q->len = len;
+	memcpy(q->data, e->payload + sizeof(struct udp_hdr), len);
+	if (u->errq_tail)
+		u->errq_tail->next = q;
+	else
+		u->errq = q;
+	u->errq_tail = q;
+	u->errq_len++;
+}
+
+/*
+ * recvmsg(MSG_ERRQUEUE): the oldest queued error, as Linux's ip_recv_error
+ * and ipv6_recv_error give it: the datagram's payload as data, where it was
+ * going as the name, the extended error and its sender in an
+ * IP_RECVERR/IPV6_RECVERR message; the pending error becomes the next one's.
+ */
+static long errq_recv(struct udp_sock *u, struct umsg *m, struct sockaddr_storage *from, socklen_t *fromlen,
+		      int *msg_flags)
+{
+	struct inet_sock *s = &u->inet;
+	size_t want = iov_total(m->iov, m->iovcnt), done;
+	struct udp_err *q = u->errq;
+	unsigned char buf[sizeof(struct sock_extended_err) + sizeof(struct sockaddr_in6)];
+	int fault;
+
+	if (!q)
+		return -EAGAIN;
+	done = q->len < want ? q->len : want;
+	fault = umsg_copy_to(m, q->data, done) < 0;
+	if (q->len > done)
+		*msg_flags |= MSG_TRUNC;
+	*msg_flags |= MSG_ERRQUEUE;
+	if (from)
+		inet_addr_out(s, &q->dst, q->dport, from, fromlen);
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, &q->ee, sizeof(q->ee));
+	if (q->v6) {
+		struct sockaddr_in6 off = {.sin6_family = AF_INET6, .sin6_addr = q->from};
+
+		memcpy(buf + sizeof(q->ee), &off, sizeof(off));
+		inet_put_cmsg(m, SOL_IPV6, IPV6_RECVERR, buf, sizeof(q->ee) + sizeof(off), msg_flags);
+	} else {
+		struct sockaddr_in off = {.sin_family = AF_INET};
+
+		off.sin_addr.s_addr = net_addr_v4(&q->from);
+		memcpy(buf + sizeof(q->ee), &off, sizeof(off));
+		inet_put_cmsg(m, SOL_IP, IP_RECVERR, buf, sizeof(q->ee) + sizeof(off), msg_flags);
+	}
+	u->errq = q->next;
+	if (!u->errq)
+		u->errq_tail = NULL;
+	u->errq_len--;
+	s->so_error = u->errq ? (int)u->errq->ee.ee_errno : 0;
+	free(q);
+	notify(u);
+	return fault ? -EFAULT : (long)done;
+}
+
+static void err(struct netns *ns, const struct net_icmp_err *e, int protocol)
 {
 	struct udp_hdr h;
 	struct inet_sock *s;
 
 	memcpy(&h, e->payload, sizeof(h));
-	s = inet_lookup(ns, IPPROTO_UDP, &e->dst, ntohs(h.dest), &e->src, ntohs(h.source), 0);
+	s = inet_lookup(ns, protocol, &e->dst, ntohs(h.dest), &e->src, ntohs(h.source), 0);
 	if (!s)
 		return;
 	if (!s->recverr && !s->rport)
 		return;
 	if (!s->recverr && e->err == EMSGSIZE)
 		return;
+	if (s->recverr)
+		errq_add((struct udp_sock *)s, e, ntohs(h.dest));
 	s->so_error = e->err;
 	vfs_notify(s->ino);
 }
 
+static void udp_err(struct netns *ns, const struct net_icmp_err *e)
+{
+	err(ns, e, IPPROTO_UDP);
+}
+
+static void udplite_err(struct netns *ns, const struct net_icmp_err *e)
+{
+	err(ns, e, IPPROTO_UDPLITE);
+}
+
 static const struct net_protocol udp_protocol = {.protocol = IPPROTO_UDP, .rcv = udp_rcv, .err = udp_err};
 NET_PROTOCOL(udp_protocol)
+static const struct net_protocol udplite_protocol = {.protocol = IPPROTO_UDPLITE, .rcv = udplite_rcv,
+						     .err = udplite_err};
+NET_PROTOCOL(udplite_protocol)
 
 /* ---- the socket calls ---- */
 
@@ -252,7 +416,7 @@ static long udp_create(struct netns *ns, int family, int protocol, int flags, st
 		free(u);
 		return -ENOMEM;
 	}
-	inet_sock_init(&u->inet, ns, ino, family, SOCK_DGRAM, IPPROTO_UDP);
+	inet_sock_init(&u->inet, ns, ino, family, SOCK_DGRAM, protocol);
 	*out = file_new(NULL, ino, &udp_fops, O_RDWR | (flags & O_NONBLOCK));
 	if (!*out) {
 		inode_put(ino);
@@ -266,6 +430,8 @@ static long udp_create(struct netns *ns, int family, int protocol, int flags, st
 static const struct inet_type udp_type = {.type = SOCK_DGRAM, .protocol = IPPROTO_UDP, .is_default = 1,
 					 .create = udp_create};
 INET_TYPE(udp_type)
+static const struct inet_type udplite_type = {.type = SOCK_DGRAM, .protocol = IPPROTO_UDPLITE, .create = udp_create};
+INET_TYPE(udplite_type)
 
 static void udp_release(struct file *f)
 {
@@ -277,6 +443,12 @@ static void udp_release(struct file *f)
 	for (p = u->head; p; p = n) {
 		n = p->next;
 		pkb_free(p);
+	}
+	while (u->errq) {
+		struct udp_err *q = u->errq;
+
+		u->errq = q->next;
+		free(q);
 	}
 	inode_put(u->inet.ino);
 	free(u);
@@ -592,10 +764,7 @@ static long udp_sendmsg(struct task *t, struct file *f, struct umsg *m, int flag
 		return r;
 	p = pkb_alloc(NET_MAX_HEADROOM, sizeof(*h) + total);
 	if (!p) {
-		if (v4)
-			NET_INC(s->ns, Udp, SndbufErrors);
-		else
-			NET_INC(s->ns, Udp6, SndbufErrors);
+		UDP_INC(s->ns, udp_is_lite(s), !v4, SndbufErrors);
 		return -ENOBUFS;
 	}
 	h = (struct udp_hdr *)p->data;
@@ -608,13 +777,32 @@ static long udp_sendmsg(struct task *t, struct file *f, struct umsg *m, int flag
 		pkb_free(p);
 		return -EFAULT;
 	}
-	r = net_ip_output(s->ns, p, &src, &dst, IPPROTO_UDP, &o);
+	if (udp_is_lite(s)) {
+		/*
+		 * UDP-Lite: the length field says what the checksum covers
+		 * (UDPLITE_SEND_CSCOV when set and shorter than the datagram, else
+		 * 0: all of it, as Linux's udplite_csum), and the checksum is made
+		 * here, over that much, whatever the link (RFC 3828 3.1).
+		 */
+		size_t cov = sizeof(*h) + total;
+		uint16_t c;
+
+		if (u->pcflag & UDPLITE_SEND_CC) {
+			h->len = 0;
+			if (u->pcslen < cov) {
+				if (u->pcslen)
+					cov = u->pcslen;
+				h->len = htons((uint16_t)u->pcslen);
+			}
+		}
+		c = net_csum_fold(net_csum_add(net_csum_pseudo(&src, &dst, IPPROTO_UDPLITE, p->len), p->data, cov));
+		h->check = c ? c : 0xffff;
+		o.csum_off = 0;
+	}
+	r = net_ip_output(s->ns, p, &src, &dst, s->protocol, &o);
 	if (r < 0)
 		return r;
-	if (v4)
-		NET_INC(s->ns, Udp, OutDatagrams);
-	else
-		NET_INC(s->ns, Udp6, OutDatagrams);
+	UDP_INC(s->ns, udp_is_lite(s), !v4, OutDatagrams);
 	return (long)total;
 }
 
@@ -687,7 +875,7 @@ static long udp_recvmsg(struct task *t, struct file *f, struct umsg *m, int flag
 	if (fromlen)
 		*fromlen = 0;
 	if (flags & MSG_ERRQUEUE)
-		return -EAGAIN; /* no error queue kept (IP_RECVERR's messages) */
+		return errq_recv(u, m, from, fromlen, msg_flags);
 	for (;;) {
 		if (s->so_error) {
 			r = -s->so_error;
@@ -769,11 +957,17 @@ static long udp_getsockopt(struct task *t, struct file *f, int level, int name, 
 	int v = 0;
 
 	(void)t;
-	if (level == SOL_UDP) {
+	if (level == SOL_UDP || level == SOL_UDPLITE) { /* either level, either protocol, as Linux */
+		struct udp_sock *u = udp_of(f);
+
 		switch (name) {
 		case UDP_CORK:
 		case UDP_SEGMENT:
 		case UDP_GRO:
+			break;
+		case UDPLITE_SEND_CSCOV:
+		case UDPLITE_RECV_CSCOV: /* read on plain UDP too (0), as Linux lets it be */
+			v = name == UDPLITE_SEND_CSCOV ? u->pcslen : u->pcrlen;
 			break;
 		default:
 			return -ENOPROTOOPT;
@@ -789,12 +983,33 @@ static long udp_setsockopt(struct file *f, int level, int name, const void *val,
 {
 	struct inet_sock *s = &udp_of(f)->inet;
 
-	if (level == SOL_UDP) {
+	if (level == SOL_UDP || level == SOL_UDPLITE) {
+		struct udp_sock *u = udp_of(f);
+		int v;
+
 		if (len < sizeof(int))
 			return -EINVAL;
+		memcpy(&v, val, sizeof(v));
 		switch (name) {
 		case UDP_CORK: /* datagrams go out as they are sent: corking is accepted and does nothing */
 		case UDP_GRO:
+			return 0;
+		case UDPLITE_SEND_CSCOV:
+		case UDPLITE_RECV_CSCOV:
+			if (!udp_is_lite(s))
+				return -ENOPROTOOPT;
+			/* Less than the header is the header; more than 65535 is 65535 (Linux's rounding). */
+			if (v != 0 && v < 8)
+				v = 8;
+			else if (v > 0xffff)
+				v = 0xffff;
+			if (name == UDPLITE_SEND_CSCOV) {
+				u->pcslen = (uint16_t)v;
+				u->pcflag |= UDPLITE_SEND_CC;
+			} else {
+				u->pcrlen = (uint16_t)v;
+				u->pcflag |= UDPLITE_RECV_CC;
+			}
 			return 0;
 		}
 		return -ENOPROTOOPT;
@@ -811,7 +1026,7 @@ static unsigned udp_poll(struct file *f, uint64_t *deadline)
 	(void)deadline;
 	if (u->head)
 		m |= POLLIN | POLLRDNORM;
-	if (s->so_error)
+	if (s->so_error || u->errq)
 		m |= POLLERR;
 	if (s->rd_shut)
 		m |= POLLIN | POLLRDNORM | POLLRDHUP;

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 #
-# tests/bench/run.sh [--cvisor PATH] [--baseline PATH] [--runs K] [--pin CPU]
+# tests/bench/run.sh [--cvisor PATH] [--baseline PATH] [--runs K] [--pin CPU] [--only net]
 #
 # cvisor against native and Debian's runsc (ptrace platform), in one run and
 # one table, as ratios: timing on a shared VM is too noisy for pass/fail, so
@@ -22,9 +22,19 @@
 #   write via gofer  256 MiB written to the host's disk through the gofer
 #                    (cvisor --overlay=none, runsc --overlay2=none)
 #   tcp              1-byte TCP ping-pong between two processes over
-#                    127.0.0.1 (ns per round trip) and a 512 MiB bulk
-#                    transfer (MB/s): the sandboxes' own loopback stacks
-#                    (runsc --network=none)
+#                    127.0.0.1 (ns per round trip), a 512 MiB bulk
+#                    transfer (MB/s), connection setup (ns per connect,
+#                    accept and close) and iperf3 for 2 s (MB/s): the
+#                    sandboxes' own loopback stacks (runsc --network=none)
+#   tcp over a veth  the same four with the server in a network namespace
+#                    the bench makes (198.18.1.2/24, RFC 2544's range),
+#                    inside a sandbox that takes its veth (cvisor --net-ns),
+#                    and the client native at the other end; all of it
+#                    inside `unshare -n -m`, so the host's network is not
+#                    touched.  Needs root.  runsc's column is n/a: the
+#                    runsc of Debian (2022) refuses any namespace on
+#                    kernels whose every namespace has
+#                    /proc/sys/net/core/rmem_default (its test for "root").
 #   do /bin/true     wall ms and peak memory of the whole sandbox
 #   python3 -c pass  wall ms of the whole sandbox: a dynamic program's start
 #   SYSEMU floor     ns per PTRACE_SYSEMU round trip, tracer and tracee on the
@@ -55,6 +65,7 @@ CVISOR=$root/build/cvisor
 BASELINE=
 RUNS=7
 PIN_CPU=
+ONLY=
 
 # Iterations per run.  Sandboxed calls cost 10-1000x native ones, so they get
 # fewer; every run still lasts well over the clock's resolution.
@@ -75,7 +86,7 @@ TIMEOUT=${BENCH_TIMEOUT:-30}
 RUNSC_FLAGS=(--rootless --network=none --platform=ptrace --ignore-cgroups)
 
 usage() {
-	echo "usage: $0 [--cvisor PATH] [--baseline PATH] [--runs K] [--pin CPU]" >&2
+	echo "usage: $0 [--cvisor PATH] [--baseline PATH] [--runs K] [--pin CPU] [--only net]" >&2
 	exit 2
 }
 
@@ -85,6 +96,7 @@ while [ $# -gt 0 ]; do
 	--baseline) [ $# -ge 2 ] || usage; BASELINE=$2; shift 2 ;;
 	--runs)   [ $# -ge 2 ] || usage; RUNS=$2; shift 2 ;;
 	--pin)    [ $# -ge 2 ] || usage; PIN_CPU=$2; shift 2 ;;
+	--only)   [ $# -ge 2 ] && [ "$2" = net ] || usage; ONLY=net; shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -370,6 +382,57 @@ bench_floor() {
 	done
 }
 
+# TCP across a veth (tests/bench/netbench.sh, in a network and mount
+# namespace of its own): V[KEY,env] from the native client's figures.
+# bench_veth KEY KIND N_NATIVE N_SANDBOX
+VETH_WHY_NOT=
+if [ "$(id -u)" != 0 ] || ! unshare -n -m true 2>/dev/null; then
+	VETH_WHY_NOT="needs root (network namespaces and a veth pair)"
+elif ! command -v ip >/dev/null || ! command -v nsenter >/dev/null; then
+	VETH_WHY_NOT="needs ip (iproute2) and nsenter"
+fi
+bench_veth() {
+	local key=$1 kind=$2 n_native=$3 n_sandbox=$4 i env n out rc
+	[ -n "$VETH_WHY_NOT" ] && return
+	for ((i = 0; i < RUNS; i++)); do
+		for env in "${ENVS[@]}"; do
+			[ "$env" = runsc ] && continue
+			[ -n "${GAVE_UP[$key,$env]:-}" ] && continue
+			n=$n_sandbox
+			[ "$env" = native ] && n=$n_native
+			local bin=$CVISOR
+			[ "$env" = baseline ] && bin=$BASELINE
+			echo "+ [$env] netbench $kind $n" >>"$LOG"
+			out=$(cd / && timeout -k 5 "$TIMEOUT" unshare -n -m --propagation private \
+				bash "$here/netbench.sh" "${env/baseline/cvisor}" "$kind" "$n" "$bin" </dev/null 2>>"$LOG")
+			rc=$?
+			if [ $rc -eq 0 ] && is_number "$out"; then
+				V[$key,$env]+="$out "
+			else
+				failed "$key,$env" $rc "$key in $env"
+			fi
+		done
+	done
+}
+
+# bench_sh KEY SCRIPT ARGS...: a shell script of tests/bench in each environment (one number).
+bench_sh() {
+	local key=$1 i env out rc
+	shift
+	for ((i = 0; i < RUNS; i++)); do
+		for env in "${ENVS[@]}"; do
+			[ -n "${GAVE_UP[$key,$env]:-}" ] && continue
+			out=$(run_once "$env" /bin/sh "$here/$@")
+			rc=$?
+			if [ $rc -eq 0 ] && is_number "$out"; then
+				V[$key,$env]+="$out "
+			else
+				failed "$key,$env" $rc "$key in $env"
+			fi
+		done
+	done
+}
+
 # File-system inputs on the host's disk, which every sandbox sees read-only:
 # a path 16 directories deep, a directory of 10,000 entries, a 1 GiB file, and
 # a tar of /usr/share/doc (uncompressed: the figure is file-system work, not gzip).
@@ -387,6 +450,7 @@ fi
 DEEP=$(find "$FS/deep" -name file)
 
 started=$(date +%s)
+if [ "$ONLY" != net ]; then
 bench getppid "$N_GETPPID_NATIVE" "$N_GETPPID_SANDBOX" getppid
 bench clock "$N_CLOCK_NATIVE" "$N_CLOCK_SANDBOX" clockgettime
 bench open "$N_OPEN_NATIVE" "$N_OPEN_SANDBOX" openread /etc/hostname
@@ -415,16 +479,29 @@ CVISOR_EXTRA=()
 RUNSC_EXTRA=()
 bench pipebw 256 256 fsbench pipe
 bench untar 1 1 fsbench untar "$FS/doc.tar" /tmp
+fi
 bench tcppp 20000 2000 tcpbench pingpong
 bench tcpbw 512 512 tcpbench bulk
+bench tcpconn 2000 300 tcpbench connect
+if command -v iperf3 >/dev/null; then
+	bench_sh iperf iperf_lo.sh 2
+else
+	IPERF_WHY_NOT="iperf3 not installed (apt-get install iperf3)"
+fi
+bench_veth vpp pingpong 20000 2000
+bench_veth vbw bulk 512 512
+bench_veth vconn connect 2000 300
+command -v iperf3 >/dev/null && bench_veth viperf iperf 2 2
+if [ "$ONLY" != net ]; then
 bench_true
 bench_wall py_ms /usr/bin/python3 -c pass
 bench_floor
+fi
 elapsed=$(($(date +%s) - started))
 
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
-for key in getppid clock open mmap py_ms fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar tcppp tcpbw true_ms true_rss true_peak; do
+for key in getppid clock open mmap py_ms fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar tcppp tcpbw tcpconn iperf vpp vbw vconn viperf true_ms true_rss true_peak; do
 	for env in native cvisor runsc baseline; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
@@ -472,6 +549,7 @@ printf "%-34s %10s %10s %10s %14s %13s %13s" "" native cvisor runsc \
 	cvisor/native runsc/native cvisor/runsc
 [ -z "$BASELINE" ] || printf " %10s %15s" baseline cvisor/baseline
 echo
+if [ "$ONLY" != net ]; then
 row "getppid (ns/call)" getppid 0
 row "clock_gettime (ns/call)" clock 0
 row "open+read+close (ns/iter)" open 0
@@ -489,15 +567,25 @@ row "read 1G via gofer (MB/s) [3]" gread 0
 row "write 1G via gofer (MB/s) [3][4]" gwrite 0
 row "pipe 256M, 2 procs (MB/s) [3]" pipebw 0
 row "untar /usr/share/doc to /tmp (ms)" untar 1
+fi
 row "TCP 1-byte ping-pong, lo (ns/rt)" tcppp 0
 row "TCP bulk 512M, lo (MB/s) [3]" tcpbw 0
+row "TCP connect+accept+close, lo (ns)" tcpconn 0
+row "iperf3 2 s, lo (MB/s) [3]" iperf 0
+row "TCP ping-pong 1B, veth (ns/rt) [5]" vpp 0
+row "TCP bulk 512M, veth (MB/s) [3][5]" vbw 0
+row "TCP connect+close, veth (ns) [5]" vconn 0
+row "iperf3 2 s, veth (MB/s) [3][5]" viperf 0
+if [ "$ONLY" != net ]; then
 row "do /bin/true, wall (ms)" true_ms 2
 if [ -n "$CG_PARENT" ]; then
 	row "do /bin/true, peak memory (MiB) [1]" true_peak 1
 fi
 row "do /bin/true, max RSS (MiB) [2]" true_rss 1
 row "python3 -c pass, wall (ms)" py_ms 1
+fi
 
+if [ "$ONLY" != net ]; then
 echo
 echo "PTRACE_SYSEMU floor: one round trip = waitpid + GETREGS + SETREGS + SYSEMU,"
 echo "native, median of $RUNS runs (the program pins itself):"
@@ -510,6 +598,7 @@ printf "  %-44s %10s / %s\n" "cvisor getppid / floor, same CPU / cross-CPU" \
 printf "  %-44s %10s / %s\n" "runsc getppid / floor, same CPU / cross-CPU" \
 	"$(ratio "${M[getppid,runsc]}" "${M[floor,same]}")" \
 	"$(ratio "${M[getppid,runsc]}" "${M[floor,cross]}")"
+fi
 
 echo
 if [ -n "$CG_PARENT" ]; then
@@ -524,6 +613,11 @@ echo "    shared pages it maps, e.g. the binary), not the sum over the tree."
 echo "[3] throughput: higher is better, so a ratio under 1 means slower; natively /tmp is the disk."
 echo "[4] the sandboxes without their root overlay (cvisor --overlay=none, runsc --overlay2=none),"
 echo "    so the file is written to the host's disk through the gofer, and fsync'ed."
+echo "[5] across a veth between two namespaces the bench makes (198.18.1.0/24): the server in the"
+echo "    sandbox (cvisor do --net-ns), the client native at the other end.${VETH_WHY_NOT:+ Not run: $VETH_WHY_NOT.}"
+echo "    runsc: n/a, Debian's runsc (2022) refuses every network namespace on this kernel"
+echo "    (it takes /proc/sys/net/core/rmem_default to mean the root namespace; kernel 6.x has it in each)."
+[ -z "${IPERF_WHY_NOT:-}" ] || echo "    iperf3 rows: $IPERF_WHY_NOT."
 echo
 if [ "$FAILED" -gt 0 ]; then
 	echo "Took ${elapsed}s; $FAILED run(s) failed, medians are of the runs that worked; see $LOG"

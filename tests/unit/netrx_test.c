@@ -5,10 +5,12 @@
  * malformed packet is dropped and counted where Linux counts it (short
  * headers, bad lengths, bad checksums, options past the header, hop-by-hop
  * not first, an option whose type says discard, a routing header with
- * segments left, v4-mapped addresses on the wire, martians).  Linked with
+ * segments left, v4-mapped addresses on the wire, martians); fragments
+ * reassembled in and out of order, and dropped for overlaps, a length past
+ * 65535, time and memory.  Linked with
  * the stack, the socket layer and the layers below alone.
  *
- * links: netstack/core/csum.c netstack/core/net.c netstack/core/netif.c netstack/core/pkb.c netstack/core/route.c netstack/core/rx.c netstack/link/loopback.c netstack/link/packet.c netstack/ethernet/eth.c netstack/arp/arp.c netstack/arp/neigh.c netstack/ipv6/ndp.c netstack/ipv4/ip4_input.c netstack/ipv4/ip4_output.c netstack/ipv6/ip6_input.c netstack/ipv6/ip6_output.c netstack/icmp/icmp.c netstack/icmp/raw.c netstack/udp/udp.c netstack/socket/inet.c netstack/socket/ifioctl.c vfs/socket.c vfs/core.c vfs/fasync.c vfs/fdtable.c vfs/path.c vfs/open.c vfs/namei.c vfs/fstype.c vfs/fs/overlay/overlay.c vfs/fs/pipe/pipe.c vfs/lock.c vfs/xattr.c vfs/fs/inotify/inotify.c vfs/fs/tmpfs/tmpfs.c vfs/fs/dev/dev.c vfs/fs/hoststdio/hoststdio.c vfs/fs/pty/pty.c sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c vfs/fpages.c
+ * links: netstack/core/csum.c netstack/core/frag.c netstack/core/net.c netstack/core/netif.c netstack/core/pkb.c netstack/core/route.c netstack/core/rx.c netstack/link/loopback.c netstack/link/packet.c netstack/ethernet/eth.c netstack/arp/arp.c netstack/arp/neigh.c netstack/ipv6/ndp.c netstack/ipv4/ip4_input.c netstack/ipv4/ip4_output.c netstack/ipv6/ip6_input.c netstack/ipv6/ip6_output.c netstack/icmp/icmp.c netstack/icmp/raw.c netstack/udp/udp.c netstack/socket/inet.c netstack/socket/ifioctl.c vfs/socket.c vfs/core.c vfs/fasync.c vfs/fdtable.c vfs/path.c vfs/open.c vfs/namei.c vfs/fstype.c vfs/fs/overlay/overlay.c vfs/fs/pipe/pipe.c vfs/lock.c vfs/xattr.c vfs/fs/inotify/inotify.c vfs/fs/tmpfs/tmpfs.c vfs/fs/dev/dev.c vfs/fs/hoststdio/hoststdio.c vfs/fs/pty/pty.c sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c vfs/fpages.c
  * libs: -lunwind -lxxhash
  */
 #define _GNU_SOURCE
@@ -17,6 +19,7 @@
 #include <linux/if_ether.h>
 #include <string.h>
 
+#include "netstack/core/ip.h"
 #include "netstack/netstack.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
@@ -189,11 +192,13 @@ static void ipv4_cases(void)
 	rx(0, 0);
 	CHECK("v4: a multicast source is a martian", MIB(Ip, InAddrErrors) == before + 2);
 
-	before = MIB(Ip, ReasmFails);
+	before = MIB(Ip, ReasmReqds);
 	v4(0, NULL, "frag");
 	pkt[6] = 0x20; /* more fragments */
 	rx(0, 0);
-	CHECK("v4: fragments are counted and dropped", MIB(Ip, ReasmFails) == before + 1 && got(s4) == -EAGAIN);
+	CHECK("v4: a lone first fragment waits for the rest", MIB(Ip, ReasmReqds) == before + 1 &&
+	      net_init_ns.frag_queues == 1 && got(s4) == -EAGAIN);
+	net_frag_flush(&net_init_ns);
 
 	/* UDP's own checks. */
 	before = MIB(Udp, InCsumErrors);
@@ -342,15 +347,143 @@ static void ipv6_cases(void)
 	memcpy(e, chain + 16, 8);
 	e[0] = 17;
 	e[3] = 1; /* more fragments */
-	v6(44, e, 8, "frag");
+	v6(44, e, 8, "fragment");
 	rx(1, 0);
-	CHECK("v6: a real fragment is dropped", got(s6) == -EAGAIN);
+	CHECK("v6: a lone first fragment waits for the rest", got(s6) == -EAGAIN && net_init_ns.frag_queues == 1);
+	net_frag_flush(&net_init_ns);
 
 	before = MIB(Udp6, InErrors);
 	v6(17, NULL, 0, "z");
 	memset(pkt + 46, 0, 2); /* checksum 0: not allowed over IPv6 */
 	rx(1, 1);
 	CHECK("udp6: a zero checksum is refused", MIB(Udp6, InErrors) == before + 1 && got(s6) == -EAGAIN);
+}
+
+/* ---- fragments ---- */
+
+static unsigned char whole[2048];
+static size_t wlen;
+
+/* Hands lo the fragment [off, off + n) of the IPv4 packet in whole (20-byte header), identification id. */
+static void frag4(size_t off, size_t n, int more, int id)
+{
+	uint16_t fo = htons((uint16_t)(off / 8 | (more ? 0x2000 : 0))), c;
+
+	memcpy(pkt, whole, 20);
+	memcpy(pkt + 20, whole + 20 + off, n);
+	pkt[2] = (unsigned char)((20 + n) >> 8);
+	pkt[3] = (unsigned char)(20 + n);
+	pkt[4] = (unsigned char)(id >> 8);
+	pkt[5] = (unsigned char)id;
+	memcpy(pkt + 6, &fo, 2);
+	memset(pkt + 10, 0, 2);
+	c = csum(pkt, 20, 0);
+	memcpy(pkt + 10, &c, 2);
+	plen = 20 + n;
+	rx(0, 1);
+}
+
+/* The same for the IPv6 packet in whole (40-byte header, next header UDP): a fragment header added. */
+static void frag6(size_t off, size_t n, int more, uint32_t id)
+{
+	uint16_t fo = htons((uint16_t)(off | (more ? 1 : 0)));
+
+	memcpy(pkt, whole, 40);
+	pkt[4] = (unsigned char)((8 + n) >> 8);
+	pkt[5] = (unsigned char)(8 + n);
+	pkt[6] = 44;
+	pkt[40] = 17;
+	pkt[41] = 0;
+	memcpy(pkt + 42, &fo, 2);
+	id = htonl(id);
+	memcpy(pkt + 44, &id, 4);
+	memcpy(pkt + 48, whole + 40 + off, n);
+	plen = 48 + n;
+	rx(1, 1);
+}
+
+static void fragment_cases(void)
+{
+	struct netns *ns = &net_init_ns;
+	uint64_t before, fails, oks;
+	const char *msg = "0123456789abcdef0123456789abcdef0123456789"; /* 8 + 42 = 50 bytes of UDP */
+	int i;
+
+	v4(0, NULL, msg);
+	pkt[6] = 0; /* no DF */
+	memcpy(whole, pkt, plen);
+	wlen = plen;
+	before = MIB(Ip, ReasmReqds);
+	oks = MIB(Ip, ReasmOKs);
+	frag4(0, 16, 1, 1);
+	frag4(16, 16, 1, 1);
+	frag4(32, wlen - 52, 0, 1);
+	CHECK("frag v4: three in order make the datagram (checksums checked)",
+	      got(s4) == 42 && MIB(Ip, ReasmReqds) == before + 3 && MIB(Ip, ReasmOKs) == oks + 1 && ns->frag_queues == 0);
+	frag4(32, wlen - 52, 0, 2);
+	frag4(16, 16, 1, 2);
+	frag4(16, 16, 1, 2); /* an exact duplicate */
+	CHECK("frag v4: out of order, a duplicate: still waiting", got(s4) == -EAGAIN && ns->frag_queues == 1);
+	frag4(0, 16, 1, 2);
+	CHECK("frag v4: ... then whole, once", got(s4) == 42 && got(s4) == -EAGAIN && ns->frag_queues == 0);
+
+	fails = MIB(Ip, ReasmFails);
+	frag4(0, 16, 1, 3);
+	frag4(8, 16, 1, 3); /* overlaps the first */
+	frag4(24, wlen - 44, 0, 3);
+	CHECK("frag v4: an overlap drops the datagram", MIB(Ip, ReasmFails) == fails + 1 && got(s4) == -EAGAIN);
+	net_frag_flush(ns);
+
+	fails = MIB(Ip, ReasmFails);
+	frag4(0, 16, 1, 4);
+	frag4(65528, 16, 0, 4); /* would end past 65535 */
+	CHECK("frag v4: a datagram past 65535 bytes", MIB(Ip, ReasmFails) == fails + 1 && got(s4) == -EAGAIN);
+	frag4(32, wlen - 52, 0, 4);
+	frag4(40, 8, 0, 4); /* a second, different end */
+	CHECK("frag v4: two different ends drop it", MIB(Ip, ReasmFails) == fails + 2 && ns->frag_queues == 0);
+
+	/* Time: the queue with its first fragment expires, and the sender hears of it. */
+	before = MIB(Ip, ReasmTimeout);
+	fails = MIB(Ip, ReasmFails);
+	oks = ns->icmp_types[0][1][11];
+	frag4(0, 16, 1, 5);
+	net_frag_expire(ns, UINT64_MAX);
+	CHECK("frag v4: an expired queue is dropped, ICMP time exceeded sent",
+	      MIB(Ip, ReasmTimeout) == before + 1 && MIB(Ip, ReasmFails) == fails + 1 && ns->frag_queues == 0 &&
+	      ns->icmp_types[0][1][11] == oks + 1);
+	frag4(0, 16, 1, 6);
+	net_frag_expire(ns, 1);
+	CHECK("frag v4: ... not before its time", ns->frag_queues == 1);
+	net_frag_flush(ns);
+
+	/* Memory: fragments that never complete stop being taken at the threshold. */
+	fails = MIB(Ip, ReasmFails);
+	for (i = 0; i < 20000; i++)
+		frag4(0, 16, 1, 1000 + i);
+	CHECK("frag v4: a flood of first fragments stays under ipfrag_high_thresh",
+	      ns->frag_mem <= NET_FRAG_HIGH_THRESH && ns->frag_queues < 20000 && MIB(Ip, ReasmFails) > fails);
+	net_frag_flush(ns);
+	CHECK("frag: a flush frees every queue", ns->frag_queues == 0 && ns->frag_mem == 0);
+
+	v6(17, NULL, 0, msg);
+	memcpy(whole, pkt, plen);
+	wlen = plen;
+	before = MIB(Ip6, ReasmReqds);
+	oks = MIB(Ip6, ReasmOKs);
+	frag6(24, wlen - 64, 0, 7);
+	frag6(0, 24, 1, 7);
+	CHECK("frag v6: two, out of order, make the datagram",
+	      got(s6) == 42 && MIB(Ip6, ReasmReqds) == before + 2 && MIB(Ip6, ReasmOKs) == oks + 1);
+	fails = MIB(Ip6, ReasmFails);
+	frag6(0, 24, 1, 8);
+	frag6(16, wlen - 56, 0, 8); /* overlaps: RFC 5722 drops it all */
+	frag6(24, wlen - 64, 0, 8);
+	CHECK("frag v6: an overlap drops the datagram (RFC 5722)", MIB(Ip6, ReasmFails) == fails + 1 && got(s6) == -EAGAIN);
+	net_frag_flush(ns);
+	before = MIB(Ip6, InHdrErrors);
+	frag6(0, 20, 1, 9);
+	CHECK("frag v6: a fragment not the last, not a multiple of 8", MIB(Ip6, InHdrErrors) == before + 1 &&
+	      ns->frag_queues == 0);
 }
 
 int main(void)
@@ -370,5 +503,6 @@ int main(void)
 		return 1;
 	ipv4_cases();
 	ipv6_cases();
+	fragment_cases();
 	return unit_failed;
 }
