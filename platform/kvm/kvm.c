@@ -81,6 +81,7 @@ struct plat_as {
 struct plat_ctx {
 	struct plat_as *as;
 	struct vcpu *cpu;     /* NULL until its thread first enters */
+	struct kvm_xsave *fpu; /* the FPU state it starts with (a clone's parent's), until then; NULL: reset */
 	pid_t tid;            /* the host thread running it, once it entered */
 	volatile int kicked;  /* interrupt() asked it out */
 };
@@ -95,6 +96,7 @@ static struct {
 	unsigned ncpus;     /* vCPUs made */
 	struct vcpu *free_cpus;
 	size_t xsave_size;  /* bytes of the xsave layout the host's features use */
+	struct kvm_xsave *xsave_reset; /* a fresh vCPU's FPU state, for one taken from the pool */
 	uint64_t xcr0;
 	int stale;          /* a present mapping was changed: flush before anyone runs */
 	uint64_t flushes;
@@ -485,7 +487,7 @@ static int set_msrs(int fd)
 }
 
 /* A vCPU for ctx on as: one from the pool, or a new one.  Under the sentry lock. */
-static struct vcpu *vcpu_get(struct plat_as *as)
+static struct vcpu *vcpu_get(struct plat_as *as, const struct kvm_xsave *fpu)
 {
 	struct vcpu *c = vm.free_cpus;
 	struct kvm_sregs *s;
@@ -524,6 +526,20 @@ static struct vcpu *vcpu_get(struct plat_as *as)
 			return NULL; /* leaks the vCPU: it is the VM's until the sandbox ends anyway */
 		}
 		kvm_ioctl(fd, KVM_SET_XCRS, &xcrs); /* the host's features, where KVM takes them */
+		if (!vm.xsave_reset && (vm.xsave_reset = malloc(sizeof(*vm.xsave_reset))) &&
+		    kvm_ioctl(fd, KVM_GET_XSAVE, vm.xsave_reset) < 0) {
+			free(vm.xsave_reset);
+			vm.xsave_reset = NULL;
+		}
+	}
+	/* Nothing of the thread that used a pooled vCPU before may show (its vector registers). */
+	if (!fpu)
+		fpu = vm.xsave_reset;
+	if (!fpu || kvm_ioctl(c->fd, KVM_SET_XSAVE, (void *)fpu) < 0) {
+		log_warn("kvm: cannot set vCPU %u's FPU state", c->index);
+		c->next_free = vm.free_cpus;
+		vm.free_cpus = c;
+		return NULL;
 	}
 	/* Ring 0 at the stub, on as: the first entry goes to ring 3 by iretq. */
 	s = &c->run->s.regs.sregs;
@@ -548,9 +564,17 @@ static struct plat_ctx *ctx_create(struct plat_as *as, int *err)
 	return c;
 }
 
+/* A new thread starts with its parent's FPU state, as clone(2) gives it. */
 static struct plat_ctx *ctx_clone(struct plat_ctx *parent, int *err)
 {
-	return ctx_create(parent->as, err);
+	struct plat_ctx *c = ctx_create(parent->as, err);
+
+	if (c && parent->cpu && (c->fpu = malloc(sizeof(*c->fpu))) &&
+	    kvm_ioctl(parent->cpu->fd, KVM_GET_XSAVE, c->fpu) < 0) {
+		free(c->fpu);
+		c->fpu = NULL;
+	}
+	return c;
 }
 
 static int ctx_adopt(struct plat_ctx *c)
@@ -566,6 +590,7 @@ static void ctx_destroy(struct plat_ctx *c, int alive)
 		c->cpu->next_free = vm.free_cpus;
 		vm.free_cpus = c->cpu;
 	}
+	free(c->fpu);
 	free(c);
 }
 
@@ -574,15 +599,22 @@ static int enter(struct plat_ctx *c, struct plat_as *as)
 	if (as->broken)
 		return 1;
 	if (!c->cpu) {
-		c->cpu = vcpu_get(as);
+		c->cpu = vcpu_get(as, c->fpu);
 		if (!c->cpu)
 			return 1;
+		free(c->fpu);
+		c->fpu = NULL;
 		c->as = as;
 	}
 	c->tid = host_gettid();
 	if (c->as != as) {
-		/* execve: the vCPU moves to the new page tables at its next entry. */
+		/*
+		 * execve: the vCPU moves to the new page tables at its next
+		 * entry, and the new program starts with a clean FPU, as on Linux.
+		 */
 		c->as = as;
+		if (vm.xsave_reset)
+			kvm_ioctl(c->cpu->fd, KVM_SET_XSAVE, vm.xsave_reset);
 	}
 	flush();
 	return 0;
