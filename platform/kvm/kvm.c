@@ -239,17 +239,26 @@ static int mf_slot(void)
 	return 0;
 }
 
-/* Throws away the shadow page tables, then lets go of the frames that waited for it. */
+/*
+ * Throws away the shadow page tables when a change needs it, then lets go of
+ * the frames that waited for one.  Those wait for a real flush even when
+ * nothing else asks for it (a copy-on-write break leaves a read-only shadow
+ * of the old frame), unless there are so many that one is made for them.
+ */
+#define DEFERRED_MAX 512 /* 2 MiB the memory limit does not give back at once */
+
 static void flush(void)
 {
 	size_t i;
 
-	if (vm.stale) {
-		if (set_slot(SLOT_SPARE, SPARE_GPA, 0, vm.spare) < 0 || set_slot(SLOT_SPARE, SPARE_GPA, 4096, vm.spare) < 0)
-			die("kvm: cannot flush the VM's page tables (memslot update refused)");
-		vm.stale = 0;
-		vm.flushes++;
-	}
+	if (!vm.stale && vm.ndeferred > DEFERRED_MAX)
+		vm.stale = 1;
+	if (!vm.stale)
+		return;
+	if (set_slot(SLOT_SPARE, SPARE_GPA, 0, vm.spare) < 0 || set_slot(SLOT_SPARE, SPARE_GPA, 4096, vm.spare) < 0)
+		die("kvm: cannot flush the VM's page tables (memslot update refused)");
+	vm.stale = 0;
+	vm.flushes++;
 	for (i = 0; i < vm.ndeferred; i++)
 		mf_put(vm.deferred[i]);
 	vm.ndeferred = 0;
@@ -387,17 +396,29 @@ static uint64_t pte_for(uint64_t frame, int prot)
 	return e;
 }
 
-/* Writes a leaf entry; a change that takes something away from a present one needs a flush. */
+/*
+ * Writes a leaf entry.  A change that takes something away from a present
+ * entry needs a flush, with one exception: a read-only entry made writable,
+ * on another frame or not (a copy-on-write break, 300 of them in a python3
+ * start).  Its stale read-only shadow makes the next write fault into KVM,
+ * which walks the tables again and takes the new frame, for every vCPU;
+ * until then a read sees the old frame, whose bytes the new one copied.
+ * The old frame stays allocated until a real flush (defer_put).
+ */
 static void set_pte(uint64_t *e, uint64_t nv)
 {
 	uint64_t old = *e;
 
 	if (old == nv)
 		return;
-	if ((old & KVM_PTE_P) &&
-	    (!(nv & KVM_PTE_P) || (old & KVM_PTE_ADDR) != (nv & KVM_PTE_ADDR) || ((old & KVM_PTE_W) && !(nv & KVM_PTE_W)) ||
-	     (!(old & KVM_PTE_NX) && (nv & KVM_PTE_NX))))
+	if (!(old & KVM_PTE_P))
+		goto write;
+	if (!(old & KVM_PTE_W) && (nv & KVM_PTE_P) && (nv & KVM_PTE_W) && ((old & KVM_PTE_NX) || !(nv & KVM_PTE_NX)))
+		goto write;
+	if (!(nv & KVM_PTE_P) || (old & KVM_PTE_ADDR) != (nv & KVM_PTE_ADDR) || ((old & KVM_PTE_W) && !(nv & KVM_PTE_W)) ||
+	    (!(old & KVM_PTE_NX) && (nv & KVM_PTE_NX)))
 		vm.stale = 1;
+write:
 	*e = nv;
 }
 

@@ -8,6 +8,9 @@
  *     not-present PTE the host makes present is seen on retry;
  *   - a present PTE the host clears is seen once a spare memslot is
  *     deleted and added again (the platform's way of flushing);
+ *   - a present read-only PTE the host points at another frame, writable
+ *     (a copy-on-write break), is seen at the guest's next write without a
+ *     flush: the stale read-only shadow entry makes KVM walk again;
  *   - hlt in ring 3 is a #GP.
  * Exit status 0 when every fact holds, 1 otherwise; 77 when /dev/kvm is absent.
  */
@@ -138,6 +141,11 @@ int main(void)
 		0x8b, 0x04, 0x25, 0, 0, 0x60, 0, /* again, after the host's unmap */
 		0xf4,                         /* hlt */
 		0x0f, 0x05, 0xeb, 0xfc,       /* loop: syscall; jmp loop */
+		0x8b, 0x04, 0x25, 0, 0, 0x60, 0, /* 26: mov 0x600000, %eax (a read-only page) */
+		0xf4,                         /* 33: hlt (the host breaks the copy-on-write) */
+		0xc7, 0x04, 0x25, 0, 0, 0x60, 0, 0x34, 0x12, 0, 0, /* 34: movl $0x1234, 0x600000 */
+		0x8b, 0x04, 0x25, 0, 0, 0x60, 0, /* 45: mov 0x600000, %eax */
+		0xf4,                         /* 52: hlt */
 	};
 	struct kvm_cpuid2 *cpuid;
 	struct kvm_sregs sregs;
@@ -230,6 +238,23 @@ int main(void)
 	to_user(UCODE + 7, 0x800000);
 	v = enter();
 	check(v == 14 && run->s.regs.sregs.cr2 == UDATA, "a cleared PTE is seen after a spare memslot's delete + add");
+
+	{
+		uint64_t a = frame(), b = frame();
+
+		*(uint32_t *)(mem + a) = *(uint32_t *)(mem + b) = 0xaaaa;
+		*pte(UDATA) = a | KVM_PTE_P | KVM_PTE_U | KVM_PTE_NX | KVM_PTE_A;
+		to_user(UCODE + 26, 0x800000);
+		v = enter();
+		check(v == 13 && run->s.regs.regs.rax == 0xaaaa, "a read-only page is read");
+		*pte(UDATA) = b | KVM_PTE_P | KVM_PTE_W | KVM_PTE_U | KVM_PTE_NX | KVM_PTE_A | KVM_PTE_D;
+		to_user(UCODE + 34, 0x800000);
+		v = enter();
+		f = frame_of(v);
+		check(v == 13 && f[0] == UCODE + 52 && run->s.regs.regs.rax == 0x1234 && *(uint32_t *)(mem + b) == 0x1234 &&
+		      *(uint32_t *)(mem + a) == 0xaaaa,
+		      "read-only -> another frame, writable: the write and what follows see the new frame, no flush");
+	}
 
 	/* Cost of a system call through the exit path. */
 	t0 = now_us();
