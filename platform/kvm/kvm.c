@@ -61,7 +61,7 @@
 #define SLOT_SPARE 2
 #define SPARE_GPA (KVM_KERN_GPA + KVM_KERN_SIZE)
 
-/* The flags of rflags the application may set (Linux's FIX_EFLAGS), IF and bit 1 always on. */
+/* The flags of rflags the application may set (Linux's FIX_EFLAGS, and ID), IF and bit 1 always on. */
 #define USER_FLAGS 0x250dd5ULL
 
 struct vcpu {
@@ -73,9 +73,8 @@ struct vcpu {
 };
 
 struct plat_as {
-	uint64_t pml4;       /* memory-file frame */
-	uint64_t generation; /* flushes since it was made */
-	int broken;          /* a page table could not be allocated: the address space is lost */
+	uint64_t pml4; /* memory-file frame */
+	int broken;    /* a page table could not be allocated: the address space is lost */
 };
 
 struct plat_ctx {
@@ -688,7 +687,12 @@ static uint64_t *kern_ptr(uint64_t va)
 
 static uint64_t *leaf(struct plat_as *as, uint64_t va, int make);
 
-/* The application's instruction byte at va, through its page tables; -1 if it has none there. */
+/*
+ * The application's instruction byte at va, through its page tables; -1 if
+ * it has none there.  Read without the sentry lock, as the processor reads
+ * them: entries are written whole, and tables are freed only with the
+ * address space, which a thread running in it keeps.
+ */
 static int user_byte(struct plat_as *as, uint64_t va)
 {
 	uint64_t *e = va < KVM_USER_LIMIT ? leaf(as, va, 0) : NULL;
