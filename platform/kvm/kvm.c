@@ -21,7 +21,10 @@
  * tables of destroyed address spaces) are released only after that flush.
  *
  * Contexts are vCPUs, one per application thread, made on a thread's first
- * entry and kept in a pool when it ends (KVM cannot destroy a vCPU).  An
+ * entry and kept in a pool when it ends (KVM cannot destroy a vCPU).  KVM
+ * makes at most 1024 per VM: past that, a thread takes the vCPU of one that
+ * is not in the application now (blocked in a system call), whose FPU state
+ * is kept aside until it gets one back.  An
  * interrupt sets the vCPU's immediate_exit and kicks its host thread with
  * KVM_SIG, whose handler does nothing: KVM_RUN returns EINTR.
  *
@@ -54,6 +57,7 @@
 #define MSR_LSTAR 0xc0000082
 #define MSR_SFMASK 0xc0000084
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC 0x10
 
 /* The spare memslot whose delete and re-add flushes the VM's shadow page tables. */
 #define SLOT_MF 0
@@ -66,6 +70,7 @@
 
 struct vcpu {
 	int fd;
+	struct plat_ctx *owner; /* NULL: in the pool */
 	unsigned index; /* its GDT, TSS and stacks in the kernel region */
 	struct kvm_run *run;
 	int in_kernel;  /* stopped at the stub: the application's rip, rsp, rflags are in the frame */
@@ -82,6 +87,7 @@ struct plat_ctx {
 	struct vcpu *cpu;     /* NULL until its thread first enters */
 	struct kvm_xsave *fpu; /* the FPU state it starts with (a clone's parent's), until then; NULL: reset */
 	pid_t tid;            /* the host thread running it, once it entered */
+	int running;          /* from enter() to the end of switch_to_user(): its vCPU is not to be taken */
 	volatile int kicked;  /* interrupt() asked it out */
 };
 
@@ -93,6 +99,8 @@ static struct {
 	void *spare;        /* slot SLOT_SPARE */
 	int mf_slot;        /* the memory file's slot is there */
 	unsigned ncpus;     /* vCPUs made */
+	unsigned max_cpus;  /* KVM's limit, and the kernel region's */
+	struct vcpu *cpus[KVM_MAX_CPUS];
 	struct vcpu *free_cpus;
 	size_t xsave_size;  /* bytes of the xsave layout the host's features use */
 	struct kvm_xsave *xsave_reset; /* a fresh vCPU's FPU state, for one taken from the pool */
@@ -184,6 +192,8 @@ static int init(const struct plat_config *cfg)
 		log_warn("kvm: this KVM lacks KVM_CAP_SYNC_REGS or KVM_CAP_IMMEDIATE_EXIT");
 		return -ENOTSUP;
 	}
+	r = kvm_ioctl(vm.fd, KVM_CHECK_EXTENSION, (void *)KVM_CAP_MAX_VCPUS);
+	vm.max_cpus = r > 0 && r < (long)KVM_MAX_CPUS ? (unsigned)r : KVM_MAX_CPUS;
 	r = kvm_ioctl(vm.kvm, KVM_GET_VCPU_MMAP_SIZE, NULL);
 	if (r <= 0)
 		return r < 0 ? (int)r : -EINVAL;
@@ -490,11 +500,12 @@ static int set_msrs(int fd)
 {
 	struct {
 		struct kvm_msrs h;
-		struct kvm_msr_entry e[4];
+		struct kvm_msr_entry e[5];
 	} m;
+	unsigned lo, hi;
 
 	memset(&m, 0, sizeof(m));
-	m.h.nmsrs = 4;
+	m.h.nmsrs = 5;
 	m.e[0].index = MSR_LSTAR;
 	m.e[0].data = KVM_LSTAR;
 	m.e[1].index = MSR_STAR;
@@ -503,10 +514,46 @@ static int set_msrs(int fd)
 	m.e[2].data = 0x47700; /* TF DF IF NT AC, as Linux */
 	m.e[3].index = MSR_KERNEL_GS_BASE;
 	m.e[3].data = 0;
-	return kvm_ioctl(fd, KVM_SET_MSRS, &m) == 4 ? 0 : -EINVAL;
+	/*
+	 * The guest's TSC is the host's: the vDSO reads it against a line
+	 * the sentry draws from the host's (sentry/vdso).  KVM starts a VM's
+	 * TSC near 0 unless told; a host-side write sets the offset.
+	 */
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	m.e[4].index = MSR_TSC;
+	m.e[4].data = ((uint64_t)hi << 32) | lo;
+	return kvm_ioctl(fd, KVM_SET_MSRS, &m) == 5 ? 0 : -EINVAL;
 }
 
-/* A vCPU for ctx on as: one from the pool, or a new one.  Under the sentry lock. */
+/*
+ * The vCPU of a context that is not running the application now, its FPU
+ * state kept in the context until it enters again; NULL if every one is.
+ */
+static struct vcpu *vcpu_steal(void)
+{
+	unsigned i;
+
+	for (i = 0; i < vm.ncpus; i++) {
+		struct vcpu *cpu = vm.cpus[i];
+		struct plat_ctx *o = cpu ? cpu->owner : NULL;
+
+		if (!o || __atomic_load_n(&o->running, __ATOMIC_ACQUIRE))
+			continue;
+		if (!o->fpu && !(o->fpu = malloc(sizeof(*o->fpu))))
+			return NULL;
+		if (kvm_ioctl(cpu->fd, KVM_GET_XSAVE, o->fpu) < 0) {
+			free(o->fpu);
+			o->fpu = NULL;
+			continue;
+		}
+		o->cpu = NULL;
+		cpu->owner = NULL;
+		return cpu;
+	}
+	return NULL;
+}
+
+/* A vCPU for a context on as: one from the pool, a new one, or another's.  Under the sentry lock. */
 static struct vcpu *vcpu_get(struct plat_as *as, const struct kvm_xsave *fpu)
 {
 	struct vcpu *c = vm.free_cpus;
@@ -515,12 +562,16 @@ static struct vcpu *vcpu_get(struct plat_as *as, const struct kvm_xsave *fpu)
 
 	if (c) {
 		vm.free_cpus = c->next_free;
+	} else if (vm.ncpus >= vm.max_cpus) {
+		c = vcpu_steal();
+		if (!c) {
+			log_warn("kvm: all %u vCPUs are running application threads; one more cannot start", vm.ncpus);
+			return NULL;
+		}
 	} else {
 		void *run;
 		int fd;
 
-		if (vm.ncpus >= KVM_MAX_CPUS)
-			return NULL;
 		fd = (int)kvm_ioctl(vm.fd, KVM_CREATE_VCPU, (void *)(unsigned long)vm.ncpus);
 		if (fd < 0) {
 			log_warn("kvm: cannot make vCPU %u: %s", vm.ncpus, strerror(-fd));
@@ -536,6 +587,7 @@ static struct vcpu *vcpu_get(struct plat_as *as, const struct kvm_xsave *fpu)
 		c->fd = fd;
 		c->run = run;
 		c->index = vm.ncpus++;
+		vm.cpus[c->index] = c;
 		kvm_guest_cpu(vm.kern, c->index);
 		memset(&xcrs, 0, sizeof(xcrs));
 		xcrs.nr_xcrs = 1;
@@ -552,10 +604,13 @@ static struct vcpu *vcpu_get(struct plat_as *as, const struct kvm_xsave *fpu)
 			vm.xsave_reset = NULL;
 		}
 	}
-	/* Nothing of the thread that used a pooled vCPU before may show (its vector registers). */
-	if (!fpu)
-		fpu = vm.xsave_reset;
-	if (!fpu || kvm_ioctl(c->fd, KVM_SET_XSAVE, (void *)fpu) < 0) {
+	/*
+	 * Nothing of the thread that used a pooled vCPU before may show (its
+	 * vector registers); a kept state KVM refuses (from sigreturn) is reset.
+	 */
+	if (fpu && kvm_ioctl(c->fd, KVM_SET_XSAVE, (void *)fpu) < 0)
+		fpu = NULL;
+	if (!fpu && (!vm.xsave_reset || kvm_ioctl(c->fd, KVM_SET_XSAVE, vm.xsave_reset) < 0)) {
 		log_warn("kvm: cannot set vCPU %u's FPU state", c->index);
 		c->next_free = vm.free_cpus;
 		vm.free_cpus = c;
@@ -589,8 +644,11 @@ static struct plat_ctx *ctx_clone(struct plat_ctx *parent, int *err)
 {
 	struct plat_ctx *c = ctx_create(parent->as, err);
 
-	if (c && parent->cpu && (c->fpu = malloc(sizeof(*c->fpu))) &&
-	    kvm_ioctl(parent->cpu->fd, KVM_GET_XSAVE, c->fpu) < 0) {
+	if (!c || !(c->fpu = malloc(sizeof(*c->fpu))))
+		return c;
+	if (parent->fpu) {
+		memcpy(c->fpu, parent->fpu, sizeof(*c->fpu));
+	} else if (!parent->cpu || kvm_ioctl(parent->cpu->fd, KVM_GET_XSAVE, c->fpu) < 0) {
 		free(c->fpu);
 		c->fpu = NULL;
 	}
@@ -607,6 +665,7 @@ static void ctx_destroy(struct plat_ctx *c, int alive)
 {
 	(void)alive;
 	if (c->cpu) {
+		c->cpu->owner = NULL;
 		c->cpu->next_free = vm.free_cpus;
 		vm.free_cpus = c->cpu;
 	}
@@ -622,6 +681,7 @@ static int enter(struct plat_ctx *c, struct plat_as *as)
 		c->cpu = vcpu_get(as, c->fpu);
 		if (!c->cpu)
 			return 1;
+		c->cpu->owner = c;
 		free(c->fpu);
 		c->fpu = NULL;
 		c->as = as;
@@ -637,6 +697,7 @@ static int enter(struct plat_ctx *c, struct plat_as *as)
 			kvm_ioctl(c->cpu->fd, KVM_SET_XSAVE, vm.xsave_reset);
 	}
 	flush();
+	c->running = 1;
 	return 0;
 }
 
@@ -798,8 +859,7 @@ static enum plat_stop trapped(struct plat_as *as, struct vcpu *cpu, unsigned v, 
 	return exception(as, v, regs, info);
 }
 
-static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, plat_regs *regs,
-				     struct plat_stopinfo *info)
+static enum plat_stop run_user(struct plat_ctx *c, struct plat_as *as, plat_regs *regs, struct plat_stopinfo *info)
 {
 	struct vcpu *cpu = c->cpu;
 	struct kvm_run *run;
@@ -906,19 +966,34 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	return PLAT_DIED;
 }
 
+static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, plat_regs *regs,
+				     struct plat_stopinfo *info)
+{
+	enum plat_stop why = run_user(c, as, regs, info);
+
+	/* Done with the vCPU until the next enter(): another thread may take it now. */
+	__atomic_store_n(&c->running, 0, __ATOMIC_RELEASE);
+	return why;
+}
+
 /* ---- FPU state, interrupts ---- */
 
+/* A context whose vCPU another took (or that has none yet) keeps its FPU state in c->fpu. */
 static int get_fpstate(struct plat_ctx *c, struct iovec *iov)
 {
 	struct kvm_xsave xs;
 	size_t n = vm.xsave_size < iov->iov_len ? vm.xsave_size : iov->iov_len;
 	long r;
 
-	if (!c->cpu)
+	if (c->cpu) {
+		r = kvm_ioctl(c->cpu->fd, KVM_GET_XSAVE, &xs);
+		if (r < 0)
+			return (int)r;
+	} else if (c->fpu || vm.xsave_reset) {
+		xs = c->fpu ? *c->fpu : *vm.xsave_reset;
+	} else {
 		return -ESRCH;
-	r = kvm_ioctl(c->cpu->fd, KVM_GET_XSAVE, &xs);
-	if (r < 0)
-		return (int)r;
+	}
 	memcpy(iov->iov_base, xs.region, n);
 	iov->iov_len = n;
 	return 0;
@@ -930,15 +1005,25 @@ static int set_fpstate(struct plat_ctx *c, struct iovec *iov)
 	size_t n = iov->iov_len < vm.xsave_size ? iov->iov_len : vm.xsave_size;
 	long r;
 
-	if (!c->cpu)
+	if (c->cpu) {
+		r = kvm_ioctl(c->cpu->fd, KVM_GET_XSAVE, &xs);
+		if (r < 0)
+			return (int)r;
+	} else if (c->fpu || vm.xsave_reset) {
+		xs = c->fpu ? *c->fpu : *vm.xsave_reset;
+	} else {
 		return -ESRCH;
-	r = kvm_ioctl(c->cpu->fd, KVM_GET_XSAVE, &xs);
-	if (r < 0)
-		return (int)r;
+	}
 	memcpy(xs.region, iov->iov_base, n);
 	/* The software bytes are the signal frame's, not the processor's. */
 	memset((uint8_t *)xs.region + 464, 0, 48);
-	return (int)kvm_ioctl(c->cpu->fd, KVM_SET_XSAVE, &xs);
+	if (c->cpu)
+		return (int)kvm_ioctl(c->cpu->fd, KVM_SET_XSAVE, &xs);
+	/* Checked by KVM when the context gets a vCPU again (a state it refuses is reset then). */
+	if (!c->fpu && !(c->fpu = malloc(sizeof(*c->fpu))))
+		return -ENOMEM;
+	*c->fpu = xs;
+	return 0;
 }
 
 static void interrupt(struct plat_ctx *c)
