@@ -70,7 +70,8 @@ struct platform {
 	/*
 	 * Can it run on this host, now?  0, or -errno with a sentence a person
 	 * can act on in *why ("/dev/kvm is absent").  NULL: always.  Asked
-	 * before init, outside the sandbox's confinement.
+	 * before init, outside the sandbox's confinement.  0 with *why set: it
+	 * runs, and that is worth knowing (kvm on a nested host: slower).
 	 */
 	int (*available)(const char **why);
 	/*

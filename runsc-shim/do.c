@@ -356,6 +356,8 @@ int shim_do(int argc, char **argv)
 		if (p->available && p->available(&why) < 0)
 			return shim_fail("pick another with --platform=NAME (`cvisor platforms` lists them)",
 					 "the %s platform cannot run here: %s", p->name, why ? why : "unavailable");
+		if (why && cfg.debug)
+			fprintf(stderr, "cvisor: debug: note: %s\n", why);
 	}
 	if (i >= argc) {
 		fputs(usage_text, stderr);

@@ -55,7 +55,7 @@ void kvm_guest_build(uint8_t *region)
 	/* Reached in ring 0 on VT-x/AMD-V with the user's stack: hlt uses none. */
 	code[KVM_OFF_LSTAR] = 0xf4;
 
-	/* The kernel half: PML4[511] -> PDPT[510] -> PD[0..3] -> 4 KiB pages. */
+	/* The kernel half: PML4[511] -> PDPT[510] -> PD[0..7] -> 4 KiB pages. */
 	pdpt[510] = (KVM_KERN_GPA + KVM_PG_PD * 4096) | KVM_PTE_P | KVM_PTE_W;
 	for (i = 0; i < KVM_KERN_PAGES / 512; i++)
 		pd[i] = (KVM_KERN_GPA + (KVM_PG_PT + i) * 4096) | KVM_PTE_P | KVM_PTE_W;

@@ -20,7 +20,7 @@
 
 #define KVM_MF_GPA_END (1ULL << 40)
 #define KVM_KERN_GPA (1ULL << 40)
-#define KVM_KERN_PAGES 2048ULL /* 8 MiB */
+#define KVM_KERN_PAGES 4096ULL /* 16 MiB, touched only as vCPUs are made */
 #define KVM_KERN_SIZE (KVM_KERN_PAGES * 4096)
 #define KVM_KERN_VA 0xffffffff80000000ULL
 #define KVM_USER_LIMIT 0x7ffffffff000ULL
@@ -31,9 +31,9 @@
 #define KVM_PG_PDPT 2
 #define KVM_PG_PD 3
 #define KVM_PG_PT 4 /* KVM_KERN_PAGES / 512 of them */
-#define KVM_PG_CPU0 8
+#define KVM_PG_CPU0 (KVM_PG_PT + KVM_KERN_PAGES / 512)
 #define KVM_CPU_PAGES 3 /* GDT and TSS; the stack of ring-3 entries; the IST stack */
-#define KVM_MAX_CPUS ((KVM_KERN_PAGES - KVM_PG_CPU0) / KVM_CPU_PAGES)
+#define KVM_MAX_CPUS ((KVM_KERN_PAGES - KVM_PG_CPU0) / KVM_CPU_PAGES) /* 1361: past KVM's 1024 */
 
 /* The entry stub, in the code page: a hlt per vector, then iretq, then the syscall entry. */
 #define KVM_VEC_STRIDE 8

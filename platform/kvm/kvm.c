@@ -124,6 +124,15 @@ static void kick_handler(int sig)
 
 /* ---- Host detection ---- */
 
+/* What available() says of a nested host that emulates the guest's ring 0 (docs/kvm.md). */
+static const char pvm_note[] = "this host's KVM is kvm_pvm (nested, no hardware virtualization): --platform=kvm "
+			       "works but is several times slower than --platform=ptrace here (docs/kvm.md)";
+
+/*
+ * Available where /dev/kvm can be opened; on a kvm_pvm host, available
+ * with pvm_note in *why, which `cvisor platforms` and `cvisor do --debug`
+ * print.
+ */
 static int available(const char **why)
 {
 	if (access("/dev/kvm", F_OK) < 0) {
@@ -134,29 +143,18 @@ static int available(const char **why)
 		*why = "/dev/kvm cannot be opened for reading and writing by this user";
 		return -EACCES;
 	}
+	if (access("/sys/module/kvm_pvm", F_OK) == 0)
+		*why = pvm_note;
 	return 0;
 }
 
 static int host_fd(const char **why)
 {
-	static int said;
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0) {
 		*why = "/dev/kvm cannot be opened";
 		return -errno;
-	}
-	/*
-	 * A nested host that runs guests without hardware virtualization
-	 * (kvm_pvm) emulates each guest ring-0 instruction and shadows the
-	 * page tables: everything works, slowly.  Said to a person at a
-	 * terminal (a test runner reads every "cvisor:" line as an error).
-	 */
-	if (!said && isatty(2) && access("/sys/module/kvm_pvm", F_OK) == 0) {
-		said = 1;
-		fprintf(stderr, "cvisor: note: this host's KVM is kvm_pvm (nested, no hardware virtualization): "
-				"--platform=kvm works but is several times slower than --platform=ptrace here "
-				"(docs/kvm.md)\n");
 	}
 	return fd;
 }
@@ -677,6 +675,17 @@ static int enter(struct plat_ctx *c, struct plat_as *as)
 {
 	if (as->broken)
 		return 1;
+	if (c->as != as) {
+		/*
+		 * execve: the vCPU moves to the new page tables at its next
+		 * entry, and the new program starts with a clean FPU, as on Linux.
+		 */
+		c->as = as;
+		free(c->fpu);
+		c->fpu = NULL;
+		if (c->cpu && vm.xsave_reset)
+			kvm_ioctl(c->cpu->fd, KVM_SET_XSAVE, vm.xsave_reset);
+	}
 	if (!c->cpu) {
 		c->cpu = vcpu_get(as, c->fpu);
 		if (!c->cpu)
@@ -684,18 +693,8 @@ static int enter(struct plat_ctx *c, struct plat_as *as)
 		c->cpu->owner = c;
 		free(c->fpu);
 		c->fpu = NULL;
-		c->as = as;
 	}
 	c->tid = host_gettid();
-	if (c->as != as) {
-		/*
-		 * execve: the vCPU moves to the new page tables at its next
-		 * entry, and the new program starts with a clean FPU, as on Linux.
-		 */
-		c->as = as;
-		if (vm.xsave_reset)
-			kvm_ioctl(c->cpu->fd, KVM_SET_XSAVE, vm.xsave_reset);
-	}
 	flush();
 	c->running = 1;
 	return 0;

@@ -22,7 +22,7 @@
 /* The kvm platform's kernel half (platform/kvm/guest.h): its stub, IDT, first vCPU's GDT/TSS and stack. */
 #define KSTUB 0xffffffff80000000UL
 #define KIDT 0xffffffff80001000UL
-#define KCPU0 0xffffffff80008000UL
+#define KCPU0 0xffffffff8000c000UL
 #define KLSTAR (KSTUB + 2064)
 
 static int escaped;
