@@ -745,8 +745,6 @@ static uint64_t *kern_ptr(uint64_t va)
 	return (uint64_t *)(vm.kern + (va - KVM_KERN_VA));
 }
 
-static uint64_t *leaf(struct plat_as *as, uint64_t va, int make);
-
 /*
  * The application's instruction byte at va, through its page tables; -1 if
  * it has none there.  Read without the sentry lock, as the processor reads
