@@ -62,6 +62,7 @@ struct plat_stopinfo {
 /* What the sandbox asks of its platform at start-up. */
 struct plat_config {
 	int pin_cpu; /* run the application on the sentry's CPU (ptrace: tracer and stub together) */
+	int host_fd; /* what host_fd() opened, moved into the sentry; -1: none */
 };
 
 struct platform {
@@ -69,9 +70,17 @@ struct platform {
 	/*
 	 * Can it run on this host, now?  0, or -errno with a sentence a person
 	 * can act on in *why ("/dev/kvm is absent").  NULL: always.  Asked
-	 * before init, outside the sandbox's confinement.
+	 * before init, outside the sandbox's confinement.  0 with *why set: it
+	 * runs, and that is worth knowing (kvm on a nested host: slower).
 	 */
 	int (*available)(const char **why);
+	/*
+	 * Opens the host device the platform runs on (kvm: /dev/kvm), before
+	 * the sandbox is confined: the sentry's root holds no host file.  An
+	 * fd, handed to init as plat_config.host_fd, or -errno with a sentence
+	 * in *why.  NULL: nothing to open.
+	 */
+	int (*host_fd)(const char **why);
 	/* Sets the platform up for one sandbox, before the first address space: 0 or -errno. */
 	int (*init)(const struct plat_config *cfg);
 	/* The host calls it makes itself, merged into the vetted list (sentry/host/seccomp.h). */

@@ -356,6 +356,8 @@ int shim_do(int argc, char **argv)
 		if (p->available && p->available(&why) < 0)
 			return shim_fail("pick another with --platform=NAME (`cvisor platforms` lists them)",
 					 "the %s platform cannot run here: %s", p->name, why ? why : "unavailable");
+		if (why && cfg.debug)
+			fprintf(stderr, "cvisor: debug: note: %s\n", why);
 	}
 	if (i >= argc) {
 		fputs(usage_text, stderr);
@@ -467,6 +469,25 @@ int shim_sandbox_run(struct sentry_config *cfg0, const struct shim_sandbox *opt)
 	/* The veth's packet socket moves into the sentry with them. */
 	if (cfg.net.packet_fd >= 0 && nsocks < SENTRY_GOFERS_MAX)
 		socks[nsocks++] = &cfg.net.packet_fd;
+	/* And the platform's host device (/dev/kvm), which the sentry's empty root does not hold. */
+	{
+		const struct platform *p = plat_find(cfg.platform ? cfg.platform : SENTRY_DEFAULT_PLATFORM);
+		const char *why = NULL;
+
+		if (p && p->host_fd) {
+			int fd = p->host_fd(&why);
+
+			if (fd < 0) {
+				while (ngofers--)
+					gofer_end(gofers[ngofers]);
+				return shim_fail("pick another with --platform=NAME (`cvisor platforms` lists them)",
+						 "the %s platform cannot start: %s", p->name, why ? why : strerror(-fd));
+			}
+			cfg.plat_fd = fd;
+			if (nsocks < SENTRY_GOFERS_MAX)
+				socks[nsocks++] = &cfg.plat_fd;
+		}
+	}
 	/* What the sentry needs of the host's files, taken before it leaves them. */
 	cfg.ncpus = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	cfg.host_tsc = host_clocksource_is_tsc();

@@ -19,10 +19,13 @@ int shim_platforms(int argc, char **argv)
 	for (i = 0; (p = plat_at(i)); i++) {
 		const char *why = NULL;
 
-		if (p->available && p->available(&why) < 0)
+		if (p->available && p->available(&why) < 0) {
 			printf("%s unavailable: %s\n", p->name, why ? why : "cannot run here");
-		else
+		} else {
 			printf("%s available\n", p->name);
+			if (why) /* not on stdout, which tests/run.sh reads line by line */
+				fprintf(stderr, "cvisor: note: %s: %s\n", p->name, why);
+		}
 	}
 	return 0;
 }

@@ -529,7 +529,7 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		fprintf(stderr, "cvisor: no platform '%s' in this build\n", cfg->platform);
 		return -EINVAL;
 	}
-	r = plat->init(&(struct plat_config){.pin_cpu = cfg->pin_cpu});
+	r = plat->init(&(struct plat_config){.pin_cpu = cfg->pin_cpu, .host_fd = cfg->plat_fd > 0 ? cfg->plat_fd : -1});
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot set up the %s platform: %s\n", plat->name, strerror((int)-r));
 		return (int)r;

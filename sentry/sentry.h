@@ -63,6 +63,7 @@ struct sentry_config {
 	int debug;
 	const char *platform;    /* its name (plat_find); NULL: SENTRY_DEFAULT_PLATFORM */
 	int pin_cpu;             /* tracer and stub on one CPU (ptrace) */
+	int plat_fd;             /* the platform's host device (platform.h host_fd); 0: none */
 	int no_overlay;          /* --overlay=none: no upper layer, writes go through the gofer to the host */
 	int private_tmp;         /* --private-tmp: an empty tmpfs on /tmp instead of the root's own /tmp */
 	size_t gofer_fds;        /* host fds of idle gofer files kept open at most (0: the default) */

@@ -76,6 +76,13 @@ mkdir -p "$WORK" "$T/data"
 export T
 . "$here/lib.sh"
 
+# On kvm, without a FILTER, only a subset runs unless CVISOR_KVM_FULL=1: on a
+# nested host (kvm_pvm) every system call costs ~100 us there, and the whole
+# suite would take make test past its budget.  tests/kvm has the platform's
+# own checks (its guest machine, escapes from ring 3 to the stub).
+KVM_SUBSET="kvm|syscalls/basic|syscalls/fpu_exec|syscalls/mem|syscalls/memfaults|syscalls/faultaccess|syscalls/signals|syscalls/altstack|syscalls/threads|syscalls/sharedvm|syscalls/execself|syscalls/hostile|syscalls/vdso|integration/busybox-static|integration/bash-pipeline|integration/python-json"
+KVM_SUBSET_WHY="the whole suite on --platform=kvm takes several times ptrace's on a nested (kvm_pvm) host, past make test's budget; CVISOR_KVM_FULL=1 or tests/run.sh --platform=kvm runs all of it, and the sanitizer pass is ptrace's only"
+
 # Without --platform: the whole suite once per platform that can run here
 # (each a run of this script), the totals summed; the others are skipped
 # with the reason `cvisor platforms` gives.
@@ -88,7 +95,20 @@ if [ -n "$under_cvisor" ] && [ -z "$PLATFORM" ]; then
 			skip "platform $name" "${state#unavailable: }"
 			continue
 		fi
-		bash "$0" "${ARGS[@]}" --platform="$name" </dev/null | tee "$T/platform.out"
+		args=("${ARGS[@]}")
+		if [ "$name" = kvm ] && [ -z "$FILTER" ] && [ -z "${CVISOR_KVM_FULL:-}" ]; then
+			# Not silently: what runs, what does not, and how to run all of it.
+			skip "platform kvm: the rest of the suite" "$KVM_SUBSET_WHY"
+			echo "NOTE platform kvm: only these run: $KVM_SUBSET"
+			args=()
+			for a in "${ARGS[@]}"; do
+				[ -n "${drop:-}" ] && { drop=; continue; }
+				[ "$a" = --asan ] && { drop=1; continue; }
+				args+=("$a")
+			done
+			args+=("$KVM_SUBSET")
+		fi
+		bash "$0" "${args[@]}" --platform="$name" </dev/null | tee "$T/platform.out"
 		sums=$(tail -2 "$T/platform.out" | sed -n 's/^\([0-9]*\) skipped.*/S \1/p; s/^\([0-9]*\) passed, \([0-9]*\) failed$/P \1 \2/p')
 		case $sums in
 		*"P "*) read -r p f <<< "${sums##*P }"
@@ -134,7 +154,17 @@ fi
 # do` does): it gets the native side's fresh /tmp as well.
 [ -n "$under_cvisor" ] || SANDBOX_PREFIX=("${NATIVE_PREFIX[@]}")
 
-want() { [ -z "$FILTER" ] || [[ "$1" == *"$FILTER"* ]]; }
+# A FILTER of the form A|B|C keeps the tests whose names contain any of them.
+want()
+{
+	local f filters
+	[ -n "$FILTER" ] || return 0
+	IFS='|' read -ra filters <<< "$FILTER"
+	for f in "${filters[@]}"; do
+		[[ "$1" == *"$f"* ]] && return 0
+	done
+	return 1
+}
 
 # Programs are built into build/tests/syscalls/, unless the tree is under
 # /tmp, where no sandbox (nor the native run's fresh /tmp) could see them.
@@ -143,6 +173,9 @@ case $root/ in /tmp/*) BIN=$T/bin;; esac
 mkdir -p "$BIN"
 
 # First, that the comparison itself can fail (a few seconds).
+# The sub-suites skip what belongs to another platform (ptrace's stubs on kvm).
+export TEST_PLATFORM=${PLATFORM:-ptrace}
+
 want runner && compat_self_test
 
 # The programs of tests/syscalls, built once (into $BIN) by build_syscall_tests.
@@ -409,6 +442,7 @@ cvisor_suite fuzz "the fuzz targets are cvisor's own code, and the system call f
 cvisor_suite compat "cvisor compat is cvisor's own runner"
 cvisor_suite netveth "--network=sandbox and --net-ns are cvisor's own network"
 cvisor_suite oci "the OCI verbs are cvisor's own command line (runc is its reference inside)"
+cvisor_suite kvm "the kvm platform's guest machine is cvisor's own"
 
 # The sanitizer build on the same programs and cases: a heap error, a leak
 # (LeakSanitizer makes the sandbox exit non-zero) or undefined behaviour in

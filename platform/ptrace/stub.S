@@ -2,8 +2,10 @@
  * Stub code, copied to STUB_CODE in each stub process (see stub.h).  It is
  * position independent and uses no stack and no data but the control page.
  *
- * stub_start: first instruction run in a new stub; unmaps everything the
- *   fork from the sentry left below the stub, then traps to the tracer.
+ * stub_start: first instruction run in a new stub; puts the FPU and vector
+ *   registers in their initial state (they held the sentry's, which a new
+ *   program must not see), unmaps everything the fork from the sentry left
+ *   below the stub, then traps to the tracer.
  * stub_clone: makes a new thread or process (clone with the flags in rdi)
  *   and traps with its tid in rax; the new thread waits in pause() until a
  *   tracer of its own seizes it.  It uses no stack, so it needs none of its
@@ -20,6 +22,15 @@
 	.balign 4096
 	.globl stub_start, stub_end, stub_batch, stub_clone, stub_park, stub_exit
 stub_start:
+	/*
+	 * xrstor from stub_fpinit: x87, SSE, AVX and AVX-512 (each one the
+	 * host enabled) whose state the standard layout keeps within the
+	 * stub's page; the page is zero past stub_end.
+	 */
+	mov	$0xff, %eax
+	xor	%edx, %edx
+	lea	stub_fpinit(%rip), %rcx
+	xrstor	(%rcx)
 	mov	$11, %eax		/* munmap(0, STUB_CODE) */
 	xor	%edi, %edi
 	movabs	$STUB_CODE, %rsi
@@ -64,5 +75,13 @@ stub_exit:
 	xor	%edi, %edi
 	syscall
 	int3
+
+	/* An xsave area whose header marks every component initial; MXCSR as Linux starts it. */
+	.balign	64
+stub_fpinit:
+	.fill	24, 1, 0
+	.long	0x1f80
+	.fill	512 + 64 - 28, 1, 0
+	/* AVX-512's last component ends 2688 bytes into the standard layout: keep the code above small. */
 stub_end:
 	.section .note.GNU-stack, "", @progbits

@@ -40,6 +40,10 @@
 #   SYSEMU floor     ns per PTRACE_SYSEMU round trip, tracer and tracee on the
 #                    same CPU and on two CPUs: what a ptrace sandbox cannot beat
 #
+# Where `cvisor platforms` says kvm can run, every figure is also measured with
+# cvisor do --platform=kvm, in a kvm column beside cvisor's (ptrace), with the
+# ratio kvm/ptrace.
+#
 # --baseline PATH adds a column for another cvisor binary (an older build, to
 # see what a change did) and the ratio cvisor/baseline, measured in the same
 # interleaved runs.
@@ -141,6 +145,7 @@ cmd_in() {
 	native) CMD=() ;;
 	cvisor) CMD=("$CVISOR" "do" "${CVISOR_EXTRA[@]}" --) ;;
 	baseline) CMD=("$BASELINE" "do" "${CVISOR_EXTRA[@]}" --) ;;
+	kvm)    CMD=("$CVISOR" "do" --platform=kvm "${CVISOR_EXTRA[@]}" --) ;;
 	runsc)  CMD=(runsc "${RUNSC_FLAGS[@]}" "${RUNSC_EXTRA[@]}" "do") ;;
 	esac
 }
@@ -238,6 +243,15 @@ if [ -n "$BASELINE" ]; then
 		WHY_NOT[baseline]="$BASELINE not built"
 	else
 		probe baseline
+	fi
+fi
+KVM_STATE=n/a
+if [ -x "$CVISOR" ]; then
+	KVM_STATE=$("$CVISOR" platforms 2>&1 | sed -n 's/^kvm //p')
+	if [ "$KVM_STATE" = available ]; then
+		probe kvm
+	else
+		WHY_NOT[kvm]=${KVM_STATE#unavailable: }
 	fi
 fi
 if ! command -v runsc >/dev/null; then
@@ -502,7 +516,7 @@ elapsed=$(($(date +%s) - started))
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
 for key in getppid clock open mmap py_ms fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar tcppp tcpbw tcpconn iperf vpp vbw vconn viperf true_ms true_rss true_peak; do
-	for env in native cvisor runsc baseline; do
+	for env in native cvisor runsc baseline kvm; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
 	done
@@ -526,6 +540,7 @@ echo "Each figure is the median of $RUNS runs. $pinning."
 echo "  cvisor: $CVISOR do --${WHY_NOT[cvisor]:+   [n/a: ${WHY_NOT[cvisor]}]}"
 echo "  runsc:  runsc ${RUNSC_FLAGS[*]} do${WHY_NOT[runsc]:+   [n/a: ${WHY_NOT[runsc]}]}"
 [ -z "$BASELINE" ] || echo "  baseline: $BASELINE do --${WHY_NOT[baseline]:+   [n/a: ${WHY_NOT[baseline]}]}"
+echo "  kvm:    $CVISOR do --platform=kvm --${WHY_NOT[kvm]:+   [n/a: ${WHY_NOT[kvm]}]}"
 if command -v runsc >/dev/null; then
 	echo "          ($(runsc --version 2>/dev/null | head -1))"
 fi
@@ -542,12 +557,15 @@ row() {	# row LABEL KEY DECIMALS
 		"$(ratio "${M[$key,cvisor]}" "${M[$key,runsc]}")"
 	[ -z "$BASELINE" ] || printf " %10s %15s" "$(fmt "$d" "${M[$key,baseline]}")" \
 		"$(ratio "${M[$key,cvisor]}" "${M[$key,baseline]}")"
+	[ "$KVM_STATE" != available ] || printf " %10s %11s" "$(fmt "$d" "${M[$key,kvm]}")" \
+		"$(ratio "${M[$key,kvm]}" "${M[$key,cvisor]}")"
 	echo
 }
 
 printf "%-34s %10s %10s %10s %14s %13s %13s" "" native cvisor runsc \
 	cvisor/native runsc/native cvisor/runsc
 [ -z "$BASELINE" ] || printf " %10s %15s" baseline cvisor/baseline
+[ "$KVM_STATE" != available ] || printf " %10s %11s" kvm kvm/ptrace
 echo
 if [ "$ONLY" != net ]; then
 row "getppid (ns/call)" getppid 0
@@ -611,6 +629,13 @@ fi
 echo "[2] wait4() ru_maxrss: the largest single process of the tree (counting the"
 echo "    shared pages it maps, e.g. the binary), not the sum over the tree."
 echo "[3] throughput: higher is better, so a ratio under 1 means slower; natively /tmp is the disk."
+if [ "$KVM_STATE" = available ]; then
+	if [ -e /sys/module/kvm_pvm ]; then
+		echo "[k] kvm here is kvm_pvm (nested, no hardware virtualization): every guest ring-0 instruction"
+		echo "    is emulated and every exit is a full switch, so kvm/ptrace > 1 is this host's, not the design's;"
+		echo "    docs/kvm.md estimates bare-metal VT-x/AMD-V from the stub's instruction counts."
+	fi
+fi
 echo "[4] the sandboxes without their root overlay (cvisor --overlay=none, runsc --overlay2=none),"
 echo "    so the file is written to the host's disk through the gofer, and fsync'ed."
 echo "[5] across a veth between two namespaces the bench makes (198.18.1.0/24): the server in the"

@@ -1,0 +1,275 @@
+/*
+ * The kvm platform's guest machine, alone: builds it as platform/kvm does
+ * (guest.c), enters ring 3 by iretq, and checks what the platform relies
+ * on, printing one line per fact:
+ *   - a system call reaches the stub (the nested-host quirk: a #PF at
+ *     LSTAR from CPL 3; or the LSTAR hlt on VT-x/AMD-V), RCX/R11 set;
+ *   - a page fault reaches it with CR2 and the error code, and a
+ *     not-present PTE the host makes present is seen on retry;
+ *   - a present PTE the host clears is seen once a spare memslot is
+ *     deleted and added again (the platform's way of flushing);
+ *   - a present read-only PTE the host points at another frame, writable
+ *     (a copy-on-write break), is seen at the guest's next write without a
+ *     flush: the stale read-only shadow entry makes KVM walk again;
+ *   - hlt in ring 3 is a #GP.
+ * Exit status 0 when every fact holds, 1 otherwise; 77 when /dev/kvm is absent.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../platform/kvm/guest.h"
+
+#define MEM (16 << 20)
+#define UCODE 0x400000ULL
+#define UDATA 0x600000ULL
+#define SPARE_GPA (KVM_KERN_GPA + KVM_KERN_SIZE)
+
+static int vm, cpu;
+static struct kvm_run *run;
+static uint8_t *mem, *kern, *spare;
+static uint64_t next_frame = 0x10000, cr3;
+static int failed;
+
+static uint64_t frame(void)
+{
+	uint64_t f = next_frame;
+
+	next_frame += 4096;
+	return f;
+}
+
+/* The leaf PTE of va, making the levels above it. */
+static uint64_t *pte(uint64_t va)
+{
+	uint64_t *t = (uint64_t *)(mem + cr3);
+	int lvl;
+
+	for (lvl = 3; lvl > 0; lvl--) {
+		unsigned i = (va >> (12 + 9 * lvl)) & 511;
+
+		if (!(t[i] & KVM_PTE_P))
+			t[i] = frame() | KVM_PTE_P | KVM_PTE_W | KVM_PTE_U;
+		t = (uint64_t *)(mem + (t[i] & KVM_PTE_ADDR));
+	}
+	return &t[(va >> 12) & 511];
+}
+
+static void check(int ok, const char *what)
+{
+	printf("%s: %s\n", ok ? "ok" : "FAIL", what);
+	if (!ok)
+		failed = 1;
+}
+
+static void slot(unsigned n, uint64_t gpa, uint64_t size, void *host)
+{
+	struct kvm_userspace_memory_region r = {.slot = n, .guest_phys_addr = gpa, .memory_size = size,
+						 .userspace_addr = (uint64_t)host};
+
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) < 0) {
+		perror("KVM_SET_USER_MEMORY_REGION");
+		exit(1);
+	}
+}
+
+/* Runs until the stub's hlt; returns the vector, or -1 (and says why). */
+static int enter(void)
+{
+	struct kvm_regs *r = &run->s.regs.regs;
+
+	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	if (ioctl(cpu, KVM_RUN, 0) < 0) {
+		perror("KVM_RUN");
+		return -1;
+	}
+	if (run->exit_reason != KVM_EXIT_HLT) {
+		printf("exit reason %u at rip %#llx\n", run->exit_reason, r->rip);
+		return -1;
+	}
+	if (r->rip == KVM_LSTAR + 1)
+		return 0x100; /* the real syscall entry */
+	return (int)((r->rip - 1 - KVM_CODE_VA) / KVM_VEC_STRIDE);
+}
+
+static uint64_t *frame_of(int v)
+{
+	uint64_t sp = run->s.regs.regs.rsp;
+
+	return (uint64_t *)(kern + (sp - KVM_KERN_VA) + (kvm_vec_has_error((unsigned)v) ? 8 : 0));
+}
+
+/* Back to ring 3 at rip with rsp: the frame for iretq at the top of the stack. */
+static void to_user(uint64_t rip, uint64_t rsp)
+{
+	uint64_t top = kvm_cpu_stack_top(0) - 40;
+	uint64_t *f = (uint64_t *)(kern + (top - KVM_KERN_VA));
+
+	f[0] = rip;
+	f[1] = KVM_SEL_UCODE;
+	f[2] = 0x202;
+	f[3] = rsp;
+	f[4] = KVM_SEL_UDATA;
+	run->s.regs.regs.rip = KVM_CODE_VA + KVM_OFF_IRET;
+	run->s.regs.regs.rsp = top;
+	run->kvm_dirty_regs = KVM_SYNC_X86_REGS;
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+int main(void)
+{
+	static const uint8_t prog[] = {
+		0xb8, 0x27, 0, 0, 0,          /* mov $39, %eax */
+		0x0f, 0x05,                   /* syscall */
+		0x8b, 0x04, 0x25, 0, 0, 0x60, 0, /* mov 0x600000, %eax */
+		0x8b, 0x04, 0x25, 0, 0, 0x60, 0, /* again, after the host's unmap */
+		0xf4,                         /* hlt */
+		0x0f, 0x05, 0xeb, 0xfc,       /* loop: syscall; jmp loop */
+		0x8b, 0x04, 0x25, 0, 0, 0x60, 0, /* 26: mov 0x600000, %eax (a read-only page) */
+		0xf4,                         /* 33: hlt (the host breaks the copy-on-write) */
+		0xc7, 0x04, 0x25, 0, 0, 0x60, 0, 0x34, 0x12, 0, 0, /* 34: movl $0x1234, 0x600000 */
+		0x8b, 0x04, 0x25, 0, 0, 0x60, 0, /* 45: mov 0x600000, %eax */
+		0xf4,                         /* 52: hlt */
+	};
+	struct kvm_cpuid2 *cpuid;
+	struct kvm_sregs sregs;
+	struct kvm_msrs *msrs;
+	uint64_t *f;
+	int kvm, v, i;
+	double t0;
+
+	kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm < 0) {
+		printf("SKIP: /dev/kvm: %s\n", strerror(errno));
+		return 77;
+	}
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0) {
+		perror("KVM_CREATE_VM");
+		return 1;
+	}
+	mem = mmap(NULL, MEM, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	kern = mmap(NULL, KVM_KERN_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	spare = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	slot(0, 0, MEM, mem);
+	slot(1, KVM_KERN_GPA, KVM_KERN_SIZE, kern);
+	slot(2, SPARE_GPA, 4096, spare);
+	kvm_guest_build(kern);
+	kvm_guest_cpu(kern, 0);
+	cr3 = frame();
+	kvm_guest_pml4((uint64_t *)(mem + cr3));
+	{
+		uint64_t c = frame(), st = frame();
+
+		memcpy(mem + c, prog, sizeof(prog));
+		*pte(UCODE) = c | KVM_PTE_P | KVM_PTE_U;
+		*pte(0x7ff000) = st | KVM_PTE_P | KVM_PTE_W | KVM_PTE_U | KVM_PTE_NX;
+		pte(UDATA); /* its table, not the page */
+	}
+	cpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	run = mmap(NULL, (size_t)ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0), PROT_READ | PROT_WRITE, MAP_SHARED, cpu, 0);
+	cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(struct kvm_cpuid_entry2));
+	cpuid->nent = 256;
+	if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, cpuid) < 0 || ioctl(cpu, KVM_SET_CPUID2, cpuid) < 0)
+		perror("cpuid");
+	kvm_guest_sregs(&sregs, 0, cr3);
+	if (ioctl(cpu, KVM_SET_SREGS, &sregs) < 0) {
+		perror("KVM_SET_SREGS");
+		return 1;
+	}
+	msrs = calloc(1, sizeof(*msrs) + 3 * sizeof(struct kvm_msr_entry));
+	msrs->nmsrs = 3;
+	msrs->entries[0].index = 0xc0000082; /* LSTAR */
+	msrs->entries[0].data = KVM_LSTAR;
+	msrs->entries[1].index = 0xc0000081; /* STAR */
+	msrs->entries[1].data = ((uint64_t)KVM_SEL_UCODE32 << 48) | ((uint64_t)KVM_SEL_KCODE << 32);
+	msrs->entries[2].index = 0xc0000084; /* SFMASK */
+	msrs->entries[2].data = 0x47700;
+	if (ioctl(cpu, KVM_SET_MSRS, msrs) != 3)
+		perror("KVM_SET_MSRS");
+	memset(&run->s.regs.regs, 0, sizeof(run->s.regs.regs));
+	run->s.regs.regs.rflags = 2;
+	to_user(UCODE, 0x800000);
+
+	v = enter();
+	f = v >= 0 && v < 256 ? frame_of(v) : NULL;
+	if (v == 14)
+		printf("syscall arrived as #PF: error %#lx rip %#lx cs %#lx cr2 %#llx\n", f[-1], f[0], f[1],
+		       run->s.regs.sregs.cr2);
+	check((v == 14 && f[0] == KVM_LSTAR && f[1] == KVM_SEL_UCODE && f[-1] == 0x15) || v == 0x100,
+	      "syscall reaches the stub");
+	check(run->s.regs.regs.rcx == UCODE + 7 && run->s.regs.regs.rax == 39, "RCX is the return address, RAX the number");
+	to_user(run->s.regs.regs.rcx, v == 14 ? f[3] : run->s.regs.regs.rsp);
+
+	v = enter();
+	f = frame_of(v);
+	check(v == 14 && run->s.regs.sregs.cr2 == UDATA && (f[-1] & 7) == 4 && f[0] == UCODE + 7,
+	      "read of a not-present page: #PF, CR2, error code U");
+	*pte(UDATA) = frame() | KVM_PTE_P | KVM_PTE_U | KVM_PTE_NX;
+	to_user(f[0], f[3]);
+
+	v = enter();
+	f = frame_of(v);
+	check(v == 13 && f[0] == UCODE + 21, "the host's not-present -> present edit is seen; hlt in ring 3 is a #GP");
+	*pte(UDATA) = 0;
+	to_user(UCODE + 7, 0x800000);
+	v = enter();
+	printf("after the host cleared a present PTE: vector %d (%s)\n", v,
+	       v == 14 ? "seen without a flush" : "not seen: the quirk");
+	*pte(UDATA) = 0;
+	slot(2, SPARE_GPA, 0, spare);
+	slot(2, SPARE_GPA, 4096, spare);
+	to_user(UCODE + 7, 0x800000);
+	v = enter();
+	check(v == 14 && run->s.regs.sregs.cr2 == UDATA, "a cleared PTE is seen after a spare memslot's delete + add");
+
+	{
+		uint64_t a = frame(), b = frame();
+
+		*(uint32_t *)(mem + a) = *(uint32_t *)(mem + b) = 0xaaaa;
+		*pte(UDATA) = a | KVM_PTE_P | KVM_PTE_U | KVM_PTE_NX | KVM_PTE_A;
+		to_user(UCODE + 26, 0x800000);
+		v = enter();
+		check(v == 13 && run->s.regs.regs.rax == 0xaaaa, "a read-only page is read");
+		*pte(UDATA) = b | KVM_PTE_P | KVM_PTE_W | KVM_PTE_U | KVM_PTE_NX | KVM_PTE_A | KVM_PTE_D;
+		to_user(UCODE + 34, 0x800000);
+		v = enter();
+		f = frame_of(v);
+		check(v == 13 && f[0] == UCODE + 52 && run->s.regs.regs.rax == 0x1234 && *(uint32_t *)(mem + b) == 0x1234 &&
+		      *(uint32_t *)(mem + a) == 0xaaaa,
+		      "read-only -> another frame, writable: the write and what follows see the new frame, no flush");
+	}
+
+	/* Cost of a system call through the exit path. */
+	t0 = now_us();
+	to_user(UCODE + 22, 0x800000);
+	for (i = 0; i < 2000; i++) {
+		v = enter();
+		f = frame_of(v);
+		to_user(run->s.regs.regs.rcx, v == 14 ? f[3] : run->s.regs.regs.rsp);
+	}
+	printf("system call round trip: %.1f us\n", (now_us() - t0) / 2000);
+	t0 = now_us();
+	for (i = 0; i < 200; i++) {
+		slot(2, SPARE_GPA, 0, spare);
+		slot(2, SPARE_GPA, 4096, spare);
+	}
+	printf("memslot delete + add: %.1f us\n", (now_us() - t0) / 200);
+	return failed;
+}
