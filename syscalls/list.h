@@ -56,3 +56,4 @@ X(mlock2) X(mlockall) X(munlockall)
 /* sys_sched.c */
 X(sched_setattr) X(sched_getattr) X(ioprio_set) X(ioprio_get) X(membarrier)
 X(process_vm_readv) X(process_vm_writev) X(personality) X(kcmp)
+X(ptrace)

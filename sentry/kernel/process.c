@@ -32,6 +32,7 @@
 #include "../mm/memfile.h"
 #include "../mm/mm.h"
 #include "futex.h"
+#include "ptrace.h"
 #include "task.h"
 
 const struct task_files_ops *task_files;
@@ -471,6 +472,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		link_group(g, (flags & CLONE_PARENT) && p->tg->parent ? p->tg->parent : p->tg);
 	}
 	link_task(c, g);
+	ptrace_clone(p, c, flags);
 	if (flags & CLONE_PARENT_SETTID)
 		mm_copy_out(p->mm, ptid, &c->tid, sizeof(int)); /* a bad pointer does not undo the clone */
 	cs->t = c;
@@ -489,6 +491,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	}
 	pthread_attr_destroy(&attr);
 	err = c->tid;
+	ptrace_clone_event(p, c, flags); /* c has not run yet: the lock was held since its creation */
 	/* vfork: the parent sleeps until the child has exec'd or exited (only SIGKILL ends that early). */
 	while (!thread && g->vfork_waiting && task_block_killable(p, &p->tg->child_wq, 0) == 0)
 		;
@@ -571,8 +574,11 @@ void task_exit_group(struct task *t, int status)
 	struct thread_group *g = t->tg;
 	struct task *x;
 
-	if (g->exiting)
+	if (g->exiting) {
+		if (status == SIGKILL)
+			ptrace_end_exit_stops(g); /* a tracer's kill ends a PTRACE_EVENT_EXIT stop */
 		return;
+	}
 	g->exiting = 1;
 	g->exit_status = status;
 	/* Every thread running application code is stopped, t too when another thread (the timer) ends it. */
@@ -647,6 +653,7 @@ void task_exit_thread(struct task *t)
 		g->leader = NULL;
 	if (last && !g->exiting)
 		g->exit_status = (t->exit_code & 0xff) << 8;
+	ptrace_exit(t, g->exiting || last ? g->exit_status : (t->exit_code & 0xff) << 8, last);
 	if (last)
 		tg_cpu_ns(g); /* the last reading, before the stub goes */
 	/*
@@ -833,10 +840,18 @@ static int matches(struct task *t, struct thread_group *c, int pid, int options)
  */
 static long wait_child(struct task *t, int pid, int options, struct thread_group **found, int *status)
 {
+	int interrupted = 0;
+
 	for (;;) {
 		struct thread_group *c;
-		int any = 0;
+		int any = 0, tid;
 
+		/* Tracees first: their stops and exits (which they report to their tracer, not to a parent). */
+		tid = ptrace_wait(t, pid, options, status, &any);
+		if (tid > 0) {
+			*found = NULL;
+			return tid;
+		}
 		for (c = t->tg->children; c; c = c->sibling) {
 			if (!matches(t, c, pid, options))
 				continue;
@@ -846,6 +861,8 @@ static long wait_child(struct task *t, int pid, int options, struct thread_group
 				*status = c->exit_status;
 				return c->tgid;
 			}
+			if (ptrace_traced_by(c, t))
+				continue; /* its stops are ptrace stops, reported above */
 			if ((options & WUNTRACED) && c->stopped && c->report_stop) {
 				if (!(options & WNOWAIT))
 					c->report_stop = 0;
@@ -865,8 +882,15 @@ static long wait_child(struct task *t, int pid, int options, struct thread_group
 			return -ECHILD;
 		if (options & WNOHANG)
 			return 0;
-		if (task_block(t, &t->tg->child_wq, 0) < 0)
+		/*
+		 * A signal ends the wait only if no child has anything to
+		 * report: the SIGCHLD of a child's exit comes with the exit,
+		 * which is looked for once more first (as Linux's do_wait).
+		 */
+		if (interrupted)
 			return -ERESTARTSYS;
+		if (task_block(t, &t->tg->child_wq, 0) < 0)
+			interrupted = 1;
 	}
 }
 
@@ -880,7 +904,7 @@ SYSCALL(wait4)
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	r = wait_child(t, pid, options, &c, &status);
+	r = wait_child(t, pid, options | WEXITED, &c, &status);
 	if (r <= 0)
 		return r;
 	if (a[1] && mm_copy_out(t->mm, a[1], &status, sizeof(int)) < 0)
@@ -1175,6 +1199,7 @@ void tg_stop(struct thread_group *g, int sig)
 	g->report_stop = 1;
 	g->report_cont = 0;
 	for (x = g->threads; x; x = x->tg_next) {
+		x->ptrace.gstop_seen = 0; /* a traced thread reports this stop to its tracer */
 		task_wake(x); /* out of blocking waits, to stop in task_run */
 		if (x->in_user && x->ctx)
 			plat->interrupt(x->ctx);

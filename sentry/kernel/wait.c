@@ -58,7 +58,7 @@ void waitq_wake(struct waitq *q)
 
 int task_interrupted(struct task *t)
 {
-	return task_signal_pending(t) || t->exiting || t->tg->exiting || t->tg->stopped;
+	return task_signal_pending(t) || t->exiting || t->tg->exiting || t->tg->stopped || t->ptrace.interrupt;
 }
 
 enum { INTERRUPTIBLE, KILLABLE, UNINTERRUPTIBLE };
