@@ -39,6 +39,8 @@
 #define TASK_SIZE_MAX 0x7ffffffff000ULL
 #define EFLAGS_USER 0x50dd5ULL /* CF PF AF ZF SF TF DF OF RF AC: what a debugger may change */
 #define FXSAVE_BYTES 512
+/* The kernel's struct user: glibc's <sys/user.h> one and error_code, fault_address after it. */
+#define USER_AREA_BYTES (sizeof(struct user) + 16)
 #define ARCH_SET_GS_ 0x1001
 #define ARCH_SET_FS_ 0x1002
 #define ARCH_GET_FS_ 0x1003
@@ -111,7 +113,7 @@ static long set_regs(struct task *x, const plat_regs *in, size_t len)
 
 static long peek_user(struct task *x, uint64_t off, uint64_t *v)
 {
-	if ((off & 7) || off >= sizeof(struct user))
+	if ((off & 7) || off >= USER_AREA_BYTES)
 		return -EIO;
 	*v = 0;
 	if (off < sizeof(plat_regs))
@@ -123,7 +125,7 @@ static long peek_user(struct task *x, uint64_t off, uint64_t *v)
 
 static long poke_user(struct task *x, uint64_t off, uint64_t v)
 {
-	if ((off & 7) || off >= sizeof(struct user))
+	if ((off & 7) || off >= USER_AREA_BYTES)
 		return -EIO;
 	if (off < sizeof(plat_regs))
 		return put_reg(&x->regs, off, v);
@@ -335,15 +337,15 @@ static long request(struct task *t, struct task *x, long req, gva_t addr, gva_t 
 	case PTRACE_SETREGSET:
 		return set_regset(t, x, addr, data);
 	case PTRACE_GETSIGINFO:
-		if (x->ptrace.kind == PTRACE_STOP_GROUP)
-			return -EINVAL; /* a group stop has no signal of its own */
+		if (x->ptrace.kind == PTRACE_STOP_GROUP && !x->ptrace.seized)
+			return -EINVAL; /* an old-style group stop has no signal of its own */
 		return mm_copy_out(t->mm, data, &x->ptrace.info, sizeof(x->ptrace.info));
 	case PTRACE_SETSIGINFO: {
 		siginfo_t si;
 
 		if (mm_copy_in(t->mm, &si, data, sizeof(si)) < 0)
 			return -EFAULT;
-		if (x->ptrace.kind == PTRACE_STOP_GROUP)
+		if (x->ptrace.kind == PTRACE_STOP_GROUP && !x->ptrace.seized)
 			return -EINVAL;
 		x->ptrace.info = si;
 		return 0;
@@ -403,7 +405,7 @@ SYSCALL(ptrace)
 		if (addr)
 			return -EIO;
 		if (data & ~(uint64_t)PT_OPTIONS_KNOWN)
-			return -EINVAL;
+			return -EIO; /* EIO here, EINVAL from PTRACE_SETOPTIONS: Linux's */
 		if ((data & PTRACE_O_SUSPEND_SECCOMP) && !capable(t, CAP_SYS_ADMIN))
 			return -EPERM;
 		return ptrace_attach(t, pid, 1, (unsigned)data);

@@ -271,8 +271,13 @@ int ptrace_before_user(struct task *t)
 			int status = (t->tg->stop_sig << 8) | 0x7f;
 
 			p->gstop_seen = 1;
-			if (p->seized)
-				status |= PTRACE_EVENT_STOP << 16;
+			if (p->seized) {
+				/* Seized: an event stop, with a siginfo of its own. */
+				trap_info(t, &si, t->tg->stop_sig | (PTRACE_EVENT_STOP << 8));
+				si.si_signo = t->tg->stop_sig;
+				stop(t, PTRACE_STOP_GROUP, status | PTRACE_EVENT_STOP << 16, &si);
+				continue;
+			}
 			stop(t, PTRACE_STOP_GROUP, status, NULL);
 			continue;
 		}

@@ -6,6 +6,7 @@
  * PTRACE_GET_SYSCALL_INFO; a signal dropped, and another injected instead.
  */
 #include "check.h"
+#include "ptrace_ns.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -82,10 +83,13 @@ static int signals(void)
 	return got == SIGUSR1 ? 7 : 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	pid_t pid;
 	int st, i;
+
+	(void)argc;
+	ptrace_own_pid_namespace(argv);
 
 	/* TRACEME, then execve: SIGTRAP after the exec. */
 	pid = fork();
