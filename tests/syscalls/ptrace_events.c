@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 
@@ -219,6 +220,45 @@ int main(int argc, char **argv)
 	CHECK("detach", ptrace(PTRACE_DETACH, pid, 0, 0));
 	CHECK("write go", write(gofd, "g", 1));
 	wait_show("detached ends", pid);
+
+	/*
+	 * An old-style tracee's group stop: the tracer lets it go on, and it
+	 * runs while its process is stopped; a blocking read then waits (it
+	 * does not spin: little CPU time spent while it waits).
+	 */
+	{
+		int p[2];
+
+		if (pipe(p) < 0)
+			return 1;
+		pid = fork();
+		if (pid == 0) {
+			struct rusage ru;
+			char c;
+
+			ptrace(PTRACE_TRACEME, 0, 0, 0);
+			raise(SIGSTOP);
+			if (read(p[0], &c, 1) != 1)
+				_exit(1);
+			getrusage(RUSAGE_SELF, &ru);
+			_exit(ru.ru_utime.tv_sec == 0 && ru.ru_utime.tv_usec < 100000 && ru.ru_stime.tv_sec == 0 &&
+				      ru.ru_stime.tv_usec < 100000 ? 0 : 2);
+		}
+		wait_show("group stop (old style)", pid);
+		CHECK("cont with SIGSTOP", ptrace(PTRACE_CONT, pid, 0, SIGSTOP));
+		wait_show("group stop reported", pid);
+		{
+			siginfo_t si;
+
+			CHECK("getsiginfo in an old-style group stop", ptrace(PTRACE_GETSIGINFO, pid, 0, &si));
+		}
+		CHECK("cont", ptrace(PTRACE_CONT, pid, 0, 0));
+		usleep(300000);
+		CHECK("write", write(p[1], "x", 1));
+		wait_show("the read waited without spinning", pid);
+		close(p[0]);
+		close(p[1]);
+	}
 
 	/* PTRACE_SINGLESTEP: one instruction, then a SIGTRAP stop. */
 	pid = traced_child(idle);
