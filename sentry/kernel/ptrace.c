@@ -188,7 +188,7 @@ static void resend(struct task *t)
 	task_send_signal(t, sig, &si);
 }
 
-static int syscall_stop(struct task *t, int kind)
+static void syscall_stop(struct task *t, int kind)
 {
 	int sig = SIGTRAP | ((t->ptrace.options & PTRACE_O_TRACESYSGOOD) ? 0x80 : 0);
 	siginfo_t si;
@@ -197,7 +197,6 @@ static int syscall_stop(struct task *t, int kind)
 	t->ptrace.msg = kind == PTRACE_STOP_ENTRY ? PTRACE_EVENTMSG_SYSCALL_ENTRY : PTRACE_EVENTMSG_SYSCALL_EXIT;
 	stop(t, kind, (sig << 8) | 0x7f, &si);
 	resend(t);
-	return 0;
 }
 
 int ptrace_syscall_enter(struct task *t)
