@@ -495,6 +495,8 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	/* vfork: the parent sleeps until the child has exec'd or exited (only SIGKILL ends that early). */
 	while (!thread && g->vfork_waiting && task_block_killable(p, &p->tg->child_wq, 0) == 0)
 		;
+	if (flags & CLONE_VFORK)
+		ptrace_vfork_done(p, err); /* err: the child's tid (the child itself may be gone) */
 	return err;
 
 nomem:
@@ -838,10 +840,12 @@ static int matches(struct task *t, struct thread_group *c, int pid, int options)
  * newly stopped one, or with WCONTINUED a newly continued one.  Returns its
  * pid with *status set (0 with WNOHANG and none yet), or -errno.
  */
-static long wait_child(struct task *t, int pid, int options, struct thread_group **found, int *status)
+static long wait_child(struct task *t, int pid, int options, struct thread_group **found, int *status,
+		       int *traced)
 {
 	int interrupted = 0;
 
+	*traced = 0;
 	for (;;) {
 		struct thread_group *c;
 		int any = 0, tid;
@@ -850,6 +854,7 @@ static long wait_child(struct task *t, int pid, int options, struct thread_group
 		tid = ptrace_wait(t, pid, options, status, &any);
 		if (tid > 0) {
 			*found = NULL;
+			*traced = 1;
 			return tid;
 		}
 		for (c = t->tg->children; c; c = c->sibling) {
@@ -896,7 +901,7 @@ static long wait_child(struct task *t, int pid, int options, struct thread_group
 
 SYSCALL(wait4)
 {
-	int pid = (int)a[0], options = (int)a[2], status = 0;
+	int pid = (int)a[0], options = (int)a[2], status = 0, traced;
 	struct thread_group *c = NULL;
 	long r;
 
@@ -904,7 +909,7 @@ SYSCALL(wait4)
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	r = wait_child(t, pid, options | WEXITED, &c, &status);
+	r = wait_child(t, pid, options | WEXITED, &c, &status, &traced);
 	if (r <= 0)
 		return r;
 	if (a[1] && mm_copy_out(t->mm, a[1], &status, sizeof(int)) < 0)
@@ -927,7 +932,7 @@ SYSCALL(wait4)
 
 SYSCALL(waitid)
 {
-	int idtype = (int)a[0], id = (int)a[1], options = (int)a[3], pid, status = 0;
+	int idtype = (int)a[0], id = (int)a[1], options = (int)a[3], pid, status = 0, traced;
 	struct thread_group *c = NULL;
 	siginfo_t si;
 	long r;
@@ -947,7 +952,8 @@ SYSCALL(waitid)
 	case P_PGID: if (id < 0) return -EINVAL; pid = id ? -id : 0; break;
 	default: return -EINVAL;
 	}
-	r = wait_child(t, pid, (options & ~WUNTRACED) | ((options & WSTOPPED) ? WUNTRACED : 0), &c, &status);
+	r = wait_child(t, pid, (options & ~WUNTRACED) | ((options & WSTOPPED) ? WUNTRACED : 0), &c, &status,
+		       &traced);
 	if (r < 0)
 		return r;
 	if (r > 0 && c && !(options & WEXITED)) {
@@ -964,8 +970,9 @@ SYSCALL(waitid)
 			si.si_code = CLD_CONTINUED;
 			si.si_status = SIGCONT;
 		} else if ((status & 0x7f) == 0x7f) {
-			si.si_code = CLD_STOPPED;
-			si.si_status = (status >> 8) & 0xff;
+			/* A ptrace stop is CLD_TRAPPED, its status the whole stop code (an event's too). */
+			si.si_code = traced ? CLD_TRAPPED : CLD_STOPPED;
+			si.si_status = (status >> 8) & (traced ? 0xffff : 0xff);
 		} else if (status & 0x7f) {
 			si.si_code = (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
 			si.si_status = status & 0x7f;

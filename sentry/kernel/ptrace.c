@@ -369,6 +369,12 @@ void ptrace_clone_event(struct task *parent, struct task *child, uint64_t flags)
 		event_stop(parent, event, (uint64_t)child->tid);
 }
 
+void ptrace_vfork_done(struct task *parent, int child_tid)
+{
+	if (parent->ptrace.tracer && (parent->ptrace.options & PTRACE_O_TRACEVFORKDONE))
+		event_stop(parent, PTRACE_EVENT_VFORK_DONE, (uint64_t)child_tid);
+}
+
 /* Lets a tracee go (detach, or its tracer left); sig: a signal it then takes. */
 static void detach(struct task *x, int sig)
 {

@@ -10,9 +10,8 @@
  *
  * Where cvisor differs from Linux: requests are taken from any thread of
  * the tracer's process (Linux: the tracing thread only); debug registers
- * read back what was written and do nothing; the
- * PTRACE_EVENT_VFORK_DONE stop is not made (the option is accepted);
- * waitid reports a ptrace stop as CLD_STOPPED, not CLD_TRAPPED.
+ * read back what was written and do nothing; a
+ * tracee's zombie is not kept from its parent until its tracer has seen it.
  */
 #pragma once
 
@@ -48,6 +47,8 @@ void ptrace_exec(struct task *t, int old_tid);
  */
 void ptrace_clone(struct task *parent, struct task *child, uint64_t flags);
 void ptrace_clone_event(struct task *parent, struct task *child, uint64_t flags);
+/* A vfork parent's wait for its child ended: PTRACE_EVENT_VFORK_DONE (msg: the child's tid). */
+void ptrace_vfork_done(struct task *parent, int child_tid);
 /* t leaves (task_exit_thread): its tracees are let go (or killed: EXITKILL), its tracer hears of its exit. */
 void ptrace_exit(struct task *t, int status, int last);
 /* t leaves its run loop: PTRACE_EVENT_EXIT's stop (msg: the wait status), unless it dies of SIGKILL. */

@@ -70,6 +70,17 @@ static int forker(void)
 	return WIFEXITED(st) ? WEXITSTATUS(st) + 10 : 1;
 }
 
+static int vforker(void)
+{
+	int st;
+	pid_t c = vfork();
+
+	if (c == 0)
+		_exit(6);
+	waitpid(c, &st, 0);
+	return WIFEXITED(st) ? WEXITSTATUS(st) + 20 : 1;
+}
+
 static int execer(void)
 {
 	execl("/bin/true", "true", (char *)NULL);
@@ -141,6 +152,32 @@ int main(int argc, char **argv)
 	wait_show("forker's exit event", pid);
 	CHECK("cont", ptrace(PTRACE_CONT, pid, 0, 0));
 	wait_show("forker ends", pid);
+
+	/* vfork: PTRACE_EVENT_VFORK, then PTRACE_EVENT_VFORK_DONE once the child is gone; waitid's CLD_TRAPPED. */
+	pid = traced_child(vforker);
+	wait_show("vfork", pid);
+	CHECK("setoptions", ptrace(PTRACE_SETOPTIONS, pid, 0, PTRACE_O_TRACEVFORK | PTRACE_O_TRACEVFORKDONE));
+	CHECK("cont", ptrace(PTRACE_CONT, pid, 0, 0));
+	{
+		siginfo_t si;
+
+		memset(&si, 0, sizeof(si));
+		CHECK("waitid", waitid(P_PID, pid, &si, WEXITED | WSTOPPED));
+		printf("waitid: code %s status %#x\n", si.si_code == CLD_TRAPPED ? "CLD_TRAPPED" : "other", si.si_status);
+	}
+	CHECK("geteventmsg", ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg));
+	child = (pid_t)msg;
+	wait_show("vfork child's first stop", child);
+	CHECK("cont child", ptrace(PTRACE_CONT, child, 0, 0));
+	wait_show("vfork child ends", child);
+	CHECK("cont", ptrace(PTRACE_CONT, pid, 0, 0));
+	wait_show("vfork done event", pid);
+	CHECK("geteventmsg", ptrace(PTRACE_GETEVENTMSG, pid, 0, &msg));
+	printf("vfork done message is the child: %d\n", (pid_t)msg == child);
+	CHECK("cont", ptrace(PTRACE_CONT, pid, 0, 0));
+	wait_show("vforker: its SIGCHLD", pid);
+	CHECK("cont", ptrace(PTRACE_CONT, pid, 0, 0));
+	wait_show("vforker ends", pid);
 
 	/* PTRACE_O_TRACEEXEC: the exec's event (message: the former tid), no SIGTRAP. */
 	pid = traced_child(execer);
