@@ -31,7 +31,7 @@ OBJS = $(SRCS:%.c=$(B)/obj/%.o) $(ASM_PLATFORM:%.S=$(B)/obj/%.o) $(ASM_SENTRY:%.
 # Debian packages: to build, for make run's program, to test, to benchmark.
 DEPS_BUILD = gcc make libc6-dev libseccomp-dev libunwind-dev libxxhash-dev libjson-c-dev libmnl-dev pkg-config
 DEPS_RUN   = busybox-static
-DEPS_TEST  = busybox-static python3 perl coreutils procps git tar gzip util-linux tmux vim clang iputils-ping iproute2 postgresql runc curl stress-ng trinity containerd podman conmon libaio-dev nginx-light redis-server redis-tools iperf3 python3-scapy
+DEPS_TEST  = busybox-static python3 perl coreutils procps git tar gzip util-linux tmux vim clang iputils-ping iproute2 postgresql runc curl stress-ng trinity containerd podman conmon libaio-dev nginx-light redis-server redis-tools iperf3 python3-scapy strace gdb
 DEPS_BENCH = runsc crun iperf3
 DEPS_COMPAT = python3 libpython3.11-testsuite iproute2
 

@@ -141,6 +141,14 @@ struct platform {
 	 * NULL: info->access is all there is.
 	 */
 	enum plat_access (*fault_access)(struct plat_ctx *ctx, const plat_regs *regs, const struct plat_stopinfo *info);
+	/*
+	 * Single-stepping for a tracer in the sandbox (PTRACE_SINGLESTEP): on,
+	 * the next switch_to_user() of ctx runs one instruction and stops with
+	 * PLAT_SIGNAL SIGTRAP (a system call still stops as PLAT_SYSCALL).
+	 * Called by ctx's own thread before each switch.  NULL: the platform
+	 * cannot, and PTRACE_SINGLESTEP answers EIO.
+	 */
+	void (*set_singlestep)(struct plat_ctx *ctx, int on);
 	/* Makes a running switch_to_user() on ctx return PLAT_INTERRUPT soon; any thread may call. */
 	void (*interrupt)(struct plat_ctx *ctx);
 	/*

@@ -61,3 +61,4 @@ X(process_vm_readv) X(process_vm_writev) X(personality) X(kcmp)
 X(io_setup) X(io_destroy) X(io_submit) X(io_cancel) X(io_getevents) X(io_pgetevents)
 /* sys_fsinfo.c */
 X(ustat) X(sysfs) X(cachestat) X(name_to_handle_at) X(open_by_handle_at)
+X(ptrace)

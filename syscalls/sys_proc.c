@@ -25,6 +25,7 @@
 
 #include "../sentry/host/host.h"
 #include "../sentry/kernel/futex.h"
+#include "../sentry/kernel/ptrace.h"
 #include "../sentry/kernel/task.h"
 #include "../sentry/loader/loader.h"
 #include "../sentry/mm/memfile.h"
@@ -805,7 +806,7 @@ static long do_execve(struct task *t, const struct path *at, const char *path, g
 	long r, argc, envc;
 	struct mm *mm;
 	plat_regs regs;
-	int i;
+	int i, old_tid = t->tid;
 
 	argc = count_strings(t, uargv);
 	if (argc < 0)
@@ -901,6 +902,7 @@ static long do_execve(struct task *t, const struct path *at, const char *path, g
 		base = base ? base + 1 : path;
 		snprintf(t->comm, sizeof(t->comm), "%.15s", base);
 	}
+	ptrace_exec(t, old_tid);
 	r = 0;
 out:
 	free_strings(argv);

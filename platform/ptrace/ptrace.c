@@ -61,6 +61,7 @@ static struct plat_as *live_stubs;
 struct plat_ctx {
 	struct plat_as *as;
 	pid_t tid;          /* the stub thread; traced by the host thread using the context */
+	int step;           /* run one instruction at a time (set_singlestep) */
 };
 
 /* The context the calling host thread runs, if any: batches run in its stub thread. */
@@ -763,7 +764,8 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 		return PLAT_DIED;
 	/* No syscall restart by the host kernel: the sentry decides those. */
 	regs->orig_rax = (uint64_t)-1;
-	if (host_ptrace(PTRACE_SETREGS, c->tid, 0, regs) < 0 || host_ptrace(PTRACE_SYSEMU, c->tid, 0, 0) < 0)
+	if (host_ptrace(PTRACE_SETREGS, c->tid, 0, regs) < 0 ||
+	    host_ptrace(c->step ? PTRACE_SYSEMU_SINGLESTEP : PTRACE_SYSEMU, c->tid, 0, 0) < 0)
 		return PLAT_DIED;
 	st = wait_stop(c->tid);
 	if (st < 0 || !WIFSTOPPED(st))
@@ -806,6 +808,11 @@ static int get_fpstate(struct plat_ctx *c, struct iovec *iov)
 static int set_fpstate(struct plat_ctx *c, struct iovec *iov)
 {
 	return (int)host_ptrace(PTRACE_SETREGSET, c->tid, (void *)NT_X86_XSTATE, iov);
+}
+
+static void set_singlestep(struct plat_ctx *c, int on)
+{
+	c->step = on;
 }
 
 static void interrupt(struct plat_ctx *c)
@@ -862,6 +869,8 @@ static const struct host_rule ptrace_rules[] = {
 		 SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE), SCMP_A3(SCMP_CMP_EQ, TEMPLATE_OPTIONS)),
 	HOST_ONE("ptrace", "stop a new stub thread, or the template", SCMP_A0(SCMP_CMP_EQ, PTRACE_INTERRUPT)),
 	HOST_ONE("ptrace", "run application code to its next system call", SCMP_A0(SCMP_CMP_EQ, PTRACE_SYSEMU)),
+	HOST_ONE("ptrace", "run one instruction of application code, for a tracer in the sandbox (PTRACE_SINGLESTEP)",
+		 SCMP_A0(SCMP_CMP_EQ, PTRACE_SYSEMU_SINGLESTEP)),
 	HOST_ONE("ptrace", "run stub code (batches, clone, exit)", SCMP_A0(SCMP_CMP_EQ, PTRACE_CONT)),
 	HOST_ONE("ptrace", "a stub thread's registers", SCMP_A0(SCMP_CMP_EQ, PTRACE_GETREGS)),
 	HOST_ONE("ptrace", "set a stub thread's registers", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETREGS)),
@@ -927,6 +936,7 @@ static const struct platform plat_ptrace = {
 	.switch_to_user = switch_to_user,
 	.get_fpstate = get_fpstate,
 	.set_fpstate = set_fpstate,
+	.set_singlestep = set_singlestep,
 	.interrupt = interrupt,
 	.kill_all = kill_all,
 	.user_limit = STUB_CODE,

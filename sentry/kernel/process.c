@@ -32,6 +32,7 @@
 #include "../mm/memfile.h"
 #include "../mm/mm.h"
 #include "futex.h"
+#include "ptrace.h"
 #include "task.h"
 
 const struct task_files_ops *task_files;
@@ -476,6 +477,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		link_group(g, (flags & CLONE_PARENT) && p->tg->parent ? p->tg->parent : p->tg);
 	}
 	link_task(c, g);
+	ptrace_clone(p, c, flags);
 	if (flags & CLONE_PARENT_SETTID)
 		mm_copy_out(p->mm, ptid, &c->tid, sizeof(int)); /* a bad pointer does not undo the clone */
 	cs->t = c;
@@ -494,9 +496,12 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	}
 	pthread_attr_destroy(&attr);
 	err = c->tid;
+	ptrace_clone_event(p, c, flags); /* c has not run yet: the lock was held since its creation */
 	/* vfork: the parent sleeps until the child has exec'd or exited (only SIGKILL ends that early). */
 	while (!thread && g->vfork_waiting && task_block_killable(p, &p->tg->child_wq, 0) == 0)
 		;
+	if (flags & CLONE_VFORK)
+		ptrace_vfork_done(p, err); /* err: the child's tid (the child itself may be gone) */
 	return err;
 
 nomem:
@@ -630,8 +635,11 @@ void task_exit_group(struct task *t, int status)
 	struct thread_group *g = t->tg;
 	struct task *x;
 
-	if (g->exiting)
+	if (g->exiting) {
+		if (status == SIGKILL)
+			ptrace_end_exit_stops(g); /* a tracer's kill ends a PTRACE_EVENT_EXIT stop */
 		return;
+	}
 	g->exiting = 1;
 	g->exit_status = status;
 	/* Every thread running application code is stopped, t too when another thread (the timer) ends it. */
@@ -706,6 +714,7 @@ void task_exit_thread(struct task *t)
 		g->leader = NULL;
 	if (last && !g->exiting)
 		g->exit_status = (t->exit_code & 0xff) << 8;
+	ptrace_exit(t, g->exiting || last ? g->exit_status : (t->exit_code & 0xff) << 8, last);
 	if (last)
 		tg_cpu_ns(g); /* the last reading, before the stub goes */
 	/*
@@ -890,12 +899,23 @@ static int matches(struct task *t, struct thread_group *c, int pid, int options)
  * newly stopped one, or with WCONTINUED a newly continued one.  Returns its
  * pid with *status set (0 with WNOHANG and none yet), or -errno.
  */
-static long wait_child(struct task *t, int pid, int options, struct thread_group **found, int *status)
+static long wait_child(struct task *t, int pid, int options, struct thread_group **found, int *status,
+		       int *traced)
 {
+	int interrupted = 0;
+
+	*traced = 0;
 	for (;;) {
 		struct thread_group *c;
-		int any = 0;
+		int any = 0, tid;
 
+		/* Tracees first: their stops and exits (which they report to their tracer, not to a parent). */
+		tid = ptrace_wait(t, pid, options, status, &any);
+		if (tid > 0) {
+			*found = NULL;
+			*traced = 1;
+			return tid;
+		}
 		for (c = t->tg->children; c; c = c->sibling) {
 			if (!matches(t, c, pid, options))
 				continue;
@@ -905,6 +925,8 @@ static long wait_child(struct task *t, int pid, int options, struct thread_group
 				*status = c->exit_status;
 				return c->tgid;
 			}
+			if (ptrace_traced_by(c, t))
+				continue; /* its stops are ptrace stops, reported above */
 			if ((options & WUNTRACED) && c->stopped && c->report_stop) {
 				if (!(options & WNOWAIT))
 					c->report_stop = 0;
@@ -924,14 +946,21 @@ static long wait_child(struct task *t, int pid, int options, struct thread_group
 			return -ECHILD;
 		if (options & WNOHANG)
 			return 0;
-		if (task_block(t, &t->tg->child_wq, 0) < 0)
+		/*
+		 * A signal ends the wait only if no child has anything to
+		 * report: the SIGCHLD of a child's exit comes with the exit,
+		 * which is looked for once more first (as Linux's do_wait).
+		 */
+		if (interrupted)
 			return -ERESTARTSYS;
+		if (task_block(t, &t->tg->child_wq, 0) < 0)
+			interrupted = 1;
 	}
 }
 
 SYSCALL(wait4)
 {
-	int pid = (int)a[0], options = (int)a[2], status = 0;
+	int pid = (int)a[0], options = (int)a[2], status = 0, traced;
 	struct thread_group *c = NULL;
 	long r;
 
@@ -939,7 +968,7 @@ SYSCALL(wait4)
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	r = wait_child(t, pid, options, &c, &status);
+	r = wait_child(t, pid, options | WEXITED, &c, &status, &traced);
 	if (r <= 0)
 		return r;
 	if (a[1] && mm_copy_out(t->mm, a[1], &status, sizeof(int)) < 0)
@@ -962,7 +991,7 @@ SYSCALL(wait4)
 
 SYSCALL(waitid)
 {
-	int idtype = (int)a[0], id = (int)a[1], options = (int)a[3], pid, status = 0;
+	int idtype = (int)a[0], id = (int)a[1], options = (int)a[3], pid, status = 0, traced;
 	struct thread_group *c = NULL;
 	siginfo_t si;
 	long r;
@@ -982,7 +1011,8 @@ SYSCALL(waitid)
 	case P_PGID: if (id < 0) return -EINVAL; pid = id ? -id : 0; break;
 	default: return -EINVAL;
 	}
-	r = wait_child(t, pid, (options & ~WUNTRACED) | ((options & WSTOPPED) ? WUNTRACED : 0), &c, &status);
+	r = wait_child(t, pid, (options & ~WUNTRACED) | ((options & WSTOPPED) ? WUNTRACED : 0), &c, &status,
+		       &traced);
 	if (r < 0)
 		return r;
 	if (r > 0 && c && !(options & WEXITED)) {
@@ -999,8 +1029,9 @@ SYSCALL(waitid)
 			si.si_code = CLD_CONTINUED;
 			si.si_status = SIGCONT;
 		} else if ((status & 0x7f) == 0x7f) {
-			si.si_code = CLD_STOPPED;
-			si.si_status = (status >> 8) & 0xff;
+			/* A ptrace stop is CLD_TRAPPED, its status the whole stop code (an event's too). */
+			si.si_code = traced ? CLD_TRAPPED : CLD_STOPPED;
+			si.si_status = (status >> 8) & (traced ? 0xffff : 0xff);
 		} else if (status & 0x7f) {
 			si.si_code = (status & 0x80) ? CLD_DUMPED : CLD_KILLED;
 			si.si_status = status & 0x7f;
@@ -1234,6 +1265,7 @@ void tg_stop(struct thread_group *g, int sig)
 	g->report_stop = 1;
 	g->report_cont = 0;
 	for (x = g->threads; x; x = x->tg_next) {
+		x->ptrace.gstop_seen = 0; /* a traced thread reports this stop to its tracer */
 		task_wake(x); /* out of blocking waits, to stop in task_run */
 		if (x->in_user && x->ctx)
 			plat->interrupt(x->ctx);

@@ -25,6 +25,7 @@
 #include "../../syscalls/syscalls.h"
 #include "../host/host.h"
 #include "../mm/mm.h"
+#include "ptrace.h"
 #include "task.h"
 
 #define BIT(sig) (1ULL << ((sig) - 1))
@@ -85,6 +86,9 @@ static int ignored(struct task *t, int sig)
 {
 	uint64_t h = t->sighand->act[sig - 1].handler;
 
+	/* A tracer sees every signal (its signal-delivery stop), ignored or not. */
+	if (t->ptrace.tracer)
+		return 0;
 	if (h == (uint64_t)SIG_IGN)
 		return 1;
 	return h == (uint64_t)SIG_DFL && (default_action(sig) == ACT_IGNORE || default_action(sig) == ACT_CONT);
@@ -431,6 +435,14 @@ void task_deliver_signals(struct task *t)
 			take_pending(&t->sigpending, t->siginfo, &t->sigextra, sig, &si);
 		else
 			take_pending(&t->tg->pending, t->tg->info, &t->tg->extra, sig, &si);
+		if (t->ptrace.tracer) {
+			/* The tracer sees it first, and may drop it or give another one. */
+			sig = ptrace_signal(t, sig, &si);
+			if (!sig)
+				continue;
+			sa = &t->sighand->act[sig - 1];
+			da = default_action(sig);
+		}
 		if (sa->handler == (uint64_t)SIG_IGN)
 			continue;
 		if (sa->handler == (uint64_t)SIG_DFL) {

@@ -14,6 +14,7 @@
 #include "../log.h"
 #include "../mm/mm.h"
 #include "../timing.h"
+#include "ptrace.h"
 #include "task.h"
 
 void (*task_syscall_handler)(struct task *t);
@@ -47,11 +48,23 @@ void task_run(struct task *t)
 	pthread_mutex_lock(&sentry_lock);
 	for (;;) {
 		task_deliver_signals(t);
-		/* A stopped group's threads wait here until SIGCONT (or SIGKILL). */
-		while (t->tg->stopped && !t->exiting && !t->tg->exiting)
-			task_sleep(t, NULL); /* tg_continue and task_exit_group wake it */
+		/*
+		 * A stopped group's threads wait here until SIGCONT (or SIGKILL);
+		 * a traced one stops for its tracer instead, which decides.
+		 */
+		while (!t->exiting && !t->tg->exiting) {
+			if (t->ptrace.tracer && ptrace_before_user(t))
+				break;
+			if (!t->tg->stopped)
+				break;
+			task_sleep(t, NULL); /* tg_continue, task_exit_group and ptrace_attach wake it */
+		}
 		if (t->exiting || t->tg->exiting)
 			break;
+		if (t->ptrace.tracer && ((t->sigpending | t->tg->pending) & ~t->sigmask))
+			continue; /* a signal came while it was stopped for its tracer: taken first */
+		if (plat->set_singlestep)
+			plat->set_singlestep(t->ctx, ptrace_stepping(t));
 		t->in_user = 1;
 		if (plat->enter(t->ctx, t->mm->as) == 0) {
 			t->as_generation = plat->as_generation(t->mm->as);
@@ -72,7 +85,10 @@ void task_run(struct task *t)
 		}
 		switch (why) {
 		case PLAT_SYSCALL:
-			task_syscall_handler(t);
+			if (!t->ptrace.tracer || !ptrace_syscall_enter(t))
+				task_syscall_handler(t);
+			if (t->ptrace.tracer)
+				ptrace_syscall_exit(t);
 			{
 				long r = (long)t->regs.rax;
 
@@ -118,5 +134,7 @@ void task_run(struct task *t)
 			break;
 		}
 	}
+	if (t->ptrace.tracer)
+		ptrace_exit_event(t);
 	pthread_mutex_unlock(&sentry_lock);
 }

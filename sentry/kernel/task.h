@@ -161,6 +161,41 @@ struct thread_group {
 	struct waitq signal_wq;        /* a signal came for one of its threads (signalfd) */
 };
 
+/*
+ * ptrace(2) of one sandboxed task by another (sentry/kernel/ptrace.c): the
+ * sentry's own, the host's ptrace is never used for it.  A tracee stops in
+ * the sentry, in its own host thread; while it is stopped its tracer reads
+ * and changes the registers the sentry holds for it (task->regs) and a copy
+ * of its FPU state taken at the stop.  Protected by sentry_lock.
+ */
+struct task_ptrace {
+	struct task *tracer;           /* NULL: not traced */
+	unsigned options;              /* PTRACE_O_* */
+	int seized;                    /* PTRACE_SEIZE (or inherited from a seized parent) */
+	int stopped;                   /* in a ptrace stop: the tracer may look at it and resume it */
+	int report;                    /* the stop's wait status, until a wait takes it (0: taken) */
+	int kind;                      /* PTRACE_STOP_* below: what stop it is in */
+	int resume;                    /* how the tracer let it go: PTRACE_CONT, _SYSCALL, _SINGLESTEP, _LISTEN */
+	int sig;                       /* a signal the tracer gave with the resume (or at a signal stop: its own) */
+	siginfo_t info;                /* GETSIGINFO's; none in a group stop */
+	uint64_t msg;                  /* GETEVENTMSG's */
+	int interrupt;                 /* PTRACE_INTERRUPT or an auto-attach asked for a stop (seized) */
+	int gstop_seen;                /* the group stop in force has been reported as a stop */
+	uint64_t debugreg[8];          /* u_debugreg: kept for PEEKUSER, no effect (no debug registers) */
+	uint8_t *fp;                   /* the FPU state (xsave layout) taken at the stop, fplen bytes */
+	size_t fplen;
+	int fp_dirty;                  /* the tracer changed it: given back to the platform at resume */
+};
+
+enum {
+	PTRACE_STOP_NONE,
+	PTRACE_STOP_SIGNAL,   /* signal-delivery stop: info is the signal's */
+	PTRACE_STOP_GROUP,    /* group stop (or PTRACE_LISTEN's) */
+	PTRACE_STOP_ENTRY,    /* syscall-entry stop */
+	PTRACE_STOP_EXIT,     /* syscall-exit stop */
+	PTRACE_STOP_EVENT,    /* PTRACE_EVENT_* stop, and PTRACE_INTERRUPT's */
+};
+
 struct task {
 	int tid;                       /* the sandbox's own numbers */
 	struct thread_group *tg;
@@ -209,6 +244,7 @@ struct task {
 	pthread_cond_t wake_cond;
 	int blocked;                   /* in task_block */
 	int woken;                     /* a queue it waits on was woken since it blocked */
+	struct task_ptrace ptrace;
 };
 
 static inline int task_tgid(struct task *t)

@@ -58,7 +58,9 @@ void waitq_wake(struct waitq *q)
 
 int task_interrupted(struct task *t)
 {
-	return task_signal_pending(t) || t->exiting || t->tg->exiting || t->tg->stopped;
+	/* A traced thread its tracer let go on from the group stop runs (and waits) as Linux's does. */
+	return task_signal_pending(t) || t->exiting || t->tg->exiting || t->ptrace.interrupt ||
+	       (t->tg->stopped && !(t->ptrace.tracer && t->ptrace.gstop_seen));
 }
 
 enum { INTERRUPTIBLE, KILLABLE, UNINTERRUPTIBLE };

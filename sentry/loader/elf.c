@@ -327,6 +327,8 @@ static long build_stack(struct task *t, struct mm *mm, char *const argv[], char 
 	sp = (p - nwords * 8) & ~15UL;
 	if ((r = mm_copy_out(mm, sp, words, nwords * 8)) < 0)
 		goto out;
+	mm->auxv_start = sp + (nwords - auxn) * 8;
+	mm->auxv_len = auxn * 8;
 	r = (long)sp;
 out:
 	free(argp);

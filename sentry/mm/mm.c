@@ -891,6 +891,57 @@ long mm_copy_out(struct mm *mm, gva_t dst, const void *src, size_t len)
 	return 0;
 }
 
+/*
+ * The page at va for a debugger's access (Linux's FOLL_FORCE): readable
+ * whatever its protection, and writable in a private mapping even without
+ * PROT_WRITE (the write goes to a private copy, as a breakpoint must); a
+ * shared mapping is written only where it is writable.
+ */
+static uint8_t *page_for_force(struct mm *mm, gva_t va, int write)
+{
+	struct vma *v = vma_find(mm, va);
+	uint64_t *ent;
+
+	if (!v || (write && (v->flags & VMA_SHARED) && !(v->prot & PROT_WRITE)))
+		return NULL;
+	ent = pte(mm, PGDOWN(va), 0);
+	if (!ent || !(*ent & PTE_P)) {
+		if (populate(mm, v, PGDOWN(va)) < 0)
+			return NULL;
+		ent = pte(mm, PGDOWN(va), 0);
+		if (!ent || !(*ent & PTE_P))
+			return NULL;
+	}
+	if (write && (*ent & PTE_COW) && break_cow(mm, v, PGDOWN(va), ent) < 0)
+		return NULL;
+	return (uint8_t *)mf_ptr(PTE_FRAME(*ent)) + (va & (PAGE - 1));
+}
+
+long mm_access_force(struct mm *mm, gva_t va, void *buf, size_t len, int write)
+{
+	uint8_t *b = buf;
+	size_t done = 0;
+
+	if (!range_ok(mm, va, len))
+		len = va < mm->limit ? mm->limit - va : 0;
+	while (done < len) {
+		size_t n = PAGE - (va & (PAGE - 1));
+		uint8_t *p = page_for_force(mm, va, write);
+
+		if (!p)
+			break;
+		if (n > len - done)
+			n = len - done;
+		if (write)
+			memcpy(p, b + done, n);
+		else
+			memcpy(b + done, p, n);
+		done += n;
+		va += n;
+	}
+	return done ? (long)done : -EIO;
+}
+
 long mm_zero_out(struct mm *mm, gva_t dst, size_t len)
 {
 	if (!range_ok(mm, dst, len))

@@ -83,6 +83,8 @@ struct mm {
 	gva_t brk_start, brk;
 	gva_t stack_top;
 	gva_t arg_start, arg_end, env_start, env_end;
+	gva_t auxv_start;     /* the auxiliary vector exec put on the stack (/proc/PID/auxv) */
+	uint64_t auxv_len;    /* its bytes, AT_NULL's pair included */
 	uint64_t rss_pages;
 	int refs;
 	struct mm *all_next, *all_prev; /* every live mm (for mm_file_shrunk) */
@@ -196,6 +198,14 @@ static inline int mm_access_ok(gva_t va, uint64_t len)
 long mm_copy_in(struct mm *mm, void *dst, gva_t src, size_t len);
 long mm_copy_out(struct mm *mm, gva_t dst, const void *src, size_t len);
 long mm_zero_out(struct mm *mm, gva_t dst, size_t len);
+/*
+ * A debugger's access to another address space (ptrace's PEEK/POKE,
+ * /proc/PID/mem): len bytes at va to or from buf, past the protection as
+ * Linux's FOLL_FORCE (a write to read-only private memory, a breakpoint,
+ * gets a private copy).  The bytes done (short at an unmapped page), or
+ * -EIO when not even the first one could be.
+ */
+long mm_access_force(struct mm *mm, gva_t va, void *buf, size_t len, int write);
 /* Copies a NUL-terminated string of at most max bytes with the NUL: length, -EFAULT or -ENAMETOOLONG. */
 long mm_strncpy_in(struct mm *mm, char *dst, gva_t src, size_t max);
 

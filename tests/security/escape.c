@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,10 +101,22 @@ int main(int argc, char **argv)
 	check("proc self root", leaks(path), path);
 	snprintf(path, sizeof(path), "/proc/self/cwd/../../../..%s", argv[2]);
 	check("proc self cwd", leaks(path), path);
+	/*
+	 * /proc/1/mem is the sandbox's pid 1, this program: its own memory and
+	 * nothing else (not the host's pid 1, not the sentry's).
+	 */
 	fd = open("/proc/1/mem", O_RDONLY);
-	check("proc 1 mem", fd >= 0, "/proc/1/mem opened");
-	if (fd >= 0)
+	if (fd >= 0) {
+		static const char mine[] = "only this program's own bytes";
+		char back[sizeof(mine)] = "";
+
+		escaped = pread(fd, back, sizeof(back), (off_t)(uintptr_t)mine) != (ssize_t)sizeof(back) ||
+			  memcmp(back, mine, sizeof(mine)) != 0;
 		close(fd);
+	} else {
+		escaped = 0;
+	}
+	check("proc 1 mem", escaped, "/proc/1/mem is not this program's memory");
 	escaped = 0;
 	for (i = 2; i < 200; i++) {
 		char c[64];

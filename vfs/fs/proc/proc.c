@@ -20,6 +20,7 @@
 #include <sys/sysmacros.h>
 
 #include "../../../sentry/host/host.h"
+#include "../../../sentry/kernel/ptrace.h"
 #include "../../../sentry/kernel/task.h"
 #include "../../../sentry/mm/memfile.h"
 #include "../../../sentry/mm/mm.h"
@@ -79,9 +80,9 @@ enum { S_HOSTNAME, S_FILE_MAX = 9, S_UUID = 12, S_BOOT_ID, S_DOMAINNAME = 16 };
 
 static const char *const pidfiles[] = {"stat", "status", "statm", "maps", "cmdline", "environ", "comm",
 				       "limits", "cgroup", "mounts", "mountinfo", "oom_score_adj", "loginuid",
-				       "smaps", "smaps_rollup", "io"};
+				       "smaps", "smaps_rollup", "io", "mem", "auxv"};
 enum { F_STAT, F_STATUS, F_STATM, F_MAPS, F_CMDLINE, F_ENVIRON, F_COMM, F_LIMITS, F_CGROUP, F_MOUNTS,
-       F_MOUNTINFO, F_OOM, F_LOGINUID, F_SMAPS, F_SMAPS_ROLLUP, F_IO, NPIDFILES };
+       F_MOUNTINFO, F_OOM, F_LOGINUID, F_SMAPS, F_SMAPS_ROLLUP, F_IO, F_MEM, F_AUXV, NPIDFILES };
 static const char *const pidlinks[] = {"exe", "cwd", "root"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -714,9 +715,9 @@ static void gen_smaps(struct proc_buf *b, struct mm *mm, int rollup)
 	free(maps);
 }
 
-static char state_of(struct thread_group *g)
+static char state_of(struct thread_group *g, struct task *t)
 {
-	return g->zombie ? 'Z' : g->stopped ? 'T' : 'S';
+	return g->zombie ? 'Z' : t && t->ptrace.stopped ? 't' : g->stopped ? 'T' : 'S';
 }
 
 static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
@@ -736,7 +737,7 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 		bprintf(b,
 			"%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 %lu 0 20 %d %d 0 %lu %lu %lu "
 			"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-			tid ? tid : pid, t ? t->comm : "", state_of(g), g->parent ? g->parent->tgid : 0, g->pgid,
+			tid ? tid : pid, t ? t->comm : "", state_of(g, t), g->parent ? g->parent->tgid : 0, g->pgid,
 			g->sid, (unsigned long)(ns / 10000000ULL), (unsigned long)(g->children_cpu_ns / 10000000ULL),
 			g->nice, g->nthreads, (unsigned long)((g->start_ns - sandbox.start_ns) / 10000000ULL),
 			(unsigned long)(t && t->mm ? mm_total_bytes(t->mm) : 0),
@@ -753,10 +754,10 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 		}
 		bprintf(b,
 			"Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
-			"TracerPid:\t0\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
-			t ? t->comm : "", t && t->fs ? t->fs->umask : 022, state_of(g),
-			g->zombie ? "zombie" : g->stopped ? "stopped" : "sleeping", g->tgid, tid ? tid : pid,
-			g->parent ? g->parent->tgid : 0, t ? t->cred.uid : 0, t ? t->cred.euid : 0,
+			"TracerPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
+			t ? t->comm : "", t && t->fs ? t->fs->umask : 022, state_of(g, t),
+			g->zombie ? "zombie" : t && t->ptrace.stopped ? "tracing stop" : g->stopped ? "stopped" : "sleeping", g->tgid, tid ? tid : pid,
+			g->parent ? g->parent->tgid : 0, t ? ptrace_tracer_pid(t) : 0, t ? t->cred.uid : 0, t ? t->cred.euid : 0,
 			t ? t->cred.suid : 0, t ? t->cred.fsuid : 0, t ? t->cred.gid : 0, t ? t->cred.egid : 0,
 			t ? t->cred.sgid : 0, t ? t->cred.fsgid : 0, t && t->files ? t->files->size : 0);
 		if (t && t->mm) {
@@ -817,6 +818,16 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 		}
 		break;
 	case F_CMDLINE:
+	case F_AUXV:
+		/* Read back from the stack where exec put it (Linux keeps a copy; a program rarely writes there). */
+		if (t && t->mm && t->mm->auxv_len && t->mm->auxv_len <= 4096) {
+			uint8_t aux[4096];
+
+			if (mm_copy_in(t->mm, aux, t->mm->auxv_start, t->mm->auxv_len) == 0)
+				for (size_t j = 0; j < t->mm->auxv_len; j++)
+					bprintf(b, "%c", aux[j]);
+		}
+		break;
 	case F_ENVIRON:
 		if (t && t->mm) {
 			gva_t s = which == F_CMDLINE ? t->mm->arg_start : t->mm->env_start;
@@ -1100,7 +1111,8 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 	case P_PID:
 		for (i = 0; i < N(pidfiles); i++)
 			if (!strcmp(name, pidfiles[i]))
-				*out = pinode(sb, P_PIDFILE, p->pid, p->tid, 0, (int)i, S_IFREG | (i == F_OOM ? 0644 : 0444));
+				*out = pinode(sb, P_PIDFILE, p->pid, p->tid, 0, (int)i,
+					       S_IFREG | (i == F_OOM ? 0644 : i == F_MEM ? 0600 : 0444));
 		for (i = 0; !*out && i < N(pidlinks); i++)
 			if (!strcmp(name, pidlinks[i]))
 				*out = pinode(sb, P_PIDLINK, p->pid, p->tid, 0, (int)i, S_IFLNK | 0777);
@@ -1320,6 +1332,51 @@ int procfs_dir_pid(struct inode *ino)
 	return p && p->kind == P_PID && !p->tid ? p->pid : -EBADF;
 }
 
+/*
+ * /proc/PID/mem: the process's memory at the file offset, read and written
+ * as a debugger does (past the protection, mm_access_force), by whoever may
+ * trace it (checked at open, as Linux).  The process is looked up at each
+ * access; a file offset in no mapping gives EIO.
+ */
+static long mem_rw(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos, int write)
+{
+	struct pnode *p = f->inode->priv;
+	struct task *t = task_of(p->pid, p->tid);
+	long done = 0, r;
+	int i;
+
+	if (!t || !t->mm)
+		return 0; /* the process is gone: end of file, as Linux once its memory is */
+	for (i = 0; i < cnt; i++) {
+		if (!iov[i].iov_len)
+			continue;
+		r = mm_access_force(t->mm, *pos, iov[i].iov_base, iov[i].iov_len, write);
+		if (r < 0)
+			return done ? done : r;
+		*pos += (uint64_t)r;
+		done += r;
+		if ((size_t)r < iov[i].iov_len)
+			break;
+	}
+	return done;
+}
+
+static long mem_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	return mem_rw(f, iov, cnt, pos, 0);
+}
+
+static long mem_write(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	return mem_rw(f, iov, cnt, pos, 1);
+}
+
+static const struct file_ops proc_mem_fops = {
+	.read = mem_read,
+	.write = mem_write,
+	.seekable = 1,
+};
+
 static long proc_open(struct inode *ino, struct file *f, int flags)
 {
 	struct pnode *p = ino->priv;
@@ -1327,6 +1384,17 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 
 	if (!S_ISREG(ino->mode))
 		return 0;
+	if (p->kind == P_PIDFILE && p->which == F_MEM) {
+		struct task *t = task_of(p->pid, p->tid);
+
+		if (!t)
+			return -ESRCH;
+		if (task_may_access(task_current, t) < 0)
+			return -EACCES;
+		f->ops = &proc_mem_fops;
+		f->priv = NULL;
+		return 0;
+	}
 	/* The machine's sysctls: not the sandbox's root's to change (see sysfiles). */
 	if ((flags & O_ACCMODE) != O_RDONLY && (p->kind == P_SYSFILE || p->kind == P_EXTFILE) && !(ino->mode & 0200))
 		return -EACCES;
