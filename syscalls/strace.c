@@ -41,6 +41,7 @@
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
 #include "strace.h"
+#include "syscalls.h" /* the numbers newer than the host's headers */
 
 int strace_fd = -1;
 

@@ -521,6 +521,15 @@ SYSCALL(close_range)
 		return -EINVAL;
 	if (first > last)
 		return -EINVAL;
+	/* CLOSE_RANGE_UNSHARE: a table shared with other threads or processes (CLONE_FILES) is copied first. */
+	if ((flags & CLOSE_RANGE_UNSHARE) && t->files->refs > 1) {
+		struct fdtable *n = fdt_copy(t->files);
+
+		if (!n)
+			return -ENOMEM;
+		fdt_put(t->files);
+		t->files = n;
+	}
 	for (fd = first; fd <= last && fd < (unsigned)t->files->size; fd++) {
 		if (!t->files->fds[fd])
 			continue;
