@@ -164,6 +164,11 @@ long host_wait4(pid_t pid, int *status, int options)
 }
 
 long host_tgkill(pid_t tgid, pid_t tid, int sig) { return ret(syscall(SYS_tgkill, tgid, tid, sig)); }
+
+long host_futex(uint32_t *word, int op, uint32_t val, const struct timespec *timeout)
+{
+	return ret(syscall(SYS_futex, word, op, val, timeout, NULL, 0));
+}
 long host_kill(pid_t pid, int sig) { return ret(syscall(SYS_kill, pid, sig)); }
 
 long host_sched_setaffinity(pid_t tid, size_t len, const void *mask)

@@ -29,6 +29,13 @@
 #   python3 -c pass  wall ms of the whole sandbox: a dynamic program's start
 #   SYSEMU floor     ns per PTRACE_SYSEMU round trip, tracer and tracee on the
 #                    same CPU and on two CPUs: what a ptrace sandbox cannot beat
+#   RET_TRAP floor   ns per seccomp RET_TRAP + SIGSYS round trip (rettrap.c),
+#                    answered in the handler and handed to another thread over
+#                    a futex: what cvisor's systrap platform cannot beat
+#
+# Every cvisor row runs on the default platform (ptrace) and, where `cvisor
+# platforms` says it can run here, on systrap too (columns systrap and
+# systrap/ptrace), in the same interleaved runs.
 #
 # --baseline PATH adds a column for another cvisor binary (an older build, to
 # see what a change did) and the ratio cvisor/baseline, measured in the same
@@ -103,7 +110,7 @@ mkdir -p "$B" || exit 1
 : >"$LOG"
 CC=${CC:-gcc}
 CFLAGS=(-O2 -g -Wall -Wextra -std=gnu11 -pthread)
-for p in getppid clockgettime openread mmaptouch sysemu spawnstat forkwait pipepong futexpong threadjoin fsbench tcpbench; do
+for p in getppid clockgettime openread mmaptouch sysemu rettrap spawnstat forkwait pipepong futexpong threadjoin fsbench tcpbench; do
 	if [ "$B/$p" -nt "$here/$p.c" ] && [ "$B/$p" -nt "$here/bench.h" ]; then
 		continue
 	fi
@@ -129,6 +136,7 @@ cmd_in() {
 	native) CMD=() ;;
 	cvisor) CMD=("$CVISOR" "do" "${CVISOR_EXTRA[@]}" --) ;;
 	baseline) CMD=("$BASELINE" "do" "${CVISOR_EXTRA[@]}" --) ;;
+	systrap) CMD=("$CVISOR" "do" --platform=systrap "${CVISOR_EXTRA[@]}" --) ;;
 	runsc)  CMD=(runsc "${RUNSC_FLAGS[@]}" "${RUNSC_EXTRA[@]}" "do") ;;
 	esac
 }
@@ -220,6 +228,16 @@ if [ ! -x "$CVISOR" ]; then
 	WHY_NOT[cvisor]="$CVISOR not built"
 else
 	probe cvisor
+fi
+SYSTRAP=
+if [ -x "$CVISOR" ]; then
+	st=$("$CVISOR" platforms 2>&1 | sed -n 's/^systrap //p')
+	if [ "$st" = available ]; then
+		probe systrap
+		[ -z "${WHY_NOT[systrap]:-}" ] && SYSTRAP=1
+	else
+		WHY_NOT[systrap]="systrap ${st:-is not in this build}"
+	fi
 fi
 if [ -n "$BASELINE" ]; then
 	if [ ! -x "$BASELINE" ]; then
@@ -367,6 +385,18 @@ bench_floor() {
 				failed "floor,$where" $rc "sysemu $where"
 			fi
 		done
+		for where in self handoff; do
+			[ -n "${GAVE_UP[rtfloor,$where]:-}" ] && continue
+			echo "+ rettrap $N_FLOOR_SAME $where" >>"$LOG"
+			out=$(timeout -k 5 "$TIMEOUT" "$B/rettrap" "$N_FLOOR_SAME" "$where" \
+				</dev/null 2>>"$LOG")
+			rc=$?
+			if [ $rc -eq 0 ] && is_number "$out"; then
+				V[rtfloor,$where]+="$out "
+			else
+				failed "rtfloor,$where" $rc "rettrap $where"
+			fi
+		done
 	done
 }
 
@@ -425,7 +455,7 @@ elapsed=$(($(date +%s) - started))
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
 for key in getppid clock open mmap py_ms fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar tcppp tcpbw true_ms true_rss true_peak; do
-	for env in native cvisor runsc baseline; do
+	for env in native cvisor runsc baseline systrap; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
 	done
@@ -433,6 +463,10 @@ done
 for where in same cross; do
 	# shellcheck disable=SC2086
 	M[floor,$where]=$(median ${V[floor,$where]:-})
+done
+for where in self handoff; do
+	# shellcheck disable=SC2086
+	M[rtfloor,$where]=$(median ${V[rtfloor,$where]:-})
 done
 
 # --- report ---------------------------------------------------------------
@@ -449,6 +483,7 @@ echo "Each figure is the median of $RUNS runs. $pinning."
 echo "  cvisor: $CVISOR do --${WHY_NOT[cvisor]:+   [n/a: ${WHY_NOT[cvisor]}]}"
 echo "  runsc:  runsc ${RUNSC_FLAGS[*]} do${WHY_NOT[runsc]:+   [n/a: ${WHY_NOT[runsc]}]}"
 [ -z "$BASELINE" ] || echo "  baseline: $BASELINE do --${WHY_NOT[baseline]:+   [n/a: ${WHY_NOT[baseline]}]}"
+echo "  systrap: $CVISOR do --platform=systrap --${WHY_NOT[systrap]:+   [n/a: ${WHY_NOT[systrap]}]}"
 if command -v runsc >/dev/null; then
 	echo "          ($(runsc --version 2>/dev/null | head -1))"
 fi
@@ -465,12 +500,15 @@ row() {	# row LABEL KEY DECIMALS
 		"$(ratio "${M[$key,cvisor]}" "${M[$key,runsc]}")"
 	[ -z "$BASELINE" ] || printf " %10s %15s" "$(fmt "$d" "${M[$key,baseline]}")" \
 		"$(ratio "${M[$key,cvisor]}" "${M[$key,baseline]}")"
+	[ -z "$SYSTRAP" ] || printf " %10s %14s" "$(fmt "$d" "${M[$key,systrap]}")" \
+		"$(ratio "${M[$key,systrap]}" "${M[$key,cvisor]}")"
 	echo
 }
 
 printf "%-34s %10s %10s %10s %14s %13s %13s" "" native cvisor runsc \
 	cvisor/native runsc/native cvisor/runsc
 [ -z "$BASELINE" ] || printf " %10s %15s" baseline cvisor/baseline
+[ -z "$SYSTRAP" ] || printf " %10s %14s" systrap systrap/ptrace
 echo
 row "getppid (ns/call)" getppid 0
 row "clock_gettime (ns/call)" clock 0
@@ -510,6 +548,14 @@ printf "  %-44s %10s / %s\n" "cvisor getppid / floor, same CPU / cross-CPU" \
 printf "  %-44s %10s / %s\n" "runsc getppid / floor, same CPU / cross-CPU" \
 	"$(ratio "${M[getppid,runsc]}" "${M[floor,same]}")" \
 	"$(ratio "${M[getppid,runsc]}" "${M[floor,cross]}")"
+echo
+echo "RET_TRAP floor (systrap's): getppid trapped by seccomp, SIGSYS handled, native,"
+echo "median of $RUNS runs, not pinned:"
+printf "  %-44s %10s ns\n" "answered in the handler" "$(fmt 0 "${M[rtfloor,self]}")"
+printf "  %-44s %10s ns\n" "handed to another thread (futex, spin first)" "$(fmt 0 "${M[rtfloor,handoff]}")"
+printf "  %-44s %10s / %s\n" "systrap getppid / floor, in-handler / handoff" \
+	"$(ratio "${M[getppid,systrap]}" "${M[rtfloor,self]}")" \
+	"$(ratio "${M[getppid,systrap]}" "${M[rtfloor,handoff]}")"
 
 echo
 if [ -n "$CG_PARENT" ]; then
