@@ -18,7 +18,7 @@
  * unblocks signals, adds the application filter (ST_F2) and stops with int3.
  * From then on every system call and fault lands in st_handler, on the
  * signal stack: it records the stop in the region's message page, wakes the
- * sentry if it sleeps, waits for the answer (spinning a little first), sets
+ * sentry if it sleeps, sleeps on its futex until the answer comes, sets
  * fs/gs base and returns through st_restorer's rt_sigreturn, which loads the
  * registers the sentry wrote into the frame.
  */
@@ -93,16 +93,16 @@ ctl_loop:
 	cmp	$ST_CMD_BATCH, %eax
 	je	ctl_batch
 	cmp	$ST_CMD_CLONE, %eax
-	je	ctl_clone
+	je	ctl_batch		/* its queued batch first */
 	cmp	$ST_CMD_FORK, %eax
 	je	ctl_fork
 ctl_failed:
 	ACK	ST_ACK_FAILED
 	jmp	ctl_loop
 
-/* Each op in order; the first failure ends the batch. */
+/* Each op in order (CTRL_ARG1 of them); the first failure ends the batch. */
 ctl_batch:
-	mov	CTRL_ARG0(%rbx), %r13
+	mov	CTRL_ARG1(%rbx), %r13
 	lea	CTRL_OPS(%rbx), %rbp
 2:	test	%r13, %r13
 	jz	3f
@@ -119,7 +119,9 @@ ctl_batch:
 	add	$56, %rbp
 	dec	%r13
 	jmp	2b
-3:	ACK	ST_ACK_OK
+3:	cmpl	$ST_CMD_CLONE, CTRL_CMD(%rbx)
+	je	ctl_clone
+	ACK	ST_ACK_OK
 	jmp	ctl_loop
 4:	cmp	$-12, %rax		/* ENOMEM: drop every application mapping, which cannot fail */
 	jne	ctl_failed
@@ -249,12 +251,8 @@ st_handler:
 	mov	$FUTEX_WAKE, %esi
 	mov	$1, %edx
 	syscall
-2:	mov	$ST_STUB_SPINS, %ecx
-3:	cmpl	$ST_STOP, MSG_STATE(%rbx)
-	jne	5f
-	pause
-	dec	%ecx
-	jnz	3b
+	/* No spinning first: see SENTRY_SPINS in systrap.c. */
+2:
 4:	movl	$1, MSG_STUB_WAITING(%rbx)
 	mfence
 	cmpl	$ST_STOP, MSG_STATE(%rbx)

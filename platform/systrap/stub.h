@@ -31,8 +31,8 @@
 #define ST_TOP 0x7ffffffff000UL
 
 /* Control commands (st_ctrl.cmd). */
-#define ST_CMD_BATCH 1 /* arg0 = number of ops */
-#define ST_CMD_CLONE 2 /* arg0 = the new thread's region */
+#define ST_CMD_BATCH 1 /* arg1 = number of ops */
+#define ST_CMD_CLONE 2 /* the batch (arg1 ops), then a thread: arg0 = its region */
 #define ST_CMD_FORK 3  /* the template only: arg0 = new ctrl frame, arg1 = new ack frame */
 
 /* Answers (st_ack.ack), each the offset of a constant in the stub's code. */
@@ -62,9 +62,6 @@
 #define MSG_FS 40
 #define MSG_GS 48
 #define MSG_SCRATCH 64
-
-/* Spins of a waiting stub thread before it sleeps on its futex. */
-#define ST_STUB_SPINS 2000
 
 #ifndef __ASSEMBLER__
 #include <stdint.h>

@@ -90,8 +90,15 @@
 #define SIG_INTERRUPT SIGURG
 /* How long the sentry sleeps on a stub between checks that it still lives. */
 #define LIVENESS_NS 100000000L
-/* Spins of the sentry before it sleeps on a stop (each about a pause instruction). */
-#define SENTRY_SPINS 2000
+/*
+ * Pause instructions the sentry spins before it sleeps on a stop (the stub
+ * never spins).  None: measured with tests/bench/rettrap.c on 2 vCPUs
+ * shared with other work, a handoff cost 3.4 us with no spin, 4.4 with 50,
+ * 11 with 200 and 26-62 with 2000 (a pause is some 40 ns here); and cvisor
+ * pins the whole sandbox to one CPU by default (--no-cpu-pin), where a spin
+ * only keeps the other side off the CPU.
+ */
+#define SENTRY_SPINS 0
 
 struct plat_as {
 	pid_t pid;           /* the stub process (its first thread is the control thread) */
@@ -334,17 +341,22 @@ static void release_deferred(struct plat_as *as)
 	as->ndeferred = 0;
 }
 
-static void as_flush(struct plat_as *as)
+/*
+ * Runs the queued batch, then (ST_CMD_CLONE) makes a thread, in one
+ * command.  The control thread's answer, or ST_ACK_OK when nothing was to
+ * be done; a lost stub is killed and marked dead.
+ */
+static uint32_t flush_cmd(struct plat_as *as, uint32_t cmd, uint64_t arg0)
 {
 	unsigned n = as->nops;
-	uint32_t r;
+	uint32_t r = 0;
 
-	if (!n)
-		return;
+	if (!n && cmd == ST_CMD_BATCH)
+		return ST_ACK_OK;
 	as->nops = 0;
 	if (as->dead)
 		goto done;
-	r = command(as, ST_CMD_BATCH, n, 0);
+	r = command(as, cmd, arg0, n);
 	if (r == ST_ACK_OK)
 		goto done;
 	if (r == ST_ACK_DROPPED && as->generation != as->dropped_at) {
@@ -357,8 +369,16 @@ static void as_flush(struct plat_as *as)
 	as->dead = 1;
 	host_kill(as->pid, SIGKILL);
 done:
-	as->generation++;
-	release_deferred(as);
+	if (n) {
+		as->generation++;
+		release_deferred(as);
+	}
+	return r;
+}
+
+static void as_flush(struct plat_as *as)
+{
+	flush_cmd(as, ST_CMD_BATCH, 0);
 }
 
 static void queue(struct plat_as *as, unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
@@ -645,6 +665,7 @@ static int first_stop(struct plat_ctx *c)
 static struct plat_ctx *new_thread(struct plat_as *as, int *err)
 {
 	struct plat_ctx *c = calloc(1, sizeof(*c));
+	uint32_t r;
 	long i;
 
 	if (!c) {
@@ -659,8 +680,14 @@ static struct plat_ctx *new_thread(struct plat_as *as, int *err)
 	}
 	c->as = as;
 	c->region = (size_t)i;
-	as_flush(as);
-	if (command(as, ST_CMD_CLONE, region_va(c->region), 0) != ST_ACK_OK) {
+	r = flush_cmd(as, ST_CMD_CLONE, region_va(c->region));
+	if (r == ST_ACK_DROPPED) {
+		/* The batch stopped before the clone (and maybe the region's mapping): once more. */
+		queue(as, SYS_mmap, region_va(c->region), ST_REGION, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		      (unsigned long)mf.fd, as->regions[c->region].off);
+		r = flush_cmd(as, ST_CMD_CLONE, region_va(c->region));
+	}
+	if (r != ST_ACK_OK) {
 		*err = as->dead ? -ESRCH : -EAGAIN;
 		goto fail;
 	}

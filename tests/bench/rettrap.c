@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rettrap N self|handoff: the floor under a seccomp-trap sandbox (cvisor's
+ * rettrap N self|handoff [SPINS]: the floor under a seccomp-trap sandbox (cvisor's
  * systrap platform), in ns per round trip.
  *
  * The process installs a seccomp filter that answers getppid with
@@ -9,8 +9,8 @@
  * (signal delivery + rt_sigreturn, the least any trap costs).  "handoff": the
  * handler passes the stop to a second thread over a futex word in shared
  * memory and waits for the answer, as systrap's stub does with the sentry;
- * the waiting sides spin briefly before they sleep.  Run on any CPU the
- * scheduler gives (the sentry and its stubs are not pinned either).
+ * each waiting side spins SPINS pause instructions (default 0) before it
+ * sleeps.  Run on any CPU the scheduler gives (taskset it to pin).
  */
 #define _GNU_SOURCE
 #include <linux/audit.h>
@@ -30,7 +30,7 @@
 static const char *prog = "rettrap";
 
 #define ANSWER 4242
-#define SPINS 2000
+static long spins;
 
 enum { RUN, STOP };
 static _Atomic int state = RUN;
@@ -38,9 +38,9 @@ static int handoff;
 
 static void futex_wait(_Atomic int *w, int v)
 {
-	int i;
+	long i;
 
-	for (i = 0; i < SPINS && *w == v; i++)
+	for (i = 0; i < spins && *w == v; i++)
 		__builtin_ia32_pause();
 	while (*w == v)
 		syscall(SYS_futex, w, FUTEX_WAIT, v, NULL, NULL, 0);
@@ -91,10 +91,12 @@ int main(int argc, char **argv)
 	uint64_t t0, t1;
 	long i, n;
 
-	if (argc != 3 || (strcmp(argv[2], "self") && strcmp(argv[2], "handoff"))) {
-		fprintf(stderr, "usage: %s ITERATIONS self|handoff\n", prog);
+	if (argc < 3 || argc > 4 || (strcmp(argv[2], "self") && strcmp(argv[2], "handoff"))) {
+		fprintf(stderr, "usage: %s ITERATIONS self|handoff [SPINS]\n", prog);
 		return 2;
 	}
+	if (argc == 4)
+		spins = atol(argv[3]);
 	n = bench_count(prog, argv[1]);
 	handoff = !strcmp(argv[2], "handoff");
 	sa.sa_sigaction = on_sigsys;
