@@ -10,7 +10,8 @@
  * with a futex; the sentry reads and writes the registers in the signal
  * frame itself and lets the thread go, and rt_sigreturn loads them.  No
  * stub thread is ever traced: a traced thread stops on every signal, and
- * that stop is the ptrace round trip this platform exists to avoid.
+ * that stop is the ptrace round trip this platform exists to avoid (ptrace
+ * is used only as the fallback of unblock_interrupt, for a moment).
  *
  * Stub processes and threads.  At init (before the sentry's own filter, so
  * that stubs never carry it) the sentry forks a template: a stub process
@@ -31,9 +32,10 @@
  *     re-checks the state it waits for after every wake, so a stray wake
  *     costs a loop, never a wrong answer.
  *   rt_sigreturn: loads registers from a frame in the thread's own memory,
- *     registers it can set anyway.  Its signal mask too: that only delays
- *     the sentry's interrupt until the thread next traps (the sentry clears
- *     the mask in every frame it answers), see docs/security.md.
+ *     registers it can set anyway.  Its host signal mask too, which could
+ *     keep the sentry's interrupt out: the sentry clears the mask in every
+ *     frame it answers, and clears it by ptrace (unblock_interrupt) in a
+ *     thread that does not stop soon after an interrupt.
  *   exit: ends the calling host thread; its task finds it gone (PLAT_DIED)
  *     and its process is killed.
  * Anything else from the stub's code kills the stub process.  F1's wider
@@ -72,6 +74,7 @@
 #include <sys/mman.h>
 #include <sys/auxv.h>
 #include <sys/prctl.h>
+#include <sys/ptrace.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -90,6 +93,8 @@
 #define SIG_INTERRUPT SIGURG
 /* How long the sentry sleeps on a stub between checks that it still lives. */
 #define LIVENESS_NS 100000000L
+/* How long an interrupted thread may take to stop before the sentry unblocks the signal itself. */
+#define INTR_GRACE_NS 50000000ULL
 /*
  * Pause instructions the sentry spins before it sleeps on a stop (the stub
  * never spins).  None: measured with tests/bench/rettrap.c on 2 vCPUs
@@ -127,6 +132,7 @@ struct plat_ctx {
 	size_t region;  /* index in as->regions */
 	pid_t tid;      /* the stub thread (as its page said at clone; only ever used with tgkill(as->pid)) */
 	uint64_t uc;    /* offset in the region of the current stop's ucontext; 0: none */
+	uint64_t intr_ns; /* when interrupt() signalled it and no stop came yet; 0: none (atomic) */
 };
 
 static struct plat_as *live_stubs;
@@ -596,11 +602,33 @@ take:
 	return (long)i;
 }
 
+/*
+ * The fallback for a thread that blocked the interrupt signal (a forged
+ * rt_sigreturn frame can block it; the handler never does) and then never
+ * traps: for a moment it is traced, stopped, given an empty mask and let
+ * go, and the pending signal stops it as usual.  A thread that is merely
+ * slow to be scheduled goes through the same, harmlessly.
+ */
+static void unblock_interrupt(struct plat_ctx *c)
+{
+	uint64_t none = 0;
+	int st;
+
+	log_debug("systrap: thread %d has not stopped for its interrupt: its host signal mask is cleared", c->tid);
+	if (host_ptrace(PTRACE_SEIZE, c->tid, 0, 0) < 0)
+		return;
+	if (host_ptrace(PTRACE_INTERRUPT, c->tid, 0, 0) == 0 && host_wait4(c->tid, &st, __WALL) == c->tid &&
+	    WIFSTOPPED(st))
+		host_ptrace(PTRACE_SETSIGMASK, c->tid, (void *)sizeof(none), &none);
+	host_ptrace(PTRACE_DETACH, c->tid, 0, 0);
+}
+
 /* Waits for the thread's next stop: 0, or -ESRCH when it (or its process) is gone. */
 static int wait_stop(struct plat_ctx *c)
 {
 	struct st_msg *m = msg_of(c);
 	struct timespec ts = {0, LIVENESS_NS};
+	uint64_t intr;
 	int i;
 
 	for (;;) {
@@ -617,6 +645,11 @@ static int wait_stop(struct plat_ctx *c)
 			return 0;
 		if (c->as->dead || stub_gone(c->as) || host_tgkill(c->as->pid, c->tid, 0) < 0)
 			return -ESRCH;
+		intr = __atomic_load_n(&c->intr_ns, __ATOMIC_ACQUIRE);
+		if (intr && host_monotonic_ns() - intr >= INTR_GRACE_NS) {
+			unblock_interrupt(c);
+			__atomic_store_n(&c->intr_ns, host_monotonic_ns(), __ATOMIC_RELEASE);
+		}
 	}
 }
 
@@ -825,6 +858,7 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	resume(c, ST_RUN);
 	if (wait_stop(c) < 0)
 		return PLAT_DIED;
+	__atomic_store_n(&c->intr_ns, 0, __ATOMIC_RELEASE);
 	c->uc = frame_of(c);
 	if (!c->uc) {
 		log_warn("systrap: thread %d stopped with a frame outside its region; its process is killed", c->tid);
@@ -839,6 +873,7 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	info->code = m->code;
 	info->addr = m->addr;
 	info->access = PLAT_ACCESS_UNKNOWN;
+	regs->orig_rax = (uint64_t)-1; /* as ptrace gives for a stop that is not a system call */
 	switch (sig) {
 	case SIGSYS:
 		/* seccomp rolled rax back to the number, as ptrace's syscall stop leaves it in orig_rax. */
@@ -941,7 +976,11 @@ static void interrupt(struct plat_ctx *c)
 	 * signal at once (a spurious PLAT_INTERRUPT at worst), as ptrace's
 	 * pending SIGSTOP.
 	 */
-	host_tgkill(c->as->pid, c->tid, SIG_INTERRUPT);
+	uint64_t zero = 0;
+
+	if (host_tgkill(c->as->pid, c->tid, SIG_INTERRUPT) == 0)
+		__atomic_compare_exchange_n(&c->intr_ns, &zero, host_monotonic_ns(), 0, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE);
 }
 
 /* ---- Start-up ---- */
@@ -1006,7 +1045,14 @@ static const struct host_rule systrap_rules[] = {
 		 SCMP_A2(SCMP_CMP_EQ, SIG_INTERRUPT)),
 	HOST_ONE("tgkill", "is a stub thread still there (signal 0)", SCMP_A2(SCMP_CMP_EQ, 0)),
 	HOST_TWO("kill", "kill a stub process", HOST_PID_ONLY, SCMP_A1(SCMP_CMP_EQ, SIGKILL)),
-	HOST_ANY("wait4", "reap stub processes; notice one that died"),
+	HOST_ANY("wait4", "reap stub processes; notice one that died; the fallback's stop"),
+	/* The fallback of unblock_interrupt(), and only it: no other request. */
+	HOST_TWO("ptrace", "fallback: trace for a moment a thread that blocked the interrupt signal",
+		 SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE), SCMP_A3(SCMP_CMP_EQ, 0)),
+	HOST_ONE("ptrace", "fallback: stop it", SCMP_A0(SCMP_CMP_EQ, PTRACE_INTERRUPT)),
+	HOST_TWO("ptrace", "fallback: empty its host signal mask", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETSIGMASK),
+		 SCMP_A2(SCMP_CMP_EQ, 8)),
+	HOST_TWO("ptrace", "fallback: let it go", SCMP_A0(SCMP_CMP_EQ, PTRACE_DETACH), SCMP_A3(SCMP_CMP_EQ, 0)),
 };
 
 static const struct host_rules systrap_host_rules = {

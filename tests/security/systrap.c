@@ -212,7 +212,8 @@ static void forged_frame(uint64_t at)
 		uc->uc_mcontext.gregs[REG_CSGSFS] = 0x33 | (0x2bLL << 48);
 		uc->uc_mcontext.fpregs = (fpregset_t)(ST_ACK); /* the sentry's ack page as "FPU state" */
 		sigfillset(&uc->uc_sigmask);
-		__asm__ volatile("mov %0, %%rsp; jmp *%1" : : "r"(frame), "r"(at), "a"(SYS_rt_sigreturn) : "memory");
+		/* rt_sigreturn finds the ucontext at rsp (the return address slot below it is popped). */
+		__asm__ volatile("mov %0, %%rsp; jmp *%1" : : "r"(uc), "r"(at), "a"(SYS_rt_sigreturn) : "memory");
 		__builtin_unreachable();
 	}
 	waitpid(pid, &st, 0);
@@ -222,6 +223,58 @@ static void forged_frame(uint64_t at)
 	report("forged signal frame: the sentry goes on", pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) &&
 								 WEXITSTATUS(st) == 7,
 	       "the sentry stopped answering");
+}
+
+static void __attribute__((noreturn)) spin(void)
+{
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	_exit(9);
+}
+
+/*
+ * A process that returns through a frame blocking every host signal, into
+ * a loop with no system call: the sentry's interrupt signal cannot reach
+ * it, so the sentry must stop it another way (systrap's ptrace fallback),
+ * or a signal for it would wait for ever.  (A SIGKILL would not show it:
+ * the sentry ends a killed process's stub on the host.)
+ */
+static void blocked_interrupt(uint64_t at)
+{
+	static uint64_t stack[8192] __attribute__((aligned(64))); /* room for a signal frame */
+	pid_t pid = fork();
+	int st = 0, i;
+
+	if (pid == 0) {
+		static uint64_t frame[256] __attribute__((aligned(64)));
+		ucontext_t *uc = (ucontext_t *)(frame + 1);
+
+		signal(SIGUSR1, on_usr1);
+		memset(frame, 0, sizeof(frame));
+		uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)spin;
+		uc->uc_mcontext.gregs[REG_RSP] = (greg_t)(uintptr_t)(stack + 8000);
+		uc->uc_mcontext.gregs[REG_CSGSFS] = 0x33 | (0x2bLL << 48);
+		sigfillset(&uc->uc_sigmask);
+		/* rt_sigreturn finds the ucontext at rsp (the return address slot below it is popped). */
+		__asm__ volatile("mov %0, %%rsp; jmp *%1" : : "r"(uc), "r"(at), "a"(SYS_rt_sigreturn) : "memory");
+		__builtin_unreachable();
+	}
+	usleep(200000);
+	kill(pid, SIGUSR1);
+	for (i = 0; i < 50 && waitpid(pid, &st, WNOHANG) == 0; i++)
+		usleep(100000);
+	report("a thread that blocks the interrupt signal still gets its signals", i < 50 && WIFEXITED(st) &&
+											WEXITSTATUS(st) == 9,
+	       "SIGUSR1 did not reach it within 5 s");
+	if (i == 50) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+	}
 }
 
 int main(void)
@@ -261,6 +314,7 @@ int main(void)
 	       "unmapped");
 	forge_pages();
 	forged_frame(at);
+	blocked_interrupt(at);
 	printf("%d escaped\n", escaped);
 	return escaped != 0;
 }
