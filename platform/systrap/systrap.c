@@ -741,9 +741,28 @@ static struct plat_ctx *ctx_create(struct plat_as *as, int *err)
 	return new_thread(as, err);
 }
 
+static int get_fpstate(struct plat_ctx *c, struct iovec *iov);
+static int set_fpstate(struct plat_ctx *c, struct iovec *iov);
+
+/*
+ * The control thread made the new thread, so it starts with the control
+ * thread's FPU state; Linux's clone copies the creator's (its MXCSR and x87
+ * control word, a rounding mode set before pthread_create): copied here
+ * from the parent's frame.
+ */
 static struct plat_ctx *ctx_clone(struct plat_ctx *parent, int *err)
 {
-	return new_thread(parent->as, err);
+	struct plat_ctx *c = new_thread(parent->as, err);
+	struct iovec iov;
+
+	if (!c)
+		return NULL;
+	iov.iov_len = xsave_size;
+	iov.iov_base = malloc(xsave_size);
+	if (iov.iov_base && get_fpstate(parent, &iov) == 0)
+		set_fpstate(c, &iov);
+	free(iov.iov_base);
+	return c;
 }
 
 static int ctx_adopt(struct plat_ctx *c)

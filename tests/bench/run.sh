@@ -552,7 +552,7 @@ echo
 echo "RET_TRAP floor (systrap's): getppid trapped by seccomp, SIGSYS handled, native,"
 echo "median of $RUNS runs, not pinned:"
 printf "  %-44s %10s ns\n" "answered in the handler" "$(fmt 0 "${M[rtfloor,self]}")"
-printf "  %-44s %10s ns\n" "handed to another thread (futex, spin first)" "$(fmt 0 "${M[rtfloor,handoff]}")"
+printf "  %-44s %10s ns\n" "handed to another thread over a futex" "$(fmt 0 "${M[rtfloor,handoff]}")"
 printf "  %-44s %10s / %s\n" "systrap getppid / floor, in-handler / handoff" \
 	"$(ratio "${M[getppid,systrap]}" "${M[rtfloor,self]}")" \
 	"$(ratio "${M[getppid,systrap]}" "${M[rtfloor,handoff]}")"
