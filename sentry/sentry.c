@@ -529,6 +529,12 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		fprintf(stderr, "cvisor: no platform '%s' in this build\n", cfg->platform);
 		return -EINVAL;
 	}
+	/* The memory file first: a platform may start helpers that hold it (systrap's stub template). */
+	r = mf_init(cfg->memory);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot create the sandbox's memory file (%s)\n", strerror((int)-r));
+		return (int)r;
+	}
 	r = plat->init(&(struct plat_config){.pin_cpu = cfg->pin_cpu, .host_fd = cfg->plat_fd > 0 ? cfg->plat_fd : -1});
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot set up the %s platform: %s\n", plat->name, strerror((int)-r));
@@ -538,11 +544,6 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	connect_layers();
 
 	start_forwarder();
-	r = mf_init(cfg->memory);
-	if (r < 0) {
-		fprintf(stderr, "cvisor: cannot create the sandbox's memory file (%s)\n", strerror((int)-r));
-		return (int)r;
-	}
 	r = vdso_init(cfg->host_tsc);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot set up the vDSO (%s)\n", strerror((int)-r));

@@ -177,6 +177,11 @@ long host_tgkill(pid_t tgid, pid_t tid, int sig) { return ret(syscall(SYS_tgkill
  */
 long host_kill_process(pid_t pid) { return ret(syscall(SYS_tgkill, pid, pid, SIGKILL)); }
 
+long host_futex(uint32_t *word, int op, uint32_t val, const struct timespec *timeout)
+{
+	return ret(syscall(SYS_futex, word, op, val, timeout, NULL, 0));
+}
+
 long host_sched_setaffinity(pid_t tid, size_t len, const void *mask)
 {
 	return ret(syscall(SYS_sched_setaffinity, tid, len, mask));

@@ -17,6 +17,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 #include <signal.h>
+#include <time.h>
 
 long host_read(int fd, void *buf, size_t len);
 long host_write(int fd, const void *buf, size_t len);
@@ -62,6 +63,8 @@ void host_futex_hash_global(void);
 long host_tgkill(pid_t tgid, pid_t tid, int sig);
 /* SIGKILL to process pid, through its first thread, which is still running. */
 long host_kill_process(pid_t pid);
+/* futex(2) on a word the sentry shares with a stub (a memory-file frame): FUTEX_WAIT or FUTEX_WAKE. */
+long host_futex(uint32_t *word, int op, uint32_t val, const struct timespec *timeout);
 long host_sched_setaffinity(pid_t tid, size_t len, const void *mask);
 long host_clock_gettime(int clock, struct timespec *ts);
 pid_t host_gettid(void);

@@ -77,6 +77,7 @@ static const struct host_rule rules[] = {
 	ONE("clone", "a host thread per application task (pthread_create)",
 	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)),
 	ANY("set_robust_list", "glibc's start of a new sentry thread"),
+	ANY("rseq", "glibc's start of a new sentry thread registers its rseq area (the ptrace platform listed it, for its stubs)"),
 	ANY("exit", "sentry thread exit"),
 	ANY("exit_group", "sentry exit; the platform's failures"),
 	ANY("rt_sigaction", "crash handler"),

@@ -39,6 +39,13 @@
 #   python3 -c pass  wall ms of the whole sandbox: a dynamic program's start
 #   SYSEMU floor     ns per PTRACE_SYSEMU round trip, tracer and tracee on the
 #                    same CPU and on two CPUs: what a ptrace sandbox cannot beat
+#   RET_TRAP floor   ns per seccomp RET_TRAP + SIGSYS round trip (rettrap.c),
+#                    answered in the handler and handed to another thread over
+#                    a futex: what cvisor's systrap platform cannot beat
+#
+# Every cvisor row runs on the default platform (ptrace) and, where `cvisor
+# platforms` says it can run here, on systrap too (columns systrap and
+# systrap/ptrace), in the same interleaved runs.
 #
 # Where `cvisor platforms` says kvm can run, every figure is also measured with
 # cvisor do --platform=kvm, in a kvm column beside cvisor's (ptrace), with the
@@ -119,7 +126,7 @@ mkdir -p "$B" || exit 1
 : >"$LOG"
 CC=${CC:-gcc}
 CFLAGS=(-O2 -g -Wall -Wextra -std=gnu11 -pthread)
-for p in getppid clockgettime openread mmaptouch sysemu spawnstat forkwait pipepong futexpong threadjoin fsbench tcpbench; do
+for p in getppid clockgettime openread mmaptouch sysemu rettrap spawnstat forkwait pipepong futexpong threadjoin fsbench tcpbench; do
 	if [ "$B/$p" -nt "$here/$p.c" ] && [ "$B/$p" -nt "$here/bench.h" ]; then
 		continue
 	fi
@@ -146,6 +153,7 @@ cmd_in() {
 	cvisor) CMD=("$CVISOR" "do" "${CVISOR_EXTRA[@]}" --) ;;
 	baseline) CMD=("$BASELINE" "do" "${CVISOR_EXTRA[@]}" --) ;;
 	kvm)    CMD=("$CVISOR" "do" --platform=kvm "${CVISOR_EXTRA[@]}" --) ;;
+	systrap) CMD=("$CVISOR" "do" --platform=systrap "${CVISOR_EXTRA[@]}" --) ;;
 	runsc)  CMD=(runsc "${RUNSC_FLAGS[@]}" "${RUNSC_EXTRA[@]}" "do") ;;
 	esac
 }
@@ -237,6 +245,16 @@ if [ ! -x "$CVISOR" ]; then
 	WHY_NOT[cvisor]="$CVISOR not built"
 else
 	probe cvisor
+fi
+SYSTRAP=
+if [ -x "$CVISOR" ]; then
+	st=$("$CVISOR" platforms 2>&1 | sed -n 's/^systrap //p')
+	if [ "$st" = available ]; then
+		probe systrap
+		[ -z "${WHY_NOT[systrap]:-}" ] && SYSTRAP=1
+	else
+		WHY_NOT[systrap]="systrap ${st:-is not in this build}"
+	fi
 fi
 if [ -n "$BASELINE" ]; then
 	if [ ! -x "$BASELINE" ]; then
@@ -393,6 +411,18 @@ bench_floor() {
 				failed "floor,$where" $rc "sysemu $where"
 			fi
 		done
+		for where in self handoff; do
+			[ -n "${GAVE_UP[rtfloor,$where]:-}" ] && continue
+			echo "+ rettrap $N_FLOOR_SAME $where" >>"$LOG"
+			out=$(timeout -k 5 "$TIMEOUT" "$B/rettrap" "$N_FLOOR_SAME" "$where" \
+				</dev/null 2>>"$LOG")
+			rc=$?
+			if [ $rc -eq 0 ] && is_number "$out"; then
+				V[rtfloor,$where]+="$out "
+			else
+				failed "rtfloor,$where" $rc "rettrap $where"
+			fi
+		done
 	done
 }
 
@@ -516,7 +546,7 @@ elapsed=$(($(date +%s) - started))
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
 for key in getppid clock open mmap py_ms fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar tcppp tcpbw tcpconn iperf vpp vbw vconn viperf true_ms true_rss true_peak; do
-	for env in native cvisor runsc baseline kvm; do
+	for env in native cvisor runsc baseline kvm systrap; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
 	done
@@ -524,6 +554,10 @@ done
 for where in same cross; do
 	# shellcheck disable=SC2086
 	M[floor,$where]=$(median ${V[floor,$where]:-})
+done
+for where in self handoff; do
+	# shellcheck disable=SC2086
+	M[rtfloor,$where]=$(median ${V[rtfloor,$where]:-})
 done
 
 # --- report ---------------------------------------------------------------
@@ -541,6 +575,7 @@ echo "  cvisor: $CVISOR do --${WHY_NOT[cvisor]:+   [n/a: ${WHY_NOT[cvisor]}]}"
 echo "  runsc:  runsc ${RUNSC_FLAGS[*]} do${WHY_NOT[runsc]:+   [n/a: ${WHY_NOT[runsc]}]}"
 [ -z "$BASELINE" ] || echo "  baseline: $BASELINE do --${WHY_NOT[baseline]:+   [n/a: ${WHY_NOT[baseline]}]}"
 echo "  kvm:    $CVISOR do --platform=kvm --${WHY_NOT[kvm]:+   [n/a: ${WHY_NOT[kvm]}]}"
+echo "  systrap: $CVISOR do --platform=systrap --${WHY_NOT[systrap]:+   [n/a: ${WHY_NOT[systrap]}]}"
 if command -v runsc >/dev/null; then
 	echo "          ($(runsc --version 2>/dev/null | head -1))"
 fi
@@ -559,6 +594,8 @@ row() {	# row LABEL KEY DECIMALS
 		"$(ratio "${M[$key,cvisor]}" "${M[$key,baseline]}")"
 	[ "$KVM_STATE" != available ] || printf " %10s %11s" "$(fmt "$d" "${M[$key,kvm]}")" \
 		"$(ratio "${M[$key,kvm]}" "${M[$key,cvisor]}")"
+	[ -z "$SYSTRAP" ] || printf " %10s %14s" "$(fmt "$d" "${M[$key,systrap]}")" \
+		"$(ratio "${M[$key,systrap]}" "${M[$key,cvisor]}")"
 	echo
 }
 
@@ -566,6 +603,7 @@ printf "%-34s %10s %10s %10s %14s %13s %13s" "" native cvisor runsc \
 	cvisor/native runsc/native cvisor/runsc
 [ -z "$BASELINE" ] || printf " %10s %15s" baseline cvisor/baseline
 [ "$KVM_STATE" != available ] || printf " %10s %11s" kvm kvm/ptrace
+[ -z "$SYSTRAP" ] || printf " %10s %14s" systrap systrap/ptrace
 echo
 if [ "$ONLY" != net ]; then
 row "getppid (ns/call)" getppid 0
@@ -616,6 +654,14 @@ printf "  %-44s %10s / %s\n" "cvisor getppid / floor, same CPU / cross-CPU" \
 printf "  %-44s %10s / %s\n" "runsc getppid / floor, same CPU / cross-CPU" \
 	"$(ratio "${M[getppid,runsc]}" "${M[floor,same]}")" \
 	"$(ratio "${M[getppid,runsc]}" "${M[floor,cross]}")"
+echo
+echo "RET_TRAP floor (systrap's): getppid trapped by seccomp, SIGSYS handled, native,"
+echo "median of $RUNS runs, not pinned:"
+printf "  %-44s %10s ns\n" "answered in the handler" "$(fmt 0 "${M[rtfloor,self]}")"
+printf "  %-44s %10s ns\n" "handed to another thread over a futex" "$(fmt 0 "${M[rtfloor,handoff]}")"
+printf "  %-44s %10s / %s\n" "systrap getppid / floor, in-handler / handoff" \
+	"$(ratio "${M[getppid,systrap]}" "${M[rtfloor,self]}")" \
+	"$(ratio "${M[getppid,systrap]}" "${M[rtfloor,handoff]}")"
 fi
 
 echo

@@ -55,6 +55,26 @@ else
 	result "guest build" 1 ""
 fi
 
+# The systrap platform's stub (tests/security/systrap.c): host calls made
+# through the stub's own syscall instruction, writes to its pages, forged
+# message pages and signal frames.  Always on systrap, whatever platform the
+# suite runs on; skipped, with the reason, where systrap cannot run.
+st_state=$("$CVISOR" platforms 2>&1 | sed -n 's/^systrap //p')
+if [ "$st_state" != available ]; then
+	echo "SKIP security/systrap stub attacks: systrap ${st_state:-is not in this build}"
+else
+	gcc -O2 -Wall -Wextra -Werror -pthread -o "$B/systrap" "$root/tests/security/systrap.c" || result "systrap build" 1 ""
+	out=$(timeout 120 "$CVISOR" do --platform=systrap -- "$B/systrap" 2>&1); rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		*": ok") result "systrap: ${line%: ok}" 0 "";;
+		*": ESCAPED"*) result "systrap: ${line%%: ESCAPED*}" 1 "$line";;
+		esac
+	done <<< "$out"
+	if [ $rc != 0 ] || ! grep -q "^0 escaped" <<< "$out" || grep -q "^cvisor: .*\(crashed\|died\)" <<< "$out"; then
+		result "systrap: stub attacks" 1 "exit $rc: $(tail -3 <<< "$out")"
+	fi
+fi
 # The sandbox's write to its root must not be on the host.
 if [ -e "$sbroot/cvisor-escape-probe" ]; then result "root write stays inside" 1 "file appeared on the host"
 else result "root write stays inside" 0 ""; fi

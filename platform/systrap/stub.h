@@ -1,0 +1,98 @@
+/*
+ * The systrap platform's stub: the only code mapped in a stub process, and
+ * the pages it shares with the sentry.
+ *
+ * Layout of the top of every application address space (the application's
+ * own ends at ST_CODE; its mmap/mprotect/munmap are the sentry's, and no
+ * thread that runs application code may make those calls on the host):
+ *   ST_CODE     two pages, r-x: stub.S, then (second page) the filter the
+ *               application threads add (ST_F2PROG, ST_F2)
+ *   ST_CTRL     one page, r--: the command the sentry gives the stub's
+ *               control thread (a memory-file frame the sentry writes)
+ *   ST_ACK      one page, r--: the control thread's answers, written with
+ *               pwrite(2) on the memory file, so no application thread can
+ *               forge one (they cannot pwrite, nor write the page)
+ *   ST_SCRATCH  one page, rw-: the template only (never runs application
+ *               code): where the host writes a new stub's pid
+ *   ST_REGIONS  one ST_REGION each application thread, rw-: its message
+ *               page (struct st_msg) and its signal stack
+ */
+#pragma once
+
+#define ST_CODE 0x7fff00000000UL
+#define ST_CODE_SIZE 0x2000UL
+#define ST_F2PROG (ST_CODE + 0x1000UL) /* struct sock_fprog */
+#define ST_F2 (ST_CODE + 0x1010UL)     /* its struct sock_filter[] */
+#define ST_CTRL 0x7fff00002000UL
+#define ST_ACK 0x7fff00003000UL
+#define ST_SCRATCH 0x7fff00004000UL
+#define ST_REGIONS 0x7fff00010000UL
+#define ST_REGION 0x8000UL /* a message page and 28 KiB of signal stack (AVX-512 frames take 12) */
+#define ST_TOP 0x7ffffffff000UL
+
+/* Control commands (st_ctrl.cmd). */
+#define ST_CMD_BATCH 1 /* arg1 = number of ops */
+#define ST_CMD_CLONE 2 /* the batch (arg1 ops), then a thread: arg0 = its region */
+#define ST_CMD_FORK 3  /* the template only: arg0 = new ctrl frame, arg1 = new ack frame */
+
+/* Answers (st_ack.ack), each the offset of a constant in the stub's code. */
+#define ST_ACK_OK 1
+#define ST_ACK_DROPPED 2 /* a batch failed with ENOMEM: every application mapping was dropped */
+#define ST_ACK_FAILED 3
+
+/* st_msg.state */
+#define ST_RUN 0  /* the sentry has answered; the thread runs (or is about to) */
+#define ST_STOP 1 /* the thread is in its signal handler, waiting */
+#define ST_EXIT 2 /* the thread ends (it leaves its handler with exit(2)) */
+
+/* Offsets in struct st_ctrl / st_msg, for stub.S. */
+#define CTRL_SEQ 0
+#define CTRL_CMD 4
+#define CTRL_ARG0 8
+#define CTRL_ARG1 16
+#define CTRL_OPS 64
+#define MSG_STATE 0
+#define MSG_STUB_WAITING 4
+#define MSG_SENTRY_WAITING 8
+#define MSG_TID 12
+#define MSG_SIGNO 16
+#define MSG_CODE 20
+#define MSG_ADDR 24
+#define MSG_UC 32
+#define MSG_FS 40
+#define MSG_GS 48
+#define MSG_SCRATCH 64
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct st_op {
+	unsigned long nr;
+	unsigned long args[6];
+};
+
+/* Written by the sentry only. */
+struct st_ctrl {
+	uint32_t seq; /* futex word: bumped for each command */
+	uint32_t cmd;
+	uint64_t arg0, arg1;
+	uint64_t pad[5];
+	struct st_op ops[];
+};
+
+#define ST_MAX_OPS ((4096 - 64) / sizeof(struct st_op))
+
+/* Written by the stub (and so by the application: nothing here is trusted). */
+struct st_msg {
+	uint32_t state;          /* ST_RUN, ST_STOP, ST_EXIT */
+	uint32_t stub_waiting;   /* the stub sleeps on state: wake it */
+	uint32_t sentry_waiting; /* the sentry sleeps on state: wake it */
+	int32_t tid;             /* the host written at clone, cleared at exit */
+	int32_t signo, code;
+	uint64_t addr;
+	uint64_t uc;             /* the signal frame's ucontext */
+	uint64_t fs_base, gs_base;
+};
+
+extern const char st_start[], st_end[], st_start_stub[], st_handler[], st_restorer[];
+#endif

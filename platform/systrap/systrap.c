@@ -1,0 +1,1119 @@
+/*
+ * The systrap platform: system calls caught by seccomp's SECCOMP_RET_TRAP,
+ * not by ptrace.  Each address space is a stub process holding the stub's
+ * pages and the application's memory (memory-file frames, MAP_SHARED), as
+ * with ptrace; each application thread is a thread of it that runs under a
+ * filter trapping every system call not made from the stub's code.  The
+ * trap (SIGSYS), faults and other synchronous signals run st_handler
+ * (stub.S) on the thread's signal stack, which hands the stop to the
+ * sentry through the thread's message page, a memory-file frame both map,
+ * with a futex; the sentry reads and writes the registers in the signal
+ * frame itself and lets the thread go, and rt_sigreturn loads them.  No
+ * stub thread is ever traced: a traced thread stops on every signal, and
+ * that stop is the ptrace round trip this platform exists to avoid (ptrace
+ * is used only as the fallback of unblock_interrupt, for a moment).
+ *
+ * Stub processes and threads.  At init (before the sentry's own filter, so
+ * that stubs never carry it) the sentry forks a template: a stub process
+ * with only its control thread.  A new address space is a fork of the
+ * template (ST_CMD_FORK, CLONE_PARENT: the sentry's child), and a new
+ * application thread is a clone made by its process's control thread
+ * (ST_CMD_CLONE).  The control thread also runs the batches of
+ * mmap/mprotect/munmap that mirror the memory manager (ST_CMD_BATCH).
+ *
+ * What the application could do with the stub's calls.  The application
+ * may jump to any syscall instruction in the stub page with registers of
+ * its choosing, so two filters split the stub's calls.  Every thread of a
+ * stub process carries F1 (stub_filter below); application threads add F2
+ * (app_filter), and both apply, the stricter winning.  From the stub's code
+ * F2 lets through only:
+ *   futex(FUTEX_WAIT or FUTEX_WAKE, not private): waits on or wakes a word
+ *     of the process's own memory; the sentry sleeps on message pages and
+ *     re-checks the state it waits for after every wake, so a stray wake
+ *     costs a loop, never a wrong answer.
+ *   rt_sigreturn: loads registers from a frame in the thread's own memory,
+ *     registers it can set anyway.  Its host signal mask too, which could
+ *     keep the sentry's interrupt out: the sentry clears the mask in every
+ *     frame it answers, and clears it by ptrace (unblock_interrupt) in a
+ *     thread that does not stop soon after an interrupt.
+ *   exit: ends the calling host thread; its task finds it gone (PLAT_DIED)
+ *     and its process is killed.
+ * Anything else from the stub's code kills the stub process.  F1's wider
+ * list (mmap of the memory file, clone, pwrite of the ack frame, seccomp,
+ * sigaltstack, rt_sigprocmask, munmap, mprotect, exit_group) is used by the
+ * control thread and by a new thread before it adds F2; no thread that ever
+ * runs application code is without F2.  The stub process holds no fd but
+ * the memory file, has no_new_privs, and lives in the sentry's namespaces.
+ *
+ * What the sentry trusts.  A message page is writable by every thread of
+ * its process, so nothing in it is believed beyond that thread's own
+ * registers: the sentry knows a thread by its page, never by what the page
+ * says; the frame's address is checked to lie inside the thread's region
+ * before it is read or written; a stop it cannot classify kills the
+ * thread's process.  Changes to the address space are acknowledged through
+ * the ack page, which no application thread can write (read-only mapping,
+ * and pwrite is not in F2): so a frame is released only after its unmap
+ * has really happened.
+ *
+ * Threading: plat_switch runs without the sentry lock; everything else is
+ * under it.  A context is used only by its task's host thread.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/futex.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <ucontext.h>
+#include <sys/mman.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/rseq.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "../platform.h"
+#include "../../sentry/host/host.h"
+#include "../../sentry/host/seccomp.h"
+#include "../../sentry/log.h"
+#include "../../sentry/mm/memfile.h"
+#include "stub.h"
+
+#define PAGE 4096UL
+#define REGION_PAGES (ST_REGION / PAGE)
+#define MAX_REGIONS ((ST_TOP - ST_REGIONS) / ST_REGION)
+/* The host signal that interrupts a running application thread (st_handler reports it). */
+#define SIG_INTERRUPT SIGURG
+/* How long the sentry sleeps on a stub between checks that it still lives. */
+#define LIVENESS_NS 100000000L
+/* How long an interrupted thread may take to stop before the sentry unblocks the signal itself. */
+#define INTR_GRACE_NS 50000000ULL
+/*
+ * Pause instructions the sentry spins before it sleeps on a stop (the stub
+ * never spins).  None: measured with tests/bench/rettrap.c on 2 vCPUs
+ * shared with other work, a handoff cost 3.4 us with no spin, 4.4 with 50,
+ * 11 with 200 and 26-62 with 2000 (a pause is some 40 ns here); and cvisor
+ * pins the whole sandbox to one CPU by default (--no-cpu-pin), where a spin
+ * only keeps the other side off the CPU.
+ */
+#define SENTRY_SPINS 0
+
+struct plat_as {
+	pid_t pid;           /* the stub process (its first thread is the control thread) */
+	uint64_t ctrl_off;   /* memory-file frame of ST_CTRL */
+	uint64_t ack_off;    /* and of ST_ACK */
+	unsigned nops;       /* queued in the control page */
+	uint64_t *deferred;  /* frames to release after the next flush */
+	size_t ndeferred, capdeferred;
+	int dead;            /* the stub process was killed or lost */
+	int reaped;          /* and waited for */
+	uint64_t generation; /* batches run */
+	uint64_t dropped_at; /* generation right after the stub dropped every mapping; 0: never */
+	/* Regions of application threads: [0, nregions) mapped, free ones listed. */
+	struct region *regions;
+	size_t nregions, capregions;
+	struct plat_as *live_next, **live_pprev; /* on live_stubs from creation to destruction */
+};
+
+struct region {
+	uint64_t off;  /* its frames in the memory file (REGION_PAGES contiguous) */
+	int in_use;
+};
+
+struct plat_ctx {
+	struct plat_as *as;
+	size_t region;  /* index in as->regions */
+	pid_t tid;      /* the stub thread (as its page said at clone; only ever used with tgkill(as->pid)) */
+	uint64_t uc;    /* offset in the region of the current stop's ucontext; 0: none */
+	uint64_t intr_ns; /* when interrupt() signalled it and no stop came yet; 0: none (atomic) */
+};
+
+static struct plat_as *live_stubs;
+/* The template: the stub every other is forked from (its pid, ctrl and ack frames). */
+static struct plat_as tmpl;
+static uint64_t tmpl_scratch_off = MF_NONE;
+/* The host's xsave area size for signal frames (CPUID 0xD: the enabled features). */
+static uint32_t xsave_size;
+
+/* ---- The filters ---- */
+
+#define IP_IN_STUB(trap_jt)                                                                          \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer) + 4),       \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)(ST_CODE >> 32), 1, 0),                       \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),                                                 \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, instruction_pointer)),         \
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)ST_CODE, 1, 0),                                \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),                                                 \
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, (uint32_t)(ST_CODE + PAGE), 0, 1),                       \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP)
+
+/*
+ * F1, every thread of a stub process: a call from outside the stub's first
+ * page traps; from it, only what the control thread and a thread's start
+ * need.  (The architecture is not checked: a call of another ABI traps as
+ * well, and the sentry answers it as ptrace's would.)
+ */
+static const struct sock_filter stub_filter[] = {
+	IP_IN_STUB(),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex, 11, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 10, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit, 9, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 8, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 7, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 6, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 5, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pwrite64, 4, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_sigaltstack, 3, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigprocmask, 2, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 1, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+};
+
+/* F2, added by each application thread before its first instruction (see the top of this file). */
+static const struct sock_filter app_filter[] = {
+	IP_IN_STUB(),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 7, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit, 6, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex, 0, 6),
+	/* futex: op FUTEX_WAIT or FUTEX_WAKE exactly (no private flag, no requeue, no PI); high word 0. */
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]) + 4),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 4),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1])),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, FUTEX_WAIT, 1, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, FUTEX_WAKE, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+};
+
+/* ---- The template, made at init ---- */
+
+struct stub_args {
+	int memfd;
+	uint64_t ctrl_off, ack_off, scratch_off;
+};
+
+#define RAW(nr, a, b, c, d, e, f) host_raw_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+
+/* The kernel's struct sigaction (rt_sigaction). */
+struct ksigaction {
+	unsigned long handler, flags, restorer, mask;
+};
+
+/* Runs in the forked child of the sentry: raw calls only, then into the stub page for good. */
+static void stub_child(void *p)
+{
+	static const int sigs[] = {SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIG_INTERRUPT};
+	struct stub_args *a = p;
+	struct sock_fprog prog = {
+		.len = sizeof(stub_filter) / sizeof(stub_filter[0]),
+		.filter = (struct sock_filter *)stub_filter,
+	};
+	struct ksigaction ka = {
+		.handler = ST_CODE + (unsigned long)(st_handler - st_start),
+		.flags = SA_SIGINFO | SA_ONSTACK | 0x04000000 /* SA_RESTORER */,
+		.restorer = ST_CODE + (unsigned long)(st_restorer - st_start),
+		.mask = ~0UL,
+	};
+	struct sock_fprog *f2prog = (struct sock_fprog *)ST_F2PROG;
+	uint64_t all = ~0UL;
+	long r;
+	size_t i;
+
+	if (__rseq_size)
+		RAW(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset, __rseq_size < 32 ? 32 : __rseq_size,
+		    1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053 /* RSEQ_SIG on x86 */, 0, 0);
+	/* Out of cvisor's session: terminal signals must not reach the stub. */
+	RAW(SYS_setsid, 0, 0, 0, 0, 0, 0);
+	r = RAW(SYS_mmap, ST_CODE, ST_CODE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+		-1, 0);
+	if (r != (long)ST_CODE)
+		return;
+	for (i = 0; i < (size_t)(st_end - st_start); i++)
+		((volatile char *)ST_CODE)[i] = st_start[i];
+	for (i = 0; i < sizeof(app_filter); i++)
+		((volatile char *)ST_F2)[i] = ((const char *)app_filter)[i];
+	f2prog->len = sizeof(app_filter) / sizeof(app_filter[0]);
+	f2prog->filter = (struct sock_filter *)ST_F2;
+	if (RAW(SYS_mprotect, ST_CODE, ST_CODE_SIZE, PROT_READ | PROT_EXEC, 0, 0, 0) < 0)
+		return;
+	if (RAW(SYS_mmap, ST_CTRL, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, a->memfd, a->ctrl_off) != (long)ST_CTRL ||
+	    RAW(SYS_mmap, ST_ACK, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, a->memfd, a->ack_off) != (long)ST_ACK ||
+	    RAW(SYS_mmap, ST_SCRATCH, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, a->memfd,
+		a->scratch_off) != (long)ST_SCRATCH)
+		return;
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (RAW(SYS_rt_sigaction, sigs[i], &ka, NULL, 8, 0, 0) < 0)
+			return;
+	/* The control thread takes no signal; the application threads unblock them. */
+	RAW(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8, 0, 0);
+	/* Keep only the memory file. */
+	if (a->memfd > 0)
+		RAW(SYS_close_range, 0, a->memfd - 1, 0, 0, 0, 0);
+	RAW(SYS_close_range, a->memfd + 1, ~0U, 0, 0, 0, 0);
+	if (RAW(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) < 0)
+		return;
+	if (RAW(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog, 0, 0, 0) < 0)
+		return;
+	{
+		register long r12 __asm__("r12") = (long)a->ack_off;
+		register long r14 __asm__("r14") = a->memfd;
+		register long r15 __asm__("r15") = 0;
+
+		__asm__ volatile("jmp *%0"
+				 :
+				 : "r"(ST_CODE + (unsigned long)(st_start_stub - st_start)), "r"(r12), "r"(r14), "r"(r15));
+	}
+	__builtin_unreachable();
+}
+
+/* ---- Waiting on the stub ---- */
+
+static void futex_wake(uint32_t *w)
+{
+	host_futex(w, FUTEX_WAKE, 1, NULL);
+}
+
+/* Is the stub process gone?  Reaps it if so (it is the sentry's child). */
+static int stub_gone(struct plat_as *as)
+{
+	int st;
+
+	if (as->reaped)
+		return 1;
+	if (host_wait4(as->pid, &st, __WALL | WNOHANG) == as->pid) {
+		as->reaped = 1;
+		as->dead = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Waits for the control thread's answer to the command just given: the ack
+ * word, which only the stub's pwrite sets.  ST_ACK_*, or 0 when the stub died.
+ */
+static uint32_t wait_ack(struct plat_as *as)
+{
+	volatile uint32_t *ack = mf_ptr(as->ack_off);
+	struct timespec ts = {0, LIVENESS_NS};
+	int i;
+
+	for (;;) {
+		for (i = 0; i < SENTRY_SPINS && !*ack; i++)
+			__builtin_ia32_pause();
+		if (*ack)
+			return *ack;
+		host_futex((uint32_t *)ack, FUTEX_WAIT, 0, &ts);
+		if (!*ack && stub_gone(as))
+			return 0;
+	}
+}
+
+/* Gives the control thread a command (under the sentry lock) and waits for its answer. */
+static uint32_t command(struct plat_as *as, uint32_t cmd, uint64_t arg0, uint64_t arg1)
+{
+	struct st_ctrl *c = mf_ptr(as->ctrl_off);
+
+	if (as->dead)
+		return 0;
+	*(volatile uint32_t *)mf_ptr(as->ack_off) = 0;
+	c->cmd = cmd;
+	c->arg0 = arg0;
+	c->arg1 = arg1;
+	__atomic_store_n(&c->seq, c->seq + 1, __ATOMIC_SEQ_CST);
+	futex_wake(&c->seq);
+	return wait_ack(as);
+}
+
+/* ---- Address spaces ---- */
+
+static void release_deferred(struct plat_as *as)
+{
+	size_t i;
+
+	for (i = 0; i < as->ndeferred; i++)
+		mf_put(as->deferred[i]);
+	as->ndeferred = 0;
+}
+
+/*
+ * Runs the queued batch, then (ST_CMD_CLONE) makes a thread, in one
+ * command.  The control thread's answer, or ST_ACK_OK when nothing was to
+ * be done; a lost stub is killed and marked dead.
+ */
+static uint32_t flush_cmd(struct plat_as *as, uint32_t cmd, uint64_t arg0)
+{
+	unsigned n = as->nops;
+	uint32_t r = 0;
+
+	if (!n && cmd == ST_CMD_BATCH)
+		return ST_ACK_OK;
+	as->nops = 0;
+	if (as->dead)
+		goto done;
+	r = command(as, cmd, arg0, n);
+	if (r == ST_ACK_OK)
+		goto done;
+	if (r == ST_ACK_DROPPED && as->generation != as->dropped_at) {
+		/* As ptrace's drop_all: the host's map count is full; pages come back by faults. */
+		as->dropped_at = as->generation + 1;
+		goto done;
+	}
+	if (r)
+		log_warn("systrap: the host refused a batch of mapping changes; the stub process is killed");
+	as->dead = 1;
+	host_kill_process(as->pid);
+done:
+	if (n) {
+		as->generation++;
+		release_deferred(as);
+	}
+	return r;
+}
+
+static void as_flush(struct plat_as *as)
+{
+	flush_cmd(as, ST_CMD_BATCH, 0);
+}
+
+static void queue(struct plat_as *as, unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
+		  unsigned long a3, unsigned long a4, unsigned long a5)
+{
+	struct st_op *op;
+
+	if (as->nops == ST_MAX_OPS)
+		as_flush(as);
+	op = &((struct st_ctrl *)mf_ptr(as->ctrl_off))->ops[as->nops++];
+	op->nr = nr;
+	op->args[0] = a0;
+	op->args[1] = a1;
+	op->args[2] = a2;
+	op->args[3] = a3;
+	op->args[4] = a4;
+	op->args[5] = a5;
+}
+
+static void as_map(struct plat_as *as, uint64_t va, uint64_t len, uint64_t off, int prot)
+{
+	queue(as, SYS_mmap, va, len, (unsigned long)prot, MAP_SHARED | MAP_FIXED, (unsigned long)mf.fd, off);
+}
+
+static void as_unmap(struct plat_as *as, uint64_t va, uint64_t len)
+{
+	queue(as, SYS_munmap, va, len, 0, 0, 0, 0);
+}
+
+static void as_protect(struct plat_as *as, uint64_t va, uint64_t len, int prot)
+{
+	queue(as, SYS_mprotect, va, len, (unsigned long)prot, 0, 0, 0);
+}
+
+static void as_defer_put(struct plat_as *as, uint64_t off)
+{
+	if (as->ndeferred == as->capdeferred) {
+		size_t cap = as->capdeferred ? as->capdeferred * 2 : 256;
+		uint64_t *d = realloc(as->deferred, cap * sizeof(*d));
+
+		if (!d) {
+			as_flush(as);
+			mf_put(off);
+			return;
+		}
+		as->deferred = d;
+		as->capdeferred = cap;
+	}
+	as->deferred[as->ndeferred++] = off;
+}
+
+static struct plat_as *as_create(int *err)
+{
+	struct plat_as *as = calloc(1, sizeof(*as));
+	volatile int32_t *pid = mf_ptr(tmpl_scratch_off);
+	uint32_t r;
+
+	*err = -ENOMEM;
+	if (!as)
+		return NULL;
+	as->ctrl_off = mf_alloc(1);
+	as->ack_off = mf_alloc(1);
+	if (as->ctrl_off == MF_NONE || as->ack_off == MF_NONE)
+		goto fail;
+	*err = -EAGAIN;
+	if (!tmpl.pid || tmpl.dead)
+		goto fail;
+	*pid = 0;
+	r = command(&tmpl, ST_CMD_FORK, as->ctrl_off, as->ack_off);
+	if (r != ST_ACK_OK || *pid <= 0) {
+		if (!r)
+			log_warn("systrap: the stub template died; no new address space can be made");
+		goto fail;
+	}
+	as->pid = *pid;
+	/* The new stub answers on its own ack page once it has taken its pages. */
+	if (wait_ack(as) != ST_ACK_OK) {
+		host_kill_process(as->pid);
+		stub_gone(as);
+		goto fail;
+	}
+	as->live_next = live_stubs;
+	if (live_stubs)
+		live_stubs->live_pprev = &as->live_next;
+	as->live_pprev = &live_stubs;
+	live_stubs = as;
+	*err = 0;
+	return as;
+fail:
+	if (as->ctrl_off != MF_NONE)
+		mf_put(as->ctrl_off);
+	if (as->ack_off != MF_NONE)
+		mf_put(as->ack_off);
+	free(as);
+	return NULL;
+}
+
+/* As ptrace's: stub processes killed but not yet reaped, reaped later without waiting. */
+static pid_t unreaped[256];
+static int nunreaped;
+
+static void reap_stubs(void)
+{
+	int i, st;
+
+	for (i = 0; i < nunreaped;) {
+		if (host_wait4(unreaped[i], &st, __WALL | WNOHANG) != 0) {
+			unreaped[i] = unreaped[--nunreaped];
+			continue;
+		}
+		i++;
+	}
+}
+
+static void as_destroy(struct plat_as *as)
+{
+	size_t i;
+	int st;
+
+	*as->live_pprev = as->live_next;
+	if (as->live_next)
+		as->live_next->live_pprev = as->live_pprev;
+	if (!as->reaped) {
+		host_kill_process(as->pid);
+		if (host_wait4(as->pid, &st, __WALL | WNOHANG) == 0) {
+			if (nunreaped == (int)(sizeof(unreaped) / sizeof(unreaped[0])))
+				reap_stubs();
+			if (nunreaped < (int)(sizeof(unreaped) / sizeof(unreaped[0])))
+				unreaped[nunreaped++] = as->pid;
+		}
+	}
+	reap_stubs();
+	release_deferred(as);
+	free(as->deferred);
+	/* Its threads are gone with the process: their pages can go. */
+	for (i = 0; i < as->nregions; i++) {
+		uint64_t p;
+
+		for (p = 0; p < REGION_PAGES; p++)
+			mf_put(as->regions[i].off + p * PAGE);
+	}
+	free(as->regions);
+	mf_put(as->ctrl_off);
+	mf_put(as->ack_off);
+	free(as);
+}
+
+static uint64_t as_generation(struct plat_as *as)
+{
+	return as->generation;
+}
+
+static uint64_t as_cpu_ns(struct plat_as *as)
+{
+	/* The stub process's CPU clock: MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED). */
+	struct timespec ts;
+	clockid_t clk = (clockid_t)((~(unsigned)as->pid << 3) | 2);
+
+	if (host_clock_gettime(clk, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- Threads ---- */
+
+static uint64_t region_va(size_t i)
+{
+	return ST_REGIONS + i * ST_REGION;
+}
+
+static struct st_msg *msg_of(struct plat_ctx *c)
+{
+	return mf_ptr(c->as->regions[c->region].off);
+}
+
+/*
+ * A region for a new thread: a free one whose thread has exited (the host
+ * clears its tid word at the exit; a forged zero only lets two threads of
+ * one process share a page, which hurts only that process), or a new one
+ * mapped into the stub.  Its index, or -errno.
+ */
+static long region_get(struct plat_as *as)
+{
+	struct region *r;
+	size_t i;
+	uint64_t off;
+
+	for (i = 0; i < as->nregions; i++) {
+		struct st_msg *m = mf_ptr(as->regions[i].off);
+
+		if (!as->regions[i].in_use && __atomic_load_n(&m->tid, __ATOMIC_ACQUIRE) == 0)
+			goto take;
+	}
+	if (as->nregions == MAX_REGIONS)
+		return -EAGAIN;
+	if (as->nregions == as->capregions) {
+		size_t cap = as->capregions ? as->capregions * 2 : 8;
+
+		r = realloc(as->regions, cap * sizeof(*r));
+		if (!r)
+			return -ENOMEM;
+		as->regions = r;
+		as->capregions = cap;
+	}
+	off = mf_alloc(REGION_PAGES);
+	if (off == MF_NONE)
+		return -ENOMEM;
+	i = as->nregions++;
+	as->regions[i].off = off;
+	queue(as, SYS_mmap, region_va(i), ST_REGION, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+	      (unsigned long)mf.fd, off);
+take:
+	as->regions[i].in_use = 1;
+	memset(mf_ptr(as->regions[i].off), 0, PAGE);
+	return (long)i;
+}
+
+/*
+ * The fallback for a thread that blocked the interrupt signal (a forged
+ * rt_sigreturn frame can block it; the handler never does) and then never
+ * traps: for a moment it is traced, stopped, given an empty mask and let
+ * go, and the pending signal stops it as usual.  A thread that is merely
+ * slow to be scheduled goes through the same, harmlessly.
+ */
+static void unblock_interrupt(struct plat_ctx *c)
+{
+	uint64_t none = 0;
+	int st;
+
+	log_debug("systrap: thread %d has not stopped for its interrupt: its host signal mask is cleared", c->tid);
+	if (host_ptrace(PTRACE_SEIZE, c->tid, 0, 0) < 0)
+		return;
+	if (host_ptrace(PTRACE_INTERRUPT, c->tid, 0, 0) == 0 && host_wait4(c->tid, &st, __WALL) == c->tid &&
+	    WIFSTOPPED(st))
+		host_ptrace(PTRACE_SETSIGMASK, c->tid, (void *)sizeof(none), &none);
+	host_ptrace(PTRACE_DETACH, c->tid, 0, 0);
+}
+
+/* Waits for the thread's next stop: 0, or -ESRCH when it (or its process) is gone. */
+static int wait_stop(struct plat_ctx *c)
+{
+	struct st_msg *m = msg_of(c);
+	struct timespec ts = {0, LIVENESS_NS};
+	uint64_t intr;
+	int i;
+
+	for (;;) {
+		for (i = 0; i < SENTRY_SPINS; i++) {
+			if (__atomic_load_n(&m->state, __ATOMIC_ACQUIRE) != ST_RUN)
+				return 0;
+			__builtin_ia32_pause();
+		}
+		__atomic_store_n(&m->sentry_waiting, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&m->state, __ATOMIC_SEQ_CST) == ST_RUN)
+			host_futex(&m->state, FUTEX_WAIT, ST_RUN, &ts);
+		__atomic_store_n(&m->sentry_waiting, 0, __ATOMIC_RELAXED);
+		if (__atomic_load_n(&m->state, __ATOMIC_ACQUIRE) != ST_RUN)
+			return 0;
+		if (c->as->dead || stub_gone(c->as) || host_tgkill(c->as->pid, c->tid, 0) < 0)
+			return -ESRCH;
+		intr = __atomic_load_n(&c->intr_ns, __ATOMIC_ACQUIRE);
+		if (intr && host_monotonic_ns() - intr >= INTR_GRACE_NS) {
+			unblock_interrupt(c);
+			__atomic_store_n(&c->intr_ns, host_monotonic_ns(), __ATOMIC_RELEASE);
+		}
+	}
+}
+
+/* Lets a stopped thread go on (ST_RUN) or end (ST_EXIT). */
+static void resume(struct plat_ctx *c, uint32_t state)
+{
+	struct st_msg *m = msg_of(c);
+
+	c->uc = 0;
+	__atomic_store_n(&m->state, state, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&m->stub_waiting, __ATOMIC_SEQ_CST))
+		futex_wake(&m->state);
+}
+
+/*
+ * The stop's ucontext, at an offset inside the region that leaves room for
+ * the whole frame (ucontext, and the xsave area after it), or 0: the page
+ * may say anything.
+ */
+static uint64_t frame_of(struct plat_ctx *c)
+{
+	struct st_msg *m = msg_of(c);
+	uint64_t base = region_va(c->region), uc = m->uc;
+
+	if (uc < base + PAGE || uc > base + ST_REGION - sizeof(ucontext_t) || (uc & 7))
+		return 0;
+	return uc - base;
+}
+
+static ucontext_t *uc_of(struct plat_ctx *c)
+{
+	return (ucontext_t *)((char *)mf_ptr(c->as->regions[c->region].off) + c->uc);
+}
+
+/* Waits for a new thread's first stop (int3 in st_thread). */
+static int first_stop(struct plat_ctx *c)
+{
+	if (wait_stop(c) < 0)
+		return -ESRCH;
+	c->uc = frame_of(c);
+	if (!c->uc || msg_of(c)->signo != SIGTRAP)
+		return -EAGAIN;
+	return 0;
+}
+
+static struct plat_ctx *new_thread(struct plat_as *as, int *err)
+{
+	struct plat_ctx *c = calloc(1, sizeof(*c));
+	uint32_t r;
+	long i;
+
+	if (!c) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	i = region_get(as);
+	if (i < 0) {
+		*err = (int)i;
+		free(c);
+		return NULL;
+	}
+	c->as = as;
+	c->region = (size_t)i;
+	r = flush_cmd(as, ST_CMD_CLONE, region_va(c->region));
+	if (r == ST_ACK_DROPPED) {
+		/* The batch stopped before the clone (and maybe the region's mapping): once more. */
+		queue(as, SYS_mmap, region_va(c->region), ST_REGION, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		      (unsigned long)mf.fd, as->regions[c->region].off);
+		r = flush_cmd(as, ST_CMD_CLONE, region_va(c->region));
+	}
+	if (r != ST_ACK_OK) {
+		*err = as->dead ? -ESRCH : -EAGAIN;
+		goto fail;
+	}
+	c->tid = msg_of(c)->tid;
+	if (c->tid <= 0 || (*err = first_stop(c)) < 0) {
+		*err = -EAGAIN;
+		goto fail;
+	}
+	return c;
+fail:
+	as->regions[c->region].in_use = 0;
+	free(c);
+	return NULL;
+}
+
+static struct plat_ctx *ctx_create(struct plat_as *as, int *err)
+{
+	return new_thread(as, err);
+}
+
+static int get_fpstate(struct plat_ctx *c, struct iovec *iov);
+static int set_fpstate(struct plat_ctx *c, struct iovec *iov);
+
+/*
+ * The control thread made the new thread, so it starts with the control
+ * thread's FPU state; Linux's clone copies the creator's (its MXCSR and x87
+ * control word, a rounding mode set before pthread_create): copied here
+ * from the parent's frame.
+ */
+static struct plat_ctx *ctx_clone(struct plat_ctx *parent, int *err)
+{
+	struct plat_ctx *c = new_thread(parent->as, err);
+	struct iovec iov;
+
+	if (!c)
+		return NULL;
+	iov.iov_len = xsave_size;
+	iov.iov_base = malloc(xsave_size);
+	if (iov.iov_base && get_fpstate(parent, &iov) == 0)
+		set_fpstate(c, &iov);
+	free(iov.iov_base);
+	return c;
+}
+
+static int ctx_adopt(struct plat_ctx *c)
+{
+	(void)c;
+	return 0; /* no tracer to change: any sentry thread may drive any stub thread */
+}
+
+static void ctx_destroy(struct plat_ctx *c, int alive)
+{
+	/* Ends this thread; the region is reused once the host cleared its tid (the thread is gone). */
+	if (alive && !c->as->dead)
+		resume(c, ST_EXIT);
+	c->as->regions[c->region].in_use = 0;
+	free(c);
+}
+
+static int enter(struct plat_ctx *c, struct plat_as *as)
+{
+	if (c->as != as) {
+		/*
+		 * The task moved to another address space (execve): a thread of
+		 * its own there.  The old one went with its process (the old
+		 * address space was destroyed; a vfork child that leaves its
+		 * parent's gets a new context instead), so it is not touched.
+		 */
+		struct plat_ctx *n;
+		int err;
+
+		n = new_thread(as, &err);
+		if (!n)
+			return 1;
+		*c = *n;
+		free(n);
+	}
+	as_flush(as);
+	return as->dead;
+}
+
+/* ---- Running ---- */
+
+static void regs_to_uc(const plat_regs *r, ucontext_t *uc)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+
+	g[REG_R8] = (greg_t)r->r8;
+	g[REG_R9] = (greg_t)r->r9;
+	g[REG_R10] = (greg_t)r->r10;
+	g[REG_R11] = (greg_t)r->r11;
+	g[REG_R12] = (greg_t)r->r12;
+	g[REG_R13] = (greg_t)r->r13;
+	g[REG_R14] = (greg_t)r->r14;
+	g[REG_R15] = (greg_t)r->r15;
+	g[REG_RDI] = (greg_t)r->rdi;
+	g[REG_RSI] = (greg_t)r->rsi;
+	g[REG_RBP] = (greg_t)r->rbp;
+	g[REG_RBX] = (greg_t)r->rbx;
+	g[REG_RDX] = (greg_t)r->rdx;
+	g[REG_RAX] = (greg_t)r->rax;
+	g[REG_RCX] = (greg_t)r->rcx;
+	g[REG_RSP] = (greg_t)r->rsp;
+	g[REG_RIP] = (greg_t)r->rip;
+	g[REG_EFL] = (greg_t)r->eflags;
+	/* cs 0x33, gs 0, fs 0, ss 0x2b: 64-bit user mode, whatever the page said. */
+	g[REG_CSGSFS] = (greg_t)(0x33 | (0x2bULL << 48));
+	/* The application's signal mask is the sentry's business; the host's stays empty. */
+	memset(&uc->uc_sigmask, 0, 8);
+}
+
+static void uc_to_regs(const ucontext_t *uc, plat_regs *r)
+{
+	const greg_t *g = uc->uc_mcontext.gregs;
+
+	r->r8 = (uint64_t)g[REG_R8];
+	r->r9 = (uint64_t)g[REG_R9];
+	r->r10 = (uint64_t)g[REG_R10];
+	r->r11 = (uint64_t)g[REG_R11];
+	r->r12 = (uint64_t)g[REG_R12];
+	r->r13 = (uint64_t)g[REG_R13];
+	r->r14 = (uint64_t)g[REG_R14];
+	r->r15 = (uint64_t)g[REG_R15];
+	r->rdi = (uint64_t)g[REG_RDI];
+	r->rsi = (uint64_t)g[REG_RSI];
+	r->rbp = (uint64_t)g[REG_RBP];
+	r->rbx = (uint64_t)g[REG_RBX];
+	r->rdx = (uint64_t)g[REG_RDX];
+	r->rax = (uint64_t)g[REG_RAX];
+	r->rcx = (uint64_t)g[REG_RCX];
+	r->rsp = (uint64_t)g[REG_RSP];
+	r->rip = (uint64_t)g[REG_RIP];
+	r->eflags = (uint64_t)g[REG_EFL];
+	r->cs = 0x33;
+	r->ss = 0x2b;
+	r->ds = r->es = r->fs = r->gs = 0;
+}
+
+static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, plat_regs *regs,
+				     struct plat_stopinfo *info)
+{
+	struct st_msg *m;
+	ucontext_t *uc;
+	uint64_t err;
+	int sig;
+
+	if (c->as != as || as->dead || !c->uc)
+		return PLAT_DIED;
+	m = msg_of(c);
+	uc = uc_of(c);
+	regs_to_uc(regs, uc);
+	m->fs_base = regs->fs_base;
+	m->gs_base = regs->gs_base;
+	resume(c, ST_RUN);
+	if (wait_stop(c) < 0)
+		return PLAT_DIED;
+	__atomic_store_n(&c->intr_ns, 0, __ATOMIC_RELEASE);
+	c->uc = frame_of(c);
+	if (!c->uc) {
+		log_warn("systrap: thread %d stopped with a frame outside its region; its process is killed", c->tid);
+		return PLAT_DIED;
+	}
+	uc = uc_of(c);
+	uc_to_regs(uc, regs);
+	regs->fs_base = m->fs_base;
+	regs->gs_base = m->gs_base;
+	sig = m->signo;
+	info->signo = sig;
+	info->code = m->code;
+	info->addr = m->addr;
+	info->access = PLAT_ACCESS_UNKNOWN;
+	regs->orig_rax = (uint64_t)-1; /* as ptrace gives for a stop that is not a system call */
+	switch (sig) {
+	case SIGSYS:
+		/* seccomp rolled rax back to the number, as ptrace's syscall stop leaves it in orig_rax. */
+		regs->orig_rax = regs->rax;
+		regs->rax = (uint64_t)-ENOSYS;
+		return PLAT_SYSCALL;
+	case SIG_INTERRUPT:
+		return PLAT_INTERRUPT;
+	case SIGSEGV:
+		if (m->code != SEGV_MAPERR && m->code != SEGV_ACCERR)
+			return PLAT_SIGNAL;
+		/* The page-fault error code the CPU pushed: bit 1 a write, bit 4 an instruction fetch. */
+		err = (uint64_t)uc->uc_mcontext.gregs[REG_ERR];
+		info->access = err & 16 ? PLAT_ACCESS_EXEC : err & 2 ? PLAT_ACCESS_WRITE : PLAT_ACCESS_READ;
+		return PLAT_FAULT;
+	case SIGBUS:
+	case SIGFPE:
+	case SIGILL:
+	case SIGTRAP:
+		return PLAT_SIGNAL;
+	}
+	log_warn("systrap: thread %d stopped for signal %d; its process is killed", c->tid, sig);
+	return PLAT_DIED;
+}
+
+/*
+ * The xsave area of the current stop's frame and its size (*len), as the
+ * kernel's words in it (fpx_sw_bytes) say, checked to lie in the region;
+ * NULL if it does not.
+ */
+static uint8_t *fpstate_of(struct plat_ctx *c, size_t *len)
+{
+	uint64_t base = region_va(c->region), fp, end = base + ST_REGION;
+	uint8_t *p;
+	uint32_t size;
+
+	if (!c->uc)
+		return NULL;
+	fp = (uint64_t)uc_of(c)->uc_mcontext.fpregs;
+	if (fp < base + PAGE || fp > end - 576 || (fp & 63))
+		return NULL;
+	p = (uint8_t *)mf_ptr(c->as->regions[c->region].off) + (fp - base);
+	memcpy(&size, p + 464 + 16, 4); /* xstate_size */
+	if (size < 576 || size > xsave_size || size > end - fp)
+		return NULL;
+	*len = size;
+	return p;
+}
+
+static int get_fpstate(struct plat_ctx *c, struct iovec *iov)
+{
+	size_t len;
+	uint8_t *fp = fpstate_of(c, &len);
+
+	if (!fp)
+		return -EFAULT;
+	if (len > iov->iov_len)
+		len = iov->iov_len;
+	memcpy(iov->iov_base, fp, len);
+	iov->iov_len = len;
+	return 0;
+}
+
+static int set_fpstate(struct plat_ctx *c, struct iovec *iov)
+{
+	size_t n;
+	uint8_t *fp = fpstate_of(c, &n), sw[48];
+	uint64_t xfeatures, bv;
+	uint32_t mxcsr_mask;
+
+	if (!fp)
+		return -EINVAL;
+	if (iov->iov_len < n)
+		n = iov->iov_len;
+	if (n < 512)
+		return -EINVAL;
+	/* The kernel's own words in the frame (fpx_sw_bytes) stay, as rt_sigreturn reads them. */
+	memcpy(sw, fp + 464, sizeof(sw));
+	memcpy(fp, iov->iov_base, n);
+	memcpy(fp + 464, sw, sizeof(sw));
+	memcpy(&xfeatures, sw + 8, 8);
+	/* What rt_sigreturn would refuse (a fault that kills the stub): reserved MXCSR bits, unknown features. */
+	memcpy(&mxcsr_mask, fp + 28, 4);
+	if (!mxcsr_mask)
+		mxcsr_mask = 0xffbf;
+	*(uint32_t *)(fp + 24) &= mxcsr_mask;
+	if (n >= 576) {
+		memcpy(&bv, fp + 512, 8);
+		bv &= xfeatures;
+		memcpy(fp + 512, &bv, 8);
+		memset(fp + 520, 0, 56); /* xcomp_bv and the reserved header words */
+	}
+	return 0;
+}
+
+static void interrupt(struct plat_ctx *c)
+{
+	/*
+	 * Whether or not it runs now: a thread about to run takes the pending
+	 * signal at once (a spurious PLAT_INTERRUPT at worst), as ptrace's
+	 * pending SIGSTOP.
+	 */
+	uint64_t zero = 0;
+
+	if (host_tgkill(c->as->pid, c->tid, SIG_INTERRUPT) == 0)
+		__atomic_compare_exchange_n(&c->intr_ns, &zero, host_monotonic_ns(), 0, __ATOMIC_ACQ_REL,
+					    __ATOMIC_ACQUIRE);
+}
+
+/* ---- Start-up ---- */
+
+static int init(const struct plat_config *cfg)
+{
+	struct stub_args a;
+	unsigned eax, ebx, ecx, edx;
+	uint32_t r;
+
+	(void)cfg;
+	__asm__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(0xd), "c"(0));
+	xsave_size = ebx; /* with every feature; a frame may hold fewer (AMX only once asked for) */
+	if (xsave_size < 576 || xsave_size > ST_REGION - PAGE - 2048) {
+		log_warn("systrap: this CPU's xsave area (%u bytes) does not fit a stub's signal stack", xsave_size);
+		return -ENOSYS;
+	}
+	tmpl.ctrl_off = mf_alloc(1);
+	tmpl.ack_off = mf_alloc(1);
+	tmpl_scratch_off = mf_alloc(1);
+	if (tmpl.ctrl_off == MF_NONE || tmpl.ack_off == MF_NONE || tmpl_scratch_off == MF_NONE)
+		return -ENOMEM;
+	a.memfd = mf.fd;
+	a.ctrl_off = tmpl.ctrl_off;
+	a.ack_off = tmpl.ack_off;
+	a.scratch_off = tmpl_scratch_off;
+	tmpl.pid = host_fork_stub(stub_child, &a);
+	if (tmpl.pid < 0)
+		return tmpl.pid;
+	r = wait_ack(&tmpl);
+	if (r != ST_ACK_OK) {
+		host_kill_process(tmpl.pid);
+		stub_gone(&tmpl);
+		return -ENOSYS;
+	}
+	return 0;
+}
+
+/*
+ * seccomp's RET_TRAP, FSGSBASE in user mode (st_handler reads and writes fs
+ * and gs base itself), and the memory file are all it needs.
+ */
+static int available(const char **why)
+{
+	unsigned eax, ebx, ecx, edx;
+
+	__asm__("cpuid" : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx) : "a"(7), "c"(0));
+	if (!(ebx & 1)) {
+		*why = "the CPU has no FSGSBASE instructions";
+		return -ENOSYS;
+	}
+	if (!(getauxval(AT_HWCAP2) & 2)) {
+		*why = "the host kernel does not let user code use FSGSBASE (Linux 5.9 or later does)";
+		return -ENOSYS;
+	}
+	return 0;
+}
+
+/* The sentry's own host calls for this platform, merged into the vetted list. */
+static const struct host_rule systrap_rules[] = {
+	HOST_ONE("tgkill", "interrupt a stub thread running application code (its handler reports the stop)",
+		 SCMP_A2(SCMP_CMP_EQ, SIG_INTERRUPT)),
+	HOST_ONE("tgkill", "is a stub thread still there (signal 0)", SCMP_A2(SCMP_CMP_EQ, 0)),
+	HOST_TWO("tgkill", "kill a stub process through its first thread, the control thread, which lives as long as "
+			   "the process (a thread id, never a group: kill(2) is not on the list)",
+		 HOST_PID_ONLY, SCMP_A2(SCMP_CMP_EQ, SIGKILL)),
+	HOST_ANY("wait4", "reap stub processes; notice one that died; the fallback's stop"),
+	/* The fallback of unblock_interrupt(), and only it: no other request. */
+	HOST_TWO("ptrace", "fallback: trace for a moment a thread that blocked the interrupt signal",
+		 SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE), SCMP_A3(SCMP_CMP_EQ, 0)),
+	HOST_ONE("ptrace", "fallback: stop it", SCMP_A0(SCMP_CMP_EQ, PTRACE_INTERRUPT)),
+	HOST_TWO("ptrace", "fallback: empty its host signal mask", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETSIGMASK),
+		 SCMP_A2(SCMP_CMP_EQ, 8)),
+	HOST_TWO("ptrace", "fallback: let it go", SCMP_A0(SCMP_CMP_EQ, PTRACE_DETACH), SCMP_A3(SCMP_CMP_EQ, 0)),
+};
+
+static const struct host_rules systrap_host_rules = {
+	"platform/systrap", systrap_rules, sizeof(systrap_rules) / sizeof(systrap_rules[0]),
+};
+
+static void kill_all(void)
+{
+	struct plat_as *as;
+
+	for (as = live_stubs; as; as = as->live_next)
+		host_kill_process(as->pid);
+	if (tmpl.pid > 0)
+		host_kill_process(tmpl.pid);
+}
+
+static const struct platform plat_systrap = {
+	.name = "systrap",
+	.available = available,
+	.init = init,
+	.host_rules = &systrap_host_rules,
+	.as_create = as_create,
+	.as_destroy = as_destroy,
+	.as_map = as_map,
+	.as_unmap = as_unmap,
+	.as_protect = as_protect,
+	.as_defer_put = as_defer_put,
+	.as_cpu_ns = as_cpu_ns,
+	.ctx_create = ctx_create,
+	.ctx_clone = ctx_clone,
+	.ctx_adopt = ctx_adopt,
+	.ctx_destroy = ctx_destroy,
+	.enter = enter,
+	.as_generation = as_generation,
+	.switch_to_user = switch_to_user,
+	.get_fpstate = get_fpstate,
+	.set_fpstate = set_fpstate,
+	.interrupt = interrupt,
+	.kill_all = kill_all,
+	.user_limit = ST_CODE,
+};
+
+PLATFORM(plat_systrap)
