@@ -105,6 +105,9 @@
  */
 #define SENTRY_SPINS 0
 
+/* The trap flag of RFLAGS: a debug exception after each instruction. */
+#define X86_EFLAGS_TF 0x100ULL
+
 struct plat_as {
 	pid_t pid;           /* the stub process (its first thread is the control thread) */
 	uint64_t ctrl_off;   /* memory-file frame of ST_CTRL */
@@ -120,6 +123,7 @@ struct plat_as {
 	struct region *regions;
 	size_t nregions, capregions;
 	struct plat_as *live_next, **live_pprev; /* on live_stubs from creation to destruction */
+	uint64_t serial;     /* unique to this address space, for as_live() */
 };
 
 struct region {
@@ -133,9 +137,28 @@ struct plat_ctx {
 	pid_t tid;      /* the stub thread (as its page said at clone; only ever used with tgkill(as->pid)) */
 	uint64_t uc;    /* offset in the region of the current stop's ucontext; 0: none */
 	uint64_t intr_ns; /* when interrupt() signalled it and no stop came yet; 0: none (atomic) */
+	uint64_t as_serial; /* as->serial when bound to it */
+	int step;           /* run one instruction (set_singlestep): the trap flag, set by the sentry */
 };
 
 static struct plat_as *live_stubs;
+static uint64_t as_serials;
+
+/*
+ * Is c's address space still there?  Between an execve and the task's next
+ * enter(), its context still names the old one, which execve destroyed; a
+ * ptrace stop there (the exec event) asks for the FPU state.  Under the
+ * sentry lock.
+ */
+static int as_live(const struct plat_ctx *c)
+{
+	const struct plat_as *as;
+
+	for (as = live_stubs; as; as = as->live_next)
+		if (as == c->as && as->serial == c->as_serial)
+			return c->region < as->nregions;
+	return 0;
+}
 /* The template: the stub every other is forked from (its pid, ctrl and ack frames). */
 static struct plat_as tmpl;
 static uint64_t tmpl_scratch_off = MF_NONE;
@@ -471,6 +494,7 @@ static struct plat_as *as_create(int *err)
 		live_stubs->live_pprev = &as->live_next;
 	as->live_pprev = &live_stubs;
 	live_stubs = as;
+	as->serial = ++as_serials;
 	*err = 0;
 	return as;
 fail:
@@ -712,6 +736,7 @@ static struct plat_ctx *new_thread(struct plat_as *as, int *err)
 		return NULL;
 	}
 	c->as = as;
+	c->as_serial = as->serial;
 	c->region = (size_t)i;
 	r = flush_cmd(as, ST_CMD_CLONE, region_va(c->region));
 	if (r == ST_ACK_DROPPED) {
@@ -864,7 +889,7 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 {
 	struct st_msg *m;
 	ucontext_t *uc;
-	uint64_t err;
+	uint64_t err, tf;
 	int sig;
 
 	if (c->as != as || as->dead || !c->uc)
@@ -872,6 +897,9 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	m = msg_of(c);
 	uc = uc_of(c);
 	regs_to_uc(regs, uc);
+	/* One instruction, then #DB: SIGTRAP in the stub, reported as any signal (ptrace's SINGLESTEP). */
+	if (c->step && !(regs->eflags & X86_EFLAGS_TF))
+		uc->uc_mcontext.gregs[REG_EFL] |= X86_EFLAGS_TF;
 	m->fs_base = regs->fs_base;
 	m->gs_base = regs->gs_base;
 	resume(c, ST_RUN);
@@ -884,7 +912,10 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 		return PLAT_DIED;
 	}
 	uc = uc_of(c);
+	tf = regs->eflags & X86_EFLAGS_TF; /* the application's own trap flag, if it set one */
 	uc_to_regs(uc, regs);
+	if (c->step && !tf)
+		regs->eflags &= ~(uint64_t)X86_EFLAGS_TF;
 	regs->fs_base = m->fs_base;
 	regs->gs_base = m->gs_base;
 	sig = m->signo;
@@ -929,7 +960,7 @@ static uint8_t *fpstate_of(struct plat_ctx *c, size_t *len)
 	uint8_t *p;
 	uint32_t size;
 
-	if (!c->uc)
+	if (!c->uc || !as_live(c))
 		return NULL;
 	fp = (uint64_t)uc_of(c)->uc_mcontext.fpregs;
 	if (fp < base + PAGE || fp > end - 576 || (fp & 63))
@@ -953,6 +984,18 @@ static int get_fpstate(struct plat_ctx *c, struct iovec *iov)
 		len = iov->iov_len;
 	memcpy(iov->iov_base, fp, len);
 	iov->iov_len = len;
+	/*
+	 * In ptrace's layout, as the platform interface gives it: bytes
+	 * 464..511 hold XCR0 (the user features), not the signal frame's
+	 * fpx_sw_bytes (magic, sizes, then the features).
+	 */
+	if (len >= 512) {
+		uint64_t xfeatures;
+
+		memcpy(&xfeatures, fp + 464 + 8, 8);
+		memset((uint8_t *)iov->iov_base + 464, 0, 48);
+		memcpy((uint8_t *)iov->iov_base + 464, &xfeatures, 8);
+	}
 	return 0;
 }
 
@@ -986,6 +1029,11 @@ static int set_fpstate(struct plat_ctx *c, struct iovec *iov)
 		memset(fp + 520, 0, 56); /* xcomp_bv and the reserved header words */
 	}
 	return 0;
+}
+
+static void set_singlestep(struct plat_ctx *c, int on)
+{
+	c->step = on;
 }
 
 static void interrupt(struct plat_ctx *c)
@@ -1111,6 +1159,7 @@ static const struct platform plat_systrap = {
 	.switch_to_user = switch_to_user,
 	.get_fpstate = get_fpstate,
 	.set_fpstate = set_fpstate,
+	.set_singlestep = set_singlestep,
 	.interrupt = interrupt,
 	.kill_all = kill_all,
 	.user_limit = ST_CODE,
