@@ -45,7 +45,10 @@ wait "$pid" 2>/dev/null
 # stress-ng's os, filesystem, memory and scheduler classes, every stressor of
 # a class at once for a bounded time: the sandbox must end on its own with no
 # error from the sentry.  Stressors failing for want of a feature are not
-# counted here (the syscall tests compare features with Linux).
+# counted here (the syscall tests compare features with Linux), nor the
+# sentry's note that a new process could not get its stub at the memory
+# limit (it is killed, as by an OOM kill; the fork bombs of the os class
+# reach it on some machines).
 for class in scheduler filesystem memory os; do
 	start=$(date +%s)
 	timeout -k 5 150 "$CVISOR" do --memory=2G --private-tmp --cwd /tmp -- \
@@ -54,7 +57,7 @@ for class in scheduler filesystem memory os; do
 	took=$(($(date +%s) - start))
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 		echo "FAIL stress/stress-ng --class $class ends on its own: still running after 150 s"; fail=1
-	elif grep -q "^cvisor:" class.err class.out; then
+	elif grep -h "^cvisor:" class.err class.out | grep -qv "^cvisor: warning: cannot start a new task"; then
 		echo "FAIL stress/stress-ng --class $class ends on its own: $(grep -h '^cvisor:' class.err class.out | head -2 | tr '\n' ' ')"; fail=1
 	elif ! grep -q "run completed" class.out class.err; then
 		echo "FAIL stress/stress-ng --class $class ends on its own: exit $rc, no end of run: $(tail -2 class.err | tr '\n' ' ')"; fail=1
