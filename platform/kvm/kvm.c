@@ -683,8 +683,14 @@ static int enter(struct plat_ctx *c, struct plat_as *as)
 		c->as = as;
 		free(c->fpu);
 		c->fpu = NULL;
-		if (c->cpu && vm.xsave_reset)
-			kvm_ioctl(c->cpu->fd, KVM_SET_XSAVE, vm.xsave_reset);
+		if (c->cpu && (!vm.xsave_reset || kvm_ioctl(c->cpu->fd, KVM_SET_XSAVE, vm.xsave_reset) < 0)) {
+			/* Not run again with the old program's registers: the pool's vCPU is reset or refused. */
+			log_warn("kvm: cannot reset vCPU %u's FPU state at execve", c->cpu->index);
+			c->cpu->owner = NULL;
+			c->cpu->next_free = vm.free_cpus;
+			vm.free_cpus = c->cpu;
+			c->cpu = NULL;
+		}
 	}
 	if (!c->cpu) {
 		c->cpu = vcpu_get(as, c->fpu);
