@@ -112,11 +112,18 @@ struct platform {
 	 */
 	struct plat_ctx *(*ctx_clone)(struct plat_ctx *parent, int *err);
 	int (*ctx_adopt)(struct plat_ctx *ctx);
+	/*
+	 * execve: ctx's task runs on as, a new address space, from now on.
+	 * Called under the sentry lock before the old address space is
+	 * destroyed (ctx keeps nothing of it), for a task that was alone in
+	 * it; the new program starts with a clean FPU state.  0, or -errno:
+	 * the task cannot run the new program (past execve's point of no return).
+	 */
+	int (*ctx_exec)(struct plat_ctx *ctx, struct plat_as *as);
 	/* Ends the context; alive: other contexts go on in the address space (end just this one). */
 	void (*ctx_destroy)(struct plat_ctx *ctx, int alive);
 	/*
-	 * Binds ctx to as (a new one after execve) and carries out the
-	 * mapping changes queued on as.  Called with the sentry lock held,
+	 * Carries out the mapping changes queued on as, ctx's address space.  Called with the sentry lock held,
 	 * right before switch_to_user(): the queue is shared by every thread
 	 * of the address space.  Nonzero: the address space is gone (another
 	 * thread ended the group).

@@ -871,6 +871,11 @@ static long do_execve(struct task *t, const struct path *at, const char *path, g
 		}
 		plat->ctx_destroy(t->ctx, 1);
 		t->ctx = c;
+	} else if ((r = plat->ctx_exec(t->ctx, mm->as)) < 0) {
+		/* Its context could not move to the new memory, and the old image is gone: the process ends. */
+		mm_put(mm);
+		exec_failed_late(t);
+		goto out;
 	}
 	mm_put(t->mm);
 	t->mm = mm;

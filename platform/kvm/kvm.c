@@ -671,27 +671,27 @@ static void ctx_destroy(struct plat_ctx *c, int alive)
 	free(c);
 }
 
+/* execve: the vCPU moves to the new page tables at its next entry, and the new program starts with a clean FPU. */
+static int ctx_exec(struct plat_ctx *c, struct plat_as *as)
+{
+	c->as = as;
+	free(c->fpu);
+	c->fpu = NULL;
+	if (c->cpu && (!vm.xsave_reset || kvm_ioctl(c->cpu->fd, KVM_SET_XSAVE, vm.xsave_reset) < 0)) {
+		/* Not run again with the old program's registers: back to the pool, which resets or refuses it. */
+		log_warn("kvm: cannot reset vCPU %u's FPU state at execve", c->cpu->index);
+		c->cpu->owner = NULL;
+		c->cpu->next_free = vm.free_cpus;
+		vm.free_cpus = c->cpu;
+		c->cpu = NULL;
+	}
+	return 0;
+}
+
 static int enter(struct plat_ctx *c, struct plat_as *as)
 {
-	if (as->broken)
-		return 1;
-	if (c->as != as) {
-		/*
-		 * execve: the vCPU moves to the new page tables at its next
-		 * entry, and the new program starts with a clean FPU, as on Linux.
-		 */
-		c->as = as;
-		free(c->fpu);
-		c->fpu = NULL;
-		if (c->cpu && (!vm.xsave_reset || kvm_ioctl(c->cpu->fd, KVM_SET_XSAVE, vm.xsave_reset) < 0)) {
-			/* Not run again with the old program's registers: the pool's vCPU is reset or refused. */
-			log_warn("kvm: cannot reset vCPU %u's FPU state at execve", c->cpu->index);
-			c->cpu->owner = NULL;
-			c->cpu->next_free = vm.free_cpus;
-			vm.free_cpus = c->cpu;
-			c->cpu = NULL;
-		}
-	}
+	if (as->broken || c->as != as)
+		return 1; /* c->as != as: not its address space, a sentry bug; the task ends */
 	if (!c->cpu) {
 		c->cpu = vcpu_get(as, c->fpu);
 		if (!c->cpu)
@@ -1084,6 +1084,7 @@ static const struct platform plat_kvm = {
 	.ctx_create = ctx_create,
 	.ctx_clone = ctx_clone,
 	.ctx_adopt = ctx_adopt,
+	.ctx_exec = ctx_exec,
 	.ctx_destroy = ctx_destroy,
 	.enter = enter,
 	.as_generation = as_generation,

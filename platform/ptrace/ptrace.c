@@ -737,13 +737,18 @@ static void ctx_destroy(struct plat_ctx *c, int alive)
 	free(c);
 }
 
+/* execve: the task runs in the new address space's stub, whose first thread is its own. */
+static int ctx_exec(struct plat_ctx *c, struct plat_as *as)
+{
+	c->as = as;
+	c->tid = as->pid;
+	return 0;
+}
+
 static int enter(struct plat_ctx *c, struct plat_as *as)
 {
-	if (c->as != as) {
-		/* The task moved to another address space (execve): use its thread. */
-		c->as = as;
-		c->tid = as->pid;
-	}
+	if (c->as != as)
+		return 1; /* not its address space: a sentry bug, the task ends */
 	cur_ctx = c;
 	as_flush(as);
 	return as->dead;
@@ -930,6 +935,7 @@ static const struct platform plat_ptrace = {
 	.ctx_create = ctx_create,
 	.ctx_clone = ctx_clone,
 	.ctx_adopt = ctx_adopt,
+	.ctx_exec = ctx_exec,
 	.ctx_destroy = ctx_destroy,
 	.enter = enter,
 	.as_generation = as_generation,

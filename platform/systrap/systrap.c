@@ -805,24 +805,28 @@ static void ctx_destroy(struct plat_ctx *c, int alive)
 	free(c);
 }
 
+/*
+ * execve: a thread of the task's own in the new address space.  The old one
+ * goes with its process when the old address space is destroyed, right
+ * after (a vfork child that leaves its parent's gets a new context instead).
+ */
+static int ctx_exec(struct plat_ctx *c, struct plat_as *as)
+{
+	struct plat_ctx *n;
+	int err = -ENOMEM;
+
+	n = new_thread(as, &err);
+	if (!n)
+		return err < 0 ? err : -ENOMEM;
+	*c = *n;
+	free(n);
+	return 0;
+}
+
 static int enter(struct plat_ctx *c, struct plat_as *as)
 {
-	if (c->as != as) {
-		/*
-		 * The task moved to another address space (execve): a thread of
-		 * its own there.  The old one went with its process (the old
-		 * address space was destroyed; a vfork child that leaves its
-		 * parent's gets a new context instead), so it is not touched.
-		 */
-		struct plat_ctx *n;
-		int err;
-
-		n = new_thread(as, &err);
-		if (!n)
-			return 1;
-		*c = *n;
-		free(n);
-	}
+	if (c->as != as)
+		return 1; /* not its address space: a sentry bug, the task ends */
 	as_flush(as);
 	return as->dead;
 }
@@ -1153,6 +1157,7 @@ static const struct platform plat_systrap = {
 	.ctx_create = ctx_create,
 	.ctx_clone = ctx_clone,
 	.ctx_adopt = ctx_adopt,
+	.ctx_exec = ctx_exec,
 	.ctx_destroy = ctx_destroy,
 	.enter = enter,
 	.as_generation = as_generation,
