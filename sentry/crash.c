@@ -130,6 +130,9 @@ void timing_print(void)
 	}
 	snprintf(line, sizeof(line), "cvisor: debug:   %-18s %8.1f\n", "total", (double)(t->last - t->start) / 1000.0);
 	out(line);
+	snprintf(line, sizeof(line), "cvisor: debug: the application stopped for %llu system calls, %llu page faults, %llu others\n",
+		 (unsigned long long)t->syscalls, (unsigned long long)t->faults, (unsigned long long)t->others);
+	out(line);
 }
 
 void log_debug_(const char *fmt, ...)

@@ -39,6 +39,8 @@ struct timing {
 	uint64_t last;               /* the last mark */
 	uint64_t ns[TIMING_NPHASES]; /* time spent per phase */
 	int ran;                     /* TIMING_FIRST was marked: start-up is over */
+	/* The application's stops by kind, all processes (the program phase's round trips). */
+	uint64_t syscalls, faults, others;
 };
 
 /* The breakdown being taken (--debug), or NULL. */
@@ -57,6 +59,15 @@ static inline void timing_mark(enum timing_phase p)
 	t->last = now;
 	if (p == TIMING_FIRST)
 		t->ran = 1;
+}
+
+/* One stop of the application: a system call (kind 0), a page fault (1) or another (2). */
+static inline void timing_count(int kind)
+{
+	struct timing *t = timing_active;
+
+	if (t)
+		(*(kind == 0 ? &t->syscalls : kind == 1 ? &t->faults : &t->others))++;
 }
 
 /* Starts a breakdown in t (zeroed, and shared with every process that marks). */

@@ -83,6 +83,7 @@ void task_run(struct task *t)
 			t->user_ns += left - t->user_since;
 			t->user_since = 0;
 		}
+		timing_count(why == PLAT_SYSCALL ? 0 : why == PLAT_FAULT ? 1 : 2);
 		switch (why) {
 		case PLAT_SYSCALL:
 			if (!t->ptrace.tracer || !ptrace_syscall_enter(t))
