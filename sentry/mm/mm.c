@@ -34,7 +34,7 @@
 /* Populating: this many pages around a fault, aligned, as one run. */
 #define FAULT_AROUND_ANON 16
 #define FAULT_AROUND_FILE 32
-#define FAULT_AROUND_COW 16 /* pages of a private file mapping copied around a write's (cow_around) */
+#define FAULT_AROUND_COW 32 /* pages of a private file mapping copied around a write's (cow_around) */
 
 /* Set at start-up; here, in the lowest layer that runs through it (platform.h). */
 const struct platform *plat;
