@@ -606,6 +606,23 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 		}
 	}
 
+	/*
+	 * A file's window that sticks out of its mapping is moved into it, not
+	 * cut: a mapping not aligned to the window (ld.so.cache, a library's
+	 * segment) is then taken in as few faults as its size allows.
+	 */
+	if (v->inode && !(v->flags & VMA_ANON) && v->end - v->start <= win * PAGE) {
+		lo = v->start;
+		hi = v->end;
+	} else if (v->inode && !(v->flags & VMA_ANON)) {
+		if (lo < v->start) {
+			lo = v->start;
+			hi = lo + win * PAGE;
+		} else if (hi > v->end) {
+			hi = v->end;
+			lo = hi - win * PAGE;
+		}
+	}
 	if (lo < v->start)
 		lo = v->start;
 	if (hi > v->end)
