@@ -98,9 +98,9 @@ void task_run(struct task *t)
 			break;
 		case PLAT_FAULT:
 			code = mm_fault(t->mm, info.addr, plat->as_generation(t->mm->as) != t->as_generation,
-					info.code == SEGV_MAPERR);
+					info.code == SEGV_MAPERR, info.access == PLAT_ACCESS_WRITE);
 			if (code == SEGV_MAPERR && mm_grow_stack(t->mm, info.addr, t->tg->rlim[RLIMIT_STACK].rlim_cur) == 0)
-				code = mm_fault(t->mm, info.addr, 0, 1);
+				code = mm_fault(t->mm, info.addr, 0, 1, info.access == PLAT_ACCESS_WRITE);
 			if (code && code != MM_FAULT_OOM && info.access == PLAT_ACCESS_UNKNOWN && plat->fault_access)
 				info.access = plat->fault_access(t->ctx, &t->regs, &info);
 			t->fault_access = info.access;

@@ -845,7 +845,7 @@ long mm_grow_stack(struct mm *mm, gva_t addr, uint64_t limit)
 	return 0;
 }
 
-int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped)
+int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped, int write)
 {
 	struct vma *v = addr < mm->limit ? vma_find(mm, addr) : NULL;
 	uint64_t *ent;
@@ -867,7 +867,12 @@ int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped)
 		/* Past a file's end, or a shared tmpfs page that does not fit (shmem's SIGBUS). */
 		if (r == -EIO || r == -ENOSPC)
 			return MM_FAULT_SIGBUS;
-		return r < 0 ? SEGV_ACCERR : 0;
+		if (r < 0)
+			return SEGV_ACCERR;
+		ent = pte(mm, PGDOWN(addr), 0);
+		/* A write would fault again on the copy-on-write page just mapped: its copy now. */
+		if (!write || !ent || !(*ent & PTE_P) || !(*ent & PTE_COW) || !(v->prot & PROT_WRITE))
+			return 0;
 	}
 	/* Present: the only fault we can fix is a write to a COW page (its copy may not fit). */
 	if ((*ent & PTE_COW) && (v->prot & PROT_WRITE)) {

@@ -177,8 +177,10 @@ long mm_grow_stack(struct mm *mm, gva_t addr, uint64_t limit);
  * not have been mapped yet when it was touched.  unmapped: the platform
  * found no mapping there (SEGV_MAPERR); a present page is then mapped
  * again, as the platform may drop its mappings (plat->as_map's contract).
+ * write: the access is known to be a write (0: a read, or not known), so
+ * a copy-on-write page is made private at once, not on a second fault.
  */
-int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped);
+int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped, int write);
 #define MM_FAULT_OOM (-1)    /* mm_fault: the sandbox's memory is full */
 #define MM_FAULT_SIGBUS (-2) /* mm_fault: a file page past the file's end, or a shared tmpfs page that does not fit (BUS_ADRERR) */
 

@@ -77,7 +77,7 @@ static void ranges(void)
 	      mm_copy_in(mm, buf, A + PG - 4, 4) == 0 && memcmp(buf, "abcd", 4) == 0);
 	CHECK("munmap of a hole leaves two vmas", mm_munmap(mm, A + PG, 2 * PG) == 0 && mm->nvmas == 2 && !vma_at(mm, A + 2 * PG));
 	CHECK("copy_in from the hole is EFAULT", mm_copy_in(mm, buf, A + PG, 1) == -EFAULT);
-	CHECK("fault in the hole is SEGV_MAPERR", mm_fault(mm, A + 2 * PG, 0, 1) == SEGV_MAPERR);
+	CHECK("fault in the hole is SEGV_MAPERR", mm_fault(mm, A + 2 * PG, 0, 1, 0) == SEGV_MAPERR);
 	CHECK("munmap of an unaligned address is EINVAL", mm_munmap(mm, A + 1, PG) == -EINVAL);
 	CHECK("mmap of length 0 is EINVAL", mm_mmap(mm, 0, 0, PROT_READ, MAP_PRIVATE, NULL, 0, PROT_READ) == -EINVAL);
 	CHECK("fixed mmap at an unaligned address is EINVAL",
@@ -89,7 +89,7 @@ static void ranges(void)
 
 		CHECK("a hint-less mmap lands below mmap_base, page-aligned",
 		      a > 0 && (gva_t)a + 3 * PG <= mm->mmap_base && !((gva_t)a & (PG - 1)));
-		CHECK("fault on PROT_NONE is SEGV_ACCERR", mm_fault(mm, (gva_t)a, 0, 0) == SEGV_ACCERR);
+		CHECK("fault on PROT_NONE is SEGV_ACCERR", mm_fault(mm, (gva_t)a, 0, 0, 0) == SEGV_ACCERR);
 		CHECK("mprotect beyond what the file allows is EACCES",
 		      mm_mprotect(mm, (gva_t)a, PG, PROT_WRITE) == -EACCES);
 	}
@@ -121,7 +121,7 @@ static void cow(void)
 	CHECK("the parent's frame is its own again", r.shared == 0);
 	protects = 0;
 	CHECK("a write fault in the parent takes the page back without a copy",
-	      mm_fault(p, A, 0, 0) == 0 && mf.used == used + 1 && protects == 1);
+	      mm_fault(p, A, 0, 0, 0) == 0 && mf.used == used + 1 && protects == 1);
 	mm_put(c);
 	CHECK("the child's frame is freed with it", mf.used == used);
 	mm_put(p);

@@ -96,7 +96,7 @@ int main(void)
 	CHECK("... which come back from the same frames", mm_copy_in(other, &c, A + 2 * PG, 1) == 0 && c == 'c' &&
 								 mf_refs(frames[2]) == 3);
 	CHECK("mremap may grow the code in place", mm_mremap(other, A + PG, 2 * PG, 3 * PG, 0, 0) == (long)(A + PG));
-	CHECK("past its pages is SIGBUS", mm_fault(other, A + 3 * PG, 0, 1) == MM_FAULT_SIGBUS);
+	CHECK("past its pages is SIGBUS", mm_fault(other, A + 3 * PG, 0, 1, 0) == MM_FAULT_SIGBUS);
 	CHECK("it may be unmapped", mm_munmap(other, A + PG, 3 * PG) == 0 && mm_copy_in(other, &c, A + PG, 1) == -EFAULT);
 
 	mm_put(other);
