@@ -20,7 +20,7 @@ X(epoll_create1) X(epoll_ctl) X(epoll_wait) X(epoll_pwait) X(epoll_pwait2) X(mem
 X(inotify_init) X(inotify_init1) X(inotify_add_watch) X(inotify_rm_watch)
 /* sys_socket.c */
 X(socket) X(socketpair) X(bind) X(listen) X(connect) X(accept) X(accept4) X(sendto) X(sendmsg) X(recvfrom)
-X(recvmsg) X(shutdown) X(getsockname) X(getpeername) X(getsockopt) X(setsockopt)
+X(recvmsg) X(sendmmsg) X(recvmmsg) X(shutdown) X(getsockname) X(getpeername) X(getsockopt) X(setsockopt)
 /* sys_xfile.c */
 X(sync) X(syncfs) X(sync_file_range) X(fallocate) X(copy_file_range) X(splice) X(tee) X(vmsplice) X(chroot)
 X(getxattr) X(lgetxattr) X(fgetxattr) X(setxattr) X(lsetxattr) X(fsetxattr) X(listxattr) X(llistxattr)

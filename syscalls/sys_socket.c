@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include "../sentry/host/host.h"
 #include "../sentry/kernel/task.h"
 #include "../sentry/mm/mm.h"
 #include "../vfs/socket.h"
@@ -740,6 +741,122 @@ SYSCALL(recvmsg)
 		       mm_copy_out(t->mm, a[1] + offsetof(struct abi_msghdr, flags), &h.flags, 4) < 0))
 		return -EFAULT;
 	return r;
+}
+
+/*
+ * sendmmsg and recvmmsg: sendmsg and recvmsg over a vector of struct
+ * mmsghdr (a msghdr and the byte count of its message), at most
+ * UIO_MAXIOV of them.  An error ends the batch; it is the call's answer
+ * only when no message went through, as on Linux (which keeps a later
+ * recvmmsg error for the socket's next call; cvisor drops it).
+ */
+#define ABI_MMSG_SIZE 64 /* struct mmsghdr: the msghdr, unsigned msg_len, padding */
+#define ABI_UIO_MAXIOV 1024
+#define ABI_MSG_CMSG_COMPAT 0x80000000u /* the kernel's own flag, refused from a caller */
+
+SYSCALL(sendmmsg)
+{
+	uint64_t vlen = a[2] > ABI_UIO_MAXIOV ? ABI_UIO_MAXIOV : (uint32_t)a[2];
+	int flags = (int)a[3];
+	struct abi_msghdr h;
+	struct file *f;
+	uint64_t i;
+	long r;
+
+	if ((unsigned)flags & ABI_MSG_CMSG_COMPAT)
+		return -EINVAL;
+	r = get_sock(t, (int)a[0], &f);
+	if (r < 0)
+		return r;
+	file_put(f);
+	for (i = 0; i < vlen; i++) {
+		gva_t m = a[1] + i * ABI_MMSG_SIZE;
+		uint32_t sent;
+
+		if (mm_copy_in(t->mm, &h, m, sizeof(h)) < 0) {
+			r = -EFAULT;
+			break;
+		}
+		r = do_sendmsg(t, (int)a[0], &h, flags);
+		if (r < 0)
+			break;
+		sent = (uint32_t)r;
+		if (mm_copy_out(t->mm, m + sizeof(h), &sent, sizeof(sent)) < 0) {
+			r = -EFAULT;
+			break;
+		}
+	}
+	return i ? (long)i : r;
+}
+
+SYSCALL(recvmmsg)
+{
+	uint64_t vlen = a[2] > ABI_UIO_MAXIOV ? ABI_UIO_MAXIOV : (uint32_t)a[2];
+	int flags = (int)a[3];
+	struct abi_timespec ts;
+	uint64_t end = 0, i;
+	struct abi_msghdr h;
+	struct file *f;
+	long r;
+
+	if ((unsigned)flags & ABI_MSG_CMSG_COMPAT)
+		return -EINVAL;
+	if (a[4]) {
+		if (mm_copy_in(t->mm, &ts, a[4], sizeof(ts)) < 0)
+			return -EFAULT;
+		if (!abi_timespec_valid(&ts))
+			return -EINVAL;
+		end = abi_ns_after(host_monotonic_ns(), (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+	}
+	r = get_sock(t, (int)a[0], &f);
+	if (r < 0)
+		return r;
+	file_put(f);
+	for (i = 0; i < vlen; i++) {
+		gva_t m = a[1] + i * ABI_MMSG_SIZE;
+		uint32_t got;
+
+		if (mm_copy_in(t->mm, &h, m, sizeof(h)) < 0) {
+			r = -EFAULT;
+			break;
+		}
+		r = do_recvmsg(t, (int)a[0], &h, flags, 1);
+		if (r < 0)
+			break;
+		got = (uint32_t)r;
+		if (mm_copy_out(t->mm, m + offsetof(struct abi_msghdr, namelen), &h.namelen, 4) < 0 ||
+		    mm_copy_out(t->mm, m + offsetof(struct abi_msghdr, controllen), &h.controllen, 8) < 0 ||
+		    mm_copy_out(t->mm, m + offsetof(struct abi_msghdr, flags), &h.flags, 4) < 0 ||
+		    mm_copy_out(t->mm, m + sizeof(h), &got, sizeof(got)) < 0) {
+			r = -EFAULT;
+			break;
+		}
+		/* MSG_WAITFORONE: only the first waits. */
+		if (flags & MSG_WAITFORONE)
+			flags |= MSG_DONTWAIT;
+		if (a[4]) {
+			/* Looked at between messages only (the first may wait longer), as Linux's. */
+			uint64_t now = host_monotonic_ns(), left = now < end ? end - now : 0;
+
+			ts.tv_sec = (int64_t)(left / 1000000000ULL);
+			ts.tv_nsec = (int64_t)(left % 1000000000ULL);
+			if (!left) {
+				i++;
+				break;
+			}
+		}
+		/* Out-of-band data ends the batch. */
+		if (h.flags & MSG_OOB) {
+			i++;
+			break;
+		}
+	}
+	if (!i)
+		return r;
+	/* What was left of the timeout after the last message. */
+	if (a[4] && mm_copy_out(t->mm, a[4], &ts, sizeof(ts)) < 0)
+		return -EFAULT;
+	return (long)i;
 }
 
 SYSCALL(recvfrom)
