@@ -410,7 +410,9 @@ SYSCALL(prctl)
 		t->tg->thp_disable = a[1] != 0;
 		return 0;
 	case PR_GET_SECCOMP:
-		return 0; /* the application runs under no seccomp filter of its own */
+		return t->seccomp_mode;
+	case PR_SET_SECCOMP:
+		return seccomp_prctl_set(t, a[1], a[2]);
 	case PR_GET_TID_ADDRESS:
 		return mm_copy_out(t->mm, a[1], &t->clear_child_tid, sizeof(t->clear_child_tid));
 	case PR_MCE_KILL_GET:

@@ -36,6 +36,14 @@ extern int exec_test_failure;
 /* With --debug: prints the unimplemented numbers asked for, with counts. */
 void syscall_report_unimplemented(int fd);
 
+/*
+ * The task's own seccomp filters (sys_seccomp.c) on call nr, for a task
+ * in strict or filter mode: 0 to make it, else 1 with its result in *r.
+ */
+int seccomp_filter_call(struct task *t, long nr, const uint64_t a[6], long *r);
+/* prctl(PR_SET_SECCOMP, mode, prog). */
+long seccomp_prctl_set(struct task *t, unsigned long mode, uint64_t uprog);
+
 /* The pid a pidfd of t names, or -EBADF / -EINVAL (set as task_pidfd_pid). */
 int pidfd_pid(struct task *t, int fd);
 /*

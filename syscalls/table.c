@@ -54,7 +54,7 @@ static int profile_filter(struct task *t, long nr, const uint64_t a[6], long *r)
 		si->si_syscall = (int)nr;
 		si->si_arch = 0xc000003e; /* AUDIT_ARCH_X86_64 */
 		si->si_errno = err & 0xffff;
-		*r = -ENOSYS;
+		*r = nr; /* rolled back: rax keeps the call's number, as Linux's seccomp leaves it */
 		return 1;
 	default:
 		task_exit_group(t, SIGSYS);
@@ -76,6 +76,8 @@ void syscall_dispatch(struct task *t)
 		strace_enter(t, nr, a);
 	if (syscall_profile_on && profile_filter(t, nr, a, &r)) {
 		/* The container's seccomp profile said no: the call is not made. */
+	} else if (t->seccomp_mode && seccomp_filter_call(t, nr, a, &r)) {
+		/* Nor when the application's own filters say no. */
 	} else if (nr >= 0 && nr < SYSCALL_MAX && syscall_table[nr].fn) {
 		r = syscall_table[nr].fn(t, a);
 	} else {

@@ -33,6 +33,7 @@
 #include "../mm/mm.h"
 #include "futex.h"
 #include "ptrace.h"
+#include "seccomp.h"
 #include "task.h"
 
 const struct task_files_ops *task_files;
@@ -387,6 +388,8 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	groups_get(c->cred.groups);
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->no_new_privs = p->no_new_privs;
+	c->seccomp_mode = p->seccomp_mode;
+	c->seccomp = seccomp_get(p->seccomp);
 	c->affinity = p->affinity;
 	c->keepcaps = p->keepcaps;
 	c->personality = p->personality;
@@ -517,6 +520,7 @@ fail:
 		task_files->fs_put(c->fs);
 		sighand_put(c->sighand);
 		groups_put(c->cred.groups);
+		seccomp_put(c->seccomp);
 	}
 	free(c);
 	free(cs);
@@ -736,6 +740,7 @@ void task_exit_thread(struct task *t)
 		g->leader = NULL;
 	sigextra_free(&t->sigpending, &t->sigextra);
 	groups_put(t->cred.groups);
+	seccomp_put(t->seccomp);
 	pthread_cond_destroy(&t->wake_cond);
 	free(t);
 	waitq_wake(&g->exit_wq); /* an exec waiting for the others; before g can go below */

@@ -196,6 +196,8 @@ enum {
 	PTRACE_STOP_EVENT,    /* PTRACE_EVENT_* stop, and PTRACE_INTERRUPT's */
 };
 
+struct seccomp_filter;
+
 struct task {
 	int tid;                       /* the sandbox's own numbers */
 	struct thread_group *tg;
@@ -222,6 +224,8 @@ struct task {
 	int has_saved_sigmask;
 	struct abi_stack altstack;
 	int no_new_privs;
+	int seccomp_mode;              /* SECCOMP_MODE_DISABLED, _STRICT or _FILTER */
+	struct seccomp_filter *seccomp; /* its filters (seccomp.h), newest first */
 	uint64_t affinity;             /* sched_setaffinity: the sandbox CPUs it may run on (0: all) */
 	int keepcaps;                  /* PR_SET_KEEPCAPS */
 	unsigned personality;          /* personality(2): kept, inherited; cvisor acts on none of its flags */

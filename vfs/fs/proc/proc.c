@@ -780,7 +780,7 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 			"Threads:\t%d\n"
 			"SigQ:\t0/63459\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
 			"SigCgt:\t%016lx\nCapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\n"
-			"CapBnd:\t%016lx\nCapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t0\n"
+			"CapBnd:\t%016lx\nCapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t%d\n"
 			"Cpus_allowed:\t%x\nCpus_allowed_list:\t%s\nMems_allowed_list:\t0\n"
 			"voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
 			g->nthreads,
@@ -788,7 +788,7 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 			(unsigned long)(t ? t->sigmask : 0), (unsigned long)ign, (unsigned long)cgt,
 			(unsigned long)(t ? t->cred.cap_inh : 0), (unsigned long)(t ? t->cred.cap_prm : 0),
 			(unsigned long)(t ? t->cred.cap_eff : 0), (unsigned long)(t ? t->cred.cap_bnd : 0),
-			(unsigned long)(t ? t->cred.cap_amb : 0), t ? t->no_new_privs : 0,
+			(unsigned long)(t ? t->cred.cap_amb : 0), t ? t->no_new_privs : 0, t ? t->seccomp_mode : 0,
 			(1 << sandbox.ncpus) - 1, cpus);
 		break;
 	case F_STATM:
