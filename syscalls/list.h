@@ -39,7 +39,7 @@ X(sched_getscheduler) X(sched_setscheduler) X(sched_get_priority_max) X(sched_ge
 X(sched_rr_get_interval) X(getpriority) X(setpriority)
 /* sentry/kernel/process.c */
 X(clone) X(clone3) X(unshare) X(fork) X(vfork) X(wait4) X(waitid) X(kill) X(tkill) X(tgkill) X(exit) X(exit_group)
-X(getpgrp) X(getpgid) X(setpgid) X(getsid) X(setsid) X(pidfd_open) X(pidfd_send_signal)
+X(getpgrp) X(getpgid) X(setpgid) X(getsid) X(setsid) X(pidfd_open) X(pidfd_send_signal) X(pidfd_getfd)
 /* sentry/kernel/futex.c */
 X(futex) X(futex_waitv)
 /* sentry/kernel/signal.c */

@@ -117,3 +117,34 @@ SYSCALL(pidfd_send_signal)
 		tg_send_signal(g, sig, &si);
 	return 0;
 }
+
+/*
+ * pidfd_getfd: a duplicate of another process's fd, close-on-exec, for a
+ * caller that may ptrace-attach to it (as process_vm_readv's rule).
+ */
+SYSCALL(pidfd_getfd)
+{
+	int pid, r;
+	struct thread_group *g;
+	struct task *x;
+	struct file *f;
+
+	if (a[2])
+		return -EINVAL;
+	pid = pidfd_pid(t, (int)a[0]);
+	if (pid < 0)
+		return pid;
+	g = tg_find(pid);
+	x = g ? (g->leader ? g->leader : g->threads) : NULL;
+	if (!x || g->zombie || !x->files)
+		return -ESRCH; /* exited, reaped or not, as Linux answers */
+	r = task_may_access(t, x);
+	if (r < 0)
+		return r;
+	f = fdt_get(x->files, (int)a[1]);
+	if (!f)
+		return -EBADF;
+	r = fdt_install(t->files, f, 0, 1, t->tg->rlim[RLIMIT_NOFILE].rlim_cur);
+	file_put(f);
+	return r;
+}
