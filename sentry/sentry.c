@@ -491,6 +491,14 @@ int sentry_run(const struct sentry_config *cfg)
 	if (init)
 		task_exit_thread(init);
 	sandbox_end();
+	{
+		/* The gofers end on their sockets' end: they go down while this process does, not after it. */
+		int socks[SENTRY_GOFERS_MAX];
+		size_t i, n = sentry_gofer_socks(cfg, socks, SENTRY_GOFERS_MAX);
+
+		for (i = 0; i < n; i++)
+			host_close(socks[i]);
+	}
 	timing_mark(TIMING_EXIT);
 	return status;
 }
