@@ -28,7 +28,7 @@ X(flistxattr) X(removexattr) X(lremovexattr) X(fremovexattr) X(mount) X(umount2)
 /* sys_poll.c */
 X(poll) X(ppoll) X(select) X(pselect6)
 /* sys_mm.c */
-X(brk) X(mmap) X(munmap) X(mprotect) X(mremap) X(madvise) X(msync) X(mlock) X(munlock) X(mincore)
+X(brk) X(mmap) X(munmap) X(remap_file_pages) X(mprotect) X(mremap) X(madvise) X(msync) X(mlock) X(munlock) X(mincore)
 /* sys_proc.c */
 X(getpid) X(getppid) X(gettid) X(getuid) X(geteuid) X(getgid) X(getegid)
 X(getresuid) X(getresgid) X(uname) X(arch_prctl) X(set_tid_address) X(set_robust_list)

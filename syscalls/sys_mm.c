@@ -171,6 +171,19 @@ out:
 }
 
 SYSCALL(munmap) { return mm_munmap(t->mm, a[0], a[1]); }
+
+/* remap_file_pages: deprecated, and emulated by a new mapping as Linux does; flags other than MAP_NONBLOCK are ignored. */
+SYSCALL(remap_file_pages)
+{
+	gva_t start = a[0] & ~(uint64_t)(ABI_PAGE_SIZE - 1);
+	uint64_t size = a[1] & ~(uint64_t)(ABI_PAGE_SIZE - 1), pgoff = a[3];
+
+	if (a[2])
+		return -EINVAL; /* prot must be 0 */
+	if (start + size <= start || pgoff + (size >> 12) < pgoff)
+		return -EINVAL;
+	return mm_remap_file_pages(t->mm, start, size, pgoff);
+}
 SYSCALL(mprotect) { return mm_mprotect(t->mm, a[0], a[1], (int)a[2]); }
 SYSCALL(mremap)
 {

@@ -487,6 +487,45 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struc
 	return (long)addr;
 }
 
+/*
+ * remap_file_pages(2), as Linux has done it since 4.0: the shared file
+ * mapping at [start, start+size) is mapped again, the same way, from page
+ * pgoff of its file.  The range may run over several mappings of the same
+ * file that follow each other.
+ */
+long mm_remap_file_pages(struct mm *mm, gva_t start, uint64_t size, uint64_t pgoff)
+{
+	struct vma *v = start < mm->limit ? vma_find(mm, start) : NULL, *w;
+	struct inode *ino;
+	char *name = NULL;
+	int prot, maxprot, locked;
+	gva_t p;
+	long r;
+
+	if (!v || !(v->flags & VMA_SHARED) || !v->inode)
+		return -EINVAL;
+	for (p = v->end; p < start + size; p = w->end) {
+		w = vma_find(mm, p);
+		if (!w || w->start != p || w->inode != v->inode || w->flags != v->flags)
+			return -EINVAL;
+	}
+	ino = v->inode;
+	prot = v->prot;
+	maxprot = v->maxprot;
+	locked = v->flags & VMA_LOCKED;
+	if (v->name && !(name = strdup(v->name)))
+		return -ENOMEM;
+	mm_file_ops->get(ino);
+	r = mm_mmap(mm, start, size, prot, MAP_SHARED | MAP_FIXED, ino, pgoff * PAGE, maxprot);
+	mm_file_ops->put(ino);
+	if (r >= 0 && name)
+		mm_set_name(mm, start, start + size, name);
+	if (r >= 0 && locked)
+		mm_mlock(mm, start, size, MM_MLOCK | MM_MLOCK_POPULATE);
+	free(name);
+	return r < 0 ? r : 0;
+}
+
 long mm_munmap(struct mm *mm, gva_t addr, uint64_t len)
 {
 	if ((addr & (PAGE - 1)) || len == 0)

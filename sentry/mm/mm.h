@@ -112,6 +112,8 @@ void mm_put(struct mm *mm);
 long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struct inode *inode, uint64_t off,
 	     int maxprot);
 long mm_munmap(struct mm *mm, gva_t addr, uint64_t len);
+/* remap_file_pages(2) on a shared file mapping (the syscall's arguments checked): 0 or -errno. */
+long mm_remap_file_pages(struct mm *mm, gva_t start, uint64_t size, uint64_t pgoff);
 /*
  * Maps sp's pages at addr (replacing what was there, as MAP_FIXED) with
  * protection prot, which mprotect may raise up to maxprot; a write gets a
