@@ -437,8 +437,8 @@ static void fs_root_path(struct mount *m, char *buf, size_t size)
 /*
  * /proc/config.gz: the kernel configuration cvisor behaves as, for build
  * scripts and test suites that probe it.  "y" only for what the sandbox
- * implements; what it answers ENOSYS for (io_uring, BPF, keys, seccomp
- * filters, fanotify, namespaces inside the sandbox) is "not set".
+ * implements; what it answers ENOSYS for (io_uring, BPF, keys, fanotify,
+ * NUMA memory policies, namespaces inside the sandbox) is "not set".
  */
 static const char kconfig[] =
 	"#\n# Linux/x86 6.1.0 Kernel Configuration (cvisor: what the sandbox implements)\n#\n"
@@ -452,9 +452,10 @@ static const char kconfig[] =
 	"CONFIG_TMPFS_XATTR=y\nCONFIG_DEVPTS_FS=y\nCONFIG_UNIX98_PTYS=y\nCONFIG_OVERLAY_FS=y\n"
 	"CONFIG_NET=y\nCONFIG_UNIX=y\nCONFIG_INET=y\nCONFIG_IPV6=y\nCONFIG_PACKET=y\n"
 	"# CONFIG_IO_URING is not set\n# CONFIG_BPF_SYSCALL is not set\n# CONFIG_KEYS is not set\n"
-	"# CONFIG_SECCOMP is not set\n# CONFIG_FANOTIFY is not set\n# CONFIG_NAMESPACES is not set\n"
+	"CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\n# CONFIG_FANOTIFY is not set\n# CONFIG_NAMESPACES is not set\n"
 	"# CONFIG_USER_NS is not set\n# CONFIG_CGROUPS is not set\n# CONFIG_MODULES is not set\n"
-	"# CONFIG_SWAP is not set\n# CONFIG_USERFAULTFD is not set\n# CONFIG_PERF_EVENTS is not set\n";
+	"# CONFIG_SWAP is not set\n# CONFIG_USERFAULTFD is not set\n# CONFIG_PERF_EVENTS is not set\n"
+	"# CONFIG_NUMA is not set\n";
 
 static uint32_t crc32_le(const uint8_t *p, size_t n)
 {
