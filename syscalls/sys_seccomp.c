@@ -271,6 +271,18 @@ static int32_t action_rank(uint32_t ret)
 	return (int32_t)(ret & SECCOMP_RET_ACTION_FULL);
 }
 
+long seccomp_trap(struct task *t, long nr, int data)
+{
+	siginfo_t *si;
+
+	task_force_signal(t, SIGSYS, 1 /* SYS_SECCOMP */, t->regs.rip);
+	si = &t->siginfo[SIGSYS - 1];
+	si->si_syscall = (int)nr;
+	si->si_arch = AUDIT_ARCH_X86_64;
+	si->si_errno = data;
+	return nr; /* rolled back: the handler sees the call's number where its result would be, as on Linux */
+}
+
 /* The thread ends; alone in its process, the process ends too, killed by SIGSYS. */
 static void kill_thread(struct task *t)
 {
@@ -288,7 +300,6 @@ int seccomp_filter_call(struct task *t, long nr, const uint64_t a[6], long *r)
 	struct seccomp_data d;
 	uint32_t ret = SECCOMP_RET_ALLOW, data;
 	const struct seccomp_filter *f;
-	siginfo_t *si;
 	unsigned i;
 
 	if (t->seccomp_mode == SECCOMP_MODE_STRICT) {
@@ -318,12 +329,7 @@ int seccomp_filter_call(struct task *t, long nr, const uint64_t a[6], long *r)
 		*r = -(long)(data > 4095 ? 4095 : data);
 		return 1;
 	case SECCOMP_RET_TRAP:
-		task_force_signal(t, SIGSYS, 1 /* SYS_SECCOMP */, t->regs.rip);
-		si = &t->siginfo[SIGSYS - 1];
-		si->si_syscall = (int)nr;
-		si->si_arch = AUDIT_ARCH_X86_64;
-		si->si_errno = (int)data;
-		*r = nr; /* rolled back: the handler sees the call's number where its result would be, as on Linux */
+		*r = seccomp_trap(t, nr, (int)data);
 		return 1;
 	case SECCOMP_RET_TRACE:
 	case SECCOMP_RET_USER_NOTIF:

@@ -754,29 +754,43 @@ SYSCALL(recvmsg)
 #define ABI_UIO_MAXIOV 1024
 #define ABI_MSG_CMSG_COMPAT 0x80000000u /* the kernel's own flag, refused from a caller */
 
+/* Whether fd is a socket: 0, or -EBADF/-ENOTSOCK, as the batch's first check. */
+static long sock_check(struct task *t, int fd)
+{
+	struct file *f;
+	long r = get_sock(t, fd, &f);
+
+	if (r >= 0)
+		file_put(f);
+	return r;
+}
+
+/* Entry i of an mmsghdr vector at vec: its msghdr in *h, its address in *m; 0 or -EFAULT. */
+static long mmsg_entry(struct task *t, gva_t vec, uint64_t i, struct abi_msghdr *h, gva_t *m)
+{
+	*m = vec + i * ABI_MMSG_SIZE;
+	return mm_copy_in(t->mm, h, *m, sizeof(*h)) < 0 ? -EFAULT : 0;
+}
+
 SYSCALL(sendmmsg)
 {
 	uint64_t vlen = a[2] > ABI_UIO_MAXIOV ? ABI_UIO_MAXIOV : (uint32_t)a[2];
 	int flags = (int)a[3];
 	struct abi_msghdr h;
-	struct file *f;
 	uint64_t i;
 	long r;
 
 	if ((unsigned)flags & ABI_MSG_CMSG_COMPAT)
 		return -EINVAL;
-	r = get_sock(t, (int)a[0], &f);
+	r = sock_check(t, (int)a[0]);
 	if (r < 0)
 		return r;
-	file_put(f);
 	for (i = 0; i < vlen; i++) {
-		gva_t m = a[1] + i * ABI_MMSG_SIZE;
+		gva_t m;
 		uint32_t sent;
 
-		if (mm_copy_in(t->mm, &h, m, sizeof(h)) < 0) {
-			r = -EFAULT;
+		if ((r = mmsg_entry(t, a[1], i, &h, &m)) < 0)
 			break;
-		}
 		r = do_sendmsg(t, (int)a[0], &h, flags);
 		if (r < 0)
 			break;
@@ -796,7 +810,6 @@ SYSCALL(recvmmsg)
 	struct abi_timespec ts;
 	uint64_t end = 0, i;
 	struct abi_msghdr h;
-	struct file *f;
 	long r;
 
 	if ((unsigned)flags & ABI_MSG_CMSG_COMPAT)
@@ -808,18 +821,15 @@ SYSCALL(recvmmsg)
 			return -EINVAL;
 		end = abi_ns_after(host_monotonic_ns(), (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
 	}
-	r = get_sock(t, (int)a[0], &f);
+	r = sock_check(t, (int)a[0]);
 	if (r < 0)
 		return r;
-	file_put(f);
 	for (i = 0; i < vlen; i++) {
-		gva_t m = a[1] + i * ABI_MMSG_SIZE;
+		gva_t m;
 		uint32_t got;
 
-		if (mm_copy_in(t->mm, &h, m, sizeof(h)) < 0) {
-			r = -EFAULT;
+		if ((r = mmsg_entry(t, a[1], i, &h, &m)) < 0)
 			break;
-		}
 		r = do_recvmsg(t, (int)a[0], &h, flags, 1);
 		if (r < 0)
 			break;

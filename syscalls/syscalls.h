@@ -41,6 +41,12 @@ void syscall_report_unimplemented(int fd);
  * in strict or filter mode: 0 to make it, else 1 with its result in *r.
  */
 int seccomp_filter_call(struct task *t, long nr, const uint64_t a[6], long *r);
+/*
+ * A seccomp SECCOMP_RET_TRAP for call nr (the application's filters or a
+ * container's profile): SIGSYS with si_syscall, si_arch and data in
+ * si_errno; returns what the call leaves in rax.
+ */
+long seccomp_trap(struct task *t, long nr, int data);
 /* prctl(PR_SET_SECCOMP, mode, prog). */
 long seccomp_prctl_set(struct task *t, unsigned long mode, uint64_t uprog);
 

@@ -38,7 +38,6 @@ static uint64_t unimplemented[SYSCALL_MAX + 1];
 static int profile_filter(struct task *t, long nr, const uint64_t a[6], long *r)
 {
 	int err, action = syscall_profile_decide(nr, a, &err);
-	siginfo_t *si;
 
 	switch (action) {
 	case PROFILE_ALLOW:
@@ -49,12 +48,7 @@ static int profile_filter(struct task *t, long nr, const uint64_t a[6], long *r)
 		*r = err >= 0 && err < 4096 ? -err : -EPERM;
 		return 1;
 	case PROFILE_TRAP:
-		task_force_signal(t, SIGSYS, 1 /* SYS_SECCOMP */, t->regs.rip);
-		si = &t->siginfo[SIGSYS - 1];
-		si->si_syscall = (int)nr;
-		si->si_arch = 0xc000003e; /* AUDIT_ARCH_X86_64 */
-		si->si_errno = err & 0xffff;
-		*r = nr; /* rolled back: rax keeps the call's number, as Linux's seccomp leaves it */
+		*r = seccomp_trap(t, nr, err & 0xffff);
 		return 1;
 	default:
 		task_exit_group(t, SIGSYS);
