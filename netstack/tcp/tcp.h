@@ -155,6 +155,7 @@ struct tcp_sock {
 	int fin_rcvd;                  /* a FIN came at rcv_nxt - 1 */
 	int dsack;                     /* report the duplicate [dsack_lo, dsack_hi) in the next ACK */
 	uint32_t dsack_lo, dsack_hi;
+	uint64_t oow_ack_ms;           /* when an out-of-window segment was last answered (oow_rate_limited) */
 	size_t rcvbuf_eff, sndbuf_eff; /* the buffers in force (SO_RCVBUF/SNDBUF set them; else auto) */
 	int user_rcvbuf, user_sndbuf;
 
@@ -300,6 +301,7 @@ void tcp_ka_reset(struct tcp_sock *tp);
 void tcp_rtt_sample(struct tcp_sock *tp, uint32_t rtt_us);
 void tcp_probe_arm(struct tcp_sock *tp);
 #define TCP_TIMEWAIT_MS 60000
+#define TCP_INVALID_RATELIMIT_MS 500 /* Linux's net.ipv4.tcp_invalid_ratelimit */
 #define TCP_PAWS_IDLE_MS (24ull * 24 * 3600 * 1000) /* RFC 7323 5.5: a timestamp taken is good for 24 days */
 #define TCP_FIN_TIMEOUT_MS 60000
 #define TCP_RTO_MIN_MS 200

@@ -433,9 +433,31 @@ static int seq_acceptable(struct tcp_sock *tp, const struct seg *s, int fin)
 	       (SEQ_LEQ(tp->rcv_nxt, s->seq + len - 1) && SEQ_LT(s->seq + len - 1, tp->rcv_nxt + wnd));
 }
 
-/* RFC 5961: a challenge ACK instead of acting on a segment that may be forged (rate left to the peer). */
-static void challenge_ack(struct tcp_sock *tp)
+/*
+ * Whether the ACK answering an out-of-window segment (or a challenge) is
+ * to be left out: at most one per TCP_INVALID_RATELIMIT_MS per connection,
+ * for pure ACKs and SYNs, as Linux's tcp_oow_rate_limited.  Two ends that
+ * disagree about the sequence space (a forged segment moved one of them)
+ * would otherwise answer each other's ACKs forever; a segment with data is
+ * no part of such a loop and is always answered.
+ */
+static int oow_rate_limited(struct tcp_sock *tp, const struct seg *s)
 {
+	uint64_t now = tcp_now_ms();
+
+	if (s->len && !(s->flags & TH_SYN))
+		return 0;
+	if (tp->oow_ack_ms && now - tp->oow_ack_ms < TCP_INVALID_RATELIMIT_MS)
+		return 1;
+	tp->oow_ack_ms = now;
+	return 0;
+}
+
+/* RFC 5961: a challenge ACK instead of acting on a segment that may be forged, rate-limited. */
+static void challenge_ack(struct tcp_sock *tp, const struct seg *s)
+{
+	if (oow_rate_limited(tp, s))
+		return;
 	tcp_mib.challenge_acks++;
 	tcp_send_ack_now(tp);
 }
@@ -563,7 +585,8 @@ static void rcv_established(struct tcp_sock *tp, struct pkb *p, struct seg *s)
 	if (tp->ts_ok && s->o.ts && !(s->flags & TH_RST) && (int32_t)(tp->ts_recent - s->o.tsval) > 1 &&
 	    tcp_now_ms() - tp->ts_recent_ms < TCP_PAWS_IDLE_MS &&
 	    !(s->len == 0 && !(s->flags & (TH_SYN | TH_FIN)) && s->seq == tp->rcv_nxt && s->ack == tp->snd_una)) {
-		tcp_send_ack_now(tp);
+		if (!oow_rate_limited(tp, s))
+			tcp_send_ack_now(tp);
 		drop(p);
 		return;
 	}
@@ -575,7 +598,8 @@ static void rcv_established(struct tcp_sock *tp, struct pkb *p, struct seg *s)
 			}
 			if (tp->state == TCP_S_TIME_WAIT && fin)
 				tcp_enter_time_wait(tp); /* its FIN again: our ACK was lost; 2 MSL anew */
-			tcp_send_ack_now(tp);
+			if (!oow_rate_limited(tp, s))
+				tcp_send_ack_now(tp);
 		}
 		drop(p);
 		return;
@@ -583,7 +607,7 @@ static void rcv_established(struct tcp_sock *tp, struct pkb *p, struct seg *s)
 	/* 2: RST, only at exactly rcv_nxt (RFC 5961 3.2); elsewhere in the window a challenge ACK. */
 	if (s->flags & TH_RST) {
 		if (s->seq != tp->rcv_nxt) {
-			challenge_ack(tp);
+			challenge_ack(tp, s);
 		} else if (tp->state == TCP_S_SYN_RECV && tp->parent) {
 			tcp_done(tp, 0);
 		} else {
@@ -632,7 +656,7 @@ static void rcv_established(struct tcp_sock *tp, struct pkb *p, struct seg *s)
 		if (tp->state == TCP_S_SYN_RECV && s->seq == tp->irs)
 			tcp_send_synack(tp);
 		else
-			challenge_ack(tp);
+			challenge_ack(tp, s);
 		drop(p);
 		return;
 	}
@@ -666,7 +690,8 @@ static void rcv_established(struct tcp_sock *tp, struct pkb *p, struct seg *s)
 	}
 	/* RFC 5961 5.2: an ACK of data never sent, or far older than the window, is answered, not taken. */
 	if (SEQ_GT(s->ack, tp->snd_max) || SEQ_LT(s->ack, tp->snd_una - tp->max_wnd)) {
-		tcp_send_ack_now(tp);
+		if (!oow_rate_limited(tp, s))
+			tcp_send_ack_now(tp);
 		drop(p);
 		return;
 	}
