@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 
 #include "../platform.h"
+#include "../stub_child.h"
 #include "../stub_mm.h"
 #include "../../sentry/host/host.h"
 #include "../../sentry/host/seccomp.h"
@@ -100,27 +101,14 @@ struct stub_args {
 	uint64_t ctrl_off;
 };
 
-#define RAW(nr, a, b, c, d, e, f) host_raw_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
-
 /* Runs in the forked child: raw calls only, then into the stub page for good. */
 static void stub_child(void *p)
 {
 	struct stub_args *a = p;
-	struct sock_fprog prog = {
-		.len = sizeof(stub_filter) / sizeof(stub_filter[0]),
-		.filter = (struct sock_filter *)stub_filter,
-	};
 	uint64_t empty = 0;
 	long r;
-	size_t i;
 
-	/*
-	 * glibc registered an rseq area for the forking thread; the kernel would
-	 * touch it (and fault, killing the stub) once the sentry's memory is gone.
-	 */
-	if (__rseq_size)
-		RAW(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset, __rseq_size < 32 ? 32 : __rseq_size,
-		    1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053 /* RSEQ_SIG on x86 */, 0, 0);
+	stub_child_drop_rseq();
 	RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
 	if (RAW(SYS_getppid, 0, 0, 0, 0, 0, 0) != a->parent)
 		return;
@@ -128,22 +116,15 @@ static void stub_child(void *p)
 	RAW(SYS_setsid, 0, 0, 0, 0, 0, 0);
 	if (RAW(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0, 0, 0) < 0)
 		return;
-	r = RAW(SYS_mmap, STUB_CODE, 4096, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (r != (long)STUB_CODE)
+	if (stub_child_code(STUB_CODE, 4096, stub_start, stub_end) < 0)
 		return;
-	for (i = 0; i < (size_t)(stub_end - stub_start); i++)
-		((volatile char *)STUB_CODE)[i] = stub_start[i];
 	if (RAW(SYS_mprotect, STUB_CODE, 4096, PROT_READ | PROT_EXEC, 0, 0, 0) < 0)
 		return;
 	r = RAW(SYS_mmap, STUB_CTRL, 4096, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, a->memfd, a->ctrl_off);
 	if (r != (long)STUB_CTRL)
 		return;
 	RAW(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8, 0, 0);
-	/* Keep only the memory file: the stub needs it for its mmaps. */
-	if (a->memfd > 0)
-		RAW(SYS_close_range, 0, a->memfd - 1, 0, 0, 0, 0);
-	RAW(SYS_close_range, a->memfd + 1, ~0U, 0, 0, 0, 0);
+	stub_child_keep_only(a->memfd);
 	/*
 	 * From here on the stub is traced with PTRACE_O_EXITKILL, which ends
 	 * it with its tracers.  The death signal would also end it with the
@@ -151,9 +132,7 @@ static void stub_child(void *p)
 	 * pthread_exit, a process sharing this memory that exits).
 	 */
 	RAW(SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
-	if (RAW(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) < 0)
-		return;
-	if (RAW(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog, 0, 0, 0) < 0)
+	if (stub_child_confine(stub_filter, sizeof(stub_filter) / sizeof(stub_filter[0])) < 0)
 		return;
 	__asm__ volatile("jmp *%0" : : "r"(STUB_CODE));
 	__builtin_unreachable();

@@ -80,6 +80,7 @@
 #include <sys/wait.h>
 
 #include "../platform.h"
+#include "../stub_child.h"
 #include "../stub_mm.h"
 #include "../../sentry/host/host.h"
 #include "../../sentry/host/seccomp.h"
@@ -220,8 +221,6 @@ struct stub_args {
 	uint64_t ctrl_off, ack_off, scratch_off;
 };
 
-#define RAW(nr, a, b, c, d, e, f) host_raw_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
-
 /* The kernel's struct sigaction (rt_sigaction). */
 struct ksigaction {
 	unsigned long handler, flags, restorer, mask;
@@ -232,10 +231,6 @@ static void stub_child(void *p)
 {
 	static const int sigs[] = {SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIG_INTERRUPT};
 	struct stub_args *a = p;
-	struct sock_fprog prog = {
-		.len = sizeof(stub_filter) / sizeof(stub_filter[0]),
-		.filter = (struct sock_filter *)stub_filter,
-	};
 	struct ksigaction ka = {
 		.handler = ST_CODE + (unsigned long)(st_handler - st_start),
 		.flags = SA_SIGINFO | SA_ONSTACK | 0x04000000 /* SA_RESTORER */,
@@ -244,20 +239,13 @@ static void stub_child(void *p)
 	};
 	struct sock_fprog *f2prog = (struct sock_fprog *)ST_F2PROG;
 	uint64_t all = ~0UL;
-	long r;
 	size_t i;
 
-	if (__rseq_size)
-		RAW(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset, __rseq_size < 32 ? 32 : __rseq_size,
-		    1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053 /* RSEQ_SIG on x86 */, 0, 0);
+	stub_child_drop_rseq();
 	/* Out of cvisor's session: terminal signals must not reach the stub. */
 	RAW(SYS_setsid, 0, 0, 0, 0, 0, 0);
-	r = RAW(SYS_mmap, ST_CODE, ST_CODE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-		-1, 0);
-	if (r != (long)ST_CODE)
+	if (stub_child_code(ST_CODE, ST_CODE_SIZE, st_start, st_end) < 0)
 		return;
-	for (i = 0; i < (size_t)(st_end - st_start); i++)
-		((volatile char *)ST_CODE)[i] = st_start[i];
 	for (i = 0; i < sizeof(app_filter); i++)
 		((volatile char *)ST_F2)[i] = ((const char *)app_filter)[i];
 	f2prog->len = sizeof(app_filter) / sizeof(app_filter[0]);
@@ -274,13 +262,8 @@ static void stub_child(void *p)
 			return;
 	/* The control thread takes no signal; the application threads unblock them. */
 	RAW(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8, 0, 0);
-	/* Keep only the memory file. */
-	if (a->memfd > 0)
-		RAW(SYS_close_range, 0, a->memfd - 1, 0, 0, 0, 0);
-	RAW(SYS_close_range, a->memfd + 1, ~0U, 0, 0, 0, 0);
-	if (RAW(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) < 0)
-		return;
-	if (RAW(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog, 0, 0, 0) < 0)
+	stub_child_keep_only(a->memfd);
+	if (stub_child_confine(stub_filter, sizeof(stub_filter) / sizeof(stub_filter[0])) < 0)
 		return;
 	{
 		register long r12 __asm__("r12") = (long)a->ack_off;
