@@ -34,6 +34,8 @@
 #include <sys/wait.h>
 
 #include "../platform.h"
+#include "../stub_child.h"
+#include "../stub_mm.h"
 #include "../../sentry/host/host.h"
 #include "../../sentry/host/seccomp.h"
 #include "../../sentry/log.h"
@@ -42,21 +44,18 @@
 #include "stub.h"
 
 struct plat_as {
-	pid_t pid;          /* the stub process (and its first thread) */
+	/*
+	 * First (stub_mm.h): the stub process (stub.pid, also its first
+	 * thread), its batch in the control page, the frames deferred, and
+	 * stub.dead (killed: its group is ending).  stub.dropped_at is the
+	 * generation right after drop_all() last ran.
+	 */
+	struct plat_stub_as stub;
 	pid_t creator;      /* host thread that traces the first thread */
 	uint64_t ctrl_off;  /* memory-file frame of the control page */
-	unsigned nops;      /* queued in the control page */
-	uint64_t *deferred; /* frames to release after the next flush */
-	size_t ndeferred, capdeferred;
 	plat_regs stub_regs; /* a valid register set for running the stub */
-	int dead;           /* the stub process was killed (its group is ending) */
-	uint64_t generation; /* batches run */
-	uint64_t dropped_at; /* generation right after drop_all() last ran; 0: never */
-	struct plat_as *live_next, **live_pprev; /* on live_stubs from creation to destruction */
 };
-
-/* Every stub process created and not yet destroyed, for kill_all(); under the sentry lock. */
-static struct plat_as *live_stubs;
+_Static_assert(offsetof(struct plat_as, stub) == 0, "stub_mm.h: a stub platform's address space begins with its stub");
 
 struct plat_ctx {
 	struct plat_as *as;
@@ -102,27 +101,14 @@ struct stub_args {
 	uint64_t ctrl_off;
 };
 
-#define RAW(nr, a, b, c, d, e, f) host_raw_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
-
 /* Runs in the forked child: raw calls only, then into the stub page for good. */
 static void stub_child(void *p)
 {
 	struct stub_args *a = p;
-	struct sock_fprog prog = {
-		.len = sizeof(stub_filter) / sizeof(stub_filter[0]),
-		.filter = (struct sock_filter *)stub_filter,
-	};
 	uint64_t empty = 0;
 	long r;
-	size_t i;
 
-	/*
-	 * glibc registered an rseq area for the forking thread; the kernel would
-	 * touch it (and fault, killing the stub) once the sentry's memory is gone.
-	 */
-	if (__rseq_size)
-		RAW(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset, __rseq_size < 32 ? 32 : __rseq_size,
-		    1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053 /* RSEQ_SIG on x86 */, 0, 0);
+	stub_child_drop_rseq();
 	RAW(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0, 0);
 	if (RAW(SYS_getppid, 0, 0, 0, 0, 0, 0) != a->parent)
 		return;
@@ -130,22 +116,15 @@ static void stub_child(void *p)
 	RAW(SYS_setsid, 0, 0, 0, 0, 0, 0);
 	if (RAW(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0, 0, 0) < 0)
 		return;
-	r = RAW(SYS_mmap, STUB_CODE, 4096, PROT_READ | PROT_WRITE,
-		MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if (r != (long)STUB_CODE)
+	if (stub_child_code(STUB_CODE, 4096, stub_start, stub_end) < 0)
 		return;
-	for (i = 0; i < (size_t)(stub_end - stub_start); i++)
-		((volatile char *)STUB_CODE)[i] = stub_start[i];
 	if (RAW(SYS_mprotect, STUB_CODE, 4096, PROT_READ | PROT_EXEC, 0, 0, 0) < 0)
 		return;
 	r = RAW(SYS_mmap, STUB_CTRL, 4096, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, a->memfd, a->ctrl_off);
 	if (r != (long)STUB_CTRL)
 		return;
 	RAW(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8, 0, 0);
-	/* Keep only the memory file: the stub needs it for its mmaps. */
-	if (a->memfd > 0)
-		RAW(SYS_close_range, 0, a->memfd - 1, 0, 0, 0, 0);
-	RAW(SYS_close_range, a->memfd + 1, ~0U, 0, 0, 0, 0);
+	stub_child_keep_only(a->memfd);
 	/*
 	 * From here on the stub is traced with PTRACE_O_EXITKILL, which ends
 	 * it with its tracers.  The death signal would also end it with the
@@ -153,9 +132,7 @@ static void stub_child(void *p)
 	 * pthread_exit, a process sharing this memory that exits).
 	 */
 	RAW(SYS_prctl, PR_SET_PDEATHSIG, 0, 0, 0, 0, 0);
-	if (RAW(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) < 0)
-		return;
-	if (RAW(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog, 0, 0, 0) < 0)
+	if (stub_child_confine(stub_filter, sizeof(stub_filter) / sizeof(stub_filter[0])) < 0)
 		return;
 	__asm__ volatile("jmp *%0" : : "r"(STUB_CODE));
 	__builtin_unreachable();
@@ -222,7 +199,7 @@ static int run_stub(pid_t tid, plat_regs *r, const char *entry)
 
 /*
  * A stub made by a fork of the sentry: as->ctrl_off is its control page.
- * Sets as->pid (stopped at its first trap, traced by the calling thread),
+ * Sets as->stub.pid (stopped at its first trap, traced by the calling thread),
  * as->creator and as->stub_regs; 0, or -errno with nothing left running.
  */
 static int spawn_stub(struct plat_as *as)
@@ -234,25 +211,25 @@ static int spawn_stub(struct plat_as *as)
 	args.memfd = mf.fd;
 	args.ctrl_off = as->ctrl_off;
 	pin(0);
-	as->pid = host_fork_stub(stub_child, &args);
-	if (as->pid < 0)
-		return as->pid;
-	pin(as->pid);
+	as->stub.pid = host_fork_stub(stub_child, &args);
+	if (as->stub.pid < 0)
+		return as->stub.pid;
+	pin(as->stub.pid);
 	as->creator = host_gettid();
-	st = wait_stop(as->pid);
+	st = wait_stop(as->stub.pid);
 	if (st < 0 || !WIFSTOPPED(st) || WSTOPSIG(st) != SIGTRAP) {
 		log_warn("ptrace: the stub did not start (wait status %#x)", st);
 		err = -EAGAIN;
 		goto fail_kill;
 	}
-	err = (int)host_ptrace(PTRACE_SETOPTIONS, as->pid, 0, (void *)STUB_OPTIONS);
+	err = (int)host_ptrace(PTRACE_SETOPTIONS, as->stub.pid, 0, (void *)STUB_OPTIONS);
 	if (err == 0)
-		err = (int)host_ptrace(PTRACE_GETREGS, as->pid, 0, &as->stub_regs);
+		err = (int)host_ptrace(PTRACE_GETREGS, as->stub.pid, 0, &as->stub_regs);
 	if (err == 0)
 		return 0;
 fail_kill:
-	host_kill_process(as->pid);
-	host_wait4(as->pid, &st, __WALL);
+	host_kill_process(as->stub.pid);
+	host_wait4(as->stub.pid, &st, __WALL);
 	return err;
 }
 
@@ -279,7 +256,8 @@ static int tmpl_park(void)
 
 	r.rip = STUB_CODE + (uint64_t)(stub_park - stub_start);
 	r.orig_rax = (uint64_t)-1;
-	if (host_ptrace(PTRACE_SETREGS, tmpl->pid, 0, &r) < 0 || host_ptrace(PTRACE_DETACH, tmpl->pid, 0, 0) < 0)
+	if (host_ptrace(PTRACE_SETREGS, tmpl->stub.pid, 0, &r) < 0 ||
+	    host_ptrace(PTRACE_DETACH, tmpl->stub.pid, 0, 0) < 0)
 		return -ESRCH;
 	return 0;
 }
@@ -288,8 +266,8 @@ static void tmpl_drop(void)
 {
 	int st;
 
-	host_kill_process(tmpl->pid);
-	host_wait4(tmpl->pid, &st, __WALL);
+	host_kill_process(tmpl->stub.pid);
+	host_wait4(tmpl->stub.pid, &st, __WALL);
 	mf_put(tmpl->ctrl_off);
 	free(tmpl);
 	tmpl = NULL;
@@ -323,9 +301,9 @@ static struct plat_as *tmpl_get(void)
  */
 static int fork_stub(struct plat_as *as)
 {
-	struct stub_op *op;
+	struct plat_stub_op *op;
 	plat_regs r;
-	pid_t t = tmpl->pid, child;
+	pid_t t = tmpl->stub.pid, child;
 	int st, err = -ESRCH;
 
 	if (host_ptrace(PTRACE_SEIZE, t, 0, (void *)TEMPLATE_OPTIONS) < 0)
@@ -359,14 +337,14 @@ static int fork_stub(struct plat_as *as)
 		goto broken;
 	}
 	/* Traced by this thread from its birth (TRACEFORK): its first stop comes before its first instruction. */
-	as->pid = child;
+	as->stub.pid = child;
 	as->creator = host_gettid();
 	as->stub_regs = tmpl->stub_regs;
 	st = wait_stop(child);
 	if (st < 0 || !WIFSTOPPED(st) || host_ptrace(PTRACE_SETOPTIONS, child, 0, (void *)STUB_OPTIONS) < 0)
 		goto fail_child;
 	/* Its own control page, mapped over the template's by a batch read from the template's. */
-	op = (struct stub_op *)mf_ptr(tmpl->ctrl_off);
+	op = (struct plat_stub_op *)mf_ptr(tmpl->ctrl_off);
 	op->nr = SYS_mmap;
 	op->args[0] = STUB_CTRL;
 	op->args[1] = 4096;
@@ -392,6 +370,8 @@ broken:
 	return err;
 }
 
+static void as_flush(struct plat_as *as);
+
 static struct plat_as *as_create(int *err)
 {
 	struct plat_as *as = calloc(1, sizeof(*as));
@@ -412,7 +392,7 @@ static struct plat_as *as_create(int *err)
 	 * that refused it), and for the first address space: a program that
 	 * never forks (do /bin/true) is spared making the template.
 	 */
-	*err = live_stubs || tmpl ? (tmpl_get() ? fork_stub(as) : -ESRCH) : -ESRCH;
+	*err = plat_stub_any_live() || tmpl ? (tmpl_get() ? fork_stub(as) : -ESRCH) : -ESRCH;
 	if (*err == -ESRCH)
 		*err = spawn_stub(as);
 	if (*err < 0) {
@@ -420,62 +400,13 @@ static struct plat_as *as_create(int *err)
 		free(as);
 		return NULL;
 	}
-	as->live_next = live_stubs;
-	if (live_stubs)
-		live_stubs->live_pprev = &as->live_next;
-	as->live_pprev = &live_stubs;
-	live_stubs = as;
+	plat_stub_add(as, as->ctrl_off, STUB_MAX_OPS, as_flush);
 	return as;
-}
-
-static void release_deferred(struct plat_as *as)
-{
-	size_t i;
-
-	for (i = 0; i < as->ndeferred; i++)
-		mf_put(as->deferred[i]);
-	as->ndeferred = 0;
-}
-
-/*
- * Stub processes killed but not yet reaped.  A killed stub whose other
- * threads are still traced by host threads on their way out cannot be
- * reaped at once, and waiting for it under the sentry lock would wait for
- * those very threads: it is reaped later, without waiting.
- */
-static pid_t unreaped[256];
-static int nunreaped;
-
-static void reap_stubs(void)
-{
-	int i, st;
-
-	for (i = 0; i < nunreaped;) {
-		if (host_wait4(unreaped[i], &st, __WALL | WNOHANG) != 0) {
-			unreaped[i] = unreaped[--nunreaped];
-			continue;
-		}
-		i++;
-	}
 }
 
 static void as_destroy(struct plat_as *as)
 {
-	int st;
-
-	*as->live_pprev = as->live_next;
-	if (as->live_next)
-		as->live_next->live_pprev = as->live_pprev;
-	host_kill_process(as->pid);
-	if (host_wait4(as->pid, &st, __WALL | WNOHANG) == 0) {
-		if (nunreaped == (int)(sizeof(unreaped) / sizeof(unreaped[0])))
-			reap_stubs();
-		if (nunreaped < (int)(sizeof(unreaped) / sizeof(unreaped[0])))
-			unreaped[nunreaped++] = as->pid;
-	}
-	reap_stubs();
-	release_deferred(as);
-	free(as->deferred);
+	plat_stub_end(as, 0);
 	mf_put(as->ctrl_off);
 	free(as);
 }
@@ -486,7 +417,7 @@ static pid_t our_thread(struct plat_as *as)
 	if (cur_ctx && cur_ctx->as == as)
 		return cur_ctx->tid;
 	if (as->creator == host_gettid())
-		return as->pid;
+		return as->stub.pid;
 	die("ptrace: no stub thread of this address space is ours to run a batch in");
 }
 
@@ -501,7 +432,7 @@ static pid_t our_thread(struct plat_as *as)
  */
 static int drop_all(struct plat_as *as, pid_t tid)
 {
-	struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off);
+	struct plat_stub_op *op = (struct plat_stub_op *)mf_ptr(as->ctrl_off);
 	plat_regs r = as->stub_regs;
 	int st;
 
@@ -524,13 +455,13 @@ static int drop_all(struct plat_as *as, pid_t tid)
 static void as_flush(struct plat_as *as)
 {
 	plat_regs r = as->stub_regs;
-	unsigned n = as->nops;
+	unsigned n = as->stub.nops;
 	pid_t tid;
 	int st;
 
 	if (!n)
 		return;
-	if (as->dead)
+	if (as->stub.dead)
 		goto done;
 	tid = our_thread(as);
 	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
@@ -545,7 +476,7 @@ static void as_flush(struct plat_as *as)
 		 * mappings no longer matter; the task finds out when it next
 		 * runs.
 		 */
-		as->dead = 1;
+		as->stub.dead = 1;
 		goto done;
 	}
 	/*
@@ -569,11 +500,11 @@ static void as_flush(struct plat_as *as)
 		goto lost;
 	}
 	if (r.r13 != 0) {
-		struct stub_op *op = (struct stub_op *)mf_ptr(as->ctrl_off) + (n - r.r13);
+		struct plat_stub_op *op = (struct plat_stub_op *)mf_ptr(as->ctrl_off) + (n - r.r13);
 
 		/* Once per successful batch: a host that refuses even a fresh start is out of memory. */
-		if ((long)r.rax == -ENOMEM && as->generation != as->dropped_at && drop_all(as, tid) == 0) {
-			as->dropped_at = as->generation + 1;
+		if ((long)r.rax == -ENOMEM && as->stub.generation != as->stub.dropped_at && drop_all(as, tid) == 0) {
+			as->stub.dropped_at = as->stub.generation + 1;
 			goto done;
 		}
 		log_warn("ptrace: the host refused stub call %lu(%#lx, %#lx, %#lx): %ld; its process is killed",
@@ -582,62 +513,9 @@ static void as_flush(struct plat_as *as)
 	}
 	goto done;
 lost:
-	as->dead = 1;
-	host_kill_process(as->pid);
+	plat_stub_lose(as);
 done:
-	as->generation++;
-	as->nops = 0;
-	release_deferred(as);
-}
-
-static void queue(struct plat_as *as, unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
-		  unsigned long a3, unsigned long a4, unsigned long a5)
-{
-	struct stub_op *op;
-
-	if (as->nops == STUB_MAX_OPS)
-		as_flush(as);
-	op = (struct stub_op *)mf_ptr(as->ctrl_off) + as->nops++;
-	op->nr = nr;
-	op->args[0] = a0;
-	op->args[1] = a1;
-	op->args[2] = a2;
-	op->args[3] = a3;
-	op->args[4] = a4;
-	op->args[5] = a5;
-}
-
-static void as_map(struct plat_as *as, uint64_t va, uint64_t len, uint64_t off, int prot)
-{
-	queue(as, SYS_mmap, va, len, (unsigned long)prot, MAP_SHARED | MAP_FIXED, (unsigned long)mf.fd, off);
-}
-
-static void as_unmap(struct plat_as *as, uint64_t va, uint64_t len)
-{
-	queue(as, SYS_munmap, va, len, 0, 0, 0, 0);
-}
-
-static void as_protect(struct plat_as *as, uint64_t va, uint64_t len, int prot)
-{
-	queue(as, SYS_mprotect, va, len, (unsigned long)prot, 0, 0, 0);
-}
-
-static void as_defer_put(struct plat_as *as, uint64_t off)
-{
-	if (as->ndeferred == as->capdeferred) {
-		size_t cap = as->capdeferred ? as->capdeferred * 2 : 256;
-		uint64_t *d = realloc(as->deferred, cap * sizeof(*d));
-
-		if (!d) {
-			/* Out of sentry memory: flush now so the frame can go at once. */
-			as_flush(as);
-			mf_put(off);
-			return;
-		}
-		as->deferred = d;
-		as->capdeferred = cap;
-	}
-	as->deferred[as->ndeferred++] = off;
+	plat_stub_batch_done(as);
 }
 
 static struct plat_ctx *ctx_create(struct plat_as *as, int *err)
@@ -649,7 +527,7 @@ static struct plat_ctx *ctx_create(struct plat_as *as, int *err)
 		return NULL;
 	}
 	c->as = as;
-	c->tid = as->pid;
+	c->tid = as->stub.pid;
 	cur_ctx = c;
 	return c;
 }
@@ -696,7 +574,7 @@ static int ctx_adopt(struct plat_ctx *c)
 
 static void ctx_destroy(struct plat_ctx *c, int alive)
 {
-	if (alive && c->tid == c->as->pid) {
+	if (alive && c->tid == c->as->stub.pid) {
 		/*
 		 * The stub's first thread outlives its application thread:
 		 * parked in pause(), untraced, as the template waits.  The
@@ -741,7 +619,7 @@ static void ctx_destroy(struct plat_ctx *c, int alive)
 static int ctx_exec(struct plat_ctx *c, struct plat_as *as)
 {
 	c->as = as;
-	c->tid = as->pid;
+	c->tid = as->stub.pid;
 	return 0;
 }
 
@@ -751,12 +629,7 @@ static int enter(struct plat_ctx *c, struct plat_as *as)
 		return 1; /* not its address space: a sentry bug, the task ends */
 	cur_ctx = c;
 	as_flush(as);
-	return as->dead;
-}
-
-static uint64_t as_generation(struct plat_as *as)
-{
-	return as->generation;
+	return as->stub.dead;
 }
 
 static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, plat_regs *regs,
@@ -765,7 +638,7 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	siginfo_t si;
 	int st, sig;
 
-	if (c->as != as || as->dead)
+	if (c->as != as || as->stub.dead)
 		return PLAT_DIED;
 	/* No syscall restart by the host kernel: the sentry decides those. */
 	regs->orig_rax = (uint64_t)-1;
@@ -794,17 +667,6 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	return sig == SIGSEGV && (si.si_code == SEGV_MAPERR || si.si_code == SEGV_ACCERR) ? PLAT_FAULT : PLAT_SIGNAL;
 }
 
-static uint64_t as_cpu_ns(struct plat_as *as)
-{
-	/* The stub process's CPU clock: MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED). */
-	struct timespec ts;
-	clockid_t clk = (clockid_t)((~(unsigned)as->pid << 3) | 2);
-
-	if (host_clock_gettime(clk, &ts) < 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static int get_fpstate(struct plat_ctx *c, struct iovec *iov)
 {
 	return (int)host_ptrace(PTRACE_GETREGSET, c->tid, (void *)NT_X86_XSTATE, iov);
@@ -822,7 +684,7 @@ static void set_singlestep(struct plat_ctx *c, int on)
 
 static void interrupt(struct plat_ctx *c)
 {
-	host_tgkill(c->as->pid, c->tid, SIGSTOP);
+	host_tgkill(c->as->stub.pid, c->tid, SIGSTOP);
 }
 
 /*
@@ -912,12 +774,7 @@ static const struct host_rules ptrace_host_rules = {
 
 static void kill_all(void)
 {
-	struct plat_as *as;
-
-	for (as = live_stubs; as; as = as->live_next)
-		host_kill_process(as->pid);
-	if (tmpl)
-		host_kill_process(tmpl->pid);
+	plat_stub_kill_all(tmpl ? tmpl->stub.pid : 0);
 }
 
 static const struct platform plat_ptrace = {
@@ -927,18 +784,18 @@ static const struct platform plat_ptrace = {
 	.fault_access = fault_access,
 	.as_create = as_create,
 	.as_destroy = as_destroy,
-	.as_map = as_map,
-	.as_unmap = as_unmap,
-	.as_protect = as_protect,
-	.as_defer_put = as_defer_put,
-	.as_cpu_ns = as_cpu_ns,
+	.as_map = plat_stub_as_map,
+	.as_unmap = plat_stub_as_unmap,
+	.as_protect = plat_stub_as_protect,
+	.as_defer_put = plat_stub_as_defer_put,
+	.as_cpu_ns = plat_stub_as_cpu_ns,
 	.ctx_create = ctx_create,
 	.ctx_clone = ctx_clone,
 	.ctx_adopt = ctx_adopt,
 	.ctx_exec = ctx_exec,
 	.ctx_destroy = ctx_destroy,
 	.enter = enter,
-	.as_generation = as_generation,
+	.as_generation = plat_stub_as_generation,
 	.switch_to_user = switch_to_user,
 	.get_fpstate = get_fpstate,
 	.set_fpstate = set_fpstate,

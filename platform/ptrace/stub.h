@@ -16,13 +16,9 @@
 #define STUB_TOP 0x7ffffffff000UL
 
 #ifndef __ASSEMBLER__
-/* One host call in a batch: the number and six arguments (56 bytes, as stub.S reads them). */
-struct stub_op {
-	unsigned long nr;
-	unsigned long args[6];
-};
+#include "../stub_mm.h" /* struct plat_stub_op: one host call in a batch, as stub.S reads it */
 
-#define STUB_MAX_OPS (4096 / sizeof(struct stub_op))
+#define STUB_MAX_OPS (4096 / sizeof(struct plat_stub_op))
 
 extern const char stub_start[], stub_end[], stub_batch[], stub_clone[], stub_park[], stub_exit[];
 #endif

@@ -66,10 +66,7 @@
 #ifndef __ASSEMBLER__
 #include <stdint.h>
 
-struct st_op {
-	unsigned long nr;
-	unsigned long args[6];
-};
+#include "../stub_mm.h" /* struct plat_stub_op: one host call in a batch, as stub.S reads it */
 
 /* Written by the sentry only. */
 struct st_ctrl {
@@ -77,10 +74,10 @@ struct st_ctrl {
 	uint32_t cmd;
 	uint64_t arg0, arg1;
 	uint64_t pad[5];
-	struct st_op ops[];
+	struct plat_stub_op ops[];
 };
 
-#define ST_MAX_OPS ((4096 - 64) / sizeof(struct st_op))
+#define ST_MAX_OPS ((4096 - 64) / sizeof(struct plat_stub_op))
 
 /* Written by the stub (and so by the application: nothing here is trusted). */
 struct st_msg {

@@ -80,6 +80,8 @@
 #include <sys/wait.h>
 
 #include "../platform.h"
+#include "../stub_child.h"
+#include "../stub_mm.h"
 #include "../../sentry/host/host.h"
 #include "../../sentry/host/seccomp.h"
 #include "../../sentry/log.h"
@@ -109,22 +111,21 @@
 #define X86_EFLAGS_TF 0x100ULL
 
 struct plat_as {
-	pid_t pid;           /* the stub process (its first thread is the control thread) */
+	/*
+	 * First (stub_mm.h): the stub process (stub.pid; its first thread is
+	 * the control thread), its batch in the control page, the frames
+	 * deferred, stub.dead (killed or lost).
+	 */
+	struct plat_stub_as stub;
 	uint64_t ctrl_off;   /* memory-file frame of ST_CTRL */
 	uint64_t ack_off;    /* and of ST_ACK */
-	unsigned nops;       /* queued in the control page */
-	uint64_t *deferred;  /* frames to release after the next flush */
-	size_t ndeferred, capdeferred;
-	int dead;            /* the stub process was killed or lost */
-	int reaped;          /* and waited for */
-	uint64_t generation; /* batches run */
-	uint64_t dropped_at; /* generation right after the stub dropped every mapping; 0: never */
+	int reaped;          /* the stub process was waited for */
 	/* Regions of application threads: [0, nregions) mapped, free ones listed. */
 	struct region *regions;
 	size_t nregions, capregions;
-	struct plat_as *live_next, **live_pprev; /* on live_stubs from creation to destruction */
 	uint64_t serial;     /* unique to this address space, for as_live() */
 };
+_Static_assert(offsetof(struct plat_as, stub) == 0, "stub_mm.h: a stub platform's address space begins with its stub");
 
 struct region {
 	uint64_t off;  /* its frames in the memory file (REGION_PAGES contiguous) */
@@ -134,14 +135,13 @@ struct region {
 struct plat_ctx {
 	struct plat_as *as;
 	size_t region;  /* index in as->regions */
-	pid_t tid;      /* the stub thread (as its page said at clone; only ever used with tgkill(as->pid)) */
+	pid_t tid;      /* the stub thread (as its page said at clone; only ever used with tgkill(as->stub.pid)) */
 	uint64_t uc;    /* offset in the region of the current stop's ucontext; 0: none */
 	uint64_t intr_ns; /* when interrupt() signalled it and no stop came yet; 0: none (atomic) */
 	uint64_t as_serial; /* as->serial when bound to it */
 	int step;           /* run one instruction (set_singlestep): the trap flag, set by the sentry */
 };
 
-static struct plat_as *live_stubs;
 static uint64_t as_serials;
 
 /*
@@ -152,12 +152,7 @@ static uint64_t as_serials;
  */
 static int as_live(const struct plat_ctx *c)
 {
-	const struct plat_as *as;
-
-	for (as = live_stubs; as; as = as->live_next)
-		if (as == c->as && as->serial == c->as_serial)
-			return c->region < as->nregions;
-	return 0;
+	return plat_stub_live(c->as) && c->as->serial == c->as_serial && c->region < c->as->nregions;
 }
 /* The template: the stub every other is forked from (its pid, ctrl and ack frames). */
 static struct plat_as tmpl;
@@ -226,8 +221,6 @@ struct stub_args {
 	uint64_t ctrl_off, ack_off, scratch_off;
 };
 
-#define RAW(nr, a, b, c, d, e, f) host_raw_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
-
 /* The kernel's struct sigaction (rt_sigaction). */
 struct ksigaction {
 	unsigned long handler, flags, restorer, mask;
@@ -238,10 +231,6 @@ static void stub_child(void *p)
 {
 	static const int sigs[] = {SIGSYS, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIG_INTERRUPT};
 	struct stub_args *a = p;
-	struct sock_fprog prog = {
-		.len = sizeof(stub_filter) / sizeof(stub_filter[0]),
-		.filter = (struct sock_filter *)stub_filter,
-	};
 	struct ksigaction ka = {
 		.handler = ST_CODE + (unsigned long)(st_handler - st_start),
 		.flags = SA_SIGINFO | SA_ONSTACK | 0x04000000 /* SA_RESTORER */,
@@ -250,20 +239,13 @@ static void stub_child(void *p)
 	};
 	struct sock_fprog *f2prog = (struct sock_fprog *)ST_F2PROG;
 	uint64_t all = ~0UL;
-	long r;
 	size_t i;
 
-	if (__rseq_size)
-		RAW(SYS_rseq, (char *)__builtin_thread_pointer() + __rseq_offset, __rseq_size < 32 ? 32 : __rseq_size,
-		    1 /* RSEQ_FLAG_UNREGISTER */, 0x53053053 /* RSEQ_SIG on x86 */, 0, 0);
+	stub_child_drop_rseq();
 	/* Out of cvisor's session: terminal signals must not reach the stub. */
 	RAW(SYS_setsid, 0, 0, 0, 0, 0, 0);
-	r = RAW(SYS_mmap, ST_CODE, ST_CODE_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-		-1, 0);
-	if (r != (long)ST_CODE)
+	if (stub_child_code(ST_CODE, ST_CODE_SIZE, st_start, st_end) < 0)
 		return;
-	for (i = 0; i < (size_t)(st_end - st_start); i++)
-		((volatile char *)ST_CODE)[i] = st_start[i];
 	for (i = 0; i < sizeof(app_filter); i++)
 		((volatile char *)ST_F2)[i] = ((const char *)app_filter)[i];
 	f2prog->len = sizeof(app_filter) / sizeof(app_filter[0]);
@@ -280,13 +262,8 @@ static void stub_child(void *p)
 			return;
 	/* The control thread takes no signal; the application threads unblock them. */
 	RAW(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8, 0, 0);
-	/* Keep only the memory file. */
-	if (a->memfd > 0)
-		RAW(SYS_close_range, 0, a->memfd - 1, 0, 0, 0, 0);
-	RAW(SYS_close_range, a->memfd + 1, ~0U, 0, 0, 0, 0);
-	if (RAW(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) < 0)
-		return;
-	if (RAW(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog, 0, 0, 0) < 0)
+	stub_child_keep_only(a->memfd);
+	if (stub_child_confine(stub_filter, sizeof(stub_filter) / sizeof(stub_filter[0])) < 0)
 		return;
 	{
 		register long r12 __asm__("r12") = (long)a->ack_off;
@@ -314,9 +291,9 @@ static int stub_gone(struct plat_as *as)
 
 	if (as->reaped)
 		return 1;
-	if (host_wait4(as->pid, &st, __WALL | WNOHANG) == as->pid) {
+	if (host_wait4(as->stub.pid, &st, __WALL | WNOHANG) == as->stub.pid) {
 		as->reaped = 1;
-		as->dead = 1;
+		as->stub.dead = 1;
 		return 1;
 	}
 	return 0;
@@ -348,7 +325,7 @@ static uint32_t command(struct plat_as *as, uint32_t cmd, uint64_t arg0, uint64_
 {
 	struct st_ctrl *c = mf_ptr(as->ctrl_off);
 
-	if (as->dead)
+	if (as->stub.dead)
 		return 0;
 	*(volatile uint32_t *)mf_ptr(as->ack_off) = 0;
 	c->cmd = cmd;
@@ -361,15 +338,6 @@ static uint32_t command(struct plat_as *as, uint32_t cmd, uint64_t arg0, uint64_
 
 /* ---- Address spaces ---- */
 
-static void release_deferred(struct plat_as *as)
-{
-	size_t i;
-
-	for (i = 0; i < as->ndeferred; i++)
-		mf_put(as->deferred[i]);
-	as->ndeferred = 0;
-}
-
 /*
  * Runs the queued batch, then (ST_CMD_CLONE) makes a thread, in one
  * command.  The control thread's answer, or ST_ACK_OK when nothing was to
@@ -377,86 +345,34 @@ static void release_deferred(struct plat_as *as)
  */
 static uint32_t flush_cmd(struct plat_as *as, uint32_t cmd, uint64_t arg0)
 {
-	unsigned n = as->nops;
+	unsigned n = as->stub.nops;
 	uint32_t r = 0;
 
 	if (!n && cmd == ST_CMD_BATCH)
 		return ST_ACK_OK;
-	as->nops = 0;
-	if (as->dead)
+	as->stub.nops = 0;
+	if (as->stub.dead)
 		goto done;
 	r = command(as, cmd, arg0, n);
 	if (r == ST_ACK_OK)
 		goto done;
-	if (r == ST_ACK_DROPPED && as->generation != as->dropped_at) {
+	if (r == ST_ACK_DROPPED && as->stub.generation != as->stub.dropped_at) {
 		/* As ptrace's drop_all: the host's map count is full; pages come back by faults. */
-		as->dropped_at = as->generation + 1;
+		as->stub.dropped_at = as->stub.generation + 1;
 		goto done;
 	}
 	if (r)
 		log_warn("systrap: the host refused a batch of mapping changes; the stub process is killed");
-	as->dead = 1;
-	host_kill_process(as->pid);
+	plat_stub_lose(as);
 done:
-	if (n) {
-		as->generation++;
-		release_deferred(as);
-	}
+	if (n)
+		plat_stub_batch_done(as);
 	return r;
 }
 
 static void as_flush(struct plat_as *as)
 {
 	flush_cmd(as, ST_CMD_BATCH, 0);
-}
-
-static void queue(struct plat_as *as, unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
-		  unsigned long a3, unsigned long a4, unsigned long a5)
-{
-	struct st_op *op;
-
-	if (as->nops == ST_MAX_OPS)
-		as_flush(as);
-	op = &((struct st_ctrl *)mf_ptr(as->ctrl_off))->ops[as->nops++];
-	op->nr = nr;
-	op->args[0] = a0;
-	op->args[1] = a1;
-	op->args[2] = a2;
-	op->args[3] = a3;
-	op->args[4] = a4;
-	op->args[5] = a5;
-}
-
-static void as_map(struct plat_as *as, uint64_t va, uint64_t len, uint64_t off, int prot)
-{
-	queue(as, SYS_mmap, va, len, (unsigned long)prot, MAP_SHARED | MAP_FIXED, (unsigned long)mf.fd, off);
-}
-
-static void as_unmap(struct plat_as *as, uint64_t va, uint64_t len)
-{
-	queue(as, SYS_munmap, va, len, 0, 0, 0, 0);
-}
-
-static void as_protect(struct plat_as *as, uint64_t va, uint64_t len, int prot)
-{
-	queue(as, SYS_mprotect, va, len, (unsigned long)prot, 0, 0, 0);
-}
-
-static void as_defer_put(struct plat_as *as, uint64_t off)
-{
-	if (as->ndeferred == as->capdeferred) {
-		size_t cap = as->capdeferred ? as->capdeferred * 2 : 256;
-		uint64_t *d = realloc(as->deferred, cap * sizeof(*d));
-
-		if (!d) {
-			as_flush(as);
-			mf_put(off);
-			return;
-		}
-		as->deferred = d;
-		as->capdeferred = cap;
-	}
-	as->deferred[as->ndeferred++] = off;
 }
 
 static struct plat_as *as_create(int *err)
@@ -473,7 +389,7 @@ static struct plat_as *as_create(int *err)
 	if (as->ctrl_off == MF_NONE || as->ack_off == MF_NONE)
 		goto fail;
 	*err = -EAGAIN;
-	if (!tmpl.pid || tmpl.dead)
+	if (!tmpl.stub.pid || tmpl.stub.dead)
 		goto fail;
 	*pid = 0;
 	r = command(&tmpl, ST_CMD_FORK, as->ctrl_off, as->ack_off);
@@ -482,18 +398,14 @@ static struct plat_as *as_create(int *err)
 			log_warn("systrap: the stub template died; no new address space can be made");
 		goto fail;
 	}
-	as->pid = *pid;
+	as->stub.pid = *pid;
 	/* The new stub answers on its own ack page once it has taken its pages. */
 	if (wait_ack(as) != ST_ACK_OK) {
-		host_kill_process(as->pid);
+		host_kill_process(as->stub.pid);
 		stub_gone(as);
 		goto fail;
 	}
-	as->live_next = live_stubs;
-	if (live_stubs)
-		live_stubs->live_pprev = &as->live_next;
-	as->live_pprev = &live_stubs;
-	live_stubs = as;
+	plat_stub_add(as, as->ctrl_off + offsetof(struct st_ctrl, ops), ST_MAX_OPS, as_flush);
 	as->serial = ++as_serials;
 	*err = 0;
 	return as;
@@ -506,43 +418,11 @@ fail:
 	return NULL;
 }
 
-/* As ptrace's: stub processes killed but not yet reaped, reaped later without waiting. */
-static pid_t unreaped[256];
-static int nunreaped;
-
-static void reap_stubs(void)
-{
-	int i, st;
-
-	for (i = 0; i < nunreaped;) {
-		if (host_wait4(unreaped[i], &st, __WALL | WNOHANG) != 0) {
-			unreaped[i] = unreaped[--nunreaped];
-			continue;
-		}
-		i++;
-	}
-}
-
 static void as_destroy(struct plat_as *as)
 {
 	size_t i;
-	int st;
 
-	*as->live_pprev = as->live_next;
-	if (as->live_next)
-		as->live_next->live_pprev = as->live_pprev;
-	if (!as->reaped) {
-		host_kill_process(as->pid);
-		if (host_wait4(as->pid, &st, __WALL | WNOHANG) == 0) {
-			if (nunreaped == (int)(sizeof(unreaped) / sizeof(unreaped[0])))
-				reap_stubs();
-			if (nunreaped < (int)(sizeof(unreaped) / sizeof(unreaped[0])))
-				unreaped[nunreaped++] = as->pid;
-		}
-	}
-	reap_stubs();
-	release_deferred(as);
-	free(as->deferred);
+	plat_stub_end(as, as->reaped);
 	/* Its threads are gone with the process: their pages can go. */
 	for (i = 0; i < as->nregions; i++) {
 		uint64_t p;
@@ -554,22 +434,6 @@ static void as_destroy(struct plat_as *as)
 	mf_put(as->ctrl_off);
 	mf_put(as->ack_off);
 	free(as);
-}
-
-static uint64_t as_generation(struct plat_as *as)
-{
-	return as->generation;
-}
-
-static uint64_t as_cpu_ns(struct plat_as *as)
-{
-	/* The stub process's CPU clock: MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED). */
-	struct timespec ts;
-	clockid_t clk = (clockid_t)((~(unsigned)as->pid << 3) | 2);
-
-	if (host_clock_gettime(clk, &ts) < 0)
-		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* ---- Threads ---- */
@@ -618,7 +482,7 @@ static long region_get(struct plat_as *as)
 		return -ENOMEM;
 	i = as->nregions++;
 	as->regions[i].off = off;
-	queue(as, SYS_mmap, region_va(i), ST_REGION, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+	plat_stub_queue(as, SYS_mmap, region_va(i), ST_REGION, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 	      (unsigned long)mf.fd, off);
 take:
 	as->regions[i].in_use = 1;
@@ -667,7 +531,7 @@ static int wait_stop(struct plat_ctx *c)
 		__atomic_store_n(&m->sentry_waiting, 0, __ATOMIC_RELAXED);
 		if (__atomic_load_n(&m->state, __ATOMIC_ACQUIRE) != ST_RUN)
 			return 0;
-		if (c->as->dead || stub_gone(c->as) || host_tgkill(c->as->pid, c->tid, 0) < 0)
+		if (c->as->stub.dead || stub_gone(c->as) || host_tgkill(c->as->stub.pid, c->tid, 0) < 0)
 			return -ESRCH;
 		intr = __atomic_load_n(&c->intr_ns, __ATOMIC_ACQUIRE);
 		if (intr && host_monotonic_ns() - intr >= INTR_GRACE_NS) {
@@ -741,12 +605,12 @@ static struct plat_ctx *new_thread(struct plat_as *as, int *err)
 	r = flush_cmd(as, ST_CMD_CLONE, region_va(c->region));
 	if (r == ST_ACK_DROPPED) {
 		/* The batch stopped before the clone (and maybe the region's mapping): once more. */
-		queue(as, SYS_mmap, region_va(c->region), ST_REGION, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		plat_stub_queue(as, SYS_mmap, region_va(c->region), ST_REGION, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
 		      (unsigned long)mf.fd, as->regions[c->region].off);
 		r = flush_cmd(as, ST_CMD_CLONE, region_va(c->region));
 	}
 	if (r != ST_ACK_OK) {
-		*err = as->dead ? -ESRCH : -EAGAIN;
+		*err = as->stub.dead ? -ESRCH : -EAGAIN;
 		goto fail;
 	}
 	c->tid = msg_of(c)->tid;
@@ -799,7 +663,7 @@ static int ctx_adopt(struct plat_ctx *c)
 static void ctx_destroy(struct plat_ctx *c, int alive)
 {
 	/* Ends this thread; the region is reused once the host cleared its tid (the thread is gone). */
-	if (alive && !c->as->dead)
+	if (alive && !c->as->stub.dead)
 		resume(c, ST_EXIT);
 	c->as->regions[c->region].in_use = 0;
 	free(c);
@@ -828,7 +692,7 @@ static int enter(struct plat_ctx *c, struct plat_as *as)
 	if (c->as != as)
 		return 1; /* not its address space: a sentry bug, the task ends */
 	as_flush(as);
-	return as->dead;
+	return as->stub.dead;
 }
 
 /* ---- Running ---- */
@@ -896,7 +760,7 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 	uint64_t err, tf;
 	int sig;
 
-	if (c->as != as || as->dead || !c->uc)
+	if (c->as != as || as->stub.dead || !c->uc)
 		return PLAT_DIED;
 	m = msg_of(c);
 	uc = uc_of(c);
@@ -1049,7 +913,7 @@ static void interrupt(struct plat_ctx *c)
 	 */
 	uint64_t zero = 0;
 
-	if (host_tgkill(c->as->pid, c->tid, SIG_INTERRUPT) == 0)
+	if (host_tgkill(c->as->stub.pid, c->tid, SIG_INTERRUPT) == 0)
 		__atomic_compare_exchange_n(&c->intr_ns, &zero, host_monotonic_ns(), 0, __ATOMIC_ACQ_REL,
 					    __ATOMIC_ACQUIRE);
 }
@@ -1078,12 +942,12 @@ static int init(const struct plat_config *cfg)
 	a.ctrl_off = tmpl.ctrl_off;
 	a.ack_off = tmpl.ack_off;
 	a.scratch_off = tmpl_scratch_off;
-	tmpl.pid = host_fork_stub(stub_child, &a);
-	if (tmpl.pid < 0)
-		return tmpl.pid;
+	tmpl.stub.pid = host_fork_stub(stub_child, &a);
+	if (tmpl.stub.pid < 0)
+		return tmpl.stub.pid;
 	r = wait_ack(&tmpl);
 	if (r != ST_ACK_OK) {
-		host_kill_process(tmpl.pid);
+		host_kill_process(tmpl.stub.pid);
 		stub_gone(&tmpl);
 		return -ENOSYS;
 	}
@@ -1134,12 +998,7 @@ static const struct host_rules systrap_host_rules = {
 
 static void kill_all(void)
 {
-	struct plat_as *as;
-
-	for (as = live_stubs; as; as = as->live_next)
-		host_kill_process(as->pid);
-	if (tmpl.pid > 0)
-		host_kill_process(tmpl.pid);
+	plat_stub_kill_all(tmpl.stub.pid);
 }
 
 static const struct platform plat_systrap = {
@@ -1149,18 +1008,18 @@ static const struct platform plat_systrap = {
 	.host_rules = &systrap_host_rules,
 	.as_create = as_create,
 	.as_destroy = as_destroy,
-	.as_map = as_map,
-	.as_unmap = as_unmap,
-	.as_protect = as_protect,
-	.as_defer_put = as_defer_put,
-	.as_cpu_ns = as_cpu_ns,
+	.as_map = plat_stub_as_map,
+	.as_unmap = plat_stub_as_unmap,
+	.as_protect = plat_stub_as_protect,
+	.as_defer_put = plat_stub_as_defer_put,
+	.as_cpu_ns = plat_stub_as_cpu_ns,
 	.ctx_create = ctx_create,
 	.ctx_clone = ctx_clone,
 	.ctx_adopt = ctx_adopt,
 	.ctx_exec = ctx_exec,
 	.ctx_destroy = ctx_destroy,
 	.enter = enter,
-	.as_generation = as_generation,
+	.as_generation = plat_stub_as_generation,
 	.switch_to_user = switch_to_user,
 	.get_fpstate = get_fpstate,
 	.set_fpstate = set_fpstate,

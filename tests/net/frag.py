@@ -9,23 +9,10 @@ import errno
 import socket
 import subprocess
 
+from snmp import counters
+
 IP_MTU_DISCOVER, IP_PMTUDISC_DO = 10, 2
 IPV6_MTU_DISCOVER, IPV6_PMTUDISC_DO = 23, 2
-
-
-def counters():
-    c = {}
-    with open("/proc/net/snmp") as f:
-        lines = f.read().splitlines()
-    for names, values in zip(lines[0::2], lines[1::2]):
-        group = names.split(":")[0]
-        for n, v in zip(names.split()[1:], values.split()[1:]):
-            c[group + n] = int(v)
-    with open("/proc/net/snmp6") as f:
-        for line in f:
-            n, v = line.split()
-            c[n] = int(v)
-    return c
 
 
 WATCH = ("IpReasmReqds", "IpReasmOKs", "IpReasmFails", "IpFragOKs", "IpFragFails", "IpFragCreates",

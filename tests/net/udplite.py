@@ -7,23 +7,10 @@ import errno
 import socket
 import struct
 
+from snmp import counters
+
 IPPROTO_UDPLITE, SOL_UDPLITE = 136, 136
 SEND_CSCOV, RECV_CSCOV = 10, 11
-
-
-def counters():
-    c = {}
-    with open("/proc/net/snmp") as f:
-        lines = f.read().splitlines()
-    for names, values in zip(lines[0::2], lines[1::2]):
-        group = names.split(":")[0]
-        for n, v in zip(names.split()[1:], values.split()[1:]):
-            c[group + n] = int(v)
-    with open("/proc/net/snmp6") as f:
-        for line in f:
-            n, v = line.split()
-            c[n] = int(v)
-    return c
 
 
 def csum(data):

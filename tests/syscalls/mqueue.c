@@ -8,6 +8,7 @@
  * to a fresh IPC namespace first (see sysvshm.c).
  */
 #include "check.h"
+#include "ipc_ns.h"
 
 #include <fcntl.h>
 #include <mqueue.h>
@@ -71,22 +72,6 @@ static void status(mqd_t q, const char *when)
 	printf("%s: %s|\n", when, buf);
 }
 
-static void show_sysctl(const char *name)
-{
-	char path[128], buf[64];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/sys/fs/mqueue/%s", name);
-	f = fopen(path, "r");
-	if (!f) {
-		printf("%s: %s\n", name, errname(errno));
-		return;
-	}
-	if (fgets(buf, sizeof(buf), f))
-		printf("%s: %s", name, buf);
-	fclose(f);
-}
-
 int main(void)
 {
 	struct mq_attr attr = {.mq_maxmsg = 3, .mq_msgsize = 16};
@@ -99,15 +84,13 @@ int main(void)
 	int st;
 	pid_t pid;
 
-	if (unshare(CLONE_NEWIPC) < 0 && errno != ENOSYS && errno != EPERM) {
-		printf("unshare: %s\n", errname(errno));
+	if (ipc_own_namespace() < 0)
 		return 1;
-	}
-	show_sysctl("msg_default");
-	show_sysctl("msg_max");
-	show_sysctl("msgsize_default");
-	show_sysctl("msgsize_max");
-	show_sysctl("queues_max");
+	show_sysctl("fs/mqueue", "msg_default");
+	show_sysctl("fs/mqueue", "msg_max");
+	show_sysctl("fs/mqueue", "msgsize_default");
+	show_sysctl("fs/mqueue", "msgsize_max");
+	show_sysctl("fs/mqueue", "queues_max");
 	sigaction(SIGUSR1, &sa, NULL);
 	umask(022);
 
@@ -246,13 +229,10 @@ int main(void)
 	CHECK("raw mq_notify(sigevent kernel address)", syscall(SYS_mq_notify, q, (void *)-4096L));
 
 	/* Permissions (0640), and other users' limits. */
-	fflush(stdout);
-	pid = fork();
+	pid = fork_as(2000, 2000);
 	if (pid == 0) {
 		struct mq_attr big = {.mq_maxmsg = 11, .mq_msgsize = 16};
 
-		if (setgid(2000) < 0 || setuid(2000) < 0)
-			_exit(1);
 		CHECK("other user: mq_open(/a, O_RDONLY)", mq_open("/a", O_RDONLY));
 		CHECK("other user: mq_unlink(/a)", mq_unlink("/a"));
 		CHECK("other user: maxmsg 11 > msg_max", mq_open("/b", O_RDWR | O_CREAT, 0600, &big));
@@ -262,11 +242,8 @@ int main(void)
 		_exit(0);
 	}
 	waitpid(pid, &st, 0);
-	fflush(stdout);
-	pid = fork();
+	pid = fork_as(0, 3000);
 	if (pid == 0) {
-		if (setgid(0) < 0 || setuid(3000) < 0)
-			_exit(1);
 		CHECK_OK("group member: mq_open(/a, O_RDONLY)", mq_open("/a", O_RDONLY));
 		CHECK("group member: mq_open(/a, O_WRONLY)", mq_open("/a", O_WRONLY));
 		_exit(0);

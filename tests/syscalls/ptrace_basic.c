@@ -7,6 +7,7 @@
  */
 #include "check.h"
 #include "ptrace_ns.h"
+#include "ptrace_wait.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -16,47 +17,6 @@
 #include <sys/wait.h>
 
 static volatile long word = 0x1111;
-
-/* What a wait status is, the same natively and sandboxed. */
-static void show(const char *what, int st)
-{
-	if (WIFEXITED(st))
-		printf("%s: exited %d\n", what, WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		printf("%s: killed by %s\n", what, sigabbrev_np(WTERMSIG(st)));
-	else if (WIFSTOPPED(st))
-		printf("%s: stopped %s%s event %d\n", what, sigabbrev_np(WSTOPSIG(st) & 0x7f),
-		       (WSTOPSIG(st) & 0x80) ? "|0x80" : "", st >> 16);
-	else
-		printf("%s: status %#x\n", what, st);
-	fflush(stdout);
-}
-
-static int wait_show(const char *what, pid_t pid)
-{
-	int st = 0;
-
-	if (waitpid(pid, &st, __WALL) != pid) {
-		printf("%s: waitpid: %s\n", what, errname(errno));
-		return -1;
-	}
-	show(what, st);
-	return st;
-}
-
-/* A child that asks to be traced and stops itself; it then runs body. */
-static pid_t traced_child(int (*body)(void))
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
-			_exit(99);
-		raise(SIGSTOP);
-		_exit(body());
-	}
-	return pid;
-}
 
 static int exit_word(void)
 {

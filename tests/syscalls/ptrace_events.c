@@ -8,6 +8,7 @@
  */
 #include "check.h"
 #include "ptrace_ns.h"
+#include "ptrace_wait.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -18,46 +19,6 @@
 #include <sys/wait.h>
 
 static volatile long word = 0x1111;
-
-static void show(const char *what, int st)
-{
-	if (WIFEXITED(st))
-		printf("%s: exited %d\n", what, WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		printf("%s: killed by %s\n", what, sigabbrev_np(WTERMSIG(st)));
-	else if (WIFSTOPPED(st))
-		printf("%s: stopped %s%s event %d\n", what, sigabbrev_np(WSTOPSIG(st) & 0x7f),
-		       (WSTOPSIG(st) & 0x80) ? "|0x80" : "", st >> 16);
-	else
-		printf("%s: status %#x\n", what, st);
-	fflush(stdout);
-}
-
-static int wait_show(const char *what, pid_t pid)
-{
-	int st = 0;
-	pid_t r = waitpid(pid, &st, __WALL);
-
-	if (r != pid) {
-		printf("%s: waitpid: %s\n", what, r < 0 ? errname(errno) : "another pid");
-		return -1;
-	}
-	show(what, st);
-	return st;
-}
-
-static pid_t traced_child(int (*body)(void))
-{
-	pid_t pid = fork();
-
-	if (pid == 0) {
-		if (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0)
-			_exit(99);
-		raise(SIGSTOP);
-		_exit(body());
-	}
-	return pid;
-}
 
 static int forker(void)
 {

@@ -7,6 +7,7 @@
  * moves to a fresh IPC namespace first (see sysvshm.c).
  */
 #include "check.h"
+#include "ipc_ns.h"
 
 #include <limits.h>
 #include <sched.h>
@@ -62,22 +63,6 @@ static void stat_q(int id, const char *when)
 	       ds.msg_perm.mode, ds.msg_lspid == getpid(), ds.msg_lrpid == getpid());
 }
 
-static void show_sysctl(const char *name)
-{
-	char path[128], buf[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
-	f = fopen(path, "r");
-	if (!f) {
-		printf("%s: %s\n", name, errname(errno));
-		return;
-	}
-	if (fgets(buf, sizeof(buf), f))
-		printf("%s: %s", name, buf);
-	fclose(f);
-}
-
 int main(void)
 {
 	struct msqid_ds ds;
@@ -88,13 +73,11 @@ int main(void)
 	FILE *f;
 	char line[256];
 
-	if (unshare(CLONE_NEWIPC) < 0 && errno != ENOSYS && errno != EPERM) {
-		printf("unshare: %s\n", errname(errno));
+	if (ipc_own_namespace() < 0)
 		return 1;
-	}
-	show_sysctl("msgmax");
-	show_sysctl("msgmnb");
-	show_sysctl("msgmni");
+	show_sysctl("kernel", "msgmax");
+	show_sysctl("kernel", "msgmnb");
+	show_sysctl("kernel", "msgmni");
 
 	CHECK("msgget(key, no IPC_CREAT)", msgget(0x777, 0600));
 	CHECK("msgget(key, IPC_CREAT)", id = msgget(0x777, IPC_CREAT | 0620));
@@ -174,11 +157,8 @@ int main(void)
 	printf("the receiver: %s\n", WEXITSTATUS(st) ? errname(WEXITSTATUS(st)) : "got type 9");
 
 	/* Permissions: 0620 lets the group send, not receive. */
-	fflush(stdout);
-	pid = fork();
+	pid = fork_as(0, 3000);
 	if (pid == 0) {
-		if (setgid(0) < 0 || setuid(3000) < 0)
-			_exit(1);
 		CHECK("group member: msgsnd on 0620", snd(id, 1, "g", 0));
 		rcv("group member: msgrcv on 0620", id, 64, 0, IPC_NOWAIT);
 		CHECK("group member: IPC_STAT on 0620", msgctl(id, IPC_STAT, &ds));

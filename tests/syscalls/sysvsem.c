@@ -7,6 +7,7 @@
  * (see sysvshm.c).
  */
 #include "check.h"
+#include "ipc_ns.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -71,10 +72,8 @@ int main(void)
 	FILE *f;
 	char line[256];
 
-	if (unshare(CLONE_NEWIPC) < 0 && errno != ENOSYS && errno != EPERM) {
-		printf("unshare: %s\n", errname(errno));
+	if (ipc_own_namespace() < 0)
 		return 1;
-	}
 	f = fopen("/proc/sys/kernel/sem", "r");
 	if (f && fgets(line, sizeof(line), f))
 		printf("kernel.sem: %s", line);
@@ -234,11 +233,8 @@ int main(void)
 	wait_sleepers(id2, 0, 0, 1);
 
 	/* Permissions. */
-	fflush(stdout);
-	pid = fork();
+	pid = fork_as(2000, 2000);
 	if (pid == 0) {
-		if (setgid(2000) < 0 || setuid(2000) < 0)
-			_exit(1);
 		CHECK("other user: semop on 0640", op(id, 0, 1, 0));
 		CHECK("other user: GETVAL on 0640", semctl(id, 0, GETVAL));
 		CHECK("other user: SETVAL on 0640", semctl(id, 0, SETVAL, 1));
@@ -247,11 +243,8 @@ int main(void)
 		_exit(0);
 	}
 	waitpid(pid, &st, 0);
-	fflush(stdout);
-	pid = fork();
+	pid = fork_as(0, 3000);
 	if (pid == 0) {
-		if (setgid(0) < 0 || setuid(3000) < 0)
-			_exit(1);
 		CHECK("group member: GETVAL on 0640", semctl(id, 0, GETVAL));
 		CHECK("group member: semop(+1) on 0640", op(id, 0, 1, 0));
 		CHECK("group member: semop(wait zero, IPC_NOWAIT) on 0640", op(id, 1, 0, IPC_NOWAIT));

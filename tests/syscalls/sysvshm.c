@@ -8,6 +8,7 @@
  * sandbox, whose IPC namespace is already its own, that call is not there.
  */
 #include "check.h"
+#include "ipc_ns.h"
 
 #include <sched.h>
 #include <signal.h>
@@ -50,22 +51,6 @@ static void show_proc(const char *when)
 	fclose(f);
 }
 
-static void show_sysctl(const char *name)
-{
-	char path[128], buf[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", name);
-	f = fopen(path, "r");
-	if (!f) {
-		printf("%s: %s\n", name, errname(errno));
-		return;
-	}
-	if (fgets(buf, sizeof(buf), f))
-		printf("%s: %s", name, buf);
-	fclose(f);
-}
-
 int main(void)
 {
 	struct shmid_ds ds;
@@ -75,13 +60,11 @@ int main(void)
 	char *p, *q;
 	pid_t pid;
 
-	if (unshare(CLONE_NEWIPC) < 0 && errno != ENOSYS && errno != EPERM) {
-		printf("unshare: %s\n", errname(errno));
+	if (ipc_own_namespace() < 0)
 		return 1;
-	}
-	show_sysctl("shmmax");
-	show_sysctl("shmall");
-	show_sysctl("shmmni");
+	show_sysctl("kernel", "shmmax");
+	show_sysctl("kernel", "shmall");
+	show_sysctl("kernel", "shmmni");
 
 	/* Keys and flags. */
 	CHECK("shmget(key, no IPC_CREAT)", shmget(0x1234, PAGE, 0600));
@@ -207,11 +190,8 @@ int main(void)
 	shmctl(id, IPC_STAT, &ds);
 	printf("after IPC_SET: uid=%u cuid=%u mode=%o\n", ds.shm_perm.uid, ds.shm_perm.cuid, ds.shm_perm.mode);
 	id3 = shmget(IPC_PRIVATE, PAGE, 0600);
-	fflush(stdout);
-	pid = fork();
+	pid = fork_as(2000, 2000);
 	if (pid == 0) {
-		if (setgid(2000) < 0 || setuid(2000) < 0)
-			_exit(1);
 		CHECK("other user: shmat(0600 segment)", (long)shmat(id3, NULL, 0));
 		CHECK("other user: shmctl(IPC_STAT, 0600 segment)", shmctl(id3, IPC_STAT, &ds));
 		CHECK("other user: shmctl(IPC_RMID, 0600 segment)", shmctl(id3, IPC_RMID, NULL));
@@ -222,11 +202,8 @@ int main(void)
 		_exit(0);
 	}
 	waitpid(pid, &st, 0);
-	fflush(stdout);
-	pid = fork();
+	pid = fork_as(2000, 1000);
 	if (pid == 0) {
-		if (setgid(2000) < 0 || setuid(1000) < 0)
-			_exit(1);
 		CHECK("new owner: shmctl(IPC_SET)", shmctl(id, IPC_SET, &ds));
 		CHECK("new owner: shmat (mode 0604, owner bits 6)", shmat(id, NULL, 0) != (void *)-1);
 		_exit(0);

@@ -624,19 +624,25 @@ static void cache_refresh(struct inode *ino, uint64_t off, uint64_t end)
 static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 {
 	struct gnode *g = ino->priv;
-	uint64_t idx = off / 4096, want = (ino->size + 4095) / 4096, run, n, i;
+	uint64_t idx = off / 4096, want = (ino->size + 4095) / 4096, run, n, i, fr;
+	uint64_t *slots[CACHE_READAHEAD];
 	long r;
 
 	if (!S_ISREG(ino->mode) || idx >= want)
 		return -EIO;
-	if (fpages_get(&g->pages, idx) == MF_NONE) {
-		/* Before g's pages are used below: trimming may free them (g's other pages unmapped). */
+	fr = fpages_get(&g->pages, idx);
+	if (fr == MF_NONE) {
+		/*
+		 * Before g's pages are used below: trimming may free them (g's
+		 * other pages unmapped).  Nothing below trims, so the slots taken
+		 * next stay g's until they are filled.
+		 */
 		cache_reclaim();
 		for (n = 1; n < CACHE_READAHEAD && idx + n < want && fpages_get(&g->pages, idx + n) == MF_NONE; n++)
 			;
 		/* The slots first (a sparse tree: a page far into a large file costs a path, not the file's size). */
 		for (i = 0; i < n; i++)
-			if (!fpages_slot(&g->pages, idx + i)) {
+			if (!(slots[i] = fpages_slot(&g->pages, idx + i))) {
 				if (!i)
 					return -ENOMEM;
 				n = i;
@@ -664,11 +670,12 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 			return r;
 		}
 		for (i = 0; i < n; i++)
-			*fpages_slot(&g->pages, idx + i) = run + i * 4096;
+			*slots[i] = run + i * 4096;
 		ncached += n;
+		fr = run;
 	}
-	*frame = fpages_get(&g->pages, idx);
-	mf_get(*frame);
+	*frame = fr;
+	mf_get(fr);
 	return 0;
 }
 

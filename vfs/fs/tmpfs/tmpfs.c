@@ -167,21 +167,27 @@ static long tmpfs_truncate(struct inode *ino, uint64_t size)
 	return 0;
 }
 
-/* The frame for page i, allocated when alloc is set; MF_NONE for a hole. */
+/*
+ * The frame for page i, allocated when alloc is set; MF_NONE for a hole.
+ * Allocating takes the slot at once, so that a miss walks the tree once,
+ * not once to look and again to insert.
+ */
 static uint64_t page(struct inode *ino, uint64_t i, int alloc, long *err)
 {
 	struct tnode *t = ino->priv;
 	struct tsuper *s = tsb(ino);
-	uint64_t *slot, fr = fpages_get(&t->pages, i);
+	uint64_t *slot;
 
 	*err = 0;
-	if (fr != MF_NONE || !alloc)
-		return fr;
+	if (!alloc)
+		return fpages_get(&t->pages, i);
+	slot = fpages_slot(&t->pages, i);
+	if (slot && *slot != MF_NONE)
+		return *slot;
 	if (s->used_pages >= s->max_pages) {
 		*err = -ENOSPC;
 		return MF_NONE;
 	}
-	slot = fpages_slot(&t->pages, i);
 	if (!slot) {
 		*err = -ENOMEM;
 		return MF_NONE;

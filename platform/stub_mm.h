@@ -1,0 +1,76 @@
+/*
+ * What the stub platforms (ptrace, systrap) share about an address space:
+ * a stub process whose mappings mirror the memory manager's, changed by
+ * batches of mmap/munmap/mprotect that the stub runs itself.  Here are the
+ * queue of those calls in the stub's control page, the frames whose put
+ * waits for the next batch, the count of batches run, and the list of live
+ * stub processes (to kill them all at the end, and to reap the killed ones
+ * without waiting).  How a batch is run, and what a stub is, stay each
+ * platform's own: it runs the queue through its flush function and reports
+ * the end of a batch with plat_stub_batch_done().
+ *
+ * A stub platform's struct plat_as begins with a struct plat_stub_as
+ * (checked where it is declared), so the functions below take the
+ * platform's struct plat_as and some of them are its platform ops as they
+ * are.  Everything here runs under the sentry lock.
+ */
+#pragma once
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct plat_as;
+
+/* One host call of a batch, as both stubs' batch loops read it: the number and six arguments (56 bytes). */
+struct plat_stub_op {
+	unsigned long nr;
+	unsigned long args[6];
+};
+
+struct plat_stub_as {
+	pid_t pid;                /* the stub process, killed through its first thread */
+	uint64_t ops_off;         /* memory-file offset of the batch (ops[0]) in the control page */
+	unsigned max_ops;         /* how many fit there */
+	unsigned nops;            /* queued */
+	void (*flush)(struct plat_as *as); /* runs the queued batch (the platform's); ends in plat_stub_batch_done */
+	uint64_t *deferred;       /* frames to release after the next batch */
+	size_t ndeferred, capdeferred;
+	int dead;                 /* the stub process was killed or lost */
+	uint64_t generation;      /* batches run */
+	uint64_t dropped_at;      /* generation right after the stub last dropped every mapping; 0: never */
+	struct plat_stub_as *live_next, **live_pprev; /* on the live list from plat_stub_add to plat_stub_end */
+};
+
+/*
+ * as's stub process runs (as->pid set): its batch is max_ops calls at
+ * ops_off, run by flush; as goes on the live list.
+ */
+void plat_stub_add(struct plat_as *as, uint64_t ops_off, unsigned max_ops, void (*flush)(struct plat_as *as));
+/*
+ * as leaves the live list; its stub process is killed (unless reaped says
+ * it has been waited for already) and reaped now or later; the frames
+ * deferred are released.  The platform then frees its own part and as.
+ */
+void plat_stub_end(struct plat_as *as, int reaped);
+/* Is as on the live list (made and not yet ended)?  as may be a stale pointer: it is only compared. */
+int plat_stub_live(const struct plat_as *as);
+/* Is any address space live? */
+int plat_stub_any_live(void);
+/* Kills every live stub process, and the template's (tmpl_pid, if > 0). */
+void plat_stub_kill_all(pid_t tmpl_pid);
+
+/* Queues one host call for the stub; a full queue is flushed first. */
+void plat_stub_queue(struct plat_as *as, unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
+		     unsigned long a3, unsigned long a4, unsigned long a5);
+/* The end of a batch that ran (or was given up): counted, the queue emptied, the deferred frames put. */
+void plat_stub_batch_done(struct plat_as *as);
+/* The stub no longer mirrors the memory manager: it is killed, and its tasks find it dead. */
+void plat_stub_lose(struct plat_as *as);
+
+/* The platform ops of the same name. */
+void plat_stub_as_map(struct plat_as *as, uint64_t va, uint64_t len, uint64_t off, int prot);
+void plat_stub_as_unmap(struct plat_as *as, uint64_t va, uint64_t len);
+void plat_stub_as_protect(struct plat_as *as, uint64_t va, uint64_t len, int prot);
+void plat_stub_as_defer_put(struct plat_as *as, uint64_t off);
+uint64_t plat_stub_as_generation(struct plat_as *as);
+uint64_t plat_stub_as_cpu_ns(struct plat_as *as);
