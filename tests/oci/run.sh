@@ -168,8 +168,11 @@ while "started" not in open(bundle + "/out").read() and time.time() < end:
 print("state", st())
 print("pause", subprocess.run(c + ["pause", cid]).returncode, st())
 print("resume", subprocess.run(c + ["resume", cid]).returncode, st())
+# ps lists the sandbox's own processes (pids in its pid namespace), as runsc's does.
 ps = json.loads(subprocess.run(c + ["ps", "--format", "json", cid], capture_output=True, text=True).stdout)
-print("ps lists the pid file's process", pid in ps)
+print("ps --format json", ps)
+table = subprocess.run(c + ["ps", cid], capture_output=True, text=True).stdout.splitlines()
+print("ps", " ".join(table[0].split()), [(l.split()[1], l.split()[2], l.split()[4], l.split()[-1]) for l in table[1:]])
 print("kill", subprocess.run(c + ["kill", cid, "15"]).returncode)
 _, status = os.waitpid(pid, 0)
 print("status", os.waitstatus_to_exitcode(status))
@@ -189,7 +192,8 @@ start 0
 state running
 pause 0 paused
 resume 0 running
-ps lists the pid file's process True
+ps --format json [1, 2]
+ps UID PID PPID C TTY STIME TIME CMD [('1', '0', '?', 'sh'), ('2', '1', '?', 'sleep')]
 kill 0
 status 143
 state stopped
