@@ -305,6 +305,46 @@ PY
 check "console socket: the pty master is sent, the process's stdio is its replica" "create 0 fds 1
 tty is a pty: True ran: True" "$console"
 
+# exec -t: a resize of the console's pty (conmon's and ctr's answer to a window
+# change) reaches the exec'd process: its sandbox pty takes the size, and its
+# foreground group gets SIGWINCH (the shell's trap prints the new size).
+mkbundle "$T/bw" '["sleep", "30"]'
+"${C[@]}" run --detach --bundle "$T/bw" "w1-$RUNID" >/dev/null 2>&1
+resize=$("$PY" - "$CVISOR" "$STATE" "w1-$RUNID" "$T/w1.sock" <<'PY' 2>&1
+import fcntl, os, socket, struct, subprocess, sys, termios, time
+cvisor, state, cid, path = sys.argv[1:]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+c = [cvisor, "--root", state]
+script = 'trap "echo winch; stty size" WINCH; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done'
+# (its stdio elsewhere: the process lives on after this script, until the delete)
+p = subprocess.Popen(c + ["exec", "--tty", "--console-socket", path, cid, "sh", "-c", script],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+conn, _ = srv.accept()
+master = socket.recv_fds(conn, 1024, 1)[1][0]
+out = b""
+def until(s):
+    global out
+    end = time.time() + 10
+    while time.time() < end and s not in out:
+        try:
+            out += os.read(master, 4096)
+        except OSError:
+            break
+    return s in out
+print("ready", until(b"ready"))
+for rows, cols in ((33, 111), (44, 122)):
+    out = b""
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    print("resized to", rows, cols, until(b"%d %d" % (rows, cols)), "SIGWINCH", b"winch" in out)
+PY
+)
+check "exec -t: a resize of the console reaches the process's pty, with SIGWINCH" "ready True
+resized to 33 111 True SIGWINCH True
+resized to 44 122 True SIGWINCH True" "$resize"
+"${C[@]}" delete --force "w1-$RUNID"
+
 # linux.resources.memory.limit: an allocation past it is killed (137), as by the kernel's OOM killer.
 # awk doubles a string until the memory is full: no one allocation is past the limit, their sum is.
 mkbundle "$T/b7" '["awk", "BEGIN { s = \"0123456789abcdef\"; while (1) s = s s }"]' \
