@@ -32,12 +32,16 @@ static uint64_t unimplemented[SYSCALL_MAX + 1];
  * else 1 with its result in *r, as Linux's seccomp gives it: an errno,
  * SIGSYS to the caller (SECCOMP_RET_TRAP, with the call's number in
  * si_syscall), or the process killed by SIGSYS.  KILL_THREAD ends the
- * whole process here, as KILL_PROCESS does (the same for a process of one
- * thread; a stricter answer for one of many, never a laxer one).
+ * calling thread alone, as exit(2) would (its clear_child_tid is woken, so
+ * pthread_join returns), unless every other thread of its process is
+ * already leaving: then, as Linux's, the process is killed by SIGSYS, as
+ * KILL_PROCESS always does.  The lock held makes two threads killed at
+ * once see each other leave, so one of them takes the process down.
  */
 static int profile_filter(struct task *t, long nr, const uint64_t a[6], long *r)
 {
 	int err, action = syscall_profile_decide(nr, a, &err);
+	struct task *x;
 	siginfo_t *si;
 
 	switch (action) {
@@ -56,6 +60,18 @@ static int profile_filter(struct task *t, long nr, const uint64_t a[6], long *r)
 		si->si_errno = err & 0xffff;
 		*r = -ENOSYS;
 		return 1;
+	case PROFILE_KILL_THREAD:
+		for (x = t->tg->threads; x; x = x->tg_next)
+			if (x != t && !x->exiting)
+				break;
+		if (x && !t->tg->exiting) {
+			t->exiting = 1;
+			t->exit_code = SIGSYS;
+			*r = -ENOSYS;
+			return 1;
+		}
+		/* the last thread (or the process already leaving): the process, below */
+		/* fall through */
 	default:
 		task_exit_group(t, SIGSYS);
 		*r = -ENOSYS;

@@ -465,6 +465,31 @@ chmod777 1
 sync 159
 hostname 159
 status 0" "$sandbox"
+# SCMP_ACT_KILL_THREAD (and SCMP_ACT_KILL, its old name) ends the thread that made
+# the call, and the process goes on (pthread_join returns); made by the last thread,
+# it ends the process by SIGSYS.  SCMP_ACT_KILL_PROCESS ends the process at once.
+# tests/oci/killthread.c: a thread calls sync(2); main joins it, then (given an
+# argument) calls it too.
+if cc -O2 -static -pthread -o "$T/killthread" "$root/tests/oci/killthread.c" 2>"$T/cc.err"; then
+	killthread() { # ACTION [ARG]: the run's output and status, under cvisor and the reference
+		local b=$T/bk-$1$# out
+		mkbundle "$b" "[\"/killthread\"${2:+, \"$2\"}]" 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["sync"], "action": "'"$1"'"}]}'
+		cp "$T/killthread" "$b/rootfs/killthread"
+		out="$*: $(timeout 30 "${C[@]}" run --bundle "$b" "kt-$RUNID" 2>/dev/null | tr '\n' ' '; echo "status ${PIPESTATUS[0]}")"
+		echo "$out"
+		[ -n "$REF" ] && echo "$*: $(timeout 30 "$REF" --root "$T/ref" run --bundle "$b" "kt-$RUNID" 2>/dev/null | tr '\n' ' '; echo "status ${PIPESTATUS[0]}")" >>"$T/kt.ref"
+	}
+	rm -f "$T/kt.ref"
+	sandbox=$(killthread SCMP_ACT_KILL_THREAD; killthread SCMP_ACT_KILL_THREAD last; killthread SCMP_ACT_KILL
+		killthread SCMP_ACT_KILL_PROCESS)
+	[ -n "$REF" ] && check "seccomp KILL_THREAD, KILL, KILL_PROCESS: as with ${REF##*/}" "$(cat "$T/kt.ref")" "$sandbox"
+	check "seccomp KILL_THREAD ends the thread, KILL_PROCESS the process: the same in cvisor" "SCMP_ACT_KILL_THREAD: joined the killed thread the process lived on status 0
+SCMP_ACT_KILL_THREAD last: joined the killed thread status 159
+SCMP_ACT_KILL: joined the killed thread the process lived on status 0
+SCMP_ACT_KILL_PROCESS: status 159" "$sandbox"
+else
+	echo "SKIP oci/seccomp KILL_THREAD: cannot build a static threaded program ($(head -1 "$T/cc.err"); apt-get install gcc libc6-dev)"
+fi
 # A default of ERRNO with everything a shell needs allowed, as podman's default profile is built.
 mkbundle "$T/b17" '["sh", "-c", "echo hi; mkdir /w/d || echo denied"]' '
 c["mounts"].append({"destination": "/w", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]})
