@@ -338,11 +338,15 @@ for rows, cols in ((33, 111), (44, 122)):
     out = b""
     fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     print("resized to", rows, cols, until(b"%d %d" % (rows, cols)), "SIGWINCH", b"winch" in out)
+# ps: the exec'd shell has no parent in the sandbox, and its terminal is a pty of the sandbox's.
+rows = [l.split() for l in subprocess.run(c + ["ps", cid], capture_output=True, text=True).stdout.splitlines()[1:]]
+print("ps", [(r[2], r[4][:4], r[-1]) for r in rows if r[-1] == "sh"])
 PY
 )
 check "exec -t: a resize of the console reaches the process's pty, with SIGWINCH" "ready True
 resized to 33 111 True SIGWINCH True
-resized to 44 122 True SIGWINCH True" "$resize"
+resized to 44 122 True SIGWINCH True
+ps [('0', 'pts/', 'sh')]" "$resize"
 "${C[@]}" delete --force "w1-$RUNID"
 
 # linux.resources.memory.limit: an allocation past it is killed (137), as by the kernel's OOM killer.
