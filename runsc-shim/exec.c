@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -55,6 +56,68 @@ static int pack(const struct oci_spec *s, struct exec_spec *spec)
 	return 0;
 }
 
+static volatile sig_atomic_t winched;
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	winched = 1;
+}
+
+/*
+ * With a terminal, the client is the session leader of the host pty's
+ * replica, so a resize of its master (conmon's, ctr's) sends it SIGWINCH:
+ * the new size goes to the sandbox's pty of process id (EXEC_OP_RESIZE),
+ * whose foreground group gets its own SIGWINCH there.
+ */
+static void send_resize(const char *dir, int tty, int id)
+{
+	struct exec_spec *spec = calloc(1, sizeof(*spec));
+	struct exec_req ev;
+	struct winsize ws;
+	int s;
+
+	winched = 0;
+	if (!spec || ioctl(tty, TIOCGWINSZ, &ws) < 0) {
+		free(spec);
+		return;
+	}
+	spec->op = EXEC_OP_RESIZE;
+	spec->target = id;
+	spec->ws_row = ws.ws_row;
+	spec->ws_col = ws.ws_col;
+	spec->ws_xpixel = ws.ws_xpixel;
+	spec->ws_ypixel = ws.ws_ypixel;
+	s = oci_exec_ask(dir, spec, 5000);
+	free(spec);
+	if (s >= 0) {
+		/* Its answer, so that sizes given one after the other arrive in order. */
+		while (recv(s, &ev, sizeof(ev), MSG_WAITALL) < 0 && errno == EINTR)
+			;
+		close(s);
+	}
+}
+
+/* The next event of the connection into *ev (0, or -1); a resize that comes meanwhile is passed on once id is known. */
+static int next_event(int sock, struct exec_req *ev, const char *dir, int tty, int id)
+{
+	size_t got = 0;
+
+	while (got < sizeof(*ev)) {
+		ssize_t n = recv(sock, (char *)ev + got, sizeof(*ev) - got, MSG_WAITALL);
+
+		if (n < 0 && errno == EINTR) {
+			if (winched && id >= 0)
+				send_resize(dir, tty, id);
+			continue;
+		}
+		if (n <= 0)
+			return -1;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
 /* The connected child: sends spec and stdio, reports the start on report, exits with the process's status. */
 static void client(const char *dir, const struct exec_spec *spec, const int fds[3], int report)
 {
@@ -63,8 +126,24 @@ static void client(const char *dir, const struct exec_spec *spec, const int fds[
 	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
 	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
 	struct exec_req ev;
-	int sock, err, tries;
+	int sock, err, tries, tty = -1;
 
+	if (spec->tty) {
+		struct sigaction sa = {.sa_handler = on_winch}; /* no SA_RESTART: the wait below hears of it */
+
+		/*
+		 * The replica as the controlling terminal of a session of the
+		 * client's own, so that its resizes reach the client.  Its
+		 * hang-up is not the process's end (that comes from the
+		 * sandbox), so SIGHUP is ignored.
+		 */
+		tty = fds[0];
+		if (getsid(0) != getpid())
+			setsid();
+		signal(SIGHUP, SIG_IGN);
+		if (ioctl(tty, TIOCSCTTY, 0) == 0)
+			sigaction(SIGWINCH, &sa, NULL);
+	}
 	/* Right after start (or run -d) returns, the monitor may not listen yet: it will within moments. */
 	for (tries = 0; (sock = oci_exec_socket(dir, 0)) < 0 && tries < 300; tries++)
 		usleep(10000);
@@ -75,7 +154,7 @@ static void client(const char *dir, const struct exec_spec *spec, const int fds[
 	c->cmsg_len = CMSG_LEN(3 * sizeof(int));
 	memcpy(CMSG_DATA(c), fds, 3 * sizeof(int));
 	if (sock < 0 || sendmsg(sock, &m, MSG_NOSIGNAL) != (ssize_t)sizeof(*spec) ||
-	    recv(sock, &ev, sizeof(ev), MSG_WAITALL) != (ssize_t)sizeof(ev) || ev.op != EXEC_STARTED) {
+	    next_event(sock, &ev, dir, tty, -1) < 0 || ev.op != EXEC_STARTED) {
 		err = -ECONNREFUSED;
 		if (write(report, &err, sizeof(err)) < 0)
 			_exit(1);
@@ -85,7 +164,10 @@ static void client(const char *dir, const struct exec_spec *spec, const int fds[
 	if (write(report, &err, sizeof(err)) != sizeof(err) || err < 0)
 		_exit(1);
 	close(report);
-	if (recv(sock, &ev, sizeof(ev), MSG_WAITALL) != (ssize_t)sizeof(ev) || ev.op != EXEC_EXITED)
+	/* A size change before the start was told: the sandbox's pty may have been made with the old one. */
+	if (winched)
+		send_resize(dir, tty, ev.id);
+	if (next_event(sock, &ev, dir, tty, ev.id) < 0 || ev.op != EXEC_EXITED)
 		_exit(137); /* the sandbox went away under it */
 	_exit(ev.arg & 0x7f ? 128 + (ev.arg & 0x7f) : (ev.arg >> 8) & 0xff);
 }

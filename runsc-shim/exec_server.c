@@ -4,7 +4,9 @@
  * fds, SCM_RIGHTS); the monitor hands both to the sentry when its exec
  * thread asks for the next process, and passes back to the client what
  * the sentry tells of it (started with its pid, or why not; exited with its
- * wait status), as two struct exec_req on the connection.
+ * wait status), as two struct exec_req on the connection.  `cvisor ps`
+ * and a terminal's resize come the same way, as a spec with another op
+ * (sentry/exec.h), and get the sentry's answer on their connection.
  *
  * The monitor is an ordinary host process, so the socket on the host's file
  * system is its own, and the sentry keeps only the two socket pairs it was
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -56,6 +59,21 @@ int oci_exec_socket(const char *dir, int do_bind)
 	if (r < 0 && s >= 0) {
 		close(s);
 		s = -1;
+	}
+	return s;
+}
+
+int oci_exec_ask(const char *dir, const struct exec_spec *spec, int timeout_ms)
+{
+	struct timeval tv = {timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+	int s = oci_exec_socket(dir, 0);
+
+	if (s < 0)
+		return -1;
+	if (setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0 ||
+	    send(s, spec, sizeof(*spec), MSG_NOSIGNAL) != (ssize_t)sizeof(*spec)) {
+		close(s);
+		return -1;
 	}
 	return s;
 }
@@ -172,24 +190,28 @@ static void *serve_requests(void *arg)
 
 static void *serve_events(void *arg)
 {
-	struct exec_req rq;
+	static struct exec_ps_msg m; /* the largest event: a part of a process list */
+	struct exec_req *rq = &m.hdr;
 	struct exec_ack ack = {1};
+	ssize_t n;
 
 	(void)arg;
-	while (recv(srv.evt, &rq, sizeof(rq), 0) == (ssize_t)sizeof(rq)) {
-		int conn = -1, k;
+	while ((n = recv(srv.evt, &m, sizeof(m), 0)) >= (ssize_t)sizeof(*rq)) {
+		int conn = -1, k, last;
 
 		send_with_fd(srv.evt, &ack, sizeof(ack), -1);
+		/* Its end, a start that failed, or the answer to a look: the client has heard all there is. */
+		last = rq->op == EXEC_EXITED || (rq->op == EXEC_STARTED && rq->arg < 0) || rq->op == EXEC_PS_END ||
+		       rq->op == EXEC_DONE;
 		pthread_mutex_lock(&srv.lock);
-		if (rq.id >= 0 && rq.id < CLIENTS_MAX) {
-			conn = srv.conn[rq.id];
-			/* Its end, or a start that failed: the client has heard all there is. */
-			if (rq.op == EXEC_EXITED || (rq.op == EXEC_STARTED && rq.arg < 0)) {
-				srv.conn[rq.id] = -1;
+		if (rq->id >= 0 && rq->id < CLIENTS_MAX) {
+			conn = srv.conn[rq->id];
+			if (last) {
+				srv.conn[rq->id] = -1;
 				for (k = 1; k < 3; k++)
-					if (srv.fds[rq.id][k] >= 0) {
-						close(srv.fds[rq.id][k]);
-						srv.fds[rq.id][k] = -1;
+					if (srv.fds[rq->id][k] >= 0) {
+						close(srv.fds[rq->id][k]);
+						srv.fds[rq->id][k] = -1;
 					}
 			} else {
 				conn = dup(conn);
@@ -198,7 +220,7 @@ static void *serve_events(void *arg)
 		pthread_mutex_unlock(&srv.lock);
 		if (conn >= 0) {
 			/* A client that went away misses it: its process runs on all the same. */
-			send(conn, &rq, sizeof(rq), MSG_NOSIGNAL);
+			send(conn, &m, (size_t)n, MSG_NOSIGNAL);
 			close(conn);
 		}
 	}

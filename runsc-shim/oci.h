@@ -176,6 +176,13 @@ const char *oci_id(int argc, char **argv, int i, const char *verb);
 int oci_exec_server_prepare(const char *id, struct sentry_config *cfg);
 void oci_exec_server_start(void *arg);
 int oci_exec_socket(const char *dir, int do_bind);
+/*
+ * A look at the running sandbox (EXEC_OP_PS, EXEC_OP_RESIZE): spec sent to
+ * the monitor of DIR, waiting at most timeout_ms for each answer; the
+ * connection the answer comes on, or -1.
+ */
+struct exec_spec;
+int oci_exec_ask(const char *dir, const struct exec_spec *spec, int timeout_ms);
 /* The console socket's pty (oci_launch.c): its replica, after the master went to sock_path; -1 after a message. */
 int oci_send_console(const char *sock_path);
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +47,12 @@ struct exec_tty {
 	struct waiter w;
 	pthread_cond_t cond;
 	pthread_t out;
+	int id;                    /* cvisor's id of its process, for EXEC_OP_RESIZE */
+	struct exec_tty *next;     /* on ttys while its process lives */
 };
+
+/* The terminals of exec'd processes that live, under sentry_lock. */
+static struct exec_tty *ttys;
 
 struct spawn {
 	struct exec_spec spec;
@@ -140,6 +146,7 @@ static long tty_setup(struct task *t, struct spawn *s, int fd)
 	x->refs = 2;
 	x->w.fn = tty_wake;
 	x->w.priv = x;
+	x->id = s->spec.id;
 	pthread_cond_init(&x->cond, NULL);
 	for (i = 0; i < 3; i++) {
 		struct file *f = pty_open_slave(x->pty);
@@ -165,13 +172,23 @@ static long tty_setup(struct task *t, struct spawn *s, int fd)
 		x->refs--; /* no input: the output side alone holds it */
 	pthread_attr_destroy(&attr);
 	s->tty = x;
+	x->next = ttys;
+	ttys = x;
 	return i == 3 ? 0 : -ENOMEM;
 }
 
 /* After the process ended: its last output out (joined), before its end is told. */
 static void tty_end(struct exec_tty *x)
 {
+	struct exec_tty **pp;
+
 	pthread_mutex_lock(&sentry_lock);
+	/* Off the list before its end is told: cvisor may give its id to the next process. */
+	for (pp = &ttys; *pp; pp = &(*pp)->next)
+		if (*pp == x) {
+			*pp = x->next;
+			break;
+		}
 	x->done = 1;
 	pthread_cond_signal(&x->cond);
 	pthread_mutex_unlock(&sentry_lock);
@@ -334,6 +351,85 @@ static void *spawn_main(void *arg)
 	return NULL;
 }
 
+/*
+ * EXEC_OP_PS: the sandbox's live processes, taken at one moment under the
+ * lock, then told in parts (a part is a few KiB, within any socket buffer).
+ */
+static void answer_ps(int id)
+{
+	struct exec_ps_msg *m = malloc(sizeof(*m));
+	struct exec_proc *all = NULL;
+	struct thread_group *g;
+	struct exec_ack ack;
+	size_t n = 0, cap = 0, k, part;
+	uint64_t now;
+	int fd;
+
+	if (!m)
+		return;
+	pthread_mutex_lock(&sentry_lock);
+	now = host_monotonic_ns();
+	for (g = tg_all(); g; g = g->next) {
+		struct task *t = g->leader ? g->leader : g->threads;
+		struct exec_proc *p;
+
+		if (g->zombie || !t)
+			continue;
+		if (n == cap) {
+			struct exec_proc *bigger = realloc(all, (cap = cap ? 2 * cap : 64) * sizeof(*all));
+
+			if (!bigger)
+				break;
+			all = bigger;
+		}
+		p = &all[n++];
+		memset(p, 0, sizeof(*p));
+		p->pid = g->tgid;
+		p->ppid = g->parent ? g->parent->tgid : 0;
+		p->uid = t->cred.euid;
+		p->tty = g->ctty ? pty_index(g->ctty) : -1;
+		p->age_ns = now > g->start_ns ? now - g->start_ns : 0;
+		p->cpu_ns = tg_cpu_ns(g);
+		memcpy(p->comm, t->comm, sizeof(p->comm));
+		p->comm[sizeof(p->comm) - 1] = 0;
+	}
+	pthread_mutex_unlock(&sentry_lock);
+	pthread_mutex_lock(&evt_lock);
+	k = 0;
+	do {
+		part = n - k < EXEC_PS_CHUNK ? n - k : EXEC_PS_CHUNK;
+		m->pad = 0;
+		m->hdr = (struct exec_req){k + part == n ? EXEC_PS_END : EXEC_PS_PART, id, (int32_t)part};
+		memcpy(m->procs, all + k, part * sizeof(*all));
+		k += part;
+		if (host_gofer_call(evt_sock, m, offsetof(struct exec_ps_msg, procs) + part * sizeof(*all), -1, -1, &ack, sizeof(ack), &fd) < 0)
+			break;
+		if (fd >= 0)
+			host_close(fd);
+	} while (k < n);
+	pthread_mutex_unlock(&evt_lock);
+	free(all);
+	free(m);
+}
+
+/* EXEC_OP_RESIZE: the sandbox pty of process target takes the new size (and its foreground group SIGWINCH). */
+static void answer_resize(const struct exec_spec *sp)
+{
+	struct winsize ws = {sp->ws_row, sp->ws_col, sp->ws_xpixel, sp->ws_ypixel};
+	struct exec_tty *x;
+	int r = -ESRCH;
+
+	pthread_mutex_lock(&sentry_lock);
+	for (x = ttys; x; x = x->next)
+		if (x->id == sp->target) {
+			pty_set_winsize(x->pty, &ws);
+			r = 0;
+			break;
+		}
+	pthread_mutex_unlock(&sentry_lock);
+	tell(EXEC_DONE, sp->id, r);
+}
+
 static void *exec_main(void *arg)
 {
 	(void)arg;
@@ -352,6 +448,19 @@ static void *exec_main(void *arg)
 		if (host_gofer_call(req_sock, &rq, sizeof(rq), -1, -1, &s->spec, sizeof(s->spec), &s->fds[0]) < 0) {
 			free(s);
 			return NULL;
+		}
+		if (s->spec.op != EXEC_OP_SPAWN) {
+			/* A look, not a process: answered here, at once, and no fds kept. */
+			if (s->fds[0] >= 0)
+				host_close(s->fds[0]);
+			if (s->spec.op == EXEC_OP_PS)
+				answer_ps(s->spec.id);
+			else if (s->spec.op == EXEC_OP_RESIZE)
+				answer_resize(&s->spec);
+			else
+				tell(EXEC_DONE, s->spec.id, -EINVAL);
+			free(s);
+			continue;
 		}
 		for (i = 1; i < 3; i++) {
 			rq = (struct exec_req){EXEC_FD, s->spec.id, i};

@@ -13,6 +13,14 @@
  *   EXEC_FD (id, n)      -> struct exec_ack, with that process's fd n (1 or 2)
  * Events socket (the sentry tells, cvisor acknowledges):
  *   EXEC_STARTED (id, pid or -errno), EXEC_EXITED (id, wait status) -> struct exec_ack
+ *
+ * A spec with another op than EXEC_OP_SPAWN asks no new process, but a
+ * look at the running ones: EXEC_OP_PS is answered with the sandbox's
+ * processes, as EXEC_PS_PART events of up to EXEC_PS_CHUNK struct
+ * exec_proc each (arg: how many follow the header), the last one
+ * EXEC_PS_END; EXEC_OP_RESIZE gives the terminal of the exec'd process
+ * `target` the size in ws, and is answered EXEC_DONE (0, or -ESRCH when
+ * that process has no terminal, or is gone).  Neither takes fds.
  * Everything cvisor sends is checked as guest input is: lengths, counts,
  * NUL-ended strings.
  */
@@ -20,7 +28,8 @@
 
 #include <stdint.h>
 
-enum { EXEC_NEXT = 1, EXEC_FD, EXEC_STARTED, EXEC_EXITED };
+enum { EXEC_NEXT = 1, EXEC_FD, EXEC_STARTED, EXEC_EXITED, EXEC_PS_PART, EXEC_PS_END, EXEC_DONE };
+enum { EXEC_OP_SPAWN, EXEC_OP_PS, EXEC_OP_RESIZE };
 
 struct exec_req {
 	int32_t op, id, arg;
@@ -37,11 +46,32 @@ struct exec_spec {
 	uint32_t argc, envc, len;
 	int32_t no_new_privs;
 	int32_t tty;    /* fd 0 is a host terminal: the process gets a pty of the sandbox's, served on it */
+	int32_t op;     /* EXEC_OP_*: 0 is a new process */
+	int32_t target; /* EXEC_OP_RESIZE: the id of the process whose terminal it is */
+	uint16_t ws_row, ws_col, ws_xpixel, ws_ypixel;
 	char strings[EXEC_STRINGS_MAX];
 };
 
 struct exec_ack {
 	int32_t ok;
+};
+
+/* One process of the sandbox, as `cvisor ps` shows it (EXEC_OP_PS). */
+struct exec_proc {
+	int32_t pid, ppid;
+	uint32_t uid;     /* the effective uid of its first live thread */
+	int32_t tty;      /* the N of its controlling terminal /dev/pts/N, or -1 */
+	uint64_t age_ns;  /* since it started (fork, or exec from cvisor) */
+	uint64_t cpu_ns;  /* its CPU time so far */
+	char comm[16];
+};
+
+#define EXEC_PS_CHUNK 128
+
+struct exec_ps_msg {
+	struct exec_req hdr; /* op EXEC_PS_PART or EXEC_PS_END, arg: the entries below */
+	int32_t pad;         /* procs at 16: a part is offsetof(procs) + arg entries long */
+	struct exec_proc procs[EXEC_PS_CHUNK];
 };
 
 /*

@@ -283,15 +283,21 @@ long seccomp_trap(struct task *t, long nr, int data)
 	return nr; /* rolled back: the handler sees the call's number where its result would be, as on Linux */
 }
 
-/* The thread ends; alone in its process, the process ends too, killed by SIGSYS. */
-static void kill_thread(struct task *t)
+void seccomp_kill_thread(struct task *t)
 {
-	if (t->tg->nthreads <= 1) {
-		task_exit_group(t, SIGSYS);
+	struct task *x;
+
+	for (x = t->tg->threads; x; x = x->tg_next)
+		if (x != t && !x->exiting)
+			break;
+	if (x && !t->tg->exiting) {
+		/* As exit(2): its clear_child_tid is woken, so pthread_join returns. */
+		t->exiting = 1;
+		t->exit_code = SIGSYS;
 		return;
 	}
-	t->exiting = 1;
-	t->exit_code = 0;
+	/* The last thread (or the process already leaving): the process is killed by SIGSYS. */
+	task_exit_group(t, SIGSYS);
 }
 
 int seccomp_filter_call(struct task *t, long nr, const uint64_t a[6], long *r)
@@ -337,7 +343,7 @@ int seccomp_filter_call(struct task *t, long nr, const uint64_t a[6], long *r)
 		*r = -ENOSYS;
 		return 1;
 	case SECCOMP_RET_KILL_THREAD:
-		kill_thread(t);
+		seccomp_kill_thread(t);
 		*r = -ENOSYS;
 		return 1;
 	default: /* SECCOMP_RET_KILL_PROCESS, and any unknown action */

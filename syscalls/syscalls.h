@@ -47,6 +47,13 @@ int seccomp_filter_call(struct task *t, long nr, const uint64_t a[6], long *r);
  * si_errno; returns what the call leaves in rax.
  */
 long seccomp_trap(struct task *t, long nr, int data);
+/*
+ * A seccomp KILL_THREAD: the thread ends alone, as exit(2) would, unless
+ * every other thread of its process is already leaving: then the process
+ * is killed by SIGSYS, as Linux's.  Under the sentry lock, so two threads
+ * killed at once see each other leave and one takes the process down.
+ */
+void seccomp_kill_thread(struct task *t);
 /* prctl(PR_SET_SECCOMP, mode, prog). */
 long seccomp_prctl_set(struct task *t, unsigned long mode, uint64_t uprog);
 

@@ -32,8 +32,11 @@ static uint64_t unimplemented[SYSCALL_MAX + 1];
  * else 1 with its result in *r, as Linux's seccomp gives it: an errno,
  * SIGSYS to the caller (SECCOMP_RET_TRAP, with the call's number in
  * si_syscall), or the process killed by SIGSYS.  KILL_THREAD ends the
- * whole process here, as KILL_PROCESS does (the same for a process of one
- * thread; a stricter answer for one of many, never a laxer one).
+ * calling thread alone, as exit(2) would (its clear_child_tid is woken, so
+ * pthread_join returns), unless every other thread of its process is
+ * already leaving: then, as Linux's, the process is killed by SIGSYS, as
+ * KILL_PROCESS always does.  The lock held makes two threads killed at
+ * once see each other leave, so one of them takes the process down.
  */
 static int profile_filter(struct task *t, long nr, const uint64_t a[6], long *r)
 {
@@ -49,6 +52,10 @@ static int profile_filter(struct task *t, long nr, const uint64_t a[6], long *r)
 		return 1;
 	case PROFILE_TRAP:
 		*r = seccomp_trap(t, nr, err & 0xffff);
+		return 1;
+	case PROFILE_KILL_THREAD:
+		seccomp_kill_thread(t);
+		*r = -ENOSYS;
 		return 1;
 	default:
 		task_exit_group(t, SIGSYS);

@@ -168,8 +168,11 @@ while "started" not in open(bundle + "/out").read() and time.time() < end:
 print("state", st())
 print("pause", subprocess.run(c + ["pause", cid]).returncode, st())
 print("resume", subprocess.run(c + ["resume", cid]).returncode, st())
+# ps lists the sandbox's own processes (pids in its pid namespace), as runsc's does.
 ps = json.loads(subprocess.run(c + ["ps", "--format", "json", cid], capture_output=True, text=True).stdout)
-print("ps lists the pid file's process", pid in ps)
+print("ps --format json", ps)
+table = subprocess.run(c + ["ps", cid], capture_output=True, text=True).stdout.splitlines()
+print("ps", " ".join(table[0].split()), [(l.split()[1], l.split()[2], l.split()[4], l.split()[-1]) for l in table[1:]])
 print("kill", subprocess.run(c + ["kill", cid, "15"]).returncode)
 _, status = os.waitpid(pid, 0)
 print("status", os.waitstatus_to_exitcode(status))
@@ -189,7 +192,8 @@ start 0
 state running
 pause 0 paused
 resume 0 running
-ps lists the pid file's process True
+ps --format json [1, 2]
+ps UID PID PPID C TTY STIME TIME CMD [('1', '0', '?', 'sh'), ('2', '1', '?', 'sleep')]
 kill 0
 status 143
 state stopped
@@ -300,6 +304,50 @@ PY
 )
 check "console socket: the pty master is sent, the process's stdio is its replica" "create 0 fds 1
 tty is a pty: True ran: True" "$console"
+
+# exec -t: a resize of the console's pty (conmon's and ctr's answer to a window
+# change) reaches the exec'd process: its sandbox pty takes the size, and its
+# foreground group gets SIGWINCH (the shell's trap prints the new size).
+mkbundle "$T/bw" '["sleep", "30"]'
+"${C[@]}" run --detach --bundle "$T/bw" "w1-$RUNID" >/dev/null 2>&1
+resize=$("$PY" - "$CVISOR" "$STATE" "w1-$RUNID" "$T/w1.sock" <<'PY' 2>&1
+import fcntl, os, socket, struct, subprocess, sys, termios, time
+cvisor, state, cid, path = sys.argv[1:]
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+srv.listen(1)
+c = [cvisor, "--root", state]
+script = 'trap "echo winch; stty size" WINCH; echo ready; i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done'
+# (its stdio elsewhere: the process lives on after this script, until the delete)
+p = subprocess.Popen(c + ["exec", "--tty", "--console-socket", path, cid, "sh", "-c", script],
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+conn, _ = srv.accept()
+master = socket.recv_fds(conn, 1024, 1)[1][0]
+out = b""
+def until(s):
+    global out
+    end = time.time() + 10
+    while time.time() < end and s not in out:
+        try:
+            out += os.read(master, 4096)
+        except OSError:
+            break
+    return s in out
+print("ready", until(b"ready"))
+for rows, cols in ((33, 111), (44, 122)):
+    out = b""
+    fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    print("resized to", rows, cols, until(b"%d %d" % (rows, cols)), "SIGWINCH", b"winch" in out)
+# ps: the exec'd shell has no parent in the sandbox, and its terminal is a pty of the sandbox's.
+rows = [l.split() for l in subprocess.run(c + ["ps", cid], capture_output=True, text=True).stdout.splitlines()[1:]]
+print("ps", [(r[2], r[4][:4], r[-1]) for r in rows if r[-1] == "sh"])
+PY
+)
+check "exec -t: a resize of the console reaches the process's pty, with SIGWINCH" "ready True
+resized to 33 111 True SIGWINCH True
+resized to 44 122 True SIGWINCH True
+ps [('0', 'pts/', 'sh')]" "$resize"
+"${C[@]}" delete --force "w1-$RUNID"
 
 # linux.resources.memory.limit: an allocation past it is killed (137), as by the kernel's OOM killer.
 # awk doubles a string until the memory is full: no one allocation is past the limit, their sum is.
@@ -421,6 +469,31 @@ chmod777 1
 sync 159
 hostname 159
 status 0" "$sandbox"
+# SCMP_ACT_KILL_THREAD (and SCMP_ACT_KILL, its old name) ends the thread that made
+# the call, and the process goes on (pthread_join returns); made by the last thread,
+# it ends the process by SIGSYS.  SCMP_ACT_KILL_PROCESS ends the process at once.
+# tests/oci/killthread.c: a thread calls sync(2); main joins it, then (given an
+# argument) calls it too.
+if cc -O2 -static -pthread -o "$T/killthread" "$root/tests/oci/killthread.c" 2>"$T/cc.err"; then
+	killthread() { # ACTION [ARG]: the run's output and status, under cvisor and the reference
+		local b=$T/bk-$1$# out
+		mkbundle "$b" "[\"/killthread\"${2:+, \"$2\"}]" 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["sync"], "action": "'"$1"'"}]}'
+		cp "$T/killthread" "$b/rootfs/killthread"
+		out="$*: $(timeout 30 "${C[@]}" run --bundle "$b" "kt-$RUNID" 2>/dev/null | tr '\n' ' '; echo "status ${PIPESTATUS[0]}")"
+		echo "$out"
+		[ -n "$REF" ] && echo "$*: $(timeout 30 "$REF" --root "$T/ref" run --bundle "$b" "kt-$RUNID" 2>/dev/null | tr '\n' ' '; echo "status ${PIPESTATUS[0]}")" >>"$T/kt.ref"
+	}
+	rm -f "$T/kt.ref"
+	sandbox=$(killthread SCMP_ACT_KILL_THREAD; killthread SCMP_ACT_KILL_THREAD last; killthread SCMP_ACT_KILL
+		killthread SCMP_ACT_KILL_PROCESS)
+	[ -n "$REF" ] && check "seccomp KILL_THREAD, KILL, KILL_PROCESS: as with ${REF##*/}" "$(cat "$T/kt.ref")" "$sandbox"
+	check "seccomp KILL_THREAD ends the thread, KILL_PROCESS the process: the same in cvisor" "SCMP_ACT_KILL_THREAD: joined the killed thread the process lived on status 0
+SCMP_ACT_KILL_THREAD last: joined the killed thread status 159
+SCMP_ACT_KILL: joined the killed thread the process lived on status 0
+SCMP_ACT_KILL_PROCESS: status 159" "$sandbox"
+else
+	echo "SKIP oci/seccomp KILL_THREAD: cannot build a static threaded program ($(head -1 "$T/cc.err"); apt-get install gcc libc6-dev)"
+fi
 # A default of ERRNO with everything a shell needs allowed, as podman's default profile is built.
 mkbundle "$T/b17" '["sh", "-c", "echo hi; mkdir /w/d || echo denied"]' '
 c["mounts"].append({"destination": "/w", "type": "tmpfs", "source": "tmpfs", "options": ["size=1m"]})

@@ -723,6 +723,11 @@ void pty_make_controlling(struct pty *p, struct thread_group *g)
 	g->ctty = p;
 }
 
+int pty_index(const struct pty *p)
+{
+	return p->index;
+}
+
 void pty_set_winsize(struct pty *p, const struct winsize *ws)
 {
 	int changed = memcmp(&p->ws, ws, sizeof(*ws)) != 0;

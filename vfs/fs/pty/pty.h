@@ -37,3 +37,5 @@ size_t pty_master_read(struct pty *p, char *buf, size_t n);
 struct waitq *pty_waitq(struct pty *p);
 int pty_slave_gone(struct pty *p);
 void pty_set_winsize(struct pty *p, const struct winsize *ws);
+/* The N of p's /dev/pts/N. */
+int pty_index(const struct pty *p);
