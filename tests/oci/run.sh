@@ -339,8 +339,9 @@ for rows, cols in ((33, 111), (44, 122)):
     fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     print("resized to", rows, cols, until(b"%d %d" % (rows, cols)), "SIGWINCH", b"winch" in out)
 # ps: the exec'd shell has no parent in the sandbox, and its terminal is a pty of the sandbox's.
+# (Its loop's children are named sh too between their fork and exec: only the one without a parent.)
 rows = [l.split() for l in subprocess.run(c + ["ps", cid], capture_output=True, text=True).stdout.splitlines()[1:]]
-print("ps", [(r[2], r[4][:4], r[-1]) for r in rows if r[-1] == "sh"])
+print("ps", [(r[2], r[4][:4], r[-1]) for r in rows if r[-1] == "sh" and r[2] == "0"])
 PY
 )
 check "exec -t: a resize of the console reaches the process's pty, with SIGWINCH" "ready True
