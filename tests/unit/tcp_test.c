@@ -829,12 +829,20 @@ static void test_rst(void)
 	got = next_seg(&s);
 	CHECK("a RST in the window but not at rcv_nxt: a challenge ACK (RFC 5961)",
 	      got && s.flags == TH_ACK && s.ack == 1001 && tp_of(f)->state == TCP_S_ESTABLISHED);
+	feed(TH_RST, 1006, 0, 0, NULL, 0);
+	CHECK("another within 500 ms: not answered (Linux's tcp_invalid_ratelimit)",
+	      pending() == 0 && tp_of(f)->state == TCP_S_ESTABLISHED);
 	feed(TH_RST, 900000, 0, 0, NULL, 0);
 	CHECK("a RST outside the window: ignored", pending() == 0 && tp_of(f)->state == TCP_S_ESTABLISHED);
+	tp_of(f)->oow_ack_ms = 0; /* as if the rate limit's 500 ms had passed */
 	feed(TH_SYN, 1001, 0, 1000, NULL, 0);
 	CHECK("a SYN on an established connection: a challenge ACK", next_seg(&s) && s.flags == TH_ACK);
+	tp_of(f)->oow_ack_ms = 0;
 	feed(TH_ACK, 1001, iss + 100, 1000, NULL, 0);
 	CHECK("an ACK of data never sent: answered with an ACK, not taken", next_seg(&s) && tp_of(f)->snd_una == iss + 1);
+	feed(TH_ACK, 1001, iss + 100, 1000, NULL, 0);
+	CHECK("...and not again within 500 ms (no ACK loop between two ends that disagree)",
+	      pending() == 0 && tp_of(f)->snd_una == iss + 1);
 	feed(TH_RST, 1001, 0, 0, NULL, 0);
 	CHECK("the exact RST: the connection is reset", tp_of(f)->state == TCP_S_CLOSE);
 	CHECK("recv: ECONNRESET once", do_recv(f, buf, sizeof(buf), 0) == -ECONNRESET);
