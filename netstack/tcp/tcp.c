@@ -844,9 +844,12 @@ static long tcp_recvmsg(struct task *t, struct file *f, struct umsg *m, int flag
 		}
 		if (done == total || (done && !(flags & MSG_WAITALL)))
 			break;
+		/* After the peer's FIN, the end of the stream: a later reset's error is send's (Linux's SOCK_DONE). */
+		if (tp->fin_rcvd)
+			break;
 		if (tp->inet.so_error && !tp->rcvq)
 			return done ? (long)done : take_error(tp);
-		if (tp->fin_rcvd || tp->inet.rd_shut || (tp->shut_all && !tp->rcvq))
+		if (tp->inet.rd_shut || (tp->shut_all && !tp->rcvq))
 			break;
 		if (tp->state == TCP_S_CLOSE && !tp->shut_all)
 			return done ? (long)done : -ENOTCONN;
@@ -1259,13 +1262,26 @@ static void tcp_release(struct file *f)
 		listen_stop(tp);
 		tp->refs--;
 		break;
-	case TCP_S_CLOSE:
-	case TCP_S_TIME_WAIT:
 	case TCP_S_FIN_WAIT2:
 	case TCP_S_CLOSING:
 	case TCP_S_LAST_ACK:
+		if (tp->rcv_queued || (tp->inet.linger_on && tp->inet.linger_s == 0)) {
+			/*
+			 * Unread data or SO_LINGER 0 after our FIN: aborted too, as
+			 * Linux's tcp_close and tcp_disconnect; a reset unless all we
+			 * had to send went, our FIN (one past write_seq) last
+			 * (CLOSING, LAST_ACK with SO_LINGER 0).
+			 */
+			if (tp->rcv_queued || tp->state == TCP_S_FIN_WAIT2 || tp->snd_nxt != tp->write_seq + 1)
+				tcp_send_rst(tp);
+			tcp_done(tp, 0);
+			break;
+		}
 		if (tp->state == TCP_S_FIN_WAIT2)
 			tcp_ka_arm(tp, tp->linger2_s > 0 ? (uint64_t)tp->linger2_s * 1000 : TCP_FIN_TIMEOUT_MS);
+		break;
+	case TCP_S_CLOSE:
+	case TCP_S_TIME_WAIT:
 		break;
 	case TCP_S_SYN_SENT:
 		tcp_done(tp, 0);
