@@ -522,8 +522,8 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	sandbox.start_ns = host_monotonic_ns();
 	sandbox.ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
 	if (uname(&un) == 0)
-		snprintf(sandbox.hostname, sizeof(sandbox.hostname), "%s", un.nodename);
-	snprintf(sandbox.domainname, sizeof(sandbox.domainname), "%s", un.domainname[0] ? un.domainname : "(none)");
+		snprintf(uts_ns_init.hostname, sizeof(uts_ns_init.hostname), "%s", un.nodename);
+	snprintf(uts_ns_init.domainname, sizeof(uts_ns_init.domainname), "%s", un.domainname[0] ? un.domainname : "(none)");
 	plat = plat_find(cfg->platform ? cfg->platform : SENTRY_DEFAULT_PLATFORM);
 	if (!plat) {
 		fprintf(stderr, "cvisor: no platform '%s' in this build\n", cfg->platform);

@@ -58,16 +58,16 @@ SYSCALL(uname)
 
 	memset(&u, 0, sizeof(u));
 	strcpy(u.sysname, "Linux");
-	strcpy(u.nodename, sandbox.hostname);
+	strcpy(u.nodename, t->uts->hostname);
 	/* The Linux version whose behaviour cvisor follows. */
 	strcpy(u.release, "6.1.0");
 	strcpy(u.version, "#1 SMP cvisor");
 	strcpy(u.machine, "x86_64");
-	strcpy(u.domainname, sandbox.domainname);
+	strcpy(u.domainname, t->uts->domainname);
 	return mm_copy_out(t->mm, a[0], &u, sizeof(u));
 }
 
-/* sethostname, setdomainname: the sandbox's UTS namespace, never the host's. */
+/* sethostname, setdomainname: the caller's UTS namespace (a sandbox's, never the host's). */
 static long set_uts_name(struct task *t, gva_t uname, uint64_t len, char *dst)
 {
 	char buf[65];
@@ -83,8 +83,8 @@ static long set_uts_name(struct task *t, gva_t uname, uint64_t len, char *dst)
 	return 0;
 }
 
-SYSCALL(sethostname) { return set_uts_name(t, a[0], a[1], sandbox.hostname); }
-SYSCALL(setdomainname) { return set_uts_name(t, a[0], a[1], sandbox.domainname); }
+SYSCALL(sethostname) { return set_uts_name(t, a[0], a[1], t->uts->hostname); }
+SYSCALL(setdomainname) { return set_uts_name(t, a[0], a[1], t->uts->domainname); }
 
 SYSCALL(arch_prctl)
 {

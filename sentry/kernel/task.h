@@ -15,6 +15,7 @@
 
 #include "../../include/abi/abi.h"
 #include "../../platform/platform.h"
+#include "ns.h"
 #include "timer.h"
 #include "wait.h"
 
@@ -208,6 +209,8 @@ struct task {
 	struct fs_context *fs;
 	struct sighand *sighand;
 	struct creds cred;
+	struct uts_ns *uts;            /* reference: its UTS namespace (ns.h) */
+	struct ns_common *ipc;         /* reference: its IPC namespace, sentry/ipc's (task_ipc_ns) */
 	char comm[16];
 	gva_t clear_child_tid;
 	gva_t robust_list;
@@ -349,6 +352,13 @@ extern int (*task_pidfd_pid)(struct task *t, int fd);
  * ipc_exit, set at start-up).  NULL: nothing to do.
  */
 extern void (*task_exit_ipc)(int tgid);
+/*
+ * System V IPC's namespaces are sentry/ipc's, above the kernel: the first
+ * one, which the first task gets, and a new empty one for clone and
+ * unshare (NULL: no memory), set at start-up (ipc_ns_init, ipc_ns_new).
+ */
+extern struct ns_common *task_ipc_ns_init;
+extern struct ns_common *(*task_ipc_ns_new)(void);
 /* Woken at every thread group's exit: what pidfd pollers wait on. */
 extern struct waitq task_pidfd_wq;
 
@@ -397,8 +407,6 @@ int task_signal_pending(struct task *t);
 
 /* The sandbox-wide state a task needs from start-up. */
 struct sandbox {
-	char hostname[65];   /* the sandbox's UTS namespace: uname's nodename */
-	char domainname[65]; /* and its domainname; both start as the host's */
 	int ncpus;
 	uint64_t memory;
 	uint64_t start_ns;

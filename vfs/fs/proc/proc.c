@@ -573,12 +573,15 @@ static void gen_sys(struct proc_buf *b, int which)
 	/* boot_id: one per sandbox, made when first asked for (the sandbox's "boot"). */
 	static struct proc_buf boot_id;
 
+	/* The UTS names are the reader's namespace's, as Linux's sysctl shows current's. */
+	struct uts_ns *uts = task_current ? task_current->uts : &uts_ns_init;
+
 	if (which == 0) {
-		bprintf(b, "%s\n", sandbox.hostname);
+		bprintf(b, "%s\n", uts->hostname);
 	} else if (which == S_FILE_MAX) {
 		bprintf(b, "%zu\n", vfs_max_files); /* --files */
 	} else if (which == S_DOMAINNAME) {
-		bprintf(b, "%s\n", sandbox.domainname);
+		bprintf(b, "%s\n", uts->domainname);
 	} else if (which == S_UUID) {
 		gen_uuid(b);
 	} else if (which == S_BOOT_ID) {
@@ -1534,7 +1537,9 @@ static long proc_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 			break;
 		if (*pos)
 			return (long)total; /* a second write of a string sysctl: nothing more taken */
-		store_uts(p->which == S_HOSTNAME ? sandbox.hostname : sandbox.domainname, buf);
+		if (!t)
+			return -EPERM;
+		store_uts(p->which == S_HOSTNAME ? t->uts->hostname : t->uts->domainname, buf);
 		r = 0;
 		break;
 	case P_EXTFILE:
