@@ -71,6 +71,8 @@ static void connect_layers(void)
 	task_files = &vfs_task_files;
 	loader_map_vdso = vdso_map;
 	task_exit_ipc = ipc_exit;
+	task_ipc_ns_init = &ipc_ns_init.ns;
+	task_ipc_ns_new = ipc_ns_new;
 }
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */
