@@ -30,6 +30,7 @@
 #include "../sentry/loader/loader.h"
 #include "../sentry/mm/memfile.h"
 #include "../sentry/mm/mm.h"
+#include "../vfs/fs/proc/proc.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -80,6 +81,77 @@ static long set_uts_name(struct task *t, gva_t uname, uint64_t len, char *dst)
 		return -EFAULT;
 	buf[len] = 0;
 	memcpy(dst, buf, len + 1);
+	return 0;
+}
+
+/* setns(2)'s namespaces: the CLONE_NEW* flags (CLONE_NEWTIME is 0x80, inside CSIGNAL). */
+#define SETNS_FLAGS \
+	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP | 0x80)
+
+/*
+ * May t join ns (Linux's *_install checks)?  Every kind needs
+ * CAP_SYS_ADMIN, a mount namespace CAP_SYS_CHROOT too and an fs context of
+ * one's own; re-entering one's own user namespace (the only one here) is
+ * EINVAL, as on Linux, so no capability can be gained that way.
+ */
+static long may_join(struct task *t, const struct ns_common *ns)
+{
+	if (ns->type == NS_USER)
+		return -EINVAL;
+	if (ns->type == NS_MNT && t->fs->refs > 1)
+		return -EINVAL;
+	if (!capable(t, CAP_SYS_ADMIN) || (ns->type == NS_MNT && !capable(t, CAP_SYS_CHROOT)))
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * setns(2): fd is an open /proc/PID/ns file (nstype 0 or its CLONE_NEW*
+ * flag), or a pidfd with the flags of the namespaces to take from its
+ * process, all checked before any is joined.  Joining the sandbox's one
+ * mount namespace leaves root and cwd as they are (Linux moves both to the
+ * namespace's root).
+ */
+SYSCALL(setns)
+{
+	int fd = (int)a[0], pid;
+	uint64_t flags = a[1];
+	struct file *f = fdt_get(t->files, fd);
+	struct ns_common *ns, *join[NS_NTYPES];
+	struct thread_group *g;
+	struct task *target;
+	int n = 0, i;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	ns = nsfs_of_file(f);
+	if (ns) {
+		r = flags && flags != (uint64_t)ns_type_flag(ns->type) ? -EINVAL : may_join(t, ns);
+		if (r == 0)
+			task_join_ns(t, ns);
+		file_put(f);
+		return r;
+	}
+	file_put(f);
+	pid = task_pidfd_pid ? task_pidfd_pid(t, fd) : -EBADF;
+	if (pid < 0 || !flags || (flags & ~(uint64_t)SETNS_FLAGS))
+		return -EINVAL;
+	g = tg_find(pid);
+	target = g && !g->zombie ? (g->leader ? g->leader : g->threads) : NULL;
+	if (!target)
+		return -ESRCH;
+	for (i = 0; i < NS_NTYPES; i++) {
+		if (!(flags & (uint64_t)ns_type_flag((enum ns_type)i)))
+			continue;
+		join[n] = task_ns(target, (enum ns_type)i);
+		r = may_join(t, join[n]);
+		if (r < 0)
+			return r;
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		task_join_ns(t, join[i]);
 	return 0;
 }
 

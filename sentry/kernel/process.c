@@ -230,6 +230,30 @@ static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct 
 	return 0;
 }
 
+struct ns_common *task_ns(struct task *t, enum ns_type type)
+{
+	if (type == NS_UTS)
+		return &t->uts->ns;
+	if (type == NS_IPC)
+		return t->ipc;
+	return ns_single(type);
+}
+
+void task_join_ns(struct task *t, struct ns_common *ns)
+{
+	if (ns->type == NS_UTS) {
+		ns_get(ns);
+		ns_put(&t->uts->ns);
+		t->uts = (struct uts_ns *)ns;
+	} else if (ns->type == NS_IPC) {
+		if (t->tg->nthreads == 1 && task_exit_ipc)
+			task_exit_ipc(t->tg->tgid);
+		ns_get(ns);
+		ns_put(t->ipc);
+		t->ipc = ns;
+	}
+}
+
 struct task *task_create_init(void)
 {
 	struct thread_group *g = calloc(1, sizeof(*g));

@@ -359,6 +359,14 @@ extern void (*task_exit_ipc)(int tgid);
  */
 extern struct ns_common *task_ipc_ns_init;
 extern struct ns_common *(*task_ipc_ns_new)(void);
+/* The namespace of a type t is in (its own UTS and IPC ones, the sandbox's others). */
+struct ns_common *task_ns(struct task *t, enum ns_type type);
+/*
+ * setns(2) after its checks: t joins ns, a UTS or IPC namespace (an IPC
+ * one applies its SEM_UNDO adjustments first, as unshare), or stays where
+ * it is for the others, which are one each.
+ */
+void task_join_ns(struct task *t, struct ns_common *ns);
 /* Woken at every thread group's exit: what pidfd pollers wait on. */
 extern struct waitq task_pidfd_wq;
 
