@@ -96,7 +96,7 @@ int main(void)
 {
 	unsigned long uts, ipc;
 	char path[64], buf[128];
-	int uts_fd, ipc_fd, p[2], i;
+	int uts_fd, ipc_fd, p[2], q[2], i;
 	struct stat st;
 	pthread_t th;
 	DIR *d;
@@ -207,17 +207,20 @@ int main(void)
 	}
 	wait_child("ipc child", pid);
 
-	/* A pidfd: several namespaces of its process at once. */
-	if (pipe(p))
+	/* A pidfd: several namespaces of its process at once.  p: it is ready; q: it may go. */
+	if (pipe(p) || pipe(q))
 		return 1;
 	pid = fork();
 	if (pid == 0) {
+		close(q[1]);
 		if (unshare(CLONE_NEWUTS) || sethostname("by-pidfd", 8))
 			_exit(1);
-		if (write(p[1], "x", 1) != 1 || close(p[1]) || read(p[0], &c, 1) < 0)
+		if (write(p[1], "x", 1) != 1 || read(q[0], &c, 1) < 0)
 			_exit(1);
 		_exit(0);
 	}
+	close(p[1]);
+	close(q[0]);
 	if (read(p[0], &c, 1) == 1) {
 		pid_t j = fork();
 
@@ -235,7 +238,7 @@ int main(void)
 		}
 		wait_child("joiner", j);
 	}
-	close(p[1]);
+	close(q[1]);
 	close(p[0]);
 	wait_child("pidfd child", pid);
 	show_host("parent at the end");
