@@ -145,7 +145,7 @@ SYSCALL(setns)
 		if (!(flags & (uint64_t)ns_type_flag((enum ns_type)i)))
 			continue;
 		join[n] = task_ns(target, (enum ns_type)i);
-		r = may_join(t, join[n]);
+		r = join[n] ? may_join(t, join[n]) : -EINVAL;
 		if (r < 0)
 			return r;
 		n++;

@@ -11,6 +11,7 @@
 #include "../../vfs/fs/proc/proc.h"
 #include "../host/host.h"
 #include "../kernel/task.h"
+#include "../mm/memfile.h"
 #include "ipc.h"
 
 /* Linux's defaults for a new IPC namespace (ipc/shm.c, ipc/sem.c, ipc/msg.c, ipc/mqueue.c). */
@@ -58,6 +59,7 @@ void ipc_ns_gc(void)
 			free(ns->sem_ids.slot);
 			free(ns->msg_ids.slot);
 			free(ns);
+			mf_uncharge(sizeof(*ns));
 		} else {
 			p = &ns->next;
 		}
@@ -67,10 +69,15 @@ void ipc_ns_gc(void)
 struct ns_common *ipc_ns_new(void)
 {
 	static const struct ipc_ns defaults = {IPC_NS_DEFAULTS};
-	struct ipc_ns *ns = malloc(sizeof(*ns));
+	struct ipc_ns *ns;
 
-	if (!ns)
+	if (mf_charge(sizeof(*ns)) < 0)
 		return NULL;
+	ns = malloc(sizeof(*ns));
+	if (!ns) {
+		mf_uncharge(sizeof(*ns));
+		return NULL;
+	}
 	*ns = defaults;
 	ns->ns = (struct ns_common){.refs = 1, .type = NS_IPC, .ino = ns_alloc_ino(), .release = ipc_ns_release};
 	ns->next = namespaces;

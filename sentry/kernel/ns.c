@@ -7,6 +7,7 @@
 #include <string.h>
 #include <linux/sched.h>
 
+#include "../mm/memfile.h"
 #include "ns.h"
 
 /* Linux's PROC_*_INIT_INO: what a program comparing with a host's initial namespaces expects. */
@@ -73,14 +74,21 @@ void ns_put(struct ns_common *ns)
 static void uts_release(struct ns_common *ns)
 {
 	free(ns);
+	mf_uncharge(sizeof(struct uts_ns));
 }
 
+/* Charged to the sandbox's memory, as every namespace: no number of them can outgrow it. */
 struct uts_ns *uts_ns_copy(const struct uts_ns *src)
 {
-	struct uts_ns *u = malloc(sizeof(*u));
+	struct uts_ns *u;
 
-	if (!u)
+	if (mf_charge(sizeof(*u)) < 0)
 		return NULL;
+	u = malloc(sizeof(*u));
+	if (!u) {
+		mf_uncharge(sizeof(*u));
+		return NULL;
+	}
 	memcpy(u->hostname, src->hostname, sizeof(u->hostname));
 	memcpy(u->domainname, src->domainname, sizeof(u->domainname));
 	u->ns = (struct ns_common){.refs = 1, .type = NS_UTS, .ino = ns_alloc_ino(), .release = uts_release};
