@@ -180,7 +180,7 @@ long sentry_make_mounts(struct task *t, const struct sentry_config *cfg)
 	if (cfg->root_rdonly)
 		vfs_root.mnt->flags |= VFS_MNT_RDONLY;
 	if (cfg->hostname)
-		snprintf(sandbox.hostname, sizeof(sandbox.hostname), "%s", cfg->hostname);
+		snprintf(uts_ns_init.hostname, sizeof(uts_ns_init.hostname), "%s", cfg->hostname);
 	return 0;
 }
 

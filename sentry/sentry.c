@@ -71,6 +71,8 @@ static void connect_layers(void)
 	task_files = &vfs_task_files;
 	loader_map_vdso = vdso_map;
 	task_exit_ipc = ipc_exit;
+	task_ipc_ns_init = &ipc_ns_init.ns;
+	task_ipc_ns_new = ipc_ns_new;
 }
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */
@@ -530,8 +532,8 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	sandbox.start_ns = host_monotonic_ns();
 	sandbox.ncpus = cfg->ncpus > 0 ? cfg->ncpus : 1;
 	if (uname(&un) == 0)
-		snprintf(sandbox.hostname, sizeof(sandbox.hostname), "%s", un.nodename);
-	snprintf(sandbox.domainname, sizeof(sandbox.domainname), "%s", un.domainname[0] ? un.domainname : "(none)");
+		snprintf(uts_ns_init.hostname, sizeof(uts_ns_init.hostname), "%s", un.nodename);
+	snprintf(uts_ns_init.domainname, sizeof(uts_ns_init.domainname), "%s", un.domainname[0] ? un.domainname : "(none)");
 	plat = plat_find(cfg->platform ? cfg->platform : SENTRY_DEFAULT_PLATFORM);
 	if (!plat) {
 		fprintf(stderr, "cvisor: no platform '%s' in this build\n", cfg->platform);

@@ -33,7 +33,7 @@ X(brk) X(mmap) X(munmap) X(remap_file_pages) X(mprotect) X(mremap) X(madvise) X(
 X(getpid) X(getppid) X(gettid) X(getuid) X(geteuid) X(getgid) X(getegid)
 X(getresuid) X(getresgid) X(uname) X(arch_prctl) X(set_tid_address) X(set_robust_list)
 X(get_robust_list) X(prlimit64) X(getrlimit) X(setrlimit) X(getrandom) X(sched_getaffinity) X(sched_yield)
-X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(prctl) X(seccomp) X(sysinfo) X(getcpu) X(rseq) X(execve) X(execveat) X(sethostname) X(setdomainname)
+X(rt_sigaction) X(rt_sigprocmask) X(sigaltstack) X(prctl) X(seccomp) X(sysinfo) X(getcpu) X(rseq) X(execve) X(execveat) X(sethostname) X(setdomainname) X(setns)
 X(getrusage) X(times) X(capget) X(sched_setaffinity) X(sched_getparam) X(sched_setparam)
 X(sched_getscheduler) X(sched_setscheduler) X(sched_get_priority_max) X(sched_get_priority_min)
 X(sched_rr_get_interval) X(getpriority) X(setpriority)

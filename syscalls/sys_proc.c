@@ -30,6 +30,7 @@
 #include "../sentry/loader/loader.h"
 #include "../sentry/mm/memfile.h"
 #include "../sentry/mm/mm.h"
+#include "../vfs/fs/proc/proc.h"
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
@@ -58,16 +59,16 @@ SYSCALL(uname)
 
 	memset(&u, 0, sizeof(u));
 	strcpy(u.sysname, "Linux");
-	strcpy(u.nodename, sandbox.hostname);
+	strcpy(u.nodename, t->uts->hostname);
 	/* The Linux version whose behaviour cvisor follows. */
 	strcpy(u.release, "6.1.0");
 	strcpy(u.version, "#1 SMP cvisor");
 	strcpy(u.machine, "x86_64");
-	strcpy(u.domainname, sandbox.domainname);
+	strcpy(u.domainname, t->uts->domainname);
 	return mm_copy_out(t->mm, a[0], &u, sizeof(u));
 }
 
-/* sethostname, setdomainname: the sandbox's UTS namespace, never the host's. */
+/* sethostname, setdomainname: the caller's UTS namespace (a sandbox's, never the host's). */
 static long set_uts_name(struct task *t, gva_t uname, uint64_t len, char *dst)
 {
 	char buf[65];
@@ -83,8 +84,79 @@ static long set_uts_name(struct task *t, gva_t uname, uint64_t len, char *dst)
 	return 0;
 }
 
-SYSCALL(sethostname) { return set_uts_name(t, a[0], a[1], sandbox.hostname); }
-SYSCALL(setdomainname) { return set_uts_name(t, a[0], a[1], sandbox.domainname); }
+/* setns(2)'s namespaces: the CLONE_NEW* flags (CLONE_NEWTIME is 0x80, inside CSIGNAL). */
+#define SETNS_FLAGS \
+	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP | 0x80)
+
+/*
+ * May t join ns (Linux's *_install checks)?  Every kind needs
+ * CAP_SYS_ADMIN, a mount namespace CAP_SYS_CHROOT too and an fs context of
+ * one's own; re-entering one's own user namespace (the only one here) is
+ * EINVAL, as on Linux, so no capability can be gained that way.
+ */
+static long may_join(struct task *t, const struct ns_common *ns)
+{
+	if (ns->type == NS_USER)
+		return -EINVAL;
+	if (ns->type == NS_MNT && t->fs->refs > 1)
+		return -EINVAL;
+	if (!capable(t, CAP_SYS_ADMIN) || (ns->type == NS_MNT && !capable(t, CAP_SYS_CHROOT)))
+		return -EPERM;
+	return 0;
+}
+
+/*
+ * setns(2): fd is an open /proc/PID/ns file (nstype 0 or its CLONE_NEW*
+ * flag), or a pidfd with the flags of the namespaces to take from its
+ * process, all checked before any is joined.  Joining the sandbox's one
+ * mount namespace leaves root and cwd as they are (Linux moves both to the
+ * namespace's root).
+ */
+SYSCALL(setns)
+{
+	int fd = (int)a[0], pid;
+	uint64_t flags = a[1];
+	struct file *f = fdt_get(t->files, fd);
+	struct ns_common *ns, *join[NS_NTYPES];
+	struct thread_group *g;
+	struct task *target;
+	int n = 0, i;
+	long r;
+
+	if (!f)
+		return -EBADF;
+	ns = nsfs_of_file(f);
+	if (ns) {
+		r = flags && flags != (uint64_t)ns_type_flag(ns->type) ? -EINVAL : may_join(t, ns);
+		if (r == 0)
+			task_join_ns(t, ns);
+		file_put(f);
+		return r;
+	}
+	file_put(f);
+	pid = task_pidfd_pid ? task_pidfd_pid(t, fd) : -EBADF;
+	if (pid < 0 || !flags || (flags & ~(uint64_t)SETNS_FLAGS))
+		return -EINVAL;
+	g = tg_find(pid);
+	target = g && !g->zombie ? (g->leader ? g->leader : g->threads) : NULL;
+	if (!target)
+		return -ESRCH;
+	for (i = 0; i < NS_NTYPES; i++) {
+		if (!(flags & (uint64_t)ns_type_flag((enum ns_type)i)))
+			continue;
+		join[n] = task_ns(target, (enum ns_type)i);
+		r = join[n] ? may_join(t, join[n]) : -EINVAL;
+		if (r < 0)
+			return r;
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		task_join_ns(t, join[i]);
+	return 0;
+}
+
+SYSCALL(sethostname) { return set_uts_name(t, a[0], a[1], t->uts->hostname); }
+SYSCALL(setdomainname) { return set_uts_name(t, a[0], a[1], t->uts->domainname); }
 
 SYSCALL(arch_prctl)
 {

@@ -1,6 +1,6 @@
 /*
  * What the three kinds of System V IPC object share: ids, keys, permissions
- * (Linux's ipc/util.c), and the namespace's limits.
+ * (Linux's ipc/util.c), and the namespaces with their limits.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,21 +11,94 @@
 #include "../../vfs/fs/proc/proc.h"
 #include "../host/host.h"
 #include "../kernel/task.h"
+#include "../mm/memfile.h"
 #include "ipc.h"
 
-/* Linux's defaults for a new IPC namespace (ipc/shm.c, ipc/sem.c, ipc/msg.c). */
-struct ipc_limits ipc_limits = {
-	.shmmax = UINT64_MAX - (1ULL << 24),
-	.shmall = UINT64_MAX - (1ULL << 24),
-	.shmmni = 4096,
-	.semmsl = 32000,
-	.semmns = 1024000000,
-	.semopm = 500,
-	.semmni = 32000,
-	.msgmax = 8192,
-	.msgmnb = 16384,
-	.msgmni = 32000,
-};
+/* Linux's defaults for a new IPC namespace (ipc/shm.c, ipc/sem.c, ipc/msg.c, ipc/mqueue.c). */
+#define IPC_NS_DEFAULTS                                                                                    \
+	.limits = {                                                                                        \
+		.shmmax = UINT64_MAX - (1ULL << 24),                                                       \
+		.shmall = UINT64_MAX - (1ULL << 24),                                                       \
+		.shmmni = 4096,                                                                            \
+		.semmsl = 32000,                                                                           \
+		.semmns = 1024000000,                                                                      \
+		.semopm = 500,                                                                             \
+		.semmni = 32000,                                                                           \
+		.msgmax = 8192,                                                                            \
+		.msgmnb = 16384,                                                                           \
+		.msgmni = 32000,                                                                           \
+	},                                                                                                 \
+	.shm_ids = {.last_idx = -1}, .sem_ids = {.last_idx = -1}, .msg_ids = {.last_idx = -1},             \
+	.mq_limits = {256, 10, 8192, 10, 8192}
+
+/* Linux's number for the initial IPC namespace (PROC_IPC_INIT_INO). */
+struct ipc_ns ipc_ns_init = {.ns = {.refs = 1, .type = NS_IPC, .ino = 0xEFFFFFFFu}, IPC_NS_DEFAULTS};
+
+static struct ipc_ns *namespaces = &ipc_ns_init;
+
+static void ipc_ns_release(struct ns_common *c)
+{
+	struct ipc_ns *ns = (struct ipc_ns *)c;
+
+	ns->dead = 1;
+	ipc_sem_ns_exit(ns);
+	ipc_msg_ns_exit(ns);
+	ipc_mq_ns_exit(ns);
+	ipc_shm_ns_exit(ns);
+	ipc_ns_gc();
+}
+
+void ipc_ns_gc(void)
+{
+	struct ipc_ns **p = &namespaces, *ns;
+
+	while ((ns = *p)) {
+		if (ns->dead && !ns->shm_ids.in_use) {
+			*p = ns->next;
+			free(ns->shm_ids.slot);
+			free(ns->sem_ids.slot);
+			free(ns->msg_ids.slot);
+			free(ns);
+			mf_uncharge(sizeof(*ns));
+		} else {
+			p = &ns->next;
+		}
+	}
+}
+
+struct ns_common *ipc_ns_new(void)
+{
+	static const struct ipc_ns defaults = {IPC_NS_DEFAULTS};
+	struct ipc_ns *ns;
+
+	if (mf_charge(sizeof(*ns)) < 0)
+		return NULL;
+	ns = malloc(sizeof(*ns));
+	if (!ns) {
+		mf_uncharge(sizeof(*ns));
+		return NULL;
+	}
+	*ns = defaults;
+	ns->ns = (struct ns_common){.refs = 1, .type = NS_IPC, .ino = ns_alloc_ino(), .release = ipc_ns_release};
+	ns->next = namespaces;
+	namespaces = ns;
+	return &ns->ns;
+}
+
+struct ipc_ns *ipc_ns_of(const struct task *t)
+{
+	return t && t->ipc ? (struct ipc_ns *)t->ipc : &ipc_ns_init;
+}
+
+struct ipc_ns *ipc_ns_current(void)
+{
+	return task_current ? ipc_ns_of(task_current) : &ipc_ns_init;
+}
+
+struct ipc_ns *ipc_ns_all(void)
+{
+	return namespaces;
+}
 
 void ipc_exit(int tgid)
 {
@@ -131,6 +204,7 @@ void ipc_remove(struct ipc_ids *ids, struct ipc_obj *o)
 
 void ipc_init_perm(struct task *t, struct ipc_obj *o, int32_t key, int flg)
 {
+	o->ns = ipc_ns_of(t);
 	o->key = key;
 	o->uid = o->cuid = t->cred.euid;
 	o->gid = o->cgid = t->cred.egid;
@@ -241,21 +315,23 @@ static long store_ulong(const char *s, uint64_t *dst)
 }
 
 #define IPCMNI 32768
-static long store_shmmax(struct task *t, const char *s) { (void)t; return store_ulong(s, &ipc_limits.shmmax); }
-static long store_shmall(struct task *t, const char *s) { (void)t; return store_ulong(s, &ipc_limits.shmall); }
-static long store_shmmni(struct task *t, const char *s) { (void)t; return store_int(s, &ipc_limits.shmmni, 0, IPCMNI); }
-static long store_msgmax(struct task *t, const char *s) { (void)t; return store_int(s, &ipc_limits.msgmax, 0, INT32_MAX); }
-static long store_msgmnb(struct task *t, const char *s) { (void)t; return store_int(s, &ipc_limits.msgmnb, 0, INT32_MAX); }
-static long store_msgmni(struct task *t, const char *s) { (void)t; return store_int(s, &ipc_limits.msgmni, 0, IPCMNI); }
+/* The writer's namespace's limits, as the readers' (ipc_ns_current). */
+#define LIMITS(t) (ipc_ns_of(t)->limits)
+static long store_shmmax(struct task *t, const char *s) { return store_ulong(s, &LIMITS(t).shmmax); }
+static long store_shmall(struct task *t, const char *s) { return store_ulong(s, &LIMITS(t).shmall); }
+static long store_shmmni(struct task *t, const char *s) { return store_int(s, &LIMITS(t).shmmni, 0, IPCMNI); }
+static long store_msgmax(struct task *t, const char *s) { return store_int(s, &LIMITS(t).msgmax, 0, INT32_MAX); }
+static long store_msgmnb(struct task *t, const char *s) { return store_int(s, &LIMITS(t).msgmnb, 0, INT32_MAX); }
+static long store_msgmni(struct task *t, const char *s) { return store_int(s, &LIMITS(t).msgmni, 0, IPCMNI); }
 
 /* kernel/sem: SEMMSL SEMMNS SEMOPM SEMMNI, the last within IPCMNI (else ERANGE). */
 static long store_sem(struct task *t, const char *s)
 {
+	struct ipc_limits *l = &LIMITS(t);
 	long v[4];
 	char *end;
 	int i;
 
-	(void)t;
 	for (i = 0; i < 4; i++) {
 		errno = 0;
 		v[i] = strtol(s, &end, 10);
@@ -269,24 +345,24 @@ static long store_sem(struct task *t, const char *s)
 		return -EINVAL;
 	if (v[3] < 0 || v[3] > IPCMNI)
 		return -ERANGE; /* Linux's sem_check_semmni */
-	ipc_limits.semmsl = (int)v[0];
-	ipc_limits.semmns = (int)v[1];
-	ipc_limits.semopm = (int)v[2];
-	ipc_limits.semmni = (int)v[3];
+	l->semmsl = (int)v[0];
+	l->semmns = (int)v[1];
+	l->semopm = (int)v[2];
+	l->semmni = (int)v[3];
 	return 0;
 }
 
-static void show_shmmax(struct proc_buf *b) { proc_printf(b, "%lu\n", (unsigned long)ipc_limits.shmmax); }
-static void show_shmall(struct proc_buf *b) { proc_printf(b, "%lu\n", (unsigned long)ipc_limits.shmall); }
-static void show_shmmni(struct proc_buf *b) { proc_printf(b, "%d\n", ipc_limits.shmmni); }
-static void show_msgmax(struct proc_buf *b) { proc_printf(b, "%d\n", ipc_limits.msgmax); }
-static void show_msgmnb(struct proc_buf *b) { proc_printf(b, "%d\n", ipc_limits.msgmnb); }
-static void show_msgmni(struct proc_buf *b) { proc_printf(b, "%d\n", ipc_limits.msgmni); }
+#define CUR (ipc_ns_current()->limits)
+static void show_shmmax(struct proc_buf *b) { proc_printf(b, "%lu\n", (unsigned long)CUR.shmmax); }
+static void show_shmall(struct proc_buf *b) { proc_printf(b, "%lu\n", (unsigned long)CUR.shmall); }
+static void show_shmmni(struct proc_buf *b) { proc_printf(b, "%d\n", CUR.shmmni); }
+static void show_msgmax(struct proc_buf *b) { proc_printf(b, "%d\n", CUR.msgmax); }
+static void show_msgmnb(struct proc_buf *b) { proc_printf(b, "%d\n", CUR.msgmnb); }
+static void show_msgmni(struct proc_buf *b) { proc_printf(b, "%d\n", CUR.msgmni); }
 
 static void show_sem(struct proc_buf *b)
 {
-	proc_printf(b, "%d\t%d\t%d\t%d\n", ipc_limits.semmsl, ipc_limits.semmns, ipc_limits.semopm,
-		    ipc_limits.semmni);
+	proc_printf(b, "%d\t%d\t%d\t%d\n", CUR.semmsl, CUR.semmns, CUR.semopm, CUR.semmni);
 }
 
 static const struct proc_file sys_shmmax = {"sys/kernel", "shmmax", show_shmmax, store_shmmax};

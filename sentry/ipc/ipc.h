@@ -1,9 +1,11 @@
 /*
  * System V IPC (svipc(7)): shared memory segments, semaphore sets and
- * message queues, in the sandbox's own IPC namespace.  The host's IPC
- * namespace is never used: every object lives in sentry memory, and a
- * segment's pages are a nameless tmpfs file in the memory file, so that
- * every attach of it, in any process, maps the same frames.
+ * message queues, and POSIX message queues, in IPC namespaces of the
+ * sandbox's own (struct ipc_ns; the first is ipc_ns_init, unshare and clone
+ * make more).  The host's IPC namespace is never used: every object lives
+ * in sentry memory, and a segment's pages are a nameless tmpfs file in the
+ * memory file, so that every attach of it, in any process, maps the same
+ * frames.
  *
  * Each call below is a whole system call after its raw arguments were
  * taken: it checks what Linux checks in Linux's order, reads and writes
@@ -20,12 +22,15 @@
 
 #include "../../include/abi/abi.h"
 #include "../../include/abi/ipc.h"
+#include "../kernel/ns.h"
 
 struct task;
 struct proc_buf;
+struct ipc_ns;
 
 /* One object's identity and permissions (Linux's kern_ipc_perm). */
 struct ipc_obj {
+	struct ipc_ns *ns;            /* where it was made (its creator's) */
 	int32_t key;                  /* IPC_PRIVATE (0) once removed */
 	uint32_t uid, gid, cuid, cgid;
 	uint32_t mode;
@@ -41,7 +46,11 @@ struct ipc_limits {
 	int semmsl, semmns, semopm, semmni;
 	int msgmax, msgmnb, msgmni;
 };
-extern struct ipc_limits ipc_limits;
+
+/* fs.mqueue.*: POSIX message queues' limits, per namespace too. */
+struct mq_limits {
+	int queues_max, msg_max, msgsize_max, msg_default, msgsize_default;
+};
 
 long ipc_shmget(struct task *t, int32_t key, uint64_t size, int flg);
 long ipc_shmat(struct task *t, int id, gva_t addr, int flg);
@@ -78,6 +87,50 @@ struct ipc_ids {
 	uint16_t seq;
 };
 
+struct mq;
+
+/*
+ * An IPC namespace: every object kind's ids and limits.  A task holds a
+ * reference (task->ipc, the ns member).  When the last task has left,
+ * its objects are removed as by IPC_RMID and its named POSIX queues
+ * unlinked (open queues live on with their files); a shared memory segment
+ * still attached lives on until its last detach, and the namespace with it
+ * (dead, on the list of namespaces until then).
+ */
+struct ipc_ns {
+	struct ns_common ns;
+	struct ipc_ns *next;          /* every namespace whose objects may still be in use */
+	int dead;                     /* no task in it any more */
+	struct ipc_limits limits;
+	struct ipc_ids shm_ids, sem_ids, msg_ids;
+	uint64_t shm_tot;             /* pages of every segment (shmall) */
+	long used_sems;               /* semaphores in every set (semmns) */
+	uint64_t msg_hdrs, msg_bytes; /* every queue's messages, and their bytes (MSG_INFO) */
+	struct mq_limits mq_limits;
+	struct mq *mq_queues;         /* named POSIX queues */
+	int mq_nqueues;
+};
+
+/* The sandbox's first namespace (task_ipc_ns_init), and a new empty one (task_ipc_ns_new). */
+extern struct ipc_ns ipc_ns_init;
+struct ns_common *ipc_ns_new(void);
+struct ipc_ns *ipc_ns_of(const struct task *t);
+/*
+ * The namespace of the task whose system call is in flight, for the
+ * /proc/sys and /proc/sysvipc files, which show the reader's (as Linux's
+ * show current's); the first one when no task is in a call.
+ */
+struct ipc_ns *ipc_ns_current(void);
+/* Every namespace, for what is found by something else than an id (a segment's attach, an undo entry). */
+struct ipc_ns *ipc_ns_all(void);
+/* A dead namespace's objects go (each kind's part of it); the shm one leaves attached segments. */
+void ipc_shm_ns_exit(struct ipc_ns *ns);
+void ipc_sem_ns_exit(struct ipc_ns *ns);
+void ipc_msg_ns_exit(struct ipc_ns *ns);
+void ipc_mq_ns_exit(struct ipc_ns *ns);
+/* Frees a dead namespace with nothing left in it (after a segment went). */
+void ipc_ns_gc(void);
+
 /* The object with id, or NULL (Linux's -EINVAL). */
 struct ipc_obj *ipc_obtain(struct ipc_ids *ids, int id);
 /* The object at index idx (SHM_STAT and the like), or NULL. */
@@ -88,7 +141,7 @@ int ipc_add(struct ipc_ids *ids, struct ipc_obj *o, int limit);
 void ipc_remove(struct ipc_ids *ids, struct ipc_obj *o);
 /* The highest index in use, or -1. */
 int ipc_max_idx(const struct ipc_ids *ids);
-/* Sets o's owner and creator to t and its permissions to the low 9 bits of flg. */
+/* Sets o's owner and creator to t, its namespace to t's and its permissions to the low 9 bits of flg. */
 void ipc_init_perm(struct task *t, struct ipc_obj *o, int32_t key, int flg);
 /* ipcperms(): may t have the access flg asks for (rwx bits in any of the three places)?  0 or -EACCES. */
 int ipc_perms(struct task *t, const struct ipc_obj *o, int flg);

@@ -1,7 +1,7 @@
 /*
  * POSIX message queues (mq_overview(7)): mq_open, mq_unlink,
  * mq_timedsend, mq_timedreceive, mq_notify and mq_getsetattr, in the
- * sandbox's own IPC namespace.
+ * sandbox's IPC namespaces (ipc.h): each has its own names and limits.
  *
  * A queue is named in one flat namespace and opened as a file, whose
  * description carries the access mode and O_NONBLOCK; reading the file
@@ -39,6 +39,7 @@
 #include "../kernel/wait.h"
 #include "../mm/memfile.h"
 #include "../mm/mm.h"
+#include "ipc.h"
 #include "mqueue.h"
 
 #define MQ_PRIO_MAX 32768
@@ -47,11 +48,6 @@
 /* Linux's per-message and per-priority bookkeeping (struct msg_msg, posix_msg_tree_node) in RLIMIT_MSGQUEUE. */
 #define MSG_HDR_BYTES 48
 #define PRIO_NODE_BYTES 48
-
-/* fs.mqueue.*, Linux's defaults. */
-static struct {
-	int queues_max, msg_max, msgsize_max, msg_default, msgsize_default;
-} mq_limits = {256, 10, 8192, 10, 8192};
 
 struct mq_msg {
 	struct mq_msg *next;
@@ -78,9 +74,6 @@ struct mq {
 	union sigval notify_value;
 	uint32_t notify_exec_id;
 };
-
-static struct mq *queues;
-static int nqueues;
 
 /* Bytes of RLIMIT_MSGQUEUE charged per user. */
 struct mq_user {
@@ -126,11 +119,11 @@ static void mq_put(struct mq *q)
 	free(q);
 }
 
-static struct mq *find(const char *name)
+static struct mq *find(struct ipc_ns *ns, const char *name)
 {
 	struct mq *q;
 
-	for (q = queues; q; q = q->next)
+	for (q = ns->mq_queues; q; q = q->next)
 		if (!strcmp(q->name, name))
 			return q;
 	return NULL;
@@ -168,7 +161,8 @@ static long attr_ok(struct task *t, const struct abi_mq_attr *a)
 	if (capable(t, CAP_SYS_RESOURCE)) {
 		if (a->mq_maxmsg > HARD_MSGMAX || a->mq_msgsize > HARD_MSGSIZEMAX)
 			return -EINVAL;
-	} else if (a->mq_maxmsg > mq_limits.msg_max || a->mq_msgsize > mq_limits.msgsize_max) {
+	} else if (a->mq_maxmsg > ipc_ns_of(t)->mq_limits.msg_max ||
+		   a->mq_msgsize > ipc_ns_of(t)->mq_limits.msgsize_max) {
 		return -EINVAL;
 	}
 	return 0;
@@ -176,8 +170,9 @@ static long attr_ok(struct task *t, const struct abi_mq_attr *a)
 
 static long create(struct task *t, const char *name, uint32_t mode, const struct abi_mq_attr *attr, struct mq **out)
 {
-	int64_t maxmsg = attr ? attr->mq_maxmsg : mq_limits.msg_default;
-	int64_t msgsize = attr ? attr->mq_msgsize : mq_limits.msgsize_default;
+	struct ipc_ns *ns = ipc_ns_of(t);
+	int64_t maxmsg = attr ? attr->mq_maxmsg : ns->mq_limits.msg_default;
+	int64_t msgsize = attr ? attr->mq_msgsize : ns->mq_limits.msgsize_default;
 	uint64_t bytes, lim = t->tg->rlim[RLIMIT_MSGQUEUE].rlim_cur;
 	struct mq_user *u;
 	struct mq *q;
@@ -185,7 +180,7 @@ static long create(struct task *t, const char *name, uint32_t mode, const struct
 
 	if (attr && (r = attr_ok(t, attr)) < 0)
 		return r;
-	if (nqueues >= mq_limits.queues_max && !capable(t, CAP_SYS_RESOURCE))
+	if (ns->mq_nqueues >= ns->mq_limits.queues_max && !capable(t, CAP_SYS_RESOURCE))
 		return -ENOSPC;
 	bytes = (uint64_t)maxmsg * (uint64_t)msgsize + (uint64_t)maxmsg * MSG_HDR_BYTES +
 		(uint64_t)(maxmsg < MQ_PRIO_MAX ? maxmsg : MQ_PRIO_MAX) * PRIO_NODE_BYTES;
@@ -211,9 +206,9 @@ static long create(struct task *t, const char *name, uint32_t mode, const struct
 	u->bytes += bytes;
 	q->named = 1;
 	q->refs = 1;
-	q->next = queues;
-	queues = q;
-	nqueues++;
+	q->next = ns->mq_queues;
+	ns->mq_queues = q;
+	ns->mq_nqueues++;
 	*out = q;
 	return 0;
 }
@@ -242,7 +237,7 @@ long ipc_mq_open(struct task *t, const char *name, int oflag, uint32_t mode, con
 
 	if (r < 0)
 		return r;
-	q = find(name);
+	q = find(ipc_ns_of(t), name);
 	if (!q) {
 		if (!(oflag & O_CREAT))
 			return -ENOENT;
@@ -269,25 +264,40 @@ long ipc_mq_open(struct task *t, const char *name, int oflag, uint32_t mode, con
 	return 0;
 }
 
+/* Takes q's name away (q is named in ns). */
+static void unlink_queue(struct ipc_ns *ns, struct mq *q)
+{
+	struct mq **p;
+
+	for (p = &ns->mq_queues; *p != q; p = &(*p)->next)
+		;
+	*p = q->next;
+	q->named = 0;
+	ns->mq_nqueues--;
+	mq_put(q);
+}
+
+/* A dead namespace's names go; an open queue lives on with its files (as a mount of mqueue going). */
+void ipc_mq_ns_exit(struct ipc_ns *ns)
+{
+	while (ns->mq_queues)
+		unlink_queue(ns, ns->mq_queues);
+}
+
 long ipc_mq_unlink(struct task *t, const char *name)
 {
-	struct mq *q, **p;
+	struct mq *q;
 	long r = check_name(name);
 
 	if (r < 0)
 		return r;
-	q = find(name);
+	q = find(ipc_ns_of(t), name);
 	if (!q)
 		return -ENOENT;
 	/* Only the owner, or CAP_FOWNER (Linux answers EACCES here, not the sticky directory's EPERM). */
 	if (t->cred.fsuid != q->ino->uid && !capable(t, CAP_FOWNER))
 		return -EACCES;
-	for (p = &queues; *p != q; p = &(*p)->next)
-		;
-	*p = q->next;
-	q->named = 0;
-	nqueues--;
-	mq_put(q);
+	unlink_queue(ipc_ns_of(t), q);
 	return 0;
 }
 
@@ -565,11 +575,13 @@ static const struct file_ops mq_fops = {
 
 /* ---- /proc/sys/fs/mqueue ---- */
 
-static void show_queues_max(struct proc_buf *b) { proc_printf(b, "%d\n", mq_limits.queues_max); }
-static void show_msg_max(struct proc_buf *b) { proc_printf(b, "%d\n", mq_limits.msg_max); }
-static void show_msgsize_max(struct proc_buf *b) { proc_printf(b, "%d\n", mq_limits.msgsize_max); }
-static void show_msg_default(struct proc_buf *b) { proc_printf(b, "%d\n", mq_limits.msg_default); }
-static void show_msgsize_default(struct proc_buf *b) { proc_printf(b, "%d\n", mq_limits.msgsize_default); }
+/* The reader's namespace's (ipc_ns_current); a writer's own. */
+#define CUR (ipc_ns_current()->mq_limits)
+static void show_queues_max(struct proc_buf *b) { proc_printf(b, "%d\n", CUR.queues_max); }
+static void show_msg_max(struct proc_buf *b) { proc_printf(b, "%d\n", CUR.msg_max); }
+static void show_msgsize_max(struct proc_buf *b) { proc_printf(b, "%d\n", CUR.msgsize_max); }
+static void show_msg_default(struct proc_buf *b) { proc_printf(b, "%d\n", CUR.msg_default); }
+static void show_msgsize_default(struct proc_buf *b) { proc_printf(b, "%d\n", CUR.msgsize_default); }
 
 /* Linux's bounds: HARD_MSGMAX messages, HARD_MSGSIZEMAX bytes, queues_max any int. */
 static long store_queues_max(struct task *t, const char *s)
@@ -577,10 +589,9 @@ static long store_queues_max(struct task *t, const char *s)
 	long v;
 	long r = proc_parse_long(s, &v);
 
-	(void)t;
 	if (r < 0 || v < INT32_MIN || v > INT32_MAX)
 		return -EINVAL;
-	mq_limits.queues_max = (int)v;
+	ipc_ns_of(t)->mq_limits.queues_max = (int)v;
 	return 0;
 }
 
@@ -594,21 +605,18 @@ static long store_mq(const char *s, int *dst, long min, long max)
 	return 0;
 }
 
-static long store_msg_max(struct task *t, const char *s) { (void)t; return store_mq(s, &mq_limits.msg_max, 1, 65536); }
+static long store_msg_max(struct task *t, const char *s) { return store_mq(s, &ipc_ns_of(t)->mq_limits.msg_max, 1, 65536); }
 static long store_msgsize_max(struct task *t, const char *s)
 {
-	(void)t;
-	return store_mq(s, &mq_limits.msgsize_max, 128, 16 << 20);
+	return store_mq(s, &ipc_ns_of(t)->mq_limits.msgsize_max, 128, 16 << 20);
 }
 static long store_msg_default(struct task *t, const char *s)
 {
-	(void)t;
-	return store_mq(s, &mq_limits.msg_default, 1, 65536);
+	return store_mq(s, &ipc_ns_of(t)->mq_limits.msg_default, 1, 65536);
 }
 static long store_msgsize_default(struct task *t, const char *s)
 {
-	(void)t;
-	return store_mq(s, &mq_limits.msgsize_default, 128, 16 << 20);
+	return store_mq(s, &ipc_ns_of(t)->mq_limits.msgsize_default, 128, 16 << 20);
 }
 
 static const struct proc_file mq_queues_max = {"sys/fs/mqueue", "queues_max", show_queues_max, store_queues_max};

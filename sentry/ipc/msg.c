@@ -43,8 +43,6 @@ struct msg_queue {
 	int refs; /* the ids' (until IPC_RMID) and each sleeper's */
 };
 
-static struct ipc_ids msg_ids = {.last_idx = -1};
-static uint64_t msg_hdrs, msg_bytes; /* every queue's messages, and their bytes (MSG_INFO) */
 
 static void free_msg(struct msg *m)
 {
@@ -60,17 +58,17 @@ static void queue_put(struct msg_queue *q)
 		return;
 	while ((m = q->head)) {
 		q->head = m->next;
-		msg_hdrs--;
-		msg_bytes -= m->size;
+		q->o.ns->msg_hdrs--;
+		q->o.ns->msg_bytes -= m->size;
 		free_msg(m);
 	}
 	mf_uncharge(sizeof(*q));
 	free(q);
 }
 
-static struct msg_queue *queue_of(int id)
+static struct msg_queue *queue_of(struct task *t, int id)
 {
-	return (struct msg_queue *)ipc_obtain(&msg_ids, id);
+	return (struct msg_queue *)ipc_obtain(&ipc_ns_of(t)->msg_ids, id);
 }
 
 static long newque(struct task *t, int32_t key, int flg, void *arg)
@@ -88,11 +86,11 @@ static long newque(struct task *t, int32_t key, int flg, void *arg)
 	}
 	ipc_init_perm(t, &q->o, key, flg);
 	q->tail = &q->head;
-	q->qbytes = (uint64_t)ipc_limits.msgmnb;
+	q->qbytes = (uint64_t)ipc_ns_of(t)->limits.msgmnb;
 	q->ctime = ipc_now();
 	q->refs = 1;
 	waitq_init(&q->wq);
-	r = ipc_add(&msg_ids, &q->o, ipc_limits.msgmni);
+	r = ipc_add(&ipc_ns_of(t)->msg_ids, &q->o, ipc_ns_of(t)->limits.msgmni);
 	if (r < 0) {
 		queue_put(q);
 		return r;
@@ -102,7 +100,7 @@ static long newque(struct task *t, int32_t key, int flg, void *arg)
 
 long ipc_msgget(struct task *t, int32_t key, int flg)
 {
-	return ipc_get(t, &msg_ids, key, flg, newque, NULL, NULL);
+	return ipc_get(t, &ipc_ns_of(t)->msg_ids, key, flg, newque, NULL, NULL);
 }
 
 /* Sleeps on q's queue holding it; -EIDRM when it was removed meanwhile, else task_block's answer. */
@@ -127,7 +125,7 @@ long ipc_msgsnd(struct task *t, int id, gva_t msgp, uint64_t size, int flg)
 
 	if (mm_copy_in(t->mm, &type, msgp, sizeof(type)) < 0)
 		return -EFAULT;
-	if (size > (uint64_t)ipc_limits.msgmax || (int64_t)size < 0 || id < 0)
+	if (size > (uint64_t)ipc_ns_of(t)->limits.msgmax || (int64_t)size < 0 || id < 0)
 		return -EINVAL;
 	if (type < 1)
 		return -EINVAL;
@@ -146,7 +144,7 @@ long ipc_msgsnd(struct task *t, int id, gva_t msgp, uint64_t size, int flg)
 		return -EFAULT;
 	}
 	for (;;) {
-		q = queue_of(id);
+		q = queue_of(t, id);
 		if (!q) {
 			r = -EINVAL;
 			break;
@@ -160,8 +158,8 @@ long ipc_msgsnd(struct task *t, int id, gva_t msgp, uint64_t size, int flg)
 			q->tail = &m->next;
 			q->cbytes += size;
 			q->qnum++;
-			msg_hdrs++;
-			msg_bytes += size;
+			q->o.ns->msg_hdrs++;
+			q->o.ns->msg_bytes += size;
 			q->lspid = task_tgid(t);
 			q->stime = ipc_now();
 			waitq_wake(&q->wq);
@@ -243,7 +241,7 @@ long ipc_msgrcv(struct task *t, int id, gva_t msgp, uint64_t size, int64_t type,
 		mode = (flg & MSG_EXCEPT) ? SEARCH_NOTEQUAL : SEARCH_EQUAL;
 	}
 	for (;;) {
-		q = queue_of(id);
+		q = queue_of(t, id);
 		if (!q)
 			return -EINVAL;
 		if (ipc_perms(t, &q->o, 0444) < 0)
@@ -270,8 +268,8 @@ long ipc_msgrcv(struct task *t, int id, gva_t msgp, uint64_t size, int64_t type,
 			q->tail = pm;
 		q->qnum--;
 		q->cbytes -= m->size;
-		msg_hdrs--;
-		msg_bytes -= m->size;
+		q->o.ns->msg_hdrs--;
+		q->o.ns->msg_bytes -= m->size;
 		q->rtime = ipc_now();
 		q->lrpid = task_tgid(t);
 		waitq_wake(&q->wq);
@@ -312,17 +310,17 @@ long ipc_msgctl(struct task *t, int id, int cmd, gva_t buf)
 	case IPC_INFO:
 	case MSG_INFO: {
 		struct abi_msginfo in = {
-			.msgmni = ipc_limits.msgmni,
-			.msgmax = ipc_limits.msgmax,
-			.msgmnb = ipc_limits.msgmnb,
+			.msgmni = ipc_ns_of(t)->limits.msgmni,
+			.msgmax = ipc_ns_of(t)->limits.msgmax,
+			.msgmnb = ipc_ns_of(t)->limits.msgmnb,
 			.msgssz = 16,      /* MSGSSZ */
 			.msgseg = 0xffff,  /* MSGSEG */
 		};
 
 		if (cmd == MSG_INFO) {
-			in.msgpool = msg_ids.in_use;
-			in.msgmap = (int32_t)msg_hdrs;
-			in.msgtql = (int32_t)msg_bytes;
+			in.msgpool = ipc_ns_of(t)->msg_ids.in_use;
+			in.msgmap = (int32_t)ipc_ns_of(t)->msg_hdrs;
+			in.msgtql = (int32_t)ipc_ns_of(t)->msg_bytes;
 		} else {
 			in.msgmap = 16384;   /* MSGMAP, MSGTQL: MSGMNB */
 			in.msgpool = 512000; /* MSGPOOL: MSGMNI * MSGMNB / 1024 */
@@ -330,13 +328,13 @@ long ipc_msgctl(struct task *t, int id, int cmd, gva_t buf)
 		}
 		if (mm_copy_out(t->mm, buf, &in, sizeof(in)) < 0)
 			return -EFAULT;
-		r = ipc_max_idx(&msg_ids);
+		r = ipc_max_idx(&ipc_ns_of(t)->msg_ids);
 		return r < 0 ? 0 : r;
 	}
 	case MSG_STAT:
 	case MSG_STAT_ANY:
 	case IPC_STAT:
-		q = cmd == IPC_STAT ? queue_of(id) : (struct msg_queue *)ipc_at(&msg_ids, id);
+		q = cmd == IPC_STAT ? queue_of(t, id) : (struct msg_queue *)ipc_at(&ipc_ns_of(t)->msg_ids, id);
 		if (!q)
 			return -EINVAL;
 		if (cmd != MSG_STAT_ANY && ipc_perms(t, &q->o, 0444) < 0)
@@ -350,19 +348,19 @@ long ipc_msgctl(struct task *t, int id, int cmd, gva_t buf)
 			return -EFAULT;
 		/* fallthrough */
 	case IPC_RMID:
-		q = queue_of(id);
+		q = queue_of(t, id);
 		if (!q)
 			return -EINVAL;
 		r = ipc_owner(t, &q->o);
 		if (r < 0)
 			return r;
 		if (cmd == IPC_RMID) {
-			ipc_remove(&msg_ids, &q->o);
+			ipc_remove(&q->o.ns->msg_ids, &q->o);
 			waitq_wake(&q->wq);
 			queue_put(q);
 			return 0;
 		}
-		if (ds.msg_qbytes > (uint64_t)ipc_limits.msgmnb && !capable(t, CAP_SYS_RESOURCE))
+		if (ds.msg_qbytes > (uint64_t)ipc_ns_of(t)->limits.msgmnb && !capable(t, CAP_SYS_RESOURCE))
 			return -EPERM;
 		r = ipc_set_perm(&q->o, &ds.msg_perm);
 		if (r < 0)
@@ -376,14 +374,31 @@ long ipc_msgctl(struct task *t, int id, int cmd, gva_t buf)
 	}
 }
 
+/* IPC_RMID of every queue (a dead namespace has no sleepers: its tasks are gone). */
+void ipc_msg_ns_exit(struct ipc_ns *ns)
+{
+	int i;
+
+	for (i = 0; i < ns->msg_ids.cap; i++) {
+		struct msg_queue *q = (struct msg_queue *)ns->msg_ids.slot[i];
+
+		if (q) {
+			ipc_remove(&ns->msg_ids, &q->o);
+			waitq_wake(&q->wq);
+			queue_put(q);
+		}
+	}
+}
+
 static void show_msg(struct proc_buf *b)
 {
+	struct ipc_ns *ns = ipc_ns_current();
 	int i;
 
 	proc_printf(b, "       key      msqid perms      cbytes       qnum lspid lrpid   uid   gid  cuid  cgid"
 		       "      stime      rtime      ctime\n");
-	for (i = 0; i < msg_ids.cap; i++) {
-		struct msg_queue *q = (struct msg_queue *)msg_ids.slot[i];
+	for (i = 0; i < ns->msg_ids.cap; i++) {
+		struct msg_queue *q = (struct msg_queue *)ns->msg_ids.slot[i];
 
 		if (q)
 			proc_printf(b, "%10d %10d  %4o  %10lu %10lu %5d %5d %5u %5u %5u %5u %10lld %10lld %10lld\n",

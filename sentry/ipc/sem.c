@@ -56,15 +56,14 @@ struct sem_set {
 /* One process's adjustments for one set. */
 struct sem_undo {
 	struct sem_undo *next;
+	struct ipc_ns *ns;            /* the set's */
 	int tgid;
 	int semid;
 	int nsems;
 	short adj[];
 };
 
-static struct ipc_ids sem_ids = {.last_idx = -1};
-static struct sem_undo *undos;
-static long used_sems;
+static struct sem_undo *undos; /* every namespace's */
 
 static size_t set_bytes(int nsems)
 {
@@ -80,17 +79,18 @@ static void set_put(struct sem_set *s)
 	free(s);
 }
 
-static struct sem_set *set_of(int id)
+static struct sem_set *set_of(struct task *t, int id)
 {
-	return (struct sem_set *)ipc_obtain(&sem_ids, id);
+	return (struct sem_set *)ipc_obtain(&ipc_ns_of(t)->sem_ids, id);
 }
 
-static void drop_undos(int semid, int tgid)
+/* The entries for set semid of ns (semid < 0: any), of process tgid (< 0: any). */
+static void drop_undos(struct ipc_ns *ns, int semid, int tgid)
 {
 	struct sem_undo **p = &undos, *u;
 
 	while ((u = *p)) {
-		if ((semid < 0 || u->semid == semid) && (tgid < 0 || u->tgid == tgid)) {
+		if ((semid < 0 || (u->semid == semid && u->ns == ns)) && (tgid < 0 || u->tgid == tgid)) {
 			*p = u->next;
 			mf_uncharge(sizeof(*u) + (size_t)u->nsems * sizeof(short));
 			free(u);
@@ -101,12 +101,12 @@ static void drop_undos(int semid, int tgid)
 }
 
 /* SETVAL and SETALL forget the adjustments of the values they set. */
-static void clear_undos(int semid, int semnum)
+static void clear_undos(struct ipc_ns *ns, int semid, int semnum)
 {
 	struct sem_undo *u;
 
 	for (u = undos; u; u = u->next)
-		if (u->semid == semid) {
+		if (u->semid == semid && u->ns == ns) {
 			if (semnum < 0)
 				memset(u->adj, 0, (size_t)u->nsems * sizeof(short));
 			else if (semnum < u->nsems)
@@ -114,12 +114,12 @@ static void clear_undos(int semid, int semnum)
 		}
 }
 
-static struct sem_undo *find_undo(int tgid, int semid)
+static struct sem_undo *find_undo(struct ipc_ns *ns, int tgid, int semid)
 {
 	struct sem_undo *u;
 
 	for (u = undos; u; u = u->next)
-		if (u->tgid == tgid && u->semid == semid)
+		if (u->tgid == tgid && u->semid == semid && u->ns == ns)
 			return u;
 	return NULL;
 }
@@ -127,11 +127,12 @@ static struct sem_undo *find_undo(int tgid, int semid)
 static long newary(struct task *t, int32_t key, int flg, void *arg)
 {
 	int nsems = *(int *)arg, r;
+	struct ipc_ns *ns = ipc_ns_of(t);
 	struct sem_set *s;
 
 	if (!nsems)
 		return -EINVAL;
-	if (used_sems + nsems > ipc_limits.semmns)
+	if (ns->used_sems + nsems > ns->limits.semmns)
 		return -ENOSPC;
 	if (mf_charge(set_bytes(nsems)) < 0)
 		return -ENOMEM;
@@ -148,12 +149,12 @@ static long newary(struct task *t, int32_t key, int flg, void *arg)
 	s->ctime = ipc_now();
 	s->refs = 1;
 	waitq_init(&s->wq);
-	r = ipc_add(&sem_ids, &s->o, ipc_limits.semmni);
+	r = ipc_add(&ns->sem_ids, &s->o, ns->limits.semmni);
 	if (r < 0) {
 		set_put(s);
 		return r;
 	}
-	used_sems += nsems;
+	ns->used_sems += nsems;
 	return s->o.id;
 }
 
@@ -164,9 +165,9 @@ static int more_checks(struct ipc_obj *o, void *arg)
 
 long ipc_semget(struct task *t, int32_t key, int nsems, int flg)
 {
-	if (nsems < 0 || nsems > ipc_limits.semmsl)
+	if (nsems < 0 || nsems > ipc_ns_of(t)->limits.semmsl)
 		return -EINVAL;
-	return ipc_get(t, &sem_ids, key, flg, newary, more_checks, &nsems);
+	return ipc_get(t, &ipc_ns_of(t)->sem_ids, key, flg, newary, more_checks, &nsems);
 }
 
 /*
@@ -229,7 +230,7 @@ long ipc_semtimedop(struct task *t, int id, gva_t uops, uint64_t nsops, const st
 
 	if (nsops < 1 || id < 0)
 		return -EINVAL;
-	if (nsops > (uint64_t)ipc_limits.semopm)
+	if (nsops > (uint64_t)ipc_ns_of(t)->limits.semopm)
 		return -E2BIG;
 	if (nsops > 16 && !(ops = malloc(nsops * sizeof(*ops))))
 		return -ENOMEM;
@@ -254,7 +255,7 @@ long ipc_semtimedop(struct task *t, int id, gva_t uops, uint64_t nsops, const st
 		if (ops[i].sem_op)
 			alter = 1;
 	}
-	s = set_of(id);
+	s = set_of(t, id);
 	if (!s) {
 		r = -EINVAL;
 		goto out;
@@ -267,7 +268,7 @@ long ipc_semtimedop(struct task *t, int id, gva_t uops, uint64_t nsops, const st
 		r = -EACCES;
 		goto out;
 	}
-	if (undo && !(un = find_undo(task_tgid(t), id))) {
+	if (undo && !(un = find_undo(s->o.ns, task_tgid(t), id))) {
 		size_t bytes = sizeof(*un) + (size_t)s->nsems * sizeof(short);
 
 		if (mf_charge(bytes) < 0 || !(un = calloc(1, bytes))) {
@@ -276,6 +277,7 @@ long ipc_semtimedop(struct task *t, int id, gva_t uops, uint64_t nsops, const st
 			r = -ENOMEM;
 			goto out;
 		}
+		un->ns = s->o.ns;
 		un->tgid = task_tgid(t);
 		un->semid = id;
 		un->nsems = s->nsems;
@@ -337,9 +339,9 @@ static int count_sleepers(const struct sem_set *s, int semnum, int zero)
 
 static void rmid(struct sem_set *s)
 {
-	drop_undos(s->o.id, -1);
-	ipc_remove(&sem_ids, &s->o);
-	used_sems -= s->nsems;
+	drop_undos(s->o.ns, s->o.id, -1);
+	ipc_remove(&s->o.ns->sem_ids, &s->o);
+	s->o.ns->used_sems -= s->nsems;
 	waitq_wake(&s->wq);
 	set_put(s);
 }
@@ -366,27 +368,27 @@ long ipc_semctl(struct task *t, int id, int semnum, int cmd, uint64_t arg)
 	case IPC_INFO:
 	case SEM_INFO: {
 		struct abi_seminfo in = {
-			.semmni = ipc_limits.semmni,
-			.semmns = ipc_limits.semmns,
-			.semmsl = ipc_limits.semmsl,
-			.semopm = ipc_limits.semopm,
+			.semmni = ipc_ns_of(t)->limits.semmni,
+			.semmns = ipc_ns_of(t)->limits.semmns,
+			.semmsl = ipc_ns_of(t)->limits.semmsl,
+			.semopm = ipc_ns_of(t)->limits.semopm,
 			.semvmx = SEMVMX,
 			.semmnu = 32000 * 32000, /* SEMMNU, SEMMAP: SEMMNS's default */
 			.semmap = 32000 * 32000,
 			.semume = 500,           /* SEMUME: SEMOPM's default */
-			.semusz = cmd == SEM_INFO ? sem_ids.in_use : 20,
-			.semaem = cmd == SEM_INFO ? (int)used_sems : SEMAEM,
+			.semusz = cmd == SEM_INFO ? ipc_ns_of(t)->sem_ids.in_use : 20,
+			.semaem = cmd == SEM_INFO ? (int)ipc_ns_of(t)->used_sems : SEMAEM,
 		};
 
 		if (mm_copy_out(t->mm, arg, &in, sizeof(in)) < 0)
 			return -EFAULT;
-		r = ipc_max_idx(&sem_ids);
+		r = ipc_max_idx(&ipc_ns_of(t)->sem_ids);
 		return r < 0 ? 0 : r;
 	}
 	case IPC_STAT:
 	case SEM_STAT:
 	case SEM_STAT_ANY:
-		s = cmd == IPC_STAT ? set_of(id) : (struct sem_set *)ipc_at(&sem_ids, id);
+		s = cmd == IPC_STAT ? set_of(t, id) : (struct sem_set *)ipc_at(&ipc_ns_of(t)->sem_ids, id);
 		if (!s)
 			return -EINVAL;
 		if (cmd != SEM_STAT_ANY && ipc_perms(t, &s->o, 0444) < 0)
@@ -401,7 +403,7 @@ long ipc_semctl(struct task *t, int id, int semnum, int cmd, uint64_t arg)
 	case GETNCNT:
 	case GETZCNT:
 	case SETALL:
-		s = set_of(id);
+		s = set_of(t, id);
 		if (!s)
 			return -EINVAL;
 		if (ipc_perms(t, &s->o, cmd == SETALL ? 0222 : 0444) < 0)
@@ -427,7 +429,7 @@ long ipc_semctl(struct task *t, int id, int semnum, int cmd, uint64_t arg)
 					s->sems[i].val = v[i];
 					s->sems[i].pid = task_tgid(t);
 				}
-				clear_undos(id, -1);
+				clear_undos(ipc_ns_of(t), id, -1);
 				s->ctime = ipc_now();
 				waitq_wake(&s->wq);
 			}
@@ -451,14 +453,14 @@ long ipc_semctl(struct task *t, int id, int semnum, int cmd, uint64_t arg)
 
 		if (val > SEMVMX || val < 0)
 			return -ERANGE;
-		s = set_of(id);
+		s = set_of(t, id);
 		if (!s)
 			return -EINVAL;
 		if (semnum < 0 || semnum >= s->nsems)
 			return -EINVAL;
 		if (ipc_perms(t, &s->o, 0222) < 0)
 			return -EACCES;
-		clear_undos(id, semnum);
+		clear_undos(ipc_ns_of(t), id, semnum);
 		s->sems[semnum].val = val;
 		s->sems[semnum].pid = task_tgid(t);
 		s->ctime = ipc_now();
@@ -470,7 +472,7 @@ long ipc_semctl(struct task *t, int id, int semnum, int cmd, uint64_t arg)
 			return -EFAULT;
 		/* fallthrough */
 	case IPC_RMID:
-		s = set_of(id);
+		s = set_of(t, id);
 		if (!s)
 			return -EINVAL;
 		r = ipc_owner(t, &s->o);
@@ -499,7 +501,7 @@ void ipc_sem_exit(int tgid)
 		struct sem_set *s;
 		int i;
 
-		if (u->tgid != tgid || !(s = set_of(u->semid)))
+		if (u->tgid != tgid || !(s = (struct sem_set *)ipc_obtain(&u->ns->sem_ids, u->semid)))
 			continue;
 		for (i = 0; i < u->nsems && i < s->nsems; i++) {
 			int v;
@@ -513,16 +515,27 @@ void ipc_sem_exit(int tgid)
 		s->otime = ipc_now();
 		waitq_wake(&s->wq);
 	}
-	drop_undos(-1, tgid);
+	drop_undos(NULL, -1, tgid);
+}
+
+/* IPC_RMID of every set (a dead namespace has no sleepers), with their undo entries. */
+void ipc_sem_ns_exit(struct ipc_ns *ns)
+{
+	int i;
+
+	for (i = 0; i < ns->sem_ids.cap; i++)
+		if (ns->sem_ids.slot[i])
+			rmid((struct sem_set *)ns->sem_ids.slot[i]);
 }
 
 static void show_sem(struct proc_buf *b)
 {
+	struct ipc_ns *ns = ipc_ns_current();
 	int i;
 
 	proc_printf(b, "       key      semid perms      nsems   uid   gid  cuid  cgid      otime      ctime\n");
-	for (i = 0; i < sem_ids.cap; i++) {
-		struct sem_set *s = (struct sem_set *)sem_ids.slot[i];
+	for (i = 0; i < ns->sem_ids.cap; i++) {
+		struct sem_set *s = (struct sem_set *)ns->sem_ids.slot[i];
 
 		if (s)
 			proc_printf(b, "%10d %10d  %4o %10u %5u %5u %5u %5u %10lld %10lld\n", s->o.key, s->o.id,

@@ -40,9 +40,7 @@ struct shm_seg {
 	int cpid, lpid;
 };
 
-static struct ipc_ids shm_ids = {.last_idx = -1};
-static struct super *shm_sb;
-static uint64_t shm_tot; /* pages of every segment (shmall) */
+static struct super *shm_sb; /* every namespace's segments' files */
 
 #define SHM_PAGES(size) (ABI_PAGE_ALIGN(size) / ABI_PAGE_SIZE)
 
@@ -53,50 +51,79 @@ static uint64_t nattch(const struct shm_seg *s)
 
 static void destroy(struct shm_seg *s)
 {
-	ipc_remove(&shm_ids, &s->o);
-	shm_tot -= SHM_PAGES(s->size);
+	ipc_remove(&s->o.ns->shm_ids, &s->o);
+	s->o.ns->shm_tot -= SHM_PAGES(s->size);
 	inode_put(s->ino);
 	free(s);
 }
 
+/* Every namespace's: a segment attached in one may be detached by a process that has since left it. */
 void ipc_shm_reap(void)
+{
+	struct ipc_ns *ns;
+	int i, gone = 0;
+
+	for (ns = ipc_ns_all(); ns; ns = ns->next)
+		for (i = 0; i < ns->shm_ids.cap; i++) {
+			struct shm_seg *s = (struct shm_seg *)ns->shm_ids.slot[i];
+
+			if (s && (s->o.mode & SHM_DEST) && nattch(s) == 0) {
+				destroy(s);
+				gone |= ns->dead;
+			}
+		}
+	if (gone)
+		ipc_ns_gc();
+}
+
+/* IPC_RMID of every segment (Linux's shm_exit_ns): the attached ones live on until their last detach. */
+void ipc_shm_ns_exit(struct ipc_ns *ns)
 {
 	int i;
 
-	for (i = 0; i < shm_ids.cap; i++) {
-		struct shm_seg *s = (struct shm_seg *)shm_ids.slot[i];
+	for (i = 0; i < ns->shm_ids.cap; i++) {
+		struct shm_seg *s = (struct shm_seg *)ns->shm_ids.slot[i];
 
-		if (s && (s->o.mode & SHM_DEST) && nattch(s) == 0)
+		if (!s)
+			continue;
+		if (nattch(s) == 0) {
 			destroy(s);
+		} else {
+			s->o.mode |= SHM_DEST;
+			s->o.key = IPC_PRIVATE;
+		}
 	}
 }
 
-static struct shm_seg *seg_of(int id)
+static struct shm_seg *seg_of(struct ipc_ns *ns, int id)
 {
-	return (struct shm_seg *)ipc_obtain(&shm_ids, id);
+	return (struct shm_seg *)ipc_obtain(&ns->shm_ids, id);
 }
 
 static struct shm_seg *seg_of_inode(const struct inode *ino)
 {
+	struct ipc_ns *ns;
 	int i;
 
-	for (i = 0; ino && i < shm_ids.cap; i++)
-		if (shm_ids.slot[i] && ((struct shm_seg *)shm_ids.slot[i])->ino == ino)
-			return (struct shm_seg *)shm_ids.slot[i];
+	for (ns = ipc_ns_all(); ino && ns; ns = ns->next)
+		for (i = 0; i < ns->shm_ids.cap; i++)
+			if (ns->shm_ids.slot[i] && ((struct shm_seg *)ns->shm_ids.slot[i])->ino == ino)
+				return (struct shm_seg *)ns->shm_ids.slot[i];
 	return NULL;
 }
 
 static long newseg(struct task *t, int32_t key, int flg, void *arg)
 {
 	uint64_t size = *(uint64_t *)arg, pages = SHM_PAGES(size);
+	struct ipc_ns *ns = ipc_ns_of(t);
 	struct shm_seg *s;
 	int r;
 
-	if (size < 1 || size > ipc_limits.shmmax)
+	if (size < 1 || size > ns->limits.shmmax)
 		return -EINVAL;
 	if (pages * ABI_PAGE_SIZE < size)
 		return -ENOSPC;
-	if (shm_tot + pages < shm_tot || shm_tot + pages > ipc_limits.shmall)
+	if (ns->shm_tot + pages < ns->shm_tot || ns->shm_tot + pages > ns->limits.shmall)
 		return -ENOSPC;
 	if (flg & SHM_HUGETLB)
 		return -EINVAL; /* no huge pages in the sandbox (as a kernel with none reserved) */
@@ -120,13 +147,13 @@ static long newseg(struct task *t, int32_t key, int flg, void *arg)
 	s->size = size;
 	s->cpid = task_tgid(t);
 	s->ctime = ipc_now();
-	r = ipc_add(&shm_ids, &s->o, ipc_limits.shmmni);
+	r = ipc_add(&ns->shm_ids, &s->o, ns->limits.shmmni);
 	if (r < 0) {
 		inode_put(s->ino);
 		free(s);
 		return r;
 	}
-	shm_tot += pages;
+	ns->shm_tot += pages;
 	return s->o.id;
 }
 
@@ -138,7 +165,7 @@ static int more_checks(struct ipc_obj *o, void *arg)
 long ipc_shmget(struct task *t, int32_t key, uint64_t size, int flg)
 {
 	ipc_shm_reap();
-	return ipc_get(t, &shm_ids, key, flg, newseg, more_checks, &size);
+	return ipc_get(t, &ipc_ns_of(t)->shm_ids, key, flg, newseg, more_checks, &size);
 }
 
 long ipc_shmat(struct task *t, int id, gva_t addr, int flg)
@@ -171,7 +198,7 @@ long ipc_shmat(struct task *t, int id, gva_t addr, int flg)
 		prot |= PROT_EXEC;
 		acc |= 0111;
 	}
-	s = seg_of(id);
+	s = seg_of(ipc_ns_of(t), id);
 	if (!s)
 		return -EINVAL;
 	if (ipc_perms(t, &s->o, acc) < 0)
@@ -271,6 +298,7 @@ static uint64_t rss_pages(const struct shm_seg *s)
 
 long ipc_shmctl(struct task *t, int id, int cmd, gva_t buf)
 {
+	struct ipc_ns *ns = ipc_ns_of(t);
 	struct abi_shmid_ds ds;
 	struct shm_seg *s;
 	long r;
@@ -282,36 +310,36 @@ long ipc_shmctl(struct task *t, int id, int cmd, gva_t buf)
 	switch (cmd) {
 	case IPC_INFO: {
 		struct abi_shminfo in = {
-			.shmmax = ipc_limits.shmmax,
+			.shmmax = ns->limits.shmmax,
 			.shmmin = 1,
-			.shmmni = (uint64_t)ipc_limits.shmmni,
+			.shmmni = (uint64_t)ns->limits.shmmni,
 			.shmseg = 4096, /* SHMSEG: not enforced, as in Linux */
-			.shmall = ipc_limits.shmall,
+			.shmall = ns->limits.shmall,
 		};
 
 		if (mm_copy_out(t->mm, buf, &in, sizeof(in)) < 0)
 			return -EFAULT;
-		r = ipc_max_idx(&shm_ids);
+		r = ipc_max_idx(&ns->shm_ids);
 		return r < 0 ? 0 : r;
 	}
 	case SHM_INFO: {
 		struct abi_shm_info in;
 
 		memset(&in, 0, sizeof(in));
-		in.used_ids = shm_ids.in_use;
-		in.shm_tot = shm_tot;
-		for (i = 0; i < shm_ids.cap; i++)
-			if (shm_ids.slot[i])
-				in.shm_rss += rss_pages((struct shm_seg *)shm_ids.slot[i]);
+		in.used_ids = ns->shm_ids.in_use;
+		in.shm_tot = ns->shm_tot;
+		for (i = 0; i < ns->shm_ids.cap; i++)
+			if (ns->shm_ids.slot[i])
+				in.shm_rss += rss_pages((struct shm_seg *)ns->shm_ids.slot[i]);
 		if (mm_copy_out(t->mm, buf, &in, sizeof(in)) < 0)
 			return -EFAULT;
-		r = ipc_max_idx(&shm_ids);
+		r = ipc_max_idx(&ns->shm_ids);
 		return r < 0 ? 0 : r;
 	}
 	case SHM_STAT:
 	case SHM_STAT_ANY:
 	case IPC_STAT:
-		s = cmd == IPC_STAT ? seg_of(id) : (struct shm_seg *)ipc_at(&shm_ids, id);
+		s = cmd == IPC_STAT ? seg_of(ns, id) : (struct shm_seg *)ipc_at(&ns->shm_ids, id);
 		if (!s)
 			return -EINVAL;
 		if (cmd != SHM_STAT_ANY && ipc_perms(t, &s->o, 0444) < 0)
@@ -322,7 +350,7 @@ long ipc_shmctl(struct task *t, int id, int cmd, gva_t buf)
 		return cmd == IPC_STAT ? 0 : s->o.id;
 	case SHM_LOCK:
 	case SHM_UNLOCK:
-		s = seg_of(id);
+		s = seg_of(ns, id);
 		if (!s)
 			return -EINVAL;
 		if (!capable(t, CAP_IPC_LOCK)) {
@@ -342,7 +370,7 @@ long ipc_shmctl(struct task *t, int id, int cmd, gva_t buf)
 			return -EFAULT;
 		/* fallthrough */
 	case IPC_RMID:
-		s = seg_of(id);
+		s = seg_of(ns, id);
 		if (!s)
 			return -EINVAL;
 		r = ipc_owner(t, &s->o);
@@ -369,13 +397,14 @@ long ipc_shmctl(struct task *t, int id, int cmd, gva_t buf)
 
 static void show_shm(struct proc_buf *b)
 {
+	struct ipc_ns *ns = ipc_ns_current();
 	int i;
 
 	ipc_shm_reap();
 	proc_printf(b, "       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid"
 		       "      atime      dtime      ctime                   rss                  swap\n");
-	for (i = 0; i < shm_ids.cap; i++) {
-		struct shm_seg *s = (struct shm_seg *)shm_ids.slot[i];
+	for (i = 0; i < ns->shm_ids.cap; i++) {
+		struct shm_seg *s = (struct shm_seg *)ns->shm_ids.slot[i];
 
 		if (!s)
 			continue;

@@ -185,6 +185,76 @@ static void sighand_put(struct sighand *sh)
 		free(sh);
 }
 
+struct ns_common *task_ipc_ns_init;
+struct ns_common *(*task_ipc_ns_new)(void);
+
+/* t's namespaces go (its exit, or a clone that failed). */
+static void task_ns_drop(struct task *t)
+{
+	if (t->uts)
+		ns_put(&t->uts->ns);
+	ns_put(t->ipc);
+	t->uts = NULL;
+	t->ipc = NULL;
+}
+
+/* The namespaces cvisor makes anew; of the others (NS_REFUSED) the sandbox has one each. */
+#define NS_MADE (CLONE_NEWUTS | CLONE_NEWIPC)
+#define NS_REFUSED (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP)
+
+/*
+ * The UTS and IPC namespaces that flags (clone's or unshare's CLONE_NEW*)
+ * give a task of p's: new ones (references in *uts and *ipc), or p's own
+ * (*uts and *ipc left NULL).  Making any needs CAP_SYS_ADMIN (EPERM), as
+ * Linux's copy_namespaces.  A mount, network, pid, user or cgroup
+ * namespace of its own is refused with EPERM even to root: the sandbox has
+ * one of each, as a container whose runtime denies the caller them.
+ */
+static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct ns_common **ipc)
+{
+	*uts = NULL;
+	*ipc = NULL;
+	if (!(flags & (NS_MADE | NS_REFUSED)))
+		return 0;
+	if (!capable(p, CAP_SYS_ADMIN) || (flags & NS_REFUSED))
+		return -EPERM;
+	if ((flags & CLONE_NEWIPC) && !task_ipc_ns_new)
+		return -EPERM; /* no System V IPC to make one of */
+	if ((flags & CLONE_NEWUTS) && !(*uts = uts_ns_copy(p->uts)))
+		return -ENOMEM;
+	if ((flags & CLONE_NEWIPC) && !(*ipc = task_ipc_ns_new())) {
+		if (*uts)
+			ns_put(&(*uts)->ns);
+		*uts = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+struct ns_common *task_ns(struct task *t, enum ns_type type)
+{
+	if (type == NS_UTS)
+		return &t->uts->ns;
+	if (type == NS_IPC)
+		return t->ipc;
+	return ns_single(type);
+}
+
+void task_join_ns(struct task *t, struct ns_common *ns)
+{
+	if (ns->type == NS_UTS) {
+		ns_get(ns);
+		ns_put(&t->uts->ns);
+		t->uts = (struct uts_ns *)ns;
+	} else if (ns->type == NS_IPC) {
+		if (t->tg->nthreads == 1 && task_exit_ipc)
+			task_exit_ipc(t->tg->tgid);
+		ns_get(ns);
+		ns_put(t->ipc);
+		t->ipc = ns;
+	}
+}
+
 struct task *task_create_init(void)
 {
 	struct thread_group *g = calloc(1, sizeof(*g));
@@ -203,6 +273,11 @@ struct task *task_create_init(void)
 	t->fs->refs = 1;
 	t->fs->umask = 022;
 	creds_init_root(&t->cred);
+	t->uts = &uts_ns_init;
+	ns_get(&t->uts->ns);
+	t->ipc = task_ipc_ns_init;
+	if (t->ipc)
+		ns_get(t->ipc);
 	g->tgid = g->pgid = g->sid = t->tid = 1;
 	g->leader = t;
 	g->dumpable = 1;
@@ -264,6 +339,12 @@ struct task *task_new_process(long *err)
 	pthread_cond_init(&t->wake_cond, NULL);
 	t->sighand->refs = 1;
 	creds_init_root(&t->cred);
+	/* runc exec joins the container's namespaces: pid 1's. */
+	t->uts = init->uts;
+	ns_get(&t->uts->ns);
+	t->ipc = init->ipc;
+	if (t->ipc)
+		ns_get(t->ipc);
 	t->tid = alloc_pid();
 	g->tgid = g->pgid = g->sid = t->tid;
 	g->leader = t;
@@ -363,9 +444,15 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		return -EINVAL;
 	if ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM))
 		return -EINVAL;
-	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET |
-		     CLONE_NEWCGROUP))
+	if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
+	    (flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS) ||
+	    ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID))))
+		return -EINVAL;
+	if ((flags & (NS_MADE | NS_REFUSED)) && (!capable(p, CAP_SYS_ADMIN) || (flags & NS_REFUSED)))
 		return -EPERM;
+	/* A new IPC namespace cannot share the semadj list of the old one, whose sets it no longer sees. */
+	if ((flags & (CLONE_NEWIPC | CLONE_SYSVSEM)) == (CLONE_NEWIPC | CLONE_SYSVSEM))
+		return -EINVAL;
 	if (flags & CLONE_PIDFD)
 		return -EINVAL; /* pidfds: not yet */
 	/*
@@ -386,6 +473,15 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	c->sigmask = p->sigmask;
 	c->cred = p->cred;
 	groups_get(c->cred.groups);
+	err = ns_make(p, flags, &c->uts, &c->ipc);
+	if (err < 0)
+		goto fail;
+	if (!c->uts) {
+		c->uts = p->uts;
+		ns_get(&c->uts->ns);
+	}
+	if (!c->ipc && (c->ipc = p->ipc))
+		ns_get(c->ipc);
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->no_new_privs = p->no_new_privs;
 	c->seccomp_mode = p->seccomp_mode;
@@ -521,6 +617,7 @@ fail:
 		sighand_put(c->sighand);
 		groups_put(c->cred.groups);
 		seccomp_put(c->seccomp);
+		task_ns_drop(c);
 	}
 	free(c);
 	free(cs);
@@ -537,19 +634,26 @@ SYSCALL(clone) { return do_clone(t, a[0], a[1], a[2], a[3], a[4]); }
 
 /*
  * unshare(2): a file table or a file-system context (root, cwd, umask) of
- * the caller's own, a semadj list of its own.  Namespaces of its own are
- * refused (EPERM, as to a container without CAP_SYS_ADMIN): the sandbox has
- * one of each.
+ * the caller's own, a semadj list of its own, a UTS or IPC namespace of its
+ * own (ns_make).  Everything is made before anything changes, so that a
+ * failure leaves the caller as it was.
  */
 SYSCALL(unshare)
 {
 	uint64_t flags = a[0];
 	int alone = t->tg->nthreads == 1;
+	struct fdtable *files = NULL;
+	struct fs_context *fs = NULL;
+	struct ns_common *ipc;
+	struct uts_ns *uts;
+	long r;
 
 	if (flags & ~(uint64_t)UNSHARE_KNOWN)
 		return -EINVAL;
-	/* Linux's implications: a new user or mount namespace needs its own fs context; VM needs SIGHAND, SIGHAND THREAD. */
-	if (flags & (CLONE_NEWUSER | CLONE_NEWNS))
+	/* Linux's implications: a new user namespace needs its own thread group and fs context, a mount namespace its fs context; VM needs SIGHAND, SIGHAND THREAD. */
+	if (flags & CLONE_NEWUSER)
+		flags |= CLONE_THREAD | CLONE_FS;
+	if (flags & CLONE_NEWNS)
 		flags |= CLONE_FS;
 	if (flags & CLONE_VM)
 		flags |= CLONE_SIGHAND;
@@ -559,29 +663,46 @@ SYSCALL(unshare)
 	if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) &&
 	    (!alone || (t->mm && t->mm->refs > 1 && (flags & CLONE_VM)) || (t->sighand->refs > 1 && (flags & CLONE_SIGHAND))))
 		return -EINVAL;
-	if (flags & (CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID |
-		     CLONE_NEWCGROUP | 0x80))
-		return -EPERM;
-	if ((flags & CLONE_FILES) && t->files->refs > 1) {
-		struct fdtable *own = task_files->fdt_copy(t->files);
-
-		if (!own)
-			return -ENOMEM;
+	/* The old namespace's semaphore sets are out of sight: its adjustments happen now. */
+	if (flags & CLONE_NEWIPC)
+		flags |= CLONE_SYSVSEM;
+	if (flags & 0x80 /* CLONE_NEWTIME */)
+		return -EPERM; /* one clock for the sandbox */
+	r = ns_make(t, flags, &uts, &ipc);
+	if (r < 0)
+		return r;
+	if ((flags & CLONE_FILES) && t->files->refs > 1 && !(files = task_files->fdt_copy(t->files)))
+		goto nomem;
+	if ((flags & CLONE_FS) && t->fs->refs > 1 && !(fs = task_files->fs_copy(t->fs)))
+		goto nomem;
+	if (files) {
 		task_files->fdt_put(t->files);
-		t->files = own;
+		t->files = files;
 	}
-	if ((flags & CLONE_FS) && t->fs->refs > 1) {
-		struct fs_context *own = task_files->fs_copy(t->fs);
-
-		if (!own)
-			return -ENOMEM;
+	if (fs) {
 		task_files->fs_put(t->fs);
-		t->fs = own;
+		t->fs = fs;
 	}
 	/* The process's semadj list, shared by its threads: a lone thread leaves it, so its adjustments happen now. */
 	if ((flags & CLONE_SYSVSEM) && alone && task_exit_ipc)
 		task_exit_ipc(t->tg->tgid);
+	if (uts) {
+		ns_put(&t->uts->ns);
+		t->uts = uts;
+	}
+	if (ipc) {
+		ns_put(t->ipc);
+		t->ipc = ipc;
+	}
 	return 0;
+
+nomem:
+	if (files)
+		task_files->fdt_put(files);
+	if (uts)
+		ns_put(&uts->ns);
+	ns_put(ipc);
+	return -ENOMEM;
 }
 
 /* clone3: the same, from struct clone_args (of any size the caller's headers know). */
@@ -736,6 +857,7 @@ void task_exit_thread(struct task *t)
 		task_files->fdt_put(t->files);
 	task_files->fs_put(t->fs);
 	sighand_put(t->sighand);
+	task_ns_drop(t);
 	if (g->leader == t)
 		g->leader = NULL;
 	sigextra_free(&t->sigpending, &t->sigextra);

@@ -15,6 +15,7 @@
 
 #include "../../include/abi/abi.h"
 #include "../../platform/platform.h"
+#include "ns.h"
 #include "timer.h"
 #include "wait.h"
 
@@ -210,6 +211,8 @@ struct task {
 	struct fs_context *fs;
 	struct sighand *sighand;
 	struct creds cred;
+	struct uts_ns *uts;            /* reference: its UTS namespace (ns.h) */
+	struct ns_common *ipc;         /* reference: its IPC namespace, sentry/ipc's (task_ipc_ns) */
 	char comm[16];
 	gva_t clear_child_tid;
 	gva_t robust_list;
@@ -353,6 +356,21 @@ extern int (*task_pidfd_pid)(struct task *t, int fd);
  * ipc_exit, set at start-up).  NULL: nothing to do.
  */
 extern void (*task_exit_ipc)(int tgid);
+/*
+ * System V IPC's namespaces are sentry/ipc's, above the kernel: the first
+ * one, which the first task gets, and a new empty one for clone and
+ * unshare (NULL: no memory), set at start-up (ipc_ns_init, ipc_ns_new).
+ */
+extern struct ns_common *task_ipc_ns_init;
+extern struct ns_common *(*task_ipc_ns_new)(void);
+/* The namespace of a type t is in (its own UTS and IPC ones, the sandbox's others). */
+struct ns_common *task_ns(struct task *t, enum ns_type type);
+/*
+ * setns(2) after its checks: t joins ns, a UTS or IPC namespace (an IPC
+ * one applies its SEM_UNDO adjustments first, as unshare), or stays where
+ * it is for the others, which are one each.
+ */
+void task_join_ns(struct task *t, struct ns_common *ns);
 /* Woken at every thread group's exit: what pidfd pollers wait on. */
 extern struct waitq task_pidfd_wq;
 
@@ -401,8 +419,6 @@ int task_signal_pending(struct task *t);
 
 /* The sandbox-wide state a task needs from start-up. */
 struct sandbox {
-	char hostname[65];   /* the sandbox's UTS namespace: uname's nodename */
-	char domainname[65]; /* and its domainname; both start as the host's */
 	int ncpus;
 	uint64_t memory;
 	uint64_t start_ns;

@@ -3,7 +3,8 @@
  * semadj list left (its adjustments happen), CLONE_THREAD/VM/SIGHAND only
  * when already one's own, bad flags.  Namespaces are asked as an
  * unprivileged uid, where Linux refuses them too (EPERM); the sandbox's
- * root is refused them as well, which a native root is not.
+ * root is refused mount, network, pid, user and cgroup namespaces as well,
+ * which a native root is not (uts_ns.c and ipc_ns.c make the others).
  */
 #define _GNU_SOURCE
 #include <errno.h>

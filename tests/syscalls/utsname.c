@@ -3,9 +3,9 @@
  * /proc/sys/kernel/{hostname,domainname} then show, and their errors.
  *
  * Natively the test first moves into a UTS namespace of its own, so the
- * host's names never change; the sandbox refuses unshare (EPERM) but is a
- * UTS namespace of its own already.  Any other failure of unshare stops the
- * test before it sets a name.
+ * host's names never change; in the sandbox that is a UTS namespace of its
+ * own already.  A failure of unshare stops the test before it sets a name
+ * (in the sandbox too, unless it refused with EPERM, as it once did).
  */
 #include "check.h"
 #include <linux/capability.h>

@@ -31,6 +31,7 @@ enum kind {
 	P_ROOT, P_SELF, P_THREAD_SELF, P_GLOBAL, P_SYSDIR, P_SYSFILE,
 	P_PID, P_PIDFILE, P_PIDLINK, P_FDDIR, P_FD, P_TASKDIR, P_FDINFODIR, P_FDINFO, P_NETDIR, P_NETFILE,
 	P_EXTDIR, P_EXTFILE, /* registered by other layers (proc_file_register) */
+	P_NSDIR, P_NSLINK,   /* /proc/PID/ns and its links to the task's namespaces */
 };
 
 struct pnode {
@@ -84,6 +85,14 @@ static const char *const pidfiles[] = {"stat", "status", "statm", "maps", "cmdli
 enum { F_STAT, F_STATUS, F_STATM, F_MAPS, F_CMDLINE, F_ENVIRON, F_COMM, F_LIMITS, F_CGROUP, F_MOUNTS,
        F_MOUNTINFO, F_OOM, F_LOGINUID, F_SMAPS, F_SMAPS_ROLLUP, F_IO, F_MEM, F_AUXV, NPIDFILES };
 static const char *const pidlinks[] = {"exe", "cwd", "root"};
+/* /proc/PID/ns, in Linux's order; the *_for_children ones are the task's own here (no pid or time namespaces are made). */
+static const struct {
+	const char *name;
+	enum ns_type type;
+} nslinks[] = {
+	{"net", NS_NET}, {"uts", NS_UTS}, {"ipc", NS_IPC}, {"pid", NS_PID}, {"pid_for_children", NS_PID},
+	{"user", NS_USER}, {"mnt", NS_MNT}, {"cgroup", NS_CGROUP}, {"time", NS_TIME}, {"time_for_children", NS_TIME},
+};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -287,7 +296,7 @@ static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, 
 	p->fd = fd;
 	p->which = which;
 	ino->priv = p;
-	ino->iops = kind == P_FD || kind == P_PIDLINK ? &proc_magic_iops : &proc_iops;
+	ino->iops = kind == P_FD || kind == P_PIDLINK || kind == P_NSLINK ? &proc_magic_iops : &proc_iops;
 	ino->ino = node_ino(p);
 	if (S_ISDIR(mode)) {
 		ino->fops = &proc_dir_fops;
@@ -328,7 +337,7 @@ static void pid_owner(struct inode *ino, const struct pnode *p)
 
 	switch (p->kind) {
 	case P_PID: case P_PIDFILE: case P_PIDLINK: case P_FDDIR: case P_FD:
-	case P_TASKDIR: case P_FDINFODIR: case P_FDINFO:
+	case P_TASKDIR: case P_FDINFODIR: case P_FDINFO: case P_NSDIR: case P_NSLINK:
 		break;
 	default:
 		return;
@@ -437,8 +446,9 @@ static void fs_root_path(struct mount *m, char *buf, size_t size)
 /*
  * /proc/config.gz: the kernel configuration cvisor behaves as, for build
  * scripts and test suites that probe it.  "y" only for what the sandbox
- * implements; what it answers ENOSYS for (io_uring, BPF, keys, fanotify,
- * NUMA memory policies, namespaces inside the sandbox) is "not set".
+ * implements; what it answers ENOSYS or EPERM for (io_uring, BPF, keys,
+ * fanotify, NUMA memory policies; user, pid and network namespaces) is
+ * "not set".
  */
 static const char kconfig[] =
 	"#\n# Linux/x86 6.1.0 Kernel Configuration (cvisor: what the sandbox implements)\n#\n"
@@ -452,7 +462,8 @@ static const char kconfig[] =
 	"CONFIG_TMPFS_XATTR=y\nCONFIG_DEVPTS_FS=y\nCONFIG_UNIX98_PTYS=y\nCONFIG_OVERLAY_FS=y\n"
 	"CONFIG_NET=y\nCONFIG_UNIX=y\nCONFIG_INET=y\nCONFIG_IPV6=y\nCONFIG_PACKET=y\n"
 	"# CONFIG_IO_URING is not set\n# CONFIG_BPF_SYSCALL is not set\n# CONFIG_KEYS is not set\n"
-	"CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\n# CONFIG_FANOTIFY is not set\n# CONFIG_NAMESPACES is not set\n"
+	"CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\n# CONFIG_FANOTIFY is not set\nCONFIG_NAMESPACES=y\nCONFIG_UTS_NS=y\n"
+	"CONFIG_IPC_NS=y\n# CONFIG_PID_NS is not set\n# CONFIG_NET_NS is not set\n"
 	"# CONFIG_USER_NS is not set\n# CONFIG_CGROUPS is not set\n# CONFIG_MODULES is not set\n"
 	"# CONFIG_SWAP is not set\n# CONFIG_USERFAULTFD is not set\n# CONFIG_PERF_EVENTS is not set\n"
 	"# CONFIG_NUMA is not set\n";
@@ -574,12 +585,15 @@ static void gen_sys(struct proc_buf *b, int which)
 	/* boot_id: one per sandbox, made when first asked for (the sandbox's "boot"). */
 	static struct proc_buf boot_id;
 
+	/* The UTS names are the reader's namespace's, as Linux's sysctl shows current's. */
+	struct uts_ns *uts = task_current ? task_current->uts : &uts_ns_init;
+
 	if (which == 0) {
-		bprintf(b, "%s\n", sandbox.hostname);
+		bprintf(b, "%s\n", uts->hostname);
 	} else if (which == S_FILE_MAX) {
 		bprintf(b, "%zu\n", vfs_max_files); /* --files */
 	} else if (which == S_DOMAINNAME) {
-		bprintf(b, "%s\n", sandbox.domainname);
+		bprintf(b, "%s\n", uts->domainname);
 	} else if (which == S_UUID) {
 		gen_uuid(b);
 	} else if (which == S_BOOT_ID) {
@@ -987,16 +1001,37 @@ static uint32_t fd_mode(struct file *f)
 	return m;
 }
 
-/* Magic links: fd/N is the open file itself, exe the program, cwd and root the task's own places. */
+/*
+ * The namespace a /proc/PID/ns link stands for, or NULL: only for a reader
+ * who may look at the task (Linux's PTRACE_MODE_READ check, else EACCES).
+ */
+static struct ns_common *ns_of_link(const struct pnode *p, long *err)
+{
+	struct task *t = task_of(p->pid, p->tid);
+
+	*err = -ENOENT;
+	if (!t || !task_current)
+		return NULL;
+	if (task_may_access(task_current, t) < 0) {
+		*err = -EACCES;
+		return NULL;
+	}
+	return task_ns(t, nslinks[p->which].type);
+}
+
+/* Magic links: fd/N is the open file itself, exe the program, cwd and root the task's own places, ns/NAME its namespaces. */
 static long proc_get_link(struct inode *ino, struct path *out)
 {
 	struct pnode *p = ino->priv;
 	struct task *t = task_of(p->pid, p->tid);
+	struct ns_common *ns;
 	struct file *f;
 	long r;
 
 	if (!t)
 		return -ENOENT;
+	if (p->kind == P_NSLINK)
+		return (ns = ns_of_link(p, &r)) ? nsfs_path(ns, out) : r;
 	if (p->kind == P_FD) {
 		if (!t->files || !(f = fdt_get(t->files, p->fd)))
 			return -ENOENT;
@@ -1058,6 +1093,13 @@ static long proc_readlink(struct inode *ino, char *buf, size_t len)
 	case P_FD:
 		r = fd_target(task_of(p->pid, p->tid), p->fd, tmp, sizeof(tmp));
 		break;
+	case P_NSLINK: {
+		struct ns_common *ns = ns_of_link(p, &r);
+
+		if (ns)
+			r = snprintf(tmp, sizeof(tmp), "%s:[%u]", ns_type_name(ns->type), (unsigned)ns->ino);
+		break;
+	}
 	default:
 		return -EINVAL;
 	}
@@ -1123,6 +1165,8 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 			*out = pinode(sb, P_FDINFODIR, p->pid, p->tid, 0, 0, S_IFDIR | 0500);
 		if (!*out && !strcmp(name, "task") && !p->tid)
 			*out = pinode(sb, P_TASKDIR, p->pid, 0, 0, 0, S_IFDIR | 0555);
+		if (!*out && !strcmp(name, "ns"))
+			*out = pinode(sb, P_NSDIR, p->pid, p->tid, 0, 0, S_IFDIR | 0511);
 		if (!*out && !strcmp(name, "net")) /* one network namespace: the same as /proc/net */
 			*out = pinode(sb, P_NETDIR, 0, 0, 0, 0, S_IFDIR | 0555);
 		break;
@@ -1148,6 +1192,11 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 		n = parse_num(name);
 		if (n > 0 && task_of(p->pid, n))
 			*out = pinode(sb, P_PID, p->pid, n, 0, 0, S_IFDIR | 0555);
+		break;
+	case P_NSDIR:
+		for (i = 0; i < N(nslinks); i++)
+			if (!strcmp(name, nslinks[i].name))
+				*out = pinode(sb, P_NSLINK, p->pid, p->tid, 0, (int)i, S_IFLNK | 0777);
 		break;
 	case P_EXTDIR:
 		break;
@@ -1264,8 +1313,13 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 		EMIT("fd", 0x7100, DT_DIR);
 		EMIT("fdinfo", 0x7102, DT_DIR);
 		EMIT("net", 0x7103, DT_DIR);
+		EMIT("ns", 0x7104, DT_DIR);
 		if (!p->tid)
 			EMIT("task", 0x7101, DT_DIR);
+		break;
+	case P_NSDIR:
+		for (k = 0; k < N(nslinks); k++)
+			EMIT(nslinks[k].name, 0x7200 + k, DT_LNK);
 		break;
 	case P_FDDIR:
 	case P_FDINFODIR: {
@@ -1535,7 +1589,9 @@ static long proc_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 			break;
 		if (*pos)
 			return (long)total; /* a second write of a string sysctl: nothing more taken */
-		store_uts(p->which == S_HOSTNAME ? sandbox.hostname : sandbox.domainname, buf);
+		if (!t)
+			return -EPERM;
+		store_uts(p->which == S_HOSTNAME ? t->uts->hostname : t->uts->domainname, buf);
 		r = 0;
 		break;
 	case P_EXTFILE:

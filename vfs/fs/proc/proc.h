@@ -4,6 +4,18 @@
 struct inode;
 struct super;
 
+struct ns_common;
+struct path;
+struct file;
+
+/*
+ * nsfs (nsfs.c): a detached path to a file standing for namespace ns (a new
+ * reference in *out), what /proc/PID/ns/<name> leads to; and the namespace
+ * an open file of it stands for (setns), or NULL for any other file.
+ */
+long nsfs_path(struct ns_common *ns, struct path *out);
+struct ns_common *nsfs_of_file(const struct file *f);
+
 /* A new procfs; returns its root directory. */
 struct inode *procfs_new(struct super **sb);
 
