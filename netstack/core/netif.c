@@ -64,72 +64,107 @@ static void prefix_of(struct in6_addr *out, const struct in6_addr *a, int prefix
 	}
 }
 
-static void routes_for(struct netif *ifp, struct netif_addr *a, int add)
+/* One of the routes an address brings; kind: RTN_LOCAL for the address, RTN_BROADCAST, RTN_UNICAST the prefix's. */
+static void addr_route(struct netif *ifp, struct netif_addr *a, int kind, int add)
 {
 	struct netns *ns = ifp->ns;
 	struct net_route r = {0};
-	int v4 = net_addr_is_v4(&a->addr);
+	int v4 = net_addr_is_v4(&a->addr), lo = !!(ifp->flags & IFF_LOOPBACK);
 
 	r.dev = ifp;
 	r.prefsrc = a->addr;
 	r.protocol = RTPROT_KERNEL;
-	/* Local: the address itself (lo's IPv4 one: its whole prefix, as Linux routes 127/8 to lo). */
 	r.table = RT_TABLE_LOCAL;
-	r.type = RTN_LOCAL;
-	r.scope = RT_SCOPE_HOST;
-	if ((ifp->flags & IFF_LOOPBACK) && v4) {
-		prefix_of(&r.dst, &a->addr, a->prefixlen);
-		r.prefixlen = a->prefixlen;
-		if (add)
-			net_route_add(ns, &r);
-		else
-			net_route_del(ns, RT_TABLE_LOCAL, &r.dst, r.prefixlen, ifp, 0);
-	}
-	r.dst = a->addr;
-	r.prefixlen = v4 ? 32 : 128;
-	if (add)
-		net_route_add(ns, &r);
-	else
-		net_route_del(ns, RT_TABLE_LOCAL, &r.dst, r.prefixlen, ifp, 0);
-	if (v4 && a->prefixlen < 31) {
+	r.type = kind;
+	r.scope = kind == RTN_LOCAL ? RT_SCOPE_HOST : RT_SCOPE_LINK;
+	switch (kind) {
+	case RTN_LOCAL:
+		r.dst = a->addr;
+		r.prefixlen = v4 ? 32 : 128;
+		break;
+	case RTN_BROADCAST: {
 		/* The subnet's broadcast address, in table local (lo's 127.255.255.255 too). */
-		struct in6_addr b;
 		uint32_t host = a->prefixlen ? ~0u >> a->prefixlen : ~0u;
 
-		prefix_of(&b, &a->addr, a->prefixlen);
-		b.s6_addr32[3] |= htonl(host);
-		r.table = RT_TABLE_LOCAL;
-		r.type = RTN_BROADCAST;
-		r.scope = RT_SCOPE_LINK;
-		r.dst = b;
+		if (!v4 || a->prefixlen >= 31)
+			return;
+		prefix_of(&r.dst, &a->addr, a->prefixlen);
+		r.dst.s6_addr32[3] |= htonl(host);
 		r.prefixlen = 32;
-		if (add)
-			net_route_add(ns, &r);
-		else
-			net_route_del(ns, RT_TABLE_LOCAL, &b, 32, ifp, 0);
+		break;
 	}
-	/*
-	 * The prefix, on the link, in table main: not for an IPv4 /32, nor lo's
-	 * IPv4 prefix (the local route above), nor ::1 (Linux's lo has none);
-	 * lo's other IPv6 addresses have theirs, as Linux gives them.
-	 */
-	if ((v4 && ((ifp->flags & IFF_LOOPBACK) || a->prefixlen == 32)) || (!v4 && IN6_IS_ADDR_LOOPBACK(&a->addr)))
-		return;
-	r.table = RT_TABLE_MAIN;
-	r.type = RTN_UNICAST;
-	r.scope = RT_SCOPE_LINK;
-	r.metric = v4 ? 0 : 256;
-	prefix_of(&r.dst, &a->addr, a->prefixlen);
-	r.prefixlen = a->prefixlen;
+	default:
+		/*
+		 * The prefix: lo's IPv4 one is local (Linux routes 127/8 to lo so),
+		 * others are on the link in table main; none for an IPv4 /32 nor
+		 * for ::1 (Linux's lo has none); lo's other IPv6 addresses have theirs.
+		 */
+		if ((v4 && a->prefixlen == 32) || (!v4 && IN6_IS_ADDR_LOOPBACK(&a->addr)))
+			return;
+		prefix_of(&r.dst, &a->addr, a->prefixlen);
+		r.prefixlen = a->prefixlen;
+		if (v4 && lo) {
+			r.type = RTN_LOCAL;
+			r.scope = RT_SCOPE_HOST;
+			break;
+		}
+		r.table = RT_TABLE_MAIN;
+		r.type = RTN_UNICAST;
+		r.metric = v4 ? 0 : 256;
+		break;
+	}
 	if (add)
 		net_route_add(ns, &r);
 	else
-		net_route_del(ns, RT_TABLE_MAIN, &r.dst, r.prefixlen, ifp, r.metric);
+		net_route_del(ns, r.table, &r.dst, r.prefixlen, ifp, r.metric);
 }
 
+/*
+ * An address's routes, and the news of the address among them, in the
+ * order Linux makes them (what ip monitor shows): IPv4's address, then its
+ * local route, prefix and broadcast (fib_add_ifaddr), going in reverse
+ * after the address (fib_del_ifaddr); IPv6's prefix route before the
+ * address, its local route after, going the other way.  notify 0: the
+ * routes alone (an interface coming up).
+ */
+static void routes_for(struct netif *ifp, struct netif_addr *a, int add, int notify)
+{
+	if (net_addr_is_v4(&a->addr)) {
+		if (notify)
+			net_notify_addr(ifp, a, add);
+		if (add) {
+			addr_route(ifp, a, RTN_LOCAL, 1);
+			addr_route(ifp, a, RTN_UNICAST, 1);
+			addr_route(ifp, a, RTN_BROADCAST, 1);
+		} else {
+			addr_route(ifp, a, RTN_UNICAST, 0);
+			addr_route(ifp, a, RTN_BROADCAST, 0);
+			addr_route(ifp, a, RTN_LOCAL, 0);
+		}
+		return;
+	}
+	if (add) {
+		addr_route(ifp, a, RTN_UNICAST, 1);
+		if (notify)
+			net_notify_addr(ifp, a, 1);
+		addr_route(ifp, a, RTN_LOCAL, 1);
+	} else {
+		if (notify)
+			net_notify_addr(ifp, a, 0);
+		addr_route(ifp, a, RTN_LOCAL, 0);
+		addr_route(ifp, a, RTN_UNICAST, 0);
+	}
+}
+
+/*
+ * Brings ifp up or down.  Down: the routes go (IPv4's local ones stay, as
+ * Linux's), and so do the IPv6 addresses, as Linux's addrconf_ifdown with
+ * keep_addr_on_down 0; up: loopback gets ::1 back (what Linux's
+ * init_loopback does; an Ethernet's link-local address netstack has none of).
+ */
 int netif_set_up(struct netif *ifp, int up)
 {
-	struct netif_addr *a;
+	struct netif_addr *a, **pp;
 
 	if (!!(ifp->flags & IFF_UP) == !!up)
 		return 0;
@@ -137,11 +172,24 @@ int netif_set_up(struct netif *ifp, int up)
 		ifp->flags |= IFF_UP | IFF_RUNNING;
 		if (ifp->flags & IFF_LOOPBACK)
 			ifp->flags |= IFF_LOWER_UP;
+		net_notify_link(ifp);
 		for (a = ifp->addrs; a; a = a->next)
-			routes_for(ifp, a, 1);
+			routes_for(ifp, a, 1, 0);
+		if ((ifp->flags & IFF_LOOPBACK) && !netif_with_addr(ifp->ns, &in6addr_loopback, NULL))
+			return netif_addr_add(ifp, &in6addr_loopback, 128, RT_SCOPE_HOST, IFA_F_PERMANENT);
 	} else {
 		ifp->flags &= ~(unsigned)(IFF_UP | IFF_RUNNING | IFF_LOWER_UP);
+		net_notify_link(ifp);
 		net_route_flush_dev(ifp->ns, ifp);
+		for (pp = &ifp->addrs; (a = *pp);) {
+			if (net_addr_is_v4(&a->addr)) {
+				pp = &a->next;
+				continue;
+			}
+			net_notify_addr(ifp, a, 0);
+			*pp = a->next;
+			free(a);
+		}
 	}
 	return 0;
 }
@@ -174,7 +222,9 @@ int netif_addr_add(struct netif *ifp, const struct in6_addr *addr, int prefixlen
 	a->next = *pp;
 	*pp = a;
 	if (ifp->flags & IFF_UP)
-		routes_for(ifp, a, 1);
+		routes_for(ifp, a, 1, 1);
+	else
+		net_notify_addr(ifp, a, 1);
 	return 0;
 }
 
@@ -186,7 +236,9 @@ int netif_addr_del(struct netif *ifp, const struct in6_addr *addr, int prefixlen
 		if (!IN6_ARE_ADDR_EQUAL(&a->addr, addr) || (prefixlen >= 0 && a->prefixlen != prefixlen))
 			continue;
 		if (ifp->flags & IFF_UP)
-			routes_for(ifp, a, 0);
+			routes_for(ifp, a, 0, 1);
+		else
+			net_notify_addr(ifp, a, 0);
 		*pp = a->next;
 		free(a);
 		return 0;
