@@ -125,17 +125,22 @@ static void addr_route(struct netif *ifp, struct netif_addr *a, int kind, int ad
  * local route, prefix and broadcast (fib_add_ifaddr), going in reverse
  * after the address (fib_del_ifaddr); IPv6's prefix route before the
  * address, its local route after, going the other way.  notify 0: the
- * routes alone (an interface coming up).
+ * routes alone (an interface coming up).  While the interface is down
+ * only the local route comes (Linux's too), and goes with the address.
  */
 static void routes_for(struct netif *ifp, struct netif_addr *a, int add, int notify)
 {
+	int up = !!(ifp->flags & IFF_UP);
+
 	if (net_addr_is_v4(&a->addr)) {
 		if (notify)
 			net_notify_addr(ifp, a, add);
 		if (add) {
 			addr_route(ifp, a, RTN_LOCAL, 1);
-			addr_route(ifp, a, RTN_UNICAST, 1);
-			addr_route(ifp, a, RTN_BROADCAST, 1);
+			if (up) {
+				addr_route(ifp, a, RTN_UNICAST, 1);
+				addr_route(ifp, a, RTN_BROADCAST, 1);
+			}
 		} else {
 			addr_route(ifp, a, RTN_UNICAST, 0);
 			addr_route(ifp, a, RTN_BROADCAST, 0);
@@ -144,7 +149,8 @@ static void routes_for(struct netif *ifp, struct netif_addr *a, int add, int not
 		return;
 	}
 	if (add) {
-		addr_route(ifp, a, RTN_UNICAST, 1);
+		if (up)
+			addr_route(ifp, a, RTN_UNICAST, 1);
 		if (notify)
 			net_notify_addr(ifp, a, 1);
 		addr_route(ifp, a, RTN_LOCAL, 1);
@@ -159,8 +165,10 @@ static void routes_for(struct netif *ifp, struct netif_addr *a, int add, int not
 /*
  * Brings ifp up or down.  Down: the routes go (IPv4's local ones stay, as
  * Linux's), and so do the IPv6 addresses, as Linux's addrconf_ifdown with
- * keep_addr_on_down 0; up: loopback gets ::1 back (what Linux's
- * init_loopback does; an Ethernet's link-local address netstack has none of).
+ * keep_addr_on_down 0; up: loopback gets 127.0.0.1/8 and ::1 back if they
+ * are gone (Linux's inetdev_event and init_loopback; an Ethernet's
+ * link-local address netstack has none of), in Linux's order: the IPv4
+ * one first, then the other IPv4 addresses' routes, then IPv6.
  */
 int netif_set_up(struct netif *ifp, int up)
 {
@@ -173,8 +181,18 @@ int netif_set_up(struct netif *ifp, int up)
 		if (ifp->flags & IFF_LOOPBACK)
 			ifp->flags |= IFF_LOWER_UP;
 		net_notify_link(ifp);
+		if (ifp->flags & IFF_LOOPBACK) {
+			struct in6_addr lo4;
+
+			net_addr_from_v4(&lo4, htonl(INADDR_LOOPBACK));
+			netif_addr_add(ifp, &lo4, 8, RT_SCOPE_HOST, IFA_F_PERMANENT); /* -EEXIST when it is there */
+		}
 		for (a = ifp->addrs; a; a = a->next)
-			routes_for(ifp, a, 1, 0);
+			if (net_addr_is_v4(&a->addr))
+				routes_for(ifp, a, 1, 0);
+		for (a = ifp->addrs; a; a = a->next)
+			if (!net_addr_is_v4(&a->addr))
+				routes_for(ifp, a, 1, 0);
 		if ((ifp->flags & IFF_LOOPBACK) && !netif_with_addr(ifp->ns, &in6addr_loopback, NULL))
 			return netif_addr_add(ifp, &in6addr_loopback, 128, RT_SCOPE_HOST, IFA_F_PERMANENT);
 	} else {
@@ -212,19 +230,20 @@ int netif_addr_add(struct netif *ifp, const struct in6_addr *addr, int prefixlen
 	a->scope = scope;
 	a->flags = flags;
 	memcpy(a->label, ifp->name, sizeof(a->label));
-	/* IPv6 addresses are listed newest first, IPv4 ones in order, as Linux does. */
+	/*
+	 * IPv6 addresses are listed newest first, IPv4 ones in order but after
+	 * those of wider or equal scope (a host-scope 127.0.0.1 before global
+	 * ones), as Linux's __inet_insert_ifa puts them.
+	 */
 	if (net_addr_is_v4(addr)) {
-		for (pp = &ifp->addrs; *pp; pp = &(*pp)->next)
+		for (pp = &ifp->addrs; *pp && !(net_addr_is_v4(&(*pp)->addr) && (*pp)->scope < scope); pp = &(*pp)->next)
 			;
 	} else {
 		pp = &ifp->addrs;
 	}
 	a->next = *pp;
 	*pp = a;
-	if (ifp->flags & IFF_UP)
-		routes_for(ifp, a, 1, 1);
-	else
-		net_notify_addr(ifp, a, 1);
+	routes_for(ifp, a, 1, 1);
 	return 0;
 }
 
@@ -235,10 +254,7 @@ int netif_addr_del(struct netif *ifp, const struct in6_addr *addr, int prefixlen
 	for (pp = &ifp->addrs; (a = *pp); pp = &a->next) {
 		if (!IN6_ARE_ADDR_EQUAL(&a->addr, addr) || (prefixlen >= 0 && a->prefixlen != prefixlen))
 			continue;
-		if (ifp->flags & IFF_UP)
-			routes_for(ifp, a, 0, 1);
-		else
-			net_notify_addr(ifp, a, 0);
+		routes_for(ifp, a, 0, 1);
 		*pp = a->next;
 		free(a);
 		return 0;

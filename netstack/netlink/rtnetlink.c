@@ -24,10 +24,11 @@
  * in RTNLGRP_LINK, RTNLGRP_IPV4/IPV6_IFADDR and RTNLGRP_IPV4/IPV6_ROUTE
  * (bind's nl_groups or NETLINK_ADD_MEMBERSHIP), in the order Linux tells
  * it (netstack/core calls the listener below).  Not told: neighbours
- * (RTNLGRP_NEIGH is heard, and stays silent), rules, netconf; and where
- * netstack's state differs from Linux's, so does the news (an interface
- * going down keeps its IPv6 addresses here, and coming up announces all
- * its addresses' routes again, local ones too).
+ * (RTNLGRP_NEIGH can be joined, and stays silent), rules, netconf.  Where
+ * netstack's state differs from Linux's, so does the news: an Ethernet
+ * link coming up gets no IPv6 link-local address, there is no DAD (Linux
+ * tells of a new IPv6 address from a work queue a moment later; here at
+ * once), and NLM_F_REPLACE of a route is told as its removal and addition.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -183,6 +183,7 @@ int main(void)
 
 	ip("addr add 198.18.0.1/24 dev lo");
 	ip("-6 addr add fd00::1/64 dev lo nodad");
+	usleep(300000); /* Linux tells of an IPv6 address from a work queue, a moment later */
 	ip("route add 198.19.0.0/16 dev lo");
 	ip("-6 route add fd01::/64 dev lo");
 	drain("IPv4 and links", all);
