@@ -231,8 +231,8 @@ int netif_addr_add(struct netif *ifp, const struct in6_addr *addr, int prefixlen
 	a->flags = flags;
 	memcpy(a->label, ifp->name, sizeof(a->label));
 	/*
-	 * IPv6 addresses are listed newest first, IPv4 ones in order but after
-	 * those of wider or equal scope (a host-scope 127.0.0.1 before global
+	 * IPv6 addresses are listed newest first, IPv4 ones in order but
+	 * before any of wider scope (a host-scope 127.0.0.1 before global
 	 * ones), as Linux's __inet_insert_ifa puts them.
 	 */
 	if (net_addr_is_v4(addr)) {
