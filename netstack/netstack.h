@@ -201,7 +201,9 @@ struct netif *netif_by_name(struct netns *ns, const char *name);
 void netif_register(struct netns *ns, struct netif *ifp);
 /*
  * Brings ifp up or down (IFF_UP, IFF_RUNNING): its addresses' routes are
- * added or taken away with it.  0 or -errno.
+ * added or taken away with it (IPv4's local ones stay), its IPv6
+ * addresses go when it goes down, and lo's ::1 comes back with it, as
+ * Linux's.  0 or -errno.
  */
 int netif_set_up(struct netif *ifp, int up);
 /*
@@ -230,8 +232,28 @@ int net_route_add(struct netns *ns, const struct net_route *r);
 /* Removes the route of table to dst/prefixlen (dev and metric when set): -ESRCH if none. */
 int net_route_del(struct netns *ns, int table, const struct in6_addr *dst, int prefixlen, struct netif *dev,
 		  uint32_t metric);
-/* Removes every route through dev (it went down or away). */
+/*
+ * dev went down: its routes go, but IPv4's local ones (Linux keeps them
+ * until the address goes, and tells no one of the IPv4 routes it drops).
+ */
 void net_route_flush_dev(struct netns *ns, struct netif *dev);
+
+/*
+ * Who hears of changes to links, addresses and routes (rtnetlink's
+ * multicast groups: ip monitor).  netstack/core calls it after each change
+ * it makes, in Linux's order; netstack/netlink registers it at start-up
+ * (core cannot call up into netlink itself).  added: 1 new, 0 gone.
+ */
+struct net_change_listener {
+	void (*link)(struct netif *ifp);
+	void (*addr)(struct netif *ifp, const struct netif_addr *a, int added);
+	void (*route)(struct netns *ns, const struct net_route *r, int added);
+};
+void net_set_change_listener(const struct net_change_listener *l);
+/* Tells the listener that ifp's flags, MTU or name changed (the callers of core's own changes need not). */
+void net_notify_link(struct netif *ifp);
+/* ...and that ifp's address a came (added 1) or is going (0): netif.c's, in Linux's order with the routes. */
+void net_notify_addr(struct netif *ifp, const struct netif_addr *a, int added);
 /*
  * What addr is to ns: RTN_LOCAL (one of ours, 127/8 included),
  * RTN_BROADCAST, RTN_MULTICAST, or RTN_UNICAST for anything else.

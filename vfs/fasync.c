@@ -149,12 +149,33 @@ static int sigio_perm(const struct fown *o, struct task *x)
 	return o->euid == 0 || o->euid == c->suid || o->euid == c->uid || o->uid == c->suid || o->uid == c->uid;
 }
 
+/* Sends sig with si to o's owner: one thread, a process or a process group, as sigio_perm allows. */
+static void signal_owner(struct fown *o, int sig, siginfo_t *si)
+{
+	struct thread_group *g;
+
+	if (o->type == F_OWNER_TID) {
+		struct task *x = task_find(o->id);
+
+		if (x && sigio_perm(o, x))
+			task_send_signal(x, sig, si);
+		return;
+	}
+	for (g = tg_all(); g; g = g->next) {
+		if (g->zombie || !g->threads)
+			continue;
+		if (o->type == F_OWNER_PID ? g->tgid != o->id : g->pgid != o->id)
+			continue;
+		if (sigio_perm(o, g->threads))
+			tg_send_signal(g, sig, si);
+	}
+}
+
 /* Sends o's signal for reason (POLL_IN, POLL_OUT, POLL_HUP, POLL_MSG...) and band (POLL* bits). */
 static void send_sigio(struct fown *o, int fd, int reason, long band)
 {
 	siginfo_t si;
 	int sig = o->sig ? o->sig : SIGIO;
-	struct thread_group *g;
 
 	memset(&si, 0, sizeof(si));
 	si.si_signo = sig;
@@ -165,20 +186,24 @@ static void send_sigio(struct fown *o, int fd, int reason, long band)
 	} else {
 		si.si_code = SI_KERNEL;
 	}
-	if (o->type == F_OWNER_TID) {
-		struct task *x = task_find(o->id);
+	signal_owner(o, sig, &si);
+}
 
-		if (x && sigio_perm(o, x))
-			task_send_signal(x, sig, &si);
-		return;
-	}
-	for (g = tg_all(); g; g = g->next) {
-		if (g->zombie || !g->threads)
+void vfs_fown_urgent(struct inode *ino)
+{
+	struct fown *o, *next;
+	siginfo_t si;
+
+	for (o = fowns; o; o = next) {
+		next = o->next;
+		if (o->file->inode != ino || !o->id)
 			continue;
-		if (o->type == F_OWNER_PID ? g->tgid != o->id : g->pgid != o->id)
-			continue;
-		if (sigio_perm(o, g->threads))
-			tg_send_signal(g, sig, &si);
+		memset(&si, 0, sizeof(si));
+		si.si_signo = SIGURG;
+		si.si_code = SI_KERNEL;
+		signal_owner(o, SIGURG, &si);
+		if ((o->file->flags & O_ASYNC) && o->async_fd >= 0)
+			send_sigio(o, o->async_fd, POLL_PRI, POLLPRI | POLLRDBAND);
 	}
 }
 

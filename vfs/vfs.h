@@ -560,6 +560,12 @@ void vfs_dnotify_event(struct inode *dir, uint32_t mask);
 int vfs_fasync_any(void);
 /* f is being freed: its owner goes. */
 void vfs_fown_release(struct file *f);
+/*
+ * Out-of-band data came on the socket ino: the owner of each file on it
+ * gets SIGURG (F_SETSIG does not change it), and an O_ASYNC one also its
+ * SIGIO with POLL_PRI, as Linux's sk_send_sigurg.
+ */
+void vfs_fown_urgent(struct inode *ino);
 /* F_SETLEASE: the owner to signal at a break (t's process, unless set), and the fd named in it. */
 long vfs_fown_lease(struct task *t, struct file *f, int fd);
 /* F_SETLEASE F_UNLCK: as Linux's lease_modify, the owner and the F_SETSIG signal are cleared. */

@@ -64,72 +64,115 @@ static void prefix_of(struct in6_addr *out, const struct in6_addr *a, int prefix
 	}
 }
 
-static void routes_for(struct netif *ifp, struct netif_addr *a, int add)
+/* One of the routes an address brings; kind: RTN_LOCAL for the address, RTN_BROADCAST, RTN_UNICAST the prefix's. */
+static void addr_route(struct netif *ifp, struct netif_addr *a, int kind, int add)
 {
 	struct netns *ns = ifp->ns;
 	struct net_route r = {0};
-	int v4 = net_addr_is_v4(&a->addr);
+	int v4 = net_addr_is_v4(&a->addr), lo = !!(ifp->flags & IFF_LOOPBACK);
 
 	r.dev = ifp;
 	r.prefsrc = a->addr;
 	r.protocol = RTPROT_KERNEL;
-	/* Local: the address itself (lo's IPv4 one: its whole prefix, as Linux routes 127/8 to lo). */
 	r.table = RT_TABLE_LOCAL;
-	r.type = RTN_LOCAL;
-	r.scope = RT_SCOPE_HOST;
-	if ((ifp->flags & IFF_LOOPBACK) && v4) {
-		prefix_of(&r.dst, &a->addr, a->prefixlen);
-		r.prefixlen = a->prefixlen;
-		if (add)
-			net_route_add(ns, &r);
-		else
-			net_route_del(ns, RT_TABLE_LOCAL, &r.dst, r.prefixlen, ifp, 0);
-	}
-	r.dst = a->addr;
-	r.prefixlen = v4 ? 32 : 128;
-	if (add)
-		net_route_add(ns, &r);
-	else
-		net_route_del(ns, RT_TABLE_LOCAL, &r.dst, r.prefixlen, ifp, 0);
-	if (v4 && a->prefixlen < 31) {
+	r.type = kind;
+	r.scope = kind == RTN_LOCAL ? RT_SCOPE_HOST : RT_SCOPE_LINK;
+	switch (kind) {
+	case RTN_LOCAL:
+		r.dst = a->addr;
+		r.prefixlen = v4 ? 32 : 128;
+		break;
+	case RTN_BROADCAST: {
 		/* The subnet's broadcast address, in table local (lo's 127.255.255.255 too). */
-		struct in6_addr b;
 		uint32_t host = a->prefixlen ? ~0u >> a->prefixlen : ~0u;
 
-		prefix_of(&b, &a->addr, a->prefixlen);
-		b.s6_addr32[3] |= htonl(host);
-		r.table = RT_TABLE_LOCAL;
-		r.type = RTN_BROADCAST;
-		r.scope = RT_SCOPE_LINK;
-		r.dst = b;
+		if (!v4 || a->prefixlen >= 31)
+			return;
+		prefix_of(&r.dst, &a->addr, a->prefixlen);
+		r.dst.s6_addr32[3] |= htonl(host);
 		r.prefixlen = 32;
-		if (add)
-			net_route_add(ns, &r);
-		else
-			net_route_del(ns, RT_TABLE_LOCAL, &b, 32, ifp, 0);
+		break;
 	}
-	/*
-	 * The prefix, on the link, in table main: not for an IPv4 /32, nor lo's
-	 * IPv4 prefix (the local route above), nor ::1 (Linux's lo has none);
-	 * lo's other IPv6 addresses have theirs, as Linux gives them.
-	 */
-	if ((v4 && ((ifp->flags & IFF_LOOPBACK) || a->prefixlen == 32)) || (!v4 && IN6_IS_ADDR_LOOPBACK(&a->addr)))
-		return;
-	r.table = RT_TABLE_MAIN;
-	r.type = RTN_UNICAST;
-	r.scope = RT_SCOPE_LINK;
-	r.metric = v4 ? 0 : 256;
-	prefix_of(&r.dst, &a->addr, a->prefixlen);
-	r.prefixlen = a->prefixlen;
+	default:
+		/*
+		 * The prefix: lo's IPv4 one is local (Linux routes 127/8 to lo so),
+		 * others are on the link in table main; none for an IPv4 /32 nor
+		 * for ::1 (Linux's lo has none); lo's other IPv6 addresses have theirs.
+		 */
+		if ((v4 && a->prefixlen == 32) || (!v4 && IN6_IS_ADDR_LOOPBACK(&a->addr)))
+			return;
+		prefix_of(&r.dst, &a->addr, a->prefixlen);
+		r.prefixlen = a->prefixlen;
+		if (v4 && lo) {
+			r.type = RTN_LOCAL;
+			r.scope = RT_SCOPE_HOST;
+			break;
+		}
+		r.table = RT_TABLE_MAIN;
+		r.type = RTN_UNICAST;
+		r.metric = v4 ? 0 : 256;
+		break;
+	}
 	if (add)
 		net_route_add(ns, &r);
 	else
-		net_route_del(ns, RT_TABLE_MAIN, &r.dst, r.prefixlen, ifp, r.metric);
+		net_route_del(ns, r.table, &r.dst, r.prefixlen, ifp, r.metric);
 }
 
+/*
+ * An address's routes, and the news of the address among them, in the
+ * order Linux makes them (what ip monitor shows): IPv4's address, then its
+ * local route, prefix and broadcast (fib_add_ifaddr), going in reverse
+ * after the address (fib_del_ifaddr); IPv6's prefix route before the
+ * address, its local route after, going the other way.  notify 0: the
+ * routes alone (an interface coming up).  While the interface is down
+ * only the local route comes (Linux's too), and goes with the address.
+ */
+static void routes_for(struct netif *ifp, struct netif_addr *a, int add, int notify)
+{
+	int up = !!(ifp->flags & IFF_UP);
+
+	if (net_addr_is_v4(&a->addr)) {
+		if (notify)
+			net_notify_addr(ifp, a, add);
+		if (add) {
+			addr_route(ifp, a, RTN_LOCAL, 1);
+			if (up) {
+				addr_route(ifp, a, RTN_UNICAST, 1);
+				addr_route(ifp, a, RTN_BROADCAST, 1);
+			}
+		} else {
+			addr_route(ifp, a, RTN_UNICAST, 0);
+			addr_route(ifp, a, RTN_BROADCAST, 0);
+			addr_route(ifp, a, RTN_LOCAL, 0);
+		}
+		return;
+	}
+	if (add) {
+		if (up)
+			addr_route(ifp, a, RTN_UNICAST, 1);
+		if (notify)
+			net_notify_addr(ifp, a, 1);
+		addr_route(ifp, a, RTN_LOCAL, 1);
+	} else {
+		if (notify)
+			net_notify_addr(ifp, a, 0);
+		addr_route(ifp, a, RTN_LOCAL, 0);
+		addr_route(ifp, a, RTN_UNICAST, 0);
+	}
+}
+
+/*
+ * Brings ifp up or down.  Down: the routes go (IPv4's local ones stay, as
+ * Linux's), and so do the IPv6 addresses, as Linux's addrconf_ifdown with
+ * keep_addr_on_down 0; up: loopback gets 127.0.0.1/8 and ::1 back if they
+ * are gone (Linux's inetdev_event and init_loopback; an Ethernet's
+ * link-local address netstack has none of), in Linux's order: the IPv4
+ * one first, then the other IPv4 addresses' routes, then IPv6.
+ */
 int netif_set_up(struct netif *ifp, int up)
 {
-	struct netif_addr *a;
+	struct netif_addr *a, **pp;
 
 	if (!!(ifp->flags & IFF_UP) == !!up)
 		return 0;
@@ -137,11 +180,34 @@ int netif_set_up(struct netif *ifp, int up)
 		ifp->flags |= IFF_UP | IFF_RUNNING;
 		if (ifp->flags & IFF_LOOPBACK)
 			ifp->flags |= IFF_LOWER_UP;
+		net_notify_link(ifp);
+		if (ifp->flags & IFF_LOOPBACK) {
+			struct in6_addr lo4;
+
+			net_addr_from_v4(&lo4, htonl(INADDR_LOOPBACK));
+			netif_addr_add(ifp, &lo4, 8, RT_SCOPE_HOST, IFA_F_PERMANENT); /* -EEXIST when it is there */
+		}
 		for (a = ifp->addrs; a; a = a->next)
-			routes_for(ifp, a, 1);
+			if (net_addr_is_v4(&a->addr))
+				routes_for(ifp, a, 1, 0);
+		for (a = ifp->addrs; a; a = a->next)
+			if (!net_addr_is_v4(&a->addr))
+				routes_for(ifp, a, 1, 0);
+		if ((ifp->flags & IFF_LOOPBACK) && !netif_with_addr(ifp->ns, &in6addr_loopback, NULL))
+			return netif_addr_add(ifp, &in6addr_loopback, 128, RT_SCOPE_HOST, IFA_F_PERMANENT);
 	} else {
 		ifp->flags &= ~(unsigned)(IFF_UP | IFF_RUNNING | IFF_LOWER_UP);
+		net_notify_link(ifp);
 		net_route_flush_dev(ifp->ns, ifp);
+		for (pp = &ifp->addrs; (a = *pp);) {
+			if (net_addr_is_v4(&a->addr)) {
+				pp = &a->next;
+				continue;
+			}
+			net_notify_addr(ifp, a, 0);
+			*pp = a->next;
+			free(a);
+		}
 	}
 	return 0;
 }
@@ -164,17 +230,20 @@ int netif_addr_add(struct netif *ifp, const struct in6_addr *addr, int prefixlen
 	a->scope = scope;
 	a->flags = flags;
 	memcpy(a->label, ifp->name, sizeof(a->label));
-	/* IPv6 addresses are listed newest first, IPv4 ones in order, as Linux does. */
+	/*
+	 * IPv6 addresses are listed newest first, IPv4 ones in order but
+	 * before any of wider scope (a host-scope 127.0.0.1 before global
+	 * ones), as Linux's __inet_insert_ifa puts them.
+	 */
 	if (net_addr_is_v4(addr)) {
-		for (pp = &ifp->addrs; *pp; pp = &(*pp)->next)
+		for (pp = &ifp->addrs; *pp && !(net_addr_is_v4(&(*pp)->addr) && (*pp)->scope < scope); pp = &(*pp)->next)
 			;
 	} else {
 		pp = &ifp->addrs;
 	}
 	a->next = *pp;
 	*pp = a;
-	if (ifp->flags & IFF_UP)
-		routes_for(ifp, a, 1);
+	routes_for(ifp, a, 1, 1);
 	return 0;
 }
 
@@ -185,8 +254,7 @@ int netif_addr_del(struct netif *ifp, const struct in6_addr *addr, int prefixlen
 	for (pp = &ifp->addrs; (a = *pp); pp = &a->next) {
 		if (!IN6_ARE_ADDR_EQUAL(&a->addr, addr) || (prefixlen >= 0 && a->prefixlen != prefixlen))
 			continue;
-		if (ifp->flags & IFF_UP)
-			routes_for(ifp, a, 0);
+		routes_for(ifp, a, 0, 1);
 		*pp = a->next;
 		free(a);
 		return 0;

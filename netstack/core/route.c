@@ -34,6 +34,31 @@ static int route_v4(const struct net_route *r)
 	return net_addr_is_v4(&r->dst);
 }
 
+static const struct net_change_listener *listener;
+
+void net_set_change_listener(const struct net_change_listener *l)
+{
+	listener = l;
+}
+
+void net_notify_link(struct netif *ifp)
+{
+	if (listener)
+		listener->link(ifp);
+}
+
+void net_notify_addr(struct netif *ifp, const struct netif_addr *a, int added)
+{
+	if (listener)
+		listener->addr(ifp, a, added);
+}
+
+static void notify_route(struct netns *ns, const struct net_route *r, int added)
+{
+	if (listener)
+		listener->route(ns, r, added);
+}
+
 int net_route_add(struct netns *ns, const struct net_route *r)
 {
 	struct net_route *n, **pp;
@@ -52,6 +77,7 @@ int net_route_add(struct netns *ns, const struct net_route *r)
 		;
 	n->next = *pp;
 	*pp = n;
+	notify_route(ns, n, 1);
 	return 0;
 }
 
@@ -66,23 +92,48 @@ int net_route_del(struct netns *ns, int table, const struct in6_addr *dst, int p
 		if ((dev && r->dev != dev) || (metric && r->metric != metric))
 			continue;
 		*pp = r->next;
+		notify_route(ns, r, 0);
 		free(r);
 		return 0;
 	}
 	return -ESRCH;
 }
 
+/* The order Linux's IPv6 walk drops a device's routes in: by table (main first), address, longer prefix first. */
+static int flush_before(const struct net_route *a, const struct net_route *b)
+{
+	int c;
+
+	if (a->table != b->table)
+		return a->table < b->table;
+	c = memcmp(&a->dst, &b->dst, sizeof(a->dst));
+	return c ? c < 0 : a->prefixlen > b->prefixlen;
+}
+
 void net_route_flush_dev(struct netns *ns, struct netif *dev)
 {
-	struct net_route **pp, *r;
+	struct net_route **pp, *r, **first;
 
 	for (pp = &ns->routes; (r = *pp);) {
-		if (r->dev == dev) {
+		if (r->dev == dev && route_v4(r) && r->type != RTN_LOCAL) {
 			*pp = r->next;
 			free(r);
 		} else {
 			pp = &r->next;
 		}
+	}
+	/* IPv6's go one by one, each told (few routes: pick the next each time). */
+	for (;;) {
+		first = NULL;
+		for (pp = &ns->routes; (r = *pp); pp = &r->next)
+			if (r->dev == dev && !route_v4(r) && (!first || flush_before(r, *first)))
+				first = pp;
+		if (!first)
+			break;
+		r = *first;
+		*first = r->next;
+		notify_route(ns, r, 0);
+		free(r);
 	}
 }
 

@@ -75,6 +75,7 @@ struct nl_sock {
 	int passcred;
 	struct nl_dgram *head, *tail;
 	size_t queued;          /* bytes of datagrams that count against rcvbuf */
+	size_t rmem;            /* what Linux would count for them (truesize): multicast's measure */
 	/*
 	 * A dump's datagrams not yet handed over: one goes on the queue at the
 	 * request and one at each receive after, as Linux makes them (so an
@@ -109,6 +110,21 @@ static struct nl_sock *find_portid(struct netns *ns, int protocol, uint32_t port
 }
 
 /* ---- the queue ---- */
+
+/*
+ * About what a datagram of len bytes costs Linux's socket (an skb's
+ * truesize: its data rounded up to a kmalloc size with the shared info,
+ * and the sk_buff), so that a small SO_RCVBUF drops notifications when
+ * Linux's would.
+ */
+static size_t truesize(size_t len)
+{
+	size_t data = 512;
+
+	while (data < len + 320)
+		data *= 2;
+	return data + 256;
+}
 
 static void free_dgram(struct nl_dgram *d)
 {
@@ -155,6 +171,7 @@ static long enqueue(struct nl_sock *s, const void *data, size_t len, uint32_t po
 		s->head = d;
 	s->tail = d;
 	s->queued += len;
+	s->rmem += truesize(len);
 	vfs_notify(s->ino);
 	return 0;
 overrun:
@@ -184,6 +201,7 @@ static void dump_continue(struct nl_sock *s)
 		s->head = d;
 	s->tail = d;
 	s->queued += d->len;
+	s->rmem += truesize(d->len);
 	vfs_notify(s->ino);
 }
 
@@ -362,6 +380,56 @@ long nl_get_u8(const struct nlattr *a, uint8_t *v)
 		return -ERANGE;
 	*v = *(const uint8_t *)nl_data(a);
 	return 0;
+}
+
+/* ---- multicast ---- */
+
+static int in_group(const struct nl_sock *s, struct netns *ns, int protocol, uint32_t group)
+{
+	return s->ns == ns && s->protocol == protocol && group >= 1 && group <= NL_MAX_GROUPS &&
+	       ((s->groups >> (group - 1)) & 1);
+}
+
+int nl_has_listeners(struct netns *ns, int protocol, uint32_t group)
+{
+	struct nl_sock *s;
+
+	for (s = all_socks; s; s = s->next)
+		if (in_group(s, ns, protocol, group))
+			return 1;
+	return 0;
+}
+
+void nl_notify_begin(struct nl_reply *r)
+{
+	/* Notifications answer no request: sequence number and portid 0, as Linux's for changes the kernel makes. */
+	static const struct nlmsghdr none;
+
+	memset(r, 0, sizeof(*r));
+	r->req = &none;
+	r->chunk = (size_t)-1;
+}
+
+void nl_broadcast(struct netns *ns, int protocol, uint32_t group, struct nl_reply *r)
+{
+	struct nl_sock *s;
+
+	for (s = all_socks; s && !r->err && r->len; s = s->next) {
+		if (!in_group(s, ns, protocol, group))
+			continue;
+		/* Linux's netlink_broadcast_deliver: delivered while the socket is not yet past its buffer. */
+		if (s->rmem > (size_t)s->rcvbuf) {
+			if (!(s->flags & NLF_NO_ENOBUFS)) {
+				s->err = ENOBUFS;
+				vfs_notify(s->ino);
+			}
+			continue;
+		}
+		if (enqueue(s, r->buf, r->len, 0, 0) == 0)
+			s->tail->group = group;
+	}
+	free(r->buf);
+	r->buf = NULL;
 }
 
 /* ---- requests to the kernel ---- */
@@ -698,6 +766,7 @@ static long nl_recvmsg(struct task *t, struct file *f, struct umsg *m, int flags
 		if (!s->head)
 			s->tail = NULL;
 		s->queued -= d->len;
+		s->rmem -= truesize(d->len);
 		free_dgram(d);
 	}
 	/* A running dump goes on at every receive, a peek too, as Linux's netlink_recvmsg. */

@@ -108,6 +108,19 @@ static inline size_t nl_len(const struct nlattr *a) { return a->nla_len - NLA_HD
 long nl_get_u32(const struct nlattr *a, uint32_t *v);
 long nl_get_u8(const struct nlattr *a, uint8_t *v);
 
+/* ---- multicast (notifications) ---- */
+
+/* Does any socket of protocol in ns listen to group (1..64)? */
+int nl_has_listeners(struct netns *ns, int protocol, uint32_t group);
+/*
+ * Queues the messages of r (built with a request-less nl_reply: see
+ * nl_notify_begin) on every socket of protocol in ns that joined group,
+ * as Linux's netlink_broadcast: a full receiver loses it and hears ENOBUFS
+ * at its next receive (unless NETLINK_NO_ENOBUFS); frees r's buffer.
+ */
+void nl_notify_begin(struct nl_reply *r);
+void nl_broadcast(struct netns *ns, int protocol, uint32_t group, struct nl_reply *r);
+
 /* ---- the protocols ---- */
 
 extern const struct nl_protocol nl_route_protocol;

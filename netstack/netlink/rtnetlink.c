@@ -17,8 +17,18 @@
  * Where cvisor differs: interface counters other than netstack's, the
  * attributes of a kernel's devices that no program of a sandbox reads
  * (VF info, XDP programs, permanent addresses), route metrics (RTA_METRICS),
- * policy routing (only the three default rules exist and cannot change),
- * and notifications to multicast groups (ip monitor hears nothing).
+ * policy routing (only the three default rules exist and cannot change).
+ *
+ * Notifications: what netstack changes (links up and down, MTU and name;
+ * addresses; routes, an address's own among them) is told to the sockets
+ * in RTNLGRP_LINK, RTNLGRP_IPV4/IPV6_IFADDR and RTNLGRP_IPV4/IPV6_ROUTE
+ * (bind's nl_groups or NETLINK_ADD_MEMBERSHIP), in the order Linux tells
+ * it (netstack/core calls the listener below).  Not told: neighbours
+ * (RTNLGRP_NEIGH can be joined, and stays silent), rules, netconf.  Where
+ * netstack's state differs from Linux's, so does the news: an Ethernet
+ * link coming up gets no IPv6 link-local address, there is no DAD (Linux
+ * tells of a new IPv6 address from a work queue a moment later; here at
+ * once), and NLM_F_REPLACE of a route is told as its removal and addition.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,6 +56,25 @@ static int is_v4(const struct in6_addr *a) { return net_addr_is_v4(a); }
 static int addr_unset(const struct in6_addr *a)
 {
 	return IN6_IS_ADDR_UNSPECIFIED(a) || (is_v4(a) && net_addr_v4(a) == 0);
+}
+
+/*
+ * The request whose change is being told (Linux passes its sequence
+ * number and portid on to the news of what was asked for: an IPv4
+ * address, a route; not to the routes an address brings, nor to IPv6's
+ * addresses).  kind 0: none, the news says 0 and 0.
+ */
+enum { ORIGIN_NONE, ORIGIN_ADDR4, ORIGIN_ROUTE };
+static struct {
+	int kind;
+	uint32_t seq, portid;
+} origin;
+
+static void origin_set(const struct nl_req *q, const struct nl_reply *r, int kind)
+{
+	origin.kind = kind;
+	origin.seq = q->h->nlmsg_seq;
+	origin.portid = r->portid; /* the asking socket's, whatever its header says */
 }
 
 /* ---- links ---- */
@@ -264,6 +293,7 @@ static long set_link(const struct nl_req *q, struct nl_reply *r)
 	const struct ifinfomsg *ifi = NLMSG_DATA(q->h);
 	struct netif *ifp;
 	uint32_t mtu = 0;
+	int changed = 0;
 	long e;
 
 	(void)r;
@@ -307,11 +337,17 @@ static long set_link(const struct nl_req *q, struct nl_reply *r)
 		other = netif_by_name(q->ns, name);
 		if (other && other != ifp)
 			return -EEXIST;
-		if (!other)
+		if (!other && strcmp(name, ifp->name)) {
 			rename_link(ifp, name);
+			changed = 1;
+		}
 	}
-	if (tb[IFLA_MTU])
+	if (tb[IFLA_MTU] && ifp->mtu != mtu) {
 		ifp->mtu = mtu;
+		changed = 1;
+	}
+	if (changed)
+		net_notify_link(ifp); /* up and down are told by netif_set_up */
 	if (ifi->ifi_flags || ifi->ifi_change) {
 		unsigned want = ifi->ifi_flags;
 
@@ -456,7 +492,9 @@ static long change_addr(const struct nl_req *q, struct nl_reply *r, int add)
 	if (!add) {
 		if (!ifp && ifa->ifa_family == AF_INET6)
 			return -ENODEV;
+		origin_set(q, r, ifa->ifa_family == AF_INET ? ORIGIN_ADDR4 : ORIGIN_NONE);
 		e = ifp ? netif_addr_del(ifp, &addr, ifa->ifa_prefixlen) : -EADDRNOTAVAIL;
+		origin.kind = ORIGIN_NONE;
 		if (e == -EADDRNOTAVAIL)
 			r->ext_msg = ifa->ifa_family == AF_INET ? "ipv4: Address not found." : "ipv6: address not found.";
 		return e;
@@ -477,8 +515,10 @@ static long change_addr(const struct nl_req *q, struct nl_reply *r, int add)
 		flags &= IFA_F_SECONDARY | IFA_F_NOPREFIXROUTE | IFA_F_MCAUTOJOIN;
 	}
 	flags |= IFA_F_PERMANENT;
+	origin_set(q, r, ifa->ifa_family == AF_INET ? ORIGIN_ADDR4 : ORIGIN_NONE);
 	e = netif_addr_add(ifp, &addr, ifa->ifa_prefixlen,
 			   ifa->ifa_family == AF_INET ? ifa->ifa_scope : v6_scope(&addr), flags);
+	origin.kind = ORIGIN_NONE;
 	if (e == -EEXIST && !(q->h->nlmsg_flags & NLM_F_EXCL) && (q->h->nlmsg_flags & NLM_F_REPLACE))
 		return 0;
 	if (e == -EEXIST)
@@ -818,8 +858,12 @@ static long change_route(const struct nl_req *q, struct nl_reply *r, int add)
 		if (!rt.dev)
 			return -ENODEV;
 	}
-	if (!add)
-		return net_route_del(q->ns, rt.table, &rt.dst, rt.prefixlen, rt.dev, tb[RTA_PRIORITY] ? rt.metric : 0);
+	if (!add) {
+		origin_set(q, r, ORIGIN_ROUTE);
+		e = net_route_del(q->ns, rt.table, &rt.dst, rt.prefixlen, rt.dev, tb[RTA_PRIORITY] ? rt.metric : 0);
+		origin.kind = ORIGIN_NONE;
+		return e;
+	}
 	if (!(q->h->nlmsg_flags & NLM_F_CREATE))
 		return -ENOENT;
 	if (!rt.dev && tb[RTA_GATEWAY]) {
@@ -837,11 +881,13 @@ static long change_route(const struct nl_req *q, struct nl_reply *r, int add)
 		return -ENODEV;
 	if (!rt.dev)
 		rt.dev = q->ns->ifs; /* netstack's routes always name a device; Linux uses lo for these */
+	origin_set(q, r, ORIGIN_ROUTE);
 	e = net_route_add(q->ns, &rt);
 	if (e == -EEXIST && (q->h->nlmsg_flags & NLM_F_REPLACE) && !(q->h->nlmsg_flags & NLM_F_EXCL)) {
 		net_route_del(q->ns, rt.table, &rt.dst, rt.prefixlen, NULL, rt.metric);
 		e = net_route_add(q->ns, &rt);
 	}
+	origin.kind = ORIGIN_NONE;
 	return e;
 }
 
@@ -998,3 +1044,66 @@ static long route_handle(const struct nl_req *q, struct nl_reply *r)
 }
 
 const struct nl_protocol nl_route_protocol = {.protocol = NETLINK_ROUTE, .handle = route_handle};
+
+/* ---- notifications (see the top of this file) ---- */
+
+/* The news goes out with the asking request's sequence number and portid when it is what was asked for. */
+static void notify_origin(struct nl_reply *r, int kind)
+{
+	static struct nlmsghdr from;
+
+	if (origin.kind != kind)
+		return;
+	from.nlmsg_seq = origin.seq;
+	r->req = &from;
+	r->portid = origin.portid;
+}
+
+static void notify_link(struct netif *ifp)
+{
+	struct nl_reply r;
+
+	if (!nl_has_listeners(ifp->ns, NETLINK_ROUTE, RTNLGRP_LINK))
+		return;
+	nl_notify_begin(&r);
+	fill_link(&r, ifp, RTM_NEWLINK, 0);
+	nl_broadcast(ifp->ns, NETLINK_ROUTE, RTNLGRP_LINK, &r);
+}
+
+static void notify_addr(struct netif *ifp, const struct netif_addr *a, int added)
+{
+	uint32_t group = is_v4(&a->addr) ? RTNLGRP_IPV4_IFADDR : RTNLGRP_IPV6_IFADDR;
+	struct nl_reply r;
+
+	if (!nl_has_listeners(ifp->ns, NETLINK_ROUTE, group))
+		return;
+	nl_notify_begin(&r);
+	if (is_v4(&a->addr))
+		notify_origin(&r, ORIGIN_ADDR4);
+	fill_addr(&r, ifp, a, added ? RTM_NEWADDR : RTM_DELADDR);
+	nl_broadcast(ifp->ns, NETLINK_ROUTE, group, &r);
+}
+
+static void notify_route(struct netns *ns, const struct net_route *rt, int added)
+{
+	uint32_t group = is_v4(&rt->dst) ? RTNLGRP_IPV4_ROUTE : RTNLGRP_IPV6_ROUTE;
+	struct nl_reply r;
+
+	if (!nl_has_listeners(ns, NETLINK_ROUTE, group))
+		return;
+	nl_notify_begin(&r);
+	notify_origin(&r, ORIGIN_ROUTE);
+	fill_route(&r, rt, added ? RTM_NEWROUTE : RTM_DELROUTE);
+	nl_broadcast(ns, NETLINK_ROUTE, group, &r);
+}
+
+static const struct net_change_listener rtnl_listener = {
+	.link = notify_link,
+	.addr = notify_addr,
+	.route = notify_route,
+};
+
+__attribute__((constructor)) static void register_listener(void)
+{
+	net_set_change_listener(&rtnl_listener);
+}

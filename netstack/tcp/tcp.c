@@ -13,9 +13,10 @@
  * (pkb_truesize), so a peer sending one byte per segment cannot make it
  * hold more.
  *
- * Differences from Linux, on purpose or for now: no urgent data (MSG_OOB is -EINVAL); no
- * TCP Fast Open; buffers do not autotune (4 MiB each
- * way unless SO_RCVBUF/SO_SNDBUF set them).
+ * Differences from Linux, on purpose or for now: no TCP Fast Open; buffers do not
+ * autotune (4 MiB each way unless SO_RCVBUF/SO_SNDBUF set them); recv(MSG_OOB|MSG_TRUNC)
+ * writes the urgent byte it does not consume (Linux writes nothing; the syscall layer's
+ * bounce buffer would otherwise carry what the sentry had there).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -622,6 +623,8 @@ static long tcp_connect(struct task *t, struct file *f, const struct sockaddr *a
 	tp->write_seq = tp->iss + 1;
 	tp->fin_queued = 0;
 	tp->fin_rcvd = 0;
+	tp->snd_urg = 0;
+	tp->urg_state = 0;
 	tp->inet.rd_shut = tp->inet.wr_shut = 0;
 	tp->retries = 0;
 	tp->backoff = 0;
@@ -705,8 +708,6 @@ static long tcp_sendmsg(struct task *t, struct file *f, struct umsg *m, int flag
 	size_t total = iov_total(m->iov, m->iovcnt), done = 0;
 	long r;
 
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
 	for (;;) {
 		if (tp->inet.so_error)
 			return done ? (long)done : take_error(tp);
@@ -723,6 +724,11 @@ static long tcp_sendmsg(struct task *t, struct file *f, struct umsg *m, int flag
 				r = tcp_queue_data(tp, m->iov, m->iovcnt, done, n);
 				if (r > 0) {
 					done += (size_t)r;
+					if (flags & MSG_OOB) {
+						/* The last byte queued so far is the urgent one (Linux marks it at every push). */
+						tp->snd_urg = 1;
+						tp->snd_up = tp->write_seq;
+					}
 					tp->more_pending = (flags & MSG_MORE) || done < total;
 					tcp_output(tp);
 					tp->more_pending = 0;
@@ -770,13 +776,23 @@ static void window_update(struct tcp_sock *tp)
 	}
 }
 
-/* Copies up to want bytes of the receive queue into iov (from skip); consumes them unless peek. */
-static size_t copy_out(struct tcp_sock *tp, const struct iovec *iov, int cnt, size_t skip, size_t want, int peek)
+/*
+ * Copies up to want bytes of the receive queue into iov (from skip);
+ * consumes them unless peek, which starts from the queue's byte from.
+ */
+static size_t copy_out(struct tcp_sock *tp, const struct iovec *iov, int cnt, size_t skip, size_t want, int peek,
+		       size_t from)
 {
 	struct pkb *p = tp->rcvq;
 	size_t done = 0, poff = 0;
 	int i = 0;
 	size_t ioff = skip;
+
+	while (p && from >= p->len) {
+		from -= p->len;
+		p = p->next;
+	}
+	poff = from;
 
 	while (p && done < want) {
 		size_t n = p->len - poff;
@@ -816,6 +832,41 @@ static size_t copy_out(struct tcp_sock *tp, const struct iovec *iov, int cnt, si
 	return done;
 }
 
+/*
+ * recv(MSG_OOB): the urgent byte, once, and never waiting (Linux's
+ * tcp_recv_urg): EINVAL when there is none to give (none came, it was
+ * given already, or SO_OOBINLINE keeps it in the stream), EAGAIN while
+ * it is pointed at but has not come.
+ */
+static long recv_urgent(struct tcp_sock *tp, struct umsg *m, int flags, size_t total, int *msg_flags)
+{
+	if (tp->inet.oobinline || !tp->urg_state || tp->urg_state == TCP_URG_READ)
+		return -EINVAL;
+	if (tp->state == TCP_S_CLOSE && !tp->fin_rcvd)
+		return -ENOTCONN;
+	if (tp->urg_state == TCP_URG_VALID) {
+		if (!(flags & MSG_PEEK))
+			tp->urg_state = TCP_URG_READ;
+		*msg_flags |= MSG_OOB;
+		if (!total) {
+			/* Taken all the same, as Linux's. */
+			*msg_flags |= MSG_TRUNC;
+			return 0;
+		}
+		for (int i = 0; i < m->iovcnt; i++)
+			if (m->iov[i].iov_len) {
+				*(unsigned char *)m->iov[i].iov_base = tp->urg_byte;
+				break;
+			}
+		if (!(flags & MSG_PEEK))
+			tcp_notify(tp); /* POLLPRI is over */
+		return 1;
+	}
+	if (tp->state == TCP_S_CLOSE || tp->fin_rcvd || tp->inet.rd_shut || tp->shut_all)
+		return 0;
+	return -EAGAIN;
+}
+
 static long tcp_recvmsg(struct task *t, struct file *f, struct umsg *m, int flags, int maxfds,
 			struct sockaddr_storage *from, socklen_t *fromlen, int *msg_flags)
 {
@@ -827,19 +878,37 @@ static long tcp_recvmsg(struct task *t, struct file *f, struct umsg *m, int flag
 	*msg_flags = 0;
 	if (fromlen)
 		*fromlen = 0; /* a stream socket names no sender */
-	if (flags & MSG_OOB)
-		return -EINVAL;
 	if (tp->state == TCP_S_LISTEN)
 		return -ENOTCONN;
+	if (flags & MSG_OOB)
+		return recv_urgent(tp, m, flags, total, msg_flags);
 	for (;;) {
 		if (tp->rcvq && done < total) {
-			size_t n = copy_out(tp, m->iov, m->iovcnt, done, total - done, peek);
+			size_t want = total - done, n, at = 0, skipped = 0;
 
-			if (peek)
+			if (tp->urg_state && SEQ_GEQ(tp->urg_seq, tp->copied_seq)) {
+				/* Reads stop at the mark; from there on the urgent byte is passed over, unless inline. */
+				uint32_t off = tp->urg_seq - tp->copied_seq;
+
+				if (off == 0 && done)
+					break;
+				if (off == 0 && !tp->inet.oobinline) {
+					if (peek)
+						at = 1;
+					else
+						tcp_rcvq_skip(tp), skipped = 1;
+				} else if (off && off < want) {
+					want = off;
+				}
+			}
+			n = copy_out(tp, m->iov, m->iovcnt, done, want, peek, at);
+			if (peek && n)
 				return (long)n; /* MSG_PEEK looks once (WAITALL with PEEK is Linux's "return what is there") */
 			done += n;
+			if (tp->urg_state && SEQ_GT(tp->copied_seq, tp->urg_seq))
+				tp->urg_state = 0;
 			window_update(tp);
-			if (n)
+			if (n || skipped)
 				tcp_notify(tp);
 		}
 		if (done == total || (done && !(flags & MSG_WAITALL)))
@@ -1203,8 +1272,15 @@ static unsigned tcp_poll(struct file *f, uint64_t *deadline)
 	if (rcv_shut)
 		m |= POLLIN | POLLRDNORM | POLLRDHUP;
 	if (tp->state != TCP_S_SYN_SENT && tp->state != TCP_S_SYN_RECV) {
-		if (tp->rcv_queued >= (size_t)(tp->inet.rcvlowat > 0 ? tp->inet.rcvlowat : 1))
+		size_t target = (size_t)(tp->inet.rcvlowat > 0 ? tp->inet.rcvlowat : 1);
+
+		/* An urgent byte at the head is not data to read (Linux's tcp_poll). */
+		if (tp->urg_state && tp->urg_seq == tp->copied_seq && !tp->inet.oobinline)
+			target++;
+		if (tp->rcv_queued >= target)
 			m |= POLLIN | POLLRDNORM;
+		if (tp->urg_state == TCP_URG_VALID)
+			m |= POLLPRI;
 		if (!snd_shut) {
 			/* Writable with a third of the buffer free, as Linux's sk_stream_is_writeable. */
 			if (tp->sndbuf_eff - (tp->snd_queued < tp->sndbuf_eff ? tp->snd_queued : tp->sndbuf_eff) >=
@@ -1229,6 +1305,10 @@ static long tcp_ioctl(struct file *f, struct task *t, unsigned long req, gva_t a
 		if (tp->state == TCP_S_LISTEN)
 			return -EINVAL;
 		n = (int)tp->rcv_queued;
+		/* With an urgent byte in the queue, what a read gets: the bytes before the mark (Linux's tcp_inq). */
+		if (tp->urg_state && !tp->inet.oobinline && SEQ_GEQ(tp->urg_seq, tp->copied_seq) &&
+		    SEQ_LT(tp->urg_seq, tp->copied_seq + (uint32_t)tp->rcv_queued))
+			n = (int)(tp->urg_seq - tp->copied_seq);
 		break;
 	case SIOCOUTQ:
 		if (tp->state == TCP_S_LISTEN)
@@ -1242,8 +1322,8 @@ static long tcp_ioctl(struct file *f, struct task *t, unsigned long req, gva_t a
 			return -EINVAL;
 		n = synchronized(tp->state) ? (int)(tp->write_seq - tp->snd_nxt) : 0;
 		break;
-	case SIOCATMARK:
-		n = 0;
+	case SIOCATMARK: /* sockatmark(3): the next byte to read is the urgent one */
+		n = tp->urg_state && tp->urg_seq == tp->copied_seq;
 		break;
 	default:
 		return -ENOTTY;

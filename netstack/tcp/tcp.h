@@ -141,6 +141,8 @@ struct tcp_sock {
 	struct pkb *sndq, *sndq_tail;  /* from snd_una to write_seq */
 	size_t snd_queued;             /* bytes in sndq */
 	int fin_queued;                /* a FIN follows write_seq's data: its sequence number is write_seq */
+	int snd_urg;                   /* urgent mode: send(MSG_OOB) data not all acknowledged yet */
+	uint32_t snd_up;               /* ...and the byte after the last urgent one (every segment before it says so) */
 	int nodelay, cork, more_pending;
 	int syn_retries;               /* TCP_SYNCNT: 0 for the default (6) */
 
@@ -153,6 +155,9 @@ struct tcp_sock {
 	size_t ooo_queued;
 	size_t rcv_mem;                /* what the receive and out-of-order queues' packets hold */
 	int fin_rcvd;                  /* a FIN came at rcv_nxt - 1 */
+	int urg_state;                 /* TCP_URG_*: the urgent byte the peer last pointed at; 0 none */
+	uint32_t urg_seq;              /* ...its sequence number: reads stop at it (the mark) */
+	unsigned char urg_byte;        /* ...and its value, once it came */
 	int dsack;                     /* report the duplicate [dsack_lo, dsack_hi) in the next ACK */
 	uint32_t dsack_lo, dsack_hi;
 	uint64_t oow_ack_ms;           /* when an out-of-window segment was last answered (oow_rate_limited) */
@@ -219,6 +224,20 @@ struct tcp_sock {
 	int err_soft;                  /* the last ICMP error, for SO_ERROR after a timeout */
 };
 
+/*
+ * Urgent data, as Linux (BSD's model, RFC 6093): send(MSG_OOB) makes the
+ * last byte it queued urgent, and the urgent pointer of every segment
+ * before it points past it.  The receiver keeps one urgent byte: its
+ * place in the stream (urg_seq, the mark) and, once it came, its value,
+ * which recv(MSG_OOB) returns once.  Unless SO_OOBINLINE, normal reads
+ * pass over it, urgent or already read; reads stop at the mark.
+ */
+enum {
+	TCP_URG_NOTYET = 1, /* pointed at, not yet come */
+	TCP_URG_VALID,      /* come: recv(MSG_OOB) gives urg_byte, poll says POLLPRI */
+	TCP_URG_READ,       /* given by recv(MSG_OOB), still in the stream before the reader */
+};
+
 static inline struct tcp_sock *tcp_sk(struct inet_sock *s)
 {
 	return (struct tcp_sock *)s;
@@ -261,6 +280,8 @@ int tcp_parse_options(const unsigned char *opt, size_t len, int syn, struct tcp_
 uint32_t tcp_rcv_space(struct tcp_sock *tp);
 /* Frees a receive-queue packet and gives back what it was charged. */
 void tcp_pkb_free_charged(struct tcp_sock *tp, struct pkb *p);
+/* Takes the byte at copied_seq out of the receive queue unread (an urgent byte outside the stream). */
+void tcp_rcvq_skip(struct tcp_sock *tp);
 
 /* ---- tcp_out.c ---- */
 /* Sends what the window, Nagle and cwnd allow; push: the caller's write ended (not MSG_MORE). */

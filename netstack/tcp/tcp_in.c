@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../vfs/vfs.h"
 #include "tcp.h"
 
 struct tcp_mib tcp_mib;
@@ -19,6 +20,7 @@ struct tcp_mib tcp_mib;
 struct seg {
 	uint32_t seq, ack, len; /* len: data bytes only */
 	uint32_t wnd;           /* unscaled */
+	uint32_t urg;           /* TH_URG: the urgent byte's sequence number */
 	int flags;
 	struct tcp_opts o;
 };
@@ -164,6 +166,54 @@ static void rcvq_append(struct tcp_sock *tp, struct pkb *p)
 	else
 		tp->rcvq = p;
 	tp->rcvq_tail = p;
+}
+
+void tcp_rcvq_skip(struct tcp_sock *tp)
+{
+	struct pkb *p = tp->rcvq;
+
+	if (!p)
+		return;
+	tp->rcv_queued--;
+	tp->copied_seq++;
+	if (p->len > 1) {
+		pkb_pull(p, 1);
+		return;
+	}
+	tp->rcvq = p->next;
+	if (!tp->rcvq)
+		tp->rcvq_tail = NULL;
+	tcp_pkb_free_charged(tp, p);
+}
+
+/*
+ * A segment's urgent pointer (RFC 9293 3.10.7.4's sixth step, as Linux's
+ * tcp_check_urg and tcp_urg): a pointer past what was read and received,
+ * and past the mark we have, is the new mark: the socket's owner gets
+ * SIGURG, and an old urgent byte at the head of the stream goes (it was
+ * to be passed over).  Then the urgent byte itself, once a segment that
+ * passed the sequence checks carries it (in order or not).
+ */
+static void urgent_in(struct tcp_sock *tp, struct pkb *p, const struct seg *s)
+{
+	uint32_t ptr = s->urg, off;
+
+	if ((s->flags & TH_URG) && SEQ_GEQ(ptr, tp->rcv_nxt) && !(tp->urg_state && SEQ_LEQ(ptr, tp->urg_seq))) {
+		if (tp->inet.ino)
+			vfs_fown_urgent(tp->inet.ino);
+		if (tp->urg_state && tp->urg_seq == tp->copied_seq && !tp->inet.oobinline && tp->rcvq)
+			tcp_rcvq_skip(tp);
+		tp->urg_state = TCP_URG_NOTYET;
+		tp->urg_seq = ptr;
+	}
+	if (tp->urg_state != TCP_URG_NOTYET)
+		return;
+	off = tp->urg_seq - s->seq;
+	if (off < s->len) {
+		tp->urg_byte = p->data[off];
+		tp->urg_state = TCP_URG_VALID;
+		tcp_notify(tp);
+	}
 }
 
 /* Moves the out-of-order packets rcv_nxt reached to the receive queue; 1 when a FIN is now at rcv_nxt. */
@@ -355,6 +405,8 @@ static void ack_new(struct tcp_sock *tp, const struct seg *s)
 	}
 	acked = clean_sndq(tp, ack, ts_sample);
 	tp->snd_una = ack;
+	if (tp->snd_urg && SEQ_GEQ(ack, tp->snd_up))
+		tp->snd_urg = 0;
 	if (SEQ_LT(tp->snd_nxt, ack))
 		tp->snd_nxt = ack;
 	tp->bytes_acked += ack - prior_una;
@@ -754,6 +806,9 @@ static void rcv_established(struct tcp_sock *tp, struct pkb *p, struct seg *s)
 			return;
 		}
 	}
+	/* 6: the urgent pointer. */
+	if ((s->flags & TH_URG) || tp->urg_state == TCP_URG_NOTYET)
+		urgent_in(tp, p, s);
 	/* 7: data. */
 	if (s->len) {
 		if (tp->state != TCP_S_ESTABLISHED && tp->state != TCP_S_FIN_WAIT1 && tp->state != TCP_S_FIN_WAIT2) {
@@ -862,6 +917,8 @@ void tcp_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *m)
 	s.ack = ntohl(th->ack);
 	s.flags = th->flags;
 	s.wnd = ntohs(th->window);
+	/* The pointer says where the byte after the urgent one is (BSD's reading, Linux's tcp_stdurg 0). */
+	s.urg = s.seq + ntohs(th->urg) - !!th->urg;
 	s.len = (uint32_t)(p->len - doff);
 	pkb_pull(p, doff);
 	/* Both SYN and FIN, or SYN and RST: nonsense every stack drops. */

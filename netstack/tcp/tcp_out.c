@@ -185,6 +185,17 @@ static int xmit(struct tcp_sock *tp, struct pkb *p, uint32_t seq, int flags)
 	th->off_res = (uint8_t)((hlen / 4) << 4);
 	if (tp->state != TCP_S_SYN_SENT && flags != TH_RST)
 		flags |= TH_ACK;
+	th->urg = 0;
+	if (tp->snd_urg && !(flags & TH_SYN) && SEQ_LT(seq, tp->snd_up)) {
+		/* In urgent mode every segment points past the urgent byte, or as far as 16 bits reach (as Linux). */
+		if (SEQ_LT(tp->snd_up, seq + 0x10000)) {
+			th->urg = htons((uint16_t)(tp->snd_up - seq));
+			flags |= TH_URG;
+		} else if (SEQ_GT(seq + 0xffff, tp->snd_nxt)) {
+			th->urg = htons(0xffff);
+			flags |= TH_URG;
+		}
+	}
 	th->flags = (uint8_t)flags;
 	th->ack = (flags & TH_ACK) ? htonl(tp->rcv_nxt) : 0;
 	if (flags & TH_SYN) {
@@ -202,7 +213,6 @@ static int xmit(struct tcp_sock *tp, struct pkb *p, uint32_t seq, int flags)
 		tcp_dack_stop(tp);
 	}
 	th->csum = 0;
-	th->urg = 0;
 	tp->segs_out++;
 	NET_INC(tp->inet.ns, Tcp, OutSegs);
 	if (flags & TH_RST)
@@ -519,8 +529,9 @@ void tcp_output(struct tcp_sock *tp)
 		if (flight && flight + len > tp->cwnd)
 			break;
 		fin = tp->fin_queued && seq + len == tp->write_seq;
-		if (len < (size_t)tp->mss && seq + len == tp->write_seq && !fin && !SEQ_LT(seq, tp->snd_max)) {
-			/* A small last piece: corked, more coming, or Nagle while data is unacknowledged. */
+		if (len < (size_t)tp->mss && seq + len == tp->write_seq && !fin && !SEQ_LT(seq, tp->snd_max) &&
+		    !tp->snd_urg) {
+			/* A small last piece: corked, more coming, or Nagle while data is unacknowledged; urgent data goes. */
 			if (tp->cork || tp->more_pending)
 				break;
 			if (!tp->nodelay && tp->snd_max != tp->snd_una)

@@ -8,8 +8,8 @@
  * ACKs, out-of-order data and SACK blocks, retransmission on timeout
  * with backoff, fast retransmit, zero-window probes, RST (exact and
  * challenged), FIN both ways, TIME_WAIT's expiry, a listener's accept and
- * its bounded SYN queue under a flood, refused connections, and malformed
- * segments dropped and counted.
+ * its bounded SYN queue under a flood, refused connections, malformed
+ * segments dropped and counted, and urgent data's pointer both ways.
  * links: netstack/tcp/tcp.c netstack/tcp/tcp_in.c netstack/tcp/tcp_out.c netstack/tcp/tcp_timer.c netstack/tcp/tcp_cong.c
  */
 #define _GNU_SOURCE
@@ -287,6 +287,8 @@ struct inode *anon_inode(uint32_t mode)
 
 void inode_put(struct inode *ino) { (void)ino; }
 void vfs_notify(struct inode *ino) { notifies++; }
+static int sigurgs;
+void vfs_fown_urgent(struct inode *ino) { sigurgs++; }
 
 /* read(2)/write(2) of a socket file (vfs/socket.c): the test drives recvmsg and sendmsg itself. */
 long sock_file_read(struct file *f, const struct iovec *iov, int cnt, uint64_t *pos) { return -EINVAL; }
@@ -439,7 +441,7 @@ long inet_wait(struct task *t, struct inet_sock *s, int nonblock, uint64_t deadl
 /* A segment TCP sent, parsed. */
 struct out {
 	uint32_t seq, ack, len;
-	int flags, wnd;
+	int flags, wnd, urg;
 	struct tcp_opts o;
 	unsigned char data[2048];
 	int csum_ok;
@@ -466,6 +468,7 @@ static int next_seg(struct out *s)
 	s->ack = ntohl(th.ack);
 	s->flags = th.flags;
 	s->wnd = ntohs(th.window);
+	s->urg = ntohs(th.urg);
 	s->len = (uint32_t)(p->len - doff);
 	tcp_parse_options(p->data + 20, doff - 20, !!(th.flags & TH_SYN), &s->o);
 	memcpy(s->data, p->data + doff, s->len < sizeof(s->data) ? s->len : sizeof(s->data));
@@ -483,6 +486,9 @@ static void drain(void)
 		;
 }
 
+/* The urgent pointer of the segments fed (with TH_URG). */
+static uint16_t feed_urp;
+
 /* Feeds a segment from the peer to our port lport: flags, seq, ack, window, data, and options bytes. */
 static void feed_raw(uint16_t sport, uint16_t lport, int flags, uint32_t seq, uint32_t ack, int wnd, const void *data,
 		     size_t len, const unsigned char *opt, size_t optlen, int doff_override)
@@ -499,6 +505,7 @@ static void feed_raw(uint16_t sport, uint16_t lport, int flags, uint32_t seq, ui
 	th->off_res = (uint8_t)((doff_override ? doff_override : (int)(20 + optlen) / 4) << 4);
 	th->flags = (uint8_t)flags;
 	th->window = htons((uint16_t)wnd);
+	th->urg = htons(feed_urp);
 	if (optlen)
 		memcpy(p->data + 20, opt, optlen);
 	if (len)
@@ -1061,6 +1068,65 @@ static void test_loopback_bulk(void)
 	peer_addr = saved;
 }
 
+static void test_urgent(void)
+{
+	uint32_t iss;
+	struct file *f = established(&iss, 1);
+	char buf[64];
+	struct out s;
+	int mf;
+	struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+	struct umsg m = {.iov = &iov, .iovcnt = 1};
+
+	/* Out: the pointer is past the last byte of the MSG_OOB write. */
+	CHECK("send(MSG_OOB)", do_send(f, "hello", 5, MSG_OOB) == 5);
+	CHECK("its segment has URG, the pointer past its last byte",
+	      next_seg(&s) && (s.flags & TH_URG) && s.urg == 5 && s.len == 5 && s.seq == iss + 1);
+	do_send(f, "more", 4, 0);
+	CHECK("in urgent mode Nagle holds nothing back; a segment past the mark has no URG",
+	      next_seg(&s) && s.len == 4 && !(s.flags & TH_URG));
+	feed(TH_ACK, 1001, iss + 10, 65535, NULL, 0);
+	CHECK("acknowledged past the mark: urgent mode ends", !tp_of(f)->snd_urg);
+	do_send(f, "x", 1, 0);
+	do_send(f, "y", 1, 0);
+	CHECK("...and Nagle holds a small write again", next_seg(&s) && s.len == 1 && pending() == 0);
+	feed(TH_ACK, 1001, iss + 11, 65535, NULL, 0);
+	drain();
+	feed(TH_ACK, 1001, iss + 12, 65535, NULL, 0);
+	drain();
+
+	/* In: the urgent byte leaves the stream. */
+	sigurgs = 0;
+	CHECK("no urgent data: recv(MSG_OOB) is EINVAL", do_recv(f, buf, sizeof(buf), MSG_OOB) == -EINVAL);
+	feed_urp = 4;
+	feed(TH_ACK | TH_URG, 1001, iss + 12, 65535, "abcX", 4);
+	feed_urp = 0;
+	CHECK("URG: the owner is told once, POLLPRI", sigurgs == 1 && (f->ops->poll(f, NULL) & POLLPRI));
+	CHECK("a read stops at the mark", do_recv(f, buf, sizeof(buf), 0) == 3 && !memcmp(buf, "abc", 3));
+	mf = 0;
+	CHECK("recv(MSG_OOB) gives the urgent byte, with MSG_OOB",
+	      f->ops->sock->recvmsg(NULL, f, &m, MSG_OOB, 0, NULL, NULL, &mf) == 1 && buf[0] == 'X' && mf == MSG_OOB);
+	CHECK("...once", do_recv(f, buf, sizeof(buf), MSG_OOB) == -EINVAL && !(f->ops->poll(f, NULL) & POLLPRI));
+	/* A pointer ahead of the byte it points at, while the last urgent byte is still at the head. */
+	feed_urp = 5;
+	feed(TH_ACK | TH_URG, 1005, iss + 12, 65535, "12", 2);
+	CHECK("a new mark: told again; the old urgent byte is gone from the head", sigurgs == 2 &&
+											tp_of(f)->rcv_queued == 2);
+	feed(TH_ACK | TH_URG, 1005, iss + 12, 65535, "12", 2);
+	feed_urp = 0;
+	CHECK("the same pointer again is not news", sigurgs == 2);
+	CHECK("pointed at, not yet come: recv(MSG_OOB) is EAGAIN, no POLLPRI",
+	      do_recv(f, buf, sizeof(buf), MSG_OOB) == -EAGAIN && !(f->ops->poll(f, NULL) & POLLPRI));
+	CHECK("the data before it reads", do_recv(f, buf, sizeof(buf), 0) == 2 && !memcmp(buf, "12", 2));
+	feed(TH_ACK, 1007, iss + 12, 65535, "345", 3);
+	CHECK("the byte comes: POLLPRI", f->ops->poll(f, NULL) & POLLPRI);
+	CHECK("reads stop before it, and pass over it after",
+	      do_recv(f, buf, sizeof(buf), 0) == 2 && !memcmp(buf, "34", 2) && do_recv(f, buf, sizeof(buf), 0) == -EAGAIN);
+	CHECK("passed over unread: gone for recv(MSG_OOB) too", do_recv(f, buf, sizeof(buf), MSG_OOB) == -EINVAL);
+	f->ops->release(f);
+	drain();
+}
+
 int main(void)
 {
 	net_addr_from_v4(&our_addr, htonl(0x0a000001));
@@ -1076,5 +1142,6 @@ int main(void)
 	test_listen();
 	test_malformed();
 	test_loopback_bulk();
+	test_urgent();
 	return unit_failed;
 }

@@ -9,7 +9,9 @@ iperf3 -s -p "$port" >/dev/null 2>&1 &
 srv=$!
 for dir in "" -R; do
 	for _ in $(seq 50); do
-		iperf3 -c 127.0.0.1 -p "$port" -t 1 $dir -J >"$d/out.json" 2>/dev/null && break
+		# iperf3 -J exits 0 even when it could not connect (the server not listening yet): its JSON says so.
+		iperf3 -c 127.0.0.1 -p "$port" -t 1 $dir -J >"$d/out.json" 2>/dev/null &&
+			! grep -q '"error"' "$d/out.json" && break
 		sleep 0.1
 	done
 	/usr/bin/python3 - "$d/out.json" "${dir:-forward}" <<'PY'
