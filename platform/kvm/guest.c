@@ -48,11 +48,17 @@ void kvm_guest_build(uint8_t *region)
 	for (v = 0; v < 256; v++) {
 		code[v * KVM_VEC_STRIDE] = 0xf4; /* hlt */
 		/* int3 and into may be used from ring 3 (as on Linux); the rest only by the processor. */
-		gate(idt, v, KVM_CODE_VA + v * KVM_VEC_STRIDE, v == 3 || v == 4 ? 3 : 0, v == 2 || v == 8 || v == 18 ? 1 : 0);
+		gate(idt, v, KVM_CODE_VA + v * KVM_VEC_STRIDE, v == 3 || v == 4 ? 3 : 0,
+		     v == 1 || v == 2 || v == 8 || v == 18 ? 1 : 0);
 	}
 	code[KVM_OFF_IRET] = 0x48; /* iretq */
 	code[KVM_OFF_IRET + 1] = 0xcf;
-	/* Reached in ring 0 on VT-x/AMD-V with the user's stack: hlt uses none. */
+	/*
+	 * Reached in ring 0 on VT-x/AMD-V with the user's stack: hlt uses none.
+	 * A syscall made with the trap flag set may raise #DB here, before the
+	 * hlt: vector 1 takes IST1, so its frame never lands on a stack the
+	 * application chose.
+	 */
 	code[KVM_OFF_LSTAR] = 0xf4;
 
 	/* The kernel half: PML4[511] -> PDPT[510] -> PD[0..7] -> 4 KiB pages. */
@@ -90,7 +96,7 @@ void kvm_guest_cpu(uint8_t *region, unsigned i)
 	gdt[9] = tss_va >> 32;
 	memset(tss, 0, 104);
 	put64(tss + 4, kvm_cpu_stack_top(i));         /* RSP0 */
-	put64(tss + 36, kvm_cpu_stack_top(i) + 4096); /* IST1: NMI, #DF, #MC */
+	put64(tss + 36, kvm_cpu_stack_top(i) + 4096); /* IST1: #DB, NMI, #DF, #MC */
 	tss[102] = 104;                               /* no I/O bitmap: in/out from ring 3 fault */
 }
 

@@ -67,6 +67,7 @@
 
 /* The flags of rflags the application may set (Linux's FIX_EFLAGS, and ID), IF and bit 1 always on. */
 #define USER_FLAGS 0x250dd5ULL
+#define FLAG_TF 0x100ULL
 
 struct vcpu {
 	int fd;
@@ -88,6 +89,7 @@ struct plat_ctx {
 	struct kvm_xsave *fpu; /* the FPU state it starts with (a clone's parent's), until then; NULL: reset */
 	pid_t tid;            /* the host thread running it, once it entered */
 	int running;          /* from enter() to the end of switch_to_user(): its vCPU is not to be taken */
+	int step;             /* run one instruction at a time (set_singlestep): the trap flag, set by us */
 	volatile int kicked;  /* interrupt() asked it out */
 };
 
@@ -828,6 +830,19 @@ static enum plat_stop trapped(struct plat_as *as, struct vcpu *cpu, unsigned v, 
 
 	cpu->in_kernel = 1;
 	regs_from_kvm(regs, k);
+	if (v == 1 && f[1] == KVM_SEL_KCODE && f[0] == KVM_LSTAR) {
+		/*
+		 * VT-x/AMD-V: a syscall made with the trap flag set trapped at
+		 * LSTAR in ring 0, before its hlt: the system call, whose step
+		 * the sentry reports after it (f[3] is the application's rsp).
+		 */
+		regs->rip = k->rcx;
+		regs->eflags = k->r11;
+		regs->rsp = f[3];
+		regs->orig_rax = k->rax;
+		regs->rax = (uint64_t)-ENOSYS;
+		return PLAT_SYSCALL;
+	}
 	if (f[1] != KVM_SEL_UCODE) {
 		/* In ring 0: the iretq back refused the frame (a non-canonical rip from sigreturn). */
 		info->signo = SIGSEGV;
@@ -868,7 +883,7 @@ static enum plat_stop run_user(struct plat_ctx *c, struct plat_as *as, plat_regs
 	struct kvm_run *run;
 	struct kvm_regs *k;
 	struct kvm_sregs *s;
-	uint64_t flags = (regs->eflags & USER_FLAGS) | 0x202, rip;
+	uint64_t flags = (regs->eflags & USER_FLAGS) | 0x202 | (c->step ? FLAG_TF : 0), rip;
 	long r;
 
 	if (!cpu || c->as != as)
@@ -972,10 +987,14 @@ static enum plat_stop run_user(struct plat_ctx *c, struct plat_as *as, plat_regs
 static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, plat_regs *regs,
 				     struct plat_stopinfo *info)
 {
+	uint64_t tf = regs->eflags & FLAG_TF; /* the application's own trap flag, if it set one */
 	enum plat_stop why = run_user(c, as, regs, info);
 
 	/* Done with the vCPU until the next enter(): another thread may take it now. */
 	__atomic_store_n(&c->running, 0, __ATOMIC_RELEASE);
+	/* A step's trap flag was ours: the application does not see it (as under Linux's ptrace). */
+	if (c->step && !tf)
+		regs->eflags &= ~FLAG_TF;
 	return why;
 }
 
@@ -1027,6 +1046,15 @@ static int set_fpstate(struct plat_ctx *c, struct iovec *iov)
 		return -ENOMEM;
 	*c->fpu = xs;
 	return 0;
+}
+
+/*
+ * One instruction, then #DB (vector 1), which exception() makes SIGTRAP
+ * TRAP_TRACE: the trap flag goes into the rflags of the next entry.
+ */
+static void set_singlestep(struct plat_ctx *c, int on)
+{
+	c->step = on;
 }
 
 static void interrupt(struct plat_ctx *c)
@@ -1091,6 +1119,7 @@ static const struct platform plat_kvm = {
 	.switch_to_user = switch_to_user,
 	.get_fpstate = get_fpstate,
 	.set_fpstate = set_fpstate,
+	.set_singlestep = set_singlestep,
 	.interrupt = interrupt,
 	.kill_all = kill_all,
 	.user_limit = KVM_USER_LIMIT,
