@@ -175,7 +175,7 @@ static int set_slot(unsigned slot, uint64_t gpa, uint64_t size, void *host)
 static int init(const struct plat_config *cfg)
 {
 	struct sigaction sa;
-	unsigned a, b, c, d;
+	unsigned a, b, c, d, i;
 	long r;
 
 	if (cfg->host_fd < 0)
@@ -218,6 +218,16 @@ static int init(const struct plat_config *cfg)
 	vm.xsave_size = b > 4096 ? 4096 : b;
 	__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
 	vm.xcr0 = ((uint64_t)d << 32) | a;
+	/*
+	 * Only the features KVM gives a guest: KVM_SET_XCRS refuses the whole
+	 * XCR0 for one more bit (the host's AMX, which a guest has only on
+	 * request), and the guest's CPUID then sizes the xsave area for x87 and
+	 * SSE alone, which glibc's lazy-binding trampoline trusts.
+	 */
+	for (i = 0; i < vm.cpuid->nent; i++)
+		if (vm.cpuid->entries[i].function == 0xd && vm.cpuid->entries[i].index == 0)
+			vm.xcr0 &= (uint64_t)vm.cpuid->entries[i].edx << 32 | vm.cpuid->entries[i].eax;
+	vm.xcr0 |= 1; /* x87: always on */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = kick_handler;
 	sa.sa_flags = SA_RESTART;
@@ -597,7 +607,9 @@ static struct vcpu *vcpu_get(struct plat_as *as, const struct kvm_xsave *fpu)
 			log_warn("kvm: cannot set vCPU %u up", c->index);
 			return NULL; /* leaks the vCPU: it is the VM's until the sandbox ends anyway */
 		}
-		kvm_ioctl(fd, KVM_SET_XCRS, &xcrs); /* the host's features, where KVM takes them */
+		if (kvm_ioctl(fd, KVM_SET_XCRS, &xcrs) < 0)
+			log_warn("kvm: vCPU %u refused XCR0 %#llx: its CPUID misstates the xsave area's size", c->index,
+				 (unsigned long long)vm.xcr0);
 		if (!vm.xsave_reset && (vm.xsave_reset = malloc(sizeof(*vm.xsave_reset))) &&
 		    kvm_ioctl(fd, KVM_GET_XSAVE, vm.xsave_reset) < 0) {
 			free(vm.xsave_reset);
