@@ -78,9 +78,20 @@ struct vcpu {
 	struct vcpu *next_free;
 };
 
+/* Pages whose present entries one run of the unmap routine takes away; more: a flush. */
+#define ZAP_MAX 64
+
 struct plat_as {
 	uint64_t pml4; /* memory-file frame */
 	int broken;    /* a page table could not be allocated: the address space is lost */
+	/*
+	 * Pages whose present entry lost something since the last flush, for
+	 * the unmap routine to rewrite at the next enter() on this space;
+	 * valid while zap_epoch == vm.flushes (a flush covers them).
+	 */
+	uint64_t zap[ZAP_MAX];
+	unsigned nzap;
+	uint64_t zap_epoch;
 };
 
 struct plat_ctx {
@@ -109,6 +120,7 @@ static struct {
 	uint64_t xcr0;
 	int stale;          /* a present mapping was changed: flush before anyone runs */
 	uint64_t flushes;
+	uint64_t zaps;      /* runs of the unmap routine */
 	uint64_t *deferred; /* frames to release after the next flush */
 	size_t ndeferred, capdeferred;
 	pid_t pid;
@@ -117,6 +129,11 @@ static struct {
 static long kvm_ioctl(int fd, unsigned long req, void *arg)
 {
 	return host_ioctl(fd, req, arg);
+}
+
+static uint64_t *kern_ptr(uint64_t va)
+{
+	return (uint64_t *)(vm.kern + (va - KVM_KERN_VA));
 }
 
 static void kick_handler(int sig)
@@ -326,7 +343,7 @@ static struct plat_as *as_create(int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	kvm_guest_pml4(table(as->pml4));
+	kvm_guest_pml4(table(as->pml4), as->pml4);
 	return as;
 }
 
@@ -424,7 +441,7 @@ static uint64_t pte_for(uint64_t frame, int prot)
  * until then a read sees the old frame, whose bytes the new one copied.
  * The old frame stays allocated until a real flush (defer_put).
  */
-static void set_pte(uint64_t *e, uint64_t nv)
+static void set_pte(struct plat_as *as, uint64_t va, uint64_t *e, uint64_t nv)
 {
 	uint64_t old = *e;
 
@@ -435,8 +452,16 @@ static void set_pte(uint64_t *e, uint64_t nv)
 	if (!(old & KVM_PTE_W) && (nv & KVM_PTE_P) && (nv & KVM_PTE_W) && ((old & KVM_PTE_NX) || !(nv & KVM_PTE_NX)))
 		goto write;
 	if (!(nv & KVM_PTE_P) || (old & KVM_PTE_ADDR) != (nv & KVM_PTE_ADDR) || ((old & KVM_PTE_W) && !(nv & KVM_PTE_W)) ||
-	    (!(old & KVM_PTE_NX) && (nv & KVM_PTE_NX)))
-		vm.stale = 1;
+	    (!(old & KVM_PTE_NX) && (nv & KVM_PTE_NX))) {
+		/* A few pages: rewritten by the guest itself at the next entry (zap()); more: a flush. */
+		if (as->nzap && as->zap_epoch != vm.flushes)
+			as->nzap = 0;
+		as->zap_epoch = vm.flushes;
+		if (!vm.stale && as->nzap < ZAP_MAX)
+			as->zap[as->nzap++] = va;
+		else
+			vm.stale = 1;
+	}
 write:
 	*e = nv;
 }
@@ -449,7 +474,7 @@ static void as_map(struct plat_as *as, uint64_t va, uint64_t len, uint64_t off, 
 		uint64_t nv = pte_for(off + i, prot), *e = leaf(as, va + i, nv != 0);
 
 		if (e)
-			set_pte(e, nv);
+			set_pte(as, va + i, e, nv);
 		else if (as->broken)
 			return;
 	}
@@ -466,7 +491,7 @@ static void as_unmap(struct plat_as *as, uint64_t va, uint64_t len)
 			va = skip_hole(as, va);
 			continue;
 		}
-		set_pte(e, 0);
+		set_pte(as, va, e, 0);
 		va += 4096;
 	}
 }
@@ -487,7 +512,7 @@ static void as_protect(struct plat_as *as, uint64_t va, uint64_t len, int prot)
 		 * comes back through the memory manager at its next fault.
 		 */
 		if (*e & KVM_PTE_P)
-			set_pte(e, pte_for(*e & KVM_PTE_ADDR, prot));
+			set_pte(as, va, e, pte_for(*e & KVM_PTE_ADDR, prot));
 		va += 4096;
 	}
 }
@@ -501,7 +526,7 @@ static void as_defer_put(struct plat_as *as, uint64_t off)
 static uint64_t as_generation(struct plat_as *as)
 {
 	(void)as;
-	return vm.flushes;
+	return vm.flushes + vm.zaps;
 }
 
 /* ---- vCPUs ---- */
@@ -702,6 +727,65 @@ static int ctx_exec(struct plat_ctx *c, struct plat_as *as)
 	return 0;
 }
 
+/*
+ * The pages of as whose entries lost something (set_pte), rewritten by the
+ * guest itself: the unmap routine (guest.h) on c's vCPU, in ring 0 at the
+ * stub, writes each leaf entry's current value through the self-map and
+ * invlpgs it.  A guest write to a table the nested host shadows drops the
+ * shadow entry, for every vCPU; a host write is not seen (docs/kvm.md).
+ * That spares the flush, after which every page of every process faults
+ * into KVM again (tests/kvm/probe.c measures both).  Anything unusual (the
+ * vCPU stopped in ring 3, the run interrupted): a flush instead.
+ */
+static void zap(struct plat_ctx *c, struct plat_as *as)
+{
+	struct vcpu *cpu = c->cpu;
+	struct kvm_run *run = cpu->run;
+	struct kvm_regs *k = &run->s.regs.regs;
+	struct kvm_sregs *s = &run->s.regs.sregs;
+	uint64_t *l = kern_ptr(kvm_cpu_unmap_list(cpu->index));
+	unsigned i, n = 0;
+	long r;
+
+	if (as->zap_epoch != vm.flushes)
+		as->nzap = 0; /* a flush since took them */
+	if (!as->nzap)
+		return;
+	for (i = 0; i < as->nzap; i++) {
+		uint64_t *e = leaf(as, as->zap[i], 0);
+
+		if (!e)
+			continue;
+		l[3 * n] = kvm_pte_va(as->zap[i]);
+		l[3 * n + 1] = *e;
+		l[3 * n + 2] = as->zap[i];
+		n++;
+	}
+	as->nzap = 0;
+	if (!n)
+		return;
+	if (!cpu->in_kernel)
+		goto flush;
+	k->rip = KVM_CODE_VA + KVM_OFF_UNMAP;
+	k->rsi = kvm_cpu_unmap_list(cpu->index);
+	k->rcx = n;
+	run->kvm_dirty_regs = KVM_SYNC_X86_REGS;
+	if (s->cr3 != as->pml4) {
+		s->cr3 = as->pml4;
+		run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+	}
+	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	r = kvm_ioctl(cpu->fd, KVM_RUN, NULL);
+	if (r == 0 && run->exit_reason == KVM_EXIT_HLT && k->rip == KVM_CODE_VA + KVM_OFF_UNMAP_END) {
+		vm.zaps++;
+		return;
+	}
+	/* Still in ring 0 (at the routine, or a handler's hlt): the next entry's iretq frame is written whole. */
+flush:
+	vm.stale = 1;
+	flush();
+}
+
 static int enter(struct plat_ctx *c, struct plat_as *as)
 {
 	if (as->broken || c->as != as)
@@ -716,6 +800,7 @@ static int enter(struct plat_ctx *c, struct plat_as *as)
 	}
 	c->tid = host_gettid();
 	flush();
+	zap(c, as);
 	c->running = 1;
 	return 0;
 }
@@ -758,11 +843,6 @@ static void regs_from_kvm(plat_regs *r, const struct kvm_regs *k)
 	r->r13 = k->r13;
 	r->r14 = k->r14;
 	r->r15 = k->r15;
-}
-
-static uint64_t *kern_ptr(uint64_t va)
-{
-	return (uint64_t *)(vm.kern + (va - KVM_KERN_VA));
 }
 
 /*
