@@ -434,12 +434,14 @@ static uint64_t pte_for(uint64_t frame, int prot)
 
 /*
  * Writes a leaf entry.  A change that takes something away from a present
- * entry needs a flush, with one exception: a read-only entry made writable,
- * on another frame or not (a copy-on-write break, 300 of them in a python3
- * start).  Its stale read-only shadow makes the next write fault into KVM,
- * which walks the tables again and takes the new frame, for every vCPU;
- * until then a read sees the old frame, whose bytes the new one copied.
- * The old frame stays allocated until a real flush (defer_put).
+ * entry needs the shadow dropped (zap() for a few pages, else a flush),
+ * with one exception: a read-only entry made writable on the same frame.
+ * Its stale read-only shadow makes the next write fault into KVM, which
+ * walks the tables again.  On another frame (a copy-on-write break, 300 of
+ * them in a python3 start) it is no exception: reads through the stale
+ * shadow went on reaching the old frame, which the process it is shared
+ * with then writes in place (the gofer's 600-file case read its garbage,
+ * most runs).  The old frame stays allocated until a real flush (defer_put).
  */
 static void set_pte(struct plat_as *as, uint64_t va, uint64_t *e, uint64_t nv)
 {
@@ -449,7 +451,8 @@ static void set_pte(struct plat_as *as, uint64_t va, uint64_t *e, uint64_t nv)
 		return;
 	if (!(old & KVM_PTE_P))
 		goto write;
-	if (!(old & KVM_PTE_W) && (nv & KVM_PTE_P) && (nv & KVM_PTE_W) && ((old & KVM_PTE_NX) || !(nv & KVM_PTE_NX)))
+	if (!(old & KVM_PTE_W) && (nv & KVM_PTE_P) && (nv & KVM_PTE_W) && ((old & KVM_PTE_NX) || !(nv & KVM_PTE_NX)) &&
+	    (old & KVM_PTE_ADDR) == (nv & KVM_PTE_ADDR))
 		goto write;
 	if (!(nv & KVM_PTE_P) || (old & KVM_PTE_ADDR) != (nv & KVM_PTE_ADDR) || ((old & KVM_PTE_W) && !(nv & KVM_PTE_W)) ||
 	    (!(old & KVM_PTE_NX) && (nv & KVM_PTE_NX))) {
