@@ -103,7 +103,11 @@ struct platform {
 	/* Drops a frame reference once every queued unmap before it has taken effect. */
 	void (*as_defer_put)(struct plat_as *as, uint64_t mf_off);
 
-	/* The first context of a new address space, used by the thread that created the space. */
+	/*
+	 * The first context of a new address space, used by the thread that
+	 * created the space.  It may start with any FPU state: fork's caller
+	 * gives it the parent's with set_fpstate before it first runs.
+	 */
 	struct plat_ctx *(*ctx_create)(struct plat_as *as, int *err);
 	/*
 	 * A new thread in parent's address space.  Called by parent's host

@@ -35,6 +35,20 @@ static void gate(uint8_t *idt, unsigned v, uint64_t target, unsigned dpl, unsign
 	g[11] = (uint8_t)(target >> 56);
 }
 
+/* The unmap routine (guest.h); 27 bytes, KVM_OFF_UNMAP_END - KVM_OFF_UNMAP. */
+static const uint8_t unmap[] = {
+	0x48, 0x8b, 0x06,       /* 1: mov (%rsi), %rax */
+	0x48, 0x8b, 0x56, 0x08, /* mov 8(%rsi), %rdx */
+	0x48, 0x89, 0x10,       /* mov %rdx, (%rax) */
+	0x48, 0x8b, 0x46, 0x10, /* mov 16(%rsi), %rax */
+	0x0f, 0x01, 0x38,       /* invlpg (%rax) */
+	0x48, 0x83, 0xc6, 0x18, /* add $24, %rsi */
+	0x48, 0xff, 0xc9,       /* dec %rcx */
+	0x75, 0xe6,             /* jnz 1b */
+	0xf4,                   /* hlt */
+};
+_Static_assert(sizeof(unmap) == KVM_OFF_UNMAP_END - KVM_OFF_UNMAP, "the unmap routine's end");
+
 void kvm_guest_build(uint8_t *region)
 {
 	uint8_t *code = region + KVM_PG_CODE * 4096, *idt = region + KVM_PG_IDT * 4096;
@@ -48,12 +62,19 @@ void kvm_guest_build(uint8_t *region)
 	for (v = 0; v < 256; v++) {
 		code[v * KVM_VEC_STRIDE] = 0xf4; /* hlt */
 		/* int3 and into may be used from ring 3 (as on Linux); the rest only by the processor. */
-		gate(idt, v, KVM_CODE_VA + v * KVM_VEC_STRIDE, v == 3 || v == 4 ? 3 : 0, v == 2 || v == 8 || v == 18 ? 1 : 0);
+		gate(idt, v, KVM_CODE_VA + v * KVM_VEC_STRIDE, v == 3 || v == 4 ? 3 : 0,
+		     v == 1 || v == 2 || v == 8 || v == 18 ? 1 : 0);
 	}
 	code[KVM_OFF_IRET] = 0x48; /* iretq */
 	code[KVM_OFF_IRET + 1] = 0xcf;
-	/* Reached in ring 0 on VT-x/AMD-V with the user's stack: hlt uses none. */
+	/*
+	 * Reached in ring 0 on VT-x/AMD-V with the user's stack: hlt uses none.
+	 * A syscall made with the trap flag set may raise #DB here, before the
+	 * hlt: vector 1 takes IST1, so its frame never lands on a stack the
+	 * application chose.
+	 */
 	code[KVM_OFF_LSTAR] = 0xf4;
+	memcpy(code + KVM_OFF_UNMAP, unmap, sizeof(unmap));
 
 	/* The kernel half: PML4[511] -> PDPT[510] -> PD[0..7] -> 4 KiB pages. */
 	pdpt[510] = (KVM_KERN_GPA + KVM_PG_PD * 4096) | KVM_PTE_P | KVM_PTE_W;
@@ -90,13 +111,14 @@ void kvm_guest_cpu(uint8_t *region, unsigned i)
 	gdt[9] = tss_va >> 32;
 	memset(tss, 0, 104);
 	put64(tss + 4, kvm_cpu_stack_top(i));         /* RSP0 */
-	put64(tss + 36, kvm_cpu_stack_top(i) + 4096); /* IST1: NMI, #DF, #MC */
+	put64(tss + 36, kvm_cpu_stack_top(i) + 4096); /* IST1: #DB, NMI, #DF, #MC */
 	tss[102] = 104;                               /* no I/O bitmap: in/out from ring 3 fault */
 }
 
-void kvm_guest_pml4(uint64_t *pml4)
+void kvm_guest_pml4(uint64_t *pml4, uint64_t gpa)
 {
 	pml4[511] = (KVM_KERN_GPA + KVM_PG_PDPT * 4096) | KVM_PTE_P | KVM_PTE_W;
+	pml4[KVM_PML4_SELF] = gpa | KVM_PTE_P | KVM_PTE_W | KVM_PTE_A | KVM_PTE_NX;
 }
 
 static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, uint8_t dpl, uint8_t l)

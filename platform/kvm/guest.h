@@ -12,6 +12,9 @@
  * Guest virtual memory:
  *   [0, KVM_USER_LIMIT)          the application's (its page tables are
  *                                memory-file frames the platform owns)
+ *   KVM_SELF_VA..                the address space's own page tables
+ *                                (PML4 entry 510 points at the PML4),
+ *                                supervisor-only, for the unmap routine
  *   KVM_KERN_VA..                the kernel region, supervisor-only
  */
 #pragma once
@@ -35,10 +38,19 @@
 #define KVM_CPU_PAGES 3 /* GDT and TSS; the stack of ring-3 entries; the IST stack */
 #define KVM_MAX_CPUS ((KVM_KERN_PAGES - KVM_PG_CPU0) / KVM_CPU_PAGES) /* 1361: past KVM's 1024 */
 
-/* The entry stub, in the code page: a hlt per vector, then iretq, then the syscall entry. */
+/*
+ * The entry stub, in the code page: a hlt per vector, then iretq, then the
+ * syscall entry, then the unmap routine: run in ring 0 with rsi at a list
+ * of rcx (> 0) entries {PTE address, value, va}, it writes each PTE and
+ * invlpgs its va, then hlts (KVM_OFF_UNMAP_END is the rip after the hlt).
+ * A guest write to a page table the nested host shadows makes KVM drop the
+ * shadow entry, which a host write never does (docs/kvm.md).
+ */
 #define KVM_VEC_STRIDE 8
 #define KVM_OFF_IRET 2048
 #define KVM_OFF_LSTAR 2064
+#define KVM_OFF_UNMAP 2080
+#define KVM_OFF_UNMAP_END (KVM_OFF_UNMAP + 27)
 #define KVM_CODE_VA (KVM_KERN_VA + KVM_PG_CODE * 4096)
 #define KVM_LSTAR (KVM_CODE_VA + KVM_OFF_LSTAR)
 
@@ -71,12 +83,28 @@ static inline uint64_t kvm_cpu_stack_top(unsigned i)
 	return KVM_KERN_VA + (KVM_PG_CPU0 + i * KVM_CPU_PAGES + 2) * 4096ULL;
 }
 
+/* The unmap routine's list of vCPU i (in its GDT and TSS page, past them): KVM_UNMAP_MAX entries. */
+#define KVM_UNMAP_LIST_OFF 512
+#define KVM_UNMAP_MAX 128
+static inline uint64_t kvm_cpu_unmap_list(unsigned i)
+{
+	return KVM_KERN_VA + (KVM_PG_CPU0 + i * KVM_CPU_PAGES) * 4096ULL + KVM_UNMAP_LIST_OFF;
+}
+
+/* The self-map: the leaf PTE of user address va, as ring 0 reaches it. */
+#define KVM_PML4_SELF 510
+#define KVM_SELF_VA 0xffffff0000000000ULL
+static inline uint64_t kvm_pte_va(uint64_t va)
+{
+	return KVM_SELF_VA + ((va >> 9) & 0x7ffffffff8ULL);
+}
+
 /* Fills the shared pages of the kernel region (code, IDT, kernel page tables); region is zeroed. */
 void kvm_guest_build(uint8_t *region);
 /* Fills vCPU i's GDT and TSS. */
 void kvm_guest_cpu(uint8_t *region, unsigned i);
-/* Points PML4 entry 511 of a new address space at the kernel half. */
-void kvm_guest_pml4(uint64_t *pml4);
+/* Points PML4 entry 511 of a new address space (its frame at gpa) at the kernel half, 510 at itself. */
+void kvm_guest_pml4(uint64_t *pml4, uint64_t gpa);
 
 struct kvm_sregs;
 /* Ring-0 state of vCPU i on address space cr3 (a new vCPU starts there, and returns to ring 3 by iretq). */

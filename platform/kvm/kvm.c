@@ -67,6 +67,7 @@
 
 /* The flags of rflags the application may set (Linux's FIX_EFLAGS, and ID), IF and bit 1 always on. */
 #define USER_FLAGS 0x250dd5ULL
+#define FLAG_TF 0x100ULL
 
 struct vcpu {
 	int fd;
@@ -77,9 +78,20 @@ struct vcpu {
 	struct vcpu *next_free;
 };
 
+/* Pages whose present entries one run of the unmap routine takes away; more: a flush. */
+#define ZAP_MAX 64
+
 struct plat_as {
 	uint64_t pml4; /* memory-file frame */
 	int broken;    /* a page table could not be allocated: the address space is lost */
+	/*
+	 * Pages whose present entry lost something since the last flush, for
+	 * the unmap routine to rewrite at the next enter() on this space;
+	 * valid while zap_epoch == vm.flushes (a flush covers them).
+	 */
+	uint64_t zap[ZAP_MAX];
+	unsigned nzap;
+	uint64_t zap_epoch;
 };
 
 struct plat_ctx {
@@ -88,6 +100,7 @@ struct plat_ctx {
 	struct kvm_xsave *fpu; /* the FPU state it starts with (a clone's parent's), until then; NULL: reset */
 	pid_t tid;            /* the host thread running it, once it entered */
 	int running;          /* from enter() to the end of switch_to_user(): its vCPU is not to be taken */
+	int step;             /* run one instruction at a time (set_singlestep): the trap flag, set by us */
 	volatile int kicked;  /* interrupt() asked it out */
 };
 
@@ -107,6 +120,7 @@ static struct {
 	uint64_t xcr0;
 	int stale;          /* a present mapping was changed: flush before anyone runs */
 	uint64_t flushes;
+	uint64_t zaps;      /* runs of the unmap routine */
 	uint64_t *deferred; /* frames to release after the next flush */
 	size_t ndeferred, capdeferred;
 	pid_t pid;
@@ -115,6 +129,11 @@ static struct {
 static long kvm_ioctl(int fd, unsigned long req, void *arg)
 {
 	return host_ioctl(fd, req, arg);
+}
+
+static uint64_t *kern_ptr(uint64_t va)
+{
+	return (uint64_t *)(vm.kern + (va - KVM_KERN_VA));
 }
 
 static void kick_handler(int sig)
@@ -173,7 +192,7 @@ static int set_slot(unsigned slot, uint64_t gpa, uint64_t size, void *host)
 static int init(const struct plat_config *cfg)
 {
 	struct sigaction sa;
-	unsigned a, b, c, d;
+	unsigned a, b, c, d, i;
 	long r;
 
 	if (cfg->host_fd < 0)
@@ -216,6 +235,16 @@ static int init(const struct plat_config *cfg)
 	vm.xsave_size = b > 4096 ? 4096 : b;
 	__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
 	vm.xcr0 = ((uint64_t)d << 32) | a;
+	/*
+	 * Only the features KVM gives a guest: KVM_SET_XCRS refuses the whole
+	 * XCR0 for one more bit (the host's AMX, which a guest has only on
+	 * request), and the guest's CPUID then sizes the xsave area for x87 and
+	 * SSE alone, which glibc's lazy-binding trampoline trusts.
+	 */
+	for (i = 0; i < vm.cpuid->nent; i++)
+		if (vm.cpuid->entries[i].function == 0xd && vm.cpuid->entries[i].index == 0)
+			vm.xcr0 &= (uint64_t)vm.cpuid->entries[i].edx << 32 | vm.cpuid->entries[i].eax;
+	vm.xcr0 |= 1; /* x87: always on */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = kick_handler;
 	sa.sa_flags = SA_RESTART;
@@ -314,7 +343,7 @@ static struct plat_as *as_create(int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	kvm_guest_pml4(table(as->pml4));
+	kvm_guest_pml4(table(as->pml4), as->pml4);
 	return as;
 }
 
@@ -405,14 +434,16 @@ static uint64_t pte_for(uint64_t frame, int prot)
 
 /*
  * Writes a leaf entry.  A change that takes something away from a present
- * entry needs a flush, with one exception: a read-only entry made writable,
- * on another frame or not (a copy-on-write break, 300 of them in a python3
- * start).  Its stale read-only shadow makes the next write fault into KVM,
- * which walks the tables again and takes the new frame, for every vCPU;
- * until then a read sees the old frame, whose bytes the new one copied.
- * The old frame stays allocated until a real flush (defer_put).
+ * entry needs the shadow dropped (zap() for a few pages, else a flush),
+ * with one exception: a read-only entry made writable on the same frame.
+ * Its stale read-only shadow makes the next write fault into KVM, which
+ * walks the tables again.  On another frame (a copy-on-write break, 300 of
+ * them in a python3 start) it is no exception: reads through the stale
+ * shadow went on reaching the old frame, which the process it is shared
+ * with then writes in place (the gofer's 600-file case read its garbage,
+ * most runs).  The old frame stays allocated until a real flush (defer_put).
  */
-static void set_pte(uint64_t *e, uint64_t nv)
+static void set_pte(struct plat_as *as, uint64_t va, uint64_t *e, uint64_t nv)
 {
 	uint64_t old = *e;
 
@@ -420,11 +451,20 @@ static void set_pte(uint64_t *e, uint64_t nv)
 		return;
 	if (!(old & KVM_PTE_P))
 		goto write;
-	if (!(old & KVM_PTE_W) && (nv & KVM_PTE_P) && (nv & KVM_PTE_W) && ((old & KVM_PTE_NX) || !(nv & KVM_PTE_NX)))
+	if (!(old & KVM_PTE_W) && (nv & KVM_PTE_P) && (nv & KVM_PTE_W) && ((old & KVM_PTE_NX) || !(nv & KVM_PTE_NX)) &&
+	    (old & KVM_PTE_ADDR) == (nv & KVM_PTE_ADDR))
 		goto write;
 	if (!(nv & KVM_PTE_P) || (old & KVM_PTE_ADDR) != (nv & KVM_PTE_ADDR) || ((old & KVM_PTE_W) && !(nv & KVM_PTE_W)) ||
-	    (!(old & KVM_PTE_NX) && (nv & KVM_PTE_NX)))
-		vm.stale = 1;
+	    (!(old & KVM_PTE_NX) && (nv & KVM_PTE_NX))) {
+		/* A few pages: rewritten by the guest itself at the next entry (zap()); more: a flush. */
+		if (as->nzap && as->zap_epoch != vm.flushes)
+			as->nzap = 0;
+		as->zap_epoch = vm.flushes;
+		if (!vm.stale && as->nzap < ZAP_MAX)
+			as->zap[as->nzap++] = va;
+		else
+			vm.stale = 1;
+	}
 write:
 	*e = nv;
 }
@@ -437,7 +477,7 @@ static void as_map(struct plat_as *as, uint64_t va, uint64_t len, uint64_t off, 
 		uint64_t nv = pte_for(off + i, prot), *e = leaf(as, va + i, nv != 0);
 
 		if (e)
-			set_pte(e, nv);
+			set_pte(as, va + i, e, nv);
 		else if (as->broken)
 			return;
 	}
@@ -454,7 +494,7 @@ static void as_unmap(struct plat_as *as, uint64_t va, uint64_t len)
 			va = skip_hole(as, va);
 			continue;
 		}
-		set_pte(e, 0);
+		set_pte(as, va, e, 0);
 		va += 4096;
 	}
 }
@@ -475,7 +515,7 @@ static void as_protect(struct plat_as *as, uint64_t va, uint64_t len, int prot)
 		 * comes back through the memory manager at its next fault.
 		 */
 		if (*e & KVM_PTE_P)
-			set_pte(e, pte_for(*e & KVM_PTE_ADDR, prot));
+			set_pte(as, va, e, pte_for(*e & KVM_PTE_ADDR, prot));
 		va += 4096;
 	}
 }
@@ -489,7 +529,7 @@ static void as_defer_put(struct plat_as *as, uint64_t off)
 static uint64_t as_generation(struct plat_as *as)
 {
 	(void)as;
-	return vm.flushes;
+	return vm.flushes + vm.zaps;
 }
 
 /* ---- vCPUs ---- */
@@ -595,7 +635,9 @@ static struct vcpu *vcpu_get(struct plat_as *as, const struct kvm_xsave *fpu)
 			log_warn("kvm: cannot set vCPU %u up", c->index);
 			return NULL; /* leaks the vCPU: it is the VM's until the sandbox ends anyway */
 		}
-		kvm_ioctl(fd, KVM_SET_XCRS, &xcrs); /* the host's features, where KVM takes them */
+		if (kvm_ioctl(fd, KVM_SET_XCRS, &xcrs) < 0)
+			log_warn("kvm: vCPU %u refused XCR0 %#llx: its CPUID misstates the xsave area's size", c->index,
+				 (unsigned long long)vm.xcr0);
 		if (!vm.xsave_reset && (vm.xsave_reset = malloc(sizeof(*vm.xsave_reset))) &&
 		    kvm_ioctl(fd, KVM_GET_XSAVE, vm.xsave_reset) < 0) {
 			free(vm.xsave_reset);
@@ -688,6 +730,65 @@ static int ctx_exec(struct plat_ctx *c, struct plat_as *as)
 	return 0;
 }
 
+/*
+ * The pages of as whose entries lost something (set_pte), rewritten by the
+ * guest itself: the unmap routine (guest.h) on c's vCPU, in ring 0 at the
+ * stub, writes each leaf entry's current value through the self-map and
+ * invlpgs it.  A guest write to a table the nested host shadows drops the
+ * shadow entry, for every vCPU; a host write is not seen (docs/kvm.md).
+ * That spares the flush, after which every page of every process faults
+ * into KVM again (tests/kvm/probe.c measures both).  Anything unusual (the
+ * vCPU stopped in ring 3, the run interrupted): a flush instead.
+ */
+static void zap(struct plat_ctx *c, struct plat_as *as)
+{
+	struct vcpu *cpu = c->cpu;
+	struct kvm_run *run = cpu->run;
+	struct kvm_regs *k = &run->s.regs.regs;
+	struct kvm_sregs *s = &run->s.regs.sregs;
+	uint64_t *l = kern_ptr(kvm_cpu_unmap_list(cpu->index));
+	unsigned i, n = 0;
+	long r;
+
+	if (as->zap_epoch != vm.flushes)
+		as->nzap = 0; /* a flush since took them */
+	if (!as->nzap)
+		return;
+	for (i = 0; i < as->nzap; i++) {
+		uint64_t *e = leaf(as, as->zap[i], 0);
+
+		if (!e)
+			continue;
+		l[3 * n] = kvm_pte_va(as->zap[i]);
+		l[3 * n + 1] = *e;
+		l[3 * n + 2] = as->zap[i];
+		n++;
+	}
+	as->nzap = 0;
+	if (!n)
+		return;
+	if (!cpu->in_kernel)
+		goto flush;
+	k->rip = KVM_CODE_VA + KVM_OFF_UNMAP;
+	k->rsi = kvm_cpu_unmap_list(cpu->index);
+	k->rcx = n;
+	run->kvm_dirty_regs = KVM_SYNC_X86_REGS;
+	if (s->cr3 != as->pml4) {
+		s->cr3 = as->pml4;
+		run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+	}
+	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	r = kvm_ioctl(cpu->fd, KVM_RUN, NULL);
+	if (r == 0 && run->exit_reason == KVM_EXIT_HLT && k->rip == KVM_CODE_VA + KVM_OFF_UNMAP_END) {
+		vm.zaps++;
+		return;
+	}
+	/* Still in ring 0 (at the routine, or a handler's hlt): the next entry's iretq frame is written whole. */
+flush:
+	vm.stale = 1;
+	flush();
+}
+
 static int enter(struct plat_ctx *c, struct plat_as *as)
 {
 	if (as->broken || c->as != as)
@@ -702,6 +803,7 @@ static int enter(struct plat_ctx *c, struct plat_as *as)
 	}
 	c->tid = host_gettid();
 	flush();
+	zap(c, as);
 	c->running = 1;
 	return 0;
 }
@@ -744,11 +846,6 @@ static void regs_from_kvm(plat_regs *r, const struct kvm_regs *k)
 	r->r13 = k->r13;
 	r->r14 = k->r14;
 	r->r15 = k->r15;
-}
-
-static uint64_t *kern_ptr(uint64_t va)
-{
-	return (uint64_t *)(vm.kern + (va - KVM_KERN_VA));
 }
 
 /*
@@ -828,6 +925,19 @@ static enum plat_stop trapped(struct plat_as *as, struct vcpu *cpu, unsigned v, 
 
 	cpu->in_kernel = 1;
 	regs_from_kvm(regs, k);
+	if (v == 1 && f[1] == KVM_SEL_KCODE && f[0] == KVM_LSTAR) {
+		/*
+		 * VT-x/AMD-V: a syscall made with the trap flag set trapped at
+		 * LSTAR in ring 0, before its hlt: the system call, whose step
+		 * the sentry reports after it (f[3] is the application's rsp).
+		 */
+		regs->rip = k->rcx;
+		regs->eflags = k->r11;
+		regs->rsp = f[3];
+		regs->orig_rax = k->rax;
+		regs->rax = (uint64_t)-ENOSYS;
+		return PLAT_SYSCALL;
+	}
 	if (f[1] != KVM_SEL_UCODE) {
 		/* In ring 0: the iretq back refused the frame (a non-canonical rip from sigreturn). */
 		info->signo = SIGSEGV;
@@ -868,7 +978,7 @@ static enum plat_stop run_user(struct plat_ctx *c, struct plat_as *as, plat_regs
 	struct kvm_run *run;
 	struct kvm_regs *k;
 	struct kvm_sregs *s;
-	uint64_t flags = (regs->eflags & USER_FLAGS) | 0x202, rip;
+	uint64_t flags = (regs->eflags & USER_FLAGS) | 0x202 | (c->step ? FLAG_TF : 0), rip;
 	long r;
 
 	if (!cpu || c->as != as)
@@ -972,10 +1082,14 @@ static enum plat_stop run_user(struct plat_ctx *c, struct plat_as *as, plat_regs
 static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, plat_regs *regs,
 				     struct plat_stopinfo *info)
 {
+	uint64_t tf = regs->eflags & FLAG_TF; /* the application's own trap flag, if it set one */
 	enum plat_stop why = run_user(c, as, regs, info);
 
 	/* Done with the vCPU until the next enter(): another thread may take it now. */
 	__atomic_store_n(&c->running, 0, __ATOMIC_RELEASE);
+	/* A step's trap flag was ours: the application does not see it (as under Linux's ptrace). */
+	if (c->step && !tf)
+		regs->eflags &= ~FLAG_TF;
 	return why;
 }
 
@@ -1027,6 +1141,15 @@ static int set_fpstate(struct plat_ctx *c, struct iovec *iov)
 		return -ENOMEM;
 	*c->fpu = xs;
 	return 0;
+}
+
+/*
+ * One instruction, then #DB (vector 1), which exception() makes SIGTRAP
+ * TRAP_TRACE: the trap flag goes into the rflags of the next entry.
+ */
+static void set_singlestep(struct plat_ctx *c, int on)
+{
+	c->step = on;
 }
 
 static void interrupt(struct plat_ctx *c)
@@ -1091,6 +1214,7 @@ static const struct platform plat_kvm = {
 	.switch_to_user = switch_to_user,
 	.get_fpstate = get_fpstate,
 	.set_fpstate = set_fpstate,
+	.set_singlestep = set_singlestep,
 	.interrupt = interrupt,
 	.kill_all = kill_all,
 	.user_limit = KVM_USER_LIMIT,

@@ -386,7 +386,11 @@ struct child_start {
 	struct task *t;
 	gva_t child_tid;  /* CLONE_CHILD_SETTID */
 	int new_process;  /* a stub process of its own (fork), or a stub thread (CLONE_THREAD) */
+	struct iovec fp;  /* new_process: the parent's FPU state at the fork; iov_base NULL: none */
 };
+
+/* The most xsave bytes a platform gives (the layout of every state component). */
+#define FORK_XSAVE_MAX 16384
 
 /* The host thread of a new task: its stub, then the run loop, then its exit. */
 static void *child_main(void *arg)
@@ -404,11 +408,19 @@ static void *child_main(void *arg)
 			if (!t->ctx)
 				err = err ? err : -ENOMEM;
 		}
+		/*
+		 * Linux's fork copies the FPU and vector registers; a new
+		 * context starts clean, so the parent's are given to it.  Should
+		 * the platform refuse them, the child runs with a clean state.
+		 */
+		if (err == 0 && cs->fp.iov_base)
+			plat_set_fpstate(t->ctx, &cs->fp);
 	} else {
 		err = plat->ctx_adopt(t->ctx);
 	}
 	if (err == 0 && cs->child_tid)
 		mm_copy_out(t->mm, cs->child_tid, &t->tid, sizeof(int));
+	free(cs->fp.iov_base);
 	free(cs);
 	if (err < 0) {
 		log_warn("cannot start a new task (%d)", err);
@@ -511,6 +523,13 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		c->mm = mm_fork(p->mm, &err);
 		if (!c->mm)
 			goto fail;
+		/* The parent's FPU state, read now by its own thread (the platform's rule), for child_main. */
+		cs->fp.iov_len = FORK_XSAVE_MAX;
+		cs->fp.iov_base = malloc(cs->fp.iov_len);
+		if (cs->fp.iov_base && plat_get_fpstate(p->ctx, &cs->fp) < 0) {
+			free(cs->fp.iov_base);
+			cs->fp.iov_base = NULL;
+		}
 		/* Memory locks are not inherited (mlock(2)); the mappings stay split as the parent's. */
 		for (size_t i = 0; i < c->mm->nvmas; i++)
 			c->mm->vmas[i].flags &= ~VMA_LOCKED;
@@ -620,6 +639,8 @@ fail:
 		task_ns_drop(c);
 	}
 	free(c);
+	if (cs)
+		free(cs->fp.iov_base);
 	free(cs);
 	mf_uncharge(TASK_CHARGE);
 	return err;

@@ -11,7 +11,12 @@
  *   - a present read-only PTE the host points at another frame, writable
  *     (a copy-on-write break), is seen at the guest's next write without a
  *     flush: the stale read-only shadow entry makes KVM walk again;
- *   - hlt in ring 3 is a #GP.
+ *   - hlt in ring 3 is a #GP;
+ *   - a present PTE that guest ring-0 code (guest.c's unmap routine, through
+ *     the self-map) clears, with invlpg, is seen without a flush (the write
+ *     to a shadowed table traps into KVM),
+ *     and what that costs per page against a flush and the shadow faults
+ *     after it (docs/kvm.md, "Not yet": a cheaper unmap than the flush).
  * Exit status 0 when every fact holds, 1 otherwise; 77 when /dev/kvm is absent.
  */
 #define _GNU_SOURCE
@@ -33,6 +38,8 @@
 #define UCODE 0x400000ULL
 #define UDATA 0x600000ULL
 #define SPARE_GPA (KVM_KERN_GPA + KVM_KERN_SIZE)
+#define UTOUCH 0x1000000ULL /* the pages the touch loop reads */
+#define NTOUCH 64
 
 static int vm, cpu;
 static struct kvm_run *run;
@@ -124,6 +131,31 @@ static void to_user(uint64_t rip, uint64_t rsp)
 	run->kvm_dirty_regs = KVM_SYNC_X86_REGS;
 }
 
+/*
+ * Runs the ring-0 routine at rip (the vCPU is stopped in ring 0 at the
+ * stub): it writes n PTEs from the list at list (PTE addresses in the self-map)
+ * and invlpgs each, then hlts.  1 when it ran to its hlt.
+ */
+static int ring0(uint64_t rip, uint64_t list, uint64_t n, uint64_t end)
+{
+	struct kvm_regs *r = &run->s.regs.regs;
+
+	r->rip = rip;
+	r->rsi = list;
+	r->rcx = n;
+	run->kvm_dirty_regs = KVM_SYNC_X86_REGS;
+	run->kvm_valid_regs = KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS;
+	if (ioctl(cpu, KVM_RUN, 0) < 0) {
+		perror("KVM_RUN");
+		return 0;
+	}
+	if (run->exit_reason != KVM_EXIT_HLT || r->rip != end) {
+		printf("ring-0 routine: exit reason %u at rip %#llx\n", run->exit_reason, r->rip);
+		return 0;
+	}
+	return 1;
+}
+
 static double now_us(void)
 {
 	struct timespec ts;
@@ -146,6 +178,13 @@ int main(void)
 		0xc7, 0x04, 0x25, 0, 0, 0x60, 0, 0x34, 0x12, 0, 0, /* 34: movl $0x1234, 0x600000 */
 		0x8b, 0x04, 0x25, 0, 0, 0x60, 0, /* 45: mov 0x600000, %eax */
 		0xf4,                         /* 52: hlt */
+		0xb8, 0, 0, 0, 1,             /* 53: mov $UTOUCH, %eax */
+		0xb9, NTOUCH, 0, 0, 0,        /* mov $NTOUCH, %ecx */
+		0x8b, 0x10,                   /* 1: mov (%rax), %edx */
+		0x48, 0x05, 0, 0x10, 0, 0,    /* add $4096, %rax */
+		0xff, 0xc9,                   /* dec %ecx */
+		0x75, 0xf4,                   /* jnz 1b */
+		0xf4,                         /* 75: hlt */
 	};
 	struct kvm_cpuid2 *cpuid;
 	struct kvm_sregs sregs;
@@ -173,7 +212,7 @@ int main(void)
 	kvm_guest_build(kern);
 	kvm_guest_cpu(kern, 0);
 	cr3 = frame();
-	kvm_guest_pml4((uint64_t *)(mem + cr3));
+	kvm_guest_pml4((uint64_t *)(mem + cr3), cr3);
 	{
 		uint64_t c = frame(), st = frame();
 
@@ -254,6 +293,80 @@ int main(void)
 		check(v == 13 && f[0] == UCODE + 52 && run->s.regs.regs.rax == 0x1234 && *(uint32_t *)(mem + b) == 0x1234 &&
 		      *(uint32_t *)(mem + a) == 0xaaaa,
 		      "read-only -> another frame, writable: the write and what follows see the new frame, no flush");
+	}
+
+	{
+		/* guest.c's unmap routine, through the self-map, with vCPU 0's list. */
+		uint64_t *l = (uint64_t *)(kern + (kvm_cpu_unmap_list(0) - KVM_KERN_VA)), *ptes[NTOUCH];
+		uint64_t code = KVM_CODE_VA + KVM_OFF_UNMAP, end = KVM_CODE_VA + KVM_OFF_UNMAP_END;
+		double t_touch, t_flush, t_run[2] = {0, 0};
+		int k, n;
+
+		/* UDATA is present and was used, so shadowed: ring 0 clears it. */
+		l[0] = kvm_pte_va(UDATA);
+		l[1] = 0;
+		l[2] = UDATA;
+		check(ring0(code, kvm_cpu_unmap_list(0), 1, end), "the unmap routine runs in ring 0");
+		to_user(UCODE + 7, 0x800000);
+		v = enter();
+		check(v == 14 && run->s.regs.sregs.cr2 == UDATA,
+		      "a present PTE that ring-0 code clears, with invlpg, is seen without a flush");
+
+		for (i = 0; i < NTOUCH; i++) {
+			ptes[i] = pte(UTOUCH + (uint64_t)i * 4096);
+			*ptes[i] = frame() | KVM_PTE_P | KVM_PTE_W | KVM_PTE_U | KVM_PTE_NX;
+		}
+		to_user(UCODE + 53, 0x800000);
+		v = enter();
+		check(v == 13 && frame_of(v)[0] == UCODE + 75, "the touch loop runs");
+		t0 = now_us();
+		for (k = 0; k < 50; k++) {
+			to_user(UCODE + 53, 0x800000);
+			enter();
+		}
+		t_touch = (now_us() - t0) / 50;
+		t0 = now_us();
+		for (k = 0; k < 50; k++) {
+			slot(2, SPARE_GPA, 0, spare);
+			slot(2, SPARE_GPA, 4096, spare);
+			to_user(UCODE + 53, 0x800000);
+			enter();
+		}
+		t_flush = (now_us() - t0) / 50;
+		/* Unmaps of 1 and of NTOUCH shadowed pages (the P bit cleared), each in one run of the routine. */
+		for (n = 0; n < 2; n++) {
+			int pages = n ? NTOUCH : 1;
+
+			for (k = 0; k < 20; k++) {
+				for (i = 0; i < NTOUCH; i++)
+					*ptes[i] |= KVM_PTE_P; /* not present -> present: seen at once */
+				to_user(UCODE + 53, 0x800000);
+				v = enter();
+				if (v != 13 || frame_of(v)[0] != UCODE + 75)
+					check(0, "the touch loop runs again after the host maps its pages back");
+				for (i = 0; i < pages; i++) {
+					l[3 * i] = kvm_pte_va(UTOUCH + (uint64_t)i * 4096);
+					l[3 * i + 1] = *ptes[i] & ~KVM_PTE_P;
+					l[3 * i + 2] = UTOUCH + (uint64_t)i * 4096;
+				}
+				t0 = now_us();
+				if (!ring0(code, kvm_cpu_unmap_list(0), (uint64_t)pages, end))
+					check(0, "the unmap routine runs");
+				t_run[n] += now_us() - t0;
+			}
+			t_run[n] /= 20;
+		}
+		/* All but the last mapped again by the host: the last one, unmapped by ring 0, faults. */
+		for (i = 0; i < NTOUCH - 1; i++)
+			*ptes[i] |= KVM_PTE_P;
+		to_user(UCODE + 53, 0x800000);
+		v = enter();
+		check(v == 14 && run->s.regs.sregs.cr2 == UTOUCH + (NTOUCH - 1) * 4096ULL,
+		      "each page of a batch ring 0 unmapped faults at once");
+		printf("touch %d shadowed pages: %.1f us a run; after a flush (memslot delete + add): %.1f us\n", NTOUCH,
+		       t_touch, t_flush);
+		printf("ring-0 unmap with invlpg, one run of the routine: 1 page %.1f us, %d pages %.1f us (%.1f us a page)\n",
+		       t_run[0], NTOUCH, t_run[1], (t_run[1] - t_run[0]) / (NTOUCH - 1));
 	}
 
 	/* Cost of a system call through the exit path. */

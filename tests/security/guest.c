@@ -108,6 +108,24 @@ static void jump_iret(void)
 	((void (*)(void))(KSTUB + 2048))();
 }
 
+/* The routine that rewrites page-table entries (kvm's unmap, at 2080), with a list of our own. */
+static void jump_unmap(void)
+{
+	unsigned long list[3] = {0xffffff0000000000UL, 0, 0};
+
+	__asm__ volatile("mov $1, %%ecx\n\t"
+			 "call *%1"
+			 :
+			 : "S"(list), "r"(KSTUB + 2080)
+			 : "rcx", "rax", "rdx", "memory");
+}
+
+/* The page-table self-map kvm keeps for that routine (PML4 entry 510): supervisor-only. */
+static void read_self_map(void)
+{
+	printf("%lx\n", *(volatile unsigned long *)0xffffff0000000000UL);
+}
+
 /*
  * Jumping to LSTAR makes a system call (rax, returning to rcx) under kvm,
  * as the syscall instruction would, and faults elsewhere: no more.
@@ -285,6 +303,8 @@ int main(void)
 	attempt("write page tables through a self-map", write_self_map, SIGSEGV);
 	attempt("jump into the stub's handlers", jump_handler, SIGSEGV);
 	attempt("jump to the stub's iretq", jump_iret, SIGSEGV);
+	attempt("jump to the stub's unmap routine", jump_unmap, SIGSEGV);
+	attempt("read the page-table self-map", read_self_map, SIGSEGV);
 	attempt("jump to LSTAR gains nothing", jump_lstar, HARMLESS);
 	attempt("hlt", do_hlt, SIGSEGV);
 	attempt("cli", do_cli, SIGSEGV);

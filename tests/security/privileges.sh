@@ -55,9 +55,10 @@ for i in $(seq 100); do
 		if [ -n "$need_stubs" ]; then
 			[ -n "$(pgrep -P $p)" ] && sentry=$p
 		else
-			# No stubs to tell it by: the sentry is pid 1 of a pid namespace of its own.
-			v=$(field $p NSpid)
-			[ "${v##*[ 	]}" = 1 ] && [ "$v" != 1 ] && sentry=$p
+			# No stubs to tell it by: the sentry is the one holding the VM (the
+			# gofer is pid 1 of a pid namespace of its own too, and the two were
+			# once taken for each other when the sentry had not unshared yet).
+			ls -l /proc/$p/fd 2>/dev/null | grep -q 'anon_inode:kvm-vm' && sentry=$p
 		fi
 	done
 	[ -z "$sentry" ] && [ $i -gt 30 ] && sentry=$cv
