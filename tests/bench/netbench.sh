@@ -6,7 +6,8 @@
 # One run of a TCP benchmark across a veth: the server end in a network
 # namespace made here (198.18.1.2/24), run natively there (ENV native) or
 # in a sandbox that takes that namespace's interface for its own stack
-# (ENV cvisor: `cvisor do --net-ns`); the client end, always native,
+# (ENV cvisor: `cvisor do --net-ns`; systrap and kvm: the same on that
+# platform); the client end, always native,
 # measures from the other end of the veth (198.18.1.1/24).  Prints the
 # client's figure (tcpbench's, or iperf3's receiver MB/s for KIND iperf).
 #
@@ -47,6 +48,7 @@ esac
 case $env in
 native) nsenter --net="$ns" "${server[@]}" >/dev/null 2>&1 & ;;
 cvisor) "$1" do --net-ns="$ns" -- "${server[@]}" >/dev/null 2>&1 & ;;
+systrap|kvm) "$1" do --platform="$env" --net-ns="$ns" -- "${server[@]}" >/dev/null 2>&1 & ;;
 *) echo "netbench: unknown environment $env" >&2; exit 2;;
 esac
 srv=$!
