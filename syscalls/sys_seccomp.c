@@ -152,8 +152,10 @@ static int check_classic(const struct sock_filter *f, unsigned len)
 }
 
 /*
- * seccomp's narrower set: loads only of aligned words of struct
- * seccomp_data, whose length is a constant (rewritten as one here).
+ * seccomp's narrower set, on a program check_classic passed: loads only of
+ * aligned words of struct seccomp_data, whose length is a constant
+ * (rewritten as one here); no byte or half-word loads, no indexed loads,
+ * no BPF_MSH, no modulo.
  */
 static int check_seccomp(struct sock_filter *f, unsigned len)
 {
@@ -166,37 +168,19 @@ static int check_seccomp(struct sock_filter *f, unsigned len)
 		case BPF_LD | BPF_W | BPF_ABS:
 			if (i->k >= sizeof(struct seccomp_data) || (i->k & 3))
 				return 0;
-			continue;
+			break;
 		case BPF_LD | BPF_W | BPF_LEN:
 			i->code = BPF_LD | BPF_IMM;
 			i->k = sizeof(struct seccomp_data);
-			continue;
+			break;
 		case BPF_LDX | BPF_W | BPF_LEN:
 			i->code = BPF_LDX | BPF_IMM;
 			i->k = sizeof(struct seccomp_data);
-			continue;
-		case BPF_RET | BPF_K: case BPF_RET | BPF_A:
-		case BPF_ALU | BPF_ADD | BPF_K: case BPF_ALU | BPF_ADD | BPF_X:
-		case BPF_ALU | BPF_SUB | BPF_K: case BPF_ALU | BPF_SUB | BPF_X:
-		case BPF_ALU | BPF_MUL | BPF_K: case BPF_ALU | BPF_MUL | BPF_X:
-		case BPF_ALU | BPF_DIV | BPF_K: case BPF_ALU | BPF_DIV | BPF_X:
-		case BPF_ALU | BPF_AND | BPF_K: case BPF_ALU | BPF_AND | BPF_X:
-		case BPF_ALU | BPF_OR | BPF_K: case BPF_ALU | BPF_OR | BPF_X:
-		case BPF_ALU | BPF_XOR | BPF_K: case BPF_ALU | BPF_XOR | BPF_X:
-		case BPF_ALU | BPF_LSH | BPF_K: case BPF_ALU | BPF_LSH | BPF_X:
-		case BPF_ALU | BPF_RSH | BPF_K: case BPF_ALU | BPF_RSH | BPF_X:
-		case BPF_ALU | BPF_NEG:
-		case BPF_LD | BPF_IMM: case BPF_LDX | BPF_IMM:
-		case BPF_MISC | BPF_TAX: case BPF_MISC | BPF_TXA:
-		case BPF_LD | BPF_MEM: case BPF_LDX | BPF_MEM:
-		case BPF_ST: case BPF_STX:
-		case BPF_JMP | BPF_JA:
-		case BPF_JMP | BPF_JEQ | BPF_K: case BPF_JMP | BPF_JEQ | BPF_X:
-		case BPF_JMP | BPF_JGE | BPF_K: case BPF_JMP | BPF_JGE | BPF_X:
-		case BPF_JMP | BPF_JGT | BPF_K: case BPF_JMP | BPF_JGT | BPF_X:
-		case BPF_JMP | BPF_JSET | BPF_K: case BPF_JMP | BPF_JSET | BPF_X:
-			continue;
-		default:
+			break;
+		case BPF_LD | BPF_H | BPF_ABS: case BPF_LD | BPF_B | BPF_ABS:
+		case BPF_LD | BPF_W | BPF_IND: case BPF_LD | BPF_H | BPF_IND: case BPF_LD | BPF_B | BPF_IND:
+		case BPF_LDX | BPF_B | BPF_MSH:
+		case BPF_ALU | BPF_MOD | BPF_K: case BPF_ALU | BPF_MOD | BPF_X:
 			return 0;
 		}
 	}

@@ -1095,22 +1095,28 @@ static enum plat_stop switch_to_user(struct plat_ctx *c, struct plat_as *as, pla
 
 /* ---- FPU state, interrupts ---- */
 
-/* A context whose vCPU another took (or that has none yet) keeps its FPU state in c->fpu. */
+/*
+ * The FPU state of a stopped context into *xs: its vCPU's, or the one kept
+ * in c->fpu while another took the vCPU (or it has none yet), else a reset one.
+ */
+static int ctx_xsave(struct plat_ctx *c, struct kvm_xsave *xs)
+{
+	if (c->cpu)
+		return (int)kvm_ioctl(c->cpu->fd, KVM_GET_XSAVE, xs);
+	if (!c->fpu && !vm.xsave_reset)
+		return -ESRCH;
+	*xs = c->fpu ? *c->fpu : *vm.xsave_reset;
+	return 0;
+}
+
 static int get_fpstate(struct plat_ctx *c, struct iovec *iov)
 {
 	struct kvm_xsave xs;
 	size_t n = vm.xsave_size < iov->iov_len ? vm.xsave_size : iov->iov_len;
-	long r;
+	int r = ctx_xsave(c, &xs);
 
-	if (c->cpu) {
-		r = kvm_ioctl(c->cpu->fd, KVM_GET_XSAVE, &xs);
-		if (r < 0)
-			return (int)r;
-	} else if (c->fpu || vm.xsave_reset) {
-		xs = c->fpu ? *c->fpu : *vm.xsave_reset;
-	} else {
-		return -ESRCH;
-	}
+	if (r < 0)
+		return r;
 	memcpy(iov->iov_base, xs.region, n);
 	iov->iov_len = n;
 	return 0;
@@ -1120,17 +1126,10 @@ static int set_fpstate(struct plat_ctx *c, struct iovec *iov)
 {
 	struct kvm_xsave xs;
 	size_t n = iov->iov_len < vm.xsave_size ? iov->iov_len : vm.xsave_size;
-	long r;
+	int r = ctx_xsave(c, &xs);
 
-	if (c->cpu) {
-		r = kvm_ioctl(c->cpu->fd, KVM_GET_XSAVE, &xs);
-		if (r < 0)
-			return (int)r;
-	} else if (c->fpu || vm.xsave_reset) {
-		xs = c->fpu ? *c->fpu : *vm.xsave_reset;
-	} else {
-		return -ESRCH;
-	}
+	if (r < 0)
+		return r;
 	memcpy(xs.region, iov->iov_base, n);
 	/* The software bytes are the signal frame's, not the processor's. */
 	memset((uint8_t *)xs.region + 464, 0, 48);

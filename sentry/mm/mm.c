@@ -835,17 +835,11 @@ static void cow_around(struct mm *mm, struct vma *v, gva_t va)
 	}
 }
 
-/*
- * The page at va, ready for an access of the given kind, as a pointer into
- * the memory file; NULL when Linux would fault (no VMA or no permission).
- */
-static uint8_t *page_for(struct mm *mm, gva_t va, int write)
+/* The page at va of v, populated, and private first for a write; NULL when that fails. */
+static uint8_t *page_in(struct mm *mm, struct vma *v, gva_t va, int write)
 {
-	struct vma *v = vma_find(mm, va);
 	uint64_t *ent;
 
-	if (!v || !(v->prot & (write ? PROT_WRITE : PROT_READ)))
-		return NULL;
 	ent = pte(mm, PGDOWN(va), 0);
 	if (!ent || !(*ent & PTE_P)) {
 		if (populate(mm, v, PGDOWN(va)) < 0)
@@ -857,6 +851,19 @@ static uint8_t *page_for(struct mm *mm, gva_t va, int write)
 	if (write && (*ent & PTE_COW) && break_cow(mm, v, PGDOWN(va), ent) < 0)
 		return NULL;
 	return (uint8_t *)mf_ptr(PTE_FRAME(*ent)) + (va & (PAGE - 1));
+}
+
+/*
+ * The page at va, ready for an access of the given kind, as a pointer into
+ * the memory file; NULL when Linux would fault (no VMA or no permission).
+ */
+static uint8_t *page_for(struct mm *mm, gva_t va, int write)
+{
+	struct vma *v = vma_find(mm, va);
+
+	if (!v || !(v->prot & (write ? PROT_WRITE : PROT_READ)))
+		return NULL;
+	return page_in(mm, v, va, write);
 }
 
 #define STACK_GUARD_GAP (256 * PAGE) /* Linux's stack_guard_gap */
@@ -997,21 +1004,10 @@ long mm_copy_out(struct mm *mm, gva_t dst, const void *src, size_t len)
 static uint8_t *page_for_force(struct mm *mm, gva_t va, int write)
 {
 	struct vma *v = vma_find(mm, va);
-	uint64_t *ent;
 
 	if (!v || (write && (v->flags & VMA_SHARED) && !(v->prot & PROT_WRITE)))
 		return NULL;
-	ent = pte(mm, PGDOWN(va), 0);
-	if (!ent || !(*ent & PTE_P)) {
-		if (populate(mm, v, PGDOWN(va)) < 0)
-			return NULL;
-		ent = pte(mm, PGDOWN(va), 0);
-		if (!ent || !(*ent & PTE_P))
-			return NULL;
-	}
-	if (write && (*ent & PTE_COW) && break_cow(mm, v, PGDOWN(va), ent) < 0)
-		return NULL;
-	return (uint8_t *)mf_ptr(PTE_FRAME(*ent)) + (va & (PAGE - 1));
+	return page_in(mm, v, va, write);
 }
 
 long mm_access_force(struct mm *mm, gva_t va, void *buf, size_t len, int write)
