@@ -200,13 +200,16 @@ want runner && compat_self_test
 SYSCALL_PROGS=()
 build_syscall_tests()
 {
-	local src prog
+	local src prog extra
 	for src in "$here"/syscalls/*.c; do
 		prog=$(basename "$src" .c)
 		want "syscalls/$prog" || want "asan/syscalls/$prog" || continue
 		# Built under a temporary name and renamed, so that a run side by side
 		# never executes a half-written binary.
-		if ! gcc -O2 -pthread -Wall -Wextra -Werror -o "$BIN/.$prog.$$" "$src" 2>"$T/build.err"; then
+		# A program that needs more names it on a line of its own: /* build: FLAGS */
+		extra=$(sed -n 's|^/\* build: \(.*\) \*/$|\1|p' "$src")
+		# shellcheck disable=SC2086 # FLAGS are words
+		if ! gcc -O2 -pthread -Wall -Wextra -Werror $extra -o "$BIN/.$prog.$$" "$src" 2>"$T/build.err"; then
 			rm -f "$BIN/.$prog.$$"
 			fail "syscalls/$prog" "does not build:" "$(head -10 "$T/build.err")"
 			continue
