@@ -197,6 +197,9 @@ int shim_delete(int argc, char **argv);
 int shim_list(int argc, char **argv);
 int shim_features(int argc, char **argv);
 int shim_ps(int argc, char **argv);
+/* pause: keeps the sandbox's process list for ps while it is frozen (0, or -1 after a message); resume forgets it. */
+int ps_keep(const char *id);
+void ps_forget(const char *id);
 int shim_pause(int argc, char **argv);
 int shim_resume(int argc, char **argv);
 int shim_exec(int argc, char **argv);

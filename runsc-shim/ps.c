@@ -5,20 +5,35 @@
  * columns (UID PID PPID C TTY STIME TIME CMD); json is runc's shape, an
  * array of pids, but of the sandbox's pid namespace (as runsc's), since the
  * container's processes have no host pid of their own.
+ *
+ * A paused sandbox cannot answer (the freezer stops the sentry too), but
+ * neither can its processes change: pause asks for the list just before it
+ * freezes and keeps it in the container's directory (PS_PAUSED), and ps of
+ * a paused container prints that, its ages moved on by the time since.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <stdint.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../sentry/exec.h"
 #include "oci.h"
 #include "shim.h"
+
+/* The list a pause kept, in the container's directory: a struct ps_kept, then its procs. */
+#define PS_PAUSED "ps.paused"
+
+struct ps_kept {
+	uint64_t taken_ns; /* CLOCK_REALTIME when it was asked */
+	uint64_t n;
+};
 
 static int by_pid(const void *a, const void *b)
 {
@@ -30,6 +45,14 @@ static int by_pid(const void *a, const void *b)
 static int read_all(int s, void *buf, size_t len)
 {
 	return len == 0 || recv(s, buf, len, MSG_WAITALL) == (ssize_t)len ? 0 : -1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 /* The sandbox's processes into *out (sorted by pid): their number, or -1 after a message. */
@@ -68,6 +91,81 @@ static long ask_ps(const char *id, struct exec_proc **out)
 	qsort(all, n, sizeof(*all), by_pid);
 	*out = all;
 	return (long)n;
+}
+
+/* The path of the kept list of container id into buf; -1 after a message. */
+static int kept_path(const char *id, char *buf, size_t size)
+{
+	char dir[4400];
+
+	if (oci_dir(id, dir, sizeof(dir)) < 0)
+		return -1;
+	if ((size_t)snprintf(buf, size, "%s/%s", dir, PS_PAUSED) >= size)
+		return shim_fail(NULL, "the state directory of container %s has too long a name", id), -1;
+	return 0;
+}
+
+int ps_keep(const char *id)
+{
+	struct exec_proc *procs;
+	struct ps_kept k;
+	char path[4500];
+	long n;
+	int fd, ok;
+
+	if (kept_path(id, path, sizeof(path)) < 0 || (n = ask_ps(id, &procs)) < 0)
+		return -1;
+	k.taken_ns = now_ns();
+	k.n = (uint64_t)n;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	ok = fd >= 0 && write(fd, &k, sizeof(k)) == (ssize_t)sizeof(k) &&
+	     write(fd, procs, (size_t)n * sizeof(*procs)) == (ssize_t)((size_t)n * sizeof(*procs));
+	if (fd >= 0 && close(fd) < 0)
+		ok = 0;
+	free(procs);
+	if (!ok) {
+		unlink(path);
+		return shim_fail(NULL, "cannot keep the process list of container %s in %s", id, path), -1;
+	}
+	return 0;
+}
+
+void ps_forget(const char *id)
+{
+	char path[4500];
+
+	if (kept_path(id, path, sizeof(path)) == 0)
+		unlink(path);
+}
+
+/* The list pause kept, as ask_ps gives it; -1 after a message. */
+static long kept_ps(const char *id, struct exec_proc **out)
+{
+	struct exec_proc *all = NULL;
+	struct ps_kept k;
+	char path[4500];
+	uint64_t since, i;
+	int fd = -1, ok = 0;
+
+	*out = NULL;
+	if (kept_path(id, path, sizeof(path)) < 0)
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && read(fd, &k, sizeof(k)) == (ssize_t)sizeof(k) && k.n <= 1u << 22 &&
+	    (all = calloc(k.n + 1, sizeof(*all))))
+		ok = read(fd, all, k.n * sizeof(*all)) == (ssize_t)(k.n * sizeof(*all));
+	if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		free(all);
+		return shim_fail("resume it first", "ps: container %s is paused and its process list was not kept", id), -1;
+	}
+	/* Frozen, they used no CPU since, but they are older. */
+	since = now_ns() > k.taken_ns ? now_ns() - k.taken_ns : 0;
+	for (i = 0; i < k.n; i++)
+		all[i].age_ns += since;
+	*out = all;
+	return (long)k.n;
 }
 
 static void print_table(const struct exec_proc *p, size_t n)
@@ -123,9 +221,9 @@ int shim_ps(int argc, char **argv)
 		return 1;
 	status = oci_state_status(&st);
 	oci_state_free(&st);
-	/* A frozen sentry cannot answer; a created or stopped container has no process to list. */
-	if (status == OCI_PAUSED)
-		return shim_fail("resume it first", "ps: container %s is paused: its sandbox cannot list its processes", id);
+	/* A frozen sentry cannot answer: pause kept its list; a created or stopped container has no process to list. */
+	if (status == OCI_PAUSED && (n = kept_ps(id, &procs)) < 0)
+		return 1;
 	if (status == OCI_RUNNING && (n = ask_ps(id, &procs)) < 0)
 		return 1;
 	if (!strcmp(format, "json")) {

@@ -167,6 +167,9 @@ while "started" not in open(bundle + "/out").read() and time.time() < end:
     time.sleep(0.05)
 print("state", st())
 print("pause", subprocess.run(c + ["pause", cid]).returncode, st())
+# A frozen sandbox cannot answer, but its processes cannot change either: ps lists them still.
+print("ps --format json while paused", json.loads(subprocess.run(c + ["ps", "--format", "json", cid],
+                                                                 capture_output=True, text=True).stdout or "null"))
 print("resume", subprocess.run(c + ["resume", cid]).returncode, st())
 # ps lists the sandbox's own processes (pids in its pid namespace), as runsc's does.
 ps = json.loads(subprocess.run(c + ["ps", "--format", "json", cid], capture_output=True, text=True).stdout)
@@ -191,6 +194,7 @@ state created
 start 0
 state running
 pause 0 paused
+ps --format json while paused [1, 2]
 resume 0 running
 ps --format json [1, 2]
 ps UID PID PPID C TTY STIME TIME CMD [('1', '0', '?', 'sh'), ('2', '1', '?', 'sleep')]
