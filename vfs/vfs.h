@@ -147,6 +147,7 @@ struct file_ops {
 	const struct socket_ops *sock;
 	int seekable; /* lseek works and positions are per file */
 	int discards; /* writes succeed without reading the buffer (/dev/null) */
+	int pos_zero; /* lseek with any whence Linux knows answers 0 and moves nothing (/dev/null, zero, full, random) */
 };
 
 struct inode {

@@ -3,7 +3,8 @@
  * locks going with every way an fd goes (exit, dup2/dup3, close_range,
  * close-on-exec), AF_UNIX MSG_TRUNC, sendfile's errors, memfd seals,
  * O_CREAT through a dangling symlink, linking O_TMPFILE files in,
- * EPOLLEXCLUSIVE, and smaller ones.
+ * EPOLLEXCLUSIVE, lseek on the character devices without a position, and
+ * smaller ones.
  *
  * Only stable values are printed: never pids, inode numbers or times.
  */
@@ -781,6 +782,30 @@ static int hold(int ready, int go)
 	return 0;
 }
 
+/* /dev/null, zero, full and random have no position: any lseek Linux knows says 0 (stress-ng's full stressor checks). */
+static void devices_seek(void)
+{
+	static const char *const devs[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom"};
+	char buf[8];
+	unsigned i;
+
+	printf("-- lseek on character devices\n");
+	for (i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		int fd = open(devs[i], O_RDWR);
+
+		printf("%s\n", devs[i]);
+		CHECK("  SEEK_CUR by a huge negative offset", lseek(fd, -9194807778245391620LL, SEEK_CUR));
+		CHECK("  SEEK_SET 100", lseek(fd, 100, SEEK_SET));
+		CHECK("  SEEK_END 5", lseek(fd, 5, SEEK_END));
+		CHECK("  SEEK_DATA", lseek(fd, 0, SEEK_DATA));
+		CHECK("  whence 7", lseek(fd, 0, 7));
+		if (i != 2)
+			CHECK("  a read", read(fd, buf, sizeof(buf)) > 0);
+		CHECK("  SEEK_CUR after it", lseek(fd, 0, SEEK_CUR));
+		close(fd);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	self = argv[0];
@@ -795,5 +820,6 @@ int main(int argc, char **argv)
 	epoll_exclusive();
 	epoll_many();
 	minor();
+	devices_seek();
 	return 0;
 }

@@ -63,10 +63,10 @@ static long random_read(struct file *f, const struct iovec *iov, int cnt, uint64
 	return (long)done;
 }
 
-static const struct file_ops null_fops = {.read = null_read, .write = null_write, .seekable = 1, .discards = 1};
-static const struct file_ops zero_fops = {.read = zero_read, .write = null_write, .seekable = 1, .discards = 1};
-static const struct file_ops full_fops = {.read = zero_read, .write = full_write, .seekable = 1};
-static const struct file_ops random_fops = {.read = random_read, .write = null_write, .seekable = 1};
+static const struct file_ops null_fops = {.read = null_read, .write = null_write, .seekable = 1, .discards = 1, .pos_zero = 1};
+static const struct file_ops zero_fops = {.read = zero_read, .write = null_write, .seekable = 1, .discards = 1, .pos_zero = 1};
+static const struct file_ops full_fops = {.read = zero_read, .write = full_write, .seekable = 1, .pos_zero = 1};
+static const struct file_ops random_fops = {.read = random_read, .write = null_write, .seekable = 1, .pos_zero = 1};
 
 /* /dev/console: the pty of `cvisor do -t`, or else the caller's stdout (never the host's console). */
 static long console_open(struct file *f, int flags)
