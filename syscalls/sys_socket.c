@@ -676,7 +676,7 @@ static long do_recvmsg(struct task *t, int fd, struct abi_msghdr *h, int flags, 
 	if (r < 0)
 		goto out;
 	if (!giov) {
-		size_t got = (flags & MSG_TRUNC) && (size_t)r > len ? len : (size_t)r;
+		size_t got = m.unwritten ? 0 : (flags & MSG_TRUNC) && (size_t)r > len ? len : (size_t)r;
 
 		if (scatter(t, h->iov, h->iovlen, buf, got) < 0) {
 			r = -EFAULT;
@@ -903,7 +903,7 @@ SYSCALL(recvfrom)
 		m.iov = &kv;
 		m.iovcnt = 1;
 		r = f->ops->sock->recvmsg(t, f, &m, (int)a[3], 0, &from, &fromlen, &mflags);
-		if (r > 0 && mm_copy_out(t->mm, a[1], buf, (size_t)r < len ? (size_t)r : len) < 0)
+		if (r > 0 && !m.unwritten && mm_copy_out(t->mm, a[1], buf, (size_t)r < len ? (size_t)r : len) < 0)
 			r = -EFAULT;
 	}
 	if (r >= 0 && a[4] && put_addr(t, a[4], a[5], &from, fromlen) < 0)

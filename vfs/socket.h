@@ -50,6 +50,8 @@ struct umsg {
 	 */
 	void *ctl;
 	size_t ctllen, ctlcap;
+	/* recvmsg: set by the family when the count it returns was not written (TCP's MSG_OOB|MSG_TRUNC) */
+	int unwritten;
 };
 
 /* The socket calls on one open socket (file_ops.sock). */

@@ -14,9 +14,7 @@
  * hold more.
  *
  * Differences from Linux, on purpose or for now: no TCP Fast Open; buffers do not
- * autotune (4 MiB each way unless SO_RCVBUF/SO_SNDBUF set them); recv(MSG_OOB|MSG_TRUNC)
- * writes the urgent byte it does not consume (Linux writes nothing; the syscall layer's
- * bounce buffer would otherwise carry what the sentry had there).
+ * autotune (4 MiB each way unless SO_RCVBUF/SO_SNDBUF set them).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -853,11 +851,15 @@ static long recv_urgent(struct tcp_sock *tp, struct umsg *m, int flags, size_t t
 			*msg_flags |= MSG_TRUNC;
 			return 0;
 		}
-		for (int i = 0; i < m->iovcnt; i++)
-			if (m->iov[i].iov_len) {
-				*(unsigned char *)m->iov[i].iov_base = tp->urg_byte;
-				break;
-			}
+		/* MSG_TRUNC: counted, taken, but not written (the layer copies nothing back). */
+		if (flags & MSG_TRUNC)
+			m->unwritten = 1;
+		else
+			for (int i = 0; i < m->iovcnt; i++)
+				if (m->iov[i].iov_len) {
+					*(unsigned char *)m->iov[i].iov_base = tp->urg_byte;
+					break;
+				}
 		if (!(flags & MSG_PEEK))
 			tcp_notify(tp); /* POLLPRI is over */
 		return 1;
