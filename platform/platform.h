@@ -88,6 +88,13 @@ struct platform {
 
 	/* A new, empty address space, or NULL (errno-style reason in *err). */
 	struct plat_as *(*as_create)(int *err);
+	/*
+	 * Makes the next as_create of the calling thread cheap, by making its
+	 * address space now (the first one, while the sentry waits for its
+	 * gofer); a failure is left for that as_create to meet.  NULL: nothing
+	 * to gain.
+	 */
+	void (*as_prepare)(void);
 	void (*as_destroy)(struct plat_as *as);
 	/*
 	 * as_map may later be undone by the platform itself (all of an address

@@ -569,31 +569,20 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		return -ENOMEM;
 	mf_set_reclaim(gofer_cache_drop_unmapped);
 	timing_mark(TIMING_KERNEL);
-	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds, cfg->private_tmp, cfg->process != NULL);
-	if (r < 0) {
-		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
-		return (int)r;
-	}
-	r = sentry_make_mounts(t, cfg);
-	if (r < 0)
-		return (int)r;
-	if (cfg->cwd) {
-		struct path p;
-
-		if (vfs_walk(t, AT_FDCWD, cfg->cwd, WALK_FOLLOW | WALK_DIRECTORY, &p) == 0) {
-			path_put(&t->fs->cwd);
-			t->fs->cwd = p;
-		}
-	}
-	r = cfg->tty ? setup_console(t) : donate_stdio(t, cfg->stdio_closed);
-	if (r < 0) {
+	/*
+	 * The filter and the first stub come before the root: the gofer is
+	 * still setting itself up (its mounts detached, each an RCU grace
+	 * period of the host's, a millisecond or more in all), and its first
+	 * answer is waited for; this work fills that wait.  Nothing the root
+	 * needs is off the list (gofer sockets, the -t console's terminal
+	 * requests, the sentry's own memory), and the stub is forked under
+	 * the filter, which it keeps below its own.  Donated stdio is taken
+	 * first (its fds are duplicated, which the list does not allow).
+	 */
+	if (!cfg->tty && (r = donate_stdio(t, cfg->stdio_closed)) < 0) {
 		fprintf(stderr, "cvisor: cannot set up the sandbox's stdio: %s\n", strerror((int)-r));
 		return (int)r;
 	}
-
-	/* The mounts the sandbox is built on stay: the application may not uncover what lies below them. */
-	vfs_lock_mounts();
-	timing_mark(TIMING_ROOT);
 	if (host_seccomp_install(socks, sentry_gofer_socks(cfg, socks, SENTRY_GOFERS_MAX), plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
@@ -612,6 +601,33 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	else if (cfg->test_forbidden_call == 3)
 		host_raw_syscall6(SYS_kill, 0x3ffffff0, SIGKILL, 0, 0, 0, 0);
 
+	if (plat->as_prepare)
+		plat->as_prepare();
+	timing_mark(TIMING_STUB);
+	r = build_fs(t, cfg->gofer_sock, !cfg->no_overlay, cfg->gofer_fds, cfg->private_tmp, cfg->process != NULL);
+	if (r < 0) {
+		fprintf(stderr, "cvisor: cannot use %s as the root file system: %s\n", cfg->root, strerror((int)-r));
+		return (int)r;
+	}
+	r = sentry_make_mounts(t, cfg);
+	if (r < 0)
+		return (int)r;
+	if (cfg->cwd) {
+		struct path p;
+
+		if (vfs_walk(t, AT_FDCWD, cfg->cwd, WALK_FOLLOW | WALK_DIRECTORY, &p) == 0) {
+			path_put(&t->fs->cwd);
+			t->fs->cwd = p;
+		}
+	}
+	if (cfg->tty && (r = setup_console(t)) < 0) {
+		fprintf(stderr, "cvisor: cannot set up the sandbox's stdio: %s\n", strerror((int)-r));
+		return (int)r;
+	}
+
+	/* The mounts the sandbox is built on stay: the application may not uncover what lies below them. */
+	vfs_lock_mounts();
+	timing_mark(TIMING_ROOT);
 	sentry_apply_process(t, cfg);
 	if (syscall_profile_set(cfg->profile) < 0) {
 		fprintf(stderr, "cvisor: no memory for the container's seccomp profile\n");

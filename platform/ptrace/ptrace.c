@@ -372,9 +372,19 @@ broken:
 
 static void as_flush(struct plat_as *as);
 
+/* An address space as_prepare made for the next as_create of its creator thread, or NULL. */
+static struct plat_as *spare;
+
 static struct plat_as *as_create(int *err)
 {
-	struct plat_as *as = calloc(1, sizeof(*as));
+	struct plat_as *as;
+
+	if (spare && spare->creator == host_gettid()) {
+		as = spare;
+		spare = NULL;
+		return as;
+	}
+	as = calloc(1, sizeof(*as));
 
 	if (!as) {
 		*err = -ENOMEM;
@@ -402,6 +412,15 @@ static struct plat_as *as_create(int *err)
 	}
 	plat_stub_add(as, as->ctrl_off, STUB_MAX_OPS, as_flush);
 	return as;
+}
+
+/* Its stub is live from now on (kill_all ends it with the others), and traced by this thread. */
+static void as_prepare(void)
+{
+	int err;
+
+	if (!spare)
+		spare = as_create(&err);
 }
 
 static void as_destroy(struct plat_as *as)
@@ -783,6 +802,7 @@ static const struct platform plat_ptrace = {
 	.host_rules = &ptrace_host_rules,
 	.fault_access = fault_access,
 	.as_create = as_create,
+	.as_prepare = as_prepare,
 	.as_destroy = as_destroy,
 	.as_map = plat_stub_as_map,
 	.as_unmap = plat_stub_as_unmap,
