@@ -15,6 +15,7 @@
 #include "../sentry/host/host.h"
 #include "../sentry/kernel/task.h"
 #include "../sentry/log.h"
+#include "../sentry/mm/memfile.h"
 #include "../sentry/mm/mm.h"
 
 /* ---- supers and inodes ---- */
@@ -421,7 +422,9 @@ struct mount *vfs_mount_root(struct super *sb, struct inode *root)
 	sb->mounts++;
 	sb->mounted = 1;
 	m->flags = sb->rdonly;
+	m->ns = &vfs_mnt_ns_init;
 	add_mount(m);
+	vfs_mnt_ns_init.root = m;
 	vfs_root.mnt = m;
 	vfs_root.d = m->root;
 	return m;
@@ -448,6 +451,7 @@ long vfs_mount_at(struct path *p0, struct super *sb, struct inode *root, int fla
 	sb->mounted = 1;
 	m->flags = flags | sb->rdonly;
 	m->parent = p->mnt;
+	m->ns = p->mnt->ns;
 	m->mountpoint = p->d;
 	add_mount(m);
 	dentry_get(p->d);
@@ -505,6 +509,7 @@ long vfs_bind_at(struct path *target0, struct path *source, int flags)
 	m->sb->mounts++;
 	m->flags = flags | (source->mnt->flags & VFS_MNT_RDONLY);
 	m->parent = target->mnt;
+	m->ns = target->mnt->ns;
 	m->mountpoint = target->d;
 	add_mount(m);
 	dentry_get(target->d);
@@ -615,19 +620,34 @@ static void detach(struct mount *m)
 			*pp = m->next;
 			break;
 		}
-	unhang(m);
-	dentry_put(m->mountpoint);
+	if (m->mountpoint) { /* none for a namespace's root (mnt_ns_release) */
+		unhang(m);
+		dentry_put(m->mountpoint);
+	}
 	m->mountpoint = NULL;
 	m->parent = NULL;
 	m->next = NULL;
+	m->ns = NULL;
 	m->detached = 1;
 	if (!m->users)
 		mount_free(m);
 }
 
+/* Takes off the tree every mount on the list marked detached (Linux's umount_tree). */
+static void detach_marked(void)
+{
+	struct mount **pp;
+
+	for (pp = &vfs_mounts; *pp;)
+		if ((*pp)->detached)
+			detach(*pp); /* takes it off the list: *pp is the next */
+		else
+			pp = &(*pp)->next;
+}
+
 long vfs_umount(struct path *p, int lazy)
 {
-	struct mount *m = p->mnt, *c, **pp;
+	struct mount *m = p->mnt, *c;
 
 	if (p->d != m->root || !m->parent)
 		return -EINVAL; /* not a mount point (or the root, or unmounted already) */
@@ -644,11 +664,7 @@ long vfs_umount(struct path *p, int lazy)
 	/* m and every mount below it, locked ones too (they go with the tree, as on Linux), marked first. */
 	for (c = vfs_mounts; c; c = c->next)
 		c->detached = mount_below(c, m);
-	for (pp = &vfs_mounts; *pp;)
-		if ((*pp)->detached)
-			detach(*pp); /* takes it off the list: *pp is the next */
-		else
-			pp = &(*pp)->next;
+	detach_marked();
 	return 0;
 }
 
@@ -707,6 +723,8 @@ long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_o
 		nm->next = vfs_mounts;
 		vfs_mounts = nm;
 	}
+	if (nm->ns && nm->ns->root == old)
+		nm->ns->root = nm;
 	if (vfs_root.mnt == old) {
 		vfs_root.mnt = nm;
 		vfs_root.d = nm->root;
@@ -734,6 +752,136 @@ long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_o
 			}
 		}
 	return 0;
+}
+
+/* ---- mount namespaces ---- */
+
+struct mnt_ns vfs_mnt_ns_init = {.ns = {.refs = 1, .type = NS_MNT, .ino = NS_MNT_INIT_INO}};
+
+struct mnt_ns *vfs_mnt_ns(const struct task *t)
+{
+	return t && t->mnt ? (struct mnt_ns *)t->mnt : &vfs_mnt_ns_init;
+}
+
+int vfs_mount_is_ours(const struct task *t, const struct mount *m)
+{
+	return m && !m->detached && m->ns == vfs_mnt_ns(t);
+}
+
+/* The last task and the last ns file are gone: every mount in it goes, as a lazy umount of each. */
+static void mnt_ns_release(struct ns_common *common)
+{
+	struct mnt_ns *ns = (struct mnt_ns *)common;
+	struct mount *m;
+
+	for (m = vfs_mounts; m; m = m->next)
+		m->detached = m->ns == ns;
+	detach_marked();
+	mf_uncharge(ns->charged);
+	free(ns);
+}
+
+/* A place in src moves to the same dentry on its mount's copy (vfs_mnt_ns_copy's scratch). */
+static void path_to_copy(struct path *p, const struct mnt_ns *src)
+{
+	struct mount *c;
+
+	if (!p->d || !p->mnt || p->mnt->ns != src)
+		return;
+	c = p->mnt->copy;
+	c->users++;
+	p->mnt->users--; /* still attached: no free to check for */
+	p->mnt = c;
+}
+
+/*
+ * Linux's copy_mnt_ns: every mount of src duplicated (same root, super,
+ * flags and lock, a new id), each hung on its parent's copy at the same
+ * mountpoint, in src's order.  All memory is taken first, so that a
+ * failure changes nothing; the mounts are charged with the namespace, and
+ * given back with it.
+ */
+struct ns_common *vfs_mnt_ns_copy(struct ns_common *src_common, struct fs_context *fs)
+{
+	struct mnt_ns *src = (struct mnt_ns *)src_common, *ns;
+	struct mount *m, *c, *first = NULL, **tail = &first;
+	size_t n = 0, bytes;
+
+	for (m = vfs_mounts; m; m = m->next)
+		n += m->ns == src;
+	bytes = sizeof(*ns) + n * sizeof(struct mount);
+	if (mf_charge(bytes) < 0)
+		return NULL;
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		goto nomem;
+	for (m = vfs_mounts; m; m = m->next) {
+		if (m->ns != src)
+			continue;
+		if (!(c = calloc(1, sizeof(*c))))
+			goto nomem;
+		m->copy = c;
+		*tail = c; /* through next until they go on the list */
+		tail = &c->next;
+	}
+	ns->ns = (struct ns_common){.refs = 1, .type = NS_MNT, .ino = ns_alloc_ino(), .release = mnt_ns_release};
+	ns->charged = bytes;
+	for (m = vfs_mounts; m; m = m->next) {
+		if (m->ns != src)
+			continue;
+		c = m->copy;
+		c->root = m->root;
+		dentry_get(c->root);
+		c->sb = m->sb;
+		c->sb->mounts++;
+		c->flags = m->flags;
+		c->locked = m->locked;
+		c->ns = ns;
+		c->parent = m->parent ? m->parent->copy : NULL; /* a parent is in its child's namespace */
+		c->mountpoint = m->mountpoint;
+		if (c->mountpoint)
+			dentry_get(c->mountpoint); /* its dentry's mounted stays set: m still sits there */
+	}
+	ns->root = src->root ? src->root->copy : NULL;
+	path_to_copy(&fs->root, src);
+	path_to_copy(&fs->cwd, src);
+	for (m = vfs_mounts; m; m = m->next)
+		m->copy = NULL;
+	while ((c = first)) {
+		first = c->next;
+		c->next = NULL;
+		add_mount(c);
+	}
+	return &ns->ns;
+
+nomem:
+	for (m = vfs_mounts; m; m = m->next) {
+		free(m->copy);
+		m->copy = NULL;
+	}
+	free(ns);
+	mf_uncharge(bytes);
+	return NULL;
+}
+
+/*
+ * setns: fs's root and cwd go to ns's root, on the topmost mount stacked
+ * there (Linux's mntns_install).
+ */
+void vfs_mnt_ns_enter(struct ns_common *common, struct fs_context *fs)
+{
+	struct mnt_ns *ns = (struct mnt_ns *)common;
+	struct path root;
+
+	if (!ns->root)
+		return;
+	root = mount_target(&(struct path){ns->root, ns->root->root});
+	path_get(&root);
+	path_put(&fs->root);
+	fs->root = root;
+	path_get(&root);
+	path_put(&fs->cwd);
+	fs->cwd = root;
 }
 
 /* ---- helpers ---- */
