@@ -353,15 +353,55 @@ void file_put(struct file *f)
 struct path vfs_root;
 struct mount *vfs_mounts;
 
+static int next_mount_id = 20; /* Linux's first ids go to mounts no sandbox sees */
+
 static void add_mount(struct mount *m)
 {
-	static int next_id = 20; /* Linux's first ids go to mounts no sandbox sees */
 	struct mount **pp;
 
-	m->id = next_id++;
+	m->id = next_mount_id++;
 	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
 		;
 	*pp = m;
+}
+
+/*
+ * Mounts with a mountpoint by (parent, mountpoint), as Linux's
+ * mount_hashtable: a walk that crosses a mountpoint finds the mount in
+ * about one step however many namespaces hold a copy of the tree (the
+ * vfs_mounts list has every namespace's mounts).
+ */
+#define MOUNT_HASH 512
+static struct mount *mount_hash[MOUNT_HASH];
+
+static struct mount **mount_bucket(const struct mount *parent, const struct dentry *d)
+{
+	uint64_t x = (uint64_t)(uintptr_t)parent * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)d;
+
+	x *= 0x9E3779B97F4A7C15ull;
+	return &mount_hash[(x >> 40) % MOUNT_HASH];
+}
+
+/* m has just been given its parent and mountpoint. */
+static void hash_mount(struct mount *m)
+{
+	struct mount **b = mount_bucket(m->parent, m->mountpoint);
+
+	m->hnext = *b;
+	*b = m;
+}
+
+/* Before m leaves its parent and mountpoint. */
+static void unhash_mount(struct mount *m)
+{
+	struct mount **pp;
+
+	for (pp = mount_bucket(m->parent, m->mountpoint); *pp; pp = &(*pp)->hnext)
+		if (*pp == m) {
+			*pp = m->hnext;
+			break;
+		}
+	m->hnext = NULL;
 }
 
 struct mount *vfs_mount_on(struct mount *parent, struct dentry *d)
@@ -370,7 +410,7 @@ struct mount *vfs_mount_on(struct mount *parent, struct dentry *d)
 
 	if (!d->mounted)
 		return NULL;
-	for (m = vfs_mounts; m; m = m->next)
+	for (m = *mount_bucket(parent, d); m; m = m->hnext)
 		if (m->parent == parent && m->mountpoint == d)
 			return m;
 	return NULL;
@@ -453,6 +493,7 @@ long vfs_mount_at(struct path *p0, struct super *sb, struct inode *root, int fla
 	m->parent = p->mnt;
 	m->ns = p->mnt->ns;
 	m->mountpoint = p->d;
+	hash_mount(m);
 	add_mount(m);
 	dentry_get(p->d);
 	p->d->mounted = m;
@@ -511,6 +552,7 @@ long vfs_bind_at(struct path *target0, struct path *source, int flags)
 	m->parent = target->mnt;
 	m->ns = target->mnt->ns;
 	m->mountpoint = target->d;
+	hash_mount(m);
 	add_mount(m);
 	dentry_get(target->d);
 	target->d->mounted = m;
@@ -607,20 +649,17 @@ static int mount_below(struct mount *m, struct mount *a)
 }
 
 /*
- * Takes m off the mount tree.  Paths that still name it keep it (and its
- * root) until the last of them goes; its ".." stays at its root, as a
- * lazily unmounted mount's does on Linux.
+ * Takes the mount at *link off vfs_mounts and off the tree.  Paths that
+ * still name it keep it (and its root) until the last of them goes; its
+ * ".." stays at its root, as a lazily unmounted mount's does on Linux.
  */
-static void detach(struct mount *m)
+static void detach(struct mount **link)
 {
-	struct mount **pp;
+	struct mount *m = *link;
 
-	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
-		if (*pp == m) {
-			*pp = m->next;
-			break;
-		}
+	*link = m->next;
 	if (m->mountpoint) { /* none for a namespace's root (mnt_ns_release) */
+		unhash_mount(m);
 		unhang(m);
 		dentry_put(m->mountpoint);
 	}
@@ -640,7 +679,7 @@ static void detach_marked(void)
 
 	for (pp = &vfs_mounts; *pp;)
 		if ((*pp)->detached)
-			detach(*pp); /* takes it off the list: *pp is the next */
+			detach(pp); /* takes it off the list: *pp is the next */
 		else
 			pp = &(*pp)->next;
 }
@@ -703,12 +742,19 @@ long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_o
 		return -EBUSY;
 
 	/* new_root leaves its mount point and becomes the root; the old root hangs at put_old. */
+	unhash_mount(nm);
 	unhang(nm);
 	dentry_put(nm->mountpoint);
 	nm->mountpoint = NULL;
 	nm->parent = NULL;
+	if (old->mountpoint) { /* a root chroot'ed to a mount below the namespace's: it leaves that place */
+		unhash_mount(old);
+		unhang(old);
+		dentry_put(old->mountpoint);
+	}
 	old->parent = put_old->mnt;
 	old->mountpoint = put_old->d;
+	hash_mount(old);
 	dentry_get(put_old->d);
 	put_old->d->mounted = old;
 	/* The root first in /proc/mounts. */
@@ -839,19 +885,24 @@ struct ns_common *vfs_mnt_ns_copy(struct ns_common *src_common, struct fs_contex
 		c->ns = ns;
 		c->parent = m->parent ? m->parent->copy : NULL; /* a parent is in its child's namespace */
 		c->mountpoint = m->mountpoint;
-		if (c->mountpoint)
-			dentry_get(c->mountpoint); /* its dentry's mounted stays set: m still sits there */
+		if (c->mountpoint) {
+			dentry_get(c->mountpoint);
+			hash_mount(c);
+			/* The newest: the old namespace, more often gone first, then finds no search in unhang. */
+			c->mountpoint->mounted = c;
+		}
 	}
 	ns->root = src->root ? src->root->copy : NULL;
 	path_to_copy(&fs->root, src);
 	path_to_copy(&fs->cwd, src);
 	for (m = vfs_mounts; m; m = m->next)
 		m->copy = NULL;
-	while ((c = first)) {
-		first = c->next;
-		c->next = NULL;
-		add_mount(c);
-	}
+	/* At the end of the list, in one go (add_mount for each would walk it each time). */
+	for (c = first; c; c = c->next)
+		c->id = next_mount_id++;
+	for (tail = &vfs_mounts; *tail; tail = &(*tail)->next)
+		;
+	*tail = first;
 	return &ns->ns;
 
 nomem:

@@ -247,6 +247,7 @@ struct mount {
 	int detached; /* unmounted: freed when its last user lets go */
 	struct mnt_ns *ns;  /* the namespace it is in; NULL once detached */
 	struct mount *copy; /* while its namespace is copied (vfs/core.c's mnt_ns_copy): its copy */
+	struct mount *hnext; /* vfs/core.c's hash by (parent, mountpoint), while it has a mountpoint */
 };
 
 /*

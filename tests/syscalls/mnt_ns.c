@@ -189,6 +189,7 @@ int main(void)
 	CHECK("mkdir b", mkdir(DIR "/b", 0755));
 	CHECK("mkdir c", mkdir(DIR "/c", 0755));
 	CHECK("mkdir d", mkdir(DIR "/d", 0755));
+	CHECK("mkdir e", mkdir(DIR "/e", 0755));
 	CHECK("mount b", mount("none", DIR "/b", "tmpfs", 0, NULL));
 	CHECK("creat b/keep", close(creat(DIR "/b/keep", 0644)));
 	{
@@ -337,6 +338,22 @@ int main(void)
 		_exit(0);
 	}
 	wait_child("nobody child", pid);
+
+	/* pivot_root changes the root of the caller's namespace only. */
+	pid = fork();
+	if (pid == 0) {
+		CHECK("pivot child: unshare(CLONE_NEWNS)", unshare(CLONE_NEWNS));
+		CHECK("pivot child: mount e", mount("none", DIR "/e", "tmpfs", 0, NULL));
+		CHECK("pivot child: mkdir e/old", mkdir(DIR "/e/old", 0755));
+		CHECK("pivot child: pivot_root", syscall(SYS_pivot_root, DIR "/e", DIR "/e/old"));
+		CHECK("pivot child: chdir /", chdir("/"));
+		printf("pivot child: /old%s %s, " DIR " %s\n", DIR "/b/keep", exists("/old" DIR "/b/keep"), exists(DIR));
+		CHECK("pivot child: umount2 /old", umount2("/old", MNT_DETACH));
+		printf("pivot child: /old%s %s, mounts %d\n", DIR, exists("/old" DIR), lines("/proc/self/mounts"));
+		_exit(0);
+	}
+	wait_child("pivot child", pid);
+	printf("parent after the pivot: b/keep %s, shows e: %s\n", exists(DIR "/b/keep"), shows("self", DIR "/e"));
 
 	CHECK("umount2 c", umount2(DIR "/c", 0));
 	CHECK("umount2 b", umount2(DIR "/b", 0));
