@@ -98,10 +98,11 @@ static long may_join(struct task *t, const struct ns_common *ns)
 {
 	if (ns->type == NS_USER)
 		return -EINVAL;
-	if (ns->type == NS_MNT && t->fs->refs > 1)
-		return -EINVAL;
 	if (!capable(t, CAP_SYS_ADMIN) || (ns->type == NS_MNT && !capable(t, CAP_SYS_CHROOT)))
 		return -EPERM;
+	/* After the capabilities, as Linux's mntns_install. */
+	if (ns->type == NS_MNT && t->fs->refs > 1)
+		return -EINVAL;
 	return 0;
 }
 

@@ -321,6 +321,9 @@ int main(void)
 	if (pid == 0) {
 		drop_cap(CAP_SYS_CHROOT);
 		CHECK("without CAP_SYS_CHROOT: setns", setns(selffd, CLONE_NEWNS));
+		/* The capabilities are checked before the fs context is. */
+		pthread_create(&th, NULL, thread_setns, &selffd);
+		pthread_join(th, NULL);
 		CHECK("without CAP_SYS_CHROOT: unshare(CLONE_NEWNS)", unshare(CLONE_NEWNS));
 		drop_cap(CAP_SYS_ADMIN);
 		CHECK("without CAP_SYS_ADMIN: unshare(CLONE_NEWNS)", unshare(CLONE_NEWNS));
