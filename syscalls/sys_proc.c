@@ -98,19 +98,19 @@ static long may_join(struct task *t, const struct ns_common *ns)
 {
 	if (ns->type == NS_USER)
 		return -EINVAL;
-	if (ns->type == NS_MNT && t->fs->refs > 1)
-		return -EINVAL;
 	if (!capable(t, CAP_SYS_ADMIN) || (ns->type == NS_MNT && !capable(t, CAP_SYS_CHROOT)))
 		return -EPERM;
+	/* After the capabilities, as Linux's mntns_install. */
+	if (ns->type == NS_MNT && t->fs->refs > 1)
+		return -EINVAL;
 	return 0;
 }
 
 /*
  * setns(2): fd is an open /proc/PID/ns file (nstype 0 or its CLONE_NEW*
  * flag), or a pidfd with the flags of the namespaces to take from its
- * process, all checked before any is joined.  Joining the sandbox's one
- * mount namespace leaves root and cwd as they are (Linux moves both to the
- * namespace's root).
+ * process, all checked before any is joined.  Joining a mount namespace
+ * (its own too) moves root and cwd to the namespace's root, as on Linux.
  */
 SYSCALL(setns)
 {

@@ -548,7 +548,7 @@ SYSCALL(mount)
 		return r;
 	if (flags & MS_REMOUNT) {
 		/* Only the read-only bit changes, on this mount. */
-		if (tp.d != tp.mnt->root) {
+		if (tp.d != tp.mnt->root || !vfs_mount_is_ours(t, tp.mnt)) {
 			r = -EINVAL;
 		} else {
 			tp.mnt->flags = (tp.mnt->flags & ~VFS_MNT_RDONLY) | (flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
@@ -563,13 +563,28 @@ SYSCALL(mount)
 		r = vfs_walk(t, AT_FDCWD, source, WALK_FOLLOW, &sp);
 		if (r < 0)
 			goto out;
-		r = vfs_bind_at(&tp, &sp, flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
+		/* Both ends in the caller's namespace (Linux's do_loopback). */
+		if (!vfs_mount_is_ours(t, tp.mnt) || !vfs_mount_is_ours(t, sp.mnt))
+			r = -EINVAL;
+		else
+			r = vfs_bind_at(&tp, &sp, flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
 		path_put(&sp);
 		goto out;
 	}
-	if (flags & (MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) {
-		/* Propagation types change nothing in a sandbox with one mount namespace. */
-		r = (flags & MS_MOVE) ? -EINVAL : 0;
+	if (flags & (MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE)) {
+		/*
+		 * A propagation type: one of them (MS_REC aside), on the root of a
+		 * mount of the caller's namespace (Linux's do_change_type).  No
+		 * propagation here (vfs.h's struct mnt_ns): every mount is private,
+		 * and the type changes nothing.
+		 */
+		uint64_t prop = flags & ~(uint64_t)(MS_REC | MS_SILENT);
+
+		r = tp.d != tp.mnt->root || !vfs_mount_is_ours(t, tp.mnt) || (prop & (prop - 1)) ? -EINVAL : 0;
+		goto out;
+	}
+	if (flags & MS_MOVE) {
+		r = -EINVAL; /* not yet */
 		goto out;
 	}
 	r = a[2] ? mm_strncpy_in(t->mm, type, a[2], sizeof(type)) : -EFAULT;
@@ -589,6 +604,10 @@ SYSCALL(mount)
 		/* Only the types mount(2) may make; the sandbox's own (gofer, overlay) are not among them. */
 		if (!fst || !(fst->flags & FS_USERMOUNT)) {
 			r = -ENODEV;
+			goto out;
+		}
+		if (!vfs_mount_is_ours(t, tp.mnt)) {
+			r = -EINVAL; /* on a mount of another namespace (Linux's do_add_mount) */
 			goto out;
 		}
 		if (a[4]) {
@@ -624,7 +643,10 @@ SYSCALL(pivot_root)
 		return r;
 	r = vfs_walk(t, AT_FDCWD, a1, WALK_FOLLOW, &po);
 	if (r == 0) {
-		r = vfs_pivot_root(&t->fs->root, &nr, &po);
+		if (!vfs_mount_is_ours(t, t->fs->root.mnt) || !vfs_mount_is_ours(t, nr.mnt) || !vfs_mount_is_ours(t, po.mnt))
+			r = -EINVAL;
+		else
+			r = vfs_pivot_root(&t->fs->root, &nr, &po);
 		path_put(&po);
 	}
 	path_put(&nr);
@@ -647,7 +669,7 @@ SYSCALL(umount2)
 	r = vfs_walk(t, AT_FDCWD, target, (a[1] & UMOUNT_NOFOLLOW) ? 0 : WALK_FOLLOW, &p);
 	if (r < 0)
 		return r;
-	r = vfs_umount(&p, !!(a[1] & MNT_DETACH));
+	r = vfs_mount_is_ours(t, p.mnt) ? vfs_umount(&p, !!(a[1] & MNT_DETACH)) : -EINVAL;
 	path_put(&p);
 	return r;
 }

@@ -15,6 +15,7 @@
 #include "../sentry/host/host.h"
 #include "../sentry/kernel/task.h"
 #include "../sentry/log.h"
+#include "../sentry/mm/memfile.h"
 #include "../sentry/mm/mm.h"
 
 /* ---- supers and inodes ---- */
@@ -352,15 +353,55 @@ void file_put(struct file *f)
 struct path vfs_root;
 struct mount *vfs_mounts;
 
+static int next_mount_id = 20; /* Linux's first ids go to mounts no sandbox sees */
+
 static void add_mount(struct mount *m)
 {
-	static int next_id = 20; /* Linux's first ids go to mounts no sandbox sees */
 	struct mount **pp;
 
-	m->id = next_id++;
+	m->id = next_mount_id++;
 	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
 		;
 	*pp = m;
+}
+
+/*
+ * Mounts with a mountpoint by (parent, mountpoint), as Linux's
+ * mount_hashtable: a walk that crosses a mountpoint finds the mount in
+ * about one step however many namespaces hold a copy of the tree (the
+ * vfs_mounts list has every namespace's mounts).
+ */
+#define MOUNT_HASH 512
+static struct mount *mount_hash[MOUNT_HASH];
+
+static struct mount **mount_bucket(const struct mount *parent, const struct dentry *d)
+{
+	uint64_t x = (uint64_t)(uintptr_t)parent * 0x9E3779B97F4A7C15ull ^ (uint64_t)(uintptr_t)d;
+
+	x *= 0x9E3779B97F4A7C15ull;
+	return &mount_hash[(x >> 40) % MOUNT_HASH];
+}
+
+/* m has just been given its parent and mountpoint. */
+static void hash_mount(struct mount *m)
+{
+	struct mount **b = mount_bucket(m->parent, m->mountpoint);
+
+	m->hnext = *b;
+	*b = m;
+}
+
+/* Before m leaves its parent and mountpoint. */
+static void unhash_mount(struct mount *m)
+{
+	struct mount **pp;
+
+	for (pp = mount_bucket(m->parent, m->mountpoint); *pp; pp = &(*pp)->hnext)
+		if (*pp == m) {
+			*pp = m->hnext;
+			break;
+		}
+	m->hnext = NULL;
 }
 
 struct mount *vfs_mount_on(struct mount *parent, struct dentry *d)
@@ -369,7 +410,7 @@ struct mount *vfs_mount_on(struct mount *parent, struct dentry *d)
 
 	if (!d->mounted)
 		return NULL;
-	for (m = vfs_mounts; m; m = m->next)
+	for (m = *mount_bucket(parent, d); m; m = m->hnext)
 		if (m->parent == parent && m->mountpoint == d)
 			return m;
 	return NULL;
@@ -421,7 +462,9 @@ struct mount *vfs_mount_root(struct super *sb, struct inode *root)
 	sb->mounts++;
 	sb->mounted = 1;
 	m->flags = sb->rdonly;
+	m->ns = &vfs_mnt_ns_init;
 	add_mount(m);
+	vfs_mnt_ns_init.root = m;
 	vfs_root.mnt = m;
 	vfs_root.d = m->root;
 	return m;
@@ -448,7 +491,9 @@ long vfs_mount_at(struct path *p0, struct super *sb, struct inode *root, int fla
 	sb->mounted = 1;
 	m->flags = flags | sb->rdonly;
 	m->parent = p->mnt;
+	m->ns = p->mnt->ns;
 	m->mountpoint = p->d;
+	hash_mount(m);
 	add_mount(m);
 	dentry_get(p->d);
 	p->d->mounted = m;
@@ -505,7 +550,9 @@ long vfs_bind_at(struct path *target0, struct path *source, int flags)
 	m->sb->mounts++;
 	m->flags = flags | (source->mnt->flags & VFS_MNT_RDONLY);
 	m->parent = target->mnt;
+	m->ns = target->mnt->ns;
 	m->mountpoint = target->d;
+	hash_mount(m);
 	add_mount(m);
 	dentry_get(target->d);
 	target->d->mounted = m;
@@ -602,32 +649,44 @@ static int mount_below(struct mount *m, struct mount *a)
 }
 
 /*
- * Takes m off the mount tree.  Paths that still name it keep it (and its
- * root) until the last of them goes; its ".." stays at its root, as a
- * lazily unmounted mount's does on Linux.
+ * Takes the mount at *link off vfs_mounts and off the tree.  Paths that
+ * still name it keep it (and its root) until the last of them goes; its
+ * ".." stays at its root, as a lazily unmounted mount's does on Linux.
  */
-static void detach(struct mount *m)
+static void detach(struct mount **link)
 {
-	struct mount **pp;
+	struct mount *m = *link;
 
-	for (pp = &vfs_mounts; *pp; pp = &(*pp)->next)
-		if (*pp == m) {
-			*pp = m->next;
-			break;
-		}
-	unhang(m);
-	dentry_put(m->mountpoint);
+	*link = m->next;
+	if (m->mountpoint) { /* none for a namespace's root (mnt_ns_release) */
+		unhash_mount(m);
+		unhang(m);
+		dentry_put(m->mountpoint);
+	}
 	m->mountpoint = NULL;
 	m->parent = NULL;
 	m->next = NULL;
+	m->ns = NULL;
 	m->detached = 1;
 	if (!m->users)
 		mount_free(m);
 }
 
+/* Takes off the tree every mount on the list marked detached (Linux's umount_tree). */
+static void detach_marked(void)
+{
+	struct mount **pp;
+
+	for (pp = &vfs_mounts; *pp;)
+		if ((*pp)->detached)
+			detach(pp); /* takes it off the list: *pp is the next */
+		else
+			pp = &(*pp)->next;
+}
+
 long vfs_umount(struct path *p, int lazy)
 {
-	struct mount *m = p->mnt, *c, **pp;
+	struct mount *m = p->mnt, *c;
 
 	if (p->d != m->root || !m->parent)
 		return -EINVAL; /* not a mount point (or the root, or unmounted already) */
@@ -644,11 +703,7 @@ long vfs_umount(struct path *p, int lazy)
 	/* m and every mount below it, locked ones too (they go with the tree, as on Linux), marked first. */
 	for (c = vfs_mounts; c; c = c->next)
 		c->detached = mount_below(c, m);
-	for (pp = &vfs_mounts; *pp;)
-		if ((*pp)->detached)
-			detach(*pp); /* takes it off the list: *pp is the next */
-		else
-			pp = &(*pp)->next;
+	detach_marked();
 	return 0;
 }
 
@@ -687,12 +742,19 @@ long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_o
 		return -EBUSY;
 
 	/* new_root leaves its mount point and becomes the root; the old root hangs at put_old. */
+	unhash_mount(nm);
 	unhang(nm);
 	dentry_put(nm->mountpoint);
 	nm->mountpoint = NULL;
 	nm->parent = NULL;
+	if (old->mountpoint) { /* a root chroot'ed to a mount below the namespace's: it leaves that place */
+		unhash_mount(old);
+		unhang(old);
+		dentry_put(old->mountpoint);
+	}
 	old->parent = put_old->mnt;
 	old->mountpoint = put_old->d;
+	hash_mount(old);
 	dentry_get(put_old->d);
 	put_old->d->mounted = old;
 	/* The root first in /proc/mounts. */
@@ -707,6 +769,8 @@ long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_o
 		nm->next = vfs_mounts;
 		vfs_mounts = nm;
 	}
+	if (nm->ns && nm->ns->root == old)
+		nm->ns->root = nm;
 	if (vfs_root.mnt == old) {
 		vfs_root.mnt = nm;
 		vfs_root.d = nm->root;
@@ -734,6 +798,141 @@ long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_o
 			}
 		}
 	return 0;
+}
+
+/* ---- mount namespaces ---- */
+
+struct mnt_ns vfs_mnt_ns_init = {.ns = {.refs = 1, .type = NS_MNT, .ino = NS_MNT_INIT_INO}};
+
+struct mnt_ns *vfs_mnt_ns(const struct task *t)
+{
+	return t && t->mnt ? (struct mnt_ns *)t->mnt : &vfs_mnt_ns_init;
+}
+
+int vfs_mount_is_ours(const struct task *t, const struct mount *m)
+{
+	return m && !m->detached && m->ns == vfs_mnt_ns(t);
+}
+
+/* The last task and the last ns file are gone: every mount in it goes, as a lazy umount of each. */
+static void mnt_ns_release(struct ns_common *common)
+{
+	struct mnt_ns *ns = (struct mnt_ns *)common;
+	struct mount *m;
+
+	for (m = vfs_mounts; m; m = m->next)
+		m->detached = m->ns == ns;
+	detach_marked();
+	mf_uncharge(ns->charged);
+	free(ns);
+}
+
+/* A place in src moves to the same dentry on its mount's copy (vfs_mnt_ns_copy's scratch). */
+static void path_to_copy(struct path *p, const struct mnt_ns *src)
+{
+	struct mount *c;
+
+	if (!p->d || !p->mnt || p->mnt->ns != src)
+		return;
+	c = p->mnt->copy;
+	c->users++;
+	p->mnt->users--; /* still attached: no free to check for */
+	p->mnt = c;
+}
+
+/*
+ * Linux's copy_mnt_ns: every mount of src duplicated (same root, super,
+ * flags and lock, a new id), each hung on its parent's copy at the same
+ * mountpoint, in src's order.  All memory is taken first, so that a
+ * failure changes nothing; the mounts are charged with the namespace, and
+ * given back with it.
+ */
+struct ns_common *vfs_mnt_ns_copy(struct ns_common *src_common, struct fs_context *fs)
+{
+	struct mnt_ns *src = (struct mnt_ns *)src_common, *ns;
+	struct mount *m, *c, *first = NULL, **tail = &first;
+	size_t n = 0, bytes;
+
+	for (m = vfs_mounts; m; m = m->next)
+		n += m->ns == src;
+	bytes = sizeof(*ns) + n * sizeof(struct mount);
+	if (mf_charge(bytes) < 0)
+		return NULL;
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		goto nomem;
+	for (m = vfs_mounts; m; m = m->next) {
+		if (m->ns != src)
+			continue;
+		if (!(c = calloc(1, sizeof(*c))))
+			goto nomem;
+		m->copy = c;
+		*tail = c; /* through next until they go on the list */
+		tail = &c->next;
+	}
+	ns->ns = (struct ns_common){.refs = 1, .type = NS_MNT, .ino = ns_alloc_ino(), .release = mnt_ns_release};
+	ns->charged = bytes;
+	for (m = vfs_mounts; m; m = m->next) {
+		if (m->ns != src)
+			continue;
+		c = m->copy;
+		c->root = m->root;
+		dentry_get(c->root);
+		c->sb = m->sb;
+		c->sb->mounts++;
+		c->flags = m->flags;
+		c->locked = m->locked;
+		c->ns = ns;
+		c->parent = m->parent ? m->parent->copy : NULL; /* a parent is in its child's namespace */
+		c->mountpoint = m->mountpoint;
+		if (c->mountpoint) {
+			dentry_get(c->mountpoint);
+			hash_mount(c);
+			/* The newest: the old namespace, more often gone first, then finds no search in unhang. */
+			c->mountpoint->mounted = c;
+		}
+	}
+	ns->root = src->root ? src->root->copy : NULL;
+	path_to_copy(&fs->root, src);
+	path_to_copy(&fs->cwd, src);
+	for (m = vfs_mounts; m; m = m->next)
+		m->copy = NULL;
+	/* At the end of the list, in one go (add_mount for each would walk it each time). */
+	for (c = first; c; c = c->next)
+		c->id = next_mount_id++;
+	for (tail = &vfs_mounts; *tail; tail = &(*tail)->next)
+		;
+	*tail = first;
+	return &ns->ns;
+
+nomem:
+	for (m = vfs_mounts; m; m = m->next) {
+		free(m->copy);
+		m->copy = NULL;
+	}
+	free(ns);
+	mf_uncharge(bytes);
+	return NULL;
+}
+
+/*
+ * setns: fs's root and cwd go to ns's root, on the topmost mount stacked
+ * there (Linux's mntns_install).
+ */
+void vfs_mnt_ns_enter(struct ns_common *common, struct fs_context *fs)
+{
+	struct mnt_ns *ns = (struct mnt_ns *)common;
+	struct path root;
+
+	if (!ns->root)
+		return;
+	root = mount_target(&(struct path){ns->root, ns->root->root});
+	path_get(&root);
+	path_put(&fs->root);
+	fs->root = root;
+	path_get(&root);
+	path_put(&fs->cwd);
+	fs->cwd = root;
 }
 
 /* ---- helpers ---- */

@@ -179,4 +179,7 @@ const struct task_files_ops vfs_task_files = {
 	.fdt_put = fdt_put,
 	.fs_copy = fs_copy,
 	.fs_put = fs_put,
+	.mnt_ns_init = &vfs_mnt_ns_init.ns,
+	.mnt_ns_copy = vfs_mnt_ns_copy,
+	.mnt_ns_enter = vfs_mnt_ns_enter,
 };

@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 
 #include "../include/abi/abi.h"
+#include "../sentry/kernel/ns.h"
 #include "../sentry/kernel/wait.h"
 
 struct task;
@@ -235,7 +236,7 @@ static inline int dentry_dead(const struct dentry *d)
 enum { VFS_MNT_RDONLY = 1 };
 
 struct mount {
-	struct mount *next;  /* all mounts, oldest first (/proc/mounts) */
+	struct mount *next;  /* all mounts of every namespace, oldest first (/proc/mounts) */
 	struct dentry *root;
 	struct mount *parent;
 	struct dentry *mountpoint;
@@ -245,7 +246,40 @@ struct mount {
 	int locked; /* the sandbox is built on it: no umount, no bind that shows what it covers */
 	int users;    /* paths that name it (path_get, path_put): umount is EBUSY while any but the caller's do */
 	int detached; /* unmounted: freed when its last user lets go */
+	struct mnt_ns *ns;  /* the namespace it is in; NULL once detached */
+	struct mount *copy; /* while its namespace is copied (vfs/core.c's mnt_ns_copy): its copy */
+	struct mount *hnext; /* vfs/core.c's hash by (parent, mountpoint), while it has a mountpoint */
 };
+
+/*
+ * A mount namespace (namespaces(7)): the mounts whose ns it is, a tree
+ * below root.  Every namespace's mounts are on the one vfs_mounts list;
+ * a mount's parent is always in its own namespace, so a walk that crosses
+ * mounts (vfs_mount_on) stays in the namespace it started in.  A copy
+ * (unshare, clone with CLONE_NEWNS) duplicates every mount, as Linux's
+ * copy_mnt_ns; mounts made or unmounted afterwards are seen in their own
+ * namespace only.  cvisor differs from Linux in having no propagation:
+ * every mount is private (MS_SHARED, MS_SLAVE and MS_UNBINDABLE are
+ * accepted and change nothing).  When its last reference goes (tasks,
+ * task->mnt; open /proc/PID/ns/mnt files) every mount in it is unmounted
+ * lazily: those still in use (open files, a cwd elsewhere) live on
+ * detached until let go.
+ */
+struct mnt_ns {
+	struct ns_common ns; /* first: the kernel's handle on it */
+	struct mount *root;  /* its root mount (pivot_root changes it) */
+	size_t charged;      /* bytes charged to the sandbox's memory for it */
+};
+/* The sandbox's first namespace: vfs_mount_root's mount is its root. */
+extern struct mnt_ns vfs_mnt_ns_init;
+/* t's mount namespace (the first for a task made without one: unit tests). */
+struct mnt_ns *vfs_mnt_ns(const struct task *t);
+/*
+ * Is m a mount of t's namespace, not unmounted (Linux's check_mnt)?
+ * mount(2), umount2 and pivot_root change only those: EINVAL for mounts
+ * reached through another namespace (/proc/PID/root, an fd).
+ */
+int vfs_mount_is_ours(const struct task *t, const struct mount *m);
 
 struct path {
 	struct mount *mnt;
@@ -331,6 +365,9 @@ struct fdtable *fdt_copy(struct fdtable *src);
 /* A copy of src with its own root, cwd and umask (fork without CLONE_FS), or NULL. */
 struct fs_context *fs_copy(struct fs_context *src);
 void fs_put(struct fs_context *fs);
+/* task_files's mnt_ns_copy and mnt_ns_enter (task.h). */
+struct ns_common *vfs_mnt_ns_copy(struct ns_common *src, struct fs_context *fs);
+void vfs_mnt_ns_enter(struct ns_common *ns, struct fs_context *fs);
 /* The above, for the kernel's tasks (sentry/kernel/task.h), set at start-up. */
 extern const struct task_files_ops vfs_task_files;
 
@@ -459,12 +496,12 @@ long vfs_umount(struct path *p, int lazy);
  * /tmp, /dev, /proc...) is never reachable from the sandbox.
  */
 void vfs_lock_mounts(void);
-extern struct path vfs_root;
-extern struct mount *vfs_mounts;
+extern struct path vfs_root;   /* the root of the first mount namespace */
+extern struct mount *vfs_mounts; /* every namespace's (struct mount's next) */
 /*
  * pivot_root(2) for a task whose root is root: new_root (the root of a
- * mount below it) becomes the root of the sandbox's one mount namespace,
- * the old root mount moves to put_old (at or under new_root), and every
+ * mount below it) becomes the root of its mount namespace (and vfs_root
+ * with it, in the first namespace), the old root mount moves to put_old (at or under new_root), and every
  * root and cwd at the old root moves to the new one.
  */
 long vfs_pivot_root(struct path *root, struct path *new_root, struct path *put_old);

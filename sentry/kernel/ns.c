@@ -1,7 +1,8 @@
 /*
  * Namespace objects (see ns.h): their numbers, references and the UTS
  * namespace.  System V IPC's namespace is sentry/ipc's (task.h's
- * task_ipc_ns hooks); the others are single objects here.
+ * task_ipc_ns hooks), the mount namespace the VFS's (task_files); the
+ * others are single objects here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +19,12 @@
 #define INIT_INO_CGROUP 0xEFFFFFFBu
 #define INIT_INO_TIME 0xEFFFFFFAu
 /* Dynamic numbers start where Linux's proc_alloc_inum does; mnt and net take the first two. */
-#define FIRST_DYN_INO 0xF0000000u
+#define FIRST_DYN_INO NS_MNT_INIT_INO
 
 struct uts_ns uts_ns_init = {.ns = {.refs = 1, .type = NS_UTS, .ino = INIT_INO_UTS}};
 
 static struct ns_common singles[NS_NTYPES] = {
 	[NS_CGROUP] = {1, NS_CGROUP, INIT_INO_CGROUP, NULL},
-	[NS_MNT] = {1, NS_MNT, FIRST_DYN_INO, NULL},
 	[NS_NET] = {1, NS_NET, FIRST_DYN_INO + 1, NULL},
 	[NS_PID] = {1, NS_PID, INIT_INO_PID, NULL},
 	[NS_TIME] = {1, NS_TIME, INIT_INO_TIME, NULL},

@@ -1,9 +1,11 @@
 /*
- * Namespaces (namespaces(7)): what a task sees of the UTS names and of
- * System V IPC is the namespace it points at, a refcounted object that
- * unshare(2), clone(2) and setns(2) give it.  The mount, network, pid, user,
- * cgroup and time namespaces are one each for the whole sandbox: objects
- * too, so that /proc/PID/ns shows them, but none can be made.
+ * Namespaces (namespaces(7)): what a task sees of the UTS names, of
+ * System V IPC and of the mount tree is the namespace it points at, a
+ * refcounted object that unshare(2), clone(2) and setns(2) give it.  Mount
+ * namespaces are the VFS's (vfs.h's struct mnt_ns), IPC ones sentry/ipc's.
+ * The network, pid, user, cgroup and time namespaces are one each for the
+ * whole sandbox: objects too, so that /proc/PID/ns shows them, but none can
+ * be made.
  *
  * Every namespace has an inode number, unique in the sandbox for as long as
  * it lives, which /proc/PID/ns/<name> shows ("uts:[4026531838]") and whose
@@ -11,7 +13,7 @@
  * for the initial ones.
  *
  * Locking: sentry_lock protects the reference counts and the UTS names.
- * A task holds a reference on each of its own (task->uts, task->ipc); an
+ * A task holds a reference on each of its own (task->uts, ->ipc, ->mnt); an
  * open /proc/PID/ns file holds one on its namespace.
  */
 #pragma once
@@ -38,11 +40,14 @@ struct uts_ns {
 /* The sandbox's first UTS namespace: start-up sets its names (the host's, or the container's). */
 extern struct uts_ns uts_ns_init;
 
+/* The sandbox's first mount namespace's number: Linux's first dynamic one, which its initial one takes. */
+#define NS_MNT_INIT_INO 0xF0000000u
+
 /* Linux's name for a type ("uts", "ipc", ...), as /proc/PID/ns and readlink show it. */
 const char *ns_type_name(enum ns_type type);
 /* The CLONE_NEW* flag of a type (setns's nstype). */
 int ns_type_flag(enum ns_type type);
-/* The one namespace of a type that cannot be made anew (mnt, net, pid, user, cgroup, time). */
+/* The one namespace of a type that cannot be made anew (net, pid, user, cgroup, time). */
 struct ns_common *ns_single(enum ns_type type);
 /* A new inode number for a namespace (unique until some 2^28 namespaces have been made). */
 uint32_t ns_alloc_ino(void);

@@ -194,21 +194,25 @@ static void task_ns_drop(struct task *t)
 	if (t->uts)
 		ns_put(&t->uts->ns);
 	ns_put(t->ipc);
+	ns_put(t->mnt);
 	t->uts = NULL;
 	t->ipc = NULL;
+	t->mnt = NULL;
 }
 
 /* The namespaces cvisor makes anew; of the others (NS_REFUSED) the sandbox has one each. */
-#define NS_MADE (CLONE_NEWUTS | CLONE_NEWIPC)
-#define NS_REFUSED (CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP)
+#define NS_MADE (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS)
+#define NS_REFUSED (CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP)
 
 /*
  * The UTS and IPC namespaces that flags (clone's or unshare's CLONE_NEW*)
  * give a task of p's: new ones (references in *uts and *ipc), or p's own
  * (*uts and *ipc left NULL).  Making any needs CAP_SYS_ADMIN (EPERM), as
- * Linux's copy_namespaces.  A mount, network, pid, user or cgroup
- * namespace of its own is refused with EPERM even to root: the sandbox has
- * one of each, as a container whose runtime denies the caller them.
+ * Linux's copy_namespaces.  A network, pid, user or cgroup namespace of
+ * its own is refused with EPERM even to root: the sandbox has one of each,
+ * as a container whose runtime denies the caller them.  A mount namespace
+ * is checked for here but made by the caller (mnt_ns_make), once the new
+ * fs context whose root and cwd move into it exists.
  */
 static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct ns_common **ipc)
 {
@@ -220,6 +224,8 @@ static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct 
 		return -EPERM;
 	if ((flags & CLONE_NEWIPC) && !task_ipc_ns_new)
 		return -EPERM; /* no System V IPC to make one of */
+	if ((flags & CLONE_NEWNS) && (!task_files->mnt_ns_copy || !p->mnt))
+		return -EPERM; /* no mounts to copy */
 	if ((flags & CLONE_NEWUTS) && !(*uts = uts_ns_copy(p->uts)))
 		return -ENOMEM;
 	if ((flags & CLONE_NEWIPC) && !(*ipc = task_ipc_ns_new())) {
@@ -231,12 +237,28 @@ static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct 
 	return 0;
 }
 
+/*
+ * The mount namespace a task of p's gets, whose fs context is fs: a copy
+ * of p's for CLONE_NEWNS (fs's root and cwd moved into it), else p's.
+ * NULL only when there is no memory for the copy.
+ */
+static struct ns_common *mnt_ns_make(struct task *p, uint64_t flags, struct fs_context *fs)
+{
+	if (flags & CLONE_NEWNS)
+		return task_files->mnt_ns_copy(p->mnt, fs);
+	if (p->mnt)
+		ns_get(p->mnt);
+	return p->mnt;
+}
+
 struct ns_common *task_ns(struct task *t, enum ns_type type)
 {
 	if (type == NS_UTS)
 		return &t->uts->ns;
 	if (type == NS_IPC)
 		return t->ipc;
+	if (type == NS_MNT)
+		return t->mnt;
 	return ns_single(type);
 }
 
@@ -252,6 +274,11 @@ void task_join_ns(struct task *t, struct ns_common *ns)
 		ns_get(ns);
 		ns_put(t->ipc);
 		t->ipc = ns;
+	} else if (ns->type == NS_MNT) {
+		ns_get(ns);
+		ns_put(t->mnt);
+		t->mnt = ns;
+		task_files->mnt_ns_enter(ns, t->fs);
 	}
 }
 
@@ -278,6 +305,9 @@ struct task *task_create_init(void)
 	t->ipc = task_ipc_ns_init;
 	if (t->ipc)
 		ns_get(t->ipc);
+	t->mnt = task_files->mnt_ns_init;
+	if (t->mnt)
+		ns_get(t->mnt);
 	g->tgid = g->pgid = g->sid = t->tid = 1;
 	g->leader = t;
 	g->dumpable = 1;
@@ -345,6 +375,9 @@ struct task *task_new_process(long *err)
 	t->ipc = init->ipc;
 	if (t->ipc)
 		ns_get(t->ipc);
+	t->mnt = init->mnt; /* with pid 1's root and cwd (fs_copy above) */
+	if (t->mnt)
+		ns_get(t->mnt);
 	t->tid = alloc_pid();
 	g->tgid = g->pgid = g->sid = t->tid;
 	g->leader = t;
@@ -561,6 +594,9 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	} else if (!(c->fs = task_files->fs_copy(p->fs))) {
 		goto nomem;
 	}
+	/* CLONE_NEWNS without CLONE_FS (checked above): c's own fs context moves into the copy. */
+	if (!(c->mnt = mnt_ns_make(p, flags, c->fs)) && p->mnt)
+		goto nomem;
 	if (flags & CLONE_VM) {
 		/* Another thread of the stub process that runs the shared memory. */
 		c->ctx = plat->ctx_clone(p->ctx, &err);
@@ -655,9 +691,11 @@ SYSCALL(clone) { return do_clone(t, a[0], a[1], a[2], a[3], a[4]); }
 
 /*
  * unshare(2): a file table or a file-system context (root, cwd, umask) of
- * the caller's own, a semadj list of its own, a UTS or IPC namespace of its
- * own (ns_make).  Everything is made before anything changes, so that a
- * failure leaves the caller as it was.
+ * the caller's own, a semadj list of its own, a UTS, IPC or mount namespace
+ * of its own (ns_make, mnt_ns_make).  Everything is made before anything
+ * changes, so that a failure leaves the caller as it was: the mount
+ * namespace last, as its copy moves the (unshared) fs context's root and
+ * cwd.
  */
 SYSCALL(unshare)
 {
@@ -665,7 +703,7 @@ SYSCALL(unshare)
 	int alone = t->tg->nthreads == 1;
 	struct fdtable *files = NULL;
 	struct fs_context *fs = NULL;
-	struct ns_common *ipc;
+	struct ns_common *ipc, *mnt = NULL;
 	struct uts_ns *uts;
 	long r;
 
@@ -696,6 +734,8 @@ SYSCALL(unshare)
 		goto nomem;
 	if ((flags & CLONE_FS) && t->fs->refs > 1 && !(fs = task_files->fs_copy(t->fs)))
 		goto nomem;
+	if ((flags & CLONE_NEWNS) && !(mnt = mnt_ns_make(t, flags, fs ? fs : t->fs)))
+		goto nomem;
 	if (files) {
 		task_files->fdt_put(t->files);
 		t->files = files;
@@ -715,11 +755,17 @@ SYSCALL(unshare)
 		ns_put(t->ipc);
 		t->ipc = ipc;
 	}
+	if (mnt) {
+		ns_put(t->mnt);
+		t->mnt = mnt;
+	}
 	return 0;
 
 nomem:
 	if (files)
 		task_files->fdt_put(files);
+	if (fs)
+		task_files->fs_put(fs);
 	if (uts)
 		ns_put(&uts->ns);
 	ns_put(ipc);

@@ -213,6 +213,7 @@ struct task {
 	struct creds cred;
 	struct uts_ns *uts;            /* reference: its UTS namespace (ns.h) */
 	struct ns_common *ipc;         /* reference: its IPC namespace, sentry/ipc's (task_ipc_ns) */
+	struct ns_common *mnt;         /* reference: its mount namespace, the VFS's (task_files); NULL: none */
 	char comm[16];
 	gva_t clear_child_tid;
 	gva_t robust_list;
@@ -363,12 +364,13 @@ extern void (*task_exit_ipc)(int tgid);
  */
 extern struct ns_common *task_ipc_ns_init;
 extern struct ns_common *(*task_ipc_ns_new)(void);
-/* The namespace of a type t is in (its own UTS and IPC ones, the sandbox's others). */
+/* The namespace of a type t is in (its own UTS, IPC and mount ones, the sandbox's others). */
 struct ns_common *task_ns(struct task *t, enum ns_type type);
 /*
- * setns(2) after its checks: t joins ns, a UTS or IPC namespace (an IPC
- * one applies its SEM_UNDO adjustments first, as unshare), or stays where
- * it is for the others, which are one each.
+ * setns(2) after its checks: t joins ns, a UTS, IPC or mount namespace (an
+ * IPC one applies its SEM_UNDO adjustments first, as unshare; a mount one
+ * moves t's root and cwd to its root), or stays where it is for the
+ * others, which are one each.
  */
 void task_join_ns(struct task *t, struct ns_common *ns);
 /* Woken at every thread group's exit: what pidfd pollers wait on. */
@@ -386,6 +388,16 @@ struct task_files_ops {
 	void (*fdt_put)(struct fdtable *t);
 	struct fs_context *(*fs_copy)(struct fs_context *src);
 	void (*fs_put)(struct fs_context *fs);
+	/*
+	 * Mount namespaces are the VFS's too (struct mnt_ns).  mnt_ns_init is
+	 * the first, which the first task gets (NULL: no mounts, unit tests).
+	 * mnt_ns_copy makes a copy of src's mounts and moves fs's root and cwd
+	 * to their copies (NULL: no memory, and fs as it was); mnt_ns_enter
+	 * moves fs's root and cwd to ns's root (setns).
+	 */
+	struct ns_common *mnt_ns_init;
+	struct ns_common *(*mnt_ns_copy)(struct ns_common *src, struct fs_context *fs);
+	void (*mnt_ns_enter)(struct ns_common *ns, struct fs_context *fs);
 };
 extern const struct task_files_ops *task_files;
 int tg_send_signal(struct thread_group *tg, int sig, const siginfo_t *info);

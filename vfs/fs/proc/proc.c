@@ -506,10 +506,24 @@ static void gen_config(struct proc_buf *b)
 	bwrite(b, tail, sizeof(tail));
 }
 
+/* /proc/PID/mounts: the mounts of t's namespace, at their paths from t's root (those outside it left out). */
+static void gen_mounts(struct proc_buf *b, struct task *t)
+{
+	struct mount *m;
+
+	for (m = vfs_mounts; m; m = m->next) {
+		char path[ABI_PATH_MAX];
+		struct path p = {m, m->root};
+
+		if (!t || m->ns != vfs_mnt_ns(t) || vfs_path_string(t, &p, path, sizeof(path)) < 0)
+			continue;
+		bprintf(b, "%s %s %s %s 0 0\n", fs_name(m), path, fs_name(m), (m->flags & VFS_MNT_RDONLY) ? "ro" : "rw");
+	}
+}
+
 static void gen_global(struct proc_buf *b, int which)
 {
 	uint64_t total = sandbox.memory / 1024, used = mf.used * 4, up = host_monotonic_ns() - sandbox.start_ns;
-	struct mount *m;
 	int i;
 
 	switch (which) {
@@ -550,14 +564,7 @@ static void gen_global(struct proc_buf *b, int which)
 			bprintf(b, "nodev\t%s\n", vfs_fs_name(i));
 		break;
 	case G_MOUNTS:
-		for (m = vfs_mounts; m; m = m->next) {
-			char path[ABI_PATH_MAX];
-			struct path p = {m, m->root};
-
-			if (!task_current || vfs_path_string(task_current, &p, path, sizeof(path)) < 0)
-				continue;
-			bprintf(b, "%s %s %s %s 0 0\n", fs_name(m), path, fs_name(m), (m->flags & VFS_MNT_RDONLY) ? "ro" : "rw");
-		}
+		gen_mounts(b, task_current);
 		break;
 	case G_CMDLINE:
 		bprintf(b, "cvisor\n");
@@ -893,7 +900,7 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 		bprintf(b, "0::/\n");
 		break;
 	case F_MOUNTS:
-		gen_global(b, G_MOUNTS);
+		gen_mounts(b, t);
 		break;
 	case F_MOUNTINFO: {
 		struct mount *m;
@@ -902,7 +909,7 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 			char path[ABI_PATH_MAX], root[ABI_PATH_MAX];
 			struct path p = {m, m->root};
 
-			if (!t || vfs_path_string(t, &p, path, sizeof(path)) < 0)
+			if (!t || m->ns != vfs_mnt_ns(t) || vfs_path_string(t, &p, path, sizeof(path)) < 0)
 				continue;
 			fs_root_path(m, root, sizeof(root));
 			/* The root mount's parent is outside the sandbox's view, as on Linux: id 1. */
