@@ -1,9 +1,10 @@
 /*
  * Namespaces (namespaces(7)): what a task sees of the UTS names and of
- * System V IPC is the namespace it points at, a refcounted object that
- * unshare(2), clone(2) and setns(2) give it.  The mount, network, pid, user,
- * cgroup and time namespaces are one each for the whole sandbox: objects
- * too, so that /proc/PID/ns shows them, but none can be made.
+ * System V IPC and of the network is the namespace it points at, a
+ * refcounted object that unshare(2), clone(2) and setns(2) give it (the IPC
+ * and network ones belong to sentry/ipc and netstack).  The mount, pid,
+ * user, cgroup and time namespaces are one each for the whole sandbox:
+ * objects too, so that /proc/PID/ns shows them, but none can be made.
  *
  * Every namespace has an inode number, unique in the sandbox for as long as
  * it lives, which /proc/PID/ns/<name> shows ("uts:[4026531838]") and whose
@@ -11,12 +12,15 @@
  * for the initial ones.
  *
  * Locking: sentry_lock protects the reference counts and the UTS names.
- * A task holds a reference on each of its own (task->uts, task->ipc); an
+ * A task holds a reference on each of its own (task->uts, ipc, net); an
  * open /proc/PID/ns file holds one on its namespace.
  */
 #pragma once
 
 #include <stdint.h>
+
+/* The inode number of the sandbox's first network namespace (netstack's net_init_ns). */
+#define NS_INO_NET_INIT 0xF0000001u
 
 /* In the order of /proc/PID/ns's listing. */
 enum ns_type { NS_CGROUP, NS_IPC, NS_MNT, NS_NET, NS_PID, NS_TIME, NS_USER, NS_UTS, NS_NTYPES };
