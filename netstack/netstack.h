@@ -342,6 +342,8 @@ struct netns {
 	int backlog_len;
 	unsigned local_port_lo, local_port_hi; /* ip_local_port_range: 32768..60999 */
 	int fib4_made;         /* an IPv4 route was ever added (Linux's FIB tables exist: see net_addr_type) */
+	struct neigh *neighs;  /* the neighbour cache of its Ethernet links (netstack/arp/neigh.c) */
+	int nneighs;
 };
 
 extern struct netns net_init_ns;

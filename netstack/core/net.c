@@ -53,6 +53,7 @@ void net_ns_teardown(struct netns *ns)
 	int h;
 
 	net_frag_flush(ns);
+	neigh_flush(ns);
 	for (p = ns->backlog; p; p = np) {
 		np = p->next;
 		pkb_free(p);
