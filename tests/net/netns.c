@@ -6,7 +6,8 @@
  * fail; a listener in one namespace is not reachable from another; one port
  * is bound in two namespaces at once; a socket keeps the namespace it was
  * made in after its task moves (setns); /proc/net/tcp and /proc/PID/net
- * show each namespace's own sockets; each namespace has its own inode.
+ * show each namespace's own sockets; each namespace has its own inode;
+ * abstract AF_UNIX names are per namespace too.
  *
  * The program unshares a network namespace of its own before anything
  * else, natively as in the sandbox, so the native run never touches the
@@ -22,11 +23,13 @@
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #define PORT 47011
@@ -185,6 +188,18 @@ static void tcp_table(const char *path, const char *name)
 	}
 }
 
+/* An AF_UNIX stream socket and the abstract name "\0cvisor-netns-test". */
+static int unix_abstract(struct sockaddr_un *un, socklen_t *len)
+{
+	static const char name[] = "cvisor-netns-test";
+
+	memset(un, 0, sizeof(*un));
+	un->sun_family = AF_UNIX;
+	memcpy(un->sun_path + 1, name, sizeof(name) - 1);
+	*len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + sizeof(name));
+	return socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
 static ino_t ino_of(int fd)
 {
 	struct stat st;
@@ -246,7 +261,9 @@ static void clone_child(ino_t a, ino_t b)
 
 int main(void)
 {
-	int fda, fdb, la, lb, ua, ub, sa, s, c;
+	int fda, fdb, la, lb, ua, ub, sa, s, c, xa, xb, xs;
+	struct sockaddr_un un;
+	socklen_t unlen;
 	ino_t a, b;
 
 	if (unshare(CLONE_NEWNET) < 0) {
@@ -270,6 +287,10 @@ int main(void)
 	ua = socket(AF_INET, SOCK_DGRAM, 0);
 	CHECK("A: udp bind 127.0.0.1:P", bind_to(ua, "127.0.0.1", PORT));
 	sa = tcp_socket(); /* made in A, used from B */
+	xa = unix_abstract(&un, &unlen);
+	CHECK("A: bind an abstract unix name", bind(xa, (struct sockaddr *)&un, unlen));
+	CHECK("A: listen on it", listen(xa, 4));
+	xs = unix_abstract(&un, &unlen); /* made in A, used from B */
 
 	/* Namespace B. */
 	CHECK("unshare(CLONE_NEWNET) again", unshare(CLONE_NEWNET));
@@ -288,6 +309,18 @@ int main(void)
 	fcntl(lb, F_SETFL, O_NONBLOCK);
 	ub = socket(AF_INET, SOCK_DGRAM, 0);
 	CHECK("B: udp bind the same port", bind_to(ub, "127.0.0.1", PORT));
+	s = unix_abstract(&un, &unlen);
+	CHECK("B: connect to A's abstract name", connect(s, (struct sockaddr *)&un, unlen));
+	close(s);
+	xb = unix_abstract(&un, &unlen);
+	CHECK("B: bind the same abstract name", bind(xb, (struct sockaddr *)&un, unlen));
+	CHECK("B: listen on it", listen(xb, 4));
+	CHECK("B: connect to the name with the unix socket made in A", connect(xs, (struct sockaddr *)&un, unlen));
+	fcntl(xa, F_SETFL, O_NONBLOCK);
+	fcntl(xb, F_SETFL, O_NONBLOCK);
+	CHECK("B's unix listener has nothing", accept(xb, NULL, NULL));
+	c = accept(xa, NULL, NULL);
+	printf("A's unix listener accepts it: %s\n", c >= 0 ? "yes" : errname(errno));
 	CHECK("B: connect with the socket made in A", connect_to(sa, "127.0.0.1", PORT));
 	c = accept(la, NULL, NULL);
 	printf("A's listener accepts it: %s\n", c >= 0 ? "yes" : errname(errno));
