@@ -210,9 +210,9 @@ static void task_ns_drop(struct task *t)
  * The UTS, IPC and network namespaces that flags (clone's or unshare's
  * CLONE_NEW*) give a task of p's: new ones (references in *uts, *ipc and
  * *net), or p's own (left NULL).  Making any needs CAP_SYS_ADMIN (EPERM), as
- * Linux's copy_namespaces.  A mount, network, pid, user or cgroup
- * namespace of its own is refused with EPERM even to root: the sandbox has
- * one of each, as a container whose runtime denies the caller them.
+ * Linux's copy_namespaces.  A mount, pid, user or cgroup namespace of its
+ * own is refused with EPERM even to root: the sandbox has one of each, as a
+ * container whose runtime denies the caller them.
  */
 static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct ns_common **ipc,
 		    struct ns_common **net)
