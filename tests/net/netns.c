@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <linux/sched.h>
 #include <sys/wait.h>
 
 #define PORT 47011
@@ -259,6 +260,31 @@ static void clone_child(ino_t a, ino_t b)
 	close(ready[1]);
 }
 
+/* clone3 with CLONE_NEWNET: the child's namespace is new and its lo down. */
+static void clone3_child(ino_t a, ino_t b)
+{
+	struct clone_args ca = {.flags = CLONE_NEWNET, .exit_signal = SIGCHLD};
+	pid_t pid;
+	int st;
+
+	fflush(stdout);
+	pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid == 0) {
+		ino_t me = self_ino();
+
+		printf("clone3 child: namespace is new: %s\n", me != a && me != b && me ? "yes" : "no");
+		lo_flags("clone3 child");
+		fflush(stdout);
+		_exit(0);
+	}
+	if (pid < 0) {
+		printf("clone3(CLONE_NEWNET): %s\n", errname(errno));
+		return;
+	}
+	waitpid(pid, &st, 0);
+	printf("clone3 child: status %d\n", st);
+}
+
 int main(void)
 {
 	int fda, fdb, la, lb, ua, ub, sa, s, c, xa, xb, xs;
@@ -343,5 +369,6 @@ int main(void)
 	CHECK("setns(B, CLONE_NEWUTS)", setns(fdb, CLONE_NEWUTS));
 
 	clone_child(a, b);
+	clone3_child(a, b);
 	return 0;
 }
