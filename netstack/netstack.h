@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../sentry/kernel/ns.h"
 #include "../sentry/kernel/timer.h"
 
 struct file;
@@ -174,6 +175,7 @@ struct netif {
 	unsigned char hwaddr[6], broadcast[6];
 	int hwlen;
 	int no_csum;           /* loopback: checksums neither made nor checked */
+	int was_up;            /* has been up: Linux gives a device its qdisc then ("noop" before) */
 	struct netif_addr *addrs;
 	struct netif_mcast *mcast; /* the multicast groups joined on it, each with its count of sockets */
 	struct net_route mroute;   /* what net_route_lookup answers for a group sent out here (IP_MULTICAST_IF) */
@@ -307,10 +309,19 @@ enum {
 
 /*
  * A network stack instance: interfaces, routes, bound ports and counters.
- * The sandbox starts with one (net_init_ns); unshare(CLONE_NEWNET) will
- * make more, each starting with a down lo.
+ * The sandbox starts with one (net_init_ns, which lives as long as the
+ * sandbox); unshare(CLONE_NEWNET), clone and clone3 make more
+ * (net_ns_new), each starting with a down lo, as Linux's.
+ *
+ * References (ns.refs, under sentry_lock): each task in it (task->net),
+ * each socket made in it (an inet socket from creation until it is freed,
+ * TIME_WAIT included; a netlink socket until it is closed) and each open
+ * /proc/PID/ns/net file.  A socket keeps its namespace when its task moves
+ * to another (setns).  The last reference frees it with its interfaces,
+ * routes, queues and port tables (net_ns_teardown).
  */
 struct netns {
+	struct ns_common ns;   /* first: task->net and nsfs point here */
 	struct netif *ifs;
 	struct netif *lo;
 	int next_ifindex;
@@ -330,12 +341,33 @@ struct netns {
 	struct ktimer frag_timer;
 	int backlog_len;
 	unsigned local_port_lo, local_port_hi; /* ip_local_port_range: 32768..60999 */
+	int fib4_made;         /* an IPv4 route was ever added (Linux's FIB tables exist: see net_addr_type) */
+	struct neigh *neighs;  /* the neighbour cache of its Ethernet links (netstack/arp/neigh.c) */
+	int nneighs;
 };
 
 extern struct netns net_init_ns;
 
-/* Sets up ns as a new namespace: lo (down, no address), an empty route table. 0 or -ENOMEM. */
+/*
+ * Sets up ns as a new namespace: lo (down, no address), an empty route
+ * table, one reference, the first namespace's inode number. 0 or -ENOMEM.
+ */
 int net_ns_setup(struct netns *ns);
+/* A new namespace (unshare, clone: task_net_ns_new), charged to the sandbox's memory; NULL if none fits. */
+struct ns_common *net_ns_new(void);
+/* Frees what ns holds (interfaces, addresses, routes, queues, port tables): its last reference went. */
+void net_ns_teardown(struct netns *ns);
+
+static inline struct netns *net_ns_get(struct netns *ns)
+{
+	ns->ns.refs++;
+	return ns;
+}
+
+static inline void net_ns_put(struct netns *ns)
+{
+	ns_put(&ns->ns);
+}
 /* Brings ns's lo up with 127.0.0.1/8 and ::1/128, as the sandbox's first namespace has it. */
 int net_lo_up(struct netns *ns);
 

@@ -73,6 +73,8 @@ static void connect_layers(void)
 	task_exit_ipc = ipc_exit;
 	task_ipc_ns_init = &ipc_ns_init.ns;
 	task_ipc_ns_new = ipc_ns_new;
+	task_net_ns_init = &net_init_ns.ns;
+	task_net_ns_new = net_ns_new;
 }
 
 /* Mounts a fresh file system on the directory at path in the root, if it exists there. */

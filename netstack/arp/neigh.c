@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "../../sentry/host/host.h"
+#include "../core/ip.h"
 #include "../ethernet/ethernet.h"
 
 #define NEIGH_MAX 256
@@ -36,15 +37,12 @@ struct neigh {
 	struct ktimer timer;   /* the next solicitation, while probes > 0 */
 };
 
-/* Protected by sentry_lock. */
-static struct neigh *neighs;
-static int nneighs;
-
+/* The entries live on their namespace's list (netns.neighs), under sentry_lock. */
 static struct neigh *find(struct netif *ifp, const struct in6_addr *addr)
 {
 	struct neigh *n;
 
-	for (n = neighs; n; n = n->next)
+	for (n = ifp->ns->neighs; n; n = n->next)
 		if (n->ifp == ifp && IN6_ARE_ADDR_EQUAL(&n->addr, addr))
 			return n;
 	return NULL;
@@ -65,10 +63,10 @@ static void drop(struct neigh *n)
 	struct neigh **pp;
 	struct pkb *p;
 
-	for (pp = &neighs; *pp != n; pp = &(*pp)->next)
+	for (pp = &n->ifp->ns->neighs; *pp != n; pp = &(*pp)->next)
 		;
 	*pp = n->next;
-	nneighs--;
+	n->ifp->ns->nneighs--;
 	timer_cancel_locked(&n->timer);
 	while ((p = n->queue)) {
 		n->queue = p->next;
@@ -92,8 +90,8 @@ static struct neigh *make(struct netif *ifp, const struct in6_addr *addr)
 {
 	struct neigh *n, *old = NULL;
 
-	if (nneighs >= NEIGH_MAX) {
-		for (n = neighs; n; n = n->next)
+	if (ifp->ns->nneighs >= NEIGH_MAX) {
+		for (n = ifp->ns->neighs; n; n = n->next)
 			if (n->known && (!old || n->confirmed_ns < old->confirmed_ns))
 				old = n;
 		if (!old)
@@ -107,10 +105,16 @@ static struct neigh *make(struct netif *ifp, const struct in6_addr *addr)
 	n->addr = *addr;
 	n->timer.fn = neigh_timer;
 	n->timer.arg = n;
-	n->next = neighs;
-	neighs = n;
-	nneighs++;
+	n->next = ifp->ns->neighs;
+	ifp->ns->neighs = n;
+	ifp->ns->nneighs++;
 	return n;
+}
+
+void neigh_flush(struct netns *ns)
+{
+	while (ns->neighs)
+		drop(ns->neighs);
 }
 
 int neigh_output(struct netif *ifp, struct pkb *p, const struct in6_addr *next_hop)

@@ -4,19 +4,22 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <net/if.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 
+#include "../../sentry/kernel/task.h"
+#include "../../sentry/mm/memfile.h"
 #include "../netstack.h"
 #include "ip.h"
 
 struct netns net_init_ns;
 
+/* A task with no namespace is the start-up's or a unit test's: the first one. */
 struct netns *net_ns_of(struct task *t)
 {
-	(void)t; /* one namespace until unshare(CLONE_NEWNET) makes more */
-	return &net_init_ns;
+	return t && t->net ? (struct netns *)t->net : &net_init_ns;
 }
 
 int net_ns_setup(struct netns *ns)
@@ -24,6 +27,7 @@ int net_ns_setup(struct netns *ns)
 	struct netif *lo;
 
 	memset(ns, 0, sizeof(*ns));
+	ns->ns = (struct ns_common){.refs = 1, .type = NS_NET, .ino = NS_NET_INIT_INO};
 	ns->next_ifindex = 1;
 	ns->local_port_lo = 32768;
 	ns->local_port_hi = 60999;
@@ -39,6 +43,79 @@ int net_ns_setup(struct netns *ns)
 	netif_register(ns, lo);
 	ns->lo = lo;
 	return 0;
+}
+
+void net_ns_teardown(struct netns *ns)
+{
+	struct netif *i, *ni;
+	struct net_route *r, *nr;
+	struct pkb *p, *np;
+	int h;
+
+	net_frag_flush(ns);
+	neigh_flush(ns);
+	for (p = ns->backlog; p; p = np) {
+		np = p->next;
+		pkb_free(p);
+	}
+	ns->backlog = ns->backlog_tail = NULL;
+	/* Empty by now: every socket that was bound held a reference. */
+	for (h = 0; h < 256; h++) {
+		free(ns->ports[h]);
+		ns->ports[h] = NULL;
+	}
+	for (r = ns->routes; r; r = nr) {
+		nr = r->next;
+		free(r);
+	}
+	ns->routes = NULL;
+	for (i = ns->ifs; i; i = ni) {
+		struct netif_addr *a, *na;
+		struct netif_mcast *m, *nm;
+
+		ni = i->next;
+		for (a = i->addrs; a; a = na) {
+			na = a->next;
+			free(a);
+		}
+		for (m = i->mcast; m; m = nm) {
+			nm = m->next;
+			free(m);
+		}
+		free(i);
+	}
+	ns->ifs = ns->lo = NULL;
+}
+
+static void net_ns_release(struct ns_common *c)
+{
+	struct netns *ns = (struct netns *)c;
+
+	net_ns_teardown(ns);
+	free(ns);
+	mf_uncharge(sizeof(*ns));
+}
+
+/*
+ * Charged to the sandbox's memory as the other namespaces are.  Only lo:
+ * the stack has no way yet to move an interface in (a veth pair across
+ * namespaces, ip link set netns).
+ */
+struct ns_common *net_ns_new(void)
+{
+	struct netns *ns;
+
+	if (mf_charge(sizeof(*ns)) < 0)
+		return NULL;
+	ns = malloc(sizeof(*ns));
+	if (!ns || net_ns_setup(ns) < 0) {
+		free(ns);
+		mf_uncharge(sizeof(*ns));
+		return NULL;
+	}
+	ns->ns.ino = ns_alloc_ino();
+	ns->ns.release = net_ns_release;
+	return &ns->ns;
 }
 
 int net_lo_up(struct netns *ns)

@@ -178,6 +178,7 @@ int netif_set_up(struct netif *ifp, int up)
 		return 0;
 	if (up) {
 		ifp->flags |= IFF_UP | IFF_RUNNING;
+		ifp->was_up = 1;
 		if (ifp->flags & IFF_LOOPBACK)
 			ifp->flags |= IFF_LOWER_UP;
 		net_notify_link(ifp);

@@ -77,6 +77,8 @@ int net_route_add(struct netns *ns, const struct net_route *r)
 		;
 	n->next = *pp;
 	*pp = n;
+	if (route_v4(n))
+		ns->fib4_made = 1;
 	notify_route(ns, n, 1);
 	return 0;
 }
@@ -174,6 +176,19 @@ static const struct netif_addr *pick_src(const struct netif *ifp, const struct i
 	return best;
 }
 
+/* Has any interface of ns an IPv6 address (a source for a packet with no route)? */
+static int any_v6_addr(struct netns *ns)
+{
+	struct netif *i;
+	struct netif_addr *a;
+
+	for (i = ns->ifs; i; i = i->next)
+		for (a = i->addrs; a; a = a->next)
+			if (!net_addr_is_v4(&a->addr))
+				return 1;
+	return 0;
+}
+
 int net_route_lookup(struct netns *ns, const struct in6_addr *dst, int ifindex, struct net_route **rt,
 		     struct in6_addr *src)
 {
@@ -198,6 +213,8 @@ int net_route_lookup(struct netns *ns, const struct in6_addr *dst, int ifindex, 
 	}
 	if (!r)
 		r = find(ns, dst, ifindex, RT_TABLE_MAIN);
+	if (!r && src && !net_addr_is_v4(dst) && !any_v6_addr(ns))
+		return -EADDRNOTAVAIL; /* Linux picks IPv6's source before it looks at the route's error */
 	if (!r || r->type == RTN_UNREACHABLE || r->type == RTN_BLACKHOLE || r->type == RTN_PROHIBIT)
 		return -ENETUNREACH;
 	*rt = r;
@@ -238,7 +255,12 @@ int net_addr_type(struct netns *ns, const struct in6_addr *addr)
 
 		if ((a >> 28) == 0xe)
 			return RTN_MULTICAST;
-		if (a == 0xffffffffu)
+		/*
+		 * Linux's inet_addr_type answers "broadcast" for every address
+		 * while the namespace has no IPv4 table yet (none is made before
+		 * its first IPv4 address or route): a new namespace binds any.
+		 */
+		if (a == 0xffffffffu || !ns->fib4_made)
 			return RTN_BROADCAST;
 	} else if (addr->s6_addr[0] == 0xff) {
 		return RTN_MULTICAST;

@@ -147,6 +147,7 @@ static long raw_create(struct netns *ns, int family, int protocol, int flags, st
 	*out = file_new(NULL, ino, &raw_fops, O_RDWR | (flags & O_NONBLOCK));
 	if (!*out) {
 		inode_put(ino);
+		net_ns_put(r->inet.ns);
 		free(r);
 		return -ENOMEM;
 	}
@@ -187,6 +188,7 @@ static void raw_release(struct file *f)
 		pkb_free(p);
 	}
 	inode_put(r->inet.ino);
+	net_ns_put(r->inet.ns);
 	free(r);
 }
 

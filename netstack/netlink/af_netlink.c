@@ -62,7 +62,7 @@ struct nl_dgram {
 struct nl_sock {
 	struct nl_sock *next;   /* all netlink sockets */
 	struct inode *ino;      /* its file's: wait queue */
-	struct netns *ns;
+	struct netns *ns;       /* reference: the namespace of the task that made it */
 	const struct nl_protocol *proto; /* NULL: a socket that answers nothing (uevent) */
 	int type, protocol;
 	uint32_t portid;
@@ -986,6 +986,7 @@ static void nl_release(struct file *f)
 		n = d->next;
 		free_dgram(d);
 	}
+	net_ns_put(s->ns);
 	free(s);
 }
 
@@ -1030,7 +1031,7 @@ static long nl_create(int type, int protocol, int flags, struct file **out)
 		return -ENOMEM;
 	}
 	s->ino = ino;
-	s->ns = task_current ? net_ns_of(task_current) : &net_init_ns;
+	s->ns = net_ns_get(net_ns_of(task_current));
 	s->proto = find_protocol(protocol);
 	s->type = type;
 	s->protocol = protocol;
@@ -1039,6 +1040,7 @@ static long nl_create(int type, int protocol, int flags, struct file **out)
 	*out = file_new(NULL, ino, &nl_fops, O_RDWR | (flags & O_NONBLOCK));
 	inode_put(ino);
 	if (!*out) {
+		net_ns_put(s->ns);
 		free(s);
 		return -ENOMEM;
 	}

@@ -152,7 +152,7 @@ static void fill_link(struct nl_reply *r, const struct netif *ifp, int type, int
 		nl_put_u8(r, IFLA_XDP_ATTACHED, XDP_ATTACHED_NONE);
 		nl_nest_end(r, xdp);
 	}
-	nl_put_str(r, IFLA_QDISC, "noqueue");
+	nl_put_str(r, IFLA_QDISC, ifp->was_up ? "noqueue" : "noop");
 	/* IPv6's part: `ip -d link` prints its address generation mode. */
 	af = nl_nest_begin(r, IFLA_AF_SPEC);
 	v6 = nl_nest_begin(r, AF_INET6);

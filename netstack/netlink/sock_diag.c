@@ -157,6 +157,7 @@ struct unix_walk {
 	const struct unix_diag_req *req;
 	struct nl_reply *r;
 	int exact, found;
+	uint32_t net_ino;      /* the asking socket's namespace: only its sockets are shown */
 };
 
 static void unix_one(const struct unix_sock_info *u, void *arg)
@@ -167,6 +168,8 @@ static void unix_one(const struct unix_sock_info *u, void *arg)
 	int state = u->listening ? TCP_LISTEN : u->connected ? TCP_ESTABLISHED : TCP_CLOSE;
 	unsigned show = req->udiag_show;
 
+	if (u->net_ino && u->net_ino != w->net_ino)
+		return;
 	if (w->exact ? u->ino != req->udiag_ino || w->found : !(req->udiag_states & (1u << state)))
 		return;
 	w->found = 1;
@@ -211,7 +214,7 @@ static void unix_one(const struct unix_sock_info *u, void *arg)
 static long unix_diag(const struct nl_req *q, struct nl_reply *r)
 {
 	const struct unix_diag_req *req = NLMSG_DATA(q->h);
-	struct unix_walk w = {.req = req, .r = r};
+	struct unix_walk w = {.req = req, .r = r, .net_ino = q->ns->ns.ino};
 
 	if (q->h->nlmsg_len < NLMSG_LENGTH(sizeof(*req)))
 		return -EINVAL;

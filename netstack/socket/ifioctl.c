@@ -1,7 +1,7 @@
 /*
  * The interface ioctls every inet socket answers (inet.h): SIOCGIFCONF
  * lists the IPv4 addresses, the SIOCGIF* requests read one interface by
- * name.  The guest's struct ifreq/ifconf come in and go out through the mm
+ * name, SIOCSIFFLAGS brings one up or down (ifconfig lo up).  The guest's struct ifreq/ifconf come in and go out through the mm
  * copy helpers; a length the guest gives is bounded by what it names.
  */
 #define _GNU_SOURCE
@@ -84,7 +84,7 @@ static long dev_ioctl(struct netns *ns, struct task *t, unsigned long req, uint6
 		return ifconf(ns, t, arg);
 	case SIOCGIFADDR: case SIOCGIFFLAGS: case SIOCGIFINDEX: case SIOCGIFNAME: case SIOCGIFMTU:
 	case SIOCGIFHWADDR: case SIOCGIFNETMASK: case SIOCGIFBRDADDR: case SIOCGIFDSTADDR: case SIOCGIFTXQLEN:
-	case SIOCGIFMETRIC: case SIOCGIFMAP:
+	case SIOCGIFMETRIC: case SIOCGIFMAP: case SIOCSIFFLAGS:
 		break;
 	default:
 		return -ENOTTY;
@@ -92,6 +92,15 @@ static long dev_ioctl(struct netns *ns, struct task *t, unsigned long req, uint6
 	if (mm_copy_in(t->mm, &r, arg, sizeof(r)) < 0)
 		return -EFAULT;
 	r.ifr_name[IFNAMSIZ - 1] = 0;
+	if (req == SIOCSIFFLAGS) {
+		/* Only IFF_UP changes anything here; Linux's other settable flags (NOARP, PROMISC...) are kept as they are. */
+		if (!capable(t, CAP_NET_ADMIN))
+			return -EPERM;
+		i = netif_by_name(ns, r.ifr_name);
+		if (!i)
+			return -ENODEV;
+		return netif_set_up(i, r.ifr_flags & IFF_UP);
+	}
 	if (req == SIOCGIFNAME) {
 		i = netif_by_index(ns, r.ifr_ifindex);
 		if (!i)

@@ -88,7 +88,7 @@ SOCK_FAMILY(inet6_family)
 void inet_sock_init(struct inet_sock *s, struct netns *ns, struct inode *ino, int family, int type, int protocol)
 {
 	memset(s, 0, sizeof(*s));
-	s->ns = ns;
+	s->ns = net_ns_get(ns);
 	s->ino = ino;
 	s->family = family;
 	s->type = type;

@@ -22,7 +22,7 @@
 struct inode;
 
 struct inet_sock {
-	struct netns *ns;
+	struct netns *ns;       /* reference: the namespace of the task that made it, until it is freed */
 	struct inode *ino;      /* its file's inode: wait queue and poll generation */
 	int family;             /* AF_INET or AF_INET6, as created */
 	int type, protocol;

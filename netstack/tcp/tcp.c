@@ -78,6 +78,7 @@ static void tcp_free(struct tcp_sock *tp)
 	}
 	if (tp->inet.ino)
 		inode_put(tp->inet.ino);
+	net_ns_put(tp->inet.ns);
 	free(tp);
 }
 
@@ -380,6 +381,7 @@ struct tcp_sock *tcp_child_new(struct tcp_sock *l, const struct net_rx_meta *m, 
 		return NULL;
 	/* The listener's options, without its file, its queues or its place in the port table. */
 	c->inet = l->inet;
+	net_ns_get(c->inet.ns);
 	c->inet.ino = NULL;
 	c->inet.bound = 0;
 	c->inet.so_error = 0;
@@ -403,6 +405,7 @@ struct tcp_sock *tcp_child_new(struct tcp_sock *l, const struct net_rx_meta *m, 
 	tcp_buffers_update(c);
 	c->rcv_wscale = wscale_for(c->rcvbuf_eff);
 	if (route_setup(c) < 0) {
+		net_ns_put(c->inet.ns);
 		free(c);
 		return NULL;
 	}
@@ -1460,6 +1463,7 @@ long tcp_create(struct netns *ns, int family, int protocol, int flags, struct fi
 	f = file_new(NULL, ino, &tcp_fops, O_RDWR | (flags & O_NONBLOCK));
 	if (!f) {
 		inode_put(ino);
+		net_ns_put(tp->inet.ns);
 		free(tp);
 		return -ENOMEM;
 	}

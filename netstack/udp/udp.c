@@ -420,6 +420,7 @@ static long udp_create(struct netns *ns, int family, int protocol, int flags, st
 	*out = file_new(NULL, ino, &udp_fops, O_RDWR | (flags & O_NONBLOCK));
 	if (!*out) {
 		inode_put(ino);
+		net_ns_put(u->inet.ns);
 		free(u);
 		return -ENOMEM;
 	}
@@ -451,6 +452,7 @@ static void udp_release(struct file *f)
 		free(q);
 	}
 	inode_put(u->inet.ino);
+	net_ns_put(u->inet.ns);
 	free(u);
 }
 

@@ -25,7 +25,7 @@ struct uts_ns uts_ns_init = {.ns = {.refs = 1, .type = NS_UTS, .ino = INIT_INO_U
 
 static struct ns_common singles[NS_NTYPES] = {
 	[NS_CGROUP] = {1, NS_CGROUP, INIT_INO_CGROUP, NULL},
-	[NS_NET] = {1, NS_NET, FIRST_DYN_INO + 1, NULL},
+	[NS_NET] = {1, NS_NET, NS_NET_INIT_INO, NULL}, /* what a task without a stack (unit tests) sees */
 	[NS_PID] = {1, NS_PID, INIT_INO_PID, NULL},
 	[NS_TIME] = {1, NS_TIME, INIT_INO_TIME, NULL},
 	[NS_USER] = {1, NS_USER, INIT_INO_USER, NULL},

@@ -1,11 +1,11 @@
 /*
  * Namespaces (namespaces(7)): what a task sees of the UTS names, of
- * System V IPC and of the mount tree is the namespace it points at, a
- * refcounted object that unshare(2), clone(2) and setns(2) give it.  Mount
- * namespaces are the VFS's (vfs.h's struct mnt_ns), IPC ones sentry/ipc's.
- * The network, pid, user, cgroup and time namespaces are one each for the
- * whole sandbox: objects too, so that /proc/PID/ns shows them, but none can
- * be made.
+ * System V IPC, of the mount tree and of the network is the namespace it
+ * points at, a refcounted object that unshare(2), clone(2) and setns(2)
+ * give it.  Mount namespaces are the VFS's (vfs.h's struct mnt_ns), IPC
+ * ones sentry/ipc's, network ones netstack's.  The pid, user, cgroup and
+ * time namespaces are one each for the whole sandbox: objects too, so that
+ * /proc/PID/ns shows them, but none can be made.
  *
  * Every namespace has an inode number, unique in the sandbox for as long as
  * it lives, which /proc/PID/ns/<name> shows ("uts:[4026531838]") and whose
@@ -13,8 +13,8 @@
  * for the initial ones.
  *
  * Locking: sentry_lock protects the reference counts and the UTS names.
- * A task holds a reference on each of its own (task->uts, ->ipc, ->mnt); an
- * open /proc/PID/ns file holds one on its namespace.
+ * A task holds a reference on each of its own (task->uts, ->ipc, ->mnt,
+ * ->net); an open /proc/PID/ns file holds one on its namespace.
  */
 #pragma once
 
@@ -42,6 +42,8 @@ extern struct uts_ns uts_ns_init;
 
 /* The sandbox's first mount namespace's number: Linux's first dynamic one, which its initial one takes. */
 #define NS_MNT_INIT_INO 0xF0000000u
+/* The sandbox's first network namespace's number (netstack's net_init_ns): the next one. */
+#define NS_NET_INIT_INO 0xF0000001u
 
 /* Linux's name for a type ("uts", "ipc", ...), as /proc/PID/ns and readlink show it. */
 const char *ns_type_name(enum ns_type type);

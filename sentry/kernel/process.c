@@ -187,6 +187,8 @@ static void sighand_put(struct sighand *sh)
 
 struct ns_common *task_ipc_ns_init;
 struct ns_common *(*task_ipc_ns_new)(void);
+struct ns_common *task_net_ns_init;
+struct ns_common *(*task_net_ns_new)(void);
 
 /* t's namespaces go (its exit, or a clone that failed). */
 static void task_ns_drop(struct task *t)
@@ -195,29 +197,33 @@ static void task_ns_drop(struct task *t)
 		ns_put(&t->uts->ns);
 	ns_put(t->ipc);
 	ns_put(t->mnt);
+	ns_put(t->net);
 	t->uts = NULL;
 	t->ipc = NULL;
 	t->mnt = NULL;
+	t->net = NULL;
 }
 
 /* The namespaces cvisor makes anew; of the others (NS_REFUSED) the sandbox has one each. */
-#define NS_MADE (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS)
-#define NS_REFUSED (CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP)
+#define NS_MADE (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET)
+#define NS_REFUSED (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP)
 
 /*
- * The UTS and IPC namespaces that flags (clone's or unshare's CLONE_NEW*)
- * give a task of p's: new ones (references in *uts and *ipc), or p's own
- * (*uts and *ipc left NULL).  Making any needs CAP_SYS_ADMIN (EPERM), as
- * Linux's copy_namespaces.  A network, pid, user or cgroup namespace of
- * its own is refused with EPERM even to root: the sandbox has one of each,
- * as a container whose runtime denies the caller them.  A mount namespace
- * is checked for here but made by the caller (mnt_ns_make), once the new
- * fs context whose root and cwd move into it exists.
+ * The UTS, IPC and network namespaces that flags (clone's or unshare's
+ * CLONE_NEW*) give a task of p's: new ones (references in *uts, *ipc and
+ * *net), or p's own (left NULL).  Making any needs CAP_SYS_ADMIN (EPERM), as
+ * Linux's copy_namespaces.  A pid, user or cgroup namespace of its own is
+ * refused with EPERM even to root: the sandbox has one of each, as a
+ * container whose runtime denies the caller them.  A mount namespace is
+ * checked for here but made by the caller (mnt_ns_make), once the new fs
+ * context whose root and cwd move into it exists.
  */
-static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct ns_common **ipc)
+static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct ns_common **ipc,
+		    struct ns_common **net)
 {
 	*uts = NULL;
 	*ipc = NULL;
+	*net = NULL;
 	if (!(flags & (NS_MADE | NS_REFUSED)))
 		return 0;
 	if (!capable(p, CAP_SYS_ADMIN) || (flags & NS_REFUSED))
@@ -226,12 +232,22 @@ static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct 
 		return -EPERM; /* no System V IPC to make one of */
 	if ((flags & CLONE_NEWNS) && (!task_files->mnt_ns_copy || !p->mnt))
 		return -EPERM; /* no mounts to copy */
+	if ((flags & CLONE_NEWNET) && !task_net_ns_new)
+		return -EPERM; /* no network stack to make one of */
 	if ((flags & CLONE_NEWUTS) && !(*uts = uts_ns_copy(p->uts)))
 		return -ENOMEM;
 	if ((flags & CLONE_NEWIPC) && !(*ipc = task_ipc_ns_new())) {
 		if (*uts)
 			ns_put(&(*uts)->ns);
 		*uts = NULL;
+		return -ENOMEM;
+	}
+	if ((flags & CLONE_NEWNET) && !(*net = task_net_ns_new())) {
+		if (*uts)
+			ns_put(&(*uts)->ns);
+		ns_put(*ipc);
+		*uts = NULL;
+		*ipc = NULL;
 		return -ENOMEM;
 	}
 	return 0;
@@ -259,6 +275,8 @@ struct ns_common *task_ns(struct task *t, enum ns_type type)
 		return t->ipc;
 	if (type == NS_MNT)
 		return t->mnt;
+	if (type == NS_NET && t->net)
+		return t->net;
 	return ns_single(type);
 }
 
@@ -279,6 +297,11 @@ void task_join_ns(struct task *t, struct ns_common *ns)
 		ns_put(t->mnt);
 		t->mnt = ns;
 		task_files->mnt_ns_enter(ns, t->fs);
+	} else if (ns->type == NS_NET && t->net) {
+		/* Its sockets stay in the namespace they were made in, as Linux's. */
+		ns_get(ns);
+		ns_put(t->net);
+		t->net = ns;
 	}
 }
 
@@ -308,6 +331,9 @@ struct task *task_create_init(void)
 	t->mnt = task_files->mnt_ns_init;
 	if (t->mnt)
 		ns_get(t->mnt);
+	t->net = task_net_ns_init;
+	if (t->net)
+		ns_get(t->net);
 	g->tgid = g->pgid = g->sid = t->tid = 1;
 	g->leader = t;
 	g->dumpable = 1;
@@ -378,6 +404,9 @@ struct task *task_new_process(long *err)
 	t->mnt = init->mnt; /* with pid 1's root and cwd (fs_copy above) */
 	if (t->mnt)
 		ns_get(t->mnt);
+	t->net = init->net;
+	if (t->net)
+		ns_get(t->net);
 	t->tid = alloc_pid();
 	g->tgid = g->pgid = g->sid = t->tid;
 	g->leader = t;
@@ -518,7 +547,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	c->sigmask = p->sigmask;
 	c->cred = p->cred;
 	groups_get(c->cred.groups);
-	err = ns_make(p, flags, &c->uts, &c->ipc);
+	err = ns_make(p, flags, &c->uts, &c->ipc, &c->net);
 	if (err < 0)
 		goto fail;
 	if (!c->uts) {
@@ -527,6 +556,8 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	}
 	if (!c->ipc && (c->ipc = p->ipc))
 		ns_get(c->ipc);
+	if (!c->net && (c->net = p->net))
+		ns_get(c->net);
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->no_new_privs = p->no_new_privs;
 	c->seccomp_mode = p->seccomp_mode;
@@ -703,7 +734,7 @@ SYSCALL(unshare)
 	int alone = t->tg->nthreads == 1;
 	struct fdtable *files = NULL;
 	struct fs_context *fs = NULL;
-	struct ns_common *ipc, *mnt = NULL;
+	struct ns_common *ipc, *net, *mnt = NULL;
 	struct uts_ns *uts;
 	long r;
 
@@ -727,7 +758,7 @@ SYSCALL(unshare)
 		flags |= CLONE_SYSVSEM;
 	if (flags & 0x80 /* CLONE_NEWTIME */)
 		return -EPERM; /* one clock for the sandbox */
-	r = ns_make(t, flags, &uts, &ipc);
+	r = ns_make(t, flags, &uts, &ipc, &net);
 	if (r < 0)
 		return r;
 	if ((flags & CLONE_FILES) && t->files->refs > 1 && !(files = task_files->fdt_copy(t->files)))
@@ -759,6 +790,10 @@ SYSCALL(unshare)
 		ns_put(t->mnt);
 		t->mnt = mnt;
 	}
+	if (net) {
+		ns_put(t->net);
+		t->net = net;
+	}
 	return 0;
 
 nomem:
@@ -769,6 +804,7 @@ nomem:
 	if (uts)
 		ns_put(&uts->ns);
 	ns_put(ipc);
+	ns_put(net);
 	return -ENOMEM;
 }
 

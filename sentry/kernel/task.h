@@ -214,6 +214,7 @@ struct task {
 	struct uts_ns *uts;            /* reference: its UTS namespace (ns.h) */
 	struct ns_common *ipc;         /* reference: its IPC namespace, sentry/ipc's (task_ipc_ns) */
 	struct ns_common *mnt;         /* reference: its mount namespace, the VFS's (task_files); NULL: none */
+	struct ns_common *net;         /* reference: its network namespace, netstack's (task_net_ns); NULL without a stack */
 	char comm[16];
 	gva_t clear_child_tid;
 	gva_t robust_list;
@@ -364,13 +365,21 @@ extern void (*task_exit_ipc)(int tgid);
  */
 extern struct ns_common *task_ipc_ns_init;
 extern struct ns_common *(*task_ipc_ns_new)(void);
-/* The namespace of a type t is in (its own UTS, IPC and mount ones, the sandbox's others). */
+/*
+ * Network namespaces are netstack's, above the kernel, in the same way: the
+ * sandbox's first one and a new one with only a down lo (net_ns_new), set
+ * at start-up.  NULL: no stack, and CLONE_NEWNET is EPERM.
+ */
+extern struct ns_common *task_net_ns_init;
+extern struct ns_common *(*task_net_ns_new)(void);
+/* The namespace of a type t is in (its own UTS, IPC, mount and network ones, the sandbox's others). */
 struct ns_common *task_ns(struct task *t, enum ns_type type);
 /*
- * setns(2) after its checks: t joins ns, a UTS, IPC or mount namespace (an
- * IPC one applies its SEM_UNDO adjustments first, as unshare; a mount one
- * moves t's root and cwd to its root), or stays where it is for the
- * others, which are one each.
+ * setns(2) after its checks: t joins ns, a UTS, IPC, mount or network
+ * namespace (an IPC one applies its SEM_UNDO adjustments first, as unshare;
+ * a mount one moves t's root and cwd to its root; a network one leaves t's
+ * sockets where they are), or stays where it is for the others, which are
+ * one each.
  */
 void task_join_ns(struct task *t, struct ns_common *ns);
 /* Woken at every thread group's exit: what pidfd pollers wait on. */

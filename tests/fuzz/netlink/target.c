@@ -50,26 +50,8 @@ static void die_msg(const char *what)
 /* Takes the namespace down (interfaces, addresses, routes) and brings it up as a sandbox starts. */
 static void fresh_ns(void)
 {
-	struct netif *i, *ni;
-	struct netif_addr *a, *na;
-	struct net_route *r, *nr;
-	int h;
-
-	/* The transports' port tables (empty: every socket of the last input is closed). */
-	for (h = 0; h < 256; h++)
-		free(net_init_ns.ports[h]);
-	for (r = net_init_ns.routes; r; r = nr) {
-		nr = r->next;
-		free(r);
-	}
-	for (i = net_init_ns.ifs; i; i = ni) {
-		ni = i->next;
-		for (a = i->addrs; a; a = na) {
-			na = a->next;
-			free(a);
-		}
-		free(i);
-	}
+	/* The transports' port tables are empty: every socket of the last input is closed. */
+	net_ns_teardown(&net_init_ns);
 	if (net_ns_setup(&net_init_ns) < 0 || net_lo_up(&net_init_ns) < 0)
 		die_msg("namespace setup");
 }

@@ -463,7 +463,7 @@ static const char kconfig[] =
 	"CONFIG_NET=y\nCONFIG_UNIX=y\nCONFIG_INET=y\nCONFIG_IPV6=y\nCONFIG_PACKET=y\n"
 	"# CONFIG_IO_URING is not set\n# CONFIG_BPF_SYSCALL is not set\n# CONFIG_KEYS is not set\n"
 	"CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\n# CONFIG_FANOTIFY is not set\nCONFIG_NAMESPACES=y\nCONFIG_UTS_NS=y\n"
-	"CONFIG_IPC_NS=y\n# CONFIG_PID_NS is not set\n# CONFIG_NET_NS is not set\n"
+	"CONFIG_IPC_NS=y\n# CONFIG_PID_NS is not set\nCONFIG_NET_NS=y\n"
 	"# CONFIG_USER_NS is not set\n# CONFIG_CGROUPS is not set\n# CONFIG_MODULES is not set\n"
 	"# CONFIG_SWAP is not set\n# CONFIG_USERFAULTFD is not set\n# CONFIG_PERF_EVENTS is not set\n"
 	"# CONFIG_NUMA is not set\n";
@@ -1147,7 +1147,7 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 	case P_NETDIR:
 		for (n = 0; n < n_net_files; n++)
 			if (!strcmp(name, net_files[n]->name))
-				*out = pinode(sb, P_NETFILE, 0, 0, 0, n, S_IFREG | 0444);
+				*out = pinode(sb, P_NETFILE, p->pid, p->tid, 0, n, S_IFREG | 0444);
 		break;
 	case P_SYSDIR:
 		for (i = 1; i < N(sysdirs); i++)
@@ -1174,8 +1174,8 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 			*out = pinode(sb, P_TASKDIR, p->pid, 0, 0, 0, S_IFDIR | 0555);
 		if (!*out && !strcmp(name, "ns"))
 			*out = pinode(sb, P_NSDIR, p->pid, p->tid, 0, 0, S_IFDIR | 0511);
-		if (!*out && !strcmp(name, "net")) /* one network namespace: the same as /proc/net */
-			*out = pinode(sb, P_NETDIR, 0, 0, 0, 0, S_IFDIR | 0555);
+		if (!*out && !strcmp(name, "net")) /* the process's network namespace (/proc/net: the reader's) */
+			*out = pinode(sb, P_NETDIR, p->pid, p->tid, 0, 0, S_IFDIR | 0555);
 		break;
 	case P_FDDIR:
 	case P_FDINFODIR: {
@@ -1470,9 +1470,16 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 	case P_SYSFILE:
 		gen_sys(b, p->which);
 		break;
-	case P_NETFILE:
-		net_files[p->which]->show(task_current, b);
+	case P_NETFILE: {
+		struct task *nt = p->pid ? task_of(p->pid, p->tid) : task_current;
+
+		if (!nt) {
+			free(b);
+			return -ESRCH;
+		}
+		net_files[p->which]->show(nt, b);
 		break;
+	}
 	case P_EXTFILE:
 		ext_files[p->which]->show(b);
 		break;

@@ -6,6 +6,8 @@
  * of not yet accepted connections holds one on each.  Names are weak: a
  * path-bound socket is found through its inode (inode->sock), an abstract
  * one through a list; both are forgotten when the socket's file closes.
+ * Abstract names are per network namespace, as Linux's: a socket belongs
+ * to its maker's (named by the namespace's inode number, net_ino).
  * Locking: sentry_lock.  Every change to a socket wakes its inode's queue
  * (notify).  read(2) and write(2) never block in here (-EAGAIN; the syscall
  * layer waits on the socket's queue and its peer's, u_wait_link); the
@@ -57,6 +59,7 @@ struct usock {
 	socklen_t addrlen;          /* 0: unnamed */
 	struct inode *bound;        /* path-bound: the socket inode (with a reference) */
 	struct usock *next_abstract;
+	uint32_t net_ino;           /* its network namespace (the abstract names it sees); 0: none */
 	struct ucred peercred, owncred;
 	int passcred;
 	struct inode *ino;          /* ours, for vfs_notify */
@@ -118,6 +121,8 @@ static struct usock *sock_new(int type, struct task *t)
 	if (all_socks)
 		all_socks->all_prev = s;
 	all_socks = s;
+	if (t && t->net)
+		s->net_ino = t->net->ino;
 	if (t) {
 		s->owncred.pid = task_tgid(t);
 		s->owncred.uid = t->cred.euid;
@@ -279,12 +284,12 @@ static int check_addr(const struct sockaddr *addr, socklen_t len, char *path)
 	return 0;
 }
 
-static struct usock *find_abstract(const struct sockaddr_un *un, socklen_t len)
+static struct usock *find_abstract(const struct sockaddr_un *un, socklen_t len, uint32_t net_ino)
 {
 	struct usock *s;
 
 	for (s = abstract_socks; s; s = s->next_abstract)
-		if (s->addrlen == len && !memcmp(s->addr.sun_path, un->sun_path, len - offsetof(struct sockaddr_un,
+		if (s->net_ino == net_ino && s->addrlen == len && !memcmp(s->addr.sun_path, un->sun_path, len - offsetof(struct sockaddr_un,
 												 sun_path)))
 			return s;
 	return NULL;
@@ -301,7 +306,7 @@ static long autobind(struct usock *s)
 		s->addr.sun_path[0] = 0;
 		memcpy(s->addr.sun_path + 1, name, 5);
 		s->addrlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 6);
-	} while (find_abstract(&s->addr, s->addrlen));
+	} while (find_abstract(&s->addr, s->addrlen, s->net_ino));
 	s->next_abstract = abstract_socks;
 	abstract_socks = s;
 	return 0;
@@ -324,7 +329,7 @@ long unix_bind(struct task *t, struct file *f, const struct sockaddr *addr, sock
 	if (kind == 2)
 		return autobind(s);
 	if (kind == 1) {
-		if (find_abstract((const struct sockaddr_un *)addr, len))
+		if (find_abstract((const struct sockaddr_un *)addr, len, s->net_ino))
 			return -EADDRINUSE;
 		memcpy(&s->addr, addr, len);
 		s->addrlen = len;
@@ -366,8 +371,9 @@ long unix_listen(struct file *f, int backlog)
 	return 0;
 }
 
-/* The socket named by addr: with a reference, or -errno. */
-static long lookup(struct task *t, const struct sockaddr *addr, socklen_t len, struct usock **out)
+/* The socket named by addr, as from (in its network namespace) finds it: with a reference, or -errno. */
+static long lookup(struct task *t, const struct usock *from, const struct sockaddr *addr, socklen_t len,
+		   struct usock **out)
 {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 	int kind = check_addr(addr, len, path);
@@ -380,7 +386,7 @@ static long lookup(struct task *t, const struct sockaddr *addr, socklen_t len, s
 	if (kind == 2)
 		return -EINVAL;
 	if (kind == 1) {
-		s = find_abstract((const struct sockaddr_un *)addr, len);
+		s = find_abstract((const struct sockaddr_un *)addr, len, from->net_ino);
 		if (!s)
 			return -ECONNREFUSED;
 	} else {
@@ -440,7 +446,7 @@ long unix_connect(struct task *t, struct file *f, const struct sockaddr *addr, s
 		s->state = U_UNCONN;
 		return 0;
 	}
-	r = lookup(t, addr, len, &l);
+	r = lookup(t, s, addr, len, &l);
 	if (r < 0)
 		return r;
 	if (l->type != s->type) {
@@ -477,6 +483,8 @@ long unix_connect(struct task *t, struct file *f, const struct sockaddr *addr, s
 		}
 	}
 	srv = sock_new(s->type, t);
+	if (srv)
+		srv->net_ino = s->net_ino; /* the connecting socket's namespace, as Linux's unix_stream_connect */
 	if (!srv) {
 		sock_put(l);
 		return -ENOMEM;
@@ -606,7 +614,7 @@ long unix_sendmsg(struct task *t, struct file *f, struct umsg *m, int flags)
 		struct chunk *c;
 
 		if (m->addr) {
-			r = lookup(t, m->addr, m->addrlen, &to);
+			r = lookup(t, s, m->addr, m->addrlen, &to);
 			if (r < 0)
 				return r;
 		} else {
@@ -938,6 +946,7 @@ void unix_for_each(void (*fn)(const struct unix_sock_info *u, void *arg), void *
 			continue;
 		memset(&u, 0, sizeof(u));
 		u.ino = s->ino->ino;
+		u.net_ino = s->net_ino;
 		u.type = s->type;
 		u.listening = s->state == U_LISTEN;
 		u.connected = s->state == U_CONNECTED || (s->type == SOCK_DGRAM && s->peer);

@@ -41,6 +41,7 @@ long unix_setsockopt(struct file *f, int level, int name, const void *val, sockl
 /* What sock_diag (ss -x) shows of one socket. */
 struct unix_sock_info {
 	uint64_t ino;                /* its inode number, as in /proc/PID/fd's socket:[N] */
+	uint32_t net_ino;            /* its network namespace's inode number (0: made with none) */
 	int type;                    /* SOCK_STREAM... */
 	int listening, connected;
 	const struct sockaddr_un *addr; /* its name: addrlen bytes (0: unnamed) */
