@@ -59,7 +59,7 @@
 
 	.section .rodata.systrap, "a"
 	.balign 4096
-	.globl st_start, st_end, st_start_stub, st_handler, st_restorer
+	.globl st_start, st_end, st_start_stub, st_handler, st_restorer, st_park
 st_start:
 st_consts:
 	.long	0, 1, 2, 3
@@ -224,6 +224,32 @@ st_thread:
 	jnz	7f
 	int3					/* the first stop: the sentry gives it registers */
 7:	mov	$SYS_exit, %eax
+	xor	%edi, %edi
+	syscall
+	ud2
+
+/*
+ * A parked thread: its task ended and the sentry keeps it for the next
+ * thread of the process (no clone, no filter to add).  The sentry set its
+ * registers (rbx = its region, nothing of the old task's) and let it go
+ * here.  It is out of its handler, so no frame in memory holds its
+ * registers, and what it waits for is in the control page, which the
+ * application cannot write: a wake the application makes only loops.
+ * When the sentry names its region it stops with int3, as a new thread.
+ */
+st_park:
+	movabs	$ST_CTRL, %r12
+1:	mov	CTRL_PARK_SEQ(%r12), %edx
+	cmp	CTRL_UNPARK(%r12), %rbx
+	je	2f
+	mov	$SYS_futex, %eax
+	lea	CTRL_PARK_SEQ(%r12), %rdi
+	mov	$FUTEX_WAIT, %esi
+	xor	%r10d, %r10d
+	syscall
+	jmp	1b
+2:	int3					/* its first stop for its new task */
+	mov	$SYS_exit, %eax
 	xor	%edi, %edi
 	syscall
 	ud2

@@ -8,7 +8,8 @@
  *   ST_CODE     two pages, r-x: stub.S, then (second page) the filter the
  *               application threads add (ST_F2PROG, ST_F2)
  *   ST_CTRL     one page, r--: the command the sentry gives the stub's
- *               control thread (a memory-file frame the sentry writes)
+ *               control thread, and which parked thread is to run again
+ *               (a memory-file frame the sentry writes)
  *   ST_ACK      one page, r--: the control thread's answers, written with
  *               pwrite(2) on the memory file, so no application thread can
  *               forge one (they cannot pwrite, nor write the page)
@@ -50,6 +51,8 @@
 #define CTRL_CMD 4
 #define CTRL_ARG0 8
 #define CTRL_ARG1 16
+#define CTRL_PARK_SEQ 24 /* futex word of parked threads: bumped for each unpark */
+#define CTRL_UNPARK 32   /* the region whose parked thread is to stop for its new task */
 #define CTRL_OPS 64
 #define MSG_STATE 0
 #define MSG_STUB_WAITING 4
@@ -73,7 +76,9 @@ struct st_ctrl {
 	uint32_t seq; /* futex word: bumped for each command */
 	uint32_t cmd;
 	uint64_t arg0, arg1;
-	uint64_t pad[5];
+	uint32_t park_seq, pad0;
+	uint64_t unpark;
+	uint64_t pad[3];
 	struct plat_stub_op ops[];
 };
 
@@ -91,5 +96,5 @@ struct st_msg {
 	uint64_t fs_base, gs_base;
 };
 
-extern const char st_start[], st_end[], st_start_stub[], st_handler[], st_restorer[];
+extern const char st_start[], st_end[], st_start_stub[], st_handler[], st_restorer[], st_park[];
 #endif

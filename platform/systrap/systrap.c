@@ -60,6 +60,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
@@ -107,6 +108,15 @@
  */
 #define SENTRY_SPINS 0
 
+/*
+ * Threads parked per address space at most (see park()): each holds a host
+ * thread and its region, so a process that once had many threads keeps a
+ * few, not all.
+ */
+#define PARK_MAX 8
+/* How long an unparked thread may take to reach its first stop before its process is killed. */
+#define UNPARK_NS 2000000000ULL
+
 /* The trap flag of RFLAGS: a debug exception after each instruction. */
 #define X86_EFLAGS_TF 0x100ULL
 
@@ -123,14 +133,18 @@ struct plat_as {
 	/* Regions of application threads: [0, nregions) mapped, free ones listed. */
 	struct region *regions;
 	size_t nregions, capregions;
+	unsigned nparked;    /* regions REGION_PARKED */
 	uint64_t serial;     /* unique to this address space, for as_live() */
 };
 _Static_assert(offsetof(struct plat_as, stub) == 0, "stub_mm.h: a stub platform's address space begins with its stub");
 
 struct region {
 	uint64_t off;  /* its frames in the memory file (REGION_PAGES contiguous) */
-	int in_use;
+	int in_use;    /* 0 free (once its thread is gone), 1 a context's, REGION_PARKED */
+	pid_t tid;     /* REGION_PARKED: its thread */
 };
+/* Its thread waits in st_park for the next thread of the process (park()). */
+#define REGION_PARKED 2
 
 struct plat_ctx {
 	struct plat_as *as;
@@ -511,8 +525,11 @@ static void unblock_interrupt(struct plat_ctx *c)
 	host_ptrace(PTRACE_DETACH, c->tid, 0, 0);
 }
 
-/* Waits for the thread's next stop: 0, or -ESRCH when it (or its process) is gone. */
-static int wait_stop(struct plat_ctx *c)
+/*
+ * Waits for the thread's next stop: 0, -ESRCH when it (or its process) is
+ * gone, or -ETIMEDOUT past deadline (a monotonic time; 0: none).
+ */
+static int wait_stop_until(struct plat_ctx *c, uint64_t deadline)
 {
 	struct st_msg *m = msg_of(c);
 	struct timespec ts = {0, LIVENESS_NS};
@@ -538,7 +555,14 @@ static int wait_stop(struct plat_ctx *c)
 			unblock_interrupt(c);
 			__atomic_store_n(&c->intr_ns, host_monotonic_ns(), __ATOMIC_RELEASE);
 		}
+		if (deadline && host_monotonic_ns() >= deadline)
+			return -ETIMEDOUT;
 	}
+}
+
+static int wait_stop(struct plat_ctx *c)
+{
+	return wait_stop_until(c, 0);
 }
 
 /* Lets a stopped thread go on (ST_RUN) or end (ST_EXIT). */
@@ -572,6 +596,136 @@ static ucontext_t *uc_of(struct plat_ctx *c)
 	return (ucontext_t *)((char *)mf_ptr(c->as->regions[c->region].off) + c->uc);
 }
 
+static uint8_t *fpstate_of(struct plat_ctx *c, size_t *len);
+static void regs_to_uc(const plat_regs *r, ucontext_t *uc);
+static void interrupt(struct plat_ctx *c);
+
+/*
+ * The FPU and vector state of a frame's xsave area (len bytes) made the
+ * state a thread starts with: x87 and MXCSR at their reset values, every
+ * register zero, every component marked in its initial state.  The
+ * kernel's own words (fpx_sw_bytes) stay, as rt_sigreturn reads them.
+ */
+static void fpstate_reset(uint8_t *fp, size_t len)
+{
+	uint16_t fcw = 0x37f;
+	uint32_t mxcsr = 0x1f80;
+
+	memset(fp, 0, 464);
+	memcpy(fp, &fcw, sizeof(fcw));
+	memcpy(fp + 24, &mxcsr, sizeof(mxcsr));
+	if (len > 512)
+		memset(fp + 512, 0, len - 512); /* xstate_bv 0: all in their initial state */
+}
+
+/*
+ * Parks the thread of a task that ends while others still run in its
+ * address space, instead of ending it: the next thread of the process takes
+ * it (unpark), without a clone or a filter to add (adding one costs tens of
+ * microseconds, the JIT's page).  It leaves its stop for st_park with
+ * registers the sentry chose (nothing of the old task's: its FPU state
+ * reset, fs and gs base 0) and waits there on the control page, which the
+ * application cannot write.  0, or -1 when it cannot be parked (then it
+ * ends as before).
+ */
+static int park(struct plat_ctx *c)
+{
+	struct plat_as *as = c->as;
+	struct region *r = &as->regions[c->region];
+	struct st_msg *m;
+	plat_regs regs;
+	uint8_t *fp;
+	size_t len;
+
+	if (as->stub.dead || !c->uc || !as_live(c) || as->nparked >= PARK_MAX)
+		return -1;
+	fp = fpstate_of(c, &len);
+	if (!fp)
+		return -1;
+	fpstate_reset(fp, len);
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = ST_CODE + (unsigned long)(st_park - st_start);
+	regs.rbx = region_va(c->region);
+	regs.rsp = region_va(c->region) + ST_REGION;
+	regs.eflags = 0x202; /* IF, and the bit that is always set */
+	regs_to_uc(&regs, uc_of(c));
+	m = msg_of(c);
+	m->fs_base = m->gs_base = 0;
+	r->in_use = REGION_PARKED;
+	r->tid = c->tid;
+	as->nparked++;
+	resume(c, ST_RUN);
+	return 0;
+}
+
+/*
+ * Gives c a parked thread of its address space, stopped as a new thread
+ * stops (int3, now in st_park) with its message page cleared.  0, or -1
+ * when none is parked.  A parked thread that does not come to that stop
+ * was taken over by its own process (a forged frame address at its last
+ * stop can send it elsewhere than st_park): the process is killed, as for
+ * a stop the sentry cannot classify.
+ */
+static int unpark(struct plat_ctx *c)
+{
+	struct plat_as *as = c->as;
+	struct st_ctrl *ctl = mf_ptr(as->ctrl_off);
+	uint64_t until = host_monotonic_ns() + UNPARK_NS;
+	struct st_msg *m;
+	struct region *r;
+	uint8_t *fp;
+	size_t i, len;
+	int err;
+
+	if (!as->nparked || as->stub.dead)
+		return -1;
+	for (i = 0; i < as->nregions && as->regions[i].in_use != REGION_PARKED; i++)
+		;
+	if (i == as->nregions)
+		return -1;
+	r = &as->regions[i];
+	as->nparked--;
+	r->in_use = 1;
+	c->region = i;
+	c->tid = r->tid;
+	m = msg_of(c);
+	memset(m, 0, PAGE);
+	m->tid = c->tid; /* the host clears it when the thread ends (region_get) */
+	/* If a late interrupt signal stopped it in st_park, the cleared state (ST_RUN) lets it go back. */
+	futex_wake(&m->state);
+	__atomic_store_n(&ctl->unpark, region_va(i), __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&ctl->park_seq, 1, __ATOMIC_SEQ_CST);
+	host_futex(&ctl->park_seq, FUTEX_WAKE, INT_MAX, NULL);
+	for (;;) {
+		err = wait_stop_until(c, host_monotonic_ns() + INTR_GRACE_NS);
+		if (err == -ETIMEDOUT && host_monotonic_ns() < until) {
+			interrupt(c); /* not scheduled yet, or not where it should be: a stop will say */
+			continue;
+		}
+		if (err < 0)
+			break;
+		__atomic_store_n(&c->intr_ns, 0, __ATOMIC_RELEASE);
+		c->uc = frame_of(c);
+		if (!c->uc)
+			break;
+		if (m->signo == SIG_INTERRUPT && host_monotonic_ns() < until) {
+			resume(c, ST_RUN);
+			continue;
+		}
+		if (m->signo != SIGTRAP || !(fp = fpstate_of(c, &len)))
+			break;
+		ctl->unpark = 0;
+		fpstate_reset(fp, len); /* whatever ran in the thread since its park */
+		return 0;
+	}
+	ctl->unpark = 0;
+	log_warn("systrap: parked thread %d did not stop for its new task; its process is killed", c->tid);
+	plat_stub_lose(as);
+	r->in_use = 0;
+	c->uc = 0;
+	return 1;
+}
+
 /* Waits for a new thread's first stop (int3 in st_thread). */
 static int first_stop(struct plat_ctx *c)
 {
@@ -593,14 +747,22 @@ static struct plat_ctx *new_thread(struct plat_as *as, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
+	c->as = as;
+	c->as_serial = as->serial;
+	switch (unpark(c)) {
+	case 0:
+		return c;
+	case 1:
+		*err = -ESRCH;
+		free(c);
+		return NULL;
+	}
 	i = region_get(as);
 	if (i < 0) {
 		*err = (int)i;
 		free(c);
 		return NULL;
 	}
-	c->as = as;
-	c->as_serial = as->serial;
 	c->region = (size_t)i;
 	r = flush_cmd(as, ST_CMD_CLONE, region_va(c->region));
 	if (r == ST_ACK_DROPPED) {
@@ -662,7 +824,11 @@ static int ctx_adopt(struct plat_ctx *c)
 
 static void ctx_destroy(struct plat_ctx *c, int alive)
 {
-	/* Ends this thread; the region is reused once the host cleared its tid (the thread is gone). */
+	/* Parks this thread for the next of its process, or ends it: the region is reused once the host cleared its tid (the thread is gone). */
+	if (alive && park(c) == 0) {
+		free(c);
+		return;
+	}
 	if (alive && !c->as->stub.dead)
 		resume(c, ST_EXIT);
 	c->as->regions[c->region].in_use = 0;
