@@ -147,10 +147,16 @@ ctl_clone:
 	ACK	ST_ACK_OK
 	jmp	ctl_loop
 
-/* The template makes a new stub process; it takes the control and ack frames it is given. */
+/*
+ * The template makes a new stub process; it takes the control and ack
+ * frames it is given, maps the first region and makes the process's first
+ * application thread there before it answers: that thread adds its filter
+ * while the sentry copies the parent's memory map.
+ */
 ctl_fork:
 	mov	CTRL_ARG0(%rbx), %r13
 	mov	CTRL_ARG1(%rbx), %rbp
+	mov	CTRL_ARG2(%rbx), %rbx
 	mov	$FORK_FLAGS, %edi
 	xor	%esi, %esi
 	movabs	$ST_SCRATCH, %rdx
@@ -189,6 +195,27 @@ ctl_fork:
 	syscall
 	mov	%rbp, %r12
 	xor	%r15d, %r15d
+	mov	$SYS_mmap, %eax
+	movabs	$ST_REGIONS, %rdi
+	mov	$ST_REGION, %esi
+	mov	$3, %edx		/* PROT_READ | PROT_WRITE */
+	mov	$0x11, %r10d
+	mov	%r14, %r8
+	mov	%rbx, %r9
+	syscall
+	cmp	$-4095, %rax
+	jae	6f
+	movabs	$ST_REGIONS, %rdx
+	lea	ST_REGION(%rdx), %rsi
+	add	$MSG_TID, %rdx
+	mov	%rdx, %r10
+	xor	%r8d, %r8d
+	mov	$THREAD_FLAGS, %edi
+	mov	$SYS_clone, %eax
+	syscall
+	test	%rax, %rax
+	jz	st_thread
+	js	6f
 	ACK	ST_ACK_OK
 	jmp	ctl_loop
 6:	mov	$SYS_exit_group, %eax

@@ -34,7 +34,7 @@
 /* Control commands (st_ctrl.cmd). */
 #define ST_CMD_BATCH 1 /* arg1 = number of ops */
 #define ST_CMD_CLONE 2 /* the batch (arg1 ops), then a thread: arg0 = its region */
-#define ST_CMD_FORK 3  /* the template only: arg0 = new ctrl frame, arg1 = new ack frame */
+#define ST_CMD_FORK 3  /* the template only: arg0 = new ctrl frame, arg1 = new ack frame, arg2 = first region's frames */
 
 /* Answers (st_ack.ack), each the offset of a constant in the stub's code. */
 #define ST_ACK_OK 1
@@ -53,6 +53,7 @@
 #define CTRL_ARG1 16
 #define CTRL_PARK_SEQ 24 /* futex word of parked threads: bumped for each unpark */
 #define CTRL_UNPARK 32   /* the region whose parked thread is to stop for its new task */
+#define CTRL_ARG2 40
 #define CTRL_OPS 64
 #define MSG_STATE 0
 #define MSG_STUB_WAITING 4
@@ -78,7 +79,8 @@ struct st_ctrl {
 	uint64_t arg0, arg1;
 	uint32_t park_seq, pad0;
 	uint64_t unpark;
-	uint64_t pad[3];
+	uint64_t arg2;
+	uint64_t pad[2];
 	struct plat_stub_op ops[];
 };
 

@@ -21,6 +21,20 @@
  * (ST_CMD_CLONE).  The control thread also runs the batches of
  * mmap/mprotect/munmap that mirror the memory manager (ST_CMD_BATCH).
  *
+ * Making a thread is the costly part: the clone, and above all the filter
+ * it adds (the kernel JITs it) and whose release at the thread's end costs
+ * more still.  So threads are made once and reused.  A new stub makes its
+ * first thread at the fork, before it answers (REGION_FIRST), which adds
+ * its filter while the sentry copies the parent's memory map.  The thread
+ * of a task that ends while its address space lives on is parked
+ * (park(): out of its stop into st_park, with registers and FPU state the
+ * sentry chose) and taken by the next thread of that process (unpark()).
+ * And a stub whose address space ends after only ever one application
+ * thread keeps that thread parked, drops every application mapping and
+ * waits in a small pool for the next address space (recycle()): the next
+ * fork or exec then costs neither a fork, nor a filter, nor a filter's
+ * release.
+ *
  * What the application could do with the stub's calls.  The application
  * may jump to any syscall instruction in the stub page with registers of
  * its choosing, so two filters split the stub's calls.  Every thread of a
@@ -134,17 +148,20 @@ struct plat_as {
 	struct region *regions;
 	size_t nregions, capregions;
 	unsigned nparked;    /* regions REGION_PARKED */
+	unsigned threads;    /* host threads made for it (or taken from the pool with it) */
 	uint64_t serial;     /* unique to this address space, for as_live() */
 };
 _Static_assert(offsetof(struct plat_as, stub) == 0, "stub_mm.h: a stub platform's address space begins with its stub");
 
 struct region {
 	uint64_t off;  /* its frames in the memory file (REGION_PAGES contiguous) */
-	int in_use;    /* 0 free (once its thread is gone), 1 a context's, REGION_PARKED */
+	int in_use;    /* 0 free (once its thread is gone), 1 a context's, REGION_PARKED, REGION_FIRST */
 	pid_t tid;     /* REGION_PARKED: its thread */
 };
 /* Its thread waits in st_park for the next thread of the process (park()). */
 #define REGION_PARKED 2
+/* The process's first thread, made by the stub right after its fork, for the first context. */
+#define REGION_FIRST 3
 
 struct plat_ctx {
 	struct plat_as *as;
@@ -168,6 +185,18 @@ static int as_live(const struct plat_ctx *c)
 {
 	return plat_stub_live(c->as) && c->as->serial == c->as_serial && c->region < c->as->nregions;
 }
+/*
+ * Stub processes kept for the next address space (recycle()): each had one
+ * application thread, now parked in region 0, and no application mapping.
+ */
+#define POOL_MAX 2
+struct pooled {
+	pid_t pid, tid;
+	uint64_t ctrl_off, ack_off, region_off;
+};
+static struct pooled pool[POOL_MAX];
+static int npool;
+
 /* The template: the stub every other is forked from (its pid, ctrl and ack frames). */
 static struct plat_as tmpl;
 static uint64_t tmpl_scratch_off = MF_NONE;
@@ -389,23 +418,116 @@ static void as_flush(struct plat_as *as)
 	flush_cmd(as, ST_CMD_BATCH, 0);
 }
 
+/* Ends a pooled stub process (it holds nothing of the sentry's but its frames, released here). */
+static void pool_drop(struct pooled *k)
+{
+	int st;
+	uint64_t p;
+
+	host_kill_process(k->pid);
+	host_wait4(k->pid, &st, __WALL);
+	mf_put(k->ctrl_off);
+	mf_put(k->ack_off);
+	for (p = 0; p < REGION_PAGES; p++)
+		mf_put(k->region_off + p * PAGE);
+}
+
+/*
+ * as (zeroed) gets a stub process from the pool, if one is there and
+ * lives: no fork, no filter to add (and none to free at its end: the
+ * kernel's release of a filter, the JIT's page, costs more than its
+ * making).  Its thread waits in st_park, in region 0.  0, or -1.
+ */
+static int from_pool(struct plat_as *as)
+{
+	struct pooled k;
+	int st;
+
+	while (npool > 0) {
+		k = pool[--npool];
+		if (host_wait4(k.pid, &st, __WALL | WNOHANG) != 0 || !(as->regions = calloc(8, sizeof(*as->regions)))) {
+			pool_drop(&k);
+			continue;
+		}
+		as->stub.pid = k.pid;
+		as->ctrl_off = k.ctrl_off;
+		as->ack_off = k.ack_off;
+		as->capregions = 8;
+		as->nregions = 1;
+		as->regions[0].off = k.region_off;
+		as->regions[0].in_use = REGION_PARKED;
+		as->regions[0].tid = k.tid;
+		as->nparked = 1;
+		as->stub.cpu_base = plat_stub_as_cpu_ns(as); /* the time of the processes it ran before */
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * A stub process whose address space ends goes to the pool instead of
+ * being killed, when it had only ever one application thread and that
+ * thread is parked (ctx_destroy): with no other application thread in the
+ * process, nothing could forge its last stop, so it is surely in st_park,
+ * holding nothing of the old process's (park()).  Every application
+ * mapping goes first, and the batch words of the control page (the old
+ * process's addresses, which the next could read).  1 if pooled.
+ */
+static int recycle(struct plat_as *as)
+{
+	struct st_ctrl *ctl = mf_ptr(as->ctrl_off);
+	struct pooled *k;
+
+	if (as->threads != 1 || as->nregions != 1 || as->regions[0].in_use != REGION_PARKED || as->stub.dead ||
+	    as->reaped || npool >= POOL_MAX || stub_gone(as))
+		return 0;
+	plat_stub_queue(as, SYS_munmap, 0, ST_CODE, 0, 0, 0, 0);
+	if (flush_cmd(as, ST_CMD_BATCH, 0) != ST_ACK_OK || as->stub.dead)
+		return 0;
+	memset(ctl->ops, 0, ST_MAX_OPS * sizeof(ctl->ops[0]));
+	plat_stub_end(as, 1); /* off the live list, not killed */
+	k = &pool[npool++];
+	k->pid = as->stub.pid;
+	k->tid = as->regions[0].tid;
+	k->ctrl_off = as->ctrl_off;
+	k->ack_off = as->ack_off;
+	k->region_off = as->regions[0].off;
+	free(as->regions);
+	free(as);
+	return 1;
+}
+
 static struct plat_as *as_create(int *err)
 {
 	struct plat_as *as = calloc(1, sizeof(*as));
 	volatile int32_t *pid = mf_ptr(tmpl_scratch_off);
+	struct st_msg *m;
 	uint32_t r;
+	uint64_t p;
 
 	*err = -ENOMEM;
 	if (!as)
 		return NULL;
+	if (from_pool(as) == 0)
+		goto made;
 	as->ctrl_off = mf_alloc(1);
 	as->ack_off = mf_alloc(1);
-	if (as->ctrl_off == MF_NONE || as->ack_off == MF_NONE)
+	as->regions = calloc(8, sizeof(*as->regions));
+	if (as->ctrl_off == MF_NONE || as->ack_off == MF_NONE || !as->regions)
 		goto fail;
+	/* The first region, whose thread the new stub makes at once (REGION_FIRST). */
+	as->capregions = 8;
+	as->regions[0].off = mf_alloc(REGION_PAGES);
+	if (as->regions[0].off == MF_NONE)
+		goto fail;
+	as->nregions = 1;
+	m = mf_ptr(as->regions[0].off);
+	memset(m, 0, PAGE);
 	*err = -EAGAIN;
 	if (!tmpl.stub.pid || tmpl.stub.dead)
 		goto fail;
 	*pid = 0;
+	((struct st_ctrl *)mf_ptr(tmpl.ctrl_off))->arg2 = as->regions[0].off;
 	r = command(&tmpl, ST_CMD_FORK, as->ctrl_off, as->ack_off);
 	if (r != ST_ACK_OK || *pid <= 0) {
 		if (!r)
@@ -419,6 +541,11 @@ static struct plat_as *as_create(int *err)
 		stub_gone(as);
 		goto fail;
 	}
+	/* No application code ran in the process yet: the tid is the host's. */
+	as->regions[0].in_use = REGION_FIRST;
+	as->regions[0].tid = __atomic_load_n(&m->tid, __ATOMIC_ACQUIRE);
+made:
+	as->threads = 1;
 	plat_stub_add(as, as->ctrl_off + offsetof(struct st_ctrl, ops), ST_MAX_OPS, as_flush);
 	as->serial = ++as_serials;
 	*err = 0;
@@ -428,6 +555,9 @@ fail:
 		mf_put(as->ctrl_off);
 	if (as->ack_off != MF_NONE)
 		mf_put(as->ack_off);
+	for (p = 0; as->nregions && p < REGION_PAGES; p++)
+		mf_put(as->regions[0].off + p * PAGE);
+	free(as->regions);
 	free(as);
 	return NULL;
 }
@@ -436,6 +566,8 @@ static void as_destroy(struct plat_as *as)
 {
 	size_t i;
 
+	if (recycle(as))
+		return;
 	plat_stub_end(as, as->reaped);
 	/* Its threads are gone with the process: their pages can go. */
 	for (i = 0; i < as->nregions; i++) {
@@ -749,6 +881,15 @@ static struct plat_ctx *new_thread(struct plat_as *as, int *err)
 	}
 	c->as = as;
 	c->as_serial = as->serial;
+	if (as->nregions && as->regions[0].in_use == REGION_FIRST) {
+		as->regions[0].in_use = 1;
+		c->region = 0;
+		c->tid = as->regions[0].tid;
+		if (c->tid > 0 && first_stop(c) == 0)
+			return c;
+		*err = -EAGAIN;
+		goto fail;
+	}
 	switch (unpark(c)) {
 	case 0:
 		return c;
@@ -775,6 +916,7 @@ static struct plat_ctx *new_thread(struct plat_as *as, int *err)
 		*err = as->stub.dead ? -ESRCH : -EAGAIN;
 		goto fail;
 	}
+	as->threads++;
 	c->tid = msg_of(c)->tid;
 	if (c->tid <= 0 || (*err = first_stop(c)) < 0) {
 		*err = -EAGAIN;
@@ -825,8 +967,8 @@ static int ctx_adopt(struct plat_ctx *c)
 static void ctx_destroy(struct plat_ctx *c, int alive)
 {
 	/* Parks this thread for the next of its process, or ends it: the region is reused once the host cleared its tid (the thread is gone). */
-	if (alive && park(c) == 0) {
-		free(c);
+	if ((alive || (c->as->threads == 1 && npool < POOL_MAX)) && park(c) == 0) {
+		free(c); /* the last thread of a one-thread process: its stub may be reused (recycle()) */
 		return;
 	}
 	if (alive && !c->as->stub.dead)
@@ -1164,6 +1306,10 @@ static const struct host_rules systrap_host_rules = {
 
 static void kill_all(void)
 {
+	int i;
+
+	for (i = 0; i < npool; i++)
+		host_kill_process(pool[i].pid);
 	plat_stub_kill_all(tmpl.stub.pid);
 }
 

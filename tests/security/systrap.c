@@ -228,7 +228,7 @@ static void forged_frame(uint64_t at)
 /* What a thread leaves in its registers before it ends: only its own thread computes it. */
 static uint64_t marker(void)
 {
-	return 0x5eed0f7a5c00000ULL ^ ((uint64_t)getpid() << 12) ^ 0x3c3;
+	return 0x5eed0f7a5c00000ULL ^ ((uint64_t)getpid() << 12) ^ 0x3c3; /* as recycled_stub_clean computes it */
 }
 
 /* Ends the calling thread with the marker in every general and vector register it can hold. */
@@ -356,6 +356,83 @@ static void unpark_after_wake(uint64_t at)
 	report("a parked thread woken by the application stays parked", ok, "the new thread did not run as asked");
 }
 
+/* Where the first process maps memory of its own, for the next to look for. */
+#define OLD_MAP 0x5a5a0000000UL
+
+/* Does a read of addr fault? */
+static int read_faults(uint64_t addr)
+{
+	struct sigaction sa = {0}, old;
+	int faulted;
+
+	sa.sa_handler = on_segv;
+	sigaction(SIGSEGV, &sa, &old);
+	if (sigsetjmp(jb, 1) == 0) {
+		(void)*(volatile uint8_t *)addr;
+		faulted = 0;
+	} else {
+		faulted = 1;
+	}
+	sigaction(SIGSEGV, &old, NULL);
+	return faulted;
+}
+
+/*
+ * A one-thread process ends and the next process may run in its stub
+ * process (kept for reuse): nothing of the first may reach the second, not
+ * its memory (the host mapping must be gone, not merely unknown to the
+ * sentry), its registers (in the thread's region) nor its addresses (in the
+ * batch words of the control page).
+ */
+static void recycled_stub_clean(void)
+{
+	pid_t pid = fork(), first = pid;
+	int st, hits = 0;
+	size_t i;
+	/* The first child's marker, kept scrambled: the second child's own registers must not hold it. */
+	static volatile uint64_t scrambled;
+
+	if (pid == 0) {
+		uint64_t m = marker();
+		char *p = mmap((void *)OLD_MAP, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		memset(p, 0x77, 65536);
+		__asm__ volatile("movq %0, %%xmm0\n\tmov %0, %%rbx\n\tmov %0, %%r12\n\tmov %0, %%r15\n\t"
+				 "mov %1, %%eax\n\txor %%edi, %%edi\n\tsyscall\n\tud2"
+				 :
+				 : "r"(m), "i"(SYS_exit_group));
+		__builtin_unreachable();
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		report("a reused stub keeps nothing of the process before", 0, "the first child failed");
+		return;
+	}
+	scrambled = (0x5eed0f7a5c00000ULL ^ ((uint64_t)first << 12) ^ 0x3c3) ^ 0xa5a5a5a5a5a5a5a5ULL;
+	pid = fork();
+	if (pid == 0) {
+		uint64_t *p;
+
+		if (!read_faults(OLD_MAP))
+			_exit(10);
+		p = (uint64_t *)0x7fff00002000UL;
+		for (i = 0; i < 4096 / 8; i++)
+			if (p[i] >= OLD_MAP && p[i] < OLD_MAP + 65536)
+				_exit(11);
+		p = (uint64_t *)ST_REGIONS;
+		for (i = 0; i < ST_REGION / 8; i++)
+			hits += (p[i] ^ 0xa5a5a5a5a5a5a5a5ULL) == scrambled;
+		_exit(hits ? 12 : 0);
+	}
+	waitpid(pid, &st, 0);
+	report("a reused stub keeps nothing of the process before", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	       WIFEXITED(st) && WEXITSTATUS(st) == 10   ? "the first child's memory is still mapped"
+	       : WIFEXITED(st) && WEXITSTATUS(st) == 11 ? "the first child's addresses are in the control page"
+	       : WIFEXITED(st) && WEXITSTATUS(st) == 12 ? "the first child's registers are in the region"
+							: "the second child failed");
+}
+
 static void __attribute__((noreturn)) spin(void)
 {
 	for (;;)
@@ -444,6 +521,7 @@ int main(void)
 	report("munmap of the stub's code is refused", munmap((void *)ST_CODE, 4096) < 0 || find_syscall() != 0,
 	       "unmapped");
 	parked_clean();
+	recycled_stub_clean();
 	unpark_after_wake(at);
 	forge_parked(at);
 	forge_pages();
