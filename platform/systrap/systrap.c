@@ -128,6 +128,9 @@
  * few, not all.
  */
 #define PARK_MAX 8
+/* And in the whole sandbox, so that parked threads stay few beside the --tasks bound. */
+#define PARK_TOTAL_MAX 64
+static unsigned parked_total;
 /* How long an unparked thread may take to reach its first stop before its process is killed. */
 #define UNPARK_NS 2000000000ULL
 
@@ -458,6 +461,7 @@ static int from_pool(struct plat_as *as)
 		as->regions[0].in_use = REGION_PARKED;
 		as->regions[0].tid = k.tid;
 		as->nparked = 1;
+		parked_total++;
 		as->stub.cpu_base = plat_stub_as_cpu_ns(as); /* the time of the processes it ran before */
 		return 0;
 	}
@@ -486,6 +490,7 @@ static int recycle(struct plat_as *as)
 		return 0;
 	memset(ctl->ops, 0, ST_MAX_OPS * sizeof(ctl->ops[0]));
 	plat_stub_end(as, 1); /* off the live list, not killed */
+	parked_total--;
 	k = &pool[npool++];
 	k->pid = as->stub.pid;
 	k->tid = as->regions[0].tid;
@@ -568,6 +573,7 @@ static void as_destroy(struct plat_as *as)
 
 	if (recycle(as))
 		return;
+	parked_total -= as->nparked;
 	plat_stub_end(as, as->reaped);
 	/* Its threads are gone with the process: their pages can go. */
 	for (i = 0; i < as->nregions; i++) {
@@ -769,7 +775,7 @@ static int park(struct plat_ctx *c)
 	uint8_t *fp;
 	size_t len;
 
-	if (as->stub.dead || !c->uc || !as_live(c) || as->nparked >= PARK_MAX)
+	if (as->stub.dead || !c->uc || !as_live(c) || as->nparked >= PARK_MAX || parked_total >= PARK_TOTAL_MAX)
 		return -1;
 	fp = fpstate_of(c, &len);
 	if (!fp)
@@ -786,6 +792,7 @@ static int park(struct plat_ctx *c)
 	r->in_use = REGION_PARKED;
 	r->tid = c->tid;
 	as->nparked++;
+	parked_total++;
 	resume(c, ST_RUN);
 	return 0;
 }
@@ -817,6 +824,7 @@ static int unpark(struct plat_ctx *c)
 		return -1;
 	r = &as->regions[i];
 	as->nparked--;
+	parked_total--;
 	r->in_use = 1;
 	c->region = i;
 	c->tid = r->tid;
@@ -980,7 +988,8 @@ static void ctx_destroy(struct plat_ctx *c, int alive)
 /*
  * execve: a thread of the task's own in the new address space.  The old one
  * goes with its process when the old address space is destroyed, right
- * after (a vfork child that leaves its parent's gets a new context instead).
+ * after, or, the process's only thread, is parked for its stub's reuse (a
+ * vfork child that leaves its parent's gets a new context instead).
  */
 static int ctx_exec(struct plat_ctx *c, struct plat_as *as)
 {
@@ -990,6 +999,9 @@ static int ctx_exec(struct plat_ctx *c, struct plat_as *as)
 	n = new_thread(as, &err);
 	if (!n)
 		return err < 0 ? err : -ENOMEM;
+	/* The old stub's only thread: parked, that stub may be reused (recycle()). */
+	if (c->as != as && c->as->threads == 1 && npool < POOL_MAX)
+		park(c);
 	*c = *n;
 	free(n);
 	return 0;
