@@ -195,8 +195,10 @@ uint64_t plat_stub_as_cpu_ns(struct plat_as *as)
 	/* The stub process's CPU clock: MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED). */
 	struct timespec ts;
 	clockid_t clk = (clockid_t)((~(unsigned)stub_of(as)->pid << 3) | 2);
+	uint64_t ns;
 
 	if (host_clock_gettime(clk, &ts) < 0)
 		return 0;
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+	return ns > stub_of(as)->cpu_base ? ns - stub_of(as)->cpu_base : 0;
 }

@@ -38,6 +38,7 @@ struct plat_stub_as {
 	int dead;                 /* the stub process was killed or lost */
 	uint64_t generation;      /* batches run */
 	uint64_t dropped_at;      /* generation right after the stub last dropped every mapping; 0: never */
+	uint64_t cpu_base;        /* the stub process's CPU time before this address space had it (a reused stub) */
 	struct plat_stub_as *live_next, **live_pprev; /* on the live list from plat_stub_add to plat_stub_end */
 };
 

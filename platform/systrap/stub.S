@@ -59,7 +59,7 @@
 
 	.section .rodata.systrap, "a"
 	.balign 4096
-	.globl st_start, st_end, st_start_stub, st_handler, st_restorer
+	.globl st_start, st_end, st_start_stub, st_handler, st_restorer, st_park
 st_start:
 st_consts:
 	.long	0, 1, 2, 3
@@ -147,10 +147,16 @@ ctl_clone:
 	ACK	ST_ACK_OK
 	jmp	ctl_loop
 
-/* The template makes a new stub process; it takes the control and ack frames it is given. */
+/*
+ * The template makes a new stub process; it takes the control and ack
+ * frames it is given, maps the first region and makes the process's first
+ * application thread there before it answers: that thread adds its filter
+ * while the sentry copies the parent's memory map.
+ */
 ctl_fork:
 	mov	CTRL_ARG0(%rbx), %r13
 	mov	CTRL_ARG1(%rbx), %rbp
+	mov	CTRL_ARG2(%rbx), %rbx
 	mov	$FORK_FLAGS, %edi
 	xor	%esi, %esi
 	movabs	$ST_SCRATCH, %rdx
@@ -189,6 +195,27 @@ ctl_fork:
 	syscall
 	mov	%rbp, %r12
 	xor	%r15d, %r15d
+	mov	$SYS_mmap, %eax
+	movabs	$ST_REGIONS, %rdi
+	mov	$ST_REGION, %esi
+	mov	$3, %edx		/* PROT_READ | PROT_WRITE */
+	mov	$0x11, %r10d
+	mov	%r14, %r8
+	mov	%rbx, %r9
+	syscall
+	cmp	$-4095, %rax
+	jae	6f
+	movabs	$ST_REGIONS, %rdx
+	lea	ST_REGION(%rdx), %rsi
+	add	$MSG_TID, %rdx
+	mov	%rdx, %r10
+	xor	%r8d, %r8d
+	mov	$THREAD_FLAGS, %edi
+	mov	$SYS_clone, %eax
+	syscall
+	test	%rax, %rax
+	jz	st_thread
+	js	6f
 	ACK	ST_ACK_OK
 	jmp	ctl_loop
 6:	mov	$SYS_exit_group, %eax
@@ -224,6 +251,32 @@ st_thread:
 	jnz	7f
 	int3					/* the first stop: the sentry gives it registers */
 7:	mov	$SYS_exit, %eax
+	xor	%edi, %edi
+	syscall
+	ud2
+
+/*
+ * A parked thread: its task ended and the sentry keeps it for the next
+ * thread of the process (no clone, no filter to add).  The sentry set its
+ * registers (rbx = its region, nothing of the old task's) and let it go
+ * here.  It is out of its handler, so no frame in memory holds its
+ * registers, and what it waits for is in the control page, which the
+ * application cannot write: a wake the application makes only loops.
+ * When the sentry names its region it stops with int3, as a new thread.
+ */
+st_park:
+	movabs	$ST_CTRL, %r12
+1:	mov	CTRL_PARK_SEQ(%r12), %edx
+	cmp	CTRL_UNPARK(%r12), %rbx
+	je	2f
+	mov	$SYS_futex, %eax
+	lea	CTRL_PARK_SEQ(%r12), %rdi
+	mov	$FUTEX_WAIT, %esi
+	xor	%r10d, %r10d
+	syscall
+	jmp	1b
+2:	int3					/* its first stop for its new task */
+	mov	$SYS_exit, %eax
 	xor	%edi, %edi
 	syscall
 	ud2

@@ -8,7 +8,8 @@
  *   ST_CODE     two pages, r-x: stub.S, then (second page) the filter the
  *               application threads add (ST_F2PROG, ST_F2)
  *   ST_CTRL     one page, r--: the command the sentry gives the stub's
- *               control thread (a memory-file frame the sentry writes)
+ *               control thread, and which parked thread is to run again
+ *               (a memory-file frame the sentry writes)
  *   ST_ACK      one page, r--: the control thread's answers, written with
  *               pwrite(2) on the memory file, so no application thread can
  *               forge one (they cannot pwrite, nor write the page)
@@ -33,7 +34,7 @@
 /* Control commands (st_ctrl.cmd). */
 #define ST_CMD_BATCH 1 /* arg1 = number of ops */
 #define ST_CMD_CLONE 2 /* the batch (arg1 ops), then a thread: arg0 = its region */
-#define ST_CMD_FORK 3  /* the template only: arg0 = new ctrl frame, arg1 = new ack frame */
+#define ST_CMD_FORK 3  /* the template only: arg0 = new ctrl frame, arg1 = new ack frame, arg2 = first region's frames */
 
 /* Answers (st_ack.ack), each the offset of a constant in the stub's code. */
 #define ST_ACK_OK 1
@@ -50,6 +51,9 @@
 #define CTRL_CMD 4
 #define CTRL_ARG0 8
 #define CTRL_ARG1 16
+#define CTRL_PARK_SEQ 24 /* futex word of parked threads: bumped for each unpark */
+#define CTRL_UNPARK 32   /* the region whose parked thread is to stop for its new task */
+#define CTRL_ARG2 40
 #define CTRL_OPS 64
 #define MSG_STATE 0
 #define MSG_STUB_WAITING 4
@@ -73,7 +77,10 @@ struct st_ctrl {
 	uint32_t seq; /* futex word: bumped for each command */
 	uint32_t cmd;
 	uint64_t arg0, arg1;
-	uint64_t pad[5];
+	uint32_t park_seq, pad0;
+	uint64_t unpark;
+	uint64_t arg2;
+	uint64_t pad[2];
 	struct plat_stub_op ops[];
 };
 
@@ -91,5 +98,5 @@ struct st_msg {
 	uint64_t fs_base, gs_base;
 };
 
-extern const char st_start[], st_end[], st_start_stub[], st_handler[], st_restorer[];
+extern const char st_start[], st_end[], st_start_stub[], st_handler[], st_restorer[], st_park[];
 #endif

@@ -21,6 +21,20 @@
  * (ST_CMD_CLONE).  The control thread also runs the batches of
  * mmap/mprotect/munmap that mirror the memory manager (ST_CMD_BATCH).
  *
+ * Making a thread is the costly part: the clone, and above all the filter
+ * it adds (the kernel JITs it) and whose release at the thread's end costs
+ * more still.  So threads are made once and reused.  A new stub makes its
+ * first thread at the fork, before it answers (REGION_FIRST), which adds
+ * its filter while the sentry copies the parent's memory map.  The thread
+ * of a task that ends while its address space lives on is parked
+ * (park(): out of its stop into st_park, with registers and FPU state the
+ * sentry chose) and taken by the next thread of that process (unpark()).
+ * And a stub whose address space ends after only ever one application
+ * thread keeps that thread parked, drops every application mapping and
+ * waits in a small pool for the next address space (recycle()): the next
+ * fork or exec then costs neither a fork, nor a filter, nor a filter's
+ * release.
+ *
  * What the application could do with the stub's calls.  The application
  * may jump to any syscall instruction in the stub page with registers of
  * its choosing, so two filters split the stub's calls.  Every thread of a
@@ -60,6 +74,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/futex.h>
@@ -107,6 +122,18 @@
  */
 #define SENTRY_SPINS 0
 
+/*
+ * Threads parked per address space at most (see park()): each holds a host
+ * thread and its region, so a process that once had many threads keeps a
+ * few, not all.
+ */
+#define PARK_MAX 8
+/* And in the whole sandbox, so that parked threads stay few beside the --tasks bound. */
+#define PARK_TOTAL_MAX 64
+static unsigned parked_total;
+/* How long an unparked thread may take to reach its first stop before its process is killed. */
+#define UNPARK_NS 2000000000ULL
+
 /* The trap flag of RFLAGS: a debug exception after each instruction. */
 #define X86_EFLAGS_TF 0x100ULL
 
@@ -123,14 +150,21 @@ struct plat_as {
 	/* Regions of application threads: [0, nregions) mapped, free ones listed. */
 	struct region *regions;
 	size_t nregions, capregions;
+	unsigned nparked;    /* regions REGION_PARKED */
+	unsigned threads;    /* host threads made for it (or taken from the pool with it) */
 	uint64_t serial;     /* unique to this address space, for as_live() */
 };
 _Static_assert(offsetof(struct plat_as, stub) == 0, "stub_mm.h: a stub platform's address space begins with its stub");
 
 struct region {
 	uint64_t off;  /* its frames in the memory file (REGION_PAGES contiguous) */
-	int in_use;
+	int in_use;    /* 0 free (once its thread is gone), 1 a context's, REGION_PARKED, REGION_FIRST */
+	pid_t tid;     /* REGION_PARKED: its thread */
 };
+/* Its thread waits in st_park for the next thread of the process (park()). */
+#define REGION_PARKED 2
+/* The process's first thread, made by the stub right after its fork, for the first context. */
+#define REGION_FIRST 3
 
 struct plat_ctx {
 	struct plat_as *as;
@@ -154,6 +188,18 @@ static int as_live(const struct plat_ctx *c)
 {
 	return plat_stub_live(c->as) && c->as->serial == c->as_serial && c->region < c->as->nregions;
 }
+/*
+ * Stub processes kept for the next address space (recycle()): each had one
+ * application thread, now parked in region 0, and no application mapping.
+ */
+#define POOL_MAX 2
+struct pooled {
+	pid_t pid, tid;
+	uint64_t ctrl_off, ack_off, region_off;
+};
+static struct pooled pool[POOL_MAX];
+static int npool;
+
 /* The template: the stub every other is forked from (its pid, ctrl and ack frames). */
 static struct plat_as tmpl;
 static uint64_t tmpl_scratch_off = MF_NONE;
@@ -375,23 +421,118 @@ static void as_flush(struct plat_as *as)
 	flush_cmd(as, ST_CMD_BATCH, 0);
 }
 
+/* Ends a pooled stub process (it holds nothing of the sentry's but its frames, released here). */
+static void pool_drop(struct pooled *k)
+{
+	int st;
+	uint64_t p;
+
+	host_kill_process(k->pid);
+	host_wait4(k->pid, &st, __WALL);
+	mf_put(k->ctrl_off);
+	mf_put(k->ack_off);
+	for (p = 0; p < REGION_PAGES; p++)
+		mf_put(k->region_off + p * PAGE);
+}
+
+/*
+ * as (zeroed) gets a stub process from the pool, if one is there and
+ * lives: no fork, no filter to add (and none to free at its end: the
+ * kernel's release of a filter, the JIT's page, costs more than its
+ * making).  Its thread waits in st_park, in region 0.  0, or -1.
+ */
+static int from_pool(struct plat_as *as)
+{
+	struct pooled k;
+	int st;
+
+	while (npool > 0) {
+		k = pool[--npool];
+		if (host_wait4(k.pid, &st, __WALL | WNOHANG) != 0 || !(as->regions = calloc(8, sizeof(*as->regions)))) {
+			pool_drop(&k);
+			continue;
+		}
+		as->stub.pid = k.pid;
+		as->ctrl_off = k.ctrl_off;
+		as->ack_off = k.ack_off;
+		as->capregions = 8;
+		as->nregions = 1;
+		as->regions[0].off = k.region_off;
+		as->regions[0].in_use = REGION_PARKED;
+		as->regions[0].tid = k.tid;
+		as->nparked = 1;
+		parked_total++;
+		as->stub.cpu_base = plat_stub_as_cpu_ns(as); /* the time of the processes it ran before */
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * A stub process whose address space ends goes to the pool instead of
+ * being killed, when it had only ever one application thread and that
+ * thread is parked (ctx_destroy): with no other application thread in the
+ * process, nothing could forge its last stop, so it is surely in st_park,
+ * holding nothing of the old process's (park()).  Every application
+ * mapping goes first, and the batch words of the control page (the old
+ * process's addresses, which the next could read).  1 if pooled.
+ */
+static int recycle(struct plat_as *as)
+{
+	struct st_ctrl *ctl = mf_ptr(as->ctrl_off);
+	struct pooled *k;
+
+	if (as->threads != 1 || as->nregions != 1 || as->regions[0].in_use != REGION_PARKED || as->stub.dead ||
+	    as->reaped || npool >= POOL_MAX || stub_gone(as))
+		return 0;
+	plat_stub_queue(as, SYS_munmap, 0, ST_CODE, 0, 0, 0, 0);
+	if (flush_cmd(as, ST_CMD_BATCH, 0) != ST_ACK_OK || as->stub.dead)
+		return 0;
+	memset(ctl->ops, 0, ST_MAX_OPS * sizeof(ctl->ops[0]));
+	plat_stub_end(as, 1); /* off the live list, not killed */
+	parked_total--;
+	k = &pool[npool++];
+	k->pid = as->stub.pid;
+	k->tid = as->regions[0].tid;
+	k->ctrl_off = as->ctrl_off;
+	k->ack_off = as->ack_off;
+	k->region_off = as->regions[0].off;
+	free(as->regions);
+	free(as);
+	return 1;
+}
+
 static struct plat_as *as_create(int *err)
 {
 	struct plat_as *as = calloc(1, sizeof(*as));
 	volatile int32_t *pid = mf_ptr(tmpl_scratch_off);
+	struct st_msg *m;
 	uint32_t r;
+	uint64_t p;
 
 	*err = -ENOMEM;
 	if (!as)
 		return NULL;
+	if (from_pool(as) == 0)
+		goto made;
 	as->ctrl_off = mf_alloc(1);
 	as->ack_off = mf_alloc(1);
-	if (as->ctrl_off == MF_NONE || as->ack_off == MF_NONE)
+	as->regions = calloc(8, sizeof(*as->regions));
+	if (as->ctrl_off == MF_NONE || as->ack_off == MF_NONE || !as->regions)
 		goto fail;
+	/* The first region, whose thread the new stub makes at once (REGION_FIRST). */
+	as->capregions = 8;
+	as->regions[0].off = mf_alloc(REGION_PAGES);
+	if (as->regions[0].off == MF_NONE)
+		goto fail;
+	as->nregions = 1;
+	m = mf_ptr(as->regions[0].off);
+	memset(m, 0, PAGE);
 	*err = -EAGAIN;
 	if (!tmpl.stub.pid || tmpl.stub.dead)
 		goto fail;
 	*pid = 0;
+	((struct st_ctrl *)mf_ptr(tmpl.ctrl_off))->arg2 = as->regions[0].off;
 	r = command(&tmpl, ST_CMD_FORK, as->ctrl_off, as->ack_off);
 	if (r != ST_ACK_OK || *pid <= 0) {
 		if (!r)
@@ -405,6 +546,11 @@ static struct plat_as *as_create(int *err)
 		stub_gone(as);
 		goto fail;
 	}
+	/* No application code ran in the process yet: the tid is the host's. */
+	as->regions[0].in_use = REGION_FIRST;
+	as->regions[0].tid = __atomic_load_n(&m->tid, __ATOMIC_ACQUIRE);
+made:
+	as->threads = 1;
 	plat_stub_add(as, as->ctrl_off + offsetof(struct st_ctrl, ops), ST_MAX_OPS, as_flush);
 	as->serial = ++as_serials;
 	*err = 0;
@@ -414,6 +560,9 @@ fail:
 		mf_put(as->ctrl_off);
 	if (as->ack_off != MF_NONE)
 		mf_put(as->ack_off);
+	for (p = 0; as->nregions && p < REGION_PAGES; p++)
+		mf_put(as->regions[0].off + p * PAGE);
+	free(as->regions);
 	free(as);
 	return NULL;
 }
@@ -422,6 +571,9 @@ static void as_destroy(struct plat_as *as)
 {
 	size_t i;
 
+	if (recycle(as))
+		return;
+	parked_total -= as->nparked;
 	plat_stub_end(as, as->reaped);
 	/* Its threads are gone with the process: their pages can go. */
 	for (i = 0; i < as->nregions; i++) {
@@ -511,8 +663,11 @@ static void unblock_interrupt(struct plat_ctx *c)
 	host_ptrace(PTRACE_DETACH, c->tid, 0, 0);
 }
 
-/* Waits for the thread's next stop: 0, or -ESRCH when it (or its process) is gone. */
-static int wait_stop(struct plat_ctx *c)
+/*
+ * Waits for the thread's next stop: 0, -ESRCH when it (or its process) is
+ * gone, or -ETIMEDOUT past deadline (a monotonic time; 0: none).
+ */
+static int wait_stop_until(struct plat_ctx *c, uint64_t deadline)
 {
 	struct st_msg *m = msg_of(c);
 	struct timespec ts = {0, LIVENESS_NS};
@@ -538,7 +693,14 @@ static int wait_stop(struct plat_ctx *c)
 			unblock_interrupt(c);
 			__atomic_store_n(&c->intr_ns, host_monotonic_ns(), __ATOMIC_RELEASE);
 		}
+		if (deadline && host_monotonic_ns() >= deadline)
+			return -ETIMEDOUT;
 	}
+}
+
+static int wait_stop(struct plat_ctx *c)
+{
+	return wait_stop_until(c, 0);
 }
 
 /* Lets a stopped thread go on (ST_RUN) or end (ST_EXIT). */
@@ -572,6 +734,138 @@ static ucontext_t *uc_of(struct plat_ctx *c)
 	return (ucontext_t *)((char *)mf_ptr(c->as->regions[c->region].off) + c->uc);
 }
 
+static uint8_t *fpstate_of(struct plat_ctx *c, size_t *len);
+static void regs_to_uc(const plat_regs *r, ucontext_t *uc);
+static void interrupt(struct plat_ctx *c);
+
+/*
+ * The FPU and vector state of a frame's xsave area (len bytes) made the
+ * state a thread starts with: x87 and MXCSR at their reset values, every
+ * register zero, every component marked in its initial state.  The
+ * kernel's own words (fpx_sw_bytes) stay, as rt_sigreturn reads them.
+ */
+static void fpstate_reset(uint8_t *fp, size_t len)
+{
+	uint16_t fcw = 0x37f;
+	uint32_t mxcsr = 0x1f80;
+
+	memset(fp, 0, 464);
+	memcpy(fp, &fcw, sizeof(fcw));
+	memcpy(fp + 24, &mxcsr, sizeof(mxcsr));
+	if (len > 512)
+		memset(fp + 512, 0, len - 512); /* xstate_bv 0: all in their initial state */
+}
+
+/*
+ * Parks the thread of a task that ends while others still run in its
+ * address space, instead of ending it: the next thread of the process takes
+ * it (unpark), without a clone or a filter to add (adding one costs tens of
+ * microseconds, the JIT's page).  It leaves its stop for st_park with
+ * registers the sentry chose (nothing of the old task's: its FPU state
+ * reset, fs and gs base 0) and waits there on the control page, which the
+ * application cannot write.  0, or -1 when it cannot be parked (then it
+ * ends as before).
+ */
+static int park(struct plat_ctx *c)
+{
+	struct plat_as *as = c->as;
+	struct region *r = &as->regions[c->region];
+	struct st_msg *m;
+	plat_regs regs;
+	uint8_t *fp;
+	size_t len;
+
+	if (as->stub.dead || !c->uc || !as_live(c) || as->nparked >= PARK_MAX || parked_total >= PARK_TOTAL_MAX)
+		return -1;
+	fp = fpstate_of(c, &len);
+	if (!fp)
+		return -1;
+	fpstate_reset(fp, len);
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = ST_CODE + (unsigned long)(st_park - st_start);
+	regs.rbx = region_va(c->region);
+	regs.rsp = region_va(c->region) + ST_REGION;
+	regs.eflags = 0x202; /* IF, and the bit that is always set */
+	regs_to_uc(&regs, uc_of(c));
+	m = msg_of(c);
+	m->fs_base = m->gs_base = 0;
+	r->in_use = REGION_PARKED;
+	r->tid = c->tid;
+	as->nparked++;
+	parked_total++;
+	resume(c, ST_RUN);
+	return 0;
+}
+
+/*
+ * Gives c a parked thread of its address space, stopped as a new thread
+ * stops (int3, now in st_park) with its message page cleared.  0, or -1
+ * when none is parked.  A parked thread that does not come to that stop
+ * was taken over by its own process (a forged frame address at its last
+ * stop can send it elsewhere than st_park): the process is killed, as for
+ * a stop the sentry cannot classify.
+ */
+static int unpark(struct plat_ctx *c)
+{
+	struct plat_as *as = c->as;
+	struct st_ctrl *ctl = mf_ptr(as->ctrl_off);
+	uint64_t until = host_monotonic_ns() + UNPARK_NS;
+	struct st_msg *m;
+	struct region *r;
+	uint8_t *fp;
+	size_t i, len;
+	int err;
+
+	if (!as->nparked || as->stub.dead)
+		return -1;
+	for (i = 0; i < as->nregions && as->regions[i].in_use != REGION_PARKED; i++)
+		;
+	if (i == as->nregions)
+		return -1;
+	r = &as->regions[i];
+	as->nparked--;
+	parked_total--;
+	r->in_use = 1;
+	c->region = i;
+	c->tid = r->tid;
+	m = msg_of(c);
+	memset(m, 0, PAGE);
+	m->tid = c->tid; /* the host clears it when the thread ends (region_get) */
+	/* If a late interrupt signal stopped it in st_park, the cleared state (ST_RUN) lets it go back. */
+	futex_wake(&m->state);
+	__atomic_store_n(&ctl->unpark, region_va(i), __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&ctl->park_seq, 1, __ATOMIC_SEQ_CST);
+	host_futex(&ctl->park_seq, FUTEX_WAKE, INT_MAX, NULL);
+	for (;;) {
+		err = wait_stop_until(c, host_monotonic_ns() + INTR_GRACE_NS);
+		if (err == -ETIMEDOUT && host_monotonic_ns() < until) {
+			interrupt(c); /* not scheduled yet, or not where it should be: a stop will say */
+			continue;
+		}
+		if (err < 0)
+			break;
+		__atomic_store_n(&c->intr_ns, 0, __ATOMIC_RELEASE);
+		c->uc = frame_of(c);
+		if (!c->uc)
+			break;
+		if (m->signo == SIG_INTERRUPT && host_monotonic_ns() < until) {
+			resume(c, ST_RUN);
+			continue;
+		}
+		if (m->signo != SIGTRAP || !(fp = fpstate_of(c, &len)))
+			break;
+		ctl->unpark = 0;
+		fpstate_reset(fp, len); /* whatever ran in the thread since its park */
+		return 0;
+	}
+	ctl->unpark = 0;
+	log_warn("systrap: parked thread %d did not stop for its new task; its process is killed", c->tid);
+	plat_stub_lose(as);
+	r->in_use = 0;
+	c->uc = 0;
+	return 1;
+}
+
 /* Waits for a new thread's first stop (int3 in st_thread). */
 static int first_stop(struct plat_ctx *c)
 {
@@ -593,14 +887,31 @@ static struct plat_ctx *new_thread(struct plat_as *as, int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
+	c->as = as;
+	c->as_serial = as->serial;
+	if (as->nregions && as->regions[0].in_use == REGION_FIRST) {
+		as->regions[0].in_use = 1;
+		c->region = 0;
+		c->tid = as->regions[0].tid;
+		if (c->tid > 0 && first_stop(c) == 0)
+			return c;
+		*err = -EAGAIN;
+		goto fail;
+	}
+	switch (unpark(c)) {
+	case 0:
+		return c;
+	case 1:
+		*err = -ESRCH;
+		free(c);
+		return NULL;
+	}
 	i = region_get(as);
 	if (i < 0) {
 		*err = (int)i;
 		free(c);
 		return NULL;
 	}
-	c->as = as;
-	c->as_serial = as->serial;
 	c->region = (size_t)i;
 	r = flush_cmd(as, ST_CMD_CLONE, region_va(c->region));
 	if (r == ST_ACK_DROPPED) {
@@ -613,6 +924,7 @@ static struct plat_ctx *new_thread(struct plat_as *as, int *err)
 		*err = as->stub.dead ? -ESRCH : -EAGAIN;
 		goto fail;
 	}
+	as->threads++;
 	c->tid = msg_of(c)->tid;
 	if (c->tid <= 0 || (*err = first_stop(c)) < 0) {
 		*err = -EAGAIN;
@@ -662,7 +974,11 @@ static int ctx_adopt(struct plat_ctx *c)
 
 static void ctx_destroy(struct plat_ctx *c, int alive)
 {
-	/* Ends this thread; the region is reused once the host cleared its tid (the thread is gone). */
+	/* Parks this thread for the next of its process, or ends it: the region is reused once the host cleared its tid (the thread is gone). */
+	if ((alive || (c->as->threads == 1 && npool < POOL_MAX)) && park(c) == 0) {
+		free(c); /* the last thread of a one-thread process: its stub may be reused (recycle()) */
+		return;
+	}
 	if (alive && !c->as->stub.dead)
 		resume(c, ST_EXIT);
 	c->as->regions[c->region].in_use = 0;
@@ -672,7 +988,8 @@ static void ctx_destroy(struct plat_ctx *c, int alive)
 /*
  * execve: a thread of the task's own in the new address space.  The old one
  * goes with its process when the old address space is destroyed, right
- * after (a vfork child that leaves its parent's gets a new context instead).
+ * after, or, the process's only thread, is parked for its stub's reuse (a
+ * vfork child that leaves its parent's gets a new context instead).
  */
 static int ctx_exec(struct plat_ctx *c, struct plat_as *as)
 {
@@ -682,6 +999,9 @@ static int ctx_exec(struct plat_ctx *c, struct plat_as *as)
 	n = new_thread(as, &err);
 	if (!n)
 		return err < 0 ? err : -ENOMEM;
+	/* The old stub's only thread: parked, that stub may be reused (recycle()). */
+	if (c->as != as && c->as->threads == 1 && npool < POOL_MAX)
+		park(c);
 	*c = *n;
 	free(n);
 	return 0;
@@ -998,6 +1318,10 @@ static const struct host_rules systrap_host_rules = {
 
 static void kill_all(void)
 {
+	int i;
+
+	for (i = 0; i < npool; i++)
+		host_kill_process(pool[i].pid);
 	plat_stub_kill_all(tmpl.stub.pid);
 }
 

@@ -225,6 +225,214 @@ static void forged_frame(uint64_t at)
 	       "the sentry stopped answering");
 }
 
+/* What a thread leaves in its registers before it ends: only its own thread computes it. */
+static uint64_t marker(void)
+{
+	return 0x5eed0f7a5c00000ULL ^ ((uint64_t)getpid() << 12) ^ 0x3c3; /* as recycled_stub_clean computes it */
+}
+
+/* Ends the calling thread with the marker in every general and vector register it can hold. */
+static void *exit_with_marker(void *arg)
+{
+	uint64_t m = marker();
+
+	(void)arg;
+	__asm__ volatile("movq %0, %%xmm0\n\tpunpcklqdq %%xmm0, %%xmm0\n\t"
+			 "movdqa %%xmm0, %%xmm1\n\tmovdqa %%xmm0, %%xmm7\n\tmovdqa %%xmm0, %%xmm15\n\t"
+			 "mov %0, %%rbx\n\tmov %0, %%rbp\n\tmov %0, %%r12\n\tmov %0, %%r13\n\t"
+			 "mov %0, %%r14\n\tmov %0, %%r15\n\tmov %0, %%rsi\n\tmov %0, %%rdx\n\t"
+			 "mov %1, %%eax\n\txor %%edi, %%edi\n\tsyscall\n\tud2"
+			 :
+			 : "r"(m), "i"(SYS_exit));
+	__builtin_unreachable();
+}
+
+/*
+ * A thread's task ends and its host thread is kept (parked) for the next
+ * thread of the process: nothing of the old task may stay where the
+ * process can read it (its region: message page and signal stack).
+ */
+static void parked_clean(void)
+{
+	pthread_t th;
+	uint64_t m, *p;
+	size_t i, r, hits = 0;
+
+	if (pthread_create(&th, NULL, exit_with_marker, NULL) || pthread_join(th, NULL)) {
+		report("a parked thread keeps nothing of its task", 0, "pthread_create/join failed");
+		return;
+	}
+	m = marker();
+	/* Region 0 is this thread's; the ended thread's is the next one. */
+	for (r = 1; r < 2; r++) {
+		p = (uint64_t *)(ST_REGIONS + r * ST_REGION);
+		for (i = 0; i < ST_REGION / 8; i++)
+			hits += p[i] == m;
+	}
+	report("a parked thread keeps nothing of its task", hits == 0, "its registers are still in its region");
+}
+
+static void *ret_arg(void *arg)
+{
+	return (char *)arg + 1;
+}
+
+/*
+ * Threads come and go (each new one takes the last one's parked host
+ * thread) while another thread forges every message page and signal frame
+ * it can reach, and wakes the parked threads through the stub's futex
+ * call.  The process may die; the sentry must not, nor hang.
+ */
+static void forge_parked(uint64_t at)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		pthread_t th, f;
+		void *ret;
+		int i;
+
+		alarm(10);
+		/* Regions 0 (this thread), 1 (a thread that stays) and 2 (the one that comes and goes). */
+		if (pthread_create(&f, NULL, ret_arg, NULL) || pthread_join(f, NULL))
+			_exit(1);
+		for (i = 0; i < 2000; i++) {
+			if (pthread_create(&th, NULL, ret_arg, (char *)(uintptr_t)i))
+				_exit(2);
+			if (pthread_join(th, &ret))
+				_exit(3);
+			if (i == 10 && pthread_create(&f, NULL, forger, NULL))
+				_exit(4);
+			if (i % 100 == 50 && fork() == 0) {
+				/* A wake of every parked thread, from the stub's own futex call (then SIGILL). */
+				signal(SIGILL, on_sigill);
+				stub_call(at, SYS_futex, (long)(0x7fff00002000UL + 24), FUTEX_WAKE, 1 << 20, 0, 0, 0);
+			}
+		}
+		_exit(0);
+	}
+	waitpid(pid, &st, 0);
+	pid = fork();
+	if (pid == 0)
+		_exit(7);
+	report("forged pages of parked threads: the sentry goes on", pid > 0 && waitpid(pid, &st, 0) == pid &&
+									    WIFEXITED(st) && WEXITSTATUS(st) == 7,
+	       "the sentry stopped answering");
+}
+
+static void on_sigill_jump(int sig)
+{
+	(void)sig;
+	siglongjmp(jb, 1);
+}
+
+/*
+ * A parked thread's new task starts as a new thread does, even after the
+ * application woke it (the stub's futex call on the control page) and
+ * forged its message page.
+ */
+static void unpark_after_wake(uint64_t at)
+{
+	struct sigaction sa = {0}, old;
+	volatile uint32_t *msg = (uint32_t *)(ST_REGIONS + ST_REGION);
+	pthread_t th;
+	void *ret = NULL;
+	int ok;
+
+	if (pthread_create(&th, NULL, ret_arg, NULL) || pthread_join(th, NULL)) {
+		report("a parked thread woken by the application stays parked", 0, "pthread_create/join failed");
+		return;
+	}
+	msg[0] = 0; /* "run" */
+	msg[8] = 0x1000;
+	sa.sa_handler = on_sigill_jump;
+	sigaction(SIGILL, &sa, &old);
+	if (sigsetjmp(jb, 1) == 0)
+		stub_call(at, SYS_futex, (long)(0x7fff00002000UL + 24), FUTEX_WAKE, 1 << 20, 0, 0, 0);
+	sigaction(SIGILL, &old, NULL);
+	usleep(10000);
+	ok = pthread_create(&th, NULL, ret_arg, (void *)41) == 0 && pthread_join(th, &ret) == 0 && ret == (void *)42;
+	report("a parked thread woken by the application stays parked", ok, "the new thread did not run as asked");
+}
+
+/* Where the first process maps memory of its own, for the next to look for. */
+#define OLD_MAP 0x5a5a0000000UL
+
+/* Does a read of addr fault? */
+static int read_faults(uint64_t addr)
+{
+	struct sigaction sa = {0}, old;
+	int faulted;
+
+	sa.sa_handler = on_segv;
+	sigaction(SIGSEGV, &sa, &old);
+	if (sigsetjmp(jb, 1) == 0) {
+		(void)*(volatile uint8_t *)addr;
+		faulted = 0;
+	} else {
+		faulted = 1;
+	}
+	sigaction(SIGSEGV, &old, NULL);
+	return faulted;
+}
+
+/*
+ * A one-thread process ends and the next process may run in its stub
+ * process (kept for reuse): nothing of the first may reach the second, not
+ * its memory (the host mapping must be gone, not merely unknown to the
+ * sentry), its registers (in the thread's region) nor its addresses (in the
+ * batch words of the control page).
+ */
+static void recycled_stub_clean(void)
+{
+	pid_t pid = fork(), first = pid;
+	int st, hits = 0;
+	size_t i;
+	/* The first child's marker, kept scrambled: the second child's own registers must not hold it. */
+	static volatile uint64_t scrambled;
+
+	if (pid == 0) {
+		uint64_t m = marker();
+		char *p = mmap((void *)OLD_MAP, 65536, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		memset(p, 0x77, 65536);
+		__asm__ volatile("movq %0, %%xmm0\n\tmov %0, %%rbx\n\tmov %0, %%r12\n\tmov %0, %%r15\n\t"
+				 "mov %1, %%eax\n\txor %%edi, %%edi\n\tsyscall\n\tud2"
+				 :
+				 : "r"(m), "i"(SYS_exit_group));
+		__builtin_unreachable();
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		report("a reused stub keeps nothing of the process before", 0, "the first child failed");
+		return;
+	}
+	scrambled = (0x5eed0f7a5c00000ULL ^ ((uint64_t)first << 12) ^ 0x3c3) ^ 0xa5a5a5a5a5a5a5a5ULL;
+	pid = fork();
+	if (pid == 0) {
+		uint64_t *p;
+
+		if (!read_faults(OLD_MAP))
+			_exit(10);
+		p = (uint64_t *)0x7fff00002000UL;
+		for (i = 0; i < 4096 / 8; i++)
+			if (p[i] >= OLD_MAP && p[i] < OLD_MAP + 65536)
+				_exit(11);
+		p = (uint64_t *)ST_REGIONS;
+		for (i = 0; i < ST_REGION / 8; i++)
+			hits += (p[i] ^ 0xa5a5a5a5a5a5a5a5ULL) == scrambled;
+		_exit(hits ? 12 : 0);
+	}
+	waitpid(pid, &st, 0);
+	report("a reused stub keeps nothing of the process before", WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	       WIFEXITED(st) && WEXITSTATUS(st) == 10   ? "the first child's memory is still mapped"
+	       : WIFEXITED(st) && WEXITSTATUS(st) == 11 ? "the first child's addresses are in the control page"
+	       : WIFEXITED(st) && WEXITSTATUS(st) == 12 ? "the first child's registers are in the region"
+							: "the second child failed");
+}
+
 static void __attribute__((noreturn)) spin(void)
 {
 	for (;;)
@@ -312,6 +520,10 @@ int main(void)
 	report("mmap over the stub's code is refused", p == MAP_FAILED, "mapped");
 	report("munmap of the stub's code is refused", munmap((void *)ST_CODE, 4096) < 0 || find_syscall() != 0,
 	       "unmapped");
+	parked_clean();
+	recycled_stub_clean();
+	unpark_after_wake(at);
+	forge_parked(at);
 	forge_pages();
 	forged_frame(at);
 	blocked_interrupt(at);
