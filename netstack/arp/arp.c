@@ -70,10 +70,12 @@ void arp_solicit(struct netif *ifp, const struct in6_addr *target)
 
 	/* From an address of ours in the target's subnet, else the first one. */
 	for (a = ifp->addrs; a; a = a->next) {
-		uint32_t mask = a->prefixlen ? htonl(~0u << (32 - a->prefixlen)) : 0;
+		uint32_t mask;
 
+		/* (an IPv6 address's prefix may be up to 128: the shift is only for IPv4's) */
 		if (!net_addr_is_v4(&a->addr))
 			continue;
+		mask = a->prefixlen >= 32 ? ~0u : a->prefixlen ? htonl(~0u << (32 - a->prefixlen)) : 0;
 		if (!spa || ((net_addr_v4(&a->addr) ^ net_addr_v4(target)) & mask) == 0)
 			spa = net_addr_v4(&a->addr);
 	}

@@ -84,10 +84,11 @@ static void addr_route(struct netif *ifp, struct netif_addr *a, int kind, int ad
 		break;
 	case RTN_BROADCAST: {
 		/* The subnet's broadcast address, in table local (lo's 127.255.255.255 too). */
-		uint32_t host = a->prefixlen ? ~0u >> a->prefixlen : ~0u;
+		uint32_t host;
 
 		if (!v4 || a->prefixlen >= 31)
 			return;
+		host = a->prefixlen ? ~0u >> a->prefixlen : ~0u;
 		prefix_of(&r.dst, &a->addr, a->prefixlen);
 		r.dst.s6_addr32[3] |= htonl(host);
 		r.prefixlen = 32;
