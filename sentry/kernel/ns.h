@@ -1,7 +1,8 @@
 /*
  * Namespaces (namespaces(7)): what a task sees of the UTS names and of
  * System V IPC is the namespace it points at, a refcounted object that
- * unshare(2), clone(2) and setns(2) give it.  The mount, network, pid, user,
+ * unshare(2), clone(2) and setns(2) give it.  User namespaces are
+ * userns.h's, held by a task's credentials.  The mount, network, pid,
  * cgroup and time namespaces are one each for the whole sandbox: objects
  * too, so that /proc/PID/ns shows them, but none can be made.
  *
@@ -27,6 +28,8 @@ struct ns_common {
 	uint32_t ino;
 	/* Frees the namespace once its last reference is gone; NULL: it lives as long as the sandbox. */
 	void (*release)(struct ns_common *ns);
+	/* Reference: the user namespace that owns it (userns.h); NULL: the sandbox's first. */
+	struct ns_common *owner;
 };
 
 struct uts_ns {
@@ -42,7 +45,7 @@ extern struct uts_ns uts_ns_init;
 const char *ns_type_name(enum ns_type type);
 /* The CLONE_NEW* flag of a type (setns's nstype). */
 int ns_type_flag(enum ns_type type);
-/* The one namespace of a type that cannot be made anew (mnt, net, pid, user, cgroup, time). */
+/* The one namespace of a type that cannot be made anew (mnt, net, pid, cgroup, time). */
 struct ns_common *ns_single(enum ns_type type);
 /* A new inode number for a namespace (unique until some 2^28 namespaces have been made). */
 uint32_t ns_alloc_ino(void);
@@ -52,6 +55,7 @@ static inline void ns_get(struct ns_common *ns)
 	ns->refs++;
 }
 
+/* Drops a reference; the last one frees the namespace, then drops its owner's. */
 void ns_put(struct ns_common *ns);
 
 /* A new UTS namespace with src's names (unshare, clone), or NULL. */
