@@ -16,12 +16,15 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/nsfs.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -110,6 +113,36 @@ static const char *same_ns(int fd, const char *path)
 	if (fstat(fd, &a) < 0 || stat(path, &b) < 0)
 		return "?";
 	return a.st_ino == b.st_ino && a.st_dev == b.st_dev ? "same" : "different";
+}
+
+/* ioctl_ns(2) on /proc/self/ns/<name>: the type, the owner uid, the owning user namespace and the parent. */
+static void ns_ioctls(const char *who, const char *name)
+{
+	char path[64], what[128];
+	uid_t uid = 12345;
+	int fd, r;
+
+	snprintf(path, sizeof(path), "/proc/self/ns/%s", name);
+	fd = open(path, O_RDONLY);
+	snprintf(what, sizeof(what), "%s: %s NS_GET_NSTYPE", who, name);
+	CHECK(what, ioctl(fd, NS_GET_NSTYPE));
+	snprintf(what, sizeof(what), "%s: %s NS_GET_OWNER_UID", who, name);
+	r = ioctl(fd, NS_GET_OWNER_UID, &uid);
+	if (r < 0)
+		printf("%s = -1 %s\n", what, errname(errno));
+	else
+		printf("%s = %u\n", what, uid);
+	r = ioctl(fd, NS_GET_USERNS);
+	printf("%s: %s NS_GET_USERNS = %s", who, name, r >= 0 ? "ok" : errname(errno));
+	printf("%s\n", r < 0 ? "" : same_ns(r, "/proc/self/ns/user")[0] == 's' ? ", the caller's" : ", not the caller's");
+	if (r >= 0)
+		close(r);
+	r = ioctl(fd, NS_GET_PARENT);
+	printf("%s: %s NS_GET_PARENT = %s", who, name, r >= 0 ? "ok" : errname(errno));
+	printf("%s\n", r < 0 ? "" : same_ns(r, "/proc/self/ns/user")[0] == 's' ? ", the caller's" : ", not the caller's");
+	if (r >= 0)
+		close(r);
+	close(fd);
 }
 
 static void wait_child(const char *what, pid_t pid)
@@ -219,6 +252,18 @@ static int unprivileged(void)
 	uname(&u);
 	printf("ns root: nodename %s\n", u.nodename);
 	CHECK("ns root: unshare(CLONE_NEWIPC)", unshare(CLONE_NEWIPC));
+	ns_ioctls("ns root", "user");
+	ns_ioctls("ns root", "uts");
+	ns_ioctls("ns root", "ipc");
+	/* Its own IPC namespace: CAP_IPC_OWNER there reads a queue of mode 0. */
+	{
+		struct msqid_ds ds;
+		int q = msgget(IPC_PRIVATE, 0);
+
+		CHECK("ns root: msgctl(IPC_STAT) of a mode-0 queue", msgctl(q, IPC_STAT, &ds));
+		printf("ns root: the queue's owner %u:%u\n", ds.msg_perm.uid, ds.msg_perm.gid);
+		msgctl(q, IPC_RMID, NULL);
+	}
 
 	/* A namespace below: its creator maps itself again. */
 	CHECK("ns root: unshare(CLONE_NEWUSER) again", unshare(CLONE_NEWUSER));
@@ -228,6 +273,8 @@ static int unprivileged(void)
 	cat("nested", "/proc/self/uid_map");
 	ids("nested, uid mapped");
 	stat_ids("nested", USER_FILE);
+	ns_ioctls("nested", "user");
+	ns_ioctls("nested", "uts");
 	return 0;
 }
 
@@ -394,6 +441,8 @@ int main(void)
 	cat("first", "/proc/self/gid_map");
 	cat("first", "/proc/self/setgroups");
 	ids("first");
+	ns_ioctls("first", "user");
+	ns_ioctls("first", "uts");
 
 	pid = fork();
 	if (pid == 0)
