@@ -451,7 +451,7 @@ static void fs_root_path(struct mount *m, char *buf, size_t size)
  * /proc/config.gz: the kernel configuration cvisor behaves as, for build
  * scripts and test suites that probe it.  "y" only for what the sandbox
  * implements; what it answers ENOSYS or EPERM for (io_uring, BPF, keys,
- * fanotify, NUMA memory policies; user, pid and network namespaces) is
+ * fanotify, NUMA memory policies; pid and network namespaces) is
  * "not set".
  */
 static const char kconfig[] =
@@ -468,7 +468,7 @@ static const char kconfig[] =
 	"# CONFIG_IO_URING is not set\n# CONFIG_BPF_SYSCALL is not set\n# CONFIG_KEYS is not set\n"
 	"CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\n# CONFIG_FANOTIFY is not set\nCONFIG_NAMESPACES=y\nCONFIG_UTS_NS=y\n"
 	"CONFIG_IPC_NS=y\n# CONFIG_PID_NS is not set\n# CONFIG_NET_NS is not set\n"
-	"# CONFIG_USER_NS is not set\n# CONFIG_CGROUPS is not set\n# CONFIG_MODULES is not set\n"
+	"CONFIG_USER_NS=y\n# CONFIG_CGROUPS is not set\n# CONFIG_MODULES is not set\n"
 	"# CONFIG_SWAP is not set\n# CONFIG_USERFAULTFD is not set\n# CONFIG_PERF_EVENTS is not set\n"
 	"# CONFIG_NUMA is not set\n";
 
