@@ -1054,7 +1054,7 @@ SYSCALL(fcntl)
 			break;
 		}
 		if (((int)a[2] & O_NOATIME) && !(f->flags & O_NOATIME) && t->cred.fsuid != f->inode->uid &&
-		    !capable(t, CAP_FOWNER)) {
+		    !capable_wrt_inode(t, CAP_FOWNER, f->inode->uid, f->inode->gid)) {
 			r = -EPERM; /* only the owner may stop access times, as at open */
 			break;
 		}

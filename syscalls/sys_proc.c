@@ -467,7 +467,7 @@ SYSCALL(prctl)
 	case PR_CAPBSET_DROP:
 		if (a[1] > CAP_LAST_CAP)
 			return -EINVAL;
-		if (!capable(t, CAP_SETPCAP))
+		if (!ns_capable(t, creds_userns(&t->cred), CAP_SETPCAP))
 			return -EPERM;
 		t->cred.cap_bnd &= ~CREDS_CAP(a[1]);
 		return 0;

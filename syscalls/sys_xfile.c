@@ -306,7 +306,7 @@ SYSCALL(chroot)
 	struct path p;
 	long r;
 
-	if (!capable(t, CAP_SYS_CHROOT))
+	if (!ns_capable(t, creds_userns(&t->cred), CAP_SYS_CHROOT))
 		return -EPERM;
 	r = mm_strncpy_in(t->mm, path, a[0], sizeof(path));
 	if (r < 0)
@@ -393,12 +393,12 @@ static long xattr_permission(struct task *t, struct inode *ino, const char *name
 	if (!strncmp(name, "user.", 5)) {
 		if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
 			return write ? -EPERM : -ENODATA;
-		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) && !capable(t, CAP_FOWNER) &&
-		    t->cred.fsuid != ino->uid)
+		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) &&
+		    !capable_wrt_inode(t, CAP_FOWNER, ino->uid, ino->gid) && t->cred.fsuid != ino->uid)
 			return -EPERM;
 		return vfs_permission(t, ino, write ? 2 : 4);
 	}
-	if (write && !capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid)
+	if (write && !capable_wrt_inode(t, CAP_FOWNER, ino->uid, ino->gid) && t->cred.fsuid != ino->uid)
 		return -EPERM;
 	return 0;
 }

@@ -22,11 +22,11 @@
 struct uts_ns uts_ns_init = {.ns = {.refs = 1, .type = NS_UTS, .ino = INIT_INO_UTS}};
 
 static struct ns_common singles[NS_NTYPES] = {
-	[NS_CGROUP] = {1, NS_CGROUP, INIT_INO_CGROUP, NULL},
-	[NS_MNT] = {1, NS_MNT, FIRST_DYN_INO, NULL},
-	[NS_NET] = {1, NS_NET, FIRST_DYN_INO + 1, NULL},
-	[NS_PID] = {1, NS_PID, INIT_INO_PID, NULL},
-	[NS_TIME] = {1, NS_TIME, INIT_INO_TIME, NULL},
+	[NS_CGROUP] = {1, NS_CGROUP, INIT_INO_CGROUP, NULL, NULL},
+	[NS_MNT] = {1, NS_MNT, FIRST_DYN_INO, NULL, NULL},
+	[NS_NET] = {1, NS_NET, FIRST_DYN_INO + 1, NULL, NULL},
+	[NS_PID] = {1, NS_PID, INIT_INO_PID, NULL, NULL},
+	[NS_TIME] = {1, NS_TIME, INIT_INO_TIME, NULL, NULL},
 };
 
 static uint32_t next_ino = FIRST_DYN_INO + 2;

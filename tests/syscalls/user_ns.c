@@ -16,7 +16,9 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
 #include <linux/nsfs.h>
+#include <linux/seccomp.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
@@ -246,6 +248,15 @@ static int unprivileged(void)
 	CHECK("ns root: setns(own user ns)", setns(fd, CLONE_NEWUSER));
 	close(fd);
 
+	/* What needs privilege in one's own user namespace only. */
+	CHECK("ns root: prctl(PR_CAPBSET_DROP, CAP_SYS_BOOT)", prctl(PR_CAPBSET_DROP, CAP_SYS_BOOT));
+	{
+		struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+		struct sock_fprog prog = {1, &allow};
+
+		CHECK("ns root: seccomp filter without no_new_privs", prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog));
+	}
+
 	/* Its own namespaces: a UTS namespace it owns is its to rename (unshare -Ur, then unshare -u). */
 	CHECK("ns root: unshare(CLONE_NEWUTS)", unshare(CLONE_NEWUTS));
 	CHECK("ns root: sethostname", sethostname("inner", 5));
@@ -275,6 +286,7 @@ static int unprivileged(void)
 	stat_ids("nested", USER_FILE);
 	ns_ioctls("nested", "user");
 	ns_ioctls("nested", "uts");
+	CHECK("nested: chroot(\"/\")", chroot("/"));
 	return 0;
 }
 
