@@ -226,6 +226,24 @@ static long parse_map(char *text, struct userns_map *m)
 	return m->n ? 0 : -EINVAL;
 }
 
+/*
+ * Sorts m's extents by their first ids.  An insertion sort of at most 340:
+ * glibc's qsort asks the host for sysinfo(2), which is not the sentry's to
+ * call (sentry/host's vetted list).
+ */
+static void sort_by_first(struct userns_map *m)
+{
+	uint32_t i, j;
+
+	for (i = 1; i < m->n; i++) {
+		struct userns_extent x = m->e[i];
+
+		for (j = i; j > 0 && m->e[j - 1].first > x.first; j--)
+			m->e[j] = m->e[j - 1];
+		m->e[j] = x;
+	}
+}
+
 /* Linux's new_idmap_permitted (the writer is the file's opener here). */
 static int map_permitted(const struct user_ns *ns, int gid, const struct user_ns *writer_ns, uint32_t euid,
 			 uint32_t egid, uint64_t cap_eff, const struct userns_map *m)
@@ -296,6 +314,9 @@ long userns_map_write(struct user_ns *ns, int gid, const struct user_ns *writer_
 			goto out;
 		m->e[i].lower = lo;
 	}
+	/* Linux keeps more than 5 extents sorted, and /proc shows them so. */
+	if (m->n > 5)
+		sort_by_first(m);
 	memcpy(map, m, sizeof(*m));
 	r = 0;
 out:
