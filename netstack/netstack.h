@@ -373,6 +373,8 @@ int net_lo_up(struct netns *ns);
 
 /* The namespace t's sockets live in. */
 struct netns *net_ns_of(struct task *t);
+/* Does t hold cap over ns: in the user namespace that owns it (Linux's ns_capable(net->user_ns, cap))? */
+int net_capable(const struct task *t, const struct netns *ns, int cap);
 
 /* ---- the receive path ---- */
 

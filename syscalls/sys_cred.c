@@ -1,8 +1,9 @@
 /*
  * Credentials against the sandbox's own user model: the set*id family
- * with Linux's rules (CAP_SETUID/CAP_SETGID through capable(), the
- * effective set), supplementary groups, and the capability sets through
- * capget/capset.
+ * with Linux's rules (CAP_SETUID/CAP_SETGID in the caller's user
+ * namespace), supplementary groups, and the capability sets through
+ * capget/capset.  Ids come in and go out as the caller's user namespace
+ * sees them (userns.h); the credentials hold kernel ids.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +17,21 @@
 
 #define KEEP ((uint32_t)-1)
 
+/* CAP_SETUID, CAP_SETGID and CAP_SETPCAP count in the caller's own user namespace. */
+static int cap_own(struct task *t, int cap)
+{
+	return ns_capable(t, creds_userns(&t->cred), cap);
+}
+
+/* An id the caller names, as a kernel id (KEEP stays KEEP): -EINVAL for one its namespace does not map. */
+static int map_in(struct task *t, uint32_t *id, int gid)
+{
+	if (*id == KEEP)
+		return 0;
+	*id = gid ? task_gid_in(t, *id) : task_uid_in(t, *id);
+	return *id == KEEP ? -EINVAL : 0;
+}
+
 /* An unprivileged task may only move among its real, effective and saved ids. */
 static int allowed(uint32_t id, uint32_t r, uint32_t e, uint32_t s)
 {
@@ -28,7 +44,7 @@ static long set_res(struct task *t, uint32_t r, uint32_t e, uint32_t s, int gid)
 	uint32_t *S = gid ? &t->cred.sgid : &t->cred.suid, *F = gid ? &t->cred.fsgid : &t->cred.fsuid;
 	struct creds old = t->cred;
 
-	if (!capable(t, gid ? CAP_SETGID : CAP_SETUID) && (!allowed(r, *R, *E, *S) || !allowed(e, *R, *E, *S) || !allowed(s, *R, *E, *S)))
+	if (!cap_own(t, gid ? CAP_SETGID : CAP_SETUID) && (!allowed(r, *R, *E, *S) || !allowed(e, *R, *E, *S) || !allowed(s, *R, *E, *S)))
 		return -EPERM;
 	if (r != KEEP)
 		*R = r;
@@ -43,15 +59,26 @@ static long set_res(struct task *t, uint32_t r, uint32_t e, uint32_t s, int gid)
 	return 0;
 }
 
-SYSCALL(setresuid) { return set_res(t, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2], 0); }
-SYSCALL(setresgid) { return set_res(t, (uint32_t)a[0], (uint32_t)a[1], (uint32_t)a[2], 1); }
+static long sys_set_res(struct task *t, const uint64_t *a, int gid)
+{
+	uint32_t r = (uint32_t)a[0], e = (uint32_t)a[1], s = (uint32_t)a[2];
+
+	if (map_in(t, &r, gid) < 0 || map_in(t, &e, gid) < 0 || map_in(t, &s, gid) < 0)
+		return -EINVAL;
+	return set_res(t, r, e, s, gid);
+}
+
+SYSCALL(setresuid) { return sys_set_res(t, a, 0); }
+SYSCALL(setresgid) { return sys_set_res(t, a, 1); }
 
 static long set_re(struct task *t, uint32_t r, uint32_t e, int gid)
 {
 	uint32_t R = gid ? t->cred.gid : t->cred.uid, E = gid ? t->cred.egid : t->cred.euid;
 	uint32_t s = KEEP;
 
-	if (!capable(t, gid ? CAP_SETGID : CAP_SETUID)) {
+	if (map_in(t, &r, gid) < 0 || map_in(t, &e, gid) < 0)
+		return -EINVAL;
+	if (!cap_own(t, gid ? CAP_SETGID : CAP_SETUID)) {
 		if (r != KEEP && r != R && r != E)
 			return -EPERM;
 		if (e != KEEP && !allowed(e, R, E, gid ? t->cred.sgid : t->cred.suid))
@@ -68,9 +95,9 @@ SYSCALL(setregid) { return set_re(t, (uint32_t)a[0], (uint32_t)a[1], 1); }
 
 static long set_id(struct task *t, uint32_t id, int gid)
 {
-	if (id == KEEP)
+	if (map_in(t, &id, gid) < 0 || id == KEEP)
 		return -EINVAL;
-	if (capable(t, gid ? CAP_SETGID : CAP_SETUID))
+	if (cap_own(t, gid ? CAP_SETGID : CAP_SETUID))
 		return set_res(t, id, id, id, gid);
 	if (id != (gid ? t->cred.gid : t->cred.uid) && id != (gid ? t->cred.sgid : t->cred.suid))
 		return -EPERM;
@@ -84,7 +111,8 @@ SYSCALL(setfsuid)
 {
 	uint32_t old = t->cred.fsuid, id = (uint32_t)a[0];
 
-	if (capable(t, CAP_SETUID) || allowed(id, t->cred.uid, t->cred.euid, t->cred.suid))
+	/* An id with no mapping changes nothing (the answer is the old one all the same). */
+	if (map_in(t, &id, 0) == 0 && (cap_own(t, CAP_SETUID) || allowed(id, t->cred.uid, t->cred.euid, t->cred.suid)))
 		if (id != KEEP) {
 			struct creds before = t->cred;
 
@@ -92,32 +120,37 @@ SYSCALL(setfsuid)
 			creds_fix_setfsuid(&t->cred, old);
 			creds_changed(t, &before);
 		}
-	return old;
+	return task_uid_out(t, old);
 }
 
 SYSCALL(setfsgid)
 {
 	uint32_t old = t->cred.fsgid, id = (uint32_t)a[0];
 
-	if (capable(t, CAP_SETGID) || allowed(id, t->cred.gid, t->cred.egid, t->cred.sgid))
+	if (map_in(t, &id, 1) == 0 && (cap_own(t, CAP_SETGID) || allowed(id, t->cred.gid, t->cred.egid, t->cred.sgid)))
 		if (id != KEEP) {
 			struct creds before = t->cred;
 
 			t->cred.fsgid = id;
 			creds_changed(t, &before);
 		}
-	return old;
+	return task_gid_out(t, old);
 }
 
+/*
+ * setgroups: CAP_SETGID in the caller's user namespace, where gid_map is
+ * written and setgroups not denied (EPERM, checked first as Linux does);
+ * each group is one the namespace maps (EINVAL).
+ */
 SYSCALL(setgroups)
 {
 	struct groups *g = NULL;
-	int n = (int)a[0];
+	int n = (int)a[0], i;
 
+	if (!cap_own(t, CAP_SETGID) || !userns_may_setgroups(creds_userns(&t->cred)))
+		return -EPERM;
 	if (n < 0 || n > 65536) /* NGROUPS_MAX */
 		return -EINVAL;
-	if (!capable(t, CAP_SETGID))
-		return -EPERM;
 	if (n) {
 		g = malloc(sizeof(*g) + (size_t)n * sizeof(uint32_t));
 		if (!g)
@@ -128,6 +161,11 @@ SYSCALL(setgroups)
 			free(g);
 			return -EFAULT;
 		}
+		for (i = 0; i < n; i++)
+			if (map_in(t, &g->gid[i], 1) < 0 || g->gid[i] == KEEP) {
+				free(g);
+				return -EINVAL;
+			}
 	}
 	groups_put(t->cred.groups);
 	t->cred.groups = g;
@@ -145,8 +183,19 @@ SYSCALL(getgroups)
 		return n;
 	if ((uint32_t)size < n)
 		return -EINVAL;
-	if (n && mm_copy_out(t->mm, a[1], t->cred.groups->gid, n * sizeof(uint32_t)) < 0)
-		return -EFAULT;
+	if (n) {
+		uint32_t *out = malloc(n * sizeof(uint32_t)), i;
+		long r;
+
+		if (!out)
+			return -ENOMEM;
+		for (i = 0; i < n; i++)
+			out[i] = task_gid_out(t, t->cred.groups->gid[i]);
+		r = mm_copy_out(t->mm, a[1], out, n * sizeof(uint32_t));
+		free(out);
+		if (r < 0)
+			return -EFAULT;
+	}
 	return n;
 }
 
@@ -230,7 +279,7 @@ SYSCALL(capset)
 	prm &= CREDS_CAP_ALL;
 	inh &= CREDS_CAP_ALL;
 	/* A new inheritable capability must be permitted (or CAP_SETPCAP held) and within the bounding set. */
-	if (!capable(t, CAP_SETPCAP) && (inh & ~(c->cap_inh | c->cap_prm)))
+	if (!cap_own(t, CAP_SETPCAP) && (inh & ~(c->cap_inh | c->cap_prm)))
 		return -EPERM;
 	if (inh & ~(c->cap_inh | c->cap_bnd))
 		return -EPERM;

@@ -638,6 +638,13 @@ static long stat_at(struct task *t, int dirfd, gva_t upath, int flags, struct ab
 	return 0;
 }
 
+/* The owner and group as the caller's user namespace sees them (the overflow ids if it has none). */
+static void stat_ids(struct task *t, struct abi_stat *st)
+{
+	st->st_uid = task_uid_out(t, st->st_uid);
+	st->st_gid = task_gid_out(t, st->st_gid);
+}
+
 SYSCALL(fstat)
 {
 	struct abi_stat st;
@@ -648,12 +655,18 @@ SYSCALL(fstat)
 		return -EBADF;
 	r = stat_file(f, &st);
 	file_put(f);
-	return r < 0 ? r : mm_copy_out(t->mm, a[1], &st, sizeof(st));
+	if (r < 0)
+		return r;
+	stat_ids(t, &st);
+	return mm_copy_out(t->mm, a[1], &st, sizeof(st));
 }
 
 static long stat_out(struct task *t, long r, struct abi_stat *st, gva_t buf)
 {
-	return r < 0 ? r : mm_copy_out(t->mm, buf, st, sizeof(*st));
+	if (r < 0)
+		return r;
+	stat_ids(t, st);
+	return mm_copy_out(t->mm, buf, st, sizeof(*st));
 }
 
 SYSCALL(stat)
@@ -692,6 +705,7 @@ SYSCALL(statx)
 	r = stat_at(t, (int)a[0], a[1], (int)a[2], &st);
 	if (r < 0)
 		return r;
+	stat_ids(t, &st);
 	memset(&sx, 0, sizeof(sx));
 	sx.stx_mask = STATX_BASIC_STATS;
 	sx.stx_blksize = (uint32_t)st.st_blksize;
@@ -1046,7 +1060,7 @@ SYSCALL(fcntl)
 			break;
 		}
 		if (((int)a[2] & O_NOATIME) && !(f->flags & O_NOATIME) && t->cred.fsuid != f->inode->uid &&
-		    !capable(t, CAP_FOWNER)) {
+		    !capable_wrt_inode(t, CAP_FOWNER, f->inode->uid, f->inode->gid)) {
 			r = -EPERM; /* only the owner may stop access times, as at open */
 			break;
 		}

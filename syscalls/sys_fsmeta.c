@@ -188,13 +188,13 @@ static long change_mode(struct task *t, struct path *p, uint32_t mode)
 		return -EROFS;
 	if (S_ISLNK(ino->mode))
 		return -EOPNOTSUPP;
-	if (!capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid)
+	if (!capable_wrt_inode(t, CAP_FOWNER, ino->uid, ino->gid) && t->cred.fsuid != ino->uid)
 		return -EPERM;
 	/* A memfd sealed with F_SEAL_EXEC keeps its exec bits as they are. */
 	if (seals && (*seals & ABI_F_SEAL_EXEC) && ((ino->mode ^ mode) & 0111))
 		return -EPERM;
 	/* Linux's setattr_should_drop_sgid: an owner outside the file's group cannot make it setgid. */
-	if ((mode & S_ISGID) && !creds_in_group(&t->cred, ino->gid) && !capable(t, CAP_FSETID))
+	if ((mode & S_ISGID) && !creds_in_group(&t->cred, ino->gid) && !capable_wrt_inode(t, CAP_FSETID, ino->uid, ino->gid))
 		mode &= ~(uint32_t)S_ISGID;
 	ia.mode = mode & 07777;
 	if ((r = fs_setattr(ino, &ia)) < 0)
@@ -247,9 +247,13 @@ static long do_chown(struct task *t, int dirfd, gva_t upath, uint32_t uid, uint3
 	if (r < 0)
 		return r;
 	ino = p.d->inode;
-	if (rdonly(&p)) {
+	/* The ids as the caller's user namespace names them: one it does not map is EINVAL. */
+	if ((uid != (uint32_t)-1 && (uid = task_uid_in(t, uid)) == (uint32_t)-1) ||
+	    (gid != (uint32_t)-1 && (gid = task_gid_in(t, gid)) == (uint32_t)-1)) {
+		r = -EINVAL;
+	} else if (rdonly(&p)) {
 		r = -EROFS;
-	} else if (!capable(t, CAP_CHOWN) && ((uid != (uint32_t)-1 && uid != ino->uid) || t->cred.fsuid != ino->uid ||
+	} else if (!capable_wrt_inode(t, CAP_CHOWN, ino->uid, ino->gid) && ((uid != (uint32_t)-1 && uid != ino->uid) || t->cred.fsuid != ino->uid ||
 					 (gid != (uint32_t)-1 && gid != ino->gid && !creds_in_group(&t->cred, gid)))) {
 		/* Only root gives files away; an owner may pick one of its own groups. */
 		r = -EPERM;
@@ -308,7 +312,7 @@ static long do_utimes(struct task *t, int dirfd, gva_t upath, struct abi_timespe
 	ino = p.d->inode;
 	if (rdonly(&p)) {
 		r = -EROFS;
-	} else if (!capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid) {
+	} else if (!capable_wrt_inode(t, CAP_FOWNER, ino->uid, ino->gid) && t->cred.fsuid != ino->uid) {
 		r = ts ? -EPERM : vfs_permission(t, ino, 2);
 	}
 	if (r == 0) {

@@ -37,10 +37,10 @@
 SYSCALL(getpid) { (void)a; return task_tgid(t); }
 SYSCALL(getppid) { (void)a; return task_ppid(t); }
 SYSCALL(gettid) { (void)a; return t->tid; }
-SYSCALL(getuid) { (void)a; return t->cred.uid; }
-SYSCALL(geteuid) { (void)a; return t->cred.euid; }
-SYSCALL(getgid) { (void)a; return t->cred.gid; }
-SYSCALL(getegid) { (void)a; return t->cred.egid; }
+SYSCALL(getuid) { (void)a; return task_uid_out(t, t->cred.uid); }
+SYSCALL(geteuid) { (void)a; return task_uid_out(t, t->cred.euid); }
+SYSCALL(getgid) { (void)a; return task_gid_out(t, t->cred.gid); }
+SYSCALL(getegid) { (void)a; return task_gid_out(t, t->cred.egid); }
 
 static long put3(struct task *t, const uint64_t *a, uint32_t x, uint32_t y, uint32_t z)
 {
@@ -50,8 +50,15 @@ static long put3(struct task *t, const uint64_t *a, uint32_t x, uint32_t y, uint
 	return 0;
 }
 
-SYSCALL(getresuid) { return put3(t, a, t->cred.uid, t->cred.euid, t->cred.suid); }
-SYSCALL(getresgid) { return put3(t, a, t->cred.gid, t->cred.egid, t->cred.sgid); }
+SYSCALL(getresuid)
+{
+	return put3(t, a, task_uid_out(t, t->cred.uid), task_uid_out(t, t->cred.euid), task_uid_out(t, t->cred.suid));
+}
+
+SYSCALL(getresgid)
+{
+	return put3(t, a, task_gid_out(t, t->cred.gid), task_gid_out(t, t->cred.egid), task_gid_out(t, t->cred.sgid));
+}
 
 SYSCALL(uname)
 {
@@ -68,12 +75,15 @@ SYSCALL(uname)
 	return mm_copy_out(t->mm, a[0], &u, sizeof(u));
 }
 
-/* sethostname, setdomainname: the caller's UTS namespace (a sandbox's, never the host's). */
+/*
+ * sethostname, setdomainname: the caller's UTS namespace (a sandbox's, never
+ * the host's), with CAP_SYS_ADMIN in the user namespace that owns it.
+ */
 static long set_uts_name(struct task *t, gva_t uname, uint64_t len, char *dst)
 {
 	char buf[65];
 
-	if (!capable(t, CAP_SYS_ADMIN))
+	if (!ns_capable(t, userns_owner(&t->uts->ns), CAP_SYS_ADMIN))
 		return -EPERM;
 	if (len > 64)
 		return -EINVAL;
@@ -89,16 +99,24 @@ static long set_uts_name(struct task *t, gva_t uname, uint64_t len, char *dst)
 	(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP | 0x80)
 
 /*
- * May t join ns (Linux's *_install checks)?  Every kind needs
- * CAP_SYS_ADMIN, a mount namespace CAP_SYS_CHROOT too and an fs context of
- * one's own; re-entering one's own user namespace (the only one here) is
- * EINVAL, as on Linux, so no capability can be gained that way.
+ * May t join ns (Linux's *_install checks)?  A user namespace: not t's own
+ * (EINVAL, so no capability can be gained by re-entering it), by a lone
+ * thread with an fs context of its own (EINVAL), with CAP_SYS_ADMIN in it.
+ * Every other kind needs CAP_SYS_ADMIN in the user namespace that owns it
+ * and in t's own, a mount namespace CAP_SYS_CHROOT too and an fs context
+ * of one's own.
  */
 static long may_join(struct task *t, const struct ns_common *ns)
 {
-	if (ns->type == NS_USER)
-		return -EINVAL;
-	if (!capable(t, CAP_SYS_ADMIN) || (ns->type == NS_MNT && !capable(t, CAP_SYS_CHROOT)))
+	struct user_ns *own = creds_userns(&t->cred);
+
+	if (ns->type == NS_USER) {
+		if (ns == &own->ns || t->tg->nthreads > 1 || t->fs->refs > 1)
+			return -EINVAL;
+		return ns_capable(t, (const struct user_ns *)ns, CAP_SYS_ADMIN) ? 0 : -EPERM;
+	}
+	if (!ns_capable(t, userns_owner(ns), CAP_SYS_ADMIN) || !ns_capable(t, own, CAP_SYS_ADMIN) ||
+	    (ns->type == NS_MNT && !capable(t, CAP_SYS_CHROOT)))
 		return -EPERM;
 	/* After the capabilities, as Linux's mntns_install. */
 	if (ns->type == NS_MNT && t->fs->refs > 1)
@@ -449,7 +467,7 @@ SYSCALL(prctl)
 	case PR_CAPBSET_DROP:
 		if (a[1] > CAP_LAST_CAP)
 			return -EINVAL;
-		if (!capable(t, CAP_SETPCAP))
+		if (!ns_capable(t, creds_userns(&t->cred), CAP_SETPCAP))
 			return -EPERM;
 		t->cred.cap_bnd &= ~CREDS_CAP(a[1]);
 		return 0;

@@ -384,7 +384,7 @@ static long set_filter(struct task *t, unsigned flags, gva_t uprog)
 	if (prog.len == 0 || prog.len > BPF_MAXINSNS)
 		return -EINVAL;
 	/* Without no_new_privs, only a task that could change its ids anyway may filter. */
-	if (!t->no_new_privs && !capable(t, CAP_SYS_ADMIN))
+	if (!t->no_new_privs && !ns_capable(t, creds_userns(&t->cred), CAP_SYS_ADMIN))
 		return -EACCES;
 	f = calloc(1, sizeof(*f) + prog.len * sizeof(f->insns[0]));
 	if (!f)

@@ -16,6 +16,7 @@
 #include <sys/xattr.h>
 
 #include "../sentry/kernel/task.h"
+#include "../sentry/kernel/userns.h"
 #include "../sentry/mm/mm.h"
 #include "../vfs/fs/tmpfs/tmpfs.h"
 #include "../vfs/vfs.h"
@@ -306,7 +307,7 @@ SYSCALL(chroot)
 	struct path p;
 	long r;
 
-	if (!capable(t, CAP_SYS_CHROOT))
+	if (!ns_capable(t, creds_userns(&t->cred), CAP_SYS_CHROOT))
 		return -EPERM;
 	r = mm_strncpy_in(t->mm, path, a[0], sizeof(path));
 	if (r < 0)
@@ -393,12 +394,12 @@ static long xattr_permission(struct task *t, struct inode *ino, const char *name
 	if (!strncmp(name, "user.", 5)) {
 		if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode))
 			return write ? -EPERM : -ENODATA;
-		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) && !capable(t, CAP_FOWNER) &&
-		    t->cred.fsuid != ino->uid)
+		if (write && S_ISDIR(ino->mode) && (ino->mode & S_ISVTX) &&
+		    !capable_wrt_inode(t, CAP_FOWNER, ino->uid, ino->gid) && t->cred.fsuid != ino->uid)
 			return -EPERM;
 		return vfs_permission(t, ino, write ? 2 : 4);
 	}
-	if (write && !capable(t, CAP_FOWNER) && t->cred.fsuid != ino->uid)
+	if (write && !capable_wrt_inode(t, CAP_FOWNER, ino->uid, ino->gid) && t->cred.fsuid != ino->uid)
 		return -EPERM;
 	return 0;
 }
@@ -531,6 +532,17 @@ SYSCALL(flistxattr) { return do_listxattr(t, a, 2); }
 
 /* ---- mount, umount2: tmpfs, proc and bind mounts inside the sandbox ---- */
 
+/*
+ * Mounting takes CAP_SYS_ADMIN in the user namespace that owns the caller's
+ * mount namespace (Linux's may_mount), so the root of a user namespace may
+ * mount in a mount namespace it made; the mounts it was copied from stay
+ * locked (vfs.h's struct mount) and read-only ones stay read-only.
+ */
+static int may_mount(struct task *t)
+{
+	return ns_capable(t, userns_owner(t->mnt), CAP_SYS_ADMIN);
+}
+
 SYSCALL(mount)
 {
 	char target[ABI_PATH_MAX], source[ABI_PATH_MAX], type[64];
@@ -538,7 +550,7 @@ SYSCALL(mount)
 	struct path tp, sp;
 	long r;
 
-	if (!capable(t, CAP_SYS_ADMIN))
+	if (!may_mount(t))
 		return -EPERM;
 	r = mm_strncpy_in(t->mm, target, a[1], sizeof(target));
 	if (r < 0)
@@ -550,6 +562,9 @@ SYSCALL(mount)
 		/* Only the read-only bit changes, on this mount. */
 		if (tp.d != tp.mnt->root || !vfs_mount_is_ours(t, tp.mnt)) {
 			r = -EINVAL;
+		} else if (tp.mnt->locked && (tp.mnt->flags & VFS_MNT_RDONLY) && !(flags & MS_RDONLY) &&
+			   userns_owner(t->mnt) != &user_ns_init) {
+			r = -EPERM; /* Linux's MNT_LOCK_READONLY: inherited read-only stays so */
 		} else {
 			tp.mnt->flags = (tp.mnt->flags & ~VFS_MNT_RDONLY) | (flags & MS_RDONLY ? VFS_MNT_RDONLY : 0);
 			r = 0;
@@ -634,7 +649,7 @@ SYSCALL(pivot_root)
 	struct path nr, po;
 	long r;
 
-	if (!capable(t, CAP_SYS_ADMIN))
+	if (!may_mount(t))
 		return -EPERM;
 	if ((r = mm_strncpy_in(t->mm, a0, a[0], sizeof(a0))) < 0 || (r = mm_strncpy_in(t->mm, a1, a[1], sizeof(a1))) < 0)
 		return r;
@@ -659,7 +674,7 @@ SYSCALL(umount2)
 	struct path p;
 	long r;
 
-	if (!capable(t, CAP_SYS_ADMIN))
+	if (!may_mount(t))
 		return -EPERM;
 	if (a[1] & ~(uint64_t)(MNT_FORCE | MNT_DETACH | MNT_EXPIRE | UMOUNT_NOFOLLOW))
 		return -EINVAL;

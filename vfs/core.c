@@ -847,7 +847,7 @@ static void path_to_copy(struct path *p, const struct mnt_ns *src)
  * failure changes nothing; the mounts are charged with the namespace, and
  * given back with it.
  */
-struct ns_common *vfs_mnt_ns_copy(struct ns_common *src_common, struct fs_context *fs)
+struct ns_common *vfs_mnt_ns_copy(struct ns_common *src_common, struct fs_context *fs, int lock)
 {
 	struct mnt_ns *src = (struct mnt_ns *)src_common, *ns;
 	struct mount *m, *c, *first = NULL, **tail = &first;
@@ -881,9 +881,9 @@ struct ns_common *vfs_mnt_ns_copy(struct ns_common *src_common, struct fs_contex
 		c->sb = m->sb;
 		c->sb->mounts++;
 		c->flags = m->flags;
-		c->locked = m->locked;
 		c->ns = ns;
 		c->parent = m->parent ? m->parent->copy : NULL; /* a parent is in its child's namespace */
+		c->locked = m->locked || (lock && c->parent);
 		c->mountpoint = m->mountpoint;
 		if (c->mountpoint) {
 			dentry_get(c->mountpoint);

@@ -72,7 +72,7 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 	if (S_ISSOCK(ino->mode))
 		return -ENXIO;
 	/* O_NOATIME: only the owner (or CAP_FOWNER), Linux's EPERM. */
-	if ((flags & O_NOATIME) && t && t->cred.fsuid != ino->uid && !capable(t, CAP_FOWNER))
+	if ((flags & O_NOATIME) && t && t->cred.fsuid != ino->uid && !capable_wrt_inode(t, CAP_FOWNER, ino->uid, ino->gid))
 		return -EPERM;
 	if (writes && ino->writecount < 0)
 		return -ETXTBSY;

@@ -23,7 +23,8 @@ long vfs_permission(struct task *t, struct inode *ino, int mask)
 {
 	uint32_t mode = ino->mode, bits;
 
-	if (capable(t, CAP_DAC_OVERRIDE)) {
+	/* Root of a user namespace overrides only on files whose owner and group it maps. */
+	if (capable_wrt_inode(t, CAP_DAC_OVERRIDE, ino->uid, ino->gid)) {
 		/* CAP_DAC_OVERRIDE: all but exec of a file with no x bit at all. */
 		if ((mask & 1) && !S_ISDIR(mode) && !(mode & 0111))
 			return -EACCES;

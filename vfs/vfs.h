@@ -366,7 +366,7 @@ struct fdtable *fdt_copy(struct fdtable *src);
 struct fs_context *fs_copy(struct fs_context *src);
 void fs_put(struct fs_context *fs);
 /* task_files's mnt_ns_copy and mnt_ns_enter (task.h). */
-struct ns_common *vfs_mnt_ns_copy(struct ns_common *src, struct fs_context *fs);
+struct ns_common *vfs_mnt_ns_copy(struct ns_common *src, struct fs_context *fs, int lock);
 void vfs_mnt_ns_enter(struct ns_common *ns, struct fs_context *fs);
 /* The above, for the kernel's tasks (sentry/kernel/task.h), set at start-up. */
 extern const struct task_files_ops vfs_task_files;

@@ -10,6 +10,7 @@
 #include <linux/rtnetlink.h>
 
 #include "../../sentry/kernel/task.h"
+#include "../../sentry/kernel/userns.h"
 #include "../../sentry/mm/memfile.h"
 #include "../netstack.h"
 #include "ip.h"
@@ -17,6 +18,11 @@
 struct netns net_init_ns;
 
 /* A task with no namespace is the start-up's or a unit test's: the first one. */
+int net_capable(const struct task *t, const struct netns *ns, int cap)
+{
+	return ns_capable(t, userns_owner(&ns->ns), cap);
+}
+
 struct netns *net_ns_of(struct task *t)
 {
 	return t && t->net ? (struct netns *)t->net : &net_init_ns;

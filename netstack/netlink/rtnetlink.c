@@ -994,7 +994,7 @@ static long route_handle(const struct nl_req *q, struct nl_reply *r)
 		return 0;
 	family = *(const unsigned char *)NLMSG_DATA(q->h);
 	kind = (type - RTM_BASE) & 3;
-	if (kind != 2 && !capable(q->t, CAP_NET_ADMIN))
+	if (kind != 2 && !net_capable(q->t, q->ns, CAP_NET_ADMIN))
 		return -EPERM;
 	/* Only neighbour tables delete in bulk in Linux; nothing here does. */
 	if (kind == 1 && (q->h->nlmsg_flags & NLM_F_BULK))

@@ -94,7 +94,7 @@ static long dev_ioctl(struct netns *ns, struct task *t, unsigned long req, uint6
 	r.ifr_name[IFNAMSIZ - 1] = 0;
 	if (req == SIOCSIFFLAGS) {
 		/* Only IFF_UP changes anything here; Linux's other settable flags (NOARP, PROMISC...) are kept as they are. */
-		if (!capable(t, CAP_NET_ADMIN))
+		if (!net_capable(t, ns, CAP_NET_ADMIN))
 			return -EPERM;
 		i = netif_by_name(ns, r.ifr_name);
 		if (!i)

@@ -65,7 +65,7 @@ static long inet_create(int family, int type, int protocol, int flags, struct fi
 	}
 	if (!t)
 		return seen ? -EPROTONOSUPPORT : -ESOCKTNOSUPPORT;
-	if (t->needs_cap && (!task_current || !capable(task_current, CAP_NET_RAW)))
+	if (t->needs_cap && (!task_current || !net_capable(task_current, net_ns_of(task_current), CAP_NET_RAW)))
 		return -EPERM;
 	return t->create(net_ns_of(task_current), family, protocol ? protocol : t->protocol, flags, out);
 }
@@ -274,7 +274,7 @@ static long sol_socket_set(struct inet_sock *s, int name, const void *val, sockl
 		char dev[IFNAMSIZ] = {0};
 		struct netif *i;
 
-		if (task_current && !capable(task_current, CAP_NET_RAW))
+		if (task_current && !net_capable(task_current, s->ns, CAP_NET_RAW))
 			return -EPERM;
 		memcpy(dev, val, len < IFNAMSIZ - 1 ? len : IFNAMSIZ - 1);
 		if (!dev[0]) {
@@ -332,12 +332,12 @@ static long sol_socket_set(struct inet_sock *s, int name, const void *val, sockl
 	case SO_SNDLOWAT:
 		return -ENOPROTOOPT;
 	case SO_PRIORITY:
-		if ((v < 0 || v > 6) && task_current && !capable(task_current, CAP_NET_ADMIN))
+		if ((v < 0 || v > 6) && task_current && !net_capable(task_current, s->ns, CAP_NET_ADMIN))
 			return -EPERM;
 		s->priority = v;
 		return 0;
 	case SO_MARK:
-		if (task_current && !capable(task_current, CAP_NET_ADMIN))
+		if (task_current && !net_capable(task_current, s->ns, CAP_NET_ADMIN))
 			return -EPERM;
 		s->mark = (uint32_t)v;
 		return 0;
@@ -828,7 +828,7 @@ long inet_port_bind(struct inet_sock *s, const struct in6_addr *addr, uint16_t p
 	r = bindable(s, addr);
 	if (r < 0)
 		return r;
-	if (port && port < 1024 && task_current && !capable(task_current, CAP_NET_BIND_SERVICE))
+	if (port && port < 1024 && task_current && !net_capable(task_current, s->ns, CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	t = table_of(s->ns, s->protocol, 1);
 	if (!t)

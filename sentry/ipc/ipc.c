@@ -220,35 +220,46 @@ int ipc_perms(struct task *t, const struct ipc_obj *o, int flg)
 		granted >>= 6;
 	else if (creds_in_group(&t->cred, o->cgid) || creds_in_group(&t->cred, o->gid))
 		granted >>= 3;
-	if ((want & ~(int)granted & 07) && !capable(t, CAP_IPC_OWNER))
+	/* Privilege over an IPC namespace is privilege in the user namespace that owns it. */
+	if ((want & ~(int)granted & 07) && !ns_capable(t, userns_owner(&ipc_ns_of(t)->ns), CAP_IPC_OWNER))
 		return -EACCES;
 	return 0;
 }
 
 int ipc_owner(struct task *t, const struct ipc_obj *o)
 {
-	if (t->cred.euid == o->cuid || t->cred.euid == o->uid || capable(t, CAP_SYS_ADMIN))
+	if (t->cred.euid == o->cuid || t->cred.euid == o->uid || ns_capable(t, userns_owner(&ipc_ns_of(t)->ns), CAP_SYS_ADMIN))
 		return 0;
 	return -EPERM;
 }
 
+/*
+ * The ids of ipc_perm are the calling task's (task_current) user
+ * namespace's: mapped in on IPC_SET (EINVAL for one it does not map), out
+ * on IPC_STAT (the overflow id for one it does not).
+ */
 int ipc_set_perm(struct ipc_obj *o, const struct abi_ipc_perm *in)
 {
-	if (in->uid == (uint32_t)-1 || in->gid == (uint32_t)-1)
+	uint32_t uid = task_current ? task_uid_in(task_current, in->uid) : in->uid;
+	uint32_t gid = task_current ? task_gid_in(task_current, in->gid) : in->gid;
+
+	if (uid == (uint32_t)-1 || gid == (uint32_t)-1)
 		return -EINVAL;
-	o->uid = in->uid;
-	o->gid = in->gid;
+	o->uid = uid;
+	o->gid = gid;
 	o->mode = (o->mode & ~0777U) | (in->mode & 0777U);
 	return 0;
 }
 
 void ipc_fill_perm(const struct ipc_obj *o, struct abi_ipc_perm *out)
 {
+	const struct task *t = task_current;
+
 	out->key = o->key;
-	out->uid = o->uid;
-	out->gid = o->gid;
-	out->cuid = o->cuid;
-	out->cgid = o->cgid;
+	out->uid = t ? task_uid_out(t, o->uid) : o->uid;
+	out->gid = t ? task_gid_out(t, o->gid) : o->gid;
+	out->cuid = t ? task_uid_out(t, o->cuid) : o->cuid;
+	out->cgid = t ? task_gid_out(t, o->cgid) : o->cgid;
 	out->mode = o->mode;
 	out->seq = o->seq;
 }

@@ -2,34 +2,79 @@
  * Credentials that more than the set*id calls need: capabilities and
  * supplementary groups (held by every task, checked by the path walk's
  * permission checks), and capabilities(7)'s rules for how the sets follow
- * uid changes and execve.  syscalls/sys_cred.c changes them.
+ * uid changes and execve, where "root" is the uid 0 of the credentials'
+ * user namespace.  syscalls/sys_cred.c changes them.
  */
 #include <errno.h>
 #include <stdlib.h>
 
 #include "task.h"
 
+int ns_capable(const struct task *t, const struct user_ns *ns, int cap)
+{
+	return userns_capable(creds_userns(&t->cred), t->cred.euid, t->cred.cap_eff, ns, cap);
+}
+
 int capable(const struct task *t, int cap)
 {
-	return cap >= 0 && cap <= CAP_LAST_CAP && (t->cred.cap_eff & CREDS_CAP(cap));
+	return ns_capable(t, &user_ns_init, cap);
+}
+
+int capable_wrt_inode(const struct task *t, int cap, uint32_t uid, uint32_t gid)
+{
+	const struct user_ns *ns = creds_userns(&t->cred);
+
+	return ns_capable(t, ns, cap) && userns_from_kid(&ns->uid_map, uid) != (uint32_t)-1 &&
+	       userns_from_kid(&ns->gid_map, gid) != (uint32_t)-1;
+}
+
+uint32_t task_uid_out(const struct task *t, uint32_t kuid)
+{
+	return userns_from_kid_munged(&creds_userns(&t->cred)->uid_map, kuid);
+}
+
+uint32_t task_gid_out(const struct task *t, uint32_t kgid)
+{
+	return userns_from_kid_munged(&creds_userns(&t->cred)->gid_map, kgid);
+}
+
+uint32_t task_uid_in(const struct task *t, uint32_t uid)
+{
+	return userns_make_kid(&creds_userns(&t->cred)->uid_map, uid);
+}
+
+uint32_t task_gid_in(const struct task *t, uint32_t gid)
+{
+	return userns_make_kid(&creds_userns(&t->cred)->gid_map, gid);
 }
 
 void creds_init_root(struct creds *c)
 {
 	c->cap_prm = c->cap_eff = c->cap_bnd = CREDS_CAP_ALL;
 	c->cap_inh = c->cap_amb = 0;
+	c->user_ns = &user_ns_init;
+	ns_get(&user_ns_init.ns);
+}
+
+/* The kernel id of the namespace's root, whose ids the capability rules treat as root's; -1: unmapped. */
+static uint32_t root_kuid(const struct creds *c)
+{
+	return userns_make_kid(&creds_userns(c)->uid_map, 0);
 }
 
 void creds_fix_setuid(struct creds *c, const struct creds *old, int keepcaps)
 {
-	if ((old->uid == 0 || old->euid == 0 || old->suid == 0) && c->uid && c->euid && c->suid) {
+	uint32_t root = root_kuid(old);
+
+	if ((old->uid == root || old->euid == root || old->suid == root) && c->uid != root && c->euid != root &&
+	    c->suid != root) {
 		if (!keepcaps)
 			c->cap_prm = c->cap_eff = 0;
 		c->cap_amb = 0;
 	}
-	if (old->euid == 0 && c->euid)
+	if (old->euid == root && c->euid != root)
 		c->cap_eff = 0;
-	if (old->euid && c->euid == 0)
+	if (old->euid != root && c->euid == root)
 		c->cap_eff = c->cap_prm;
 }
 
@@ -40,9 +85,11 @@ void creds_fix_setuid(struct creds *c, const struct creds *old, int keepcaps)
 
 void creds_fix_setfsuid(struct creds *c, uint32_t old_fsuid)
 {
-	if (old_fsuid == 0 && c->fsuid)
+	uint32_t root = root_kuid(c);
+
+	if (old_fsuid == root && c->fsuid != root)
 		c->cap_eff &= ~CAP_FS_SET;
-	if (old_fsuid && c->fsuid == 0)
+	if (old_fsuid != root && c->fsuid == root)
 		c->cap_eff |= c->cap_prm & CAP_FS_SET;
 }
 
@@ -56,9 +103,11 @@ void creds_changed(struct task *t, const struct creds *old)
 
 void creds_exec(struct creds *c)
 {
-	if (c->uid == 0 || c->euid == 0) {
+	uint32_t root = root_kuid(c);
+
+	if (c->uid == root || c->euid == root) {
 		c->cap_prm = c->cap_bnd | c->cap_inh;
-		c->cap_eff = c->euid == 0 ? c->cap_prm : c->cap_amb;
+		c->cap_eff = c->euid == root ? c->cap_prm : c->cap_amb;
 	} else {
 		c->cap_prm = c->cap_eff = c->cap_amb;
 	}
@@ -90,9 +139,9 @@ int task_may_access(const struct task *t, const struct task *target)
 		return 0;
 	if (!(c->uid == tc->euid && c->uid == tc->suid && c->uid == tc->uid && c->gid == tc->egid &&
 	      c->gid == tc->sgid && c->gid == tc->gid) &&
-	    !capable(t, CAP_SYS_PTRACE))
+	    !ns_capable(t, creds_userns(tc), CAP_SYS_PTRACE))
 		return -EPERM;
-	if (target->tg->dumpable != 1 && !capable(t, CAP_SYS_PTRACE))
+	if (target->tg->dumpable != 1 && !ns_capable(t, creds_userns(tc), CAP_SYS_PTRACE))
 		return -EPERM;
 	return 0;
 }

@@ -14,7 +14,6 @@
 /* Linux's PROC_*_INIT_INO: what a program comparing with a host's initial namespaces expects. */
 #define INIT_INO_IPC 0xEFFFFFFFu
 #define INIT_INO_UTS 0xEFFFFFFEu
-#define INIT_INO_USER 0xEFFFFFFDu
 #define INIT_INO_PID 0xEFFFFFFCu
 #define INIT_INO_CGROUP 0xEFFFFFFBu
 #define INIT_INO_TIME 0xEFFFFFFAu
@@ -24,11 +23,10 @@
 struct uts_ns uts_ns_init = {.ns = {.refs = 1, .type = NS_UTS, .ino = INIT_INO_UTS}};
 
 static struct ns_common singles[NS_NTYPES] = {
-	[NS_CGROUP] = {1, NS_CGROUP, INIT_INO_CGROUP, NULL},
-	[NS_NET] = {1, NS_NET, NS_NET_INIT_INO, NULL}, /* what a task without a stack (unit tests) sees */
-	[NS_PID] = {1, NS_PID, INIT_INO_PID, NULL},
-	[NS_TIME] = {1, NS_TIME, INIT_INO_TIME, NULL},
-	[NS_USER] = {1, NS_USER, INIT_INO_USER, NULL},
+	[NS_CGROUP] = {1, NS_CGROUP, INIT_INO_CGROUP, NULL, NULL},
+	[NS_NET] = {1, NS_NET, NS_NET_INIT_INO, NULL, NULL}, /* what a task without a stack (unit tests) sees */
+	[NS_PID] = {1, NS_PID, INIT_INO_PID, NULL, NULL},
+	[NS_TIME] = {1, NS_TIME, INIT_INO_TIME, NULL, NULL},
 };
 
 static uint32_t next_ino = FIRST_DYN_INO + 2;
@@ -67,8 +65,12 @@ uint32_t ns_alloc_ino(void)
 
 void ns_put(struct ns_common *ns)
 {
-	if (ns && --ns->refs == 0 && ns->release)
+	while (ns && --ns->refs == 0 && ns->release) {
+		struct ns_common *owner = ns->owner;
+
 		ns->release(ns);
+		ns = owner;
+	}
 }
 
 static void uts_release(struct ns_common *ns)

@@ -3,9 +3,10 @@
  * System V IPC, of the mount tree and of the network is the namespace it
  * points at, a refcounted object that unshare(2), clone(2) and setns(2)
  * give it.  Mount namespaces are the VFS's (vfs.h's struct mnt_ns), IPC
- * ones sentry/ipc's, network ones netstack's.  The pid, user, cgroup and
- * time namespaces are one each for the whole sandbox: objects too, so that
- * /proc/PID/ns shows them, but none can be made.
+ * ones sentry/ipc's, network ones netstack's, user ones userns.h's, held
+ * by a task's credentials.  The pid, cgroup and time namespaces are one
+ * each for the whole sandbox: objects too, so that /proc/PID/ns shows
+ * them, but none can be made.
  *
  * Every namespace has an inode number, unique in the sandbox for as long as
  * it lives, which /proc/PID/ns/<name> shows ("uts:[4026531838]") and whose
@@ -29,6 +30,8 @@ struct ns_common {
 	uint32_t ino;
 	/* Frees the namespace once its last reference is gone; NULL: it lives as long as the sandbox. */
 	void (*release)(struct ns_common *ns);
+	/* Reference: the user namespace that owns it (userns.h); NULL: the sandbox's first. */
+	struct ns_common *owner;
 };
 
 struct uts_ns {
@@ -49,7 +52,7 @@ extern struct uts_ns uts_ns_init;
 const char *ns_type_name(enum ns_type type);
 /* The CLONE_NEW* flag of a type (setns's nstype). */
 int ns_type_flag(enum ns_type type);
-/* The one namespace of a type that cannot be made anew (net, pid, user, cgroup, time). */
+/* The one namespace of a type that cannot be made anew (pid, cgroup, time). */
 struct ns_common *ns_single(enum ns_type type);
 /* A new inode number for a namespace (unique until some 2^28 namespaces have been made). */
 uint32_t ns_alloc_ino(void);
@@ -59,6 +62,7 @@ static inline void ns_get(struct ns_common *ns)
 	ns->refs++;
 }
 
+/* Drops a reference; the last one frees the namespace, then drops its owner's. */
 void ns_put(struct ns_common *ns);
 
 /* A new UTS namespace with src's names (unshare, clone), or NULL. */

@@ -202,31 +202,60 @@ static void task_ns_drop(struct task *t)
 	t->ipc = NULL;
 	t->mnt = NULL;
 	t->net = NULL;
+	if (t->cred.user_ns)
+		ns_put(&t->cred.user_ns->ns);
+	t->cred.user_ns = NULL;
 }
 
 /* The namespaces cvisor makes anew; of the others (NS_REFUSED) the sandbox has one each. */
 #define NS_MADE (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET)
-#define NS_REFUSED (CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWCGROUP)
+#define NS_REFUSED (CLONE_NEWPID | CLONE_NEWCGROUP)
+
+/*
+ * CLONE_NEWUSER (clone's or unshare's): credentials c move to a new user
+ * namespace below theirs, with every capability in it and no inheritable
+ * or ambient one (Linux's create_user_ns and set_cred_user_ns); their ids
+ * stay what they were.  0 or -errno (userns_new).
+ */
+static long userns_enter_new(struct creds *c)
+{
+	long err;
+	struct user_ns *u = userns_new(creds_userns(c), c->euid, c->egid, c->cap_eff, &err);
+
+	if (!u)
+		return err;
+	if (c->user_ns)
+		ns_put(&c->user_ns->ns);
+	c->user_ns = u;
+	c->cap_prm = c->cap_eff = c->cap_bnd = CREDS_CAP_ALL;
+	c->cap_inh = c->cap_amb = 0;
+	return 0;
+}
 
 /*
  * The UTS, IPC and network namespaces that flags (clone's or unshare's
- * CLONE_NEW*) give a task of p's: new ones (references in *uts, *ipc and
- * *net), or p's own (left NULL).  Making any needs CAP_SYS_ADMIN (EPERM), as
- * Linux's copy_namespaces.  A pid, user or cgroup namespace of its own is
- * refused with EPERM even to root: the sandbox has one of each, as a
- * container whose runtime denies the caller them.  A mount namespace is
- * checked for here but made by the caller (mnt_ns_make), once the new fs
- * context whose root and cwd move into it exists.
+ * CLONE_NEW*) give a task of p's whose credentials will be nc: new ones
+ * (references in *uts, *ipc and *net), owned by nc's user namespace, or
+ * p's own (left NULL).  Making any needs CAP_SYS_ADMIN in that user
+ * namespace (EPERM), as Linux's copy_namespaces, so a new user namespace
+ * (made first) lets its creator make the others.  A pid or cgroup
+ * namespace of its own is refused with EPERM even to root: the sandbox has
+ * one of each, as a container whose runtime denies the caller them.  A
+ * mount namespace is checked for here but made by the caller
+ * (mnt_ns_make), once the new fs context whose root and cwd move into it
+ * exists.
  */
-static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct ns_common **ipc,
-		    struct ns_common **net)
+static long ns_make(struct task *p, const struct creds *nc, uint64_t flags, struct uts_ns **uts,
+		    struct ns_common **ipc, struct ns_common **net)
 {
+	struct user_ns *owner = creds_userns(nc);
+
 	*uts = NULL;
 	*ipc = NULL;
 	*net = NULL;
 	if (!(flags & (NS_MADE | NS_REFUSED)))
 		return 0;
-	if (!capable(p, CAP_SYS_ADMIN) || (flags & NS_REFUSED))
+	if (!userns_capable(owner, nc->euid, nc->cap_eff, owner, CAP_SYS_ADMIN) || (flags & NS_REFUSED))
 		return -EPERM;
 	if ((flags & CLONE_NEWIPC) && !task_ipc_ns_new)
 		return -EPERM; /* no System V IPC to make one of */
@@ -250,18 +279,31 @@ static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct 
 		*ipc = NULL;
 		return -ENOMEM;
 	}
+	if (*uts)
+		userns_own(&(*uts)->ns, owner);
+	if (*ipc)
+		userns_own(*ipc, owner);
+	if (*net)
+		userns_own(*net, owner);
 	return 0;
 }
 
 /*
  * The mount namespace a task of p's gets, whose fs context is fs: a copy
- * of p's for CLONE_NEWNS (fs's root and cwd moved into it), else p's.
- * NULL only when there is no memory for the copy.
+ * of p's for CLONE_NEWNS (fs's root and cwd moved into it), owned by the
+ * user namespace owner, else p's.  NULL only when there is no memory for
+ * the copy.
  */
-static struct ns_common *mnt_ns_make(struct task *p, uint64_t flags, struct fs_context *fs)
+static struct ns_common *mnt_ns_make(struct task *p, struct user_ns *owner, uint64_t flags, struct fs_context *fs)
 {
-	if (flags & CLONE_NEWNS)
-		return task_files->mnt_ns_copy(p->mnt, fs);
+	struct ns_common *m;
+
+	if (flags & CLONE_NEWNS) {
+		/* Copied for a user namespace other than the original's owner: what covers what stays so. */
+		if ((m = task_files->mnt_ns_copy(p->mnt, fs, owner != userns_owner(p->mnt))))
+			userns_own(m, owner);
+		return m;
+	}
 	if (p->mnt)
 		ns_get(p->mnt);
 	return p->mnt;
@@ -277,6 +319,8 @@ struct ns_common *task_ns(struct task *t, enum ns_type type)
 		return t->mnt;
 	if (type == NS_NET && t->net)
 		return t->net;
+	if (type == NS_USER)
+		return &creds_userns(&t->cred)->ns;
 	return ns_single(type);
 }
 
@@ -302,6 +346,14 @@ void task_join_ns(struct task *t, struct ns_common *ns)
 		ns_get(ns);
 		ns_put(t->net);
 		t->net = ns;
+	} else if (ns->type == NS_USER) {
+		/* As a new namespace's creator: every capability in it (Linux's userns_install). */
+		ns_get(ns);
+		if (t->cred.user_ns)
+			ns_put(&t->cred.user_ns->ns);
+		t->cred.user_ns = (struct user_ns *)ns;
+		t->cred.cap_prm = t->cred.cap_eff = t->cred.cap_bnd = CREDS_CAP_ALL;
+		t->cred.cap_inh = t->cred.cap_amb = 0;
 	}
 }
 
@@ -522,7 +574,9 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	    (flags & (CLONE_NEWUSER | CLONE_FS)) == (CLONE_NEWUSER | CLONE_FS) ||
 	    ((flags & CLONE_THREAD) && (flags & (CLONE_NEWUSER | CLONE_NEWPID))))
 		return -EINVAL;
-	if ((flags & (NS_MADE | NS_REFUSED)) && (!capable(p, CAP_SYS_ADMIN) || (flags & NS_REFUSED)))
+	/* Without a new user namespace, the caller's own must let it make the others (ns_make). */
+	if ((flags & NS_REFUSED) ||
+	    ((flags & NS_MADE) && !(flags & CLONE_NEWUSER) && !ns_capable(p, creds_userns(&p->cred), CAP_SYS_ADMIN)))
 		return -EPERM;
 	/* A new IPC namespace cannot share the semadj list of the old one, whose sets it no longer sees. */
 	if ((flags & (CLONE_NEWIPC | CLONE_SYSVSEM)) == (CLONE_NEWIPC | CLONE_SYSVSEM))
@@ -547,7 +601,10 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	c->sigmask = p->sigmask;
 	c->cred = p->cred;
 	groups_get(c->cred.groups);
-	err = ns_make(p, flags, &c->uts, &c->ipc, &c->net);
+	ns_get(&c->cred.user_ns->ns);
+	if ((flags & CLONE_NEWUSER) && (err = userns_enter_new(&c->cred)) < 0)
+		goto fail;
+	err = ns_make(p, &c->cred, flags, &c->uts, &c->ipc, &c->net);
 	if (err < 0)
 		goto fail;
 	if (!c->uts) {
@@ -626,7 +683,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		goto nomem;
 	}
 	/* CLONE_NEWNS without CLONE_FS (checked above): c's own fs context moves into the copy. */
-	if (!(c->mnt = mnt_ns_make(p, flags, c->fs)) && p->mnt)
+	if (!(c->mnt = mnt_ns_make(p, creds_userns(&c->cred), flags, c->fs)) && p->mnt)
 		goto nomem;
 	if (flags & CLONE_VM) {
 		/* Another thread of the stub process that runs the shared memory. */
@@ -722,11 +779,12 @@ SYSCALL(clone) { return do_clone(t, a[0], a[1], a[2], a[3], a[4]); }
 
 /*
  * unshare(2): a file table or a file-system context (root, cwd, umask) of
- * the caller's own, a semadj list of its own, a UTS, IPC or mount namespace
- * of its own (ns_make, mnt_ns_make).  Everything is made before anything
- * changes, so that a failure leaves the caller as it was: the mount
- * namespace last, as its copy moves the (unshared) fs context's root and
- * cwd.
+ * the caller's own, a semadj list of its own, a user namespace of its own
+ * (userns_enter_new; a lone thread only), a UTS, IPC, network or mount
+ * namespace of its own (ns_make, mnt_ns_make).  Everything is made before
+ * anything changes, so that a failure leaves the caller as it was: the
+ * mount namespace last, as its copy moves the (unshared) fs context's root
+ * and cwd.
  */
 SYSCALL(unshare)
 {
@@ -734,6 +792,7 @@ SYSCALL(unshare)
 	int alone = t->tg->nthreads == 1;
 	struct fdtable *files = NULL;
 	struct fs_context *fs = NULL;
+	struct creds nc = t->cred; /* the caller's with a new user namespace: a reference on it, no other */
 	struct ns_common *ipc, *net, *mnt = NULL;
 	struct uts_ns *uts;
 	long r;
@@ -758,14 +817,19 @@ SYSCALL(unshare)
 		flags |= CLONE_SYSVSEM;
 	if (flags & 0x80 /* CLONE_NEWTIME */)
 		return -EPERM; /* one clock for the sandbox */
-	r = ns_make(t, flags, &uts, &ipc, &net);
-	if (r < 0)
+	ns_get(&nc.user_ns->ns);
+	r = flags & CLONE_NEWUSER ? userns_enter_new(&nc) : 0;
+	if (r == 0)
+		r = ns_make(t, &nc, flags, &uts, &ipc, &net);
+	if (r < 0) {
+		ns_put(&nc.user_ns->ns);
 		return r;
+	}
 	if ((flags & CLONE_FILES) && t->files->refs > 1 && !(files = task_files->fdt_copy(t->files)))
 		goto nomem;
 	if ((flags & CLONE_FS) && t->fs->refs > 1 && !(fs = task_files->fs_copy(t->fs)))
 		goto nomem;
-	if ((flags & CLONE_NEWNS) && !(mnt = mnt_ns_make(t, flags, fs ? fs : t->fs)))
+	if ((flags & CLONE_NEWNS) && !(mnt = mnt_ns_make(t, creds_userns(&nc), flags, fs ? fs : t->fs)))
 		goto nomem;
 	if (files) {
 		task_files->fdt_put(t->files);
@@ -794,6 +858,8 @@ SYSCALL(unshare)
 		ns_put(t->net);
 		t->net = net;
 	}
+	ns_put(&t->cred.user_ns->ns);
+	t->cred = nc;
 	return 0;
 
 nomem:
@@ -805,6 +871,7 @@ nomem:
 		ns_put(&uts->ns);
 	ns_put(ipc);
 	ns_put(net);
+	ns_put(&nc.user_ns->ns);
 	return -ENOMEM;
 }
 
@@ -1296,19 +1363,21 @@ static long check_sig(int sig)
 }
 
 /*
- * May t signal g (kill(2)'s rule)?  Root (CAP_KILL in the sandbox's user
- * model), a real or effective uid that is the target's real or saved uid,
+ * May t signal g (kill(2)'s rule)?  CAP_KILL in the target's user
+ * namespace, a real or effective uid that is the target's real or saved uid,
  * or SIGCONT within the session.  A zombie takes any signal (to no effect).
  */
 int may_signal(struct task *t, struct thread_group *g, int sig)
 {
 	const struct creds *c = &t->cred, *tc;
 
-	if (capable(t, CAP_KILL) || !g->threads || g == t->tg)
+	if (!g->threads || g == t->tg)
 		return 1;
 	if (sig == SIGCONT && g->sid == t->tg->sid)
 		return 1;
 	tc = &g->threads->cred;
+	if (ns_capable(t, creds_userns(tc), CAP_KILL))
+		return 1;
 	return c->euid == tc->uid || c->euid == tc->suid || c->uid == tc->uid || c->uid == tc->suid;
 }
 

@@ -16,6 +16,7 @@
 #include "../../include/abi/abi.h"
 #include "../../platform/platform.h"
 #include "ns.h"
+#include "userns.h"
 #include "timer.h"
 #include "wait.h"
 
@@ -45,6 +46,8 @@ struct creds {
 	uint32_t gid, egid, sgid, fsgid;
 	struct groups *groups; /* reference; NULL: none */
 	uint64_t cap_inh, cap_prm, cap_eff, cap_bnd, cap_amb;
+	/* Reference: the user namespace the ids are seen in and the capabilities held in (userns.h). */
+	struct user_ns *user_ns;
 };
 
 static inline void groups_get(struct groups *g)
@@ -54,8 +57,33 @@ static inline void groups_get(struct groups *g)
 }
 
 void groups_put(struct groups *g);
-/* Linux's capable(): is cap (CAP_*, <linux/capability.h>) in t's effective set? */
+/* The user namespace of credentials (the sandbox's first for a task not yet set up). */
+static inline struct user_ns *creds_userns(const struct creds *c)
+{
+	return c->user_ns ? c->user_ns : &user_ns_init;
+}
+
+/*
+ * Linux's capable(): does t hold cap (CAP_*, <linux/capability.h>) over the
+ * whole sandbox, that is in its first user namespace?  A task of a user
+ * namespace of its own holds none there.
+ */
 int capable(const struct task *t, int cap);
+/* Linux's ns_capable(): does t hold cap in user namespace ns (userns_capable)? */
+int ns_capable(const struct task *t, const struct user_ns *ns, int cap);
+/*
+ * Linux's capable_wrt_inode_uidgid(): cap in t's own user namespace, over
+ * a file whose owner and group (kernel ids) both have a mapping there.
+ */
+int capable_wrt_inode(const struct task *t, int cap, uint32_t uid, uint32_t gid);
+/*
+ * Ids across t's user namespace: a kernel id as t sees it (the overflow id
+ * if it has none there), and an id t names as a kernel id (-1 if none).
+ */
+uint32_t task_uid_out(const struct task *t, uint32_t kuid);
+uint32_t task_gid_out(const struct task *t, uint32_t kgid);
+uint32_t task_uid_in(const struct task *t, uint32_t uid);
+uint32_t task_gid_in(const struct task *t, uint32_t gid);
 /*
  * Linux's ptrace_may_access with PTRACE_MODE_REALCREDS: may t read (or
  * attach to) target?  Same process; or t's real uid and gid equal all of
@@ -65,7 +93,7 @@ int capable(const struct task *t, int cap);
 int task_may_access(const struct task *t, const struct task *target);
 /* Is gid the task's filesystem gid or one of its supplementary groups? */
 int creds_in_group(const struct creds *c, uint32_t gid);
-/* The first task's: root, with every capability but no inheritable or ambient one. */
+/* The first task's: root of the first user namespace, with every capability but no inheritable or ambient one. */
 void creds_init_root(struct creds *c);
 /*
  * After a change of uid, euid or suid from old to c (capabilities(7),
@@ -372,14 +400,14 @@ extern struct ns_common *(*task_ipc_ns_new)(void);
  */
 extern struct ns_common *task_net_ns_init;
 extern struct ns_common *(*task_net_ns_new)(void);
-/* The namespace of a type t is in (its own UTS, IPC, mount and network ones, the sandbox's others). */
+/* The namespace of a type t is in (its own UTS, IPC, mount, network and user ones, the sandbox's others). */
 struct ns_common *task_ns(struct task *t, enum ns_type type);
 /*
  * setns(2) after its checks: t joins ns, a UTS, IPC, mount or network
  * namespace (an IPC one applies its SEM_UNDO adjustments first, as unshare;
  * a mount one moves t's root and cwd to its root; a network one leaves t's
- * sockets where they are), or stays where it is for the others, which are
- * one each.
+ * sockets where they are) or a user namespace (with every capability in
+ * it), or stays where it is for the others, which are one each.
  */
 void task_join_ns(struct task *t, struct ns_common *ns);
 /* Woken at every thread group's exit: what pidfd pollers wait on. */
@@ -401,11 +429,13 @@ struct task_files_ops {
 	 * Mount namespaces are the VFS's too (struct mnt_ns).  mnt_ns_init is
 	 * the first, which the first task gets (NULL: no mounts, unit tests).
 	 * mnt_ns_copy makes a copy of src's mounts and moves fs's root and cwd
-	 * to their copies (NULL: no memory, and fs as it was); mnt_ns_enter
-	 * moves fs's root and cwd to ns's root (setns).
+	 * to their copies (NULL: no memory, and fs as it was), every mount but
+	 * the root locked when lock is set (a copy for a less privileged user
+	 * namespace, as Linux's MNT_LOCKED); mnt_ns_enter moves fs's root and
+	 * cwd to ns's root (setns).
 	 */
 	struct ns_common *mnt_ns_init;
-	struct ns_common *(*mnt_ns_copy)(struct ns_common *src, struct fs_context *fs);
+	struct ns_common *(*mnt_ns_copy)(struct ns_common *src, struct fs_context *fs, int lock);
 	void (*mnt_ns_enter)(struct ns_common *ns, struct fs_context *fs);
 };
 extern const struct task_files_ops *task_files;

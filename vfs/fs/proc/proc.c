@@ -76,14 +76,18 @@ static const struct {
 	{1, "core_pattern", "core"}, {1, "tainted", "0"}, {1, "threads-max", "126806"},
 	{3, "pipe-user-pages-hard", "0"}, {3, "pipe-user-pages-soft", "16384"}, {3, "lease-break-time", "45"},
 	{5, "max_user_watches", "65536"}, {5, "max_user_instances", "128"}, {5, "max_queued_events", "16384"},
+	{1, "overflowuid", "65534"}, {1, "overflowgid", "65534"}, /* userns.h's USERNS_OVERFLOW_ID */
 };
 enum { S_HOSTNAME, S_FILE_MAX = 9, S_UUID = 12, S_BOOT_ID, S_DOMAINNAME = 16 };
 
 static const char *const pidfiles[] = {"stat", "status", "statm", "maps", "cmdline", "environ", "comm",
 				       "limits", "cgroup", "mounts", "mountinfo", "oom_score_adj", "loginuid",
-				       "smaps", "smaps_rollup", "io", "mem", "auxv"};
+				       "smaps", "smaps_rollup", "io", "mem", "auxv", "uid_map", "gid_map", "setgroups"};
 enum { F_STAT, F_STATUS, F_STATM, F_MAPS, F_CMDLINE, F_ENVIRON, F_COMM, F_LIMITS, F_CGROUP, F_MOUNTS,
-       F_MOUNTINFO, F_OOM, F_LOGINUID, F_SMAPS, F_SMAPS_ROLLUP, F_IO, F_MEM, F_AUXV, NPIDFILES };
+       F_MOUNTINFO, F_OOM, F_LOGINUID, F_SMAPS, F_SMAPS_ROLLUP, F_IO, F_MEM, F_AUXV, F_UID_MAP, F_GID_MAP,
+       F_SETGROUPS, NPIDFILES };
+/* The files a write may change (the others are read-only, 0444). */
+#define PIDFILE_WRITABLE(i) ((i) == F_OOM || (i) == F_UID_MAP || (i) == F_GID_MAP || (i) == F_SETGROUPS)
 static const char *const pidlinks[] = {"exe", "cwd", "root"};
 /* /proc/PID/ns, in Linux's order; the *_for_children ones are the task's own here (no pid or time namespaces are made). */
 static const struct {
@@ -447,7 +451,7 @@ static void fs_root_path(struct mount *m, char *buf, size_t size)
  * /proc/config.gz: the kernel configuration cvisor behaves as, for build
  * scripts and test suites that probe it.  "y" only for what the sandbox
  * implements; what it answers ENOSYS or EPERM for (io_uring, BPF, keys,
- * fanotify, NUMA memory policies; user, pid and network namespaces) is
+ * fanotify, NUMA memory policies; pid and network namespaces) is
  * "not set".
  */
 static const char kconfig[] =
@@ -464,7 +468,7 @@ static const char kconfig[] =
 	"# CONFIG_IO_URING is not set\n# CONFIG_BPF_SYSCALL is not set\n# CONFIG_KEYS is not set\n"
 	"CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\n# CONFIG_FANOTIFY is not set\nCONFIG_NAMESPACES=y\nCONFIG_UTS_NS=y\n"
 	"CONFIG_IPC_NS=y\n# CONFIG_PID_NS is not set\nCONFIG_NET_NS=y\n"
-	"# CONFIG_USER_NS is not set\n# CONFIG_CGROUPS is not set\n# CONFIG_MODULES is not set\n"
+	"CONFIG_USER_NS=y\n# CONFIG_CGROUPS is not set\n# CONFIG_MODULES is not set\n"
 	"# CONFIG_SWAP is not set\n# CONFIG_USERFAULTFD is not set\n# CONFIG_PERF_EVENTS is not set\n"
 	"# CONFIG_NUMA is not set\n";
 
@@ -742,6 +746,31 @@ static char state_of(struct thread_group *g, struct task *t)
 	return g->zombie ? 'Z' : t && t->ptrace.stopped ? 't' : g->stopped ? 'T' : 'S';
 }
 
+/* Ids as the reader (the task opening the file) sees them in its user namespace. */
+static uint32_t uid_seen(uint32_t kuid)
+{
+	return task_current ? task_uid_out(task_current, kuid) : kuid;
+}
+
+static uint32_t gid_seen(uint32_t kgid)
+{
+	return task_current ? task_gid_out(task_current, kgid) : kgid;
+}
+
+/* /proc/PID/uid_map, gid_map: the task's user namespace's map as the reader's namespace sees it. */
+static void gen_idmap(struct proc_buf *b, struct task *t, int gid)
+{
+	const struct user_ns *reader = task_current ? creds_userns(&task_current->cred) : &user_ns_init;
+	size_t n = userns_map_show(creds_userns(&t->cred), gid, reader, NULL, 0);
+	char *s = malloc(n + 1);
+
+	if (!s)
+		return;
+	userns_map_show(creds_userns(&t->cred), gid, reader, s, n + 1);
+	bprintf(b, "%s", s);
+	free(s);
+}
+
 static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 {
 	struct thread_group *g = tg_find(pid);
@@ -779,9 +808,10 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 			"TracerPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
 			t ? t->comm : "", t && t->fs ? t->fs->umask : 022, state_of(g, t),
 			g->zombie ? "zombie" : t && t->ptrace.stopped ? "tracing stop" : g->stopped ? "stopped" : "sleeping", g->tgid, tid ? tid : pid,
-			g->parent ? g->parent->tgid : 0, t ? ptrace_tracer_pid(t) : 0, t ? t->cred.uid : 0, t ? t->cred.euid : 0,
-			t ? t->cred.suid : 0, t ? t->cred.fsuid : 0, t ? t->cred.gid : 0, t ? t->cred.egid : 0,
-			t ? t->cred.sgid : 0, t ? t->cred.fsgid : 0, t && t->files ? t->files->size : 0);
+			g->parent ? g->parent->tgid : 0, t ? ptrace_tracer_pid(t) : 0, t ? uid_seen(t->cred.uid) : 0,
+			t ? uid_seen(t->cred.euid) : 0, t ? uid_seen(t->cred.suid) : 0, t ? uid_seen(t->cred.fsuid) : 0,
+			t ? gid_seen(t->cred.gid) : 0, t ? gid_seen(t->cred.egid) : 0, t ? gid_seen(t->cred.sgid) : 0,
+			t ? gid_seen(t->cred.fsgid) : 0, t && t->files ? t->files->size : 0);
 		if (t && t->mm) {
 			struct memfig m;
 
@@ -934,6 +964,15 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 		break;
 	case F_LOGINUID:
 		bprintf(b, "4294967295");
+		break;
+	case F_UID_MAP:
+	case F_GID_MAP:
+		if (t)
+			gen_idmap(b, t, which == F_GID_MAP);
+		break;
+	case F_SETGROUPS:
+		if (t)
+			bprintf(b, "%s\n", creds_userns(&t->cred)->setgroups_allowed ? "allow" : "deny");
 		break;
 	}
 }
@@ -1162,7 +1201,7 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 		for (i = 0; i < N(pidfiles); i++)
 			if (!strcmp(name, pidfiles[i]))
 				*out = pinode(sb, P_PIDFILE, p->pid, p->tid, 0, (int)i,
-					       S_IFREG | (i == F_OOM ? 0644 : i == F_MEM ? 0600 : 0444));
+					       S_IFREG | (PIDFILE_WRITABLE(i) ? 0644 : i == F_MEM ? 0600 : 0444));
 		for (i = 0; !*out && i < N(pidlinks); i++)
 			if (!strcmp(name, pidlinks[i]))
 				*out = pinode(sb, P_PIDLINK, p->pid, p->tid, 0, (int)i, S_IFLNK | 0777);
@@ -1457,6 +1496,15 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 		f->priv = NULL;
 		return 0;
 	}
+	/* setgroups is written only with CAP_SYS_ADMIN in the task's user namespace (EPERM at open, as Linux). */
+	if (p->kind == P_PIDFILE && p->which == F_SETGROUPS && (flags & O_ACCMODE) != O_RDONLY) {
+		struct task *t = task_of(p->pid, p->tid);
+
+		if (!t)
+			return -ESRCH;
+		if (!task_current || !ns_capable(task_current, creds_userns(&t->cred), CAP_SYS_ADMIN))
+			return -EPERM;
+	}
 	/* The machine's sysctls: not the sandbox's root's to change (see sysfiles). */
 	if ((flags & O_ACCMODE) != O_RDONLY && (p->kind == P_SYSFILE || p->kind == P_EXTFILE) && !(ino->mode & 0200))
 		return -EACCES;
@@ -1564,6 +1612,45 @@ static void store_uts(char *dst, const char *s)
 }
 
 /*
+ * /proc/PID/uid_map, gid_map (less than a page, from offset 0) and
+ * setgroups (less than 8 bytes) of a task's user namespace, written by the
+ * calling task with userns.h's rules.
+ */
+static long write_userns_file(const struct pnode *p, const struct iovec *iov, int cnt, uint64_t *pos)
+{
+	struct task *t = task_current, *target = task_of(p->pid, p->tid);
+	size_t total = iov_total(iov, cnt), len = 0;
+	char *buf;
+	long r;
+	int i;
+
+	if (!t)
+		return -EPERM;
+	if (!target)
+		return -ESRCH;
+	if (*pos || total >= (p->which == F_SETGROUPS ? 8 : 4096))
+		return -EINVAL;
+	buf = malloc(total + 1);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < cnt; i++) {
+		memcpy(buf + len, iov[i].iov_base, iov[i].iov_len);
+		len += iov[i].iov_len;
+	}
+	buf[total] = 0;
+	if (p->which == F_SETGROUPS)
+		r = userns_setgroups_write(creds_userns(&target->cred), buf);
+	else
+		r = userns_map_write(creds_userns(&target->cred), p->which == F_GID_MAP, creds_userns(&t->cred),
+				     t->cred.euid, t->cred.egid, t->cred.cap_eff, buf, total);
+	free(buf);
+	if (r < 0)
+		return r;
+	*pos = total;
+	return (long)total;
+}
+
+/*
  * A write takes the whole value at once, from offset 0, as Linux's sysctl
  * and oom_score_adj files (a value split over writes is not put together).
  */
@@ -1576,6 +1663,8 @@ static long proc_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 	long r = -EINVAL;
 	int i;
 
+	if (p->kind == P_PIDFILE && (p->which == F_UID_MAP || p->which == F_GID_MAP || p->which == F_SETGROUPS))
+		return write_userns_file(p, iov, cnt, pos);
 	for (i = 0; i < cnt && len < sizeof(buf) - 1; i++) {
 		size_t n = iov[i].iov_len < sizeof(buf) - 1 - len ? iov[i].iov_len : sizeof(buf) - 1 - len;
 
