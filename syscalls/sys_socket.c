@@ -403,11 +403,12 @@ static long parse_control(struct task *t, gva_t uctl, uint64_t len, struct umsg 
 			}
 			memcpy(&u, CMSG_DATA(c), sizeof(u));
 			/* Claiming to be someone else takes CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID. */
-			if ((u.pid != task_tgid(t) && !capable(t, CAP_SYS_ADMIN)) || (u.uid != t->cred.uid && !capable(t, CAP_SETUID)) ||
+			if ((task_gnr(t, u.pid) != task_tgid(t) && !capable(t, CAP_SYS_ADMIN)) || (u.uid != t->cred.uid && !capable(t, CAP_SETUID)) ||
 			    (u.gid != t->cred.gid && !capable(t, CAP_SETGID))) {
 				r = -EPERM;
 				break;
 			}
+			u.pid = task_gnr(t, u.pid); /* kept as the global number (0: none the sender sees) */
 			m->has_creds = 1;
 			m->creds = u;
 		} else {
@@ -592,7 +593,10 @@ static long put_control(struct task *t, struct abi_msghdr *h, struct umsg *m, in
 		c->cmsg_len = CMSG_LEN(sizeof(struct ucred));
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_CREDENTIALS;
-		memcpy(CMSG_DATA(c), &m->creds, sizeof(m->creds));
+		struct ucred u = m->creds;
+
+		u.pid = task_vnr(t, u.pid); /* in the receiver's pid namespace: 0 if it cannot see the sender */
+		memcpy(CMSG_DATA(c), &u, sizeof(u));
 		used += CMSG_SPACE(sizeof(struct ucred));
 	} else if (m->has_creds) {
 		*msg_flags |= MSG_CTRUNC;

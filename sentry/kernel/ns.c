@@ -14,7 +14,6 @@
 #define INIT_INO_IPC 0xEFFFFFFFu
 #define INIT_INO_UTS 0xEFFFFFFEu
 #define INIT_INO_USER 0xEFFFFFFDu
-#define INIT_INO_PID 0xEFFFFFFCu
 #define INIT_INO_CGROUP 0xEFFFFFFBu
 #define INIT_INO_TIME 0xEFFFFFFAu
 /* Dynamic numbers start where Linux's proc_alloc_inum does; mnt and net take the first two. */
@@ -26,7 +25,6 @@ static struct ns_common singles[NS_NTYPES] = {
 	[NS_CGROUP] = {1, NS_CGROUP, INIT_INO_CGROUP, NULL},
 	[NS_MNT] = {1, NS_MNT, FIRST_DYN_INO, NULL},
 	[NS_NET] = {1, NS_NET, FIRST_DYN_INO + 1, NULL},
-	[NS_PID] = {1, NS_PID, INIT_INO_PID, NULL},
 	[NS_TIME] = {1, NS_TIME, INIT_INO_TIME, NULL},
 	[NS_USER] = {1, NS_USER, INIT_INO_USER, NULL},
 };

@@ -42,7 +42,7 @@ extern struct uts_ns uts_ns_init;
 const char *ns_type_name(enum ns_type type);
 /* The CLONE_NEW* flag of a type (setns's nstype). */
 int ns_type_flag(enum ns_type type);
-/* The one namespace of a type that cannot be made anew (mnt, net, pid, user, cgroup, time). */
+/* The one namespace of a type that cannot be made anew (mnt, net, user, cgroup, time; pidns.h has pid's). */
 struct ns_common *ns_single(enum ns_type type);
 /* A new inode number for a namespace (unique until some 2^28 namespaces have been made). */
 uint32_t ns_alloc_ino(void);
