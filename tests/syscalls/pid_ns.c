@@ -34,6 +34,7 @@
 #include <sys/wait.h>
 
 static pid_t outside; /* a process of the first namespace, forked before the new one */
+static const char *argv0;
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -310,6 +311,16 @@ static int init_main(int ready_fd)
 		if (readlink("/proc/self", self, sizeof(self) - 1) < 0)
 			strcpy(self, errname(errno));
 		say("proc: self is %s, getpid %d\n", self, getpid());
+		{
+			/* What ps shows: the command line, from the new proc. */
+			char cmd[256] = "";
+			int fd = open("/proc/self/cmdline", O_RDONLY);
+			ssize_t n = fd >= 0 ? read(fd, cmd, sizeof(cmd) - 1) : -1;
+
+			say("proc: cmdline is argv[0]: %s\n", n > 0 && !strcmp(cmd, argv0) ? "yes" : "no");
+			if (fd >= 0)
+				close(fd);
+		}
 		nspid("proc");
 		_exit(0);
 	}
@@ -328,12 +339,14 @@ static int init_main(int ready_fd)
 	return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	int ready[2], alive[2];
 	pid_t init;
 	char ch;
 
+	(void)argc;
+	argv0 = argv[0];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	outside = fork();
 	if (outside == 0) {
