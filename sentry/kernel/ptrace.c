@@ -366,7 +366,7 @@ void ptrace_clone_event(struct task *parent, struct task *child, uint64_t flags)
 	int event;
 
 	if (parent->ptrace.tracer && clone_event(parent, flags, &event) && !(flags & CLONE_UNTRACED))
-		event_stop(parent, event, (uint64_t)child->tid);
+		event_stop(parent, event, (uint64_t)task_vnr(parent->ptrace.tracer, child->tid)); /* the tracer's number */
 }
 
 void ptrace_vfork_done(struct task *parent, int child_tid)
@@ -542,7 +542,7 @@ long ptrace_traceme(struct task *t)
 
 long ptrace_attach(struct task *t, int pid, int seize, unsigned options)
 {
-	struct task *x = pid > 0 ? task_find(pid) : NULL;
+	struct task *x = pid > 0 ? task_find_vnr(t, pid) : NULL;
 	long r;
 
 	if (!x)
@@ -564,7 +564,7 @@ long ptrace_attach(struct task *t, int pid, int seize, unsigned options)
 		memset(&si, 0, sizeof(si));
 		si.si_signo = SIGSTOP;
 		si.si_code = SI_USER;
-		si.si_pid = t->tg->tgid;
+		si.si_pid = tg_pid_for(x->tg, t->tg->tgid);
 		si.si_uid = t->cred.uid;
 		task_send_signal(x, SIGSTOP, &si);
 	}
@@ -588,7 +588,7 @@ static struct task *find_any(int pid)
 
 struct task *ptrace_tracee(struct task *t, int pid, int any_state, long *err)
 {
-	struct task *x = pid > 0 ? find_any(pid) : NULL;
+	struct task *x = pid > 0 ? find_any(task_gnr(t, pid)) : NULL;
 
 	*err = -ESRCH;
 	if (!x || !x->ptrace.tracer || x->ptrace.tracer->tg != t->tg)

@@ -210,6 +210,34 @@ static int init_main(int ready_fd)
 		CHECK("init: getsid(0)", getsid(0));
 	}
 
+	/* kill(-1) from the init: every other process of its namespace (and nothing outside it). */
+	{
+		pid_t k[2];
+		sigset_t set;
+
+		sigemptyset(&set);
+		sigaddset(&set, SIGUSR2);
+		sigprocmask(SIG_BLOCK, &set, NULL);
+		if (pipe(p) < 0)
+			return 1;
+		for (int i = 0; i < 2; i++) {
+			k[i] = fork();
+			if (k[i] == 0) {
+				siginfo_t si;
+
+				write(p[1], "k", 1);
+				_exit(sigwaitinfo(&set, &si) == SIGUSR2 ? 10 + si.si_pid : 1);
+			}
+			read(p[0], &ch, 1);
+		}
+		CHECK("init: kill(-1, SIGUSR2)", kill(-1, SIGUSR2));
+		reap("kill(-1) first", k[0]);
+		reap("kill(-1) second", k[1]);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		close(p[0]);
+		close(p[1]);
+	}
+
 	/* Signals from inside to the init without a handler: ignored, even SIGKILL. */
 	if (pipe(p) < 0)
 		return 1;
