@@ -1,9 +1,10 @@
 /*
  * Namespaces (namespaces(7)): what a task sees of the UTS names and of
  * System V IPC is the namespace it points at, a refcounted object that
- * unshare(2), clone(2) and setns(2) give it.  The mount, network, pid, user,
- * cgroup and time namespaces are one each for the whole sandbox: objects
- * too, so that /proc/PID/ns shows them, but none can be made.
+ * unshare(2), clone(2) and setns(2) give it; pid namespaces are pidns.h's.
+ * The mount, network, user, cgroup and time namespaces are one each for the
+ * whole sandbox: objects too, so that /proc/PID/ns shows them, but none can
+ * be made.
  *
  * Every namespace has an inode number, unique in the sandbox for as long as
  * it lives, which /proc/PID/ns/<name> shows ("uts:[4026531838]") and whose

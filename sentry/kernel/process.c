@@ -1,8 +1,9 @@
 /*
  * Processes and threads: clone (threads with CLONE_THREAD, processes with
  * fork; vfork is a copy-on-write fork whose parent waits for the child's
- * exec or exit), thread and group exit, zombies, reparenting to pid 1,
- * wait4/waitid, kill/tkill/tgkill.
+ * exec or exit), thread and group exit, zombies, reparenting to pid 1 (of
+ * the orphan's pid namespace), wait4/waitid, kill/tkill/tgkill.  Every pid
+ * kept here is the global one (pidns.h); the system calls translate.
  *
  * Each task runs on its own host thread.  A new process gets a new stub
  * process (traced by its first host thread); a new thread gets a new stub
@@ -275,9 +276,10 @@ static void task_ns_drop(struct task *t)
  * The UTS and IPC namespaces that flags (clone's or unshare's CLONE_NEW*)
  * give a task of p's: new ones (references in *uts and *ipc), or p's own
  * (*uts and *ipc left NULL).  Making any needs CAP_SYS_ADMIN (EPERM), as
- * Linux's copy_namespaces.  A mount, network, pid, user or cgroup
- * namespace of its own is refused with EPERM even to root: the sandbox has
- * one of each, as a container whose runtime denies the caller them.
+ * Linux's copy_namespaces (a pid namespace is pidns_make's, after this
+ * check).  A mount, network, user or cgroup namespace of its own is refused
+ * with EPERM even to root: the sandbox has one of each, as a container
+ * whose runtime denies the caller them.
  */
 static long ns_make(struct task *p, uint64_t flags, struct uts_ns **uts, struct ns_common **ipc)
 {
@@ -779,7 +781,7 @@ SYSCALL(clone) { return do_clone(t, a[0], a[1], a[2], a[3], a[4]); }
 /*
  * unshare(2): a file table or a file-system context (root, cwd, umask) of
  * the caller's own, a semadj list of its own, a UTS or IPC namespace of its
- * own (ns_make).  Everything is made before anything changes, so that a
+ * own (ns_make), a pid namespace for its next children (pidns_make).  Everything is made before anything changes, so that a
  * failure leaves the caller as it was.
  */
 SYSCALL(unshare)

@@ -474,7 +474,7 @@ static const char kconfig[] =
 	"CONFIG_NET=y\nCONFIG_UNIX=y\nCONFIG_INET=y\nCONFIG_IPV6=y\nCONFIG_PACKET=y\n"
 	"# CONFIG_IO_URING is not set\n# CONFIG_BPF_SYSCALL is not set\n# CONFIG_KEYS is not set\n"
 	"CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\n# CONFIG_FANOTIFY is not set\nCONFIG_NAMESPACES=y\nCONFIG_UTS_NS=y\n"
-	"CONFIG_IPC_NS=y\n# CONFIG_PID_NS is not set\n# CONFIG_NET_NS is not set\n"
+	"CONFIG_IPC_NS=y\nCONFIG_PID_NS=y\n# CONFIG_NET_NS is not set\n"
 	"# CONFIG_USER_NS is not set\n# CONFIG_CGROUPS is not set\n# CONFIG_MODULES is not set\n"
 	"# CONFIG_SWAP is not set\n# CONFIG_USERFAULTFD is not set\n# CONFIG_PERF_EVENTS is not set\n"
 	"# CONFIG_NUMA is not set\n";
