@@ -200,7 +200,7 @@ static long sigpipe(struct task *t, long r)
 		memset(&si, 0, sizeof(si));
 		si.si_signo = SIGPIPE;
 		si.si_code = SI_USER;
-		si.si_pid = task_tgid(t);
+		si.si_pid = task_vnr(t, task_tgid(t));
 		task_send_signal(t, SIGPIPE, &si);
 	}
 	return r;

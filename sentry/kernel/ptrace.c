@@ -56,7 +56,7 @@ static void notify_tracer(struct task *tracer, struct task *t, int code, int sta
 	memset(&si, 0, sizeof(si));
 	si.si_signo = SIGCHLD;
 	si.si_code = code;
-	si.si_pid = t->tid;
+	si.si_pid = task_vnr(tracer, t->tid); /* pids in siginfo: as the receiver sees them */
 	si.si_uid = t->cred.uid;
 	si.si_status = status;
 	waitq_wake(&tracer->tg->child_wq);
@@ -96,7 +96,7 @@ static void trap_info(struct task *t, siginfo_t *si, int code)
 	memset(si, 0, sizeof(*si));
 	si->si_signo = SIGTRAP;
 	si->si_code = code;
-	si->si_pid = t->tid;
+	si->si_pid = task_vnr(t, t->tid);
 	si->si_uid = t->cred.uid;
 }
 
@@ -184,7 +184,7 @@ static void resend(struct task *t)
 	memset(&si, 0, sizeof(si));
 	si.si_signo = sig;
 	si.si_code = SI_USER;
-	si.si_pid = t->ptrace.tracer ? t->ptrace.tracer->tg->tgid : 0;
+	si.si_pid = t->ptrace.tracer ? task_vnr(t, t->ptrace.tracer->tg->tgid) : 0;
 	task_send_signal(t, sig, &si);
 }
 
@@ -239,7 +239,7 @@ int ptrace_signal(struct task *t, int sig, siginfo_t *si)
 		memset(si, 0, sizeof(*si));
 		si->si_signo = sig;
 		si->si_code = SI_USER;
-		si->si_pid = p->tracer ? p->tracer->tg->tgid : 0;
+		si->si_pid = p->tracer ? task_vnr(t, p->tracer->tg->tgid) : 0;
 		si->si_uid = p->tracer ? p->tracer->cred.uid : 0;
 	} else {
 		*si = p->info;

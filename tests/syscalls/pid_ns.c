@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -197,6 +198,17 @@ static int init_main(int ready_fd)
 		close(fd);
 	}
 
+	/* System V IPC's pids. */
+	{
+		struct shmid_ds ds;
+		int id = shmget(IPC_PRIVATE, 4096, 0600);
+
+		memset(&ds, 0, sizeof(ds));
+		CHECK("init: shmctl(IPC_STAT)", shmctl(id, IPC_STAT, &ds));
+		say("init: shm_cpid %d\n", ds.shm_cpid);
+		shmctl(id, IPC_RMID, NULL);
+	}
+
 	/* F_GETOWN and process groups by the namespace's numbers. */
 	{
 		int fd = open("/dev/null", O_RDONLY);
@@ -280,6 +292,7 @@ static int init_main(int ready_fd)
 	/* Nested: a namespace inside this one. */
 	b = fork();
 	if (b == 0) {
+		int q[2]; /* p: the inner init tells it is done; q: the nested process, that the joiners are */
 		pid_t f;
 
 		CHECK("nested: unshare(CLONE_NEWPID)", unshare(CLONE_NEWPID));
@@ -287,6 +300,8 @@ static int init_main(int ready_fd)
 		say("nested: pid and pid_for_children %s\n",
 		    ns_ino("pid") == ns_ino("pid_for_children") ? "same" : "differ");
 		say("nested: getpid %d\n", getpid());
+		if (pipe(p) < 0 || pipe(q) < 0)
+			_exit(1);
 		f = fork();
 		if (f == 0) {
 			say("inner: getpid %d getppid %d\n", getpid(), getppid());
@@ -297,8 +312,35 @@ static int init_main(int ready_fd)
 				_exit(0);
 			}
 			wait(NULL);
+			write(p[1], "d", 1);
+			read(q[0], &ch, 1); /* until the joiners are done: it keeps the namespace alive */
 			_exit(0);
 		}
+		read(p[0], &ch, 1);
+		{
+			/* setns: back to its own namespace for its children, then into the inner one. */
+			int own = open("/proc/self/ns/pid", O_RDONLY), pfd = (int)syscall(SYS_pidfd_open, f, 0);
+			pid_t j;
+
+			CHECK("nested: setns(own pid ns)", setns(own, CLONE_NEWPID));
+			say("nested: pid and pid_for_children %s\n",
+			    ns_ino("pid") == ns_ino("pid_for_children") ? "same" : "differ");
+			if ((j = fork()) == 0) {
+				say("joiner 1: getpid %d getppid %d\n", getpid(), getppid());
+				_exit(0);
+			}
+			reap("joiner 1", j);
+			CHECK("nested: setns(inner's pidfd, CLONE_NEWPID)", setns(pfd, CLONE_NEWPID));
+			if ((j = fork()) == 0) {
+				say("joiner 2: getpid %d getppid %d\n", getpid(), getppid());
+				nspid("joiner 2");
+				_exit(0);
+			}
+			reap("joiner 2", j);
+			close(own);
+			close(pfd);
+		}
+		write(q[1], "d", 1);
 		reap("inner", f);
 		_exit(0);
 	}
