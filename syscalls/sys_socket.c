@@ -408,7 +408,12 @@ static long parse_control(struct task *t, gva_t uctl, uint64_t len, struct umsg 
 				r = -EPERM;
 				break;
 			}
-			u.pid = task_gnr(t, u.pid); /* kept as the global number (0: none the sender sees) */
+			/* A pid the sender's namespace has no process for: ESRCH (Linux's find_get_pid). */
+			u.pid = task_gnr(t, u.pid); /* kept as the global number */
+			if (!u.pid || (!tg_find(u.pid) && !task_find(u.pid))) {
+				r = -ESRCH;
+				break;
+			}
 			m->has_creds = 1;
 			m->creds = u;
 		} else {

@@ -123,8 +123,9 @@ int tg_pid_for(struct thread_group *target, int sender_gnr)
 /*
  * The init of a pid namespace below the sandbox's first (pid_namespaces(7)):
  * a signal it has no handler for is not sent, unless it is SIGKILL or
- * SIGSTOP from a process outside the namespace.  (The sandbox's own pid 1
- * is left as before: natively the same program is no init.)
+ * SIGSTOP from a process outside the namespace or from the kernel (t NULL:
+ * a terminal's).  (The sandbox's own pid 1 is left as before: natively the
+ * same program is no init.)
  */
 int task_ns_init_ignores(struct task *t, struct thread_group *g, int sig)
 {
@@ -138,7 +139,7 @@ int task_ns_init_ignores(struct task *t, struct thread_group *g, int sig)
 		return 0;
 	if (x->sighand->act[sig - 1].handler != (uint64_t)SIG_DFL)
 		return 0;
-	return !((sig == SIGKILL || sig == SIGSTOP) && t && !pidns_nr(ns, t->tg->tgid));
+	return !((sig == SIGKILL || sig == SIGSTOP) && (!t || !pidns_nr(ns, t->tg->tgid)));
 }
 
 static int alloc_pid(void)
@@ -1737,7 +1738,7 @@ void tg_signal_pgrp(int pgid, int sig)
 	si.si_signo = sig;
 	si.si_code = SI_KERNEL;
 	for (g = all_groups; g; g = g->next)
-		if (!g->zombie && g->pgid == pgid)
+		if (!g->zombie && g->pgid == pgid && !task_ns_init_ignores(NULL, g, sig))
 			tg_send_signal(g, sig, &si);
 }
 

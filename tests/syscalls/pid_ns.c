@@ -30,12 +30,14 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/shm.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 static pid_t outside; /* a process of the first namespace, forked before the new one */
 static const char *argv0;
+static int sock[2]; /* a socket pair the parent made before the namespace's init */
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -128,6 +130,27 @@ static int init_main(int ready_fd)
 	CHECK("init: sched_getscheduler(1)", sched_getscheduler(1));
 	say("init: pid and pid_for_children %s\n", ns_ino("pid") == ns_ino("pid_for_children") ? "same" : "differ");
 	nspid("init");
+	{
+		/* The pair's owner is the parent, outside: pid 0 here.  What it is sent says 1, which it sees as init. */
+		struct ucred uc = {0};
+		socklen_t len = sizeof(uc);
+		char cbuf[CMSG_SPACE(sizeof(uc))];
+		struct iovec iov = {.iov_base = "c", .iov_len = 1};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+		CHECK("init: SO_PEERCRED", getsockopt(sock[1], SOL_SOCKET, SO_PEERCRED, &uc, &len));
+		say("init: SO_PEERCRED pid %d\n", uc.pid);
+		uc = (struct ucred){.pid = getpid(), .uid = getuid(), .gid = getgid()};
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_CREDENTIALS;
+		cm->cmsg_len = CMSG_LEN(sizeof(uc));
+		memcpy(CMSG_DATA(cm), &uc, sizeof(uc));
+		CHECK("init: sendmsg(SCM_CREDENTIALS pid 1)", sendmsg(sock[1], &mh, 0));
+		uc.pid = outside;
+		memcpy(CMSG_DATA(cm), &uc, sizeof(uc));
+		CHECK("init: sendmsg(SCM_CREDENTIALS outside)", sendmsg(sock[1], &mh, 0));
+	}
 
 	/* A child: pid 2, its parent 1; waited for by that number, SIGCHLD and waitid telling it. */
 	memset(&sa, 0, sizeof(sa));
@@ -430,8 +453,9 @@ int main(int argc, char **argv)
 	}
 	say("parent: pid and pid_for_children %s\n", ns_ino("pid") == ns_ino("pid_for_children") ? "same" : "differ");
 	CHECK("parent: unshare(CLONE_NEWPID) again", unshare(CLONE_NEWPID));
-	if (pipe(ready) < 0 || pipe(alive) < 0)
+	if (pipe(ready) < 0 || pipe(alive) < 0 || socketpair(AF_UNIX, SOCK_DGRAM, 0, sock) < 0)
 		return 1;
+	setsockopt(sock[0], SOL_SOCKET, SO_PASSCRED, &(int){1}, sizeof(int));
 	init = fork();
 	if (init == 0) {
 		close(ready[0]);
@@ -442,6 +466,23 @@ int main(int argc, char **argv)
 	close(alive[1]);
 	if (read(ready[0], &ch, 1) != 1)
 		say("parent: init ended early\n");
+	for (int i = 0; i < 2; i++) {
+		/* SCM_CREDENTIALS in the receiver's namespace. */
+		struct ucred uc = {0};
+		char cbuf[CMSG_SPACE(sizeof(uc))], c;
+		struct iovec iov = {.iov_base = &c, .iov_len = 1};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+		struct cmsghdr *cm;
+
+		if (recvmsg(sock[0], &mh, MSG_DONTWAIT) < 0) {
+			say("parent: recvmsg %s\n", errname(errno));
+			continue;
+		}
+		cm = CMSG_FIRSTHDR(&mh);
+		if (cm && cm->cmsg_type == SCM_CREDENTIALS)
+			memcpy(&uc, CMSG_DATA(cm), sizeof(uc));
+		say("parent: credentials' pid is %s\n", uc.pid == init ? "init's" : uc.pid == 0 ? "0" : "another");
+	}
 	/* SIGKILL from the parent namespace reaches the init; its namespace goes with it. */
 	/* SIGTERM without a handler is ignored even from outside; SIGKILL is not. */
 	CHECK("parent: kill(init, SIGTERM)", kill(init, SIGTERM));
