@@ -88,7 +88,7 @@ static int pid_used(int pid)
 	for (g = all_groups; g; g = g->next)
 		if (g->tgid == pid || g->pgid == pid || g->sid == pid)
 			return 1;
-	return 0;
+	return ptrace_exit_pending(pid);
 }
 
 /*
@@ -99,6 +99,11 @@ static void pid_release(int nr)
 {
 	if (pidns_nested && nr > 0 && !pid_used(nr))
 		pidns_detach(nr);
+}
+
+void task_pid_release(int nr)
+{
+	pid_release(nr);
 }
 
 struct thread_group *tg_find_vnr(struct task *t, int nr)
@@ -1337,7 +1342,8 @@ SYSCALL(wait4)
 	r = wait_child(t, wait_pid_arg(t, pid), options | WEXITED, &c, &status, &traced);
 	if (r <= 0)
 		return r;
-	r = task_vnr(t, (int)r);
+	if (!traced)
+		r = task_vnr(t, (int)r); /* ptrace_wait's are the caller's numbers already */
 	if (a[1] && mm_copy_out(t->mm, a[1], &status, sizeof(int)) < 0)
 		return -EFAULT;
 	if (a[3]) {
@@ -1391,7 +1397,7 @@ SYSCALL(waitid)
 	memset(&si, 0, sizeof(si));
 	if (r > 0) {
 		si.si_signo = SIGCHLD;
-		si.si_pid = task_vnr(t, (int)r);
+		si.si_pid = traced ? (pid_t)r : task_vnr(t, (int)r);
 		si.si_uid = 0;
 		/* 0xffff first: its low bits look like a stop's 0x7f too. */
 		if (status == 0xffff) {

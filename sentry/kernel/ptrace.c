@@ -42,6 +42,16 @@ struct pt_exit {
 
 static struct pt_exit *exits;
 
+int ptrace_exit_pending(int tid)
+{
+	const struct pt_exit *e;
+
+	for (e = exits; e; e = e->next)
+		if (e->tid == tid)
+			return 1;
+	return 0;
+}
+
 /* Is x a "clone" child for wait's __WCLONE: a thread, or a process that tells its parent by another signal. */
 static int is_clone(const struct task *x)
 {
@@ -414,8 +424,11 @@ void ptrace_exit(struct task *t, int status, int last)
 	/* Exits no one will wait for now. */
 	for (pp = &exits; (e = *pp);) {
 		if (e->tracer == t) {
+			int tid = e->tid;
+
 			*pp = e->next;
 			free(e);
+			task_pid_release(tid);
 		} else {
 			pp = &e->next;
 		}
@@ -475,7 +488,7 @@ int ptrace_wait(struct task *t, int pid, int options, int *status, int *any)
 				*status = x->ptrace.report;
 				if (!(options & WNOWAIT))
 					x->ptrace.report = 0;
-				return x->tid;
+				return task_vnr(t, x->tid);
 			}
 		}
 	for (pp = &exits; (e = *pp); pp = &e->next) {
@@ -485,10 +498,13 @@ int ptrace_wait(struct task *t, int pid, int options, int *status, int *any)
 		if (!(options & WEXITED))
 			continue;
 		*status = e->status;
-		pid = e->tid;
+		pid = task_vnr(t, e->tid); /* before its number can go */
 		if (!(options & WNOWAIT)) {
+			int tid = e->tid;
+
 			*pp = e->next;
 			free(e);
+			task_pid_release(tid);
 		}
 		return pid;
 	}
