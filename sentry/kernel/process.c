@@ -787,8 +787,9 @@ SYSCALL(clone) { return do_clone(t, a[0], a[1], a[2], a[3], a[4]); }
 /*
  * unshare(2): a file table or a file-system context (root, cwd, umask) of
  * the caller's own, a semadj list of its own, a UTS or IPC namespace of its
- * own (ns_make), a pid namespace for its next children (pidns_make).  Everything is made before anything changes, so that a
- * failure leaves the caller as it was.
+ * own (ns_make), a pid namespace for its next children (pidns_make).
+ * Everything is made before anything changes, so that a failure leaves the
+ * caller as it was.
  */
 SYSCALL(unshare)
 {
