@@ -241,8 +241,8 @@ SYSCALL(capget)
 		return r;
 	if (h.pid < 0)
 		return -EINVAL;
-	if (h.pid && h.pid != t->tid) {
-		target = task_find(h.pid);
+	if (h.pid && task_gnr(t, h.pid) != t->tid) {
+		target = task_find_vnr(t, h.pid);
 		if (!target)
 			return -ESRCH;
 	}
@@ -266,7 +266,7 @@ SYSCALL(capset)
 
 	if (r < 0)
 		return r;
-	if (h.pid && h.pid != t->tid)
+	if (h.pid && task_gnr(t, h.pid) != t->tid)
 		return -EPERM;
 	if (mm_copy_in(t->mm, d, a[1], (size_t)words * sizeof(d[0])) < 0)
 		return -EFAULT;

@@ -200,7 +200,7 @@ static long sigpipe(struct task *t, long r)
 		memset(&si, 0, sizeof(si));
 		si.si_signo = SIGPIPE;
 		si.si_code = SI_USER;
-		si.si_pid = task_tgid(t);
+		si.si_pid = task_vnr(t, task_tgid(t));
 		task_send_signal(t, SIGPIPE, &si);
 	}
 	return r;
@@ -1081,6 +1081,7 @@ SYSCALL(fcntl)
 		int type, id;
 
 		vfs_fown_get(f, &type, &id);
+		id = task_vnr(t, id); /* kept as the global number; 0 when the caller cannot see it */
 		r = type == F_OWNER_PGRP ? -id : id;
 		break;
 	}
@@ -1092,6 +1093,7 @@ SYSCALL(fcntl)
 			int type;
 
 			vfs_fown_get(f, &type, &ox.pid);
+			ox.pid = task_vnr(t, ox.pid);
 			ox.type = (enum __pid_type)type;
 			r = mm_copy_out(t->mm, a[2], &ox, sizeof(ox));
 		} else if ((r = mm_copy_in(t->mm, &ox, a[2], sizeof(ox))) == 0) {

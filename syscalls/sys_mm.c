@@ -382,7 +382,7 @@ static long process_vm_rw(struct task *t, const uint64_t *a, int write)
 	r = 0;
 	if (!want)
 		goto out;
-	x = task_find((int)a[0]);
+	x = task_find_vnr(t, (int)a[0]);
 	if (!x || !x->mm) {
 		r = -ESRCH;
 		goto out;

@@ -49,7 +49,7 @@ int pidfd_pid(struct task *t, int fd)
 
 SYSCALL(pidfd_open)
 {
-	struct thread_group *g = tg_find((int)a[0]);
+	struct thread_group *g = tg_find_vnr(t, (int)a[0]);
 	struct inode *ino;
 	struct file *f;
 	long fd;
@@ -112,8 +112,9 @@ SYSCALL(pidfd_send_signal)
 		si.si_signo = sig;
 	} else {
 		fill_user_info(t, &si, sig, SI_USER);
+		si.si_pid = tg_pid_for(g, t->tg->tgid);
 	}
-	if (sig && !g->zombie)
+	if (sig && !g->zombie && !task_ns_init_ignores(t, g, sig))
 		tg_send_signal(g, sig, &si);
 	return 0;
 }

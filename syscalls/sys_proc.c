@@ -34,9 +34,9 @@
 #include "../vfs/vfs.h"
 #include "syscalls.h"
 
-SYSCALL(getpid) { (void)a; return task_tgid(t); }
+SYSCALL(getpid) { (void)a; return task_vnr(t, task_tgid(t)); }
 SYSCALL(getppid) { (void)a; return task_ppid(t); }
-SYSCALL(gettid) { (void)a; return t->tid; }
+SYSCALL(gettid) { (void)a; return task_vnr(t, t->tid); }
 SYSCALL(getuid) { (void)a; return task_uid_out(t, t->cred.uid); }
 SYSCALL(geteuid) { (void)a; return task_uid_out(t, t->cred.euid); }
 SYSCALL(getgid) { (void)a; return task_gid_out(t, t->cred.gid); }
@@ -118,6 +118,9 @@ static long may_join(struct task *t, const struct ns_common *ns)
 	if (!ns_capable(t, userns_owner(ns), CAP_SYS_ADMIN) || !ns_capable(t, own, CAP_SYS_ADMIN) ||
 	    (ns->type == NS_MNT && !capable(t, CAP_SYS_CHROOT)))
 		return -EPERM;
+	/* A pid namespace: the caller's own or one below it (Linux's pidns_install, after its capabilities). */
+	if (ns->type == NS_PID && !pidns_within((const struct pid_ns *)ns, task_pidns(t)))
+		return -EINVAL;
 	/* After the capabilities, as Linux's mntns_install. */
 	if (ns->type == NS_MNT && t->fs->refs > 1)
 		return -EINVAL;
@@ -155,7 +158,7 @@ SYSCALL(setns)
 	pid = task_pidfd_pid ? task_pidfd_pid(t, fd) : -EBADF;
 	if (pid < 0 || !flags || (flags & ~(uint64_t)SETNS_FLAGS))
 		return -EINVAL;
-	g = tg_find(pid);
+	g = tg_find(pid); /* a pidfd's pid is the global one */
 	target = g && !g->zombie ? (g->leader ? g->leader : g->threads) : NULL;
 	if (!target)
 		return -ESRCH;
@@ -202,7 +205,7 @@ SYSCALL(arch_prctl)
 SYSCALL(set_tid_address)
 {
 	t->clear_child_tid = a[0];
-	return t->tid;
+	return task_vnr(t, t->tid);
 }
 
 SYSCALL(set_robust_list)
@@ -218,7 +221,7 @@ SYSCALL(get_robust_list)
 {
 	uint64_t len = 24;
 
-	if (a[0] && (int)a[0] != t->tid)
+	if (a[0] && task_gnr(t, (int)a[0]) != t->tid)
 		return -ESRCH;
 	if (mm_copy_out(t->mm, a[1], &t->robust_list, 8) < 0 || mm_copy_out(t->mm, a[2], &len, 8) < 0)
 		return -EFAULT;
@@ -253,7 +256,7 @@ static long do_prlimit(struct task *t, int res, gva_t unew, gva_t uold)
 
 SYSCALL(prlimit64)
 {
-	if (a[0] && (int)a[0] != task_tgid(t))
+	if (a[0] && task_gnr(t, (int)a[0]) != task_tgid(t))
 		return -ESRCH;
 	return do_prlimit(t, (int)a[1], a[2], a[3]);
 }
@@ -299,7 +302,7 @@ static struct task *sched_thread(struct task *t, int tid)
 {
 	if (tid < 0)
 		return NULL;
-	return tid == 0 ? t : task_find(tid);
+	return tid == 0 ? t : task_find_vnr(t, tid);
 }
 
 SYSCALL(sched_getaffinity)
@@ -696,7 +699,7 @@ static int prio_match(struct task *t, struct thread_group *g, int which, int who
 	case PRIO_PROCESS:
 		return g == one;
 	case PRIO_PGRP:
-		return g->pgid == (who ? who : t->tg->pgid);
+		return g->pgid == (who ? task_gnr(t, who) : t->tg->pgid);
 	default:
 		return g->threads->cred.uid == (who ? (uint32_t)who : t->cred.uid);
 	}
@@ -1077,7 +1080,7 @@ static long kcmp_ptr(const void *p, const void *q)
 
 SYSCALL(kcmp)
 {
-	struct task *x = task_find((int)a[0]), *y = task_find((int)a[1]);
+	struct task *x = task_find_vnr(t, (int)a[0]), *y = task_find_vnr(t, (int)a[1]);
 	struct file *f1, *f2;
 	long r;
 

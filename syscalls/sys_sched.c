@@ -34,7 +34,7 @@ struct abi_sched_attr {
 /* The task a scheduling call names (0: the caller), or NULL. */
 static struct task *target_of(struct task *t, int pid)
 {
-	return pid == 0 ? t : task_find(pid);
+	return pid == 0 ? t : task_find_vnr(t, pid);
 }
 
 SYSCALL(sched_getattr)
@@ -170,8 +170,7 @@ SYSCALL(ioprio_set)
 		x = target_of(t, who);
 		return x ? ioprio_set_one(t, x, prio) : -ESRCH;
 	case IOPRIO_WHO_PGRP:
-		if (!who)
-			who = t->tg->pgid;
+		who = who ? task_gnr(t, who) : t->tg->pgid;
 		for (g = tg_all(); g; g = g->next)
 			for (x = g->pgid == who && !g->zombie ? g->threads : NULL; x; x = x->tg_next)
 				if ((r = ioprio_set_one(t, x, prio)) < 0)
@@ -213,6 +212,8 @@ SYSCALL(ioprio_get)
 	case IOPRIO_WHO_USER:
 		if (!who)
 			who = which == IOPRIO_WHO_PGRP ? t->tg->pgid : (int)t->cred.uid;
+		else if (which == IOPRIO_WHO_PGRP)
+			who = task_gnr(t, who);
 		for (g = tg_all(); g; g = g->next)
 			for (x = g->zombie ? NULL : g->threads; x; x = x->tg_next)
 				if (which == IOPRIO_WHO_PGRP ? g->pgid == who : x->cred.uid == (uint32_t)who)

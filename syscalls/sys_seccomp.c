@@ -417,7 +417,7 @@ static long set_filter(struct task *t, unsigned flags, gva_t uprog)
 		for (x = t->tg->threads; x; x = x->tg_next)
 			if (x != t && (x->seccomp_mode == SECCOMP_MODE_STRICT || !chain_has(t->seccomp, x->seccomp))) {
 				free(f);
-				return (flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH) ? -ESRCH : x->tid;
+				return (flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH) ? -ESRCH : task_vnr(t, x->tid);
 			}
 	}
 	f->refs = 1;

@@ -403,9 +403,15 @@ static long parse_control(struct task *t, gva_t uctl, uint64_t len, struct umsg 
 			}
 			memcpy(&u, CMSG_DATA(c), sizeof(u));
 			/* Claiming to be someone else takes CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID. */
-			if ((u.pid != task_tgid(t) && !capable(t, CAP_SYS_ADMIN)) || (u.uid != t->cred.uid && !capable(t, CAP_SETUID)) ||
+			if ((task_gnr(t, u.pid) != task_tgid(t) && !capable(t, CAP_SYS_ADMIN)) || (u.uid != t->cred.uid && !capable(t, CAP_SETUID)) ||
 			    (u.gid != t->cred.gid && !capable(t, CAP_SETGID))) {
 				r = -EPERM;
+				break;
+			}
+			/* A pid the sender's namespace has no process for: ESRCH (Linux's find_get_pid). */
+			u.pid = task_gnr(t, u.pid); /* kept as the global number */
+			if (!u.pid || (!tg_find(u.pid) && !task_find(u.pid))) {
+				r = -ESRCH;
 				break;
 			}
 			m->has_creds = 1;
@@ -439,7 +445,7 @@ static long sigpipe(struct task *t, long r, int flags)
 		memset(&si, 0, sizeof(si));
 		si.si_signo = SIGPIPE;
 		si.si_code = SI_USER;
-		si.si_pid = task_tgid(t);
+		si.si_pid = task_vnr(t, task_tgid(t));
 		task_send_signal(t, SIGPIPE, &si);
 	}
 	return r;
@@ -592,7 +598,10 @@ static long put_control(struct task *t, struct abi_msghdr *h, struct umsg *m, in
 		c->cmsg_len = CMSG_LEN(sizeof(struct ucred));
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_CREDENTIALS;
-		memcpy(CMSG_DATA(c), &m->creds, sizeof(m->creds));
+		struct ucred u = m->creds;
+
+		u.pid = task_vnr(t, u.pid); /* in the receiver's pid namespace: 0 if it cannot see the sender */
+		memcpy(CMSG_DATA(c), &u, sizeof(u));
 		used += CMSG_SPACE(sizeof(struct ucred));
 	} else if (m->has_creds) {
 		*msg_flags |= MSG_CTRUNC;

@@ -55,12 +55,12 @@ static long clock_read(struct task *t, int clk, struct abi_timespec *ts)
 			 * A thread's only within the caller's own group.
 			 */
 			int pid = ~(clk >> 3), thread = clk & 4;
-			struct task *x = pid ? task_find(pid) : t;
+			struct task *x = pid ? task_find_vnr(t, pid) : t;
 			uint64_t ns;
 
 			if ((clk & 3) == 3 || !x)
 				return -EINVAL;
-			if (thread ? x->tg != t->tg : x->tg->tgid != (pid ? pid : t->tg->tgid))
+			if (thread ? x->tg != t->tg : x->tg->tgid != (pid ? task_gnr(t, pid) : t->tg->tgid))
 				return -EINVAL;
 			ns = thread ? task_cpu_ns(x) : tg_cpu_ns(x->tg);
 			ts->tv_sec = (int64_t)(ns / 1000000000ULL);
@@ -396,7 +396,7 @@ SYSCALL(timer_create)
 		if (ev.signo < 1 || ev.signo > 64)
 			return -EINVAL;
 		if (ev.notify == SIGEV_THREAD_ID) {
-			struct task *x = task_find(ev.tid);
+			struct task *x = task_find_vnr(t, ev.tid);
 
 			if (!x || x->tg != t->tg)
 				return -EINVAL;
@@ -432,7 +432,7 @@ SYSCALL(timer_create)
 	k->sig = ev.signo;
 	k->code = SI_TIMER;
 	k->none = ev.notify == SIGEV_NONE;
-	k->tid = ev.notify == SIGEV_THREAD_ID ? ev.tid : 0;
+	k->tid = ev.notify == SIGEV_THREAD_ID ? task_gnr(t, ev.tid) : 0; /* the global tid */
 	k->timerid = id;
 	k->value = a[1] ? ev.value : (uint64_t)id;
 	if (mm_copy_out(t->mm, a[2], &id, sizeof(id)) < 0) {

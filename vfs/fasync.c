@@ -84,6 +84,7 @@ long vfs_fown_set(struct task *t, struct file *f, int type, int id)
 		struct thread_group *g;
 		int found = 0;
 
+		id = task_gnr(t, id); /* the caller's pid namespace's number, kept as the global one */
 		if (type == F_OWNER_TID)
 			found = task_find(id) != NULL;
 		else if (type == F_OWNER_PID)

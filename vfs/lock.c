@@ -267,7 +267,7 @@ long vfs_fcntl_lock(struct task *t, struct file *f, int cmd, struct flock *fl)
 		fl->l_whence = SEEK_SET;
 		fl->l_start = (off_t)l->start;
 		fl->l_len = l->end == UINT64_MAX ? 0 : (off_t)(l->end - l->start);
-		fl->l_pid = l->kind == LK_OFD ? -1 : l->pid;
+		fl->l_pid = l->kind == LK_OFD ? -1 : task_vnr(t, l->pid); /* in the caller's pid namespace (0: outside) */
 		return 0;
 	}
 	if (fl->l_type == F_RDLCK && (f->flags & O_ACCMODE) == O_WRONLY)

@@ -559,7 +559,7 @@ static void kernel_input(struct task *t, struct nl_sock *s, const unsigned char 
 static long autobind(struct task *t, struct nl_sock *s)
 {
 	static int32_t rover = -4097;
-	int32_t id = t ? task_tgid(t) : rover;
+	int32_t id = t ? task_vnr(t, task_tgid(t)) : rover; /* the pid as the process sees it, as Linux's autobind */
 	int tries;
 
 	for (tries = 0; tries < 1 << 20; tries++) {

@@ -315,7 +315,7 @@ static void notify(struct task *t, struct mq *q)
 		si.si_signo = q->notify_signo;
 		si.si_code = SI_MESGQ;
 		si.si_value = q->notify_value;
-		si.si_pid = task_tgid(t);
+		si.si_pid = tg_pid_for(g, task_tgid(t)); /* in the receiver's pid namespace */
 		si.si_uid = t->cred.uid;
 		tg_send_signal(g, q->notify_signo, &si);
 	}

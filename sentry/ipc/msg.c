@@ -340,6 +340,8 @@ long ipc_msgctl(struct task *t, int id, int cmd, gva_t buf)
 		if (cmd != MSG_STAT_ANY && ipc_perms(t, &q->o, 0444) < 0)
 			return -EACCES;
 		fill_ds(q, &ds);
+		ds.msg_lspid = task_vnr(t, ds.msg_lspid); /* kept global: in the caller's pid namespace */
+		ds.msg_lrpid = task_vnr(t, ds.msg_lrpid);
 		if (mm_copy_out(t->mm, buf, &ds, sizeof(ds)) < 0)
 			return -EFAULT;
 		return cmd == IPC_STAT ? 0 : q->o.id;

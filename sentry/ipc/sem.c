@@ -442,7 +442,7 @@ long ipc_semctl(struct task *t, int id, int semnum, int cmd, uint64_t arg)
 		case GETVAL:
 			return s->sems[semnum].val;
 		case GETPID:
-			return s->sems[semnum].pid;
+			return task_vnr(t, s->sems[semnum].pid); /* kept global */
 		case GETNCNT:
 			return count_sleepers(s, semnum, 0);
 		default:

@@ -345,6 +345,8 @@ long ipc_shmctl(struct task *t, int id, int cmd, gva_t buf)
 		if (cmd != SHM_STAT_ANY && ipc_perms(t, &s->o, 0444) < 0)
 			return -EACCES;
 		fill_ds(s, &ds);
+		ds.shm_cpid = task_vnr(t, ds.shm_cpid); /* kept global: in the caller's pid namespace */
+		ds.shm_lpid = task_vnr(t, ds.shm_lpid);
 		if (mm_copy_out(t->mm, buf, &ds, sizeof(ds)) < 0)
 			return -EFAULT;
 		return cmd == IPC_STAT ? 0 : s->o.id;

@@ -101,7 +101,7 @@ static void robust_futex_died(struct task *t, gva_t uaddr)
 	if (!w)
 		return;
 	cur = __atomic_load_n(w, __ATOMIC_SEQ_CST);
-	while ((cur & FUTEX_TID_MASK) == (uint32_t)t->tid) {
+	while ((cur & FUTEX_TID_MASK) == (uint32_t)task_vnr(t, t->tid)) {
 		uint32_t want = (cur & FUTEX_WAITERS) | FUTEX_OWNER_DIED;
 
 		if (__atomic_compare_exchange_n(w, &cur, want, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
@@ -266,14 +266,14 @@ static long lock_pi(struct task *t, gva_t uaddr, int private, int try, uint64_t 
 			 * set while others sleep on it, or the new owner's unlock in
 			 * user space would never come here to wake them.
 			 */
-			uint32_t want = (uint32_t)t->tid | (cur & FUTEX_WAITERS) |
+			uint32_t want = (uint32_t)task_vnr(t, t->tid) | (cur & FUTEX_WAITERS) |
 					(key_waited(k1, k2) ? FUTEX_WAITERS : 0);
 
 			if (__atomic_compare_exchange_n(w, &cur, want, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
 				return 0;
 			continue;
 		}
-		if ((cur & FUTEX_TID_MASK) == (uint32_t)t->tid)
+		if ((cur & FUTEX_TID_MASK) == (uint32_t)task_vnr(t, t->tid))
 			return -EDEADLK;
 		if (try)
 			return -EAGAIN;
@@ -296,7 +296,7 @@ static long unlock_pi(struct task *t, gva_t uaddr, int private)
 	if (!w)
 		return (uaddr & 3) ? -EINVAL : -EFAULT;
 	cur = __atomic_load_n(w, __ATOMIC_SEQ_CST);
-	if ((cur & FUTEX_TID_MASK) != (uint32_t)t->tid)
+	if ((cur & FUTEX_TID_MASK) != (uint32_t)task_vnr(t, t->tid))
 		return -EPERM;
 	if ((r = key(t, uaddr, private, &k1, &k2)) < 0)
 		return r;

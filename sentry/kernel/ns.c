@@ -14,7 +14,6 @@
 /* Linux's PROC_*_INIT_INO: what a program comparing with a host's initial namespaces expects. */
 #define INIT_INO_IPC 0xEFFFFFFFu
 #define INIT_INO_UTS 0xEFFFFFFEu
-#define INIT_INO_PID 0xEFFFFFFCu
 #define INIT_INO_CGROUP 0xEFFFFFFBu
 #define INIT_INO_TIME 0xEFFFFFFAu
 /* Dynamic numbers start where Linux's proc_alloc_inum does; mnt and net take the first two. */
@@ -25,7 +24,6 @@ struct uts_ns uts_ns_init = {.ns = {.refs = 1, .type = NS_UTS, .ino = INIT_INO_U
 static struct ns_common singles[NS_NTYPES] = {
 	[NS_CGROUP] = {1, NS_CGROUP, INIT_INO_CGROUP, NULL, NULL},
 	[NS_NET] = {1, NS_NET, NS_NET_INIT_INO, NULL, NULL}, /* what a task without a stack (unit tests) sees */
-	[NS_PID] = {1, NS_PID, INIT_INO_PID, NULL, NULL},
 	[NS_TIME] = {1, NS_TIME, INIT_INO_TIME, NULL, NULL},
 };
 

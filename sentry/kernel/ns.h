@@ -1,12 +1,12 @@
 /*
  * Namespaces (namespaces(7)): what a task sees of the UTS names, of
- * System V IPC, of the mount tree and of the network is the namespace it
- * points at, a refcounted object that unshare(2), clone(2) and setns(2)
- * give it.  Mount namespaces are the VFS's (vfs.h's struct mnt_ns), IPC
- * ones sentry/ipc's, network ones netstack's, user ones userns.h's, held
- * by a task's credentials.  The pid, cgroup and time namespaces are one
- * each for the whole sandbox: objects too, so that /proc/PID/ns shows
- * them, but none can be made.
+ * System V IPC, of the mount tree, of the network and of pids is the
+ * namespace it points at, a refcounted object that unshare(2), clone(2)
+ * and setns(2) give it.  Mount namespaces are the VFS's (vfs.h's struct
+ * mnt_ns), IPC ones sentry/ipc's, network ones netstack's, user ones
+ * userns.h's, held by a task's credentials, pid ones pidns.h's.  The
+ * cgroup and time namespaces are one each for the whole sandbox: objects
+ * too, so that /proc/PID/ns shows them, but none can be made.
  *
  * Every namespace has an inode number, unique in the sandbox for as long as
  * it lives, which /proc/PID/ns/<name> shows ("uts:[4026531838]") and whose
@@ -52,7 +52,7 @@ extern struct uts_ns uts_ns_init;
 const char *ns_type_name(enum ns_type type);
 /* The CLONE_NEW* flag of a type (setns's nstype). */
 int ns_type_flag(enum ns_type type);
-/* The one namespace of a type that cannot be made anew (pid, cgroup, time). */
+/* The one namespace of a type that cannot be made anew (cgroup, time). */
 struct ns_common *ns_single(enum ns_type type);
 /* A new inode number for a namespace (unique until some 2^28 namespaces have been made). */
 uint32_t ns_alloc_ino(void);

@@ -1,8 +1,9 @@
 /*
  * Processes and threads: clone (threads with CLONE_THREAD, processes with
  * fork; vfork is a copy-on-write fork whose parent waits for the child's
- * exec or exit), thread and group exit, zombies, reparenting to pid 1,
- * wait4/waitid, kill/tkill/tgkill.
+ * exec or exit), thread and group exit, zombies, reparenting to pid 1 (of
+ * the orphan's pid namespace), wait4/waitid, kill/tkill/tgkill.  Every pid
+ * kept here is the global one (pidns.h); the system calls translate.
  *
  * Each task runs on its own host thread.  A new process gets a new stub
  * process (traced by its first host thread); a new thread gets a new stub
@@ -87,7 +88,63 @@ static int pid_used(int pid)
 	for (g = all_groups; g; g = g->next)
 		if (g->tgid == pid || g->pgid == pid || g->sid == pid)
 			return 1;
-	return 0;
+	return ptrace_exit_pending(pid);
+}
+
+/*
+ * A global number may have stopped being used (a task, group, process
+ * group or session let it go): its pid record goes with it (pidns.h).
+ */
+static void pid_release(int nr)
+{
+	if (pidns_nested && nr > 0 && !pid_used(nr))
+		pidns_detach(nr);
+}
+
+void task_pid_release(int nr)
+{
+	pid_release(nr);
+}
+
+struct thread_group *tg_find_vnr(struct task *t, int nr)
+{
+	int g = task_gnr(t, nr);
+
+	return g ? tg_find(g) : NULL;
+}
+
+struct task *task_find_vnr(struct task *t, int nr)
+{
+	int g = task_gnr(t, nr);
+
+	return g ? task_find(g) : NULL;
+}
+
+int tg_pid_for(struct thread_group *target, int sender_gnr)
+{
+	return pidns_nested ? pidns_nr(pidns_of(target->tgid), sender_gnr) : sender_gnr;
+}
+
+/*
+ * The init of a pid namespace below the sandbox's first (pid_namespaces(7)):
+ * a signal it has no handler for is not sent, unless it is SIGKILL or
+ * SIGSTOP from a process outside the namespace or from the kernel (t NULL:
+ * a terminal's).  (The sandbox's own pid 1 is left as before: natively the
+ * same program is no init.)
+ */
+int task_ns_init_ignores(struct task *t, struct thread_group *g, int sig)
+{
+	struct pid_ns *ns;
+	struct task *x = g->threads;
+
+	if (!pidns_nested || !sig || !x || g->zombie)
+		return 0;
+	ns = pidns_of(g->tgid);
+	if (ns == &pid_ns_init || ns->reaper != g)
+		return 0;
+	if (x->sighand->act[sig - 1].handler != (uint64_t)SIG_DFL)
+		return 0;
+	return !((sig == SIGKILL || sig == SIGSTOP) && (!t || !pidns_nr(ns, t->tg->tgid)));
 }
 
 static int alloc_pid(void)
@@ -126,6 +183,7 @@ static void unlink_task(struct task *t)
 		}
 	t->tg->nthreads--;
 	ntasks--;
+	pid_release(t->tid);
 }
 
 static void link_group(struct thread_group *g, struct thread_group *parent)
@@ -139,9 +197,13 @@ static void link_group(struct thread_group *g, struct thread_group *parent)
 	all_groups = g;
 }
 
+/* A namespace's init waits (zap_pid_ns) for the others of its namespace to be freed. */
+static pthread_cond_t pidns_zap_cond = PTHREAD_COND_INITIALIZER;
+
 static void free_group(struct thread_group *g)
 {
 	struct thread_group **pp;
+	struct pid_ns *ns = pidns_of(g->tgid);
 
 	for (pp = &all_groups; *pp; pp = &(*pp)->next)
 		if (*pp == g) {
@@ -162,7 +224,18 @@ static void free_group(struct thread_group *g)
 	sigextra_free(&g->pending, &g->extra);
 	if (g->zombie)
 		nzombies--;
-	free(g);
+	if (ns->reaper == g)
+		ns->reaper = NULL;
+	if (ns != &pid_ns_init)
+		pthread_cond_broadcast(&pidns_zap_cond);
+	{
+		int tgid = g->tgid, pgid = g->pgid, sid = g->sid;
+
+		free(g);
+		pid_release(tgid);
+		pid_release(pgid);
+		pid_release(sid);
+	}
 }
 
 void tg_free_timers(struct thread_group *g)
@@ -198,18 +271,21 @@ static void task_ns_drop(struct task *t)
 	ns_put(t->ipc);
 	ns_put(t->mnt);
 	ns_put(t->net);
+	if (t->pidns_child)
+		ns_put(&t->pidns_child->ns);
 	t->uts = NULL;
 	t->ipc = NULL;
 	t->mnt = NULL;
 	t->net = NULL;
+	t->pidns_child = NULL;
 	if (t->cred.user_ns)
 		ns_put(&t->cred.user_ns->ns);
 	t->cred.user_ns = NULL;
 }
 
 /* The namespaces cvisor makes anew; of the others (NS_REFUSED) the sandbox has one each. */
-#define NS_MADE (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET)
-#define NS_REFUSED (CLONE_NEWPID | CLONE_NEWCGROUP)
+#define NS_MADE (CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWPID)
+#define NS_REFUSED (CLONE_NEWCGROUP)
 
 /*
  * CLONE_NEWUSER (clone's or unshare's): credentials c move to a new user
@@ -321,7 +397,27 @@ struct ns_common *task_ns(struct task *t, enum ns_type type)
 		return t->net;
 	if (type == NS_USER)
 		return &creds_userns(&t->cred)->ns;
+	if (type == NS_PID)
+		return &task_pidns(t)->ns;
 	return ns_single(type);
+}
+
+struct ns_common *task_ns_children(struct task *t, enum ns_type type)
+{
+	return type == NS_PID ? &t->pidns_child->ns : task_ns(t, type);
+}
+
+/*
+ * A new pid namespace for the children of p (clone's or unshare's
+ * CLONE_NEWPID): below p's pid_for_children one, at most PIDNS_MAX_LEVEL
+ * deep (ENOSPC, as Linux).  The caller has checked CAP_SYS_ADMIN.
+ */
+static long pidns_make(struct task *p, struct pid_ns **out)
+{
+	if (p->pidns_child->level >= PIDNS_MAX_LEVEL)
+		return -ENOSPC;
+	*out = pidns_new(p->pidns_child);
+	return *out ? 0 : -ENOMEM;
 }
 
 void task_join_ns(struct task *t, struct ns_common *ns)
@@ -354,6 +450,11 @@ void task_join_ns(struct task *t, struct ns_common *ns)
 		t->cred.user_ns = (struct user_ns *)ns;
 		t->cred.cap_prm = t->cred.cap_eff = t->cred.cap_bnd = CREDS_CAP_ALL;
 		t->cred.cap_inh = t->cred.cap_amb = 0;
+	} else if (ns->type == NS_PID) {
+		/* The caller's own pid stays: its next children are born in ns. */
+		ns_get(ns);
+		ns_put(&t->pidns_child->ns);
+		t->pidns_child = (struct pid_ns *)ns;
 	}
 }
 
@@ -386,6 +487,8 @@ struct task *task_create_init(void)
 	t->net = task_net_ns_init;
 	if (t->net)
 		ns_get(t->net);
+	t->pidns_child = &pid_ns_init;
+	ns_get(&pid_ns_init.ns);
 	g->tgid = g->pgid = g->sid = t->tid = 1;
 	g->leader = t;
 	g->dumpable = 1;
@@ -459,6 +562,8 @@ struct task *task_new_process(long *err)
 	t->net = init->net;
 	if (t->net)
 		ns_get(t->net);
+	t->pidns_child = &pid_ns_init; /* the container's pid namespace: the sandbox's first */
+	ns_get(&pid_ns_init.ns);
 	t->tid = alloc_pid();
 	g->tgid = g->pgid = g->sid = t->tid;
 	g->leader = t;
@@ -532,8 +637,11 @@ static void *child_main(void *arg)
 	} else {
 		err = plat->ctx_adopt(t->ctx);
 	}
-	if (err == 0 && cs->child_tid)
-		mm_copy_out(t->mm, cs->child_tid, &t->tid, sizeof(int));
+	if (err == 0 && cs->child_tid) {
+		int tid = task_vnr(t, t->tid);
+
+		mm_copy_out(t->mm, cs->child_tid, &tid, sizeof(int));
+	}
 	free(cs->fp.iov_base);
 	free(cs);
 	if (err < 0) {
@@ -561,7 +669,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	struct child_start *cs;
 	struct task *c;
 	pthread_attr_t attr;
-	int err = 0;
+	int err = 0, vnr = 0;
 
 	if (flags & ~(uint64_t)CLONE_KNOWN)
 		return -EINVAL;
@@ -583,6 +691,11 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		return -EINVAL;
 	if (flags & CLONE_PIDFD)
 		return -EINVAL; /* pidfds: not yet */
+	/* A thread is born in its process's pid namespace; a namespace's init has no parent to share. */
+	if ((flags & CLONE_THREAD) && p->pidns_child != task_pidns(p))
+		return -EINVAL;
+	if ((flags & CLONE_PARENT) && pidns_nested && task_pidns(p) != &pid_ns_init && task_pidns(p)->reaper == p->tg)
+		return -EINVAL;
 	/*
 	 * Held even for root: the sandbox's task limit stands for the host's
 	 * resources (each task is a sentry thread and a stub thread on the host),
@@ -615,6 +728,15 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		ns_get(c->ipc);
 	if (!c->net && (c->net = p->net))
 		ns_get(c->net);
+	if (flags & CLONE_NEWPID) {
+		err = pidns_make(p, &c->pidns_child);
+		if (err < 0)
+			goto fail;
+		userns_own(&c->pidns_child->ns, creds_userns(&c->cred));
+	} else {
+		c->pidns_child = p->pidns_child;
+		ns_get(&c->pidns_child->ns);
+	}
 	memcpy(c->comm, p->comm, sizeof(c->comm));
 	c->no_new_privs = p->no_new_privs;
 	c->seccomp_mode = p->seccomp_mode;
@@ -693,6 +815,10 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	}
 
 	c->tid = alloc_pid();
+	/* Born in p's pid_for_children namespace (a thread: p's own, checked above), or the new one. */
+	err = pidns_attach(c->tid, (flags & CLONE_NEWPID) ? c->pidns_child : p->pidns_child, &vnr);
+	if (err < 0)
+		goto fail;
 	if (thread) {
 		g = p->tg;
 	} else {
@@ -717,11 +843,14 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		g->start_ns = c->start_ns;
 		g->vfork_waiting = !!(flags & CLONE_VFORK);
 		link_group(g, (flags & CLONE_PARENT) && p->tg->parent ? p->tg->parent : p->tg);
+		if (vnr == 1 && c->tid != 1)
+			pidns_of(c->tid)->reaper = g; /* the first process of a new pid namespace: its init */
 	}
 	link_task(c, g);
 	ptrace_clone(p, c, flags);
+	vnr = task_vnr(p, c->tid); /* the child's pid in the parent's namespace */
 	if (flags & CLONE_PARENT_SETTID)
-		mm_copy_out(p->mm, ptid, &c->tid, sizeof(int)); /* a bad pointer does not undo the clone */
+		mm_copy_out(p->mm, ptid, &vnr, sizeof(int)); /* a bad pointer does not undo the clone */
 	cs->t = c;
 	cs->child_tid = (flags & CLONE_CHILD_SETTID) ? ctid : 0;
 	cs->new_process = !(flags & CLONE_VM);
@@ -737,7 +866,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		goto fail;
 	}
 	pthread_attr_destroy(&attr);
-	err = c->tid;
+	err = vnr;
 	ptrace_clone_event(p, c, flags); /* c has not run yet: the lock was held since its creation */
 	/* vfork: the parent sleeps until the child has exec'd or exited (only SIGKILL ends that early). */
 	while (!thread && g->vfork_waiting && task_block_killable(p, &p->tg->child_wq, 0) == 0)
@@ -750,6 +879,8 @@ nomem:
 	err = -ENOMEM;
 fail:
 	if (c) {
+		if (c->tid)
+			pid_release(c->tid);
 		if (c->ctx)
 			plat->ctx_destroy(c->ctx, 1);
 		if (c->mm)
@@ -781,10 +912,10 @@ SYSCALL(clone) { return do_clone(t, a[0], a[1], a[2], a[3], a[4]); }
  * unshare(2): a file table or a file-system context (root, cwd, umask) of
  * the caller's own, a semadj list of its own, a user namespace of its own
  * (userns_enter_new; a lone thread only), a UTS, IPC, network or mount
- * namespace of its own (ns_make, mnt_ns_make).  Everything is made before
- * anything changes, so that a failure leaves the caller as it was: the
- * mount namespace last, as its copy moves the (unshared) fs context's root
- * and cwd.
+ * namespace of its own (ns_make, mnt_ns_make), a pid namespace for its next
+ * children (pidns_make).  Everything is made before anything changes, so
+ * that a failure leaves the caller as it was: the mount namespace last, as
+ * its copy moves the (unshared) fs context's root and cwd.
  */
 SYSCALL(unshare)
 {
@@ -793,8 +924,9 @@ SYSCALL(unshare)
 	struct fdtable *files = NULL;
 	struct fs_context *fs = NULL;
 	struct creds nc = t->cred; /* the caller's with a new user namespace: a reference on it, no other */
-	struct ns_common *ipc, *net, *mnt = NULL;
-	struct uts_ns *uts;
+	struct ns_common *ipc = NULL, *net = NULL, *mnt = NULL;
+	struct pid_ns *pidns = NULL;
+	struct uts_ns *uts = NULL;
 	long r;
 
 	if (flags & ~(uint64_t)UNSHARE_KNOWN)
@@ -817,11 +949,20 @@ SYSCALL(unshare)
 		flags |= CLONE_SYSVSEM;
 	if (flags & 0x80 /* CLONE_NEWTIME */)
 		return -EPERM; /* one clock for the sandbox */
+	/* A second CLONE_NEWPID before a child was born in the first: EINVAL, as Linux's copy_pid_ns. */
+	if ((flags & CLONE_NEWPID) && capable(t, CAP_SYS_ADMIN) && t->pidns_child != task_pidns(t))
+		return -EINVAL;
 	ns_get(&nc.user_ns->ns);
 	r = flags & CLONE_NEWUSER ? userns_enter_new(&nc) : 0;
 	if (r == 0)
 		r = ns_make(t, &nc, flags, &uts, &ipc, &net);
+	if (r == 0 && (flags & CLONE_NEWPID) && (r = pidns_make(t, &pidns)) == 0)
+		userns_own(&pidns->ns, creds_userns(&nc));
 	if (r < 0) {
+		if (uts)
+			ns_put(&uts->ns);
+		ns_put(ipc);
+		ns_put(net);
 		ns_put(&nc.user_ns->ns);
 		return r;
 	}
@@ -860,9 +1001,15 @@ SYSCALL(unshare)
 	}
 	ns_put(&t->cred.user_ns->ns);
 	t->cred = nc;
+	if (pidns) {
+		ns_put(&t->pidns_child->ns);
+		t->pidns_child = pidns; /* its next child is pid 1 there */
+	}
 	return 0;
 
 nomem:
+	if (pidns)
+		ns_put(&pidns->ns);
 	if (files)
 		task_files->fdt_put(files);
 	if (fs)
@@ -1041,11 +1188,58 @@ void task_exit_thread(struct task *t)
 	pthread_mutex_unlock(&sentry_lock);
 }
 
+/* r is a pid namespace's init on its way out (pidns_zap): its children are reaped at once. */
+static int zap_reaps(struct thread_group *r)
+{
+	struct pid_ns *ns;
+
+	return r && pidns_nested && (ns = pidns_of(r->tgid))->zapping && ns->reaper == r;
+}
+
+/*
+ * The init of pid namespace ns is gone (Linux's zap_pid_ns_processes): no
+ * process can be made there any more, every other one of it (and below)
+ * is killed, and init's end waits until they have all been freed, its own
+ * children reaped as they go; a zombie whose parent is outside holds it
+ * until that parent reaps it, as on Linux.  Only then does its parent hear
+ * of it.
+ */
+static void pidns_zap(struct thread_group *g, struct pid_ns *ns)
+{
+	struct thread_group *x, *next;
+	int others;
+
+	ns->dead = 1;
+	ns->zapping = 1;
+	g->exiting = 1;
+	for (x = all_groups; x; x = x->next)
+		if (x != g && !x->zombie && x->threads && pidns_within(pidns_of(x->tgid), ns))
+			task_exit_group(x->threads, SIGKILL);
+	for (x = g->children; x; x = next) {
+		next = x->sibling;
+		if (x->zombie)
+			free_group(x);
+	}
+	for (;;) {
+		others = 0;
+		for (x = all_groups; x && !others; x = x->next)
+			others = x != g && pidns_within(pidns_of(x->tgid), ns);
+		if (!others)
+			break;
+		pthread_cond_wait(&pidns_zap_cond, &sentry_lock);
+	}
+	ns->zapping = 0;
+}
+
 static void group_exit_notify(struct thread_group *g)
 {
 	struct thread_group *c, *next, *reaper = init_tg;
+	struct pid_ns *ns = pidns_of(g->tgid);
 	struct sighand *psh;
 
+	/* First: it drops the lock while it waits, and the wakes below must come after. */
+	if (ns != &pid_ns_init && ns->reaper == g)
+		pidns_zap(g, ns);
 	timer_cancel_locked(&g->itimer_real);
 	timer_cancel_locked(&g->itimer_cpu[0]);
 	timer_cancel_locked(&g->itimer_cpu[1]);
@@ -1056,8 +1250,10 @@ static void group_exit_notify(struct thread_group *g)
 	waitq_wake(&task_pidfd_wq);
 	if (g->parent)
 		waitq_wake(&g->parent->child_wq); /* its wait4 and a vfork parent */
-	/* Orphans go to pid 1 (the nearest subreaper first). */
-	for (c = g->parent; c; c = c->parent)
+	/* Orphans go to their pid namespace's init (the nearest subreaper of the same namespace first). */
+	if (ns != &pid_ns_init && ns->reaper)
+		reaper = ns->reaper;
+	for (c = g->parent; c && pidns_of(c->tgid) == ns; c = c->parent)
 		if (c->subreaper && !c->zombie) {
 			reaper = c;
 			break;
@@ -1077,7 +1273,9 @@ static void group_exit_notify(struct thread_group *g)
 		c->exit_signal = SIGCHLD; /* a new parent hears of it as of any child (Linux's reparenting) */
 		c->sibling = reaper->children;
 		reaper->children = c;
-		if (c->zombie)
+		if (c->zombie && zap_reaps(reaper))
+			free_group(c);
+		else if (c->zombie)
 			waitq_wake(&reaper->child_wq);
 	}
 	g->children = NULL;
@@ -1095,6 +1293,10 @@ static void group_exit_notify(struct thread_group *g)
 	}
 	if (!g->parent)
 		return;
+	if (zap_reaps(g->parent)) {
+		free_group(g);
+		return;
+	}
 	psh = g->parent->threads ? g->parent->threads->sighand : NULL;
 	if (psh && g->exit_signal == SIGCHLD &&
 	    (psh->act[SIGCHLD - 1].handler == (uint64_t)SIG_IGN || (psh->act[SIGCHLD - 1].flags & SA_NOCLDWAIT))) {
@@ -1112,7 +1314,7 @@ static void group_exit_notify(struct thread_group *g)
 
 		memset(&si, 0, sizeof(si));
 		si.si_signo = g->exit_signal;
-		si.si_pid = g->tgid;
+		si.si_pid = tg_pid_for(g->parent, g->tgid);
 		si.si_uid = g->uid;
 		if (g->exit_status & 0x7f) {
 			si.si_code = (g->exit_status & 0x80) ? CLD_DUMPED : CLD_KILLED;
@@ -1150,7 +1352,12 @@ void task_exec_single(struct task *t)
 		task_sleep(t, &g->exit_wq);
 	/* The exec'ing thread becomes the leader and takes the group's pid. */
 	g->leader = t;
-	t->tid = g->tgid;
+	{
+		int old = t->tid;
+
+		t->tid = g->tgid;
+		pid_release(old);
+	}
 }
 
 SYSCALL(exit)
@@ -1189,6 +1396,22 @@ static int matches(struct task *t, struct thread_group *c, int pid, int options)
 	if (pid == 0)
 		return c->pgid == t->tg->pgid;
 	return c->pgid == -pid;
+}
+
+/*
+ * wait4's and waitid's pid argument, in the caller's pid namespace, as the
+ * global one: a pid or process group the caller cannot see matches no child.
+ */
+static int wait_pid_arg(struct task *t, int pid)
+{
+	int g;
+
+	if (!pidns_nested || pid == -1 || pid == 0)
+		return pid;
+	g = task_gnr(t, pid > 0 ? pid : -pid);
+	if (!g)
+		g = INT32_MAX; /* no number is that */
+	return pid > 0 ? g : -g;
 }
 
 /*
@@ -1265,9 +1488,11 @@ SYSCALL(wait4)
 		return -EINVAL;
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	r = wait_child(t, pid, options | WEXITED, &c, &status, &traced);
+	r = wait_child(t, wait_pid_arg(t, pid), options | WEXITED, &c, &status, &traced);
 	if (r <= 0)
 		return r;
+	if (!traced)
+		r = task_vnr(t, (int)r); /* ptrace_wait's are the caller's numbers already */
 	if (a[1] && mm_copy_out(t->mm, a[1], &status, sizeof(int)) < 0)
 		return -EFAULT;
 	if (a[3]) {
@@ -1308,6 +1533,8 @@ SYSCALL(waitid)
 	case P_PGID: if (id < 0) return -EINVAL; pid = id ? -id : 0; break;
 	default: return -EINVAL;
 	}
+	if (idtype != P_PIDFD)
+		pid = wait_pid_arg(t, pid);
 	r = wait_child(t, pid, (options & ~WUNTRACED) | ((options & WSTOPPED) ? WUNTRACED : 0), &c, &status,
 		       &traced);
 	if (r < 0)
@@ -1319,7 +1546,7 @@ SYSCALL(waitid)
 	memset(&si, 0, sizeof(si));
 	if (r > 0) {
 		si.si_signo = SIGCHLD;
-		si.si_pid = (pid_t)r;
+		si.si_pid = traced ? (pid_t)r : task_vnr(t, (int)r);
 		si.si_uid = 0;
 		/* 0xffff first: its low bits look like a stop's 0x7f too. */
 		if (status == 0xffff) {
@@ -1383,7 +1610,7 @@ int may_signal(struct task *t, struct thread_group *g, int sig)
 
 SYSCALL(kill)
 {
-	int pid = (int)a[0], sig = (int)a[1], found = 0, sent = 0;
+	int pid = (int)a[0], sig = (int)a[1], found = 0, sent = 0, pgid = -pid;
 	struct thread_group *g;
 	siginfo_t si;
 	long r = check_sig(sig);
@@ -1392,26 +1619,37 @@ SYSCALL(kill)
 		return r;
 	fill_user_info(t, &si, sig, SI_USER);
 	if (pid > 0) {
-		g = tg_find(pid);
+		g = tg_find_vnr(t, pid);
 		if (!g)
 			return -ESRCH;
 		if (!may_signal(t, g, sig))
 			return -EPERM;
-		if (sig && !g->zombie)
+		si.si_pid = tg_pid_for(g, t->tg->tgid);
+		if (sig && !g->zombie && !task_ns_init_ignores(t, g, sig))
 			tg_send_signal(g, sig, &si);
 		return 0;
 	}
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	/* A group (0: the caller's, < -1: -pid), or everyone but pid 1 and the caller (-1). */
+	if (pid < -1 && pidns_nested) {
+		pgid = task_gnr(t, -pid);
+		if (!pgid)
+			return -ESRCH;
+	}
+	/*
+	 * A group (0: the caller's, < -1: -pid), or everyone but pid 1 and the
+	 * caller (-1): everyone in the caller's pid namespace and below but its init.
+	 */
 	for (g = all_groups; g; g = g->next) {
-		if (pid == -1 ? (g->tgid == 1 || g == t->tg) : g->pgid != (pid == 0 ? t->tg->pgid : -pid))
+		if (pid == -1 ? (g->tgid == 1 || g == t->tg || task_vnr(t, g->tgid) <= 1)
+			      : g->pgid != (pid == 0 ? t->tg->pgid : pgid))
 			continue;
 		found = 1;
 		if (!may_signal(t, g, sig))
 			continue;
 		sent = 1;
-		if (sig && !g->zombie)
+		si.si_pid = tg_pid_for(g, t->tg->tgid);
+		if (sig && !g->zombie && !task_ns_init_ignores(t, g, sig))
 			tg_send_signal(g, sig, &si);
 	}
 	return sent ? 0 : found ? -EPERM : -ESRCH;
@@ -1424,11 +1662,12 @@ SYSCALL(tkill)
 
 	if ((int)a[0] <= 0 || check_sig((int)a[1]) < 0)
 		return -EINVAL;
-	x = task_find((int)a[0]);
+	x = task_find_vnr(t, (int)a[0]);
 	if (!x)
 		return -ESRCH;
 	fill_user_info(t, &si, (int)a[1], SI_TKILL);
-	if ((int)a[1]) /* the signal is an int: 1 << 32 is signal 0, a check only */
+	si.si_pid = tg_pid_for(x->tg, t->tg->tgid);
+	if ((int)a[1] && !task_ns_init_ignores(t, x->tg, (int)a[1])) /* the signal is an int: 1 << 32 is signal 0, a check only */
 		return task_send_signal(x, (int)a[1], &si);
 	return 0;
 }
@@ -1440,11 +1679,12 @@ SYSCALL(tgkill)
 
 	if ((int)a[0] <= 0 || (int)a[1] <= 0 || check_sig((int)a[2]) < 0)
 		return -EINVAL;
-	x = task_find((int)a[1]);
-	if (!x || x->tg->tgid != (int)a[0])
+	x = task_find_vnr(t, (int)a[1]);
+	if (!x || task_vnr(t, x->tg->tgid) != (int)a[0])
 		return -ESRCH;
 	fill_user_info(t, &si, (int)a[2], SI_TKILL);
-	if ((int)a[2])
+	si.si_pid = tg_pid_for(x->tg, t->tg->tgid);
+	if ((int)a[2] && !task_ns_init_ignores(t, x->tg, (int)a[2]))
 		return task_send_signal(x, (int)a[2], &si);
 	return 0;
 }
@@ -1453,24 +1693,27 @@ SYSCALL(tgkill)
 
 SYSCALL(getpgid)
 {
-	struct thread_group *g = a[0] ? tg_find((int)a[0]) : t->tg;
+	struct thread_group *g = a[0] ? tg_find_vnr(t, (int)a[0]) : t->tg;
 
-	return g ? g->pgid : -ESRCH;
+	return g ? task_vnr(t, g->pgid) : -ESRCH;
 }
 
 SYSCALL(getpgrp)
 {
 	(void)a;
-	return t->tg->pgid;
+	return task_vnr(t, t->tg->pgid);
 }
 
 SYSCALL(setpgid)
 {
-	int pid = (int)a[0], pgid = (int)a[1];
-	struct thread_group *g = pid ? tg_find(pid) : t->tg;
+	int pid = (int)a[0], pgid = (int)a[1], old;
+	struct thread_group *g = pid ? tg_find_vnr(t, pid) : t->tg;
 
 	if (pgid < 0)
 		return -EINVAL;
+	/* A group the caller cannot see is no group of its session. */
+	if (pgid && !(pgid = task_gnr(t, pgid)))
+		return -EPERM;
 	if (!g || (g != t->tg && g->parent != t->tg))
 		return -ESRCH;
 	if (g->sid == g->tgid)
@@ -1489,15 +1732,17 @@ SYSCALL(setpgid)
 		if (!found)
 			return -EPERM;
 	}
+	old = g->pgid;
 	g->pgid = pgid;
+	pid_release(old);
 	return 0;
 }
 
 SYSCALL(getsid)
 {
-	struct thread_group *g = a[0] ? tg_find((int)a[0]) : t->tg;
+	struct thread_group *g = a[0] ? tg_find_vnr(t, (int)a[0]) : t->tg;
 
-	return g ? g->sid : -ESRCH;
+	return g ? task_vnr(t, g->sid) : -ESRCH;
 }
 
 SYSCALL(setsid)
@@ -1508,9 +1753,15 @@ SYSCALL(setsid)
 	for (x = all_groups; x; x = x->next)
 		if (x->pgid == t->tg->tgid)
 			return -EPERM; /* already a group leader */
-	t->tg->sid = t->tg->pgid = t->tg->tgid;
+	{
+		int old_pgid = t->tg->pgid, old_sid = t->tg->sid;
+
+		t->tg->sid = t->tg->pgid = t->tg->tgid;
+		pid_release(old_pgid);
+		pid_release(old_sid);
+	}
 	t->tg->ctty = NULL; /* a new session starts without a terminal */
-	return t->tg->sid;
+	return task_vnr(t, t->tg->sid);
 }
 
 void task_signal_from_host(int sig)
@@ -1547,7 +1798,7 @@ static void notify_parent(struct thread_group *g, int code, int status)
 	memset(&si, 0, sizeof(si));
 	si.si_signo = SIGCHLD;
 	si.si_code = code;
-	si.si_pid = g->tgid;
+	si.si_pid = tg_pid_for(g->parent, g->tgid);
 	si.si_uid = g->uid;
 	si.si_status = status;
 	tg_send_signal(g->parent, SIGCHLD, &si);
@@ -1644,7 +1895,7 @@ void tg_signal_pgrp(int pgid, int sig)
 	si.si_signo = sig;
 	si.si_code = SI_KERNEL;
 	for (g = all_groups; g; g = g->next)
-		if (!g->zombie && g->pgid == pgid)
+		if (!g->zombie && g->pgid == pgid && !task_ns_init_ignores(NULL, g, sig))
 			tg_send_signal(g, sig, &si);
 }
 

@@ -42,6 +42,16 @@ struct pt_exit {
 
 static struct pt_exit *exits;
 
+int ptrace_exit_pending(int tid)
+{
+	const struct pt_exit *e;
+
+	for (e = exits; e; e = e->next)
+		if (e->tid == tid)
+			return 1;
+	return 0;
+}
+
 /* Is x a "clone" child for wait's __WCLONE: a thread, or a process that tells its parent by another signal. */
 static int is_clone(const struct task *x)
 {
@@ -56,7 +66,7 @@ static void notify_tracer(struct task *tracer, struct task *t, int code, int sta
 	memset(&si, 0, sizeof(si));
 	si.si_signo = SIGCHLD;
 	si.si_code = code;
-	si.si_pid = t->tid;
+	si.si_pid = task_vnr(tracer, t->tid); /* pids in siginfo: as the receiver sees them */
 	si.si_uid = t->cred.uid;
 	si.si_status = status;
 	waitq_wake(&tracer->tg->child_wq);
@@ -96,7 +106,7 @@ static void trap_info(struct task *t, siginfo_t *si, int code)
 	memset(si, 0, sizeof(*si));
 	si->si_signo = SIGTRAP;
 	si->si_code = code;
-	si->si_pid = t->tid;
+	si->si_pid = task_vnr(t, t->tid);
 	si->si_uid = t->cred.uid;
 }
 
@@ -184,7 +194,7 @@ static void resend(struct task *t)
 	memset(&si, 0, sizeof(si));
 	si.si_signo = sig;
 	si.si_code = SI_USER;
-	si.si_pid = t->ptrace.tracer ? t->ptrace.tracer->tg->tgid : 0;
+	si.si_pid = t->ptrace.tracer ? task_vnr(t, t->ptrace.tracer->tg->tgid) : 0;
 	task_send_signal(t, sig, &si);
 }
 
@@ -239,7 +249,7 @@ int ptrace_signal(struct task *t, int sig, siginfo_t *si)
 		memset(si, 0, sizeof(*si));
 		si->si_signo = sig;
 		si->si_code = SI_USER;
-		si->si_pid = p->tracer ? p->tracer->tg->tgid : 0;
+		si->si_pid = p->tracer ? task_vnr(t, p->tracer->tg->tgid) : 0;
 		si->si_uid = p->tracer ? p->tracer->cred.uid : 0;
 	} else {
 		*si = p->info;
@@ -366,7 +376,7 @@ void ptrace_clone_event(struct task *parent, struct task *child, uint64_t flags)
 	int event;
 
 	if (parent->ptrace.tracer && clone_event(parent, flags, &event) && !(flags & CLONE_UNTRACED))
-		event_stop(parent, event, (uint64_t)child->tid);
+		event_stop(parent, event, (uint64_t)task_vnr(parent->ptrace.tracer, child->tid)); /* the tracer's number */
 }
 
 void ptrace_vfork_done(struct task *parent, int child_tid)
@@ -414,8 +424,11 @@ void ptrace_exit(struct task *t, int status, int last)
 	/* Exits no one will wait for now. */
 	for (pp = &exits; (e = *pp);) {
 		if (e->tracer == t) {
+			int tid = e->tid;
+
 			*pp = e->next;
 			free(e);
+			task_pid_release(tid);
 		} else {
 			pp = &e->next;
 		}
@@ -475,7 +488,7 @@ int ptrace_wait(struct task *t, int pid, int options, int *status, int *any)
 				*status = x->ptrace.report;
 				if (!(options & WNOWAIT))
 					x->ptrace.report = 0;
-				return x->tid;
+				return task_vnr(t, x->tid);
 			}
 		}
 	for (pp = &exits; (e = *pp); pp = &e->next) {
@@ -485,10 +498,13 @@ int ptrace_wait(struct task *t, int pid, int options, int *status, int *any)
 		if (!(options & WEXITED))
 			continue;
 		*status = e->status;
-		pid = e->tid;
+		pid = task_vnr(t, e->tid); /* before its number can go */
 		if (!(options & WNOWAIT)) {
+			int tid = e->tid;
+
 			*pp = e->next;
 			free(e);
+			task_pid_release(tid);
 		}
 		return pid;
 	}
@@ -542,7 +558,7 @@ long ptrace_traceme(struct task *t)
 
 long ptrace_attach(struct task *t, int pid, int seize, unsigned options)
 {
-	struct task *x = pid > 0 ? task_find(pid) : NULL;
+	struct task *x = pid > 0 ? task_find_vnr(t, pid) : NULL;
 	long r;
 
 	if (!x)
@@ -564,7 +580,7 @@ long ptrace_attach(struct task *t, int pid, int seize, unsigned options)
 		memset(&si, 0, sizeof(si));
 		si.si_signo = SIGSTOP;
 		si.si_code = SI_USER;
-		si.si_pid = t->tg->tgid;
+		si.si_pid = tg_pid_for(x->tg, t->tg->tgid);
 		si.si_uid = t->cred.uid;
 		task_send_signal(x, SIGSTOP, &si);
 	}
@@ -588,7 +604,7 @@ static struct task *find_any(int pid)
 
 struct task *ptrace_tracee(struct task *t, int pid, int any_state, long *err)
 {
-	struct task *x = pid > 0 ? find_any(pid) : NULL;
+	struct task *x = pid > 0 ? find_any(task_gnr(t, pid)) : NULL;
 
 	*err = -ESRCH;
 	if (!x || !x->ptrace.tracer || x->ptrace.tracer->tg != t->tg)

@@ -62,12 +62,14 @@ int ptrace_stepping(const struct task *t);
 
 /*
  * wait4/waitid: a stop or an exit of a tracee of t's process that matches
- * pid (as wait4's) and options (__WALL, __WCLONE, WNOHANG, WNOWAIT,
- * WEXITED).  Its tid with *status, or 0; *any is set when some tracee
+ * pid (a global number, as wait4's) and options (__WALL, __WCLONE, WNOHANG,
+ * WNOWAIT, WEXITED).  Its tid in t's pid namespace with *status, or 0; *any is set when some tracee
  * matched at all (so the caller's ECHILD is not due).  Reported exits are
  * freed unless WNOWAIT.
  */
 int ptrace_wait(struct task *t, int pid, int options, int *status, int *any);
+/* An exit of tid is kept for its tracer's wait: the number stays in use (and its pid namespace numbers). */
+int ptrace_exit_pending(int tid);
 /* Does a thread of g have a tracer in t's process (its stops are reported as ptrace stops)? */
 int ptrace_traced_by(const struct thread_group *g, const struct task *t);
 /* The tid of t's tracer, or 0 (/proc/PID/status TracerPid). */

@@ -687,18 +687,18 @@ static long queue_info(struct task *t, struct task *target, struct thread_group 
 
 SYSCALL(rt_sigqueueinfo)
 {
-	struct task *x = task_find((int)a[0]);
+	struct task *x = task_find_vnr(t, (int)a[0]);
 
-	if (!x || x->tg->tgid != (int)a[0])
+	if (!x || task_vnr(t, x->tg->tgid) != (int)a[0])
 		return -ESRCH;
 	return queue_info(t, NULL, x->tg, (int)a[1], a[2]);
 }
 
 SYSCALL(rt_tgsigqueueinfo)
 {
-	struct task *x = task_find((int)a[1]);
+	struct task *x = task_find_vnr(t, (int)a[1]);
 
-	if (!x || x->tg->tgid != (int)a[0])
+	if (!x || task_vnr(t, x->tg->tgid) != (int)a[0])
 		return -ESRCH;
 	return queue_info(t, x, x->tg, (int)a[2], a[3]);
 }

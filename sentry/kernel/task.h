@@ -17,6 +17,7 @@
 #include "../../platform/platform.h"
 #include "ns.h"
 #include "userns.h"
+#include "pidns.h"
 #include "timer.h"
 #include "wait.h"
 
@@ -243,6 +244,7 @@ struct task {
 	struct ns_common *ipc;         /* reference: its IPC namespace, sentry/ipc's (task_ipc_ns) */
 	struct ns_common *mnt;         /* reference: its mount namespace, the VFS's (task_files); NULL: none */
 	struct ns_common *net;         /* reference: its network namespace, netstack's (task_net_ns); NULL without a stack */
+	struct pid_ns *pidns_child;    /* reference: the pid namespace of its next child (pidns.h) */
 	char comm[16];
 	gva_t clear_child_tid;
 	gva_t robust_list;
@@ -289,9 +291,28 @@ static inline int task_tgid(struct task *t)
 	return t->tg->tgid;
 }
 
+/* The pid namespace t's own pid is in (Linux's task_active_pid_ns). */
+static inline struct pid_ns *task_pidns(struct task *t)
+{
+	return pidns_nested ? pidns_of(t->tid) : &pid_ns_init;
+}
+
+/* A global number (tid, tgid, pgid, sid) as t sees it: 0 for one outside its pid namespace. */
+static inline int task_vnr(struct task *t, int gnr)
+{
+	return pidns_nested ? pidns_nr(task_pidns(t), gnr) : gnr;
+}
+
+/* A pid t gave a system call, as the global number: 0 for none t can see (and for nr <= 0). */
+static inline int task_gnr(struct task *t, int nr)
+{
+	return pidns_nested ? pidns_global(task_pidns(t), nr) : nr > 0 ? nr : 0;
+}
+
+/* t's parent's pid as t sees it: 0 when it has none, or its parent is in an outer pid namespace. */
 static inline int task_ppid(struct task *t)
 {
-	return t->tg->parent ? t->tg->parent->tgid : 0;
+	return t->tg->parent ? task_vnr(t, t->tg->parent->tgid) : 0;
 }
 
 extern pthread_mutex_t sentry_lock;
@@ -334,6 +355,15 @@ struct thread_group *tg_all(void);
 int task_count(void);
 /* The live task with sandbox tid, or NULL. */
 struct task *task_find(int tid);
+/* The group and the live task that t names nr in its pid namespace (the system calls' lookups). */
+struct thread_group *tg_find_vnr(struct task *t, int nr);
+struct task *task_find_vnr(struct task *t, int nr);
+/* The namespace init that sig from t leaves alone (pid_namespaces(7)): 1, and nothing is sent. */
+int task_ns_init_ignores(struct task *t, struct thread_group *g, int sig);
+/* A global number may have stopped being used (ptrace's kept exits): its pid record goes with it. */
+void task_pid_release(int nr);
+/* The pid of sender in target's pid namespace (a signal's si_pid): 0 when target cannot see it. */
+int tg_pid_for(struct thread_group *target, int sender_gnr);
 /* Ends a vfork parent's wait (the child exec'd). */
 void task_vfork_release(struct task *t);
 /* execve: ends the group's other threads; t takes the group's pid. */
@@ -402,6 +432,8 @@ extern struct ns_common *task_net_ns_init;
 extern struct ns_common *(*task_net_ns_new)(void);
 /* The namespace of a type t is in (its own UTS, IPC, mount, network and user ones, the sandbox's others). */
 struct ns_common *task_ns(struct task *t, enum ns_type type);
+/* The namespace of a type t's next child is born in (/proc/PID/ns/pid_for_children). */
+struct ns_common *task_ns_children(struct task *t, enum ns_type type);
 /*
  * setns(2) after its checks: t joins ns, a UTS, IPC, mount or network
  * namespace (an IPC one applies its SEM_UNDO adjustments first, as unshare;

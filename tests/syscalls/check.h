@@ -46,8 +46,8 @@ static inline const char *errname(int e)
 
 /*
  * Inside cvisor (uname's version says so): the sandbox is a mount, UTS and
- * IPC namespace of its own already, and refuses new pid and cgroup
- * namespaces (EPERM, as to a container without them).
+ * IPC namespace of its own already, and refuses new cgroup namespaces
+ * (EPERM, as to a container without them).
  * Natively, a test that changes such state makes a namespace of its own
  * first, and stops if it cannot.
  */

@@ -96,7 +96,7 @@ int main(void)
 	printf("/proc/version names uname -r: %d\n", strstr(buf, u.release) != NULL);
 	{
 		static const char *const want[] = {"SYSVIPC", "POSIX_MQUEUE", "AIO", "EPOLL", "FUTEX", "INOTIFY_USER",
-						   "EVENTFD", "FHANDLE", "FILE_LOCKING", "MEMBARRIER", "KCMP", NULL};
+						   "EVENTFD", "FHANDLE", "FILE_LOCKING", "MEMBARRIER", "KCMP", "PID_NS", NULL};
 		FILE *z = popen("gzip -dc /proc/config.gz", "r");
 		char line[256];
 		int found[16] = {0};

@@ -89,7 +89,7 @@ enum { F_STAT, F_STATUS, F_STATM, F_MAPS, F_CMDLINE, F_ENVIRON, F_COMM, F_LIMITS
 /* The files a write may change (the others are read-only, 0444). */
 #define PIDFILE_WRITABLE(i) ((i) == F_OOM || (i) == F_UID_MAP || (i) == F_GID_MAP || (i) == F_SETGROUPS)
 static const char *const pidlinks[] = {"exe", "cwd", "root"};
-/* /proc/PID/ns, in Linux's order; the *_for_children ones are the task's own here (no pid or time namespaces are made). */
+/* /proc/PID/ns, in Linux's order; time_for_children is the task's own (no time namespace is made). */
 static const struct {
 	const char *name;
 	enum ns_type type;
@@ -312,6 +312,17 @@ static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, 
 	return ino;
 }
 
+/*
+ * The pid namespace a proc instance shows (Linux: its mounter's): pids in
+ * its listing, its files and /proc/self are that namespace's numbers, and
+ * processes it cannot see are not there.  The sandbox's own /proc (priv
+ * NULL) shows the first namespace.  pnodes keep the global numbers.
+ */
+static struct pid_ns *sb_pidns(const struct super *sb)
+{
+	return sb->priv ? sb->priv : &pid_ns_init;
+}
+
 /* A live task of the group pid (its thread tid if given). */
 static struct task *task_of(int pid, int tid)
 {
@@ -467,7 +478,7 @@ static const char kconfig[] =
 	"CONFIG_NET=y\nCONFIG_UNIX=y\nCONFIG_INET=y\nCONFIG_IPV6=y\nCONFIG_PACKET=y\n"
 	"# CONFIG_IO_URING is not set\n# CONFIG_BPF_SYSCALL is not set\n# CONFIG_KEYS is not set\n"
 	"CONFIG_SECCOMP=y\nCONFIG_SECCOMP_FILTER=y\n# CONFIG_FANOTIFY is not set\nCONFIG_NAMESPACES=y\nCONFIG_UTS_NS=y\n"
-	"CONFIG_IPC_NS=y\n# CONFIG_PID_NS is not set\nCONFIG_NET_NS=y\n"
+	"CONFIG_IPC_NS=y\nCONFIG_PID_NS=y\nCONFIG_NET_NS=y\n"
 	"CONFIG_USER_NS=y\n# CONFIG_CGROUPS is not set\n# CONFIG_MODULES is not set\n"
 	"# CONFIG_SWAP is not set\n# CONFIG_USERFAULTFD is not set\n# CONFIG_PERF_EVENTS is not set\n"
 	"# CONFIG_NUMA is not set\n";
@@ -771,7 +782,33 @@ static void gen_idmap(struct proc_buf *b, struct task *t, int gid)
 	free(s);
 }
 
-static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
+/*
+ * status's NStgid, NSpid, NSpgid and NSsid: the process's ids as each pid
+ * namespace sees them, from proc's own down to the one the task was born in.
+ */
+static void ns_lines(struct proc_buf *b, struct pid_ns *ns, int tid, const struct thread_group *g)
+{
+	static const char *const names[] = {"NStgid", "NSpid", "NSpgid", "NSsid"};
+	struct pid_ns *chain[PIDNS_MAX_LEVEL + 1], *x;
+	int nr[4] = {g->tgid, tid, g->pgid, g->sid};
+	int n = 0, k, i;
+
+	for (x = pidns_of(tid); x && n <= PIDNS_MAX_LEVEL; x = x->parent) {
+		chain[n++] = x;
+		if (x == ns)
+			break;
+	}
+	if (!n || chain[n - 1] != ns)
+		return;
+	for (k = 0; k < 4; k++) {
+		bprintf(b, "%s:", names[k]);
+		for (i = n - 1; i >= 0; i--)
+			bprintf(b, "\t%d", pidns_nr(chain[i], nr[k]));
+		bprintf(b, "\n");
+	}
+}
+
+static void gen_pid(struct proc_buf *b, struct pid_ns *pns, int pid, int tid, int which)
 {
 	struct thread_group *g = tg_find(pid);
 	struct task *t = task_of(pid, tid);
@@ -781,6 +818,7 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 
 	if (!g)
 		return;
+#define V(nr) pidns_nr(pns, (nr)) /* as this proc's namespace sees a number */
 	snprintf(cpus, sizeof(cpus), sandbox.ncpus > 1 ? "0-%d" : "0", sandbox.ncpus - 1);
 	switch (which) {
 	case F_STAT:
@@ -788,8 +826,8 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 		bprintf(b,
 			"%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 %lu 0 20 %d %d 0 %lu %lu %lu "
 			"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-			tid ? tid : pid, t ? t->comm : "", state_of(g, t), g->parent ? g->parent->tgid : 0, g->pgid,
-			g->sid, (unsigned long)(ns / 10000000ULL), (unsigned long)(g->children_cpu_ns / 10000000ULL),
+			V(tid ? tid : pid), t ? t->comm : "", state_of(g, t), g->parent ? V(g->parent->tgid) : 0,
+			V(g->pgid), V(g->sid), (unsigned long)(ns / 10000000ULL), (unsigned long)(g->children_cpu_ns / 10000000ULL),
 			g->nice, g->nthreads, (unsigned long)((g->start_ns - sandbox.start_ns) / 10000000ULL),
 			(unsigned long)(t && t->mm ? mm_total_bytes(t->mm) : 0),
 			(unsigned long)(t && t->mm ? t->mm->rss_pages : 0));
@@ -807,11 +845,12 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 			"Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
 			"TracerPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
 			t ? t->comm : "", t && t->fs ? t->fs->umask : 022, state_of(g, t),
-			g->zombie ? "zombie" : t && t->ptrace.stopped ? "tracing stop" : g->stopped ? "stopped" : "sleeping", g->tgid, tid ? tid : pid,
-			g->parent ? g->parent->tgid : 0, t ? ptrace_tracer_pid(t) : 0, t ? uid_seen(t->cred.uid) : 0,
-			t ? uid_seen(t->cred.euid) : 0, t ? uid_seen(t->cred.suid) : 0, t ? uid_seen(t->cred.fsuid) : 0,
-			t ? gid_seen(t->cred.gid) : 0, t ? gid_seen(t->cred.egid) : 0, t ? gid_seen(t->cred.sgid) : 0,
-			t ? gid_seen(t->cred.fsgid) : 0, t && t->files ? t->files->size : 0);
+			g->zombie ? "zombie" : t && t->ptrace.stopped ? "tracing stop" : g->stopped ? "stopped" : "sleeping", V(g->tgid),
+			V(tid ? tid : pid), g->parent ? V(g->parent->tgid) : 0, t ? V(ptrace_tracer_pid(t)) : 0,
+			t ? uid_seen(t->cred.uid) : 0, t ? uid_seen(t->cred.euid) : 0, t ? uid_seen(t->cred.suid) : 0,
+			t ? uid_seen(t->cred.fsuid) : 0, t ? gid_seen(t->cred.gid) : 0, t ? gid_seen(t->cred.egid) : 0,
+			t ? gid_seen(t->cred.sgid) : 0, t ? gid_seen(t->cred.fsgid) : 0, t && t->files ? t->files->size : 0);
+		ns_lines(b, pns, tid ? tid : pid, g);
 		if (t && t->mm) {
 			struct memfig m;
 
@@ -869,7 +908,6 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 			}
 		}
 		break;
-	case F_CMDLINE:
 	case F_AUXV:
 		/* Read back from the stack where exec put it (Linux keeps a copy; a program rarely writes there). */
 		if (t && t->mm && t->mm->auxv_len && t->mm->auxv_len <= 4096) {
@@ -880,6 +918,7 @@ static void gen_pid(struct proc_buf *b, int pid, int tid, int which)
 					bprintf(b, "%c", aux[j]);
 		}
 		break;
+	case F_CMDLINE:
 	case F_ENVIRON:
 		if (t && t->mm) {
 			gva_t s = which == F_CMDLINE ? t->mm->arg_start : t->mm->env_start;
@@ -1062,6 +1101,8 @@ static struct ns_common *ns_of_link(const struct pnode *p, long *err)
 		*err = -EACCES;
 		return NULL;
 	}
+	if (strstr(nslinks[p->which].name, "_for_children"))
+		return task_ns_children(t, nslinks[p->which].type);
 	return task_ns(t, nslinks[p->which].type);
 }
 
@@ -1103,6 +1144,7 @@ static long proc_readlink(struct inode *ino, char *buf, size_t len)
 {
 	struct pnode *p = ino->priv;
 	struct task *t;
+	int n;
 	char tmp[ABI_PATH_MAX];
 	long r = -ENOENT;
 	struct path path;
@@ -1111,12 +1153,18 @@ static long proc_readlink(struct inode *ino, char *buf, size_t len)
 	case P_SELF:
 		if (!task_current)
 			return -ENOENT;
-		r = snprintf(tmp, sizeof(tmp), "%d", task_tgid(task_current));
+		n = pidns_nr(sb_pidns(ino->sb), task_tgid(task_current));
+		if (!n)
+			return -ENOENT; /* the reader is not in this proc's namespace */
+		r = snprintf(tmp, sizeof(tmp), "%d", n);
 		break;
 	case P_THREAD_SELF:
 		if (!task_current)
 			return -ENOENT;
-		r = snprintf(tmp, sizeof(tmp), "%d/task/%d", task_tgid(task_current), task_current->tid);
+		n = pidns_nr(sb_pidns(ino->sb), task_tgid(task_current));
+		if (!n)
+			return -ENOENT;
+		r = snprintf(tmp, sizeof(tmp), "%d/task/%d", n, pidns_nr(sb_pidns(ino->sb), task_current->tid));
 		break;
 	case P_PIDLINK:
 		t = task_of(p->pid, p->tid);
@@ -1180,7 +1228,7 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 		for (i = 0; !*out && i < N(globals); i++)
 			if (!strcmp(name, globals[i]))
 				*out = pinode(sb, P_GLOBAL, 0, 0, 0, (int)i, S_IFREG | 0444);
-		if (!*out && (n = parse_num(name)) > 0 && tg_find(n) && !tg_find(n)->zombie)
+		if (!*out && (n = pidns_global(sb_pidns(sb), parse_num(name))) > 0 && tg_find(n) && !tg_find(n)->zombie)
 			*out = pinode(sb, P_PID, n, 0, 0, 0, S_IFDIR | 0555);
 		break;
 	case P_NETDIR:
@@ -1235,7 +1283,7 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 		break;
 	}
 	case P_TASKDIR:
-		n = parse_num(name);
+		n = pidns_global(sb_pidns(sb), parse_num(name));
 		if (n > 0 && task_of(p->pid, n))
 			*out = pinode(sb, P_PID, p->pid, n, 0, 0, S_IFDIR | 0555);
 		break;
@@ -1320,16 +1368,17 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 		EMIT("thread-self", 0x3001, DT_LNK);
 		EMIT("sys", 0x3002, DT_DIR);
 		EMIT("net", 0x3003, DT_DIR);
-		/* Processes in ascending pid order, as ps expects. */
+		/* Processes in ascending pid order (this proc's namespace's numbers), as ps expects. */
 		{
+			struct pid_ns *ns = sb_pidns(f->inode->sb);
 			int last = 0;
 
 			for (;;) {
-				int best = 0;
+				int best = 0, nr;
 
 				for (g = tg_all(); g; g = g->next)
-					if (!g->zombie && g->tgid > last && (!best || g->tgid < best))
-						best = g->tgid;
+					if (!g->zombie && (nr = pidns_nr(ns, g->tgid)) > last && (!best || nr < best))
+						best = nr;
 				if (!best)
 					break;
 				snprintf(num, sizeof(num), "%d", best);
@@ -1382,17 +1431,18 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 	}
 	case P_TASKDIR: {
 		struct thread_group *g = tg_find(p->pid);
+		struct pid_ns *ns = sb_pidns(f->inode->sb);
 		struct task *x;
 		char num[16];
 		int last = 0;
 
 		/* Threads in ascending tid order, each at its tid's position. */
 		for (;;) {
-			int best = 0;
+			int best = 0, nr;
 
 			for (x = g ? g->threads : NULL; x; x = x->tg_next)
-				if (x->tid > last && (!best || x->tid < best))
-					best = x->tid;
+				if ((nr = pidns_nr(ns, x->tid)) > last && (!best || nr < best))
+					best = nr;
 			if (!best)
 				break;
 			snprintf(num, sizeof(num), "%d", best);
@@ -1536,7 +1586,7 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 			free(b);
 			return -ESRCH;
 		}
-		gen_pid(b, p->pid, p->tid, p->which);
+		gen_pid(b, sb_pidns(ino->sb), p->pid, p->tid, p->which);
 		break;
 	case P_FDINFO: {
 		struct task *t = task_of(p->pid, p->tid);
@@ -1712,7 +1762,7 @@ static long proc_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 
 		b->len = 0;
 		if (p->kind == P_PIDFILE)
-			gen_pid(b, p->pid, p->tid, p->which);
+			gen_pid(b, sb_pidns(f->inode->sb), p->pid, p->tid, p->which);
 		else if (p->kind == P_SYSFILE)
 			gen_sys(b, p->which);
 		else
@@ -1776,12 +1826,24 @@ struct inode *procfs_new(struct super **sbp)
 	return pinode(sb, P_ROOT, 0, 0, 0, 0, S_IFDIR | 0555);
 }
 
-/* mount -t proc: options (hidepid=...) are taken and ignored, as an old kernel's. */
+/*
+ * mount -t proc: options (hidepid=...) are taken and ignored, as an old
+ * kernel's.  The instance shows the mounter's pid namespace, whose
+ * reference it keeps (proc instances are kept for the sandbox's life).
+ */
 static long proc_mount(const struct fs_mount_args *a, struct super **sb, struct inode **root)
 {
+	struct pid_ns *ns = task_current ? task_pidns(task_current) : &pid_ns_init;
+
 	(void)a;
 	*root = procfs_new(sb);
-	return *root ? 0 : -ENOMEM;
+	if (!*root)
+		return -ENOMEM;
+	if (ns != &pid_ns_init) {
+		ns_get(&ns->ns);
+		(*sb)->priv = ns;
+	}
+	return 0;
 }
 
 static const struct fs_type proc_type = {.name = "proc", .flags = FS_USERMOUNT, .mount = proc_mount};

@@ -454,7 +454,8 @@ static long tty_ioctl(struct file *f, struct task *t, unsigned long req, gva_t a
 	case TIOCGPGRP:
 		if (p->sid != t->tg->sid)
 			return -ENOTTY;
-		return mm_copy_out(t->mm, arg, &p->fgpgrp, sizeof(int));
+		v = task_vnr(t, p->fgpgrp); /* kept global: in the caller's pid namespace */
+		return mm_copy_out(t->mm, arg, &v, sizeof(int));
 	case TIOCSPGRP:
 		if (f->ops == &slave_fops && (v = (int)job_check(p, SIGTTOU)) < 0)
 			return v;
@@ -464,12 +465,15 @@ static long tty_ioctl(struct file *f, struct task *t, unsigned long req, gva_t a
 			return -ENOTTY;
 		if (v <= 0)
 			return -EINVAL;
+		if (!(v = task_gnr(t, v)))
+			return -ESRCH; /* no group the caller can see */
 		p->fgpgrp = v;
 		return 0;
 	case TIOCGSID:
 		if (p->sid <= 0)
 			return -ENOTTY;
-		return mm_copy_out(t->mm, arg, &p->sid, sizeof(int));
+		v = task_vnr(t, p->sid);
+		return mm_copy_out(t->mm, arg, &v, sizeof(int));
 	case TIOCSCTTY:
 		if (t->tg->sid != t->tg->tgid)
 			return -EPERM; /* only a session leader */

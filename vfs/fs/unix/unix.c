@@ -884,16 +884,20 @@ long unix_getsockopt(struct task *t, struct file *f, int level, int name, void *
 	struct usock *s = f->priv;
 	int v;
 
-	(void)t;
 	if (level != SOL_SOCKET)
 		return -EOPNOTSUPP;
 	switch (name) {
-	case SO_PEERCRED:
+	case SO_PEERCRED: {
+		struct ucred u = s->peercred;
+
 		if (s->state != U_CONNECTED)
 			return -ENOTCONN;
-		memcpy(val, &s->peercred, sizeof(s->peercred));
+		if (t)
+			u.pid = task_vnr(t, u.pid); /* in the caller's pid namespace */
+		memcpy(val, &u, sizeof(u));
 		*len = sizeof(s->peercred);
 		return 0;
+	}
 	case SO_TYPE: v = s->type; break;
 	case SO_DOMAIN: v = AF_UNIX; break;
 	case SO_PROTOCOL: v = 0; break;
