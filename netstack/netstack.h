@@ -229,6 +229,12 @@ struct netif *netif_with_addr(struct netns *ns, const struct in6_addr *addr, str
  */
 int net_route_lookup(struct netns *ns, const struct in6_addr *dst, int ifindex, struct net_route **rt,
 		     struct in6_addr *src);
+/*
+ * May a packet from src take route rt?  An IPv4 loopback source leaves by
+ * the loopback device only: -EINVAL otherwise, as Linux's route output
+ * refuses it (no route_localnet).  0 when it may.
+ */
+int net_route_src_ok(struct netns *ns, const struct net_route *rt, const struct in6_addr *src);
 /* Adds a copy of r (next ignored): -EEXIST for the same table, dst, prefix and metric; -ENOMEM. */
 int net_route_add(struct netns *ns, const struct net_route *r);
 /* Removes the route of table to dst/prefixlen (dev and metric when set): -ESRCH if none. */

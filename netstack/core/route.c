@@ -246,6 +246,15 @@ int net_route_lookup(struct netns *ns, const struct in6_addr *dst, int ifindex, 
 	return 0;
 }
 
+int net_route_src_ok(struct netns *ns, const struct net_route *rt, const struct in6_addr *src)
+{
+	const struct netif *dev = rt->type == RTN_LOCAL ? ns->lo : rt->dev;
+
+	if (net_addr_is_v4(src) && (ntohl(net_addr_v4(src)) >> 24) == 127 && dev && !(dev->flags & IFF_LOOPBACK))
+		return -EINVAL;
+	return 0;
+}
+
 int net_addr_type(struct netns *ns, const struct in6_addr *addr)
 {
 	struct net_route *r;

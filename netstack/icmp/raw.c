@@ -277,6 +277,8 @@ static long raw_sendmsg(struct task *t, struct file *f, struct umsg *m, int flag
 				 .tos = s->family == AF_INET ? s->tos : s->tclass, .ifindex = s->bound_ifindex};
 	if (net_route_lookup(s->ns, &dst, o.ifindex, &rt, inet_addr_any(&src) ? &src : NULL) < 0)
 		return -ENETUNREACH;
+	if (net_route_src_ok(s->ns, rt, &src) < 0)
+		return -EINVAL;
 	if (rt->type == RTN_BROADCAST && !s->broadcast)
 		return -EACCES;
 	p = pkb_alloc(NET_MAX_HEADROOM, total);

@@ -30,6 +30,10 @@ int ip4_output(struct netns *ns, struct pkb *p, const struct in6_addr *src, cons
 		pkb_free(p);
 		return r == -EADDRNOTAVAIL ? -ENETUNREACH : r;
 	}
+	if ((r = net_route_src_ok(ns, rt, &from)) < 0) {
+		pkb_free(p);
+		return r; /* an ICMP error to an outside source about a packet to 127.0.0.1 is not sent either */
+	}
 	dev = rt->type == RTN_LOCAL ? ns->lo : rt->dev;
 	if (p->len + sizeof(*h) > 65535 || (p->len + sizeof(*h) > dev->mtu && o && o->dontfrag)) {
 		/* Refused before it is a packet: Linux counts nothing (ip_local_error). */

@@ -315,6 +315,8 @@ static long route_setup(struct tcp_sock *tp)
 	if (!memcmp(&tp->inet.laddr, &in6addr_any, sizeof(src)) ||
 	    (net_addr_is_v4(&tp->inet.laddr) && net_addr_v4(&tp->inet.laddr) == 0))
 		tp->inet.laddr = src;
+	else if ((r = net_route_src_ok(tp->inet.ns, rt, &tp->inet.laddr)) < 0)
+		return r;
 	mtu = rt && rt->dev ? rt->dev->mtu : 1500;
 	/* Linux's default advmss: the MTU less the headers, at most 65535 less them (IPv4) or 65535 (IPv6). */
 	tp->adv_mss = (int)mtu - (v6 ? 60 : 40);

@@ -596,6 +596,8 @@ static long udp_connect(struct task *t, struct file *f, const struct sockaddr *s
 	r = net_route_lookup(s->ns, &addr, s->bound_ifindex, &rt, &src);
 	if (r < 0)
 		return -ENETUNREACH;
+	if (!inet_addr_any(&s->laddr) && (r = net_route_src_ok(s->ns, rt, &s->laddr)) < 0)
+		return r;
 	if (rt->type == RTN_BROADCAST && !s->broadcast)
 		return -EACCES;
 	r = autobind(u);
@@ -759,6 +761,8 @@ static long udp_sendmsg(struct task *t, struct file *f, struct umsg *m, int flag
 			NET_INC(s->ns, Ip6, OutNoRoutes);
 		return -ENETUNREACH;
 	}
+	if ((r = net_route_src_ok(s->ns, rt, &src)) < 0)
+		return r;
 	if (rt->type == RTN_BROADCAST && !s->broadcast)
 		return -EACCES;
 	r = autobind(u);

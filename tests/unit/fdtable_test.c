@@ -3,7 +3,7 @@
  * system, no system call table, no platform): lowest free fd, EMFILE at the
  * limit, EBADF, replacing an fd releases the old file, close-on-exec, and
  * fork's copy sharing the files until its last put.
-* links: vfs/core.c vfs/fasync.c vfs/fdtable.c vfs/path.c vfs/lock.c vfs/xattr.c vfs/fs/inotify/inotify.c sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/ns.c sentry/kernel/pidns.c sentry/kernel/userns.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/kernel/ptrace.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c
+ * links: vfs/core.c vfs/fasync.c vfs/fdtable.c vfs/path.c vfs/lock.c vfs/xattr.c vfs/fs/inotify/inotify.c sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/ns.c sentry/kernel/pidns.c sentry/kernel/userns.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/kernel/ptrace.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c
  * libs: -lunwind -lxxhash
  */
 #define _GNU_SOURCE

@@ -270,6 +270,11 @@ int net_route_lookup(struct netns *ns, const struct in6_addr *dst, int ifindex, 
 	return 0;
 }
 
+int net_route_src_ok(struct netns *ns, const struct net_route *rt, const struct in6_addr *src)
+{
+	return 0;
+}
+
 void net_register_protocol(const struct net_protocol *p) { tcp_proto = p; }
 static const struct inet_type *tcp_t;
 void inet_register_type(const struct inet_type *t) { tcp_t = t; }
