@@ -450,6 +450,7 @@ cvisor_suite() {
 		PASS*) pass "${l#PASS }";;
 		FAIL*) fail "${l#FAIL }";;
 		SKIP*) l=${l#SKIP }; skip "${l%%:*}" "${l#*: }";;
+		"    "*) echo "$l";; # a failure's details, as the suite indents them
 		esac
 	done < <(bash "$here/$dir/run.sh" "$SUB_CVISOR" 2>&1)
 }
