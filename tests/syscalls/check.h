@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static inline const char *errname(int e)
@@ -56,4 +57,18 @@ static inline int in_cvisor(void)
 	struct utsname u;
 
 	return uname(&u) == 0 && strstr(u.version, "cvisor") != NULL;
+}
+
+/* Waits for a child and prints "WHAT: status N" (or the fork's error when pid is -1). */
+static inline void wait_child(const char *what, pid_t pid)
+{
+	int st = -1;
+
+	if (pid < 0) {
+		printf("%s: -1 %s\n", what, errname(errno));
+		return;
+	}
+	waitpid(pid, &st, 0);
+	printf("%s: status %d\n", what, st);
+	fflush(stdout);
 }

@@ -103,17 +103,6 @@ static int clone_child(void *arg)
 	return look("clone(CLONE_NEWIPC) child");
 }
 
-static void wait_child(const char *what, pid_t pid)
-{
-	int st = -1;
-
-	if (pid < 0) {
-		printf("%s: -1 %s\n", what, errname(errno));
-		return;
-	}
-	waitpid(pid, &st, 0);
-	printf("%s: status %d\n", what, st);
-}
 
 int main(void)
 {

@@ -99,17 +99,6 @@ static void show_cwd(const char *who)
 	printf("%s: cwd %s\n", who, getcwd(buf, sizeof(buf)) ? buf : errname(errno));
 }
 
-static void wait_child(const char *what, pid_t pid)
-{
-	int st = -1;
-
-	if (pid < 0) {
-		printf("%s: -1 %s\n", what, errname(errno));
-		return;
-	}
-	waitpid(pid, &st, 0);
-	printf("%s: status %d\n", what, st);
-}
 
 static void sync_write(int fd)
 {

@@ -70,13 +70,6 @@ static int drop_sys_admin(void)
 	return (int)syscall(SYS_capset, &h, d);
 }
 
-static void wait_child(const char *what, pid_t pid)
-{
-	int st = -1;
-
-	waitpid(pid, &st, 0);
-	printf("%s: status %d\n", what, st);
-}
 
 static unsigned long thread_uts;
 

@@ -147,17 +147,6 @@ static void ns_ioctls(const char *who, const char *name)
 	close(fd);
 }
 
-static void wait_child(const char *what, pid_t pid)
-{
-	int st = -1;
-
-	if (pid < 0) {
-		printf("%s: -1 %s\n", what, errname(errno));
-		return;
-	}
-	waitpid(pid, &st, 0);
-	printf("%s: status %d\n", what, st);
-}
 
 static void open_check(const char *who, const char *path)
 {

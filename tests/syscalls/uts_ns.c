@@ -41,18 +41,6 @@ static void show(const char *who)
 	fflush(stdout);
 }
 
-static void wait_child(const char *what, pid_t pid)
-{
-	int st = -1;
-
-	if (pid < 0) {
-		printf("%s: -1 %s\n", what, errname(errno));
-		return;
-	}
-	waitpid(pid, &st, 0);
-	printf("%s: status %d\n", what, st);
-	fflush(stdout);
-}
 
 /* In a child of a new namespace: its own names, through the syscalls and through /proc. */
 static int rename_child(const char *host)
