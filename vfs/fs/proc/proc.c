@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "../pty/pty.h"
 #include "../../../sentry/host/host.h"
 #include "../../../sentry/kernel/ptrace.h"
 #include "../../../sentry/kernel/task.h"
@@ -821,17 +822,28 @@ static void gen_pid(struct proc_buf *b, struct pid_ns *pns, int pid, int tid, in
 #define V(nr) pidns_nr(pns, (nr)) /* as this proc's namespace sees a number */
 	snprintf(cpus, sizeof(cpus), sandbox.ncpus > 1 ? "0-%d" : "0", sandbox.ncpus - 1);
 	switch (which) {
-	case F_STAT:
+	case F_STAT: {
+		/* tty_nr: /dev/pts/N's device (major 136 and on), as new_encode_dev packs it; tpgid: its foreground group. */
+		int tty_nr = 0, tpgid = -1;
+
+		if (g->ctty) {
+			int ix = pty_index(g->ctty), fg = pty_fgpgrp(g->ctty);
+
+			tty_nr = (ix & 0xff) | ((136 + ix / 256) << 8);
+			if (fg > 0)
+				tpgid = V(fg);
+		}
 		ns = tg_cpu_ns(g);
 		bprintf(b,
-			"%d (%s) %c %d %d %d 0 -1 4194560 0 0 0 0 %lu 0 %lu 0 20 %d %d 0 %lu %lu %lu "
+			"%d (%s) %c %d %d %d %d %d 4194560 0 0 0 0 %lu 0 %lu 0 20 %d %d 0 %lu %lu %lu "
 			"18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
 			V(tid ? tid : pid), t ? t->comm : "", state_of(g, t), g->parent ? V(g->parent->tgid) : 0,
-			V(g->pgid), V(g->sid), (unsigned long)(ns / 10000000ULL), (unsigned long)(g->children_cpu_ns / 10000000ULL),
+			V(g->pgid), V(g->sid), tty_nr, tpgid, (unsigned long)(ns / 10000000ULL), (unsigned long)(g->children_cpu_ns / 10000000ULL),
 			g->nice, g->nthreads, (unsigned long)((g->start_ns - sandbox.start_ns) / 10000000ULL),
 			(unsigned long)(t && t->mm ? mm_total_bytes(t->mm) : 0),
 			(unsigned long)(t && t->mm ? t->mm->rss_pages : 0));
 		break;
+	}
 	case F_STATUS:
 		if (t) {
 			for (i = 0; i < 64; i++) {

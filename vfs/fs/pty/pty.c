@@ -732,6 +732,11 @@ int pty_index(const struct pty *p)
 	return p->index;
 }
 
+int pty_fgpgrp(const struct pty *p)
+{
+	return p->fgpgrp > 0 ? p->fgpgrp : 0;
+}
+
 void pty_set_winsize(struct pty *p, const struct winsize *ws)
 {
 	int changed = memcmp(&p->ws, ws, sizeof(*ws)) != 0;

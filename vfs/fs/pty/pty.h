@@ -39,3 +39,5 @@ int pty_slave_gone(struct pty *p);
 void pty_set_winsize(struct pty *p, const struct winsize *ws);
 /* The N of p's /dev/pts/N. */
 int pty_index(const struct pty *p);
+/* p's foreground process group (a number of the sandbox's first pid namespace), 0 if none. */
+int pty_fgpgrp(const struct pty *p);
