@@ -144,7 +144,7 @@ static long kept_ps(const char *id, struct exec_proc **out)
 	struct exec_proc *all = NULL;
 	struct ps_kept k;
 	char path[4500];
-	uint64_t since, i;
+	uint64_t now, since, i;
 	int fd = -1, ok = 0;
 
 	*out = NULL;
@@ -161,7 +161,8 @@ static long kept_ps(const char *id, struct exec_proc **out)
 		return shim_fail("resume it first", "ps: container %s is paused and its process list was not kept", id), -1;
 	}
 	/* Frozen, they used no CPU since, but they are older. */
-	since = now_ns() > k.taken_ns ? now_ns() - k.taken_ns : 0;
+	now = now_ns();
+	since = now > k.taken_ns ? now - k.taken_ns : 0;
 	for (i = 0; i < k.n; i++)
 		all[i].age_ns += since;
 	*out = all;

@@ -958,14 +958,8 @@ SYSCALL(unshare)
 		r = ns_make(t, &nc, flags, &uts, &ipc, &net);
 	if (r == 0 && (flags & CLONE_NEWPID) && (r = pidns_make(t, &pidns)) == 0)
 		userns_own(&pidns->ns, creds_userns(&nc));
-	if (r < 0) {
-		if (uts)
-			ns_put(&uts->ns);
-		ns_put(ipc);
-		ns_put(net);
-		ns_put(&nc.user_ns->ns);
-		return r;
-	}
+	if (r < 0)
+		goto fail;
 	if ((flags & CLONE_FILES) && t->files->refs > 1 && !(files = task_files->fdt_copy(t->files)))
 		goto nomem;
 	if ((flags & CLONE_FS) && t->fs->refs > 1 && !(fs = task_files->fs_copy(t->fs)))
@@ -1008,6 +1002,8 @@ SYSCALL(unshare)
 	return 0;
 
 nomem:
+	r = -ENOMEM;
+fail:
 	if (pidns)
 		ns_put(&pidns->ns);
 	if (files)
@@ -1019,7 +1015,7 @@ nomem:
 	ns_put(ipc);
 	ns_put(net);
 	ns_put(&nc.user_ns->ns);
-	return -ENOMEM;
+	return r;
 }
 
 /* clone3: the same, from struct clone_args (of any size the caller's headers know). */
