@@ -72,3 +72,26 @@ static inline void wait_child(const char *what, pid_t pid)
 	printf("%s: status %d\n", what, st);
 	fflush(stdout);
 }
+
+/* "WHO: uname NODE / DOMAIN, proc HOST / DOMAIN": the UTS names both ways a program reads them. */
+static inline void show_uts(const char *who)
+{
+	struct utsname u;
+	char h[80] = "", d[80] = "";
+	FILE *f;
+
+	uname(&u);
+	if ((f = fopen("/proc/sys/kernel/hostname", "r"))) {
+		if (!fgets(h, sizeof(h), f))
+			h[0] = 0;
+		fclose(f);
+	}
+	if ((f = fopen("/proc/sys/kernel/domainname", "r"))) {
+		if (!fgets(d, sizeof(d), f))
+			d[0] = 0;
+		fclose(f);
+	}
+	h[strcspn(h, "\n")] = d[strcspn(d, "\n")] = 0;
+	printf("%s: uname %s / %s, proc %s / %s\n", who, u.nodename, u.domainname, h, d);
+	fflush(stdout);
+}

@@ -19,27 +19,6 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
-static void show(const char *who)
-{
-	struct utsname u;
-	char h[80] = "", d[80] = "";
-	FILE *f;
-
-	uname(&u);
-	if ((f = fopen("/proc/sys/kernel/hostname", "r"))) {
-		if (!fgets(h, sizeof(h), f))
-			h[0] = 0;
-		fclose(f);
-	}
-	if ((f = fopen("/proc/sys/kernel/domainname", "r"))) {
-		if (!fgets(d, sizeof(d), f))
-			d[0] = 0;
-		fclose(f);
-	}
-	h[strcspn(h, "\n")] = d[strcspn(d, "\n")] = 0;
-	printf("%s: uname %s / %s, proc %s / %s\n", who, u.nodename, u.domainname, h, d);
-	fflush(stdout);
-}
 
 
 /* In a child of a new namespace: its own names, through the syscalls and through /proc. */
@@ -47,13 +26,13 @@ static int rename_child(const char *host)
 {
 	FILE *f;
 
-	show("child, before");
+	show_uts("child, before");
 	CHECK("child: sethostname", sethostname(host, strlen(host)));
 	if ((f = fopen("/proc/sys/kernel/domainname", "w"))) {
 		fputs("child.example\n", f);
 		fclose(f);
 	}
-	show("child, after");
+	show_uts("child, after");
 	return 0;
 }
 
@@ -62,7 +41,7 @@ static void *thread_ns(void *arg)
 	(void)arg;
 	CHECK("thread: unshare(CLONE_NEWUTS)", unshare(CLONE_NEWUTS));
 	CHECK("thread: sethostname", sethostname("thread", 6));
-	show("thread");
+	show_uts("thread");
 	return NULL;
 }
 
@@ -97,7 +76,7 @@ int main(void)
 	}
 	CHECK("sethostname outer", sethostname("outer", 5));
 	CHECK("setdomainname outer", setdomainname("outer.example", 13));
-	show("parent");
+	show_uts("parent");
 
 	pid = fork();
 	if (pid == 0) {
@@ -105,10 +84,10 @@ int main(void)
 		_exit(rename_child("forked"));
 	}
 	wait_child("fork + unshare", pid);
-	show("parent after the forked child");
+	show_uts("parent after the forked child");
 
 	wait_child("clone(CLONE_NEWUTS)", raw_clone(CLONE_NEWUTS | SIGCHLD));
-	show("parent after clone");
+	show_uts("parent after clone");
 	{
 		struct clone_args ca = {.flags = CLONE_NEWUTS, .exit_signal = SIGCHLD};
 		long r = syscall(SYS_clone3, &ca, sizeof(ca));
@@ -117,12 +96,12 @@ int main(void)
 			_exit(rename_child("clone3"));
 		wait_child("clone3(CLONE_NEWUTS)", r);
 	}
-	show("parent after clone3");
+	show_uts("parent after clone3");
 
 	/* A thread's namespace is its own: the other threads keep theirs. */
 	pthread_create(&th, NULL, thread_ns, NULL);
 	pthread_join(th, NULL);
-	show("main after the thread");
+	show_uts("main after the thread");
 
 	/* Linux's flag rules: checked before anything is made. */
 	CHECK("clone(CLONE_NEWIPC|CLONE_SYSVSEM)", raw_clone(CLONE_NEWIPC | CLONE_SYSVSEM | SIGCHLD));
@@ -152,7 +131,7 @@ int main(void)
 		CHECK("without CAP_SYS_ADMIN: unshare(CLONE_NEWUTS)", unshare(CLONE_NEWUTS));
 		CHECK("without CAP_SYS_ADMIN: clone(CLONE_NEWUTS)", raw_clone(CLONE_NEWUTS | SIGCHLD));
 		CHECK("without CAP_SYS_ADMIN: unshare(CLONE_NEWIPC)", unshare(CLONE_NEWIPC));
-		show("without CAP_SYS_ADMIN");
+		show_uts("without CAP_SYS_ADMIN");
 		_exit(0);
 	}
 	wait_child("capless child", pid);
@@ -165,6 +144,6 @@ int main(void)
 		_exit(0);
 	}
 	wait_child("nobody child", pid);
-	show("parent at the end");
+	show_uts("parent at the end");
 	return 0;
 }

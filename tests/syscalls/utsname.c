@@ -14,26 +14,6 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
-static void show(const char *what)
-{
-	struct utsname u;
-	char h[80] = "", d[80] = "";
-	FILE *f;
-
-	uname(&u);
-	if ((f = fopen("/proc/sys/kernel/hostname", "r"))) {
-		if (!fgets(h, sizeof(h), f))
-			h[0] = 0;
-		fclose(f);
-	}
-	if ((f = fopen("/proc/sys/kernel/domainname", "r"))) {
-		if (!fgets(d, sizeof(d), f))
-			d[0] = 0;
-		fclose(f);
-	}
-	h[strcspn(h, "\n")] = d[strcspn(d, "\n")] = 0;
-	printf("%s: uname %s / %s, proc %s / %s\n", what, u.nodename, u.domainname, h, d);
-}
 
 int main(void)
 {
@@ -45,12 +25,12 @@ int main(void)
 	}
 	CHECK("sethostname", sethostname("cvt-host", 8));
 	CHECK("setdomainname", setdomainname("cvt.example", 11));
-	show("set");
+	show_uts("set");
 	CHECK("setdomainname empty", setdomainname("", 0));
-	show("empty domain");
+	show_uts("empty domain");
 	memset(long_name, 'd', sizeof(long_name));
 	CHECK("setdomainname 64 bytes", setdomainname(long_name, 64));
-	show("64 bytes");
+	show_uts("64 bytes");
 	CHECK("setdomainname 65 bytes", setdomainname(long_name, 65));
 	CHECK("setdomainname bad pointer", syscall(SYS_setdomainname, 8L, 4L));
 	CHECK("sethostname 65 bytes", sethostname(long_name, 65));
@@ -66,6 +46,6 @@ int main(void)
 		CHECK("setdomainname without CAP_SYS_ADMIN", setdomainname("x", 1));
 		CHECK("sethostname without CAP_SYS_ADMIN", sethostname("x", 1));
 	}
-	show("at the end");
+	show_uts("at the end");
 	return 0;
 }
