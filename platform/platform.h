@@ -97,6 +97,13 @@ struct platform {
 	void (*as_prepare)(void);
 	void (*as_destroy)(struct plat_as *as);
 	/*
+	 * The host refused the sentry a thread or process (a pids limit on its
+	 * cgroup): ends the host tasks the platform keeps for later use (parked
+	 * threads, pooled stubs), which no task of the guest stands for.  1 if
+	 * any went, so that the caller tries once more.  NULL: it keeps none.
+	 */
+	int (*give_back)(void);
+	/*
 	 * as_map may later be undone by the platform itself (all of an address
 	 * space's mappings dropped when the host refuses one): a fault on a
 	 * page the memory manager holds present then reports SEGV_MAPERR, and

@@ -105,6 +105,13 @@ int plat_stub_any_live(void)
 	return live_stubs != NULL;
 }
 
+struct plat_as *plat_stub_next_live(const struct plat_as *as)
+{
+	const struct plat_stub_as *s = (const struct plat_stub_as *)as;
+
+	return (struct plat_as *)(s ? s->live_next : live_stubs);
+}
+
 void plat_stub_kill_all(pid_t tmpl_pid)
 {
 	struct plat_stub_as *s;

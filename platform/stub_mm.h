@@ -57,6 +57,8 @@ void plat_stub_end(struct plat_as *as, int reaped);
 int plat_stub_live(const struct plat_as *as);
 /* Is any address space live? */
 int plat_stub_any_live(void);
+/* The live address space after as (NULL: the first), or NULL; the list must not change in between. */
+struct plat_as *plat_stub_next_live(const struct plat_as *as);
 /* Kills every live stub process, and the template's (tmpl_pid, if > 0). */
 void plat_stub_kill_all(pid_t tmpl_pid);
 

@@ -348,13 +348,18 @@ int oci_launch(const struct oci_launch *given)
 		if (json_object_object_get_ex(s.json, "annotations", &a))
 			st.annotations = json_object_get(a);
 	}
-	/* The host's limits are a backstop above the sentry's own (monitor()): room for its own memory and threads. */
+	/*
+	 * The host's limits are a backstop above the sentry's own (monitor()): room for its own memory and
+	 * threads.  A guest task costs the host up to three tasks (the sentry's thread for it, its stub
+	 * thread, and on systrap a stub process's control thread); the tasks a platform keeps for later
+	 * are given back at the limit (platform.h's give_back).
+	 */
 	mem = s.memory_limit;
 	pids = s.pids_limit;
 	if (mem > 0)
 		s.memory_limit = mem + mem / 2 + (64LL << 20);
 	if (pids > 0)
-		s.pids_limit = 2 * pids + 32;
+		s.pids_limit = 3 * pids + 32;
 	oci_devices_note(&s);
 	/* run with start hooks goes through created, as create and start do, so that they run in between. */
 	if (!l->wait_start && (oci_hooks_has(&s, "startContainer") || oci_hooks_has(&s, "poststart")))

@@ -62,7 +62,7 @@
 	.globl st_start, st_end, st_start_stub, st_handler, st_restorer, st_park
 st_start:
 st_consts:
-	.long	0, 1, 2, 3
+	.long	0, 1, 2, 3, 4
 
 /* From stub_child: drop everything of the sentry's but the stub's pages. */
 st_start_stub:
@@ -143,8 +143,11 @@ ctl_clone:
 	syscall
 	test	%rax, %rax
 	jz	st_thread
-	js	ctl_failed
+	js	ctl_nothread
 	ACK	ST_ACK_OK
+	jmp	ctl_loop
+ctl_nothread:
+	ACK	ST_ACK_NOTHREAD
 	jmp	ctl_loop
 
 /*
@@ -166,7 +169,7 @@ ctl_fork:
 	syscall
 	test	%rax, %rax
 	jz	5f
-	js	ctl_failed
+	js	ctl_nothread
 	ACK	ST_ACK_OK
 	jmp	ctl_loop
 5:	mov	$SYS_mmap, %eax

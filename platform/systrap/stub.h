@@ -40,6 +40,8 @@
 #define ST_ACK_OK 1
 #define ST_ACK_DROPPED 2 /* a batch failed with ENOMEM: every application mapping was dropped */
 #define ST_ACK_FAILED 3
+/* The batch ran, but the host refused the clone of ST_CMD_CLONE or ST_CMD_FORK (a pids limit, EAGAIN): not the stub's end. */
+#define ST_ACK_NOTHREAD 4
 
 /* st_msg.state */
 #define ST_RUN 0  /* the sentry has answered; the thread runs (or is about to) */

@@ -402,6 +402,8 @@ static uint32_t flush_cmd(struct plat_as *as, uint32_t cmd, uint64_t arg0)
 	r = command(as, cmd, arg0, n);
 	if (r == ST_ACK_OK)
 		goto done;
+	if (r == ST_ACK_NOTHREAD)
+		goto done; /* the batch ran; the clone's refusal is the caller's to answer */
 	if (r == ST_ACK_DROPPED && as->stub.generation != as->stub.dropped_at) {
 		/* As ptrace's drop_all: the host's map count is full; pages come back by faults. */
 		as->stub.dropped_at = as->stub.generation + 1;
@@ -502,6 +504,8 @@ static int recycle(struct plat_as *as)
 	return 1;
 }
 
+static int refused_again(int tries);
+
 static struct plat_as *as_create(int *err)
 {
 	struct plat_as *as = calloc(1, sizeof(*as));
@@ -509,6 +513,7 @@ static struct plat_as *as_create(int *err)
 	struct st_msg *m;
 	uint32_t r;
 	uint64_t p;
+	int tries;
 
 	*err = -ENOMEM;
 	if (!as)
@@ -529,22 +534,33 @@ static struct plat_as *as_create(int *err)
 	m = mf_ptr(as->regions[0].off);
 	memset(m, 0, PAGE);
 	*err = -EAGAIN;
-	if (!tmpl.stub.pid || tmpl.stub.dead)
-		goto fail;
-	*pid = 0;
-	((struct st_ctrl *)mf_ptr(tmpl.ctrl_off))->arg2 = as->regions[0].off;
-	r = command(&tmpl, ST_CMD_FORK, as->ctrl_off, as->ack_off);
-	if (r != ST_ACK_OK || *pid <= 0) {
+	for (tries = 0;; tries++) {
+		if (!tmpl.stub.pid || tmpl.stub.dead)
+			goto fail;
+		*pid = 0;
+		((struct st_ctrl *)mf_ptr(tmpl.ctrl_off))->arg2 = as->regions[0].off;
+		r = command(&tmpl, ST_CMD_FORK, as->ctrl_off, as->ack_off);
+		if (r == ST_ACK_OK && *pid > 0) {
+			as->stub.pid = *pid;
+			/* The new stub answers on its own ack page once it has taken its pages (or ends: no thread). */
+			if ((r = wait_ack(as)) == ST_ACK_OK)
+				break;
+			/* It ended before it answered (it exits when the host refuses its first thread): reaped, gone. */
+			if (!as->reaped) {
+				int st;
+
+				host_kill_process(as->stub.pid);
+				host_wait4(as->stub.pid, &st, __WALL);
+			}
+			as->stub.pid = 0;
+			as->stub.dead = as->reaped = 0;
+			*(volatile uint32_t *)mf_ptr(as->ack_off) = 0;
+			r = ST_ACK_NOTHREAD;
+		}
 		if (!r)
 			log_warn("systrap: the stub template died; no new address space can be made");
-		goto fail;
-	}
-	as->stub.pid = *pid;
-	/* The new stub answers on its own ack page once it has taken its pages. */
-	if (wait_ack(as) != ST_ACK_OK) {
-		host_kill_process(as->stub.pid);
-		stub_gone(as);
-		goto fail;
+		if (r != ST_ACK_NOTHREAD || !refused_again(tries))
+			goto fail;
 	}
 	/* No application code ran in the process yet: the tid is the host's. */
 	as->regions[0].in_use = REGION_FIRST;
@@ -866,6 +882,70 @@ static int unpark(struct plat_ctx *c)
 	return 1;
 }
 
+/*
+ * The thread of a context just unparked ends (give_back): once the host
+ * cleared its tid word it is gone, and its region can be reused.
+ */
+static void end_unparked(struct plat_ctx *c)
+{
+	struct st_msg *m = msg_of(c);
+	struct timespec ts = {0, 10 * 1000 * 1000};
+	uint64_t until = host_monotonic_ns() + UNPARK_NS;
+	int32_t tid;
+
+	resume(c, ST_EXIT);
+	while ((tid = __atomic_load_n(&m->tid, __ATOMIC_ACQUIRE)) != 0 && host_monotonic_ns() < until)
+		host_futex((uint32_t *)&m->tid, FUTEX_WAIT, (uint32_t)tid, &ts);
+	c->as->regions[c->region].in_use = 0;
+}
+
+/*
+ * The host refused a thread or a stub process: EAGAIN at the pids limit
+ * of a cgroup, which counts every host task of the sandbox (a container's
+ * does).  Parked threads and pooled stubs are host tasks no guest task
+ * stands for, so they are given back first: the guest's clone or fork then
+ * fails only where the host has no room for what the guest itself runs, as
+ * on the ptrace platform.  1 if anything went.
+ */
+static int give_back(void)
+{
+	struct plat_as *as;
+	int any = npool > 0;
+
+	while (npool > 0)
+		pool_drop(&pool[--npool]); /* waits for it: the host has its tasks back */
+	for (as = plat_stub_next_live(NULL); as; as = plat_stub_next_live(as)) {
+		while (as->nparked && !as->stub.dead) {
+			struct plat_ctx c = {.as = as, .as_serial = as->serial};
+
+			if (unpark(&c) != 0)
+				break;
+			end_unparked(&c);
+			any = 1;
+		}
+	}
+	return any;
+}
+
+/*
+ * After the host refused a thread or process (ST_ACK_NOTHREAD) tries times:
+ * whether to try once more.  The first refusal gives back what the
+ * platform kept; a thread's exit reaches the cgroup's count a little after
+ * its tid word is cleared, so a few more tries follow, a millisecond apart.
+ */
+static int refused_again(int tries)
+{
+	struct timespec ts = {0, 1000 * 1000};
+	uint32_t never = 1;
+
+	if (tries == 0)
+		return give_back();
+	if (tries > 10)
+		return 0;
+	host_futex(&never, FUTEX_WAIT, 1, &ts);
+	return 1;
+}
+
 /* Waits for a new thread's first stop (int3 in st_thread). */
 static int first_stop(struct plat_ctx *c)
 {
@@ -882,6 +962,7 @@ static struct plat_ctx *new_thread(struct plat_as *as, int *err)
 	struct plat_ctx *c = calloc(1, sizeof(*c));
 	uint32_t r;
 	long i;
+	int tries;
 
 	if (!c) {
 		*err = -ENOMEM;
@@ -920,6 +1001,8 @@ static struct plat_ctx *new_thread(struct plat_as *as, int *err)
 		      (unsigned long)mf.fd, as->regions[c->region].off);
 		r = flush_cmd(as, ST_CMD_CLONE, region_va(c->region));
 	}
+	for (tries = 0; r == ST_ACK_NOTHREAD && !as->stub.dead && refused_again(tries); tries++)
+		r = flush_cmd(as, ST_CMD_CLONE, region_va(c->region));
 	if (r != ST_ACK_OK) {
 		*err = as->stub.dead ? -ESRCH : -EAGAIN;
 		goto fail;
@@ -1349,6 +1432,7 @@ static const struct platform plat_systrap = {
 	.set_fpstate = set_fpstate,
 	.set_singlestep = set_singlestep,
 	.interrupt = interrupt,
+	.give_back = give_back,
 	.kill_all = kill_all,
 	.user_limit = ST_CODE,
 };

@@ -857,7 +857,9 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	pthread_attr_setstacksize(&attr, 1 << 20);
-	if (pthread_create(&c->thread, &attr, child_main, cs) != 0) {
+	/* Refused by the host (its pids limit): the platform's spare host tasks go first. */
+	if (pthread_create(&c->thread, &attr, child_main, cs) != 0 &&
+	    (!plat->give_back || !plat->give_back() || pthread_create(&c->thread, &attr, child_main, cs) != 0)) {
 		pthread_attr_destroy(&attr);
 		unlink_task(c);
 		if (!thread)

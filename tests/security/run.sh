@@ -245,6 +245,35 @@ else
 	fi
 fi
 
+# A pids limit on the host cgroup (a container's) counts every host task of
+# the sandbox, the ones a platform keeps for later too (systrap's parked
+# threads and pooled stubs): at the limit they must be given back, so the
+# guest makes as many threads after some of its threads and processes ended
+# (hostpids 1) as before (hostpids 0).  Not a syscall test: natively the
+# cgroup counts only the guest's tasks, and the figure is cvisor's own.
+pidscg=$(awk '$3 == "cgroup" && $4 ~ /(^|,)pids(,|$)/ { print $2; exit }' /proc/mounts)
+[ -z "$pidscg" ] && [ -n "$cg2" ] && grep -qw pids "$cg2/cgroup.subtree_control" 2>/dev/null && pidscg=$cg2
+if ! gcc -O2 -Wall -Wextra -Werror -pthread -o "$B/hostpids" "$root/tests/security/hostpids.c"; then
+	result "hostpids build" 1 ""
+elif [ -z "$pidscg" ] || ! mkdir "$pidscg/cvisor-pids-$$" 2>/dev/null; then
+	echo "SKIP security/host pids limit: no writable pids cgroup here (needs root and the pids controller)"
+else
+	cg=$pidscg/cvisor-pids-$$
+	echo 100 >"$cg/pids.max"
+	counts=
+	for park in 0 1; do
+		counts+="$(sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec timeout 60 "$@"' sh "$cg" \
+			"$CVISOR" do -- "$B/hostpids" $park 2>&1 </dev/null | tail -1) "
+	done
+	rmdir "$cg" 2>/dev/null
+	set -- $counts
+	if [ $# = 4 ] && [ "$1" = threads ] && [ "$2" -gt 10 ] && [ "$2" = "$4" ]; then
+		result "host pids limit: as many threads after parked ones ($2)" 0 ""
+	else
+		result "host pids limit: as many threads after parked ones" 1 "without, then with tasks ended before: $counts"
+	fi
+fi
+
 # Ctrl-C at the caller's terminal (SIGINT to cvisor) reaches the sandbox's foreground process.
 "$CVISOR" do -- /bin/sleep 30 </dev/null & cv=$!
 sleep 1
