@@ -267,8 +267,9 @@ else
 	done
 	rmdir "$cg" 2>/dev/null
 	set -- $counts
-	if [ $# = 4 ] && [ "$1" = threads ] && [ "$2" -gt 10 ] && [ "$2" = "$4" ]; then
-		result "host pids limit: as many threads after parked ones ($2)" 0 ""
+	# One fewer is allowed: a stub of a process that just ended may still await its reaping.
+	if [ $# = 4 ] && [ "$1" = threads ] && [ "$2" -gt 10 ] && [ "$4" -ge $(($2 - 1)) ]; then
+		result "host pids limit: as many threads after parked ones" 0 ""
 	else
 		result "host pids limit: as many threads after parked ones" 1 "without, then with tasks ended before: $counts"
 	fi
