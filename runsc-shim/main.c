@@ -117,6 +117,8 @@ static int global_flags(int argc, char **argv)
 			oci_g.log_json = !strcmp(v, "json");
 		} else if ((v = flag_value("--log", argc, argv, &i)))
 			oci_g.log = v;
+		else if ((v = flag_value("--platform", argc, argv, &i)))
+			oci_g.platform = v;
 		else if ((v = flag_value("--rootless", argc, argv, &i)) || (v = flag_value("--criu", argc, argv, &i)))
 			; /* accepted: cvisor is never rootless, and has no checkpoints */
 		else if (!strcmp(argv[i], "--systemd-cgroup"))

@@ -24,6 +24,7 @@ struct oci_globals {
 	const char *log;    /* --log FILE: errors as lines, also on stderr */
 	int log_json;       /* --log-format json */
 	int debug;
+	const char *platform; /* --platform NAME (runsc's flag); NULL: the build's default */
 };
 extern struct oci_globals oci_g;
 

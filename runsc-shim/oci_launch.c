@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../platform/platform.h"
 #include "network.h"
 #include "oci.h"
 #include "shim.h"
@@ -172,10 +173,36 @@ static void close_others(int keep1, int keep2)
 	close_range(from, ~0U, 0);
 }
 
+/*
+ * The global --platform, before anything is made: known to the build and
+ * able to run here.  A platform with a host device (kvm) is not offered
+ * here: the monitor does not hand one to the sentry as `cvisor do` does.
+ */
+static int check_platform(void)
+{
+	const struct platform *p = plat_find(oci_g.platform ? oci_g.platform : SENTRY_DEFAULT_PLATFORM);
+	const char *why = NULL;
+	char names[256];
+
+	if (!p) {
+		plat_names(names, sizeof(names));
+		return shim_fail("run `cvisor platforms` to see which can run here", "unknown platform '%s' (this build has: %s)",
+				 oci_g.platform, names), -1;
+	}
+	if (p->host_fd)
+		return shim_fail("use --platform=ptrace or --platform=systrap for containers; `cvisor do` runs it",
+				 "the %s platform is not offered to containers yet", p->name), -1;
+	if (p->available && p->available(&why) < 0)
+		return shim_fail("pick another with --platform=NAME (`cvisor platforms` lists them)",
+				 "the %s platform cannot run here: %s", p->name, why ? why : "unavailable"), -1;
+	return 0;
+}
+
 /* The monitor, after fork: the container's process from the caller's point of view.  Never returns. */
 static void monitor(const struct oci_launch *l, struct oci_spec *s, const struct oci_cgroups *cg, int console, int ready)
 {
-	struct sentry_config cfg = {.root = s->root, .pin_cpu = 1, .platform = SENTRY_DEFAULT_PLATFORM};
+	struct sentry_config cfg = {.root = s->root, .pin_cpu = 1,
+				    .platform = oci_g.platform ? oci_g.platform : SENTRY_DEFAULT_PLATFORM};
 	char fifo[4400];
 	int r;
 
@@ -314,7 +341,7 @@ int oci_launch(const struct oci_launch *given)
 	sigset_t set, old;
 	pid_t pid;
 
-	if (oci_dir(l->id, dir, sizeof(dir)) < 0)
+	if (oci_dir(l->id, dir, sizeof(dir)) < 0 || check_platform() < 0)
 		return 1;
 	if (!realpath(l->bundle, bundle))
 		return shim_fail("give the bundle directory (--bundle), which holds config.json", "bundle %s: %s", l->bundle,

@@ -409,6 +409,27 @@ else
 	echo "SKIP oci/podman: podman, conmon or runc is not installed (apt-get install podman runc)"
 fi
 
+# The global --platform (runsc's flag) picks how the container's code runs: its
+# stubs are traced by the sentry on ptrace, and never on systrap.  An unknown
+# one fails before anything is made.
+mkbundle "$T/bp" '["sleep", "30"]'
+traced=
+for p in ptrace systrap; do
+	"${C[@]}" --platform=$p run --detach --bundle "$T/bp" "pl-$p-$RUNID" >/dev/null 2>&1
+	timeout 10 "${C[@]}" exec "pl-$p-$RUNID" true >/dev/null 2>&1 # the sandbox runs: its stubs are there
+	mon=$("${C[@]}" state "pl-$p-$RUNID" 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+	n=0
+	for pid in $(ps -e -o pid= -o ppid= | awk -v m="$mon" '{ kids[$2] = kids[$2] " " $1 } END {
+			q = m; while (q != "") { split(q, a, " "); q = ""; for (i in a) { print a[i]; q = q kids[a[i]] } } }'); do
+		[ "$(awk '/^TracerPid:/ { print $2 }' /proc/"$pid"/status 2>/dev/null)" -gt 0 ] 2>/dev/null && n=$((n + 1))
+	done
+	traced+="$p:$([ $n -gt 0 ] && echo traced || echo untraced) "
+	"${C[@]}" delete --force "pl-$p-$RUNID" >/dev/null 2>&1
+done
+"${C[@]}" --platform=nope run --bundle "$T/bp" "pl-x-$RUNID" >/dev/null 2>&1
+check "--platform: ptrace's stubs traced, systrap's not; an unknown one fails with 1" \
+	"ptrace:traced systrap:untraced 1" "$traced$?"
+
 # linux.resources.pids.limit: a fork past it fails with EAGAIN, as the pids cgroup makes it.
 mkbundle "$T/b11" '["sh", "-c", "for i in 1 2 3 4 5 6 7 8 9 10; do sleep 1 & done; echo after; wait"]' \
 	'c["linux"]["resources"] = {"pids": {"limit": 5}}; c["linux"]["cgroupsPath"] = "cvisor-pids-'"$RUNID"'"'
