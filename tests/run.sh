@@ -39,7 +39,7 @@ ASAN_CVISOR=
 PLATFORM=
 ALL_PLATFORMS=
 # Without --platform, the default platform runs everything, each other one these parts.
-DEFAULT_PLATFORM=ptrace
+DEFAULT_PLATFORM=systrap
 OTHER_PLATFORM_PARTS='syscalls/|security'
 ARGS=("$@")
 while [ $# -gt 0 ]; do
@@ -89,7 +89,7 @@ export T
 # suite would take make test past its budget.  tests/kvm has the platform's
 # own checks (its guest machine, escapes from ring 3 to the stub).
 KVM_SUBSET="kvm|syscalls/basic|syscalls/fpu_exec|syscalls/fpu_fork|syscalls/cpuid_xsave|syscalls/ptrace_step|syscalls/mem|syscalls/memfaults|syscalls/faultaccess|syscalls/signals|syscalls/altstack|syscalls/threads|syscalls/sharedvm|syscalls/execself|syscalls/hostile|syscalls/vdso|integration/busybox-static|integration/bash-pipeline|integration/python-json|integration/gdb-backtrace"
-KVM_SUBSET_WHY="the whole suite on --platform=kvm takes several times ptrace's on a nested (kvm_pvm) host, past make test's budget; CVISOR_KVM_FULL=1 or tests/run.sh --platform=kvm runs all of it, and the sanitizer pass is ptrace's only"
+KVM_SUBSET_WHY="the whole suite on --platform=kvm takes several times ptrace's on a nested (kvm_pvm) host, past make test's budget; CVISOR_KVM_FULL=1 or tests/run.sh --platform=kvm runs all of it, and the sanitizer pass is $DEFAULT_PLATFORM's only"
 
 # Without --platform: the whole suite once per platform that can run here
 # (each a run of this script), the totals summed; the others are skipped
@@ -192,7 +192,7 @@ mkdir -p "$BIN"
 
 # First, that the comparison itself can fail (a few seconds).
 # The sub-suites skip what belongs to another platform (ptrace's stubs on kvm).
-export TEST_PLATFORM=${PLATFORM:-ptrace}
+export TEST_PLATFORM=${PLATFORM:-$DEFAULT_PLATFORM}
 
 want runner && compat_self_test
 
