@@ -105,8 +105,51 @@ void inode_stat(struct inode *ino, struct abi_stat *st)
 
 /* ---- the dentry cache ---- */
 
-#define DCACHE_BITS 16
-static struct dentry *dcache[1 << DCACHE_BITS];
+/*
+ * Buckets grow with the names cached (doubled when there are as many names
+ * as buckets): a small sandbox pays a few KiB for its table, not the half
+ * MiB a table sized for a big one took in every sentry (the hash spreads
+ * names over all of its pages).  The first table is static, so putting a
+ * name in never fails; a table that cannot grow keeps its longer chains.
+ */
+#define DCACHE_MIN_BITS 10
+#define DCACHE_MAX_BITS 24
+static struct dentry *dcache_first[1 << DCACHE_MIN_BITS];
+static struct dentry **dcache = dcache_first;
+static unsigned dcache_bits = DCACHE_MIN_BITS;
+static size_t dcache_names;
+
+static struct dentry **dcache_bucket(uint64_t h)
+{
+	return &dcache[h & ((1ULL << dcache_bits) - 1)];
+}
+
+static void dcache_link(struct dentry *d, struct dentry **b)
+{
+	d->hnext = *b;
+	if (d->hnext)
+		d->hnext->hprev = &d->hnext;
+	d->hprev = b;
+	*b = d;
+}
+
+static void dcache_grow(void)
+{
+	struct dentry **old = dcache, **t = calloc(2ULL << dcache_bits, sizeof(*t)), *d, *next;
+	size_t i, n = 1ULL << dcache_bits;
+
+	if (!t)
+		return;
+	dcache = t;
+	dcache_bits++;
+	for (i = 0; i < n; i++)
+		for (d = old[i]; d; d = next) {
+			next = d->hnext;
+			dcache_link(d, dcache_bucket(d->hash));
+		}
+	if (old != dcache_first)
+		free(old);
+}
 
 static uint64_t dhash(const struct dentry *parent, const char *name, size_t len)
 {
@@ -118,7 +161,7 @@ struct dentry *dentry_lookup_cached(struct dentry *parent, const char *name, siz
 	uint64_t h = dhash(parent, name, len);
 	struct dentry *d;
 
-	for (d = dcache[h & ((1 << DCACHE_BITS) - 1)]; d; d = d->hnext)
+	for (d = *dcache_bucket(h); d; d = d->hnext)
 		if (d->hash == h && d->parent == parent && d->namelen == len && !memcmp(d->name, name, len))
 			return d;
 	return NULL;
@@ -126,16 +169,12 @@ struct dentry *dentry_lookup_cached(struct dentry *parent, const char *name, siz
 
 static void hash_in(struct dentry *d, struct dentry *parent)
 {
-	size_t b;
-
 	d->parent = parent;
 	d->hash = dhash(parent, d->name, d->namelen);
-	b = d->hash & ((1 << DCACHE_BITS) - 1);
-	d->hnext = dcache[b];
-	if (d->hnext)
-		d->hnext->hprev = &d->hnext;
-	d->hprev = &dcache[b];
-	dcache[b] = d;
+	if (dcache_names >= (1ULL << dcache_bits) && dcache_bits < DCACHE_MAX_BITS)
+		dcache_grow();
+	dcache_link(d, dcache_bucket(d->hash));
+	dcache_names++;
 	d->sibling = parent->child;
 	if (d->sibling)
 		d->sibling->sprev = &d->sibling;
@@ -154,6 +193,7 @@ static void hash_out(struct dentry *d)
 	*d->hprev = d->hnext;
 	if (d->hnext)
 		d->hnext->hprev = d->hprev;
+	dcache_names--;
 	*d->sprev = d->sibling;
 	if (d->sibling)
 		d->sibling->sprev = d->sprev;
