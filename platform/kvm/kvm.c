@@ -368,9 +368,10 @@ static void free_tables(uint64_t frame, int lvl)
  * from the cr3 enter() gives it, never this space's again, and no live
  * table points at these frames.  KVM looks shadows up by the table's
  * frame, so such a frame must not become another space's table while they
- * stay: it is released only after a flush (made for something else, or
- * for DEFERRED_MAX frames waiting).  The frames this space mapped go at
- * once (mm_put): only these unreachable shadows still map them.
+ * stay (tests/kvm/probe.c: such a table, rewritten, still reads the old
+ * mapping): it is released only after a flush (made for something else,
+ * or for DEFERRED_MAX frames waiting).  The frames this space mapped go
+ * at once (mm_put): only these unreachable shadows still map them.
  */
 static void as_destroy(struct plat_as *as)
 {
