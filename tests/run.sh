@@ -88,7 +88,7 @@ export T
 # nested host (kvm_pvm) every system call costs ~100 us there, and the whole
 # suite would take make test past its budget.  tests/kvm has the platform's
 # own checks (its guest machine, escapes from ring 3 to the stub).
-KVM_SUBSET="kvm|syscalls/basic|syscalls/fpu_exec|syscalls/fpu_fork|syscalls/cpuid_xsave|syscalls/ptrace_step|syscalls/mem|syscalls/memfaults|syscalls/faultaccess|syscalls/signals|syscalls/altstack|syscalls/threads|syscalls/sharedvm|syscalls/execself|syscalls/hostile|syscalls/vdso|integration/busybox-static|integration/bash-pipeline|integration/python-json|integration/gdb-backtrace"
+KVM_SUBSET="kvm|syscalls/basic|syscalls/fpu_exec|syscalls/fpu_fork|syscalls/forkcow|syscalls/cpuid_xsave|syscalls/ptrace_step|syscalls/mem|syscalls/memfaults|syscalls/faultaccess|syscalls/signals|syscalls/altstack|syscalls/threads|syscalls/sharedvm|syscalls/execself|syscalls/hostile|syscalls/vdso|integration/busybox-static|integration/bash-pipeline|integration/python-json|integration/gdb-backtrace"
 KVM_SUBSET_WHY="the whole suite on --platform=kvm takes several times ptrace's on a nested (kvm_pvm) host, past make test's budget; CVISOR_KVM_FULL=1 or tests/run.sh --platform=kvm runs all of it, and the sanitizer pass is $DEFAULT_PLATFORM's only"
 
 # Without --platform: the whole suite once per platform that can run here

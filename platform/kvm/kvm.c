@@ -18,7 +18,8 @@
  * memslot does for the whole VM.  So every change that takes something away
  * marks the VM stale, and the next enter() flushes it before any vCPU goes
  * back to the application; frames whose mappings were taken away (and page
- * tables of destroyed address spaces) are released only after that flush.
+ * tables of destroyed address spaces) are released only after a flush.  An
+ * address space that ends needs none of its own (as_destroy).
  *
  * Contexts are vCPUs, one per application thread, made on a thread's first
  * entry and kept in a pool when it ends (KVM cannot destroy a vCPU).  KVM
@@ -360,17 +361,27 @@ static void free_tables(uint64_t frame, int lvl)
 	defer_put(frame);
 }
 
+/*
+ * No flush for an address space that ends (each process's exit and each
+ * execve made one; docs/kvm.md has what that cost): the nested host's
+ * shadows of its tables stay, but nothing reaches them.  A vCPU walks only
+ * from the cr3 enter() gives it, never this space's again, and no live
+ * table points at these frames.  KVM looks shadows up by the table's
+ * frame, so such a frame must not become another space's table while they
+ * stay (tests/kvm/probe.c: such a table, rewritten, still reads the old
+ * mapping): it is released only after a flush (made for something else,
+ * or for DEFERRED_MAX frames waiting).  The frames this space mapped go
+ * at once (mm_put): only these unreachable shadows still map them.
+ */
 static void as_destroy(struct plat_as *as)
 {
 	uint64_t *pml4 = table(as->pml4);
 	unsigned i;
 
-	/* The shadows of these tables may still be live: they are reused only after a flush. */
 	for (i = 0; i < 256; i++)
 		if (pml4[i] & KVM_PTE_P)
 			free_tables(pml4[i] & KVM_PTE_ADDR, 3);
 	defer_put(as->pml4);
-	vm.stale = 1;
 	free(as);
 }
 

@@ -28,7 +28,7 @@ out=$(timeout 60 "$B/probe" 2>&1); rc=$?
 if [ $rc = 0 ]; then echo "PASS kvm/probe: the guest machine alone"
 else echo "FAIL kvm/probe: exit $rc: $(grep -v '^ok' <<< "$out" | tr '\n' '|')"; fi
 # The nested host's costs, for the record (docs/kvm.md).
-grep -E "^(system call round trip|memslot delete)" <<< "$out" | sed 's/^/kvm: /'
+grep -E "^(system call round trip|memslot delete|an ended space)" <<< "$out" | sed 's/^/kvm: /'
 
 # A sandbox that ends at once, or says why, within seconds (runsc's kvm hangs on such hosts).
 start=$(date +%s%N)
