@@ -490,6 +490,8 @@ int sentry_run(const struct sentry_config *cfg)
 	int status;
 
 	sandbox_oci = cfg->process != NULL;
+	if (sandbox_oci)
+		task_protect_init(); /* as a container's pid 1 under runc */
 	status = run(cfg, &init);
 	/* Made but never run (the sandbox could not start): its stub goes with it. */
 	if (init)

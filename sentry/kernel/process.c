@@ -125,23 +125,39 @@ int tg_pid_for(struct thread_group *target, int sender_gnr)
 	return pidns_nested ? pidns_nr(pidns_of(target->tgid), sender_gnr) : sender_gnr;
 }
 
+/* A container's pid 1 is its pid namespace's init (task_protect_init()). */
+static int container_init;
+
+void task_protect_init(void)
+{
+	container_init = 1;
+}
+
 /*
- * The init of a pid namespace below the sandbox's first (pid_namespaces(7)):
- * a signal it has no handler for is not sent, unless it is SIGKILL or
- * SIGSTOP from a process outside the namespace or from the kernel (t NULL:
- * a terminal's).  (The sandbox's own pid 1 is left as before: natively the
- * same program is no init.)
+ * The init of a pid namespace (pid_namespaces(7)): a signal it has no
+ * handler for is not sent, unless it is SIGKILL or SIGSTOP from a process
+ * outside the namespace or from the kernel or the host (t NULL: a
+ * terminal's, the runtime's kill).  That is every namespace below the
+ * sandbox's first, and the first one's pid 1 in a container, as under runc;
+ * `cvisor do`'s pid 1 is left alone, since natively the same program is no
+ * init.
  */
 int task_ns_init_ignores(struct task *t, struct thread_group *g, int sig)
 {
 	struct pid_ns *ns;
 	struct task *x = g->threads;
 
-	if (!pidns_nested || !sig || !x || g->zombie)
+	if (!sig || !x || g->zombie)
 		return 0;
-	ns = pidns_of(g->tgid);
-	if (ns == &pid_ns_init || ns->reaper != g)
-		return 0;
+	if (container_init && g == init_tg) {
+		ns = &pid_ns_init;
+	} else {
+		if (!pidns_nested)
+			return 0;
+		ns = pidns_of(g->tgid);
+		if (ns == &pid_ns_init || ns->reaper != g)
+			return 0;
+	}
 	if (x->sighand->act[sig - 1].handler != (uint64_t)SIG_DFL)
 		return 0;
 	return !((sig == SIGKILL || sig == SIGSTOP) && (!t || !pidns_nr(ns, t->tg->tgid)));
@@ -1773,11 +1789,12 @@ void task_signal_from_host(int sig)
 	si.si_signo = sig;
 	si.si_code = SI_USER; /* from outside the sandbox: pid 0, as the kernel's own */
 	if (sig == SIGTERM || sig == SIGHUP || sig == SIGUSR1 || sig == SIGUSR2) {
-		tg_send_signal(init_tg, sig, &si);
+		if (!task_ns_init_ignores(NULL, init_tg, sig))
+			tg_send_signal(init_tg, sig, &si);
 		return;
 	}
 	for (g = all_groups; g; g = g->next)
-		if (!g->zombie && g->pgid == init_tg->pgid)
+		if (!g->zombie && g->pgid == init_tg->pgid && !task_ns_init_ignores(NULL, g, sig))
 			tg_send_signal(g, sig, &si);
 }
 

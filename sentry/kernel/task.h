@@ -360,6 +360,8 @@ struct thread_group *tg_find_vnr(struct task *t, int nr);
 struct task *task_find_vnr(struct task *t, int nr);
 /* The namespace init that sig from t leaves alone (pid_namespaces(7)): 1, and nothing is sent. */
 int task_ns_init_ignores(struct task *t, struct thread_group *g, int sig);
+/* A container's pid 1 is an init as task_ns_init_ignores() says (set once, before it runs). */
+void task_protect_init(void);
 /* A global number may have stopped being used (ptrace's kept exits): its pid record goes with it. */
 void task_pid_release(int nr);
 /* The pid of sender in target's pid namespace (a signal's si_pid): 0 when target cannot see it. */

@@ -409,6 +409,18 @@ else
 	echo "SKIP oci/podman: podman, conmon or runc is not installed (apt-get install podman runc)"
 fi
 
+# The container's pid 1 is its pid namespace's init: a signal it has no handler
+# for, sent from inside, is not delivered (SIGKILL neither); one it handles is.
+mkbundle "$T/binit" '["sh", "-c", "kill -ALRM 1; kill -KILL 1; trap \"echo got-usr1\" USR1; kill -USR1 1; echo survived"]'
+sandbox=$(timeout 30 "${C[@]}" run --bundle "$T/binit" "in-$RUNID" 2>&1 | grep -v loopback; echo "status ${PIPESTATUS[0]}")
+if [ -n "$REF" ]; then
+	native=$(timeout 30 "$REF" --root "$T/ref" run --bundle "$T/binit" "in-$RUNID" 2>&1; echo "status $?")
+	check "pid 1 ignores signals it has no handler for, as with ${REF##*/}" "$native" "$sandbox"
+fi
+check "pid 1 ignores signals it has no handler for" "got-usr1
+survived
+status 0" "$sandbox"
+
 # The global --platform (runsc's flag) picks how the container's code runs: its
 # stubs are traced by the sentry on ptrace, and never on systrap.  An unknown
 # one fails before anything is made.
