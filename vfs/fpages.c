@@ -29,12 +29,33 @@ static void *new_node(unsigned h)
 	return leaf;
 }
 
+/* How many indices the tree holds. */
+static uint64_t span_of(const struct fpages *p)
+{
+	return p->small ? p->small : 1ULL << (BITS * (p->height + 1));
+}
+
+/* A small root leaf becomes a whole one (for index i past it, or a taller tree): 0, or -1. */
+static int grow_small(struct fpages *p)
+{
+	uint64_t *leaf = realloc(p->root, FANOUT * sizeof(uint64_t));
+	unsigned k;
+
+	if (!leaf)
+		return -1;
+	for (k = p->small; k < FANOUT; k++)
+		leaf[k] = MF_NONE;
+	p->root = leaf;
+	p->small = 0;
+	return 0;
+}
+
 uint64_t fpages_get(const struct fpages *p, uint64_t i)
 {
 	void *n = p->root;
 	unsigned h = p->height;
 
-	if (!n || !fits(i, h))
+	if (!n || !fits(i, h) || (p->small && i >= p->small))
 		return MF_NONE;
 	for (; h; h--) {
 		n = ((void **)n)[(i >> (BITS * h)) & (FANOUT - 1)];
@@ -50,6 +71,20 @@ uint64_t *fpages_slot(struct fpages *p, uint64_t i)
 	unsigned h;
 
 	if (i >> 63)
+		return NULL;
+	if (!p->root && i < FPAGES_SMALL) {
+		uint64_t *leaf = malloc(FPAGES_SMALL * sizeof(uint64_t));
+		unsigned k;
+
+		if (!leaf)
+			return NULL;
+		for (k = 0; k < FPAGES_SMALL; k++)
+			leaf[k] = MF_NONE;
+		p->root = leaf;
+		p->height = 0;
+		p->small = FPAGES_SMALL;
+	}
+	if (p->small && i >= p->small && grow_small(p) < 0)
 		return NULL;
 	if (!p->root) {
 		for (h = 0; !fits(i, h); h++)
@@ -100,6 +135,14 @@ static int each(void *n, unsigned h, uint64_t base, uint64_t first, int (*fn)(ui
 
 void fpages_each(struct fpages *p, uint64_t first, int (*fn)(uint64_t i, uint64_t *slot, void *ctx), void *ctx)
 {
+	uint64_t k;
+
+	if (p->small) {
+		for (k = first; k < p->small; k++)
+			if (((uint64_t *)p->root)[k] != MF_NONE && fn(k, &((uint64_t *)p->root)[k], ctx))
+				return;
+		return;
+	}
 	if (p->root && fits(first, p->height))
 		each(p->root, p->height, 0, first, fn, ctx);
 }
@@ -137,9 +180,15 @@ uint64_t fpages_next(const struct fpages *p, uint64_t i, uint64_t end, int data)
 		return end;
 	if (!p->root)
 		return data ? end : i;
-	cap = 1ULL << (BITS * (p->height + 1));
+	cap = span_of(p);
 	if (i >= cap)
 		return data ? end : i;
+	if (p->small) {
+		for (r = i; r < cap && r < end; r++)
+			if ((((const uint64_t *)p->root)[r] != MF_NONE) == data)
+				return r;
+		return r < end && !data ? r : end;
+	}
 	r = next(p->root, p->height, 0, i, end, data);
 	if (r == end && !data && cap < end)
 		return cap; /* past what the tree holds: holes */
@@ -163,4 +212,5 @@ void fpages_free(struct fpages *p)
 		free_node(p->root, p->height);
 	p->root = NULL;
 	p->height = 0;
+	p->small = 0;
 }

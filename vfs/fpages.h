@@ -4,22 +4,30 @@
  * index needs.  Memory follows the pages present, not the file's size: a
  * byte written at offset 2^50 costs one path of nodes, where a flat array
  * would cost gigabytes (tmpfs's fallocate at a large offset once did).
+ * A file of a few pages has a root leaf of FPAGES_SMALL slots (64 bytes,
+ * not a node's 4 KiB: a sandbox caches many small files), grown to a whole
+ * node when a later page needs it.
  * No locking of its own: used under the sentry lock, as the file is.
  */
 #pragma once
 
 #include <stdint.h>
 
+#define FPAGES_SMALL 8
+
 struct fpages {
 	void *root;      /* NULL: no page at all */
 	unsigned height; /* levels below root; a leaf (height 0) holds frames */
+	unsigned small;  /* the root is a leaf of this many slots (FPAGES_SMALL); 0: of a whole node's */
 };
 
 /* Page i's frame, or MF_NONE. */
 uint64_t fpages_get(const struct fpages *p, uint64_t i);
 /*
  * The slot of page i, made (MF_NONE) if absent: NULL when out of memory.
- * Setting a slot back to MF_NONE leaves its nodes until fpages_free.
+ * Setting a slot back to MF_NONE leaves its nodes until fpages_free.  The
+ * pointer holds until fpages_free, or a call for a higher index that grows
+ * a small root leaf (so take the highest of several slots first).
  */
 uint64_t *fpages_slot(struct fpages *p, uint64_t i);
 /*

@@ -100,5 +100,30 @@ int main(void)
 	CHECK("holes past the tree's reach", fpages_next(&p, 5000, 1ULL << 40, 0) == 5000 &&
 					       fpages_next(&p, 4095, 1ULL << 40, 0) <= 4096);
 	fpages_free(&p);
+
+	/* A small file: a root leaf of FPAGES_SMALL slots, grown in place when a later page comes. */
+	*fpages_slot(&p, 0) = 4096;
+	*fpages_slot(&p, 3) = 4096 * 2;
+	CHECK("a small file's root leaf is small", p.small == FPAGES_SMALL && p.height == 0);
+	CHECK("small: get, holes past it", fpages_get(&p, 3) == 4096 * 2 && fpages_get(&p, 1) == MF_NONE &&
+						    fpages_get(&p, FPAGES_SMALL) == MF_NONE && fpages_get(&p, far) == MF_NONE);
+	CHECK("small: next data and holes", fpages_next(&p, 1, 100, 1) == 3 && fpages_next(&p, 4, 100, 1) == 100 &&
+						    fpages_next(&p, 0, 100, 0) == 1 && fpages_next(&p, 3, 100, 0) == 4 &&
+						    fpages_next(&p, 3, 4, 0) == 4 && fpages_next(&p, 50, 100, 0) == 50);
+	c[0] = c[1] = 0;
+	fpages_each(&p, 1, count, c);
+	CHECK("small: each from 1", c[0] == 1 && c[1] == 3 + 4096 * 2);
+	*fpages_slot(&p, FPAGES_SMALL + 1) = 4096 * 5;
+	CHECK("grown to a whole leaf, the old pages kept", !p.small && p.height == 0 && fpages_get(&p, 0) == 4096 &&
+								 fpages_get(&p, 3) == 4096 * 2 &&
+								 fpages_get(&p, FPAGES_SMALL + 1) == 4096 * 5 &&
+								 fpages_get(&p, FPAGES_SMALL) == MF_NONE);
+	fpages_free(&p);
+	*fpages_slot(&p, 2) = 4096;
+	*fpages_slot(&p, far) = 4096 * 7;
+	CHECK("a small leaf under a tall tree", !p.small && p.height == 5 && fpages_get(&p, 2) == 4096 &&
+						      fpages_get(&p, far) == 4096 * 7 && fpages_next(&p, 3, far + 1, 1) == far);
+	fpages_free(&p);
+	CHECK("freed: small again next time", !p.root && !p.small);
 	return unit_failed;
 }

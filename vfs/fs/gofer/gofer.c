@@ -640,7 +640,13 @@ static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 		cache_reclaim();
 		for (n = 1; n < CACHE_READAHEAD && idx + n < want && fpages_get(&g->pages, idx + n) == MF_NONE; n++)
 			;
-		/* The slots first (a sparse tree: a page far into a large file costs a path, not the file's size). */
+		/*
+		 * The slots first (a sparse tree: a page far into a large file
+		 * costs a path, not the file's size), the last one before the
+		 * others: a small file's leaf grows then, before a slot of it is held.
+		 */
+		if (n > 1 && !fpages_slot(&g->pages, idx + n - 1))
+			n = 1;
 		for (i = 0; i < n; i++)
 			if (!(slots[i] = fpages_slot(&g->pages, idx + i))) {
 				if (!i)
