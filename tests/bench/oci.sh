@@ -122,6 +122,8 @@ def usage():
         if os.path.exists(p):
             return int(open(p).read())
     return None
+# What the launcher itself holds there (this Python) is not the sandboxes': taken off the total.
+base = usage() or 0
 starts, started, stopped_early = [], 0, ""
 for b in range(0, n, 10):
     if avail() < (2 << 30):
@@ -153,6 +155,8 @@ for b in range(0, n, 10):
         break  # not one came up: this runtime does not run here
 time.sleep(2)
 u = usage()
+if u is not None:
+    u = max(u - base, 0)
 starts.sort()
 if not starts:
     print("n/a n/a n/a n/a 0")
@@ -203,5 +207,5 @@ for rt in "${RTS[@]}"; do
 	printf '%-8s %12s %12s %12s %14s %10s %10s %10s%s\n' "$name" "$p50" "$p99" "$mib" "$per" "$run" "$pm" "${ct:-n/a}" \
 		"$([ "$name" != runc ] && [ "$started" != "$N" ] && echo "  ($started of $N started $rest)")"
 done
-echo "(density: $N sandboxes of sleep 60, 10 started at a time; held: their cgroups' memory, page cache included;"
+echo "(density: $N sandboxes of sleep 60, 10 started at a time; held: their cgroups' memory, page cache included, less the launcher's own;"
 echo " run/podman/ctr: /bin/true, median of $RUNS; runc is the reference for the last three only)"
