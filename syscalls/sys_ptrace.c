@@ -155,7 +155,7 @@ static long poke_user(struct task *x, uint64_t off, uint64_t v)
  */
 static long set_fp(struct task *t, struct task *x, gva_t src, size_t len)
 {
-	static __thread uint8_t buf[16384];
+	uint8_t *buf = task_xsave_scratch(t);
 	size_t have;
 	uint8_t *fp = ptrace_fpstate(x, &have);
 	uint32_t mxcsr;
@@ -163,6 +163,8 @@ static long set_fp(struct task *t, struct task *x, gva_t src, size_t len)
 
 	if (!fp)
 		return -EIO;
+	if (!buf)
+		return -ENOMEM;
 	if (len > have)
 		len = have;
 	if (len < FXSAVE_BYTES)

@@ -125,6 +125,13 @@ int tg_pid_for(struct thread_group *target, int sender_gnr)
 	return pidns_nested ? pidns_nr(pidns_of(target->tgid), sender_gnr) : sender_gnr;
 }
 
+uint8_t *task_xsave_scratch(struct task *t)
+{
+	if (!t->xsave_scratch)
+		t->xsave_scratch = malloc(TASK_XSAVE_MAX);
+	return t->xsave_scratch;
+}
+
 /* A container's pid 1 is its pid namespace's init (task_protect_init()). */
 static int container_init;
 
@@ -1195,6 +1202,7 @@ void task_exit_thread(struct task *t)
 	groups_put(t->cred.groups);
 	seccomp_put(t->seccomp);
 	pthread_cond_destroy(&t->wake_cond);
+	free(t->xsave_scratch);
 	free(t);
 	waitq_wake(&g->exit_wq); /* an exec waiting for the others; before g can go below */
 	if (last)

@@ -62,7 +62,7 @@ struct abi_sigframe {
 #define UC_STRICT_RESTORE_SS 4
 #define FP_XSTATE_MAGIC1 0x46505853U
 #define FP_XSTATE_MAGIC2 0x46505845U
-#define XSAVE_MAX 16384
+#define XSAVE_MAX TASK_XSAVE_MAX
 
 enum action { ACT_IGNORE, ACT_TERM, ACT_CORE, ACT_STOP, ACT_CONT };
 
@@ -354,11 +354,15 @@ static size_t get_xstate(struct task *t, uint8_t *buf)
 
 static int setup_frame(struct task *t, int sig, struct abi_sigaction *sa, const siginfo_t *info)
 {
-	static __thread uint8_t xs[XSAVE_MAX];
+	uint8_t *xs = task_xsave_scratch(t);
 	struct abi_sigframe f;
 	uint64_t sp = t->regs.rsp, fp, oldmask = t->has_saved_sigmask ? t->saved_sigmask : t->sigmask;
-	size_t xlen = get_xstate(t, xs);
+	size_t xlen;
 	int on_alt = task_on_altstack(t, sp);
+
+	if (!xs)
+		return -1; /* no frame without the FPU state: as one that does not fit */
+	xlen = get_xstate(t, xs);
 
 	if ((sa->flags & SA_ONSTACK) && t->altstack.ss_size && !on_alt)
 		sp = t->altstack.ss_sp + t->altstack.ss_size;
@@ -484,7 +488,7 @@ SYSCALL(rt_sigreturn)
 {
 	struct abi_ucontext uc;
 	gva_t frame = t->regs.rsp - 8;
-	static __thread uint8_t xs[XSAVE_MAX];
+	uint8_t *xs = task_xsave_scratch(t);
 
 	(void)a;
 	if (mm_copy_in(t->mm, &uc, frame + offsetof(struct abi_sigframe, uc), sizeof(uc)) < 0) {
@@ -509,7 +513,7 @@ SYSCALL(rt_sigreturn)
 		if (mm_copy_in(t->mm, sw, uc.mc.fpstate + 464, sizeof(sw)) == 0 && sw[0] == FP_XSTATE_MAGIC1 &&
 		    sw[4] >= 512 + 64 && sw[4] <= XSAVE_MAX)
 			len = sw[4];
-		if (mm_copy_in(t->mm, xs, uc.mc.fpstate, len) == 0) {
+		if (xs && mm_copy_in(t->mm, xs, uc.mc.fpstate, len) == 0) {
 			struct iovec iov = {xs, len};
 
 			plat_set_fpstate(t->ctx, &iov);

@@ -255,6 +255,7 @@ struct task {
 	uint64_t sigpending;           /* thread-directed, bit sig-1 */
 	siginfo_t siginfo[64];         /* the first pending instance of each */
 	struct sigextra *sigextra;     /* further instances of real-time signals, oldest first */
+	uint8_t *xsave_scratch;        /* TASK_XSAVE_MAX bytes for FPU state in transit (task_xsave_scratch) */
 	uint64_t saved_sigmask;        /* rt_sigsuspend: restored after the handler runs */
 	int has_saved_sigmask;
 	struct abi_stack altstack;
@@ -358,6 +359,15 @@ struct task *task_find(int tid);
 /* The group and the live task that t names nr in its pid namespace (the system calls' lookups). */
 struct thread_group *tg_find_vnr(struct task *t, int nr);
 struct task *task_find_vnr(struct task *t, int nr);
+/* The most bytes of FPU state (xsave, every component) a platform gives or takes. */
+#define TASK_XSAVE_MAX 16384
+/*
+ * t's buffer of TASK_XSAVE_MAX bytes for FPU state on its way to or from a
+ * signal frame or a tracer, made at its first use; NULL without memory.
+ * (Per task rather than thread-local: a thread-local buffer is a block
+ * every host thread of cvisor zeroes at its start, sandbox or not.)
+ */
+uint8_t *task_xsave_scratch(struct task *t);
 /* The namespace init that sig from t leaves alone (pid_namespaces(7)): 1, and nothing is sent. */
 int task_ns_init_ignores(struct task *t, struct thread_group *g, int sig);
 /* A container's pid 1 is an init as task_ns_init_ignores() says (set once, before it runs). */
