@@ -105,6 +105,11 @@ int plat_stub_any_live(void)
 	return live_stubs != NULL;
 }
 
+int plat_stub_others_live(const struct plat_as *as)
+{
+	return live_stubs && (live_stubs != (const void *)as || live_stubs->live_next);
+}
+
 void plat_stub_kill_all(pid_t tmpl_pid)
 {
 	struct plat_stub_as *s;
