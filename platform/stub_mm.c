@@ -179,9 +179,16 @@ void plat_stub_as_defer_put(struct plat_as *as, uint64_t off)
 		uint64_t *d = realloc(s->deferred, cap * sizeof(*d));
 
 		if (!d) {
-			/* Out of sentry memory: flush now so the frame can go at once. */
+			/*
+			 * Out of sentry memory: flush now so the frame can go at
+			 * once.  A batch the platform could not run yet (ptrace's,
+			 * from a thread that does not trace the stub) leaves the
+			 * queue non-empty: the frame may still be mapped, and is
+			 * lost rather than reused.
+			 */
 			s->flush(as);
-			mf_put(off);
+			if (s->nops == 0)
+				mf_put(off);
 			return;
 		}
 		s->deferred = d;

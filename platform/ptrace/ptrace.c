@@ -539,14 +539,34 @@ static void as_destroy(struct plat_as *as)
 	free(as);
 }
 
-/* A stopped stub thread of as that the calling host thread traces. */
+/* A stopped stub thread of as that the calling host thread traces, or 0 if none is. */
 static pid_t our_thread(struct plat_as *as)
 {
 	if (cur_ctx && cur_ctx->as == as)
 		return cur_ctx->tid;
 	if (as->creator == host_gettid())
 		return as->stub.pid;
-	die("ptrace: no stub thread of this address space is ours to run a batch in");
+	return 0;
+}
+
+/*
+ * as's queue is full and none of its stub threads is ours: another
+ * process's memory is being written (process_vm_writev, /proc/PID/mem, a
+ * tracer's POKE) while it runs or sleeps, so its host thread cannot run
+ * the batch now.  The queue becomes one call that drops every application
+ * mapping, which its owner runs at its next enter(): the calls it replaces
+ * are moot then, and the pages come back one fault at a time, as after
+ * drop_all.  Nothing is counted as run, so the frames deferred stay
+ * deferred until it has.
+ */
+static void collapse(struct plat_as *as)
+{
+	struct plat_stub_op *op = (struct plat_stub_op *)mf_ptr(as->ctrl_off);
+
+	memset(op, 0, sizeof(*op));
+	op->nr = SYS_munmap;
+	op->args[1] = STUB_CODE;
+	as->stub.nops = 1;
 }
 
 /*
@@ -592,6 +612,10 @@ static void as_flush(struct plat_as *as)
 	if (as->stub.dead)
 		goto done;
 	tid = our_thread(as);
+	if (!tid) {
+		collapse(as);
+		return;
+	}
 	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
 	r.r12 = STUB_CTRL;
 	r.r13 = n;
