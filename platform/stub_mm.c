@@ -112,6 +112,11 @@ struct plat_as *plat_stub_next_live(const struct plat_as *as)
 	return (struct plat_as *)(s ? s->live_next : live_stubs);
 }
 
+int plat_stub_others_live(const struct plat_as *as)
+{
+	return live_stubs && (live_stubs != (const void *)as || live_stubs->live_next);
+}
+
 void plat_stub_kill_all(pid_t tmpl_pid)
 {
 	struct plat_stub_as *s;
@@ -181,9 +186,16 @@ void plat_stub_as_defer_put(struct plat_as *as, uint64_t off)
 		uint64_t *d = realloc(s->deferred, cap * sizeof(*d));
 
 		if (!d) {
-			/* Out of sentry memory: flush now so the frame can go at once. */
+			/*
+			 * Out of sentry memory: flush now so the frame can go at
+			 * once.  A batch the platform could not run yet (ptrace's,
+			 * from a thread that does not trace the stub) leaves the
+			 * queue non-empty: the frame may still be mapped, and is
+			 * lost rather than reused.
+			 */
 			s->flush(as);
-			mf_put(off);
+			if (s->nops == 0)
+				mf_put(off);
 			return;
 		}
 		s->deferred = d;

@@ -55,8 +55,9 @@ void plat_stub_add(struct plat_as *as, uint64_t ops_off, unsigned max_ops, void 
 void plat_stub_end(struct plat_as *as, int reaped);
 /* Is as on the live list (made and not yet ended)?  as may be a stale pointer: it is only compared. */
 int plat_stub_live(const struct plat_as *as);
-/* Is any address space live? */
+/* Is any address space live?  Any but as? */
 int plat_stub_any_live(void);
+int plat_stub_others_live(const struct plat_as *as);
 /* The live address space after as (NULL: the first), or NULL; the list must not change in between. */
 struct plat_as *plat_stub_next_live(const struct plat_as *as);
 /* Kills every live stub process, and the template's (tmpl_pid, if > 0). */

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
+#include <elf.h>
 #include <libunwind.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -55,9 +56,11 @@ static void print_stack(void)
 		unw_get_reg(&cur, UNW_REG_IP, &ip);
 		if (dladdr((void *)ip, &di) && di.dli_fname) {
 			const char *mod = strrchr(di.dli_fname, '/');
+			/* cvisor itself is not position independent (Makefile): addr2line takes its addresses as they are. */
+			unw_word_t base = ((const Elf64_Ehdr *)di.dli_fbase)->e_type == ET_EXEC ? 0 : (unw_word_t)di.dli_fbase;
 
 			snprintf(line, sizeof(line), "  #%-2d 0x%016lx %s+0x%lx %s%s\n", depth, (unsigned long)ip,
-				 mod ? mod + 1 : di.dli_fname, (unsigned long)(ip - (unw_word_t)di.dli_fbase),
+				 mod ? mod + 1 : di.dli_fname, (unsigned long)(ip - base),
 				 di.dli_sname ? di.dli_sname : "", di.dli_sname ? "()" : "");
 		} else {
 			snprintf(line, sizeof(line), "  #%-2d 0x%016lx\n", depth, (unsigned long)ip);

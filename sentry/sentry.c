@@ -363,16 +363,37 @@ static long setup_console(struct task *t)
 	return 0;
 }
 
+/*
+ * Takes the signals cvisor passes on, and between them keeps the vDSO's
+ * clock (vdso_clock_tick) when it has one to keep.
+ */
 static void *forwarder(void *arg)
 {
+	int64_t interval = vdso_clock_next(), next = 0;
 	sigset_t set;
 
 	(void)arg;
 	sentry_forwarded_set(&set);
+	if (interval > 0)
+		next = (int64_t)host_monotonic_ns() + interval;
 	for (;;) {
 		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si);
+		int sig;
 
+		if (next) {
+			int64_t left = next - (int64_t)host_monotonic_ns();
+			struct timespec to = {(time_t)(left / 1000000000), (long)(left % 1000000000)};
+
+			if (left <= 0) {
+				/* From now, not from the last deadline: a late wake-up (a busy host) brings no burst of updates. */
+				interval = vdso_clock_tick();
+				next = interval > 0 ? (int64_t)host_monotonic_ns() + interval : 0;
+				continue;
+			}
+			sig = sigtimedwait(&set, &si, &to);
+		} else {
+			sig = sigwaitinfo(&set, &si);
+		}
 		if (sig < 0 || (si.si_code != SI_QUEUE && !sentry_signal_direct(&si)))
 			continue;
 		if (sig == SIGTSTP && !console && !sandbox_oci)
@@ -557,12 +578,13 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	strace_fd = cfg->strace ? 2 : -1;
 	connect_layers();
 
-	start_forwarder();
+	/* The vDSO first: the forwarder keeps its clock. */
 	r = vdso_init(cfg->host_tsc);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot set up the vDSO (%s)\n", strerror((int)-r));
 		return (int)r;
 	}
+	start_forwarder();
 	r = net_init(&cfg->net);
 	if (r < 0) {
 		fprintf(stderr, "cvisor: cannot set up the sandbox's network stack (%s)\n", strerror((int)-r));

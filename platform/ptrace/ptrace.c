@@ -54,6 +54,7 @@ struct plat_as {
 	pid_t creator;      /* host thread that traces the first thread */
 	uint64_t ctrl_off;  /* memory-file frame of the control page */
 	plat_regs stub_regs; /* a valid register set for running the stub */
+	int cloned;         /* a second stub thread was ever asked for: the stub is not reused */
 };
 _Static_assert(offsetof(struct plat_as, stub) == 0, "stub_mm.h: a stub platform's address space begins with its stub");
 
@@ -197,6 +198,18 @@ static int run_stub(pid_t tid, plat_regs *r, const char *entry)
 /* The template's, while a stub is forked from it: its child is traced at once, by the same thread. */
 #define TEMPLATE_OPTIONS (STUB_OPTIONS | PTRACE_O_TRACEFORK)
 
+/* A new stub's whole extended state (xsave), given to a pooled one (recycle); clean_fp_len 0: not taken yet. */
+static uint8_t clean_fp[16384] __attribute__((aligned(64)));
+static size_t clean_fp_len;
+
+static void clean_fp_take(pid_t tid)
+{
+	struct iovec iov = {clean_fp, sizeof(clean_fp)};
+
+	if (!clean_fp_len && host_ptrace(PTRACE_GETREGSET, tid, (void *)NT_X86_XSTATE, &iov) == 0)
+		clean_fp_len = iov.iov_len;
+}
+
 /*
  * A stub made by a fork of the sentry: as->ctrl_off is its control page.
  * Sets as->stub.pid (stopped at its first trap, traced by the calling thread),
@@ -225,8 +238,10 @@ static int spawn_stub(struct plat_as *as)
 	err = (int)host_ptrace(PTRACE_SETOPTIONS, as->stub.pid, 0, (void *)STUB_OPTIONS);
 	if (err == 0)
 		err = (int)host_ptrace(PTRACE_GETREGS, as->stub.pid, 0, &as->stub_regs);
-	if (err == 0)
+	if (err == 0) {
+		clean_fp_take(as->stub.pid);
 		return 0;
+	}
 fail_kill:
 	host_kill_process(as->stub.pid);
 	host_wait4(as->stub.pid, &st, __WALL);
@@ -375,6 +390,93 @@ static void as_flush(struct plat_as *as);
 /* An address space as_prepare made for the next as_create of its creator thread, or NULL. */
 static struct plat_as *spare;
 
+/*
+ * Stub processes kept for the next address space: a fork or exec then
+ * costs no host fork (nor, at the old process's end, a host exit and
+ * reap), only the seizing of a stub that waits.  A stub goes there when
+ * its address space ends after only ever one stub thread, which the
+ * ending thread traces and has stopped: it runs stub_start again, which
+ * resets the FPU and vector state and unmaps everything below the stub's
+ * page, gets the whole extended state of a new stub (clean_fp: protection
+ * keys too), its control page's batch words (the old process's addresses,
+ * which the next could read) are cleared, and it waits untraced in
+ * stub_park, as the template does.  The sentry sets every general
+ * register (fs and gs base among them) before the next process's first
+ * instruction.  No application code can run in a stub meanwhile: under
+ * PTRACE_SYSEMU none of its system calls reach the host, so it cannot
+ * have left a host mapping, signal handler or thread behind.  At most
+ * POOL_MAX: host processes beyond the --tasks bound (README).
+ */
+#define POOL_MAX 2
+static struct plat_as *pool[POOL_MAX];
+static int npool;
+
+/* Ends a pooled stub (untraced, in stub_park, or dead). */
+static void pool_drop(struct plat_as *as)
+{
+	int st;
+
+	host_kill_process(as->stub.pid);
+	host_wait4(as->stub.pid, &st, __WALL);
+	mf_put(as->ctrl_off);
+	free(as);
+}
+
+/*
+ * A pooled stub, seized and stopped by the calling thread, or NULL when
+ * the pool is empty.  One that died meanwhile is dropped.
+ */
+static struct plat_as *pool_take(void)
+{
+	while (npool > 0) {
+		struct plat_as *as = pool[--npool];
+		int st;
+
+		if (host_ptrace(PTRACE_SEIZE, as->stub.pid, 0, (void *)STUB_OPTIONS) < 0 ||
+		    host_ptrace(PTRACE_INTERRUPT, as->stub.pid, 0, 0) < 0 || (st = wait_stop(as->stub.pid)) < 0 ||
+		    !WIFSTOPPED(st)) {
+			pool_drop(as);
+			continue;
+		}
+		as->creator = host_gettid();
+		as->cloned = 0;
+		as->stub.cpu_base = plat_stub_as_cpu_ns(as); /* the time of the processes it ran before */
+		return as;
+	}
+	return NULL;
+}
+
+/*
+ * as ends: its stub goes to the pool if it can (see above).  1 if it
+ * did; 0, and as is untouched but for its stub maybe being dead, if not.
+ */
+static int recycle(struct plat_as *as)
+{
+	plat_regs r = as->stub_regs;
+	struct iovec iov = {clean_fp, clean_fp_len};
+	pid_t pid = as->stub.pid;
+
+	/* The last address space's end is the sandbox's (but for an OCI exec to come): not worth keeping. */
+	if (npool >= POOL_MAX || as->cloned || as->stub.dead || as->creator != host_gettid() || !clean_fp_len ||
+	    (cur_ctx && cur_ctx->as == as && cur_ctx->tid != pid) || !plat_stub_others_live(as))
+		return 0;
+	if (run_stub(pid, &r, stub_start) < 0 || r.rax != 0 ||
+	    host_ptrace(PTRACE_SETREGSET, pid, (void *)NT_X86_XSTATE, &iov) < 0)
+		return 0;
+	memset(mf_ptr(as->ctrl_off), 0, STUB_MAX_OPS * sizeof(struct plat_stub_op));
+	r = as->stub_regs;
+	r.rip = STUB_CODE + (uint64_t)(stub_park - stub_start);
+	r.orig_rax = (uint64_t)-1;
+	if (host_ptrace(PTRACE_SETREGS, pid, 0, &r) < 0 || host_ptrace(PTRACE_DETACH, pid, 0, 0) < 0)
+		return 0;
+	/* Off the live list, not killed; its frames were unmapped above, so the deferred ones go now. */
+	plat_stub_end(as, 1);
+	memset(&as->stub, 0, sizeof(as->stub));
+	as->stub.pid = pid;
+	pool[npool++] = as;
+	return 1;
+}
+
 static struct plat_as *as_create(int *err)
 {
 	struct plat_as *as;
@@ -382,6 +484,11 @@ static struct plat_as *as_create(int *err)
 	if (spare && spare->creator == host_gettid()) {
 		as = spare;
 		spare = NULL;
+		return as;
+	}
+	as = pool_take();
+	if (as) {
+		plat_stub_add(as, as->ctrl_off, STUB_MAX_OPS, as_flush);
 		return as;
 	}
 	as = calloc(1, sizeof(*as));
@@ -425,19 +532,41 @@ static void as_prepare(void)
 
 static void as_destroy(struct plat_as *as)
 {
+	if (recycle(as))
+		return;
 	plat_stub_end(as, 0);
 	mf_put(as->ctrl_off);
 	free(as);
 }
 
-/* A stopped stub thread of as that the calling host thread traces. */
+/* A stopped stub thread of as that the calling host thread traces, or 0 if none is. */
 static pid_t our_thread(struct plat_as *as)
 {
 	if (cur_ctx && cur_ctx->as == as)
 		return cur_ctx->tid;
 	if (as->creator == host_gettid())
 		return as->stub.pid;
-	die("ptrace: no stub thread of this address space is ours to run a batch in");
+	return 0;
+}
+
+/*
+ * as's queue is full and none of its stub threads is ours: another
+ * process's memory is being written (process_vm_writev, /proc/PID/mem, a
+ * tracer's POKE) while it runs or sleeps, so its host thread cannot run
+ * the batch now.  The queue becomes one call that drops every application
+ * mapping, which its owner runs at its next enter(): the calls it replaces
+ * are moot then, and the pages come back one fault at a time, as after
+ * drop_all.  Nothing is counted as run, so the frames deferred stay
+ * deferred until it has.
+ */
+static void collapse(struct plat_as *as)
+{
+	struct plat_stub_op *op = (struct plat_stub_op *)mf_ptr(as->ctrl_off);
+
+	memset(op, 0, sizeof(*op));
+	op->nr = SYS_munmap;
+	op->args[1] = STUB_CODE;
+	as->stub.nops = 1;
 }
 
 /*
@@ -483,6 +612,10 @@ static void as_flush(struct plat_as *as)
 	if (as->stub.dead)
 		goto done;
 	tid = our_thread(as);
+	if (!tid) {
+		collapse(as);
+		return;
+	}
 	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
 	r.r12 = STUB_CTRL;
 	r.r13 = n;
@@ -561,6 +694,7 @@ static struct plat_ctx *ctx_clone(struct plat_ctx *parent, int *err)
 		return NULL;
 	}
 	as_flush(parent->as);
+	parent->as->cloned = 1;
 	r.rdi = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM;
 	*err = run_stub(parent->tid, &r, stub_clone);
 	if (*err == 0 && (long)r.rax <= 0)
@@ -749,7 +883,7 @@ static const struct host_rule ptrace_rules[] = {
 		 SCMP_A0(SCMP_CMP_EQ, PTRACE_SETOPTIONS), SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS)),
 	HOST_TWO("ptrace", "a stub thread's last stop: its exit", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETOPTIONS),
 		 SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS | PTRACE_O_TRACEEXIT)),
-	HOST_TWO("ptrace", "take over a new stub thread", SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE),
+	HOST_TWO("ptrace", "take over a new stub thread, or a pooled stub", SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE),
 		 SCMP_A3(SCMP_CMP_EQ, STUB_OPTIONS)),
 	HOST_TWO("ptrace", "take the stub template to fork a new stub from it (traced from its birth)",
 		 SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE), SCMP_A3(SCMP_CMP_EQ, TEMPLATE_OPTIONS)),
@@ -767,7 +901,7 @@ static const struct host_rule ptrace_rules[] = {
 		 SCMP_A2(SCMP_CMP_EQ, NT_X86_XSTATE)),
 	HOST_TWO("ptrace", "set a stub thread's FPU state", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETREGSET),
 		 SCMP_A2(SCMP_CMP_EQ, NT_X86_XSTATE)),
-	HOST_ONE("ptrace", "let a stub thread go at its exit, the template after a fork", SCMP_A0(SCMP_CMP_EQ, PTRACE_DETACH)),
+	HOST_ONE("ptrace", "let a stub thread go at its exit, the template after a fork, a stub into the pool", SCMP_A0(SCMP_CMP_EQ, PTRACE_DETACH)),
 	HOST_ANY("wait4", "stub stops"),
 	HOST_ONE("tgkill", "interrupt a stub thread", SCMP_A2(SCMP_CMP_EQ, SIGSTOP)),
 	HOST_TWO("tgkill", "kill a stub process through its first thread, which lives as long as the process "
@@ -793,7 +927,11 @@ static const struct host_rules ptrace_host_rules = {
 
 static void kill_all(void)
 {
+	int i;
+
 	plat_stub_kill_all(tmpl ? tmpl->stub.pid : 0);
+	for (i = 0; i < npool; i++)
+		host_kill_process(pool[i]->stub.pid);
 }
 
 static const struct platform plat_ptrace = {

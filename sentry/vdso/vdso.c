@@ -22,12 +22,11 @@
  * a short time.
  */
 #define _GNU_SOURCE
-#include <cpuid.h>
 #include <elf.h>
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/platform/x86.h>
 #include <time.h>
 
 #include "../host/host.h"
@@ -181,62 +180,42 @@ static void clock_update(int64_t next_ns)
 	seq_end();
 }
 
-static pthread_mutex_t clock_mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t clock_cond;
+/* The time to the next call of vdso_clock_tick, in ns; -1: no clock to keep. */
+static int64_t clock_interval = -1;
 
-static void *clock_main(void *arg)
+int64_t vdso_clock_next(void)
 {
-	int64_t interval = FIRST_UPDATE_NS;
-
-	(void)arg;
-	pthread_mutex_lock(&clock_mu);
-	for (;;) {
-		/* From now, not from the last deadline: a late wake-up (a busy host) does not bring a burst of updates. */
-		int64_t next = (int64_t)host_monotonic_ns() + interval;
-		struct timespec ts;
-
-		ts.tv_sec = next / 1000000000LL;
-		ts.tv_nsec = next % 1000000000LL;
-		while (pthread_cond_timedwait(&clock_cond, &clock_mu, &ts) != ETIMEDOUT)
-			;
-		if (!data->tsc_ok) {
-			clock_enable();
-		} else {
-			interval = interval * 2 < UPDATE_NS ? interval * 2 : UPDATE_NS;
-			clock_update(interval);
-		}
-	}
-	return NULL;
+	return clock_interval;
 }
 
-/* An invariant TSC (constant rate, running in every C-state): CPUID 0x80000007, EDX bit 8. */
+int64_t vdso_clock_tick(void)
+{
+	if (clock_interval < 0)
+		return -1;
+	if (!data->tsc_ok) {
+		clock_enable();
+	} else {
+		clock_interval = clock_interval * 2 < UPDATE_NS ? clock_interval * 2 : UPDATE_NS;
+		clock_update(clock_interval);
+	}
+	return clock_interval;
+}
+
+/*
+ * An invariant TSC (constant rate, running in every C-state): CPUID
+ * 0x80000007, EDX bit 8, as glibc read it when cvisor started (each CPUID
+ * leaves a virtual machine's guest: some 13 us here).
+ */
 static int tsc_invariant(void)
 {
-	unsigned a, b, c, d;
-
-	if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000007)
-		return 0;
-	__get_cpuid(0x80000007, &a, &b, &c, &d);
-	return (d >> 8) & 1;
+	return CPU_FEATURE_PRESENT(INVARIANT_TSC);
 }
 
 static void clock_start(void)
 {
-	pthread_condattr_t ca;
-	pthread_attr_t attr;
-	pthread_t th;
-
 	sample_host(&ref);
 	ref_next = ref;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&clock_cond, &ca);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 64 << 10);
-	if (pthread_create(&th, &attr, clock_main, NULL) != 0)
-		log_warn("vdso: cannot start the clock thread; clocks are read through the sentry");
-	pthread_attr_destroy(&attr);
+	clock_interval = FIRST_UPDATE_NS;
 }
 
 int vdso_init(int host_tsc)

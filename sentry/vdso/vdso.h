@@ -21,11 +21,23 @@
 struct mm;
 
 /*
- * Copies the image into the memory file and starts the clock.  host_tsc:
+ * Copies the image into the memory file and readies the clock.  host_tsc:
  * the host's clocksource is the TSC (read by the caller before the sentry
  * left the host's files).  0 or -errno (then no process gets a vDSO).
  */
 int vdso_init(int host_tsc);
+
+/*
+ * The clock behind the data page is kept by calls to vdso_clock_tick(),
+ * the first vdso_clock_next() ns after vdso_init and each later one the
+ * ns the last call returned after it (the sentry's signal forwarder makes
+ * them, between signals: a thread of its own cost every start some 0.1 ms
+ * to make).  Either says -1 when there is no clock to keep (the TSC is
+ * not the host's clocksource): the page then sends every reader to the
+ * sentry.
+ */
+int64_t vdso_clock_next(void);
+int64_t vdso_clock_tick(void);
 
 /* Maps [vvar] and [vdso] into mm; returns the vDSO's address (AT_SYSINFO_EHDR), 0 if none, or -errno. */
 long vdso_map(struct mm *mm);

@@ -11,7 +11,9 @@
 #   clock_gettime    ns per clock_gettime(CLOCK_MONOTONIC) through libc: the
 #                    vDSO where there is one, else a system call
 #   fork, pipe, futex, thread
-#                    fork+exit+wait, a pipe ping-pong between two processes
+#                    fork+exit+wait, fork+exec+wait of /bin/true (a dynamic
+#                    program: its loader's work is in the round), a pipe
+#                    ping-pong between two processes
 #                    (also with 1000 idle threads asleep on other pipes: only
 #                    the waiters of the pipe that changed should wake),
 #                    a futex ping-pong between two threads, thread create+join
@@ -126,7 +128,7 @@ mkdir -p "$B" || exit 1
 : >"$LOG"
 CC=${CC:-gcc}
 CFLAGS=(-O2 -g -Wall -Wextra -std=gnu11 -pthread)
-for p in getppid clockgettime openread mmaptouch sysemu rettrap spawnstat forkwait pipepong futexpong threadjoin fsbench tcpbench; do
+for p in getppid clockgettime openread mmaptouch sysemu rettrap spawnstat forkwait forkexec pipepong futexpong threadjoin fsbench tcpbench; do
 	if [ "$B/$p" -nt "$here/$p.c" ] && [ "$B/$p" -nt "$here/bench.h" ]; then
 		continue
 	fi
@@ -501,6 +503,7 @@ bench open "$N_OPEN_NATIVE" "$N_OPEN_SANDBOX" openread /etc/hostname
 bench mmap 20000 500 mmaptouch
 # Processes and threads: each sandboxed round costs several ms (fork) or tens of µs.
 bench fork 2000 30 forkwait
+bench forkexec 200 30 forkexec
 bench pipe 50000 2000 pipepong
 bench pipeidle 50000 2000 pipepong 1000
 bench futex 50000 2000 futexpong
@@ -545,7 +548,7 @@ elapsed=$(($(date +%s) - started))
 
 # M[bench,env]: the medians, n/a where a column could not run.
 declare -A M
-for key in getppid clock open mmap py_ms fork pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar tcppp tcpbw tcpconn iperf vpp vbw vconn viperf true_ms true_rss true_peak; do
+for key in getppid clock open mmap py_ms fork forkexec pipe pipeidle futex thread stat readdir tmpwrite tmpread gread gwrite pipebw untar tcppp tcpbw tcpconn iperf vpp vbw vconn viperf true_ms true_rss true_peak; do
 	for env in native cvisor runsc baseline kvm systrap; do
 		# shellcheck disable=SC2086	# the values are split on purpose
 		M[$key,$env]=$(median ${V[$key,$env]:-})
@@ -611,6 +614,7 @@ row "clock_gettime (ns/call)" clock 0
 row "open+read+close (ns/iter)" open 0
 row "mmap+touch+munmap 64K (ns/round)" mmap 0
 row "fork+exit+wait (ns/round)" fork 0
+row "fork+exec+wait /bin/true (ns/round)" forkexec 0
 row "pipe ping-pong, 2 procs (ns/rt)" pipe 0
 row "  ... with 1000 idle threads (ns/rt)" pipeidle 0
 row "futex ping-pong, 2 threads (ns/rt)" futex 0

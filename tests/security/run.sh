@@ -75,6 +75,25 @@ else
 		result "systrap: stub attacks" 1 "exit $rc: $(tail -3 <<< "$out")"
 	fi
 fi
+# The ptrace platform's pooled stubs (tests/security/ptrace.c): a process
+# that runs in the stub of one that ended finds none of its memory,
+# addresses or registers.  Always on ptrace, whatever platform the suite runs on.
+if gcc -O2 -Wall -Wextra -Werror -o "$B/ptrace" "$root/tests/security/ptrace.c" &&
+   gcc -static -nostdlib -nostartfiles -O2 -fno-stack-protector -Wall -Wextra -Werror \
+	-o "$B/ptrace_fresh" "$root/tests/security/ptrace_fresh.c"; then
+	out=$(timeout 120 "$CVISOR" do --platform=ptrace -- "$B/ptrace" "$B/ptrace_fresh" 2>&1); rc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		*": ok") result "ptrace: ${line%: ok}" 0 "";;
+		*": ESCAPED"*) result "ptrace: ${line%%: ESCAPED*}" 1 "$line";;
+		esac
+	done <<< "$out"
+	if [ $rc != 0 ] || ! grep -q "^0 escaped" <<< "$out"; then
+		result "ptrace: pooled stubs" 1 "exit $rc: $(tail -3 <<< "$out")"
+	fi
+else
+	result "ptrace build" 1 ""
+fi
 # The sandbox's write to its root must not be on the host.
 if [ -e "$sbroot/cvisor-escape-probe" ]; then result "root write stays inside" 1 "file appeared on the host"
 else result "root write stays inside" 0 ""; fi

@@ -128,6 +128,38 @@ static void cow(void)
 	CHECK("every frame is freed at the end", mf.used == 0);
 }
 
+/*
+ * The page-table walk visits the entries a range reaches and no other, at
+ * the edges of every level: four pages around 512 GiB, where a page-table
+ * node of each level ends.
+ */
+static void walk_edges(void)
+{
+	const gva_t B = 0x8000000000ULL;
+	struct mm *p, *c;
+	struct mm_resident r;
+	int err = 0, i;
+
+	p = mm_create(&err);
+	mm_mmap(p, B - 2 * PG, 4 * PG, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, NULL, 0, PROT_READ | PROT_WRITE);
+	for (i = -2; i < 2; i++)
+		mm_copy_out(p, B + i * (long)PG, "x", 1);
+	mm_resident(p, B - 2 * PG, B + 2 * PG, &r);
+	CHECK("a walk across the ends of every level finds all four pages", r.pages == 4);
+	mm_resident(p, B - PG, B + PG, &r);
+	CHECK("a walk that starts and ends inside nodes finds the two it covers", r.pages == 2);
+	mm_resident(p, B - 2 * PG, B, &r);
+	CHECK("a walk that ends where a node ends stops there", r.pages == 2);
+	mm_resident(p, B + PG, B + 0x40000000ULL, &r);
+	CHECK("a walk that starts past the first page of a node skips it", r.pages == 1);
+	c = mm_fork(p, &err);
+	mm_resident(p, B - 2 * PG, B + 2 * PG, &r);
+	CHECK("fork shares all four", c && r.pages == 4 && r.shared == 4);
+	mm_put(c);
+	mm_put(p);
+	CHECK("every frame is freed at the end", mf.used == 0);
+}
+
 int main(void)
 {
 	plat = &fake;
@@ -137,5 +169,6 @@ int main(void)
 	}
 	ranges();
 	cow();
+	walk_edges();
 	return unit_failed;
 }
