@@ -422,6 +422,16 @@ static void pool_drop(struct plat_as *as)
 	free(as);
 }
 
+/* The host refused the sentry a task (platform.h): the pooled stubs go, waited for. */
+static int give_back(void)
+{
+	int any = npool > 0;
+
+	while (npool > 0)
+		pool_drop(pool[--npool]);
+	return any;
+}
+
 /*
  * A pooled stub, seized and stopped by the calling thread, or NULL when
  * the pool is empty.  One that died meanwhile is dropped.
@@ -941,6 +951,7 @@ static const struct platform plat_ptrace = {
 	.fault_access = fault_access,
 	.as_create = as_create,
 	.as_prepare = as_prepare,
+	.give_back = give_back,
 	.as_destroy = as_destroy,
 	.as_map = plat_stub_as_map,
 	.as_unmap = plat_stub_as_unmap,
