@@ -117,9 +117,21 @@ void neigh_flush(struct netns *ns)
 		drop(ns->neighs);
 }
 
+void neigh_flush_dev(struct netif *ifp)
+{
+	struct neigh *n, *next;
+
+	for (n = ifp->ns->neighs; n; n = next) {
+		next = n->next;
+		if (n->ifp == ifp)
+			drop(n);
+	}
+}
+
 int neigh_output(struct netif *ifp, struct pkb *p, const struct in6_addr *next_hop)
 {
 	struct neigh *n = find(ifp, next_hop);
+	int fresh = 0;
 
 	if (n && n->known) {
 		if (!n->probes && host_monotonic_ns() - n->confirmed_ns > NEIGH_REACHABLE_NS)
@@ -133,7 +145,7 @@ int neigh_output(struct netif *ifp, struct pkb *p, const struct in6_addr *next_h
 			pkb_free(p);
 			return -ENOBUFS;
 		}
-		solicit(n);
+		fresh = 1;
 	}
 	if (n->queue_len >= NEIGH_QUEUE_MAX) {
 		struct pkb *oldest = n->queue;
@@ -150,6 +162,9 @@ int neigh_output(struct netif *ifp, struct pkb *p, const struct in6_addr *next_h
 		n->queue = p;
 	n->queue_tail = p;
 	n->queue_len++;
+	/* Asked after p waits: a veth peer in the sandbox answers before solicit returns. */
+	if (fresh)
+		solicit(n);
 	return 0;
 }
 

@@ -25,6 +25,8 @@ struct netif *loopback_new(void);
 int packet_link_init(struct netns *ns, const struct net_config *c);
 /* Drops ns's neighbour entries and the packets waiting on them (netstack/arp/neigh.c): ns is going. */
 void neigh_flush(struct netns *ns);
+/* ...and those of ifp alone: it is leaving its namespace. */
+void neigh_flush_dev(struct netif *ifp);
 /* A neighbour solicitation or advertisement ICMPv6 received (p at the ICMPv6 header, checksum checked; not taken): netstack/ipv6/ndp.c. */
 void ndp_rcv(struct netns *ns, const struct pkb *p, const struct net_rx_meta *m);
 

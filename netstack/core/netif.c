@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <linux/rtnetlink.h>
 
 #include "../netstack.h"
+#include "ip.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000 /* <linux/if.h>, which clashes with <net/if.h> */
@@ -39,16 +41,74 @@ struct netif *netif_by_name(struct netns *ns, const char *name)
 	return NULL;
 }
 
-void netif_register(struct netns *ns, struct netif *ifp)
+/* Puts ifp on ns's list in index order; ifp->index is free there. */
+static void link_in(struct netns *ns, struct netif *ifp)
 {
 	struct netif **pp;
 
 	ifp->ns = ns;
-	ifp->index = ns->next_ifindex++;
-	for (pp = &ns->ifs; *pp; pp = &(*pp)->next)
+	for (pp = &ns->ifs; *pp && (*pp)->index < ifp->index; pp = &(*pp)->next)
 		;
-	ifp->next = NULL;
+	ifp->next = *pp;
 	*pp = ifp;
+}
+
+/* The next index of ns that no interface has, as Linux's dev_new_index. */
+static int new_index(struct netns *ns)
+{
+	while (netif_by_index(ns, ns->next_ifindex))
+		ns->next_ifindex++;
+	return ns->next_ifindex++;
+}
+
+void netif_register(struct netns *ns, struct netif *ifp)
+{
+	ifp->index = new_index(ns);
+	link_in(ns, ifp);
+}
+
+static void link_out(struct netif *ifp)
+{
+	struct netif **pp;
+
+	for (pp = &ifp->ns->ifs; *pp && *pp != ifp; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = ifp->next;
+	ifp->next = NULL;
+}
+
+int netif_carrier(const struct netif *ifp)
+{
+	struct netif *peer;
+
+	if (!(ifp->flags & IFF_UP))
+		return 0;
+	if (!ifp->ops || !ifp->ops->peer)
+		return 1;
+	peer = ifp->ops->peer(ifp);
+	return peer && (peer->flags & IFF_UP);
+}
+
+/*
+ * A veth's carrier is on while both ends are up: each end's RUNNING and
+ * LOWER_UP follow, and the news of the other end's change is told in its
+ * namespace (Linux's netif_carrier_on/off on the peer).
+ */
+static void carrier_update(struct netif *ifp)
+{
+	struct netif *peer = ifp->ops && ifp->ops->peer ? ifp->ops->peer(ifp) : NULL;
+	unsigned on = IFF_RUNNING | IFF_LOWER_UP;
+
+	if (!peer || !(peer->flags & IFF_UP))
+		return;
+	if (netif_carrier(ifp) == !!(peer->flags & IFF_LOWER_UP))
+		return;
+	if (netif_carrier(ifp))
+		peer->flags |= on;
+	else
+		peer->flags &= ~on;
+	net_notify_link(peer);
 }
 
 /* The mask of a prefix, applied to a (v4-mapped addresses keep their ::ffff: part). */
@@ -182,7 +242,13 @@ int netif_set_up(struct netif *ifp, int up)
 		ifp->was_up = 1;
 		if (ifp->flags & IFF_LOOPBACK)
 			ifp->flags |= IFF_LOWER_UP;
+		if (ifp->ops && ifp->ops->peer) {
+			ifp->flags &= ~(unsigned)(IFF_RUNNING | IFF_LOWER_UP);
+			if (netif_carrier(ifp))
+				ifp->flags |= IFF_RUNNING | IFF_LOWER_UP;
+		}
 		net_notify_link(ifp);
+		carrier_update(ifp);
 		if (ifp->flags & IFF_LOOPBACK) {
 			struct in6_addr lo4;
 
@@ -200,6 +266,7 @@ int netif_set_up(struct netif *ifp, int up)
 	} else {
 		ifp->flags &= ~(unsigned)(IFF_UP | IFF_RUNNING | IFF_LOWER_UP);
 		net_notify_link(ifp);
+		carrier_update(ifp);
 		net_route_flush_dev(ifp->ns, ifp);
 		for (pp = &ifp->addrs; (a = *pp);) {
 			if (net_addr_is_v4(&a->addr)) {
@@ -338,4 +405,61 @@ int netif_mc_joined(const struct netif *ifp, const struct in6_addr *group)
 		if (IN6_ARE_ADDR_EQUAL(&m->group, group))
 			return 1;
 	return implicit_group(ifp, group);
+}
+
+/*
+ * What an interface leaving its namespace (deleted or moved) leaves
+ * behind there, in Linux's order: it goes down (its routes and IPv6
+ * addresses with it), its other addresses go, each told, and its
+ * neighbours and multicast groups; then it is off the list and told gone.
+ * Fragments being reassembled are dropped with it (they point at their
+ * interface), all of the namespace's, which is rare enough not to matter.
+ */
+static void detach(struct netif *ifp)
+{
+	struct netns *ns = ifp->ns;
+	struct netif_mcast *m;
+
+	netif_set_up(ifp, 0);
+	while (ifp->addrs)
+		netif_addr_del(ifp, &ifp->addrs->addr, -1);
+	net_route_flush_dev(ns, ifp);
+	neigh_flush_dev(ifp);
+	net_frag_flush(ns);
+	while ((m = ifp->mcast)) {
+		ifp->mcast = m->next;
+		free(m);
+	}
+	link_out(ifp);
+	net_notify_link_gone(ifp);
+}
+
+void netif_delete(struct netif *ifp)
+{
+	detach(ifp);
+	if (ifp->ops && ifp->ops->dellink)
+		ifp->ops->dellink(ifp);
+	free(ifp);
+}
+
+int netif_move(struct netif *ifp, struct netns *to, const char *newname)
+{
+	const char *name = newname ? newname : ifp->name;
+	struct netif *other = netif_by_name(to, name);
+
+	if (!ifp->ops || !ifp->ops->movable)
+		return -EINVAL;
+	if (to == ifp->ns)
+		return 0;
+	if (other)
+		return -EEXIST;
+	detach(ifp);
+	if (newname)
+		snprintf(ifp->name, sizeof(ifp->name), "%s", newname);
+	if (netif_by_index(to, ifp->index))
+		ifp->index = new_index(to);
+	link_in(to, ifp);
+	ifp->was_up = 0; /* Linux gives a moved device the noop qdisc */
+	net_notify_link(ifp);
+	return 0;
 }

@@ -47,6 +47,12 @@ void net_notify_link(struct netif *ifp)
 		listener->link(ifp);
 }
 
+void net_notify_link_gone(struct netif *ifp)
+{
+	if (listener && listener->link_gone)
+		listener->link_gone(ifp);
+}
+
 void net_notify_addr(struct netif *ifp, const struct netif_addr *a, int added)
 {
 	if (listener)

@@ -1,0 +1,76 @@
+# veth pairs between network namespaces made inside (ip link add ... type
+# veth, ip link set ... netns PID|PATH), run natively in a namespace of
+# its own (tests/net/run.sh) and in the sandbox; MACs are random and
+# masked.  Addresses from 198.18.0.0/15 only.  Usage: sh veth.sh PART
+mask() { sed 's/[0-9a-f][0-9a-f]\(:[0-9a-f][0-9a-f]\)\{5\}/MAC/g'; }
+# A process in a network namespace of its own, once it is there: $p.
+newns() {
+	unshare -n sleep 60 &
+	p=$!
+	for _ in $(seq 100); do
+		[ "$(readlink /proc/$p/ns/net)" != "$(readlink /proc/self/ns/net)" ] && return
+		sleep 0.05
+	done
+}
+# Waits (Linux tears a namespace down in the background) until ip link no longer shows $1.
+gone() {
+	for _ in $(seq 100); do
+		ip link show "$1" >/dev/null 2>&1 || return 0
+		sleep 0.05
+	done
+}
+inp() { nsenter -t "$p" -n "$@"; }
+case $1 in
+make)
+	ip link add v0 type veth peer name v1 && ip link add type veth && ip link add a%d type veth peer name b%d
+	ip link | mask
+	ip -d link show v0 | mask
+	ip link add v1 type veth peer name v9 2>&1; ip link add ab type veth peer name ab 2>&1
+	ip link add xxxxxxxxxxxxxxxxxx type veth 2>&1; ip link add z type dummy 2>&1
+	ip link del v1 && ip link | mask
+	ip link del lo 2>&1; ip link del nosuch 2>&1; echo $?;;
+move)
+	newns
+	ip link add v0 type veth peer name v1 && ip addr add 198.18.0.1/24 dev v1 && ip link set v1 up
+	ip link set v1 netns "$p"; echo $?
+	ip link | mask; inp ip link | mask; inp ip addr | mask
+	ip link set v0 netns /proc/$p/ns/net && ip -br link | mask && inp ip -br link | mask
+	inp ip link set v0 netns $$ && ip link add c0 netns "$p" type veth peer name c1 && ip -br link | mask
+	inp ip -br link | mask
+	ip link set lo netns "$p" 2>&1; ip link set c1 netns 999999 2>&1; ip link set c1 netns /proc/self/status 2>&1
+	ip link set c1 netns /proc/$p/ns/uts 2>&1
+	inp ip link add c1 type veth peer name c2 && ip link set c1 netns "$p" 2>&1; echo $?
+	kill "$p"; wait; gone c1; ip -br link | mask;;
+ping)
+	newns
+	ip link add v0 type veth peer name v1 && ip link set v1 netns "$p"
+	ip link set v0 up && ip -br link show v0 | mask
+	ip addr add 198.18.0.1/24 dev v0
+	inp sh -c 'ip addr add 198.18.0.2/24 dev v1 && ip link set v1 up && ip link set lo up'
+	ip -br link show v0 | mask; ip -4 addr; ip route; inp ip -4 addr; inp ip route
+	ping -c 2 -i 0.2 -W 2 198.18.0.2 >/dev/null && echo ping ok
+	inp ping -c 1 -W 2 198.18.0.1 >/dev/null && echo ping back ok
+	ping -c 1 -W 1 198.18.0.3 >/dev/null || echo no answer from .3
+	inp /usr/bin/python3 -c '
+import socket
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); l.bind(("198.18.0.2", 5001)); l.listen(1)
+c, a = l.accept(); print("server: from", a[0])
+d = b""
+while True:
+    b = c.recv(65536)
+    if not b: break
+    d += b
+c.sendall(b"got %d" % len(d)); c.close()' &
+	/usr/bin/python3 -c '
+import socket, time
+for _ in range(100):
+    try:
+        s = socket.create_connection(("198.18.0.2", 5001)); break
+    except OSError: time.sleep(0.05)
+s.sendall(bytes(range(256)) * 1200); s.shutdown(socket.SHUT_WR); print("client:", s.recv(100).decode())'
+	wait %2 2>/dev/null
+	inp ip link set v1 down && ping -c 1 -W 1 198.18.0.2 >/dev/null || echo down: no answer
+	ip -br link show v0 | mask
+	ip link del v0 && inp ip -br link | mask
+	kill "$p";;
+esac
