@@ -285,6 +285,33 @@ int net_route_del(struct netns *ns, int table, const struct in6_addr *dst, int p
 void net_route_flush_dev(struct netns *ns, struct netif *dev);
 
 /*
+ * A neighbour entry (netstack/arp/neigh.c's cache of ARP and NDP) as
+ * rtnetlink shows it: a copy, made for the telling.
+ */
+struct net_neigh {
+	struct netif *ifp;
+	struct in6_addr addr;  /* v4-mapped for ARP */
+	unsigned char mac[6];
+	int has_mac;           /* mac is known (NDA_LLADDR) */
+	uint16_t state;        /* NUD_INCOMPLETE, REACHABLE, STALE, PROBE, FAILED, PERMANENT */
+	unsigned probes;
+	uint64_t confirmed_ms, updated_ms; /* ago */
+};
+/* Calls fn for each neighbour entry of ns, oldest first. */
+void net_neigh_walk(struct netns *ns, void (*fn)(void *ctx, const struct net_neigh *n), void *ctx);
+/*
+ * ip neigh add/replace/change: addr's entry on ifp (an Ethernet link)
+ * becomes mac (NULL: none, FAILED) in state (NUD_PERMANENT: kept and
+ * never asked again; NUD_REACHABLE; others stale), made if create,
+ * changed only if replace (else an existing one stays); -EEXIST with
+ * excl, -ENOENT, -ENOBUFS (the cache is full of entries in use).  Told.
+ */
+int net_neigh_set(struct netif *ifp, const struct in6_addr *addr, const unsigned char *mac, int state, int create,
+		  int replace, int excl);
+/* ip neigh del: -ENOENT if ifp has no entry for addr.  Told (FAILED, then gone, as Linux's). */
+int net_neigh_del(struct netif *ifp, const struct in6_addr *addr);
+
+/*
  * Who hears of changes to links, addresses and routes (rtnetlink's
  * multicast groups: ip monitor).  netstack/core calls it after each change
  * it makes, in Linux's order; netstack/netlink registers it at start-up
@@ -295,12 +322,15 @@ struct net_change_listener {
 	void (*link_gone)(struct netif *ifp); /* RTM_DELLINK: ifp is still whole, but off its namespace's list */
 	void (*addr)(struct netif *ifp, const struct netif_addr *a, int added);
 	void (*route)(struct netns *ns, const struct net_route *r, int added);
+	void (*neigh)(const struct net_neigh *n, int added); /* RTM_NEWNEIGH (added 1) or RTM_DELNEIGH */
 };
 void net_set_change_listener(const struct net_change_listener *l);
 /* Tells the listener that ifp's flags, MTU or name changed (the callers of core's own changes need not). */
 void net_notify_link(struct netif *ifp);
 /* ...that ifp left its namespace (deleted, or moved to another): RTM_DELLINK there. */
 void net_notify_link_gone(struct netif *ifp);
+/* ...that neighbour entry n changed (added 1) or went (0): netstack/arp/neigh.c's. */
+void net_notify_neigh(const struct net_neigh *n, int added);
 /* ...and that ifp's address a came (added 1) or is going (0): netif.c's, in Linux's order with the routes. */
 void net_notify_addr(struct netif *ifp, const struct netif_addr *a, int added);
 /*

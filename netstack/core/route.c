@@ -53,6 +53,12 @@ void net_notify_link_gone(struct netif *ifp)
 		listener->link_gone(ifp);
 }
 
+void net_notify_neigh(const struct net_neigh *n, int added)
+{
+	if (listener && listener->neigh)
+		listener->neigh(n, added);
+}
+
 void net_notify_addr(struct netif *ifp, const struct netif_addr *a, int added)
 {
 	if (listener)

@@ -45,6 +45,10 @@ static int veth_out(struct netif *ifp, const unsigned char *frame, size_t len)
 		ifp->stats.tx_dropped++;
 		return 0;
 	}
+	if (len > peer->mtu + ETH_HDR_LEN) {
+		peer->stats.rx_dropped++; /* larger than the other end takes: Linux's is_skb_forwardable */
+		return 0;
+	}
 	eth_rcv(peer, frame, len);
 	return 0;
 }

@@ -21,10 +21,14 @@
  *
  * Notifications: what netstack changes (links up and down, MTU and name;
  * addresses; routes, an address's own among them) is told to the sockets
- * in RTNLGRP_LINK, RTNLGRP_IPV4/IPV6_IFADDR and RTNLGRP_IPV4/IPV6_ROUTE
- * (bind's nl_groups or NETLINK_ADD_MEMBERSHIP), in the order Linux tells
- * it (netstack/core calls the listener below).  Not told: neighbours
- * (RTNLGRP_NEIGH can be joined, and stays silent), rules, netconf.  Where
+ * in RTNLGRP_LINK, RTNLGRP_IPV4/IPV6_IFADDR, RTNLGRP_IPV4/IPV6_ROUTE and
+ * RTNLGRP_NEIGH (bind's nl_groups or NETLINK_ADD_MEMBERSHIP), in the order
+ * Linux tells it (netstack/core and the neighbour cache call the listener
+ * below): links made, moved and deleted too, and a neighbour when it
+ * answers, fails, is learnt from its own question, added or deleted.  Not
+ * told: rules, netconf.  Neighbour states are netstack's simpler ones
+ * shown as Linux's (INCOMPLETE, REACHABLE, STALE, PROBE, FAILED, PERMANENT;
+ * no DELAY).  Where
  * netstack's state differs from Linux's, so does the news: an Ethernet
  * link coming up gets no IPv6 link-local address, there is no DAD (Linux
  * tells of a new IPv6 address from a work queue a moment later; here at
@@ -1155,6 +1159,185 @@ static long change_route(const struct nl_req *q, struct nl_reply *r, int add)
 	return e;
 }
 
+/* ---- neighbours: netstack's ARP and NDP cache ---- */
+
+#define NUD_VALID (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
+
+static void fill_neigh(struct nl_reply *r, const struct net_neigh *n, int type)
+{
+	struct ndmsg *m = nl_msg_begin(r, type, 0, sizeof(*m));
+	/* Ages in USER_HZ (100) ticks, as Linux's neigh_fill_info gives them. */
+	struct nda_cacheinfo ci = {.ndm_confirmed = (uint32_t)(n->confirmed_ms / 10),
+				   .ndm_used = (uint32_t)(n->confirmed_ms / 10),
+				   .ndm_updated = (uint32_t)(n->updated_ms / 10)};
+	int v4 = is_v4(&n->addr);
+
+	if (!m)
+		return;
+	m->ndm_family = v4 ? AF_INET : AF_INET6;
+	m->ndm_ifindex = n->ifp->index;
+	m->ndm_state = n->state;
+	m->ndm_type = RTN_UNICAST;
+	if (v4) {
+		uint32_t a = net_addr_v4(&n->addr);
+
+		nl_put(r, NDA_DST, &a, 4);
+	} else {
+		nl_put(r, NDA_DST, &n->addr, 16);
+	}
+	if (n->has_mac && (n->state & NUD_VALID))
+		nl_put(r, NDA_LLADDR, n->mac, 6);
+	nl_put(r, NDA_CACHEINFO, &ci, sizeof(ci));
+	nl_put_u32(r, NDA_PROBES, n->probes);
+	nl_msg_end(r);
+}
+
+struct neigh_dump {
+	struct nl_reply *r;
+	int v4, index;
+	const struct in6_addr *only; /* a get: this address */
+	int found;
+};
+
+static void dump_one_neigh(void *ctx, const struct net_neigh *n)
+{
+	struct neigh_dump *d = ctx;
+
+	if (is_v4(&n->addr) != d->v4 || (d->index && n->ifp->index != d->index))
+		return;
+	if (d->only && !IN6_ARE_ADDR_EQUAL(d->only, &n->addr))
+		return;
+	d->found = 1;
+	fill_neigh(d->r, n, RTM_NEWNEIGH);
+}
+
+/* The address of a neighbour request (NDA_DST), of family's length: -EINVAL as Linux's "Invalid network address". */
+static long neigh_dst(const struct nl_reply *r, int family, const struct nlattr *a, struct in6_addr *out)
+{
+	if (!a) {
+		((struct nl_reply *)r)->ext_msg = "Network address not specified";
+		return -EINVAL;
+	}
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (nl_len(a) < (family == AF_INET ? 4u : 16u)) {
+		((struct nl_reply *)r)->ext_msg = "Invalid network address";
+		return -EINVAL;
+	}
+	if (family == AF_INET) {
+		uint32_t v;
+
+		memcpy(&v, nl_data(a), 4);
+		net_addr_from_v4(out, v);
+	} else {
+		memcpy(out, nl_data(a), 16);
+	}
+	return 0;
+}
+
+static long get_neigh(const struct nl_req *q, struct nl_reply *r, int family)
+{
+	const struct ndmsg *m = NLMSG_DATA(q->h);
+	const struct nlattr *tb[NDA_MAX + 1];
+	struct neigh_dump d = {.r = r};
+	struct in6_addr dst;
+	uint32_t v;
+	long e;
+
+	if (r->dump) {
+		/* Filters: the device (ndm_ifindex under strict checking, NDA_IFINDEX), as Linux's neigh_dump_info. */
+		if (q->h->nlmsg_len >= NLMSG_LENGTH(sizeof(*m))) {
+			if (q->strict && (m->ndm_pad1 || m->ndm_pad2 || m->ndm_state || m->ndm_type ||
+					  (m->ndm_flags & ~NTF_PROXY) || m->ndm_ifindex)) {
+				r->err = -EINVAL;
+				return NL_DUMPED;
+			}
+			if (nl_parse(q->h, sizeof(*m), tb, NDA_MAX, q->strict) < 0) {
+				if (q->strict)
+					r->err = -EINVAL;
+				return NL_DUMPED;
+			}
+			if (tb[NDA_IFINDEX] && nl_get_u32(tb[NDA_IFINDEX], &v) == 0)
+				d.index = (int)v;
+			if (m->ndm_flags & NTF_PROXY)
+				return NL_DUMPED; /* no proxy entries */
+		}
+		for (d.v4 = 1; d.v4 >= 0; d.v4--)
+			if (family == AF_UNSPEC || (family == AF_INET) == d.v4)
+				net_neigh_walk(q->ns, dump_one_neigh, &d);
+		return NL_DUMPED;
+	}
+	/* ip neigh get: one entry, by NDA_DST and the device. */
+	if (q->h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return -EINVAL;
+	e = nl_parse(q->h, sizeof(*m), tb, NDA_MAX, q->strict);
+	if (e < 0)
+		return e;
+	e = neigh_dst(r, family, tb[NDA_DST], &dst);
+	if (e < 0)
+		return e;
+	if (m->ndm_ifindex && !netif_by_index(q->ns, m->ndm_ifindex))
+		return -ENODEV;
+	d.v4 = family == AF_INET;
+	d.index = m->ndm_ifindex;
+	d.only = &dst;
+	net_neigh_walk(q->ns, dump_one_neigh, &d);
+	if (!d.found)
+		r->ext_msg = "Neighbour entry not found.";
+	return d.found ? 0 : -ENOENT;
+}
+
+/* ip neigh add/replace/change (RTM_NEWNEIGH), ip neigh del (RTM_DELNEIGH), checked in Linux's order. */
+static long change_neigh(const struct nl_req *q, struct nl_reply *r, int add)
+{
+	const struct ndmsg *m = NLMSG_DATA(q->h);
+	const struct nlattr *tb[NDA_MAX + 1];
+	struct netif *ifp = NULL;
+	struct in6_addr dst;
+	int flags = q->h->nlmsg_flags;
+	long e;
+
+	if (q->h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return -EINVAL;
+	e = nl_parse(q->h, sizeof(*m), tb, NDA_MAX, q->strict);
+	if (e < 0)
+		return e;
+	if (!tb[NDA_DST]) {
+		r->ext_msg = "Network address not specified";
+		return -EINVAL;
+	}
+	if (m->ndm_ifindex) {
+		ifp = netif_by_index(q->ns, m->ndm_ifindex);
+		if (!ifp)
+			return -ENODEV;
+		if (add && tb[NDA_LLADDR] && nl_len(tb[NDA_LLADDR]) < (size_t)(ifp->hwlen > 0 ? ifp->hwlen : 0)) {
+			r->ext_msg = "Invalid link address";
+			return -EINVAL;
+		}
+	}
+	e = neigh_dst(r, m->ndm_family, tb[NDA_DST], &dst);
+	if (e < 0)
+		return e;
+	if (m->ndm_flags & NTF_PROXY)
+		return add ? -EOPNOTSUPP : -ENOENT; /* no proxy entries */
+	if (!ifp) {
+		r->ext_msg = "Device not specified";
+		return -EINVAL;
+	}
+	if (!ifp->ops || !ifp->ops->out)
+		return -EINVAL; /* lo and other links without neighbours: netstack keeps none there */
+	if (!add)
+		return net_neigh_del(ifp, &dst);
+	if ((m->ndm_state & (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE)) &&
+	    !tb[NDA_LLADDR]) {
+		/* Linux makes the entry and then refuses the state; netstack makes none. */
+		r->ext_msg = "No link layer address given.";
+		return -EINVAL;
+	}
+	return net_neigh_set(ifp, &dst, tb[NDA_LLADDR] ? nl_data(tb[NDA_LLADDR]) : NULL, m->ndm_state,
+			     !!(flags & NLM_F_CREATE), !!(flags & NLM_F_REPLACE), !!(flags & NLM_F_EXCL));
+}
+
 /* ---- rules: the three Linux starts with (and IPv6's two), fixed ---- */
 
 static void fill_rule(struct nl_reply *r, int family, int table, uint32_t prio)
@@ -1271,10 +1454,12 @@ static long route_handle(const struct nl_req *q, struct nl_reply *r)
 	if (family != AF_INET && family != AF_INET6) {
 		if (r->dump)
 			family = AF_UNSPEC;
-		else if (type != RTM_GETLINK && type != RTM_NEWLINK && type != RTM_SETLINK && type != RTM_DELLINK)
+		else if (type != RTM_GETLINK && type != RTM_NEWLINK && type != RTM_SETLINK && type != RTM_DELLINK &&
+			 type != RTM_NEWNEIGH && type != RTM_DELNEIGH && type != RTM_GETNEIGH)
 			return -EOPNOTSUPP;
 	}
-	if (kind == 2 && !r->dump && type != RTM_GETLINK && type != RTM_GETROUTE && type != RTM_GETNETCONF)
+	if (kind == 2 && !r->dump && type != RTM_GETLINK && type != RTM_GETROUTE && type != RTM_GETNETCONF &&
+	    type != RTM_GETNEIGH)
 		return -EOPNOTSUPP;
 	switch (type) {
 	case RTM_GETLINK:
@@ -1297,8 +1482,11 @@ static long route_handle(const struct nl_req *q, struct nl_reply *r)
 	case RTM_DELROUTE:
 		return change_route(q, r, 0);
 	case RTM_GETNEIGH:
-		/* No neighbours: loopback needs none, and netstack's ARP/NDP cache is not shown yet. */
-		return NL_DUMPED;
+		return get_neigh(q, r, family);
+	case RTM_NEWNEIGH:
+		return change_neigh(q, r, 1);
+	case RTM_DELNEIGH:
+		return change_neigh(q, r, 0);
 	case RTM_GETRULE:
 		return get_rule(q, r, family);
 	case RTM_GETNETCONF:
@@ -1372,11 +1560,23 @@ static void notify_route(struct netns *ns, const struct net_route *rt, int added
 	nl_broadcast(ns, NETLINK_ROUTE, group, &r);
 }
 
+static void notify_neigh(const struct net_neigh *n, int added)
+{
+	struct nl_reply r;
+
+	if (!nl_has_listeners(n->ifp->ns, NETLINK_ROUTE, RTNLGRP_NEIGH))
+		return;
+	nl_notify_begin(&r);
+	fill_neigh(&r, n, added ? RTM_NEWNEIGH : RTM_DELNEIGH);
+	nl_broadcast(n->ifp->ns, NETLINK_ROUTE, RTNLGRP_NEIGH, &r);
+}
+
 static const struct net_change_listener rtnl_listener = {
 	.link = notify_link,
 	.link_gone = notify_link_gone,
 	.addr = notify_addr,
 	.route = notify_route,
+	.neigh = notify_neigh,
 };
 
 __attribute__((constructor)) static void register_listener(void)

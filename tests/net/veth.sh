@@ -73,4 +73,32 @@ s.sendall(bytes(range(256)) * 1200); s.shutdown(socket.SHUT_WR); print("client:"
 	ip -br link show v0 | mask
 	ip link del v0 && inp ip -br link | mask
 	kill "$p";;
+neigh)
+	# The neighbour table of a veth, and its news (ip monitor neigh), with nothing left to timing.
+	# Linux dumps neighbours in its hash's order: listings are sorted.
+	newns
+	ip link add v0 type veth peer name v1 netns "$p"
+	ip addr add 198.18.0.1/24 dev v0 && ip link set v0 up
+	inp sh -c 'ip addr add 198.18.0.2/24 dev v1 && ip link set v1 up'
+	mon=$(mktemp)
+	ip monitor neigh >"$mon" 2>&1 &
+	m=$!
+	sleep 0.5
+	ping -c 1 -W 1 198.18.0.7 >/dev/null || echo no answer from .7
+	sleep 3
+	ip neigh | mask
+	ping -c 1 -W 2 198.18.0.2 >/dev/null && echo ping ok
+	ip neigh | mask | sort; ip -4 neigh show dev v0 | mask | sort; ip -6 neigh; inp ip neigh | cut -d' ' -f1-3
+	ip neigh get 198.18.0.2 dev v0 | mask; ip neigh get 198.18.0.3 dev v0 2>&1
+	ip neigh del 198.18.0.2 dev v0 && ip neigh add 198.18.0.9 lladdr 02:00:00:00:00:09 dev v0
+	ip neigh replace 198.18.0.10 lladdr 02:00:00:00:00:10 dev v0 nud reachable
+	ip neigh add 198.18.0.9 lladdr 02:00:00:00:00:08 dev v0 2>&1; ip neigh del 198.18.0.99 dev v0 2>&1
+	ip neigh add 198.18.0.11 lladdr 02:00:00:00:00:11 dev nosuch 2>&1; ip neigh del 198.18.0.7 dev v0
+	ip neigh | mask | sort
+	sleep 0.3
+	kill "$m"
+	mask <"$mon"
+	rm -f "$mon"
+	ip neigh flush dev v0; ip neigh | mask
+	kill "$p";;
 esac
