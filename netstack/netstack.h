@@ -194,6 +194,7 @@ struct netif {
 	int no_csum;           /* loopback: checksums neither made nor checked */
 	int was_up;            /* has been up: Linux gives a device its qdisc then ("noop" before, and after a move) */
 	unsigned nqueues;      /* transmit and receive queues (a veth has one per CPU, as Linux's); 0: 1 */
+	int forwarding;        /* ipv4/conf/<name>/forwarding: IPv4 that comes in by it for another host is routed on */
 	struct netif_addr *addrs;
 	struct netif_mcast *mcast; /* the multicast groups joined on it, each with its count of sockets */
 	struct net_route mroute;   /* what net_route_lookup answers for a group sent out here (IP_MULTICAST_IF) */
@@ -399,6 +400,8 @@ struct net_sysctl {
 	int tcp_keepalive_probes;      /* TCP_KEEPCNT's (9) */
 	int tcp_fin_timeout;           /* seconds an orphan stays in FIN_WAIT2, TCP_LINGER2's default (60) */
 	int tcp_rmem[3], tcp_wmem[3];  /* a TCP socket's SO_RCVBUF/SO_SNDBUF start at [1] */
+	int forwarding_all;            /* ipv4/ip_forward, conf/all/forwarding: written, every interface's follows */
+	int forwarding_default;        /* ipv4/conf/default/forwarding: what a new interface's starts as */
 };
 
 /*

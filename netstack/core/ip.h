@@ -65,7 +65,8 @@ struct ip6_hdr_wire {
  * to (about an error, a broadcast, a fragment past the first) apply.
  * kind is one of the NET_ICMP_* below; info the pointer or MTU.
  */
-enum { NET_ICMP_PORT_UNREACH, NET_ICMP_PROTO_UNREACH, NET_ICMP_PARAM_PROB, NET_ICMP_TOO_BIG, NET_ICMP_REASM_TIMEOUT };
+enum { NET_ICMP_PORT_UNREACH, NET_ICMP_PROTO_UNREACH, NET_ICMP_PARAM_PROB, NET_ICMP_TOO_BIG, NET_ICMP_REASM_TIMEOUT,
+       NET_ICMP_TTL_EXCEEDED, NET_ICMP_NET_UNREACH /* a packet being forwarded: its TTL ran out, no route on */ };
 void icmp_send_error(struct netns *ns, struct pkb *p, int v6, int kind, uint32_t info);
 /*
  * Raw sockets of protocol get a copy of a packet (p at its transport

@@ -41,12 +41,13 @@ struct netif *netif_by_name(struct netns *ns, const char *name)
 	return NULL;
 }
 
-/* Puts ifp on ns's list in index order; ifp->index is free there. */
+/* Puts ifp on ns's list in index order (ifp->index is free there), with ns's default settings. */
 static void link_in(struct netns *ns, struct netif *ifp)
 {
 	struct netif **pp;
 
 	ifp->ns = ns;
+	ifp->forwarding = ns->sysctl.forwarding_default; /* Linux makes its IPv4 settings anew in each namespace */
 	for (pp = &ns->ifs; *pp && (*pp)->index < ifp->index; pp = &(*pp)->next)
 		;
 	ifp->next = *pp;

@@ -93,7 +93,8 @@ static unsigned char operstate(const struct netif *ifp)
 		return IF_OPER_DOWN;
 	if (ifp->flags & IFF_LOOPBACK)
 		return IF_OPER_UNKNOWN;
-	return netif_carrier(ifp) ? IF_OPER_UP : IF_OPER_DOWN;
+	/* A veth whose peer is down: Linux's linkwatch settles on LOWERLAYERDOWN (an iflink of its own). */
+	return netif_carrier(ifp) ? IF_OPER_UP : IF_OPER_LOWERLAYERDOWN;
 }
 
 /* The other end of ifp's link (a veth's peer), or NULL. */

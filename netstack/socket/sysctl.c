@@ -6,15 +6,17 @@
  * Writable (0644) are the settings the stack honours: core/somaxconn,
  * ipv4/ip_local_port_range, tcp_keepalive_time/intvl/probes,
  * tcp_fin_timeout, tcp_rmem and tcp_wmem (of which a new socket takes
- * [1]), each checked and parsed as Linux's proc handler does it
+ * [1]), ip_forward and ipv4/conf/{all,default,IF}/forwarding (IPv4 that
+ * comes in by a forwarding interface for another host is routed on:
+ * netstack/ipv4/ip4_input.c), each checked and parsed as Linux's proc
+ * handler does it
  * (EINVAL for what it refuses).  A write needs the file's mode (root) or
  * CAP_NET_ADMIN over the namespace's owning user namespace (Linux's
  * net_ctl_permissions); others open it for writing with EACCES.
  *
  * Read-only (0444), with the value that describes the stack, are those it
- * has no way to honour yet: ip_forward and each interface's forwarding
- * (the stack does not route between interfaces), disable_ipv6 (IPv6 is
- * always on), tcp_syncookies (a full SYN queue drops, as with 0), and
+ * has no way to honour yet: IPv6's forwarding (the stack routes only
+ * IPv4 between interfaces), disable_ipv6 (IPv6 is always on), tcp_syncookies (a full SYN queue drops, as with 0), and
  * ping_group_range (no group may make ICMP datagram sockets).  Where Linux
  * has hundreds of files here, only these are.
  */
@@ -34,7 +36,7 @@
 
 #define SYSCTL_HZ 250 /* the jiffies of Linux's *_jiffies handlers: bounds keepalive and fin timeouts */
 
-enum fmt { F_INT, F_JIFFIES, F_U8, F_VEC3, F_PORTS, F_TEXT };
+enum fmt { F_INT, F_JIFFIES, F_U8, F_VEC3, F_PORTS, F_TEXT, F_FWD };
 
 /* A file below net/: its path, how it reads and writes, and where its value lives (offset in struct net_sysctl). */
 struct entry {
@@ -48,7 +50,7 @@ struct entry {
 #define OFF(f) offsetof(struct net_sysctl, f)
 static const struct entry entries[] = {
 	{"core/somaxconn", F_INT, 0, OFF(somaxconn), NULL},
-	{"ipv4/ip_forward", F_TEXT, 0, 0, "0"},
+	{"ipv4/ip_forward", F_FWD, 0, 0, NULL},
 	{"ipv4/ip_local_port_range", F_PORTS, 0, 0, NULL},
 	{"ipv4/ping_group_range", F_TEXT, 0, 0, "1\t0"},
 	{"ipv4/tcp_fin_timeout", F_JIFFIES, 0, OFF(tcp_fin_timeout), NULL},
@@ -66,54 +68,83 @@ static const char *const dirs[] = {"core", "ipv4", "ipv6"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* What path names: a directory (1), a file (2: *e the entry, or NULL for a conf file), or nothing (0). */
-static int resolve(struct netns *ns, const char *path, const struct entry **e)
+/* What a path names (resolve). */
+struct where {
+	int kind;               /* 0 nothing, 1 a directory, 2 a file */
+	const struct entry *e;  /* a file of entries[], or NULL for a conf file */
+	int v6;                 /* conf: ipv6/conf/ */
+	int conf;               /* conf: C_ALL, C_DEFAULT or C_IF (ifp) */
+	struct netif *ifp;
+	const char *file;       /* conf: the file's name */
+};
+enum { C_ALL = 1, C_DEFAULT, C_IF };
+
+static int resolve(struct netns *ns, const char *path, struct where *w)
 {
 	char name[IFNAMSIZ + 1], file[32];
 	size_t i, n = 0;
-	int v6, k;
+	int k;
 
-	*e = NULL;
+	memset(w, 0, sizeof(*w));
+	w->kind = 1;
 	if (!*path)
 		return 1;
 	for (i = 0; i < N(dirs); i++)
 		if (!strcmp(path, dirs[i]))
 			return 1;
-	for (i = 0; i < N(entries); i++)
-		if (!strcmp(path, entries[i].path)) {
-			*e = &entries[i];
-			return 2;
-		}
 	if (!strcmp(path, "ipv4/conf") || !strcmp(path, "ipv6/conf"))
 		return 1;
+	w->kind = 2;
+	for (i = 0; i < N(entries); i++)
+		if (!strcmp(path, entries[i].path)) {
+			w->e = &entries[i];
+			return 2;
+		}
 	/* ipv4/conf/NAME[/FILE]: NAME all, default or an interface of ns. */
+	w->kind = 0;
 	if (strncmp(path, "ipv4/conf/", 10) && strncmp(path, "ipv6/conf/", 10))
 		return 0;
-	v6 = path[3] == '6';
+	w->v6 = path[3] == '6';
 	k = sscanf(path + 10, "%16[^/]/%31[^/]%zn", name, file, &n);
 	if (k < 1 || strlen(name) >= IFNAMSIZ)
 		return 0;
-	if (strcmp(name, "all") && strcmp(name, "default") && !netif_by_name(ns, name))
+	w->conf = !strcmp(name, "all") ? C_ALL : !strcmp(name, "default") ? C_DEFAULT : C_IF;
+	if (w->conf == C_IF && !(w->ifp = netif_by_name(ns, name)))
 		return 0;
 	if (k == 1)
-		return strchr(path + 10, '/') ? 0 : 1;
+		return w->kind = strchr(path + 10, '/') ? 0 : 1;
 	if (path[10 + n] != 0)
 		return 0;
-	for (i = 0; i < (v6 ? N(conf6) : N(conf4)); i++)
-		if (!strcmp(file, v6 ? conf6[i] : conf4[i]))
-			return 2;
+	for (i = 0; i < (w->v6 ? N(conf6) : N(conf4)); i++)
+		if (!strcmp(file, w->v6 ? conf6[i] : conf4[i])) {
+			w->file = w->v6 ? conf6[i] : conf4[i];
+			return w->kind = 2;
+		}
 	return 0;
+}
+
+/* The IPv4 forwarding setting a path stands for (ip_forward is all's), or NULL for any other. */
+static int *forwarding(struct netns *ns, const struct where *w)
+{
+	if (w->e && w->e->fmt == F_FWD)
+		return &ns->sysctl.forwarding_all;
+	if (w->e || w->v6 || !w->file)
+		return NULL;
+	return w->conf == C_ALL ? &ns->sysctl.forwarding_all
+	       : w->conf == C_DEFAULT ? &ns->sysctl.forwarding_default
+				      : &w->ifp->forwarding;
 }
 
 static uint32_t sysnet_lookup(struct task *t, const char *path)
 {
-	const struct entry *e;
+	struct netns *ns = net_ns_of(t);
+	struct where w;
 
-	switch (resolve(net_ns_of(t), path, &e)) {
+	switch (resolve(ns, path, &w)) {
 	case 1:
 		return S_IFDIR;
 	case 2:
-		return S_IFREG | (e && e->fmt != F_TEXT ? 0644 : 0444);
+		return S_IFREG | ((w.e && w.e->fmt != F_TEXT) || forwarding(ns, &w) ? 0644 : 0444);
 	default:
 		return 0;
 	}
@@ -171,19 +202,23 @@ static int *field(struct netns *ns, const struct entry *e)
 static void sysnet_show(struct task *t, const char *path, struct proc_buf *b)
 {
 	struct netns *ns = net_ns_of(t);
-	const struct entry *e;
+	struct where w;
 	int *v;
 
-	if (resolve(ns, path, &e) != 2)
+	if (resolve(ns, path, &w) != 2)
 		return;
-	if (!e) {
-		proc_printf(b, "0\n"); /* forwarding, disable_ipv6 of every interface */
+	if ((v = forwarding(ns, &w))) {
+		proc_printf(b, "%d\n", *v);
 		return;
 	}
-	v = field(ns, e);
-	switch (e->fmt) {
+	if (!w.e) {
+		proc_printf(b, "0\n"); /* IPv6's forwarding and disable_ipv6 */
+		return;
+	}
+	v = field(ns, w.e);
+	switch (w.e->fmt) {
 	case F_TEXT:
-		proc_printf(b, "%s\n", e->text);
+		proc_printf(b, "%s\n", w.e->text);
 		break;
 	case F_PORTS:
 		proc_printf(b, "%u\t%u\n", ns->local_port_lo, ns->local_port_hi);
@@ -261,25 +296,52 @@ static long get_vec(const char *text, int *v, int n, int is_unsigned, long long 
 	return s - text;
 }
 
+/*
+ * IPv4 forwarding, as Linux's devinet_sysctl_forward: all's (and
+ * ip_forward) sets default's and every interface's with it, default's only
+ * itself (a new interface starts with it), an interface's only its own.
+ */
+static long store_forwarding(struct netns *ns, int *v, const char *text)
+{
+	struct netif *ifp;
+	int x = *v;
+	long r = get_vec(text, &x, 1, 0, INT_MIN, INT_MAX);
+
+	if (r < 0)
+		return r;
+	*v = x;
+	if (v == &ns->sysctl.forwarding_all) {
+		ns->sysctl.forwarding_default = x;
+		for (ifp = ns->ifs; ifp; ifp = ifp->next)
+			ifp->forwarding = x;
+		ns->mib[NET_MIB_Ip_Forwarding] = x ? 1 : 2;
+	}
+	return r;
+}
+
 static long sysnet_store(struct task *t, const char *path, const char *text)
 {
 	struct netns *ns = net_ns_of(t);
-	const struct entry *e;
+	struct where w;
 	int *v, range[2];
 	long r;
 
-	if (resolve(ns, path, &e) != 2 || !e || e->fmt == F_TEXT)
+	if (resolve(ns, path, &w) != 2)
 		return -EACCES;
-	v = field(ns, e);
-	switch (e->fmt) {
+	if ((v = forwarding(ns, &w)))
+		return store_forwarding(ns, v, text);
+	if (!w.e || w.e->fmt == F_TEXT)
+		return -EACCES;
+	v = field(ns, w.e);
+	switch (w.e->fmt) {
 	case F_INT:
-		return get_vec(text, v, 1, 0, e->min, INT_MAX);
+		return get_vec(text, v, 1, 0, w.e->min, INT_MAX);
 	case F_JIFFIES:
 		return get_vec(text, v, 1, 0, -(long long)(INT_MAX / SYSCTL_HZ), INT_MAX / SYSCTL_HZ);
 	case F_U8:
 		return get_vec(text, v, 1, 1, 0, 255);
 	case F_VEC3:
-		return get_vec(text, v, 3, 0, e->min, INT_MAX);
+		return get_vec(text, v, 3, 0, w.e->min, INT_MAX);
 	case F_PORTS:
 		/* Into a copy, checked whole: 1..65535 each, low <= high, and the low above the privileged ports (1024). */
 		range[0] = (int)ns->local_port_lo;

@@ -2,6 +2,7 @@
 # veth, ip link set ... netns PID|PATH), run natively in a namespace of
 # its own (tests/net/run.sh) and in the sandbox; MACs are random and
 # masked.  Addresses from 198.18.0.0/15 only.  Usage: sh veth.sh PART
+HERE=$(cd "$(dirname "$0")" && pwd)
 mask() { sed 's/[0-9a-f][0-9a-f]\(:[0-9a-f][0-9a-f]\)\{5\}/MAC/g'; }
 # A process in a network namespace of its own, once it is there: $p.
 newns() {
@@ -44,10 +45,11 @@ move)
 ping)
 	newns
 	ip link add v0 type veth peer name v1 && ip link set v1 netns "$p"
-	ip link set v0 up && ip -br link show v0 | mask
+	# (flags only: Linux settles the operational state a moment later, from a work queue)
+	ip link set v0 up && ip -br link show v0 | awk '{print $1, $4}'
 	ip addr add 198.18.0.1/24 dev v0
 	inp sh -c 'ip addr add 198.18.0.2/24 dev v1 && ip link set v1 up && ip link set lo up'
-	ip -br link show v0 | mask; ip -4 addr; ip route; inp ip -4 addr; inp ip route
+	ip -br link show v0 | awk '{print $1, $4}'; ip -4 addr; ip route; inp ip -4 addr; inp ip route
 	ping -c 2 -i 0.2 -W 2 198.18.0.2 >/dev/null && echo ping ok
 	inp ping -c 1 -W 2 198.18.0.1 >/dev/null && echo ping back ok
 	ping -c 1 -W 1 198.18.0.3 >/dev/null || echo no answer from .3
@@ -61,6 +63,7 @@ while True:
     if not b: break
     d += b
 c.sendall(b"got %d" % len(d)); c.close()' &
+	srv=$!
 	/usr/bin/python3 -c '
 import socket, time
 for _ in range(100):
@@ -68,9 +71,9 @@ for _ in range(100):
         s = socket.create_connection(("198.18.0.2", 5001)); break
     except OSError: time.sleep(0.05)
 s.sendall(bytes(range(256)) * 1200); s.shutdown(socket.SHUT_WR); print("client:", s.recv(100).decode())'
-	wait %2 2>/dev/null
+	wait "$srv"
 	inp ip link set v1 down && ping -c 1 -W 1 198.18.0.2 >/dev/null || echo down: no answer
-	ip -br link show v0 | mask
+	ip -br link show v0 | awk '{print $1, $4}'
 	ip link del v0 && inp ip -br link | mask
 	kill "$p";;
 neigh)
@@ -101,4 +104,43 @@ neigh)
 	rm -f "$mon"
 	ip neigh flush dev v0; ip neigh | mask
 	kill "$p";;
+route)
+	# A router namespace between two others: IPv4 forwarded once ipv4/ip_forward says so, TTL and all.
+	newns
+	r=$p
+	newns
+	b=$p
+	ip link add v0 type veth peer name v1 netns "$r" && ip link add w1 netns "$b" type veth peer name w0 netns "$r"
+	ip addr add 198.18.1.1/24 dev v0 && ip link set v0 up && ip route add default via 198.18.1.2
+	nsenter -t "$r" -n sh -c 'ip addr add 198.18.1.2/24 dev v1 && ip addr add 198.18.2.2/24 dev w0 &&
+		ip link set v1 up && ip link set w0 up'
+	nsenter -t "$b" -n sh -c 'ip addr add 198.18.2.1/24 dev w1 && ip link set w1 up && ip route add default via 198.18.2.2'
+	ping -c 1 -W 1 198.18.2.1 >/dev/null || echo not forwarded yet
+	nsenter -t "$r" -n sh -c 'cat /proc/sys/net/ipv4/conf/w0/forwarding; echo 1 > /proc/sys/net/ipv4/ip_forward;
+		cat /proc/sys/net/ipv4/conf/v1/forwarding /proc/sys/net/ipv4/conf/default/forwarding;
+		grep "^Ip: [0-9]" /proc/net/snmp | cut -d" " -f2'
+	ping -c 2 -i 0.2 -W 2 198.18.2.1 | grep -o 'ttl=[0-9]*' | sort -u
+	# The router's errors, as a UDP socket's error queue hears them (HERE: this folder).
+	nsenter -t "$r" -n ip link set w0 mtu 1400
+	/usr/bin/python3 "$HERE/icmperr.py" 198.18.2.1 1 10
+	/usr/bin/python3 "$HERE/icmperr.py" 198.18.3.1 64 10
+	/usr/bin/python3 "$HERE/icmperr.py" 198.18.2.1 64 1450 DF
+	/usr/bin/python3 "$HERE/icmperr.py" 198.18.2.1 64 1450
+	/usr/bin/python3 "$HERE/icmperr.py" 198.18.2.1 64 10
+	nsenter -t "$b" -n /usr/bin/python3 -c '
+import socket
+l = socket.socket(); l.bind(("198.18.2.1", 5002)); l.listen(1)
+c, a = l.accept(); print("server: from", a[0]); c.sendall(c.recv(100).upper()); c.close()' &
+	srv=$!
+	/usr/bin/python3 -c '
+import socket, time
+for _ in range(100):
+    try:
+        s = socket.create_connection(("198.18.2.1", 5002)); break
+    except OSError: time.sleep(0.05)
+s.sendall(b"through the router"); print("client:", s.recv(100).decode())'
+	wait "$srv"
+	nsenter -t "$r" -n sh -c 'echo 0 > /proc/sys/net/ipv4/conf/v1/forwarding; cat /proc/sys/net/ipv4/ip_forward'
+	ping -c 1 -W 1 198.18.2.1 >/dev/null || echo v1 forwards no more
+	kill "$r" "$b";;
 esac

@@ -5,8 +5,8 @@
  * FIN_WAIT2 defaults, buffer sizes).  Every write happens in a network
  * namespace this program makes first (unshare(CLONE_NEWNET), natively as
  * root too); if it cannot make one it writes nothing.  Values a new
- * namespace takes from the host's first one natively (IPv4 forwarding,
- * the buffer maxima) are not printed, nor writes of the settings cvisor
+ * namespace takes from the host's first one natively (IPv4 forwarding
+ * before it is written, the buffer maxima) are not printed, nor writes of the settings cvisor
  * keeps read-only because the stack cannot honour them (ping_group_range,
  * tcp_syncookies: EACCES there, taken here).
  */
@@ -147,6 +147,19 @@ int main(void)
 	show("ipv4/tcp_wmem", 2);
 	put("ipv4/tcp_rmem", "4096 65536 6291456");
 	show("ipv4/tcp_rmem", 2);
+	/* IPv4 forwarding: all's (ip_forward) sets default's and each interface's; default's only its own. */
+	put("ipv4/ip_forward", "3");
+	show("ipv4/ip_forward", -1);
+	show("ipv4/conf/all/forwarding", -1);
+	show("ipv4/conf/default/forwarding", -1);
+	show("ipv4/conf/lo/forwarding", -1);
+	put("ipv4/conf/default/forwarding", "0");
+	put("ipv4/conf/lo/forwarding", "x");
+	show("ipv4/conf/default/forwarding", -1);
+	show("ipv4/conf/lo/forwarding", -1);
+	show("ipv4/ip_forward", -1);
+	put("ipv4/conf/all/forwarding", "0");
+	show("ipv4/conf/lo/forwarding", -1);
 	/* A second write on the same open file is ignored (sysctl_writes_strict). */
 	fd = open(NET "core/somaxconn", O_WRONLY);
 	CHECK("write somaxconn 100", write(fd, "100", 3));
