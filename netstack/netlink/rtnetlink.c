@@ -530,7 +530,6 @@ static long set_link(const struct nl_req *q, struct nl_reply *r)
 	int changed = 0, rename = 0;
 	long e;
 
-	(void)r;
 	e = nl_parse(q->h, sizeof(*ifi), tb, IFLA_MAX, q->strict);
 	if (e < 0)
 		return e;
