@@ -144,9 +144,10 @@ struct netif_ops {
 	/* The interface of the other end of the link, or NULL (a veth's peer, which may be in another namespace). */
 	struct netif *(*peer)(const struct netif *ifp);
 	/*
-	 * The interface is being deleted (netif_delete: its addresses, routes
-	 * and neighbours are gone, it is off its namespace's list); frees priv.
-	 * A veth deletes its peer here.  NULL: nothing to do.
+	 * The interface is about to be deleted (netif_delete, or its
+	 * namespace's teardown): frees priv.  A veth's two ends forget each
+	 * other here, and netif_delete then deletes the peer it had.  NULL:
+	 * nothing to do; the interface cannot be deleted (ip link del: EOPNOTSUPP).
 	 */
 	void (*dellink)(struct netif *ifp);
 	/* "veth": IFLA_INFO_KIND; NULL for lo and the sandbox's own Ethernet link. */
@@ -195,6 +196,8 @@ struct netif {
 	int was_up;            /* has been up: Linux gives a device its qdisc then ("noop" before, and after a move) */
 	unsigned nqueues;      /* transmit and receive queues (a veth has one per CPU, as Linux's); 0: 1 */
 	int forwarding;        /* ipv4/conf/<name>/forwarding: IPv4 that comes in by it for another host is routed on */
+	struct netns *move_to; /* while netif_move tells it gone: where it goes, and its index there */
+	int move_index;
 	struct netif_addr *addrs;
 	struct netif_mcast *mcast; /* the multicast groups joined on it, each with its count of sockets */
 	struct net_route mroute;   /* what net_route_lookup answers for a group sent out here (IP_MULTICAST_IF) */

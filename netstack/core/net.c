@@ -92,6 +92,7 @@ void net_ns_teardown(struct netns *ns)
 	while ((i = ns->ifs)) {
 		struct netif_addr *a, *na;
 		struct netif_mcast *m, *nm;
+		struct netif *peer = i->ops && i->ops->peer ? i->ops->peer(i) : NULL;
 
 		ns->ifs = i->next;
 		for (a = i->addrs; a; a = na) {
@@ -105,6 +106,8 @@ void net_ns_teardown(struct netns *ns)
 		if (i->ops && i->ops->dellink)
 			i->ops->dellink(i);
 		free(i);
+		if (peer)
+			netif_delete(peer);
 	}
 	ns->ifs = ns->lo = NULL;
 }

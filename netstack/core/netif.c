@@ -232,7 +232,8 @@ static void routes_for(struct netif *ifp, struct netif_addr *a, int add, int not
  * link-local address netstack has none of), in Linux's order: the IPv4
  * one first, then the other IPv4 addresses' routes, then IPv6.
  */
-int netif_set_up(struct netif *ifp, int up)
+/* netif_set_up; tell_peer 0: a veth peer's loss of carrier is told by the caller, later (a move). */
+static int set_up(struct netif *ifp, int up, int tell_peer)
 {
 	struct netif_addr *a, **pp;
 
@@ -244,9 +245,16 @@ int netif_set_up(struct netif *ifp, int up)
 		if (ifp->flags & IFF_LOOPBACK)
 			ifp->flags |= IFF_LOWER_UP;
 		if (ifp->ops && ifp->ops->peer) {
+			/*
+			 * A veth is told up first with its carrier but not yet
+			 * running, then running: Linux's open, then its linkwatch.
+			 */
 			ifp->flags &= ~(unsigned)(IFF_RUNNING | IFF_LOWER_UP);
-			if (netif_carrier(ifp))
-				ifp->flags |= IFF_RUNNING | IFF_LOWER_UP;
+			if (netif_carrier(ifp)) {
+				ifp->flags |= IFF_LOWER_UP;
+				net_notify_link(ifp);
+				ifp->flags |= IFF_RUNNING;
+			}
 		}
 		net_notify_link(ifp);
 		carrier_update(ifp);
@@ -267,7 +275,8 @@ int netif_set_up(struct netif *ifp, int up)
 	} else {
 		ifp->flags &= ~(unsigned)(IFF_UP | IFF_RUNNING | IFF_LOWER_UP);
 		net_notify_link(ifp);
-		carrier_update(ifp);
+		if (tell_peer)
+			carrier_update(ifp);
 		net_route_flush_dev(ifp->ns, ifp);
 		for (pp = &ifp->addrs; (a = *pp);) {
 			if (net_addr_is_v4(&a->addr)) {
@@ -280,6 +289,11 @@ int netif_set_up(struct netif *ifp, int up)
 		}
 	}
 	return 0;
+}
+
+int netif_set_up(struct netif *ifp, int up)
+{
+	return set_up(ifp, up, 1);
 }
 
 int netif_addr_add(struct netif *ifp, const struct in6_addr *addr, int prefixlen, int scope, uint32_t flags)
@@ -421,7 +435,7 @@ static void detach(struct netif *ifp)
 	struct netns *ns = ifp->ns;
 	struct netif_mcast *m;
 
-	netif_set_up(ifp, 0);
+	set_up(ifp, 0, 0);
 	while (ifp->addrs)
 		netif_addr_del(ifp, &ifp->addrs->addr, -1);
 	net_route_flush_dev(ns, ifp);
@@ -432,21 +446,32 @@ static void detach(struct netif *ifp)
 		free(m);
 	}
 	link_out(ifp);
+	ifp->was_up = 0; /* Linux shuts its qdisc down before it tells: "noop" */
 	net_notify_link_gone(ifp);
+	ifp->move_to = NULL;
 }
 
+/*
+ * The veth's dellink first, as Linux's veth_dellink: both ends forget
+ * each other (so each is told gone with no peer, "@NONE"), then this end
+ * goes, then the other.
+ */
 void netif_delete(struct netif *ifp)
 {
-	detach(ifp);
+	struct netif *peer = ifp->ops && ifp->ops->peer ? ifp->ops->peer(ifp) : NULL;
+
 	if (ifp->ops && ifp->ops->dellink)
 		ifp->ops->dellink(ifp);
+	detach(ifp);
 	free(ifp);
+	if (peer)
+		netif_delete(peer);
 }
 
 int netif_move(struct netif *ifp, struct netns *to, const char *newname)
 {
 	const char *name = newname ? newname : ifp->name;
-	struct netif *other = netif_by_name(to, name);
+	struct netif *other = netif_by_name(to, name), *peer;
 
 	if (!ifp->ops || !ifp->ops->movable)
 		return -EINVAL;
@@ -454,13 +479,21 @@ int netif_move(struct netif *ifp, struct netns *to, const char *newname)
 		return 0;
 	if (other)
 		return -EEXIST;
+	/* Told gone where it was with where it goes (IFLA_NEW_NETNSID, IFLA_NEW_IFINDEX), as Linux's. */
+	ifp->move_to = to;
+	ifp->move_index = netif_by_index(to, ifp->index) ? new_index(to) : ifp->index;
 	detach(ifp);
 	if (newname)
 		snprintf(ifp->name, sizeof(ifp->name), "%s", newname);
-	if (netif_by_index(to, ifp->index))
-		ifp->index = new_index(to);
+	ifp->index = ifp->move_index;
 	link_in(to, ifp);
-	ifp->was_up = 0; /* Linux gives a moved device the noop qdisc */
 	net_notify_link(ifp);
+	/* The other end of a veth: its carrier went with this one, and its peer is elsewhere now. */
+	peer = ifp->ops->peer ? ifp->ops->peer(ifp) : NULL;
+	if (peer) {
+		if (peer->flags & IFF_LOWER_UP)
+			peer->flags &= ~(unsigned)(IFF_RUNNING | IFF_LOWER_UP);
+		net_notify_link(peer);
+	}
 	return 0;
 }

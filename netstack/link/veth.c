@@ -33,7 +33,7 @@ struct veth {
 
 static struct netif *veth_peer(const struct netif *ifp)
 {
-	return ((struct veth *)ifp->priv)->peer;
+	return ifp->priv ? ((struct veth *)ifp->priv)->peer : NULL;
 }
 
 /* A frame out of one end is a frame in at the other, while both are up (Linux drops it otherwise, counted). */
@@ -53,18 +53,16 @@ static int veth_out(struct netif *ifp, const unsigned char *frame, size_t len)
 	return 0;
 }
 
+/* Both ends forget each other; netif_delete (or the teardown) then deletes the peer this one had. */
 static void veth_dellink(struct netif *ifp)
 {
 	struct veth *v = ifp->priv;
-	struct netif *peer = v->peer;
 
+	if (v->peer)
+		((struct veth *)v->peer->priv)->peer = NULL;
 	ifp->priv = NULL;
 	free(v);
 	mf_uncharge(sizeof(struct netif) + sizeof(struct veth));
-	if (!peer)
-		return;
-	((struct veth *)peer->priv)->peer = NULL;
-	netif_delete(peer);
 }
 
 static const struct netif_ops veth_ops = {
@@ -132,10 +130,14 @@ int veth_new(struct netns *ns, const char *name, struct netns *peer_ns, const ch
 	}
 	((struct veth *)a->priv)->peer = b;
 	((struct veth *)b->priv)->peer = a;
-	/* The peer first, as Linux's veth_newlink registers it: it takes the lower index. */
+	/*
+	 * The peer first, as Linux's veth_newlink registers it: it takes the
+	 * lower index, and is told while its peer has none yet ("@NONE").
+	 */
 	netif_register(peer_ns, b);
-	netif_register(ns, a);
+	a->ns = ns;
 	net_notify_link(b);
+	netif_register(ns, a);
 	net_notify_link(a);
 	*out = a;
 	if (peer_out)

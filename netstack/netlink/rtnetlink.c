@@ -94,7 +94,7 @@ static unsigned char operstate(const struct netif *ifp)
 	if (ifp->flags & IFF_LOOPBACK)
 		return IF_OPER_UNKNOWN;
 	/* A veth whose peer is down: Linux's linkwatch settles on LOWERLAYERDOWN (an iflink of its own). */
-	return netif_carrier(ifp) ? IF_OPER_UP : IF_OPER_LOWERLAYERDOWN;
+	return (ifp->flags & IFF_RUNNING) ? IF_OPER_UP : IF_OPER_LOWERLAYERDOWN;
 }
 
 /* The other end of ifp's link (a veth's peer), or NULL. */
@@ -135,8 +135,8 @@ static void fill_link(struct nl_reply *r, const struct netif *ifp, int type, int
 	nl_put_u32(r, IFLA_TSO_MAX_SIZE, 524280);
 	nl_put_u32(r, IFLA_TSO_MAX_SEGS, 65535);
 	nl_put_u32(r, IFLA_NUM_RX_QUEUES, ifp->nqueues ? ifp->nqueues : 1);
-	if (peer)
-		nl_put_u32(r, IFLA_LINK, (uint32_t)peer->index);
+	if (ifp->ops && ifp->ops->peer) /* 0 while it has none: ip prints "@NONE" */
+		nl_put_u32(r, IFLA_LINK, peer ? (uint32_t)peer->index : 0);
 	nl_put_u8(r, IFLA_CARRIER, lo || netif_carrier(ifp));
 	nl_put_u32(r, IFLA_CARRIER_CHANGES, 0);
 	nl_put_u32(r, IFLA_CARRIER_UP_COUNT, 0);
@@ -178,6 +178,14 @@ static void fill_link(struct nl_reply *r, const struct netif *ifp, int type, int
 
 		nl_put_str(r, IFLA_INFO_KIND, ifp->ops->kind);
 		nl_nest_end(r, li);
+	}
+	/* Gone by a move: where to, as the namespace it leaves names it (ip prints "new-netnsid N new-ifindex M"). */
+	if (type == RTM_DELLINK && ifp->move_to) {
+		int id = net_ns_id(ifp->ns, ifp->move_to);
+
+		if (id >= 0)
+			nl_put_u32(r, IFLA_NEW_NETNSID, (uint32_t)id);
+		nl_put_u32(r, IFLA_NEW_IFINDEX, (uint32_t)ifp->move_index);
 	}
 	/* A peer in another namespace is named by the id this one gives it (ip prints "link-netnsid N"). */
 	if (peer && peer->ns != ifp->ns) {
@@ -822,6 +830,9 @@ static void fill_route(struct nl_reply *r, const struct net_route *rt, int type)
 	m->rtm_protocol = rt->protocol;
 	m->rtm_scope = v4 ? rt->scope : RT_SCOPE_UNIVERSE;
 	m->rtm_type = rt->type;
+	/* Out by a link without carrier (a veth whose peer is down): ip prints "linkdown", as Linux marks its next hops. */
+	if (rt->type != RTN_LOCAL && rt->dev && (rt->dev->flags & IFF_UP) && !netif_carrier(rt->dev))
+		m->rtm_flags |= RTNH_F_LINKDOWN;
 	nl_put_u32(r, RTA_TABLE, rt->table);
 	if (v4) {
 		uint32_t v;

@@ -104,6 +104,31 @@ neigh)
 	rm -f "$mon"
 	ip neigh flush dev v0; ip neigh | mask
 	kill "$p";;
+monitor)
+	# What ip monitor hears as a pair is made, brought up, moved and deleted (IPv4 only: netstack's links
+	# have no IPv6 link-local addresses; the operational state left out: Linux settles it from a work queue).
+	newns
+	mon=$(mktemp)
+	ip -4 monitor link address route >"$mon" 2>&1 &
+	m=$!
+	sleep 0.5
+	ip link add v0 type veth peer name v1
+	ip addr add 198.18.0.1/24 dev v1 && ip link set v1 up && ip link set v0 up
+	ip link set v1 netns "$p"
+	ip link del v0
+	sleep 0.3
+	kill "$m"
+	mask <"$mon" | sed 's/ state [A-Z]*//'
+	rm -f "$mon"
+	kill "$p";;
+carrier)
+	# Routes out by a veth whose peer is down are "linkdown" until it comes up (IPv6 link-local ones left out).
+	ip link add v0 type veth peer name v1
+	ip addr add 198.18.0.1/24 dev v1 && ip link set v1 up && ip -6 addr add fd00::1/64 dev v1 nodad
+	ip route add 198.18.5.0/24 via 198.18.0.9
+	ip route show table all | grep -v 'fe80\|ff00'
+	ip link set v0 up && ip route show table all | grep -v 'fe80\|ff00'
+	ip link del v1 && ip route show table all | grep -v 'fe80\|ff00';;
 route)
 	# A router namespace between two others: IPv4 forwarded once ipv4/ip_forward says so, TTL and all.
 	newns
