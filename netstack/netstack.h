@@ -136,6 +136,24 @@ struct netif_ops {
 	 * application.
 	 */
 	int (*xmit)(struct netif *ifp, struct pkb *p, const struct in6_addr *next_hop);
+	/*
+	 * Ethernet links: writes one whole frame (len bytes at frame, not
+	 * kept) to the wire.  0 or -errno.  NULL for links without frames (lo).
+	 */
+	int (*out)(struct netif *ifp, const unsigned char *frame, size_t len);
+	/* The interface of the other end of the link, or NULL (a veth's peer, which may be in another namespace). */
+	struct netif *(*peer)(const struct netif *ifp);
+	/*
+	 * The interface is about to be deleted (netif_delete, or its
+	 * namespace's teardown): frees priv.  A veth's two ends forget each
+	 * other here, and netif_delete then deletes the peer it had.  NULL:
+	 * nothing to do; the interface cannot be deleted (ip link del: EOPNOTSUPP).
+	 */
+	void (*dellink)(struct netif *ifp);
+	/* "veth": IFLA_INFO_KIND; NULL for lo and the sandbox's own Ethernet link. */
+	const char *kind;
+	/* May move to another namespace (ip link set netns): lo and the sandbox's eth0 may not. */
+	int movable;
 };
 
 struct netif_addr {
@@ -175,7 +193,11 @@ struct netif {
 	unsigned char hwaddr[6], broadcast[6];
 	int hwlen;
 	int no_csum;           /* loopback: checksums neither made nor checked */
-	int was_up;            /* has been up: Linux gives a device its qdisc then ("noop" before) */
+	int was_up;            /* has been up: Linux gives a device its qdisc then ("noop" before, and after a move) */
+	unsigned nqueues;      /* transmit and receive queues (a veth has one per CPU, as Linux's); 0: 1 */
+	int forwarding;        /* ipv4/conf/<name>/forwarding: IPv4 that comes in by it for another host is routed on */
+	struct netns *move_to; /* while netif_move tells it gone: where it goes, and its index there */
+	int move_index;
 	struct netif_addr *addrs;
 	struct netif_mcast *mcast; /* the multicast groups joined on it, each with its count of sockets */
 	struct net_route mroute;   /* what net_route_lookup answers for a group sent out here (IP_MULTICAST_IF) */
@@ -201,6 +223,26 @@ struct netif *netif_by_index(struct netns *ns, int index);
 struct netif *netif_by_name(struct netns *ns, const char *name);
 /* Adds ifp (index, name, ops, mtu... set; ns and index are filled) to ns. */
 void netif_register(struct netns *ns, struct netif *ifp);
+/*
+ * Takes ifp away and frees it, as Linux's unregister_netdevice: down
+ * first, then its addresses, routes and neighbours go (each told), then
+ * the link itself (RTM_DELLINK), then its own dellink (a veth's peer goes
+ * with it).
+ */
+void netif_delete(struct netif *ifp);
+/*
+ * Moves ifp to namespace to (ip link set netns): down, stripped of its
+ * addresses, routes and neighbours as when it is deleted, then added to
+ * to with its index if free there (else the next), and told there.
+ * newname, when non-NULL, is its name there.  -EINVAL if it may not move
+ * (lo), -EEXIST if to has an interface of its name.  0 when to is its own.
+ */
+int netif_move(struct netif *ifp, struct netns *to, const char *newname);
+/*
+ * Is ifp's carrier on (IFF_LOWER_UP)?  lo and the sandbox's eth0 while up;
+ * a veth while both ends are up.
+ */
+int netif_carrier(const struct netif *ifp);
 /*
  * Brings ifp up or down (IFF_UP, IFF_RUNNING): its addresses' routes are
  * added or taken away with it (IPv4's local ones stay), its IPv6
@@ -247,6 +289,33 @@ int net_route_del(struct netns *ns, int table, const struct in6_addr *dst, int p
 void net_route_flush_dev(struct netns *ns, struct netif *dev);
 
 /*
+ * A neighbour entry (netstack/arp/neigh.c's cache of ARP and NDP) as
+ * rtnetlink shows it: a copy, made for the telling.
+ */
+struct net_neigh {
+	struct netif *ifp;
+	struct in6_addr addr;  /* v4-mapped for ARP */
+	unsigned char mac[6];
+	int has_mac;           /* mac is known (NDA_LLADDR) */
+	uint16_t state;        /* NUD_INCOMPLETE, REACHABLE, STALE, PROBE, FAILED, PERMANENT */
+	unsigned probes;
+	uint64_t confirmed_ms, updated_ms; /* ago */
+};
+/* Calls fn for each neighbour entry of ns, oldest first. */
+void net_neigh_walk(struct netns *ns, void (*fn)(void *ctx, const struct net_neigh *n), void *ctx);
+/*
+ * ip neigh add/replace/change: addr's entry on ifp (an Ethernet link)
+ * becomes mac (NULL: none, FAILED) in state (NUD_PERMANENT: kept and
+ * never asked again; NUD_REACHABLE; others stale), made if create,
+ * changed only if replace (else an existing one stays); -EEXIST with
+ * excl, -ENOENT, -ENOBUFS (the cache is full of entries in use).  Told.
+ */
+int net_neigh_set(struct netif *ifp, const struct in6_addr *addr, const unsigned char *mac, int state, int create,
+		  int replace, int excl);
+/* ip neigh del: -ENOENT if ifp has no entry for addr.  Told (FAILED, then gone, as Linux's). */
+int net_neigh_del(struct netif *ifp, const struct in6_addr *addr);
+
+/*
  * Who hears of changes to links, addresses and routes (rtnetlink's
  * multicast groups: ip monitor).  netstack/core calls it after each change
  * it makes, in Linux's order; netstack/netlink registers it at start-up
@@ -254,12 +323,18 @@ void net_route_flush_dev(struct netns *ns, struct netif *dev);
  */
 struct net_change_listener {
 	void (*link)(struct netif *ifp);
+	void (*link_gone)(struct netif *ifp); /* RTM_DELLINK: ifp is still whole, but off its namespace's list */
 	void (*addr)(struct netif *ifp, const struct netif_addr *a, int added);
 	void (*route)(struct netns *ns, const struct net_route *r, int added);
+	void (*neigh)(const struct net_neigh *n, int added); /* RTM_NEWNEIGH (added 1) or RTM_DELNEIGH */
 };
 void net_set_change_listener(const struct net_change_listener *l);
 /* Tells the listener that ifp's flags, MTU or name changed (the callers of core's own changes need not). */
 void net_notify_link(struct netif *ifp);
+/* ...that ifp left its namespace (deleted, or moved to another): RTM_DELLINK there. */
+void net_notify_link_gone(struct netif *ifp);
+/* ...that neighbour entry n changed (added 1) or went (0): netstack/arp/neigh.c's. */
+void net_notify_neigh(const struct net_neigh *n, int added);
 /* ...and that ifp's address a came (added 1) or is going (0): netif.c's, in Linux's order with the routes. */
 void net_notify_addr(struct netif *ifp, const struct netif_addr *a, int added);
 /*
@@ -313,6 +388,25 @@ enum {
 
 /* ---- network namespaces ---- */
 
+#define NET_NSIDS_MAX 16
+
+/*
+ * A namespace's settings, /proc/sys/net's (netstack/socket/sysctl.c
+ * serves them), as the stack uses them: each is read where it matters
+ * (a listen, a new socket, a keepalive or FIN_WAIT2 timer, an ephemeral
+ * port), so a write changes what follows, as in Linux.
+ */
+struct net_sysctl {
+	int somaxconn;                 /* core/somaxconn: listen's backlog is cut to it (4096) */
+	int tcp_keepalive_time;        /* seconds; TCP_KEEPIDLE's default (7200) */
+	int tcp_keepalive_intvl;       /* TCP_KEEPINTVL's (75) */
+	int tcp_keepalive_probes;      /* TCP_KEEPCNT's (9) */
+	int tcp_fin_timeout;           /* seconds an orphan stays in FIN_WAIT2, TCP_LINGER2's default (60) */
+	int tcp_rmem[3], tcp_wmem[3];  /* a TCP socket's SO_RCVBUF/SO_SNDBUF start at [1] */
+	int forwarding_all;            /* ipv4/ip_forward, conf/all/forwarding: written, every interface's follows */
+	int forwarding_default;        /* ipv4/conf/default/forwarding: what a new interface's starts as */
+};
+
 /*
  * A network stack instance: interfaces, routes, bound ports and counters.
  * The sandbox starts with one (net_init_ns, which lives as long as the
@@ -347,9 +441,21 @@ struct netns {
 	struct ktimer frag_timer;
 	int backlog_len;
 	unsigned local_port_lo, local_port_hi; /* ip_local_port_range: 32768..60999 */
+	struct net_sysctl sysctl;
 	int fib4_made;         /* an IPv4 route was ever added (Linux's FIB tables exist: see net_addr_type) */
 	struct neigh *neighs;  /* the neighbour cache of its Ethernet links (netstack/arp/neigh.c) */
 	int nneighs;
+	struct netns *all_next; /* every namespace of the sandbox (net_ns_for_each) */
+	/*
+	 * The ids this namespace gives others (IFLA_LINK_NETNSID: where a
+	 * veth's peer is), given on first use from 0 up, as Linux's
+	 * peernet2id_alloc; an entry goes with the namespace it names.
+	 */
+	struct {
+		struct netns *peer;
+		int id;
+	} nsids[NET_NSIDS_MAX];
+	int nnsids;
 };
 
 extern struct netns net_init_ns;
@@ -374,6 +480,8 @@ static inline void net_ns_put(struct netns *ns)
 {
 	ns_put(&ns->ns);
 }
+/* The id ns gives peer (assigned now if it has none; -1 when its table is full), as Linux's peernet2id_alloc. */
+int net_ns_id(struct netns *ns, struct netns *peer);
 /* Brings ns's lo up with 127.0.0.1/8 and ::1/128, as the sandbox's first namespace has it. */
 int net_lo_up(struct netns *ns);
 

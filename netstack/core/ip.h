@@ -25,6 +25,8 @@ struct netif *loopback_new(void);
 int packet_link_init(struct netns *ns, const struct net_config *c);
 /* Drops ns's neighbour entries and the packets waiting on them (netstack/arp/neigh.c): ns is going. */
 void neigh_flush(struct netns *ns);
+/* ...and those of ifp alone: it is leaving its namespace. */
+void neigh_flush_dev(struct netif *ifp);
 /* A neighbour solicitation or advertisement ICMPv6 received (p at the ICMPv6 header, checksum checked; not taken): netstack/ipv6/ndp.c. */
 void ndp_rcv(struct netns *ns, const struct pkb *p, const struct net_rx_meta *m);
 
@@ -63,7 +65,8 @@ struct ip6_hdr_wire {
  * to (about an error, a broadcast, a fragment past the first) apply.
  * kind is one of the NET_ICMP_* below; info the pointer or MTU.
  */
-enum { NET_ICMP_PORT_UNREACH, NET_ICMP_PROTO_UNREACH, NET_ICMP_PARAM_PROB, NET_ICMP_TOO_BIG, NET_ICMP_REASM_TIMEOUT };
+enum { NET_ICMP_PORT_UNREACH, NET_ICMP_PROTO_UNREACH, NET_ICMP_PARAM_PROB, NET_ICMP_TOO_BIG, NET_ICMP_REASM_TIMEOUT,
+       NET_ICMP_TTL_EXCEEDED, NET_ICMP_NET_UNREACH /* a packet being forwarded: its TTL ran out, no route on */ };
 void icmp_send_error(struct netns *ns, struct pkb *p, int v6, int kind, uint32_t info);
 /*
  * Raw sockets of protocol get a copy of a packet (p at its transport

@@ -37,6 +37,15 @@ int net_ns_setup(struct netns *ns)
 	ns->next_ifindex = 1;
 	ns->local_port_lo = 32768;
 	ns->local_port_hi = 60999;
+	ns->sysctl = (struct net_sysctl){
+		.somaxconn = 4096,
+		.tcp_keepalive_time = 7200,
+		.tcp_keepalive_intvl = 75,
+		.tcp_keepalive_probes = 9,
+		.tcp_fin_timeout = 60,
+		.tcp_rmem = {4096, 131072, 6291456},
+		.tcp_wmem = {4096, 16384, 4194304},
+	};
 	ns->mib[NET_MIB_Ip_Forwarding] = 2; /* not a router */
 	ns->mib[NET_MIB_Ip_DefaultTTL] = NET_DEFAULT_TTL;
 	ns->mib[NET_MIB_Tcp_RtoAlgorithm] = 1;
@@ -53,7 +62,7 @@ int net_ns_setup(struct netns *ns)
 
 void net_ns_teardown(struct netns *ns)
 {
-	struct netif *i, *ni;
+	struct netif *i;
 	struct net_route *r, *nr;
 	struct pkb *p, *np;
 	int h;
@@ -75,11 +84,17 @@ void net_ns_teardown(struct netns *ns)
 		free(r);
 	}
 	ns->routes = NULL;
-	for (i = ns->ifs; i; i = ni) {
+	/*
+	 * Taken from the head one by one: a veth's dellink deletes its peer,
+	 * which may be the next of this list (netif_delete unlinks it) or an
+	 * interface of another namespace, told there as it goes.
+	 */
+	while ((i = ns->ifs)) {
 		struct netif_addr *a, *na;
 		struct netif_mcast *m, *nm;
+		struct netif *peer = i->ops && i->ops->peer ? i->ops->peer(i) : NULL;
 
-		ni = i->next;
+		ns->ifs = i->next;
 		for (a = i->addrs; a; a = na) {
 			na = a->next;
 			free(a);
@@ -88,9 +103,56 @@ void net_ns_teardown(struct netns *ns)
 			nm = m->next;
 			free(m);
 		}
+		if (i->ops && i->ops->dellink)
+			i->ops->dellink(i);
 		free(i);
+		if (peer)
+			netif_delete(peer);
 	}
 	ns->ifs = ns->lo = NULL;
+}
+
+/* Every namespace but net_init_ns, newest first (net_init_ns is always there and names none). */
+static struct netns *all_ns;
+
+int net_ns_id(struct netns *ns, struct netns *peer)
+{
+	int i, id = 0;
+
+	for (i = 0; i < ns->nnsids; i++)
+		if (ns->nsids[i].peer == peer)
+			return ns->nsids[i].id;
+	if (ns->nnsids == NET_NSIDS_MAX)
+		return -1;
+	/* The least id not given, as Linux's idr_alloc from 0. */
+	for (;;) {
+		for (i = 0; i < ns->nnsids && ns->nsids[i].id != id; i++)
+			;
+		if (i == ns->nnsids)
+			break;
+		id++;
+	}
+	ns->nsids[ns->nnsids].peer = peer;
+	ns->nsids[ns->nnsids].id = id;
+	ns->nnsids++;
+	return id;
+}
+
+/* ns is going: no other namespace names it any more. */
+static void forget_ns(struct netns *gone)
+{
+	struct netns *ns, **pp;
+	int i;
+
+	for (pp = &all_ns; *pp; pp = &(*pp)->all_next)
+		if (*pp == gone) {
+			*pp = gone->all_next;
+			break;
+		}
+	for (ns = &net_init_ns; ns; ns = ns == &net_init_ns ? all_ns : ns->all_next)
+		for (i = 0; i < ns->nnsids; i++)
+			if (ns->nsids[i].peer == gone)
+				ns->nsids[i--] = ns->nsids[--ns->nnsids];
 }
 
 static void net_ns_release(struct ns_common *c)
@@ -98,15 +160,12 @@ static void net_ns_release(struct ns_common *c)
 	struct netns *ns = (struct netns *)c;
 
 	net_ns_teardown(ns);
+	forget_ns(ns);
 	free(ns);
 	mf_uncharge(sizeof(*ns));
 }
 
-/*
- * Charged to the sandbox's memory as the other namespaces are.  Only lo:
- * the stack has no way yet to move an interface in (a veth pair across
- * namespaces, ip link set netns).
- */
+/* Charged to the sandbox's memory as the other namespaces are.  Only lo; ip link set netns moves others in. */
 struct ns_common *net_ns_new(void)
 {
 	struct netns *ns;
@@ -121,6 +180,8 @@ struct ns_common *net_ns_new(void)
 	}
 	ns->ns.ino = ns_alloc_ino();
 	ns->ns.release = net_ns_release;
+	ns->all_next = all_ns;
+	all_ns = ns;
 	return &ns->ns;
 }
 

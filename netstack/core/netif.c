@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdio.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <linux/rtnetlink.h>
 
 #include "../netstack.h"
+#include "ip.h"
 
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000 /* <linux/if.h>, which clashes with <net/if.h> */
@@ -39,16 +41,75 @@ struct netif *netif_by_name(struct netns *ns, const char *name)
 	return NULL;
 }
 
-void netif_register(struct netns *ns, struct netif *ifp)
+/* Puts ifp on ns's list in index order (ifp->index is free there), with ns's default settings. */
+static void link_in(struct netns *ns, struct netif *ifp)
 {
 	struct netif **pp;
 
 	ifp->ns = ns;
-	ifp->index = ns->next_ifindex++;
-	for (pp = &ns->ifs; *pp; pp = &(*pp)->next)
+	ifp->forwarding = ns->sysctl.forwarding_default; /* Linux makes its IPv4 settings anew in each namespace */
+	for (pp = &ns->ifs; *pp && (*pp)->index < ifp->index; pp = &(*pp)->next)
 		;
-	ifp->next = NULL;
+	ifp->next = *pp;
 	*pp = ifp;
+}
+
+/* The next index of ns that no interface has, as Linux's dev_new_index. */
+static int new_index(struct netns *ns)
+{
+	while (netif_by_index(ns, ns->next_ifindex))
+		ns->next_ifindex++;
+	return ns->next_ifindex++;
+}
+
+void netif_register(struct netns *ns, struct netif *ifp)
+{
+	ifp->index = new_index(ns);
+	link_in(ns, ifp);
+}
+
+static void link_out(struct netif *ifp)
+{
+	struct netif **pp;
+
+	for (pp = &ifp->ns->ifs; *pp && *pp != ifp; pp = &(*pp)->next)
+		;
+	if (*pp)
+		*pp = ifp->next;
+	ifp->next = NULL;
+}
+
+int netif_carrier(const struct netif *ifp)
+{
+	struct netif *peer;
+
+	if (!(ifp->flags & IFF_UP))
+		return 0;
+	if (!ifp->ops || !ifp->ops->peer)
+		return 1;
+	peer = ifp->ops->peer(ifp);
+	return peer && (peer->flags & IFF_UP);
+}
+
+/*
+ * A veth's carrier is on while both ends are up: each end's RUNNING and
+ * LOWER_UP follow, and the news of the other end's change is told in its
+ * namespace (Linux's netif_carrier_on/off on the peer).
+ */
+static void carrier_update(struct netif *ifp)
+{
+	struct netif *peer = ifp->ops && ifp->ops->peer ? ifp->ops->peer(ifp) : NULL;
+	unsigned on = IFF_RUNNING | IFF_LOWER_UP;
+
+	if (!peer || !(peer->flags & IFF_UP))
+		return;
+	if (netif_carrier(ifp) == !!(peer->flags & IFF_LOWER_UP))
+		return;
+	if (netif_carrier(ifp))
+		peer->flags |= on;
+	else
+		peer->flags &= ~on;
+	net_notify_link(peer);
 }
 
 /* The mask of a prefix, applied to a (v4-mapped addresses keep their ::ffff: part). */
@@ -171,7 +232,8 @@ static void routes_for(struct netif *ifp, struct netif_addr *a, int add, int not
  * link-local address netstack has none of), in Linux's order: the IPv4
  * one first, then the other IPv4 addresses' routes, then IPv6.
  */
-int netif_set_up(struct netif *ifp, int up)
+/* netif_set_up; tell_peer 0: a veth peer's loss of carrier is told by the caller, later (a move). */
+static int set_up(struct netif *ifp, int up, int tell_peer)
 {
 	struct netif_addr *a, **pp;
 
@@ -182,7 +244,20 @@ int netif_set_up(struct netif *ifp, int up)
 		ifp->was_up = 1;
 		if (ifp->flags & IFF_LOOPBACK)
 			ifp->flags |= IFF_LOWER_UP;
+		if (ifp->ops && ifp->ops->peer) {
+			/*
+			 * A veth is told up first with its carrier but not yet
+			 * running, then running: Linux's open, then its linkwatch.
+			 */
+			ifp->flags &= ~(unsigned)(IFF_RUNNING | IFF_LOWER_UP);
+			if (netif_carrier(ifp)) {
+				ifp->flags |= IFF_LOWER_UP;
+				net_notify_link(ifp);
+				ifp->flags |= IFF_RUNNING;
+			}
+		}
 		net_notify_link(ifp);
+		carrier_update(ifp);
 		if (ifp->flags & IFF_LOOPBACK) {
 			struct in6_addr lo4;
 
@@ -200,6 +275,8 @@ int netif_set_up(struct netif *ifp, int up)
 	} else {
 		ifp->flags &= ~(unsigned)(IFF_UP | IFF_RUNNING | IFF_LOWER_UP);
 		net_notify_link(ifp);
+		if (tell_peer)
+			carrier_update(ifp);
 		net_route_flush_dev(ifp->ns, ifp);
 		for (pp = &ifp->addrs; (a = *pp);) {
 			if (net_addr_is_v4(&a->addr)) {
@@ -212,6 +289,11 @@ int netif_set_up(struct netif *ifp, int up)
 		}
 	}
 	return 0;
+}
+
+int netif_set_up(struct netif *ifp, int up)
+{
+	return set_up(ifp, up, 1);
 }
 
 int netif_addr_add(struct netif *ifp, const struct in6_addr *addr, int prefixlen, int scope, uint32_t flags)
@@ -338,4 +420,80 @@ int netif_mc_joined(const struct netif *ifp, const struct in6_addr *group)
 		if (IN6_ARE_ADDR_EQUAL(&m->group, group))
 			return 1;
 	return implicit_group(ifp, group);
+}
+
+/*
+ * What an interface leaving its namespace (deleted or moved) leaves
+ * behind there, in Linux's order: it goes down (its routes and IPv6
+ * addresses with it), its other addresses go, each told, and its
+ * neighbours and multicast groups; then it is off the list and told gone.
+ * Fragments being reassembled are dropped with it (they point at their
+ * interface), all of the namespace's, which is rare enough not to matter.
+ */
+static void detach(struct netif *ifp)
+{
+	struct netns *ns = ifp->ns;
+	struct netif_mcast *m;
+
+	set_up(ifp, 0, 0);
+	while (ifp->addrs)
+		netif_addr_del(ifp, &ifp->addrs->addr, -1);
+	net_route_flush_dev(ns, ifp);
+	neigh_flush_dev(ifp);
+	net_frag_flush(ns);
+	while ((m = ifp->mcast)) {
+		ifp->mcast = m->next;
+		free(m);
+	}
+	link_out(ifp);
+	ifp->was_up = 0; /* Linux shuts its qdisc down before it tells: "noop" */
+	net_notify_link_gone(ifp);
+	ifp->move_to = NULL;
+}
+
+/*
+ * The veth's dellink first, as Linux's veth_dellink: both ends forget
+ * each other (so each is told gone with no peer, "@NONE"), then this end
+ * goes, then the other.
+ */
+void netif_delete(struct netif *ifp)
+{
+	struct netif *peer = ifp->ops && ifp->ops->peer ? ifp->ops->peer(ifp) : NULL;
+
+	if (ifp->ops && ifp->ops->dellink)
+		ifp->ops->dellink(ifp);
+	detach(ifp);
+	free(ifp);
+	if (peer)
+		netif_delete(peer);
+}
+
+int netif_move(struct netif *ifp, struct netns *to, const char *newname)
+{
+	const char *name = newname ? newname : ifp->name;
+	struct netif *other = netif_by_name(to, name), *peer;
+
+	if (!ifp->ops || !ifp->ops->movable)
+		return -EINVAL;
+	if (to == ifp->ns)
+		return 0;
+	if (other)
+		return -EEXIST;
+	/* Told gone where it was with where it goes (IFLA_NEW_NETNSID, IFLA_NEW_IFINDEX), as Linux's. */
+	ifp->move_to = to;
+	ifp->move_index = netif_by_index(to, ifp->index) ? new_index(to) : ifp->index;
+	detach(ifp);
+	if (newname)
+		snprintf(ifp->name, sizeof(ifp->name), "%s", newname);
+	ifp->index = ifp->move_index;
+	link_in(to, ifp);
+	net_notify_link(ifp);
+	/* The other end of a veth: its carrier went with this one, and its peer is elsewhere now. */
+	peer = ifp->ops->peer ? ifp->ops->peer(ifp) : NULL;
+	if (peer) {
+		if (peer->flags & IFF_LOWER_UP)
+			peer->flags &= ~(unsigned)(IFF_RUNNING | IFF_LOWER_UP);
+		net_notify_link(peer);
+	}
+	return 0;
 }

@@ -47,6 +47,18 @@ void net_notify_link(struct netif *ifp)
 		listener->link(ifp);
 }
 
+void net_notify_link_gone(struct netif *ifp)
+{
+	if (listener && listener->link_gone)
+		listener->link_gone(ifp);
+}
+
+void net_notify_neigh(const struct net_neigh *n, int added)
+{
+	if (listener && listener->neigh)
+		listener->neigh(n, added);
+}
+
 void net_notify_addr(struct netif *ifp, const struct netif_addr *a, int added)
 {
 	if (listener)

@@ -90,7 +90,7 @@ int eth_send(struct netif *ifp, struct pkb *p, const unsigned char *dst, uint16_
 	memcpy(h->dst, dst, ETH_ADDR_LEN);
 	memcpy(h->src, ifp->hwaddr, ETH_ADDR_LEN);
 	h->type = htons(type ? type : p->proto);
-	r = packet_link_out(ifp, frame, len);
+	r = ifp->ops->out(ifp, frame, len);
 	if (r < 0) {
 		ifp->stats.tx_errors++;
 	} else {

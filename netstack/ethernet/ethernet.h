@@ -28,10 +28,10 @@ void eth_rcv(struct netif *ifp, const unsigned char *frame, size_t len);
 /* netif_ops.xmit of an Ethernet link: finds next_hop's MAC (neigh_output) and sends. */
 int eth_xmit(struct netif *ifp, struct pkb *p, const struct in6_addr *next_hop);
 
-/* Prepends the Ethernet header (to dst, of p->proto or type if non-zero) and sends the frame; takes p. */
+/* Prepends the Ethernet header (to dst, of p->proto or type if non-zero) and sends the frame (ifp->ops->out); takes p. */
 int eth_send(struct netif *ifp, struct pkb *p, const unsigned char *dst, uint16_t type);
 
-/* The link's way out: writes one whole frame.  0 or -errno (link/packet.c). */
+/* The packet socket's way out (netif_ops.out of link/packet.c): writes one whole frame.  0 or -errno. */
 int packet_link_out(struct netif *ifp, const unsigned char *frame, size_t len);
 
 /*

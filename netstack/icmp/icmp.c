@@ -84,8 +84,9 @@ void icmp_send_error(struct netns *ns, struct pkb *p, int v6, int kind, uint32_t
 		/* Not about an ICMPv6 error (types below 128). */
 		if (h->nexthdr == IPPROTO_ICMPV6 && p->len >= 1 && p->data[0] < 128 && p->nh_off == sizeof(*h))
 			return;
-		type = kind == NET_ICMP_PORT_UNREACH ? ICMP6_DEST_UNREACH : kind == NET_ICMP_TOO_BIG ? ICMP6_PKT_TOOBIG :
-		       kind == NET_ICMP_REASM_TIMEOUT ? ICMP6_TIME_EXCEED : ICMP6_PARAMPROB;
+		type = kind == NET_ICMP_PORT_UNREACH || kind == NET_ICMP_NET_UNREACH ? ICMP6_DEST_UNREACH
+		       : kind == NET_ICMP_TOO_BIG ? ICMP6_PKT_TOOBIG
+		       : kind == NET_ICMP_REASM_TIMEOUT || kind == NET_ICMP_TTL_EXCEEDED ? ICMP6_TIME_EXCEED : ICMP6_PARAMPROB;
 		code = kind == NET_ICMP_PORT_UNREACH ? 4 : kind == NET_ICMP_PROTO_UNREACH || kind == NET_ICMP_REASM_TIMEOUT ? 1 : 0;
 		max = 1280 - sizeof(*h) - sizeof(struct icmp_hdr);
 		if (src.s6_addr[0] == 0xff)
@@ -111,8 +112,11 @@ void icmp_send_error(struct netns *ns, struct pkb *p, int v6, int kind, uint32_t
 		if (h->protocol == IPPROTO_ICMP && p->nh_off == ihl && p->len >= 1 && p->data[0] != ICMP_ECHO &&
 		    p->data[0] != ICMP_ECHOREPLY && p->data[0] != 13 && p->data[0] != 14)
 			return;
+		/* About a packet for another host (being forwarded): from an address of ours the route picks. */
+		if (net_addr_type(ns, &src) != RTN_LOCAL)
+			net_addr_from_v4(&src, 0);
 		type = kind == NET_ICMP_PARAM_PROB ? ICMP_PARAMETERPROB :
-		       kind == NET_ICMP_REASM_TIMEOUT ? ICMP_TIME_EXCEEDED : ICMP_DEST_UNREACH;
+		       kind == NET_ICMP_REASM_TIMEOUT || kind == NET_ICMP_TTL_EXCEEDED ? ICMP_TIME_EXCEEDED : ICMP_DEST_UNREACH;
 		code = kind == NET_ICMP_PORT_UNREACH ? 3 : kind == NET_ICMP_PROTO_UNREACH ? 2 : kind == NET_ICMP_TOO_BIG ? 4 :
 		       kind == NET_ICMP_REASM_TIMEOUT ? 1 : 0;
 		/* The offending header and up to 576 bytes in all (RFC 1812 4.3.2.3). */

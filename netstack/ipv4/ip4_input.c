@@ -1,8 +1,9 @@
 /*
  * IPv4 receive (RFC 791, RFC 1122 3.2.1).  Every field is checked against
  * the bytes the link delivered before it is read; a malformed packet is
- * counted (Ip InHdrErrors, as Linux) and dropped.  No forwarding: a packet
- * for an address that is not ours is counted in InAddrErrors.  Fragments
+ * counted (Ip InHdrErrors, as Linux) and dropped.  A packet for an address
+ * that is not ours is forwarded when the interface it came by forwards
+ * (ipv4/conf/IF/forwarding), else counted in InAddrErrors.  Fragments
  * are reassembled (netstack/core/frag.c, with its limits) before anything
  * is delivered, raw sockets included, as Linux's ip_local_deliver does.
  */
@@ -72,6 +73,54 @@ static struct pkb *reassemble(struct netns *ns, struct pkb *p, size_t ihl)
 	return whole;
 }
 
+/*
+ * RFC 1812 5.2 (Linux's ip_forward), p at its IP header: out by the route
+ * to its destination with its TTL one less and the checksum mended
+ * (RFC 1624), fragmented if it must and may be; ICMP errors for a TTL
+ * that ran out, no route, a DF packet too big.  Fragments are forwarded
+ * as they came, not reassembled.  Takes p.
+ */
+static void forward(struct netns *ns, struct pkb *p, const struct in6_addr *dst)
+{
+	struct ip4_hdr *h = (struct ip4_hdr *)p->data;
+	const struct in6_addr *next;
+	struct net_route *rt;
+	struct netif *dev;
+	uint32_t c;
+
+	if (h->ttl <= 1) {
+		NET_INC(ns, Ip, InHdrErrors);
+		icmp_send_error(ns, p, 0, NET_ICMP_TTL_EXCEEDED, 0);
+		pkb_free(p);
+		return;
+	}
+	if (net_route_lookup(ns, dst, 0, &rt, NULL) < 0 || rt->type != RTN_UNICAST) {
+		icmp_send_error(ns, p, 0, NET_ICMP_NET_UNREACH, 0);
+		pkb_free(p);
+		return;
+	}
+	dev = rt->dev;
+	if (p->len > dev->mtu && (ntohs(h->frag_off) & IP4_DF)) {
+		NET_INC(ns, Ip, FragFails);
+		icmp_send_error(ns, p, 0, NET_ICMP_TOO_BIG, dev->mtu);
+		pkb_free(p);
+		return;
+	}
+	h->ttl--;
+	c = ntohs(h->check) + 0x100u;
+	h->check = htons((uint16_t)(c + (c >> 16)));
+	NET_INC(ns, Ip, ForwDatagrams);
+	p->flags = 0;
+	p->nh_off = 0;
+	next = IN6_IS_ADDR_UNSPECIFIED(&rt->gateway) ? dst : &rt->gateway;
+	if (p->len > dev->mtu) {
+		ip4_fragment(ns, dev, p, next);
+		return;
+	}
+	NET_INC(ns, Ip, OutTransmits);
+	dev->ops->xmit(dev, p, next);
+}
+
 void ip4_rcv(struct netns *ns, struct pkb *p)
 {
 	const struct ip4_hdr *h;
@@ -105,6 +154,11 @@ void ip4_rcv(struct netns *ns, struct pkb *p)
 	if (((ntohl(h->saddr) >> 24) == 127 || (ntohl(h->daddr) >> 24) == 127) && !(p->dev->flags & IFF_LOOPBACK))
 		goto addr_error;
 	type = net_addr_type(ns, &m.dst);
+	if (type == RTN_UNICAST && p->dev->forwarding && !(p->flags & (PKB_BROADCAST | PKB_MULTICAST)) &&
+	    h->saddr != 0 && !(p->flags & PKB_CSUM_NONE)) {
+		forward(ns, p, &m.dst);
+		return;
+	}
 	if (type == RTN_UNICAST)
 		goto addr_error;
 	if (type == RTN_BROADCAST)

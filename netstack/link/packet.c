@@ -47,7 +47,7 @@ struct packet_link {
 	int fd;                /* the AF_PACKET socket; never closed while the sentry lives */
 };
 
-static const struct netif_ops packet_ops = {.xmit = eth_xmit};
+
 
 int packet_link_out(struct netif *ifp, const unsigned char *frame, size_t len)
 {
@@ -65,6 +65,8 @@ int packet_link_out(struct netif *ifp, const unsigned char *frame, size_t len)
 	 */
 	return n < 0 ? (int)n : 0;
 }
+
+static const struct netif_ops packet_ops = {.xmit = eth_xmit, .out = packet_link_out};
 
 /*
  * Completes the checksum the sender's kernel left to its device (h says

@@ -339,15 +339,20 @@ void nl_nest_end(struct nl_reply *r, size_t off)
 
 long nl_parse(const struct nlmsghdr *h, size_t hdrlen, const struct nlattr **tb, int max, int strict)
 {
-	const unsigned char *p, *end;
-
 	memset(tb, 0, sizeof(*tb) * (size_t)(max + 1));
 	if (h->nlmsg_len < NLMSG_HDRLEN + hdrlen)
 		return -EINVAL;
 	if (h->nlmsg_len < NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen))
 		return 0;
-	p = (const unsigned char *)h + NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen);
-	end = (const unsigned char *)h + h->nlmsg_len;
+	return nl_parse_attrs((const unsigned char *)h + NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen),
+			      h->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(hdrlen), tb, max, strict);
+}
+
+long nl_parse_attrs(const void *start, size_t len, const struct nlattr **tb, int max, int strict)
+{
+	const unsigned char *p = start, *end = p + len;
+
+	memset(tb, 0, sizeof(*tb) * (size_t)(max + 1));
 	while ((size_t)(end - p) >= NLA_HDRLEN) {
 		const struct nlattr *a = (const struct nlattr *)p;
 		int type = a->nla_type & NLA_TYPE_MASK;

@@ -101,6 +101,8 @@ void *nl_msg_hdr(struct nl_reply *r);
  * checking.  Each attribute found has a length within the message.
  */
 long nl_parse(const struct nlmsghdr *h, size_t hdrlen, const struct nlattr **tb, int max, int strict);
+/* The same over len bytes of attributes at p (a nested attribute's payload), tb cleared first. */
+long nl_parse_attrs(const void *p, size_t len, const struct nlattr **tb, int max, int strict);
 /* An attribute's payload and its length. */
 static inline const void *nl_data(const struct nlattr *a) { return (const char *)a + NLA_HDRLEN; }
 static inline size_t nl_len(const struct nlattr *a) { return a->nla_len - NLA_HDRLEN; }

@@ -21,10 +21,14 @@
  *
  * Notifications: what netstack changes (links up and down, MTU and name;
  * addresses; routes, an address's own among them) is told to the sockets
- * in RTNLGRP_LINK, RTNLGRP_IPV4/IPV6_IFADDR and RTNLGRP_IPV4/IPV6_ROUTE
- * (bind's nl_groups or NETLINK_ADD_MEMBERSHIP), in the order Linux tells
- * it (netstack/core calls the listener below).  Not told: neighbours
- * (RTNLGRP_NEIGH can be joined, and stays silent), rules, netconf.  Where
+ * in RTNLGRP_LINK, RTNLGRP_IPV4/IPV6_IFADDR, RTNLGRP_IPV4/IPV6_ROUTE and
+ * RTNLGRP_NEIGH (bind's nl_groups or NETLINK_ADD_MEMBERSHIP), in the order
+ * Linux tells it (netstack/core and the neighbour cache call the listener
+ * below): links made, moved and deleted too, and a neighbour when it
+ * answers, fails, is learnt from its own question, added or deleted.  Not
+ * told: rules, netconf.  Neighbour states are netstack's simpler ones
+ * shown as Linux's (INCOMPLETE, REACHABLE, STALE, PROBE, FAILED, PERMANENT;
+ * no DELAY).  Where
  * netstack's state differs from Linux's, so does the news: an Ethernet
  * link coming up gets no IPv6 link-local address, there is no DAD (Linux
  * tells of a new IPv6 address from a work queue a moment later; here at
@@ -38,10 +42,14 @@
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
 #include <linux/netconf.h>
+#include <linux/veth.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "../../sentry/kernel/task.h"
+#include "../../vfs/fs/proc/proc.h"
+#include "../../vfs/vfs.h"
+#include "../link/veth.h"
 #include "../netstack.h"
 #include "netlink.h"
 
@@ -83,7 +91,16 @@ static unsigned char operstate(const struct netif *ifp)
 {
 	if (!(ifp->flags & IFF_UP))
 		return IF_OPER_DOWN;
-	return (ifp->flags & IFF_LOOPBACK) ? IF_OPER_UNKNOWN : IF_OPER_UP;
+	if (ifp->flags & IFF_LOOPBACK)
+		return IF_OPER_UNKNOWN;
+	/* A veth whose peer is down: Linux's linkwatch settles on LOWERLAYERDOWN (an iflink of its own). */
+	return (ifp->flags & IFF_RUNNING) ? IF_OPER_UP : IF_OPER_LOWERLAYERDOWN;
+}
+
+/* The other end of ifp's link (a veth's peer), or NULL. */
+static struct netif *peer_of(const struct netif *ifp)
+{
+	return ifp->ops && ifp->ops->peer ? ifp->ops->peer(ifp) : NULL;
 }
 
 static void fill_link(struct nl_reply *r, const struct netif *ifp, int type, int flags)
@@ -92,6 +109,7 @@ static void fill_link(struct nl_reply *r, const struct netif *ifp, int type, int
 	struct rtnl_link_stats64 st64;
 	struct rtnl_link_stats st;
 	int lo = !!(ifp->flags & IFF_LOOPBACK), up = !!(ifp->flags & IFF_UP);
+	struct netif *peer = peer_of(ifp);
 	size_t af, v6;
 
 	if (!ifi)
@@ -110,14 +128,16 @@ static void fill_link(struct nl_reply *r, const struct netif *ifp, int type, int
 	nl_put_u32(r, IFLA_GROUP, 0);
 	nl_put_u32(r, IFLA_PROMISCUITY, 0);
 	nl_put_u32(r, IFLA_ALLMULTI, 0);
-	nl_put_u32(r, IFLA_NUM_TX_QUEUES, 1);
+	nl_put_u32(r, IFLA_NUM_TX_QUEUES, ifp->nqueues ? ifp->nqueues : 1);
 	nl_put_u32(r, IFLA_GSO_MAX_SEGS, 65535);
 	nl_put_u32(r, IFLA_GSO_MAX_SIZE, 65536);
 	nl_put_u32(r, IFLA_GRO_MAX_SIZE, 65536);
 	nl_put_u32(r, IFLA_TSO_MAX_SIZE, 524280);
 	nl_put_u32(r, IFLA_TSO_MAX_SEGS, 65535);
-	nl_put_u32(r, IFLA_NUM_RX_QUEUES, 1);
-	nl_put_u8(r, IFLA_CARRIER, lo || up);
+	nl_put_u32(r, IFLA_NUM_RX_QUEUES, ifp->nqueues ? ifp->nqueues : 1);
+	if (ifp->ops && ifp->ops->peer) /* 0 while it has none: ip prints "@NONE" */
+		nl_put_u32(r, IFLA_LINK, peer ? (uint32_t)peer->index : 0);
+	nl_put_u8(r, IFLA_CARRIER, lo || netif_carrier(ifp));
 	nl_put_u32(r, IFLA_CARRIER_CHANGES, 0);
 	nl_put_u32(r, IFLA_CARRIER_UP_COUNT, 0);
 	nl_put_u32(r, IFLA_CARRIER_DOWN_COUNT, 0);
@@ -153,6 +173,27 @@ static void fill_link(struct nl_reply *r, const struct netif *ifp, int type, int
 		nl_nest_end(r, xdp);
 	}
 	nl_put_str(r, IFLA_QDISC, ifp->was_up ? "noqueue" : "noop");
+	if (ifp->ops && ifp->ops->kind) {
+		size_t li = nl_nest_begin(r, IFLA_LINKINFO);
+
+		nl_put_str(r, IFLA_INFO_KIND, ifp->ops->kind);
+		nl_nest_end(r, li);
+	}
+	/* Gone by a move: where to, as the namespace it leaves names it (ip prints "new-netnsid N new-ifindex M"). */
+	if (type == RTM_DELLINK && ifp->move_to) {
+		int id = net_ns_id(ifp->ns, ifp->move_to);
+
+		if (id >= 0)
+			nl_put_u32(r, IFLA_NEW_NETNSID, (uint32_t)id);
+		nl_put_u32(r, IFLA_NEW_IFINDEX, (uint32_t)ifp->move_index);
+	}
+	/* A peer in another namespace is named by the id this one gives it (ip prints "link-netnsid N"). */
+	if (peer && peer->ns != ifp->ns) {
+		int id = net_ns_id(ifp->ns, peer->ns);
+
+		if (id >= 0)
+			nl_put_u32(r, IFLA_LINK_NETNSID, (uint32_t)id);
+	}
 	/* IPv6's part: `ip -d link` prints its address generation mode. */
 	af = nl_nest_begin(r, IFLA_AF_SPEC);
 	v6 = nl_nest_begin(r, AF_INET6);
@@ -287,26 +328,225 @@ static void rename_link(struct netif *ifp, const char *name)
 	}
 }
 
+/*
+ * An interface name of a request (IFLA_IFNAME): -ERANGE past IFNAMSIZ - 1
+ * bytes (a NUL may end it), -EINVAL for a name Linux's dev_valid_name
+ * refuses.  A "%d" in it (one at most) is left for alloc_name.
+ */
+static long link_name(const struct nlattr *a, char *out)
+{
+	size_t n = nl_len(a);
+	const char *d = nl_data(a);
+
+	if (n && d[n - 1] == 0)
+		n--;
+	if (n >= IFNAMSIZ)
+		return -ERANGE;
+	memcpy(out, d, n);
+	out[n] = 0;
+	n = strlen(out);
+	if (n == 0 || strchr(out, '/') || strchr(out, ':') || strchr(out, ' ') || strchr(out, '\t') ||
+	    strchr(out, '\n') || !strcmp(out, ".") || !strcmp(out, ".."))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A pattern such as "veth%d" becomes the first name of it ns does not
+ * have (nor avoid, the other end's), as Linux's dev_alloc_name; a name
+ * without '%' is kept.  -EINVAL for any other '%', -ENFILE when none is free.
+ */
+static long alloc_name(struct netns *ns, char *name, const char *avoid)
+{
+	char pat[IFNAMSIZ], *pct = strchr(name, '%');
+	int i;
+
+	if (!pct)
+		return 0;
+	if (pct[1] != 'd' || strchr(pct + 2, '%'))
+		return -EINVAL;
+	memcpy(pat, name, IFNAMSIZ);
+	for (i = 0; i < 32768; i++) {
+		char cand[IFNAMSIZ + 16];
+
+		snprintf(cand, sizeof(cand), "%.*s%d%s", (int)(pct - name), pat, i, pct + 2);
+		if (strlen(cand) >= IFNAMSIZ)
+			return -EINVAL;
+		if (!netif_by_name(ns, cand) && (!avoid || strcmp(cand, avoid))) {
+			memcpy(name, cand, IFNAMSIZ);
+			return 0;
+		}
+	}
+	return -ENFILE;
+}
+
+/*
+ * The namespace IFLA_NET_NS_PID (a process of the caller's pid namespace)
+ * or IFLA_NET_NS_FD (an open /proc/PID/ns/net) names, which the caller
+ * must hold CAP_NET_ADMIN over (Linux's rtnl_link_get_net_capable):
+ * -ESRCH, -EBADF, -EINVAL (not a network namespace's file), -EPERM.
+ * *out stays NULL when neither is there.
+ */
+static long target_ns(const struct nl_req *q, const struct nlattr **tb, struct netns **out)
+{
+	struct ns_common *ns;
+	uint32_t v;
+	long e;
+
+	*out = NULL;
+	if (tb[IFLA_NET_NS_PID]) {
+		struct task *t;
+
+		if ((e = nl_get_u32(tb[IFLA_NET_NS_PID], &v)) < 0)
+			return e;
+		t = q->t && v <= 0x7fffffff ? task_find_vnr(q->t, (int)v) : NULL;
+		if (!t)
+			return -ESRCH;
+		ns = &net_ns_of(t)->ns;
+	} else if (tb[IFLA_NET_NS_FD]) {
+		struct file *f;
+
+		if ((e = nl_get_u32(tb[IFLA_NET_NS_FD], &v)) < 0)
+			return e;
+		f = q->t && q->t->files && v <= 0x7fffffff ? fdt_get(q->t->files, (int)v) : NULL;
+		if (!f)
+			return -EBADF;
+		ns = nsfs_of_file(f);
+		file_put(f); /* the fd table still holds it, and the file its namespace */
+		if (!ns || ns->type != NS_NET)
+			return -EINVAL;
+	} else {
+		return 0;
+	}
+	if (!net_capable(q->t, (struct netns *)ns, CAP_NET_ADMIN))
+		return -EPERM;
+	*out = (struct netns *)ns;
+	return 0;
+}
+
+/* Sets a new interface's MTU and MAC from its request's attributes (checked first: ip link add ... mtu N address M). */
+static long link_settings(const struct nlattr **tb, uint32_t *mtu, const unsigned char **mac)
+{
+	long e;
+
+	*mtu = 0;
+	*mac = NULL;
+	if (tb[IFLA_MTU]) {
+		if ((e = nl_get_u32(tb[IFLA_MTU], mtu)) < 0)
+			return e;
+		if (*mtu < 68 || *mtu > 65535)
+			return -EINVAL;
+	}
+	if (tb[IFLA_ADDRESS]) {
+		if (nl_len(tb[IFLA_ADDRESS]) < 6)
+			return -EINVAL;
+		*mac = nl_data(tb[IFLA_ADDRESS]);
+		if ((*mac)[0] & 1 || !memcmp(*mac, "\0\0\0\0\0\0", 6))
+			return -EADDRNOTAVAIL; /* Linux's eth_validate_addr */
+	}
+	return 0;
+}
+
+/*
+ * RTM_NEWLINK with NLM_F_CREATE of an interface that is not there: a veth
+ * pair is the one kind a sandbox makes (IFLA_LINKINFO's kind "veth", the
+ * peer's ifinfomsg and attributes in IFLA_INFO_DATA's VETH_INFO_PEER).
+ * The new end goes to IFLA_NET_NS_PID/FD's namespace if given, the peer
+ * to its own such attribute's, else to the caller's, as Linux's veth.
+ */
+static long new_link(const struct nl_req *q, struct nl_reply *r, const struct ifinfomsg *ifi,
+		     const struct nlattr **tb)
+{
+	const struct nlattr *li[IFLA_INFO_MAX + 1], *vd[VETH_INFO_MAX + 1], *ptb[IFLA_MAX + 1];
+	const struct ifinfomsg *pifi = NULL;
+	char name[IFNAMSIZ] = "veth%d", pname[IFNAMSIZ] = "veth%d";
+	struct netns *ns, *pns;
+	struct netif *a, *b;
+	const unsigned char *mac, *pmac;
+	uint32_t mtu, pmtu;
+	long e;
+
+	memset(ptb, 0, sizeof(ptb));
+	if (tb[IFLA_LINKINFO] && (e = nl_parse_attrs(nl_data(tb[IFLA_LINKINFO]), nl_len(tb[IFLA_LINKINFO]), li,
+						     IFLA_INFO_MAX, q->strict)) < 0)
+		return e;
+	if (!tb[IFLA_LINKINFO] || !li[IFLA_INFO_KIND] || nl_len(li[IFLA_INFO_KIND]) < 4 ||
+	    memcmp(nl_data(li[IFLA_INFO_KIND]), "veth", 4) ||
+	    (nl_len(li[IFLA_INFO_KIND]) > 4 && ((const char *)nl_data(li[IFLA_INFO_KIND]))[4])) {
+		r->ext_msg = "Unknown device type.";
+		return -EOPNOTSUPP;
+	}
+	if (li[IFLA_INFO_DATA]) {
+		if ((e = nl_parse_attrs(nl_data(li[IFLA_INFO_DATA]), nl_len(li[IFLA_INFO_DATA]), vd, VETH_INFO_MAX,
+					q->strict)) < 0)
+			return e;
+		if (vd[VETH_INFO_PEER]) {
+			const struct nlattr *pa = vd[VETH_INFO_PEER];
+
+			if (nl_len(pa) < sizeof(struct ifinfomsg))
+				return -EINVAL;
+			pifi = nl_data(pa);
+			if ((e = nl_parse_attrs((const char *)nl_data(pa) + NLMSG_ALIGN(sizeof(*pifi)),
+						nl_len(pa) >= NLMSG_ALIGN(sizeof(*pifi)) ? nl_len(pa) - NLMSG_ALIGN(sizeof(*pifi)) : 0,
+						ptb, IFLA_MAX, q->strict)) < 0)
+				return e;
+		}
+	}
+	if ((tb[IFLA_IFNAME] && (e = link_name(tb[IFLA_IFNAME], name)) < 0) ||
+	    (ptb[IFLA_IFNAME] && (e = link_name(ptb[IFLA_IFNAME], pname)) < 0)) {
+		if (e == -ERANGE)
+			r->ext_msg = "Attribute failed policy validation.";
+		return e;
+	}
+	if ((e = link_settings(tb, &mtu, &mac)) < 0 || (e = link_settings(ptb, &pmtu, &pmac)) < 0)
+		return e;
+	if ((e = target_ns(q, tb, &ns)) < 0 || (e = target_ns(q, ptb, &pns)) < 0)
+		return e;
+	if (!ns)
+		ns = q->ns;
+	if (!pns)
+		pns = q->ns;
+	/* The peer's name first, as Linux registers the peer first. */
+	if ((e = alloc_name(pns, pname, NULL)) < 0 || (e = alloc_name(ns, name, ns == pns ? pname : NULL)) < 0)
+		return e;
+	e = veth_new(ns, name, pns, pname, &a, &b);
+	if (e < 0)
+		return e;
+	if (mtu)
+		a->mtu = mtu;
+	if (pmtu)
+		b->mtu = pmtu;
+	if (mac)
+		memcpy(a->hwaddr, mac, 6);
+	if (pmac)
+		memcpy(b->hwaddr, pmac, 6);
+	if (pifi && (pifi->ifi_flags & IFF_UP))
+		netif_set_up(b, 1);
+	if (ifi->ifi_flags & IFF_UP)
+		netif_set_up(a, 1);
+	return 0;
+}
+
 static long set_link(const struct nl_req *q, struct nl_reply *r)
 {
 	const struct nlattr *tb[IFLA_MAX + 1];
 	const struct ifinfomsg *ifi = NLMSG_DATA(q->h);
 	struct netif *ifp;
+	struct netns *to = NULL;
+	char name[IFNAMSIZ];
 	uint32_t mtu = 0;
-	int changed = 0;
+	int changed = 0, rename = 0;
 	long e;
 
-	(void)r;
 	e = nl_parse(q->h, sizeof(*ifi), tb, IFLA_MAX, q->strict);
 	if (e < 0)
 		return e;
+	if (tb[IFLA_TARGET_NETNSID])
+		return -EOPNOTSUPP; /* another namespace's links by its id: not in cvisor */
 	ifp = link_of(q, ifi, tb);
 	if (!ifp) {
-		/* Making a device (ip link add ... type dummy) is not something a sandbox can do. */
-		if (q->h->nlmsg_type == RTM_NEWLINK && (q->h->nlmsg_flags & NLM_F_CREATE)) {
-			r->ext_msg = "Unknown device type.";
-			return -EOPNOTSUPP;
-		}
+		if (q->h->nlmsg_type == RTM_NEWLINK && (q->h->nlmsg_flags & NLM_F_CREATE))
+			return new_link(q, r, ifi, tb);
 		return -ENODEV;
 	}
 	if (q->h->nlmsg_type == RTM_NEWLINK && (q->h->nlmsg_flags & NLM_F_EXCL))
@@ -322,9 +562,7 @@ static long set_link(const struct nl_req *q, struct nl_reply *r)
 			return -EINVAL; /* Linux would drop the interface's IPv4 setup instead */
 	}
 	if (tb[IFLA_IFNAME] && ifi->ifi_index) {
-		char name[IFNAMSIZ];
 		size_t n = nl_len(tb[IFLA_IFNAME]);
-		struct netif *other;
 
 		if (n >= IFNAMSIZ)
 			n = IFNAMSIZ - 1;
@@ -334,13 +572,28 @@ static long set_link(const struct nl_req *q, struct nl_reply *r)
 		if (n == 0 || strchr(name, '/') || strchr(name, ':') || strchr(name, ' ') || !strcmp(name, ".") ||
 		    !strcmp(name, ".."))
 			return -EINVAL;
-		other = netif_by_name(q->ns, name);
+		rename = strcmp(name, ifp->name) != 0;
+	}
+	/* Another namespace first, as Linux's do_setlink: what follows (up, mtu) is done there. */
+	if ((e = target_ns(q, tb, &to)) < 0)
+		return e;
+	if (to && to != ifp->ns) {
+		e = netif_move(ifp, to, rename ? name : NULL);
+		if (e == -EINVAL)
+			r->ext_msg = "The interface netns is immutable.";
+		else if (e == -EEXIST)
+			r->ext_msg = "An interface with the same name exists in the target netns.";
+		if (e < 0)
+			return e;
+		rename = 0;
+	}
+	if (rename) {
+		struct netif *other = netif_by_name(ifp->ns, name);
+
 		if (other && other != ifp)
 			return -EEXIST;
-		if (!other && strcmp(name, ifp->name)) {
-			rename_link(ifp, name);
-			changed = 1;
-		}
+		rename_link(ifp, name);
+		changed = 1;
 	}
 	if (tb[IFLA_MTU] && ifp->mtu != mtu) {
 		ifp->mtu = mtu;
@@ -357,6 +610,29 @@ static long set_link(const struct nl_req *q, struct nl_reply *r)
 		if (e < 0)
 			return e;
 	}
+	return 0;
+}
+
+/* RTM_DELLINK: a veth goes with its peer; lo and the sandbox's own link cannot go (EOPNOTSUPP, as lo's in Linux). */
+static long del_link(const struct nl_req *q, struct nl_reply *r)
+{
+	const struct nlattr *tb[IFLA_MAX + 1];
+	const struct ifinfomsg *ifi = NLMSG_DATA(q->h);
+	struct netif *ifp;
+	long e;
+
+	(void)r;
+	e = nl_parse(q->h, sizeof(*ifi), tb, IFLA_MAX, q->strict);
+	if (e < 0)
+		return e;
+	if (!ifi->ifi_index && !tb[IFLA_IFNAME])
+		return -EINVAL;
+	ifp = link_of(q, ifi, tb);
+	if (!ifp)
+		return -ENODEV;
+	if (!ifp->ops || !ifp->ops->dellink)
+		return -EOPNOTSUPP;
+	netif_delete(ifp);
 	return 0;
 }
 
@@ -554,6 +830,9 @@ static void fill_route(struct nl_reply *r, const struct net_route *rt, int type)
 	m->rtm_protocol = rt->protocol;
 	m->rtm_scope = v4 ? rt->scope : RT_SCOPE_UNIVERSE;
 	m->rtm_type = rt->type;
+	/* Out by a link without carrier (a veth whose peer is down): ip prints "linkdown", as Linux marks its next hops. */
+	if (rt->type != RTN_LOCAL && rt->dev && (rt->dev->flags & IFF_UP) && !netif_carrier(rt->dev))
+		m->rtm_flags |= RTNH_F_LINKDOWN;
 	nl_put_u32(r, RTA_TABLE, rt->table);
 	if (v4) {
 		uint32_t v;
@@ -891,6 +1170,185 @@ static long change_route(const struct nl_req *q, struct nl_reply *r, int add)
 	return e;
 }
 
+/* ---- neighbours: netstack's ARP and NDP cache ---- */
+
+#define NUD_VALID (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
+
+static void fill_neigh(struct nl_reply *r, const struct net_neigh *n, int type)
+{
+	struct ndmsg *m = nl_msg_begin(r, type, 0, sizeof(*m));
+	/* Ages in USER_HZ (100) ticks, as Linux's neigh_fill_info gives them. */
+	struct nda_cacheinfo ci = {.ndm_confirmed = (uint32_t)(n->confirmed_ms / 10),
+				   .ndm_used = (uint32_t)(n->confirmed_ms / 10),
+				   .ndm_updated = (uint32_t)(n->updated_ms / 10)};
+	int v4 = is_v4(&n->addr);
+
+	if (!m)
+		return;
+	m->ndm_family = v4 ? AF_INET : AF_INET6;
+	m->ndm_ifindex = n->ifp->index;
+	m->ndm_state = n->state;
+	m->ndm_type = RTN_UNICAST;
+	if (v4) {
+		uint32_t a = net_addr_v4(&n->addr);
+
+		nl_put(r, NDA_DST, &a, 4);
+	} else {
+		nl_put(r, NDA_DST, &n->addr, 16);
+	}
+	if (n->has_mac && (n->state & NUD_VALID))
+		nl_put(r, NDA_LLADDR, n->mac, 6);
+	nl_put(r, NDA_CACHEINFO, &ci, sizeof(ci));
+	nl_put_u32(r, NDA_PROBES, n->probes);
+	nl_msg_end(r);
+}
+
+struct neigh_dump {
+	struct nl_reply *r;
+	int v4, index;
+	const struct in6_addr *only; /* a get: this address */
+	int found;
+};
+
+static void dump_one_neigh(void *ctx, const struct net_neigh *n)
+{
+	struct neigh_dump *d = ctx;
+
+	if (is_v4(&n->addr) != d->v4 || (d->index && n->ifp->index != d->index))
+		return;
+	if (d->only && !IN6_ARE_ADDR_EQUAL(d->only, &n->addr))
+		return;
+	d->found = 1;
+	fill_neigh(d->r, n, RTM_NEWNEIGH);
+}
+
+/* The address of a neighbour request (NDA_DST), of family's length: -EINVAL as Linux's "Invalid network address". */
+static long neigh_dst(const struct nl_reply *r, int family, const struct nlattr *a, struct in6_addr *out)
+{
+	if (!a) {
+		((struct nl_reply *)r)->ext_msg = "Network address not specified";
+		return -EINVAL;
+	}
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (nl_len(a) < (family == AF_INET ? 4u : 16u)) {
+		((struct nl_reply *)r)->ext_msg = "Invalid network address";
+		return -EINVAL;
+	}
+	if (family == AF_INET) {
+		uint32_t v;
+
+		memcpy(&v, nl_data(a), 4);
+		net_addr_from_v4(out, v);
+	} else {
+		memcpy(out, nl_data(a), 16);
+	}
+	return 0;
+}
+
+static long get_neigh(const struct nl_req *q, struct nl_reply *r, int family)
+{
+	const struct ndmsg *m = NLMSG_DATA(q->h);
+	const struct nlattr *tb[NDA_MAX + 1];
+	struct neigh_dump d = {.r = r};
+	struct in6_addr dst;
+	uint32_t v;
+	long e;
+
+	if (r->dump) {
+		/* Filters: the device (ndm_ifindex under strict checking, NDA_IFINDEX), as Linux's neigh_dump_info. */
+		if (q->h->nlmsg_len >= NLMSG_LENGTH(sizeof(*m))) {
+			if (q->strict && (m->ndm_pad1 || m->ndm_pad2 || m->ndm_state || m->ndm_type ||
+					  (m->ndm_flags & ~NTF_PROXY) || m->ndm_ifindex)) {
+				r->err = -EINVAL;
+				return NL_DUMPED;
+			}
+			if (nl_parse(q->h, sizeof(*m), tb, NDA_MAX, q->strict) < 0) {
+				if (q->strict)
+					r->err = -EINVAL;
+				return NL_DUMPED;
+			}
+			if (tb[NDA_IFINDEX] && nl_get_u32(tb[NDA_IFINDEX], &v) == 0)
+				d.index = (int)v;
+			if (m->ndm_flags & NTF_PROXY)
+				return NL_DUMPED; /* no proxy entries */
+		}
+		for (d.v4 = 1; d.v4 >= 0; d.v4--)
+			if (family == AF_UNSPEC || (family == AF_INET) == d.v4)
+				net_neigh_walk(q->ns, dump_one_neigh, &d);
+		return NL_DUMPED;
+	}
+	/* ip neigh get: one entry, by NDA_DST and the device. */
+	if (q->h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return -EINVAL;
+	e = nl_parse(q->h, sizeof(*m), tb, NDA_MAX, q->strict);
+	if (e < 0)
+		return e;
+	e = neigh_dst(r, family, tb[NDA_DST], &dst);
+	if (e < 0)
+		return e;
+	if (m->ndm_ifindex && !netif_by_index(q->ns, m->ndm_ifindex))
+		return -ENODEV;
+	d.v4 = family == AF_INET;
+	d.index = m->ndm_ifindex;
+	d.only = &dst;
+	net_neigh_walk(q->ns, dump_one_neigh, &d);
+	if (!d.found)
+		r->ext_msg = "Neighbour entry not found.";
+	return d.found ? 0 : -ENOENT;
+}
+
+/* ip neigh add/replace/change (RTM_NEWNEIGH), ip neigh del (RTM_DELNEIGH), checked in Linux's order. */
+static long change_neigh(const struct nl_req *q, struct nl_reply *r, int add)
+{
+	const struct ndmsg *m = NLMSG_DATA(q->h);
+	const struct nlattr *tb[NDA_MAX + 1];
+	struct netif *ifp = NULL;
+	struct in6_addr dst;
+	int flags = q->h->nlmsg_flags;
+	long e;
+
+	if (q->h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return -EINVAL;
+	e = nl_parse(q->h, sizeof(*m), tb, NDA_MAX, q->strict);
+	if (e < 0)
+		return e;
+	if (!tb[NDA_DST]) {
+		r->ext_msg = "Network address not specified";
+		return -EINVAL;
+	}
+	if (m->ndm_ifindex) {
+		ifp = netif_by_index(q->ns, m->ndm_ifindex);
+		if (!ifp)
+			return -ENODEV;
+		if (add && tb[NDA_LLADDR] && nl_len(tb[NDA_LLADDR]) < (size_t)(ifp->hwlen > 0 ? ifp->hwlen : 0)) {
+			r->ext_msg = "Invalid link address";
+			return -EINVAL;
+		}
+	}
+	e = neigh_dst(r, m->ndm_family, tb[NDA_DST], &dst);
+	if (e < 0)
+		return e;
+	if (m->ndm_flags & NTF_PROXY)
+		return add ? -EOPNOTSUPP : -ENOENT; /* no proxy entries */
+	if (!ifp) {
+		r->ext_msg = "Device not specified";
+		return -EINVAL;
+	}
+	if (!ifp->ops || !ifp->ops->out)
+		return -EINVAL; /* lo and other links without neighbours: netstack keeps none there */
+	if (!add)
+		return net_neigh_del(ifp, &dst);
+	if ((m->ndm_state & (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE)) &&
+	    !tb[NDA_LLADDR]) {
+		/* Linux makes the entry and then refuses the state; netstack makes none. */
+		r->ext_msg = "No link layer address given.";
+		return -EINVAL;
+	}
+	return net_neigh_set(ifp, &dst, tb[NDA_LLADDR] ? nl_data(tb[NDA_LLADDR]) : NULL, m->ndm_state,
+			     !!(flags & NLM_F_CREATE), !!(flags & NLM_F_REPLACE), !!(flags & NLM_F_EXCL));
+}
+
 /* ---- rules: the three Linux starts with (and IPv6's two), fixed ---- */
 
 static void fill_rule(struct nl_reply *r, int family, int table, uint32_t prio)
@@ -1007,10 +1465,12 @@ static long route_handle(const struct nl_req *q, struct nl_reply *r)
 	if (family != AF_INET && family != AF_INET6) {
 		if (r->dump)
 			family = AF_UNSPEC;
-		else if (type != RTM_GETLINK && type != RTM_NEWLINK && type != RTM_SETLINK && type != RTM_DELLINK)
+		else if (type != RTM_GETLINK && type != RTM_NEWLINK && type != RTM_SETLINK && type != RTM_DELLINK &&
+			 type != RTM_NEWNEIGH && type != RTM_DELNEIGH && type != RTM_GETNEIGH)
 			return -EOPNOTSUPP;
 	}
-	if (kind == 2 && !r->dump && type != RTM_GETLINK && type != RTM_GETROUTE && type != RTM_GETNETCONF)
+	if (kind == 2 && !r->dump && type != RTM_GETLINK && type != RTM_GETROUTE && type != RTM_GETNETCONF &&
+	    type != RTM_GETNEIGH)
 		return -EOPNOTSUPP;
 	switch (type) {
 	case RTM_GETLINK:
@@ -1019,7 +1479,7 @@ static long route_handle(const struct nl_req *q, struct nl_reply *r)
 	case RTM_SETLINK:
 		return set_link(q, r);
 	case RTM_DELLINK:
-		return -EOPNOTSUPP; /* lo cannot go, and a sandbox's veth is not its to remove */
+		return del_link(q, r);
 	case RTM_GETADDR:
 		return get_addr(q, r, family);
 	case RTM_NEWADDR:
@@ -1033,8 +1493,11 @@ static long route_handle(const struct nl_req *q, struct nl_reply *r)
 	case RTM_DELROUTE:
 		return change_route(q, r, 0);
 	case RTM_GETNEIGH:
-		/* No neighbours: loopback needs none, and netstack's ARP/NDP cache is not shown yet. */
-		return NL_DUMPED;
+		return get_neigh(q, r, family);
+	case RTM_NEWNEIGH:
+		return change_neigh(q, r, 1);
+	case RTM_DELNEIGH:
+		return change_neigh(q, r, 0);
 	case RTM_GETRULE:
 		return get_rule(q, r, family);
 	case RTM_GETNETCONF:
@@ -1070,6 +1533,17 @@ static void notify_link(struct netif *ifp)
 	nl_broadcast(ifp->ns, NETLINK_ROUTE, RTNLGRP_LINK, &r);
 }
 
+static void notify_link_gone(struct netif *ifp)
+{
+	struct nl_reply r;
+
+	if (!nl_has_listeners(ifp->ns, NETLINK_ROUTE, RTNLGRP_LINK))
+		return;
+	nl_notify_begin(&r);
+	fill_link(&r, ifp, RTM_DELLINK, 0);
+	nl_broadcast(ifp->ns, NETLINK_ROUTE, RTNLGRP_LINK, &r);
+}
+
 static void notify_addr(struct netif *ifp, const struct netif_addr *a, int added)
 {
 	uint32_t group = is_v4(&a->addr) ? RTNLGRP_IPV4_IFADDR : RTNLGRP_IPV6_IFADDR;
@@ -1097,10 +1571,23 @@ static void notify_route(struct netns *ns, const struct net_route *rt, int added
 	nl_broadcast(ns, NETLINK_ROUTE, group, &r);
 }
 
+static void notify_neigh(const struct net_neigh *n, int added)
+{
+	struct nl_reply r;
+
+	if (!nl_has_listeners(n->ifp->ns, NETLINK_ROUTE, RTNLGRP_NEIGH))
+		return;
+	nl_notify_begin(&r);
+	fill_neigh(&r, n, added ? RTM_NEWNEIGH : RTM_DELNEIGH);
+	nl_broadcast(n->ifp->ns, NETLINK_ROUTE, RTNLGRP_NEIGH, &r);
+}
+
 static const struct net_change_listener rtnl_listener = {
 	.link = notify_link,
+	.link_gone = notify_link_gone,
 	.addr = notify_addr,
 	.route = notify_route,
+	.neigh = notify_neigh,
 };
 
 __attribute__((constructor)) static void register_listener(void)

@@ -35,11 +35,8 @@
 #include "../netlink/sock_diag.h"
 #include "tcp.h"
 
-#define TCP_SOMAXCONN 4096
 #define TCP_SYNQ_MIN 16       /* every listener may hold this many half-open connections... */
 #define TCP_SYNQ_MAX 1024     /* ...and at most this many, whatever its backlog: a SYN flood's cost */
-#define TCP_DEF_RCVBUF 131072 /* what SO_RCVBUF/SO_SNDBUF report before they are set (tcp_rmem[1]) */
-#define TCP_DEF_SNDBUF 16384  /* tcp_wmem[1] */
 #define TCP_AUTO_BUF (4u << 20) /* the buffers in force unless set: Linux autotunes up to about this */
 
 static const struct file_ops tcp_fops;
@@ -273,8 +270,9 @@ static int wscale_for(size_t space)
 void tcp_sock_defaults(struct tcp_sock *tp)
 {
 	tp->state = TCP_S_CLOSE;
-	tp->inet.rcvbuf = TCP_DEF_RCVBUF;
-	tp->inet.sndbuf = TCP_DEF_SNDBUF;
+	/* What SO_RCVBUF/SO_SNDBUF report before they are set: net.ipv4.tcp_rmem[1], tcp_wmem[1]. */
+	tp->inet.rcvbuf = tp->inet.ns->sysctl.tcp_rmem[1];
+	tp->inet.sndbuf = tp->inet.ns->sysctl.tcp_wmem[1];
 	tp->rto_ms = TCP_RTO_INIT_MS;
 	tp->adv_mss = 536;
 	tp->mss = 536;
@@ -517,8 +515,8 @@ static long tcp_listen(struct file *f, int backlog)
 		return -EINVAL;
 	if (tp->connecting)
 		return -EINVAL;
-	if (backlog < 0 || backlog > TCP_SOMAXCONN)
-		backlog = TCP_SOMAXCONN;
+	if (backlog < 0 || backlog > tp->inet.ns->sysctl.somaxconn)
+		backlog = tp->inet.ns->sysctl.somaxconn; /* net.core.somaxconn, read at each listen */
 	tp->backlog = backlog;
 	if (tp->state == TCP_S_LISTEN)
 		return 0;
@@ -1098,19 +1096,19 @@ static long tcp_getsockopt(struct task *t, struct file *f, int level, int name, 
 		v = synchronized(tp->state) ? tp->mss : tp->user_mss ? tp->user_mss : 536;
 		break;
 	case TCP_KEEPIDLE:
-		v = tp->ka_idle_s ? tp->ka_idle_s : 7200;
+		v = TCP_KA_IDLE_S(tp);
 		break;
 	case TCP_KEEPINTVL:
-		v = tp->ka_intvl_s ? tp->ka_intvl_s : 75;
+		v = TCP_KA_INTVL_S(tp);
 		break;
 	case TCP_KEEPCNT:
-		v = tp->ka_cnt ? tp->ka_cnt : 9;
+		v = TCP_KA_CNT(tp);
 		break;
 	case TCP_SYNCNT:
 		v = tp->syn_retries ? tp->syn_retries : TCP_SYN_RETRIES;
 		break;
 	case TCP_LINGER2:
-		v = tp->linger2_s ? tp->linger2_s : TCP_FIN_TIMEOUT_MS / 1000;
+		v = tp->linger2_s ? tp->linger2_s : tp->inet.ns->sysctl.tcp_fin_timeout;
 		break;
 	case TCP_USER_TIMEOUT:
 		v = (int)tp->user_timeout_ms;
@@ -1365,7 +1363,7 @@ static void tcp_release(struct file *f)
 			break;
 		}
 		if (tp->state == TCP_S_FIN_WAIT2)
-			tcp_ka_arm(tp, tp->linger2_s > 0 ? (uint64_t)tp->linger2_s * 1000 : TCP_FIN_TIMEOUT_MS);
+			tcp_ka_arm(tp, TCP_FIN_TIMEOUT_MS(tp));
 		break;
 	case TCP_S_CLOSE:
 	case TCP_S_TIME_WAIT:

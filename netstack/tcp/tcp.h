@@ -324,7 +324,19 @@ void tcp_probe_arm(struct tcp_sock *tp);
 #define TCP_TIMEWAIT_MS 60000
 #define TCP_INVALID_RATELIMIT_MS 500 /* Linux's net.ipv4.tcp_invalid_ratelimit */
 #define TCP_PAWS_IDLE_MS (24ull * 24 * 3600 * 1000) /* RFC 7323 5.5: a timestamp taken is good for 24 days */
-#define TCP_FIN_TIMEOUT_MS 60000
+/*
+ * The namespace's defaults (net/ipv4/tcp_* sysctls) where the socket set
+ * none, read at each use as Linux's are.  The timers take at least a
+ * second of keepalive (a 0 or negative sysctl would spin them).
+ */
+#define TCP_KA_IDLE_S(tp) ((tp)->ka_idle_s ? (tp)->ka_idle_s : (tp)->inet.ns->sysctl.tcp_keepalive_time)
+#define TCP_KA_INTVL_S(tp) ((tp)->ka_intvl_s ? (tp)->ka_intvl_s : (tp)->inet.ns->sysctl.tcp_keepalive_intvl)
+#define TCP_KA_CNT(tp) ((tp)->ka_cnt ? (tp)->ka_cnt : (tp)->inet.ns->sysctl.tcp_keepalive_probes)
+#define TCP_KA_MS(s) ((uint64_t)((s) > 0 ? (s) : 1) * 1000)
+/* How long an orphan waits in FIN_WAIT2: TCP_LINGER2, else net.ipv4.tcp_fin_timeout. */
+#define TCP_FIN_TIMEOUT_MS(tp) \
+	((uint64_t)((tp)->linger2_s > 0 ? (tp)->linger2_s \
+		    : (tp)->inet.ns->sysctl.tcp_fin_timeout > 0 ? (tp)->inet.ns->sysctl.tcp_fin_timeout : 0) * 1000)
 #define TCP_RTO_MIN_MS 200
 #define TCP_RTO_MAX_MS 120000
 #define TCP_RTO_INIT_MS 1000

@@ -782,7 +782,7 @@ static void rcv_established(struct tcp_sock *tp, struct pkb *p, struct seg *s)
 			if (fin_acked) {
 				tcp_set_state(tp, TCP_S_FIN_WAIT2);
 				if (!tp->has_file)
-					tcp_ka_arm(tp, tp->linger2_s > 0 ? (uint64_t)tp->linger2_s * 1000 : TCP_FIN_TIMEOUT_MS);
+					tcp_ka_arm(tp, TCP_FIN_TIMEOUT_MS(tp));
 				tcp_notify(tp);
 			}
 			break;

@@ -112,7 +112,7 @@ void tcp_ka_arm(struct tcp_sock *tp, uint64_t ms)
 
 static uint64_t ka_idle_ms(struct tcp_sock *tp)
 {
-	return (uint64_t)(tp->ka_idle_s ? tp->ka_idle_s : 7200) * 1000;
+	return TCP_KA_MS(TCP_KA_IDLE_S(tp));
 }
 
 /* Keepalive starts counting idle time again (a segment came, SO_KEEPALIVE changed). */
@@ -249,7 +249,7 @@ static void ka_fire(struct ktimer *k)
 			tcp_ka_arm(tp, idle < ka_idle_ms(tp) ? ka_idle_ms(tp) - idle : ka_idle_ms(tp));
 			break;
 		}
-		if (tp->ka_probes >= (tp->ka_cnt ? tp->ka_cnt : 9) ||
+		if (tp->ka_probes >= TCP_KA_CNT(tp) ||
 		    (tp->user_timeout_ms && idle >= ka_idle_ms(tp) + tp->user_timeout_ms)) {
 			tcp_send_rst(tp);
 			tcp_done(tp, ETIMEDOUT);
@@ -257,7 +257,7 @@ static void ka_fire(struct ktimer *k)
 		}
 		tcp_send_keepalive(tp);
 		tp->ka_probes++;
-		tcp_ka_arm(tp, (uint64_t)(tp->ka_intvl_s ? tp->ka_intvl_s : 75) * 1000);
+		tcp_ka_arm(tp, TCP_KA_MS(TCP_KA_INTVL_S(tp)));
 		break;
 	}
 	tcp_leave();

@@ -170,8 +170,21 @@ nl("newroute", nlmsg(24, REQ | ACK | CREATE | EXCL, rtmsg(2, 16, 254, 1) + nla(1
                     + nla(4, struct.pack("<I", 1)) + nla(6, struct.pack("<I", 5))))
 nl("newroute-gw", nlmsg(24, REQ | ACK | CREATE, rtmsg(2, 0, 254, 1) + nla(5, bytes([127, 0, 0, 2]))))
 nl("delroute", nlmsg(25, REQ | ACK, rtmsg(2, 8, 255, 2) + nla(1, bytes([127, 0, 0, 0]))))
+veth_peer = lambda name, extra=b"": nla(18, nla(1, b"veth\0") + nla(2, nla(1, ifinfo + nla(3, name) + extra)))
+nl("newlink-veth", nlmsg(16, REQ | ACK | CREATE | EXCL, ifinfo + nla(3, b"v0\0") + veth_peer(b"v1\0")), extack=True)
+nl("newlink-veth-netns", nlmsg(16, REQ | ACK | CREATE | EXCL, ifinfo + nla(3, b"v%d\0")
+                                + veth_peer(b"p%d\0", nla(19, struct.pack("<I", 1)))))
+nl("setlink-netns-pid", nlmsg(16, REQ | ACK, struct.pack("<BxHiII", 0, 0, 1, 0, 0) + nla(19, struct.pack("<I", 1))),
+   extack=True)
+nl("setlink-netns-fd", nlmsg(16, REQ | ACK, struct.pack("<BxHiII", 0, 0, 1, 0, 0) + nla(28, struct.pack("<I", 0))))
+nl("dellink", nlmsg(17, REQ | ACK, ifinfo + nla(3, b"lo\0")))
 nl("getrule", nlmsg(34, REQ | DUMP, rtmsg(0, 0)))
 nl("getneigh", nlmsg(30, REQ | DUMP, bytes(12)))
+ndmsg = lambda fam, index, state: struct.pack("<BxxxiHBB", fam, index, state, 0, 1)
+nl("newneigh", nlmsg(28, REQ | ACK | CREATE | EXCL, ndmsg(2, 1, 0x80) + nla(1, bytes([198, 18, 0, 9]))
+                    + nla(2, bytes([2, 0, 0, 0, 0, 9]))), extack=True)
+nl("delneigh", nlmsg(29, REQ | ACK, ndmsg(10, 1, 0) + nla(1, bytes([0xfd] + [0] * 14 + [1]))))
+nl("getneigh-get", nlmsg(30, REQ, ndmsg(2, 1, 0) + nla(1, bytes([198, 18, 0, 9]))), strict=True)
 nl("two-dumps", nlmsg(18, REQ | DUMP, ifinfo) + nlmsg(22, REQ | DUMP, b"\x00\x00\x00\x00", seq=2))
 nl("lying-len", struct.pack("<IHHII", 400, 18, REQ | DUMP, 1, 0) + ifinfo)
 inet_req = lambda fam, proto: struct.pack("<BBBxI", fam, proto, 0, 0xffffffff) + bytes(48)
@@ -201,9 +214,9 @@ def csum(b):
     return ~s & 0xffff
 
 
-def ip4(proto, payload, src=b"\x7f\0\0\1", dst=b"\x7f\0\0\1", opts=b"", frag=0x4000):
+def ip4(proto, payload, src=b"\x7f\0\0\1", dst=b"\x7f\0\0\1", opts=b"", frag=0x4000, ttl=64):
     ihl = 5 + len(opts) // 4
-    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, ihl * 4 + len(payload), 1, frag, 64, proto, 0, src, dst) + opts
+    h = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, ihl * 4 + len(payload), 1, frag, ttl, proto, 0, src, dst) + opts
     h = h[:10] + struct.pack("!H", csum(h)) + h[12:]
     return h + payload
 
@@ -257,4 +270,9 @@ ns6 = bytes.fromhex("fd000000000000000000000000000001"), bytes.fromhex("ff020000
 put("netrx", "eth-ndp-solicit", b"\x08" + eth(bytes([0x33, 0x33, 0xff, 0, 0, 2]), peer_mac, 0x86dd,
     bytes([0x60, 0, 0, 0, 0, 32, 58, 255]) + ns6[0] + ns6[1] + bytes([135, 0, 0, 0, 0, 0, 0, 0]) +
     bytes.fromhex("fd000000000000000000000000000002") + bytes([1, 1]) + peer_mac))
+# bits 3 and 4: a datagram for another host through eth0, which forwards (out by the default route, or TTL 1)
+fwd = lambda ttl: ip4(17, udp(1, 9, b"fw", bytes([198, 18, 0, 1]), bytes([198, 51, 100, 7]), False),
+                      src=bytes([198, 18, 0, 1]), dst=bytes([198, 51, 100, 7]), ttl=ttl)
+put("netrx", "eth-forward", b"\x1a" + eth(veth_mac, peer_mac, 0x800, fwd(64)))
+put("netrx", "eth-forward-ttl1", b"\x1a" + eth(veth_mac, peer_mac, 0x800, fwd(1)))
 put("netrx", "ip4-unknown-proto", b"\x00" + ip4(200, b"zzzz"))

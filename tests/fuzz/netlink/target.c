@@ -12,12 +12,13 @@
  * datagram.  Beyond the sanitizers: every datagram that comes back is whole
  * messages whose lengths add up to it, each at least a header long; a
  * receive never says more than the datagram holds; and the socket's close
- * gives back all the memory its queue was charged.  Two bound UDP sockets
+ * (and the namespace's teardown: veth pairs) gives back all the memory its
+ * queue was charged.  Two bound UDP sockets
  * (IPv4 and IPv6) give inet_diag something to list.  The namespace is set
  * up afresh for each input (lo up, 127.0.0.1/8 and ::1), so what one
  * request changes (addresses, routes, lo's name) never carries over.
  *
- * links: netstack/netlink/af_netlink.c netstack/netlink/rtnetlink.c netstack/netlink/sock_diag.c netstack/core/csum.c netstack/core/net.c netstack/core/netif.c netstack/core/pkb.c netstack/core/route.c netstack/core/rx.c netstack/link/loopback.c netstack/link/packet.c netstack/ethernet/eth.c netstack/arp/arp.c netstack/arp/neigh.c netstack/ipv6/ndp.c netstack/ipv4/ip4_input.c netstack/ipv4/ip4_output.c netstack/ipv6/ip6_input.c netstack/ipv6/ip6_output.c netstack/icmp/icmp.c netstack/icmp/raw.c netstack/udp/udp.c netstack/socket/inet.c netstack/socket/ifioctl.c vfs/socket.c vfs/fs/unix/unix.c vfs/core.c vfs/fasync.c vfs/fdtable.c vfs/path.c vfs/open.c vfs/namei.c vfs/fstype.c vfs/fs/overlay/overlay.c vfs/fs/pipe/pipe.c vfs/lock.c vfs/xattr.c vfs/fs/inotify/inotify.c vfs/fs/tmpfs/tmpfs.c vfs/fs/dev/dev.c vfs/fs/hoststdio/hoststdio.c vfs/fs/pty/pty.c sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/ns.c sentry/kernel/pidns.c sentry/kernel/userns.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/kernel/ptrace.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c -lunwind -lxxhash -lseccomp -lpthread netstack/core/frag.c vfs/fpages.c
+ * links: netstack/netlink/af_netlink.c netstack/netlink/rtnetlink.c netstack/link/veth.c vfs/fs/proc/nsfs.c netstack/netlink/sock_diag.c netstack/core/csum.c netstack/core/net.c netstack/core/netif.c netstack/core/pkb.c netstack/core/route.c netstack/core/rx.c netstack/link/loopback.c netstack/link/packet.c netstack/ethernet/eth.c netstack/arp/arp.c netstack/arp/neigh.c netstack/ipv6/ndp.c netstack/ipv4/ip4_input.c netstack/ipv4/ip4_output.c netstack/ipv6/ip6_input.c netstack/ipv6/ip6_output.c netstack/icmp/icmp.c netstack/icmp/raw.c netstack/udp/udp.c netstack/socket/inet.c netstack/socket/ifioctl.c vfs/socket.c vfs/fs/unix/unix.c vfs/core.c vfs/fasync.c vfs/fdtable.c vfs/path.c vfs/open.c vfs/namei.c vfs/fstype.c vfs/fs/overlay/overlay.c vfs/fs/pipe/pipe.c vfs/lock.c vfs/xattr.c vfs/fs/inotify/inotify.c vfs/fs/tmpfs/tmpfs.c vfs/fs/dev/dev.c vfs/fs/hoststdio/hoststdio.c vfs/fs/pty/pty.c sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/ns.c sentry/kernel/pidns.c sentry/kernel/userns.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/kernel/ptrace.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c -lunwind -lxxhash -lseccomp -lpthread netstack/core/frag.c vfs/fpages.c
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -190,6 +191,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	file_put(f);
 	file_put(udp[0]);
 	file_put(udp[1]);
+	fresh_ns(); /* gives back what interfaces the request made (a veth pair) were charged */
 	if (mf.charged != charged)
 		die_msg("the socket's queue was not given back to the memory budget");
 	return 0;

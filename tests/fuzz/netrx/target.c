@@ -8,7 +8,8 @@
  * 1 a packet with real checksums (else as loopback delivers, unchecked),
  * bit 2 read the sockets' queues afterwards, bit 3 an Ethernet frame as the
  * veth delivers it (eth_rcv: ARP, NDP, the neighbour cache; bits 0 and 1
- * are then the frame's).  The rest is the packet as a link would deliver it.  Sockets: UDP on 127.0.0.1:7007, [::]:7008
+ * are then the frame's), bit 4 with it: eth0 forwards IPv4 (TTL, ICMP
+ * errors, the default route back out by eth0).  The rest is the packet as a link would deliver it.  Sockets: UDP on 127.0.0.1:7007, [::]:7008
  * (dual-stack) and [::1]:7009 connected to [::1]:7008, raw ICMP and ICMPv6.  Beyond the
  * sanitizers: after the queues are read, every byte charged to the memory
  * budget is given back (no packet kept nor leaked; the veth's neighbour
@@ -175,6 +176,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		return 0;
 	if (data[0] & 8) {
 		eth_seen = 1;
+		veth->forwarding = !!(data[0] & 16);
 		eth_rcv(veth, data + 1, size - 1);
 		goto check;
 	}

@@ -33,12 +33,14 @@ enum kind {
 	P_PID, P_PIDFILE, P_PIDLINK, P_FDDIR, P_FD, P_TASKDIR, P_FDINFODIR, P_FDINFO, P_NETDIR, P_NETFILE,
 	P_EXTDIR, P_EXTFILE, /* registered by other layers (proc_file_register) */
 	P_NSDIR, P_NSLINK,   /* /proc/PID/ns and its links to the task's namespaces */
+	P_SYSNET,            /* /proc/sys/net and below: the network stack's (proc_sysnet), by path */
 };
 
 struct pnode {
 	enum kind kind;
 	int pid, tid, fd;
 	int which; /* index into a name table */
+	char *path; /* P_SYSNET: below /proc/sys/net */
 };
 
 struct proc_buf {
@@ -183,6 +185,40 @@ void proc_net_register(const struct proc_net_file *f)
 	if (n_net_files == PROC_NET_FILES_MAX)
 		abort(); /* a build mistake: raise PROC_NET_FILES_MAX */
 	net_files[n_net_files++] = f;
+}
+
+/* The network stack's /proc/sys/net (set by a constructor before main). */
+static const struct proc_sysnet *sysnet;
+
+static struct inode *pinode(struct super *sb, enum kind kind, int pid, int tid, int fd, int which, uint32_t mode);
+
+void proc_sysnet_register(const struct proc_sysnet *p)
+{
+	sysnet = p;
+}
+
+/* A /proc/sys/net node for path (copied), of what sysnet's lookup said (mode). */
+static struct inode *sysnet_node(struct super *sb, const char *path, uint32_t mode)
+{
+	struct inode *ino;
+	struct pnode *p;
+	char *copy = strdup(path);
+	uint64_t h = 1469598103934665603ull;
+	const char *c;
+
+	if (!copy)
+		return NULL;
+	ino = pinode(sb, P_SYSNET, 0, 0, 0, 0, S_ISDIR(mode) ? S_IFDIR | 0555 : mode);
+	if (!ino) {
+		free(copy);
+		return NULL;
+	}
+	p = ino->priv;
+	p->path = copy;
+	for (c = path; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ull;
+	ino->ino = (h & 0xffffffffffffull) | 0xb000000000000ull;
+	return ino;
 }
 
 /*
@@ -372,6 +408,8 @@ static int proc_grants(struct task *t, struct inode *ino)
 	switch (p->kind) {
 	case P_FDDIR: case P_FD: case P_FDINFODIR: case P_FDINFO:
 		return t->tg->tgid == p->pid;
+	case P_SYSNET:
+		return S_ISREG(ino->mode) && sysnet->grants(t, p->path);
 	default:
 		return 0;
 	}
@@ -1249,6 +1287,10 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 				*out = pinode(sb, P_NETFILE, p->pid, p->tid, 0, n, S_IFREG | 0444);
 		break;
 	case P_SYSDIR:
+		if (p->which == 0 && sysnet && !strcmp(name, "net")) {
+			*out = sysnet_node(sb, "", S_IFDIR);
+			break;
+		}
 		for (i = 1; i < N(sysdirs); i++)
 			if (sysdir_parent[i] == p->which && !strcmp(name, sysdirs[i]))
 				*out = pinode(sb, P_SYSDIR, 0, 0, 0, (int)i, S_IFDIR | 0555);
@@ -1306,6 +1348,20 @@ static long proc_lookup(struct inode *dir, const char *name, struct inode **out)
 		break;
 	case P_EXTDIR:
 		break;
+	case P_SYSNET: {
+		char path[256];
+		uint32_t mode;
+
+		if (!S_ISDIR(dir->mode))
+			return -ENOTDIR;
+		if ((size_t)snprintf(path, sizeof(path), "%s%s%s", p->path, *p->path ? "/" : "", name) >= sizeof(path))
+			return -ENOENT;
+		mode = sysnet->lookup(task_current, path);
+		if (!mode)
+			return -ENOENT;
+		*out = sysnet_node(sb, path, mode);
+		return *out ? 0 : -ENOMEM;
+	}
 	default:
 		return -ENOTDIR;
 	}
@@ -1327,6 +1383,8 @@ static int proc_revalidate(struct inode *dir, struct dentry *d)
 	switch (p->kind) {
 	case P_PID:
 		return task_of(p->pid, p->tid) != NULL;
+	case P_SYSNET: /* the reader's namespace's: is it there, and the same kind of node? */
+		return sysnet->lookup(task_current, p->path) == (S_ISDIR(d->inode->mode) ? S_IFDIR : d->inode->mode);
 	case P_FD:
 	case P_FDINFO:
 		t = task_of(p->pid, p->tid);
@@ -1404,7 +1462,26 @@ static long proc_iterate(struct file *f, dir_emit_fn emit, void *ctx)
 		for (k = 0; k < (size_t)n_net_files; k++)
 			EMIT(net_files[k]->name, 0xa000 + k, DT_REG);
 		break;
+	case P_SYSNET: {
+		struct proc_sysnet_ent *ents = malloc(256 * sizeof(*ents));
+		int n = ents ? sysnet->list(task_current, p->path, ents, 256) : 0, e;
+
+		for (e = 0; e < n; e++) {
+			uint64_t at = i++;
+
+			if (at >= f->pos) {
+				f->pos = at;
+				if (emit(ctx, ents[e].name, strlen(ents[e].name), 0xb100 + at, ents[e].dir ? DT_DIR : DT_REG))
+					break;
+				f->pos = at + 1;
+			}
+		}
+		free(ents);
+		return 0;
+	}
 	case P_SYSDIR:
+		if (p->which == 0 && sysnet)
+			EMIT("net", 0x4100, DT_DIR);
 		for (k = 1; k < N(sysdirs); k++)
 			if (sysdir_parent[k] == p->which)
 				EMIT(sysdirs[k], 0x4000 + k, DT_DIR);
@@ -1568,7 +1645,8 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 			return -EPERM;
 	}
 	/* The machine's sysctls: not the sandbox's root's to change (see sysfiles). */
-	if ((flags & O_ACCMODE) != O_RDONLY && (p->kind == P_SYSFILE || p->kind == P_EXTFILE) && !(ino->mode & 0200))
+	if ((flags & O_ACCMODE) != O_RDONLY && (p->kind == P_SYSFILE || p->kind == P_EXTFILE || p->kind == P_SYSNET) &&
+	    !(ino->mode & 0200))
 		return -EACCES;
 	b = calloc(1, sizeof(*b));
 	if (!b)
@@ -1592,6 +1670,9 @@ static long proc_open(struct inode *ino, struct file *f, int flags)
 	}
 	case P_EXTFILE:
 		ext_files[p->which]->show(b);
+		break;
+	case P_SYSNET:
+		sysnet->show(task_current, p->path, b);
 		break;
 	case P_PIDFILE:
 		if (!tg_find(p->pid)) {
@@ -1763,6 +1844,13 @@ static long proc_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 		if (ext_files[p->which]->store)
 			r = ext_files[p->which]->store(t, buf);
 		break;
+	case P_SYSNET:
+		if (*pos)
+			return (long)total; /* a later write of a sysctl is ignored, as Linux's (sysctl_writes_strict) */
+		r = sysnet->store(t, p->path, buf);
+		if (r >= 0 && (size_t)r < total)
+			total = (size_t)r; /* what it took of the text: Linux's count for a vector with more after it */
+		break;
 	default:
 		break;
 	}
@@ -1777,6 +1865,8 @@ static long proc_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 			gen_pid(b, sb_pidns(f->inode->sb), p->pid, p->tid, p->which);
 		else if (p->kind == P_SYSFILE)
 			gen_sys(b, p->which);
+		else if (p->kind == P_SYSNET)
+			sysnet->show(t, p->path, b);
 		else
 			ext_files[p->which]->show(b);
 	}
@@ -1796,7 +1886,11 @@ static void proc_release_file(struct file *f)
 
 static void proc_release(struct inode *ino)
 {
-	free(ino->priv);
+	struct pnode *p = ino->priv;
+
+	if (p)
+		free(p->path);
+	free(p);
 }
 
 static const struct inode_ops proc_iops = {

@@ -1,6 +1,8 @@
 /* procfs: the sandbox's processes and figures (see proc.c). */
 #pragma once
 
+#include <stdint.h>
+
 struct inode;
 struct super;
 
@@ -69,6 +71,35 @@ struct proc_file {
 int proc_parse_long(const char *s, long *v);
 
 #define PROC_FILES_MAX 64
+
+/*
+ * /proc/sys/net: the reader's network namespace's settings, which the
+ * network stack serves (it registers the one provider at start-up; no
+ * provider, no /proc/sys/net).  A path is below /proc/sys/net ("" for
+ * it, "ipv4/conf/lo/forwarding"); what a path is may change from one
+ * reader to the next (another namespace, an interface gone), so procfs
+ * asks again at every walk.  Everything under sentry_lock.
+ */
+struct proc_sysnet_ent {
+	char name[32];
+	int dir;
+};
+struct proc_sysnet {
+	/* What path is for t: 0 nothing, else S_IFDIR, or S_IFREG with the file's mode (0644, or 0444 read-only). */
+	uint32_t (*lookup)(struct task *t, const char *path);
+	/* The entries of directory path for t into out[0..max): their count. */
+	int (*list)(struct task *t, const char *path, struct proc_sysnet_ent *out, int max);
+	/* Writes file path's text for t. */
+	void (*show)(struct task *t, const char *path, struct proc_buf *b);
+	/* Takes a write's text (NUL-terminated, at most 255 bytes) for t: the bytes it took (what the write returns), or -errno. */
+	long (*store)(struct task *t, const char *path, const char *text);
+	/* May t write path whatever the mode bits say (CAP_NET_ADMIN over its namespace: Linux's net_ctl_permissions)? */
+	int (*grants)(struct task *t, const char *path);
+};
+
+void proc_sysnet_register(const struct proc_sysnet *p);
+#define PROC_SYSNET(p) \
+	__attribute__((constructor)) static void register_##p(void) { proc_sysnet_register(&p); }
 
 /* Registers f (at start-up, before main: see PROC_FILE). */
 void proc_file_register(const struct proc_file *f);
