@@ -120,6 +120,20 @@ static void drop_queue(struct neigh *n)
 	n->queue_len = 0;
 }
 
+/* The packets that waited for n's address go out, now that it is known. */
+static void send_queue(struct neigh *n)
+{
+	struct pkb *p;
+
+	while ((p = n->queue)) {
+		n->queue = p->next;
+		p->next = NULL;
+		eth_send(n->ifp, p, n->mac, 0);
+	}
+	n->queue_tail = NULL;
+	n->queue_len = 0;
+}
+
 /* Takes n away; told (RTM_DELNEIGH) when tell. */
 static void drop(struct neigh *n, int tell)
 {
@@ -252,7 +266,6 @@ int neigh_output(struct netif *ifp, struct pkb *p, const struct in6_addr *next_h
 void neigh_update(struct netif *ifp, const struct in6_addr *addr, const unsigned char *mac, int create)
 {
 	struct neigh *n = find(ifp, addr);
-	struct pkb *p;
 	int made = 0, was;
 
 	if (!n && (!create || !(n = make(ifp, addr))))
@@ -275,13 +288,7 @@ void neigh_update(struct netif *ifp, const struct in6_addr *addr, const unsigned
 	/* Told when its state changes: a new entry, an answer to our question (not every refresh). */
 	if (was != (made ? 1 : 2))
 		notify(n, 1);
-	while ((p = n->queue)) {
-		n->queue = p->next;
-		p->next = NULL;
-		eth_send(ifp, p, n->mac, 0);
-	}
-	n->queue_tail = NULL;
-	n->queue_len = 0;
+	send_queue(n);
 }
 
 void net_neigh_walk(struct netns *ns, void (*fn)(void *ctx, const struct net_neigh *n), void *ctx)
@@ -299,7 +306,6 @@ int net_neigh_set(struct netif *ifp, const struct in6_addr *addr, const unsigned
 		  int replace, int excl)
 {
 	struct neigh *n = find(ifp, addr);
-	struct pkb *p;
 
 	if (n && excl)
 		return -EEXIST;
@@ -321,17 +327,10 @@ int net_neigh_set(struct netif *ifp, const struct in6_addr *addr, const unsigned
 		memcpy(n->mac, mac, ETH_ADDR_LEN);
 	n->updated_ns = host_monotonic_ns();
 	n->confirmed_ns = state & (NUD_REACHABLE | NUD_PERMANENT) ? n->updated_ns : 0;
-	if (n->known) {
-		while ((p = n->queue)) {
-			n->queue = p->next;
-			p->next = NULL;
-			eth_send(ifp, p, n->mac, 0);
-		}
-		n->queue_tail = NULL;
-		n->queue_len = 0;
-	} else {
+	if (n->known)
+		send_queue(n);
+	else
 		drop_queue(n);
-	}
 	notify(n, 1);
 	return 0;
 }

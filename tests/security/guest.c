@@ -25,18 +25,7 @@
 #define KCPU0 0xffffffff8000c000UL
 #define KLSTAR (KSTUB + 2064)
 
-static int escaped;
-
-static void report(const char *name, int ok, const char *why)
-{
-	if (ok) {
-		printf("%s: ok\n", name);
-	} else {
-		printf("%s: ESCAPED (%s)\n", name, why);
-		escaped++;
-	}
-	fflush(stdout);
-}
+#include "report.h"
 
 /* What an instruction the host may answer for itself must do: nothing, or a SIGSEGV or SIGILL. */
 #define HARMLESS (-1)

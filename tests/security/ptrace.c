@@ -22,18 +22,7 @@
 #define OLD_MAP 0x5a5a0000000UL
 #define PAGES 256
 
-static int escaped;
-
-static void report(const char *name, int ok, const char *why)
-{
-	if (ok) {
-		printf("%s: ok\n", name);
-	} else {
-		printf("%s: ESCAPED %s\n", name, why);
-		escaped++;
-	}
-	fflush(stdout);
-}
+#include "report.h"
 
 static uint64_t marker(void)
 {

@@ -34,18 +34,7 @@
 #define ST_REGIONS 0x7fff00010000UL
 #define ST_REGION 0x8000UL
 
-static int escaped;
-
-static void report(const char *name, int ok, const char *why)
-{
-	if (ok) {
-		printf("%s: ok\n", name);
-	} else {
-		printf("%s: ESCAPED %s\n", name, why);
-		escaped++;
-	}
-	fflush(stdout);
-}
+#include "report.h"
 
 /* The stub's `syscall; ud2` (its rt_sigreturn): after an allowed call, ud2 raises SIGILL. */
 static uint64_t find_syscall(void)
