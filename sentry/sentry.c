@@ -585,7 +585,8 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		fprintf(stderr, "cvisor: cannot set up the sandbox's stdio: %s\n", strerror((int)-r));
 		return (int)r;
 	}
-	if (host_seccomp_install(socks, sentry_gofer_socks(cfg, socks, SENTRY_GOFERS_MAX), plat->host_rules) < 0) {
+	if (host_seccomp_install(socks, sentry_gofer_socks(cfg, socks, SENTRY_GOFERS_MAX),
+				 cfg->net.sandbox ? cfg->net.packet_fd : -1, plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}
