@@ -330,6 +330,10 @@ int shim_do(int argc, char **argv)
 			cfg.test_forbidden_call = 2;
 		} else if (!strcmp(a, "--test-forbidden-host-call=kill")) {
 			cfg.test_forbidden_call = 3;
+		} else if (!strcmp(a, "--test-forbidden-host-call=sendmmsg")) {
+			cfg.test_forbidden_call = 4;
+		} else if (!strcmp(a, "--test-forbidden-host-call=read")) {
+			cfg.test_forbidden_call = 5;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(usage_text, stdout);
 			return 0;
