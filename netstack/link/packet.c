@@ -107,7 +107,7 @@ int packet_link_out(struct netif *ifp, const unsigned char *frame, size_t len)
 	struct iovec *iov;
 	long n;
 
-	if (!net_tx_batching()) {
+	if (!net_tx_batching() || len > PACKET_TXQ_BYTES) {
 		struct iovec one[2] = {{(void *)&no_offload, sizeof(no_offload)}, {(void *)frame, len}};
 		struct mmsghdr m = {.msg_hdr = {.msg_iov = one, .msg_iovlen = 2}};
 
