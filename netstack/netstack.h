@@ -100,7 +100,15 @@ enum {
 	PKB_BROADCAST = 1 << 1,
 	PKB_MULTICAST = 1 << 2,
 	PKB_OTHERHOST = 1 << 3,
+	/*
+	 * Came over the veth with its transport checksum left to the device
+	 * (the peer's kernel offloaded it; the frame's virtio_net_hdr said
+	 * so): as Linux's CHECKSUM_PARTIAL, not computed and not checked.
+	 */
+	PKB_CSUM_PARTIAL = 1 << 4,
 };
+/* The flags under which TCP, UDP and ICMP check no checksum. */
+#define PKB_L4_CSUM_UNCHECKED (PKB_CSUM_NONE | PKB_CSUM_PARTIAL)
 
 /* A packet with room for headroom bytes of headers before len bytes of data (len set, bytes undefined). */
 struct pkb *pkb_alloc(size_t headroom, size_t len);
@@ -131,9 +139,9 @@ struct netif_ops {
 	/*
 	 * Sends p (an IP packet, proto set; next_hop is the neighbour for
 	 * links that need one).  Takes p in every case.  Never sleeps:
-	 * loopback queues p on the receive backlog (net_rx); a veth queues
-	 * the frame for the batch that goes out on the way back to the
-	 * application.
+	 * loopback queues p on the receive backlog (net_rx); a veth sends
+	 * the frame at once, or inside a send batch (net_tx_batch_begin)
+	 * queues it for the batch's end.
 	 */
 	int (*xmit)(struct netif *ifp, struct pkb *p, const struct in6_addr *next_hop);
 	/*
@@ -154,6 +162,8 @@ struct netif_ops {
 	const char *kind;
 	/* May move to another namespace (ip link set netns): lo and the sandbox's eth0 may not. */
 	int movable;
+	/* Sends what xmit queued in a batch (called by net_tx_batch_end); NULL for links that queue nothing. */
+	void (*flush)(struct netif *ifp);
 };
 
 struct netif_addr {
@@ -204,6 +214,8 @@ struct netif {
 	struct netif_stats stats;
 	const struct netif_ops *ops;
 	void *priv;
+	struct netif *tx_next; /* on the list of links with frames queued in the send batch (netif_tx_queued) */
+	int tx_queued;         /* on that list */
 };
 
 /* A multicast group joined on an interface (IP_ADD_MEMBERSHIP, IPV6_JOIN_GROUP). */
@@ -243,6 +255,22 @@ int netif_move(struct netif *ifp, struct netns *to, const char *newname);
  * a veth while both ends are up.
  */
 int netif_carrier(const struct netif *ifp);
+/*
+ * Send batches.  Between net_tx_batch_begin and the outermost
+ * net_tx_batch_end a link may hold back the frames it is given and send
+ * them together at the end (the veth: one sendmmsg for the lot instead of
+ * a host call each).  A batch runs under sentry_lock from end to end and
+ * never sleeps, so nothing waits on a frame it holds: the receive thread
+ * makes one of each batch of frames it reads (the ACKs and answers they
+ * call for go out together), and TCP one of each pass of tcp_output.
+ * Outside a batch every frame goes at once.  Batches nest.
+ */
+void net_tx_batch_begin(void);
+void net_tx_batch_end(void);
+/* Is a batch open?  (A link's xmit then may queue, and calls netif_tx_queued.) */
+int net_tx_batching(void);
+/* ifp holds frames for the batch's end: its flush op is called there. */
+void netif_tx_queued(struct netif *ifp);
 /*
  * Brings ifp up or down (IFF_UP, IFF_RUNNING): its addresses' routes are
  * added or taken away with it (IPv4's local ones stay), its IPv6

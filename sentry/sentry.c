@@ -609,7 +609,8 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		fprintf(stderr, "cvisor: cannot set up the sandbox's stdio: %s\n", strerror((int)-r));
 		return (int)r;
 	}
-	if (host_seccomp_install(socks, sentry_gofer_socks(cfg, socks, SENTRY_GOFERS_MAX), plat->host_rules) < 0) {
+	if (host_seccomp_install(socks, sentry_gofer_socks(cfg, socks, SENTRY_GOFERS_MAX),
+				 cfg->net.sandbox ? cfg->net.packet_fd : -1, plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}
@@ -617,8 +618,10 @@ static int run(const struct sentry_config *cfg, struct task **init)
 	/*
 	 * For the tests that prove the filter: a call that is not on the list,
 	 * one on it with arguments that are not, or kill(2), which no list has
-	 * (it could name cvisor's process group); each harmless if allowed (no
-	 * process has pid 0x3ffffff0, past any pid_max).
+	 * (it could name cvisor's process group); sendmmsg on an fd that is not
+	 * a veth's packet socket (stdout, none of its messages); read(2), which
+	 * left the list for readv; each harmless if allowed (no process has pid
+	 * 0x3ffffff0, past any pid_max).
 	 */
 	if (cfg->test_forbidden_call == 1)
 		host_raw_syscall6(SYS_getpriority, 0, 0, 0, 0, 0, 0);
@@ -626,6 +629,10 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		host_raw_syscall6(SYS_ptrace, PTRACE_PEEKDATA, 0x3ffffff0, 0, 0, 0, 0);
 	else if (cfg->test_forbidden_call == 3)
 		host_raw_syscall6(SYS_kill, 0x3ffffff0, SIGKILL, 0, 0, 0, 0);
+	else if (cfg->test_forbidden_call == 4)
+		host_raw_syscall6(SYS_sendmmsg, 1, 0, 0, 0, 0, 0);
+	else if (cfg->test_forbidden_call == 5)
+		host_raw_syscall6(SYS_read, -1, 0, 0, 0, 0, 0);
 
 	if (plat->as_prepare)
 		plat->as_prepare();

@@ -67,7 +67,8 @@ struct sentry_config {
 	int no_overlay;          /* --overlay=none: no upper layer, writes go through the gofer to the host */
 	int private_tmp;         /* --private-tmp: an empty tmpfs on /tmp instead of the root's own /tmp */
 	size_t gofer_fds;        /* host fds of idle gofer files kept open at most (0: the default) */
-	int test_forbidden_call; /* tests: 1 a host call not on the vetted list, 2 a ptrace request, 3 a kill pid not on it */
+	int test_forbidden_call; /* tests: 1 a host call not on the vetted list, 2 a ptrace request, 3 a kill pid not on it,
+				  * 4 sendmmsg on stdout, 5 read(2) */
 	unsigned stdio_closed;   /* bit N: the caller's fd N (0-2) was closed (an inert fd of the sentry's holds its place) */
 	struct net_config net;   /* --network=sandbox, --net-ns: the packet socket and what the stack takes (netstack.h) */
 	/* An OCI container's (runsc-shim/oci_*.c); all zero for `cvisor do`. */

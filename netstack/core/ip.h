@@ -23,6 +23,12 @@ void net_fill_csum(struct pkb *p, const struct in6_addr *src, const struct in6_a
 struct netif *loopback_new(void);
 /* The veth of --network=sandbox: its interface in ns, up with c's addresses and routes, and its receive thread (netstack/link/packet.c). */
 int packet_link_init(struct netns *ns, const struct net_config *c);
+/*
+ * One frame as the veth's packet socket gave it (frame[0..len), its
+ * virtio_net_hdr first; truncated: the socket cut it short), handed to
+ * Ethernet or dropped and counted.  Every byte is the peer's to choose.
+ */
+void packet_link_rx(struct netif *ifp, unsigned char *frame, size_t len, int truncated);
 /* Drops ns's neighbour entries and the packets waiting on them (netstack/arp/neigh.c): ns is going. */
 void neigh_flush(struct netns *ns);
 /* ...and those of ifp alone: it is leaving its namespace. */

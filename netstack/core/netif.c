@@ -112,6 +112,37 @@ static void carrier_update(struct netif *ifp)
 	net_notify_link(peer);
 }
 
+/* The open send batches and the links holding frames for their end; under sentry_lock. */
+static int tx_batch_depth;
+static struct netif *tx_queued;
+
+void net_tx_batch_begin(void) { tx_batch_depth++; }
+
+int net_tx_batching(void) { return tx_batch_depth > 0; }
+
+void netif_tx_queued(struct netif *ifp)
+{
+	if (ifp->tx_queued)
+		return;
+	ifp->tx_queued = 1;
+	ifp->tx_next = tx_queued;
+	tx_queued = ifp;
+}
+
+void net_tx_batch_end(void)
+{
+	struct netif *ifp;
+
+	if (--tx_batch_depth > 0)
+		return;
+	while ((ifp = tx_queued)) {
+		tx_queued = ifp->tx_next;
+		ifp->tx_queued = 0;
+		ifp->tx_next = NULL;
+		ifp->ops->flush(ifp);
+	}
+}
+
 /* The mask of a prefix, applied to a (v4-mapped addresses keep their ::ffff: part). */
 static void prefix_of(struct in6_addr *out, const struct in6_addr *a, int prefixlen)
 {

@@ -15,7 +15,7 @@
 
 static const unsigned char eth_broadcast[ETH_ADDR_LEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-void eth_rcv(struct netif *ifp, const unsigned char *frame, size_t len)
+void eth_rcv(struct netif *ifp, const unsigned char *frame, size_t len, uint32_t pflags)
 {
 	const struct eth_hdr *h = (const struct eth_hdr *)frame;
 	uint16_t type;
@@ -61,7 +61,7 @@ void eth_rcv(struct netif *ifp, const unsigned char *frame, size_t len)
 	}
 	memcpy(p->data, frame, len);
 	p->proto = type;
-	p->flags = flags;
+	p->flags = flags | pflags;
 	net_rx(ifp, p);
 }
 

@@ -20,10 +20,11 @@ struct eth_hdr {
 /*
  * A frame the link received, len bytes at frame (the link's buffer, not
  * kept): checked, then handed to ARP or copied into a packet for IP
- * (net_rx).  Frames not for us (another host's unicast, our own echoed
- * back, VLAN tagged, runts) are counted and dropped.
+ * (net_rx) with pflags (PKB_CSUM_PARTIAL or 0).  Frames not for us
+ * (another host's unicast, our own echoed back, VLAN tagged, runts) are
+ * counted and dropped.
  */
-void eth_rcv(struct netif *ifp, const unsigned char *frame, size_t len);
+void eth_rcv(struct netif *ifp, const unsigned char *frame, size_t len, uint32_t pflags);
 
 /* netif_ops.xmit of an Ethernet link: finds next_hop's MAC (neigh_output) and sends. */
 int eth_xmit(struct netif *ifp, struct pkb *p, const struct in6_addr *next_hop);

@@ -169,7 +169,7 @@ static int csum_bad(struct pkb *p, const struct net_rx_meta *m, int v6)
 {
 	uint32_t sum;
 
-	if (p->flags & PKB_CSUM_NONE)
+	if (p->flags & PKB_L4_CSUM_UNCHECKED)
 		return 0;
 	sum = v6 ? net_csum_pseudo(&m->src, &m->dst, IPPROTO_ICMPV6, p->len) : 0;
 	return net_csum_fold(net_csum_add(sum, p->data, p->len)) != 0;

@@ -895,7 +895,7 @@ void tcp_rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *m)
 		bad(ns, p);
 		return;
 	}
-	if (!(p->flags & PKB_CSUM_NONE)) {
+	if (!(p->flags & PKB_L4_CSUM_UNCHECKED)) {
 		uint32_t sum = net_csum_pseudo(&m->src, &m->dst, IPPROTO_TCP, p->len);
 
 		if (net_csum_fold(net_csum_add(sum, p->data, p->len)) != 0) {

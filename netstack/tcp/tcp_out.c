@@ -489,6 +489,7 @@ void tcp_output(struct tcp_sock *tp)
 	int sent = 0, window_limited = 0;
 
 	tcp_enter();
+	net_tx_batch_begin(); /* the segments of this pass leave together (a veth: one host call) */
 	while (can_send_data(tp->state)) {
 		uint32_t seq = tp->snd_nxt, wnd_end = tp->snd_una + tp->snd_wnd, flight = tcp_flight(tp);
 		uint32_t usable = SEQ_GT(wnd_end, seq) ? wnd_end - seq : 0;
@@ -551,6 +552,7 @@ void tcp_output(struct tcp_sock *tp)
 	}
 	if (!sent && tp->ack_pending && tp->quickack)
 		tcp_send_ack(tp);
+	net_tx_batch_end();
 	tcp_leave();
 }
 

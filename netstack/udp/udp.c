@@ -166,7 +166,7 @@ static void rcv(struct netns *ns, struct pkb *p, const struct net_rx_meta *m, in
 		pkb_trim(p, ulen);
 		cov = ulen;
 	}
-	if (!(p->flags & PKB_CSUM_NONE)) {
+	if (!(p->flags & PKB_L4_CSUM_UNCHECKED)) {
 		if (h.check == 0 && (m->v6 || lite))
 			goto error; /* IPv6 makes the checksum mandatory (RFC 8200 8.1), UDP-Lite always */
 		if (h.check != 0 && net_csum_fold(net_csum_add(net_csum_pseudo(&m->src, &m->dst, protocol, ulen),

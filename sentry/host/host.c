@@ -23,7 +23,12 @@ static inline long ret(long r)
 	return r < 0 ? -errno : r;
 }
 
-long host_read(int fd, void *buf, size_t len) { return ret(syscall(SYS_read, fd, buf, len)); }
+long host_read(int fd, void *buf, size_t len)
+{
+	struct iovec iov = {buf, len};
+
+	return ret(syscall(SYS_readv, fd, &iov, 1));
+}
 long host_write(int fd, const void *buf, size_t len) { return ret(syscall(SYS_write, fd, buf, len)); }
 
 long host_preadv(int fd, const struct iovec *iov, int cnt, off_t off)
@@ -135,6 +140,13 @@ long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int inf
 	}
 	return 0;
 }
+
+long host_recvmmsg(int fd, struct mmsghdr *msgs, unsigned n)
+{
+	return ret(syscall(SYS_recvmmsg, fd, msgs, n, MSG_WAITFORONE, NULL));
+}
+
+long host_sendmmsg(int fd, struct mmsghdr *msgs, unsigned n) { return ret(syscall(SYS_sendmmsg, fd, msgs, n, 0)); }
 
 long host_memfd_create(const char *name, unsigned flags) { return ret(syscall(SYS_memfd_create, name, flags)); }
 long host_ftruncate(int fd, off_t len) { return ret(syscall(SYS_ftruncate, fd, len)); }

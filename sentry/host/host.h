@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <time.h>
 
+/* read(2) made as a readv of one buffer: readv is on the vetted list already, read is not. */
 long host_read(int fd, void *buf, size_t len);
 long host_write(int fd, const void *buf, size_t len);
 long host_preadv(int fd, const struct iovec *iov, int cnt, off_t off);
@@ -47,6 +48,15 @@ long host_dup(int fd);
  */
 long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int infd2, void *rep, size_t replen,
 		     int *outfd);
+
+/*
+ * The veth's packet socket, the only socket these are allowed on: up to n
+ * frames read (recvmmsg; waits for the first, takes what else has come)
+ * or sent (sendmmsg) in one call.  The count done, or -errno.
+ */
+struct mmsghdr;
+long host_recvmmsg(int fd, struct mmsghdr *msgs, unsigned n);
+long host_sendmmsg(int fd, struct mmsghdr *msgs, unsigned n);
 
 long host_memfd_create(const char *name, unsigned flags);
 long host_ftruncate(int fd, off_t len);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/ptrace.h>
 #include <termios.h>
 
@@ -32,14 +33,19 @@
 #define ANY HOST_ANY
 #define GOFER HOST_GOFER
 #define ONE HOST_ONE
+#define PACK HOST_PACKET
 
 static const struct host_rule rules[] = {
-	ANY("read", "host stdio donated to the sandbox; --network=sandbox: one frame from the veth's packet socket "
-		    "(blocking, on its receive thread: no poll or recvmmsg added to the list)"),
 	ANY("write", "host stdio, diagnostics"),
-	ANY("readv", "host stdio reads straight into application memory"),
-	ANY("writev", "host stdio writes straight from application memory; --network=sandbox: one frame and its "
-		      "virtio_net_hdr to the veth's packet socket (no sendmmsg added to the list)"),
+	ANY("readv", "host stdio reads straight into application memory, and read(2)'s into the sentry's "
+		     "(as a readv of one buffer: read itself is not on the list)"),
+	ANY("writev", "host stdio writes straight from application memory"),
+	PACK("recvmmsg", "the veth's frames, up to 32 a call, waiting for the first (a TPACKET ring would also need "
+			 "poll, and memory the host writes)",
+	     SCMP_A3(SCMP_CMP_EQ, MSG_WAITFORONE)),
+	PACK("sendmmsg", "the veth's frames of one pass of the stack (received frames answered, a pass of TCP's "
+			 "output), in one call",
+	     SCMP_A3(SCMP_CMP_EQ, 0)),
 	ANY("preadv", "gofer files read straight into application memory"),
 	ANY("pwritev", "gofer files written straight from application memory (--overlay=none)"),
 	GOFER("sendmsg", "ask the gofer to open a file (the sentry itself opens nothing)"),
@@ -104,7 +110,8 @@ static const struct host_rule rules[] = {
 #endif
 
 /* Adds rules to ctx: 0 or a libseccomp error. */
-static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, const int *socks, size_t nsocks)
+static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, const int *socks, size_t nsocks,
+		     int packet_fd)
 {
 	size_t i, k;
 	int ret = 0;
@@ -114,7 +121,11 @@ static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, c
 
 		if (nr == __NR_SCMP_ERROR)
 			return -EINVAL;
-		if (r[i].argc < 0) {
+		if (r[i].argc == -2) {
+			if (packet_fd >= 0)
+				ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, (unsigned)packet_fd),
+						       r[i].args[0]);
+		} else if (r[i].argc < 0) {
 			for (k = 0; ret == 0 && k < nsocks; k++)
 				ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)socks[k]));
 		} else {
@@ -124,7 +135,7 @@ static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, c
 	return ret;
 }
 
-int host_seccomp_install(const int *socks, size_t nsocks, const struct host_rules *extra)
+int host_seccomp_install(const int *socks, size_t nsocks, int packet_fd, const struct host_rules *extra)
 {
 	scmp_filter_ctx ctx = seccomp_init(OFF_LIST);
 	int r;
@@ -133,9 +144,9 @@ int host_seccomp_install(const int *socks, size_t nsocks, const struct host_rule
 		return -ENOMEM;
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (r == 0 && OFF_LIST != SCMP_ACT_ALLOW) {
-		r = add_rules(ctx, rules, sizeof(rules) / sizeof(rules[0]), socks, nsocks);
+		r = add_rules(ctx, rules, sizeof(rules) / sizeof(rules[0]), socks, nsocks, packet_fd);
 		if (r == 0 && extra)
-			r = add_rules(ctx, extra->rules, extra->n, socks, nsocks);
+			r = add_rules(ctx, extra->rules, extra->n, socks, nsocks, packet_fd);
 	}
 	/* The sentry's own pthread_create tries clone3 first and falls back to clone on ENOSYS. */
 	if (r == 0 && OFF_LIST != SCMP_ACT_ALLOW)
@@ -154,7 +165,10 @@ static void print_rules(int fd, const char *part, const struct host_rule *r, siz
 
 	for (i = 0; i < n; i++) {
 		len = snprintf(line, sizeof(line), "%-18s %-16s %s%s\n", r[i].name, part, r[i].reason,
-			       r[i].argc < 0 ? " (the gofers' sockets only)" : r[i].argc ? " (arguments limited)" : "");
+			       r[i].argc == -2 ? " (the veth's packet socket only, arguments limited)"
+			       : r[i].argc < 0 ? " (the gofers' sockets only)"
+			       : r[i].argc     ? " (arguments limited)"
+					       : "");
 		host_write(fd, line, (size_t)len);
 	}
 }

@@ -270,9 +270,9 @@ ns6 = bytes.fromhex("fd000000000000000000000000000001"), bytes.fromhex("ff020000
 put("netrx", "eth-ndp-solicit", b"\x08" + eth(bytes([0x33, 0x33, 0xff, 0, 0, 2]), peer_mac, 0x86dd,
     bytes([0x60, 0, 0, 0, 0, 32, 58, 255]) + ns6[0] + ns6[1] + bytes([135, 0, 0, 0, 0, 0, 0, 0]) +
     bytes.fromhex("fd000000000000000000000000000002") + bytes([1, 1]) + peer_mac))
-# bits 3 and 4: a datagram for another host through eth0, which forwards (out by the default route, or TTL 1)
+# bits 3 and 6: a datagram for another host through eth0, which forwards (out by the default route, or TTL 1)
 fwd = lambda ttl: ip4(17, udp(1, 9, b"fw", bytes([198, 18, 0, 1]), bytes([198, 51, 100, 7]), False),
                       src=bytes([198, 18, 0, 1]), dst=bytes([198, 51, 100, 7]), ttl=ttl)
-put("netrx", "eth-forward", b"\x1a" + eth(veth_mac, peer_mac, 0x800, fwd(64)))
-put("netrx", "eth-forward-ttl1", b"\x1a" + eth(veth_mac, peer_mac, 0x800, fwd(1)))
+put("netrx", "eth-forward", b"\x4a" + eth(veth_mac, peer_mac, 0x800, fwd(64)))
+put("netrx", "eth-forward-ttl1", b"\x4a" + eth(veth_mac, peer_mac, 0x800, fwd(1)))
 put("netrx", "ip4-unknown-proto", b"\x00" + ip4(200, b"zzzz"))

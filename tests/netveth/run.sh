@@ -276,6 +276,162 @@ while True:
 	rm -f "$out"
 fi
 
+# ---- bursts: many frames between two host calls, natively and in the sandbox ----
+# The sentry reads up to 32 frames a call and sends what a batch of them
+# (or a pass of TCP) calls for together: a burst must come through with
+# every frame whole, none lost, none run into another.  The same client
+# on this side, against a server natively in a namespace made here, then
+# against the sandbox taking that namespace's interface (--net-ns); the
+# two reports must match.  UDP: 300 datagrams of 300 distinct sizes, in
+# bursts of 50 (each then acknowledged, so no receive buffer overflows
+# natively either); ICMP: 64 echo requests of distinct sizes at once (the
+# replies are made in the receive batch); TCP: 4 MiB from the server in
+# writes of changing sizes, hashed on arrival.
+burst=$(mktemp -d /var/tmp/cvisor-netveth-burst.XXXXXX)
+cat >"$burst/server.py" <<'PY'
+import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+u.bind(("0.0.0.0", 7010))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind(("0.0.0.0", 7011))
+t.listen(1)
+print("ready", flush=True)
+got = []
+while True:
+    d, peer = u.recvfrom(4096)
+    if d == b"end":
+        break
+    got.append(d)
+    if len(got) % 50 == 0:
+        u.sendto(b"%d" % len(got), peer)
+sizes = [len(d) for d in got]
+intact = all(d == bytes((len(d) * 7 + i) & 0xff for i in range(len(d))) for d in got)
+u.sendto(b"udp: %d datagrams, %d sizes, %s, %s" % (len(got), len(set(sizes)),
+         b"in order" if sizes == sorted(sizes) else b"out of order", b"intact" if intact else b"CORRUPT"), peer)
+c, _ = t.accept()
+sent, k = 0, 0
+while sent < 4 << 20:
+    n = min(1 + (k * 7919) % 65536, (4 << 20) - sent)
+    c.sendall(bytes((sent + i) & 0xff for i in range(n)) if n < 64 else
+              (bytes(range(256)) * (n // 256 + 2))[sent % 256:sent % 256 + n])
+    sent += n
+    k += 1
+c.close()
+PY
+cat >"$burst/client.py" <<'PY'
+import hashlib, os, socket, struct, sys, time
+addr = sys.argv[1]
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(5)
+for b in range(6):
+    for i in range(b * 50, b * 50 + 50):
+        n = 1 + 4 * i
+        u.sendto(bytes((n * 7 + j) & 0xff for j in range(n)), (addr, 7010))
+    try:
+        u.recv(100)
+    except socket.timeout:
+        print("udp: no acknowledgement after burst", b)
+        break
+u.sendto(b"end", (addr, 7010))
+try:
+    print(u.recv(200).decode())
+except socket.timeout:
+    print("udp: no report")
+# ICMP echo: 64 requests of distinct sizes at once, then the replies.
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s >> 16) + (s & 0xffff)
+    s += s >> 16
+    return ~s & 0xffff
+r = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+r.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+ident = os.getpid() & 0xffff
+want = {}
+for seq in range(64):
+    data = bytes((seq + j) & 0xff for j in range(seq * 21))
+    h = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
+    r.sendto(struct.pack("!BBHHH", 8, 0, csum(h + data), ident, seq) + data, (addr, 0))
+    want[seq] = data
+replies, bad, end = 0, 0, time.time() + 5
+r.settimeout(0.5)
+while want and time.time() < end:
+    try:
+        pkt, frm = r.recvfrom(4096)
+    except socket.timeout:
+        continue
+    ihl = (pkt[0] & 0xf) * 4
+    typ, _, _, rid, seq = struct.unpack("!BBHHH", pkt[ihl:ihl + 8])
+    if frm[0] != addr or typ != 0 or rid != ident:
+        continue
+    if want.pop(seq, None) == pkt[ihl + 8:]:
+        replies += 1
+    else:
+        bad += 1
+print("icmp: %d echo replies intact, %d wrong, %d missing" % (replies, bad, len(want)))
+# TCP: what the server wrote, checked against what it means to write.
+c = socket.create_connection((addr, 7011), timeout=10)
+h, n = hashlib.sha256(), 0
+while True:
+    d = c.recv(1 << 16)
+    if not d:
+        break
+    h.update(d)
+    n += len(d)
+e = hashlib.sha256()
+sent, k = 0, 0
+while sent < 4 << 20:
+    m = min(1 + (k * 7919) % 65536, (4 << 20) - sent)
+    e.update(bytes((sent + i) & 0xff for i in range(m)) if m < 64 else
+             (bytes(range(256)) * (m // 256 + 2))[sent % 256:sent % 256 + m])
+    sent += m
+    k += 1
+print("tcp: %d bytes, %s" % (n, "intact" if h.digest() == e.digest() else "CORRUPT"))
+PY
+unshare -n sleep 120 &
+bholder=$!
+pids+=("$bholder")
+for _ in $(seq 50); do [ "$(readlink /proc/$bholder/ns/net)" != "$(readlink /proc/self/ns/net)" ] && break; sleep 0.02; done
+bns=/proc/$bholder/ns/net
+ip link add nvburst0 type veth peer name nvburst1
+ip link set nvburst1 netns "$bholder"
+ip addr add 198.18.6.1/24 dev nvburst0
+ip link set nvburst0 up
+nsenter --net="$bns" ip link set lo up
+nsenter --net="$bns" ip addr add 198.18.6.2/24 dev nvburst1
+nsenter --net="$bns" ip link set nvburst1 up
+# burst_run OUT SERVER_CMD...: the server, then the client against it.
+burst_run() {
+	local out=$1 srv
+	shift
+	"$@" $PY "$burst/server.py" >"$burst/srv.out" 2>&1 &
+	srv=$!
+	pids+=("$srv")
+	for _ in $(seq 100); do grep -q ready "$burst/srv.out" && break; kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
+	sleep 0.3 # the sandbox's stack takes the address behind the server's start
+	if grep -q ready "$burst/srv.out"; then
+		timeout 60 $PY "$burst/client.py" 198.18.6.2 >"$out" 2>&1
+	else
+		echo "the server did not start: $(tail -3 "$burst/srv.out")" >"$out"
+	fi
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+}
+burst_run "$burst/native" nsenter --net="$bns"
+burst_run "$burst/sandbox" "$CVISOR" do --net-ns="$bns" --
+if grep -q "udp: 300 datagrams, 300 sizes, in order, intact" "$burst/native" && cmp -s "$burst/native" "$burst/sandbox"; then
+	ok "burst: UDP, ICMP echo and TCP bursts across the veth, frames whole and none lost, as natively ($(tr '\n' ';' <"$burst/sandbox"))"
+else
+	bad "burst: UDP, ICMP echo and TCP bursts across the veth, as natively" "native: $(tr '\n' ';' <"$burst/native") | sandbox: $(tr '\n' ';' <"$burst/sandbox")"
+fi
+kill "$bholder" 2>/dev/null
+wait "$bholder" 2>/dev/null
+ip link del nvburst0 2>/dev/null
+rm -rf "$burst"
+
 # ---- --net-ns: a namespace made by someone else (as CNI would), with its own addresses ----
 unshare -n sleep 30 &
 holder=$!

@@ -7,7 +7,12 @@
  * not first, an option whose type says discard, a routing header with
  * segments left, v4-mapped addresses on the wire, martians); fragments
  * reassembled in and out of order, and dropped for overlaps, a length past
- * 65535, time and memory.  Linked with
+ * 65535, time and memory.  The veth's link (a socket pair stands for its
+ * packet socket): frames sent in a batch are held to its end and then come
+ * out whole, in order, none lost (past the 32 one call sends, too), and
+ * frames received after their virtio_net_hdr: a checksum left to the
+ * device is taken as good, a header pointing outside its frame or a frame
+ * cut short is dropped and counted.  Linked with
  * the stack, the socket layer and the layers below alone.
  *
  * links: netstack/core/csum.c netstack/core/net.c netstack/core/netif.c netstack/core/pkb.c netstack/core/route.c netstack/core/rx.c netstack/link/loopback.c netstack/link/packet.c netstack/ethernet/eth.c netstack/arp/arp.c netstack/arp/neigh.c netstack/ipv6/ndp.c netstack/ipv4/ip4_input.c netstack/ipv4/ip4_output.c netstack/ipv6/ip6_input.c netstack/ipv6/ip6_output.c netstack/icmp/icmp.c netstack/icmp/raw.c netstack/udp/udp.c netstack/socket/inet.c netstack/socket/ifioctl.c vfs/socket.c vfs/core.c vfs/fasync.c vfs/fdtable.c vfs/path.c vfs/open.c vfs/namei.c vfs/fstype.c vfs/fs/overlay/overlay.c vfs/fs/pipe/pipe.c vfs/lock.c vfs/xattr.c vfs/fs/inotify/inotify.c vfs/fs/tmpfs/tmpfs.c vfs/fs/dev/dev.c vfs/fs/hoststdio/hoststdio.c vfs/fs/pty/pty.c sentry/kernel/task.c sentry/kernel/wait.c sentry/kernel/process.c sentry/kernel/ns.c sentry/kernel/pidns.c sentry/kernel/userns.c sentry/kernel/signal.c sentry/kernel/timer.c sentry/kernel/futex.c sentry/kernel/creds.c sentry/kernel/ptrace.c sentry/mm/mm.c sentry/mm/memfile.c sentry/host/host.c sentry/crash.c netstack/core/frag.c vfs/fpages.c
@@ -17,9 +22,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_ether.h>
+#include <linux/virtio_net.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "netstack/core/ip.h"
+#include "netstack/ethernet/ethernet.h"
 #include "netstack/netstack.h"
 #include "sentry/kernel/task.h"
 #include "sentry/mm/memfile.h"
@@ -31,7 +39,7 @@
 #include "unit.h"
 
 static struct task *t;
-static struct file *s4, *s6;
+static struct file *s4, *s6, *sv4;
 static unsigned char pkt[2048];
 static size_t plen;
 
@@ -486,6 +494,113 @@ static void fragment_cases(void)
 	      ns->frag_queues == 0);
 }
 
+/* ---- the veth: send batches, and what the packet socket hands in ---- */
+
+static int peer = -1; /* the other end of the veth's "packet socket" */
+static struct netif *veth;
+
+/* Frames waiting at the peer (each one datagram); -1 if one is not vnet header + want[k]'s bytes. */
+static int peer_frames(unsigned char want[][200], const size_t *wlen, int n)
+{
+	unsigned char buf[512];
+	int k = 0;
+	ssize_t r;
+
+	while ((r = recv(peer, buf, sizeof(buf), MSG_DONTWAIT)) >= 0) {
+		static const struct virtio_net_hdr zero;
+
+		if (k >= n || (size_t)r != sizeof(zero) + wlen[k] || memcmp(buf, &zero, sizeof(zero)) ||
+		    memcmp(buf + sizeof(zero), want[k], wlen[k]))
+			return -1;
+		k++;
+	}
+	return k;
+}
+
+static void veth_send_cases(void)
+{
+	static unsigned char f[40][200];
+	size_t len[40];
+	int k, ok = 1;
+
+	for (k = 0; k < 40; k++) {
+		len[k] = 60 + (size_t)k * 3; /* distinct sizes: a frame run into another shows */
+		memset(f[k], k + 1, len[k]);
+	}
+	CHECK("veth: a frame outside a batch goes at once", packet_link_out(veth, f[0], len[0]) == 0 &&
+								  peer_frames(f, len, 1) == 1);
+	net_tx_batch_begin();
+	for (k = 0; k < 5; k++)
+		ok &= packet_link_out(veth, f[k], len[k]) == 0;
+	CHECK("veth: a batch holds its frames", ok && peer_frames(f, len, 5) == 0);
+	net_tx_batch_begin();
+	net_tx_batch_end();
+	CHECK("veth: ... to the outermost end", peer_frames(f, len, 5) == 0);
+	net_tx_batch_end();
+	CHECK("veth: ... and then sends them whole and in order", peer_frames(f, len, 5) == 5);
+	net_tx_batch_begin();
+	for (k = 0; k < 40; k++)
+		ok &= packet_link_out(veth, f[k], len[k]) == 0;
+	net_tx_batch_end();
+	CHECK("veth: 40 frames in one batch (past one call's 32): all of them, in order", ok &&
+												 peer_frames(f, len, 40) == 40);
+}
+
+/* A UDP datagram to 198.18.0.2:7022 from the veth's peer, after a virtio_net_hdr h. */
+static size_t veth_frame(unsigned char *b, const struct virtio_net_hdr *h, const char *payload)
+{
+	static const unsigned char eth[14] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
+	size_t n = strlen(payload), at = sizeof(*h) + sizeof(eth);
+	unsigned char *ip = b + at, *u = ip + 20;
+	uint16_t c;
+
+	memcpy(b, h, sizeof(*h));
+	memcpy(b + sizeof(*h), eth, sizeof(eth));
+	memset(ip, 0, 28);
+	ip[0] = 0x45;
+	ip[3] = (unsigned char)(28 + n);
+	ip[8] = 64;
+	ip[9] = IPPROTO_UDP;
+	inet_pton(AF_INET, "198.18.0.1", ip + 12);
+	inet_pton(AF_INET, "198.18.0.2", ip + 16);
+	c = csum(ip, 20, 0);
+	memcpy(ip + 10, &c, 2);
+	u[0] = 0x30, u[1] = 0x39;
+	u[2] = 7022 >> 8, u[3] = 7022 & 0xff;
+	u[5] = (unsigned char)(8 + n);
+	u[6] = 0x12, u[7] = 0x34; /* not the sum: only a device that completes it would make it right */
+	memcpy(u + 8, payload, n);
+	return at + 28 + n;
+}
+
+static void veth_rx_cases(struct file *s)
+{
+	struct virtio_net_hdr h = {.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 14 + 20, .csum_offset = 6};
+	unsigned char b[256];
+	uint64_t errs, sums;
+	size_t n;
+
+	n = veth_frame(b, &h, "partial");
+	packet_link_rx(veth, b, n, 0);
+	CHECK("veth: a checksum left to the device is taken as good", got(s) == 7);
+	errs = veth->stats.rx_errors;
+	h.csum_offset = 60;
+	n = veth_frame(b, &h, "outside");
+	packet_link_rx(veth, b, n, 0);
+	CHECK("veth: ... but not one whose place is past the frame", got(s) == -EAGAIN && veth->stats.rx_errors == errs + 1);
+	h.csum_offset = 6;
+	n = veth_frame(b, &h, "cut");
+	packet_link_rx(veth, b, n, 1);
+	CHECK("veth: a frame the socket cut short is dropped", got(s) == -EAGAIN && veth->stats.rx_errors == errs + 2);
+	packet_link_rx(veth, b, 9, 0);
+	CHECK("veth: 9 bytes are no virtio_net_hdr", veth->stats.rx_errors == errs + 3);
+	sums = MIB(Udp, InCsumErrors);
+	h.flags = 0;
+	n = veth_frame(b, &h, "checked");
+	packet_link_rx(veth, b, n, 0);
+	CHECK("veth: without the offload the checksum is checked", got(s) == -EAGAIN && MIB(Udp, InCsumErrors) == sums + 1);
+}
+
 int main(void)
 {
 	if (mf_init(64 << 20) < 0)
@@ -495,14 +610,30 @@ int main(void)
 	t = task_create_init();
 	task_current = t;
 	pthread_mutex_lock(&sentry_lock);
-	CHECK("net_init", t && net_init(&(struct net_config){0}) == 0);
+	{
+		/* A veth whose packet socket is one end of a non-blocking pair: its receive thread ends at once. */
+		struct net_config c = {.sandbox = 1, .ifname = "eth0", .hwaddr = {2, 0, 0, 0, 0, 2}, .mtu = 1500, .naddrs = 1};
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) < 0)
+			return 1;
+		c.packet_fd = sv[0];
+		peer = sv[1];
+		inet_pton(AF_INET6, "::ffff:198.18.0.2", &c.addrs[0].addr);
+		c.addrs[0].prefixlen = 24;
+		CHECK("net_init", t && net_init(&c) == 0);
+		veth = netif_by_name(&net_init_ns, "eth0");
+	}
 	s4 = udp_socket(AF_INET, "127.0.0.1", 7020);
 	s6 = udp_socket(AF_INET6, "::1", 7021);
-	CHECK("sockets", s4 && s6);
-	if (!s4 || !s6)
+	sv4 = udp_socket(AF_INET, "198.18.0.2", 7022);
+	CHECK("sockets", s4 && s6 && sv4 && veth);
+	if (!s4 || !s6 || !sv4 || !veth)
 		return 1;
 	ipv4_cases();
 	ipv6_cases();
 	fragment_cases();
+	veth_send_cases();
+	veth_rx_cases(sv4);
 	return unit_failed;
 }

@@ -8,8 +8,11 @@
  * 1 a packet with real checksums (else as loopback delivers, unchecked),
  * bit 2 read the sockets' queues afterwards, bit 3 an Ethernet frame as the
  * veth delivers it (eth_rcv: ARP, NDP, the neighbour cache; bits 0 and 1
- * are then the frame's), bit 4 with it: eth0 forwards IPv4 (TTL, ICMP
- * errors, the default route back out by eth0).  The rest is the packet as a link would deliver it.  Sockets: UDP on 127.0.0.1:7007, [::]:7008
+ * are then the frame's), bit 4 with bit 3 the same after the
+ * virtio_net_hdr the packet socket puts first (packet_link_rx: the
+ * checksum offload it may claim), bit 5 with bit 4 the socket's "cut
+ * short", bit 6 with bit 3: eth0 forwards IPv4 (TTL, ICMP errors, the
+ * default route back out by eth0).  The rest is the packet as a link would deliver it.  Sockets: UDP on 127.0.0.1:7007, [::]:7008
  * (dual-stack) and [::1]:7009 connected to [::1]:7008, raw ICMP and ICMPv6.  Beyond the
  * sanitizers: after the queues are read, every byte charged to the memory
  * budget is given back (no packet kept nor leaked; the veth's neighbour
@@ -176,8 +179,19 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		return 0;
 	if (data[0] & 8) {
 		eth_seen = 1;
-		veth->forwarding = !!(data[0] & 16);
-		eth_rcv(veth, data + 1, size - 1);
+		veth->forwarding = !!(data[0] & 64);
+		if (data[0] & 16) {
+			/* The receive thread's buffer is writable: so is this copy. */
+			unsigned char *frame = malloc(size - 1 ? size - 1 : 1);
+
+			if (!frame)
+				die_msg("malloc");
+			memcpy(frame, data + 1, size - 1);
+			packet_link_rx(veth, frame, size - 1, !!(data[0] & 32));
+			free(frame);
+		} else {
+			eth_rcv(veth, data + 1, size - 1, 0);
+		}
 		goto check;
 	}
 	p = pkb_alloc(0, size - 1);
