@@ -631,8 +631,6 @@ struct child_start {
 	struct iovec fp;  /* new_process: the parent's FPU state at the fork; iov_base NULL: none */
 };
 
-/* The most xsave bytes a platform gives (the layout of every state component). */
-#define FORK_XSAVE_MAX 16384
 
 /* The host thread of a new task: its stub, then the run loop, then its exit. */
 static void *child_main(void *arg)
@@ -790,7 +788,7 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 		if (!c->mm)
 			goto fail;
 		/* The parent's FPU state, read now by its own thread (the platform's rule), for child_main. */
-		cs->fp.iov_len = FORK_XSAVE_MAX;
+		cs->fp.iov_len = TASK_XSAVE_MAX;
 		cs->fp.iov_base = malloc(cs->fp.iov_len);
 		if (cs->fp.iov_base && plat_get_fpstate(p->ctx, &cs->fp) < 0) {
 			free(cs->fp.iov_base);

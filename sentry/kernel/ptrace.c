@@ -30,7 +30,6 @@
 #endif
 #define PTRACE_EVENTMSG_SYSCALL_ENTRY 1
 #define PTRACE_EVENTMSG_SYSCALL_EXIT 2
-#define XSAVE_MAX 16384
 
 /* An exit the tracer is still to wait for. */
 struct pt_exit {
@@ -78,10 +77,10 @@ static void take_fp(struct task *t)
 {
 	struct iovec iov;
 
-	if (!t->ptrace.fp && !(t->ptrace.fp = malloc(XSAVE_MAX)))
+	if (!t->ptrace.fp && !(t->ptrace.fp = malloc(TASK_XSAVE_MAX)))
 		return;
 	iov.iov_base = t->ptrace.fp;
-	iov.iov_len = XSAVE_MAX;
+	iov.iov_len = TASK_XSAVE_MAX;
 	t->ptrace.fplen = t->ctx && plat_get_fpstate(t->ctx, &iov) == 0 ? iov.iov_len : 0;
 	t->ptrace.fp_dirty = 0;
 }

@@ -62,7 +62,6 @@ struct abi_sigframe {
 #define UC_STRICT_RESTORE_SS 4
 #define FP_XSTATE_MAGIC1 0x46505853U
 #define FP_XSTATE_MAGIC2 0x46505845U
-#define XSAVE_MAX TASK_XSAVE_MAX
 
 enum action { ACT_IGNORE, ACT_TERM, ACT_CORE, ACT_STOP, ACT_CONT };
 
@@ -345,7 +344,7 @@ static void fix_restart(struct task *t, struct abi_sigaction *sa)
 /* Reads the FPU/vector state of the stopped application thread. */
 static size_t get_xstate(struct task *t, uint8_t *buf)
 {
-	struct iovec iov = {buf, XSAVE_MAX};
+	struct iovec iov = {buf, TASK_XSAVE_MAX};
 
 	if (plat_get_fpstate(t->ctx, &iov) < 0)
 		return 0;
@@ -511,7 +510,7 @@ SYSCALL(rt_sigreturn)
 		size_t len = 512 + 64;
 
 		if (mm_copy_in(t->mm, sw, uc.mc.fpstate + 464, sizeof(sw)) == 0 && sw[0] == FP_XSTATE_MAGIC1 &&
-		    sw[4] >= 512 + 64 && sw[4] <= XSAVE_MAX)
+		    sw[4] >= 512 + 64 && sw[4] <= TASK_XSAVE_MAX)
 			len = sw[4];
 		if (xs && mm_copy_in(t->mm, xs, uc.mc.fpstate, len) == 0) {
 			struct iovec iov = {xs, len};
