@@ -746,18 +746,10 @@ static int parse_platforms(struct compat_suite *s, const char *list)
 	s->platform = xcalloc(strlen(list) + 1, sizeof(*s->platform));
 	s->nplat = 0;
 	for (name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		const struct platform *p = plat_find(name);
-		const char *why = NULL;
-		char names[256];
+		const struct platform *p = shim_platform_find(name);
 
-		if (!p) {
-			plat_names(names, sizeof(names));
-			return shim_fail("run `cvisor platforms` to see which can run here",
-					 "unknown platform '%s' (this build has: %s)", name, names);
-		}
-		if (p->available && p->available(&why) < 0)
-			return shim_fail("leave it out of --platform (`cvisor platforms` lists them)",
-					 "the %s platform cannot run here: %s", name, why ? why : "unavailable");
+		if (!p || shim_platform_runs(p, "leave it out of --platform (`cvisor platforms` lists them)", NULL))
+			return 1;
 		s->platform[s->nplat++] = name;
 	}
 	if (!s->nplat)

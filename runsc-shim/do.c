@@ -342,14 +342,9 @@ int shim_do(int argc, char **argv)
 			return shim_fail("see the flags above", "unknown flag '%s'", a);
 		}
 	}
-	p = plat_find(cfg.platform);
-	if (!p) {
-		char names[256];
-
-		plat_names(names, sizeof(names));
-		return shim_fail("run `cvisor platforms` to see which can run here", "unknown platform '%s' (this build has: %s)",
-				 cfg.platform, names);
-	}
+	p = shim_platform_find(cfg.platform);
+	if (!p)
+		return 1;
 	if (print_host_syscalls) {
 		host_seccomp_print(1, p->host_rules);
 		return 0;
@@ -357,9 +352,8 @@ int shim_do(int argc, char **argv)
 	{
 		const char *why = NULL;
 
-		if (p->available && p->available(&why) < 0)
-			return shim_fail("pick another with --platform=NAME (`cvisor platforms` lists them)",
-					 "the %s platform cannot run here: %s", p->name, why ? why : "unavailable");
+		if (shim_platform_runs(p, "pick another with --platform=NAME (`cvisor platforms` lists them)", &why))
+			return 1;
 		if (why && cfg.debug)
 			fprintf(stderr, "cvisor: debug: note: %s\n", why);
 	}

@@ -180,22 +180,14 @@ static void close_others(int keep1, int keep2)
  */
 static int check_platform(void)
 {
-	const struct platform *p = plat_find(oci_g.platform ? oci_g.platform : SENTRY_DEFAULT_PLATFORM);
-	const char *why = NULL;
-	char names[256];
+	const struct platform *p = shim_platform_find(oci_g.platform ? oci_g.platform : SENTRY_DEFAULT_PLATFORM);
 
-	if (!p) {
-		plat_names(names, sizeof(names));
-		return shim_fail("run `cvisor platforms` to see which can run here", "unknown platform '%s' (this build has: %s)",
-				 oci_g.platform, names), -1;
-	}
+	if (!p)
+		return -1;
 	if (p->host_fd)
 		return shim_fail("use --platform=ptrace or --platform=systrap for containers; `cvisor do` runs it",
 				 "the %s platform is not offered to containers yet", p->name), -1;
-	if (p->available && p->available(&why) < 0)
-		return shim_fail("pick another with --platform=NAME (`cvisor platforms` lists them)",
-				 "the %s platform cannot run here: %s", p->name, why ? why : "unavailable"), -1;
-	return 0;
+	return shim_platform_runs(p, "pick another with --platform=NAME (`cvisor platforms` lists them)", NULL) ? -1 : 0;
 }
 
 /* The monitor, after fork: the container's process from the caller's point of view.  Never returns. */

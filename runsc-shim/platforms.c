@@ -8,6 +8,30 @@
 #include "../platform/platform.h"
 #include "shim.h"
 
+const struct platform *shim_platform_find(const char *name)
+{
+	const struct platform *p = plat_find(name);
+	char names[256];
+
+	if (!p) {
+		plat_names(names, sizeof(names));
+		shim_fail("run `cvisor platforms` to see which can run here", "unknown platform '%s' (this build has: %s)",
+			  name, names);
+	}
+	return p;
+}
+
+int shim_platform_runs(const struct platform *p, const char *hint, const char **note)
+{
+	const char *why = NULL;
+
+	if (p->available && p->available(&why) < 0)
+		return shim_fail(hint, "the %s platform cannot run here: %s", p->name, why ? why : "unavailable");
+	if (note)
+		*note = why;
+	return 0;
+}
+
 int shim_platforms(int argc, char **argv)
 {
 	const struct platform *p;

@@ -9,6 +9,11 @@
 
 int shim_do(int argc, char **argv);
 int shim_platforms(int argc, char **argv);
+struct platform;
+/* The platform of that name, or NULL after the error lines (not in this build). */
+const struct platform *shim_platform_find(const char *name);
+/* 0 if p can run here (*note, if given: what it says of this host, or NULL), else 1 after the error lines, with hint. */
+int shim_platform_runs(const struct platform *p, const char *hint, const char **note);
 int shim_compat(int argc, char **argv);
 
 /*
