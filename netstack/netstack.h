@@ -621,3 +621,12 @@ struct net_config {
 
 /* Brings up the sandbox's stack: lo with 127.0.0.1/8 and ::1/128 and their routes, and the veth if any. */
 int net_init(const struct net_config *c);
+
+/*
+ * The sandbox's end (tcp/tcp.c): how many TCP connections its programs
+ * closed still owe their peers data or a FIN, which Linux's kernel would
+ * go on sending after the programs exit; and the reset of those left when
+ * the sentry stops waiting.  Under sentry_lock.
+ */
+int tcp_unfinished(void);
+void tcp_abort_unfinished(void);

@@ -477,9 +477,11 @@ static void reap_children(uint64_t deadline)
  * the sentry is pid 1 of a pid namespace of its own: what it leaves
  * behind dies with it.
  */
+#define SANDBOX_LINGER_NS 5000000000ULL /* the longest the sandbox's end waits for its connections */
+
 static void sandbox_end(void)
 {
-	uint64_t deadline = host_monotonic_ns() + 3000000000ULL;
+	uint64_t deadline = host_monotonic_ns() + 3000000000ULL, linger;
 	unsigned us = 20;
 	int left;
 
@@ -489,6 +491,20 @@ static void sandbox_end(void)
 		pause_backoff(&us);
 		pthread_mutex_lock(&sentry_lock);
 	}
+	/*
+	 * Connections closed on the way may still owe their peers data or a
+	 * FIN (a server's last reply, queued by a send that returned at once):
+	 * the sentry is the kernel that would send them after the programs,
+	 * so it does, for a while, and resets what is left.
+	 */
+	linger = host_monotonic_ns() + SANDBOX_LINGER_NS;
+	us = 20;
+	while (tcp_unfinished() && host_monotonic_ns() < linger) {
+		pthread_mutex_unlock(&sentry_lock);
+		pause_backoff(&us);
+		pthread_mutex_lock(&sentry_lock);
+	}
+	tcp_abort_unfinished();
 	pthread_mutex_unlock(&sentry_lock);
 	if (left)
 		log_warn("%d tasks did not end with the sandbox", left);

@@ -161,6 +161,38 @@ static void conn_remove(struct tcp_sock *tp)
 	tp->in_table = 0;
 }
 
+/*
+ * The sandbox's end.  Closing a connection queues a FIN behind its data,
+ * and Linux's kernel goes on sending both after the process has gone; the
+ * sentry is that kernel, so before it exits it waits (bounded, the
+ * caller's) for every connection that still owes its peer data or a FIN,
+ * and resets the ones left at the deadline rather than vanishing from
+ * under their peers.  Both under sentry_lock.
+ */
+int tcp_unfinished(void)
+{
+	int n = 0;
+
+	for (int b = 0; b < CONN_BUCKETS; b++)
+		for (struct tcp_sock *tp = conn_table[b]; tp; tp = tp->hnext)
+			n += tp->state == TCP_S_FIN_WAIT1 || tp->state == TCP_S_CLOSING || tp->state == TCP_S_LAST_ACK;
+	return n;
+}
+
+void tcp_abort_unfinished(void)
+{
+	tcp_enter();
+	for (int b = 0; b < CONN_BUCKETS; b++)
+		for (struct tcp_sock *tp = conn_table[b], *next; tp; tp = next) {
+			next = tp->hnext; /* tcp_done takes tp off the table */
+			if (tp->state == TCP_S_FIN_WAIT1 || tp->state == TCP_S_CLOSING || tp->state == TCP_S_LAST_ACK) {
+				tcp_send_rst(tp);
+				tcp_done(tp, 0);
+			}
+		}
+	tcp_leave();
+}
+
 /* ---- state ---- */
 
 void tcp_notify(struct tcp_sock *tp)

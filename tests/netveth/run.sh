@@ -420,12 +420,68 @@ burst_run() {
 	kill "$srv" 2>/dev/null
 	wait "$srv" 2>/dev/null
 }
+# The last reply of a server that exits at once: send returns when the data
+# is queued, and the kernel delivers it after the process is gone.  The
+# client's small receive buffer, read late, keeps most of 2 MiB queued in
+# the server's stack when it exits; in the sandbox that stack is the
+# sentry's, which must deliver it before it ends too.
+cat >"$burst/last.py" <<'PY'
+import socket
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind(("0.0.0.0", 7012))
+t.listen(1)
+print("ready", flush=True)
+c, _ = t.accept()
+c.sendall(bytes(range(256)) * 8192)
+c.close()
+PY
+cat >"$burst/lastc.py" <<'PY'
+import socket, sys, time
+c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 32768)
+c.settimeout(10)
+c.connect((sys.argv[1], 7012))
+time.sleep(1)
+d = b""
+try:
+    while True:
+        b = c.recv(1 << 16)
+        if not b:
+            break
+        d += b
+    print("%d bytes, %s, then the end" % (len(d), "intact" if d == bytes(range(256)) * 8192 else "CORRUPT"))
+except socket.timeout:
+    print("%d bytes, then nothing for 10 s" % len(d))
+PY
+last_run() {
+	local out=$1 srv
+	shift
+	"$@" $PY "$burst/last.py" >"$burst/srv.out" 2>&1 &
+	srv=$!
+	pids+=("$srv")
+	for _ in $(seq 100); do grep -q ready "$burst/srv.out" && break; kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
+	sleep 0.3
+	timeout 30 $PY "$burst/lastc.py" 198.18.6.2 >"$out" 2>&1
+	kill "$srv" 2>/dev/null
+	wait "$srv" 2>/dev/null
+}
+# Natively first: the sandbox takes the namespace's address from its kernel.
 burst_run "$burst/native" nsenter --net="$bns"
+last_run "$burst/last-native" nsenter --net="$bns"
 burst_run "$burst/sandbox" "$CVISOR" do --net-ns="$bns" --
+# Given back by hand: a sandbox's end leaves the namespace's interface without addresses (README).
+nsenter --net="$bns" ip addr add 198.18.6.2/24 dev nvburst1
+last_run "$burst/last-sandbox" "$CVISOR" do --net-ns="$bns" --
 if grep -q "udp: 300 datagrams, 300 sizes, in order, intact" "$burst/native" && cmp -s "$burst/native" "$burst/sandbox"; then
 	ok "burst: UDP, ICMP echo and TCP bursts across the veth, frames whole and none lost, as natively ($(tr '\n' ';' <"$burst/sandbox"))"
 else
 	bad "burst: UDP, ICMP echo and TCP bursts across the veth, as natively" "native: $(tr '\n' ';' <"$burst/native") | sandbox: $(tr '\n' ';' <"$burst/sandbox")"
+fi
+if grep -q "2097152 bytes, intact, then the end" "$burst/last-native" && cmp -s "$burst/last-native" "$burst/last-sandbox"; then
+	ok "linger: a server's last 2 MiB reach a slow reader after it exits ($(cat "$burst/last-sandbox"))"
+else
+	bad "linger: a server's last 2 MiB reach a slow reader after it exits" "native: $(cat "$burst/last-native") | sandbox: $(cat "$burst/last-sandbox")"
 fi
 kill "$bholder" 2>/dev/null
 wait "$bholder" 2>/dev/null
