@@ -92,6 +92,7 @@
 #include <sys/ptrace.h>
 #include <sys/rseq.h>
 #include <sys/syscall.h>
+#include <sys/user.h>
 #include <sys/wait.h>
 
 #include "../platform.h"
@@ -662,20 +663,36 @@ take:
  * The fallback for a thread that blocked the interrupt signal (a forged
  * rt_sigreturn frame can block it; the handler never does) and then never
  * traps: for a moment it is traced, stopped, given an empty mask and let
- * go, and the pending signal stops it as usual.  A thread that is merely
- * slow to be scheduled goes through the same, harmlessly.
+ * go, and the pending signal stops it as usual.
+ *
+ * A thread merely slow to be scheduled (forty runnable stub threads on
+ * the sandbox's one CPU take longer than the grace) comes here too, and it
+ * may be in the stub's own code: between the sentry's answer and the
+ * handler's rt_sigreturn, where every signal is blocked by design.  Its
+ * mask stays then.  Emptied, the interrupt would run the handler again
+ * inside the handler, and that stop's frame would hand the sentry the
+ * stub's registers for the application's: resumed with them, the thread
+ * ran rt_sigreturn on the same frame for ever (stress-ng's memory class
+ * on systrap, two sandboxes at once).  It stops for the interrupt right
+ * after that rt_sigreturn.
  */
 static void unblock_interrupt(struct plat_ctx *c)
 {
+	struct user_regs_struct u;
 	uint64_t none = 0;
 	int st;
 
-	log_debug("systrap: thread %d has not stopped for its interrupt: its host signal mask is cleared", c->tid);
 	if (host_ptrace(PTRACE_SEIZE, c->tid, 0, 0) < 0)
 		return;
 	if (host_ptrace(PTRACE_INTERRUPT, c->tid, 0, 0) == 0 && host_wait4(c->tid, &st, __WALL) == c->tid &&
-	    WIFSTOPPED(st))
+	    WIFSTOPPED(st) && host_ptrace(PTRACE_GETREGS, c->tid, 0, &u) == 0 &&
+	    (u.rip < ST_CODE || u.rip >= ST_CODE + ST_CODE_SIZE)) {
+		log_debug("systrap: thread %d has not stopped for its interrupt: its host signal mask is cleared",
+			  c->tid);
 		host_ptrace(PTRACE_SETSIGMASK, c->tid, (void *)sizeof(none), &none);
+	} else {
+		log_debug("systrap: thread %d has not stopped for its interrupt yet: it is in the stub's code", c->tid);
+	}
 	host_ptrace(PTRACE_DETACH, c->tid, 0, 0);
 }
 
@@ -1390,6 +1407,8 @@ static const struct host_rule systrap_rules[] = {
 	HOST_TWO("ptrace", "fallback: trace for a moment a thread that blocked the interrupt signal",
 		 SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE), SCMP_A3(SCMP_CMP_EQ, 0)),
 	HOST_ONE("ptrace", "fallback: stop it", SCMP_A0(SCMP_CMP_EQ, PTRACE_INTERRUPT)),
+	HOST_ONE("ptrace", "fallback: read where it stopped (in the stub's code its mask stays)",
+		 SCMP_A0(SCMP_CMP_EQ, PTRACE_GETREGS)),
 	HOST_TWO("ptrace", "fallback: empty its host signal mask", SCMP_A0(SCMP_CMP_EQ, PTRACE_SETSIGMASK),
 		 SCMP_A2(SCMP_CMP_EQ, 8)),
 	HOST_TWO("ptrace", "fallback: let it go", SCMP_A0(SCMP_CMP_EQ, PTRACE_DETACH), SCMP_A3(SCMP_CMP_EQ, 0)),
