@@ -43,7 +43,7 @@ static const char usage_text[] =
 	"                        run by /bin/sh -c; blank lines and lines starting with # are skipped\n"
 	"  DIR                   every executable file of DIR is a test\n"
 	"  -- CMD [ARGS...]      one test\n"
-	"  --platform=P[,P...]   the platforms to compare with native (default ptrace)\n"
+	"  --platform=P[,P...]   the platforms to compare with native (default systrap)\n"
 	"  -j N                  tests run side by side (default: the CPUs online)\n"
 	"  --timeout S           seconds per run (default 60); a run that outlives it is killed\n"
 	"  --compare=status      a run passes when it exits 0 (the default)\n"

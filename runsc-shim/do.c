@@ -38,7 +38,7 @@ static const char usage_text[] =
 	"usage: cvisor do [flags] -- CMD [ARGS...]\n"
 	"  --root DIR            the sandbox's root file system (default /), read-only unless --overlay=none\n"
 	"  --cwd DIR             working directory inside the sandbox (default: the caller's, if it exists there)\n"
-	"  --platform=NAME       how application code runs (default ptrace; `cvisor platforms` lists them)\n"
+	"  --platform=NAME       how application code runs (default systrap; `cvisor platforms` lists them)\n"
 	"  --overlay=memory|none writes to the root go to sentry memory (default), or through the gofer to DIR\n"
 	"  --private-tmp         an empty /tmp of the sandbox's own (default: the root's /tmp, read-only\n"
 	"                        below the overlay like the rest of the root)\n"

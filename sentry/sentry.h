@@ -95,7 +95,7 @@ void sentry_apply_process(struct task *t, const struct sentry_config *cfg);
 long sentry_make_mountpoint(struct task *t, const char *path);
 size_t sentry_gofer_socks(const struct sentry_config *cfg, int *socks, size_t max);
 
-#define SENTRY_DEFAULT_PLATFORM "ptrace"
+#define SENTRY_DEFAULT_PLATFORM "systrap"
 
 /*
  * Returns the program's wait status (exit code << 8, or the killing signal),

@@ -39,7 +39,7 @@ ASAN_CVISOR=
 PLATFORM=
 ALL_PLATFORMS=
 # Without --platform, the default platform runs everything, each other one these parts.
-DEFAULT_PLATFORM=ptrace
+DEFAULT_PLATFORM=systrap
 OTHER_PLATFORM_PARTS='syscalls/|security'
 ARGS=("$@")
 while [ $# -gt 0 ]; do
@@ -192,7 +192,7 @@ mkdir -p "$BIN"
 
 # First, that the comparison itself can fail (a few seconds).
 # The sub-suites skip what belongs to another platform (ptrace's stubs on kvm).
-export TEST_PLATFORM=${PLATFORM:-ptrace}
+export TEST_PLATFORM=${PLATFORM:-$DEFAULT_PLATFORM}
 
 want runner && compat_self_test
 

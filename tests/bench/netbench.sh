@@ -47,7 +47,7 @@ iperf) server=(iperf3 -s -1 -p 5201);;
 esac
 case $env in
 native) nsenter --net="$ns" "${server[@]}" >/dev/null 2>&1 & ;;
-cvisor) "$1" do --net-ns="$ns" -- "${server[@]}" >/dev/null 2>&1 & ;;
+cvisor) "$1" do --platform=ptrace --net-ns="$ns" -- "${server[@]}" >/dev/null 2>&1 & ;;
 systrap|kvm) "$1" do --platform="$env" --net-ns="$ns" -- "${server[@]}" >/dev/null 2>&1 & ;;
 *) echo "netbench: unknown environment $env" >&2; exit 2;;
 esac

@@ -45,9 +45,9 @@
 #                    answered in the handler and handed to another thread over
 #                    a futex: what cvisor's systrap platform cannot beat
 #
-# Every cvisor row runs on the default platform (ptrace) and, where `cvisor
-# platforms` says it can run here, on systrap too (columns systrap and
-# systrap/ptrace), in the same interleaved runs.
+# Every cvisor row runs on the ptrace platform (column cvisor) and, where
+# `cvisor platforms` says it can run here, on systrap too (columns systrap,
+# the default platform, and systrap/ptrace), in the same interleaved runs.
 #
 # Where `cvisor platforms` says kvm can run, every figure is also measured with
 # cvisor do --platform=kvm, in a kvm column beside cvisor's (ptrace), with the
@@ -152,7 +152,7 @@ RUNSC_EXTRA=()
 cmd_in() {
 	case $1 in
 	native) CMD=() ;;
-	cvisor) CMD=("$CVISOR" "do" "${CVISOR_EXTRA[@]}" --) ;;
+	cvisor) CMD=("$CVISOR" "do" --platform=ptrace "${CVISOR_EXTRA[@]}" --) ;;
 	baseline) CMD=("$BASELINE" "do" "${CVISOR_EXTRA[@]}" --) ;;
 	kvm)    CMD=("$CVISOR" "do" --platform=kvm "${CVISOR_EXTRA[@]}" --) ;;
 	systrap) CMD=("$CVISOR" "do" --platform=systrap "${CVISOR_EXTRA[@]}" --) ;;
@@ -574,11 +574,11 @@ cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 echo
 echo "cvisor bench: $(uname -sr), $(nproc) CPUs, ${cpu_model:-unknown CPU}"
 echo "Each figure is the median of $RUNS runs. $pinning."
-echo "  cvisor: $CVISOR do --${WHY_NOT[cvisor]:+   [n/a: ${WHY_NOT[cvisor]}]}"
+echo "  cvisor: $CVISOR do --platform=ptrace --${WHY_NOT[cvisor]:+   [n/a: ${WHY_NOT[cvisor]}]}"
 echo "  runsc:  runsc ${RUNSC_FLAGS[*]} do${WHY_NOT[runsc]:+   [n/a: ${WHY_NOT[runsc]}]}"
 [ -z "$BASELINE" ] || echo "  baseline: $BASELINE do --${WHY_NOT[baseline]:+   [n/a: ${WHY_NOT[baseline]}]}"
 echo "  kvm:    $CVISOR do --platform=kvm --${WHY_NOT[kvm]:+   [n/a: ${WHY_NOT[kvm]}]}"
-echo "  systrap: $CVISOR do --platform=systrap --${WHY_NOT[systrap]:+   [n/a: ${WHY_NOT[systrap]}]}"
+echo "  systrap: $CVISOR do --platform=systrap --  (the default platform)${WHY_NOT[systrap]:+   [n/a: ${WHY_NOT[systrap]}]}"
 if command -v runsc >/dev/null; then
 	echo "          ($(runsc --version 2>/dev/null | head -1))"
 fi
