@@ -288,7 +288,7 @@ fi
 # replies are made in the receive batch); TCP: 4 MiB from the server in
 # writes of changing sizes, hashed on arrival.
 burst=$(mktemp -d /var/tmp/cvisor-netveth-burst.XXXXXX)
-cat >"$burst/server.py" <<'PY'
+cat >"$burst/burst.py" <<'PY'
 import socket
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
@@ -320,7 +320,7 @@ while sent < 4 << 20:
     k += 1
 c.close()
 PY
-cat >"$burst/client.py" <<'PY'
+cat >"$burst/burstc.py" <<'PY'
 import hashlib, os, socket, struct, sys, time
 addr = sys.argv[1]
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -403,17 +403,17 @@ ip link set nvburst0 up
 nsenter --net="$bns" ip link set lo up
 nsenter --net="$bns" ip addr add 198.18.6.2/24 dev nvburst1
 nsenter --net="$bns" ip link set nvburst1 up
-# burst_run OUT SERVER_CMD...: the server, then the client against it.
-burst_run() {
-	local out=$1 srv
-	shift
-	"$@" $PY "$burst/server.py" >"$burst/srv.out" 2>&1 &
+# pair_run NAME OUT SERVER_CMD...: the server NAME.py, then the client NAMEc.py against it.
+pair_run() {
+	local name=$1 out=$2 srv
+	shift 2
+	"$@" $PY "$burst/$name.py" >"$burst/srv.out" 2>&1 &
 	srv=$!
 	pids+=("$srv")
 	for _ in $(seq 100); do grep -q ready "$burst/srv.out" && break; kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
 	sleep 0.3 # the sandbox's stack takes the address behind the server's start
 	if grep -q ready "$burst/srv.out"; then
-		timeout 60 $PY "$burst/client.py" 198.18.6.2 >"$out" 2>&1
+		timeout 60 $PY "$burst/${name}c.py" 198.18.6.2 >"$out" 2>&1
 	else
 		echo "the server did not start: $(tail -3 "$burst/srv.out")" >"$out"
 	fi
@@ -454,25 +454,13 @@ try:
 except socket.timeout:
     print("%d bytes, then nothing for 10 s" % len(d))
 PY
-last_run() {
-	local out=$1 srv
-	shift
-	"$@" $PY "$burst/last.py" >"$burst/srv.out" 2>&1 &
-	srv=$!
-	pids+=("$srv")
-	for _ in $(seq 100); do grep -q ready "$burst/srv.out" && break; kill -0 "$srv" 2>/dev/null || break; sleep 0.1; done
-	sleep 0.3
-	timeout 30 $PY "$burst/lastc.py" 198.18.6.2 >"$out" 2>&1
-	kill "$srv" 2>/dev/null
-	wait "$srv" 2>/dev/null
-}
 # Natively first: the sandbox takes the namespace's address from its kernel.
-burst_run "$burst/native" nsenter --net="$bns"
-last_run "$burst/last-native" nsenter --net="$bns"
-burst_run "$burst/sandbox" "$CVISOR" do --net-ns="$bns" --
+pair_run burst "$burst/native" nsenter --net="$bns"
+pair_run last "$burst/last-native" nsenter --net="$bns"
+pair_run burst "$burst/sandbox" "$CVISOR" do --net-ns="$bns" --
 # Given back by hand: a sandbox's end leaves the namespace's interface without addresses (README).
 nsenter --net="$bns" ip addr add 198.18.6.2/24 dev nvburst1
-last_run "$burst/last-sandbox" "$CVISOR" do --net-ns="$bns" --
+pair_run last "$burst/last-sandbox" "$CVISOR" do --net-ns="$bns" --
 if grep -q "udp: 300 datagrams, 300 sizes, in order, intact" "$burst/native" && cmp -s "$burst/native" "$burst/sandbox"; then
 	ok "burst: UDP, ICMP echo and TCP bursts across the veth, frames whole and none lost, as natively ($(tr '\n' ';' <"$burst/sandbox"))"
 else
