@@ -469,16 +469,17 @@ static void reap_children(uint64_t deadline)
 	}
 }
 
+#define SANDBOX_LINGER_NS 5000000000ULL /* the longest the sandbox's end waits for its connections */
+
 /*
  * The end of a sandbox: the other tasks, killed when pid 1 exited, finish
- * (their stubs are killed on the way), and every child is reaped.  Each
+ * (their stubs are killed on the way), the connections they closed get
+ * out what they owe their peers, and every child is reaped.  Each
  * wait is bounded, so that a stuck task cannot hang cvisor's exit.  The
  * gofer is cvisor's child, not the sentry's (runsc-shim/do.c ends it), and
  * the sentry is pid 1 of a pid namespace of its own: what it leaves
  * behind dies with it.
  */
-#define SANDBOX_LINGER_NS 5000000000ULL /* the longest the sandbox's end waits for its connections */
-
 static void sandbox_end(void)
 {
 	uint64_t deadline = host_monotonic_ns() + 3000000000ULL, linger;
