@@ -694,6 +694,12 @@ static void unblock_interrupt(struct plat_ctx *c)
 		log_debug("systrap: thread %d has not stopped for its interrupt yet: it is in the stub's code", c->tid);
 	}
 	host_ptrace(PTRACE_DETACH, c->tid, 0, 0);
+	/*
+	 * The interrupt once more: if the thread took it between the seize and
+	 * the interrupt, its first stop was that signal's, which the detach
+	 * discards.  A second one pending at most stops it once more for nothing.
+	 */
+	host_tgkill(c->as->stub.pid, c->tid, SIG_INTERRUPT);
 }
 
 /*
