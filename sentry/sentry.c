@@ -469,6 +469,23 @@ static void reap_children(uint64_t deadline)
 	}
 }
 
+/*
+ * Under sentry_lock, which it lets go while it sleeps: waits until count()
+ * is 0 or deadline (monotonic) has passed; what count() says then.
+ */
+static int wait_for_none(int (*count)(void), uint64_t deadline)
+{
+	unsigned us = 20;
+	int left;
+
+	while ((left = count()) > 0 && host_monotonic_ns() < deadline) {
+		pthread_mutex_unlock(&sentry_lock);
+		pause_backoff(&us);
+		pthread_mutex_lock(&sentry_lock);
+	}
+	return left;
+}
+
 #define SANDBOX_LINGER_NS 5000000000ULL /* the longest the sandbox's end waits for its connections */
 
 /*
@@ -482,29 +499,18 @@ static void reap_children(uint64_t deadline)
  */
 static void sandbox_end(void)
 {
-	uint64_t deadline = host_monotonic_ns() + 3000000000ULL, linger;
-	unsigned us = 20;
+	uint64_t deadline = host_monotonic_ns() + 3000000000ULL;
 	int left;
 
 	pthread_mutex_lock(&sentry_lock);
-	while ((left = task_count()) > 0 && host_monotonic_ns() < deadline) {
-		pthread_mutex_unlock(&sentry_lock);
-		pause_backoff(&us);
-		pthread_mutex_lock(&sentry_lock);
-	}
+	left = wait_for_none(task_count, deadline);
 	/*
 	 * Connections closed on the way may still owe their peers data or a
 	 * FIN (a server's last reply, queued by a send that returned at once):
 	 * the sentry is the kernel that would send them after the programs,
 	 * so it does, for a while, and resets what is left.
 	 */
-	linger = host_monotonic_ns() + SANDBOX_LINGER_NS;
-	us = 20;
-	while (tcp_unfinished() && host_monotonic_ns() < linger) {
-		pthread_mutex_unlock(&sentry_lock);
-		pause_backoff(&us);
-		pthread_mutex_lock(&sentry_lock);
-	}
+	wait_for_none(tcp_unfinished, host_monotonic_ns() + SANDBOX_LINGER_NS);
 	tcp_abort_unfinished();
 	pthread_mutex_unlock(&sentry_lock);
 	if (left)
