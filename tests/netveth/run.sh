@@ -288,8 +288,19 @@ fi
 # replies are made in the receive batch); TCP: 4 MiB from the server in
 # writes of changing sizes, hashed on arrival.
 burst=$(mktemp -d /var/tmp/cvisor-netveth-burst.XXXXXX)
+# The TCP stream: 4 MiB in writes of changing sizes, each byte known by its offset.
+cat >"$burst/stream.py" <<'PY'
+def writes():
+    sent, k = 0, 0
+    while sent < 4 << 20:
+        n = min(1 + (k * 7919) % 65536, (4 << 20) - sent)
+        yield (bytes((sent + i) & 0xff for i in range(n)) if n < 64 else
+               (bytes(range(256)) * (n // 256 + 2))[sent % 256:sent % 256 + n])
+        sent += n
+        k += 1
+PY
 cat >"$burst/burst.py" <<'PY'
-import socket
+import socket, stream
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
 u.bind(("0.0.0.0", 7010))
@@ -311,17 +322,12 @@ intact = all(d == bytes((len(d) * 7 + i) & 0xff for i in range(len(d))) for d in
 u.sendto(b"udp: %d datagrams, %d sizes, %s, %s" % (len(got), len(set(sizes)),
          b"in order" if sizes == sorted(sizes) else b"out of order", b"intact" if intact else b"CORRUPT"), peer)
 c, _ = t.accept()
-sent, k = 0, 0
-while sent < 4 << 20:
-    n = min(1 + (k * 7919) % 65536, (4 << 20) - sent)
-    c.sendall(bytes((sent + i) & 0xff for i in range(n)) if n < 64 else
-              (bytes(range(256)) * (n // 256 + 2))[sent % 256:sent % 256 + n])
-    sent += n
-    k += 1
+for w in stream.writes():
+    c.sendall(w)
 c.close()
 PY
 cat >"$burst/burstc.py" <<'PY'
-import hashlib, os, socket, struct, sys, time
+import hashlib, os, socket, stream, struct, sys, time
 addr = sys.argv[1]
 u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 u.settimeout(5)
@@ -382,13 +388,8 @@ while True:
     h.update(d)
     n += len(d)
 e = hashlib.sha256()
-sent, k = 0, 0
-while sent < 4 << 20:
-    m = min(1 + (k * 7919) % 65536, (4 << 20) - sent)
-    e.update(bytes((sent + i) & 0xff for i in range(m)) if m < 64 else
-             (bytes(range(256)) * (m // 256 + 2))[sent % 256:sent % 256 + m])
-    sent += m
-    k += 1
+for w in stream.writes():
+    e.update(w)
 print("tcp: %d bytes, %s" % (n, "intact" if h.digest() == e.digest() else "CORRUPT"))
 PY
 unshare -n sleep 120 &
