@@ -685,13 +685,15 @@ static void unblock_interrupt(struct plat_ctx *c)
 	if (host_ptrace(PTRACE_SEIZE, c->tid, 0, 0) < 0)
 		return;
 	if (host_ptrace(PTRACE_INTERRUPT, c->tid, 0, 0) == 0 && host_wait4(c->tid, &st, __WALL) == c->tid &&
-	    WIFSTOPPED(st) && host_ptrace(PTRACE_GETREGS, c->tid, 0, &u) == 0 &&
-	    (u.rip < ST_CODE || u.rip >= ST_CODE + ST_CODE_SIZE)) {
-		log_debug("systrap: thread %d has not stopped for its interrupt: its host signal mask is cleared",
-			  c->tid);
-		host_ptrace(PTRACE_SETSIGMASK, c->tid, (void *)sizeof(none), &none);
-	} else {
-		log_debug("systrap: thread %d has not stopped for its interrupt yet: it is in the stub's code", c->tid);
+	    WIFSTOPPED(st) && host_ptrace(PTRACE_GETREGS, c->tid, 0, &u) == 0) {
+		if (u.rip >= ST_CODE && u.rip < ST_CODE + ST_CODE_SIZE) {
+			log_debug("systrap: thread %d has not stopped for its interrupt yet: it is in the stub's code",
+				  c->tid);
+		} else {
+			log_debug("systrap: thread %d has not stopped for its interrupt: its host signal mask is cleared",
+				  c->tid);
+			host_ptrace(PTRACE_SETSIGMASK, c->tid, (void *)sizeof(none), &none);
+		}
 	}
 	host_ptrace(PTRACE_DETACH, c->tid, 0, 0);
 	/*
