@@ -15,18 +15,20 @@ static int fits(uint64_t i, unsigned h)
 	return (i >> (BITS * (h + 1))) == 0;
 }
 
+/* leaf (NULL: a new one) resized from slots to n slots, the new ones empty (MF_NONE); NULL if it cannot be. */
+static uint64_t *leaf_resize(uint64_t *leaf, unsigned from, unsigned n)
+{
+	uint64_t *l = realloc(leaf, n * sizeof(uint64_t));
+
+	if (l)
+		for (; from < n; from++)
+			l[from] = MF_NONE;
+	return l;
+}
+
 static void *new_node(unsigned h)
 {
-	unsigned k;
-	uint64_t *leaf;
-
-	if (h)
-		return calloc(FANOUT, sizeof(void *));
-	leaf = malloc(FANOUT * sizeof(uint64_t));
-	if (leaf)
-		for (k = 0; k < FANOUT; k++)
-			leaf[k] = MF_NONE;
-	return leaf;
+	return h ? calloc(FANOUT, sizeof(void *)) : leaf_resize(NULL, 0, FANOUT);
 }
 
 /* How many indices the tree holds. */
@@ -38,13 +40,10 @@ static uint64_t span_of(const struct fpages *p)
 /* A small root leaf becomes a whole one (for index i past it, or a taller tree): 0, or -1. */
 static int grow_small(struct fpages *p)
 {
-	uint64_t *leaf = realloc(p->root, FANOUT * sizeof(uint64_t));
-	unsigned k;
+	uint64_t *leaf = leaf_resize(p->root, p->small, FANOUT);
 
 	if (!leaf)
 		return -1;
-	for (k = p->small; k < FANOUT; k++)
-		leaf[k] = MF_NONE;
 	p->root = leaf;
 	p->small = 0;
 	return 0;
@@ -73,13 +72,10 @@ uint64_t *fpages_slot(struct fpages *p, uint64_t i)
 	if (i >> 63)
 		return NULL;
 	if (!p->root && i < FPAGES_SMALL) {
-		uint64_t *leaf = malloc(FPAGES_SMALL * sizeof(uint64_t));
-		unsigned k;
+		uint64_t *leaf = leaf_resize(NULL, 0, FPAGES_SMALL);
 
 		if (!leaf)
 			return NULL;
-		for (k = 0; k < FPAGES_SMALL; k++)
-			leaf[k] = MF_NONE;
 		p->root = leaf;
 		p->height = 0;
 		p->small = FPAGES_SMALL;
