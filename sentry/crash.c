@@ -121,7 +121,7 @@ void timing_print(void)
 		[TIMING_TEARDOWN] = "teardown",
 	};
 	const struct timing *t = timing_active;
-	char line[96];
+	char line[192];
 	int p;
 
 	if (!t)
@@ -135,6 +135,12 @@ void timing_print(void)
 	out(line);
 	snprintf(line, sizeof(line), "cvisor: debug: the application stopped for %llu system calls, %llu page faults, %llu others\n",
 		 (unsigned long long)t->syscalls, (unsigned long long)t->faults, (unsigned long long)t->others);
+	out(line);
+	snprintf(line, sizeof(line),
+		 "cvisor: debug: microseconds in the application %.1f (with the round trips); in the sentry on its "
+		 "system calls %.1f, page faults %.1f, others %.1f\n",
+		 (double)t->user_ns / 1000.0, (double)t->stop_ns[0] / 1000.0, (double)t->stop_ns[1] / 1000.0,
+		 (double)t->stop_ns[2] / 1000.0);
 	out(line);
 }
 

@@ -41,6 +41,8 @@ struct timing {
 	int ran;                     /* TIMING_FIRST was marked: start-up is over */
 	/* The application's stops by kind, all processes (the program phase's round trips). */
 	uint64_t syscalls, faults, others;
+	/* Time in the application (its code and the platform's round trips), and the sentry's per kind of stop. */
+	uint64_t user_ns, stop_ns[3];
 };
 
 /* The breakdown being taken (--debug), or NULL. */
@@ -68,6 +70,26 @@ static inline void timing_count(int kind)
 
 	if (t)
 		(*(kind == 0 ? &t->syscalls : kind == 1 ? &t->faults : &t->others))++;
+}
+
+/* The application ran for ns (since its thread entered the platform, to the stop). */
+static inline void timing_user(uint64_t ns)
+{
+	if (timing_active)
+		timing_active->user_ns += ns;
+}
+
+/* When the sentry began to handle a stop, for timing_stop_done (0 without --debug). */
+static inline uint64_t timing_stop_begin(void)
+{
+	return timing_active ? host_monotonic_ns() : 0;
+}
+
+/* The sentry handled a stop of that kind (timing_count's), begun at since. */
+static inline void timing_stop_done(int kind, uint64_t since)
+{
+	if (timing_active)
+		timing_active->stop_ns[kind] += host_monotonic_ns() - since;
 }
 
 /* Starts a breakdown in t (zeroed, and shared with every process that marks). */

@@ -39,8 +39,8 @@ void task_run(struct task *t)
 {
 	struct plat_stopinfo info;
 	enum plat_stop why;
-	uint64_t left = 0;
-	int code;
+	uint64_t left = 0, since;
+	int code, kind;
 
 	task_current = t;
 	/* MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED): this host thread's CPU clock, readable by its siblings. */
@@ -81,9 +81,12 @@ void task_run(struct task *t)
 		t->in_user = 0;
 		if (t->user_since) {
 			t->user_ns += left - t->user_since;
+			timing_user(left - t->user_since);
 			t->user_since = 0;
 		}
-		timing_count(why == PLAT_SYSCALL ? 0 : why == PLAT_FAULT ? 1 : 2);
+		kind = why == PLAT_SYSCALL ? 0 : why == PLAT_FAULT ? 1 : 2;
+		timing_count(kind);
+		since = timing_stop_begin();
 		switch (why) {
 		case PLAT_SYSCALL:
 			if (!t->ptrace.tracer || !ptrace_syscall_enter(t))
@@ -134,6 +137,7 @@ void task_run(struct task *t)
 			task_exit_group(t, SIGKILL);
 			break;
 		}
+		timing_stop_done(kind, since);
 	}
 	if (t->ptrace.tracer)
 		ptrace_exit_event(t);
