@@ -5,6 +5,8 @@
 
 #include "platform.h"
 
+int plat_file_sock = -1;
+
 /* Filled by constructors before main, read-only afterwards: no lock needed. */
 static const struct platform *platforms[PLAT_MAX];
 static size_t nplatforms;

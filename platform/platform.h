@@ -112,6 +112,16 @@ struct platform {
 	void (*as_map)(struct plat_as *as, uint64_t va, uint64_t len, uint64_t mf_off, int prot);
 	void (*as_unmap)(struct plat_as *as, uint64_t va, uint64_t len);
 	void (*as_protect)(struct plat_as *as, uint64_t va, uint64_t len, int prot);
+	/*
+	 * Maps [va, va+len) of a regular file the sentry holds open (fd, from
+	 * off) as the host's own private mapping, with prot, which the memory
+	 * manager gives without PROT_WRITE: the host's page cache serves the
+	 * pages, with no fault for the sentry and no copy in the memory file,
+	 * until as_map puts frames of the memory manager's over some of them.
+	 * Queued like the rest; fd may close once this returns.  NULL: the
+	 * platform cannot (its address spaces hold memory-file frames only).
+	 */
+	void (*as_map_file)(struct plat_as *as, uint64_t va, uint64_t len, int fd, uint64_t off, int prot);
 	/* CPU time used by the application code in this address space, in ns. */
 	uint64_t (*as_cpu_ns)(struct plat_as *as);
 	/* Drops a frame reference once every queued unmap before it has taken effect. */
@@ -203,6 +213,11 @@ void plat_names(char *buf, size_t size);
 
 /* The platform chosen at start-up (sentry_run). */
 extern const struct platform *plat;
+/*
+ * The socket the chosen platform sends files to map on (as_map_file), set
+ * by its init; -1: none.  The sentry's host-call list allows sendmsg on it.
+ */
+extern int plat_file_sock;
 
 static inline int plat_get_fpstate(struct plat_ctx *ctx, struct iovec *iov)
 {

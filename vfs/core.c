@@ -1031,6 +1031,11 @@ long vfs_inode_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 	return ino->iops->getpage(ino, off, frame);
 }
 
+static int vfs_inode_host_map_fd(struct inode *ino)
+{
+	return ino->iops && ino->iops->host_map_fd ? ino->iops->host_map_fd(ino) : -1;
+}
+
 static struct inode *exe_hold(const struct path *p, struct inode *ino)
 {
 	if (!ino)
@@ -1051,6 +1056,7 @@ const struct mm_file_ops vfs_mm_file_ops = {
 	.put = inode_put,
 	.getpage = vfs_inode_getpage,
 	.fill = vfs_inode_fill,
+	.host_map_fd = vfs_inode_host_map_fd,
 	.path_get = path_get,
 	.path_put = path_put,
 	.exe_hold = exe_hold,

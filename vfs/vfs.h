@@ -61,6 +61,13 @@ struct inode_ops {
 			    void *ctx);
 	/* Private mappings share getpage's frames copy-on-write (a page cache) rather than fill copies. */
 	int share_private;
+	/*
+	 * A host fd the platform may map the file from for a private mapping
+	 * (platform.h, as_map_file): the file is read-only to the whole
+	 * sandbox, so its pages are the host's and never change under it.
+	 * -1: none (NULL: never).
+	 */
+	int (*host_map_fd)(struct inode *ino);
 	void (*release)(struct inode *ino);
 	/* Is the cached child d of dir still right (procfs: does the pid live)? NULL: always. */
 	int (*revalidate)(struct inode *dir, struct dentry *d);

@@ -35,6 +35,8 @@
 #define SYS_exit_group 231
 #define SYS_futex 202
 #define SYS_seccomp 317
+#define SYS_close_range 436
+#define SYS_recvmsg 47
 #define FUTEX_WAIT 0
 #define FUTEX_WAKE 1
 #define THREAD_FLAGS 0x350f00 /* VM FS FILES SIGHAND THREAD SYSVSEM PARENT_SETTID CHILD_CLEARTID */
@@ -107,6 +109,8 @@ ctl_batch:
 2:	test	%r13, %r13
 	jz	3f
 	mov	0(%rbp), %rax
+	cmp	$ST_OP_RECVFD, %rax
+	je	ctl_recvfd
 	mov	8(%rbp), %rdi
 	mov	16(%rbp), %rsi
 	mov	24(%rbp), %rdx
@@ -131,6 +135,57 @@ ctl_batch:
 	syscall
 	ACK	ST_ACK_DROPPED
 	jmp	ctl_loop
+
+/*
+ * ST_OP_RECVFD (stub.h): rbp is the op, its args[2] (24(%rbp)) the
+ * sequence number wanted.  The message header is written afresh each time:
+ * only the kernel's answer (rax) and the sequence number are read back.
+ */
+ctl_recvfd:
+	mov	$SYS_close_range, %eax	/* every fd but the socket (1) and the memory file (r14) */
+	xor	%edi, %edi
+	xor	%esi, %esi
+	xor	%edx, %edx
+	syscall
+	mov	$SYS_close_range, %eax
+	mov	$2, %edi
+	lea	-1(%r14), %rsi
+	xor	%edx, %edx
+	syscall
+	mov	$SYS_close_range, %eax
+	lea	1(%r14), %rdi
+	mov	$-1, %esi
+	xor	%edx, %edx
+	syscall
+	movabs	$ST_RECV, %rsi
+	movq	$0, 0(%rsi)		/* msg_name */
+	movq	$0, 8(%rsi)		/* msg_namelen */
+	lea	64(%rsi), %rax
+	mov	%rax, 16(%rsi)		/* msg_iov: one, at +64, for 8 bytes at +96 */
+	movq	$1, 24(%rsi)
+	lea	128(%rsi), %rax
+	mov	%rax, 32(%rsi)		/* msg_control: 128 bytes at +128 */
+	movq	$128, 40(%rsi)
+	movq	$0, 48(%rsi)		/* msg_flags */
+	lea	96(%rsi), %rax
+	mov	%rax, 64(%rsi)
+	movq	$8, 72(%rsi)
+	movq	$0, 96(%rsi)
+	mov	$SYS_recvmsg, %eax
+	mov	$ST_SOCK_FD, %edi
+	mov	$0x40000040, %edx	/* MSG_DONTWAIT | MSG_CMSG_CLOEXEC */
+	syscall
+	cmp	$8, %rax
+	jne	1f			/* none (or a short one): as ENOMEM */
+	movabs	$ST_RECV, %rsi
+	mov	96(%rsi), %rax
+	cmp	24(%rbp), %rax
+	jne	ctl_recvfd		/* another batch's, left by a stub that died: dropped */
+	add	$56, %rbp
+	dec	%r13
+	jmp	2b
+1:	mov	$-12, %rax
+	jmp	4b
 
 ctl_clone:
 	mov	CTRL_ARG0(%rbx), %rdx

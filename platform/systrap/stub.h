@@ -15,6 +15,11 @@
  *               forge one (they cannot pwrite, nor write the page)
  *   ST_SCRATCH  one page, rw-: the template only (never runs application
  *               code): where the host writes a new stub's pid
+ *   ST_RECV     one page, rw-, private to each stub process: where the
+ *               control thread receives files to map (ST_OP_RECVFD); the
+ *               application can write it too, so nothing read back from it
+ *               decides more than which message is taken (the fds' numbers
+ *               are the kernel's, not read from it)
  *   ST_REGIONS  one ST_REGION each application thread, rw-: its message
  *               page (struct st_msg) and its signal stack
  */
@@ -27,9 +32,26 @@
 #define ST_CTRL 0x7fff00002000UL
 #define ST_ACK 0x7fff00003000UL
 #define ST_SCRATCH 0x7fff00004000UL
+#define ST_RECV 0x7fff00006000UL
 #define ST_REGIONS 0x7fff00010000UL
 #define ST_REGION 0x8000UL /* a message page and 28 KiB of signal stack (AVX-512 frames take 12) */
 #define ST_TOP 0x7ffffffff000UL
+
+/*
+ * File mappings (as_map_file).  Every stub process holds the stub end of
+ * the sentry's file socket at ST_SOCK_FD (inherited from the template), and
+ * no fd but that one and its memory file.  A batch that maps files begins
+ * them with ST_OP_RECVFD, which is no system call: the control thread
+ * closes every other fd, then takes messages from the socket, dropping each
+ * whose 8-byte sequence number is not the op's args[2] (one a stub that
+ * died left), until one is.  That message's fds, at most ST_MAX_FILES,
+ * land at the lowest free numbers in order, where the batch's mmaps name
+ * them; the next ST_OP_RECVFD closes them.  No message at all fails the
+ * batch as ENOMEM does: every mapping dropped, faults bring them back.
+ */
+#define ST_SOCK_FD 1
+#define ST_OP_RECVFD 0x10000
+#define ST_MAX_FILES 16
 
 /* Control commands (st_ctrl.cmd). */
 #define ST_CMD_BATCH 1 /* arg1 = number of ops */

@@ -74,6 +74,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -91,6 +92,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/rseq.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/user.h>
 #include <sys/wait.h>
@@ -154,6 +156,14 @@ struct plat_as {
 	unsigned nparked;    /* regions REGION_PARKED */
 	unsigned threads;    /* host threads made for it (or taken from the pool with it) */
 	uint64_t serial;     /* unique to this address space, for as_live() */
+	/*
+	 * The files the queued batch maps (as_map_file): the sentry's own
+	 * duplicates, sent in one message right before the batch runs.
+	 */
+	int files[ST_MAX_FILES];
+	unsigned nfiles;
+	unsigned recv_op;    /* the batch's ST_OP_RECVFD (the first file op's place) */
+	uint64_t recv_seq;   /* and the sequence number it waits for */
 };
 _Static_assert(offsetof(struct plat_as, stub) == 0, "stub_mm.h: a stub platform's address space begins with its stub");
 
@@ -201,6 +211,16 @@ struct pooled {
 static struct pooled pool[POOL_MAX];
 static int npool;
 
+/*
+ * The sentry's end of the file socket (see stub.h), whose other end every
+ * stub holds; -1 when there is none.  Messages are sent only right before
+ * the batch that takes them runs, under the sentry lock, so they are taken
+ * in order; one left by a stub that died first is dropped by the next
+ * taker, whose sequence number it does not carry.
+ */
+static int file_sock = -1;
+static uint64_t file_seq;
+
 /* The template: the stub every other is forked from (its pid, ctrl and ack frames). */
 static struct plat_as tmpl;
 static uint64_t tmpl_scratch_off = MF_NONE;
@@ -228,20 +248,28 @@ static uint32_t xsave_size;
 static const struct sock_filter stub_filter[] = {
 	IP_IN_STUB(),
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex, 11, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 10, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit, 9, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 8, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 7, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 6, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 5, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pwrite64, 4, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_sigaltstack, 3, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigprocmask, 2, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 1, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 0, 1),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_futex, 13, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigreturn, 12, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit, 11, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 10, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 9, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 8, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 7, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pwrite64, 6, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_sigaltstack, 5, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_rt_sigprocmask, 4, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 3, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_close_range, 2, 0), /* ST_OP_RECVFD: the last batch's files */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 1, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_recvmsg, 2, 1),     /* ST_OP_RECVFD: on the file socket only */
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]) + 4),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2),
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ST_SOCK_FD, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 };
 
 /* F2, added by each application thread before its first instruction (see the top of this file). */
@@ -265,6 +293,7 @@ static const struct sock_filter app_filter[] = {
 
 struct stub_args {
 	int memfd;
+	int sock; /* the stub end of the file socket, which goes to ST_SOCK_FD */
 	uint64_t ctrl_off, ack_off, scratch_off;
 };
 
@@ -302,14 +331,22 @@ static void stub_child(void *p)
 	if (RAW(SYS_mmap, ST_CTRL, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, a->memfd, a->ctrl_off) != (long)ST_CTRL ||
 	    RAW(SYS_mmap, ST_ACK, PAGE, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, a->memfd, a->ack_off) != (long)ST_ACK ||
 	    RAW(SYS_mmap, ST_SCRATCH, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, a->memfd,
-		a->scratch_off) != (long)ST_SCRATCH)
+		a->scratch_off) != (long)ST_SCRATCH ||
+	    RAW(SYS_mmap, ST_RECV, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1,
+		0) != (long)ST_RECV)
 		return;
 	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		if (RAW(SYS_rt_sigaction, sigs[i], &ka, NULL, 8, 0, 0) < 0)
 			return;
 	/* The control thread takes no signal; the application threads unblock them. */
 	RAW(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8, 0, 0);
-	stub_child_keep_only(a->memfd);
+	/* The memory file and the file socket only; fd 0 stays free for the files it is sent (stub.h). */
+	if (a->memfd <= ST_SOCK_FD || (a->sock != ST_SOCK_FD && RAW(SYS_dup3, a->sock, ST_SOCK_FD, 0, 0, 0, 0) < 0))
+		return;
+	RAW(SYS_close_range, 0, ST_SOCK_FD - 1, 0, 0, 0, 0);
+	if (a->memfd > ST_SOCK_FD + 1)
+		RAW(SYS_close_range, ST_SOCK_FD + 1, a->memfd - 1, 0, 0, 0, 0);
+	RAW(SYS_close_range, a->memfd + 1, ~0U, 0, 0, 0, 0);
 	if (stub_child_confine(stub_filter, sizeof(stub_filter) / sizeof(stub_filter[0])) < 0)
 		return;
 	{
@@ -383,6 +420,94 @@ static uint32_t command(struct plat_as *as, uint32_t cmd, uint64_t arg0, uint64_
 	return wait_ack(as);
 }
 
+/* ---- File mappings ---- */
+
+/*
+ * The fd number the k-th file of a batch takes in the stub: the lowest
+ * free ones, in order, and the stub holds only ST_SOCK_FD and the memory
+ * file (stub.h).
+ */
+static int file_slot(unsigned k)
+{
+	int n;
+
+	for (n = 0;; n++)
+		if (n != ST_SOCK_FD && n != mf.fd && k-- == 0)
+			return n;
+}
+
+static void close_op(struct plat_stub_op *op, int lo, int hi)
+{
+	if (lo > hi)
+		lo = hi = 0;
+	*op = (struct plat_stub_op){.nr = SYS_close_range, .args = {(unsigned long)lo, (unsigned long)hi}};
+}
+
+/*
+ * The queued batch's files go to the socket.  If they cannot, each op that
+ * maps one (and the ST_OP_RECVFD) unmaps its range instead: the pages
+ * come by faults, from the memory file.
+ */
+static void send_files(struct plat_as *as)
+{
+	struct plat_stub_op *ops = (struct plat_stub_op *)mf_ptr(as->stub.ops_off);
+	unsigned i;
+	int last;
+
+	if (host_send_fds(file_sock, as->files, as->nfiles, &as->recv_seq, sizeof(as->recv_seq)) < 0) {
+		for (i = as->recv_op; i < as->stub.nops; i++)
+			if (ops[i].nr == ST_OP_RECVFD || (ops[i].nr == SYS_mmap && (ops[i].args[3] & MAP_PRIVATE)))
+				ops[i] = (struct plat_stub_op){.nr = SYS_munmap, .args = {ops[i].args[0], ops[i].args[1]}};
+	}
+	for (i = 0; i < as->nfiles; i++)
+		host_close(as->files[i]);
+	/*
+	 * The stub closes them once the batch has mapped them (the three slots
+	 * kept for it: as_create): 0, those between the socket and the memory
+	 * file, those above it.  An empty range closes 0 again (close_range
+	 * refuses one that ends before it starts).
+	 */
+	last = file_slot(as->nfiles - 1);
+	close_op(&ops[as->stub.nops++], 0, 0);
+	close_op(&ops[as->stub.nops++], ST_SOCK_FD + 1, last < mf.fd ? last : mf.fd - 1);
+	close_op(&ops[as->stub.nops++], mf.fd + 1, last);
+	as->nfiles = 0;
+}
+
+/* Files queued but never sent (the batch given up, the address space gone): their duplicates close. */
+static void drop_files(struct plat_as *as)
+{
+	unsigned i;
+
+	for (i = 0; i < as->nfiles; i++)
+		host_close(as->files[i]);
+	as->nfiles = 0;
+}
+
+static void as_map_file(struct plat_as *as, uint64_t va, uint64_t len, int fd, uint64_t off, int prot)
+{
+	long dup;
+
+	/* Room for the mapping (and the batch's ST_OP_RECVFD, if it is the first). */
+	if (as->nfiles == ST_MAX_FILES || as->stub.nops + 2 > as->stub.max_ops)
+		as->stub.flush(as);
+	dup = host_dup(fd);
+	if (dup < 0) {
+		/* Whatever was there goes; the pages come by faults. */
+		plat_stub_queue(as, SYS_munmap, va, len, 0, 0, 0, 0);
+		return;
+	}
+	if (!as->nfiles) {
+		as->recv_op = as->stub.nops;
+		as->recv_seq = ++file_seq;
+		/* With a (va, len) of its own, for send_files to unmap should the message not go. */
+		plat_stub_queue(as, ST_OP_RECVFD, va, len, as->recv_seq, 0, 0, 0);
+	}
+	plat_stub_queue(as, SYS_mmap, va, len, (unsigned long)prot, MAP_PRIVATE | MAP_FIXED,
+			(unsigned long)file_slot(as->nfiles), off);
+	as->files[as->nfiles++] = (int)dup;
+}
+
 /* ---- Address spaces ---- */
 
 /*
@@ -392,9 +517,14 @@ static uint32_t command(struct plat_as *as, uint32_t cmd, uint64_t arg0, uint64_
  */
 static uint32_t flush_cmd(struct plat_as *as, uint32_t cmd, uint64_t arg0)
 {
-	unsigned n = as->stub.nops;
+	unsigned n;
 	uint32_t r = 0;
 
+	if (as->stub.dead)
+		drop_files(as);
+	else if (as->nfiles)
+		send_files(as); /* and the ops that close them at the batch's end */
+	n = as->stub.nops;
 	if (!n && cmd == ST_CMD_BATCH)
 		return ST_ACK_OK;
 	as->stub.nops = 0;
@@ -501,6 +631,7 @@ static int recycle(struct plat_as *as)
 	k->ack_off = as->ack_off;
 	k->region_off = as->regions[0].off;
 	free(as->regions);
+	drop_files(as);
 	free(as);
 	return 1;
 }
@@ -568,7 +699,8 @@ static struct plat_as *as_create(int *err)
 	as->regions[0].tid = __atomic_load_n(&m->tid, __ATOMIC_ACQUIRE);
 made:
 	as->threads = 1;
-	plat_stub_add(as, as->ctrl_off + offsetof(struct st_ctrl, ops), ST_MAX_OPS, as_flush);
+	/* Three ops kept free at the end of every batch, for send_files's. */
+	plat_stub_add(as, as->ctrl_off + offsetof(struct st_ctrl, ops), ST_MAX_OPS - 3, as_flush);
 	as->serial = ++as_serials;
 	*err = 0;
 	return as;
@@ -602,6 +734,7 @@ static void as_destroy(struct plat_as *as)
 	free(as->regions);
 	mf_put(as->ctrl_off);
 	mf_put(as->ack_off);
+	drop_files(as);
 	free(as);
 }
 
@@ -1366,11 +1499,21 @@ static int init(const struct plat_config *cfg)
 	tmpl_scratch_off = mf_alloc(1);
 	if (tmpl.ctrl_off == MF_NONE || tmpl.ack_off == MF_NONE || tmpl_scratch_off == MF_NONE)
 		return -ENOMEM;
+	{
+		int sv[2];
+
+		if (host_socketpair(sv) < 0)
+			return -ENOSYS;
+		file_sock = sv[0];
+		plat_file_sock = sv[0];
+		a.sock = sv[1];
+	}
 	a.memfd = mf.fd;
 	a.ctrl_off = tmpl.ctrl_off;
 	a.ack_off = tmpl.ack_off;
 	a.scratch_off = tmpl_scratch_off;
 	tmpl.stub.pid = host_fork_stub(stub_child, &a);
+	host_close(a.sock); /* the stubs' end: the template has it, and every stub forked from it */
 	if (tmpl.stub.pid < 0)
 		return tmpl.stub.pid;
 	r = wait_ack(&tmpl);
@@ -1411,6 +1554,10 @@ static const struct host_rule systrap_rules[] = {
 			   "the process (a thread id, never a group: kill(2) is not on the list)",
 		 HOST_PID_ONLY, SCMP_A2(SCMP_CMP_EQ, SIGKILL)),
 	HOST_ANY("wait4", "reap stub processes; notice one that died; the fallback's stop"),
+	HOST_FILESOCK("sendmsg", "hand a stub files of the root to map from the host's page cache (as_map_file)",
+		      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT | MSG_NOSIGNAL)),
+	HOST_ONE("fcntl", "keep a file's fd for the stub until its batch runs (F_DUPFD_CLOEXEC)",
+		 SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC)),
 	/* The fallback of unblock_interrupt(), and only it: no other request. */
 	HOST_TWO("ptrace", "fallback: trace for a moment a thread that blocked the interrupt signal",
 		 SCMP_A0(SCMP_CMP_EQ, PTRACE_SEIZE), SCMP_A3(SCMP_CMP_EQ, 0)),
@@ -1459,6 +1606,7 @@ static const struct platform plat_systrap = {
 	.set_fpstate = set_fpstate,
 	.set_singlestep = set_singlestep,
 	.interrupt = interrupt,
+	.as_map_file = as_map_file,
 	.give_back = give_back,
 	.kill_all = kill_all,
 	.user_limit = ST_CODE,

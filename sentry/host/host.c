@@ -199,6 +199,34 @@ long host_sched_setaffinity(pid_t tid, size_t len, const void *mask)
 	return ret(syscall(SYS_sched_setaffinity, tid, len, mask));
 }
 
+long host_socketpair(int sv[2])
+{
+	return ret(syscall(SYS_socketpair, AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv));
+}
+
+long host_send_fds(int sock, const int *fds, unsigned n, const void *data, size_t len)
+{
+	char cbuf[CMSG_SPACE(16 * sizeof(int))];
+	struct iovec iov = {(void *)data, len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf};
+	struct cmsghdr *c;
+	long r;
+
+	if (n == 0 || n > 16)
+		return -EINVAL;
+	memset(cbuf, 0, sizeof(cbuf));
+	mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	do
+		r = syscall(SYS_sendmsg, sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : (size_t)r == len ? 0 : -EIO;
+}
+
 long host_clock_gettime(int clock, struct timespec *ts)
 {
 	/* Through the vDSO: no system call at all in the common case. */

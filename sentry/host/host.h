@@ -76,6 +76,10 @@ long host_kill_process(pid_t pid);
 /* futex(2) on a word the sentry shares with a stub (a memory-file frame): FUTEX_WAIT or FUTEX_WAKE. */
 long host_futex(uint32_t *word, int op, uint32_t val, const struct timespec *timeout);
 long host_sched_setaffinity(pid_t tid, size_t len, const void *mask);
+/* A connected pair of SOCK_SEQPACKET Unix sockets, close-on-exec: 0 or -errno. */
+long host_socketpair(int sv[2]);
+/* One message of len bytes carrying the n fds (SCM_RIGHTS, n <= 16) on sock, without waiting: 0 or -errno. */
+long host_send_fds(int sock, const int *fds, unsigned n, const void *data, size_t len);
 long host_clock_gettime(int clock, struct timespec *ts);
 pid_t host_gettid(void);
 pid_t host_getpid(void);

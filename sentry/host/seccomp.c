@@ -111,7 +111,7 @@ static const struct host_rule rules[] = {
 
 /* Adds rules to ctx: 0 or a libseccomp error. */
 static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, const int *socks, size_t nsocks,
-		     int packet_fd)
+		     int packet_fd, int file_sock)
 {
 	size_t i, k;
 	int ret = 0;
@@ -125,6 +125,10 @@ static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, c
 			if (packet_fd >= 0)
 				ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, (unsigned)packet_fd),
 						       r[i].args[0]);
+		} else if (r[i].argc == -3) {
+			if (file_sock >= 0)
+				ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, (unsigned)file_sock),
+						       r[i].args[0]);
 		} else if (r[i].argc < 0) {
 			for (k = 0; ret == 0 && k < nsocks; k++)
 				ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1, SCMP_A0(SCMP_CMP_EQ, (unsigned)socks[k]));
@@ -135,7 +139,7 @@ static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, c
 	return ret;
 }
 
-int host_seccomp_install(const int *socks, size_t nsocks, int packet_fd, const struct host_rules *extra)
+int host_seccomp_install(const int *socks, size_t nsocks, int packet_fd, int file_sock, const struct host_rules *extra)
 {
 	scmp_filter_ctx ctx = seccomp_init(OFF_LIST);
 	int r;
@@ -144,9 +148,9 @@ int host_seccomp_install(const int *socks, size_t nsocks, int packet_fd, const s
 		return -ENOMEM;
 	r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1);
 	if (r == 0 && OFF_LIST != SCMP_ACT_ALLOW) {
-		r = add_rules(ctx, rules, sizeof(rules) / sizeof(rules[0]), socks, nsocks, packet_fd);
+		r = add_rules(ctx, rules, sizeof(rules) / sizeof(rules[0]), socks, nsocks, packet_fd, file_sock);
 		if (r == 0 && extra)
-			r = add_rules(ctx, extra->rules, extra->n, socks, nsocks, packet_fd);
+			r = add_rules(ctx, extra->rules, extra->n, socks, nsocks, packet_fd, file_sock);
 	}
 	/* The sentry's own pthread_create tries clone3 first and falls back to clone on ENOSYS. */
 	if (r == 0 && OFF_LIST != SCMP_ACT_ALLOW)
@@ -166,6 +170,7 @@ static void print_rules(int fd, const char *part, const struct host_rule *r, siz
 	for (i = 0; i < n; i++) {
 		len = snprintf(line, sizeof(line), "%-18s %-16s %s%s\n", r[i].name, part, r[i].reason,
 			       r[i].argc == -2 ? " (the veth's packet socket only, arguments limited)"
+			       : r[i].argc == -3 ? " (the stubs' file socket only, arguments limited)"
 			       : r[i].argc < 0 ? " (the gofers' sockets only)"
 			       : r[i].argc     ? " (arguments limited)"
 					       : "");

@@ -13,7 +13,8 @@ struct host_rule {
 	const char *name;
 	const char *reason;
 	int argc;                    /* 0: any arguments; -1: the gofers' sockets only (arg 0);
-				      * -2: the veth's packet socket only (arg 0) and args[0] */
+				      * -2: the veth's packet socket only (arg 0) and args[0];
+				      * -3: the platform's file socket only (arg 0) and args[0] */
 	struct scmp_arg_cmp args[2]; /* all must hold */
 };
 
@@ -22,6 +23,8 @@ struct host_rule {
 #define HOST_GOFER(n, why) {n, why, -1, {{0}}}
 /* Limited to the veth's packet socket (none without one) and one more condition. */
 #define HOST_PACKET(n, why, c) {n, why, -2, {c}}
+/* Limited to the socket the platform sends its stubs files on (plat_file_sock), and one more condition. */
+#define HOST_FILESOCK(n, why, c) {n, why, -3, {c}}
 #define HOST_ONE(n, why, c) {n, why, 1, {c}}
 #define HOST_TWO(n, why, c1, c2) {n, why, 2, {c1, c2}}
 /*
@@ -43,8 +46,9 @@ struct host_rules {
 /*
  * Installs the shared list and extra's rules (NULL: none) on every sentry
  * thread; the gofer rules allow each of the nsocks sockets in socks, the
- * packet rules packet_fd (-1: no veth, and they allow nothing).
+ * packet rules packet_fd (-1: no veth, and they allow nothing), the file
+ * socket rules file_sock (-1: none).
  */
-int host_seccomp_install(const int *socks, size_t nsocks, int packet_fd, const struct host_rules *extra);
+int host_seccomp_install(const int *socks, size_t nsocks, int packet_fd, int file_sock, const struct host_rules *extra);
 /* Prints every rule of the shared list and of extra, each with its reason and part. */
 void host_seccomp_print(int fd, const struct host_rules *extra);

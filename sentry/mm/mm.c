@@ -408,6 +408,8 @@ static int unmap_range(struct mm *mm, gva_t start, gva_t end)
 	if (vma_split_limited(mm, start, 0) < 0 || vma_split_limited(mm, end, 0) < 0)
 		return -ENOMEM;
 	for_each_pte(mm, start, end, unmap_page, &s);
+	for (i = vma_search(mm, start); !s.any && i < mm->nvmas && mm->vmas[i].start < end; i++)
+		s.any = mm->vmas[i].flags & VMA_HOSTMAP;
 	if (s.any)
 		plat->as_unmap(mm->as, start, end - start);
 	i = vma_search(mm, start);
@@ -453,6 +455,7 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struc
 {
 	struct vma v;
 	size_t i;
+	int hfd = -1;
 
 	if (len == 0)
 		return -EINVAL;
@@ -494,9 +497,15 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struc
 	v.off = off;
 	v.name = NULL;
 	v.special = NULL;
+	/* A read-only file of the root, privately: the host's page cache serves it (VMA_HOSTMAP). */
+	if (inode && !(flags & MAP_SHARED) && plat->as_map_file && mm_file_ops->host_map_fd &&
+	    (hfd = mm_file_ops->host_map_fd(inode)) >= 0)
+		v.flags |= VMA_HOSTMAP;
 	i = vma_search(mm, addr);
 	if (vma_insert_at(mm, i, &v) < 0)
 		return -ENOMEM;
+	if (hfd >= 0)
+		plat->as_map_file(mm->as, addr, len, hfd, off, prot & ~PROT_WRITE);
 	vma_merge_range(mm, addr, addr + len);
 	return (long)addr;
 }
@@ -1160,6 +1169,35 @@ static void reprotect_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
 
 static void mprotect_run(struct mm *mm, struct vma *v);
 
+struct attach_state {
+	struct vma *v;
+	struct run run;
+};
+
+static void attach_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
+{
+	struct attach_state *s = arg;
+
+	(void)mm;
+	if (*e & PTE_P)
+		run_add(&s->run, va, PTE_FRAME(*e), page_prot(s->v, *e));
+}
+
+/*
+ * v leaves the host's page cache (VMA_HOSTMAP): all of it is unmapped on
+ * the host, its present pages mapped again as v->prot has them now, and
+ * the rest come by faults.
+ */
+static void hostmap_drop(struct mm *mm, struct vma *v)
+{
+	struct attach_state s = {.v = v, .run = {.mm = mm, .map = 1}};
+
+	plat->as_unmap(mm->as, v->start, v->end - v->start);
+	v->flags &= ~VMA_HOSTMAP;
+	for_each_pte(mm, v->start, v->end, attach_page, &s);
+	run_flush(&s.run);
+}
+
 long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 {
 	gva_t end, p;
@@ -1207,7 +1245,10 @@ long mm_mprotect(struct mm *mm, gva_t addr, uint64_t len, int prot)
 		if (v->prot == prot)
 			continue;
 		v->prot = prot;
-		mprotect_run(mm, v);
+		if (v->flags & VMA_HOSTMAP)
+			hostmap_drop(mm, v);
+		else
+			mprotect_run(mm, v);
 	}
 	vma_merge_range(mm, addr, end);
 	return 0;
@@ -1583,20 +1624,6 @@ fail:
 	return NULL;
 }
 
-struct attach_state {
-	struct vma *v;
-	struct run run;
-};
-
-static void attach_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
-{
-	struct attach_state *s = arg;
-
-	(void)mm;
-	if (*e & PTE_P)
-		run_add(&s->run, va, PTE_FRAME(*e), page_prot(s->v, *e));
-}
-
 int mm_attach(struct mm *mm)
 {
 	struct attach_state s = {0};
@@ -1610,6 +1637,23 @@ int mm_attach(struct mm *mm)
 	s.run.map = 1;
 	for (i = 0; i < mm->nvmas; i++) {
 		s.v = &mm->vmas[i];
+		/*
+		 * The host's page cache first (a child of fork), the pages
+		 * present over it; not where they are all present already.
+		 */
+		if (s.v->flags & VMA_HOSTMAP) {
+			struct mm_resident res;
+			int fd = -1;
+
+			mm_resident(mm, s.v->start, s.v->end, &res);
+			if (res.pages < (s.v->end - s.v->start) / PAGE)
+				fd = mm_file_ops->host_map_fd(s.v->inode);
+			if (fd >= 0)
+				plat->as_map_file(mm->as, s.v->start, s.v->end - s.v->start, fd, s.v->off,
+						  s.v->prot & ~PROT_WRITE);
+			else
+				s.v->flags &= ~VMA_HOSTMAP;
+		}
 		for_each_pte(mm, s.v->start, s.v->end, attach_page, &s);
 		run_flush(&s.run);
 	}

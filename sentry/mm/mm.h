@@ -31,6 +31,16 @@ enum {
 	VMA_LOCKED = 1 << 5,  /* mlock: its pages stay present (VmLck, Locked in smaps) */
 	VMA_WIPEONFORK = 1 << 6, /* MADV_WIPEONFORK: a child gets it zero-filled */
 	VMA_DONTFORK = 1 << 7,   /* MADV_DONTFORK: a child does not get it */
+	/*
+	 * A private file mapping the platform maps from the host's page cache
+	 * (as_map_file), without PROT_WRITE: where no page is present, the
+	 * host's pages show through.  Whatever changes the mapping as a whole
+	 * (munmap, mprotect) unmaps all of it on the host, not only the
+	 * present pages; mprotect then drops the host's mapping for good: the
+	 * pages come by faults, as for any private file mapping.  A child of
+	 * fork gets it again (mm_attach).
+	 */
+	VMA_HOSTMAP = 1 << 8,
 };
 
 /*
@@ -149,6 +159,8 @@ struct mm_file_ops {
 	void (*put)(struct inode *ino);
 	long (*getpage)(struct inode *ino, uint64_t off, uint64_t *frame);
 	long (*fill)(struct inode *ino, uint64_t off, void *buf, size_t len);
+	/* A host fd a private mapping of ino may be mapped from by the platform (as_map_file), or -1. */
+	int (*host_map_fd)(struct inode *ino);
 	void (*path_get)(struct path *p); /* for mm->exe; NULL: no program is kept */
 	void (*path_put)(struct path *p);
 	/*

@@ -621,6 +621,24 @@ static void cache_refresh(struct inode *ino, uint64_t off, uint64_t end)
  * one host read; a reference for the caller.  Writes through the sentry
  * refresh the cache (cache_refresh); the image does not change under it.
  */
+/*
+ * A read-only mount's regular file, readable on the host: the platform may
+ * map it from the host's page cache.  A writable mount's files change
+ * through the sentry's own page cache, which the host's would not show.
+ */
+static int gofer_host_map_fd(struct inode *ino)
+{
+	long fd, fl;
+
+	if (!S_ISREG(ino->mode) || writable(ino))
+		return -1;
+	fd = gnode_fd(ino->priv);
+	if (fd < 0)
+		return -1;
+	fl = host_fcntl((int)fd, F_GETFL, 0);
+	return fl < 0 || (fl & O_PATH) || (fl & O_ACCMODE) == O_WRONLY ? -1 : (int)fd;
+}
+
 static long gofer_getpage(struct inode *ino, uint64_t off, uint64_t *frame)
 {
 	struct gnode *g = ino->priv;
@@ -1247,6 +1265,7 @@ static const struct inode_ops gofer_iops = {
 	.getpage = gofer_getpage,
 	.read_xattrs = gofer_read_xattrs,
 	.share_private = 1,
+	.host_map_fd = gofer_host_map_fd,
 	.map_shared_write = gofer_map_shared_write,
 	.writeback = cache_writeback,
 	.release = gofer_release,
