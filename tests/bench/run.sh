@@ -54,7 +54,9 @@
 # ratio kvm/ptrace.
 #
 # --baseline PATH adds a column for another cvisor binary (an older build, to
-# see what a change did) and the ratio cvisor/baseline, measured in the same
+# see what a change did), run on its default platform, and the ratio of this
+# build's default platform to it (systrap/baseline; cvisor/baseline, the
+# ptrace column, where systrap cannot run), measured in the same
 # interleaved runs.
 #
 # Each figure is the median of K runs (one process per run), the runs of the
@@ -594,7 +596,7 @@ row() {	# row LABEL KEY DECIMALS
 		"$(ratio "${M[$key,runsc]}" "${M[$key,native]}")" \
 		"$(ratio "${M[$key,cvisor]}" "${M[$key,runsc]}")"
 	[ -z "$BASELINE" ] || printf " %10s %15s" "$(fmt "$d" "${M[$key,baseline]}")" \
-		"$(ratio "${M[$key,cvisor]}" "${M[$key,baseline]}")"
+		"$(ratio "${M[$key,${SYSTRAP:+systrap}${SYSTRAP:-cvisor}]}" "${M[$key,baseline]}")"
 	[ "$KVM_STATE" != available ] || printf " %10s %11s" "$(fmt "$d" "${M[$key,kvm]}")" \
 		"$(ratio "${M[$key,kvm]}" "${M[$key,cvisor]}")"
 	[ -z "$SYSTRAP" ] || printf " %10s %14s" "$(fmt "$d" "${M[$key,systrap]}")" \
@@ -604,7 +606,7 @@ row() {	# row LABEL KEY DECIMALS
 
 printf "%-34s %10s %10s %10s %14s %13s %13s" "" native cvisor runsc \
 	cvisor/native runsc/native cvisor/runsc
-[ -z "$BASELINE" ] || printf " %10s %15s" baseline cvisor/baseline
+[ -z "$BASELINE" ] || printf " %10s %15s" baseline "${SYSTRAP:+systrap}${SYSTRAP:-cvisor}/baseline"
 [ "$KVM_STATE" != available ] || printf " %10s %11s" kvm kvm/ptrace
 [ -z "$SYSTRAP" ] || printf " %10s %14s" systrap systrap/ptrace
 echo
