@@ -73,6 +73,21 @@ long host_ioctl(int fd, unsigned long req, void *arg) { return ret(syscall(SYS_i
 long host_fcntl(int fd, int cmd, long arg) { return ret(syscall(SYS_fcntl, fd, cmd, arg)); }
 long host_dup(int fd) { return ret(syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, 3)); }
 
+/* mh carries the n fds (SCM_RIGHTS) in cbuf, which holds at least CMSG_SPACE(n * sizeof(int)) bytes. */
+static void put_fds(struct msghdr *mh, char *cbuf, const int *fds, unsigned n)
+{
+	struct cmsghdr *c;
+
+	memset(cbuf, 0, CMSG_SPACE(n * sizeof(int)));
+	mh->msg_control = cbuf;
+	mh->msg_controllen = CMSG_SPACE(n * sizeof(int));
+	c = CMSG_FIRSTHDR(mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+}
+
 long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int infd2, void *rep, size_t replen,
 		     int *outfd)
 {
@@ -84,16 +99,8 @@ long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int inf
 	long r;
 
 	*outfd = -1;
-	if (n) {
-		memset(cbuf, 0, sizeof(cbuf));
-		mh.msg_control = cbuf;
-		mh.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
-		c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
-		memcpy(CMSG_DATA(c), fds, (size_t)n * sizeof(int));
-	}
+	if (n)
+		put_fds(&mh, cbuf, fds, (unsigned)n);
 	do
 		r = syscall(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
@@ -208,19 +215,12 @@ long host_send_fds(int sock, const int *fds, unsigned n, const void *data, size_
 {
 	char cbuf[CMSG_SPACE(16 * sizeof(int))];
 	struct iovec iov = {(void *)data, len};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf};
-	struct cmsghdr *c;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	long r;
 
 	if (n == 0 || n > 16)
 		return -EINVAL;
-	memset(cbuf, 0, sizeof(cbuf));
-	mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
-	c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(n * sizeof(int));
-	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	put_fds(&mh, cbuf, fds, n);
 	do
 		r = syscall(SYS_sendmsg, sock, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
