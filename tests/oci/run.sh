@@ -369,6 +369,9 @@ check "memory limit 64M: a 10M allocation runs" 0 $?
 # from the busybox rootfs (no registry is needed).  podman's storage and state are
 # this run's own (--root, --runroot), with no network and cgroupfs cgroups.
 if command -v podman >/dev/null && command -v conmon >/dev/null && [ -n "$REF" ]; then
+	# conmon writes a file named oom into its working directory when the
+	# memory case's container is killed (with either runtime): this run's own.
+	cd "$T" || exit 1
 	mkdir -p "$T/img/bin" "$T/img/etc" "$T/img/tmp" "$T/vol"
 	cp /bin/busybox "$T/img/bin/busybox"
 	for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$T/img/bin/$a"; done
