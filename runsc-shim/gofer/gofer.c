@@ -68,38 +68,29 @@ static int bad_name(const char *name)
  */
 static int walk(int dirfd, const char *name, int rdwr, struct stat *st)
 {
-	int pfd, fd;
+	int fd = -1, reg;
 	struct stat st2;
 
 	if (bad_name(name))
 		return -EINVAL;
-	pfd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (pfd < 0)
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
-	if (fstat(pfd, st) < 0) {
-		close(pfd);
-		return -EIO;
+	reg = S_ISREG(st->st_mode);
+	/* Only regular files and directories are opened for reading; anything else is its place only. */
+	if (reg || S_ISDIR(st->st_mode)) {
+		fd = openat(dirfd, name, (rdwr && reg ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0 && rdwr && reg)
+			return -errno;
 	}
-	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
-		return pfd;
-	fd = openat(dirfd, name,
-		    (rdwr && S_ISREG(st->st_mode) ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		if (rdwr && S_ISREG(st->st_mode)) {
-			int e = -errno;
-
-			close(pfd);
-			return e;
-		}
-		return pfd; /* unreadable: the place only */
-	}
-	/* The name may have been swapped between the two opens: insist on the same object. */
+	if (fd < 0) /* unreadable, or not a file nor a directory: the place only */
+		fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* The name may have been swapped between the stat and the open: insist on the same object. */
 	if (fstat(fd, &st2) < 0 || st2.st_ino != st->st_ino || st2.st_dev != st->st_dev) {
 		close(fd);
-		close(pfd);
 		return -EAGAIN;
 	}
-	close(pfd);
 	*st = st2;
 	return fd;
 }
