@@ -43,6 +43,39 @@
 
 /* Set at start-up; here, in the lowest layer that runs through it (platform.h). */
 const struct platform *plat;
+
+/*
+ * The platform's mirror of mm, changed along with it.  A child of fork has
+ * none until its own thread attaches it (mm_attach), and another process
+ * may reach its memory before that (process_vm_writev, ptrace): the mm
+ * alone changes then, and mm_attach mirrors what it holds by then.
+ */
+static void mirror_map(struct mm *mm, gva_t va, uint64_t len, uint64_t frame, int prot)
+{
+	if (mm->as)
+		plat->as_map(mm->as, va, len, frame, prot);
+}
+
+static void mirror_unmap(struct mm *mm, gva_t va, uint64_t len)
+{
+	if (mm->as)
+		plat->as_unmap(mm->as, va, len);
+}
+
+static void mirror_protect(struct mm *mm, gva_t va, uint64_t len, int prot)
+{
+	if (mm->as)
+		plat->as_protect(mm->as, va, len, prot);
+}
+
+/* A frame mm no longer maps: released once the mirror's unmap of it has taken effect. */
+static void mirror_put(struct mm *mm, uint64_t frame)
+{
+	if (mm->as)
+		plat->as_defer_put(mm->as, frame);
+	else
+		mf_put(frame);
+}
 const struct mm_file_ops *mm_file_ops;
 void (*mm_aio_exit)(struct mm *mm);
 
@@ -313,7 +346,7 @@ static void drop_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
 	(void)va;
 	(void)arg;
 	if (*e & PTE_P) {
-		plat->as_defer_put(mm->as, PTE_FRAME(*e));
+		mirror_put(mm, PTE_FRAME(*e));
 		mm->rss_pages--;
 	}
 	*e = 0;
@@ -411,7 +444,7 @@ static int unmap_range(struct mm *mm, gva_t start, gva_t end)
 	for (i = vma_search(mm, start); !s.any && i < mm->nvmas && mm->vmas[i].start < end; i++)
 		s.any = mm->vmas[i].flags & VMA_HOSTMAP;
 	if (s.any)
-		plat->as_unmap(mm->as, start, end - start);
+		mirror_unmap(mm, start, end - start);
 	i = vma_search(mm, start);
 	for (n = 0; i + n < mm->nvmas && mm->vmas[i + n].start < end; n++)
 		;
@@ -504,7 +537,7 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struc
 	i = vma_search(mm, addr);
 	if (vma_insert_at(mm, i, &v) < 0)
 		return -ENOMEM;
-	if (hfd >= 0)
+	if (hfd >= 0 && mm->as)
 		plat->as_map_file(mm->as, addr, len, hfd, off, prot & ~PROT_WRITE);
 	vma_merge_range(mm, addr, addr + len);
 	return (long)addr;
@@ -626,9 +659,9 @@ static void run_flush(struct run *r)
 {
 	if (r->next_va > r->va) {
 		if (r->map)
-			plat->as_map(r->mm->as, r->va, r->next_va - r->va, r->frame, r->prot);
+			mirror_map(r->mm, r->va, r->next_va - r->va, r->frame, r->prot);
 		else
-			plat->as_protect(r->mm->as, r->va, r->next_va - r->va, r->prot);
+			mirror_protect(r->mm, r->va, r->next_va - r->va, r->prot);
 	}
 	r->va = r->next_va = 0;
 }
@@ -807,7 +840,7 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 		mm->rss_pages++;
 	}
 	if (e > s && n)
-		plat->as_map(mm->as, s, n * PAGE, frame, v->prot);
+		mirror_map(mm, s, n * PAGE, frame, v->prot);
 	return n ? 0 : -ENOMEM;
 }
 
@@ -818,7 +851,7 @@ static int break_cow(struct mm *mm, struct vma *v, gva_t va, uint64_t *ent)
 
 	if (mf_refs(old) == 1) {
 		*ent &= ~PTE_COW;
-		plat->as_protect(mm->as, va, PAGE, v->prot);
+		mirror_protect(mm, va, PAGE, v->prot);
 		return 0;
 	}
 	frame = mf_alloc(1);
@@ -826,8 +859,8 @@ static int break_cow(struct mm *mm, struct vma *v, gva_t va, uint64_t *ent)
 		return -ENOMEM;
 	memcpy(mf_ptr(frame), mf_ptr(old), PAGE);
 	*ent = frame | PTE_P;
-	plat->as_map(mm->as, va, PAGE, frame, v->prot);
-	plat->as_defer_put(mm->as, old);
+	mirror_map(mm, va, PAGE, frame, v->prot);
+	mirror_put(mm, old);
 	return 0;
 }
 
@@ -959,7 +992,7 @@ int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped, int write)
 	 * queued: mapped (again), and the retry finds it.
 	 */
 	if (unmapped) {
-		plat->as_map(mm->as, PGDOWN(addr), PAGE, PTE_FRAME(*ent), page_prot(v, *ent));
+		mirror_map(mm, PGDOWN(addr), PAGE, PTE_FRAME(*ent), page_prot(v, *ent));
 		return 0;
 	}
 	if (stale)
@@ -1192,7 +1225,7 @@ static void hostmap_drop(struct mm *mm, struct vma *v)
 {
 	struct attach_state s = {.v = v, .run = {.mm = mm, .map = 1}};
 
-	plat->as_unmap(mm->as, v->start, v->end - v->start);
+	mirror_unmap(mm, v->start, v->end - v->start);
 	v->flags &= ~VMA_HOSTMAP;
 	for_each_pte(mm, v->start, v->end, attach_page, &s);
 	run_flush(&s.run);
@@ -1273,7 +1306,7 @@ static void move_page(struct mm *mm, gva_t va, uint64_t *e, void *arg)
 	}
 	*ne = *e;
 	*e = 0;
-	plat->as_map(mm->as, va - s->from + s->to, PAGE, PTE_FRAME(*ne), page_prot(s->v, *ne));
+	mirror_map(mm, va - s->from + s->to, PAGE, PTE_FRAME(*ne), page_prot(s->v, *ne));
 }
 
 long mm_mremap(struct mm *mm, gva_t old, uint64_t oldlen, uint64_t newlen, int flags, gva_t newaddr)
@@ -1349,7 +1382,7 @@ move:
 	ms.to = newaddr;
 	ms.v = vma_find(mm, newaddr);
 	for_each_pte(mm, old, old + (newlen < oldlen ? newlen : oldlen), move_page, &ms);
-	plat->as_unmap(mm->as, old, oldlen);
+	mirror_unmap(mm, old, oldlen);
 	unmap_range(mm, old, old + oldlen);
 	vma_merge_range(mm, newaddr, newaddr + newlen);
 	return (long)newaddr;
@@ -1422,7 +1455,7 @@ long mm_madvise(struct mm *mm, gva_t addr, uint64_t len, int advice)
 	/* Dropping the pages makes the next touch read zeroes (or the file) again. */
 	for_each_pte(mm, addr, end, unmap_page, &s);
 	if (s.any)
-		plat->as_unmap(mm->as, addr, len);
+		mirror_unmap(mm, addr, len);
 	return 0;
 }
 
@@ -1445,7 +1478,7 @@ void mm_file_shrunk(struct inode *ino, uint64_t size)
 				continue;
 			for_each_pte(mm, cut, v->end, unmap_page, &s);
 			if (s.any)
-				plat->as_unmap(mm->as, cut, v->end - cut);
+				mirror_unmap(mm, cut, v->end - cut);
 		}
 }
 
