@@ -212,13 +212,12 @@ static struct pooled pool[POOL_MAX];
 static int npool;
 
 /*
- * The sentry's end of the file socket (see stub.h), whose other end every
- * stub holds; -1 when there is none.  Messages are sent only right before
- * the batch that takes them runs, under the sentry lock, so they are taken
- * in order; one left by a stub that died first is dropped by the next
- * taker, whose sequence number it does not carry.
+ * The file socket (see stub.h): the sentry's end is plat_file_sock, the
+ * other every stub's.  Messages are sent only right before the batch that
+ * takes them runs, under the sentry lock, so they are taken in order; one
+ * left by a stub that died first is dropped by the next taker, whose
+ * sequence number it does not carry.
  */
-static int file_sock = -1;
 static uint64_t file_seq;
 
 /* The template: the stub every other is forked from (its pid, ctrl and ack frames). */
@@ -341,11 +340,10 @@ static void stub_child(void *p)
 	/* The control thread takes no signal; the application threads unblock them. */
 	RAW(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8, 0, 0);
 	/* The memory file and the file socket only; fd 0 stays free for the files it is sent (stub.h). */
-	if (a->memfd <= ST_SOCK_FD || (a->sock != ST_SOCK_FD && RAW(SYS_dup3, a->sock, ST_SOCK_FD, 0, 0, 0, 0) < 0))
+	if (a->memfd <= ST_SOCK_FD + 1 || (a->sock != ST_SOCK_FD && RAW(SYS_dup3, a->sock, ST_SOCK_FD, 0, 0, 0, 0) < 0))
 		return;
 	RAW(SYS_close_range, 0, ST_SOCK_FD - 1, 0, 0, 0, 0);
-	if (a->memfd > ST_SOCK_FD + 1)
-		RAW(SYS_close_range, ST_SOCK_FD + 1, a->memfd - 1, 0, 0, 0, 0);
+	RAW(SYS_close_range, ST_SOCK_FD + 1, a->memfd - 1, 0, 0, 0, 0);
 	RAW(SYS_close_range, a->memfd + 1, ~0U, 0, 0, 0, 0);
 	if (stub_child_confine(stub_filter, sizeof(stub_filter) / sizeof(stub_filter[0])) < 0)
 		return;
@@ -436,11 +434,9 @@ static int file_slot(unsigned k)
 			return n;
 }
 
-static void close_op(struct plat_stub_op *op, int lo, int hi)
+static void close_op(struct plat_stub_op *op, unsigned lo, unsigned hi)
 {
-	if (lo > hi)
-		lo = hi = 0;
-	*op = (struct plat_stub_op){.nr = SYS_close_range, .args = {(unsigned long)lo, (unsigned long)hi}};
+	*op = (struct plat_stub_op){.nr = SYS_close_range, .args = {lo, hi}};
 }
 
 /*
@@ -452,9 +448,8 @@ static void send_files(struct plat_as *as)
 {
 	struct plat_stub_op *ops = (struct plat_stub_op *)mf_ptr(as->stub.ops_off);
 	unsigned i;
-	int last;
 
-	if (host_send_fds(file_sock, as->files, as->nfiles, &as->recv_seq, sizeof(as->recv_seq)) < 0) {
+	if (host_send_fds(plat_file_sock, as->files, as->nfiles, &as->recv_seq, sizeof(as->recv_seq)) < 0) {
 		for (i = as->recv_op; i < as->stub.nops; i++)
 			if (ops[i].nr == ST_OP_RECVFD || (ops[i].nr == SYS_mmap && (ops[i].args[3] & MAP_PRIVATE)))
 				ops[i] = (struct plat_stub_op){.nr = SYS_munmap, .args = {ops[i].args[0], ops[i].args[1]}};
@@ -463,14 +458,12 @@ static void send_files(struct plat_as *as)
 		host_close(as->files[i]);
 	/*
 	 * The stub closes them once the batch has mapped them (the three slots
-	 * kept for it: as_create): 0, those between the socket and the memory
-	 * file, those above it.  An empty range closes 0 again (close_range
-	 * refuses one that ends before it starts).
+	 * kept for it: as_create), as ST_OP_RECVFD does before: every fd but
+	 * the socket and the memory file (stub_child keeps it above 2).
 	 */
-	last = file_slot(as->nfiles - 1);
-	close_op(&ops[as->stub.nops++], 0, 0);
-	close_op(&ops[as->stub.nops++], ST_SOCK_FD + 1, last < mf.fd ? last : mf.fd - 1);
-	close_op(&ops[as->stub.nops++], mf.fd + 1, last);
+	close_op(&ops[as->stub.nops++], 0, ST_SOCK_FD - 1);
+	close_op(&ops[as->stub.nops++], ST_SOCK_FD + 1, (unsigned)mf.fd - 1);
+	close_op(&ops[as->stub.nops++], (unsigned)mf.fd + 1, ~0U);
 	as->nfiles = 0;
 }
 
@@ -1504,7 +1497,6 @@ static int init(const struct plat_config *cfg)
 
 		if (host_socketpair(sv) < 0)
 			return -ENOSYS;
-		file_sock = sv[0];
 		plat_file_sock = sv[0];
 		a.sock = sv[1];
 	}

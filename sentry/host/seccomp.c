@@ -121,13 +121,12 @@ static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, c
 
 		if (nr == __NR_SCMP_ERROR)
 			return -EINVAL;
-		if (r[i].argc == -2) {
-			if (packet_fd >= 0)
-				ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, (unsigned)packet_fd),
-						       r[i].args[0]);
-		} else if (r[i].argc == -3) {
-			if (file_sock >= 0)
-				ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, (unsigned)file_sock),
+		if (r[i].argc == -2 || r[i].argc == -3) {
+			/* One fd known at start-up (none: the rule allows nothing), and one more condition. */
+			int fd = r[i].argc == -2 ? packet_fd : file_sock;
+
+			if (fd >= 0)
+				ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, (unsigned)fd),
 						       r[i].args[0]);
 		} else if (r[i].argc < 0) {
 			for (k = 0; ret == 0 && k < nsocks; k++)

@@ -441,13 +441,12 @@ static int unmap_range(struct mm *mm, gva_t start, gva_t end)
 	if (vma_split_limited(mm, start, 0) < 0 || vma_split_limited(mm, end, 0) < 0)
 		return -ENOMEM;
 	for_each_pte(mm, start, end, unmap_page, &s);
-	for (i = vma_search(mm, start); !s.any && i < mm->nvmas && mm->vmas[i].start < end; i++)
-		s.any = mm->vmas[i].flags & VMA_HOSTMAP;
-	if (s.any)
-		mirror_unmap(mm, start, end - start);
+	/* A mapping from the host's page cache is there on the host where no page is present, too. */
 	i = vma_search(mm, start);
 	for (n = 0; i + n < mm->nvmas && mm->vmas[i + n].start < end; n++)
-		;
+		s.any |= mm->vmas[i + n].flags & VMA_HOSTMAP;
+	if (s.any)
+		mirror_unmap(mm, start, end - start);
 	vma_remove_n(mm, i, n);
 	return 0;
 }
@@ -483,12 +482,28 @@ static gva_t find_space(struct mm *mm, uint64_t len)
 	}
 }
 
+/*
+ * v, a private mapping of a file, from the host's page cache where its
+ * file and the platform allow it: VMA_HOSTMAP set and the mapping queued,
+ * or the flag cleared.
+ */
+static void hostmap_try(struct mm *mm, struct vma *v)
+{
+	int fd = mm->as && plat->as_map_file && mm_file_ops->host_map_fd ? mm_file_ops->host_map_fd(v->inode) : -1;
+
+	if (fd < 0) {
+		v->flags &= ~VMA_HOSTMAP;
+		return;
+	}
+	plat->as_map_file(mm->as, v->start, v->end - v->start, fd, v->off, v->prot & ~PROT_WRITE);
+	v->flags |= VMA_HOSTMAP;
+}
+
 long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struct inode *inode, uint64_t off,
 	     int maxprot)
 {
 	struct vma v;
 	size_t i;
-	int hfd = -1;
 
 	if (len == 0)
 		return -EINVAL;
@@ -530,15 +545,12 @@ long mm_mmap(struct mm *mm, gva_t addr, uint64_t len, int prot, int flags, struc
 	v.off = off;
 	v.name = NULL;
 	v.special = NULL;
-	/* A read-only file of the root, privately: the host's page cache serves it (VMA_HOSTMAP). */
-	if (inode && !(flags & MAP_SHARED) && plat->as_map_file && mm_file_ops->host_map_fd &&
-	    (hfd = mm_file_ops->host_map_fd(inode)) >= 0)
-		v.flags |= VMA_HOSTMAP;
 	i = vma_search(mm, addr);
 	if (vma_insert_at(mm, i, &v) < 0)
 		return -ENOMEM;
-	if (hfd >= 0 && mm->as)
-		plat->as_map_file(mm->as, addr, len, hfd, off, prot & ~PROT_WRITE);
+	/* A read-only file of the root, privately: the host's page cache may serve it. */
+	if (inode && !(flags & MAP_SHARED))
+		hostmap_try(mm, &mm->vmas[i]);
 	vma_merge_range(mm, addr, addr + len);
 	return (long)addr;
 }
@@ -1676,14 +1688,10 @@ int mm_attach(struct mm *mm)
 		 */
 		if (s.v->flags & VMA_HOSTMAP) {
 			struct mm_resident res;
-			int fd = -1;
 
 			mm_resident(mm, s.v->start, s.v->end, &res);
 			if (res.pages < (s.v->end - s.v->start) / PAGE)
-				fd = mm_file_ops->host_map_fd(s.v->inode);
-			if (fd >= 0)
-				plat->as_map_file(mm->as, s.v->start, s.v->end - s.v->start, fd, s.v->off,
-						  s.v->prot & ~PROT_WRITE);
+				hostmap_try(mm, s.v);
 			else
 				s.v->flags &= ~VMA_HOSTMAP;
 		}
