@@ -5,7 +5,7 @@
 
 #include "platform.h"
 
-int plat_file_sock = -1;
+int plat_file_sock = -1, plat_file_peer = -1;
 
 /* Filled by constructors before main, read-only afterwards: no lock needed. */
 static const struct platform *platforms[PLAT_MAX];

@@ -216,8 +216,10 @@ extern const struct platform *plat;
 /*
  * The socket the chosen platform sends files to map on (as_map_file), set
  * by its init; -1: none.  The sentry's host-call list allows sendmsg on it.
+ * plat_file_peer: its other end, the stubs', where the sentry keeps one
+ * (ptrace's: new stubs are forked from the sentry); -1: none.
  */
-extern int plat_file_sock;
+extern int plat_file_sock, plat_file_peer;
 
 static inline int plat_get_fpstate(struct plat_ctx *ctx, struct iovec *iov)
 {

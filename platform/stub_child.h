@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 
 #include "../sentry/host/host.h"
+#include "stub_mm.h"
 
 #define RAW(nr, a, b, c, d, e, f) host_raw_syscall6(nr, (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
 
@@ -48,12 +49,22 @@ static inline int stub_child_code(uint64_t va, uint64_t size, const char *start,
 	return 0;
 }
 
-/* Keeps only the memory file: the stub needs it for its mmaps. */
-static inline void stub_child_keep_only(int memfd)
+/*
+ * Keeps only the memory file, which the stub needs for its mmaps, and the
+ * stubs' end of the file socket (stub_mm.h), which goes to fd at: 0, or -1.
+ */
+static inline int stub_child_keep_only(int memfd, int sock, int at)
 {
-	if (memfd > 0)
-		RAW(SYS_close_range, 0, memfd - 1, 0, 0, 0, 0);
-	RAW(SYS_close_range, memfd + 1, ~0U, 0, 0, 0, 0);
+	int lo = memfd < at ? memfd : at, hi = memfd < at ? at : memfd;
+
+	if (memfd == at || (sock != at && RAW(SYS_dup3, sock, at, 0, 0, 0, 0) < 0))
+		return -1;
+	if (lo > 0)
+		RAW(SYS_close_range, 0, lo - 1, 0, 0, 0, 0);
+	if (hi > lo + 1)
+		RAW(SYS_close_range, lo + 1, hi - 1, 0, 0, 0, 0);
+	RAW(SYS_close_range, hi + 1, ~0U, 0, 0, 0, 0);
+	return 0;
 }
 
 /* No privileges to gain from here on, and the stub's own filter (n rules): 0, or -1. */

@@ -221,3 +221,29 @@ uint64_t plat_stub_as_cpu_ns(struct plat_as *as)
 	ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 	return ns > stub_of(as)->cpu_base ? ns - stub_of(as)->cpu_base : 0;
 }
+
+int plat_stub_file_slot(unsigned k, int sock)
+{
+	int n;
+
+	for (n = 0;; n++)
+		if (n != sock && n != mf.fd && k-- == 0)
+			return n;
+}
+
+/* close_range(first, last), or an op that closes nothing (first > last is EINVAL, which would fail the batch). */
+static struct plat_stub_op close_op(int first, int last)
+{
+	if (first > last)
+		first = last = -1;
+	return (struct plat_stub_op){.nr = SYS_close_range, .args = {(unsigned)first, (unsigned)last}};
+}
+
+void plat_stub_close_files(struct plat_stub_op ops[3], int sock)
+{
+	int lo = sock < mf.fd ? sock : mf.fd, hi = sock < mf.fd ? mf.fd : sock;
+
+	ops[0] = close_op(0, lo - 1);
+	ops[1] = close_op(lo + 1, hi - 1);
+	ops[2] = (struct plat_stub_op){.nr = SYS_close_range, .args = {(unsigned)hi + 1, ~0U}};
+}

@@ -78,3 +78,21 @@ void plat_stub_as_protect(struct plat_as *as, uint64_t va, uint64_t len, int pro
 void plat_stub_as_defer_put(struct plat_as *as, uint64_t off);
 uint64_t plat_stub_as_generation(struct plat_as *as);
 uint64_t plat_stub_as_cpu_ns(struct plat_as *as);
+
+/*
+ * File mappings (a platform's as_map_file): a private mapping of a file of
+ * the root is the host's own mapping of it, made by the stub.  Every stub
+ * holds the stubs' end of plat_file_sock at an fd of the platform's choice
+ * (sock below), the memory file, and no other fd between batches.  A batch
+ * that maps files begins by taking one message from the socket, whose fds
+ * (at most PLAT_STUB_MAX_FILES) land at the lowest free numbers, in order,
+ * where its mmaps name them (plat_stub_file_slot), and ends by closing
+ * them (plat_stub_close_files).  How the message is taken is each
+ * platform's.
+ */
+#define PLAT_STUB_MAX_FILES 16
+
+/* The fd number the k-th file of a batch takes in a stub whose file socket is at fd sock. */
+int plat_stub_file_slot(unsigned k, int sock);
+/* Three ops that close every fd of such a stub but the file socket and the memory file. */
+void plat_stub_close_files(struct plat_stub_op ops[3], int sock);

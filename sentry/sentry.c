@@ -633,7 +633,8 @@ static int run(const struct sentry_config *cfg, struct task **init)
 		return (int)r;
 	}
 	if (host_seccomp_install(socks, sentry_gofer_socks(cfg, socks, SENTRY_GOFERS_MAX),
-				 cfg->net.sandbox ? cfg->net.packet_fd : -1, plat_file_sock, plat->host_rules) < 0) {
+				 cfg->net.sandbox ? cfg->net.packet_fd : -1, (const int[2]){plat_file_sock, plat_file_peer},
+				 plat->host_rules) < 0) {
 		fprintf(stderr, "cvisor: cannot install the host system call filter\n");
 		return -EPERM;
 	}

@@ -30,6 +30,7 @@
 #include <sys/prctl.h>
 #include <sys/rseq.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -52,9 +53,13 @@ struct plat_as {
 	 */
 	struct plat_stub_as stub;
 	pid_t creator;      /* host thread that traces the first thread */
-	uint64_t ctrl_off;  /* memory-file frame of the control page */
+	uint64_t ctrl_off;  /* memory-file frames of the control page and, next to it, of STUB_RECV */
 	plat_regs stub_regs; /* a valid register set for running the stub */
 	int cloned;         /* a second stub thread was ever asked for: the stub is not reused */
+	/* The files the queued batch maps (as_map_file): the sentry's own duplicates, sent as it runs. */
+	int files[PLAT_STUB_MAX_FILES];
+	unsigned nfiles;
+	unsigned recv_op;   /* the batch's recvmsg (the first file op's place) */
 };
 _Static_assert(offsetof(struct plat_as, stub) == 0, "stub_mm.h: a stub platform's address space begins with its stub");
 
@@ -63,6 +68,16 @@ struct plat_ctx {
 	pid_t tid;          /* the stub thread; traced by the host thread using the context */
 	int step;           /* run one instruction at a time (set_singlestep) */
 };
+
+/* A batch: the control page, less the three ops that close a batch's files (stub_mm.h). */
+#define MAX_OPS (STUB_MAX_OPS - 3)
+
+/* An address space's two frames (ctrl_off): the control page and STUB_RECV's. */
+static void frames_put(uint64_t off)
+{
+	mf_put(off);
+	mf_put(off + 4096);
+}
 
 /* The context the calling host thread runs, if any: batches run in its stub thread. */
 static __thread struct plat_ctx *cur_ctx;
@@ -85,13 +100,17 @@ static const struct sock_filter stub_filter[] = {
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	/* Only the calls the sentry puts in a batch. */
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 7, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 6, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 5, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 4, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 3, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pause, 2, 0),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit, 1, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mmap, 11, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_munmap, 10, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_mprotect, 9, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit_group, 8, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 7, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pause, 6, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_exit, 5, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_close_range, 4, 0), /* a file batch's end (stub_mm.h) */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_recvmsg, 0, 2),     /* its start: on the file socket only */
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, STUB_SOCK_FD, 1, 0),
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 };
@@ -99,7 +118,8 @@ static const struct sock_filter stub_filter[] = {
 struct stub_args {
 	pid_t parent;
 	int memfd;
-	uint64_t ctrl_off;
+	int sock;           /* the stubs' end of the file socket, which goes to STUB_SOCK_FD */
+	uint64_t ctrl_off;  /* and STUB_RECV's frame next to it */
 };
 
 /* Runs in the forked child: raw calls only, then into the stub page for good. */
@@ -124,8 +144,13 @@ static void stub_child(void *p)
 	r = RAW(SYS_mmap, STUB_CTRL, 4096, PROT_READ, MAP_SHARED | MAP_FIXED_NOREPLACE, a->memfd, a->ctrl_off);
 	if (r != (long)STUB_CTRL)
 		return;
+	r = RAW(SYS_mmap, STUB_RECV, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED_NOREPLACE, a->memfd,
+		a->ctrl_off + 4096);
+	if (r != (long)STUB_RECV)
+		return;
 	RAW(SYS_rt_sigprocmask, SIG_SETMASK, &empty, NULL, 8, 0, 0);
-	stub_child_keep_only(a->memfd);
+	if (stub_child_keep_only(a->memfd, a->sock, STUB_SOCK_FD) < 0)
+		return;
 	/*
 	 * From here on the stub is traced with PTRACE_O_EXITKILL, which ends
 	 * it with its tracers.  The death signal would also end it with the
@@ -222,6 +247,7 @@ static int spawn_stub(struct plat_as *as)
 
 	args.parent = host_getpid();
 	args.memfd = mf.fd;
+	args.sock = plat_file_peer;
 	args.ctrl_off = as->ctrl_off;
 	pin(0);
 	as->stub.pid = host_fork_stub(stub_child, &args);
@@ -283,7 +309,7 @@ static void tmpl_drop(void)
 
 	host_kill_process(tmpl->stub.pid);
 	host_wait4(tmpl->stub.pid, &st, __WALL);
-	mf_put(tmpl->ctrl_off);
+	frames_put(tmpl->ctrl_off);
 	free(tmpl);
 	tmpl = NULL;
 }
@@ -296,10 +322,10 @@ static struct plat_as *tmpl_get(void)
 	tmpl = calloc(1, sizeof(*tmpl));
 	if (!tmpl)
 		return NULL;
-	tmpl->ctrl_off = mf_alloc(1);
+	tmpl->ctrl_off = mf_alloc(2);
 	if (tmpl->ctrl_off == MF_NONE || spawn_stub(tmpl) < 0) {
 		if (tmpl->ctrl_off != MF_NONE)
-			mf_put(tmpl->ctrl_off);
+			frames_put(tmpl->ctrl_off);
 		free(tmpl);
 		tmpl = NULL;
 		return NULL;
@@ -358,18 +384,17 @@ static int fork_stub(struct plat_as *as)
 	st = wait_stop(child);
 	if (st < 0 || !WIFSTOPPED(st) || host_ptrace(PTRACE_SETOPTIONS, child, 0, (void *)STUB_OPTIONS) < 0)
 		goto fail_child;
-	/* Its own control page, mapped over the template's by a batch read from the template's. */
+	/* Its own control page and STUB_RECV, mapped over the template's by a batch read from the template's. */
 	op = (struct plat_stub_op *)mf_ptr(tmpl->ctrl_off);
-	op->nr = SYS_mmap;
-	op->args[0] = STUB_CTRL;
-	op->args[1] = 4096;
-	op->args[2] = PROT_READ;
-	op->args[3] = MAP_SHARED | MAP_FIXED;
-	op->args[4] = (unsigned long)mf.fd;
-	op->args[5] = as->ctrl_off;
+	op[0] = (struct plat_stub_op){.nr = SYS_mmap,
+				      .args = {STUB_RECV, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+					       (unsigned long)mf.fd, as->ctrl_off + 4096}};
+	op[1] = (struct plat_stub_op){.nr = SYS_mmap,
+				      .args = {STUB_CTRL, 4096, PROT_READ, MAP_SHARED | MAP_FIXED, (unsigned long)mf.fd,
+					       as->ctrl_off}};
 	r = as->stub_regs;
 	r.r12 = STUB_CTRL;
-	r.r13 = 1;
+	r.r13 = 2;
 	if (run_stub(child, &r, stub_batch) < 0 || r.r13 != 0)
 		goto fail_child;
 	return 0;
@@ -418,7 +443,7 @@ static void pool_drop(struct plat_as *as)
 
 	host_kill_process(as->stub.pid);
 	host_wait4(as->stub.pid, &st, __WALL);
-	mf_put(as->ctrl_off);
+	frames_put(as->ctrl_off);
 	free(as);
 }
 
@@ -473,7 +498,7 @@ static int recycle(struct plat_as *as)
 	if (run_stub(pid, &r, stub_start) < 0 || r.rax != 0 ||
 	    host_ptrace(PTRACE_SETREGSET, pid, (void *)NT_X86_XSTATE, &iov) < 0)
 		return 0;
-	memset(mf_ptr(as->ctrl_off), 0, STUB_MAX_OPS * sizeof(struct plat_stub_op));
+	memset(mf_ptr(as->ctrl_off), 0, 2 * 4096);
 	r = as->stub_regs;
 	r.rip = STUB_CODE + (uint64_t)(stub_park - stub_start);
 	r.orig_rax = (uint64_t)-1;
@@ -498,7 +523,7 @@ static struct plat_as *as_create(int *err)
 	}
 	as = pool_take();
 	if (as) {
-		plat_stub_add(as, as->ctrl_off, STUB_MAX_OPS, as_flush);
+		plat_stub_add(as, as->ctrl_off, MAX_OPS, as_flush);
 		return as;
 	}
 	as = calloc(1, sizeof(*as));
@@ -507,7 +532,7 @@ static struct plat_as *as_create(int *err)
 		*err = -ENOMEM;
 		return NULL;
 	}
-	as->ctrl_off = mf_alloc(1);
+	as->ctrl_off = mf_alloc(2);
 	if (as->ctrl_off == MF_NONE) {
 		free(as);
 		*err = -ENOMEM;
@@ -523,11 +548,11 @@ static struct plat_as *as_create(int *err)
 	if (*err == -ESRCH)
 		*err = spawn_stub(as);
 	if (*err < 0) {
-		mf_put(as->ctrl_off);
+		frames_put(as->ctrl_off);
 		free(as);
 		return NULL;
 	}
-	plat_stub_add(as, as->ctrl_off, STUB_MAX_OPS, as_flush);
+	plat_stub_add(as, as->ctrl_off, MAX_OPS, as_flush);
 	return as;
 }
 
@@ -540,12 +565,15 @@ static void as_prepare(void)
 		spare = as_create(&err);
 }
 
+static void drop_files(struct plat_as *as);
+
 static void as_destroy(struct plat_as *as)
 {
+	drop_files(as);
 	if (recycle(as))
 		return;
 	plat_stub_end(as, 0);
-	mf_put(as->ctrl_off);
+	frames_put(as->ctrl_off);
 	free(as);
 }
 
@@ -557,6 +585,81 @@ static pid_t our_thread(struct plat_as *as)
 	if (as->creator == host_gettid())
 		return as->stub.pid;
 	return 0;
+}
+
+/* ---- File mappings (stub_mm.h) ---- */
+
+/* STUB_RECV as a file batch's recvmsg reads it: its msghdr, the message's 8 bytes, room for the fds. */
+struct recv_page {
+	struct msghdr mh;
+	struct iovec iov;
+	uint64_t data;
+	uint64_t cbuf[CMSG_SPACE(PLAT_STUB_MAX_FILES * sizeof(int)) / sizeof(uint64_t)];
+};
+#define RECV_AT(field) ((void *)(STUB_RECV + offsetof(struct recv_page, field)))
+
+/* Files queued but not sent (sent, the batch given up, the address space gone): the sentry's duplicates close. */
+static void drop_files(struct plat_as *as)
+{
+	unsigned i;
+
+	for (i = 0; i < as->nfiles; i++)
+		host_close(as->files[i]);
+	as->nfiles = 0;
+}
+
+/*
+ * The queued batch's files go to the socket, right before it runs, and the
+ * msghdr its recvmsg reads is written afresh.  If they cannot go, the
+ * recvmsg leaves the batch and each op that maps one unmaps its range
+ * instead: the pages come by faults, from the memory file.  1 if the
+ * message went, and the ops that close the files end the batch.
+ */
+static int send_files(struct plat_as *as)
+{
+	struct plat_stub_op *ops = (struct plat_stub_op *)mf_ptr(as->ctrl_off);
+	struct recv_page *rp = mf_ptr(as->ctrl_off + 4096);
+	uint64_t data = 0;
+	unsigned i;
+
+	rp->iov = (struct iovec){RECV_AT(data), sizeof(rp->data)};
+	rp->mh = (struct msghdr){.msg_iov = RECV_AT(iov), .msg_iovlen = 1, .msg_control = RECV_AT(cbuf),
+				 .msg_controllen = sizeof(rp->cbuf)};
+	if (host_send_fds(plat_file_sock, as->files, as->nfiles, &data, sizeof(data)) < 0) {
+		drop_files(as);
+		memmove(&ops[as->recv_op], &ops[as->recv_op + 1], (as->stub.nops - as->recv_op - 1) * sizeof(*ops));
+		as->stub.nops--;
+		for (i = as->recv_op; i < as->stub.nops; i++)
+			if (ops[i].nr == SYS_mmap && (ops[i].args[3] & MAP_PRIVATE))
+				ops[i] = (struct plat_stub_op){.nr = SYS_munmap, .args = {ops[i].args[0], ops[i].args[1]}};
+		return 0;
+	}
+	drop_files(as);
+	plat_stub_close_files(&ops[as->stub.nops], STUB_SOCK_FD);
+	as->stub.nops += 3;
+	return 1;
+}
+
+static void as_map_file(struct plat_as *as, uint64_t va, uint64_t len, int fd, uint64_t off, int prot)
+{
+	long dup;
+
+	/* Room for the mapping (and the batch's recvmsg, if it is the first). */
+	if (as->nfiles == PLAT_STUB_MAX_FILES || as->stub.nops + 2 > as->stub.max_ops)
+		as->stub.flush(as);
+	dup = host_dup(fd);
+	if (dup < 0) {
+		/* Whatever was there goes; the pages come by faults. */
+		plat_stub_queue(as, SYS_munmap, va, len, 0, 0, 0, 0);
+		return;
+	}
+	if (!as->nfiles) {
+		as->recv_op = as->stub.nops;
+		plat_stub_queue(as, SYS_recvmsg, STUB_SOCK_FD, STUB_RECV, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, 0, 0, 0);
+	}
+	plat_stub_queue(as, SYS_mmap, va, len, (unsigned long)prot, MAP_PRIVATE | MAP_FIXED,
+			(unsigned long)plat_stub_file_slot(as->nfiles, STUB_SOCK_FD), off);
+	as->files[as->nfiles++] = (int)dup;
 }
 
 /*
@@ -573,9 +676,10 @@ static void collapse(struct plat_as *as)
 {
 	struct plat_stub_op *op = (struct plat_stub_op *)mf_ptr(as->ctrl_off);
 
+	drop_files(as);
 	memset(op, 0, sizeof(*op));
 	op->nr = SYS_munmap;
-	op->args[1] = STUB_CODE;
+	op->args[1] = STUB_RECV;
 	as->stub.nops = 1;
 }
 
@@ -594,12 +698,12 @@ static int drop_all(struct plat_as *as, pid_t tid)
 	plat_regs r = as->stub_regs;
 	int st;
 
-	op->nr = SYS_munmap;
-	op->args[0] = 0;
-	op->args[1] = STUB_CODE;
+	/* And the files of the batch that failed, which it may have taken but not closed. */
+	op[0] = (struct plat_stub_op){.nr = SYS_munmap, .args = {0, STUB_RECV}};
+	plat_stub_close_files(&op[1], STUB_SOCK_FD);
 	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
 	r.r12 = STUB_CTRL;
-	r.r13 = 1;
+	r.r13 = 4;
 	r.orig_rax = (uint64_t)-1;
 	if (host_ptrace(PTRACE_SETREGS, tid, 0, &r) < 0 || host_ptrace(PTRACE_CONT, tid, 0, 0) < 0)
 		return -ESRCH;
@@ -615,16 +719,22 @@ static void as_flush(struct plat_as *as)
 	plat_regs r = as->stub_regs;
 	unsigned n = as->stub.nops;
 	pid_t tid;
-	int st;
+	int st, sent = 0;
 
 	if (!n)
 		return;
-	if (as->stub.dead)
+	if (as->stub.dead) {
+		drop_files(as);
 		goto done;
+	}
 	tid = our_thread(as);
 	if (!tid) {
 		collapse(as);
 		return;
+	}
+	if (as->nfiles) {
+		sent = send_files(as);
+		n = as->stub.nops;
 	}
 	r.rip = STUB_CODE + (uint64_t)(stub_batch - stub_start);
 	r.r12 = STUB_CTRL;
@@ -673,10 +783,18 @@ static void as_flush(struct plat_as *as)
 			 op->nr, op->args[0], op->args[1], op->args[2], (long)r.rax);
 		goto lost;
 	}
-	goto done;
+	plat_stub_batch_done(as);
+	return;
 lost:
 	plat_stub_lose(as);
 done:
+	/*
+	 * Only a batch that ran to its end took its message: one it left (it
+	 * failed or died first, or its thread spoiled STUB_RECV) must not be
+	 * the next batch's, another process's maybe.
+	 */
+	if (sent)
+		host_drop_fds(plat_file_peer);
 	plat_stub_batch_done(as);
 }
 
@@ -879,6 +997,22 @@ static int init(const struct plat_config *cfg)
 		if (plat_ptrace_cpu < 0)
 			plat_ptrace_cpu = 0;
 	}
+	/*
+	 * The file socket (stub_mm.h).  The sentry keeps the stubs' end: it
+	 * forks the first stub and the template itself, after its filter, and
+	 * drops from it a message a stub did not take (as_flush).  Messages go
+	 * only right before the batch that takes them runs, under the sentry
+	 * lock, so they are taken in order.
+	 */
+	{
+		int sv[2];
+		long r = host_socketpair(sv);
+
+		if (r < 0)
+			return (int)r;
+		plat_file_sock = sv[0];
+		plat_file_peer = sv[1];
+	}
 	return 0;
 }
 
@@ -927,7 +1061,18 @@ static const struct host_rule ptrace_rules[] = {
 	HOST_ANY("rseq", "a new stub drops the rseq area it inherited from the sentry thread"),
 	HOST_ANY("pause", "a new stub thread waits for its tracer"),
 	HOST_ANY("setsid", "a new stub leaves cvisor's session (no terminal signals)"),
-	HOST_ANY("close_range", "a new stub keeps only the memory file"),
+	HOST_ANY("close_range", "a new stub keeps only the memory file and the file socket"),
+	HOST_FILEPEER("dup3", "a new stub puts the stubs' end of the file socket at its fd 3",
+		      SCMP_A1(SCMP_CMP_EQ, STUB_SOCK_FD)),
+	HOST_TWO("recvmsg", "a stub's batch takes the files it maps at its fd 3 (the sentry's fd 3 is the root "
+			    "gofer's socket: no more than the gofer rules allow)",
+		 SCMP_A0(SCMP_CMP_EQ, STUB_SOCK_FD), SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT | MSG_CMSG_CLOEXEC)),
+	HOST_FILESOCK("sendmsg", "hand a stub files of the root to map from the host's page cache (as_map_file)",
+		      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT | MSG_NOSIGNAL)),
+	HOST_ONE("fcntl", "keep a file's fd for the stub until its batch runs (F_DUPFD_CLOEXEC)",
+		 SCMP_A1(SCMP_CMP_EQ, F_DUPFD_CLOEXEC)),
+	HOST_FILEPEER("recvmsg", "drop a message of files that a stub's failed batch did not take",
+		      SCMP_A2(SCMP_CMP_EQ, MSG_DONTWAIT | MSG_CMSG_CLOEXEC)),
 	HOST_ANY("seccomp", "a new stub installs its own, narrower filter"),
 };
 
@@ -971,7 +1116,8 @@ static const struct platform plat_ptrace = {
 	.set_singlestep = set_singlestep,
 	.interrupt = interrupt,
 	.kill_all = kill_all,
-	.user_limit = STUB_CODE,
+	.as_map_file = as_map_file,
+	.user_limit = STUB_RECV,
 };
 
 PLATFORM(plat_ptrace)

@@ -5,7 +5,7 @@
  * stub_start: first instruction run in a new stub; puts the FPU and vector
  *   registers in their initial state (they held the sentry's, which a new
  *   program must not see), unmaps everything the fork from the sentry left
- *   below the stub, then traps to the tracer.
+ *   below the stub's pages (STUB_RECV), then traps to the tracer.
  * stub_clone: makes a new thread or process (clone with the flags in rdi)
  *   and traps with its tid in rax; the new thread waits in pause() until a
  *   tracer of its own seizes it.  It uses no stack, so it needs none of its
@@ -31,9 +31,9 @@ stub_start:
 	xor	%edx, %edx
 	lea	stub_fpinit(%rip), %rcx
 	xrstor	(%rcx)
-	mov	$11, %eax		/* munmap(0, STUB_CODE) */
+	mov	$11, %eax		/* munmap(0, STUB_RECV) */
 	xor	%edi, %edi
-	movabs	$STUB_CODE, %rsi
+	movabs	$STUB_RECV, %rsi
 	syscall
 	int3
 

@@ -166,6 +166,7 @@ struct plat_as {
 	uint64_t recv_seq;   /* and the sequence number it waits for */
 };
 _Static_assert(offsetof(struct plat_as, stub) == 0, "stub_mm.h: a stub platform's address space begins with its stub");
+_Static_assert(ST_MAX_FILES == PLAT_STUB_MAX_FILES, "stub.S and stub_mm.h agree");
 
 struct region {
 	uint64_t off;  /* its frames in the memory file (REGION_PAGES contiguous) */
@@ -340,11 +341,8 @@ static void stub_child(void *p)
 	/* The control thread takes no signal; the application threads unblock them. */
 	RAW(SYS_rt_sigprocmask, SIG_SETMASK, &all, NULL, 8, 0, 0);
 	/* The memory file and the file socket only; fd 0 stays free for the files it is sent (stub.h). */
-	if (a->memfd <= ST_SOCK_FD + 1 || (a->sock != ST_SOCK_FD && RAW(SYS_dup3, a->sock, ST_SOCK_FD, 0, 0, 0, 0) < 0))
+	if (stub_child_keep_only(a->memfd, a->sock, ST_SOCK_FD) < 0)
 		return;
-	RAW(SYS_close_range, 0, ST_SOCK_FD - 1, 0, 0, 0, 0);
-	RAW(SYS_close_range, ST_SOCK_FD + 1, a->memfd - 1, 0, 0, 0, 0);
-	RAW(SYS_close_range, a->memfd + 1, ~0U, 0, 0, 0, 0);
 	if (stub_child_confine(stub_filter, sizeof(stub_filter) / sizeof(stub_filter[0])) < 0)
 		return;
 	{
@@ -421,25 +419,6 @@ static uint32_t command(struct plat_as *as, uint32_t cmd, uint64_t arg0, uint64_
 /* ---- File mappings ---- */
 
 /*
- * The fd number the k-th file of a batch takes in the stub: the lowest
- * free ones, in order, and the stub holds only ST_SOCK_FD and the memory
- * file (stub.h).
- */
-static int file_slot(unsigned k)
-{
-	int n;
-
-	for (n = 0;; n++)
-		if (n != ST_SOCK_FD && n != mf.fd && k-- == 0)
-			return n;
-}
-
-static void close_op(struct plat_stub_op *op, unsigned lo, unsigned hi)
-{
-	*op = (struct plat_stub_op){.nr = SYS_close_range, .args = {lo, hi}};
-}
-
-/*
  * The queued batch's files go to the socket.  If they cannot, each op that
  * maps one (and the ST_OP_RECVFD) unmaps its range instead: the pages
  * come by faults, from the memory file.
@@ -461,9 +440,8 @@ static void send_files(struct plat_as *as)
 	 * kept for it: as_create), as ST_OP_RECVFD does before: every fd but
 	 * the socket and the memory file (stub_child keeps it above 2).
 	 */
-	close_op(&ops[as->stub.nops++], 0, ST_SOCK_FD - 1);
-	close_op(&ops[as->stub.nops++], ST_SOCK_FD + 1, (unsigned)mf.fd - 1);
-	close_op(&ops[as->stub.nops++], (unsigned)mf.fd + 1, ~0U);
+	plat_stub_close_files(&ops[as->stub.nops], ST_SOCK_FD);
+	as->stub.nops += 3;
 	as->nfiles = 0;
 }
 
@@ -497,7 +475,7 @@ static void as_map_file(struct plat_as *as, uint64_t va, uint64_t len, int fd, u
 		plat_stub_queue(as, ST_OP_RECVFD, va, len, as->recv_seq, 0, 0, 0);
 	}
 	plat_stub_queue(as, SYS_mmap, va, len, (unsigned long)prot, MAP_PRIVATE | MAP_FIXED,
-			(unsigned long)file_slot(as->nfiles), off);
+			(unsigned long)plat_stub_file_slot(as->nfiles, ST_SOCK_FD), off);
 	as->files[as->nfiles++] = (int)dup;
 }
 

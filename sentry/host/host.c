@@ -227,6 +227,44 @@ long host_send_fds(int sock, const int *fds, unsigned n, const void *data, size_
 	return r < 0 ? -errno : (size_t)r == len ? 0 : -EIO;
 }
 
+/* The fds of every cmsg of mh are closed. */
+static void close_fds(struct msghdr *mh)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		size_t k, nfd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
+			continue;
+		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < nfd; k++) {
+			int x;
+
+			memcpy(&x, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+			host_close(x);
+		}
+	}
+}
+
+long host_drop_fds(int sock)
+{
+	char cbuf[CMSG_SPACE(16 * sizeof(int))], data[16];
+	long r;
+
+	for (;;) {
+		struct iovec iov = {data, sizeof(data)};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+
+		r = syscall(SYS_recvmsg, sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		close_fds(&mh);
+	}
+}
+
 long host_clock_gettime(int clock, struct timespec *ts)
 {
 	/* Through the vDSO: no system call at all in the common case. */

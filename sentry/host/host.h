@@ -80,6 +80,8 @@ long host_sched_setaffinity(pid_t tid, size_t len, const void *mask);
 long host_socketpair(int sv[2]);
 /* One message of len bytes carrying the n fds (SCM_RIGHTS, n <= 16) on sock, without waiting: 0 or -errno. */
 long host_send_fds(int sock, const int *fds, unsigned n, const void *data, size_t len);
+/* Takes every message waiting on sock, without waiting, and closes the fds they carry: 0 or -errno. */
+long host_drop_fds(int sock);
 long host_clock_gettime(int clock, struct timespec *ts);
 pid_t host_gettid(void);
 pid_t host_getpid(void);

@@ -111,7 +111,7 @@ static const struct host_rule rules[] = {
 
 /* Adds rules to ctx: 0 or a libseccomp error. */
 static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, const int *socks, size_t nsocks,
-		     int packet_fd, int file_sock)
+		     int packet_fd, const int file_sock[2])
 {
 	size_t i, k;
 	int ret = 0;
@@ -121,9 +121,9 @@ static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, c
 
 		if (nr == __NR_SCMP_ERROR)
 			return -EINVAL;
-		if (r[i].argc == -2 || r[i].argc == -3) {
+		if (r[i].argc <= -2) {
 			/* One fd known at start-up (none: the rule allows nothing), and one more condition. */
-			int fd = r[i].argc == -2 ? packet_fd : file_sock;
+			int fd = r[i].argc == -2 ? packet_fd : file_sock[r[i].argc == -4];
 
 			if (fd >= 0)
 				ret = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 2, SCMP_A0(SCMP_CMP_EQ, (unsigned)fd),
@@ -138,7 +138,8 @@ static int add_rules(scmp_filter_ctx ctx, const struct host_rule *r, size_t n, c
 	return ret;
 }
 
-int host_seccomp_install(const int *socks, size_t nsocks, int packet_fd, int file_sock, const struct host_rules *extra)
+int host_seccomp_install(const int *socks, size_t nsocks, int packet_fd, const int file_sock[2],
+			 const struct host_rules *extra)
 {
 	scmp_filter_ctx ctx = seccomp_init(OFF_LIST);
 	int r;

@@ -14,7 +14,8 @@ struct host_rule {
 	const char *reason;
 	int argc;                    /* 0: any arguments; -1: the gofers' sockets only (arg 0);
 				      * -2: the veth's packet socket only (arg 0) and args[0];
-				      * -3: the platform's file socket only (arg 0) and args[0] */
+				      * -3: the platform's file socket only (arg 0) and args[0];
+				      * -4: the stubs' end of it only (arg 0) and args[0] */
 	struct scmp_arg_cmp args[2]; /* all must hold */
 };
 
@@ -25,6 +26,8 @@ struct host_rule {
 #define HOST_PACKET(n, why, c) {n, why, -2, {c}}
 /* Limited to the socket the platform sends its stubs files on (plat_file_sock), and one more condition. */
 #define HOST_FILESOCK(n, why, c) {n, why, -3, {c}}
+/* Limited to the stubs' end of that socket, where the sentry keeps it (plat_file_peer), and one more condition. */
+#define HOST_FILEPEER(n, why, c) {n, why, -4, {c}}
 #define HOST_ONE(n, why, c) {n, why, 1, {c}}
 #define HOST_TWO(n, why, c1, c2) {n, why, 2, {c1, c2}}
 /*
@@ -47,8 +50,10 @@ struct host_rules {
  * Installs the shared list and extra's rules (NULL: none) on every sentry
  * thread; the gofer rules allow each of the nsocks sockets in socks, the
  * packet rules packet_fd (-1: no veth, and they allow nothing), the file
- * socket rules file_sock (-1: none).
+ * socket rules file_sock[0] and the rules of its stubs' end file_sock[1]
+ * (-1: none).
  */
-int host_seccomp_install(const int *socks, size_t nsocks, int packet_fd, int file_sock, const struct host_rules *extra);
+int host_seccomp_install(const int *socks, size_t nsocks, int packet_fd, const int file_sock[2],
+			 const struct host_rules *extra);
 /* Prints every rule of the shared list and of extra, each with its reason and part. */
 void host_seccomp_print(int fd, const struct host_rules *extra);

@@ -126,17 +126,15 @@ for s in $stubs; do
 	for k in user pid mnt net; do
 		[ "$(ns $s $k)" = "$(ns $sentry $k)" ] || why="$why stub $s not in the sentry's $k namespace;"
 	done
-	# The memory file; on systrap also its end of the file socket (files of
-	# the root come on it for a batch, and are closed at its end).
+	# The memory file and its end of the file socket (files of the root
+	# come on it for a batch, and are closed at its end).
 	fds=$(for f in /proc/$s/fd/*; do readlink "$f"; done 2>/dev/null)
-	want=1
-	[ "${TEST_PLATFORM:-ptrace}" = systrap ] && want=2
-	[ "$(wc -l <<< "$fds")" = $want ] && [ "$(grep -c '^/memfd:' <<< "$fds")" = 1 ] &&
-		{ [ $want = 1 ] || [ "$(grep -c '^socket:' <<< "$fds")" = 1 ]; } ||
+	[ "$(wc -l <<< "$fds")" = 2 ] && [ "$(grep -c '^/memfd:' <<< "$fds")" = 1 ] &&
+		[ "$(grep -c '^socket:' <<< "$fds")" = 1 ] ||
 		why="$why stub $s holds $(tr '\n' ' ' <<< "$fds");"
 done
 if [ -n "$need_stubs" ]; then
-	result "privileges/the stubs are in the sentry's namespaces, holding the memory file only (and systrap's file socket)" \
+	result "privileges/the stubs are in the sentry's namespaces, holding the memory file and the file socket only" \
 		$([ -z "$why" ]; echo $?) "$why"
 else
 	echo "SKIP security/privileges/the stubs: none on the kvm platform (vCPUs are sentry threads)"

@@ -6,10 +6,14 @@
  * second, neither its memory (the host mapping must be gone, not merely
  * unknown to the sentry), nor its addresses (the batch words of the control
  * page, which the application can read), nor its vector or general
- * registers.  Each check prints "NAME: ok" or "NAME: ESCAPED ..."; the last
- * line is "N escaped".
+ * registers.  Nor may a process that spoils its own taking of files to
+ * map (the page STUB_RECV, which it can write) leave its files to the next.
+ * Each check prints "NAME: ok" or "NAME: ESCAPED ..."; the last line is
+ * "N escaped".
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +24,7 @@
 #include <unistd.h>
 
 #define OLD_MAP 0x5a5a0000000UL
+#define STUB_RECV 0x7fffffffc000UL /* platform/ptrace/stub.h */
 #define PAGES 256
 
 #include "report.h"
@@ -143,6 +148,79 @@ static void fork_in_reused(void)
 	report(name, WIFSIGNALED(st) && WTERMSIG(st) == SIGSEGV, why(st));
 }
 
+static volatile int spoiling = 1;
+
+/* msg_iovlen of the msghdr a file batch's recvmsg reads: one the kernel refuses before it takes the message. */
+static void *spoil(void *arg)
+{
+	volatile uint64_t *mh = (volatile uint64_t *)STUB_RECV;
+
+	(void)arg;
+	while (spoiling)
+		mh[3] = ~0ULL;
+	return NULL;
+}
+
+/*
+ * A process maps one file, page after page, while its other thread spoils
+ * the msghdr (its batches fail; it may be killed for it).  The next
+ * process to map a file must find that file's bytes, not the first's.
+ */
+static void spoiled_recv(const char *mine, const char *next)
+{
+	const char *name = "a process that spoils its file batches leaves its files to no other";
+	char buf[4096];
+	pid_t pid;
+	int st, lost = 0;
+	ssize_t n;
+
+	pid = fork();
+	if (pid == 0) {
+		pthread_t t;
+		int i, fd = open(mine, O_RDONLY);
+
+		if (fd < 0 || pthread_create(&t, NULL, spoil, NULL) != 0)
+			_exit(1);
+		for (i = 0; i < 2000; i++) {
+			void *p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+
+			if (p == MAP_FAILED)
+				_exit(1);
+			munmap(p, 4096);
+		}
+		spoiling = 0;
+		pthread_join(t, NULL);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+		report(name, 0, "fork failed");
+		return;
+	}
+	lost = WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL;
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(next, O_RDONLY);
+		const char *p;
+
+		if (fd < 0 || (n = pread(fd, buf, sizeof(buf), 0)) <= 0)
+			_exit(1);
+		p = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			_exit(1);
+		_exit(memcmp(p, buf, (size_t)n) == 0 ? 0 : 14);
+	}
+	if (pid < 0 || waitpid(pid, &st, 0) != pid) {
+		report(name, 0, "fork failed");
+		return;
+	}
+	printf("(the spoiling process %s)\n", lost ? "lost its address space, as expected" : "was never caught");
+	report(name, WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	       WIFEXITED(st) && WEXITSTATUS(st) == 14 ? "the next process mapped the other one's file"
+	       : WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL
+		       ? "the next process was killed: its batch took the other one's files for its own"
+		       : "the checking child failed");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -152,6 +230,7 @@ int main(int argc, char **argv)
 	exec_in_reused(argv[1], "an exec in a reused stub finds nothing of the process before");
 	fork_in_reused();
 	exec_in_reused(argv[1], "an exec in a stub reused twice finds nothing of the processes before");
+	spoiled_recv(argv[0], argv[1]);
 	printf("%d escaped\n", escaped);
 	return escaped != 0;
 }

@@ -77,8 +77,8 @@ else
 fi
 # The ptrace platform's pooled stubs (tests/security/ptrace.c): a process
 # that runs in the stub of one that ended finds none of its memory,
-# addresses or registers.  Always on ptrace, whatever platform the suite runs on.
-if gcc -O2 -Wall -Wextra -Werror -o "$B/ptrace" "$root/tests/security/ptrace.c" &&
+# addresses or registers, nor files it was sent to map.  Always on ptrace, whatever platform the suite runs on.
+if gcc -O2 -Wall -Wextra -Werror -pthread -o "$B/ptrace" "$root/tests/security/ptrace.c" &&
    gcc -static -nostdlib -nostartfiles -O2 -fno-stack-protector -Wall -Wextra -Werror \
 	-o "$B/ptrace_fresh" "$root/tests/security/ptrace_fresh.c"; then
 	out=$(timeout 120 "$CVISOR" do --platform=ptrace -- "$B/ptrace" "$B/ptrace_fresh" 2>&1); rc=$?
