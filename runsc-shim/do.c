@@ -27,6 +27,7 @@
 #include "../sentry/log.h"
 #include "../sentry/sentry.h"
 #include "../sentry/timing.h"
+#include "../syscalls/strace.h"
 #include "../syscalls/syscalls.h"
 #include "gofer/gofer.h"
 #include "network.h"
@@ -522,7 +523,7 @@ int shim_sandbox_run(struct sentry_config *cfg0, const struct shim_sandbox *opt)
 			while (ngofers--)
 				gofer_end(gofers[ngofers]);
 			timing_mark(TIMING_TEARDOWN);
-			timing_print();
+			timing_print(strace_name);
 			return status;
 		}
 	}

@@ -110,7 +110,7 @@ void log_warn(const char *fmt, ...)
 	out("\n");
 }
 
-void timing_print(void)
+void timing_print(const char *(*sysname)(long nr))
 {
 	static const char *const names[TIMING_NPHASES] = {
 		[TIMING_NAMESPACES] = "namespaces",   [TIMING_GOFER] = "gofer",
@@ -142,6 +142,34 @@ void timing_print(void)
 		 (double)t->user_ns / 1000.0, (double)t->stop_ns[0] / 1000.0, (double)t->stop_ns[1] / 1000.0,
 		 (double)t->stop_ns[2] / 1000.0);
 	out(line);
+	/* The ten system calls the sentry spent longest on, longest first. */
+	{
+		uint8_t shown[TIMING_NSYS] = {0};
+		int k, nr, best;
+
+		for (k = 0; k < 10; k++) {
+			const char *name;
+
+			for (best = -1, nr = 0; nr < TIMING_NSYS; nr++)
+				if (t->sys_n[nr] && !shown[nr] && (best < 0 || t->sys_ns[nr] > t->sys_ns[best]))
+					best = nr;
+			if (best < 0)
+				break;
+			if (k == 0)
+				out("cvisor: debug: the system calls the sentry spent longest on, in microseconds:\n");
+			shown[best] = 1;
+			name = sysname ? sysname(best) : NULL;
+			if (name)
+				snprintf(line, sizeof(line), "cvisor: debug:   %-18s %8.1f in %u (%.1f each)\n", name,
+					 (double)t->sys_ns[best] / 1000.0, t->sys_n[best],
+					 (double)t->sys_ns[best] / 1000.0 / t->sys_n[best]);
+			else
+				snprintf(line, sizeof(line), "cvisor: debug:   #%-17d %8.1f in %u (%.1f each)\n", best,
+					 (double)t->sys_ns[best] / 1000.0, t->sys_n[best],
+					 (double)t->sys_ns[best] / 1000.0 / t->sys_n[best]);
+			out(line);
+		}
+	}
 }
 
 void log_debug_(const char *fmt, ...)

@@ -34,6 +34,8 @@ enum timing_phase {
 	TIMING_NPHASES
 };
 
+#define TIMING_NSYS 512
+
 struct timing {
 	uint64_t start;              /* CLOCK_MONOTONIC ns of cvisor's first step */
 	uint64_t last;               /* the last mark */
@@ -43,6 +45,9 @@ struct timing {
 	uint64_t syscalls, faults, others;
 	/* Time in the application (its code and the platform's round trips), and the sentry's per kind of stop. */
 	uint64_t user_ns, stop_ns[3];
+	/* The sentry's time and count per system call number (below TIMING_NSYS). */
+	uint64_t sys_ns[TIMING_NSYS];
+	uint32_t sys_n[TIMING_NSYS];
 };
 
 /* The breakdown being taken (--debug), or NULL. */
@@ -85,11 +90,20 @@ static inline uint64_t timing_stop_begin(void)
 	return timing_active ? host_monotonic_ns() : 0;
 }
 
-/* The sentry handled a stop of that kind (timing_count's), begun at since. */
-static inline void timing_stop_done(int kind, uint64_t since)
+/* The sentry handled a stop of that kind (timing_count's), begun at since; nr: the system call's (kind 0). */
+static inline void timing_stop_done(int kind, long nr, uint64_t since)
 {
-	if (timing_active)
-		timing_active->stop_ns[kind] += host_monotonic_ns() - since;
+	struct timing *t = timing_active;
+	uint64_t ns;
+
+	if (!t)
+		return;
+	ns = host_monotonic_ns() - since;
+	t->stop_ns[kind] += ns;
+	if (kind == 0 && nr >= 0 && nr < TIMING_NSYS) {
+		t->sys_ns[nr] += ns;
+		t->sys_n[nr]++;
+	}
 }
 
 /* Starts a breakdown in t (zeroed, and shared with every process that marks). */
@@ -99,5 +113,9 @@ static inline void timing_start(struct timing *t)
 	t->start = t->last = host_monotonic_ns();
 }
 
-/* Prints the breakdown to stderr: each phase in microseconds, and the whole. */
-void timing_print(void);
+/*
+ * Prints the breakdown to stderr: each phase in microseconds, and the
+ * whole; then the system calls that took the sentry longest, named by
+ * sysname (NULL: by number).
+ */
+void timing_print(const char *(*sysname)(long nr));

@@ -41,6 +41,7 @@ void task_run(struct task *t)
 	enum plat_stop why;
 	uint64_t left = 0, since;
 	int code, kind;
+	long nr;
 
 	task_current = t;
 	/* MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED): this host thread's CPU clock, readable by its siblings. */
@@ -85,6 +86,7 @@ void task_run(struct task *t)
 			t->user_since = 0;
 		}
 		kind = why == PLAT_SYSCALL ? 0 : why == PLAT_FAULT ? 1 : 2;
+		nr = kind == 0 ? (long)t->regs.orig_rax : -1;
 		timing_count(kind);
 		since = timing_stop_begin();
 		switch (why) {
@@ -137,7 +139,7 @@ void task_run(struct task *t)
 			task_exit_group(t, SIGKILL);
 			break;
 		}
-		timing_stop_done(kind, since);
+		timing_stop_done(kind, nr, since);
 	}
 	if (t->ptrace.tracer)
 		ptrace_exit_event(t);

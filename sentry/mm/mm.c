@@ -856,6 +856,71 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 	return n ? 0 : -ENOMEM;
 }
 
+/*
+ * A write to a page of a host-mapped private file mapping (VMA_HOSTMAP)
+ * that the memory manager does not hold: the absent pages around it, in
+ * cow_around's window, get frames of their own, filled from the host file
+ * by the kernel (mf_fill), and are mapped writable over the host's.  Not
+ * through the sentry's page cache, whose frames the copy would then be
+ * taken from, through the sentry's own mapping of the memory file: that
+ * was two copies and a host page fault in the sentry for every page of the
+ * window.  0, 1 when the caller is to populate as for any other mapping
+ * (the file's host fd is gone), or -errno.
+ */
+static int populate_hostmap(struct mm *mm, struct vma *v, gva_t va)
+{
+	gva_t lo = va & ~(FAULT_AROUND_COW * PAGE - 1), hi = lo + FAULT_AROUND_COW * PAGE, s, e;
+	uint64_t fend = ABI_PAGE_ALIGN(v->inode->size), voff = v->off + (va - v->start), frame, n, i, *ent;
+	int fd = mm_file_ops->host_map_fd ? mm_file_ops->host_map_fd(v->inode) : -1;
+
+	if (fd < 0)
+		return 1;
+	if (voff >= fend)
+		return -EIO;
+	if (lo < v->start)
+		lo = v->start;
+	if (hi > v->end)
+		hi = v->end;
+	if (fend - v->off < hi - v->start)
+		hi = v->start + (fend - v->off);
+	for (s = va; s > lo; s -= PAGE) {
+		ent = pte(mm, s - PAGE, 0);
+		if (ent && *ent)
+			break;
+	}
+	for (e = va + PAGE; e < hi; e += PAGE) {
+		ent = pte(mm, e, 0);
+		if (ent && *ent)
+			break;
+	}
+	n = (e - s) / PAGE;
+	frame = mf_alloc(n);
+	if (frame == MF_NONE && n > 1) {
+		n = 1;
+		s = va;
+		frame = mf_alloc(1);
+	}
+	if (frame == MF_NONE)
+		return -ENOMEM;
+	if (mf_fill(frame, fd, v->off + (s - v->start), n * PAGE) < 0) {
+		for (i = 0; i < n; i++)
+			mf_put(frame + i * PAGE);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		ent = pte(mm, s + i * PAGE, 1);
+		if (!ent) {
+			for (; i < n; i++)
+				mf_put(frame + i * PAGE);
+			return -ENOMEM;
+		}
+		*ent = (frame + i * PAGE) | PTE_P;
+		mm->rss_pages++;
+	}
+	mirror_map(mm, s, n * PAGE, frame, v->prot);
+	return 0;
+}
+
 /* Gives the page at va a private, writable frame of its own. */
 static int break_cow(struct mm *mm, struct vma *v, gva_t va, uint64_t *ent)
 {
@@ -970,10 +1035,22 @@ int mm_fault(struct mm *mm, gva_t addr, int stale, int unmapped, int write)
 		return SEGV_ACCERR;
 	ent = pte(mm, PGDOWN(addr), 0);
 	if (!ent || !(*ent & PTE_P)) {
-		int r = populate(mm, v, PGDOWN(addr));
+		int r = 1;
 
-		if (r == -ENOMEM && mf_reclaim())
+		/*
+		 * The host's mapping of the file is there (no SEGV_MAPERR) and
+		 * read-only: a write, known or not (ptrace cannot tell).
+		 */
+		if ((v->flags & VMA_HOSTMAP) && (v->prot & PROT_WRITE) && (write || !unmapped)) {
+			r = populate_hostmap(mm, v, PGDOWN(addr));
+			if (r == -ENOMEM && mf_reclaim())
+				r = populate_hostmap(mm, v, PGDOWN(addr));
+		}
+		if (r == 1) {
 			r = populate(mm, v, PGDOWN(addr));
+			if (r == -ENOMEM && mf_reclaim())
+				r = populate(mm, v, PGDOWN(addr));
+		}
 
 		/* No memory left in the sandbox: the OOM killer's answer, as on Linux. */
 		if (r == -ENOMEM)

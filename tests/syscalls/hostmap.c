@@ -192,6 +192,35 @@ int main(void)
 	r = mremap(q, 3 * PAGE, 4 * PAGE, 0) == q;
 	printf("mremap grows it in place: %d; the new page: %s\n", r, probe(q + 3 * PAGE + 5));
 
+	/*
+	 * A write to the small file's page in a writable private mapping: the
+	 * copy it gets holds the file's bytes and zeros past its end; the page
+	 * after is past the file, where a write is SIGBUS too.
+	 */
+	q = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, sfd, 0);
+	if (q == MAP_FAILED)
+		return 6;
+	((volatile unsigned char *)q)[0] ^= 0x55;
+	((volatile unsigned char *)q)[0] ^= 0x55;
+	printf("a write in the small file's page: its bytes %d, ", sum(q, (size_t)sst.st_size) == file_sum(sfd, 0, (size_t)sst.st_size));
+	printf("past its end: %s; ", probe(q + sst.st_size + 1));
+	got_sig = 0;
+	if (sigsetjmp(jb, 1) == 0)
+		((volatile unsigned char *)q)[PAGE + 1] = 1;
+	printf("a write to the page after: %s\n", got_sig == SIGBUS ? "SIGBUS" : got_sig ? "another signal" : "no signal");
+
+	/* Writes here and there in a library's writable mapping: each page the file's but the bytes written. */
+	m = fresh(fd, PROT_READ | PROT_WRITE, 100);
+	((volatile unsigned char *)m)[5 * PAGE + 7] ^= 0xff;
+	((volatile unsigned char *)m)[13 * PAGE + 9] ^= 0xff;
+	r = sum(m, 5 * PAGE) == file_sum(fd, 100 * PAGE, 5 * PAGE) &&
+	    sum(m + 6 * PAGE, 7 * PAGE) == file_sum(fd, 106 * PAGE, 7 * PAGE) &&
+	    sum(m + 14 * PAGE, 2 * PAGE) == file_sum(fd, 114 * PAGE, 2 * PAGE);
+	((volatile unsigned char *)m)[5 * PAGE + 7] ^= 0xff;
+	((volatile unsigned char *)m)[13 * PAGE + 9] ^= 0xff;
+	printf("writes in a library's pages: the pages around them the file's %d, the written ones the file's once undone %d\n",
+	       r, sum(m, 16 * PAGE) == file_sum(fd, 100 * PAGE, 16 * PAGE));
+
 	/* mlock brings every page in: still the file's. */
 	m = fresh(fd, PROT_READ, 80);
 	r = mlock(m, 16 * PAGE);
