@@ -247,3 +247,37 @@ void plat_stub_close_files(struct plat_stub_op ops[3], int sock)
 	ops[1] = close_op(lo + 1, hi - 1);
 	ops[2] = (struct plat_stub_op){.nr = SYS_close_range, .args = {(unsigned)hi + 1, ~0U}};
 }
+
+void plat_stub_map_file(struct plat_as *as, uint64_t va, uint64_t len, int fd, uint64_t off, int prot, int sock,
+			void (*recv)(struct plat_as *as, uint64_t va, uint64_t len))
+{
+	struct plat_stub_as *s = stub_of(as);
+	long dup;
+
+	/* Room for the mapping (and the batch's taking of the files, if it is the first). */
+	if (s->nfiles == PLAT_STUB_MAX_FILES || s->nops + 2 > s->max_ops)
+		s->flush(as);
+	dup = host_dup(fd);
+	if (dup < 0) {
+		/* Whatever was there goes; the pages come by faults. */
+		plat_stub_queue(as, SYS_munmap, va, len, 0, 0, 0, 0);
+		return;
+	}
+	if (!s->nfiles) {
+		s->recv_op = s->nops;
+		recv(as, va, len);
+	}
+	plat_stub_queue(as, SYS_mmap, va, len, (unsigned long)prot, MAP_PRIVATE | MAP_FIXED,
+			(unsigned long)plat_stub_file_slot(s->nfiles, sock), off);
+	s->files[s->nfiles++] = (int)dup;
+}
+
+void plat_stub_drop_files(struct plat_as *as)
+{
+	struct plat_stub_as *s = stub_of(as);
+	unsigned i;
+
+	for (i = 0; i < s->nfiles; i++)
+		host_close(s->files[i]);
+	s->nfiles = 0;
+}

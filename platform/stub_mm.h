@@ -21,6 +21,9 @@
 
 struct plat_as;
 
+/* The most files one batch maps (see "File mappings" below). */
+#define PLAT_STUB_MAX_FILES 16
+
 /* One host call of a batch, as both stubs' batch loops read it: the number and six arguments (56 bytes). */
 struct plat_stub_op {
 	unsigned long nr;
@@ -39,6 +42,10 @@ struct plat_stub_as {
 	uint64_t generation;      /* batches run */
 	uint64_t dropped_at;      /* generation right after the stub last dropped every mapping; 0: never */
 	uint64_t cpu_base;        /* the stub process's CPU time before this address space had it (a reused stub) */
+	/* The files the queued batch maps (plat_stub_map_file): the sentry's own duplicates, sent as it runs. */
+	int files[PLAT_STUB_MAX_FILES];
+	unsigned nfiles;
+	unsigned recv_op;         /* the batch's first file op, which takes them: the platform's */
 	struct plat_stub_as *live_next, **live_pprev; /* on the live list from plat_stub_add to plat_stub_end */
 };
 
@@ -90,9 +97,17 @@ uint64_t plat_stub_as_cpu_ns(struct plat_as *as);
  * them (plat_stub_close_files).  How the message is taken is each
  * platform's.
  */
-#define PLAT_STUB_MAX_FILES 16
-
 /* The fd number the k-th file of a batch takes in a stub whose file socket is at fd sock. */
 int plat_stub_file_slot(unsigned k, int sock);
 /* Three ops that close every fd of such a stub but the file socket and the memory file. */
 void plat_stub_close_files(struct plat_stub_op ops[3], int sock);
+/*
+ * as_map_file for a stub whose file socket is at sock: a duplicate of fd
+ * waits in as's files, and the batch gets an mmap of its slot, after the
+ * op that takes the batch's files, which recv queues (given the first
+ * file's range) before the batch's first.  A full batch is run first.
+ */
+void plat_stub_map_file(struct plat_as *as, uint64_t va, uint64_t len, int fd, uint64_t off, int prot, int sock,
+			void (*recv)(struct plat_as *as, uint64_t va, uint64_t len));
+/* The files queued and not yet closed (sent, the batch given up, the address space gone) close. */
+void plat_stub_drop_files(struct plat_as *as);

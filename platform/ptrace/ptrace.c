@@ -56,10 +56,6 @@ struct plat_as {
 	uint64_t ctrl_off;  /* memory-file frames of the control page and, next to it, of STUB_RECV */
 	plat_regs stub_regs; /* a valid register set for running the stub */
 	int cloned;         /* a second stub thread was ever asked for: the stub is not reused */
-	/* The files the queued batch maps (as_map_file): the sentry's own duplicates, sent as it runs. */
-	int files[PLAT_STUB_MAX_FILES];
-	unsigned nfiles;
-	unsigned recv_op;   /* the batch's recvmsg (the first file op's place) */
 };
 _Static_assert(offsetof(struct plat_as, stub) == 0, "stub_mm.h: a stub platform's address space begins with its stub");
 
@@ -565,11 +561,9 @@ static void as_prepare(void)
 		spare = as_create(&err);
 }
 
-static void drop_files(struct plat_as *as);
-
 static void as_destroy(struct plat_as *as)
 {
-	drop_files(as);
+	plat_stub_drop_files(as);
 	if (recycle(as))
 		return;
 	plat_stub_end(as, 0);
@@ -598,16 +592,6 @@ struct recv_page {
 };
 #define RECV_AT(field) ((void *)(STUB_RECV + offsetof(struct recv_page, field)))
 
-/* Files queued but not sent (sent, the batch given up, the address space gone): the sentry's duplicates close. */
-static void drop_files(struct plat_as *as)
-{
-	unsigned i;
-
-	for (i = 0; i < as->nfiles; i++)
-		host_close(as->files[i]);
-	as->nfiles = 0;
-}
-
 /*
  * The queued batch's files go to the socket, right before it runs, and the
  * msghdr its recvmsg reads is written afresh.  If they cannot go, the
@@ -625,41 +609,34 @@ static int send_files(struct plat_as *as)
 	rp->iov = (struct iovec){RECV_AT(data), sizeof(rp->data)};
 	rp->mh = (struct msghdr){.msg_iov = RECV_AT(iov), .msg_iovlen = 1, .msg_control = RECV_AT(cbuf),
 				 .msg_controllen = sizeof(rp->cbuf)};
-	if (host_send_fds(plat_file_sock, as->files, as->nfiles, &data, sizeof(data)) < 0) {
-		drop_files(as);
-		memmove(&ops[as->recv_op], &ops[as->recv_op + 1], (as->stub.nops - as->recv_op - 1) * sizeof(*ops));
+	if (host_send_fds(plat_file_sock, as->stub.files, as->stub.nfiles, &data, sizeof(data)) < 0) {
+		unsigned recv = as->stub.recv_op;
+
+		plat_stub_drop_files(as);
+		memmove(&ops[recv], &ops[recv + 1], (as->stub.nops - recv - 1) * sizeof(*ops));
 		as->stub.nops--;
-		for (i = as->recv_op; i < as->stub.nops; i++)
+		for (i = recv; i < as->stub.nops; i++)
 			if (ops[i].nr == SYS_mmap && (ops[i].args[3] & MAP_PRIVATE))
 				ops[i] = (struct plat_stub_op){.nr = SYS_munmap, .args = {ops[i].args[0], ops[i].args[1]}};
 		return 0;
 	}
-	drop_files(as);
+	plat_stub_drop_files(as);
 	plat_stub_close_files(&ops[as->stub.nops], STUB_SOCK_FD);
 	as->stub.nops += 3;
 	return 1;
 }
 
+/* The batch's first file op: it takes them (range unused: the recvmsg just leaves a batch whose files did not go). */
+static void queue_recvmsg(struct plat_as *as, uint64_t va, uint64_t len)
+{
+	(void)va;
+	(void)len;
+	plat_stub_queue(as, SYS_recvmsg, STUB_SOCK_FD, STUB_RECV, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, 0, 0, 0);
+}
+
 static void as_map_file(struct plat_as *as, uint64_t va, uint64_t len, int fd, uint64_t off, int prot)
 {
-	long dup;
-
-	/* Room for the mapping (and the batch's recvmsg, if it is the first). */
-	if (as->nfiles == PLAT_STUB_MAX_FILES || as->stub.nops + 2 > as->stub.max_ops)
-		as->stub.flush(as);
-	dup = host_dup(fd);
-	if (dup < 0) {
-		/* Whatever was there goes; the pages come by faults. */
-		plat_stub_queue(as, SYS_munmap, va, len, 0, 0, 0, 0);
-		return;
-	}
-	if (!as->nfiles) {
-		as->recv_op = as->stub.nops;
-		plat_stub_queue(as, SYS_recvmsg, STUB_SOCK_FD, STUB_RECV, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, 0, 0, 0);
-	}
-	plat_stub_queue(as, SYS_mmap, va, len, (unsigned long)prot, MAP_PRIVATE | MAP_FIXED,
-			(unsigned long)plat_stub_file_slot(as->nfiles, STUB_SOCK_FD), off);
-	as->files[as->nfiles++] = (int)dup;
+	plat_stub_map_file(as, va, len, fd, off, prot, STUB_SOCK_FD, queue_recvmsg);
 }
 
 /*
@@ -676,7 +653,7 @@ static void collapse(struct plat_as *as)
 {
 	struct plat_stub_op *op = (struct plat_stub_op *)mf_ptr(as->ctrl_off);
 
-	drop_files(as);
+	plat_stub_drop_files(as);
 	memset(op, 0, sizeof(*op));
 	op->nr = SYS_munmap;
 	op->args[1] = STUB_RECV;
@@ -724,7 +701,7 @@ static void as_flush(struct plat_as *as)
 	if (!n)
 		return;
 	if (as->stub.dead) {
-		drop_files(as);
+		plat_stub_drop_files(as);
 		goto done;
 	}
 	tid = our_thread(as);
@@ -732,7 +709,7 @@ static void as_flush(struct plat_as *as)
 		collapse(as);
 		return;
 	}
-	if (as->nfiles) {
+	if (as->stub.nfiles) {
 		sent = send_files(as);
 		n = as->stub.nops;
 	}

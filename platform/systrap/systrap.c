@@ -156,14 +156,7 @@ struct plat_as {
 	unsigned nparked;    /* regions REGION_PARKED */
 	unsigned threads;    /* host threads made for it (or taken from the pool with it) */
 	uint64_t serial;     /* unique to this address space, for as_live() */
-	/*
-	 * The files the queued batch maps (as_map_file): the sentry's own
-	 * duplicates, sent in one message right before the batch runs.
-	 */
-	int files[ST_MAX_FILES];
-	unsigned nfiles;
-	unsigned recv_op;    /* the batch's ST_OP_RECVFD (the first file op's place) */
-	uint64_t recv_seq;   /* and the sequence number it waits for */
+	uint64_t recv_seq;   /* the sequence number the batch's ST_OP_RECVFD waits for */
 };
 _Static_assert(offsetof(struct plat_as, stub) == 0, "stub_mm.h: a stub platform's address space begins with its stub");
 _Static_assert(ST_MAX_FILES == PLAT_STUB_MAX_FILES, "stub.S and stub_mm.h agree");
@@ -428,13 +421,12 @@ static void send_files(struct plat_as *as)
 	struct plat_stub_op *ops = (struct plat_stub_op *)mf_ptr(as->stub.ops_off);
 	unsigned i;
 
-	if (host_send_fds(plat_file_sock, as->files, as->nfiles, &as->recv_seq, sizeof(as->recv_seq)) < 0) {
-		for (i = as->recv_op; i < as->stub.nops; i++)
+	if (host_send_fds(plat_file_sock, as->stub.files, as->stub.nfiles, &as->recv_seq, sizeof(as->recv_seq)) < 0) {
+		for (i = as->stub.recv_op; i < as->stub.nops; i++)
 			if (ops[i].nr == ST_OP_RECVFD || (ops[i].nr == SYS_mmap && (ops[i].args[3] & MAP_PRIVATE)))
 				ops[i] = (struct plat_stub_op){.nr = SYS_munmap, .args = {ops[i].args[0], ops[i].args[1]}};
 	}
-	for (i = 0; i < as->nfiles; i++)
-		host_close(as->files[i]);
+	plat_stub_drop_files(as);
 	/*
 	 * The stub closes them once the batch has mapped them (the three slots
 	 * kept for it: as_create), as ST_OP_RECVFD does before: every fd but
@@ -442,41 +434,18 @@ static void send_files(struct plat_as *as)
 	 */
 	plat_stub_close_files(&ops[as->stub.nops], ST_SOCK_FD);
 	as->stub.nops += 3;
-	as->nfiles = 0;
 }
 
-/* Files queued but never sent (the batch given up, the address space gone): their duplicates close. */
-static void drop_files(struct plat_as *as)
+/* The batch's ST_OP_RECVFD, with (va, len) of its own, for send_files to unmap should the message not go. */
+static void queue_recvfd(struct plat_as *as, uint64_t va, uint64_t len)
 {
-	unsigned i;
-
-	for (i = 0; i < as->nfiles; i++)
-		host_close(as->files[i]);
-	as->nfiles = 0;
+	as->recv_seq = ++file_seq;
+	plat_stub_queue(as, ST_OP_RECVFD, va, len, as->recv_seq, 0, 0, 0);
 }
 
 static void as_map_file(struct plat_as *as, uint64_t va, uint64_t len, int fd, uint64_t off, int prot)
 {
-	long dup;
-
-	/* Room for the mapping (and the batch's ST_OP_RECVFD, if it is the first). */
-	if (as->nfiles == ST_MAX_FILES || as->stub.nops + 2 > as->stub.max_ops)
-		as->stub.flush(as);
-	dup = host_dup(fd);
-	if (dup < 0) {
-		/* Whatever was there goes; the pages come by faults. */
-		plat_stub_queue(as, SYS_munmap, va, len, 0, 0, 0, 0);
-		return;
-	}
-	if (!as->nfiles) {
-		as->recv_op = as->stub.nops;
-		as->recv_seq = ++file_seq;
-		/* With a (va, len) of its own, for send_files to unmap should the message not go. */
-		plat_stub_queue(as, ST_OP_RECVFD, va, len, as->recv_seq, 0, 0, 0);
-	}
-	plat_stub_queue(as, SYS_mmap, va, len, (unsigned long)prot, MAP_PRIVATE | MAP_FIXED,
-			(unsigned long)plat_stub_file_slot(as->nfiles, ST_SOCK_FD), off);
-	as->files[as->nfiles++] = (int)dup;
+	plat_stub_map_file(as, va, len, fd, off, prot, ST_SOCK_FD, queue_recvfd);
 }
 
 /* ---- Address spaces ---- */
@@ -492,8 +461,8 @@ static uint32_t flush_cmd(struct plat_as *as, uint32_t cmd, uint64_t arg0)
 	uint32_t r = 0;
 
 	if (as->stub.dead)
-		drop_files(as);
-	else if (as->nfiles)
+		plat_stub_drop_files(as);
+	else if (as->stub.nfiles)
 		send_files(as); /* and the ops that close them at the batch's end */
 	n = as->stub.nops;
 	if (!n && cmd == ST_CMD_BATCH)
@@ -602,7 +571,7 @@ static int recycle(struct plat_as *as)
 	k->ack_off = as->ack_off;
 	k->region_off = as->regions[0].off;
 	free(as->regions);
-	drop_files(as);
+	plat_stub_drop_files(as);
 	free(as);
 	return 1;
 }
@@ -705,7 +674,7 @@ static void as_destroy(struct plat_as *as)
 	free(as->regions);
 	mf_put(as->ctrl_off);
 	mf_put(as->ack_off);
-	drop_files(as);
+	plat_stub_drop_files(as);
 	free(as);
 }
 

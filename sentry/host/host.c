@@ -88,13 +88,38 @@ static void put_fds(struct msghdr *mh, char *cbuf, const int *fds, unsigned n)
 	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
 }
 
+/*
+ * The fds of every cmsg of mh are closed, but the first when keep is not
+ * NULL: that one goes to *keep.
+ */
+static void take_fds(struct msghdr *mh, int *keep)
+{
+	struct cmsghdr *c;
+
+	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		size_t k, nfd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
+			continue;
+		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (k = 0; k < nfd; k++) {
+			int x;
+
+			memcpy(&x, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+			if (keep && *keep < 0)
+				*keep = x;
+			else
+				host_close(x);
+		}
+	}
+}
+
 long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int infd2, void *rep, size_t replen,
 		     int *outfd)
 {
 	char cbuf[CMSG_SPACE(2 * sizeof(int))];
 	struct iovec iov = {(void *)req, reqlen};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	struct cmsghdr *c;
 	int fds[2] = {infd, infd2}, n = infd < 0 ? 0 : infd2 < 0 ? 1 : 2;
 	long r;
 
@@ -119,22 +144,7 @@ long host_gofer_call(int sock, const void *req, size_t reqlen, int infd, int inf
 	if (r < 0)
 		return -errno;
 	/* One fd with a whole reply is kept; any other that came (a short reply's, a second one) is closed. */
-	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		size_t k, nfd;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
-			continue;
-		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (k = 0; k < nfd; k++) {
-			int x;
-
-			memcpy(&x, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-			if (*outfd < 0 && (size_t)r == replen)
-				*outfd = x;
-			else
-				host_close(x);
-		}
-	}
+	take_fds(&mh, (size_t)r == replen ? outfd : NULL);
 	if ((size_t)r != replen)
 		return -EIO; /* the gofer is gone */
 	if (mh.msg_flags & MSG_CTRUNC) {
@@ -227,26 +237,6 @@ long host_send_fds(int sock, const int *fds, unsigned n, const void *data, size_
 	return r < 0 ? -errno : (size_t)r == len ? 0 : -EIO;
 }
 
-/* The fds of every cmsg of mh are closed. */
-static void close_fds(struct msghdr *mh)
-{
-	struct cmsghdr *c;
-
-	for (c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
-		size_t k, nfd;
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len < CMSG_LEN(0))
-			continue;
-		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (k = 0; k < nfd; k++) {
-			int x;
-
-			memcpy(&x, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-			host_close(x);
-		}
-	}
-}
-
 long host_drop_fds(int sock)
 {
 	char cbuf[CMSG_SPACE(16 * sizeof(int))], data[16];
@@ -261,7 +251,7 @@ long host_drop_fds(int sock)
 			continue;
 		if (r < 0)
 			return errno == EAGAIN ? 0 : -errno;
-		close_fds(&mh);
+		take_fds(&mh, NULL);
 	}
 }
 

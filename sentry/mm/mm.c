@@ -691,6 +691,23 @@ static void run_add(struct run *r, gva_t va, uint64_t frame, int prot)
 	r->next_frame = frame + PAGE;
 }
 
+/* [*s, *e): the run of absent pages around va's (absent) within [lo, hi). */
+static void absent_run(struct mm *mm, gva_t va, gva_t lo, gva_t hi, gva_t *s, gva_t *e)
+{
+	uint64_t *ent;
+
+	for (*s = va; *s > lo; *s -= PAGE) {
+		ent = pte(mm, *s - PAGE, 0);
+		if (ent && *ent)
+			break;
+	}
+	for (*e = va + PAGE; *e < hi; *e += PAGE) {
+		ent = pte(mm, *e, 0);
+		if (ent && *ent)
+			break;
+	}
+}
+
 static int populate(struct mm *mm, struct vma *v, gva_t va)
 {
 	uint64_t win = (v->flags & VMA_ANON) ? FAULT_AROUND_ANON : FAULT_AROUND_FILE;
@@ -752,17 +769,7 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 		if (pages - first < (hi - va) / PAGE)
 			hi = va + (pages - first) * PAGE;
 	}
-	/* Grow [s, e) around va over absent pages only. */
-	for (s = va; s > lo; s -= PAGE) {
-		ent = pte(mm, s - PAGE, 0);
-		if (ent && *ent)
-			break;
-	}
-	for (e = va + PAGE; e < hi; e += PAGE) {
-		ent = pte(mm, e, 0);
-		if (ent && *ent)
-			break;
-	}
+	absent_run(mm, va, lo, hi, &s, &e);
 
 	if (v->special) {
 		struct run run = {.mm = mm, .map = 1};
@@ -883,16 +890,7 @@ static int populate_hostmap(struct mm *mm, struct vma *v, gva_t va)
 		hi = v->end;
 	if (fend - v->off < hi - v->start)
 		hi = v->start + (fend - v->off);
-	for (s = va; s > lo; s -= PAGE) {
-		ent = pte(mm, s - PAGE, 0);
-		if (ent && *ent)
-			break;
-	}
-	for (e = va + PAGE; e < hi; e += PAGE) {
-		ent = pte(mm, e, 0);
-		if (ent && *ent)
-			break;
-	}
+	absent_run(mm, va, lo, hi, &s, &e);
 	n = (e - s) / PAGE;
 	frame = mf_alloc(n);
 	if (frame == MF_NONE && n > 1) {

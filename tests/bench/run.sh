@@ -260,6 +260,9 @@ if [ -x "$CVISOR" ]; then
 		WHY_NOT[systrap]="systrap ${st:-is not in this build}"
 	fi
 fi
+# The default platform's column, which the baseline (an older build, on its default) is set against.
+DEFAULT_COL=cvisor
+[ -z "$SYSTRAP" ] || DEFAULT_COL=systrap
 if [ -n "$BASELINE" ]; then
 	if [ ! -x "$BASELINE" ]; then
 		WHY_NOT[baseline]="$BASELINE not built"
@@ -596,7 +599,7 @@ row() {	# row LABEL KEY DECIMALS
 		"$(ratio "${M[$key,runsc]}" "${M[$key,native]}")" \
 		"$(ratio "${M[$key,cvisor]}" "${M[$key,runsc]}")"
 	[ -z "$BASELINE" ] || printf " %10s %15s" "$(fmt "$d" "${M[$key,baseline]}")" \
-		"$(ratio "${M[$key,${SYSTRAP:+systrap}${SYSTRAP:-cvisor}]}" "${M[$key,baseline]}")"
+		"$(ratio "${M[$key,$DEFAULT_COL]}" "${M[$key,baseline]}")"
 	[ "$KVM_STATE" != available ] || printf " %10s %11s" "$(fmt "$d" "${M[$key,kvm]}")" \
 		"$(ratio "${M[$key,kvm]}" "${M[$key,cvisor]}")"
 	[ -z "$SYSTRAP" ] || printf " %10s %14s" "$(fmt "$d" "${M[$key,systrap]}")" \
@@ -606,7 +609,7 @@ row() {	# row LABEL KEY DECIMALS
 
 printf "%-34s %10s %10s %10s %14s %13s %13s" "" native cvisor runsc \
 	cvisor/native runsc/native cvisor/runsc
-[ -z "$BASELINE" ] || printf " %10s %15s" baseline "${SYSTRAP:+systrap}${SYSTRAP:-cvisor}/baseline"
+[ -z "$BASELINE" ] || printf " %10s %15s" baseline "$DEFAULT_COL/baseline"
 [ "$KVM_STATE" != available ] || printf " %10s %11s" kvm kvm/ptrace
 [ -z "$SYSTRAP" ] || printf " %10s %14s" systrap systrap/ptrace
 echo
