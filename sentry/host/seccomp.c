@@ -170,7 +170,8 @@ static void print_rules(int fd, const char *part, const struct host_rule *r, siz
 	for (i = 0; i < n; i++) {
 		len = snprintf(line, sizeof(line), "%-18s %-16s %s%s\n", r[i].name, part, r[i].reason,
 			       r[i].argc == -2 ? " (the veth's packet socket only, arguments limited)"
-			       : r[i].argc == -3 ? " (the stubs' file socket only, arguments limited)"
+			       : r[i].argc == -3 ? " (the sentry's end of the stubs' file socket only, arguments limited)"
+			       : r[i].argc == -4 ? " (the stubs' end of the file socket only, arguments limited)"
 			       : r[i].argc < 0 ? " (the gofers' sockets only)"
 			       : r[i].argc     ? " (arguments limited)"
 					       : "");
