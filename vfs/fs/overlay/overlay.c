@@ -35,7 +35,7 @@ struct ent {
 
 struct snapshot {
 	struct ent *e;
-	size_t n;
+	size_t n, cap;
 };
 
 static const struct inode_ops ovl_dir_iops;
@@ -142,11 +142,18 @@ static void ovl_release(struct inode *ino)
 
 static int add_ent(struct snapshot *s, const char *name, size_t len, uint64_t ino, unsigned type)
 {
-	struct ent *e = realloc(s->e, (s->n + 1) * sizeof(*e));
+	struct ent *e = s->e;
 
-	if (!e)
-		return -1;
-	s->e = e;
+	if (s->n == s->cap) {
+		/* Doubling: a directory of n names costs log n reallocations, not n. */
+		size_t cap = s->cap ? s->cap * 2 : 64;
+
+		e = realloc(s->e, cap * sizeof(*e));
+		if (!e)
+			return -1;
+		s->e = e;
+		s->cap = cap;
+	}
 	e[s->n].name = strndup(name, len);
 	if (!e[s->n].name)
 		return -1;
