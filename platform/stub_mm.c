@@ -88,6 +88,7 @@ void plat_stub_end(struct plat_as *as, int reaped)
 	reap_stubs();
 	release_deferred(s);
 	free(s->deferred);
+	plat_stub_drop_files(as);
 }
 
 int plat_stub_live(const struct plat_as *as)
@@ -152,6 +153,7 @@ void plat_stub_batch_done(struct plat_as *as)
 	s->generation++;
 	s->nops = 0;
 	release_deferred(s);
+	plat_stub_drop_files(as); /* sent, or the batch was given up */
 }
 
 void plat_stub_lose(struct plat_as *as)

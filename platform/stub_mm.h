@@ -73,7 +73,11 @@ void plat_stub_kill_all(pid_t tmpl_pid);
 /* Queues one host call for the stub; a full queue is flushed first. */
 void plat_stub_queue(struct plat_as *as, unsigned long nr, unsigned long a0, unsigned long a1, unsigned long a2,
 		     unsigned long a3, unsigned long a4, unsigned long a5);
-/* The end of a batch that ran (or was given up): counted, the queue emptied, the deferred frames put. */
+/*
+ * The end of a batch that ran (or was given up): counted, the queue
+ * emptied, the deferred frames put, the sentry's duplicates of its files
+ * closed.
+ */
 void plat_stub_batch_done(struct plat_as *as);
 /* The stub no longer mirrors the memory manager: it is killed, and its tasks find it dead. */
 void plat_stub_lose(struct plat_as *as);

@@ -149,6 +149,7 @@ void timing_print(const char *(*sysname)(long nr))
 
 		for (k = 0; k < 10; k++) {
 			const char *name;
+			char num[16];
 
 			for (best = -1, nr = 0; nr < TIMING_NSYS; nr++)
 				if (t->sys_n[nr] && !shown[nr] && (best < 0 || t->sys_ns[nr] > t->sys_ns[best]))
@@ -159,14 +160,13 @@ void timing_print(const char *(*sysname)(long nr))
 				out("cvisor: debug: the system calls the sentry spent longest on, in microseconds:\n");
 			shown[best] = 1;
 			name = sysname ? sysname(best) : NULL;
-			if (name)
-				snprintf(line, sizeof(line), "cvisor: debug:   %-18s %8.1f in %u (%.1f each)\n", name,
-					 (double)t->sys_ns[best] / 1000.0, t->sys_n[best],
-					 (double)t->sys_ns[best] / 1000.0 / t->sys_n[best]);
-			else
-				snprintf(line, sizeof(line), "cvisor: debug:   #%-17d %8.1f in %u (%.1f each)\n", best,
-					 (double)t->sys_ns[best] / 1000.0, t->sys_n[best],
-					 (double)t->sys_ns[best] / 1000.0 / t->sys_n[best]);
+			if (!name) {
+				snprintf(num, sizeof(num), "#%d", best);
+				name = num;
+			}
+			snprintf(line, sizeof(line), "cvisor: debug:   %-18s %8.1f in %u (%.1f each)\n", name,
+				 (double)t->sys_ns[best] / 1000.0, t->sys_n[best],
+				 (double)t->sys_ns[best] / 1000.0 / t->sys_n[best]);
 			out(line);
 		}
 	}

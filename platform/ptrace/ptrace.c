@@ -563,7 +563,6 @@ static void as_prepare(void)
 
 static void as_destroy(struct plat_as *as)
 {
-	plat_stub_drop_files(as);
 	if (recycle(as))
 		return;
 	plat_stub_end(as, 0);
@@ -612,7 +611,6 @@ static int send_files(struct plat_as *as)
 	if (host_send_fds(plat_file_sock, as->stub.files, as->stub.nfiles, &data, sizeof(data)) < 0) {
 		unsigned recv = as->stub.recv_op;
 
-		plat_stub_drop_files(as);
 		memmove(&ops[recv], &ops[recv + 1], (as->stub.nops - recv - 1) * sizeof(*ops));
 		as->stub.nops--;
 		for (i = recv; i < as->stub.nops; i++)
@@ -620,7 +618,6 @@ static int send_files(struct plat_as *as)
 				ops[i] = (struct plat_stub_op){.nr = SYS_munmap, .args = {ops[i].args[0], ops[i].args[1]}};
 		return 0;
 	}
-	plat_stub_drop_files(as);
 	plat_stub_close_files(&ops[as->stub.nops], STUB_SOCK_FD);
 	as->stub.nops += 3;
 	return 1;
@@ -700,10 +697,8 @@ static void as_flush(struct plat_as *as)
 
 	if (!n)
 		return;
-	if (as->stub.dead) {
-		plat_stub_drop_files(as);
+	if (as->stub.dead)
 		goto done;
-	}
 	tid = our_thread(as);
 	if (!tid) {
 		collapse(as);

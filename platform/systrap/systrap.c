@@ -426,7 +426,6 @@ static void send_files(struct plat_as *as)
 			if (ops[i].nr == ST_OP_RECVFD || (ops[i].nr == SYS_mmap && (ops[i].args[3] & MAP_PRIVATE)))
 				ops[i] = (struct plat_stub_op){.nr = SYS_munmap, .args = {ops[i].args[0], ops[i].args[1]}};
 	}
-	plat_stub_drop_files(as);
 	/*
 	 * The stub closes them once the batch has mapped them (the three slots
 	 * kept for it: as_create), as ST_OP_RECVFD does before: every fd but
@@ -460,9 +459,7 @@ static uint32_t flush_cmd(struct plat_as *as, uint32_t cmd, uint64_t arg0)
 	unsigned n;
 	uint32_t r = 0;
 
-	if (as->stub.dead)
-		plat_stub_drop_files(as);
-	else if (as->stub.nfiles)
+	if (!as->stub.dead && as->stub.nfiles)
 		send_files(as); /* and the ops that close them at the batch's end */
 	n = as->stub.nops;
 	if (!n && cmd == ST_CMD_BATCH)
@@ -571,7 +568,6 @@ static int recycle(struct plat_as *as)
 	k->ack_off = as->ack_off;
 	k->region_off = as->regions[0].off;
 	free(as->regions);
-	plat_stub_drop_files(as);
 	free(as);
 	return 1;
 }
@@ -674,7 +670,6 @@ static void as_destroy(struct plat_as *as)
 	free(as->regions);
 	mf_put(as->ctrl_off);
 	mf_put(as->ack_off);
-	plat_stub_drop_files(as);
 	free(as);
 }
 

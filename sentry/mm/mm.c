@@ -708,11 +708,66 @@ static void absent_run(struct mm *mm, gva_t va, gva_t lo, gva_t hi, gva_t *s, gv
 	}
 }
 
+/* A regular file's pages end with the file (rounded up to a page): -EIO past it (SIGBUS), else *hi kept within it. */
+static int clip_to_file(struct vma *v, gva_t va, gva_t *hi)
+{
+	uint64_t fend = ABI_PAGE_ALIGN(v->inode->size), voff = v->off + (va - v->start);
+
+	if (voff >= fend)
+		return -EIO;
+	if (fend - v->off < *hi - v->start)
+		*hi = v->start + (fend - v->off);
+	return 0;
+}
+
+/*
+ * Fresh frames of v's own for the absent run [s, e) around va, filled from
+ * fd (a host file, by the kernel) when fd >= 0, else from v's file through
+ * the VFS, else zero; recorded and mirrored with v's protection.  A memory
+ * file too full or fragmented for the run gives va's page alone.  0 or
+ * -errno.
+ */
+static int map_fresh(struct mm *mm, struct vma *v, gva_t va, gva_t s, gva_t e, int fd)
+{
+	uint64_t n = (e - s) / PAGE, frame = mf_alloc(n), p, *ent;
+	long r = 0;
+
+	if (frame == MF_NONE && n > 1) {
+		n = 1;
+		s = va;
+		frame = mf_alloc(1);
+	}
+	if (frame == MF_NONE)
+		return -ENOMEM;
+	if (fd >= 0)
+		r = mf_fill(frame, fd, v->off + (s - v->start), n * PAGE);
+	else if (v->inode)
+		r = mm_file_ops->fill(v->inode, v->off + (s - v->start), mf_ptr(frame), n * PAGE);
+	if (r < 0) {
+		for (p = 0; p < n; p++)
+			mf_put(frame + p * PAGE);
+		return (int)r;
+	}
+	for (p = 0; p < n; p++) {
+		ent = pte(mm, s + p * PAGE, 1);
+		if (!ent) {
+			/* Out of sentry memory mid-way: give back what is not recorded. */
+			for (; p < n; p++)
+				mf_put(frame + p * PAGE);
+			return -ENOMEM;
+		}
+		*ent = (frame + p * PAGE) | PTE_P;
+		mm->rss_pages++;
+	}
+	mirror_map(mm, s, n * PAGE, frame, v->prot);
+	return 0;
+}
+
 static int populate(struct mm *mm, struct vma *v, gva_t va)
 {
 	uint64_t win = (v->flags & VMA_ANON) ? FAULT_AROUND_ANON : FAULT_AROUND_FILE;
 	gva_t lo = va & ~(win * PAGE - 1), hi = lo + win * PAGE, s, e, p;
-	uint64_t frame, n, *ent;
+	uint64_t frame, *ent;
 
 	/*
 	 * Fresh anonymous memory is mostly touched upwards from where it was
@@ -751,15 +806,8 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 		lo = v->start;
 	if (hi > v->end)
 		hi = v->end;
-	if (v->inode && S_ISREG(v->inode->mode)) {
-		/* A regular file's pages end with the file (rounded up to a page); past it is SIGBUS. */
-		uint64_t fend = ABI_PAGE_ALIGN(v->inode->size), voff = v->off + (va - v->start);
-
-		if (voff >= fend)
-			return -EIO;
-		if (fend - v->off < hi - v->start)
-			hi = v->start + (fend - v->off);
-	}
+	if (v->inode && S_ISREG(v->inode->mode) && clip_to_file(v, va, &hi) < 0)
+		return -EIO;
 	if (v->special) {
 		/* Sentry pages: past their end (a mapping grown by mremap) is SIGBUS, as Linux's special mappings. */
 		uint64_t pages = v->special->npages, first = (v->off + (va - v->start)) / PAGE;
@@ -826,41 +874,7 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 		return 0;
 	}
 
-	n = (e - s) / PAGE;
-	frame = mf_alloc(n);
-	while (frame == MF_NONE && n > 1) {
-		/* Fragmented or nearly full: take less. */
-		n = 1;
-		s = va;
-		e = va + PAGE;
-		frame = mf_alloc(1);
-	}
-	if (frame == MF_NONE)
-		return -ENOMEM;
-	if (v->inode) {
-		long r = mm_file_ops->fill(v->inode, v->off + (s - v->start), mf_ptr(frame), n * PAGE);
-
-		if (r < 0) {
-			for (p = 0; p < n; p++)
-				mf_put(frame + p * PAGE);
-			return (int)r;
-		}
-	}
-	for (p = 0; p < n; p++) {
-		ent = pte(mm, s + p * PAGE, 1);
-		if (!ent) {
-			/* Out of sentry memory mid-way: give back what is not recorded. */
-			for (; p < n; p++)
-				mf_put(frame + p * PAGE);
-			n = 0;
-			break;
-		}
-		*ent = (frame + p * PAGE) | PTE_P;
-		mm->rss_pages++;
-	}
-	if (e > s && n)
-		mirror_map(mm, s, n * PAGE, frame, v->prot);
-	return n ? 0 : -ENOMEM;
+	return map_fresh(mm, v, va, s, e, -1);
 }
 
 /*
@@ -877,46 +891,20 @@ static int populate(struct mm *mm, struct vma *v, gva_t va)
 static int populate_hostmap(struct mm *mm, struct vma *v, gva_t va)
 {
 	gva_t lo = va & ~(FAULT_AROUND_COW * PAGE - 1), hi = lo + FAULT_AROUND_COW * PAGE, s, e;
-	uint64_t fend = ABI_PAGE_ALIGN(v->inode->size), voff = v->off + (va - v->start), frame, n, i, *ent;
-	int fd = mm_file_ops->host_map_fd ? mm_file_ops->host_map_fd(v->inode) : -1;
+	int fd = mm_file_ops->host_map_fd ? mm_file_ops->host_map_fd(v->inode) : -1, r;
 
 	if (fd < 0)
 		return 1;
-	if (voff >= fend)
-		return -EIO;
 	if (lo < v->start)
 		lo = v->start;
 	if (hi > v->end)
 		hi = v->end;
-	if (fend - v->off < hi - v->start)
-		hi = v->start + (fend - v->off);
+	if (clip_to_file(v, va, &hi) < 0)
+		return -EIO;
 	absent_run(mm, va, lo, hi, &s, &e);
-	n = (e - s) / PAGE;
-	frame = mf_alloc(n);
-	if (frame == MF_NONE && n > 1) {
-		n = 1;
-		s = va;
-		frame = mf_alloc(1);
-	}
-	if (frame == MF_NONE)
-		return -ENOMEM;
-	if (mf_fill(frame, fd, v->off + (s - v->start), n * PAGE) < 0) {
-		for (i = 0; i < n; i++)
-			mf_put(frame + i * PAGE);
-		return 1;
-	}
-	for (i = 0; i < n; i++) {
-		ent = pte(mm, s + i * PAGE, 1);
-		if (!ent) {
-			for (; i < n; i++)
-				mf_put(frame + i * PAGE);
-			return -ENOMEM;
-		}
-		*ent = (frame + i * PAGE) | PTE_P;
-		mm->rss_pages++;
-	}
-	mirror_map(mm, s, n * PAGE, frame, v->prot);
-	return 0;
+	r = map_fresh(mm, v, va, s, e, fd);
+	/* The host file could not be read: as any other mapping, from the page cache. */
+	return r < 0 && r != -ENOMEM ? 1 : r;
 }
 
 /* Gives the page at va a private, writable frame of its own. */
