@@ -67,26 +67,28 @@ echo 'root:x:0:0:root:/root:/bin/sh' >"$T/rootfs/etc/passwd"
 "$CVISOR" spec --bundle "$T" || exit 1
 mv "$T/config.json" "$T/spec.json"
 
-# The global flags a runtime needs here: crun does not run on a hybrid cgroup host
-# unless it leaves cgroups alone (the bench puts its processes in one, below);
-# runsc takes a network namespace without a path only with --network=none.
+# The global flags a runtime needs here: runsc takes a network namespace without a
+# path only with --network=none.
 flags() {
 	case ${1##*/} in
-	crun) echo --cgroup-manager=disabled;;
 	runsc) echo --network=none;;
 	esac
 }
 
 # in_ns RUNTIME CMD...: runs CMD (a command, or this script's median) where RUNTIME
 # can run.  crun refuses a hybrid cgroup layout (v1 controllers beside a v2 hierarchy
-# that has one) even when told to leave cgroups alone, so what launches it gets a
-# mount namespace of its own without the v2 hierarchy: the launcher, not each timed
-# run, so that no run pays for it.  Every other runtime runs as it is.
+# that has one), even when told to leave cgroups alone.  So what launches it (the
+# launcher, not each timed run, which pays nothing for it) gets a mount namespace of
+# its own where the v2 hierarchy is an empty private tmpfs: crun sees a v1 host and
+# makes its containers' cgroups there, as cvisor and runc do, and what it writes in
+# that tmpfs goes with the namespace.  Every other runtime runs as it is.
 in_ns() {
 	local rt=${1##*/}
 	shift
 	if [ "$rt" = crun ] && mountpoint -q /sys/fs/cgroup/unified; then
-		T=$T unshare -m bash -c "umount /sys/fs/cgroup/unified && $(declare -f median) && \"\$@\"" bash "$@"
+		T=$T unshare -m --propagation private bash -c "umount /sys/fs/cgroup/unified &&
+			mount -t tmpfs -o size=1m,mode=0755 cvisor-bench /sys/fs/cgroup/unified &&
+			$(declare -f median) && \"\$@\"" bash "$@"
 	else
 		"$@"
 	fi
@@ -119,7 +121,7 @@ import os, subprocess, sys, time
 rt, root, dirs, n, cg = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 flags = sys.argv[6:]
 # This launcher joins a cgroup below the runtime's parent (memory, and pids where it is
-# its own hierarchy): a runtime that makes no cgroup (crun here) leaves its containers in it.
+# its own hierarchy): a runtime that made no cgroup would leave its containers in it.
 for base in ("/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids", "/sys/fs/cgroup"):
     d = "%s/%s/launch" % (base, cg)
     if os.path.exists(base + "/cgroup.procs") or base != "/sys/fs/cgroup":
