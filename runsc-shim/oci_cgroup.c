@@ -175,11 +175,11 @@ int oci_cgroup_make(const struct oci_spec *s, const char *id, struct oci_cgroups
 /*
  * The caller is a single-threaded process (launch's fresh child).  On v1 it
  * moves itself through "tasks" with "0", the calling thread, its only one:
- * the same move as its pid in cgroup.procs, but the kernel (6.0 on) takes
- * its global threadgroup lock only to move a pid or a whole group, and a
- * first take of that lock waits for an RCU grace period (12-22 ms on a
- * 2-CPU VM, more than the rest of a start).  v2's domain cgroups take no
- * "tasks": cgroup.procs there.
+ * the same move as its pid in cgroup.procs, but recent kernels (6.18 here)
+ * take their global threadgroup lock only to move a pid or a whole group,
+ * and a first take of that lock waits for an RCU grace period (12-22 ms on
+ * a 2-CPU VM, more than the rest of a start); an older kernel takes it
+ * either way.  v2's domain cgroups take no "tasks": cgroup.procs there.
  */
 int oci_cgroup_join(const struct oci_cgroups *cg)
 {
