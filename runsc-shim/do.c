@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <malloc.h>
 #include <signal.h>
@@ -102,28 +103,31 @@ static int default_tasks(void)
 	return pid_max > 4096 ? 4096 : pid_max < 64 ? 64 : (int)pid_max;
 }
 
-/* Moves cvisor into the cgroup v2 directory path; its children (gofer, stubs) are born there. */
+/*
+ * The cgroup v2 directory path, where the gofer and the sentry (and so the
+ * stubs) are born (shim_clone); cvisor itself, which only waits, stays where
+ * it was started, as runc does.
+ */
 static int join_cgroup(const char *path)
 {
-	char procs[4096];
 	struct statfs sf;
-	FILE *f;
-	int r = 0;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (statfs(path, &sf) < 0)
+	if (fd < 0)
 		return -errno;
-	if (sf.f_type != CGROUP2_SUPER_MAGIC)
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != CGROUP2_SUPER_MAGIC) {
+		close(fd);
 		return -ENOTDIR; /* a cgroup v1 hierarchy, or no cgroup at all */
-	if (snprintf(procs, sizeof(procs), "%s/cgroup.procs", path) >= (int)sizeof(procs))
-		return -ENAMETOOLONG;
-	f = fopen(procs, "w");
-	if (!f)
-		return -errno;
-	if (fprintf(f, "0\n") < 0)
-		r = -errno;
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	return r;
+	}
+	/* Writable by cvisor, as a child's birth there needs. */
+	if (faccessat(fd, "cgroup.procs", W_OK, AT_EACCESS) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	shim_cgroup_fd = fd;
+	return 0;
 }
 
 static uint64_t default_memory(void)

@@ -85,6 +85,14 @@ int shim_confine_gofer(const char *root);
 pid_t shim_spawn_sentry(int *const *socks, size_t nsocks, unsigned *stdio_closed, const char **step);
 
 /*
+ * The cgroup v2 directory (an fd on it) that the sandbox's processes are
+ * born in (do --cgroup), or -1: the caller's.  shim_clone makes a child
+ * with the namespaces in flags, in that cgroup; fork's return values.
+ */
+extern int shim_cgroup_fd;
+long shim_clone(unsigned long flags);
+
+/*
  * cvisor do, while it waits for its sandbox: CAP_KILL alone (signals for the
  * sentry, which runs as another uid), nothing to gain back.  What it reads
  * of the sandbox from then on (the exit status, the signals it passes on)

@@ -367,7 +367,7 @@ pid_t gofer_start(const char *root, int *sock)
 	 * process, whatever its filter allowed.  glibc's record of its tid
 	 * stays cvisor's; the gofer never asks for it.
 	 */
-	pid = syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, 0);
+	pid = shim_clone(CLONE_NEWPID);
 	if (pid < 0) {
 		close(sv[0]);
 		close(sv[1]);

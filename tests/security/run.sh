@@ -235,8 +235,9 @@ else
 	result "fork bomb held to --tasks=32" 1 "exit $rc, $left left: $out"
 fi
 
-# --cgroup: cvisor, the gofer and the stubs all run in the given cgroup v2
-# directory (whose cpu.max and the rest the caller sets).
+# --cgroup: the gofer, the sentry and the stubs all run in the given cgroup v2
+# directory (whose cpu.max and the rest the caller sets), born there; cvisor's
+# own waiting process stays where it was started.
 out=$("$CVISOR" do --cgroup=/tmp -- /bin/true 2>&1); rc=$?
 if [ $rc = 1 ] && grep -q "not a directory of a cgroup v2 hierarchy" <<< "$out"; then result "--cgroup refuses what is not cgroup v2" 0 ""
 else result "--cgroup refuses what is not cgroup v2" 1 "exit $rc: $out"; fi
@@ -248,13 +249,14 @@ else
 	"$CVISOR" do --cgroup="$cg" -- /bin/sleep 2 & cv=$!
 	sleep 1
 	procs=$(cat "$cg/cgroup.procs")
-	kids=$(pgrep -P $cv | wc -l)
+	# Every descendant of cvisor: the gofer and the sentry, the sentry's stubs.
+	kids=$(pgrep -P $cv); all=$kids
+	for p in $kids; do all+=" $(pgrep -P "$p" | tr '\n' ' ')"; done
 	ok=1
-	grep -qx $cv <<< "$procs" || ok=0
-	for p in $(pgrep -P $cv); do grep -qx "$p" <<< "$procs" || ok=0; done
+	for p in $all; do grep -qx "$p" <<< "$procs" || ok=0; done
 	wait $cv; rc=$?
-	[ $rc = 0 ] && [ "$kids" -ge 2 ] || ok=0
-	result "--cgroup puts cvisor, gofer and stubs in the cgroup" $((1 - ok)) "exit $rc, $kids children, in it: $(tr '\n' ' ' <<< "$procs")"
+	[ $rc = 0 ] && [ "$(wc -w <<< "$all")" -ge 3 ] || ok=0
+	result "--cgroup puts the gofer, the sentry and the stubs in the cgroup" $((1 - ok)) "exit $rc, descendants $all, in it: $(tr '\n' ' ' <<< "$procs")"
 	rmdir "$cg" 2>/dev/null
 	# CPU: only where the v2 hierarchy has the cpu controller to give.
 	if grep -qw cpu "$cg2/cgroup.controllers" 2>/dev/null; then
