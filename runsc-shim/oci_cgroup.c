@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "oci.h"
+#include "shim.h"
 
 #define CG_ROOT "/sys/fs/cgroup"
 
@@ -173,22 +174,29 @@ int oci_cgroup_make(const struct oci_spec *s, const char *id, struct oci_cgroups
 }
 
 /*
- * The caller is a single-threaded process (launch's fresh child).  On v1 it
- * moves itself through "tasks" with "0", the calling thread, its only one:
- * the same move as its pid in cgroup.procs, but recent kernels (6.18 here)
- * take their global threadgroup lock only to move a pid or a whole group,
- * and a first take of that lock waits for an RCU grace period (12-22 ms on
- * a 2-CPU VM, more than the rest of a start); an older kernel takes it
- * either way.  v2's domain cgroups take no "tasks": cgroup.procs there.
+ * Moving a process into a cgroup through cgroup.procs takes the kernel's
+ * global threadgroup lock, and a first take of that lock waits for an RCU
+ * grace period (12-22 ms on a 2-CPU VM, more than the rest of a start).
+ * The caller is a single-threaded process (launch's fresh child), which
+ * then starts the gofer and the sentry.
+ * - v2: it stays where it is, and they are born in the cgroup (shim_clone,
+ *   CLONE_INTO_CGROUP), the stubs with the sentry; it only waits for them.
+ * - v1 has no such birth: it moves itself through "tasks" with "0", the
+ *   calling thread, its only one.  That is the same move, but recent kernels
+ *   (6.18 here) take the lock only to move a pid or a whole group; an older
+ *   one takes it either way.
  */
 int oci_cgroup_join(const struct oci_cgroups *cg)
 {
-	char pid[32];
-	int i, r, v2 = cgroup2_host();
+	int i, r;
 
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (cgroup2_host()) {
+		if (cg->n && (shim_cgroup_fd = open(cg->dir[0], O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return -errno;
+		return 0;
+	}
 	for (i = 0; i < cg->n; i++)
-		if ((r = write_file(cg->dir[i], v2 ? "cgroup.procs" : "tasks", v2 ? pid : "0")) < 0)
+		if ((r = write_file(cg->dir[i], "tasks", "0")) < 0)
 			return r;
 	return 0;
 }

@@ -365,6 +365,34 @@ mkbundle "$T/b8" '["dd", "if=/dev/zero", "of=/dev/null", "bs=10M", "count=1"]' \
 "${C[@]}" run --bundle "$T/b8" "m2-$RUNID" >/dev/null 2>&1
 check "memory limit 64M: a 10M allocation runs" 0 $?
 
+# A cgroup v2 host: this host may be one, or have the v2 hierarchy beside v1 controllers
+# (a hybrid layout), where a private mount namespace with that hierarchy alone on
+# /sys/fs/cgroup shows cvisor a v2 host.  There the sandbox's processes are born in
+# the container's cgroup (clone3's CLONE_INTO_CGROUP, no move: a move waits for an RCU
+# grace period of the host's); the runtime's own process, which only waits, is not.
+cg2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -z "$cg2" ]; then
+	echo "SKIP oci/cgroup v2: the processes are born in the cgroup: no cgroup v2 hierarchy here"
+else
+	mkbundle "$T/bv2" '["sh", "-c", "echo up; sleep 2"]' 'c["linux"]["cgroupsPath"] = "/cvisor-v2-'"$RUNID"'/c"'
+	out=$(unshare -m --propagation private bash -c '
+		if [ "$1" != /sys/fs/cgroup ]; then umount -R /sys/fs/cgroup && mount -t cgroup2 none /sys/fs/cgroup || exit 9; fi
+		"$2" --root "$3" run --bundle "$4" "v2-$5" >"$4/out" 2>&1 & rt=$!
+		for i in $(seq 100); do grep -q up "$4/out" 2>/dev/null && break; sleep 0.05; done
+		procs=$(cat "/sys/fs/cgroup/cvisor-v2-$5/c/cgroup.procs" 2>/dev/null)
+		# The runtime, its monitor child, and everything below the monitor.
+		monitor=$(pgrep -P $rt | head -1); below= next=$monitor
+		while [ -n "$next" ]; do next=$(for p in $next; do pgrep -P "$p"; done); below+=" $next"; done
+		ok=0; n=0
+		for p in $below; do n=$((n + 1)); grep -qx "$p" <<< "$procs" || ok=1; done
+		grep -qxE "$rt|${monitor:-none}" <<< "$procs" && ok=2
+		wait $rt; rc=$?
+		rmdir "/sys/fs/cgroup/cvisor-v2-$5" 2>/dev/null
+		echo "$ok $rc $((n >= 3))"
+	' bash "$cg2" "$CVISOR" "$STATE" "$T/bv2" "$RUNID" 2>&1)
+	check "cgroup v2: the processes are born in the container's cgroup, the runtime's stays out" "0 0 1" "$out"
+fi
+
 # podman with cvisor as its runtime, against podman with runc, on an image imported
 # from the busybox rootfs (no registry is needed).  podman's storage and state are
 # this run's own (--root, --runroot), with no network and cgroupfs cgroups.
