@@ -99,6 +99,43 @@ static int unlock_range(struct inode *ino, int kind, const void *owner, uint64_t
 	return 0;
 }
 
+static int same_holder(const struct lockrec *a, const struct lockrec *b)
+{
+	return a->owner == b->owner && a->kind == b->kind;
+}
+
+/*
+ * Puts n (its range free of its holder's other locks) in ino's list as
+ * Linux keeps its record locks, which F_GETLK's answer shows: a record lock
+ * touching one of its holder's of the same type becomes one with it; each
+ * holder's locks stay together, in order of their starts; a new holder's
+ * go last.  F_GETLK answers with the first conflicting lock of that order.
+ */
+static void insert_lock(struct inode *ino, struct lockrec *n)
+{
+	struct lockrec **pp = (struct lockrec **)&ino->locks, *l;
+
+	if (n->kind == LK_POSIX || n->kind == LK_OFD) {
+		while ((l = *pp)) {
+			if (same_holder(l, n) && l->type == n->type && (l->end == n->start || l->start == n->end)) {
+				n->start = l->start < n->start ? l->start : n->start;
+				n->end = l->end > n->end ? l->end : n->end;
+				*pp = l->next;
+				free(l);
+				continue;
+			}
+			pp = &l->next;
+		}
+		pp = (struct lockrec **)&ino->locks;
+	}
+	while (*pp && !same_holder(*pp, n))
+		pp = &(*pp)->next;
+	while (*pp && same_holder(*pp, n) && (*pp)->start < n->start)
+		pp = &(*pp)->next;
+	n->next = *pp;
+	*pp = n;
+}
+
 /*
  * Classic POSIX lock requests asleep in F_SETLKW, for deadlock detection:
  * who waits, and for what.  Entries live on their waiter's stack.
@@ -192,8 +229,7 @@ static long set_lock(struct inode *ino, int kind, const void *owner, int pid, in
 	l->type = type;
 	l->start = s;
 	l->end = e;
-	l->next = ino->locks;
-	ino->locks = l;
+	insert_lock(ino, l);
 	vfs_notify(ino);
 	return 0;
 }
