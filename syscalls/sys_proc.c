@@ -198,6 +198,8 @@ SYSCALL(arch_prctl)
 		return mm_copy_out(t->mm, a[1], &t->regs.gs_base, 8);
 	case ARCH_GET_CPUID:
 		return 1;
+	case ARCH_SET_CPUID:
+		return -ENODEV; /* no CPUID faulting here, as on a CPU without it (no cpuid_fault in cpuinfo) */
 	}
 	return -EINVAL;
 }

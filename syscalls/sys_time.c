@@ -219,8 +219,11 @@ SYSCALL(clock_nanosleep)
 	int clk = (int)a[0];
 	long r;
 
-	if (clk == CLOCK_THREAD_CPUTIME_ID || (clk < 0 && (clk & 4)))
-		return -EINVAL; /* no sleeping on a thread's CPU clock */
+	/* No sleeping on a thread's CPU clock: Linux's has no nsleep at all, a thread's by id refuses. */
+	if (clk == CLOCK_THREAD_CPUTIME_ID)
+		return -EOPNOTSUPP;
+	if (clk < 0 && (clk & 4))
+		return -EINVAL;
 	r = clock_read(t, clk, &now);
 	if (r < 0)
 		return r;

@@ -44,6 +44,27 @@ int main(void)
 	CHECK("arch_prctl(ARCH_GET_FS)", syscall(SYS_arch_prctl, ARCH_GET_FS, &fs));
 	CHECK("FS base is set", fs != 0);
 	CHECK("FS base is the thread pointer", fs == (unsigned long)__builtin_thread_pointer());
+	/*
+	 * CPUID faulting only where /proc/cpuinfo says cpuid_fault, ENODEV
+	 * elsewhere (LTP's arch_prctl01); 1 asks for what is there already.
+	 */
+	{
+		FILE *f = fopen("/proc/cpuinfo", "r");
+		char line[4096];
+		int fault = 0;
+		long r;
+
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "flags", 5) && strstr(line, " cpuid_fault"))
+				fault = 1;
+		if (f)
+			fclose(f);
+		errno = 0;
+		r = syscall(SYS_arch_prctl, ARCH_SET_CPUID, 1);
+		printf("arch_prctl(ARCH_SET_CPUID, 1) as cpuinfo's cpuid_fault says = %s\n",
+		       (fault ? r == 0 : r == -1 && errno == ENODEV) ? "yes" : errname(errno));
+	}
+	CHECK("arch_prctl(ARCH_GET_CPUID)", syscall(SYS_arch_prctl, ARCH_GET_CPUID, 0));
 
 	CHECK("clock_gettime MONOTONIC", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &a));
 	for (i = 0; i < 1000; i++)
