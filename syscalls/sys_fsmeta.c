@@ -264,7 +264,8 @@ static long do_chown(struct task *t, int dirfd, gva_t upath, uint32_t uid, uint3
 			ino->uid = uid;
 		if (gid != (uint32_t)-1)
 			ino->gid = gid;
-		if (uid != (uint32_t)-1 || gid != (uint32_t)-1)
+		/* A chown, even to (-1, -1), drops set-id bits of all but directories, which keep theirs (Linux). */
+		if (!S_ISDIR(ino->mode))
 			ino->mode &= ~(uint32_t)(S_ISUID | (ino->mode & S_IXGRP ? S_ISGID : 0));
 		ino->ctime = vfs_now();
 	}

@@ -84,6 +84,20 @@ static void setgid_dirs(void)
 	mode_of("file in setgid dir", "/tmp/cvt-perm/sg/f");
 	mkdir("/tmp/cvt-perm/sg/d", 0777);
 	mode_of("dir in setgid dir", "/tmp/cvt-perm/sg/d");
+	/* A chown keeps a directory's setgid bit (LTP's mkdir02 chowns after the chmod)... */
+	CHECK("chown sg dir after chmod", chown("/tmp/cvt-perm/sg", 0, 1235));
+	mode_of("sg dir after chown", "/tmp/cvt-perm/sg");
+	mkdir("/tmp/cvt-perm/sg/d2", 0777);
+	mode_of("dir in setgid dir after chown", "/tmp/cvt-perm/sg/d2");
+	/* ...and drops a file's set-id bits even for (-1, -1): setgid only with group execute. */
+	fd = open("/tmp/cvt-perm/sid", O_CREAT | O_RDWR, 0644);
+	close(fd);
+	chmod("/tmp/cvt-perm/sid", 06755);
+	CHECK("chown -1 -1 of a 06755 file", chown("/tmp/cvt-perm/sid", -1, -1));
+	mode_of("06755 file after chown", "/tmp/cvt-perm/sid");
+	chmod("/tmp/cvt-perm/sid", 06744);
+	CHECK("chown -1 -1 of a 06744 file", chown("/tmp/cvt-perm/sid", -1, -1));
+	mode_of("06744 file after chown", "/tmp/cvt-perm/sid");
 
 	fd = open("/tmp/cvt-perm/own", O_CREAT | O_RDWR, 0644);
 	close(fd);
