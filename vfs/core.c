@@ -1070,12 +1070,21 @@ unsigned vfs_poll(struct file *f, uint64_t *deadline)
 	return POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
 }
 
-void vfs_notify(struct inode *ino)
+void vfs_notify_events(struct inode *ino, unsigned events)
 {
+	if (events & (POLLIN | POLLRDNORM | POLLRDBAND | POLLPRI | POLLRDHUP | POLLHUP | POLLERR))
+		ino->poll_gen_in++;
+	if (events & (POLLOUT | POLLWRNORM | POLLWRBAND | POLLHUP | POLLERR))
+		ino->poll_gen_out++;
 	ino->poll_gen++;
 	waitq_wake(&ino->wq);
 	if (vfs_fasync_any())
 		vfs_fasync_notify(ino);
+}
+
+void vfs_notify(struct inode *ino)
+{
+	vfs_notify_events(ino, ~0u);
 }
 
 void vfs_pollset_init(struct vfs_pollset *ps, struct task *t)

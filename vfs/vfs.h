@@ -172,6 +172,8 @@ struct inode {
 	struct abi_timespec atime, mtime, ctime;
 	struct waitq wq;    /* tasks waiting for a poll change of a file on it (vfs_notify wakes) */
 	uint64_t poll_gen;  /* bumped by vfs_notify: epoll's edge-triggered mode compares it */
+	/* Bumped by the notifies of one side (vfs_notify_events) and by every plain one. */
+	uint64_t poll_gen_in, poll_gen_out;
 	uint64_t excl_gen;  /* epoll: poll_gen + 1 once an EPOLLEXCLUSIVE waiter took that event */
 	void *pipe;         /* a named FIFO's pipe while it is open */
 	void *locks;        /* flock and record locks (lock.c) */
@@ -536,6 +538,12 @@ static inline unsigned vfs_dtype(uint32_t mode)
 unsigned vfs_poll(struct file *f, uint64_t *deadline);
 /* Something a poller may wait for changed on ino: wakes the waiters (and epoll's edge detection). */
 void vfs_notify(struct inode *ino);
+/*
+ * A notify of some events only (POLLIN's side, POLLOUT's), as Linux's keyed
+ * wake-ups: an edge-triggered epoll entry is armed again only by one that
+ * names an event it asked for.  Every waiter still wakes and looks.
+ */
+void vfs_notify_events(struct inode *ino, unsigned events);
 
 /*
  * What a task blocks on while it waits for files (poll, select, epoll_wait,

@@ -35,7 +35,7 @@ struct entry {
 	struct file *file; /* compared, never dereferenced unless the fd table still holds it */
 	uint32_t events;
 	uint64_t data;
-	uint64_t seen_gen; /* EPOLLET: the generation last reported */
+	uint64_t seen_in, seen_out; /* EPOLLET: the generations of each side last reported */
 	int disabled;      /* EPOLLONESHOT fired */
 	struct entry *next;
 };
@@ -187,7 +187,7 @@ long epoll_ctl_file(struct file *epf, int op, int fd, struct file *target, uint3
 		e->file = target;
 		e->events = events;
 		e->data = data;
-		e->seen_gen = (uint64_t)-1;
+		e->seen_in = e->seen_out = (uint64_t)-1;
 		e->next = ep->entries;
 		ep->entries = e;
 		vfs_notify(epf->inode);
@@ -200,7 +200,7 @@ long epoll_ctl_file(struct file *epf, int op, int fd, struct file *target, uint3
 		e->events = events;
 		e->data = data;
 		e->disabled = 0;
-		e->seen_gen = (uint64_t)-1;
+		e->seen_in = e->seen_out = (uint64_t)-1;
 		vfs_notify(epf->inode);
 		return 0;
 	case EPOLL_CTL_DEL:
@@ -211,6 +211,22 @@ long epoll_ctl_file(struct file *epf, int op, int fd, struct file *target, uint3
 		return 0;
 	}
 	return -EINVAL;
+}
+
+#define IN_SIDE (EPOLLIN | EPOLLRDNORM | EPOLLRDBAND | EPOLLPRI | EPOLLRDHUP)
+#define OUT_SIDE (EPOLLOUT | EPOLLWRNORM | EPOLLWRBAND)
+
+/*
+ * Has an edge-triggered entry's file had a notify, since it last reported,
+ * that names an event the entry asked for (errors and hang-ups both sides)?
+ */
+static int edge(const struct entry *e, const struct inode *ino)
+{
+	int in = (e->events & IN_SIDE) != 0, out = (e->events & OUT_SIDE) != 0;
+
+	if (!in && !out)
+		return ino->poll_gen_in != e->seen_in || ino->poll_gen_out != e->seen_out;
+	return (in && ino->poll_gen_in != e->seen_in) || (out && ino->poll_gen_out != e->seen_out);
 }
 
 /*
@@ -246,10 +262,12 @@ static int collect(struct task *t, struct epoll *ep, struct epoll_event *out, in
 		}
 		m = vfs_poll(f, deadline) & (e->events | POLLERR | POLLHUP);
 		if (m && (e->events & EPOLLET)) {
-			if (f->inode->poll_gen == e->seen_gen)
+			if (!edge(e, f->inode))
 				m = 0;
-			else if (out)
-				e->seen_gen = f->inode->poll_gen;
+			else if (out) {
+				e->seen_in = f->inode->poll_gen_in;
+				e->seen_out = f->inode->poll_gen_out;
+			}
 		}
 		if (m && out && (e->events & EPOLLEXCLUSIVE)) {
 			if (woken && f->inode->excl_gen == f->inode->poll_gen + 1)

@@ -41,9 +41,12 @@ static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 	size_t done = 0;
 	int i;
 
+	int was_full;
+
 	(void)pos;
 	if (p->len == 0)
 		return p->writers ? -EAGAIN : 0;
+	was_full = p->cap - p->len < PIPE_BUF;
 	for (i = 0; i < cnt && p->len; i++) {
 		size_t off = 0;
 
@@ -61,7 +64,13 @@ static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 			done += n;
 		}
 	}
-	vfs_notify(f->inode);
+	/*
+	 * Writers hear of it, as Linux wakes them, only when the pipe was full
+	 * (not writable): an edge-triggered reader or writer sees no new edge
+	 * from a read of part of the data.
+	 */
+	if (was_full)
+		vfs_notify_events(f->inode, POLLOUT | POLLWRNORM);
 	return (long)done;
 }
 
@@ -126,7 +135,7 @@ static long pipe_write(struct file *f, const struct iovec *iov, int cnt, uint64_
 				off = 0;
 			}
 		}
-	vfs_notify(f->inode);
+		vfs_notify_events(f->inode, POLLIN | POLLRDNORM); /* every write, as Linux's since 5.15 */
 	}
 	return (long)done;
 }
