@@ -67,6 +67,7 @@ static void connect_layers(void)
 	crash_end_sandbox = sentry_end_on_crash;
 	task_syscall_handler = syscall_dispatch;
 	task_pidfd_pid = pidfd_pid;
+	task_pidfd_new = pidfd_new;
 	mm_file_ops = &vfs_mm_file_ops;
 	task_files = &vfs_task_files;
 	loader_map_vdso = vdso_map;

@@ -47,12 +47,28 @@ int pidfd_pid(struct task *t, int fd)
 	return pid;
 }
 
+long pidfd_new(struct task *t, int tgid, int flags)
+{
+	struct inode *ino = anon_inode(S_IFREG | 0600);
+	struct file *f;
+	long fd;
+
+	if (!ino)
+		return -ENOMEM;
+	ino->fops = &pidfd_fops;
+	f = file_new(NULL, ino, &pidfd_fops, O_RDWR | (flags & O_NONBLOCK));
+	inode_put(ino);
+	if (!f)
+		return -ENOMEM;
+	f->priv = (void *)(intptr_t)tgid;
+	fd = fdt_install(t->files, f, 0, (flags & O_CLOEXEC) != 0, t->tg->rlim[RLIMIT_NOFILE].rlim_cur);
+	file_put(f);
+	return fd;
+}
+
 SYSCALL(pidfd_open)
 {
 	struct thread_group *g = tg_find_vnr(t, (int)a[0]);
-	struct inode *ino;
-	struct file *f;
-	long fd;
 
 	if (a[1] & ~(uint64_t)O_NONBLOCK)
 		return -EINVAL;
@@ -60,18 +76,7 @@ SYSCALL(pidfd_open)
 		return -EINVAL;
 	if (!g)
 		return -ESRCH; /* a zombie is still there, until it is reaped */
-	ino = anon_inode(S_IFREG | 0600);
-	if (!ino)
-		return -ENOMEM;
-	ino->fops = &pidfd_fops;
-	f = file_new(NULL, ino, &pidfd_fops, O_RDWR | (int)(a[1] & O_NONBLOCK));
-	inode_put(ino);
-	if (!f)
-		return -ENOMEM;
-	f->priv = (void *)(intptr_t)g->tgid;
-	fd = fdt_install(t->files, f, 0, 1, t->tg->rlim[RLIMIT_NOFILE].rlim_cur);
-	file_put(f);
-	return fd;
+	return pidfd_new(t, g->tgid, O_CLOEXEC | (int)(a[1] & O_NONBLOCK));
 }
 
 /* pidfd_send_signal also takes the fd of a /proc/PID directory for the process, as Linux does. */

@@ -59,6 +59,8 @@ long seccomp_prctl_set(struct task *t, unsigned long mode, uint64_t uprog);
 
 /* The pid a pidfd of t names, or -EBADF / -EINVAL (set as task_pidfd_pid). */
 int pidfd_pid(struct task *t, int fd);
+/* A new pidfd of t for the process tgid, with flags O_NONBLOCK and O_CLOEXEC (set as task_pidfd_new). */
+long pidfd_new(struct task *t, int tgid, int flags);
 /*
  * RLIMIT_FSIZE for a regular file growing from start to *end: at or past the
  * limit SIGXFSZ and -EFBIG; otherwise 0, with *end cut to the limit (sys_file.c).

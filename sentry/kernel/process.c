@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/futex.h>
 #include <sched.h>
 #include <signal.h>
@@ -683,7 +684,8 @@ static void *child_main(void *arg)
 	 CLONE_CHILD_SETTID | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |               \
 	 CLONE_NEWPID | CLONE_NEWNET | CLONE_IO)
 
-static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gva_t ctid, gva_t tls)
+/* pidfd: where CLONE_PIDFD puts the new pidfd's number (clone3's own field; clone's parent_tid). */
+static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gva_t ctid, gva_t tls, gva_t pidfd)
 {
 	int thread = !!(flags & CLONE_THREAD);
 	struct thread_group *g = NULL;
@@ -710,8 +712,14 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	/* A new IPC namespace cannot share the semadj list of the old one, whose sets it no longer sees. */
 	if ((flags & (CLONE_NEWIPC | CLONE_SYSVSEM)) == (CLONE_NEWIPC | CLONE_SYSVSEM))
 		return -EINVAL;
-	if (flags & CLONE_PIDFD)
-		return -EINVAL; /* pidfds: not yet */
+	if ((flags & CLONE_PIDFD) && (flags & (CLONE_THREAD | CLONE_DETACHED)))
+		return -EINVAL; /* a pidfd names a process (Linux before 6.9 for threads) */
+	if (flags & CLONE_PIDFD) {
+		int none = -1;
+
+		if (mm_copy_out(p->mm, pidfd, &none, sizeof(none)) < 0)
+			return -EFAULT;
+	}
 	/* A thread is born in its process's pid namespace; a namespace's init has no parent to share. */
 	if ((flags & CLONE_THREAD) && p->pidns_child != task_pidns(p))
 		return -EINVAL;
@@ -872,6 +880,20 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	vnr = task_vnr(p, c->tid); /* the child's pid in the parent's namespace */
 	if (flags & CLONE_PARENT_SETTID)
 		mm_copy_out(p->mm, ptid, &vnr, sizeof(int)); /* a bad pointer does not undo the clone */
+	if (flags & CLONE_PIDFD) {
+		/* In the parent's table, after the child's own was copied (as Linux's copy_process). */
+		long fd = task_pidfd_new(p, g->tgid, O_CLOEXEC);
+
+		if (fd < 0) {
+			unlink_task(c);
+			free_group(g);
+			err = (int)fd;
+			goto fail;
+		}
+		vnr = (int)fd;
+		mm_copy_out(p->mm, pidfd, &vnr, sizeof(int)); /* checked writable above */
+		vnr = task_vnr(p, c->tid);
+	}
 	cs->t = c;
 	cs->child_tid = (flags & CLONE_CHILD_SETTID) ? ctid : 0;
 	cs->new_process = !(flags & CLONE_VM);
@@ -924,7 +946,13 @@ fail:
 	return err;
 }
 
-SYSCALL(clone) { return do_clone(t, a[0], a[1], a[2], a[3], a[4]); }
+SYSCALL(clone)
+{
+	/* clone's CLONE_PIDFD writes where CLONE_PARENT_SETTID would: not both. */
+	if ((a[0] & CLONE_PIDFD) && (a[0] & CLONE_PARENT_SETTID))
+		return -EINVAL;
+	return do_clone(t, a[0], a[1], a[2], a[3], a[4], a[2]);
+}
 
 #define UNSHARE_KNOWN                                                                                   \
 	(CLONE_THREAD | CLONE_FS | CLONE_NEWNS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES | CLONE_SYSVSEM | \
@@ -1075,10 +1103,10 @@ SYSCALL(clone3)
 	if ((ca.stack == 0) != (ca.stack_size == 0))
 		return -EINVAL;
 	sp = ca.stack ? ca.stack + ca.stack_size : 0;
-	return do_clone(t, ca.flags | ca.exit_signal, sp, ca.parent_tid, ca.child_tid, ca.tls);
+	return do_clone(t, ca.flags | ca.exit_signal, sp, ca.parent_tid, ca.child_tid, ca.tls, ca.pidfd);
 }
-SYSCALL(fork) { (void)a; return do_clone(t, SIGCHLD, 0, 0, 0, 0); }
-SYSCALL(vfork) { (void)a; return do_clone(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0); }
+SYSCALL(fork) { (void)a; return do_clone(t, SIGCHLD, 0, 0, 0, 0, 0); }
+SYSCALL(vfork) { (void)a; return do_clone(t, CLONE_VM | CLONE_VFORK | SIGCHLD, 0, 0, 0, 0, 0); }
 
 void task_vfork_release(struct task *t)
 {
@@ -1394,6 +1422,7 @@ SYSCALL(exit_group)
 }
 
 int (*task_pidfd_pid)(struct task *t, int fd);
+long (*task_pidfd_new)(struct task *t, int tgid, int flags);
 
 /* ---- wait ---- */
 

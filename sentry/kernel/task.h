@@ -421,6 +421,8 @@ void fill_user_info(struct task *t, siginfo_t *si, int sig, int code);
  * here at start-up.
  */
 extern int (*task_pidfd_pid)(struct task *t, int fd);
+/* A new pidfd in t's table for the process tgid (clone's CLONE_PIDFD): its fd, or -errno. */
+extern long (*task_pidfd_new)(struct task *t, int tgid, int flags);
 /*
  * A process's last thread ends and its memory has been let go (lock held):
  * System V IPC, above the kernel, applies its SEM_UNDO adjustments and
