@@ -112,9 +112,10 @@ SYSCALL(pidfd_send_signal)
 	if (a[2]) {
 		if (mm_copy_in(t->mm, &si, a[2], sizeof(si)) < 0)
 			return -EFAULT;
+		if (si.si_signo != sig)
+			return -EINVAL; /* the info must be of the signal sent (Linux) */
 		if ((si.si_code >= 0 || si.si_code == SI_TKILL) && g != t->tg)
 			return -EPERM;
-		si.si_signo = sig;
 	} else {
 		fill_user_info(t, &si, sig, SI_USER);
 		si.si_pid = tg_pid_for(g, t->tg->tgid);

@@ -3,7 +3,8 @@
  * parent's table, through clone3's own field or clone's parent_tid (which
  * CLONE_PARENT_SETTID then cannot share); it polls readable at the child's
  * exit, waitid(P_PIDFD) reaps through it, pidfd_send_signal signals through
- * it.  A bad pointer fails the clone with EFAULT (LTP's clone301, clone302).
+ * it (not with an info of another signal).  A bad pointer fails the clone
+ * with EFAULT (LTP's clone301, clone302).
  */
 #include "check.h"
 #include <fcntl.h>
@@ -53,6 +54,11 @@ int main(void)
 		pause();
 		_exit(0);
 	}
+	/* An info of another signal than the one sent is refused, sent to no one (LTP's pidfd_send_signal02). */
+	memset(&si, 0, sizeof(si));
+	si.si_signo = SIGUSR1;
+	si.si_code = SI_QUEUE;
+	CHECK("pidfd_send_signal SIGUSR2 with SIGUSR1's info", syscall(SYS_pidfd_send_signal, pidfd, SIGUSR2, &si, 0));
 	CHECK("pidfd_send_signal SIGTERM", syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, NULL, 0));
 	memset(&si, 0, sizeof(si));
 	CHECK("waitid P_PIDFD after the signal", waitid(P_PIDFD, pidfd, &si, WEXITED));
