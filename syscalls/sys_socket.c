@@ -116,13 +116,14 @@ static long put_addr(struct task *t, gva_t uaddr, gva_t ulen, struct sockaddr_st
 {
 	int32_t have;
 
-	if (!uaddr || !ulen)
-		return 0;
 	if (mm_copy_in(t->mm, &have, ulen, sizeof(have)) < 0)
 		return -EFAULT;
+	if (have > (int32_t)len)
+		have = (int32_t)len;
 	if (have < 0)
 		return -EINVAL;
-	if (mm_copy_out(t->mm, uaddr, ss, (size_t)have < len ? (size_t)have : len) < 0)
+	/* Nothing to copy (a stream socket names no sender): the buffer is not looked at, as Linux. */
+	if (have && mm_copy_out(t->mm, uaddr, ss, (size_t)have) < 0)
 		return -EFAULT;
 	have = (int32_t)len;
 	return mm_copy_out(t->mm, ulen, &have, sizeof(have));
@@ -187,7 +188,7 @@ static long do_accept(struct task *t, int fd, gva_t uaddr, gva_t ulen, int flags
 	if (r < 0)
 		return r;
 	r = install(t, nf, !!(flags & SOCK_CLOEXEC));
-	if (r >= 0 && put_addr(t, uaddr, ulen, &ss, len) < 0) {
+	if (r >= 0 && uaddr && put_addr(t, uaddr, ulen, &ss, len) < 0) {
 		fdt_close(t->files, (int)r);
 		return -EFAULT;
 	}
@@ -668,6 +669,10 @@ static long do_recvmsg(struct task *t, int fd, struct abi_msghdr *h, int flags, 
 	r = get_sock(t, fd, &f);
 	if (r < 0)
 		return r;
+	if (h->name && (int32_t)h->namelen < 0) {
+		file_put(f);
+		return -EINVAL; /* Linux's copy_msghdr_from_user, before the socket is asked */
+	}
 	r = msg_data(t, f, h, 0, &m, &giov, &kv, &buf, &len);
 	if (r < 0)
 		goto out;
@@ -915,8 +920,12 @@ SYSCALL(recvfrom)
 		if (r > 0 && !m.unwritten && mm_copy_out(t->mm, a[1], buf, (size_t)r < len ? (size_t)r : len) < 0)
 			r = -EFAULT;
 	}
-	if (r >= 0 && a[4] && put_addr(t, a[4], a[5], &from, fromlen) < 0)
-		r = -EFAULT;
+	if (r >= 0 && a[4]) {
+		long e = put_addr(t, a[4], a[5], &from, fromlen);
+
+		if (e < 0)
+			r = e;
+	}
 	free(buf);
 	file_put(f);
 	return r;

@@ -631,6 +631,15 @@ static long tcp_connect(struct task *t, struct file *f, const struct sockaddr *a
 	r = inet_addr_in(&tp->inet, addr, len, &a, &port);
 	if (r < 0)
 		return r;
+	/* The wildcard as a peer is this host (Linux's route output): the bound address, else loopback. */
+	if (inet_addr_any(&a)) {
+		if (!inet_addr_any(&tp->inet.laddr) && net_addr_is_v4(&a) == net_addr_is_v4(&tp->inet.laddr))
+			a = tp->inet.laddr;
+		else if (net_addr_is_v4(&a))
+			net_addr_from_v4(&a, htonl(INADDR_LOOPBACK));
+		else
+			a = in6addr_loopback;
+	}
 	if (port == 0)
 		return -ECONNREFUSED; /* no one listens on port 0; Linux answers so after a RST of its own */
 	if (tp->shut_all)
@@ -915,6 +924,8 @@ static long tcp_recvmsg(struct task *t, struct file *f, struct umsg *m, int flag
 	*msg_flags = 0;
 	if (fromlen)
 		*fromlen = 0; /* a stream socket names no sender */
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN; /* its error queue (timestamps, zero-copy notices) is always empty here */
 	if (tp->state == TCP_S_LISTEN)
 		return -ENOTCONN;
 	if (flags & MSG_OOB)
