@@ -1389,6 +1389,19 @@ SYSCALL(truncate)
 	return r;
 }
 
+/*
+ * Files of no file system's pages: pipes, sockets, character devices, and
+ * the anonymous ones (eventfd, epoll, timerfd...), whose Linux file ops have
+ * no fsync and no readahead (EINVAL).
+ */
+static int pageless(const struct file *f)
+{
+	const struct inode *ino = f->inode;
+
+	return S_ISFIFO(ino->mode) || S_ISSOCK(ino->mode) || S_ISCHR(ino->mode) ||
+	       (ino->sb && ino->sb->type && !strcmp(ino->sb->type, "anon_inodefs"));
+}
+
 static long do_fsync(struct task *t, int fd, int datasync)
 {
 	struct file *f = get_file(t, fd);
@@ -1398,6 +1411,8 @@ static long do_fsync(struct task *t, int fd, int datasync)
 		return -EBADF;
 	if (f->ops && f->ops->fsync)
 		r = f->ops->fsync(f, datasync);
+	else if (pageless(f))
+		r = -EINVAL;
 	file_put(f);
 	return r;
 }
@@ -1430,7 +1445,7 @@ SYSCALL(readahead)
 		return -EBADF;
 	if (!readable(f))
 		r = -EBADF;
-	else if (!S_ISREG(f->inode->mode) || (int64_t)a[2] < 0)
+	else if (!S_ISREG(f->inode->mode) || pageless(f) || (int64_t)a[2] < 0)
 		r = -EINVAL;
 	file_put(f);
 	return r;

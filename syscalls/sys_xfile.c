@@ -46,9 +46,20 @@ SYSCALL(syncfs) { return fd_ok(t, (int)a[0]); }
 
 SYSCALL(sync_file_range)
 {
+	struct file *f;
+	uint32_t mode;
+
 	if ((int64_t)a[1] < 0 || (int64_t)a[2] < 0 || (a[3] & ~7ULL))
 		return -EINVAL;
-	return fd_ok(t, (int)a[0]);
+	f = fdt_get(t->files, (int)a[0]);
+	if (!f)
+		return -EBADF;
+	/* Only files with pages to write (Linux: regular, directory, symlink, block device); an anonymous one has none. */
+	mode = f->inode->mode;
+	if (f->inode->sb && f->inode->sb->type && !strcmp(f->inode->sb->type, "anon_inodefs"))
+		mode = 0;
+	file_put(f);
+	return S_ISREG(mode) || S_ISDIR(mode) || S_ISLNK(mode) || S_ISBLK(mode) ? 0 : -ESPIPE;
 }
 
 /* Do memfd seals forbid fallocate(mode) up to end?  Linux: a hole is a write, anything else may grow. */
