@@ -67,6 +67,15 @@ SYSCALL(mmap)
 	struct file *f = NULL;
 	long r;
 
+	/* Linux's order: the offset's alignment, then the fd, then the rest (LTP's mmap08: EBADF with a length of 0). */
+	if (off & (ABI_PAGE_SIZE - 1))
+		return -EINVAL;
+	if (!(flags & MAP_ANONYMOUS)) {
+		if (!(f = fdt_get(t->files, fd)))
+			return -EBADF;
+		file_put(f);
+		f = NULL;
+	}
 	switch (flags & MAP_TYPE) {
 	case MAP_PRIVATE:
 	case MAP_SHARED:

@@ -1,0 +1,30 @@
+/*
+ * The order of mmap's checks, as Linux makes them: the offset's alignment
+ * (EINVAL), then the fd (EBADF), then the mapping type and the length
+ * (EINVAL).  LTP's mmap08 maps a closed fd with a length of 0: EBADF.
+ */
+#include "check.h"
+#include <fcntl.h>
+#include <sys/mman.h>
+
+static long map(size_t len, int flags, int fd, off_t off)
+{
+	void *p = mmap(NULL, len, PROT_READ, flags, fd, off);
+
+	return p == MAP_FAILED ? -1 : (munmap(p, len ? len : 1), 0);
+}
+
+int main(void)
+{
+	int closed = open("/dev/null", O_RDONLY);
+
+	close(closed);
+	CHECK("closed fd, length 0", map(0, MAP_SHARED, closed, 0));
+	CHECK("closed fd, offset 1", map(4096, MAP_SHARED, closed, 1));
+	CHECK("closed fd, no mapping type", map(4096, 0, closed, 0));
+	CHECK("closed fd, MAP_SHARED_VALIDATE with an unknown flag", map(4096, MAP_SHARED_VALIDATE | 0x800000, closed, 0));
+	CHECK("anonymous, length 0", map(0, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	CHECK("anonymous, no mapping type", map(4096, MAP_ANONYMOUS, -1, 0));
+	CHECK("anonymous, offset 1", map(4096, MAP_PRIVATE | MAP_ANONYMOUS, -1, 1));
+	return 0;
+}
