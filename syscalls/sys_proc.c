@@ -622,8 +622,10 @@ SYSCALL(sched_getparam)
 {
 	int prio = 0;
 
+	if (!a[1] || (int)a[0] < 0)
+		return -EINVAL; /* a NULL param before the pid, as Linux */
 	if (!sched_target(t, (int)a[0]))
-		return (int)a[0] < 0 ? -EINVAL : -ESRCH;
+		return -ESRCH;
 	return mm_copy_out(t->mm, a[1], &prio, sizeof(prio));
 }
 
@@ -631,10 +633,13 @@ SYSCALL(sched_setparam)
 {
 	int prio;
 
-	if (!sched_target(t, (int)a[0]))
-		return (int)a[0] < 0 ? -EINVAL : -ESRCH;
+	/* Linux's order: a NULL param or negative pid, the param's copy, then the pid. */
+	if (!a[1] || (int)a[0] < 0)
+		return -EINVAL;
 	if (mm_copy_in(t->mm, &prio, a[1], sizeof(prio)) < 0)
 		return -EFAULT;
+	if (!sched_target(t, (int)a[0]))
+		return -ESRCH;
 	return prio == 0 ? 0 : -EINVAL;
 }
 
@@ -649,10 +654,12 @@ SYSCALL(sched_setscheduler)
 {
 	int prio;
 
-	if (!sched_target(t, (int)a[0]))
-		return (int)a[0] < 0 ? -EINVAL : -ESRCH;
+	if (!a[2] || (int)a[0] < 0 || (int)a[1] < 0)
+		return -EINVAL;
 	if (mm_copy_in(t->mm, &prio, a[2], sizeof(prio)) < 0)
 		return -EFAULT;
+	if (!sched_target(t, (int)a[0]))
+		return -ESRCH;
 	switch ((int)a[1] & ~SCHED_RESET_ON_FORK) {
 	case SCHED_OTHER:
 	case SCHED_BATCH:

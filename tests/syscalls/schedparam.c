@@ -1,0 +1,29 @@
+/*
+ * sched_getparam, sched_setparam and sched_setscheduler: a NULL param or a
+ * negative pid is EINVAL before the pid is looked for, a bad param EFAULT,
+ * then ESRCH for no such process (LTP's sched_getparam03, sched_setparam04).
+ */
+#include "check.h"
+#include <sched.h>
+#include <sys/syscall.h>
+
+int main(void)
+{
+	struct sched_param p = {0};
+
+	CHECK("getparam(self, NULL)", syscall(SYS_sched_getparam, 0, NULL));
+	CHECK("getparam(-1, &p)", syscall(SYS_sched_getparam, -1, &p));
+	CHECK("getparam(no such pid, NULL)", syscall(SYS_sched_getparam, 0x3ffffff0, NULL));
+	CHECK("getparam(no such pid, &p)", syscall(SYS_sched_getparam, 0x3ffffff0, &p));
+	CHECK("getparam(self, bad)", syscall(SYS_sched_getparam, 0, (void *)8));
+	CHECK("getparam(self, &p)", syscall(SYS_sched_getparam, 0, &p));
+	CHECK("setparam(self, NULL)", syscall(SYS_sched_setparam, 0, NULL));
+	CHECK("setparam(no such pid, bad)", syscall(SYS_sched_setparam, 0x3ffffff0, (void *)8));
+	CHECK("setparam(no such pid, &p)", syscall(SYS_sched_setparam, 0x3ffffff0, &p));
+	CHECK("setparam(self, &p)", syscall(SYS_sched_setparam, 0, &p));
+	CHECK("setscheduler(self, OTHER, NULL)", syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, NULL));
+	CHECK("setscheduler(self, -1, &p)", syscall(SYS_sched_setscheduler, 0, -1, &p));
+	CHECK("setscheduler(no such pid, OTHER, &p)", syscall(SYS_sched_setscheduler, 0x3ffffff0, SCHED_OTHER, &p));
+	CHECK("setscheduler(self, OTHER, &p)", syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &p));
+	return 0;
+}
