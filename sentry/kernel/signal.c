@@ -464,9 +464,20 @@ void task_deliver_signals(struct task *t)
 		if (act.flags & SA_RESETHAND)
 			sa->handler = (uint64_t)SIG_DFL;
 		if (!(act.flags & SA_RESTORER) || setup_frame(t, sig, &act, &si) < 0) {
-			/* No way to run the handler: Linux kills with SIGSEGV. */
-			task_exit_group(t, SIGSEGV | 0x80);
-			return;
+			/*
+			 * No way to run the handler (its frame could not be written):
+			 * Linux's force_sigsegv.  Of a SIGSEGV that is fatal; of any
+			 * other signal, a SIGSEGV is forced on the thread, which its
+			 * own handler may take (on another stack), as LTP's signal06
+			 * does while another thread makes the alternate stack
+			 * read-only.
+			 */
+			if (sig == SIGSEGV) {
+				task_exit_group(t, SIGSEGV | 0x80);
+				return;
+			}
+			task_force_signal(t, SIGSEGV, SI_KERNEL, 0);
+			continue;
 		}
 		t->sigmask |= act.mask | (act.flags & SA_NODEFER ? 0 : BIT(sig));
 		t->sigmask &= ~UNBLOCKABLE;
