@@ -105,8 +105,19 @@ SYSCALL(mmap)
 			goto out;
 		}
 		if (S_ISCHR(f->inode->mode) && major(f->inode->rdev) == 1 && minor(f->inode->rdev) == 5) {
-			/* /dev/zero: anonymous memory by another name. */
+			/*
+			 * /dev/zero: anonymous memory by another name.  Shared, it is
+			 * writable only through an fd open for writing (Linux's
+			 * VM_MAYWRITE), now or by a later mprotect (LTP's mprotect01).
+			 */
 			flags |= MAP_ANONYMOUS;
+			if ((flags & MAP_SHARED) && (f->flags & O_ACCMODE) != O_RDWR) {
+				if (prot & PROT_WRITE) {
+					r = -EACCES;
+					goto out;
+				}
+				maxprot = PROT_READ | PROT_EXEC;
+			}
 		} else if (!S_ISREG(f->inode->mode) || !f->inode->iops || !f->inode->iops->fill) {
 			r = -ENODEV;
 			goto out;
@@ -158,7 +169,7 @@ SYSCALL(mmap)
 			goto out;
 		}
 		off = 0;
-		r = mm_mmap(t->mm, addr, len, prot, flags, ino, off, 7);
+		r = mm_mmap(t->mm, addr, len, prot, flags, ino, off, maxprot);
 		inode_put(ino);
 		goto out;
 	}
