@@ -34,10 +34,10 @@ int main(void)
 
 		CHECK("/dev/zero read-only, shared, PROT_READ", p == MAP_FAILED ? -1 : 0);
 		CHECK("... mprotect PROT_WRITE", mprotect(p, 4096, PROT_READ | PROT_WRITE));
-		q = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, z, 0);
-		CHECK("/dev/zero read-only, shared, PROT_WRITE", q == MAP_FAILED ? -1 : 0);
-		q = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, z, 0);
-		CHECK("/dev/zero read-only, private, PROT_READ", q == MAP_FAILED ? -1 : 0);
+		CHECK("/dev/zero read-only, shared, PROT_WRITE",
+		      (q = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, z, 0)) == MAP_FAILED ? -1 : 0);
+		CHECK("/dev/zero read-only, private, PROT_READ",
+		      (q = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, z, 0)) == MAP_FAILED ? -1 : 0);
 		CHECK("... mprotect PROT_WRITE", mprotect(q, 4096, PROT_READ | PROT_WRITE));
 	}
 	return 0;
