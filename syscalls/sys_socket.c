@@ -79,8 +79,16 @@ SYSCALL(socketpair)
 	fam = sock_find_family((int)a[0]);
 	if (!fam)
 		return -EAFNOSUPPORT;
-	if (!fam->pair)
+	if (!fam->pair) {
+		/* Linux makes the socket first: its type and protocol's errors come before EOPNOTSUPP. */
+		struct file *probe;
+
+		r = fam->create(type, (int)a[2], 0, &probe);
+		if (r < 0)
+			return r;
+		file_put(probe);
 		return -EOPNOTSUPP;
+	}
 	r = fam->pair(type, (int)a[2], (flags & SOCK_NONBLOCK) ? O_NONBLOCK : 0, f);
 	if (r < 0)
 		return r;

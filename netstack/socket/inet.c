@@ -715,7 +715,8 @@ long inet_getsockopt(struct inet_sock *s, int level, int name, void *val, sockle
 		return sol_ip_get(s, name, val, len);
 	if (level == SOL_IPV6 && s->family == AF_INET6)
 		return sol_ipv6_get(s, name, val, len);
-	return -ENOPROTOOPT;
+	/* Another level: IPv4's getsockopt says EOPNOTSUPP, IPv6's (and every setsockopt) ENOPROTOOPT. */
+	return s->family == AF_INET ? -EOPNOTSUPP : -ENOPROTOOPT;
 }
 
 long inet_setsockopt(struct inet_sock *s, int level, int name, const void *val, socklen_t len)
