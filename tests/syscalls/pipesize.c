@@ -25,6 +25,8 @@ int main(void)
 	SHOW("F_SETPIPE_SZ 5000", fcntl(a[1], F_SETPIPE_SZ, 5000));
 	SHOW("F_GETPIPE_SZ after", fcntl(a[0], F_GETPIPE_SZ));
 	SHOW("F_SETPIPE_SZ 1", fcntl(a[1], F_SETPIPE_SZ, 1));
+	/* Past 2^31 no power of two of pages fits: EINVAL before any privilege check (LTP's fcntl37). */
+	SHOW("F_SETPIPE_SZ 2^31 + 1", fcntl(a[1], F_SETPIPE_SZ, (1U << 31) + 1));
 	SHOW("write 10000 nonblocking into 4096", (fcntl(a[1], F_SETFL, O_NONBLOCK), write(a[1], big, 10000)));
 	SHOW("F_SETPIPE_SZ 1 with 4096 in it", fcntl(a[1], F_SETPIPE_SZ, 1));
 	SHOW("F_SETPIPE_SZ 262144 with data", fcntl(a[1], F_SETPIPE_SZ, 262144));

@@ -39,9 +39,7 @@ static long pipe_read(struct file *f, const struct iovec *iov, int cnt, uint64_t
 {
 	struct pipe *p = f->priv;
 	size_t done = 0;
-	int i;
-
-	int was_full;
+	int i, was_full;
 
 	(void)pos;
 	if (p->len == 0)
@@ -204,6 +202,8 @@ long pipe_size(struct file *f, int set, unsigned long size, int privileged)
 	if (!set)
 		return (long)p->cap;
 	/* A power of two of pages, at least one; root only past pipe-max-size, and never past 64 MiB here. */
+	if (size > (1UL << 31))
+		return -EINVAL; /* no power of two of pages holds it (Linux's round_pipe_size) */
 	if (size > (1UL << 26))
 		return privileged ? -ENOMEM : -EPERM;
 	while (cap < size)
