@@ -205,8 +205,15 @@ static long transfer(struct task *t, const uint64_t *a, int kind)
 			r = S_ISDIR(in->inode->mode) || S_ISDIR(out->inode->mode) ? -EISDIR : -EINVAL;
 			goto out;
 		}
+		if (out->flags & O_APPEND) {
+			r = -EBADF; /* Linux's generic_copy_file_checks */
+			goto out;
+		}
 	} else if (!S_ISFIFO(in->inode->mode) && !S_ISFIFO(out->inode->mode)) {
 		r = -EINVAL; /* splice needs a pipe on one side */
+		goto out;
+	} else if (!S_ISFIFO(out->inode->mode) && (out->flags & O_APPEND)) {
+		r = -EINVAL; /* a pipe's pages are not appended to a file (Linux's do_splice, LTP's splice03) */
 		goto out;
 	}
 	r = copy_between(in, &ipos, out, &opos, a[4]);
