@@ -791,9 +791,10 @@ static void gen_smaps(struct proc_buf *b, struct mm *mm, int rollup)
 	free(maps);
 }
 
+/* R: running (its code, or a system call that does not wait); S: asleep in one (LTP waits for S before it signals). */
 static char state_of(struct thread_group *g, struct task *t)
 {
-	return g->zombie ? 'Z' : t && t->ptrace.stopped ? 't' : g->stopped ? 'T' : 'S';
+	return g->zombie ? 'Z' : t && t->ptrace.stopped ? 't' : g->stopped ? 'T' : t && !t->blocked ? 'R' : 'S';
 }
 
 /* Ids as the reader (the task opening the file) sees them in its user namespace. */
@@ -895,7 +896,8 @@ static void gen_pid(struct proc_buf *b, struct pid_ns *pns, int pid, int tid, in
 			"Name:\t%s\nUmask:\t%04o\nState:\t%c (%s)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\nPPid:\t%d\n"
 			"TracerPid:\t%d\nUid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t\n",
 			t ? t->comm : "", t && t->fs ? t->fs->umask : 022, state_of(g, t),
-			g->zombie ? "zombie" : t && t->ptrace.stopped ? "tracing stop" : g->stopped ? "stopped" : "sleeping", V(g->tgid),
+			g->zombie ? "zombie" : t && t->ptrace.stopped ? "tracing stop" : g->stopped ? "stopped" :
+			t && !t->blocked ? "running" : "sleeping", V(g->tgid),
 			V(tid ? tid : pid), g->parent ? V(g->parent->tgid) : 0, t ? V(ptrace_tracer_pid(t)) : 0,
 			t ? uid_seen(t->cred.uid) : 0, t ? uid_seen(t->cred.euid) : 0, t ? uid_seen(t->cred.suid) : 0,
 			t ? uid_seen(t->cred.fsuid) : 0, t ? gid_seen(t->cred.gid) : 0, t ? gid_seen(t->cred.egid) : 0,
