@@ -144,12 +144,14 @@ static unsigned pipe_poll(struct file *f, uint64_t *deadline)
 	unsigned m = 0;
 
 	(void)deadline;
-	if ((f->flags & O_ACCMODE) == O_RDONLY) {
+	/* A FIFO open O_RDWR is both ends: both sides' events (LTP's select01). */
+	if ((f->flags & O_ACCMODE) != O_WRONLY) {
 		if (p->len)
 			m |= POLLIN | POLLRDNORM;
 		if (!p->writers)
 			m |= POLLHUP;
-	} else {
+	}
+	if ((f->flags & O_ACCMODE) != O_RDONLY) {
 		if (p->cap - p->len >= PIPE_BUF)
 			m |= POLLOUT | POLLWRNORM;
 		if (!p->readers)
