@@ -356,6 +356,11 @@ long inet_addr_in(const struct inet_sock *s, const struct sockaddr *sa, socklen_
 	return 0;
 }
 
+int inet_addr_any(const struct in6_addr *a)
+{
+	return IN6_IS_ADDR_UNSPECIFIED(a) || (net_addr_is_v4(a) && net_addr_v4(a) == 0);
+}
+
 void inet_addr_out(const struct inet_sock *s, const struct in6_addr *addr, uint16_t port, struct sockaddr_storage *ss,
 		   socklen_t *len)
 {

@@ -43,6 +43,12 @@ int shim_confine_gofer(const char *root)
 	abort();
 }
 
+long shim_clone(unsigned long flags)
+{
+	(void)flags;
+	abort();
+}
+
 static char outer[4096], inner[4200];
 
 static void die_msg(const char *what)
