@@ -405,7 +405,7 @@ static int sentry_child(int go, int *const *socks, size_t nsocks, unsigned *stdi
 
 int shim_cgroup_fd = -1;
 
-static int write_file_at(int dirfd, const char *name, const char *value)
+int shim_write_file_at(int dirfd, const char *name, const char *value)
 {
 	int fd = openat(dirfd, name, O_WRONLY | O_CLOEXEC), r = 0;
 
@@ -437,7 +437,7 @@ long shim_clone(unsigned long flags)
 		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG && errno != EINVAL))
 			return pid;
 		shim_cgroup_fd = -1;
-		if ((errno = -write_file_at(fd, "cgroup.procs", "0")) != 0)
+		if ((errno = -shim_write_file_at(fd, "cgroup.procs", "0")) != 0)
 			return -1;
 	}
 	return syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);

@@ -31,16 +31,9 @@ static int cgroup2_host(void)
 static int write_file(const char *dir, const char *name, const char *value)
 {
 	char path[600];
-	int fd, r = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, value, strlen(value)) < 0)
-		r = -errno;
-	close(fd);
-	return r;
+	return shim_write_file_at(AT_FDCWD, path, value);
 }
 
 static int read_file(const char *dir, const char *name, char *buf, size_t size)

@@ -91,6 +91,8 @@ pid_t shim_spawn_sentry(int *const *socks, size_t nsocks, unsigned *stdio_closed
  */
 extern int shim_cgroup_fd;
 long shim_clone(unsigned long flags);
+/* Writes value into the file name below dirfd (AT_FDCWD: a path): 0 or -errno. */
+int shim_write_file_at(int dirfd, const char *name, const char *value);
 
 /*
  * cvisor do, while it waits for its sandbox: CAP_KILL alone (signals for the
