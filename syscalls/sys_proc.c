@@ -602,6 +602,12 @@ static struct thread_group *sched_target(struct task *t, int pid)
 	return x ? x->tg : NULL;
 }
 
+/* Linux's check_same_owner, or CAP_SYS_NICE: who may change another's scheduling. */
+static int may_sched(struct task *t, const struct creds *c)
+{
+	return c->uid == t->cred.euid || c->euid == t->cred.euid || capable(t, CAP_SYS_NICE);
+}
+
 SYSCALL(sched_setaffinity)
 {
 	struct task *x = sched_thread(t, (int)a[0]);
@@ -612,6 +618,8 @@ SYSCALL(sched_setaffinity)
 		return -EFAULT;
 	if (!x)
 		return -ESRCH;
+	if (!may_sched(t, &x->cred))
+		return -EPERM;
 	if (!(mask & all_cpus()))
 		return -EINVAL;
 	x->affinity = mask & all_cpus();
@@ -631,6 +639,7 @@ SYSCALL(sched_getparam)
 
 SYSCALL(sched_setparam)
 {
+	struct thread_group *g;
 	int prio;
 
 	/* Linux's order: a NULL param or negative pid, the param's copy, then the pid. */
@@ -638,9 +647,11 @@ SYSCALL(sched_setparam)
 		return -EINVAL;
 	if (mm_copy_in(t->mm, &prio, a[1], sizeof(prio)) < 0)
 		return -EFAULT;
-	if (!sched_target(t, (int)a[0]))
+	if (!(g = sched_target(t, (int)a[0])))
 		return -ESRCH;
-	return prio == 0 ? 0 : -EINVAL;
+	if (prio != 0)
+		return -EINVAL;
+	return may_sched(t, &g->threads->cred) ? 0 : -EPERM;
 }
 
 SYSCALL(sched_getscheduler)
@@ -652,19 +663,22 @@ SYSCALL(sched_getscheduler)
 
 SYSCALL(sched_setscheduler)
 {
+	struct thread_group *g;
 	int prio;
 
 	if (!a[2] || (int)a[0] < 0 || (int)a[1] < 0)
 		return -EINVAL;
 	if (mm_copy_in(t->mm, &prio, a[2], sizeof(prio)) < 0)
 		return -EFAULT;
-	if (!sched_target(t, (int)a[0]))
+	if (!(g = sched_target(t, (int)a[0])))
 		return -ESRCH;
 	switch ((int)a[1] & ~SCHED_RESET_ON_FORK) {
 	case SCHED_OTHER:
 	case SCHED_BATCH:
 	case SCHED_IDLE:
-		return prio == 0 ? 0 : -EINVAL;
+		if (prio != 0)
+			return -EINVAL;
+		return may_sched(t, &g->threads->cred) ? 0 : -EPERM;
 	case SCHED_FIFO:
 	case SCHED_RR:
 		return prio < 1 || prio > 99 ? -EINVAL : -EPERM; /* no real-time scheduling in the sandbox */

@@ -2,6 +2,9 @@
  * sched_getparam, sched_setparam and sched_setscheduler: a NULL param or a
  * negative pid is EINVAL before the pid is looked for, a bad param EFAULT,
  * then ESRCH for no such process (LTP's sched_getparam03, sched_setparam04).
+ * Another user's process is EPERM without CAP_SYS_NICE (sched_setparam05,
+ * sched_setaffinity01).  Run as root: the unprivileged part is a child that
+ * becomes uid 1000.
  */
 #include "check.h"
 #include <sched.h>
@@ -25,5 +28,24 @@ int main(void)
 	CHECK("setscheduler(self, -1, &p)", syscall(SYS_sched_setscheduler, 0, -1, &p));
 	CHECK("setscheduler(no such pid, OTHER, &p)", syscall(SYS_sched_setscheduler, 0x3ffffff0, SCHED_OTHER, &p));
 	CHECK("setscheduler(self, OTHER, &p)", syscall(SYS_sched_setscheduler, 0, SCHED_OTHER, &p));
+	{
+		pid_t parent = getpid(), c = fork();
+
+		if (c == 0) {
+			cpu_set_t one;
+
+			CPU_ZERO(&one);
+			CPU_SET(0, &one);
+			if (setgid(1000) < 0 || setuid(1000) < 0)
+				_exit(1);
+			CHECK("uid 1000: setparam(root's)", syscall(SYS_sched_setparam, parent, &p));
+			CHECK("uid 1000: setscheduler(root's, OTHER)", syscall(SYS_sched_setscheduler, parent, SCHED_OTHER, &p));
+			CHECK("uid 1000: setaffinity(root's)", sched_setaffinity(parent, sizeof(one), &one));
+			CHECK("uid 1000: setparam(own)", syscall(SYS_sched_setparam, 0, &p));
+			CHECK("uid 1000: getparam(root's)", syscall(SYS_sched_getparam, parent, &p));
+			_exit(0);
+		}
+		wait_child("uid 1000 child", c);
+	}
 	return 0;
 }
