@@ -459,9 +459,11 @@ SYSCALL(prctl)
 	case PR_CAPBSET_READ:
 		return a[1] <= CAP_LAST_CAP ? !!(t->cred.cap_bnd & CREDS_CAP(a[1])) : -EINVAL;
 	case PR_GET_TIMERSLACK:
-		return 50000;
+		/* Kept and answered; the host's timers have their own slack. */
+		return (long)(t->timer_slack_ns ? t->timer_slack_ns : 50000);
 	case PR_SET_TIMERSLACK:
-		return 0; /* the host's timers have their own slack */
+		t->timer_slack_ns = (long)a[1] <= 0 ? t->default_slack_ns : a[1];
+		return 0;
 	case PR_GET_KEEPCAPS:
 		return t->keepcaps;
 	case PR_SET_KEEPCAPS:

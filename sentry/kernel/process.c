@@ -771,6 +771,8 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	c->seccomp_mode = p->seccomp_mode;
 	c->seccomp = seccomp_get(p->seccomp);
 	c->affinity = p->affinity;
+	/* A child's slack, and the default it resets to, are its creator's current slack (Linux). */
+	c->timer_slack_ns = c->default_slack_ns = p->timer_slack_ns;
 	c->keepcaps = p->keepcaps;
 	c->personality = p->personality;
 	c->ioprio = p->ioprio;

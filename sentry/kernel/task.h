@@ -263,6 +263,8 @@ struct task {
 	int seccomp_mode;              /* SECCOMP_MODE_DISABLED, _STRICT or _FILTER */
 	struct seccomp_filter *seccomp; /* its filters (seccomp.h), newest first */
 	uint64_t affinity;             /* sched_setaffinity: the sandbox CPUs it may run on (0: all) */
+	/* PR_SET_TIMERSLACK: its value, and what 0 resets it to (0 in both: Linux's 50 us). */
+	uint64_t timer_slack_ns, default_slack_ns;
 	int keepcaps;                  /* PR_SET_KEEPCAPS */
 	unsigned personality;          /* personality(2): kept, inherited; cvisor acts on none of its flags */
 	int ioprio;                    /* ioprio_set(2): kept and inherited; the sandbox has no I/O scheduler */

@@ -4,10 +4,12 @@
  * then ESRCH for no such process (LTP's sched_getparam03, sched_setparam04).
  * Another user's process is EPERM without CAP_SYS_NICE (sched_setparam05,
  * sched_setaffinity01).  Run as root: the unprivileged part is a child that
- * becomes uid 1000.
+ * becomes uid 1000.  And the timer slack: kept, reset by 0 to the default a
+ * child takes from its creator's current value (LTP's prctl08).
  */
 #include "check.h"
 #include <sched.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 
 int main(void)
@@ -47,5 +49,22 @@ int main(void)
 		}
 		wait_child("uid 1000 child", c);
 	}
+	CHECK("PR_GET_TIMERSLACK", prctl(PR_GET_TIMERSLACK));
+	CHECK("PR_SET_TIMERSLACK 70000", prctl(PR_SET_TIMERSLACK, 70000));
+	CHECK("PR_GET_TIMERSLACK after", prctl(PR_GET_TIMERSLACK));
+	{
+		pid_t c = fork();
+
+		if (c == 0) {
+			CHECK("child: PR_GET_TIMERSLACK", prctl(PR_GET_TIMERSLACK));
+			CHECK("child: PR_SET_TIMERSLACK 1", prctl(PR_SET_TIMERSLACK, 1));
+			CHECK("child: PR_SET_TIMERSLACK 0 (reset)", prctl(PR_SET_TIMERSLACK, 0));
+			CHECK("child: PR_GET_TIMERSLACK after the reset", prctl(PR_GET_TIMERSLACK));
+			_exit(0);
+		}
+		wait_child("timer slack child", c);
+	}
+	CHECK("PR_SET_TIMERSLACK 0 (reset)", prctl(PR_SET_TIMERSLACK, 0));
+	CHECK("PR_GET_TIMERSLACK after the reset", prctl(PR_GET_TIMERSLACK));
 	return 0;
 }
