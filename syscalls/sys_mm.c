@@ -70,36 +70,34 @@ SYSCALL(mmap)
 	/* Linux's order: the offset's alignment, then the fd, then the rest (LTP's mmap08: EBADF with a length of 0). */
 	if (off & (ABI_PAGE_SIZE - 1))
 		return -EINVAL;
-	if (!(flags & MAP_ANONYMOUS)) {
-		if (!(f = fdt_get(t->files, fd)))
-			return -EBADF;
-		file_put(f);
-		f = NULL;
-	}
+	if (!(flags & MAP_ANONYMOUS) && !(f = fdt_get(t->files, fd)))
+		return -EBADF;
 	switch (flags & MAP_TYPE) {
 	case MAP_PRIVATE:
 	case MAP_SHARED:
 		break;
 	case MAP_SHARED_VALIDATE:
 		/* MAP_SYNC needs a DAX file, and no sandbox file is one. */
-		if ((flags & ~MAP_KNOWN) || (flags & MAP_SYNC))
-			return -EOPNOTSUPP;
+		if ((flags & ~MAP_KNOWN) || (flags & MAP_SYNC)) {
+			r = -EOPNOTSUPP;
+			goto out;
+		}
 		flags = (flags & ~MAP_TYPE) | MAP_SHARED;
 		break;
 	default:
-		return -EINVAL;
+		r = -EINVAL;
+		goto out;
 	}
-	if (len == 0 || (off & (ABI_PAGE_SIZE - 1)))
-		return -EINVAL;
-	if (flags & MAP_HUGETLB)
-		return -EINVAL; /* no huge pages in the sandbox */
-	if (over_as_limit(t, len) || overcommits(len, prot, flags))
-		return -ENOMEM;
+	if (len == 0 || (flags & MAP_HUGETLB)) {
+		r = -EINVAL; /* no huge pages in the sandbox */
+		goto out;
+	}
+	if (over_as_limit(t, len) || overcommits(len, prot, flags)) {
+		r = -ENOMEM;
+		goto out;
+	}
 	prot &= PROT_READ | PROT_WRITE | PROT_EXEC;
-	if (!(flags & MAP_ANONYMOUS)) {
-		f = fdt_get(t->files, fd);
-		if (!f)
-			return -EBADF;
+	if (f) {
 		if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY) {
 			r = (f->flags & O_PATH) ? -EBADF : -EACCES;
 			goto out;
