@@ -1398,8 +1398,7 @@ static int pageless(const struct file *f)
 {
 	const struct inode *ino = f->inode;
 
-	return S_ISFIFO(ino->mode) || S_ISSOCK(ino->mode) || S_ISCHR(ino->mode) ||
-	       (ino->sb && ino->sb->type && !strcmp(ino->sb->type, "anon_inodefs"));
+	return S_ISFIFO(ino->mode) || S_ISSOCK(ino->mode) || S_ISCHR(ino->mode) || inode_is_anon(ino);
 }
 
 static long do_fsync(struct task *t, int fd, int datasync)

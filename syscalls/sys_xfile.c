@@ -55,9 +55,7 @@ SYSCALL(sync_file_range)
 	if (!f)
 		return -EBADF;
 	/* Only files with pages to write (Linux: regular, directory, symlink, block device); an anonymous one has none. */
-	mode = f->inode->mode;
-	if (f->inode->sb && f->inode->sb->type && !strcmp(f->inode->sb->type, "anon_inodefs"))
-		mode = 0;
+	mode = inode_is_anon(f->inode) ? 0 : f->inode->mode;
 	file_put(f);
 	return S_ISREG(mode) || S_ISDIR(mode) || S_ISLNK(mode) || S_ISBLK(mode) ? 0 : -ESPIPE;
 }

@@ -1216,6 +1216,11 @@ struct inode *anon_inode(uint32_t mode)
 	return sb ? inode_new(sb, mode) : NULL;
 }
 
+int inode_is_anon(const struct inode *ino)
+{
+	return ino->sb && ino->sb->type && !strcmp(ino->sb->type, "anon_inodefs");
+}
+
 /* f_type by file system type, as Linux's magic numbers (include/uapi/linux/magic.h). */
 static const struct {
 	const char *type;
@@ -1235,9 +1240,9 @@ void vfs_statfs(struct path *p, struct inode *ino, struct vfs_statfs *st)
 	for (i = 0; i < sizeof(fs_magic) / sizeof(fs_magic[0]); i++)
 		if (!strcmp(sb->type, fs_magic[i].type))
 			st->magic = fs_magic[i].magic;
-	if (S_ISFIFO(ino->mode) && !strcmp(ino->sb->type, "anon_inodefs"))
+	if (S_ISFIFO(ino->mode) && inode_is_anon(ino))
 		st->magic = 0x50495045; /* pipefs */
-	else if (S_ISSOCK(ino->mode) && !strcmp(ino->sb->type, "anon_inodefs"))
+	else if (S_ISSOCK(ino->mode) && inode_is_anon(ino))
 		st->magic = 0x534f434b; /* sockfs */
 	else if (sb->ops && sb->ops->statfs)
 		sb->ops->statfs(sb, st);

@@ -78,7 +78,7 @@ long vfs_open_path(struct task *t, struct path *p, int flags, struct file **out)
 		return -ETXTBSY;
 	if (S_ISREG(ino->mode) && ino->locks && t && (r = vfs_break_lease(t, ino, flags)) < 0)
 		return r;
-	if (!at && !S_ISFIFO(ino->mode) && !strcmp(ino->sb->type, "anon_inodefs"))
+	if (!at && !S_ISFIFO(ino->mode) && inode_is_anon(ino))
 		return -ENXIO; /* an eventfd, epoll, inotify... through /proc/PID/fd: nothing to open, as on Linux */
 	f = file_new(at, ino, ino->fops, flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC));
 	if (!f)

@@ -585,6 +585,8 @@ long vfs_read_kernel(struct task *t, struct file *f, const struct iovec *iov, in
 long vfs_write_kernel(struct task *t, struct file *f, const struct iovec *iov, uint64_t *pos);
 /* Anonymous inodes for pipes, event fds, epoll, sockets: one small file system. */
 struct inode *anon_inode(uint32_t mode);
+/* Is ino one of them (a file of no file system's, whatever its mode says)? */
+int inode_is_anon(const struct inode *ino);
 
 /*
  * inotify's hooks (vfs/fs/inotify): an event on ino (with the name of the
