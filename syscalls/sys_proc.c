@@ -774,7 +774,7 @@ SYSCALL(setpriority)
 		if (!prio_match(t, g, which, who, one))
 			continue;
 		c = &g->threads->cred;
-		if (c->uid != t->cred.euid && c->euid != t->cred.euid && !capable(t, CAP_SYS_NICE)) {
+		if (!may_sched(t, c)) {
 			err = -EPERM;
 			continue;
 		}

@@ -885,16 +885,15 @@ static long do_clone(struct task *p, uint64_t flags, gva_t newsp, gva_t ptid, gv
 	if (flags & CLONE_PIDFD) {
 		/* In the parent's table, after the child's own was copied (as Linux's copy_process). */
 		long fd = task_pidfd_new(p, g->tgid, O_CLOEXEC);
+		int n = (int)fd;
 
 		if (fd < 0) {
 			unlink_task(c);
 			free_group(g);
-			err = (int)fd;
+			err = n;
 			goto fail;
 		}
-		vnr = (int)fd;
-		mm_copy_out(p->mm, pidfd, &vnr, sizeof(int)); /* checked writable above */
-		vnr = task_vnr(p, c->tid);
+		mm_copy_out(p->mm, pidfd, &n, sizeof(n)); /* checked writable above */
 	}
 	cs->t = c;
 	cs->child_tid = (flags & CLONE_CHILD_SETTID) ? ctid : 0;
